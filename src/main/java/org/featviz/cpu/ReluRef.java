@@ -1,0 +1,19 @@
+package org.featviz.cpu;
+
+/** Relu: y = max(x, 0); dx = dy where x > 0. */
+final class ReluRef implements CpuKernel {
+  @Override
+  public void forward(KernelCall c) {
+    float[] x = c.in(0).data();
+    float[] y = c.out(0).data();
+    for (int i = 0; i < x.length; i++) y[i] = x[i] > 0 ? x[i] : 0f;
+  }
+
+  @Override
+  public void backward(KernelCall c) {
+    float[] x = c.in(0).data();
+    float[] dy = c.gradOut(0).data();
+    float[] dx = c.gradIn(0).data();
+    for (int i = 0; i < x.length; i++) if (x[i] > 0) dx[i] += dy[i];
+  }
+}

@@ -1,0 +1,109 @@
+package org.featviz.onnx;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.onnx.TensorProto;
+import org.featviz.ir.DType;
+import org.featviz.ir.ModelException;
+import org.featviz.ir.Shape;
+import org.featviz.ir.Tensor;
+
+import static org.bytedeco.onnx.global.onnx.ParseProtoFromBytes;
+
+/** Converts ONNX TensorProtos (initializers, attributes, test data files) into featviz tensors. */
+public final class OnnxTensors {
+  private OnnxTensors() {}
+
+  /** Reads a serialized TensorProto file, as the ONNX backend test data sets store inputs and outputs. */
+  public static Tensor readPb(Path file) {
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (java.io.IOException e) {
+      throw new ModelException(file + ": cannot read: " + e.getMessage(), e);
+    }
+    try (TensorProto t = new TensorProto(); BytePointer buffer = new BytePointer(bytes)) {
+      if (!ParseProtoFromBytes(t, buffer, bytes.length)) {
+        throw new ModelException(file + ": not a serialized ONNX TensorProto");
+      }
+      return toTensor(t, file.toString());
+    }
+  }
+
+  static Tensor toTensor(TensorProto t, String where) {
+    if (t.has_data_location() && t.data_location() == TensorProto.EXTERNAL) {
+      throw new ModelException(where + ": tensors with external data are not supported");
+    }
+    long[] dims = new long[t.dims_size()];
+    for (int i = 0; i < dims.length; i++) {
+      dims[i] = t.dims(i);
+      if (dims[i] < 0 || dims[i] > Integer.MAX_VALUE) {
+        throw new ModelException(where + ": invalid dimension " + dims[i]);
+      }
+    }
+    Shape shape;
+    try {
+      shape = Shape.of(dims);
+      shape.size();
+    } catch (IllegalArgumentException e) {
+      throw new ModelException(where + ": " + e.getMessage());
+    }
+    int n = shape.size();
+    int type = t.data_type();
+    byte[] raw = t.has_raw_data() ? bytes(t.raw_data()) : null;
+    if (type == TensorProto.FLOAT || type == TensorProto.DOUBLE) {
+      float[] v = new float[n];
+      if (raw != null) {
+        int width = type == TensorProto.FLOAT ? 4 : 8;
+        expect(raw.length, (long) n * width, where);
+        ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < n; i++) v[i] = width == 4 ? b.getFloat() : (float) b.getDouble();
+      } else if (type == TensorProto.FLOAT) {
+        expect(t.float_data_size(), n, where);
+        for (int i = 0; i < n; i++) v[i] = t.float_data(i);
+      } else {
+        expect(t.double_data_size(), n, where);
+        for (int i = 0; i < n; i++) v[i] = (float) t.double_data(i);
+      }
+      if (type == TensorProto.DOUBLE) {
+        throw new ModelException(where + ": float64 tensors are not supported (featviz computes in float32)");
+      }
+      return Tensor.of(shape, v);
+    }
+    if (type == TensorProto.INT64 || type == TensorProto.INT32) {
+      long[] v = new long[n];
+      if (raw != null) {
+        int width = type == TensorProto.INT64 ? 8 : 4;
+        expect(raw.length, (long) n * width, where);
+        ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < n; i++) v[i] = width == 8 ? b.getLong() : b.getInt();
+      } else if (type == TensorProto.INT64) {
+        expect(t.int64_data_size(), n, where);
+        for (int i = 0; i < n; i++) v[i] = t.int64_data(i);
+      } else {
+        expect(t.int32_data_size(), n, where);
+        for (int i = 0; i < n; i++) v[i] = t.int32_data(i);
+      }
+      return Tensor.ofLongs(shape, v);
+    }
+    throw new ModelException(where + ": " + DType.onnxName(type) + " tensors are not supported"
+        + " (featviz computes in float32, with int64 for shapes)");
+  }
+
+  private static void expect(long actual, long expected, String where) {
+    if (actual != expected) {
+      throw new ModelException(where + ": holds " + actual + " values/bytes where its shape needs " + expected);
+    }
+  }
+
+  private static byte[] bytes(BytePointer p) {
+    long len = p.limit() - p.position();
+    if (len > Integer.MAX_VALUE) throw new ModelException("tensor data too large");
+    byte[] b = new byte[(int) len];
+    p.get(b);
+    return b;
+  }
+}

@@ -1,0 +1,40 @@
+package org.featviz.ops;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.featviz.ir.Node;
+
+/** The ops featviz supports, by ONNX op type. */
+public final class Ops {
+  private static final Map<String, OpSpec> SPECS = new TreeMap<>();
+
+  static {
+    // Ops that only pass their input through; passes remove them before planning.
+    register(PassThroughSpec.INSTANCE, "Identity", "Dropout");
+    // -- spatial ops (convolution, pooling, normalization, padding) --
+    // -- elementwise, linear algebra and shape ops --
+    register(SameShapeSpec.INSTANCE, "Relu");
+  }
+
+  private Ops() {}
+
+  static void register(OpSpec spec, String... opTypes) {
+    for (String op : opTypes) SPECS.put(op, spec);
+  }
+
+  public static boolean isSupported(String opType) {
+    return SPECS.containsKey(opType);
+  }
+
+  public static Set<String> supported() {
+    return SPECS.keySet();
+  }
+
+  /** The spec for a node's op; throws {@link UnsupportedOpException} naming the node, op and opset. */
+  public static OpSpec spec(Node node, int opset) {
+    OpSpec s = SPECS.get(node.opType());
+    if (s == null) throw new UnsupportedOpException(node, opset, "");
+    return s;
+  }
+}
