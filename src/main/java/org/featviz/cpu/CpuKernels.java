@@ -12,8 +12,30 @@ public final class CpuKernels {
   static {
     register(new IdentityRef(), "Identity", "Dropout");
     // -- spatial ops (convolution, pooling, normalization, padding) --
+    register(new ConvRef(), "Conv");
+    register(new MaxPoolRef(), "MaxPool");
+    register(new AveragePoolRef(), "AveragePool");
+    register(new GlobalAveragePoolRef(), "GlobalAveragePool");
+    register(new LrnRef(), "LRN");
+    register(new BatchNormalizationRef(), "BatchNormalization");
+    register(new PadRef(), "Pad");
     // -- elementwise, linear algebra and shape ops --
     register(new ReluRef(), "Relu");
+    register(new LeakyReluRef(), "LeakyRelu");
+    register(new SigmoidRef(), "Sigmoid");
+    register(new TanhRef(), "Tanh");
+    register(new ClipRef(), "Clip");
+    register(new SoftmaxRef(), "Softmax");
+    register(new GemmRef(), "Gemm");
+    register(new MatMulRef(), "MatMul");
+    register(new ArithmeticRef(ArithmeticRef.Op.ADD), "Add");
+    register(new ArithmeticRef(ArithmeticRef.Op.SUB), "Sub");
+    register(new ArithmeticRef(ArithmeticRef.Op.MUL), "Mul");
+    register(new ArithmeticRef(ArithmeticRef.Op.DIV), "Div");
+    register(new ConcatRef(), "Concat");
+    register(new ReshapeRef(), "Reshape", "Flatten");
+    register(new TransposeRef(), "Transpose");
+    register(new ConstantRef(), "Constant");
   }
 
   private CpuKernels() {}

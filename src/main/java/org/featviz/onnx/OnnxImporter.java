@@ -30,6 +30,7 @@ import org.featviz.ir.Graph;
 import org.featviz.ir.ModelException;
 import org.featviz.ir.Node;
 import org.featviz.ir.Tensor;
+import org.featviz.ir.UnsupportedException;
 import org.featviz.ir.ValueInfo;
 
 /**
@@ -91,7 +92,10 @@ public final class OnnxImporter {
       String domain = str(id.domain());
       if (domain.isEmpty() || domain.equals("ai.onnx")) opset = (int) id.version();
     }
-    if (opset < 0) throw new ModelException(source + ": the model imports no version of the default ONNX opset");
+    if (opset < 0) {
+      throw new UnsupportedException(source + ": the model imports no version of the default ONNX opset (only"
+          + " other domains' ops, which featviz does not support)");
+    }
 
     Map<String, String> metadata = new LinkedHashMap<>();
     for (int i = 0; i < model.metadata_props_size(); i++) {
@@ -123,7 +127,8 @@ public final class OnnxImporter {
   private static ValueInfo valueInfo(ValueInfoProto v, String source) {
     String name = str(v.name());
     if (!v.has_type() || v.type().value_case() != TypeProto.kTensorType) {
-      throw new ModelException(source + ": graph input '" + name + "' is not a tensor");
+      throw new UnsupportedException(source + ": graph input '" + name + "' is not a tensor (sequences, maps and"
+          + " optionals are not supported)");
     }
     int elem = v.type().tensor_type().elem_type();
     long[] dims = new long[0];

@@ -10,6 +10,7 @@ import org.featviz.ir.DType;
 import org.featviz.ir.ModelException;
 import org.featviz.ir.Shape;
 import org.featviz.ir.Tensor;
+import org.featviz.ir.UnsupportedException;
 
 import static org.bytedeco.onnx.global.onnx.ParseProtoFromBytes;
 
@@ -69,7 +70,7 @@ public final class OnnxTensors {
         for (int i = 0; i < n; i++) v[i] = (float) t.double_data(i);
       }
       if (type == TensorProto.DOUBLE) {
-        throw new ModelException(where + ": float64 tensors are not supported (featviz computes in float32)");
+        throw new UnsupportedException(where + ": float64 tensors are not supported (featviz computes in float32)");
       }
       return Tensor.of(shape, v);
     }
@@ -89,7 +90,7 @@ public final class OnnxTensors {
       }
       return Tensor.ofLongs(shape, v);
     }
-    throw new ModelException(where + ": " + DType.onnxName(type) + " tensors are not supported"
+    throw new UnsupportedException(where + ": " + DType.onnxName(type) + " tensors are not supported"
         + " (featviz computes in float32, with int64 for shapes)");
   }
 
@@ -100,6 +101,7 @@ public final class OnnxTensors {
   }
 
   private static byte[] bytes(BytePointer p) {
+    if (p == null) return new byte[0]; // JavaCPP maps an empty std::string to null
     long len = p.limit() - p.position();
     if (len > Integer.MAX_VALUE) throw new ModelException("tensor data too large");
     byte[] b = new byte[(int) len];

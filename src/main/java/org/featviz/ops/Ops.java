@@ -13,8 +13,24 @@ public final class Ops {
     // Ops that only pass their input through; passes remove them before planning.
     register(PassThroughSpec.INSTANCE, "Identity", "Dropout");
     // -- spatial ops (convolution, pooling, normalization, padding) --
+    register(ConvSpec.INSTANCE, "Conv");
+    register(PoolSpec.INSTANCE, "MaxPool", "AveragePool");
+    register(GlobalPoolSpec.INSTANCE, "GlobalAveragePool");
+    register(LrnSpec.INSTANCE, "LRN");
+    register(BatchNormalizationSpec.INSTANCE, "BatchNormalization");
+    register(PadSpec.INSTANCE, "Pad");
     // -- elementwise, linear algebra and shape ops --
-    register(SameShapeSpec.INSTANCE, "Relu");
+    register(SameShapeSpec.INSTANCE, "Relu", "LeakyRelu", "Sigmoid", "Tanh");
+    register(ClipSpec.INSTANCE, "Clip");
+    register(SoftmaxSpec.INSTANCE, "Softmax");
+    register(GemmSpec.INSTANCE, "Gemm");
+    register(MatMulSpec.INSTANCE, "MatMul");
+    register(BroadcastSpec.INSTANCE, "Add", "Sub", "Mul", "Div");
+    register(ConcatSpec.INSTANCE, "Concat");
+    register(FlattenSpec.INSTANCE, "Flatten");
+    register(ReshapeSpec.INSTANCE, "Reshape");
+    register(TransposeSpec.INSTANCE, "Transpose");
+    register(ConstantSpec.INSTANCE, "Constant");
   }
 
   private Ops() {}

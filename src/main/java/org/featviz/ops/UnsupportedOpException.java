@@ -1,10 +1,10 @@
 package org.featviz.ops;
 
-import org.featviz.ir.ModelException;
 import org.featviz.ir.Node;
+import org.featviz.ir.UnsupportedException;
 
 /** A node whose op (or op variant) featviz cannot compute; the message names the node, op type and opset. */
-public final class UnsupportedOpException extends ModelException {
+public final class UnsupportedOpException extends UnsupportedException {
   private final String opType;
 
   public UnsupportedOpException(Node node, int opset, String detail) {

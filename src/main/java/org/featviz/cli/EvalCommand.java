@@ -1,0 +1,85 @@
+package org.featviz.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.featviz.data.Dataset;
+import org.featviz.data.FashionMnist;
+import org.featviz.eval.Evaluation;
+import org.featviz.eval.Evaluator;
+import org.featviz.ir.Graph;
+import org.featviz.ir.ModelException;
+import org.featviz.model.InputNormalization;
+import org.featviz.onnx.OnnxImporter;
+import org.featviz.passes.Prepare;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code featviz eval}: a classifier's accuracy and confusion matrix on a labelled split, with featviz's engine. */
+@Command(name = "eval", description = "Run a classifier over a dataset split; print accuracy, confusion matrix and time.")
+final class EvalCommand implements Callable<Integer> {
+  @Option(names = "--model", required = true, description = "ONNX classifier") Path model;
+
+  @Option(names = "--dataset", defaultValue = "fashion-mnist", description = "dataset: fashion-mnist (default)")
+  String dataset;
+
+  @Option(names = "--split", defaultValue = "test", description = "test (default) or train") String split;
+
+  @Option(names = "--data-dir", description = "folder with the IDX files (default: Debian's "
+      + "/usr/share/datasets/fashion-mnist)") Path dataDir;
+
+  @Option(names = "--device", defaultValue = "cpu", description = "backend: cpu (default)") String device;
+
+  @Option(names = "--batch", defaultValue = "256", description = "images per forward pass (default 256)") int batch;
+
+  @Option(names = "--limit", description = "evaluate only the first N images") Integer limit;
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    if (!dataset.equals("fashion-mnist")) {
+      throw new ModelException("--dataset " + dataset + ": unknown dataset; featviz knows fashion-mnist");
+    }
+    if (!device.equals("cpu")) throw new ModelException("--device " + device + ": only the cpu backend exists so far");
+    FashionMnist.Split s = switch (split) {
+      case "test" -> FashionMnist.Split.TEST;
+      case "train" -> FashionMnist.Split.TRAIN;
+      default -> throw new ModelException("--split " + split + ": expected test or train");
+    };
+    Dataset data = FashionMnist.load(dataDir != null ? dataDir : FashionMnist.defaultDir(), s);
+    if (limit != null) {
+      if (limit <= 0) throw new ModelException("--limit must be positive");
+      data = data.slice(0, Math.min(limit, data.size()));
+    }
+    Graph imported = OnnxImporter.read(model);
+    Graph graph = Prepare.forRun(imported, null, List.of());
+    InputNormalization norm = InputNormalization.fromMetadata(imported.metadata(), model.toString());
+    Evaluation e;
+    try (Progress progress = new Progress("eval", data.size(), "img")) {
+      e = Evaluator.run(graph, data, norm, batch, progress);
+    }
+    print(spec.commandLine().getOut(), data, norm, e);
+    return 0;
+  }
+
+  private void print(PrintWriter out, Dataset data, InputNormalization norm, Evaluation e) {
+    out.printf("model: %s%ndata: %s (%d images), input normalization %s%n", model, data.name(), e.total(), norm);
+    out.printf("accuracy: %.2f%% (%d of %d)%n", 100 * e.accuracy(), e.correct(), e.total());
+    out.printf("time: %s on the cpu backend (%.0f images/s)%n%n", Progress.duration(e.seconds()),
+        e.total() / Math.max(e.seconds(), 1e-9));
+    out.println("confusion matrix (rows: true class, columns: predicted class)");
+    int k = e.classNames().size();
+    out.printf("%-14s", "");
+    for (int c = 0; c < k; c++) out.printf("%6d", c);
+    out.println();
+    for (int r = 0; r < k; r++) {
+      String name = r + " " + e.classNames().get(r);
+      out.printf("%-14s", name.length() > 13 ? name.substring(0, 13) : name);
+      for (int c = 0; c < k; c++) out.printf("%6d", e.confusion()[r][c]);
+      out.println();
+    }
+  }
+}

@@ -1,0 +1,60 @@
+package org.featviz.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.featviz.ir.Graph;
+import org.featviz.ir.ModelException;
+import org.featviz.ir.Node;
+import org.featviz.ir.Shape;
+import org.featviz.ir.ValueInfo;
+import org.featviz.onnx.OnnxImporter;
+import org.featviz.ops.ShapeInference;
+import org.featviz.passes.Prepare;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code featviz info MODEL}: the input and every layer with its op, output shape, units and parameters. */
+@Command(name = "info", description = "Show a model's input and layers (the names other commands address).")
+final class InfoCommand implements Callable<Integer> {
+  @Parameters(paramLabel = "MODEL", description = "ONNX model file") Path model;
+
+  @Option(names = "--input-shape", converter = ShapeOption.class, paramLabel = "DIMS",
+      description = "input shape where the model's is dynamic, e.g. 1,3,224,224") long[] inputShape;
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    Graph g = Prepare.simplify(OnnxImporter.read(model));
+    Map<String, Shape> inputs = Prepare.inputShapes(g, inputShape);
+    ShapeInference.Result r = ShapeInference.inferLenient(g, inputs);
+    out.printf("model: %s (opset %d, %d nodes)%n", model, g.opset(), g.nodes().size());
+    for (ValueInfo in : g.inputs()) {
+      out.printf("input: %s %s %s (declared %s)%n", in.name(), inputs.get(in.name()), in.typeName(), in.dimsText());
+    }
+    if (!g.metadata().isEmpty()) g.metadata().forEach((k, v) -> out.printf("metadata: %s = %s%n", k, v));
+    out.println();
+    String format = "%-28s %-20s %-20s %8s %10s%n";
+    out.printf(format, "layer", "op", "output shape", "units", "params");
+    long total = 0;
+    for (Node n : g.nodes()) {
+      Shape s = r.shapes().get(n.output());
+      long params = 0;
+      for (String in : n.inputs()) if (g.isInitializer(in)) params += g.initializers().get(in).size();
+      total += params;
+      String units = s == null || s.rank() < 2 ? "-" : Integer.toString(s.dim(1));
+      out.printf(format, n.output(), n.opType(), s == null ? "?" : s.toString(), units, params);
+    }
+    out.printf("%ntotal parameters: %d%n", total);
+    if (!r.problems().isEmpty()) {
+      out.println("\nnot supported (layers from here on have no shape):");
+      for (ModelException e : r.problems()) out.println("  " + e.getMessage());
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,64 @@
+package org.featviz.cpu;
+
+import org.featviz.ops.PoolSpec;
+
+/**
+ * AveragePool over 1-D, 2-D or 3-D windows ({@link PoolWindows}).
+ *
+ * <pre>
+ * Shapes: N batch, C channels; X  N x C x D x H x W,  Y  N x C x oD x oH x oW
+ * y[n, c, o] = (sum over the taps of window o inside the input) / divisor(o)
+ * divisor(o) = taps inside the input (count_include_pad = 0, the default)
+ *            | taps inside the padded input (count_include_pad = 1; padding counts as zeros)
+ * </pre>
+ *
+ * The backward spreads dy[n, c, o] / divisor(o) over the taps of window o that lie inside the input.
+ */
+final class AveragePoolRef implements CpuKernel {
+  @Override
+  public void forward(KernelCall c) {
+    PoolWindows pw = new PoolWindows(PoolSpec.window(c.context()));
+    int[] divisor = divisors(c, pw);
+    float[] x = c.in(0).data();
+    float[] y = c.out(0).data();
+    int planes = c.in(0).shape().size(0, 2);
+    Parallel.range(planes, pw.offsets.length, plane -> {
+      int xBase = plane * pw.inPlane;
+      int yBase = plane * pw.outPlane;
+      for (int o = 0; o < pw.outPlane; o++) {
+        float sum = 0;
+        for (int j = pw.begin[o]; j < pw.begin[o + 1]; j++) sum += x[xBase + pw.offsets[j]];
+        y[yBase + o] = divisor[o] == 0 ? 0f : sum / divisor[o];
+      }
+    });
+  }
+
+  @Override
+  public void backward(KernelCall c) {
+    if (c.gradOut(0) == null || c.gradIn(0) == null) return;
+    PoolWindows pw = new PoolWindows(PoolSpec.window(c.context()));
+    int[] divisor = divisors(c, pw);
+    float[] dy = c.gradOut(0).data();
+    float[] dx = c.gradIn(0).data();
+    int planes = c.in(0).shape().size(0, 2);
+    Parallel.range(planes, pw.offsets.length, plane -> {
+      int xBase = plane * pw.inPlane;
+      int yBase = plane * pw.outPlane;
+      for (int o = 0; o < pw.outPlane; o++) {
+        if (divisor[o] == 0) continue;
+        float g = dy[yBase + o] / divisor[o];
+        for (int j = pw.begin[o]; j < pw.begin[o + 1]; j++) dx[xBase + pw.offsets[j]] += g;
+      }
+    });
+  }
+
+  /** divisor(o) per output position; a window that counts nothing (0) yields 0. */
+  private static int[] divisors(KernelCall c, PoolWindows pw) {
+    boolean includePad = c.node().attributes().getInt("count_include_pad", 0) != 0;
+    int[] divisor = new int[pw.outPlane];
+    for (int o = 0; o < pw.outPlane; o++) {
+      divisor[o] = includePad ? pw.paddedCount[o] : pw.begin[o + 1] - pw.begin[o];
+    }
+    return divisor;
+  }
+}

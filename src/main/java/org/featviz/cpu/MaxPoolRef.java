@@ -1,0 +1,64 @@
+package org.featviz.cpu;
+
+import org.featviz.ops.PoolSpec;
+
+/**
+ * MaxPool over 1-D, 2-D or 3-D windows ({@link PoolWindows}); padding never wins (it is minus infinity).
+ *
+ * <pre>
+ * Shapes: N batch, C channels; X  N x C x D x H x W,  Y  N x C x oD x oH x oW
+ * y[n, c, o] = max over the taps of window o that lie inside the input
+ * </pre>
+ *
+ * The backward routes dy[n, c, o] to the argmax of window o, the first maximum in window order on ties. A window
+ * with no tap inside the input (pads wider than the kernel) yields 0 and passes no gradient.
+ */
+final class MaxPoolRef implements CpuKernel {
+  @Override
+  public void forward(KernelCall c) {
+    PoolWindows pw = new PoolWindows(PoolSpec.window(c.context()));
+    float[] x = c.in(0).data();
+    float[] y = c.out(0).data();
+    int planes = c.in(0).shape().size(0, 2);
+    Parallel.range(planes, pw.offsets.length, plane -> {
+      int xBase = plane * pw.inPlane;
+      int yBase = plane * pw.outPlane;
+      for (int o = 0; o < pw.outPlane; o++) {
+        int arg = argmax(pw, x, xBase, o);
+        y[yBase + o] = arg < 0 ? 0f : x[xBase + arg];
+      }
+    });
+  }
+
+  @Override
+  public void backward(KernelCall c) {
+    if (c.gradOut(0) == null || c.gradIn(0) == null) return;
+    PoolWindows pw = new PoolWindows(PoolSpec.window(c.context()));
+    float[] x = c.in(0).data();
+    float[] dy = c.gradOut(0).data();
+    float[] dx = c.gradIn(0).data();
+    int planes = c.in(0).shape().size(0, 2);
+    Parallel.range(planes, pw.offsets.length, plane -> {
+      int xBase = plane * pw.inPlane;
+      int yBase = plane * pw.outPlane;
+      for (int o = 0; o < pw.outPlane; o++) {
+        int arg = argmax(pw, x, xBase, o);
+        if (arg >= 0) dx[xBase + arg] += dy[yBase + o];
+      }
+    });
+  }
+
+  /** The offset (within the plane) of the first maximum of window o, or -1 where the window reads nothing. */
+  private static int argmax(PoolWindows pw, float[] x, int xBase, int o) {
+    int arg = -1;
+    float best = Float.NEGATIVE_INFINITY;
+    for (int j = pw.begin[o]; j < pw.begin[o + 1]; j++) {
+      float v = x[xBase + pw.offsets[j]];
+      if (arg < 0 || v > best) {
+        arg = pw.offsets[j];
+        best = v;
+      }
+    }
+    return arg;
+  }
+}

@@ -1,0 +1,21 @@
+package org.featviz.cpu;
+
+/**
+ * Reshape and Flatten: ops that only relabel the shape, so the row-major elements are copied unchanged and the
+ * gradient flows back unchanged. Shape inputs (Reshape's input 1) get no gradient.
+ */
+final class ReshapeRef implements CpuKernel {
+  @Override
+  public void forward(KernelCall c) {
+    float[] x = c.in(0).data();
+    System.arraycopy(x, 0, c.out(0).data(), 0, x.length);
+  }
+
+  @Override
+  public void backward(KernelCall c) {
+    if (c.gradOut(0) == null || c.gradIn(0) == null) return;
+    float[] dy = c.gradOut(0).data();
+    float[] dx = c.gradIn(0).data();
+    for (int i = 0; i < dx.length; i++) dx[i] += dy[i];
+  }
+}

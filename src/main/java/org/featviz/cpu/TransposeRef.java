@@ -1,0 +1,55 @@
+package org.featviz.cpu;
+
+import org.featviz.ir.Shape;
+import org.featviz.ops.TransposeSpec;
+
+/**
+ * Transpose: y[i0, ..., in-1] = x[j] with x's index j having j[perm[d]] = i_d. Walking y in row-major order, the
+ * source offset moves by x's stride of dimension perm[d] per step of y's dimension d. Backward scatters dy back.
+ */
+final class TransposeRef implements CpuKernel {
+  @Override
+  public void forward(KernelCall c) {
+    int[] source = sourceIndices(c);
+    float[] x = c.in(0).data();
+    float[] y = c.out(0).data();
+    for (int o = 0; o < y.length; o++) y[o] = x[source[o]];
+  }
+
+  @Override
+  public void backward(KernelCall c) {
+    if (c.gradOut(0) == null || c.gradIn(0) == null) return;
+    int[] source = sourceIndices(c);
+    float[] dy = c.gradOut(0).data();
+    float[] dx = c.gradIn(0).data();
+    for (int o = 0; o < dy.length; o++) dx[source[o]] += dy[o];
+  }
+
+  /** For each output element in row-major order, the flat index of the input element it copies. */
+  private static int[] sourceIndices(KernelCall c) {
+    int[] perm = TransposeSpec.perm(c.context());
+    Shape x = c.in(0).shape();
+    int[] xStrides = x.strides();
+    int rank = perm.length;
+    int[] dims = new int[rank];
+    int[] stride = new int[rank];
+    for (int d = 0; d < rank; d++) {
+      dims[d] = x.dim(perm[d]);
+      stride[d] = xStrides[perm[d]];
+    }
+    int[] counter = new int[rank];
+    int[] map = new int[x.size()];
+    int src = 0;
+    for (int o = 0; o < map.length; o++) {
+      map[o] = src;
+      for (int d = rank - 1; d >= 0; d--) {
+        counter[d]++;
+        src += stride[d];
+        if (counter[d] < dims[d]) break;
+        src -= stride[d] * counter[d];
+        counter[d] = 0;
+      }
+    }
+    return map;
+  }
+}

@@ -1,0 +1,56 @@
+package org.featviz.eval;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntConsumer;
+import org.featviz.cpu.CpuExecutor;
+import org.featviz.data.Dataset;
+import org.featviz.ir.Graph;
+import org.featviz.ir.ModelException;
+import org.featviz.ir.Shape;
+import org.featviz.ir.Tensor;
+import org.featviz.model.InputNormalization;
+
+/** Runs a classifier graph over a dataset in batches on the CPU backend and scores its argmax predictions. */
+public final class Evaluator {
+  private Evaluator() {}
+
+  /**
+   * @param graph a prepared graph with one input and the class scores [N, classes] as its first output
+   * @param onProgress told how many images each finished batch held
+   */
+  public static Evaluation run(Graph graph, Dataset data, InputNormalization norm, int batch, IntConsumer onProgress) {
+    if (batch <= 0) throw new ModelException("batch size must be positive, got " + batch);
+    String input = graph.input().name();
+    String output = graph.outputs().get(0);
+    Shape expected = graph.shape(input);
+    Shape image = Shape.of(data.channels(), data.height(), data.width());
+    if (expected.rank() != 4 || !Shape.of(expected.dim(1), expected.dim(2), expected.dim(3)).equals(image)) {
+      throw new ModelException(graph.source() + ": input '" + input + "' is " + expected + ", but " + data.name()
+          + " images are " + image);
+    }
+    int classes = data.classNames().size();
+    int[] predictions = new int[data.size()];
+    int[][] confusion = new int[classes][classes];
+    CpuExecutor exec = new CpuExecutor(graph);
+    long start = System.nanoTime();
+    for (int from = 0; from < data.size(); from += batch) {
+      int to = Math.min(data.size(), from + batch);
+      Tensor x = norm.apply(data.slice(from, to).images());
+      Tensor scores = exec.forward(Map.of(input, x), List.of(output)).get(output);
+      if (scores.shape().rank() != 2 || scores.shape().dim(1) != classes) {
+        throw new ModelException(graph.source() + ": output '" + output + "' is " + scores.shape() + ", expected ["
+            + (to - from) + ", " + classes + "] class scores for " + data.name());
+      }
+      float[] s = scores.data();
+      for (int i = 0; i < to - from; i++) {
+        int best = 0;
+        for (int c = 1; c < classes; c++) if (s[i * classes + c] > s[i * classes + best]) best = c;
+        predictions[from + i] = best;
+        confusion[data.label(from + i)][best]++;
+      }
+      onProgress.accept(to - from);
+    }
+    return new Evaluation(predictions, confusion, data.classNames(), (System.nanoTime() - start) / 1e9);
+  }
+}

@@ -1,0 +1,75 @@
+package org.featviz.model;
+
+import java.util.Arrays;
+import java.util.Map;
+import org.featviz.ir.ModelException;
+import org.featviz.ir.Tensor;
+
+/**
+ * How images with pixel values in [0, 1] become network input: x' = (x - mean[c]) / std[c] per channel. Defaults
+ * come from the model's metadata ({@code featviz.input.mean} and {@code featviz.input.std}, comma-separated, one
+ * value or one per channel); a model without them takes pixels as they are.
+ */
+public record InputNormalization(float[] mean, float[] std) {
+  public static final String MEAN_KEY = "featviz.input.mean";
+  public static final String STD_KEY = "featviz.input.std";
+
+  public InputNormalization {
+    if (mean.length != std.length || mean.length == 0) {
+      throw new ModelException("input normalization needs as many means as standard deviations (got "
+          + mean.length + " and " + std.length + ")");
+    }
+    for (float s : std) {
+      if (!(s > 0)) throw new ModelException("input normalization: standard deviation " + s + " is not positive");
+    }
+    mean = mean.clone();
+    std = std.clone();
+  }
+
+  public static InputNormalization identity() {
+    return new InputNormalization(new float[] {0f}, new float[] {1f});
+  }
+
+  public static InputNormalization fromMetadata(Map<String, String> metadata, String source) {
+    String mean = metadata.get(MEAN_KEY);
+    String std = metadata.get(STD_KEY);
+    if (mean == null && std == null) return identity();
+    if (mean == null || std == null) {
+      throw new ModelException(source + ": metadata has only one of " + MEAN_KEY + " and " + STD_KEY);
+    }
+    return new InputNormalization(parse(mean, MEAN_KEY, source), parse(std, STD_KEY, source));
+  }
+
+  private static float[] parse(String text, String key, String source) {
+    String[] parts = text.split(",");
+    float[] v = new float[parts.length];
+    try {
+      for (int i = 0; i < parts.length; i++) v[i] = Float.parseFloat(parts[i].trim());
+    } catch (NumberFormatException e) {
+      throw new ModelException(source + ": metadata " + key + " = '" + text + "' is not a list of numbers");
+    }
+    return v;
+  }
+
+  /** Normalized copy of images [N, C, H, W]. */
+  public Tensor apply(Tensor images) {
+    int channels = images.shape().dim(1);
+    if (mean.length != 1 && mean.length != channels) {
+      throw new ModelException("input normalization has " + mean.length + " values but the input has " + channels
+          + " channels");
+    }
+    float[] x = images.data();
+    float[] y = new float[x.length];
+    int plane = images.shape().size(2, images.shape().rank());
+    for (int i = 0; i < x.length; i++) {
+      int c = mean.length == 1 ? 0 : (i / plane) % channels;
+      y[i] = (x[i] - mean[c]) / std[c];
+    }
+    return Tensor.of(images.shape(), y);
+  }
+
+  @Override
+  public String toString() {
+    return "mean " + Arrays.toString(mean) + ", std " + Arrays.toString(std);
+  }
+}

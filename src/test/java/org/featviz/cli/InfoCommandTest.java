@@ -1,0 +1,46 @@
+package org.featviz.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.featviz.TestData;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class InfoCommandTest {
+  @Test
+  void missingFileIsAClearErrorWithNonZeroExit() {
+    CliRunner r = CliRunner.run("info", "no/such/model.onnx");
+    assertEquals(2, r.exitCode());
+    assertTrue(r.err().contains("no/such/model.onnx: no such file"), r.err());
+  }
+
+  @Test
+  void aFileThatIsNotOnnxIsRejected(@TempDir Path dir) throws Exception {
+    Path f = dir.resolve("notes.onnx");
+    Files.writeString(f, "this is not a model\n");
+    CliRunner r = CliRunner.run("info", f.toString());
+    assertEquals(2, r.exitCode());
+    assertTrue(r.err().contains("notes.onnx"), r.err());
+    assertTrue(r.err().toLowerCase().contains("onnx"), r.err());
+  }
+
+  @Test
+  void listsLayersOfAConformanceModel() {
+    Path model = TestData.require(
+        Path.of("/usr/share/libonnx-testdata/data/node/test_conv_with_strides_padding/model.onnx"),
+        "libonnx-testdata");
+    CliRunner r = CliRunner.run("info", model.toString());
+    assertEquals(0, r.exitCode(), r.err());
+    assertTrue(r.out().contains("Conv"), r.out());
+    assertTrue(r.out().contains("[1, 1, 4, 3]"), r.out());
+  }
+
+  @Test
+  void badShapeOptionIsAUsageError() {
+    CliRunner r = CliRunner.run("info", "--input-shape", "1,x", "m.onnx");
+    assertEquals(2, r.exitCode());
+  }
+}
