@@ -6,47 +6,51 @@ import org.featviz.ops.OpContext;
 import org.featviz.ops.SpatialWindow;
 
 /**
- * Conv by direct loops (no im2col), for 1-D, 2-D and 3-D inputs seen as 3-D with unit leading axes.
+ * Conv for 1-D, 2-D and 3-D inputs (seen as 3-D with unit leading axes), with groups, strides, dilations and
+ * asymmetric padding.
  *
  * <pre>
- * Shapes: N batch, C input channels, M output channels, G groups, Cg = C / G, Mg = M / G;
- *   X  N x C x D x H x W          W  M x Cg x kD x kH x kW          B  M
+ * Shapes: N batch, C input channels, M output channels, G groups, Cg = C / G, Mg = M / G, K = Cg x kD x kH x kW,
+ *   P = oD x oH x oW (one output plane);
+ *   X  N x C x D x H x W          W  M x Cg x kD x kH x kW  (= M x K)          B  M
  *   Y  N x M x oD x oH x oW
- * y[n, m, o] = B[m] + sum over c in m's group, taps k of W[m, c, k] * x[n, c, o * stride - padBegin + k * dilation]
+ * y[n, m, o] = B[m] + sum over c in m's group, taps t of W[m, c, t] * x[n, c, o * stride - padBegin + t * dilation]
  * </pre>
  *
- * For each kernel tap the output rows it touches are listed once per call ({@link Tap}); every loop nest then ends
- * in a run along an output row, clipped to where the tap lands inside the input, so the innermost loop is
- * contiguous (w stride 1) or a plain strided read. Forward and the X gradient run batch items in
- * parallel; the W gradient runs output channels in parallel, so no two threads write the same element.
+ * How: for a block of output rows (about {@link #BLOCK} positions) of one batch item and group, {@code col}
+ * gathers the input value that each tap (c, t) reads for each output position, zero where the tap lands in the
+ * padding (K x block). Then y[m, block] += W[m, k] * col[k, block] for each k: a product whose innermost loop runs
+ * along a long contiguous row, which the JIT vectorizes. The X gradient runs the same way backwards:
+ * dcol[k, block] = sum over m of W[m, k] * dy[m, block], scattered back into dx where the taps came from.
+ * Batch items run in parallel; the W gradient runs output channels in parallel (dot products of dy rows with
+ * input rows), so no two threads write the same element.
  */
 final class ConvRef implements CpuKernel {
+  /** Output positions per column block: col holds K x BLOCK floats, small enough to stay in cache. */
+  static final int BLOCK = 256;
+
   @Override
   public void forward(KernelCall c) {
-    Geometry g = Geometry.of(c);
+    Geometry g = new Geometry(c);
     float[] x = c.in(0).data();
     float[] w = c.in(1).data();
     float[] b = c.hasInput(2) ? c.in(2).data() : null;
     float[] y = c.out(0).data();
-    int sw = g.sw;
     Parallel.range(g.n, g.workPerItem(), n -> {
-      for (int m = 0; m < g.m; m++) {
-        int yBase = (n * g.m + m) * g.outPlane;
-        if (b != null) Arrays.fill(y, yBase, yBase + g.outPlane, b[m]);
-        int firstChannel = (m / g.mg) * g.cg;
-        for (int ci = 0; ci < g.cg; ci++) {
-          int xBase = (n * g.c + firstChannel + ci) * g.inPlane;
-          int wBase = (m * g.cg + ci) * g.kernel;
-          for (Tap t : g.taps) {
-            float wv = w[wBase + t.index];
-            for (int r = 0; r < t.yRow.length; r++) {
-              int yi = yBase + t.yRow[r];
-              int xi = xBase + t.xRow[r];
-              if (sw == 1) {
-                for (int i = 0; i < t.count; i++) y[yi + i] += wv * x[xi + i];
-              } else {
-                for (int i = 0; i < t.count; i++) y[yi + i] += wv * x[xi + i * sw];
-              }
+      float[] col = new float[g.k * g.blockRows * g.ow];
+      for (int group = 0; group < g.groups; group++) {
+        int xBase = (n * g.c + group * g.cg) * g.inPlane;
+        for (int r0 = 0; r0 < g.rows; r0 += g.blockRows) {
+          int r1 = Math.min(g.rows, r0 + g.blockRows);
+          int len = (r1 - r0) * g.ow;
+          g.gather(x, xBase, r0, r1, col);
+          for (int m = group * g.mg; m < (group + 1) * g.mg; m++) {
+            int yOff = (n * g.m + m) * g.outPlane + r0 * g.ow;
+            Arrays.fill(y, yOff, yOff + len, b == null ? 0f : b[m]);
+            for (int k = 0; k < g.k; k++) {
+              float wv = w[m * g.k + k];
+              int cOff = k * len;
+              for (int j = 0; j < len; j++) y[yOff + j] += wv * col[cOff + j];
             }
           }
         }
@@ -57,58 +61,58 @@ final class ConvRef implements CpuKernel {
   @Override
   public void backward(KernelCall c) {
     if (c.gradOut(0) == null) return;
-    Geometry g = Geometry.of(c);
+    Geometry g = new Geometry(c);
     float[] dy = c.gradOut(0).data();
     if (c.gradIn(0) != null) inputGradient(g, c.in(1).data(), dy, c.gradIn(0).data());
     if (c.gradIn(1) != null) weightGradient(g, c.in(0).data(), dy, c.gradIn(1).data());
     if (c.hasInput(2) && c.gradIn(2) != null) biasGradient(g, dy, c.gradIn(2).data());
   }
 
-  /** dx[n, c, o * stride - pad + k * dilation] += W[m, c, k] * dy[n, m, o]: the forward loops, read backwards. */
+  /** dcol[k, block] = sum over m in the group of W[m, k] * dy[n, m, block]; then dx += dcol, scattered. */
   private static void inputGradient(Geometry g, float[] w, float[] dy, float[] dx) {
-    int sw = g.sw;
     Parallel.range(g.n, g.workPerItem(), n -> {
-      for (int m = 0; m < g.m; m++) {
-        int yBase = (n * g.m + m) * g.outPlane;
-        int firstChannel = (m / g.mg) * g.cg;
-        for (int ci = 0; ci < g.cg; ci++) {
-          int xBase = (n * g.c + firstChannel + ci) * g.inPlane;
-          int wBase = (m * g.cg + ci) * g.kernel;
-          for (Tap t : g.taps) {
-            float wv = w[wBase + t.index];
-            for (int r = 0; r < t.yRow.length; r++) {
-              int yi = yBase + t.yRow[r];
-              int xi = xBase + t.xRow[r];
-              for (int i = 0; i < t.count; i++) dx[xi + i * sw] += wv * dy[yi + i];
+      float[] dcol = new float[g.k * g.blockRows * g.ow];
+      for (int group = 0; group < g.groups; group++) {
+        int xBase = (n * g.c + group * g.cg) * g.inPlane;
+        for (int r0 = 0; r0 < g.rows; r0 += g.blockRows) {
+          int r1 = Math.min(g.rows, r0 + g.blockRows);
+          int len = (r1 - r0) * g.ow;
+          Arrays.fill(dcol, 0, g.k * len, 0f);
+          for (int m = group * g.mg; m < (group + 1) * g.mg; m++) {
+            int yOff = (n * g.m + m) * g.outPlane + r0 * g.ow;
+            for (int k = 0; k < g.k; k++) {
+              float wv = w[m * g.k + k];
+              int cOff = k * len;
+              for (int j = 0; j < len; j++) dcol[cOff + j] += wv * dy[yOff + j];
             }
           }
+          g.scatterAdd(dcol, r0, r1, dx, xBase);
         }
       }
     });
   }
 
-  /** dW[m, c, k] += sum over n and o of dy[n, m, o] * x[n, c, o * stride - pad + k * dilation], in float64. */
+  /** dW[m, c, t] += sum over n and o of dy[n, m, o] * x[n, c, o * stride - pad + t * dilation], in float64. */
   private static void weightGradient(Geometry g, float[] x, float[] dy, float[] dw) {
     int sw = g.sw;
-    long work = (long) g.n * g.cg * g.kernel * g.outPlane;
-    Parallel.range(g.m, work, m -> {
+    Parallel.range(g.m, (long) g.n * g.k * g.outPlane, m -> {
       int firstChannel = (m / g.mg) * g.cg;
       for (int ci = 0; ci < g.cg; ci++) {
-        int wBase = (m * g.cg + ci) * g.kernel;
         for (Tap t : g.taps) {
           double sum = 0;
           for (int n = 0; n < g.n; n++) {
             int xBase = (n * g.c + firstChannel + ci) * g.inPlane;
-            int yBase = (n * g.m + m) * g.outPlane;
-            for (int r = 0; r < t.yRow.length; r++) {
-              int yi = yBase + t.yRow[r];
+            int yBase = (n * g.m + m) * g.outPlane + t.first;
+            for (int r = 0; r < g.rows; r++) {
+              if (t.xRow[r] < 0) continue;
+              int yi = yBase + r * g.ow;
               int xi = xBase + t.xRow[r];
               double s = 0;
               for (int i = 0; i < t.count; i++) s += dy[yi + i] * x[xi + i * sw];
               sum += s;
             }
           }
-          dw[wBase + t.index] += (float) sum;
+          dw[(m * g.cg + ci) * g.kernel + t.index] += (float) sum;
         }
       }
     });
@@ -127,72 +131,116 @@ final class ConvRef implements CpuKernel {
   }
 
   /**
-   * One kernel tap (kd, kh, kw) and the output rows it touches: for row r, the run of {@code count} outputs from
-   * offset yRow[r] in the output plane reads the input from offset xRow[r] in the input plane, stepping by the w
-   * stride. Rows and runs are clipped so that every read lies inside the input (padding contributes zero).
+   * One kernel tap t = (kd, kh, kw), index t in the flattened kD x kH x kW kernel, and where it reads: along w,
+   * outputs first .. first + count - 1 of every output row land inside the input; output row r = (od, oh) reads
+   * the input from offset xRow[r] of the input plane (for output first, stepping by the w stride), or nothing
+   * (xRow[r] = -1) where the tap's input row lies in the padding.
    */
-  private record Tap(int index, int[] yRow, int[] xRow, int count) {}
+  private record Tap(int index, int first, int count, int[] xRow) {}
 
   /** The sizes of one Conv call (window seen as 3-D) and its taps. */
   private static final class Geometry {
-    final int n, c, m, cg, mg, sw, inPlane, outPlane, kernel;
+    final int n, c, m, groups, cg, mg, k, kernel, sw, ow, rows, inPlane, outPlane, blockRows;
     final Tap[] taps;
 
     Geometry(KernelCall call) {
       OpContext ctx = call.context();
       SpatialWindow win = ConvSpec.window(ctx).to3d();
-      int group = ConvSpec.group(ctx);
+      groups = ConvSpec.group(ctx);
       n = ctx.in(0).dim(0);
       c = ctx.in(0).dim(1);
       m = ctx.in(1).dim(0);
-      cg = c / group;
-      mg = m / group;
+      cg = c / groups;
+      mg = m / groups;
+      kernel = win.kernelSize();
+      k = cg * kernel;
       sw = win.strides()[2];
+      ow = win.out()[2];
+      rows = win.out()[0] * win.out()[1];
       inPlane = win.inputSize();
       outPlane = win.outputSize();
-      kernel = win.kernelSize();
+      blockRows = Math.max(1, Math.min(rows, BLOCK / ow));
       taps = taps(win);
     }
 
-    static Geometry of(KernelCall call) {
-      return new Geometry(call);
+    long workPerItem() {
+      return (long) m * k * outPlane;
     }
 
-    long workPerItem() {
-      return (long) m * cg * kernel * outPlane;
+    /**
+     * col[(ci * kernel + t) * len + (r - r0) * ow + j] = the input that tap t of channel ci (of the group starting
+     * at xBase) reads for output (r, j), for output rows r0 .. r1 - 1; len = (r1 - r0) * ow.
+     */
+    void gather(float[] x, int xBase, int r0, int r1, float[] col) {
+      int len = (r1 - r0) * ow;
+      for (int ci = 0; ci < cg; ci++) {
+        int channelBase = xBase + ci * inPlane;
+        for (Tap t : taps) {
+          int cOff = (ci * kernel + t.index) * len;
+          for (int r = r0; r < r1; r++) {
+            int dst = cOff + (r - r0) * ow;
+            int src = t.xRow[r];
+            if (src < 0) {
+              Arrays.fill(col, dst, dst + ow, 0f);
+              continue;
+            }
+            Arrays.fill(col, dst, dst + t.first, 0f);
+            int from = channelBase + src;
+            int to = dst + t.first;
+            if (sw == 1) {
+              System.arraycopy(x, from, col, to, t.count);
+            } else {
+              for (int i = 0; i < t.count; i++) col[to + i] = x[from + i * sw];
+            }
+            Arrays.fill(col, to + t.count, dst + ow, 0f);
+          }
+        }
+      }
+    }
+
+    /** The reverse of {@link #gather}: dx at each tap's input position += dcol at its column entry. */
+    void scatterAdd(float[] dcol, int r0, int r1, float[] dx, int xBase) {
+      int len = (r1 - r0) * ow;
+      for (int ci = 0; ci < cg; ci++) {
+        int channelBase = xBase + ci * inPlane;
+        for (Tap t : taps) {
+          int cOff = (ci * kernel + t.index) * len;
+          for (int r = r0; r < r1; r++) {
+            int src = t.xRow[r];
+            if (src < 0) continue;
+            int from = cOff + (r - r0) * ow + t.first;
+            int to = channelBase + src;
+            for (int i = 0; i < t.count; i++) dx[to + i * sw] += dcol[from + i];
+          }
+        }
+      }
     }
 
     private static Tap[] taps(SpatialWindow win) {
       int[] in = win.in();
       int[] out = win.out();
-      int[] k = win.kernel();
+      int[] kk = win.kernel();
       int[] s = win.strides();
       int[] d = win.dilations();
       int[] p = win.padBegin();
       Tap[] taps = new Tap[win.kernelSize()];
       int index = 0;
-      for (int kd = 0; kd < k[0]; kd++) {
-        for (int kh = 0; kh < k[1]; kh++) {
-          for (int kw = 0; kw < k[2]; kw++) {
+      for (int kd = 0; kd < kk[0]; kd++) {
+        for (int kh = 0; kh < kk[1]; kh++) {
+          for (int kw = 0; kw < kk[2]; kw++) {
             int offW = kw * d[2] - p[2];
-            int first = firstInside(offW, s[2]);
+            int first = Math.min(out[2], firstInside(offW, s[2]));
             int count = Math.max(0, endInside(offW, s[2], in[2], out[2]) - first);
-            int[] yRow = new int[out[0] * out[1]];
-            int[] xRow = new int[yRow.length];
-            int rows = 0;
-            for (int od = 0; od < out[0] && count > 0; od++) {
+            int[] xRow = new int[out[0] * out[1]];
+            for (int od = 0; od < out[0]; od++) {
               int id = od * s[0] - p[0] + kd * d[0];
-              if (id < 0 || id >= in[0]) continue;
               for (int oh = 0; oh < out[1]; oh++) {
                 int ih = oh * s[1] - p[1] + kh * d[1];
-                if (ih < 0 || ih >= in[1]) continue;
-                yRow[rows] = (od * out[1] + oh) * out[2] + first;
-                xRow[rows] = (id * in[1] + ih) * in[2] + first * s[2] + offW;
-                rows++;
+                boolean inside = id >= 0 && id < in[0] && ih >= 0 && ih < in[1] && count > 0;
+                xRow[od * out[1] + oh] = inside ? (id * in[1] + ih) * in[2] + first * s[2] + offW : -1;
               }
             }
-            taps[index] = new Tap(index, Arrays.copyOf(yRow, rows), Arrays.copyOf(xRow, rows),
-                count);
+            taps[index] = new Tap(index, first, count, xRow);
             index++;
           }
         }

@@ -68,6 +68,41 @@ public record InputNormalization(float[] mean, float[] std) {
     return Tensor.of(images.shape(), y);
   }
 
+  /** The chain rule through {@link #apply}: d loss / d images [N, C, H, W] = gradNormalized / std[c]. */
+  public Tensor backward(Tensor gradNormalized) {
+    int channels = gradNormalized.shape().dim(1);
+    int plane = gradNormalized.shape().size(2, gradNormalized.shape().rank());
+    float[] g = gradNormalized.data();
+    float[] out = new float[g.length];
+    for (int n = 0; n < g.length / (channels * plane); n++) {
+      int offset = n * channels * plane;
+      for (int i = 0; i < channels * plane; i++) out[offset + i] = g[offset + i] / std[channelOf(i / plane, channels)];
+    }
+    return Tensor.of(gradNormalized.shape(), out);
+  }
+
+  /** One image: out [C, H, W] = (image - mean[c]) / std[c]; plane = H * W. out may be image. */
+  public void apply(float[] image, int channels, int plane, float[] out) {
+    for (int i = 0; i < channels * plane; i++) {
+      int c = channelOf(i / plane, channels);
+      out[i] = (image[i] - mean[c]) / std[c];
+    }
+  }
+
+  /** One image, the chain rule through {@link #apply(float[], int, int, float[])}: gradImage = grad / std[c]. */
+  public void backward(float[] gradNormalized, int channels, int plane, float[] gradImage) {
+    for (int i = 0; i < channels * plane; i++) gradImage[i] = gradNormalized[i] / std[channelOf(i / plane, channels)];
+  }
+
+  /** Which mean/std entry applies to channel c of an input with this many channels. */
+  private int channelOf(int c, int channels) {
+    if (mean.length != 1 && mean.length != channels) {
+      throw new ModelException("input normalization has " + mean.length + " values but the input has " + channels
+          + " channels");
+    }
+    return mean.length == 1 ? 0 : c;
+  }
+
   @Override
   public String toString() {
     return "mean " + Arrays.toString(mean) + ", std " + Arrays.toString(std);

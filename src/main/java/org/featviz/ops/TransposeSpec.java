@@ -1,5 +1,6 @@
 package org.featviz.ops;
 
+import java.util.Arrays;
 import java.util.List;
 import org.featviz.ir.Shape;
 
@@ -33,7 +34,7 @@ public final class TransposeSpec implements OpSpec {
     for (int i = 0; i < rank; i++) {
       long p = given[i] < 0 ? given[i] + rank : given[i];
       if (p < 0 || p >= rank || seen[(int) p]) {
-        throw ctx.error("perm " + java.util.Arrays.toString(given) + " is not a permutation of the dimensions of "
+        throw ctx.error("perm " + Arrays.toString(given) + " is not a permutation of the dimensions of "
             + "input shape " + x);
       }
       seen[(int) p] = true;

@@ -1,0 +1,104 @@
+package org.featviz.cli;
+
+import com.google.gson.GsonBuilder;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.featviz.Model;
+import org.featviz.render.ObjectiveSpec;
+import org.featviz.render.RenderOptions;
+import org.featviz.render.RenderResult;
+import org.featviz.render.RenderTarget;
+import org.featviz.report.ContactSheet;
+import org.featviz.report.Png;
+import org.featviz.sweep.UnitSelection;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code featviz render}: activation-maximization images for some units of one layer, in one batch. */
+@Command(name = "render", description = "Optimize one image per unit (one batch) and write PNGs and results.json.")
+final class RenderCommand implements Callable<Integer> {
+  @Option(names = "--model", required = true, description = "ONNX model") Path model;
+
+  @Option(names = "--layer", required = true, description = "layer name (see featviz info)") String layer;
+
+  @Option(names = "--unit", required = true, description = "unit(s): 5, 1,4,7 or 0-15") String units;
+
+  @Option(names = "--objective", defaultValue = "channel",
+      description = "channel (default), neuron, iam, dot, cosine, dot-cossim[:n=1,floor=0.1], orthogonal[:lambda=1];"
+          + " direction objectives take direction=basis|random|FILE")
+  String objective;
+
+  @Option(names = "--out", required = true, description = "output folder") Path out;
+
+  @Mixin RenderOptionsMixin render;
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    PrintWriter pw = spec.commandLine().getOut();
+    ObjectiveSpec kind = ObjectiveSpec.parse(objective);
+    RenderOptions options = render.options();
+    try (Model m = Model.open(model, render.inputShape)) {
+      String name = m.graph().resolveLayer(layer);
+      int n = m.units(name);
+      List<RenderTarget> targets = new ArrayList<>();
+      for (int u : new UnitSelection(units).resolve(name, n)) {
+        targets.add(m.unit(name, u, kind.forUnit(name, u, n, options.seed())));
+      }
+      List<RenderResult> results;
+      try (Progress progress = new Progress("render", options.steps(), "step")) {
+        results = m.render(targets, options, s -> progress.accept(1));
+      }
+      write(pw, results);
+    }
+    return 0;
+  }
+
+  private void write(PrintWriter pw, List<RenderResult> results) {
+    try {
+      Files.createDirectories(out);
+      List<Map<String, Object>> rows = new ArrayList<>();
+      int upscale = render.upscaleFor(results.get(0).imageShape().dim(2));
+      ContactSheet sheet = new ContactSheet(results.get(0).imageShape(), Math.min(8, results.size()), upscale);
+      for (RenderResult r : results) {
+        String file = String.format("%s_unit_%04d.png", r.target().layer().replaceAll("[^A-Za-z0-9._-]", "_"),
+            r.target().unit());
+        Png.write(r.image(), r.imageShape(), upscale, out.resolve(file));
+        sheet.add(r.image(), r.target().unit(), r.activation());
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("layer", r.target().layer());
+        row.put("unit", r.target().unit());
+        row.put("objective", r.target().objective().describe());
+        row.put("status", r.status().name().toLowerCase());
+        row.put("objective_value", r.objectiveValue());
+        row.put("activation", r.activation());
+        row.put("seed", r.seed());
+        row.put("steps", r.steps());
+        row.put("image", file);
+        rows.add(row);
+        pw.printf("%s unit %d: %s, objective %.4g, activation %.4g -> %s%n", r.target().layer(), r.target().unit(),
+            r.status().name().toLowerCase(), r.objectiveValue(), r.activation(), out.resolve(file));
+      }
+      sheet.write(out.resolve("contact_sheet.png"));
+      Files.writeString(out.resolve("results.json"),
+          new GsonBuilder().setPrettyPrinting().serializeSpecialFloatingPointValues().create().toJson(rows));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (results.stream().anyMatch(r -> r.status() != RenderResult.Status.OK)) {
+      pw.println("some units are dead (zero gradient from the start) or diverged: see results.json");
+    }
+  }
+
+}

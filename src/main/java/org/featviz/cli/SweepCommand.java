@@ -1,0 +1,74 @@
+package org.featviz.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.featviz.Model;
+import org.featviz.render.ObjectiveSpec;
+import org.featviz.render.RenderOptions;
+import org.featviz.sweep.Sweep;
+import org.featviz.sweep.UnitResult;
+import org.featviz.sweep.UnitSelection;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code featviz sweep}: every selected unit of some layers, in chunks, resumable. */
+@Command(name = "sweep", description = "Visualize all (or selected) units of layers in batches; results are written"
+    + " as each batch finishes and an interrupted sweep resumes where it stopped.")
+final class SweepCommand implements Callable<Integer> {
+  @Option(names = "--model", required = true, description = "ONNX model") Path model;
+
+  @Option(names = "--layers", required = true, split = ",", description = "layer names, comma-separated")
+  List<String> layers;
+
+  @Option(names = "--units", defaultValue = "all", description = "all (default), a-b, or a list") String units;
+
+  @Option(names = "--objective", defaultValue = "channel", description = "as for render (default channel)")
+  String objective;
+
+  @Option(names = "--batch", defaultValue = "64", description = "units per optimization launch (default 64)")
+  int batch;
+
+  @Option(names = "--out", required = true, description = "output folder") Path out;
+
+  @Mixin RenderOptionsMixin render;
+
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    PrintWriter pw = spec.commandLine().getOut();
+    ObjectiveSpec kind = ObjectiveSpec.parse(objective);
+    RenderOptions options = render.options();
+    try (Model m = Model.open(model, render.inputShape)) {
+      int width = m.layerShape(m.layers().get(0)).rank() > 0 ? (int) m.graph().input().dims()[3] : 28;
+      Progress[] bar = new Progress[1];
+      long start = System.nanoTime();
+      List<UnitResult> results = Sweep.run(m, layers, new UnitSelection(units), kind, objective, batch, options,
+          render.upscaleFor(width), out, new Sweep.Listener() {
+            @Override
+            public void started(int total, int alreadyDone) {
+              if (alreadyDone > 0) pw.printf("resuming: %d of %d units already done in %s%n", alreadyDone, total, out);
+              pw.flush();
+              bar[0] = new Progress("sweep", total - alreadyDone, "unit");
+            }
+
+            @Override
+            public void chunkDone(int n) {
+              bar[0].accept(n);
+            }
+          });
+      if (bar[0] != null) bar[0].close();
+      long dead = results.stream().filter(r -> r.status().equals("dead")).count();
+      long nan = results.stream().filter(r -> r.status().equals("nan")).count();
+      pw.printf("%d units in %s (%s this run); %d dead, %d diverged; results in %s%n", results.size(),
+          Arrays.toString(layers.toArray()), Progress.duration((System.nanoTime() - start) / 1e9), dead, nan,
+          out.resolve("results.csv"));
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,240 @@
+package org.featviz.cuda;
+
+import static org.featviz.cuda.CudaStatus.check;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import jcuda.NativePointerObject;
+import jcuda.Pointer;
+import jcuda.driver.CUcontext;
+import jcuda.driver.CUdevice;
+import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUfunction;
+import jcuda.driver.CUmodule;
+import jcuda.driver.CUstream;
+import jcuda.driver.JCudaDriver;
+import org.featviz.device.AbstractDevice;
+import org.featviz.device.DeviceBuffer;
+import org.featviz.device.Dim3;
+import org.featviz.device.KernelArgs;
+import org.featviz.device.KernelSignature;
+
+/**
+ * A {@link org.featviz.device.Device} on an NVIDIA GPU through JCuda's driver API: the device's primary context
+ * (shared with cuBLAS and cuDNN, which use the runtime API), one stream for kernels, memsets and device copies,
+ * and the custom kernels from the PTX resources (JIT-compiled by the driver when first launched). Host copies use
+ * pageable Java arrays, so they wait for the stream first and are synchronous. Every driver status goes through
+ * {@link CudaStatus#check}, so a failure is a DeviceException naming the call.
+ *
+ * <pre>
+ * if (CudaDevice.isAvailable()) {
+ *   try (Device gpu = CudaDevice.open()) { ... }
+ * }
+ * </pre>
+ */
+public final class CudaDevice extends AbstractDevice {
+  private static Boolean available;
+
+  private final CUdevice device = new CUdevice();
+  private final CUcontext context = new CUcontext();
+  private final CUstream stream = new CUstream();
+  private final String name;
+  private final Map<String, PtxModule> moduleOfKernel = new HashMap<>();
+  private final Map<String, CUmodule> loadedModules = new HashMap<>();
+  private final Map<String, CUfunction> functions = new HashMap<>();
+
+  /** A CUdeviceptr whose address can be read (JCuda keeps it protected). */
+  private static final class DevicePointer extends CUdeviceptr {
+    long address() {
+      return getNativePointer();
+    }
+  }
+
+  private CudaDevice(int ordinal) {
+    check(JCudaDriver.cuInit(0), "cuInit");
+    check(JCudaDriver.cuDeviceGet(device, ordinal), "cuDeviceGet(" + ordinal + ")");
+    byte[] nameBytes = new byte[256];
+    check(JCudaDriver.cuDeviceGetName(nameBytes, nameBytes.length, device), "cuDeviceGetName");
+    int length = 0;
+    while (length < nameBytes.length && nameBytes[length] != 0) length++;
+    name = new String(nameBytes, 0, length, StandardCharsets.UTF_8) + " (CUDA device " + ordinal + ")";
+    check(JCudaDriver.cuDevicePrimaryCtxRetain(context, device), "cuDevicePrimaryCtxRetain");
+    bind();
+    check(JCudaDriver.cuStreamCreate(stream, 0), "cuStreamCreate");
+    for (PtxModule module : PtxModule.loadAll()) {
+      for (String kernel : module.kernels().keySet()) moduleOfKernel.put(kernel, module);
+    }
+  }
+
+  /** Device 0. */
+  public static CudaDevice open() {
+    return open(0);
+  }
+
+  public static CudaDevice open(int ordinal) {
+    return new CudaDevice(ordinal);
+  }
+
+  /**
+   * Whether a CUDA driver and at least one GPU are present. Never throws: false where JCuda's native library or
+   * libcuda.so.1 cannot be loaded, or the driver reports no device. The answer is computed once.
+   */
+  public static synchronized boolean isAvailable() {
+    if (available == null) available = probe();
+    return available;
+  }
+
+  private static boolean probe() {
+    try {
+      if (JCudaDriver.cuInit(0) != 0) return false;
+      int[] count = {0};
+      return JCudaDriver.cuDeviceGetCount(count) == 0 && count[0] > 0;
+    } catch (LinkageError | RuntimeException e) {
+      return false;  // no JCuda native for this platform, no libcuda.so.1, or exceptions enabled and a failure
+    }
+  }
+
+  /** Makes this device's context current on the calling thread (a context is current per thread). */
+  private void bind() {
+    check(JCudaDriver.cuCtxSetCurrent(context), "cuCtxSetCurrent");
+  }
+
+  private void waitForStream(String why) {
+    check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize (before " + why + ")");
+  }
+
+  private static CUdeviceptr at(DeviceBuffer buffer, long byteOffset) {
+    return ((DevicePointer) handle(buffer)).withByteOffset(byteOffset);
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public List<String> kernelNames() {
+    List<String> names = new ArrayList<>(moduleOfKernel.keySet());
+    names.sort(null);
+    return names;
+  }
+
+  @Override
+  public void synchronize() {
+    checkOpen();
+    bind();
+    check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize (a kernel launched earlier may have failed)");
+  }
+
+  @Override
+  protected Allocation allocateMemory(long bytes) {
+    bind();
+    DevicePointer pointer = new DevicePointer();
+    check(JCudaDriver.cuMemAlloc(pointer, Math.max(bytes, 1)), "cuMemAlloc(" + bytes + " bytes)");
+    return new Allocation(pointer.address(), pointer);
+  }
+
+  @Override
+  protected void freeMemory(long address, Object handle) {
+    bind();
+    waitForStream("cuMemFree");  // a kernel still running may use the buffer
+    check(JCudaDriver.cuMemFree((DevicePointer) handle), "cuMemFree");
+  }
+
+  @Override
+  protected void copyFloatsToDevice(float[] src, int srcPos, DeviceBuffer dst, long dstByte, int count) {
+    bind();
+    waitForStream("cuMemcpyHtoD");
+    Pointer from = Pointer.to(src).withByteOffset((long) srcPos * Float.BYTES);
+    check(JCudaDriver.cuMemcpyHtoD(at(dst, dstByte), from, (long) count * Float.BYTES), "cuMemcpyHtoD");
+  }
+
+  @Override
+  protected void copyIntsToDevice(int[] src, int srcPos, DeviceBuffer dst, long dstByte, int count) {
+    bind();
+    waitForStream("cuMemcpyHtoD");
+    Pointer from = Pointer.to(src).withByteOffset((long) srcPos * Integer.BYTES);
+    check(JCudaDriver.cuMemcpyHtoD(at(dst, dstByte), from, (long) count * Integer.BYTES), "cuMemcpyHtoD");
+  }
+
+  @Override
+  protected void copyFloatsToHost(DeviceBuffer src, long srcByte, float[] dst, int dstPos, int count) {
+    bind();
+    waitForStream("cuMemcpyDtoH");
+    Pointer to = Pointer.to(dst).withByteOffset((long) dstPos * Float.BYTES);
+    check(JCudaDriver.cuMemcpyDtoH(to, at(src, srcByte), (long) count * Float.BYTES), "cuMemcpyDtoH");
+  }
+
+  @Override
+  protected void copyIntsToHost(DeviceBuffer src, long srcByte, int[] dst, int dstPos, int count) {
+    bind();
+    waitForStream("cuMemcpyDtoH");
+    Pointer to = Pointer.to(dst).withByteOffset((long) dstPos * Integer.BYTES);
+    check(JCudaDriver.cuMemcpyDtoH(to, at(src, srcByte), (long) count * Integer.BYTES), "cuMemcpyDtoH");
+  }
+
+  @Override
+  protected void zeroBytes(DeviceBuffer buffer, long byteOffset, long bytes) {
+    bind();
+    check(JCudaDriver.cuMemsetD8Async(at(buffer, byteOffset), (byte) 0, bytes, stream), "cuMemsetD8Async");
+  }
+
+  @Override
+  protected void copyBytes(DeviceBuffer src, long srcByte, DeviceBuffer dst, long dstByte, long bytes) {
+    bind();
+    check(JCudaDriver.cuMemcpyDtoDAsync(at(dst, dstByte), at(src, srcByte), bytes, stream), "cuMemcpyDtoDAsync");
+  }
+
+  @Override
+  protected KernelSignature findKernel(String kernel) {
+    PtxModule module = moduleOfKernel.get(kernel);
+    return module == null ? null : module.kernels().get(kernel);
+  }
+
+  /** The kernel's function, loading (JIT-compiling) its PTX module on first use. */
+  private synchronized CUfunction function(String kernel) {
+    CUfunction function = functions.get(kernel);
+    if (function != null) return function;
+    PtxModule module = moduleOfKernel.get(kernel);
+    CUmodule loaded = loadedModules.get(module.name());
+    if (loaded == null) {
+      loaded = new CUmodule();
+      check(JCudaDriver.cuModuleLoadData(loaded, module.text()), "cuModuleLoadData(ptx/" + module.name() + ".ptx)");
+      loadedModules.put(module.name(), loaded);
+    }
+    function = new CUfunction();
+    check(JCudaDriver.cuModuleGetFunction(function, loaded, kernel), "cuModuleGetFunction(" + kernel + ")");
+    functions.put(kernel, function);
+    return function;
+  }
+
+  @Override
+  protected void launchKernel(String kernel, Dim3 grid, Dim3 block, int sharedBytes, KernelArgs args) {
+    bind();
+    CUfunction function = function(kernel);
+    // cuLaunchKernel takes a pointer to one pointer per parameter, each to the parameter's value.
+    NativePointerObject[] values = new NativePointerObject[args.size()];
+    for (int i = 0; i < values.length; i++) {
+      long bits = args.bits(i);
+      values[i] = switch (args.kind(i)) {
+        case PTR, I64 -> Pointer.to(new long[] {bits});
+        case I32 -> Pointer.to(new int[] {(int) bits});
+        case F32 -> Pointer.to(new float[] {Float.intBitsToFloat((int) bits)});
+      };
+    }
+    check(JCudaDriver.cuLaunchKernel(function, grid.x(), grid.y(), grid.z(), block.x(), block.y(), block.z(),
+        sharedBytes, stream, Pointer.to(values), null), "cuLaunchKernel(" + kernel + ")");
+  }
+
+  @Override
+  protected void closeDevice() {
+    bind();
+    check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize (at close)");
+    for (CUmodule module : loadedModules.values()) check(JCudaDriver.cuModuleUnload(module), "cuModuleUnload");
+    check(JCudaDriver.cuStreamDestroy(stream), "cuStreamDestroy");
+    check(JCudaDriver.cuDevicePrimaryCtxRelease(device), "cuDevicePrimaryCtxRelease");
+  }
+}

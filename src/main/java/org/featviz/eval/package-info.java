@@ -1,0 +1,2 @@
+/** Classifier evaluation over labelled datasets (featviz eval). */
+package org.featviz.eval;

@@ -1,0 +1,21 @@
+package org.featviz.render;
+
+import org.featviz.objective.Objective;
+
+/**
+ * What one image of a batch maximizes: an objective, and where it has one, the unit it is about (layer and unit
+ * index), whose mean activation on the final image is reported beside the objective's value.
+ */
+public record RenderTarget(Objective objective, String layer, int unit) {
+  public static RenderTarget of(Objective objective) {
+    return new RenderTarget(objective, null, -1);
+  }
+
+  public boolean hasUnit() {
+    return layer != null && unit >= 0;
+  }
+
+  public String label() {
+    return hasUnit() ? layer + ":" + unit : objective.describe();
+  }
+}

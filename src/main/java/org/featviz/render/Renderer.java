@@ -1,0 +1,212 @@
+package org.featviz.render;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.IntConsumer;
+import org.featviz.cpu.Activations;
+import org.featviz.cpu.CpuExecutor;
+import org.featviz.cpu.Parallel;
+import org.featviz.ir.Graph;
+import org.featviz.ir.ModelException;
+import org.featviz.ir.Shape;
+import org.featviz.ir.Tensor;
+import org.featviz.model.InputNormalization;
+import org.featviz.objective.ImageRegularizer;
+import org.featviz.optim.Adam;
+import org.featviz.param.FftParam;
+import org.featviz.param.ImageParam;
+import org.featviz.param.PixelParam;
+import org.featviz.param.TransformSample;
+import org.featviz.param.Transforms;
+
+/**
+ * Batched activation maximization on the CPU backend: every image of the batch has its own objective, and one
+ * forward and one backward pass per step serve them all. Per step and image: parameters -> image -> random
+ * transform -> normalization -> network (only as deep as the deepest target) -> objective and its gradient ->
+ * backward to the input -> back through normalization, transform and parameterization -> Adam ascent.
+ */
+public final class Renderer {
+  private final Graph graph;
+  private final InputNormalization norm;
+  private final RenderOptions opts;
+  private final String input;
+  private final Shape imageShape;
+
+  /** @param graph a prepared graph whose outputs include every layer the objectives read */
+  public Renderer(Graph graph, InputNormalization norm, RenderOptions opts) {
+    this.graph = graph;
+    this.norm = norm;
+    this.opts = opts;
+    this.input = graph.input().name();
+    Shape in = graph.shape(input);
+    if (in.rank() != 4) {
+      throw new ModelException(graph.source() + ": input '" + input + "' is " + in + "; featviz renders images"
+          + " [N, C, H, W]");
+    }
+    this.imageShape = Shape.of(in.dim(1), in.dim(2), in.dim(3));
+  }
+
+  public Shape imageShape() {
+    return imageShape;
+  }
+
+  /** Optimizes one image per target; onStep is told after every step (for progress bars). */
+  public List<RenderResult> render(List<RenderTarget> targets, IntConsumer onStep) {
+    int batch = targets.size();
+    if (batch == 0) return List.of();
+    Set<String> layers = new LinkedHashSet<>();
+    for (RenderTarget t : targets) layers.addAll(t.objective().layers());
+    for (RenderTarget t : targets) if (t.hasUnit()) layers.add(t.layer());
+    validate(targets, layers);
+
+    ImageParam param = opts.param().equals("fft") ? new FftParam(imageShape, opts.decay(), FftParam.DEFAULT_STD, imageShape.dim(0) == 3) : new PixelParam(imageShape);
+    Transforms transforms = new Transforms(opts.transforms(), imageShape);
+    int pixels = imageShape.size();
+    float[][] params = new float[batch][param.size()];
+    Adam[] adam = new Adam[batch];
+    Random[] rng = new Random[batch];
+    long[] seeds = new long[batch];
+    RenderResult.Status[] status = new RenderResult.Status[batch];
+    for (int b = 0; b < batch; b++) {
+      seeds[b] = seedFor(opts.seed(), targets.get(b).label());
+      rng[b] = new Random(seeds[b]);
+      param.init(params[b], rng[b]);
+      adam[b] = new Adam(param.size(), opts.learningRate());
+      status[b] = RenderResult.Status.OK;
+    }
+    CpuExecutor exec = new CpuExecutor(graph);
+    Shape batchShape = Shape.of(batch, imageShape.dim(0), imageShape.dim(1), imageShape.dim(2));
+    float[][] images = new float[batch][pixels];
+    TransformSample[] samples = new TransformSample[batch];
+
+    for (int step = 0; step < opts.steps(); step++) {
+      float[] x = new float[batch * pixels];
+      for (int b = 0; b < batch; b++) {
+        param.toImage(params[b], images[b]);
+        samples[b] = transforms.draw(rng[b]);
+      }
+      Parallel.range(batch, pixels, b -> {
+        float[] out = new float[pixels];
+        transforms.forward(images[b], samples[b], out);
+        System.arraycopy(out, 0, x, b * pixels, pixels);
+      });
+      Tensor netInput = norm.apply(Tensor.of(batchShape, x));
+      Activations acts = exec.forward(Map.of(input, netInput), layers);
+      Map<String, Tensor> seedsByLayer = objectiveGradients(targets, acts, layers, null);
+      float[] gx = exec.backward(acts, seedsByLayer, List.of(input)).get(input).data();
+      float[] invStd = invStd();
+      final int stepIndex = step;
+      Parallel.range(batch, (long) pixels * 8, b -> {
+        if (status[b] != RenderResult.Status.OK) return;
+        float[] gOut = new float[pixels];
+        int plane = imageShape.dim(1) * imageShape.dim(2);
+        boolean allZero = true;
+        for (int i = 0; i < pixels; i++) {
+          gOut[i] = gx[b * pixels + i] * invStd[invStd.length == 1 ? 0 : i / plane];
+          allZero &= gOut[i] == 0f;
+        }
+        if (stepIndex == 0 && allZero) {
+          status[b] = RenderResult.Status.DEAD;
+          return;
+        }
+        float[] gImage = new float[pixels];
+        transforms.backward(gOut, samples[b], gImage);
+        for (ImageRegularizer r : opts.regularizers()) r.evaluate(images[b], imageShape, gImage);
+        float[] gParams = new float[param.size()];
+        param.backward(params[b], gImage, gParams);
+        adam[b].ascend(params[b], gParams);
+        for (float p : params[b]) {
+          if (!Float.isFinite(p)) {
+            status[b] = RenderResult.Status.NAN;
+            break;
+          }
+        }
+      });
+      onStep.accept(step + 1);
+    }
+    return finish(targets, param, params, images, seeds, status, layers, exec, batchShape);
+  }
+
+  /** Measures every final image without transforms: the objective's value and the target unit's activation. */
+  private List<RenderResult> finish(List<RenderTarget> targets, ImageParam param, float[][] params, float[][] images,
+      long[] seeds, RenderResult.Status[] status, Set<String> layers, CpuExecutor exec, Shape batchShape) {
+    int batch = targets.size();
+    int pixels = imageShape.size();
+    float[] x = new float[batch * pixels];
+    for (int b = 0; b < batch; b++) {
+      param.toImage(params[b], images[b]);
+      System.arraycopy(images[b], 0, x, b * pixels, pixels);
+    }
+    Activations acts = exec.forward(Map.of(input, norm.apply(Tensor.of(batchShape, x))), layers);
+    double[] values = new double[batch];
+    objectiveGradients(targets, acts, layers, values);
+    List<RenderResult> results = new ArrayList<>();
+    for (int b = 0; b < batch; b++) {
+      RenderTarget t = targets.get(b);
+      double activation = Double.NaN;
+      if (t.hasUnit()) {
+        BatchSampleView view = new BatchSampleView(acts.values(), Map.of(), b);
+        activation = view.activation(t.layer()).unitMean(t.unit());
+      }
+      RenderResult.Status s = status[b];
+      if (s == RenderResult.Status.OK && !Double.isFinite(values[b])) s = RenderResult.Status.NAN;
+      results.add(new RenderResult(t, images[b], imageShape, s, values[b], activation, seeds[b], opts.steps()));
+    }
+    return results;
+  }
+
+  /** Evaluates each target's objective on its sample; returns the gradient seeds per layer. */
+  private Map<String, Tensor> objectiveGradients(List<RenderTarget> targets, Activations acts, Set<String> layers,
+      double[] values) {
+    Map<String, Tensor> activations = new HashMap<>();
+    Map<String, Tensor> grads = new LinkedHashMap<>();
+    for (String l : layers) {
+      Tensor a = acts.get(l);
+      activations.put(l, a);
+      grads.put(l, Tensor.zeros(a.shape()));
+    }
+    for (int b = 0; b < targets.size(); b++) {
+      double v = targets.get(b).objective().evaluate(new BatchSampleView(activations, grads, b));
+      if (values != null) values[b] = v;
+    }
+    return grads;
+  }
+
+  private void validate(List<RenderTarget> targets, Set<String> layers) {
+    Map<String, Shape> sampleShapes = new HashMap<>();
+    for (String l : layers) sampleShapes.put(l, BatchSampleView.sampleShape(graph.shape(l)));
+    for (RenderTarget t : targets) {
+      t.objective().validate(sampleShapes);
+      if (t.hasUnit()) {
+        Shape s = sampleShapes.get(t.layer());
+        int units = s.rank() == 0 ? 1 : s.dim(0);
+        if (t.unit() >= units) {
+          throw new ModelException("layer '" + t.layer() + "' has " + units + " units (output " + graph.shape(t.layer())
+              + "); unit " + t.unit() + " is out of range");
+        }
+      }
+    }
+  }
+
+  private float[] invStd() {
+    float[] std = norm.std();
+    float[] inv = new float[std.length];
+    for (int i = 0; i < std.length; i++) inv[i] = 1f / std[i];
+    return inv;
+  }
+
+  /** A target's seed depends on the run's seed and the target alone, not on its place in the batch. */
+  static long seedFor(long runSeed, String label) {
+    long h = runSeed * 0x9E3779B97F4A7C15L + label.hashCode();
+    h ^= h >>> 31;
+    h *= 0xBF58476D1CE4E5B9L;
+    return h ^ (h >>> 29);
+  }
+
+}

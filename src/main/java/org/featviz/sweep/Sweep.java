@@ -1,0 +1,148 @@
+package org.featviz.sweep;
+
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.featviz.Model;
+import org.featviz.ir.ModelException;
+import org.featviz.ir.Shape;
+import org.featviz.render.ObjectiveSpec;
+import org.featviz.render.RenderOptions;
+import org.featviz.render.RenderResult;
+import org.featviz.render.RenderTarget;
+import org.featviz.report.ContactSheet;
+import org.featviz.report.Png;
+
+/**
+ * Visualizes every selected unit of some layers, {@code batch} units per optimization launch. Results are written
+ * as each chunk finishes (a PNG per unit, a line in results.jsonl and results.csv), so an interrupted sweep
+ * resumes where it stopped; a contact sheet per layer is drawn at the end.
+ */
+public final class Sweep {
+  private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
+
+  /** Told after every optimization step of a chunk, and after every chunk. */
+  public interface Listener {
+    default void started(int total, int alreadyDone) {}
+
+    default void step(int step, int steps) {}
+
+    default void chunkDone(int units) {}
+  }
+
+  private record Work(String layer, int unit, int units) {}
+
+  private Sweep() {}
+
+  public static List<UnitResult> run(Model model, List<String> layers, UnitSelection units, ObjectiveSpec objective,
+      String objectiveText, int batch, RenderOptions options, int upscale, Path out, Listener listener) {
+    if (batch <= 0) throw new ModelException("--batch must be positive, got " + batch);
+    List<String> resolved = layers.stream().map(l -> model.graph().resolveLayer(l)).toList();
+    List<Work> work = new ArrayList<>();
+    for (String layer : resolved) {
+      int n = model.units(layer);
+      for (int u : units.resolve(layer, n)) work.add(new Work(layer, u, n));
+    }
+    SweepConfig config = new SweepConfig(model.file().getFileName().toString(), resolved, units.text(), objectiveText,
+        options.steps(), options.seed(), options.param(), options.learningRate(), options.transforms().describe());
+    checkConfig(out, config);
+    try (SweepJournal journal = new SweepJournal(out)) {
+      List<Work> todo = work.stream().filter(w -> !journal.isDone(w.layer(), w.unit())).toList();
+      listener.started(work.size(), work.size() - todo.size());
+      for (int from = 0; from < todo.size(); from += batch) {
+        List<Work> chunk = todo.subList(from, Math.min(todo.size(), from + batch));
+        List<RenderTarget> targets = new ArrayList<>();
+        for (Work w : chunk) {
+          targets.add(model.unit(w.layer(), w.unit(), objective.forUnit(w.layer(), w.unit(), w.units(), options.seed())));
+        }
+        List<RenderResult> results = model.render(targets, options, s -> listener.step(s, options.steps()));
+        List<UnitResult> records = new ArrayList<>();
+        for (RenderResult r : results) {
+          Path png = imagePath(out, r.target().layer(), r.target().unit());
+          Png.write(r.image(), r.imageShape(), upscale, png);
+          records.add(new UnitResult(r.target().layer(), r.target().unit(), r.target().objective().describe(),
+              r.status().name().toLowerCase(), r.objectiveValue(), r.activation(), r.seed(), r.steps(),
+              out.relativize(png).toString()));
+        }
+        journal.append(records);
+        listener.chunkDone(chunk.size());
+      }
+      writeContactSheets(out, resolved, journal.results());
+      return journal.results();
+    }
+  }
+
+  private static void checkConfig(Path out, SweepConfig config) {
+    Path file = out.resolve("sweep.json");
+    try {
+      Files.createDirectories(out);
+      if (Files.exists(file)) {
+        SweepConfig old = GSON.fromJson(Files.readString(file, StandardCharsets.UTF_8), SweepConfig.class);
+        if (!config.equals(old)) {
+          throw new ModelException(out + " holds a sweep made with other settings (" + file + "); resume it with the"
+              + " same settings or choose another --out");
+        }
+      } else {
+        Files.writeString(file, GSON.toJson(config), StandardCharsets.UTF_8);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write " + file, e);
+    }
+  }
+
+  static Path imagePath(Path out, String layer, int unit) {
+    return out.resolve(safe(layer)).resolve(String.format("unit_%04d.png", unit));
+  }
+
+  private static String safe(String layer) {
+    return layer.replaceAll("[^A-Za-z0-9._-]", "_");
+  }
+
+  /** One sheet per layer from the PNGs on disk, so units finished before a resume appear too. */
+  private static void writeContactSheets(Path out, List<String> layers, List<UnitResult> results) {
+    for (String layer : layers) {
+      List<UnitResult> rows = results.stream().filter(r -> r.layer().equals(layer)).toList();
+      if (rows.isEmpty()) continue;
+      try {
+        BufferedImage first = ImageIO.read(out.resolve(rows.get(0).image()).toFile());
+        int channels = first.getType() == BufferedImage.TYPE_BYTE_GRAY ? 1 : 3;
+        Shape shape = Shape.of(channels, first.getHeight(), first.getWidth());
+        ContactSheet sheet = new ContactSheet(shape, Math.min(16, rows.size()), 1);
+        for (UnitResult r : rows) {
+          sheet.add(pixels(ImageIO.read(out.resolve(r.image()).toFile()), shape),
+              "unit " + r.unit() + ("ok".equals(r.status()) ? "" : " " + r.status()),
+              String.format("%.3g", r.activation()));
+        }
+        sheet.write(out.resolve(safe(layer)).resolve("contact_sheet.png"));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot draw the contact sheet of " + layer, e);
+      }
+    }
+  }
+
+  /** A PNG read back as [C, H, W] values in [0, 1]. */
+  private static float[] pixels(BufferedImage img, Shape shape) {
+    int c = shape.dim(0);
+    int h = shape.dim(1);
+    int w = shape.dim(2);
+    float[] v = new float[c * h * w];
+    for (int y = 0; y < Math.min(h, img.getHeight()); y++) {
+      for (int x = 0; x < Math.min(w, img.getWidth()); x++) {
+        int rgb = img.getRGB(x, y);
+        for (int k = 0; k < c; k++) {
+          int shift = c == 1 ? 0 : 16 - 8 * k;
+          v[(k * h + y) * w + x] = ((rgb >> shift) & 0xff) / 255f;
+        }
+      }
+    }
+    return v;
+  }
+}

@@ -1,0 +1,13 @@
+package org.featviz.sweep;
+
+/**
+ * One visualized unit as a sweep records it: where it is, how the optimization went, and where its image is.
+ * Status is "ok", "dead" (zero gradient from the start: the unit never responds) or "nan" (the optimization
+ * diverged).
+ */
+public record UnitResult(String layer, int unit, String objective, String status, double objectiveValue,
+    double activation, long seed, int steps, String image) {
+  public String key() {
+    return layer + "#" + unit;
+  }
+}

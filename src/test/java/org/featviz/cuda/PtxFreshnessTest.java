@@ -1,0 +1,131 @@
+package org.featviz.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.featviz.device.KernelSignature;
+import org.featviz.device.emu.EmulatedDevice;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The PTX shipped in the jar is built from the kernel sources as they are now, and the GPU and the emulator agree
+ * on every kernel's parameters. With nvcc on the PATH, every kernel source (cuda/ and the emulator self-tests) must
+ * also compile cleanly, warnings included. Runs from the repository root, as Maven runs tests.
+ */
+class PtxFreshnessTest {
+  private static final Path CUDA = Path.of("cuda");
+  private static final Pattern KERNEL = Pattern.compile("extern\\s+\"C\"\\s+__global__\\s+void\\s+(\\w+)\\s*\\(");
+
+  private static List<Path> sources(Path dir) throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.filter(p -> p.toString().endsWith(".cu")).sorted().toList();
+    }
+  }
+
+  private static String moduleName(Path source) {
+    String file = source.getFileName().toString();
+    return file.substring(0, file.length() - ".cu".length());
+  }
+
+  private static String sha256(Path file) throws IOException, NoSuchAlgorithmException {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+  }
+
+  @Test
+  void everyKernelSourceHasPtxBuiltFromItsCurrentText() throws Exception {
+    Map<String, PtxModule> modules = new TreeMap<>();
+    for (PtxModule m : PtxModule.loadAll()) modules.put(m.name(), m);
+    List<String> problems = new ArrayList<>();
+    for (Path source : sources(CUDA)) {
+      PtxModule module = modules.remove(moduleName(source));
+      if (module == null) {
+        problems.add(source + " has no PTX");
+      } else if (!sha256(source).equals(module.sourceSha256())) {
+        problems.add(source + " changed since ptx/" + module.name() + ".ptx was built");
+      }
+    }
+    for (String orphan : modules.keySet()) problems.add("ptx/" + orphan + ".ptx has no source cuda/" + orphan + ".cu");
+    if (!problems.isEmpty()) fail("stale PTX: run cuda/build-ptx.sh (" + String.join("; ", problems) + ")");
+  }
+
+  @Test
+  void ptxAndEmulatorAgreeOnEveryKernelSignature() throws Exception {
+    Map<String, KernelSignature> ptx = new TreeMap<>();
+    for (PtxModule m : PtxModule.loadAll()) ptx.putAll(m.kernels());
+    TreeSet<String> declared = new TreeSet<>();
+    for (Path source : sources(CUDA)) {
+      Matcher m = KERNEL.matcher(Files.readString(source, StandardCharsets.UTF_8));
+      while (m.find()) declared.add(m.group(1));
+    }
+    assertEquals(declared, new TreeSet<>(ptx.keySet()), "kernels declared in cuda/*.cu versus PTX entries");
+    try (EmulatedDevice emulator = new EmulatedDevice()) {
+      assertTrue(emulator.kernelNames().containsAll(declared), "emulator kernels " + emulator.kernelNames());
+      for (String kernel : declared) {
+        KernelSignature emulated = emulator.kernelSignature(kernel);
+        KernelSignature compiled = ptx.get(kernel);
+        assertEquals(compiled.params().size(), emulated.params().size(), kernel + " parameter count");
+        for (int i = 0; i < compiled.params().size(); i++) {
+          KernelSignature.Param p = compiled.params().get(i);
+          KernelSignature.Param e = emulated.params().get(i);
+          boolean agree = p == e || (p == KernelSignature.Param.B64
+              && (e == KernelSignature.Param.PTR || e == KernelSignature.Param.I64));
+          assertTrue(agree, kernel + " parameter " + i + ": PTX " + p + ", emulator " + e);
+        }
+      }
+    }
+  }
+
+  @Test
+  void nvccCompilesEveryKernelSourceWithoutWarnings() throws Exception {
+    Path nvcc = onPath("nvcc");
+    assumeTrue(nvcc != null, "nvcc is not on the PATH");
+    List<Path> all = new ArrayList<>(sources(CUDA));
+    all.addAll(sources(Path.of("src/test/cuda")));
+    Path out = Files.createTempDirectory("featviz-ptx");
+    try {
+      for (Path source : all) {
+        Path ptx = out.resolve(moduleName(source) + ".ptx");
+        Process p = new ProcessBuilder(nvcc.toString(), "-ptx", "-arch=compute_75", "-std=c++17", "--Werror",
+            "all-warnings", "-o", ptx.toString(), source.toString()).redirectErrorStream(true).start();
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "nvcc timed out on " + source);
+        assertEquals(0, p.exitValue(), "nvcc " + source + ":\n" + log);
+        assertTrue(log.isBlank(), "nvcc " + source + " printed:\n" + log);
+        assertNotNull(PtxModule.parse(moduleName(source), Files.readString(ptx)).kernels());
+      }
+    } finally {
+      try (Stream<Path> files = Files.list(out)) {
+        for (Path f : files.toList()) Files.delete(f);
+      }
+      Files.delete(out);
+    }
+  }
+
+  private static Path onPath(String program) {
+    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+      Path candidate = Path.of(dir, program);
+      if (!dir.isEmpty() && Files.isExecutable(candidate)) return candidate;
+    }
+    return null;
+  }
+}

@@ -1,0 +1,89 @@
+package org.featviz.render;
+
+import static org.featviz.cpu.OpTesting.random;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.featviz.ir.Attributes;
+import org.featviz.ir.Graph;
+import org.featviz.ir.ModelException;
+import org.featviz.ir.Node;
+import org.featviz.ir.Shape;
+import org.featviz.ir.Tensor;
+import org.featviz.ir.ValueInfo;
+import org.featviz.model.InputNormalization;
+import org.featviz.objective.Objectives;
+import org.featviz.param.TransformConfig;
+import org.featviz.passes.Prepare;
+import org.junit.jupiter.api.Test;
+
+/** The batched render loop on a small random conv net: objectives grow, dead units are reported, seeds repeat. */
+class RendererTest {
+  /** x[1,1,12,12] -> conv(4, 3x3) -> relu; unit 3 has zero weights and a negative bias: it can never fire. */
+  private static Graph net() {
+    Random rng = new Random(3);
+    Map<String, Tensor> inits = new LinkedHashMap<>();
+    Tensor w = random(Shape.of(4, 1, 3, 3), rng, -1, 1);
+    for (int i = 27; i < 36; i++) w.data()[i] = 0;
+    inits.put("w", w);
+    inits.put("b", Tensor.of(Shape.of(4), new float[] {0.1f, -0.1f, 0f, -1f}));
+    List<Node> nodes = List.of(
+        new Node("conv1", "Conv", List.of("x", "w", "b"), List.of("conv1"),
+            new Attributes(Map.of("pads", new long[] {1, 1, 1, 1}))),
+        new Node("relu1", "Relu", List.of("conv1"), List.of("relu1"), Attributes.empty()));
+    Graph g = new Graph("net.onnx", 13, List.of(ValueInfo.of("x", Shape.of(1, 1, 12, 12))), List.of("relu1"), nodes,
+        inits, Map.of(), Map.of());
+    return Prepare.forRun(g, null, List.of("relu1"));
+  }
+
+  private static RenderOptions options(int steps) {
+    return RenderOptions.defaults().withSteps(steps).withTransforms(TransformConfig.none());
+  }
+
+  @Test
+  void optimizationIncreasesEachImagesOwnObjective() {
+    Renderer r = new Renderer(net(), InputNormalization.identity(), options(1));
+    List<RenderTarget> targets = List.of(
+        new RenderTarget(Objectives.channel("relu1", 0), "relu1", 0),
+        new RenderTarget(Objectives.channel("relu1", 2), "relu1", 2));
+    List<RenderResult> start = r.render(targets, s -> {});
+    List<RenderResult> end = new Renderer(net(), InputNormalization.identity(), options(60)).render(targets, s -> {});
+    for (int b = 0; b < 2; b++) {
+      assertEquals(RenderResult.Status.OK, end.get(b).status());
+      assertTrue(end.get(b).objectiveValue() > start.get(b).objectiveValue() + 0.1,
+          "unit " + b + ": " + start.get(b).objectiveValue() + " -> " + end.get(b).objectiveValue());
+      assertEquals(end.get(b).objectiveValue(), end.get(b).activation(), 1e-6, "channel objective = activation");
+    }
+  }
+
+  @Test
+  void aUnitThatNeverFiresIsReportedDead() {
+    List<RenderResult> res = new Renderer(net(), InputNormalization.identity(), options(5)).render(
+        List.of(new RenderTarget(Objectives.channel("relu1", 3), "relu1", 3)), s -> {});
+    assertEquals(RenderResult.Status.DEAD, res.get(0).status());
+  }
+
+  @Test
+  void resultsRepeatWithTheSeedWhateverTheBatch() {
+    RenderTarget a = new RenderTarget(Objectives.channel("relu1", 0), "relu1", 0);
+    RenderTarget b = new RenderTarget(Objectives.iam("relu1", 1), "relu1", 1);
+    RenderOptions o = RenderOptions.defaults().withSteps(8);
+    float[] alone = new Renderer(net(), InputNormalization.identity(), o).render(List.of(a), s -> {}).get(0).image();
+    float[] inBatch = new Renderer(net(), InputNormalization.identity(), o).render(List.of(b, a), s -> {}).get(1).image();
+    assertArrayEquals(alone, inBatch, 1e-6f);
+  }
+
+  @Test
+  void unitOutOfRangeIsAClearError() {
+    Renderer r = new Renderer(net(), InputNormalization.identity(), options(1));
+    ModelException e = assertThrows(ModelException.class,
+        () -> r.render(List.of(new RenderTarget(Objectives.channel("relu1", 9), "relu1", 9)), s -> {}));
+    assertTrue(e.getMessage().contains("relu1") && e.getMessage().contains("9"), e.getMessage());
+  }
+}
