@@ -28,7 +28,9 @@ public final class Directions {
   /** e_i of length units. */
   public static float[] basis(int units, int i) {
     if (units <= 0) throw new ModelException("basis direction: units must be positive, got " + units);
-    if (i < 0 || i >= units) throw new ModelException("basis direction: index " + i + " out of range 0.." + (units - 1));
+    if (i < 0 || i >= units) {
+      throw new ModelException("basis direction: index " + i + " out of range 0.." + (units - 1));
+    }
     float[] v = new float[units];
     v[i] = 1;
     return v;
@@ -93,21 +95,23 @@ public final class Directions {
     String where = "direction file " + path + " (.npy)";
     if (bytes.length < 10) throw new ModelException(where + ": truncated header");
     int major = bytes[6] & 0xff;
+    if (major < 1 || major > 3) throw new ModelException(where + ": unsupported format version " + major);
     ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     int headerStart = major == 1 ? 10 : 12;
-    long headerLength = major == 1 ? buf.getShort(8) & 0xffff : buf.getInt(8) & 0xffffffffL;
-    if (major < 1 || major > 3 || headerStart + headerLength > bytes.length) {
-      throw new ModelException(where + ": unsupported version " + major + " or truncated header");
-    }
+    long headerLength = bytes.length < headerStart ? Long.MAX_VALUE
+        : major == 1 ? buf.getShort(8) & 0xffff : buf.getInt(8) & 0xffffffffL;
+    if (headerStart + headerLength > bytes.length) throw new ModelException(where + ": truncated header");
     String header = new String(bytes, headerStart, (int) headerLength, StandardCharsets.ISO_8859_1);
     String descr = group(NPY_DESCR, header, where, "descr");
     String shape = group(NPY_SHAPE, header, where, "shape").replace(" ", "");
     // A 1-D array's shape reads "(n,)"; its memory order (fortran_order) does not matter then.
-    if (!shape.matches("\\d{1,9},")) throw new ModelException(where + ": expected a 1-D array, got shape (" + shape + ")");
+    if (!shape.matches("\\d{1,9},")) {
+      throw new ModelException(where + ": expected a 1-D array, got shape (" + shape + ")");
+    }
     int n = Integer.parseInt(shape.substring(0, shape.length() - 1));
     int itemSize = switch (descr) {
-      case "<f4", "=f4", "|f4" -> 4;
-      case "<f8", "=f8", "|f8" -> 8;
+      case "<f4", "=f4" -> 4;
+      case "<f8", "=f8" -> 8;
       default -> throw new ModelException(where + ": dtype " + descr + " is not little-endian float32 or float64");
     };
     int dataStart = headerStart + (int) headerLength;

@@ -205,7 +205,8 @@ public final class Objectives {
 
       @Override
       public String describe() {
-        return scale + " x " + (a.describe().contains(" + ") ? "(" + a.describe() + ")" : a.describe());
+        String inner = a.describe();
+        return VectorText.number(scale) + " x " + (inner.contains(" + ") ? "(" + inner + ")" : inner);
       }
     };
   }

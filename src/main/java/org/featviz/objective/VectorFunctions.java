@@ -67,7 +67,7 @@ final class VectorFunctions {
         double b = Math.max(floor, c);
         double bn = Math.pow(b, n);
         // d (b^n) / dc: zero where the floor is active (b does not depend on a there) or where n = 0.
-        double dbn = n != 0 ? n * Math.pow(c, n - 1) : 0;
+        double dbn = c > floor && n != 0 ? n * Math.pow(c, n - 1) : 0;
         for (int i = 0; i < v.length; i++) {
           double dc = v[i] / (aNorm * vNorm) - c * a[i] / aNormSq;
           grad[i] = v[i] * bn + d * dbn * dc;

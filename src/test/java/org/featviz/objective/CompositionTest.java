@@ -55,6 +55,12 @@ class CompositionTest {
   }
 
   @Test
+  void describeReadsLikeTheCalls() {
+    Objective o = Objectives.channel("conv", 1).minus(Objectives.iam("conv", 2).plus(Objectives.neuron("fc", 0)));
+    assertEquals("channel(conv, 1) + -1 x (iam(conv, 2) + neuron(fc, 0))", o.describe());
+  }
+
+  @Test
   void validateReachesThePartsOfComposites() {
     Objective o = Objectives.channel("conv", 1).plus(Objectives.channel("fc", 9).times(2));
     ModelException e = assertThrows(ModelException.class,
