@@ -1,0 +1,86 @@
+package org.featviz.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.featviz.onnx.OnnxModelBuilder;
+import org.featviz.onnx.OnnxModelBuilder.Attr;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** featviz render and sweep from the command line: outputs on success, clear errors and exit 2 on bad input. */
+class RenderCommandTest {
+  @TempDir Path tmp;
+
+  private Path model() {
+    float[] w = new float[2 * 9];
+    for (int i = 0; i < w.length; i++) w[i] = (float) Math.sin(i + 1);
+    return new OnnxModelBuilder().opset(13)
+        .input("x", "N", 1, 6, 6)
+        .initializer("w", new long[] {2, 1, 3, 3}, w)
+        .node("Conv", "conv1", List.of("x", "w"), List.of("conv1"), Attr.ints("pads", 1, 1, 1, 1))
+        .node("Relu", "relu1", List.of("conv1"), List.of("relu1"))
+        .output("relu1", "N", 2, 6, 6)
+        .write(tmp.resolve("m.onnx"));
+  }
+
+  @Test
+  void rendersUnitsToPngsAndJson() throws Exception {
+    Path out = tmp.resolve("out");
+    CliRunner r = CliRunner.run("render", "--model", model().toString(), "--layer", "relu1", "--unit", "0,1",
+        "--steps", "4", "--transforms", "none", "--out", out.toString());
+    assertEquals(0, r.exitCode(), r.err());
+    assertTrue(Files.exists(out.resolve("relu1_unit_0000.png")));
+    assertTrue(Files.exists(out.resolve("relu1_unit_0001.png")));
+    assertTrue(Files.exists(out.resolve("contact_sheet.png")));
+    String json = Files.readString(out.resolve("results.json"));
+    assertTrue(json.contains("\"unit\": 1") && json.contains("\"activation\""), json);
+  }
+
+  @Test
+  void badInputsAreClearErrors() {
+    String m = model().toString();
+    String out = tmp.resolve("bad").toString();
+    CliRunner unknownLayer = CliRunner.run("render", "--model", m, "--layer", "relu9", "--unit", "0", "--out", out);
+    assertEquals(2, unknownLayer.exitCode());
+    assertTrue(unknownLayer.err().contains("unknown layer 'relu9'"), unknownLayer.err());
+
+    CliRunner unitRange = CliRunner.run("render", "--model", m, "--layer", "relu1", "--unit", "5", "--out", out);
+    assertEquals(2, unitRange.exitCode());
+    assertTrue(unitRange.err().contains("unit 5"), unitRange.err());
+
+    CliRunner objective = CliRunner.run("render", "--model", m, "--layer", "relu1", "--unit", "0", "--objective",
+        "magic", "--out", out);
+    assertEquals(2, objective.exitCode());
+    assertTrue(objective.err().contains("unknown objective 'magic'"), objective.err());
+
+    Path wrongLength = tmp.resolve("dir.txt");
+    try {
+      Files.writeString(wrongLength, "1 2 3\n");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    CliRunner direction = CliRunner.run("render", "--model", m, "--layer", "relu1", "--unit", "0", "--objective",
+        "dot:direction=" + wrongLength, "--out", out);
+    assertEquals(2, direction.exitCode());
+    assertTrue(direction.err().contains("3 values") && direction.err().contains("2 units"), direction.err());
+  }
+
+  @Test
+  void sweepWritesResultsAndResumes() throws Exception {
+    String m = model().toString();
+    Path out = tmp.resolve("sweep");
+    String[] args = {"sweep", "--model", m, "--layers", "relu1", "--batch", "1", "--steps", "3", "--transforms",
+        "none", "--out", out.toString()};
+    CliRunner first = CliRunner.run(args);
+    assertEquals(0, first.exitCode(), first.err());
+    assertTrue(first.out().contains("2 units"), first.out());
+    assertEquals(3, Files.readAllLines(out.resolve("results.csv")).size());
+    CliRunner second = CliRunner.run(args);
+    assertEquals(0, second.exitCode(), second.err());
+    assertTrue(second.out().contains("resuming: 2 of 2 units already done"), second.out());
+  }
+}

@@ -1,0 +1,114 @@
+package org.featviz.sweep;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import javax.imageio.ImageIO;
+import org.featviz.Model;
+import org.featviz.ir.ModelException;
+import org.featviz.onnx.OnnxModelBuilder;
+import org.featviz.onnx.OnnxModelBuilder.Attr;
+import org.featviz.param.TransformConfig;
+import org.featviz.render.ObjectiveSpec;
+import org.featviz.render.RenderOptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Sweeps write as they go, resume after an interruption to the same result, and refuse mixed settings. */
+class SweepTest {
+  @TempDir Path tmp;
+
+  /** x[N,1,8,8] -> conv1 (3 filters, 3x3, pad 1) -> relu1. */
+  private Path tinyModel() {
+    Random rng = new Random(7);
+    float[] w = new float[3 * 9];
+    for (int i = 0; i < w.length; i++) w[i] = rng.nextFloat() * 2 - 1;
+    return new OnnxModelBuilder().opset(13)
+        .input("x", "N", 1, 8, 8)
+        .initializer("w", new long[] {3, 1, 3, 3}, w)
+        .initializer("b", new long[] {3}, 0.1f, 0.2f, 0.3f)
+        .node("Conv", "conv1", List.of("x", "w", "b"), List.of("conv1"), Attr.ints("pads", 1, 1, 1, 1))
+        .node("Relu", "relu1", List.of("conv1"), List.of("relu1"))
+        .output("relu1", "N", 3, 8, 8)
+        .write(tmp.resolve("tiny.onnx"));
+  }
+
+  private List<UnitResult> sweep(Path model, Path out, RenderOptions options, List<int[]> progress) {
+    try (Model m = Model.open(model)) {
+      return Sweep.run(m, List.of("relu1"), new UnitSelection("all"), ObjectiveSpec.parse("channel"), "channel", 2,
+          options, 2, out, new Sweep.Listener() {
+            @Override
+            public void started(int total, int alreadyDone) {
+              progress.add(new int[] {total, alreadyDone});
+            }
+          });
+    }
+  }
+
+  private static RenderOptions options() {
+    return RenderOptions.defaults().withSteps(6).withTransforms(TransformConfig.none());
+  }
+
+  @Test
+  void writesEveryUnitAndResumesToTheSameResult() throws Exception {
+    Path model = tinyModel();
+    Path full = tmp.resolve("full");
+    List<int[]> progress = new ArrayList<>();
+    List<UnitResult> all = sweep(model, full, options(), progress);
+    assertEquals(3, all.size());
+    assertEquals(3, Files.readAllLines(full.resolve(SweepJournal.FILE)).size());
+    assertEquals(4, Files.readAllLines(full.resolve(SweepJournal.CSV)).size(), "header + 3 rows");
+    assertTrue(Files.exists(full.resolve("relu1/contact_sheet.png")));
+    for (UnitResult r : all) {
+      assertEquals("ok", r.status());
+      assertTrue(Files.exists(full.resolve(r.image())), r.image());
+    }
+
+    // Interrupted after the first chunk (units 0 and 1) while writing unit 2's line: a torn last line.
+    Path cut = tmp.resolve("cut");
+    sweep(model, cut, options(), new ArrayList<>());
+    List<String> lines = Files.readAllLines(cut.resolve(SweepJournal.FILE));
+    Files.writeString(cut.resolve(SweepJournal.FILE), lines.get(0) + "\n" + lines.get(1) + "\n"
+        + lines.get(2).substring(0, 20));
+    Files.delete(cut.resolve("relu1/unit_0002.png"));
+    List<int[]> resumed = new ArrayList<>();
+    List<UnitResult> again = sweep(model, cut, options(), resumed);
+    assertArrayEquals(new int[] {3, 2}, resumed.get(0), "3 units, 2 already done");
+    assertEquals(3, again.size());
+    assertEquals(all.get(2).activation(), again.get(2).activation(), 1e-9, "resumed unit 2 equals the full run");
+    assertImagesEqual(full.resolve("relu1/unit_0002.png"), cut.resolve("relu1/unit_0002.png"));
+  }
+
+  @Test
+  void refusesToMixSettingsInOneFolder() {
+    Path model = tinyModel();
+    Path out = tmp.resolve("mixed");
+    sweep(model, out, options(), new ArrayList<>());
+    ModelException e = assertThrows(ModelException.class,
+        () -> sweep(model, out, options().withSteps(7), new ArrayList<>()));
+    assertTrue(e.getMessage().contains("other settings"), e.getMessage());
+  }
+
+  @Test
+  void unitOutOfRangeNamesTheLayer() {
+    ModelException e = assertThrows(ModelException.class, () -> new UnitSelection("1-5").resolve("relu1", 3));
+    assertTrue(e.getMessage().contains("relu1") && e.getMessage().contains("unit 3"), e.getMessage());
+  }
+
+  private static void assertImagesEqual(Path a, Path b) throws Exception {
+    BufferedImage x = ImageIO.read(a.toFile());
+    BufferedImage y = ImageIO.read(b.toFile());
+    assertEquals(x.getWidth(), y.getWidth());
+    for (int i = 0; i < x.getHeight(); i++) {
+      for (int j = 0; j < x.getWidth(); j++) assertEquals(x.getRGB(j, i), y.getRGB(j, i), "pixel " + j + "," + i);
+    }
+  }
+}
