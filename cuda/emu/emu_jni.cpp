@@ -65,7 +65,8 @@ std::string java_string(JNIEnv* env, jstring s) {
 }
 
 jobjectArray java_strings(JNIEnv* env, const std::vector<std::string>& values) {
-  jobjectArray out = env->NewObjectArray(static_cast<jsize>(values.size()), env->FindClass("java/lang/String"), nullptr);
+  jclass string_class = env->FindClass("java/lang/String");
+  jobjectArray out = env->NewObjectArray(static_cast<jsize>(values.size()), string_class, nullptr);
   for (size_t i = 0; i < values.size(); i++) {
     env->SetObjectArrayElement(out, static_cast<jsize>(i), env->NewStringUTF(values[i].c_str()));
   }

@@ -173,7 +173,9 @@ void start_block(int threads) {
   // Shared memory starts every block with a fill that reads as NaN: stale values never leak through.
   char* shared_start = __start_featviz_shared;
   char* shared_stop = __stop_featviz_shared;
-  if (shared_start != nullptr && shared_stop > shared_start) memset(shared_start, kSharedFill, shared_stop - shared_start);
+  if (shared_start != nullptr && shared_stop > shared_start) {
+    memset(shared_start, kSharedFill, shared_stop - shared_start);
+  }
   if (S.dynamic_bytes > 0) memset(S.dynamic, kSharedFill, S.dynamic_bytes);
 }
 

@@ -19,7 +19,9 @@ import os
 import re
 import sys
 
-KERNEL = re.compile(r'extern\s+"C"\s+__global__\s+(?:__launch_bounds__\s*\([^)]*\)\s+)?void\s+([A-Za-z_]\w*)\s*\(')
+LAUNCH_BOUNDS = r'(?:__launch_bounds__\s*\([^)]*\)\s*)?'
+KERNEL = re.compile(
+    r'extern\s+"C"\s+__global__\s+' + LAUNCH_BOUNDS + r'void\s+' + LAUNCH_BOUNDS + r'([A-Za-z_]\w*)\s*\(')
 GLOBAL = re.compile(r'\b__global__\b')
 DYNAMIC_SHARED = re.compile(
     r'extern[ \t]+__shared__[ \t]+(?:__align__\([ \t]*\d+[ \t]*\)[ \t]+)?([A-Za-z_][\w \t]*?)[ \t]+([A-Za-z_]\w*)[ \t]*\[[ \t]*\][ \t]*;')

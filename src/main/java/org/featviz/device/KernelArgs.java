@@ -52,8 +52,8 @@ public final class KernelArgs {
   public KernelArgs ptr(DeviceBuffer buffer, long byteOffset) {
     if (buffer == null) throw new IllegalArgumentException("null buffer for kernel argument " + kinds.size());
     if (byteOffset < 0 || byteOffset > buffer.bytes()) {
-      throw new IndexOutOfBoundsException(
-          "byte offset " + byteOffset + " outside a buffer of " + buffer.bytes() + " bytes (argument " + kinds.size() + ")");
+      throw new IndexOutOfBoundsException("byte offset " + byteOffset + " outside a buffer of " + buffer.bytes()
+          + " bytes (argument " + kinds.size() + ")");
     }
     return add(Kind.PTR, buffer, byteOffset);
   }

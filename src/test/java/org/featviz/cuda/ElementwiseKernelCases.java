@@ -5,13 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.Random;
-import org.featviz.device.Device;
 import org.featviz.device.DeviceBuffer;
+import org.featviz.device.DeviceCases;
 import org.featviz.device.DeviceTesting;
 import org.featviz.device.Dim3;
 import org.featviz.device.KernelArgs;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,22 +17,8 @@ import org.junit.jupiter.api.Test;
  * and for shapes that broadcast along leading, trailing, inner and several dimensions at once. Run on the emulator
  * (ElementwiseKernelEmuTest) and a GPU (ElementwiseKernelGpuTest).
  */
-abstract class ElementwiseKernelCases {
+abstract class ElementwiseKernelCases extends DeviceCases {
   static final String[] OPS = {"add", "sub", "mul", "div"};
-
-  private Device device;
-
-  protected abstract Device openDevice();
-
-  @BeforeEach
-  void open() {
-    device = openDevice();
-  }
-
-  @AfterEach
-  void close() {
-    if (device != null) device.close();
-  }
 
   /** A shape right-aligned into 4 dimensions, padded with leading 1s. */
   static int[] as4d(int[] shape) {
@@ -145,7 +129,8 @@ abstract class ElementwiseKernelCases {
     int[] ys = broadcastShape(as, bs);
     float[] a = DeviceTesting.uniform(rng, size(as), -1f, 1f);
     float[] b = DeviceTesting.uniform(rng, size(bs), -1f, 1f);
-    assertClose(reference(2, a, as, b, bs, ys), run(2, a, as, b, bs, ys, 2, 64), 1e-6, 0, "mul, 840 outputs, 128 threads");
+    float[] expected = reference(2, a, as, b, bs, ys);
+    assertClose(expected, run(2, a, as, b, bs, ys, 2, 64), 1e-6, 0, "mul, 840 outputs, 128 threads");
   }
 
   @Test

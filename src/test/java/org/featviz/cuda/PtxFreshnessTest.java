@@ -34,7 +34,9 @@ import org.junit.jupiter.api.Test;
  */
 class PtxFreshnessTest {
   private static final Path CUDA = Path.of("cuda");
-  private static final Pattern KERNEL = Pattern.compile("extern\\s+\"C\"\\s+__global__\\s+void\\s+(\\w+)\\s*\\(");
+  private static final String BOUNDS = "(?:__launch_bounds__\\s*\\([^)]*\\)\\s*)?";
+  private static final Pattern KERNEL =
+      Pattern.compile("extern\\s+\"C\"\\s+__global__\\s+" + BOUNDS + "void\\s+" + BOUNDS + "(\\w+)\\s*\\(");
 
   private static List<Path> sources(Path dir) throws IOException {
     try (Stream<Path> files = Files.list(dir)) {
@@ -74,7 +76,9 @@ class PtxFreshnessTest {
     for (PtxModule m : PtxModule.loadAll()) ptx.putAll(m.kernels());
     TreeSet<String> declared = new TreeSet<>();
     for (Path source : sources(CUDA)) {
-      Matcher m = KERNEL.matcher(Files.readString(source, StandardCharsets.UTF_8));
+      String code = Files.readString(source, StandardCharsets.UTF_8)
+          .replaceAll("(?s)/\\*.*?\\*/", " ").replaceAll("//[^\n]*", " ");  // without comments
+      Matcher m = KERNEL.matcher(code);
       while (m.find()) declared.add(m.group(1));
     }
     assertEquals(declared, new TreeSet<>(ptx.keySet()), "kernels declared in cuda/*.cu versus PTX entries");

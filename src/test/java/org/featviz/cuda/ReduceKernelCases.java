@@ -4,13 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.Random;
-import org.featviz.device.Device;
 import org.featviz.device.DeviceBuffer;
+import org.featviz.device.DeviceCases;
 import org.featviz.device.DeviceTesting;
 import org.featviz.device.Dim3;
 import org.featviz.device.KernelArgs;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,21 +16,7 @@ import org.junit.jupiter.api.Test;
  * the block size and for block sizes from one warp to 1024 threads. Run on the emulator (ReduceKernelEmuTest) and
  * on a GPU (ReduceKernelGpuTest). Shape legend: R rows, C columns; x [R, C], y [R].
  */
-abstract class ReduceKernelCases {
-  private Device device;
-
-  protected abstract Device openDevice();
-
-  @BeforeEach
-  void open() {
-    device = openDevice();
-  }
-
-  @AfterEach
-  void close() {
-    if (device != null) device.close();
-  }
-
+abstract class ReduceKernelCases extends DeviceCases {
   /** Runs row_sum with `blocks` blocks (at least R; extra blocks must leave y alone) of `threads` threads. */
   private float[] rowSum(float[] x, int rows, int cols, int blocks, int threads) {
     try (DeviceBuffer xb = device.toDevice(x); DeviceBuffer yb = device.allocateFloats(rows)) {

@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -16,21 +14,7 @@ import org.junit.jupiter.api.Test;
  * a GPU host): copies with offsets, memset, device copies, buffer ownership and close, and the checks that turn a
  * wrong launch into an exception before anything runs. The kernel used is row_sum of cuda/reduce.cu.
  */
-public abstract class DeviceContractCases {
-  protected Device device;
-
-  protected abstract Device openDevice();
-
-  @BeforeEach
-  void open() {
-    device = openDevice();
-  }
-
-  @AfterEach
-  void close() {
-    if (device != null) device.close();
-  }
-
+public abstract class DeviceContractCases extends DeviceCases {
   @Test
   void floatsAndIntsRoundTripWithOffsets() {
     Random rng = new Random(11);
@@ -141,7 +125,8 @@ public abstract class DeviceContractCases {
       var e = assertThrows(IllegalArgumentException.class,
           () -> device.launch("row_sum", Dim3.of(1), Dim3.of(1056), 0, args));
       assertTrue(e.getMessage().contains("1024"), e.getMessage());
-      assertThrows(IllegalArgumentException.class, () -> device.launch("row_sum", Dim3.of(1), Dim3.of(64, 32), 0, args));
+      assertThrows(IllegalArgumentException.class,
+          () -> device.launch("row_sum", Dim3.of(1), Dim3.of(64, 32), 0, args));
       assertThrows(IllegalArgumentException.class,
           () -> device.launch("row_sum", Dim3.of(1), Dim3.of(32), Device.MAX_DYNAMIC_SHARED_BYTES + 1, args));
     }

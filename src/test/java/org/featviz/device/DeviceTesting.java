@@ -3,8 +3,10 @@ package org.featviz.device;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.Random;
+import org.featviz.cpu.OpTesting;
 import org.featviz.cuda.CudaDevice;
 import org.featviz.device.emu.EmulatedDevice;
+import org.featviz.ir.Shape;
 
 /** Opens the devices that kernel tests run on, and makes their random inputs. */
 public final class DeviceTesting {
@@ -22,8 +24,6 @@ public final class DeviceTesting {
 
   /** Uniform random values in [lo, hi). */
   public static float[] uniform(Random rng, int n, float lo, float hi) {
-    float[] v = new float[n];
-    for (int i = 0; i < n; i++) v[i] = lo + (hi - lo) * rng.nextFloat();
-    return v;
+    return OpTesting.random(Shape.of(n), rng, lo, hi).data();
   }
 }

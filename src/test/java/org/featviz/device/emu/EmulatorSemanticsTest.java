@@ -9,13 +9,12 @@ import java.util.List;
 import java.util.Random;
 import org.featviz.device.Device;
 import org.featviz.device.DeviceBuffer;
+import org.featviz.device.DeviceCases;
 import org.featviz.device.DeviceException;
 import org.featviz.device.DeviceTesting;
 import org.featviz.device.Dim3;
 import org.featviz.device.KernelArgs;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,25 +22,18 @@ import org.junit.jupiter.api.Test;
  * src/test/cuda/emu_selftest.cu (built by Maven into a test-only kernel library). Most important: a kernel that
  * omits a needed __syncthreads gives a wrong result here, where its correct twin gives the right one.
  */
-class EmulatorSemanticsTest {
+class EmulatorSemanticsTest extends DeviceCases {
   static final String SELFTEST_LIBRARY = "/native/linux-x86_64/libfeatviz-emu-selftest.so";
   private static final int WARP = 32;
-
-  private Device device;
 
   @BeforeAll
   static void loadSelfTestKernels() {
     EmulatedDevice.loadKernelLibraryResource(SELFTEST_LIBRARY);
   }
 
-  @BeforeEach
-  void open() {
-    device = new EmulatedDevice();
-  }
-
-  @AfterEach
-  void close() {
-    device.close();
+  @Override
+  protected Device openDevice() {
+    return new EmulatedDevice();
   }
 
   /** Runs a kernel with signature (const float* in, float* out) over blocks x threads and returns out. */
@@ -185,7 +177,7 @@ class EmulatorSemanticsTest {
       float[] values = device.copyToHostFloats(out, 3 * threads);
       for (int i = 0; i < values.length; i++) {
         if (i < threads) assertEquals(7f, values[i], "block 0 reads what it wrote");
-        else assertTrue(Float.isNaN(values[i]), "block " + i / threads + " reads block 0's shared memory: " + values[i]);
+        else assertTrue(Float.isNaN(values[i]), "block " + i / threads + " reads block 0's shared data: " + values[i]);
       }
     }
   }
