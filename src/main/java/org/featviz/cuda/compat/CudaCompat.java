@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.HashSet;
 import java.util.function.Consumer;
 import org.featviz.cuda.compat.CompatStep.Outcome;
 
@@ -141,9 +143,32 @@ public final class CudaCompat {
     Optional<Path> target = libraries.findForLoader(shim.targetSoname(), List.of())
         .or(() -> SystemLibraries.findIn(libraries.cudaFolders(), shim.targetSoname()));
     String forwarding = target.isPresent()
-        ? "forwarding " + imports.size() + " functions to " + target.get()
+        ? "forwarding " + imports.size() + " functions to " + target.get() + missingIn(target.get(), imports, shim)
         : shim.targetSoname() + " not found, so all " + imports.size() + " functions return " + shim.missingStatus();
     return new CompatStep(subject, Outcome.DONE, "loaded " + built + ", " + forwarding + note);
+  }
+
+  /**
+   * Which forwarded functions the target lacks, read from its symbol table the way the forwarder's constructor will
+   * find them (exported functions at their default version): " (54 missing there return 3000: cudnnRNNForward, ...)".
+   * Empty where the target cannot be read.
+   */
+  private static String missingIn(Path target, List<String> imports, Shim shim) {
+    try {
+      Set<String> exported = new HashSet<>();
+      for (ElfSymbol s : ElfSymbols.read(target).defined()) {
+        if (!s.hidden() && (s.type() == ElfSymbol.Type.FUNC || s.type() == ElfSymbol.Type.GNU_IFUNC)) {
+          exported.add(s.name());
+        }
+      }
+      List<String> missing = imports.stream().filter(name -> !exported.contains(name)).sorted().toList();
+      if (missing.isEmpty()) return " (it has all of them)";
+      String examples = String.join(", ", missing.subList(0, Math.min(5, missing.size())));
+      return " (" + missing.size() + " missing there return " + shim.missingStatus() + ": " + examples
+          + (missing.size() > 5 ? ", ..." : "") + ")";
+    } catch (IOException e) {
+      return "";
+    }
   }
 
   /** What the forwarder tries to dlopen, in order: the soname (loader path), then each CUDA folder's copy. */

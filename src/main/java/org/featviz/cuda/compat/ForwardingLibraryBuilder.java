@@ -3,10 +3,13 @@ package org.featviz.cuda.compat;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -39,7 +42,7 @@ public final class ForwardingLibraryBuilder {
         "-Wl,--version-script=forward.map", "-Wl,-z,defs", "-Wl,-z,noexecstack");
   }
 
-  /** The default cache root (see the class comment); created if missing. */
+  /** The default cache root (see the class comment). */
   public static Path defaultCacheRoot() {
     String property = System.getProperty(CACHE_DIR_PROPERTY);
     if (property != null && !property.isBlank()) return Path.of(property);
@@ -47,17 +50,47 @@ public final class ForwardingLibraryBuilder {
     Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
     Path root = base.resolve("featviz").resolve("compat");
     try {
-      Files.createDirectories(root);
-      if (Files.isWritable(root)) return root;
+      Files.createDirectories(root.getParent());  // the root itself is created private by build()
+      if (Files.isWritable(root.getParent()) && (!Files.exists(root) || Files.isWritable(root))) return root;
     } catch (IOException | SecurityException e) {
       // fall through to the temporary folder
     }
     return Path.of(System.getProperty("java.io.tmpdir"), "featviz-compat-" + System.getProperty("user.name", "user"));
   }
 
+  /**
+   * A cache root that is safe to load libraries from: owned by this user and not writable by others (a folder the
+   * user's group may write is accepted, as umask 002 makes them). A shared folder such as /tmp could hold a folder
+   * of that name planted by someone else; then a fresh private folder is used instead (no reuse across runs, but
+   * nothing foreign gets loaded). A missing root is created readable by its owner only.
+   */
+  static Path privateRoot(Path root) throws IOException {
+    if (!Files.exists(root)) {
+      Files.createDirectories(root.toAbsolutePath().getParent());
+      try {
+        Files.createDirectory(root, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      } catch (FileAlreadyExistsException raced) {
+        // created by another process meanwhile: checked below like any existing folder
+      } catch (UnsupportedOperationException notPosix) {
+        Files.createDirectories(root);
+      }
+    }
+    String me = System.getProperty("user.name");
+    boolean mine = me != null && Files.getOwner(root).getName().equals(me);
+    boolean closed = true;
+    try {
+      closed = !Files.getPosixFilePermissions(root).contains(PosixFilePermission.OTHERS_WRITE);
+    } catch (UnsupportedOperationException notPosix) {
+      // ownership is all there is to check
+    }
+    if (mine && closed && Files.isDirectory(root)) return root;
+    return Files.createTempDirectory("featviz-compat-");
+  }
+
   /** Builds the library into the cache under {@code cacheRoot}, or reuses the build there; returns the .so path. */
   public static Path build(ForwardingLibrary library, Path cacheRoot) throws IOException {
-    Path folder = cacheRoot.resolve(library.soname() + "-" + library.key());
+    Path root = privateRoot(cacheRoot);
+    Path folder = root.resolve(library.soname() + "-" + library.key());
     Path result = folder.resolve(library.soname());
     if (Files.isRegularFile(result)) {
       try {
@@ -67,8 +100,7 @@ public final class ForwardingLibraryBuilder {
         deleteTree(folder);  // a damaged cache entry: build it again
       }
     }
-    Files.createDirectories(cacheRoot);
-    Path work = Files.createTempDirectory(cacheRoot, ".build-" + library.soname() + "-");
+    Path work = Files.createTempDirectory(root, ".build-" + library.soname() + "-");
     try {
       compile(library, work);
       check(library, work.resolve(library.soname()));

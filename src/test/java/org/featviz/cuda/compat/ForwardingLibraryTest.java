@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -61,7 +62,8 @@ class ForwardingLibraryTest {
     assertThrows(IllegalArgumentException.class, () -> ForwardingLibrary.of("libx.so.1", List.of("f;g"), target, 1));
     assertThrows(IllegalArgumentException.class,
         () -> ForwardingLibrary.of("libx.so.1", List.of("featviz_compat_status"), target, 1));
-    assertThrows(IllegalArgumentException.class, () -> ForwardingLibrary.of("libx.so.1", List.of("fvc_table"), target, 1));
+    assertThrows(IllegalArgumentException.class,
+        () -> ForwardingLibrary.of("libx.so.1", List.of("fvc_table"), target, 1));
     assertThrows(IllegalArgumentException.class, () -> ForwardingLibrary.of("libx.so.1", List.of(), target, 1));
     assertThrows(IllegalArgumentException.class, () -> ForwardingLibrary.of("lib/x.so", List.of("f"), target, 1));
     assertThrows(IllegalArgumentException.class, () -> ForwardingLibrary.of("libx.so.1", List.of("f"), List.of(), 1));
@@ -148,6 +150,22 @@ class ForwardingLibraryTest {
 
     ForwardingLibrary other = ForwardingLibrary.of("libcachetest.so.1", List.of("f", "g"), List.of("libnone.so.3"), 7);
     assertNotEquals(first, ForwardingLibraryBuilder.build(other, cache), "different inputs, different cache entry");
+  }
+
+  @Test
+  void neverUsesACacheRootOthersCanWriteTo() throws IOException {
+    Path open = Files.createDirectories(cache.resolve("open"));
+    Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rwxrwxrwx"));
+    Path used = ForwardingLibraryBuilder.privateRoot(open);
+    assertNotEquals(open, used);
+    assertEquals(PosixFilePermissions.fromString("rwx------"), Files.getPosixFilePermissions(used));
+    Files.delete(used);
+    Path groupShared = Files.createDirectories(cache.resolve("group"));
+    Files.setPosixFilePermissions(groupShared, PosixFilePermissions.fromString("rwxrwxr-x"));  // umask 002
+    assertEquals(groupShared, ForwardingLibraryBuilder.privateRoot(groupShared));
+    Path fresh = cache.resolve("new/compat");
+    assertEquals(fresh, ForwardingLibraryBuilder.privateRoot(fresh));
+    assertEquals(PosixFilePermissions.fromString("rwx------"), Files.getPosixFilePermissions(fresh));
   }
 
   @Test
