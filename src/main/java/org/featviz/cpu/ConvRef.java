@@ -19,8 +19,10 @@ import org.featviz.ops.SpatialWindow;
  *
  * How: for a block of output rows (about {@link #BLOCK} positions) of one batch item and group, {@code col}
  * gathers the input value that each tap (c, t) reads for each output position, zero where the tap lands in the
- * padding (K x block). Then y[m, block] += W[m, k] * col[k, block] for each k: a product whose innermost loop runs
- * along a long contiguous row, which the JIT vectorizes. The X gradient runs the same way backwards:
+ * padding (K rows of one block each). Then y[m, block] = B[m] + sum over k of W[m, k] * col[k, block]: a product
+ * whose innermost loop runs along a long row. Each such loop reads and writes whole arrays from index 0 (a column
+ * row, a block-sized accumulator): HotSpot 17 vectorizes a loop only where its arrays' start offsets are known
+ * to agree, and these loops are where all the time goes. The X gradient runs the same way backwards:
  * dcol[k, block] = sum over m of W[m, k] * dy[m, block], scattered back into dx where the taps came from.
  * Batch items run in parallel; the W gradient runs output channels in parallel (dot products of dy rows with
  * input rows), so no two threads write the same element.
@@ -37,7 +39,8 @@ final class ConvRef implements CpuKernel {
     float[] b = c.hasInput(2) ? c.in(2).data() : null;
     float[] y = c.out(0).data();
     Parallel.range(g.n, g.workPerItem(), n -> {
-      float[] col = new float[g.k * g.blockRows * g.ow];
+      float[][] col = new float[g.k][g.blockRows * g.ow];
+      float[] acc = new float[g.blockRows * g.ow];
       for (int group = 0; group < g.groups; group++) {
         int xBase = (n * g.c + group * g.cg) * g.inPlane;
         for (int r0 = 0; r0 < g.rows; r0 += g.blockRows) {
@@ -45,13 +48,13 @@ final class ConvRef implements CpuKernel {
           int len = (r1 - r0) * g.ow;
           g.gather(x, xBase, r0, r1, col);
           for (int m = group * g.mg; m < (group + 1) * g.mg; m++) {
-            int yOff = (n * g.m + m) * g.outPlane + r0 * g.ow;
-            Arrays.fill(y, yOff, yOff + len, b == null ? 0f : b[m]);
+            Arrays.fill(acc, 0, len, b == null ? 0f : b[m]);
             for (int k = 0; k < g.k; k++) {
               float wv = w[m * g.k + k];
-              int cOff = k * len;
-              for (int j = 0; j < len; j++) y[yOff + j] += wv * col[cOff + j];
+              float[] row = col[k];
+              for (int j = 0; j < len; j++) acc[j] += wv * row[j];
             }
+            System.arraycopy(acc, 0, y, (n * g.m + m) * g.outPlane + r0 * g.ow, len);
           }
         }
       }
@@ -71,19 +74,20 @@ final class ConvRef implements CpuKernel {
   /** dcol[k, block] = sum over m in the group of W[m, k] * dy[n, m, block]; then dx += dcol, scattered. */
   private static void inputGradient(Geometry g, float[] w, float[] dy, float[] dx) {
     Parallel.range(g.n, g.workPerItem(), n -> {
-      float[] dcol = new float[g.k * g.blockRows * g.ow];
+      float[][] dcol = new float[g.k][g.blockRows * g.ow];
+      float[] dyRow = new float[g.blockRows * g.ow];
       for (int group = 0; group < g.groups; group++) {
         int xBase = (n * g.c + group * g.cg) * g.inPlane;
         for (int r0 = 0; r0 < g.rows; r0 += g.blockRows) {
           int r1 = Math.min(g.rows, r0 + g.blockRows);
           int len = (r1 - r0) * g.ow;
-          Arrays.fill(dcol, 0, g.k * len, 0f);
+          for (float[] row : dcol) Arrays.fill(row, 0, len, 0f);
           for (int m = group * g.mg; m < (group + 1) * g.mg; m++) {
-            int yOff = (n * g.m + m) * g.outPlane + r0 * g.ow;
+            System.arraycopy(dy, (n * g.m + m) * g.outPlane + r0 * g.ow, dyRow, 0, len);
             for (int k = 0; k < g.k; k++) {
               float wv = w[m * g.k + k];
-              int cOff = k * len;
-              for (int j = 0; j < len; j++) dcol[cOff + j] += wv * dy[yOff + j];
+              float[] row = dcol[k];
+              for (int j = 0; j < len; j++) row[j] += wv * dyRow[j];
             }
           }
           g.scatterAdd(dcol, r0, r1, dx, xBase);
@@ -168,17 +172,16 @@ final class ConvRef implements CpuKernel {
     }
 
     /**
-     * col[(ci * kernel + t) * len + (r - r0) * ow + j] = the input that tap t of channel ci (of the group starting
-     * at xBase) reads for output (r, j), for output rows r0 .. r1 - 1; len = (r1 - r0) * ow.
+     * col[ci * kernel + t][(r - r0) * ow + j] = the input that tap t of channel ci (of the group starting at xBase)
+     * reads for output (r, j), for output rows r0 .. r1 - 1.
      */
-    void gather(float[] x, int xBase, int r0, int r1, float[] col) {
-      int len = (r1 - r0) * ow;
+    void gather(float[] x, int xBase, int r0, int r1, float[][] columns) {
       for (int ci = 0; ci < cg; ci++) {
         int channelBase = xBase + ci * inPlane;
         for (Tap t : taps) {
-          int cOff = (ci * kernel + t.index) * len;
+          float[] col = columns[ci * kernel + t.index];
           for (int r = r0; r < r1; r++) {
-            int dst = cOff + (r - r0) * ow;
+            int dst = (r - r0) * ow;
             int src = t.xRow[r];
             if (src < 0) {
               Arrays.fill(col, dst, dst + ow, 0f);
@@ -199,16 +202,15 @@ final class ConvRef implements CpuKernel {
     }
 
     /** The reverse of {@link #gather}: dx at each tap's input position += dcol at its column entry. */
-    void scatterAdd(float[] dcol, int r0, int r1, float[] dx, int xBase) {
-      int len = (r1 - r0) * ow;
+    void scatterAdd(float[][] columns, int r0, int r1, float[] dx, int xBase) {
       for (int ci = 0; ci < cg; ci++) {
         int channelBase = xBase + ci * inPlane;
         for (Tap t : taps) {
-          int cOff = (ci * kernel + t.index) * len;
+          float[] dcol = columns[ci * kernel + t.index];
           for (int r = r0; r < r1; r++) {
             int src = t.xRow[r];
             if (src < 0) continue;
-            int from = cOff + (r - r0) * ow + t.first;
+            int from = (r - r0) * ow + t.first;
             int to = channelBase + src;
             for (int i = 0; i < t.count; i++) dx[to + i * sw] += dcol[from + i];
           }

@@ -61,7 +61,7 @@ final class LrnRef implements CpuKernel {
       double[] mirrored = new double[plane];
       for (int j = 0; j < channels; j++) {
         Arrays.fill(mirrored, 0);
-        for (int ch = Math.max(0, j - before); ch <= Math.min(channels - 1, j + after); ch++) {
+        for (int ch = Math.max(0, j - after); ch <= Math.min(channels - 1, j + before); ch++) {
           for (int s = 0; s < plane; s++) mirrored[s] += t[ch * plane + s];
         }
         for (int s = 0; s < plane; s++) {

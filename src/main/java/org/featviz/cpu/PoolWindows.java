@@ -1,5 +1,6 @@
 package org.featviz.cpu;
 
+import java.util.Arrays;
 import org.featviz.ops.SpatialWindow;
 
 /**
@@ -59,7 +60,7 @@ final class PoolWindows {
       }
     }
     begin[outPlane] = used;
-    offsets = java.util.Arrays.copyOf(list, used);
+    offsets = Arrays.copyOf(list, used);
   }
 
   private static boolean inside(int i, int size, int padBegin, int padEnd) {

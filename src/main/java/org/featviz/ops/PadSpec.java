@@ -48,6 +48,7 @@ public final class PadSpec implements OpSpec {
     return List.of(p.outputShape(x));
   }
 
+  /** pads (input 1) and, where present, axes (input 3), from opset 11 on. */
   @Override
   public int[] constantInputs() {
     return new int[] {1, 3};

@@ -59,6 +59,9 @@ class ConvTest {
     new Case("1x1, no bias", 5, 3, 1, 4, 3, 1, 1, new int[] {1, 1}, new int[] {0, 0, 0, 0}, new int[] {1, 1}, false),
     new Case("pads wider than the kernel", 2, 2, 1, 4, 4, 2, 2, new int[] {3, 3}, new int[] {3, 2, 3, 4},
         new int[] {1, 1}, true),
+    // Enough work per batch item (and per output channel for dW) that Parallel.range runs them on the pool.
+    new Case("large enough to run in parallel", 8, 8, 2, 8, 8, 3, 3, new int[] {1, 1}, new int[] {1, 1, 1, 1},
+        new int[] {1, 1}, true),
   };
 
   @Test

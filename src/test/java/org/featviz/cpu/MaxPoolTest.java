@@ -49,6 +49,9 @@ class MaxPoolTest {
     new Case("ceil_mode with pads, last window dropped", 5, 5, new int[] {2, 2}, new int[] {2, 2},
         new int[] {0, 0, 2, 1}, new int[] {1, 1}, true),
     new Case("dilations 2", 7, 8, new int[] {2, 3}, new int[] {1, 2}, new int[] {1, 0, 1, 1}, new int[] {2, 2}, false),
+    // Enough taps per (n, c) plane that Parallel.range runs the planes on the pool.
+    new Case("large enough to run in parallel", 24, 24, new int[] {4, 4}, new int[] {1, 1}, new int[] {1, 1, 2, 2},
+        new int[] {1, 1}, false),
   };
 
   @Test
