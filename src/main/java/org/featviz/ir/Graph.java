@@ -6,8 +6,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * featviz's immutable model graph: nodes in topological order, float initializers, declared inputs and outputs,
@@ -112,8 +110,6 @@ public final class Graph {
         if (same == 1) return n.output();
       }
     }
-    Set<String> known = new TreeSet<>();
-    for (Node n : nodes) known.add(n.output());
     throw new ModelException(source + ": unknown layer '" + layer + "'; layers are: " + String.join(", ",
         layerNames()));
   }

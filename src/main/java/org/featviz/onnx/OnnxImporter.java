@@ -1,6 +1,5 @@
 package org.featviz.onnx;
 
-import static org.bytedeco.onnx.global.onnx.InferShapes;
 import static org.bytedeco.onnx.global.onnx.ParseProtoFromBytes;
 import static org.bytedeco.onnx.global.onnx.check_model;
 
@@ -35,9 +34,15 @@ import org.featviz.ir.ValueInfo;
 
 /**
  * Reads an ONNX file into featviz's {@link Graph}: parses it with the ONNX reference library, runs the ONNX
- * checker and shape inference there, and copies what featviz needs into its own IR. No JavaCPP object leaves this
- * class. Shapes are not resolved here (see {@code ops.ShapeInference}); every failure is a {@link ModelException}
- * that names the file.
+ * checker there, and copies what featviz needs into its own IR. No JavaCPP object leaves this class. Shapes are
+ * not resolved here (see {@code ops.ShapeInference}); every failure is a {@link ModelException} that names the
+ * file.
+ *
+ * <p>ONNX's own shape inference ({@code InferShapes}) is deliberately not run: featviz never reads its results,
+ * the binding runs it in a mode that swallows inference errors, and its per-op inference code trusts attributes
+ * the checker does not validate, so a corrupt model crashed the whole JVM inside it (onnx 1.17: SIGFPE on a Conv
+ * with strides 0, SIGSEGV on a Conv whose weight rank differs from its input rank; found by
+ * OnnxImporterFuzzTest).
  */
 public final class OnnxImporter {
   private OnnxImporter() {}
@@ -66,15 +71,11 @@ public final class OnnxImporter {
       if (!model.has_graph() || model.graph().node_size() == 0) {
         throw new ModelException(source + ": not an ONNX model (no graph or no nodes)");
       }
+      requireShapes(model.graph(), source);
       try {
         check_model(model);
       } catch (RuntimeException e) {
         throw new ModelException(source + ": the ONNX checker rejected the model: " + firstLine(e), e);
-      }
-      try {
-        InferShapes(model);
-      } catch (RuntimeException e) {
-        throw new ModelException(source + ": ONNX shape inference failed: " + firstLine(e), e);
       }
       return convert(model, source);
     } catch (ModelException e) {
@@ -82,6 +83,22 @@ public final class OnnxImporter {
     } catch (RuntimeException e) {
       // Anything else (malformed sizes, values out of range) is still a bad file, not a featviz bug to crash on.
       throw new ModelException(source + ": invalid ONNX model: " + firstLine(e), e);
+    }
+  }
+
+  /**
+   * The checker requires a shape on every tensor input and output of the main graph but does not say which value
+   * lacks one; this check runs first and names it.
+   */
+  private static void requireShapes(GraphProto g, String source) {
+    for (int i = 0; i < g.input_size(); i++) requireShape(g.input(i), "input", source);
+    for (int i = 0; i < g.output_size(); i++) requireShape(g.output(i), "output", source);
+  }
+
+  private static void requireShape(ValueInfoProto v, String kind, String source) {
+    if (v.has_type() && v.type().value_case() == TypeProto.kTensorType && !v.type().tensor_type().has_shape()) {
+      throw new ModelException(source + ": graph " + kind + " '" + str(v.name()) + "' has no shape; ONNX requires"
+          + " one on graph inputs and outputs (symbolic dimensions such as 'N' are allowed)");
     }
   }
 

@@ -55,37 +55,34 @@ public final class OnnxTensors {
     int n = shape.size();
     int type = t.data_type();
     byte[] raw = t.has_raw_data() ? bytes(t.raw_data()) : null;
+    // Each branch checks the stored value count against the shape before allocating, so that corrupt dims
+    // (a few bytes in the file) cannot make featviz allocate gigabytes.
     if (type == TensorProto.FLOAT || type == TensorProto.DOUBLE) {
-      float[] v = new float[n];
-      if (raw != null) {
-        int width = type == TensorProto.FLOAT ? 4 : 8;
-        expect(raw.length, (long) n * width, where);
-        ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
-        for (int i = 0; i < n; i++) v[i] = width == 4 ? b.getFloat() : (float) b.getDouble();
-      } else if (type == TensorProto.FLOAT) {
-        expect(t.float_data_size(), n, where);
-        for (int i = 0; i < n; i++) v[i] = t.float_data(i);
-      } else {
-        expect(t.double_data_size(), n, where);
-        for (int i = 0; i < n; i++) v[i] = (float) t.double_data(i);
-      }
       if (type == TensorProto.DOUBLE) {
         throw new UnsupportedException(where + ": float64 tensors are not supported (featviz computes in float32)");
       }
+      if (raw != null) {
+        expect(raw.length, (long) n * 4, where);
+        float[] v = new float[n];
+        ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
+        return Tensor.of(shape, v);
+      }
+      expect(t.float_data_size(), n, where);
+      float[] v = new float[n];
+      for (int i = 0; i < n; i++) v[i] = t.float_data(i);
       return Tensor.of(shape, v);
     }
     if (type == TensorProto.INT64 || type == TensorProto.INT32) {
+      int width = type == TensorProto.INT64 ? 8 : 4;
+      expect(raw != null ? raw.length : type == TensorProto.INT64 ? t.int64_data_size() : t.int32_data_size(),
+          raw != null ? (long) n * width : n, where);
       long[] v = new long[n];
       if (raw != null) {
-        int width = type == TensorProto.INT64 ? 8 : 4;
-        expect(raw.length, (long) n * width, where);
         ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < n; i++) v[i] = width == 8 ? b.getLong() : b.getInt();
       } else if (type == TensorProto.INT64) {
-        expect(t.int64_data_size(), n, where);
         for (int i = 0; i < n; i++) v[i] = t.int64_data(i);
       } else {
-        expect(t.int32_data_size(), n, where);
         for (int i = 0; i < n; i++) v[i] = t.int32_data(i);
       }
       return Tensor.ofLongs(shape, v);

@@ -66,7 +66,8 @@ public final class ShapeInference {
         }
       } catch (ModelException e) {
         ModelException located = e.getMessage().startsWith(graph.source()) ? e
-            : (e instanceof UnsupportedOpException ? e : new ModelException(graph.source() + ": " + e.getMessage(), e));
+            : (e instanceof UnsupportedOpException u ? u.in(graph.source())
+                : new ModelException(graph.source() + ": " + e.getMessage(), e));
         if (!lenient) throw located;
         problems.add(located);
         blocked.addAll(node.outputs());

@@ -40,7 +40,9 @@ class FashionMnistTest {
 
   private DatasetException loadFails(Split split, String... fragments) {
     DatasetException e = assertThrows(DatasetException.class, () -> FashionMnist.load(dir, split));
-    for (String f : fragments) assertTrue(e.getMessage().contains(f), "message mentions '" + f + "': " + e.getMessage());
+    for (String f : fragments) {
+      assertTrue(e.getMessage().contains(f), "message mentions '" + f + "': " + e.getMessage());
+    }
     return e;
   }
 

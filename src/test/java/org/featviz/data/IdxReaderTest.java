@@ -28,7 +28,9 @@ class IdxReaderTest {
   private void assertFails(Path file, String... fragments) {
     DatasetException e = assertThrows(DatasetException.class, () -> IdxReader.read(file));
     assertTrue(e.getMessage().contains(file.toString()), "message names the file: " + e.getMessage());
-    for (String f : fragments) assertTrue(e.getMessage().contains(f), "message mentions '" + f + "': " + e.getMessage());
+    for (String f : fragments) {
+      assertTrue(e.getMessage().contains(f), "message mentions '" + f + "': " + e.getMessage());
+    }
   }
 
   @Test

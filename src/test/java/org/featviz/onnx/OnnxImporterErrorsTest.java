@@ -11,12 +11,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.featviz.ir.Graph;
 import org.featviz.ir.ModelException;
 import org.featviz.ir.Shape;
 import org.featviz.ir.ValueInfo;
+import org.featviz.onnx.OnnxModelBuilder.Attr;
 import org.featviz.ops.ShapeInference;
 import org.featviz.ops.UnsupportedOpException;
 import org.junit.jupiter.api.Test;
@@ -33,12 +35,14 @@ class OnnxImporterErrorsTest {
   private static ModelException readFails(Path file, String... fragments) {
     ModelException e = assertThrows(ModelException.class, () -> OnnxImporter.read(file));
     assertTrue(e.getMessage().contains(file.toString()), "message names the file: " + e.getMessage());
-    for (String f : fragments) assertTrue(e.getMessage().contains(f), "message mentions '" + f + "': " + e.getMessage());
+    for (String f : fragments) {
+      assertTrue(e.getMessage().contains(f), "message mentions '" + f + "': " + e.getMessage());
+    }
     return e;
   }
 
   private static Map<String, Shape> staticShapes(Graph g) {
-    java.util.LinkedHashMap<String, Shape> shapes = new java.util.LinkedHashMap<>();
+    Map<String, Shape> shapes = new LinkedHashMap<>();
     for (ValueInfo v : g.inputs()) shapes.put(v.name(), Shape.of(v.dims()));
     return shapes;
   }
@@ -200,5 +204,46 @@ class OnnxImporterErrorsTest {
         .output("y", 1, 4)
         .build();
     readFails(write("dangling.onnx", model), "ghost");
+  }
+
+  // The next two models crashed the JVM inside ONNX's native shape inference (onnx 1.17, found by the fuzz test):
+  // the importer must not hand them to it, and featviz's own shape inference must reject them cleanly.
+
+  @Test
+  void convWithZeroStrideIsAnErrorNotACrash() throws IOException {
+    byte[] model = new OnnxModelBuilder()
+        .input("x", 1, 1, 5, 5)
+        .initializer("w", new long[] {1, 1, 3, 3}, new float[9])
+        .node("Conv", "conv0", List.of("x", "w"), List.of("y"), Attr.s("auto_pad", "SAME_LOWER"),
+            Attr.ints("kernel_shape", 3, 3), Attr.ints("strides", 0, 2))
+        .output("y", 1, 1, 3, 3)
+        .build();
+    Graph g = OnnxImporter.read(write("zero_stride.onnx", model));
+    ModelException e = assertThrows(ModelException.class, () -> ShapeInference.infer(g, staticShapes(g)));
+    assertTrue(e.getMessage().contains("conv0") && e.getMessage().contains("strides"), e.getMessage());
+  }
+
+  @Test
+  void convWeightOfAnotherRankIsAnErrorNotACrash() throws IOException {
+    // No kernel_shape attribute, so the kernel size comes from the 5-D weight while the input is 4-D.
+    byte[] model = new OnnxModelBuilder()
+        .input("x", 1, 1, 5, 5)
+        .input("w", 1, 1, 3, 3, 3)
+        .node("Conv", "conv0", List.of("x", "w"), List.of("y"), Attr.ints("strides", 2, 2))
+        .output("y", 1, 1, 3, 3)
+        .build();
+    Graph g = OnnxImporter.read(write("weight_rank.onnx", model));
+    ModelException e = assertThrows(ModelException.class, () -> ShapeInference.infer(g, staticShapes(g)));
+    assertTrue(e.getMessage().contains("conv0") && e.getMessage().contains("rank"), e.getMessage());
+  }
+
+  @Test
+  void outputWithoutShapeIsNamed() throws IOException {
+    byte[] model = new OnnxModelBuilder()
+        .input("x", 1, 4)
+        .node("Relu", "relu1", List.of("x"), List.of("activations"))
+        .outputWithoutShape("activations")
+        .build();
+    readFails(write("no_output_shape.onnx", model), "output 'activations'", "no shape");
   }
 }

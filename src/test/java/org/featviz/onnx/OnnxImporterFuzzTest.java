@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 class OnnxImporterFuzzTest {
   private static final Path NODE_CASES = Path.of("/usr/share/libonnx-testdata/data/node");
   private static final long SEED = 20240611L;
-  private static final int CASES = 600;
+  private static final int CASES = 4000;
 
   /** The unmutated seed corpus: hand-built models, then conformance models where present. */
   private static Map<String, byte[]> corpus() {
