@@ -1,6 +1,5 @@
 package org.featviz.cpu;
 
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -34,7 +33,7 @@ public final class CpuExecutor {
   public Activations forward(Map<String, Tensor> feeds, Collection<String> targets) {
     Map<String, Tensor> values = new HashMap<>(graph.initializers());
     values.putAll(feeds);
-    List<Node> needed = nodesFeeding(targets);
+    List<Node> needed = graph.nodesFeeding(targets);
     for (Node node : needed) {
       Tensor[] in = new Tensor[node.inputs().size()];
       for (int i = 0; i < in.length; i++) {
@@ -120,22 +119,5 @@ public final class CpuExecutor {
     float[] a = acc.data();
     float[] b = g.data();
     for (int i = 0; i < a.length; i++) a[i] += b[i];
-  }
-
-  /** The nodes needed to compute targets, in graph order. */
-  private List<Node> nodesFeeding(Collection<String> targets) {
-    Set<String> wanted = new HashSet<>(targets);
-    List<Node> nodes = graph.nodes();
-    boolean[] keep = new boolean[nodes.size()];
-    for (int k = nodes.size() - 1; k >= 0; k--) {
-      Node n = nodes.get(k);
-      if (n.outputs().stream().anyMatch(wanted::contains)) {
-        keep[k] = true;
-        wanted.addAll(n.inputs());
-      }
-    }
-    List<Node> r = new ArrayList<>();
-    for (int k = 0; k < nodes.size(); k++) if (keep[k]) r.add(nodes.get(k));
-    return r;
   }
 }

@@ -1,11 +1,14 @@
 package org.featviz.ir;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * featviz's immutable model graph: nodes in topological order, float initializers, declared inputs and outputs,
@@ -119,6 +122,22 @@ public final class Graph {
     List<String> names = new ArrayList<>();
     for (Node n : nodes) names.add(n.output());
     return names;
+  }
+
+  /** The nodes needed to compute the given values, in graph order (a backward walk from the targets). */
+  public List<Node> nodesFeeding(Collection<String> targets) {
+    Set<String> wanted = new HashSet<>(targets);
+    boolean[] keep = new boolean[nodes.size()];
+    for (int k = nodes.size() - 1; k >= 0; k--) {
+      Node n = nodes.get(k);
+      if (n.outputs().stream().anyMatch(wanted::contains)) {
+        keep[k] = true;
+        wanted.addAll(n.inputs());
+      }
+    }
+    List<Node> r = new ArrayList<>();
+    for (int k = 0; k < nodes.size(); k++) if (keep[k]) r.add(nodes.get(k));
+    return r;
   }
 
   public Graph withNodes(List<Node> newNodes, Map<String, Tensor> newInitializers) {

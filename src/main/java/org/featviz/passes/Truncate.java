@@ -21,18 +21,9 @@ public final class Truncate {
   public static Graph apply(Graph g, Collection<String> targets) {
     List<String> resolved = new ArrayList<>();
     for (String t : targets) resolved.add(g.isInitializer(t) ? t : g.resolveLayer(t));
+    List<Node> kept = g.nodesFeeding(resolved);
     Set<String> wanted = new HashSet<>(resolved);
-    List<Node> nodes = g.nodes();
-    boolean[] keep = new boolean[nodes.size()];
-    for (int k = nodes.size() - 1; k >= 0; k--) {
-      Node n = nodes.get(k);
-      if (n.outputs().stream().anyMatch(wanted::contains)) {
-        keep[k] = true;
-        wanted.addAll(n.inputs());
-      }
-    }
-    List<Node> kept = new ArrayList<>();
-    for (int k = 0; k < nodes.size(); k++) if (keep[k]) kept.add(nodes.get(k));
+    for (Node n : kept) wanted.addAll(n.inputs());
     Map<String, Tensor> inits = new LinkedHashMap<>();
     g.initializers().forEach((name, t) -> {
       if (wanted.contains(name)) inits.put(name, t);
