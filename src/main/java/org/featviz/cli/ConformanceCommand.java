@@ -4,8 +4,13 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.featviz.conformance.ConformanceBackend;
 import org.featviz.conformance.ConformanceCase;
 import org.featviz.conformance.ConformanceRunner;
+import org.featviz.cuda.CudaDevice;
+import org.featviz.device.Device;
+import org.featviz.device.emu.EmulatedDevice;
+import org.featviz.ir.ModelException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -20,22 +25,43 @@ final class ConformanceCommand implements Callable<Integer> {
       description = "a case folder, or a folder of case folders such as /usr/share/libonnx-testdata/data/node")
   List<Path> dirs;
 
-  @Option(names = "--device", defaultValue = "cpu", description = "backend: cpu (default)")
+  @Option(names = "--device", defaultValue = "cpu",
+      description = "backend: cpu (default), emulated (device plans on the CUDA host emulator), gpu (device plans"
+          + " on the first GPU, through cuDNN, cuBLAS and the custom kernels)")
   String device;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {
-    if (!device.equals("cpu")) {
-      throw new org.featviz.ir.ModelException("--device " + device + ": only the cpu backend exists so far");
+    try (Device dev = openDevice()) {
+      return run(dev == null ? ConformanceBackend.CPU : ConformanceBackend.device(dev));
     }
+  }
+
+  /** The device of --device, or null for the CPU backend. */
+  private Device openDevice() {
+    return switch (device) {
+      case "cpu" -> null;
+      case "emulated" -> new EmulatedDevice();
+      case "gpu" -> {
+        if (!CudaDevice.isAvailable()) {
+          throw new ModelException("--device gpu: no GPU can be used here (" + CudaDevice.unavailableReason()
+              + "); use --device emulated to run the same device plans on the CUDA host emulator");
+        }
+        yield CudaDevice.open();
+      }
+      default -> throw new ModelException("--device " + device + ": expected cpu, emulated or gpu");
+    };
+  }
+
+  private int run(ConformanceBackend backend) {
     PrintWriter out = spec.commandLine().getOut();
     int passed = 0;
     int failed = 0;
     int unsupported = 0;
     for (Path dir : ConformanceRunner.findCases(dirs)) {
-      ConformanceCase c = ConformanceRunner.run(dir);
+      ConformanceCase c = ConformanceRunner.run(dir, backend);
       out.println(c);
       out.flush();
       switch (c.status()) {

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 /** The featviz command line: a thin client of the library. */
 @Command(name = "featviz", mixinStandardHelpOptions = true, versionProvider = Version.class,
     description = "Feature visualization and unit analysis of ONNX networks.",
-    subcommands = {InfoCommand.class, RenderCommand.class, SweepCommand.class, EvalCommand.class, ConformanceCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {InfoCommand.class, RenderCommand.class, SweepCommand.class, EvalCommand.class, ConformanceCommand.class, DoctorCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import java.util.stream.Stream;
-import org.featviz.cpu.CpuExecutor;
 import org.featviz.ir.DType;
 import org.featviz.ir.Graph;
 import org.featviz.ir.ModelException;
@@ -25,8 +24,9 @@ import org.featviz.ops.ShapeInference;
 import org.featviz.passes.Prepare;
 
 /**
- * Runs ONNX backend test cases ({@code model.onnx} and {@code test_data_set_N/input_K.pb, output_K.pb}) on the CPU
- * backend and compares every output with |actual - expected| <= atol + rtol |expected|.
+ * Runs ONNX backend test cases ({@code model.onnx} and {@code test_data_set_N/input_K.pb, output_K.pb}) on a
+ * {@link ConformanceBackend} (the CPU by default) and compares every output with |actual - expected| <= atol + rtol
+ * |expected|.
  */
 public final class ConformanceRunner {
   public static final double RTOL = 1e-4;
@@ -35,6 +35,11 @@ public final class ConformanceRunner {
   private ConformanceRunner() {}
 
   public static ConformanceCase run(Path dir) {
+    return run(dir, ConformanceBackend.CPU);
+  }
+
+  /** Runs one case folder on the given backend. */
+  public static ConformanceCase run(Path dir, ConformanceBackend backend) {
     String name = dir.getFileName().toString();
     try {
       Graph imported = OnnxImporter.read(dir.resolve("model.onnx"));
@@ -47,7 +52,7 @@ public final class ConformanceRunner {
       if (sets.isEmpty()) return new ConformanceCase(name, ConformanceCase.Status.FAIL, "no test_data_set_N folder");
       String worst = "";
       for (Path set : sets) {
-        String problem = runDataSet(imported, set);
+        String problem = runDataSet(imported, set, backend);
         if (problem != null) worst = set.getFileName() + ": " + problem;
       }
       return worst.isEmpty() ? new ConformanceCase(name, ConformanceCase.Status.PASS, "")
@@ -62,7 +67,7 @@ public final class ConformanceRunner {
   }
 
   /** Runs one data set; returns null when every output matches, else a description of the worst mismatch. */
-  private static String runDataSet(Graph imported, Path set) {
+  private static String runDataSet(Graph imported, Path set, ConformanceBackend backend) {
     List<ValueInfo> inputs = imported.inputs();
     Map<String, Tensor> feeds = new LinkedHashMap<>();
     Map<String, Tensor> constants = new LinkedHashMap<>(imported.initializers());
@@ -86,7 +91,7 @@ public final class ConformanceRunner {
     Map<String, Shape> shapes = new LinkedHashMap<>();
     for (ValueInfo v : floatInputs) shapes.put(v.name(), Shape.of(v.dims()));
     g = ShapeInference.infer(g, shapes);
-    Map<String, Tensor> values = new CpuExecutor(g).forward(feeds, g.outputs()).values();
+    Map<String, Tensor> values = backend.forward(g, feeds, g.outputs());
     String worst = null;
     double worstExcess = 0;
     for (int k = 0; k < g.outputs().size(); k++) {

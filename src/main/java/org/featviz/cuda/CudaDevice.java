@@ -24,7 +24,8 @@ import org.featviz.device.KernelSignature;
 
 /**
  * A {@link org.featviz.device.Device} on an NVIDIA GPU through JCuda's driver API: the device's primary context
- * (shared with cuBLAS and cuDNN, which use the runtime API), one stream for kernels, memsets and device copies,
+ * (shared with cuBLAS and cuDNN, which use the runtime API), one stream for kernels, memsets, device copies and
+ * the library operations ({@link CudaLibraries}: cuBLAS and cuDNN on the same stream),
  * and the custom kernels from the PTX resources (JIT-compiled by the driver when first launched). Host copies use
  * pageable Java arrays, so they wait for the stream first and are synchronous. Every driver status goes through
  * {@link CudaStatus#check}, so a failure is a DeviceException naming the call.
@@ -37,6 +38,7 @@ import org.featviz.device.KernelSignature;
  */
 public final class CudaDevice extends AbstractDevice {
   private static Boolean available;
+  private static String unavailableReason;
 
   private final CUdevice device = new CUdevice();
   private final CUcontext context = new CUcontext();
@@ -45,6 +47,7 @@ public final class CudaDevice extends AbstractDevice {
   private final Map<String, PtxModule> moduleOfKernel = new HashMap<>();
   private final Map<String, CUmodule> loadedModules = new HashMap<>();
   private final Map<String, CUfunction> functions = new HashMap<>();
+  private CudaLibraries libraries;
 
   /** A CUdeviceptr whose address can be read (JCuda keeps it protected). */
   private static final class DevicePointer extends CUdeviceptr {
@@ -87,18 +90,84 @@ public final class CudaDevice extends AbstractDevice {
     return available;
   }
 
+  /** Why {@link #isAvailable()} is false (a sentence naming what is missing), or null where a GPU is available. */
+  public static synchronized String unavailableReason() {
+    isAvailable();
+    return unavailableReason;
+  }
+
   private static boolean probe() {
     try {
-      if (JCudaDriver.cuInit(0) != 0) return false;
+      int status = JCudaDriver.cuInit(0);
+      if (status != 0) {
+        unavailableReason = "the CUDA driver reports " + jcuda.driver.CUresult.stringFor(status) + " at cuInit";
+        return false;
+      }
       int[] count = {0};
-      return JCudaDriver.cuDeviceGetCount(count) == 0 && count[0] > 0;
+      status = JCudaDriver.cuDeviceGetCount(count);
+      if (status != 0 || count[0] == 0) {
+        unavailableReason = status != 0 ? "cuDeviceGetCount failed: " + jcuda.driver.CUresult.stringFor(status)
+            : "the CUDA driver reports no GPU";
+        return false;
+      }
+      return true;
     } catch (LinkageError | RuntimeException e) {
-      return false;  // no JCuda native for this platform, no libcuda.so.1, or exceptions enabled and a failure
+      // no JCuda native for this platform, no libcuda.so.1, or exceptions enabled and a failure
+      unavailableReason = describeLoadFailure(e);
+      return false;
     }
   }
 
+  /** One sentence from JCuda's load error, whose message holds whole stack traces. */
+  private static String describeLoadFailure(Throwable e) {
+    String message = String.valueOf(e.getMessage());
+    if (message.contains("libcuda.so.1")) {
+      return "no CUDA driver: libcuda.so.1 is not installed (JCuda's driver binding needs it)";
+    }
+    String first = message.lines().findFirst().orElse(message).strip();
+    return "the CUDA driver binding could not be loaded: " + e.getClass().getSimpleName() + ": " + first;
+  }
+
+  /** The driver's CUDA version as cuDriverGetVersion reports it, e.g. 13000 for 13.0. */
+  public static int driverVersion() {
+    int[] v = {0};
+    check(JCudaDriver.cuDriverGetVersion(v), "cuDriverGetVersion");
+    return v[0];
+  }
+
+  /** The compute capability, e.g. "9.0". */
+  public String computeCapability() {
+    int[] major = {0};
+    int[] minor = {0};
+    check(JCudaDriver.cuDeviceGetAttribute(major,
+        jcuda.driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device), "cuDeviceGetAttribute");
+    check(JCudaDriver.cuDeviceGetAttribute(minor,
+        jcuda.driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device), "cuDeviceGetAttribute");
+    return major[0] + "." + minor[0];
+  }
+
+  /** Total device memory in bytes. */
+  public long totalMemoryBytes() {
+    long[] bytes = {0};
+    check(JCudaDriver.cuDeviceTotalMem(bytes, device), "cuDeviceTotalMem");
+    return bytes[0];
+  }
+
+  /** cuBLAS's version (MAJOR*10000 + MINOR*100 + PATCH); loads cuBLAS. */
+  public int cublasVersion() {
+    checkOpen();
+    return ((CudaLibraries) library()).cublas().version();
+  }
+
+  /** cuDNN's version as cudnnGetVersion reports it (91400 for 9.14.0); loads cuDNN. */
+  public long cudnnVersion() {
+    checkOpen();
+    ((CudaLibraries) library()).cudnn();
+    return Cudnn.version();
+  }
+
   /** Makes this device's context current on the calling thread (a context is current per thread). */
-  private void bind() {
+  void bind() {
     check(JCudaDriver.cuCtxSetCurrent(context), "cuCtxSetCurrent");
   }
 
@@ -108,6 +177,23 @@ public final class CudaDevice extends AbstractDevice {
 
   private static CUdeviceptr at(DeviceBuffer buffer, long byteOffset) {
     return ((DevicePointer) handle(buffer)).withByteOffset(byteOffset);
+  }
+
+  /** A buffer's device address plus an offset, as the pointer JCublas2 and JCudnn take. */
+  Pointer pointer(DeviceBuffer buffer, long byteOffset) {
+    return at(buffer, byteOffset);
+  }
+
+  /** The device's stream as the runtime API (cuBLAS, cuDNN) names it, so library calls keep stream order. */
+  jcuda.runtime.cudaStream_t runtimeStream() {
+    return new jcuda.runtime.cudaStream_t(stream);
+  }
+
+  /** cuBLAS and cuDNN (handles created on first use; see CudaLibraries). */
+  @Override
+  protected synchronized org.featviz.device.DeviceLibrary library() {
+    if (libraries == null) libraries = new CudaLibraries(this);
+    return libraries;
   }
 
   @Override
@@ -233,6 +319,9 @@ public final class CudaDevice extends AbstractDevice {
   protected void closeDevice() {
     bind();
     check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize (at close)");
+    synchronized (this) {
+      if (libraries != null) libraries.close();
+    }
     for (CUmodule module : loadedModules.values()) check(JCudaDriver.cuModuleUnload(module), "cuModuleUnload");
     check(JCudaDriver.cuStreamDestroy(stream), "cuStreamDestroy");
     check(JCudaDriver.cuDevicePrimaryCtxRelease(device), "cuDevicePrimaryCtxRelease");

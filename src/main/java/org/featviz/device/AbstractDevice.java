@@ -25,6 +25,7 @@ public abstract class AbstractDevice implements Device {
   private final Set<DeviceBuffer> live = Collections.newSetFromMap(new IdentityHashMap<>());
   private final Map<String, KernelSignature> signatures = new ConcurrentHashMap<>();
   private volatile boolean closed;
+  private volatile MathMode mathMode = MathMode.FP32;
 
   // ---- Backend primitives: arguments already checked; offsets in bytes ----------------------------------------
 
@@ -51,6 +52,9 @@ public abstract class AbstractDevice implements Device {
 
   /** Releases the device itself; every buffer is already freed. */
   protected abstract void closeDevice();
+
+  /** The backend's library operations (created lazily where that is costly), called after the checks below. */
+  protected abstract DeviceLibrary library();
 
   /** The backend's handle of a buffer (see {@link Allocation}). */
   protected static Object handle(DeviceBuffer buffer) {
@@ -156,6 +160,142 @@ public abstract class AbstractDevice implements Device {
     if (sharedBytes < 0 || sharedBytes > MAX_DYNAMIC_SHARED_BYTES) {
       throw new IllegalArgumentException("kernel '" + kernel + "': " + sharedBytes
           + " bytes of dynamic shared memory; 0 to " + MAX_DYNAMIC_SHARED_BYTES + " allowed");
+    }
+  }
+
+  // ---- Checked library operations (see Device) --------------------------------------------------------------
+
+  @Override
+  public final MathMode mathMode() {
+    return mathMode;
+  }
+
+  @Override
+  public final void setMathMode(MathMode mode) {
+    checkOpen();
+    mode.requireImplemented();
+    mathMode = mode;
+  }
+
+  @Override
+  public final void convolutionPrepare(ConvDescriptor d) {
+    checkOpen();
+    library().convolutionPrepare(d);
+  }
+
+  @Override
+  public final void convolutionForward(ConvDescriptor d, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, float alpha,
+      float beta) {
+    String op = "convolution forward";
+    requireFloats(op, "x", x, 0, d.inputCount());
+    requireFloats(op, "w", w, 0, d.weightCount());
+    requireFloats(op, "y", y, 0, d.outputCount());
+    library().convolutionForward(d, x, w, y, alpha, beta);
+  }
+
+  @Override
+  public final void convolutionBackwardData(ConvDescriptor d, DeviceBuffer w, DeviceBuffer dy, DeviceBuffer dx,
+      float alpha, float beta) {
+    String op = "convolution backward data";
+    requireFloats(op, "w", w, 0, d.weightCount());
+    requireFloats(op, "dy", dy, 0, d.outputCount());
+    requireFloats(op, "dx", dx, 0, d.inputCount());
+    library().convolutionBackwardData(d, w, dy, dx, alpha, beta);
+  }
+
+  @Override
+  public final void gemm(GemmDescriptor d, DeviceBuffer a, long aPos, DeviceBuffer b, long bPos, DeviceBuffer c,
+      long cPos, float alpha, float beta) {
+    requireFloats("gemm", "A", a, aPos, d.aCount());
+    requireFloats("gemm", "B", b, bPos, d.bCount());
+    requireFloats("gemm", "C", c, cPos, d.cCount());
+    library().gemm(d, a, aPos, b, bPos, c, cPos, alpha, beta);
+  }
+
+  @Override
+  public final void poolingForward(PoolDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
+    requireFloats("pooling forward", "x", x, 0, d.inputCount());
+    requireFloats("pooling forward", "y", y, 0, d.outputCount());
+    library().poolingForward(d, x, y, alpha, beta);
+  }
+
+  @Override
+  public final void poolingBackward(PoolDescriptor d, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy,
+      DeviceBuffer dx, float alpha, float beta) {
+    String op = "pooling backward";
+    requireFloats(op, "x", x, 0, d.inputCount());
+    requireFloats(op, "y", y, 0, d.outputCount());
+    requireFloats(op, "dy", dy, 0, d.outputCount());
+    requireFloats(op, "dx", dx, 0, d.inputCount());
+    library().poolingBackward(d, x, y, dy, dx, alpha, beta);
+  }
+
+  @Override
+  public final void activationForward(ActivationMode mode, int count, DeviceBuffer x, DeviceBuffer y, float alpha,
+      float beta) {
+    String op = "activation forward (" + mode + ")";
+    requirePositive(op, count);
+    requireFloats(op, "x", x, 0, count);
+    requireFloats(op, "y", y, 0, count);
+    library().activationForward(mode, count, x, y, alpha, beta);
+  }
+
+  @Override
+  public final void activationBackward(ActivationMode mode, int count, DeviceBuffer x, DeviceBuffer y,
+      DeviceBuffer dy, DeviceBuffer dx, float alpha, float beta) {
+    String op = "activation backward (" + mode + ")";
+    requirePositive(op, count);
+    requireFloats(op, "x", x, 0, count);
+    requireFloats(op, "y", y, 0, count);
+    requireFloats(op, "dy", dy, 0, count);
+    requireFloats(op, "dx", dx, 0, count);
+    library().activationBackward(mode, count, x, y, dy, dx, alpha, beta);
+  }
+
+  @Override
+  public final void lrnForward(LrnDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
+    requireFloats("lrn forward", "x", x, 0, d.count());
+    requireFloats("lrn forward", "y", y, 0, d.count());
+    library().lrnForward(d, x, y, alpha, beta);
+  }
+
+  @Override
+  public final void lrnBackward(LrnDescriptor d, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx,
+      float alpha, float beta) {
+    for (DeviceBuffer b : new DeviceBuffer[] {x, y, dy, dx}) requireFloats("lrn backward", "a tensor", b, 0, d.count());
+    library().lrnBackward(d, x, y, dy, dx, alpha, beta);
+  }
+
+  @Override
+  public final void softmaxForward(SoftmaxDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
+    requireFloats("softmax forward", "x", x, 0, d.count());
+    requireFloats("softmax forward", "y", y, 0, d.count());
+    library().softmaxForward(d, x, y, alpha, beta);
+  }
+
+  @Override
+  public final void softmaxBackward(SoftmaxDescriptor d, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx,
+      float alpha, float beta) {
+    requireFloats("softmax backward", "y", y, 0, d.count());
+    requireFloats("softmax backward", "dy", dy, 0, d.count());
+    requireFloats("softmax backward", "dx", dx, 0, d.count());
+    library().softmaxBackward(d, y, dy, dx, alpha, beta);
+  }
+
+  private static void requirePositive(String op, int count) {
+    if (count < 1) throw new IllegalArgumentException(op + ": element count " + count + " must be positive");
+  }
+
+  /** Checks that floats [pos, pos + count) lie in an open buffer of this device, naming the operation and operand. */
+  private void requireFloats(String op, String operand, DeviceBuffer buffer, long pos, long count) {
+    checkOpen();
+    if (buffer == null) throw new IllegalArgumentException(op + ": " + operand + " is null");
+    checkOwned(buffer);
+    if (buffer.isClosed()) throw new IllegalStateException(op + ": " + operand + " is a closed device buffer");
+    long capacity = buffer.bytes() / Float.BYTES;
+    if (pos < 0 || pos > capacity - count) {
+      throw new IndexOutOfBoundsException(op + ": " + operand + " needs floats [" + pos + ", " + (pos + count)
+          + ") but its device buffer holds " + capacity);
     }
   }
 

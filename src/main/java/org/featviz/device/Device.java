@@ -125,9 +125,70 @@ public interface Device extends AutoCloseable {
   void synchronize();
 
   // ---- Library operations -----------------------------------------------------------------------------------
-  // cuDNN/cuBLAS-semantics operations (convolution forward and backward-data, GEMM, pooling, ...) belong here,
-  // next to the custom kernels: CudaDevice implements them over JCublas/JCudnn and EmulatedDevice over the CPU
-  // reference kernels of org.featviz.cpu (DESIGN.md section 8). None exist yet.
+  // cuDNN/cuBLAS-semantics operations: CudaDevice implements them over JCublas2/JCudnn and EmulatedDevice over the
+  // CPU reference kernels of org.featviz.cpu (DESIGN.md section 8). Each computes out = alpha op(...) + beta out,
+  // as cuDNN does: beta = 0 overwrites out without reading it, beta = 1 accumulates (gradient sums). Buffers are
+  // dense float tensors in the descriptor's layout (row-major, NCHW); they are checked like launch arguments (open,
+  // owned, large enough) before anything runs. Order with kernels and copies is the stream order.
+
+  /** The arithmetic library operations use; {@link MathMode#FP32} by default. */
+  MathMode mathMode();
+
+  /** Selects the math mode; only FP32 is implemented (others throw UnsupportedOperationException). */
+  void setMathMode(MathMode mode);
+
+  /**
+   * Does now what the first convolution of this geometry would otherwise do: find and cache cuDNN's algorithms and
+   * grow the shared workspace, so that later convolution calls allocate nothing. Optional; idempotent.
+   */
+  void convolutionPrepare(ConvDescriptor d);
+
+  /** y = alpha conv(x, w) + beta y; x, w, y in the descriptor's input, weight and output dims. */
+  void convolutionForward(ConvDescriptor d, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, float alpha, float beta);
+
+  /** dx = alpha conv_backward_data(w, dy) + beta dx: the gradient with respect to x only (weights are frozen). */
+  void convolutionBackwardData(ConvDescriptor d, DeviceBuffer w, DeviceBuffer dy, DeviceBuffer dx, float alpha,
+      float beta);
+
+  /**
+   * C = alpha op(A) op(B) + beta C, row-major (see {@link GemmDescriptor}); each matrix starts {@code pos} floats
+   * into its buffer, so batched products can address slices of one buffer.
+   */
+  void gemm(GemmDescriptor d, DeviceBuffer a, long aPos, DeviceBuffer b, long bPos, DeviceBuffer c, long cPos,
+      float alpha, float beta);
+
+  /** {@link #gemm(GemmDescriptor, DeviceBuffer, long, DeviceBuffer, long, DeviceBuffer, long, float, float)} at 0. */
+  default void gemm(GemmDescriptor d, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, float alpha, float beta) {
+    gemm(d, a, 0, b, 0, c, 0, alpha, beta);
+  }
+
+  /** y = alpha pool(x) + beta y. */
+  void poolingForward(PoolDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta);
+
+  /** dx = alpha pool_backward(x, y, dy) + beta dx; y is the forward's output for x. */
+  void poolingBackward(PoolDescriptor d, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx,
+      float alpha, float beta);
+
+  /** y = alpha act(x) + beta y over {@code count} elements (x and y may be the same buffer). */
+  void activationForward(ActivationMode mode, int count, DeviceBuffer x, DeviceBuffer y, float alpha, float beta);
+
+  /** dx = alpha act'(x, y) dy + beta dx; y is the forward's output for x. */
+  void activationBackward(ActivationMode mode, int count, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy,
+      DeviceBuffer dx, float alpha, float beta);
+
+  /** y = alpha lrn(x) + beta y. */
+  void lrnForward(LrnDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta);
+
+  /** dx = alpha lrn_backward(x, y, dy) + beta dx; y is the forward's output for x. */
+  void lrnBackward(LrnDescriptor d, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx, float alpha,
+      float beta);
+
+  /** y = alpha softmax(x) + beta y. */
+  void softmaxForward(SoftmaxDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta);
+
+  /** dx = alpha softmax_backward(y, dy) + beta dx; y is the forward's output. */
+  void softmaxBackward(SoftmaxDescriptor d, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx, float alpha,
+      float beta);
 
   /** Frees every buffer this device still owns, then the device itself. Idempotent. */
   @Override

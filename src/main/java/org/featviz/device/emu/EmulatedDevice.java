@@ -6,6 +6,7 @@ import java.util.List;
 import org.featviz.device.AbstractDevice;
 import org.featviz.device.DeviceBuffer;
 import org.featviz.device.DeviceException;
+import org.featviz.device.DeviceLibrary;
 import org.featviz.device.Dim3;
 import org.featviz.device.KernelArgs;
 import org.featviz.device.KernelSignature;
@@ -13,7 +14,8 @@ import org.featviz.device.KernelSignature;
 /**
  * A {@link org.featviz.device.Device} on the CPU: device memory is host memory, and the kernels of
  * {@code cuda/*.cu} run in the host emulator (docs/emulator.md), each thread a fiber, one at a time between
- * synchronization points, blocks one after another. Every launch finishes before {@code launch} returns;
+ * synchronization points, blocks one after another; library operations (cuDNN/cuBLAS semantics) run the CPU
+ * reference kernels on copies of the operands. Every launch finishes before {@code launch} returns;
  * violations of the CUDA execution model that the emulator detects (barrier divergence, warp collectives that
  * cannot complete) throw {@link DeviceException}. Slow: it exists to test kernels, not to run models.
  *
@@ -22,6 +24,8 @@ import org.featviz.device.KernelSignature;
  * </pre>
  */
 public final class EmulatedDevice extends AbstractDevice {
+  private final ReferenceLibrary library = new ReferenceLibrary(this);
+
   public EmulatedDevice() {
     EmuNative.load();
   }
@@ -113,6 +117,14 @@ public final class EmulatedDevice extends AbstractDevice {
     EmuNative.launch(kernel, dims, sharedBytes, args.tags(), values);
   }
 
+  /** Library operations (convolution, GEMM, ...) run the CPU reference kernels of org.featviz.cpu. */
   @Override
-  protected void closeDevice() {}
+  protected DeviceLibrary library() {
+    return library;
+  }
+
+  @Override
+  protected void closeDevice() {
+    library.close();
+  }
 }

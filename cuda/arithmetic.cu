@@ -1,0 +1,189 @@
+// Broadcasting arithmetic for ONNX Add, Sub, Mul and Div on tensors of up to 6 dimensions: forward, and the
+// gradient of either operand, summed over the dimensions along which that operand was broadcast.
+//
+// Shape legend: the output y (and its gradient dy) is contiguous with dims [D0, ..., D5] (lower ranks
+// right-aligned and padded with leading 1s, as in ONNX/NumPy broadcasting). The operands a and b are read through
+// element strides [as0..as5] and [bs0..bs5] in the output's coordinates: 0 along every dimension where the
+// operand broadcasts (its size there is 1), its own contiguous stride elsewhere. So an operand's stride is non-zero
+// exactly where its size equals the output's (and exceeds 1). Op codes: 0 add, 1 sub, 2 mul, 3 div.
+//
+// arithmetic_forward: y[i] = a[offset_a(i)] OP b[offset_b(i)].
+//   Launch: any 1-D grid and block; a grid-stride loop covers the D0*...*D5 outputs (fewer than 2^31).
+//
+// arithmetic_backward / arithmetic_backward_reduce: the gradient dx of operand `wrt` (0: a, 1: b), a contiguous
+// tensor of `count` elements:
+//   dx[j] = scale * (sum over the outputs i that read x[j] of dy[i] * dOP/dx(a[offset_a(i)], b[offset_b(i)]))
+//           + (accumulate ? dx[j] : 0)
+//   with dOP/da, dOP/db: add 1, 1; sub 1, -1; mul b, a; div 1/b, -a/b^2. The outputs that read x[j] share x's kept
+//   coordinates and run over every index of the dimensions where x broadcasts (R of them in all).
+//   arithmetic_backward: one thread per dx element, summing its R terms in a loop: for R small (1 when x is not
+//     broadcast). Launch: any 1-D grid and block (grid-stride loop over count).
+//   arithmetic_backward_reduce: one block per dx element (grid-stride over elements by block), its threads sharing
+//     the R terms and reducing them (warp shuffles, then shared memory): for large R such as a per-channel
+//     operand. Launch: 1-D grid, block a multiple of 32 up to 1024, no dynamic shared memory.
+
+#define ARITH_ADD 0
+#define ARITH_SUB 1
+#define ARITH_MUL 2
+#define ARITH_DIV 3
+#define ARITH_FULL_MASK 0xffffffffu
+
+static __device__ __forceinline__ float arith_apply(int op, float a, float b) {
+  switch (op) {
+    case ARITH_ADD: return a + b;
+    case ARITH_SUB: return a - b;
+    case ARITH_MUL: return a * b;
+    case ARITH_DIV: return a / b;
+    default: return __int_as_float(0x7fc00000);  // NaN: an unknown op code must not pass unnoticed
+  }
+}
+
+// dy * dOP/d(operand wrt) at (a, b).
+static __device__ __forceinline__ float arith_partial(int op, int wrt, float a, float b, float dy) {
+  switch (op) {
+    case ARITH_ADD: return dy;
+    case ARITH_SUB: return wrt == 0 ? dy : -dy;
+    case ARITH_MUL: return wrt == 0 ? dy * b : dy * a;
+    case ARITH_DIV: return wrt == 0 ? dy / b : -dy * a / (b * b);
+    default: return __int_as_float(0x7fc00000);
+  }
+}
+
+// The offset of output element i in an operand with strides s, for output dims d (all 6 of them).
+static __device__ __forceinline__ int arith_offset(int i, const int* d, const int* s) {
+  int offset = 0;
+  for (int k = 5; k >= 0; k--) {
+    offset += (i % d[k]) * s[k];
+    i /= d[k];
+  }
+  return offset;
+}
+
+extern "C" __global__ void arithmetic_forward(const float* __restrict__ a, const float* __restrict__ b,
+                                              float* __restrict__ y, int op,
+                                              int d0, int d1, int d2, int d3, int d4, int d5,
+                                              int as0, int as1, int as2, int as3, int as4, int as5,
+                                              int bs0, int bs1, int bs2, int bs3, int bs4, int bs5) {
+  const int d[6] = {d0, d1, d2, d3, d4, d5};
+  const int as[6] = {as0, as1, as2, as3, as4, as5};
+  const int bs[6] = {bs0, bs1, bs2, bs3, bs4, bs5};
+  const int n = d0 * d1 * d2 * d3 * d4 * d5;
+  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
+    y[i] = arith_apply(op, a[arith_offset(i, d, as)], b[arith_offset(i, d, bs)]);
+  }
+}
+
+// Everything the gradient of one dx element needs: the output dims and both operands' strides, and which
+// dimensions the differentiated operand x broadcasts along.
+struct ArithGrad {
+  int d[6];
+  int as[6];
+  int bs[6];
+  int ys[6];  // the output's contiguous strides
+  int op;
+  int wrt;
+  int reduced;  // R: the product of the output dims along which x broadcasts
+};
+
+static __device__ __forceinline__ void arith_grad_setup(ArithGrad& g, int op, int wrt, const int* d, const int* as,
+                                                        const int* bs) {
+  g.op = op;
+  g.wrt = wrt;
+  g.reduced = 1;
+  int stride = 1;
+  for (int k = 5; k >= 0; k--) {
+    g.d[k] = d[k];
+    g.as[k] = as[k];
+    g.bs[k] = bs[k];
+    g.ys[k] = stride;
+    stride *= d[k];
+    const int xs = wrt == 0 ? as[k] : bs[k];
+    if (xs == 0) g.reduced *= d[k];
+  }
+}
+
+// The sum of dy * dOP/dx over the reduced positions r = first, first + step, ... < R for dx element j.
+static __device__ float arith_grad_sum(const ArithGrad& g, const float* dy, const float* a, const float* b, int j,
+                                       int first, int step) {
+  // x's kept coordinates from j: along dimension k with a non-zero stride, x's index is (j / stride) % D_k.
+  int y_base = 0;
+  int a_base = 0;
+  int b_base = 0;
+  for (int k = 0; k < 6; k++) {
+    const int xs = g.wrt == 0 ? g.as[k] : g.bs[k];
+    if (xs == 0) continue;
+    const int c = (j / xs) % g.d[k];
+    y_base += c * g.ys[k];
+    a_base += c * g.as[k];
+    b_base += c * g.bs[k];
+  }
+  float sum = 0.0f;
+  for (int r = first; r < g.reduced; r += step) {
+    // r's coordinates along the broadcast dimensions, innermost fastest.
+    int rest = r;
+    int yo = y_base;
+    int ao = a_base;
+    int bo = b_base;
+    for (int k = 5; k >= 0; k--) {
+      const int xs = g.wrt == 0 ? g.as[k] : g.bs[k];
+      if (xs != 0) continue;
+      const int c = rest % g.d[k];
+      rest /= g.d[k];
+      yo += c * g.ys[k];
+      ao += c * g.as[k];
+      bo += c * g.bs[k];
+    }
+    sum += arith_partial(g.op, g.wrt, a[ao], b[bo], dy[yo]);
+  }
+  return sum;
+}
+
+extern "C" __global__ void arithmetic_backward(const float* __restrict__ dy, const float* __restrict__ a,
+                                               const float* __restrict__ b, float* __restrict__ dx,
+                                               int op, int wrt, int count, int accumulate, float scale,
+                                               int d0, int d1, int d2, int d3, int d4, int d5,
+                                               int as0, int as1, int as2, int as3, int as4, int as5,
+                                               int bs0, int bs1, int bs2, int bs3, int bs4, int bs5) {
+  const int d[6] = {d0, d1, d2, d3, d4, d5};
+  const int as[6] = {as0, as1, as2, as3, as4, as5};
+  const int bs[6] = {bs0, bs1, bs2, bs3, bs4, bs5};
+  ArithGrad g;
+  arith_grad_setup(g, op, wrt, d, as, bs);
+  for (int j = blockIdx.x * blockDim.x + threadIdx.x; j < count; j += gridDim.x * blockDim.x) {
+    const float sum = scale * arith_grad_sum(g, dy, a, b, j, 0, 1);
+    dx[j] = accumulate ? dx[j] + sum : sum;
+  }
+}
+
+static __device__ __forceinline__ float arith_warp_sum(float v) {
+  for (int offset = 16; offset > 0; offset >>= 1) v += __shfl_down_sync(ARITH_FULL_MASK, v, offset);
+  return v;
+}
+
+extern "C" __global__ void arithmetic_backward_reduce(const float* __restrict__ dy, const float* __restrict__ a,
+                                                      const float* __restrict__ b, float* __restrict__ dx,
+                                                      int op, int wrt, int count, int accumulate, float scale,
+                                                      int d0, int d1, int d2, int d3, int d4, int d5,
+                                                      int as0, int as1, int as2, int as3, int as4, int as5,
+                                                      int bs0, int bs1, int bs2, int bs3, int bs4, int bs5) {
+  __shared__ float warp_totals[32];
+  const int d[6] = {d0, d1, d2, d3, d4, d5};
+  const int as[6] = {as0, as1, as2, as3, as4, as5};
+  const int bs[6] = {bs0, bs1, bs2, bs3, bs4, bs5};
+  ArithGrad g;
+  arith_grad_setup(g, op, wrt, d, as, bs);
+  const int lane = threadIdx.x & 31;
+  const int warp = threadIdx.x >> 5;
+  // Every thread of a block takes the same trips through this loop, so all of them reach every barrier.
+  for (int j = blockIdx.x; j < count; j += gridDim.x) {
+    float partial = arith_warp_sum(arith_grad_sum(g, dy, a, b, j, threadIdx.x, blockDim.x));
+    if (lane == 0) warp_totals[warp] = partial;
+    __syncthreads();  // warp 0 reads every warp's total
+    if (warp == 0) {
+      const int warps = blockDim.x >> 5;
+      const float total = arith_warp_sum(lane < warps ? warp_totals[lane] : 0.0f);
+      if (lane == 0) dx[j] = accumulate ? dx[j] + scale * total : scale * total;
+    }
+    __syncthreads();  // warp_totals is rewritten in the next trip
+  }
+}

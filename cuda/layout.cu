@@ -1,0 +1,133 @@
+// Copies that move elements between layouts, for ONNX Concat, Transpose and Pad, forward and backward.
+// Tensors are contiguous (row-major) floats. Every kernel takes an `accumulate` flag where it writes a gradient:
+// 0 overwrites the destination, 1 adds to it (a value read by several ops sums their gradients).
+//
+// concat_forward: Concat along an axis seen as matrices: the output y is [outer, out_row] and input x is
+//   [outer, row]; x's rows land at column `offset` of y's rows: y[o, offset + j] = x[o, j].
+// concat_backward: the reverse slice, dx[o, j] = dy[o, offset + j] (+ dx[o, j] when accumulating).
+//   Launch (both): any 1-D grid and block; a grid-stride loop over the outer*row elements of x.
+//
+// transpose_nd: y[i] = x[sum over k of c_k(i) * s_k] (+ y[i] when accumulating), where c(i) are i's coordinates in
+//   y's dims [D0..D5] and s_k is x's contiguous stride along the input dimension that output dimension k comes
+//   from. Transpose's backward is the same kernel applied to dy with the inverse permutation.
+//   Launch: any 1-D grid and block; a grid-stride loop over the D0*...*D5 outputs.
+//
+// pad_forward: y (dims [Y0..Y5]) is x (dims [X0..X5]) with begin[k] elements added before axis k (negative:
+//   removed) and the rest after: y[c] = x[src(c)], src_k = c_k - begin_k mapped into [0, X_k) by the mode
+//   (0 constant: outside means `value`; 1 reflect: mirrored about the end elements, numpy's reflect; 2 edge:
+//   clamped; 3 wrap: modulo X_k). The constant is read from device memory (one float; any valid pointer in the
+//   other modes), so it may be a graph input.
+// pad_backward_constant: the gradient of constant-mode Pad: dx[c] = dy[c + begin] where that lies inside y, else 0
+//   (an element cropped away by a negative pad gets no gradient).
+//   Launch (both): any 1-D grid and block; grid-stride loops over y's (forward) or x's (backward) elements.
+
+#define PAD_CONSTANT 0
+#define PAD_REFLECT 1
+#define PAD_EDGE 2
+#define PAD_WRAP 3
+
+extern "C" __global__ void concat_forward(const float* __restrict__ x, float* __restrict__ y, int outer, int row,
+                                          int out_row, int offset) {
+  const int n = outer * row;
+  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
+    const int o = i / row;
+    const int j = i - o * row;
+    y[o * out_row + offset + j] = x[i];
+  }
+}
+
+extern "C" __global__ void concat_backward(const float* __restrict__ dy, float* __restrict__ dx, int outer, int row,
+                                           int out_row, int offset, int accumulate) {
+  const int n = outer * row;
+  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
+    const int o = i / row;
+    const int j = i - o * row;
+    const float g = dy[o * out_row + offset + j];
+    dx[i] = accumulate ? dx[i] + g : g;
+  }
+}
+
+extern "C" __global__ void transpose_nd(const float* __restrict__ x, float* __restrict__ y, int accumulate,
+                                        int d0, int d1, int d2, int d3, int d4, int d5,
+                                        int s0, int s1, int s2, int s3, int s4, int s5) {
+  const int d[6] = {d0, d1, d2, d3, d4, d5};
+  const int s[6] = {s0, s1, s2, s3, s4, s5};
+  const int n = d0 * d1 * d2 * d3 * d4 * d5;
+  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
+    int rest = i;
+    int src = 0;
+    for (int k = 5; k >= 0; k--) {
+      src += (rest % d[k]) * s[k];
+      rest /= d[k];
+    }
+    y[i] = accumulate ? y[i] + x[src] : x[src];
+  }
+}
+
+// The input index that padded index i (in input coordinates, possibly outside) reads, or -1 for the constant.
+static __device__ __forceinline__ int pad_source(int i, int size, int mode) {
+  if (i >= 0 && i < size) return i;
+  switch (mode) {
+    case PAD_EDGE: return i < 0 ? 0 : size - 1;
+    case PAD_WRAP: return ((i % size) + size) % size;
+    case PAD_REFLECT: {
+      if (size == 1) return 0;
+      const int period = 2 * (size - 1);
+      const int r = ((i % period) + period) % period;
+      return r < size ? r : period - r;
+    }
+    default: return -1;
+  }
+}
+
+extern "C" __global__ void pad_forward(const float* __restrict__ x, float* __restrict__ y, int mode,
+                                       const float* __restrict__ value_ptr,
+                                       int x0, int x1, int x2, int x3, int x4, int x5,
+                                       int b0, int b1, int b2, int b3, int b4, int b5,
+                                       int y0, int y1, int y2, int y3, int y4, int y5) {
+  const int xd[6] = {x0, x1, x2, x3, x4, x5};
+  const int begin[6] = {b0, b1, b2, b3, b4, b5};
+  const int yd[6] = {y0, y1, y2, y3, y4, y5};
+  const int n = y0 * y1 * y2 * y3 * y4 * y5;
+  const float value = mode == PAD_CONSTANT ? *value_ptr : 0.0f;
+  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
+    int rest = i;
+    int src = 0;
+    int stride = 1;
+    bool inside = true;
+    for (int k = 5; k >= 0; k--) {
+      const int s = pad_source(rest % yd[k] - begin[k], xd[k], mode);
+      rest /= yd[k];
+      if (s < 0) inside = false;
+      src += s * stride;
+      stride *= xd[k];
+    }
+    y[i] = inside ? x[src] : value;
+  }
+}
+
+extern "C" __global__ void pad_backward_constant(const float* __restrict__ dy, float* __restrict__ dx,
+                                                 int accumulate,
+                                                 int x0, int x1, int x2, int x3, int x4, int x5,
+                                                 int b0, int b1, int b2, int b3, int b4, int b5,
+                                                 int y0, int y1, int y2, int y3, int y4, int y5) {
+  const int xd[6] = {x0, x1, x2, x3, x4, x5};
+  const int begin[6] = {b0, b1, b2, b3, b4, b5};
+  const int yd[6] = {y0, y1, y2, y3, y4, y5};
+  const int n = x0 * x1 * x2 * x3 * x4 * x5;
+  for (int j = blockIdx.x * blockDim.x + threadIdx.x; j < n; j += gridDim.x * blockDim.x) {
+    int rest = j;
+    int dst = 0;
+    int stride = 1;
+    bool inside = true;
+    for (int k = 5; k >= 0; k--) {
+      const int c = rest % xd[k] + begin[k];
+      rest /= xd[k];
+      if (c < 0 || c >= yd[k]) inside = false;
+      dst += c * stride;
+      stride *= yd[k];
+    }
+    const float g = inside ? dy[dst] : 0.0f;
+    dx[j] = accumulate ? dx[j] + g : g;
+  }
+}

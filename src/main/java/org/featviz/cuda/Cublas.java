@@ -1,0 +1,64 @@
+package org.featviz.cuda;
+
+import static org.featviz.cuda.CudaStatus.checkCublas;
+
+import jcuda.Pointer;
+import jcuda.jcublas.JCublas2;
+import jcuda.jcublas.cublasHandle;
+import jcuda.jcublas.cublasMath;
+import jcuda.jcublas.cublasOperation;
+import org.featviz.device.DeviceBuffer;
+import org.featviz.device.GemmDescriptor;
+
+/**
+ * cuBLAS for {@link CudaDevice}: one handle on the device's stream, FP32 math (cuBLAS's default mode, no tensor-op
+ * reduced precision). Thin and mechanical; tested only on a GPU (tag gpu).
+ *
+ * <p>featviz's GEMM is row-major; cuBLAS is column-major. A row-major matrix is its transpose read column-major, so
+ * for C = op(A) op(B) (row-major) this computes C^T = op(B)^T op(A)^T (column-major), which is the same memory: the
+ * operands swap places, M and N swap, and each keeps its own transpose flag. Leading dimensions are the row-major
+ * row lengths: A stored [M, K] has lda = K ([K, M] with transA: M), B stored [K, N] has ldb = N ([N, K]: K), C has
+ * ldc = N.
+ */
+final class Cublas implements AutoCloseable {
+  private final CudaDevice device;
+  private final cublasHandle handle = new cublasHandle();
+  private boolean closed;
+
+  Cublas(CudaDevice device) {
+    this.device = device;
+    device.bind();
+    checkCublas(JCublas2.cublasCreate(handle), "cublasCreate");
+    checkCublas(JCublas2.cublasSetStream(handle, device.runtimeStream()), "cublasSetStream");
+    checkCublas(JCublas2.cublasSetMathMode(handle, cublasMath.CUBLAS_DEFAULT_MATH), "cublasSetMathMode(DEFAULT)");
+  }
+
+  /** cuBLAS's version as cublasGetVersion reports it, e.g. 130001 for 13.0.1 (MAJOR*10000 + MINOR*100 + PATCH). */
+  int version() {
+    int[] v = {0};
+    checkCublas(JCublas2.cublasGetVersion(handle, v), "cublasGetVersion");
+    return v[0];
+  }
+
+  /** C [M, N] = alpha op(A) op(B) + beta C, row-major; positions in floats (see the class comment for the swap). */
+  void gemm(GemmDescriptor d, DeviceBuffer a, long aPos, DeviceBuffer b, long bPos, DeviceBuffer c, long cPos,
+      float alpha, float beta) {
+    device.bind();
+    int opA = d.transA() ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N;
+    int opB = d.transB() ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N;
+    int lda = d.transA() ? d.m() : d.k();
+    int ldb = d.transB() ? d.k() : d.n();
+    checkCublas(JCublas2.cublasSgemm(handle, opB, opA, d.n(), d.m(), d.k(), Pointer.to(new float[] {alpha}),
+        device.pointer(b, bPos * Float.BYTES), ldb, device.pointer(a, aPos * Float.BYTES), lda,
+        Pointer.to(new float[] {beta}), device.pointer(c, cPos * Float.BYTES), d.n()),
+        "cublasSgemm_v2(" + d + ")");
+  }
+
+  @Override
+  public void close() {
+    if (closed) return;
+    closed = true;
+    device.bind();
+    checkCublas(JCublas2.cublasDestroy(handle), "cublasDestroy");
+  }
+}

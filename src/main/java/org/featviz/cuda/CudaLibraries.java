@@ -1,0 +1,135 @@
+package org.featviz.cuda;
+
+import java.util.List;
+import org.featviz.cuda.compat.CompatStep;
+import org.featviz.cuda.compat.CudaCompat;
+import org.featviz.device.ActivationMode;
+import org.featviz.device.ConvDescriptor;
+import org.featviz.device.DeviceBuffer;
+import org.featviz.device.DeviceException;
+import org.featviz.device.DeviceLibrary;
+import org.featviz.device.GemmDescriptor;
+import org.featviz.device.LrnDescriptor;
+import org.featviz.device.PoolDescriptor;
+import org.featviz.device.SoftmaxDescriptor;
+
+/**
+ * The library operations of {@link CudaDevice}: GEMM through cuBLAS ({@link Cublas}), the rest through cuDNN
+ * ({@link Cudnn}, {@link CudnnConvolutions}). Each handle is created on first use, after
+ * {@link CudaCompat#prepare()} has made JCuda's CUDA 12 / cuDNN 8 natives loadable on the host; a native that still
+ * cannot load becomes a DeviceException listing the compatibility steps that failed.
+ */
+final class CudaLibraries implements DeviceLibrary {
+  private final CudaDevice device;
+  private Cublas cublas;
+  private Cudnn cudnn;
+  private boolean closed;
+
+  CudaLibraries(CudaDevice device) {
+    this.device = device;
+  }
+
+  synchronized Cublas cublas() {
+    checkOpen();
+    if (cublas == null) cublas = load("cuBLAS (JCublas2)", () -> new Cublas(device));
+    return cublas;
+  }
+
+  synchronized Cudnn cudnn() {
+    checkOpen();
+    if (cudnn == null) cudnn = load("cuDNN (JCudnn)", () -> new Cudnn(device));
+    return cudnn;
+  }
+
+  private void checkOpen() {
+    if (closed) throw new IllegalStateException("CUDA libraries used after the device closed");
+  }
+
+  private static <T> T load(String what, java.util.function.Supplier<T> create) {
+    List<CompatStep> steps = CudaCompat.prepare();
+    try {
+      return create.get();
+    } catch (LinkageError e) {
+      StringBuilder failed = new StringBuilder();
+      for (CompatStep s : steps) if (s.failed()) failed.append("\n  ").append(s);
+      throw new DeviceException("cannot load " + what + ": " + e.getMessage()
+          + (failed.length() == 0 ? "" : "; compatibility steps that failed:" + failed), e);
+    }
+  }
+
+  @Override
+  public void convolutionPrepare(ConvDescriptor d) {
+    cudnn().convolutions().prepare(d);
+  }
+
+  @Override
+  public void convolutionForward(ConvDescriptor d, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, float alpha,
+      float beta) {
+    cudnn().convolutions().forward(d, x, w, y, alpha, beta);
+  }
+
+  @Override
+  public void convolutionBackwardData(ConvDescriptor d, DeviceBuffer w, DeviceBuffer dy, DeviceBuffer dx, float alpha,
+      float beta) {
+    cudnn().convolutions().backwardData(d, w, dy, dx, alpha, beta);
+  }
+
+  @Override
+  public void gemm(GemmDescriptor d, DeviceBuffer a, long aPos, DeviceBuffer b, long bPos, DeviceBuffer c, long cPos,
+      float alpha, float beta) {
+    cublas().gemm(d, a, aPos, b, bPos, c, cPos, alpha, beta);
+  }
+
+  @Override
+  public void poolingForward(PoolDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
+    cudnn().poolingForward(d, x, y, alpha, beta);
+  }
+
+  @Override
+  public void poolingBackward(PoolDescriptor d, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx,
+      float alpha, float beta) {
+    cudnn().poolingBackward(d, x, y, dy, dx, alpha, beta);
+  }
+
+  @Override
+  public void activationForward(ActivationMode mode, int count, DeviceBuffer x, DeviceBuffer y, float alpha,
+      float beta) {
+    cudnn().activationForward(mode, count, x, y, alpha, beta);
+  }
+
+  @Override
+  public void activationBackward(ActivationMode mode, int count, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy,
+      DeviceBuffer dx, float alpha, float beta) {
+    cudnn().activationBackward(mode, count, x, y, dy, dx, alpha, beta);
+  }
+
+  @Override
+  public void lrnForward(LrnDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
+    cudnn().lrnForward(d, x, y, alpha, beta);
+  }
+
+  @Override
+  public void lrnBackward(LrnDescriptor d, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx,
+      float alpha, float beta) {
+    cudnn().lrnBackward(d, x, y, dy, dx, alpha, beta);
+  }
+
+  @Override
+  public void softmaxForward(SoftmaxDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
+    cudnn().softmaxForward(d, x, y, alpha, beta);
+  }
+
+  @Override
+  public void softmaxBackward(SoftmaxDescriptor d, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx, float alpha,
+      float beta) {
+    cudnn().softmaxBackward(d, y, dy, dx, alpha, beta);
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) return;
+    closed = true;
+    if (cudnn != null) cudnn.close();
+    if (cublas != null) cublas.close();
+  }
+}

@@ -1,0 +1,227 @@
+package org.featviz.cuda;
+
+import static org.featviz.cuda.CudaStatus.checkCudnn;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import jcuda.Pointer;
+import jcuda.jcudnn.JCudnn;
+import jcuda.jcudnn.cudnnActivationDescriptor;
+import jcuda.jcudnn.cudnnActivationMode;
+import jcuda.jcudnn.cudnnHandle;
+import jcuda.jcudnn.cudnnLRNDescriptor;
+import jcuda.jcudnn.cudnnLRNMode;
+import jcuda.jcudnn.cudnnNanPropagation;
+import jcuda.jcudnn.cudnnPoolingDescriptor;
+import jcuda.jcudnn.cudnnPoolingMode;
+import jcuda.jcudnn.cudnnSoftmaxAlgorithm;
+import jcuda.jcudnn.cudnnSoftmaxMode;
+import jcuda.jcudnn.cudnnTensorDescriptor;
+import org.featviz.device.ActivationMode;
+import org.featviz.device.DeviceBuffer;
+import org.featviz.device.LrnDescriptor;
+import org.featviz.device.PoolDescriptor;
+import org.featviz.device.SoftmaxDescriptor;
+
+/**
+ * cuDNN for {@link CudaDevice}: one handle on the device's stream, and every descriptor cuDNN needs built once per
+ * shape and cached (tensors by dims; pooling, activation and LRN descriptors by their records; convolutions in
+ * {@link CudnnConvolutions}). All tensors are dense NCHW floats. Every status goes through
+ * {@link CudaStatus#checkCudnn}, naming the call. Thin and mechanical; tested only on a GPU (tag gpu).
+ */
+final class Cudnn implements AutoCloseable {
+  private final CudaDevice device;
+  private final cudnnHandle handle = new cudnnHandle();
+  private final CudnnConvolutions convolutions;
+  private final Map<List<Integer>, cudnnTensorDescriptor> tensors = new HashMap<>();
+  private final Map<PoolDescriptor, cudnnPoolingDescriptor> pools = new HashMap<>();
+  private final Map<ActivationMode, cudnnActivationDescriptor> activations = new HashMap<>();
+  private final Map<LrnDescriptor, cudnnLRNDescriptor> lrns = new HashMap<>();
+  private boolean closed;
+
+  Cudnn(CudaDevice device) {
+    this.device = device;
+    device.bind();
+    checkCudnn(JCudnn.cudnnCreate(handle), "cudnnCreate");
+    checkCudnn(JCudnn.cudnnSetStream(handle, device.runtimeStream()), "cudnnSetStream");
+    convolutions = new CudnnConvolutions(device, this, handle);
+  }
+
+  /** cudnnGetVersion: MAJOR*10000 + MINOR*100 + PATCH in cuDNN 9 (91400), MAJOR*1000 + MINOR*100 + PATCH in 8. */
+  static long version() {
+    return JCudnn.cudnnGetVersion();
+  }
+
+  CudnnConvolutions convolutions() {
+    return convolutions;
+  }
+
+  static Pointer scalar(float value) {
+    return Pointer.to(new float[] {value});
+  }
+
+  /** A dense NCHW float tensor descriptor of these dims (at least 4, as several cuDNN calls need), cached. */
+  synchronized cudnnTensorDescriptor tensor(int... dims) {
+    int[] d = dims.length >= 4 ? dims : Arrays.copyOf(dims, 4);
+    for (int i = dims.length; i < 4; i++) d[i] = 1;
+    List<Integer> key = new ArrayList<>();
+    for (int v : d) key.add(v);
+    cudnnTensorDescriptor desc = tensors.get(key);
+    if (desc != null) return desc;
+    desc = new cudnnTensorDescriptor();
+    checkCudnn(JCudnn.cudnnCreateTensorDescriptor(desc), "cudnnCreateTensorDescriptor");
+    int[] strides = new int[d.length];
+    int stride = 1;
+    for (int i = d.length - 1; i >= 0; i--) {
+      strides[i] = stride;
+      stride *= d[i];
+    }
+    checkCudnn(JCudnn.cudnnSetTensorNdDescriptor(desc, jcuda.jcudnn.cudnnDataType.CUDNN_DATA_FLOAT, d.length, d,
+        strides), "cudnnSetTensorNdDescriptor(" + Arrays.toString(d) + ")");
+    tensors.put(key, desc);
+    return desc;
+  }
+
+  // ---- Pooling ------------------------------------------------------------------------------------------------
+
+  void poolingForward(PoolDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
+    device.bind();
+    checkCudnn(JCudnn.cudnnPoolingForward(handle, pooling(d), scalar(alpha), tensor(d.inputDims()), ptr(x),
+        scalar(beta), tensor(d.outputDims()), ptr(y)), "cudnnPoolingForward(" + d + ")");
+  }
+
+  void poolingBackward(PoolDescriptor d, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx,
+      float alpha, float beta) {
+    device.bind();
+    cudnnTensorDescriptor xDesc = tensor(d.inputDims());
+    cudnnTensorDescriptor yDesc = tensor(d.outputDims());
+    checkCudnn(JCudnn.cudnnPoolingBackward(handle, pooling(d), scalar(alpha), yDesc, ptr(y), yDesc, ptr(dy), xDesc,
+        ptr(x), scalar(beta), xDesc, ptr(dx)), "cudnnPoolingBackward(" + d + ")");
+  }
+
+  private synchronized cudnnPoolingDescriptor pooling(PoolDescriptor d) {
+    cudnnPoolingDescriptor desc = pools.get(d);
+    if (desc != null) return desc;
+    desc = new cudnnPoolingDescriptor();
+    checkCudnn(JCudnn.cudnnCreatePoolingDescriptor(desc), "cudnnCreatePoolingDescriptor");
+    int mode = switch (d.mode()) {
+      case MAX -> cudnnPoolingMode.CUDNN_POOLING_MAX;
+      case AVERAGE_COUNT_INCLUDE_PAD -> cudnnPoolingMode.CUDNN_POOLING_AVERAGE_COUNT_INCLUDE_PADDING;
+      case AVERAGE_COUNT_EXCLUDE_PAD -> cudnnPoolingMode.CUDNN_POOLING_AVERAGE_COUNT_EXCLUDE_PADDING;
+    };
+    checkCudnn(JCudnn.cudnnSetPoolingNdDescriptor(desc, mode, cudnnNanPropagation.CUDNN_PROPAGATE_NAN,
+        d.window().length, d.window(), d.pads(), d.strides()), "cudnnSetPoolingNdDescriptor(" + d + ")");
+    pools.put(d, desc);
+    return desc;
+  }
+
+  // ---- Activations ----------------------------------------------------------------------------------------------
+
+  void activationForward(ActivationMode mode, int count, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
+    device.bind();
+    cudnnTensorDescriptor desc = tensor(1, count, 1, 1);
+    checkCudnn(JCudnn.cudnnActivationForward(handle, activation(mode), scalar(alpha), desc, ptr(x), scalar(beta), desc,
+        ptr(y)), "cudnnActivationForward(" + mode + ", " + count + " elements)");
+  }
+
+  void activationBackward(ActivationMode mode, int count, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy,
+      DeviceBuffer dx, float alpha, float beta) {
+    device.bind();
+    cudnnTensorDescriptor desc = tensor(1, count, 1, 1);
+    checkCudnn(JCudnn.cudnnActivationBackward(handle, activation(mode), scalar(alpha), desc, ptr(y), desc, ptr(dy),
+        desc, ptr(x), scalar(beta), desc, ptr(dx)), "cudnnActivationBackward(" + mode + ", " + count + " elements)");
+  }
+
+  private synchronized cudnnActivationDescriptor activation(ActivationMode mode) {
+    cudnnActivationDescriptor desc = activations.get(mode);
+    if (desc != null) return desc;
+    desc = new cudnnActivationDescriptor();
+    checkCudnn(JCudnn.cudnnCreateActivationDescriptor(desc), "cudnnCreateActivationDescriptor");
+    int cudnnMode = switch (mode) {
+      case RELU -> cudnnActivationMode.CUDNN_ACTIVATION_RELU;
+      case SIGMOID -> cudnnActivationMode.CUDNN_ACTIVATION_SIGMOID;
+      case TANH -> cudnnActivationMode.CUDNN_ACTIVATION_TANH;
+    };
+    checkCudnn(JCudnn.cudnnSetActivationDescriptor(desc, cudnnMode, cudnnNanPropagation.CUDNN_PROPAGATE_NAN, 0.0),
+        "cudnnSetActivationDescriptor(" + mode + ")");
+    activations.put(mode, desc);
+    return desc;
+  }
+
+  // ---- LRN ------------------------------------------------------------------------------------------------------
+
+  void lrnForward(LrnDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
+    device.bind();
+    cudnnTensorDescriptor desc = tensor(d.n(), d.c(), d.s(), 1);
+    checkCudnn(JCudnn.cudnnLRNCrossChannelForward(handle, lrn(d), cudnnLRNMode.CUDNN_LRN_CROSS_CHANNEL_DIM1,
+        scalar(alpha), desc, ptr(x), scalar(beta), desc, ptr(y)), "cudnnLRNCrossChannelForward(" + d + ")");
+  }
+
+  void lrnBackward(LrnDescriptor d, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx, float alpha,
+      float beta) {
+    device.bind();
+    cudnnTensorDescriptor desc = tensor(d.n(), d.c(), d.s(), 1);
+    checkCudnn(JCudnn.cudnnLRNCrossChannelBackward(handle, lrn(d), cudnnLRNMode.CUDNN_LRN_CROSS_CHANNEL_DIM1,
+        scalar(alpha), desc, ptr(y), desc, ptr(dy), desc, ptr(x), scalar(beta), desc, ptr(dx)),
+        "cudnnLRNCrossChannelBackward(" + d + ")");
+  }
+
+  private synchronized cudnnLRNDescriptor lrn(LrnDescriptor d) {
+    cudnnLRNDescriptor desc = lrns.get(d);
+    if (desc != null) return desc;
+    desc = new cudnnLRNDescriptor();
+    checkCudnn(JCudnn.cudnnCreateLRNDescriptor(desc), "cudnnCreateLRNDescriptor");
+    checkCudnn(JCudnn.cudnnSetLRNDescriptor(desc, d.size(), d.alpha(), d.beta(), d.bias()),
+        "cudnnSetLRNDescriptor(" + d + ")");
+    lrns.put(d, desc);
+    return desc;
+  }
+
+  // ---- Softmax --------------------------------------------------------------------------------------------------
+
+  /** Channel mode on [outer, length, inner, 1]: softmax along the length axis for every (outer, inner). */
+  void softmaxForward(SoftmaxDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
+    device.bind();
+    cudnnTensorDescriptor desc = tensor(d.outer(), d.length(), d.inner(), 1);
+    checkCudnn(JCudnn.cudnnSoftmaxForward(handle, cudnnSoftmaxAlgorithm.CUDNN_SOFTMAX_ACCURATE,
+        cudnnSoftmaxMode.CUDNN_SOFTMAX_MODE_CHANNEL, scalar(alpha), desc, ptr(x), scalar(beta), desc, ptr(y)),
+        "cudnnSoftmaxForward(" + d + ")");
+  }
+
+  void softmaxBackward(SoftmaxDescriptor d, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx, float alpha,
+      float beta) {
+    device.bind();
+    cudnnTensorDescriptor desc = tensor(d.outer(), d.length(), d.inner(), 1);
+    checkCudnn(JCudnn.cudnnSoftmaxBackward(handle, cudnnSoftmaxAlgorithm.CUDNN_SOFTMAX_ACCURATE,
+        cudnnSoftmaxMode.CUDNN_SOFTMAX_MODE_CHANNEL, scalar(alpha), desc, ptr(y), desc, ptr(dy), scalar(beta), desc,
+        ptr(dx)), "cudnnSoftmaxBackward(" + d + ")");
+  }
+
+  Pointer ptr(DeviceBuffer buffer) {
+    return device.pointer(buffer, 0);
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) return;
+    closed = true;
+    device.bind();
+    convolutions.close();
+    for (cudnnPoolingDescriptor d : pools.values()) {
+      checkCudnn(JCudnn.cudnnDestroyPoolingDescriptor(d), "cudnnDestroyPoolingDescriptor");
+    }
+    for (cudnnActivationDescriptor d : activations.values()) {
+      checkCudnn(JCudnn.cudnnDestroyActivationDescriptor(d), "cudnnDestroyActivationDescriptor");
+    }
+    for (cudnnLRNDescriptor d : lrns.values()) {
+      checkCudnn(JCudnn.cudnnDestroyLRNDescriptor(d), "cudnnDestroyLRNDescriptor");
+    }
+    for (cudnnTensorDescriptor d : tensors.values()) {
+      checkCudnn(JCudnn.cudnnDestroyTensorDescriptor(d), "cudnnDestroyTensorDescriptor");
+    }
+    checkCudnn(JCudnn.cudnnDestroy(handle), "cudnnDestroy");
+  }
+}

@@ -1,0 +1,66 @@
+package org.featviz.plan;
+
+import java.util.List;
+import org.featviz.device.Device;
+import org.featviz.ir.Node;
+import org.featviz.plan.CustomKernels.ArithmeticOp;
+
+/**
+ * Add, Sub, Mul and Div with ONNX broadcasting (up to 6-D) by the arithmetic kernels. The backward gives each
+ * operand that needs one its gradient, summed over the dimensions along which it was broadcast; Mul and Div read
+ * both operands, Add and Sub neither.
+ */
+final class ArithmeticStep extends Step {
+  private final ArithmeticOp op;
+  private final BroadcastGeometry geometry;
+
+  ArithmeticStep(Node node, DeviceValue a, DeviceValue b, DeviceValue y, ArithmeticOp op) {
+    super(node, List.of(a, b), y);
+    this.op = op;
+    this.geometry = BroadcastGeometry.of(a.shape(), b.shape(), y.shape());
+  }
+
+  @Override
+  String describe() {
+    return op.name().toLowerCase(java.util.Locale.ROOT) + " " + input(0).shape() + " with " + input(1).shape();
+  }
+
+  @Override
+  void forward(Device device) {
+    CustomKernels.arithmeticForward(device, op, input(0).buffer(), input(1).buffer(), output().buffer(), geometry);
+  }
+
+  @Override
+  boolean differentiable(int input) {
+    return true;
+  }
+
+  private boolean readsOperands() {
+    return op == ArithmeticOp.MUL || op == ArithmeticOp.DIV;
+  }
+
+  /** Mul's and Div's gradients read the other operand (Div's gradient of b reads both); Add's and Sub's neither. */
+  @Override
+  List<DeviceValue> savedForBackward() {
+    if (!readsOperands()) return List.of();
+    java.util.Set<DeviceValue> saved = new java.util.LinkedHashSet<>();
+    if (gradIn(0) != null) saved.add(input(1));
+    if (gradIn(1) != null) {
+      saved.add(input(0));
+      if (op == ArithmeticOp.DIV) saved.add(input(1));
+    }
+    return List.copyOf(saved);
+  }
+
+  @Override
+  void backward(Device device) {
+    var dy = gradOut().buffer();
+    // Add and Sub never read the operands: dy stands in for them, so no operand needs to be kept.
+    var a = readsOperands() ? input(0).buffer() : dy;
+    var b = readsOperands() ? input(1).buffer() : dy;
+    for (int wrt = 0; wrt < 2; wrt++) {
+      if (gradIn(wrt) == null) continue;
+      CustomKernels.arithmeticBackward(device, op, wrt, dy, a, b, gradIn(wrt).buffer(), geometry, accumulate(wrt), 1f);
+    }
+  }
+}

@@ -1,0 +1,44 @@
+package org.featviz.plan;
+
+import java.util.List;
+import org.featviz.device.Device;
+import org.featviz.ir.Node;
+
+/**
+ * Clip by the clip kernels. Inputs: x, min, max, each bound a one-element device value (the node's constant or
+ * graph input, or a constant the lowering makes from the attributes or the defaults); the bounds get no gradient.
+ * The backward reads x and the bounds and passes the gradient where min < x < max.
+ */
+final class ClipStep extends Step {
+  ClipStep(Node node, DeviceValue x, DeviceValue min, DeviceValue max, DeviceValue y) {
+    super(node, List.of(x, min, max), y);
+  }
+
+  @Override
+  String describe() {
+    return "clip to [" + input(1).name() + ", " + input(2).name() + "]";
+  }
+
+  @Override
+  void forward(Device device) {
+    CustomKernels.clipForward(device, input(0).buffer(), output().buffer(), output().count(), input(1).buffer(),
+        input(2).buffer());
+  }
+
+  @Override
+  boolean differentiable(int input) {
+    return input == 0;
+  }
+
+  @Override
+  List<DeviceValue> savedForBackward() {
+    return List.of(input(0), input(1), input(2));
+  }
+
+  @Override
+  void backward(Device device) {
+    if (gradIn(0) == null) return;
+    CustomKernels.clipBackward(device, input(0).buffer(), gradOut().buffer(), gradIn(0).buffer(), output().count(),
+        input(1).buffer(), input(2).buffer(), accumulate(0));
+  }
+}

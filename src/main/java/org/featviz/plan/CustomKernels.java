@@ -1,0 +1,232 @@
+package org.featviz.plan;
+
+import org.featviz.device.Device;
+import org.featviz.device.DeviceBuffer;
+import org.featviz.device.Dim3;
+import org.featviz.device.KernelArgs;
+
+/**
+ * Typed launchers of the custom kernels in {@code cuda/arithmetic.cu}, {@code cuda/layout.cu} and
+ * {@code cuda/pointwise.cu}: argument packing and launch geometry in one place, shared by the plan's steps and the
+ * kernel tests (which run them on the emulator and, tagged gpu, on a GPU). Shapes of up to 6 dimensions are
+ * passed right-aligned, padded with leading 1s. Every launcher does nothing for zero elements (CUDA rejects an
+ * empty grid). Gradient launchers take {@code accumulate}: false overwrites the destination, true adds to it.
+ */
+public final class CustomKernels {
+  /** The most dimensions the N-d kernels take. */
+  public static final int MAX_RANK = 6;
+  /** Threads per block of the element-wise kernels, and the most blocks of a grid-stride launch. */
+  static final int BLOCK = 256;
+  static final int MAX_BLOCKS = 4096;
+  /** From this many terms per gradient element on, a block (not a thread) sums them. */
+  static final int REDUCE_BY_BLOCK_FROM = 64;
+
+  /** ONNX Add, Sub, Mul, Div: the op codes of cuda/arithmetic.cu. */
+  public enum ArithmeticOp {
+    ADD, SUB, MUL, DIV;
+
+    int code() {
+      return ordinal();
+    }
+  }
+
+  /** Pad's modes, as cuda/layout.cu numbers them. */
+  public enum PadMode {
+    CONSTANT, REFLECT, EDGE, WRAP;
+
+    int code() {
+      return ordinal();
+    }
+  }
+
+  private CustomKernels() {}
+
+  /** A grid-stride launch over n elements: small blocks for small n (the emulator runs every thread it is given). */
+  private static void launch(Device device, String kernel, long n, KernelArgs args) {
+    int threads = (int) Math.min(BLOCK, Math.max(32, (n + 31) / 32 * 32));
+    int blocks = (int) Math.min(MAX_BLOCKS, (n + threads - 1) / threads);
+    device.launch(kernel, Dim3.of(blocks), Dim3.of(threads), 0, args);
+  }
+
+  private static int flag(boolean b) {
+    return b ? 1 : 0;
+  }
+
+  /** v right-aligned into 6 entries, the rest filled with {@code fill}. */
+  public static int[] rightAligned(int[] v, int fill) {
+    if (v.length > MAX_RANK) {
+      throw new IllegalArgumentException("at most " + MAX_RANK + " dimensions, got " + v.length);
+    }
+    int[] r = new int[MAX_RANK];
+    java.util.Arrays.fill(r, 0, MAX_RANK - v.length, fill);
+    System.arraycopy(v, 0, r, MAX_RANK - v.length, v.length);
+    return r;
+  }
+
+  private static long product(int[] dims) {
+    long p = 1;
+    for (int d : dims) p *= d;
+    return p;
+  }
+
+  private static KernelArgs ints(KernelArgs args, int[] values) {
+    for (int v : values) args.i32(v);
+    return args;
+  }
+
+  // ---- cuda/arithmetic.cu ---------------------------------------------------------------------------------------
+
+  /**
+   * The output dims and both operands' strides in output coordinates (0 where an operand broadcasts), each with 6
+   * entries: see {@link BroadcastGeometry}.
+   */
+  public static void arithmeticForward(Device device, ArithmeticOp op, DeviceBuffer a, DeviceBuffer b,
+      DeviceBuffer y, BroadcastGeometry g) {
+    long n = product(g.dims());
+    if (n == 0) return;
+    KernelArgs args = new KernelArgs().ptr(a).ptr(b).ptr(y).i32(op.code());
+    ints(ints(ints(args, g.dims()), g.aStrides()), g.bStrides());
+    launch(device, "arithmetic_forward", n, args);
+  }
+
+  /**
+   * dx = scale * (gradient of operand {@code wrt} (0 a, 1 b), summed over its broadcast dimensions) (+ dx). One
+   * thread per dx element where each sums few terms, one block per element where each sums
+   * {@link #REDUCE_BY_BLOCK_FROM} or more.
+   */
+  public static void arithmeticBackward(Device device, ArithmeticOp op, int wrt, DeviceBuffer dy, DeviceBuffer a,
+      DeviceBuffer b, DeviceBuffer dx, BroadcastGeometry g, boolean accumulate, float scale) {
+    int[] xs = wrt == 0 ? g.aStrides() : g.bStrides();
+    long count = 1;
+    long reduced = 1;
+    for (int k = 0; k < MAX_RANK; k++) {
+      if (xs[k] == 0) reduced *= g.dims()[k];
+      else count *= g.dims()[k];
+    }
+    if (count == 0 || product(g.dims()) == 0) {
+      if (count > 0 && !accumulate) device.memsetZero(dx, 0, count * Float.BYTES);
+      return;
+    }
+    KernelArgs args = new KernelArgs().ptr(dy).ptr(a).ptr(b).ptr(dx).i32(op.code()).i32(wrt).i32((int) count)
+        .i32(flag(accumulate)).f32(scale);
+    ints(ints(ints(args, g.dims()), g.aStrides()), g.bStrides());
+    if (reduced < REDUCE_BY_BLOCK_FROM) {
+      launch(device, "arithmetic_backward", count, args);
+    } else {
+      int threads = (int) Math.min(BLOCK, (reduced + 31) / 32 * 32);
+      int blocks = (int) Math.min(MAX_BLOCKS, count);
+      device.launch("arithmetic_backward_reduce", Dim3.of(blocks), Dim3.of(threads), 0, args);
+    }
+  }
+
+  // ---- cuda/layout.cu -------------------------------------------------------------------------------------------
+
+  /** y[o, offset + j] = x[o, j] for x [outer, row] inside y [outer, outRow]. */
+  public static void concatForward(Device device, DeviceBuffer x, DeviceBuffer y, int outer, int row, int outRow,
+      int offset) {
+    long n = (long) outer * row;
+    if (n == 0) return;
+    launch(device, "concat_forward", n,
+        new KernelArgs().ptr(x).ptr(y).i32(outer).i32(row).i32(outRow).i32(offset));
+  }
+
+  /** dx[o, j] = dy[o, offset + j] (+ dx). */
+  public static void concatBackward(Device device, DeviceBuffer dy, DeviceBuffer dx, int outer, int row, int outRow,
+      int offset, boolean accumulate) {
+    long n = (long) outer * row;
+    if (n == 0) return;
+    launch(device, "concat_backward", n,
+        new KernelArgs().ptr(dy).ptr(dx).i32(outer).i32(row).i32(outRow).i32(offset).i32(flag(accumulate)));
+  }
+
+  /**
+   * y = x with its dimensions permuted: y's dims are {@code outDims}, and walking y's dimension k moves through x by
+   * {@code sourceStrides[k]} (x's contiguous stride of the dimension that k comes from). Both have the same rank.
+   */
+  public static void transpose(Device device, DeviceBuffer x, DeviceBuffer y, int[] outDims, int[] sourceStrides,
+      boolean accumulate) {
+    long n = product(outDims);
+    if (n == 0) return;
+    KernelArgs args = new KernelArgs().ptr(x).ptr(y).i32(flag(accumulate));
+    ints(ints(args, rightAligned(outDims, 1)), rightAligned(sourceStrides, 0));
+    launch(device, "transpose_nd", n, args);
+  }
+
+  /**
+   * y (dims yDims) = x (dims xDims) padded by begin[k] before each axis, in the given mode; constant mode reads the
+   * fill value from {@code value} (one float in device memory).
+   */
+  public static void padForward(Device device, DeviceBuffer x, DeviceBuffer y, PadMode mode, DeviceBuffer value,
+      int[] xDims, int[] begin, int[] yDims) {
+    long n = product(yDims);
+    if (n == 0) return;
+    KernelArgs args = new KernelArgs().ptr(x).ptr(y).i32(mode.code()).ptr(value);
+    ints(ints(ints(args, rightAligned(xDims, 1)), rightAligned(begin, 0)), rightAligned(yDims, 1));
+    launch(device, "pad_forward", n, args);
+  }
+
+  /** The gradient of a constant-mode pad: dx = the slice of dy that x occupies (+ dx). */
+  public static void padBackwardConstant(Device device, DeviceBuffer dy, DeviceBuffer dx, int[] xDims, int[] begin,
+      int[] yDims, boolean accumulate) {
+    long n = product(xDims);
+    if (n == 0) return;
+    KernelArgs args = new KernelArgs().ptr(dy).ptr(dx).i32(flag(accumulate));
+    ints(ints(ints(args, rightAligned(xDims, 1)), rightAligned(begin, 0)), rightAligned(yDims, 1));
+    launch(device, "pad_backward_constant", n, args);
+  }
+
+  // ---- cuda/pointwise.cu ----------------------------------------------------------------------------------------
+
+  public static void leakyReluForward(Device device, DeviceBuffer x, DeviceBuffer y, int n, float alpha) {
+    if (n == 0) return;
+    launch(device, "leaky_relu_forward", n, new KernelArgs().ptr(x).ptr(y).i32(n).f32(alpha));
+  }
+
+  public static void leakyReluBackward(Device device, DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dx, int n,
+      float alpha, boolean accumulate) {
+    if (n == 0) return;
+    launch(device, "leaky_relu_backward", n,
+        new KernelArgs().ptr(x).ptr(dy).ptr(dx).i32(n).f32(alpha).i32(flag(accumulate)));
+  }
+
+  /** y = min(max(x, lo), hi) with the bounds read from device memory (one float each). */
+  public static void clipForward(Device device, DeviceBuffer x, DeviceBuffer y, int n, DeviceBuffer lo,
+      DeviceBuffer hi) {
+    if (n == 0) return;
+    launch(device, "clip_forward", n, new KernelArgs().ptr(x).ptr(y).i32(n).ptr(lo).ptr(hi));
+  }
+
+  /** dx = dy where lo < x < hi, else 0 (+ dx). */
+  public static void clipBackward(Device device, DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dx, int n,
+      DeviceBuffer lo, DeviceBuffer hi, boolean accumulate) {
+    if (n == 0) return;
+    launch(device, "clip_backward", n,
+        new KernelArgs().ptr(x).ptr(dy).ptr(dx).i32(n).ptr(lo).ptr(hi).i32(flag(accumulate)));
+  }
+
+  /**
+   * Inference batch normalization, y = (x - mean[c]) a[c] + bias[c] with a[c] = scale[c] / sqrt(var[c] + epsilon),
+   * channel c = (i / inner) % channels.
+   */
+  public static void batchNormForward(Device device, DeviceBuffer x, DeviceBuffer scale, DeviceBuffer bias,
+      DeviceBuffer mean, DeviceBuffer var, DeviceBuffer y, int n, int channels, int inner, float epsilon) {
+    if (n == 0) return;
+    launch(device, "batch_norm_forward", n, new KernelArgs().ptr(x).ptr(scale).ptr(bias).ptr(mean).ptr(var).ptr(y)
+        .i32(n).i32(channels).i32(inner).f32(epsilon));
+  }
+
+  /** dx = dy a[c] (+ dx). */
+  public static void batchNormBackward(Device device, DeviceBuffer dy, DeviceBuffer scale, DeviceBuffer var,
+      DeviceBuffer dx, int n, int channels, int inner, float epsilon, boolean accumulate) {
+    if (n == 0) return;
+    launch(device, "batch_norm_backward", n, new KernelArgs().ptr(dy).ptr(scale).ptr(var).ptr(dx).i32(n)
+        .i32(channels).i32(inner).f32(epsilon).i32(flag(accumulate)));
+  }
+
+  /** y += alpha bias[c], in place, channel c = (i / inner) % channels. */
+  public static void biasAdd(Device device, DeviceBuffer y, DeviceBuffer bias, int n, int channels, int inner,
+      float alpha) {
+    if (n == 0) return;
+    launch(device, "bias_add", n, new KernelArgs().ptr(y).ptr(bias).i32(n).i32(channels).i32(inner).f32(alpha));
+  }
+}

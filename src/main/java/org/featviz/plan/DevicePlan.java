@@ -1,0 +1,312 @@
+package org.featviz.plan;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.featviz.device.Device;
+import org.featviz.device.DeviceBuffer;
+import org.featviz.ir.Graph;
+import org.featviz.ir.ModelException;
+import org.featviz.ir.Shape;
+import org.featviz.ir.Tensor;
+import org.featviz.ir.ValueInfo;
+
+/**
+ * A graph lowered for one {@link Device} at fixed shapes: the ordered {@link Step}s that compute the targets, the
+ * backward wiring to the gradient inputs (input gradients only; weights are frozen), and every buffer planned by
+ * lifetime ({@link Timeline}, {@link BufferPlanner}) and allocated when the plan is built. Weights are uploaded
+ * once; running the plan allocates nothing. The activations a backward step reads are kept until it has run, so a
+ * {@link #backward} must follow a {@link #forward} (once: the backward reuses their memory afterwards).
+ *
+ * <pre>
+ * try (DevicePlan plan = DevicePlan.lower(device, prepared, List.of("conv3"), List.of("input"))) {
+ *   Map&lt;String, Tensor&gt; acts = plan.forward(Map.of("input", x));
+ *   Map&lt;String, Tensor&gt; grads = plan.backward(Map.of("conv3", seed));
+ * }
+ * </pre>
+ */
+public final class DevicePlan implements AutoCloseable {
+  private final Device device;
+  private final Graph graph;
+  private final List<String> targets;
+  private final List<String> gradientInputs;
+  private final Lowering.Result lowered;
+  private final BackwardWiring wiring;
+  private final List<Slot> slots;
+  private final List<DeviceBuffer> buffers = new ArrayList<>();
+  private final long weightBytes;
+  private boolean forwardDone;
+  private boolean closed;
+
+  private DevicePlan(Device device, Graph graph, List<String> targets, List<String> gradientInputs) {
+    this.device = device;
+    this.graph = graph;
+    this.targets = List.copyOf(targets);
+    this.gradientInputs = List.copyOf(gradientInputs);
+    checkNames();
+    lowered = Lowering.lower(graph, targets);
+    List<Step> steps = lowered.steps();
+    Timeline time = new Timeline(steps.size());
+    for (DeviceValue in : lowered.inputs()) in.storage().use(time.upload());
+    for (int k = 0; k < steps.size(); k++) {
+      Step s = steps.get(k);
+      for (DeviceValue in : s.inputs()) in.storage().use(time.forward(k));
+      s.output().storage().use(time.forward(k));
+    }
+    for (DeviceValue t : targetValues()) t.storage().use(time.readForward());
+    List<DeviceValue> gradientValues = new ArrayList<>();
+    for (String name : gradientInputs) {
+      DeviceValue v = lowered.values().get(name);
+      if (v != null) gradientValues.add(v);
+    }
+    wiring = gradientValues.isEmpty() ? null
+        : new BackwardWiring(steps, gradientValues, targetValues(), time, graph.opset());
+    List<Storage> storages = new ArrayList<>();
+    Set<Storage> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    for (DeviceValue v : lowered.values().values()) if (seen.add(v.storage())) storages.add(v.storage());
+    for (Step s : steps) if (seen.add(s.output().storage())) storages.add(s.output().storage());
+    if (wiring != null) storages.addAll(wiring.gradientStorages());
+    slots = BufferPlanner.assign(storages);
+    long w = 0;
+    for (Tensor t : lowered.weights().values()) w += BufferPlanner.allocationBytes((long) t.size() * Float.BYTES);
+    weightBytes = w;
+    allocate();
+  }
+
+  /**
+   * Lowers {@code graph} (prepared: every value has a static shape, e.g. from passes.Prepare) for computing
+   * {@code targets} and, when {@code gradientInputs} (graph inputs) is not empty, the gradients of those inputs.
+   * Throws {@link ModelException} (an UnsupportedOpException for an op or variant the plan cannot lower) naming the
+   * node and op.
+   */
+  public static DevicePlan lower(Device device, Graph graph, Collection<String> targets,
+      Collection<String> gradientInputs) {
+    return new DevicePlan(device, graph, new ArrayList<>(new java.util.LinkedHashSet<>(targets)),
+        new ArrayList<>(new java.util.LinkedHashSet<>(gradientInputs)));
+  }
+
+  /** A forward-only plan: no backward wiring, no activations kept beyond their last forward use. */
+  public static DevicePlan lowerForward(Device device, Graph graph, Collection<String> targets) {
+    return lower(device, graph, targets, List.of());
+  }
+
+  private void checkNames() {
+    Set<String> known = new HashSet<>(graph.shapes().keySet());
+    known.addAll(graph.initializers().keySet());
+    for (String t : targets) {
+      if (!known.contains(t)) {
+        throw new ModelException(graph.source() + ": unknown target value '" + t + "'; layers are: "
+            + String.join(", ", graph.layerNames()));
+      }
+    }
+    Set<String> inputs = new HashSet<>();
+    for (ValueInfo in : graph.inputs()) inputs.add(in.name());
+    for (String g : gradientInputs) {
+      if (!inputs.contains(g)) {
+        throw new ModelException(graph.source() + ": gradient input '" + g + "' is not a graph input; inputs are: "
+            + inputs);
+      }
+    }
+  }
+
+  private List<DeviceValue> targetValues() {
+    List<DeviceValue> r = new ArrayList<>();
+    for (String t : targets) {
+      DeviceValue v = lowered.values().get(t);
+      if (v != null) r.add(v);
+    }
+    return r;
+  }
+
+  private void allocate() {
+    try {
+      for (Slot slot : slots) {
+        DeviceBuffer b = device.allocate(BufferPlanner.allocationBytes(slot.bytes()));
+        buffers.add(b);
+        slot.allocate(b);
+      }
+      for (Map.Entry<DeviceValue, Tensor> w : lowered.weights().entrySet()) {
+        float[] data = w.getValue().data();
+        DeviceBuffer b = device.allocate(BufferPlanner.allocationBytes((long) data.length * Float.BYTES));
+        buffers.add(b);
+        device.copyToDevice(data, 0, b, 0, data.length);
+        w.getKey().storage().own(b);
+      }
+      for (Step s : lowered.steps()) {
+        if (s instanceof ConvStep conv) device.convolutionPrepare(conv.descriptor());
+      }
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  // ---- Running ------------------------------------------------------------------------------------------------
+
+  /**
+   * Uploads the graph inputs the targets need (each with the shape the plan was built for), runs every step and
+   * returns the targets as host tensors. Feeds the plan does not need are ignored.
+   */
+  public Map<String, Tensor> forward(Map<String, Tensor> feeds) {
+    checkOpen();
+    for (DeviceValue in : lowered.inputs()) {
+      Tensor t = feeds.get(in.name());
+      if (t == null) throw new ModelException(graph.source() + ": input '" + in.name() + "' was not fed");
+      if (!t.shape().equals(in.shape())) {
+        throw new ModelException(graph.source() + ": input '" + in.name() + "' has shape " + t.shape()
+            + ", but the plan was built for " + in.shape());
+      }
+      if (t.size() > 0) device.copyToDevice(t.data(), 0, in.buffer(), 0, t.size());
+    }
+    for (Step s : lowered.steps()) s.forward(device);
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    for (String name : targets) {
+      DeviceValue v = lowered.values().get(name);
+      out.put(name, v != null ? read(v) : graph.initializers().get(name).copy());
+    }
+    forwardDone = true;
+    return out;
+  }
+
+  /**
+   * Back-propagates {@code seeds} (gradients with respect to targets; a target without one gets zeros) to the
+   * gradient inputs and returns their gradients. Needs the forward just before it.
+   */
+  public Map<String, Tensor> backward(Map<String, Tensor> seeds) {
+    checkOpen();
+    if (gradientInputs.isEmpty()) throw new IllegalStateException("this plan was built without gradient inputs");
+    if (!forwardDone) {
+      throw new IllegalStateException("backward needs the forward just before it (a backward reuses the memory of "
+          + "the activations it read)");
+    }
+    forwardDone = false;
+    for (String name : seeds.keySet()) {
+      if (!targets.contains(name)) {
+        throw new IllegalArgumentException("gradient seed for '" + name + "', which is not a target of this plan "
+            + targets);
+      }
+    }
+    if (wiring != null) {
+      writeSeeds(seeds);
+      for (Step s : wiring.backwardSteps()) s.backward(device);
+    }
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    for (String name : gradientInputs) {
+      DeviceValue v = lowered.values().get(name);
+      DeviceValue g = v == null || wiring == null ? null : wiring.writtenGradient(v);
+      out.put(name, g != null ? read(g) : Tensor.zeros(graph.shape(name)));
+    }
+    return out;
+  }
+
+  /** Seeds of targets that share a gradient storage (aliases) are summed on the host; absent seeds are zeros. */
+  private void writeSeeds(Map<String, Tensor> seeds) {
+    for (Map.Entry<Storage, List<DeviceValue>> e : wiring.seeded().entrySet()) {
+      float[] sum = null;
+      for (DeviceValue t : e.getValue()) {
+        Tensor seed = seeds.get(t.name());
+        if (seed == null) continue;
+        if (seed.size() != t.count()) {
+          throw new IllegalArgumentException("gradient seed for '" + t.name() + "' has shape " + seed.shape()
+              + ", expected " + t.shape());
+        }
+        if (sum == null) {
+          sum = seed.data().clone();
+        } else {
+          float[] s = seed.data();
+          for (int i = 0; i < sum.length; i++) sum[i] += s[i];
+        }
+      }
+      DeviceBuffer buffer = e.getKey().buffer();
+      long bytes = e.getKey().bytes();
+      if (sum == null) {
+        if (bytes > 0) device.memsetZero(buffer, 0, bytes);
+      } else if (sum.length > 0) {
+        device.copyToDevice(sum, 0, buffer, 0, sum.length);
+      }
+    }
+  }
+
+  private Tensor read(DeviceValue v) {
+    float[] data = new float[v.count()];
+    if (data.length > 0) device.copyToHost(v.buffer(), 0, data, 0, data.length);
+    return Tensor.of(v.shape(), data);
+  }
+
+  // ---- Introspection --------------------------------------------------------------------------------------------
+
+  public Graph graph() {
+    return graph;
+  }
+
+  public List<String> targets() {
+    return targets;
+  }
+
+  public List<String> gradientInputs() {
+    return gradientInputs;
+  }
+
+  /** The shape each graph input must be fed with. */
+  public Map<String, Shape> inputShapes() {
+    Map<String, Shape> r = new LinkedHashMap<>();
+    for (DeviceValue in : lowered.inputs()) r.put(in.name(), in.shape());
+    return r;
+  }
+
+  /**
+   * The device memory this plan holds: its activation and gradient buffers plus its weights. (The device's
+   * convolution workspace, shared by every plan on it, is not counted.)
+   */
+  public long peakDeviceBytes() {
+    long b = weightBytes;
+    for (Slot s : slots) b += BufferPlanner.allocationBytes(s.bytes());
+    return b;
+  }
+
+  /** What the activations and gradients would take with a buffer each, plus the weights: the planner's baseline. */
+  public long unplannedDeviceBytes() {
+    long b = weightBytes;
+    for (Slot s : slots) for (Storage st : s.storages()) b += BufferPlanner.allocationBytes(st.bytes());
+    return b;
+  }
+
+  /** The activation and gradient buffers (weights not counted). */
+  public int bufferCount() {
+    return slots.size();
+  }
+
+  public int stepCount() {
+    return lowered.steps().size();
+  }
+
+  /** One line per step (forward order) and a summary of the buffers, for logs and debugging. */
+  public String describe() {
+    StringBuilder b = new StringBuilder();
+    int k = 0;
+    for (Step s : lowered.steps()) {
+      b.append(String.format("%3d  %s%n", k++, s));
+    }
+    b.append(String.format("%d steps, %d with a backward, %d buffers, %d bytes of device memory (%d unplanned)",
+        stepCount(), wiring == null ? 0 : wiring.backwardSteps().size(), bufferCount(), peakDeviceBytes(),
+        unplannedDeviceBytes()));
+    return b.toString();
+  }
+
+  private void checkOpen() {
+    if (closed) throw new IllegalStateException("device plan used after close");
+  }
+
+  /** Frees every buffer of the plan; idempotent. */
+  @Override
+  public void close() {
+    if (closed) return;
+    closed = true;
+    forwardDone = false;
+    for (DeviceBuffer b : buffers) b.close();
+  }
+}

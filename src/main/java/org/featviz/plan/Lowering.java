@@ -1,0 +1,345 @@
+package org.featviz.plan;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.featviz.device.ActivationMode;
+import org.featviz.device.LrnDescriptor;
+import org.featviz.device.SoftmaxDescriptor;
+import org.featviz.ir.DType;
+import org.featviz.ir.Graph;
+import org.featviz.ir.ModelException;
+import org.featviz.ir.Node;
+import org.featviz.ir.Shape;
+import org.featviz.ir.Tensor;
+import org.featviz.ir.ValueInfo;
+import org.featviz.ops.BatchNormalizationSpec;
+import org.featviz.ops.ClipSpec;
+import org.featviz.ops.ConcatSpec;
+import org.featviz.ops.ConstantSpec;
+import org.featviz.ops.GemmSpec;
+import org.featviz.ops.LrnSpec;
+import org.featviz.ops.MatMulSpec;
+import org.featviz.ops.OpContext;
+import org.featviz.ops.PadSpec;
+import org.featviz.ops.SoftmaxSpec;
+import org.featviz.ops.TransposeSpec;
+import org.featviz.ops.UnsupportedOpException;
+import org.featviz.plan.CustomKernels.ArithmeticOp;
+import org.featviz.plan.CustomKernels.PadMode;
+
+/**
+ * Lowers the nodes that a plan's targets need, in graph order, to {@link Step}s over {@link DeviceValue}s: one
+ * method per op, reading attributes through the op's {@link org.featviz.ops.OpSpec} helpers so that shapes and
+ * semantics are those of the CPU reference. Reshape, Flatten, Identity and Dropout become aliases (the output is
+ * the input's storage seen with another shape; no step). What cuDNN cannot express is rewritten where an exact
+ * rewrite exists (asymmetric or ceil-mode padding as an explicit Pad step) and refused otherwise, with an
+ * {@link UnsupportedOpException} naming the node and op.
+ */
+final class Lowering {
+  private final Graph graph;
+  private final Map<String, DeviceValue> values = new LinkedHashMap<>();
+  private final Map<DeviceValue, Tensor> weights = new LinkedHashMap<>();
+  private final List<DeviceValue> inputs = new ArrayList<>();
+  private final List<Step> steps = new ArrayList<>();
+  private final SpatialLowering spatial = new SpatialLowering(this);
+
+  private Lowering(Graph graph) {
+    this.graph = graph;
+  }
+
+  Graph graph() {
+    return graph;
+  }
+
+  /** The lowered steps and values. */
+  record Result(List<Step> steps, Map<String, DeviceValue> values, List<DeviceValue> inputs,
+      Map<DeviceValue, Tensor> weights) {}
+
+  static Result lower(Graph graph, Collection<String> targets) {
+    if (graph.shapes().isEmpty()) {
+      throw new ModelException(graph.source() + ": the graph has no shapes; run passes.Prepare (or ShapeInference)"
+          + " before lowering it to a device plan");
+    }
+    Lowering l = new Lowering(graph);
+    for (Node node : nodesFeeding(graph, targets)) l.lowerNode(node);
+    for (String t : targets) l.valueOrNull(t);  // a target may be a graph input: give it a value
+    return new Result(l.steps, l.values, l.inputs, l.weights);
+  }
+
+  /** The nodes needed to compute targets, in graph order (as CpuExecutor selects them). */
+  static List<Node> nodesFeeding(Graph graph, Collection<String> targets) {
+    Set<String> wanted = new HashSet<>(targets);
+    List<Node> nodes = graph.nodes();
+    boolean[] keep = new boolean[nodes.size()];
+    for (int k = nodes.size() - 1; k >= 0; k--) {
+      Node n = nodes.get(k);
+      if (n.outputs().stream().anyMatch(wanted::contains)) {
+        keep[k] = true;
+        wanted.addAll(n.inputs());
+      }
+    }
+    List<Node> r = new ArrayList<>();
+    for (int k = 0; k < nodes.size(); k++) if (keep[k]) r.add(nodes.get(k));
+    return r;
+  }
+
+  // ---- Values -----------------------------------------------------------------------------------------------------
+
+  /** The device value of a graph value: computed earlier, a graph input, or an initializer (uploaded once). */
+  private DeviceValue valueOrNull(String name) {
+    DeviceValue v = values.get(name);
+    if (v != null || name.isEmpty()) return v;
+    Tensor init = graph.initializers().get(name);
+    if (init != null) {
+      if (init.dtype() != DType.FLOAT) return null;  // int64 shape-like constants are never device data
+      v = new DeviceValue(name, init.shape(), DeviceValue.Kind.WEIGHT, new Storage(true));
+      weights.put(v, init);
+    } else if (isGraphInput(name)) {
+      v = new DeviceValue(name, graph.shape(name), DeviceValue.Kind.INPUT, new Storage(false));
+      inputs.add(v);
+    } else {
+      return null;
+    }
+    values.put(name, v);
+    return v;
+  }
+
+  private boolean isGraphInput(String name) {
+    for (ValueInfo in : graph.inputs()) if (in.name().equals(name)) return true;
+    return false;
+  }
+
+  /** Input i of a node as device data; a clear error where it is missing or not float data. */
+  DeviceValue in(Node node, int i) {
+    String name = node.input(i);
+    DeviceValue v = valueOrNull(name);
+    if (v == null) {
+      Tensor init = graph.initializers().get(name);
+      String why = init != null ? "is an " + init.dtype() + " constant, not float data" : "has no value";
+      throw new UnsupportedOpException(node, graph.opset(), "the device plan cannot lower it: input " + i + " ('"
+          + name + "') " + why);
+    }
+    return v;
+  }
+
+  DeviceValue optionalIn(Node node, int i) {
+    return node.hasInput(i) ? in(node, i) : null;
+  }
+
+  /** A new activation for the node's output i, with the shape inference gave it. */
+  DeviceValue out(Node node, int i) {
+    String name = node.outputs().get(i);
+    DeviceValue v = new DeviceValue(name, graph.shape(name), DeviceValue.Kind.ACTIVATION, new Storage(false));
+    values.put(name, v);
+    return v;
+  }
+
+  /** An intermediate activation a lowering adds, named after the node's output. */
+  DeviceValue intermediate(Node node, String suffix, Shape shape) {
+    return new DeviceValue(node.output() + "#" + suffix, shape, DeviceValue.Kind.ACTIVATION, new Storage(false));
+  }
+
+  /** A weight computed on the host when the plan is built, of the given shape. */
+  DeviceValue hostWeight(Node node, String suffix, Shape shape, float[] data) {
+    Tensor t = Tensor.of(shape, data);
+    DeviceValue v = new DeviceValue(node.output() + "#" + suffix, t.shape(), DeviceValue.Kind.WEIGHT,
+        new Storage(true));
+    weights.put(v, t);
+    return v;
+  }
+
+  /** A 1-D weight computed on the host when the plan is built. */
+  DeviceValue hostWeight(Node node, String suffix, float[] data) {
+    Tensor t = Tensor.of(Shape.of(data.length), data);
+    DeviceValue v = new DeviceValue(node.output() + "#" + suffix, t.shape(), DeviceValue.Kind.WEIGHT,
+        new Storage(true));
+    weights.put(v, t);
+    return v;
+  }
+
+  OpContext context(Node node) {
+    List<Shape> shapes = new ArrayList<>();
+    List<Tensor> constants = new ArrayList<>();
+    for (String name : node.inputs()) {
+      shapes.add(name.isEmpty() ? null : graph.shapes().get(name));
+      constants.add(name.isEmpty() ? null : graph.initializers().get(name));
+    }
+    return new OpContext(node, shapes, constants, graph.opset());
+  }
+
+  UnsupportedOpException unsupported(Node node, String why) {
+    return new UnsupportedOpException(node, graph.opset(), "the device plan cannot lower it: " + why);
+  }
+
+  private void requireRank(Node node, Shape shape, int max) {
+    if (shape.rank() > max) throw unsupported(node, "shape " + shape + " has more than " + max + " dimensions");
+  }
+
+  // ---- Ops ----------------------------------------------------------------------------------------------------
+
+  /** Lowers one node; a geometry the device library refuses (a descriptor's check) becomes an unsupported error. */
+  private void lowerNode(Node node) {
+    try {
+      lowerOp(node);
+    } catch (IllegalArgumentException e) {
+      throw unsupported(node, e.getMessage());
+    }
+  }
+
+  private void lowerOp(Node node) {
+    switch (node.opType()) {
+      case "Conv" -> spatial.conv(node);
+      case "MaxPool", "AveragePool" -> spatial.pool(node);
+      case "GlobalAveragePool" -> spatial.globalAveragePool(node);
+      case "Relu" -> activation(node, ActivationMode.RELU);
+      case "Sigmoid" -> activation(node, ActivationMode.SIGMOID);
+      case "Tanh" -> activation(node, ActivationMode.TANH);
+      case "LeakyRelu" -> add(new LeakyReluStep(node, in(node, 0), out(node, 0),
+          node.attributes().getFloat("alpha", 0.01f)));
+      case "Clip" -> clip(node);
+      case "Softmax" -> softmax(node);
+      case "LRN" -> lrn(node);
+      case "BatchNormalization" -> batchNorm(node);
+      case "Gemm" -> gemm(node);
+      case "MatMul" -> add(new MatMulStep(node, in(node, 0), in(node, 1), out(node, 0),
+          MatMulSpec.dims(context(node))));
+      case "Add" -> arithmetic(node, ArithmeticOp.ADD);
+      case "Sub" -> arithmetic(node, ArithmeticOp.SUB);
+      case "Mul" -> arithmetic(node, ArithmeticOp.MUL);
+      case "Div" -> arithmetic(node, ArithmeticOp.DIV);
+      case "Concat" -> concat(node);
+      case "Pad" -> pad(node);
+      case "Transpose" -> transpose(node);
+      case "Reshape", "Flatten", "Identity", "Dropout" -> alias(node);
+      case "Constant" -> constant(node);
+      default -> throw unsupported(node, "no device lowering for op " + node.opType());
+    }
+  }
+
+  private void gemm(Node node) {
+    GemmSpec.Params p = GemmSpec.params(context(node));
+    if (p.m() == 0 || p.n() == 0 || p.k() == 0) throw unsupported(node, "an empty matrix product " + p);
+    add(new GemmStep(node, in(node, 0), in(node, 1), optionalIn(node, 2), out(node, 0), p));
+  }
+
+  void add(Step step) {
+    steps.add(step);
+  }
+
+  /** The output is the input's storage seen with the output's shape: no step, no copy. */
+  private void alias(Node node) {
+    for (int i = 1; i < node.outputs().size(); i++) {
+      if (!node.outputs().get(i).isEmpty()) throw unsupported(node, "output " + i + " (only the data output is)");
+    }
+    DeviceValue x = in(node, 0);
+    String name = node.output();
+    values.put(name, new DeviceValue(name, graph.shape(name), x.kind(), x.storage()));
+  }
+
+  private void constant(Node node) {
+    Tensor value = ConstantSpec.value(context(node));
+    float[] data = value.dtype() == DType.FLOAT ? value.data() : toFloats(value.longs());
+    DeviceValue v = new DeviceValue(node.output(), value.shape(), DeviceValue.Kind.WEIGHT, new Storage(true));
+    weights.put(v, Tensor.of(value.shape(), data));
+    values.put(node.output(), v);
+  }
+
+  private static float[] toFloats(long[] l) {
+    float[] f = new float[l.length];
+    for (int i = 0; i < l.length; i++) f[i] = l[i];
+    return f;
+  }
+
+  private void activation(Node node, ActivationMode mode) {
+    add(new ActivationStep(node, in(node, 0), out(node, 0), mode));
+  }
+
+  private void arithmetic(Node node, ArithmeticOp op) {
+    DeviceValue a = in(node, 0);
+    DeviceValue b = in(node, 1);
+    DeviceValue y = out(node, 0);
+    requireRank(node, y.shape(), CustomKernels.MAX_RANK);
+    add(new ArithmeticStep(node, a, b, y, op));
+  }
+
+  /** Bounds from inputs 1 and 2 (opset 11+, constants or graph inputs) or the attributes; absent: the float range. */
+  private void clip(Node node) {
+    DeviceValue min;
+    DeviceValue max;
+    if (graph.opset() >= 11) {
+      min = node.hasInput(1) ? scalarIn(node, 1) : hostWeight(node, "min", new float[] {-Float.MAX_VALUE});
+      max = node.hasInput(2) ? scalarIn(node, 2) : hostWeight(node, "max", new float[] {Float.MAX_VALUE});
+    } else {
+      ClipSpec.Bounds b = ClipSpec.bounds(context(node));
+      min = hostWeight(node, "min", new float[] {b.min()});
+      max = hostWeight(node, "max", new float[] {b.max()});
+    }
+    add(new ClipStep(node, in(node, 0), min, max, out(node, 0)));
+  }
+
+  /** Input i, which must hold one float (a scalar bound or fill value). */
+  private DeviceValue scalarIn(Node node, int i) {
+    DeviceValue v = in(node, i);
+    if (v.count() != 1) throw unsupported(node, "input " + i + " ('" + v.name() + "') must hold one value, not "
+        + v.shape());
+    return v;
+  }
+
+  private void softmax(Node node) {
+    SoftmaxSpec.Layout g = SoftmaxSpec.layout(context(node));
+    DeviceValue x = in(node, 0);
+    DeviceValue y = out(node, 0);
+    if (y.count() == 0) return;
+    add(new SoftmaxStep(node, x, y, new SoftmaxDescriptor(g.outer(), g.length(), g.inner())));
+  }
+
+  private void lrn(Node node) {
+    LrnSpec.Params p = LrnSpec.params(context(node));
+    DeviceValue x = in(node, 0);
+    Shape s = x.shape();
+    LrnDescriptor d;
+    try {
+      d = new LrnDescriptor(s.dim(0), s.dim(1), s.size(2, s.rank()), p.size(), p.alpha(), p.beta(), p.bias());
+    } catch (IllegalArgumentException e) {
+      throw unsupported(node, e.getMessage());
+    }
+    add(new LrnStep(node, x, out(node, 0), d));
+  }
+
+  private void batchNorm(Node node) {
+    float eps = BatchNormalizationSpec.epsilon(context(node));
+    List<DeviceValue> ins = new ArrayList<>();
+    for (int i = 0; i < 5; i++) ins.add(in(node, i));
+    add(new BatchNormStep(node, ins, out(node, 0), eps));
+  }
+
+  private void concat(Node node) {
+    int axis = ConcatSpec.axis(context(node));
+    List<DeviceValue> ins = new ArrayList<>();
+    for (int i = 0; i < node.inputs().size(); i++) ins.add(in(node, i));
+    add(new ConcatStep(node, ins, out(node, 0), axis));
+  }
+
+  private void pad(Node node) {
+    OpContext ctx = context(node);
+    PadSpec.Padding p = PadSpec.padding(ctx);
+    DeviceValue x = in(node, 0);
+    requireRank(node, x.shape(), CustomKernels.MAX_RANK);
+    PadMode mode = PadMode.valueOf(p.mode().name());
+    // The fill value: input 2 (opset 11+; a constant or a graph input; empty means 0) or the value attribute.
+    DeviceValue value = graph.opset() >= 11 && node.hasInput(2) && in(node, 2).count() > 0 ? scalarIn(node, 2)
+        : hostWeight(node, "value", new float[] {graph.opset() >= 11 ? 0f : PadSpec.constantValue(ctx)});
+    add(new PadStep(node, x, value, out(node, 0), mode, p.begin()));
+  }
+
+  private void transpose(Node node) {
+    DeviceValue x = in(node, 0);
+    requireRank(node, x.shape(), CustomKernels.MAX_RANK);
+    add(new TransposeStep(node, x, out(node, 0), TransposeSpec.perm(context(node))));
+  }
+}

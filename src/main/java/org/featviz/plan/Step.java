@@ -1,0 +1,116 @@
+package org.featviz.plan;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.featviz.device.Device;
+import org.featviz.ir.Node;
+
+/**
+ * One step of a {@link DevicePlan}: device work for (part of) a graph node, forward and input-gradient backward.
+ * A step reads its {@link #inputs()} (every device value its forward reads, weights included, in the order its
+ * backward writes their gradients) and writes its {@link #output()}. The planner wires the backward: the gradient
+ * of the output, and for each input that needs one, the value its gradient goes to and whether to overwrite it
+ * (the first contribution) or add to it (later ones, where a value feeds several steps). Steps allocate nothing
+ * when they run: every buffer they touch is planned before.
+ */
+abstract class Step {
+  private final Node node;
+  private final List<DeviceValue> inputs;
+  private final DeviceValue output;
+  private final DeviceValue[] inputGrads;
+  private final boolean[] accumulate;
+  private DeviceValue outputGrad;
+
+  Step(Node node, List<DeviceValue> inputs, DeviceValue output) {
+    this.node = node;
+    this.inputs = List.copyOf(inputs);
+    this.output = output;
+    this.inputGrads = new DeviceValue[inputs.size()];
+    this.accumulate = new boolean[inputs.size()];
+  }
+
+  Node node() {
+    return node;
+  }
+
+  List<DeviceValue> inputs() {
+    return inputs;
+  }
+
+  DeviceValue input(int i) {
+    return inputs.get(i);
+  }
+
+  DeviceValue output() {
+    return output;
+  }
+
+  /** A short name of the step kind and what it does, for plan listings. */
+  abstract String describe();
+
+  abstract void forward(Device device);
+
+  /**
+   * Writes the gradient of every input that has one wired ({@link #gradIn}), in input order, from
+   * {@link #gradOut()}; each overwrites or adds as {@link #accumulate} says.
+   */
+  abstract void backward(Device device);
+
+  /** Whether {@link #backward} can produce the gradient of input i. Data inputs only, by default none. */
+  boolean differentiable(int input) {
+    return false;
+  }
+
+  /** The values (inputs or the output) that {@link #backward} reads, given the gradients wired. */
+  List<DeviceValue> savedForBackward() {
+    return List.of();
+  }
+
+  // ---- Backward wiring, set by the planner ----------------------------------------------------------------------
+
+  void wireInputGradient(int input, DeviceValue grad, boolean accumulate) {
+    inputGrads[input] = grad;
+    this.accumulate[input] = accumulate;
+  }
+
+  void wireOutputGradient(DeviceValue grad) {
+    outputGrad = grad;
+  }
+
+  /** Whether the backward has anything to compute. */
+  boolean hasBackward() {
+    for (DeviceValue g : inputGrads) if (g != null) return true;
+    return false;
+  }
+
+  /** Where input i's gradient goes, or null where none is wanted. */
+  DeviceValue gradIn(int input) {
+    return inputGrads[input];
+  }
+
+  /** Whether input i's gradient is added to the buffer (true) or overwrites it (false). */
+  boolean accumulate(int input) {
+    return accumulate[input];
+  }
+
+  /** cuDNN's beta for input i's gradient: 1 adds, 0 overwrites. */
+  float beta(int input) {
+    return accumulate[input] ? 1f : 0f;
+  }
+
+  DeviceValue gradOut() {
+    return outputGrad;
+  }
+
+  /** The values whose gradients are wired, for listings and lifetimes. */
+  List<DeviceValue> wiredGradients() {
+    List<DeviceValue> r = new ArrayList<>();
+    for (DeviceValue g : inputGrads) if (g != null) r.add(g);
+    return r;
+  }
+
+  @Override
+  public String toString() {
+    return describe() + " for " + node.describe();
+  }
+}

@@ -1,0 +1,53 @@
+package org.featviz.plan;
+
+import java.util.Arrays;
+import java.util.List;
+import org.featviz.device.Device;
+import org.featviz.ir.Node;
+
+/**
+ * Transpose by the transpose_nd kernel (up to 6-D); the backward is the same kernel on dy with the inverse
+ * permutation (a permutation moves every element once, so the gradient is a gather, not a scatter).
+ */
+final class TransposeStep extends Step {
+  private final int[] perm;
+  private final int[] forwardStrides;
+  private final int[] backwardStrides;
+
+  TransposeStep(Node node, DeviceValue x, DeviceValue y, int[] perm) {
+    super(node, List.of(x), y);
+    this.perm = perm.clone();
+    int rank = perm.length;
+    int[] xStrides = x.shape().strides();
+    int[] yStrides = y.shape().strides();
+    forwardStrides = new int[rank];
+    backwardStrides = new int[rank];
+    for (int k = 0; k < rank; k++) {
+      forwardStrides[k] = xStrides[perm[k]];   // output dim k walks x's dim perm[k]
+      backwardStrides[perm[k]] = yStrides[k];  // x's dim perm[k] is y's dim k
+    }
+  }
+
+  @Override
+  String describe() {
+    return "transpose " + input(0).shape() + " by " + Arrays.toString(perm);
+  }
+
+  @Override
+  void forward(Device device) {
+    CustomKernels.transpose(device, input(0).buffer(), output().buffer(), output().shape().dims(), forwardStrides,
+        false);
+  }
+
+  @Override
+  boolean differentiable(int input) {
+    return true;
+  }
+
+  @Override
+  void backward(Device device) {
+    if (gradIn(0) == null) return;
+    CustomKernels.transpose(device, gradOut().buffer(), gradIn(0).buffer(), input(0).shape().dims(), backwardStrides,
+        accumulate(0));
+  }
+}

@@ -1,0 +1,108 @@
+package org.featviz.render.gpu;
+
+import org.featviz.device.Device;
+import org.featviz.device.DeviceBuffer;
+import org.featviz.device.Dim3;
+import org.featviz.device.KernelArgs;
+import org.featviz.param.TransformConfig;
+import org.featviz.param.TransformSample;
+
+/**
+ * Launchers of {@code cuda/transform.cu}: the fused augmentation (one affine bilinear resampling per image, with
+ * the pad ring and the zero region beyond it) and input normalization, forward and backward. The GPU twins of
+ * {@link org.featviz.param.Transforms} followed by {@link org.featviz.model.InputNormalization}.
+ *
+ * <p>Shapes ({@link Dims}): image and gradImage [B, C, H, W]; out and gradOut [B, C, Ho, Wo]; samples float[B, 4]
+ * from {@link #pack}; mean and std float[N] with N = 1 (every channel) or N = C.
+ *
+ * <pre>
+ * device.copyToDevice(TransformKernels.pack(drawn), samples);
+ * TransformKernels.forward(device, dims, config, image, samples, mean, std, norm.mean().length, netInput);
+ * ... network backward to gradInput ...
+ * TransformKernels.backward(device, dims, gradInput, samples, std, norm.std().length, gradImage, false);
+ * </pre>
+ */
+public final class TransformKernels {
+  /** Floats per sample in the packed layout: scale, angle in degrees, tx, ty. */
+  public static final int SAMPLE_FLOATS = 4;
+
+  /** B images [C, H, W] resampled onto canvases [C, Ho, Wo]. */
+  public record Dims(int batch, int channels, int height, int width, int outHeight, int outWidth) {
+    public Dims {
+      Launches.requireBatch(batch);
+      if (channels < 1 || height < 1 || width < 1 || outHeight < 1 || outWidth < 1) {
+        throw new IllegalArgumentException("transform sizes must be positive: C " + channels + ", " + height + "x"
+            + width + " -> " + outHeight + "x" + outWidth);
+      }
+    }
+
+    public long imageSize() {
+      return (long) batch * channels * height * width;
+    }
+
+    public long outputSize() {
+      return (long) batch * channels * outHeight * outWidth;
+    }
+  }
+
+  private TransformKernels() {}
+
+  /** Each sample's (scale, angle in degrees, tx, ty) as floats, sample after sample: the kernels' samples[B, 4]. */
+  public static float[] pack(TransformSample... samples) {
+    float[] out = new float[samples.length * SAMPLE_FLOATS];
+    for (int b = 0; b < samples.length; b++) {
+      TransformSample s = samples[b];
+      out[b * SAMPLE_FLOATS] = (float) s.scale();
+      out[b * SAMPLE_FLOATS + 1] = (float) s.angleDegrees();
+      out[b * SAMPLE_FLOATS + 2] = (float) s.tx();
+      out[b * SAMPLE_FLOATS + 3] = (float) s.ty();
+    }
+    return out;
+  }
+
+  /**
+   * out = (resample(image, sample[b]) - mean[c]) / std[c], with config's pad ring and pad value (the rest of the
+   * config is already in the drawn samples).
+   */
+  public static void forward(Device device, Dims d, TransformConfig config, DeviceBuffer image, DeviceBuffer samples,
+      DeviceBuffer mean, DeviceBuffer std, int normChannels, DeviceBuffer out) {
+    Launches.requireFloats(image, d.imageSize(), "image");
+    Launches.requireFloats(out, d.outputSize(), "output");
+    checkCommon(d, samples, std, normChannels);
+    Launches.requireFloats(mean, normChannels, "mean");
+    if (d.batch() == 0) return;
+    int plane = d.outHeight() * d.outWidth();
+    int threads = Launches.threads(plane);
+    device.launch("transform_forward", Dim3.of((plane + threads - 1) / threads, d.batch()), Dim3.of(threads), 0,
+        new KernelArgs().ptr(image).ptr(samples).ptr(mean).ptr(std).ptr(out).i32(d.batch()).i32(d.channels())
+            .i32(d.height()).i32(d.width()).i32(d.outHeight()).i32(d.outWidth()).i32(config.pad())
+            .f32(config.padValue()).i32(normChannels));
+  }
+
+  /**
+   * gradImage = (adjoint of the resampling)(gradOut / std[c]), overwriting gradImage, or adding to it with
+   * {@code accumulate}. Pad and zero fill get no gradient, so the pad does not enter.
+   */
+  public static void backward(Device device, Dims d, DeviceBuffer gradOut, DeviceBuffer samples, DeviceBuffer std,
+      int normChannels, DeviceBuffer gradImage, boolean accumulate) {
+    Launches.requireFloats(gradOut, d.outputSize(), "output gradient");
+    Launches.requireFloats(gradImage, d.imageSize(), "image gradient");
+    checkCommon(d, samples, std, normChannels);
+    if (d.batch() == 0) return;
+    int plane = d.height() * d.width();
+    int threads = Launches.threads(plane);
+    device.launch("transform_backward", Dim3.of((plane + threads - 1) / threads, d.batch()), Dim3.of(threads), 0,
+        new KernelArgs().ptr(gradOut).ptr(samples).ptr(std).ptr(gradImage).i32(d.batch()).i32(d.channels())
+            .i32(d.height()).i32(d.width()).i32(d.outHeight()).i32(d.outWidth()).i32(normChannels)
+            .i32(Launches.flag(accumulate)));
+  }
+
+  private static void checkCommon(Dims d, DeviceBuffer samples, DeviceBuffer std, int normChannels) {
+    if (normChannels != 1 && normChannels != d.channels()) {
+      throw new IllegalArgumentException("input normalization has " + normChannels + " values but the input has "
+          + d.channels() + " channels");
+    }
+    Launches.requireFloats(samples, (long) d.batch() * SAMPLE_FLOATS, "samples");
+    Launches.requireFloats(std, normChannels, "std");
+  }
+}

@@ -1,0 +1,10 @@
+/**
+ * Thin launchers of the fused kernels of the visualization step ({@code cuda/adam.cu}, {@code cuda/objective.cu},
+ * {@code cuda/transform.cu}, {@code cuda/param.cu}): one class per kernel family, each taking
+ * {@link org.featviz.device.DeviceBuffer}s and sizes, checking them, choosing the launch configuration and packing
+ * the arguments. They run on any {@link org.featviz.device.Device}: the host emulator in CI, a GPU through JCuda.
+ * Each kernel mirrors a CPU twin (org.featviz.optim.Adam, org.featviz.objective.Objectives,
+ * org.featviz.param.Transforms with org.featviz.model.InputNormalization, org.featviz.param.PixelParam,
+ * ColorDecorrelation and FftParam); docs/kernels.md lists the kernels, their shapes, twins and tests.
+ */
+package org.featviz.render.gpu;

@@ -1,0 +1,68 @@
+package org.featviz.conformance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.featviz.TestData;
+import org.featviz.device.Device;
+import org.featviz.device.DeviceTesting;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every ONNX backend node case through device plans on the host emulator (all 932 take well under a second of
+ * device time there, so no subset is needed): each case that passes on the CPU must pass on the device too, except
+ * the few the device plan refuses by design, which must be reported unsupported (never wrong).
+ */
+class DeviceConformanceTest {
+  static final Path NODE = Path.of("/usr/share/libonnx-testdata/data/node");
+  /** Cases the CPU passes and the device plan refuses: cuDNN pools without dilation. */
+  private static final Set<String> REFUSED = Set.of("test_maxpool_2d_dilations");
+
+  @Test
+  void everyCaseTheCpuPassesPassesOnTheEmulatorUnlessRefusedByDesign() {
+    try (Device device = DeviceTesting.emulator()) {
+      checkEveryCase(device);
+    }
+  }
+
+  /** Fails listing every case that fails on the device, or that the CPU passes and the device does not lower. */
+  static void checkEveryCase(Device device) {
+    Path root = TestData.require(NODE, "libonnx-testdata");
+    List<String> problems = new ArrayList<>();
+    int passed = 0;
+    ConformanceBackend backend = ConformanceBackend.device(device);
+    for (Path dir : ConformanceRunner.findCases(List.of(root))) {
+      ConformanceCase onDevice = ConformanceRunner.run(dir, backend);
+      if (onDevice.status() == ConformanceCase.Status.PASS) {
+        passed++;
+        continue;
+      }
+      if (onDevice.status() == ConformanceCase.Status.FAIL) {
+        problems.add(onDevice.toString());
+      } else if (ConformanceRunner.run(dir).status() == ConformanceCase.Status.PASS
+          && !REFUSED.contains(onDevice.name())) {
+        problems.add("passes on the CPU, but on the device: " + onDevice);
+      }
+    }
+    if (!problems.isEmpty()) fail(problems.size() + " conformance cases differ on " + device.name() + ":\n"
+        + String.join("\n", problems));
+    assertTrue(passed >= 120, "only " + passed + " cases passed");
+  }
+
+  @Test
+  void aConvolutionCaseReportsPassAndARefusedOneUnsupported() {
+    Path conv = TestData.require(NODE.resolve("test_conv_with_strides_padding"), "libonnx-testdata");
+    try (Device device = DeviceTesting.emulator()) {
+      ConformanceBackend backend = ConformanceBackend.device(device);
+      assertEquals(ConformanceCase.Status.PASS, ConformanceRunner.run(conv, backend).status());
+      ConformanceCase dilated = ConformanceRunner.run(NODE.resolve("test_maxpool_2d_dilations"), backend);
+      assertEquals(ConformanceCase.Status.UNSUPPORTED, dilated.status());
+      assertTrue(dilated.detail().contains("MaxPool node"), dilated.detail());
+    }
+  }
+}

@@ -1,0 +1,255 @@
+package org.featviz.device;
+
+import static org.featviz.cpu.OpTesting.assertClose;
+import static org.featviz.cpu.OpTesting.random;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.featviz.cuda.CpuOracle;
+import org.featviz.ir.Attributes;
+import org.featviz.ir.Node;
+import org.featviz.ir.Shape;
+import org.featviz.ir.Tensor;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The library operations of {@link Device} (cuDNN/cuBLAS semantics) against the CPU reference kernels of the
+ * matching ONNX ops, on fresh random inputs: convolution forward and backward-data (groups, strides, dilations,
+ * padding, 2-D and 3-D), GEMM in every transpose combination with alpha, beta and offsets (also against a plain
+ * triple loop, since the row-major/column-major swap is where a cuBLAS binding goes wrong), pooling in every mode,
+ * activations, LRN and softmax, each forward and backward, and the out = alpha op + beta out blending. On the
+ * emulator the library is the CPU reference itself, so there this checks the mapping from descriptors to ops; on a
+ * GPU (LibraryOpsGpuTest) it checks cuDNN and cuBLAS.
+ */
+public abstract class LibraryOpsCases extends DeviceCases {
+  private final Random rng = new Random(3);
+
+  private static Node node(String op, Map<String, Object> attrs, int inputs) {
+    List<String> in = new java.util.ArrayList<>();
+    for (int i = 0; i < inputs; i++) in.add("x" + i);
+    return new Node(op + "_ref", op, in, List.of("y0"), new Attributes(attrs));
+  }
+
+  private static long[] longs(int... v) {
+    long[] r = new long[v.length];
+    for (int i = 0; i < v.length; i++) r[i] = v[i];
+    return r;
+  }
+
+  private static long[] both(int... v) {
+    long[] r = new long[2 * v.length];
+    for (int i = 0; i < v.length; i++) {
+      r[i] = v[i];
+      r[i + v.length] = v[i];
+    }
+    return r;
+  }
+
+  private float[] blendExpected(float[] result, float alpha, float beta, float[] prior) {
+    float[] r = new float[result.length];
+    for (int i = 0; i < r.length; i++) r[i] = alpha * result[i] + beta * prior[i];
+    return r;
+  }
+
+  @Test
+  void convolutionForwardAndBackwardDataMatchTheCpuReference() {
+    ConvDescriptor[] cases = {
+        new ConvDescriptor(2, 3, new int[] {7, 6}, 4, new int[] {3, 3}, new int[] {1, 1}, new int[] {1, 1},
+            new int[] {1, 1}, 1),
+        new ConvDescriptor(1, 4, new int[] {9, 8}, 6, new int[] {3, 2}, new int[] {2, 0}, new int[] {2, 3},
+            new int[] {2, 1}, 2),
+        new ConvDescriptor(2, 2, new int[] {4, 5, 5}, 3, new int[] {2, 3, 3}, new int[] {0, 1, 1},
+            new int[] {1, 2, 1}, new int[] {1, 1, 2}, 1)};
+    for (ConvDescriptor d : cases) {
+      Tensor x = random(Shape.of(d.inputDims()), rng, -1f, 1f);
+      Tensor w = random(Shape.of(d.weightDims()), rng, -0.5f, 0.5f);
+      Map<String, Object> attrs = new HashMap<>();
+      attrs.put("pads", both(d.pads()));
+      attrs.put("strides", longs(d.strides()));
+      attrs.put("dilations", longs(d.dilations()));
+      attrs.put("group", (long) d.groups());
+      Node conv = node("Conv", attrs, 2);
+      Tensor y = CpuOracle.forward(conv, x, w);
+      Tensor gy = random(y.shape(), rng, -1f, 1f);
+      Tensor gx = CpuOracle.backward(conv, new Tensor[] {x, w}, gy, true, false)[0];
+      float[] priorY = random(y.shape(), rng, -1f, 1f).data();
+      float[] priorX = random(x.shape(), rng, -1f, 1f).data();
+      try (DeviceBuffer dx = device.toDevice(x.data()); DeviceBuffer dw = device.toDevice(w.data());
+          DeviceBuffer dy = device.allocateFloats(y.size()); DeviceBuffer ddy = device.toDevice(gy.data());
+          DeviceBuffer g = device.allocateFloats(x.size())) {
+        device.convolutionPrepare(d);
+        device.convolutionForward(d, dx, dw, dy, 1f, 0f);
+        assertClose(y.data(), device.copyToHostFloats(dy, y.size()), 1e-4, 1e-5, "conv " + d);
+        device.copyToDevice(priorY, dy);
+        device.convolutionForward(d, dx, dw, dy, 0.5f, 1f);
+        assertClose(blendExpected(y.data(), 0.5f, 1f, priorY), device.copyToHostFloats(dy, y.size()), 1e-4, 1e-5,
+            "conv 0.5 y + prior " + d);
+        device.convolutionBackwardData(d, dw, ddy, g, 1f, 0f);
+        assertClose(gx.data(), device.copyToHostFloats(g, x.size()), 1e-4, 1e-5, "conv backward data " + d);
+        device.copyToDevice(priorX, g);
+        device.convolutionBackwardData(d, dw, ddy, g, 1f, 1f);
+        assertClose(CpuOracle.plus(priorX, gx.data()), device.copyToHostFloats(g, x.size()), 1e-4, 1e-5,
+            "conv backward data accumulated " + d);
+      }
+    }
+  }
+
+  /** C [m, n] = alpha op(A) op(B) + beta C by a triple loop over row-major matrices. */
+  private static float[] naiveGemm(GemmDescriptor d, float[] a, float[] b, float[] c, float alpha, float beta) {
+    float[] r = new float[d.m() * d.n()];
+    for (int i = 0; i < d.m(); i++) {
+      for (int j = 0; j < d.n(); j++) {
+        double s = 0;
+        for (int p = 0; p < d.k(); p++) {
+          float av = d.transA() ? a[p * d.m() + i] : a[i * d.k() + p];
+          float bv = d.transB() ? b[j * d.k() + p] : b[p * d.n() + j];
+          s += (double) av * bv;
+        }
+        r[i * d.n() + j] = (float) (alpha * s + beta * c[i * d.n() + j]);
+      }
+    }
+    return r;
+  }
+
+  @Test
+  void gemmMatchesATripleLoopInEveryTransposeCombination() {
+    for (boolean ta : new boolean[] {false, true}) {
+      for (boolean tb : new boolean[] {false, true}) {
+        GemmDescriptor d = new GemmDescriptor(ta, tb, 5, 7, 3);
+        float[] a = random(Shape.of(d.aDims()), rng, -1f, 1f).data();
+        float[] b = random(Shape.of(d.bDims()), rng, -1f, 1f).data();
+        float[] c = random(Shape.of(5, 7), rng, -1f, 1f).data();
+        // Each operand sits at an offset inside a larger buffer, as MatMul's batch slices do.
+        int offA = 3;
+        int offB = 11;
+        int offC = 2;
+        try (DeviceBuffer da = device.allocateFloats(a.length + offA); DeviceBuffer db = device.allocateFloats(
+            b.length + offB + 4); DeviceBuffer dc = device.allocateFloats(c.length + offC)) {
+          device.copyToDevice(a, 0, da, offA, a.length);
+          device.copyToDevice(b, 0, db, offB, b.length);
+          device.copyToDevice(c, 0, dc, offC, c.length);
+          device.gemm(d, da, offA, db, offB, dc, offC, 0.75f, 0.5f);
+          float[] got = new float[c.length];
+          device.copyToHost(dc, offC, got, 0, got.length);
+          assertClose(naiveGemm(d, a, b, c, 0.75f, 0.5f), got, 1e-5, 1e-6, "gemm transA " + ta + " transB " + tb);
+          device.gemm(d, da, offA, db, offB, dc, offC, 1f, 0f);
+          device.copyToHost(dc, offC, got, 0, got.length);
+          assertClose(naiveGemm(d, a, b, new float[c.length], 1f, 0f), got, 1e-5, 1e-6, "gemm, beta 0");
+        }
+      }
+    }
+  }
+
+  @Test
+  void poolingForwardAndBackwardMatchTheCpuReferenceInEveryMode() {
+    for (PoolDescriptor.Mode mode : PoolDescriptor.Mode.values()) {
+      PoolDescriptor[] cases = {
+          new PoolDescriptor(mode, 2, 3, new int[] {7, 6}, new int[] {3, 2}, new int[] {1, 1}, new int[] {2, 2}),
+          new PoolDescriptor(mode, 1, 2, new int[] {4, 5, 6}, new int[] {2, 3, 3}, new int[] {0, 1, 1},
+              new int[] {1, 2, 2})};
+      for (PoolDescriptor d : cases) {
+        Map<String, Object> attrs = new HashMap<>();
+        attrs.put("kernel_shape", longs(d.window()));
+        attrs.put("pads", both(d.pads()));
+        attrs.put("strides", longs(d.strides()));
+        String op = mode == PoolDescriptor.Mode.MAX ? "MaxPool" : "AveragePool";
+        if (mode != PoolDescriptor.Mode.MAX) {
+          attrs.put("count_include_pad", mode == PoolDescriptor.Mode.AVERAGE_COUNT_INCLUDE_PAD ? 1L : 0L);
+        }
+        Node pool = node(op, attrs, 1);
+        Tensor x = org.featviz.cpu.OpTesting.distinct(Shape.of(d.inputDims()), rng, 0.01f);  // no ties for max
+        Tensor y = CpuOracle.forward(pool, x);
+        Tensor gy = random(y.shape(), rng, -1f, 1f);
+        Tensor gx = CpuOracle.backward(pool, new Tensor[] {x}, gy, true)[0];
+        try (DeviceBuffer dx = device.toDevice(x.data()); DeviceBuffer dy = device.allocateFloats(y.size());
+            DeviceBuffer ddy = device.toDevice(gy.data()); DeviceBuffer g = device.allocateFloats(x.size())) {
+          device.poolingForward(d, dx, dy, 1f, 0f);
+          assertClose(y.data(), device.copyToHostFloats(dy, y.size()), 1e-5, 1e-6, "pool " + d);
+          device.poolingBackward(d, dx, dy, ddy, g, 1f, 0f);
+          assertClose(gx.data(), device.copyToHostFloats(g, x.size()), 1e-5, 1e-6, "pool backward " + d);
+        }
+      }
+    }
+  }
+
+  @Test
+  void activationsMatchTheCpuReference() {
+    int n = 300;
+    for (ActivationMode mode : ActivationMode.values()) {
+      String op = switch (mode) {
+        case RELU -> "Relu";
+        case SIGMOID -> "Sigmoid";
+        case TANH -> "Tanh";
+      };
+      Node act = node(op, Map.of(), 1);
+      Tensor x = org.featviz.cpu.OpTesting.distinct(Shape.of(n), rng, 0.02f);  // keeps clear of ReLU's kink at 0
+      Tensor y = CpuOracle.forward(act, x);
+      Tensor gy = random(y.shape(), rng, -1f, 1f);
+      Tensor gx = CpuOracle.backward(act, new Tensor[] {x}, gy, true)[0];
+      float[] prior = random(x.shape(), rng, -1f, 1f).data();
+      try (DeviceBuffer dx = device.toDevice(x.data()); DeviceBuffer dy = device.allocateFloats(n);
+          DeviceBuffer ddy = device.toDevice(gy.data()); DeviceBuffer g = device.toDevice(prior)) {
+        device.activationForward(mode, n, dx, dy, 1f, 0f);
+        assertClose(y.data(), device.copyToHostFloats(dy, n), 1e-5, 1e-6, mode.toString());
+        device.activationBackward(mode, n, dx, dy, ddy, g, 1f, 1f);
+        assertClose(CpuOracle.plus(prior, gx.data()), device.copyToHostFloats(g, n), 1e-5, 1e-6, mode + " backward");
+      }
+    }
+  }
+
+  @Test
+  void lrnMatchesTheCpuReference() {
+    for (int size : new int[] {3, 4}) {
+      LrnDescriptor d = new LrnDescriptor(2, 6, 10, size, 0.02f, 0.75f, 1.5f);
+      Node lrn = node("LRN", Map.of("size", (long) size, "alpha", 0.02f, "beta", 0.75f, "bias", 1.5f), 1);
+      Tensor x = random(Shape.of(2, 6, 10), rng, -2f, 2f);
+      Tensor y = CpuOracle.forward(lrn, x);
+      Tensor gy = random(y.shape(), rng, -1f, 1f);
+      Tensor gx = CpuOracle.backward(lrn, new Tensor[] {x}, gy, true)[0];
+      try (DeviceBuffer dx = device.toDevice(x.data()); DeviceBuffer dy = device.allocateFloats(y.size());
+          DeviceBuffer ddy = device.toDevice(gy.data()); DeviceBuffer g = device.allocateFloats(x.size())) {
+        device.lrnForward(d, dx, dy, 1f, 0f);
+        assertClose(y.data(), device.copyToHostFloats(dy, y.size()), 1e-5, 1e-6, "lrn " + d);
+        device.lrnBackward(d, dx, dy, ddy, g, 1f, 0f);
+        assertClose(gx.data(), device.copyToHostFloats(g, x.size()), 1e-4, 1e-5, "lrn backward " + d);
+      }
+    }
+  }
+
+  @Test
+  void softmaxAlongTheMiddleAxisMatchesTheCpuReference() {
+    SoftmaxDescriptor d = new SoftmaxDescriptor(3, 5, 4);
+    Node softmax = node("Softmax", Map.of("axis", 1L), 1);
+    Tensor x = random(Shape.of(3, 5, 4), rng, -3f, 3f);
+    Tensor y = CpuOracle.forward(softmax, x);
+    Tensor gy = random(y.shape(), rng, -1f, 1f);
+    Tensor gx = CpuOracle.backward(softmax, new Tensor[] {x}, gy, true)[0];
+    try (DeviceBuffer dx = device.toDevice(x.data()); DeviceBuffer dy = device.allocateFloats(y.size());
+        DeviceBuffer ddy = device.toDevice(gy.data()); DeviceBuffer g = device.allocateFloats(x.size())) {
+      device.softmaxForward(d, dx, dy, 1f, 0f);
+      assertClose(y.data(), device.copyToHostFloats(dy, y.size()), 1e-5, 1e-7, "softmax " + d);
+      device.softmaxBackward(d, dy, ddy, g, 1f, 0f);
+      assertClose(gx.data(), device.copyToHostFloats(g, x.size()), 1e-5, 1e-6, "softmax backward " + d);
+    }
+  }
+
+  @Test
+  void undersizedBuffersAndUnimplementedMathModesAreRefusedBeforeAnythingRuns() {
+    ConvDescriptor d = new ConvDescriptor(1, 2, new int[] {5, 5}, 3, new int[] {3, 3}, new int[] {0, 0},
+        new int[] {1, 1}, new int[] {1, 1}, 1);
+    try (DeviceBuffer x = device.allocateFloats(d.inputCount()); DeviceBuffer w = device.allocateFloats(
+        d.weightCount()); DeviceBuffer y = device.allocateFloats(d.outputCount() - 1)) {
+      IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class,
+          () -> device.convolutionForward(d, x, w, y, 1f, 0f));
+      assertTrue(e.getMessage().contains("convolution forward: y"), e.getMessage());
+    }
+    assertThrows(UnsupportedOperationException.class, () -> device.setMathMode(MathMode.TF32));
+    assertThrows(UnsupportedOperationException.class, () -> device.setMathMode(MathMode.HALF));
+    device.setMathMode(MathMode.FP32);
+    assertTrue(device.mathMode() == MathMode.FP32);
+  }
+}

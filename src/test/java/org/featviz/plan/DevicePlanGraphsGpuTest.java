@@ -1,0 +1,14 @@
+package org.featviz.plan;
+
+import org.featviz.device.Device;
+import org.featviz.device.DeviceTesting;
+import org.junit.jupiter.api.Tag;
+
+/** Whole small graphs through the device plan on a GPU, against the CPU executor; skipped where there is none. */
+@Tag("gpu")
+class DevicePlanGraphsGpuTest extends DevicePlanGraphsCases {
+  @Override
+  protected Device openDevice() {
+    return DeviceTesting.gpuOrSkip();
+  }
+}
