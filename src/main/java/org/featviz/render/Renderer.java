@@ -85,6 +85,12 @@ public final class Renderer {
     float[][] images = new float[batch][pixels];
     TransformSample[] samples = new TransformSample[batch];
 
+    // Redirected ReLU (as Lucid does early on): a sample whose objective reads a ReLU output that is zero for the
+    // whole image gets no gradient; until it responds, its gradient is passed to the ReLU's input instead, so the
+    // optimization can climb towards the region where the unit fires. Only a unit that gets no gradient even
+    // there is reported dead.
+    boolean[] redirected = new boolean[batch];
+    Map<String, String> reluInputs = reluInputs(layers);
     for (int step = 0; step < opts.steps(); step++) {
       float[] x = new float[batch * pixels];
       for (int b = 0; b < batch; b++) {
@@ -98,10 +104,12 @@ public final class Renderer {
       });
       Tensor netInput = norm.apply(Tensor.of(batchShape, x));
       Activations acts = exec.forward(Map.of(input, netInput), layers);
-      Map<String, Tensor> seedsByLayer = objectiveGradients(targets, acts, layers, null);
+      Map<String, Tensor> grads = objectiveGradients(targets, acts, layers, null);
+      for (int b = 0; b < batch; b++) redirected[b] = blockedByRelu(targets.get(b), b, grads, acts, reluInputs);
+      Map<String, Tensor> seedsByLayer = redirect(grads, redirected, reluInputs);
+      final int stepIndex = step;
       float[] gx = exec.backward(acts, seedsByLayer, List.of(input)).get(input).data();
       float[] invStd = invStd();
-      final int stepIndex = step;
       Parallel.range(batch, (long) pixels * 8, b -> {
         if (status[b] != RenderResult.Status.OK) return;
         float[] gOut = new float[pixels];
@@ -111,8 +119,9 @@ public final class Renderer {
           gOut[i] = gx[b * pixels + i] * invStd[invStd.length == 1 ? 0 : i / plane];
           allZero &= gOut[i] == 0f;
         }
-        if (stepIndex == 0 && allZero) {
-          status[b] = RenderResult.Status.DEAD;
+        if (allZero) {
+          // No gradient even through the ReLU's input (or no ReLU to look through): nothing can move this image.
+          if (stepIndex == 0 || redirected[b]) status[b] = RenderResult.Status.DEAD;
           return;
         }
         float[] gImage = new float[pixels];
@@ -159,6 +168,65 @@ public final class Renderer {
       results.add(new RenderResult(t, images[b], imageShape, s, values[b], activation, seeds[b], opts.steps()));
     }
     return results;
+  }
+
+  /**
+   * Whether sample b's objective gradient dies in the ReLUs it reads: it has a ReLU layer, and no element where the
+   * gradient is non-zero has a positive activation (so the ReLU's backward would pass nothing).
+   */
+  private static boolean blockedByRelu(RenderTarget target, int b, Map<String, Tensor> grads, Activations acts,
+      Map<String, String> reluInputs) {
+    boolean hasRelu = false;
+    for (String layer : target.objective().layers()) {
+      Tensor g = grads.get(layer);
+      if (g == null) continue;
+      int per = g.size() / acts.get(layer).shape().dim(0);
+      if (!reluInputs.containsKey(layer)) {
+        for (int i = b * per; i < (b + 1) * per; i++) if (g.data()[i] != 0f) return false;
+        continue;
+      }
+      hasRelu = true;
+      float[] a = acts.get(layer).data();
+      for (int i = b * per; i < (b + 1) * per; i++) if (g.data()[i] != 0f && a[i] > 0f) return false;
+    }
+    return hasRelu;
+  }
+
+  /** For each objective layer that a Relu node writes, the Relu's input. */
+  private Map<String, String> reluInputs(Set<String> layers) {
+    Map<String, String> r = new HashMap<>();
+    for (String l : layers) {
+      org.featviz.ir.Node n = graph.producer(l);
+      if (n != null && n.opType().equals("Relu")) r.put(l, n.input(0));
+    }
+    return r;
+  }
+
+  /** Moves the seeds of redirected samples from ReLU outputs to the ReLU inputs (identity instead of the mask). */
+  private static Map<String, Tensor> redirect(Map<String, Tensor> seeds, boolean[] redirected,
+      Map<String, String> reluInputs) {
+    Map<String, Tensor> out = new LinkedHashMap<>(seeds);
+    for (Map.Entry<String, Tensor> e : seeds.entrySet()) {
+      String pre = reluInputs.get(e.getKey());
+      if (pre == null) continue;
+      Tensor g = e.getValue();
+      int per = g.size() / redirected.length;
+      Tensor moved = null;
+      for (int b = 0; b < redirected.length; b++) {
+        if (!redirected[b]) continue;
+        if (moved == null) moved = Tensor.zeros(g.shape());
+        System.arraycopy(g.data(), b * per, moved.data(), b * per, per);
+        java.util.Arrays.fill(g.data(), b * per, (b + 1) * per, 0f);
+      }
+      if (moved != null) out.merge(pre, moved, Renderer::sum);
+    }
+    return out;
+  }
+
+  private static Tensor sum(Tensor a, Tensor b) {
+    Tensor r = a.copy();
+    for (int i = 0; i < r.size(); i++) r.data()[i] += b.data()[i];
+    return r;
   }
 
   /** Evaluates each target's objective on its sample; returns the gradient seeds per layer. */

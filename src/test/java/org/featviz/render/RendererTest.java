@@ -63,6 +63,27 @@ class RendererTest {
   }
 
   @Test
+  void aUnitSilentOnTheStartImageIsReachedThroughItsReluInput() {
+    // Unit 1 of a copy of the net, biased so that it is negative everywhere on the grey start image, borders
+    // (where zero padding drops taps) included; an image with 1 under its positive weights still reaches it.
+    // Its weights sum to 2.0 (positive part 2.6): bias -1.6 gives at most -0.3 on grey, +0.4 on a white image.
+    Graph g = net();
+    Map<String, Tensor> inits = new LinkedHashMap<>(g.initializers());
+    float[] w = g.initializers().get("w").data().clone();
+    float[] unit1 = {0.4f, -0.3f, 0.4f, 0.2f, 0.6f, 0.2f, 0.4f, -0.3f, 0.4f};
+    System.arraycopy(unit1, 0, w, 9, 9);
+    inits.put("w", Tensor.of(Shape.of(4, 1, 3, 3), w));
+    float[] b = g.initializers().get("b").data().clone();
+    b[1] = -1.6f;
+    inits.put("b", Tensor.of(Shape.of(4), b));
+    Graph silent = g.withNodes(g.nodes(), inits);
+    List<RenderResult> res = new Renderer(silent, InputNormalization.identity(), options(80)).render(
+        List.of(new RenderTarget(Objectives.channel("relu1", 1), "relu1", 1)), s -> {});
+    assertEquals(RenderResult.Status.OK, res.get(0).status());
+    assertTrue(res.get(0).activation() > 0.05, "activation " + res.get(0).activation());
+  }
+
+  @Test
   void aUnitThatNeverFiresIsReportedDead() {
     List<RenderResult> res = new Renderer(net(), InputNormalization.identity(), options(5)).render(
         List.of(new RenderTarget(Objectives.channel("relu1", 3), "relu1", 3)), s -> {});
