@@ -64,6 +64,7 @@ public final class Renderer {
     for (RenderTarget t : targets) layers.addAll(t.objective().layers());
     for (RenderTarget t : targets) if (t.hasUnit()) layers.add(t.layer());
     validate(targets, layers);
+    MemoryBudget.check(graph, batch, MemoryBudget.availableHeap());
 
     ImageParam param = opts.param().equals("fft") ? new FftParam(imageShape, opts.decay(), FftParam.DEFAULT_STD, imageShape.dim(0) == 3) : new PixelParam(imageShape);
     Transforms transforms = new Transforms(opts.transforms(), imageShape);

@@ -101,6 +101,17 @@ class RendererTest {
   }
 
   @Test
+  void aBatchThatDoesNotFitIsAClearErrorNamingTheBatchThatWould() {
+    Graph g = net();
+    long perImage = MemoryBudget.bytesPerImage(g);
+    assertTrue(perImage >= 3L * 4 * (144 + 2 * 4 * 144), "input, conv1 and relu1 per image: " + perImage);
+    MemoryBudget.check(g, 10, 10 * perImage);
+    ModelException e = assertThrows(ModelException.class, () -> MemoryBudget.check(g, 1000, 10 * perImage));
+    assertTrue(e.getMessage().contains("a batch of 1000 images") && e.getMessage().contains("at most 10 fits"),
+        e.getMessage());
+  }
+
+  @Test
   void unitOutOfRangeIsAClearError() {
     Renderer r = new Renderer(net(), InputNormalization.identity(), options(1));
     ModelException e = assertThrows(ModelException.class,
