@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.featviz.BundledModels;
 import org.featviz.TestData;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,6 +39,19 @@ class InfoCommandTest {
     assertEquals(0, r.exitCode(), r.err());
     assertTrue(r.out().contains("Conv"), r.out());
     assertTrue(r.out().contains("[1, 1, 4, 3]"), r.out());
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+      "fashion-cnn, 'conv1,relu1,conv2,relu2,pool1,conv3,relu3,conv4,relu4,pool2,flatten,fc1,relu_fc1,logits'",
+      "fashion-vgg, 'conv1,bn1,relu1,pool1,conv8,bn8,relu8,gap,logits'"})
+  void listsTheLayersOfTheBundledModels(String model, String layers) {
+    CliRunner r = CliRunner.run("info", BundledModels.path(model).toString());
+    assertEquals(0, r.exitCode(), r.err());
+    for (String layer : layers.split(",")) {
+      assertTrue(r.out().lines().anyMatch(l -> l.startsWith(layer + " ")), layer + " missing in:\n" + r.out());
+    }
+    assertTrue(r.out().contains("input: input [1, 1, 28, 28]"), r.out());
   }
 
   @Test
