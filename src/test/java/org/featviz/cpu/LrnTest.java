@@ -7,6 +7,7 @@ import static org.featviz.cpu.OpTesting.node;
 import static org.featviz.cpu.OpTesting.random;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.featviz.ir.ModelException;
@@ -52,15 +53,12 @@ class LrnTest {
   }
 
   /** Odd, even and wider-than-the-channels windows; strong alpha so the normalization is far from identity. */
-  private static Map<String, Object>[] variants() {
-    @SuppressWarnings("unchecked")
-    Map<String, Object>[] v = new Map[] {
-      Map.of("size", 3L, "alpha", 0.5f, "beta", 0.75f, "bias", 1.5f),
-      Map.of("size", 4L, "alpha", 0.8f, "beta", 0.5f, "bias", 2f),
-      Map.of("size", 7L, "alpha", 1f, "beta", 1.2f, "bias", 1f),
-      Map.of("size", 5L),
-    };
-    return v;
+  private static List<Map<String, Object>> variants() {
+    return List.of(
+        Map.of("size", 3L, "alpha", 0.5f, "beta", 0.75f, "bias", 1.5f),
+        Map.of("size", 4L, "alpha", 0.8f, "beta", 0.5f, "bias", 2f),
+        Map.of("size", 7L, "alpha", 1f, "beta", 1.2f, "bias", 1f),
+        Map.of("size", 5L));
   }
 
   /** y = x / (bias + alpha / size * sum of x^2 over channels c - floor((size-1)/2) .. c + ceil((size-1)/2))^beta. */
