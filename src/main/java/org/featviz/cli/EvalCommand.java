@@ -4,6 +4,8 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.featviz.backend.Backends;
+import org.featviz.backend.ForwardBackend;
 import org.featviz.data.Dataset;
 import org.featviz.data.FashionMnist;
 import org.featviz.eval.Evaluation;
@@ -30,7 +32,9 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--data-dir", description = "folder with the IDX files (default: Debian's "
       + "/usr/share/datasets/fashion-mnist)") Path dataDir;
 
-  @Option(names = "--device", defaultValue = "cpu", description = "backend: cpu (default)") String device;
+  @Option(names = "--device", defaultValue = "auto",
+      description = "backend: auto (default: the GPU where usable, else the CPU), cpu, gpu, emulated (slow)")
+  String device;
 
   @Option(names = "--batch", defaultValue = "256", description = "images per forward pass (default 256)") int batch;
 
@@ -43,7 +47,6 @@ final class EvalCommand implements Callable<Integer> {
     if (!dataset.equals("fashion-mnist")) {
       throw new ModelException("--dataset " + dataset + ": unknown dataset; featviz knows fashion-mnist");
     }
-    if (!device.equals("cpu")) throw new ModelException("--device " + device + ": only the cpu backend exists so far");
     FashionMnist.Split s = switch (split) {
       case "test" -> FashionMnist.Split.TEST;
       case "train" -> FashionMnist.Split.TRAIN;
@@ -58,17 +61,20 @@ final class EvalCommand implements Callable<Integer> {
     Graph graph = Prepare.forRun(imported, null, List.of());
     InputNormalization norm = InputNormalization.fromMetadata(imported.metadata(), model.toString());
     Evaluation e;
-    try (Progress progress = new Progress("eval", data.size(), "img")) {
-      e = Evaluator.run(graph, data, norm, batch, progress);
+    String where;
+    try (ForwardBackend backend = Backends.open(device, graph, spec.commandLine().getErr());
+         Progress progress = new Progress("eval", data.size(), "img")) {
+      where = backend.describe();
+      e = Evaluator.run(backend, graph, data, norm, batch, progress);
     }
-    print(spec.commandLine().getOut(), data, norm, e);
+    print(spec.commandLine().getOut(), data, norm, e, where);
     return 0;
   }
 
-  private void print(PrintWriter out, Dataset data, InputNormalization norm, Evaluation e) {
+  private void print(PrintWriter out, Dataset data, InputNormalization norm, Evaluation e, String where) {
     out.printf("model: %s%ndata: %s (%d images), input normalization %s%n", model, data.name(), e.total(), norm);
     out.printf("accuracy: %.2f%% (%d of %d)%n", 100 * e.accuracy(), e.correct(), e.total());
-    out.printf("time: %s on the cpu backend (%.0f images/s)%n%n", Progress.duration(e.seconds()),
+    out.printf("time: %s on the %s backend (%.0f images/s)%n%n", Progress.duration(e.seconds()), where,
         e.total() / Math.max(e.seconds(), 1e-9));
     out.println("confusion matrix (rows: true class, columns: predicted class)");
     int k = e.classNames().size();

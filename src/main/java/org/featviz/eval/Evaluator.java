@@ -3,7 +3,8 @@ package org.featviz.eval;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntConsumer;
-import org.featviz.cpu.CpuExecutor;
+import org.featviz.backend.Backends;
+import org.featviz.backend.ForwardBackend;
 import org.featviz.data.Dataset;
 import org.featviz.ir.Graph;
 import org.featviz.ir.ModelException;
@@ -11,7 +12,7 @@ import org.featviz.ir.Shape;
 import org.featviz.ir.Tensor;
 import org.featviz.model.InputNormalization;
 
-/** Runs a classifier graph over a dataset in batches on the CPU backend and scores its argmax predictions. */
+/** Runs a classifier graph over a dataset in batches (CPU backend by default) and scores its argmax predictions. */
 public final class Evaluator {
   private Evaluator() {}
 
@@ -20,6 +21,14 @@ public final class Evaluator {
    * @param onProgress told how many images each finished batch held
    */
   public static Evaluation run(Graph graph, Dataset data, InputNormalization norm, int batch, IntConsumer onProgress) {
+    try (ForwardBackend cpu = Backends.open("cpu", graph, null)) {
+      return run(cpu, graph, data, norm, batch, onProgress);
+    }
+  }
+
+  /** The same on any backend opened for {@code graph}. */
+  public static Evaluation run(ForwardBackend backend, Graph graph, Dataset data, InputNormalization norm, int batch,
+      IntConsumer onProgress) {
     if (batch <= 0) throw new ModelException("batch size must be positive, got " + batch);
     String input = graph.input().name();
     String output = graph.outputs().get(0);
@@ -32,12 +41,11 @@ public final class Evaluator {
     int classes = data.classNames().size();
     int[] predictions = new int[data.size()];
     int[][] confusion = new int[classes][classes];
-    CpuExecutor exec = new CpuExecutor(graph);
     long start = System.nanoTime();
     for (int from = 0; from < data.size(); from += batch) {
       int to = Math.min(data.size(), from + batch);
       Tensor x = norm.apply(data.slice(from, to).images());
-      Tensor scores = exec.forward(Map.of(input, x), List.of(output)).get(output);
+      Tensor scores = backend.forward(Map.of(input, x), List.of(output)).get(output);
       if (scores.shape().rank() != 2 || scores.shape().dim(1) != classes) {
         throw new ModelException(graph.source() + ": output '" + output + "' is " + scores.shape() + ", expected ["
             + (to - from) + ", " + classes + "] class scores for " + data.name());
