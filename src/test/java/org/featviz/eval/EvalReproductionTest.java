@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class EvalReproductionTest {
   @ParameterizedTest
-  @CsvSource({"fashion-cnn, 1000", "fashion-vgg, 2000"})
+  @CsvSource({"fashion-mlp, 10000", "fashion-cnn, 1000", "fashion-vgg, 2000"})
   void predictionsMatchPyTorch(String model, int images) throws IOException {
     TestData.require(FashionMnist.DEBIAN_DIR, FashionMnist.DEBIAN_PACKAGE);
     Dataset data = FashionMnist.load(FashionMnist.Split.TEST).slice(0, images);
