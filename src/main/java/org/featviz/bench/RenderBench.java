@@ -1,0 +1,222 @@
+package org.featviz.bench;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import org.featviz.Model;
+import org.featviz.ir.Graph;
+import org.featviz.ir.ModelException;
+import org.featviz.objective.Objectives;
+import org.featviz.param.TransformConfig;
+import org.featviz.render.RenderOptions;
+import org.featviz.render.RenderResult;
+import org.featviz.render.RenderTarget;
+import org.featviz.render.Renderer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * Render throughput of the CPU backend, in image-steps per second (batch x optimization steps / seconds), measured
+ * inside one JVM so that start-up, model import and JIT compilation stay out of the number. It calls the CPU
+ * {@link Renderer} itself rather than {@code Model.render}, so the CPU backend is what it measures on any host.
+ * bench/run-cpu.sh runs it beside bench/peer_lucid.py, which does the same work per step in PyTorch.
+ *
+ * <p>The batch is units 0..B-1 of one layer, image b maximizing the spatial mean of channel b ({@code channel}
+ * objective, FFT parameterization, the given transforms, Adam lr 0.05): what {@code featviz render --unit 0-(B-1)}
+ * does (a batch larger than the layer takes unit b mod units). Checks before it times:
+ * <ol>
+ *   <li>check: a 1-step and a K-step render from the same seeds; every status must be OK, every objective finite,
+ *       and the batch's mean objective (measured on the untransformed final image) must grow from 1 to K steps.
+ *       The K-step render also warms up the JIT, and its steps 2..K give the time per step that sizes the timed
+ *       run;</li>
+ *   <li>timing: one render of warm-up + M steps; the Renderer's onStep callback marks the clock (wall and process
+ *       CPU time) after the warm-up steps and after the last step, so neither graph preparation nor the final
+ *       measurement pass is timed. Its results must be OK too, or nothing is reported.</li>
+ * </ol>
+ * Output: one {@code featviz check ...} line and one {@code featviz layer=... image_steps_per_s=X
+ * image_steps_per_cpu_s=Y} line; exit 1 when a check fails, 2 on bad input.
+ *
+ * <pre>
+ * java -cp target/featviz.jar org.featviz.bench.RenderBench --layer relu2 --batch 8 --seconds 10
+ * </pre>
+ */
+@Command(name = "RenderBench",
+    description = "Checks, then times featviz's batched render on the CPU backend (image-steps/s).")
+public final class RenderBench implements Callable<Integer> {
+  @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help")
+  boolean help;
+
+  @Option(names = "--model", defaultValue = "models/fashion-cnn.onnx",
+      description = "ONNX model (default ${DEFAULT-VALUE})")
+  Path model;
+
+  @Option(names = "--layer", defaultValue = "relu2", description = "target layer (default ${DEFAULT-VALUE})")
+  String layer;
+
+  @Option(names = "--batch", defaultValue = "8",
+      description = "images; image b maximizes channel b mod units (default ${DEFAULT-VALUE})")
+  int batch;
+
+  @Option(names = "--check-steps", defaultValue = "8",
+      description = "steps of the check render (default ${DEFAULT-VALUE})")
+  int checkSteps;
+
+  @Option(names = "--warmup", defaultValue = "2",
+      description = "untimed steps before the timed ones (default ${DEFAULT-VALUE})")
+  int warmup;
+
+  @Option(names = "--steps", defaultValue = "0", description = "timed steps (default: enough for --seconds)")
+  int steps;
+
+  @Option(names = "--seconds", defaultValue = "10",
+      description = "target length of the timed part (default ${DEFAULT-VALUE})")
+  double seconds;
+
+  @Option(names = "--transforms", defaultValue = "small",
+      description = "small (default), lucid or none, as featviz render")
+  String transforms;
+
+  @Option(names = "--input-shape", paramLabel = "DIMS",
+      description = "input shape where the model's is dynamic, e.g. 3,224,224")
+  String inputShape;
+
+  @Option(names = "--lr", defaultValue = "0.05", description = "Adam learning rate (default ${DEFAULT-VALUE})")
+  double lr;
+
+  @Option(names = "--seed", defaultValue = "0", description = "random seed (default ${DEFAULT-VALUE})")
+  long seed;
+
+  @Spec CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args));
+  }
+
+  /** Runs the benchmark; returns 0 when it checked and timed, 1 when a check failed, 2 on bad input. */
+  public static int run(PrintWriter out, PrintWriter err, String... args) {
+    CommandLine cli = new CommandLine(new RenderBench());
+    cli.setOut(out);
+    cli.setErr(err);
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      if (e instanceof ModelException) {
+        commandLine.getErr().println("RenderBench: error: " + e.getMessage());
+        return 2;
+      }
+      throw e;
+    });
+    return cli.execute(args);
+  }
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    if (batch < 1 || checkSteps < 2 || warmup < 1 || steps < 0 || !(seconds > 0)) {
+      throw new ModelException("need --batch >= 1, --check-steps >= 2, --warmup >= 1, --steps >= 0, --seconds > 0");
+    }
+    try (Model m = Model.open(model, inputShape())) {
+      String name = m.graph().resolveLayer(layer);
+      // Batches larger than the layer repeat units (same seed, same image): the work per step is what counts.
+      List<RenderTarget> targets = new ArrayList<>();
+      for (int b = 0; b < batch; b++) {
+        int u = b % m.units(name);
+        targets.add(m.unit(name, u, Objectives.channel(name, u)));
+      }
+      RenderOptions options = RenderOptions.defaults().withTransforms(transformConfig(transforms))
+          .withLearningRate(lr).withSeed(seed);
+      // The CPU Renderer itself, not Model.render, so that the backend measured is the CPU one on any host.
+      Graph graph = m.prepare(List.of(name));
+      Function<RenderOptions, Renderer> renderer = o -> new Renderer(graph, m.normalization(), o);
+
+      List<RenderResult> first = renderer.apply(options.withSteps(1)).render(targets, step -> {});
+      long[] marks = new long[2];
+      List<RenderResult> checked = renderer.apply(options.withSteps(checkSteps)).render(targets, step -> {
+        if (step == 1 || step == checkSteps) marks[step == 1 ? 0 : 1] = System.nanoTime();
+      });
+      double perStep = (marks[1] - marks[0]) / 1e9 / (checkSteps - 1);
+      if (!check(out, name, first, checked)) return 1;
+
+      int timed = steps > 0 ? steps : Math.max(5, (int) Math.ceil(seconds / perStep));
+      long[] wall = new long[2];
+      long[] cpu = new long[2];
+      List<RenderResult> results = renderer.apply(options.withSteps(warmup + timed)).render(targets, step -> {
+        if (step == warmup || step == warmup + timed) {
+          int i = step == warmup ? 0 : 1;
+          wall[i] = System.nanoTime();
+          cpu[i] = processCpuNanos();
+        }
+      });
+      long notOk = results.stream().filter(r -> r.status() != RenderResult.Status.OK).count();
+      if (notOk > 0) {
+        out.println("featviz: " + notOk + " of " + batch + " images not OK after the timed steps");
+        return 1;
+      }
+      double wallSeconds = (wall[1] - wall[0]) / 1e9;
+      double cpuSeconds = (cpu[1] - cpu[0]) / 1e9;
+      double imageSteps = (double) batch * timed;
+      out.printf(Locale.ROOT, "featviz layer=%s batch=%d threads=%d steps=%d seconds=%.3f cpu_seconds=%.3f"
+          + " image_steps_per_s=%.2f image_steps_per_cpu_s=%.2f%n", name, batch,
+          Runtime.getRuntime().availableProcessors(), timed, wallSeconds, cpuSeconds, imageSteps / wallSeconds,
+          cpuSeconds > 0 ? imageSteps / cpuSeconds : Double.NaN);
+    }
+    return 0;
+  }
+
+  /** Prints the check line; true when every image is OK, finite, and the mean objective grew from 1 to K steps. */
+  private boolean check(PrintWriter out, String name, List<RenderResult> first, List<RenderResult> checked) {
+    double before = 0;
+    double after = 0;
+    int grew = 0;
+    boolean ok = true;
+    for (int b = 0; b < batch; b++) {
+      RenderResult r = checked.get(b);
+      ok &= r.status() == RenderResult.Status.OK && Double.isFinite(r.objectiveValue());
+      before += first.get(b).objectiveValue() / batch;
+      after += r.objectiveValue() / batch;
+      if (r.objectiveValue() > first.get(b).objectiveValue()) grew++;
+    }
+    ok &= after > before;
+    out.printf(Locale.ROOT, "featviz check layer=%s batch=%d: objective mean %.4g -> %.4g from 1 to %d steps,"
+        + " %d/%d grew, statuses %s: %s%n", name, batch, before, after, checkSteps, grew, batch,
+        checked.stream().map(r -> r.status().name()).distinct().toList(), ok ? "OK" : "FAILED");
+    return ok;
+  }
+
+  /**
+   * The CLI's --transforms families (cli.RenderOptionsMixin, where "small" is defined for 28x28 inputs: pad 2,
+   * jitter 2, Lucid's scales, rotation -5..5 degrees, jitter 1); bench/peer_lucid.py mirrors "small".
+   */
+  static TransformConfig transformConfig(String family) {
+    return switch (family) {
+      case "lucid" -> TransformConfig.lucidDefaults();
+      case "none" -> TransformConfig.none();
+      case "small" -> TransformConfig.lucidDefaults().withPad(2).withFirstJitter(2).withSecondJitter(1)
+          .withAnglesDegrees(List.of(-5, -4, -3, -2, -1, 0, 1, 2, 3, 4, 5));
+      default -> throw new ModelException("--transforms " + family + ": expected small, lucid or none");
+    };
+  }
+
+  private long[] inputShape() {
+    if (inputShape == null) return null;
+    String[] parts = inputShape.split(",");
+    long[] dims = new long[parts.length];
+    try {
+      for (int i = 0; i < parts.length; i++) dims[i] = Long.parseLong(parts[i].trim());
+    } catch (NumberFormatException e) {
+      throw new ModelException("--input-shape " + inputShape + ": expected numbers separated by commas");
+    }
+    return dims;
+  }
+
+  /** CPU time of the whole process (all threads), in nanoseconds; -1 where the platform does not say. */
+  private static long processCpuNanos() {
+    return ProcessHandle.current().info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
+  }
+}

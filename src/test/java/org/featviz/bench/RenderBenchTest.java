@@ -1,0 +1,64 @@
+package org.featviz.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.featviz.BundledModels;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The benchmark entry point's contract with bench/run-cpu.sh (which parses its lines), on a few steps of the bundled
+ * CNN. Nothing here is timed: only that it checks, reports a positive rate in the expected format, and refuses bad
+ * input with exit code 2.
+ */
+class RenderBenchTest {
+  private record Run(int code, String out, String err) {}
+
+  private static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = RenderBench.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void checksThenReportsARateInTheFormatTheScriptParses() {
+    Run r = run("--model", BundledModels.path("fashion-cnn").toString(), "--layer", "relu2", "--batch", "4",
+        "--check-steps", "4", "--warmup", "1", "--steps", "2");
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("featviz check layer=relu2 batch=4:"), r.out());
+    assertTrue(r.out().contains("statuses [OK]: OK"), r.out());
+    Matcher m = Pattern.compile("featviz layer=relu2 batch=4 threads=\\d+ steps=2 seconds=[0-9.]+ cpu_seconds=[0-9.]+"
+        + " image_steps_per_s=([0-9.]+) image_steps_per_cpu_s=[0-9.]+").matcher(r.out());
+    assertTrue(m.find(), r.out());
+    assertTrue(Double.parseDouble(m.group(1)) > 0, r.out());
+  }
+
+  @Test
+  void aBatchLargerThanTheLayerRepeatsUnits() {
+    // logits has 10 units, so images 10 and 11 repeat units 0 and 1; no Relu writes it (no redirection).
+    Run r = run("--model", BundledModels.path("fashion-cnn").toString(), "--layer", "logits", "--batch", "12",
+        "--check-steps", "3", "--warmup", "1", "--steps", "1");
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("featviz layer=logits batch=12 "), r.out());
+  }
+
+  @Test
+  void unknownLayerAndBadNumbersAreUsageErrors() {
+    Run unknown = run("--model", BundledModels.path("fashion-cnn").toString(), "--layer", "nope");
+    assertEquals(2, unknown.code());
+    assertTrue(unknown.err().contains("unknown layer 'nope'"), unknown.err());
+
+    Run zero = run("--model", BundledModels.path("fashion-cnn").toString(), "--batch", "0");
+    assertEquals(2, zero.code());
+    assertTrue(zero.err().contains("--batch >= 1"), zero.err());
+
+    Run shape = run("--model", BundledModels.path("fashion-cnn").toString(), "--input-shape", "1,x,28");
+    assertEquals(2, shape.code());
+    assertTrue(shape.err().contains("--input-shape 1,x,28"), shape.err());
+  }
+}
