@@ -170,6 +170,10 @@ def build_vgg(cfg=VGG_CFG):
 BUILDERS = {"mlp": build_mlp, "cnn": build_cnn, "vgg": build_vgg}
 
 
+# Where training runs (set from --device in main); evaluation, predictions and export use float32 either way.
+DEVICE = torch.device("cpu")
+
+
 def count_params(model):
     return sum(p.numel() for p in model.parameters())
 
@@ -182,7 +186,8 @@ def count_params(model):
 def predict(model, x, batch=500):
     """Logits of the model in eval mode, float32 (the computation the ONNX graph encodes)."""
     model.eval()
-    outs = [model(x[i:i + batch]) for i in range(0, x.shape[0], batch)]
+    device = next(model.parameters()).device
+    outs = [model(x[i:i + batch].to(device)).cpu() for i in range(0, x.shape[0], batch)]
     return torch.cat(outs)
 
 
@@ -209,7 +214,7 @@ def train_model(name, model, xtr, ytr, xte, yte, epochs, hp, log):
         te = time.time()
         for i in range(0, xtr.shape[0], BATCH):
             idx = perm[i:i + BATCH]
-            xb, yb = xtr[idx], ytr[idx]
+            xb, yb = xtr[idx].to(DEVICE), ytr[idx].to(DEVICE)
             out = model(xb)
             loss = F.cross_entropy(out, yb)
             opt.zero_grad(set_to_none=True)
@@ -233,7 +238,7 @@ def train_model(name, model, xtr, ytr, xte, yte, epochs, hp, log):
 # --------------------------------------------------------------------------------------
 
 def export_onnx(model, path):
-    model.eval()
+    model.cpu().eval()
     dummy = torch.zeros(1, 1, 28, 28)
     # TrainingMode.PRESERVE with the model in eval mode: BatchNorm is exported in inference
     # form (running statistics), and the eval-mode peephole pass that fuses Conv+BatchNorm
@@ -487,6 +492,8 @@ def main():
     ap.add_argument("--epochs", type=int, default=None,
                     help="number of epochs (default: per model, mlp 5, cnn 3, vgg 4)")
     ap.add_argument("--threads", type=int, default=2, help="torch intra-op threads (default 2)")
+    ap.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto",
+                    help="where to train: auto (default: cuda where available), cpu or cuda")
     ap.add_argument("--data-dir", default="/usr/share/datasets/fashion-mnist")
     ap.add_argument("--out-dir", default=here)
     ap.add_argument("--limit-train", type=int, default=None,
@@ -496,6 +503,11 @@ def main():
                          "images (0: skip)")
     args = ap.parse_args()
 
+    global DEVICE
+    if args.device == "cuda" or (args.device == "auto" and torch.cuda.is_available()):
+        # Deterministic cuBLAS needs a fixed workspace configuration (set before the first cuBLAS call).
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+        DEVICE = torch.device("cuda")
     torch.set_num_threads(args.threads)
     torch.use_deterministic_algorithms(True)
     np.random.seed(SEED)
@@ -504,7 +516,7 @@ def main():
         print(msg, flush=True)
 
     log(f"python {platform.python_version()}, torch {torch.__version__}, onnx {onnx.__version__}, "
-        f"numpy {np.__version__}, threads {torch.get_num_threads()}")
+        f"numpy {np.__version__}, threads {torch.get_num_threads()}, device {DEVICE}")
     xtr, ytr = load_split(args.data_dir, "train")
     xte, yte = load_split(args.data_dir, "test")
     if args.limit_train:
@@ -524,7 +536,7 @@ def main():
         hp = HPARAMS[kind]
         epochs = args.epochs if args.epochs is not None else hp["epochs"]
         torch.manual_seed(SEED)
-        model = BUILDERS[kind]()
+        model = BUILDERS[kind]().to(DEVICE)
         n_params = count_params(model)
         log(f"[{kind}] {n_params} parameters, {epochs} epochs, lr {hp['lr']}")
         train_s = train_model(kind, model, xtr, ytr, xte, yte, epochs, hp, log)

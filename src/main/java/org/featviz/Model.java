@@ -1,5 +1,6 @@
 package org.featviz;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -8,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.IntConsumer;
+import org.featviz.backend.Backends;
+import org.featviz.device.Device;
 import org.featviz.ir.Graph;
 import org.featviz.ir.ModelException;
 import org.featviz.ir.Shape;
@@ -20,6 +23,7 @@ import org.featviz.render.RenderOptions;
 import org.featviz.render.RenderResult;
 import org.featviz.render.RenderTarget;
 import org.featviz.render.Renderer;
+import org.featviz.render.gpu.DeviceRenderer;
 
 /**
  * featviz's entry point for Java programs: an ONNX model opened for visualization.
@@ -32,6 +36,10 @@ import org.featviz.render.Renderer;
  *       RenderOptions.defaults().withSteps(128));
  * }
  * }</pre>
+ *
+ * <p>Renders run where {@link #useDevice} says: by default {@code auto}, the GPU where one is usable (the device
+ * render loop, {@link DeviceRenderer}) and the CPU {@link Renderer} otherwise, with a note on standard error. The
+ * model holds the device and its render plan between renders (a sweep's chunks reuse them) until it is closed.
  */
 public final class Model implements AutoCloseable {
   private final Path file;
@@ -40,6 +48,14 @@ public final class Model implements AutoCloseable {
   private final InputNormalization normalization;
   private final Map<String, Shape> shapes;
   private boolean closed;
+  /** The render backend's name (auto, cpu, gpu, emulated); opened on first render unless useDevice opened it. */
+  private String deviceName = "auto";
+  private boolean deviceChosen;
+  private Device device;
+  private String backend = "cpu";
+  /** The device renderer of the last render, reused while layers and options stay the same. */
+  private DeviceRenderer deviceRenderer;
+  private List<Object> deviceRendererKey;
 
   private Model(Path file, Graph graph, long[] inputShape, InputNormalization normalization) {
     this.file = file;
@@ -62,7 +78,39 @@ public final class Model implements AutoCloseable {
 
   /** The same model with another input normalization (the default comes from the model's metadata). */
   public Model withNormalization(InputNormalization norm) {
-    return new Model(file, graph, inputShape, norm);
+    Model m = new Model(file, graph, inputShape, norm);
+    m.deviceName = deviceName;
+    return m;
+  }
+
+  /** {@link #useDevice(String, PrintWriter)} with notes to standard error. */
+  public Model useDevice(String device) {
+    return useDevice(device, new PrintWriter(System.err, true));
+  }
+
+  /**
+   * Chooses where {@link #render} runs, and opens it now: {@code auto} (the default: the GPU where one is usable,
+   * else the CPU with a note to {@code notes} saying why), {@code cpu}, {@code gpu} (a {@link ModelException}
+   * saying why where no GPU is usable) or {@code emulated} (the device render loop on the host emulator: slow, for
+   * checking). The policy is {@link Backends#openDevice}'s. Returns this model.
+   */
+  public Model useDevice(String device, PrintWriter notes) {
+    checkOpen();
+    Device opened = Backends.openDevice(device, notes);
+    closeDevice();
+    this.deviceName = device;
+    this.device = opened;
+    this.deviceChosen = true;
+    this.backend = opened == null ? "cpu" : device.equals("emulated") ? "emulated (" + opened.name() + ")"
+        : "gpu (" + opened.name() + ")";
+    return this;
+  }
+
+  /** Where renders run: "cpu", "gpu (NVIDIA ...)" or "emulated (...)" (opens the default device if needed). */
+  public String backend() {
+    checkOpen();
+    if (!deviceChosen) useDevice(deviceName);
+    return backend;
   }
 
   public Path file() {
@@ -123,16 +171,37 @@ public final class Model implements AutoCloseable {
       for (String l : t.objective().layers()) layers.add(graph.resolveLayer(l));
       if (t.hasUnit()) layers.add(t.layer());
     }
-    return new Renderer(prepare(new ArrayList<>(layers)), normalization, options).render(targets, onStep);
+    if (!deviceChosen) useDevice(deviceName);
+    if (device == null) {
+      return new Renderer(prepare(new ArrayList<>(layers)), normalization, options).render(targets, onStep);
+    }
+    List<Object> key = List.of(new ArrayList<>(layers), options);
+    if (deviceRenderer == null || !key.equals(deviceRendererKey)) {
+      if (deviceRenderer != null) deviceRenderer.close();
+      deviceRenderer = null;
+      deviceRenderer = new DeviceRenderer(device, prepare(new ArrayList<>(layers)), normalization, options);
+      deviceRendererKey = key;
+    }
+    return deviceRenderer.render(targets, onStep);
+  }
+
+  private void closeDevice() {
+    if (deviceRenderer != null) deviceRenderer.close();
+    deviceRenderer = null;
+    deviceRendererKey = null;
+    if (device != null) device.close();
+    device = null;
   }
 
   private void checkOpen() {
     if (closed) throw new IllegalStateException("model " + file + " is closed");
   }
 
-  /** Releases what the model holds (device memory once GPU backends hold some); idempotent. */
+  /** Releases what the model holds (the device and its render plan); idempotent. */
   @Override
   public void close() {
+    if (closed) return;
     closed = true;
+    closeDevice();
   }
 }

@@ -23,20 +23,33 @@ public final class Backends {
   private Backends() {}
 
   public static ForwardBackend open(String device, Graph graph, PrintWriter notes) {
+    Device d = openDevice(device, notes);
+    return d == null ? cpu(graph) : onDevice(d, graph, device.equals("emulated") ? "emulated" : "gpu");
+  }
+
+  /**
+   * The device that {@code --device} names, by the same policy as {@link #open}: a GPU for {@code gpu} (a
+   * {@link ModelException} saying why where none is usable), the host emulator for {@code emulated}, null (the
+   * CPU backend) for {@code cpu}, and for {@code auto} the GPU where one is usable, else null after a note to
+   * {@code notes} saying why. The caller owns (and closes) the device.
+   */
+  public static Device openDevice(String device, PrintWriter notes) {
     return switch (device) {
-      case "cpu" -> cpu(graph);
+      case "cpu" -> null;
       case "gpu" -> {
         if (!CudaDevice.isAvailable()) {
           throw new ModelException("--device gpu: no usable GPU: " + CudaDevice.unavailableReason());
         }
-        yield onDevice(CudaDevice.open(), graph, "gpu");
+        yield CudaDevice.open();
       }
-      case "emulated" -> onDevice(new EmulatedDevice(), graph, "emulated");
+      case "emulated" -> new EmulatedDevice();
       case "auto" -> {
-        if (CudaDevice.isAvailable()) yield onDevice(CudaDevice.open(), graph, "gpu");
-        notes.println("no usable GPU (" + CudaDevice.unavailableReason() + "): running on the CPU backend");
-        notes.flush();
-        yield cpu(graph);
+        if (CudaDevice.isAvailable()) yield CudaDevice.open();
+        if (notes != null) {
+          notes.println("no usable GPU (" + CudaDevice.unavailableReason() + "): running on the CPU backend");
+          notes.flush();
+        }
+        yield null;
       }
       default -> throw new ModelException("--device " + device + ": unknown backend; known: " + NAMES);
     };

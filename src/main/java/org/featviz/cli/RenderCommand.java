@@ -50,6 +50,7 @@ final class RenderCommand implements Callable<Integer> {
     ObjectiveSpec kind = ObjectiveSpec.parse(objective);
     RenderOptions options = render.options();
     try (Model m = Model.open(model, render.inputShape)) {
+      m.useDevice(render.device, spec.commandLine().getErr());
       String name = m.graph().resolveLayer(layer);
       int n = m.units(name);
       List<RenderTarget> targets = new ArrayList<>();

@@ -41,6 +41,11 @@ final class RenderOptionsMixin {
       description = "input shape where the model's is dynamic, e.g. 3,224,224")
   long[] inputShape;
 
+  @Option(names = "--device", defaultValue = "auto",
+      description = "where to optimize: auto (default: the GPU where usable, else the CPU with a note), cpu, gpu,"
+          + " emulated (the GPU render loop on the host emulator: slow, for checking)")
+  String device;
+
   @Option(names = "--upscale", defaultValue = "0",
       description = "PNG upscale factor (default: enough to make small images at least 112 pixels wide)")
   int upscale;

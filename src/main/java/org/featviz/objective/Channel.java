@@ -1,5 +1,7 @@
 package org.featviz.objective;
 
+import java.util.List;
+import java.util.Optional;
 import org.featviz.ir.Shape;
 
 /**
@@ -24,6 +26,11 @@ final class Channel extends LayerObjective {
     int positions = a.positions();
     for (int p = 0; p < positions; p++) grad.addAt(unit, p, 1.0 / positions);
     return a.unitMean(unit);
+  }
+
+  @Override
+  public Optional<List<FusedTerm>> fusedTerms() {
+    return Optional.of(List.of(new FusedTerm.Channel(layer, unit, 1)));
   }
 
   @Override

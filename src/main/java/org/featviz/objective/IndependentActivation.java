@@ -1,5 +1,7 @@
 package org.featviz.objective;
 
+import java.util.List;
+import java.util.Optional;
 import org.featviz.ir.Shape;
 
 /**
@@ -35,6 +37,11 @@ final class IndependentActivation extends LayerObjective {
       for (int p = 0; p < positions; p++) grad.addAt(j, p, w);
     }
     return a.unitMean(unit) - others / (units - 1);
+  }
+
+  @Override
+  public Optional<List<FusedTerm>> fusedTerms() {
+    return Optional.of(List.of(new FusedTerm.Iam(layer, unit, 1)));
   }
 
   @Override

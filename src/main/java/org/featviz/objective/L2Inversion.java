@@ -1,5 +1,7 @@
 package org.featviz.objective;
 
+import java.util.List;
+import java.util.Optional;
 import org.featviz.ir.Shape;
 
 /**
@@ -32,6 +34,11 @@ final class L2Inversion extends LayerObjective {
       grad.add(i, -2 * diff);
     }
     return -sum;
+  }
+
+  @Override
+  public Optional<List<FusedTerm>> fusedTerms() {
+    return Optional.of(List.of(new FusedTerm.L2Inversion(layer, target, 1)));
   }
 
   @Override

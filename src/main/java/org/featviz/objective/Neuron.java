@@ -1,5 +1,7 @@
 package org.featviz.objective;
 
+import java.util.List;
+import java.util.Optional;
 import org.featviz.ir.Shape;
 
 /**
@@ -45,6 +47,11 @@ final class Neuron extends LayerObjective {
     int p = position(a.shape());
     grad.addAt(unit, p, 1);
     return a.at(unit, p);
+  }
+
+  @Override
+  public Optional<List<FusedTerm>> fusedTerms() {
+    return Optional.of(List.of(new FusedTerm.Neuron(layer, unit, x, y, 1)));
   }
 
   @Override

@@ -1,6 +1,8 @@
 package org.featviz.objective;
 
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.featviz.ir.Shape;
 
@@ -25,6 +27,15 @@ public interface Objective {
    * argument and the shape. The renderer calls it once before optimizing; evaluate checks again where it is cheap.
    */
   default void validate(Map<String, Shape> sampleShapes) {}
+
+  /**
+   * This objective as a weighted sum of terms that the fused objective kernels compute (the device render loop
+   * launches one kernel per term), or empty where some part has no kernel: such an objective is evaluated on the
+   * host. Sums and scalings of fusable objectives are fusable.
+   */
+  default Optional<List<FusedTerm>> fusedTerms() {
+    return Optional.empty();
+  }
 
   default Objective plus(Objective other) {
     return Objectives.sum(this, other);

@@ -1,7 +1,10 @@
 package org.featviz.objective;
 
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.featviz.ir.ModelException;
 import org.featviz.ir.Shape;
@@ -47,13 +50,15 @@ public final class Objectives {
   /** a . v, per position averaged. */
   public static Objective direction(String layer, float[] vector) {
     float[] v = VectorMath.checkedDirection("direction(" + layer + ")", vector);
-    return perPosition("direction", layer, VectorText.of(v), VectorFunctions.dot(v));
+    return perPosition("direction", layer, VectorText.of(v), VectorFunctions.dot(v),
+        new FusedTerm.Direction(layer, v, 1));
   }
 
   /** Cosine similarity of a and v, per position averaged. */
   public static Objective cosine(String layer, float[] vector) {
     float[] v = VectorMath.checkedDirection("cosine(" + layer + ")", vector);
-    return perPosition("cosine", layer, VectorText.of(v), VectorFunctions.cosine(v));
+    return perPosition("cosine", layer, VectorText.of(v), VectorFunctions.cosine(v),
+        new FusedTerm.Cosine(layer, v, 1));
   }
 
   /** {@link #dotCossim(String, float[], double, double)} with n = 1 and floor = 0.1. */
@@ -67,14 +72,15 @@ public final class Objectives {
     float[] v = VectorMath.checkedDirection(what, vector);
     checkPowerAndFloor(what, n, floor);
     return perPosition("dotCossim", layer, VectorText.of(v) + ", n=" + VectorText.number(n) + ", floor="
-        + VectorText.number(floor), VectorFunctions.dotCossim(v, n, floor));
+        + VectorText.number(floor), VectorFunctions.dotCossim(v, n, floor),
+        new FusedTerm.DotCossim(layer, v, n, floor, 1));
   }
 
   /** a . v - lambda |a - (a . v^) v^|^2, per position averaged (v^ = v / |v|). */
   public static Objective orthogonalPenalty(String layer, float[] vector, double lambda) {
     float[] v = VectorMath.checkedDirection("orthogonalPenalty(" + layer + ")", vector);
     return perPosition("orthogonalPenalty", layer, VectorText.of(v) + ", lambda=" + VectorText.number(lambda),
-        VectorFunctions.orthogonalPenalty(v, lambda));
+        VectorFunctions.orthogonalPenalty(v, lambda), new FusedTerm.OrthogonalPenalty(layer, v, lambda, 1));
   }
 
   /** -|a - target|^2 over the whole per-sample slice (target in the slice's [C, H, W] or [F] layout). */
@@ -93,14 +99,14 @@ public final class Objectives {
   public static Objective whitenedDirection(String layer, Whitening whitening, float[] vector) {
     float[] v = whitenedVector("whitenedDirection", layer, whitening, vector);
     return perPosition("whitenedDirection", layer, VectorText.of(v),
-        VectorFunctions.whitened(whitening, VectorFunctions.dot(v)));
+        VectorFunctions.whitened(whitening, VectorFunctions.dot(v)), null);
   }
 
   /** Cosine similarity of z = W (a - mu) and v, per position averaged. */
   public static Objective whitenedCosine(String layer, Whitening whitening, float[] vector) {
     float[] v = whitenedVector("whitenedCosine", layer, whitening, vector);
     return perPosition("whitenedCosine", layer, VectorText.of(v),
-        VectorFunctions.whitened(whitening, VectorFunctions.cosine(v)));
+        VectorFunctions.whitened(whitening, VectorFunctions.cosine(v)), null);
   }
 
   /** {@link #whitenedDotCossim(String, Whitening, float[], double, double)} with n = 1 and floor = 0.1. */
@@ -114,7 +120,8 @@ public final class Objectives {
     float[] v = whitenedVector("whitenedDotCossim", layer, whitening, vector);
     checkPowerAndFloor("whitenedDotCossim(" + layer + ")", n, floor);
     return perPosition("whitenedDotCossim", layer, VectorText.of(v) + ", n=" + VectorText.number(n) + ", floor="
-        + VectorText.number(floor), VectorFunctions.whitened(whitening, VectorFunctions.dotCossim(v, n, floor)));
+        + VectorText.number(floor), VectorFunctions.whitened(whitening, VectorFunctions.dotCossim(v, n, floor)),
+        null);
   }
 
   /** Component {@code unit} of z = W (a - mu), per position averaged: a channel in whitened space. */
@@ -124,7 +131,7 @@ public final class Objectives {
           + (whitening.units() - 1) + " of the whitening");
     }
     return perPosition("whitenedChannel", layer, String.valueOf(unit), "the whitening",
-        VectorFunctions.whitened(whitening, VectorFunctions.component(whitening.units(), unit)));
+        VectorFunctions.whitened(whitening, VectorFunctions.component(whitening.units(), unit)), null);
   }
 
   /** Minus weight times the mean pairwise cosine similarity of the batch elements' Gram matrices at a layer. */
@@ -132,13 +139,14 @@ public final class Objectives {
     return new Diversity(layer, weight);
   }
 
-  private static Objective perPosition(String kind, String layer, String arguments, VectorFunction function) {
-    return perPosition(kind, layer, arguments, "the direction vector", function);
+  private static Objective perPosition(String kind, String layer, String arguments, VectorFunction function,
+      FusedTerm term) {
+    return perPosition(kind, layer, arguments, "the direction vector", function, term);
   }
 
   private static Objective perPosition(String kind, String layer, String arguments, String vectorName,
-      VectorFunction function) {
-    return new PerPositionObjective(kind, layer, arguments, vectorName, function);
+      VectorFunction function, FusedTerm term) {
+    return new PerPositionObjective(kind, layer, arguments, vectorName, function, term);
   }
 
   private static float[] whitenedVector(String kind, String layer, Whitening whitening, float[] vector) {
@@ -174,6 +182,16 @@ public final class Objectives {
       }
 
       @Override
+      public Optional<List<FusedTerm>> fusedTerms() {
+        Optional<List<FusedTerm>> ta = a.fusedTerms();
+        Optional<List<FusedTerm>> tb = b.fusedTerms();
+        if (ta.isEmpty() || tb.isEmpty()) return Optional.empty();
+        List<FusedTerm> all = new ArrayList<>(ta.get());
+        all.addAll(tb.get());
+        return Optional.of(List.copyOf(all));
+      }
+
+      @Override
       public void validate(Map<String, Shape> sampleShapes) {
         a.validate(sampleShapes);
         b.validate(sampleShapes);
@@ -196,6 +214,11 @@ public final class Objectives {
       @Override
       public double evaluate(SampleView view) {
         return scale * a.evaluate(new ScaledGradients(view, scale));
+      }
+
+      @Override
+      public Optional<List<FusedTerm>> fusedTerms() {
+        return a.fusedTerms().map(terms -> terms.stream().map(t -> t.scaled(scale)).toList());
       }
 
       @Override

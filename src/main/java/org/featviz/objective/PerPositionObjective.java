@@ -1,5 +1,7 @@
 package org.featviz.objective;
 
+import java.util.List;
+import java.util.Optional;
 import org.featviz.ir.Shape;
 
 /**
@@ -13,14 +15,21 @@ final class PerPositionObjective extends LayerObjective {
   private final String arguments;
   private final String vectorName;
   private final VectorFunction function;
+  /** The same objective as a fused kernel's term, or null where no kernel computes it (the whitened kinds). */
+  private final FusedTerm term;
 
-  /** describe() reads "kind(layer, arguments)"; vectorName names the length-U argument in errors. */
-  PerPositionObjective(String kind, String layer, String arguments, String vectorName, VectorFunction function) {
+  /**
+   * describe() reads "kind(layer, arguments)"; vectorName names the length-U argument in errors; term is the
+   * objective as a fused kernel's term (weight 1), or null.
+   */
+  PerPositionObjective(String kind, String layer, String arguments, String vectorName, VectorFunction function,
+      FusedTerm term) {
     super(layer);
     this.kind = kind;
     this.arguments = arguments;
     this.vectorName = vectorName;
     this.function = function;
+    this.term = term;
   }
 
   @Override
@@ -41,6 +50,11 @@ final class PerPositionObjective extends LayerObjective {
       for (int u = 0; u < units; u++) grad.addAt(u, p, g[u] / positions);
     }
     return total / positions;
+  }
+
+  @Override
+  public Optional<List<FusedTerm>> fusedTerms() {
+    return term == null ? Optional.empty() : Optional.of(List.of(term));
   }
 
   @Override

@@ -74,6 +74,16 @@ public final class InverseRealDft2d {
     return 2 * height * halfWidth;
   }
 
+  /** A copy of Mh [2H, 2H] = [[Ch, -Sh], [Sh, Ch]], stage 1's matrix (what the GPU version uploads). */
+  public float[] columnMatrix() {
+    return columnMatrix.clone();
+  }
+
+  /** A copy of Mw [2Wf, W] = [[Cw], [Sw]], stage 2's matrix with the Hermitian weights folded in. */
+  public float[] rowMatrix() {
+    return rowMatrix.clone();
+  }
+
   /** The Hermitian weight h(kx) of a stored column. */
   public static int hermitianWeight(int kx, int width) {
     boolean nyquist = width % 2 == 0 && kx == width / 2;

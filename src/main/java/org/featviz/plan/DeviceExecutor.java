@@ -65,15 +65,27 @@ public final class DeviceExecutor implements AutoCloseable {
 
   /** Computes {@code targets} (value names) from the fed inputs; returns them as host tensors. */
   public Map<String, Tensor> forward(Map<String, Tensor> feeds, Collection<String> targets) {
-    if (closed) throw new IllegalStateException("device executor used after close");
-    List<String> wanted = new ArrayList<>(new LinkedHashSet<>(targets));
     Map<String, Shape> shapes = new LinkedHashMap<>();
     for (ValueInfo in : graph.inputs()) {
       Tensor t = feeds.get(in.name());
       if (t != null) shapes.put(in.name(), t.shape());
     }
+    return plan(shapes, targets).forward(feeds);
+  }
+
+  /**
+   * The plan for these input shapes and targets, lowered now or reused (the one {@link #forward} would run), for
+   * callers that keep everything on the device: its {@code inputBuffer}, {@code runForward}, {@code
+   * activationBuffer}, {@code seedBuffer}, {@code runBackward} and {@code inputGradientBuffer} run a step without
+   * host round trips. The executor owns the plan: it stays valid until another shape or target set replaces it, or
+   * the executor closes.
+   */
+  public DevicePlan plan(Map<String, Shape> inputShapes, Collection<String> targets) {
+    if (closed) throw new IllegalStateException("device executor used after close");
+    List<String> wanted = new ArrayList<>(new LinkedHashSet<>(targets));
+    Map<String, Shape> shapes = new LinkedHashMap<>(inputShapes);
     if (plan == null || !shapes.equals(planShapes) || !wanted.equals(planTargets)) replan(shapes, wanted);
-    return plan.forward(feeds);
+    return plan;
   }
 
   /**

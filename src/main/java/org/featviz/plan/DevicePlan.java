@@ -20,7 +20,10 @@ import org.featviz.ir.ValueInfo;
  * backward wiring to the gradient inputs (input gradients only; weights are frozen), and every buffer planned by
  * lifetime ({@link Timeline}, {@link BufferPlanner}) and allocated when the plan is built. Weights are uploaded
  * once; running the plan allocates nothing. The activations a backward step reads are kept until it has run, so a
- * {@link #backward} must follow a {@link #forward} (once: the backward reuses their memory afterwards).
+ * {@link #backward} must follow a {@link #forward} (once: the backward reuses their memory afterwards). The same
+ * run without host round trips (the render loop's): write {@link #inputBuffer}, {@link #runForward}, read
+ * {@link #activationBuffer} and write {@link #seedBuffer} in place, {@link #runBackward}, read
+ * {@link #inputGradientBuffer}.
  *
  * <pre>
  * try (DevicePlan plan = DevicePlan.lower(device, prepared, List.of("conv3"), List.of("input"))) {
@@ -153,6 +156,17 @@ public final class DevicePlan implements AutoCloseable {
    */
   public Map<String, Tensor> forward(Map<String, Tensor> feeds) {
     checkOpen();
+    upload(feeds);
+    runForward();
+    Map<String, Tensor> out = new LinkedHashMap<>();
+    for (String name : targets) {
+      DeviceValue v = lowered.values().get(name);
+      out.put(name, v != null ? read(v) : graph.initializers().get(name).copy());
+    }
+    return out;
+  }
+
+  private void upload(Map<String, Tensor> feeds) {
     for (DeviceValue in : lowered.inputs()) {
       Tensor t = feeds.get(in.name());
       if (t == null) throw new ModelException(graph.source() + ": input '" + in.name() + "' was not fed");
@@ -162,14 +176,6 @@ public final class DevicePlan implements AutoCloseable {
       }
       if (t.size() > 0) device.copyToDevice(t.data(), 0, in.buffer(), 0, t.size());
     }
-    for (Step s : lowered.steps()) s.forward(device);
-    Map<String, Tensor> out = new LinkedHashMap<>();
-    for (String name : targets) {
-      DeviceValue v = lowered.values().get(name);
-      out.put(name, v != null ? read(v) : graph.initializers().get(name).copy());
-    }
-    forwardDone = true;
-    return out;
   }
 
   /**
@@ -178,22 +184,15 @@ public final class DevicePlan implements AutoCloseable {
    */
   public Map<String, Tensor> backward(Map<String, Tensor> seeds) {
     checkOpen();
-    if (gradientInputs.isEmpty()) throw new IllegalStateException("this plan was built without gradient inputs");
-    if (!forwardDone) {
-      throw new IllegalStateException("backward needs the forward just before it (a backward reuses the memory of "
-          + "the activations it read)");
-    }
-    forwardDone = false;
+    checkBackwardReady();
     for (String name : seeds.keySet()) {
       if (!targets.contains(name)) {
         throw new IllegalArgumentException("gradient seed for '" + name + "', which is not a target of this plan "
             + targets);
       }
     }
-    if (wiring != null) {
-      writeSeeds(seeds);
-      for (Step s : wiring.backwardSteps()) s.backward(device);
-    }
+    if (wiring != null) writeSeeds(seeds);
+    runBackward();
     Map<String, Tensor> out = new LinkedHashMap<>();
     for (String name : gradientInputs) {
       DeviceValue v = lowered.values().get(name);
@@ -201,6 +200,110 @@ public final class DevicePlan implements AutoCloseable {
       out.put(name, g != null ? read(g) : Tensor.zeros(graph.shape(name)));
     }
     return out;
+  }
+
+  private void checkBackwardReady() {
+    if (gradientInputs.isEmpty()) throw new IllegalStateException("this plan was built without gradient inputs");
+    if (!forwardDone) {
+      throw new IllegalStateException("backward needs the forward just before it (a backward reuses the memory of "
+          + "the activations it read)");
+    }
+  }
+
+  // ---- Running without host round trips ---------------------------------------------------------------------
+  // The device-resident entry points that a render loop uses: the caller writes the inputs into inputBuffer(),
+  // runs runForward(), reads the targets' activations and writes their gradient seeds in place (with kernels),
+  // runs runBackward() and reads inputGradientBuffer(). Nothing is copied to or from the host. Buffers hold their
+  // values from offset 0 in the value's dense layout (its shape(), row-major).
+
+  /**
+   * The buffer a forward reads graph input {@code name} from; write it (shape {@link #inputShapes()}), then call
+   * {@link #runForward()}. The buffer is the plan's, valid while the plan is open; the backward may reuse it, so
+   * write it again before every forward.
+   */
+  public DeviceBuffer inputBuffer(String name) {
+    checkOpen();
+    for (DeviceValue in : lowered.inputs()) if (in.name().equals(name)) return in.buffer();
+    throw new IllegalArgumentException("'" + name + "' is not an input this plan reads; it reads "
+        + inputShapes().keySet());
+  }
+
+  /** Runs every forward step on the inputs already in {@link #inputBuffer}s. */
+  public void runForward() {
+    checkOpen();
+    for (Step s : lowered.steps()) s.forward(device);
+    forwardDone = true;
+  }
+
+  /**
+   * Target {@code name}'s activations [shape(name)], valid after {@link #runForward()} until {@link #runBackward()}
+   * starts (the backward reuses their memory). Throws for an initializer target (it has no activation buffer).
+   */
+  public DeviceBuffer activationBuffer(String name) {
+    checkOpen();
+    if (!forwardDone) throw new IllegalStateException("activations are readable after runForward, before the backward");
+    return targetValue(name).buffer();
+  }
+
+  /**
+   * The buffer the backward reads target {@code name}'s gradient seed from [shape(name)], or null where no
+   * gradient flows from that target to a gradient input (nothing to seed). Targets that alias one another (a
+   * Reshape of another target) share one seed buffer, so seeds written into it add up. Write it after
+   * {@link #runForward()}: it may share memory with activations that are dead by then, never with the targets'.
+   */
+  public DeviceBuffer seedBuffer(String name) {
+    checkOpen();
+    DeviceValue v = targetValue(name);
+    if (wiring == null) return null;
+    for (Map.Entry<Storage, List<DeviceValue>> e : wiring.seeded().entrySet()) {
+      if (e.getValue().contains(v)) return e.getKey().buffer();
+    }
+    return null;
+  }
+
+  /** Sets every seed buffer to zero (the start of a step whose objectives add their gradients into them). */
+  public void clearSeeds() {
+    checkOpen();
+    if (wiring == null) return;
+    for (Storage g : wiring.seeded().keySet()) if (g.bytes() > 0) device.memsetZero(g.buffer(), 0, g.bytes());
+  }
+
+  /** Runs the backward steps from the seed buffers as the caller left them. Needs the forward just before it. */
+  public void runBackward() {
+    checkOpen();
+    checkBackwardReady();
+    forwardDone = false;
+    if (wiring != null) for (Step s : wiring.backwardSteps()) s.backward(device);
+  }
+
+  /**
+   * The gradient of gradient input {@code name} [its input shape] after {@link #runBackward()}, valid until the
+   * next forward; null where no gradient reaches it (it is zero).
+   */
+  public DeviceBuffer inputGradientBuffer(String name) {
+    checkOpen();
+    if (!gradientInputs.contains(name)) {
+      throw new IllegalArgumentException("'" + name + "' is not a gradient input of this plan " + gradientInputs);
+    }
+    DeviceValue v = lowered.values().get(name);
+    DeviceValue g = v == null || wiring == null ? null : wiring.writtenGradient(v);
+    return g == null ? null : g.buffer();
+  }
+
+  /** The shape of a value of the plan's graph (a target, an input). */
+  public Shape shape(String name) {
+    Shape s = graph.shapes().get(name);
+    if (s == null) throw new IllegalArgumentException("the plan's graph has no value '" + name + "'");
+    return s;
+  }
+
+  private DeviceValue targetValue(String name) {
+    if (!targets.contains(name)) {
+      throw new IllegalArgumentException("'" + name + "' is not a target of this plan " + targets);
+    }
+    DeviceValue v = lowered.values().get(name);
+    if (v == null) throw new IllegalArgumentException("target '" + name + "' is an initializer: it has no buffer");
+    return v;
   }
 
   /** Seeds of targets that share a gradient storage (aliases) are summed on the host; absent seeds are zeros. */

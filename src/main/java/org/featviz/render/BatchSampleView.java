@@ -7,13 +7,16 @@ import org.featviz.ir.Tensor;
 import org.featviz.objective.LayerSlice;
 import org.featviz.objective.SampleView;
 
-/** Batch element b's view onto batch tensors [B, ...] of activations and of gradients, per layer. */
-final class BatchSampleView implements SampleView {
+/**
+ * Batch element b's view onto batch tensors [B, ...] of activations and of gradients, per layer. Public for the
+ * device renderer, which evaluates the objectives that have no fused kernel on the host the same way.
+ */
+public final class BatchSampleView implements SampleView {
   private final Map<String, Tensor> activations;
   private final Map<String, Tensor> gradients;
   private final int b;
 
-  BatchSampleView(Map<String, Tensor> activations, Map<String, Tensor> gradients, int b) {
+  public BatchSampleView(Map<String, Tensor> activations, Map<String, Tensor> gradients, int b) {
     this.activations = activations;
     this.gradients = gradients;
     this.b = b;
@@ -37,7 +40,8 @@ final class BatchSampleView implements SampleView {
     return new LayerSlice(t.data(), b * sample.size(), sample);
   }
 
-  static Shape sampleShape(Shape batchShape) {
+  /** A batch shape [B, ...] without its batch axis. */
+  public static Shape sampleShape(Shape batchShape) {
     int[] d = batchShape.dims();
     return Shape.of(java.util.Arrays.copyOfRange(d, 1, d.length));
   }

@@ -58,12 +58,15 @@ public final class Renderer {
 
   /** Optimizes one image per target; onStep is told after every step (for progress bars). */
   public List<RenderResult> render(List<RenderTarget> targets, IntConsumer onStep) {
+    return render(targets, onStep, null);
+  }
+
+  /** As {@link #render(List, IntConsumer)}, showing every image's parameters to {@code probe} (may be null). */
+  public List<RenderResult> render(List<RenderTarget> targets, IntConsumer onStep, StepProbe probe) {
     int batch = targets.size();
     if (batch == 0) return List.of();
-    Set<String> layers = new LinkedHashSet<>();
-    for (RenderTarget t : targets) layers.addAll(t.objective().layers());
-    for (RenderTarget t : targets) if (t.hasUnit()) layers.add(t.layer());
-    validate(targets, layers);
+    Set<String> layers = layers(targets);
+    validate(graph, targets, layers);
     MemoryBudget.check(graph, batch, MemoryBudget.availableHeap());
 
     ImageParam param = opts.param().equals("fft") ? new FftParam(imageShape, opts.decay(), FftParam.DEFAULT_STD, imageShape.dim(0) == 3) : new PixelParam(imageShape);
@@ -91,7 +94,8 @@ public final class Renderer {
     // optimization can climb towards the region where the unit fires. Only a unit that gets no gradient even
     // there is reported dead.
     boolean[] redirected = new boolean[batch];
-    Map<String, String> reluInputs = reluInputs(layers);
+    Map<String, String> reluInputs = reluInputs(graph, layers);
+    if (probe != null) probe.afterStep(0, copy(params));
     for (int step = 0; step < opts.steps(); step++) {
       float[] x = new float[batch * pixels];
       for (int b = 0; b < batch; b++) {
@@ -105,7 +109,7 @@ public final class Renderer {
       });
       Tensor netInput = norm.apply(Tensor.of(batchShape, x));
       Activations acts = exec.forward(Map.of(input, netInput), layers);
-      Map<String, Tensor> grads = objectiveGradients(targets, acts, layers, null);
+      Map<String, Tensor> grads = objectiveGradients(targets, acts.values(), layers, null);
       for (int b = 0; b < batch; b++) redirected[b] = blockedByRelu(targets.get(b), b, grads, acts, reluInputs);
       Map<String, Tensor> seedsByLayer = redirect(grads, redirected, reluInputs);
       final int stepIndex = step;
@@ -138,6 +142,7 @@ public final class Renderer {
           }
         }
       });
+      if (probe != null) probe.afterStep(step + 1, copy(params));
       onStep.accept(step + 1);
     }
     return finish(targets, param, params, images, seeds, status, layers, exec, batchShape);
@@ -154,21 +159,46 @@ public final class Renderer {
       System.arraycopy(images[b], 0, x, b * pixels, pixels);
     }
     Activations acts = exec.forward(Map.of(input, norm.apply(Tensor.of(batchShape, x))), layers);
+    return results(targets, acts.values(), layers, images, imageShape, seeds, status, opts.steps());
+  }
+
+  /**
+   * The results of a render from the final images and their activations (measured without transforms): each
+   * objective's value, the target unit's mean activation, and the status, NAN where an OK image's value is not
+   * finite. Shared with the device renderer, so both report alike.
+   */
+  public static List<RenderResult> results(List<RenderTarget> targets, Map<String, Tensor> activations,
+      Set<String> layers, float[][] images, Shape imageShape, long[] seeds, RenderResult.Status[] status, int steps) {
+    int batch = targets.size();
     double[] values = new double[batch];
-    objectiveGradients(targets, acts, layers, values);
+    objectiveGradients(targets, activations, layers, values);
     List<RenderResult> results = new ArrayList<>();
     for (int b = 0; b < batch; b++) {
       RenderTarget t = targets.get(b);
       double activation = Double.NaN;
       if (t.hasUnit()) {
-        BatchSampleView view = new BatchSampleView(acts.values(), Map.of(), b);
+        BatchSampleView view = new BatchSampleView(activations, Map.of(), b);
         activation = view.activation(t.layer()).unitMean(t.unit());
       }
       RenderResult.Status s = status[b];
       if (s == RenderResult.Status.OK && !Double.isFinite(values[b])) s = RenderResult.Status.NAN;
-      results.add(new RenderResult(t, images[b], imageShape, s, values[b], activation, seeds[b], opts.steps()));
+      results.add(new RenderResult(t, images[b], imageShape, s, values[b], activation, seeds[b], steps));
     }
     return results;
+  }
+
+  /** Every layer the targets' objectives read, and the layers of their units. */
+  public static Set<String> layers(List<RenderTarget> targets) {
+    Set<String> layers = new LinkedHashSet<>();
+    for (RenderTarget t : targets) layers.addAll(t.objective().layers());
+    for (RenderTarget t : targets) if (t.hasUnit()) layers.add(t.layer());
+    return layers;
+  }
+
+  private static float[][] copy(float[][] params) {
+    float[][] c = new float[params.length][];
+    for (int b = 0; b < params.length; b++) c[b] = params[b].clone();
+    return c;
   }
 
   /**
@@ -194,7 +224,7 @@ public final class Renderer {
   }
 
   /** For each objective layer that a Relu node writes, the Relu's input. */
-  private Map<String, String> reluInputs(Set<String> layers) {
+  public static Map<String, String> reluInputs(Graph graph, Set<String> layers) {
     Map<String, String> r = new HashMap<>();
     for (String l : layers) {
       org.featviz.ir.Node n = graph.producer(l);
@@ -230,13 +260,18 @@ public final class Renderer {
     return r;
   }
 
-  /** Evaluates each target's objective on its sample; returns the gradient seeds per layer. */
-  private Map<String, Tensor> objectiveGradients(List<RenderTarget> targets, Activations acts, Set<String> layers,
-      double[] values) {
+  /**
+   * Evaluates each target's objective on its sample of the batch activations [B, ...] (every layer in
+   * {@code layers} must be there); returns the gradient seeds per layer and, where {@code values} is not null,
+   * puts each objective's value there.
+   */
+  public static Map<String, Tensor> objectiveGradients(List<RenderTarget> targets, Map<String, Tensor> acts,
+      Set<String> layers, double[] values) {
     Map<String, Tensor> activations = new HashMap<>();
     Map<String, Tensor> grads = new LinkedHashMap<>();
     for (String l : layers) {
       Tensor a = acts.get(l);
+      if (a == null) throw new ModelException("layer '" + l + "' was not computed by this forward pass");
       activations.put(l, a);
       grads.put(l, Tensor.zeros(a.shape()));
     }
@@ -247,7 +282,8 @@ public final class Renderer {
     return grads;
   }
 
-  private void validate(List<RenderTarget> targets, Set<String> layers) {
+  /** Checks every target against the layers' shapes (objective arguments, unit indices) before optimizing. */
+  public static void validate(Graph graph, List<RenderTarget> targets, Set<String> layers) {
     Map<String, Shape> sampleShapes = new HashMap<>();
     for (String l : layers) sampleShapes.put(l, BatchSampleView.sampleShape(graph.shape(l)));
     for (RenderTarget t : targets) {
@@ -271,7 +307,7 @@ public final class Renderer {
   }
 
   /** A target's seed depends on the run's seed and the target alone, not on its place in the batch. */
-  static long seedFor(long runSeed, String label) {
+  public static long seedFor(long runSeed, String label) {
     long h = runSeed * 0x9E3779B97F4A7C15L + label.hashCode();
     h ^= h >>> 31;
     h *= 0xBF58476D1CE4E5B9L;

@@ -1,0 +1,55 @@
+// The small bookkeeping kernels of the device render loop (org.featviz.render.gpu.DeviceRenderer), beside
+// the parameterization, transform, objective and Adam kernels: per-sample flags that say whether anything
+// is left of a gradient, and moving the gradient seeds of chosen samples from one buffer to another.
+// Shape legend: B batch, N values per sample; x, a, src and dst are [B, N] row-major; flags and mask int[B].
+// CPU twin: the host loops of org.featviz.render.Renderer (blockedByRelu, redirect, and the all-zero check
+// of the input gradient that marks a unit DEAD).
+//
+//   render_sample_any:   flags[b] = 1 if some i has x[b, i] != 0 and, with positive_only, a[b, i] > 0;
+//                        else 0. NaN counts as nonzero, as Java's != has it. With positive_only = 0, a is
+//                        not read (pass x again). The renderer uses it on a ReLU layer's gradient seed with
+//                        the ReLU's output as a (does any seeded element pass the ReLU?), on a seed alone,
+//                        and on the network input's gradient (is it all zero?).
+//                        Launch: grid (B), a 1-D block of a multiple of 32 threads (at most 1024), no
+//                        dynamic shared memory. Every thread reaches the one barrier.
+//   render_move_samples: for every b with mask[b] != 0: dst[b, i] += src[b, i], then src[b, i] = 0
+//                        (src and dst distinct buffers); samples with mask 0 are not touched. Moves the
+//                        seeds of redirected samples from a ReLU's output to its input, and adds a
+//                        scratch gradient into a seed for the samples of one objective term.
+//                        Launch: grid (X, B) with any X >= 1, any 1-D block; a grid-stride loop covers N.
+
+#define RENDER_FULL_MASK 0xffffffffu
+
+extern "C" __global__ void render_sample_any(const float* __restrict__ x, const float* __restrict__ a,
+                                             int* __restrict__ flags, int batch, int per, int positive_only) {
+  __shared__ int warp_found[32];
+  const int b = blockIdx.x;
+  const bool live = b < batch;
+  int found = 0;
+  if (live) {
+    const size_t base = (size_t) b * per;
+    for (int i = threadIdx.x; i < per && !found; i += blockDim.x) {
+      if (x[base + i] != 0.0f && (positive_only == 0 || a[base + i] > 0.0f)) found = 1;
+    }
+  }
+  found = __any_sync(RENDER_FULL_MASK, found);
+  if ((threadIdx.x & 31) == 0) warp_found[threadIdx.x >> 5] = found;
+  __syncthreads();  // thread 0 reads every warp's answer
+  if (threadIdx.x == 0 && live) {
+    int any = 0;
+    for (int w = 0; w < (int) (blockDim.x >> 5); ++w) any |= warp_found[w];
+    flags[b] = any;
+  }
+}
+
+extern "C" __global__ void render_move_samples(float* __restrict__ src, float* __restrict__ dst,
+                                               const int* __restrict__ mask, int batch, int per) {
+  const int b = blockIdx.y;
+  if (b < batch && mask[b] != 0) {
+    const size_t base = (size_t) b * per;
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < per; i += gridDim.x * blockDim.x) {
+      dst[base + i] += src[base + i];
+      src[base + i] = 0.0f;
+    }
+  }
+}

@@ -1,0 +1,181 @@
+package org.featviz.render.gpu;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.featviz.device.Device;
+import org.featviz.device.DeviceBuffer;
+import org.featviz.device.GemmDescriptor;
+import org.featviz.param.FftParam;
+import org.featviz.param.ImageParam;
+import org.featviz.param.InverseRealDft2d;
+import org.featviz.param.PixelParam;
+import org.featviz.plan.CustomKernels;
+
+/**
+ * A batch's image parameterization on a {@link Device}: params [B, P] -> images [B, C, H, W] and the chain rule
+ * back, the device twin of {@link PixelParam} (the sigmoid kernel) and {@link FftParam} (spectrum weighting, the
+ * inverse real DFT as GEMMs with {@link InverseRealDft2d}'s matrices, uploaded once, then the color
+ * decorrelation and sigmoid kernel). Owns its scratch buffers; close it after the render.
+ *
+ * <p>The inverse DFT of the whole batch in a fixed number of launches, BC = B * C spectra of [2H, Wf] each (the
+ * weighted spectrum X, stored [BC, 2H, Wf]):
+ * <pre>
+ *   transpose X -> [2H, BC * Wf]; one GEMM Y = Mh [2H, 2H] . X            (stage 1 of InverseRealDft2d)
+ *   transpose Y [2, H, BC, Wf] -> [2, BC, H, Wf], i.e. Yr [BC * H, Wf] then Yi [BC * H, Wf]
+ *   t [BC * H, W] = Yr . Cw + Yi . Sw                                       (stage 2: two GEMMs, Mw = [[Cw], [Sw]])
+ * </pre>
+ * The adjoint runs the transposes of these in reverse order, as {@link InverseRealDft2d#adjoint} does.
+ */
+abstract class DeviceImageParam implements AutoCloseable {
+  protected final Device device;
+  protected final int batch;
+  private final List<DeviceBuffer> owned = new ArrayList<>();
+
+  private DeviceImageParam(Device device, int batch) {
+    this.device = device;
+    this.batch = batch;
+  }
+
+  /** The device twin of {@code param} (a PixelParam or an FftParam) for a batch of {@code batch} images. */
+  static DeviceImageParam of(Device device, ImageParam param, int batch) {
+    if (param instanceof FftParam fft) return new Fft(device, fft, batch);
+    if (param instanceof PixelParam pixel) return new Pixel(device, pixel, batch);
+    throw new IllegalArgumentException("no device version of the parameterization " + param.describe());
+  }
+
+  /** image [B, C, H, W] = the parameterization of params [B, P]. */
+  abstract void toImage(DeviceBuffer params, DeviceBuffer image);
+
+  /**
+   * gradParams [B, P] (overwritten) = d image / d params applied to gradImage; image is {@link #toImage}'s output
+   * for the same params.
+   */
+  abstract void backward(DeviceBuffer image, DeviceBuffer gradImage, DeviceBuffer gradParams);
+
+  protected DeviceBuffer allocateFloats(long count) {
+    DeviceBuffer b = device.allocateFloats(Math.max(1, count));
+    owned.add(b);
+    return b;
+  }
+
+  protected DeviceBuffer upload(float[] host) {
+    DeviceBuffer b = allocateFloats(host.length);
+    device.copyToDevice(host, b);
+    return b;
+  }
+
+  @Override
+  public void close() {
+    for (DeviceBuffer b : owned) b.close();
+    owned.clear();
+  }
+
+  /** image = sigmoid(params), one parameter per pixel. */
+  private static final class Pixel extends DeviceImageParam {
+    private final int n;
+
+    Pixel(Device device, PixelParam param, int batch) {
+      super(device, batch);
+      this.n = Math.multiplyExact(batch, param.size());
+    }
+
+    @Override
+    void toImage(DeviceBuffer params, DeviceBuffer image) {
+      ParamKernels.sigmoidForward(device, params, image, n);
+    }
+
+    @Override
+    void backward(DeviceBuffer image, DeviceBuffer gradImage, DeviceBuffer gradParams) {
+      ParamKernels.sigmoidBackward(device, image, gradImage, gradParams, n);
+    }
+  }
+
+  /** Lucid's spectral parameterization (see the class comment for the GEMM layout). */
+  private static final class Fft extends DeviceImageParam {
+    private final int channels;
+    private final int height;
+    private final int width;
+    private final int halfWidth;
+    private final int spectra;  // BC
+    private final boolean decorrelate;
+    private final DeviceBuffer columnMatrix;  // Mh [2H, 2H]
+    private final DeviceBuffer rowMatrix;     // Mw [2Wf, W]
+    private final DeviceBuffer weight;        // w [H, Wf]
+    private final DeviceBuffer first;         // [B, P] scratch
+    private final DeviceBuffer second;        // [B, P] scratch
+    private final DeviceBuffer spatial;       // t and its gradient [B, C, H, W]
+
+    Fft(Device device, FftParam param, int batch) {
+      super(device, batch);
+      InverseRealDft2d dft = param.dft();
+      this.channels = param.imageShape().dim(0);
+      this.height = dft.height();
+      this.width = dft.width();
+      this.halfWidth = dft.halfWidth();
+      this.spectra = Math.multiplyExact(batch, channels);
+      this.decorrelate = param.decorrelated();
+      long size = (long) batch * param.size();
+      try {
+        columnMatrix = upload(dft.columnMatrix());
+        rowMatrix = upload(dft.rowMatrix());
+        weight = upload(param.weight());
+        first = allocateFloats(size);
+        second = allocateFloats(size);
+        spatial = allocateFloats((long) spectra * height * width);
+      } catch (RuntimeException e) {
+        close();
+        throw e;
+      }
+    }
+
+    private int plane() {
+      return height * width;
+    }
+
+    @Override
+    void toImage(DeviceBuffer params, DeviceBuffer image) {
+      int h2 = 2 * height;
+      int wf = halfWidth;
+      int rows = spectra * height;  // BC * H
+      ParamKernels.spectrumWeight(device, params, weight, first, 2 * spectra, height * wf);
+      // [BC, 2H, Wf] -> [2H, BC, Wf]
+      CustomKernels.transpose(device, first, second, new int[] {h2, spectra, wf}, new int[] {wf, h2 * wf, 1}, false);
+      device.gemm(new GemmDescriptor(false, false, h2, spectra * wf, h2), columnMatrix, second, first, 1f, 0f);
+      // Y [2, H, BC, Wf] -> [2, BC, H, Wf]
+      CustomKernels.transpose(device, first, second, new int[] {2, spectra, height, wf},
+          new int[] {height * spectra * wf, wf, spectra * wf, 1}, false);
+      GemmDescriptor stage2 = new GemmDescriptor(false, false, rows, width, wf);
+      device.gemm(stage2, second, 0, rowMatrix, 0, spatial, 0, 1f, 0f);
+      device.gemm(stage2, second, (long) rows * wf, rowMatrix, (long) wf * width, spatial, 0, 1f, 1f);
+      if (decorrelate) {
+        ParamKernels.decorrelateSigmoidForward(device, spatial, image, batch, plane());
+      } else {
+        ParamKernels.sigmoidForward(device, spatial, image, spectra * plane());
+      }
+    }
+
+    @Override
+    void backward(DeviceBuffer image, DeviceBuffer gradImage, DeviceBuffer gradParams) {
+      int h2 = 2 * height;
+      int wf = halfWidth;
+      int rows = spectra * height;
+      if (decorrelate) {
+        ParamKernels.decorrelateSigmoidBackward(device, image, gradImage, spatial, batch, plane());
+      } else {
+        ParamKernels.sigmoidBackward(device, image, gradImage, spatial, spectra * plane());
+      }
+      // gYr = g . Cw^T, gYi = g . Sw^T, as [2, BC, H, Wf]
+      GemmDescriptor rowAdjoint = new GemmDescriptor(false, true, rows, wf, width);
+      device.gemm(rowAdjoint, spatial, 0, rowMatrix, 0, first, 0, 1f, 0f);
+      device.gemm(rowAdjoint, spatial, 0, rowMatrix, (long) wf * width, first, (long) rows * wf, 1f, 0f);
+      // [2, BC, H, Wf] -> [2, H, BC, Wf] = [2H, BC * Wf]
+      CustomKernels.transpose(device, first, second, new int[] {2, height, spectra, wf},
+          new int[] {spectra * height * wf, wf, height * wf, 1}, false);
+      device.gemm(new GemmDescriptor(true, false, h2, spectra * wf, h2), columnMatrix, second, first, 1f, 0f);
+      // [2H, BC, Wf] -> [BC, 2H, Wf]
+      CustomKernels.transpose(device, first, second, new int[] {spectra, h2, wf}, new int[] {wf, spectra * wf, 1},
+          false);
+      ParamKernels.spectrumWeight(device, second, weight, gradParams, 2 * spectra, height * wf);
+    }
+  }
+}

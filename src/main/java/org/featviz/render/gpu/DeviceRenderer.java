@@ -1,0 +1,113 @@
+package org.featviz.render.gpu;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.IntConsumer;
+import org.featviz.device.Device;
+import org.featviz.ir.Graph;
+import org.featviz.ir.ModelException;
+import org.featviz.ir.Shape;
+import org.featviz.model.InputNormalization;
+import org.featviz.plan.DeviceExecutor;
+import org.featviz.plan.DevicePlan;
+import org.featviz.render.RenderOptions;
+import org.featviz.render.RenderResult;
+import org.featviz.render.RenderTarget;
+import org.featviz.render.Renderer;
+import org.featviz.render.StepProbe;
+
+/**
+ * Batched activation maximization on a {@link Device} (a GPU, or the host emulator in CI): the contract of the CPU
+ * {@link Renderer} (same targets, options and results; each target's seed, initial parameters and transform draws
+ * come from the same per-target random stream, so the two are comparable step by step), with one optimization
+ * step of the whole batch kept on the device:
+ *
+ * <pre>
+ *   params [B, P] --{@link DeviceImageParam} (sigmoid kernel; FFT: spectrum weighting, inverse DFT as GEMMs,
+ *                   decorrelation and sigmoid kernel)--> images [B, C, H, W]
+ *   --transform_forward (the host draws each image's TransformSample per step and uploads B x 4 floats)-->
+ *     the plan's input buffer --plan forward (to the deepest target layer only)--> target activations
+ *   --objective kernels ({@link DeviceObjectives})--> gradient seeds in the plan's seed buffers
+ *   --redirected ReLU (render_sample_any, render_move_samples)--> --plan backward--> input gradient
+ *   --transform_backward--> image gradient --parameterization backward--> adam_ascend, adam_deactivate_nonfinite
+ * </pre>
+ *
+ * <p>Host round trips per step are a few per-sample flags (B ints each): which samples' objective gradients pass
+ * their ReLUs (for the redirect), which samples have an all-zero input gradient (DEAD at step 0 or after a
+ * redirect, skipped otherwise, as the CPU renderer does), and which Adam updates produced a NaN. Adam's step count
+ * is per sample, like one {@code optim.Adam} per image: samples that skipped an update get their own launch when
+ * their counts differ. Exceptions that stay on the host for now: objectives without a fused kernel (whitened
+ * objectives, layer penalties, sums that contain them) are evaluated on the host for the batch, from copied-back
+ * activations of the layers they read ({@link DeviceObjectives}); image regularizers (tv, l1, blur) have no kernel
+ * yet and run on the host from copied-back images and image gradients; the final measurement (objective values and
+ * unit activations of the untransformed final images) copies the target layers back once.
+ *
+ * <p>The renderer keeps its plan (weights uploaded, cuDNN algorithms chosen) between renders of the same batch
+ * size; close it to free that. The device stays the caller's.
+ *
+ * <pre>
+ * try (Device device = CudaDevice.open();
+ *      DeviceRenderer r = new DeviceRenderer(device, prepared, norm, RenderOptions.defaults())) {
+ *   List&lt;RenderResult&gt; results = r.render(targets, step -&gt; {});
+ * }
+ * </pre>
+ */
+public final class DeviceRenderer implements AutoCloseable {
+  private final Device device;
+  private final Graph graph;
+  private final InputNormalization norm;
+  private final RenderOptions opts;
+  private final String input;
+  private final Shape imageShape;
+  private final DeviceExecutor exec;
+
+  /** @param graph a prepared graph whose outputs include every layer the objectives read */
+  public DeviceRenderer(Device device, Graph graph, InputNormalization norm, RenderOptions opts) {
+    this.device = device;
+    this.graph = graph;
+    this.norm = norm;
+    this.opts = opts;
+    this.input = graph.input().name();
+    Shape in = graph.shape(input);
+    if (in.rank() != 4) {
+      throw new ModelException(graph.source() + ": input '" + input + "' is " + in + "; featviz renders images"
+          + " [N, C, H, W]");
+    }
+    this.imageShape = Shape.of(in.dim(1), in.dim(2), in.dim(3));
+    this.exec = new DeviceExecutor(device, graph, List.of(input));
+  }
+
+  public Shape imageShape() {
+    return imageShape;
+  }
+
+  /** Optimizes one image per target; onStep is told after every step (for progress bars). */
+  public List<RenderResult> render(List<RenderTarget> targets, IntConsumer onStep) {
+    return render(targets, onStep, null);
+  }
+
+  /** As {@link #render(List, IntConsumer)}, showing every image's parameters to {@code probe} (may be null). */
+  public List<RenderResult> render(List<RenderTarget> targets, IntConsumer onStep, StepProbe probe) {
+    int batch = targets.size();
+    if (batch == 0) return List.of();
+    Set<String> layers = Renderer.layers(targets);
+    Renderer.validate(graph, targets, layers);
+    Map<String, String> reluInputs = Renderer.reluInputs(graph, layers);
+    Set<String> planTargets = new LinkedHashSet<>(layers);
+    planTargets.addAll(reluInputs.values());
+    Shape batchShape = Shape.of(batch, imageShape.dim(0), imageShape.dim(1), imageShape.dim(2));
+    DevicePlan plan = exec.plan(Map.of(input, batchShape), planTargets);
+    try (RenderRun run = new RenderRun(device, plan, input, norm, opts, imageShape, targets, layers,
+        reluInputs)) {
+      return run.render(onStep, probe);
+    }
+  }
+
+  /** Frees the plan; idempotent. The device stays open. */
+  @Override
+  public void close() {
+    exec.close();
+  }
+}

@@ -1,0 +1,43 @@
+package org.featviz.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import java.nio.file.Path;
+import org.featviz.TestData;
+import org.featviz.cuda.CudaDevice;
+import org.junit.jupiter.api.Test;
+
+/** {@code featviz conformance --device emulated|gpu}: device plans behind the conformance runner. */
+class ConformanceDeviceOptionTest {
+  private static final Path NODE = Path.of("/usr/share/libonnx-testdata/data/node");
+
+  @Test
+  void emulatedRunsTheCasesThroughDevicePlans() {
+    Path gemm = TestData.require(NODE.resolve("test_gemm_all_attributes"), "libonnx-testdata");
+    Path pool = TestData.require(NODE.resolve("test_averagepool_2d_same_upper"), "libonnx-testdata");
+    CliRunner r = CliRunner.run("conformance", "--device", "emulated", gemm.toString(), pool.toString());
+    assertEquals(0, r.exitCode(), r.out() + r.err());
+    assertTrue(r.out().contains("PASS test_gemm_all_attributes"), r.out());
+    assertTrue(r.out().contains("2 passed, 0 failed, 0 unsupported"), r.out());
+  }
+
+  @Test
+  void gpuWithoutAGpuFailsClearly() {
+    assumeFalse(CudaDevice.isAvailable(), "this machine has a GPU");
+    Path relu = TestData.require(NODE.resolve("test_relu"), "libonnx-testdata");
+    CliRunner r = CliRunner.run("conformance", "--device", "gpu", relu.toString());
+    assertEquals(2, r.exitCode(), r.out() + r.err());
+    assertTrue(r.err().contains("--device gpu: no GPU can be used here"), r.err());
+    assertTrue(r.err().contains("--device emulated"), r.err());
+  }
+
+  @Test
+  void anUnknownDeviceIsAUsageError() {
+    Path relu = TestData.require(NODE.resolve("test_relu"), "libonnx-testdata");
+    CliRunner r = CliRunner.run("conformance", "--device", "tpu", relu.toString());
+    assertEquals(2, r.exitCode(), r.out() + r.err());
+    assertTrue(r.err().contains("expected cpu, emulated or gpu"), r.err());
+  }
+}

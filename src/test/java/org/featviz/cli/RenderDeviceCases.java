@@ -1,0 +1,88 @@
+package org.featviz.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.featviz.onnx.OnnxModelBuilder;
+import org.featviz.onnx.OnnxModelBuilder.Attr;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code featviz render} and {@code sweep} with {@code --device}: the device render loop writes the same outputs
+ * as the CPU one, with the same statuses and nearly the same activations. Subclasses name the device: emulated in
+ * CI, gpu (tag gpu) where there is one.
+ */
+abstract class RenderDeviceCases {
+  @TempDir Path tmp;
+
+  /** "emulated" or "gpu". */
+  protected abstract String device();
+
+  /** x [N, 1, 6, 6] -> conv (3, 3x3, pad 1) -> relu; unit 2 has zero weights (it never fires: dead). */
+  Path model() {
+    float[] w = new float[3 * 9];
+    for (int i = 0; i < 18; i++) w[i] = (float) Math.sin(i + 1);
+    return new OnnxModelBuilder().opset(13)
+        .input("x", "N", 1, 6, 6)
+        .initializer("w", new long[] {3, 1, 3, 3}, w)
+        .node("Conv", "conv1", List.of("x", "w"), List.of("conv1"), Attr.ints("pads", 1, 1, 1, 1))
+        .node("Relu", "relu1", List.of("conv1"), List.of("relu1"))
+        .output("relu1", "N", 3, 6, 6)
+        .write(tmp.resolve("m.onnx"));
+  }
+
+  private static JsonArray results(Path out) throws Exception {
+    return JsonParser.parseString(Files.readString(out.resolve("results.json"))).getAsJsonArray();
+  }
+
+  @Test
+  void renderWritesTheCpusOutputs() throws Exception {
+    String m = model().toString();
+    Path dev = tmp.resolve("dev");
+    Path cpu = tmp.resolve("cpu");
+    String[] common = {"render", "--model", m, "--layer", "relu1", "--unit", "0-2", "--steps", "3", "--transforms",
+        "small", "--param", "pixel"};
+    CliRunner r = CliRunner.run(concat(common, "--device", device(), "--out", dev.toString()));
+    assertEquals(0, r.exitCode(), r.err());
+    CliRunner c = CliRunner.run(concat(common, "--device", "cpu", "--out", cpu.toString()));
+    assertEquals(0, c.exitCode(), c.err());
+    for (String f : List.of("relu1_unit_0000.png", "relu1_unit_0002.png", "contact_sheet.png", "results.json")) {
+      assertTrue(Files.exists(dev.resolve(f)), f);
+    }
+    JsonArray d = results(dev);
+    JsonArray e = results(cpu);
+    assertEquals(3, d.size());
+    for (int i = 0; i < 3; i++) {
+      JsonObject a = d.get(i).getAsJsonObject();
+      JsonObject b = e.get(i).getAsJsonObject();
+      assertEquals(b.get("status").getAsString(), a.get("status").getAsString(), "unit " + i);
+      assertEquals(b.get("seed").getAsLong(), a.get("seed").getAsLong(), "unit " + i);
+      assertEquals(b.get("activation").getAsDouble(), a.get("activation").getAsDouble(),
+          1e-4 * (1 + Math.abs(b.get("activation").getAsDouble())), "unit " + i);
+    }
+    assertEquals("dead", d.get(2).getAsJsonObject().get("status").getAsString(), "the unit with zero weights");
+  }
+
+  @Test
+  void sweepRunsOnTheDevice() throws Exception {
+    Path out = tmp.resolve("sweep");
+    CliRunner r = CliRunner.run("sweep", "--model", model().toString(), "--layers", "relu1", "--batch", "2",
+        "--steps", "2", "--transforms", "none", "--device", device(), "--out", out.toString());
+    assertEquals(0, r.exitCode(), r.err());
+    assertTrue(r.out().contains("3 units") && r.out().contains("1 dead"), r.out());
+    assertEquals(4, Files.readAllLines(out.resolve("results.csv")).size());
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, r, a.length, b.length);
+    return r;
+  }
+}

@@ -1,0 +1,51 @@
+package org.featviz.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.featviz.cuda.CudaDevice;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code --device} of render and sweep in CI: the emulated device render loop against the CPU (the cases), a clear
+ * error for {@code gpu} without a GPU, the CPU fallback note for {@code auto}, and an unknown device name.
+ */
+class RenderDeviceOptionTest extends RenderDeviceCases {
+  @Override
+  protected String device() {
+    return "emulated";
+  }
+
+  @Test
+  void gpuWithoutAGpuFailsClearly() {
+    assumeFalse(CudaDevice.isAvailable(), "this machine has a GPU");
+    Path out = tmp.resolve("gpu");
+    CliRunner r = CliRunner.run("render", "--model", model().toString(), "--layer", "relu1", "--unit", "0",
+        "--steps", "1", "--device", "gpu", "--out", out.toString());
+    assertEquals(2, r.exitCode(), r.out() + r.err());
+    assertTrue(r.err().contains("--device gpu: no usable GPU"), r.err());
+    assertTrue(!Files.exists(out.resolve("results.json")), "nothing written");
+  }
+
+  @Test
+  void autoFallsBackToTheCpuWithANote() {
+    assumeFalse(CudaDevice.isAvailable(), "this machine has a GPU");
+    Path out = tmp.resolve("auto");
+    CliRunner r = CliRunner.run("render", "--model", model().toString(), "--layer", "relu1", "--unit", "0",
+        "--steps", "1", "--out", out.toString());
+    assertEquals(0, r.exitCode(), r.err());
+    assertTrue(r.err().contains("no usable GPU") && r.err().contains("CPU backend"), r.err());
+    assertTrue(Files.exists(out.resolve("results.json")));
+  }
+
+  @Test
+  void anUnknownDeviceIsAClearError() {
+    CliRunner r = CliRunner.run("sweep", "--model", model().toString(), "--layers", "relu1", "--device", "tpu",
+        "--out", tmp.resolve("x").toString());
+    assertEquals(2, r.exitCode(), r.out() + r.err());
+    assertTrue(r.err().contains("--device tpu") && r.err().contains("auto, cpu, gpu, emulated"), r.err());
+  }
+}

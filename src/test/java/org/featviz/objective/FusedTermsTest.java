@@ -1,0 +1,57 @@
+package org.featviz.objective;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Objectives as sums of the fused kernels' terms ({@link Objective#fusedTerms()}): each kind the kernels compute
+ * maps to its term with the objective's own arguments, sums concatenate and scalings multiply the weights, and
+ * anything with a part the kernels lack (whitened objectives, layer penalties) has no fused form.
+ */
+class FusedTermsTest {
+  private static List<FusedTerm> terms(Objective o) {
+    return o.fusedTerms().orElseThrow(() -> new AssertionError(o.describe() + " should be fusable"));
+  }
+
+  @Test
+  void eachKernelKindMapsToItsTerm() {
+    float[] v = {1, -2, 0.5f};
+    assertEquals(List.of(new FusedTerm.Channel("c", 2, 1)), terms(Objectives.channel("c", 2)));
+    assertEquals(List.of(new FusedTerm.Neuron("c", 1, null, null, 1)), terms(Objectives.neuron("c", 1)));
+    assertEquals(List.of(new FusedTerm.Neuron("c", 1, 3, 4, 1)), terms(Objectives.neuron("c", 1, 3, 4)));
+    assertEquals(List.of(new FusedTerm.Iam("c", 0, 1)), terms(Objectives.iam("c", 0)));
+    FusedTerm.DotCossim d = (FusedTerm.DotCossim) terms(Objectives.dotCossim("c", v, 2, 0.3)).get(0);
+    assertArrayEquals(v, d.vector());
+    assertEquals(2, d.power());
+    assertEquals(0.3, d.floor());
+    assertTrue(terms(Objectives.direction("c", v)).get(0) instanceof FusedTerm.Direction);
+    assertTrue(terms(Objectives.cosine("c", v)).get(0) instanceof FusedTerm.Cosine);
+    FusedTerm.OrthogonalPenalty o = (FusedTerm.OrthogonalPenalty) terms(Objectives.orthogonalPenalty("c", v, 0.7))
+        .get(0);
+    assertEquals(0.7, o.lambda());
+    float[] target = {1, 2, 3, 4};
+    assertArrayEquals(target, ((FusedTerm.L2Inversion) terms(Objectives.l2Inversion("c", target)).get(0)).target());
+  }
+
+  @Test
+  void sumsConcatenateAndScalingsMultiplyWeights() {
+    Objective o = Objectives.channel("a", 1).times(2).plus(Objectives.iam("b", 3).minus(Objectives.channel("a", 0)))
+        .times(0.5);
+    assertEquals(List.of(new FusedTerm.Channel("a", 1, 1.0), new FusedTerm.Iam("b", 3, 0.5),
+        new FusedTerm.Channel("a", 0, -0.5)), terms(o));
+  }
+
+  @Test
+  void termsWithoutAKernelMakeTheWholeObjectiveHostOnly() {
+    Whitening w = Whitening.estimate(new float[][] {{1, 2}, {2, 1}, {0, 3}, {3, 0.5f}});
+    assertTrue(Objectives.whitenedDirection("a", w, new float[] {1, 0}).fusedTerms().isEmpty());
+    assertTrue(Objectives.whitenedChannel("a", w, 1).fusedTerms().isEmpty());
+    assertTrue(Objectives.layerPenalty("a", PenaltyNorm.L1, 0.1).fusedTerms().isEmpty());
+    assertTrue(Objectives.channel("a", 0).plus(Objectives.layerPenalty("b", PenaltyNorm.L2, 1)).fusedTerms()
+        .isEmpty());
+  }
+}

@@ -1,0 +1,291 @@
+package org.featviz.render.gpu;
+
+import static org.featviz.cpu.OpTesting.random;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.featviz.BundledModels;
+import org.featviz.device.DeviceCases;
+import org.featviz.ir.Attributes;
+import org.featviz.ir.Graph;
+import org.featviz.ir.Node;
+import org.featviz.ir.Shape;
+import org.featviz.ir.Tensor;
+import org.featviz.ir.ValueInfo;
+import org.featviz.model.InputNormalization;
+import org.featviz.objective.Directions;
+import org.featviz.objective.ImageRegularizers;
+import org.featviz.objective.Objective;
+import org.featviz.objective.Objectives;
+import org.featviz.objective.PenaltyNorm;
+import org.featviz.onnx.OnnxImporter;
+import org.featviz.param.TransformConfig;
+import org.featviz.passes.Prepare;
+import org.featviz.render.RenderOptions;
+import org.featviz.render.RenderResult;
+import org.featviz.render.RenderTarget;
+import org.featviz.render.Renderer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link DeviceRenderer} against the CPU {@link Renderer}, the oracle: both draw the same initial parameters and
+ * transforms from the same per-target seeds, so their parameters can be compared step by step (through a
+ * {@link org.featviz.render.StepProbe}). One step must agree to 1e-4 (relative error of each image's parameter
+ * update, FP32); a few steps to a looser bound, with the same statuses, a dead unit and a redirected-ReLU unit
+ * included. Subclasses choose the device: the host emulator in CI, a GPU (tag gpu) where there is one.
+ */
+abstract class DeviceRendererCases extends DeviceCases {
+  private static final double ONE_STEP_TOL = 1e-4;
+  private static final double FEW_STEPS_TOL = 2e-3;
+
+  /** Parameters of every image after each step (index 0: the initial ones) and the results. */
+  private record Trace(List<float[][]> params, List<RenderResult> results) {}
+
+  /**
+   * x[1, C, H, W] -> conv1 (4, 3x3, pad 1) -> relu1 -> conv2 (4, 3x3, pad 1) -> relu2, random weights. With
+   * {@code special}: relu2's unit 3 has zero weights and a negative bias (it never fires: DEAD), and unit 2 is
+   * negative everywhere on the grey start image but reachable through its ReLU input (redirected ReLU).
+   */
+  static Graph tinyNet(int channels, int height, int width, boolean special) {
+    Random rng = new Random(11);
+    Map<String, Tensor> inits = new LinkedHashMap<>();
+    inits.put("w1", random(Shape.of(4, channels, 3, 3), rng, -0.6f, 0.6f));
+    inits.put("b1", random(Shape.of(4), rng, -0.1f, 0.1f));
+    Tensor w2 = random(Shape.of(4, 4, 3, 3), rng, -0.5f, 0.5f);
+    Tensor b2 = random(Shape.of(4), rng, -0.1f, 0.1f);
+    if (special) {
+      for (int i = 3 * 36; i < 4 * 36; i++) w2.data()[i] = 0;
+      b2.data()[3] = -1f;
+      for (int i = 2 * 36; i < 3 * 36; i++) w2.data()[i] = Math.abs(w2.data()[i]);  // unit 2 grows with relu1
+      b2.data()[2] = -40f;  // far below zero on grey; the redirect's gradient still flows through conv2
+    }
+    inits.put("w2", w2);
+    inits.put("b2", b2);
+    Attributes pads = new Attributes(Map.of("pads", new long[] {1, 1, 1, 1}));
+    List<Node> nodes = List.of(
+        new Node("conv1", "Conv", List.of("x", "w1", "b1"), List.of("conv1"), pads),
+        new Node("relu1", "Relu", List.of("conv1"), List.of("relu1"), Attributes.empty()),
+        new Node("conv2", "Conv", List.of("relu1", "w2", "b2"), List.of("conv2"), pads),
+        new Node("relu2", "Relu", List.of("conv2"), List.of("relu2"), Attributes.empty()));
+    Graph g = new Graph("tiny.onnx", 13, List.of(ValueInfo.of("x", Shape.of(1, channels, height, width))),
+        List.of("relu2"), nodes, inits, Map.of(), Map.of());
+    return Prepare.forRun(g, null, List.of("relu1", "relu2"));
+  }
+
+  private static InputNormalization norm(int channels) {
+    return channels == 1 ? new InputNormalization(new float[] {0.4f}, new float[] {0.3f})
+        : new InputNormalization(new float[] {0.45f, 0.5f, 0.4f}, new float[] {0.25f, 0.3f, 0.2f});
+  }
+
+  /** One of each kind the kernels fuse, in one batch: every group leaves other samples out. */
+  private static List<RenderTarget> mixedTargets(String kind) {
+    float[] v = Directions.random(4, 5);
+    Objective o = switch (kind) {
+      case "channel" -> Objectives.channel("relu2", 1);
+      case "iam" -> Objectives.iam("relu2", 1);
+      case "dot-cossim" -> Objectives.dotCossim("relu2", v, 2, 0.1);
+      default -> throw new IllegalArgumentException(kind);
+    };
+    return List.of(new RenderTarget(o, "relu2", 1),
+        new RenderTarget(Objectives.channel("relu2", 0), "relu2", 0),
+        new RenderTarget(Objectives.iam("relu1", 2).plus(Objectives.direction("relu2", v).times(0.5)), "relu1", 2));
+  }
+
+  private Trace onCpu(Graph g, InputNormalization norm, RenderOptions o, List<RenderTarget> targets) {
+    List<float[][]> params = new ArrayList<>();
+    List<RenderResult> results = new Renderer(g, norm, o).render(targets, s -> {}, (s, p) -> params.add(p));
+    return new Trace(params, results);
+  }
+
+  private Trace onDevice(Graph g, InputNormalization norm, RenderOptions o, List<RenderTarget> targets) {
+    List<float[][]> params = new ArrayList<>();
+    try (DeviceRenderer r = new DeviceRenderer(device, g, norm, o)) {
+      List<RenderResult> results = r.render(targets, s -> {}, (s, p) -> params.add(p));
+      return new Trace(params, results);
+    }
+  }
+
+  /**
+   * The relative error of the parameter update, image by image: ||dDevice - dCpu|| / ||dCpu|| (L2 norms) with d the
+   * change of an image's parameters from the start to step k; returns the worst over the batch. Norm-wise, because
+   * Adam's first step is lr g / (|g| + 1e-8): for the few parameters whose gradient is near 1e-8 the update turns
+   * into the gradient's own rounding (an element-wise bound would measure those, not the loop). The initial
+   * parameters must be identical; an image the CPU does not move must not move on the device either.
+   */
+  private static double updateError(Trace cpu, Trace dev, int step) {
+    double worst = 0;
+    float[][] c0 = cpu.params().get(0);
+    float[][] d0 = dev.params().get(0);
+    for (int b = 0; b < c0.length; b++) {
+      assertArrayEquals(c0[b], d0[b], "initial parameters of image " + b + " (same seed, same draws)");
+      float[] c = cpu.params().get(step)[b];
+      float[] d = dev.params().get(step)[b];
+      double norm = 0;
+      double diff = 0;
+      for (int i = 0; i < c.length; i++) {
+        double dc = (double) c[i] - c0[b][i];
+        double dd = (double) d[i] - d0[b][i];
+        if (!Double.isFinite(dd)) return Double.POSITIVE_INFINITY;
+        norm += dc * dc;
+        diff += (dd - dc) * (dd - dc);
+      }
+      if (norm == 0) {
+        assertEquals(0.0, diff, "image " + b + ": the CPU did not move it, the device did");
+        continue;
+      }
+      worst = Math.max(worst, Math.sqrt(diff / norm));
+    }
+    return worst;
+  }
+
+  private static void assertSameStatuses(Trace cpu, Trace dev) {
+    for (int b = 0; b < cpu.results().size(); b++) {
+      assertEquals(cpu.results().get(b).status(), dev.results().get(b).status(), "status of image " + b);
+      assertEquals(cpu.results().get(b).seed(), dev.results().get(b).seed(), "seed of image " + b);
+    }
+  }
+
+  private void checkOneStep(Graph g, InputNormalization norm, RenderOptions o, List<RenderTarget> targets,
+      String what) {
+    Trace cpu = onCpu(g, norm, o, targets);
+    Trace dev = onDevice(g, norm, o, targets);
+    double err = updateError(cpu, dev, 1);
+    assertTrue(err <= ONE_STEP_TOL, what + ": relative error of the first update " + err);
+    assertSameStatuses(cpu, dev);
+    for (int b = 0; b < targets.size(); b++) {
+      RenderResult c = cpu.results().get(b);
+      RenderResult d = dev.results().get(b);
+      assertEquals(c.objectiveValue(), d.objectiveValue(), 1e-4 * (1 + Math.abs(c.objectiveValue())),
+          what + ": objective value of image " + b);
+      assertEquals(c.activation(), d.activation(), 1e-4 * (1 + Math.abs(c.activation())),
+          what + ": activation of image " + b);
+    }
+  }
+
+  @Test
+  void oneStepMatchesTheCpuForPixelParameters() {
+    Graph g = tinyNet(1, 12, 12, false);
+    RenderOptions o = RenderOptions.defaults().withSteps(1).withParam("pixel");
+    for (String kind : List.of("channel", "iam", "dot-cossim")) {
+      checkOneStep(g, norm(1), o, mixedTargets(kind), "pixel, " + kind + ", lucid transforms");
+    }
+    checkOneStep(g, norm(1), o.withTransforms(TransformConfig.none()), mixedTargets("channel"),
+        "pixel, channel, no transforms");
+  }
+
+  @Test
+  void oneStepMatchesTheCpuForFftParameters() {
+    Graph gray = tinyNet(1, 12, 12, false);
+    RenderOptions o = RenderOptions.defaults().withSteps(1);
+    for (String kind : List.of("channel", "iam", "dot-cossim")) {
+      checkOneStep(gray, norm(1), o, mixedTargets(kind), "fft, " + kind + ", lucid transforms");
+    }
+    // 3 channels: the decorrelation kernel; odd width: Wf = W / 2 + 1 with no Nyquist column.
+    Graph color = tinyNet(3, 10, 9, false);
+    checkOneStep(color, norm(3), o, mixedTargets("dot-cossim"), "fft, 3x10x9, dot-cossim");
+    checkOneStep(color, norm(3), o.withTransforms(TransformConfig.none()), mixedTargets("iam"),
+        "fft, 3x10x9, iam, no transforms");
+  }
+
+  @Test
+  void termsWithoutAKernelMaskedGroupsAndRegularizersMatchTheCpu() {
+    // orthogonal penalty for one sample of three (a masked group), a layer penalty (host fallback), a neuron.
+    Graph g = tinyNet(1, 12, 12, false);
+    float[] v = Directions.random(4, 9);
+    List<RenderTarget> targets = List.of(
+        new RenderTarget(Objectives.orthogonalPenalty("relu2", v, 0.5), "relu2", 0),
+        new RenderTarget(Objectives.channel("relu2", 2).plus(Objectives.layerPenalty("relu1", PenaltyNorm.L2, 0.3)),
+            "relu2", 2),
+        new RenderTarget(Objectives.neuron("relu2", 1), "relu2", 1));
+    RenderOptions o = RenderOptions.defaults().withSteps(1);
+    checkOneStep(g, norm(1), o, targets, "orthogonal, layer penalty, neuron");
+    // Image regularizers run on the host too.
+    checkOneStep(g, norm(1), o.withRegularizers(List.of(ImageRegularizers.totalVariation(0.2),
+        ImageRegularizers.l1(0.1), ImageRegularizers.blur(0.1))), targets, "with tv, l1 and blur");
+  }
+
+  @Test
+  void oneStepOnFashionCnnMatchesTheCpu() {
+    Graph g = Prepare.forRun(OnnxImporter.read(BundledModels.path("fashion-cnn")), null, List.of("relu2"));
+    InputNormalization norm = InputNormalization.fromMetadata(g.metadata(), "fashion-cnn");
+    List<RenderTarget> targets = List.of(new RenderTarget(Objectives.channel("relu2", 3), "relu2", 3),
+        new RenderTarget(Objectives.iam("relu2", 7), "relu2", 7));
+    RenderOptions o = RenderOptions.defaults().withSteps(1);
+    checkOneStep(g, norm, o.withTransforms(TransformConfig.none()), targets, "fashion-cnn relu2, fft, no transforms");
+    checkOneStep(g, norm, o.withParam("pixel").withTransforms(TransformConfig.none()), targets,
+        "fashion-cnn relu2, pixel, no transforms");
+    // With transforms the sampling point is float on the device and double on the CPU (docs/kernels.md), which
+    // moves activations by ~1e-7: enough to flip a ReLU whose input is 4e-8 on the flat start image. iam(relu2, 7)
+    // meets such a unit (its gradient then differs by a few percent, a discontinuity, not a rounding error), so
+    // the transformed step is checked on the channel objective, whose gradient does not pass the flipped unit.
+    checkOneStep(g, norm, o.withTransforms(TransformConfig.lucidDefaults().withPad(2).withFirstJitter(2)
+        .withSecondJitter(1)), targets.subList(0, 1), "fashion-cnn relu2, fft, small lucid transforms");
+  }
+
+  @Test
+  void aFewStepsAgreeAndDeadAndRedirectedUnitsBehaveAlike() {
+    Graph g = tinyNet(1, 12, 12, true);
+    List<RenderTarget> targets = List.of(
+        new RenderTarget(Objectives.channel("relu2", 0), "relu2", 0),
+        new RenderTarget(Objectives.channel("relu2", 3), "relu2", 3),   // never fires: DEAD
+        new RenderTarget(Objectives.channel("relu2", 2), "relu2", 2),   // silent on grey: redirected
+        new RenderTarget(Objectives.dotCossim("relu2", Directions.random(4, 3)), "relu2", 1));
+    RenderOptions o = RenderOptions.defaults().withSteps(4).withTransforms(TransformConfig.lucidDefaults()
+        .withPad(2).withFirstJitter(2).withSecondJitter(1));
+    Trace cpu = onCpu(g, norm(1), o, targets);
+    Trace dev = onDevice(g, norm(1), o, targets);
+    assertEquals(RenderResult.Status.DEAD, cpu.results().get(1).status(), "the dead unit, on the CPU");
+    assertEquals(RenderResult.Status.OK, cpu.results().get(2).status(), "the redirected unit, on the CPU");
+    assertTrue(cpu.results().get(2).activation() == 0, "unit 2 is still silent: it moved only through the redirect");
+    assertSameStatuses(cpu, dev);
+    for (int step = 1; step <= o.steps(); step++) {
+      double err = updateError(cpu, dev, step);
+      assertTrue(err <= (step == 1 ? ONE_STEP_TOL : FEW_STEPS_TOL), "step " + step + ": relative error " + err);
+    }
+    float[] before = dev.params().get(0)[2];
+    float[] after = dev.params().get(o.steps())[2];
+    assertTrue(!java.util.Arrays.equals(before, after), "the redirected unit's image moved on the device");
+    assertArrayEquals(dev.params().get(0)[1], dev.params().get(o.steps())[1], "a dead unit's image never moves");
+  }
+
+  @Test
+  void aDivergedImageIsReportedNanAndNoLongerUpdated() {
+    // lr 1e39 is beyond float: the first update makes parameters infinite (or NaN where m = 0), which
+    // adam_deactivate_nonfinite finds on the device and the host check on the CPU; neither updates them again.
+    Graph g = tinyNet(1, 12, 12, false);
+    RenderOptions o = RenderOptions.defaults().withSteps(3).withLearningRate(1e39)
+        .withTransforms(TransformConfig.none());
+    List<RenderTarget> targets = List.of(new RenderTarget(Objectives.channel("relu2", 0), "relu2", 0),
+        new RenderTarget(Objectives.iam("relu2", 1), "relu2", 1));
+    Trace cpu = onCpu(g, norm(1), o, targets);
+    Trace dev = onDevice(g, norm(1), o, targets);
+    assertEquals(RenderResult.Status.NAN, cpu.results().get(0).status(), "the CPU's image 0 diverged");
+    assertEquals(RenderResult.Status.NAN, cpu.results().get(1).status(), "the CPU's image 1 diverged");
+    assertSameStatuses(cpu, dev);
+    for (int b = 0; b < targets.size(); b++) {
+      if (dev.results().get(b).status() != RenderResult.Status.NAN) continue;
+      assertArrayEquals(dev.params().get(1)[b], dev.params().get(o.steps())[b], "a NaN image is not updated again");
+    }
+  }
+
+  @Test
+  void resultsDoNotDependOnTheBatchAndRepeatWithTheSeed() {
+    Graph g = tinyNet(1, 12, 12, false);
+    RenderOptions o = RenderOptions.defaults().withSteps(2);
+    RenderTarget a = new RenderTarget(Objectives.channel("relu2", 0), "relu2", 0);
+    RenderTarget b = new RenderTarget(Objectives.iam("relu2", 1), "relu2", 1);
+    try (DeviceRenderer r = new DeviceRenderer(device, g, InputNormalization.identity(), o)) {
+      float[] alone = r.render(List.of(a), s -> {}).get(0).image();
+      float[] inBatch = r.render(List.of(b, a), s -> {}).get(1).image();
+      float[] again = r.render(List.of(b, a), s -> {}).get(1).image();
+      assertArrayEquals(alone, inBatch, 1e-6f);
+      assertArrayEquals(inBatch, again, "the same batch twice, through the reused plan");
+    }
+  }
+}
