@@ -2,11 +2,9 @@ package org.featviz.plan;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.featviz.device.ActivationMode;
 import org.featviz.device.LrnDescriptor;
 import org.featviz.device.SoftmaxDescriptor;
@@ -66,26 +64,9 @@ final class Lowering {
           + " before lowering it to a device plan");
     }
     Lowering l = new Lowering(graph);
-    for (Node node : nodesFeeding(graph, targets)) l.lowerNode(node);
+    for (Node node : graph.nodesFeeding(targets)) l.lowerNode(node);
     for (String t : targets) l.valueOrNull(t);  // a target may be a graph input: give it a value
     return new Result(l.steps, l.values, l.inputs, l.weights);
-  }
-
-  /** The nodes needed to compute targets, in graph order (as CpuExecutor selects them). */
-  static List<Node> nodesFeeding(Graph graph, Collection<String> targets) {
-    Set<String> wanted = new HashSet<>(targets);
-    List<Node> nodes = graph.nodes();
-    boolean[] keep = new boolean[nodes.size()];
-    for (int k = nodes.size() - 1; k >= 0; k--) {
-      Node n = nodes.get(k);
-      if (n.outputs().stream().anyMatch(wanted::contains)) {
-        keep[k] = true;
-        wanted.addAll(n.inputs());
-      }
-    }
-    List<Node> r = new ArrayList<>();
-    for (int k = 0; k < nodes.size(); k++) if (keep[k]) r.add(nodes.get(k));
-    return r;
   }
 
   // ---- Values -----------------------------------------------------------------------------------------------------
