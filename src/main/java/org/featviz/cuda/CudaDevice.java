@@ -146,6 +146,16 @@ public final class CudaDevice extends AbstractDevice {
     return major[0] + "." + minor[0];
   }
 
+  @Override
+  public long freeMemoryBytes() {
+    checkOpen();
+    bind();
+    long[] free = {0};
+    long[] total = {0};
+    check(JCudaDriver.cuMemGetInfo(free, total), "cuMemGetInfo");
+    return free[0];
+  }
+
   /** Total device memory in bytes. */
   public long totalMemoryBytes() {
     long[] bytes = {0};

@@ -23,6 +23,7 @@ public abstract class AbstractDevice implements Device {
   }
 
   private final Set<DeviceBuffer> live = Collections.newSetFromMap(new IdentityHashMap<>());
+  private long liveBytes;
   private final Map<String, KernelSignature> signatures = new ConcurrentHashMap<>();
   private volatile boolean closed;
   private volatile MathMode mathMode = MathMode.FP32;
@@ -63,6 +64,13 @@ public abstract class AbstractDevice implements Device {
 
   // ---- Checked operations -----------------------------------------------------------------------------------
 
+  /** Bytes held by this device's live buffers. */
+  protected final long allocatedBytes() {
+    synchronized (live) {
+      return liveBytes;
+    }
+  }
+
   @Override
   public final DeviceBuffer allocate(long bytes) {
     if (bytes < 0) throw new IllegalArgumentException("negative allocation: " + bytes + " bytes");
@@ -71,6 +79,7 @@ public abstract class AbstractDevice implements Device {
     DeviceBuffer buffer = new DeviceBuffer(this, a.address(), bytes, a.handle());
     synchronized (live) {
       live.add(buffer);
+      liveBytes += bytes;
     }
     return buffer;
   }
@@ -79,7 +88,7 @@ public abstract class AbstractDevice implements Device {
   final void release(DeviceBuffer buffer) {
     if (!buffer.markClosed()) return;
     synchronized (live) {
-      live.remove(buffer);
+      if (live.remove(buffer)) liveBytes -= buffer.bytes();
     }
     freeMemory(buffer.rawAddress(), buffer.handle);
   }

@@ -32,6 +32,12 @@ public interface Device extends AutoCloseable {
 
   // ---- Memory -----------------------------------------------------------------------------------------------
 
+  /**
+   * Device memory still free for allocations, in bytes, as the driver reports it (the emulator: its configured
+   * limit minus what is allocated; unlimited by default). Plans check it before they allocate.
+   */
+  long freeMemoryBytes();
+
   /** Allocates {@code bytes} bytes of device memory (contents undefined). */
   DeviceBuffer allocate(long bytes);
 

@@ -77,7 +77,24 @@ public final class DevicePlan implements AutoCloseable {
     long w = 0;
     for (Tensor t : lowered.weights().values()) w += BufferPlanner.allocationBytes((long) t.size() * Float.BYTES);
     weightBytes = w;
+    checkFits();
     allocate();
+  }
+
+  /**
+   * Refuses a plan that needs more device memory than is free, naming what it needs, what is free and the batch
+   * that would fit (activations and gradients scale with the batch; weights do not).
+   */
+  private void checkFits() {
+    long needed = peakDeviceBytes();
+    long free = device.freeMemoryBytes();
+    if (needed <= free) return;
+    int batch = lowered.inputs().isEmpty() ? 1 : Math.max(1, lowered.inputs().get(0).shape().dim(0));
+    long perImage = Math.max(1, (needed - weightBytes) / batch);
+    long fits = Math.max(0, (free - weightBytes) / perImage);
+    throw new ModelException(String.format("%s: a batch of %d needs %d MiB of device memory (%d MiB of weights, %d"
+        + " KiB per image), but %s has %d MiB free; a batch of at most %d fits", graph.source(), batch,
+        needed >> 20, weightBytes >> 20, perImage >> 10, device.name(), free >> 20, fits));
   }
 
   /**

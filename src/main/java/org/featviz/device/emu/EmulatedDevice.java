@@ -25,9 +25,21 @@ import org.featviz.device.KernelSignature;
  */
 public final class EmulatedDevice extends AbstractDevice {
   private final ReferenceLibrary library = new ReferenceLibrary(this);
+  private final long memoryLimit;
 
   public EmulatedDevice() {
+    this(Long.MAX_VALUE);
+  }
+
+  /** An emulated device with {@code memoryLimitBytes} of "device memory", to exercise out-of-memory handling. */
+  public EmulatedDevice(long memoryLimitBytes) {
     EmuNative.load();
+    this.memoryLimit = memoryLimitBytes;
+  }
+
+  @Override
+  public long freeMemoryBytes() {
+    return memoryLimit == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(0, memoryLimit - allocatedBytes());
   }
 
   /**
