@@ -49,8 +49,7 @@ final class RenderCommand implements Callable<Integer> {
     PrintWriter pw = spec.commandLine().getOut();
     ObjectiveSpec kind = ObjectiveSpec.parse(objective);
     RenderOptions options = render.options();
-    try (Model m = Model.open(model, render.inputShape)) {
-      m.useDevice(render.device, spec.commandLine().getErr());
+    try (Model m = render.open(model, spec.commandLine().getErr())) {
       String name = m.graph().resolveLayer(layer);
       int n = m.units(name);
       List<RenderTarget> targets = new ArrayList<>();

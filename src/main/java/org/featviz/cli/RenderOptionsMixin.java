@@ -46,9 +46,30 @@ final class RenderOptionsMixin {
           + " emulated (the GPU render loop on the host emulator: slow, for checking)")
   String device;
 
+  @Option(names = "--mean", split = ",", paramLabel = "M",
+      description = "input normalization mean per channel (or one for all), applied to pixels in [0, 1];"
+          + " default from the model's metadata, else 0")
+  float[] mean;
+
+  @Option(names = "--std", split = ",", paramLabel = "S",
+      description = "input normalization standard deviation per channel (or one); default from the model's"
+          + " metadata, else 1")
+  float[] std;
+
   @Option(names = "--upscale", defaultValue = "0",
       description = "PNG upscale factor (default: enough to make small images at least 112 pixels wide)")
   int upscale;
+
+  /** Opens the model with this command's input shape, input normalization and device. */
+  org.featviz.Model open(java.nio.file.Path file, java.io.PrintWriter notes) {
+    org.featviz.Model m = org.featviz.Model.open(file, inputShape);
+    if (mean != null || std != null) {
+      org.featviz.model.InputNormalization base = m.normalization();
+      m = m.withNormalization(new org.featviz.model.InputNormalization(mean != null ? mean : base.mean(),
+          std != null ? std : base.std()));
+    }
+    return m.useDevice(device, notes);
+  }
 
   RenderOptions options() {
     if (!param.equals("fft") && !param.equals("pixel")) {

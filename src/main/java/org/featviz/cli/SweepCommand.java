@@ -44,8 +44,7 @@ final class SweepCommand implements Callable<Integer> {
     PrintWriter pw = spec.commandLine().getOut();
     ObjectiveSpec kind = ObjectiveSpec.parse(objective);
     RenderOptions options = render.options();
-    try (Model m = Model.open(model, render.inputShape)) {
-      m.useDevice(render.device, spec.commandLine().getErr());
+    try (Model m = render.open(model, spec.commandLine().getErr())) {
       int width = m.layerShape(m.layers().get(0)).rank() > 0 ? (int) m.graph().input().dims()[3] : 28;
       Progress[] bar = new Progress[1];
       long start = System.nanoTime();

@@ -70,6 +70,25 @@ class RenderCommandTest {
   }
 
   @Test
+  void inputNormalizationCanBeGivenAndIsChecked() throws Exception {
+    String m = model().toString();
+    Path a = tmp.resolve("norm-a");
+    Path b = tmp.resolve("norm-b");
+    CliRunner plain = CliRunner.run("render", "--model", m, "--layer", "relu1", "--unit", "0", "--steps", "3",
+        "--transforms", "none", "--device", "cpu", "--out", a.toString());
+    CliRunner scaled = CliRunner.run("render", "--model", m, "--layer", "relu1", "--unit", "0", "--steps", "3",
+        "--transforms", "none", "--device", "cpu", "--mean", "0.5", "--std", "0.25", "--out", b.toString());
+    assertEquals(0, plain.exitCode(), plain.err());
+    assertEquals(0, scaled.exitCode(), scaled.err());
+    assertTrue(!Files.readString(a.resolve("results.json")).equals(Files.readString(b.resolve("results.json"))),
+        "the normalization changes what the network sees");
+    CliRunner bad = CliRunner.run("render", "--model", m, "--layer", "relu1", "--unit", "0", "--mean", "0.1,0.2",
+        "--std", "1", "--out", tmp.resolve("norm-c").toString());
+    assertEquals(2, bad.exitCode());
+    assertTrue(bad.err().contains("as many means as standard deviations"), bad.err());
+  }
+
+  @Test
   void sweepWritesResultsAndResumes() throws Exception {
     String m = model().toString();
     Path out = tmp.resolve("sweep");
