@@ -70,7 +70,7 @@ public final class Sweep {
           Png.write(r.image(), r.imageShape(), upscale, png);
           records.add(new UnitResult(r.target().layer(), r.target().unit(), r.target().objective().describe(),
               r.status().name().toLowerCase(), r.objectiveValue(), r.activation(), r.seed(), r.steps(),
-              out.relativize(png).toString()));
+              out.relativize(png).toString(), model.backend()));
         }
         journal.append(records);
         listener.chunkDone(chunk.size());

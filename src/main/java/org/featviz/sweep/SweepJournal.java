@@ -82,11 +82,11 @@ public final class SweepJournal implements AutoCloseable {
 
   private void writeCsv() throws IOException {
     List<String> lines = new ArrayList<>();
-    lines.add("layer,unit,objective,status,objective_value,activation,seed,steps,image");
+    lines.add("layer,unit,objective,status,objective_value,activation,seed,steps,image,backend");
     for (UnitResult r : done.values()) {
       lines.add(String.join(",", csv(r.layer()), Integer.toString(r.unit()), csv(r.objective()), r.status(),
           Double.toString(r.objectiveValue()), Double.toString(r.activation()), Long.toString(r.seed()),
-          Integer.toString(r.steps()), csv(r.image())));
+          Integer.toString(r.steps()), csv(r.image()), csv(r.backend())));
     }
     Path tmp = dir.resolve(CSV + ".tmp");
     Files.write(tmp, lines, StandardCharsets.UTF_8);

@@ -69,6 +69,7 @@ class SweepTest {
     assertTrue(Files.exists(full.resolve("relu1/contact_sheet.png")));
     for (UnitResult r : all) {
       assertEquals("ok", r.status());
+      assertTrue(r.backend().equals("cpu") || r.backend().startsWith("gpu ("), "where it ran: " + r.backend());
       assertTrue(Files.exists(full.resolve(r.image())), r.image());
     }
 
