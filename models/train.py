@@ -508,6 +508,10 @@ def main():
         # Deterministic cuBLAS needs a fixed workspace configuration (set before the first cuBLAS call).
         os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
         DEVICE = torch.device("cuda")
+        # Full float32 on the GPU: cuDNN convolutions default to TF32 on Ampere and newer,
+        # which would make the test predictions differ from the float32 ONNX semantics.
+        torch.backends.cudnn.allow_tf32 = False
+        torch.backends.cuda.matmul.allow_tf32 = False
     torch.set_num_threads(args.threads)
     torch.use_deterministic_algorithms(True)
     np.random.seed(SEED)

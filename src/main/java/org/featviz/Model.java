@@ -11,10 +11,12 @@ import java.util.Set;
 import java.util.function.IntConsumer;
 import org.featviz.backend.Backends;
 import org.featviz.device.Device;
+import org.featviz.device.MathMode;
 import org.featviz.ir.Graph;
 import org.featviz.ir.ModelException;
 import org.featviz.ir.Shape;
 import org.featviz.model.InputNormalization;
+import org.featviz.objective.BatchObjective;
 import org.featviz.objective.Objective;
 import org.featviz.onnx.OnnxImporter;
 import org.featviz.ops.ShapeInference;
@@ -95,8 +97,13 @@ public final class Model implements AutoCloseable {
    * checking). The policy is {@link Backends#openDevice}'s. Returns this model.
    */
   public Model useDevice(String device, PrintWriter notes) {
+    return useDevice(device, MathMode.FP32, notes);
+  }
+
+  /** {@link #useDevice(String, PrintWriter)} with the device in math mode {@code math} (the CPU ignores it). */
+  public Model useDevice(String device, MathMode math, PrintWriter notes) {
     checkOpen();
-    Device opened = Backends.openDevice(device, notes);
+    Device opened = Backends.openDevice(device, math, notes);
     closeDevice();
     this.deviceName = device;
     this.device = opened;
@@ -171,7 +178,14 @@ public final class Model implements AutoCloseable {
       for (String l : t.objective().layers()) layers.add(graph.resolveLayer(l));
       if (t.hasUnit()) layers.add(t.layer());
     }
+    for (BatchObjective term : options.batchTerms()) {
+      for (String l : term.layers()) layers.add(graph.resolveLayer(l));
+    }
     if (!deviceChosen) useDevice(deviceName);
+    if (device != null && !options.batchTerms().isEmpty()) {
+      throw new ModelException("batch terms (" + options.batchTerms().get(0).describe() + ") run on the CPU backend"
+          + " only so far; use the cpu device (--device cpu)");
+    }
     if (device == null) {
       return new Renderer(prepare(new ArrayList<>(layers)), normalization, options).render(targets, onStep);
     }

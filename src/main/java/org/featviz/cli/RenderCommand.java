@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.featviz.Model;
+import org.featviz.objective.Objectives;
 import org.featviz.render.ObjectiveSpec;
 import org.featviz.render.RenderOptions;
 import org.featviz.render.RenderResult;
@@ -40,6 +41,10 @@ final class RenderCommand implements Callable<Integer> {
 
   @Option(names = "--out", required = true, description = "output folder") Path out;
 
+  @Option(names = "--diversity", defaultValue = "0",
+      description = "weight of Lucid's diversity term at the layer (pushes the batch's images apart; CPU backend)")
+  double diversity;
+
   @Mixin RenderOptionsMixin render;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -49,6 +54,7 @@ final class RenderCommand implements Callable<Integer> {
     PrintWriter pw = spec.commandLine().getOut();
     ObjectiveSpec kind = ObjectiveSpec.parse(objective);
     RenderOptions options = render.options();
+    if (diversity < 0) throw new org.featviz.ir.ModelException("--diversity must not be negative");
     try (Model m = render.open(model, spec.commandLine().getErr())) {
       String name = m.graph().resolveLayer(layer);
       int n = m.units(name);
@@ -56,6 +62,7 @@ final class RenderCommand implements Callable<Integer> {
       for (int u : new UnitSelection(units).resolve(name, n)) {
         targets.add(m.unit(name, u, kind.forUnit(name, u, n, options.seed())));
       }
+      if (diversity > 0) options = options.withBatchTerms(List.of(Objectives.diversity(name, diversity)));
       List<RenderResult> results;
       try (Progress progress = new Progress("render", options.steps(), "step")) {
         results = m.render(targets, options, s -> progress.accept(1));

@@ -1,6 +1,7 @@
 package org.featviz.render;
 
 import java.util.List;
+import org.featviz.objective.BatchObjective;
 import org.featviz.objective.ImageRegularizer;
 import org.featviz.param.TransformConfig;
 
@@ -11,7 +12,13 @@ import org.featviz.param.TransformConfig;
  * @param param "fft" or "pixel"
  */
 public record RenderOptions(int steps, double learningRate, long seed, String param, double decay,
-    TransformConfig transforms, List<ImageRegularizer> regularizers) {
+    TransformConfig transforms, List<ImageRegularizer> regularizers, List<BatchObjective> batchTerms) {
+  /** Options without batch-coupling terms. */
+  public RenderOptions(int steps, double learningRate, long seed, String param, double decay,
+      TransformConfig transforms, List<ImageRegularizer> regularizers) {
+    this(steps, learningRate, seed, param, decay, transforms, regularizers, List.of());
+  }
+
   public RenderOptions {
     if (steps <= 0) throw new IllegalArgumentException("steps must be positive, got " + steps);
     if (!(learningRate > 0)) throw new IllegalArgumentException("learning rate must be positive, got " + learningRate);
@@ -19,33 +26,39 @@ public record RenderOptions(int steps, double learningRate, long seed, String pa
       throw new IllegalArgumentException("parameterization must be fft or pixel, got " + param);
     }
     regularizers = List.copyOf(regularizers);
+    batchTerms = List.copyOf(batchTerms);
   }
 
   public static RenderOptions defaults() {
-    return new RenderOptions(256, 0.05, 0, "fft", 1.0, TransformConfig.lucidDefaults(), List.of());
+    return new RenderOptions(256, 0.05, 0, "fft", 1.0, TransformConfig.lucidDefaults(), List.of(), List.of());
   }
 
   public RenderOptions withSteps(int n) {
-    return new RenderOptions(n, learningRate, seed, param, decay, transforms, regularizers);
+    return new RenderOptions(n, learningRate, seed, param, decay, transforms, regularizers, batchTerms);
   }
 
   public RenderOptions withSeed(long s) {
-    return new RenderOptions(steps, learningRate, s, param, decay, transforms, regularizers);
+    return new RenderOptions(steps, learningRate, s, param, decay, transforms, regularizers, batchTerms);
   }
 
   public RenderOptions withParam(String p) {
-    return new RenderOptions(steps, learningRate, seed, p, decay, transforms, regularizers);
+    return new RenderOptions(steps, learningRate, seed, p, decay, transforms, regularizers, batchTerms);
   }
 
   public RenderOptions withLearningRate(double lr) {
-    return new RenderOptions(steps, lr, seed, param, decay, transforms, regularizers);
+    return new RenderOptions(steps, lr, seed, param, decay, transforms, regularizers, batchTerms);
   }
 
   public RenderOptions withTransforms(TransformConfig t) {
-    return new RenderOptions(steps, learningRate, seed, param, decay, t, regularizers);
+    return new RenderOptions(steps, learningRate, seed, param, decay, t, regularizers, batchTerms);
+  }
+
+  /** Adds terms that couple the batch's images, such as {@code Objectives.diversity(layer, weight)}. */
+  public RenderOptions withBatchTerms(List<BatchObjective> terms) {
+    return new RenderOptions(steps, learningRate, seed, param, decay, transforms, regularizers, terms);
   }
 
   public RenderOptions withRegularizers(List<ImageRegularizer> r) {
-    return new RenderOptions(steps, learningRate, seed, param, decay, transforms, r);
+    return new RenderOptions(steps, learningRate, seed, param, decay, transforms, r, batchTerms);
   }
 }

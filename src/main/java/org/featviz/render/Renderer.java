@@ -17,6 +17,7 @@ import org.featviz.ir.ModelException;
 import org.featviz.ir.Shape;
 import org.featviz.ir.Tensor;
 import org.featviz.model.InputNormalization;
+import org.featviz.objective.BatchObjective;
 import org.featviz.objective.ImageRegularizer;
 import org.featviz.optim.Adam;
 import org.featviz.param.FftParam;
@@ -66,7 +67,11 @@ public final class Renderer {
     int batch = targets.size();
     if (batch == 0) return List.of();
     Set<String> layers = layers(targets);
+    for (BatchObjective term : opts.batchTerms()) layers.addAll(term.layers());
     validate(graph, targets, layers);
+    Map<String, Shape> sampleShapes = new HashMap<>();
+    for (String l : layers) sampleShapes.put(l, BatchSampleView.sampleShape(graph.shape(l)));
+    for (BatchObjective term : opts.batchTerms()) term.validate(sampleShapes);
     MemoryBudget.check(graph, batch, MemoryBudget.availableHeap());
 
     ImageParam param = opts.param().equals("fft") ? new FftParam(imageShape, opts.decay(), FftParam.DEFAULT_STD, imageShape.dim(0) == 3) : new PixelParam(imageShape);
@@ -78,7 +83,10 @@ public final class Renderer {
     long[] seeds = new long[batch];
     RenderResult.Status[] status = new RenderResult.Status[batch];
     for (int b = 0; b < batch; b++) {
-      seeds[b] = seedFor(opts.seed(), targets.get(b).label());
+      // Batch terms couple the images: there each image also takes its place in the batch into its seed, so that
+      // images with the same objective start apart (identical starts would stay identical under a symmetric term).
+      String label = targets.get(b).label() + (opts.batchTerms().isEmpty() ? "" : "#" + b);
+      seeds[b] = seedFor(opts.seed(), label);
       rng[b] = new Random(seeds[b]);
       param.init(params[b], rng[b]);
       adam[b] = new Adam(param.size(), opts.learningRate());
@@ -110,6 +118,7 @@ public final class Renderer {
       Tensor netInput = norm.apply(Tensor.of(batchShape, x));
       Activations acts = exec.forward(Map.of(input, netInput), layers);
       Map<String, Tensor> grads = objectiveGradients(targets, acts.values(), layers, null);
+      addBatchTerms(opts.batchTerms(), acts.values(), grads, batch);
       for (int b = 0; b < batch; b++) redirected[b] = blockedByRelu(targets.get(b), b, grads, acts, reluInputs);
       Map<String, Tensor> seedsByLayer = redirect(grads, redirected, reluInputs);
       final int stepIndex = step;
@@ -280,6 +289,15 @@ public final class Renderer {
       if (values != null) values[b] = v;
     }
     return grads;
+  }
+
+  /** Adds the gradients of terms that couple the batch (diversity) into the per-layer seeds. */
+  private static void addBatchTerms(List<BatchObjective> terms, Map<String, Tensor> acts, Map<String, Tensor> grads,
+      int batch) {
+    if (terms.isEmpty()) return;
+    List<org.featviz.objective.SampleView> views = new ArrayList<>();
+    for (int b = 0; b < batch; b++) views.add(new BatchSampleView(acts, grads, b));
+    for (BatchObjective term : terms) term.evaluate(views);
   }
 
   /** Checks every target against the layers' shapes (objective arguments, unit indices) before optimizing. */

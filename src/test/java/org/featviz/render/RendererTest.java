@@ -84,6 +84,36 @@ class RendererTest {
   }
 
   @Test
+  void diversityPushesImagesWithTheSameObjectiveApart() {
+    RenderTarget t = new RenderTarget(Objectives.channel("relu1", 0), "relu1", 0);
+    List<RenderTarget> twins = List.of(t, t, t);
+    List<RenderResult> same = new Renderer(net(), InputNormalization.identity(), options(20)).render(twins, s -> {});
+    assertArrayEquals(same.get(0).image(), same.get(1).image(), 0f, "same objective and seed: same image");
+    // With a batch term every image starts from its own seed; the term's weight alone then decides how far apart
+    // the images end up.
+    double without = diversity(new Renderer(net(), InputNormalization.identity(),
+        options(40).withBatchTerms(List.of(Objectives.diversity("relu1", 0)))).render(twins, s -> {}));
+    double with = diversity(new Renderer(net(), InputNormalization.identity(),
+        options(40).withBatchTerms(List.of(Objectives.diversity("relu1", 20)))).render(twins, s -> {}));
+    assertTrue(with > without + 0.01, "diversity (minus the mean Gram cosine similarity at relu1): " + without
+        + " without the term, " + with + " with it");
+  }
+
+  /** The diversity term's own measure (weight 1) on the final images' relu1 activations. */
+  private static double diversity(List<RenderResult> results) {
+    int n = results.size();
+    float[] x = new float[n * 144];
+    for (int b = 0; b < n; b++) System.arraycopy(results.get(b).image(), 0, x, b * 144, 144);
+    Tensor acts = new org.featviz.cpu.CpuExecutor(net()).forward(Map.of("x", Tensor.of(Shape.of(n, 1, 12, 12), x)),
+        List.of("relu1")).get("relu1");
+    Map<String, Tensor> a = Map.of("relu1", acts);
+    Map<String, Tensor> g = Map.of("relu1", Tensor.zeros(acts.shape()));
+    List<org.featviz.objective.SampleView> views = new java.util.ArrayList<>();
+    for (int b = 0; b < n; b++) views.add(new BatchSampleView(a, g, b));
+    return Objectives.diversity("relu1", 1).evaluate(views);
+  }
+
+  @Test
   void aUnitThatNeverFiresIsReportedDead() {
     List<RenderResult> res = new Renderer(net(), InputNormalization.identity(), options(5)).render(
         List.of(new RenderTarget(Objectives.channel("relu1", 3), "relu1", 3)), s -> {});
