@@ -6,6 +6,7 @@ import java.util.Map;
 import org.featviz.cpu.CpuExecutor;
 import org.featviz.cuda.CudaDevice;
 import org.featviz.device.Device;
+import org.featviz.device.MathMode;
 import org.featviz.device.emu.EmulatedDevice;
 import org.featviz.ir.Graph;
 import org.featviz.ir.ModelException;
@@ -15,7 +16,8 @@ import org.featviz.plan.DeviceExecutor;
 /**
  * Opens a graph on the backend a user names: {@code cpu}, {@code gpu} (fails clearly where no GPU is usable),
  * {@code emulated} (the device plan on the host emulator: slow, for checking), or {@code auto} (the GPU where one
- * is usable, else the CPU, with a note saying why).
+ * is usable, else the CPU, with a note saying why). Devices compute in the {@link MathMode} asked for (FP32 by
+ * default; TF32 lets convolutions and GEMMs use tensor cores); the CPU backend always computes in FP32.
  */
 public final class Backends {
   public static final String NAMES = "auto, cpu, gpu, emulated";
@@ -23,8 +25,15 @@ public final class Backends {
   private Backends() {}
 
   public static ForwardBackend open(String device, Graph graph, PrintWriter notes) {
-    Device d = openDevice(device, notes);
-    return d == null ? cpu(graph) : onDevice(d, graph, device.equals("emulated") ? "emulated" : "gpu");
+    return open(device, MathMode.FP32, graph, notes);
+  }
+
+  /** {@link #open(String, Graph, PrintWriter)} with a device in math mode {@code math}. */
+  public static ForwardBackend open(String device, MathMode math, Graph graph, PrintWriter notes) {
+    Device d = openDevice(device, math, notes);
+    if (d == null) return cpu(graph);
+    String kind = device.equals("emulated") ? "emulated" : "gpu";
+    return onDevice(d, graph, math == MathMode.FP32 ? kind : kind + ", " + math);
   }
 
   /**
@@ -34,6 +43,34 @@ public final class Backends {
    * {@code notes} saying why. The caller owns (and closes) the device.
    */
   public static Device openDevice(String device, PrintWriter notes) {
+    return openDevice(device, MathMode.FP32, notes);
+  }
+
+  /**
+   * {@link #openDevice(String, PrintWriter)}, the device set to math mode {@code math}; where the CPU backend is
+   * chosen and {@code math} is not FP32, a note says that the CPU computes in FP32.
+   */
+  public static Device openDevice(String device, MathMode math, PrintWriter notes) {
+    math.requireImplemented();
+    Device d = openNamed(device, notes);
+    if (d == null) {
+      if (math != MathMode.FP32 && notes != null) {
+        notes.println("--math " + math.name().toLowerCase(java.util.Locale.ROOT)
+            + " applies to device backends; the CPU backend computes in FP32");
+        notes.flush();
+      }
+      return null;
+    }
+    try {
+      d.setMathMode(math);
+    } catch (RuntimeException e) {
+      d.close();
+      throw e;
+    }
+    return d;
+  }
+
+  private static Device openNamed(String device, PrintWriter notes) {
     return switch (device) {
       case "cpu" -> null;
       case "gpu" -> {

@@ -9,9 +9,11 @@ import org.featviz.conformance.ConformanceCase;
 import org.featviz.conformance.ConformanceRunner;
 import org.featviz.cuda.CudaDevice;
 import org.featviz.device.Device;
+import org.featviz.device.MathMode;
 import org.featviz.device.emu.EmulatedDevice;
 import org.featviz.ir.ModelException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -30,11 +32,15 @@ final class ConformanceCommand implements Callable<Integer> {
           + " on the first GPU, through cuDNN, cuBLAS and the custom kernels)")
   String device;
 
+  @Mixin MathOption math;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {
+    MathMode mode = math.mode();
     try (Device dev = openDevice()) {
+      if (dev != null) dev.setMathMode(mode);
       return run(dev == null ? ConformanceBackend.CPU : ConformanceBackend.device(dev));
     }
   }

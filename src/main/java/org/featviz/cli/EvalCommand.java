@@ -8,6 +8,7 @@ import org.featviz.backend.Backends;
 import org.featviz.backend.ForwardBackend;
 import org.featviz.data.Dataset;
 import org.featviz.data.FashionMnist;
+import org.featviz.device.MathMode;
 import org.featviz.eval.Evaluation;
 import org.featviz.eval.Evaluator;
 import org.featviz.ir.Graph;
@@ -16,6 +17,7 @@ import org.featviz.model.InputNormalization;
 import org.featviz.onnx.OnnxImporter;
 import org.featviz.passes.Prepare;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -36,6 +38,8 @@ final class EvalCommand implements Callable<Integer> {
       description = "backend: auto (default: the GPU where usable, else the CPU), cpu, gpu, emulated (slow)")
   String device;
 
+  @Mixin MathOption math;
+
   @Option(names = "--batch", defaultValue = "256", description = "images per forward pass (default 256)") int batch;
 
   @Option(names = "--limit", description = "evaluate only the first N images") Integer limit;
@@ -44,6 +48,7 @@ final class EvalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    MathMode mode = math.mode();
     if (!dataset.equals("fashion-mnist")) {
       throw new ModelException("--dataset " + dataset + ": unknown dataset; featviz knows fashion-mnist");
     }
@@ -62,7 +67,7 @@ final class EvalCommand implements Callable<Integer> {
     InputNormalization norm = InputNormalization.fromMetadata(imported.metadata(), model.toString());
     Evaluation e;
     String where;
-    try (ForwardBackend backend = Backends.open(device, graph, spec.commandLine().getErr());
+    try (ForwardBackend backend = Backends.open(device, mode, graph, spec.commandLine().getErr());
          Progress progress = new Progress("eval", data.size(), "img")) {
       where = backend.describe();
       e = Evaluator.run(backend, graph, data, norm, batch, progress);

@@ -56,19 +56,22 @@ final class RenderOptionsMixin {
           + " metadata, else 1")
   float[] std;
 
+  @picocli.CommandLine.Mixin MathOption math;
+
   @Option(names = "--upscale", defaultValue = "0",
       description = "PNG upscale factor (default: enough to make small images at least 112 pixels wide)")
   int upscale;
 
-  /** Opens the model with this command's input shape, input normalization and device. */
+  /** Opens the model with this command's input shape, input normalization, device and math mode. */
   org.featviz.Model open(java.nio.file.Path file, java.io.PrintWriter notes) {
+    org.featviz.device.MathMode mode = math.mode();  // a bad --math fails before anything is opened
     org.featviz.Model m = org.featviz.Model.open(file, inputShape);
     if (mean != null || std != null) {
       org.featviz.model.InputNormalization base = m.normalization();
       m = m.withNormalization(new org.featviz.model.InputNormalization(mean != null ? mean : base.mean(),
           std != null ? std : base.std()));
     }
-    return m.useDevice(device, notes);
+    return m.useDevice(device, mode, notes);
   }
 
   RenderOptions options() {

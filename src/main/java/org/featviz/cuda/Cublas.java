@@ -9,10 +9,15 @@ import jcuda.jcublas.cublasMath;
 import jcuda.jcublas.cublasOperation;
 import org.featviz.device.DeviceBuffer;
 import org.featviz.device.GemmDescriptor;
+import org.featviz.device.MathMode;
 
 /**
- * cuBLAS for {@link CudaDevice}: one handle on the device's stream, FP32 math (cuBLAS's default mode, no tensor-op
- * reduced precision). Thin and mechanical; tested only on a GPU (tag gpu).
+ * cuBLAS for {@link CudaDevice}: one handle on the device's stream, its math mode following the device's
+ * {@link MathMode} before every GEMM. FP32 is CUBLAS_DEFAULT_MATH: since CUDA 11 that mode never computes with
+ * fewer mantissa bits than the data type asks for, so FP32 SGEMM stays off TF32 tensor cores (unless the
+ * environment sets NVIDIA_TF32_OVERRIDE, which only ever disables TF32); CUBLAS_PEDANTIC_MATH would also forbid
+ * reduced-precision reductions and is slower, meant for numerical testing, so it is not used. TF32 is
+ * CUBLAS_TF32_TENSOR_OP_MATH. Thin and mechanical; tested only on a GPU (tag gpu).
  *
  * <p>featviz's GEMM is row-major; cuBLAS is column-major. A row-major matrix is its transpose read column-major, so
  * for C = op(A) op(B) (row-major) this computes C^T = op(B)^T op(A)^T (column-major), which is the same memory: the
@@ -23,6 +28,7 @@ import org.featviz.device.GemmDescriptor;
 final class Cublas implements AutoCloseable {
   private final CudaDevice device;
   private final cublasHandle handle = new cublasHandle();
+  private MathMode handleMode = MathMode.FP32;
   private boolean closed;
 
   Cublas(CudaDevice device) {
@@ -31,6 +37,17 @@ final class Cublas implements AutoCloseable {
     checkCublas(JCublas2.cublasCreate(handle), "cublasCreate");
     checkCublas(JCublas2.cublasSetStream(handle, device.runtimeStream()), "cublasSetStream");
     checkCublas(JCublas2.cublasSetMathMode(handle, cublasMath.CUBLAS_DEFAULT_MATH), "cublasSetMathMode(DEFAULT)");
+  }
+
+  /** Sets the handle's math mode to the device's where they differ. */
+  private void followMathMode() {
+    MathMode mode = device.mathMode();
+    if (mode == handleMode) return;
+    mode.requireImplemented();
+    boolean tf32 = mode == MathMode.TF32;
+    checkCublas(JCublas2.cublasSetMathMode(handle, tf32 ? cublasMath.CUBLAS_TF32_TENSOR_OP_MATH
+        : cublasMath.CUBLAS_DEFAULT_MATH), tf32 ? "cublasSetMathMode(TF32_TENSOR_OP)" : "cublasSetMathMode(DEFAULT)");
+    handleMode = mode;
   }
 
   /** cuBLAS's version as cublasGetVersion reports it, e.g. 130001 for 13.0.1 (MAJOR*10000 + MINOR*100 + PATCH). */
@@ -44,6 +61,7 @@ final class Cublas implements AutoCloseable {
   void gemm(GemmDescriptor d, DeviceBuffer a, long aPos, DeviceBuffer b, long bPos, DeviceBuffer c, long cPos,
       float alpha, float beta) {
     device.bind();
+    followMathMode();
     int opA = d.transA() ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N;
     int opB = d.transB() ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N;
     int lda = d.transA() ? d.m() : d.k();

@@ -18,14 +18,17 @@ import jcuda.jcudnn.cudnnTensorFormat;
 import org.featviz.device.ConvDescriptor;
 import org.featviz.device.DeviceBuffer;
 import org.featviz.device.DeviceException;
+import org.featviz.device.MathMode;
 
 /**
- * cuDNN convolutions (forward and backward-data) for {@link Cudnn}. For each geometry, cached by its
- * {@link ConvDescriptor}: the filter and convolution descriptors, and the algorithms that
- * cudnnFindConvolutionForwardAlgorithm / cudnnFindConvolutionBackwardDataAlgorithm measure fastest among those that
- * keep FP32 arithmetic (the descriptor's math type is CUDNN_FMA_MATH, and results that report a tensor-op math
- * type are skipped). One workspace, shared by every convolution of the device, grows to the largest need; growing
- * happens in {@link #prepare}, so a plan that prepares its convolutions allocates nothing when it runs.
+ * cuDNN convolutions (forward and backward-data) for {@link Cudnn}. For each geometry and math mode, cached by
+ * its {@link ConvDescriptor} and the device's {@link MathMode}: the filter and convolution descriptors, and the
+ * algorithms that cudnnFindConvolutionForwardAlgorithm / cudnnFindConvolutionBackwardDataAlgorithm measure fastest.
+ * In FP32 the descriptor's math type is CUDNN_FMA_MATH (FMA kernels only) and results that report a tensor-op math
+ * type are skipped; in TF32 it is CUDNN_DEFAULT_MATH, which lets cuDNN use TF32 tensor cores on Ampere and later
+ * GPUs, and the fastest algorithm of any math type is taken. One workspace, shared by every convolution of the
+ * device, grows to the largest need; growing happens in {@link #prepare}, so a plan that prepares its convolutions
+ * allocates nothing when it runs (in the math mode it was prepared in).
  */
 final class CudnnConvolutions implements AutoCloseable {
   /** The cached state of one geometry. Algorithms are -1 until found. */
@@ -36,12 +39,16 @@ final class CudnnConvolutions implements AutoCloseable {
     long forwardBytes;
     int backwardDataAlgo = -1;
     long backwardDataBytes;
+    MathMode mode;
   }
 
   private final CudaDevice device;
   private final Cudnn cudnn;
   private final cudnnHandle handle;
-  private final Map<ConvDescriptor, Geometry> geometries = new HashMap<>();
+  /** What a cached geometry is keyed by: the convolution and the math mode its algorithms were chosen for. */
+  private record Key(ConvDescriptor conv, MathMode mode) {}
+
+  private final Map<Key, Geometry> geometries = new HashMap<>();
   private DeviceBuffer workspace;
 
   CudnnConvolutions(CudaDevice device, Cudnn cudnn, cudnnHandle handle) {
@@ -82,8 +89,11 @@ final class CudnnConvolutions implements AutoCloseable {
   }
 
   private Geometry geometry(ConvDescriptor d) {
-    Geometry g = geometries.get(d);
+    MathMode mode = device.mathMode();
+    Key key = new Key(d, mode);
+    Geometry g = geometries.get(key);
     if (g != null) return g;
+    mode.requireImplemented();
     device.bind();
     g = new Geometry();
     int[] w = d.weightDims();
@@ -95,10 +105,12 @@ final class CudnnConvolutions implements AutoCloseable {
         cudnnConvolutionMode.CUDNN_CROSS_CORRELATION, cudnnDataType.CUDNN_DATA_FLOAT),
         "cudnnSetConvolutionNdDescriptor(" + d + ")");
     checkCudnn(JCudnn.cudnnSetConvolutionGroupCount(g.conv, d.groups()), "cudnnSetConvolutionGroupCount(" + d + ")");
-    // FP32 math mode: FMA kernels only, no TF32 tensor cores (the only mode implemented, see MathMode).
-    checkCudnn(JCudnn.cudnnSetConvolutionMathType(g.conv, cudnnMathType.CUDNN_FMA_MATH),
-        "cudnnSetConvolutionMathType(FMA)");
-    geometries.put(d, g);
+    // FP32: FMA kernels only, no TF32 tensor cores. TF32: cuDNN's default, which allows TF32 tensor ops (Ampere+).
+    boolean tf32 = mode == MathMode.TF32;
+    checkCudnn(JCudnn.cudnnSetConvolutionMathType(g.conv, tf32 ? cudnnMathType.CUDNN_DEFAULT_MATH
+        : cudnnMathType.CUDNN_FMA_MATH), "cudnnSetConvolutionMathType(" + (tf32 ? "DEFAULT" : "FMA") + ")");
+    g.mode = mode;
+    geometries.put(key, g);
     return g;
   }
 
@@ -115,13 +127,13 @@ final class CudnnConvolutions implements AutoCloseable {
     checkCudnn(JCudnn.cudnnFindConvolutionForwardAlgorithm(handle, cudnn.tensor(d.inputDims()), g.filter, g.conv,
         cudnn.tensor(d.outputDims()), perf.length, returned, perf), call);
     for (int i = 0; i < returned[0]; i++) {
-      if (perf[i].status == 0 && isFp32(perf[i].mathType)) {
+      if (perf[i].status == 0 && allowed(g.mode, perf[i].mathType)) {
         g.forwardAlgo = perf[i].algo;
         g.forwardBytes = perf[i].memory;
         return;
       }
     }
-    throw new DeviceException(call + ": none of the " + returned[0] + " algorithms runs in FP32");
+    throw new DeviceException(call + ": none of the " + returned[0] + " algorithms runs in " + g.mode);
   }
 
   private void findBackwardData(ConvDescriptor d, Geometry g) {
@@ -137,17 +149,18 @@ final class CudnnConvolutions implements AutoCloseable {
     checkCudnn(JCudnn.cudnnFindConvolutionBackwardDataAlgorithm(handle, g.filter, cudnn.tensor(d.outputDims()),
         g.conv, cudnn.tensor(d.inputDims()), perf.length, returned, perf), call);
     for (int i = 0; i < returned[0]; i++) {
-      if (perf[i].status == 0 && isFp32(perf[i].mathType)) {
+      if (perf[i].status == 0 && allowed(g.mode, perf[i].mathType)) {
         g.backwardDataAlgo = perf[i].algo;
         g.backwardDataBytes = perf[i].memory;
         return;
       }
     }
-    throw new DeviceException(call + ": none of the " + returned[0] + " algorithms runs in FP32");
+    throw new DeviceException(call + ": none of the " + returned[0] + " algorithms runs in " + g.mode);
   }
 
-  private static boolean isFp32(int mathType) {
-    return mathType != cudnnMathType.CUDNN_TENSOR_OP_MATH
+  /** Whether an algorithm that reports this math type keeps to the mode (TF32 takes any; FP32 no tensor ops). */
+  private static boolean allowed(MathMode mode, int mathType) {
+    return mode == MathMode.TF32 || mathType != cudnnMathType.CUDNN_TENSOR_OP_MATH
         && mathType != cudnnMathType.CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION;
   }
 

@@ -140,7 +140,10 @@ public interface Device extends AutoCloseable {
   /** The arithmetic library operations use; {@link MathMode#FP32} by default. */
   MathMode mathMode();
 
-  /** Selects the math mode; only FP32 is implemented (others throw UnsupportedOperationException). */
+  /**
+   * Selects the math mode of later library operations: FP32 or TF32 (convolutions and GEMMs on tensor cores with
+   * 10-bit mantissa inputs); HALF throws UnsupportedOperationException.
+   */
   void setMathMode(MathMode mode);
 
   /**

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import org.featviz.device.Device;
 import org.featviz.device.DeviceBuffer;
+import org.featviz.device.DeviceException;
 import org.featviz.ir.Graph;
 import org.featviz.ir.ModelException;
 import org.featviz.ir.Shape;
@@ -248,7 +249,13 @@ public final class DevicePlan implements AutoCloseable {
   /** Runs every forward step on the inputs already in {@link #inputBuffer}s. */
   public void runForward() {
     checkOpen();
-    for (Step s : lowered.steps()) s.forward(device);
+    for (Step s : lowered.steps()) {
+      try {
+        s.forward(device);
+      } catch (DeviceException e) {
+        throw named(s, "forward", e);
+      }
+    }
     forwardDone = true;
   }
 
@@ -290,7 +297,14 @@ public final class DevicePlan implements AutoCloseable {
     checkOpen();
     checkBackwardReady();
     forwardDone = false;
-    if (wiring != null) for (Step s : wiring.backwardSteps()) s.backward(device);
+    if (wiring == null) return;
+    for (Step s : wiring.backwardSteps()) {
+      try {
+        s.backward(device);
+      } catch (DeviceException e) {
+        throw named(s, "backward", e);
+      }
+    }
   }
 
   /**
@@ -402,6 +416,11 @@ public final class DevicePlan implements AutoCloseable {
 
   public int stepCount() {
     return lowered.steps().size();
+  }
+
+  /** A device failure inside a step, rethrown naming the step's node, op type and direction (once). */
+  private static DeviceException named(Step s, String direction, DeviceException e) {
+    return e instanceof DeviceStepException ? e : new DeviceStepException(s.node(), direction, e);
   }
 
   /** One line per step (forward order) and a summary of the buffers, for logs and debugging. */

@@ -237,6 +237,45 @@ public abstract class LibraryOpsCases extends DeviceCases {
     }
   }
 
+  /**
+   * TF32 convolutions and GEMMs stay within 1e-3 of the output scale of FP32 (the emulator shows about 2e-4; a GPU
+   * may also pick an FP32 algorithm, so there is no floor here: Tf32EmuTest checks that the emulator rounds).
+   */
+  @Test
+  void tf32ConvolutionAndGemmStayCloseToFp32() {
+    ConvDescriptor d = new ConvDescriptor(2, 32, new int[] {9, 9}, 16, new int[] {3, 3}, new int[] {1, 1},
+        new int[] {1, 1}, new int[] {1, 1}, 1);
+    GemmDescriptor g = new GemmDescriptor(true, false, 24, 20, 256);
+    float[] x = random(Shape.of(d.inputDims()), rng, -1, 1).data();
+    float[] w = random(Shape.of(d.weightDims()), rng, -1, 1).data();
+    float[] a = random(Shape.of(g.aDims()), rng, -1, 1).data();
+    float[] b = random(Shape.of(g.bDims()), rng, -1, 1).data();
+    float[][] conv = new float[2][];
+    float[][] gemm = new float[2][];
+    try (DeviceBuffer bx = device.toDevice(x); DeviceBuffer bw = device.toDevice(w);
+         DeviceBuffer by = device.allocateFloats(d.outputCount()); DeviceBuffer ba = device.toDevice(a);
+         DeviceBuffer bb = device.toDevice(b); DeviceBuffer bc = device.allocateFloats((long) g.m() * g.n())) {
+      for (MathMode mode : new MathMode[] {MathMode.FP32, MathMode.TF32}) {
+        device.setMathMode(mode);
+        device.convolutionPrepare(d);
+        device.convolutionForward(d, bx, bw, by, 1f, 0f);
+        conv[mode.ordinal()] = device.copyToHostFloats(by, (int) d.outputCount());
+        device.gemm(g, ba, 0, bb, 0, bc, 0, 1f, 0f);
+        gemm[mode.ordinal()] = device.copyToHostFloats(bc, g.m() * g.n());
+      }
+    } finally {
+      device.setMathMode(MathMode.FP32);
+    }
+    assertClose(conv[0], conv[1], 0, 1e-3 * maxAbs(conv[0]), "TF32 convolution forward " + d);
+    assertClose(gemm[0], gemm[1], 0, 1e-3 * maxAbs(gemm[0]), "TF32 gemm " + g);
+  }
+
+  private static double maxAbs(float[] v) {
+    double m = 0;
+    for (float f : v) m = Math.max(m, Math.abs(f));
+    return m;
+  }
+
   @Test
   void undersizedBuffersAndUnimplementedMathModesAreRefusedBeforeAnythingRuns() {
     ConvDescriptor d = new ConvDescriptor(1, 2, new int[] {5, 5}, 3, new int[] {3, 3}, new int[] {0, 0},
@@ -247,8 +286,9 @@ public abstract class LibraryOpsCases extends DeviceCases {
           () -> device.convolutionForward(d, x, w, y, 1f, 0f));
       assertTrue(e.getMessage().contains("convolution forward: y"), e.getMessage());
     }
-    assertThrows(UnsupportedOperationException.class, () -> device.setMathMode(MathMode.TF32));
     assertThrows(UnsupportedOperationException.class, () -> device.setMathMode(MathMode.HALF));
+    device.setMathMode(MathMode.TF32);
+    assertTrue(device.mathMode() == MathMode.TF32);
     device.setMathMode(MathMode.FP32);
     assertTrue(device.mathMode() == MathMode.FP32);
   }

@@ -11,6 +11,7 @@ import org.featviz.device.DeviceBuffer;
 import org.featviz.device.DeviceLibrary;
 import org.featviz.device.GemmDescriptor;
 import org.featviz.device.LrnDescriptor;
+import org.featviz.device.MathMode;
 import org.featviz.device.PoolDescriptor;
 import org.featviz.device.SoftmaxDescriptor;
 import org.featviz.ir.Attributes;
@@ -23,6 +24,10 @@ import org.featviz.ir.Tensor;
  * reference kernel of the matching ONNX op (org.featviz.cpu, through a one-node call built from the descriptor),
  * and writes {@code alpha result + beta out} back. So on the emulator cuDNN and cuBLAS are the CPU oracle itself,
  * and the tests of a plan check everything around them: descriptors, argument order, scaling, accumulation.
+ *
+ * <p>In {@link MathMode#TF32} the operands of convolutions and GEMMs (never C of a GEMM, nor the accumulation,
+ * which stay FP32) are rounded to TF32's 10-bit mantissa first, as tensor cores read them, so the emulator shows
+ * the error TF32 brings and tests can bound it. Other operations do not change with the math mode, as on the GPU.
  */
 final class ReferenceLibrary implements DeviceLibrary {
   /** The opset whose op semantics the descriptors map to (Softmax along one axis needs 13 or later). */
@@ -43,7 +48,8 @@ final class ReferenceLibrary implements DeviceLibrary {
   public void convolutionForward(ConvDescriptor d, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, float alpha,
       float beta) {
     Tensor out = Tensor.zeros(Shape.of(d.outputDims()));
-    forward(convNode(d), new Tensor[] {read(x, 0, d.inputDims()), read(w, 0, d.weightDims())}, out);
+    Tensor[] in = {product(read(x, 0, d.inputDims())), product(read(w, 0, d.weightDims()))};
+    forward(convNode(d), in, out);
     blend(y, 0, out.data(), alpha, beta);
   }
 
@@ -52,7 +58,8 @@ final class ReferenceLibrary implements DeviceLibrary {
       float beta) {
     Tensor x = Tensor.zeros(Shape.of(d.inputDims()));  // only its shape is read for the data gradient
     Tensor gradX = Tensor.zeros(x.shape());
-    backward(convNode(d), new Tensor[] {x, read(w, 0, d.weightDims())}, null, read(dy, 0, d.outputDims()),
+    backward(convNode(d), new Tensor[] {x, product(read(w, 0, d.weightDims()))}, null,
+        product(read(dy, 0, d.outputDims())),
         new Tensor[] {gradX, null});
     blend(dx, 0, gradX.data(), alpha, beta);
   }
@@ -65,9 +72,11 @@ final class ReferenceLibrary implements DeviceLibrary {
     attrs.put("transB", d.transB() ? 1L : 0L);
     attrs.put("alpha", alpha);
     attrs.put("beta", beta);
+    Tensor opA = product(read(a, aPos, d.aDims()));
+    Tensor opB = product(read(b, bPos, d.bDims()));
     Tensor[] in = beta == 0
-        ? new Tensor[] {read(a, aPos, d.aDims()), read(b, bPos, d.bDims())}
-        : new Tensor[] {read(a, aPos, d.aDims()), read(b, bPos, d.bDims()), read(c, cPos, new int[] {d.m(), d.n()})};
+        ? new Tensor[] {opA, opB}
+        : new Tensor[] {opA, opB, read(c, cPos, new int[] {d.m(), d.n()})};
     Tensor out = Tensor.zeros(Shape.of(d.m(), d.n()));
     forward(node("Gemm", attrs, in.length), in, out);
     write(c, cPos, out.data());
@@ -196,6 +205,15 @@ final class ReferenceLibrary implements DeviceLibrary {
   private static void backward(Node node, Tensor[] in, Tensor out, Tensor gradOut, Tensor[] gradIn) {
     CpuKernels.forNode(node, OPSET)
         .backward(new KernelCall(node, OPSET, in, new Tensor[] {out}, new Tensor[] {gradOut}, gradIn));
+  }
+
+  /** An operand of a tensor-core product: rounded to TF32 in place when the device's math mode is TF32. */
+  private Tensor product(Tensor operand) {
+    if (device.mathMode() == MathMode.TF32) {
+      float[] v = operand.data();
+      for (int i = 0; i < v.length; i++) v[i] = MathMode.roundToTf32(v[i]);
+    }
+    return operand;
   }
 
   // ---- Device memory <-> host tensors ---------------------------------------------------------------------------

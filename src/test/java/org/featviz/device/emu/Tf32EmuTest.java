@@ -1,0 +1,183 @@
+package org.featviz.device.emu;
+
+import static org.featviz.cpu.OpTesting.assertClose;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.featviz.device.ConvDescriptor;
+import org.featviz.device.DeviceBuffer;
+import org.featviz.device.GemmDescriptor;
+import org.featviz.device.MathMode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * TF32 math mode on the emulator: convolutions and GEMMs round their operands to TF32 (10-bit mantissa) and
+ * accumulate in FP32. Each result is checked twice: against a plain double-precision reference on TF32-rounded
+ * inputs (so the rounding is applied to exactly the operands, and nothing else), and against the FP32 result, whose
+ * relative difference (max |TF32 - FP32| over max |FP32|) must lie between a floor (rounding happened at all) and
+ * a bound (about four times what was measured, 2e-4 to 2.5e-4, for reduction lengths 216 to 300).
+ */
+class Tf32EmuTest {
+  /** About four times what these sizes show (measured 2.0e-4 to 2.5e-4 of the output scale). */
+  private static final double TF32_BOUND = 1e-3;
+  /** Below any TF32 difference seen; FP32 against FP32 gives 0. */
+  private static final double TF32_FLOOR = 1e-6;
+
+  private final EmulatedDevice device = new EmulatedDevice();
+  private final Random rng = new Random(7);
+
+  @AfterEach
+  void close() {
+    device.close();
+  }
+
+  @Test
+  void convolutionForwardRoundsItsOperandsToTf32() {
+    // x [N=2, C=32, 10, 10], w [K=8, C=32, 3, 3], pad 1: each output sums 288 products.
+    ConvDescriptor d = new ConvDescriptor(2, 32, new int[] {10, 10}, 8, new int[] {3, 3}, new int[] {1, 1},
+        new int[] {1, 1}, new int[] {1, 1}, 1);
+    float[] x = uniform((int) d.inputCount());
+    float[] w = uniform((int) d.weightCount());
+    float[] fp32 = convForward(d, x, w, MathMode.FP32);
+    float[] tf32 = convForward(d, x, w, MathMode.TF32);
+    assertClose(conv(d, tf32(x), tf32(w)), tf32, 1e-5, 1e-5, "TF32 conv against a reference on rounded inputs");
+    assertClose(conv(d, x, w), fp32, 1e-5, 1e-5, "FP32 conv against the unrounded reference");
+    assertTf32Difference(fp32, tf32, "conv forward");
+  }
+
+  @Test
+  void convolutionBackwardDataRoundsItsOperandsToTf32() {
+    ConvDescriptor d = new ConvDescriptor(1, 16, new int[] {8, 8}, 24, new int[] {3, 3}, new int[] {1, 1},
+        new int[] {1, 1}, new int[] {1, 1}, 1);
+    float[] w = uniform((int) d.weightCount());
+    float[] dy = uniform((int) d.outputCount());
+    float[][] dx = new float[2][];
+    for (MathMode mode : MathMode.values()) {
+      if (mode == MathMode.HALF) continue;
+      device.setMathMode(mode);
+      try (DeviceBuffer bw = device.toDevice(w); DeviceBuffer bdy = device.toDevice(dy);
+           DeviceBuffer bdx = device.allocateFloats((int) d.inputCount())) {
+        device.convolutionBackwardData(d, bw, bdy, bdx, 1f, 0f);
+        dx[mode.ordinal()] = device.copyToHostFloats(bdx, (int) d.inputCount());
+      }
+    }
+    assertTf32Difference(dx[0], dx[1], "conv backward data");
+  }
+
+  @Test
+  void gemmRoundsAAndBButNotC() {
+    // C [M=16, N=12] = 0.5 A [16, 300] B^T ([12, 300] stored) + 2 C: K = 300.
+    GemmDescriptor d = new GemmDescriptor(false, true, 16, 12, 300);
+    float[] a = uniform(16 * 300);
+    float[] b = uniform(12 * 300);
+    float[] c = uniform(16 * 12);
+    float[] fp32 = gemm(d, a, b, c, MathMode.FP32);
+    float[] tf32 = gemm(d, a, b, c, MathMode.TF32);
+    assertClose(gemmReference(d, tf32(a), tf32(b), c), tf32, 1e-5, 1e-5, "TF32 GEMM against rounded A and B");
+    assertClose(gemmReference(d, a, b, c), fp32, 1e-5, 1e-5, "FP32 GEMM against the unrounded reference");
+    assertTf32Difference(fp32, tf32, "gemm");
+  }
+
+  @Test
+  void otherLibraryOperationsIgnoreTheMathMode() {
+    float[] x = uniform(50);
+    float[][] y = new float[2][];
+    for (MathMode mode : new MathMode[] {MathMode.FP32, MathMode.TF32}) {
+      device.setMathMode(mode);
+      try (DeviceBuffer bx = device.toDevice(x); DeviceBuffer by = device.allocateFloats(x.length)) {
+        device.activationForward(org.featviz.device.ActivationMode.SIGMOID, x.length, bx, by, 1f, 0f);
+        y[mode.ordinal()] = device.copyToHostFloats(by, x.length);
+      }
+    }
+    assertEquals(java.util.Arrays.toString(y[0]), java.util.Arrays.toString(y[1]));
+  }
+
+  // ---- Helpers ---------------------------------------------------------------------------------------------------
+
+  private static void assertTf32Difference(float[] fp32, float[] tf32, String what) {
+    double scale = 0;
+    double diff = 0;
+    for (int i = 0; i < fp32.length; i++) {
+      scale = Math.max(scale, Math.abs(fp32[i]));
+      diff = Math.max(diff, Math.abs(fp32[i] - tf32[i]));
+    }
+    double relative = diff / scale;
+    System.out.printf("TF32 vs FP32, %s: max |diff| %.3g, relative to output scale %.3g: %.3g%n", what, diff,
+        scale, relative);
+    assertTrue(relative > TF32_FLOOR, what + ": TF32 differs from FP32 by only " + relative + ": no rounding?");
+    assertTrue(relative < TF32_BOUND, what + ": TF32 differs from FP32 by " + relative + " of the output scale");
+  }
+
+  private float[] convForward(ConvDescriptor d, float[] x, float[] w, MathMode mode) {
+    device.setMathMode(mode);
+    try (DeviceBuffer bx = device.toDevice(x); DeviceBuffer bw = device.toDevice(w);
+         DeviceBuffer by = device.allocateFloats((int) d.outputCount())) {
+      device.convolutionForward(d, bx, bw, by, 1f, 0f);
+      return device.copyToHostFloats(by, (int) d.outputCount());
+    }
+  }
+
+  private float[] gemm(GemmDescriptor d, float[] a, float[] b, float[] c, MathMode mode) {
+    device.setMathMode(mode);
+    try (DeviceBuffer ba = device.toDevice(a); DeviceBuffer bb = device.toDevice(b);
+         DeviceBuffer bc = device.toDevice(c)) {
+      device.gemm(d, ba, 0, bb, 0, bc, 0, 0.5f, 2f);
+      return device.copyToHostFloats(bc, c.length);
+    }
+  }
+
+  /** y [N, K, H, W] of a stride-1, ungrouped, 2-D convolution, accumulated in double. */
+  private static float[] conv(ConvDescriptor d, float[] x, float[] w) {
+    int n = d.n(), c = d.c(), k = d.k(), h = d.in()[0], wd = d.in()[1], kh = d.kernel()[0], kw = d.kernel()[1];
+    int p = d.pads()[0], q = d.pads()[1];
+    int oh = h + 2 * p - kh + 1, ow = wd + 2 * q - kw + 1;
+    float[] y = new float[n * k * oh * ow];
+    for (int b = 0; b < n; b++) {
+      for (int o = 0; o < k; o++) {
+        for (int i = 0; i < oh; i++) {
+          for (int j = 0; j < ow; j++) {
+            double s = 0;
+            for (int ch = 0; ch < c; ch++) {
+              for (int u = 0; u < kh; u++) {
+                for (int v = 0; v < kw; v++) {
+                  int r = i + u - p, t = j + v - q;
+                  if (r < 0 || r >= h || t < 0 || t >= wd) continue;
+                  s += (double) x[((b * c + ch) * h + r) * wd + t] * w[((o * c + ch) * kh + u) * kw + v];
+                }
+              }
+            }
+            y[((b * k + o) * oh + i) * ow + j] = (float) s;
+          }
+        }
+      }
+    }
+    return y;
+  }
+
+  /** 0.5 A B^T + 2 C for A [M, K] and B stored [N, K], in double. */
+  private static float[] gemmReference(GemmDescriptor d, float[] a, float[] b, float[] c) {
+    float[] r = new float[d.m() * d.n()];
+    for (int i = 0; i < d.m(); i++) {
+      for (int j = 0; j < d.n(); j++) {
+        double s = 0;
+        for (int t = 0; t < d.k(); t++) s += (double) a[i * d.k() + t] * b[j * d.k() + t];
+        r[i * d.n() + j] = (float) (0.5 * s + 2.0 * c[i * d.n() + j]);
+      }
+    }
+    return r;
+  }
+
+  private static float[] tf32(float[] v) {
+    float[] r = new float[v.length];
+    for (int i = 0; i < v.length; i++) r[i] = MathMode.roundToTf32(v[i]);
+    return r;
+  }
+
+  private float[] uniform(int count) {
+    float[] v = new float[count];
+    for (int i = 0; i < count; i++) v[i] = rng.nextFloat() * 2 - 1;
+    return v;
+  }
+}
