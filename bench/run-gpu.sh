@@ -6,8 +6,9 @@
 # numbers are at hand when featviz's GPU loop lands:
 #   1. featviz doctor, through the bundle: GPU, driver, cuBLAS and cuDNN versions, compatibility libraries, and one
 #      convolution forward and backward-data on the GPU checked against the CPU.
-#   2. the gpu-tagged JUnit tests (mvn -B test -Dgroups=gpu) where Maven and a JDK 17 are installed; where they are
-#      not (the bundle carries a Java runtime but neither Maven nor the test classes) it says NOT RUN.
+#   2. the gpu-tagged JUnit tests through the bundle's bin/featviz-gpu-tests (a bundle built with
+#      mvn -B -Pbundle,gpu-tests package -DskipTests: no Java or Maven needed here), reports in $REPORTS; else
+#      mvn -B test -Dgroups=gpu where Maven and a JDK 17 are installed; else it says NOT RUN.
 #   3. the peer (bench/peer_lucid.py --device cuda) on models/fashion-cnn.onnx, strict FP32 and TF32, when
 #      python3 has PyTorch with CUDA and the onnx package; plus any models named in PEER_MODELS.
 #   4. the featviz column: printed as "not wired" until the GPU render loop exists.
@@ -22,6 +23,7 @@
 #   PYTHON=python3   LAYERS="relu2 relu4"   BATCHES="64 256"   SECONDS_PER_RUN=5   MODEL=models/fashion-cnn.onnx
 #   PEER_MODELS="file.onnx:layer:C,H,W ..."     extra peer runs with --transforms lucid (e.g. a torchvision export)
 #   SKIP_TESTS=1                                skip step 2
+#   REPORTS=/tmp/featviz-gpu-test-reports      where step 2 writes JUnit's XML reports
 # Exit status: 0 when every step that ran passed; 1 otherwise. Steps that cannot run here are reported, not failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -33,6 +35,8 @@ BATCHES=${BATCHES:-"64 256"}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-5}
 MODEL=${MODEL:-models/fashion-cnn.onnx}
 PEER_MODELS=${PEER_MODELS:-}
+REPORTS=${REPORTS:-/tmp/featviz-gpu-test-reports}
+GPU_TESTS=$(dirname "$FEATVIZ")/featviz-gpu-tests
 failed=0
 
 section() { printf '\n== %s\n' "$*"; }
@@ -63,6 +67,17 @@ fi
 section "2. gpu-tagged tests"
 if [ "${SKIP_TESTS:-0}" = 1 ]; then
   echo "skipped (SKIP_TESTS=1)"
+elif [ -x "$GPU_TESTS" ] && [ -d "$(dirname "$GPU_TESTS")/../tests" ]; then
+  log=$(mktemp /tmp/featviz-gpu-tests.XXXXXX)
+  if "$GPU_TESTS" --reports-dir "$REPORTS" > "$log" 2>&1; then
+    grep -E "tests (found|successful|skipped|aborted|failed)" "$log" || true
+    echo "gpu-tagged tests: passed (aborted = skipped itself, e.g. no GPU: it did not run on the GPU);" \
+      "log $log, reports $REPORTS"
+  else
+    grep -E "tests (found|successful|skipped|aborted|failed)|MethodSource|=> " "$log" || true
+    echo "gpu-tagged tests: FAILED; log $log, reports $REPORTS"
+    failed=1
+  fi
 elif command -v mvn > /dev/null && command -v javac > /dev/null; then
   log=$(mktemp /tmp/featviz-gpu-tests.XXXXXX)
   mvn -B test -Dgroups=gpu 2>&1 | tee "$log" | grep -E "Tests run:|FAIL|ERROR|BUILD" || true
@@ -73,8 +88,8 @@ elif command -v mvn > /dev/null && command -v javac > /dev/null; then
     failed=1
   fi
 else
-  echo "gpu-tagged tests: NOT RUN: they need Maven and a JDK 17 on this host (mvn -B test -Dgroups=gpu); the"
-  echo "  bundle's runtime runs featviz but not JUnit. See docs/emulator.md, 'Running the gpu-tagged tests'."
+  echo "gpu-tagged tests: NOT RUN: no $GPU_TESTS (build the bundle with mvn -B -Pbundle,gpu-tests package"
+  echo "  -DskipTests; docs/bundle.md) and no Maven with a JDK 17 here (mvn -B test -Dgroups=gpu)."
 fi
 
 section "3. peer on the GPU (bench/peer_lucid.py --device cuda)"

@@ -4,27 +4,32 @@
 #
 #   mvn -B -Pbundle package -DskipTests          ->  target/featviz-bundle/{runtime,lib,bin}
 #
-#   src/main/bundle/make-bundle.sh [--max-mib N] [--font FILE.ttf] BUILD_DIR
+#   src/main/bundle/make-bundle.sh [--max-mib N] [--font FILE.ttf] [--tests DIR|none] BUILD_DIR
 #
 #   BUILD_DIR    Maven's build directory: reads featviz.jar and lib/ (the normal build fills both),
 #                writes featviz-bundle/ and bundle-gen/ (the stamp that lets a rebuild reuse the runtime)
-#   --max-mib N  fail if the bundle is N MiB or more (default 60: it gets copied to GPU hosts)
+#   --max-mib N  fail if the bundle without tests/ is N MiB or more (default 60: it gets copied to GPU hosts)
 #   --font FILE  the font that the runtime carries for hosts without fonts (default: DejaVu Sans)
+#   --tests DIR  DIR holds featviz-tests.jar and junit-platform-console-standalone-*.jar (mvn -Pbundle,gpu-tests):
+#                adds them as featviz-bundle/tests/ with bin/featviz-gpu-tests, and writes BUILD_DIR/gpu-carry/,
+#                the compressed copy for the device tool (docs/bundle.md); "none" (the default) adds no tests
 #
 # JAVA_HOME must be a JDK with jmods/ (Debian's openjdk-17-jdk-headless has them; Temurin 25 has none).
 set -euo pipefail
 
 max_mib=60
 font=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+tests=none
 while [[ $# -gt 0 && "$1" == --* ]]; do
   case "$1" in
     --max-mib) max_mib="$2"; shift 2 ;;
     --font) font="$2"; shift 2 ;;
+    --tests) tests="$2"; shift 2 ;;
     *) echo "make-bundle.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
 if [[ $# -ne 1 ]]; then
-  sed -n '2,14p' "$0" >&2
+  sed -n '2,17p' "$0" >&2
   exit 2
 fi
 build="$(cd "$1" && pwd)"
@@ -53,7 +58,7 @@ compgen -G "$build/lib/*.jar" >/dev/null || fail "no jars in $build/lib: run the
 
 work="$(mktemp -d "$build/bundle-work.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
-rm -rf "$bundle/lib" "$bundle/bin"
+rm -rf "$bundle/lib" "$bundle/bin" "$bundle/tests" "$build/gpu-carry"
 mkdir -p "$bundle/lib" "$bundle/bin" "$gen"
 
 # ---- lib/: featviz.jar and its dependencies, with Linux x86-64 natives only.
@@ -73,6 +78,15 @@ for jar in "$build"/lib/*.jar; do
 done
 echo "make-bundle.sh: left out ${#dropped[@]} jars of other platforms: ${dropped[*]:-none}"
 
+# ---- tests/ (only with --tests): the test classes and JUnit's console launcher, for bin/featviz-gpu-tests.
+if [[ "$tests" != none ]]; then
+  [[ -f "$tests/featviz-tests.jar" ]] || fail "no $tests/featviz-tests.jar (mvn -Pbundle,gpu-tests makes it)"
+  compgen -G "$tests/junit-platform-console-standalone-*.jar" >/dev/null \
+    || fail "no $tests/junit-platform-console-standalone-*.jar (mvn -Pbundle,gpu-tests copies it)"
+  mkdir -p "$bundle/tests"
+  cp "$tests/featviz-tests.jar" "$tests"/junit-platform-console-standalone-*.jar "$bundle/tests/"
+fi
+
 # JCuda's natives jar also carries libJNvPTXCompiler (24 MB unpacked): featviz hands PTX to the driver, which
 # JIT-compiles it, so that library is never loaded. Repack the jar without it; JCuda's loader finds the
 # other natives (lib/libJCudaDriver-*.so, ...) in it as before.
@@ -91,9 +105,17 @@ done
 # ---- runtime/: a jlink image of the modules that the jars in lib/ use (jdeps), plus those reached by
 # reflection or JNI that jdeps cannot see: jdk.unsupported (sun.misc.Unsafe for JCuda and JavaCPP),
 # java.desktop (ImageIO/AWT for PNGs and contact sheets), java.logging.
+# With tests/, its jars count too, and jdk.zipfs: JUnit's class path scanning opens the test jar as a zip file
+# system (without it: 'Provider "jar" not found' and no tests found).
+jdeps_roots=("$bundle/lib/featviz.jar")
+extra_modules=""
+if [[ -d "$bundle/tests" ]]; then
+  jdeps_roots+=("$bundle"/tests/*.jar)
+  extra_modules=jdk.zipfs
+fi
 modules="$("$java_home/bin/jdeps" --multi-release 17 --ignore-missing-deps --recursive --print-module-deps \
-  --class-path "$bundle/lib/*" "$bundle/lib/featviz.jar")" || fail "jdeps failed on $bundle/lib"
-modules="$(printf '%s\n' ${modules//,/ } jdk.unsupported java.desktop java.logging | sort -u | paste -sd, -)"
+  --class-path "$bundle/lib/*:$bundle/tests/*" "${jdeps_roots[@]}")" || fail "jdeps failed on $bundle/lib"
+modules="$(printf '%s\n' ${modules//,/ } jdk.unsupported java.desktop java.logging $extra_modules | sort -u | paste -sd, -)"
 jlink_options=(--strip-debug --no-header-files --no-man-pages --compress=2)
 [[ -f "$font" ]] || fail "no font file $font (Debian: apt-get install fonts-dejavu-core, or pass --font FILE.ttf)"
 
@@ -174,17 +196,63 @@ else
   printf '%s\n' "$runtime_inputs" > "$gen/runtime.inputs"
 fi
 
-# ---- bin/featviz: the launcher, which uses runtime/bin/java only.
+# ---- bin/featviz: the launcher, which uses runtime/bin/java only; bin/featviz-gpu-tests with tests/.
 install -m 755 "$here/featviz" "$bundle/bin/featviz"
+[[ -d "$bundle/tests" ]] && install -m 755 "$here/featviz-gpu-tests" "$bundle/bin/featviz-gpu-tests"
 
 # ---- Checks: the launcher starts with no Java on the PATH and no JAVA_HOME, and the bundle stays small.
 version="$(env -i PATH=/usr/bin:/bin HOME="${HOME:-/tmp}" "$bundle/bin/featviz" --version)" \
   || fail "$bundle/bin/featviz --version failed"
 bytes="$(du -sb "$bundle" | cut -f1)"
+[[ -d "$bundle/tests" ]] && bytes="$(( bytes - $(du -sb "$bundle/tests" | cut -f1) ))"
 mib="$(( (bytes + 1048575) / 1048576 ))"
 size() { du -sh "$1" | cut -f1; }
 echo "make-bundle.sh: built $bundle ($version): $(size "$bundle")" \
-  "(runtime $(size "$bundle/runtime"), lib $(size "$bundle/lib"))"
+  "(runtime $(size "$bundle/runtime"), lib $(size "$bundle/lib")$([[ -d "$bundle/tests" ]] \
+  && echo ", tests $(size "$bundle/tests")"); $(du -sb "$bundle" | cut -f1) bytes in all)"
 if (( bytes >= max_mib * 1048576 )); then
   fail "the bundle is $mib MiB, over the limit of $max_mib MiB: see docs/bundle.md for what is in it and what to cut"
+fi
+[[ -d "$bundle/tests" ]] || exit 0
+
+# ---- With tests: the launcher finds them under the bundle's runtime, with no Java on the PATH.
+found="$(cd "$work" && env -i PATH=/usr/bin:/bin HOME="${HOME:-/tmp}" "$bundle/runtime/bin/java" \
+  -cp "$bundle/lib/*:$bundle/tests/*" org.junit.platform.console.ConsoleLauncher discover --disable-banner \
+  --disable-ansi-colors --scan-class-path "$bundle/tests/featviz-tests.jar" --include-tag gpu 2>&1)" \
+  || fail "JUnit's console launcher failed under the bundle's runtime: $found"
+count="$(sed -n 's/.* \([0-9][0-9]*\) tests found.*/\1/p' <<< "$found")"
+[[ "${count:-0}" -gt 0 ]] || fail "JUnit's console launcher found no gpu-tagged tests in tests/featviz-tests.jar: $found"
+echo "make-bundle.sh: tests/: $count gpu-tagged tests found"
+
+# ---- gpu-carry/: the bundle for the device tool, whose 64 MiB limit covers the whole working tree (models/
+# alone is 26 MB) plus what it carries. xz over one tar of the bundle, but with the runtime's lib/modules made by
+# jlink --compress=0: jlink's own per-resource compression leaves 21 MB that xz cannot shrink, while the
+# uncompressed file (48 MB) goes down to 10 MB. Nothing else in the runtime depends on --compress. Plus the ONNX
+# node cases that DeviceConformanceGpuTest reads from /usr/share/libonnx-testdata (27 MB, 1.2 MB in xz), where
+# this machine has them. src/main/bundle/unpack-carry.sh unpacks both on the GPU host.
+carry="$build/gpu-carry"
+stage="$work/carry"
+mkdir -p "$carry" "$stage"
+cp -a "$bundle" "$stage/featviz-bundle"
+rm -rf "$work/modules0"
+"$java_home/bin/jlink" --module-path "$jmods" --add-modules "$modules" \
+  "${jlink_options[@]/--compress=2/--compress=0}" --output "$work/modules0"
+cp "$work/modules0/lib/modules" "$stage/featviz-bundle/runtime/lib/modules"
+tar -C "$stage" -cf - featviz-bundle | xz -T0 -6 > "$carry/featviz-bundle.tar.xz"
+node=/usr/share/libonnx-testdata/data/node
+if [[ -d "$node" ]]; then
+  tar -C "$(dirname "$node")" -cf - node | xz -T0 -6 > "$carry/libonnx-testdata-node.tar.xz"
+else
+  echo "make-bundle.sh: no $node here: DeviceConformanceGpuTest will skip on the GPU host" >&2
+fi
+carry_bytes="$(du -sb "$carry" | cut -f1)"
+tree_bytes=unknown
+if command -v git >/dev/null && git rev-parse --show-toplevel >/dev/null 2>&1; then
+  tree_bytes="$( (git ls-files -z --cached --others --exclude-standard | xargs -0 -r stat -c %s -- 2>/dev/null || true) \
+    | awk '{s += $1} END {print s + 0}')"
+fi
+echo "make-bundle.sh: $carry: $(ls "$carry" | paste -sd' ' -), $carry_bytes bytes" \
+  "(+ working tree $tree_bytes bytes; the device tool takes 64 MiB = 67108864 in all)"
+if [[ "$tree_bytes" != unknown ]] && (( carry_bytes + tree_bytes >= 67108864 )); then
+  echo "make-bundle.sh: warning: the working tree and gpu-carry/ are over the device tool's 64 MiB" >&2
 fi
