@@ -17,19 +17,22 @@ import org.featviz.ops.SpatialWindow;
  * y[n, m, o] = B[m] + sum over c in m's group, taps t of W[m, c, t] * x[n, c, o * stride - padBegin + t * dilation]
  * </pre>
  *
- * How: for a block of output rows (about {@link #BLOCK} positions) of one batch item and group, {@code col}
- * gathers the input value that each tap (c, t) reads for each output position, zero where the tap lands in the
- * padding (K rows of one block each). Then y[m, block] = B[m] + sum over k of W[m, k] * col[k, block]: a product
- * whose innermost loop runs along a long row. Each such loop reads and writes whole arrays from index 0 (a column
- * row, a block-sized accumulator): HotSpot 17 vectorizes a loop only where its arrays' start offsets are known
- * to agree, and these loops are where all the time goes. The X gradient runs the same way backwards:
- * dcol[k, block] = sum over m of W[m, k] * dy[m, block], scattered back into dx where the taps came from.
- * Batch items run in parallel; the W gradient runs output channels in parallel (dot products of dy rows with
- * input rows), so no two threads write the same element.
+ * How (im2col plus a matrix product): for a block of output rows (about {@link #BLOCK} positions) of one batch
+ * item and group, {@code col} gathers the input value that each tap (c, t) reads for each output position, zero
+ * where the tap lands in the padding: the patch matrix, K rows (k = c x kernel + t) of one block each. Then
+ * y[m, block] = B[m] + sum over k of W[m, k] * col[k, block], computed by {@link ConvGemm} (register-tiled,
+ * vectorized by HotSpot: every row its own array indexed from 0, since HotSpot 17 vectorizes a loop only where its
+ * arrays' start offsets are known to agree, and these loops are where all the time goes). The X gradient runs the
+ * same way backwards: dcol[k, block] = sum over m of W[m, k] * dy[m, block] (the product with W transposed), then
+ * scattered back into dx where the taps came from (col2im). Parallel tasks are (batch item, group, slice of output
+ * channels) forward and (batch item, group, slice of input channels) backward, so no two threads write the same
+ * element; the W gradient runs output channels in parallel (dot products of dy rows with input rows, in float64).
  */
 final class ConvRef implements CpuKernel {
-  /** Output positions per column block: col holds K x BLOCK floats, small enough to stay in cache. */
-  static final int BLOCK = 256;
+  /** Output positions per column block (whole output rows): col holds K rows of up to BLOCK floats. */
+  static final int BLOCK = 512;
+  /** The fewest channels a parallel task takes (see {@link Geometry#slices}). */
+  static final int MIN_SLICE = 16;
 
   @Override
   public void forward(KernelCall c) {
@@ -38,24 +41,25 @@ final class ConvRef implements CpuKernel {
     float[] w = c.in(1).data();
     float[] b = c.hasInput(2) ? c.in(2).data() : null;
     float[] y = c.out(0).data();
-    Parallel.range(g.n, g.workPerItem(), n -> {
-      float[][] col = new float[g.k][g.blockRows * g.ow];
-      float[] acc = new float[g.blockRows * g.ow];
-      for (int group = 0; group < g.groups; group++) {
-        int xBase = (n * g.c + group * g.cg) * g.inPlane;
-        for (int r0 = 0; r0 < g.rows; r0 += g.blockRows) {
-          int r1 = Math.min(g.rows, r0 + g.blockRows);
-          int len = (r1 - r0) * g.ow;
-          g.gather(x, xBase, r0, r1, col);
-          for (int m = group * g.mg; m < (group + 1) * g.mg; m++) {
-            Arrays.fill(acc, 0, len, b == null ? 0f : b[m]);
-            for (int k = 0; k < g.k; k++) {
-              float wv = w[m * g.k + k];
-              float[] row = col[k];
-              for (int j = 0; j < len; j++) acc[j] += wv * row[j];
-            }
-            System.arraycopy(acc, 0, y, (n * g.m + m) * g.outPlane + r0 * g.ow, len);
-          }
+    // One task: batch item n, group, and a slice [m0, m1) of the group's output channels.
+    int slices = g.slices(g.mg);
+    Parallel.range(g.n * g.groups * slices, g.workPerItem() / (g.groups * slices), task -> {
+      int n = task / (g.groups * slices);
+      int group = task / slices % g.groups;
+      int m0 = group * g.mg + g.mg * (task % slices) / slices;
+      int m1 = group * g.mg + g.mg * (task % slices + 1) / slices;
+      int xBase = (n * g.c + group * g.cg) * g.inPlane;
+      float[][] col = new float[g.k][g.blockLength()];
+      float[][] acc = new float[m1 - m0][g.blockLength()];
+      for (int r0 = 0; r0 < g.rows; r0 += g.blockRows) {
+        int r1 = Math.min(g.rows, r0 + g.blockRows);
+        int len = (r1 - r0) * g.ow;
+        g.gather(x, xBase, r0, r1, col);
+        for (int m = m0; m < m1; m++) Arrays.fill(acc[m - m0], 0, len, b == null ? 0f : b[m]);
+        // acc[m - m0][j] += sum over k of W[m, k] * col[k][j]
+        ConvGemm.multiplyAdd(w, m0 * g.k, g.k, 1, col, g.k, acc, 0, m1 - m0, len);
+        for (int m = m0; m < m1; m++) {
+          System.arraycopy(acc[m - m0], 0, y, (n * g.m + m) * g.outPlane + r0 * g.ow, len);
         }
       }
     });
@@ -71,27 +75,33 @@ final class ConvRef implements CpuKernel {
     if (c.hasInput(2) && c.gradIn(2) != null) biasGradient(g, dy, c.gradIn(2).data());
   }
 
-  /** dcol[k, block] = sum over m in the group of W[m, k] * dy[n, m, block]; then dx += dcol, scattered. */
+  /**
+   * dcol[k][block] = sum over m in the group of W[m, k] * dy[n, m, block]; then dx += dcol, scattered. One task: batch
+   * item n, group, and a slice [c0, c1) of the group's input channels, whose dcol rows k = ci * kernel + t and dx
+   * planes belong to it alone.
+   */
   private static void inputGradient(Geometry g, float[] w, float[] dy, float[] dx) {
-    Parallel.range(g.n, g.workPerItem(), n -> {
-      float[][] dcol = new float[g.k][g.blockRows * g.ow];
-      float[] dyRow = new float[g.blockRows * g.ow];
-      for (int group = 0; group < g.groups; group++) {
-        int xBase = (n * g.c + group * g.cg) * g.inPlane;
-        for (int r0 = 0; r0 < g.rows; r0 += g.blockRows) {
-          int r1 = Math.min(g.rows, r0 + g.blockRows);
-          int len = (r1 - r0) * g.ow;
-          for (float[] row : dcol) Arrays.fill(row, 0, len, 0f);
-          for (int m = group * g.mg; m < (group + 1) * g.mg; m++) {
-            System.arraycopy(dy, (n * g.m + m) * g.outPlane + r0 * g.ow, dyRow, 0, len);
-            for (int k = 0; k < g.k; k++) {
-              float wv = w[m * g.k + k];
-              float[] row = dcol[k];
-              for (int j = 0; j < len; j++) row[j] += wv * dyRow[j];
-            }
-          }
-          g.scatterAdd(dcol, r0, r1, dx, xBase);
+    int slices = g.slices(g.cg);
+    Parallel.range(g.n * g.groups * slices, g.workPerItem() / (g.groups * slices), task -> {
+      int n = task / (g.groups * slices);
+      int group = task / slices % g.groups;
+      int c0 = g.cg * (task % slices) / slices;
+      int c1 = g.cg * (task % slices + 1) / slices;
+      int xBase = (n * g.c + group * g.cg) * g.inPlane;
+      int firstM = group * g.mg;
+      float[][] dcol = new float[g.k][g.blockLength()];
+      float[][] dyRows = new float[g.mg][g.blockLength()];
+      for (int r0 = 0; r0 < g.rows; r0 += g.blockRows) {
+        int r1 = Math.min(g.rows, r0 + g.blockRows);
+        int len = (r1 - r0) * g.ow;
+        for (int k = c0 * g.kernel; k < c1 * g.kernel; k++) Arrays.fill(dcol[k], 0, len, 0f);
+        for (int m = 0; m < g.mg; m++) {
+          System.arraycopy(dy, (n * g.m + firstM + m) * g.outPlane + r0 * g.ow, dyRows[m], 0, len);
         }
+        // dcol[k][j] += sum over m of W[firstM + m, k] * dyRows[m][j], k in c0 * kernel .. c1 * kernel - 1
+        ConvGemm.multiplyAdd(w, firstM * g.k + c0 * g.kernel, 1, g.k, dyRows, g.mg, dcol, c0 * g.kernel,
+            (c1 - c0) * g.kernel, len);
+        g.scatterAdd(dcol, c0, c1, r0, r1, dx, xBase);
       }
     });
   }
@@ -171,6 +181,22 @@ final class ConvRef implements CpuKernel {
       return (long) m * k * outPlane;
     }
 
+    /** Floats per row of a column block. */
+    int blockLength() {
+      return blockRows * ow;
+    }
+
+    /**
+     * Into how many slices to cut a group's channels (of which there are {@code channels}) so that batch items x
+     * groups x slices give every core about two tasks; a slice keeps at least {@link #MIN_SLICE} channels, since
+     * each task gathers its own column block.
+     */
+    int slices(int channels) {
+      int tasks = n * groups;
+      int wanted = (2 * Runtime.getRuntime().availableProcessors() + tasks - 1) / tasks;
+      return Math.max(1, Math.min(wanted, channels / MIN_SLICE));
+    }
+
     /**
      * col[ci * kernel + t][(r - r0) * ow + j] = the input that tap t of channel ci (of the group starting at xBase)
      * reads for output (r, j), for output rows r0 .. r1 - 1.
@@ -202,8 +228,8 @@ final class ConvRef implements CpuKernel {
     }
 
     /** The reverse of {@link #gather}: dx at each tap's input position += dcol at its column entry. */
-    void scatterAdd(float[][] columns, int r0, int r1, float[] dx, int xBase) {
-      for (int ci = 0; ci < cg; ci++) {
+    void scatterAdd(float[][] columns, int c0, int c1, int r0, int r1, float[] dx, int xBase) {
+      for (int ci = c0; ci < c1; ci++) {
         int channelBase = xBase + ci * inPlane;
         for (Tap t : taps) {
           float[] dcol = columns[ci * kernel + t.index];

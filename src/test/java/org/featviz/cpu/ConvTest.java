@@ -88,6 +88,88 @@ class ConvTest {
     }
   }
 
+  /**
+   * The shapes featviz renders with (fashion-cnn: 3 x 3, pads 1, 64 and 128 channels at 28 x 28 and 14 x 14), cut
+   * down in batch and channels so the naive references stay fast, with channel counts that leave remainders in
+   * ConvGemm's tiles of four, two column blocks per 28 x 28 plane, a single batch item (channel slices run in parallel)
+   * and two groups. Forward and input gradient are compared with plain loops on fresh random inputs.
+   */
+  @Test
+  void fashionCnnSizedLayersMatchNaiveForwardAndInputGradient() {
+    Random rng = new Random(21);
+    int[][] shapes = { // n, c, m, group, h (= w)
+      {1, 64, 72, 1, 14}, {2, 16, 22, 1, 28}, {3, 24, 40, 2, 14}, {2, 3, 64, 1, 28}};
+    for (int[] s : shapes) {
+      int n = s[0];
+      int c = s[1];
+      int m = s[2];
+      int group = s[3];
+      int h = s[4];
+      String name = String.format("N %d, C %d, M %d, group %d, %d x %d", n, c, m, group, h, h);
+      Map<String, Object> attrs = Map.of("pads", new long[] {1, 1, 1, 1}, "group", (long) group);
+      Tensor x = random(Shape.of(n, c, h, h), rng, -1, 1);
+      Tensor w = random(Shape.of(m, c / group, 3, 3), rng, -1, 1);
+      Tensor b = random(Shape.of(m), rng, -1, 1);
+      Node conv = node("Conv", attrs, 3, 1);
+      Tensor y = forward(conv, x, w, b)[0];
+      NaiveSpatial.Geometry g = NaiveSpatial.geometry(new int[] {1, h, h}, new int[] {1, 3, 3}, new int[] {1, 1, 1},
+          new int[] {1, 1, 1}, new int[] {0, 1, 1}, new int[] {0, 1, 1}, false);
+      float[] expected = NaiveSpatial.conv(x.data(), w.data(), b.data(), n, c, m, group, g);
+      assertRelativelyClose(expected, y.data(), name + ": forward");
+
+      Tensor dy = random(y.shape(), rng, -1, 1);
+      Tensor dx = Tensor.zeros(x.shape());
+      CpuKernels.forNode(conv, OpTesting.OPSET).backward(new KernelCall(conv, OpTesting.OPSET,
+          new Tensor[] {x, w, b}, new Tensor[] {y}, new Tensor[] {dy}, new Tensor[] {dx, null, null}));
+      float[] expectedDx = naiveInputGradient(w.data(), dy.data(), n, c, m, group, h);
+      assertRelativelyClose(expectedDx, dx.data(), name + ": input gradient");
+    }
+  }
+
+  /** dx[n, ci, ih, iw] = sum over m, kh, kw: w[m, ci, kh, kw] * dy[n, m, ih + 1 - kh, iw + 1 - kw] (3 x 3, pads 1). */
+  private static float[] naiveInputGradient(float[] w, float[] dy, int n, int c, int m, int group, int h) {
+    int cg = c / group;
+    int mg = m / group;
+    float[] dx = new float[n * c * h * h];
+    for (int in = 0; in < n; in++) {
+      for (int ch = 0; ch < c; ch++) {
+        for (int ih = 0; ih < h; ih++) {
+          for (int iw = 0; iw < h; iw++) {
+            double sum = 0;
+            for (int om = (ch / cg) * mg; om < (ch / cg + 1) * mg; om++) {
+              for (int kh = 0; kh < 3; kh++) {
+                for (int kw = 0; kw < 3; kw++) {
+                  int oh = ih + 1 - kh;
+                  int ow = iw + 1 - kw;
+                  if (oh < 0 || oh >= h || ow < 0 || ow >= h) continue;
+                  sum += (double) w[((om * cg + ch % cg) * 3 + kh) * 3 + kw] * dy[((in * m + om) * h + oh) * h + ow];
+                }
+              }
+            }
+            dx[((in * c + ch) * h + ih) * h + iw] = (float) sum;
+          }
+        }
+      }
+    }
+    return dx;
+  }
+
+  /** ||actual - expected|| <= 1e-5 ||expected|| (false for any NaN), and every element within 1e-5 of the largest. */
+  private static void assertRelativelyClose(float[] expected, float[] actual, String what) {
+    assertEquals(expected.length, actual.length, what + ": length");
+    double diff = 0;
+    double norm = 0;
+    double largest = 0;
+    for (int i = 0; i < expected.length; i++) {
+      diff += (actual[i] - (double) expected[i]) * (actual[i] - (double) expected[i]);
+      norm += (double) expected[i] * expected[i];
+      largest = Math.max(largest, Math.abs(expected[i]));
+    }
+    double relative = Math.sqrt(diff / norm);
+    assertTrue(norm > 0 && relative <= 1e-5, what + ": relative error " + relative);
+    assertClose(expected, actual, 1e-5, 1e-5 * largest, what);
+  }
+
   @Test
   void autoPadSameSplitsThePaddingAndValidUsesNone() {
     Random rng = new Random(14);
