@@ -108,12 +108,17 @@ public final class Model implements AutoCloseable {
     this.deviceName = device;
     this.device = opened;
     this.deviceChosen = true;
-    this.backend = opened == null ? "cpu" : device.equals("emulated") ? "emulated (" + opened.name() + ")"
-        : "gpu (" + opened.name() + ")";
+    // A device in a mode other than FP32 says so: results in TF32 differ from FP32 ones beyond rounding.
+    String mode = opened == null || math == MathMode.FP32 ? "" : ", " + math.name().toLowerCase();
+    this.backend = opened == null ? "cpu" : device.equals("emulated") ? "emulated (" + opened.name() + mode + ")"
+        : "gpu (" + opened.name() + mode + ")";
     return this;
   }
 
-  /** Where renders run: "cpu", "gpu (NVIDIA ...)" or "emulated (...)" (opens the default device if needed). */
+  /**
+   * Where renders run: "cpu", "gpu (NVIDIA ...)" or "emulated (...)", with ", tf32" inside the parentheses in that
+   * math mode (opens the default device if needed).
+   */
   public String backend() {
     checkOpen();
     if (!deviceChosen) useDevice(deviceName);
