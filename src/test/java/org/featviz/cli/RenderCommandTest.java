@@ -89,6 +89,17 @@ class RenderCommandTest {
   }
 
   @Test
+  void sweepResultsRecordTheBackendAndItsMathMode() throws Exception {
+    Path out = tmp.resolve("sweep-tf32");
+    CliRunner r = CliRunner.run("sweep", "--model", model().toString(), "--layers", "relu1", "--steps", "2",
+        "--transforms", "none", "--device", "emulated", "--math", "tf32", "--out", out.toString());
+    assertEquals(0, r.exitCode(), r.err());
+    List<String> rows = Files.readAllLines(out.resolve("results.csv"));
+    assertTrue(rows.get(0).endsWith(",backend"), rows.get(0));
+    assertTrue(rows.get(1).contains("emulated (CUDA host emulator, tf32)"), rows.get(1));
+  }
+
+  @Test
   void sweepWritesResultsAndResumes() throws Exception {
     String m = model().toString();
     Path out = tmp.resolve("sweep");
