@@ -129,7 +129,7 @@ public final class RenderBench implements Callable<Integer> {
         int u = b % m.units(name);
         targets.add(m.unit(name, u, Objectives.channel(name, u)));
       }
-      RenderOptions options = RenderOptions.defaults().withTransforms(transformConfig(transforms))
+      RenderOptions options = RenderOptions.defaults().withTransforms(TransformConfig.named(transforms))
           .withLearningRate(lr).withSeed(seed);
       // The CPU Renderer itself, not Model.render, so that the backend measured is the CPU one on any host.
       Graph graph = m.prepare(List.of(name));
@@ -187,20 +187,6 @@ public final class RenderBench implements Callable<Integer> {
         + " %d/%d grew, statuses %s: %s%n", name, batch, before, after, checkSteps, grew, batch,
         checked.stream().map(r -> r.status().name()).distinct().toList(), ok ? "OK" : "FAILED");
     return ok;
-  }
-
-  /**
-   * The CLI's --transforms families (cli.RenderOptionsMixin, where "small" is defined for 28x28 inputs: pad 2,
-   * jitter 2, Lucid's scales, rotation -5..5 degrees, jitter 1); bench/peer_lucid.py mirrors "small".
-   */
-  static TransformConfig transformConfig(String family) {
-    return switch (family) {
-      case "lucid" -> TransformConfig.lucidDefaults();
-      case "none" -> TransformConfig.none();
-      case "small" -> TransformConfig.lucidDefaults().withPad(2).withFirstJitter(2).withSecondJitter(1)
-          .withAnglesDegrees(List.of(-5, -4, -3, -2, -1, 0, 1, 2, 3, 4, 5));
-      default -> throw new ModelException("--transforms " + family + ": expected small, lucid or none");
-    };
   }
 
   private long[] inputShape() {

@@ -84,17 +84,7 @@ final class RenderOptionsMixin {
     if (tv > 0) regs.add(ImageRegularizers.totalVariation(tv));
     if (l1 > 0) regs.add(ImageRegularizers.l1(l1));
     if (blur > 0) regs.add(ImageRegularizers.blur(blur));
-    return new RenderOptions(steps, lr, seed, param, 1.0, transformConfig(), regs);
-  }
-
-  TransformConfig transformConfig() {
-    return switch (transforms) {
-      case "lucid" -> TransformConfig.lucidDefaults();
-      case "none" -> TransformConfig.none();
-      case "small" -> TransformConfig.lucidDefaults().withPad(2).withFirstJitter(2).withSecondJitter(1)
-          .withAnglesDegrees(List.of(-5, -4, -3, -2, -1, 0, 1, 2, 3, 4, 5));
-      default -> throw new ModelException("--transforms " + transforms + ": expected lucid, small or none");
-    };
+    return new RenderOptions(steps, lr, seed, param, 1.0, TransformConfig.named(transforms), regs);
   }
 
   int upscaleFor(int width) {

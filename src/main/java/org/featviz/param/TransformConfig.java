@@ -2,6 +2,7 @@ package org.featviz.param;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.featviz.ir.ModelException;
 
 /**
  * The random augmentation applied to every image at every step (transformation robustness), with Lucid's
@@ -48,6 +49,25 @@ public record TransformConfig(int pad, float padValue, int firstJitter, List<Dou
   /** No augmentation: the transform is an exact copy (when the output size equals the image size). */
   public static TransformConfig none() {
     return new TransformConfig(0, LUCID_PAD_VALUE, 0, List.of(), List.of(), 0);
+  }
+
+  /**
+   * Lucid's transforms scaled down for 28x28 inputs: pad 2, jitter 2, Lucid's scales, rotation -5..5 degrees,
+   * jitter 1 (bench/peer_lucid.py mirrors it).
+   */
+  public static TransformConfig small() {
+    return lucidDefaults().withPad(2).withFirstJitter(2).withSecondJitter(1)
+        .withAnglesDegrees(List.of(-5, -4, -3, -2, -1, 0, 1, 2, 3, 4, 5));
+  }
+
+  /** The families the command line names with --transforms: lucid, small or none. */
+  public static TransformConfig named(String family) {
+    return switch (family) {
+      case "lucid" -> lucidDefaults();
+      case "small" -> small();
+      case "none" -> none();
+      default -> throw new ModelException("--transforms " + family + ": expected lucid, small or none");
+    };
   }
 
   /** {1 + (i - 5) / 50 : i = 0..10} = 0.90, 0.92, ..., 1.10. */
