@@ -7,8 +7,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.function.Function;
+import java.util.function.IntConsumer;
 import org.featviz.Model;
+import org.featviz.backend.Backends;
+import org.featviz.device.Device;
+import org.featviz.device.MathMode;
 import org.featviz.ir.Graph;
 import org.featviz.ir.ModelException;
 import org.featviz.objective.Objectives;
@@ -17,6 +20,7 @@ import org.featviz.render.RenderOptions;
 import org.featviz.render.RenderResult;
 import org.featviz.render.RenderTarget;
 import org.featviz.render.Renderer;
+import org.featviz.render.gpu.DeviceRenderer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -24,10 +28,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * Render throughput of the CPU backend, in image-steps per second (batch x optimization steps / seconds), measured
- * inside one JVM so that start-up, model import and JIT compilation stay out of the number. It calls the CPU
- * {@link Renderer} itself rather than {@code Model.render}, so the CPU backend is what it measures on any host.
- * bench/run-cpu.sh runs it beside bench/peer_lucid.py, which does the same work per step in PyTorch.
+ * Render throughput of one backend, in image-steps per second (batch x optimization steps / seconds), measured
+ * inside one JVM so that start-up, model import, plan building and JIT compilation stay out of the number. It calls
+ * the backend's renderer itself rather than {@code Model.render}, so the backend measured is the one named by
+ * {@code --device} (cpu: the CPU {@link Renderer}; gpu or emulated: {@link DeviceRenderer} in the {@code --math}
+ * mode), never a fallback. bench/run-cpu.sh and bench/run-gpu.sh run it beside bench/peer_lucid.py, which does the
+ * same work per step in PyTorch.
  *
  * <p>The batch is units 0..B-1 of one layer, image b maximizing the spatial mean of channel b ({@code channel}
  * objective, FFT parameterization, the given transforms, Adam lr 0.05): what {@code featviz render --unit 0-(B-1)}
@@ -41,15 +47,16 @@ import picocli.CommandLine.Spec;
  *       CPU time) after the warm-up steps and after the last step, so neither graph preparation nor the final
  *       measurement pass is timed. Its results must be OK too, or nothing is reported.</li>
  * </ol>
- * Output: one {@code featviz check ...} line and one {@code featviz layer=... image_steps_per_s=X
- * image_steps_per_cpu_s=Y} line; exit 1 when a check fails, 2 on bad input.
+ * Output: one {@code featviz check ...} line and one {@code featviz device=... math=... layer=...
+ * image_steps_per_s=X image_steps_per_cpu_s=Y} line; exit 1 when a check fails, 2 on bad input (a {@code --device
+ * gpu} without a usable GPU included).
  *
  * <pre>
  * java -cp target/featviz.jar org.featviz.bench.RenderBench --layer relu2 --batch 8 --seconds 10
  * </pre>
  */
 @Command(name = "RenderBench",
-    description = "Checks, then times featviz's batched render on the CPU backend (image-steps/s).")
+    description = "Checks, then times featviz's batched render on one backend (image-steps/s).")
 public final class RenderBench implements Callable<Integer> {
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "show this help")
   boolean help;
@@ -57,6 +64,14 @@ public final class RenderBench implements Callable<Integer> {
   @Option(names = "--model", defaultValue = "models/fashion-cnn.onnx",
       description = "ONNX model (default ${DEFAULT-VALUE})")
   Path model;
+
+  @Option(names = "--device", defaultValue = "cpu",
+      description = "backend to time: cpu (default), gpu or emulated (slow; for checking the script)")
+  String device;
+
+  @Option(names = "--math", defaultValue = "fp32",
+      description = "math mode of a device backend, as featviz render --math (default ${DEFAULT-VALUE})")
+  String math;
 
   @Option(names = "--layer", defaultValue = "relu2", description = "target layer (default ${DEFAULT-VALUE})")
   String layer;
@@ -121,7 +136,17 @@ public final class RenderBench implements Callable<Integer> {
     if (batch < 1 || checkSteps < 2 || warmup < 1 || steps < 0 || !(seconds > 0)) {
       throw new ModelException("need --batch >= 1, --check-steps >= 2, --warmup >= 1, --steps >= 0, --seconds > 0");
     }
-    try (Model m = Model.open(model, inputShape())) {
+    if (!List.of("cpu", "gpu", "emulated").contains(device)) {
+      throw new ModelException("--device " + device + ": expected cpu, gpu or emulated");
+    }
+    MathMode mode;
+    try {
+      mode = MathMode.parse(math);
+    } catch (IllegalArgumentException e) {
+      throw new ModelException(e.getMessage());
+    }
+    try (Model m = Model.open(model, inputShape());
+        Device dev = Backends.openDevice(device, mode, spec.commandLine().getErr())) {
       String name = m.graph().resolveLayer(layer);
       // Batches larger than the layer repeat units (same seed, same image): the work per step is what counts.
       List<RenderTarget> targets = new ArrayList<>();
@@ -131,13 +156,19 @@ public final class RenderBench implements Callable<Integer> {
       }
       RenderOptions options = RenderOptions.defaults().withTransforms(TransformConfig.named(transforms))
           .withLearningRate(lr).withSeed(seed);
-      // The CPU Renderer itself, not Model.render, so that the backend measured is the CPU one on any host.
+      // The backend's renderer itself, not Model.render, so that no fallback can change what is measured.
       Graph graph = m.prepare(List.of(name));
-      Function<RenderOptions, Renderer> renderer = o -> new Renderer(graph, m.normalization(), o);
+      Backend backend = dev == null
+          ? (o, t, onStep) -> new Renderer(graph, m.normalization(), o).render(t, onStep)
+          : (o, t, onStep) -> {
+            try (DeviceRenderer r = new DeviceRenderer(dev, graph, m.normalization(), o)) {
+              return r.render(t, onStep);
+            }
+          };
 
-      List<RenderResult> first = renderer.apply(options.withSteps(1)).render(targets, step -> {});
+      List<RenderResult> first = backend.render(options.withSteps(1), targets, step -> {});
       long[] marks = new long[2];
-      List<RenderResult> checked = renderer.apply(options.withSteps(checkSteps)).render(targets, step -> {
+      List<RenderResult> checked = backend.render(options.withSteps(checkSteps), targets, step -> {
         if (step == 1 || step == checkSteps) marks[step == 1 ? 0 : 1] = System.nanoTime();
       });
       double perStep = (marks[1] - marks[0]) / 1e9 / (checkSteps - 1);
@@ -146,7 +177,7 @@ public final class RenderBench implements Callable<Integer> {
       int timed = steps > 0 ? steps : Math.max(5, (int) Math.ceil(seconds / perStep));
       long[] wall = new long[2];
       long[] cpu = new long[2];
-      List<RenderResult> results = renderer.apply(options.withSteps(warmup + timed)).render(targets, step -> {
+      List<RenderResult> results = backend.render(options.withSteps(warmup + timed), targets, step -> {
         if (step == warmup || step == warmup + timed) {
           int i = step == warmup ? 0 : 1;
           wall[i] = System.nanoTime();
@@ -161,12 +192,18 @@ public final class RenderBench implements Callable<Integer> {
       double wallSeconds = (wall[1] - wall[0]) / 1e9;
       double cpuSeconds = (cpu[1] - cpu[0]) / 1e9;
       double imageSteps = (double) batch * timed;
-      out.printf(Locale.ROOT, "featviz layer=%s batch=%d threads=%d steps=%d seconds=%.3f cpu_seconds=%.3f"
-          + " image_steps_per_s=%.2f image_steps_per_cpu_s=%.2f%n", name, batch,
+      out.printf(Locale.ROOT, "featviz device=%s math=%s layer=%s batch=%d threads=%d steps=%d seconds=%.3f"
+          + " cpu_seconds=%.3f image_steps_per_s=%.2f image_steps_per_cpu_s=%.2f%n", device,
+          dev == null ? "fp32" : mode.name().toLowerCase(Locale.ROOT), name, batch,
           Runtime.getRuntime().availableProcessors(), timed, wallSeconds, cpuSeconds, imageSteps / wallSeconds,
           cpuSeconds > 0 ? imageSteps / cpuSeconds : Double.NaN);
     }
     return 0;
+  }
+
+  /** One render on the measured backend: options, targets, a per-step callback. */
+  private interface Backend {
+    List<RenderResult> render(RenderOptions options, List<RenderTarget> targets, IntConsumer onStep);
   }
 
   /** Prints the check line; true when every image is OK, finite, and the mean objective grew from 1 to K steps. */

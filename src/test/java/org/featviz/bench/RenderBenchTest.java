@@ -32,7 +32,7 @@ class RenderBenchTest {
     assertEquals(0, r.code(), r.out() + r.err());
     assertTrue(r.out().contains("featviz check layer=relu2 batch=4:"), r.out());
     assertTrue(r.out().contains("statuses [OK]: OK"), r.out());
-    Matcher m = Pattern.compile("featviz layer=relu2 batch=4 threads=\\d+ steps=2 seconds=[0-9.]+ cpu_seconds=[0-9.]+"
+    Matcher m = Pattern.compile("featviz device=cpu math=fp32 layer=relu2 batch=4 threads=\\d+ steps=2 seconds=[0-9.]+ cpu_seconds=[0-9.]+"
         + " image_steps_per_s=([0-9.]+) image_steps_per_cpu_s=[0-9.]+").matcher(r.out());
     assertTrue(m.find(), r.out());
     assertTrue(Double.parseDouble(m.group(1)) > 0, r.out());
@@ -44,7 +44,17 @@ class RenderBenchTest {
     Run r = run("--model", BundledModels.path("fashion-cnn").toString(), "--layer", "logits", "--batch", "12",
         "--check-steps", "3", "--warmup", "1", "--steps", "1");
     assertEquals(0, r.code(), r.out() + r.err());
-    assertTrue(r.out().contains("featviz layer=logits batch=12 "), r.out());
+    assertTrue(r.out().contains("featviz device=cpu math=fp32 layer=logits batch=12 "), r.out());
+  }
+
+  @Test
+  void timesTheDeviceRendererOnTheEmulator() {
+    // The device path of the benchmark (what bench/run-gpu.sh runs with --device gpu), on the host emulator.
+    Run r = run("--model", BundledModels.path("fashion-cnn").toString(), "--layer", "relu1", "--batch", "2",
+        "--device", "emulated", "--check-steps", "3", "--warmup", "1", "--steps", "1");
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("statuses [OK]: OK"), r.out());
+    assertTrue(r.out().contains("featviz device=emulated math=fp32 layer=relu1 batch=2 "), r.out());
   }
 
   @Test
@@ -56,6 +66,14 @@ class RenderBenchTest {
     Run zero = run("--model", BundledModels.path("fashion-cnn").toString(), "--batch", "0");
     assertEquals(2, zero.code());
     assertTrue(zero.err().contains("--batch >= 1"), zero.err());
+
+    Run device = run("--model", BundledModels.path("fashion-cnn").toString(), "--device", "tpu");
+    assertEquals(2, device.code());
+    assertTrue(device.err().contains("--device tpu: expected cpu, gpu or emulated"), device.err());
+
+    Run math = run("--model", BundledModels.path("fashion-cnn").toString(), "--device", "emulated", "--math", "fp8");
+    assertEquals(2, math.code());
+    assertTrue(math.err().contains("fp8"), math.err());
 
     Run shape = run("--model", BundledModels.path("fashion-cnn").toString(), "--input-shape", "1,x,28");
     assertEquals(2, shape.code());
