@@ -125,6 +125,16 @@ public final class Model implements AutoCloseable {
     return backend;
   }
 
+  /**
+   * The arithmetic of convolutions and GEMMs in renders: the device's math mode, FP32 on the CPU backend (opens the
+   * default device if needed).
+   */
+  public MathMode mathMode() {
+    checkOpen();
+    if (!deviceChosen) useDevice(deviceName);
+    return device == null ? MathMode.FP32 : device.mathMode();
+  }
+
   public Path file() {
     return file;
   }

@@ -2,6 +2,10 @@ package org.featviz.sweep;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -10,6 +14,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import javax.imageio.ImageIO;
 import org.featviz.Model;
 import org.featviz.ir.ModelException;
@@ -51,8 +57,7 @@ public final class Sweep {
       int n = model.units(layer);
       for (int u : units.resolve(layer, n)) work.add(new Work(layer, u, n));
     }
-    SweepConfig config = new SweepConfig(model.file().getFileName().toString(), resolved, units.text(), objectiveText,
-        options.steps(), options.seed(), options.param(), options.learningRate(), options.transforms().describe());
+    SweepConfig config = SweepConfig.of(model, resolved, units.text(), objectiveText, options, batch);
     checkConfig(out, config);
     try (SweepJournal journal = new SweepJournal(out)) {
       List<Work> todo = work.stream().filter(w -> !journal.isDone(w.layer(), w.unit())).toList();
@@ -85,17 +90,36 @@ public final class Sweep {
     try {
       Files.createDirectories(out);
       if (Files.exists(file)) {
-        SweepConfig old = GSON.fromJson(Files.readString(file, StandardCharsets.UTF_8), SweepConfig.class);
-        if (!config.equals(old)) {
-          throw new ModelException(out + " holds a sweep made with other settings (" + file + "); resume it with the"
-              + " same settings or choose another --out");
+        List<String> differences = differences(JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8)),
+            JsonParser.parseString(GSON.toJson(config)));  // both from text: numbers compare as written
+        if (!differences.isEmpty()) {
+          throw new ModelException(out + " holds a sweep made with other settings (" + file + "): "
+              + String.join("; ", differences) + ". Resume it with the same settings or choose another --out");
         }
       } else {
         Files.writeString(file, GSON.toJson(config), StandardCharsets.UTF_8);
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
+    } catch (JsonParseException e) {
+      throw new ModelException(file + " is not a sweep's settings file: " + e.getMessage());
     }
+  }
+
+  /** "name: old there, new now" for every setting that differs (a missing one reads as null). */
+  private static List<String> differences(JsonElement old, JsonElement now) {
+    if (!old.isJsonObject()) throw new JsonParseException("expected a JSON object");
+    JsonObject before = old.getAsJsonObject();
+    JsonObject after = now.getAsJsonObject();
+    Set<String> names = new TreeSet<>(before.keySet());
+    names.addAll(after.keySet());
+    List<String> out = new ArrayList<>();
+    for (String name : names) {
+      JsonElement a = before.get(name);
+      JsonElement b = after.get(name);
+      if (!java.util.Objects.equals(a, b)) out.add(name + ": " + a + " there, " + b + " now");
+    }
+    return out;
   }
 
   static Path imagePath(Path out, String layer, int unit) {

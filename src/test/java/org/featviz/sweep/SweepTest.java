@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,7 +15,9 @@ import java.util.List;
 import java.util.Random;
 import javax.imageio.ImageIO;
 import org.featviz.Model;
+import org.featviz.device.MathMode;
 import org.featviz.ir.ModelException;
+import org.featviz.objective.ImageRegularizers;
 import org.featviz.onnx.OnnxModelBuilder;
 import org.featviz.onnx.OnnxModelBuilder.Attr;
 import org.featviz.param.TransformConfig;
@@ -42,7 +46,12 @@ class SweepTest {
   }
 
   private List<UnitResult> sweep(Path model, Path out, RenderOptions options, List<int[]> progress) {
-    try (Model m = Model.open(model)) {
+    return sweep(model, "cpu", MathMode.FP32, out, options, progress);
+  }
+
+  private List<UnitResult> sweep(Path model, String device, MathMode math, Path out, RenderOptions options,
+      List<int[]> progress) {
+    try (Model m = Model.open(model).useDevice(device, math, new PrintWriter(new StringWriter()))) {
       return Sweep.run(m, List.of("relu1"), new UnitSelection("all"), ObjectiveSpec.parse("channel"), "channel", 2,
           options, 2, out, new Sweep.Listener() {
             @Override
@@ -96,6 +105,29 @@ class SweepTest {
     ModelException e = assertThrows(ModelException.class,
         () -> sweep(model, out, options().withSteps(7), new ArrayList<>()));
     assertTrue(e.getMessage().contains("other settings"), e.getMessage());
+    assertTrue(e.getMessage().contains("steps: 6 there, 7 now"), e.getMessage());
+
+    ModelException tv = assertThrows(ModelException.class, () -> sweep(model, out,
+        options().withRegularizers(List.of(ImageRegularizers.totalVariation(0.5))), new ArrayList<>()));
+    assertTrue(tv.getMessage().contains("regularizers: [] there"), tv.getMessage());
+  }
+
+  @Test
+  void aSweepMovesBetweenBackendsOfOneMathModeButNotAcrossModes() {
+    Path model = tinyModel();
+    Path out = tmp.resolve("backends");
+    List<UnitResult> cpu = sweep(model, out, RenderOptions.defaults().withSteps(2).withTransforms(TransformConfig.none()),
+        new ArrayList<>());
+    // FP32 on the emulated device: the same settings, so the finished sweep resumes (nothing left to do).
+    List<int[]> progress = new ArrayList<>();
+    List<UnitResult> again = sweep(model, "emulated", MathMode.FP32, out,
+        RenderOptions.defaults().withSteps(2).withTransforms(TransformConfig.none()), progress);
+    assertArrayEquals(new int[] {3, 3}, progress.get(0));
+    assertEquals(cpu.size(), again.size());
+
+    ModelException e = assertThrows(ModelException.class, () -> sweep(model, "emulated", MathMode.TF32, out,
+        RenderOptions.defaults().withSteps(2).withTransforms(TransformConfig.none()), new ArrayList<>()));
+    assertTrue(e.getMessage().contains("math: \"fp32\" there, \"tf32\" now"), e.getMessage());
   }
 
   @Test
