@@ -12,10 +12,12 @@ import org.featviz.param.PixelParam;
 import org.featviz.plan.CustomKernels;
 
 /**
- * A batch's image parameterization on a {@link Device}: params [B, P] -> images [B, C, H, W] and the chain rule
- * back, the device twin of {@link PixelParam} (the sigmoid kernel) and {@link FftParam} (spectrum weighting, the
- * inverse real DFT as GEMMs with {@link InverseRealDft2d}'s matrices, uploaded once, then the color
- * decorrelation and sigmoid kernel). Owns its scratch buffers; close it after the render.
+ * A batch's image parameterization on a {@link Device} up to its last, per-pixel stage: params [B, P] -> pre
+ * [B, C, H, W], and the chain rule back from pre. The last stage itself ({@link #stage()}: sigmoid, or color
+ * decorrelation then sigmoid) runs inside the transform kernels ({@link TransformKernels}), fused with the
+ * augmentation and the input normalization, so the image takes no extra trip through memory. The device twin of
+ * {@link PixelParam} (pre = params) and {@link FftParam} (spectrum weighting, then the inverse real DFT as GEMMs
+ * with {@link InverseRealDft2d}'s matrices, uploaded once). Owns its scratch buffers; close it after the render.
  *
  * <p>The inverse DFT of the whole batch in a fixed number of launches, BC = B * C spectra of [2H, Wf] each (the
  * weighted spectrum X, stored [BC, 2H, Wf]):
@@ -43,14 +45,20 @@ abstract class DeviceImageParam implements AutoCloseable {
     throw new IllegalArgumentException("no device version of the parameterization " + param.describe());
   }
 
-  /** image [B, C, H, W] = the parameterization of params [B, P]. */
-  abstract void toImage(DeviceBuffer params, DeviceBuffer image);
+  /** The last stage, which the transform kernels apply to {@link #preActivation}'s output. */
+  abstract TransformKernels.Stage stage();
+
+  /** pre [B, C, H, W] for params [B, P]: the image before the last stage. May be params itself. */
+  abstract DeviceBuffer preActivation(DeviceBuffer params);
 
   /**
-   * gradParams [B, P] (overwritten) = d image / d params applied to gradImage; image is {@link #toImage}'s output
-   * for the same params.
+   * The buffer [B, C, H, W] the fused backward should write d loss / d pre into, given the parameter gradient's
+   * buffer gradParams [B, P]; may be gradParams itself. Valid after {@link #preActivation} (it may reuse scratch).
    */
-  abstract void backward(DeviceBuffer image, DeviceBuffer gradImage, DeviceBuffer gradParams);
+  abstract DeviceBuffer preGradient(DeviceBuffer gradParams);
+
+  /** gradParams [B, P] (overwritten) = (d pre / d params)^T applied to {@link #preGradient}'s contents. */
+  abstract void backwardFromPre(DeviceBuffer gradParams);
 
   protected DeviceBuffer allocateFloats(long count) {
     DeviceBuffer b = device.allocateFloats(Math.max(1, count));
@@ -70,23 +78,30 @@ abstract class DeviceImageParam implements AutoCloseable {
     owned.clear();
   }
 
-  /** image = sigmoid(params), one parameter per pixel. */
+  /** image = sigmoid(params), one parameter per pixel: pre is params, and its gradient is the parameters'. */
   private static final class Pixel extends DeviceImageParam {
-    private final int n;
-
     Pixel(Device device, PixelParam param, int batch) {
       super(device, batch);
-      this.n = Math.multiplyExact(batch, param.size());
     }
 
     @Override
-    void toImage(DeviceBuffer params, DeviceBuffer image) {
-      ParamKernels.sigmoidForward(device, params, image, n);
+    TransformKernels.Stage stage() {
+      return TransformKernels.Stage.SIGMOID;
     }
 
     @Override
-    void backward(DeviceBuffer image, DeviceBuffer gradImage, DeviceBuffer gradParams) {
-      ParamKernels.sigmoidBackward(device, image, gradImage, gradParams, n);
+    DeviceBuffer preActivation(DeviceBuffer params) {
+      return params;
+    }
+
+    @Override
+    DeviceBuffer preGradient(DeviceBuffer gradParams) {
+      return gradParams;
+    }
+
+    @Override
+    void backwardFromPre(DeviceBuffer gradParams) {
+      // pre = params: the fused backward wrote the parameter gradient itself.
     }
   }
 
@@ -128,12 +143,13 @@ abstract class DeviceImageParam implements AutoCloseable {
       }
     }
 
-    private int plane() {
-      return height * width;
+    @Override
+    TransformKernels.Stage stage() {
+      return decorrelate ? TransformKernels.Stage.DECORRELATED_SIGMOID : TransformKernels.Stage.SIGMOID;
     }
 
     @Override
-    void toImage(DeviceBuffer params, DeviceBuffer image) {
+    DeviceBuffer preActivation(DeviceBuffer params) {
       int h2 = 2 * height;
       int wf = halfWidth;
       int rows = spectra * height;  // BC * H
@@ -147,23 +163,19 @@ abstract class DeviceImageParam implements AutoCloseable {
       GemmDescriptor stage2 = new GemmDescriptor(false, false, rows, width, wf);
       device.gemm(stage2, second, 0, rowMatrix, 0, spatial, 0, 1f, 0f);
       device.gemm(stage2, second, (long) rows * wf, rowMatrix, (long) wf * width, spatial, 0, 1f, 1f);
-      if (decorrelate) {
-        ParamKernels.decorrelateSigmoidForward(device, spatial, image, batch, plane());
-      } else {
-        ParamKernels.sigmoidForward(device, spatial, image, spectra * plane());
-      }
+      return spatial;
     }
 
     @Override
-    void backward(DeviceBuffer image, DeviceBuffer gradImage, DeviceBuffer gradParams) {
+    DeviceBuffer preGradient(DeviceBuffer gradParams) {
+      return spatial;  // the fused backward reads the image, not pre, so pre's buffer can take its gradient
+    }
+
+    @Override
+    void backwardFromPre(DeviceBuffer gradParams) {
       int h2 = 2 * height;
       int wf = halfWidth;
       int rows = spectra * height;
-      if (decorrelate) {
-        ParamKernels.decorrelateSigmoidBackward(device, image, gradImage, spatial, batch, plane());
-      } else {
-        ParamKernels.sigmoidBackward(device, image, gradImage, spatial, spectra * plane());
-      }
       // gYr = g . Cw^T, gYi = g . Sw^T, as [2, BC, H, Wf]
       GemmDescriptor rowAdjoint = new GemmDescriptor(false, true, rows, wf, width);
       device.gemm(rowAdjoint, spatial, 0, rowMatrix, 0, first, 0, 1f, 0f);

@@ -144,11 +144,9 @@ final class RenderRun implements AutoCloseable {
     TransformSample[] drawn = new TransformSample[batch];
     if (probe != null) probe.afterStep(0, hostParams());
     for (int step = 0; step < opts.steps(); step++) {
-      deviceParam.toImage(params, image);
       for (int b = 0; b < batch; b++) drawn[b] = transforms.draw(rng[b]);
       device.copyToDevice(TransformKernels.pack(drawn), samples);
-      TransformKernels.forward(device, dims, opts.transforms(), image, samples, mean, std, norm.mean().length,
-          plan.inputBuffer(input));
+      toNetworkInput();
       plan.runForward();
       plan.clearSeeds();
       objectives.seed(plan);
@@ -234,10 +232,15 @@ final class RenderRun implements AutoCloseable {
 
   /** Back through transform and parameterization, then Adam for the samples to update. */
   private void ascend(boolean[] update) {
-    TransformKernels.backward(device, dims, plan.inputGradientBuffer(input), samples, std, norm.std().length,
-        gradImage, false);
-    if (!opts.regularizers().isEmpty()) regularize(update);
-    deviceParam.backward(image, gradImage, grad);
+    DeviceBuffer atImage = null;
+    if (!opts.regularizers().isEmpty()) {
+      device.memsetZero(gradImage);
+      regularize(update);
+      atImage = gradImage;
+    }
+    TransformKernels.backward(device, dims, deviceParam.stage(), plan.inputGradientBuffer(input), samples, std,
+        norm.std().length, image, atImage, deviceParam.preGradient(grad));
+    deviceParam.backwardFromPre(grad);
     // One launch per distinct Adam step count among the updated samples (usually one).
     Map<Integer, int[]> byStep = new TreeMap<>();
     for (int b = 0; b < batch; b++) {
@@ -276,18 +279,14 @@ final class RenderRun implements AutoCloseable {
 
   /** The final images, measured without transforms as the CPU renderer measures them. */
   private List<RenderResult> finish() {
-    deviceParam.toImage(params, image);
+    TransformSample[] identity = new TransformSample[batch];
+    Arrays.fill(identity, TransformSample.identity());
+    device.copyToDevice(TransformKernels.pack(identity), samples);
+    toNetworkInput();
     float[] all = new float[batch * pixels];
     device.copyToHost(image, 0, all, 0, all.length);
     float[][] images = new float[batch][];
-    TransformSample[] identity = new TransformSample[batch];
-    for (int b = 0; b < batch; b++) {
-      images[b] = Arrays.copyOfRange(all, b * pixels, (b + 1) * pixels);
-      identity[b] = TransformSample.identity();
-    }
-    device.copyToDevice(TransformKernels.pack(identity), samples);
-    TransformKernels.forward(device, dims, opts.transforms(), image, samples, mean, std, norm.mean().length,
-        plan.inputBuffer(input));
+    for (int b = 0; b < batch; b++) images[b] = Arrays.copyOfRange(all, b * pixels, (b + 1) * pixels);
     plan.runForward();
     Map<String, Tensor> acts = new LinkedHashMap<>();
     for (String l : layers) {
@@ -297,6 +296,12 @@ final class RenderRun implements AutoCloseable {
       acts.put(l, Tensor.of(s, a));
     }
     return Renderer.results(targets, acts, layers, images, imageShape, seeds, status, opts.steps());
+  }
+
+  private void toNetworkInput() {
+    DeviceBuffer pre = deviceParam.preActivation(params);
+    TransformKernels.forward(device, dims, opts.transforms(), deviceParam.stage(), pre, image, samples, mean, std,
+        norm.mean().length, plan.inputBuffer(input));
   }
 
   private float[][] hostParams() {

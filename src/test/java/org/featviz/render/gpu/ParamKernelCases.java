@@ -1,22 +1,25 @@
 package org.featviz.render.gpu;
 
+import java.util.Arrays;
 import java.util.Random;
-import java.util.function.BiConsumer;
 import org.featviz.device.DeviceBuffer;
 import org.featviz.device.DeviceCases;
 import org.featviz.ir.Shape;
-import org.featviz.param.ColorDecorrelation;
 import org.featviz.param.FftParam;
-import org.featviz.param.InverseRealDft2d;
+import org.featviz.param.ImageParam;
 import org.featviz.param.PixelParam;
+import org.featviz.param.TransformConfig;
+import org.featviz.param.TransformSample;
 import org.junit.jupiter.api.Test;
 
 /**
- * The kernels of cuda/param.cu against their CPU twins on fresh random parameters: the pixel parameterization
- * (sigmoid forward and backward) against PixelParam; the color decorrelation with sigmoid against
- * ColorDecorrelation; and the whole spectral parameterization against FftParam.toImage and FftParam.backward, with
- * the kernels doing the spectrum weighting and the last stage, and InverseRealDft2d on the host standing in for the
- * inverse DFT that the GPU runs as cuBLAS GEMMs. Shapes: images [B, C, H, W]; spectra [B, C, 2, H, W / 2 + 1].
+ * The device image parameterizations ({@link DeviceImageParam}, with their last stage fused into the transform
+ * kernels) against their CPU twins on fresh random parameters: the pixel parameterization against PixelParam, and
+ * the whole spectral parameterization (spectrum weighting, inverse DFT as GEMMs, color decorrelation and sigmoid)
+ * against FftParam.toImage and FftParam.backward; plus the spectrum weighting kernel of cuda/param.cu alone. The
+ * transform runs as the identity with mean 0 and std 1, so its output must equal the image exactly, and the
+ * gradient at the image enters as the "added" image gradient with a zero network gradient.
+ * Shapes: images [B, C, H, W]; spectra [B, C, 2, H, W / 2 + 1].
  */
 abstract class ParamKernelCases extends DeviceCases {
   private static final double TOL = 1e-6;
@@ -31,79 +34,58 @@ abstract class ParamKernelCases extends DeviceCases {
     return p;
   }
 
-  /** Uploads input, runs kernel(input, output) and returns the output's first `outputs` floats. */
-  private float[] run(float[] input, BiConsumer<DeviceBuffer, DeviceBuffer> kernel, int outputs) {
-    try (DeviceBuffer in = device.toDevice(input); DeviceBuffer out = device.allocateFloats(outputs)) {
-      kernel.accept(in, out);
-      return device.copyToHostFloats(out, outputs);
+  /** The device's image and parameter gradient for params [B, P] and a gradient at the image [B, C, H, W]. */
+  private float[][] onDevice(ImageParam param, int batch, float[] params, float[] gradImage) {
+    Shape shape = param.imageShape();
+    TransformKernels.Dims d = new TransformKernels.Dims(batch, shape.dim(0), shape.dim(1), shape.dim(2),
+        shape.dim(1), shape.dim(2));
+    TransformSample[] identity = new TransformSample[batch];
+    Arrays.fill(identity, TransformSample.identity());
+    int images = (int) d.imageSize();
+    try (DeviceImageParam dp = DeviceImageParam.of(device, param, batch); DeviceBuffer p = device.toDevice(params);
+        DeviceBuffer image = device.allocateFloats(images); DeviceBuffer out = device.allocateFloats(images);
+        DeviceBuffer samples = device.toDevice(TransformKernels.pack(identity));
+        DeviceBuffer mean = device.toDevice(new float[] {0f}); DeviceBuffer std = device.toDevice(new float[] {1f});
+        DeviceBuffer zero = device.toDevice(new float[images]); DeviceBuffer gi = device.toDevice(gradImage);
+        DeviceBuffer gp = device.allocateFloats(params.length)) {
+      DeviceBuffer pre = dp.preActivation(p);
+      TransformKernels.forward(device, d, TransformConfig.none(), dp.stage(), pre, image, samples, mean, std, 1, out);
+      float[] img = device.copyToHostFloats(image, images);
+      KernelChecks.assertExact(img, device.copyToHostFloats(out, images), "identity transform of the image");
+      TransformKernels.backward(device, d, dp.stage(), zero, samples, std, 1, image, gi, dp.preGradient(gp));
+      dp.backwardFromPre(gp);
+      return new float[][] {img, device.copyToHostFloats(gp, params.length)};
     }
   }
 
-  @Test
-  void pixelSigmoidForwardAndBackwardMatchPixelParam() {
-    Shape image = Shape.of(3, 5, 7);
-    int batch = 3;
-    int n = image.size();
-    PixelParam param = new PixelParam(image);
-    float[] params = spreadParams(batch * n);
-    float[] gradImage = KernelChecks.uniform(rng, batch * n, -1f, 1f);
-    float[] expectedImage = new float[batch * n];
-    float[] expectedGrad = new float[batch * n];
+  /** The CPU's image and parameter gradient, image after image. */
+  private static float[][] onCpu(ImageParam param, int batch, float[] params, float[] gradImage) {
+    int per = param.imageShape().size();
+    int size = param.size();
+    float[] image = new float[batch * per];
+    float[] grad = new float[batch * size];
     for (int b = 0; b < batch; b++) {
-      float[] img = new float[n];
-      float[] g = new float[n];
-      param.toImage(KernelChecks.slice(params, b * n, n), img);
-      param.backward(KernelChecks.slice(params, b * n, n), KernelChecks.slice(gradImage, b * n, n), g);
-      System.arraycopy(img, 0, expectedImage, b * n, n);
-      System.arraycopy(g, 0, expectedGrad, b * n, n);
+      float[] img = new float[per];
+      float[] g = new float[size];
+      param.toImage(KernelChecks.slice(params, b * size, size), img);
+      param.backward(KernelChecks.slice(params, b * size, size), KernelChecks.slice(gradImage, b * per, per), g);
+      System.arraycopy(img, 0, image, b * per, per);
+      System.arraycopy(g, 0, grad, b * size, size);
     }
-    try (DeviceBuffer p = device.toDevice(params); DeviceBuffer img = device.allocateFloats(batch * n);
-        DeviceBuffer gi = device.toDevice(gradImage); DeviceBuffer gp = device.allocateFloats(batch * n)) {
-      ParamKernels.sigmoidForward(device, p, img, batch * n);
-      ParamKernels.sigmoidBackward(device, img, gi, gp, batch * n);
-      KernelChecks.assertClose(expectedImage, device.copyToHostFloats(img, batch * n), TOL, "sigmoid forward");
-      KernelChecks.assertClose(expectedGrad, device.copyToHostFloats(gp, batch * n), TOL, "sigmoid backward");
-    }
+    return new float[][] {image, grad};
   }
 
   @Test
-  void sigmoidOfOneElementAndOfSizesAroundTheBlock() {
-    for (int n : new int[] {1, 255, 257}) {
-      float[] params = spreadParams(n);
-      float[] expected = new float[n];
-      new PixelParam(Shape.of(1, 1, n)).toImage(params, expected);
-      KernelChecks.assertClose(expected, run(params,
-          (in, out) -> ParamKernels.sigmoidForward(device, in, out, n), n), TOL, "sigmoid of " + n);
-    }
-  }
-
-  @Test
-  void decorrelateSigmoidMatchesColorDecorrelation() {
-    int batch = 3;
-    int plane = 4 * 6;
-    float[] t = KernelChecks.uniform(rng, batch * 3 * plane, -4f, 4f);
-    float[] gradImage = KernelChecks.uniform(rng, batch * 3 * plane, -1f, 1f);
-    float[] expectedImage = new float[t.length];
-    float[] expectedGrad = new float[t.length];
-    for (int b = 0; b < batch; b++) {
-      float[] rgb = new float[3 * plane];
-      ColorDecorrelation.forward(KernelChecks.slice(t, b * 3 * plane, 3 * plane), rgb, plane);
-      float[] g = new float[3 * plane];
-      for (int i = 0; i < rgb.length; i++) {
-        rgb[i] = (float) (1 / (1 + Math.exp(-rgb[i])));  // org.featviz.param.Sigmoid.of
-        g[i] = gradImage[b * 3 * plane + i] * (rgb[i] * (1 - rgb[i]));  // Sigmoid.slope
-      }
-      float[] gt = new float[3 * plane];
-      ColorDecorrelation.backward(g, gt, plane);
-      System.arraycopy(rgb, 0, expectedImage, b * 3 * plane, 3 * plane);
-      System.arraycopy(gt, 0, expectedGrad, b * 3 * plane, 3 * plane);
-    }
-    try (DeviceBuffer td = device.toDevice(t); DeviceBuffer img = device.allocateFloats(t.length);
-        DeviceBuffer gi = device.toDevice(gradImage); DeviceBuffer gt = device.allocateFloats(t.length)) {
-      ParamKernels.decorrelateSigmoidForward(device, td, img, batch, plane);
-      ParamKernels.decorrelateSigmoidBackward(device, img, gi, gt, batch, plane);
-      KernelChecks.assertClose(expectedImage, device.copyToHostFloats(img, t.length), TOL, "decorrelate forward");
-      KernelChecks.assertClose(expectedGrad, device.copyToHostFloats(gt, t.length), TOL, "decorrelate backward");
+  void pixelParameterizationMatchesPixelParam() {
+    for (Shape image : new Shape[] {Shape.of(3, 5, 7), Shape.of(1, 1, 257), Shape.of(2, 16, 16)}) {
+      int batch = 3;
+      PixelParam param = new PixelParam(image);
+      float[] params = spreadParams(batch * image.size());
+      float[] gradImage = KernelChecks.uniform(rng, batch * image.size(), -1f, 1f);
+      float[][] expected = onCpu(param, batch, params, gradImage);
+      float[][] actual = onDevice(param, batch, params, gradImage);
+      KernelChecks.assertClose(expected[0], actual[0], TOL, "pixel " + image + ": image");
+      KernelChecks.assertClose(expected[1], actual[1], TOL, "pixel " + image + ": parameter gradient");
     }
   }
 
@@ -126,62 +108,21 @@ abstract class ParamKernelCases extends DeviceCases {
     }
   }
 
-  /** FftParam forward and backward with the kernels around a host inverse DFT, for both last stages. */
+  /** FftParam forward and backward through the device parameterization (GEMM inverse DFT, fused last stage). */
   private void compareWithFftParam(int batch, int channels, int h, int w, boolean decorrelate) {
     FftParam param = new FftParam(Shape.of(channels, h, w), 1.0, 0.5, decorrelate);
-    InverseRealDft2d dft = param.dft();
-    int spectrum = dft.spectrumSize();
-    int half = spectrum / 2;
-    int perImage = channels * h * w;
-    int plane = h * w;
     float[] params = new float[batch * param.size()];
     for (int b = 0; b < batch; b++) {
       float[] p = new float[param.size()];
       param.init(p, rng);  // std 0.5: images well inside (0, 1) but far from flat gray
       System.arraycopy(p, 0, params, b * param.size(), p.length);
     }
-    float[] gradImage = KernelChecks.uniform(rng, batch * perImage, -1f, 1f);
-    float[] expectedImage = new float[batch * perImage];
-    float[] expectedGrad = new float[params.length];
-    for (int b = 0; b < batch; b++) {
-      float[] img = new float[perImage];
-      float[] g = new float[param.size()];
-      param.toImage(KernelChecks.slice(params, b * param.size(), param.size()), img);
-      param.backward(KernelChecks.slice(params, b * param.size(), param.size()),
-          KernelChecks.slice(gradImage, b * perImage, perImage), g);
-      System.arraycopy(img, 0, expectedImage, b * perImage, perImage);
-      System.arraycopy(g, 0, expectedGrad, b * param.size(), g.length);
-    }
+    float[] gradImage = KernelChecks.uniform(rng, batch * channels * h * w, -1f, 1f);
+    float[][] expected = onCpu(param, batch, params, gradImage);
+    float[][] actual = onDevice(param, batch, params, gradImage);
     String what = "fft " + channels + "x" + h + "x" + w + (decorrelate ? " decorrelated" : "");
-    try (DeviceBuffer p = device.toDevice(params); DeviceBuffer weight = device.toDevice(param.weight());
-        DeviceBuffer scaled = device.allocateFloats(params.length);
-        DeviceBuffer t = device.allocateFloats(batch * perImage);
-        DeviceBuffer image = device.allocateFloats(batch * perImage);
-        DeviceBuffer gi = device.toDevice(gradImage); DeviceBuffer gt = device.allocateFloats(batch * perImage);
-        DeviceBuffer gs = device.allocateFloats(params.length)) {
-      int count = batch * channels * 2;
-      ParamKernels.spectrumWeight(device, p, weight, scaled, count, half);
-      float[] hostScaled = device.copyToHostFloats(scaled, params.length);
-      float[] hostT = new float[batch * perImage];
-      for (int k = 0; k < batch * channels; k++) dft.forward(hostScaled, k * spectrum, hostT, k * plane);
-      device.copyToDevice(hostT, t);
-      if (decorrelate) {
-        ParamKernels.decorrelateSigmoidForward(device, t, image, batch, plane);
-        ParamKernels.decorrelateSigmoidBackward(device, image, gi, gt, batch, plane);
-      } else {
-        ParamKernels.sigmoidForward(device, t, image, batch * perImage);
-        ParamKernels.sigmoidBackward(device, image, gi, gt, batch * perImage);
-      }
-      KernelChecks.assertClose(expectedImage, device.copyToHostFloats(image, batch * perImage), TOL,
-          what + ": image");
-      float[] hostGt = device.copyToHostFloats(gt, batch * perImage);
-      float[] hostGs = new float[params.length];
-      for (int k = 0; k < batch * channels; k++) dft.adjoint(hostGt, k * plane, hostGs, k * spectrum);
-      device.copyToDevice(hostGs, gs);
-      ParamKernels.spectrumWeight(device, gs, weight, gs, count, half);
-      KernelChecks.assertClose(expectedGrad, device.copyToHostFloats(gs, params.length), 1e-5,
-          what + ": parameter gradient");
-    }
+    KernelChecks.assertClose(expected[0], actual[0], 1e-5, what + ": image");
+    KernelChecks.assertClose(expected[1], actual[1], 1e-5, what + ": parameter gradient");
   }
 
   @Test

@@ -9,6 +9,7 @@ import org.featviz.device.DeviceCases;
 import org.featviz.ir.Shape;
 import org.featviz.ir.Tensor;
 import org.featviz.model.InputNormalization;
+import org.featviz.param.ColorDecorrelation;
 import org.featviz.param.TransformConfig;
 import org.featviz.param.TransformSample;
 import org.featviz.param.Transforms;
@@ -200,5 +201,108 @@ abstract class TransformKernelCases extends DeviceCases {
     float[] expected = cpuBackward(t, IMAGENET, gradOut, samples, d);
     for (int i = 0; i < expected.length; i++) expected[i] += initial[i];
     KernelChecks.assertClose(expected, deviceBackward(IMAGENET, gradOut, samples, d, initial), TOL, "accumulate");
+  }
+
+  /** The CPU twin of the last stage: image = sigmoid(pre) or sigmoid(M pre) per image. */
+  private static float[] cpuStage(TransformKernels.Stage stage, float[] pre, TransformKernels.Dims d) {
+    int per = d.channels() * d.height() * d.width();
+    int plane = d.height() * d.width();
+    float[] image = new float[pre.length];
+    for (int b = 0; b < d.batch(); b++) {
+      float[] t = KernelChecks.slice(pre, b * per, per);
+      float[] mixed = t;
+      if (stage == TransformKernels.Stage.DECORRELATED_SIGMOID) {
+        mixed = new float[per];
+        ColorDecorrelation.forward(t, mixed, plane);
+      }
+      for (int i = 0; i < per; i++) image[b * per + i] = (float) (1 / (1 + Math.exp(-mixed[i])));
+    }
+    return image;
+  }
+
+  /** The CPU twin of the last stage's backward: gradPre from gradImage at the image s. */
+  private static float[] cpuStageBackward(TransformKernels.Stage stage, float[] image, float[] gradImage,
+      TransformKernels.Dims d) {
+    int per = d.channels() * d.height() * d.width();
+    int plane = d.height() * d.width();
+    float[] out = new float[image.length];
+    for (int b = 0; b < d.batch(); b++) {
+      float[] g = new float[per];
+      for (int i = 0; i < per; i++) {
+        float s = image[b * per + i];
+        g[i] = gradImage[b * per + i] * (s * (1 - s));
+      }
+      if (stage == TransformKernels.Stage.DECORRELATED_SIGMOID) {
+        float[] t = new float[per];
+        ColorDecorrelation.backward(g, t, plane);
+        g = t;
+      }
+      System.arraycopy(g, 0, out, b * per, per);
+    }
+    return out;
+  }
+
+  /**
+   * The fused last stage: forward writes the CPU's image and resamples it; backward adds the image-space gradient
+   * given (regularizers') to the resampling's adjoint and goes back through the stage, into a separate buffer or in
+   * place of that gradient.
+   */
+  private void compareFused(TransformKernels.Stage stage, int channels) {
+    TransformConfig config = TransformConfig.lucidDefaults().withPad(3);
+    TransformKernels.Dims d = new TransformKernels.Dims(3, channels, 9, 10, 11, 8);
+    Transforms t = new Transforms(config, Shape.of(channels, 9, 10), 11, 8);
+    TransformSample[] samples = draw(t, d.batch());
+    InputNormalization norm = channels == 3 ? IMAGENET : new InputNormalization(new float[] {0.4f},
+        new float[] {0.3f});
+    float[] pre = KernelChecks.uniform(rng, (int) d.imageSize(), -3f, 3f);
+    float[] image = cpuStage(stage, pre, d);
+    float[] gradOut = KernelChecks.uniform(rng, (int) d.outputSize(), -1f, 1f);
+    float[] extra = KernelChecks.uniform(rng, (int) d.imageSize(), -0.5f, 0.5f);
+    float[] atImage = cpuBackward(t, norm, gradOut, samples, d);
+    for (int i = 0; i < atImage.length; i++) atImage[i] += extra[i];
+    float[] expectedPre = cpuStageBackward(stage, image, atImage, d);
+    String what = stage + ", " + channels + " channels";
+    try (DeviceBuffer p = device.toDevice(pre); DeviceBuffer img = device.allocateFloats(d.imageSize());
+        DeviceBuffer s = device.toDevice(TransformKernels.pack(samples));
+        DeviceBuffer mean = device.toDevice(norm.mean()); DeviceBuffer std = device.toDevice(norm.std());
+        DeviceBuffer out = device.allocateFloats(d.outputSize()); DeviceBuffer g = device.toDevice(gradOut);
+        DeviceBuffer gi = device.toDevice(extra);
+        DeviceBuffer gp = device.toDevice(KernelChecks.uniform(rng, (int) d.imageSize(), 5f, 6f))) {
+      TransformKernels.forward(device, d, config, stage, p, img, s, mean, std, norm.mean().length, out);
+      float[] deviceImage = device.copyToHostFloats(img, (int) d.imageSize());
+      KernelChecks.assertClose(image, deviceImage, 1e-6, what + ": image");
+      KernelChecks.assertClose(cpuForward(t, norm, image, samples, d),
+          device.copyToHostFloats(out, (int) d.outputSize()), TOL, what + ": forward");
+
+      TransformKernels.backward(device, d, stage, g, s, std, norm.std().length, img, gi, gp);
+      KernelChecks.assertClose(expectedPre, device.copyToHostFloats(gp, (int) d.imageSize()), TOL,
+          what + ": backward into another buffer");
+      TransformKernels.backward(device, d, stage, g, s, std, norm.std().length, img, gi, gi);
+      KernelChecks.assertClose(expectedPre, device.copyToHostFloats(gi, (int) d.imageSize()), TOL,
+          what + ": backward in place of the image gradient");
+    }
+  }
+
+  @Test
+  void fusedSigmoidStageMatchesTheCpu() {
+    compareFused(TransformKernels.Stage.SIGMOID, 1);
+    compareFused(TransformKernels.Stage.SIGMOID, 5);
+  }
+
+  @Test
+  void fusedColorDecorrelationStageMatchesTheCpu() {
+    compareFused(TransformKernels.Stage.DECORRELATED_SIGMOID, 3);
+  }
+
+  @Test
+  void colorDecorrelationNeedsThreeChannels() {
+    TransformKernels.Dims d = new TransformKernels.Dims(1, 1, 4, 4, 4, 4);
+    try (DeviceBuffer b = device.allocateFloats(16); DeviceBuffer s = device.allocateFloats(4);
+        DeviceBuffer one = device.allocateFloats(1)) {
+      IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+          () -> TransformKernels.forward(device, d, TransformConfig.none(),
+              TransformKernels.Stage.DECORRELATED_SIGMOID, b, null, s, one, one, 1, b));
+      assertTrue(e.getMessage().contains("3 channels"), e.getMessage());
+    }
   }
 }
