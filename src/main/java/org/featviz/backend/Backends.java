@@ -17,7 +17,8 @@ import org.featviz.plan.DeviceExecutor;
  * Opens a graph on the backend a user names: {@code cpu}, {@code gpu} (fails clearly where no GPU is usable),
  * {@code emulated} (the device plan on the host emulator: slow, for checking), or {@code auto} (the GPU where one
  * is usable, else the CPU, with a note saying why). Devices compute in the {@link MathMode} asked for (FP32 by
- * default; TF32 lets convolutions and GEMMs use tensor cores); the CPU backend always computes in FP32.
+ * default; TF32 lets convolutions and GEMMs use tensor cores; BF16 and FP16 give them 16-bit operands with FP32
+ * accumulation, mixed precision); the CPU backend always computes in FP32.
  */
 public final class Backends {
   public static final String NAMES = "auto, cpu, gpu, emulated";
@@ -51,7 +52,6 @@ public final class Backends {
    * chosen and {@code math} is not FP32, a note says that the CPU computes in FP32.
    */
   public static Device openDevice(String device, MathMode math, PrintWriter notes) {
-    math.requireImplemented();
     Device d = openNamed(device, notes);
     if (d == null) {
       if (math != MathMode.FP32 && notes != null) {

@@ -3,11 +3,15 @@ package org.featviz.cuda;
 import static org.featviz.cuda.CudaStatus.checkCublas;
 
 import jcuda.Pointer;
+import jcuda.cudaDataType;
 import jcuda.jcublas.JCublas2;
+import jcuda.jcublas.cublasComputeType;
+import jcuda.jcublas.cublasGemmAlgo;
 import jcuda.jcublas.cublasHandle;
 import jcuda.jcublas.cublasMath;
 import jcuda.jcublas.cublasOperation;
 import org.featviz.device.DeviceBuffer;
+import org.featviz.device.GemmBatch;
 import org.featviz.device.GemmDescriptor;
 import org.featviz.device.MathMode;
 
@@ -17,7 +21,9 @@ import org.featviz.device.MathMode;
  * fewer mantissa bits than the data type asks for, so FP32 SGEMM stays off TF32 tensor cores (unless the
  * environment sets NVIDIA_TF32_OVERRIDE, which only ever disables TF32); CUBLAS_PEDANTIC_MATH would also forbid
  * reduced-precision reductions and is slower, meant for numerical testing, so it is not used. TF32 is
- * CUBLAS_TF32_TENSOR_OP_MATH. Thin and mechanical; tested only on a GPU (tag gpu).
+ * CUBLAS_TF32_TENSOR_OP_MATH. BF16 and FP16 GEMMs ({@link #gemm16}, called by MixedPrecision with staged 16-bit A
+ * and B) are cublasGemmEx with CUBLAS_COMPUTE_32F under the default math. Thin and mechanical; tested only on a GPU
+ * (tag gpu).
  *
  * <p>featviz's GEMM is row-major; cuBLAS is column-major. A row-major matrix is its transpose read column-major, so
  * for C = op(A) op(B) (row-major) this computes C^T = op(B)^T op(A)^T (column-major), which is the same memory: the
@@ -43,7 +49,7 @@ final class Cublas implements AutoCloseable {
   private void followMathMode() {
     MathMode mode = device.mathMode();
     if (mode == handleMode) return;
-    mode.requireImplemented();
+    // BF16/FP16 GEMMs (gemm16) use tensor cores under the default math: their inputs are 16-bit already.
     boolean tf32 = mode == MathMode.TF32;
     checkCublas(JCublas2.cublasSetMathMode(handle, tf32 ? cublasMath.CUBLAS_TF32_TENSOR_OP_MATH
         : cublasMath.CUBLAS_DEFAULT_MATH), tf32 ? "cublasSetMathMode(TF32_TENSOR_OP)" : "cublasSetMathMode(DEFAULT)");
@@ -70,6 +76,75 @@ final class Cublas implements AutoCloseable {
         device.pointer(b, bPos * Float.BYTES), ldb, device.pointer(a, aPos * Float.BYTES), lda,
         Pointer.to(new float[] {beta}), device.pointer(c, cPos * Float.BYTES), d.n()),
         "cublasSgemm_v2(" + d + ")");
+  }
+
+  /**
+   * The strided-batched form of {@link #gemm}: product i reads each operand {@code i * stride} floats past its
+   * position (0 broadcasts one matrix); cuBLAS's strides are per operand, so the swap to column-major keeps them.
+   */
+  void gemmStridedBatched(GemmDescriptor d, GemmBatch batch, DeviceBuffer a, long aPos, DeviceBuffer b, long bPos,
+      DeviceBuffer c, long cPos, float alpha, float beta) {
+    device.bind();
+    followMathMode();
+    int opA = d.transA() ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N;
+    int opB = d.transB() ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N;
+    int lda = d.transA() ? d.m() : d.k();
+    int ldb = d.transB() ? d.k() : d.n();
+    checkCublas(JCublas2.cublasSgemmStridedBatched(handle, opB, opA, d.n(), d.m(), d.k(),
+        Pointer.to(new float[] {alpha}), device.pointer(b, bPos * Float.BYTES), ldb, batch.bStride(),
+        device.pointer(a, aPos * Float.BYTES), lda, batch.aStride(), Pointer.to(new float[] {beta}),
+        device.pointer(c, cPos * Float.BYTES), d.n(), batch.cStride(), batch.count()),
+        "cublasSgemmStridedBatched(" + d + ", " + batch + ")");
+  }
+
+  /**
+   * C [M, N] (FP32, position in floats) = alpha op(A16) op(B16) + beta C with A and B in a 16-bit format (BF16 or
+   * FP16) at byte offsets (the staging arena): cublasGemmEx with CUDA_R_16BF / CUDA_R_16F inputs, a CUDA_R_32F C
+   * and CUBLAS_COMPUTE_32F (FP32 accumulation, tensor cores where the GPU has them). Same swap as {@link #gemm}.
+   */
+  void gemm16(MathMode format, GemmDescriptor d, DeviceBuffer a, long aByte, DeviceBuffer b, long bByte,
+      DeviceBuffer c, long cPos, float alpha, float beta) {
+    device.bind();
+    followMathMode();
+    int type = sixteenBitType(format);
+    int opA = d.transA() ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N;
+    int opB = d.transB() ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N;
+    int lda = d.transA() ? d.m() : d.k();
+    int ldb = d.transB() ? d.k() : d.n();
+    checkCublas(JCublas2.cublasGemmEx_new(handle, opB, opA, d.n(), d.m(), d.k(), Pointer.to(new float[] {alpha}),
+        device.pointer(b, bByte), type, ldb, device.pointer(a, aByte), type, lda, Pointer.to(new float[] {beta}),
+        device.pointer(c, cPos * Float.BYTES), cudaDataType.CUDA_R_32F, d.n(), cublasComputeType.CUBLAS_COMPUTE_32F,
+        cublasGemmAlgo.CUBLAS_GEMM_DEFAULT), "cublasGemmEx(" + format + ", " + d + ")");
+  }
+
+  /**
+   * The strided-batched form of {@link #gemm16} (cublasGemmStridedBatchedEx): A and B strides count 16-bit values,
+   * C's floats.
+   */
+  void gemmStridedBatched16(MathMode format, GemmDescriptor d, GemmBatch batch, DeviceBuffer a, long aByte,
+      DeviceBuffer b, long bByte, DeviceBuffer c, long cPos, float alpha, float beta) {
+    device.bind();
+    followMathMode();
+    int type = sixteenBitType(format);
+    int opA = d.transA() ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N;
+    int opB = d.transB() ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N;
+    int lda = d.transA() ? d.m() : d.k();
+    int ldb = d.transB() ? d.k() : d.n();
+    checkCublas(JCublas2.cublasGemmStridedBatchedEx_new(handle, opB, opA, d.n(), d.m(), d.k(),
+        Pointer.to(new float[] {alpha}), device.pointer(b, bByte), type, ldb, batch.bStride(),
+        device.pointer(a, aByte), type, lda, batch.aStride(), Pointer.to(new float[] {beta}),
+        device.pointer(c, cPos * Float.BYTES), cudaDataType.CUDA_R_32F, d.n(), batch.cStride(), batch.count(),
+        cublasComputeType.CUBLAS_COMPUTE_32F, cublasGemmAlgo.CUBLAS_GEMM_DEFAULT),
+        "cublasGemmStridedBatchedEx(" + format + ", " + d + ", " + batch + ")");
+  }
+
+  /** cuBLAS's data type of a 16-bit format. */
+  private static int sixteenBitType(MathMode format) {
+    return switch (format) {
+      case BF16 -> cudaDataType.CUDA_R_16BF;
+      case FP16 -> cudaDataType.CUDA_R_16F;
+      default -> throw new IllegalArgumentException("math mode " + format + " has no 16-bit format");
+    };
   }
 
   @Override

@@ -8,8 +8,10 @@ import org.featviz.device.ConvDescriptor;
 import org.featviz.device.DeviceBuffer;
 import org.featviz.device.DeviceException;
 import org.featviz.device.DeviceLibrary;
+import org.featviz.device.GemmBatch;
 import org.featviz.device.GemmDescriptor;
 import org.featviz.device.LrnDescriptor;
+import org.featviz.device.MathMode;
 import org.featviz.device.PoolDescriptor;
 import org.featviz.device.SoftmaxDescriptor;
 
@@ -75,9 +77,45 @@ final class CudaLibraries implements DeviceLibrary {
   }
 
   @Override
+  public void convolutionBiasActivationForward(ConvDescriptor d, ActivationMode mode, DeviceBuffer x, DeviceBuffer w,
+      DeviceBuffer bias, DeviceBuffer y, float alpha, float beta) {
+    cudnn().convolutions().biasActivationForward(d, mode, x, w, bias, y, alpha, beta);
+  }
+
+  @Override
   public void gemm(GemmDescriptor d, DeviceBuffer a, long aPos, DeviceBuffer b, long bPos, DeviceBuffer c, long cPos,
       float alpha, float beta) {
     cublas().gemm(d, a, aPos, b, bPos, c, cPos, alpha, beta);
+  }
+
+  @Override
+  public void gemmStridedBatched(GemmDescriptor d, GemmBatch batch, DeviceBuffer a, long aPos, DeviceBuffer b,
+      long bPos, DeviceBuffer c, long cPos, float alpha, float beta) {
+    cublas().gemmStridedBatched(d, batch, a, aPos, b, bPos, c, cPos, alpha, beta);
+  }
+
+  @Override
+  public void convolutionForward16(MathMode format, ConvDescriptor d, DeviceBuffer x, long xByte, DeviceBuffer w,
+      long wByte, DeviceBuffer y, long yByte) {
+    cudnn().convolutions().forward16(format, d, x, xByte, w, wByte, y, yByte);
+  }
+
+  @Override
+  public void convolutionBackwardData16(MathMode format, ConvDescriptor d, DeviceBuffer w, long wByte,
+      DeviceBuffer dy, long dyByte, DeviceBuffer dx, long dxByte) {
+    cudnn().convolutions().backwardData16(format, d, w, wByte, dy, dyByte, dx, dxByte);
+  }
+
+  @Override
+  public void gemm16(MathMode format, GemmDescriptor d, DeviceBuffer a, long aByte, DeviceBuffer b, long bByte,
+      DeviceBuffer c, long cPos, float alpha, float beta) {
+    cublas().gemm16(format, d, a, aByte, b, bByte, c, cPos, alpha, beta);
+  }
+
+  @Override
+  public void gemmStridedBatched16(MathMode format, GemmDescriptor d, GemmBatch batch, DeviceBuffer a, long aByte,
+      DeviceBuffer b, long bByte, DeviceBuffer c, long cPos, float alpha, float beta) {
+    cublas().gemmStridedBatched16(format, d, batch, a, aByte, b, bByte, c, cPos, alpha, beta);
   }
 
   @Override

@@ -28,8 +28,9 @@ import org.featviz.device.SoftmaxDescriptor;
 
 /**
  * cuDNN for {@link CudaDevice}: one handle on the device's stream, and every descriptor cuDNN needs built once per
- * shape and cached (tensors by dims; pooling, activation and LRN descriptors by their records; convolutions in
- * {@link CudnnConvolutions}). All tensors are dense NCHW floats. Every status goes through
+ * shape and cached (tensors by data type and dims; pooling, activation and LRN descriptors by their records;
+ * convolutions in {@link CudnnConvolutions}). All tensors are dense NCHW floats, except the 16-bit operands of
+ * BF16/FP16 convolutions. Every status goes through
  * {@link CudaStatus#checkCudnn}, naming the call. Thin and mechanical; tested only on a GPU (tag gpu).
  */
 final class Cudnn implements AutoCloseable {
@@ -64,10 +65,19 @@ final class Cudnn implements AutoCloseable {
   }
 
   /** A dense NCHW float tensor descriptor of these dims (at least 4, as several cuDNN calls need), cached. */
-  synchronized cudnnTensorDescriptor tensor(int... dims) {
+  cudnnTensorDescriptor tensor(int... dims) {
+    return tensor(jcuda.jcudnn.cudnnDataType.CUDNN_DATA_FLOAT, dims);
+  }
+
+  /**
+   * A dense NCHW tensor descriptor of a cuDNN data type (FLOAT, or HALF / BFLOAT16 for the 16-bit operands of the
+   * BF16 and FP16 math modes) and these dims, cached by both.
+   */
+  synchronized cudnnTensorDescriptor tensor(int dataType, int[] dims) {
     int[] d = dims.length >= 4 ? dims : Arrays.copyOf(dims, 4);
     for (int i = dims.length; i < 4; i++) d[i] = 1;
     List<Integer> key = new ArrayList<>();
+    key.add(dataType);
     for (int v : d) key.add(v);
     cudnnTensorDescriptor desc = tensors.get(key);
     if (desc != null) return desc;
@@ -79,8 +89,9 @@ final class Cudnn implements AutoCloseable {
       strides[i] = stride;
       stride *= d[i];
     }
-    checkCudnn(JCudnn.cudnnSetTensorNdDescriptor(desc, jcuda.jcudnn.cudnnDataType.CUDNN_DATA_FLOAT, d.length, d,
-        strides), "cudnnSetTensorNdDescriptor(" + Arrays.toString(d) + ")");
+    checkCudnn(JCudnn.cudnnSetTensorNdDescriptor(desc, dataType, d.length, d, strides),
+        "cudnnSetTensorNdDescriptor(" + jcuda.jcudnn.cudnnDataType.stringFor(dataType) + ", " + Arrays.toString(d)
+        + ")");
     tensors.put(key, desc);
     return desc;
   }
@@ -135,7 +146,8 @@ final class Cudnn implements AutoCloseable {
         desc, ptr(x), scalar(beta), desc, ptr(dx)), "cudnnActivationBackward(" + mode + ", " + count + " elements)");
   }
 
-  private synchronized cudnnActivationDescriptor activation(ActivationMode mode) {
+  /** The activation descriptor of a mode, cached (also used by fused convolutions). */
+  synchronized cudnnActivationDescriptor activation(ActivationMode mode) {
     cudnnActivationDescriptor desc = activations.get(mode);
     if (desc != null) return desc;
     desc = new cudnnActivationDescriptor();

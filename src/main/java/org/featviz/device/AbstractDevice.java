@@ -27,6 +27,7 @@ public abstract class AbstractDevice implements Device {
   private final Map<String, KernelSignature> signatures = new ConcurrentHashMap<>();
   private volatile boolean closed;
   private volatile MathMode mathMode = MathMode.FP32;
+  private final MixedPrecision mixedPrecision = new MixedPrecision(this);
 
   // ---- Backend primitives: arguments already checked; offsets in bytes ----------------------------------------
 
@@ -182,13 +183,24 @@ public abstract class AbstractDevice implements Device {
   @Override
   public final void setMathMode(MathMode mode) {
     checkOpen();
-    mode.requireImplemented();
-    mathMode = mode;
+    mathMode = java.util.Objects.requireNonNull(mode, "math mode");
+  }
+
+  @Override
+  public final void reserveStaging(long bytes) {
+    checkOpen();
+    mixedPrecision.reserve(bytes);
+  }
+
+  @Override
+  public final long stagingBytes() {
+    return mixedPrecision.bytes();
   }
 
   @Override
   public final void convolutionPrepare(ConvDescriptor d) {
     checkOpen();
+    if (mathMode.isSixteenBit()) mixedPrecision.reserve(MixedPrecision.convolutionBytes(d));
     library().convolutionPrepare(d);
   }
 
@@ -199,7 +211,12 @@ public abstract class AbstractDevice implements Device {
     requireFloats(op, "x", x, 0, d.inputCount());
     requireFloats(op, "w", w, 0, d.weightCount());
     requireFloats(op, "y", y, 0, d.outputCount());
-    library().convolutionForward(d, x, w, y, alpha, beta);
+    MathMode mode = mathMode;
+    if (mode.isSixteenBit()) {
+      mixedPrecision.convolutionForward(mode, d, x, w, y, alpha, beta);
+    } else {
+      library().convolutionForward(d, x, w, y, alpha, beta);
+    }
   }
 
   @Override
@@ -209,7 +226,31 @@ public abstract class AbstractDevice implements Device {
     requireFloats(op, "w", w, 0, d.weightCount());
     requireFloats(op, "dy", dy, 0, d.outputCount());
     requireFloats(op, "dx", dx, 0, d.inputCount());
-    library().convolutionBackwardData(d, w, dy, dx, alpha, beta);
+    MathMode mode = mathMode;
+    if (mode.isSixteenBit()) {
+      mixedPrecision.convolutionBackwardData(mode, d, w, dy, dx, alpha, beta);
+    } else {
+      library().convolutionBackwardData(d, w, dy, dx, alpha, beta);
+    }
+  }
+
+  @Override
+  public final void convolutionBiasActivationForward(ConvDescriptor d, ActivationMode mode, DeviceBuffer x,
+      DeviceBuffer w, DeviceBuffer bias, DeviceBuffer y, float alpha, float beta) {
+    String op = "convolution bias activation forward";
+    if (mode != ActivationMode.RELU) {
+      throw new IllegalArgumentException(op + ": activation " + mode + "; cuDNN fuses RELU only (and identity)");
+    }
+    requireFloats(op, "x", x, 0, d.inputCount());
+    requireFloats(op, "w", w, 0, d.weightCount());
+    requireFloats(op, "bias", bias, 0, d.k());
+    requireFloats(op, "y", y, 0, d.outputCount());
+    MathMode math = mathMode;
+    if (math.isSixteenBit()) {
+      mixedPrecision.convolutionBiasActivationForward(math, d, mode, x, w, bias, y, alpha, beta);
+    } else {
+      library().convolutionBiasActivationForward(d, mode, x, w, bias, y, alpha, beta);
+    }
   }
 
   @Override
@@ -218,7 +259,32 @@ public abstract class AbstractDevice implements Device {
     requireFloats("gemm", "A", a, aPos, d.aCount());
     requireFloats("gemm", "B", b, bPos, d.bCount());
     requireFloats("gemm", "C", c, cPos, d.cCount());
-    library().gemm(d, a, aPos, b, bPos, c, cPos, alpha, beta);
+    MathMode mode = mathMode;
+    if (mode.isSixteenBit()) {
+      mixedPrecision.gemm(mode, d, a, aPos, b, bPos, c, cPos, alpha, beta);
+    } else {
+      library().gemm(d, a, aPos, b, bPos, c, cPos, alpha, beta);
+    }
+  }
+
+  @Override
+  public final void gemmStridedBatched(GemmDescriptor d, GemmBatch batch, DeviceBuffer a, long aPos, DeviceBuffer b,
+      long bPos, DeviceBuffer c, long cPos, float alpha, float beta) {
+    String op = "strided-batched gemm";
+    int count = batch.count();
+    if (count > 1 && batch.cStride() < d.cCount()) {
+      throw new IllegalArgumentException(op + ": C's stride " + batch.cStride() + " is less than its " + d.cCount()
+          + " floats, so the " + count + " products would write over one another");
+    }
+    requireFloats(op, "A", a, aPos, GemmBatch.span(count, batch.aStride(), d.aCount()));
+    requireFloats(op, "B", b, bPos, GemmBatch.span(count, batch.bStride(), d.bCount()));
+    requireFloats(op, "C", c, cPos, GemmBatch.span(count, batch.cStride(), d.cCount()));
+    MathMode mode = mathMode;
+    if (mode.isSixteenBit()) {
+      mixedPrecision.gemmStridedBatched(mode, d, batch, a, aPos, b, bPos, c, cPos, alpha, beta);
+    } else {
+      library().gemmStridedBatched(d, batch, a, aPos, b, bPos, c, cPos, alpha, beta);
+    }
   }
 
   @Override

@@ -141,14 +141,44 @@ public interface Device extends AutoCloseable {
   MathMode mathMode();
 
   /**
-   * Selects the math mode of later library operations: FP32 or TF32 (convolutions and GEMMs on tensor cores with
-   * 10-bit mantissa inputs); HALF throws UnsupportedOperationException.
+   * Selects the math mode of later library operations: FP32, TF32 (convolutions and GEMMs on tensor cores with
+   * 10-bit mantissa inputs), or BF16 / FP16 (convolutions and GEMMs on 16-bit copies of their operands with FP32
+   * accumulation, see {@link MixedPrecision}). Other operations always compute in FP32.
    */
   void setMathMode(MathMode mode);
 
+  /** What {@link #withMathMode} returns: closing it restores the mode that was set before. */
+  interface MathModeScope extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  /**
+   * Sets {@code mode} until the returned scope is closed, then restores the previous mode: for library calls that
+   * must not follow the mode chosen for the network, such as the image parameterization's inverse DFT and the
+   * whitening transforms, which stay FP32 whatever the network computes in.
+   */
+  default MathModeScope withMathMode(MathMode mode) {
+    MathMode before = mathMode();
+    setMathMode(mode);
+    return () -> setMathMode(before);
+  }
+
+  /**
+   * Grows the device's 16-bit staging arena (see {@link MixedPrecision}) to at least {@code bytes}, so that BF16 and
+   * FP16 convolutions and GEMMs whose operands fit allocate nothing when they run. Plans call it when they are built
+   * with their largest need; the arena is shared by everything on the device and never shrinks. Optional: a call
+   * whose operands do not fit grows the arena first.
+   */
+  void reserveStaging(long bytes);
+
+  /** Bytes of the 16-bit staging arena now (0 until a BF16/FP16 operation or a reservation needed one). */
+  long stagingBytes();
+
   /**
    * Does now what the first convolution of this geometry would otherwise do: find and cache cuDNN's algorithms and
-   * grow the shared workspace, so that later convolution calls allocate nothing. Optional; idempotent.
+   * grow the shared workspace (and, in BF16/FP16, the staging arena), so that later convolution calls in the current
+   * math mode allocate nothing. Optional; idempotent.
    */
   void convolutionPrepare(ConvDescriptor d);
 
@@ -158,6 +188,15 @@ public interface Device extends AutoCloseable {
   /** dx = alpha conv_backward_data(w, dy) + beta dx: the gradient with respect to x only (weights are frozen). */
   void convolutionBackwardData(ConvDescriptor d, DeviceBuffer w, DeviceBuffer dy, DeviceBuffer dx, float alpha,
       float beta);
+
+  /**
+   * y = act(alpha conv(x, w) + beta y + bias[k]): convolution, per-output-channel bias and activation in one call,
+   * cuDNN's cudnnConvolutionBiasActivationForward with z = y. Only {@link ActivationMode#RELU} (cuDNN fuses ReLU
+   * and identity only); bias holds K floats. The backward is the activation's backward from y, then
+   * {@link #convolutionBackwardData}.
+   */
+  void convolutionBiasActivationForward(ConvDescriptor d, ActivationMode mode, DeviceBuffer x, DeviceBuffer w,
+      DeviceBuffer bias, DeviceBuffer y, float alpha, float beta);
 
   /**
    * C = alpha op(A) op(B) + beta C, row-major (see {@link GemmDescriptor}); each matrix starts {@code pos} floats
@@ -170,6 +209,14 @@ public interface Device extends AutoCloseable {
   default void gemm(GemmDescriptor d, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, float alpha, float beta) {
     gemm(d, a, 0, b, 0, c, 0, alpha, beta);
   }
+
+  /**
+   * {@code batch.count()} GEMMs as {@link #gemm} computes them, the i-th on the matrices at {@code pos + i stride}
+   * (cublasSgemmStridedBatched semantics, see {@link GemmBatch}): a stride of 0 broadcasts one matrix to every
+   * product; C's matrices must not overlap.
+   */
+  void gemmStridedBatched(GemmDescriptor d, GemmBatch batch, DeviceBuffer a, long aPos, DeviceBuffer b, long bPos,
+      DeviceBuffer c, long cPos, float alpha, float beta);
 
   /** y = alpha pool(x) + beta y. */
   void poolingForward(PoolDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta);

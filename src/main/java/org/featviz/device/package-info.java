@@ -6,6 +6,8 @@
  * the checks both share (ranges, ownership, closed buffers, launch limits, argument types). Library operations with
  * cuDNN/cuBLAS semantics (convolution, GEMM, pooling, activations, LRN, softmax) are described by small records
  * ({@link org.featviz.device.ConvDescriptor}, ...) that hold cuDNN's restrictions, so the emulator (which computes
- * them with the CPU reference kernels) accepts exactly what a GPU can run.
+ * them with the CPU reference kernels) accepts exactly what a GPU can run. {@link org.featviz.device.MathMode} picks
+ * their arithmetic; in BF16 and FP16, {@link org.featviz.device.MixedPrecision} stages 16-bit copies of the operands
+ * of convolutions and GEMMs (the kernels of cuda/convert.cu, twins in {@link org.featviz.device.HalfFloats}).
  */
 package org.featviz.device;

@@ -16,7 +16,8 @@ import org.featviz.ops.UnsupportedOpException;
  * each step, last step first, where its input gradients go and whether each overwrites (the first contribution to
  * that gradient, in backward order) or adds (every later one). Gradients of targets are written first, at the
  * start of the backward, by the seeds (zeros where a target gets none). Records every gradient write and read on
- * the {@link Timeline}, and the activations each backward step reads, so the buffer planner keeps them alive.
+ * the {@link Timeline}, the activations each backward step reads, so the buffer planner keeps them alive, and each
+ * step's backward scratch.
  */
 final class BackwardWiring {
   private final Map<Storage, Storage> gradients = new IdentityHashMap<>();
@@ -24,6 +25,7 @@ final class BackwardWiring {
   private final Set<Storage> needsGradient = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
   private final Set<Storage> written = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
   private final List<Step> backwardSteps = new ArrayList<>();
+  private final List<Storage> scratch = new ArrayList<>();
   /** Target values whose gradient the seeds write, by gradient storage (aliased targets share one). */
   private final Map<Storage, List<DeviceValue>> seeded = new LinkedHashMap<>();
   private final int opset;
@@ -80,6 +82,10 @@ final class BackwardWiring {
       g.use(t);
     }
     for (DeviceValue saved : step.savedForBackward()) saved.storage().use(t);
+    for (DeviceValue s : step.backwardScratch()) {
+      s.storage().use(t);
+      scratch.add(s.storage());
+    }
     backwardSteps.add(step);
   }
 
@@ -107,6 +113,11 @@ final class BackwardWiring {
   /** Gradient storages the seeds write, each with the targets whose seeds sum into it. */
   Map<Storage, List<DeviceValue>> seeded() {
     return seeded;
+  }
+
+  /** The scratch storages of the steps with a backward, each live only at its step's backward. */
+  List<Storage> scratchStorages() {
+    return scratch;
   }
 
   /** Every gradient storage the backward writes. */

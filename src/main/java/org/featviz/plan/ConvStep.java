@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.featviz.device.ConvDescriptor;
 import org.featviz.device.Device;
+import org.featviz.device.MixedPrecision;
 import org.featviz.ir.Node;
 
 /**
@@ -34,6 +35,16 @@ final class ConvStep extends Step {
   @Override
   String describe() {
     return "conv " + conv;
+  }
+
+  @Override
+  void prepare(Device device) {
+    device.convolutionPrepare(conv);
+  }
+
+  @Override
+  long stagingBytes() {
+    return MixedPrecision.convolutionBytes(conv);
   }
 
   @Override

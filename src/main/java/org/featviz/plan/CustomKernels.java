@@ -4,10 +4,11 @@ import org.featviz.device.Device;
 import org.featviz.device.DeviceBuffer;
 import org.featviz.device.Dim3;
 import org.featviz.device.KernelArgs;
+import org.featviz.ops.SpatialWindow;
 
 /**
- * Typed launchers of the custom kernels in {@code cuda/arithmetic.cu}, {@code cuda/layout.cu} and
- * {@code cuda/pointwise.cu}: argument packing and launch geometry in one place, shared by the plan's steps and the
+ * Typed launchers of the custom kernels in {@code cuda/arithmetic.cu}, {@code cuda/layout.cu},
+ * {@code cuda/pointwise.cu} and {@code cuda/pool.cu}: argument packing and launch geometry in one place, shared by the plan's steps and the
  * kernel tests (which run them on the emulator and, tagged gpu, on a GPU). Shapes of up to 6 dimensions are
  * passed right-aligned, padded with leading 1s. Every launcher does nothing for zero elements (CUDA rejects an
  * empty grid). Gradient launchers take {@code accumulate}: false overwrites the destination, true adds to it.
@@ -33,6 +34,15 @@ public final class CustomKernels {
   /** Pad's modes, as cuda/layout.cu numbers them. */
   public enum PadMode {
     CONSTANT, REFLECT, EDGE, WRAP;
+
+    int code() {
+      return ordinal();
+    }
+  }
+
+  /** The pooling modes of cuda/pool.cu, in its numbering. */
+  public enum PoolMode {
+    MAX, AVERAGE_EXCLUDE_PAD, AVERAGE_INCLUDE_PAD;
 
     int code() {
       return ordinal();
@@ -221,6 +231,47 @@ public final class CustomKernels {
     if (n == 0) return;
     launch(device, "batch_norm_backward", n, new KernelArgs().ptr(dy).ptr(scale).ptr(var).ptr(dx).i32(n)
         .i32(channels).i32(inner).f32(epsilon).i32(flag(accumulate)));
+  }
+
+  // ---- cuda/pool.cu ---------------------------------------------------------------------------------------------
+
+  /**
+   * y [planes, out...] = pooling of x [planes, in...] over {@code window} (ONNX's geometry: dilations, asymmetric
+   * pads, ceil_mode's output size), as MaxPool or AveragePool compute it.
+   */
+  public static void poolForward(Device device, PoolMode mode, DeviceBuffer x, DeviceBuffer y, int planes,
+      SpatialWindow window) {
+    SpatialWindow w = window.to3d();
+    long n = elements(planes, w.outputSize(), "pool_forward");
+    if (n == 0) return;
+    launch(device, "pool_forward", n, geometry(new KernelArgs().ptr(x).ptr(y).i32(planes).i32(mode.code()), w));
+  }
+
+  /** dx [planes, in...] = (or += with accumulate) the gradient of {@link #poolForward} for dy; max pooling reads x. */
+  public static void poolBackward(Device device, PoolMode mode, DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dx,
+      int planes, SpatialWindow window, boolean accumulate) {
+    SpatialWindow w = window.to3d();
+    long n = elements(planes, w.inputSize(), "pool_backward");
+    if (n == 0) return;
+    KernelArgs args = new KernelArgs().ptr(x).ptr(dy).ptr(dx).i32(planes).i32(mode.code()).i32(flag(accumulate));
+    launch(device, "pool_backward", n, geometry(args, w));
+  }
+
+  /** planes x perPlane, which the kernels index with 32-bit ints. */
+  private static long elements(int planes, int perPlane, String kernel) {
+    long n = (long) planes * perPlane;
+    if (n > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(kernel + ": " + planes + " planes of " + perPlane + " elements exceed 2^31");
+    }
+    return n;
+  }
+
+  /** The 3-D window's in, out, kernel, strides, dilations, pads before and after, 3 ints each. */
+  private static KernelArgs geometry(KernelArgs args, SpatialWindow w) {
+    for (int[] v : new int[][] {w.in(), w.out(), w.kernel(), w.strides(), w.dilations(), w.padBegin(), w.padEnd()}) {
+      ints(args, v);
+    }
+    return args;
   }
 
   /** y += alpha bias[c], in place, channel c = (i / inner) % channels. */

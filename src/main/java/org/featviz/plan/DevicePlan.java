@@ -4,12 +4,12 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.featviz.device.Device;
 import org.featviz.device.DeviceBuffer;
-import org.featviz.device.DeviceException;
 import org.featviz.ir.Graph;
 import org.featviz.ir.ModelException;
 import org.featviz.ir.Shape;
@@ -17,14 +17,14 @@ import org.featviz.ir.Tensor;
 import org.featviz.ir.ValueInfo;
 
 /**
- * A graph lowered for one {@link Device} at fixed shapes: the ordered {@link Step}s that compute the targets, the
- * backward wiring to the gradient inputs (input gradients only; weights are frozen), and every buffer planned by
- * lifetime ({@link Timeline}, {@link BufferPlanner}) and allocated when the plan is built. Weights are uploaded
- * once; running the plan allocates nothing. The activations a backward step reads are kept until it has run, so a
- * {@link #backward} must follow a {@link #forward} (once: the backward reuses their memory afterwards). The same
- * run without host round trips (the render loop's): write {@link #inputBuffer}, {@link #runForward}, read
- * {@link #activationBuffer} and write {@link #seedBuffer} in place, {@link #runBackward}, read
- * {@link #inputGradientBuffer}.
+ * A graph lowered for one {@link Device} at fixed shapes, and the entry points that run it. Behind it: the
+ * {@link StepProgram} (the ordered {@link Step}s that compute the targets and the backward wiring to the gradient
+ * inputs; input gradients only, weights are frozen), its {@link PlanMemory} (every buffer planned by lifetime and
+ * allocated when the plan is built, weights uploaded once; running the plan allocates nothing) and its
+ * {@link SeedBuffers}. The activations a backward step reads are kept until it has run, so a {@link #backward}
+ * must follow a {@link #forward} (once: the backward reuses their memory afterwards). The same run without host
+ * round trips (the render loop's): write {@link #inputBuffer}, {@link #runForward}, read {@link #activationBuffer}
+ * and write {@link #seedBuffer} in place, {@link #runBackward}, read {@link #inputGradientBuffer}.
  *
  * <pre>
  * try (DevicePlan plan = DevicePlan.lower(device, prepared, List.of("conv3"), List.of("input"))) {
@@ -38,11 +38,9 @@ public final class DevicePlan implements AutoCloseable {
   private final Graph graph;
   private final List<String> targets;
   private final List<String> gradientInputs;
-  private final Lowering.Result lowered;
-  private final BackwardWiring wiring;
-  private final List<Slot> slots;
-  private final List<DeviceBuffer> buffers = new ArrayList<>();
-  private final long weightBytes;
+  private final StepProgram program;
+  private final PlanMemory memory;
+  private final SeedBuffers seeds;
   private boolean forwardDone;
   private boolean closed;
 
@@ -52,50 +50,17 @@ public final class DevicePlan implements AutoCloseable {
     this.targets = List.copyOf(targets);
     this.gradientInputs = List.copyOf(gradientInputs);
     checkNames();
-    lowered = Lowering.lower(graph, targets);
-    List<Step> steps = lowered.steps();
-    Timeline time = new Timeline(steps.size());
-    for (DeviceValue in : lowered.inputs()) in.storage().use(time.upload());
-    for (int k = 0; k < steps.size(); k++) {
-      Step s = steps.get(k);
-      for (DeviceValue in : s.inputs()) in.storage().use(time.forward(k));
-      s.output().storage().use(time.forward(k));
+    program = StepProgram.lower(graph, this.targets, this.gradientInputs);
+    memory = new PlanMemory(program, device.mathMode());
+    seeds = new SeedBuffers(program.wiring());
+    memory.checkFits(device, graph.source(), program.inputs());
+    memory.allocate(device);
+    try {
+      program.prepare(device);
+    } catch (RuntimeException e) {
+      close();
+      throw e;
     }
-    for (DeviceValue t : targetValues()) t.storage().use(time.readForward());
-    List<DeviceValue> gradientValues = new ArrayList<>();
-    for (String name : gradientInputs) {
-      DeviceValue v = lowered.values().get(name);
-      if (v != null) gradientValues.add(v);
-    }
-    wiring = gradientValues.isEmpty() ? null
-        : new BackwardWiring(steps, gradientValues, targetValues(), time, graph.opset());
-    List<Storage> storages = new ArrayList<>();
-    Set<Storage> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-    for (DeviceValue v : lowered.values().values()) if (seen.add(v.storage())) storages.add(v.storage());
-    for (Step s : steps) if (seen.add(s.output().storage())) storages.add(s.output().storage());
-    if (wiring != null) storages.addAll(wiring.gradientStorages());
-    slots = BufferPlanner.assign(storages);
-    long w = 0;
-    for (Tensor t : lowered.weights().values()) w += BufferPlanner.allocationBytes((long) t.size() * Float.BYTES);
-    weightBytes = w;
-    checkFits();
-    allocate();
-  }
-
-  /**
-   * Refuses a plan that needs more device memory than is free, naming what it needs, what is free and the batch
-   * that would fit (activations and gradients scale with the batch; weights do not).
-   */
-  private void checkFits() {
-    long needed = peakDeviceBytes();
-    long free = device.freeMemoryBytes();
-    if (needed <= free) return;
-    int batch = lowered.inputs().isEmpty() ? 1 : Math.max(1, lowered.inputs().get(0).shape().dim(0));
-    long perImage = Math.max(1, (needed - weightBytes) / batch);
-    long fits = Math.max(0, (free - weightBytes) / perImage);
-    throw new ModelException(String.format("%s: a batch of %d needs %d MiB of device memory (%d MiB of weights, %d"
-        + " KiB per image), but %s has %d MiB free; a batch of at most %d fits", graph.source(), batch,
-        needed >> 20, weightBytes >> 20, perImage >> 10, device.name(), free >> 20, fits));
   }
 
   /**
@@ -106,8 +71,8 @@ public final class DevicePlan implements AutoCloseable {
    */
   public static DevicePlan lower(Device device, Graph graph, Collection<String> targets,
       Collection<String> gradientInputs) {
-    return new DevicePlan(device, graph, new ArrayList<>(new java.util.LinkedHashSet<>(targets)),
-        new ArrayList<>(new java.util.LinkedHashSet<>(gradientInputs)));
+    return new DevicePlan(device, graph, new ArrayList<>(new LinkedHashSet<>(targets)),
+        new ArrayList<>(new LinkedHashSet<>(gradientInputs)));
   }
 
   /** A forward-only plan: no backward wiring, no activations kept beyond their last forward use. */
@@ -134,39 +99,7 @@ public final class DevicePlan implements AutoCloseable {
     }
   }
 
-  private List<DeviceValue> targetValues() {
-    List<DeviceValue> r = new ArrayList<>();
-    for (String t : targets) {
-      DeviceValue v = lowered.values().get(t);
-      if (v != null) r.add(v);
-    }
-    return r;
-  }
-
-  private void allocate() {
-    try {
-      for (Slot slot : slots) {
-        DeviceBuffer b = device.allocate(BufferPlanner.allocationBytes(slot.bytes()));
-        buffers.add(b);
-        slot.allocate(b);
-      }
-      for (Map.Entry<DeviceValue, Tensor> w : lowered.weights().entrySet()) {
-        float[] data = w.getValue().data();
-        DeviceBuffer b = device.allocate(BufferPlanner.allocationBytes((long) data.length * Float.BYTES));
-        buffers.add(b);
-        device.copyToDevice(data, 0, b, 0, data.length);
-        w.getKey().storage().own(b);
-      }
-      for (Step s : lowered.steps()) {
-        if (s instanceof ConvStep conv) device.convolutionPrepare(conv.descriptor());
-      }
-    } catch (RuntimeException e) {
-      close();
-      throw e;
-    }
-  }
-
-  // ---- Running ------------------------------------------------------------------------------------------------
+  // ---- Running with host tensors ----------------------------------------------------------------------------
 
   /**
    * Uploads the graph inputs the targets need (each with the shape the plan was built for), runs every step and
@@ -178,14 +111,14 @@ public final class DevicePlan implements AutoCloseable {
     runForward();
     Map<String, Tensor> out = new LinkedHashMap<>();
     for (String name : targets) {
-      DeviceValue v = lowered.values().get(name);
+      DeviceValue v = program.value(name);
       out.put(name, v != null ? read(v) : graph.initializers().get(name).copy());
     }
     return out;
   }
 
   private void upload(Map<String, Tensor> feeds) {
-    for (DeviceValue in : lowered.inputs()) {
+    for (DeviceValue in : program.inputs()) {
       Tensor t = feeds.get(in.name());
       if (t == null) throw new ModelException(graph.source() + ": input '" + in.name() + "' was not fed");
       if (!t.shape().equals(in.shape())) {
@@ -209,12 +142,11 @@ public final class DevicePlan implements AutoCloseable {
             + targets);
       }
     }
-    if (wiring != null) writeSeeds(seeds);
+    this.seeds.write(device, seeds);
     runBackward();
     Map<String, Tensor> out = new LinkedHashMap<>();
     for (String name : gradientInputs) {
-      DeviceValue v = lowered.values().get(name);
-      DeviceValue g = v == null || wiring == null ? null : wiring.writtenGradient(v);
+      DeviceValue g = program.writtenGradient(program.value(name));
       out.put(name, g != null ? read(g) : Tensor.zeros(graph.shape(name)));
     }
     return out;
@@ -226,6 +158,12 @@ public final class DevicePlan implements AutoCloseable {
       throw new IllegalStateException("backward needs the forward just before it (a backward reuses the memory of "
           + "the activations it read)");
     }
+  }
+
+  private Tensor read(DeviceValue v) {
+    float[] data = new float[v.count()];
+    if (data.length > 0) device.copyToHost(v.buffer(), 0, data, 0, data.length);
+    return Tensor.of(v.shape(), data);
   }
 
   // ---- Running without host round trips ---------------------------------------------------------------------
@@ -241,7 +179,7 @@ public final class DevicePlan implements AutoCloseable {
    */
   public DeviceBuffer inputBuffer(String name) {
     checkOpen();
-    for (DeviceValue in : lowered.inputs()) if (in.name().equals(name)) return in.buffer();
+    for (DeviceValue in : program.inputs()) if (in.name().equals(name)) return in.buffer();
     throw new IllegalArgumentException("'" + name + "' is not an input this plan reads; it reads "
         + inputShapes().keySet());
   }
@@ -249,13 +187,7 @@ public final class DevicePlan implements AutoCloseable {
   /** Runs every forward step on the inputs already in {@link #inputBuffer}s. */
   public void runForward() {
     checkOpen();
-    for (Step s : lowered.steps()) {
-      try {
-        s.forward(device);
-      } catch (DeviceException e) {
-        throw named(s, "forward", e);
-      }
-    }
+    program.runForward(device);
     forwardDone = true;
   }
 
@@ -277,19 +209,13 @@ public final class DevicePlan implements AutoCloseable {
    */
   public DeviceBuffer seedBuffer(String name) {
     checkOpen();
-    DeviceValue v = targetValue(name);
-    if (wiring == null) return null;
-    for (Map.Entry<Storage, List<DeviceValue>> e : wiring.seeded().entrySet()) {
-      if (e.getValue().contains(v)) return e.getKey().buffer();
-    }
-    return null;
+    return seeds.buffer(targetValue(name));
   }
 
   /** Sets every seed buffer to zero (the start of a step whose objectives add their gradients into them). */
   public void clearSeeds() {
     checkOpen();
-    if (wiring == null) return;
-    for (Storage g : wiring.seeded().keySet()) if (g.bytes() > 0) device.memsetZero(g.buffer(), 0, g.bytes());
+    seeds.clear(device);
   }
 
   /** Runs the backward steps from the seed buffers as the caller left them. Needs the forward just before it. */
@@ -297,14 +223,7 @@ public final class DevicePlan implements AutoCloseable {
     checkOpen();
     checkBackwardReady();
     forwardDone = false;
-    if (wiring == null) return;
-    for (Step s : wiring.backwardSteps()) {
-      try {
-        s.backward(device);
-      } catch (DeviceException e) {
-        throw named(s, "backward", e);
-      }
-    }
+    program.runBackward(device);
   }
 
   /**
@@ -316,8 +235,7 @@ public final class DevicePlan implements AutoCloseable {
     if (!gradientInputs.contains(name)) {
       throw new IllegalArgumentException("'" + name + "' is not a gradient input of this plan " + gradientInputs);
     }
-    DeviceValue v = lowered.values().get(name);
-    DeviceValue g = v == null || wiring == null ? null : wiring.writtenGradient(v);
+    DeviceValue g = program.writtenGradient(program.value(name));
     return g == null ? null : g.buffer();
   }
 
@@ -332,43 +250,9 @@ public final class DevicePlan implements AutoCloseable {
     if (!targets.contains(name)) {
       throw new IllegalArgumentException("'" + name + "' is not a target of this plan " + targets);
     }
-    DeviceValue v = lowered.values().get(name);
+    DeviceValue v = program.value(name);
     if (v == null) throw new IllegalArgumentException("target '" + name + "' is an initializer: it has no buffer");
     return v;
-  }
-
-  /** Seeds of targets that share a gradient storage (aliases) are summed on the host; absent seeds are zeros. */
-  private void writeSeeds(Map<String, Tensor> seeds) {
-    for (Map.Entry<Storage, List<DeviceValue>> e : wiring.seeded().entrySet()) {
-      float[] sum = null;
-      for (DeviceValue t : e.getValue()) {
-        Tensor seed = seeds.get(t.name());
-        if (seed == null) continue;
-        if (seed.size() != t.count()) {
-          throw new IllegalArgumentException("gradient seed for '" + t.name() + "' has shape " + seed.shape()
-              + ", expected " + t.shape());
-        }
-        if (sum == null) {
-          sum = seed.data().clone();
-        } else {
-          float[] s = seed.data();
-          for (int i = 0; i < sum.length; i++) sum[i] += s[i];
-        }
-      }
-      DeviceBuffer buffer = e.getKey().buffer();
-      long bytes = e.getKey().bytes();
-      if (sum == null) {
-        if (bytes > 0) device.memsetZero(buffer, 0, bytes);
-      } else if (sum.length > 0) {
-        device.copyToDevice(sum, 0, buffer, 0, sum.length);
-      }
-    }
-  }
-
-  private Tensor read(DeviceValue v) {
-    float[] data = new float[v.count()];
-    if (data.length > 0) device.copyToHost(v.buffer(), 0, data, 0, data.length);
-    return Tensor.of(v.shape(), data);
   }
 
   // ---- Introspection --------------------------------------------------------------------------------------------
@@ -388,52 +272,44 @@ public final class DevicePlan implements AutoCloseable {
   /** The shape each graph input must be fed with. */
   public Map<String, Shape> inputShapes() {
     Map<String, Shape> r = new LinkedHashMap<>();
-    for (DeviceValue in : lowered.inputs()) r.put(in.name(), in.shape());
+    for (DeviceValue in : program.inputs()) r.put(in.name(), in.shape());
     return r;
   }
 
   /**
-   * The device memory this plan holds: its activation and gradient buffers plus its weights. (The device's
-   * convolution workspace, shared by every plan on it, is not counted.)
+   * The device memory this plan holds: its activation and gradient buffers plus its weights, and in BF16/FP16 the
+   * 16-bit staging its largest convolution or GEMM needs. (The device's convolution workspace, shared by every plan
+   * on it, is not counted.)
    */
   public long peakDeviceBytes() {
-    long b = weightBytes;
-    for (Slot s : slots) b += BufferPlanner.allocationBytes(s.bytes());
-    return b;
+    return memory.peakBytes();
   }
 
   /** What the activations and gradients would take with a buffer each, plus the weights: the planner's baseline. */
   public long unplannedDeviceBytes() {
-    long b = weightBytes;
-    for (Slot s : slots) for (Storage st : s.storages()) b += BufferPlanner.allocationBytes(st.bytes());
-    return b;
+    return memory.unplannedBytes();
   }
 
   /** The activation and gradient buffers (weights not counted). */
   public int bufferCount() {
-    return slots.size();
+    return memory.bufferCount();
   }
 
   public int stepCount() {
-    return lowered.steps().size();
+    return program.steps().size();
   }
 
-  /** A device failure inside a step, rethrown naming the step's node, op type and direction (once). */
-  private static DeviceException named(Step s, String direction, DeviceException e) {
-    return e instanceof DeviceStepException ? e : new DeviceStepException(s.node(), direction, e);
+  /** Steps that compute several graph nodes in one library call (a Conv and the Relu after it). */
+  public int fusedStepCount() {
+    return program.fusedStepCount();
   }
 
   /** One line per step (forward order) and a summary of the buffers, for logs and debugging. */
   public String describe() {
-    StringBuilder b = new StringBuilder();
-    int k = 0;
-    for (Step s : lowered.steps()) {
-      b.append(String.format("%3d  %s%n", k++, s));
-    }
-    b.append(String.format("%d steps, %d with a backward, %d buffers, %d bytes of device memory (%d unplanned)",
-        stepCount(), wiring == null ? 0 : wiring.backwardSteps().size(), bufferCount(), peakDeviceBytes(),
-        unplannedDeviceBytes()));
-    return b.toString();
+    int fused = fusedStepCount();
+    return program.listing() + String.format("%d steps%s, %d with a backward, %d buffers, %d bytes of device memory"
+        + " (%d unplanned)", stepCount(), fused == 0 ? "" : " (" + fused + " fused)", program.backwardStepCount(),
+        bufferCount(), peakDeviceBytes(), unplannedDeviceBytes());
   }
 
   private void checkOpen() {
@@ -446,6 +322,6 @@ public final class DevicePlan implements AutoCloseable {
     if (closed) return;
     closed = true;
     forwardDone = false;
-    for (DeviceBuffer b : buffers) b.close();
+    memory.close();
   }
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import org.featviz.device.Device;
 import org.featviz.device.DeviceBuffer;
 import org.featviz.device.GemmDescriptor;
+import org.featviz.device.MixedPrecision;
 import org.featviz.ir.Node;
 import org.featviz.ir.Shape;
 import org.featviz.ops.GemmSpec;
@@ -55,6 +56,12 @@ final class GemmStep extends Step {
   String describe() {
     return "gemm M " + p.m() + ", N " + p.n() + ", K " + p.k() + (p.transA() ? ", A transposed" : "")
         + (p.transB() ? ", B transposed" : "") + (hasC ? ", + C" : "");
+  }
+
+  /** Every GEMM of this step, forward or backward, stages two of A [M, K], B [K, N] and Y [M, N] (dY's size). */
+  @Override
+  long stagingBytes() {
+    return MixedPrecision.stagingBytes(input(0).count(), input(1).count(), output().count());
   }
 
   @Override

@@ -36,7 +36,8 @@ import org.featviz.plan.CustomKernels.PadMode;
  * semantics are those of the CPU reference. Reshape, Flatten, Identity and Dropout become aliases (the output is
  * the input's storage seen with another shape; no step). What cuDNN cannot express is rewritten where an exact
  * rewrite exists (asymmetric or ceil-mode padding as an explicit Pad step) and refused otherwise, with an
- * {@link UnsupportedOpException} naming the node and op.
+ * {@link UnsupportedOpException} naming the node and op. A Conv whose only reader is a Relu, and whose output is no
+ * target, becomes one fused step with that Relu ({@link ReluFusion}).
  */
 final class Lowering {
   private final Graph graph;
@@ -45,9 +46,11 @@ final class Lowering {
   private final List<DeviceValue> inputs = new ArrayList<>();
   private final List<Step> steps = new ArrayList<>();
   private final SpatialLowering spatial = new SpatialLowering(this);
+  private final ReluFusion fusion;
 
-  private Lowering(Graph graph) {
+  private Lowering(Graph graph, ReluFusion fusion) {
     this.graph = graph;
+    this.fusion = fusion;
   }
 
   Graph graph() {
@@ -63,8 +66,9 @@ final class Lowering {
       throw new ModelException(graph.source() + ": the graph has no shapes; run passes.Prepare (or ShapeInference)"
           + " before lowering it to a device plan");
     }
-    Lowering l = new Lowering(graph);
-    for (Node node : graph.nodesFeeding(targets)) l.lowerNode(node);
+    List<Node> nodes = graph.nodesFeeding(targets);
+    Lowering l = new Lowering(graph, ReluFusion.find(nodes, targets));
+    for (Node node : nodes) l.lowerNode(node);
     for (String t : targets) l.valueOrNull(t);  // a target may be a graph input: give it a value
     return new Result(l.steps, l.values, l.inputs, l.weights);
   }
@@ -125,6 +129,16 @@ final class Lowering {
     return new DeviceValue(node.output() + "#" + suffix, shape, DeviceValue.Kind.ACTIVATION, new Storage(false));
   }
 
+  /** A gradient that a step's backward uses internally ({@link Step#backwardScratch()}), named after the node. */
+  DeviceValue scratch(Node node, String suffix, Shape shape) {
+    return new DeviceValue(node.output() + "#" + suffix, shape, DeviceValue.Kind.GRADIENT, new Storage(false));
+  }
+
+  /** The Relu that Conv node {@code conv} is fused with ({@link ReluFusion}), or null. */
+  Node reluAfter(Node conv) {
+    return fusion.reluAfter(conv);
+  }
+
   /** A weight computed on the host when the plan is built, of the given shape. */
   DeviceValue hostWeight(Node node, String suffix, Shape shape, float[] data) {
     Tensor t = Tensor.of(shape, data);
@@ -165,6 +179,7 @@ final class Lowering {
 
   /** Lowers one node; a geometry the device library refuses (a descriptor's check) becomes an unsupported error. */
   private void lowerNode(Node node) {
+    if (fusion.absorbed(node)) return;  // a Relu computed by the fused step of the Conv before it
     try {
       lowerOp(node);
     } catch (IllegalArgumentException e) {

@@ -3,34 +3,65 @@ package org.featviz.plan;
 import java.util.ArrayList;
 import java.util.List;
 import org.featviz.device.Device;
-import org.featviz.device.DeviceBuffer;
 import org.featviz.device.GemmDescriptor;
+import org.featviz.device.MixedPrecision;
 import org.featviz.ir.Node;
+import org.featviz.ir.Shape;
 import org.featviz.ops.Broadcast;
 import org.featviz.ops.MatMulSpec;
 
 /**
- * MatMul with numpy batch broadcasting: one device GEMM per element t of the broadcast batch, Y[t] = A[a(t)] B[b(t)]
- * on slices of the buffers (a(t), b(t) from the same {@link Broadcast#sourceIndices} as the CPU reference). Backward
- * dA[a(t)] += dY[t] B[b(t)]^T and dB[b(t)] += A[a(t)]^T dY[t]; the first product into each slice overwrites it (or
- * adds, where the step's gradient accumulates), later ones add. (A strided-batched GEMM would do the unbroadcast
- * cases in one call; later work.)
+ * MatMul with numpy batch broadcasting, Y[t] = A[a(t)] B[b(t)] over the broadcast batch t, through strided-batched
+ * GEMMs ({@link BatchedGemm}: each operand's stride per batch dim from {@link Broadcast#strides}, 0 where it is
+ * broadcast, so a shared batch or a broadcast weight is one library call). Backward dA[a(t)] += dY[t] B[b(t)]^T and
+ * dB[b(t)] += A[a(t)]^T dY[t] the same way: the gradient of a broadcast operand sums the products of the batch
+ * indices it is broadcast over (one GEMM with the batch stacked along K where the layout allows, else GEMMs with
+ * beta 1 after the first).
+ *
+ * <pre>
+ * Shapes: A [a-batch..., M, K], B [b-batch..., K, N], Y [batch..., M, N]; batch = broadcast(a-batch, b-batch)
+ * </pre>
  */
 final class MatMulStep extends Step {
   private final MatMulSpec.Dims d;
-  private final int[] aBatch;
-  private final int[] bBatch;
+  private final int batchCount;
+  private final BatchedGemm forward;
+  private final BatchedGemm gradA;
+  private final BatchedGemm gradB;
 
   MatMulStep(Node node, DeviceValue a, DeviceValue b, DeviceValue y, MatMulSpec.Dims d) {
     super(node, List.of(a, b), y);
     this.d = d;
-    this.aBatch = Broadcast.sourceIndices(d.aBatch(), d.batch());
-    this.bBatch = Broadcast.sourceIndices(d.bBatch(), d.batch());
+    this.batchCount = d.batch().size();
+    int[] dims = d.batch().dims();
+    long[] sa = strides(d.aBatch(), d.batch(), (long) d.m() * d.k());
+    long[] sb = strides(d.bBatch(), d.batch(), (long) d.k() * d.n());
+    long[] sy = strides(d.batch(), d.batch(), (long) d.m() * d.n());
+    forward = new BatchedGemm(dims, sa, sb, sy);  // Y = A B
+    gradA = new BatchedGemm(dims, sy, sb, sa);    // dA = dY B^T
+    gradB = new BatchedGemm(dims, sa, sy, sb);    // dB = A^T dY
+  }
+
+  /** Floats between consecutive matrices of an operand along each batch dim of {@code batch}; 0 where broadcast. */
+  private static long[] strides(Shape own, Shape batch, long matrix) {
+    int[] s = Broadcast.strides(own, batch);
+    long[] r = new long[s.length];
+    for (int i = 0; i < s.length; i++) r[i] = s[i] * matrix;
+    return r;
   }
 
   @Override
   String describe() {
-    return "matmul " + aBatch.length + " x [" + d.m() + ", " + d.k() + "] [" + d.k() + ", " + d.n() + "]";
+    return "matmul " + batchCount + " x [" + d.m() + ", " + d.k() + "] [" + d.k() + ", " + d.n() + "]";
+  }
+
+  /**
+   * Every call of this step, forward or backward, stages (the spans of) two of A, B and Y (dY's size), none more
+   * than the whole tensor.
+   */
+  @Override
+  long stagingBytes() {
+    return MixedPrecision.stagingBytes(input(0).count(), input(1).count(), output().count());
   }
 
   @Override
@@ -40,14 +71,8 @@ final class MatMulStep extends Step {
       device.memsetZero(output().buffer(), 0, (long) output().count() * Float.BYTES);
       return;
     }
-    GemmDescriptor g = new GemmDescriptor(false, false, d.m(), d.n(), d.k());
-    long mk = (long) d.m() * d.k();
-    long kn = (long) d.k() * d.n();
-    long mn = (long) d.m() * d.n();
-    for (int t = 0; t < aBatch.length; t++) {
-      device.gemm(g, input(0).buffer(), aBatch[t] * mk, input(1).buffer(), bBatch[t] * kn, output().buffer(), t * mn,
-          1f, 0f);
-    }
+    forward.run(device, new GemmDescriptor(false, false, d.m(), d.n(), d.k()), input(0).buffer(), input(1).buffer(),
+        output().buffer(), 1f, false);
   }
 
   @Override
@@ -72,35 +97,15 @@ final class MatMulStep extends Step {
         if (!accumulate(wrt)) device.memsetZero(grad.buffer(), 0, (long) grad.count() * Float.BYTES);
         continue;
       }
-      backwardOf(device, wrt);
-    }
-  }
-
-  private void backwardOf(Device device, int wrt) {
-    DeviceBuffer dy = gradOut().buffer();
-    long mk = (long) d.m() * d.k();
-    long kn = (long) d.k() * d.n();
-    long mn = (long) d.m() * d.n();
-    int[] slices = wrt == 0 ? aBatch : bBatch;
-    boolean[] written = new boolean[slices.length == 0 ? 0 : max(slices) + 1];
-    for (int t = 0; t < slices.length; t++) {
-      float beta = accumulate(wrt) || written[slices[t]] ? 1f : 0f;
-      written[slices[t]] = true;
       if (wrt == 0) {
-        // dA[a(t)] [M, K] += dY[t] [M, N] B[b(t)]^T
-        device.gemm(new GemmDescriptor(false, true, d.m(), d.k(), d.n()), dy, t * mn, input(1).buffer(),
-            bBatch[t] * kn, gradIn(0).buffer(), aBatch[t] * mk, 1f, beta);
+        // dA [M, K] += dY [M, N] B^T
+        gradA.run(device, new GemmDescriptor(false, true, d.m(), d.k(), d.n()), gradOut().buffer(),
+            input(1).buffer(), grad.buffer(), 1f, accumulate(0));
       } else {
-        // dB[b(t)] [K, N] += A[a(t)]^T dY[t]
-        device.gemm(new GemmDescriptor(true, false, d.k(), d.n(), d.m()), input(0).buffer(), aBatch[t] * mk, dy,
-            t * mn, gradIn(1).buffer(), bBatch[t] * kn, 1f, beta);
+        // dB [K, N] += A^T dY
+        gradB.run(device, new GemmDescriptor(true, false, d.k(), d.n(), d.m()), input(0).buffer(),
+            gradOut().buffer(), grad.buffer(), 1f, accumulate(1));
       }
     }
-  }
-
-  private static int max(int[] v) {
-    int m = 0;
-    for (int x : v) m = Math.max(m, x);
-    return m;
   }
 }

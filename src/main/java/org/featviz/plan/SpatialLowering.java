@@ -15,7 +15,8 @@ import org.featviz.plan.CustomKernels.PadMode;
 /**
  * The lowering of the windowed ops, Conv, MaxPool, AveragePool and GlobalAveragePool, to the device library's
  * convolution and pooling, for {@link Lowering}: ONNX's window geometry ({@link SpatialWindow}, as the CPU reference
- * reads it) becomes a descriptor with cuDNN's restrictions, and what cuDNN cannot pad is padded explicitly first.
+ * reads it) becomes a descriptor with cuDNN's restrictions, and what cuDNN cannot pad is padded explicitly first. A
+ * Conv fused with the Relu after it becomes a {@link ConvBiasReluStep}.
  */
 final class SpatialLowering {
   private final Lowering l;
@@ -31,7 +32,8 @@ final class SpatialLowering {
     DeviceValue x = l.in(node, 0);
     DeviceValue w = l.in(node, 1);
     DeviceValue b = l.optionalIn(node, 2);
-    DeviceValue y = l.out(node, 0);
+    Node relu = l.reluAfter(node);
+    DeviceValue y = relu == null ? l.out(node, 0) : l.out(relu, 0);  // fused: the Relu's output (the same shape)
     if (win.rank() > 3) throw l.unsupported(node, "more than 3 spatial axes");
     int[] pads = win.padBegin();
     DeviceValue source = x;
@@ -45,7 +47,12 @@ final class SpatialLowering {
     ConvDescriptor d = new ConvDescriptor(s.dim(0), s.dim(1), as2d(in, 1), w.shape().dim(0), as2d(win.kernel(), 1),
         as2d(pads, 0), as2d(win.strides(), 1), as2d(win.dilations(), 1), groups);
     checkOutput(node, d.outputDims(), y);
-    l.add(new ConvStep(node, source, w, b, y, d));
+    if (relu == null) {
+      l.add(new ConvStep(node, source, w, b, y, d));
+      return;
+    }
+    DeviceValue bias = b != null ? b : l.hostWeight(node, "zero-bias", new float[d.k()]);
+    l.add(new ConvBiasReluStep(node, relu, source, w, bias, y, l.scratch(node, "relu-gradient", y.shape()), d));
   }
 
   /**
@@ -54,7 +61,8 @@ final class SpatialLowering {
    * max pooling, zeros for average pooling) by the ONNX padding plus the overhang, pooled without padding, and an
    * average is corrected per output position by a Mul with K / count(o) (K the window size, count(o) the taps that
    * ONNX divides by: those inside the input, or with count_include_pad those inside the padded input), which gives
-   * ONNX's average for every padding and rounding.
+   * ONNX's average for every padding and rounding. What cuDNN cannot pool at all, dilated windows and max pooling
+   * whose padding is as wide as the window, goes to the pool kernels ({@link WindowPoolStep}).
    */
   void pool(Node node) {
     OpContext ctx = l.context(node);
@@ -65,8 +73,13 @@ final class SpatialLowering {
     DeviceValue y = l.out(node, 0);
     int rank = win.rank();
     if (rank > 3) throw l.unsupported(node, "more than 3 spatial axes");
+    PoolDescriptor.Mode mode = max ? PoolDescriptor.Mode.MAX : includePad
+        ? PoolDescriptor.Mode.AVERAGE_COUNT_INCLUDE_PAD : PoolDescriptor.Mode.AVERAGE_COUNT_EXCLUDE_PAD;
     for (int dil : win.dilations()) {
-      if (dil != 1) throw l.unsupported(node, "dilated pooling (cuDNN pools without dilation)");
+      if (dil != 1) {
+        windowPool(node, x, y, mode, win);  // cuDNN pools without dilation
+        return;
+      }
     }
     int[] k = win.kernel();
     int[] s = win.strides();
@@ -83,16 +96,15 @@ final class SpatialLowering {
       // cuDNN pads both sides by pb; an include-pad average would count the overhang, which ONNX does not.
       direct &= pb[i] == end[i] && pb[i] < k[i] && (max || !includePad || extra == 0);
     }
-    PoolDescriptor.Mode mode = max ? PoolDescriptor.Mode.MAX : includePad
-        ? PoolDescriptor.Mode.AVERAGE_COUNT_INCLUDE_PAD : PoolDescriptor.Mode.AVERAGE_COUNT_EXCLUDE_PAD;
     if (direct) {
       l.add(new PoolStep(node, x, y, poolDescriptor(node, mode, x, k, pb, s, y)));
       return;
     }
     for (int i = 0; max && i < rank; i++) {
       if (pb[i] >= k[i] || end[i] >= k[i]) {
-        throw l.unsupported(node, "max pooling whose padding is as wide as the window (a window could read padding"
-            + " only)");
+        // A window could read padding only (ONNX gives 0 there, a -inf Pad would give -inf): the pool kernel.
+        windowPool(node, x, y, mode, win);
+        return;
       }
     }
     DeviceValue padded = explicitPad(node, x, pb, end, max ? Float.NEGATIVE_INFINITY : 0f);
@@ -116,6 +128,20 @@ final class SpatialLowering {
     fdims[1] = 1;
     DeviceValue f = l.hostWeight(node, "divisor", Shape.of(fdims), factor);
     l.add(new ArithmeticStep(node, pooled, f, y, ArithmeticOp.MUL));
+  }
+
+  /** Pooling by the kernels of cuda/pool.cu, on ONNX's window as it is (no explicit Pad). */
+  private void windowPool(Node node, DeviceValue x, DeviceValue y, PoolDescriptor.Mode mode, SpatialWindow win) {
+    CustomKernels.PoolMode m = switch (mode) {
+      case MAX -> CustomKernels.PoolMode.MAX;
+      case AVERAGE_COUNT_EXCLUDE_PAD -> CustomKernels.PoolMode.AVERAGE_EXCLUDE_PAD;
+      case AVERAGE_COUNT_INCLUDE_PAD -> CustomKernels.PoolMode.AVERAGE_INCLUDE_PAD;
+    };
+    if (!win.outputShape(x.shape().dim(0), x.shape().dim(1)).equals(y.shape())) {
+      throw l.unsupported(node, "the pool kernel's output " + win.outputShape(x.shape().dim(0), x.shape().dim(1))
+          + " does not match the inferred shape " + y.shape());
+    }
+    l.add(new WindowPoolStep(node, x, y, m, win));
   }
 
   private PoolDescriptor poolDescriptor(Node node, PoolDescriptor.Mode mode, DeviceValue x, int[] k, int[] pads,

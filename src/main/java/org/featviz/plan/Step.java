@@ -66,6 +66,31 @@ abstract class Step {
     return List.of();
   }
 
+  /**
+   * Values the backward writes and reads within itself (an intermediate gradient), planned like any other storage
+   * but live only while this step's backward runs. None by default.
+   */
+  List<DeviceValue> backwardScratch() {
+    return List.of();
+  }
+
+  /** One-time work before the first run (cuDNN algorithm choice, workspace); nothing by default. */
+  void prepare(Device device) {}
+
+  /**
+   * Bytes of 16-bit staging that this step's convolutions or GEMMs need in the BF16 and FP16 math modes (see
+   * {@link org.featviz.device.MixedPrecision}): at least the largest of its library calls, forward or backward.
+   * {@link PlanMemory} reserves the largest of a plan's steps on the device and counts it; 0 by default.
+   */
+  long stagingBytes() {
+    return 0;
+  }
+
+  /** Whether this step computes several graph nodes in one library call. */
+  boolean fused() {
+    return false;
+  }
+
   // ---- Backward wiring, set by the planner ----------------------------------------------------------------------
 
   void wireInputGradient(int input, DeviceValue grad, boolean accumulate) {

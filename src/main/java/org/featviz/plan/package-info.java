@@ -1,8 +1,10 @@
 /**
  * The execution plan of the device backend: {@link org.featviz.plan.DevicePlan} lowers a prepared IR graph (static
  * shapes, from org.featviz.passes.Prepare) to an ordered list of steps (one small class per step kind: ConvStep,
- * GemmStep, PoolStep, ActivationStep, ArithmeticStep, ...), wires the input-gradient backward, and plans every
- * buffer by lifetime; {@link org.featviz.plan.DeviceExecutor} runs it with the API of the CPU executor.
+ * ConvBiasReluStep, GemmStep, MatMulStep, PoolStep, WindowPoolStep, ActivationStep, ArithmeticStep, ...; Lowering,
+ * SpatialLowering, ReluFusion), wires the input-gradient backward (StepProgram, BackwardWiring), and plans every
+ * buffer by lifetime (PlanMemory, Timeline, BufferPlanner); {@link org.featviz.plan.DeviceExecutor} runs it with the
+ * API of the CPU executor.
  *
  * <p>The package is {@code org.featviz.plan}, not {@code org.featviz.cuda.plan}, because nothing here is specific
  * to CUDA: a plan runs on any {@link org.featviz.device.Device}, the host emulator in CI as well as a GPU, through

@@ -33,18 +33,20 @@ class DeviceStepErrorTest {
 
   @Test
   void aFailingConvolutionForwardNamesTheNodeOpAndCall() {
+    // fashion-cnn's convolutions are each read by a Relu only, so the plan fuses them (one library call each).
     Graph g = fashionCnn();
     Node conv = firstConv(g);
-    try (EmulatedDevice emu = new EmulatedDevice(); DeviceExecutor exec =
-        DeviceExecutor.forwardOnly(failing(emu, "convolutionForward", "Forward"), g)) {
+    String call = FAILURE.formatted("BiasActivationForward");
+    try (EmulatedDevice emu = new EmulatedDevice(); DeviceExecutor exec = DeviceExecutor.forwardOnly(
+        failing(emu, "convolutionBiasActivationForward", "BiasActivationForward"), g)) {
       DeviceStepException e = assertThrows(DeviceStepException.class,
           () -> exec.forward(Map.of(g.input().name(), input()), List.of(g.outputs().get(0))));
-      assertEquals(conv.name() + " (Conv) forward: " + FAILURE.formatted("Forward"), e.getMessage());
+      assertEquals(conv.name() + " (Conv) forward: " + call, e.getMessage());
       assertEquals(conv.name(), e.nodeName());
       assertEquals("Conv", e.opType());
       assertEquals("forward", e.direction());
       assertTrue(e.getCause() instanceof DeviceException);
-      assertEquals(FAILURE.formatted("Forward"), e.getCause().getMessage());
+      assertEquals(call, e.getCause().getMessage());
     }
   }
 
@@ -69,7 +71,7 @@ class DeviceStepErrorTest {
     Graph g = fashionCnn();
     IllegalStateException misuse = new IllegalStateException("not a device failure");
     try (EmulatedDevice emu = new EmulatedDevice(); DeviceExecutor exec =
-        DeviceExecutor.forwardOnly(throwing(emu, "convolutionForward", misuse), g)) {
+        DeviceExecutor.forwardOnly(throwing(emu, "convolutionBiasActivationForward", misuse), g)) {
       assertSame(misuse, assertThrows(IllegalStateException.class,
           () -> exec.forward(Map.of(g.input().name(), input()), List.of(g.outputs().get(0)))));
     }

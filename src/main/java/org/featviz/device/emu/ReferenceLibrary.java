@@ -9,6 +9,7 @@ import org.featviz.device.ConvDescriptor;
 import org.featviz.device.Device;
 import org.featviz.device.DeviceBuffer;
 import org.featviz.device.DeviceLibrary;
+import org.featviz.device.GemmBatch;
 import org.featviz.device.GemmDescriptor;
 import org.featviz.device.LrnDescriptor;
 import org.featviz.device.MathMode;
@@ -27,7 +28,11 @@ import org.featviz.ir.Tensor;
  *
  * <p>In {@link MathMode#TF32} the operands of convolutions and GEMMs (never C of a GEMM, nor the accumulation,
  * which stay FP32) are rounded to TF32's 10-bit mantissa first, as tensor cores read them, so the emulator shows
- * the error TF32 brings and tests can bound it. Other operations do not change with the math mode, as on the GPU.
+ * the error TF32 brings and tests can bound it. In {@link MathMode#BF16} and {@link MathMode#FP16} the device's
+ * {@link org.featviz.device.MixedPrecision} converts the operands with the kernels of cuda/convert.cu and calls the
+ * {@code ...16} operations here, which decode the 16-bit operands exactly, compute as in FP32, and round a
+ * convolution's output to the 16-bit format (to nearest even, as cuDNN writes y in x's type); a GEMM's C stays
+ * FP32. Other operations do not change with the math mode, as on the GPU.
  */
 final class ReferenceLibrary implements DeviceLibrary {
   /** The opset whose op semantics the descriptors map to (Softmax along one axis needs 13 or later). */
@@ -64,22 +69,94 @@ final class ReferenceLibrary implements DeviceLibrary {
     blend(dx, 0, gradX.data(), alpha, beta);
   }
 
+  /**
+   * The reference convolution, then alpha z + beta y + bias[k] in float (the order cuDNN documents, and the same
+   * float operations as a convolution followed by the bias_add kernel), then the reference activation.
+   */
+  @Override
+  public void convolutionBiasActivationForward(ConvDescriptor d, ActivationMode mode, DeviceBuffer x, DeviceBuffer w,
+      DeviceBuffer bias, DeviceBuffer y, float alpha, float beta) {
+    Tensor conv = Tensor.zeros(Shape.of(d.outputDims()));
+    forward(convNode(d), new Tensor[] {product(read(x, 0, d.inputDims())), product(read(w, 0, d.weightDims()))},
+        conv);
+    float[] z = conv.data();
+    float[] old = beta == 0 ? null : read(y, 0, d.outputDims()).data();
+    float[] b = read(bias, 0, new int[] {d.k()}).data();
+    int plane = (int) (d.outputCount() / ((long) d.n() * d.k()));
+    for (int i = 0; i < z.length; i++) {
+      float scaled = alpha * z[i] + (old == null ? 0f : beta * old[i]);
+      z[i] = scaled + b[(i / plane) % d.k()];
+    }
+    Tensor out = Tensor.zeros(conv.shape());
+    forward(activationNode(mode), new Tensor[] {conv}, out);
+    write(y, 0, out.data());
+  }
+
   @Override
   public void gemm(GemmDescriptor d, DeviceBuffer a, long aPos, DeviceBuffer b, long bPos, DeviceBuffer c, long cPos,
       float alpha, float beta) {
+    gemmOf(d, product(read(a, aPos, d.aDims())), product(read(b, bPos, d.bDims())), c, cPos, alpha, beta);
+  }
+
+  /** C = alpha op(A) op(B) + beta C on operands already read (and rounded as the math mode asks). */
+  private void gemmOf(GemmDescriptor d, Tensor opA, Tensor opB, DeviceBuffer c, long cPos, float alpha, float beta) {
     Map<String, Object> attrs = new HashMap<>();
     attrs.put("transA", d.transA() ? 1L : 0L);
     attrs.put("transB", d.transB() ? 1L : 0L);
     attrs.put("alpha", alpha);
     attrs.put("beta", beta);
-    Tensor opA = product(read(a, aPos, d.aDims()));
-    Tensor opB = product(read(b, bPos, d.bDims()));
     Tensor[] in = beta == 0
         ? new Tensor[] {opA, opB}
         : new Tensor[] {opA, opB, read(c, cPos, new int[] {d.m(), d.n()})};
     Tensor out = Tensor.zeros(Shape.of(d.m(), d.n()));
     forward(node("Gemm", attrs, in.length), in, out);
     write(c, cPos, out.data());
+  }
+
+  /** One reference GEMM per product of the batch, in order. */
+  @Override
+  public void gemmStridedBatched(GemmDescriptor d, GemmBatch batch, DeviceBuffer a, long aPos, DeviceBuffer b,
+      long bPos, DeviceBuffer c, long cPos, float alpha, float beta) {
+    for (int i = 0; i < batch.count(); i++) {
+      gemm(d, a, aPos + i * batch.aStride(), b, bPos + i * batch.bStride(), c, cPos + i * batch.cStride(), alpha,
+          beta);
+    }
+  }
+
+  // ---- 16-bit operands (BF16, FP16): decoded exactly, computed as above, a convolution's y rounded to 16 bits ----
+
+  @Override
+  public void convolutionForward16(MathMode format, ConvDescriptor d, DeviceBuffer x, long xByte, DeviceBuffer w,
+      long wByte, DeviceBuffer y, long yByte) {
+    Tensor out = Tensor.zeros(Shape.of(d.outputDims()));
+    forward(convNode(d), new Tensor[] {read16(format, x, xByte, d.inputDims()), read16(format, w, wByte,
+        d.weightDims())}, out);
+    write16(format, y, yByte, out.data());
+  }
+
+  @Override
+  public void convolutionBackwardData16(MathMode format, ConvDescriptor d, DeviceBuffer w, long wByte,
+      DeviceBuffer dy, long dyByte, DeviceBuffer dx, long dxByte) {
+    Tensor x = Tensor.zeros(Shape.of(d.inputDims()));  // only its shape is read for the data gradient
+    Tensor gradX = Tensor.zeros(x.shape());
+    backward(convNode(d), new Tensor[] {x, read16(format, w, wByte, d.weightDims())}, null,
+        read16(format, dy, dyByte, d.outputDims()), new Tensor[] {gradX, null});
+    write16(format, dx, dxByte, gradX.data());
+  }
+
+  @Override
+  public void gemm16(MathMode format, GemmDescriptor d, DeviceBuffer a, long aByte, DeviceBuffer b, long bByte,
+      DeviceBuffer c, long cPos, float alpha, float beta) {
+    gemmOf(d, read16(format, a, aByte, d.aDims()), read16(format, b, bByte, d.bDims()), c, cPos, alpha, beta);
+  }
+
+  @Override
+  public void gemmStridedBatched16(MathMode format, GemmDescriptor d, GemmBatch batch, DeviceBuffer a, long aByte,
+      DeviceBuffer b, long bByte, DeviceBuffer c, long cPos, float alpha, float beta) {
+    for (int i = 0; i < batch.count(); i++) {
+      gemm16(format, d, a, aByte + 2 * i * batch.aStride(), b, bByte + 2 * i * batch.bStride(), c,
+          cPos + i * batch.cStride(), alpha, beta);
+    }
   }
 
   @Override
@@ -217,6 +294,51 @@ final class ReferenceLibrary implements DeviceLibrary {
   }
 
   // ---- Device memory <-> host tensors ---------------------------------------------------------------------------
+
+  /**
+   * A tensor of 16-bit values in {@code format} from byte {@code from} (even) of a buffer, decoded exactly. The copy
+   * moves whole 32-bit words (two values each, the first in the low half: little-endian), so the words around the
+   * range must lie in the buffer; staging operands start at 256-byte boundaries and end with padding to the next.
+   */
+  private Tensor read16(MathMode format, DeviceBuffer buffer, long from, int[] dims) {
+    Shape shape = Shape.of(dims);
+    float[] data = new float[shape.size()];
+    int skip = halfWordSkip(from);
+    int[] words = new int[(skip + data.length + 1) / 2];
+    device.copyToHost(buffer, from / 4, words, 0, words.length);
+    for (int i = 0; i < data.length; i++) data[i] = format.fromSixteenBits(half(words, skip + i));
+    return Tensor.of(shape, data);
+  }
+
+  /**
+   * Writes values rounded to 16 bits in {@code format} (to nearest even, as cuDNN writes a 16-bit output) from byte
+   * {@code from} (even); the 16-bit neighbours that share a word with the first or last value are kept.
+   */
+  private void write16(MathMode format, DeviceBuffer buffer, long from, float[] values) {
+    if (values.length == 0) return;
+    int skip = halfWordSkip(from);
+    int[] words = new int[(skip + values.length + 1) / 2];
+    device.copyToHost(buffer, from / 4, words, 0, 1);
+    if (words.length > 1) device.copyToHost(buffer, from / 4 + words.length - 1, words, words.length - 1, 1);
+    for (int i = 0; i < values.length; i++) {
+      int h = skip + i;
+      int shift = 16 * (h % 2);
+      words[h / 2] = (words[h / 2] & ~(0xffff << shift)) | (format.toSixteenBits(values[i]) << shift);
+    }
+    device.copyToDevice(words, 0, buffer, from / 4, words.length);
+  }
+
+  /** 1 when a 16-bit operand starts in the high half of a word, else 0; odd byte offsets are refused. */
+  private static int halfWordSkip(long byteOffset) {
+    if (byteOffset % 2 != 0) {
+      throw new IllegalArgumentException("16-bit operand at odd byte offset " + byteOffset);
+    }
+    return (int) (byteOffset % 4) / 2;
+  }
+
+  private static int half(int[] words, int h) {
+    return (words[h / 2] >>> (16 * (h % 2))) & 0xffff;
+  }
 
   private Tensor read(DeviceBuffer buffer, long pos, int[] dims) {
     Shape shape = Shape.of(dims);

@@ -1,0 +1,205 @@
+package org.featviz.device;
+
+/**
+ * Convolutions and GEMMs in the {@link MathMode#BF16} and {@link MathMode#FP16} modes: mixed precision in the
+ * autocast style. The FP32 operands are converted to 16 bits by the kernels of {@code cuda/convert.cu} (round to
+ * nearest even) into a staging arena that the device owns, the backend's 16-bit library operation multiplies them
+ * with FP32 accumulation, and a convolution's 16-bit output (cuDNN writes y in x's type) is converted back to FP32,
+ * blended as {@code alpha result + beta out} in FP32 (so gradient sums accumulate in FP32). The fused convolution +
+ * bias + ReLU is that convolution followed by the bias and the ReLU in FP32. A GEMM writes its FP32 C directly.
+ * Storage between operations stays FP32; nothing else changes with the mode.
+ *
+ * <p>One call's staging layout, each operand from a 256-byte boundary (cuDNN and tensor-core GEMMs want aligned
+ * operands):
+ *
+ * <pre>
+ * convolution forward        [ x16 | w16  | y16  ]   inputCount, weightCount, outputCount 16-bit values
+ * convolution backward-data  [ w16 | dy16 | dx16 ]   (the same sizes: {@link #convolutionBytes})
+ * gemm                       [ A16 | B16 ]           aCount, bCount ({@link #gemmBytes})
+ * strided-batched gemm       [ A16 | B16 ]           the spans of A and B, strides kept
+ * </pre>
+ *
+ * The arena only grows, in {@link #reserve}: plans reserve their largest need when they are built (and
+ * {@link Device#convolutionPrepare} reserves its geometry's), so running a plan allocates nothing. A call whose
+ * operands do not fit grows the arena first (a GEMM outside a plan, a plan built in another mode).
+ */
+public final class MixedPrecision {
+  /** Byte alignment of every staged operand. */
+  public static final long ALIGNMENT = 256;
+  /** Threads per block and most blocks of the grid-stride conversion launches. */
+  private static final int BLOCK = 256;
+  private static final int MAX_BLOCKS = 1024;
+
+  private final AbstractDevice device;
+  private DeviceBuffer arena;
+
+  MixedPrecision(AbstractDevice device) {
+    this.device = device;
+  }
+
+  // ---- Sizes ----------------------------------------------------------------------------------------------------
+
+  /** Staging bytes of 16-bit copies of operands with these element counts, each from an aligned boundary. */
+  public static long stagingBytes(long... counts) {
+    long bytes = 0;
+    for (long count : counts) bytes += region(count);
+    return bytes;
+  }
+
+  /** Staging bytes of a convolution's forward or backward-data call (x, w and y, or w, dy and dx). */
+  public static long convolutionBytes(ConvDescriptor d) {
+    return stagingBytes(d.inputCount(), d.weightCount(), d.outputCount());
+  }
+
+  /** Staging bytes of a GEMM's A and B. */
+  public static long gemmBytes(GemmDescriptor d) {
+    return stagingBytes(d.aCount(), d.bCount());
+  }
+
+  /** Staging bytes of a strided-batched GEMM: the spans of A and B (a broadcast operand, stride 0, once). */
+  public static long gemmBytes(GemmDescriptor d, GemmBatch batch) {
+    return stagingBytes(GemmBatch.span(batch.count(), batch.aStride(), d.aCount()),
+        GemmBatch.span(batch.count(), batch.bStride(), d.bCount()));
+  }
+
+  private static long region(long count) {
+    long bytes = Math.multiplyExact(count, 2L);
+    return (bytes + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
+  }
+
+  // ---- The arena ------------------------------------------------------------------------------------------------
+
+  /** Grows the arena to at least {@code bytes} (never shrinks). */
+  synchronized void reserve(long bytes) {
+    if (bytes <= 0 || (arena != null && !arena.isClosed() && arena.bytes() >= bytes)) return;
+    if (arena != null) arena.close();
+    arena = null;
+    arena = device.allocate(bytes);
+  }
+
+  /** Bytes of the arena now (0 before anything needed one). */
+  synchronized long bytes() {
+    return arena == null || arena.isClosed() ? 0 : arena.bytes();
+  }
+
+  private synchronized DeviceBuffer arena(long bytes) {
+    reserve(bytes);
+    return arena;
+  }
+
+  // ---- Operations -----------------------------------------------------------------------------------------------
+
+  void convolutionForward(MathMode mode, ConvDescriptor d, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y,
+      float alpha, float beta) {
+    long xAt = 0;
+    long wAt = xAt + region(d.inputCount());
+    long yAt = wAt + region(d.weightCount());
+    DeviceBuffer s = arena(convolutionBytes(d));
+    toSixteen(mode, x, 0, d.inputCount(), s, xAt);
+    toSixteen(mode, w, 0, d.weightCount(), s, wAt);
+    device.library().convolutionForward16(mode, d, s, xAt, s, wAt, s, yAt);
+    fromSixteen(mode, s, yAt, d.outputCount(), y, alpha, beta);
+  }
+
+  void convolutionBackwardData(MathMode mode, ConvDescriptor d, DeviceBuffer w, DeviceBuffer dy, DeviceBuffer dx,
+      float alpha, float beta) {
+    long wAt = 0;
+    long dyAt = wAt + region(d.weightCount());
+    long dxAt = dyAt + region(d.outputCount());
+    DeviceBuffer s = arena(convolutionBytes(d));
+    toSixteen(mode, w, 0, d.weightCount(), s, wAt);
+    toSixteen(mode, dy, 0, d.outputCount(), s, dyAt);
+    device.library().convolutionBackwardData16(mode, d, s, wAt, s, dyAt, s, dxAt);
+    fromSixteen(mode, s, dxAt, d.inputCount(), dx, alpha, beta);
+  }
+
+  void gemm(MathMode mode, GemmDescriptor d, DeviceBuffer a, long aPos, DeviceBuffer b, long bPos, DeviceBuffer c,
+      long cPos, float alpha, float beta) {
+    long aAt = 0;
+    long bAt = aAt + region(d.aCount());
+    DeviceBuffer s = arena(gemmBytes(d));
+    toSixteen(mode, a, aPos, d.aCount(), s, aAt);
+    toSixteen(mode, b, bPos, d.bCount(), s, bAt);
+    device.library().gemm16(mode, d, s, aAt, s, bAt, c, cPos, alpha, beta);
+  }
+
+  /**
+   * The 16-bit convolution, then its FP32 blend, then bias and activation in FP32 (the bias_add kernel and the
+   * library activation, in place): the same float operations, in the same order, as cuDNN's fused call documents,
+   * with only the convolution's inputs and output in 16 bits.
+   */
+  void convolutionBiasActivationForward(MathMode mode, ConvDescriptor d, ActivationMode activation, DeviceBuffer x,
+      DeviceBuffer w, DeviceBuffer bias, DeviceBuffer y, float alpha, float beta) {
+    convolutionForward(mode, d, x, w, y, alpha, beta);
+    int n = Math.toIntExact(d.outputCount());
+    int plane = (int) (d.outputCount() / ((long) d.n() * d.k()));
+    launch(device, "bias_add", n, new KernelArgs().ptr(y).ptr(bias).i32(n).i32(d.k()).i32(plane).f32(1f));
+    device.library().activationForward(activation, n, y, y, 1f, 0f);
+  }
+
+  /** The spans of A and B (strides kept) converted once, then one strided-batched 16-bit GEMM. */
+  void gemmStridedBatched(MathMode mode, GemmDescriptor d, GemmBatch batch, DeviceBuffer a, long aPos,
+      DeviceBuffer b, long bPos, DeviceBuffer c, long cPos, float alpha, float beta) {
+    long aSpan = GemmBatch.span(batch.count(), batch.aStride(), d.aCount());
+    long bSpan = GemmBatch.span(batch.count(), batch.bStride(), d.bCount());
+    long aAt = 0;
+    long bAt = aAt + region(aSpan);
+    DeviceBuffer s = arena(gemmBytes(d, batch));
+    toSixteen(mode, a, aPos, aSpan, s, aAt);
+    toSixteen(mode, b, bPos, bSpan, s, bAt);
+    device.library().gemmStridedBatched16(mode, d, batch, s, aAt, s, bAt, c, cPos, alpha, beta);
+  }
+
+  // ---- Conversion launches (cuda/convert.cu) --------------------------------------------------------------------
+
+  /** y16 [n] at byte {@code yByte} of {@code y16} = the 16-bit patterns of x [n] from float position {@code xPos}. */
+  public static void toSixteen(Device device, MathMode mode, DeviceBuffer x, long xPos, long n, DeviceBuffer y16,
+      long yByte) {
+    String kernel = switch (mode) {
+      case BF16 -> "convert_float_to_bf16";
+      case FP16 -> "convert_float_to_fp16";
+      default -> throw new IllegalArgumentException("math mode " + mode + " has no 16-bit format");
+    };
+    requireBytes(kernel, "x", x, xPos * Float.BYTES, n * Float.BYTES);
+    requireBytes(kernel, "y16", y16, yByte, n * 2);
+    if (n == 0) return;
+    launch(device, kernel, n, new KernelArgs().ptr(x, xPos * Float.BYTES).ptr(y16, yByte).i64(n));
+  }
+
+  /** y [n] = alpha float(x16 [n] at byte {@code xByte}) + beta y; with beta 0, y is not read. */
+  public static void fromSixteen(Device device, MathMode mode, DeviceBuffer x16, long xByte, long n, DeviceBuffer y,
+      float alpha, float beta) {
+    String kernel = switch (mode) {
+      case BF16 -> "convert_bf16_to_float";
+      case FP16 -> "convert_fp16_to_float";
+      default -> throw new IllegalArgumentException("math mode " + mode + " has no 16-bit format");
+    };
+    requireBytes(kernel, "x16", x16, xByte, n * 2);
+    requireBytes(kernel, "y", y, 0, n * Float.BYTES);
+    if (n == 0) return;
+    launch(device, kernel, n, new KernelArgs().ptr(x16, xByte).ptr(y).i64(n).f32(alpha).f32(beta));
+  }
+
+  private static void requireBytes(String kernel, String operand, DeviceBuffer buffer, long from, long bytes) {
+    if (from < 0 || bytes < 0 || from > buffer.bytes() - bytes) {
+      throw new IndexOutOfBoundsException(kernel + ": " + operand + " needs bytes [" + from + ", " + (from + bytes)
+          + ") but its device buffer holds " + buffer.bytes());
+    }
+  }
+
+  private void toSixteen(MathMode mode, DeviceBuffer x, long xPos, long n, DeviceBuffer y16, long yByte) {
+    toSixteen(device, mode, x, xPos, n, y16, yByte);
+  }
+
+  private void fromSixteen(MathMode mode, DeviceBuffer x16, long xByte, long n, DeviceBuffer y, float alpha,
+      float beta) {
+    fromSixteen(device, mode, x16, xByte, n, y, alpha, beta);
+  }
+
+  /** A grid-stride launch over n elements: small blocks for small n (the emulator runs every thread it is given). */
+  private static void launch(Device device, String kernel, long n, KernelArgs args) {
+    int threads = (int) Math.min(BLOCK, Math.max(32, (n + 31) / 32 * 32));
+    int blocks = (int) Math.min(MAX_BLOCKS, (n + threads - 1) / threads);
+    device.launch(kernel, Dim3.of(blocks), Dim3.of(threads), 0, args);
+  }
+}

@@ -1,0 +1,53 @@
+package org.featviz.plan;
+
+import java.util.List;
+import org.featviz.device.Device;
+import org.featviz.ir.Node;
+import org.featviz.ops.SpatialWindow;
+import org.featviz.plan.CustomKernels.PoolMode;
+
+/**
+ * MaxPool or AveragePool by featviz's own kernels ({@code cuda/pool.cu}), for the windows cuDNN's pooling cannot
+ * express: dilated ones, and max pooling whose padding is as wide as the window. ONNX's window geometry goes to the
+ * kernels as it is (asymmetric pads, ceil_mode, count_include_pad), so no Pad step comes before. The backward
+ * reads x for max pooling (each window's argmax is recomputed), nothing for averages.
+ */
+final class WindowPoolStep extends Step {
+  private final PoolMode mode;
+  private final SpatialWindow window;
+  private final int planes;
+
+  WindowPoolStep(Node node, DeviceValue x, DeviceValue y, PoolMode mode, SpatialWindow window) {
+    super(node, List.of(x), y);
+    this.mode = mode;
+    this.window = window;
+    this.planes = x.shape().dim(0) * x.shape().dim(1);
+  }
+
+  @Override
+  String describe() {
+    return "pool kernel " + mode + " over " + planes + " planes, " + window;
+  }
+
+  @Override
+  void forward(Device device) {
+    CustomKernels.poolForward(device, mode, input(0).buffer(), output().buffer(), planes, window);
+  }
+
+  @Override
+  boolean differentiable(int input) {
+    return true;
+  }
+
+  @Override
+  List<DeviceValue> savedForBackward() {
+    return mode == PoolMode.MAX ? List.of(input(0)) : List.of();
+  }
+
+  @Override
+  void backward(Device device) {
+    if (gradIn(0) == null) return;
+    CustomKernels.poolBackward(device, mode, input(0).buffer(), gradOut().buffer(), gradIn(0).buffer(), planes,
+        window, accumulate(0));
+  }
+}
