@@ -23,18 +23,28 @@
 //   objective_dot_cossim          (1/P) sum_p (a_p . v) max(floor, cos(a_p, v))^n
 //   objective_orthogonal_penalty  (1/P) sum_p a_p . v - lambda |a_p - (a_p . v^) v^|^2
 //   objective_l2_inversion        -sum_i (a_i - t_i)^2 over the C*P values  targets float[B, C*P]
+//   objective_layer_penalty       sum_i |a_i| (l2 = 0) or sum_i a_i^2 (l2 = 1) over the C*P values, with a
+//                                 per-sample weight float[B] instead of the one weight (0: sample left out)
+//   objective_whitened_direction, objective_whitened_cosine, objective_whitened_dot_cossim: direction,
+//                                 cosine and dot x cossim^n of whitened vectors z = W (a - mu), read from
+//                                 (and their gradient d/dz added to) the [C, B*P] layout described below
 // Norms in cosines are guarded as in VectorFunctions: |a| = sqrt(a . a + EPS^2), |v| likewise.
 //
 // Launch configurations (chosen by org.featviz.render.gpu.ObjectiveKernels):
 //   neuron: one thread per sample, any 1-D grid and block covering B.
-//   channel, iam, l2_inversion: grid (B), 1-D block whose size is a multiple of 32 (at most 1024); the
-//     block strides over the sample's elements and sums with a block reduction.
+//   channel, iam, l2_inversion, layer_penalty: grid (B), 1-D block whose size is a multiple of 32 (at
+//     most 1024); the block strides over the sample's elements and sums with a block reduction.
 //   direction, cosine, dot_cossim, orthogonal_penalty: grid (B), block (TP, TC) with TP * TC a multiple
 //     of 32 and at most 1024: TP positions of a tile side by side (threadIdx.x, coalesced reads along P),
 //     TC threads sharing the C channels of each position (threadIdx.y). Per tile of positions the
 //     partial dot products a_p . v and a_p . a_p are reduced over threadIdx.y in shared memory, thread
 //     y = 0 turns them into f_p and the gradient coefficients, and every thread adds its channels'
 //     gradient. The block loops over the tiles, so one block covers the whole sample.
+//   whitened_*: as direction, cosine and dot_cossim. Their z and gz are not [B, C, P] but [C, B*P]: the
+//     element (b, c, p) at c * B * P + b * P + p, the layout in which one GEMM W [C, C] x X [C, B*P]
+//     whitens every position of the batch (cuda/whitening.cu gathers X = A - mu into it; the caller's
+//     second GEMM W^T dZ and whitening_scatter_add bring the gradient back to [B, C, P]). Reads stay
+//     coalesced along P.
 // No dynamic shared memory. Every thread of a block reaches every barrier (no early returns).
 
 #define OBJ_FULL_MASK 0xffffffffu
@@ -145,7 +155,7 @@ extern "C" __global__ void objective_iam(const float* __restrict__ acts, const i
   }
 }
 
-// ---- Whole-slice objective: l2 inversion ------------------------------------------------------------------
+// ---- Whole-slice objectives: l2 inversion, layer penalty -------------------------------------------------
 
 // f = -sum_i (a_i - t_i)^2 over the C*P values of the sample; gradient -2 (a - t).
 extern "C" __global__ void objective_l2_inversion(const float* __restrict__ acts, const float* __restrict__ targets,
@@ -165,6 +175,38 @@ extern "C" __global__ void objective_l2_inversion(const float* __restrict__ acts
   }
   const float total = obj_block_sum(partial, scratch);
   if (threadIdx.x == 0 && b < batch) value[b] += -weight * total;
+}
+
+// f = sum_i |a_i| with gradient sign(a_i) (0 at 0; NaN stays NaN), or (l2 != 0) f = sum_i a_i^2 with gradient
+// 2 a_i, over the C*P values of the sample, each scaled by the sample's own weight: value[b] += w_b f and
+// grad[b] += w_b df/da. The renderer passes w_b = term weight * -penalty / (C*P) (Objectives.layerPenalty is
+// minus a mean), summed over a sample's penalty terms on the same layer and norm; w_b = 0 leaves sample b out
+// (nothing read or written), so one launch serves every penalty of that layer and norm in the batch.
+extern "C" __global__ void objective_layer_penalty(const float* __restrict__ acts, const float* __restrict__ weights,
+                                                   float* __restrict__ grad, float* __restrict__ value, int batch,
+                                                   int units, int positions, int l2) {
+  __shared__ float scratch[32];
+  const int b = blockIdx.x;
+  const float w = b < batch ? weights[b] : 0.0f;
+  const bool live = w != 0.0f;  // the same in every thread of the block
+  float partial = 0.0f;
+  if (live) {
+    const size_t base = (size_t) b * units * positions;
+    const int n = units * positions;
+    for (int i = threadIdx.x; i < n; i += blockDim.x) {
+      const float a = acts[base + i];
+      if (l2 != 0) {
+        partial += a * a;
+        grad[base + i] += w * (2.0f * a);
+      } else {
+        partial += fabsf(a);
+        // sign(a) as Math.signum: 1, -1, or a * 0 (0 keeps its sign, NaN stays NaN)
+        grad[base + i] += w * (a > 0.0f ? 1.0f : a < 0.0f ? -1.0f : a * 0.0f);
+      }
+    }
+  }
+  const float total = obj_block_sum(partial, scratch);
+  if (threadIdx.x == 0 && live) value[b] += w * total;
 }
 
 // ---- Per-position objectives: direction, cosine, dot x cossim^n, orthogonal penalty ----------------------
@@ -214,12 +256,13 @@ struct OrthogonalKind {
 };
 
 // The body shared by the per-position kernels (see the launch notes at the top). p1, p2: the kind's
-// parameters (n and floor, or lambda).
+// parameters (n and floor, or lambda). Element (b, c, p) of acts and grad is at b * sample_stride +
+// c * channel_stride + p: [B, C, P] has strides (C * P, P), the whitened kernels' [C, B*P] (P, B * P).
 template <typename Kind>
 static __device__ void per_position_objective(const float* __restrict__ acts, const float* __restrict__ directions,
                                               float* __restrict__ grad, float* __restrict__ value, int batch,
                                               int units, int positions, float weight, float p1, float p2,
-                                              Kind kind) {
+                                              size_t sample_stride, size_t channel_stride, Kind kind) {
   __shared__ float dots[OBJ_MAX_THREADS];     // [TC, TP] partial a . v, then (row 0) the full sums
   __shared__ float squares[OBJ_MAX_THREADS];  // [TC, TP] partial a . a
   __shared__ float alphas[OBJ_MAX_THREADS];   // [TP] gradient coefficients of the tile's positions
@@ -232,9 +275,9 @@ static __device__ void per_position_objective(const float* __restrict__ acts, co
   const int tc = blockDim.y;
   const int tx = threadIdx.x;
   const int ty = threadIdx.y;
-  const float* a = acts + (live ? (size_t) b * units * positions : 0);
+  const float* a = acts + (live ? (size_t) b * sample_stride : 0);
   const float* v = directions + (live ? (size_t) b * units : 0);
-  float* g = grad + (live ? (size_t) b * units * positions : 0);
+  float* g = grad + (live ? (size_t) b * sample_stride : 0);
 
   float vv_part = 0.0f;
   if (live) {
@@ -253,7 +296,7 @@ static __device__ void per_position_objective(const float* __restrict__ acts, co
     float aa = 0.0f;
     if (here) {
       for (int c = ty; c < units; c += tc) {
-        const float x = a[(size_t) c * positions + p];
+        const float x = a[(size_t) c * channel_stride + p];
         d += x * v[c];
         aa += x * x;
       }
@@ -279,7 +322,7 @@ static __device__ void per_position_objective(const float* __restrict__ acts, co
       const float alpha = alphas[tx];
       const float beta = betas[tx];
       for (int c = ty; c < units; c += tc) {
-        const size_t k = (size_t) c * positions + p;
+        const size_t k = (size_t) c * channel_stride + p;
         g[k] += scale * (alpha * v[c] + beta * a[k]);
       }
     }
@@ -294,14 +337,15 @@ static __device__ void per_position_objective(const float* __restrict__ acts, co
 extern "C" __global__ void objective_direction(const float* __restrict__ acts, const float* __restrict__ directions,
                                                float* __restrict__ grad, float* __restrict__ value, int batch,
                                                int units, int positions, float weight) {
-  per_position_objective(acts, directions, grad, value, batch, units, positions, weight, 0.0f, 0.0f, DotKind());
+  per_position_objective(acts, directions, grad, value, batch, units, positions, weight, 0.0f, 0.0f,
+                         (size_t) units * positions, (size_t) positions, DotKind());
 }
 
 extern "C" __global__ void objective_cosine(const float* __restrict__ acts, const float* __restrict__ directions,
                                             float* __restrict__ grad, float* __restrict__ value, int batch,
                                             int units, int positions, float weight) {
   per_position_objective(acts, directions, grad, value, batch, units, positions, weight, 0.0f, 0.0f,
-                         CossimKind<true>());
+                         (size_t) units * positions, (size_t) positions, CossimKind<true>());
 }
 
 extern "C" __global__ void objective_dot_cossim(const float* __restrict__ acts, const float* __restrict__ directions,
@@ -309,7 +353,7 @@ extern "C" __global__ void objective_dot_cossim(const float* __restrict__ acts, 
                                                 int units, int positions, float weight, float power,
                                                 float floor) {
   per_position_objective(acts, directions, grad, value, batch, units, positions, weight, power, floor,
-                         CossimKind<false>());
+                         (size_t) units * positions, (size_t) positions, CossimKind<false>());
 }
 
 extern "C" __global__ void objective_orthogonal_penalty(const float* __restrict__ acts,
@@ -318,5 +362,34 @@ extern "C" __global__ void objective_orthogonal_penalty(const float* __restrict_
                                                         int batch, int units, int positions, float weight,
                                                         float lambda) {
   per_position_objective(acts, directions, grad, value, batch, units, positions, weight, lambda, 0.0f,
-                         OrthogonalKind());
+                         (size_t) units * positions, (size_t) positions, OrthogonalKind());
+}
+
+// ---- Whitened per-position objectives ---------------------------------------------------------------------
+// The same functions of z = W (a - mu), z and gz [C, B*P] (see the top): value[b] += weight f_b and gz += weight
+// df_b/dz. d/da = W^T gz is the caller's GEMM. directions float[B, C] live in z-space; a zero direction adds no
+// gradient (alpha v + beta z with v = 0 and beta = 0 for every kind), which is how a group leaves samples out.
+
+extern "C" __global__ void objective_whitened_direction(const float* __restrict__ z,
+                                                        const float* __restrict__ directions,
+                                                        float* __restrict__ gz, float* __restrict__ value,
+                                                        int batch, int units, int positions, float weight) {
+  per_position_objective(z, directions, gz, value, batch, units, positions, weight, 0.0f, 0.0f, (size_t) positions,
+                         (size_t) batch * positions, DotKind());
+}
+
+extern "C" __global__ void objective_whitened_cosine(const float* __restrict__ z, const float* __restrict__ directions,
+                                                     float* __restrict__ gz, float* __restrict__ value, int batch,
+                                                     int units, int positions, float weight) {
+  per_position_objective(z, directions, gz, value, batch, units, positions, weight, 0.0f, 0.0f, (size_t) positions,
+                         (size_t) batch * positions, CossimKind<true>());
+}
+
+extern "C" __global__ void objective_whitened_dot_cossim(const float* __restrict__ z,
+                                                         const float* __restrict__ directions,
+                                                         float* __restrict__ gz, float* __restrict__ value,
+                                                         int batch, int units, int positions, float weight,
+                                                         float power, float floor) {
+  per_position_objective(z, directions, gz, value, batch, units, positions, weight, power, floor, (size_t) positions,
+                         (size_t) batch * positions, CossimKind<false>());
 }

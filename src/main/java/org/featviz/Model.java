@@ -197,10 +197,6 @@ public final class Model implements AutoCloseable {
       for (String l : term.layers()) layers.add(graph.resolveLayer(l));
     }
     if (!deviceChosen) useDevice(deviceName);
-    if (device != null && !options.batchTerms().isEmpty()) {
-      throw new ModelException("batch terms (" + options.batchTerms().get(0).describe() + ") run on the CPU backend"
-          + " only so far; use the cpu device (--device cpu)");
-    }
     if (device == null) {
       return new Renderer(prepare(new ArrayList<>(layers)), normalization, options).render(targets, onStep);
     }

@@ -42,7 +42,7 @@ final class RenderCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, description = "output folder") Path out;
 
   @Option(names = "--diversity", defaultValue = "0",
-      description = "weight of Lucid's diversity term at the layer (pushes the batch's images apart; CPU backend)")
+      description = "weight of Lucid's diversity term at the layer (pushes the batch's images apart)")
   double diversity;
 
   @Mixin RenderOptionsMixin render;

@@ -2,6 +2,7 @@ package org.featviz.objective;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.featviz.ir.ModelException;
 import org.featviz.ir.Shape;
@@ -103,6 +104,11 @@ final class Diversity implements BatchObjective {
         grad.addAt(x, q, factor * 2 * s);
       }
     }
+  }
+
+  @Override
+  public Optional<FusedBatchTerm> fusedTerm() {
+    return Optional.of(new FusedBatchTerm.Diversity(layer, weight));
   }
 
   @Override

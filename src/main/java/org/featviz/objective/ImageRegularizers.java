@@ -1,5 +1,6 @@
 package org.featviz.objective;
 
+import java.util.Optional;
 import org.featviz.ir.ModelException;
 import org.featviz.ir.Shape;
 
@@ -18,7 +19,8 @@ public final class ImageRegularizers {
    * per channel) of |x_j - x_i|. Gradient: -weight/M sign(x_j - x_i) at x_j and its negative at x_i.
    */
   public static ImageRegularizer totalVariation(double weight) {
-    return new Regularizer("totalVariation(" + VectorText.number(weight) + ")") {
+    return new Regularizer("totalVariation(" + VectorText.number(weight) + ")",
+        new FusedRegularizer.TotalVariation(weight)) {
       @Override
       double penalty(float[] x, int c, int h, int w, double[] grad) {
         double sum = 0;
@@ -51,7 +53,8 @@ public final class ImageRegularizers {
 
   /** -weight (1/M) sum |x_i - center|; gradient -weight/M sign(x_i - center). */
   public static ImageRegularizer l1(double weight, double center) {
-    return new Regularizer("l1(" + VectorText.number(weight) + ", center " + VectorText.number(center) + ")") {
+    return new Regularizer("l1(" + VectorText.number(weight) + ", center " + VectorText.number(center) + ")",
+        new FusedRegularizer.L1(weight, center)) {
       @Override
       double penalty(float[] x, int c, int h, int w, double[] grad) {
         double sum = 0;
@@ -73,7 +76,7 @@ public final class ImageRegularizers {
    * consistent (it penalizes high frequencies somewhat more strongly).
    */
   public static ImageRegularizer blur(double weight) {
-    return new Regularizer("blur(" + VectorText.number(weight) + ")") {
+    return new Regularizer("blur(" + VectorText.number(weight) + ")", new FusedRegularizer.Blur(weight)) {
       @Override
       double penalty(float[] x, int c, int h, int w, double[] grad) {
         double[] r = new double[x.length];
@@ -120,9 +123,11 @@ public final class ImageRegularizers {
    */
   private abstract static class Regularizer implements ImageRegularizer {
     private final String description;
+    private final FusedRegularizer fused;
 
-    Regularizer(String description) {
+    Regularizer(String description, FusedRegularizer fused) {
       this.description = description;
+      this.fused = fused;
     }
 
     /** Returns weight * (penalty sum); overwrites or accumulates its derivative into grad (zeroed on entry). */
@@ -145,6 +150,11 @@ public final class ImageRegularizers {
     @Override
     public String describe() {
       return description;
+    }
+
+    @Override
+    public Optional<FusedRegularizer> fusedTerm() {
+      return Optional.of(fused);
     }
 
     @Override

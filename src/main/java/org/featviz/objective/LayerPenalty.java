@@ -1,5 +1,7 @@
 package org.featviz.objective;
 
+import java.util.List;
+import java.util.Optional;
 import org.featviz.ir.Shape;
 
 /**
@@ -37,6 +39,11 @@ final class LayerPenalty extends LayerObjective {
       }
     }
     return -weight * sum / m;
+  }
+
+  @Override
+  public Optional<List<FusedTerm>> fusedTerms() {
+    return Optional.of(List.of(new FusedTerm.LayerPenalty(layer, norm, weight, 1)));
   }
 
   @Override

@@ -99,14 +99,16 @@ public final class Objectives {
   public static Objective whitenedDirection(String layer, Whitening whitening, float[] vector) {
     float[] v = whitenedVector("whitenedDirection", layer, whitening, vector);
     return perPosition("whitenedDirection", layer, VectorText.of(v),
-        VectorFunctions.whitened(whitening, VectorFunctions.dot(v)), null);
+        VectorFunctions.whitened(whitening, VectorFunctions.dot(v)),
+        new FusedTerm.WhitenedDirection(layer, whitening, v, 1));
   }
 
   /** Cosine similarity of z = W (a - mu) and v, per position averaged. */
   public static Objective whitenedCosine(String layer, Whitening whitening, float[] vector) {
     float[] v = whitenedVector("whitenedCosine", layer, whitening, vector);
     return perPosition("whitenedCosine", layer, VectorText.of(v),
-        VectorFunctions.whitened(whitening, VectorFunctions.cosine(v)), null);
+        VectorFunctions.whitened(whitening, VectorFunctions.cosine(v)),
+        new FusedTerm.WhitenedCosine(layer, whitening, v, 1));
   }
 
   /** {@link #whitenedDotCossim(String, Whitening, float[], double, double)} with n = 1 and floor = 0.1. */
@@ -121,7 +123,7 @@ public final class Objectives {
     checkPowerAndFloor("whitenedDotCossim(" + layer + ")", n, floor);
     return perPosition("whitenedDotCossim", layer, VectorText.of(v) + ", n=" + VectorText.number(n) + ", floor="
         + VectorText.number(floor), VectorFunctions.whitened(whitening, VectorFunctions.dotCossim(v, n, floor)),
-        null);
+        new FusedTerm.WhitenedDotCossim(layer, whitening, v, n, floor, 1));
   }
 
   /** Component {@code unit} of z = W (a - mu), per position averaged: a channel in whitened space. */
@@ -130,8 +132,12 @@ public final class Objectives {
       throw new ModelException("whitenedChannel(" + layer + ", " + unit + "): unit " + unit + " is out of range 0.."
           + (whitening.units() - 1) + " of the whitening");
     }
+    // z_unit = z . e_unit exactly (the other products are 0), so the device computes it as a whitened direction.
+    float[] basis = new float[whitening.units()];
+    basis[unit] = 1;
     return perPosition("whitenedChannel", layer, String.valueOf(unit), "the whitening",
-        VectorFunctions.whitened(whitening, VectorFunctions.component(whitening.units(), unit)), null);
+        VectorFunctions.whitened(whitening, VectorFunctions.component(whitening.units(), unit)),
+        new FusedTerm.WhitenedDirection(layer, whitening, basis, 1));
   }
 
   /** Minus weight times the mean pairwise cosine similarity of the batch elements' Gram matrices at a layer. */

@@ -15,7 +15,7 @@ final class PerPositionObjective extends LayerObjective {
   private final String arguments;
   private final String vectorName;
   private final VectorFunction function;
-  /** The same objective as a fused kernel's term, or null where no kernel computes it (the whitened kinds). */
+  /** The same objective as a fused kernel's term, or null where no kernel computes it. */
   private final FusedTerm term;
 
   /**

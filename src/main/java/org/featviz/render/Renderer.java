@@ -83,10 +83,7 @@ public final class Renderer {
     long[] seeds = new long[batch];
     RenderResult.Status[] status = new RenderResult.Status[batch];
     for (int b = 0; b < batch; b++) {
-      // Batch terms couple the images: there each image also takes its place in the batch into its seed, so that
-      // images with the same objective start apart (identical starts would stay identical under a symmetric term).
-      String label = targets.get(b).label() + (opts.batchTerms().isEmpty() ? "" : "#" + b);
-      seeds[b] = seedFor(opts.seed(), label);
+      seeds[b] = seedFor(opts, targets, b);
       rng[b] = new Random(seeds[b]);
       param.init(params[b], rng[b]);
       adam[b] = new Adam(param.size(), opts.learningRate());
@@ -322,6 +319,16 @@ public final class Renderer {
     float[] inv = new float[std.length];
     for (int i = 0; i < std.length; i++) inv[i] = 1f / std[i];
     return inv;
+  }
+
+  /**
+   * The seed of target b's random stream in a render with these options. Batch terms couple the images: there each
+   * image also takes its place in the batch into its seed, so that images with the same objective start apart
+   * (identical starts would stay identical under a symmetric term). Shared with the device renderer.
+   */
+  public static long seedFor(RenderOptions opts, List<RenderTarget> targets, int b) {
+    String label = targets.get(b).label() + (opts.batchTerms().isEmpty() ? "" : "#" + b);
+    return seedFor(opts.seed(), label);
   }
 
   /** A target's seed depends on the run's seed and the target alone, not on its place in the batch. */

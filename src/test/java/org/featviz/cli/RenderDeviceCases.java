@@ -71,6 +71,31 @@ abstract class RenderDeviceCases {
   }
 
   @Test
+  void renderWithDiversityAndRegularizersRunsOnTheDevice() throws Exception {
+    // Once refused on a device ("batch terms run on the CPU backend only"): now the device computes the term.
+    String m = model().toString();
+    Path dev = tmp.resolve("dev-div");
+    Path cpu = tmp.resolve("cpu-div");
+    String[] common = {"render", "--model", m, "--layer", "relu1", "--unit", "0-2", "--steps", "3", "--transforms",
+        "none", "--param", "pixel", "--diversity", "2", "--tv", "0.5", "--blur", "0.5", "--l1", "0.1"};
+    CliRunner r = CliRunner.run(concat(common, "--device", device(), "--out", dev.toString()));
+    assertEquals(0, r.exitCode(), r.err());
+    CliRunner c = CliRunner.run(concat(common, "--device", "cpu", "--out", cpu.toString()));
+    assertEquals(0, c.exitCode(), c.err());
+    JsonArray d = results(dev);
+    JsonArray e = results(cpu);
+    assertEquals(3, d.size());
+    for (int i = 0; i < 3; i++) {
+      JsonObject a = d.get(i).getAsJsonObject();
+      JsonObject b = e.get(i).getAsJsonObject();
+      assertEquals(b.get("status").getAsString(), a.get("status").getAsString(), "unit " + i);
+      assertEquals(b.get("seed").getAsLong(), a.get("seed").getAsLong(), "unit " + i);
+      assertEquals(b.get("activation").getAsDouble(), a.get("activation").getAsDouble(),
+          1e-4 * (1 + Math.abs(b.get("activation").getAsDouble())), "unit " + i);
+    }
+  }
+
+  @Test
   void sweepRunsOnTheDevice() throws Exception {
     Path out = tmp.resolve("sweep");
     CliRunner r = CliRunner.run("sweep", "--model", model().toString(), "--layers", "relu1", "--batch", "2",

@@ -2,6 +2,7 @@ package org.featviz.objective;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -9,8 +10,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Objectives as sums of the fused kernels' terms ({@link Objective#fusedTerms()}): each kind the kernels compute
- * maps to its term with the objective's own arguments, sums concatenate and scalings multiply the weights, and
- * anything with a part the kernels lack (whitened objectives, layer penalties) has no fused form.
+ * maps to its term with the objective's own arguments (whitened ones with their whitening, a whitened channel as a
+ * basis direction, layer penalties with their norm and strength), sums concatenate and scalings multiply the weights,
+ * and anything with a part the kernels lack (an objective from outside the package) has no fused form.
  */
 class FusedTermsTest {
   private static List<FusedTerm> terms(Objective o) {
@@ -46,12 +48,47 @@ class FusedTermsTest {
   }
 
   @Test
-  void termsWithoutAKernelMakeTheWholeObjectiveHostOnly() {
+  void whitenedObjectivesAndLayerPenaltiesMapToTheirTerms() {
     Whitening w = Whitening.estimate(new float[][] {{1, 2}, {2, 1}, {0, 3}, {3, 0.5f}});
-    assertTrue(Objectives.whitenedDirection("a", w, new float[] {1, 0}).fusedTerms().isEmpty());
-    assertTrue(Objectives.whitenedChannel("a", w, 1).fusedTerms().isEmpty());
-    assertTrue(Objectives.layerPenalty("a", PenaltyNorm.L1, 0.1).fusedTerms().isEmpty());
-    assertTrue(Objectives.channel("a", 0).plus(Objectives.layerPenalty("b", PenaltyNorm.L2, 1)).fusedTerms()
-        .isEmpty());
+    float[] v = {1, -0.5f};
+    FusedTerm.WhitenedDirection d = (FusedTerm.WhitenedDirection) terms(Objectives.whitenedDirection("a", w, v))
+        .get(0);
+    assertSame(w, d.whitening());
+    assertArrayEquals(v, d.vector());
+    assertTrue(terms(Objectives.whitenedCosine("a", w, v)).get(0) instanceof FusedTerm.WhitenedCosine);
+    FusedTerm.WhitenedDotCossim dc = (FusedTerm.WhitenedDotCossim) terms(Objectives.whitenedDotCossim("a", w, v, 2,
+        0.2)).get(0);
+    assertEquals(2, dc.power());
+    assertEquals(0.2, dc.floor());
+    // A whitened channel is the whitened direction along the basis vector of its unit.
+    FusedTerm.WhitenedDirection channel = (FusedTerm.WhitenedDirection) terms(Objectives.whitenedChannel("a", w, 1))
+        .get(0);
+    assertArrayEquals(new float[] {0, 1}, channel.vector());
+    assertEquals(List.of(new FusedTerm.LayerPenalty("a", PenaltyNorm.L1, 0.1, 1)),
+        terms(Objectives.layerPenalty("a", PenaltyNorm.L1, 0.1)));
+    assertEquals(List.of(new FusedTerm.Channel("a", 0, 1), new FusedTerm.LayerPenalty("b", PenaltyNorm.L2, 1, -0.5)),
+        terms(Objectives.channel("a", 0).minus(Objectives.layerPenalty("b", PenaltyNorm.L2, 1).times(0.5))));
+  }
+
+  @Test
+  void anObjectiveWithoutAFusedFormMakesTheWholeSumHostOnly() {
+    Objective custom = new Objective() {
+      @Override
+      public java.util.Set<String> layers() {
+        return java.util.Set.of("a");
+      }
+
+      @Override
+      public double evaluate(SampleView view) {
+        return 0;
+      }
+
+      @Override
+      public String describe() {
+        return "custom";
+      }
+    };
+    assertTrue(custom.fusedTerms().isEmpty());
+    assertTrue(Objectives.channel("a", 0).plus(custom.times(2)).fusedTerms().isEmpty());
   }
 }

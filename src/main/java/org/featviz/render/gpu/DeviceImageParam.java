@@ -5,6 +5,7 @@ import java.util.List;
 import org.featviz.device.Device;
 import org.featviz.device.DeviceBuffer;
 import org.featviz.device.GemmDescriptor;
+import org.featviz.device.MathMode;
 import org.featviz.param.FftParam;
 import org.featviz.param.ImageParam;
 import org.featviz.param.InverseRealDft2d;
@@ -17,7 +18,9 @@ import org.featviz.plan.CustomKernels;
  * decorrelation then sigmoid) runs inside the transform kernels ({@link TransformKernels}), fused with the
  * augmentation and the input normalization, so the image takes no extra trip through memory. The device twin of
  * {@link PixelParam} (pre = params) and {@link FftParam} (spectrum weighting, then the inverse real DFT as GEMMs
- * with {@link InverseRealDft2d}'s matrices, uploaded once). Owns its scratch buffers; close it after the render.
+ * with {@link InverseRealDft2d}'s matrices, uploaded once). Its GEMMs run in FP32 whatever math mode the device
+ * uses for the network: the image is not the network, and a 16-bit or TF32 DFT would blur what is rendered.
+ * Owns its scratch buffers; close it after the render.
  *
  * <p>The inverse DFT of the whole batch in a fixed number of launches, BC = B * C spectra of [2H, Wf] each (the
  * weighted spectrum X, stored [BC, 2H, Wf]):
@@ -150,6 +153,14 @@ abstract class DeviceImageParam implements AutoCloseable {
 
     @Override
     DeviceBuffer preActivation(DeviceBuffer params) {
+      try (Device.MathModeScope fp32 = device.withMathMode(MathMode.FP32)) {
+        inverseDft(params);
+      }
+      return spatial;
+    }
+
+    /** spatial = the inverse DFT of the weighted spectra params (in the device's current math mode). */
+    private void inverseDft(DeviceBuffer params) {
       int h2 = 2 * height;
       int wf = halfWidth;
       int rows = spectra * height;  // BC * H
@@ -163,7 +174,6 @@ abstract class DeviceImageParam implements AutoCloseable {
       GemmDescriptor stage2 = new GemmDescriptor(false, false, rows, width, wf);
       device.gemm(stage2, second, 0, rowMatrix, 0, spatial, 0, 1f, 0f);
       device.gemm(stage2, second, (long) rows * wf, rowMatrix, (long) wf * width, spatial, 0, 1f, 1f);
-      return spatial;
     }
 
     @Override
@@ -173,6 +183,13 @@ abstract class DeviceImageParam implements AutoCloseable {
 
     @Override
     void backwardFromPre(DeviceBuffer gradParams) {
+      try (Device.MathModeScope fp32 = device.withMathMode(MathMode.FP32)) {
+        adjointDft(gradParams);
+      }
+    }
+
+    /** gradParams = the adjoint of {@link #inverseDft} applied to spatial (in the device's current math mode). */
+    private void adjointDft(DeviceBuffer gradParams) {
       int h2 = 2 * height;
       int wf = halfWidth;
       int rows = spectra * height;

@@ -3,19 +3,16 @@ package org.featviz.render.gpu;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import org.featviz.device.Device;
 import org.featviz.device.DeviceBuffer;
 import org.featviz.ir.Shape;
-import org.featviz.ir.Tensor;
 import org.featviz.objective.FusedTerm;
+import org.featviz.objective.Whitening;
 import org.featviz.plan.DevicePlan;
 import org.featviz.render.BatchSampleView;
 import org.featviz.render.RenderTarget;
@@ -24,48 +21,44 @@ import org.featviz.render.RenderTarget;
  * The gradient seeds of a batch's objectives, written into a {@link DevicePlan}'s seed buffers after its forward:
  * the device side of {@link org.featviz.render.Renderer}'s objective evaluation. Every target whose objective
  * decomposes into fused terms ({@link org.featviz.objective.Objective#fusedTerms()}) is computed by the objective
- * kernels: terms are grouped by layer, kind, weight and parameters, and each group is ONE launch over the whole
- * batch, each sample with its own unit or vector ({@link ObjectiveKernels}). Samples outside a group are left out
- * by an out-of-range unit (channel, neuron, iam) or a zero vector (direction, cosine, dot x cossim), which add no
- * gradient; for orthogonal penalty and L2 inversion, which a zero vector does not silence, a group that leaves
- * samples out runs into a cleared scratch buffer whose group samples are then added to the seed
- * ({@link RenderKernels#moveSamples}).
+ * kernels: terms are grouped by layer, kind, weight, parameters and (whitened kinds) whitening, and each group is
+ * ONE launch over the whole batch, each sample with its own unit or vector ({@link ObjectiveKernels}). Samples
+ * outside a group are left out by an out-of-range unit (channel, neuron, iam) or a zero vector (direction, cosine,
+ * dot x cossim and their whitened forms), which add no gradient; for orthogonal penalty and L2 inversion, which a
+ * zero vector does not silence, a group that leaves samples out runs into a cleared scratch buffer whose group
+ * samples are then added to the seed ({@link RenderKernels#moveSamples}). Layer penalties carry a per-sample weight
+ * (0 leaves a sample out), so every penalty of one layer and norm in the batch is one launch, whatever its weight.
  *
- * <p>Targets whose objective has no fused form (whitened objectives, layer penalties, sums containing them) are
- * evaluated on the host: the activations of the layers they read are copied back for the whole batch, their
- * objectives evaluated as the CPU renderer does, and the gradients uploaded into the seed buffers. Only batches
- * with such targets pay for that round trip. Per-step objective values are not kept (the renderer measures the
- * final images); the kernels' value outputs go to a scratch buffer.
+ * <p>Whitened terms are grouped by (layer, whitening) into a {@link WhitenedSpace}: per step one gather and one GEMM
+ * whiten the layer for the whole batch, every group of the space adds dZ, and one GEMM and one scatter bring the
+ * gradient back into the seed. Whitening matrices and means are uploaded once, here.
+ *
+ * <p>Targets whose objective has no fused form are evaluated on the host ({@link HostObjectives}); every objective
+ * that {@link org.featviz.objective.Objectives} makes has one. Per-step objective values are not kept (the renderer
+ * measures the final images); the kernels' value outputs go to a scratch buffer.
  */
 final class DeviceObjectives implements AutoCloseable {
-  /** Term kinds; the excludable ones silence a sample with an out-of-range unit or a zero vector. */
-  private enum Kind {
-    CHANNEL(true), NEURON(true), IAM(true), DIRECTION(true), COSINE(true), DOT_COSSIM(true),
-    ORTHOGONAL(false), L2_INVERSION(false);
-
-    final boolean excludable;
-
-    Kind(boolean excludable) {
-      this.excludable = excludable;
-    }
-  }
-
-  /** What one launch shares: the layer, the kind, the weight and the kind's parameters. */
-  private record GroupKey(String layer, Kind kind, double weight, double p1, double p2) {}
-
-  /** One launch: a group key, its occurrence within a sample (a sum may repeat a key), and its samples. */
-  private record Launch(GroupKey key, TargetLayer geometry, DeviceBuffer data, DeviceBuffer positions,
+  /** One launch: a term group, the layer's geometry, its per-sample data and (masked groups) its sample mask. */
+  private record Launch(TermGroup key, TargetLayer geometry, DeviceBuffer data, DeviceBuffer positions,
       DeviceBuffer mask) {}
+
+  /** A whitened space and the launches of the term groups measured in it. */
+  private record Space(WhitenedSpace space, List<Launch> launches) {}
+
+  private record SpaceKey(String layer, Whitening whitening) {}
 
   private final Device device;
   private final List<RenderTarget> targets;
   private final int batch;
   private final boolean[] onHost;
-  private final Set<String> hostLayers = new LinkedHashSet<>();
+  private final HostObjectives host;
   private final List<Launch> launches = new ArrayList<>();
+  private final List<Space> spaces = new ArrayList<>();
   private final List<DeviceBuffer> owned = new ArrayList<>();
   private DeviceBuffer value;
   private DeviceBuffer scratch;
+  private DeviceBuffer rows;
+  private DeviceBuffer whitened;
 
   /** @param layerShapes each objective layer's batch shape [B, ...] in the plan */
   DeviceObjectives(Device device, List<RenderTarget> targets, Map<String, Shape> layerShapes) {
@@ -79,6 +72,7 @@ final class DeviceObjectives implements AutoCloseable {
       close();
       throw e;
     }
+    this.host = new HostObjectives(device, targets, onHost);
   }
 
   /** Whether sample b's objective is evaluated on the host. */
@@ -86,62 +80,91 @@ final class DeviceObjectives implements AutoCloseable {
     return onHost[b];
   }
 
-  /** The number of kernel launches per step (for tests and logs). */
+  /** The number of objective kernel launches per step, one per term group (for tests and logs). */
   int launchCount() {
-    return launches.size();
+    return launches.size() + spaces.stream().mapToInt(s -> s.launches().size()).sum();
+  }
+
+  /** The number of whitened spaces: each adds a gather, two GEMMs and a scatter per step. */
+  int whitenedSpaceCount() {
+    return spaces.size();
   }
 
   private void build(Map<String, Shape> layerShapes) {
-    // (group key, occurrence) -> sample -> term, in a fixed order
-    Map<GroupKey, Map<Integer, Map<Integer, FusedTerm>>> groups = new LinkedHashMap<>();
+    // (term group, occurrence) -> sample -> term, in a fixed order; penalties: group -> per-sample weight
+    Map<TermGroup, Map<Integer, Map<Integer, FusedTerm>>> groups = new LinkedHashMap<>();
+    Map<TermGroup, double[]> penalties = new LinkedHashMap<>();
     for (int b = 0; b < batch; b++) {
       Optional<List<FusedTerm>> terms = targets.get(b).objective().fusedTerms();
       if (terms.isEmpty()) {
         onHost[b] = true;
-        hostLayers.addAll(targets.get(b).objective().layers());
         continue;
       }
-      Map<GroupKey, Integer> seen = new HashMap<>();
+      Map<TermGroup, Integer> seen = new HashMap<>();
       for (FusedTerm t : terms.get()) {
-        GroupKey key = keyOf(t);
+        if (t instanceof FusedTerm.LayerPenalty p) {
+          // -penalty * mean g(a): the kernel sums g(a), so the weight carries -penalty / M; a sample's penalties
+          // on one layer and norm add up.
+          double elements = BatchSampleView.sampleShape(shapeOf(layerShapes, p.layer())).size();
+          penalties.computeIfAbsent(TermGroup.of(p), k -> new double[batch])[b] += -p.weight() * p.penalty() / elements;
+          continue;
+        }
+        TermGroup key = TermGroup.of(t);
         int occurrence = seen.merge(key, 1, Integer::sum) - 1;
         groups.computeIfAbsent(key, k -> new TreeMap<>()).computeIfAbsent(occurrence, k -> new TreeMap<>())
             .put(b, t);
       }
     }
     long largest = 0;
-    for (Map.Entry<GroupKey, Map<Integer, Map<Integer, FusedTerm>>> g : groups.entrySet()) {
-      GroupKey key = g.getKey();
-      Shape shape = layerShapes.get(key.layer());
-      if (shape == null) throw new IllegalArgumentException("no shape for objective layer '" + key.layer() + "'");
+    long largestSpace = 0;
+    Map<SpaceKey, List<Launch>> spaceLaunches = new LinkedHashMap<>();
+    Map<SpaceKey, boolean[]> spaceMembers = new HashMap<>();
+    for (Map.Entry<TermGroup, Map<Integer, Map<Integer, FusedTerm>>> g : groups.entrySet()) {
+      TermGroup key = g.getKey();
+      Shape shape = shapeOf(layerShapes, key.layer());
       TargetLayer geometry = TargetLayer.of(shape);
       for (Map<Integer, FusedTerm> members : g.getValue().values()) {
-        launches.add(launch(key, geometry, BatchSampleView.sampleShape(shape), members));
-        if (!key.kind().excludable && members.size() < batch) largest = Math.max(largest, geometry.size());
+        Launch launch = launch(key, geometry, BatchSampleView.sampleShape(shape), members);
+        if (key.whitening() == null) {
+          launches.add(launch);
+          if (!key.kind().excludable && members.size() < batch) largest = Math.max(largest, geometry.size());
+        } else {
+          SpaceKey s = new SpaceKey(key.layer(), key.whitening());
+          spaceLaunches.computeIfAbsent(s, k -> new ArrayList<>()).add(launch);
+          boolean[] in = spaceMembers.computeIfAbsent(s, k -> new boolean[batch]);
+          for (int b : members.keySet()) in[b] = true;
+          largestSpace = Math.max(largestSpace, geometry.size());
+        }
       }
+    }
+    for (Map.Entry<TermGroup, double[]> p : penalties.entrySet()) {
+      float[] weights = new float[batch];
+      for (int b = 0; b < batch; b++) weights[b] = (float) p.getValue()[b];
+      launches.add(new Launch(p.getKey(), TargetLayer.of(shapeOf(layerShapes, p.getKey().layer())), upload(weights),
+          null, null));
+    }
+    for (Map.Entry<SpaceKey, List<Launch>> s : spaceLaunches.entrySet()) {
+      TargetLayer geometry = s.getValue().get(0).geometry();
+      WhitenedSpace space = new WhitenedSpace(device, s.getKey().layer(), geometry, s.getKey().whitening(),
+          spaceMembers.get(s.getKey()));
+      spaces.add(new Space(space, s.getValue()));
     }
     value = allocate(Math.max(1, batch) * (long) Float.BYTES);
     if (largest > 0) scratch = allocate(largest * Float.BYTES);
+    if (largestSpace > 0) {
+      rows = allocate(largestSpace * Float.BYTES);
+      whitened = allocate(largestSpace * Float.BYTES);
+    }
   }
 
-  private static GroupKey keyOf(FusedTerm t) {
-    if (t instanceof FusedTerm.Channel c) return new GroupKey(c.layer(), Kind.CHANNEL, c.weight(), 0, 0);
-    if (t instanceof FusedTerm.Neuron n) return new GroupKey(n.layer(), Kind.NEURON, n.weight(), 0, 0);
-    if (t instanceof FusedTerm.Iam i) return new GroupKey(i.layer(), Kind.IAM, i.weight(), 0, 0);
-    if (t instanceof FusedTerm.Direction d) return new GroupKey(d.layer(), Kind.DIRECTION, d.weight(), 0, 0);
-    if (t instanceof FusedTerm.Cosine c) return new GroupKey(c.layer(), Kind.COSINE, c.weight(), 0, 0);
-    if (t instanceof FusedTerm.DotCossim d) {
-      return new GroupKey(d.layer(), Kind.DOT_COSSIM, d.weight(), d.power(), d.floor());
-    }
-    if (t instanceof FusedTerm.OrthogonalPenalty o) {
-      return new GroupKey(o.layer(), Kind.ORTHOGONAL, o.weight(), o.lambda(), 0);
-    }
-    if (t instanceof FusedTerm.L2Inversion l) return new GroupKey(l.layer(), Kind.L2_INVERSION, l.weight(), 0, 0);
-    throw new IllegalStateException("unknown fused term " + t);
+  private static Shape shapeOf(Map<String, Shape> layerShapes, String layer) {
+    Shape shape = layerShapes.get(layer);
+    if (shape == null) throw new IllegalArgumentException("no shape for objective layer '" + layer + "'");
+    return shape;
   }
 
   /** Uploads one launch's per-sample data: units (and positions), or vectors; zeros or -1 for samples outside. */
-  private Launch launch(GroupKey key, TargetLayer geometry, Shape sampleShape, Map<Integer, FusedTerm> members) {
+  private Launch launch(TermGroup key, TargetLayer geometry, Shape sampleShape, Map<Integer, FusedTerm> members) {
     DeviceBuffer data;
     DeviceBuffer positions = null;
     int units = geometry.units();
@@ -162,7 +185,7 @@ final class DeviceObjectives implements AutoCloseable {
           }
         }
         data = upload(unit);
-        if (key.kind() == Kind.NEURON) positions = upload(position);
+        if (key.kind() == TermGroup.Kind.NEURON) positions = upload(position);
       }
       case L2_INVERSION -> {
         int per = geometry.sampleSize();
@@ -175,7 +198,7 @@ final class DeviceObjectives implements AutoCloseable {
       default -> {
         float[] all = new float[batch * units];
         for (Map.Entry<Integer, FusedTerm> e : members.entrySet()) {
-          System.arraycopy(vector(e.getValue()), 0, all, e.getKey() * units, units);
+          System.arraycopy(TermGroup.vector(e.getValue()), 0, all, e.getKey() * units, units);
         }
         data = upload(all);
       }
@@ -189,21 +212,13 @@ final class DeviceObjectives implements AutoCloseable {
     return new Launch(key, geometry, data, positions, mask);
   }
 
-  private static float[] vector(FusedTerm t) {
-    if (t instanceof FusedTerm.Direction d) return d.vector();
-    if (t instanceof FusedTerm.Cosine c) return c.vector();
-    if (t instanceof FusedTerm.DotCossim d) return d.vector();
-    if (t instanceof FusedTerm.OrthogonalPenalty o) return o.vector();
-    throw new IllegalStateException("no vector in " + t);
-  }
-
   /**
    * Writes the batch's gradient seeds into the plan's seed buffers, which the caller cleared
    * ({@link DevicePlan#clearSeeds()}) after the forward: first the host-evaluated targets' gradients (uploaded),
-   * then the kernels' (added).
+   * then the kernels' (added), whitened spaces last.
    */
   void seed(DevicePlan plan) {
-    if (!hostLayers.isEmpty()) seedOnHost(plan);
+    host.seed(plan);
     for (Launch l : launches) {
       DeviceBuffer seed = plan.seedBuffer(l.key().layer());
       if (seed == null) continue;  // no gradient flows from this layer to the input
@@ -216,10 +231,18 @@ final class DeviceObjectives implements AutoCloseable {
         RenderKernels.moveSamples(device, scratch, seed, l.mask(), batch, l.geometry().sampleSize());
       }
     }
+    for (Space s : spaces) {
+      DeviceBuffer seed = plan.seedBuffer(s.space().layerName());
+      if (seed == null) continue;
+      s.space().whiten(plan.activationBuffer(s.space().layerName()), rows, whitened);
+      for (Launch l : s.launches()) run(l, whitened, rows);  // z in, dZ added into rows
+      s.space().addGradient(rows, whitened, seed);
+    }
   }
 
+  /** One group's kernel: reads acts (z for whitened kinds), adds into grad (dZ for whitened kinds). */
   private void run(Launch l, DeviceBuffer acts, DeviceBuffer grad) {
-    GroupKey k = l.key();
+    TermGroup k = l.key();
     TargetLayer g = l.geometry();
     float w = (float) k.weight();
     switch (k.kind()) {
@@ -233,39 +256,12 @@ final class DeviceObjectives implements AutoCloseable {
       case ORTHOGONAL -> ObjectiveKernels.orthogonalPenalty(device, g, acts, l.data(), grad, value, w,
           (float) k.p1());
       case L2_INVERSION -> ObjectiveKernels.l2Inversion(device, g, acts, l.data(), grad, value, w);
+      case LAYER_PENALTY -> ObjectiveKernels.layerPenalty(device, g, acts, l.data(), grad, value, k.norm());
+      case WHITENED_DIRECTION -> ObjectiveKernels.whitenedDirection(device, g, acts, l.data(), grad, value, w);
+      case WHITENED_COSINE -> ObjectiveKernels.whitenedCosine(device, g, acts, l.data(), grad, value, w);
+      case WHITENED_DOT_COSSIM -> ObjectiveKernels.whitenedDotCossim(device, g, acts, l.data(), grad, value, w,
+          (float) k.p1(), (float) k.p2());
       default -> throw new IllegalStateException(k.kind().name());
-    }
-  }
-
-  /** The host fallback: copy the layers back, evaluate the host targets' objectives, upload their gradients. */
-  private void seedOnHost(DevicePlan plan) {
-    Map<String, Tensor> acts = new HashMap<>();
-    Map<String, Tensor> grads = new LinkedHashMap<>();
-    for (String layer : hostLayers) {
-      Shape shape = plan.shape(layer);
-      float[] a = new float[shape.size()];
-      if (a.length > 0) device.copyToHost(plan.activationBuffer(layer), 0, a, 0, a.length);
-      acts.put(layer, Tensor.of(shape, a));
-      grads.put(layer, Tensor.zeros(shape));
-    }
-    for (int b = 0; b < batch; b++) {
-      if (onHost[b]) targets.get(b).objective().evaluate(new BatchSampleView(acts, grads, b));
-    }
-    // Aliased layers share a seed buffer: their gradients add up before the one upload.
-    Map<DeviceBuffer, float[]> sums = new IdentityHashMap<>();
-    for (Map.Entry<String, Tensor> e : grads.entrySet()) {
-      DeviceBuffer seed = plan.seedBuffer(e.getKey());
-      if (seed == null) continue;
-      float[] g = e.getValue().data();
-      float[] sum = sums.get(seed);
-      if (sum == null) {
-        sums.put(seed, g);
-      } else {
-        for (int i = 0; i < sum.length; i++) sum[i] += g[i];
-      }
-    }
-    for (Map.Entry<DeviceBuffer, float[]> e : sums.entrySet()) {
-      if (e.getValue().length > 0) device.copyToDevice(e.getValue(), 0, e.getKey(), 0, e.getValue().length);
     }
   }
 
@@ -289,6 +285,8 @@ final class DeviceObjectives implements AutoCloseable {
 
   @Override
   public void close() {
+    for (Space s : spaces) s.space().close();
+    spaces.clear();
     for (DeviceBuffer b : owned) b.close();
     owned.clear();
   }

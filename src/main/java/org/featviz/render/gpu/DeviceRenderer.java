@@ -1,5 +1,6 @@
 package org.featviz.render.gpu;
 
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -10,8 +11,10 @@ import org.featviz.ir.Graph;
 import org.featviz.ir.ModelException;
 import org.featviz.ir.Shape;
 import org.featviz.model.InputNormalization;
+import org.featviz.objective.BatchObjective;
 import org.featviz.plan.DeviceExecutor;
 import org.featviz.plan.DevicePlan;
+import org.featviz.render.BatchSampleView;
 import org.featviz.render.RenderOptions;
 import org.featviz.render.RenderResult;
 import org.featviz.render.RenderTarget;
@@ -29,19 +32,22 @@ import org.featviz.render.StepProbe;
  *                   decorrelation and sigmoid kernel)--> images [B, C, H, W]
  *   --transform_forward (the host draws each image's TransformSample per step and uploads B x 4 floats)-->
  *     the plan's input buffer --plan forward (to the deepest target layer only)--> target activations
- *   --objective kernels ({@link DeviceObjectives})--> gradient seeds in the plan's seed buffers
+ *   --objective kernels ({@link DeviceObjectives}), batch terms such as diversity ({@link DeviceBatchTerms}:
+ *     Gram GEMMs and kernels)--> gradient seeds in the plan's seed buffers
  *   --redirected ReLU (render_sample_any, render_move_samples)--> --plan backward--> input gradient
- *   --transform_backward--> image gradient --parameterization backward--> adam_ascend, adam_deactivate_nonfinite
+ *   --image regularizers' gradient at the image ({@link DeviceRegularizers}: one launch for tv, l1 and blur),
+ *     plus transform_backward--> gradient --parameterization backward--> adam_ascend, adam_deactivate_nonfinite
  * </pre>
  *
  * <p>Host round trips per step are a few per-sample flags (B ints each): which samples' objective gradients pass
  * their ReLUs (for the redirect), which samples have an all-zero input gradient (DEAD at step 0 or after a
  * redirect, skipped otherwise, as the CPU renderer does), and which Adam updates produced a NaN. Adam's step count
  * is per sample, like one {@code optim.Adam} per image: samples that skipped an update get their own launch when
- * their counts differ. Exceptions that stay on the host for now: objectives without a fused kernel (whitened
- * objectives, layer penalties, sums that contain them) are evaluated on the host for the batch, from copied-back
- * activations of the layers they read ({@link DeviceObjectives}); image regularizers (tv, l1, blur) have no kernel
- * yet and run on the host from copied-back images and image gradients; the final measurement (objective values and
+ * their counts differ. Exceptions that stay on the host for now: objectives without a fused form (the user's own
+ * {@code Objective} implementations and sums that contain them; every objective of {@code Objectives}, whitened
+ * ones and layer penalties included, has one) are evaluated on the host for the batch, from copied-back
+ * activations of the layers they read ({@link HostObjectives}); image regularizers and batch terms of the user's
+ * own (without a fused form) run on the host the same way; the final measurement (objective values and
  * unit activations of the untransformed final images) copies the target layers back once.
  *
  * <p>The renderer keeps its plan (weights uploaded, cuDNN algorithms chosen) between renders of the same batch
@@ -93,7 +99,11 @@ public final class DeviceRenderer implements AutoCloseable {
     int batch = targets.size();
     if (batch == 0) return List.of();
     Set<String> layers = Renderer.layers(targets);
+    for (BatchObjective term : opts.batchTerms()) layers.addAll(term.layers());
     Renderer.validate(graph, targets, layers);
+    Map<String, Shape> sampleShapes = new HashMap<>();
+    for (String l : layers) sampleShapes.put(l, BatchSampleView.sampleShape(graph.shape(l)));
+    for (BatchObjective term : opts.batchTerms()) term.validate(sampleShapes);
     Map<String, String> reluInputs = Renderer.reluInputs(graph, layers);
     Set<String> planTargets = new LinkedHashSet<>(layers);
     planTargets.addAll(reluInputs.values());

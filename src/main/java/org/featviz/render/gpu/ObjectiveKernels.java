@@ -5,15 +5,18 @@ import org.featviz.device.DeviceBuffer;
 import org.featviz.device.Dim3;
 import org.featviz.device.KernelArgs;
 import org.featviz.ir.Shape;
+import org.featviz.objective.PenaltyNorm;
 
 /**
  * Launchers of the objective kernels of {@code cuda/objective.cu}: one kernel per objective kind, each computing
  * every sample's value and gradient for the whole batch, where each sample has its own target. The GPU twins of
- * {@link org.featviz.objective.Objectives}' channel, neuron, iam, direction, cosine, dotCossim, orthogonalPenalty
- * and l2Inversion (docs/objectives.md).
+ * {@link org.featviz.objective.Objectives}' channel, neuron, iam, direction, cosine, dotCossim, orthogonalPenalty,
+ * l2Inversion and layerPenalty, and of the inner functions of whitenedDirection, whitenedCosine and
+ * whitenedDotCossim (docs/objectives.md).
  *
  * <p>Shapes ({@link TargetLayer}): acts and grad [B, C, P], value float[B]; targets int[B] (units, positions),
- * float[B, C] (directions) or float[B, C * P] (l2 inversion targets).
+ * float[B, C] (directions), float[B, C * P] (l2 inversion targets) or float[B] (layer penalty weights). The whitened
+ * launchers read whitened vectors z and add to their gradient gz in the [C, B*P] layout of {@link WhitenedSpace}.
  *
  * <p>Every launcher ADDS {@code weight} times the value into value[b] and {@code weight} times the gradient into
  * grad: a sum of objectives (or a penalty beside one on the same layer) is one launch per term into the same
@@ -86,8 +89,7 @@ public final class ObjectiveKernels {
   /** (a . v) max(floor, cos(a, v))^power per position averaged; power >= 0, floor >= 0. */
   public static void dotCossim(Device device, TargetLayer layer, DeviceBuffer acts, DeviceBuffer directions,
       DeviceBuffer grad, DeviceBuffer value, float weight, float power, float floor) {
-    if (!(power >= 0) || !Float.isFinite(power)) throw new IllegalArgumentException("power must be >= 0: " + power);
-    if (!(floor >= 0) || !Float.isFinite(floor)) throw new IllegalArgumentException("floor must be >= 0: " + floor);
+    checkPowerAndFloor(power, floor);
     perPosition(device, "objective_dot_cossim", layer, acts, directions, grad, value, weight,
         new float[] {power, floor});
   }
@@ -107,6 +109,42 @@ public final class ObjectiveKernels {
     if (layer.batch() == 0) return;
     launchPerSample(device, "objective_l2_inversion", layer.sampleSize(),
         new KernelArgs().ptr(acts).ptr(targets).ptr(grad).ptr(value), layer, weight);
+  }
+
+  /**
+   * sum_i |a_i| (L1) or sum_i a_i^2 (L2) over each sample's C * P values, times the sample's own weight weights[b]
+   * (instead of one weight for the launch): value[b] += w_b f, grad[b] += w_b df/da; samples with weight 0 are left
+   * out. {@code Objectives.layerPenalty(layer, norm, p)} times s is w_b = -s p / (C * P).
+   */
+  public static void layerPenalty(Device device, TargetLayer layer, DeviceBuffer acts, DeviceBuffer weights,
+      DeviceBuffer grad, DeviceBuffer value, PenaltyNorm norm) {
+    checkLayer(layer, acts, grad, value);
+    Launches.requireFloats(weights, layer.batch(), "weights");
+    if (norm == null) throw new IllegalArgumentException("layerPenalty needs a norm, L1 or L2");
+    if (layer.batch() == 0) return;
+    device.launch("objective_layer_penalty", Dim3.of(layer.batch()), Dim3.of(Launches.threads(layer.sampleSize())),
+        0, new KernelArgs().ptr(acts).ptr(weights).ptr(grad).ptr(value).i32(layer.batch()).i32(layer.units())
+            .i32(layer.positions()).i32(Launches.flag(norm == PenaltyNorm.L2)));
+  }
+
+  /** {@link #direction} of whitened vectors: z and gz in the [C, B*P] layout, v = directions[b] in z-space. */
+  public static void whitenedDirection(Device device, TargetLayer layer, DeviceBuffer z, DeviceBuffer directions,
+      DeviceBuffer gz, DeviceBuffer value, float weight) {
+    perPosition(device, "objective_whitened_direction", layer, z, directions, gz, value, weight, new float[0]);
+  }
+
+  /** {@link #cosine} of whitened vectors: z and gz in the [C, B*P] layout. */
+  public static void whitenedCosine(Device device, TargetLayer layer, DeviceBuffer z, DeviceBuffer directions,
+      DeviceBuffer gz, DeviceBuffer value, float weight) {
+    perPosition(device, "objective_whitened_cosine", layer, z, directions, gz, value, weight, new float[0]);
+  }
+
+  /** {@link #dotCossim} of whitened vectors: z and gz in the [C, B*P] layout. */
+  public static void whitenedDotCossim(Device device, TargetLayer layer, DeviceBuffer z, DeviceBuffer directions,
+      DeviceBuffer gz, DeviceBuffer value, float weight, float power, float floor) {
+    checkPowerAndFloor(power, floor);
+    perPosition(device, "objective_whitened_dot_cossim", layer, z, directions, gz, value, weight,
+        new float[] {power, floor});
   }
 
   /** Neuron's default position: the center, index dim / 2 on every spatial axis (0 for a dense layer). */
@@ -146,6 +184,11 @@ public final class ObjectiveKernels {
         .i32(layer.units()).i32(layer.positions()).f32(weight);
     for (float p : parameters) args.f32(p);
     device.launch(kernel, Dim3.of(layer.batch()), block, 0, args);
+  }
+
+  private static void checkPowerAndFloor(float power, float floor) {
+    if (!(power >= 0) || !Float.isFinite(power)) throw new IllegalArgumentException("power must be >= 0: " + power);
+    if (!(floor >= 0) || !Float.isFinite(floor)) throw new IllegalArgumentException("floor must be >= 0: " + floor);
   }
 
   private static int ceilPowerOfTwo(int n) {

@@ -15,7 +15,6 @@ import org.featviz.device.DeviceBuffer;
 import org.featviz.ir.Shape;
 import org.featviz.ir.Tensor;
 import org.featviz.model.InputNormalization;
-import org.featviz.objective.ImageRegularizer;
 import org.featviz.param.FftParam;
 import org.featviz.param.ImageParam;
 import org.featviz.param.PixelParam;
@@ -56,6 +55,8 @@ final class RenderRun implements AutoCloseable {
   private final int[] adamSteps;
   private DeviceImageParam deviceParam;
   private DeviceObjectives objectives;
+  private DeviceBatchTerms batchTerms;
+  private DeviceRegularizers regularizers;
   private DeviceBuffer params;
   private DeviceBuffer grad;
   private DeviceBuffer m;
@@ -70,8 +71,8 @@ final class RenderRun implements AutoCloseable {
   private TransformKernels.Dims dims;
 
   /**
-   * @param input the graph input the images go to, image [C, H, W] each; layers every layer the targets read
-   * (plan targets); reluInputs the ReLU input of each of those a ReLU writes (plan targets too)
+   * @param input the graph input the images go to, image [C, H, W] each; layers every layer the targets and the
+   * batch terms read (plan targets); reluInputs the ReLU input of each of those a ReLU writes (plan targets too)
    */
   RenderRun(Device device, DevicePlan plan, String input, InputNormalization norm, RenderOptions opts,
       Shape imageShape, List<RenderTarget> targets, Set<String> layers, Map<String, String> reluInputs) {
@@ -108,7 +109,7 @@ final class RenderRun implements AutoCloseable {
     float[] initial = new float[batch * size];
     float[] one = new float[size];
     for (int b = 0; b < batch; b++) {
-      seeds[b] = Renderer.seedFor(opts.seed(), targets.get(b).label());
+      seeds[b] = Renderer.seedFor(opts, targets, b);
       rng[b] = new Random(seeds[b]);
       param.init(one, rng[b]);
       System.arraycopy(one, 0, initial, b * size, size);
@@ -137,6 +138,8 @@ final class RenderRun implements AutoCloseable {
     Map<String, Shape> shapes = new LinkedHashMap<>();
     for (String l : layers) shapes.put(l, plan.shape(l));
     objectives = new DeviceObjectives(device, targets, shapes);
+    batchTerms = new DeviceBatchTerms(device, opts.batchTerms(), shapes, batch);
+    regularizers = new DeviceRegularizers(device, opts.regularizers(), imageShape, batch);
   }
 
   List<RenderResult> render(IntConsumer onStep, StepProbe probe) {
@@ -150,6 +153,7 @@ final class RenderRun implements AutoCloseable {
       plan.runForward();
       plan.clearSeeds();
       objectives.seed(plan);
+      batchTerms.seed(plan);
       redirect(redirected);
       plan.runBackward();
       boolean[] update = decide(step, redirected);
@@ -232,10 +236,12 @@ final class RenderRun implements AutoCloseable {
 
   /** Back through transform and parameterization, then Adam for the samples to update. */
   private void ascend(boolean[] update) {
+    // Regularizers' gradients at the image first; the fused backward adds the network's and goes on through the
+    // parameterization's last stage.
     DeviceBuffer atImage = null;
-    if (!opts.regularizers().isEmpty()) {
+    if (!regularizers.isEmpty()) {
       device.memsetZero(gradImage);
-      regularize(update);
+      regularizers.apply(image, gradImage, mask, update);
       atImage = gradImage;
     }
     TransformKernels.backward(device, dims, deviceParam.stage(), plan.inputGradientBuffer(input), samples, std,
@@ -261,22 +267,6 @@ final class RenderRun implements AutoCloseable {
     }
   }
 
-  /** Image regularizers on the host (no kernel yet): their gradients are added to the updated samples'. */
-  private void regularize(boolean[] update) {
-    float[] images = new float[batch * pixels];
-    float[] grads = new float[batch * pixels];
-    device.copyToHost(image, 0, images, 0, images.length);
-    device.copyToHost(gradImage, 0, grads, 0, grads.length);
-    for (int b = 0; b < batch; b++) {
-      if (!update[b]) continue;
-      float[] img = Arrays.copyOfRange(images, b * pixels, (b + 1) * pixels);
-      float[] g = Arrays.copyOfRange(grads, b * pixels, (b + 1) * pixels);
-      for (ImageRegularizer r : opts.regularizers()) r.evaluate(img, imageShape, g);
-      System.arraycopy(g, 0, grads, b * pixels, pixels);
-    }
-    device.copyToDevice(grads, gradImage);
-  }
-
   /** The final images, measured without transforms as the CPU renderer measures them. */
   private List<RenderResult> finish() {
     TransformSample[] identity = new TransformSample[batch];
@@ -298,6 +288,10 @@ final class RenderRun implements AutoCloseable {
     return Renderer.results(targets, acts, layers, images, imageShape, seeds, status, opts.steps());
   }
 
+  /**
+   * The parameterization up to its last stage, then one fused kernel: the last stage (writing the images), the
+   * transforms drawn into {@code samples} and the input normalization, into the network's input.
+   */
   private void toNetworkInput() {
     DeviceBuffer pre = deviceParam.preActivation(params);
     TransformKernels.forward(device, dims, opts.transforms(), deviceParam.stage(), pre, image, samples, mean, std,
@@ -328,6 +322,8 @@ final class RenderRun implements AutoCloseable {
   @Override
   public void close() {
     if (objectives != null) objectives.close();
+    if (batchTerms != null) batchTerms.close();
+    if (regularizers != null) regularizers.close();
     if (deviceParam != null) deviceParam.close();
     for (DeviceBuffer b : owned) b.close();
     owned.clear();

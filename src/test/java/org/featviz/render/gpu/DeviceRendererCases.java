@@ -19,11 +19,14 @@ import org.featviz.ir.Shape;
 import org.featviz.ir.Tensor;
 import org.featviz.ir.ValueInfo;
 import org.featviz.model.InputNormalization;
+import org.featviz.objective.BatchObjective;
 import org.featviz.objective.Directions;
+import org.featviz.objective.ImageRegularizer;
 import org.featviz.objective.ImageRegularizers;
 import org.featviz.objective.Objective;
 import org.featviz.objective.Objectives;
 import org.featviz.objective.PenaltyNorm;
+import org.featviz.objective.Whitening;
 import org.featviz.onnx.OnnxImporter;
 import org.featviz.param.TransformConfig;
 import org.featviz.passes.Prepare;
@@ -195,7 +198,7 @@ abstract class DeviceRendererCases extends DeviceCases {
 
   @Test
   void termsWithoutAKernelMaskedGroupsAndRegularizersMatchTheCpu() {
-    // orthogonal penalty for one sample of three (a masked group), a layer penalty (host fallback), a neuron.
+    // orthogonal penalty for one sample of three (a masked group), a layer penalty, a neuron.
     Graph g = tinyNet(1, 12, 12, false);
     float[] v = Directions.random(4, 9);
     List<RenderTarget> targets = List.of(
@@ -205,9 +208,154 @@ abstract class DeviceRendererCases extends DeviceCases {
         new RenderTarget(Objectives.neuron("relu2", 1), "relu2", 1));
     RenderOptions o = RenderOptions.defaults().withSteps(1);
     checkOneStep(g, norm(1), o, targets, "orthogonal, layer penalty, neuron");
-    // Image regularizers run on the host too.
+    // Image regularizers: the fused kernel, one launch for all three.
     checkOneStep(g, norm(1), o.withRegularizers(List.of(ImageRegularizers.totalVariation(0.2),
         ImageRegularizers.l1(0.1), ImageRegularizers.blur(0.1))), targets, "with tv, l1 and blur");
+  }
+
+  @Test
+  void whitenedObjectivesAndLayerPenaltiesRunOnTheDeviceAndMatchTheCpu() {
+    // Whitened direction, cosine and dot x cossim (one whitening of relu2, one shared space) and layer penalties,
+    // in sums with plain kinds; none of them takes the host path any more.
+    Graph g = tinyNet(1, 12, 12, false);
+    float[][] samples = new float[24][4];
+    Random rng = new Random(5);
+    for (float[] s : samples) {
+      double common = rng.nextGaussian();
+      for (int u = 0; u < 4; u++) s[u] = (float) (0.3 + 0.5 * common * (u + 1) / 4 + 0.3 * rng.nextGaussian());
+    }
+    Whitening w = Whitening.estimate(samples);
+    List<RenderTarget> targets = List.of(
+        new RenderTarget(Objectives.whitenedDirection("relu2", w, Directions.random(4, 21))
+            .plus(Objectives.layerPenalty("relu1", PenaltyNorm.L1, 0.2)), "relu2", 0),
+        new RenderTarget(Objectives.whitenedCosine("relu2", w, Directions.random(4, 22)), "relu2", 1),
+        new RenderTarget(Objectives.channel("relu2", 2).plus(Objectives.whitenedDotCossim("relu2", w,
+            Directions.random(4, 23), 2, 0.1).times(0.5)).plus(Objectives.layerPenalty("relu2", PenaltyNorm.L2, 0.3)),
+            "relu2", 2));
+    RenderOptions o = RenderOptions.defaults().withSteps(1);
+    checkOneStep(g, norm(1), o, targets, "whitened direction, cosine, dot x cossim and layer penalties");
+    checkOneStep(g, norm(1), o.withParam("pixel").withTransforms(TransformConfig.none()), targets,
+        "the same, pixel parameters, no transforms");
+    Map<String, Shape> shapes = new LinkedHashMap<>();
+    for (String layer : List.of("relu1", "relu2")) shapes.put(layer, g.shape(layer).withDim(0, targets.size()));
+    try (DeviceObjectives objectives = new DeviceObjectives(device, targets, shapes)) {
+      for (int b = 0; b < targets.size(); b++) assertTrue(!objectives.onHost(b), "target " + b + " on the host");
+      // whitened direction, cosine, dot x cossim; L1 on relu1, L2 on relu2; the channel
+      assertEquals(6, objectives.launchCount(), "objective launches per step");
+      assertEquals(1, objectives.whitenedSpaceCount(), "one whitening on one layer");
+    }
+  }
+
+  @Test
+  void regularizersOnTheDeviceMatchTheCpuOverAFewStepsAndBesideAHostOne() {
+    // 3 channels, a DEAD and a redirected unit (samples skipped or masked), over a few steps: each regularizer alone
+    // (pixel), all three (FFT with transforms), and one without a fused form (on the host) beside a fused one.
+    Graph g = tinyNet(3, 10, 9, true);
+    List<RenderTarget> targets = List.of(
+        new RenderTarget(Objectives.channel("relu2", 0), "relu2", 0),
+        new RenderTarget(Objectives.channel("relu2", 3), "relu2", 3),   // never fires: DEAD
+        new RenderTarget(Objectives.channel("relu2", 2), "relu2", 2),   // silent on grey: redirected
+        new RenderTarget(Objectives.iam("relu1", 1), "relu1", 1));
+    // Weights large enough that each term changes the updates of the nearly grey start images (blur's gradient
+    // is proportional to the image's high frequencies, which start at about 1e-3).
+    List<ImageRegularizer> fused = List.of(ImageRegularizers.totalVariation(3), ImageRegularizers.l1(5, 0.4),
+        ImageRegularizers.blur(3000));
+    RenderOptions pixel = RenderOptions.defaults().withSteps(3).withParam("pixel")
+        .withTransforms(TransformConfig.none());
+    for (ImageRegularizer r : fused) {
+      checkFewSteps(g, norm(3), pixel.withRegularizers(List.of(r)), targets, "pixel, " + r.describe());
+      assertMoves(g, norm(3), pixel, pixel.withRegularizers(List.of(r)), targets, r.describe());
+    }
+    RenderOptions fft = pixel.withParam("fft").withTransforms(TransformConfig.lucidDefaults().withPad(2)
+        .withFirstJitter(2).withSecondJitter(1));
+    checkFewSteps(g, norm(3), fft.withRegularizers(fused), targets, "fft, small transforms, tv + l1 + blur");
+    checkFewSteps(g, norm(3), pixel.withRegularizers(List.of(fused.get(0), hostOnly(fused.get(2)))), targets,
+        "pixel, tv on the device, blur on the host");
+  }
+
+  @Test
+  void diversityOnTheDeviceMatchesTheCpu() {
+    // Twins (same objective: only the batch term tells them apart) and an iam target; diversity at relu1 (a layer
+    // no objective reads) and at relu2 (the objectives' layer, whose seeds it adds to, behind ReLUs).
+    Graph g = tinyNet(1, 12, 12, false);
+    RenderTarget twin = new RenderTarget(Objectives.channel("relu2", 0), "relu2", 0);
+    List<RenderTarget> targets = List.of(twin, twin, new RenderTarget(Objectives.iam("relu2", 1), "relu2", 1));
+    RenderOptions pixel = RenderOptions.defaults().withSteps(1).withParam("pixel");
+    RenderOptions fft = RenderOptions.defaults().withSteps(1);
+    RenderOptions atRelu1 = pixel.withBatchTerms(List.of(Objectives.diversity("relu1", 50)));
+    checkOneStep(g, norm(1), atRelu1, targets, "pixel, diversity(relu1, 50)");
+    assertMoves(g, norm(1), pixel.withBatchTerms(List.of(Objectives.diversity("relu1", 0))), atRelu1, targets,
+        "diversity(relu1, 50)");
+    RenderOptions atRelu2 = fft.withBatchTerms(List.of(Objectives.diversity("relu2", 2)));
+    checkOneStep(g, norm(1), atRelu2, targets, "fft, diversity(relu2, 2)");
+    assertMoves(g, norm(1), fft.withBatchTerms(List.of(Objectives.diversity("relu2", 0))), atRelu2, targets,
+        "diversity(relu2, 2)");
+    RenderOptions both = pixel.withSteps(3).withTransforms(TransformConfig.none())
+        .withBatchTerms(List.of(Objectives.diversity("relu1", 5), Objectives.diversity("relu2", 1)));
+    checkFewSteps(g, norm(1), both, targets, "pixel, diversity at relu1 and relu2");
+    checkFewSteps(g, norm(1), both.withBatchTerms(List.of(hostOnly(Objectives.diversity("relu1", 50)))), targets,
+        "pixel, a batch term on the host");
+    checkOneStep(g, norm(1), pixel.withBatchTerms(List.of(Objectives.diversity("relu1", 5))), targets.subList(0, 1),
+        "a batch of one (no diversity)");
+    assertMoves(g, norm(1), both.withBatchTerms(List.of(Objectives.diversity("relu1", 0))), both, targets,
+        "diversity");
+  }
+
+  /** Three steps on both renderers: the first update within 1e-4, later ones within the few-steps bound. */
+  private void checkFewSteps(Graph g, InputNormalization norm, RenderOptions o, List<RenderTarget> targets,
+      String what) {
+    Trace cpu = onCpu(g, norm, o, targets);
+    Trace dev = onDevice(g, norm, o, targets);
+    assertSameStatuses(cpu, dev);
+    for (int step = 1; step <= o.steps(); step++) {
+      double err = updateError(cpu, dev, step);
+      assertTrue(err <= (step == 1 ? ONE_STEP_TOL : FEW_STEPS_TOL), what + ", step " + step + ": relative error "
+          + err);
+    }
+  }
+
+  /** The term under test changes the CPU's images (so agreeing with the CPU means something). */
+  private void assertMoves(Graph g, InputNormalization norm, RenderOptions without, RenderOptions with,
+      List<RenderTarget> targets, String what) {
+    Trace a = onCpu(g, norm, without, targets);
+    Trace b = onCpu(g, norm, with, targets);
+    double change = updateError(a, b, with.steps());
+    assertTrue(change > 1e-2, what + " changes the CPU's parameter updates by " + change + " only");
+  }
+
+  /** The same regularizer without a fused form: the device renderer evaluates it on the host. */
+  private static ImageRegularizer hostOnly(ImageRegularizer r) {
+    return new ImageRegularizer() {
+      @Override
+      public double evaluate(float[] image, Shape chw, float[] gradImage) {
+        return r.evaluate(image, chw, gradImage);
+      }
+
+      @Override
+      public String describe() {
+        return "host " + r.describe();
+      }
+    };
+  }
+
+  /** The same batch term without a fused form: the device renderer evaluates it on the host. */
+  private static BatchObjective hostOnly(BatchObjective t) {
+    return new BatchObjective() {
+      @Override
+      public java.util.Set<String> layers() {
+        return t.layers();
+      }
+
+      @Override
+      public double evaluate(List<org.featviz.objective.SampleView> batch) {
+        return t.evaluate(batch);
+      }
+
+      @Override
+      public String describe() {
+        return "host " + t.describe();
+      }
+    };
   }
 
   @Test

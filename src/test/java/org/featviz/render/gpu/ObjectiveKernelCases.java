@@ -14,6 +14,7 @@ import org.featviz.ir.Shape;
 import org.featviz.objective.LayerSlice;
 import org.featviz.objective.Objective;
 import org.featviz.objective.Objectives;
+import org.featviz.objective.PenaltyNorm;
 import org.featviz.objective.SampleView;
 import org.junit.jupiter.api.Test;
 
@@ -309,6 +310,29 @@ abstract class ObjectiveKernelCases extends DeviceCases {
               ObjectiveKernels.l2Inversion(device, layer, a, t, g, v, 0.25f);
             }
           }, "l2Inversion");
+    }
+  }
+
+  @Test
+  void layerPenaltyMatchesCpuWithPerSampleWeights() {
+    for (Shape s : SHAPES) {
+      int batch = s.dim(0);
+      int n = s.size() / batch;
+      for (PenaltyNorm norm : PenaltyNorm.values()) {
+        float[] acts = activations(s);
+        for (int i = 0; i < acts.length; i += 7) acts[i] = 0f;  // sign(0) = 0 for L1
+        double[] penalty = new double[batch];
+        for (int b = 0; b < batch; b++) penalty[b] = 0.1 + 2 * rng.nextDouble();
+        penalty[1] = 0;  // weight 0: the sample is left out (the CPU twin adds exactly nothing either)
+        float scale = -0.75f;
+        float[] weights = new float[batch];
+        for (int b = 0; b < batch; b++) weights[b] = (float) (scale * -penalty[b] / n);
+        compare(s, acts, b -> Objectives.layerPenalty(LAYER, norm, penalty[b]), scale, (layer, a, g, v) -> {
+          try (DeviceBuffer w = device.toDevice(weights)) {
+            ObjectiveKernels.layerPenalty(device, layer, a, w, g, v, norm);
+          }
+        }, "layerPenalty(" + norm + ")");
+      }
     }
   }
 

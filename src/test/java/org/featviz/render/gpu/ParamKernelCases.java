@@ -1,9 +1,12 @@
 package org.featviz.render.gpu;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.util.Arrays;
 import java.util.Random;
 import org.featviz.device.DeviceBuffer;
 import org.featviz.device.DeviceCases;
+import org.featviz.device.MathMode;
 import org.featviz.ir.Shape;
 import org.featviz.param.FftParam;
 import org.featviz.param.ImageParam;
@@ -135,5 +138,18 @@ abstract class ParamKernelCases extends DeviceCases {
   void spectralParameterizationWithoutDecorrelationMatchesFftParam() {
     compareWithFftParam(3, 1, 6, 6, false);
     compareWithFftParam(2, 2, 5, 4, false);
+  }
+
+  @Test
+  void theSpectralParameterizationStaysFp32WhateverTheNetworksMathMode() {
+    // A BF16 inverse DFT would be off by about 1e-2; the device's mode must be back after each call.
+    MathMode before = device.mathMode();
+    try {
+      device.setMathMode(MathMode.BF16);
+      compareWithFftParam(2, 3, 6, 8, true);
+      assertEquals(MathMode.BF16, device.mathMode());
+    } finally {
+      device.setMathMode(before);
+    }
   }
 }
