@@ -44,6 +44,12 @@ import org.featviz.render.gpu.DeviceRenderer;
  * model holds the device and its render plan between renders (a sweep's chunks reuse them) until it is closed.
  */
 public final class Model implements AutoCloseable {
+  /**
+   * The math mode of renders on a device unless one is chosen: TF32 tensor cores (errors about 2e-4 relative on the
+   * emulator, far below what changes an image); the CPU backend is FP32 always.
+   */
+  public static final MathMode DEFAULT_MATH = MathMode.TF32;
+
   private final Path file;
   private final Graph graph;
   private final long[] inputShape;
@@ -94,10 +100,12 @@ public final class Model implements AutoCloseable {
    * Chooses where {@link #render} runs, and opens it now: {@code auto} (the default: the GPU where one is usable,
    * else the CPU with a note to {@code notes} saying why), {@code cpu}, {@code gpu} (a {@link ModelException}
    * saying why where no GPU is usable) or {@code emulated} (the device render loop on the host emulator: slow, for
-   * checking). The policy is {@link Backends#openDevice}'s. Returns this model.
+   * checking). The policy is {@link Backends#openDevice}'s. A device computes convolutions and GEMMs in
+   * {@link #DEFAULT_MATH} (as featviz render does); {@link #useDevice(String, MathMode, PrintWriter)} chooses
+   * another mode. Returns this model.
    */
   public Model useDevice(String device, PrintWriter notes) {
-    return useDevice(device, MathMode.FP32, notes);
+    return useDevice(device, DEFAULT_MATH, notes);
   }
 
   /** {@link #useDevice(String, PrintWriter)} with the device in math mode {@code math} (the CPU ignores it). */

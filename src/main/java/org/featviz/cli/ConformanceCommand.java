@@ -38,10 +38,11 @@ final class ConformanceCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    MathMode mode = math.mode();
+    MathMode mode = math.mode(MathMode.FP32);  // conformance compares to the last bits
     try (Device dev = openDevice()) {
       if (dev != null) dev.setMathMode(mode);
-      return run(dev == null ? ConformanceBackend.CPU : ConformanceBackend.device(dev));
+      String where = dev == null ? "cpu" : device + ", " + mode.name().toLowerCase(java.util.Locale.ROOT);
+      return run(dev == null ? ConformanceBackend.CPU : ConformanceBackend.device(dev), where);
     }
   }
 
@@ -61,7 +62,8 @@ final class ConformanceCommand implements Callable<Integer> {
     };
   }
 
-  private int run(ConformanceBackend backend) {
+  /** Runs every case on backend; {@code where} names it (and its math mode) in the summary line. */
+  private int run(ConformanceBackend backend, String where) {
     PrintWriter out = spec.commandLine().getOut();
     int passed = 0;
     int failed = 0;
@@ -76,7 +78,7 @@ final class ConformanceCommand implements Callable<Integer> {
         case UNSUPPORTED -> unsupported++;
       }
     }
-    out.printf("%d passed, %d failed, %d unsupported%n", passed, failed, unsupported);
+    out.printf("%d passed, %d failed, %d unsupported (%s)%n", passed, failed, unsupported, where);
     return failed == 0 ? 0 : 1;
   }
 }

@@ -25,6 +25,22 @@ class MathOptionTest {
     assertTrue(r.out().contains("on the emulated, TF32 (CUDA host emulator) backend"), r.out());
   }
 
+  /** Without --math a device computes in TF32 for eval (and render, sweep), FP32 for conformance. */
+  @Test
+  void theDefaultIsTf32ExceptForConformance() {
+    TestData.require(FashionMnist.defaultDir(), "dataset-fashion-mnist");
+    CliRunner eval = CliRunner.run("eval", "--model", BundledModels.path("fashion-cnn").toString(), "--device",
+        "emulated", "--limit", "4", "--batch", "4");
+    assertEquals(0, eval.exitCode(), eval.out() + eval.err());
+    assertTrue(eval.out().contains("on the emulated, TF32 (CUDA host emulator) backend"), eval.out());
+    assertEquals(org.featviz.device.MathMode.TF32, org.featviz.Model.DEFAULT_MATH);
+
+    Path conv = TestData.require(NODE.resolve("test_basic_conv_with_padding"), "libonnx-testdata");
+    CliRunner conformance = CliRunner.run("conformance", "--device", "emulated", conv.toString());
+    assertEquals(0, conformance.exitCode(), conformance.out() + conformance.err());
+    assertTrue(conformance.out().contains("1 passed, 0 failed, 0 unsupported (emulated, fp32)"), conformance.out());
+  }
+
   /**
    * {@code eval --device emulated --math bf16} on eight images: the emulator in BF16 (16-bit convolution and GEMM
    * operands, FP32 accumulation) predicts what the CPU's FP32 does, up to one image (none moved when measured).
