@@ -68,12 +68,9 @@ final class Cublas implements AutoCloseable {
       float alpha, float beta) {
     device.bind();
     followMathMode();
-    int opA = d.transA() ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N;
-    int opB = d.transB() ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N;
-    int lda = d.transA() ? d.m() : d.k();
-    int ldb = d.transB() ? d.k() : d.n();
-    checkCublas(JCublas2.cublasSgemm(handle, opB, opA, d.n(), d.m(), d.k(), Pointer.to(new float[] {alpha}),
-        device.pointer(b, bPos * Float.BYTES), ldb, device.pointer(a, aPos * Float.BYTES), lda,
+    Operands o = Operands.of(d);
+    checkCublas(JCublas2.cublasSgemm(handle, o.opB, o.opA, d.n(), d.m(), d.k(), Pointer.to(new float[] {alpha}),
+        device.pointer(b, bPos * Float.BYTES), o.ldb, device.pointer(a, aPos * Float.BYTES), o.lda,
         Pointer.to(new float[] {beta}), device.pointer(c, cPos * Float.BYTES), d.n()),
         "cublasSgemm_v2(" + d + ")");
   }
@@ -86,13 +83,10 @@ final class Cublas implements AutoCloseable {
       DeviceBuffer c, long cPos, float alpha, float beta) {
     device.bind();
     followMathMode();
-    int opA = d.transA() ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N;
-    int opB = d.transB() ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N;
-    int lda = d.transA() ? d.m() : d.k();
-    int ldb = d.transB() ? d.k() : d.n();
-    checkCublas(JCublas2.cublasSgemmStridedBatched(handle, opB, opA, d.n(), d.m(), d.k(),
-        Pointer.to(new float[] {alpha}), device.pointer(b, bPos * Float.BYTES), ldb, batch.bStride(),
-        device.pointer(a, aPos * Float.BYTES), lda, batch.aStride(), Pointer.to(new float[] {beta}),
+    Operands o = Operands.of(d);
+    checkCublas(JCublas2.cublasSgemmStridedBatched(handle, o.opB, o.opA, d.n(), d.m(), d.k(),
+        Pointer.to(new float[] {alpha}), device.pointer(b, bPos * Float.BYTES), o.ldb, batch.bStride(),
+        device.pointer(a, aPos * Float.BYTES), o.lda, batch.aStride(), Pointer.to(new float[] {beta}),
         device.pointer(c, cPos * Float.BYTES), d.n(), batch.cStride(), batch.count()),
         "cublasSgemmStridedBatched(" + d + ", " + batch + ")");
   }
@@ -107,12 +101,9 @@ final class Cublas implements AutoCloseable {
     device.bind();
     followMathMode();
     int type = sixteenBitType(format);
-    int opA = d.transA() ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N;
-    int opB = d.transB() ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N;
-    int lda = d.transA() ? d.m() : d.k();
-    int ldb = d.transB() ? d.k() : d.n();
-    checkCublas(JCublas2.cublasGemmEx_new(handle, opB, opA, d.n(), d.m(), d.k(), Pointer.to(new float[] {alpha}),
-        device.pointer(b, bByte), type, ldb, device.pointer(a, aByte), type, lda, Pointer.to(new float[] {beta}),
+    Operands o = Operands.of(d);
+    checkCublas(JCublas2.cublasGemmEx_new(handle, o.opB, o.opA, d.n(), d.m(), d.k(), Pointer.to(new float[] {alpha}),
+        device.pointer(b, bByte), type, o.ldb, device.pointer(a, aByte), type, o.lda, Pointer.to(new float[] {beta}),
         device.pointer(c, cPos * Float.BYTES), cudaDataType.CUDA_R_32F, d.n(), cublasComputeType.CUBLAS_COMPUTE_32F,
         cublasGemmAlgo.CUBLAS_GEMM_DEFAULT), "cublasGemmEx(" + format + ", " + d + ")");
   }
@@ -126,16 +117,25 @@ final class Cublas implements AutoCloseable {
     device.bind();
     followMathMode();
     int type = sixteenBitType(format);
-    int opA = d.transA() ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N;
-    int opB = d.transB() ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N;
-    int lda = d.transA() ? d.m() : d.k();
-    int ldb = d.transB() ? d.k() : d.n();
-    checkCublas(JCublas2.cublasGemmStridedBatchedEx_new(handle, opB, opA, d.n(), d.m(), d.k(),
-        Pointer.to(new float[] {alpha}), device.pointer(b, bByte), type, ldb, batch.bStride(),
-        device.pointer(a, aByte), type, lda, batch.aStride(), Pointer.to(new float[] {beta}),
+    Operands o = Operands.of(d);
+    checkCublas(JCublas2.cublasGemmStridedBatchedEx_new(handle, o.opB, o.opA, d.n(), d.m(), d.k(),
+        Pointer.to(new float[] {alpha}), device.pointer(b, bByte), type, o.ldb, batch.bStride(),
+        device.pointer(a, aByte), type, o.lda, batch.aStride(), Pointer.to(new float[] {beta}),
         device.pointer(c, cPos * Float.BYTES), cudaDataType.CUDA_R_32F, d.n(), batch.cStride(), batch.count(),
         cublasComputeType.CUBLAS_COMPUTE_32F, cublasGemmAlgo.CUBLAS_GEMM_DEFAULT),
         "cublasGemmStridedBatchedEx(" + format + ", " + d + ", " + batch + ")");
+  }
+
+  /**
+   * cuBLAS's operations and leading dimensions for featviz's row-major C = op(A) op(B), computed as the
+   * column-major C^T = op(B)^T op(A)^T: B goes first (see the class comment).
+   */
+  private record Operands(int opA, int opB, int lda, int ldb) {
+    static Operands of(GemmDescriptor d) {
+      return new Operands(d.transA() ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N,
+          d.transB() ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N, d.transA() ? d.m() : d.k(),
+          d.transB() ? d.k() : d.n());
+    }
   }
 
   /** cuBLAS's data type of a 16-bit format. */
