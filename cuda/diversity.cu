@@ -16,6 +16,8 @@
 //                        (n (n - 1)): U's 2, dS/dA's 2 and the value's factor)
 //   GEMM per sample      seed_b += gram_b A_b (beta 1: added to the objectives' seeds)
 // The value is -weight sum_b dots[b] / (n (n - 1)), summed on the host when asked for.
+// A sample whose |G_b| is not finite (its activations are not: a diverged image) takes no part, as on the
+// CPU: diversity_normalize writes g_b = 0 and norm[b] = 0, and diversity_gram_grad gives it a zero U_b.
 // The sums over K (|G_b|^2 and gh_b) accumulate in double: near-identical Gram matrices make
 // h_b - g_b gh_b a small difference of large terms.
 //
@@ -58,9 +60,10 @@ extern "C" __global__ void diversity_normalize(float* __restrict__ gram, float* 
     for (int k = threadIdx.x; k < k_size; k += blockDim.x) partial += (double) g[k] * g[k];
   }
   const double n = sqrt(div_block_sum(partial, scratch) + DIV_EPS);
+  const bool finite = isfinite(n);
   if (live) {
-    for (int k = threadIdx.x; k < k_size; k += blockDim.x) g[k] = (float) (g[k] / n);
-    if (threadIdx.x == 0) norm[b] = (float) n;
+    for (int k = threadIdx.x; k < k_size; k += blockDim.x) g[k] = finite ? (float) (g[k] / n) : 0.0f;
+    if (threadIdx.x == 0) norm[b] = finite ? (float) n : 0.0f;
   }
 }
 
@@ -89,7 +92,7 @@ extern "C" __global__ void diversity_gram_grad(float* __restrict__ gram, const f
   }
   const double gh = div_block_sum(partial, scratch);
   if (live) {
-    const double factor = (double) scale / norm[b];
+    const double factor = norm[b] > 0.0f ? (double) scale / norm[b] : 0.0;  // 0: excluded sample
     // Each thread rewrites only the elements it read above: in place is safe.
     for (int k = threadIdx.x; k < k_size; k += blockDim.x) {
       const double gk = g[k];

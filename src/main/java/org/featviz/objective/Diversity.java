@@ -16,6 +16,10 @@ import org.featviz.ir.Shape;
  * and the value is -weight S / (n (n - 1)) (0 for n < 2). Gradient: with h_i = sum_{j != i} g_j,
  * dS/dG_i = 2 (h_i - g_i (g_i . h_i)) / |G_i| =: U_i (symmetric), and dS/dA_i = 2 U_i A_i.
  * Lucid divides S by n rather than by the number of ordered pairs; only the weight's scale differs.
+ *
+ * <p>An element whose activations are not all finite (a diverged image) takes no part: its g is zero and it gets no
+ * gradient, as if its activations were zero, so one diverging image cannot poison the others' gradients. n still
+ * counts it.
  */
 final class Diversity implements BatchObjective {
   private static final double EPS = 1e-12;
@@ -56,7 +60,11 @@ final class Diversity implements BatchObjective {
       }
       double[] gram = gram(a);
       norms[i] = Math.sqrt(VectorMath.dot(gram, gram) + EPS);
-      for (int k = 0; k < gram.length; k++) gram[k] /= norms[i];
+      if (!Double.isFinite(norms[i])) {
+        norms[i] = 0;  // excluded: no part in the sums, no gradient
+        gram = new double[gram.length];
+      }
+      for (int k = 0; norms[i] > 0 && k < gram.length; k++) gram[k] /= norms[i];
       g[i] = gram;
       if (total == null) total = new double[gram.length];
       for (int k = 0; k < gram.length; k++) total[k] += gram[k];
@@ -68,6 +76,7 @@ final class Diversity implements BatchObjective {
       for (int k = 0; k < h.length; k++) h[k] -= g[i][k];
       double gh = VectorMath.dot(g[i], h);
       s += gh;
+      if (norms[i] == 0) continue;  // excluded (not finite)
       double[] u = new double[h.length]; // dS/dG_i
       for (int k = 0; k < h.length; k++) u[k] = 2 * (h[k] - g[i][k] * gh) / norms[i];
       addGramGradient(batch.get(i), u, -weight / pairs);

@@ -6,6 +6,7 @@ import static org.featviz.objective.ObjectiveTesting.checkBatchGradient;
 import static org.featviz.objective.ObjectiveTesting.randomView;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -75,5 +76,26 @@ class DiversityTest {
     List<ArrayView> dense = new ArrayList<>();
     for (int b = 0; b < 4; b++) dense.add(randomView("fc", DENSE, rng, -1, 1));
     checkBatchGradient(Objectives.diversity("fc", 1), dense, 86, 1e-3, 1e-3);
+  }
+
+  /** A diverged element (NaN activations) counts as all zero: the others' value and gradients stay finite. */
+  @Test
+  void aNonFiniteElementTakesNoPart() {
+    Random rng = new Random(87);
+    float[][] acts = new float[3][];
+    for (int b = 0; b < 3; b++) acts[b] = ObjectiveTesting.uniform(CONV.size(), rng, -1, 1);
+    float[] diverged = acts[1].clone();
+    diverged[5] = Float.NaN;
+    diverged[9] = Float.POSITIVE_INFINITY;
+    List<ArrayView> withNan = List.of(new ArrayView().with("conv", CONV, acts[0]),
+        new ArrayView().with("conv", CONV, diverged), new ArrayView().with("conv", CONV, acts[2]));
+    List<ArrayView> withZero = List.of(new ArrayView().with("conv", CONV, acts[0]),
+        new ArrayView().with("conv", CONV, new float[CONV.size()]), new ArrayView().with("conv", CONV, acts[2]));
+    double nan = Objectives.diversity("conv", 1).evaluate(new ArrayList<>(withNan));
+    double zero = Objectives.diversity("conv", 1).evaluate(new ArrayList<>(withZero));
+    assertTrue(Double.isFinite(nan) && nan != 0, "value " + nan);
+    assertEquals(zero, nan, 1e-12);
+    for (int b : new int[] {0, 2}) assertArrayEquals(withZero.get(b).grad("conv"), withNan.get(b).grad("conv"));
+    assertArrayEquals(new float[CONV.size()], withNan.get(1).grad("conv"), "the diverged element gets nothing");
   }
 }

@@ -88,6 +88,23 @@ abstract class DiversityKernelCases extends DeviceCases {
     KernelChecks.assertClose(e2.seed(), r2.seed(), tol, label + ": added onto a seed");
   }
 
+  /** A diverged sample (NaN activations) takes no part, as on the CPU: the others' gradients and the value agree. */
+  @Test
+  void aNonFiniteSampleTakesNoPart() {
+    Shape shape = Shape.of(3, 4, 3, 3);
+    DiversityKernels.Dims d = new DiversityKernels.Dims(3, 4, 9);
+    float[] acts = activations(3, 36, -1);
+    acts[36 + 7] = Float.NaN;
+    Expected e = reference(acts, new float[acts.length], shape, 1.0);
+    Actual r = onDevice(acts, new float[acts.length], d, 1.0);
+    assertTrue(Double.isFinite(e.value()) && e.value() != 0, "CPU value " + e.value());
+    assertEquals(e.value(), r.value(), 1e-5 * Math.abs(e.value()), "value");
+    for (int b : new int[] {0, 2}) {
+      KernelChecks.assertClose(KernelChecks.slice(e.seed(), b * 36, 36), KernelChecks.slice(r.seed(), b * 36, 36),
+          1e-5, "sample " + b + " beside a NaN sample");
+    }
+  }
+
   @Test
   void convAndDenseLayersMatchTheCpu() {
     check(3, 5, new int[] {4, 4}, -1, 1.0, 1e-5, "conv, independent samples");
