@@ -67,12 +67,13 @@ final class RenderCommand implements Callable<Integer> {
       try (Progress progress = new Progress("render", options.steps(), "step")) {
         results = m.render(targets, options, s -> progress.accept(1));
       }
-      write(pw, results);
+      write(pw, results, m.backend());
     }
     return 0;
   }
 
-  private void write(PrintWriter pw, List<RenderResult> results) {
+  /** PNGs, the contact sheet and results.json; {@code backend} names where the render ran (and its math mode). */
+  private void write(PrintWriter pw, List<RenderResult> results, String backend) {
     try {
       Files.createDirectories(out);
       List<Map<String, Object>> rows = new ArrayList<>();
@@ -93,6 +94,7 @@ final class RenderCommand implements Callable<Integer> {
         row.put("seed", r.seed());
         row.put("steps", r.steps());
         row.put("image", file);
+        row.put("backend", backend);
         rows.add(row);
         pw.printf("%s unit %d: %s, objective %.4g, activation %.4g -> %s%n", r.target().layer(), r.target().unit(),
             r.status().name().toLowerCase(), r.objectiveValue(), r.activation(), out.resolve(file));

@@ -68,6 +68,10 @@ abstract class RenderDeviceCases {
           1e-4 * (1 + Math.abs(b.get("activation").getAsDouble())), "unit " + i);
     }
     assertEquals("dead", d.get(2).getAsJsonObject().get("status").getAsString(), "the unit with zero weights");
+    // Where each ran, with the device's default math mode.
+    String backend = d.get(0).getAsJsonObject().get("backend").getAsString();
+    assertTrue(backend.startsWith(device() + " (") && backend.endsWith(", tf32)"), backend);
+    assertEquals("cpu", e.get(0).getAsJsonObject().get("backend").getAsString());
   }
 
   @Test
