@@ -10,14 +10,18 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.IntConsumer;
 import org.featviz.backend.Backends;
+import org.featviz.backend.ForwardBackend;
+import org.featviz.data.Dataset;
 import org.featviz.device.Device;
 import org.featviz.device.MathMode;
+import org.featviz.eval.ActivationSamples;
 import org.featviz.ir.Graph;
 import org.featviz.ir.ModelException;
 import org.featviz.ir.Shape;
 import org.featviz.model.InputNormalization;
 import org.featviz.objective.BatchObjective;
 import org.featviz.objective.Objective;
+import org.featviz.objective.Whitening;
 import org.featviz.onnx.OnnxImporter;
 import org.featviz.ops.ShapeInference;
 import org.featviz.passes.Prepare;
@@ -48,7 +52,7 @@ public final class Model implements AutoCloseable {
    * The math mode of renders on a device unless one is chosen: TF32 tensor cores (errors about 2e-4 relative on the
    * emulator, far below what changes an image); the CPU backend is FP32 always.
    */
-  public static final MathMode DEFAULT_MATH = MathMode.TF32;
+  public static final MathMode DEFAULT_MATH = MathMode.DEVICE_DEFAULT;
 
   private final Path file;
   private final Graph graph;
@@ -181,6 +185,52 @@ public final class Model implements AutoCloseable {
           + "); unit " + unit + " is out of range");
     }
     return new RenderTarget(objective, name, unit);
+  }
+
+  /**
+   * A decorrelating transform of {@code layer}'s activations, estimated from the first {@code images} images of
+   * {@code data}: what the whitened objectives ({@code Objectives.whitenedDirection} and kin) measure in.
+   * {@link #whitening(String, Dataset, int, IntConsumer)} has the details.
+   */
+  public Whitening whitening(String layer, Dataset data, int images) {
+    return whitening(layer, data, images, n -> {});
+  }
+
+  /**
+   * {@link #whitening(String, Dataset, int)}, telling {@code onImages} how many images each finished batch held.
+   * Every spatial position of every image is a sample of the layer's U units (a dense layer gives one per image);
+   * a seeded reservoir keeps at most {@link ActivationSamples#DEFAULT_CAP} of them, and at least U + 1 are needed
+   * for a full-rank covariance. The images are normalized as renders normalize theirs. It runs on the CPU backend
+   * whatever {@link #useDevice} chose: a one-time pass that is deterministic (the same images give the same
+   * whitening bit for bit), so a render on the GPU, the emulator or the CPU, in any math mode, measures in the same
+   * whitened space, and a sweep resumed elsewhere continues in it.
+   */
+  public Whitening whitening(String layer, Dataset data, int images, IntConsumer onImages) {
+    return Whitening.estimate(activationSamples(layer, data, images, onImages).samples());
+  }
+
+  /** The samples {@link #whitening(String, Dataset, int, IntConsumer)} estimates from, checked to be enough. */
+  public ActivationSamples activationSamples(String layer, Dataset data, int images, IntConsumer onImages) {
+    checkOpen();
+    String name = graph.resolveLayer(layer);
+    int units = units(name);
+    if (units >= ActivationSamples.DEFAULT_CAP) {
+      throw new ModelException(file + ": layer '" + name + "' has " + units + " units; a whitening keeps at most "
+          + ActivationSamples.DEFAULT_CAP + " samples, too few for so many units");
+    }
+    Graph g = prepare(List.of(name));
+    ActivationSamples s;
+    try (ForwardBackend cpu = Backends.open("cpu", g, null)) {
+      s = ActivationSamples.collect(cpu, g, name, data, normalization, images, 64, ActivationSamples.DEFAULT_CAP, 0,
+          onImages);
+    }
+    if (s.samples().length <= units) {
+      int positions = layerShape(name).size(2, Math.max(2, layerShape(name).rank()));
+      throw new ModelException(file + ": the whitening of '" + name + "' (" + units + " units, output "
+          + layerShape(name) + ") needs at least " + (units + 1) + " activation samples, but " + images
+          + " image(s) give " + s.offered() + "; use at least " + ((units + positions) / positions) + " images");
+    }
+    return s;
   }
 
   /** The graph prepared to run as deep as the given layers and no deeper. */

@@ -54,7 +54,8 @@ public final class Backends {
   public static Device openDevice(String device, MathMode math, PrintWriter notes) {
     Device d = openNamed(device, notes);
     if (d == null) {
-      if (math != MathMode.FP32 && notes != null) {
+      // The devices' default (TF32) needs no note on the CPU: only a mode someone chose does.
+      if (math != MathMode.FP32 && math != MathMode.DEVICE_DEFAULT && notes != null) {
         notes.println("--math " + math.name().toLowerCase(java.util.Locale.ROOT)
             + " applies to device backends; the CPU backend computes in FP32");
         notes.flush();

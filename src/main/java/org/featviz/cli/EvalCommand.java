@@ -48,7 +48,7 @@ final class EvalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    MathMode mode = math.mode(MathMode.TF32);
+    MathMode mode = math.mode(MathMode.DEVICE_DEFAULT);
     if (!dataset.equals("fashion-mnist")) {
       throw new ModelException("--dataset " + dataset + ": unknown dataset; featviz knows fashion-mnist");
     }

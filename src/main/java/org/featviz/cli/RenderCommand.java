@@ -17,6 +17,7 @@ import org.featviz.render.ObjectiveSpec;
 import org.featviz.render.RenderOptions;
 import org.featviz.render.RenderResult;
 import org.featviz.render.RenderTarget;
+import org.featviz.render.UnitObjective;
 import org.featviz.report.ContactSheet;
 import org.featviz.report.Png;
 import org.featviz.sweep.UnitSelection;
@@ -35,8 +36,10 @@ final class RenderCommand implements Callable<Integer> {
   @Option(names = "--unit", required = true, description = "unit(s): 5, 1,4,7 or 0-15") String units;
 
   @Option(names = "--objective", defaultValue = "channel",
-      description = "channel (default), neuron, iam, dot, cosine, dot-cossim[:n=1,floor=0.1], orthogonal[:lambda=1];"
-          + " direction objectives take direction=basis|random|FILE")
+      description = "channel (default), neuron, iam, dot, cosine, dot-cossim[:n=1,floor=0.1], orthogonal[:lambda=1],"
+          + " whitened-dot, whitened-cosine, whitened-dot-cossim[:n=1,floor=0.1], whitened-channel; direction"
+          + " objectives take direction=basis|random|FILE, whitened ones images=N (default 1000: the Fashion-MNIST"
+          + " test images their whitening is estimated from, see --data-dir)")
   String objective;
 
   @Option(names = "--out", required = true, description = "output folder") Path out;
@@ -47,6 +50,8 @@ final class RenderCommand implements Callable<Integer> {
 
   @Mixin RenderOptionsMixin render;
 
+  @Mixin ObjectiveOptionsMixin terms;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -55,12 +60,15 @@ final class RenderCommand implements Callable<Integer> {
     ObjectiveSpec kind = ObjectiveSpec.parse(objective);
     RenderOptions options = render.options();
     if (diversity < 0) throw new org.featviz.ir.ModelException("--diversity must not be negative");
+    terms.penalties();  // bad --penalty values fail before the model is opened
     try (Model m = render.open(model, spec.commandLine().getErr())) {
       String name = m.graph().resolveLayer(layer);
       int n = m.units(name);
+      UnitObjective objectives = terms.objectives(m, kind, spec.commandLine().getErr());
+      objectives.prepare(List.of(name));  // a whitening is estimated before the render starts
       List<RenderTarget> targets = new ArrayList<>();
       for (int u : new UnitSelection(units).resolve(name, n)) {
-        targets.add(m.unit(name, u, kind.forUnit(name, u, n, options.seed())));
+        targets.add(m.unit(name, u, objectives.forUnit(name, u, n, options.seed())));
       }
       if (diversity > 0) options = options.withBatchTerms(List.of(Objectives.diversity(name, diversity)));
       List<RenderResult> results;

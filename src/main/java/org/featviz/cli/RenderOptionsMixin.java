@@ -64,7 +64,7 @@ final class RenderOptionsMixin {
 
   /** Opens the model with this command's input shape, input normalization, device and math mode. */
   org.featviz.Model open(java.nio.file.Path file, java.io.PrintWriter notes) {
-    org.featviz.device.MathMode mode = math.mode(org.featviz.device.MathMode.TF32);  // a bad --math fails before anything is opened
+    org.featviz.device.MathMode mode = math.mode(org.featviz.device.MathMode.DEVICE_DEFAULT);  // a bad --math fails before anything is opened
     org.featviz.Model m = org.featviz.Model.open(file, inputShape);
     if (mean != null || std != null) {
       org.featviz.model.InputNormalization base = m.normalization();

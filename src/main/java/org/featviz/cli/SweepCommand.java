@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import org.featviz.Model;
 import org.featviz.render.ObjectiveSpec;
 import org.featviz.render.RenderOptions;
+import org.featviz.render.UnitObjective;
 import org.featviz.sweep.Sweep;
 import org.featviz.sweep.UnitResult;
 import org.featviz.sweep.UnitSelection;
@@ -37,6 +38,8 @@ final class SweepCommand implements Callable<Integer> {
 
   @Mixin RenderOptionsMixin render;
 
+  @Mixin ObjectiveOptionsMixin terms;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -44,11 +47,14 @@ final class SweepCommand implements Callable<Integer> {
     PrintWriter pw = spec.commandLine().getOut();
     ObjectiveSpec kind = ObjectiveSpec.parse(objective);
     RenderOptions options = render.options();
+    terms.penalties();  // bad --penalty values fail before the model is opened
     try (Model m = render.open(model, spec.commandLine().getErr())) {
       int width = m.layerShape(m.layers().get(0)).rank() > 0 ? (int) m.graph().input().dims()[3] : 28;
       Progress[] bar = new Progress[1];
       long start = System.nanoTime();
-      List<UnitResult> results = Sweep.run(m, layers, new UnitSelection(units), kind, objective, batch, options,
+      String settings = terms.settingsText(m, objective, kind);
+      UnitObjective objectives = terms.objectives(m, kind, spec.commandLine().getErr());
+      List<UnitResult> results = Sweep.run(m, layers, new UnitSelection(units), objectives, settings, batch, options,
           render.upscaleFor(width), out, new Sweep.Listener() {
             @Override
             public void started(int total, int alreadyDone) {

@@ -27,6 +27,13 @@ public enum MathMode {
    */
   FP16;
 
+  /**
+   * The mode renders, sweeps and evaluations use on a device unless one is chosen: TF32 (errors about 2e-4 of a
+   * layer's scale on the emulator, far below what changes an image or a prediction). Library-level devices start
+   * in FP32; conformance stays FP32.
+   */
+  public static final MathMode DEVICE_DEFAULT = TF32;
+
   /** The names {@link #parse} accepts, for messages and help texts. */
   public static final String NAMES = "fp32, tf32, bf16 or fp16";
 

@@ -1,2 +1,5 @@
-/** Classifier evaluation over labelled datasets (featviz eval). */
+/**
+ * Running a model over labelled datasets: classifier evaluation (featviz eval) and a layer's activation samples,
+ * which the whitened objectives' whitening is estimated from.
+ */
 package org.featviz.eval;

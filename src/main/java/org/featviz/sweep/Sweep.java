@@ -20,10 +20,10 @@ import javax.imageio.ImageIO;
 import org.featviz.Model;
 import org.featviz.ir.ModelException;
 import org.featviz.ir.Shape;
-import org.featviz.render.ObjectiveSpec;
 import org.featviz.render.RenderOptions;
 import org.featviz.render.RenderResult;
 import org.featviz.render.RenderTarget;
+import org.featviz.render.UnitObjective;
 import org.featviz.report.ContactSheet;
 import org.featviz.report.Png;
 
@@ -48,7 +48,13 @@ public final class Sweep {
 
   private Sweep() {}
 
-  public static List<UnitResult> run(Model model, List<String> layers, UnitSelection units, ObjectiveSpec objective,
+  /**
+   * @param objective each unit's objective, prepared ({@link UnitObjective#prepare}) for the layers with units left
+   *     to do once the settings are checked
+   * @param objectiveText the objective as the user gave it (with any penalties and where a whitening comes from),
+   *     recorded in sweep.json so that a resume with another objective is refused
+   */
+  public static List<UnitResult> run(Model model, List<String> layers, UnitSelection units, UnitObjective objective,
       String objectiveText, int batch, RenderOptions options, int upscale, Path out, Listener listener) {
     if (batch <= 0) throw new ModelException("--batch must be positive, got " + batch);
     List<String> resolved = layers.stream().map(l -> model.graph().resolveLayer(l)).toList();
@@ -61,6 +67,7 @@ public final class Sweep {
     checkConfig(out, config);
     try (SweepJournal journal = new SweepJournal(out)) {
       List<Work> todo = work.stream().filter(w -> !journal.isDone(w.layer(), w.unit())).toList();
+      objective.prepare(todo.stream().map(Work::layer).distinct().toList());
       listener.started(work.size(), work.size() - todo.size());
       for (int from = 0; from < todo.size(); from += batch) {
         List<Work> chunk = todo.subList(from, Math.min(todo.size(), from + batch));

@@ -9,6 +9,9 @@ import com.google.gson.JsonParser;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.featviz.BundledModels;
+import org.featviz.TestData;
+import org.featviz.data.FashionMnist;
 import org.featviz.onnx.OnnxModelBuilder;
 import org.featviz.onnx.OnnxModelBuilder.Attr;
 import org.junit.jupiter.api.Test;
@@ -97,6 +100,39 @@ abstract class RenderDeviceCases {
       assertEquals(b.get("activation").getAsDouble(), a.get("activation").getAsDouble(),
           1e-4 * (1 + Math.abs(b.get("activation").getAsDouble())), "unit " + i);
     }
+  }
+
+  @Test
+  void whitenedObjectiveWithAPenaltyMatchesTheCpu() throws Exception {
+    // The whitening is estimated from data on the CPU either way; the device runs the whitened direction and the
+    // layer penalty as fused kernels. FP32 on the device, so only rounding (grown over 8 Adam steps) may differ.
+    TestData.require(FashionMnist.defaultDir(), FashionMnist.DEBIAN_PACKAGE);
+    Path dev = tmp.resolve("dev-whitened");
+    Path cpu = tmp.resolve("cpu-whitened");
+    String[] common = {"render", "--model", BundledModels.path("fashion-cnn").toString(), "--layer", "relu2",
+        "--unit", "0-1", "--objective", "whitened-dot", "--penalty", "relu1:l2:0.1", "--steps", "8", "--transforms",
+        "small", "--math", "fp32"};
+    CliRunner r = CliRunner.run(concat(common, "--device", device(), "--out", dev.toString()));
+    assertEquals(0, r.exitCode(), r.err());
+    CliRunner c = CliRunner.run(concat(common, "--device", "cpu", "--out", cpu.toString()));
+    assertEquals(0, c.exitCode(), c.err());
+    JsonArray d = results(dev);
+    JsonArray e = results(cpu);
+    assertEquals(2, d.size());
+    for (int i = 0; i < 2; i++) {
+      JsonObject a = d.get(i).getAsJsonObject();
+      JsonObject b = e.get(i).getAsJsonObject();
+      assertEquals("whitenedDirection(relu2, e" + i + " of 64) + layerPenalty(relu1, L2, 0.1)",
+          a.get("objective").getAsString());
+      assertEquals(b.get("objective").getAsString(), a.get("objective").getAsString());
+      assertEquals(b.get("status").getAsString(), a.get("status").getAsString(), "unit " + i);
+      for (String key : List.of("objective_value", "activation")) {
+        double want = b.get(key).getAsDouble();
+        assertTrue(Double.isFinite(want), key + " of unit " + i + " on the CPU: " + want);
+        assertEquals(want, a.get(key).getAsDouble(), 1e-3 * (1 + Math.abs(want)), key + " of unit " + i);
+      }
+    }
+    assertTrue(Files.exists(dev.resolve("relu2_unit_0001.png")) && Files.exists(dev.resolve("contact_sheet.png")));
   }
 
   @Test
