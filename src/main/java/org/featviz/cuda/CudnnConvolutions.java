@@ -85,7 +85,7 @@ final class CudnnConvolutions implements AutoCloseable {
    * cuDNN runs that call with ReLU only with CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM (any algorithm is
    * allowed only for the identity), so that is the algorithm, whatever cudnnFind chose for the plain forward. Where
    * cuDNN does not support it for this geometry, the same result comes from three calls: the convolution,
-   * cudnnAddTensor of the bias, and the activation in place.
+   * cudnnAddTensor of the bias, and the activation in place; so they do where the fused call itself fails.
    */
   synchronized void biasActivationForward(ConvDescriptor d, ActivationMode mode, DeviceBuffer x, DeviceBuffer w,
       DeviceBuffer bias, DeviceBuffer y, float alpha, float beta) {
@@ -96,19 +96,22 @@ final class CudnnConvolutions implements AutoCloseable {
     java.util.Arrays.fill(biasDims, 1);
     biasDims[1] = d.k();
     cudnnTensorDescriptor yDesc = cudnn.tensor(d.outputDims());
-    if (g.fused == 0) {
-      forward(d, x, w, y, alpha, beta);
-      checkCudnn(JCudnn.cudnnAddTensor(handle, Cudnn.scalar(1f), cudnn.tensor(biasDims), cudnn.ptr(bias),
-          Cudnn.scalar(1f), yDesc, cudnn.ptr(y)), "cudnnAddTensor(bias of " + d + ")");
-      cudnn.activationForward(mode, (int) d.outputCount(), y, y, 1f, 0f);
-      return;
+    if (g.fused == 1) {
+      ensureWorkspace(g.fusedBytes);
+      int status = JCudnn.cudnnConvolutionBiasActivationForward(handle, Cudnn.scalar(alpha),
+          cudnn.tensor(d.inputDims()), cudnn.ptr(x), g.filter, cudnn.ptr(w), g.conv, FUSED_ALGO, workspacePointer(),
+          g.fusedBytes, Cudnn.scalar(beta), yDesc, cudnn.ptr(y), cudnn.tensor(biasDims), cudnn.ptr(bias),
+          cudnn.activation(mode), yDesc, cudnn.ptr(y));
+      if (status == 0) return;
+      // The workspace query accepted the geometry but the fused call did not: the calls below compute the same,
+      // and this geometry takes them from now on (a call refused by cuDNN writes nothing, and plans pass beta = 0,
+      // so the forward below overwrites y anyway; a real fault shows again in these calls, with its own message).
+      g.fused = 0;
     }
-    ensureWorkspace(g.fusedBytes);
-    checkCudnn(JCudnn.cudnnConvolutionBiasActivationForward(handle, Cudnn.scalar(alpha), cudnn.tensor(d.inputDims()),
-        cudnn.ptr(x), g.filter, cudnn.ptr(w), g.conv, FUSED_ALGO, workspacePointer(), g.fusedBytes,
-        Cudnn.scalar(beta), yDesc, cudnn.ptr(y), cudnn.tensor(biasDims), cudnn.ptr(bias), cudnn.activation(mode), yDesc,
-        cudnn.ptr(y)),
-        "cudnnConvolutionBiasActivationForward(" + d + ", " + mode + ", algo IMPLICIT_PRECOMP_GEMM)");
+    forward(d, x, w, y, alpha, beta);
+    checkCudnn(JCudnn.cudnnAddTensor(handle, Cudnn.scalar(1f), cudnn.tensor(biasDims), cudnn.ptr(bias),
+        Cudnn.scalar(1f), yDesc, cudnn.ptr(y)), "cudnnAddTensor(bias of " + d + ")");
+    cudnn.activationForward(mode, (int) d.outputCount(), y, y, 1f, 0f);
   }
 
   /** Whether IMPLICIT_PRECOMP_GEMM runs this geometry (its workspace query succeeds), and its workspace. */
