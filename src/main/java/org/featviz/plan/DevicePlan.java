@@ -201,6 +201,12 @@ public final class DevicePlan implements AutoCloseable {
     return targetValue(name).buffer();
   }
 
+  /** A host copy of {@link #activationBuffer}'s contents: target {@code name}'s activations [shape(name)]. */
+  public Tensor activation(String name) {
+    activationBuffer(name);  // the same checks: open, after the forward
+    return read(targetValue(name));
+  }
+
   /**
    * The buffer the backward reads target {@code name}'s gradient seed from [shape(name)], or null where no
    * gradient flows from that target to a gradient input (nothing to seed). Targets that alias one another (a

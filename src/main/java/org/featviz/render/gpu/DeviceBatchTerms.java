@@ -84,11 +84,9 @@ final class DeviceBatchTerms implements AutoCloseable {
     Map<String, Tensor> acts = new HashMap<>();
     Map<String, Tensor> grads = new LinkedHashMap<>();
     for (String layer : term.layers()) {
-      Shape shape = plan.shape(layer);
-      float[] a = new float[shape.size()];
-      if (a.length > 0) device.copyToHost(plan.activationBuffer(layer), 0, a, 0, a.length);
-      acts.put(layer, Tensor.of(shape, a));
-      grads.put(layer, Tensor.zeros(shape));
+      Tensor a = plan.activation(layer);
+      acts.put(layer, a);
+      grads.put(layer, Tensor.zeros(a.shape()));
     }
     List<SampleView> views = new ArrayList<>();
     for (int b = 0; b < batch; b++) views.add(new BatchSampleView(acts, grads, b));

@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Set;
 import org.featviz.device.Device;
 import org.featviz.device.DeviceBuffer;
-import org.featviz.ir.Shape;
 import org.featviz.ir.Tensor;
 import org.featviz.plan.DevicePlan;
 import org.featviz.render.BatchSampleView;
@@ -50,11 +49,9 @@ final class HostObjectives {
     Map<String, Tensor> acts = new HashMap<>();
     Map<String, Tensor> grads = new LinkedHashMap<>();
     for (String layer : layers) {
-      Shape shape = plan.shape(layer);
-      float[] a = new float[shape.size()];
-      if (a.length > 0) device.copyToHost(plan.activationBuffer(layer), 0, a, 0, a.length);
-      acts.put(layer, Tensor.of(shape, a));
-      grads.put(layer, Tensor.zeros(shape));
+      Tensor a = plan.activation(layer);
+      acts.put(layer, a);
+      grads.put(layer, Tensor.zeros(a.shape()));
     }
     for (int b = 0; b < onHost.length; b++) {
       if (onHost[b]) targets.get(b).objective().evaluate(new BatchSampleView(acts, grads, b));

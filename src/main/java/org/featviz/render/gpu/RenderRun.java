@@ -279,12 +279,7 @@ final class RenderRun implements AutoCloseable {
     for (int b = 0; b < batch; b++) images[b] = Arrays.copyOfRange(all, b * pixels, (b + 1) * pixels);
     plan.runForward();
     Map<String, Tensor> acts = new LinkedHashMap<>();
-    for (String l : layers) {
-      Shape s = plan.shape(l);
-      float[] a = new float[s.size()];
-      if (a.length > 0) device.copyToHost(plan.activationBuffer(l), 0, a, 0, a.length);
-      acts.put(l, Tensor.of(s, a));
-    }
+    for (String l : layers) acts.put(l, plan.activation(l));
     return Renderer.results(targets, acts, layers, images, imageShape, seeds, status, opts.steps());
   }
 
