@@ -60,13 +60,8 @@ public final class ActivationSamples {
       throw new ModelException("activation samples of '" + layer + "': " + images + " images asked for, but "
           + data.name() + " has " + data.size());
     }
-    String input = graph.input().name();
-    Shape expected = graph.shape(input);
-    Shape image = Shape.of(data.channels(), data.height(), data.width());
-    if (expected.rank() != 4 || !Shape.of(expected.dim(1), expected.dim(2), expected.dim(3)).equals(image)) {
-      throw new ModelException(graph.source() + ": input '" + input + "' is " + expected + ", but " + data.name()
-          + " images are " + image + ": activation samples of '" + layer + "' need images the model takes");
-    }
+    String input = DatasetInput.check(graph, data, ": activation samples of '" + layer
+        + "' need images the model takes");
     Reservoir kept = new Reservoir(cap, new SplittableRandom(seed));
     for (int from = 0; from < images; from += batch) {
       int to = Math.min(images, from + batch);

@@ -8,7 +8,6 @@ import org.featviz.backend.ForwardBackend;
 import org.featviz.data.Dataset;
 import org.featviz.ir.Graph;
 import org.featviz.ir.ModelException;
-import org.featviz.ir.Shape;
 import org.featviz.ir.Tensor;
 import org.featviz.model.InputNormalization;
 
@@ -30,14 +29,8 @@ public final class Evaluator {
   public static Evaluation run(ForwardBackend backend, Graph graph, Dataset data, InputNormalization norm, int batch,
       IntConsumer onProgress) {
     if (batch <= 0) throw new ModelException("batch size must be positive, got " + batch);
-    String input = graph.input().name();
+    String input = DatasetInput.check(graph, data, "");
     String output = graph.outputs().get(0);
-    Shape expected = graph.shape(input);
-    Shape image = Shape.of(data.channels(), data.height(), data.width());
-    if (expected.rank() != 4 || !Shape.of(expected.dim(1), expected.dim(2), expected.dim(3)).equals(image)) {
-      throw new ModelException(graph.source() + ": input '" + input + "' is " + expected + ", but " + data.name()
-          + " images are " + image);
-    }
     int classes = data.classNames().size();
     int[] predictions = new int[data.size()];
     int[][] confusion = new int[classes][classes];
