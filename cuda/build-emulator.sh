@@ -7,6 +7,8 @@
 #
 #   --jni      add the JNI entry points (emu_jni.cpp); needs JAVA_HOME (a JDK with include/jni.h)
 #   --flags    optimization/sanitizer flags (default -O2); the asan Maven profile passes its own
+#   --verbose  say what was built (by default a successful build prints nothing, so `mvn -q` stays quiet;
+#              the kernels found are listed in GENERATED_DIR/kernels.txt either way)
 #
 # Paths are relative to the repository root, where the script runs. The library is rebuilt only
 # when a hash of its inputs (sources, emulator files, flags, compiler version) changes.
@@ -14,16 +16,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 jni=false
+verbose=false
 flags="-O2"
 while [[ $# -gt 0 && "$1" == --* ]]; do
   case "$1" in
     --jni) jni=true; shift ;;
     --flags) flags="$2"; shift 2 ;;
+    --verbose) verbose=true; shift ;;
     *) echo "build-emulator.sh: unknown option $1" >&2; exit 2 ;;
   esac
 done
 if [[ $# -lt 3 ]]; then
-  sed -n '2,12p' "$0" >&2
+  sed -n '2,14p' "$0" >&2
   exit 2
 fi
 output="$1"
@@ -57,13 +61,14 @@ stamp="$generated/inputs.sha256"
 inputs_hash=$( { printf '%s\n' "$flags" "$jni" "${sources[@]}"; "$cxx" --version | head -1;
                  cat "${runtime[@]}" ${sources[@]+"${sources[@]}"}; } | sha256sum | cut -d' ' -f1)
 if [[ -f "$output" && -f "$stamp" && "$(cat "$stamp")" == "$inputs_hash" ]]; then
-  echo "build-emulator.sh: $output is up to date"
+  $verbose && echo "build-emulator.sh: $output is up to date"
   exit 0
 fi
 
 rm -rf "$generated"
 mkdir -p "$generated" "$(dirname "$output")"
-"$python" "$emu/gen_emu_sources.py" "$generated" ${sources[@]+"${sources[@]}"}
+"$python" "$emu/gen_emu_sources.py" "$generated" ${sources[@]+"${sources[@]}"} > "$generated/kernels.txt"
+$verbose && cat "$generated/kernels.txt"
 
 units=("$emu/emu_runtime.cpp")
 $jni && units+=("$emu/emu_jni.cpp")
@@ -79,4 +84,5 @@ done
   -Wl,-Bsymbolic -Wl,--no-undefined -Wl,-z,noexecstack "${includes[@]}" "${units[@]}" -o "$output.tmp" -ldl
 mv "$output.tmp" "$output"
 echo "$inputs_hash" > "$stamp"
-echo "build-emulator.sh: built $output (${#sources[@]} kernel sources, flags: $flags)"
+$verbose && echo "build-emulator.sh: built $output (${#sources[@]} kernel sources, flags: $flags)"
+exit 0

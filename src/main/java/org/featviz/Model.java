@@ -160,6 +160,16 @@ public final class Model implements AutoCloseable {
     return normalization;
   }
 
+  /** The image each render optimizes, [C, H, W]: the model's input shape without its batch dimension. */
+  public Shape imageShape() {
+    Shape in = shapes.get(graph.input().name());
+    if (in == null || in.rank() != 4) {
+      throw new ModelException(file + ": input '" + graph.input().name() + "' is " + in + "; featviz renders"
+          + " images [N, C, H, W]");
+    }
+    return Shape.of(in.dim(1), in.dim(2), in.dim(3));
+  }
+
   /** Layer names, in graph order. */
   public List<String> layers() {
     return graph.layerNames();

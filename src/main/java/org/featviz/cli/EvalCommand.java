@@ -79,6 +79,13 @@ final class EvalCommand implements Callable<Integer> {
   private void print(PrintWriter out, Dataset data, InputNormalization norm, Evaluation e, String where) {
     out.printf("model: %s%ndata: %s (%d images), input normalization %s%n", model, data.name(), e.total(), norm);
     out.printf("accuracy: %.2f%% (%d of %d)%n", 100 * e.accuracy(), e.correct(), e.total());
+    if (e.nonFiniteImages() > 0) {
+      String warning = String.format("warning: %d of %d images got a NaN or infinite class score, so their"
+          + " predictions and this accuracy mean nothing: check the model's weights and the input normalization",
+          e.nonFiniteImages(), e.total());
+      out.println(warning);
+      spec.commandLine().getErr().println("featviz: " + warning);
+    }
     out.printf("time: %s on the %s backend (%.0f images/s)%n%n", Progress.duration(e.seconds()), where,
         e.total() / Math.max(e.seconds(), 1e-9));
     out.println("confusion matrix (rows: true class, columns: predicted class)");

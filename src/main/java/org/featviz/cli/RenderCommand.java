@@ -58,10 +58,13 @@ final class RenderCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter pw = spec.commandLine().getOut();
     ObjectiveSpec kind = ObjectiveSpec.parse(objective);
-    RenderOptions options = render.options();
-    if (diversity < 0) throw new org.featviz.ir.ModelException("--diversity must not be negative");
+    render.validate();
+    RenderOptionsMixin.weight("--diversity", diversity);
     terms.penalties();  // bad --penalty values fail before the model is opened
+    OutputFolder.prepare("--out", out);
     try (Model m = render.open(model, spec.commandLine().getErr())) {
+      RenderOptions options = render.options(m.imageShape(), spec.commandLine().getErr());
+      int upscale = render.upscaleFor(m.imageShape());
       String name = m.graph().resolveLayer(layer);
       int n = m.units(name);
       UnitObjective objectives = terms.objectives(m, kind, spec.commandLine().getErr());
@@ -75,17 +78,16 @@ final class RenderCommand implements Callable<Integer> {
       try (Progress progress = new Progress("render", options.steps(), "step")) {
         results = m.render(targets, options, s -> progress.accept(1));
       }
-      write(pw, results, m.backend());
+      write(pw, results, m.backend(), upscale);
     }
     return 0;
   }
 
   /** PNGs, the contact sheet and results.json; {@code backend} names where the render ran (and its math mode). */
-  private void write(PrintWriter pw, List<RenderResult> results, String backend) {
+  private void write(PrintWriter pw, List<RenderResult> results, String backend, int upscale) {
     try {
       Files.createDirectories(out);
       List<Map<String, Object>> rows = new ArrayList<>();
-      int upscale = render.upscaleFor(results.get(0).imageShape().dim(2));
       ContactSheet sheet = new ContactSheet(results.get(0).imageShape(), Math.min(8, results.size()), upscale);
       for (RenderResult r : results) {
         String file = String.format("%s_unit_%04d.png", r.target().layer().replaceAll("[^A-Za-z0-9._-]", "_"),
@@ -96,7 +98,7 @@ final class RenderCommand implements Callable<Integer> {
         row.put("layer", r.target().layer());
         row.put("unit", r.target().unit());
         row.put("objective", r.target().objective().describe());
-        row.put("status", r.status().name().toLowerCase());
+        row.put("status", r.status().label());
         row.put("objective_value", r.objectiveValue());
         row.put("activation", r.activation());
         row.put("seed", r.seed());
@@ -105,7 +107,7 @@ final class RenderCommand implements Callable<Integer> {
         row.put("backend", backend);
         rows.add(row);
         pw.printf("%s unit %d: %s, objective %.4g, activation %.4g -> %s%n", r.target().layer(), r.target().unit(),
-            r.status().name().toLowerCase(), r.objectiveValue(), r.activation(), out.resolve(file));
+            r.status().label(), r.objectiveValue(), r.activation(), out.resolve(file));
       }
       sheet.write(out.resolve("contact_sheet.png"));
       Files.writeString(out.resolve("results.json"),

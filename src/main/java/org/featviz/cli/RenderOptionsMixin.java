@@ -1,16 +1,26 @@
 package org.featviz.cli;
 
+import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.featviz.Model;
+import org.featviz.device.MathMode;
 import org.featviz.ir.ModelException;
+import org.featviz.ir.Shape;
+import org.featviz.model.InputNormalization;
 import org.featviz.objective.ImageRegularizer;
 import org.featviz.objective.ImageRegularizers;
 import org.featviz.param.TransformConfig;
 import org.featviz.render.RenderOptions;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The optimization options that render and sweep share. */
 final class RenderOptionsMixin {
+  /** The largest PNG side --upscale may ask for (a larger one takes gigabytes to draw and is no easier to see). */
+  static final int MAX_PNG_SIDE = 2048;
+
   @Option(names = "--steps", defaultValue = "256", description = "optimization steps (default ${DEFAULT-VALUE})")
   int steps;
 
@@ -23,18 +33,19 @@ final class RenderOptionsMixin {
   @Option(names = "--param", defaultValue = "fft", description = "image parameterization: fft (default) or pixel")
   String param;
 
-  @Option(names = "--transforms", defaultValue = "lucid",
-      description = "lucid (pad 12, jitter 8, scale, rotate, jitter 4; default), small (for 28x28 models: pad 2,"
-          + " jitter 2, scale, rotate 5, jitter 1) or none")
+  @Option(names = "--transforms", paramLabel = "FAMILY",
+      description = "lucid (pad 12, jitter 8, scale, rotate, jitter 4), small (pad 2, jitter 2, scale, rotate 5,"
+          + " jitter 1) or none; default: small for images under " + TransformConfig.SMALL_BELOW
+          + " pixels, else lucid (the choice is printed)")
   String transforms;
 
-  @Option(names = "--tv", defaultValue = "0", description = "total-variation penalty weight (default 0)")
+  @Option(names = "--tv", defaultValue = "0", description = "total-variation penalty weight, >= 0 (default 0)")
   double tv;
 
-  @Option(names = "--l1", defaultValue = "0", description = "L1 penalty weight around grey (default 0)")
+  @Option(names = "--l1", defaultValue = "0", description = "L1 penalty weight around grey, >= 0 (default 0)")
   double l1;
 
-  @Option(names = "--blur", defaultValue = "0", description = "blur penalty weight (default 0)")
+  @Option(names = "--blur", defaultValue = "0", description = "blur penalty weight, >= 0 (default 0)")
   double blur;
 
   @Option(names = "--input-shape", converter = ShapeOption.class, paramLabel = "DIMS",
@@ -56,39 +67,88 @@ final class RenderOptionsMixin {
           + " metadata, else 1")
   float[] std;
 
-  @picocli.CommandLine.Mixin MathOption math;
+  @Mixin MathOption math;
 
-  @Option(names = "--upscale", defaultValue = "0",
-      description = "PNG upscale factor (default: enough to make small images at least 112 pixels wide)")
-  int upscale;
+  @Option(names = "--upscale", paramLabel = "N",
+      description = "PNG upscale factor, 1 or more (default: enough to make small images at least 112 pixels wide;"
+          + " at most " + MAX_PNG_SIDE + " pixels a side)")
+  Integer upscale;
+
+  /** Checks every option that needs no model, so that a bad value fails before the model is opened. */
+  void validate() {
+    math.mode(MathMode.DEVICE_DEFAULT);
+    if (!param.equals("fft") && !param.equals("pixel")) {
+      throw new ModelException("--param " + param + ": expected fft or pixel");
+    }
+    if (steps <= 0) throw new ModelException("--steps " + steps + ": must be a positive whole number");
+    if (!(lr > 0) || !Double.isFinite(lr)) throw new ModelException("--lr " + lr + ": must be a finite number > 0");
+    weight("--tv", tv);
+    weight("--l1", l1);
+    weight("--blur", blur);
+    if (transforms != null) TransformConfig.named(transforms);
+    if (upscale != null && upscale < 1) {
+      throw new ModelException("--upscale " + upscale + ": must be a whole number from 1 (no magnification) up");
+    }
+    if (mean != null) finite("--mean", mean);
+    if (std != null) {
+      for (float s : std) {
+        if (!(s > 0) || !Float.isFinite(s)) throw new ModelException("--std " + s + ": must be a finite number > 0");
+      }
+    }
+  }
+
+  /** A regularizer weight: finite and >= 0 (0 turns it off). */
+  static void weight(String flag, double w) {
+    if (!(w >= 0) || !Double.isFinite(w)) {
+      throw new ModelException(flag + " " + w + ": must be a finite number >= 0 (0 turns it off)");
+    }
+  }
+
+  private static void finite(String flag, float[] values) {
+    for (float v : values) if (!Float.isFinite(v)) throw new ModelException(flag + " " + v + ": must be finite");
+  }
 
   /** Opens the model with this command's input shape, input normalization, device and math mode. */
-  org.featviz.Model open(java.nio.file.Path file, java.io.PrintWriter notes) {
-    org.featviz.device.MathMode mode = math.mode(org.featviz.device.MathMode.DEVICE_DEFAULT);  // a bad --math fails before anything is opened
-    org.featviz.Model m = org.featviz.Model.open(file, inputShape);
+  Model open(Path file, PrintWriter notes) {
+    validate();
+    MathMode mode = math.mode(MathMode.DEVICE_DEFAULT);
+    Model m = Model.open(file, inputShape);
     if (mean != null || std != null) {
-      org.featviz.model.InputNormalization base = m.normalization();
-      m = m.withNormalization(new org.featviz.model.InputNormalization(mean != null ? mean : base.mean(),
-          std != null ? std : base.std()));
+      InputNormalization base = m.normalization();
+      m = m.withNormalization(new InputNormalization(mean != null ? mean : base.mean(), std != null ? std : base.std()));
     }
     return m.useDevice(device, mode, notes);
   }
 
-  RenderOptions options() {
-    if (!param.equals("fft") && !param.equals("pixel")) {
-      throw new ModelException("--param " + param + ": expected fft or pixel");
-    }
-    if (steps <= 0) throw new ModelException("--steps must be positive");
-    if (!(lr > 0)) throw new ModelException("--lr must be positive");
+  /**
+   * The render options for images of {@code imageShape} [C, H, W]; without --transforms the family is chosen by the
+   * image size and named on {@code notes}.
+   */
+  RenderOptions options(Shape imageShape, PrintWriter notes) {
+    validate();
     List<ImageRegularizer> regs = new ArrayList<>();
     if (tv > 0) regs.add(ImageRegularizers.totalVariation(tv));
     if (l1 > 0) regs.add(ImageRegularizers.l1(l1));
     if (blur > 0) regs.add(ImageRegularizers.blur(blur));
-    return new RenderOptions(steps, lr, seed, param, 1.0, TransformConfig.named(transforms), regs);
+    String family = transforms;
+    if (family == null) {
+      family = TransformConfig.defaultFamily(imageShape.dim(1), imageShape.dim(2));
+      notes.printf("transforms: %s (%s), the default for %dx%d images; --transforms chooses%n", family,
+          TransformConfig.named(family).describe(), imageShape.dim(1), imageShape.dim(2));
+      notes.flush();
+    }
+    return new RenderOptions(steps, lr, seed, param, 1.0, TransformConfig.named(family), regs);
   }
 
-  int upscaleFor(int width) {
-    if (upscale < 0) throw new ModelException("--upscale must not be negative");
-    return upscale > 0 ? upscale : Math.max(1, (112 + width - 1) / width);
+  /** The PNG upscale for images of {@code imageShape} [C, H, W]: --upscale checked against the size limit. */
+  int upscaleFor(Shape imageShape) {
+    int side = Math.max(imageShape.dim(1), imageShape.dim(2));
+    if (upscale == null) return Math.max(1, (112 + imageShape.dim(2) - 1) / imageShape.dim(2));
+    if (upscale < 1 || (long) upscale * side > MAX_PNG_SIDE) {
+      throw new ModelException("--upscale " + upscale + ": the PNGs would be " + (long) upscale * side
+          + " pixels a side; for " + imageShape.dim(1) + "x" + imageShape.dim(2) + " images choose 1 to "
+          + Math.max(1, MAX_PNG_SIDE / side));
+    }
+    return upscale;
   }
 }

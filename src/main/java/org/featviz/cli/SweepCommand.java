@@ -46,16 +46,18 @@ final class SweepCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter pw = spec.commandLine().getOut();
     ObjectiveSpec kind = ObjectiveSpec.parse(objective);
-    RenderOptions options = render.options();
+    render.validate();
     terms.penalties();  // bad --penalty values fail before the model is opened
+    OutputFolder.prepare("--out", out);
     try (Model m = render.open(model, spec.commandLine().getErr())) {
-      int width = m.layerShape(m.layers().get(0)).rank() > 0 ? (int) m.graph().input().dims()[3] : 28;
+      RenderOptions options = render.options(m.imageShape(), spec.commandLine().getErr());
+      int upscale = render.upscaleFor(m.imageShape());
       Progress[] bar = new Progress[1];
       long start = System.nanoTime();
       String settings = terms.settingsText(m, objective, kind);
       UnitObjective objectives = terms.objectives(m, kind, spec.commandLine().getErr());
       List<UnitResult> results = Sweep.run(m, layers, new UnitSelection(units), objectives, settings, batch, options,
-          render.upscaleFor(width), out, new Sweep.Listener() {
+          upscale, out, new Sweep.Listener() {
             @Override
             public void started(int total, int alreadyDone) {
               if (alreadyDone > 0) pw.printf("resuming: %d of %d units already done in %s%n", alreadyDone, total, out);

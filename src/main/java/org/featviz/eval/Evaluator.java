@@ -34,6 +34,7 @@ public final class Evaluator {
     int classes = data.classNames().size();
     int[] predictions = new int[data.size()];
     int[][] confusion = new int[classes][classes];
+    int nonFinite = 0;
     long start = System.nanoTime();
     for (int from = 0; from < data.size(); from += batch) {
       int to = Math.min(data.size(), from + batch);
@@ -45,6 +46,12 @@ public final class Evaluator {
       }
       float[] s = scores.data();
       for (int i = 0; i < to - from; i++) {
+        for (int c = 0; c < classes; c++) {
+          if (!Float.isFinite(s[i * classes + c])) {
+            nonFinite++;
+            break;
+          }
+        }
         int best = 0;
         for (int c = 1; c < classes; c++) if (s[i * classes + c] > s[i * classes + best]) best = c;
         predictions[from + i] = best;
@@ -52,6 +59,7 @@ public final class Evaluator {
       }
       onProgress.accept(to - from);
     }
-    return new Evaluation(predictions, confusion, data.classNames(), (System.nanoTime() - start) / 1e9);
+    return new Evaluation(predictions, confusion, data.classNames(), (System.nanoTime() - start) / 1e9,
+        nonFinite);
   }
 }

@@ -20,7 +20,12 @@ public record InputNormalization(float[] mean, float[] std) {
           + mean.length + " and " + std.length + ")");
     }
     for (float s : std) {
-      if (!(s > 0)) throw new ModelException("input normalization: standard deviation " + s + " is not positive");
+      if (!(s > 0) || !Float.isFinite(s)) {
+        throw new ModelException("input normalization: standard deviation " + s + " is not a finite number > 0");
+      }
+    }
+    for (float m : mean) {
+      if (!Float.isFinite(m)) throw new ModelException("input normalization: mean " + m + " is not finite");
     }
     mean = mean.clone();
     std = std.clone();

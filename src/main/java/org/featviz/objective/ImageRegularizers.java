@@ -19,6 +19,7 @@ public final class ImageRegularizers {
    * per channel) of |x_j - x_i|. Gradient: -weight/M sign(x_j - x_i) at x_j and its negative at x_i.
    */
   public static ImageRegularizer totalVariation(double weight) {
+    checkWeight("totalVariation", weight);
     return new Regularizer("totalVariation(" + VectorText.number(weight) + ")",
         new FusedRegularizer.TotalVariation(weight)) {
       @Override
@@ -53,6 +54,8 @@ public final class ImageRegularizers {
 
   /** -weight (1/M) sum |x_i - center|; gradient -weight/M sign(x_i - center). */
   public static ImageRegularizer l1(double weight, double center) {
+    checkWeight("l1", weight);
+    if (!Double.isFinite(center)) throw new ModelException("l1: center must be finite, got " + center);
     return new Regularizer("l1(" + VectorText.number(weight) + ", center " + VectorText.number(center) + ")",
         new FusedRegularizer.L1(weight, center)) {
       @Override
@@ -76,6 +79,7 @@ public final class ImageRegularizers {
    * consistent (it penalizes high frequencies somewhat more strongly).
    */
   public static ImageRegularizer blur(double weight) {
+    checkWeight("blur", weight);
     return new Regularizer("blur(" + VectorText.number(weight) + ")", new FusedRegularizer.Blur(weight)) {
       @Override
       double penalty(float[] x, int c, int h, int w, double[] grad) {
@@ -91,6 +95,13 @@ public final class ImageRegularizers {
         return weight * sum / 2;
       }
     };
+  }
+
+  /** A regularizer's weight is finite and >= 0: a negative one would reward the noise it is meant to remove. */
+  private static void checkWeight(String what, double weight) {
+    if (!(weight >= 0) || !Double.isFinite(weight)) {
+      throw new ModelException(what + ": weight must be a finite number >= 0, got " + weight);
+    }
   }
 
   /** One weight of the blur matrix: B[out][in] = tap. */

@@ -78,6 +78,10 @@ public final class Objectives {
 
   /** a . v - lambda |a - (a . v^) v^|^2, per position averaged (v^ = v / |v|). */
   public static Objective orthogonalPenalty(String layer, float[] vector, double lambda) {
+    if (!(lambda >= 0) || !Double.isFinite(lambda)) {
+      throw new ModelException("orthogonalPenalty(" + layer + "): lambda must be a finite number >= 0 (a negative"
+          + " one would reward the off-direction part), got " + lambda);
+    }
     float[] v = VectorMath.checkedDirection("orthogonalPenalty(" + layer + ")", vector);
     return perPosition("orthogonalPenalty", layer, VectorText.of(v) + ", lambda=" + VectorText.number(lambda),
         VectorFunctions.orthogonalPenalty(v, lambda), new FusedTerm.OrthogonalPenalty(layer, v, lambda, 1));

@@ -60,6 +60,18 @@ public record TransformConfig(int pad, float padValue, int firstJitter, List<Dou
         .withAnglesDegrees(List.of(-5, -4, -3, -2, -1, 0, 1, 2, 3, 4, 5));
   }
 
+  /** Images smaller than this (on their shorter side) get {@link #small()} by default, larger ones Lucid's. */
+  public static final int SMALL_BELOW = 64;
+
+  /**
+   * The default family for images of {@code height} x {@code width}: Lucid's pad 12 and jitter 8 are meant for
+   * 224-pixel images and would move a 28-pixel image by a third of its size, so images under {@value #SMALL_BELOW}
+   * pixels get {@code small}.
+   */
+  public static String defaultFamily(int height, int width) {
+    return Math.min(height, width) < SMALL_BELOW ? "small" : "lucid";
+  }
+
   /** The families the command line names with --transforms: lucid, small or none. */
   public static TransformConfig named(String family) {
     return switch (family) {

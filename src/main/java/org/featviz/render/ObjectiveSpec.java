@@ -92,8 +92,18 @@ public record ObjectiveSpec(String kind, Map<String, String> options) implements
       if (!java.util.List.of(keys).contains(k)) {
         throw new ModelException("objective '" + text + "': unknown option '" + k + "'");
       }
+      if (NON_NEGATIVE.contains(k)) {
+        double v = number(k, 0);
+        if (!(v >= 0) || !Double.isFinite(v)) {
+          throw new ModelException("objective '" + text + "': " + k + "=" + options.get(k)
+              + " must be a finite number >= 0");
+        }
+      }
     }
   }
+
+  /** Options whose values are finite and >= 0: a power, a floor on the cosine, a penalty weight. */
+  private static final java.util.Set<String> NON_NEGATIVE = java.util.Set.of("n", "floor", "lambda");
 
   /**
    * The objective for one unit of a layer with {@code units} units; {@code seed} seeds random directions. Whitened

@@ -9,5 +9,18 @@ import org.featviz.ir.Shape;
  */
 public record RenderResult(RenderTarget target, float[] image, Shape imageShape, Status status,
     double objectiveValue, double activation, long seed, int steps) {
-  public enum Status { OK, DEAD, NAN }
+  /** How a unit's optimization went; {@link #label()} (also its toString) is the word every output uses. */
+  public enum Status {
+    OK, DEAD, NAN;
+
+    /** "ok", "dead" or "nan": as results.json, results.csv, results.jsonl and the summaries write it. */
+    public String label() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    @Override
+    public String toString() {
+      return label();
+    }
+  }
 }
