@@ -165,6 +165,11 @@ public final class Model implements AutoCloseable {
     return graph.layerNames();
   }
 
+  /** The input's shape for one image, e.g. [1, 1, 28, 28] (where the model's is dynamic, the one given to open). */
+  public Shape inputShape() {
+    return shapes.get(graph.input().name());
+  }
+
   /** A layer's output shape for one image, e.g. [1, 64, 28, 28]. */
   public Shape layerShape(String layer) {
     return shapes.get(graph.resolveLayer(layer));

@@ -37,9 +37,10 @@ final class RenderOptionsMixin {
   @Option(names = "--blur", defaultValue = "0", description = "blur penalty weight (default 0)")
   double blur;
 
-  @Option(names = "--input-shape", converter = ShapeOption.class, paramLabel = "DIMS",
-      description = "input shape where the model's is dynamic, e.g. 3,224,224")
-  long[] inputShape;
+  @Option(names = "--input-shape", converter = ShapeOption.Converter.class, paramLabel = "SHAPE",
+      description = "one input image's size where the model's is dynamic: C,H,W, e.g. 3,224,224 (N,C,H,W with N = 1"
+          + " also works)")
+  ShapeOption inputShape;
 
   @Option(names = "--device", defaultValue = "auto",
       description = "where to optimize: auto (default: the GPU where usable, else the CPU with a note), cpu, gpu,"
@@ -65,7 +66,7 @@ final class RenderOptionsMixin {
   /** Opens the model with this command's input shape, input normalization, device and math mode. */
   org.featviz.Model open(java.nio.file.Path file, java.io.PrintWriter notes) {
     org.featviz.device.MathMode mode = math.mode(org.featviz.device.MathMode.DEVICE_DEFAULT);  // a bad --math fails before anything is opened
-    org.featviz.Model m = org.featviz.Model.open(file, inputShape);
+    org.featviz.Model m = org.featviz.Model.open(file, ShapeOption.dims(inputShape));
     if (mean != null || std != null) {
       org.featviz.model.InputNormalization base = m.normalization();
       m = m.withNormalization(new org.featviz.model.InputNormalization(mean != null ? mean : base.mean(),

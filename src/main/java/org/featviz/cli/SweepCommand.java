@@ -49,7 +49,7 @@ final class SweepCommand implements Callable<Integer> {
     RenderOptions options = render.options();
     terms.penalties();  // bad --penalty values fail before the model is opened
     try (Model m = render.open(model, spec.commandLine().getErr())) {
-      int width = m.layerShape(m.layers().get(0)).rank() > 0 ? (int) m.graph().input().dims()[3] : 28;
+      int width = m.inputShape().rank() == 4 ? m.inputShape().dim(3) : 28;
       Progress[] bar = new Progress[1];
       long start = System.nanoTime();
       String settings = terms.settingsText(m, objective, kind);
