@@ -64,6 +64,28 @@ class UnsupportedOpDepthTest {
   }
 
   @Test
+  void anInt64WeightAfterTheTargetDoesNotMatterAndAtItIsNamed() {
+    float[] w = new float[2 * 9];
+    for (int i = 0; i < w.length; i++) w[i] = (float) Math.sin(i + 0.5);
+    String m = new OnnxModelBuilder()
+        .input("x", "N", 1, 6, 6)
+        .initializer("w", new long[] {2, 1, 3, 3}, w)
+        .initializer(OnnxModelBuilder.int64Tensor("k", new long[] {1}, 3))
+        .node("Conv", "conv1", List.of("x", "w"), List.of("conv1"), Attr.ints("pads", 1, 1, 1, 1))
+        .node("Relu", "relu1", List.of("conv1"), List.of("relu1"))
+        .node("Mul", "scaled", List.of("relu1", "k"), List.of("scaled"))
+        .output("scaled", "N", 2, 6, 6)
+        .write(tmp.resolve("int64.onnx")).toString();
+    CliRunner before = CliRunner.run("render", "--model", m, "--layer", "relu1", "--unit", "0", "--steps", "2",
+        "--transforms", "none", "--device", "cpu", "--out", tmp.resolve("int64-relu1").toString());
+    assertEquals(0, before.exitCode(), before.err());
+    CliRunner at = CliRunner.run("render", "--model", m, "--layer", "scaled", "--unit", "0", "--steps", "2",
+        "--transforms", "none", "--device", "cpu", "--out", tmp.resolve("int64-scaled").toString());
+    assertEquals(2, at.exitCode(), at.out() + at.err());
+    assertTrue(at.err().contains("Mul node 'scaled'") && at.err().contains("int64 initializer 'k'"), at.err());
+  }
+
+  @Test
   void infoStillListsTheUnsupportedOp() {
     CliRunner r = CliRunner.run("info", model().toString());
     assertEquals(0, r.exitCode(), r.err());
