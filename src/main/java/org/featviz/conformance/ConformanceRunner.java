@@ -148,7 +148,10 @@ public final class ConformanceRunner {
     }
   }
 
-  /** Case folders under each argument: the argument itself if it holds model.onnx, else its sub-folders that do. */
+  /**
+   * Case folders under each argument: the argument itself if it holds model.onnx, else its sub-folders that do. An
+   * argument with no case (a mistyped folder, a tree of other files) is a {@link ModelException}, not zero cases.
+   */
   public static List<Path> findCases(List<Path> roots) {
     List<Path> cases = new ArrayList<>();
     for (Path root : roots) {
@@ -157,11 +160,16 @@ public final class ConformanceRunner {
         continue;
       }
       if (!Files.isDirectory(root)) throw new ModelException(root + ": not a directory");
+      List<Path> found;
       try (Stream<Path> s = Files.list(root)) {
-        s.filter(p -> Files.exists(p.resolve("model.onnx"))).sorted().forEach(cases::add);
+        found = s.filter(p -> Files.exists(p.resolve("model.onnx"))).sorted().toList();
       } catch (IOException e) {
         throw new ModelException(root + ": cannot list: " + e.getMessage(), e);
       }
+      if (found.isEmpty()) {
+        throw new ModelException("no ONNX test cases (folders with model.onnx and test_data_set_N) under " + root);
+      }
+      cases.addAll(found);
     }
     return cases;
   }

@@ -1,6 +1,7 @@
 package org.featviz.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -9,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.featviz.TestData;
+import org.featviz.ir.ModelException;
 import org.featviz.onnx.OnnxModelBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,6 +47,12 @@ class ConformanceTest {
     ConformanceCase c = ConformanceRunner.run(set.getParent());
     assertEquals(ConformanceCase.Status.UNSUPPORTED, c.status(), c.toString());
     assertTrue(c.detail().contains("Add node 'add'") && c.detail().contains("int64 graph input 'a'"), c.detail());
+  }
+
+  @Test
+  void aFolderWithoutCasesIsAnError(@TempDir Path dir) {
+    ModelException e = assertThrows(ModelException.class, () -> ConformanceRunner.findCases(List.of(dir)));
+    assertEquals("no ONNX test cases (folders with model.onnx and test_data_set_N) under " + dir, e.getMessage());
   }
 
   @Test
