@@ -74,7 +74,8 @@ public final class Model implements AutoCloseable {
     this.graph = graph;
     this.inputShape = inputShape == null ? null : inputShape.clone();
     this.normalization = normalization;
-    this.shapes = ShapeInference.infer(graph, Prepare.inputShapes(graph, inputShape)).shapes();
+    // Lenient: an op featviz lacks only matters to the layers at and after it (see layerShape).
+    this.shapes = ShapeInference.inferLenient(graph, Prepare.inputShapes(graph, inputShape)).shapes();
   }
 
   /** Opens a model whose input shape is static (or has only a dynamic batch dimension). */
@@ -175,9 +176,23 @@ public final class Model implements AutoCloseable {
     return graph.layerNames();
   }
 
-  /** A layer's output shape for one image, e.g. [1, 64, 28, 28]. */
+  /** The input's shape for one image, e.g. [1, 1, 28, 28] (where the model's is dynamic, the one given to open). */
+  public Shape inputShape() {
+    return shapes.get(graph.input().name());
+  }
+
+  /**
+   * A layer's output shape for one image, e.g. [1, 64, 28, 28]. A layer at or after an op featviz does not support
+   * (or whose shape cannot be inferred) has none: a {@link ModelException} names the node and op at fault.
+   */
   public Shape layerShape(String layer) {
-    return shapes.get(graph.resolveLayer(layer));
+    String name = graph.resolveLayer(layer);
+    Shape s = shapes.get(name);
+    if (s == null) {
+      prepare(List.of(name));  // throws the problem upstream of the layer, as a render of it would
+      throw new ModelException(file + ": layer '" + name + "' has no inferred shape");
+    }
+    return s;
   }
 
   /** Channels of a conv layer or features of a dense one. */

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.featviz.backend.Backends;
 import org.featviz.conformance.ConformanceBackend;
 import org.featviz.conformance.ConformanceCase;
 import org.featviz.conformance.ConformanceRunner;
@@ -29,7 +30,8 @@ final class ConformanceCommand implements Callable<Integer> {
 
   @Option(names = "--device", defaultValue = "cpu",
       description = "backend: cpu (default), emulated (device plans on the CUDA host emulator), gpu (device plans"
-          + " on the first GPU, through cuDNN, cuBLAS and the custom kernels)")
+          + " on the first GPU, through cuDNN, cuBLAS and the custom kernels), auto (the GPU where usable, else the"
+          + " CPU with a note)")
   String device;
 
   @Mixin MathOption math;
@@ -41,7 +43,8 @@ final class ConformanceCommand implements Callable<Integer> {
     MathMode mode = math.mode(MathMode.FP32);  // conformance compares to the last bits
     try (Device dev = openDevice()) {
       if (dev != null) dev.setMathMode(mode);
-      String where = dev == null ? "cpu" : device + ", " + mode.name().toLowerCase(java.util.Locale.ROOT);
+      String kind = device.equals("auto") ? "gpu" : device;
+      String where = dev == null ? "cpu" : kind + ", " + mode.name().toLowerCase(java.util.Locale.ROOT);
       return run(dev == null ? ConformanceBackend.CPU : ConformanceBackend.device(dev), where);
     }
   }
@@ -50,6 +53,8 @@ final class ConformanceCommand implements Callable<Integer> {
   private Device openDevice() {
     return switch (device) {
       case "cpu" -> null;
+      // render's and eval's policy: the GPU where one is usable, else the CPU after a note saying why
+      case "auto" -> Backends.openDevice("auto", spec.commandLine().getErr());
       case "emulated" -> new EmulatedDevice();
       case "gpu" -> {
         if (!CudaDevice.isAvailable()) {
@@ -58,7 +63,7 @@ final class ConformanceCommand implements Callable<Integer> {
         }
         yield CudaDevice.open();
       }
-      default -> throw new ModelException("--device " + device + ": expected cpu, emulated or gpu");
+      default -> throw new ModelException("--device " + device + ": expected cpu, emulated, gpu or auto");
     };
   }
 

@@ -22,8 +22,10 @@ import picocli.CommandLine.Spec;
 final class InfoCommand implements Callable<Integer> {
   @Parameters(paramLabel = "MODEL", description = "ONNX model file") Path model;
 
-  @Option(names = "--input-shape", converter = ShapeOption.class, paramLabel = "DIMS",
-      description = "input shape where the model's is dynamic, e.g. 1,3,224,224") long[] inputShape;
+  @Option(names = "--input-shape", converter = ShapeOption.Converter.class, paramLabel = "SHAPE",
+      description = "one input image's size where the model's is dynamic: C,H,W, e.g. 3,224,224 (N,C,H,W with N = 1"
+          + " also works)")
+  ShapeOption inputShape;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -31,7 +33,7 @@ final class InfoCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     Graph g = Prepare.simplify(OnnxImporter.read(model));
-    Map<String, Shape> inputs = Prepare.inputShapes(g, inputShape);
+    Map<String, Shape> inputs = Prepare.inputShapes(g, ShapeOption.dims(inputShape));
     ShapeInference.Result r = ShapeInference.inferLenient(g, inputs);
     out.printf("model: %s (opset %d, %d nodes)%n", model, g.opset(), g.nodes().size());
     for (ValueInfo in : g.inputs()) {

@@ -63,10 +63,10 @@ final class RenderCommand implements Callable<Integer> {
     terms.penalties();  // bad --penalty values fail before the model is opened
     OutputFolder.prepare("--out", out);
     try (Model m = render.open(model, spec.commandLine().getErr())) {
-      RenderOptions options = render.options(m.imageShape(), spec.commandLine().getErr());
-      int upscale = render.upscaleFor(m.imageShape());
       String name = m.graph().resolveLayer(layer);
       int n = m.units(name);
+      int upscale = render.upscaleFor(m.imageShape());
+      RenderOptions options = render.options(m.imageShape(), spec.commandLine().getErr());
       UnitObjective objectives = terms.objectives(m, kind, spec.commandLine().getErr());
       objectives.prepare(List.of(name));  // a whitening is estimated before the render starts
       List<RenderTarget> targets = new ArrayList<>();

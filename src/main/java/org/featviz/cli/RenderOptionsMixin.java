@@ -48,9 +48,10 @@ final class RenderOptionsMixin {
   @Option(names = "--blur", defaultValue = "0", description = "blur penalty weight, >= 0 (default 0)")
   double blur;
 
-  @Option(names = "--input-shape", converter = ShapeOption.class, paramLabel = "DIMS",
-      description = "input shape where the model's is dynamic, e.g. 3,224,224")
-  long[] inputShape;
+  @Option(names = "--input-shape", converter = ShapeOption.Converter.class, paramLabel = "SHAPE",
+      description = "one input image's size where the model's is dynamic: C,H,W, e.g. 3,224,224 (N,C,H,W with N = 1"
+          + " also works)")
+  ShapeOption inputShape;
 
   @Option(names = "--device", defaultValue = "auto",
       description = "where to optimize: auto (default: the GPU where usable, else the CPU with a note), cpu, gpu,"
@@ -112,7 +113,7 @@ final class RenderOptionsMixin {
   Model open(Path file, PrintWriter notes) {
     validate();
     MathMode mode = math.mode(MathMode.DEVICE_DEFAULT);
-    Model m = Model.open(file, inputShape);
+    Model m = Model.open(file, ShapeOption.dims(inputShape));
     if (mean != null || std != null) {
       InputNormalization base = m.normalization();
       m = m.withNormalization(new InputNormalization(mean != null ? mean : base.mean(), std != null ? std : base.std()));

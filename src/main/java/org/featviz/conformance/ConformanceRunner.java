@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.featviz.ir.DType;
@@ -21,6 +23,7 @@ import org.featviz.onnx.OnnxImporter;
 import org.featviz.onnx.OnnxTensors;
 import org.featviz.ops.Ops;
 import org.featviz.ops.ShapeInference;
+import org.featviz.ops.UnsupportedOpException;
 import org.featviz.passes.Prepare;
 
 /**
@@ -48,6 +51,7 @@ public final class ConformanceRunner {
       if (!unsupported.isEmpty()) {
         return new ConformanceCase(name, ConformanceCase.Status.UNSUPPORTED, "op " + String.join(", ", unsupported));
       }
+      ShapeInference.checkInt64Initializers(imported);  // an int64 weight is unsupported, not a failure
       List<Path> sets = dataSets(dir);
       if (sets.isEmpty()) return new ConformanceCase(name, ConformanceCase.Status.FAIL, "no test_data_set_N folder");
       String worst = "";
@@ -72,6 +76,7 @@ public final class ConformanceRunner {
     Map<String, Tensor> feeds = new LinkedHashMap<>();
     Map<String, Tensor> constants = new LinkedHashMap<>(imported.initializers());
     List<ValueInfo> floatInputs = new ArrayList<>();
+    Set<String> int64Inputs = new HashSet<>();
     for (int k = 0; k < inputs.size(); k++) {
       ValueInfo in = inputs.get(k);
       Path file = set.resolve("input_" + k + ".pb");
@@ -80,9 +85,18 @@ public final class ConformanceRunner {
       if (in.dtype() == null) throw new UnsupportedException("input '" + in.name() + "' is " + in.typeName());
       if (t.dtype() == DType.INT64) {
         constants.put(in.name(), t); // shape-like inputs (Reshape's shape, Pad's pads) act as constants
+        int64Inputs.add(in.name());
       } else {
         feeds.put(in.name(), t);
         floatInputs.add(ValueInfo.of(in.name(), t.shape()));
+      }
+    }
+    for (Node n : imported.nodes()) {
+      int k = Ops.int64DataInput(n, int64Inputs::contains);
+      if (k >= 0) {
+        throw new UnsupportedOpException(n, imported.opset(), "input " + k + " is the int64 graph input '"
+            + n.input(k) + "'; featviz computes in float32 and reads int64 only as shape inputs (Reshape's shape,"
+            + " Pad's pads)");
       }
     }
     Graph g = new Graph(imported.source(), imported.opset(), floatInputs, imported.outputs(), imported.nodes(),
@@ -134,7 +148,10 @@ public final class ConformanceRunner {
     }
   }
 
-  /** Case folders under each argument: the argument itself if it holds model.onnx, else its sub-folders that do. */
+  /**
+   * Case folders under each argument: the argument itself if it holds model.onnx, else its sub-folders that do. An
+   * argument with no case (a mistyped folder, a tree of other files) is a {@link ModelException}, not zero cases.
+   */
   public static List<Path> findCases(List<Path> roots) {
     List<Path> cases = new ArrayList<>();
     for (Path root : roots) {
@@ -143,11 +160,16 @@ public final class ConformanceRunner {
         continue;
       }
       if (!Files.isDirectory(root)) throw new ModelException(root + ": not a directory");
+      List<Path> found;
       try (Stream<Path> s = Files.list(root)) {
-        s.filter(p -> Files.exists(p.resolve("model.onnx"))).sorted().forEach(cases::add);
+        found = s.filter(p -> Files.exists(p.resolve("model.onnx"))).sorted().toList();
       } catch (IOException e) {
         throw new ModelException(root + ": cannot list: " + e.getMessage(), e);
       }
+      if (found.isEmpty()) {
+        throw new ModelException("no ONNX test cases (folders with model.onnx and test_data_set_N) under " + root);
+      }
+      cases.addAll(found);
     }
     return cases;
   }

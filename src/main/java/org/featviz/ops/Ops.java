@@ -3,6 +3,7 @@ package org.featviz.ops;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import org.featviz.ir.Node;
 
 /** The ops featviz supports, by ONNX op type. */
@@ -45,6 +46,25 @@ public final class Ops {
 
   public static Set<String> supported() {
     return SPECS.keySet();
+  }
+
+  /**
+   * The index of the first input of {@code node} that holds an int64 tensor ({@code isInt64} says which values do)
+   * where its op reads float32 data, which is every input but the shape-like ones of {@link OpSpec#constantInputs}
+   * (Reshape's shape, Pad's pads and axes); -1 where there is none, or the op is not supported.
+   */
+  public static int int64DataInput(Node node, Predicate<String> isInt64) {
+    OpSpec s = SPECS.get(node.opType());
+    if (s == null) return -1;
+    int[] shapeLike = s.constantInputs();
+    for (int i = 0; i < node.inputs().size(); i++) {
+      String name = node.input(i);
+      if (name.isEmpty() || !isInt64.test(name)) continue;
+      boolean allowed = false;
+      for (int k : shapeLike) allowed |= k == i;
+      if (!allowed) return i;
+    }
+    return -1;
   }
 
   /** The spec for a node's op; throws {@link UnsupportedOpException} naming the node, op and opset. */

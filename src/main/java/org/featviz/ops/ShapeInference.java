@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.featviz.ir.DType;
 import org.featviz.ir.Graph;
 import org.featviz.ir.ModelException;
 import org.featviz.ir.Node;
@@ -35,6 +36,26 @@ public final class ShapeInference {
     return run(graph, inputShapes, true);
   }
 
+  /**
+   * Throws an {@link UnsupportedOpException} naming the first int64 initializer of {@code graph} that a node reads
+   * as float32 data (anything but a shape-like input such as Reshape's shape): featviz computes in float32.
+   */
+  public static void checkInt64Initializers(Graph graph) {
+    for (Node node : graph.nodes()) checkInt64Initializers(graph, node);
+  }
+
+  private static void checkInt64Initializers(Graph graph, Node node) {
+    int k = Ops.int64DataInput(node, name -> {
+      Tensor t = graph.initializers().get(name);
+      return t != null && t.dtype() == DType.INT64;
+    });
+    if (k < 0) return;
+    String name = node.input(k);
+    throw new UnsupportedOpException(node, graph.opset(), "input " + k + " is the int64 initializer '" + name + "' "
+        + graph.initializers().get(name).shape() + "; featviz computes in float32 and reads int64 only as shape"
+        + " inputs (Reshape's shape, Pad's pads)");
+  }
+
   private static Result run(Graph graph, Map<String, Shape> inputShapes, boolean lenient) {
     Map<String, Shape> shapes = new LinkedHashMap<>();
     for (ValueInfo in : graph.inputs()) {
@@ -60,6 +81,7 @@ public final class ShapeInference {
           continue;
         }
         OpSpec spec = Ops.spec(node, graph.opset());
+        checkInt64Initializers(graph, node);
         List<Shape> out = spec.outputShapes(new OpContext(node, in, constants, graph.opset()));
         for (int i = 0; i < node.outputs().size() && i < out.size(); i++) {
           if (!node.outputs().get(i).isEmpty()) shapes.put(node.outputs().get(i), out.get(i));

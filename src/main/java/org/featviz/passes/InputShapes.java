@@ -8,30 +8,42 @@ import org.featviz.ir.ValueInfo;
 
 /**
  * The static input shape featviz runs a model with: the model's own where it is static, a dynamic batch dimension
- * taken as 1 (batches are set per run), and a user-given shape (--input-shape) where other dimensions are dynamic.
+ * taken as 1 (batches are set per run), and a user-given shape (--input-shape C,H,W: one image, without the batch)
+ * where other dimensions are dynamic.
  */
 public final class InputShapes {
   private InputShapes() {}
 
-  /** @param override the user's shape, or null; a leading dimension may be omitted (the batch, then 1). */
+  /**
+   * @param override the user's shape, or null: one image's dimensions after the batch (C,H,W for an image input),
+   *     or all of them with the batch first, which must then be 1 (or the model's own fixed batch)
+   */
   public static Shape resolve(Graph g, ValueInfo input, long[] override) {
     long[] declared = input.dims();
     if (input.dtype() == null) {
       throw new ModelException(g.source() + ": input '" + input.name() + "' is " + input.typeName()
           + "; featviz feeds float32 inputs");
     }
+    long batch = declared.length > 0 && declared[0] >= 0 ? declared[0] : 1;
     if (override != null) {
-      long[] dims = override.length == declared.length - 1 ? prepend(1, override) : override;
-      if (dims.length != declared.length) {
-        throw new ModelException(g.source() + ": --input-shape " + Arrays.toString(override) + " has rank "
-            + override.length + ", but input '" + input.name() + "' is " + input.dimsText());
+      if (override.length != declared.length && override.length != declared.length - 1) {
+        throw new ModelException(g.source() + ": --input-shape " + text(override) + " has " + override.length
+            + " dimension(s), but input '" + input.name() + "' is " + input.dimsText() + "; give "
+            + form(declared.length) + ", one image without the batch");
       }
+      long[] dims = override.length == declared.length ? override.clone() : prepend(batch, override);
       for (int i = 1; i < dims.length; i++) {
         if (dims[i] <= 0) throw new ModelException("--input-shape: dimension " + i + " must be positive");
         if (declared[i] >= 0 && declared[i] != dims[i]) {
-          throw new ModelException(g.source() + ": --input-shape " + Arrays.toString(override)
+          throw new ModelException(g.source() + ": --input-shape " + text(override)
               + " conflicts with the model's input '" + input.name() + "' " + input.dimsText());
         }
+      }
+      if (dims[0] != batch) {
+        String why = declared[0] < 0 ? "the batch is set per run, not by --input-shape"
+            : "input '" + input.name() + "' " + input.dimsText() + " has a fixed batch of " + batch;
+        throw new ModelException(g.source() + ": --input-shape " + text(override) + ": " + why + "; give "
+            + form(declared.length) + ": --input-shape " + text(Arrays.copyOfRange(override, 1, override.length)));
       }
       return Shape.of(dims);
     }
@@ -40,19 +52,34 @@ public final class InputShapes {
     for (int i = 0; i < dims.length; i++) {
       if (dims[i] < 0) {
         throw new ModelException(g.source() + ": input '" + input.name() + "' has the dynamic shape "
-            + input.dimsText() + "; give its size with --input-shape (for example --input-shape "
-            + example(declared) + ")");
+            + input.dimsText() + "; give its size with --input-shape " + form(declared.length)
+            + " (for example --input-shape " + example(declared) + ")");
       }
     }
     return Shape.of(dims);
   }
 
-  private static String example(long[] declared) {
+  /** How --input-shape is written for an input of this rank: C,H,W for images, else the dimensions after N. */
+  private static String form(int rank) {
+    if (rank == 4) return "C,H,W";
     StringBuilder b = new StringBuilder();
-    for (int i = 0; i < declared.length; i++) {
-      if (i > 0) b.append(',');
-      b.append(declared[i] >= 0 ? declared[i] : (i == 0 ? 1 : 224));
+    for (int i = 1; i < rank; i++) b.append(i > 1 ? "," : "").append('D').append(i);
+    return rank <= 1 ? "the input's dimensions" : b.toString();
+  }
+
+  /** An --input-shape value for this input: its static dimensions after the batch, typical sizes for the others. */
+  private static String example(long[] declared) {
+    long[] dims = new long[Math.max(0, declared.length - 1)];
+    for (int i = 1; i < declared.length; i++) {
+      dims[i - 1] = declared[i] >= 0 ? declared[i] : (declared.length == 4 && i == 1 ? 3 : 224);
     }
+    return text(dims);
+  }
+
+  /** Dimensions as --input-shape takes them: 3,224,224. */
+  static String text(long[] dims) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < dims.length; i++) b.append(i > 0 ? "," : "").append(dims[i]);
     return b.toString();
   }
 

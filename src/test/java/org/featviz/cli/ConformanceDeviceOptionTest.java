@@ -38,6 +38,6 @@ class ConformanceDeviceOptionTest {
     Path relu = TestData.require(NODE.resolve("test_relu"), "libonnx-testdata");
     CliRunner r = CliRunner.run("conformance", "--device", "tpu", relu.toString());
     assertEquals(2, r.exitCode(), r.out() + r.err());
-    assertTrue(r.err().contains("expected cpu, emulated or gpu"), r.err());
+    assertTrue(r.err().contains("expected cpu, emulated, gpu or auto"), r.err());
   }
 }

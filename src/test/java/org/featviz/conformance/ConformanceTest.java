@@ -1,6 +1,7 @@
 package org.featviz.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -9,7 +10,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.featviz.TestData;
+import org.featviz.ir.ModelException;
+import org.featviz.onnx.OnnxModelBuilder;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Every ONNX backend node case whose ops featviz supports must pass on the CPU backend. */
 class ConformanceTest {
@@ -26,6 +30,29 @@ class ConformanceTest {
     if (!failures.isEmpty()) fail(failures.size() + " conformance cases failed:\n" + String.join("\n", failures));
     // The supported ops cover well over a hundred node cases (conv, pooling, gemm, broadcasting, softmax, ...).
     assertTrue(passed >= 100, "only " + passed + " cases passed");
+  }
+
+  @Test
+  void anInt64InputFeedingAnOpsDataIsUnsupportedNamingIt(@TempDir Path dir) throws Exception {
+    Path set = Files.createDirectories(dir.resolve("int64_add/test_data_set_0"));
+    new OnnxModelBuilder()
+        .typedInput("a", OnnxModelBuilder.INT64, 2)
+        .input("b", 2)
+        .node("Add", "add", List.of("a", "b"), List.of("y"))
+        .output("y", 2)
+        .write(set.getParent().resolve("model.onnx"));
+    Files.write(set.resolve("input_0.pb"), OnnxModelBuilder.int64Tensor("a", new long[] {2}, 1, 2));
+    Files.write(set.resolve("input_1.pb"), OnnxModelBuilder.floatTensor("b", new long[] {2}, 0.5f, 0.25f));
+    Files.write(set.resolve("output_0.pb"), OnnxModelBuilder.floatTensor("y", new long[] {2}, 1.5f, 2.25f));
+    ConformanceCase c = ConformanceRunner.run(set.getParent());
+    assertEquals(ConformanceCase.Status.UNSUPPORTED, c.status(), c.toString());
+    assertTrue(c.detail().contains("Add node 'add'") && c.detail().contains("int64 graph input 'a'"), c.detail());
+  }
+
+  @Test
+  void aFolderWithoutCasesIsAnError(@TempDir Path dir) {
+    ModelException e = assertThrows(ModelException.class, () -> ConformanceRunner.findCases(List.of(dir)));
+    assertEquals("no ONNX test cases (folders with model.onnx and test_data_set_N) under " + dir, e.getMessage());
   }
 
   @Test
