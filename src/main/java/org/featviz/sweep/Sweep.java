@@ -57,7 +57,8 @@ public final class Sweep {
   public static List<UnitResult> run(Model model, List<String> layers, UnitSelection units, UnitObjective objective,
       String objectiveText, int batch, RenderOptions options, int upscale, Path out, Listener listener) {
     if (batch <= 0) throw new ModelException("--batch must be positive, got " + batch);
-    List<String> resolved = layers.stream().map(l -> model.graph().resolveLayer(l)).toList();
+    // A layer named twice (or by two of its names) is swept once, where it first appears.
+    List<String> resolved = layers.stream().map(l -> model.graph().resolveLayer(l)).distinct().toList();
     List<Work> work = new ArrayList<>();
     for (String layer : resolved) {
       int n = model.units(layer);

@@ -1,0 +1,104 @@
+package org.featviz.sweep;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import org.featviz.Model;
+import org.featviz.device.MathMode;
+import org.featviz.ir.ModelException;
+import org.featviz.onnx.OnnxModelBuilder;
+import org.featviz.onnx.OnnxModelBuilder.Attr;
+import org.featviz.param.TransformConfig;
+import org.featviz.render.ObjectiveSpec;
+import org.featviz.render.RenderOptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A sweep's folder holds the results of one sweep only: not of another model with the same file name, not of two
+ * sweeps running at once, not a unit twice; its JSON lines and CSV agree row by row, and a unit whose image was
+ * lost is done again.
+ */
+class SweepIntegrityTest {
+  @TempDir Path tmp;
+
+  /** x[N,1,8,8] -> conv1 (3 filters, 3x3, pad 1) -> relu1, weights drawn from {@code seed}. */
+  private Path tinyModel(Path file, long seed) {
+    Random rng = new Random(seed);
+    float[] w = new float[3 * 9];
+    for (int i = 0; i < w.length; i++) w[i] = rng.nextFloat() * 2 - 1;
+    try {
+      Files.createDirectories(file.getParent());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return new OnnxModelBuilder().opset(13)
+        .input("x", "N", 1, 8, 8)
+        .initializer("w", new long[] {3, 1, 3, 3}, w)
+        .initializer("b", new long[] {3}, 0.1f, 0.2f, 0.3f)
+        .node("Conv", "conv1", List.of("x", "w", "b"), List.of("conv1"), Attr.ints("pads", 1, 1, 1, 1))
+        .node("Relu", "relu1", List.of("conv1"), List.of("relu1"))
+        .output("relu1", "N", 3, 8, 8)
+        .write(file);
+  }
+
+  private Path tinyModel() {
+    return tinyModel(tmp.resolve("tiny.onnx"), 7);
+  }
+
+  private static RenderOptions options() {
+    return RenderOptions.defaults().withSteps(3).withTransforms(TransformConfig.none());
+  }
+
+  /** Sweeps {@code layers} and {@code units} and returns the results; {@code started} gets (total, already done). */
+  private static List<UnitResult> sweep(Path model, List<String> layers, String units, Path out,
+      List<int[]> started) {
+    try (Model m = Model.open(model).useDevice("cpu", MathMode.FP32, new PrintWriter(new StringWriter()))) {
+      return Sweep.run(m, layers, new UnitSelection(units), ObjectiveSpec.parse("channel"), "channel", 2, options(),
+          1, out, new Sweep.Listener() {
+            @Override
+            public void started(int total, int alreadyDone) {
+              started.add(new int[] {total, alreadyDone});
+            }
+          });
+    }
+  }
+
+  private static List<UnitResult> sweep(Path model, Path out, List<int[]> started) {
+    return sweep(model, List.of("relu1"), "all", out, started);
+  }
+
+  private static String sha256(Path file) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+  }
+
+  @Test
+  void repeatedLayersAndUnitsAreSweptOnce() throws Exception {
+    Path model = tinyModel();
+    Path out = tmp.resolve("dupes");
+    List<int[]> started = new ArrayList<>();
+    List<UnitResult> results = sweep(model, List.of("relu1", "relu1"), "2,1,1,1-2", out, started);
+    assertArrayEquals(new int[] {2, 0}, started.get(0), "units 2 and 1 of relu1");
+    assertEquals(List.of(2, 1), results.stream().map(UnitResult::unit).toList(), "the first order is kept");
+    assertEquals(2, Files.readAllLines(out.resolve(SweepJournal.FILE)).size());
+    assertEquals(List.of(2, 1), new UnitSelection("2,1,1,1-2").resolve("relu1", 3));
+  }
+}
