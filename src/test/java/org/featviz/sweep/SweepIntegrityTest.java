@@ -101,4 +101,79 @@ class SweepIntegrityTest {
     assertEquals(2, Files.readAllLines(out.resolve(SweepJournal.FILE)).size());
     assertEquals(List.of(2, 1), new UnitSelection("2,1,1,1-2").resolve("relu1", 3));
   }
+
+  @Test
+  void theJsonLinesAndTheCsvHoldTheSameRowsNamesAndValues() throws Exception {
+    Path model = tinyModel();
+    Path out = tmp.resolve("twins");
+    sweep(model, out, new ArrayList<>());
+    assertTwins(out, 3);
+
+    // Resumed after losing unit 1's line and with unit 0's line written twice (an older featviz's doing).
+    List<String> lines = Files.readAllLines(out.resolve(SweepJournal.FILE));
+    Files.write(out.resolve(SweepJournal.FILE), List.of(lines.get(0), lines.get(2), lines.get(0)));
+    sweep(model, out, new ArrayList<>());
+    assertTwins(out, 3);
+  }
+
+  /** results.jsonl and results.csv: {@code rows} rows each, the same field names in order, the same values. */
+  private static void assertTwins(Path out, int rows) throws Exception {
+    List<JsonObject> json = new ArrayList<>();
+    for (String line : Files.readAllLines(out.resolve(SweepJournal.FILE))) {
+      json.add(JsonParser.parseString(line).getAsJsonObject());
+    }
+    List<List<String>> csv = Csv.parse(Files.readString(out.resolve(SweepJournal.CSV)));
+    assertEquals(rows, json.size());
+    assertEquals(rows + 1, csv.size(), "a header and the rows");
+    List<String> header = csv.get(0);
+    assertEquals(List.of("layer", "unit", "objective", "status", "objective_value", "activation", "seed", "steps",
+        "image", "backend"), header);
+    for (int i = 0; i < rows; i++) {
+      JsonObject o = json.get(i);
+      assertEquals(header, new ArrayList<>(o.keySet()), "field names of line " + (i + 1));
+      for (int k = 0; k < header.size(); k++) {
+        JsonElement v = o.get(header.get(k));
+        assertEquals(v.isJsonNull() ? "" : v.getAsString(), csv.get(i + 1).get(k),
+            header.get(k) + " of row " + (i + 1));
+      }
+    }
+    assertTrue(csv.get(1).get(2).contains(","), "a value with a comma survives the CSV: " + csv.get(1));
+  }
+
+  @Test
+  void aRowWithNanNullAndAQuotedLineBreakReadsBackAsWrittenAndMatchesItsCsv() throws Exception {
+    Path out = tmp.resolve("odd");
+    Files.createDirectories(out.resolve("relu1"));
+    Files.write(out.resolve("relu1/unit_0000.png"), new byte[] {1});
+    UnitResult odd = new UnitResult("relu1", 0, "say \"hi\",\nthen stop", "nan", Double.NaN, -0.0, 1L << 62, 5,
+        "relu1/unit_0000.png", null);
+    try (SweepJournal journal = new SweepJournal(out)) {
+      journal.append(List.of(odd));
+    }
+    assertTwins(out, 1);
+    try (SweepJournal journal = new SweepJournal(out)) {
+      assertEquals(List.of(odd), journal.results());
+    }
+    assertTwins(out, 1);
+  }
+
+  @Test
+  void theJournalNamesFieldsInSnakeCaseAndReadsOldCamelCaseJournals() throws Exception {
+    Path model = tinyModel();
+    Path out = tmp.resolve("names");
+    List<UnitResult> first = sweep(model, out, new ArrayList<>());
+    List<String> lines = Files.readAllLines(out.resolve(SweepJournal.FILE));
+    assertTrue(lines.get(0).contains("\"objective_value\":") && !lines.get(0).contains("objectiveValue"),
+        lines.get(0));
+
+    // A journal from before: camelCase names. It resumes (nothing left to do) with its values intact.
+    Files.write(out.resolve(SweepJournal.FILE),
+        lines.stream().map(l -> l.replace("\"objective_value\":", "\"objectiveValue\":")).toList());
+    List<int[]> started = new ArrayList<>();
+    List<UnitResult> again = sweep(model, out, started);
+    assertArrayEquals(new int[] {3, 3}, started.get(0));
+    assertEquals(first, again);
+    assertTrue(again.stream().allMatch(r -> r.objectiveValue() != 0), "values read back, not defaults");
+    assertEquals(lines, Files.readAllLines(out.resolve(SweepJournal.FILE)), "rewritten in today's names");
+  }
 }
