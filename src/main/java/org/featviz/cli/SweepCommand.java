@@ -57,6 +57,12 @@ final class SweepCommand implements Callable<Integer> {
       List<UnitResult> results = Sweep.run(m, layers, new UnitSelection(units), objectives, settings, batch, options,
           render.upscaleFor(width), out, new Sweep.Listener() {
             @Override
+            public void imagesMissing(int n) {
+              pw.printf(n == 1 ? "1 unit's image is missing in %2$s: it is done again%n"
+                  : "%d units' images are missing in %s: they are done again%n", n, out);
+            }
+
+            @Override
             public void started(int total, int alreadyDone) {
               if (alreadyDone > 0) pw.printf("resuming: %d of %d units already done in %s%n", alreadyDone, total, out);
               pw.flush();

@@ -37,6 +37,9 @@ public final class Sweep {
 
   /** Told after every optimization step of a chunk, and after every chunk. */
   public interface Listener {
+    /** Before {@link #started}: units the journal held whose image files are missing; they are done again. */
+    default void imagesMissing(int units) {}
+
     default void started(int total, int alreadyDone) {}
 
     default void step(int step, int steps) {}
@@ -67,6 +70,7 @@ public final class Sweep {
     SweepConfig config = SweepConfig.of(model, resolved, units.text(), objectiveText, options, batch);
     checkConfig(out, config);
     try (SweepJournal journal = new SweepJournal(out)) {
+      if (!journal.lostImages().isEmpty()) listener.imagesMissing(journal.lostImages().size());
       List<Work> todo = work.stream().filter(w -> !journal.isDone(w.layer(), w.unit())).toList();
       objective.prepare(todo.stream().map(Work::layer).distinct().toList());
       listener.started(work.size(), work.size() - todo.size());
@@ -143,21 +147,37 @@ public final class Sweep {
     for (String layer : layers) {
       List<UnitResult> rows = results.stream().filter(r -> r.layer().equals(layer)).toList();
       if (rows.isEmpty()) continue;
-      try {
-        BufferedImage first = ImageIO.read(out.resolve(rows.get(0).image()).toFile());
-        int channels = first.getType() == BufferedImage.TYPE_BYTE_GRAY ? 1 : 3;
-        Shape shape = Shape.of(channels, first.getHeight(), first.getWidth());
-        ContactSheet sheet = new ContactSheet(shape, Math.min(16, rows.size()), 1);
-        for (UnitResult r : rows) {
-          sheet.add(pixels(ImageIO.read(out.resolve(r.image()).toFile()), shape),
-              "unit " + r.unit() + ("ok".equals(r.status()) ? "" : " " + r.status()),
-              String.format("%.3g", r.activation()));
-        }
-        sheet.write(out.resolve(safe(layer)).resolve("contact_sheet.png"));
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot draw the contact sheet of " + layer, e);
+      BufferedImage first = readImage(out, layer, rows.get(0));
+      int channels = first.getType() == BufferedImage.TYPE_BYTE_GRAY ? 1 : 3;
+      Shape shape = Shape.of(channels, first.getHeight(), first.getWidth());
+      ContactSheet sheet = new ContactSheet(shape, Math.min(16, rows.size()), 1);
+      for (UnitResult r : rows) {
+        sheet.add(pixels(readImage(out, layer, r), shape),
+            "unit " + r.unit() + ("ok".equals(r.status()) ? "" : " " + r.status()),
+            String.format("%.3g", r.activation()));
       }
+      sheet.write(out.resolve(safe(layer)).resolve("contact_sheet.png"));
     }
+  }
+
+  /**
+   * A unit's PNG for the contact sheet. The journal drops units whose image is missing when a sweep opens it, so
+   * this fails only where an image went missing or was damaged during the run: a clear message then, and the next
+   * run redoes a missing one.
+   */
+  private static BufferedImage readImage(Path out, String layer, UnitResult r) {
+    Path file = out.resolve(r.image());
+    BufferedImage img;
+    try {
+      img = Files.isRegularFile(file) ? ImageIO.read(file.toFile()) : null;
+    } catch (IOException e) {
+      img = null;
+    }
+    if (img == null) {
+      throw new ModelException("cannot draw the contact sheet of " + layer + ": " + file + " is missing or not a PNG"
+          + " (run the sweep again to redo a missing one)");
+    }
+    return img;
   }
 
   /** A PNG read back as [C, H, W] values in [0, 1]. */

@@ -29,7 +29,8 @@ import org.featviz.ir.ModelException;
  * last line (the process died mid-write) is ignored on reading. A CSV twin is rewritten from the same records: the
  * same rows, the same field names ({@link #FIELDS}, snake_case as in render's results.json) and the same values,
  * written as the JSON writes them. Journals of older versions, whose names were camelCase
- * ({@code objectiveValue}), are read too and rewritten in today's names.
+ * ({@code objectiveValue}), are read too and rewritten in today's names. A unit whose image file has gone missing
+ * is not done: its line is dropped on opening, so that the sweep does it again.
  */
 public final class SweepJournal implements AutoCloseable {
   public static final String FILE = "results.jsonl";
@@ -44,6 +45,7 @@ public final class SweepJournal implements AutoCloseable {
 
   private final Path dir;
   private final Map<String, UnitResult> done = new LinkedHashMap<>();
+  private final List<UnitResult> lostImages = new ArrayList<>();
   private final BufferedWriter out;
 
   public SweepJournal(Path dir) {
@@ -63,8 +65,15 @@ public final class SweepJournal implements AutoCloseable {
             if (i != lines.size() - 1) throw new ModelException(file + ": line " + (i + 1) + " is not a result: " + line);
           }
         }
-        // Rewrite without a torn tail (so that appends start on a clean line), a unit's older lines or old names;
-        // the CSV from the same rows.
+        for (var it = done.values().iterator(); it.hasNext(); ) {
+          UnitResult r = it.next();
+          if (r.image() == null || !Files.isRegularFile(dir.resolve(r.image()))) {
+            lostImages.add(r);
+            it.remove();
+          }
+        }
+        // Rewrite without a torn tail (so that appends start on a clean line), a unit's older lines, old names or
+        // lost images; the CSV from the same rows.
         replace(file, done.values().stream().map(r -> GSON.toJson(tree(r))).toList());
         writeCsv();
       }
@@ -101,6 +110,11 @@ public final class SweepJournal implements AutoCloseable {
 
   public boolean isDone(String layer, int unit) {
     return done.containsKey(layer + "#" + unit);
+  }
+
+  /** The units the journal held whose image files are missing: they are no longer done. */
+  public List<UnitResult> lostImages() {
+    return List.copyOf(lostImages);
   }
 
   public List<UnitResult> results() {

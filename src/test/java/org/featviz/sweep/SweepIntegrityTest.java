@@ -176,4 +176,21 @@ class SweepIntegrityTest {
     assertTrue(again.stream().allMatch(r -> r.objectiveValue() != 0), "values read back, not defaults");
     assertEquals(lines, Files.readAllLines(out.resolve(SweepJournal.FILE)), "rewritten in today's names");
   }
+
+  @Test
+  void aUnitWhoseImageWasDeletedIsDoneAgainOnResume() throws Exception {
+    Path model = tinyModel();
+    Path out = tmp.resolve("lost");
+    List<UnitResult> first = sweep(model, out, new ArrayList<>());
+    byte[] png = Files.readAllBytes(out.resolve("relu1/unit_0001.png"));
+    Files.delete(out.resolve("relu1/unit_0001.png"));
+    List<int[]> started = new ArrayList<>();
+    List<UnitResult> again = sweep(model, out, started);
+    assertArrayEquals(new int[] {3, 2}, started.get(0), "unit 1 is not done while its image is missing");
+    assertArrayEquals(png, Files.readAllBytes(out.resolve("relu1/unit_0001.png")), "redone to the same image");
+    assertEquals(3, again.size());
+    assertEquals(first.get(1).activation(), again.stream().filter(r -> r.unit() == 1).findFirst().orElseThrow()
+        .activation(), 1e-9);
+    assertTwins(out, 3);
+  }
 }

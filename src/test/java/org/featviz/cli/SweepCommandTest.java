@@ -1,0 +1,61 @@
+package org.featviz.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import org.featviz.onnx.OnnxModelBuilder;
+import org.featviz.onnx.OnnxModelBuilder.Attr;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code featviz sweep} as its users see it: one-line refusals, a resume summary that tells this run from the
+ * ones before, progress lines off a terminal, a lost image done again without a stack trace, and the singular
+ * option names that render uses.
+ */
+class SweepCommandTest {
+  @TempDir Path tmp;
+
+  private Path model() {
+    float[] w = new float[2 * 9];
+    for (int i = 0; i < w.length; i++) w[i] = (float) Math.sin(i + 1);
+    return new OnnxModelBuilder().opset(13)
+        .input("x", "N", 1, 6, 6)
+        .initializer("w", new long[] {2, 1, 3, 3}, w)
+        .node("Conv", "conv1", List.of("x", "w"), List.of("conv1"), Attr.ints("pads", 1, 1, 1, 1))
+        .node("Relu", "relu1", List.of("conv1"), List.of("relu1"))
+        .output("relu1", "N", 2, 6, 6)
+        .write(tmp.resolve("m.onnx"));
+  }
+
+  private String[] sweep(Path out, String... more) {
+    List<String> args = new java.util.ArrayList<>(List.of("sweep", "--model", model().toString(), "--layers", "relu1",
+        "--batch", "1", "--steps", "2", "--transforms", "none", "--device", "cpu", "--out", out.toString()));
+    args.addAll(List.of(more));
+    return args.toArray(String[]::new);
+  }
+
+  private static void assertNoStackTrace(CliRunner r) {
+    assertFalse(r.err().contains("Exception") || r.err().contains("\tat "), r.err());
+  }
+
+  @Test
+  void aDeletedImageIsDoneAgainWithoutAStackTrace() throws Exception {
+    Path out = tmp.resolve("lost");
+    assertEquals(0, CliRunner.run(sweep(out)).exitCode());
+    Files.delete(out.resolve("relu1/unit_0001.png"));
+    CliRunner again = CliRunner.run(sweep(out));
+    assertEquals(0, again.exitCode(), again.err());
+    assertNoStackTrace(again);
+    assertTrue(again.out().contains("1 unit's image is missing in " + out + ": it is done again"), again.out());
+    assertTrue(again.out().contains("resuming: 1 of 2 units already done"), again.out());
+    assertTrue(Files.exists(out.resolve("relu1/unit_0001.png")));
+  }
+}
