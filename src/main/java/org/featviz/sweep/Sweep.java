@@ -34,6 +34,7 @@ import org.featviz.report.Png;
  */
 public final class Sweep {
   private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
+  private static final String MODEL_SHA = "modelSha256";
 
   /** Told after every optimization step of a chunk, and after every chunk. */
   public interface Listener {
@@ -102,12 +103,28 @@ public final class Sweep {
     try {
       Files.createDirectories(out);
       if (Files.exists(file)) {
-        List<String> differences = differences(JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8)),
-            JsonParser.parseString(GSON.toJson(config)));  // both from text: numbers compare as written
+        // Both from text, so that numbers compare as written.
+        JsonElement before = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
+        JsonObject now = JsonParser.parseString(GSON.toJson(config)).getAsJsonObject();
+        if (!before.isJsonObject()) throw new JsonParseException("expected a JSON object");
+        JsonObject old = before.getAsJsonObject();
+        JsonElement oldSha = old.get(MODEL_SHA);
+        boolean hashed = oldSha != null && !oldSha.isJsonNull();
+        if (hashed && !oldSha.equals(now.get(MODEL_SHA))) {
+          throw new ModelException(out + " holds a sweep of another model: " + model(old) + " there, "
+              + model(now) + " now. Resume it with that model or choose another --out");
+        }
+        if (hashed) {
+          old.add("model", now.get("model"));  // the same bytes: a renamed copy is the same model
+        } else {
+          old.add(MODEL_SHA, now.get(MODEL_SHA));  // recorded before models were hashed: the file name must match
+        }
+        List<String> differences = differences(old, now);
         if (!differences.isEmpty()) {
           throw new ModelException(out + " holds a sweep made with other settings (" + file + "): "
               + String.join("; ", differences) + ". Resume it with the same settings or choose another --out");
         }
+        if (!hashed) Files.writeString(file, GSON.toJson(config), StandardCharsets.UTF_8);
       } else {
         Files.writeString(file, GSON.toJson(config), StandardCharsets.UTF_8);
       }
@@ -118,11 +135,16 @@ public final class Sweep {
     }
   }
 
+  /** "fashion-cnn.onnx (SHA-256 0123456789ab...)": a model as sweep.json records it, for messages. */
+  private static String model(JsonObject config) {
+    JsonElement name = config.get("model");
+    String sha = config.get(MODEL_SHA).getAsString();
+    return (name == null || name.isJsonNull() ? "?" : name.getAsString()) + " (SHA-256 "
+        + sha.substring(0, Math.min(12, sha.length())) + "...)";
+  }
+
   /** "name: old there, new now" for every setting that differs (a missing one reads as null). */
-  private static List<String> differences(JsonElement old, JsonElement now) {
-    if (!old.isJsonObject()) throw new JsonParseException("expected a JSON object");
-    JsonObject before = old.getAsJsonObject();
-    JsonObject after = now.getAsJsonObject();
+  private static List<String> differences(JsonObject before, JsonObject after) {
     Set<String> names = new TreeSet<>(before.keySet());
     names.addAll(after.keySet());
     List<String> out = new ArrayList<>();

@@ -91,6 +91,54 @@ class SweepIntegrityTest {
   }
 
   @Test
+  void anotherModelWithTheSameFileNameIsRefusedNamingBoth() throws Exception {
+    Path first = tinyModel(tmp.resolve("a/tiny.onnx"), 7);
+    Path second = tinyModel(tmp.resolve("b/tiny.onnx"), 8);
+    Path out = tmp.resolve("out");
+    sweep(first, out, new ArrayList<>());
+    JsonObject settings = JsonParser.parseString(Files.readString(out.resolve("sweep.json"))).getAsJsonObject();
+    assertEquals(sha256(first), settings.get("modelSha256").getAsString());
+
+    ModelException e = assertThrows(ModelException.class, () -> sweep(second, out, new ArrayList<>()));
+    String a = sha256(first).substring(0, 12);
+    String b = sha256(second).substring(0, 12);
+    assertTrue(e.getMessage().contains("another model") && e.getMessage().contains("tiny.onnx (SHA-256 " + a)
+        && e.getMessage().contains("tiny.onnx (SHA-256 " + b), e.getMessage());
+    assertEquals(3, Files.readAllLines(out.resolve(SweepJournal.FILE)).size(), "nothing added");
+
+    // The same bytes elsewhere, or under another name, are the same model: the sweep resumes with nothing to do.
+    Files.createDirectories(tmp.resolve("c"));
+    for (Path copy : List.of(tmp.resolve("c/tiny.onnx"), tmp.resolve("c/renamed.onnx"))) {
+      Files.copy(first, copy);
+      List<int[]> started = new ArrayList<>();
+      sweep(copy, out, started);
+      assertArrayEquals(new int[] {3, 3}, started.get(0), copy.toString());
+    }
+  }
+
+  @Test
+  void aSweepRecordedBeforeTheModelsHashResumesAndGainsIt() throws Exception {
+    Path model = tinyModel();
+    Path out = tmp.resolve("old");
+    sweep(model, out, new ArrayList<>());
+    JsonObject settings = JsonParser.parseString(Files.readString(out.resolve("sweep.json"))).getAsJsonObject();
+    settings.remove("modelSha256");
+    Files.writeString(out.resolve("sweep.json"), settings.toString());
+    List<int[]> started = new ArrayList<>();
+    sweep(model, out, started);
+    assertArrayEquals(new int[] {3, 3}, started.get(0));
+    settings = JsonParser.parseString(Files.readString(out.resolve("sweep.json"))).getAsJsonObject();
+    assertEquals(sha256(model), settings.get("modelSha256").getAsString());
+
+    // Without a hash to go by, the file name must match.
+    settings.remove("modelSha256");
+    Files.writeString(out.resolve("sweep.json"), settings.toString());
+    Path renamed = Files.copy(model, tmp.resolve("renamed.onnx"));
+    ModelException e = assertThrows(ModelException.class, () -> sweep(renamed, out, new ArrayList<>()));
+    assertTrue(e.getMessage().contains("model: \"tiny.onnx\" there, \"renamed.onnx\" now"), e.getMessage());
+  }
+
+  @Test
   void repeatedLayersAndUnitsAreSweptOnce() throws Exception {
     Path model = tinyModel();
     Path out = tmp.resolve("dupes");
