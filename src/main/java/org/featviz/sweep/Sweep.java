@@ -30,7 +30,9 @@ import org.featviz.report.Png;
 /**
  * Visualizes every selected unit of some layers, {@code batch} units per optimization launch. Results are written
  * as each chunk finishes (a PNG per unit, a line in results.jsonl and results.csv), so an interrupted sweep
- * resumes where it stopped; a contact sheet per layer is drawn at the end.
+ * resumes where it stopped; a contact sheet per layer is drawn at the end. A sweep holds its folder's
+ * {@link SweepLock} from before it reads the folder's settings until it returns, so a second sweep into the folder
+ * is refused rather than interleaved.
  */
 public final class Sweep {
   private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
@@ -69,8 +71,12 @@ public final class Sweep {
       for (int u : units.resolve(layer, n)) work.add(new Work(layer, u, n));
     }
     SweepConfig config = SweepConfig.of(model, resolved, units.text(), objectiveText, options, batch);
-    checkConfig(out, config);
-    try (SweepJournal journal = new SweepJournal(out)) {
+    try {
+      Files.createDirectories(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + out, e);
+    }
+    try (SweepLock lock = SweepLock.take(out); SweepJournal journal = openJournal(out, config)) {
       if (!journal.lostImages().isEmpty()) listener.imagesMissing(journal.lostImages().size());
       List<Work> todo = work.stream().filter(w -> !journal.isDone(w.layer(), w.unit())).toList();
       objective.prepare(todo.stream().map(Work::layer).distinct().toList());
@@ -98,10 +104,15 @@ public final class Sweep {
     }
   }
 
+  /** The journal of a folder whose settings are these; under the folder's lock, so no other sweep writes there. */
+  private static SweepJournal openJournal(Path out, SweepConfig config) {
+    checkConfig(out, config);
+    return new SweepJournal(out);
+  }
+
   private static void checkConfig(Path out, SweepConfig config) {
     Path file = out.resolve("sweep.json");
     try {
-      Files.createDirectories(out);
       if (Files.exists(file)) {
         // Both from text, so that numbers compare as written.
         JsonElement before = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));

@@ -47,6 +47,21 @@ class SweepCommandTest {
   }
 
   @Test
+  void aFolderInUseIsRefusedInOneLine() throws Exception {
+    Path out = tmp.resolve("busy");
+    Files.createDirectories(out);
+    try (FileChannel ch = FileChannel.open(out.resolve(".featviz-sweep.lock"), StandardOpenOption.CREATE,
+        StandardOpenOption.WRITE); FileLock held = ch.lock()) {
+      CliRunner r = CliRunner.run(sweep(out));
+      assertEquals(2, r.exitCode(), r.out() + r.err());
+      List<String> lines = r.err().strip().lines().toList();
+      assertEquals(1, lines.size(), r.err());
+      assertTrue(lines.get(0).startsWith("featviz: error: " + out + " is in use by another sweep"), lines.get(0));
+    }
+    assertEquals(0, CliRunner.run(sweep(out)).exitCode(), "free again once the other sweep ends");
+  }
+
+  @Test
   void aDeletedImageIsDoneAgainWithoutAStackTrace() throws Exception {
     Path out = tmp.resolve("lost");
     assertEquals(0, CliRunner.run(sweep(out)).exitCode());

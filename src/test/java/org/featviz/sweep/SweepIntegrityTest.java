@@ -139,6 +139,38 @@ class SweepIntegrityTest {
   }
 
   @Test
+  void aFolderInUseByAnotherSweepIsRefusedAndALeftOverLockFileIsNot() throws Exception {
+    Path model = tinyModel();
+    Path out = tmp.resolve("busy");
+    Files.createDirectories(out);
+    Path lockFile = out.resolve(".featviz-sweep.lock");
+    try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+         FileLock held = ch.lock()) {
+      ModelException e = assertThrows(ModelException.class, () -> sweep(model, out, new ArrayList<>()));
+      assertTrue(e.getMessage().contains(out + " is in use by another sweep"), e.getMessage());
+      assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
+    }
+    assertFalse(Files.exists(out.resolve(SweepJournal.FILE)), "the refused sweep wrote nothing");
+    assertTrue(Files.exists(lockFile), "the lock file stays, held by no one");
+    assertEquals(3, sweep(model, out, new ArrayList<>()).size(), "a lock file nobody holds does not block");
+  }
+
+  @Test
+  void aLockHeldByAProcessThatIsKilledDoesNotOutliveIt() throws Exception {
+    Path model = tinyModel();
+    Path out = tmp.resolve("killed");
+    Files.createDirectories(out);
+    Process holder = LockHolder.start(out.resolve(".featviz-sweep.lock"));
+    try {
+      ModelException e = assertThrows(ModelException.class, () -> sweep(model, out, new ArrayList<>()));
+      assertTrue(e.getMessage().contains("is in use by another sweep"), e.getMessage());
+    } finally {
+      holder.destroyForcibly().waitFor();
+    }
+    assertEquals(3, sweep(model, out, new ArrayList<>()).size(), "the killed holder's lock is gone with it");
+  }
+
+  @Test
   void repeatedLayersAndUnitsAreSweptOnce() throws Exception {
     Path model = tinyModel();
     Path out = tmp.resolve("dupes");
