@@ -72,7 +72,7 @@ final class RenderCommand implements Callable<Integer> {
       }
       if (diversity > 0) options = options.withBatchTerms(List.of(Objectives.diversity(name, diversity)));
       List<RenderResult> results;
-      try (Progress progress = new Progress("render", options.steps(), "step")) {
+      try (Progress progress = new Progress("render", options.steps(), "steps", spec.commandLine().getErr())) {
         results = m.render(targets, options, s -> progress.accept(1));
       }
       write(pw, results, m.backend());

@@ -51,6 +51,7 @@ final class SweepCommand implements Callable<Integer> {
     try (Model m = render.open(model, spec.commandLine().getErr())) {
       int width = m.layerShape(m.layers().get(0)).rank() > 0 ? (int) m.graph().input().dims()[3] : 28;
       Progress[] bar = new Progress[1];
+      long[] unitSteps = new long[2];  // done before this chunk, units of this chunk
       long start = System.nanoTime();
       String settings = terms.settingsText(m, objective, kind);
       UnitObjective objectives = terms.objectives(m, kind, spec.commandLine().getErr());
@@ -66,12 +67,25 @@ final class SweepCommand implements Callable<Integer> {
             public void started(int total, int alreadyDone) {
               if (alreadyDone > 0) pw.printf("resuming: %d of %d units already done in %s%n", alreadyDone, total, out);
               pw.flush();
-              bar[0] = new Progress("sweep", total - alreadyDone, "unit");
+              // Per optimization step of each unit: a chunk of 64 units of 256 steps is long.
+              bar[0] = new Progress("sweep", (long) (total - alreadyDone) * options.steps(), "unit steps",
+                  spec.commandLine().getErr());
+            }
+
+            @Override
+            public void chunkStarted(int n) {
+              unitSteps[1] = n;
+            }
+
+            @Override
+            public void step(int step, int steps) {
+              bar[0].to(unitSteps[0] + step * unitSteps[1]);
             }
 
             @Override
             public void chunkDone(int n) {
-              bar[0].accept(n);
+              unitSteps[0] += (long) n * options.steps();
+              bar[0].to(unitSteps[0]);
             }
           });
       if (bar[0] != null) bar[0].close();

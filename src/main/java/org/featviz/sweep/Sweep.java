@@ -38,12 +38,15 @@ public final class Sweep {
   private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
   private static final String MODEL_SHA = "modelSha256";
 
-  /** Told after every optimization step of a chunk, and after every chunk. */
+  /** Told before and after every chunk and after every optimization step of one. */
   public interface Listener {
     /** Before {@link #started}: units the journal held whose image files are missing; they are done again. */
     default void imagesMissing(int units) {}
 
     default void started(int total, int alreadyDone) {}
+
+    /** A chunk of {@code units} units starts: each of its steps advances the work by that many unit steps. */
+    default void chunkStarted(int units) {}
 
     default void step(int step, int steps) {}
 
@@ -87,6 +90,7 @@ public final class Sweep {
         for (Work w : chunk) {
           targets.add(model.unit(w.layer(), w.unit(), objective.forUnit(w.layer(), w.unit(), w.units(), options.seed())));
         }
+        listener.chunkStarted(chunk.size());
         List<RenderResult> results = model.render(targets, options, s -> listener.step(s, options.steps()));
         List<UnitResult> records = new ArrayList<>();
         for (RenderResult r : results) {

@@ -62,6 +62,31 @@ class SweepCommandTest {
   }
 
   @Test
+  void offATerminalProgressIsAPlainLineOnStandardErrorPerInterval() {
+    String key = "featviz.progress.interval";  // documented in the user guide
+    String before = System.getProperty(key);
+    System.setProperty(key, "0");  // a line whenever the work advances
+    try {
+      CliRunner r = CliRunner.run(sweep(tmp.resolve("progress")));
+      assertEquals(0, r.exitCode(), r.err());
+      List<String> lines = r.err().lines().filter(l -> l.startsWith("sweep: ")).toList();
+      assertEquals(4, lines.size(), "2 units x 2 steps, a line per step: " + r.err());
+      assertTrue(lines.get(0).matches("sweep: 1/4 unit steps \\(25%\\), \\d+ s elapsed, about \\d+ s left"),
+          lines.get(0));
+      assertTrue(lines.get(3).matches("sweep: 4/4 unit steps \\(100%\\), \\d+ s elapsed"), lines.get(3));
+
+      CliRunner render = CliRunner.run("render", "--model", model().toString(), "--layer", "relu1", "--unit", "0",
+          "--steps", "2", "--transforms", "none", "--device", "cpu", "--out", tmp.resolve("render").toString());
+      assertEquals(0, render.exitCode(), render.err());
+      assertTrue(render.err().contains("render: 2/2 steps (100%)"), render.err());
+    } finally {
+      if (before == null) System.clearProperty(key); else System.setProperty(key, before);
+    }
+    CliRunner quiet = CliRunner.run(sweep(tmp.resolve("quiet")));
+    assertFalse(quiet.err().contains("sweep: "), "work shorter than the interval prints nothing: " + quiet.err());
+  }
+
+  @Test
   void aDeletedImageIsDoneAgainWithoutAStackTrace() throws Exception {
     Path out = tmp.resolve("lost");
     assertEquals(0, CliRunner.run(sweep(out)).exitCode());
