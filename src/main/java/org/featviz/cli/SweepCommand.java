@@ -2,7 +2,6 @@ package org.featviz.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.featviz.Model;
@@ -52,6 +51,7 @@ final class SweepCommand implements Callable<Integer> {
       int width = m.layerShape(m.layers().get(0)).rank() > 0 ? (int) m.graph().input().dims()[3] : 28;
       Progress[] bar = new Progress[1];
       long[] unitSteps = new long[2];  // done before this chunk, units of this chunk
+      int[] before = new int[1];  // units done by earlier runs
       long start = System.nanoTime();
       String settings = terms.settingsText(m, objective, kind);
       UnitObjective objectives = terms.objectives(m, kind, spec.commandLine().getErr());
@@ -65,6 +65,7 @@ final class SweepCommand implements Callable<Integer> {
 
             @Override
             public void started(int total, int alreadyDone) {
+              before[0] = alreadyDone;
               if (alreadyDone > 0) pw.printf("resuming: %d of %d units already done in %s%n", alreadyDone, total, out);
               pw.flush();
               // Per optimization step of each unit: a chunk of 64 units of 256 steps is long.
@@ -91,8 +92,12 @@ final class SweepCommand implements Callable<Integer> {
       if (bar[0] != null) bar[0].close();
       long dead = results.stream().filter(r -> r.status().equals("dead")).count();
       long nan = results.stream().filter(r -> r.status().equals("nan")).count();
-      pw.printf("%d units in %s (%s this run); %d dead, %d diverged; results in %s%n", results.size(),
-          Arrays.toString(layers.toArray()), Progress.duration((System.nanoTime() - start) / 1e9), dead, nan,
+      String time = Progress.duration((System.nanoTime() - start) / 1e9);
+      String run = before[0] == 0 ? " in " + time
+          : before[0] == results.size() ? " (all from before)"
+          : String.format(" (%d done in %s this run, %d from before)", results.size() - before[0], time, before[0]);
+      List<String> swept = layers.stream().map(m.graph()::resolveLayer).distinct().toList();
+      pw.printf("%d units in %s%s; %d dead, %d diverged; results in %s%n", results.size(), swept, run, dead, nan,
           out.resolve("results.csv"));
     }
     return 0;

@@ -62,6 +62,25 @@ class SweepCommandTest {
   }
 
   @Test
+  void theResumeSummaryTellsThisRunFromTheOnesBefore() throws Exception {
+    Path out = tmp.resolve("resume");
+    CliRunner first = CliRunner.run(sweep(out));
+    assertEquals(0, first.exitCode(), first.err());
+    assertTrue(first.out().matches("(?s).*2 units in \\[relu1\\] in [0-9.]+ s; 0 dead, 0 diverged; results in .*"),
+        first.out());
+
+    List<String> lines = Files.readAllLines(out.resolve("results.jsonl"));
+    Files.write(out.resolve("results.jsonl"), lines.subList(0, 1));
+    CliRunner second = CliRunner.run(sweep(out));
+    assertEquals(0, second.exitCode(), second.err());
+    assertTrue(second.out().contains("resuming: 1 of 2 units already done"), second.out());
+    assertTrue(second.out().matches("(?s).*2 units in \\[relu1\\] \\(1 done in [0-9.]+ s this run, 1 from before\\);"
+        + " 0 dead, 0 diverged; results in .*"), second.out());
+    CliRunner third = CliRunner.run(sweep(out));
+    assertTrue(third.out().contains("2 units in [relu1] (all from before); 0 dead"), third.out());
+  }
+
+  @Test
   void offATerminalProgressIsAPlainLineOnStandardErrorPerInterval() {
     String key = "featviz.progress.interval";  // documented in the user guide
     String before = System.getProperty(key);
