@@ -31,9 +31,9 @@ import picocli.CommandLine.Spec;
 final class RenderCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, description = "ONNX model") Path model;
 
-  @Option(names = "--layer", required = true, description = "layer name (see featviz info)") String layer;
+  @Option(names = {"--layer", "--layers"}, required = true, description = "layer name (see featviz info)") String layer;
 
-  @Option(names = "--unit", required = true, description = "unit(s): 5, 1,4,7 or 0-15") String units;
+  @Option(names = {"--unit", "--units"}, required = true, description = "unit(s): 5, 1,4,7 or 0-15") String units;
 
   @Option(names = "--objective", defaultValue = "channel",
       description = "channel (default), neuron, iam, dot, cosine, dot-cossim[:n=1,floor=0.1], orthogonal[:lambda=1],"
@@ -60,6 +60,7 @@ final class RenderCommand implements Callable<Integer> {
     ObjectiveSpec kind = ObjectiveSpec.parse(objective);
     RenderOptions options = render.options();
     if (diversity < 0) throw new org.featviz.ir.ModelException("--diversity must not be negative");
+    LayerOption.checkOne(spec, layer);
     terms.penalties();  // bad --penalty values fail before the model is opened
     try (Model m = render.open(model, spec.commandLine().getErr())) {
       String name = m.graph().resolveLayer(layer);

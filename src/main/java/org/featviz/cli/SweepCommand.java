@@ -22,10 +22,11 @@ import picocli.CommandLine.Spec;
 final class SweepCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, description = "ONNX model") Path model;
 
-  @Option(names = "--layers", required = true, split = ",", description = "layer names, comma-separated")
+  @Option(names = {"--layers", "--layer"}, required = true, split = ",", description = "layer names, comma-separated")
   List<String> layers;
 
-  @Option(names = "--units", defaultValue = "all", description = "all (default), a-b, or a list") String units;
+  @Option(names = {"--units", "--unit"}, defaultValue = "all", description = "all (default), a-b, or a list")
+  String units;
 
   @Option(names = "--objective", defaultValue = "channel", description = "as for render (default channel)")
   String objective;

@@ -117,4 +117,25 @@ class SweepCommandTest {
     assertTrue(again.out().contains("resuming: 1 of 2 units already done"), again.out());
     assertTrue(Files.exists(out.resolve("relu1/unit_0001.png")));
   }
+
+  @Test
+  void sweepAndRenderTakeBothTheSingularAndThePluralOptionNames() throws Exception {
+    Path out = tmp.resolve("singular");
+    CliRunner sweep = CliRunner.run("sweep", "--model", model().toString(), "--layer", "relu1", "--unit", "1",
+        "--steps", "2", "--transforms", "none", "--device", "cpu", "--out", out.toString());
+    assertEquals(0, sweep.exitCode(), sweep.err());
+    assertEquals(2, Files.readAllLines(out.resolve("results.csv")).size(), "a header and unit 1");
+
+    Path plural = tmp.resolve("plural");
+    CliRunner render = CliRunner.run("render", "--model", model().toString(), "--layers", "relu1", "--units", "0,1",
+        "--steps", "2", "--transforms", "none", "--device", "cpu", "--out", plural.toString());
+    assertEquals(0, render.exitCode(), render.err());
+    assertTrue(Files.exists(plural.resolve("relu1_unit_0001.png")));
+
+    CliRunner two = CliRunner.run("render", "--model", model().toString(), "--layers", "conv1,relu1", "--unit", "0",
+        "--steps", "2", "--device", "cpu", "--out", tmp.resolve("two").toString());
+    assertEquals(2, two.exitCode(), two.out());
+    assertTrue(two.err().startsWith("featviz: error: --layers") && two.err().contains("one layer"), two.err());
+    assertFalse(Files.exists(tmp.resolve("two")), "nothing written");
+  }
 }
