@@ -50,7 +50,7 @@ final class DataWhitenings implements Function<String, Whitening> {
     Dataset d = data();
     long start = System.nanoTime();
     ActivationSamples s;
-    try (Progress progress = new Progress("whitening " + layer, images, "img")) {
+    try (Progress progress = new Progress("whitening " + layer, images, "images", notes)) {
       s = model.activationSamples(layer, d, images, progress);
     }
     Whitening w = Whitening.estimate(s.samples());

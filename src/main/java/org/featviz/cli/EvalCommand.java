@@ -73,7 +73,8 @@ final class EvalCommand implements Callable<Integer> {
     Evaluation e;
     String where;
     try (ForwardBackend backend = Backends.open(device, mode, graph, spec.commandLine().getErr());
-         Progress progress = new Progress("eval", data.size(), "img")) {
+         Progress progress = new Progress("eval", data.size(), "images",
+             spec.commandLine().getErr())) {
       where = backend.describe();
       e = Evaluator.run(backend, graph, data, norm, batch, progress);
     }

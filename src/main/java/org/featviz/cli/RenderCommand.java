@@ -31,9 +31,9 @@ import picocli.CommandLine.Spec;
 final class RenderCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, description = "ONNX model") Path model;
 
-  @Option(names = "--layer", required = true, description = "layer name (see featviz info)") String layer;
+  @Option(names = {"--layer", "--layers"}, required = true, description = "layer name (see featviz info)") String layer;
 
-  @Option(names = "--unit", required = true, description = "unit(s): 5, 1,4,7 or 0-15") String units;
+  @Option(names = {"--unit", "--units"}, required = true, description = "unit(s): 5, 1,4,7 or 0-15") String units;
 
   @Option(names = "--objective", defaultValue = "channel",
       description = "channel (default), neuron, iam, dot, cosine, dot-cossim[:n=1,floor=0.1], orthogonal[:lambda=1],"
@@ -60,6 +60,7 @@ final class RenderCommand implements Callable<Integer> {
     ObjectiveSpec kind = ObjectiveSpec.parse(objective);
     render.validate();
     RenderOptionsMixin.weight("--diversity", diversity);
+    LayerOption.checkOne(spec, layer);
     terms.penalties();  // bad --penalty values fail before the model is opened
     OutputFolder.prepare("--out", out);
     try (Model m = render.open(model, spec.commandLine().getErr())) {
@@ -75,7 +76,7 @@ final class RenderCommand implements Callable<Integer> {
       }
       if (diversity > 0) options = options.withBatchTerms(List.of(Objectives.diversity(name, diversity)));
       List<RenderResult> results;
-      try (Progress progress = new Progress("render", options.steps(), "step")) {
+      try (Progress progress = new Progress("render", options.steps(), "steps", spec.commandLine().getErr())) {
         results = m.render(targets, options, s -> progress.accept(1));
       }
       write(pw, results, m.backend(), upscale);

@@ -2,7 +2,6 @@ package org.featviz.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.featviz.Model;
@@ -23,10 +22,11 @@ import picocli.CommandLine.Spec;
 final class SweepCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, description = "ONNX model") Path model;
 
-  @Option(names = "--layers", required = true, split = ",", description = "layer names, comma-separated")
+  @Option(names = {"--layers", "--layer"}, required = true, split = ",", description = "layer names, comma-separated")
   List<String> layers;
 
-  @Option(names = "--units", defaultValue = "all", description = "all (default), a-b, or a list") String units;
+  @Option(names = {"--units", "--unit"}, defaultValue = "all", description = "all (default), a-b, or a list")
+  String units;
 
   @Option(names = "--objective", defaultValue = "channel", description = "as for render (default channel)")
   String objective;
@@ -53,28 +53,54 @@ final class SweepCommand implements Callable<Integer> {
       RenderOptions options = render.options(m.imageShape(), spec.commandLine().getErr());
       int upscale = render.upscaleFor(m.imageShape());
       Progress[] bar = new Progress[1];
+      long[] unitSteps = new long[2];  // done before this chunk, units of this chunk
+      int[] before = new int[1];  // units done by earlier runs
       long start = System.nanoTime();
       String settings = terms.settingsText(m, objective, kind);
       UnitObjective objectives = terms.objectives(m, kind, spec.commandLine().getErr());
       List<UnitResult> results = Sweep.run(m, layers, new UnitSelection(units), objectives, settings, batch, options,
           upscale, out, new Sweep.Listener() {
             @Override
+            public void imagesMissing(int n) {
+              pw.printf(n == 1 ? "1 unit's image is missing in %2$s: it is done again%n"
+                  : "%d units' images are missing in %s: they are done again%n", n, out);
+            }
+
+            @Override
             public void started(int total, int alreadyDone) {
+              before[0] = alreadyDone;
               if (alreadyDone > 0) pw.printf("resuming: %d of %d units already done in %s%n", alreadyDone, total, out);
               pw.flush();
-              bar[0] = new Progress("sweep", total - alreadyDone, "unit");
+              // Per optimization step of each unit: a chunk of 64 units of 256 steps is long.
+              bar[0] = new Progress("sweep", (long) (total - alreadyDone) * options.steps(), "unit steps",
+                  spec.commandLine().getErr());
+            }
+
+            @Override
+            public void chunkStarted(int n) {
+              unitSteps[1] = n;
+            }
+
+            @Override
+            public void step(int step, int steps) {
+              bar[0].to(unitSteps[0] + step * unitSteps[1]);
             }
 
             @Override
             public void chunkDone(int n) {
-              bar[0].accept(n);
+              unitSteps[0] += (long) n * options.steps();
+              bar[0].to(unitSteps[0]);
             }
           });
       if (bar[0] != null) bar[0].close();
       long dead = results.stream().filter(r -> r.status().equals("dead")).count();
       long nan = results.stream().filter(r -> r.status().equals("nan")).count();
-      pw.printf("%d units in %s (%s this run); %d dead, %d diverged; results in %s%n", results.size(),
-          Arrays.toString(layers.toArray()), Progress.duration((System.nanoTime() - start) / 1e9), dead, nan,
+      String time = Progress.duration((System.nanoTime() - start) / 1e9);
+      String run = before[0] == 0 ? " in " + time
+          : before[0] == results.size() ? " (all from before)"
+          : String.format(" (%d done in %s this run, %d from before)", results.size() - before[0], time, before[0]);
+      List<String> swept = layers.stream().map(m.graph()::resolveLayer).distinct().toList();
+      pw.printf("%d units in %s%s; %d dead, %d diverged; results in %s%n", results.size(), swept, run, dead, nan,
           out.resolve("results.csv"));
     }
     return 0;

@@ -30,14 +30,23 @@ import org.featviz.report.Png;
 /**
  * Visualizes every selected unit of some layers, {@code batch} units per optimization launch. Results are written
  * as each chunk finishes (a PNG per unit, a line in results.jsonl and results.csv), so an interrupted sweep
- * resumes where it stopped; a contact sheet per layer is drawn at the end.
+ * resumes where it stopped; a contact sheet per layer is drawn at the end. A sweep holds its folder's
+ * {@link SweepLock} from before it reads the folder's settings until it returns, so a second sweep into the folder
+ * is refused rather than interleaved.
  */
 public final class Sweep {
   private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
+  private static final String MODEL_SHA = "modelSha256";
 
-  /** Told after every optimization step of a chunk, and after every chunk. */
+  /** Told before and after every chunk and after every optimization step of one. */
   public interface Listener {
+    /** Before {@link #started}: units the journal held whose image files are missing; they are done again. */
+    default void imagesMissing(int units) {}
+
     default void started(int total, int alreadyDone) {}
+
+    /** A chunk of {@code units} units starts: each of its steps advances the work by that many unit steps. */
+    default void chunkStarted(int units) {}
 
     default void step(int step, int steps) {}
 
@@ -57,15 +66,21 @@ public final class Sweep {
   public static List<UnitResult> run(Model model, List<String> layers, UnitSelection units, UnitObjective objective,
       String objectiveText, int batch, RenderOptions options, int upscale, Path out, Listener listener) {
     if (batch <= 0) throw new ModelException("--batch must be positive, got " + batch);
-    List<String> resolved = layers.stream().map(l -> model.graph().resolveLayer(l)).toList();
+    // A layer named twice (or by two of its names) is swept once, where it first appears.
+    List<String> resolved = layers.stream().map(l -> model.graph().resolveLayer(l)).distinct().toList();
     List<Work> work = new ArrayList<>();
     for (String layer : resolved) {
       int n = model.units(layer);
       for (int u : units.resolve(layer, n)) work.add(new Work(layer, u, n));
     }
     SweepConfig config = SweepConfig.of(model, resolved, units.text(), objectiveText, options, batch);
-    checkConfig(out, config);
-    try (SweepJournal journal = new SweepJournal(out)) {
+    try {
+      Files.createDirectories(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + out, e);
+    }
+    try (SweepLock lock = SweepLock.take(out); SweepJournal journal = openJournal(out, config)) {
+      if (!journal.lostImages().isEmpty()) listener.imagesMissing(journal.lostImages().size());
       List<Work> todo = work.stream().filter(w -> !journal.isDone(w.layer(), w.unit())).toList();
       objective.prepare(todo.stream().map(Work::layer).distinct().toList());
       listener.started(work.size(), work.size() - todo.size());
@@ -75,6 +90,7 @@ public final class Sweep {
         for (Work w : chunk) {
           targets.add(model.unit(w.layer(), w.unit(), objective.forUnit(w.layer(), w.unit(), w.units(), options.seed())));
         }
+        listener.chunkStarted(chunk.size());
         List<RenderResult> results = model.render(targets, options, s -> listener.step(s, options.steps()));
         List<UnitResult> records = new ArrayList<>();
         for (RenderResult r : results) {
@@ -92,17 +108,38 @@ public final class Sweep {
     }
   }
 
+  /** The journal of a folder whose settings are these; under the folder's lock, so no other sweep writes there. */
+  private static SweepJournal openJournal(Path out, SweepConfig config) {
+    checkConfig(out, config);
+    return new SweepJournal(out);
+  }
+
   private static void checkConfig(Path out, SweepConfig config) {
     Path file = out.resolve("sweep.json");
     try {
-      Files.createDirectories(out);
       if (Files.exists(file)) {
-        List<String> differences = differences(JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8)),
-            JsonParser.parseString(GSON.toJson(config)));  // both from text: numbers compare as written
+        // Both from text, so that numbers compare as written.
+        JsonElement before = JsonParser.parseString(Files.readString(file, StandardCharsets.UTF_8));
+        JsonObject now = JsonParser.parseString(GSON.toJson(config)).getAsJsonObject();
+        if (!before.isJsonObject()) throw new JsonParseException("expected a JSON object");
+        JsonObject old = before.getAsJsonObject();
+        JsonElement oldSha = old.get(MODEL_SHA);
+        boolean hashed = oldSha != null && !oldSha.isJsonNull();
+        if (hashed && !oldSha.equals(now.get(MODEL_SHA))) {
+          throw new ModelException(out + " holds a sweep of another model: " + model(old) + " there, "
+              + model(now) + " now. Resume it with that model or choose another --out");
+        }
+        if (hashed) {
+          old.add("model", now.get("model"));  // the same bytes: a renamed copy is the same model
+        } else {
+          old.add(MODEL_SHA, now.get(MODEL_SHA));  // recorded before models were hashed: the file name must match
+        }
+        List<String> differences = differences(old, now);
         if (!differences.isEmpty()) {
           throw new ModelException(out + " holds a sweep made with other settings (" + file + "): "
               + String.join("; ", differences) + ". Resume it with the same settings or choose another --out");
         }
+        if (!hashed) Files.writeString(file, GSON.toJson(config), StandardCharsets.UTF_8);
       } else {
         Files.writeString(file, GSON.toJson(config), StandardCharsets.UTF_8);
       }
@@ -113,11 +150,16 @@ public final class Sweep {
     }
   }
 
+  /** "fashion-cnn.onnx (SHA-256 0123456789ab...)": a model as sweep.json records it, for messages. */
+  private static String model(JsonObject config) {
+    JsonElement name = config.get("model");
+    String sha = config.get(MODEL_SHA).getAsString();
+    return (name == null || name.isJsonNull() ? "?" : name.getAsString()) + " (SHA-256 "
+        + sha.substring(0, Math.min(12, sha.length())) + "...)";
+  }
+
   /** "name: old there, new now" for every setting that differs (a missing one reads as null). */
-  private static List<String> differences(JsonElement old, JsonElement now) {
-    if (!old.isJsonObject()) throw new JsonParseException("expected a JSON object");
-    JsonObject before = old.getAsJsonObject();
-    JsonObject after = now.getAsJsonObject();
+  private static List<String> differences(JsonObject before, JsonObject after) {
     Set<String> names = new TreeSet<>(before.keySet());
     names.addAll(after.keySet());
     List<String> out = new ArrayList<>();
@@ -142,21 +184,37 @@ public final class Sweep {
     for (String layer : layers) {
       List<UnitResult> rows = results.stream().filter(r -> r.layer().equals(layer)).toList();
       if (rows.isEmpty()) continue;
-      try {
-        BufferedImage first = ImageIO.read(out.resolve(rows.get(0).image()).toFile());
-        int channels = first.getType() == BufferedImage.TYPE_BYTE_GRAY ? 1 : 3;
-        Shape shape = Shape.of(channels, first.getHeight(), first.getWidth());
-        ContactSheet sheet = new ContactSheet(shape, Math.min(16, rows.size()), 1);
-        for (UnitResult r : rows) {
-          sheet.add(pixels(ImageIO.read(out.resolve(r.image()).toFile()), shape),
-              "unit " + r.unit() + ("ok".equals(r.status()) ? "" : " " + r.status()),
-              String.format("%.3g", r.activation()));
-        }
-        sheet.write(out.resolve(safe(layer)).resolve("contact_sheet.png"));
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot draw the contact sheet of " + layer, e);
+      BufferedImage first = readImage(out, layer, rows.get(0));
+      int channels = first.getType() == BufferedImage.TYPE_BYTE_GRAY ? 1 : 3;
+      Shape shape = Shape.of(channels, first.getHeight(), first.getWidth());
+      ContactSheet sheet = new ContactSheet(shape, Math.min(16, rows.size()), 1);
+      for (UnitResult r : rows) {
+        sheet.add(pixels(readImage(out, layer, r), shape),
+            "unit " + r.unit() + ("ok".equals(r.status()) ? "" : " " + r.status()),
+            String.format("%.3g", r.activation()));
       }
+      sheet.write(out.resolve(safe(layer)).resolve("contact_sheet.png"));
     }
+  }
+
+  /**
+   * A unit's PNG for the contact sheet. The journal drops units whose image is missing when a sweep opens it, so
+   * this fails only where an image went missing or was damaged during the run: a clear message then, and the next
+   * run redoes a missing one.
+   */
+  private static BufferedImage readImage(Path out, String layer, UnitResult r) {
+    Path file = out.resolve(r.image());
+    BufferedImage img;
+    try {
+      img = Files.isRegularFile(file) ? ImageIO.read(file.toFile()) : null;
+    } catch (IOException e) {
+      img = null;
+    }
+    if (img == null) {
+      throw new ModelException("cannot draw the contact sheet of " + layer + ": " + file + " is missing or not a PNG"
+          + " (run the sweep again to redo a missing one)");
+    }
+    return img;
   }
 
   /** A PNG read back as [C, H, W] values in [0, 1]. */

@@ -1,5 +1,13 @@
 package org.featviz.sweep;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import org.featviz.Model;
@@ -15,10 +23,16 @@ import org.featviz.render.RenderOptions;
  * half precision results do not), and the batch size only where a term couples the batch (diversity): otherwise
  * each unit's image is independent of its batch.
  *
+ * <p>The model is the SHA-256 of its file's bytes: another network saved under the same name is another model, a
+ * copy of the same file elsewhere or under another name the same one. The file name is recorded too, for people and
+ * for sweep.json files of earlier versions, which lack the hash: those resume with a model of the same file name,
+ * whose hash is then recorded.
+ *
+ * @param modelSha256 the SHA-256 of the model file in lower-case hex (null in sweep.json files of earlier versions)
  * @param math the math mode in lower case: fp32, tf32, ...
  * @param batch the units per launch where batch terms are present, else null
  */
-public record SweepConfig(String model, List<String> layers, String units, String objective, int steps, long seed,
+public record SweepConfig(String model, String modelSha256, List<String> layers, String units, String objective, int steps, long seed,
     String param, double decay, double learningRate, String transforms, List<String> regularizers,
     List<String> batchTerms, Integer batch, List<Float> mean, List<Float> std, String math) {
 
@@ -26,11 +40,25 @@ public record SweepConfig(String model, List<String> layers, String units, Strin
   static SweepConfig of(Model model, List<String> layers, String units, String objective, RenderOptions options,
       int batch) {
     List<String> batchTerms = options.batchTerms().stream().map(BatchObjective::describe).toList();
-    return new SweepConfig(model.file().getFileName().toString(), layers, units, objective, options.steps(),
+    return new SweepConfig(model.file().getFileName().toString(), sha256(model.file()), layers, units, objective, options.steps(),
         options.seed(), options.param(), options.decay(), options.learningRate(), options.transforms().describe(),
         options.regularizers().stream().map(ImageRegularizer::describe).toList(), batchTerms,
         batchTerms.isEmpty() ? null : batch, boxed(model.normalization().mean()),
         boxed(model.normalization().std()), model.mathMode().name().toLowerCase(Locale.ROOT));
+  }
+
+  /** The SHA-256 of a file's bytes in lower-case hex. */
+  static String sha256(Path file) {
+    try (InputStream in = Files.newInputStream(file)) {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      byte[] buffer = new byte[1 << 16];
+      for (int n; (n = in.read(buffer)) > 0; ) digest.update(buffer, 0, n);
+      return HexFormat.of().formatHex(digest.digest());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file, e);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("this Java has no SHA-256", e);
+    }
   }
 
   private static List<Float> boxed(float[] values) {

@@ -1,16 +1,21 @@
 package org.featviz.sweep;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import org.featviz.ir.ModelException;
 
-/** Which units of a layer to take: "all", a range "a-b" (inclusive), or a list "3,5,9" (ranges allowed in it). */
+/**
+ * Which units of a layer to take: "all", a range "a-b" (inclusive), or a list "3,5,9" (ranges allowed in it). A
+ * unit named more than once ("1,1" or "0-3,2") is taken once, where it first appears.
+ */
 public record UnitSelection(String text) {
   public List<Integer> resolve(String layer, int units) {
-    List<Integer> r = new ArrayList<>();
+    Set<Integer> r = new LinkedHashSet<>();
     if (text.equals("all")) {
       for (int u = 0; u < units; u++) r.add(u);
-      return r;
+      return new ArrayList<>(r);
     }
     for (String part : text.split(",")) {
       String p = part.strip();
@@ -30,6 +35,6 @@ public record UnitSelection(String text) {
         throw new ModelException("units '" + text + "': expected all, a-b, or a list such as 1,4,7-9");
       }
     }
-    return r;
+    return new ArrayList<>(r);
   }
 }
