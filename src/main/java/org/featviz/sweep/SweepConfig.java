@@ -31,10 +31,13 @@ import org.featviz.render.RenderOptions;
  * @param modelSha256 the SHA-256 of the model file in lower-case hex (null in sweep.json files of earlier versions)
  * @param math the math mode in lower case: fp32, tf32, ...
  * @param batch the units per launch where batch terms are present, else null
+ * @param inputShape the input shape the model runs at where its own is dynamic (the user's --input-shape), else null:
+ *     a resume at another size would mix image sizes
  */
 public record SweepConfig(String model, String modelSha256, List<String> layers, String units, String objective, int steps, long seed,
     String param, double decay, double learningRate, String transforms, List<String> regularizers,
-    List<String> batchTerms, Integer batch, List<Float> mean, List<Float> std, String math) {
+    List<String> batchTerms, Integer batch, List<Float> mean, List<Float> std, String math,
+    List<Integer> inputShape) {
 
   /** The settings of a sweep of {@code model} with these options. */
   static SweepConfig of(Model model, List<String> layers, String units, String objective, RenderOptions options,
@@ -44,7 +47,16 @@ public record SweepConfig(String model, String modelSha256, List<String> layers,
         options.seed(), options.param(), options.decay(), options.learningRate(), options.transforms().describe(),
         options.regularizers().stream().map(ImageRegularizer::describe).toList(), batchTerms,
         batchTerms.isEmpty() ? null : batch, boxed(model.normalization().mean()),
-        boxed(model.normalization().std()), model.mathMode().name().toLowerCase(Locale.ROOT));
+        boxed(model.normalization().std()), model.mathMode().name().toLowerCase(Locale.ROOT), dynamicInput(model));
+  }
+
+  /** The shape the model runs at, where its declared input has a dynamic dimension other than the batch; else null. */
+  private static List<Integer> dynamicInput(Model model) {
+    long[] declared = model.graph().input().dims();
+    for (int i = 1; i < declared.length; i++) {
+      if (declared[i] < 0) return java.util.Arrays.stream(model.inputShape().dims()).boxed().toList();
+    }
+    return null;
   }
 
   /** The SHA-256 of a file's bytes in lower-case hex. */

@@ -103,6 +103,11 @@ class InputShapeOptionTest {
           .findFirst().orElseThrow();
       assertEquals(120, ImageIO.read(png.toFile()).getWidth(), "20 pixels, upscaled 6 times");
     }
+    // the size is a setting of the sweep: a resume at another one would mix image sizes
+    CliRunner other = CliRunner.run("sweep", "--model", m, "--input-shape", "1,24,24", "--layers", "relu1", "--units",
+        "0,1", "--steps", "2", "--transforms", "none", "--device", "cpu", "--out", swept.toString());
+    assertEquals(2, other.exitCode(), other.err());
+    assertTrue(other.err().contains("inputShape: [1,1,20,20] there, [1,1,24,24] now"), other.err());
   }
 
   @Test
