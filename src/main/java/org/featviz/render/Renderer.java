@@ -170,8 +170,9 @@ public final class Renderer {
 
   /**
    * The results of a render from the final images and their activations (measured without transforms): each
-   * objective's value, the target unit's mean activation, and the status, NAN where an OK image's value is not
-   * finite. Shared with the device renderer, so both report alike.
+   * objective's value, the target unit's mean activation, and the status: NAN where an OK image's value is not
+   * finite, DEAD where an OK image's target unit is zero at every element of its layer (a silent unit's image
+   * shows nothing of it, however much the image moved). Shared with the device renderer, so both report alike.
    */
   public static List<RenderResult> results(List<RenderTarget> targets, Map<String, Tensor> activations,
       Set<String> layers, float[][] images, Shape imageShape, long[] seeds, RenderResult.Status[] status, int steps) {
@@ -188,9 +189,32 @@ public final class Renderer {
       }
       RenderResult.Status s = status[b];
       if (s == RenderResult.Status.OK && !Double.isFinite(values[b])) s = RenderResult.Status.NAN;
+      if (s == RenderResult.Status.OK && t.hasUnit() && silent(activations.get(t.layer()), b, t)) {
+        s = RenderResult.Status.DEAD;
+      }
       results.add(new RenderResult(t, images[b], imageShape, s, values[b], activation, seeds[b], steps));
     }
     return results;
+  }
+
+  /** Whether target t's unit is exactly zero at every element of sample b of its layer's activations [B, ...]. */
+  private static boolean silent(Tensor layer, int b, RenderTarget t) {
+    int[] range = unitRange(t, layer.shape());
+    int from = b * (layer.size() / layer.shape().dim(0)) + range[0];
+    for (int i = from; i < from + range[1]; i++) if (layer.data()[i] != 0f) return false;
+    return true;
+  }
+
+  /**
+   * Where target t's unit lies in one sample of its layer, whose batch shape is {@code layerShape} [B, ...]:
+   * {begin, count} in the sample's elements. Unit u of [B, C, H, W] is u*H*W..(u+1)*H*W, of [B, C] the element u;
+   * a layer without a unit axis ([B]) is one unit. Shared with the device renderer.
+   */
+  public static int[] unitRange(RenderTarget t, Shape layerShape) {
+    if (!t.hasUnit()) throw new IllegalArgumentException(t.label() + " has no unit");
+    Shape sample = BatchSampleView.sampleShape(layerShape);
+    int positions = sample.rank() <= 1 ? 1 : sample.size(1, sample.rank());
+    return new int[] {t.unit() * positions, positions};
   }
 
   /** Every layer the targets' objectives read, and the layers of their units. */

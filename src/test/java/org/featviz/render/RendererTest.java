@@ -148,4 +148,16 @@ class RendererTest {
         () -> r.render(List.of(new RenderTarget(Objectives.channel("relu1", 9), "relu1", 9)), s -> {}));
     assertTrue(e.getMessage().contains("relu1") && e.getMessage().contains("9"), e.getMessage());
   }
+
+  @Test
+  void aUnitThatNeverFiresIsReportedDeadUnderIamToo() {
+    // iam seeds the other units as well, so the image moves (the step-0 test that makes channel DEAD does not
+    // apply); unit 3 still cannot fire, and a unit silent on its final image is reported DEAD, never OK.
+    List<RenderResult> res = new Renderer(net(), InputNormalization.identity(), options(20)).render(
+        List.of(new RenderTarget(Objectives.iam("relu1", 3), "relu1", 3),
+            new RenderTarget(Objectives.iam("relu1", 0), "relu1", 0)), s -> {});
+    assertEquals(RenderResult.Status.DEAD, res.get(0).status(), "iam on the unit with zero weights");
+    assertEquals(0.0, res.get(0).activation());
+    assertEquals(RenderResult.Status.OK, res.get(1).status(), "iam on a live unit");
+  }
 }

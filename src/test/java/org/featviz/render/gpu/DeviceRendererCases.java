@@ -383,14 +383,18 @@ abstract class DeviceRendererCases extends DeviceCases {
         new RenderTarget(Objectives.channel("relu2", 0), "relu2", 0),
         new RenderTarget(Objectives.channel("relu2", 3), "relu2", 3),   // never fires: DEAD
         new RenderTarget(Objectives.channel("relu2", 2), "relu2", 2),   // silent on grey: redirected
-        new RenderTarget(Objectives.dotCossim("relu2", Directions.random(4, 3)), "relu2", 1));
+        new RenderTarget(Objectives.dotCossim("relu2", Directions.random(4, 3)), "relu2", 1),
+        new RenderTarget(Objectives.iam("relu2", 3), "relu2", 3));     // moves (other units), never fires
     RenderOptions o = RenderOptions.defaults().withSteps(4).withTransforms(TransformConfig.lucidDefaults()
         .withPad(2).withFirstJitter(2).withSecondJitter(1));
     Trace cpu = onCpu(g, norm(1), o, targets);
     Trace dev = onDevice(g, norm(1), o, targets);
     assertEquals(RenderResult.Status.DEAD, cpu.results().get(1).status(), "the dead unit, on the CPU");
-    assertEquals(RenderResult.Status.OK, cpu.results().get(2).status(), "the redirected unit, on the CPU");
+    // Four steps do not get unit 2 (bias -40) to fire: it moved only through the redirect, and a target unit
+    // still silent on the final image is reported DEAD however far its image moved.
     assertTrue(cpu.results().get(2).activation() == 0, "unit 2 is still silent: it moved only through the redirect");
+    assertEquals(RenderResult.Status.DEAD, cpu.results().get(2).status(), "the redirected unit, still silent");
+    assertEquals(RenderResult.Status.DEAD, cpu.results().get(4).status(), "iam on the unit that never fires");
     assertSameStatuses(cpu, dev);
     for (int step = 1; step <= o.steps(); step++) {
       double err = updateError(cpu, dev, step);
@@ -400,6 +404,8 @@ abstract class DeviceRendererCases extends DeviceCases {
     float[] after = dev.params().get(o.steps())[2];
     assertTrue(!java.util.Arrays.equals(before, after), "the redirected unit's image moved on the device");
     assertArrayEquals(dev.params().get(0)[1], dev.params().get(o.steps())[1], "a dead unit's image never moves");
+    assertTrue(!java.util.Arrays.equals(dev.params().get(0)[4], dev.params().get(o.steps())[4]),
+        "image 4 (iam) moved on the device");
   }
 
   @Test
