@@ -117,7 +117,8 @@ final class RenderCommand implements Callable<Integer> {
       throw new UncheckedIOException(e);
     }
     if (results.stream().anyMatch(r -> r.status() != RenderResult.Status.OK)) {
-      pw.println("some units are dead (zero gradient from the start) or diverged: see results.json");
+      pw.println("some units are dead (silent on their final image, or no gradient moved it) or diverged: see"
+          + " results.json");
     }
   }
 

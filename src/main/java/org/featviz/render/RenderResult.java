@@ -4,8 +4,10 @@ import org.featviz.ir.Shape;
 
 /**
  * One optimized image and how it went. {@code objectiveValue} and {@code activation} are measured on the final
- * image without transforms; status OK, DEAD (the objective's gradient was zero from the start: the unit never
- * responds to any image near the start) or NAN (the optimization diverged).
+ * image without transforms; status OK, DEAD or NAN (the optimization diverged). DEAD: nothing moved the image (the
+ * objective's gradient was zero from the start, or zero even through the redirected ReLU), or the target's unit is
+ * exactly zero at every element of its layer on the final image (however far the image moved, it shows nothing
+ * of the unit: a unit that could not be revived from silence, or not within the steps given).
  */
 public record RenderResult(RenderTarget target, float[] image, Shape imageShape, Status status,
     double objectiveValue, double activation, long seed, int steps) {

@@ -94,11 +94,15 @@ public final class Renderer {
     float[][] images = new float[batch][pixels];
     TransformSample[] samples = new TransformSample[batch];
 
-    // Redirected ReLU (as Lucid does early on): a sample whose objective reads a ReLU output that is zero for the
-    // whole image gets no gradient; until it responds, its gradient is passed to the ReLU's input instead, so the
-    // optimization can climb towards the region where the unit fires. Only a unit that gets no gradient even
-    // there is reported dead.
+    // Redirected ReLU (as Lucid does early on), decided twice per sample and step. Whole sample: an objective whose
+    // seeded gradient passes none of the ReLUs it reads gets no gradient at all; its seeds go to the ReLU inputs
+    // instead, so the optimization can climb towards the region where the unit fires. Per target unit: where the
+    // target unit's own slice of a ReLU output's seed passes nowhere (the unit is silent where it is seeded), that
+    // slice alone goes to the ReLU input, while the rest of the seed keeps the ReLU's mask; this revives a silent
+    // target under objectives that also seed other units (iam). A unit that gets no gradient even through the
+    // redirect is reported dead, and so is a target unit still silent on the final image.
     boolean[] redirected = new boolean[batch];
+    boolean[] unitBlocked = new boolean[batch];
     Map<String, String> reluInputs = reluInputs(graph, layers);
     if (probe != null) probe.afterStep(0, copy(params));
     for (int step = 0; step < opts.steps(); step++) {
@@ -116,8 +120,11 @@ public final class Renderer {
       Activations acts = exec.forward(Map.of(input, netInput), layers);
       Map<String, Tensor> grads = objectiveGradients(targets, acts.values(), layers, null);
       addBatchTerms(opts.batchTerms(), acts.values(), grads, batch);
-      for (int b = 0; b < batch; b++) redirected[b] = blockedByRelu(targets.get(b), b, grads, acts, reluInputs);
-      Map<String, Tensor> seedsByLayer = redirect(grads, redirected, reluInputs);
+      for (int b = 0; b < batch; b++) {
+        redirected[b] = blockedByRelu(targets.get(b), b, grads, acts, reluInputs);
+        unitBlocked[b] = unitBlockedByRelu(targets.get(b), b, grads, acts, reluInputs);
+      }
+      Map<String, Tensor> seedsByLayer = redirect(grads, redirected, targets, unitBlocked, reluInputs);
       final int stepIndex = step;
       float[] gx = exec.backward(acts, seedsByLayer, List.of(input)).get(input).data();
       float[] invStd = invStd();
@@ -170,8 +177,9 @@ public final class Renderer {
 
   /**
    * The results of a render from the final images and their activations (measured without transforms): each
-   * objective's value, the target unit's mean activation, and the status, NAN where an OK image's value is not
-   * finite. Shared with the device renderer, so both report alike.
+   * objective's value, the target unit's mean activation, and the status: NAN where an OK image's value is not
+   * finite, DEAD where an OK image's target unit is zero at every element of its layer (a silent unit's image
+   * shows nothing of it, however much the image moved). Shared with the device renderer, so both report alike.
    */
   public static List<RenderResult> results(List<RenderTarget> targets, Map<String, Tensor> activations,
       Set<String> layers, float[][] images, Shape imageShape, long[] seeds, RenderResult.Status[] status, int steps) {
@@ -188,9 +196,32 @@ public final class Renderer {
       }
       RenderResult.Status s = status[b];
       if (s == RenderResult.Status.OK && !Double.isFinite(values[b])) s = RenderResult.Status.NAN;
+      if (s == RenderResult.Status.OK && t.hasUnit() && silent(activations.get(t.layer()), b, t)) {
+        s = RenderResult.Status.DEAD;
+      }
       results.add(new RenderResult(t, images[b], imageShape, s, values[b], activation, seeds[b], steps));
     }
     return results;
+  }
+
+  /** Whether target t's unit is exactly zero at every element of sample b of its layer's activations [B, ...]. */
+  private static boolean silent(Tensor layer, int b, RenderTarget t) {
+    int[] range = unitRange(t, layer.shape());
+    int from = b * (layer.size() / layer.shape().dim(0)) + range[0];
+    for (int i = from; i < from + range[1]; i++) if (layer.data()[i] != 0f) return false;
+    return true;
+  }
+
+  /**
+   * Where target t's unit lies in one sample of its layer, whose batch shape is {@code layerShape} [B, ...]:
+   * {begin, count} in the sample's elements. Unit u of [B, C, H, W] is u*H*W..(u+1)*H*W, of [B, C] the element u;
+   * a layer without a unit axis ([B]) is one unit. Shared with the device renderer.
+   */
+  public static int[] unitRange(RenderTarget t, Shape layerShape) {
+    if (!t.hasUnit()) throw new IllegalArgumentException(t.label() + " has no unit");
+    Shape sample = BatchSampleView.sampleShape(layerShape);
+    int positions = sample.rank() <= 1 ? 1 : sample.size(1, sample.rank());
+    return new int[] {t.unit() * positions, positions};
   }
 
   /** Every layer the targets' objectives read, and the layers of their units. */
@@ -229,6 +260,24 @@ public final class Renderer {
     return hasRelu;
   }
 
+  /**
+   * Whether target b's own unit is blocked by the ReLU that writes its layer: the target has a unit on a layer a
+   * Relu writes, and no element of the unit's slice of sample b where the seed is non-zero has a positive
+   * activation (for channel and iam, whose seeds cover the whole slice: the unit is zero everywhere). Then
+   * {@link #redirect} moves that slice of the seed to the ReLU's input.
+   */
+  private static boolean unitBlockedByRelu(RenderTarget target, int b, Map<String, Tensor> grads, Activations acts,
+      Map<String, String> reluInputs) {
+    if (!target.hasUnit() || !reluInputs.containsKey(target.layer())) return false;
+    Tensor g = grads.get(target.layer());
+    if (g == null) return false;
+    Tensor a = acts.get(target.layer());
+    int[] range = unitRange(target, a.shape());
+    int from = b * (g.size() / a.shape().dim(0)) + range[0];
+    for (int i = from; i < from + range[1]; i++) if (g.data()[i] != 0f && a.data()[i] > 0f) return false;
+    return true;
+  }
+
   /** For each objective layer that a Relu node writes, the Relu's input. */
   public static Map<String, String> reluInputs(Graph graph, Set<String> layers) {
     Map<String, String> r = new HashMap<>();
@@ -239,9 +288,14 @@ public final class Renderer {
     return r;
   }
 
-  /** Moves the seeds of redirected samples from ReLU outputs to the ReLU inputs (identity instead of the mask). */
+  /**
+   * Moves seeds from ReLU outputs to the ReLU inputs (identity instead of the mask): the whole sample where it is
+   * redirected, else the target unit's slice of its layer where that unit is blocked. Every moved element is added
+   * to the input's seed once, so the order of the two rules does not matter (the device applies the unit rule
+   * first).
+   */
   private static Map<String, Tensor> redirect(Map<String, Tensor> seeds, boolean[] redirected,
-      Map<String, String> reluInputs) {
+      List<RenderTarget> targets, boolean[] unitBlocked, Map<String, String> reluInputs) {
     Map<String, Tensor> out = new LinkedHashMap<>(seeds);
     for (Map.Entry<String, Tensor> e : seeds.entrySet()) {
       String pre = reluInputs.get(e.getKey());
@@ -250,10 +304,21 @@ public final class Renderer {
       int per = g.size() / redirected.length;
       Tensor moved = null;
       for (int b = 0; b < redirected.length; b++) {
-        if (!redirected[b]) continue;
+        int from;
+        int count;
+        if (redirected[b]) {
+          from = b * per;
+          count = per;
+        } else if (unitBlocked[b] && targets.get(b).layer().equals(e.getKey())) {
+          int[] range = unitRange(targets.get(b), g.shape());
+          from = b * per + range[0];
+          count = range[1];
+        } else {
+          continue;
+        }
         if (moved == null) moved = Tensor.zeros(g.shape());
-        System.arraycopy(g.data(), b * per, moved.data(), b * per, per);
-        java.util.Arrays.fill(g.data(), b * per, (b + 1) * per, 0f);
+        System.arraycopy(g.data(), from, moved.data(), from, count);
+        java.util.Arrays.fill(g.data(), from, from + count, 0f);
       }
       if (moved != null) out.merge(pre, moved, Renderer::sum);
     }

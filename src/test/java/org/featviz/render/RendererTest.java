@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.featviz.BundledModels;
 import org.featviz.ir.Attributes;
 import org.featviz.ir.Graph;
 import org.featviz.ir.ModelException;
@@ -19,6 +20,8 @@ import org.featviz.ir.Tensor;
 import org.featviz.ir.ValueInfo;
 import org.featviz.model.InputNormalization;
 import org.featviz.objective.Objectives;
+import org.featviz.objective.PenaltyNorm;
+import org.featviz.onnx.OnnxImporter;
 import org.featviz.param.TransformConfig;
 import org.featviz.passes.Prepare;
 import org.junit.jupiter.api.Test;
@@ -62,11 +65,12 @@ class RendererTest {
     }
   }
 
-  @Test
-  void aUnitSilentOnTheStartImageIsReachedThroughItsReluInput() {
-    // Unit 1 of a copy of the net, biased so that it is negative everywhere on the grey start image, borders
-    // (where zero padding drops taps) included; an image with 1 under its positive weights still reaches it.
-    // Its weights sum to 2.0 (positive part 2.6): bias -1.6 gives at most -0.3 on grey, +0.4 on a white image.
+  /**
+   * A copy of the net whose unit 1 is biased so that it is negative everywhere on the grey start image, borders
+   * (where zero padding drops taps) included; an image with 1 under its positive weights still reaches it. Its
+   * weights sum to 2.0 (positive part 2.6): bias -1.6 gives at most -0.3 on grey, +0.4 on a white image.
+   */
+  private static Graph silentUnit1() {
     Graph g = net();
     Map<String, Tensor> inits = new LinkedHashMap<>(g.initializers());
     float[] w = g.initializers().get("w").data().clone();
@@ -76,7 +80,12 @@ class RendererTest {
     float[] b = g.initializers().get("b").data().clone();
     b[1] = -1.6f;
     inits.put("b", Tensor.of(Shape.of(4), b));
-    Graph silent = g.withNodes(g.nodes(), inits);
+    return g.withNodes(g.nodes(), inits);
+  }
+
+  @Test
+  void aUnitSilentOnTheStartImageIsReachedThroughItsReluInput() {
+    Graph silent = silentUnit1();
     List<RenderResult> res = new Renderer(silent, InputNormalization.identity(), options(80)).render(
         List.of(new RenderTarget(Objectives.channel("relu1", 1), "relu1", 1)), s -> {});
     assertEquals(RenderResult.Status.OK, res.get(0).status());
@@ -147,5 +156,49 @@ class RendererTest {
     ModelException e = assertThrows(ModelException.class,
         () -> r.render(List.of(new RenderTarget(Objectives.channel("relu1", 9), "relu1", 9)), s -> {}));
     assertTrue(e.getMessage().contains("relu1") && e.getMessage().contains("9"), e.getMessage());
+  }
+
+  @Test
+  void iamRevivesAFashionCnnUnitSilentOnTheStartImage() {
+    // Issue 9: relu2 unit 4 is zero everywhere on its start image. iam seeds every unit of relu2, and the others
+    // pass their ReLUs, so the whole-sample redirect never applied: the unit stayed at exactly 0 through every
+    // step and was reported OK with a grey image. Its own slice of the seed now goes to conv2 while it is silent.
+    Graph g = Prepare.forRun(OnnxImporter.read(BundledModels.path("fashion-cnn")), null, List.of("relu2"));
+    InputNormalization norm = InputNormalization.fromMetadata(g.metadata(), "fashion-cnn");
+    RenderTarget t = new RenderTarget(Objectives.iam("relu2", 4), "relu2", 4);
+    RenderOptions o = RenderOptions.defaults().withSteps(80).withTransforms(TransformConfig.small());
+    assertEquals(0.0, RenderTesting.startMax(g, norm, o, t), "relu2 unit 4 on its start image");
+    RenderResult r = new Renderer(g, norm, o).render(List.of(t), s -> {}).get(0);
+    assertEquals(RenderResult.Status.OK, r.status());
+    assertTrue(r.activation() > 0, "relu2 unit 4 after 80 steps of iam: " + r.activation());
+  }
+
+  @Test
+  void aSilentTargetIsRedirectedAloneWhenTheObjectiveAlsoSeedsFiringUnits() {
+    // The net of aUnitSilentOnTheStartImageIsReachedThroughItsReluInput, with an L2 penalty on the whole layer
+    // beside unit 1's channel: the penalty's seed passes the ReLUs of the units that fire on grey, so the
+    // whole-sample rule does not apply, and it only ever pushes activations down; the per-unit rule must.
+    Graph silent = silentUnit1();
+    RenderTarget t = new RenderTarget(Objectives.channel("relu1", 1).plus(Objectives.layerPenalty("relu1",
+        PenaltyNorm.L2, 0.1)), "relu1", 1);
+    RenderOptions o = options(80);
+    assertEquals(0.0, RenderTesting.startMax(silent, InputNormalization.identity(), o, t), "unit 1 on grey");
+    assertTrue(RenderTesting.startMax(silent, InputNormalization.identity(), o,
+        new RenderTarget(t.objective(), "relu1", 0)) > 0, "unit 0 fires on grey");
+    RenderResult r = new Renderer(silent, InputNormalization.identity(), o).render(List.of(t), s -> {}).get(0);
+    assertEquals(RenderResult.Status.OK, r.status());
+    assertTrue(r.activation() > 0.05, "activation " + r.activation());
+  }
+
+  @Test
+  void aUnitThatNeverFiresIsReportedDeadUnderIamToo() {
+    // iam seeds the other units as well, so the image moves (the step-0 test that makes channel DEAD does not
+    // apply); unit 3 still cannot fire, and a unit silent on its final image is reported DEAD, never OK.
+    List<RenderResult> res = new Renderer(net(), InputNormalization.identity(), options(20)).render(
+        List.of(new RenderTarget(Objectives.iam("relu1", 3), "relu1", 3),
+            new RenderTarget(Objectives.iam("relu1", 0), "relu1", 0)), s -> {});
+    assertEquals(RenderResult.Status.DEAD, res.get(0).status(), "iam on the unit with zero weights");
+    assertEquals(0.0, res.get(0).activation());
+    assertEquals(RenderResult.Status.OK, res.get(1).status(), "iam on a live unit");
   }
 }

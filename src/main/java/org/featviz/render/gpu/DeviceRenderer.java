@@ -34,7 +34,8 @@ import org.featviz.render.StepProbe;
  *     the plan's input buffer --plan forward (to the deepest target layer only)--> target activations
  *   --objective kernels ({@link DeviceObjectives}), batch terms such as diversity ({@link DeviceBatchTerms}:
  *     Gram GEMMs and kernels)--> gradient seeds in the plan's seed buffers
- *   --redirected ReLU (render_sample_any, render_move_samples)--> --plan backward--> input gradient
+ *   --redirected ReLU (whole samples: render_sample_any, render_move_samples; a silent target unit's slice:
+ *     render_range_any, render_move_ranges)--> --plan backward--> input gradient
  *   --image regularizers' gradient at the image ({@link DeviceRegularizers}: one launch for tv, l1 and blur),
  *     plus transform_backward--> gradient --parameterization backward--> adam_ascend, adam_deactivate_nonfinite
  * </pre>

@@ -68,6 +68,8 @@ final class RenderRun implements AutoCloseable {
   private DeviceBuffer std;
   private DeviceBuffer flags;
   private DeviceBuffer mask;
+  /** Per ReLU layer that some target has its unit on: each sample's unit range there (empty for other samples). */
+  private final Map<String, RenderKernels.Ranges> unitRanges = new LinkedHashMap<>();
   private TransformKernels.Dims dims;
 
   /**
@@ -140,6 +142,20 @@ final class RenderRun implements AutoCloseable {
     objectives = new DeviceObjectives(device, targets, shapes);
     batchTerms = new DeviceBatchTerms(device, opts.batchTerms(), shapes, batch);
     regularizers = new DeviceRegularizers(device, opts.regularizers(), imageShape, batch);
+    for (String layer : reluInputs.keySet()) {
+      int[] begin = new int[batch];
+      int[] count = new int[batch];
+      boolean any = false;
+      for (int b = 0; b < batch; b++) {
+        RenderTarget t = targets.get(b);
+        if (!t.hasUnit() || !t.layer().equals(layer)) continue;
+        int[] range = Renderer.unitRange(t, plan.shape(layer));
+        begin[b] = range[0];
+        count[b] = range[1];
+        any = true;
+      }
+      if (any) unitRanges.put(layer, RenderKernels.Ranges.of(device, begin, count, plan.shape(layer).size() / batch));
+    }
   }
 
   List<RenderResult> render(IntConsumer onStep, StepProbe probe) {
@@ -166,7 +182,11 @@ final class RenderRun implements AutoCloseable {
 
   /**
    * Redirected ReLU, as the CPU renderer does it: a sample whose objective gradient passes none of the ReLUs it
-   * reads (and is zero at its other layers) gets its seeds moved from the ReLU outputs to the ReLU inputs.
+   * reads (and is zero at its other layers) gets its seeds moved from the ReLU outputs to the ReLU inputs. Before
+   * that, with no host round trip, each target unit on a ReLU layer none of whose seeded elements passes the ReLU
+   * gets its unit's slice of the seed moved (render_range_any, render_move_ranges). The whole-sample decision is
+   * made on the seeds as the objectives left them, as on the CPU; a slice moved first adds nothing to the
+   * whole-sample move.
    */
   private void redirect(boolean[] redirected) {
     Arrays.fill(redirected, false);
@@ -200,6 +220,13 @@ final class RenderRun implements AutoCloseable {
       redirected[b] = hasRelu && blocked;
       moved[b] = redirected[b] ? 1 : 0;
       anyMoved |= redirected[b];
+    }
+    for (Map.Entry<String, RenderKernels.Ranges> e : unitRanges.entrySet()) {
+      DeviceBuffer out = plan.seedBuffer(e.getKey());
+      DeviceBuffer in = plan.seedBuffer(reluInputs.get(e.getKey()));
+      if (out == null || in == null) continue;
+      RenderKernels.rangeAny(device, out, plan.activationBuffer(e.getKey()), e.getValue(), flags, true);
+      RenderKernels.moveRanges(device, out, in, e.getValue(), flags);
     }
     if (!anyMoved) return;
     device.copyToDevice(moved, mask);
@@ -320,6 +347,8 @@ final class RenderRun implements AutoCloseable {
     if (batchTerms != null) batchTerms.close();
     if (regularizers != null) regularizers.close();
     if (deviceParam != null) deviceParam.close();
+    for (RenderKernels.Ranges r : unitRanges.values()) r.close();
+    unitRanges.clear();
     for (DeviceBuffer b : owned) b.close();
     owned.clear();
   }
