@@ -1,14 +1,15 @@
 package org.featviz;
 
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.IntConsumer;
+import org.featviz.backend.Backend;
 import org.featviz.backend.Backends;
 import org.featviz.backend.ForwardBackend;
 import org.featviz.data.Dataset;
@@ -59,92 +60,137 @@ public final class Model implements AutoCloseable {
   private final long[] inputShape;
   private final InputNormalization normalization;
   private final Map<String, Shape> shapes;
+  private final Backend requested;
   private boolean closed;
-  /** The render backend's name (auto, cpu, gpu, emulated); opened on first render unless useDevice opened it. */
-  private String deviceName = "auto";
-  private boolean deviceChosen;
+  /** The device renders run on, or null for the CPU backend; opened by the builder, closed with the model. */
   private Device device;
-  private String backend = "cpu";
+  private final String backend;
   /** The device renderer of the last render, reused while layers and options stay the same. */
   private DeviceRenderer deviceRenderer;
   private List<Object> deviceRendererKey;
 
-  private Model(Path file, Graph graph, long[] inputShape, InputNormalization normalization) {
-    this.file = file;
+  private Model(Builder b, Graph graph, InputNormalization normalization) {
+    this.file = b.file;
     this.graph = graph;
-    this.inputShape = inputShape == null ? null : inputShape.clone();
+    this.inputShape = b.inputShape;
     this.normalization = normalization;
+    this.requested = b.backend;
     // Lenient: an op featviz lacks only matters to the layers at and after it (see layerShape).
     this.shapes = ShapeInference.inferLenient(graph, Prepare.inputShapes(graph, inputShape)).shapes();
-  }
-
-  /** Opens a model whose input shape is static (or has only a dynamic batch dimension). */
-  public static Model open(Path file) {
-    return open(file, null);
-  }
-
-  /** Opens a model, giving its input shape (with or without the batch dimension) where the model's is dynamic. */
-  public static Model open(Path file, long[] inputShape) {
-    Graph g = Prepare.simplify(OnnxImporter.read(file));
-    return new Model(file, g, inputShape, InputNormalization.fromMetadata(g.metadata(), file.toString()));
-  }
-
-  /** The same model with another input normalization (the default comes from the model's metadata). */
-  public Model withNormalization(InputNormalization norm) {
-    Model m = new Model(file, graph, inputShape, norm);
-    m.deviceName = deviceName;
-    return m;
-  }
-
-  /** {@link #useDevice(String, PrintWriter)} with notes to standard error. */
-  public Model useDevice(String device) {
-    return useDevice(device, new PrintWriter(System.err, true));
+    this.device = Backends.openDevice(b.backend, b.math);
+    // A device in a mode other than FP32 says so: results in TF32 differ from FP32 ones beyond rounding.
+    String mode = device == null || b.math == MathMode.FP32 ? "" : ", " + b.math.name().toLowerCase(Locale.ROOT);
+    this.backend = device == null ? "cpu" : b.backend == Backend.EMULATED ? "emulated (" + device.name() + mode + ")"
+        : "gpu (" + device.name() + mode + ")";
   }
 
   /**
-   * Chooses where {@link #render} runs, and opens it now: {@code auto} (the default: the GPU where one is usable,
-   * else the CPU with a note to {@code notes} saying why), {@code cpu}, {@code gpu} (a {@link ModelException}
-   * saying why where no GPU is usable) or {@code emulated} (the device render loop on the host emulator: slow, for
-   * checking). The policy is {@link Backends#openDevice}'s. A device computes convolutions and GEMMs in
-   * {@link #DEFAULT_MATH} (as featviz render does); {@link #useDevice(String, MathMode, PrintWriter)} chooses
-   * another mode. Returns this model.
+   * How to open a model: where it runs, in which arithmetic, at which input size and normalization.
+   *
+   * <pre>{@code
+   * try (Model model = Model.builder(Path.of("models/fashion-cnn.onnx"))
+   *     .optBackend(Backend.GPU)          // default AUTO: the GPU where usable, else the CPU (with a logged note)
+   *     .optMath(MathMode.FP32)           // default TF32 on a device; the CPU is always FP32
+   *     .open()) {
+   *   ...
+   * }
+   * }</pre>
    */
-  public Model useDevice(String device, PrintWriter notes) {
-    return useDevice(device, DEFAULT_MATH, notes);
+  public static Builder builder(Path file) {
+    return new Builder(file);
   }
 
-  /** {@link #useDevice(String, PrintWriter)} with the device in math mode {@code math} (the CPU ignores it). */
-  public Model useDevice(String device, MathMode math, PrintWriter notes) {
-    checkOpen();
-    Device opened = Backends.openDevice(device, math, notes);
-    closeDevice();
-    this.deviceName = device;
-    this.device = opened;
-    this.deviceChosen = true;
-    // A device in a mode other than FP32 says so: results in TF32 differ from FP32 ones beyond rounding.
-    String mode = opened == null || math == MathMode.FP32 ? "" : ", " + math.name().toLowerCase();
-    this.backend = opened == null ? "cpu" : device.equals("emulated") ? "emulated (" + opened.name() + mode + ")"
-        : "gpu (" + opened.name() + mode + ")";
-    return this;
+  /** {@code builder(file).open()}: the default backend (AUTO) and math mode, the model's own input shape. */
+  public static Model open(Path file) {
+    return builder(file).open();
+  }
+
+  /** {@code builder(file).optInputShape(inputShape).open()} ({@code inputShape} may be null). */
+  public static Model open(Path file, long[] inputShape) {
+    return builder(file).optInputShape(inputShape).open();
+  }
+
+  /** The options of {@link #builder(Path)}; each {@code opt} method has a default, {@link #open()} opens. */
+  public static final class Builder {
+    private final Path file;
+    private long[] inputShape;
+    private float[] mean;
+    private float[] std;
+    private Backend backend = Backend.AUTO;
+    private MathMode math = DEFAULT_MATH;
+
+    private Builder(Path file) {
+      this.file = file;
+    }
+
+    /**
+     * One input image's size where the model's is dynamic: C, H, W (or N, C, H, W with N = 1). Default: the model's
+     * own shape, a dynamic batch taken as 1.
+     */
+    public Builder optInputShape(long... dims) {
+      this.inputShape = dims == null ? null : dims.clone();
+      return this;
+    }
+
+    /** Input normalization mean per channel (or one for all), for pixels in [0, 1]. Default: the model's metadata. */
+    public Builder optMean(float... mean) {
+      this.mean = mean == null ? null : mean.clone();
+      return this;
+    }
+
+    /** Input normalization standard deviation per channel (or one). Default: the model's metadata, else 1. */
+    public Builder optStd(float... std) {
+      this.std = std == null ? null : std.clone();
+      return this;
+    }
+
+    /** Input normalization as a whole: {@code optMean(norm.mean()).optStd(norm.std())}. */
+    public Builder optNormalization(InputNormalization norm) {
+      return optMean(norm.mean()).optStd(norm.std());
+    }
+
+    /** Where renders run (default {@link Backend#AUTO}). */
+    public Builder optBackend(Backend backend) {
+      this.backend = java.util.Objects.requireNonNull(backend, "backend");
+      return this;
+    }
+
+    /** The device arithmetic of convolutions and GEMMs (default {@link Model#DEFAULT_MATH}; the CPU is FP32). */
+    public Builder optMath(MathMode math) {
+      this.math = java.util.Objects.requireNonNull(math, "math");
+      return this;
+    }
+
+    /**
+     * Reads and checks the model, and opens its backend. Throws {@link ModelException} for a file featviz cannot
+     * use (naming the file, node, op or shape) and {@link org.featviz.backend.DeviceUnavailableException} where
+     * {@link Backend#GPU} was asked for and no GPU is usable.
+     */
+    public Model open() {
+      Graph g = Prepare.simplify(OnnxImporter.read(file));
+      InputNormalization base = InputNormalization.fromMetadata(g.metadata(), file.toString());
+      InputNormalization norm = mean == null && std == null ? base
+          : new InputNormalization(mean != null ? mean : base.mean(), std != null ? std : base.std());
+      return new Model(this, g, norm);
+    }
   }
 
   /**
    * Where renders run: "cpu", "gpu (NVIDIA ...)" or "emulated (...)", with ", tf32" inside the parentheses in that
-   * math mode (opens the default device if needed).
+   * math mode. Opens nothing: the builder opened the backend.
    */
   public String backend() {
-    checkOpen();
-    if (!deviceChosen) useDevice(deviceName);
     return backend;
   }
 
-  /**
-   * The arithmetic of convolutions and GEMMs in renders: the device's math mode, FP32 on the CPU backend (opens the
-   * default device if needed).
-   */
+  /** The backend asked for when the model was opened (AUTO may have become the CPU or a GPU: see {@link #backend}). */
+  public Backend requestedBackend() {
+    return requested;
+  }
+
+  /** The arithmetic of convolutions and GEMMs in renders: the device's math mode, FP32 on the CPU backend. */
   public MathMode mathMode() {
     checkOpen();
-    if (!deviceChosen) useDevice(deviceName);
     return device == null ? MathMode.FP32 : device.mathMode();
   }
 
@@ -201,7 +247,20 @@ public final class Model implements AutoCloseable {
     return s.rank() < 2 ? 1 : s.dim(1);
   }
 
-  /** A render target about one unit, checked against the layer's size. */
+  /**
+   * A render target for an objective about a unit ({@code Objectives.channel}, {@code neuron}, {@code iam}, and sums
+   * that start with one): the unit is the objective's own, checked against its layer. For other objectives (a
+   * direction, a whitened direction) the target has no unit unless {@link #unit(String, int, Objective)} gives one.
+   *
+   * <pre>{@code
+   * model.render(List.of(model.target(Objectives.channel("relu2", 5))), RenderOptions.defaults());
+   * }</pre>
+   */
+  public RenderTarget target(Objective objective) {
+    return objective.unit().map(u -> unit(u.layer(), u.index(), objective)).orElse(RenderTarget.of(objective));
+  }
+
+  /** A render target about one unit, checked against the layer's size; the objective may be any. */
   public RenderTarget unit(String layer, int unit, Objective objective) {
     String name = graph.resolveLayer(layer);
     int n = units(name);
@@ -226,7 +285,7 @@ public final class Model implements AutoCloseable {
    * Every spatial position of every image is a sample of the layer's U units (a dense layer gives one per image);
    * a seeded reservoir keeps at most {@link ActivationSamples#DEFAULT_CAP} of them, and at least U + 1 are needed
    * for a full-rank covariance. The images are normalized as renders normalize theirs. It runs on the CPU backend
-   * whatever {@link #useDevice} chose: a one-time pass that is deterministic (the same images give the same
+   * whatever backend the model was opened on: a one-time pass that is deterministic (the same images give the same
    * whitening bit for bit), so a render on the GPU, the emulator or the CPU, in any math mode, measures in the same
    * whitened space, and a sweep resumed elsewhere continues in it.
    */
@@ -245,7 +304,7 @@ public final class Model implements AutoCloseable {
     }
     Graph g = prepare(List.of(name));
     ActivationSamples s;
-    try (ForwardBackend cpu = Backends.open("cpu", g, null)) {
+    try (ForwardBackend cpu = Backends.open(Backend.CPU, g)) {
       s = ActivationSamples.collect(cpu, g, name, data, normalization, images, 64, ActivationSamples.DEFAULT_CAP, 0,
           onImages);
     }
@@ -279,7 +338,6 @@ public final class Model implements AutoCloseable {
     for (BatchObjective term : options.batchTerms()) {
       for (String l : term.layers()) layers.add(graph.resolveLayer(l));
     }
-    if (!deviceChosen) useDevice(deviceName);
     if (device == null) {
       return new Renderer(prepare(new ArrayList<>(layers)), normalization, options).render(targets, onStep);
     }

@@ -1,6 +1,5 @@
 package org.featviz.backend;
 
-import java.io.PrintWriter;
 import java.util.Collection;
 import java.util.Map;
 import org.featviz.cpu.CpuExecutor;
@@ -21,44 +20,43 @@ import org.featviz.plan.DeviceExecutor;
  * accumulation, mixed precision); the CPU backend always computes in FP32.
  */
 public final class Backends {
-  public static final String NAMES = "auto, cpu, gpu, emulated";
+  /** Notes for the user (which backend was chosen and why) go to this logger; the CLI prints them as plain lines. */
+  static final System.Logger LOG = System.getLogger("org.featviz");
 
   private Backends() {}
 
-  public static ForwardBackend open(String device, Graph graph, PrintWriter notes) {
-    return open(device, MathMode.FP32, graph, notes);
+  /** {@link #open(Backend, MathMode, Graph)} in FP32. */
+  public static ForwardBackend open(Backend backend, Graph graph) {
+    return open(backend, MathMode.FP32, graph);
   }
 
-  /** {@link #open(String, Graph, PrintWriter)} with a device in math mode {@code math}. */
-  public static ForwardBackend open(String device, MathMode math, Graph graph, PrintWriter notes) {
-    Device d = openDevice(device, math, notes);
+  /** A forward-only backend for {@code graph} on {@code backend}, a device in math mode {@code math}. */
+  public static ForwardBackend open(Backend backend, MathMode math, Graph graph) {
+    Device d = openDevice(backend, math);
     if (d == null) return cpu(graph);
-    String kind = device.equals("emulated") ? "emulated" : "gpu";
+    String kind = backend == Backend.EMULATED ? "emulated" : "gpu";
     return onDevice(d, graph, math == MathMode.FP32 ? kind : kind + ", " + math);
   }
 
-  /**
-   * The device that {@code --device} names, by the same policy as {@link #open}: a GPU for {@code gpu} (a
-   * {@link ModelException} saying why where none is usable), the host emulator for {@code emulated}, null (the
-   * CPU backend) for {@code cpu}, and for {@code auto} the GPU where one is usable, else null after a note to
-   * {@code notes} saying why. The caller owns (and closes) the device.
-   */
-  public static Device openDevice(String device, PrintWriter notes) {
-    return openDevice(device, MathMode.FP32, notes);
+  /** {@link #openDevice(Backend, MathMode)} in FP32. */
+  public static Device openDevice(Backend backend) {
+    return openDevice(backend, MathMode.FP32);
   }
 
   /**
-   * {@link #openDevice(String, PrintWriter)}, the device set to math mode {@code math}; where the CPU backend is
-   * chosen and {@code math} is not FP32, a note says that the CPU computes in FP32.
+   * The device of {@code backend}, set to math mode {@code math}: a GPU for GPU (a {@link DeviceUnavailableException}
+   * saying why where none is usable), the host emulator for EMULATED, null (the CPU backend) for CPU, and for AUTO the
+   * GPU where one is usable, else null after a note in the log saying why. Where the CPU backend is chosen and
+   * {@code math} was chosen too (not FP32 or the devices' default), a note says that the CPU computes in FP32. The
+   * caller owns (and closes) the device.
    */
-  public static Device openDevice(String device, MathMode math, PrintWriter notes) {
-    Device d = openNamed(device, notes);
+  public static Device openDevice(Backend backend, MathMode math) {
+    Device d = openNamed(backend);
     if (d == null) {
       // The devices' default (TF32) needs no note on the CPU: only a mode someone chose does.
-      if (math != MathMode.FP32 && math != MathMode.DEVICE_DEFAULT && notes != null) {
-        notes.println("--math " + math.name().toLowerCase(java.util.Locale.ROOT)
+      if (math != MathMode.FP32 && math != MathMode.DEVICE_DEFAULT) {
+        LOG.log(System.Logger.Level.INFO, "math mode " + math.name().toLowerCase(java.util.Locale.ROOT)
             + " applies to device backends; the CPU backend computes in FP32");
-        notes.flush();
       }
       return null;
     }
@@ -71,25 +69,22 @@ public final class Backends {
     return d;
   }
 
-  private static Device openNamed(String device, PrintWriter notes) {
-    return switch (device) {
-      case "cpu" -> null;
-      case "gpu" -> {
+  private static Device openNamed(Backend backend) {
+    return switch (backend) {
+      case CPU -> null;
+      case GPU -> {
         if (!CudaDevice.isAvailable()) {
-          throw new ModelException("--device gpu: no usable GPU: " + CudaDevice.unavailableReason());
+          throw new DeviceUnavailableException("no usable GPU: " + CudaDevice.unavailableReason());
         }
         yield CudaDevice.open();
       }
-      case "emulated" -> new EmulatedDevice();
-      case "auto" -> {
+      case EMULATED -> new EmulatedDevice();
+      case AUTO -> {
         if (CudaDevice.isAvailable()) yield CudaDevice.open();
-        if (notes != null) {
-          notes.println("no usable GPU (" + CudaDevice.unavailableReason() + "): running on the CPU backend");
-          notes.flush();
-        }
+        LOG.log(System.Logger.Level.INFO, "no usable GPU (" + CudaDevice.unavailableReason()
+            + "): running on the CPU backend");
         yield null;
       }
-      default -> throw new ModelException("--device " + device + ": unknown backend; known: " + NAMES);
     };
   }
 

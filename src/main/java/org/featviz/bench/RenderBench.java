@@ -146,7 +146,7 @@ public final class RenderBench implements Callable<Integer> {
       throw new ModelException(e.getMessage());
     }
     try (Model m = Model.open(model, inputShape());
-        Device dev = Backends.openDevice(device, mode, spec.commandLine().getErr())) {
+        Device dev = Backends.openDevice(org.featviz.backend.Backend.parse(device), mode)) {
       String name = m.graph().resolveLayer(layer);
       // Batches larger than the layer repeat units (same seed, same image): the work per step is what counts.
       List<RenderTarget> targets = new ArrayList<>();

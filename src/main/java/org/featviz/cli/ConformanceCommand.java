@@ -8,11 +8,8 @@ import org.featviz.backend.Backends;
 import org.featviz.conformance.ConformanceBackend;
 import org.featviz.conformance.ConformanceCase;
 import org.featviz.conformance.ConformanceRunner;
-import org.featviz.cuda.CudaDevice;
 import org.featviz.device.Device;
 import org.featviz.device.MathMode;
-import org.featviz.device.emu.EmulatedDevice;
-import org.featviz.ir.ModelException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -41,30 +38,16 @@ final class ConformanceCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     MathMode mode = math.mode(MathMode.FP32);  // conformance compares to the last bits
-    try (Device dev = openDevice()) {
-      if (dev != null) dev.setMathMode(mode);
+    try (Device dev = openDevice(mode)) {
       String kind = device.equals("auto") ? "gpu" : device;
       String where = dev == null ? "cpu" : kind + ", " + mode.name().toLowerCase(java.util.Locale.ROOT);
       return run(dev == null ? ConformanceBackend.CPU : ConformanceBackend.device(dev), where);
     }
   }
 
-  /** The device of --device, or null for the CPU backend. */
-  private Device openDevice() {
-    return switch (device) {
-      case "cpu" -> null;
-      // render's and eval's policy: the GPU where one is usable, else the CPU after a note saying why
-      case "auto" -> Backends.openDevice("auto", spec.commandLine().getErr());
-      case "emulated" -> new EmulatedDevice();
-      case "gpu" -> {
-        if (!CudaDevice.isAvailable()) {
-          throw new ModelException("--device gpu: no GPU can be used here (" + CudaDevice.unavailableReason()
-              + "); use --device emulated to run the same device plans on the CUDA host emulator");
-        }
-        yield CudaDevice.open();
-      }
-      default -> throw new ModelException("--device " + device + ": expected cpu, emulated, gpu or auto");
-    };
+  /** The device of --device (render's and eval's policy), or null for the CPU backend. */
+  private Device openDevice(MathMode mode) {
+    return Backends.openDevice(DeviceOption.parse(device), mode);
   }
 
   /** Runs every case on backend; {@code where} names it (and its math mode) in the summary line. */

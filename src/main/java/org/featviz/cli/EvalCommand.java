@@ -72,7 +72,7 @@ final class EvalCommand implements Callable<Integer> {
     InputNormalization norm = InputNormalization.fromMetadata(imported.metadata(), model.toString());
     Evaluation e;
     String where;
-    try (ForwardBackend backend = Backends.open(device, mode, graph, spec.commandLine().getErr());
+    try (ForwardBackend backend = Backends.open(DeviceOption.parse(device), mode, graph);
          Progress progress = new Progress("eval", data.size(), "images",
              spec.commandLine().getErr())) {
       where = backend.describe();

@@ -6,6 +6,7 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.featviz.backend.DeviceUnavailableException;
 import org.featviz.ir.ModelException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -52,13 +53,20 @@ public final class Main implements Runnable {
       return USAGE;
     });
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> handle(e, commandLine.getErr()));
-    return cli.execute(args);
+    try (LogLines notes = new LogLines(err)) {
+      return cli.execute(args);
+    }
   }
 
   /** A user error (bad model, option or file) as one line and exit 2; anything else as an internal failure. */
   static int handle(Exception e, PrintWriter err) {
     Throwable cause = e;
     if (cause instanceof UncheckedIOException u) cause = u.getCause();
+    if (e instanceof DeviceUnavailableException) {
+      err.println("featviz: error: --device gpu: " + e.getMessage() + " (--device cpu runs on the CPU, --device"
+          + " emulated runs the GPU code on the host emulator)");
+      return USAGE;
+    }
     if (e instanceof ModelException) {
       err.println("featviz: error: " + e.getMessage());
       return USAGE;

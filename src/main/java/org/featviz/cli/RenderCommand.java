@@ -63,7 +63,7 @@ final class RenderCommand implements Callable<Integer> {
     LayerOption.checkOne(spec, layer);
     terms.penalties();  // bad --penalty values fail before the model is opened
     OutputFolder.prepare("--out", out);
-    try (Model m = render.open(model, spec.commandLine().getErr())) {
+    try (Model m = render.open(model)) {
       String name = m.graph().resolveLayer(layer);
       int n = m.units(name);
       int upscale = render.upscaleFor(m.imageShape());

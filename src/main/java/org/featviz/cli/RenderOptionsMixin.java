@@ -8,7 +8,6 @@ import org.featviz.Model;
 import org.featviz.device.MathMode;
 import org.featviz.ir.ModelException;
 import org.featviz.ir.Shape;
-import org.featviz.model.InputNormalization;
 import org.featviz.objective.ImageRegularizer;
 import org.featviz.objective.ImageRegularizers;
 import org.featviz.param.TransformConfig;
@@ -110,15 +109,10 @@ final class RenderOptionsMixin {
   }
 
   /** Opens the model with this command's input shape, input normalization, device and math mode. */
-  Model open(Path file, PrintWriter notes) {
+  Model open(Path file) {
     validate();
-    MathMode mode = math.mode(MathMode.DEVICE_DEFAULT);
-    Model m = Model.open(file, ShapeOption.dims(inputShape));
-    if (mean != null || std != null) {
-      InputNormalization base = m.normalization();
-      m = m.withNormalization(new InputNormalization(mean != null ? mean : base.mean(), std != null ? std : base.std()));
-    }
-    return m.useDevice(device, mode, notes);
+    return Model.builder(file).optInputShape(ShapeOption.dims(inputShape)).optMean(mean).optStd(std)
+        .optBackend(DeviceOption.parse(device)).optMath(math.mode(MathMode.DEVICE_DEFAULT)).open();
   }
 
   /**

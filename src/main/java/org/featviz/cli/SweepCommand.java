@@ -49,7 +49,7 @@ final class SweepCommand implements Callable<Integer> {
     render.validate();
     terms.penalties();  // bad --penalty values fail before the model is opened
     OutputFolder.prepare("--out", out);
-    try (Model m = render.open(model, spec.commandLine().getErr())) {
+    try (Model m = render.open(model)) {
       RenderOptions options = render.options(m.imageShape(), spec.commandLine().getErr());
       int upscale = render.upscaleFor(m.imageShape());
       Progress[] bar = new Progress[1];

@@ -20,7 +20,7 @@ public final class Evaluator {
    * @param onProgress told how many images each finished batch held
    */
   public static Evaluation run(Graph graph, Dataset data, InputNormalization norm, int batch, IntConsumer onProgress) {
-    try (ForwardBackend cpu = Backends.open("cpu", graph, null)) {
+    try (ForwardBackend cpu = Backends.open(org.featviz.backend.Backend.CPU, graph)) {
       return run(cpu, graph, data, norm, batch, onProgress);
     }
   }

@@ -34,6 +34,11 @@ final class Channel extends LayerObjective {
   }
 
   @Override
+  public Optional<Unit> unit() {
+    return Optional.of(new Unit(layer, unit));
+  }
+
+  @Override
   public String describe() {
     return "channel(" + layer + ", " + unit + ")";
   }

@@ -45,6 +45,11 @@ final class IndependentActivation extends LayerObjective {
   }
 
   @Override
+  public Optional<Unit> unit() {
+    return Optional.of(new Unit(layer, unit));
+  }
+
+  @Override
   public String describe() {
     return "iam(" + layer + ", " + unit + ")";
   }

@@ -55,6 +55,11 @@ final class Neuron extends LayerObjective {
   }
 
   @Override
+  public Optional<Unit> unit() {
+    return Optional.of(new Unit(layer, unit));
+  }
+
+  @Override
   public String describe() {
     return "neuron(" + layer + ", " + unit + (x == null ? "" : ", x=" + x + ", y=" + y) + ")";
   }

@@ -37,6 +37,14 @@ public interface Objective {
     return Optional.empty();
   }
 
+  /**
+   * The unit this objective is about, where it is about one (channel, neuron and iam are; sums and scalings take
+   * their first term's): a render reports that unit's activation beside the objective's value.
+   */
+  default Optional<Unit> unit() {
+    return Optional.empty();
+  }
+
   default Objective plus(Objective other) {
     return Objectives.sum(this, other);
   }

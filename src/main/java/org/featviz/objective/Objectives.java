@@ -208,6 +208,11 @@ public final class Objectives {
       }
 
       @Override
+      public Optional<Unit> unit() {
+        return a.unit().or(b::unit);
+      }
+
+      @Override
       public String describe() {
         return a.describe() + " + " + b.describe();
       }
@@ -234,6 +239,11 @@ public final class Objectives {
       @Override
       public void validate(Map<String, Shape> sampleShapes) {
         a.validate(sampleShapes);
+      }
+
+      @Override
+      public Optional<Unit> unit() {
+        return a.unit();
       }
 
       @Override

@@ -108,7 +108,7 @@ class RenderObjectiveOptionsTest {
     assertFalse(plain.err().contains("applies to device backends"), plain.err());
     CliRunner chosen = CliRunner.run(concat(base, "--math", "bf16", "--out", tmp.resolve("b").toString()));
     assertEquals(0, chosen.exitCode(), chosen.err());
-    assertTrue(chosen.err().contains("--math bf16 applies to device backends"), chosen.err());
+    assertTrue(chosen.err().contains("math mode bf16 applies to device backends"), chosen.err());
   }
 
   private static String[] concat(String[] a, String... b) {

@@ -61,7 +61,7 @@ class ActivationSamplesTest {
 
   private static ActivationSamples collect(Model m, String layer, int images, int batch, int cap, long seed) {
     Graph g = m.prepare(List.of(layer));
-    try (ForwardBackend cpu = Backends.open("cpu", g, null)) {
+    try (ForwardBackend cpu = Backends.open(org.featviz.backend.Backend.CPU, g)) {
       return ActivationSamples.collect(cpu, g, layer, data, m.normalization(), images, batch, cap, seed, n -> {});
     }
   }
@@ -84,7 +84,7 @@ class ActivationSamplesTest {
       int[] progress = new int[1];
       Graph g = m.prepare(List.of("relu1"));
       ActivationSamples s;
-      try (ForwardBackend cpu = Backends.open("cpu", g, null)) {
+      try (ForwardBackend cpu = Backends.open(org.featviz.backend.Backend.CPU, g)) {
         // Batches of 2 (2 + 1 images): the batching must not show in the samples.
         s = ActivationSamples.collect(cpu, g, "relu1", data, m.normalization(), 3, 2, 100_000, 0,
             n -> progress[0] += n);

@@ -9,8 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
@@ -22,6 +20,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import org.featviz.Model;
+import org.featviz.backend.Backend;
 import org.featviz.device.MathMode;
 import org.featviz.ir.ModelException;
 import org.featviz.onnx.OnnxModelBuilder;
@@ -71,7 +70,7 @@ class SweepIntegrityTest {
   /** Sweeps {@code layers} and {@code units} and returns the results; {@code started} gets (total, already done). */
   private static List<UnitResult> sweep(Path model, List<String> layers, String units, Path out,
       List<int[]> started) {
-    try (Model m = Model.open(model).useDevice("cpu", MathMode.FP32, new PrintWriter(new StringWriter()))) {
+    try (Model m = Model.builder(model).optBackend(Backend.CPU).optMath(MathMode.FP32).open()) {
       return Sweep.run(m, layers, new UnitSelection(units), ObjectiveSpec.parse("channel"), "channel", 2, options(),
           1, out, new Sweep.Listener() {
             @Override

@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,6 +13,7 @@ import java.util.List;
 import java.util.Random;
 import javax.imageio.ImageIO;
 import org.featviz.Model;
+import org.featviz.backend.Backend;
 import org.featviz.device.MathMode;
 import org.featviz.ir.ModelException;
 import org.featviz.objective.ImageRegularizers;
@@ -51,7 +50,7 @@ class SweepTest {
 
   private List<UnitResult> sweep(Path model, String device, MathMode math, Path out, RenderOptions options,
       List<int[]> progress) {
-    try (Model m = Model.open(model).useDevice(device, math, new PrintWriter(new StringWriter()))) {
+    try (Model m = Model.builder(model).optBackend(Backend.parse(device)).optMath(math).open()) {
       return Sweep.run(m, List.of("relu1"), new UnitSelection("all"), ObjectiveSpec.parse("channel"), "channel", 2,
           options, 2, out, new Sweep.Listener() {
             @Override

@@ -1,0 +1,17 @@
+package org.featviz.cli;
+
+import org.featviz.backend.Backend;
+import org.featviz.ir.ModelException;
+
+/** {@code --device auto|cpu|gpu|emulated}, the backend a command runs on. */
+final class DeviceOption {
+  private DeviceOption() {}
+
+  static Backend parse(String device) {
+    try {
+      return Backend.parse(device);
+    } catch (ModelException e) {
+      throw new ModelException("--device " + device + ": expected " + Backend.NAMES);
+    }
+  }
+}
