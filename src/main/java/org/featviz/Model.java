@@ -25,8 +25,10 @@ import org.featviz.objective.Objective;
 import org.featviz.objective.Whitening;
 import org.featviz.onnx.OnnxImporter;
 import org.featviz.ops.ShapeInference;
+import org.featviz.passes.InputShapes;
 import org.featviz.passes.Prepare;
 import org.featviz.render.RenderOptions;
+import org.featviz.render.RenderProgress;
 import org.featviz.render.RenderResult;
 import org.featviz.render.RenderTarget;
 import org.featviz.render.Renderer;
@@ -168,6 +170,7 @@ public final class Model implements AutoCloseable {
      */
     public Model open() {
       Graph g = Prepare.simplify(OnnxImporter.read(file));
+      InputShapes.requireOneImage(g, inputShape);
       InputNormalization base = InputNormalization.fromMetadata(g.metadata(), file.toString());
       InputNormalization norm = mean == null && std == null ? base
           : new InputNormalization(mean != null ? mean : base.mean(), std != null ? std : base.std());
@@ -325,10 +328,12 @@ public final class Model implements AutoCloseable {
 
   /** Optimizes one image per target, all in one batch. */
   public List<RenderResult> render(List<RenderTarget> targets, RenderOptions options) {
-    return render(targets, options, step -> {});
+    return render(targets, options, (done, total) -> {});
   }
 
-  public List<RenderResult> render(List<RenderTarget> targets, RenderOptions options, IntConsumer onStep) {
+  /** {@link #render(List, RenderOptions)}, telling {@code progress} after every optimization step. */
+  public List<RenderResult> render(List<RenderTarget> targets, RenderOptions options, RenderProgress progress) {
+    IntConsumer onStep = step -> progress.step(step, options.steps());
     checkOpen();
     Set<String> layers = new LinkedHashSet<>();
     for (RenderTarget t : targets) {

@@ -68,6 +68,7 @@ final class EvalCommand implements Callable<Integer> {
       data = data.slice(0, Math.min(limit, data.size()));
     }
     Graph imported = OnnxImporter.read(model);
+    org.featviz.passes.InputShapes.requireOneImage(imported, ShapeOption.dims(inputShape));
     Graph graph = Prepare.forRun(imported, ShapeOption.dims(inputShape), List.of());
     InputNormalization norm = InputNormalization.fromMetadata(imported.metadata(), model.toString());
     Evaluation e;

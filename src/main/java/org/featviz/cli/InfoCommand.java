@@ -33,6 +33,7 @@ final class InfoCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     Graph g = Prepare.simplify(OnnxImporter.read(model));
+    org.featviz.passes.InputShapes.requireOneImage(g, ShapeOption.dims(inputShape));
     Map<String, Shape> inputs = Prepare.inputShapes(g, ShapeOption.dims(inputShape));
     ShapeInference.Result r = ShapeInference.inferLenient(g, inputs);
     out.printf("model: %s (opset %d, %d nodes)%n", model, g.opset(), g.nodes().size());

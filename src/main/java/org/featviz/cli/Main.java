@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.featviz.backend.DeviceUnavailableException;
 import org.featviz.ir.ModelException;
+import org.featviz.passes.InputShapes;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -65,6 +66,11 @@ public final class Main implements Runnable {
     if (e instanceof DeviceUnavailableException) {
       err.println("featviz: error: --device gpu: " + e.getMessage() + " (--device cpu runs on the CPU, --device"
           + " emulated runs the GPU code on the host emulator)");
+      return USAGE;
+    }
+    if (e instanceof InputShapes.InputShapeException) {
+      // the library says "the input shape"; on the command line that is the option
+      err.println("featviz: error: " + e.getMessage().replace("the input shape", "--input-shape"));
       return USAGE;
     }
     if (e instanceof ModelException) {

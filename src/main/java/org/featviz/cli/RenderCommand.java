@@ -77,7 +77,7 @@ final class RenderCommand implements Callable<Integer> {
       if (diversity > 0) options = options.withBatchTerms(List.of(Objectives.diversity(name, diversity)));
       List<RenderResult> results;
       try (Progress progress = new Progress("render", options.steps(), "steps", spec.commandLine().getErr())) {
-        results = m.render(targets, options, s -> progress.accept(1));
+        results = m.render(targets, options, (done, total) -> progress.accept(1));
       }
       write(pw, results, m.backend(), upscale);
     }
@@ -93,7 +93,7 @@ final class RenderCommand implements Callable<Integer> {
       for (RenderResult r : results) {
         String file = String.format("%s_unit_%04d.png", r.target().layer().replaceAll("[^A-Za-z0-9._-]", "_"),
             r.target().unit());
-        Png.write(r.image(), r.imageShape(), upscale, out.resolve(file));
+        r.writePng(out.resolve(file), upscale);
         sheet.add(r.image(), r.target().unit(), r.activation());
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("layer", r.target().layer());

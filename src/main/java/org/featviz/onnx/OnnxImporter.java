@@ -156,7 +156,8 @@ public final class OnnxImporter {
         dims[d] = s.dim(d).has_dim_value() && s.dim(d).dim_value() > 0 ? s.dim(d).dim_value() : -1;
       }
     } else {
-      throw new ModelException(source + ": graph input '" + name + "' has no shape; give one with --input-shape");
+      throw new ModelException(source + ": graph input '" + name + "' declares no shape, not even its rank;"
+          + " export the model with its input's shape (dynamic sizes are fine: they are given when it is opened)");
     }
     return new ValueInfo(name, DType.fromOnnx(elem), DType.onnxName(elem), dims);
   }

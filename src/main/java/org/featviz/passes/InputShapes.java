@@ -8,15 +8,23 @@ import org.featviz.ir.ValueInfo;
 
 /**
  * The static input shape featviz runs a model with: the model's own where it is static, a dynamic batch dimension
- * taken as 1 (batches are set per run), and a user-given shape (--input-shape C,H,W: one image, without the batch)
- * where other dimensions are dynamic.
+ * taken as 1 (batches are set per run), and a given shape (C,H,W: one image, without the batch; or with the batch
+ * first) where other dimensions are dynamic. Messages name no command-line flag: they are {@link InputShapeException}s,
+ * which the CLI completes with its option.
  */
 public final class InputShapes {
   private InputShapes() {}
 
+  /** A given input shape that does not fit the model, or a dynamic model without one. */
+  public static final class InputShapeException extends ModelException {
+    public InputShapeException(String message) {
+      super(message);
+    }
+  }
+
   /**
-   * @param override the user's shape, or null: one image's dimensions after the batch (C,H,W for an image input),
-   *     or all of them with the batch first, which must then be 1 (or the model's own fixed batch)
+   * @param override the given shape, or null: one image's dimensions after the batch (C,H,W for an image input),
+   *     or all of them with the batch first (the model's own batch where it is fixed)
    */
   public static Shape resolve(Graph g, ValueInfo input, long[] override) {
     long[] declared = input.dims();
@@ -27,23 +35,24 @@ public final class InputShapes {
     long batch = declared.length > 0 && declared[0] >= 0 ? declared[0] : 1;
     if (override != null) {
       if (override.length != declared.length && override.length != declared.length - 1) {
-        throw new ModelException(g.source() + ": --input-shape " + text(override) + " has " + override.length
+        throw new InputShapeException(g.source() + ": the input shape " + text(override) + " has " + override.length
             + " dimension(s), but input '" + input.name() + "' is " + input.dimsText() + "; give "
             + form(declared.length) + ", one image without the batch");
       }
       long[] dims = override.length == declared.length ? override.clone() : prepend(batch, override);
-      for (int i = 1; i < dims.length; i++) {
-        if (dims[i] <= 0) throw new ModelException("--input-shape: dimension " + i + " must be positive");
-        if (declared[i] >= 0 && declared[i] != dims[i]) {
-          throw new ModelException(g.source() + ": --input-shape " + text(override)
+      for (int i = 0; i < dims.length; i++) {
+        if (dims[i] <= 0) {
+          throw new InputShapeException(g.source() + ": the input shape " + text(override)
+              + ": dimensions must be positive");
+        }
+        if (i > 0 && declared[i] >= 0 && declared[i] != dims[i]) {
+          throw new InputShapeException(g.source() + ": the input shape " + text(override)
               + " conflicts with the model's input '" + input.name() + "' " + input.dimsText());
         }
       }
-      if (dims[0] != batch) {
-        String why = declared[0] < 0 ? "the batch is set per run, not by --input-shape"
-            : "input '" + input.name() + "' " + input.dimsText() + " has a fixed batch of " + batch;
-        throw new ModelException(g.source() + ": --input-shape " + text(override) + ": " + why + "; give "
-            + form(declared.length) + ": --input-shape " + text(Arrays.copyOfRange(override, 1, override.length)));
+      if (declared.length > 0 && declared[0] >= 0 && dims[0] != batch) {
+        throw new InputShapeException(g.source() + ": the input shape " + text(override) + ": input '" + input.name()
+            + "' " + input.dimsText() + " has a fixed batch of " + batch);
       }
       return Shape.of(dims);
     }
@@ -51,15 +60,29 @@ public final class InputShapes {
     if (dims.length > 0 && dims[0] < 0) dims[0] = 1;
     for (int i = 0; i < dims.length; i++) {
       if (dims[i] < 0) {
-        throw new ModelException(g.source() + ": input '" + input.name() + "' has the dynamic shape "
-            + input.dimsText() + "; give its size with --input-shape " + form(declared.length)
-            + " (for example --input-shape " + example(declared) + ")");
+        throw new InputShapeException(g.source() + ": input '" + input.name() + "' has the dynamic shape "
+            + input.dimsText() + "; give one image's size as the input shape " + form(declared.length)
+            + " (for example " + example(declared) + ")");
       }
     }
     return Shape.of(dims);
   }
 
-  /** How --input-shape is written for an input of this rank: C,H,W for images, else the dimensions after N. */
+  /**
+   * Checks that a shape a user gives describes one image: with the batch first, the batch must be 1 (batches are set
+   * per run). Call it where a person types the shape; internal callers may give larger batches to {@link #resolve}.
+   */
+  public static void requireOneImage(Graph g, long[] override) {
+    if (override == null || g.inputs().size() != 1) return;
+    ValueInfo input = g.inputs().get(0);
+    long[] declared = input.dims();
+    if (override.length == declared.length && declared.length > 1 && override[0] != 1) {
+      throw new InputShapeException(g.source() + ": the input shape " + text(override) + ": the batch is set per run;"
+          + " give " + form(declared.length) + ": the input shape " + text(Arrays.copyOfRange(override, 1, override.length)));
+    }
+  }
+
+  /** How the input shape is written for an input of this rank: C,H,W for images, else the dimensions after N. */
   private static String form(int rank) {
     if (rank == 4) return "C,H,W";
     StringBuilder b = new StringBuilder();
@@ -67,7 +90,7 @@ public final class InputShapes {
     return rank <= 1 ? "the input's dimensions" : b.toString();
   }
 
-  /** An --input-shape value for this input: its static dimensions after the batch, typical sizes for the others. */
+  /** An input shape for this input: its static dimensions after the batch, typical sizes for the others. */
   private static String example(long[] declared) {
     long[] dims = new long[Math.max(0, declared.length - 1)];
     for (int i = 1; i < declared.length; i++) {
@@ -76,7 +99,7 @@ public final class InputShapes {
     return text(dims);
   }
 
-  /** Dimensions as --input-shape takes them: 3,224,224. */
+  /** Dimensions as the command line takes them: 3,224,224. */
   static String text(long[] dims) {
     StringBuilder b = new StringBuilder();
     for (int i = 0; i < dims.length; i++) b.append(i > 0 ? "," : "").append(dims[i]);

@@ -37,7 +37,7 @@ public final class Prepare {
   /** The static shape of every graph input (featviz models have one; conformance cases may have several). */
   public static Map<String, Shape> inputShapes(Graph g, long[] override) {
     if (override != null && g.inputs().size() != 1) {
-      throw new ModelException(g.source() + ": --input-shape needs a model with one input; this one has "
+      throw new InputShapes.InputShapeException(g.source() + ": an input shape needs a model with one input; this one has "
           + g.inputs().size());
     }
     Map<String, Shape> shapes = new LinkedHashMap<>();

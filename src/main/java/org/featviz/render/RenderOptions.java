@@ -1,15 +1,19 @@
 package org.featviz.render;
 
 import java.util.List;
+import org.featviz.ir.Shape;
 import org.featviz.objective.BatchObjective;
 import org.featviz.objective.ImageRegularizer;
 import org.featviz.param.TransformConfig;
 
 /**
- * How images are optimized. Defaults follow Lucid: FFT parameterization with decay 1, Adam with lr 0.05, the
- * standard transforms; 256 steps (enough for small models on the CPU backend).
+ * How images are optimized. Defaults follow Lucid: FFT parameterization with decay 1, Adam with lr 0.05, Lucid's
+ * standard transforms scaled to the image ({@link TransformConfig#defaultFamily}: {@code small} for images under 64
+ * pixels, Lucid's own otherwise); 256 steps (enough for small models on the CPU backend).
  *
  * @param param "fft" or "pixel"
+ * @param transforms the random augmentation, or null for the default family of the image's size (see
+ *     {@link #resolvedFor})
  */
 public record RenderOptions(int steps, double learningRate, long seed, String param, double decay,
     TransformConfig transforms, List<ImageRegularizer> regularizers, List<BatchObjective> batchTerms) {
@@ -30,7 +34,13 @@ public record RenderOptions(int steps, double learningRate, long seed, String pa
   }
 
   public static RenderOptions defaults() {
-    return new RenderOptions(256, 0.05, 0, "fft", 1.0, TransformConfig.lucidDefaults(), List.of(), List.of());
+    return new RenderOptions(256, 0.05, 0, "fft", 1.0, null, List.of(), List.of());
+  }
+
+  /** These options with the transforms fixed for images of {@code imageShape} [C, H, W] where they were left null. */
+  public RenderOptions resolvedFor(Shape imageShape) {
+    if (transforms != null) return this;
+    return withTransforms(TransformConfig.named(TransformConfig.defaultFamily(imageShape.dim(1), imageShape.dim(2))));
   }
 
   public RenderOptions withSteps(int n) {
@@ -49,6 +59,7 @@ public record RenderOptions(int steps, double learningRate, long seed, String pa
     return new RenderOptions(steps, lr, seed, param, decay, transforms, regularizers, batchTerms);
   }
 
+  /** Other transforms; null restores the default of the image's size. */
   public RenderOptions withTransforms(TransformConfig t) {
     return new RenderOptions(steps, learningRate, seed, param, decay, t, regularizers, batchTerms);
   }

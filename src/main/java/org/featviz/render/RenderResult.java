@@ -1,6 +1,9 @@
 package org.featviz.render;
 
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
 import org.featviz.ir.Shape;
+import org.featviz.report.Png;
 
 /**
  * One optimized image and how it went. {@code objectiveValue} and {@code activation} are measured on the final
@@ -11,6 +14,26 @@ import org.featviz.ir.Shape;
  */
 public record RenderResult(RenderTarget target, float[] image, Shape imageShape, Status status,
     double objectiveValue, double activation, long seed, int steps) {
+  public RenderResult {
+    image = image.clone();
+  }
+
+  /** The image [C, H, W] in [0, 1], a copy (a result holds nothing a caller can change). */
+  @Override
+  public float[] image() {
+    return image.clone();
+  }
+
+  /** The image as a picture, each pixel {@code upscale} x {@code upscale} pixels (grey for one channel, else RGB). */
+  public BufferedImage toImage(int upscale) {
+    return Png.toImage(image, imageShape, upscale);
+  }
+
+  /** Writes the image as a PNG, magnified {@code upscale} times. */
+  public void writePng(Path file, int upscale) {
+    Png.write(image, imageShape, upscale, file);
+  }
+
   /** How a unit's optimization went; {@link #label()} (also its toString) is the word every output uses. */
   public enum Status {
     OK, DEAD, NAN;

@@ -43,7 +43,6 @@ public final class Renderer {
   public Renderer(Graph graph, InputNormalization norm, RenderOptions opts) {
     this.graph = graph;
     this.norm = norm;
-    this.opts = opts;
     this.input = graph.input().name();
     Shape in = graph.shape(input);
     if (in.rank() != 4) {
@@ -51,6 +50,7 @@ public final class Renderer {
           + " [N, C, H, W]");
     }
     this.imageShape = Shape.of(in.dim(1), in.dim(2), in.dim(3));
+    this.opts = opts.resolvedFor(imageShape);
   }
 
   public Shape imageShape() {

@@ -65,6 +65,7 @@ public final class Sweep {
    */
   public static List<UnitResult> run(Model model, List<String> layers, UnitSelection units, UnitObjective objective,
       String objectiveText, int batch, RenderOptions options, int upscale, Path out, Listener listener) {
+    options = options.resolvedFor(model.imageShape());  // the transforms sweep.json records
     if (batch <= 0) throw new ModelException("--batch must be positive, got " + batch);
     // A layer named twice (or by two of its names) is swept once, where it first appears.
     List<String> resolved = layers.stream().map(l -> model.graph().resolveLayer(l)).distinct().toList();
@@ -91,11 +92,11 @@ public final class Sweep {
           targets.add(model.unit(w.layer(), w.unit(), objective.forUnit(w.layer(), w.unit(), w.units(), options.seed())));
         }
         listener.chunkStarted(chunk.size());
-        List<RenderResult> results = model.render(targets, options, s -> listener.step(s, options.steps()));
+        List<RenderResult> results = model.render(targets, options, listener::step);
         List<UnitResult> records = new ArrayList<>();
         for (RenderResult r : results) {
           Path png = imagePath(out, r.target().layer(), r.target().unit());
-          Png.write(r.image(), r.imageShape(), upscale, png);
+          r.writePng(png, upscale);
           records.add(new UnitResult(r.target().layer(), r.target().unit(), r.target().objective().describe(),
               r.status().name().toLowerCase(), r.objectiveValue(), r.activation(), r.seed(), r.steps(),
               out.relativize(png).toString(), model.backend()));

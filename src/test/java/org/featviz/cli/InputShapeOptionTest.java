@@ -64,7 +64,7 @@ class InputShapeOptionTest {
     assertTrue(r.err().startsWith("featviz: error: "), r.err());
     assertEquals(1, r.err().lines().count(), r.err());
     assertTrue(r.err().contains("has the dynamic shape [?, 1, ?, ?]"), r.err());
-    assertTrue(r.err().contains("--input-shape C,H,W (for example --input-shape 1,224,224)"), r.err());
+    assertTrue(r.err().contains("as --input-shape C,H,W (for example 1,224,224)"), r.err());
   }
 
   @Test

@@ -112,7 +112,8 @@ class PassesTest {
     Graph g = convBnRelu().withInputs(List.of(new ValueInfo("x", org.featviz.ir.DType.FLOAT, "float32",
         new long[] {-1, 3, -1, -1})));
     ModelException e = assertThrows(ModelException.class, () -> Prepare.forRun(g, null, List.of()));
-    assertTrue(e.getMessage().contains("--input-shape"), e.getMessage());
+    assertTrue(e.getMessage().contains("give one image's size as the input shape C,H,W"), e.getMessage());
+    assertFalse(e.getMessage().contains("--"), "the library names no command-line flag: " + e.getMessage());
     Graph prepared = Prepare.forRun(g, new long[] {3, 8, 8}, List.of());
     assertEquals(Shape.of(1, 4, 8, 8), prepared.shape(prepared.outputs().get(0)));
     ModelException conflict = assertThrows(ModelException.class,

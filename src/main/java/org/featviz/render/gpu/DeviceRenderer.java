@@ -75,7 +75,6 @@ public final class DeviceRenderer implements AutoCloseable {
     this.device = device;
     this.graph = graph;
     this.norm = norm;
-    this.opts = opts;
     this.input = graph.input().name();
     Shape in = graph.shape(input);
     if (in.rank() != 4) {
@@ -83,6 +82,7 @@ public final class DeviceRenderer implements AutoCloseable {
           + " [N, C, H, W]");
     }
     this.imageShape = Shape.of(in.dim(1), in.dim(2), in.dim(3));
+    this.opts = opts.resolvedFor(imageShape);
     this.exec = new DeviceExecutor(device, graph, List.of(input));
   }
 
