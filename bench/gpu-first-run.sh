@@ -31,9 +31,10 @@
 # tests are skipped by rehearsal.
 #
 # Settings (environment): OUT (default: a new /tmp folder), BUDGET_S (whole run; 450 on the GPU, 170 rehearsing),
-# BUNDLE (target/featviz-bundle), PYTHON (default: the first of python3, /opt/*/.venv/bin/python3,
+# BUNDLE (target/featviz-bundle), CARRY (target/gpu-carry, unpacked into BUNDLE where BUNDLE is missing), PYTHON (default: the first of python3, /opt/*/.venv/bin/python3,
 # /usr/bin/python3 that imports torch and onnx), FEATVIZ_CLASSPATH / FEATVIZ_JAVA (featviz without a bundle),
-# NODE_DIR (/usr/share/libonnx-testdata/data/node), SECONDS_PER_RUN (2).
+# NODE_DIR (/usr/share/libonnx-testdata/data/node), SECONDS_PER_RUN (2), SKIP (step names or globs to leave out
+# on a rerun, e.g. SKIP="gpu-tests conformance": they are reported as skipped).
 # Exit status: 0 when no step failed or timed out (and, on the GPU, none was cut for lack of time); 1 otherwise.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -57,6 +58,7 @@ budget=${BUDGET_S:-$(rehearse && echo 170 || echo 450)}
 start=$(date +%s)
 deadline=$((start + budget))
 BUNDLE=${BUNDLE:-target/featviz-bundle}
+CARRY=${CARRY:-target/gpu-carry}
 NODE_DIR=${NODE_DIR:-/usr/share/libonnx-testdata/data/node}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-2}
 
@@ -73,6 +75,14 @@ record() {
 step() {
   local name=$1 limit=$2 log=$3 left rc t0 t1 secs status detail
   shift 3
+  for pattern in ${SKIP:-}; do
+    # shellcheck disable=SC2053  # a glob on purpose: SKIP="bench-* conformance"
+    if [[ "$name" == $pattern ]]; then
+      record "$name" skipped 0 "SKIP=\"$SKIP\"" "$log"
+      STEP_NOTE=
+      return 125
+    fi
+  done
   left=$((deadline - $(date +%s) - 5))
   if ((left < 10)); then
     record "$name" skipped 0 "out of time: ${budget} s budget spent before it started" "$log"
@@ -80,6 +90,8 @@ step() {
   fi
   ((limit > left)) && limit=$left
   printf '\n==== %s (limit %d s): %s\n' "$name" "$limit" "$*" >> "$log"
+  local before
+  before=$(stat -c %s "$log")
   t0=$(date +%s.%N)
   if [ "$(type -t "$1")" = function ]; then
     # timeout runs programs only: an exported function runs in a child bash
@@ -95,6 +107,12 @@ step() {
     124|137) status=timeout; detail="timed out after $limit s" ;;
     *) status=failed; detail="exit $rc${STEP_NOTE:+; $STEP_NOTE}" ;;
   esac
+  if [ "$status" != passed ]; then  # the step's last words
+    local last
+    last=$(tail -c +$((before + 1)) "$log" | grep -v '^[[:space:]]*$' > "$work/last"
+      { grep -iE 'fail|error|none usable|mismatch' "$work/last" || cat "$work/last"; } | tail -n 1 | cut -c 1-200)
+    [ -n "$last" ] && detail="$detail: $last"
+  fi
   printf '==== %s: %s (%s s)\n' "$name" "$status" "$secs" >> "$log"
   record "$name" "$status" "$secs" "$detail" "$log"
   STEP_NOTE=
@@ -112,10 +130,12 @@ echo "gpu-first-run.sh: mode $mode, budget $budget s, results in $OUT"
 # ---- unpack: the bundle travels compressed (target/gpu-carry; docs/bundle.md)
 if [ -x "$BUNDLE/bin/featviz" ]; then
   skip unpack "$BUNDLE is there already" "$host_log"
-elif [ -f target/gpu-carry/featviz-bundle.tar.xz ]; then
-  step unpack 90 "$host_log" src/main/bundle/unpack-carry.sh target/gpu-carry target
+elif [ ! -f "$CARRY/featviz-bundle.tar.xz" ]; then
+  skip unpack "no $CARRY/featviz-bundle.tar.xz (mvn -B -Pbundle,gpu-tests package -DskipTests makes it)" "$host_log"
+elif [ "$(basename "$BUNDLE")" != featviz-bundle ]; then
+  skip unpack "BUNDLE=$BUNDLE: the carry unpacks into a folder named featviz-bundle" "$host_log"
 else
-  skip unpack "no target/gpu-carry (mvn -B -Pbundle,gpu-tests package -DskipTests makes it)" "$host_log"
+  step unpack 90 "$host_log" src/main/bundle/unpack-carry.sh "$CARRY" "$(dirname "$BUNDLE")"
 fi
 
 # ---- how featviz runs: the bundle's own Java, else (rehearsal in a checkout) a class path

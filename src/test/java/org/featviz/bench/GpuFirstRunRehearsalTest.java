@@ -31,7 +31,9 @@ class GpuFirstRunRehearsalTest {
     ProcessBuilder pb = new ProcessBuilder("bash", script.toString(), "--rehearse").redirectErrorStream(true)
         .directory(script.getParent().getParent().toFile());
     pb.environment().put("OUT", out.toString());
+    // No bundle and no carry: a CI checkout; and nothing of this checkout's target/ is touched.
     pb.environment().put("BUNDLE", out.resolve("no-bundle").toString());
+    pb.environment().put("CARRY", out.resolve("no-carry").toString());
     pb.environment().put("FEATVIZ_CLASSPATH",
         System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
     pb.environment().put("FEATVIZ_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
