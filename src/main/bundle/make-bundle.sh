@@ -42,6 +42,27 @@ fail() {
   exit 1
 }
 
+be32() {  # be32 N: N as four big-endian bytes
+  printf "\\$(printf %03o $(($1 >> 24 & 255)))\\$(printf %03o $(($1 >> 16 & 255)))"
+  printf "\\$(printf %03o $(($1 >> 8 & 255)))\\$(printf %03o $(($1 & 255)))"
+}
+
+# fashion_slice SRC DEST N: the first N images and labels of Fashion-MNIST's t10k split as IDX files in DEST (the
+# same names, gzip), with N in their headers: images = magic 0x803, N, 28, 28, then N x 784 bytes; labels = 0x801,
+# N, then N bytes.
+fashion_slice() {
+  local src=$1 dest=$2 n=$3
+  mkdir -p "$dest"
+  set +o pipefail  # head stops reading early on purpose
+  { be32 2051; be32 "$n"; be32 28; be32 28; gzip -dc "$src/t10k-images-idx3-ubyte.gz" | tail -c +17 \
+    | head -c $((n * 784)); } | gzip -9n > "$dest/t10k-images-idx3-ubyte.gz"
+  { be32 2049; be32 "$n"; gzip -dc "$src/t10k-labels-idx1-ubyte.gz" | tail -c +9 | head -c "$n"; } \
+    | gzip -9n > "$dest/t10k-labels-idx1-ubyte.gz"
+  set -o pipefail
+  [[ "$(gzip -dc "$dest/t10k-images-idx3-ubyte.gz" | wc -c)" == $((16 + n * 784)) ]] \
+    || fail "the Fashion-MNIST slice in $dest is not $n images"
+}
+
 # ---- The build JDK: jdeps to find modules, jlink and its jmods to make the runtime, jar to repack.
 java_home="${JAVA_HOME:?make-bundle.sh needs JAVA_HOME pointing at a JDK (Maven passes its own)}"
 for tool in jdeps jlink jar; do
@@ -85,6 +106,15 @@ if [[ "$tests" != none ]]; then
     || fail "no $tests/junit-platform-console-standalone-*.jar (mvn -Pbundle,gpu-tests copies it)"
   mkdir -p "$bundle/tests"
   cp "$tests/featviz-tests.jar" "$tests"/junit-platform-console-standalone-*.jar "$bundle/tests/"
+  # The Fashion-MNIST the gpu-tagged tests read (the whitened objectives' default 1000 test images; the 16-bit plan
+  # test takes 8): the first FASHION_IMAGES test images and labels as IDX files, 0.4 MB in gzip. featviz-gpu-tests
+  # points FEATVIZ_FASHION_MNIST_DIR at them where the host has no /usr/share/datasets/fashion-mnist.
+  fashion=/usr/share/datasets/fashion-mnist
+  if [[ -f "$fashion/t10k-images-idx3-ubyte.gz" && -f "$fashion/t10k-labels-idx1-ubyte.gz" ]]; then
+    fashion_slice "$fashion" "$bundle/tests/fashion-mnist" "${FASHION_IMAGES:-1000}"
+  else
+    echo "make-bundle.sh: no Fashion-MNIST in $fashion: RenderDeviceGpuTest and DevicePlanHalfGpuTest will skip on the GPU host" >&2
+  fi
 fi
 
 # JCuda's natives jar also carries libJNvPTXCompiler (24 MB unpacked): featviz hands PTX to the driver, which

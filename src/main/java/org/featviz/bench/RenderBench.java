@@ -48,8 +48,11 @@ import picocli.CommandLine.Spec;
  *       measurement pass is timed. Its results must be OK too, or nothing is reported.</li>
  * </ol>
  * Output: one {@code featviz check ...} line and one {@code featviz device=... math=... layer=...
- * image_steps_per_s=X image_steps_per_cpu_s=Y} line; exit 1 when a check fails, 2 on bad input (a {@code --device
- * gpu} without a usable GPU included).
+ * image_steps_per_s=X image_steps_per_cpu_s=Y} line per configuration; exit 1 when a check fails, 2 on bad input (a
+ * {@code --device gpu} without a usable GPU included). {@code --batch} and {@code --math} take comma-separated lists:
+ * every pair (math modes outer, batches inner) is checked and timed in turn on one device and one imported model,
+ * which saves a JVM start and an import per configuration (bench/gpu-first-run.sh); a configuration that fails
+ * prints why and the others still run.
  *
  * <pre>
  * java -cp target/featviz.jar org.featviz.bench.RenderBench --layer relu2 --batch 8 --seconds 10
@@ -69,16 +72,20 @@ public final class RenderBench implements Callable<Integer> {
       description = "backend to time: cpu (default), gpu or emulated (slow; for checking the script)")
   String device;
 
-  @Option(names = "--math", defaultValue = "fp32",
-      description = "math mode of a device backend, as featviz render --math (default ${DEFAULT-VALUE})")
-  String math;
+  @Option(names = "--math", defaultValue = "fp32", split = ",",
+      description = "math modes of a device backend, as featviz render --math, comma-separated (default ${DEFAULT-VALUE})")
+  List<String> math;
 
   @Option(names = "--layer", defaultValue = "relu2", description = "target layer (default ${DEFAULT-VALUE})")
   String layer;
 
-  @Option(names = "--batch", defaultValue = "8",
-      description = "images; image b maximizes channel b mod units (default ${DEFAULT-VALUE})")
-  int batch;
+  @Option(names = "--batch", defaultValue = "8", split = ",",
+      description = "images, comma-separated for several runs; image b maximizes channel b mod units"
+          + " (default ${DEFAULT-VALUE})")
+  List<Integer> batches;
+
+  /** The batch of the configuration being run. */
+  private int batch;
 
   @Option(names = "--check-steps", defaultValue = "8",
       description = "steps of the check render (default ${DEFAULT-VALUE})")
@@ -133,71 +140,93 @@ public final class RenderBench implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    if (batch < 1 || checkSteps < 2 || warmup < 1 || steps < 0 || !(seconds > 0)) {
+    if (batches.stream().anyMatch(b -> b < 1) || checkSteps < 2 || warmup < 1 || steps < 0 || !(seconds > 0)) {
       throw new ModelException("need --batch >= 1, --check-steps >= 2, --warmup >= 1, --steps >= 0, --seconds > 0");
     }
     if (!List.of("cpu", "gpu", "emulated").contains(device)) {
       throw new ModelException("--device " + device + ": expected cpu, gpu or emulated");
     }
-    MathMode mode;
+    List<MathMode> modes = new ArrayList<>();
     try {
-      mode = MathMode.parse(math);
+      for (String mode : math) modes.add(MathMode.parse(mode));
     } catch (IllegalArgumentException e) {
       throw new ModelException(e.getMessage());
     }
-    try (Model m = Model.open(model, inputShape());
-        Device dev = Backends.openDevice(org.featviz.backend.Backend.parse(device), mode)) {
+    int status = 0;
+    // The model only supplies the graph: the bench opens the device it measures itself.
+    try (Model m = Model.builder(model).optInputShape(inputShape()).optBackend(org.featviz.backend.Backend.CPU).open();
+        Device dev = Backends.openDevice(org.featviz.backend.Backend.parse(device), modes.get(0))) {
       String name = m.graph().resolveLayer(layer);
-      // Batches larger than the layer repeat units (same seed, same image): the work per step is what counts.
-      List<RenderTarget> targets = new ArrayList<>();
-      for (int b = 0; b < batch; b++) {
-        int u = b % m.units(name);
-        targets.add(m.unit(name, u, Objectives.channel(name, u)));
-      }
-      RenderOptions options = RenderOptions.defaults().withTransforms(TransformConfig.named(transforms))
-          .withLearningRate(lr).withSeed(seed);
-      // The backend's renderer itself, not Model.render, so that no fallback can change what is measured.
-      Graph graph = m.prepare(List.of(name));
-      Backend backend = dev == null
-          ? (o, t, onStep) -> new Renderer(graph, m.normalization(), o).render(t, onStep)
-          : (o, t, onStep) -> {
-            try (DeviceRenderer r = new DeviceRenderer(dev, graph, m.normalization(), o)) {
-              return r.render(t, onStep);
-            }
-          };
-
-      List<RenderResult> first = backend.render(options.withSteps(1), targets, step -> {});
-      long[] marks = new long[2];
-      List<RenderResult> checked = backend.render(options.withSteps(checkSteps), targets, step -> {
-        if (step == 1 || step == checkSteps) marks[step == 1 ? 0 : 1] = System.nanoTime();
-      });
-      double perStep = (marks[1] - marks[0]) / 1e9 / (checkSteps - 1);
-      if (!check(out, name, first, checked)) return 1;
-
-      int timed = steps > 0 ? steps : Math.max(5, (int) Math.ceil(seconds / perStep));
-      long[] wall = new long[2];
-      long[] cpu = new long[2];
-      List<RenderResult> results = backend.render(options.withSteps(warmup + timed), targets, step -> {
-        if (step == warmup || step == warmup + timed) {
-          int i = step == warmup ? 0 : 1;
-          wall[i] = System.nanoTime();
-          cpu[i] = processCpuNanos();
+      for (MathMode mode : modes) {
+        if (dev != null) dev.setMathMode(mode);
+        for (int b : batches) {
+          batch = b;
+          try {
+            status = Math.max(status, measure(out, m, dev, mode, name));
+          } catch (RuntimeException e) {
+            // One configuration that cannot run (out of memory at batch 256, say) does not stop the others.
+            out.println("featviz device=" + device + " math=" + mode.name().toLowerCase(Locale.ROOT) + " layer="
+                + name + " batch=" + batch + ": FAILED: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+            status = 1;
+          }
+          out.flush();
         }
-      });
-      long notOk = results.stream().filter(r -> r.status() != RenderResult.Status.OK).count();
-      if (notOk > 0) {
-        out.println("featviz: " + notOk + " of " + batch + " images not OK after the timed steps");
-        return 1;
       }
-      double wallSeconds = (wall[1] - wall[0]) / 1e9;
-      double cpuSeconds = (cpu[1] - cpu[0]) / 1e9;
-      double imageSteps = (double) batch * timed;
-      out.printf(Locale.ROOT, "featviz device=%s math=%s layer=%s batch=%d threads=%d steps=%d seconds=%.3f"
-          + " cpu_seconds=%.3f image_steps_per_s=%.2f image_steps_per_cpu_s=%.2f%n", device,
-          dev == null ? "fp32" : mode.name().toLowerCase(Locale.ROOT), name, batch,
-          Runtime.getRuntime().availableProcessors(), timed, wallSeconds, cpuSeconds, imageSteps / wallSeconds,
-          cpuSeconds > 0 ? imageSteps / cpuSeconds : Double.NaN);
     }
+    return status;
+  }
+
+  /** Checks, then times one configuration; returns 0, or 1 when its check failed. */
+  private int measure(PrintWriter out, Model m, Device dev, MathMode mode, String name) {
+    // Batches larger than the layer repeat units (same seed, same image): the work per step is what counts.
+    List<RenderTarget> targets = new ArrayList<>();
+    for (int b = 0; b < batch; b++) {
+      int u = b % m.units(name);
+      targets.add(m.unit(name, u, Objectives.channel(name, u)));
+    }
+    RenderOptions options = RenderOptions.defaults().withTransforms(TransformConfig.named(transforms))
+        .withLearningRate(lr).withSeed(seed);
+    // The backend's renderer itself, not Model.render, so that no fallback can change what is measured.
+    Graph graph = m.prepare(List.of(name));
+    Backend backend = dev == null
+        ? (o, t, onStep) -> new Renderer(graph, m.normalization(), o).render(t, onStep)
+        : (o, t, onStep) -> {
+          try (DeviceRenderer r = new DeviceRenderer(dev, graph, m.normalization(), o)) {
+            return r.render(t, onStep);
+          }
+        };
+
+    List<RenderResult> first = backend.render(options.withSteps(1), targets, step -> {});
+    long[] marks = new long[2];
+    List<RenderResult> checked = backend.render(options.withSteps(checkSteps), targets, step -> {
+      if (step == 1 || step == checkSteps) marks[step == 1 ? 0 : 1] = System.nanoTime();
+    });
+    double perStep = (marks[1] - marks[0]) / 1e9 / (checkSteps - 1);
+    if (!check(out, name, first, checked)) return 1;
+
+    int timed = steps > 0 ? steps : Math.max(5, (int) Math.ceil(seconds / perStep));
+    long[] wall = new long[2];
+    long[] cpu = new long[2];
+    List<RenderResult> results = backend.render(options.withSteps(warmup + timed), targets, step -> {
+      if (step == warmup || step == warmup + timed) {
+        int i = step == warmup ? 0 : 1;
+        wall[i] = System.nanoTime();
+        cpu[i] = processCpuNanos();
+      }
+    });
+    long notOk = results.stream().filter(r -> r.status() != RenderResult.Status.OK).count();
+    if (notOk > 0) {
+      out.println("featviz: " + notOk + " of " + batch + " images not OK after the timed steps");
+      return 1;
+    }
+    double wallSeconds = (wall[1] - wall[0]) / 1e9;
+    double cpuSeconds = (cpu[1] - cpu[0]) / 1e9;
+    double imageSteps = (double) batch * timed;
+    out.printf(Locale.ROOT, "featviz device=%s math=%s layer=%s batch=%d threads=%d steps=%d seconds=%.3f"
+        + " cpu_seconds=%.3f image_steps_per_s=%.2f image_steps_per_cpu_s=%.2f%n", device,
+        dev == null ? "fp32" : mode.name().toLowerCase(Locale.ROOT), name, batch,
+        Runtime.getRuntime().availableProcessors(), timed, wallSeconds, cpuSeconds, imageSteps / wallSeconds,
+        cpuSeconds > 0 ? imageSteps / cpuSeconds : Double.NaN);
     return 0;
   }
 

@@ -1,11 +1,13 @@
 package org.featviz.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.featviz.cuda.CudaDevice;
 import org.featviz.cuda.compat.CompatStep;
 import org.featviz.cuda.compat.CudaCompat;
+import org.featviz.cuda.compat.LoadedLibraries;
 import org.featviz.device.DeviceSelfCheck;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Spec;
@@ -13,7 +15,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code featviz doctor}: what featviz finds of the GPU stack (GPU, compute capability, memory, driver, cuBLAS and
  * cuDNN versions, the compatibility steps that make JCuda's natives load), and a tiny end-to-end check (one
- * convolution forward and backward-data on the GPU against the CPU). Exit code 0 when everything works, 1 when
+ * convolution forward and backward-data on the GPU against the CPU), then the folders searched for CUDA libraries
+ * and the CUDA library files actually loaded (from /proc/self/maps). Exit code 0 when everything works, 1 when
  * there is no usable GPU or a check fails.
  */
 @Command(name = "doctor",
@@ -28,6 +31,7 @@ final class DoctorCommand implements Callable<Integer> {
     if (!CudaDevice.isAvailable()) {
       out.println("GPU: none usable: " + CudaDevice.unavailableReason());
       out.println("The CPU backend works without one; the GPU backend needs an NVIDIA GPU and its driver.");
+      printLoaded(out);
       return 1;
     }
     try (CudaDevice gpu = CudaDevice.open()) {
@@ -44,11 +48,19 @@ final class DoctorCommand implements Callable<Integer> {
       DeviceSelfCheck.Result check = DeviceSelfCheck.convolution(gpu);
       out.println(line("conv check", String.format("forward error %.2g, backward-data error %.2g (tolerance %.0g): %s",
           check.forwardError(), check.backwardError(), DeviceSelfCheck.TOLERANCE, check.ok() ? "ok" : "MISMATCH")));
+      printLoaded(out);
       return check.ok() ? 0 : 1;
     } catch (RuntimeException | LinkageError e) {
       out.println("GPU check failed: " + e.getMessage());
+      printLoaded(out);
       return 1;
     }
+  }
+
+  /** The CUDA library folders searched and the CUDA files this process has mapped (/proc/self/maps). */
+  private static void printLoaded(PrintWriter out) {
+    for (Path folder : CudaCompat.searchedFolders()) out.println(line("library folder", folder.toString()));
+    for (Path file : LoadedLibraries.mapped(LoadedLibraries.CUDA)) out.println(line("loaded", file.toString()));
   }
 
   private static String line(String what, String value) {

@@ -21,6 +21,7 @@ import org.featviz.device.DeviceBuffer;
 import org.featviz.device.Dim3;
 import org.featviz.device.KernelArgs;
 import org.featviz.device.KernelSignature;
+import org.featviz.device.Teardown;
 
 /**
  * A {@link org.featviz.device.Device} on an NVIDIA GPU through JCuda's driver API: the device's primary context
@@ -28,7 +29,10 @@ import org.featviz.device.KernelSignature;
  * the library operations ({@link CudaLibraries}: cuBLAS and cuDNN on the same stream),
  * and the custom kernels from the PTX resources (JIT-compiled by the driver when first launched). Host copies use
  * pageable Java arrays, so they wait for the stream first and are synchronous. Every driver status goes through
- * {@link CudaStatus#check}, so a failure is a DeviceException naming the call.
+ * {@link CudaStatus#check}, so a failure is a {@link CudaException} naming the call. With {@link SyncLaunch} on
+ * ({@code FEATVIZ_SYNC_LAUNCH=1}) the stream is synchronized after each launch and library step, so an asynchronous
+ * fault is reported by the step that caused it. {@link #close()} is best effort (see {@link CudaTeardown}): every
+ * handle is destroyed whatever fails, and after a sticky error the primary context is reset.
  *
  * <pre>
  * if (CudaDevice.isAvailable()) {
@@ -48,6 +52,10 @@ public final class CudaDevice extends AbstractDevice {
   private final Map<String, CUmodule> loadedModules = new HashMap<>();
   private final Map<String, CUfunction> functions = new HashMap<>();
   private CudaLibraries libraries;
+  private final boolean syncLaunch = SyncLaunch.enabled();
+  /** Set by prepareClose: buffers are then freed without waiting for the stream again, or not at all if sticky. */
+  private volatile boolean closing;
+  private volatile boolean stickyAtClose;
 
   /** A CUdeviceptr whose address can be read (JCuda keeps it protected). */
   private static final class DevicePointer extends CUdeviceptr {
@@ -185,6 +193,20 @@ public final class CudaDevice extends AbstractDevice {
     check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize (before " + why + ")");
   }
 
+  /** Whether this device synchronizes after every step ({@link SyncLaunch}). */
+  public boolean syncLaunch() {
+    return syncLaunch;
+  }
+
+  /**
+   * In synchronous-launch mode, waits for the stream and names {@code step} if it failed; otherwise nothing. Called
+   * after each asynchronous operation: kernel launches, memsets, device copies, cuBLAS and cuDNN calls.
+   */
+  void afterStep(String step) {
+    if (!syncLaunch) return;
+    check(JCudaDriver.cuStreamSynchronize(stream), step + " (synchronized after it: " + SyncLaunch.ENV + ")");
+  }
+
   private static CUdeviceptr at(DeviceBuffer buffer, long byteOffset) {
     return ((DevicePointer) handle(buffer)).withByteOffset(byteOffset);
   }
@@ -235,8 +257,14 @@ public final class CudaDevice extends AbstractDevice {
 
   @Override
   protected void freeMemory(long address, Object handle) {
-    bind();
-    waitForStream("cuMemFree");  // a kernel still running may use the buffer
+    if (closing) {
+      // prepareClose waited for the stream already; after a sticky error every cuMemFree would fail the same way,
+      // and the context reset at the end of close frees everything.
+      if (stickyAtClose) return;
+    } else {
+      bind();
+      waitForStream("cuMemFree");  // a kernel still running may use the buffer
+    }
     check(JCudaDriver.cuMemFree((DevicePointer) handle), "cuMemFree");
   }
 
@@ -276,12 +304,14 @@ public final class CudaDevice extends AbstractDevice {
   protected void zeroBytes(DeviceBuffer buffer, long byteOffset, long bytes) {
     bind();
     check(JCudaDriver.cuMemsetD8Async(at(buffer, byteOffset), (byte) 0, bytes, stream), "cuMemsetD8Async");
+    afterStep("cuMemsetD8Async(" + bytes + " bytes)");
   }
 
   @Override
   protected void copyBytes(DeviceBuffer src, long srcByte, DeviceBuffer dst, long dstByte, long bytes) {
     bind();
     check(JCudaDriver.cuMemcpyDtoDAsync(at(dst, dstByte), at(src, srcByte), bytes, stream), "cuMemcpyDtoDAsync");
+    afterStep("cuMemcpyDtoDAsync(" + bytes + " bytes)");
   }
 
   @Override
@@ -297,8 +327,7 @@ public final class CudaDevice extends AbstractDevice {
     PtxModule module = moduleOfKernel.get(kernel);
     CUmodule loaded = loadedModules.get(module.name());
     if (loaded == null) {
-      loaded = new CUmodule();
-      check(JCudaDriver.cuModuleLoadData(loaded, module.text()), "cuModuleLoadData(ptx/" + module.name() + ".ptx)");
+      loaded = PtxJit.load(module);
       loadedModules.put(module.name(), loaded);
     }
     function = new CUfunction();
@@ -323,17 +352,72 @@ public final class CudaDevice extends AbstractDevice {
     }
     check(JCudaDriver.cuLaunchKernel(function, grid.x(), grid.y(), grid.z(), block.x(), block.y(), block.z(),
         sharedBytes, stream, Pointer.to(values), null), "cuLaunchKernel(" + kernel + ")");
+    afterStep("kernel " + kernel + " (grid " + grid + ", block " + block + ")");
   }
 
   @Override
-  protected void closeDevice() {
-    bind();
-    check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize (at close)");
-    synchronized (this) {
-      if (libraries != null) libraries.close();
-    }
-    for (CUmodule module : loadedModules.values()) check(JCudaDriver.cuModuleUnload(module), "cuModuleUnload");
-    check(JCudaDriver.cuStreamDestroy(stream), "cuStreamDestroy");
-    check(JCudaDriver.cuDevicePrimaryCtxRelease(device), "cuDevicePrimaryCtxRelease");
+  protected void prepareClose(Teardown teardown) {
+    stickyAtClose = CudaTeardown.prepare(teardownSteps(), teardown);
+    closing = true;
+  }
+
+  @Override
+  protected void closeDevice(Teardown teardown) {
+    CudaTeardown.finish(teardownSteps(), teardown, stickyAtClose);
+  }
+
+  /** The driver calls of {@link CudaTeardown}, on this device's context, stream, modules and libraries. */
+  private CudaTeardown.Steps teardownSteps() {
+    return new CudaTeardown.Steps() {
+      @Override
+      public int setCurrent() {
+        return JCudaDriver.cuCtxSetCurrent(context);
+      }
+
+      @Override
+      public int synchronize() {
+        return JCudaDriver.cuStreamSynchronize(stream);
+      }
+
+      @Override
+      public void closeLibraries() {
+        CudaLibraries open;
+        synchronized (CudaDevice.this) {
+          open = libraries;
+        }
+        if (open != null) open.close();
+      }
+
+      @Override
+      public List<String> modules() {
+        synchronized (CudaDevice.this) {
+          return new ArrayList<>(loadedModules.keySet());
+        }
+      }
+
+      @Override
+      public int unloadModule(String module) {
+        CUmodule loaded;
+        synchronized (CudaDevice.this) {
+          loaded = loadedModules.remove(module);
+        }
+        return loaded == null ? 0 : JCudaDriver.cuModuleUnload(loaded);
+      }
+
+      @Override
+      public int destroyStream() {
+        return JCudaDriver.cuStreamDestroy(stream);
+      }
+
+      @Override
+      public int resetPrimaryContext() {
+        return JCudaDriver.cuDevicePrimaryCtxReset(device);
+      }
+
+      @Override
+      public int releasePrimaryContext() {
+        return JCudaDriver.cuDevicePrimaryCtxRelease(device);
+      }
+    };
   }
 }

@@ -13,11 +13,15 @@ import org.featviz.device.DeviceException;
 final class CudaStatus {
   private CudaStatus() {}
 
-  /** Throws DeviceException("call failed: CUDA_ERROR_...") unless status is CUDA_SUCCESS. */
+  /** Throws CudaException("call failed: CUDA_ERROR_...") unless status is CUDA_SUCCESS. */
   static void check(int status, String call) {
-    if (status != CUresult.CUDA_SUCCESS) {
-      throw new DeviceException(call + " failed: " + CUresult.stringFor(status) + " (" + status + ")");
-    }
+    if (status != CUresult.CUDA_SUCCESS) throw new CudaException(describe(status, call), status);
+  }
+
+  /** "call failed: CUDA_ERROR_... (code)", with a note for the errors that leave the context unusable. */
+  static String describe(int status, String call) {
+    return call + " failed: " + CUresult.stringFor(status) + " (" + status + ")"
+        + (CudaException.isSticky(status) ? "; the context is unusable from here on (a sticky error)" : "");
   }
 
   /** Throws DeviceException("call failed: CUBLAS_STATUS_...") unless status is CUBLAS_STATUS_SUCCESS. */

@@ -52,8 +52,17 @@ public abstract class AbstractDevice implements Device {
 
   protected abstract void launchKernel(String kernel, Dim3 grid, Dim3 block, int sharedBytes, KernelArgs args);
 
-  /** Releases the device itself; every buffer is already freed. */
-  protected abstract void closeDevice();
+  /**
+   * The first step of {@link #close()}, before any buffer is freed (a GPU waits for its stream here, once). Failures
+   * go into {@code teardown}; the buffers are freed and {@link #closeDevice} runs whatever happens here.
+   */
+  protected void prepareClose(Teardown teardown) {}
+
+  /**
+   * Releases the device itself, after every buffer was offered to {@link #freeMemory}. Each step runs through
+   * {@code teardown}, so that one failure does not keep the later handles alive.
+   */
+  protected abstract void closeDevice(Teardown teardown);
 
   /** The backend's library operations (created lazily where that is costly), called after the checks below. */
   protected abstract DeviceLibrary library();
@@ -402,15 +411,23 @@ public abstract class AbstractDevice implements Device {
     return closed;
   }
 
+  /**
+   * Frees every buffer and releases the device, best effort: each buffer and each of the backend's steps is tried
+   * even when an earlier one failed (after a device fault most of them do), and then one DeviceException lists every
+   * failure. Idempotent; the device counts as closed even when the exception is thrown.
+   */
   @Override
   public final void close() {
     if (closed) return;
     closed = true;
+    Teardown teardown = new Teardown("closing " + name());
+    teardown.run("preparing to close", () -> prepareClose(teardown));
     List<DeviceBuffer> remaining;
     synchronized (live) {
       remaining = new ArrayList<>(live);
     }
-    for (DeviceBuffer buffer : remaining) release(buffer);
-    closeDevice();
+    for (DeviceBuffer buffer : remaining) teardown.run("freeing " + buffer, () -> release(buffer));
+    closeDevice(teardown);
+    teardown.finish();
   }
 }

@@ -58,6 +58,19 @@ class RenderBenchTest {
   }
 
   @Test
+  void severalBatchesAndMathModesRunInOneJvmOneLineEach() {
+    // What bench/gpu-first-run.sh does per model: every math mode x batch pair, checked and timed in turn.
+    Run r = run("--model", BundledModels.path("fashion-cnn").toString(), "--layer", "relu1", "--batch", "1,2",
+        "--device", "emulated", "--math", "fp32,tf32", "--check-steps", "2", "--warmup", "1", "--steps", "1");
+    assertEquals(0, r.code(), r.out() + r.err());
+    for (String config : new String[] {"math=fp32 layer=relu1 batch=1 ", "math=fp32 layer=relu1 batch=2 ",
+        "math=tf32 layer=relu1 batch=1 ", "math=tf32 layer=relu1 batch=2 "}) {
+      assertTrue(r.out().contains("featviz device=emulated " + config), config + " in\n" + r.out());
+    }
+    assertEquals(4, r.out().lines().filter(l -> l.startsWith("featviz check ")).count(), r.out());
+  }
+
+  @Test
   void unknownLayerAndBadNumbersAreUsageErrors() {
     Run unknown = run("--model", BundledModels.path("fashion-cnn").toString(), "--layer", "nope");
     assertEquals(2, unknown.code());

@@ -3,7 +3,6 @@ package org.featviz.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import org.featviz.cuda.CudaDevice;
 import org.junit.jupiter.api.Tag;
@@ -23,7 +22,7 @@ class DoctorCommandTest {
   @Test
   @Tag("gpu")
   void onAGpuItReportsTheStackAndPassesTheConvolutionCheck() {
-    assumeTrue(CudaDevice.isAvailable(), "no CUDA driver or GPU on this machine");
+    org.featviz.device.DeviceTesting.assumeGpu();
     CliRunner r = CliRunner.run("doctor");
     assertEquals(0, r.exitCode(), r.out() + r.err());
     for (String line : new String[] {"GPU:", "compute capability:", "memory:", "driver:", "cuBLAS:", "cuDNN:",

@@ -1,8 +1,6 @@
 package org.featviz.cli;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import org.featviz.cuda.CudaDevice;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 
@@ -11,7 +9,7 @@ import org.junit.jupiter.api.Tag;
 class RenderDeviceGpuTest extends RenderDeviceCases {
   @BeforeEach
   void needsAGpu() {
-    assumeTrue(CudaDevice.isAvailable(), "no CUDA driver or GPU on this machine");
+    org.featviz.device.DeviceTesting.assumeGpu();
   }
 
   @Override

@@ -1,25 +1,79 @@
 package org.featviz.device;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
 /**
  * Base of test classes that run one set of cases on each {@link Device}: a subclass per device says which (an
- * emulator subclass for CI, a {@code @Tag("gpu")} subclass that skips without a GPU), and gets a fresh device per
- * test, closed after it.
+ * emulator subclass for CI, a {@code @Tag("gpu")} subclass that skips without a GPU).
+ *
+ * <p>One device serves every test of a class: opened before its first test, closed after its last, so that a GPU
+ * run opens the context, the cuBLAS and cuDNN handles and the PTX modules once per class rather than once per test.
+ * Between tests the device is synchronized (an asynchronous fault is charged to the test that caused it) and put
+ * back in FP32; a device that failed that check is closed (best effort, resetting the context after a sticky error)
+ * and the next test opens a fresh one. A class whose tests close or break their device on purpose returns false from
+ * {@link #shareDevice()} and gets a fresh device per test.
  */
 public abstract class DeviceCases {
+  /** The open shared device of each test class (classes run one after another). */
+  private static final Map<Class<?>, Device> SHARED = new LinkedHashMap<>();
+
   protected Device device;
 
   protected abstract Device openDevice();
 
+  /** Whether one device serves every test of the class (the default). */
+  protected boolean shareDevice() {
+    return true;
+  }
+
   @BeforeEach
   void openTheDevice() {
-    device = openDevice();
+    if (!shareDevice()) {
+      device = openDevice();
+      return;
+    }
+    synchronized (SHARED) {
+      Device shared = SHARED.get(getClass());
+      if (shared == null || (shared instanceof AbstractDevice a && a.isClosed())) {
+        shared = openDevice();
+        SHARED.put(getClass(), shared);
+      }
+      device = shared;
+    }
   }
 
   @AfterEach
   void closeTheDevice() {
-    if (device != null) device.close();
+    if (device == null) return;
+    if (!shareDevice()) {
+      device.close();
+      return;
+    }
+    try {
+      device.synchronize();
+      device.setMathMode(MathMode.FP32);
+    } catch (RuntimeException e) {
+      synchronized (SHARED) {
+        SHARED.remove(getClass());
+      }
+      try {
+        device.close();
+      } catch (RuntimeException closing) {
+        e.addSuppressed(closing);
+      }
+      throw e;
+    }
+  }
+
+  @AfterAll
+  static void closeSharedDevices() {
+    synchronized (SHARED) {
+      for (Device d : SHARED.values()) d.close();
+      SHARED.clear();
+    }
   }
 }

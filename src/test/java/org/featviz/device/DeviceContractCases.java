@@ -15,6 +15,12 @@ import org.junit.jupiter.api.Test;
  * wrong launch into an exception before anything runs. The kernel used is row_sum of cuda/reduce.cu.
  */
 public abstract class DeviceContractCases extends DeviceCases {
+  /** These tests close their device and open a second one: a fresh device per test. */
+  @Override
+  protected boolean shareDevice() {
+    return false;
+  }
+
   @Test
   void floatsAndIntsRoundTripWithOffsets() {
     Random rng = new Random(11);

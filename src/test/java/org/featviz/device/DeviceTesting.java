@@ -1,5 +1,6 @@
 package org.featviz.device;
 
+import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.Random;
@@ -16,10 +17,24 @@ public final class DeviceTesting {
     return new EmulatedDevice();
   }
 
+  /** Set to 1 on a host that must have a GPU: there a gpu-tagged test without one fails instead of skipping. */
+  public static final String REQUIRE_GPU_ENV = "FEATVIZ_REQUIRE_GPU";
+
   /** The first GPU; skips the calling test (an assumption) where there is no CUDA driver or GPU. */
   public static Device gpuOrSkip() {
-    assumeTrue(CudaDevice.isAvailable(), "no CUDA driver or GPU on this machine");
+    assumeGpu();
     return CudaDevice.open();
+  }
+
+  /**
+   * Skips the calling test where there is no usable GPU, naming why; under {@code FEATVIZ_REQUIRE_GPU=1} (a GPU
+   * host's run, bench/gpu-first-run.sh) fails it instead, since a GPU test that did not run there is not a pass.
+   */
+  public static void assumeGpu() {
+    if (CudaDevice.isAvailable()) return;
+    String why = "no CUDA driver or GPU on this machine (" + CudaDevice.unavailableReason() + ")";
+    if ("1".equals(System.getenv(REQUIRE_GPU_ENV))) fail(why + ", but " + REQUIRE_GPU_ENV + "=1 says there is one");
+    assumeTrue(false, why);
   }
 
   /** Uniform random values in [lo, hi). */

@@ -21,6 +21,12 @@ import org.junit.jupiter.api.Test;
  * adds exact checks against rounded references) and on a GPU (MixedPrecisionGpuTest, tag gpu).
  */
 public abstract class MixedPrecisionCases extends DeviceCases {
+  /** These tests measure the staging arena from a fresh device: one device per test. */
+  @Override
+  protected boolean shareDevice() {
+    return false;
+  }
+
   /** Below any 16-bit difference seen (FP32 against itself gives 0). */
   private static final double FLOOR = 1e-5;
   private final Random rng = new Random(16);

@@ -82,6 +82,14 @@ public final class CudaCompat {
     return prepared;
   }
 
+  /**
+   * The existing folders searched for CUDA libraries the loader does not find by itself, in order (CUDA installs,
+   * then the pip wheels' nvidia/.../lib folders; $FEATVIZ_CUDA_LIB_DIRS first).
+   */
+  public static List<Path> searchedFolders() {
+    return SystemLibraries.current().cudaFolders().stream().filter(Files::isDirectory).toList();
+  }
+
   /** The shims for this JCuda version: cuBLAS 12 -> 13 for JCublas2, cuDNN 8 -> 9 for JCudnn 11.7.0. */
   List<Shim> shims() {
     return List.of(
@@ -128,24 +136,38 @@ public final class CudaCompat {
     String note = "";
     Optional<Path> elsewhere = SystemLibraries.findIn(libraries.cudaFolders(), shim.soname());
     if (elsewhere.isPresent()) {
+      // Its siblings first (cuDNN 8's libcudnn_ops_infer.so.8 and the like), by System.load: RTLD_LAZY and not
+      // global, but a loaded library satisfies later dlopen() and NEEDED lookups of its soname all the same.
+      Preloads.Plan plan = preloads(elsewhere.get());
       try {
+        for (Path sibling : plan.libraries()) loader.accept(sibling);
         loader.accept(elsewhere.get());
-        return new CompatStep(subject, Outcome.DONE, "loaded " + elsewhere.get() + " by absolute path");
+        return new CompatStep(subject, Outcome.DONE, "loaded " + elsewhere.get() + " by absolute path"
+            + plan.describe());
       } catch (UnsatisfiedLinkError e) {
         note = "; " + elsewhere.get() + " did not load: " + e.getMessage();
       }
     }
     List<String> imports = jni.undefinedNames(shim.soname());
+    // Where the forwarder's constructor will find the target: through the loader (which then finds its
+    // sub-libraries too), or by absolute path in a CUDA folder, where they must be preloaded (Preloads).
+    Optional<Path> viaLoader = libraries.findForLoader(shim.targetSoname(), List.of());
+    Optional<Path> target = viaLoader.or(() -> SystemLibraries.findIn(libraries.cudaFolders(), shim.targetSoname()));
+    Preloads.Plan plan = viaLoader.isPresent() || target.isEmpty() ? Preloads.Plan.NONE : preloads(target.get());
     ForwardingLibrary forwarder =
-        ForwardingLibrary.of(shim.soname(), imports, targets(shim.targetSoname()), shim.missingStatus());
+        ForwardingLibrary.of(shim.soname(), imports, targets(shim.targetSoname()), shim.missingStatus())
+            .withPreloads(plan.libraries().stream().map(p -> p.toAbsolutePath().toString()).toList());
     Path built = ForwardingLibraryBuilder.build(forwarder, cacheRoot);
     loader.accept(built);
-    Optional<Path> target = libraries.findForLoader(shim.targetSoname(), List.of())
-        .or(() -> SystemLibraries.findIn(libraries.cudaFolders(), shim.targetSoname()));
     String forwarding = target.isPresent()
         ? "forwarding " + imports.size() + " functions to " + target.get() + missingIn(target.get(), imports, shim)
         : shim.targetSoname() + " not found, so all " + imports.size() + " functions return " + shim.missingStatus();
-    return new CompatStep(subject, Outcome.DONE, "loaded " + built + ", " + forwarding + note);
+    return new CompatStep(subject, Outcome.DONE, "loaded " + built + ", " + forwarding + note + plan.describe());
+  }
+
+  /** What {@code library}, opened by absolute path, needs loaded first (see {@link Preloads}). */
+  private Preloads.Plan preloads(Path library) {
+    return Preloads.plan(library, libraries.cudaFolders(), soname -> libraries.findForLoader(soname, List.of()));
   }
 
   /**

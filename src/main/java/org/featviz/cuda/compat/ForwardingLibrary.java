@@ -40,7 +40,7 @@ public final class ForwardingLibrary {
   /** Exported by every forwarding library: {@code const char *featviz_compat_status(void)}. */
   public static final String STATUS_FUNCTION = "featviz_compat_status";
   /** Changes whenever the generated code changes, so that cached builds of older generators are not reused. */
-  static final String GENERATOR_VERSION = "featviz-compat-forwarder-1";
+  static final String GENERATOR_VERSION = "featviz-compat-forwarder-2";
 
   private static final Pattern C_IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   // The generated code's own names start with fvc_ (static or hidden) and featviz_ (the status function).
@@ -50,12 +50,15 @@ public final class ForwardingLibrary {
   private final List<String> symbols;
   private final List<String> targets;
   private final int missingStatus;
+  private final List<String> preloads;
 
-  private ForwardingLibrary(String soname, List<String> symbols, List<String> targets, int missingStatus) {
+  private ForwardingLibrary(String soname, List<String> symbols, List<String> targets, int missingStatus,
+      List<String> preloads) {
     this.soname = soname;
     this.symbols = symbols;
     this.targets = targets;
     this.missingStatus = missingStatus;
+    this.preloads = preloads;
   }
 
   /**
@@ -84,7 +87,27 @@ public final class ForwardingLibrary {
         throw new IllegalArgumentException("bad target library name: '" + target + "'");
       }
     }
-    return new ForwardingLibrary(soname, List.copyOf(sorted), List.copyOf(targets), missingStatus);
+    return new ForwardingLibrary(soname, List.copyOf(sorted), List.copyOf(targets), missingStatus, List.of());
+  }
+
+  /**
+   * The same library, whose constructor first opens {@code libraries} (absolute paths, in this order) with
+   * {@code RTLD_NOW | RTLD_GLOBAL}: what the target needs but the loader would not find, such as cuDNN 9's
+   * sub-libraries beside a {@code libcudnn.so.9} in a pip wheel's folder ({@link Preloads}). One that fails to load
+   * is noted in the status and the rest are still tried.
+   */
+  public ForwardingLibrary withPreloads(List<String> libraries) {
+    for (String library : libraries) {
+      if (!library.startsWith("/") || library.indexOf('\0') >= 0) {
+        throw new IllegalArgumentException("a preload must be an absolute path: '" + library + "'");
+      }
+    }
+    return new ForwardingLibrary(soname, symbols, targets, missingStatus, List.copyOf(libraries));
+  }
+
+  /** What the constructor opens before the target, in order (absolute paths); empty by default. */
+  public List<String> preloads() {
+    return preloads;
   }
 
   public String soname() {
@@ -120,6 +143,10 @@ public final class ForwardingLibrary {
     c.append("static const char *const fvc_targets[] = {\n");
     for (String target : targets) c.append("  ").append(cString(target)).append(",\n");
     c.append("};\n\n");
+    c.append("/* Opened before the target, RTLD_GLOBAL, so that its dlopen()s and NEEDED entries by soname find them. */\n")
+        .append("static const char *const fvc_preloads[] = {\n");
+    for (String preload : preloads) c.append("  ").append(cString(preload)).append(",\n");
+    c.append("  NULL\n};\n\n");
     c.append("static const char *const fvc_names[FVC_COUNT] = {\n");
     for (String symbol : symbols) c.append("  \"").append(symbol).append("\",\n");
     c.append("};\n\n");
@@ -149,6 +176,21 @@ public final class ForwardingLibrary {
     c.append("/* Runs when the library is loaded: open the first target that loads, look up every function.\n")
         .append("   Never aborts: where nothing loads, every function keeps returning the not-supported status. */\n")
         .append("__attribute__((constructor)) static void fvc_init(void) {\n")
+        .append("  char preloaded[512] = \"\";\n")
+        .append("  int wanted = 0, opened = 0;\n")
+        .append("  const char *preloadError = NULL;\n")
+        .append("  for (size_t p = 0; fvc_preloads[p] != NULL; p++) {\n")
+        .append("    wanted++;\n")
+        .append("    if (dlopen(fvc_preloads[p], RTLD_NOW | RTLD_GLOBAL) != NULL) {\n")
+        .append("      opened++;\n")
+        .append("    } else if (preloadError == NULL) {\n")
+        .append("      preloadError = dlerror();\n")
+        .append("    }\n")
+        .append("  }\n")
+        .append("  if (wanted > 0) {\n")
+        .append("    snprintf(preloaded, sizeof preloaded, \"; preloaded %d of %d libraries%s%s\", opened, wanted,\n")
+        .append("        preloadError != NULL ? \", first failure: \" : \"\", preloadError != NULL ? preloadError : \"\");\n")
+        .append("  }\n")
         .append("  void *target = NULL;\n")
         .append("  const char *chosen = NULL;\n")
         .append("  const char *error = \"no targets\";\n")
@@ -164,7 +206,7 @@ public final class ForwardingLibrary {
         .append("  if (target == NULL) {\n")
         .append("    snprintf(fvc_status, sizeof fvc_status, \"").append(soname)
         .append(": no target loaded (last error: %s); all %d functions return ").append(missingStatus)
-        .append("\", error, FVC_COUNT);\n")
+        .append("%s\", error, FVC_COUNT, preloaded);\n")
         .append("    return;\n")
         .append("  }\n")
         .append("  /* A target that resolves a name back to this library would make the trampoline loop. */\n")
@@ -184,7 +226,7 @@ public final class ForwardingLibrary {
         .append("  }\n")
         .append("  snprintf(fvc_status, sizeof fvc_status, \"").append(soname)
         .append(": forwarding to %s, %d of %d functions found, the others return ").append(missingStatus)
-        .append("\", chosen, found, FVC_COUNT);\n")
+        .append("%s\", chosen, found, FVC_COUNT, preloaded);\n")
         .append("}\n");
     return c.toString();
   }
@@ -232,6 +274,7 @@ public final class ForwardingLibrary {
 
   @Override
   public String toString() {
-    return soname + " -> " + targets + " (" + symbols.size() + " functions, missing ones return " + missingStatus + ")";
+    return soname + " -> " + targets + " (" + symbols.size() + " functions, missing ones return " + missingStatus
+        + (preloads.isEmpty() ? "" : ", preloading " + preloads) + ")";
   }
 }

@@ -90,13 +90,20 @@ final class SystemLibraries {
     return findIn(DEFAULT_FOLDERS.stream().map(this::system).toList(), soname);
   }
 
+  /** Colon-separated folders searched before all others for the CUDA libraries (e.g. an unusual wheel folder). */
+  static final String DIRS_ENV = "FEATVIZ_CUDA_LIB_DIRS";
+  /** Where NVIDIA's pip wheels put their libraries inside a site-packages folder, searched in this order first. */
+  static final List<String> WHEEL_FOLDERS = List.of("nvidia/cu13/lib", "nvidia/cudnn/lib", "nvidia/cublas/lib",
+      "nvidia/cuda_nvrtc/lib", "nvidia/cuda_runtime/lib");
+
   /**
-   * The usual CUDA folders, in order: $CUDA_HOME and $CUDA_PATH (lib64 and targets/x86_64-linux/lib),
-   * /usr/local/cuda, /usr/local/cuda-13.0 and other /usr/local/cuda-* installs (newest name first), and
-   * /usr/lib/x86_64-linux-gnu, where the cuDNN packages install.
+   * The usual CUDA folders, in order: $FEATVIZ_CUDA_LIB_DIRS, $CUDA_HOME and $CUDA_PATH (lib64 and
+   * targets/x86_64-linux/lib), /usr/local/cuda, /usr/local/cuda-13.0 and other /usr/local/cuda-* installs (newest
+   * name first), /usr/lib/x86_64-linux-gnu, where the cuDNN packages install, and last the library folders of the
+   * CUDA and cuDNN pip wheels that PyTorch installs ({@link #wheelFolders()}).
    */
   List<Path> cudaFolders() {
-    LinkedHashSet<Path> folders = new LinkedHashSet<>();
+    LinkedHashSet<Path> folders = new LinkedHashSet<>(split(env.get(DIRS_ENV)));
     for (String variable : List.of("CUDA_HOME", "CUDA_PATH")) {
       String home = env.get(variable);
       if (home != null && !home.isBlank()) {
@@ -120,7 +127,54 @@ final class SystemLibraries {
       }
     }
     folders.add(system("/usr/lib/x86_64-linux-gnu"));
+    folders.addAll(wheelFolders());
     return List.copyOf(folders);
+  }
+
+  /**
+   * The existing library folders of NVIDIA's pip wheels ({@code nvidia-cudnn-cu13}, {@code nvidia-cublas}, ...) in
+   * every Python environment found: $VIRTUAL_ENV, /opt/{name}/.venv and /opt/{name} (conda and the like), /usr/local
+   * and /usr Python folders, ~/.local; in each site-packages (or dist-packages) {@link #WHEEL_FOLDERS}, then any
+   * other {@code nvidia/NAME/lib}, then {@code torch/lib}. Only folders that exist are listed.
+   */
+  List<Path> wheelFolders() {
+    List<Path> prefixes = new ArrayList<>();
+    String venv = env.get("VIRTUAL_ENV");
+    if (venv != null && !venv.isBlank()) prefixes.add(Path.of(venv));
+    for (Path opt : children(system("/opt"))) {
+      prefixes.add(opt.resolve(".venv"));
+      prefixes.add(opt);
+    }
+    prefixes.add(system("/usr/local"));
+    prefixes.add(system("/usr"));
+    String home = env.get("HOME");
+    if (home != null && !home.isBlank()) prefixes.add(Path.of(home, ".local"));
+    LinkedHashSet<Path> folders = new LinkedHashSet<>();
+    for (Path prefix : prefixes) {
+      List<Path> sitePackages = new ArrayList<>();
+      for (Path python : children(prefix.resolve("lib"))) {
+        if (!python.getFileName().toString().startsWith("python3")) continue;
+        sitePackages.add(python.resolve("site-packages"));
+        sitePackages.add(python.resolve("dist-packages"));
+      }
+      for (Path site : sitePackages) {
+        if (!Files.isDirectory(site)) continue;
+        for (String wheel : WHEEL_FOLDERS) folders.add(site.resolve(wheel));
+        for (Path nvidia : children(site.resolve("nvidia"))) folders.add(nvidia.resolve("lib"));
+        folders.add(site.resolve("torch/lib"));
+      }
+    }
+    return folders.stream().filter(Files::isDirectory).toList();
+  }
+
+  /** The entries of a folder sorted by name, newest-looking (highest) name first; empty where it is unreadable. */
+  private static List<Path> children(Path folder) {
+    if (!Files.isDirectory(folder)) return List.of();
+    try (Stream<Path> entries = Files.list(folder)) {
+      return entries.sorted(Comparator.comparing((Path p) -> p.getFileName().toString()).reversed()).toList();
+    } catch (IOException e) {
+      return List.of();
+    }
   }
 
   /** The first folder holding a file named {@code soname}. */

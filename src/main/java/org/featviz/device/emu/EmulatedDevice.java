@@ -136,7 +136,7 @@ public final class EmulatedDevice extends AbstractDevice {
   }
 
   @Override
-  protected void closeDevice() {
-    library.close();
+  protected void closeDevice(org.featviz.device.Teardown teardown) {
+    teardown.run("closing the reference library", library::close);
   }
 }
