@@ -8,7 +8,7 @@ import org.featviz.cuda.CudaDevice;
 import org.featviz.cuda.compat.CompatStep;
 import org.featviz.cuda.compat.CudaCompat;
 import org.featviz.cuda.compat.LoadedLibraries;
-import org.featviz.device.DeviceSelfCheck;
+import org.featviz.backend.DeviceSelfCheck;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Spec;
 

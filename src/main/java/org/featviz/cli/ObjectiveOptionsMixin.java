@@ -9,8 +9,6 @@ import org.featviz.Model;
 import org.featviz.data.FashionMnist;
 import org.featviz.ir.ModelException;
 import org.featviz.objective.Objective;
-import org.featviz.render.LayerPenaltySpec;
-import org.featviz.render.ObjectiveSpec;
 import org.featviz.render.UnitObjective;
 import picocli.CommandLine.Option;
 

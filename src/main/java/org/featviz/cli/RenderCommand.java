@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.featviz.Model;
 import org.featviz.objective.Objectives;
-import org.featviz.render.ObjectiveSpec;
 import org.featviz.render.RenderOptions;
 import org.featviz.render.RenderResult;
 import org.featviz.render.RenderTarget;

@@ -85,7 +85,9 @@ final class RenderOptionsMixin {
     weight("--tv", tv);
     weight("--l1", l1);
     weight("--blur", blur);
-    if (transforms != null) TransformConfig.named(transforms);
+    if (transforms != null && !List.of("lucid", "small", "none").contains(transforms)) {
+      throw new ModelException("--transforms " + transforms + ": expected lucid, small or none");
+    }
     if (upscale != null && upscale < 1) {
       throw new ModelException("--upscale " + upscale + ": must be a whole number from 1 (no magnification) up");
     }

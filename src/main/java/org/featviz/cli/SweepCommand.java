@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.featviz.Model;
-import org.featviz.render.ObjectiveSpec;
 import org.featviz.render.RenderOptions;
 import org.featviz.render.UnitObjective;
 import org.featviz.sweep.Sweep;

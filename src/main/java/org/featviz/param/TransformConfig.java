@@ -78,7 +78,7 @@ public record TransformConfig(int pad, float padValue, int firstJitter, List<Dou
       case "lucid" -> lucidDefaults();
       case "small" -> small();
       case "none" -> none();
-      default -> throw new ModelException("--transforms " + family + ": expected lucid, small or none");
+      default -> throw new ModelException("transforms '" + family + "': expected lucid, small or none");
     };
   }
 

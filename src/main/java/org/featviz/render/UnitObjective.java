@@ -4,8 +4,8 @@ import java.util.Collection;
 import org.featviz.objective.Objective;
 
 /**
- * Gives each unit of a layer its objective: what a sweep or a render asks for, unit by unit ({@link ObjectiveSpec}
- * is one; the CLI adds penalties and whitenings estimated from data to it).
+ * Gives each unit of a layer its objective: what a sweep or a render asks for, unit by unit (the command line's
+ * --objective is one, with penalties and whitenings estimated from data added to it).
  */
 @FunctionalInterface
 public interface UnitObjective {

@@ -66,7 +66,7 @@ public final class Sweep {
   public static List<UnitResult> run(Model model, List<String> layers, UnitSelection units, UnitObjective objective,
       String objectiveText, int batch, RenderOptions options, int upscale, Path out, Listener listener) {
     options = options.resolvedFor(model.imageShape());  // the transforms sweep.json records
-    if (batch <= 0) throw new ModelException("--batch must be positive, got " + batch);
+    if (batch <= 0) throw new ModelException("a sweep needs at least one unit per batch, got " + batch);
     // A layer named twice (or by two of its names) is swept once, where it first appears.
     List<String> resolved = layers.stream().map(l -> model.graph().resolveLayer(l)).distinct().toList();
     List<Work> work = new ArrayList<>();
@@ -128,7 +128,7 @@ public final class Sweep {
         boolean hashed = oldSha != null && !oldSha.isJsonNull();
         if (hashed && !oldSha.equals(now.get(MODEL_SHA))) {
           throw new ModelException(out + " holds a sweep of another model: " + model(old) + " there, "
-              + model(now) + " now. Resume it with that model or choose another --out");
+              + model(now) + " now. Resume it with that model or choose another output folder");
         }
         if (hashed) {
           old.add("model", now.get("model"));  // the same bytes: a renamed copy is the same model
@@ -138,7 +138,7 @@ public final class Sweep {
         List<String> differences = differences(old, now);
         if (!differences.isEmpty()) {
           throw new ModelException(out + " holds a sweep made with other settings (" + file + "): "
-              + String.join("; ", differences) + ". Resume it with the same settings or choose another --out");
+              + String.join("; ", differences) + ". Resume it with the same settings or choose another output folder");
         }
         if (!hashed) Files.writeString(file, GSON.toJson(config), StandardCharsets.UTF_8);
       } else {

@@ -44,7 +44,7 @@ final class SweepLock implements AutoCloseable {
         String holder = holder(channel);
         channel.close();
         throw new ModelException(out + " is in use by another sweep" + (holder.isEmpty() ? "" : " (" + holder + ")")
-            + ": wait for it to finish or choose another --out");
+            + ": wait for it to finish or choose another output folder");
       }
       channel.truncate(0);
       channel.write(ByteBuffer.wrap(("pid " + ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8)),

@@ -26,8 +26,9 @@ import org.featviz.ir.ModelException;
 import org.featviz.onnx.OnnxModelBuilder;
 import org.featviz.onnx.OnnxModelBuilder.Attr;
 import org.featviz.param.TransformConfig;
-import org.featviz.render.ObjectiveSpec;
+import org.featviz.objective.Objectives;
 import org.featviz.render.RenderOptions;
+import org.featviz.render.UnitObjective;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -71,7 +72,7 @@ class SweepIntegrityTest {
   private static List<UnitResult> sweep(Path model, List<String> layers, String units, Path out,
       List<int[]> started) {
     try (Model m = Model.builder(model).optBackend(Backend.CPU).optMath(MathMode.FP32).open()) {
-      return Sweep.run(m, layers, new UnitSelection(units), ObjectiveSpec.parse("channel"), "channel", 2, options(),
+      return Sweep.run(m, layers, new UnitSelection(units), (UnitObjective) (layer, unit, count, seed) -> Objectives.channel(layer, unit), "channel", 2, options(),
           1, out, new Sweep.Listener() {
             @Override
             public void started(int total, int alreadyDone) {

@@ -20,8 +20,9 @@ import org.featviz.objective.ImageRegularizers;
 import org.featviz.onnx.OnnxModelBuilder;
 import org.featviz.onnx.OnnxModelBuilder.Attr;
 import org.featviz.param.TransformConfig;
-import org.featviz.render.ObjectiveSpec;
+import org.featviz.objective.Objectives;
 import org.featviz.render.RenderOptions;
+import org.featviz.render.UnitObjective;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,7 +52,7 @@ class SweepTest {
   private List<UnitResult> sweep(Path model, String device, MathMode math, Path out, RenderOptions options,
       List<int[]> progress) {
     try (Model m = Model.builder(model).optBackend(Backend.parse(device)).optMath(math).open()) {
-      return Sweep.run(m, List.of("relu1"), new UnitSelection("all"), ObjectiveSpec.parse("channel"), "channel", 2,
+      return Sweep.run(m, List.of("relu1"), new UnitSelection("all"), (UnitObjective) (layer, unit, count, seed) -> Objectives.channel(layer, unit), "channel", 2,
           options, 2, out, new Sweep.Listener() {
             @Override
             public void started(int total, int alreadyDone) {

@@ -1,4 +1,4 @@
-package org.featviz.render;
+package org.featviz.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

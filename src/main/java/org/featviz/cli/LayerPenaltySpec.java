@@ -1,4 +1,4 @@
-package org.featviz.render;
+package org.featviz.cli;
 
 import java.util.Locale;
 import org.featviz.ir.ModelException;

@@ -1,9 +1,12 @@
-package org.featviz.device;
+package org.featviz.backend;
 
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.featviz.cpu.CpuKernels;
+import org.featviz.device.ConvDescriptor;
+import org.featviz.device.Device;
+import org.featviz.device.DeviceBuffer;
 import org.featviz.cpu.KernelCall;
 import org.featviz.ir.Attributes;
 import org.featviz.ir.Node;

@@ -1,4 +1,4 @@
-package org.featviz.render;
+package org.featviz.cli;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -9,6 +9,7 @@ import org.featviz.objective.Directions;
 import org.featviz.objective.Objective;
 import org.featviz.objective.Objectives;
 import org.featviz.objective.Whitening;
+import org.featviz.render.UnitObjective;
 
 /**
  * The objective a user names on the command line, applied per unit: {@code KIND[:key=value,...]}.
