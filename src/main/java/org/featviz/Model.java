@@ -27,6 +27,7 @@ import org.featviz.onnx.OnnxImporter;
 import org.featviz.ops.ShapeInference;
 import org.featviz.passes.InputShapes;
 import org.featviz.passes.Prepare;
+import org.featviz.render.ImageRenderer;
 import org.featviz.render.RenderOptions;
 import org.featviz.render.RenderProgress;
 import org.featviz.render.RenderResult;
@@ -38,17 +39,17 @@ import org.featviz.render.gpu.DeviceRenderer;
  * featviz's entry point for Java programs: an ONNX model opened for visualization.
  *
  * <pre>{@code
- * try (Model model = Model.open(Path.of("models/fashion-cnn.onnx"))) {
+ * try (Model model = Model.builder(Path.of("models/fashion-cnn.onnx")).optBackend(Backend.AUTO).open()) {
  *   List<RenderResult> images = model.render(
- *       List.of(model.unit("conv2", 5, Objectives.channel("conv2", 5)),
- *               model.unit("relu3", 7, Objectives.iam("relu3", 7))),
+ *       List.of(model.target(Objectives.channel("conv2", 5)), model.target(Objectives.iam("relu3", 7))),
  *       RenderOptions.defaults().withSteps(128));
+ *   images.get(0).writePng(Path.of("conv2_5.png"), 4);
  * }
  * }</pre>
  *
- * <p>Renders run where {@link #useDevice} says: by default {@code auto}, the GPU where one is usable (the device
- * render loop, {@link DeviceRenderer}) and the CPU {@link Renderer} otherwise, with a note on standard error. The
- * model holds the device and its render plan between renders (a sweep's chunks reuse them) until it is closed.
+ * <p>Renders run on the backend the {@link #builder} chose: by default AUTO, the GPU where one is usable (the device
+ * render loop, {@link DeviceRenderer}) and the CPU {@link Renderer} otherwise, with a note in the log. The model
+ * holds the device and its render plan between renders (a sweep's chunks reuse them) until it is closed.
  */
 public final class Model implements AutoCloseable {
   /**
@@ -67,9 +68,9 @@ public final class Model implements AutoCloseable {
   /** The device renders run on, or null for the CPU backend; opened by the builder, closed with the model. */
   private Device device;
   private final String backend;
-  /** The device renderer of the last render, reused while layers and options stay the same. */
-  private DeviceRenderer deviceRenderer;
-  private List<Object> deviceRendererKey;
+  /** The renderer of the last render, reused while layers and options stay the same. */
+  private ImageRenderer renderer;
+  private List<Object> rendererKey;
 
   private Model(Builder b, Graph graph, InputNormalization normalization) {
     this.file = b.file;
@@ -343,23 +344,24 @@ public final class Model implements AutoCloseable {
     for (BatchObjective term : options.batchTerms()) {
       for (String l : term.layers()) layers.add(graph.resolveLayer(l));
     }
-    if (device == null) {
-      return new Renderer(prepare(new ArrayList<>(layers)), normalization, options).render(targets, onStep);
-    }
+    // The renderer of the last render is kept while layers and options stay the same (a sweep's chunks): on a
+    // device it holds the execution plan and its buffers.
     List<Object> key = List.of(new ArrayList<>(layers), options);
-    if (deviceRenderer == null || !key.equals(deviceRendererKey)) {
-      if (deviceRenderer != null) deviceRenderer.close();
-      deviceRenderer = null;
-      deviceRenderer = new DeviceRenderer(device, prepare(new ArrayList<>(layers)), normalization, options);
-      deviceRendererKey = key;
+    if (renderer == null || !key.equals(rendererKey)) {
+      if (renderer != null) renderer.close();
+      renderer = null;
+      Graph prepared = prepare(new ArrayList<>(layers));
+      renderer = device == null ? new Renderer(prepared, normalization, options)
+          : new DeviceRenderer(device, prepared, normalization, options);
+      rendererKey = key;
     }
-    return deviceRenderer.render(targets, onStep);
+    return renderer.render(targets, onStep);
   }
 
   private void closeDevice() {
-    if (deviceRenderer != null) deviceRenderer.close();
-    deviceRenderer = null;
-    deviceRendererKey = null;
+    if (renderer != null) renderer.close();
+    renderer = null;
+    rendererKey = null;
     if (device != null) device.close();
     device = null;
   }

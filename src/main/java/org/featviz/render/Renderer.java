@@ -32,7 +32,7 @@ import org.featviz.param.Transforms;
  * transform -> normalization -> network (only as deep as the deepest target) -> objective and its gradient ->
  * backward to the input -> back through normalization, transform and parameterization -> Adam ascent.
  */
-public final class Renderer {
+public final class Renderer implements ImageRenderer {
   private final Graph graph;
   private final InputNormalization norm;
   private final RenderOptions opts;
@@ -53,22 +53,18 @@ public final class Renderer {
     this.opts = opts.resolvedFor(imageShape);
   }
 
+  @Override
   public Shape imageShape() {
     return imageShape;
   }
 
-  /** Optimizes one image per target; onStep is told after every step (for progress bars). */
-  public List<RenderResult> render(List<RenderTarget> targets, IntConsumer onStep) {
-    return render(targets, onStep, null);
-  }
-
-  /** As {@link #render(List, IntConsumer)}, showing every image's parameters to {@code probe} (may be null). */
+  @Override
   public List<RenderResult> render(List<RenderTarget> targets, IntConsumer onStep, StepProbe probe) {
     int batch = targets.size();
     if (batch == 0) return List.of();
-    Set<String> layers = layers(targets);
+    Set<String> layers = RenderSteps.layers(targets);
     for (BatchObjective term : opts.batchTerms()) layers.addAll(term.layers());
-    validate(graph, targets, layers);
+    RenderSteps.validate(graph, targets, layers);
     Map<String, Shape> sampleShapes = new HashMap<>();
     for (String l : layers) sampleShapes.put(l, BatchSampleView.sampleShape(graph.shape(l)));
     for (BatchObjective term : opts.batchTerms()) term.validate(sampleShapes);
@@ -83,7 +79,7 @@ public final class Renderer {
     long[] seeds = new long[batch];
     RenderResult.Status[] status = new RenderResult.Status[batch];
     for (int b = 0; b < batch; b++) {
-      seeds[b] = seedFor(opts, targets, b);
+      seeds[b] = RenderSteps.seedFor(opts, targets, b);
       rng[b] = new Random(seeds[b]);
       param.init(params[b], rng[b]);
       adam[b] = new Adam(param.size(), opts.learningRate());
@@ -103,7 +99,7 @@ public final class Renderer {
     // redirect is reported dead, and so is a target unit still silent on the final image.
     boolean[] redirected = new boolean[batch];
     boolean[] unitBlocked = new boolean[batch];
-    Map<String, String> reluInputs = reluInputs(graph, layers);
+    Map<String, String> reluInputs = RenderSteps.reluInputs(graph, layers);
     if (probe != null) probe.afterStep(0, copy(params));
     for (int step = 0; step < opts.steps(); step++) {
       float[] x = new float[batch * pixels];
@@ -118,7 +114,7 @@ public final class Renderer {
       });
       Tensor netInput = norm.apply(Tensor.of(batchShape, x));
       Activations acts = exec.forward(Map.of(input, netInput), layers);
-      Map<String, Tensor> grads = objectiveGradients(targets, acts.values(), layers, null);
+      Map<String, Tensor> grads = RenderSteps.objectiveGradients(targets, acts.values(), layers, null);
       addBatchTerms(opts.batchTerms(), acts.values(), grads, batch);
       for (int b = 0; b < batch; b++) {
         redirected[b] = blockedByRelu(targets.get(b), b, grads, acts, reluInputs);
@@ -172,64 +168,7 @@ public final class Renderer {
       System.arraycopy(images[b], 0, x, b * pixels, pixels);
     }
     Activations acts = exec.forward(Map.of(input, norm.apply(Tensor.of(batchShape, x))), layers);
-    return results(targets, acts.values(), layers, images, imageShape, seeds, status, opts.steps());
-  }
-
-  /**
-   * The results of a render from the final images and their activations (measured without transforms): each
-   * objective's value, the target unit's mean activation, and the status: NAN where an OK image's value is not
-   * finite, DEAD where an OK image's target unit is zero at every element of its layer (a silent unit's image
-   * shows nothing of it, however much the image moved). Shared with the device renderer, so both report alike.
-   */
-  public static List<RenderResult> results(List<RenderTarget> targets, Map<String, Tensor> activations,
-      Set<String> layers, float[][] images, Shape imageShape, long[] seeds, RenderResult.Status[] status, int steps) {
-    int batch = targets.size();
-    double[] values = new double[batch];
-    objectiveGradients(targets, activations, layers, values);
-    List<RenderResult> results = new ArrayList<>();
-    for (int b = 0; b < batch; b++) {
-      RenderTarget t = targets.get(b);
-      double activation = Double.NaN;
-      if (t.hasUnit()) {
-        BatchSampleView view = new BatchSampleView(activations, Map.of(), b);
-        activation = view.activation(t.layer()).unitMean(t.unit());
-      }
-      RenderResult.Status s = status[b];
-      if (s == RenderResult.Status.OK && !Double.isFinite(values[b])) s = RenderResult.Status.NAN;
-      if (s == RenderResult.Status.OK && t.hasUnit() && silent(activations.get(t.layer()), b, t)) {
-        s = RenderResult.Status.DEAD;
-      }
-      results.add(new RenderResult(t, images[b], imageShape, s, values[b], activation, seeds[b], steps));
-    }
-    return results;
-  }
-
-  /** Whether target t's unit is exactly zero at every element of sample b of its layer's activations [B, ...]. */
-  private static boolean silent(Tensor layer, int b, RenderTarget t) {
-    int[] range = unitRange(t, layer.shape());
-    int from = b * (layer.size() / layer.shape().dim(0)) + range[0];
-    for (int i = from; i < from + range[1]; i++) if (layer.data()[i] != 0f) return false;
-    return true;
-  }
-
-  /**
-   * Where target t's unit lies in one sample of its layer, whose batch shape is {@code layerShape} [B, ...]:
-   * {begin, count} in the sample's elements. Unit u of [B, C, H, W] is u*H*W..(u+1)*H*W, of [B, C] the element u;
-   * a layer without a unit axis ([B]) is one unit. Shared with the device renderer.
-   */
-  public static int[] unitRange(RenderTarget t, Shape layerShape) {
-    if (!t.hasUnit()) throw new IllegalArgumentException(t.label() + " has no unit");
-    Shape sample = BatchSampleView.sampleShape(layerShape);
-    int positions = sample.rank() <= 1 ? 1 : sample.size(1, sample.rank());
-    return new int[] {t.unit() * positions, positions};
-  }
-
-  /** Every layer the targets' objectives read, and the layers of their units. */
-  public static Set<String> layers(List<RenderTarget> targets) {
-    Set<String> layers = new LinkedHashSet<>();
-    for (RenderTarget t : targets) layers.addAll(t.objective().layers());
-    for (RenderTarget t : targets) if (t.hasUnit()) layers.add(t.layer());
-    return layers;
+    return RenderSteps.results(targets, acts.values(), layers, images, imageShape, seeds, status, opts.steps());
   }
 
   private static float[][] copy(float[][] params) {
@@ -272,20 +211,10 @@ public final class Renderer {
     Tensor g = grads.get(target.layer());
     if (g == null) return false;
     Tensor a = acts.get(target.layer());
-    int[] range = unitRange(target, a.shape());
+    int[] range = RenderSteps.unitRange(target, a.shape());
     int from = b * (g.size() / a.shape().dim(0)) + range[0];
     for (int i = from; i < from + range[1]; i++) if (g.data()[i] != 0f && a.data()[i] > 0f) return false;
     return true;
-  }
-
-  /** For each objective layer that a Relu node writes, the Relu's input. */
-  public static Map<String, String> reluInputs(Graph graph, Set<String> layers) {
-    Map<String, String> r = new HashMap<>();
-    for (String l : layers) {
-      org.featviz.ir.Node n = graph.producer(l);
-      if (n != null && n.opType().equals("Relu")) r.put(l, n.input(0));
-    }
-    return r;
   }
 
   /**
@@ -310,7 +239,7 @@ public final class Renderer {
           from = b * per;
           count = per;
         } else if (unitBlocked[b] && targets.get(b).layer().equals(e.getKey())) {
-          int[] range = unitRange(targets.get(b), g.shape());
+          int[] range = RenderSteps.unitRange(targets.get(b), g.shape());
           from = b * per + range[0];
           count = range[1];
         } else {
@@ -331,28 +260,6 @@ public final class Renderer {
     return r;
   }
 
-  /**
-   * Evaluates each target's objective on its sample of the batch activations [B, ...] (every layer in
-   * {@code layers} must be there); returns the gradient seeds per layer and, where {@code values} is not null,
-   * puts each objective's value there.
-   */
-  public static Map<String, Tensor> objectiveGradients(List<RenderTarget> targets, Map<String, Tensor> acts,
-      Set<String> layers, double[] values) {
-    Map<String, Tensor> activations = new HashMap<>();
-    Map<String, Tensor> grads = new LinkedHashMap<>();
-    for (String l : layers) {
-      Tensor a = acts.get(l);
-      if (a == null) throw new ModelException("layer '" + l + "' was not computed by this forward pass");
-      activations.put(l, a);
-      grads.put(l, Tensor.zeros(a.shape()));
-    }
-    for (int b = 0; b < targets.size(); b++) {
-      double v = targets.get(b).objective().evaluate(new BatchSampleView(activations, grads, b));
-      if (values != null) values[b] = v;
-    }
-    return grads;
-  }
-
   /** Adds the gradients of terms that couple the batch (diversity) into the per-layer seeds. */
   private static void addBatchTerms(List<BatchObjective> terms, Map<String, Tensor> acts, Map<String, Tensor> grads,
       int batch) {
@@ -362,46 +269,15 @@ public final class Renderer {
     for (BatchObjective term : terms) term.evaluate(views);
   }
 
-  /** Checks every target against the layers' shapes (objective arguments, unit indices) before optimizing. */
-  public static void validate(Graph graph, List<RenderTarget> targets, Set<String> layers) {
-    Map<String, Shape> sampleShapes = new HashMap<>();
-    for (String l : layers) sampleShapes.put(l, BatchSampleView.sampleShape(graph.shape(l)));
-    for (RenderTarget t : targets) {
-      t.objective().validate(sampleShapes);
-      if (t.hasUnit()) {
-        Shape s = sampleShapes.get(t.layer());
-        int units = s.rank() == 0 ? 1 : s.dim(0);
-        if (t.unit() >= units) {
-          throw new ModelException("layer '" + t.layer() + "' has " + units + " units (output " + graph.shape(t.layer())
-              + "); unit " + t.unit() + " is out of range");
-        }
-      }
-    }
-  }
+  /** The CPU renderer holds nothing outside the Java heap. */
+  @Override
+  public void close() {}
 
   private float[] invStd() {
     float[] std = norm.std();
     float[] inv = new float[std.length];
     for (int i = 0; i < std.length; i++) inv[i] = 1f / std[i];
     return inv;
-  }
-
-  /**
-   * The seed of target b's random stream in a render with these options. Batch terms couple the images: there each
-   * image also takes its place in the batch into its seed, so that images with the same objective start apart
-   * (identical starts would stay identical under a symmetric term). Shared with the device renderer.
-   */
-  public static long seedFor(RenderOptions opts, List<RenderTarget> targets, int b) {
-    String label = targets.get(b).label() + (opts.batchTerms().isEmpty() ? "" : "#" + b);
-    return seedFor(opts.seed(), label);
-  }
-
-  /** A target's seed depends on the run's seed and the target alone, not on its place in the batch. */
-  public static long seedFor(long runSeed, String label) {
-    long h = runSeed * 0x9E3779B97F4A7C15L + label.hashCode();
-    h ^= h >>> 31;
-    h *= 0xBF58476D1CE4E5B9L;
-    return h ^ (h >>> 29);
   }
 
 }

@@ -28,12 +28,12 @@ public final class RenderTesting {
     ImageParam param = opts.param().equals("fft")
         ? new FftParam(image, opts.decay(), FftParam.DEFAULT_STD, image.dim(0) == 3) : new PixelParam(image);
     float[] params = new float[param.size()];
-    param.init(params, new Random(Renderer.seedFor(opts, List.of(t), 0)));
+    param.init(params, new Random(RenderSteps.seedFor(opts, List.of(t), 0)));
     float[] pixels = new float[image.size()];
     param.toImage(params, pixels);
     Tensor x = norm.apply(Tensor.of(Shape.of(1, image.dim(0), image.dim(1), image.dim(2)), pixels));
     Tensor a = new CpuExecutor(graph).forward(Map.of(input, x), List.of(t.layer())).get(t.layer());
-    int[] range = Renderer.unitRange(t, a.shape());
+    int[] range = RenderSteps.unitRange(t, a.shape());
     double max = Double.NEGATIVE_INFINITY;
     for (int i = range[0]; i < range[0] + range[1]; i++) max = Math.max(max, a.data()[i]);
     return max;

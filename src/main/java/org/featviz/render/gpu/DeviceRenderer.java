@@ -15,8 +15,10 @@ import org.featviz.objective.BatchObjective;
 import org.featviz.plan.DeviceExecutor;
 import org.featviz.plan.DevicePlan;
 import org.featviz.render.BatchSampleView;
+import org.featviz.render.ImageRenderer;
 import org.featviz.render.RenderOptions;
 import org.featviz.render.RenderResult;
+import org.featviz.render.RenderSteps;
 import org.featviz.render.RenderTarget;
 import org.featviz.render.Renderer;
 import org.featviz.render.StepProbe;
@@ -61,7 +63,7 @@ import org.featviz.render.StepProbe;
  * }
  * </pre>
  */
-public final class DeviceRenderer implements AutoCloseable {
+public final class DeviceRenderer implements ImageRenderer {
   private final Device device;
   private final Graph graph;
   private final InputNormalization norm;
@@ -86,26 +88,22 @@ public final class DeviceRenderer implements AutoCloseable {
     this.exec = new DeviceExecutor(device, graph, List.of(input));
   }
 
+  @Override
   public Shape imageShape() {
     return imageShape;
   }
 
-  /** Optimizes one image per target; onStep is told after every step (for progress bars). */
-  public List<RenderResult> render(List<RenderTarget> targets, IntConsumer onStep) {
-    return render(targets, onStep, null);
-  }
-
-  /** As {@link #render(List, IntConsumer)}, showing every image's parameters to {@code probe} (may be null). */
+  @Override
   public List<RenderResult> render(List<RenderTarget> targets, IntConsumer onStep, StepProbe probe) {
     int batch = targets.size();
     if (batch == 0) return List.of();
-    Set<String> layers = Renderer.layers(targets);
+    Set<String> layers = RenderSteps.layers(targets);
     for (BatchObjective term : opts.batchTerms()) layers.addAll(term.layers());
-    Renderer.validate(graph, targets, layers);
+    RenderSteps.validate(graph, targets, layers);
     Map<String, Shape> sampleShapes = new HashMap<>();
     for (String l : layers) sampleShapes.put(l, BatchSampleView.sampleShape(graph.shape(l)));
     for (BatchObjective term : opts.batchTerms()) term.validate(sampleShapes);
-    Map<String, String> reluInputs = Renderer.reluInputs(graph, layers);
+    Map<String, String> reluInputs = RenderSteps.reluInputs(graph, layers);
     Set<String> planTargets = new LinkedHashSet<>(layers);
     planTargets.addAll(reluInputs.values());
     Shape batchShape = Shape.of(batch, imageShape.dim(0), imageShape.dim(1), imageShape.dim(2));

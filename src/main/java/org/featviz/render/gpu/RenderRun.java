@@ -23,6 +23,7 @@ import org.featviz.param.Transforms;
 import org.featviz.plan.DevicePlan;
 import org.featviz.render.RenderOptions;
 import org.featviz.render.RenderResult;
+import org.featviz.render.RenderSteps;
 import org.featviz.render.RenderTarget;
 import org.featviz.render.Renderer;
 import org.featviz.render.StepProbe;
@@ -111,7 +112,7 @@ final class RenderRun implements AutoCloseable {
     float[] initial = new float[batch * size];
     float[] one = new float[size];
     for (int b = 0; b < batch; b++) {
-      seeds[b] = Renderer.seedFor(opts, targets, b);
+      seeds[b] = RenderSteps.seedFor(opts, targets, b);
       rng[b] = new Random(seeds[b]);
       param.init(one, rng[b]);
       System.arraycopy(one, 0, initial, b * size, size);
@@ -149,7 +150,7 @@ final class RenderRun implements AutoCloseable {
       for (int b = 0; b < batch; b++) {
         RenderTarget t = targets.get(b);
         if (!t.hasUnit() || !t.layer().equals(layer)) continue;
-        int[] range = Renderer.unitRange(t, plan.shape(layer));
+        int[] range = RenderSteps.unitRange(t, plan.shape(layer));
         begin[b] = range[0];
         count[b] = range[1];
         any = true;
@@ -307,7 +308,7 @@ final class RenderRun implements AutoCloseable {
     plan.runForward();
     Map<String, Tensor> acts = new LinkedHashMap<>();
     for (String l : layers) acts.put(l, plan.activation(l));
-    return Renderer.results(targets, acts, layers, images, imageShape, seeds, status, opts.steps());
+    return RenderSteps.results(targets, acts, layers, images, imageShape, seeds, status, opts.steps());
   }
 
   /**

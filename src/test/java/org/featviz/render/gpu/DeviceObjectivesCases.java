@@ -22,6 +22,7 @@ import org.featviz.objective.SampleView;
 import org.featviz.objective.Whitening;
 import org.featviz.plan.DeviceExecutor;
 import org.featviz.plan.DevicePlan;
+import org.featviz.render.RenderSteps;
 import org.featviz.render.RenderTarget;
 import org.featviz.render.Renderer;
 import org.junit.jupiter.api.Test;
@@ -71,7 +72,7 @@ abstract class DeviceObjectivesCases extends DeviceCases {
         acts.put(l, Tensor.of(plan.shape(l), device.copyToHostFloats(plan.activationBuffer(l),
             plan.shape(l).size())));
       }
-      Map<String, Tensor> expected = Renderer.objectiveGradients(targets, acts, Set.copyOf(LAYERS), null);
+      Map<String, Tensor> expected = RenderSteps.objectiveGradients(targets, acts, Set.copyOf(LAYERS), null);
       try (DeviceObjectives objectives = new DeviceObjectives(device, targets, shapes)) {
         objectives.seed(plan);
         for (String l : LAYERS) {
