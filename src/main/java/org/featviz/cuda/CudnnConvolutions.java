@@ -4,8 +4,6 @@ import static org.featviz.cuda.CudaStatus.checkCudnn;
 
 import java.util.HashMap;
 import java.util.Map;
-import jcuda.Pointer;
-import jcuda.jcudnn.JCudnn;
 import jcuda.jcudnn.cudnnConvolutionBwdDataAlgoPerf;
 import jcuda.jcudnn.cudnnConvolutionDescriptor;
 import jcuda.jcudnn.cudnnConvolutionFwdAlgo;
@@ -19,6 +17,7 @@ import jcuda.jcudnn.cudnnTensorDescriptor;
 import jcuda.jcudnn.cudnnTensorFormat;
 import org.featviz.device.ActivationMode;
 import org.featviz.device.ConvDescriptor;
+import org.featviz.device.Device;
 import org.featviz.device.DeviceBuffer;
 import org.featviz.device.DeviceException;
 import org.featviz.device.MathMode;
@@ -55,8 +54,9 @@ final class CudnnConvolutions implements AutoCloseable {
   /** The only algorithm cudnnConvolutionBiasActivationForward runs with ReLU. */
   private static final int FUSED_ALGO = cudnnConvolutionFwdAlgo.CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM;
 
-  private final CudaDevice device;
+  private final Device device;
   private final Cudnn cudnn;
+  private final CudnnApi api;
   private final cudnnHandle handle;
   /** What a cached geometry is keyed by: the convolution and the math mode its algorithms were chosen for. */
   private record Key(ConvDescriptor conv, MathMode mode) {}
@@ -64,9 +64,10 @@ final class CudnnConvolutions implements AutoCloseable {
   private final Map<Key, Geometry> geometries = new HashMap<>();
   private DeviceBuffer workspace;
 
-  CudnnConvolutions(CudaDevice device, Cudnn cudnn, cudnnHandle handle) {
+  CudnnConvolutions(Device device, Cudnn cudnn, CudnnApi api, cudnnHandle handle) {
     this.device = device;
     this.cudnn = cudnn;
+    this.api = api;
     this.handle = handle;
   }
 
@@ -89,7 +90,7 @@ final class CudnnConvolutions implements AutoCloseable {
    */
   synchronized void biasActivationForward(ConvDescriptor d, ActivationMode mode, DeviceBuffer x, DeviceBuffer w,
       DeviceBuffer bias, DeviceBuffer y, float alpha, float beta) {
-    device.bind();
+    api.bind();
     Geometry g = geometry(d);
     findFused(d, g);
     int[] biasDims = new int[d.outputDims().length];
@@ -98,10 +99,10 @@ final class CudnnConvolutions implements AutoCloseable {
     cudnnTensorDescriptor yDesc = cudnn.tensor(d.outputDims());
     if (g.fused == 1) {
       ensureWorkspace(g.fusedBytes);
-      int status = JCudnn.cudnnConvolutionBiasActivationForward(handle, Cudnn.scalar(alpha),
-          cudnn.tensor(d.inputDims()), cudnn.ptr(x), g.filter, cudnn.ptr(w), g.conv, FUSED_ALGO, workspacePointer(),
-          g.fusedBytes, Cudnn.scalar(beta), yDesc, cudnn.ptr(y), cudnn.tensor(biasDims), cudnn.ptr(bias),
-          cudnn.activation(mode), yDesc, cudnn.ptr(y));
+      int status = api.convolutionBiasActivationForward(handle, alpha,
+          cudnn.tensor(d.inputDims()), Cudnn.ptr(x), g.filter, Cudnn.ptr(w), g.conv, FUSED_ALGO, workspacePointer(),
+          g.fusedBytes, beta, yDesc, Cudnn.ptr(y), cudnn.tensor(biasDims), Cudnn.ptr(bias),
+          cudnn.activation(mode), yDesc, Cudnn.ptr(y));
       if (status == 0) return;
       // The workspace query accepted the geometry but the fused call did not: the calls below compute the same,
       // and this geometry takes them from now on (a call refused by cuDNN writes nothing, and plans pass beta = 0,
@@ -109,17 +110,17 @@ final class CudnnConvolutions implements AutoCloseable {
       g.fused = 0;
     }
     forward(d, x, w, y, alpha, beta);
-    checkCudnn(JCudnn.cudnnAddTensor(handle, Cudnn.scalar(1f), cudnn.tensor(biasDims), cudnn.ptr(bias),
-        Cudnn.scalar(1f), yDesc, cudnn.ptr(y)), "cudnnAddTensor(bias of " + d + ")");
+    checkCudnn(api.addTensor(handle, 1f, cudnn.tensor(biasDims), Cudnn.ptr(bias),
+        1f, yDesc, Cudnn.ptr(y)), "cudnnAddTensor(bias of " + d + ")");
     cudnn.activationForward(mode, (int) d.outputCount(), y, y, 1f, 0f);
   }
 
   /** Whether IMPLICIT_PRECOMP_GEMM runs this geometry (its workspace query succeeds), and its workspace. */
   private void findFused(ConvDescriptor d, Geometry g) {
     if (g.fused >= 0) return;
-    device.bind();
+    api.bind();
     long[] bytes = {0};
-    int status = JCudnn.cudnnGetConvolutionForwardWorkspaceSize(handle, cudnn.tensor(d.inputDims()), g.filter, g.conv,
+    int status = api.getConvolutionForwardWorkspaceSize(handle, cudnn.tensor(d.inputDims()), g.filter, g.conv,
         cudnn.tensor(d.outputDims()), FUSED_ALGO, bytes);
     g.fused = status == 0 ? 1 : 0;  // not supported here (any status): the three-call fallback
     g.fusedBytes = status == 0 ? bytes[0] : 0;
@@ -127,24 +128,24 @@ final class CudnnConvolutions implements AutoCloseable {
 
   synchronized void forward(ConvDescriptor d, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, float alpha,
       float beta) {
-    device.bind();
+    api.bind();
     Geometry g = geometry(d);
     findForward(d, g);
     ensureWorkspace(g.forwardBytes);
-    checkCudnn(JCudnn.cudnnConvolutionForward(handle, Cudnn.scalar(alpha), cudnn.tensor(d.inputDims()), cudnn.ptr(x),
-        g.filter, cudnn.ptr(w), g.conv, g.forwardAlgo, workspacePointer(), g.forwardBytes, Cudnn.scalar(beta),
-        cudnn.tensor(d.outputDims()), cudnn.ptr(y)), "cudnnConvolutionForward(" + d + ", algo " + g.forwardAlgo + ")");
+    checkCudnn(api.convolutionForward(handle, alpha, cudnn.tensor(d.inputDims()), Cudnn.ptr(x),
+        g.filter, Cudnn.ptr(w), g.conv, g.forwardAlgo, workspacePointer(), g.forwardBytes, beta,
+        cudnn.tensor(d.outputDims()), Cudnn.ptr(y)), "cudnnConvolutionForward(" + d + ", algo " + g.forwardAlgo + ")");
   }
 
   synchronized void backwardData(ConvDescriptor d, DeviceBuffer w, DeviceBuffer dy, DeviceBuffer dx, float alpha,
       float beta) {
-    device.bind();
+    api.bind();
     Geometry g = geometry(d);
     findBackwardData(d, g);
     ensureWorkspace(g.backwardDataBytes);
-    checkCudnn(JCudnn.cudnnConvolutionBackwardData(handle, Cudnn.scalar(alpha), g.filter, cudnn.ptr(w),
-        cudnn.tensor(d.outputDims()), cudnn.ptr(dy), g.conv, g.backwardDataAlgo, workspacePointer(),
-        g.backwardDataBytes, Cudnn.scalar(beta), cudnn.tensor(d.inputDims()), cudnn.ptr(dx)),
+    checkCudnn(api.convolutionBackwardData(handle, alpha, g.filter, Cudnn.ptr(w),
+        cudnn.tensor(d.outputDims()), Cudnn.ptr(dy), g.conv, g.backwardDataAlgo, workspacePointer(),
+        g.backwardDataBytes, beta, cudnn.tensor(d.inputDims()), Cudnn.ptr(dx)),
         "cudnnConvolutionBackwardData(" + d + ", algo " + g.backwardDataAlgo + ")");
   }
 
@@ -154,29 +155,29 @@ final class CudnnConvolutions implements AutoCloseable {
    */
   synchronized void forward16(MathMode format, ConvDescriptor d, DeviceBuffer x, long xByte, DeviceBuffer w,
       long wByte, DeviceBuffer y, long yByte) {
-    device.bind();
+    api.bind();
     Geometry g = geometry(d, format);
     findForward(d, g);
     ensureWorkspace(g.forwardBytes);
     int type = dataType(format);
-    checkCudnn(JCudnn.cudnnConvolutionForward(handle, Cudnn.scalar(1f), cudnn.tensor(type, d.inputDims()),
-        device.pointer(x, xByte), g.filter, device.pointer(w, wByte), g.conv, g.forwardAlgo, workspacePointer(),
-        g.forwardBytes, Cudnn.scalar(0f), cudnn.tensor(type, d.outputDims()), device.pointer(y, yByte)),
+    checkCudnn(api.convolutionForward(handle, 1f, cudnn.tensor(type, d.inputDims()),
+        DevicePtr.at(x, xByte), g.filter, DevicePtr.at(w, wByte), g.conv, g.forwardAlgo, workspacePointer(),
+        g.forwardBytes, 0f, cudnn.tensor(type, d.outputDims()), DevicePtr.at(y, yByte)),
         "cudnnConvolutionForward(" + format + ", " + d + ", algo " + g.forwardAlgo + ")");
   }
 
   /** dx16 = conv_backward_data(w16, dy16) in a 16-bit format, as {@link #forward16}. */
   synchronized void backwardData16(MathMode format, ConvDescriptor d, DeviceBuffer w, long wByte, DeviceBuffer dy,
       long dyByte, DeviceBuffer dx, long dxByte) {
-    device.bind();
+    api.bind();
     Geometry g = geometry(d, format);
     findBackwardData(d, g);
     ensureWorkspace(g.backwardDataBytes);
     int type = dataType(format);
-    checkCudnn(JCudnn.cudnnConvolutionBackwardData(handle, Cudnn.scalar(1f), g.filter, device.pointer(w, wByte),
-        cudnn.tensor(type, d.outputDims()), device.pointer(dy, dyByte), g.conv, g.backwardDataAlgo,
-        workspacePointer(), g.backwardDataBytes, Cudnn.scalar(0f), cudnn.tensor(type, d.inputDims()),
-        device.pointer(dx, dxByte)),
+    checkCudnn(api.convolutionBackwardData(handle, 1f, g.filter, DevicePtr.at(w, wByte),
+        cudnn.tensor(type, d.outputDims()), DevicePtr.at(dy, dyByte), g.conv, g.backwardDataAlgo,
+        workspacePointer(), g.backwardDataBytes, 0f, cudnn.tensor(type, d.inputDims()),
+        DevicePtr.at(dx, dxByte)),
         "cudnnConvolutionBackwardData(" + format + ", " + d + ", algo " + g.backwardDataAlgo + ")");
   }
 
@@ -189,17 +190,17 @@ final class CudnnConvolutions implements AutoCloseable {
     Key key = new Key(d, mode);
     Geometry g = geometries.get(key);
     if (g != null) return g;
-    device.bind();
+    api.bind();
     g = new Geometry();
     int[] w = d.weightDims();
-    checkCudnn(JCudnn.cudnnCreateFilterDescriptor(g.filter), "cudnnCreateFilterDescriptor");
-    checkCudnn(JCudnn.cudnnSetFilterNdDescriptor(g.filter, dataType(mode), cudnnTensorFormat.CUDNN_TENSOR_NCHW,
+    checkCudnn(api.createFilterDescriptor(g.filter), "cudnnCreateFilterDescriptor");
+    checkCudnn(api.setFilterNdDescriptor(g.filter, dataType(mode), cudnnTensorFormat.CUDNN_TENSOR_NCHW,
         w.length, w), "cudnnSetFilterNdDescriptor(" + d + ", " + mode + ")");
-    checkCudnn(JCudnn.cudnnCreateConvolutionDescriptor(g.conv), "cudnnCreateConvolutionDescriptor");
-    checkCudnn(JCudnn.cudnnSetConvolutionNdDescriptor(g.conv, d.pads().length, d.pads(), d.strides(), d.dilations(),
+    checkCudnn(api.createConvolutionDescriptor(g.conv), "cudnnCreateConvolutionDescriptor");
+    checkCudnn(api.setConvolutionNdDescriptor(g.conv, d.pads().length, d.pads(), d.strides(), d.dilations(),
         cudnnConvolutionMode.CUDNN_CROSS_CORRELATION, cudnnDataType.CUDNN_DATA_FLOAT),
         "cudnnSetConvolutionNdDescriptor(" + d + ")");
-    checkCudnn(JCudnn.cudnnSetConvolutionGroupCount(g.conv, d.groups()), "cudnnSetConvolutionGroupCount(" + d + ")");
+    checkCudnn(api.setConvolutionGroupCount(g.conv, d.groups()), "cudnnSetConvolutionGroupCount(" + d + ")");
     // FP32: FMA kernels only, no TF32 tensor cores. TF32: cuDNN's default, which allows TF32 tensor ops (Ampere+).
     // BF16/FP16: tensor ops on the 16-bit operands; the compute type above keeps the accumulation in FP32.
     int mathType = switch (mode) {
@@ -207,7 +208,7 @@ final class CudnnConvolutions implements AutoCloseable {
       case TF32 -> cudnnMathType.CUDNN_DEFAULT_MATH;
       case BF16, FP16 -> cudnnMathType.CUDNN_TENSOR_OP_MATH;
     };
-    checkCudnn(JCudnn.cudnnSetConvolutionMathType(g.conv, mathType),
+    checkCudnn(api.setConvolutionMathType(g.conv, mathType),
         "cudnnSetConvolutionMathType(" + cudnnMathType.stringFor(mathType) + ")");
     g.mode = mode;
     geometries.put(key, g);
@@ -216,16 +217,16 @@ final class CudnnConvolutions implements AutoCloseable {
 
   private void findForward(ConvDescriptor d, Geometry g) {
     if (g.forwardAlgo >= 0) return;
-    device.bind();
+    api.bind();
     int[] max = {0};
-    checkCudnn(JCudnn.cudnnGetConvolutionForwardAlgorithmMaxCount(handle, max),
+    checkCudnn(api.getConvolutionForwardAlgorithmMaxCount(handle, max),
         "cudnnGetConvolutionForwardAlgorithmMaxCount");
     cudnnConvolutionFwdAlgoPerf[] perf = new cudnnConvolutionFwdAlgoPerf[Math.max(1, max[0])];
     for (int i = 0; i < perf.length; i++) perf[i] = new cudnnConvolutionFwdAlgoPerf();
     int[] returned = {0};
     String call = "cudnnFindConvolutionForwardAlgorithm(" + d + ")";
     int type = dataType(g.mode);
-    checkCudnn(JCudnn.cudnnFindConvolutionForwardAlgorithm(handle, cudnn.tensor(type, d.inputDims()), g.filter,
+    checkCudnn(api.findConvolutionForwardAlgorithm(handle, cudnn.tensor(type, d.inputDims()), g.filter,
         g.conv, cudnn.tensor(type, d.outputDims()), perf.length, returned, perf), call);
     for (int i = 0; i < returned[0]; i++) {
       if (perf[i].status == 0 && allowed(g.mode, perf[i].mathType)) {
@@ -239,16 +240,16 @@ final class CudnnConvolutions implements AutoCloseable {
 
   private void findBackwardData(ConvDescriptor d, Geometry g) {
     if (g.backwardDataAlgo >= 0) return;
-    device.bind();
+    api.bind();
     int[] max = {0};
-    checkCudnn(JCudnn.cudnnGetConvolutionBackwardDataAlgorithmMaxCount(handle, max),
+    checkCudnn(api.getConvolutionBackwardDataAlgorithmMaxCount(handle, max),
         "cudnnGetConvolutionBackwardDataAlgorithmMaxCount");
     cudnnConvolutionBwdDataAlgoPerf[] perf = new cudnnConvolutionBwdDataAlgoPerf[Math.max(1, max[0])];
     for (int i = 0; i < perf.length; i++) perf[i] = new cudnnConvolutionBwdDataAlgoPerf();
     int[] returned = {0};
     String call = "cudnnFindConvolutionBackwardDataAlgorithm(" + d + ")";
     int type = dataType(g.mode);
-    checkCudnn(JCudnn.cudnnFindConvolutionBackwardDataAlgorithm(handle, g.filter, cudnn.tensor(type,
+    checkCudnn(api.findConvolutionBackwardDataAlgorithm(handle, g.filter, cudnn.tensor(type,
         d.outputDims()), g.conv, cudnn.tensor(type, d.inputDims()), perf.length, returned, perf), call);
     for (int i = 0; i < returned[0]; i++) {
       if (perf[i].status == 0 && allowed(g.mode, perf[i].mathType)) {
@@ -281,8 +282,9 @@ final class CudnnConvolutions implements AutoCloseable {
     workspace = device.allocate(bytes);
   }
 
-  private Pointer workspacePointer() {
-    return workspace == null ? new Pointer() : cudnn.ptr(workspace);
+  /** The shared workspace, or null (no workspace) before any convolution needed one. */
+  private DevicePtr workspacePointer() {
+    return workspace == null ? null : Cudnn.ptr(workspace);
   }
 
   /** Bytes of the shared workspace now (0 before any convolution needed one). */
@@ -293,8 +295,8 @@ final class CudnnConvolutions implements AutoCloseable {
   @Override
   public synchronized void close() {
     for (Geometry g : geometries.values()) {
-      checkCudnn(JCudnn.cudnnDestroyFilterDescriptor(g.filter), "cudnnDestroyFilterDescriptor");
-      checkCudnn(JCudnn.cudnnDestroyConvolutionDescriptor(g.conv), "cudnnDestroyConvolutionDescriptor");
+      checkCudnn(api.destroyFilterDescriptor(g.filter), "cudnnDestroyFilterDescriptor");
+      checkCudnn(api.destroyConvolutionDescriptor(g.conv), "cudnnDestroyConvolutionDescriptor");
     }
     geometries.clear();
     if (workspace != null) workspace.close();  // already freed when the device closes first; close is idempotent
