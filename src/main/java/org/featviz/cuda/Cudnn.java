@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import jcuda.jcudnn.JCudnn;
 import jcuda.jcudnn.cudnnActivationDescriptor;
 import jcuda.jcudnn.cudnnActivationMode;
@@ -40,22 +41,29 @@ final class Cudnn implements AutoCloseable {
   private final cudnnHandle handle = new cudnnHandle();
   private final CudnnConvolutions convolutions;
   private final Map<List<Integer>, cudnnTensorDescriptor> tensors = new HashMap<>();
-  private final Map<PoolDescriptor, cudnnPoolingDescriptor> pools = new HashMap<>();
+  /** Pooling descriptors by geometry and by whether max pooling must be deterministic. */
+  private final Map<List<Object>, cudnnPoolingDescriptor> pools = new HashMap<>();
+  private final BooleanSupplier deterministic;
   private final Map<ActivationMode, cudnnActivationDescriptor> activations = new HashMap<>();
   private final Map<LrnDescriptor, cudnnLRNDescriptor> lrns = new HashMap<>();
   private boolean closed;
 
   Cudnn(CudaDevice device) {
-    this(device, new JCudnnApi(device));
+    this(device, new JCudnnApi(device), device::deterministicAlgorithms);
   }
 
-  /** cuDNN for {@code device} (whose math mode convolutions follow, and which holds their workspace) through api. */
-  Cudnn(Device device, CudnnApi api) {
+  /**
+   * cuDNN for {@code device} (whose math mode convolutions follow, and which holds their workspace) through api;
+   * {@code deterministic} says, when a convolution or pooling is first met, whether it must use deterministic
+   * algorithms only (see {@link CudaDevice#deterministicAlgorithms()}).
+   */
+  Cudnn(Device device, CudnnApi api, BooleanSupplier deterministic) {
     this.api = api;
+    this.deterministic = deterministic;
     api.bind();
     checkCudnn(api.create(handle), "cudnnCreate");
     checkCudnn(api.setStream(handle), "cudnnSetStream");
-    convolutions = new CudnnConvolutions(device, this, api, handle);
+    convolutions = new CudnnConvolutions(device, this, api, handle, deterministic);
   }
 
   /** cudnnGetVersion: MAJOR*10000 + MINOR*100 + PATCH in cuDNN 9 (91400), MAJOR*1000 + MINOR*100 + PATCH in 8. */
@@ -116,19 +124,26 @@ final class Cudnn implements AutoCloseable {
         xDesc, ptr(dx)), "cudnnPoolingBackward(" + d + ")");
   }
 
+  /**
+   * The pooling descriptor of a geometry, cached. Max pooling is CUDNN_POOLING_MAX, or
+   * CUDNN_POOLING_MAX_DETERMINISTIC where deterministic algorithms are asked for (cuDNN documents only the latter's
+   * backward as deterministic).
+   */
   private synchronized cudnnPoolingDescriptor pooling(PoolDescriptor d) {
-    cudnnPoolingDescriptor desc = pools.get(d);
+    boolean exact = deterministic.getAsBoolean();
+    List<Object> key = List.of(d, exact);
+    cudnnPoolingDescriptor desc = pools.get(key);
     if (desc != null) return desc;
     desc = new cudnnPoolingDescriptor();
     checkCudnn(api.createPoolingDescriptor(desc), "cudnnCreatePoolingDescriptor");
     int mode = switch (d.mode()) {
-      case MAX -> cudnnPoolingMode.CUDNN_POOLING_MAX;
+      case MAX -> exact ? cudnnPoolingMode.CUDNN_POOLING_MAX_DETERMINISTIC : cudnnPoolingMode.CUDNN_POOLING_MAX;
       case AVERAGE_COUNT_INCLUDE_PAD -> cudnnPoolingMode.CUDNN_POOLING_AVERAGE_COUNT_INCLUDE_PADDING;
       case AVERAGE_COUNT_EXCLUDE_PAD -> cudnnPoolingMode.CUDNN_POOLING_AVERAGE_COUNT_EXCLUDE_PADDING;
     };
     checkCudnn(api.setPoolingNdDescriptor(desc, mode, cudnnNanPropagation.CUDNN_PROPAGATE_NAN,
         d.window().length, d.window(), d.pads(), d.strides()), "cudnnSetPoolingNdDescriptor(" + d + ")");
-    pools.put(d, desc);
+    pools.put(key, desc);
     return desc;
   }
 

@@ -6,11 +6,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import jcuda.jcudnn.cudnnConvolutionBwdDataAlgoPerf;
 import jcuda.jcudnn.cudnnConvolutionDescriptor;
 import jcuda.jcudnn.cudnnConvolutionFwdAlgoPerf;
 import jcuda.jcudnn.cudnnConvolutionMode;
 import jcuda.jcudnn.cudnnDataType;
+import jcuda.jcudnn.cudnnDeterminism;
 import jcuda.jcudnn.cudnnFilterDescriptor;
 import jcuda.jcudnn.cudnnHandle;
 import jcuda.jcudnn.cudnnMathType;
@@ -40,7 +42,9 @@ import org.featviz.device.MathMode;
  * CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION, which would convert FP32 operands to FP16. BF16 and FP16 accept any; there x,
  * w and y are CUDNN_DATA_BFLOAT16 or CUDNN_DATA_HALF tensors and the compute type stays CUDNN_DATA_FLOAT (cuDNN's
  * PSEUDO_BFLOAT16 / PSEUDO_HALF configurations: FP32 accumulation, y written in x's type). Results whose status is
- * not success are skipped, and so are results whose workspace query fails.
+ * not success are skipped, and so are results whose workspace query fails. Where deterministic algorithms are asked
+ * for ({@link CudaDevice#deterministicAlgorithms()}), so are results that do not report CUDNN_DETERMINISTIC;
+ * geometries are cached apart for the two settings.
  *
  * <p>One workspace, shared by every convolution of the device, grows to the largest need; growing happens in
  * {@link #prepare}, so a plan that prepares its convolutions allocates nothing when it runs (in the math mode it was
@@ -67,23 +71,26 @@ final class CudnnConvolutions implements AutoCloseable {
     /** Set once cudnnConvolutionBiasActivationForward refused this geometry: the three-call fallback from then on. */
     boolean fusedRefused;
     MathMode mode;
+    boolean deterministic;
   }
 
   private final Device device;
   private final Cudnn cudnn;
   private final CudnnApi api;
   private final cudnnHandle handle;
-  /** What a cached geometry is keyed by: the convolution and the math mode its algorithms were chosen for. */
-  private record Key(ConvDescriptor conv, MathMode mode) {}
+  private final BooleanSupplier deterministic;
+  /** What a cached geometry is keyed by: the convolution, and the math mode and determinism it was chosen for. */
+  private record Key(ConvDescriptor conv, MathMode mode, boolean deterministic) {}
 
   private final Map<Key, Geometry> geometries = new HashMap<>();
   private DeviceBuffer workspace;
 
-  CudnnConvolutions(Device device, Cudnn cudnn, CudnnApi api, cudnnHandle handle) {
+  CudnnConvolutions(Device device, Cudnn cudnn, CudnnApi api, cudnnHandle handle, BooleanSupplier deterministic) {
     this.device = device;
     this.cudnn = cudnn;
     this.api = api;
     this.handle = handle;
+    this.deterministic = deterministic;
   }
 
   /** Finds both algorithms of this geometry and grows the workspace for them. */
@@ -189,7 +196,7 @@ final class CudnnConvolutions implements AutoCloseable {
 
   /** The cached descriptors and algorithms of a geometry in a math mode (16-bit data in BF16 and FP16). */
   private Geometry geometry(ConvDescriptor d, MathMode mode) {
-    Key key = new Key(d, mode);
+    Key key = new Key(d, mode, deterministic.getAsBoolean());
     Geometry g = geometries.get(key);
     if (g != null) return g;
     api.bind();
@@ -215,6 +222,7 @@ final class CudnnConvolutions implements AutoCloseable {
           "cudnnSetConvolutionMathType(" + cudnnMathType.stringFor(mathType) + ")");
     }
     g.mode = mode;
+    g.deterministic = key.deterministic();
     geometries.put(key, g);
     return g;
   }
@@ -224,7 +232,7 @@ final class CudnnConvolutions implements AutoCloseable {
     @Override
     public String toString() {
       return "algo " + algo + " " + cudnnMathType.stringFor(mathType) + (status == 0 ? "" : " status " + status)
-          + (determinism == jcuda.jcudnn.cudnnDeterminism.CUDNN_DETERMINISTIC ? " deterministic" : "")
+          + (determinism == cudnnDeterminism.CUDNN_DETERMINISTIC ? " deterministic" : "")
           + String.format(" %.3f ms", time);
     }
   }
@@ -252,7 +260,7 @@ final class CudnnConvolutions implements AutoCloseable {
     for (int i = 0; i < returned[0]; i++) {
       results.add(new Result(perf[i].algo, perf[i].status, perf[i].time, perf[i].determinism, perf[i].mathType));
     }
-    choose(call, g.mode, g.forward, results, (algo, bytes) -> api.getConvolutionForwardWorkspaceSize(handle, x,
+    choose(call, g, g.forward, results, (algo, bytes) -> api.getConvolutionForwardWorkspaceSize(handle, x,
         g.filter, g.forward.conv, y, algo, bytes));
   }
 
@@ -275,17 +283,20 @@ final class CudnnConvolutions implements AutoCloseable {
     for (int i = 0; i < returned[0]; i++) {
       results.add(new Result(perf[i].algo, perf[i].status, perf[i].time, perf[i].determinism, perf[i].mathType));
     }
-    choose(call, g.mode, g.backwardData, results, (algo, bytes) -> api.getConvolutionBackwardDataWorkspaceSize(handle,
+    choose(call, g, g.backwardData, results, (algo, bytes) -> api.getConvolutionBackwardDataWorkspaceSize(handle,
         g.filter, dy, g.backwardData.conv, dx, algo, bytes));
   }
 
   /**
-   * Takes the first (fastest) result the mode allows: sets its math type on the direction's descriptor and queries
-   * its workspace under that math type; a result whose math type cannot be set or whose query fails is skipped.
+   * Takes the first (fastest) result the mode (and the determinism asked for) allows: sets its math type on the
+   * direction's descriptor and queries its workspace under that math type; a result whose math type cannot be set
+   * or whose query fails is skipped.
    */
-  private void choose(String call, MathMode mode, Direction direction, List<Result> results, WorkspaceQuery query) {
+  private void choose(String call, Geometry g, Direction direction, List<Result> results, WorkspaceQuery query) {
+    MathMode mode = g.mode;
     for (Result r : results) {
       if (r.status() != 0 || !allowed(mode, r.mathType())) continue;
+      if (g.deterministic && r.determinism() != cudnnDeterminism.CUDNN_DETERMINISTIC) continue;
       if (api.setConvolutionMathType(direction.conv, r.mathType()) != 0) continue;
       long[] bytes = {0};
       if (query.bytes(r.algo(), bytes) != 0) continue;
@@ -295,7 +306,8 @@ final class CudnnConvolutions implements AutoCloseable {
       return;
     }
     throw new DeviceException(call + ": none of the " + results.size() + " results runs in " + mode + " ("
-        + allowedTypes(mode) + ", status success, a workspace query that succeeds): " + results);
+        + allowedTypes(mode) + (g.deterministic ? ", deterministic" : "")
+        + ", status success, a workspace query that succeeds): " + results);
   }
 
   /** Whether a result of this math type keeps to the mode (see the class comment). */

@@ -161,6 +161,36 @@ class CudnnAlgorithmChoiceTest {
   }
 
   @Test
+  void deterministicAlgorithmsOnlyWhenAskedFor() {
+    // The fake's default Find: backward data's fastest result (ALGO_0, atomics) is non-deterministic.
+    runAndCompare();
+    assertEquals(BWD_0, runs("cudnnConvolutionBackwardData").get(0).algo(), "the fastest, by default");
+    List<Integer> poolModes = new java.util.ArrayList<>();
+    device.close();
+    device = new FakeCudaDevice(UnaryOperator.identity(), CudaBindingMutationTest.rewrite(CudnnApi.class,
+        "setPoolingNdDescriptor", a -> poolModes.add((Integer) a[1])));
+    device.setDeterministicAlgorithms(true);
+    runAndCompare();
+    assertEquals(BWD_1, runs("cudnnConvolutionBackwardData").get(0).algo(), "the fastest deterministic one");
+    org.featviz.device.PoolDescriptor max = new org.featviz.device.PoolDescriptor(
+        org.featviz.device.PoolDescriptor.Mode.MAX, 1, 2, new int[] {4, 4}, new int[] {2, 2}, new int[] {0, 0},
+        new int[] {2, 2});
+    try (DeviceBuffer x = device.toDevice(random(Shape.of(max.inputDims()), rng, -1f, 1f).data());
+        DeviceBuffer y = device.allocateFloats(max.outputCount())) {
+      device.poolingForward(max, x, y, 1f, 0f);
+    }
+    assertTrue(poolModes.contains(jcuda.jcudnn.cudnnPoolingMode.CUDNN_POOLING_MAX_DETERMINISTIC)
+        && !poolModes.contains(jcuda.jcudnn.cudnnPoolingMode.CUDNN_POOLING_MAX), "max pooling modes " + poolModes);
+    // No deterministic result at all: an error that says so.
+    findReports(List.of(perf(PRECOMP, CUDNN_FMA_MATH, 0.1f)),
+        List.of(Perf.of(BWD_0, 0.1f, CUDNN_NON_DETERMINISTIC, CUDNN_FMA_MATH)));
+    ConvDescriptor other = new ConvDescriptor(1, 2, new int[] {5, 5}, 3, new int[] {3, 3}, new int[] {1, 1},
+        new int[] {1, 1}, new int[] {1, 1}, 1);
+    DeviceException e = assertThrows(DeviceException.class, () -> device.convolutionPrepare(other));
+    assertTrue(e.getMessage().contains("deterministic"), e.getMessage());
+  }
+
+  @Test
   void theFusedCallRunsTheAlgorithmFoundForTheGeometry() {
     // Forward's choice is WINOGRAD_NONFUSED under FMA math: the fused conv + bias + ReLU uses it, with its
     // workspace, not IMPLICIT_PRECOMP_GEMM (cuDNN's IMPLICIT_PRECOMP_GEMM-only rule is for the identity activation).

@@ -33,6 +33,7 @@ final class FakeCudaDevice extends AbstractDevice {
   private final CublasApi cublasApi;
   private final CudnnApi cudnnApi;
   private long nextAddress = 0x7f00_0000_0000L;
+  private volatile boolean deterministic;
   private Cublas cublas;
   private Cudnn cudnn;
   private final DeviceLibrary library = new FakeCudaLibraries(this);
@@ -63,8 +64,13 @@ final class FakeCudaDevice extends AbstractDevice {
 
   synchronized Cudnn cudnn() {
     checkOpen();
-    if (cudnn == null) cudnn = new Cudnn(this, cudnnApi);
+    if (cudnn == null) cudnn = new Cudnn(this, cudnnApi, () -> deterministic);
     return cudnn;
+  }
+
+  /** As {@link CudaDevice#setDeterministicAlgorithms}. */
+  void setDeterministicAlgorithms(boolean on) {
+    deterministic = on;
   }
 
   @Override
