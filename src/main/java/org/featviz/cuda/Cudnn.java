@@ -127,7 +127,8 @@ final class Cudnn implements AutoCloseable {
   /**
    * The pooling descriptor of a geometry, cached. Max pooling is CUDNN_POOLING_MAX, or
    * CUDNN_POOLING_MAX_DETERMINISTIC where deterministic algorithms are asked for (cuDNN documents only the latter's
-   * backward as deterministic).
+   * backward as deterministic). CUDNN_PROPAGATE_NAN: a window holding a NaN gives NaN, the rule of the CPU reference
+   * (MaxPoolRef) and of cuda/pool.cu too.
    */
   private synchronized cudnnPoolingDescriptor pooling(PoolDescriptor d) {
     boolean exact = deterministic.getAsBoolean();

@@ -331,6 +331,27 @@ final class BindingChecks {
     }
   }
 
+  /** Max pooling of random shapes with a few NaN inputs: NaN exactly where the CPU reference has it. */
+  static void nanMaxPoolings(Device device, Random rng, int cases) {
+    for (int t = 0; t < cases; t++) {
+      PoolDescriptor r = randomPool(rng);
+      PoolDescriptor d = new PoolDescriptor(PoolDescriptor.Mode.MAX, r.n(), r.c(), r.in(), r.window(), r.pads(),
+          r.strides());
+      Tensor x = random(Shape.of(d.inputDims()), rng, -1f, 1f);
+      for (int i = 0; i < x.size(); i += 1 + rng.nextInt(7)) x.data()[i] = Float.NaN;
+      float[] y = CpuOracle.forward(poolNode(d), x).data();
+      try (DeviceBuffer dx = device.toDevice(x.data()); DeviceBuffer dy = device.allocateFloats(y.length)) {
+        device.poolingForward(d, dx, dy, 1f, 0f);
+        float[] got = device.copyToHostFloats(dy, y.length);
+        for (int i = 0; i < y.length; i++) {
+          if (Float.isNaN(y[i]) != Float.isNaN(got[i]) || (!Float.isNaN(y[i]) && y[i] != got[i])) {
+            fail("max pooling with NaN inputs " + d + ": output " + i + " expected " + y[i] + ", got " + got[i]);
+          }
+        }
+      }
+    }
+  }
+
   /** Activations, LRN and softmax of random sizes, forward and backward, with blends. */
   static void pointwise(Device device, Random rng, int cases) {
     for (int t = 0; t < cases; t++) {

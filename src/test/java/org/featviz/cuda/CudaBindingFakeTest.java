@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
  * featviz's cuBLAS/cuDNN binding ({@link Cublas}, {@link Cudnn}, {@link CudnnConvolutions}) on the binding fake,
  * against the CPU reference on fresh random shapes ({@link BindingChecks}): GEMM in every transpose with offsets,
  * strided-batched GEMM with broadcast operands, convolutions forward, backward data and fused with bias and ReLU
- * (groups, strides, dilations, padding, 2-D and 3-D, batch 1 and many), pooling in every mode, activations, LRN,
+ * (groups, strides, dilations, padding, 2-D and 3-D, batch 1 and many), pooling in every mode (max pooling with NaN
+ * inputs too), activations, LRN,
  * softmax, and the 16-bit GEMMs and convolutions of the BF16 and FP16 modes. The seed is fixed so that CI repeats;
  * {@code -Dfeatviz.binding.seed=N} draws other shapes.
  */
@@ -42,6 +43,7 @@ class CudaBindingFakeTest {
   @Test
   void poolingActivationsLrnAndSoftmaxOfRandomShapesMatchTheCpuReference() {
     BindingChecks.poolings(device, rng, 40);
+    BindingChecks.nanMaxPoolings(device, rng, 20);
     BindingChecks.pointwise(device, rng, 25);
   }
 

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * binding's library calls are deliberately wrong. Each mutant wraps the fake API and alters one argument of one
  * call the way a binding bug would (the row-major to column-major operand swap undone, a leading dimension taken
  * from the wrong extent, batch strides exchanged, convolution instead of cross-correlation, dense strides reversed,
- * alpha and beta exchanged); the same random comparison then has to fail, by a wrong number (the usual case), a
+ * alpha and beta exchanged, NaN not propagated by max pooling); the same random comparison then has to fail, by a wrong number (the usual case), a
  * refused call (a status from the fake) or an access outside a buffer. The unaltered binding passes the same
  * comparisons, so a failure here means the tests would not notice that bug.
  *
@@ -188,5 +188,8 @@ class CudaBindingMutationTest {
       w[0]++;
       a[4] = w;
     }, POOL);
+    cudnnMutant("max pooling without NaN propagation", "setPoolingNdDescriptor",
+        a -> a[2] = jcuda.jcudnn.cudnnNanPropagation.CUDNN_NOT_PROPAGATE_NAN,
+        (d, rng) -> BindingChecks.nanMaxPoolings(d, rng, 1));
   }
 }

@@ -2,6 +2,7 @@ package org.featviz.device;
 
 import static org.featviz.cpu.OpTesting.assertClose;
 import static org.featviz.cpu.OpTesting.random;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -173,6 +174,32 @@ public abstract class LibraryOpsCases extends DeviceCases {
           assertClose(gx.data(), device.copyToHostFloats(g, x.size()), 1e-5, 1e-6, "pool backward " + d);
         }
       }
+    }
+  }
+
+  /**
+   * Max pooling with NaN inputs: a window holding a NaN gives NaN, wherever the NaN lies in it, on every device as
+   * in the CPU reference (cuDNN pools with CUDNN_PROPAGATE_NAN). Forward only: where cuDNN's backward sends the
+   * gradient of a NaN window is not documented.
+   */
+  @Test
+  void maxPoolingPropagatesNanAsTheCpuReferenceDoes() {
+    PoolDescriptor d = new PoolDescriptor(PoolDescriptor.Mode.MAX, 2, 2, new int[] {7, 6}, new int[] {3, 2},
+        new int[] {1, 1}, new int[] {2, 2});
+    Map<String, Object> attrs = new HashMap<>();
+    attrs.put("kernel_shape", longs(d.window()));
+    attrs.put("pads", both(d.pads()));
+    attrs.put("strides", longs(d.strides()));
+    Tensor x = random(Shape.of(d.inputDims()), rng, -1f, 1f);
+    for (int i : new int[] {0, 8, 19, 44, 61, 83}) x.data()[i] = Float.NaN;
+    float[] y = CpuOracle.forward(node("MaxPool", attrs, 1), x).data();
+    int nans = 0;
+    for (float v : y) if (Float.isNaN(v)) nans++;
+    assertTrue(nans > 3 && nans < y.length, nans + " of " + y.length + " outputs NaN");
+    try (DeviceBuffer dx = device.toDevice(x.data()); DeviceBuffer dy = device.allocateFloats(y.length)) {
+      device.poolingForward(d, dx, dy, 1f, 0f);
+      assertEquals(java.util.Arrays.toString(y), java.util.Arrays.toString(device.copyToHostFloats(dy, y.length)),
+          "max pooling with NaN " + d);
     }
   }
 
