@@ -342,28 +342,21 @@ final class FakeCudnn implements CudnnApi {
     int cIn = x.dims[1];
     int k = w.dims[0];
     if (w.dims[1] * groups != cIn || k % groups != 0 || y.dims[0] != x.dims[0] || y.dims[1] != k) return null;
-    int[] in = pad3(Arrays.copyOfRange(x.dims, 2, nb), 1);
-    int[] kernel = pad3(Arrays.copyOfRange(w.dims, 2, nb), 1);
-    int[] pads = pad3(c.pads, 0);
-    int[] strides = pad3(c.strides, 1);
-    int[] dilations = pad3(c.dilations, 1);
+    int[] in = FakeCudnnMath.pad3(Arrays.copyOfRange(x.dims, 2, nb), 1);
+    int[] kernel = FakeCudnnMath.pad3(Arrays.copyOfRange(w.dims, 2, nb), 1);
+    int[] pads = FakeCudnnMath.pad3(c.pads, 0);
+    int[] strides = FakeCudnnMath.pad3(c.strides, 1);
+    int[] dilations = FakeCudnnMath.pad3(c.dilations, 1);
     int[] out = new int[3];
     for (int i = 0; i < 3; i++) {
       int span = (kernel[i] - 1) * dilations[i] + 1;
       if (in[i] + 2 * pads[i] < span) return null;
       out[i] = 1 + (in[i] + 2 * pads[i] - span) / strides[i];
     }
-    int[] yOut = pad3(Arrays.copyOfRange(y.dims, 2, nb), 1);
+    int[] yOut = FakeCudnnMath.pad3(Arrays.copyOfRange(y.dims, 2, nb), 1);
     if (!Arrays.equals(out, yOut)) return null;
     return new Geometry(x.type, nb - 2, x.dims[0], cIn, k, groups, in, kernel, pads, strides, dilations, out,
         c.mode == cudnnConvolutionMode.CUDNN_CONVOLUTION);
-  }
-
-  private static int[] pad3(int[] spatial, int fill) {
-    int[] r = new int[3];
-    Arrays.fill(r, fill);
-    System.arraycopy(spatial, 0, r, 3 - spatial.length, spatial.length);
-    return r;
   }
 
   @Override
@@ -510,7 +503,7 @@ final class FakeCudnn implements CudnnApi {
     int status = admit(call, Direction.FORWARD, g, convDesc, algo, workspacePtr, workspaceBytes);
     if (status != CUDNN_STATUS_SUCCESS) return status;
     Rounding r = operands(g.type(), state(convDesc, ConvState.class).mathType);
-    double[] acc = convolve(g, read(call + " x", xDesc, x, r), filter(call + " w", wDesc, w, r));
+    double[] acc = FakeCudnnMath.convolve(g, read(call + " x", xDesc, x, r), filter(call + " w", wDesc, w, r));
     blend(call + " y", yDesc, y, acc, alpha, beta);
     return CUDNN_STATUS_SUCCESS;
   }
@@ -528,7 +521,7 @@ final class FakeCudnn implements CudnnApi {
     int status = admit(call, Direction.BACKWARD_DATA, g, convDesc, algo, workspacePtr, workspaceBytes);
     if (status != CUDNN_STATUS_SUCCESS) return status;
     Rounding r = operands(g.type(), state(convDesc, ConvState.class).mathType);
-    double[] acc = convolveTransposed(g, read(call + " dy", dyDesc, dy, r), filter(call + " w", wDesc, w, r));
+    double[] acc = FakeCudnnMath.convolveTransposed(g, read(call + " dy", dyDesc, dy, r), filter(call + " w", wDesc, w, r));
     blend(call + " dx", dxDesc, dx, acc, alpha, beta);
     return CUDNN_STATUS_SUCCESS;
   }
@@ -562,7 +555,7 @@ final class FakeCudnn implements CudnnApi {
     int status = admit(call, Direction.FORWARD, g, convDesc, algo, workspacePtr, workspaceBytes);
     if (status != CUDNN_STATUS_SUCCESS) return status;
     Rounding r = operands(g.type(), state(convDesc, ConvState.class).mathType);
-    double[] acc = convolve(g, read(call + " x", xDesc, x, r), filter(call + " w", wDesc, w, r));
+    double[] acc = FakeCudnnMath.convolve(g, read(call + " x", xDesc, x, r), filter(call + " w", wDesc, w, r));
     View zv = alpha2 == 0 ? null : view(call + " z", zt, z);
     View bv = view(call + " bias", bt, bias);
     View yv = view(call + " y", yt, y);
@@ -573,7 +566,7 @@ final class FakeCudnn implements CudnnApi {
       int o = i % plane;
       double v = alpha1 * acc[i] + (zv == null ? 0 : (double) alpha2 * zv.at(n, k, o)) + bv.at(0, k, 0);
       float f = (float) v;
-      if (act.mode == CUDNN_ACTIVATION_RELU) f = relu(f, act.nan);
+      if (act.mode == CUDNN_ACTIVATION_RELU) f = FakeCudnnMath.relu(f, act.nan == CUDNN_PROPAGATE_NAN);
       yv.set(n, k, o, f);
     }
     return CUDNN_STATUS_SUCCESS;
@@ -596,104 +589,6 @@ final class FakeCudnn implements CudnnApi {
     float[] out = new float[(int) count];
     for (int i = 0; i < out.length; i++) out[i] = r.apply(e.get(i));
     return out;
-  }
-
-  /** conv(x, w) in double, dense N x K x out. */
-  private static double[] convolve(Geometry g, float[] x, float[] w) {
-    int[] in = g.in();
-    int[] ks = g.kernel();
-    int[] out = g.out();
-    int cg = g.c() / g.groups();
-    int kg = g.k() / g.groups();
-    int inPlane = in[0] * in[1] * in[2];
-    int taps = ks[0] * ks[1] * ks[2];
-    double[] y = new double[(int) g.outputCount()];
-    int at = 0;
-    for (int n = 0; n < g.n(); n++) {
-      for (int k = 0; k < g.k(); k++) {
-        int c0 = (k / kg) * cg;
-        for (int o0 = 0; o0 < out[0]; o0++) {
-          for (int o1 = 0; o1 < out[1]; o1++) {
-            for (int o2 = 0; o2 < out[2]; o2++) {
-              double s = 0;
-              for (int cl = 0; cl < cg; cl++) {
-                int xBase = (n * g.c() + c0 + cl) * inPlane;
-                int wBase = (k * cg + cl) * taps;
-                for (int t0 = 0; t0 < ks[0]; t0++) {
-                  int i0 = o0 * g.strides()[0] - g.pads()[0] + t0 * g.dilations()[0];
-                  if (i0 < 0 || i0 >= in[0]) continue;
-                  for (int t1 = 0; t1 < ks[1]; t1++) {
-                    int i1 = o1 * g.strides()[1] - g.pads()[1] + t1 * g.dilations()[1];
-                    if (i1 < 0 || i1 >= in[1]) continue;
-                    for (int t2 = 0; t2 < ks[2]; t2++) {
-                      int i2 = o2 * g.strides()[2] - g.pads()[2] + t2 * g.dilations()[2];
-                      if (i2 < 0 || i2 >= in[2]) continue;
-                      s += (double) x[xBase + (i0 * in[1] + i1) * in[2] + i2] * w[wBase + tap(g, t0, t1, t2)];
-                    }
-                  }
-                }
-              }
-              y[at++] = s;
-            }
-          }
-        }
-      }
-    }
-    return y;
-  }
-
-  /** The adjoint of {@link #convolve}: dx (dense N x C x in) from dy (dense N x K x out). */
-  private static double[] convolveTransposed(Geometry g, float[] dy, float[] w) {
-    int[] in = g.in();
-    int[] ks = g.kernel();
-    int[] out = g.out();
-    int cg = g.c() / g.groups();
-    int kg = g.k() / g.groups();
-    int inPlane = in[0] * in[1] * in[2];
-    int taps = ks[0] * ks[1] * ks[2];
-    double[] dx = new double[g.n() * g.c() * inPlane];
-    int at = 0;
-    for (int n = 0; n < g.n(); n++) {
-      for (int k = 0; k < g.k(); k++) {
-        int c0 = (k / kg) * cg;
-        for (int o0 = 0; o0 < out[0]; o0++) {
-          for (int o1 = 0; o1 < out[1]; o1++) {
-            for (int o2 = 0; o2 < out[2]; o2++) {
-              double d = dy[at++];
-              for (int cl = 0; cl < cg; cl++) {
-                int xBase = (n * g.c() + c0 + cl) * inPlane;
-                int wBase = (k * cg + cl) * taps;
-                for (int t0 = 0; t0 < ks[0]; t0++) {
-                  int i0 = o0 * g.strides()[0] - g.pads()[0] + t0 * g.dilations()[0];
-                  if (i0 < 0 || i0 >= in[0]) continue;
-                  for (int t1 = 0; t1 < ks[1]; t1++) {
-                    int i1 = o1 * g.strides()[1] - g.pads()[1] + t1 * g.dilations()[1];
-                    if (i1 < 0 || i1 >= in[1]) continue;
-                    for (int t2 = 0; t2 < ks[2]; t2++) {
-                      int i2 = o2 * g.strides()[2] - g.pads()[2] + t2 * g.dilations()[2];
-                      if (i2 < 0 || i2 >= in[2]) continue;
-                      dx[xBase + (i0 * in[1] + i1) * in[2] + i2] += d * w[wBase + tap(g, t0, t1, t2)];
-                    }
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-    }
-    return dx;
-  }
-
-  /** The filter offset of tap (t0, t1, t2) within one (k, c) plane; CUDNN_CONVOLUTION flips the filter. */
-  private static int tap(Geometry g, int t0, int t1, int t2) {
-    int[] ks = g.kernel();
-    if (g.flip()) {
-      t0 = ks[0] - 1 - t0;
-      t1 = ks[1] - 1 - t1;
-      t2 = ks[2] - 1 - t2;
-    }
-    return (t0 * ks[1] + t1) * ks[2] + t2;
   }
 
   /** out = alpha acc + beta out (out not read at beta = 0), acc dense over out's dims. */
@@ -772,37 +667,6 @@ final class FakeCudnn implements CudnnApi {
     return state(desc, PoolState.class).mode;
   }
 
-  /** Pooling windows: per output position of a plane, the input offsets (in window order) inside the input. */
-  private static int[][] windows(PoolState p, int[] in, int[] out) {
-    int[] win = pad3(p.window, 1);
-    int[] pad = pad3(p.pads, 0);
-    int[] str = pad3(p.strides, 1);
-    int[][] taps = new int[out[0] * out[1] * out[2]][];
-    int o = 0;
-    for (int o0 = 0; o0 < out[0]; o0++) {
-      for (int o1 = 0; o1 < out[1]; o1++) {
-        for (int o2 = 0; o2 < out[2]; o2++) {
-          int[] list = new int[win[0] * win[1] * win[2]];
-          int used = 0;
-          for (int t0 = 0; t0 < win[0]; t0++) {
-            int i0 = o0 * str[0] - pad[0] + t0;
-            for (int t1 = 0; t1 < win[1]; t1++) {
-              int i1 = o1 * str[1] - pad[1] + t1;
-              for (int t2 = 0; t2 < win[2]; t2++) {
-                int i2 = o2 * str[2] - pad[2] + t2;
-                if (i0 >= 0 && i0 < in[0] && i1 >= 0 && i1 < in[1] && i2 >= 0 && i2 < in[2]) {
-                  list[used++] = (i0 * in[1] + i1) * in[2] + i2;
-                }
-              }
-            }
-          }
-          taps[o++] = Arrays.copyOf(list, used);
-        }
-      }
-    }
-    return taps;
-  }
-
   /** in and out spatial dims (padded to 3) of a pooling, or null where x, y and the descriptor disagree. */
   private int[][] poolShape(PoolState p, TensorState x, TensorState y) {
     if (p == null || !p.set || x == null || y == null || !x.set || !y.set) return null;
@@ -810,31 +674,17 @@ final class FakeCudnn implements CudnnApi {
     if (y.dims.length != nb || p.window.length != nb - 2 || x.dims[0] != y.dims[0] || x.dims[1] != y.dims[1]) {
       return null;
     }
-    int[] in = pad3(Arrays.copyOfRange(x.dims, 2, nb), 1);
-    int[] win = pad3(p.window, 1);
-    int[] pad = pad3(p.pads, 0);
-    int[] str = pad3(p.strides, 1);
+    int[] in = FakeCudnnMath.pad3(Arrays.copyOfRange(x.dims, 2, nb), 1);
+    int[] win = FakeCudnnMath.pad3(p.window, 1);
+    int[] pad = FakeCudnnMath.pad3(p.pads, 0);
+    int[] str = FakeCudnnMath.pad3(p.strides, 1);
     int[] out = new int[3];
     for (int i = 0; i < 3; i++) {
       if (in[i] + 2 * pad[i] < win[i]) return null;
       out[i] = 1 + (in[i] + 2 * pad[i] - win[i]) / str[i];
     }
-    if (!Arrays.equals(out, pad3(Arrays.copyOfRange(y.dims, 2, nb), 1))) return null;
+    if (!Arrays.equals(out, FakeCudnnMath.pad3(Arrays.copyOfRange(y.dims, 2, nb), 1))) return null;
     return new int[][] {in, out};
-  }
-
-  /** The tap of a max window that wins (first maximum in window order; a NaN wins under PROPAGATE_NAN), or -1. */
-  private static int argmax(float[] x, int base, int[] taps, boolean propagateNan) {
-    int best = -1;
-    for (int t : taps) {
-      float v = x[base + t];
-      if (Float.isNaN(v)) {
-        if (propagateNan) return t;
-        continue;
-      }
-      if (best < 0 || v > x[base + best]) best = t;
-    }
-    return best;
   }
 
   @Override
@@ -844,7 +694,7 @@ final class FakeCudnn implements CudnnApi {
     int[][] shape = poolShape(p, state(xDesc, TensorState.class), state(yDesc, TensorState.class));
     if (!known(handle) || shape == null) return CUDNN_STATUS_BAD_PARAM;
     float[] xs = read("cudnnPoolingForward x", xDesc, x, v -> v);
-    int[][] taps = windows(p, shape[0], shape[1]);
+    int[][] taps = FakeCudnnMath.windows(p.window, p.pads, p.strides, shape[0], shape[1]);
     int inPlane = shape[0][0] * shape[0][1] * shape[0][2];
     int planes = xs.length / inPlane;
     double[] acc = new double[planes * taps.length];
@@ -855,7 +705,7 @@ final class FakeCudnn implements CudnnApi {
       for (int o = 0; o < taps.length; o++) {
         double v;
         if (p.mode == CUDNN_POOLING_MAX || p.mode == CUDNN_POOLING_MAX_DETERMINISTIC) {
-          int arg = argmax(xs, base, taps[o], p.nan == CUDNN_PROPAGATE_NAN);
+          int arg = FakeCudnnMath.argmax(xs, base, taps[o], p.nan == CUDNN_PROPAGATE_NAN);
           v = arg < 0 ? Double.NaN : xs[base + arg];
         } else {
           double s = 0;
@@ -882,7 +732,7 @@ final class FakeCudnn implements CudnnApi {
     float[] xs = read("cudnnPoolingBackward x", xDesc, x, v -> v);
     float[] dys = read("cudnnPoolingBackward dy", dyDesc, dy, v -> v);
     read("cudnnPoolingBackward y", yDesc, y, v -> v);  // y is an input of the call: it must be readable
-    int[][] taps = windows(p, shape[0], shape[1]);
+    int[][] taps = FakeCudnnMath.windows(p.window, p.pads, p.strides, shape[0], shape[1]);
     int inPlane = shape[0][0] * shape[0][1] * shape[0][2];
     int planes = xs.length / inPlane;
     double[] acc = new double[xs.length];
@@ -893,7 +743,7 @@ final class FakeCudnn implements CudnnApi {
       for (int o = 0; o < taps.length; o++) {
         double d = dys[plane * taps.length + o];
         if (p.mode == CUDNN_POOLING_MAX || p.mode == CUDNN_POOLING_MAX_DETERMINISTIC) {
-          int arg = argmax(xs, base, taps[o], p.nan == CUDNN_PROPAGATE_NAN);
+          int arg = FakeCudnnMath.argmax(xs, base, taps[o], p.nan == CUDNN_PROPAGATE_NAN);
           if (arg >= 0) acc[base + arg] += d;
         } else {
           double share = d / (p.mode == CUDNN_POOLING_AVERAGE_COUNT_INCLUDE_PADDING ? windowSize : taps[o].length);
@@ -929,11 +779,6 @@ final class FakeCudnn implements CudnnApi {
     return destroyDescriptor(desc);
   }
 
-  private static float relu(float v, int nan) {
-    if (Float.isNaN(v)) return nan == CUDNN_PROPAGATE_NAN ? v : 0f;
-    return v > 0 ? v : 0f;
-  }
-
   /** Tensors of one shape and type, or false. */
   private boolean sameShapes(cudnnTensorDescriptor... descs) {
     TensorState first = state(descs[0], TensorState.class);
@@ -958,7 +803,7 @@ final class FakeCudnn implements CudnnApi {
     for (int i = 0; i < xs.length; i++) {
       float v = xs[i];
       acc[i] = switch (a.mode) {
-        case CUDNN_ACTIVATION_RELU -> relu(v, a.nan);
+        case CUDNN_ACTIVATION_RELU -> FakeCudnnMath.relu(v, a.nan == CUDNN_PROPAGATE_NAN);
         case CUDNN_ACTIVATION_SIGMOID -> 1 / (1 + Math.exp(-v));
         default -> Math.tanh(v);
       };
@@ -1018,33 +863,6 @@ final class FakeCudnn implements CudnnApi {
     return destroyDescriptor(desc);
   }
 
-  /** For dense N x C x rest data: channel c's window [c - floor((n-1)/2), c + ceil((n-1)/2)] clipped. */
-  private static int lo(LrnState l, int c) {
-    return Math.max(0, c - (l.n - 1) / 2);
-  }
-
-  private static int hi(LrnState l, int c, int channels) {
-    return Math.min(channels - 1, c + l.n / 2);
-  }
-
-  /** s[n, c, r] = k + alpha / n sum over c's window of x^2. */
-  private static double[] lrnScale(LrnState l, float[] x, int batch, int channels, int rest) {
-    double[] s = new double[x.length];
-    for (int b = 0; b < batch; b++) {
-      for (int c = 0; c < channels; c++) {
-        for (int r = 0; r < rest; r++) {
-          double sum = 0;
-          for (int j = lo(l, c); j <= hi(l, c, channels); j++) {
-            double v = x[(b * channels + j) * rest + r];
-            sum += v * v;
-          }
-          s[(b * channels + c) * rest + r] = l.k + l.alpha / l.n * sum;
-        }
-      }
-    }
-    return s;
-  }
-
   @Override
   public int lrnCrossChannelForward(cudnnHandle handle, cudnnLRNDescriptor lrnDesc, int mode, float alpha,
       cudnnTensorDescriptor xDesc, DevicePtr x, float beta, cudnnTensorDescriptor yDesc, DevicePtr y) {
@@ -1056,7 +874,7 @@ final class FakeCudnn implements CudnnApi {
     int[] dims = state(xDesc, TensorState.class).dims;
     float[] xs = read("cudnnLRNCrossChannelForward x", xDesc, x, v -> v);
     int rest = xs.length / (dims[0] * dims[1]);
-    double[] s = lrnScale(l, xs, dims[0], dims[1], rest);
+    double[] s = FakeCudnnMath.lrnScale(l.n, l.alpha, l.k, xs, dims[0], dims[1], rest);
     double[] acc = new double[xs.length];
     for (int i = 0; i < xs.length; i++) acc[i] = xs[i] * Math.pow(s[i], -l.beta);
     blend("cudnnLRNCrossChannelForward y", yDesc, y, acc, alpha, beta);
@@ -1079,7 +897,7 @@ final class FakeCudnn implements CudnnApi {
     int batch = dims[0];
     int channels = dims[1];
     int rest = xs.length / (batch * channels);
-    double[] s = lrnScale(l, xs, batch, channels, rest);
+    double[] s = FakeCudnnMath.lrnScale(l.n, l.alpha, l.k, xs, batch, channels, rest);
     // y_c = x_c s_c^-beta: dx_i = dy_i s_i^-beta - 2 beta alpha / n x_i sum over c with i in window(c) of
     // dy_c x_c s_c^(-beta - 1).
     double[] acc = new double[xs.length];
@@ -1089,7 +907,7 @@ final class FakeCudnn implements CudnnApi {
           int at = (b * channels + i) * rest + r;
           double sum = 0;
           for (int c = 0; c < channels; c++) {
-            if (i < lo(l, c) || i > hi(l, c, channels)) continue;
+            if (i < FakeCudnnMath.lo(l.n, c) || i > FakeCudnnMath.hi(l.n, c, channels)) continue;
             int ct = (b * channels + c) * rest + r;
             sum += dys[ct] * xs[ct] * Math.pow(s[ct], -l.beta - 1);
           }
