@@ -43,7 +43,7 @@ final class BindingChecks {
 
   private BindingChecks() {}
 
-  // ---- Comparison ----------------------------------------------------------------------------------------------------
+  // ---- Comparison -------------------------------------------------------------------------------------------------
 
   /** max |actual - expected| / max |expected| (a zero expected scale compares absolutely); NaN or Inf: +Inf. */
   static double relativeError(float[] expected, float[] actual) {
@@ -113,7 +113,7 @@ final class BindingChecks {
     return r;
   }
 
-  // ---- GEMM -----------------------------------------------------------------------------------------------------------
+  // ---- GEMM -------------------------------------------------------------------------------------------------------
 
   static GemmDescriptor randomGemm(Random rng) {
     return new GemmDescriptor(rng.nextBoolean(), rng.nextBoolean(), 1 + rng.nextInt(19), 1 + rng.nextInt(19),
@@ -200,7 +200,7 @@ final class BindingChecks {
     }
   }
 
-  // ---- Convolutions ---------------------------------------------------------------------------------------------------
+  // ---- Convolutions -----------------------------------------------------------------------------------------------
 
   /** A random geometry: 2-D (or 3-D one time in five), batch 1 or 2 to 4, 1 to 3 groups, stride, dilation, pads. */
   static ConvDescriptor randomConv(Random rng) {
@@ -277,7 +277,7 @@ final class BindingChecks {
     }
   }
 
-  // ---- Pooling, activations, LRN, softmax -----------------------------------------------------------------------------
+  // ---- Pooling, activations, LRN, softmax -------------------------------------------------------------------------
 
   static PoolDescriptor randomPool(Random rng) {
     PoolDescriptor.Mode mode = PoolDescriptor.Mode.values()[rng.nextInt(3)];
@@ -411,7 +411,7 @@ final class BindingChecks {
     }
   }
 
-  // ---- 16-bit operands (called on the binding directly: the fake runs no conversion kernels) ---------------------------
+  // ---- 16-bit operands (called on the binding directly: the fake runs no conversion kernels) ----------------------
 
   /** Random values that the format holds exactly. */
   static float[] sixteenBitValues(MathMode format, Random rng, int n) {

@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Test;
  * binding's library calls are deliberately wrong. Each mutant wraps the fake API and alters one argument of one
  * call the way a binding bug would (the row-major to column-major operand swap undone, a leading dimension taken
  * from the wrong extent, batch strides exchanged, convolution instead of cross-correlation, dense strides reversed,
- * alpha and beta exchanged, NaN not propagated by max pooling); the same random comparison then has to fail, by a wrong number (the usual case), a
- * refused call (a status from the fake) or an access outside a buffer. The unaltered binding passes the same
- * comparisons, so a failure here means the tests would not notice that bug.
+ * alpha and beta exchanged, NaN not propagated by max pooling); the same random comparison then has to fail, by a
+ * wrong number (the usual case), a refused call (a status from the fake) or an access outside a buffer. The
+ * unaltered binding passes the same comparisons, so a failure here means the tests would not notice that bug.
  *
  * Each comparison runs case by case (30 random GEMMs, 20 convolutions, each on a fresh fake) and the outcomes are
  * printed; for the operand swap and the leading dimension, some cases must be caught by the comparison itself (a

@@ -170,7 +170,9 @@ final class FakeCublas implements CublasApi {
     int aCols = ta ? m : k;
     int bRows = tb ? n : k;
     int bCols = tb ? k : n;
-    if (lda < Math.max(1, aRows) || ldb < Math.max(1, bRows) || ldc < Math.max(1, m)) return CUBLAS_STATUS_INVALID_VALUE;
+    if (lda < Math.max(1, aRows) || ldb < Math.max(1, bRows) || ldc < Math.max(1, m)) {
+      return CUBLAS_STATUS_INVALID_VALUE;
+    }
     synchronized (this) {
       calls.add(new Call(name, transa, transb, m, n, k, lda, ldb, ldc, batch, h.mathMode));
     }

@@ -521,7 +521,8 @@ final class FakeCudnn implements CudnnApi {
     int status = admit(call, Direction.BACKWARD_DATA, g, convDesc, algo, workspacePtr, workspaceBytes);
     if (status != CUDNN_STATUS_SUCCESS) return status;
     Rounding r = operands(g.type(), state(convDesc, ConvState.class).mathType);
-    double[] acc = FakeCudnnMath.convolveTransposed(g, read(call + " dy", dyDesc, dy, r), filter(call + " w", wDesc, w, r));
+    double[] acc = FakeCudnnMath.convolveTransposed(g, read(call + " dy", dyDesc, dy, r),
+        filter(call + " w", wDesc, w, r));
     blend(call + " dx", dxDesc, dx, acc, alpha, beta);
     return CUDNN_STATUS_SUCCESS;
   }
@@ -765,7 +766,8 @@ final class FakeCudnn implements CudnnApi {
   @Override
   public int setActivationDescriptor(cudnnActivationDescriptor desc, int mode, int nanPropagation, double coef) {
     ActState a = state(desc, ActState.class);
-    if (a == null || mode < CUDNN_ACTIVATION_SIGMOID || mode > jcuda.jcudnn.cudnnActivationMode.CUDNN_ACTIVATION_SWISH) {
+    if (a == null || mode < CUDNN_ACTIVATION_SIGMOID
+        || mode > jcuda.jcudnn.cudnnActivationMode.CUDNN_ACTIVATION_SWISH) {
       return CUDNN_STATUS_BAD_PARAM;
     }
     a.mode = mode;
