@@ -8,8 +8,9 @@
 // reads the taps i = o s[a] - pb[a] + j dil[a], j = 0 .. k[a]-1, in window order (d, h, w; j ascending); taps
 // outside [0, in[a]) are padding.
 //
-// mode 0 MAX:                  y = the first maximum of the taps inside the input, in window order (a NaN tap wins
-//                              only where it comes first); 0 where no tap is inside
+// mode 0 MAX:                  y = the first maximum of the taps inside the input, in window order, or the first
+//                              NaN tap (NaN propagates, as MaxPoolRef and cuDNN's CUDNN_PROPAGATE_NAN); 0 where
+//                              no tap is inside
 // mode 1 AVERAGE_EXCLUDE_PAD:  y = (sum of the taps inside, in window order) / (their number); 0 where none
 // mode 2 AVERAGE_INCLUDE_PAD:  the same sum / (the taps inside [-pb, in + pe) on every axis: the padded input; taps
 //                              that ceil_mode pushes past the end padding do not count)
@@ -48,7 +49,8 @@ static __device__ __forceinline__ PoolGeometry pool_geometry(int id, int ih, int
   return g;
 }
 
-// The first maximum of window (o0, o1, o2) of one plane: its offset in the plane, or -1 where no tap is inside.
+// The first maximum (or the first NaN) of window (o0, o1, o2) of one plane: its offset in the plane, or -1 where no
+// tap is inside.
 static __device__ int pool_argmax(const float* __restrict__ plane, const PoolGeometry& g, int o0, int o1, int o2) {
   int arg = -1;
   float best = 0.0f;
@@ -63,6 +65,7 @@ static __device__ int pool_argmax(const float* __restrict__ plane, const PoolGeo
         if (i2 < 0 || i2 >= g.in[2]) continue;
         const int at = (i0 * g.in[1] + i1) * g.in[2] + i2;
         const float v = plane[at];
+        if (v != v) return at;  // NaN
         if (arg < 0 || v > best) {
           arg = at;
           best = v;

@@ -7,11 +7,13 @@ import org.featviz.ops.PoolSpec;
  *
  * <pre>
  * Shapes: N batch, C channels; X  N x C x D x H x W,  Y  N x C x oD x oH x oW
- * y[n, c, o] = max over the taps of window o that lie inside the input
+ * y[n, c, o] = max over the taps of window o that lie inside the input; NaN if one of them is NaN
  * </pre>
  *
- * The backward routes dy[n, c, o] to the argmax of window o, the first maximum in window order on ties. A window
- * with no tap inside the input (pads wider than the kernel) yields 0 and passes no gradient.
+ * The backward routes dy[n, c, o] to the argmax of window o: the first maximum in window order on ties, the first
+ * NaN where the window holds one. NaN propagates as in PyTorch and as cuDNN pools with CUDNN_PROPAGATE_NAN (what
+ * the device uses), so a diverged activation shows downstream instead of losing to its neighbours. A window with no
+ * tap inside the input (pads wider than the kernel) yields 0 and passes no gradient.
  */
 final class MaxPoolRef implements CpuKernel {
   @Override
@@ -48,12 +50,16 @@ final class MaxPoolRef implements CpuKernel {
     });
   }
 
-  /** The offset (within the plane) of the first maximum of window o, or -1 where the window reads nothing. */
+  /**
+   * The offset (within the plane) of the first maximum of window o, or of its first NaN, or -1 where the window
+   * reads nothing.
+   */
   private static int argmax(PoolWindows pw, float[] x, int xBase, int o) {
     int arg = -1;
     float best = Float.NEGATIVE_INFINITY;
     for (int j = pw.begin[o]; j < pw.begin[o + 1]; j++) {
       float v = x[xBase + pw.offsets[j]];
+      if (Float.isNaN(v)) return pw.offsets[j];
       if (arg < 0 || v > best) {
         arg = pw.offsets[j];
         best = v;

@@ -2,14 +2,13 @@ package org.featviz.cuda;
 
 import static org.featviz.cuda.CudaStatus.checkCublas;
 
-import jcuda.Pointer;
 import jcuda.cudaDataType;
-import jcuda.jcublas.JCublas2;
 import jcuda.jcublas.cublasComputeType;
 import jcuda.jcublas.cublasGemmAlgo;
 import jcuda.jcublas.cublasHandle;
 import jcuda.jcublas.cublasMath;
 import jcuda.jcublas.cublasOperation;
+import org.featviz.device.Device;
 import org.featviz.device.DeviceBuffer;
 import org.featviz.device.GemmBatch;
 import org.featviz.device.GemmDescriptor;
@@ -22,8 +21,9 @@ import org.featviz.device.MathMode;
  * environment sets NVIDIA_TF32_OVERRIDE, which only ever disables TF32); CUBLAS_PEDANTIC_MATH would also forbid
  * reduced-precision reductions and is slower, meant for numerical testing, so it is not used. TF32 is
  * CUBLAS_TF32_TENSOR_OP_MATH. BF16 and FP16 GEMMs ({@link #gemm16}, called by MixedPrecision with staged 16-bit A
- * and B) are cublasGemmEx with CUBLAS_COMPUTE_32F under the default math. Thin and mechanical; tested only on a GPU
- * (tag gpu).
+ * and B) are cublasGemmEx with CUBLAS_COMPUTE_32F under the default math. Every call goes through a
+ * {@link CublasApi}: JCublas2 on a GPU ({@link JCublasApi}), the binding fake in CI, which computes cuBLAS's
+ * documented column-major semantics and so checks the swap below without a GPU.
  *
  * <p>featviz's GEMM is row-major; cuBLAS is column-major. A row-major matrix is its transpose read column-major, so
  * for C = op(A) op(B) (row-major) this computes C^T = op(B)^T op(A)^T (column-major), which is the same memory: the
@@ -32,17 +32,24 @@ import org.featviz.device.MathMode;
  * ldc = N.
  */
 final class Cublas implements AutoCloseable {
-  private final CudaDevice device;
+  private final Device device;
+  private final CublasApi api;
   private final cublasHandle handle = new cublasHandle();
   private MathMode handleMode = MathMode.FP32;
   private boolean closed;
 
   Cublas(CudaDevice device) {
+    this(device, new JCublasApi(device));
+  }
+
+  /** cuBLAS for {@code device} (whose math mode it follows) through {@code api}. */
+  Cublas(Device device, CublasApi api) {
     this.device = device;
-    device.bind();
-    checkCublas(JCublas2.cublasCreate(handle), "cublasCreate");
-    checkCublas(JCublas2.cublasSetStream(handle, device.runtimeStream()), "cublasSetStream");
-    checkCublas(JCublas2.cublasSetMathMode(handle, cublasMath.CUBLAS_DEFAULT_MATH), "cublasSetMathMode(DEFAULT)");
+    this.api = api;
+    api.bind();
+    checkCublas(api.create(handle), "cublasCreate");
+    checkCublas(api.setStream(handle), "cublasSetStream");
+    checkCublas(api.setMathMode(handle, cublasMath.CUBLAS_DEFAULT_MATH), "cublasSetMathMode(DEFAULT)");
   }
 
   /** Sets the handle's math mode to the device's where they differ. */
@@ -51,7 +58,7 @@ final class Cublas implements AutoCloseable {
     if (mode == handleMode) return;
     // BF16/FP16 GEMMs (gemm16) use tensor cores under the default math: their inputs are 16-bit already.
     boolean tf32 = mode == MathMode.TF32;
-    checkCublas(JCublas2.cublasSetMathMode(handle, tf32 ? cublasMath.CUBLAS_TF32_TENSOR_OP_MATH
+    checkCublas(api.setMathMode(handle, tf32 ? cublasMath.CUBLAS_TF32_TENSOR_OP_MATH
         : cublasMath.CUBLAS_DEFAULT_MATH), tf32 ? "cublasSetMathMode(TF32_TENSOR_OP)" : "cublasSetMathMode(DEFAULT)");
     handleMode = mode;
   }
@@ -59,20 +66,18 @@ final class Cublas implements AutoCloseable {
   /** cuBLAS's version as cublasGetVersion reports it, e.g. 130001 for 13.0.1 (MAJOR*10000 + MINOR*100 + PATCH). */
   int version() {
     int[] v = {0};
-    checkCublas(JCublas2.cublasGetVersion(handle, v), "cublasGetVersion");
+    checkCublas(api.getVersion(handle, v), "cublasGetVersion");
     return v[0];
   }
 
   /** C [M, N] = alpha op(A) op(B) + beta C, row-major; positions in floats (see the class comment for the swap). */
   void gemm(GemmDescriptor d, DeviceBuffer a, long aPos, DeviceBuffer b, long bPos, DeviceBuffer c, long cPos,
       float alpha, float beta) {
-    device.bind();
+    api.bind();
     followMathMode();
     Operands o = Operands.of(d);
-    checkCublas(JCublas2.cublasSgemm(handle, o.opB, o.opA, d.n(), d.m(), d.k(), Pointer.to(new float[] {alpha}),
-        device.pointer(b, bPos * Float.BYTES), o.ldb, device.pointer(a, aPos * Float.BYTES), o.lda,
-        Pointer.to(new float[] {beta}), device.pointer(c, cPos * Float.BYTES), d.n()),
-        "cublasSgemm_v2(" + d + ")");
+    checkCublas(api.sgemm(handle, o.opB, o.opA, d.n(), d.m(), d.k(), alpha, floats(b, bPos), o.ldb, floats(a, aPos),
+        o.lda, beta, floats(c, cPos), d.n()), "cublasSgemm_v2(" + d + ")");
   }
 
   /**
@@ -81,14 +86,12 @@ final class Cublas implements AutoCloseable {
    */
   void gemmStridedBatched(GemmDescriptor d, GemmBatch batch, DeviceBuffer a, long aPos, DeviceBuffer b, long bPos,
       DeviceBuffer c, long cPos, float alpha, float beta) {
-    device.bind();
+    api.bind();
     followMathMode();
     Operands o = Operands.of(d);
-    checkCublas(JCublas2.cublasSgemmStridedBatched(handle, o.opB, o.opA, d.n(), d.m(), d.k(),
-        Pointer.to(new float[] {alpha}), device.pointer(b, bPos * Float.BYTES), o.ldb, batch.bStride(),
-        device.pointer(a, aPos * Float.BYTES), o.lda, batch.aStride(), Pointer.to(new float[] {beta}),
-        device.pointer(c, cPos * Float.BYTES), d.n(), batch.cStride(), batch.count()),
-        "cublasSgemmStridedBatched(" + d + ", " + batch + ")");
+    checkCublas(api.sgemmStridedBatched(handle, o.opB, o.opA, d.n(), d.m(), d.k(), alpha, floats(b, bPos), o.ldb,
+        batch.bStride(), floats(a, aPos), o.lda, batch.aStride(), beta, floats(c, cPos), d.n(), batch.cStride(),
+        batch.count()), "cublasSgemmStridedBatched(" + d + ", " + batch + ")");
   }
 
   /**
@@ -98,14 +101,14 @@ final class Cublas implements AutoCloseable {
    */
   void gemm16(MathMode format, GemmDescriptor d, DeviceBuffer a, long aByte, DeviceBuffer b, long bByte,
       DeviceBuffer c, long cPos, float alpha, float beta) {
-    device.bind();
+    api.bind();
     followMathMode();
     int type = sixteenBitType(format);
     Operands o = Operands.of(d);
-    checkCublas(JCublas2.cublasGemmEx_new(handle, o.opB, o.opA, d.n(), d.m(), d.k(), Pointer.to(new float[] {alpha}),
-        device.pointer(b, bByte), type, o.ldb, device.pointer(a, aByte), type, o.lda, Pointer.to(new float[] {beta}),
-        device.pointer(c, cPos * Float.BYTES), cudaDataType.CUDA_R_32F, d.n(), cublasComputeType.CUBLAS_COMPUTE_32F,
-        cublasGemmAlgo.CUBLAS_GEMM_DEFAULT), "cublasGemmEx(" + format + ", " + d + ")");
+    checkCublas(api.gemmEx(handle, o.opB, o.opA, d.n(), d.m(), d.k(), alpha, DevicePtr.at(b, bByte), type, o.ldb,
+        DevicePtr.at(a, aByte), type, o.lda, beta, floats(c, cPos), cudaDataType.CUDA_R_32F, d.n(),
+        cublasComputeType.CUBLAS_COMPUTE_32F, cublasGemmAlgo.CUBLAS_GEMM_DEFAULT),
+        "cublasGemmEx(" + format + ", " + d + ")");
   }
 
   /**
@@ -114,16 +117,14 @@ final class Cublas implements AutoCloseable {
    */
   void gemmStridedBatched16(MathMode format, GemmDescriptor d, GemmBatch batch, DeviceBuffer a, long aByte,
       DeviceBuffer b, long bByte, DeviceBuffer c, long cPos, float alpha, float beta) {
-    device.bind();
+    api.bind();
     followMathMode();
     int type = sixteenBitType(format);
     Operands o = Operands.of(d);
-    checkCublas(JCublas2.cublasGemmStridedBatchedEx_new(handle, o.opB, o.opA, d.n(), d.m(), d.k(),
-        Pointer.to(new float[] {alpha}), device.pointer(b, bByte), type, o.ldb, batch.bStride(),
-        device.pointer(a, aByte), type, o.lda, batch.aStride(), Pointer.to(new float[] {beta}),
-        device.pointer(c, cPos * Float.BYTES), cudaDataType.CUDA_R_32F, d.n(), batch.cStride(), batch.count(),
-        cublasComputeType.CUBLAS_COMPUTE_32F, cublasGemmAlgo.CUBLAS_GEMM_DEFAULT),
-        "cublasGemmStridedBatchedEx(" + format + ", " + d + ", " + batch + ")");
+    checkCublas(api.gemmStridedBatchedEx(handle, o.opB, o.opA, d.n(), d.m(), d.k(), alpha, DevicePtr.at(b, bByte),
+        type, o.ldb, batch.bStride(), DevicePtr.at(a, aByte), type, o.lda, batch.aStride(), beta, floats(c, cPos),
+        cudaDataType.CUDA_R_32F, d.n(), batch.cStride(), batch.count(), cublasComputeType.CUBLAS_COMPUTE_32F,
+        cublasGemmAlgo.CUBLAS_GEMM_DEFAULT), "cublasGemmStridedBatchedEx(" + format + ", " + d + ", " + batch + ")");
   }
 
   /**
@@ -136,6 +137,11 @@ final class Cublas implements AutoCloseable {
           d.transB() ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N, d.transA() ? d.m() : d.k(),
           d.transB() ? d.k() : d.n());
     }
+  }
+
+  /** A float position of a buffer as a device address. */
+  private static DevicePtr floats(DeviceBuffer buffer, long pos) {
+    return DevicePtr.at(buffer, pos * Float.BYTES);
   }
 
   /** cuBLAS's data type of a 16-bit format. */
@@ -151,7 +157,7 @@ final class Cublas implements AutoCloseable {
   public void close() {
     if (closed) return;
     closed = true;
-    device.bind();
-    checkCublas(JCublas2.cublasDestroy(handle), "cublasDestroy");
+    api.bind();
+    checkCublas(api.destroy(handle), "cublasDestroy");
   }
 }

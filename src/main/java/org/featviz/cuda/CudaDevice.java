@@ -41,6 +41,12 @@ import org.featviz.device.Teardown;
  * </pre>
  */
 public final class CudaDevice extends AbstractDevice {
+  /**
+   * The system property ({@code true} or {@code false}, default false) that a CudaDevice's
+   * {@link #deterministicAlgorithms()} starts from: {@code -Dfeatviz.cudnn.deterministic=true}.
+   */
+  public static final String DETERMINISTIC_PROPERTY = "featviz.cudnn.deterministic";
+
   private static Boolean available;
   private static String unavailableReason;
 
@@ -56,6 +62,7 @@ public final class CudaDevice extends AbstractDevice {
   /** Set by prepareClose: buffers are then freed without waiting for the stream again, or not at all if sticky. */
   private volatile boolean closing;
   private volatile boolean stickyAtClose;
+  private volatile boolean deterministic = Boolean.getBoolean(DETERMINISTIC_PROPERTY);
 
   /** A CUdeviceptr whose address can be read (JCuda keeps it protected). */
   private static final class DevicePointer extends CUdeviceptr {
@@ -141,6 +148,26 @@ public final class CudaDevice extends AbstractDevice {
     int[] v = {0};
     check(JCudaDriver.cuDriverGetVersion(v), "cuDriverGetVersion");
     return v[0];
+  }
+
+  /**
+   * Whether cuDNN runs only algorithms it documents as deterministic: convolutions take the fastest cudnnFind
+   * result reporting CUDNN_DETERMINISTIC (backward data's fastest, which sums with atomics, is not), and max pooling
+   * uses CUDNN_POOLING_MAX_DETERMINISTIC. Then repeating a call gives the same bits; results still differ by float
+   * rounding between batch sizes (another geometry may choose another algorithm) and between GPUs and library
+   * versions. Off by default (the fastest algorithms); {@link #DETERMINISTIC_PROPERTY} turns it on for a process.
+   */
+  public boolean deterministicAlgorithms() {
+    return deterministic;
+  }
+
+  /**
+   * Sets {@link #deterministicAlgorithms()}. Calls from then on follow it: algorithm choices are cached per setting,
+   * so a convolution prepared under the other one finds its algorithm again on first use.
+   */
+  public void setDeterministicAlgorithms(boolean on) {
+    checkOpen();
+    deterministic = on;
   }
 
   /** The compute capability, e.g. "9.0". */

@@ -7,7 +7,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import jcuda.Pointer;
+import java.util.function.BooleanSupplier;
 import jcuda.jcudnn.JCudnn;
 import jcuda.jcudnn.cudnnActivationDescriptor;
 import jcuda.jcudnn.cudnnActivationMode;
@@ -21,6 +21,7 @@ import jcuda.jcudnn.cudnnSoftmaxAlgorithm;
 import jcuda.jcudnn.cudnnSoftmaxMode;
 import jcuda.jcudnn.cudnnTensorDescriptor;
 import org.featviz.device.ActivationMode;
+import org.featviz.device.Device;
 import org.featviz.device.DeviceBuffer;
 import org.featviz.device.LrnDescriptor;
 import org.featviz.device.PoolDescriptor;
@@ -31,24 +32,38 @@ import org.featviz.device.SoftmaxDescriptor;
  * shape and cached (tensors by data type and dims; pooling, activation and LRN descriptors by their records;
  * convolutions in {@link CudnnConvolutions}). All tensors are dense NCHW floats, except the 16-bit operands of
  * BF16/FP16 convolutions. Every status goes through
- * {@link CudaStatus#checkCudnn}, naming the call. Thin and mechanical; tested only on a GPU (tag gpu).
+ * {@link CudaStatus#checkCudnn}, naming the call. Every call goes through a {@link CudnnApi}: JCudnn on a GPU
+ * ({@link JCudnnApi}), the binding fake in CI, which computes cuDNN's documented semantics from the descriptors
+ * built here.
  */
 final class Cudnn implements AutoCloseable {
-  private final CudaDevice device;
+  private final CudnnApi api;
   private final cudnnHandle handle = new cudnnHandle();
   private final CudnnConvolutions convolutions;
   private final Map<List<Integer>, cudnnTensorDescriptor> tensors = new HashMap<>();
-  private final Map<PoolDescriptor, cudnnPoolingDescriptor> pools = new HashMap<>();
+  /** Pooling descriptors by geometry and by whether max pooling must be deterministic. */
+  private final Map<List<Object>, cudnnPoolingDescriptor> pools = new HashMap<>();
+  private final BooleanSupplier deterministic;
   private final Map<ActivationMode, cudnnActivationDescriptor> activations = new HashMap<>();
   private final Map<LrnDescriptor, cudnnLRNDescriptor> lrns = new HashMap<>();
   private boolean closed;
 
   Cudnn(CudaDevice device) {
-    this.device = device;
-    device.bind();
-    checkCudnn(JCudnn.cudnnCreate(handle), "cudnnCreate");
-    checkCudnn(JCudnn.cudnnSetStream(handle, device.runtimeStream()), "cudnnSetStream");
-    convolutions = new CudnnConvolutions(device, this, handle);
+    this(device, new JCudnnApi(device), device::deterministicAlgorithms);
+  }
+
+  /**
+   * cuDNN for {@code device} (whose math mode convolutions follow, and which holds their workspace) through api;
+   * {@code deterministic} says, when a convolution or pooling is first met, whether it must use deterministic
+   * algorithms only (see {@link CudaDevice#deterministicAlgorithms()}).
+   */
+  Cudnn(Device device, CudnnApi api, BooleanSupplier deterministic) {
+    this.api = api;
+    this.deterministic = deterministic;
+    api.bind();
+    checkCudnn(api.create(handle), "cudnnCreate");
+    checkCudnn(api.setStream(handle), "cudnnSetStream");
+    convolutions = new CudnnConvolutions(device, this, api, handle, deterministic);
   }
 
   /** cudnnGetVersion: MAJOR*10000 + MINOR*100 + PATCH in cuDNN 9 (91400), MAJOR*1000 + MINOR*100 + PATCH in 8. */
@@ -58,10 +73,6 @@ final class Cudnn implements AutoCloseable {
 
   CudnnConvolutions convolutions() {
     return convolutions;
-  }
-
-  static Pointer scalar(float value) {
-    return Pointer.to(new float[] {value});
   }
 
   /** A dense NCHW float tensor descriptor of these dims (at least 4, as several cuDNN calls need), cached. */
@@ -82,14 +93,14 @@ final class Cudnn implements AutoCloseable {
     cudnnTensorDescriptor desc = tensors.get(key);
     if (desc != null) return desc;
     desc = new cudnnTensorDescriptor();
-    checkCudnn(JCudnn.cudnnCreateTensorDescriptor(desc), "cudnnCreateTensorDescriptor");
+    checkCudnn(api.createTensorDescriptor(desc), "cudnnCreateTensorDescriptor");
     int[] strides = new int[d.length];
     int stride = 1;
     for (int i = d.length - 1; i >= 0; i--) {
       strides[i] = stride;
       stride *= d[i];
     }
-    checkCudnn(JCudnn.cudnnSetTensorNdDescriptor(desc, dataType, d.length, d, strides),
+    checkCudnn(api.setTensorNdDescriptor(desc, dataType, d.length, d, strides),
         "cudnnSetTensorNdDescriptor(" + jcuda.jcudnn.cudnnDataType.stringFor(dataType) + ", " + Arrays.toString(d)
         + ")");
     tensors.put(key, desc);
@@ -99,51 +110,59 @@ final class Cudnn implements AutoCloseable {
   // ---- Pooling ------------------------------------------------------------------------------------------------
 
   void poolingForward(PoolDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
-    device.bind();
-    checkCudnn(JCudnn.cudnnPoolingForward(handle, pooling(d), scalar(alpha), tensor(d.inputDims()), ptr(x),
-        scalar(beta), tensor(d.outputDims()), ptr(y)), "cudnnPoolingForward(" + d + ")");
+    api.bind();
+    checkCudnn(api.poolingForward(handle, pooling(d), alpha, tensor(d.inputDims()), ptr(x), beta,
+        tensor(d.outputDims()), ptr(y)), "cudnnPoolingForward(" + d + ")");
   }
 
   void poolingBackward(PoolDescriptor d, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx,
       float alpha, float beta) {
-    device.bind();
+    api.bind();
     cudnnTensorDescriptor xDesc = tensor(d.inputDims());
     cudnnTensorDescriptor yDesc = tensor(d.outputDims());
-    checkCudnn(JCudnn.cudnnPoolingBackward(handle, pooling(d), scalar(alpha), yDesc, ptr(y), yDesc, ptr(dy), xDesc,
-        ptr(x), scalar(beta), xDesc, ptr(dx)), "cudnnPoolingBackward(" + d + ")");
+    checkCudnn(api.poolingBackward(handle, pooling(d), alpha, yDesc, ptr(y), yDesc, ptr(dy), xDesc, ptr(x), beta,
+        xDesc, ptr(dx)), "cudnnPoolingBackward(" + d + ")");
   }
 
+  /**
+   * The pooling descriptor of a geometry, cached. Max pooling is CUDNN_POOLING_MAX, or
+   * CUDNN_POOLING_MAX_DETERMINISTIC where deterministic algorithms are asked for (cuDNN documents only the latter's
+   * backward as deterministic). CUDNN_PROPAGATE_NAN: a window holding a NaN gives NaN, the rule of the CPU reference
+   * (MaxPoolRef) and of cuda/pool.cu too.
+   */
   private synchronized cudnnPoolingDescriptor pooling(PoolDescriptor d) {
-    cudnnPoolingDescriptor desc = pools.get(d);
+    boolean exact = deterministic.getAsBoolean();
+    List<Object> key = List.of(d, exact);
+    cudnnPoolingDescriptor desc = pools.get(key);
     if (desc != null) return desc;
     desc = new cudnnPoolingDescriptor();
-    checkCudnn(JCudnn.cudnnCreatePoolingDescriptor(desc), "cudnnCreatePoolingDescriptor");
+    checkCudnn(api.createPoolingDescriptor(desc), "cudnnCreatePoolingDescriptor");
     int mode = switch (d.mode()) {
-      case MAX -> cudnnPoolingMode.CUDNN_POOLING_MAX;
+      case MAX -> exact ? cudnnPoolingMode.CUDNN_POOLING_MAX_DETERMINISTIC : cudnnPoolingMode.CUDNN_POOLING_MAX;
       case AVERAGE_COUNT_INCLUDE_PAD -> cudnnPoolingMode.CUDNN_POOLING_AVERAGE_COUNT_INCLUDE_PADDING;
       case AVERAGE_COUNT_EXCLUDE_PAD -> cudnnPoolingMode.CUDNN_POOLING_AVERAGE_COUNT_EXCLUDE_PADDING;
     };
-    checkCudnn(JCudnn.cudnnSetPoolingNdDescriptor(desc, mode, cudnnNanPropagation.CUDNN_PROPAGATE_NAN,
+    checkCudnn(api.setPoolingNdDescriptor(desc, mode, cudnnNanPropagation.CUDNN_PROPAGATE_NAN,
         d.window().length, d.window(), d.pads(), d.strides()), "cudnnSetPoolingNdDescriptor(" + d + ")");
-    pools.put(d, desc);
+    pools.put(key, desc);
     return desc;
   }
 
   // ---- Activations ----------------------------------------------------------------------------------------------
 
   void activationForward(ActivationMode mode, int count, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
-    device.bind();
+    api.bind();
     cudnnTensorDescriptor desc = tensor(1, count, 1, 1);
-    checkCudnn(JCudnn.cudnnActivationForward(handle, activation(mode), scalar(alpha), desc, ptr(x), scalar(beta), desc,
-        ptr(y)), "cudnnActivationForward(" + mode + ", " + count + " elements)");
+    checkCudnn(api.activationForward(handle, activation(mode), alpha, desc, ptr(x), beta, desc, ptr(y)),
+        "cudnnActivationForward(" + mode + ", " + count + " elements)");
   }
 
   void activationBackward(ActivationMode mode, int count, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy,
       DeviceBuffer dx, float alpha, float beta) {
-    device.bind();
+    api.bind();
     cudnnTensorDescriptor desc = tensor(1, count, 1, 1);
-    checkCudnn(JCudnn.cudnnActivationBackward(handle, activation(mode), scalar(alpha), desc, ptr(y), desc, ptr(dy),
-        desc, ptr(x), scalar(beta), desc, ptr(dx)), "cudnnActivationBackward(" + mode + ", " + count + " elements)");
+    checkCudnn(api.activationBackward(handle, activation(mode), alpha, desc, ptr(y), desc, ptr(dy), desc, ptr(x),
+        beta, desc, ptr(dx)), "cudnnActivationBackward(" + mode + ", " + count + " elements)");
   }
 
   /** The activation descriptor of a mode, cached (also used by fused convolutions). */
@@ -151,13 +170,13 @@ final class Cudnn implements AutoCloseable {
     cudnnActivationDescriptor desc = activations.get(mode);
     if (desc != null) return desc;
     desc = new cudnnActivationDescriptor();
-    checkCudnn(JCudnn.cudnnCreateActivationDescriptor(desc), "cudnnCreateActivationDescriptor");
+    checkCudnn(api.createActivationDescriptor(desc), "cudnnCreateActivationDescriptor");
     int cudnnMode = switch (mode) {
       case RELU -> cudnnActivationMode.CUDNN_ACTIVATION_RELU;
       case SIGMOID -> cudnnActivationMode.CUDNN_ACTIVATION_SIGMOID;
       case TANH -> cudnnActivationMode.CUDNN_ACTIVATION_TANH;
     };
-    checkCudnn(JCudnn.cudnnSetActivationDescriptor(desc, cudnnMode, cudnnNanPropagation.CUDNN_PROPAGATE_NAN, 0.0),
+    checkCudnn(api.setActivationDescriptor(desc, cudnnMode, cudnnNanPropagation.CUDNN_PROPAGATE_NAN, 0.0),
         "cudnnSetActivationDescriptor(" + mode + ")");
     activations.put(mode, desc);
     return desc;
@@ -166,27 +185,26 @@ final class Cudnn implements AutoCloseable {
   // ---- LRN ------------------------------------------------------------------------------------------------------
 
   void lrnForward(LrnDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
-    device.bind();
+    api.bind();
     cudnnTensorDescriptor desc = tensor(d.n(), d.c(), d.s(), 1);
-    checkCudnn(JCudnn.cudnnLRNCrossChannelForward(handle, lrn(d), cudnnLRNMode.CUDNN_LRN_CROSS_CHANNEL_DIM1,
-        scalar(alpha), desc, ptr(x), scalar(beta), desc, ptr(y)), "cudnnLRNCrossChannelForward(" + d + ")");
+    checkCudnn(api.lrnCrossChannelForward(handle, lrn(d), cudnnLRNMode.CUDNN_LRN_CROSS_CHANNEL_DIM1, alpha, desc,
+        ptr(x), beta, desc, ptr(y)), "cudnnLRNCrossChannelForward(" + d + ")");
   }
 
   void lrnBackward(LrnDescriptor d, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx, float alpha,
       float beta) {
-    device.bind();
+    api.bind();
     cudnnTensorDescriptor desc = tensor(d.n(), d.c(), d.s(), 1);
-    checkCudnn(JCudnn.cudnnLRNCrossChannelBackward(handle, lrn(d), cudnnLRNMode.CUDNN_LRN_CROSS_CHANNEL_DIM1,
-        scalar(alpha), desc, ptr(y), desc, ptr(dy), desc, ptr(x), scalar(beta), desc, ptr(dx)),
-        "cudnnLRNCrossChannelBackward(" + d + ")");
+    checkCudnn(api.lrnCrossChannelBackward(handle, lrn(d), cudnnLRNMode.CUDNN_LRN_CROSS_CHANNEL_DIM1, alpha, desc,
+        ptr(y), desc, ptr(dy), desc, ptr(x), beta, desc, ptr(dx)), "cudnnLRNCrossChannelBackward(" + d + ")");
   }
 
   private synchronized cudnnLRNDescriptor lrn(LrnDescriptor d) {
     cudnnLRNDescriptor desc = lrns.get(d);
     if (desc != null) return desc;
     desc = new cudnnLRNDescriptor();
-    checkCudnn(JCudnn.cudnnCreateLRNDescriptor(desc), "cudnnCreateLRNDescriptor");
-    checkCudnn(JCudnn.cudnnSetLRNDescriptor(desc, d.size(), d.alpha(), d.beta(), d.bias()),
+    checkCudnn(api.createLRNDescriptor(desc), "cudnnCreateLRNDescriptor");
+    checkCudnn(api.setLRNDescriptor(desc, d.size(), d.alpha(), d.beta(), d.bias()),
         "cudnnSetLRNDescriptor(" + d + ")");
     lrns.put(d, desc);
     return desc;
@@ -196,44 +214,44 @@ final class Cudnn implements AutoCloseable {
 
   /** Channel mode on [outer, length, inner, 1]: softmax along the length axis for every (outer, inner). */
   void softmaxForward(SoftmaxDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
-    device.bind();
+    api.bind();
     cudnnTensorDescriptor desc = tensor(d.outer(), d.length(), d.inner(), 1);
-    checkCudnn(JCudnn.cudnnSoftmaxForward(handle, cudnnSoftmaxAlgorithm.CUDNN_SOFTMAX_ACCURATE,
-        cudnnSoftmaxMode.CUDNN_SOFTMAX_MODE_CHANNEL, scalar(alpha), desc, ptr(x), scalar(beta), desc, ptr(y)),
+    checkCudnn(api.softmaxForward(handle, cudnnSoftmaxAlgorithm.CUDNN_SOFTMAX_ACCURATE,
+        cudnnSoftmaxMode.CUDNN_SOFTMAX_MODE_CHANNEL, alpha, desc, ptr(x), beta, desc, ptr(y)),
         "cudnnSoftmaxForward(" + d + ")");
   }
 
   void softmaxBackward(SoftmaxDescriptor d, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx, float alpha,
       float beta) {
-    device.bind();
+    api.bind();
     cudnnTensorDescriptor desc = tensor(d.outer(), d.length(), d.inner(), 1);
-    checkCudnn(JCudnn.cudnnSoftmaxBackward(handle, cudnnSoftmaxAlgorithm.CUDNN_SOFTMAX_ACCURATE,
-        cudnnSoftmaxMode.CUDNN_SOFTMAX_MODE_CHANNEL, scalar(alpha), desc, ptr(y), desc, ptr(dy), scalar(beta), desc,
-        ptr(dx)), "cudnnSoftmaxBackward(" + d + ")");
+    checkCudnn(api.softmaxBackward(handle, cudnnSoftmaxAlgorithm.CUDNN_SOFTMAX_ACCURATE,
+        cudnnSoftmaxMode.CUDNN_SOFTMAX_MODE_CHANNEL, alpha, desc, ptr(y), desc, ptr(dy), beta, desc, ptr(dx)),
+        "cudnnSoftmaxBackward(" + d + ")");
   }
 
-  Pointer ptr(DeviceBuffer buffer) {
-    return device.pointer(buffer, 0);
+  static DevicePtr ptr(DeviceBuffer buffer) {
+    return DevicePtr.of(buffer);
   }
 
   @Override
   public synchronized void close() {
     if (closed) return;
     closed = true;
-    device.bind();
+    api.bind();
     convolutions.close();
     for (cudnnPoolingDescriptor d : pools.values()) {
-      checkCudnn(JCudnn.cudnnDestroyPoolingDescriptor(d), "cudnnDestroyPoolingDescriptor");
+      checkCudnn(api.destroyPoolingDescriptor(d), "cudnnDestroyPoolingDescriptor");
     }
     for (cudnnActivationDescriptor d : activations.values()) {
-      checkCudnn(JCudnn.cudnnDestroyActivationDescriptor(d), "cudnnDestroyActivationDescriptor");
+      checkCudnn(api.destroyActivationDescriptor(d), "cudnnDestroyActivationDescriptor");
     }
     for (cudnnLRNDescriptor d : lrns.values()) {
-      checkCudnn(JCudnn.cudnnDestroyLRNDescriptor(d), "cudnnDestroyLRNDescriptor");
+      checkCudnn(api.destroyLRNDescriptor(d), "cudnnDestroyLRNDescriptor");
     }
     for (cudnnTensorDescriptor d : tensors.values()) {
-      checkCudnn(JCudnn.cudnnDestroyTensorDescriptor(d), "cudnnDestroyTensorDescriptor");
+      checkCudnn(api.destroyTensorDescriptor(d), "cudnnDestroyTensorDescriptor");
     }
-    checkCudnn(JCudnn.cudnnDestroy(handle), "cudnnDestroy");
+    checkCudnn(api.destroy(handle), "cudnnDestroy");
   }
 }

@@ -2,16 +2,17 @@ package org.featviz.cuda;
 
 import static org.featviz.cuda.CudaStatus.checkCudnn;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import jcuda.Pointer;
-import jcuda.jcudnn.JCudnn;
+import java.util.function.BooleanSupplier;
 import jcuda.jcudnn.cudnnConvolutionBwdDataAlgoPerf;
 import jcuda.jcudnn.cudnnConvolutionDescriptor;
-import jcuda.jcudnn.cudnnConvolutionFwdAlgo;
 import jcuda.jcudnn.cudnnConvolutionFwdAlgoPerf;
 import jcuda.jcudnn.cudnnConvolutionMode;
 import jcuda.jcudnn.cudnnDataType;
+import jcuda.jcudnn.cudnnDeterminism;
 import jcuda.jcudnn.cudnnFilterDescriptor;
 import jcuda.jcudnn.cudnnHandle;
 import jcuda.jcudnn.cudnnMathType;
@@ -19,55 +20,77 @@ import jcuda.jcudnn.cudnnTensorDescriptor;
 import jcuda.jcudnn.cudnnTensorFormat;
 import org.featviz.device.ActivationMode;
 import org.featviz.device.ConvDescriptor;
+import org.featviz.device.Device;
 import org.featviz.device.DeviceBuffer;
 import org.featviz.device.DeviceException;
 import org.featviz.device.MathMode;
 
 /**
  * cuDNN convolutions (forward and backward-data) for {@link Cudnn}. For each geometry and math mode, cached by
- * its {@link ConvDescriptor} and the device's {@link MathMode}: the filter and convolution descriptors, and the
- * algorithms that cudnnFindConvolutionForwardAlgorithm / cudnnFindConvolutionBackwardDataAlgorithm measure fastest.
- * In FP32 the descriptor's math type is CUDNN_FMA_MATH (FMA kernels only) and results that report a tensor-op math
- * type are skipped; in TF32 it is CUDNN_DEFAULT_MATH, which lets cuDNN use TF32 tensor cores on Ampere and later
- * GPUs, and the fastest algorithm of any math type is taken. In BF16 and FP16 (the 16-bit operations that
- * {@link org.featviz.device.MixedPrecision} calls with staged operands) x, w and y are CUDNN_DATA_BFLOAT16 or
- * CUDNN_DATA_HALF tensors and the convolution descriptor's compute type stays CUDNN_DATA_FLOAT: cuDNN's
- * PSEUDO_BFLOAT16 / PSEUDO_HALF configurations, FP32 accumulation, y written in x's type; the math type is
- * CUDNN_TENSOR_OP_MATH and any algorithm is taken. One workspace, shared by every convolution of the
- * device, grows to the largest need; growing happens in {@link #prepare}, so a plan that prepares its convolutions
- * allocates nothing when it runs (in the math mode it was prepared in).
+ * its {@link ConvDescriptor} and the device's {@link MathMode}: the filter descriptor, and per direction a
+ * convolution descriptor and the algorithm that cudnnFindConvolutionForwardAlgorithm /
+ * cudnnFindConvolutionBackwardDataAlgorithm measure fastest among those the mode allows.
+ *
+ * <p>Math types. Find runs under the descriptor's math type: CUDNN_FMA_MATH in FP32 (FMA kernels only),
+ * CUDNN_DEFAULT_MATH in TF32 (TF32 tensor cores allowed on Ampere and later), CUDNN_TENSOR_OP_MATH in BF16 and
+ * FP16. Each result reports the math type it was measured with, which need not be the descriptor's, and cuDNN runs
+ * an algorithm under the math type the descriptor holds when the call is made. So the chosen result's math type is
+ * set on that direction's descriptor (forward and backward data have one each, since they may choose differently),
+ * and its workspace is queried again for that algorithm and math type (cudnnGetConvolution*WorkspaceSize), which is
+ * what the call is given. FP32 accepts only CUDNN_FMA_MATH results: CUDNN_DEFAULT_MATH may use TF32 on Ampere and
+ * later, and the tensor-op types certainly do. TF32 accepts any math type except
+ * CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION, which would convert FP32 operands to FP16. BF16 and FP16 accept any; there x,
+ * w and y are CUDNN_DATA_BFLOAT16 or CUDNN_DATA_HALF tensors and the compute type stays CUDNN_DATA_FLOAT (cuDNN's
+ * PSEUDO_BFLOAT16 / PSEUDO_HALF configurations: FP32 accumulation, y written in x's type). Results whose status is
+ * not success are skipped, and so are results whose workspace query fails. Where deterministic algorithms are asked
+ * for ({@link CudaDevice#deterministicAlgorithms()}), so are results that do not report CUDNN_DETERMINISTIC;
+ * geometries are cached apart for the two settings.
+ *
+ * <p>One workspace, shared by every convolution of the device, grows to the largest need; growing happens in
+ * {@link #prepare}, so a plan that prepares its convolutions allocates nothing when it runs (in the math mode it was
+ * prepared in).
  */
 final class CudnnConvolutions implements AutoCloseable {
-  /** The cached state of one geometry. Algorithms are -1 until found. */
-  private static final class Geometry {
-    final cudnnFilterDescriptor filter = new cudnnFilterDescriptor();
+  /** One direction of a geometry: its own convolution descriptor and, once found, its algorithm. */
+  private static final class Direction {
     final cudnnConvolutionDescriptor conv = new cudnnConvolutionDescriptor();
-    int forwardAlgo = -1;
-    long forwardBytes;
-    int backwardDataAlgo = -1;
-    long backwardDataBytes;
-    /** The fused bias-activation forward: -1 until asked, then 1 where IMPLICIT_PRECOMP_GEMM runs it, else 0. */
-    int fused = -1;
-    long fusedBytes;
-    MathMode mode;
+    int algo = -1;
+    int mathType;
+    long bytes;
+
+    boolean found() {
+      return algo >= 0;
+    }
   }
 
-  /** The only algorithm cudnnConvolutionBiasActivationForward runs with ReLU. */
-  private static final int FUSED_ALGO = cudnnConvolutionFwdAlgo.CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM;
+  /** The cached state of one geometry in one math mode. */
+  private static final class Geometry {
+    final cudnnFilterDescriptor filter = new cudnnFilterDescriptor();
+    final Direction forward = new Direction();
+    final Direction backwardData = new Direction();
+    /** Set once cudnnConvolutionBiasActivationForward refused this geometry: the three-call fallback from then on. */
+    boolean fusedRefused;
+    MathMode mode;
+    boolean deterministic;
+  }
 
-  private final CudaDevice device;
+  private final Device device;
   private final Cudnn cudnn;
+  private final CudnnApi api;
   private final cudnnHandle handle;
-  /** What a cached geometry is keyed by: the convolution and the math mode its algorithms were chosen for. */
-  private record Key(ConvDescriptor conv, MathMode mode) {}
+  private final BooleanSupplier deterministic;
+  /** What a cached geometry is keyed by: the convolution, and the math mode and determinism it was chosen for. */
+  private record Key(ConvDescriptor conv, MathMode mode, boolean deterministic) {}
 
   private final Map<Key, Geometry> geometries = new HashMap<>();
   private DeviceBuffer workspace;
 
-  CudnnConvolutions(CudaDevice device, Cudnn cudnn, cudnnHandle handle) {
+  CudnnConvolutions(Device device, Cudnn cudnn, CudnnApi api, cudnnHandle handle, BooleanSupplier deterministic) {
     this.device = device;
     this.cudnn = cudnn;
+    this.api = api;
     this.handle = handle;
+    this.deterministic = deterministic;
   }
 
   /** Finds both algorithms of this geometry and grows the workspace for them. */
@@ -75,77 +98,65 @@ final class CudnnConvolutions implements AutoCloseable {
     Geometry g = geometry(d);
     findForward(d, g);
     findBackwardData(d, g);
-    if (!g.mode.isSixteenBit()) findFused(d, g);  // in BF16/FP16, MixedPrecision decomposes the fused call
-    ensureWorkspace(Math.max(Math.max(g.forwardBytes, g.backwardDataBytes), g.fusedBytes));
+    ensureWorkspace(Math.max(g.forward.bytes, g.backwardData.bytes));
   }
 
   /**
    * y = act(alpha conv(x, w) + beta y + bias) by cudnnConvolutionBiasActivationForward with z = y and alpha2 = beta
-   * (plans pass beta = 0; that z may alias y, and is not read at alpha2 = 0, is unverified on a GPU).
-   * cuDNN runs that call with ReLU only with CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM (any algorithm is
-   * allowed only for the identity), so that is the algorithm, whatever cudnnFind chose for the plain forward. Where
-   * cuDNN does not support it for this geometry, the same result comes from three calls: the convolution,
-   * cudnnAddTensor of the bias, and the activation in place; so they do where the fused call itself fails.
+   * (plans pass beta = 0; that z may alias y, and is not read at alpha2 = 0, is unverified on a GPU), run with the
+   * algorithm, math type and workspace found for this geometry's forward convolution. (cuDNN restricts the fused
+   * call to CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM only for CUDNN_ACTIVATION_IDENTITY; with ReLU any
+   * forward algorithm may run it.) Where cuDNN refuses the fused call for this geometry, the same result comes from
+   * three calls, the convolution, cudnnAddTensor of the bias and the activation in place, and the geometry takes
+   * them from then on.
    */
   synchronized void biasActivationForward(ConvDescriptor d, ActivationMode mode, DeviceBuffer x, DeviceBuffer w,
       DeviceBuffer bias, DeviceBuffer y, float alpha, float beta) {
-    device.bind();
+    api.bind();
     Geometry g = geometry(d);
-    findFused(d, g);
+    findForward(d, g);
     int[] biasDims = new int[d.outputDims().length];
     java.util.Arrays.fill(biasDims, 1);
     biasDims[1] = d.k();
     cudnnTensorDescriptor yDesc = cudnn.tensor(d.outputDims());
-    if (g.fused == 1) {
-      ensureWorkspace(g.fusedBytes);
-      int status = JCudnn.cudnnConvolutionBiasActivationForward(handle, Cudnn.scalar(alpha),
-          cudnn.tensor(d.inputDims()), cudnn.ptr(x), g.filter, cudnn.ptr(w), g.conv, FUSED_ALGO, workspacePointer(),
-          g.fusedBytes, Cudnn.scalar(beta), yDesc, cudnn.ptr(y), cudnn.tensor(biasDims), cudnn.ptr(bias),
-          cudnn.activation(mode), yDesc, cudnn.ptr(y));
+    if (!g.fusedRefused) {
+      ensureWorkspace(g.forward.bytes);
+      int status = api.convolutionBiasActivationForward(handle, alpha, cudnn.tensor(d.inputDims()), Cudnn.ptr(x),
+          g.filter, Cudnn.ptr(w), g.forward.conv, g.forward.algo, workspacePointer(), g.forward.bytes, beta, yDesc,
+          Cudnn.ptr(y), cudnn.tensor(biasDims), Cudnn.ptr(bias), cudnn.activation(mode), yDesc, Cudnn.ptr(y));
       if (status == 0) return;
-      // The workspace query accepted the geometry but the fused call did not: the calls below compute the same,
-      // and this geometry takes them from now on (a call refused by cuDNN writes nothing, and plans pass beta = 0,
-      // so the forward below overwrites y anyway; a real fault shows again in these calls, with its own message).
-      g.fused = 0;
+      // cuDNN does not run the fused call for this geometry: the calls below compute the same, and this geometry
+      // takes them from now on (a call refused by cuDNN writes nothing, and plans pass beta = 0, so the forward
+      // below overwrites y anyway; a real fault shows again in these calls, with its own message).
+      g.fusedRefused = true;
     }
     forward(d, x, w, y, alpha, beta);
-    checkCudnn(JCudnn.cudnnAddTensor(handle, Cudnn.scalar(1f), cudnn.tensor(biasDims), cudnn.ptr(bias),
-        Cudnn.scalar(1f), yDesc, cudnn.ptr(y)), "cudnnAddTensor(bias of " + d + ")");
+    checkCudnn(api.addTensor(handle, 1f, cudnn.tensor(biasDims), Cudnn.ptr(bias), 1f, yDesc, Cudnn.ptr(y)),
+        "cudnnAddTensor(bias of " + d + ")");
     cudnn.activationForward(mode, (int) d.outputCount(), y, y, 1f, 0f);
-  }
-
-  /** Whether IMPLICIT_PRECOMP_GEMM runs this geometry (its workspace query succeeds), and its workspace. */
-  private void findFused(ConvDescriptor d, Geometry g) {
-    if (g.fused >= 0) return;
-    device.bind();
-    long[] bytes = {0};
-    int status = JCudnn.cudnnGetConvolutionForwardWorkspaceSize(handle, cudnn.tensor(d.inputDims()), g.filter, g.conv,
-        cudnn.tensor(d.outputDims()), FUSED_ALGO, bytes);
-    g.fused = status == 0 ? 1 : 0;  // not supported here (any status): the three-call fallback
-    g.fusedBytes = status == 0 ? bytes[0] : 0;
   }
 
   synchronized void forward(ConvDescriptor d, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, float alpha,
       float beta) {
-    device.bind();
+    api.bind();
     Geometry g = geometry(d);
     findForward(d, g);
-    ensureWorkspace(g.forwardBytes);
-    checkCudnn(JCudnn.cudnnConvolutionForward(handle, Cudnn.scalar(alpha), cudnn.tensor(d.inputDims()), cudnn.ptr(x),
-        g.filter, cudnn.ptr(w), g.conv, g.forwardAlgo, workspacePointer(), g.forwardBytes, Cudnn.scalar(beta),
-        cudnn.tensor(d.outputDims()), cudnn.ptr(y)), "cudnnConvolutionForward(" + d + ", algo " + g.forwardAlgo + ")");
+    ensureWorkspace(g.forward.bytes);
+    checkCudnn(api.convolutionForward(handle, alpha, cudnn.tensor(d.inputDims()), Cudnn.ptr(x), g.filter,
+        Cudnn.ptr(w), g.forward.conv, g.forward.algo, workspacePointer(), g.forward.bytes, beta,
+        cudnn.tensor(d.outputDims()), Cudnn.ptr(y)), "cudnnConvolutionForward(" + d + ", " + describe(g.forward) + ")");
   }
 
   synchronized void backwardData(ConvDescriptor d, DeviceBuffer w, DeviceBuffer dy, DeviceBuffer dx, float alpha,
       float beta) {
-    device.bind();
+    api.bind();
     Geometry g = geometry(d);
     findBackwardData(d, g);
-    ensureWorkspace(g.backwardDataBytes);
-    checkCudnn(JCudnn.cudnnConvolutionBackwardData(handle, Cudnn.scalar(alpha), g.filter, cudnn.ptr(w),
-        cudnn.tensor(d.outputDims()), cudnn.ptr(dy), g.conv, g.backwardDataAlgo, workspacePointer(),
-        g.backwardDataBytes, Cudnn.scalar(beta), cudnn.tensor(d.inputDims()), cudnn.ptr(dx)),
-        "cudnnConvolutionBackwardData(" + d + ", algo " + g.backwardDataAlgo + ")");
+    ensureWorkspace(g.backwardData.bytes);
+    checkCudnn(api.convolutionBackwardData(handle, alpha, g.filter, Cudnn.ptr(w), cudnn.tensor(d.outputDims()),
+        Cudnn.ptr(dy), g.backwardData.conv, g.backwardData.algo, workspacePointer(), g.backwardData.bytes, beta,
+        cudnn.tensor(d.inputDims()), Cudnn.ptr(dx)),
+        "cudnnConvolutionBackwardData(" + d + ", " + describe(g.backwardData) + ")");
   }
 
   /**
@@ -154,30 +165,29 @@ final class CudnnConvolutions implements AutoCloseable {
    */
   synchronized void forward16(MathMode format, ConvDescriptor d, DeviceBuffer x, long xByte, DeviceBuffer w,
       long wByte, DeviceBuffer y, long yByte) {
-    device.bind();
+    api.bind();
     Geometry g = geometry(d, format);
     findForward(d, g);
-    ensureWorkspace(g.forwardBytes);
+    ensureWorkspace(g.forward.bytes);
     int type = dataType(format);
-    checkCudnn(JCudnn.cudnnConvolutionForward(handle, Cudnn.scalar(1f), cudnn.tensor(type, d.inputDims()),
-        device.pointer(x, xByte), g.filter, device.pointer(w, wByte), g.conv, g.forwardAlgo, workspacePointer(),
-        g.forwardBytes, Cudnn.scalar(0f), cudnn.tensor(type, d.outputDims()), device.pointer(y, yByte)),
-        "cudnnConvolutionForward(" + format + ", " + d + ", algo " + g.forwardAlgo + ")");
+    checkCudnn(api.convolutionForward(handle, 1f, cudnn.tensor(type, d.inputDims()), DevicePtr.at(x, xByte),
+        g.filter, DevicePtr.at(w, wByte), g.forward.conv, g.forward.algo, workspacePointer(), g.forward.bytes, 0f,
+        cudnn.tensor(type, d.outputDims()), DevicePtr.at(y, yByte)),
+        "cudnnConvolutionForward(" + format + ", " + d + ", " + describe(g.forward) + ")");
   }
 
   /** dx16 = conv_backward_data(w16, dy16) in a 16-bit format, as {@link #forward16}. */
   synchronized void backwardData16(MathMode format, ConvDescriptor d, DeviceBuffer w, long wByte, DeviceBuffer dy,
       long dyByte, DeviceBuffer dx, long dxByte) {
-    device.bind();
+    api.bind();
     Geometry g = geometry(d, format);
     findBackwardData(d, g);
-    ensureWorkspace(g.backwardDataBytes);
+    ensureWorkspace(g.backwardData.bytes);
     int type = dataType(format);
-    checkCudnn(JCudnn.cudnnConvolutionBackwardData(handle, Cudnn.scalar(1f), g.filter, device.pointer(w, wByte),
-        cudnn.tensor(type, d.outputDims()), device.pointer(dy, dyByte), g.conv, g.backwardDataAlgo,
-        workspacePointer(), g.backwardDataBytes, Cudnn.scalar(0f), cudnn.tensor(type, d.inputDims()),
-        device.pointer(dx, dxByte)),
-        "cudnnConvolutionBackwardData(" + format + ", " + d + ", algo " + g.backwardDataAlgo + ")");
+    checkCudnn(api.convolutionBackwardData(handle, 1f, g.filter, DevicePtr.at(w, wByte),
+        cudnn.tensor(type, d.outputDims()), DevicePtr.at(dy, dyByte), g.backwardData.conv, g.backwardData.algo,
+        workspacePointer(), g.backwardData.bytes, 0f, cudnn.tensor(type, d.inputDims()), DevicePtr.at(dx, dxByte)),
+        "cudnnConvolutionBackwardData(" + format + ", " + d + ", " + describe(g.backwardData) + ")");
   }
 
   private Geometry geometry(ConvDescriptor d) {
@@ -186,84 +196,140 @@ final class CudnnConvolutions implements AutoCloseable {
 
   /** The cached descriptors and algorithms of a geometry in a math mode (16-bit data in BF16 and FP16). */
   private Geometry geometry(ConvDescriptor d, MathMode mode) {
-    Key key = new Key(d, mode);
+    Key key = new Key(d, mode, deterministic.getAsBoolean());
     Geometry g = geometries.get(key);
     if (g != null) return g;
-    device.bind();
+    api.bind();
     g = new Geometry();
     int[] w = d.weightDims();
-    checkCudnn(JCudnn.cudnnCreateFilterDescriptor(g.filter), "cudnnCreateFilterDescriptor");
-    checkCudnn(JCudnn.cudnnSetFilterNdDescriptor(g.filter, dataType(mode), cudnnTensorFormat.CUDNN_TENSOR_NCHW,
-        w.length, w), "cudnnSetFilterNdDescriptor(" + d + ", " + mode + ")");
-    checkCudnn(JCudnn.cudnnCreateConvolutionDescriptor(g.conv), "cudnnCreateConvolutionDescriptor");
-    checkCudnn(JCudnn.cudnnSetConvolutionNdDescriptor(g.conv, d.pads().length, d.pads(), d.strides(), d.dilations(),
-        cudnnConvolutionMode.CUDNN_CROSS_CORRELATION, cudnnDataType.CUDNN_DATA_FLOAT),
-        "cudnnSetConvolutionNdDescriptor(" + d + ")");
-    checkCudnn(JCudnn.cudnnSetConvolutionGroupCount(g.conv, d.groups()), "cudnnSetConvolutionGroupCount(" + d + ")");
-    // FP32: FMA kernels only, no TF32 tensor cores. TF32: cuDNN's default, which allows TF32 tensor ops (Ampere+).
-    // BF16/FP16: tensor ops on the 16-bit operands; the compute type above keeps the accumulation in FP32.
-    int mathType = switch (mode) {
-      case FP32 -> cudnnMathType.CUDNN_FMA_MATH;
-      case TF32 -> cudnnMathType.CUDNN_DEFAULT_MATH;
-      case BF16, FP16 -> cudnnMathType.CUDNN_TENSOR_OP_MATH;
-    };
-    checkCudnn(JCudnn.cudnnSetConvolutionMathType(g.conv, mathType),
-        "cudnnSetConvolutionMathType(" + cudnnMathType.stringFor(mathType) + ")");
+    checkCudnn(api.createFilterDescriptor(g.filter), "cudnnCreateFilterDescriptor");
+    checkCudnn(api.setFilterNdDescriptor(g.filter, dataType(mode), cudnnTensorFormat.CUDNN_TENSOR_NCHW, w.length, w),
+        "cudnnSetFilterNdDescriptor(" + d + ", " + mode + ")");
+    for (Direction direction : new Direction[] {g.forward, g.backwardData}) {
+      cudnnConvolutionDescriptor conv = direction.conv;
+      checkCudnn(api.createConvolutionDescriptor(conv), "cudnnCreateConvolutionDescriptor");
+      checkCudnn(api.setConvolutionNdDescriptor(conv, d.pads().length, d.pads(), d.strides(), d.dilations(),
+          cudnnConvolutionMode.CUDNN_CROSS_CORRELATION, cudnnDataType.CUDNN_DATA_FLOAT),
+          "cudnnSetConvolutionNdDescriptor(" + d + ")");
+      checkCudnn(api.setConvolutionGroupCount(conv, d.groups()), "cudnnSetConvolutionGroupCount(" + d + ")");
+      // The math type Find runs under (see the class comment); the chosen result's replaces it.
+      int mathType = switch (mode) {
+        case FP32 -> cudnnMathType.CUDNN_FMA_MATH;
+        case TF32 -> cudnnMathType.CUDNN_DEFAULT_MATH;
+        case BF16, FP16 -> cudnnMathType.CUDNN_TENSOR_OP_MATH;
+      };
+      checkCudnn(api.setConvolutionMathType(conv, mathType),
+          "cudnnSetConvolutionMathType(" + cudnnMathType.stringFor(mathType) + ")");
+    }
     g.mode = mode;
+    g.deterministic = key.deterministic();
     geometries.put(key, g);
     return g;
   }
 
+  /** One cudnnFind* result: what the choice reads of cudnnConvolutionFwdAlgoPerf / ...BwdDataAlgoPerf. */
+  private record Result(int algo, int status, float time, int determinism, int mathType) {
+    @Override
+    public String toString() {
+      return "algo " + algo + " " + cudnnMathType.stringFor(mathType) + (status == 0 ? "" : " status " + status)
+          + (determinism == cudnnDeterminism.CUDNN_DETERMINISTIC ? " deterministic" : "")
+          + String.format(" %.3f ms", time);
+    }
+  }
+
+  /** The workspace query of one direction for an algorithm under the descriptor's math type now. */
+  private interface WorkspaceQuery {
+    int bytes(int algo, long[] bytes);
+  }
+
   private void findForward(ConvDescriptor d, Geometry g) {
-    if (g.forwardAlgo >= 0) return;
-    device.bind();
+    if (g.forward.found()) return;
+    api.bind();
     int[] max = {0};
-    checkCudnn(JCudnn.cudnnGetConvolutionForwardAlgorithmMaxCount(handle, max),
-        "cudnnGetConvolutionForwardAlgorithmMaxCount");
+    checkCudnn(api.getConvolutionForwardAlgorithmMaxCount(handle, max), "cudnnGetConvolutionForwardAlgorithmMaxCount");
     cudnnConvolutionFwdAlgoPerf[] perf = new cudnnConvolutionFwdAlgoPerf[Math.max(1, max[0])];
     for (int i = 0; i < perf.length; i++) perf[i] = new cudnnConvolutionFwdAlgoPerf();
     int[] returned = {0};
-    String call = "cudnnFindConvolutionForwardAlgorithm(" + d + ")";
+    String call = "cudnnFindConvolutionForwardAlgorithm(" + d + ", " + g.mode + ")";
     int type = dataType(g.mode);
-    checkCudnn(JCudnn.cudnnFindConvolutionForwardAlgorithm(handle, cudnn.tensor(type, d.inputDims()), g.filter,
-        g.conv, cudnn.tensor(type, d.outputDims()), perf.length, returned, perf), call);
+    cudnnTensorDescriptor x = cudnn.tensor(type, d.inputDims());
+    cudnnTensorDescriptor y = cudnn.tensor(type, d.outputDims());
+    checkCudnn(api.findConvolutionForwardAlgorithm(handle, x, g.filter, g.forward.conv, y, perf.length, returned,
+        perf), call);
+    List<Result> results = new ArrayList<>();
     for (int i = 0; i < returned[0]; i++) {
-      if (perf[i].status == 0 && allowed(g.mode, perf[i].mathType)) {
-        g.forwardAlgo = perf[i].algo;
-        g.forwardBytes = perf[i].memory;
-        return;
-      }
+      results.add(new Result(perf[i].algo, perf[i].status, perf[i].time, perf[i].determinism, perf[i].mathType));
     }
-    throw new DeviceException(call + ": none of the " + returned[0] + " algorithms runs in " + g.mode);
+    choose(call, g, g.forward, results, (algo, bytes) -> api.getConvolutionForwardWorkspaceSize(handle, x,
+        g.filter, g.forward.conv, y, algo, bytes));
   }
 
   private void findBackwardData(ConvDescriptor d, Geometry g) {
-    if (g.backwardDataAlgo >= 0) return;
-    device.bind();
+    if (g.backwardData.found()) return;
+    api.bind();
     int[] max = {0};
-    checkCudnn(JCudnn.cudnnGetConvolutionBackwardDataAlgorithmMaxCount(handle, max),
+    checkCudnn(api.getConvolutionBackwardDataAlgorithmMaxCount(handle, max),
         "cudnnGetConvolutionBackwardDataAlgorithmMaxCount");
     cudnnConvolutionBwdDataAlgoPerf[] perf = new cudnnConvolutionBwdDataAlgoPerf[Math.max(1, max[0])];
     for (int i = 0; i < perf.length; i++) perf[i] = new cudnnConvolutionBwdDataAlgoPerf();
     int[] returned = {0};
-    String call = "cudnnFindConvolutionBackwardDataAlgorithm(" + d + ")";
+    String call = "cudnnFindConvolutionBackwardDataAlgorithm(" + d + ", " + g.mode + ")";
     int type = dataType(g.mode);
-    checkCudnn(JCudnn.cudnnFindConvolutionBackwardDataAlgorithm(handle, g.filter, cudnn.tensor(type,
-        d.outputDims()), g.conv, cudnn.tensor(type, d.inputDims()), perf.length, returned, perf), call);
+    cudnnTensorDescriptor dy = cudnn.tensor(type, d.outputDims());
+    cudnnTensorDescriptor dx = cudnn.tensor(type, d.inputDims());
+    checkCudnn(api.findConvolutionBackwardDataAlgorithm(handle, g.filter, dy, g.backwardData.conv, dx, perf.length,
+        returned, perf), call);
+    List<Result> results = new ArrayList<>();
     for (int i = 0; i < returned[0]; i++) {
-      if (perf[i].status == 0 && allowed(g.mode, perf[i].mathType)) {
-        g.backwardDataAlgo = perf[i].algo;
-        g.backwardDataBytes = perf[i].memory;
-        return;
-      }
+      results.add(new Result(perf[i].algo, perf[i].status, perf[i].time, perf[i].determinism, perf[i].mathType));
     }
-    throw new DeviceException(call + ": none of the " + returned[0] + " algorithms runs in " + g.mode);
+    choose(call, g, g.backwardData, results, (algo, bytes) -> api.getConvolutionBackwardDataWorkspaceSize(handle,
+        g.filter, dy, g.backwardData.conv, dx, algo, bytes));
   }
 
-  /** Whether an algorithm that reports this math type keeps to the mode (FP32: no tensor ops; the others: any). */
-  private static boolean allowed(MathMode mode, int mathType) {
-    return mode != MathMode.FP32 || mathType != cudnnMathType.CUDNN_TENSOR_OP_MATH
-        && mathType != cudnnMathType.CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION;
+  /**
+   * Takes the first (fastest) result the mode (and the determinism asked for) allows: sets its math type on the
+   * direction's descriptor and queries its workspace under that math type; a result whose math type cannot be set
+   * or whose query fails is skipped.
+   */
+  private void choose(String call, Geometry g, Direction direction, List<Result> results, WorkspaceQuery query) {
+    MathMode mode = g.mode;
+    for (Result r : results) {
+      if (r.status() != 0 || !allowed(mode, r.mathType())) continue;
+      if (g.deterministic && r.determinism() != cudnnDeterminism.CUDNN_DETERMINISTIC) continue;
+      if (api.setConvolutionMathType(direction.conv, r.mathType()) != 0) continue;
+      long[] bytes = {0};
+      if (query.bytes(r.algo(), bytes) != 0) continue;
+      direction.algo = r.algo();
+      direction.mathType = r.mathType();
+      direction.bytes = bytes[0];
+      return;
+    }
+    throw new DeviceException(call + ": none of the " + results.size() + " results runs in " + mode + " ("
+        + allowedTypes(mode) + (g.deterministic ? ", deterministic" : "")
+        + ", status success, a workspace query that succeeds): " + results);
+  }
+
+  /** Whether a result of this math type keeps to the mode (see the class comment). */
+  static boolean allowed(MathMode mode, int mathType) {
+    return switch (mode) {
+      case FP32 -> mathType == cudnnMathType.CUDNN_FMA_MATH;
+      case TF32 -> mathType != cudnnMathType.CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION;
+      case BF16, FP16 -> true;
+    };
+  }
+
+  private static String allowedTypes(MathMode mode) {
+    return switch (mode) {
+      case FP32 -> "CUDNN_FMA_MATH only";
+      case TF32 -> "any math type but CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION";
+      case BF16, FP16 -> "any math type";
+    };
+  }
+
+  private static String describe(Direction direction) {
+    return "algo " + direction.algo + ", " + cudnnMathType.stringFor(direction.mathType) + ", " + direction.bytes
+        + " workspace bytes";
   }
 
   /** The cuDNN data type of x, w and y in a mode: FLOAT, or the 16-bit type of BF16 and FP16. */
@@ -281,8 +347,9 @@ final class CudnnConvolutions implements AutoCloseable {
     workspace = device.allocate(bytes);
   }
 
-  private Pointer workspacePointer() {
-    return workspace == null ? new Pointer() : cudnn.ptr(workspace);
+  /** The shared workspace, or null (no workspace) before any convolution needed one. */
+  private DevicePtr workspacePointer() {
+    return workspace == null ? null : Cudnn.ptr(workspace);
   }
 
   /** Bytes of the shared workspace now (0 before any convolution needed one). */
@@ -293,8 +360,9 @@ final class CudnnConvolutions implements AutoCloseable {
   @Override
   public synchronized void close() {
     for (Geometry g : geometries.values()) {
-      checkCudnn(JCudnn.cudnnDestroyFilterDescriptor(g.filter), "cudnnDestroyFilterDescriptor");
-      checkCudnn(JCudnn.cudnnDestroyConvolutionDescriptor(g.conv), "cudnnDestroyConvolutionDescriptor");
+      checkCudnn(api.destroyFilterDescriptor(g.filter), "cudnnDestroyFilterDescriptor");
+      checkCudnn(api.destroyConvolutionDescriptor(g.forward.conv), "cudnnDestroyConvolutionDescriptor");
+      checkCudnn(api.destroyConvolutionDescriptor(g.backwardData.conv), "cudnnDestroyConvolutionDescriptor");
     }
     geometries.clear();
     if (workspace != null) workspace.close();  // already freed when the device closes first; close is idempotent

@@ -7,6 +7,7 @@ import static org.featviz.cpu.OpTesting.forward;
 import static org.featviz.cpu.OpTesting.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -93,6 +94,24 @@ class MaxPoolTest {
     CpuKernels.forNode(pool, OpTesting.OPSET).backward(new KernelCall(pool, OpTesting.OPSET, new Tensor[] {x},
         new Tensor[] {y}, new Tensor[] {Tensor.of(y.shape(), new float[] {10, 20})}, new Tensor[] {dx}));
     assertClose(new float[] {0, 10, 20, 0, 0, 0, 0, 0}, dx.data(), 0, 0, "MaxPool gradient with ties");
+  }
+
+  @Test
+  void aNanInAWindowIsItsResultAndTakesItsGradient() {
+    // NaN propagates (as cuDNN's CUDNN_PROPAGATE_NAN, which the device uses), wherever it sits in the window: first
+    // tap, later tap, or beside a larger value; windows without NaN are unchanged.
+    Node pool = node("MaxPool", Map.of("kernel_shape", new long[] {2, 2}, "strides", new long[] {2, 2}), 1, 1);
+    float nan = Float.NaN;
+    Tensor x = Tensor.of(Shape.of(1, 1, 2, 8), new float[] {nan, 1, 9, 2, 4, 3, 1, 2, 0, 5, 7, nan, nan, 8, 6, 7});
+    Tensor y = forward(pool, x)[0];
+    float[] v = y.data();
+    assertTrue(Float.isNaN(v[0]) && Float.isNaN(v[1]) && Float.isNaN(v[2]), java.util.Arrays.toString(v));
+    assertEquals(7f, v[3], "the window without NaN");
+    Tensor dx = Tensor.zeros(x.shape());
+    CpuKernels.forNode(pool, OpTesting.OPSET).backward(new KernelCall(pool, OpTesting.OPSET, new Tensor[] {x},
+        new Tensor[] {y}, new Tensor[] {Tensor.of(y.shape(), new float[] {10, 20, 30, 40})}, new Tensor[] {dx}));
+    assertClose(new float[] {10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 20, 30, 0, 0, 40}, dx.data(), 0, 0,
+        "the gradient goes to the (first) NaN of each window");
   }
 
   @Test

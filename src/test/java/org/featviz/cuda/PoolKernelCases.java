@@ -99,6 +99,32 @@ abstract class PoolKernelCases extends DeviceCases {
     check(pool("MaxPool", Shape.of(1, 2, 4, 5), "kernel_shape", l(2, 2), "pads", l(2, 3, 2, 2)));
   }
 
+  @Test
+  void aNanInAWindowPropagatesAsInTheCpuReference() {
+    // Dilated max pooling with NaN at a window's first tap, at a later one and beside a larger value: each window
+    // holding a NaN gives NaN and sends its gradient there, as MaxPoolRef (and cuDNN with CUDNN_PROPAGATE_NAN).
+    Case c = pool("MaxPool", Shape.of(1, 2, 7, 6), "kernel_shape", l(2, 2), "dilations", l(2, 2), "pads",
+        l(1, 0, 0, 1));
+    Node node = c.node();
+    SpatialWindow window = c.window();
+    Tensor x = random(c.x(), rng, -2f, 2f);
+    for (int i : new int[] {0, 9, 23, 50, 61}) x.data()[i] = Float.NaN;
+    Tensor y = CpuOracle.forward(node, x);
+    Tensor gy = random(y.shape(), rng, -1f, 1f);
+    float[] gx = CpuOracle.backward(node, new Tensor[] {x}, gy, true)[0].data();
+    int nans = 0;
+    for (float v : y.data()) if (Float.isNaN(v)) nans++;
+    org.junit.jupiter.api.Assertions.assertTrue(nans > 2 && nans < y.size(), nans + " NaN outputs");
+    try (DeviceBuffer dx = device.toDevice(x.data()); DeviceBuffer dy = device.allocateFloats(y.size());
+        DeviceBuffer ddy = device.toDevice(gy.data()); DeviceBuffer g = device.allocateFloats(x.size())) {
+      CustomKernels.poolForward(device, c.mode(), dx, dy, 2, window);
+      org.junit.jupiter.api.Assertions.assertEquals(java.util.Arrays.toString(y.data()),
+          java.util.Arrays.toString(device.copyToHostFloats(dy, y.size())), "forward, NaN where the reference has it");
+      CustomKernels.poolBackward(device, c.mode(), dx, ddy, g, 2, window, false);
+      assertClose(gx, device.copyToHostFloats(g, x.size()), 1e-6, 1e-7, "backward routes to the NaN taps");
+    }
+  }
+
   /** Forward, backward overwriting, and backward accumulating onto random contents, against the CPU reference. */
   private void check(Case c) {
     Node node = c.node();

@@ -92,7 +92,8 @@ abstract class ConvReluFusionCases extends DeviceCases {
 
   /**
    * Bit for bit on the emulator, where both run the same reference arithmetic; to float rounding on a GPU, where
-   * the fused call runs cuDNN's IMPLICIT_PRECOMP_GEMM and the unfused one the algorithm cudnnFind chose.
+   * the fused call's kernel (the same algorithm cudnnFind chose, with the bias and ReLU in its epilogue) need not
+   * round as the convolution, the bias kernel and the ReLU do one after another.
    */
   private void same(float[] expected, float[] actual, String what) {
     if (device instanceof EmulatedDevice) {

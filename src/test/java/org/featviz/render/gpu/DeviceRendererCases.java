@@ -124,28 +124,31 @@ abstract class DeviceRendererCases extends DeviceCases {
    */
   private static double updateError(Trace cpu, Trace dev, int step) {
     double worst = 0;
-    float[][] c0 = cpu.params().get(0);
-    float[][] d0 = dev.params().get(0);
-    for (int b = 0; b < c0.length; b++) {
-      assertArrayEquals(c0[b], d0[b], "initial parameters of image " + b + " (same seed, same draws)");
-      float[] c = cpu.params().get(step)[b];
-      float[] d = dev.params().get(step)[b];
-      double norm = 0;
-      double diff = 0;
-      for (int i = 0; i < c.length; i++) {
-        double dc = (double) c[i] - c0[b][i];
-        double dd = (double) d[i] - d0[b][i];
-        if (!Double.isFinite(dd)) return Double.POSITIVE_INFINITY;
-        norm += dc * dc;
-        diff += (dd - dc) * (dd - dc);
-      }
-      if (norm == 0) {
-        assertEquals(0.0, diff, "image " + b + ": the CPU did not move it, the device did");
-        continue;
-      }
-      worst = Math.max(worst, Math.sqrt(diff / norm));
-    }
+    for (int b = 0; b < cpu.params().get(0).length; b++) worst = Math.max(worst, updateError(cpu, b, dev, b, step));
     return worst;
+  }
+
+  /** {@link #updateError(Trace, Trace, int)} of image bx of one trace against image by of another. */
+  private static double updateError(Trace reference, int bx, Trace other, int by, int step) {
+    float[] c0 = reference.params().get(0)[bx];
+    float[] d0 = other.params().get(0)[by];
+    assertArrayEquals(c0, d0, "initial parameters of image " + by + " (same seed, same draws)");
+    float[] c = reference.params().get(step)[bx];
+    float[] d = other.params().get(step)[by];
+    double norm = 0;
+    double diff = 0;
+    for (int i = 0; i < c.length; i++) {
+      double dc = (double) c[i] - c0[i];
+      double dd = (double) d[i] - d0[i];
+      if (!Double.isFinite(dd)) return Double.POSITIVE_INFINITY;
+      norm += dc * dc;
+      diff += (dd - dc) * (dd - dc);
+    }
+    if (norm == 0) {
+      assertEquals(0.0, diff, "image " + by + ": the reference did not move it, the device did");
+      return 0;
+    }
+    return Math.sqrt(diff / norm);
   }
 
   private static void assertSameStatuses(Trace cpu, Trace dev) {
@@ -432,6 +435,28 @@ abstract class DeviceRendererCases extends DeviceCases {
     }
   }
 
+  /**
+   * Whether an image's result is the same, to the last bits, whatever batch it is rendered in: true on the emulator,
+   * whose library operations compute every image alone with the CPU reference. A GPU subclass says false: cuDNN's
+   * cudnnFind and cuBLAS's heuristics may choose another algorithm (another summation order) for another batch size,
+   * and NVIDIA documents bitwise reproducibility only for the same call on the same GPU and library version, so
+   * there an image in a batch agrees with the image alone to float rounding: the bounds of the CPU comparison.
+   */
+  protected boolean sameBitsInAnyBatch() {
+    return true;
+  }
+
+  private static Trace trace(DeviceRenderer r, List<RenderTarget> targets) {
+    List<float[][]> params = new ArrayList<>();
+    List<RenderResult> results = r.render(targets, s -> {}, (s, p) -> params.add(p));
+    return new Trace(params, results);
+  }
+
+  /**
+   * An image alone and in a batch (strict on the emulator, to float rounding on a GPU: {@link #sameBitsInAnyBatch}),
+   * and the same batch twice through the reused plan: bit for bit everywhere (a GPU test runs cuDNN's deterministic
+   * algorithms for this, {@code CudaDevice.setDeterministicAlgorithms}).
+   */
   @Test
   void resultsDoNotDependOnTheBatchAndRepeatWithTheSeed() {
     Graph g = tinyNet(1, 12, 12, false);
@@ -439,11 +464,21 @@ abstract class DeviceRendererCases extends DeviceCases {
     RenderTarget a = new RenderTarget(Objectives.channel("relu2", 0), "relu2", 0);
     RenderTarget b = new RenderTarget(Objectives.iam("relu2", 1), "relu2", 1);
     try (DeviceRenderer r = new DeviceRenderer(device, g, InputNormalization.identity(), o)) {
-      float[] alone = r.render(List.of(a), s -> {}).get(0).image();
-      float[] inBatch = r.render(List.of(b, a), s -> {}).get(1).image();
-      float[] again = r.render(List.of(b, a), s -> {}).get(1).image();
-      assertArrayEquals(alone, inBatch, 1e-6f);
-      assertArrayEquals(inBatch, again, "the same batch twice, through the reused plan");
+      Trace alone = trace(r, List.of(a));
+      Trace inBatch = trace(r, List.of(b, a));
+      Trace again = trace(r, List.of(b, a));
+      float[] inBatchImage = inBatch.results().get(1).image();
+      if (sameBitsInAnyBatch()) {
+        assertArrayEquals(alone.results().get(0).image(), inBatchImage, 1e-6f);
+      } else {
+        for (int step = 1; step <= o.steps(); step++) {
+          double err = updateError(alone, 0, inBatch, 1, step);
+          assertTrue(err <= (step == 1 ? ONE_STEP_TOL : FEW_STEPS_TOL), "alone and in a batch, step " + step
+              + ": relative error of the update " + err);
+        }
+      }
+      assertArrayEquals(inBatchImage, again.results().get(1).image(), "the same batch twice, through the reused plan");
+      assertArrayEquals(inBatch.results().get(0).image(), again.results().get(0).image(), "the other image, twice");
     }
   }
 
