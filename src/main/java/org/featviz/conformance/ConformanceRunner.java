@@ -28,8 +28,8 @@ import org.featviz.passes.Prepare;
 
 /**
  * Runs ONNX backend test cases ({@code model.onnx} and {@code test_data_set_N/input_K.pb, output_K.pb}) on a
- * {@link ConformanceBackend} (the CPU by default) and compares every output with |actual - expected| <= atol + rtol
- * |expected|.
+ * {@link ConformanceBackend} (the CPU by default) and compares every output with
+ * {@code |actual - expected| <= atol + rtol |expected|}.
  */
 public final class ConformanceRunner {
   public static final double RTOL = 1e-4;

@@ -26,7 +26,7 @@ public final class ClipSpec implements OpSpec {
     return List.of(ctx.in(0));
   }
 
-  /** The bounds, from attributes (opset < 11) or from the values of inputs 1 and 2. */
+  /** The bounds, from attributes (opset 10 and older) or from the values of inputs 1 and 2. */
   public static Bounds bounds(OpContext ctx) {
     if (ctx.opset() < 11) {
       var attrs = ctx.node().attributes();
