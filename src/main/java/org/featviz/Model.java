@@ -321,6 +321,45 @@ public final class Model implements AutoCloseable {
     return s;
   }
 
+  /**
+   * How every unit of {@code layer} responds to each rendered image (measured without transforms, normalized as
+   * renders are): [results][units], a conv channel as its spatial mean. With {@code RepresentativeSubstitution.of}
+   * this gives RS of each image's unit. Runs on the CPU backend: one forward of a few images.
+   */
+  public float[][] unitActivations(List<RenderResult> results, String layer) {
+    checkOpen();
+    String name = graph.resolveLayer(layer);
+    if (results.isEmpty()) return new float[0][];
+    Shape image = imageShape();
+    float[] x = new float[results.size() * image.size()];
+    for (int b = 0; b < results.size(); b++) {
+      float[] img = results.get(b).image();
+      if (img.length != image.size()) {
+        throw new ModelException("result " + b + " has an image of " + img.length + " values; " + file + " takes "
+            + image);
+      }
+      System.arraycopy(img, 0, x, b * image.size(), image.size());
+    }
+    Graph g = prepare(List.of(name));
+    org.featviz.ir.Tensor out;
+    try (ForwardBackend cpu = Backends.open(Backend.CPU, g)) {
+      org.featviz.ir.Tensor in = org.featviz.ir.Tensor.of(Shape.of(results.size(), image.dim(0), image.dim(1),
+          image.dim(2)), x);
+      out = cpu.forward(Map.of(g.input().name(), normalization.apply(in)), List.of(name)).get(name);
+    }
+    int units = out.shape().rank() < 2 ? 1 : out.shape().dim(1);
+    int positions = out.shape().rank() <= 2 ? 1 : out.shape().size(2, out.shape().rank());
+    float[][] acts = new float[results.size()][units];
+    for (int b = 0; b < results.size(); b++) {
+      for (int u = 0; u < units; u++) {
+        double sum = 0;
+        for (int p = 0; p < positions; p++) sum += out.data()[(b * units + u) * positions + p];
+        acts[b][u] = (float) (sum / positions);
+      }
+    }
+    return acts;
+  }
+
   /** The graph prepared to run as deep as the given layers and no deeper. */
   public Graph prepare(Collection<String> layers) {
     checkOpen();
