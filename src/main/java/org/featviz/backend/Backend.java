@@ -9,6 +9,10 @@ import org.featviz.ir.ModelException;
  * Where featviz computes: the CPU reference backend, a GPU through the device execution plan, the same plan on the
  * host emulator of the device (slow; for checking the GPU code without a GPU), or AUTO: the GPU where one is usable,
  * else the CPU, with a note in the log saying why.
+ *
+ * <pre>{@code
+ * Model m = Model.builder(path).optBackend(Backend.parse("gpu")).open();  // DeviceUnavailableException without one
+ * }</pre>
  */
 public enum Backend {
   AUTO, CPU, GPU, EMULATED;

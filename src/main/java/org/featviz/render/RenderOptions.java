@@ -11,6 +11,11 @@ import org.featviz.param.TransformConfig;
  * standard transforms scaled to the image ({@link TransformConfig#defaultFamily}: {@code small} for images under 64
  * pixels, Lucid's own otherwise); 256 steps (enough for small models on the CPU backend).
  *
+ * <pre>{@code
+ * RenderOptions o = RenderOptions.defaults().withSteps(512).withSeed(7)
+ *     .withRegularizers(List.of(ImageRegularizers.totalVariation(0.01)));
+ * }</pre>
+ *
  * @param param "fft" or "pixel"
  * @param transforms the random augmentation, or null for the default family of the image's size (see
  *     {@link #resolvedFor})

@@ -11,6 +11,12 @@ import org.featviz.report.Png;
  * objective's gradient was zero from the start, or zero even through the redirected ReLU), or the target's unit is
  * exactly zero at every element of its layer on the final image (however far the image moved, it shows nothing
  * of the unit: a unit that could not be revived from silence, or not within the steps given).
+ *
+ * <pre>{@code
+ * for (RenderResult r : model.render(targets, options)) {
+ *   if (r.status() == RenderResult.Status.OK) r.writePng(Path.of(r.target().label() + ".png"), 4);
+ * }
+ * }</pre>
  */
 public record RenderResult(RenderTarget target, float[] image, Shape imageShape, Status status,
     double objectiveValue, double activation, long seed, int steps) {

@@ -4,7 +4,13 @@ import org.featviz.objective.Objective;
 
 /**
  * What one image of a batch maximizes: an objective, and where it has one, the unit it is about (layer and unit
- * index), whose mean activation on the final image is reported beside the objective's value.
+ * index), whose mean activation on the final image is reported beside the objective's value. Made by the model,
+ * which checks the unit against the layer:
+ *
+ * <pre>{@code
+ * RenderTarget t = model.target(Objectives.iam("relu2", 6));              // the unit is the objective's
+ * RenderTarget d = model.unit("relu2", 6, Objectives.cosine("relu2", v));  // any objective, about unit 6
+ * }</pre>
  */
 public record RenderTarget(Objective objective, String layer, int unit) {
   public static RenderTarget of(Objective objective) {
