@@ -29,11 +29,15 @@ public final class CpuExecutor {
     return graph;
   }
 
-  /** Computes {@code targets} (value names) from the fed inputs. */
+  /**
+   * Computes {@code targets} (value names) from the fed values: the graph inputs, or any values computed before
+   * (then only the nodes after them run: a pass that changes a layer's activations, such as an ablation, feeds the
+   * changed layer and runs the rest of the network).
+   */
   public Activations forward(Map<String, Tensor> feeds, Collection<String> targets) {
     Map<String, Tensor> values = new HashMap<>(graph.initializers());
     values.putAll(feeds);
-    List<Node> needed = graph.nodesFeeding(targets);
+    List<Node> needed = graph.nodesFeeding(targets, feeds.keySet());
     for (Node node : needed) {
       Tensor[] in = new Tensor[node.inputs().size()];
       for (int i = 0; i < in.length; i++) {

@@ -126,13 +126,23 @@ public final class Graph {
 
   /** The nodes needed to compute the given values, in graph order (a backward walk from the targets). */
   public List<Node> nodesFeeding(Collection<String> targets) {
+    return nodesFeeding(targets, Set.of());
+  }
+
+  /**
+   * The nodes that compute {@code targets} when the values in {@code given} are supplied from outside (fed): a node
+   * whose every output is given is not run, nor are the nodes only it needed. Graph order.
+   */
+  public List<Node> nodesFeeding(Collection<String> targets, Set<String> given) {
     Set<String> wanted = new HashSet<>(targets);
+    wanted.removeAll(given);
     boolean[] keep = new boolean[nodes.size()];
     for (int k = nodes.size() - 1; k >= 0; k--) {
       Node n = nodes.get(k);
+      if (given.containsAll(n.outputs())) continue;
       if (n.outputs().stream().anyMatch(wanted::contains)) {
         keep[k] = true;
-        wanted.addAll(n.inputs());
+        for (String in : n.inputs()) if (!given.contains(in)) wanted.add(in);
       }
     }
     List<Node> r = new ArrayList<>();
