@@ -352,11 +352,6 @@ final class CudnnConvolutions implements AutoCloseable {
     return workspace == null ? null : Cudnn.ptr(workspace);
   }
 
-  /** Bytes of the shared workspace now (0 before any convolution needed one). */
-  synchronized long workspaceBytes() {
-    return workspace == null || workspace.isClosed() ? 0 : workspace.bytes();
-  }
-
   @Override
   public synchronized void close() {
     for (Geometry g : geometries.values()) {

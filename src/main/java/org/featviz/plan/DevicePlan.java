@@ -271,10 +271,6 @@ public final class DevicePlan implements AutoCloseable {
     return targets;
   }
 
-  public List<String> gradientInputs() {
-    return gradientInputs;
-  }
-
   /** The shape each graph input must be fed with. */
   public Map<String, Shape> inputShapes() {
     Map<String, Shape> r = new LinkedHashMap<>();

@@ -1,6 +1,5 @@
 package org.featviz.plan;
 
-import java.util.ArrayList;
 import java.util.List;
 import org.featviz.device.Device;
 import org.featviz.ir.Node;
@@ -102,12 +101,6 @@ abstract class Step {
     outputGrad = grad;
   }
 
-  /** Whether the backward has anything to compute. */
-  boolean hasBackward() {
-    for (DeviceValue g : inputGrads) if (g != null) return true;
-    return false;
-  }
-
   /** Where input i's gradient goes, or null where none is wanted. */
   DeviceValue gradIn(int input) {
     return inputGrads[input];
@@ -125,13 +118,6 @@ abstract class Step {
 
   DeviceValue gradOut() {
     return outputGrad;
-  }
-
-  /** The values whose gradients are wired, for listings and lifetimes. */
-  List<DeviceValue> wiredGradients() {
-    List<DeviceValue> r = new ArrayList<>();
-    for (DeviceValue g : inputGrads) if (g != null) r.add(g);
-    return r;
   }
 
   @Override

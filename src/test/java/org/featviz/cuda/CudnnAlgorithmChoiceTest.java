@@ -148,7 +148,6 @@ class CudnnAlgorithmChoiceTest {
         runs("cudnnConvolutionBackwardData"));
     assertTrue(device.cudnnFake.queries.contains("workspace FORWARD algo " + WINOGRAD + " math type "
         + CUDNN_TENSOR_OP_MATH + ": " + forwardBytes), device.cudnnFake.queries.toString());
-    assertTrue(device.cudnn().convolutions().workspaceBytes() >= Math.max(forwardBytes, backwardBytes));
   }
 
   @Test
