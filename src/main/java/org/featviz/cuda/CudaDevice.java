@@ -201,13 +201,13 @@ public final class CudaDevice extends AbstractDevice {
   /** cuBLAS's version (MAJOR*10000 + MINOR*100 + PATCH); loads cuBLAS. */
   public int cublasVersion() {
     checkOpen();
-    return ((CudaLibraries) library()).cublas().version();
+    return libraries().cublas().version();
   }
 
   /** cuDNN's version as cudnnGetVersion reports it (91400 for 9.14.0); loads cuDNN. */
   public long cudnnVersion() {
     checkOpen();
-    ((CudaLibraries) library()).cudnn();
+    libraries().cudnn();
     return Cudnn.version();
   }
 
@@ -249,10 +249,14 @@ public final class CudaDevice extends AbstractDevice {
   }
 
   /** cuBLAS and cuDNN (handles created on first use; see CudaLibraries). */
-  @Override
-  protected synchronized org.featviz.device.DeviceLibrary library() {
+  private synchronized CudaLibraries libraries() {
     if (libraries == null) libraries = new CudaLibraries(this);
     return libraries;
+  }
+
+  @Override
+  protected org.featviz.device.DeviceLibrary backendLibrary() {
+    return libraries();
   }
 
   @Override

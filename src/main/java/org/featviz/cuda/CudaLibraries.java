@@ -23,7 +23,7 @@ import org.featviz.device.Teardown;
  * cannot load becomes a DeviceException listing the compatibility steps that failed. In synchronous-launch mode
  * ({@link SyncLaunch}) each operation is followed by a wait for the stream that names it if it failed.
  */
-final class CudaLibraries implements DeviceLibrary {
+final class CudaLibraries implements DeviceLibrary, AutoCloseable {
   private final CudaDevice device;
   private Cublas cublas;
   private Cudnn cudnn;

@@ -22,7 +22,7 @@ final class ActivationStep extends Step {
   @Override
   void forward(Device device) {
     if (output().count() == 0) return;
-    device.activationForward(mode, output().count(), input(0).buffer(), output().buffer(), 1f, 0f);
+    device.library().activationForward(mode, output().count(), input(0).buffer(), output().buffer(), 1f, 0f);
   }
 
   @Override
@@ -38,7 +38,7 @@ final class ActivationStep extends Step {
   @Override
   void backward(Device device) {
     if (gradIn(0) == null || output().count() == 0) return;
-    device.activationBackward(mode, output().count(), input(0).buffer(), output().buffer(), gradOut().buffer(),
-        gradIn(0).buffer(), 1f, beta(0));
+    device.library().activationBackward(mode, output().count(), input(0).buffer(), output().buffer(),
+        gradOut().buffer(), gradIn(0).buffer(), 1f, beta(0));
   }
 }

@@ -21,7 +21,7 @@ final class LrnStep extends Step {
 
   @Override
   void forward(Device device) {
-    device.lrnForward(lrn, input(0).buffer(), output().buffer(), 1f, 0f);
+    device.library().lrnForward(lrn, input(0).buffer(), output().buffer(), 1f, 0f);
   }
 
   @Override
@@ -37,6 +37,7 @@ final class LrnStep extends Step {
   @Override
   void backward(Device device) {
     if (gradIn(0) == null) return;
-    device.lrnBackward(lrn, input(0).buffer(), output().buffer(), gradOut().buffer(), gradIn(0).buffer(), 1f, beta(0));
+    device.library().lrnBackward(lrn, input(0).buffer(), output().buffer(), gradOut().buffer(), gradIn(0).buffer(), 1f,
+        beta(0));
   }
 }

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.featviz.device.Device;
 import org.featviz.device.GemmDescriptor;
-import org.featviz.device.MixedPrecision;
 import org.featviz.ir.Node;
 import org.featviz.ir.Shape;
 import org.featviz.ops.Broadcast;
@@ -28,10 +27,12 @@ final class MatMulStep extends Step {
   private final BatchedGemm forward;
   private final BatchedGemm gradA;
   private final BatchedGemm gradB;
+  private final MixedPrecision mixed;
 
-  MatMulStep(Node node, DeviceValue a, DeviceValue b, DeviceValue y, MatMulSpec.Dims d) {
+  MatMulStep(Node node, DeviceValue a, DeviceValue b, DeviceValue y, MatMulSpec.Dims d, MixedPrecision mixed) {
     super(node, List.of(a, b), y);
     this.d = d;
+    this.mixed = mixed;
     this.batchCount = d.batch().size();
     int[] dims = d.batch().dims();
     long[] sa = strides(d.aBatch(), d.batch(), (long) d.m() * d.k());
@@ -71,7 +72,7 @@ final class MatMulStep extends Step {
       device.memsetZero(output().buffer(), 0, (long) output().count() * Float.BYTES);
       return;
     }
-    forward.run(device, new GemmDescriptor(false, false, d.m(), d.n(), d.k()), input(0).buffer(), input(1).buffer(),
+    forward.run(mixed, new GemmDescriptor(false, false, d.m(), d.n(), d.k()), input(0).buffer(), input(1).buffer(),
         output().buffer(), 1f, false);
   }
 
@@ -99,11 +100,11 @@ final class MatMulStep extends Step {
       }
       if (wrt == 0) {
         // dA [M, K] += dY [M, N] B^T
-        gradA.run(device, new GemmDescriptor(false, true, d.m(), d.k(), d.n()), gradOut().buffer(),
+        gradA.run(mixed, new GemmDescriptor(false, true, d.m(), d.k(), d.n()), gradOut().buffer(),
             input(1).buffer(), grad.buffer(), 1f, accumulate(0));
       } else {
         // dB [K, N] += A^T dY
-        gradB.run(device, new GemmDescriptor(true, false, d.k(), d.n(), d.m()), input(0).buffer(),
+        gradB.run(mixed, new GemmDescriptor(true, false, d.k(), d.n(), d.m()), input(0).buffer(),
             gradOut().buffer(), grad.buffer(), 1f, accumulate(1));
       }
     }

@@ -25,7 +25,7 @@ final class PoolStep extends Step {
 
   @Override
   void forward(Device device) {
-    device.poolingForward(pool, input(0).buffer(), output().buffer(), 1f, 0f);
+    device.library().poolingForward(pool, input(0).buffer(), output().buffer(), 1f, 0f);
   }
 
   @Override
@@ -41,7 +41,7 @@ final class PoolStep extends Step {
   @Override
   void backward(Device device) {
     if (gradIn(0) == null) return;
-    device.poolingBackward(pool, input(0).buffer(), output().buffer(), gradOut().buffer(), gradIn(0).buffer(), 1f,
-        beta(0));
+    device.library().poolingBackward(pool, input(0).buffer(), output().buffer(), gradOut().buffer(), gradIn(0).buffer(),
+        1f, beta(0));
   }
 }

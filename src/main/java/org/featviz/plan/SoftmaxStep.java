@@ -24,7 +24,7 @@ final class SoftmaxStep extends Step {
 
   @Override
   void forward(Device device) {
-    device.softmaxForward(softmax, input(0).buffer(), output().buffer(), 1f, 0f);
+    device.library().softmaxForward(softmax, input(0).buffer(), output().buffer(), 1f, 0f);
   }
 
   @Override
@@ -40,6 +40,6 @@ final class SoftmaxStep extends Step {
   @Override
   void backward(Device device) {
     if (gradIn(0) == null) return;
-    device.softmaxBackward(softmax, output().buffer(), gradOut().buffer(), gradIn(0).buffer(), 1f, beta(0));
+    device.library().softmaxBackward(softmax, output().buffer(), gradOut().buffer(), gradIn(0).buffer(), 1f, beta(0));
   }
 }

@@ -78,7 +78,7 @@ abstract class Step {
 
   /**
    * Bytes of 16-bit staging that this step's convolutions or GEMMs need in the BF16 and FP16 math modes (see
-   * {@link org.featviz.device.MixedPrecision}): at least the largest of its library calls, forward or backward.
+   * {@link MixedPrecision}): at least the largest of its library calls, forward or backward.
    * {@link PlanMemory} reserves the largest of a plan's steps on the device and counts it; 0 by default.
    */
   long stagingBytes() {

@@ -158,7 +158,7 @@ final class FakeCudaDevice extends AbstractDevice {
   }
 
   @Override
-  protected DeviceLibrary library() {
+  protected DeviceLibrary backendLibrary() {
     return library;
   }
 

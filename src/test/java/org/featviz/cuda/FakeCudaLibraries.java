@@ -130,6 +130,4 @@ final class FakeCudaLibraries implements DeviceLibrary {
     device.cudnn().softmaxBackward(d, y, dy, dx, alpha, beta);
   }
 
-  @Override
-  public void close() {}
 }

@@ -1,13 +1,26 @@
-package org.featviz.device;
+package org.featviz.plan;
+
+import org.featviz.device.ActivationMode;
+import org.featviz.device.ConvDescriptor;
+import org.featviz.device.Device;
+import org.featviz.device.DeviceBuffer;
+import org.featviz.device.DeviceLibrary;
+import org.featviz.device.Dim3;
+import org.featviz.device.GemmBatch;
+import org.featviz.device.GemmDescriptor;
+import org.featviz.device.KernelArgs;
+import org.featviz.device.MathMode;
 
 /**
- * Convolutions and GEMMs in the {@link MathMode#BF16} and {@link MathMode#FP16} modes: mixed precision in the
- * autocast style. The FP32 operands are converted to 16 bits by the kernels of {@code cuda/convert.cu} (round to
- * nearest even) into a staging arena that the device owns, the backend's 16-bit library operation multiplies them
+ * A plan's convolutions and GEMMs in the device's math mode. In FP32 and TF32 each is the device library's call. In
+ * {@link MathMode#BF16} and {@link MathMode#FP16} it is mixed precision in the autocast style: the FP32 operands are
+ * converted to 16 bits by the kernels of {@code cuda/convert.cu} (round to nearest even) into a staging arena that
+ * this object owns, the library's 16-bit operation ({@link DeviceLibrary#convolutionForward16}, ...) multiplies them
  * with FP32 accumulation, and a convolution's 16-bit output (cuDNN writes y in x's type) is converted back to FP32,
  * blended as {@code alpha result + beta out} in FP32 (so gradient sums accumulate in FP32). The fused convolution +
  * bias + ReLU is that convolution followed by the bias and the ReLU in FP32. A GEMM writes its FP32 C directly.
- * Storage between operations stays FP32; nothing else changes with the mode.
+ * Storage between operations stays FP32; nothing else changes with the mode. The mode is read at each call, as the
+ * library reads it.
  *
  * <p>One call's staging layout, each operand from a 256-byte boundary (cuDNN and tensor-core GEMMs want aligned
  * operands):
@@ -19,21 +32,23 @@ package org.featviz.device;
  * strided-batched gemm       [ A16 | B16 ]           the spans of A and B, strides kept
  * </pre>
  *
- * The arena only grows, in {@link #reserve}: plans reserve their largest need when they are built (and
- * {@link Device#convolutionPrepare} reserves its geometry's), so running a plan allocates nothing. A call whose
- * operands do not fit grows the arena first (a GEMM outside a plan, a plan built in another mode).
+ * The arena only grows, in {@link #reserve}: a plan reserves its largest step's need when it is built
+ * ({@link PlanMemory}; {@link #convolutionPrepare} reserves its geometry's), so running the plan allocates nothing. A
+ * call whose operands do not fit grows the arena first (a plan built in another mode). Each plan has its own;
+ * closing it frees the arena.
  */
-public final class MixedPrecision {
+public final class MixedPrecision implements AutoCloseable {
   /** Byte alignment of every staged operand. */
   public static final long ALIGNMENT = 256;
   /** Threads per block and most blocks of the grid-stride conversion launches. */
   private static final int BLOCK = 256;
   private static final int MAX_BLOCKS = 1024;
 
-  private final AbstractDevice device;
+  private final Device device;
   private DeviceBuffer arena;
 
-  MixedPrecision(AbstractDevice device) {
+  /** Convolutions and GEMMs on {@code device}, with an arena allocated when a 16-bit call or a reservation needs it. */
+  public MixedPrecision(Device device) {
     this.device = device;
   }
 
@@ -70,7 +85,7 @@ public final class MixedPrecision {
   // ---- The arena ------------------------------------------------------------------------------------------------
 
   /** Grows the arena to at least {@code bytes} (never shrinks). */
-  synchronized void reserve(long bytes) {
+  public synchronized void reserve(long bytes) {
     if (bytes <= 0 || (arena != null && !arena.isClosed() && arena.bytes() >= bytes)) return;
     if (arena != null) arena.close();
     arena = null;
@@ -78,7 +93,7 @@ public final class MixedPrecision {
   }
 
   /** Bytes of the arena now (0 before anything needed one). */
-  synchronized long bytes() {
+  public synchronized long arenaBytes() {
     return arena == null || arena.isClosed() ? 0 : arena.bytes();
   }
 
@@ -87,10 +102,32 @@ public final class MixedPrecision {
     return arena;
   }
 
-  // ---- Operations -----------------------------------------------------------------------------------------------
+  /** Frees the arena; idempotent (a later 16-bit call would allocate a new one). */
+  @Override
+  public synchronized void close() {
+    if (arena != null) arena.close();
+    arena = null;
+  }
 
-  void convolutionForward(MathMode mode, ConvDescriptor d, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y,
-      float alpha, float beta) {
+  // ---- Operations: the device library's, in the device's math mode ----------------------------------------------
+
+  /**
+   * {@link DeviceLibrary#convolutionPrepare}, and in BF16 and FP16 the staging this geometry needs reserved, so that
+   * later calls of this geometry allocate nothing.
+   */
+  public void convolutionPrepare(ConvDescriptor d) {
+    if (device.mathMode().isSixteenBit()) reserve(convolutionBytes(d));
+    device.library().convolutionPrepare(d);
+  }
+
+  /** y = alpha conv(x, w) + beta y, as {@link DeviceLibrary#convolutionForward}. */
+  public void convolutionForward(ConvDescriptor d, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, float alpha,
+      float beta) {
+    MathMode mode = device.mathMode();
+    if (!mode.isSixteenBit()) {
+      device.library().convolutionForward(d, x, w, y, alpha, beta);
+      return;
+    }
     long xAt = 0;
     long wAt = xAt + region(d.inputCount());
     long yAt = wAt + region(d.weightCount());
@@ -101,8 +138,14 @@ public final class MixedPrecision {
     fromSixteen(mode, s, yAt, d.outputCount(), y, alpha, beta);
   }
 
-  void convolutionBackwardData(MathMode mode, ConvDescriptor d, DeviceBuffer w, DeviceBuffer dy, DeviceBuffer dx,
+  /** dx = alpha conv_backward_data(w, dy) + beta dx, as {@link DeviceLibrary#convolutionBackwardData}. */
+  public void convolutionBackwardData(ConvDescriptor d, DeviceBuffer w, DeviceBuffer dy, DeviceBuffer dx,
       float alpha, float beta) {
+    MathMode mode = device.mathMode();
+    if (!mode.isSixteenBit()) {
+      device.library().convolutionBackwardData(d, w, dy, dx, alpha, beta);
+      return;
+    }
     long wAt = 0;
     long dyAt = wAt + region(d.weightCount());
     long dxAt = dyAt + region(d.outputCount());
@@ -113,8 +156,39 @@ public final class MixedPrecision {
     fromSixteen(mode, s, dxAt, d.inputCount(), dx, alpha, beta);
   }
 
-  void gemm(MathMode mode, GemmDescriptor d, DeviceBuffer a, long aPos, DeviceBuffer b, long bPos, DeviceBuffer c,
-      long cPos, float alpha, float beta) {
+  /**
+   * y = relu(alpha conv(x, w) + beta y + bias[k]), as {@link DeviceLibrary#convolutionBiasActivationForward}. In 16
+   * bits: the 16-bit convolution, then its FP32 blend, then bias and activation in FP32 (the bias_add kernel and the
+   * library activation, in place): the same float operations, in the same order, as cuDNN's fused call documents,
+   * with only the convolution's inputs and output in 16 bits.
+   */
+  public void convolutionBiasActivationForward(ConvDescriptor d, ActivationMode activation, DeviceBuffer x,
+      DeviceBuffer w, DeviceBuffer bias, DeviceBuffer y, float alpha, float beta) {
+    MathMode mode = device.mathMode();
+    if (!mode.isSixteenBit()) {
+      device.library().convolutionBiasActivationForward(d, activation, x, w, bias, y, alpha, beta);
+      return;
+    }
+    if (activation != ActivationMode.RELU) {
+      throw new IllegalArgumentException("convolution bias activation forward: activation " + activation
+          + "; cuDNN fuses RELU only (and identity)");
+    }
+    requireBytes("bias_add", "bias", bias, 0, (long) d.k() * Float.BYTES);
+    convolutionForward(d, x, w, y, alpha, beta);
+    int n = Math.toIntExact(d.outputCount());
+    int plane = (int) (d.outputCount() / ((long) d.n() * d.k()));
+    launch(device, "bias_add", n, new KernelArgs().ptr(y).ptr(bias).i32(n).i32(d.k()).i32(plane).f32(1f));
+    device.library().activationForward(activation, n, y, y, 1f, 0f);
+  }
+
+  /** C = alpha op(A) op(B) + beta C, as {@link DeviceLibrary#gemm}; in 16 bits A and B are staged, C stays FP32. */
+  public void gemm(GemmDescriptor d, DeviceBuffer a, long aPos, DeviceBuffer b, long bPos, DeviceBuffer c, long cPos,
+      float alpha, float beta) {
+    MathMode mode = device.mathMode();
+    if (!mode.isSixteenBit()) {
+      device.library().gemm(d, a, aPos, b, bPos, c, cPos, alpha, beta);
+      return;
+    }
     long aAt = 0;
     long bAt = aAt + region(d.aCount());
     DeviceBuffer s = arena(gemmBytes(d));
@@ -123,23 +197,22 @@ public final class MixedPrecision {
     device.library().gemm16(mode, d, s, aAt, s, bAt, c, cPos, alpha, beta);
   }
 
-  /**
-   * The 16-bit convolution, then its FP32 blend, then bias and activation in FP32 (the bias_add kernel and the
-   * library activation, in place): the same float operations, in the same order, as cuDNN's fused call documents,
-   * with only the convolution's inputs and output in 16 bits.
-   */
-  void convolutionBiasActivationForward(MathMode mode, ConvDescriptor d, ActivationMode activation, DeviceBuffer x,
-      DeviceBuffer w, DeviceBuffer bias, DeviceBuffer y, float alpha, float beta) {
-    convolutionForward(mode, d, x, w, y, alpha, beta);
-    int n = Math.toIntExact(d.outputCount());
-    int plane = (int) (d.outputCount() / ((long) d.n() * d.k()));
-    launch(device, "bias_add", n, new KernelArgs().ptr(y).ptr(bias).i32(n).i32(d.k()).i32(plane).f32(1f));
-    device.library().activationForward(activation, n, y, y, 1f, 0f);
+  /** {@link #gemm(GemmDescriptor, DeviceBuffer, long, DeviceBuffer, long, DeviceBuffer, long, float, float)} at 0. */
+  public void gemm(GemmDescriptor d, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, float alpha, float beta) {
+    gemm(d, a, 0, b, 0, c, 0, alpha, beta);
   }
 
-  /** The spans of A and B (strides kept) converted once, then one strided-batched 16-bit GEMM. */
-  void gemmStridedBatched(MathMode mode, GemmDescriptor d, GemmBatch batch, DeviceBuffer a, long aPos,
-      DeviceBuffer b, long bPos, DeviceBuffer c, long cPos, float alpha, float beta) {
+  /**
+   * As {@link DeviceLibrary#gemmStridedBatched}; in 16 bits the spans of A and B (strides kept) are converted once,
+   * then one strided-batched 16-bit GEMM runs.
+   */
+  public void gemmStridedBatched(GemmDescriptor d, GemmBatch batch, DeviceBuffer a, long aPos, DeviceBuffer b,
+      long bPos, DeviceBuffer c, long cPos, float alpha, float beta) {
+    MathMode mode = device.mathMode();
+    if (!mode.isSixteenBit()) {
+      device.library().gemmStridedBatched(d, batch, a, aPos, b, bPos, c, cPos, alpha, beta);
+      return;
+    }
     long aSpan = GemmBatch.span(batch.count(), batch.aStride(), d.aCount());
     long bSpan = GemmBatch.span(batch.count(), batch.bStride(), d.bCount());
     long aAt = 0;
