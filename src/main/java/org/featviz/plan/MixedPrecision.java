@@ -128,14 +128,9 @@ public final class MixedPrecision implements AutoCloseable {
       device.library().convolutionForward(d, x, w, y, alpha, beta);
       return;
     }
-    long xAt = 0;
-    long wAt = xAt + region(d.inputCount());
-    long yAt = wAt + region(d.weightCount());
-    DeviceBuffer s = arena(convolutionBytes(d));
-    toSixteen(mode, x, 0, d.inputCount(), s, xAt);
-    toSixteen(mode, w, 0, d.weightCount(), s, wAt);
-    device.library().convolutionForward16(mode, d, s, xAt, s, wAt, s, yAt);
-    fromSixteen(mode, s, yAt, d.outputCount(), y, alpha, beta);
+    Staged s = stage(mode, x, 0, d.inputCount(), w, 0, d.weightCount(), convolutionBytes(d));
+    device.library().convolutionForward16(mode, d, s.arena, s.first, s.arena, s.second, s.arena, s.third);
+    fromSixteen(mode, s.arena, s.third, d.outputCount(), y, alpha, beta);
   }
 
   /** dx = alpha conv_backward_data(w, dy) + beta dx, as {@link DeviceLibrary#convolutionBackwardData}. */
@@ -146,14 +141,9 @@ public final class MixedPrecision implements AutoCloseable {
       device.library().convolutionBackwardData(d, w, dy, dx, alpha, beta);
       return;
     }
-    long wAt = 0;
-    long dyAt = wAt + region(d.weightCount());
-    long dxAt = dyAt + region(d.outputCount());
-    DeviceBuffer s = arena(convolutionBytes(d));
-    toSixteen(mode, w, 0, d.weightCount(), s, wAt);
-    toSixteen(mode, dy, 0, d.outputCount(), s, dyAt);
-    device.library().convolutionBackwardData16(mode, d, s, wAt, s, dyAt, s, dxAt);
-    fromSixteen(mode, s, dxAt, d.inputCount(), dx, alpha, beta);
+    Staged s = stage(mode, w, 0, d.weightCount(), dy, 0, d.outputCount(), convolutionBytes(d));
+    device.library().convolutionBackwardData16(mode, d, s.arena, s.first, s.arena, s.second, s.arena, s.third);
+    fromSixteen(mode, s.arena, s.third, d.inputCount(), dx, alpha, beta);
   }
 
   /**
@@ -189,12 +179,8 @@ public final class MixedPrecision implements AutoCloseable {
       device.library().gemm(d, a, aPos, b, bPos, c, cPos, alpha, beta);
       return;
     }
-    long aAt = 0;
-    long bAt = aAt + region(d.aCount());
-    DeviceBuffer s = arena(gemmBytes(d));
-    toSixteen(mode, a, aPos, d.aCount(), s, aAt);
-    toSixteen(mode, b, bPos, d.bCount(), s, bAt);
-    device.library().gemm16(mode, d, s, aAt, s, bAt, c, cPos, alpha, beta);
+    Staged s = stage(mode, a, aPos, d.aCount(), b, bPos, d.bCount(), gemmBytes(d));
+    device.library().gemm16(mode, d, s.arena, s.first, s.arena, s.second, c, cPos, alpha, beta);
   }
 
   /** {@link #gemm(GemmDescriptor, DeviceBuffer, long, DeviceBuffer, long, DeviceBuffer, long, float, float)} at 0. */
@@ -215,12 +201,24 @@ public final class MixedPrecision implements AutoCloseable {
     }
     long aSpan = GemmBatch.span(batch.count(), batch.aStride(), d.aCount());
     long bSpan = GemmBatch.span(batch.count(), batch.bStride(), d.bCount());
-    long aAt = 0;
-    long bAt = aAt + region(aSpan);
-    DeviceBuffer s = arena(gemmBytes(d, batch));
-    toSixteen(mode, a, aPos, aSpan, s, aAt);
-    toSixteen(mode, b, bPos, bSpan, s, bAt);
-    device.library().gemmStridedBatched16(mode, d, batch, s, aAt, s, bAt, c, cPos, alpha, beta);
+    Staged s = stage(mode, a, aPos, aSpan, b, bPos, bSpan, gemmBytes(d, batch));
+    device.library().gemmStridedBatched16(mode, d, batch, s.arena, s.first, s.arena, s.second, c, cPos, alpha, beta);
+  }
+
+  /** Where a call's operands lie in the arena: the two converted ones, then the region after them (an output). */
+  private record Staged(DeviceBuffer arena, long first, long second, long third) {}
+
+  /**
+   * Converts {@code n1} floats of x1 from {@code pos1} and {@code n2} of x2 from {@code pos2} to 16 bits, into the
+   * arena (grown to {@code bytes} first), each from an aligned boundary.
+   */
+  private Staged stage(MathMode mode, DeviceBuffer x1, long pos1, long n1, DeviceBuffer x2, long pos2, long n2,
+      long bytes) {
+    long second = region(n1);
+    DeviceBuffer s = arena(bytes);
+    toSixteen(mode, x1, pos1, n1, s, 0);
+    toSixteen(mode, x2, pos2, n2, s, second);
+    return new Staged(s, 0, second, second + region(n2));
   }
 
   // ---- Conversion launches (cuda/convert.cu) --------------------------------------------------------------------
