@@ -15,24 +15,16 @@ import org.featviz.ir.Node;
  * pre-activation is) into a scratch gradient, then convolution backward-data from it. {@link Lowering} fuses only
  * where the Conv's output is no plan target, since targets keep their buffers.
  */
-final class ConvBiasReluStep extends Step {
-  private final ConvDescriptor conv;
+final class ConvBiasReluStep extends ConvolutionStep {
   private final Node relu;
   private final DeviceValue preActivationGrad;
-  private final MixedPrecision mixed;
 
   /** @param scratch a value of the Conv output's shape: the gradient before the ReLU, during the backward only */
   ConvBiasReluStep(Node conv, Node relu, DeviceValue x, DeviceValue w, DeviceValue bias, DeviceValue y,
       DeviceValue scratch, ConvDescriptor d, MixedPrecision mixed) {
-    super(conv, List.of(x, w, bias), y);
-    this.conv = d;
+    super(conv, List.of(x, w, bias), y, d, mixed);
     this.relu = relu;
     this.preActivationGrad = scratch;
-    this.mixed = mixed;
-  }
-
-  ConvDescriptor descriptor() {
-    return conv;
   }
 
   @Override
@@ -46,24 +38,9 @@ final class ConvBiasReluStep extends Step {
   }
 
   @Override
-  void prepare(Device device) {
-    mixed.convolutionPrepare(conv);
-  }
-
-  @Override
-  long stagingBytes() {
-    return MixedPrecision.convolutionBytes(conv);
-  }
-
-  @Override
   void forward(Device device) {
     mixed.convolutionBiasActivationForward(conv, ActivationMode.RELU, input(0).buffer(), input(1).buffer(),
         input(2).buffer(), output().buffer(), 1f, 0f);
-  }
-
-  @Override
-  boolean differentiable(int input) {
-    return input == 0;
   }
 
   @Override
@@ -79,11 +56,9 @@ final class ConvBiasReluStep extends Step {
   @Override
   void backward(Device device) {
     if (gradIn(0) == null) return;
-    int count = output().count();
     // y stands in for the pre-activation: relu(z) > 0 exactly where z > 0, which is all ReLU's backward reads.
-    device.library().activationBackward(ActivationMode.RELU, count, output().buffer(), output().buffer(),
+    device.library().activationBackward(ActivationMode.RELU, output().count(), output().buffer(), output().buffer(),
         gradOut().buffer(), preActivationGrad.buffer(), 1f, 0f);
-    mixed.convolutionBackwardData(conv, input(1).buffer(), preActivationGrad.buffer(), gradIn(0).buffer(), 1f,
-        beta(0));
+    backwardData(preActivationGrad.buffer());
   }
 }

@@ -1,6 +1,5 @@
 package org.featviz.plan;
 
-import java.util.ArrayList;
 import java.util.List;
 import org.featviz.device.ConvDescriptor;
 import org.featviz.device.Device;
@@ -12,42 +11,18 @@ import org.featviz.ir.Node;
  * has one. ONNX's asymmetric padding arrives here already applied by a {@link PadStep}; 1-D convolutions as 2-D
  * with H = 1.
  */
-final class ConvStep extends Step {
-  private final ConvDescriptor conv;
+final class ConvStep extends ConvolutionStep {
   private final boolean hasBias;
-  private final MixedPrecision mixed;
 
   ConvStep(Node node, DeviceValue x, DeviceValue w, DeviceValue bias, DeviceValue y, ConvDescriptor conv,
       MixedPrecision mixed) {
-    super(node, inputs(x, w, bias), y);
-    this.conv = conv;
+    super(node, present(x, w, bias), y, conv, mixed);
     this.hasBias = bias != null;
-    this.mixed = mixed;
-  }
-
-  private static List<DeviceValue> inputs(DeviceValue x, DeviceValue w, DeviceValue bias) {
-    List<DeviceValue> in = new ArrayList<>(List.of(x, w));
-    if (bias != null) in.add(bias);
-    return in;
-  }
-
-  ConvDescriptor descriptor() {
-    return conv;
   }
 
   @Override
   String describe() {
     return "conv " + conv;
-  }
-
-  @Override
-  void prepare(Device device) {
-    mixed.convolutionPrepare(conv);
-  }
-
-  @Override
-  long stagingBytes() {
-    return MixedPrecision.convolutionBytes(conv);
   }
 
   @Override
@@ -60,18 +35,12 @@ final class ConvStep extends Step {
   }
 
   @Override
-  boolean differentiable(int input) {
-    return input == 0;
-  }
-
-  @Override
   List<DeviceValue> savedForBackward() {
     return List.of(input(1));  // w (permanent where it is an initializer)
   }
 
   @Override
   void backward(Device device) {
-    if (gradIn(0) == null) return;
-    mixed.convolutionBackwardData(conv, input(1).buffer(), gradOut().buffer(), gradIn(0).buffer(), 1f, beta(0));
+    if (gradIn(0) != null) backwardData(gradOut().buffer());
   }
 }

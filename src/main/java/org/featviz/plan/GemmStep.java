@@ -1,7 +1,5 @@
 package org.featviz.plan;
 
-import java.util.ArrayList;
-import java.util.List;
 import org.featviz.device.Device;
 import org.featviz.device.DeviceBuffer;
 import org.featviz.device.GemmDescriptor;
@@ -19,19 +17,17 @@ import org.featviz.ops.GemmSpec;
  *   dC  = beta dY summed over C's broadcast dimensions (arithmetic_backward)
  * </pre>
  */
-final class GemmStep extends Step {
+final class GemmStep extends MatrixProductStep {
   private final GemmSpec.Params p;
   private final boolean hasC;
   private final int cChannels;
   private final int cInner;
   private final BroadcastGeometry cGeometry;
-  private final MixedPrecision mixed;
 
   GemmStep(Node node, DeviceValue a, DeviceValue b, DeviceValue c, DeviceValue y, GemmSpec.Params p,
       MixedPrecision mixed) {
-    super(node, inputs(a, b, c), y);
+    super(node, present(a, b, c), y, mixed);
     this.p = p;
-    this.mixed = mixed;
     this.hasC = c != null;
     Shape out = Shape.of(p.m(), p.n());
     if (hasC) {
@@ -48,22 +44,10 @@ final class GemmStep extends Step {
     }
   }
 
-  private static List<DeviceValue> inputs(DeviceValue a, DeviceValue b, DeviceValue c) {
-    List<DeviceValue> in = new ArrayList<>(List.of(a, b));
-    if (c != null) in.add(c);
-    return in;
-  }
-
   @Override
   String describe() {
     return "gemm M " + p.m() + ", N " + p.n() + ", K " + p.k() + (p.transA() ? ", A transposed" : "")
         + (p.transB() ? ", B transposed" : "") + (hasC ? ", + C" : "");
-  }
-
-  /** Every GEMM of this step, forward or backward, stages two of A [M, K], B [K, N] and Y [M, N] (dY's size). */
-  @Override
-  long stagingBytes() {
-    return MixedPrecision.stagingBytes(input(0).count(), input(1).count(), output().count());
   }
 
   @Override
@@ -74,19 +58,6 @@ final class GemmStep extends Step {
       CustomKernels.biasAdd(device, output().buffer(), input(2).buffer(), output().count(), cChannels, cInner,
           p.beta());
     }
-  }
-
-  @Override
-  boolean differentiable(int input) {
-    return true;
-  }
-
-  @Override
-  List<DeviceValue> savedForBackward() {
-    List<DeviceValue> saved = new ArrayList<>();
-    if (gradIn(0) != null) saved.add(input(1));
-    if (gradIn(1) != null) saved.add(input(0));
-    return saved;
   }
 
   @Override

@@ -1,6 +1,5 @@
 package org.featviz.plan;
 
-import java.util.ArrayList;
 import java.util.List;
 import org.featviz.device.Device;
 import org.featviz.device.GemmDescriptor;
@@ -21,18 +20,16 @@ import org.featviz.ops.MatMulSpec;
  * Shapes: A [a-batch..., M, K], B [b-batch..., K, N], Y [batch..., M, N]; batch = broadcast(a-batch, b-batch)
  * </pre>
  */
-final class MatMulStep extends Step {
+final class MatMulStep extends MatrixProductStep {
   private final MatMulSpec.Dims d;
   private final int batchCount;
   private final BatchedGemm forward;
   private final BatchedGemm gradA;
   private final BatchedGemm gradB;
-  private final MixedPrecision mixed;
 
   MatMulStep(Node node, DeviceValue a, DeviceValue b, DeviceValue y, MatMulSpec.Dims d, MixedPrecision mixed) {
-    super(node, List.of(a, b), y);
+    super(node, List.of(a, b), y, mixed);
     this.d = d;
-    this.mixed = mixed;
     this.batchCount = d.batch().size();
     int[] dims = d.batch().dims();
     long[] sa = strides(d.aBatch(), d.batch(), (long) d.m() * d.k());
@@ -56,15 +53,6 @@ final class MatMulStep extends Step {
     return "matmul " + batchCount + " x [" + d.m() + ", " + d.k() + "] [" + d.k() + ", " + d.n() + "]";
   }
 
-  /**
-   * Every call of this step, forward or backward, stages (the spans of) two of A, B and Y (dY's size), none more
-   * than the whole tensor.
-   */
-  @Override
-  long stagingBytes() {
-    return MixedPrecision.stagingBytes(input(0).count(), input(1).count(), output().count());
-  }
-
   @Override
   void forward(Device device) {
     if (output().count() == 0) return;
@@ -74,19 +62,6 @@ final class MatMulStep extends Step {
     }
     forward.run(mixed, new GemmDescriptor(false, false, d.m(), d.n(), d.k()), input(0).buffer(), input(1).buffer(),
         output().buffer(), 1f, false);
-  }
-
-  @Override
-  boolean differentiable(int input) {
-    return true;
-  }
-
-  @Override
-  List<DeviceValue> savedForBackward() {
-    List<DeviceValue> saved = new ArrayList<>();
-    if (gradIn(0) != null) saved.add(input(1));
-    if (gradIn(1) != null) saved.add(input(0));
-    return saved;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package org.featviz.plan;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.featviz.device.Device;
 import org.featviz.ir.Node;
@@ -26,6 +27,13 @@ abstract class Step {
     this.output = output;
     this.inputGrads = new DeviceValue[inputs.size()];
     this.accumulate = new boolean[inputs.size()];
+  }
+
+  /** The values given, in order, with an absent optional input (null) left out. */
+  static List<DeviceValue> present(DeviceValue... values) {
+    List<DeviceValue> r = new ArrayList<>();
+    for (DeviceValue v : values) if (v != null) r.add(v);
+    return r;
   }
 
   Node node() {
