@@ -250,7 +250,7 @@ public final class CudaDevice extends AbstractDevice {
 
   /** cuBLAS and cuDNN (handles created on first use; see CudaLibraries). */
   private synchronized CudaLibraries libraries() {
-    if (libraries == null) libraries = new CudaLibraries(this);
+    if (libraries == null) libraries = CudaLibraries.of(this);
     return libraries;
   }
 
