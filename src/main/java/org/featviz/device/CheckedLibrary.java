@@ -123,19 +123,14 @@ final class CheckedLibrary implements DeviceLibrary {
 
   @Override
   public void poolingForward(PoolDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
-    requireFloats("pooling forward", "x", x, 0, d.inputCount());
-    requireFloats("pooling forward", "y", y, 0, d.outputCount());
+    requireForward("pooling forward", x, d.inputCount(), y, d.outputCount());
     backend().poolingForward(d, x, y, alpha, beta);
   }
 
   @Override
   public void poolingBackward(PoolDescriptor d, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx,
       float alpha, float beta) {
-    String op = "pooling backward";
-    requireFloats(op, "x", x, 0, d.inputCount());
-    requireFloats(op, "y", y, 0, d.outputCount());
-    requireFloats(op, "dy", dy, 0, d.outputCount());
-    requireFloats(op, "dx", dx, 0, d.inputCount());
+    requireBackward("pooling backward", x, y, dy, dx, d.inputCount(), d.outputCount());
     backend().poolingBackward(d, x, y, dy, dx, alpha, beta);
   }
 
@@ -144,8 +139,7 @@ final class CheckedLibrary implements DeviceLibrary {
       float beta) {
     String op = "activation forward (" + mode + ")";
     requirePositive(op, count);
-    requireFloats(op, "x", x, 0, count);
-    requireFloats(op, "y", y, 0, count);
+    requireForward(op, x, count, y, count);
     backend().activationForward(mode, count, x, y, alpha, beta);
   }
 
@@ -154,31 +148,26 @@ final class CheckedLibrary implements DeviceLibrary {
       DeviceBuffer dx, float alpha, float beta) {
     String op = "activation backward (" + mode + ")";
     requirePositive(op, count);
-    requireFloats(op, "x", x, 0, count);
-    requireFloats(op, "y", y, 0, count);
-    requireFloats(op, "dy", dy, 0, count);
-    requireFloats(op, "dx", dx, 0, count);
+    requireBackward(op, x, y, dy, dx, count, count);
     backend().activationBackward(mode, count, x, y, dy, dx, alpha, beta);
   }
 
   @Override
   public void lrnForward(LrnDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
-    requireFloats("lrn forward", "x", x, 0, d.count());
-    requireFloats("lrn forward", "y", y, 0, d.count());
+    requireForward("lrn forward", x, d.count(), y, d.count());
     backend().lrnForward(d, x, y, alpha, beta);
   }
 
   @Override
   public void lrnBackward(LrnDescriptor d, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx,
       float alpha, float beta) {
-    for (DeviceBuffer b : new DeviceBuffer[] {x, y, dy, dx}) requireFloats("lrn backward", "a tensor", b, 0, d.count());
+    requireBackward("lrn backward", x, y, dy, dx, d.count(), d.count());
     backend().lrnBackward(d, x, y, dy, dx, alpha, beta);
   }
 
   @Override
   public void softmaxForward(SoftmaxDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
-    requireFloats("softmax forward", "x", x, 0, d.count());
-    requireFloats("softmax forward", "y", y, 0, d.count());
+    requireForward("softmax forward", x, d.count(), y, d.count());
     backend().softmaxForward(d, x, y, alpha, beta);
   }
 
@@ -219,6 +208,20 @@ final class CheckedLibrary implements DeviceLibrary {
           + " products; " + mode + " is mixed precision, which stages 16-bit operands for the library's ...16"
           + " operations (org.featviz.plan.MixedPrecision)");
     }
+  }
+
+  /** A forward's x of {@code in} floats and y of {@code out}. */
+  private void requireForward(String op, DeviceBuffer x, long in, DeviceBuffer y, long out) {
+    requireFloats(op, "x", x, 0, in);
+    requireFloats(op, "y", y, 0, out);
+  }
+
+  /** A backward's x and dx of {@code in} floats, y and dy of {@code out}. */
+  private void requireBackward(String op, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx, long in,
+      long out) {
+    requireForward(op, x, in, y, out);
+    requireFloats(op, "dy", dy, 0, out);
+    requireFloats(op, "dx", dx, 0, in);
   }
 
   /** Checks that floats [pos, pos + count) lie in an open buffer of this device, naming the operation and operand. */
