@@ -301,34 +301,36 @@ public final class CudaDevice extends AbstractDevice {
 
   @Override
   protected void copyFloatsToDevice(float[] src, int srcPos, DeviceBuffer dst, long dstByte, int count) {
-    bind();
-    waitForStream("cuMemcpyHtoD");
-    Pointer from = Pointer.to(src).withByteOffset((long) srcPos * Float.BYTES);
-    check(JCudaDriver.cuMemcpyHtoD(at(dst, dstByte), from, (long) count * Float.BYTES), "cuMemcpyHtoD");
+    toDevice(Pointer.to(src), srcPos, dst, dstByte, count);
   }
 
   @Override
   protected void copyIntsToDevice(int[] src, int srcPos, DeviceBuffer dst, long dstByte, int count) {
-    bind();
-    waitForStream("cuMemcpyHtoD");
-    Pointer from = Pointer.to(src).withByteOffset((long) srcPos * Integer.BYTES);
-    check(JCudaDriver.cuMemcpyHtoD(at(dst, dstByte), from, (long) count * Integer.BYTES), "cuMemcpyHtoD");
+    toDevice(Pointer.to(src), srcPos, dst, dstByte, count);
   }
 
   @Override
   protected void copyFloatsToHost(DeviceBuffer src, long srcByte, float[] dst, int dstPos, int count) {
-    bind();
-    waitForStream("cuMemcpyDtoH");
-    Pointer to = Pointer.to(dst).withByteOffset((long) dstPos * Float.BYTES);
-    check(JCudaDriver.cuMemcpyDtoH(to, at(src, srcByte), (long) count * Float.BYTES), "cuMemcpyDtoH");
+    toHost(src, srcByte, Pointer.to(dst), dstPos, count);
   }
 
   @Override
   protected void copyIntsToHost(DeviceBuffer src, long srcByte, int[] dst, int dstPos, int count) {
+    toHost(src, srcByte, Pointer.to(dst), dstPos, count);
+  }
+
+  /** {@code count} 4-byte elements (floats or ints) of a host array from element {@code pos}, after the stream. */
+  private void toDevice(Pointer host, int pos, DeviceBuffer dst, long dstByte, int count) {
+    bind();
+    waitForStream("cuMemcpyHtoD");
+    check(JCudaDriver.cuMemcpyHtoD(at(dst, dstByte), host.withByteOffset(4L * pos), 4L * count), "cuMemcpyHtoD");
+  }
+
+  /** {@code count} 4-byte elements into a host array from element {@code pos}, after the stream. */
+  private void toHost(DeviceBuffer src, long srcByte, Pointer host, int pos, int count) {
     bind();
     waitForStream("cuMemcpyDtoH");
-    Pointer to = Pointer.to(dst).withByteOffset((long) dstPos * Integer.BYTES);
-    check(JCudaDriver.cuMemcpyDtoH(to, at(src, srcByte), (long) count * Integer.BYTES), "cuMemcpyDtoH");
+    check(JCudaDriver.cuMemcpyDtoH(host.withByteOffset(4L * pos), at(src, srcByte), 4L * count), "cuMemcpyDtoH");
   }
 
   @Override
