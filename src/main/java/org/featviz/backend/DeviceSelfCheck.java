@@ -50,8 +50,8 @@ public final class DeviceSelfCheck {
     try (DeviceBuffer bx = device.toDevice(x); DeviceBuffer bw = device.toDevice(w);
         DeviceBuffer by = device.allocateFloats(d.outputCount()); DeviceBuffer bdy = device.toDevice(dy);
         DeviceBuffer bdx = device.allocateFloats(d.inputCount())) {
-      device.convolutionForward(d, bx, bw, by, 1f, 0f);
-      device.convolutionBackwardData(d, bw, bdy, bdx, 1f, 0f);
+      device.library().convolutionForward(d, bx, bw, by, 1f, 0f);
+      device.library().convolutionBackwardData(d, bw, bdy, bdx, 1f, 0f);
       return new Result(relativeError(y.data(), device.copyToHostFloats(by, y.size())),
           relativeError(dx.data(), device.copyToHostFloats(bdx, dx.size())));
     }

@@ -1,7 +1,5 @@
 package org.featviz.cpu;
 
-import org.featviz.ops.PoolSpec;
-
 /**
  * AveragePool over 1-D, 2-D or 3-D windows ({@link PoolWindows}).
  *
@@ -17,38 +15,28 @@ import org.featviz.ops.PoolSpec;
 final class AveragePoolRef implements CpuKernel {
   @Override
   public void forward(KernelCall c) {
-    PoolWindows pw = new PoolWindows(PoolSpec.window(c.context()));
+    PoolWindows pw = PoolWindows.of(c);
     int[] divisor = divisors(c, pw);
     float[] x = c.in(0).data();
     float[] y = c.out(0).data();
-    int planes = c.in(0).shape().size(0, 2);
-    Parallel.range(planes, pw.offsets.length, plane -> {
-      int xBase = plane * pw.inPlane;
-      int yBase = plane * pw.outPlane;
-      for (int o = 0; o < pw.outPlane; o++) {
-        float sum = 0;
-        for (int j = pw.begin[o]; j < pw.begin[o + 1]; j++) sum += x[xBase + pw.offsets[j]];
-        y[yBase + o] = divisor[o] == 0 ? 0f : sum / divisor[o];
-      }
+    pw.forEachOutput(c, (xBase, yBase, o) -> {
+      float sum = 0;
+      for (int j = pw.begin[o]; j < pw.begin[o + 1]; j++) sum += x[xBase + pw.offsets[j]];
+      y[yBase + o] = divisor[o] == 0 ? 0f : sum / divisor[o];
     });
   }
 
   @Override
   public void backward(KernelCall c) {
     if (c.gradOut(0) == null || c.gradIn(0) == null) return;
-    PoolWindows pw = new PoolWindows(PoolSpec.window(c.context()));
+    PoolWindows pw = PoolWindows.of(c);
     int[] divisor = divisors(c, pw);
     float[] dy = c.gradOut(0).data();
     float[] dx = c.gradIn(0).data();
-    int planes = c.in(0).shape().size(0, 2);
-    Parallel.range(planes, pw.offsets.length, plane -> {
-      int xBase = plane * pw.inPlane;
-      int yBase = plane * pw.outPlane;
-      for (int o = 0; o < pw.outPlane; o++) {
-        if (divisor[o] == 0) continue;
-        float g = dy[yBase + o] / divisor[o];
-        for (int j = pw.begin[o]; j < pw.begin[o + 1]; j++) dx[xBase + pw.offsets[j]] += g;
-      }
+    pw.forEachOutput(c, (xBase, yBase, o) -> {
+      if (divisor[o] == 0) return;
+      float g = dy[yBase + o] / divisor[o];
+      for (int j = pw.begin[o]; j < pw.begin[o + 1]; j++) dx[xBase + pw.offsets[j]] += g;
     });
   }
 

@@ -14,18 +14,13 @@ import org.featviz.ops.MatMulSpec;
 final class MatMulRef implements CpuKernel {
   @Override
   public void forward(KernelCall c) {
-    MatMulSpec.Dims d = MatMulSpec.dims(c.context());
+    Batch t = new Batch(MatMulSpec.dims(c.context()));
     float[] a = c.in(0).data();
     float[] b = c.in(1).data();
     float[] y = c.out(0).data();
     Arrays.fill(y, 0f);
-    int[] aBatch = Broadcast.sourceIndices(d.aBatch(), d.batch());
-    int[] bBatch = Broadcast.sourceIndices(d.bBatch(), d.batch());
-    int m = d.m();
-    int k = d.k();
-    int n = d.n();
-    for (int t = 0; t < aBatch.length; t++) {
-      MatrixProduct.multiplyAdd(a, aBatch[t] * m * k, b, bBatch[t] * k * n, y, t * m * n, m, k, n);
+    for (int i = 0; i < t.count(); i++) {
+      MatrixProduct.multiplyAdd(a, t.a(i), b, t.b(i), y, t.y(i), t.m, t.k, t.n);
     }
   }
 
@@ -33,24 +28,52 @@ final class MatMulRef implements CpuKernel {
   public void backward(KernelCall c) {
     Tensor gradY = c.gradOut(0);
     if (gradY == null) return;
-    MatMulSpec.Dims d = MatMulSpec.dims(c.context());
+    Batch t = new Batch(MatMulSpec.dims(c.context()));
     float[] a = c.in(0).data();
     float[] b = c.in(1).data();
     float[] dy = gradY.data();
-    int[] aBatch = Broadcast.sourceIndices(d.aBatch(), d.batch());
-    int[] bBatch = Broadcast.sourceIndices(d.bBatch(), d.batch());
-    int m = d.m();
-    int k = d.k();
-    int n = d.n();
-    for (int t = 0; t < aBatch.length; t++) {
+    for (int i = 0; i < t.count(); i++) {
       if (c.gradIn(0) != null) {
-        float[] bT = MatrixProduct.transpose(b, bBatch[t] * k * n, k, n);
-        MatrixProduct.multiplyAdd(dy, t * m * n, bT, 0, c.gradIn(0).data(), aBatch[t] * m * k, m, n, k);
+        float[] bT = MatrixProduct.transpose(b, t.b(i), t.k, t.n);
+        MatrixProduct.multiplyAdd(dy, t.y(i), bT, 0, c.gradIn(0).data(), t.a(i), t.m, t.n, t.k);
       }
       if (c.gradIn(1) != null) {
-        float[] aT = MatrixProduct.transpose(a, aBatch[t] * m * k, m, k);
-        MatrixProduct.multiplyAdd(aT, 0, dy, t * m * n, c.gradIn(1).data(), bBatch[t] * k * n, k, m, n);
+        float[] aT = MatrixProduct.transpose(a, t.a(i), t.m, t.k);
+        MatrixProduct.multiplyAdd(aT, 0, dy, t.y(i), c.gradIn(1).data(), t.b(i), t.k, t.m, t.n);
       }
+    }
+  }
+
+  /** The broadcast batch: where the matrices of A, B and Y of batch element i start. */
+  private static final class Batch {
+    final int m;
+    final int k;
+    final int n;
+    private final int[] aBatch;
+    private final int[] bBatch;
+
+    Batch(MatMulSpec.Dims d) {
+      m = d.m();
+      k = d.k();
+      n = d.n();
+      aBatch = Broadcast.sourceIndices(d.aBatch(), d.batch());
+      bBatch = Broadcast.sourceIndices(d.bBatch(), d.batch());
+    }
+
+    int count() {
+      return aBatch.length;
+    }
+
+    int a(int i) {
+      return aBatch[i] * m * k;
+    }
+
+    int b(int i) {
+      return bBatch[i] * k * n;
+    }
+
+    int y(int i) {
+      return i * m * n;
     }
   }
 }

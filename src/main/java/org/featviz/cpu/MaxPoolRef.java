@@ -1,7 +1,5 @@
 package org.featviz.cpu;
 
-import org.featviz.ops.PoolSpec;
-
 /**
  * MaxPool over 1-D, 2-D or 3-D windows ({@link PoolWindows}); padding never wins (it is minus infinity).
  *
@@ -18,35 +16,25 @@ import org.featviz.ops.PoolSpec;
 final class MaxPoolRef implements CpuKernel {
   @Override
   public void forward(KernelCall c) {
-    PoolWindows pw = new PoolWindows(PoolSpec.window(c.context()));
+    PoolWindows pw = PoolWindows.of(c);
     float[] x = c.in(0).data();
     float[] y = c.out(0).data();
-    int planes = c.in(0).shape().size(0, 2);
-    Parallel.range(planes, pw.offsets.length, plane -> {
-      int xBase = plane * pw.inPlane;
-      int yBase = plane * pw.outPlane;
-      for (int o = 0; o < pw.outPlane; o++) {
-        int arg = argmax(pw, x, xBase, o);
-        y[yBase + o] = arg < 0 ? 0f : x[xBase + arg];
-      }
+    pw.forEachOutput(c, (xBase, yBase, o) -> {
+      int arg = argmax(pw, x, xBase, o);
+      y[yBase + o] = arg < 0 ? 0f : x[xBase + arg];
     });
   }
 
   @Override
   public void backward(KernelCall c) {
     if (c.gradOut(0) == null || c.gradIn(0) == null) return;
-    PoolWindows pw = new PoolWindows(PoolSpec.window(c.context()));
+    PoolWindows pw = PoolWindows.of(c);
     float[] x = c.in(0).data();
     float[] dy = c.gradOut(0).data();
     float[] dx = c.gradIn(0).data();
-    int planes = c.in(0).shape().size(0, 2);
-    Parallel.range(planes, pw.offsets.length, plane -> {
-      int xBase = plane * pw.inPlane;
-      int yBase = plane * pw.outPlane;
-      for (int o = 0; o < pw.outPlane; o++) {
-        int arg = argmax(pw, x, xBase, o);
-        if (arg >= 0) dx[xBase + arg] += dy[yBase + o];
-      }
+    pw.forEachOutput(c, (xBase, yBase, o) -> {
+      int arg = argmax(pw, x, xBase, o);
+      if (arg >= 0) dx[xBase + arg] += dy[yBase + o];
     });
   }
 

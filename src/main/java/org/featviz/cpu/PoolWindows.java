@@ -1,6 +1,7 @@
 package org.featviz.cpu;
 
 import java.util.Arrays;
+import org.featviz.ops.PoolSpec;
 import org.featviz.ops.SpatialWindow;
 
 /**
@@ -10,6 +11,11 @@ import org.featviz.ops.SpatialWindow;
  * ceil_mode pushes past the end padding do not count, as in PyTorch and the ONNX reference).
  */
 final class PoolWindows {
+  /** What a pooling computes at one output position: o of the plane whose first elements are xBase and yBase. */
+  interface Output {
+    void at(int xBase, int yBase, int o);
+  }
+
   /** Elements of one input plane and of one output plane. */
   final int inPlane;
   final int outPlane;
@@ -61,6 +67,24 @@ final class PoolWindows {
     }
     begin[outPlane] = used;
     offsets = Arrays.copyOf(list, used);
+  }
+
+  /** The windows of a MaxPool or AveragePool call. */
+  static PoolWindows of(KernelCall c) {
+    return new PoolWindows(PoolSpec.window(c.context()));
+  }
+
+  /**
+   * Runs {@code output} for every output position of every (n, c) plane of x, planes in parallel, positions in order
+   * within a plane (a backward adds into its own plane of dx only).
+   */
+  void forEachOutput(KernelCall c, Output output) {
+    int planes = c.in(0).shape().size(0, 2);
+    Parallel.range(planes, offsets.length, plane -> {
+      int xBase = plane * inPlane;
+      int yBase = plane * outPlane;
+      for (int o = 0; o < outPlane; o++) output.at(xBase, yBase, o);
+    });
   }
 
   private static boolean inside(int i, int size, int padBegin, int padEnd) {

@@ -1,6 +1,7 @@
 package org.featviz.cpu;
 
 import org.featviz.ir.Shape;
+import org.featviz.ops.Broadcast;
 import org.featviz.ops.TransposeSpec;
 
 /**
@@ -37,19 +38,6 @@ final class TransposeRef implements CpuKernel {
       dims[d] = x.dim(perm[d]);
       stride[d] = xStrides[perm[d]];
     }
-    int[] counter = new int[rank];
-    int[] map = new int[x.size()];
-    int src = 0;
-    for (int o = 0; o < map.length; o++) {
-      map[o] = src;
-      for (int d = rank - 1; d >= 0; d--) {
-        counter[d]++;
-        src += stride[d];
-        if (counter[d] < dims[d]) break;
-        src -= stride[d] * counter[d];
-        counter[d] = 0;
-      }
-    }
-    return map;
+    return Broadcast.stridedIndices(dims, stride);
   }
 }

@@ -201,13 +201,13 @@ public final class CudaDevice extends AbstractDevice {
   /** cuBLAS's version (MAJOR*10000 + MINOR*100 + PATCH); loads cuBLAS. */
   public int cublasVersion() {
     checkOpen();
-    return ((CudaLibraries) library()).cublas().version();
+    return libraries().cublas().version();
   }
 
   /** cuDNN's version as cudnnGetVersion reports it (91400 for 9.14.0); loads cuDNN. */
   public long cudnnVersion() {
     checkOpen();
-    ((CudaLibraries) library()).cudnn();
+    libraries().cudnn();
     return Cudnn.version();
   }
 
@@ -249,10 +249,14 @@ public final class CudaDevice extends AbstractDevice {
   }
 
   /** cuBLAS and cuDNN (handles created on first use; see CudaLibraries). */
-  @Override
-  protected synchronized org.featviz.device.DeviceLibrary library() {
-    if (libraries == null) libraries = new CudaLibraries(this);
+  private synchronized CudaLibraries libraries() {
+    if (libraries == null) libraries = CudaLibraries.of(this);
     return libraries;
+  }
+
+  @Override
+  protected org.featviz.device.DeviceLibrary backendLibrary() {
+    return libraries();
   }
 
   @Override
@@ -297,34 +301,36 @@ public final class CudaDevice extends AbstractDevice {
 
   @Override
   protected void copyFloatsToDevice(float[] src, int srcPos, DeviceBuffer dst, long dstByte, int count) {
-    bind();
-    waitForStream("cuMemcpyHtoD");
-    Pointer from = Pointer.to(src).withByteOffset((long) srcPos * Float.BYTES);
-    check(JCudaDriver.cuMemcpyHtoD(at(dst, dstByte), from, (long) count * Float.BYTES), "cuMemcpyHtoD");
+    toDevice(Pointer.to(src), srcPos, dst, dstByte, count);
   }
 
   @Override
   protected void copyIntsToDevice(int[] src, int srcPos, DeviceBuffer dst, long dstByte, int count) {
-    bind();
-    waitForStream("cuMemcpyHtoD");
-    Pointer from = Pointer.to(src).withByteOffset((long) srcPos * Integer.BYTES);
-    check(JCudaDriver.cuMemcpyHtoD(at(dst, dstByte), from, (long) count * Integer.BYTES), "cuMemcpyHtoD");
+    toDevice(Pointer.to(src), srcPos, dst, dstByte, count);
   }
 
   @Override
   protected void copyFloatsToHost(DeviceBuffer src, long srcByte, float[] dst, int dstPos, int count) {
-    bind();
-    waitForStream("cuMemcpyDtoH");
-    Pointer to = Pointer.to(dst).withByteOffset((long) dstPos * Float.BYTES);
-    check(JCudaDriver.cuMemcpyDtoH(to, at(src, srcByte), (long) count * Float.BYTES), "cuMemcpyDtoH");
+    toHost(src, srcByte, Pointer.to(dst), dstPos, count);
   }
 
   @Override
   protected void copyIntsToHost(DeviceBuffer src, long srcByte, int[] dst, int dstPos, int count) {
+    toHost(src, srcByte, Pointer.to(dst), dstPos, count);
+  }
+
+  /** {@code count} 4-byte elements (floats or ints) of a host array from element {@code pos}, after the stream. */
+  private void toDevice(Pointer host, int pos, DeviceBuffer dst, long dstByte, int count) {
+    bind();
+    waitForStream("cuMemcpyHtoD");
+    check(JCudaDriver.cuMemcpyHtoD(at(dst, dstByte), host.withByteOffset(4L * pos), 4L * count), "cuMemcpyHtoD");
+  }
+
+  /** {@code count} 4-byte elements into a host array from element {@code pos}, after the stream. */
+  private void toHost(DeviceBuffer src, long srcByte, Pointer host, int pos, int count) {
     bind();
     waitForStream("cuMemcpyDtoH");
-    Pointer to = Pointer.to(dst).withByteOffset((long) dstPos * Integer.BYTES);
-    check(JCudaDriver.cuMemcpyDtoH(to, at(src, srcByte), (long) count * Integer.BYTES), "cuMemcpyDtoH");
+    check(JCudaDriver.cuMemcpyDtoH(host.withByteOffset(4L * pos), at(src, srcByte), 4L * count), "cuMemcpyDtoH");
   }
 
   @Override

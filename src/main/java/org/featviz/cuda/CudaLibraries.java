@@ -1,6 +1,8 @@
 package org.featviz.cuda;
 
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.featviz.cuda.compat.CompatStep;
 import org.featviz.cuda.compat.CudaCompat;
 import org.featviz.device.ActivationMode;
@@ -18,30 +20,45 @@ import org.featviz.device.Teardown;
 
 /**
  * The library operations of {@link CudaDevice}: GEMM through cuBLAS ({@link Cublas}), the rest through cuDNN
- * ({@link Cudnn}, {@link CudnnConvolutions}). Each handle is created on first use, after
- * {@link CudaCompat#prepare()} has made JCuda's CUDA 12 / cuDNN 8 natives loadable on the host; a native that still
- * cannot load becomes a DeviceException listing the compatibility steps that failed. In synchronous-launch mode
- * ({@link SyncLaunch}) each operation is followed by a wait for the stream that names it if it failed.
+ * ({@link Cudnn}, {@link CudnnConvolutions}). Each handle is created on first use; on a GPU ({@link #of}) after
+ * {@link CudaCompat#prepare()} has made JCuda's CUDA 12 / cuDNN 8 natives loadable on the host, and a native that
+ * still cannot load becomes a DeviceException listing the compatibility steps that failed. After each operation the
+ * device's {@code afterStep} runs with the call's name: in synchronous-launch mode ({@link SyncLaunch}) it waits for
+ * the stream and names the call if it failed. The tests' binding fake builds the same class on its fake APIs.
  */
-final class CudaLibraries implements DeviceLibrary {
-  private final CudaDevice device;
+final class CudaLibraries implements DeviceLibrary, AutoCloseable {
+  private final Supplier<Cublas> openCublas;
+  private final Supplier<Cudnn> openCudnn;
+  private final Consumer<String> afterStep;
   private Cublas cublas;
   private Cudnn cudnn;
   private boolean closed;
 
-  CudaLibraries(CudaDevice device) {
-    this.device = device;
+  /**
+   * @param openCublas, openCudnn create each handle, on first use
+   * @param afterStep runs after each operation with its name ("cuDNN poolingForward(...)")
+   */
+  CudaLibraries(Supplier<Cublas> openCublas, Supplier<Cudnn> openCudnn, Consumer<String> afterStep) {
+    this.openCublas = openCublas;
+    this.openCudnn = openCudnn;
+    this.afterStep = afterStep;
+  }
+
+  /** JCublas2 and JCudnn on a GPU, loaded through {@link CudaCompat}, each step followed by the device's check. */
+  static CudaLibraries of(CudaDevice device) {
+    return new CudaLibraries(() -> load("cuBLAS (JCublas2)", () -> new Cublas(device)),
+        () -> load("cuDNN (JCudnn)", () -> new Cudnn(device)), device::afterStep);
   }
 
   synchronized Cublas cublas() {
     checkOpen();
-    if (cublas == null) cublas = load("cuBLAS (JCublas2)", () -> new Cublas(device));
+    if (cublas == null) cublas = openCublas.get();
     return cublas;
   }
 
   synchronized Cudnn cudnn() {
     checkOpen();
-    if (cudnn == null) cudnn = load("cuDNN (JCudnn)", () -> new Cudnn(device));
+    if (cudnn == null) cudnn = openCudnn.get();
     return cudnn;
   }
 
@@ -49,7 +66,7 @@ final class CudaLibraries implements DeviceLibrary {
     if (closed) throw new IllegalStateException("CUDA libraries used after the device closed");
   }
 
-  private static <T> T load(String what, java.util.function.Supplier<T> create) {
+  private static <T> T load(String what, Supplier<T> create) {
     List<CompatStep> steps = CudaCompat.prepare();
     try {
       return create.get();
@@ -61,126 +78,123 @@ final class CudaLibraries implements DeviceLibrary {
     }
   }
 
+  /** Runs a cuBLAS operation, then {@code afterStep} with "cuBLAS call(what)". */
+  private void cublas(String call, Object what, Consumer<Cublas> op) {
+    op.accept(cublas());
+    afterStep.accept("cuBLAS " + call + "(" + what + ")");
+  }
+
+  /** Runs a cuDNN operation, then {@code afterStep} with "cuDNN call(what)". */
+  private void cudnn(String call, Object what, Consumer<Cudnn> op) {
+    op.accept(cudnn());
+    afterStep.accept("cuDNN " + call + "(" + what + ")");
+  }
+
   @Override
   public void convolutionPrepare(ConvDescriptor d) {
-    cudnn().convolutions().prepare(d);
-    device.afterStep("cuDNN convolutionPrepare(" + d + ")");
+    cudnn("convolutionPrepare", d, c -> c.convolutions().prepare(d));
   }
 
   @Override
   public void convolutionForward(ConvDescriptor d, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, float alpha,
       float beta) {
-    cudnn().convolutions().forward(d, x, w, y, alpha, beta);
-    device.afterStep("cuDNN convolutionForward(" + d + ")");
+    cudnn("convolutionForward", d, c -> c.convolutions().forward(d, x, w, y, alpha, beta));
   }
 
   @Override
   public void convolutionBackwardData(ConvDescriptor d, DeviceBuffer w, DeviceBuffer dy, DeviceBuffer dx, float alpha,
       float beta) {
-    cudnn().convolutions().backwardData(d, w, dy, dx, alpha, beta);
-    device.afterStep("cuDNN convolutionBackwardData(" + d + ")");
+    cudnn("convolutionBackwardData", d, c -> c.convolutions().backwardData(d, w, dy, dx, alpha, beta));
   }
 
   @Override
   public void convolutionBiasActivationForward(ConvDescriptor d, ActivationMode mode, DeviceBuffer x, DeviceBuffer w,
       DeviceBuffer bias, DeviceBuffer y, float alpha, float beta) {
-    cudnn().convolutions().biasActivationForward(d, mode, x, w, bias, y, alpha, beta);
-    device.afterStep("cuDNN convolutionBiasActivationForward(" + d + ")");
+    cudnn("convolutionBiasActivationForward", d,
+        c -> c.convolutions().biasActivationForward(d, mode, x, w, bias, y, alpha, beta));
   }
 
   @Override
   public void gemm(GemmDescriptor d, DeviceBuffer a, long aPos, DeviceBuffer b, long bPos, DeviceBuffer c, long cPos,
       float alpha, float beta) {
-    cublas().gemm(d, a, aPos, b, bPos, c, cPos, alpha, beta);
-    device.afterStep("cuBLAS gemm(" + d + ")");
+    cublas("gemm", d, l -> l.gemm(d, a, aPos, b, bPos, c, cPos, alpha, beta));
   }
 
   @Override
   public void gemmStridedBatched(GemmDescriptor d, GemmBatch batch, DeviceBuffer a, long aPos, DeviceBuffer b,
       long bPos, DeviceBuffer c, long cPos, float alpha, float beta) {
-    cublas().gemmStridedBatched(d, batch, a, aPos, b, bPos, c, cPos, alpha, beta);
-    device.afterStep("cuBLAS gemmStridedBatched(" + d + ")");
+    cublas("gemmStridedBatched", d, l -> l.gemmStridedBatched(d, batch, a, aPos, b, bPos, c, cPos, alpha, beta));
   }
 
   @Override
   public void convolutionForward16(MathMode format, ConvDescriptor d, DeviceBuffer x, long xByte, DeviceBuffer w,
       long wByte, DeviceBuffer y, long yByte) {
-    cudnn().convolutions().forward16(format, d, x, xByte, w, wByte, y, yByte);
-    device.afterStep("cuDNN convolutionForward16(" + d + ")");
+    cudnn("convolutionForward16", d, c -> c.convolutions().forward16(format, d, x, xByte, w, wByte, y, yByte));
   }
 
   @Override
   public void convolutionBackwardData16(MathMode format, ConvDescriptor d, DeviceBuffer w, long wByte,
       DeviceBuffer dy, long dyByte, DeviceBuffer dx, long dxByte) {
-    cudnn().convolutions().backwardData16(format, d, w, wByte, dy, dyByte, dx, dxByte);
-    device.afterStep("cuDNN convolutionBackwardData16(" + d + ")");
+    cudnn("convolutionBackwardData16", d,
+        c -> c.convolutions().backwardData16(format, d, w, wByte, dy, dyByte, dx, dxByte));
   }
 
   @Override
   public void gemm16(MathMode format, GemmDescriptor d, DeviceBuffer a, long aByte, DeviceBuffer b, long bByte,
       DeviceBuffer c, long cPos, float alpha, float beta) {
-    cublas().gemm16(format, d, a, aByte, b, bByte, c, cPos, alpha, beta);
-    device.afterStep("cuBLAS gemm16(" + d + ")");
+    cublas("gemm16", d, l -> l.gemm16(format, d, a, aByte, b, bByte, c, cPos, alpha, beta));
   }
 
   @Override
   public void gemmStridedBatched16(MathMode format, GemmDescriptor d, GemmBatch batch, DeviceBuffer a, long aByte,
       DeviceBuffer b, long bByte, DeviceBuffer c, long cPos, float alpha, float beta) {
-    cublas().gemmStridedBatched16(format, d, batch, a, aByte, b, bByte, c, cPos, alpha, beta);
-    device.afterStep("cuBLAS gemmStridedBatched16(" + d + ")");
+    cublas("gemmStridedBatched16", d,
+        l -> l.gemmStridedBatched16(format, d, batch, a, aByte, b, bByte, c, cPos, alpha, beta));
   }
 
   @Override
   public void poolingForward(PoolDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
-    cudnn().poolingForward(d, x, y, alpha, beta);
-    device.afterStep("cuDNN poolingForward(" + d + ")");
+    cudnn("poolingForward", d, c -> c.poolingForward(d, x, y, alpha, beta));
   }
 
   @Override
   public void poolingBackward(PoolDescriptor d, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx,
       float alpha, float beta) {
-    cudnn().poolingBackward(d, x, y, dy, dx, alpha, beta);
-    device.afterStep("cuDNN poolingBackward(" + d + ")");
+    cudnn("poolingBackward", d, c -> c.poolingBackward(d, x, y, dy, dx, alpha, beta));
   }
 
   @Override
   public void activationForward(ActivationMode mode, int count, DeviceBuffer x, DeviceBuffer y, float alpha,
       float beta) {
-    cudnn().activationForward(mode, count, x, y, alpha, beta);
-    device.afterStep("cuDNN activationForward(" + mode + ")");
+    cudnn("activationForward", mode, c -> c.activationForward(mode, count, x, y, alpha, beta));
   }
 
   @Override
   public void activationBackward(ActivationMode mode, int count, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy,
       DeviceBuffer dx, float alpha, float beta) {
-    cudnn().activationBackward(mode, count, x, y, dy, dx, alpha, beta);
-    device.afterStep("cuDNN activationBackward(" + mode + ")");
+    cudnn("activationBackward", mode, c -> c.activationBackward(mode, count, x, y, dy, dx, alpha, beta));
   }
 
   @Override
   public void lrnForward(LrnDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
-    cudnn().lrnForward(d, x, y, alpha, beta);
-    device.afterStep("cuDNN lrnForward(" + d + ")");
+    cudnn("lrnForward", d, c -> c.lrnForward(d, x, y, alpha, beta));
   }
 
   @Override
   public void lrnBackward(LrnDescriptor d, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx,
       float alpha, float beta) {
-    cudnn().lrnBackward(d, x, y, dy, dx, alpha, beta);
-    device.afterStep("cuDNN lrnBackward(" + d + ")");
+    cudnn("lrnBackward", d, c -> c.lrnBackward(d, x, y, dy, dx, alpha, beta));
   }
 
   @Override
   public void softmaxForward(SoftmaxDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
-    cudnn().softmaxForward(d, x, y, alpha, beta);
-    device.afterStep("cuDNN softmaxForward(" + d + ")");
+    cudnn("softmaxForward", d, c -> c.softmaxForward(d, x, y, alpha, beta));
   }
 
   @Override
   public void softmaxBackward(SoftmaxDescriptor d, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx, float alpha,
       float beta) {
-    cudnn().softmaxBackward(d, y, dy, dx, alpha, beta);
-    device.afterStep("cuDNN softmaxBackward(" + d + ")");
+    cudnn("softmaxBackward", d, c -> c.softmaxBackward(d, y, dy, dx, alpha, beta));
   }
 
   /** Closes both handles, the second even when the first fails; throws one exception naming each failure. */

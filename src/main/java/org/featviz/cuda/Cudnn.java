@@ -4,10 +4,12 @@ import static org.featviz.cuda.CudaStatus.checkCudnn;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.function.ToIntFunction;
 import jcuda.jcudnn.JCudnn;
 import jcuda.jcudnn.cudnnActivationDescriptor;
 import jcuda.jcudnn.cudnnActivationMode;
@@ -90,21 +92,20 @@ final class Cudnn implements AutoCloseable {
     List<Integer> key = new ArrayList<>();
     key.add(dataType);
     for (int v : d) key.add(v);
-    cudnnTensorDescriptor desc = tensors.get(key);
-    if (desc != null) return desc;
-    desc = new cudnnTensorDescriptor();
-    checkCudnn(api.createTensorDescriptor(desc), "cudnnCreateTensorDescriptor");
-    int[] strides = new int[d.length];
-    int stride = 1;
-    for (int i = d.length - 1; i >= 0; i--) {
-      strides[i] = stride;
-      stride *= d[i];
-    }
-    checkCudnn(api.setTensorNdDescriptor(desc, dataType, d.length, d, strides),
-        "cudnnSetTensorNdDescriptor(" + jcuda.jcudnn.cudnnDataType.stringFor(dataType) + ", " + Arrays.toString(d)
-        + ")");
-    tensors.put(key, desc);
-    return desc;
+    return tensors.computeIfAbsent(key, k -> {
+      cudnnTensorDescriptor desc = new cudnnTensorDescriptor();
+      checkCudnn(api.createTensorDescriptor(desc), "cudnnCreateTensorDescriptor");
+      int[] strides = new int[d.length];
+      int stride = 1;
+      for (int i = d.length - 1; i >= 0; i--) {
+        strides[i] = stride;
+        stride *= d[i];
+      }
+      checkCudnn(api.setTensorNdDescriptor(desc, dataType, d.length, d, strides),
+          "cudnnSetTensorNdDescriptor(" + jcuda.jcudnn.cudnnDataType.stringFor(dataType) + ", " + Arrays.toString(d)
+          + ")");
+      return desc;
+    });
   }
 
   // ---- Pooling ------------------------------------------------------------------------------------------------
@@ -132,20 +133,18 @@ final class Cudnn implements AutoCloseable {
    */
   private synchronized cudnnPoolingDescriptor pooling(PoolDescriptor d) {
     boolean exact = deterministic.getAsBoolean();
-    List<Object> key = List.of(d, exact);
-    cudnnPoolingDescriptor desc = pools.get(key);
-    if (desc != null) return desc;
-    desc = new cudnnPoolingDescriptor();
-    checkCudnn(api.createPoolingDescriptor(desc), "cudnnCreatePoolingDescriptor");
-    int mode = switch (d.mode()) {
-      case MAX -> exact ? cudnnPoolingMode.CUDNN_POOLING_MAX_DETERMINISTIC : cudnnPoolingMode.CUDNN_POOLING_MAX;
-      case AVERAGE_COUNT_INCLUDE_PAD -> cudnnPoolingMode.CUDNN_POOLING_AVERAGE_COUNT_INCLUDE_PADDING;
-      case AVERAGE_COUNT_EXCLUDE_PAD -> cudnnPoolingMode.CUDNN_POOLING_AVERAGE_COUNT_EXCLUDE_PADDING;
-    };
-    checkCudnn(api.setPoolingNdDescriptor(desc, mode, cudnnNanPropagation.CUDNN_PROPAGATE_NAN,
-        d.window().length, d.window(), d.pads(), d.strides()), "cudnnSetPoolingNdDescriptor(" + d + ")");
-    pools.put(key, desc);
-    return desc;
+    return pools.computeIfAbsent(List.of(d, exact), k -> {
+      cudnnPoolingDescriptor desc = new cudnnPoolingDescriptor();
+      checkCudnn(api.createPoolingDescriptor(desc), "cudnnCreatePoolingDescriptor");
+      int mode = switch (d.mode()) {
+        case MAX -> exact ? cudnnPoolingMode.CUDNN_POOLING_MAX_DETERMINISTIC : cudnnPoolingMode.CUDNN_POOLING_MAX;
+        case AVERAGE_COUNT_INCLUDE_PAD -> cudnnPoolingMode.CUDNN_POOLING_AVERAGE_COUNT_INCLUDE_PADDING;
+        case AVERAGE_COUNT_EXCLUDE_PAD -> cudnnPoolingMode.CUDNN_POOLING_AVERAGE_COUNT_EXCLUDE_PADDING;
+      };
+      checkCudnn(api.setPoolingNdDescriptor(desc, mode, cudnnNanPropagation.CUDNN_PROPAGATE_NAN,
+          d.window().length, d.window(), d.pads(), d.strides()), "cudnnSetPoolingNdDescriptor(" + d + ")");
+      return desc;
+    });
   }
 
   // ---- Activations ----------------------------------------------------------------------------------------------
@@ -167,19 +166,18 @@ final class Cudnn implements AutoCloseable {
 
   /** The activation descriptor of a mode, cached (also used by fused convolutions). */
   synchronized cudnnActivationDescriptor activation(ActivationMode mode) {
-    cudnnActivationDescriptor desc = activations.get(mode);
-    if (desc != null) return desc;
-    desc = new cudnnActivationDescriptor();
-    checkCudnn(api.createActivationDescriptor(desc), "cudnnCreateActivationDescriptor");
-    int cudnnMode = switch (mode) {
-      case RELU -> cudnnActivationMode.CUDNN_ACTIVATION_RELU;
-      case SIGMOID -> cudnnActivationMode.CUDNN_ACTIVATION_SIGMOID;
-      case TANH -> cudnnActivationMode.CUDNN_ACTIVATION_TANH;
-    };
-    checkCudnn(api.setActivationDescriptor(desc, cudnnMode, cudnnNanPropagation.CUDNN_PROPAGATE_NAN, 0.0),
-        "cudnnSetActivationDescriptor(" + mode + ")");
-    activations.put(mode, desc);
-    return desc;
+    return activations.computeIfAbsent(mode, m -> {
+      cudnnActivationDescriptor desc = new cudnnActivationDescriptor();
+      checkCudnn(api.createActivationDescriptor(desc), "cudnnCreateActivationDescriptor");
+      int cudnnMode = switch (mode) {
+        case RELU -> cudnnActivationMode.CUDNN_ACTIVATION_RELU;
+        case SIGMOID -> cudnnActivationMode.CUDNN_ACTIVATION_SIGMOID;
+        case TANH -> cudnnActivationMode.CUDNN_ACTIVATION_TANH;
+      };
+      checkCudnn(api.setActivationDescriptor(desc, cudnnMode, cudnnNanPropagation.CUDNN_PROPAGATE_NAN, 0.0),
+          "cudnnSetActivationDescriptor(" + mode + ")");
+      return desc;
+    });
   }
 
   // ---- LRN ------------------------------------------------------------------------------------------------------
@@ -200,14 +198,13 @@ final class Cudnn implements AutoCloseable {
   }
 
   private synchronized cudnnLRNDescriptor lrn(LrnDescriptor d) {
-    cudnnLRNDescriptor desc = lrns.get(d);
-    if (desc != null) return desc;
-    desc = new cudnnLRNDescriptor();
-    checkCudnn(api.createLRNDescriptor(desc), "cudnnCreateLRNDescriptor");
-    checkCudnn(api.setLRNDescriptor(desc, d.size(), d.alpha(), d.beta(), d.bias()),
-        "cudnnSetLRNDescriptor(" + d + ")");
-    lrns.put(d, desc);
-    return desc;
+    return lrns.computeIfAbsent(d, k -> {
+      cudnnLRNDescriptor desc = new cudnnLRNDescriptor();
+      checkCudnn(api.createLRNDescriptor(desc), "cudnnCreateLRNDescriptor");
+      checkCudnn(api.setLRNDescriptor(desc, d.size(), d.alpha(), d.beta(), d.bias()),
+          "cudnnSetLRNDescriptor(" + d + ")");
+      return desc;
+    });
   }
 
   // ---- Softmax --------------------------------------------------------------------------------------------------
@@ -230,6 +227,11 @@ final class Cudnn implements AutoCloseable {
         "cudnnSoftmaxBackward(" + d + ")");
   }
 
+  /** Destroys each cached descriptor with {@code destroy}, the cuDNN call named {@code call}. */
+  static <D> void destroyAll(Collection<D> descriptors, ToIntFunction<D> destroy, String call) {
+    for (D d : descriptors) checkCudnn(destroy.applyAsInt(d), call);
+  }
+
   static DevicePtr ptr(DeviceBuffer buffer) {
     return DevicePtr.of(buffer);
   }
@@ -240,18 +242,10 @@ final class Cudnn implements AutoCloseable {
     closed = true;
     api.bind();
     convolutions.close();
-    for (cudnnPoolingDescriptor d : pools.values()) {
-      checkCudnn(api.destroyPoolingDescriptor(d), "cudnnDestroyPoolingDescriptor");
-    }
-    for (cudnnActivationDescriptor d : activations.values()) {
-      checkCudnn(api.destroyActivationDescriptor(d), "cudnnDestroyActivationDescriptor");
-    }
-    for (cudnnLRNDescriptor d : lrns.values()) {
-      checkCudnn(api.destroyLRNDescriptor(d), "cudnnDestroyLRNDescriptor");
-    }
-    for (cudnnTensorDescriptor d : tensors.values()) {
-      checkCudnn(api.destroyTensorDescriptor(d), "cudnnDestroyTensorDescriptor");
-    }
+    destroyAll(pools.values(), api::destroyPoolingDescriptor, "cudnnDestroyPoolingDescriptor");
+    destroyAll(activations.values(), api::destroyActivationDescriptor, "cudnnDestroyActivationDescriptor");
+    destroyAll(lrns.values(), api::destroyLRNDescriptor, "cudnnDestroyLRNDescriptor");
+    destroyAll(tensors.values(), api::destroyTensorDescriptor, "cudnnDestroyTensorDescriptor");
     checkCudnn(api.destroy(handle), "cudnnDestroy");
   }
 }

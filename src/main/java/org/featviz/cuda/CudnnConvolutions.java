@@ -138,25 +138,12 @@ final class CudnnConvolutions implements AutoCloseable {
 
   synchronized void forward(ConvDescriptor d, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, float alpha,
       float beta) {
-    api.bind();
-    Geometry g = geometry(d);
-    findForward(d, g);
-    ensureWorkspace(g.forward.bytes);
-    checkCudnn(api.convolutionForward(handle, alpha, cudnn.tensor(d.inputDims()), Cudnn.ptr(x), g.filter,
-        Cudnn.ptr(w), g.forward.conv, g.forward.algo, workspacePointer(), g.forward.bytes, beta,
-        cudnn.tensor(d.outputDims()), Cudnn.ptr(y)), "cudnnConvolutionForward(" + d + ", " + describe(g.forward) + ")");
+    forward(device.mathMode(), d, Cudnn.ptr(x), Cudnn.ptr(w), Cudnn.ptr(y), alpha, beta, "");
   }
 
   synchronized void backwardData(ConvDescriptor d, DeviceBuffer w, DeviceBuffer dy, DeviceBuffer dx, float alpha,
       float beta) {
-    api.bind();
-    Geometry g = geometry(d);
-    findBackwardData(d, g);
-    ensureWorkspace(g.backwardData.bytes);
-    checkCudnn(api.convolutionBackwardData(handle, alpha, g.filter, Cudnn.ptr(w), cudnn.tensor(d.outputDims()),
-        Cudnn.ptr(dy), g.backwardData.conv, g.backwardData.algo, workspacePointer(), g.backwardData.bytes, beta,
-        cudnn.tensor(d.inputDims()), Cudnn.ptr(dx)),
-        "cudnnConvolutionBackwardData(" + d + ", " + describe(g.backwardData) + ")");
+    backwardData(device.mathMode(), d, Cudnn.ptr(w), Cudnn.ptr(dy), Cudnn.ptr(dx), alpha, beta, "");
   }
 
   /**
@@ -165,29 +152,45 @@ final class CudnnConvolutions implements AutoCloseable {
    */
   synchronized void forward16(MathMode format, ConvDescriptor d, DeviceBuffer x, long xByte, DeviceBuffer w,
       long wByte, DeviceBuffer y, long yByte) {
-    api.bind();
-    Geometry g = geometry(d, format);
-    findForward(d, g);
-    ensureWorkspace(g.forward.bytes);
-    int type = dataType(format);
-    checkCudnn(api.convolutionForward(handle, 1f, cudnn.tensor(type, d.inputDims()), DevicePtr.at(x, xByte),
-        g.filter, DevicePtr.at(w, wByte), g.forward.conv, g.forward.algo, workspacePointer(), g.forward.bytes, 0f,
-        cudnn.tensor(type, d.outputDims()), DevicePtr.at(y, yByte)),
-        "cudnnConvolutionForward(" + format + ", " + d + ", " + describe(g.forward) + ")");
+    forward(format, d, DevicePtr.at(x, xByte), DevicePtr.at(w, wByte), DevicePtr.at(y, yByte), 1f, 0f,
+        format + ", ");
   }
 
   /** dx16 = conv_backward_data(w16, dy16) in a 16-bit format, as {@link #forward16}. */
   synchronized void backwardData16(MathMode format, ConvDescriptor d, DeviceBuffer w, long wByte, DeviceBuffer dy,
       long dyByte, DeviceBuffer dx, long dxByte) {
+    backwardData(format, d, DevicePtr.at(w, wByte), DevicePtr.at(dy, dyByte), DevicePtr.at(dx, dxByte), 1f, 0f,
+        format + ", ");
+  }
+
+  /**
+   * cudnnConvolutionForward with the geometry of {@code mode} (its data type: FLOAT in FP32 and TF32, 16 bits in
+   * BF16 and FP16); {@code named} prefixes the descriptor in the call's name.
+   */
+  private void forward(MathMode mode, ConvDescriptor d, DevicePtr x, DevicePtr w, DevicePtr y, float alpha,
+      float beta, String named) {
     api.bind();
-    Geometry g = geometry(d, format);
+    Geometry g = geometry(d, mode);
+    findForward(d, g);
+    ensureWorkspace(g.forward.bytes);
+    int type = dataType(mode);
+    checkCudnn(api.convolutionForward(handle, alpha, cudnn.tensor(type, d.inputDims()), x, g.filter, w,
+        g.forward.conv, g.forward.algo, workspacePointer(), g.forward.bytes, beta, cudnn.tensor(type, d.outputDims()),
+        y), "cudnnConvolutionForward(" + named + d + ", " + describe(g.forward) + ")");
+  }
+
+  /** cudnnConvolutionBackwardData with the geometry of {@code mode}, as {@link #forward}. */
+  private void backwardData(MathMode mode, ConvDescriptor d, DevicePtr w, DevicePtr dy, DevicePtr dx, float alpha,
+      float beta, String named) {
+    api.bind();
+    Geometry g = geometry(d, mode);
     findBackwardData(d, g);
     ensureWorkspace(g.backwardData.bytes);
-    int type = dataType(format);
-    checkCudnn(api.convolutionBackwardData(handle, 1f, g.filter, DevicePtr.at(w, wByte),
-        cudnn.tensor(type, d.outputDims()), DevicePtr.at(dy, dyByte), g.backwardData.conv, g.backwardData.algo,
-        workspacePointer(), g.backwardData.bytes, 0f, cudnn.tensor(type, d.inputDims()), DevicePtr.at(dx, dxByte)),
-        "cudnnConvolutionBackwardData(" + format + ", " + d + ", " + describe(g.backwardData) + ")");
+    int type = dataType(mode);
+    checkCudnn(api.convolutionBackwardData(handle, alpha, g.filter, w, cudnn.tensor(type, d.outputDims()), dy,
+        g.backwardData.conv, g.backwardData.algo, workspacePointer(), g.backwardData.bytes, beta,
+        cudnn.tensor(type, d.inputDims()), dx),
+        "cudnnConvolutionBackwardData(" + named + d + ", " + describe(g.backwardData) + ")");
   }
 
   private Geometry geometry(ConvDescriptor d) {
@@ -350,11 +353,6 @@ final class CudnnConvolutions implements AutoCloseable {
   /** The shared workspace, or null (no workspace) before any convolution needed one. */
   private DevicePtr workspacePointer() {
     return workspace == null ? null : Cudnn.ptr(workspace);
-  }
-
-  /** Bytes of the shared workspace now (0 before any convolution needed one). */
-  synchronized long workspaceBytes() {
-    return workspace == null || workspace.isClosed() ? 0 : workspace.bytes();
   }
 
   @Override

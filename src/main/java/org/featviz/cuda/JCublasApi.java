@@ -1,28 +1,12 @@
 package org.featviz.cuda;
 
-import jcuda.Pointer;
 import jcuda.jcublas.JCublas2;
 import jcuda.jcublas.cublasHandle;
 
 /** {@link CublasApi} on a GPU: each call forwards to JCublas2 with the device's pointers and stream. */
-final class JCublasApi implements CublasApi {
-  private final CudaDevice device;
-
+final class JCublasApi extends JCudaBinding implements CublasApi {
   JCublasApi(CudaDevice device) {
-    this.device = device;
-  }
-
-  private Pointer ptr(DevicePtr p) {
-    return device.pointer(p.buffer(), p.byteOffset());
-  }
-
-  private static Pointer host(float value) {
-    return Pointer.to(new float[] {value});
-  }
-
-  @Override
-  public void bind() {
-    device.bind();
+    super(device);
   }
 
   @Override

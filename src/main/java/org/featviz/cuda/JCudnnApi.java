@@ -1,6 +1,5 @@
 package org.featviz.cuda;
 
-import jcuda.Pointer;
 import jcuda.jcudnn.JCudnn;
 import jcuda.jcudnn.cudnnActivationDescriptor;
 import jcuda.jcudnn.cudnnConvolutionBwdDataAlgoPerf;
@@ -13,25 +12,9 @@ import jcuda.jcudnn.cudnnPoolingDescriptor;
 import jcuda.jcudnn.cudnnTensorDescriptor;
 
 /** {@link CudnnApi} on a GPU: each call forwards to JCudnn with the device's pointers and stream. */
-final class JCudnnApi implements CudnnApi {
-  private final CudaDevice device;
-
+final class JCudnnApi extends JCudaBinding implements CudnnApi {
   JCudnnApi(CudaDevice device) {
-    this.device = device;
-  }
-
-  /** The device address, or a null pointer for no workspace. */
-  private Pointer ptr(DevicePtr p) {
-    return p == null ? new Pointer() : device.pointer(p.buffer(), p.byteOffset());
-  }
-
-  private static Pointer host(float value) {
-    return Pointer.to(new float[] {value});
-  }
-
-  @Override
-  public void bind() {
-    device.bind();
+    super(device);
   }
 
   @Override

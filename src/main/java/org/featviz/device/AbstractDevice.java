@@ -12,9 +12,10 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * What every {@link Device} shares: it owns its buffers (closing the device frees them), and it checks every call
  * before a backend sees it: the device and buffers are open and belong to it, host and device ranges are in
- * bounds, the kernel exists and the arguments match its parameters, the launch fits CUDA's limits. Backends
- * implement only the unchecked primitives below, so the GPU and emulator behave alike on misuse, and the checks
- * are tested in CI through the emulator.
+ * bounds, the kernel exists and the arguments match its parameters, the launch fits CUDA's limits, and library
+ * operations get their operands ({@link CheckedLibrary}). Backends implement only the unchecked primitives below and
+ * an unchecked {@link DeviceLibrary}, so the GPU and emulator behave alike on misuse, and the checks are tested in CI
+ * through the emulator.
  */
 public abstract class AbstractDevice implements Device {
   /** A backend's allocation: the device address, and whatever else the backend needs to address or free it. */
@@ -27,7 +28,7 @@ public abstract class AbstractDevice implements Device {
   private final Map<String, KernelSignature> signatures = new ConcurrentHashMap<>();
   private volatile boolean closed;
   private volatile MathMode mathMode = MathMode.FP32;
-  private final MixedPrecision mixedPrecision = new MixedPrecision(this);
+  private final DeviceLibrary library = new CheckedLibrary(this);
 
   // ---- Backend primitives: arguments already checked; offsets in bytes ----------------------------------------
 
@@ -64,8 +65,11 @@ public abstract class AbstractDevice implements Device {
    */
   protected abstract void closeDevice(Teardown teardown);
 
-  /** The backend's library operations (created lazily where that is costly), called after the checks below. */
-  protected abstract DeviceLibrary library();
+  /**
+   * The backend's library operations (created lazily where that is costly), called by {@link #library()} after its
+   * checks; the backend releases it in {@link #closeDevice}.
+   */
+  protected abstract DeviceLibrary backendLibrary();
 
   /** The backend's handle of a buffer (see {@link Allocation}). */
   protected static Object handle(DeviceBuffer buffer) {
@@ -182,7 +186,7 @@ public abstract class AbstractDevice implements Device {
     }
   }
 
-  // ---- Checked library operations (see Device) --------------------------------------------------------------
+  // ---- Math mode and library -----------------------------------------------------------------------------------
 
   @Override
   public final MathMode mathMode() {
@@ -192,195 +196,13 @@ public abstract class AbstractDevice implements Device {
   @Override
   public final void setMathMode(MathMode mode) {
     checkOpen();
-    mathMode = java.util.Objects.requireNonNull(mode, "math mode");
+    mathMode = Objects.requireNonNull(mode, "math mode");
   }
 
+  /** The backend's library, behind the checks of {@link CheckedLibrary}. */
   @Override
-  public final void reserveStaging(long bytes) {
-    checkOpen();
-    mixedPrecision.reserve(bytes);
-  }
-
-  @Override
-  public final long stagingBytes() {
-    return mixedPrecision.bytes();
-  }
-
-  @Override
-  public final void convolutionPrepare(ConvDescriptor d) {
-    checkOpen();
-    if (mathMode.isSixteenBit()) mixedPrecision.reserve(MixedPrecision.convolutionBytes(d));
-    library().convolutionPrepare(d);
-  }
-
-  @Override
-  public final void convolutionForward(ConvDescriptor d, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, float alpha,
-      float beta) {
-    String op = "convolution forward";
-    requireFloats(op, "x", x, 0, d.inputCount());
-    requireFloats(op, "w", w, 0, d.weightCount());
-    requireFloats(op, "y", y, 0, d.outputCount());
-    MathMode mode = mathMode;
-    if (mode.isSixteenBit()) {
-      mixedPrecision.convolutionForward(mode, d, x, w, y, alpha, beta);
-    } else {
-      library().convolutionForward(d, x, w, y, alpha, beta);
-    }
-  }
-
-  @Override
-  public final void convolutionBackwardData(ConvDescriptor d, DeviceBuffer w, DeviceBuffer dy, DeviceBuffer dx,
-      float alpha, float beta) {
-    String op = "convolution backward data";
-    requireFloats(op, "w", w, 0, d.weightCount());
-    requireFloats(op, "dy", dy, 0, d.outputCount());
-    requireFloats(op, "dx", dx, 0, d.inputCount());
-    MathMode mode = mathMode;
-    if (mode.isSixteenBit()) {
-      mixedPrecision.convolutionBackwardData(mode, d, w, dy, dx, alpha, beta);
-    } else {
-      library().convolutionBackwardData(d, w, dy, dx, alpha, beta);
-    }
-  }
-
-  @Override
-  public final void convolutionBiasActivationForward(ConvDescriptor d, ActivationMode mode, DeviceBuffer x,
-      DeviceBuffer w, DeviceBuffer bias, DeviceBuffer y, float alpha, float beta) {
-    String op = "convolution bias activation forward";
-    if (mode != ActivationMode.RELU) {
-      throw new IllegalArgumentException(op + ": activation " + mode + "; cuDNN fuses RELU only (and identity)");
-    }
-    requireFloats(op, "x", x, 0, d.inputCount());
-    requireFloats(op, "w", w, 0, d.weightCount());
-    requireFloats(op, "bias", bias, 0, d.k());
-    requireFloats(op, "y", y, 0, d.outputCount());
-    MathMode math = mathMode;
-    if (math.isSixteenBit()) {
-      mixedPrecision.convolutionBiasActivationForward(math, d, mode, x, w, bias, y, alpha, beta);
-    } else {
-      library().convolutionBiasActivationForward(d, mode, x, w, bias, y, alpha, beta);
-    }
-  }
-
-  @Override
-  public final void gemm(GemmDescriptor d, DeviceBuffer a, long aPos, DeviceBuffer b, long bPos, DeviceBuffer c,
-      long cPos, float alpha, float beta) {
-    requireFloats("gemm", "A", a, aPos, d.aCount());
-    requireFloats("gemm", "B", b, bPos, d.bCount());
-    requireFloats("gemm", "C", c, cPos, d.cCount());
-    MathMode mode = mathMode;
-    if (mode.isSixteenBit()) {
-      mixedPrecision.gemm(mode, d, a, aPos, b, bPos, c, cPos, alpha, beta);
-    } else {
-      library().gemm(d, a, aPos, b, bPos, c, cPos, alpha, beta);
-    }
-  }
-
-  @Override
-  public final void gemmStridedBatched(GemmDescriptor d, GemmBatch batch, DeviceBuffer a, long aPos, DeviceBuffer b,
-      long bPos, DeviceBuffer c, long cPos, float alpha, float beta) {
-    String op = "strided-batched gemm";
-    int count = batch.count();
-    if (count > 1 && batch.cStride() < d.cCount()) {
-      throw new IllegalArgumentException(op + ": C's stride " + batch.cStride() + " is less than its " + d.cCount()
-          + " floats, so the " + count + " products would write over one another");
-    }
-    requireFloats(op, "A", a, aPos, GemmBatch.span(count, batch.aStride(), d.aCount()));
-    requireFloats(op, "B", b, bPos, GemmBatch.span(count, batch.bStride(), d.bCount()));
-    requireFloats(op, "C", c, cPos, GemmBatch.span(count, batch.cStride(), d.cCount()));
-    MathMode mode = mathMode;
-    if (mode.isSixteenBit()) {
-      mixedPrecision.gemmStridedBatched(mode, d, batch, a, aPos, b, bPos, c, cPos, alpha, beta);
-    } else {
-      library().gemmStridedBatched(d, batch, a, aPos, b, bPos, c, cPos, alpha, beta);
-    }
-  }
-
-  @Override
-  public final void poolingForward(PoolDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
-    requireFloats("pooling forward", "x", x, 0, d.inputCount());
-    requireFloats("pooling forward", "y", y, 0, d.outputCount());
-    library().poolingForward(d, x, y, alpha, beta);
-  }
-
-  @Override
-  public final void poolingBackward(PoolDescriptor d, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy,
-      DeviceBuffer dx, float alpha, float beta) {
-    String op = "pooling backward";
-    requireFloats(op, "x", x, 0, d.inputCount());
-    requireFloats(op, "y", y, 0, d.outputCount());
-    requireFloats(op, "dy", dy, 0, d.outputCount());
-    requireFloats(op, "dx", dx, 0, d.inputCount());
-    library().poolingBackward(d, x, y, dy, dx, alpha, beta);
-  }
-
-  @Override
-  public final void activationForward(ActivationMode mode, int count, DeviceBuffer x, DeviceBuffer y, float alpha,
-      float beta) {
-    String op = "activation forward (" + mode + ")";
-    requirePositive(op, count);
-    requireFloats(op, "x", x, 0, count);
-    requireFloats(op, "y", y, 0, count);
-    library().activationForward(mode, count, x, y, alpha, beta);
-  }
-
-  @Override
-  public final void activationBackward(ActivationMode mode, int count, DeviceBuffer x, DeviceBuffer y,
-      DeviceBuffer dy, DeviceBuffer dx, float alpha, float beta) {
-    String op = "activation backward (" + mode + ")";
-    requirePositive(op, count);
-    requireFloats(op, "x", x, 0, count);
-    requireFloats(op, "y", y, 0, count);
-    requireFloats(op, "dy", dy, 0, count);
-    requireFloats(op, "dx", dx, 0, count);
-    library().activationBackward(mode, count, x, y, dy, dx, alpha, beta);
-  }
-
-  @Override
-  public final void lrnForward(LrnDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
-    requireFloats("lrn forward", "x", x, 0, d.count());
-    requireFloats("lrn forward", "y", y, 0, d.count());
-    library().lrnForward(d, x, y, alpha, beta);
-  }
-
-  @Override
-  public final void lrnBackward(LrnDescriptor d, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx,
-      float alpha, float beta) {
-    for (DeviceBuffer b : new DeviceBuffer[] {x, y, dy, dx}) requireFloats("lrn backward", "a tensor", b, 0, d.count());
-    library().lrnBackward(d, x, y, dy, dx, alpha, beta);
-  }
-
-  @Override
-  public final void softmaxForward(SoftmaxDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
-    requireFloats("softmax forward", "x", x, 0, d.count());
-    requireFloats("softmax forward", "y", y, 0, d.count());
-    library().softmaxForward(d, x, y, alpha, beta);
-  }
-
-  @Override
-  public final void softmaxBackward(SoftmaxDescriptor d, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx,
-      float alpha, float beta) {
-    requireFloats("softmax backward", "y", y, 0, d.count());
-    requireFloats("softmax backward", "dy", dy, 0, d.count());
-    requireFloats("softmax backward", "dx", dx, 0, d.count());
-    library().softmaxBackward(d, y, dy, dx, alpha, beta);
-  }
-
-  private static void requirePositive(String op, int count) {
-    if (count < 1) throw new IllegalArgumentException(op + ": element count " + count + " must be positive");
-  }
-
-  /** Checks that floats [pos, pos + count) lie in an open buffer of this device, naming the operation and operand. */
-  private void requireFloats(String op, String operand, DeviceBuffer buffer, long pos, long count) {
-    checkOpen();
-    if (buffer == null) throw new IllegalArgumentException(op + ": " + operand + " is null");
-    checkOwned(buffer);
-    if (buffer.isClosed()) throw new IllegalStateException(op + ": " + operand + " is a closed device buffer");
-    long capacity = buffer.bytes() / Float.BYTES;
-    if (pos < 0 || pos > capacity - count) {
-      throw new IndexOutOfBoundsException(op + ": " + operand + " needs floats [" + pos + ", " + (pos + count)
-          + ") but its device buffer holds " + capacity);
-    }
+  public final DeviceLibrary library() {
+    return library;
   }
 
   /** Checks that elements [pos, pos + count) of `elementBytes` bytes lie in the open buffer; returns pos in bytes. */
@@ -397,7 +219,7 @@ public abstract class AbstractDevice implements Device {
     return pos * elementBytes;
   }
 
-  private void checkOwned(DeviceBuffer buffer) {
+  final void checkOwned(DeviceBuffer buffer) {
     if (buffer.device() != this) {
       throw new IllegalArgumentException(buffer + " belongs to another device (" + buffer.device().name() + ")");
     }

@@ -3,8 +3,9 @@ package org.featviz.device;
 import java.util.List;
 
 /**
- * A CUDA device as featviz uses it: device memory, copies to and from host arrays, and custom kernels from
- * {@code cuda/*.cu} launched by name. Implemented by {@link org.featviz.cuda.CudaDevice} (a GPU through JCuda) and
+ * A CUDA device as featviz uses it: device memory, copies to and from host arrays, custom kernels from
+ * {@code cuda/*.cu} launched by name, a stream to wait for, a math mode, and the cuDNN/cuBLAS operations behind one
+ * accessor, {@link #library()}. Implemented by {@link org.featviz.cuda.CudaDevice} (a GPU through JCuda) and
  * {@link org.featviz.device.emu.EmulatedDevice} (the same kernel sources run on the CPU, for CI).
  *
  * <p>Operations run in order, as if on one CUDA stream. Copies to host arrays return when the data is there;
@@ -130,20 +131,15 @@ public interface Device extends AutoCloseable {
   /** Waits until every operation issued so far has finished; reports asynchronous kernel errors. */
   void synchronize();
 
-  // ---- Library operations -----------------------------------------------------------------------------------
-  // cuDNN/cuBLAS-semantics operations: CudaDevice implements them over JCublas2/JCudnn and EmulatedDevice over the
-  // CPU reference kernels of org.featviz.cpu (DESIGN.md section 8). Each computes out = alpha op(...) + beta out,
-  // as cuDNN does: beta = 0 overwrites out without reading it, beta = 1 accumulates (gradient sums). Buffers are
-  // dense float tensors in the descriptor's layout (row-major, NCHW); they are checked like launch arguments (open,
-  // owned, large enough) before anything runs. Order with kernels and copies is the stream order.
+  // ---- Math mode and library operations ------------------------------------------------------------------------
 
-  /** The arithmetic library operations use; {@link MathMode#FP32} by default. */
+  /** The arithmetic of the library's convolutions and GEMMs; {@link MathMode#FP32} by default. */
   MathMode mathMode();
 
   /**
    * Selects the math mode of later library operations: FP32, TF32 (convolutions and GEMMs on tensor cores with
-   * 10-bit mantissa inputs), or BF16 / FP16 (convolutions and GEMMs on 16-bit copies of their operands with FP32
-   * accumulation, see {@link MixedPrecision}). Other operations always compute in FP32.
+   * 10-bit mantissa inputs), or BF16 / FP16 (mixed precision: a plan stages 16-bit copies of the operands of its
+   * convolutions and GEMMs, see {@link DeviceLibrary}). Other operations always compute in FP32.
    */
   void setMathMode(MathMode mode);
 
@@ -165,86 +161,10 @@ public interface Device extends AutoCloseable {
   }
 
   /**
-   * Grows the device's 16-bit staging arena (see {@link MixedPrecision}) to at least {@code bytes}, so that BF16 and
-   * FP16 convolutions and GEMMs whose operands fit allocate nothing when they run. Plans call it when they are built
-   * with their largest need; the arena is shared by everything on the device and never shrinks. Optional: a call
-   * whose operands do not fit grows the arena first.
+   * The cuDNN/cuBLAS-semantics operations (convolution, GEMM, pooling, activations, LRN, softmax), on this device's
+   * buffers and stream, in its math mode. The same object for the device's life; closed with the device.
    */
-  void reserveStaging(long bytes);
-
-  /** Bytes of the 16-bit staging arena now (0 until a BF16/FP16 operation or a reservation needed one). */
-  long stagingBytes();
-
-  /**
-   * Does now what the first convolution of this geometry would otherwise do: find and cache cuDNN's algorithms and
-   * grow the shared workspace (and, in BF16/FP16, the staging arena), so that later convolution calls in the current
-   * math mode allocate nothing. Optional; idempotent.
-   */
-  void convolutionPrepare(ConvDescriptor d);
-
-  /** y = alpha conv(x, w) + beta y; x, w, y in the descriptor's input, weight and output dims. */
-  void convolutionForward(ConvDescriptor d, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, float alpha, float beta);
-
-  /** dx = alpha conv_backward_data(w, dy) + beta dx: the gradient with respect to x only (weights are frozen). */
-  void convolutionBackwardData(ConvDescriptor d, DeviceBuffer w, DeviceBuffer dy, DeviceBuffer dx, float alpha,
-      float beta);
-
-  /**
-   * y = act(alpha conv(x, w) + beta y + bias[k]): convolution, per-output-channel bias and activation in one call,
-   * cuDNN's cudnnConvolutionBiasActivationForward with z = y. Only {@link ActivationMode#RELU} (cuDNN fuses ReLU
-   * and identity only); bias holds K floats. The backward is the activation's backward from y, then
-   * {@link #convolutionBackwardData}.
-   */
-  void convolutionBiasActivationForward(ConvDescriptor d, ActivationMode mode, DeviceBuffer x, DeviceBuffer w,
-      DeviceBuffer bias, DeviceBuffer y, float alpha, float beta);
-
-  /**
-   * C = alpha op(A) op(B) + beta C, row-major (see {@link GemmDescriptor}); each matrix starts {@code pos} floats
-   * into its buffer, so batched products can address slices of one buffer.
-   */
-  void gemm(GemmDescriptor d, DeviceBuffer a, long aPos, DeviceBuffer b, long bPos, DeviceBuffer c, long cPos,
-      float alpha, float beta);
-
-  /** {@link #gemm(GemmDescriptor, DeviceBuffer, long, DeviceBuffer, long, DeviceBuffer, long, float, float)} at 0. */
-  default void gemm(GemmDescriptor d, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, float alpha, float beta) {
-    gemm(d, a, 0, b, 0, c, 0, alpha, beta);
-  }
-
-  /**
-   * {@code batch.count()} GEMMs as {@link #gemm} computes them, the i-th on the matrices at {@code pos + i stride}
-   * (cublasSgemmStridedBatched semantics, see {@link GemmBatch}): a stride of 0 broadcasts one matrix to every
-   * product; C's matrices must not overlap.
-   */
-  void gemmStridedBatched(GemmDescriptor d, GemmBatch batch, DeviceBuffer a, long aPos, DeviceBuffer b, long bPos,
-      DeviceBuffer c, long cPos, float alpha, float beta);
-
-  /** y = alpha pool(x) + beta y. */
-  void poolingForward(PoolDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta);
-
-  /** dx = alpha pool_backward(x, y, dy) + beta dx; y is the forward's output for x. */
-  void poolingBackward(PoolDescriptor d, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx,
-      float alpha, float beta);
-
-  /** y = alpha act(x) + beta y over {@code count} elements (x and y may be the same buffer). */
-  void activationForward(ActivationMode mode, int count, DeviceBuffer x, DeviceBuffer y, float alpha, float beta);
-
-  /** dx = alpha act'(x, y) dy + beta dx; y is the forward's output for x. */
-  void activationBackward(ActivationMode mode, int count, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy,
-      DeviceBuffer dx, float alpha, float beta);
-
-  /** y = alpha lrn(x) + beta y. */
-  void lrnForward(LrnDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta);
-
-  /** dx = alpha lrn_backward(x, y, dy) + beta dx; y is the forward's output for x. */
-  void lrnBackward(LrnDescriptor d, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx, float alpha,
-      float beta);
-
-  /** y = alpha softmax(x) + beta y. */
-  void softmaxForward(SoftmaxDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta);
-
-  /** dx = alpha softmax_backward(y, dy) + beta dx; y is the forward's output. */
-  void softmaxBackward(SoftmaxDescriptor d, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx, float alpha,
-      float beta);
+  DeviceLibrary library();
 
   /** Frees every buffer this device still owns, then the device itself. Idempotent. */
   @Override

@@ -13,10 +13,6 @@ public enum DType {
     this.displayName = displayName;
   }
 
-  public int onnxCode() {
-    return onnxCode;
-  }
-
   /** The DType for an ONNX TensorProto.DataType code, or null where featviz does not compute with it. */
   public static DType fromOnnx(int code) {
     for (DType t : values()) if (t.onnxCode == code) return t;

@@ -88,12 +88,6 @@ public final class Graph {
     return producers.get(value);
   }
 
-  public List<Node> consumers(String value) {
-    List<Node> r = new ArrayList<>();
-    for (Node n : nodes) if (n.inputs().contains(value)) r.add(n);
-    return r;
-  }
-
   public ValueInfo input() {
     if (inputs.size() != 1) {
       throw new ModelException(source + ": expected one graph input, found " + inputs.size());

@@ -49,10 +49,18 @@ public final class Broadcast {
 
   /** For each element of {@code out} in row-major order, the flat index of the element of {@code in} it reads. */
   public static int[] sourceIndices(Shape in, Shape out) {
-    int[] stride = strides(in, out);
-    int[] dims = out.dims();
+    return stridedIndices(out.dims(), strides(in, out));
+  }
+
+  /**
+   * For each index (i0, ..., ir-1) of {@code dims} in row-major order, sum_d i_d stride[d]: where a walk over an
+   * array of dims reads another array laid out with those strides (a broadcast operand, a permuted one).
+   */
+  public static int[] stridedIndices(int[] dims, int[] stride) {
+    int size = 1;
+    for (int dim : dims) size *= dim;
     int[] counter = new int[dims.length];
-    int[] map = new int[out.size()];
+    int[] map = new int[size];
     int src = 0;
     for (int o = 0; o < map.length; o++) {
       map[o] = src;

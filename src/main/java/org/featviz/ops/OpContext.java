@@ -35,10 +35,6 @@ public record OpContext(Node node, List<Shape> inputShapes, List<Tensor> constan
     return t;
   }
 
-  public boolean hasConstant(int i) {
-    return i < constants.size() && constants.get(i) != null;
-  }
-
   /** An error that names the node and its op. */
   public ModelException error(String message) {
     return new ModelException(node.describe() + ": " + message);

@@ -1,6 +1,7 @@
 package org.featviz.param;
 
 import java.util.Arrays;
+import org.featviz.cpu.MatrixProduct;
 
 /**
  * The inverse real 2-D discrete Fourier transform of a half spectrum, written as matrix products with precomputed
@@ -51,9 +52,9 @@ public final class InverseRealDft2d {
     this.width = width;
     this.halfWidth = width / 2 + 1;
     this.columnMatrix = columnMatrix(height);
-    this.columnMatrixT = RowMajor.transpose(columnMatrix, 2 * height, 2 * height);
+    this.columnMatrixT = MatrixProduct.transpose(columnMatrix, 0, 2 * height, 2 * height);
     this.rowMatrix = rowMatrix(width, halfWidth);
-    this.rowMatrixT = RowMajor.transpose(rowMatrix, 2 * halfWidth, width);
+    this.rowMatrixT = MatrixProduct.transpose(rowMatrix, 0, 2 * halfWidth, width);
   }
 
   public int height() {
@@ -96,10 +97,10 @@ public final class InverseRealDft2d {
     int wf = halfWidth;
     int w = width;
     float[] y = new float[2 * h * wf];
-    RowMajor.multiplyAdd(columnMatrix, 0, 2 * h, spectrum, sOffset, wf, y, 0, wf, 2 * h, 2 * h, wf);
+    MatrixProduct.multiplyAdd(columnMatrix, 0, 2 * h, spectrum, sOffset, wf, y, 0, wf, 2 * h, 2 * h, wf);
     Arrays.fill(image, iOffset, iOffset + h * w, 0f);
-    RowMajor.multiplyAdd(y, 0, wf, rowMatrix, 0, w, image, iOffset, w, h, wf, w);
-    RowMajor.multiplyAdd(y, h * wf, wf, rowMatrix, wf * w, w, image, iOffset, w, h, wf, w);
+    MatrixProduct.multiplyAdd(y, 0, wf, rowMatrix, 0, w, image, iOffset, w, h, wf, w);
+    MatrixProduct.multiplyAdd(y, h * wf, wf, rowMatrix, wf * w, w, image, iOffset, w, h, wf, w);
   }
 
   /** The adjoint: gradImage [H, W] at gOffset -> gradSpectrum [2, H, Wf] at sOffset (overwritten). */
@@ -109,10 +110,10 @@ public final class InverseRealDft2d {
     int w = width;
     float[] gy = new float[2 * h * wf];
     // gYr = g Cw^T and gYi = g Sw^T: the two column blocks of Mw^T [W, 2Wf].
-    RowMajor.multiplyAdd(gradImage, gOffset, w, rowMatrixT, 0, 2 * wf, gy, 0, wf, h, w, wf);
-    RowMajor.multiplyAdd(gradImage, gOffset, w, rowMatrixT, wf, 2 * wf, gy, h * wf, wf, h, w, wf);
+    MatrixProduct.multiplyAdd(gradImage, gOffset, w, rowMatrixT, 0, 2 * wf, gy, 0, wf, h, w, wf);
+    MatrixProduct.multiplyAdd(gradImage, gOffset, w, rowMatrixT, wf, 2 * wf, gy, h * wf, wf, h, w, wf);
     Arrays.fill(gradSpectrum, sOffset, sOffset + 2 * h * wf, 0f);
-    RowMajor.multiplyAdd(columnMatrixT, 0, 2 * h, gy, 0, wf, gradSpectrum, sOffset, wf, 2 * h, 2 * h, wf);
+    MatrixProduct.multiplyAdd(columnMatrixT, 0, 2 * h, gy, 0, wf, gradSpectrum, sOffset, wf, 2 * h, 2 * h, wf);
   }
 
   /** Mh [2H, 2H] = [[Ch, -Sh], [Sh, Ch]]. */

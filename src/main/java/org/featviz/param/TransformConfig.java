@@ -109,10 +109,6 @@ public record TransformConfig(int pad, float padValue, int firstJitter, List<Dou
     return new TransformConfig(pad, padValue, firstJitter, scales, anglesDegrees, secondJitter);
   }
 
-  public TransformConfig withScales(List<Double> scales) {
-    return new TransformConfig(pad, padValue, firstJitter, scales, anglesDegrees, secondJitter);
-  }
-
   public TransformConfig withAnglesDegrees(List<Integer> anglesDegrees) {
     return new TransformConfig(pad, padValue, firstJitter, scales, anglesDegrees, secondJitter);
   }

@@ -60,10 +60,6 @@ public final class Transforms {
     this.outWidth = outWidth;
   }
 
-  public TransformConfig config() {
-    return config;
-  }
-
   /** [C, Ho, Wo]. */
   public Shape outputShape() {
     return Shape.of(channels, outHeight, outWidth);

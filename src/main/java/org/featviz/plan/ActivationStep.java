@@ -1,16 +1,16 @@
 package org.featviz.plan;
 
-import java.util.List;
 import org.featviz.device.ActivationMode;
-import org.featviz.device.Device;
+import org.featviz.device.DeviceBuffer;
+import org.featviz.device.DeviceLibrary;
 import org.featviz.ir.Node;
 
 /** Relu, Sigmoid and Tanh through the device library; the backward reads x and y (cuDNN takes both). */
-final class ActivationStep extends Step {
+final class ActivationStep extends UnaryLibraryStep {
   private final ActivationMode mode;
 
   ActivationStep(Node node, DeviceValue x, DeviceValue y, ActivationMode mode) {
-    super(node, List.of(x), y);
+    super(node, x, y);
     this.mode = mode;
   }
 
@@ -20,25 +20,12 @@ final class ActivationStep extends Step {
   }
 
   @Override
-  void forward(Device device) {
-    if (output().count() == 0) return;
-    device.activationForward(mode, output().count(), input(0).buffer(), output().buffer(), 1f, 0f);
+  void forward(DeviceLibrary library, DeviceBuffer x, DeviceBuffer y) {
+    library.activationForward(mode, output().count(), x, y, 1f, 0f);
   }
 
   @Override
-  boolean differentiable(int input) {
-    return true;
-  }
-
-  @Override
-  List<DeviceValue> savedForBackward() {
-    return List.of(input(0), output());
-  }
-
-  @Override
-  void backward(Device device) {
-    if (gradIn(0) == null || output().count() == 0) return;
-    device.activationBackward(mode, output().count(), input(0).buffer(), output().buffer(), gradOut().buffer(),
-        gradIn(0).buffer(), 1f, beta(0));
+  void backward(DeviceLibrary library, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx, float beta) {
+    library.activationBackward(mode, output().count(), x, y, dy, dx, 1f, beta);
   }
 }

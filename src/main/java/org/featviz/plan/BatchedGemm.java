@@ -2,16 +2,15 @@ package org.featviz.plan;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.featviz.device.Device;
 import org.featviz.device.DeviceBuffer;
 import org.featviz.device.GemmBatch;
 import org.featviz.device.GemmDescriptor;
 
 /**
- * Equal-shaped matrix products over broadcast batch dimensions, C[t] (+)= alpha op(A[t]) op(B[t]) for every batch
- * index t, issued as few device library calls as the layout allows. Each operand has a stride in floats per batch
- * dimension, 0 where it is broadcast; the written operand C may be broadcast too (the gradient of a broadcast
- * operand), and then the products of the batch indices it is broadcast over are summed into it.
+ * Equal-shaped matrix products over broadcast batch dimensions, C[t] (+)= alpha op(A[t]) op(B[t]) for every batch index
+ * t, issued as few device library calls as the layout allows (through the plan's {@link MixedPrecision}). Each operand
+ * has a stride in floats per batch dimension, 0 where it is broadcast; the written operand C may be broadcast too (the
+ * gradient of a broadcast operand), and then the products of the batch indices it is broadcast over are summed into it.
  *
  * <pre>
  * Batch dims [d0, ..., dr-1]; strides sA, sB, sC per dim (floats, 0 = broadcast)
@@ -83,13 +82,13 @@ final class BatchedGemm {
    * C (+)= alpha op(A) op(B) over the batch; {@code accumulate} false overwrites each region of C on its first
    * product, true adds every product to C's contents. Does nothing for an empty batch.
    */
-  void run(Device device, GemmDescriptor d, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, float alpha,
+  void run(MixedPrecision mixed, GemmDescriptor d, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, float alpha,
       boolean accumulate) {
     for (int dim : dims) if (dim == 0) return;
     if (folds(d)) {
       // sum_t A[t]^T B[t] = A'^T B' with A' [t K, M] and B' [t K, N]: the batch stacks along the reduction axis.
       GemmDescriptor stacked = new GemmDescriptor(true, false, d.m(), d.n(), Math.multiplyExact(d.k(), dims[0]));
-      device.gemm(stacked, a, 0, b, 0, c, 0, alpha, accumulate ? 1f : 0f);
+      mixed.gemm(stacked, a, 0, b, 0, c, 0, alpha, accumulate ? 1f : 0f);
       return;
     }
     int inner = innerDim();
@@ -107,10 +106,10 @@ final class BatchedGemm {
       }
       float beta = accumulate || revisit ? 1f : 0f;
       if (inner < 0) {
-        device.gemm(d, a, aPos, b, bPos, c, cPos, alpha, beta);
+        mixed.gemm(d, a, aPos, b, bPos, c, cPos, alpha, beta);
       } else {
         GemmBatch batch = new GemmBatch(dims[inner], aStrides[inner], bStrides[inner], cStrides[inner]);
-        device.gemmStridedBatched(d, batch, a, aPos, b, bPos, c, cPos, alpha, beta);
+        mixed.gemmStridedBatched(d, batch, a, aPos, b, bPos, c, cPos, alpha, beta);
       }
       if (!advance(index, inner)) return;
     }

@@ -4,33 +4,27 @@ import java.util.List;
 import org.featviz.device.ActivationMode;
 import org.featviz.device.ConvDescriptor;
 import org.featviz.device.Device;
-import org.featviz.device.MixedPrecision;
 import org.featviz.ir.Node;
 
 /**
  * A Conv and the Relu that is its only consumer, as one library call: y = relu(conv(x, w) + b)
- * ({@link Device#convolutionBiasActivationForward}, cuDNN's cudnnConvolutionBiasActivationForward), so the
+ * ({@link org.featviz.device.DeviceLibrary#convolutionBiasActivationForward}, cuDNN's
+ * cudnnConvolutionBiasActivationForward, in the plan's {@link MixedPrecision}), so the
  * convolution's own output never goes to memory. Inputs: x, w, b (the Conv's bias, or zeros where it has none);
  * the output is the Relu's. Backward, data gradient only: the ReLU's backward from y (y > 0 exactly where the
  * pre-activation is) into a scratch gradient, then convolution backward-data from it. {@link Lowering} fuses only
  * where the Conv's output is no plan target, since targets keep their buffers.
  */
-final class ConvBiasReluStep extends Step {
-  private final ConvDescriptor conv;
+final class ConvBiasReluStep extends ConvolutionStep {
   private final Node relu;
   private final DeviceValue preActivationGrad;
 
   /** @param scratch a value of the Conv output's shape: the gradient before the ReLU, during the backward only */
   ConvBiasReluStep(Node conv, Node relu, DeviceValue x, DeviceValue w, DeviceValue bias, DeviceValue y,
-      DeviceValue scratch, ConvDescriptor d) {
-    super(conv, List.of(x, w, bias), y);
-    this.conv = d;
+      DeviceValue scratch, ConvDescriptor d, MixedPrecision mixed) {
+    super(conv, List.of(x, w, bias), y, d, mixed);
     this.relu = relu;
     this.preActivationGrad = scratch;
-  }
-
-  ConvDescriptor descriptor() {
-    return conv;
   }
 
   @Override
@@ -44,24 +38,9 @@ final class ConvBiasReluStep extends Step {
   }
 
   @Override
-  void prepare(Device device) {
-    device.convolutionPrepare(conv);
-  }
-
-  @Override
-  long stagingBytes() {
-    return MixedPrecision.convolutionBytes(conv);
-  }
-
-  @Override
   void forward(Device device) {
-    device.convolutionBiasActivationForward(conv, ActivationMode.RELU, input(0).buffer(), input(1).buffer(),
+    mixed.convolutionBiasActivationForward(conv, ActivationMode.RELU, input(0).buffer(), input(1).buffer(),
         input(2).buffer(), output().buffer(), 1f, 0f);
-  }
-
-  @Override
-  boolean differentiable(int input) {
-    return input == 0;
   }
 
   @Override
@@ -77,11 +56,9 @@ final class ConvBiasReluStep extends Step {
   @Override
   void backward(Device device) {
     if (gradIn(0) == null) return;
-    int count = output().count();
     // y stands in for the pre-activation: relu(z) > 0 exactly where z > 0, which is all ReLU's backward reads.
-    device.activationBackward(ActivationMode.RELU, count, output().buffer(), output().buffer(), gradOut().buffer(),
-        preActivationGrad.buffer(), 1f, 0f);
-    device.convolutionBackwardData(conv, input(1).buffer(), preActivationGrad.buffer(), gradIn(0).buffer(), 1f,
-        beta(0));
+    device.library().activationBackward(ActivationMode.RELU, output().count(), output().buffer(), output().buffer(),
+        gradOut().buffer(), preActivationGrad.buffer(), 1f, 0f);
+    backwardData(preActivationGrad.buffer());
   }
 }

@@ -1,35 +1,23 @@
 package org.featviz.plan;
 
-import java.util.ArrayList;
 import java.util.List;
 import org.featviz.device.ConvDescriptor;
 import org.featviz.device.Device;
-import org.featviz.device.MixedPrecision;
 import org.featviz.ir.Node;
 
 /**
- * Conv through the device library: y = conv(x, w) (+ bias per output channel, by the bias_add kernel); backward
- * the data gradient only (weights are frozen). Inputs: x, w, and the bias where the node has one. ONNX's
- * asymmetric padding arrives here already applied by a {@link PadStep}; 1-D convolutions as 2-D with H = 1.
+ * Conv through the device library (in the plan's {@link MixedPrecision}): y = conv(x, w) (+ bias per output channel, by
+ * the bias_add kernel); backward the data gradient only (weights are frozen). Inputs: x, w, and the bias where the node
+ * has one. ONNX's asymmetric padding arrives here already applied by a {@link PadStep}; 1-D convolutions as 2-D
+ * with H = 1.
  */
-final class ConvStep extends Step {
-  private final ConvDescriptor conv;
+final class ConvStep extends ConvolutionStep {
   private final boolean hasBias;
 
-  ConvStep(Node node, DeviceValue x, DeviceValue w, DeviceValue bias, DeviceValue y, ConvDescriptor conv) {
-    super(node, inputs(x, w, bias), y);
-    this.conv = conv;
+  ConvStep(Node node, DeviceValue x, DeviceValue w, DeviceValue bias, DeviceValue y, ConvDescriptor conv,
+      MixedPrecision mixed) {
+    super(node, present(x, w, bias), y, conv, mixed);
     this.hasBias = bias != null;
-  }
-
-  private static List<DeviceValue> inputs(DeviceValue x, DeviceValue w, DeviceValue bias) {
-    List<DeviceValue> in = new ArrayList<>(List.of(x, w));
-    if (bias != null) in.add(bias);
-    return in;
-  }
-
-  ConvDescriptor descriptor() {
-    return conv;
   }
 
   @Override
@@ -38,27 +26,12 @@ final class ConvStep extends Step {
   }
 
   @Override
-  void prepare(Device device) {
-    device.convolutionPrepare(conv);
-  }
-
-  @Override
-  long stagingBytes() {
-    return MixedPrecision.convolutionBytes(conv);
-  }
-
-  @Override
   void forward(Device device) {
-    device.convolutionForward(conv, input(0).buffer(), input(1).buffer(), output().buffer(), 1f, 0f);
+    mixed.convolutionForward(conv, input(0).buffer(), input(1).buffer(), output().buffer(), 1f, 0f);
     if (hasBias) {
       int plane = output().shape().size(2, output().shape().rank());
       CustomKernels.biasAdd(device, output().buffer(), input(2).buffer(), output().count(), conv.k(), plane, 1f);
     }
-  }
-
-  @Override
-  boolean differentiable(int input) {
-    return input == 0;
   }
 
   @Override
@@ -68,7 +41,6 @@ final class ConvStep extends Step {
 
   @Override
   void backward(Device device) {
-    if (gradIn(0) == null) return;
-    device.convolutionBackwardData(conv, input(1).buffer(), gradOut().buffer(), gradIn(0).buffer(), 1f, beta(0));
+    if (gradIn(0) != null) backwardData(gradOut().buffer());
   }
 }

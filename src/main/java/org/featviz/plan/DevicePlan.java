@@ -50,8 +50,9 @@ public final class DevicePlan implements AutoCloseable {
     this.targets = List.copyOf(targets);
     this.gradientInputs = List.copyOf(gradientInputs);
     checkNames();
-    program = StepProgram.lower(graph, this.targets, this.gradientInputs);
-    memory = new PlanMemory(program, device.mathMode());
+    MixedPrecision mixed = new MixedPrecision(device);
+    program = StepProgram.lower(graph, this.targets, this.gradientInputs, mixed);
+    memory = new PlanMemory(program, device.mathMode(), mixed);
     seeds = new SeedBuffers(program.wiring());
     memory.checkFits(device, graph.source(), program.inputs());
     memory.allocate(device);
@@ -271,10 +272,6 @@ public final class DevicePlan implements AutoCloseable {
     return targets;
   }
 
-  public List<String> gradientInputs() {
-    return gradientInputs;
-  }
-
   /** The shape each graph input must be fed with. */
   public Map<String, Shape> inputShapes() {
     Map<String, Shape> r = new LinkedHashMap<>();
@@ -308,6 +305,11 @@ public final class DevicePlan implements AutoCloseable {
   /** Steps that compute several graph nodes in one library call (a Conv and the Relu after it). */
   public int fusedStepCount() {
     return program.fusedStepCount();
+  }
+
+  /** Bytes of the plan's 16-bit staging arena now (0 in FP32 and TF32). */
+  long stagingBytes() {
+    return memory.stagingArenaBytes();
   }
 
   /** One line per step (forward order) and a summary of the buffers, for logs and debugging. */

@@ -1,34 +1,32 @@
 package org.featviz.plan;
 
-import java.util.ArrayList;
-import java.util.List;
 import org.featviz.device.Device;
 import org.featviz.device.DeviceBuffer;
 import org.featviz.device.GemmDescriptor;
-import org.featviz.device.MixedPrecision;
 import org.featviz.ir.Node;
 import org.featviz.ir.Shape;
 import org.featviz.ops.GemmSpec;
 
 /**
- * Gemm: Y [M, N] = alpha op(A) op(B) through the device library's GEMM, then + beta C by the bias_add kernel (C
- * broadcast from [N], [1, N], [M, 1], [M, N] or a scalar: one value per (i / inner) % channels). Backward, each a
- * GEMM with the operands arranged so no transpose is materialized:
+ * Gemm: Y [M, N] = alpha op(A) op(B) through the device library's GEMM (in the plan's {@link MixedPrecision}), then +
+ * beta C by the bias_add kernel (C broadcast from [N], [1, N], [M, 1], [M, N] or a scalar: one value per (i / inner) %
+ * channels). Backward, each a GEMM with the operands arranged so no transpose is materialized:
  * <pre>
  *   dA' = alpha dY op(B)^T   (dA = dA'^T where A is stored transposed)
  *   dB' = alpha op(A)^T dY   (dB = dB'^T where B is stored transposed)
  *   dC  = beta dY summed over C's broadcast dimensions (arithmetic_backward)
  * </pre>
  */
-final class GemmStep extends Step {
+final class GemmStep extends MatrixProductStep {
   private final GemmSpec.Params p;
   private final boolean hasC;
   private final int cChannels;
   private final int cInner;
   private final BroadcastGeometry cGeometry;
 
-  GemmStep(Node node, DeviceValue a, DeviceValue b, DeviceValue c, DeviceValue y, GemmSpec.Params p) {
-    super(node, inputs(a, b, c), y);
+  GemmStep(Node node, DeviceValue a, DeviceValue b, DeviceValue c, DeviceValue y, GemmSpec.Params p,
+      MixedPrecision mixed) {
+    super(node, present(a, b, c), y, mixed);
     this.p = p;
     this.hasC = c != null;
     Shape out = Shape.of(p.m(), p.n());
@@ -46,45 +44,20 @@ final class GemmStep extends Step {
     }
   }
 
-  private static List<DeviceValue> inputs(DeviceValue a, DeviceValue b, DeviceValue c) {
-    List<DeviceValue> in = new ArrayList<>(List.of(a, b));
-    if (c != null) in.add(c);
-    return in;
-  }
-
   @Override
   String describe() {
     return "gemm M " + p.m() + ", N " + p.n() + ", K " + p.k() + (p.transA() ? ", A transposed" : "")
         + (p.transB() ? ", B transposed" : "") + (hasC ? ", + C" : "");
   }
 
-  /** Every GEMM of this step, forward or backward, stages two of A [M, K], B [K, N] and Y [M, N] (dY's size). */
-  @Override
-  long stagingBytes() {
-    return MixedPrecision.stagingBytes(input(0).count(), input(1).count(), output().count());
-  }
-
   @Override
   void forward(Device device) {
-    device.gemm(new GemmDescriptor(p.transA(), p.transB(), p.m(), p.n(), p.k()), input(0).buffer(), input(1).buffer(),
+    mixed.gemm(new GemmDescriptor(p.transA(), p.transB(), p.m(), p.n(), p.k()), input(0).buffer(), input(1).buffer(),
         output().buffer(), p.alpha(), 0f);
     if (hasC) {
       CustomKernels.biasAdd(device, output().buffer(), input(2).buffer(), output().count(), cChannels, cInner,
           p.beta());
     }
-  }
-
-  @Override
-  boolean differentiable(int input) {
-    return true;
-  }
-
-  @Override
-  List<DeviceValue> savedForBackward() {
-    List<DeviceValue> saved = new ArrayList<>();
-    if (gradIn(0) != null) saved.add(input(1));
-    if (gradIn(1) != null) saved.add(input(0));
-    return saved;
   }
 
   @Override
@@ -99,20 +72,20 @@ final class GemmStep extends Step {
       DeviceBuffer da = gradIn(0).buffer();
       if (!p.transA()) {
         // dA [M, K] = alpha dY [M, N] op(B)^T: B stored [K, N] is used transposed, B stored [N, K] as it is.
-        device.gemm(new GemmDescriptor(false, !p.transB(), m, k, n), dy, b, da, p.alpha(), beta(0));
+        mixed.gemm(new GemmDescriptor(false, !p.transB(), m, k, n), dy, b, da, p.alpha(), beta(0));
       } else {
         // dA stored [K, M] = alpha op(B) dY^T.
-        device.gemm(new GemmDescriptor(p.transB(), true, k, m, n), b, dy, da, p.alpha(), beta(0));
+        mixed.gemm(new GemmDescriptor(p.transB(), true, k, m, n), b, dy, da, p.alpha(), beta(0));
       }
     }
     if (gradIn(1) != null) {
       DeviceBuffer db = gradIn(1).buffer();
       if (!p.transB()) {
         // dB [K, N] = alpha op(A)^T dY: A stored [M, K] is used transposed, A stored [K, M] as it is.
-        device.gemm(new GemmDescriptor(!p.transA(), false, k, n, m), a, dy, db, p.alpha(), beta(1));
+        mixed.gemm(new GemmDescriptor(!p.transA(), false, k, n, m), a, dy, db, p.alpha(), beta(1));
       } else {
         // dB stored [N, K] = alpha dY^T op(A).
-        device.gemm(new GemmDescriptor(true, p.transA(), n, k, m), dy, a, db, p.alpha(), beta(1));
+        mixed.gemm(new GemmDescriptor(true, p.transA(), n, k, m), dy, a, db, p.alpha(), beta(1));
       }
     }
     if (hasC && gradIn(2) != null) {

@@ -47,27 +47,35 @@ final class Lowering {
   private final List<Step> steps = new ArrayList<>();
   private final SpatialLowering spatial = new SpatialLowering(this);
   private final ReluFusion fusion;
+  private final MixedPrecision mixed;
 
-  private Lowering(Graph graph, ReluFusion fusion) {
+  private Lowering(Graph graph, ReluFusion fusion, MixedPrecision mixed) {
     this.graph = graph;
     this.fusion = fusion;
+    this.mixed = mixed;
   }
 
   Graph graph() {
     return graph;
   }
 
+  /** The plan's convolutions and GEMMs in the device's math mode, for the steps that have them. */
+  MixedPrecision mixed() {
+    return mixed;
+  }
+
   /** The lowered steps and values. */
   record Result(List<Step> steps, Map<String, DeviceValue> values, List<DeviceValue> inputs,
       Map<DeviceValue, Tensor> weights) {}
 
-  static Result lower(Graph graph, Collection<String> targets) {
+  /** Lowers what {@code targets} need; the steps' convolutions and GEMMs go through {@code mixed}, the plan's. */
+  static Result lower(Graph graph, Collection<String> targets, MixedPrecision mixed) {
     if (graph.shapes().isEmpty()) {
       throw new ModelException(graph.source() + ": the graph has no shapes; run passes.Prepare (or ShapeInference)"
           + " before lowering it to a device plan");
     }
     List<Node> nodes = graph.nodesFeeding(targets);
-    Lowering l = new Lowering(graph, ReluFusion.find(nodes, targets));
+    Lowering l = new Lowering(graph, ReluFusion.find(nodes, targets), mixed);
     for (Node node : nodes) l.lowerNode(node);
     for (String t : targets) l.valueOrNull(t);  // a target may be a graph input: give it a value
     return new Result(l.steps, l.values, l.inputs, l.weights);
@@ -203,7 +211,7 @@ final class Lowering {
       case "BatchNormalization" -> batchNorm(node);
       case "Gemm" -> gemm(node);
       case "MatMul" -> add(new MatMulStep(node, in(node, 0), in(node, 1), out(node, 0),
-          MatMulSpec.dims(context(node))));
+          MatMulSpec.dims(context(node)), mixed));
       case "Add" -> arithmetic(node, ArithmeticOp.ADD);
       case "Sub" -> arithmetic(node, ArithmeticOp.SUB);
       case "Mul" -> arithmetic(node, ArithmeticOp.MUL);
@@ -220,7 +228,7 @@ final class Lowering {
   private void gemm(Node node) {
     GemmSpec.Params p = GemmSpec.params(context(node));
     if (p.m() == 0 || p.n() == 0 || p.k() == 0) throw unsupported(node, "an empty matrix product " + p);
-    add(new GemmStep(node, in(node, 0), in(node, 1), optionalIn(node, 2), out(node, 0), p));
+    add(new GemmStep(node, in(node, 0), in(node, 1), optionalIn(node, 2), out(node, 0), p, mixed));
   }
 
   void add(Step step) {

@@ -1,16 +1,16 @@
 package org.featviz.plan;
 
-import java.util.List;
-import org.featviz.device.Device;
+import org.featviz.device.DeviceBuffer;
+import org.featviz.device.DeviceLibrary;
 import org.featviz.device.LrnDescriptor;
 import org.featviz.ir.Node;
 
 /** LRN across channels through the device library; the backward reads x and y. */
-final class LrnStep extends Step {
+final class LrnStep extends UnaryLibraryStep {
   private final LrnDescriptor lrn;
 
   LrnStep(Node node, DeviceValue x, DeviceValue y, LrnDescriptor lrn) {
-    super(node, List.of(x), y);
+    super(node, x, y);
     this.lrn = lrn;
   }
 
@@ -20,23 +20,12 @@ final class LrnStep extends Step {
   }
 
   @Override
-  void forward(Device device) {
-    device.lrnForward(lrn, input(0).buffer(), output().buffer(), 1f, 0f);
+  void forward(DeviceLibrary library, DeviceBuffer x, DeviceBuffer y) {
+    library.lrnForward(lrn, x, y, 1f, 0f);
   }
 
   @Override
-  boolean differentiable(int input) {
-    return true;
-  }
-
-  @Override
-  List<DeviceValue> savedForBackward() {
-    return List.of(input(0), output());
-  }
-
-  @Override
-  void backward(Device device) {
-    if (gradIn(0) == null) return;
-    device.lrnBackward(lrn, input(0).buffer(), output().buffer(), gradOut().buffer(), gradIn(0).buffer(), 1f, beta(0));
+  void backward(DeviceLibrary library, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx, float beta) {
+    library.lrnBackward(lrn, x, y, dy, dx, 1f, beta);
   }
 }

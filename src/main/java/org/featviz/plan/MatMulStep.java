@@ -1,10 +1,8 @@
 package org.featviz.plan;
 
-import java.util.ArrayList;
 import java.util.List;
 import org.featviz.device.Device;
 import org.featviz.device.GemmDescriptor;
-import org.featviz.device.MixedPrecision;
 import org.featviz.ir.Node;
 import org.featviz.ir.Shape;
 import org.featviz.ops.Broadcast;
@@ -22,15 +20,15 @@ import org.featviz.ops.MatMulSpec;
  * Shapes: A [a-batch..., M, K], B [b-batch..., K, N], Y [batch..., M, N]; batch = broadcast(a-batch, b-batch)
  * </pre>
  */
-final class MatMulStep extends Step {
+final class MatMulStep extends MatrixProductStep {
   private final MatMulSpec.Dims d;
   private final int batchCount;
   private final BatchedGemm forward;
   private final BatchedGemm gradA;
   private final BatchedGemm gradB;
 
-  MatMulStep(Node node, DeviceValue a, DeviceValue b, DeviceValue y, MatMulSpec.Dims d) {
-    super(node, List.of(a, b), y);
+  MatMulStep(Node node, DeviceValue a, DeviceValue b, DeviceValue y, MatMulSpec.Dims d, MixedPrecision mixed) {
+    super(node, List.of(a, b), y, mixed);
     this.d = d;
     this.batchCount = d.batch().size();
     int[] dims = d.batch().dims();
@@ -55,15 +53,6 @@ final class MatMulStep extends Step {
     return "matmul " + batchCount + " x [" + d.m() + ", " + d.k() + "] [" + d.k() + ", " + d.n() + "]";
   }
 
-  /**
-   * Every call of this step, forward or backward, stages (the spans of) two of A, B and Y (dY's size), none more
-   * than the whole tensor.
-   */
-  @Override
-  long stagingBytes() {
-    return MixedPrecision.stagingBytes(input(0).count(), input(1).count(), output().count());
-  }
-
   @Override
   void forward(Device device) {
     if (output().count() == 0) return;
@@ -71,21 +60,8 @@ final class MatMulStep extends Step {
       device.memsetZero(output().buffer(), 0, (long) output().count() * Float.BYTES);
       return;
     }
-    forward.run(device, new GemmDescriptor(false, false, d.m(), d.n(), d.k()), input(0).buffer(), input(1).buffer(),
+    forward.run(mixed, new GemmDescriptor(false, false, d.m(), d.n(), d.k()), input(0).buffer(), input(1).buffer(),
         output().buffer(), 1f, false);
-  }
-
-  @Override
-  boolean differentiable(int input) {
-    return true;
-  }
-
-  @Override
-  List<DeviceValue> savedForBackward() {
-    List<DeviceValue> saved = new ArrayList<>();
-    if (gradIn(0) != null) saved.add(input(1));
-    if (gradIn(1) != null) saved.add(input(0));
-    return saved;
   }
 
   @Override
@@ -99,11 +75,11 @@ final class MatMulStep extends Step {
       }
       if (wrt == 0) {
         // dA [M, K] += dY [M, N] B^T
-        gradA.run(device, new GemmDescriptor(false, true, d.m(), d.k(), d.n()), gradOut().buffer(),
+        gradA.run(mixed, new GemmDescriptor(false, true, d.m(), d.k(), d.n()), gradOut().buffer(),
             input(1).buffer(), grad.buffer(), 1f, accumulate(0));
       } else {
         // dB [K, N] += A^T dY
-        gradB.run(device, new GemmDescriptor(true, false, d.k(), d.n(), d.m()), input(0).buffer(),
+        gradB.run(mixed, new GemmDescriptor(true, false, d.k(), d.n(), d.m()), input(0).buffer(),
             gradOut().buffer(), grad.buffer(), 1f, accumulate(1));
       }
     }

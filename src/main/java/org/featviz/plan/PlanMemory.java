@@ -17,9 +17,9 @@ import org.featviz.ir.Tensor;
  * {@link Timeline}: the forward uses are marked here (inputs at upload, each step's inputs and output at its
  * forward, targets when they are read), the backward ones by {@link BackwardWiring} (gradients, the activations a
  * backward step reads, its scratch). {@link BufferPlanner} then packs the storages into few buffers; weights get
- * buffers of their own, uploaded once. In the BF16 and FP16 math modes the device's 16-bit staging arena is grown to
- * the largest step's need ({@link Step#stagingBytes}) and counted. Allocation happens in {@link #allocate}, after
- * {@link #checkFits}; running a plan allocates nothing.
+ * buffers of their own, uploaded once. In the BF16 and FP16 math modes the plan's 16-bit staging arena (its
+ * {@link MixedPrecision}) is reserved for the largest step's need ({@link Step#stagingBytes}) and counted. Allocation
+ * happens in {@link #allocate}, after {@link #checkFits}; running a plan allocates nothing.
  */
 final class PlanMemory implements AutoCloseable {
   private final Map<DeviceValue, Tensor> weights;
@@ -27,10 +27,15 @@ final class PlanMemory implements AutoCloseable {
   private final long weightBytes;
   /** The 16-bit staging of BF16/FP16 products: the largest step's need, 0 in FP32 and TF32. */
   private final long stagingBytes;
+  private final MixedPrecision mixed;
   private final List<DeviceBuffer> buffers = new ArrayList<>();
 
-  /** Plans (does not allocate) the memory of {@code program} for a device in math mode {@code mode}. */
-  PlanMemory(StepProgram program, MathMode mode) {
+  /**
+   * Plans (does not allocate) the memory of {@code program} for a device in math mode {@code mode}, with the staging
+   * of {@code mixed}, the plan's (closed with this).
+   */
+  PlanMemory(StepProgram program, MathMode mode, MixedPrecision mixed) {
+    this.mixed = mixed;
     Lowering.Result lowered = program.lowered();
     Timeline time = program.time();
     List<Step> steps = lowered.steps();
@@ -82,7 +87,7 @@ final class PlanMemory implements AutoCloseable {
   /** Allocates every planned buffer and uploads the weights; on failure frees what it allocated and rethrows. */
   void allocate(Device device) {
     try {
-      if (stagingBytes > 0) device.reserveStaging(stagingBytes);  // the device's arena: grown, never freed here
+      mixed.reserve(stagingBytes);
       for (Slot slot : slots) {
         DeviceBuffer b = device.allocate(BufferPlanner.allocationBytes(slot.bytes()));
         buffers.add(b);
@@ -102,8 +107,8 @@ final class PlanMemory implements AutoCloseable {
   }
 
   /**
-   * Buffers plus weights plus, in BF16/FP16, the 16-bit staging (the device's arena, which plans on one device
-   * share, counted in full); the device's shared convolution workspace is not counted.
+   * Buffers plus weights plus, in BF16/FP16, the 16-bit staging; the device's shared convolution workspace is not
+   * counted.
    */
   long peakBytes() {
     long b = weightBytes + stagingBytes;
@@ -123,9 +128,15 @@ final class PlanMemory implements AutoCloseable {
     return slots.size();
   }
 
-  /** Frees every buffer; idempotent (a buffer's close is). */
+  /** Bytes of the staging arena now. */
+  long stagingArenaBytes() {
+    return mixed.arenaBytes();
+  }
+
+  /** Frees every buffer and the staging arena; idempotent (a buffer's close is). */
   @Override
   public void close() {
     for (DeviceBuffer b : buffers) b.close();
+    mixed.close();
   }
 }

@@ -1,7 +1,7 @@
 package org.featviz.plan;
 
-import java.util.List;
-import org.featviz.device.Device;
+import org.featviz.device.DeviceBuffer;
+import org.featviz.device.DeviceLibrary;
 import org.featviz.device.PoolDescriptor;
 import org.featviz.ir.Node;
 
@@ -10,11 +10,11 @@ import org.featviz.ir.Node;
  * forward's input and output (cuDNN's pooling backward takes both). Padding cuDNN cannot express arrives here
  * already applied by a {@link PadStep}.
  */
-final class PoolStep extends Step {
+final class PoolStep extends UnaryLibraryStep {
   private final PoolDescriptor pool;
 
   PoolStep(Node node, DeviceValue x, DeviceValue y, PoolDescriptor pool) {
-    super(node, List.of(x), y);
+    super(node, x, y);
     this.pool = pool;
   }
 
@@ -24,24 +24,12 @@ final class PoolStep extends Step {
   }
 
   @Override
-  void forward(Device device) {
-    device.poolingForward(pool, input(0).buffer(), output().buffer(), 1f, 0f);
+  void forward(DeviceLibrary library, DeviceBuffer x, DeviceBuffer y) {
+    library.poolingForward(pool, x, y, 1f, 0f);
   }
 
   @Override
-  boolean differentiable(int input) {
-    return true;
-  }
-
-  @Override
-  List<DeviceValue> savedForBackward() {
-    return List.of(input(0), output());
-  }
-
-  @Override
-  void backward(Device device) {
-    if (gradIn(0) == null) return;
-    device.poolingBackward(pool, input(0).buffer(), output().buffer(), gradOut().buffer(), gradIn(0).buffer(), 1f,
-        beta(0));
+  void backward(DeviceLibrary library, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx, float beta) {
+    library.poolingBackward(pool, x, y, dy, dx, 1f, beta);
   }
 }

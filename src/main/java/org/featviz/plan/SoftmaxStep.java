@@ -1,7 +1,8 @@
 package org.featviz.plan;
 
 import java.util.List;
-import org.featviz.device.Device;
+import org.featviz.device.DeviceBuffer;
+import org.featviz.device.DeviceLibrary;
 import org.featviz.device.SoftmaxDescriptor;
 import org.featviz.ir.Node;
 
@@ -9,11 +10,11 @@ import org.featviz.ir.Node;
  * Softmax through the device library, the input seen as [outer, length, inner] (cuDNN's channel mode); the
  * backward reads y.
  */
-final class SoftmaxStep extends Step {
+final class SoftmaxStep extends UnaryLibraryStep {
   private final SoftmaxDescriptor softmax;
 
   SoftmaxStep(Node node, DeviceValue x, DeviceValue y, SoftmaxDescriptor softmax) {
-    super(node, List.of(x), y);
+    super(node, x, y);
     this.softmax = softmax;
   }
 
@@ -23,23 +24,18 @@ final class SoftmaxStep extends Step {
   }
 
   @Override
-  void forward(Device device) {
-    device.softmaxForward(softmax, input(0).buffer(), output().buffer(), 1f, 0f);
-  }
-
-  @Override
-  boolean differentiable(int input) {
-    return true;
-  }
-
-  @Override
   List<DeviceValue> savedForBackward() {
     return List.of(output());
   }
 
   @Override
-  void backward(Device device) {
-    if (gradIn(0) == null) return;
-    device.softmaxBackward(softmax, output().buffer(), gradOut().buffer(), gradIn(0).buffer(), 1f, beta(0));
+  void forward(DeviceLibrary library, DeviceBuffer x, DeviceBuffer y) {
+    library.softmaxForward(softmax, x, y, 1f, 0f);
+  }
+
+  /** Softmax's backward reads y and dy only. */
+  @Override
+  void backward(DeviceLibrary library, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx, float beta) {
+    library.softmaxBackward(softmax, y, dy, dx, 1f, beta);
   }
 }

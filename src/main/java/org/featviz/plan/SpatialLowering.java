@@ -48,11 +48,12 @@ final class SpatialLowering {
         as2d(pads, 0), as2d(win.strides(), 1), as2d(win.dilations(), 1), groups);
     checkOutput(node, d.outputDims(), y);
     if (relu == null) {
-      l.add(new ConvStep(node, source, w, b, y, d));
+      l.add(new ConvStep(node, source, w, b, y, d, l.mixed()));
       return;
     }
     DeviceValue bias = b != null ? b : l.hostWeight(node, "zero-bias", new float[d.k()]);
-    l.add(new ConvBiasReluStep(node, relu, source, w, bias, y, l.scratch(node, "relu-gradient", y.shape()), d));
+    l.add(new ConvBiasReluStep(node, relu, source, w, bias, y, l.scratch(node, "relu-gradient", y.shape()), d,
+        l.mixed()));
   }
 
   /**

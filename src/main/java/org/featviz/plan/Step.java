@@ -29,6 +29,13 @@ abstract class Step {
     this.accumulate = new boolean[inputs.size()];
   }
 
+  /** The values given, in order, with an absent optional input (null) left out. */
+  static List<DeviceValue> present(DeviceValue... values) {
+    List<DeviceValue> r = new ArrayList<>();
+    for (DeviceValue v : values) if (v != null) r.add(v);
+    return r;
+  }
+
   Node node() {
     return node;
   }
@@ -79,7 +86,7 @@ abstract class Step {
 
   /**
    * Bytes of 16-bit staging that this step's convolutions or GEMMs need in the BF16 and FP16 math modes (see
-   * {@link org.featviz.device.MixedPrecision}): at least the largest of its library calls, forward or backward.
+   * {@link MixedPrecision}): at least the largest of its library calls, forward or backward.
    * {@link PlanMemory} reserves the largest of a plan's steps on the device and counts it; 0 by default.
    */
   long stagingBytes() {
@@ -102,12 +109,6 @@ abstract class Step {
     outputGrad = grad;
   }
 
-  /** Whether the backward has anything to compute. */
-  boolean hasBackward() {
-    for (DeviceValue g : inputGrads) if (g != null) return true;
-    return false;
-  }
-
   /** Where input i's gradient goes, or null where none is wanted. */
   DeviceValue gradIn(int input) {
     return inputGrads[input];
@@ -125,13 +126,6 @@ abstract class Step {
 
   DeviceValue gradOut() {
     return outputGrad;
-  }
-
-  /** The values whose gradients are wired, for listings and lifetimes. */
-  List<DeviceValue> wiredGradients() {
-    List<DeviceValue> r = new ArrayList<>();
-    for (DeviceValue g : inputGrads) if (g != null) r.add(g);
-    return r;
   }
 
   @Override

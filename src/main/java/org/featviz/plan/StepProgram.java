@@ -29,10 +29,10 @@ final class StepProgram {
 
   /**
    * Lowers {@code graph} for {@code targets} and wires the backward to {@code gradientInputs} (graph inputs; none
-   * gives a forward-only program).
+   * gives a forward-only program); convolutions and GEMMs go through {@code mixed}.
    */
-  static StepProgram lower(Graph graph, List<String> targets, List<String> gradientInputs) {
-    Lowering.Result lowered = Lowering.lower(graph, targets);
+  static StepProgram lower(Graph graph, List<String> targets, List<String> gradientInputs, MixedPrecision mixed) {
+    Lowering.Result lowered = Lowering.lower(graph, targets, mixed);
     Timeline time = new Timeline(lowered.steps().size());
     List<DeviceValue> targetValues = existing(lowered, targets);
     List<DeviceValue> gradientValues = existing(lowered, gradientInputs);

@@ -62,10 +62,6 @@ final class Storage {
     this.slot = slot;
   }
 
-  Slot slot() {
-    return slot;
-  }
-
   void own(DeviceBuffer buffer) {
     this.ownBuffer = buffer;
   }

@@ -151,12 +151,12 @@ final class BindingChecks {
         device.copyToDevice(a, 0, da, aPos, a.length);
         device.copyToDevice(b, 0, db, bPos, b.length);
         device.copyToDevice(nans(cPos + c.length), dc);
-        device.gemm(d, da, aPos, db, bPos, dc, cPos, alpha, 0f);
+        device.library().gemm(d, da, aPos, db, bPos, dc, cPos, alpha, 0f);
         float[] got = new float[c.length];
         device.copyToHost(dc, cPos, got, 0, got.length);
         assertRelative(referenceGemm(d, a, b, null, alpha, 0f), got, FP32_TOL, what + ", alpha " + alpha + ", beta 0");
         device.copyToDevice(c, 0, dc, cPos, c.length);
-        device.gemm(d, da, aPos, db, bPos, dc, cPos, alpha, beta);
+        device.library().gemm(d, da, aPos, db, bPos, dc, cPos, alpha, beta);
         device.copyToHost(dc, cPos, got, 0, got.length);
         assertRelative(referenceGemm(d, a, b, c, alpha, beta), got, FP32_TOL,
             what + ", alpha " + alpha + ", beta " + beta);
@@ -184,7 +184,7 @@ final class BindingChecks {
       String what = "strided gemm " + d + " " + batch + ", alpha " + alpha + ", beta " + beta;
       try (DeviceBuffer da = withSlack(device, a); DeviceBuffer db = withSlack(device, b);
           DeviceBuffer dc = withSlack(device, c)) {
-        device.gemmStridedBatched(d, batch, da, aPos, db, bPos, dc, cPos, alpha, beta);
+        device.library().gemmStridedBatched(d, batch, da, aPos, db, bPos, dc, cPos, alpha, beta);
         float[] got = device.copyToHostFloats(dc, c.length);
         for (int p = 0; p < count; p++) {
           int ao = (int) (aPos + p * aStride);
@@ -255,23 +255,23 @@ final class BindingChecks {
       try (DeviceBuffer dx = device.toDevice(x.data()); DeviceBuffer dw = device.toDevice(w.data());
           DeviceBuffer db = device.toDevice(b.data()); DeviceBuffer dy = device.toDevice(nans(y.size()));
           DeviceBuffer dgy = device.toDevice(gy.data()); DeviceBuffer dgx = device.toDevice(nans(x.size()))) {
-        if (rng.nextBoolean()) device.convolutionPrepare(d);
-        device.convolutionForward(d, dx, dw, dy, alpha, 0f);
+        if (rng.nextBoolean()) device.library().convolutionPrepare(d);
+        device.library().convolutionForward(d, dx, dw, dy, alpha, 0f);
         assertRelative(blend(y.data(), alpha, 0f, priorY), device.copyToHostFloats(dy, y.size()), FP32_TOL,
             "conv forward " + what + ", alpha " + alpha + ", beta 0");
         device.copyToDevice(priorY, dy);
-        device.convolutionForward(d, dx, dw, dy, alpha, beta);
+        device.library().convolutionForward(d, dx, dw, dy, alpha, beta);
         assertRelative(blend(y.data(), alpha, beta, priorY), device.copyToHostFloats(dy, y.size()), FP32_TOL,
             "conv forward " + what + ", alpha " + alpha + ", beta " + beta);
-        device.convolutionBackwardData(d, dw, dgy, dgx, alpha, 0f);
+        device.library().convolutionBackwardData(d, dw, dgy, dgx, alpha, 0f);
         assertRelative(blend(gx.data(), alpha, 0f, priorX), device.copyToHostFloats(dgx, x.size()), FP32_TOL,
             "conv backward data " + what + ", beta 0");
         device.copyToDevice(priorX, dgx);
-        device.convolutionBackwardData(d, dw, dgy, dgx, alpha, beta);
+        device.library().convolutionBackwardData(d, dw, dgy, dgx, alpha, beta);
         assertRelative(blend(gx.data(), alpha, beta, priorX), device.copyToHostFloats(dgx, x.size()), FP32_TOL,
             "conv backward data " + what + ", beta " + beta);
         device.copyToDevice(nans(y.size()), dy);
-        device.convolutionBiasActivationForward(d, ActivationMode.RELU, dx, dw, db, dy, 1f, 0f);
+        device.library().convolutionBiasActivationForward(d, ActivationMode.RELU, dx, dw, db, dy, 1f, 0f);
         assertRelative(fused.data(), device.copyToHostFloats(dy, y.size()), FP32_TOL, "relu(conv + b) " + what);
       }
     }
@@ -320,11 +320,11 @@ final class BindingChecks {
       float beta = pick(rng, 1f, 0.75f);
       try (DeviceBuffer dx = device.toDevice(x.data()); DeviceBuffer dy = device.toDevice(nans(y.size()));
           DeviceBuffer dgy = device.toDevice(gy.data()); DeviceBuffer dgx = device.toDevice(prior)) {
-        device.poolingForward(d, dx, dy, alpha, 0f);
+        device.library().poolingForward(d, dx, dy, alpha, 0f);
         assertRelative(blend(y.data(), alpha, 0f, y.data()), device.copyToHostFloats(dy, y.size()), FP32_TOL,
             "pool " + d);
-        device.poolingForward(d, dx, dy, 1f, 0f);
-        device.poolingBackward(d, dx, dy, dgy, dgx, alpha, beta);
+        device.library().poolingForward(d, dx, dy, 1f, 0f);
+        device.library().poolingBackward(d, dx, dy, dgy, dgx, alpha, beta);
         assertRelative(blend(gx.data(), alpha, beta, prior), device.copyToHostFloats(dgx, x.size()), FP32_TOL,
             "pool backward " + d + ", alpha " + alpha + ", beta " + beta);
       }
@@ -341,7 +341,7 @@ final class BindingChecks {
       for (int i = 0; i < x.size(); i += 1 + rng.nextInt(7)) x.data()[i] = Float.NaN;
       float[] y = CpuOracle.forward(poolNode(d), x).data();
       try (DeviceBuffer dx = device.toDevice(x.data()); DeviceBuffer dy = device.allocateFloats(y.length)) {
-        device.poolingForward(d, dx, dy, 1f, 0f);
+        device.library().poolingForward(d, dx, dy, 1f, 0f);
         float[] got = device.copyToHostFloats(dy, y.length);
         for (int i = 0; i < y.length; i++) {
           if (Float.isNaN(y[i]) != Float.isNaN(got[i]) || (!Float.isNaN(y[i]) && y[i] != got[i])) {
@@ -369,9 +369,9 @@ final class BindingChecks {
       float[] prior = random(x.shape(), rng, -1f, 1f).data();
       try (DeviceBuffer dx = device.toDevice(x.data()); DeviceBuffer dy = device.toDevice(nans(count));
           DeviceBuffer dgy = device.toDevice(gy.data()); DeviceBuffer dgx = device.toDevice(prior)) {
-        device.activationForward(mode, count, dx, dy, 1f, 0f);
+        device.library().activationForward(mode, count, dx, dy, 1f, 0f);
         assertRelative(y.data(), device.copyToHostFloats(dy, count), FP32_TOL, mode + " of " + count);
-        device.activationBackward(mode, count, dx, dy, dgy, dgx, 0.5f, 1f);
+        device.library().activationBackward(mode, count, dx, dy, dgy, dgx, 0.5f, 1f);
         assertRelative(blend(gx.data(), 0.5f, 1f, prior), device.copyToHostFloats(dgx, count), FP32_TOL,
             mode + " backward of " + count);
       }
@@ -387,9 +387,9 @@ final class BindingChecks {
       Tensor lgx = CpuOracle.backward(lrn, new Tensor[] {lx}, lgy, true)[0];
       try (DeviceBuffer dx = device.toDevice(lx.data()); DeviceBuffer dy = device.toDevice(nans(ly.size()));
           DeviceBuffer dgy = device.toDevice(lgy.data()); DeviceBuffer dgx = device.toDevice(nans(lx.size()))) {
-        device.lrnForward(l, dx, dy, 1f, 0f);
+        device.library().lrnForward(l, dx, dy, 1f, 0f);
         assertRelative(ly.data(), device.copyToHostFloats(dy, ly.size()), FP32_TOL, "lrn " + l);
-        device.lrnBackward(l, dx, dy, dgy, dgx, 1f, 0f);
+        device.library().lrnBackward(l, dx, dy, dgy, dgx, 1f, 0f);
         assertRelative(lgx.data(), device.copyToHostFloats(dgx, lx.size()), 1e-4, "lrn backward " + l);
       }
 
@@ -402,9 +402,9 @@ final class BindingChecks {
       float[] sPrior = random(sx.shape(), rng, -1f, 1f).data();
       try (DeviceBuffer dx = device.toDevice(sx.data()); DeviceBuffer dy = device.toDevice(nans(sy.size()));
           DeviceBuffer dgy = device.toDevice(sgy.data()); DeviceBuffer dgx = device.toDevice(sPrior)) {
-        device.softmaxForward(s, dx, dy, 1f, 0f);
+        device.library().softmaxForward(s, dx, dy, 1f, 0f);
         assertRelative(sy.data(), device.copyToHostFloats(dy, sy.size()), FP32_TOL, "softmax " + s);
-        device.softmaxBackward(s, dy, dgy, dgx, 2f, 0.5f);
+        device.library().softmaxBackward(s, dy, dgy, dgx, 2f, 0.5f);
         assertRelative(blend(sgx.data(), 2f, 0.5f, sPrior), device.copyToHostFloats(dgx, sx.size()), FP32_TOL,
             "softmax backward " + s);
       }

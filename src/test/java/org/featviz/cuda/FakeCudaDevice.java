@@ -15,11 +15,11 @@ import org.featviz.device.KernelSignature;
 /**
  * A {@link org.featviz.device.Device} for testing the CUDA binding without a GPU: its "device memory" is host bytes
  * (little-endian, filled with 0xFF on allocation, so a read of memory nothing wrote is NaN, as uninitialized device
- * memory is garbage), and its library operations are featviz's own {@link Cublas}, {@link Cudnn} and
- * {@link CudnnConvolutions}, the classes that run on a GPU, calling {@link FakeCublas} and {@link FakeCudnn}
+ * memory is garbage), and its library operations are featviz's own {@link CudaLibraries}, {@link Cublas}, {@link Cudnn}
+ * and {@link CudnnConvolutions}, the classes that run on a GPU, calling {@link FakeCublas} and {@link FakeCudnn}
  * instead of JCublas2 and JCudnn. It has no custom kernels (a launch is refused as an unknown kernel), so the 16-bit
- * math modes, whose conversions are kernels, are tested by calling Cublas's and CudnnConvolutions's 16-bit
- * operations directly.
+ * math modes, whose conversions are kernels, are tested by calling Cublas's and CudnnConvolutions's 16-bit operations
+ * directly.
  *
  * <p>A wrapper around either fake API (the constructor's operators) sees every call the binding makes and may alter
  * it: the mutation checks wrap a call with a deliberate mistake and show that the comparison against the CPU
@@ -34,9 +34,8 @@ final class FakeCudaDevice extends AbstractDevice {
   private final CudnnApi cudnnApi;
   private long nextAddress = 0x7f00_0000_0000L;
   private volatile boolean deterministic;
-  private Cublas cublas;
-  private Cudnn cudnn;
-  private final DeviceLibrary library = new FakeCudaLibraries(this);
+  /** The binding's own CudaLibraries, on the fake APIs; no stream to wait for after a step. */
+  private final CudaLibraries libraries;
 
   FakeCudaDevice() {
     this(UnaryOperator.identity(), UnaryOperator.identity());
@@ -45,6 +44,8 @@ final class FakeCudaDevice extends AbstractDevice {
   FakeCudaDevice(UnaryOperator<CublasApi> cublasWrapper, UnaryOperator<CudnnApi> cudnnWrapper) {
     cublasApi = cublasWrapper.apply(cublasFake);
     cudnnApi = cudnnWrapper.apply(cudnnFake);
+    libraries = new CudaLibraries(() -> new Cublas(this, cublasApi),
+        () -> new Cudnn(this, cudnnApi, () -> deterministic), step -> {});
   }
 
   /** The host bytes behind a buffer of a fake device (the whole allocation, position 0). */
@@ -56,16 +57,12 @@ final class FakeCudaDevice extends AbstractDevice {
     return (ByteBuffer) handle(buffer);
   }
 
-  synchronized Cublas cublas() {
-    checkOpen();
-    if (cublas == null) cublas = new Cublas(this, cublasApi);
-    return cublas;
+  Cublas cublas() {
+    return libraries.cublas();
   }
 
-  synchronized Cudnn cudnn() {
-    checkOpen();
-    if (cudnn == null) cudnn = new Cudnn(this, cudnnApi, () -> deterministic);
-    return cudnn;
+  Cudnn cudnn() {
+    return libraries.cudnn();
   }
 
   /** As {@link CudaDevice#setDeterministicAlgorithms}. */
@@ -158,13 +155,12 @@ final class FakeCudaDevice extends AbstractDevice {
   }
 
   @Override
-  protected DeviceLibrary library() {
-    return library;
+  protected DeviceLibrary backendLibrary() {
+    return libraries;
   }
 
   @Override
-  protected synchronized void closeDevice(org.featviz.device.Teardown teardown) {
-    if (cudnn != null) teardown.run("cudnnDestroy", cudnn::close);
-    if (cublas != null) teardown.run("cublasDestroy", cublas::close);
+  protected void closeDevice(org.featviz.device.Teardown teardown) {
+    teardown.run("closing cuBLAS and cuDNN", libraries::close);
   }
 }

@@ -68,7 +68,7 @@ class AbstractDeviceCloseTest {
     protected void launchKernel(String kernel, Dim3 grid, Dim3 block, int sharedBytes, KernelArgs args) {}
 
     @Override
-    protected DeviceLibrary library() {
+    protected DeviceLibrary backendLibrary() {
       throw new UnsupportedOperationException();
     }
 

@@ -77,11 +77,11 @@ public abstract class FusedAndBatchedOpsCases extends DeviceCases {
       }
       try (DeviceBuffer dx = device.toDevice(x.data()); DeviceBuffer dw = device.toDevice(w.data());
           DeviceBuffer db = device.toDevice(b.data()); DeviceBuffer dy = device.allocateFloats(expected.size())) {
-        device.convolutionPrepare(d);
-        device.convolutionBiasActivationForward(d, ActivationMode.RELU, dx, dw, db, dy, 1f, 0f);
+        device.library().convolutionPrepare(d);
+        device.library().convolutionBiasActivationForward(d, ActivationMode.RELU, dx, dw, db, dy, 1f, 0f);
         assertClose(expected.data(), device.copyToHostFloats(dy, expected.size()), 1e-4, 1e-5, "relu(conv + b) " + d);
         device.copyToDevice(prior, dy);
-        device.convolutionBiasActivationForward(d, ActivationMode.RELU, dx, dw, db, dy, 0.5f, 0.75f);
+        device.library().convolutionBiasActivationForward(d, ActivationMode.RELU, dx, dw, db, dy, 0.5f, 0.75f);
         assertClose(blended, device.copyToHostFloats(dy, expected.size()), 1e-4, 1e-5,
             "relu(0.5 conv + 0.75 y + b) " + d);
       }
@@ -96,10 +96,10 @@ public abstract class FusedAndBatchedOpsCases extends DeviceCases {
         d.weightCount()); DeviceBuffer b = device.allocateFloats(d.k()); DeviceBuffer shortBias = device
         .allocateFloats(d.k() - 1); DeviceBuffer y = device.allocateFloats(d.outputCount())) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> device.convolutionBiasActivationForward(d, ActivationMode.SIGMOID, x, w, b, y, 1f, 0f));
+          () -> device.library().convolutionBiasActivationForward(d, ActivationMode.SIGMOID, x, w, b, y, 1f, 0f));
       assertTrue(e.getMessage().contains("SIGMOID"), e.getMessage());
       IndexOutOfBoundsException o = assertThrows(IndexOutOfBoundsException.class,
-          () -> device.convolutionBiasActivationForward(d, ActivationMode.RELU, x, w, shortBias, y, 1f, 0f));
+          () -> device.library().convolutionBiasActivationForward(d, ActivationMode.RELU, x, w, shortBias, y, 1f, 0f));
       assertTrue(o.getMessage().contains("bias"), o.getMessage());
     }
   }
@@ -152,11 +152,11 @@ public abstract class FusedAndBatchedOpsCases extends DeviceCases {
           String what = "strided gemm transA " + ta + " transB " + tb + " " + batch;
           try (DeviceBuffer da = device.toDevice(a); DeviceBuffer db = device.toDevice(b);
               DeviceBuffer dc = device.toDevice(c)) {
-            device.gemmStridedBatched(d, batch, da, aPos, db, bPos, dc, cPos, 0.75f, 1f);
+            device.library().gemmStridedBatched(d, batch, da, aPos, db, bPos, dc, cPos, 0.75f, 1f);
             assertClose(naiveBatched(d, batch, a, aPos, b, bPos, c, cPos, 0.75f, 1f),
                 device.copyToHostFloats(dc, cLen), 1e-5, 1e-6, what + ", beta 1 (the gaps in C untouched)");
             device.copyToDevice(c, dc);
-            device.gemmStridedBatched(d, batch, da, aPos, db, bPos, dc, cPos, 1f, 0f);
+            device.library().gemmStridedBatched(d, batch, da, aPos, db, bPos, dc, cPos, 1f, 0f);
             assertClose(naiveBatched(d, batch, a, aPos, b, bPos, c, cPos, 1f, 0f), device.copyToHostFloats(dc, cLen),
                 1e-5, 1e-6, what + ", beta 0");
           }
@@ -170,11 +170,13 @@ public abstract class FusedAndBatchedOpsCases extends DeviceCases {
     GemmDescriptor d = new GemmDescriptor(false, false, 2, 3, 4);
     try (DeviceBuffer a = device.allocateFloats(4 * d.aCount()); DeviceBuffer b = device.allocateFloats(d.bCount());
         DeviceBuffer c = device.allocateFloats(4 * d.cCount())) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> device.gemmStridedBatched(d,
-          new GemmBatch(4, d.aCount(), 0, d.cCount() - 1), a, 0, b, 0, c, 0, 1f, 0f));
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> device.library().gemmStridedBatched(d, new GemmBatch(4, d.aCount(), 0, d.cCount() - 1), a, 0, b, 0, c, 0,
+              1f, 0f));
       assertTrue(e.getMessage().contains("stride"), e.getMessage());
-      IndexOutOfBoundsException o = assertThrows(IndexOutOfBoundsException.class, () -> device.gemmStridedBatched(d,
-          new GemmBatch(4, d.aCount(), d.bCount(), d.cCount()), a, 0, b, 0, c, 0, 1f, 0f));
+      IndexOutOfBoundsException o = assertThrows(IndexOutOfBoundsException.class,
+          () -> device.library().gemmStridedBatched(d, new GemmBatch(4, d.aCount(), d.bCount(), d.cCount()), a, 0, b, 0,
+              c, 0, 1f, 0f));
       assertTrue(o.getMessage().contains("B"), o.getMessage());
       assertThrows(IllegalArgumentException.class, () -> new GemmBatch(0, 0, 0, 0));
       assertThrows(IllegalArgumentException.class, () -> new GemmBatch(2, -1, 0, 6));

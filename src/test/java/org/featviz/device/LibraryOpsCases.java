@@ -82,17 +82,17 @@ public abstract class LibraryOpsCases extends DeviceCases {
       try (DeviceBuffer dx = device.toDevice(x.data()); DeviceBuffer dw = device.toDevice(w.data());
           DeviceBuffer dy = device.allocateFloats(y.size()); DeviceBuffer ddy = device.toDevice(gy.data());
           DeviceBuffer g = device.allocateFloats(x.size())) {
-        device.convolutionPrepare(d);
-        device.convolutionForward(d, dx, dw, dy, 1f, 0f);
+        device.library().convolutionPrepare(d);
+        device.library().convolutionForward(d, dx, dw, dy, 1f, 0f);
         assertClose(y.data(), device.copyToHostFloats(dy, y.size()), 1e-4, 1e-5, "conv " + d);
         device.copyToDevice(priorY, dy);
-        device.convolutionForward(d, dx, dw, dy, 0.5f, 1f);
+        device.library().convolutionForward(d, dx, dw, dy, 0.5f, 1f);
         assertClose(blendExpected(y.data(), 0.5f, 1f, priorY), device.copyToHostFloats(dy, y.size()), 1e-4, 1e-5,
             "conv 0.5 y + prior " + d);
-        device.convolutionBackwardData(d, dw, ddy, g, 1f, 0f);
+        device.library().convolutionBackwardData(d, dw, ddy, g, 1f, 0f);
         assertClose(gx.data(), device.copyToHostFloats(g, x.size()), 1e-4, 1e-5, "conv backward data " + d);
         device.copyToDevice(priorX, g);
-        device.convolutionBackwardData(d, dw, ddy, g, 1f, 1f);
+        device.library().convolutionBackwardData(d, dw, ddy, g, 1f, 1f);
         assertClose(CpuOracle.plus(priorX, gx.data()), device.copyToHostFloats(g, x.size()), 1e-4, 1e-5,
             "conv backward data accumulated " + d);
       }
@@ -133,11 +133,11 @@ public abstract class LibraryOpsCases extends DeviceCases {
           device.copyToDevice(a, 0, da, offA, a.length);
           device.copyToDevice(b, 0, db, offB, b.length);
           device.copyToDevice(c, 0, dc, offC, c.length);
-          device.gemm(d, da, offA, db, offB, dc, offC, 0.75f, 0.5f);
+          device.library().gemm(d, da, offA, db, offB, dc, offC, 0.75f, 0.5f);
           float[] got = new float[c.length];
           device.copyToHost(dc, offC, got, 0, got.length);
           assertClose(naiveGemm(d, a, b, c, 0.75f, 0.5f), got, 1e-5, 1e-6, "gemm transA " + ta + " transB " + tb);
-          device.gemm(d, da, offA, db, offB, dc, offC, 1f, 0f);
+          device.library().gemm(d, da, offA, db, offB, dc, offC, 1f, 0f);
           device.copyToHost(dc, offC, got, 0, got.length);
           assertClose(naiveGemm(d, a, b, new float[c.length], 1f, 0f), got, 1e-5, 1e-6, "gemm, beta 0");
         }
@@ -168,9 +168,9 @@ public abstract class LibraryOpsCases extends DeviceCases {
         Tensor gx = CpuOracle.backward(pool, new Tensor[] {x}, gy, true)[0];
         try (DeviceBuffer dx = device.toDevice(x.data()); DeviceBuffer dy = device.allocateFloats(y.size());
             DeviceBuffer ddy = device.toDevice(gy.data()); DeviceBuffer g = device.allocateFloats(x.size())) {
-          device.poolingForward(d, dx, dy, 1f, 0f);
+          device.library().poolingForward(d, dx, dy, 1f, 0f);
           assertClose(y.data(), device.copyToHostFloats(dy, y.size()), 1e-5, 1e-6, "pool " + d);
-          device.poolingBackward(d, dx, dy, ddy, g, 1f, 0f);
+          device.library().poolingBackward(d, dx, dy, ddy, g, 1f, 0f);
           assertClose(gx.data(), device.copyToHostFloats(g, x.size()), 1e-5, 1e-6, "pool backward " + d);
         }
       }
@@ -197,7 +197,7 @@ public abstract class LibraryOpsCases extends DeviceCases {
     for (float v : y) if (Float.isNaN(v)) nans++;
     assertTrue(nans > 3 && nans < y.length, nans + " of " + y.length + " outputs NaN");
     try (DeviceBuffer dx = device.toDevice(x.data()); DeviceBuffer dy = device.allocateFloats(y.length)) {
-      device.poolingForward(d, dx, dy, 1f, 0f);
+      device.library().poolingForward(d, dx, dy, 1f, 0f);
       assertEquals(java.util.Arrays.toString(y), java.util.Arrays.toString(device.copyToHostFloats(dy, y.length)),
           "max pooling with NaN " + d);
     }
@@ -220,9 +220,9 @@ public abstract class LibraryOpsCases extends DeviceCases {
       float[] prior = random(x.shape(), rng, -1f, 1f).data();
       try (DeviceBuffer dx = device.toDevice(x.data()); DeviceBuffer dy = device.allocateFloats(n);
           DeviceBuffer ddy = device.toDevice(gy.data()); DeviceBuffer g = device.toDevice(prior)) {
-        device.activationForward(mode, n, dx, dy, 1f, 0f);
+        device.library().activationForward(mode, n, dx, dy, 1f, 0f);
         assertClose(y.data(), device.copyToHostFloats(dy, n), 1e-5, 1e-6, mode.toString());
-        device.activationBackward(mode, n, dx, dy, ddy, g, 1f, 1f);
+        device.library().activationBackward(mode, n, dx, dy, ddy, g, 1f, 1f);
         assertClose(CpuOracle.plus(prior, gx.data()), device.copyToHostFloats(g, n), 1e-5, 1e-6, mode + " backward");
       }
     }
@@ -239,9 +239,9 @@ public abstract class LibraryOpsCases extends DeviceCases {
       Tensor gx = CpuOracle.backward(lrn, new Tensor[] {x}, gy, true)[0];
       try (DeviceBuffer dx = device.toDevice(x.data()); DeviceBuffer dy = device.allocateFloats(y.size());
           DeviceBuffer ddy = device.toDevice(gy.data()); DeviceBuffer g = device.allocateFloats(x.size())) {
-        device.lrnForward(d, dx, dy, 1f, 0f);
+        device.library().lrnForward(d, dx, dy, 1f, 0f);
         assertClose(y.data(), device.copyToHostFloats(dy, y.size()), 1e-5, 1e-6, "lrn " + d);
-        device.lrnBackward(d, dx, dy, ddy, g, 1f, 0f);
+        device.library().lrnBackward(d, dx, dy, ddy, g, 1f, 0f);
         assertClose(gx.data(), device.copyToHostFloats(g, x.size()), 1e-4, 1e-5, "lrn backward " + d);
       }
     }
@@ -257,9 +257,9 @@ public abstract class LibraryOpsCases extends DeviceCases {
     Tensor gx = CpuOracle.backward(softmax, new Tensor[] {x}, gy, true)[0];
     try (DeviceBuffer dx = device.toDevice(x.data()); DeviceBuffer dy = device.allocateFloats(y.size());
         DeviceBuffer ddy = device.toDevice(gy.data()); DeviceBuffer g = device.allocateFloats(x.size())) {
-      device.softmaxForward(d, dx, dy, 1f, 0f);
+      device.library().softmaxForward(d, dx, dy, 1f, 0f);
       assertClose(y.data(), device.copyToHostFloats(dy, y.size()), 1e-5, 1e-7, "softmax " + d);
-      device.softmaxBackward(d, dy, ddy, g, 1f, 0f);
+      device.library().softmaxBackward(d, dy, ddy, g, 1f, 0f);
       assertClose(gx.data(), device.copyToHostFloats(g, x.size()), 1e-5, 1e-6, "softmax backward " + d);
     }
   }
@@ -294,12 +294,12 @@ public abstract class LibraryOpsCases extends DeviceCases {
          DeviceBuffer bb = device.toDevice(b); DeviceBuffer bc = device.allocateFloats((long) g.m() * g.n())) {
       for (MathMode mode : new MathMode[] {MathMode.FP32, MathMode.TF32}) {
         device.setMathMode(mode);
-        device.convolutionPrepare(d);
-        device.convolutionForward(d, bx, bw, by, 1f, 0f);
+        device.library().convolutionPrepare(d);
+        device.library().convolutionForward(d, bx, bw, by, 1f, 0f);
         conv[mode.ordinal()] = device.copyToHostFloats(by, (int) d.outputCount());
-        device.convolutionBackwardData(d, bw, bgy, bgx, 1f, 0f);
+        device.library().convolutionBackwardData(d, bw, bgy, bgx, 1f, 0f);
         convBack[mode.ordinal()] = device.copyToHostFloats(bgx, (int) d.inputCount());
-        device.gemm(g, ba, 0, bb, 0, bc, 0, 1f, 0f);
+        device.library().gemm(g, ba, 0, bb, 0, bc, 0, 1f, 0f);
         gemm[mode.ordinal()] = device.copyToHostFloats(bc, g.m() * g.n());
       }
     } finally {
@@ -328,7 +328,7 @@ public abstract class LibraryOpsCases extends DeviceCases {
     try (DeviceBuffer x = device.allocateFloats(d.inputCount()); DeviceBuffer w = device.allocateFloats(
         d.weightCount()); DeviceBuffer y = device.allocateFloats(d.outputCount() - 1)) {
       IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class,
-          () -> device.convolutionForward(d, x, w, y, 1f, 0f));
+          () -> device.library().convolutionForward(d, x, w, y, 1f, 0f));
       assertTrue(e.getMessage().contains("convolution forward: y"), e.getMessage());
     }
     for (MathMode mode : MathMode.values()) {

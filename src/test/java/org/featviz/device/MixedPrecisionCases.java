@@ -2,29 +2,42 @@ package org.featviz.device;
 
 import static org.featviz.cpu.OpTesting.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.Random;
 import java.util.function.Function;
 import org.featviz.ir.Shape;
+import org.featviz.plan.MixedPrecision;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * The BF16 and FP16 math modes (MixedPrecision) against FP32 on the same device, for every operation they change:
  * convolution forward and backward-data (with beta 1: the gradient sum stays FP32), the fused convolution + bias +
- * ReLU, GEMM in every transpose combination with alpha, beta and offsets, and the strided-batched GEMM with a
- * broadcast operand and odd strides. Each difference, max |16-bit - FP32| over max |FP32| (the output scale), must
- * lie between a floor (the operands were rounded at all) and the mode's bound, about four times what the emulator
- * shows (printed). Also: the staging arena is reserved by convolutionPrepare and reserveStaging, so a prepared call
- * allocates nothing; operations without products ignore the mode. Run on the emulator (MixedPrecisionEmuTest, which
- * adds exact checks against rounded references) and on a GPU (MixedPrecisionGpuTest, tag gpu).
+ * ReLU, GEMM in every transpose combination with alpha, beta and offsets, and the strided-batched GEMM with a broadcast
+ * operand and odd strides. Each difference, max |16-bit - FP32| over max |FP32| (the output scale), must lie between a
+ * floor (the operands were rounded at all) and the mode's bound, about four times what the emulator shows (printed).
+ * Also: the staging arena is reserved by convolutionPrepare and reserve, so a prepared call allocates nothing;
+ * operations without products ignore the mode, and the library's FP32 products refuse to run in a 16-bit mode. The
+ * operations run through a plan's {@link MixedPrecision} (here on its own), which stages the 16-bit operands for the
+ * device library. Run on the emulator (MixedPrecisionEmuTest, which adds exact checks against rounded references) and
+ * on a GPU (MixedPrecisionGpuTest, tag gpu).
  */
 public abstract class MixedPrecisionCases extends DeviceCases {
   /** These tests measure the staging arena from a fresh device: one device per test. */
   @Override
   protected boolean shareDevice() {
     return false;
+  }
+
+  /** The convolutions and GEMMs under test, on the test's device (its arena freed when the device closes). */
+  protected MixedPrecision mixed;
+
+  @BeforeEach
+  void openMixedPrecision() {
+    mixed = new MixedPrecision(device);
   }
 
   /** Below any 16-bit difference seen (FP32 against itself gives 0). */
@@ -51,13 +64,13 @@ public abstract class MixedPrecisionCases extends DeviceCases {
     try (DeviceBuffer bx = device.toDevice(x); DeviceBuffer bw = device.toDevice(w); DeviceBuffer bdy =
         device.toDevice(dy); DeviceBuffer out = device.allocateFloats(Math.max(d.inputCount(), d.outputCount()))) {
       compareModes("conv forward", mode -> {
-        device.convolutionPrepare(d);
-        device.convolutionForward(d, bx, bw, out, 1f, 0f);
+        mixed.convolutionPrepare(d);
+        mixed.convolutionForward(d, bx, bw, out, 1f, 0f);
         return device.copyToHostFloats(out, (int) d.outputCount());
       });
       compareModes("conv backward data, beta 1", mode -> {
         device.copyToDevice(priorDx, out);
-        device.convolutionBackwardData(d, bw, bdy, out, 0.5f, 1f);
+        mixed.convolutionBackwardData(d, bw, bdy, out, 0.5f, 1f);
         return device.copyToHostFloats(out, (int) d.inputCount());
       });
     }
@@ -73,8 +86,8 @@ public abstract class MixedPrecisionCases extends DeviceCases {
     try (DeviceBuffer bx = device.toDevice(x); DeviceBuffer bw = device.toDevice(w);
          DeviceBuffer bb = device.toDevice(bias); DeviceBuffer y = device.allocateFloats(d.outputCount())) {
       compareModes("conv + bias + relu", mode -> {
-        device.convolutionPrepare(d);
-        device.convolutionBiasActivationForward(d, ActivationMode.RELU, bx, bw, bb, y, 1f, 0f);
+        mixed.convolutionPrepare(d);
+        mixed.convolutionBiasActivationForward(d, ActivationMode.RELU, bx, bw, bb, y, 1f, 0f);
         float[] r = device.copyToHostFloats(y, (int) d.outputCount());
         for (float v : r) if (!(v >= 0)) fail(mode + ": conv + bias + relu gave " + v);
         return r;
@@ -99,7 +112,7 @@ public abstract class MixedPrecisionCases extends DeviceCases {
           device.copyToDevice(b, 0, db, offB, b.length);
           compareModes("gemm transA " + ta + " transB " + tb, mode -> {
             device.copyToDevice(c, 0, dc, offC, c.length);
-            device.gemm(d, da, offA, db, offB, dc, offC, 0.5f, 2f);
+            mixed.gemm(d, da, offA, db, offB, dc, offC, 0.5f, 2f);
             float[] r = new float[c.length];
             device.copyToHost(dc, offC, r, 0, r.length);
             return r;
@@ -119,10 +132,10 @@ public abstract class MixedPrecisionCases extends DeviceCases {
     try (DeviceBuffer da = device.toDevice(a); DeviceBuffer db = device.toDevice(b);
          DeviceBuffer dc = device.allocateFloats(3 * d.cCount())) {
       compareModes("strided-batched gemm", mode -> {
-        device.gemmStridedBatched(d, batch, da, 0, db, 0, dc, 0, 1f, 0f);
+        mixed.gemmStridedBatched(d, batch, da, 0, db, 0, dc, 0, 1f, 0f);
         float[] r = device.copyToHostFloats(dc, (int) (3 * d.cCount()));
         if (mode.isSixteenBit()) {  // the same as three single 16-bit GEMMs
-          device.gemm(d, da, 2 * batch.aStride(), db, 0, dc, 0, 1f, 0f);
+          mixed.gemm(d, da, 2 * batch.aStride(), db, 0, dc, 0, 1f, 0f);
           float[] last = device.copyToHostFloats(dc, (int) d.cCount());
           for (int i = 0; i < last.length; i++) {
             assertEquals(last[i], r[(int) (2 * d.cCount()) + i], 1e-5 * (1 + Math.abs(last[i])),
@@ -146,26 +159,45 @@ public abstract class MixedPrecisionCases extends DeviceCases {
          DeviceBuffer b = device.toDevice(uniform((int) g.bCount(), 1f));
          DeviceBuffer c = device.allocateFloats(g.cCount())) {
       device.setMathMode(MathMode.FP32);
-      device.convolutionPrepare(d);
-      assertEquals(0, device.stagingBytes(), "FP32 stages nothing");
+      mixed.convolutionPrepare(d);
+      assertEquals(0, mixed.arenaBytes(), "FP32 stages nothing");
       for (MathMode mode : new MathMode[] {MathMode.BF16, MathMode.FP16}) {
         device.setMathMode(mode);
-        device.convolutionPrepare(d);
-        long staged = device.stagingBytes();
+        mixed.convolutionPrepare(d);
+        long staged = mixed.arenaBytes();
         assertTrue(staged >= MixedPrecision.convolutionBytes(d), mode + ": prepare reserves the staging");
-        device.reserveStaging(MixedPrecision.gemmBytes(g));
-        staged = device.stagingBytes();
-        assertTrue(staged >= MixedPrecision.gemmBytes(g), mode + ": reserveStaging grows the arena");
-        device.convolutionForward(d, x, w, y, 1f, 0f);
-        device.convolutionBackwardData(d, w, y, x, 1f, 0f);
-        device.gemm(g, a, 0, b, 0, c, 0, 1f, 0f);
+        mixed.reserve(MixedPrecision.gemmBytes(g));
+        staged = mixed.arenaBytes();
+        assertTrue(staged >= MixedPrecision.gemmBytes(g), mode + ": reserve grows the arena");
+        mixed.convolutionForward(d, x, w, y, 1f, 0f);
+        mixed.convolutionBackwardData(d, w, y, x, 1f, 0f);
+        mixed.gemm(g, a, 0, b, 0, c, 0, 1f, 0f);
         device.synchronize();
-        assertEquals(staged, device.stagingBytes(), mode + ": the arena did not grow while running");
+        assertEquals(staged, mixed.arenaBytes(), mode + ": the arena did not grow while running");
       }
     } finally {
       device.setMathMode(MathMode.FP32);
     }
     assertEquals(MixedPrecision.stagingBytes(100, 7), 256 + 256, "each operand from a 256-byte boundary");
+  }
+
+  @Test
+  void theLibrarysFp32ProductsRefuseSixteenBitModes() {
+    ConvDescriptor d = new ConvDescriptor(1, 2, new int[] {4, 4}, 3, new int[] {3, 3}, new int[] {1, 1},
+        new int[] {1, 1}, new int[] {1, 1}, 1);
+    GemmDescriptor g = new GemmDescriptor(false, false, 3, 4, 5);
+    try (DeviceBuffer x = device.allocateFloats(d.inputCount()); DeviceBuffer w = device.allocateFloats(
+        d.weightCount()); DeviceBuffer y = device.allocateFloats(d.outputCount())) {
+      for (MathMode mode : new MathMode[] {MathMode.BF16, MathMode.FP16}) {
+        device.setMathMode(mode);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+            () -> device.library().convolutionForward(d, x, w, y, 1f, 0f));
+        assertTrue(e.getMessage().contains(mode + " is mixed precision"), e.getMessage());
+        assertThrows(IllegalStateException.class, () -> device.library().gemm(g, x, w, y, 1f, 0f));
+      }
+    } finally {
+      device.setMathMode(MathMode.FP32);
+    }
   }
 
   @Test
@@ -175,7 +207,7 @@ public abstract class MixedPrecisionCases extends DeviceCases {
     try (DeviceBuffer bx = device.toDevice(x); DeviceBuffer by = device.allocateFloats(x.length)) {
       for (MathMode mode : MathMode.values()) {
         device.setMathMode(mode);
-        device.activationForward(ActivationMode.TANH, x.length, bx, by, 1f, 0f);
+        device.library().activationForward(ActivationMode.TANH, x.length, bx, by, 1f, 0f);
         y[mode.ordinal()] = device.copyToHostFloats(by, x.length);
       }
     } finally {

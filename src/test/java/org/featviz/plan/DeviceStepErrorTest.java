@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,7 @@ import java.util.Random;
 import org.featviz.BundledModels;
 import org.featviz.device.Device;
 import org.featviz.device.DeviceException;
+import org.featviz.device.DeviceLibrary;
 import org.featviz.device.emu.EmulatedDevice;
 import org.featviz.ir.Graph;
 import org.featviz.ir.Node;
@@ -26,7 +28,7 @@ import org.junit.jupiter.api.Test;
 /**
  * A library call that fails inside a plan step surfaces as a {@link DeviceStepException} naming the node, its op
  * type, the direction and the failed call, with the device's exception as the cause. The device is the emulator
- * behind a proxy whose one library operation throws as CudaStatus does for a cuDNN error.
+ * behind a proxy whose library has one operation that throws as CudaStatus does for a cuDNN error.
  */
 class DeviceStepErrorTest {
   private static final String FAILURE = "cudnnConvolution%s(...) failed: CUDNN_STATUS_EXECUTION_FAILED (5000, cuDNN 9)";
@@ -95,14 +97,20 @@ class DeviceStepErrorTest {
   }
 
   private static Device throwing(Device inner, String method, RuntimeException failure) {
-    return (Device) Proxy.newProxyInstance(Device.class.getClassLoader(), new Class<?>[] {Device.class},
-        (proxy, m, args) -> {
+    DeviceLibrary library = (DeviceLibrary) Proxy.newProxyInstance(DeviceLibrary.class.getClassLoader(),
+        new Class<?>[] {DeviceLibrary.class}, (proxy, m, args) -> {
           if (m.getName().equals(method)) throw failure;
-          try {
-            return m.invoke(inner, args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
+          return invoke(m, inner.library(), args);
         });
+    return (Device) Proxy.newProxyInstance(Device.class.getClassLoader(), new Class<?>[] {Device.class},
+        (proxy, m, args) -> m.getName().equals("library") ? library : invoke(m, inner, args));
+  }
+
+  private static Object invoke(Method m, Object target, Object[] args) throws Throwable {
+    try {
+      return m.invoke(target, args);
+    } catch (InvocationTargetException e) {
+      throw e.getCause();
+    }
   }
 }

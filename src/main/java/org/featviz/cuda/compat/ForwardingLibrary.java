@@ -204,9 +204,8 @@ public final class ForwardingLibrary {
         .append("    }\n")
         .append("  }\n")
         .append("  if (target == NULL) {\n")
-        .append("    snprintf(fvc_status, sizeof fvc_status, \"").append(soname)
-        .append(": no target loaded (last error: %s); all %d functions return ").append(missingStatus)
-        .append("%s\", error, FVC_COUNT, preloaded);\n")
+        .append("    ").append(setStatus("no target loaded (last error: %s); all %d functions return",
+            "error, FVC_COUNT"))
         .append("    return;\n")
         .append("  }\n")
         .append("  /* A target that resolves a name back to this library would make the trampoline loop. */\n")
@@ -224,11 +223,19 @@ public final class ForwardingLibrary {
         .append("      found++;\n")
         .append("    }\n")
         .append("  }\n")
-        .append("  snprintf(fvc_status, sizeof fvc_status, \"").append(soname)
-        .append(": forwarding to %s, %d of %d functions found, the others return ").append(missingStatus)
-        .append("%s\", chosen, found, FVC_COUNT, preloaded);\n")
+        .append("  ").append(setStatus("forwarding to %s, %d of %d functions found, the others return",
+            "chosen, found, FVC_COUNT"))
         .append("}\n");
     return c.toString();
+  }
+
+  /**
+   * The constructor's statement that writes its finding into fvc_status: the soname, {@code what} (a printf format
+   * whose conversions {@code args} fill) ending in what missing functions return, then the preloads' note.
+   */
+  private String setStatus(String what, String args) {
+    return "snprintf(fvc_status, sizeof fvc_status, \"" + soname + ": " + what + " " + missingStatus + "%s\", " + args
+        + ", preloaded);\n";
   }
 
   /** The linker version script: every forwarded function and the status function under the node {@code soname}. */

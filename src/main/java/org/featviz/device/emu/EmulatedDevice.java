@@ -131,12 +131,12 @@ public final class EmulatedDevice extends AbstractDevice {
 
   /** Library operations (convolution, GEMM, ...) run the CPU reference kernels of org.featviz.cpu. */
   @Override
-  protected DeviceLibrary library() {
+  protected DeviceLibrary backendLibrary() {
     return library;
   }
 
   @Override
   protected void closeDevice(org.featviz.device.Teardown teardown) {
-    teardown.run("closing the reference library", library::close);
+    // Host memory only: the buffers are freed, and the reference library holds nothing.
   }
 }

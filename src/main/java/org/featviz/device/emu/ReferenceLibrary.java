@@ -28,8 +28,8 @@ import org.featviz.ir.Tensor;
  *
  * <p>In {@link MathMode#TF32} the operands of convolutions and GEMMs (never C of a GEMM, nor the accumulation,
  * which stay FP32) are rounded to TF32's 10-bit mantissa first, as tensor cores read them, so the emulator shows
- * the error TF32 brings and tests can bound it. In {@link MathMode#BF16} and {@link MathMode#FP16} the device's
- * {@link org.featviz.device.MixedPrecision} converts the operands with the kernels of cuda/convert.cu and calls the
+ * the error TF32 brings and tests can bound it. In {@link MathMode#BF16} and {@link MathMode#FP16} a plan's
+ * {@code org.featviz.plan.MixedPrecision} converts the operands with the kernels of cuda/convert.cu and calls the
  * {@code ...16} operations here, which decode the 16-bit operands exactly, compute as in FP32, and round a
  * convolution's output to the 16-bit format (to nearest even, as cuDNN writes y in x's type); a GEMM's C stays
  * FP32. Other operations do not change with the math mode, as on the GPU.
@@ -227,9 +227,6 @@ final class ReferenceLibrary implements DeviceLibrary {
     backward(softmaxNode(), new Tensor[] {x}, read(y, 0, dims), read(dy, 0, dims), new Tensor[] {gradX});
     blend(dx, 0, gradX.data(), alpha, beta);
   }
-
-  @Override
-  public void close() {}
 
   // ---- One-node calls of the CPU reference kernels -------------------------------------------------------------
 

@@ -167,13 +167,14 @@ abstract class DeviceImageParam implements AutoCloseable {
       ParamKernels.spectrumWeight(device, params, weight, first, 2 * spectra, height * wf);
       // [BC, 2H, Wf] -> [2H, BC, Wf]
       CustomKernels.transpose(device, first, second, new int[] {h2, spectra, wf}, new int[] {wf, h2 * wf, 1}, false);
-      device.gemm(new GemmDescriptor(false, false, h2, spectra * wf, h2), columnMatrix, second, first, 1f, 0f);
+      device.library().gemm(new GemmDescriptor(false, false, h2, spectra * wf, h2), columnMatrix, second, first, 1f,
+          0f);
       // Y [2, H, BC, Wf] -> [2, BC, H, Wf]
       CustomKernels.transpose(device, first, second, new int[] {2, spectra, height, wf},
           new int[] {height * spectra * wf, wf, spectra * wf, 1}, false);
       GemmDescriptor stage2 = new GemmDescriptor(false, false, rows, width, wf);
-      device.gemm(stage2, second, 0, rowMatrix, 0, spatial, 0, 1f, 0f);
-      device.gemm(stage2, second, (long) rows * wf, rowMatrix, (long) wf * width, spatial, 0, 1f, 1f);
+      device.library().gemm(stage2, second, 0, rowMatrix, 0, spatial, 0, 1f, 0f);
+      device.library().gemm(stage2, second, (long) rows * wf, rowMatrix, (long) wf * width, spatial, 0, 1f, 1f);
     }
 
     @Override
@@ -195,12 +196,12 @@ abstract class DeviceImageParam implements AutoCloseable {
       int rows = spectra * height;
       // gYr = g . Cw^T, gYi = g . Sw^T, as [2, BC, H, Wf]
       GemmDescriptor rowAdjoint = new GemmDescriptor(false, true, rows, wf, width);
-      device.gemm(rowAdjoint, spatial, 0, rowMatrix, 0, first, 0, 1f, 0f);
-      device.gemm(rowAdjoint, spatial, 0, rowMatrix, (long) wf * width, first, (long) rows * wf, 1f, 0f);
+      device.library().gemm(rowAdjoint, spatial, 0, rowMatrix, 0, first, 0, 1f, 0f);
+      device.library().gemm(rowAdjoint, spatial, 0, rowMatrix, (long) wf * width, first, (long) rows * wf, 1f, 0f);
       // [2, BC, H, Wf] -> [2, H, BC, Wf] = [2H, BC * Wf]
       CustomKernels.transpose(device, first, second, new int[] {2, height, spectra, wf},
           new int[] {spectra * height * wf, wf, height * wf, 1}, false);
-      device.gemm(new GemmDescriptor(true, false, h2, spectra * wf, h2), columnMatrix, second, first, 1f, 0f);
+      device.library().gemm(new GemmDescriptor(true, false, h2, spectra * wf, h2), columnMatrix, second, first, 1f, 0f);
       // [2H, BC, Wf] -> [BC, 2H, Wf]
       CustomKernels.transpose(device, first, second, new int[] {spectra, h2, wf}, new int[] {wf, spectra * wf, 1},
           false);

@@ -117,8 +117,8 @@ public final class DiversityKernels {
     // G_b [C, C] = A_b [C, P] A_b^T, the whole batch in one strided-batched GEMM, in FP32 whatever the network's
     // math mode (the objective is not the network)
     try (Device.MathModeScope fp32 = device.withMathMode(MathMode.FP32)) {
-      device.gemmStridedBatched(new GemmDescriptor(false, true, c, c, p), new GemmBatch(d.batch(), sample, sample, k),
-          acts, 0, acts, 0, s.gram, 0, 1f, 0f);
+      device.library().gemmStridedBatched(new GemmDescriptor(false, true, c, c, p),
+          new GemmBatch(d.batch(), sample, sample, k), acts, 0, acts, 0, s.gram, 0, 1f, 0f);
     }
     int threads = Launches.threads(k);
     device.launch("diversity_normalize", Dim3.of(d.batch()), Dim3.of(threads), 0,
@@ -130,8 +130,8 @@ public final class DiversityKernels {
         new KernelArgs().ptr(s.gram).ptr(s.total).ptr(s.norm).ptr(s.dots).i32(d.batch()).i32(k).f32(scale));
     // seed_b [C, P] += U_b [C, C] A_b [C, P], U_b now in the Gram scratch (already scaled)
     try (Device.MathModeScope fp32 = device.withMathMode(MathMode.FP32)) {
-      device.gemmStridedBatched(new GemmDescriptor(false, false, c, p, c), new GemmBatch(d.batch(), k, sample, sample),
-          s.gram, 0, acts, 0, seed, 0, 1f, 1f);
+      device.library().gemmStridedBatched(new GemmDescriptor(false, false, c, p, c),
+          new GemmBatch(d.batch(), k, sample, sample), s.gram, 0, acts, 0, seed, 0, 1f, 1f);
     }
   }
 

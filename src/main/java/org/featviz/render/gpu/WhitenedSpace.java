@@ -92,7 +92,7 @@ final class WhitenedSpace implements AutoCloseable {
     Launches.requireFloats(z, layer.size(), "z");
     WhiteningKernels.gatherCentered(device, layer, acts, mean, rows);
     try (Device.MathModeScope fp32 = device.withMathMode(MathMode.FP32)) {  // the objective is not the network
-      device.gemm(product(false), matrix, rows, z, 1f, 0f);
+      device.library().gemm(product(false), matrix, rows, z, 1f, 0f);
     }
     device.memsetZero(rows, 0, layer.size() * Float.BYTES);
   }
@@ -106,7 +106,7 @@ final class WhitenedSpace implements AutoCloseable {
     Launches.requireFloats(gz, layer.size(), "dZ");
     Launches.requireFloats(scratch, layer.size(), "scratch");
     try (Device.MathModeScope fp32 = device.withMathMode(MathMode.FP32)) {
-      device.gemm(product(true), matrix, gz, scratch, 1f, 0f);
+      device.library().gemm(product(true), matrix, gz, scratch, 1f, 0f);
     }
     WhiteningKernels.scatterAdd(device, layer, scratch, mask, seed);
   }

@@ -62,7 +62,7 @@ class MixedPrecisionEmuTest extends MixedPrecisionCases {
       device.setMathMode(format);
       try (DeviceBuffer bx = device.toDevice(x); DeviceBuffer bw = device.toDevice(w);
            DeviceBuffer bb = device.toDevice(bias); DeviceBuffer y = device.allocateFloats(z.length)) {
-        device.convolutionBiasActivationForward(d, ActivationMode.RELU, bx, bw, bb, y, 1f, 0f);
+        mixed.convolutionBiasActivationForward(d, ActivationMode.RELU, bx, bw, bb, y, 1f, 0f);
         assertBits(expected, device.copyToHostFloats(y, z.length), format + " conv + bias + relu");
       } finally {
         device.setMathMode(MathMode.FP32);
@@ -110,18 +110,18 @@ class MixedPrecisionEmuTest extends MixedPrecisionCases {
          DeviceBuffer w = device.toDevice(uniform((int) d.weightCount(), 1f));
          DeviceBuffer y = device.allocateFloats(d.outputCount())) {
       device.setMathMode(MathMode.BF16);
-      device.convolutionPrepare(d);
+      mixed.convolutionPrepare(d);
       long free = device.freeMemoryBytes();
-      device.convolutionForward(d, x, w, y, 1f, 0f);
-      device.convolutionBackwardData(d, w, y, x, 1f, 1f);
+      mixed.convolutionForward(d, x, w, y, 1f, 0f);
+      mixed.convolutionBackwardData(d, w, y, x, 1f, 1f);
       assertEquals(free, device.freeMemoryBytes(), "a prepared BF16 convolution allocated device memory");
       ConvDescriptor larger = new ConvDescriptor(2, 3, new int[] {9, 9}, 4, new int[] {3, 3}, new int[] {1, 1},
           new int[] {1, 1}, new int[] {1, 1}, 1);
       try (DeviceBuffer x2 = device.allocateFloats(larger.inputCount());
            DeviceBuffer y2 = device.allocateFloats(larger.outputCount())) {
-        long before = device.stagingBytes();
-        device.convolutionForward(larger, x2, w, y2, 1f, 0f);  // unprepared: the arena grows first, then runs
-        assertTrue(device.stagingBytes() > before, "an operation that does not fit grows the arena");
+        long before = mixed.arenaBytes();
+        mixed.convolutionForward(larger, x2, w, y2, 1f, 0f);  // unprepared: the arena grows first, then runs
+        assertTrue(mixed.arenaBytes() > before, "an operation that does not fit grows the arena");
       }
     } finally {
       device.setMathMode(MathMode.FP32);
@@ -136,8 +136,8 @@ class MixedPrecisionEmuTest extends MixedPrecisionCases {
     long outCount = backward ? d.inputCount() : d.outputCount();
     try (DeviceBuffer b1 = device.toDevice(first); DeviceBuffer b2 = device.toDevice(second);
          DeviceBuffer out = device.allocateFloats(outCount)) {
-      if (backward) device.convolutionBackwardData(d, b1, b2, out, 1f, 0f);
-      else device.convolutionForward(d, b1, b2, out, 1f, 0f);
+      if (backward) mixed.convolutionBackwardData(d, b1, b2, out, 1f, 0f);
+      else mixed.convolutionForward(d, b1, b2, out, 1f, 0f);
       return device.copyToHostFloats(out, (int) outCount);
     } finally {
       device.setMathMode(MathMode.FP32);
@@ -149,8 +149,8 @@ class MixedPrecisionEmuTest extends MixedPrecisionCases {
     device.setMathMode(mode);
     try (DeviceBuffer ba = device.toDevice(a); DeviceBuffer bb = device.toDevice(b);
          DeviceBuffer bc = device.toDevice(c)) {
-      if (batch == null) device.gemm(d, ba, 0, bb, 0, bc, 0, 0.5f, -1.5f);
-      else device.gemmStridedBatched(d, batch, ba, 0, bb, 0, bc, 0, 0.5f, -1.5f);
+      if (batch == null) mixed.gemm(d, ba, 0, bb, 0, bc, 0, 0.5f, -1.5f);
+      else mixed.gemmStridedBatched(d, batch, ba, 0, bb, 0, bc, 0, 0.5f, -1.5f);
       return device.copyToHostFloats(bc, c.length);
     } finally {
       device.setMathMode(MathMode.FP32);

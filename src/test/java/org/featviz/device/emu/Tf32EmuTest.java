@@ -60,7 +60,7 @@ class Tf32EmuTest {
       device.setMathMode(mode);
       try (DeviceBuffer bw = device.toDevice(w); DeviceBuffer bdy = device.toDevice(dy);
            DeviceBuffer bdx = device.allocateFloats((int) d.inputCount())) {
-        device.convolutionBackwardData(d, bw, bdy, bdx, 1f, 0f);
+        device.library().convolutionBackwardData(d, bw, bdy, bdx, 1f, 0f);
         dx[mode.ordinal()] = device.copyToHostFloats(bdx, (int) d.inputCount());
       }
     }
@@ -93,7 +93,7 @@ class Tf32EmuTest {
     for (MathMode mode : new MathMode[] {MathMode.FP32, MathMode.TF32}) {
       device.setMathMode(mode);
       try (DeviceBuffer bx = device.toDevice(x); DeviceBuffer by = device.allocateFloats(x.length)) {
-        device.activationForward(org.featviz.device.ActivationMode.SIGMOID, x.length, bx, by, 1f, 0f);
+        device.library().activationForward(org.featviz.device.ActivationMode.SIGMOID, x.length, bx, by, 1f, 0f);
         y[mode.ordinal()] = device.copyToHostFloats(by, x.length);
       }
     }
@@ -106,7 +106,7 @@ class Tf32EmuTest {
     device.setMathMode(mode);
     try (DeviceBuffer bx = device.toDevice(x); DeviceBuffer bw = device.toDevice(w);
          DeviceBuffer by = device.allocateFloats((int) d.outputCount())) {
-      device.convolutionForward(d, bx, bw, by, 1f, 0f);
+      device.library().convolutionForward(d, bx, bw, by, 1f, 0f);
       return device.copyToHostFloats(by, (int) d.outputCount());
     }
   }
@@ -115,7 +115,7 @@ class Tf32EmuTest {
     device.setMathMode(mode);
     try (DeviceBuffer ba = device.toDevice(a); DeviceBuffer bb = device.toDevice(b);
          DeviceBuffer bc = device.toDevice(c)) {
-      device.gemm(d, ba, 0, bb, 0, bc, 0, 0.5f, 2f);
+      device.library().gemm(d, ba, 0, bb, 0, bc, 0, 0.5f, 2f);
       return device.copyToHostFloats(bc, c.length);
     }
   }
