@@ -11,22 +11,34 @@ import java.nio.file.Path;
 import java.util.List;
 import org.featviz.BundledModels;
 import org.featviz.TestData;
+import org.featviz.backend.Backend;
 import org.featviz.data.FashionMnist;
+import org.featviz.device.DeviceTesting;
 import org.featviz.onnx.OnnxModelBuilder;
 import org.featviz.onnx.OnnxModelBuilder.Attr;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code featviz render} and {@code sweep} with {@code --device}: the device render loop writes the same outputs
- * as the CPU one, with the same statuses and nearly the same activations. Subclasses name the device: emulated in
- * CI, gpu (tag gpu) where there is one.
+ * as the CPU one, with the same statuses and nearly the same activations. Subclasses say the device with
+ * {@code @OnEmulator} (CI: RenderDeviceOptionTest) or {@code @OnGpu} (RenderDeviceGpuTest, which skips without a GPU).
  */
 abstract class RenderDeviceCases {
   @TempDir Path tmp;
 
-  /** "emulated" or "gpu". */
-  protected abstract String device();
+  private final Backend backend = DeviceTesting.backendOf(getClass());
+
+  @BeforeEach
+  void needsItsDevice() {
+    if (backend == Backend.GPU) DeviceTesting.assumeGpu();
+  }
+
+  /** The --device value: "emulated" or "gpu". */
+  protected String device() {
+    return backend.label();
+  }
 
   /** x [N, 1, 6, 6] -> conv (3, 3x3, pad 1) -> relu; unit 2 has zero weights (it never fires: dead). */
   Path model() {

@@ -21,9 +21,9 @@ import org.junit.jupiter.api.Test;
  * cuda/arithmetic.cu against the CPU reference (ArithmeticRef) on fresh random inputs: forward for every op and
  * broadcasting pattern up to 6-D, and the gradient of each operand (summed over its broadcast dimensions) through
  * both the thread-per-element and the block-reduction kernel, overwriting and accumulating. Run on the emulator
- * (ArithmeticKernelEmuTest) and a GPU (ArithmeticKernelGpuTest).
+ * (EmuTest$ArithmeticKernel) and a GPU (GpuTest$ArithmeticKernel).
  */
-abstract class ArithmeticKernelCases extends DeviceCases {
+public abstract class ArithmeticKernelCases extends DeviceCases {
   private static final String[] OPS = {"Add", "Sub", "Mul", "Div"};
 
   /** Pairs of operand shapes: equal, trailing, leading, both ways, scalar, 5-D and 6-D, per-channel (block path). */

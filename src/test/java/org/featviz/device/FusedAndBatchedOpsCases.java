@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
  * ReLU in one call ({@code convolutionBiasActivationForward}) against the CPU reference Conv (with its bias) and
  * Relu, and the blend relu(alpha conv + beta y + b); the strided-batched GEMM ({@code gemmStridedBatched}) against
  * a plain loop per product in every transpose combination, with offsets, broadcast operands (stride 0), padded
- * strides and beta 1; and the argument checks both share with the GPU. On a GPU (the gpu-tagged twin) this checks
- * cudnnConvolutionBiasActivationForward and cublasSgemmStridedBatched.
+ * strides and beta 1; and the argument checks both share with the GPU. On a GPU (GpuTest$FusedAndBatchedOps) this
+ * checks cudnnConvolutionBiasActivationForward and cublasSgemmStridedBatched.
  */
 public abstract class FusedAndBatchedOpsCases extends DeviceCases {
   private final Random rng = new Random(29);

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * triple loop, since the row-major/column-major swap is where a cuBLAS binding goes wrong), pooling in every mode,
  * activations, LRN and softmax, each forward and backward, and the out = alpha op + beta out blending. On the
  * emulator the library is the CPU reference itself, so there this checks the mapping from descriptors to ops; on a
- * GPU (LibraryOpsGpuTest) it checks cuDNN and cuBLAS.
+ * GPU (GpuTest$LibraryOps) it checks cuDNN and cuBLAS.
  */
 public abstract class LibraryOpsCases extends DeviceCases {
   private final Random rng = new Random(3);

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * lie between a floor (the operands were rounded at all) and the mode's bound, about four times what the emulator
  * shows (printed). Also: the staging arena is reserved by convolutionPrepare and reserveStaging, so a prepared call
  * allocates nothing; operations without products ignore the mode. Run on the emulator (MixedPrecisionEmuTest, which
- * adds exact checks against rounded references) and on a GPU (MixedPrecisionGpuTest, tag gpu).
+ * adds exact checks against rounded references) and on a GPU (GpuTest$MixedPrecision, tag gpu).
  */
 public abstract class MixedPrecisionCases extends DeviceCases {
   /** These tests measure the staging arena from a fresh device: one device per test. */

@@ -42,9 +42,10 @@ import org.junit.jupiter.api.Test;
  * transforms from the same per-target seeds, so their parameters can be compared step by step (through a
  * {@link org.featviz.render.StepProbe}). One step must agree to 1e-4 (relative error of each image's parameter
  * update, FP32); a few steps to a looser bound, with the same statuses, a dead unit and a redirected-ReLU unit
- * included. Subclasses choose the device: the host emulator in CI, a GPU (tag gpu) where there is one.
+ * included. Run on the host emulator in CI (EmuTest$DeviceRenderer) and on a GPU where there is one
+ * (DeviceRendererGpuTest, tag gpu).
  */
-abstract class DeviceRendererCases extends DeviceCases {
+public abstract class DeviceRendererCases extends DeviceCases {
   private static final double ONE_STEP_TOL = 1e-4;
   private static final double FEW_STEPS_TOL = 2e-3;
 
@@ -437,7 +438,7 @@ abstract class DeviceRendererCases extends DeviceCases {
 
   /**
    * Whether an image's result is the same, to the last bits, whatever batch it is rendered in: true on the emulator,
-   * whose library operations compute every image alone with the CPU reference. A GPU subclass says false: cuDNN's
+   * whose library operations compute every image alone with the CPU reference. The GPU's class says false: cuDNN's
    * cudnnFind and cuBLAS's heuristics may choose another algorithm (another summation order) for another batch size,
    * and NVIDIA documents bitwise reproducibility only for the same call on the same GPU and library version, so
    * there an image in a batch agrees with the image alone to float rounding: the bounds of the CPU comparison.

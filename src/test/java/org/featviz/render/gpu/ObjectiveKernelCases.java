@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * 1 and others (the CPU twin then being Objectives.scaled). Relative error with the tensor's scale as floor; NaN
  * never passes.
  */
-abstract class ObjectiveKernelCases extends DeviceCases {
+public abstract class ObjectiveKernelCases extends DeviceCases {
   private static final String LAYER = "target";
   private static final Shape CONV = Shape.of(3, 6, 7, 7);
   private static final Shape DENSE = Shape.of(4, 8);

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * and gradients are ADDED onto random initial contents, as the kernels add. Relative error with the tensor's scale
  * as floor; NaN never passes.
  */
-abstract class WhitenedObjectiveCases extends DeviceCases {
+public abstract class WhitenedObjectiveCases extends DeviceCases {
   private static final String LAYER = "target";
   private static final Shape CONV = Shape.of(3, 6, 5, 5);
   private static final Shape DENSE = Shape.of(4, 8);
