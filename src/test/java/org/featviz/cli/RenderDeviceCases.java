@@ -8,14 +8,14 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import org.featviz.BundledModels;
 import org.featviz.TestData;
 import org.featviz.backend.Backend;
 import org.featviz.data.FashionMnist;
 import org.featviz.device.DeviceTesting;
-import org.featviz.onnx.OnnxModelBuilder;
-import org.featviz.onnx.OnnxModelBuilder.Attr;
+import org.featviz.onnx.TinyModels;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,15 +42,7 @@ abstract class RenderDeviceCases {
 
   /** x [N, 1, 6, 6] -> conv (3, 3x3, pad 1) -> relu; unit 2 has zero weights (it never fires: dead). */
   Path model() {
-    float[] w = new float[3 * 9];
-    for (int i = 0; i < 18; i++) w[i] = (float) Math.sin(i + 1);
-    return new OnnxModelBuilder().opset(13)
-        .input("x", "N", 1, 6, 6)
-        .initializer("w", new long[] {3, 1, 3, 3}, w)
-        .node("Conv", "conv1", List.of("x", "w"), List.of("conv1"), Attr.ints("pads", 1, 1, 1, 1))
-        .node("Relu", "relu1", List.of("conv1"), List.of("relu1"))
-        .output("relu1", "N", 3, 6, 6)
-        .write(tmp.resolve("m.onnx"));
+    return TinyModels.convRelu(tmp.resolve("m.onnx"), 6, Arrays.copyOf(TinyModels.sines(2 * 9), 3 * 9));
   }
 
   private static JsonArray results(Path out) throws Exception {
