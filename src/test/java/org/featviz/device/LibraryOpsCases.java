@@ -1,17 +1,15 @@
 package org.featviz.device;
 
 import static org.featviz.cpu.OpTesting.assertClose;
+import static org.featviz.cpu.OpTesting.node;
 import static org.featviz.cpu.OpTesting.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.featviz.cuda.CpuOracle;
-import org.featviz.ir.Attributes;
 import org.featviz.ir.Node;
 import org.featviz.ir.Shape;
 import org.featviz.ir.Tensor;
@@ -29,33 +27,6 @@ import org.junit.jupiter.api.Test;
 public abstract class LibraryOpsCases extends DeviceCases {
   private final Random rng = new Random(3);
 
-  private static Node node(String op, Map<String, Object> attrs, int inputs) {
-    List<String> in = new java.util.ArrayList<>();
-    for (int i = 0; i < inputs; i++) in.add("x" + i);
-    return new Node(op + "_ref", op, in, List.of("y0"), new Attributes(attrs));
-  }
-
-  private static long[] longs(int... v) {
-    long[] r = new long[v.length];
-    for (int i = 0; i < v.length; i++) r[i] = v[i];
-    return r;
-  }
-
-  private static long[] both(int... v) {
-    long[] r = new long[2 * v.length];
-    for (int i = 0; i < v.length; i++) {
-      r[i] = v[i];
-      r[i + v.length] = v[i];
-    }
-    return r;
-  }
-
-  private float[] blendExpected(float[] result, float alpha, float beta, float[] prior) {
-    float[] r = new float[result.length];
-    for (int i = 0; i < r.length; i++) r[i] = alpha * result[i] + beta * prior[i];
-    return r;
-  }
-
   @Test
   void convolutionForwardAndBackwardDataMatchTheCpuReference() {
     ConvDescriptor[] cases = {
@@ -68,12 +39,7 @@ public abstract class LibraryOpsCases extends DeviceCases {
     for (ConvDescriptor d : cases) {
       Tensor x = random(Shape.of(d.inputDims()), rng, -1f, 1f);
       Tensor w = random(Shape.of(d.weightDims()), rng, -0.5f, 0.5f);
-      Map<String, Object> attrs = new HashMap<>();
-      attrs.put("pads", both(d.pads()));
-      attrs.put("strides", longs(d.strides()));
-      attrs.put("dilations", longs(d.dilations()));
-      attrs.put("group", (long) d.groups());
-      Node conv = node("Conv", attrs, 2);
+      Node conv = CpuOracle.conv(d, 2);
       Tensor y = CpuOracle.forward(conv, x, w);
       Tensor gy = random(y.shape(), rng, -1f, 1f);
       Tensor gx = CpuOracle.backward(conv, new Tensor[] {x, w}, gy, true, false)[0];
@@ -87,7 +53,7 @@ public abstract class LibraryOpsCases extends DeviceCases {
         assertClose(y.data(), device.copyToHostFloats(dy, y.size()), 1e-4, 1e-5, "conv " + d);
         device.copyToDevice(priorY, dy);
         device.convolutionForward(d, dx, dw, dy, 0.5f, 1f);
-        assertClose(blendExpected(y.data(), 0.5f, 1f, priorY), device.copyToHostFloats(dy, y.size()), 1e-4, 1e-5,
+        assertClose(CpuOracle.blend(y.data(), 0.5f, 1f, priorY), device.copyToHostFloats(dy, y.size()), 1e-4, 1e-5,
             "conv 0.5 y + prior " + d);
         device.convolutionBackwardData(d, dw, ddy, g, 1f, 0f);
         assertClose(gx.data(), device.copyToHostFloats(g, x.size()), 1e-4, 1e-5, "conv backward data " + d);
@@ -153,15 +119,7 @@ public abstract class LibraryOpsCases extends DeviceCases {
           new PoolDescriptor(mode, 1, 2, new int[] {4, 5, 6}, new int[] {2, 3, 3}, new int[] {0, 1, 1},
               new int[] {1, 2, 2})};
       for (PoolDescriptor d : cases) {
-        Map<String, Object> attrs = new HashMap<>();
-        attrs.put("kernel_shape", longs(d.window()));
-        attrs.put("pads", both(d.pads()));
-        attrs.put("strides", longs(d.strides()));
-        String op = mode == PoolDescriptor.Mode.MAX ? "MaxPool" : "AveragePool";
-        if (mode != PoolDescriptor.Mode.MAX) {
-          attrs.put("count_include_pad", mode == PoolDescriptor.Mode.AVERAGE_COUNT_INCLUDE_PAD ? 1L : 0L);
-        }
-        Node pool = node(op, attrs, 1);
+        Node pool = CpuOracle.pool(d);
         Tensor x = org.featviz.cpu.OpTesting.distinct(Shape.of(d.inputDims()), rng, 0.01f);  // no ties for max
         Tensor y = CpuOracle.forward(pool, x);
         Tensor gy = random(y.shape(), rng, -1f, 1f);
@@ -186,13 +144,9 @@ public abstract class LibraryOpsCases extends DeviceCases {
   void maxPoolingPropagatesNanAsTheCpuReferenceDoes() {
     PoolDescriptor d = new PoolDescriptor(PoolDescriptor.Mode.MAX, 2, 2, new int[] {7, 6}, new int[] {3, 2},
         new int[] {1, 1}, new int[] {2, 2});
-    Map<String, Object> attrs = new HashMap<>();
-    attrs.put("kernel_shape", longs(d.window()));
-    attrs.put("pads", both(d.pads()));
-    attrs.put("strides", longs(d.strides()));
     Tensor x = random(Shape.of(d.inputDims()), rng, -1f, 1f);
     for (int i : new int[] {0, 8, 19, 44, 61, 83}) x.data()[i] = Float.NaN;
-    float[] y = CpuOracle.forward(node("MaxPool", attrs, 1), x).data();
+    float[] y = CpuOracle.forward(CpuOracle.pool(d), x).data();
     int nans = 0;
     for (float v : y) if (Float.isNaN(v)) nans++;
     assertTrue(nans > 3 && nans < y.length, nans + " of " + y.length + " outputs NaN");
@@ -212,7 +166,7 @@ public abstract class LibraryOpsCases extends DeviceCases {
         case SIGMOID -> "Sigmoid";
         case TANH -> "Tanh";
       };
-      Node act = node(op, Map.of(), 1);
+      Node act = node(op, Map.of(), 1, 1);
       Tensor x = org.featviz.cpu.OpTesting.distinct(Shape.of(n), rng, 0.02f);  // keeps clear of ReLU's kink at 0
       Tensor y = CpuOracle.forward(act, x);
       Tensor gy = random(y.shape(), rng, -1f, 1f);
@@ -232,7 +186,7 @@ public abstract class LibraryOpsCases extends DeviceCases {
   void lrnMatchesTheCpuReference() {
     for (int size : new int[] {3, 4}) {
       LrnDescriptor d = new LrnDescriptor(2, 6, 10, size, 0.02f, 0.75f, 1.5f);
-      Node lrn = node("LRN", Map.of("size", (long) size, "alpha", 0.02f, "beta", 0.75f, "bias", 1.5f), 1);
+      Node lrn = node("LRN", Map.of("size", (long) size, "alpha", 0.02f, "beta", 0.75f, "bias", 1.5f), 1, 1);
       Tensor x = random(Shape.of(2, 6, 10), rng, -2f, 2f);
       Tensor y = CpuOracle.forward(lrn, x);
       Tensor gy = random(y.shape(), rng, -1f, 1f);
@@ -250,7 +204,7 @@ public abstract class LibraryOpsCases extends DeviceCases {
   @Test
   void softmaxAlongTheMiddleAxisMatchesTheCpuReference() {
     SoftmaxDescriptor d = new SoftmaxDescriptor(3, 5, 4);
-    Node softmax = node("Softmax", Map.of("axis", 1L), 1);
+    Node softmax = node("Softmax", Map.of("axis", 1L), 1, 1);
     Tensor x = random(Shape.of(3, 5, 4), rng, -3f, 3f);
     Tensor y = CpuOracle.forward(softmax, x);
     Tensor gy = random(y.shape(), rng, -1f, 1f);
@@ -306,9 +260,7 @@ public abstract class LibraryOpsCases extends DeviceCases {
       device.setMathMode(MathMode.FP32);
     }
     // The sums of |products| per element: the same operations on |operands|, by the CPU reference.
-    Map<String, Object> attrs = new HashMap<>();
-    attrs.put("pads", both(d.pads()));
-    Node convNode = node("Conv", attrs, 2);
+    Node convNode = CpuOracle.conv(d, 2);
     Tensor absX = Tensor.of(x.shape(), Tf32Check.abs(x.data()));
     Tensor absW = Tensor.of(w.shape(), Tf32Check.abs(w.data()));
     float[] absY = CpuOracle.forward(convNode, absX, absW).data();
