@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Map;
 import java.util.Random;
+import java.util.function.BiConsumer;
 import org.featviz.cuda.CpuOracle;
 import org.featviz.ir.Node;
 import org.featviz.ir.Shape;
@@ -26,6 +27,29 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class LibraryOpsCases extends DeviceCases {
   private final Random rng = new Random(3);
+
+  /** A library call's backward, alpha 1 and beta 0: x and y of the forward, dy in, dx out. */
+  private interface Backward {
+    void run(DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx);
+  }
+
+  /**
+   * A one-input library operation against its CPU reference node on x: the forward (alpha 1, beta 0) to within
+   * fRel, fAbs of the reference, then the backward of a random output gradient to within bRel, bAbs.
+   */
+  private void compareWithReference(Node reference, Tensor x, BiConsumer<DeviceBuffer, DeviceBuffer> forward,
+      Backward backward, double fRel, double fAbs, double bRel, double bAbs, String what) {
+    Tensor y = CpuOracle.forward(reference, x);
+    Tensor gy = random(y.shape(), rng, -1f, 1f);
+    Tensor gx = CpuOracle.backward(reference, new Tensor[] {x}, gy, true)[0];
+    try (DeviceBuffer dx = device.toDevice(x.data()); DeviceBuffer dy = device.allocateFloats(y.size());
+        DeviceBuffer ddy = device.toDevice(gy.data()); DeviceBuffer g = device.allocateFloats(x.size())) {
+      forward.accept(dx, dy);
+      assertClose(y.data(), device.copyToHostFloats(dy, y.size()), fRel, fAbs, what);
+      backward.run(dx, dy, ddy, g);
+      assertClose(gx.data(), device.copyToHostFloats(g, x.size()), bRel, bAbs, what + " backward");
+    }
+  }
 
   @Test
   void convolutionForwardAndBackwardDataMatchTheCpuReference() {
@@ -119,18 +143,10 @@ public abstract class LibraryOpsCases extends DeviceCases {
           new PoolDescriptor(mode, 1, 2, new int[] {4, 5, 6}, new int[] {2, 3, 3}, new int[] {0, 1, 1},
               new int[] {1, 2, 2})};
       for (PoolDescriptor d : cases) {
-        Node pool = CpuOracle.pool(d);
         Tensor x = org.featviz.cpu.OpTesting.distinct(Shape.of(d.inputDims()), rng, 0.01f);  // no ties for max
-        Tensor y = CpuOracle.forward(pool, x);
-        Tensor gy = random(y.shape(), rng, -1f, 1f);
-        Tensor gx = CpuOracle.backward(pool, new Tensor[] {x}, gy, true)[0];
-        try (DeviceBuffer dx = device.toDevice(x.data()); DeviceBuffer dy = device.allocateFloats(y.size());
-            DeviceBuffer ddy = device.toDevice(gy.data()); DeviceBuffer g = device.allocateFloats(x.size())) {
-          device.poolingForward(d, dx, dy, 1f, 0f);
-          assertClose(y.data(), device.copyToHostFloats(dy, y.size()), 1e-5, 1e-6, "pool " + d);
-          device.poolingBackward(d, dx, dy, ddy, g, 1f, 0f);
-          assertClose(gx.data(), device.copyToHostFloats(g, x.size()), 1e-5, 1e-6, "pool backward " + d);
-        }
+        compareWithReference(CpuOracle.pool(d), x, (bx, by) -> device.poolingForward(d, bx, by, 1f, 0f),
+            (bx, by, bdy, bdx) -> device.poolingBackward(d, bx, by, bdy, bdx, 1f, 0f), 1e-5, 1e-6, 1e-5, 1e-6,
+            "pool " + d);
       }
     }
   }
@@ -187,35 +203,17 @@ public abstract class LibraryOpsCases extends DeviceCases {
     for (int size : new int[] {3, 4}) {
       LrnDescriptor d = new LrnDescriptor(2, 6, 10, size, 0.02f, 0.75f, 1.5f);
       Node lrn = node("LRN", Map.of("size", (long) size, "alpha", 0.02f, "beta", 0.75f, "bias", 1.5f), 1, 1);
-      Tensor x = random(Shape.of(2, 6, 10), rng, -2f, 2f);
-      Tensor y = CpuOracle.forward(lrn, x);
-      Tensor gy = random(y.shape(), rng, -1f, 1f);
-      Tensor gx = CpuOracle.backward(lrn, new Tensor[] {x}, gy, true)[0];
-      try (DeviceBuffer dx = device.toDevice(x.data()); DeviceBuffer dy = device.allocateFloats(y.size());
-          DeviceBuffer ddy = device.toDevice(gy.data()); DeviceBuffer g = device.allocateFloats(x.size())) {
-        device.lrnForward(d, dx, dy, 1f, 0f);
-        assertClose(y.data(), device.copyToHostFloats(dy, y.size()), 1e-5, 1e-6, "lrn " + d);
-        device.lrnBackward(d, dx, dy, ddy, g, 1f, 0f);
-        assertClose(gx.data(), device.copyToHostFloats(g, x.size()), 1e-4, 1e-5, "lrn backward " + d);
-      }
+      compareWithReference(lrn, random(Shape.of(2, 6, 10), rng, -2f, 2f), (x, y) -> device.lrnForward(d, x, y, 1f, 0f),
+          (x, y, dy, dx) -> device.lrnBackward(d, x, y, dy, dx, 1f, 0f), 1e-5, 1e-6, 1e-4, 1e-5, "lrn " + d);
     }
   }
 
   @Test
   void softmaxAlongTheMiddleAxisMatchesTheCpuReference() {
     SoftmaxDescriptor d = new SoftmaxDescriptor(3, 5, 4);
-    Node softmax = node("Softmax", Map.of("axis", 1L), 1, 1);
-    Tensor x = random(Shape.of(3, 5, 4), rng, -3f, 3f);
-    Tensor y = CpuOracle.forward(softmax, x);
-    Tensor gy = random(y.shape(), rng, -1f, 1f);
-    Tensor gx = CpuOracle.backward(softmax, new Tensor[] {x}, gy, true)[0];
-    try (DeviceBuffer dx = device.toDevice(x.data()); DeviceBuffer dy = device.allocateFloats(y.size());
-        DeviceBuffer ddy = device.toDevice(gy.data()); DeviceBuffer g = device.allocateFloats(x.size())) {
-      device.softmaxForward(d, dx, dy, 1f, 0f);
-      assertClose(y.data(), device.copyToHostFloats(dy, y.size()), 1e-5, 1e-7, "softmax " + d);
-      device.softmaxBackward(d, dy, ddy, g, 1f, 0f);
-      assertClose(gx.data(), device.copyToHostFloats(g, x.size()), 1e-5, 1e-6, "softmax backward " + d);
-    }
+    compareWithReference(node("Softmax", Map.of("axis", 1L), 1, 1), random(Shape.of(3, 5, 4), rng, -3f, 3f),
+        (x, y) -> device.softmaxForward(d, x, y, 1f, 0f),
+        (x, y, dy, dx) -> device.softmaxBackward(d, y, dy, dx, 1f, 0f), 1e-5, 1e-7, 1e-5, 1e-6, "softmax " + d);
   }
 
   /**
