@@ -83,6 +83,23 @@ public abstract class DeviceRendererCases extends DeviceCases {
     return Prepare.forRun(g, null, List.of("relu1", "relu2"));
   }
 
+  /**
+   * The channel objectives of three units of tinyNet's relu2 with {@code special}: unit 0 (it fires), unit 3 (it
+   * never fires: DEAD) and unit 2 (silent on the grey start image: its ReLU is redirected).
+   */
+  private static List<RenderTarget> liveDeadAndRedirected() {
+    return List.of(new RenderTarget(Objectives.channel("relu2", 0), "relu2", 0),
+        new RenderTarget(Objectives.channel("relu2", 3), "relu2", 3),
+        new RenderTarget(Objectives.channel("relu2", 2), "relu2", 2));
+  }
+
+  /** The targets, then more. */
+  private static List<RenderTarget> plus(List<RenderTarget> targets, RenderTarget... more) {
+    List<RenderTarget> all = new ArrayList<>(targets);
+    all.addAll(List.of(more));
+    return List.copyOf(all);
+  }
+
   private static InputNormalization norm(int channels) {
     return channels == 1 ? new InputNormalization(new float[] {0.4f}, new float[] {0.3f})
         : new InputNormalization(new float[] {0.45f, 0.5f, 0.4f}, new float[] {0.25f, 0.3f, 0.2f});
@@ -256,10 +273,7 @@ public abstract class DeviceRendererCases extends DeviceCases {
     // 3 channels, a DEAD and a redirected unit (samples skipped or masked), over a few steps: each regularizer alone
     // (pixel), all three (FFT with transforms), and one without a fused form (on the host) beside a fused one.
     Graph g = tinyNet(3, 10, 9, true);
-    List<RenderTarget> targets = List.of(
-        new RenderTarget(Objectives.channel("relu2", 0), "relu2", 0),
-        new RenderTarget(Objectives.channel("relu2", 3), "relu2", 3),   // never fires: DEAD
-        new RenderTarget(Objectives.channel("relu2", 2), "relu2", 2),   // silent on grey: redirected
+    List<RenderTarget> targets = plus(liveDeadAndRedirected(),
         new RenderTarget(Objectives.iam("relu1", 1), "relu1", 1));
     // Weights large enough that each term changes the updates of the nearly grey start images (blur's gradient
     // is proportional to the image's high frequencies, which start at about 1e-3).
@@ -384,10 +398,7 @@ public abstract class DeviceRendererCases extends DeviceCases {
   @Test
   void aFewStepsAgreeAndDeadAndRedirectedUnitsBehaveAlike() {
     Graph g = tinyNet(1, 12, 12, true);
-    List<RenderTarget> targets = List.of(
-        new RenderTarget(Objectives.channel("relu2", 0), "relu2", 0),
-        new RenderTarget(Objectives.channel("relu2", 3), "relu2", 3),   // never fires: DEAD
-        new RenderTarget(Objectives.channel("relu2", 2), "relu2", 2),   // silent on grey: redirected
+    List<RenderTarget> targets = plus(liveDeadAndRedirected(),
         new RenderTarget(Objectives.dotCossim("relu2", Directions.random(4, 3)), "relu2", 1),
         new RenderTarget(Objectives.iam("relu2", 2), "relu2", 2),      // silent on grey: its unit redirected
         new RenderTarget(Objectives.iam("relu2", 3), "relu2", 3));     // moves (other units), never fires
