@@ -113,7 +113,7 @@ if [[ "$tests" != none ]]; then
   if [[ -f "$fashion/t10k-images-idx3-ubyte.gz" && -f "$fashion/t10k-labels-idx1-ubyte.gz" ]]; then
     fashion_slice "$fashion" "$bundle/tests/fashion-mnist" "${FASHION_IMAGES:-1000}"
   else
-    echo "make-bundle.sh: no Fashion-MNIST in $fashion: RenderDeviceGpuTest and DevicePlanHalfGpuTest will skip on the GPU host" >&2
+    echo "make-bundle.sh: no Fashion-MNIST in $fashion: RenderDeviceGpuTest and GpuTest\$DevicePlanHalf will skip on the GPU host" >&2
   fi
 fi
 

@@ -13,6 +13,7 @@ import org.featviz.TestData;
 import org.featviz.data.FashionMnist;
 import org.featviz.onnx.OnnxModelBuilder;
 import org.featviz.onnx.OnnxModelBuilder.Attr;
+import org.featviz.onnx.TinyModels;
 import org.featviz.render.RenderResult;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -29,15 +30,7 @@ class FirstUseTest {
 
   /** A 1x6x6 input, two 3x3 conv channels, ReLU: renders in milliseconds. */
   private Path model() {
-    float[] w = new float[2 * 9];
-    for (int i = 0; i < w.length; i++) w[i] = (float) Math.sin(i + 1);
-    return new OnnxModelBuilder().opset(13)
-        .input("x", "N", 1, 6, 6)
-        .initializer("w", new long[] {2, 1, 3, 3}, w)
-        .node("Conv", "conv1", List.of("x", "w"), List.of("conv1"), Attr.ints("pads", 1, 1, 1, 1))
-        .node("Relu", "relu1", List.of("conv1"), List.of("relu1"))
-        .output("relu1", "N", 2, 6, 6)
-        .write(tmp.resolve("m.onnx"));
+    return TinyModels.convRelu(tmp.resolve("m.onnx"), 6, TinyModels.sines(2 * 9));
   }
 
   @ParameterizedTest

@@ -6,8 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.featviz.onnx.OnnxModelBuilder;
-import org.featviz.onnx.OnnxModelBuilder.Attr;
+import org.featviz.onnx.TinyModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,15 +15,7 @@ class RenderCommandTest {
   @TempDir Path tmp;
 
   private Path model() {
-    float[] w = new float[2 * 9];
-    for (int i = 0; i < w.length; i++) w[i] = (float) Math.sin(i + 1);
-    return new OnnxModelBuilder().opset(13)
-        .input("x", "N", 1, 6, 6)
-        .initializer("w", new long[] {2, 1, 3, 3}, w)
-        .node("Conv", "conv1", List.of("x", "w"), List.of("conv1"), Attr.ints("pads", 1, 1, 1, 1))
-        .node("Relu", "relu1", List.of("conv1"), List.of("relu1"))
-        .output("relu1", "N", 2, 6, 6)
-        .write(tmp.resolve("m.onnx"));
+    return TinyModels.convRelu(tmp.resolve("m.onnx"), 6, TinyModels.sines(2 * 9));
   }
 
   @Test

@@ -7,18 +7,15 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.featviz.cuda.CudaDevice;
+import org.featviz.device.OnEmulator;
 import org.junit.jupiter.api.Test;
 
 /**
  * {@code --device} of render and sweep in CI: the emulated device render loop against the CPU (the cases), a clear
  * error for {@code gpu} without a GPU, the CPU fallback note for {@code auto}, and an unknown device name.
  */
+@OnEmulator
 class RenderDeviceOptionTest extends RenderDeviceCases {
-  @Override
-  protected String device() {
-    return "emulated";
-  }
-
   @Test
   void gpuWithoutAGpuFailsClearly() {
     assumeFalse(CudaDevice.isAvailable(), "this machine has a GPU");

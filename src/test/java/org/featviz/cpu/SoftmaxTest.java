@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.Map;
 import java.util.Random;
+import java.util.function.BiFunction;
 import org.featviz.ir.ModelException;
 import org.featviz.ir.Node;
 import org.featviz.ir.Shape;
@@ -30,14 +31,20 @@ class SoftmaxTest {
     assertClose(expected, forward(node("Softmax", Map.of(), 1, 1), 11, x)[0].data(), 1e-6, 0, "opset 11 default");
   }
 
+  /** Softmax of fresh random x [2, 3, 4] with each axis attribute, in an opset, against reference(x, axis >= 0). */
+  private static void assertEachAxis(int opset, long[] axes, Random rng,
+      BiFunction<Tensor, Integer, float[]> reference) {
+    for (long axis : axes) {
+      Tensor x = random(X, rng, -3f, 3f);
+      Tensor y = forward(node("Softmax", Map.of("axis", axis), 1, 1), opset, x)[0];
+      assertClose(reference.apply(x, (int) (axis < 0 ? axis + 3 : axis)), y.data(), 1e-6, 1e-7, "axis " + axis);
+    }
+  }
+
   @Test
   void opset13NormalizesAlongOneAxis() {
     Random rng = new Random(81);
-    for (long axis : new long[] {0, 1, 2, -1, -3}) {
-      Tensor x = random(X, rng, -3f, 3f);
-      Tensor y = forward(node("Softmax", Map.of("axis", axis), 1, 1), 13, x)[0];
-      assertClose(alongAxis(x, (int) (axis < 0 ? axis + 3 : axis)), y.data(), 1e-6, 1e-7, "axis " + axis);
-    }
+    assertEachAxis(13, new long[] {0, 1, 2, -1, -3}, rng, SoftmaxTest::alongAxis);
     Tensor x = random(X, rng, -3f, 3f);
     assertClose(alongAxis(x, 2), forward(node("Softmax", Map.of(), 1, 1), 13, x)[0].data(), 1e-6, 1e-7,
         "default axis -1");
@@ -46,11 +53,7 @@ class SoftmaxTest {
   @Test
   void beforeOpset13NormalizesTheFlattenedTail() {
     Random rng = new Random(82);
-    for (long axis : new long[] {0, 1, 2, -1}) {
-      Tensor x = random(X, rng, -3f, 3f);
-      Tensor y = forward(node("Softmax", Map.of("axis", axis), 1, 1), 11, x)[0];
-      assertClose(flattenedTail(x, (int) (axis < 0 ? axis + 3 : axis)), y.data(), 1e-6, 1e-7, "axis " + axis);
-    }
+    assertEachAxis(11, new long[] {0, 1, 2, -1}, rng, SoftmaxTest::flattenedTail);
     Tensor x = random(X, rng, -3f, 3f);
     assertClose(flattenedTail(x, 1), forward(node("Softmax", Map.of(), 1, 1), 1, x)[0].data(), 1e-6, 1e-7,
         "opset 1 default axis 1");

@@ -6,6 +6,7 @@ import static org.featviz.cpu.OpTesting.random;
 
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Consumer;
 import org.featviz.device.DeviceBuffer;
 import org.featviz.device.DeviceCases;
 import org.featviz.ir.Node;
@@ -21,9 +22,9 @@ import org.junit.jupiter.api.Test;
  * cuda/arithmetic.cu against the CPU reference (ArithmeticRef) on fresh random inputs: forward for every op and
  * broadcasting pattern up to 6-D, and the gradient of each operand (summed over its broadcast dimensions) through
  * both the thread-per-element and the block-reduction kernel, overwriting and accumulating. Run on the emulator
- * (ArithmeticKernelEmuTest) and a GPU (ArithmeticKernelGpuTest).
+ * (EmuTest$ArithmeticKernel) and a GPU (GpuTest$ArithmeticKernel).
  */
-abstract class ArithmeticKernelCases extends DeviceCases {
+public abstract class ArithmeticKernelCases extends DeviceCases {
   private static final String[] OPS = {"Add", "Sub", "Mul", "Div"};
 
   /** Pairs of operand shapes: equal, trailing, leading, both ways, scalar, 5-D and 6-D, per-channel (block path). */
@@ -42,57 +43,69 @@ abstract class ArithmeticKernelCases extends DeviceCases {
     return t;
   }
 
-  @Test
-  void forwardMatchesTheCpuReferenceForEveryOpAndBroadcast() {
+  /** One op on one pair of SHAPES: a in [-2, 2), b safe to divide by, out their broadcast shape. */
+  private record Case(int op, Shape as, Shape bs, Shape out, Tensor a, Tensor b) {
+    /** The ONNX node of the op, for the CPU reference. */
+    Node reference() {
+      return node(OPS[op], Map.of(), 2, 1);
+    }
+
+    ArithmeticOp kernelOp() {
+      return ArithmeticOp.values()[op];
+    }
+
+    BroadcastGeometry geometry() {
+      return BroadcastGeometry.of(as, bs, out);
+    }
+  }
+
+  /** Every op on every pair of operand shapes, with fresh operands for each. */
+  private void forEveryCase(Consumer<Case> test) {
     for (int[][] pair : SHAPES) {
       Shape as = Shape.of(pair[0]);
       Shape bs = Shape.of(pair[1]);
       Shape out = Broadcast.multidirectional(as, bs);
       for (int op = 0; op < OPS.length; op++) {
         Tensor a = random(as, rng, -2f, 2f);
-        Tensor b = awayFromZero(bs);
-        Node node = node(OPS[op], Map.of(), 2, 1);
-        float[] expected = CpuOracle.forward(node, a, b).data();
-        try (DeviceBuffer da = device.toDevice(a.data()); DeviceBuffer db = device.toDevice(b.data());
-            DeviceBuffer dy = device.allocateFloats(out.size())) {
-          CustomKernels.arithmeticForward(device, ArithmeticOp.values()[op], da, db, dy,
-              BroadcastGeometry.of(as, bs, out));
-          assertClose(expected, device.copyToHostFloats(dy, out.size()), 1e-6, 0, OPS[op] + " " + as + " " + bs);
-        }
+        test.accept(new Case(op, as, bs, out, a, awayFromZero(bs)));
       }
     }
   }
 
   @Test
+  void forwardMatchesTheCpuReferenceForEveryOpAndBroadcast() {
+    forEveryCase(c -> {
+      float[] expected = CpuOracle.forward(c.reference(), c.a(), c.b()).data();
+      try (DeviceBuffer da = device.toDevice(c.a().data()); DeviceBuffer db = device.toDevice(c.b().data());
+          DeviceBuffer dy = device.allocateFloats(c.out().size())) {
+        CustomKernels.arithmeticForward(device, c.kernelOp(), da, db, dy, c.geometry());
+        assertClose(expected, device.copyToHostFloats(dy, c.out().size()), 1e-6, 0,
+            OPS[c.op()] + " " + c.as() + " " + c.bs());
+      }
+    });
+  }
+
+  @Test
   void gradientsOfBothOperandsMatchTheCpuReference() {
-    for (int[][] pair : SHAPES) {
-      Shape as = Shape.of(pair[0]);
-      Shape bs = Shape.of(pair[1]);
-      Shape out = Broadcast.multidirectional(as, bs);
-      for (int op = 0; op < OPS.length; op++) {
-        Tensor a = random(as, rng, -2f, 2f);
-        Tensor b = awayFromZero(bs);
-        Tensor gy = random(out, rng, -1f, 1f);
-        Node node = node(OPS[op], Map.of(), 2, 1);
-        Tensor[] expected = CpuOracle.backward(node, new Tensor[] {a, b}, gy, true, true);
-        BroadcastGeometry g = BroadcastGeometry.of(as, bs, out);
-        for (int wrt = 0; wrt < 2; wrt++) {
-          Shape xs = wrt == 0 ? as : bs;
-          String what = "d" + OPS[op] + "/d" + (wrt == 0 ? "a" : "b") + " " + as + " " + bs;
-          // Overwrite, then accumulate onto earlier contents: dx = prior + gradient.
-          float[] prior = random(xs, rng, -1f, 1f).data();
-          try (DeviceBuffer da = device.toDevice(a.data()); DeviceBuffer db = device.toDevice(b.data());
-              DeviceBuffer ddy = device.toDevice(gy.data()); DeviceBuffer dx = device.toDevice(prior)) {
-            CustomKernels.arithmeticBackward(device, ArithmeticOp.values()[op], wrt, ddy, da, db, dx, g, false, 1f);
-            assertClose(expected[wrt].data(), device.copyToHostFloats(dx, xs.size()), 1e-5, 1e-6, what);
-            device.copyToDevice(prior, dx);
-            CustomKernels.arithmeticBackward(device, ArithmeticOp.values()[op], wrt, ddy, da, db, dx, g, true, 1f);
-            assertClose(CpuOracle.plus(prior, expected[wrt].data()), device.copyToHostFloats(dx, xs.size()), 1e-5,
-                1e-6, what + ", accumulated");
-          }
+    forEveryCase(c -> {
+      Tensor gy = random(c.out(), rng, -1f, 1f);
+      Tensor[] expected = CpuOracle.backward(c.reference(), new Tensor[] {c.a(), c.b()}, gy, true, true);
+      for (int wrt = 0; wrt < 2; wrt++) {
+        Shape xs = wrt == 0 ? c.as() : c.bs();
+        String what = "d" + OPS[c.op()] + "/d" + (wrt == 0 ? "a" : "b") + " " + c.as() + " " + c.bs();
+        // Overwrite, then accumulate onto earlier contents: dx = prior + gradient.
+        float[] prior = random(xs, rng, -1f, 1f).data();
+        try (DeviceBuffer da = device.toDevice(c.a().data()); DeviceBuffer db = device.toDevice(c.b().data());
+            DeviceBuffer ddy = device.toDevice(gy.data()); DeviceBuffer dx = device.toDevice(prior)) {
+          CustomKernels.arithmeticBackward(device, c.kernelOp(), wrt, ddy, da, db, dx, c.geometry(), false, 1f);
+          assertClose(expected[wrt].data(), device.copyToHostFloats(dx, xs.size()), 1e-5, 1e-6, what);
+          device.copyToDevice(prior, dx);
+          CustomKernels.arithmeticBackward(device, c.kernelOp(), wrt, ddy, da, db, dx, c.geometry(), true, 1f);
+          assertClose(CpuOracle.plus(prior, expected[wrt].data()), device.copyToHostFloats(dx, xs.size()), 1e-5,
+              1e-6, what + ", accumulated");
         }
       }
-    }
+    });
   }
 
   @Test

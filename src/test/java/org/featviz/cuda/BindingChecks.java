@@ -1,6 +1,8 @@
 package org.featviz.cuda;
 
+import static org.featviz.cpu.OpTesting.node;
 import static org.featviz.cpu.OpTesting.random;
+import static org.featviz.cuda.CpuOracle.blend;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.Arrays;
@@ -89,30 +91,6 @@ final class BindingChecks {
     return values[rng.nextInt(values.length)];
   }
 
-  private static long[] longs(int... v) {
-    long[] r = new long[v.length];
-    for (int i = 0; i < v.length; i++) r[i] = v[i];
-    return r;
-  }
-
-  private static long[] both(int... v) {
-    long[] r = new long[2 * v.length];
-    for (int i = 0; i < v.length; i++) r[i] = r[i + v.length] = v[i];
-    return r;
-  }
-
-  private static Node node(String op, Map<String, Object> attrs, int inputs) {
-    List<String> in = new java.util.ArrayList<>();
-    for (int i = 0; i < inputs; i++) in.add("x" + i);
-    return new Node(op + "_ref", op, in, List.of("y0"), new Attributes(attrs));
-  }
-
-  private static float[] blend(float[] result, float alpha, float beta, float[] prior) {
-    float[] r = new float[result.length];
-    for (int i = 0; i < r.length; i++) r[i] = alpha * result[i] + beta * prior[i];
-    return r;
-  }
-
   // ---- GEMM -------------------------------------------------------------------------------------------------------
 
   static GemmDescriptor randomGemm(Random rng) {
@@ -130,7 +108,7 @@ final class BindingChecks {
     Tensor ta = Tensor.of(Shape.of(d.aDims()), a);
     Tensor tb = Tensor.of(Shape.of(d.bDims()), b);
     Tensor[] in = c == null ? new Tensor[] {ta, tb} : new Tensor[] {ta, tb, Tensor.of(Shape.of(d.m(), d.n()), c)};
-    return OpTesting.forward(node("Gemm", attrs, in.length), in)[0].data();
+    return OpTesting.forward(node("Gemm", attrs, in.length, 1), in)[0].data();
   }
 
   /** GEMMs of random shapes and transposes, operands at offsets, with beta 0 (C NaN before) and with a blend. */
@@ -225,15 +203,6 @@ final class BindingChecks {
     return new ConvDescriptor(n, c, in, k, kernel, pads, strides, dilations, groups);
   }
 
-  static Node convNode(ConvDescriptor d, int inputs) {
-    Map<String, Object> attrs = new HashMap<>();
-    attrs.put("pads", both(d.pads()));
-    attrs.put("strides", longs(d.strides()));
-    attrs.put("dilations", longs(d.dilations()));
-    attrs.put("group", (long) d.groups());
-    return node("Conv", attrs, inputs);
-  }
-
   /** Forward (beta 0 over NaN, then a blend), backward data (a blend), and the fused conv + bias + ReLU. */
   static void convolutions(Device device, Random rng, int cases) {
     for (int t = 0; t < cases; t++) {
@@ -241,12 +210,12 @@ final class BindingChecks {
       Tensor x = random(Shape.of(d.inputDims()), rng, -1f, 1f);
       Tensor w = random(Shape.of(d.weightDims()), rng, -1f, 1f);
       Tensor b = random(Shape.of(d.k()), rng, -0.5f, 0.5f);
-      Node conv = convNode(d, 2);
+      Node conv = CpuOracle.conv(d, 2);
       Tensor y = CpuOracle.forward(conv, x, w);
       Tensor gy = random(y.shape(), rng, -1f, 1f);
       Tensor gx = CpuOracle.backward(conv, new Tensor[] {x, w}, gy, true, false)[0];
       Tensor fused = CpuOracle.forward(new Node("relu", "Relu", List.of("x"), List.of("y"), Attributes.empty()),
-          CpuOracle.forward(convNode(d, 3), x, w, b));
+          CpuOracle.forward(CpuOracle.conv(d, 3), x, w, b));
       float[] priorY = random(y.shape(), rng, -1f, 1f).data();
       float[] priorX = random(x.shape(), rng, -1f, 1f).data();
       float alpha = pick(rng, 1f, 0.5f, -1.5f);
@@ -295,22 +264,11 @@ final class BindingChecks {
     return new PoolDescriptor(mode, 1 + rng.nextInt(3), 1 + rng.nextInt(4), in, window, pads, strides);
   }
 
-  static Node poolNode(PoolDescriptor d) {
-    Map<String, Object> attrs = new HashMap<>();
-    attrs.put("kernel_shape", longs(d.window()));
-    attrs.put("pads", both(d.pads()));
-    attrs.put("strides", longs(d.strides()));
-    if (d.mode() != PoolDescriptor.Mode.MAX) {
-      attrs.put("count_include_pad", d.mode() == PoolDescriptor.Mode.AVERAGE_COUNT_INCLUDE_PAD ? 1L : 0L);
-    }
-    return node(d.mode() == PoolDescriptor.Mode.MAX ? "MaxPool" : "AveragePool", attrs, 1);
-  }
-
   /** Pooling forward (beta 0 over NaN) and backward (a blend) in every mode; no ties for max. */
   static void poolings(Device device, Random rng, int cases) {
     for (int t = 0; t < cases; t++) {
       PoolDescriptor d = randomPool(rng);
-      Node pool = poolNode(d);
+      Node pool = CpuOracle.pool(d);
       Tensor x = OpTesting.distinct(Shape.of(d.inputDims()), rng, 0.01f);
       Tensor y = CpuOracle.forward(pool, x);
       Tensor gy = random(y.shape(), rng, -1f, 1f);
@@ -339,7 +297,7 @@ final class BindingChecks {
           r.strides());
       Tensor x = random(Shape.of(d.inputDims()), rng, -1f, 1f);
       for (int i = 0; i < x.size(); i += 1 + rng.nextInt(7)) x.data()[i] = Float.NaN;
-      float[] y = CpuOracle.forward(poolNode(d), x).data();
+      float[] y = CpuOracle.forward(CpuOracle.pool(d), x).data();
       try (DeviceBuffer dx = device.toDevice(x.data()); DeviceBuffer dy = device.allocateFloats(y.length)) {
         device.library().poolingForward(d, dx, dy, 1f, 0f);
         float[] got = device.copyToHostFloats(dy, y.length);
@@ -361,7 +319,7 @@ final class BindingChecks {
         case RELU -> "Relu";
         case SIGMOID -> "Sigmoid";
         case TANH -> "Tanh";
-      }, Map.of(), 1);
+      }, Map.of(), 1, 1);
       Tensor x = OpTesting.distinct(Shape.of(count), rng, 0.02f);
       Tensor y = CpuOracle.forward(act, x);
       Tensor gy = random(y.shape(), rng, -1f, 1f);
@@ -380,7 +338,8 @@ final class BindingChecks {
       int size = 1 + rng.nextInt(7);
       LrnDescriptor l = new LrnDescriptor(1 + rng.nextInt(3), c, 1 + rng.nextInt(12), size,
           pick(rng, 1e-4f, 0.02f, 0.5f), pick(rng, 0.75f, 0.5f, 1f), pick(rng, 1f, 2f, 0.5f));
-      Node lrn = node("LRN", Map.of("size", (long) size, "alpha", l.alpha(), "beta", l.beta(), "bias", l.bias()), 1);
+      Node lrn = node("LRN", Map.of("size", (long) size, "alpha", l.alpha(), "beta", l.beta(), "bias", l.bias()),
+          1, 1);
       Tensor lx = random(Shape.of(l.n(), l.c(), l.s()), rng, -2f, 2f);
       Tensor ly = CpuOracle.forward(lrn, lx);
       Tensor lgy = random(ly.shape(), rng, -1f, 1f);
@@ -394,7 +353,7 @@ final class BindingChecks {
       }
 
       SoftmaxDescriptor s = new SoftmaxDescriptor(1 + rng.nextInt(4), 1 + rng.nextInt(9), 1 + rng.nextInt(5));
-      Node softmax = node("Softmax", Map.of("axis", 1L), 1);
+      Node softmax = node("Softmax", Map.of("axis", 1L), 1, 1);
       Tensor sx = random(Shape.of(s.outer(), s.length(), s.inner()), rng, -3f, 3f);
       Tensor sy = CpuOracle.forward(softmax, sx);
       Tensor sgy = random(sy.shape(), rng, -1f, 1f);
@@ -494,7 +453,7 @@ final class BindingChecks {
     for (int t = 0; t < cases; t++) {
       ConvDescriptor d = randomConv(rng);
       Conv16Operands o = new Conv16Operands(format, d, rng);
-      Node conv = convNode(d, 2);
+      Node conv = CpuOracle.conv(d, 2);
       Tensor x = Tensor.of(Shape.of(d.inputDims()), o.x);
       Tensor w = Tensor.of(Shape.of(d.weightDims()), o.w);
       Tensor y = CpuOracle.forward(conv, x, w);

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * a block; argument checks. Shape legend: n elements; x, y float [n]; x16, y16 16-bit patterns [n], two per int as the
  * device stores them (little-endian: the first in the low half).
  */
-abstract class ConvertKernelCases extends DeviceCases {
+public abstract class ConvertKernelCases extends DeviceCases {
   private static final MathMode[] FORMATS = {MathMode.BF16, MathMode.FP16};
   private final Random rng = new Random(2024);
 

@@ -52,6 +52,13 @@ class CudaBindingMutationTest {
         }));
   }
 
+  /** Exchanges two arguments of a call. */
+  private static void swap(Object[] args, int i, int j) {
+    Object t = args[i];
+    args[i] = args[j];
+    args[j] = t;
+  }
+
   /**
    * Runs {@code cases} random cases of a comparison on fakes whose APIs are wrapped, one fresh device per case,
    * and counts how they ended; fails unless at least one case failed (the mutant was caught).
@@ -124,18 +131,10 @@ class CudaBindingMutationTest {
     // sgemm(handle, transa, transb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc): Cublas passes featviz's B as
     // cuBLAS's A. Undo the swap: featviz's A first, M and N back in place, each operand with its own flag and ld.
     Map<Outcome, Integer> noSwap = cublasMutant("operands not swapped", "sgemm", a -> {
-      Object t = a[1];
-      a[1] = a[2];
-      a[2] = t;
-      t = a[3];
-      a[3] = a[4];
-      a[4] = t;
-      t = a[7];
-      a[7] = a[9];
-      a[9] = t;
-      t = a[8];
-      a[8] = a[10];
-      a[10] = t;
+      swap(a, 1, 2);  // transa, transb
+      swap(a, 3, 4);  // m, n
+      swap(a, 7, 9);  // A, B
+      swap(a, 8, 10);  // lda, ldb
       a[13] = a[3];  // ldc = the new m
     }, GEMM);
     // The leading dimension of cuBLAS's A as op(A)'s column count instead of A's stored row count.
@@ -143,16 +142,8 @@ class CudaBindingMutationTest {
         a -> a[8] = (int) a[1] == cublasOperation.CUBLAS_OP_N ? a[5] : a[3], GEMM);
     // cuBLAS's B untransposed where it should be transposed (a lost flag), leading dimension kept.
     cublasMutant("transpose flag of B dropped", "sgemm", a -> a[2] = cublasOperation.CUBLAS_OP_N, GEMM);
-    cublasMutant("alpha and beta exchanged", "sgemm", a -> {
-      Object t = a[6];
-      a[6] = a[11];
-      a[11] = t;
-    }, GEMM);
-    cublasMutant("A and B batch strides exchanged", "sgemmStridedBatched", a -> {
-      Object t = a[9];
-      a[9] = a[12];
-      a[12] = t;
-    }, STRIDED);
+    cublasMutant("alpha and beta exchanged", "sgemm", a -> swap(a, 6, 11), GEMM);
+    cublasMutant("A and B batch strides exchanged", "sgemmStridedBatched", a -> swap(a, 9, 12), STRIDED);
     cublasMutant("C batch stride of one matrix too many", "sgemmStridedBatched", a -> a[16] = (long) a[16] + 1,
         STRIDED);
     assertWrongResultsSeen("operands not swapped", noSwap);
@@ -163,22 +154,14 @@ class CudaBindingMutationTest {
   void cudnnMutantsAreCaught() {
     cudnnMutant("convolution instead of cross-correlation", "setConvolutionNdDescriptor",
         a -> a[5] = cudnnConvolutionMode.CUDNN_CONVOLUTION, CONV);
-    cudnnMutant("strides and dilations exchanged", "setConvolutionNdDescriptor", a -> {
-      Object t = a[3];
-      a[3] = a[4];
-      a[4] = t;
-    }, CONV);
+    cudnnMutant("strides and dilations exchanged", "setConvolutionNdDescriptor", a -> swap(a, 3, 4), CONV);
     cudnnMutant("tensor strides reversed (W outermost)", "setTensorNdDescriptor", a -> {
       int[] s = ((int[]) a[4]).clone();
       int n = (int) a[2];
       for (int i = 0; i < n; i++) s[i] = ((int[]) a[4])[n - 1 - i];
       a[4] = s;
     }, CONV);
-    cudnnMutant("convolution forward alpha and beta exchanged", "convolutionForward", a -> {
-      Object t = a[1];
-      a[1] = a[10];
-      a[10] = t;
-    }, CONV);
+    cudnnMutant("convolution forward alpha and beta exchanged", "convolutionForward", a -> swap(a, 1, 10), CONV);
     cudnnMutant("backward data given no workspace", "convolutionBackwardData", a -> {
       a[8] = null;
       a[9] = 0L;

@@ -78,7 +78,7 @@ class CudnnAlgorithmChoiceTest {
   }
 
   private static Node conv(ConvDescriptor d, int inputs) {
-    return BindingChecks.convNode(d, inputs);
+    return CpuOracle.conv(d, inputs);
   }
 
   /** Forward and backward data of D on the device against the CPU reference to FP32 rounding. */

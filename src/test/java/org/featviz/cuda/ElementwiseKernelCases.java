@@ -15,9 +15,9 @@ import org.junit.jupiter.api.Test;
 /**
  * broadcast_binary of cuda/elementwise.cu against a plain Java reference of ONNX/NumPy broadcasting, for each op
  * and for shapes that broadcast along leading, trailing, inner and several dimensions at once. Run on the emulator
- * (ElementwiseKernelEmuTest) and a GPU (ElementwiseKernelGpuTest).
+ * (EmuTest$ElementwiseKernel) and a GPU (GpuTest$ElementwiseKernel).
  */
-abstract class ElementwiseKernelCases extends DeviceCases {
+public abstract class ElementwiseKernelCases extends DeviceCases {
   static final String[] OPS = {"add", "sub", "mul", "div"};
 
   /** A shape right-aligned into 4 dimensions, padded with leading 1s. */

@@ -82,8 +82,21 @@ import org.featviz.cuda.FakeMemory.Type;
  * {@link #queries}); a read or write outside a buffer throws {@link FakeMemory.Fault}.
  */
 final class FakeCudnn implements CudnnApi {
-  /** A convolution direction. */
-  enum Direction { FORWARD, BACKWARD_DATA }
+  /** A convolution direction, with the number of algorithms cuDNN has for it. */
+  enum Direction {
+    FORWARD(cudnnConvolutionFwdAlgo.CUDNN_CONVOLUTION_FWD_ALGO_COUNT),
+    BACKWARD_DATA(jcuda.jcudnn.cudnnConvolutionBwdDataAlgo.CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT);
+
+    final int algorithms;
+
+    Direction(int algorithms) {
+      this.algorithms = algorithms;
+    }
+
+    boolean hasAlgorithm(int algo) {
+      return algo >= 0 && algo < algorithms;
+    }
+  }
 
   /** One result a Find reports; memory -1 means "what {@link #workspace} says for this algorithm and math type". */
   record Perf(int algo, int status, float time, int determinism, int mathType, long memory) {
@@ -151,12 +164,29 @@ final class FakeCudnn implements CudnnApi {
     int[] window;
     int[] pads;
     int[] strides;
+
+    boolean max() {
+      return mode == CUDNN_POOLING_MAX || mode == CUDNN_POOLING_MAX_DETERMINISTIC;
+    }
+
+    /** What an average window of these taps divides by: the whole window where padding counts, else the taps. */
+    int divisor(int[] taps) {
+      if (mode != CUDNN_POOLING_AVERAGE_COUNT_INCLUDE_PADDING) return taps.length;
+      int size = 1;
+      for (int w : window) size *= w;
+      return size;
+    }
   }
 
   private static final class ActState {
     boolean set;
     int mode;
     int nan;
+
+    /** The modes featviz uses and the fake computes (identity and the others it does not). */
+    boolean modelled() {
+      return mode == CUDNN_ACTIVATION_RELU || mode == CUDNN_ACTIVATION_SIGMOID || mode == CUDNN_ACTIVATION_TANH;
+    }
   }
 
   private static final class LrnState {
@@ -347,14 +377,8 @@ final class FakeCudnn implements CudnnApi {
     int[] pads = FakeCudnnMath.pad3(c.pads, 0);
     int[] strides = FakeCudnnMath.pad3(c.strides, 1);
     int[] dilations = FakeCudnnMath.pad3(c.dilations, 1);
-    int[] out = new int[3];
-    for (int i = 0; i < 3; i++) {
-      int span = (kernel[i] - 1) * dilations[i] + 1;
-      if (in[i] + 2 * pads[i] < span) return null;
-      out[i] = 1 + (in[i] + 2 * pads[i] - span) / strides[i];
-    }
-    int[] yOut = FakeCudnnMath.pad3(Arrays.copyOfRange(y.dims, 2, nb), 1);
-    if (!Arrays.equals(out, yOut)) return null;
+    int[] out = FakeCudnnMath.outputDims(in, kernel, pads, strides, dilations);
+    if (out == null || !Arrays.equals(out, FakeCudnnMath.pad3(Arrays.copyOfRange(y.dims, 2, nb), 1))) return null;
     return new Geometry(x.type, nb - 2, x.dims[0], cIn, k, groups, in, kernel, pads, strides, dilations, out,
         c.mode == cudnnConvolutionMode.CUDNN_CONVOLUTION);
   }
@@ -362,14 +386,14 @@ final class FakeCudnn implements CudnnApi {
   @Override
   public int getConvolutionForwardAlgorithmMaxCount(cudnnHandle handle, int[] count) {
     if (!known(handle)) return CUDNN_STATUS_BAD_PARAM;
-    count[0] = cudnnConvolutionFwdAlgo.CUDNN_CONVOLUTION_FWD_ALGO_COUNT;
+    count[0] = Direction.FORWARD.algorithms;
     return CUDNN_STATUS_SUCCESS;
   }
 
   @Override
   public int getConvolutionBackwardDataAlgorithmMaxCount(cudnnHandle handle, int[] count) {
     if (!known(handle)) return CUDNN_STATUS_BAD_PARAM;
-    count[0] = jcuda.jcudnn.cudnnConvolutionBwdDataAlgo.CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT;
+    count[0] = Direction.BACKWARD_DATA.algorithms;
     return CUDNN_STATUS_SUCCESS;
   }
 
@@ -388,44 +412,47 @@ final class FakeCudnn implements CudnnApi {
     return found;
   }
 
-  @Override
-  public int findConvolutionForwardAlgorithm(cudnnHandle handle, cudnnTensorDescriptor xDesc,
-      cudnnFilterDescriptor wDesc, cudnnConvolutionDescriptor convDesc, cudnnTensorDescriptor yDesc, int requested,
-      int[] returned, cudnnConvolutionFwdAlgoPerf[] results) {
-    Geometry g = geometry(xDesc, wDesc, convDesc, yDesc);
+  /**
+   * A cudnnFind* call: the results of {@link #find} written into the caller's perf structs, whose fields both
+   * directions' JCudnn classes (cudnnConvolutionFwdAlgoPerf, cudnnConvolutionBwdDataAlgoPerf) name alike without a
+   * common type.
+   */
+  private int findInto(cudnnHandle handle, Direction direction, Geometry g, cudnnConvolutionDescriptor convDesc,
+      int requested, int[] returned, Object[] results) {
     if (!known(handle) || g == null || requested < 1 || results.length < requested) return CUDNN_STATUS_BAD_PARAM;
-    List<Perf> found = find(Direction.FORWARD, g, convDesc, requested);
-    for (int i = 0; i < found.size(); i++) {
-      Perf p = found.get(i);
-      results[i].algo = p.algo();
-      results[i].status = p.status();
-      results[i].time = p.time();
-      results[i].memory = p.memory();
-      results[i].determinism = p.determinism();
-      results[i].mathType = p.mathType();
+    List<Perf> found = find(direction, g, convDesc, requested);
+    try {
+      for (int i = 0; i < found.size(); i++) {
+        Perf p = found.get(i);
+        Class<?> struct = results[i].getClass();
+        struct.getField("algo").setInt(results[i], p.algo());
+        struct.getField("status").setInt(results[i], p.status());
+        struct.getField("time").setFloat(results[i], p.time());
+        struct.getField("memory").setLong(results[i], p.memory());
+        struct.getField("determinism").setInt(results[i], p.determinism());
+        struct.getField("mathType").setInt(results[i], p.mathType());
+      }
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("a JCudnn perf struct without the fields of cudnnConvolution*AlgoPerf", e);
     }
     returned[0] = found.size();
     return CUDNN_STATUS_SUCCESS;
   }
 
   @Override
+  public int findConvolutionForwardAlgorithm(cudnnHandle handle, cudnnTensorDescriptor xDesc,
+      cudnnFilterDescriptor wDesc, cudnnConvolutionDescriptor convDesc, cudnnTensorDescriptor yDesc, int requested,
+      int[] returned, cudnnConvolutionFwdAlgoPerf[] results) {
+    return findInto(handle, Direction.FORWARD, geometry(xDesc, wDesc, convDesc, yDesc), convDesc, requested, returned,
+        results);
+  }
+
+  @Override
   public int findConvolutionBackwardDataAlgorithm(cudnnHandle handle, cudnnFilterDescriptor wDesc,
       cudnnTensorDescriptor dyDesc, cudnnConvolutionDescriptor convDesc, cudnnTensorDescriptor dxDesc, int requested,
       int[] returned, cudnnConvolutionBwdDataAlgoPerf[] results) {
-    Geometry g = geometry(dxDesc, wDesc, convDesc, dyDesc);
-    if (!known(handle) || g == null || requested < 1 || results.length < requested) return CUDNN_STATUS_BAD_PARAM;
-    List<Perf> found = find(Direction.BACKWARD_DATA, g, convDesc, requested);
-    for (int i = 0; i < found.size(); i++) {
-      Perf p = found.get(i);
-      results[i].algo = p.algo();
-      results[i].status = p.status();
-      results[i].time = p.time();
-      results[i].memory = p.memory();
-      results[i].determinism = p.determinism();
-      results[i].mathType = p.mathType();
-    }
-    returned[0] = found.size();
-    return CUDNN_STATUS_SUCCESS;
+    return findInto(handle, Direction.BACKWARD_DATA, geometry(dxDesc, wDesc, convDesc, dyDesc), convDesc, requested,
+        returned, results);
   }
 
   private int workspaceQuery(Direction direction, Geometry g, cudnnConvolutionDescriptor convDesc, int algo,
@@ -445,9 +472,7 @@ final class FakeCudnn implements CudnnApi {
       cudnnFilterDescriptor wDesc, cudnnConvolutionDescriptor convDesc, cudnnTensorDescriptor yDesc, int algo,
       long[] bytes) {
     Geometry g = geometry(xDesc, wDesc, convDesc, yDesc);
-    if (!known(handle) || g == null || algo < 0 || algo >= cudnnConvolutionFwdAlgo.CUDNN_CONVOLUTION_FWD_ALGO_COUNT) {
-      return CUDNN_STATUS_BAD_PARAM;
-    }
+    if (!known(handle) || g == null || !Direction.FORWARD.hasAlgorithm(algo)) return CUDNN_STATUS_BAD_PARAM;
     return workspaceQuery(Direction.FORWARD, g, convDesc, algo, bytes);
   }
 
@@ -456,10 +481,7 @@ final class FakeCudnn implements CudnnApi {
       cudnnTensorDescriptor dyDesc, cudnnConvolutionDescriptor convDesc, cudnnTensorDescriptor dxDesc, int algo,
       long[] bytes) {
     Geometry g = geometry(dxDesc, wDesc, convDesc, dyDesc);
-    if (!known(handle) || g == null || algo < 0
-        || algo >= jcuda.jcudnn.cudnnConvolutionBwdDataAlgo.CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT) {
-      return CUDNN_STATUS_BAD_PARAM;
-    }
+    if (!known(handle) || g == null || !Direction.BACKWARD_DATA.hasAlgorithm(algo)) return CUDNN_STATUS_BAD_PARAM;
     return workspaceQuery(Direction.BACKWARD_DATA, g, convDesc, algo, bytes);
   }
 
@@ -496,9 +518,7 @@ final class FakeCudnn implements CudnnApi {
       cudnnFilterDescriptor wDesc, DevicePtr w, cudnnConvolutionDescriptor convDesc, int algo, DevicePtr workspacePtr,
       long workspaceBytes, float beta, cudnnTensorDescriptor yDesc, DevicePtr y) {
     Geometry g = geometry(xDesc, wDesc, convDesc, yDesc);
-    if (!known(handle) || g == null || algo < 0 || algo >= cudnnConvolutionFwdAlgo.CUDNN_CONVOLUTION_FWD_ALGO_COUNT) {
-      return CUDNN_STATUS_BAD_PARAM;
-    }
+    if (!known(handle) || g == null || !Direction.FORWARD.hasAlgorithm(algo)) return CUDNN_STATUS_BAD_PARAM;
     String call = "cudnnConvolutionForward";
     int status = admit(call, Direction.FORWARD, g, convDesc, algo, workspacePtr, workspaceBytes);
     if (status != CUDNN_STATUS_SUCCESS) return status;
@@ -513,10 +533,7 @@ final class FakeCudnn implements CudnnApi {
       cudnnTensorDescriptor dyDesc, DevicePtr dy, cudnnConvolutionDescriptor convDesc, int algo,
       DevicePtr workspacePtr, long workspaceBytes, float beta, cudnnTensorDescriptor dxDesc, DevicePtr dx) {
     Geometry g = geometry(dxDesc, wDesc, convDesc, dyDesc);
-    if (!known(handle) || g == null || algo < 0
-        || algo >= jcuda.jcudnn.cudnnConvolutionBwdDataAlgo.CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT) {
-      return CUDNN_STATUS_BAD_PARAM;
-    }
+    if (!known(handle) || g == null || !Direction.BACKWARD_DATA.hasAlgorithm(algo)) return CUDNN_STATUS_BAD_PARAM;
     String call = "cudnnConvolutionBackwardData";
     int status = admit(call, Direction.BACKWARD_DATA, g, convDesc, algo, workspacePtr, workspaceBytes);
     if (status != CUDNN_STATUS_SUCCESS) return status;
@@ -539,7 +556,7 @@ final class FakeCudnn implements CudnnApi {
     TensorState bt = state(biasDesc, TensorState.class);
     TensorState yt = state(yDesc, TensorState.class);
     if (!known(handle) || g == null || act == null || !act.set || zt == null || !zt.set || bt == null || !bt.set
-        || algo < 0 || algo >= cudnnConvolutionFwdAlgo.CUDNN_CONVOLUTION_FWD_ALGO_COUNT) {
+        || !Direction.FORWARD.hasAlgorithm(algo)) {
       return CUDNN_STATUS_BAD_PARAM;
     }
     if (!Arrays.equals(zt.dims, yt.dims) || bt.dims.length != yt.dims.length || bt.dims[1] != g.k()) {
@@ -679,12 +696,8 @@ final class FakeCudnn implements CudnnApi {
     int[] win = FakeCudnnMath.pad3(p.window, 1);
     int[] pad = FakeCudnnMath.pad3(p.pads, 0);
     int[] str = FakeCudnnMath.pad3(p.strides, 1);
-    int[] out = new int[3];
-    for (int i = 0; i < 3; i++) {
-      if (in[i] + 2 * pad[i] < win[i]) return null;
-      out[i] = 1 + (in[i] + 2 * pad[i] - win[i]) / str[i];
-    }
-    if (!Arrays.equals(out, FakeCudnnMath.pad3(Arrays.copyOfRange(y.dims, 2, nb), 1))) return null;
+    int[] out = FakeCudnnMath.outputDims(in, win, pad, str, new int[] {1, 1, 1});
+    if (out == null || !Arrays.equals(out, FakeCudnnMath.pad3(Arrays.copyOfRange(y.dims, 2, nb), 1))) return null;
     return new int[][] {in, out};
   }
 
@@ -699,19 +712,17 @@ final class FakeCudnn implements CudnnApi {
     int inPlane = shape[0][0] * shape[0][1] * shape[0][2];
     int planes = xs.length / inPlane;
     double[] acc = new double[planes * taps.length];
-    int windowSize = 1;
-    for (int w : p.window) windowSize *= w;
     for (int plane = 0; plane < planes; plane++) {
       int base = plane * inPlane;
       for (int o = 0; o < taps.length; o++) {
         double v;
-        if (p.mode == CUDNN_POOLING_MAX || p.mode == CUDNN_POOLING_MAX_DETERMINISTIC) {
+        if (p.max()) {
           int arg = FakeCudnnMath.argmax(xs, base, taps[o], p.nan == CUDNN_PROPAGATE_NAN);
           v = arg < 0 ? Double.NaN : xs[base + arg];
         } else {
           double s = 0;
           for (int t : taps[o]) s += xs[base + t];
-          v = s / (p.mode == CUDNN_POOLING_AVERAGE_COUNT_INCLUDE_PADDING ? windowSize : taps[o].length);
+          v = s / p.divisor(taps[o]);
         }
         acc[plane * taps.length + o] = v;
       }
@@ -737,17 +748,15 @@ final class FakeCudnn implements CudnnApi {
     int inPlane = shape[0][0] * shape[0][1] * shape[0][2];
     int planes = xs.length / inPlane;
     double[] acc = new double[xs.length];
-    int windowSize = 1;
-    for (int w : p.window) windowSize *= w;
     for (int plane = 0; plane < planes; plane++) {
       int base = plane * inPlane;
       for (int o = 0; o < taps.length; o++) {
         double d = dys[plane * taps.length + o];
-        if (p.mode == CUDNN_POOLING_MAX || p.mode == CUDNN_POOLING_MAX_DETERMINISTIC) {
+        if (p.max()) {
           int arg = FakeCudnnMath.argmax(xs, base, taps[o], p.nan == CUDNN_PROPAGATE_NAN);
           if (arg >= 0) acc[base + arg] += d;
         } else {
-          double share = d / (p.mode == CUDNN_POOLING_AVERAGE_COUNT_INCLUDE_PADDING ? windowSize : taps[o].length);
+          double share = d / p.divisor(taps[o]);
           for (int t : taps[o]) acc[base + t] += share;
         }
       }
@@ -796,9 +805,8 @@ final class FakeCudnn implements CudnnApi {
   public int activationForward(cudnnHandle handle, cudnnActivationDescriptor activationDesc, float alpha,
       cudnnTensorDescriptor xDesc, DevicePtr x, float beta, cudnnTensorDescriptor yDesc, DevicePtr y) {
     ActState a = state(activationDesc, ActState.class);
-    if (!known(handle) || a == null || !a.set || !sameShapes(xDesc, yDesc)) return CUDNN_STATUS_BAD_PARAM;
-    if (a.mode != CUDNN_ACTIVATION_RELU && a.mode != CUDNN_ACTIVATION_SIGMOID && a.mode != CUDNN_ACTIVATION_TANH) {
-      return CUDNN_STATUS_BAD_PARAM;  // identity and the others featviz does not use
+    if (!known(handle) || a == null || !a.set || !sameShapes(xDesc, yDesc) || !a.modelled()) {
+      return CUDNN_STATUS_BAD_PARAM;
     }
     float[] xs = read("cudnnActivationForward x", xDesc, x, v -> v);
     double[] acc = new double[xs.length];
@@ -819,10 +827,7 @@ final class FakeCudnn implements CudnnApi {
       cudnnTensorDescriptor yDesc, DevicePtr y, cudnnTensorDescriptor dyDesc, DevicePtr dy,
       cudnnTensorDescriptor xDesc, DevicePtr x, float beta, cudnnTensorDescriptor dxDesc, DevicePtr dx) {
     ActState a = state(activationDesc, ActState.class);
-    if (!known(handle) || a == null || !a.set || !sameShapes(yDesc, dyDesc, xDesc, dxDesc)) {
-      return CUDNN_STATUS_BAD_PARAM;
-    }
-    if (a.mode != CUDNN_ACTIVATION_RELU && a.mode != CUDNN_ACTIVATION_SIGMOID && a.mode != CUDNN_ACTIVATION_TANH) {
+    if (!known(handle) || a == null || !a.set || !sameShapes(yDesc, dyDesc, xDesc, dxDesc) || !a.modelled()) {
       return CUDNN_STATUS_BAD_PARAM;
     }
     float[] xs = read("cudnnActivationBackward x", xDesc, x, v -> v);
@@ -921,13 +926,16 @@ final class FakeCudnn implements CudnnApi {
     return CUDNN_STATUS_SUCCESS;
   }
 
+  /** The accurate softmax over channels, what featviz uses; the other algorithms and modes are not modelled. */
+  private static boolean softmaxModelled(int algo, int mode) {
+    return algo == cudnnSoftmaxAlgorithm.CUDNN_SOFTMAX_ACCURATE && mode == cudnnSoftmaxMode.CUDNN_SOFTMAX_MODE_CHANNEL;
+  }
+
   @Override
   public int softmaxForward(cudnnHandle handle, int algo, int mode, float alpha, cudnnTensorDescriptor xDesc,
       DevicePtr x, float beta, cudnnTensorDescriptor yDesc, DevicePtr y) {
     if (!known(handle) || !sameShapes(xDesc, yDesc)) return CUDNN_STATUS_BAD_PARAM;
-    if (algo != cudnnSoftmaxAlgorithm.CUDNN_SOFTMAX_ACCURATE || mode != cudnnSoftmaxMode.CUDNN_SOFTMAX_MODE_CHANNEL) {
-      return CUDNN_STATUS_NOT_SUPPORTED;  // what featviz uses; the others are not modelled
-    }
+    if (!softmaxModelled(algo, mode)) return CUDNN_STATUS_NOT_SUPPORTED;
     int[] dims = state(xDesc, TensorState.class).dims;
     float[] xs = read("cudnnSoftmaxForward x", xDesc, x, v -> v);
     int channels = dims[1];
@@ -954,9 +962,7 @@ final class FakeCudnn implements CudnnApi {
       DevicePtr y, cudnnTensorDescriptor dyDesc, DevicePtr dy, float beta, cudnnTensorDescriptor dxDesc,
       DevicePtr dx) {
     if (!known(handle) || !sameShapes(yDesc, dyDesc, dxDesc)) return CUDNN_STATUS_BAD_PARAM;
-    if (algo != cudnnSoftmaxAlgorithm.CUDNN_SOFTMAX_ACCURATE || mode != cudnnSoftmaxMode.CUDNN_SOFTMAX_MODE_CHANNEL) {
-      return CUDNN_STATUS_NOT_SUPPORTED;
-    }
+    if (!softmaxModelled(algo, mode)) return CUDNN_STATUS_NOT_SUPPORTED;
     int[] dims = state(yDesc, TensorState.class).dims;
     float[] ys = read("cudnnSoftmaxBackward y", yDesc, y, v -> v);
     float[] dys = read("cudnnSoftmaxBackward dy", dyDesc, dy, v -> v);

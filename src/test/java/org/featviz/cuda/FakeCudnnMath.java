@@ -20,8 +20,16 @@ final class FakeCudnnMath {
     return r;
   }
 
-  /** conv(x, w) in double, dense N x K x out. */
-  static double[] convolve(Geometry g, float[] x, float[] w) {
+  /** One tap of a convolution: output y (dense N x K x out), input x (dense N x C x in), filter w (K x C/G x taps). */
+  private interface Tap {
+    void at(int y, int x, int w);
+  }
+
+  /**
+   * Every tap of the convolution that falls inside the input (padding taps skipped), outputs in order and within
+   * each output its channels and taps in order: the one loop that convolve and its adjoint both run.
+   */
+  private static void forEachTap(Geometry g, Tap tap) {
     int[] in = g.in();
     int[] ks = g.kernel();
     int[] out = g.out();
@@ -29,15 +37,13 @@ final class FakeCudnnMath {
     int kg = g.k() / g.groups();
     int inPlane = in[0] * in[1] * in[2];
     int taps = ks[0] * ks[1] * ks[2];
-    double[] y = new double[(int) g.outputCount()];
     int at = 0;
     for (int n = 0; n < g.n(); n++) {
       for (int k = 0; k < g.k(); k++) {
         int c0 = (k / kg) * cg;
         for (int o0 = 0; o0 < out[0]; o0++) {
           for (int o1 = 0; o1 < out[1]; o1++) {
-            for (int o2 = 0; o2 < out[2]; o2++) {
-              double s = 0;
+            for (int o2 = 0; o2 < out[2]; o2++, at++) {
               for (int cl = 0; cl < cg; cl++) {
                 int xBase = (n * g.c() + c0 + cl) * inPlane;
                 int wBase = (k * cg + cl) * taps;
@@ -50,60 +56,44 @@ final class FakeCudnnMath {
                     for (int t2 = 0; t2 < ks[2]; t2++) {
                       int i2 = o2 * g.strides()[2] - g.pads()[2] + t2 * g.dilations()[2];
                       if (i2 < 0 || i2 >= in[2]) continue;
-                      s += (double) x[xBase + (i0 * in[1] + i1) * in[2] + i2] * w[wBase + tap(g, t0, t1, t2)];
+                      tap.at(at, xBase + (i0 * in[1] + i1) * in[2] + i2, wBase + tap(g, t0, t1, t2));
                     }
                   }
                 }
               }
-              y[at++] = s;
             }
           }
         }
       }
     }
+  }
+
+  /**
+   * The output extents of a window sliding over in (all padded to three axes): 1 + (in + 2 pad - span) / stride
+   * with span = (window - 1) dilation + 1; null where the window does not fit into the padded input.
+   */
+  static int[] outputDims(int[] in, int[] window, int[] pads, int[] strides, int[] dilations) {
+    int[] out = new int[3];
+    for (int i = 0; i < 3; i++) {
+      int span = (window[i] - 1) * dilations[i] + 1;
+      if (in[i] + 2 * pads[i] < span) return null;
+      out[i] = 1 + (in[i] + 2 * pads[i] - span) / strides[i];
+    }
+    return out;
+  }
+
+  /** conv(x, w) in double, dense N x K x out. */
+  static double[] convolve(Geometry g, float[] x, float[] w) {
+    double[] y = new double[(int) g.outputCount()];
+    forEachTap(g, (yi, xi, wi) -> y[yi] += (double) x[xi] * w[wi]);
     return y;
   }
 
   /** The adjoint of {@link #convolve}: dx (dense N x C x in) from dy (dense N x K x out). */
   static double[] convolveTransposed(Geometry g, float[] dy, float[] w) {
     int[] in = g.in();
-    int[] ks = g.kernel();
-    int[] out = g.out();
-    int cg = g.c() / g.groups();
-    int kg = g.k() / g.groups();
-    int inPlane = in[0] * in[1] * in[2];
-    int taps = ks[0] * ks[1] * ks[2];
-    double[] dx = new double[g.n() * g.c() * inPlane];
-    int at = 0;
-    for (int n = 0; n < g.n(); n++) {
-      for (int k = 0; k < g.k(); k++) {
-        int c0 = (k / kg) * cg;
-        for (int o0 = 0; o0 < out[0]; o0++) {
-          for (int o1 = 0; o1 < out[1]; o1++) {
-            for (int o2 = 0; o2 < out[2]; o2++) {
-              double d = dy[at++];
-              for (int cl = 0; cl < cg; cl++) {
-                int xBase = (n * g.c() + c0 + cl) * inPlane;
-                int wBase = (k * cg + cl) * taps;
-                for (int t0 = 0; t0 < ks[0]; t0++) {
-                  int i0 = o0 * g.strides()[0] - g.pads()[0] + t0 * g.dilations()[0];
-                  if (i0 < 0 || i0 >= in[0]) continue;
-                  for (int t1 = 0; t1 < ks[1]; t1++) {
-                    int i1 = o1 * g.strides()[1] - g.pads()[1] + t1 * g.dilations()[1];
-                    if (i1 < 0 || i1 >= in[1]) continue;
-                    for (int t2 = 0; t2 < ks[2]; t2++) {
-                      int i2 = o2 * g.strides()[2] - g.pads()[2] + t2 * g.dilations()[2];
-                      if (i2 < 0 || i2 >= in[2]) continue;
-                      dx[xBase + (i0 * in[1] + i1) * in[2] + i2] += d * w[wBase + tap(g, t0, t1, t2)];
-                    }
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-    }
+    double[] dx = new double[g.n() * g.c() * in[0] * in[1] * in[2]];
+    forEachTap(g, (yi, xi, wi) -> dx[xi] += (double) dy[yi] * w[wi]);
     return dx;
   }
 

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * several axes and its slice backward, Transpose of ranks 2 to 6 and its backward (the inverse permutation), Pad in
  * every mode with growing and cropping pads, and constant Pad's backward; gradients overwriting and accumulating.
  */
-abstract class LayoutKernelCases extends DeviceCases {
+public abstract class LayoutKernelCases extends DeviceCases {
   private final Random rng = new Random(7);
 
   @Test

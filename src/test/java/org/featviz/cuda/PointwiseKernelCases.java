@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * add, on fresh random inputs of a size that is not a multiple of the block; gradients overwriting and
  * accumulating.
  */
-abstract class PointwiseKernelCases extends DeviceCases {
+public abstract class PointwiseKernelCases extends DeviceCases {
   private final Random rng = new Random(11);
   private final Shape shape = Shape.of(2, 3, 7, 5);  // 210 elements
 

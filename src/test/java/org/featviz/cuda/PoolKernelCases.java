@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * pooling whose padding is wider than the window (windows that read padding only give 0), gradients overwriting
  * and accumulating, and a plane count that is not a multiple of the block.
  */
-abstract class PoolKernelCases extends DeviceCases {
+public abstract class PoolKernelCases extends DeviceCases {
   private final Random rng = new Random(17);
 
   private static long[] l(int... v) {

@@ -13,10 +13,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * row_sum of cuda/reduce.cu against a float64 reference on fresh random inputs, for row lengths below, at and above
- * the block size and for block sizes from one warp to 1024 threads. Run on the emulator (ReduceKernelEmuTest) and
- * on a GPU (ReduceKernelGpuTest). Shape legend: R rows, C columns; x [R, C], y [R].
+ * the block size and for block sizes from one warp to 1024 threads. Run on the emulator (EmuTest$ReduceKernel) and
+ * on a GPU (GpuTest$ReduceKernel). Shape legend: R rows, C columns; x [R, C], y [R].
  */
-abstract class ReduceKernelCases extends DeviceCases {
+public abstract class ReduceKernelCases extends DeviceCases {
   /** Runs row_sum with `blocks` blocks (at least R; extra blocks must leave y alone) of `threads` threads. */
   private float[] rowSum(float[] x, int rows, int cols, int blocks, int threads) {
     try (DeviceBuffer xb = device.toDevice(x); DeviceBuffer yb = device.allocateFloats(rows)) {

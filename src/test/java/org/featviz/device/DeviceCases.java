@@ -7,8 +7,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
 /**
- * Base of test classes that run one set of cases on each {@link Device}: a subclass per device says which (an
- * emulator subclass for CI, a {@code @Tag("gpu")} subclass that skips without a GPU).
+ * Base of test classes that run one set of cases on each {@link Device}. An abstract {@code *Cases} class holds the
+ * tests; it runs as a {@code @Nested} class of {@link EmuTest} ({@link OnEmulator}: the host emulator, in CI) and
+ * of {@link GpuTest} ({@link OnGpu}: tagged {@code gpu}, skipped without a GPU), or as a class of its own
+ * under one of those annotations where it adds tests. A class may override {@link #openDevice} for another device
+ * (the binding fake, an emulator with a memory limit).
  *
  * <p>One device serves every test of a class: opened before its first test, closed after its last, so that a GPU
  * run opens the context, the cuBLAS and cuDNN handles and the PTX modules once per class rather than once per test.
@@ -23,7 +26,10 @@ public abstract class DeviceCases {
 
   protected Device device;
 
-  protected abstract Device openDevice();
+  /** A fresh device of this class's backend ({@link DeviceTesting#backendOf}). */
+  protected Device openDevice() {
+    return DeviceTesting.open(DeviceTesting.backendOf(getClass()));
+  }
 
   /** Whether one device serves every test of the class (the default). */
   protected boolean shareDevice() {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.Random;
+import org.featviz.backend.Backend;
 import org.featviz.cpu.OpTesting;
 import org.featviz.cuda.CudaDevice;
 import org.featviz.device.emu.EmulatedDevice;
@@ -35,6 +36,35 @@ public final class DeviceTesting {
     String why = "no CUDA driver or GPU on this machine (" + CudaDevice.unavailableReason() + ")";
     if ("1".equals(System.getenv(REQUIRE_GPU_ENV))) fail(why + ", but " + REQUIRE_GPU_ENV + "=1 says there is one");
     assumeTrue(false, why);
+  }
+
+  /**
+   * The backend a test class runs its cases on: {@link Backend#GPU} under {@link OnGpu}, {@link Backend#EMULATED}
+   * under {@link OnEmulator}, found on the class, a superclass, or a class enclosing it ({@link GpuTest} or
+   * {@link EmuTest}, whose {@code @Nested} classes are the case classes). Exactly one of the two must be there: the
+   * {@code gpu} tag comes with {@link OnGpu} alone, so a GPU run without it, or an emulator run with it, cannot be.
+   */
+  public static Backend backendOf(Class<?> testClass) {
+    boolean gpu = false;
+    boolean emulator = false;
+    for (Class<?> c = testClass; c != null; c = c.getEnclosingClass()) {
+      gpu |= c.isAnnotationPresent(OnGpu.class);
+      emulator |= c.isAnnotationPresent(OnEmulator.class);
+    }
+    if (gpu == emulator) {
+      throw new IllegalStateException(testClass.getName() + (gpu ? " is under both @OnGpu and @OnEmulator"
+          : " is under neither @OnGpu nor @OnEmulator") + ": say which device its cases run on");
+    }
+    return gpu ? Backend.GPU : Backend.EMULATED;
+  }
+
+  /** A fresh device of a backend: the emulator, or the first GPU ({@link #gpuOrSkip}). */
+  public static Device open(Backend backend) {
+    return switch (backend) {
+      case EMULATED -> emulator();
+      case GPU -> gpuOrSkip();
+      default -> throw new IllegalArgumentException("no test device for the " + backend.label() + " backend");
+    };
   }
 
   /** Uniform random values in [lo, hi). */

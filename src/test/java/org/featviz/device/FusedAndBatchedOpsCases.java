@@ -5,9 +5,7 @@ import static org.featviz.cpu.OpTesting.random;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import org.featviz.cuda.CpuOracle;
 import org.featviz.ir.Attributes;
@@ -21,33 +19,11 @@ import org.junit.jupiter.api.Test;
  * ReLU in one call ({@code convolutionBiasActivationForward}) against the CPU reference Conv (with its bias) and
  * Relu, and the blend relu(alpha conv + beta y + b); the strided-batched GEMM ({@code gemmStridedBatched}) against
  * a plain loop per product in every transpose combination, with offsets, broadcast operands (stride 0), padded
- * strides and beta 1; and the argument checks both share with the GPU. On a GPU (the gpu-tagged twin) this checks
- * cudnnConvolutionBiasActivationForward and cublasSgemmStridedBatched.
+ * strides and beta 1; and the argument checks both share with the GPU. On a GPU (GpuTest$FusedAndBatchedOps) this
+ * checks cudnnConvolutionBiasActivationForward and cublasSgemmStridedBatched.
  */
 public abstract class FusedAndBatchedOpsCases extends DeviceCases {
   private final Random rng = new Random(29);
-
-  private static long[] longs(int... v) {
-    long[] r = new long[v.length];
-    for (int i = 0; i < v.length; i++) r[i] = v[i];
-    return r;
-  }
-
-  private static Node convNode(ConvDescriptor d, int inputs) {
-    Map<String, Object> attrs = new HashMap<>();
-    int[] p = d.pads();
-    long[] pads = new long[2 * p.length];
-    for (int i = 0; i < p.length; i++) {
-      pads[i] = p[i];
-      pads[i + p.length] = p[i];
-    }
-    attrs.put("pads", pads);
-    attrs.put("strides", longs(d.strides()));
-    attrs.put("dilations", longs(d.dilations()));
-    attrs.put("group", (long) d.groups());
-    List<String> in = inputs == 3 ? List.of("x", "w", "b") : List.of("x", "w");
-    return new Node("conv_ref", "Conv", in, List.of("y"), new Attributes(attrs));
-  }
 
   private static final Node RELU = new Node("relu_ref", "Relu", List.of("x"), List.of("y"), Attributes.empty());
 
@@ -64,11 +40,11 @@ public abstract class FusedAndBatchedOpsCases extends DeviceCases {
       Tensor x = random(Shape.of(d.inputDims()), rng, -1f, 1f);
       Tensor w = random(Shape.of(d.weightDims()), rng, -0.5f, 0.5f);
       Tensor b = random(Shape.of(d.k()), rng, -0.5f, 0.5f);
-      Tensor expected = CpuOracle.forward(RELU, CpuOracle.forward(convNode(d, 3), x, w, b));
+      Tensor expected = CpuOracle.forward(RELU, CpuOracle.forward(CpuOracle.conv(d, 3), x, w, b));
       int cut = 0;
       for (float v : expected.data()) if (v == 0f) cut++;
       assertTrue(cut > 0 && cut < expected.size(), "the ReLU must cut some outputs and keep others");
-      Tensor conv = CpuOracle.forward(convNode(d, 2), x, w);
+      Tensor conv = CpuOracle.forward(CpuOracle.conv(d, 2), x, w);
       float[] prior = random(conv.shape(), rng, -1f, 1f).data();
       float[] blended = new float[prior.length];
       int plane = conv.size() / (d.n() * d.k());

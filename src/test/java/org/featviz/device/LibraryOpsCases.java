@@ -1,17 +1,16 @@
 package org.featviz.device;
 
 import static org.featviz.cpu.OpTesting.assertClose;
+import static org.featviz.cpu.OpTesting.node;
 import static org.featviz.cpu.OpTesting.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.BiConsumer;
 import org.featviz.cuda.CpuOracle;
-import org.featviz.ir.Attributes;
 import org.featviz.ir.Node;
 import org.featviz.ir.Shape;
 import org.featviz.ir.Tensor;
@@ -24,36 +23,32 @@ import org.junit.jupiter.api.Test;
  * triple loop, since the row-major/column-major swap is where a cuBLAS binding goes wrong), pooling in every mode,
  * activations, LRN and softmax, each forward and backward, and the out = alpha op + beta out blending. On the
  * emulator the library is the CPU reference itself, so there this checks the mapping from descriptors to ops; on a
- * GPU (LibraryOpsGpuTest) it checks cuDNN and cuBLAS.
+ * GPU (GpuTest$LibraryOps) it checks cuDNN and cuBLAS.
  */
 public abstract class LibraryOpsCases extends DeviceCases {
   private final Random rng = new Random(3);
 
-  private static Node node(String op, Map<String, Object> attrs, int inputs) {
-    List<String> in = new java.util.ArrayList<>();
-    for (int i = 0; i < inputs; i++) in.add("x" + i);
-    return new Node(op + "_ref", op, in, List.of("y0"), new Attributes(attrs));
+  /** A library call's backward, alpha 1 and beta 0: x and y of the forward, dy in, dx out. */
+  private interface Backward {
+    void run(DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx);
   }
 
-  private static long[] longs(int... v) {
-    long[] r = new long[v.length];
-    for (int i = 0; i < v.length; i++) r[i] = v[i];
-    return r;
-  }
-
-  private static long[] both(int... v) {
-    long[] r = new long[2 * v.length];
-    for (int i = 0; i < v.length; i++) {
-      r[i] = v[i];
-      r[i + v.length] = v[i];
+  /**
+   * A one-input library operation against its CPU reference node on x: the forward (alpha 1, beta 0) to within
+   * fRel, fAbs of the reference, then the backward of a random output gradient to within bRel, bAbs.
+   */
+  private void compareWithReference(Node reference, Tensor x, BiConsumer<DeviceBuffer, DeviceBuffer> forward,
+      Backward backward, double fRel, double fAbs, double bRel, double bAbs, String what) {
+    Tensor y = CpuOracle.forward(reference, x);
+    Tensor gy = random(y.shape(), rng, -1f, 1f);
+    Tensor gx = CpuOracle.backward(reference, new Tensor[] {x}, gy, true)[0];
+    try (DeviceBuffer dx = device.toDevice(x.data()); DeviceBuffer dy = device.allocateFloats(y.size());
+        DeviceBuffer ddy = device.toDevice(gy.data()); DeviceBuffer g = device.allocateFloats(x.size())) {
+      forward.accept(dx, dy);
+      assertClose(y.data(), device.copyToHostFloats(dy, y.size()), fRel, fAbs, what);
+      backward.run(dx, dy, ddy, g);
+      assertClose(gx.data(), device.copyToHostFloats(g, x.size()), bRel, bAbs, what + " backward");
     }
-    return r;
-  }
-
-  private float[] blendExpected(float[] result, float alpha, float beta, float[] prior) {
-    float[] r = new float[result.length];
-    for (int i = 0; i < r.length; i++) r[i] = alpha * result[i] + beta * prior[i];
-    return r;
   }
 
   @Test
@@ -68,12 +63,7 @@ public abstract class LibraryOpsCases extends DeviceCases {
     for (ConvDescriptor d : cases) {
       Tensor x = random(Shape.of(d.inputDims()), rng, -1f, 1f);
       Tensor w = random(Shape.of(d.weightDims()), rng, -0.5f, 0.5f);
-      Map<String, Object> attrs = new HashMap<>();
-      attrs.put("pads", both(d.pads()));
-      attrs.put("strides", longs(d.strides()));
-      attrs.put("dilations", longs(d.dilations()));
-      attrs.put("group", (long) d.groups());
-      Node conv = node("Conv", attrs, 2);
+      Node conv = CpuOracle.conv(d, 2);
       Tensor y = CpuOracle.forward(conv, x, w);
       Tensor gy = random(y.shape(), rng, -1f, 1f);
       Tensor gx = CpuOracle.backward(conv, new Tensor[] {x, w}, gy, true, false)[0];
@@ -87,7 +77,7 @@ public abstract class LibraryOpsCases extends DeviceCases {
         assertClose(y.data(), device.copyToHostFloats(dy, y.size()), 1e-4, 1e-5, "conv " + d);
         device.copyToDevice(priorY, dy);
         device.library().convolutionForward(d, dx, dw, dy, 0.5f, 1f);
-        assertClose(blendExpected(y.data(), 0.5f, 1f, priorY), device.copyToHostFloats(dy, y.size()), 1e-4, 1e-5,
+        assertClose(CpuOracle.blend(y.data(), 0.5f, 1f, priorY), device.copyToHostFloats(dy, y.size()), 1e-4, 1e-5,
             "conv 0.5 y + prior " + d);
         device.library().convolutionBackwardData(d, dw, ddy, g, 1f, 0f);
         assertClose(gx.data(), device.copyToHostFloats(g, x.size()), 1e-4, 1e-5, "conv backward data " + d);
@@ -153,26 +143,10 @@ public abstract class LibraryOpsCases extends DeviceCases {
           new PoolDescriptor(mode, 1, 2, new int[] {4, 5, 6}, new int[] {2, 3, 3}, new int[] {0, 1, 1},
               new int[] {1, 2, 2})};
       for (PoolDescriptor d : cases) {
-        Map<String, Object> attrs = new HashMap<>();
-        attrs.put("kernel_shape", longs(d.window()));
-        attrs.put("pads", both(d.pads()));
-        attrs.put("strides", longs(d.strides()));
-        String op = mode == PoolDescriptor.Mode.MAX ? "MaxPool" : "AveragePool";
-        if (mode != PoolDescriptor.Mode.MAX) {
-          attrs.put("count_include_pad", mode == PoolDescriptor.Mode.AVERAGE_COUNT_INCLUDE_PAD ? 1L : 0L);
-        }
-        Node pool = node(op, attrs, 1);
         Tensor x = org.featviz.cpu.OpTesting.distinct(Shape.of(d.inputDims()), rng, 0.01f);  // no ties for max
-        Tensor y = CpuOracle.forward(pool, x);
-        Tensor gy = random(y.shape(), rng, -1f, 1f);
-        Tensor gx = CpuOracle.backward(pool, new Tensor[] {x}, gy, true)[0];
-        try (DeviceBuffer dx = device.toDevice(x.data()); DeviceBuffer dy = device.allocateFloats(y.size());
-            DeviceBuffer ddy = device.toDevice(gy.data()); DeviceBuffer g = device.allocateFloats(x.size())) {
-          device.library().poolingForward(d, dx, dy, 1f, 0f);
-          assertClose(y.data(), device.copyToHostFloats(dy, y.size()), 1e-5, 1e-6, "pool " + d);
-          device.library().poolingBackward(d, dx, dy, ddy, g, 1f, 0f);
-          assertClose(gx.data(), device.copyToHostFloats(g, x.size()), 1e-5, 1e-6, "pool backward " + d);
-        }
+        compareWithReference(CpuOracle.pool(d), x, (bx, by) -> device.library().poolingForward(d, bx, by, 1f, 0f),
+            (bx, by, bdy, bdx) -> device.library().poolingBackward(d, bx, by, bdy, bdx, 1f, 0f), 1e-5, 1e-6, 1e-5, 1e-6,
+            "pool " + d);
       }
     }
   }
@@ -186,13 +160,9 @@ public abstract class LibraryOpsCases extends DeviceCases {
   void maxPoolingPropagatesNanAsTheCpuReferenceDoes() {
     PoolDescriptor d = new PoolDescriptor(PoolDescriptor.Mode.MAX, 2, 2, new int[] {7, 6}, new int[] {3, 2},
         new int[] {1, 1}, new int[] {2, 2});
-    Map<String, Object> attrs = new HashMap<>();
-    attrs.put("kernel_shape", longs(d.window()));
-    attrs.put("pads", both(d.pads()));
-    attrs.put("strides", longs(d.strides()));
     Tensor x = random(Shape.of(d.inputDims()), rng, -1f, 1f);
     for (int i : new int[] {0, 8, 19, 44, 61, 83}) x.data()[i] = Float.NaN;
-    float[] y = CpuOracle.forward(node("MaxPool", attrs, 1), x).data();
+    float[] y = CpuOracle.forward(CpuOracle.pool(d), x).data();
     int nans = 0;
     for (float v : y) if (Float.isNaN(v)) nans++;
     assertTrue(nans > 3 && nans < y.length, nans + " of " + y.length + " outputs NaN");
@@ -212,7 +182,7 @@ public abstract class LibraryOpsCases extends DeviceCases {
         case SIGMOID -> "Sigmoid";
         case TANH -> "Tanh";
       };
-      Node act = node(op, Map.of(), 1);
+      Node act = node(op, Map.of(), 1, 1);
       Tensor x = org.featviz.cpu.OpTesting.distinct(Shape.of(n), rng, 0.02f);  // keeps clear of ReLU's kink at 0
       Tensor y = CpuOracle.forward(act, x);
       Tensor gy = random(y.shape(), rng, -1f, 1f);
@@ -232,36 +202,18 @@ public abstract class LibraryOpsCases extends DeviceCases {
   void lrnMatchesTheCpuReference() {
     for (int size : new int[] {3, 4}) {
       LrnDescriptor d = new LrnDescriptor(2, 6, 10, size, 0.02f, 0.75f, 1.5f);
-      Node lrn = node("LRN", Map.of("size", (long) size, "alpha", 0.02f, "beta", 0.75f, "bias", 1.5f), 1);
-      Tensor x = random(Shape.of(2, 6, 10), rng, -2f, 2f);
-      Tensor y = CpuOracle.forward(lrn, x);
-      Tensor gy = random(y.shape(), rng, -1f, 1f);
-      Tensor gx = CpuOracle.backward(lrn, new Tensor[] {x}, gy, true)[0];
-      try (DeviceBuffer dx = device.toDevice(x.data()); DeviceBuffer dy = device.allocateFloats(y.size());
-          DeviceBuffer ddy = device.toDevice(gy.data()); DeviceBuffer g = device.allocateFloats(x.size())) {
-        device.library().lrnForward(d, dx, dy, 1f, 0f);
-        assertClose(y.data(), device.copyToHostFloats(dy, y.size()), 1e-5, 1e-6, "lrn " + d);
-        device.library().lrnBackward(d, dx, dy, ddy, g, 1f, 0f);
-        assertClose(gx.data(), device.copyToHostFloats(g, x.size()), 1e-4, 1e-5, "lrn backward " + d);
-      }
+      Node lrn = node("LRN", Map.of("size", (long) size, "alpha", 0.02f, "beta", 0.75f, "bias", 1.5f), 1, 1);
+      compareWithReference(lrn, random(Shape.of(2, 6, 10), rng, -2f, 2f), (x, y) -> device.library().lrnForward(d, x, y, 1f, 0f),
+          (x, y, dy, dx) -> device.library().lrnBackward(d, x, y, dy, dx, 1f, 0f), 1e-5, 1e-6, 1e-4, 1e-5, "lrn " + d);
     }
   }
 
   @Test
   void softmaxAlongTheMiddleAxisMatchesTheCpuReference() {
     SoftmaxDescriptor d = new SoftmaxDescriptor(3, 5, 4);
-    Node softmax = node("Softmax", Map.of("axis", 1L), 1);
-    Tensor x = random(Shape.of(3, 5, 4), rng, -3f, 3f);
-    Tensor y = CpuOracle.forward(softmax, x);
-    Tensor gy = random(y.shape(), rng, -1f, 1f);
-    Tensor gx = CpuOracle.backward(softmax, new Tensor[] {x}, gy, true)[0];
-    try (DeviceBuffer dx = device.toDevice(x.data()); DeviceBuffer dy = device.allocateFloats(y.size());
-        DeviceBuffer ddy = device.toDevice(gy.data()); DeviceBuffer g = device.allocateFloats(x.size())) {
-      device.library().softmaxForward(d, dx, dy, 1f, 0f);
-      assertClose(y.data(), device.copyToHostFloats(dy, y.size()), 1e-5, 1e-7, "softmax " + d);
-      device.library().softmaxBackward(d, dy, ddy, g, 1f, 0f);
-      assertClose(gx.data(), device.copyToHostFloats(g, x.size()), 1e-5, 1e-6, "softmax backward " + d);
-    }
+    compareWithReference(node("Softmax", Map.of("axis", 1L), 1, 1), random(Shape.of(3, 5, 4), rng, -3f, 3f),
+        (x, y) -> device.library().softmaxForward(d, x, y, 1f, 0f),
+        (x, y, dy, dx) -> device.library().softmaxBackward(d, y, dy, dx, 1f, 0f), 1e-5, 1e-7, 1e-5, 1e-6, "softmax " + d);
   }
 
   /**
@@ -306,9 +258,7 @@ public abstract class LibraryOpsCases extends DeviceCases {
       device.setMathMode(MathMode.FP32);
     }
     // The sums of |products| per element: the same operations on |operands|, by the CPU reference.
-    Map<String, Object> attrs = new HashMap<>();
-    attrs.put("pads", both(d.pads()));
-    Node convNode = node("Conv", attrs, 2);
+    Node convNode = CpuOracle.conv(d, 2);
     Tensor absX = Tensor.of(x.shape(), Tf32Check.abs(x.data()));
     Tensor absW = Tensor.of(w.shape(), Tf32Check.abs(w.data()));
     float[] absY = CpuOracle.forward(convNode, absX, absW).data();

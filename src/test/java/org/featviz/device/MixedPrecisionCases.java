@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * operations without products ignore the mode, and the library's FP32 products refuse to run in a 16-bit mode. The
  * operations run through a plan's {@link MixedPrecision} (here on its own), which stages the 16-bit operands for the
  * device library. Run on the emulator (MixedPrecisionEmuTest, which adds exact checks against rounded references) and
- * on a GPU (MixedPrecisionGpuTest, tag gpu).
+ * on a GPU (GpuTest$MixedPrecision, tag gpu).
  */
 public abstract class MixedPrecisionCases extends DeviceCases {
   /** These tests measure the staging arena from a fresh device: one device per test. */

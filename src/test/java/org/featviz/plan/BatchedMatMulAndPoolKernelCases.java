@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * for a broadcast operand, whose gradient sums over the batch), and MaxPool / AveragePool that cuDNN cannot pool
  * (dilated windows, padding wider than a max window), which run the pool kernels of cuda/pool.cu.
  */
-abstract class BatchedMatMulAndPoolKernelCases extends DeviceCases {
+public abstract class BatchedMatMulAndPoolKernelCases extends DeviceCases {
   private final Random rng = new Random(59);
 
   private Tensor x(int... dims) {

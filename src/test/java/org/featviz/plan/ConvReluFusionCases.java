@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * bit on the emulator), forward and backward, and both match the CPU executor (a Conv without bias, one behind an explicit
  * asymmetric Pad, and a chain of two fused layers feeding a pool).
  */
-abstract class ConvReluFusionCases extends DeviceCases {
+public abstract class ConvReluFusionCases extends DeviceCases {
   private final Random rng = new Random(41);
 
   private Tensor x(int... dims) {

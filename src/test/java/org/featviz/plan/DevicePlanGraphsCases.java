@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * render prepares it, seeded at an inner layer and the logits at once), and a conv-BN-ReLU-pool network with a
  * concatenated branch and a softmax head.
  */
-abstract class DevicePlanGraphsCases extends DeviceCases {
+public abstract class DevicePlanGraphsCases extends DeviceCases {
   private final Random rng = new Random(77);
 
   private Tensor w(int... dims) {

@@ -29,10 +29,10 @@ import org.junit.jupiter.api.Test;
  * random seed to the input, as a render step uses it. Reported and bounded: the logits' error relative to their scale
  * and the input gradient's relative L2 error; the predicted classes must agree (at most one image of eight may flip;
  * none did on the emulator). A plan built in a 16-bit mode reserves its staging when it is built (running it does not
- * grow the arena) and counts it in its peak memory. Run on the emulator (DevicePlanHalfEmuTest) and on a GPU
- * (DevicePlanHalfGpuTest, tag gpu).
+ * grow the arena) and counts it in its peak memory. Run on the emulator (EmuTest$DevicePlanHalf) and on a GPU
+ * (GpuTest$DevicePlanHalf, tag gpu).
  */
-abstract class DevicePlanHalfCases extends DeviceCases {
+public abstract class DevicePlanHalfCases extends DeviceCases {
   private static final int IMAGES = 8;
 
   /** About four times the emulator's (printed): BF16 2.95e-3, FP16 2.3e-4 of the logit scale (TF32: 2.0e-4). */

@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Test;
  * {@link org.featviz.cpu.CpuExecutor} on fresh random inputs, including the rewrites (asymmetric and ceil-mode
  * padding as an explicit Pad, 1-D windows as 2-D) and aliasing (Reshape, Flatten). Tolerances: relative 1e-5 for
  * element-wise ops, 1e-4 for convolutions, products and reductions, with an absolute floor of 1e-6 to 1e-5 for
- * values of order one. Run on the emulator (DevicePlanOpsEmuTest) and a GPU (DevicePlanOpsGpuTest).
+ * values of order one. Run on the emulator (EmuTest$DevicePlanOps) and a GPU (GpuTest$DevicePlanOps).
  */
-abstract class DevicePlanOpsCases extends DeviceCases {
+public abstract class DevicePlanOpsCases extends DeviceCases {
   static final double ELEMENTWISE = 1e-5;
   static final double REDUCTION = 1e-4;
 

@@ -17,21 +17,26 @@ class PngTest {
   @TempDir
   Path dir;
 
-  @Test
-  void rgbRoundTripsWithinOneLevel() throws IOException {
-    Shape shape = Shape.of(3, 5, 7);
-    float[] image = random(shape, 30);
-    Path file = dir.resolve("sub/rgb.png");
-    Png.write(image, shape, 1, file);
+  /** Writes image [C, H, W] scaled by `scale` to dir/name, reads it back: W and H times scale, `bands` bands. */
+  private Raster writeAndRead(float[] image, Shape shape, int scale, String name, int bands) throws IOException {
+    Path file = dir.resolve(name);
+    Png.write(image, shape, scale, file);
     BufferedImage read = ImageIO.read(file.toFile());
-    assertEquals(7, read.getWidth());
-    assertEquals(5, read.getHeight());
+    assertEquals(shape.dim(2) * scale, read.getWidth());
+    assertEquals(shape.dim(1) * scale, read.getHeight());
     Raster raster = read.getRaster();
-    assertEquals(3, raster.getNumBands());
-    for (int c = 0; c < 3; c++) {
-      for (int y = 0; y < 5; y++) {
-        for (int x = 0; x < 7; x++) {
-          float expected = image[c * 35 + y * 7 + x];
+    assertEquals(bands, raster.getNumBands());
+    return raster;
+  }
+
+  /** Each band's every pixel within one level of the image's value at (y / scale, x / scale): nearest neighbour. */
+  private static void assertLevels(float[] image, Shape shape, int scale, Raster raster) {
+    int h = shape.dim(1);
+    int w = shape.dim(2);
+    for (int c = 0; c < raster.getNumBands(); c++) {
+      for (int y = 0; y < h * scale; y++) {
+        for (int x = 0; x < w * scale; x++) {
+          float expected = image[(c * h + y / scale) * w + x / scale];
           assertEquals(expected, raster.getSample(x, y, c) / 255f, 1 / 255f + 1e-6, "c" + c + " y" + y + " x" + x);
         }
       }
@@ -39,31 +44,24 @@ class PngTest {
   }
 
   @Test
+  void rgbRoundTripsWithinOneLevel() throws IOException {
+    Shape shape = Shape.of(3, 5, 7);
+    float[] image = random(shape, 30);
+    assertLevels(image, shape, 1, writeAndRead(image, shape, 1, "sub/rgb.png", 3));
+  }
+
+  @Test
   void grayUpscaledRoundTripsWithNearestNeighbour() throws IOException {
     Shape shape = Shape.of(1, 4, 3);
     float[] image = random(shape, 31);
-    Path file = dir.resolve("gray.png");
-    Png.write(image, shape, 3, file);
-    BufferedImage read = ImageIO.read(file.toFile());
-    assertEquals(9, read.getWidth());
-    assertEquals(12, read.getHeight());
-    assertEquals(1, read.getRaster().getNumBands());
-    for (int y = 0; y < 12; y++) {
-      for (int x = 0; x < 9; x++) {
-        float expected = image[(y / 3) * 3 + x / 3];
-        assertEquals(expected, read.getRaster().getSample(x, y, 0) / 255f, 1 / 255f + 1e-6);
-      }
-    }
+    assertLevels(image, shape, 3, writeAndRead(image, shape, 3, "gray.png", 1));
   }
 
   @Test
   void otherChannelCountsShowTheFirstChannelAndValuesAreClamped() throws IOException {
     Shape shape = Shape.of(2, 2, 2);
     float[] image = {-0.5f, 0.25f, 1.5f, Float.NaN, 9, 9, 9, 9};
-    Path file = dir.resolve("two.png");
-    Png.write(image, shape, 1, file);
-    Raster raster = ImageIO.read(file.toFile()).getRaster();
-    assertEquals(1, raster.getNumBands());
+    Raster raster = writeAndRead(image, shape, 1, "two.png", 1);
     assertEquals(0, raster.getSample(0, 0, 0));
     assertEquals(64, raster.getSample(1, 0, 0));
     assertEquals(255, raster.getSample(0, 1, 0));

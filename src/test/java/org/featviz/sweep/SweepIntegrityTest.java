@@ -18,13 +18,11 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Random;
 import org.featviz.Model;
 import org.featviz.backend.Backend;
 import org.featviz.device.MathMode;
 import org.featviz.ir.ModelException;
-import org.featviz.onnx.OnnxModelBuilder;
-import org.featviz.onnx.OnnxModelBuilder.Attr;
+import org.featviz.onnx.TinyModels;
 import org.featviz.param.TransformConfig;
 import org.featviz.objective.Objectives;
 import org.featviz.render.RenderOptions;
@@ -41,23 +39,8 @@ class SweepIntegrityTest {
   @TempDir Path tmp;
 
   /** x[N,1,8,8] -> conv1 (3 filters, 3x3, pad 1) -> relu1, weights drawn from {@code seed}. */
-  private Path tinyModel(Path file, long seed) {
-    Random rng = new Random(seed);
-    float[] w = new float[3 * 9];
-    for (int i = 0; i < w.length; i++) w[i] = rng.nextFloat() * 2 - 1;
-    try {
-      Files.createDirectories(file.getParent());
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-    return new OnnxModelBuilder().opset(13)
-        .input("x", "N", 1, 8, 8)
-        .initializer("w", new long[] {3, 1, 3, 3}, w)
-        .initializer("b", new long[] {3}, 0.1f, 0.2f, 0.3f)
-        .node("Conv", "conv1", List.of("x", "w", "b"), List.of("conv1"), Attr.ints("pads", 1, 1, 1, 1))
-        .node("Relu", "relu1", List.of("conv1"), List.of("relu1"))
-        .output("relu1", "N", 3, 8, 8)
-        .write(file);
+  private static Path tinyModel(Path file, long seed) {
+    return TinyModels.convRelu(file, 8, TinyModels.uniform(seed, 3 * 9), 0.1f, 0.2f, 0.3f);
   }
 
   private Path tinyModel() {

@@ -10,15 +10,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import javax.imageio.ImageIO;
 import org.featviz.Model;
 import org.featviz.backend.Backend;
 import org.featviz.device.MathMode;
 import org.featviz.ir.ModelException;
 import org.featviz.objective.ImageRegularizers;
-import org.featviz.onnx.OnnxModelBuilder;
-import org.featviz.onnx.OnnxModelBuilder.Attr;
+import org.featviz.onnx.TinyModels;
 import org.featviz.param.TransformConfig;
 import org.featviz.objective.Objectives;
 import org.featviz.render.RenderOptions;
@@ -32,17 +30,7 @@ class SweepTest {
 
   /** x[N,1,8,8] -> conv1 (3 filters, 3x3, pad 1) -> relu1. */
   private Path tinyModel() {
-    Random rng = new Random(7);
-    float[] w = new float[3 * 9];
-    for (int i = 0; i < w.length; i++) w[i] = rng.nextFloat() * 2 - 1;
-    return new OnnxModelBuilder().opset(13)
-        .input("x", "N", 1, 8, 8)
-        .initializer("w", new long[] {3, 1, 3, 3}, w)
-        .initializer("b", new long[] {3}, 0.1f, 0.2f, 0.3f)
-        .node("Conv", "conv1", List.of("x", "w", "b"), List.of("conv1"), Attr.ints("pads", 1, 1, 1, 1))
-        .node("Relu", "relu1", List.of("conv1"), List.of("relu1"))
-        .output("relu1", "N", 3, 8, 8)
-        .write(tmp.resolve("tiny.onnx"));
+    return TinyModels.convRelu(tmp.resolve("tiny.onnx"), 8, TinyModels.uniform(7, 3 * 9), 0.1f, 0.2f, 0.3f);
   }
 
   private List<UnitResult> sweep(Path model, Path out, RenderOptions options, List<int[]> progress) {

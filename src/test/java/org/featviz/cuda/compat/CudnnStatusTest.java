@@ -6,26 +6,29 @@ import org.junit.jupiter.api.Test;
 
 /** Status names for both numberings, checked against the values in cuDNN 8's and cuDNN 9's headers. */
 class CudnnStatusTest {
+  /** describe(code) is "NAME (code, cuDNN n)" for each "code NAME" entry. */
+  private static void assertNamed(String version, String... entries) {
+    for (String entry : entries) {
+      String[] codeAndName = entry.split(" ");
+      int code = Integer.parseInt(codeAndName[0]);
+      assertEquals(codeAndName[1] + " (" + code + ", " + version + ")", CudnnStatus.describe(code), entry);
+    }
+  }
+
   @Test
   void namesCudnn9Codes() {
-    assertEquals("CUDNN_STATUS_NOT_INITIALIZED (1001, cuDNN 9)", CudnnStatus.describe(1001));
-    assertEquals("CUDNN_STATUS_BAD_PARAM (2000, cuDNN 9)", CudnnStatus.describe(2000));
-    assertEquals("CUDNN_STATUS_INVALID_VALUE (2001, cuDNN 9)", CudnnStatus.describe(2001));
-    assertEquals("CUDNN_STATUS_BAD_PARAM_NULL_POINTER (2002, cuDNN 9)", CudnnStatus.describe(2002));
-    assertEquals("CUDNN_STATUS_BAD_PARAM_CUDA_GRAPH_MISMATCH (2011, cuDNN 9)", CudnnStatus.describe(2011));
-    assertEquals("CUDNN_STATUS_NOT_SUPPORTED (3000, cuDNN 9)", CudnnStatus.describe(CudnnStatus.NOT_SUPPORTED_9));
-    assertEquals("CUDNN_STATUS_INTERNAL_ERROR (4000, cuDNN 9)", CudnnStatus.describe(4000));
-    assertEquals("CUDNN_STATUS_ALLOC_FAILED (4003, cuDNN 9)", CudnnStatus.describe(4003));
-    assertEquals("CUDNN_STATUS_EXECUTION_FAILED (5000, cuDNN 9)", CudnnStatus.describe(5000));
+    assertNamed("cuDNN 9", "1001 CUDNN_STATUS_NOT_INITIALIZED", "2000 CUDNN_STATUS_BAD_PARAM",
+        "2001 CUDNN_STATUS_INVALID_VALUE", "2002 CUDNN_STATUS_BAD_PARAM_NULL_POINTER",
+        "2011 CUDNN_STATUS_BAD_PARAM_CUDA_GRAPH_MISMATCH", "3000 CUDNN_STATUS_NOT_SUPPORTED",
+        "4000 CUDNN_STATUS_INTERNAL_ERROR", "4003 CUDNN_STATUS_ALLOC_FAILED", "5000 CUDNN_STATUS_EXECUTION_FAILED");
+    assertEquals(3000, CudnnStatus.NOT_SUPPORTED_9);
   }
 
   @Test
   void namesCudnn8CodesAndSuccess() {
     assertEquals("CUDNN_STATUS_SUCCESS (0)", CudnnStatus.describe(0));
-    assertEquals("CUDNN_STATUS_NOT_INITIALIZED (1, cuDNN 8)", CudnnStatus.describe(1));
-    assertEquals("CUDNN_STATUS_BAD_PARAM (3, cuDNN 8)", CudnnStatus.describe(3));
-    assertEquals("CUDNN_STATUS_NOT_SUPPORTED (9, cuDNN 8)", CudnnStatus.describe(9));
-    assertEquals("CUDNN_STATUS_VERSION_MISMATCH (14, cuDNN 8)", CudnnStatus.describe(14));
+    assertNamed("cuDNN 8", "1 CUDNN_STATUS_NOT_INITIALIZED", "3 CUDNN_STATUS_BAD_PARAM", "9 CUDNN_STATUS_NOT_SUPPORTED",
+        "14 CUDNN_STATUS_VERSION_MISMATCH");
   }
 
   @Test

@@ -3,18 +3,14 @@ package org.featviz.device.emu;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.featviz.device.Device;
 import org.featviz.device.DeviceBuffer;
 import org.featviz.device.DeviceContractCases;
+import org.featviz.device.OnEmulator;
 import org.junit.jupiter.api.Test;
 
 /** The device contract on the host emulator, plus the emulator's own last line of defence in native code. */
+@OnEmulator
 class EmulatedDeviceTest extends DeviceContractCases {
-  @Override
-  protected Device openDevice() {
-    return new EmulatedDevice();
-  }
-
   @Test
   void nativeLaunchChecksArgumentsEvenWhenJavaIsBypassed() {
     try (DeviceBuffer x = device.allocateFloats(64)) {

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * of what the emulator computes. A 16-bit convolution must equal, bit for bit, the FP32 convolution of the operands
  * rounded by MathMode.roundToBf16 / roundToFp16 with its output rounded the same way; a 16-bit GEMM the FP32 GEMM
  * of rounded A and B with C untouched by rounding. (The emulator's FP32 path is the CPU reference, checked by
- * LibraryOpsEmuTest; the rounding functions by HalfFloatsTest.) So the conversion kernels, the staging offsets and
+ * EmuTest$LibraryOps; the rounding functions by HalfFloatsTest.) So the conversion kernels, the staging offsets and
  * the 16-bit reads and writes are exact, and the 16-bit error is only the rounding the GPU applies too.
  */
 class MixedPrecisionEmuTest extends MixedPrecisionCases {

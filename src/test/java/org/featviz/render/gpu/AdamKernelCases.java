@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
  * sample) on fresh random gradients over several steps, so that the bias corrections of steps 1, 2, 3, ... are all
  * exercised; inactive samples are left bit-for-bit alone. Shapes: B samples of P parameters, [B, P].
  */
-abstract class AdamKernelCases extends DeviceCases {
+public abstract class AdamKernelCases extends DeviceCases {
   private static final double LR = 0.05;
 
   /** Gradients of magnitudes from 1e-3 to 10, of either sign. */

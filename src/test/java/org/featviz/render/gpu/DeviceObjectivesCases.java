@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
  * penalties and plain kinds, with no sample on the host and the expected number of launches; an objective without
  * a fused form still takes the host path beside them.
  */
-abstract class DeviceObjectivesCases extends DeviceCases {
+public abstract class DeviceObjectivesCases extends DeviceCases {
   private static final double TOL = 1e-5;
   private static final List<String> LAYERS = List.of("relu1", "relu2");
 

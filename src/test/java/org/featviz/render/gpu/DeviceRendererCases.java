@@ -42,9 +42,10 @@ import org.junit.jupiter.api.Test;
  * transforms from the same per-target seeds, so their parameters can be compared step by step (through a
  * {@link org.featviz.render.StepProbe}). One step must agree to 1e-4 (relative error of each image's parameter
  * update, FP32); a few steps to a looser bound, with the same statuses, a dead unit and a redirected-ReLU unit
- * included. Subclasses choose the device: the host emulator in CI, a GPU (tag gpu) where there is one.
+ * included. Run on the host emulator in CI (EmuTest$DeviceRenderer) and on a GPU where there is one
+ * (DeviceRendererGpuTest, tag gpu).
  */
-abstract class DeviceRendererCases extends DeviceCases {
+public abstract class DeviceRendererCases extends DeviceCases {
   private static final double ONE_STEP_TOL = 1e-4;
   private static final double FEW_STEPS_TOL = 2e-3;
 
@@ -80,6 +81,23 @@ abstract class DeviceRendererCases extends DeviceCases {
     Graph g = new Graph("tiny.onnx", 13, List.of(ValueInfo.of("x", Shape.of(1, channels, height, width))),
         List.of("relu2"), nodes, inits, Map.of(), Map.of());
     return Prepare.forRun(g, null, List.of("relu1", "relu2"));
+  }
+
+  /**
+   * The channel objectives of three units of tinyNet's relu2 with {@code special}: unit 0 (it fires), unit 3 (it
+   * never fires: DEAD) and unit 2 (silent on the grey start image: its ReLU is redirected).
+   */
+  private static List<RenderTarget> liveDeadAndRedirected() {
+    return List.of(new RenderTarget(Objectives.channel("relu2", 0), "relu2", 0),
+        new RenderTarget(Objectives.channel("relu2", 3), "relu2", 3),
+        new RenderTarget(Objectives.channel("relu2", 2), "relu2", 2));
+  }
+
+  /** The targets, then more. */
+  private static List<RenderTarget> plus(List<RenderTarget> targets, RenderTarget... more) {
+    List<RenderTarget> all = new ArrayList<>(targets);
+    all.addAll(List.of(more));
+    return List.copyOf(all);
   }
 
   private static InputNormalization norm(int channels) {
@@ -255,10 +273,7 @@ abstract class DeviceRendererCases extends DeviceCases {
     // 3 channels, a DEAD and a redirected unit (samples skipped or masked), over a few steps: each regularizer alone
     // (pixel), all three (FFT with transforms), and one without a fused form (on the host) beside a fused one.
     Graph g = tinyNet(3, 10, 9, true);
-    List<RenderTarget> targets = List.of(
-        new RenderTarget(Objectives.channel("relu2", 0), "relu2", 0),
-        new RenderTarget(Objectives.channel("relu2", 3), "relu2", 3),   // never fires: DEAD
-        new RenderTarget(Objectives.channel("relu2", 2), "relu2", 2),   // silent on grey: redirected
+    List<RenderTarget> targets = plus(liveDeadAndRedirected(),
         new RenderTarget(Objectives.iam("relu1", 1), "relu1", 1));
     // Weights large enough that each term changes the updates of the nearly grey start images (blur's gradient
     // is proportional to the image's high frequencies, which start at about 1e-3).
@@ -383,10 +398,7 @@ abstract class DeviceRendererCases extends DeviceCases {
   @Test
   void aFewStepsAgreeAndDeadAndRedirectedUnitsBehaveAlike() {
     Graph g = tinyNet(1, 12, 12, true);
-    List<RenderTarget> targets = List.of(
-        new RenderTarget(Objectives.channel("relu2", 0), "relu2", 0),
-        new RenderTarget(Objectives.channel("relu2", 3), "relu2", 3),   // never fires: DEAD
-        new RenderTarget(Objectives.channel("relu2", 2), "relu2", 2),   // silent on grey: redirected
+    List<RenderTarget> targets = plus(liveDeadAndRedirected(),
         new RenderTarget(Objectives.dotCossim("relu2", Directions.random(4, 3)), "relu2", 1),
         new RenderTarget(Objectives.iam("relu2", 2), "relu2", 2),      // silent on grey: its unit redirected
         new RenderTarget(Objectives.iam("relu2", 3), "relu2", 3));     // moves (other units), never fires
@@ -437,7 +449,7 @@ abstract class DeviceRendererCases extends DeviceCases {
 
   /**
    * Whether an image's result is the same, to the last bits, whatever batch it is rendered in: true on the emulator,
-   * whose library operations compute every image alone with the CPU reference. A GPU subclass says false: cuDNN's
+   * whose library operations compute every image alone with the CPU reference. The GPU's class says false: cuDNN's
    * cudnnFind and cuBLAS's heuristics may choose another algorithm (another summation order) for another batch size,
    * and NVIDIA documents bitwise reproducibility only for the same call on the same GPU and library version, so
    * there an image in a batch agrees with the image alone to float rounding: the bounds of the CPU comparison.

@@ -2,19 +2,18 @@ package org.featviz.render.gpu;
 
 import org.featviz.cuda.CudaDevice;
 import org.featviz.device.Device;
-import org.featviz.device.DeviceTesting;
-import org.junit.jupiter.api.Tag;
+import org.featviz.device.OnGpu;
 
 /**
  * The device render loop on a GPU against the CPU renderer; skipped where there is none. cuDNN runs its
  * deterministic algorithms here, so that the same batch twice gives the same bits; across batch sizes results agree
  * to float rounding only (see {@link DeviceRendererCases#sameBitsInAnyBatch}).
  */
-@Tag("gpu")
+@OnGpu
 class DeviceRendererGpuTest extends DeviceRendererCases {
   @Override
   protected Device openDevice() {
-    Device gpu = DeviceTesting.gpuOrSkip();
+    Device gpu = super.openDevice();
     ((CudaDevice) gpu).setDeterministicAlgorithms(true);
     return gpu;
   }

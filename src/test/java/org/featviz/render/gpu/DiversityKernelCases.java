@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * of large terms), gradients added onto a seed's contents, the value, a batch of one (no gradient), and argument
  * checks. Relative error with the gradient's scale as the floor.
  */
-abstract class DiversityKernelCases extends DeviceCases {
+public abstract class DiversityKernelCases extends DeviceCases {
   private final Random rng = new Random(314);
 
   /** The CPU's value, and its gradient added onto {@code seed} (a copy). */

@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.Random;
 import org.featviz.cpu.OpTesting;
+import org.featviz.ir.Shape;
+import org.featviz.objective.LayerSlice;
+import org.featviz.objective.SampleView;
+import org.featviz.render.BatchSampleView;
 
 /** Comparisons and inputs shared by the fused-kernel tests. */
 final class KernelChecks {
@@ -22,6 +26,26 @@ final class KernelChecks {
   /** Bitwise equality (identity transforms, pure multiplications); NaN never passes. */
   static void assertExact(float[] expected, float[] actual, String what) {
     OpTesting.assertClose(expected, actual, 0, 0, what);
+  }
+
+  /**
+   * Sample b of a layer's activations [B, ...] as a CPU objective reads it, whatever layer it names; its gradient
+   * goes into grad (same shape), added as the objectives add.
+   */
+  static SampleView sampleView(float[] acts, float[] grad, Shape layerShape, int b) {
+    Shape sample = BatchSampleView.sampleShape(layerShape);
+    int n = sample.size();
+    return new SampleView() {
+      @Override
+      public LayerSlice activation(String layer) {
+        return new LayerSlice(acts, b * n, sample);
+      }
+
+      @Override
+      public LayerSlice gradient(String layer) {
+        return new LayerSlice(grad, b * n, sample);
+      }
+    };
   }
 
   static float[] uniform(Random rng, int n, float lo, float hi) {

@@ -11,11 +11,10 @@ import java.util.function.IntFunction;
 import org.featviz.device.DeviceBuffer;
 import org.featviz.device.DeviceCases;
 import org.featviz.ir.Shape;
-import org.featviz.objective.LayerSlice;
 import org.featviz.objective.Objective;
 import org.featviz.objective.Objectives;
 import org.featviz.objective.PenaltyNorm;
-import org.featviz.objective.SampleView;
+import org.featviz.render.BatchSampleView;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * 1 and others (the CPU twin then being Objectives.scaled). Relative error with the tensor's scale as floor; NaN
  * never passes.
  */
-abstract class ObjectiveKernelCases extends DeviceCases {
+public abstract class ObjectiveKernelCases extends DeviceCases {
   private static final String LAYER = "target";
   private static final Shape CONV = Shape.of(3, 6, 7, 7);
   private static final Shape DENSE = Shape.of(4, 8);
@@ -39,27 +38,6 @@ abstract class ObjectiveKernelCases extends DeviceCases {
     void run(TargetLayer layer, DeviceBuffer acts, DeviceBuffer grad, DeviceBuffer value);
   }
 
-  /** The per-sample shape: [C, H, W] or [F]. */
-  private static Shape sampleShape(Shape layer) {
-    int[] d = layer.dims();
-    return Shape.of(Arrays.copyOfRange(d, 1, d.length));
-  }
-
-  private static SampleView view(float[] acts, float[] grad, Shape sample, int b) {
-    int n = sample.size();
-    return new SampleView() {
-      @Override
-      public LayerSlice activation(String layer) {
-        return new LayerSlice(acts, b * n, sample);
-      }
-
-      @Override
-      public LayerSlice gradient(String layer) {
-        return new LayerSlice(grad, b * n, sample);
-      }
-    };
-  }
-
   /**
    * Runs the kernel and the CPU objective of every sample (scaled by weight) on the same activations and the same
    * random initial gradient and values; compares values and gradients.
@@ -67,14 +45,13 @@ abstract class ObjectiveKernelCases extends DeviceCases {
   private void compare(Shape layerShape, float[] acts, IntFunction<Objective> cpu, float weight, Launch launch,
       String what) {
     int batch = layerShape.dim(0);
-    Shape sample = sampleShape(layerShape);
     float[] grad0 = KernelChecks.uniform(rng, acts.length, -1f, 1f);
     float[] value0 = KernelChecks.uniform(rng, batch, -1f, 1f);
     float[] expectedGrad = grad0.clone();
     float[] expectedValue = value0.clone();
     for (int b = 0; b < batch; b++) {
       Objective o = weight == 1f ? cpu.apply(b) : cpu.apply(b).times(weight);
-      expectedValue[b] = (float) (value0[b] + o.evaluate(view(acts, expectedGrad, sample, b)));
+      expectedValue[b] = (float) (value0[b] + o.evaluate(KernelChecks.sampleView(acts, expectedGrad, layerShape, b)));
     }
     try (DeviceBuffer a = device.toDevice(acts); DeviceBuffer g = device.toDevice(grad0);
         DeviceBuffer v = device.toDevice(value0)) {
@@ -143,7 +120,7 @@ abstract class ObjectiveKernelCases extends DeviceCases {
     for (Shape s : SHAPES) {
       int[] units = randomUnits(s.dim(0), s.dim(1));
       int[] positions = new int[s.dim(0)];
-      Arrays.fill(positions, ObjectiveKernels.centerPosition(sampleShape(s)));
+      Arrays.fill(positions, ObjectiveKernels.centerPosition(BatchSampleView.sampleShape(s)));
       compare(s, activations(s), b -> Objectives.neuron(LAYER, units[b]), 1f, (layer, a, g, v) -> {
         try (DeviceBuffer u = device.toDevice(units); DeviceBuffer p = device.toDevice(positions)) {
           ObjectiveKernels.neuron(device, layer, a, u, p, g, v, 1f);

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * gradient at the image enters as the "added" image gradient with a zero network gradient.
  * Shapes: images [B, C, H, W]; spectra [B, C, 2, H, W / 2 + 1].
  */
-abstract class ParamKernelCases extends DeviceCases {
+public abstract class ParamKernelCases extends DeviceCases {
   private static final double TOL = 1e-6;
 
   private final Random rng = new Random(505);

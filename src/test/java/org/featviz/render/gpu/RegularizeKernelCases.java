@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * residual is a small difference), masked samples left bitwise untouched, and gradients added onto existing
  * contents. Relative error with the added gradient's scale as the floor.
  */
-abstract class RegularizeKernelCases extends DeviceCases {
+public abstract class RegularizeKernelCases extends DeviceCases {
   private static final double TOL = 1e-5;
   private final Random rng = new Random(2024);
 

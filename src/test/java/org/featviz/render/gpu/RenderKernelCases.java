@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
  * masked samples; the same flags and moves over one range per sample (a target's unit). Bitwise comparisons: the
  * kernels only compare and add.
  */
-abstract class RenderKernelCases extends DeviceCases {
+public abstract class RenderKernelCases extends DeviceCases {
   private final Random rng = new Random(77);
 
   /** Mostly zeros, a few nonzero values (and, if asked, a NaN) in random places. */

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * corners read the zero region beyond it. Also the adjoint identity on the device alone, and accumulation.
  * Shapes: image [B, C, H, W], network input [B, C, Ho, Wo].
  */
-abstract class TransformKernelCases extends DeviceCases {
+public abstract class TransformKernelCases extends DeviceCases {
   private static final InputNormalization IMAGENET =
       new InputNormalization(new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f});
   /** Relative to the output's scale: the GPU places sampling points in float, the CPU in double. */

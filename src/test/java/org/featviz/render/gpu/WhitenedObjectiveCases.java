@@ -10,10 +10,8 @@ import java.util.function.IntFunction;
 import org.featviz.device.DeviceBuffer;
 import org.featviz.device.DeviceCases;
 import org.featviz.ir.Shape;
-import org.featviz.objective.LayerSlice;
 import org.featviz.objective.Objective;
 import org.featviz.objective.Objectives;
-import org.featviz.objective.SampleView;
 import org.featviz.objective.Whitening;
 import org.junit.jupiter.api.Test;
 
@@ -26,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * and gradients are ADDED onto random initial contents, as the kernels add. Relative error with the tensor's scale
  * as floor; NaN never passes.
  */
-abstract class WhitenedObjectiveCases extends DeviceCases {
+public abstract class WhitenedObjectiveCases extends DeviceCases {
   private static final String LAYER = "target";
   private static final Shape CONV = Shape.of(3, 6, 5, 5);
   private static final Shape DENSE = Shape.of(4, 8);
@@ -54,26 +52,6 @@ abstract class WhitenedObjectiveCases extends DeviceCases {
     float[] bcp = new float[rows.length];
     for (int i = 0; i < bcp.length; i++) bcp[i] = rows[rowIndex(l, i)];
     return bcp;
-  }
-
-  private static Shape sampleShape(Shape layer) {
-    int[] d = layer.dims();
-    return Shape.of(Arrays.copyOfRange(d, 1, d.length));
-  }
-
-  private static SampleView view(float[] acts, float[] grad, Shape sample, int b) {
-    int n = sample.size();
-    return new SampleView() {
-      @Override
-      public LayerSlice activation(String layer) {
-        return new LayerSlice(acts, b * n, sample);
-      }
-
-      @Override
-      public LayerSlice gradient(String layer) {
-        return new LayerSlice(grad, b * n, sample);
-      }
-    };
   }
 
   /**
@@ -146,13 +124,12 @@ abstract class WhitenedObjectiveCases extends DeviceCases {
    */
   private void compareOnZ(Shape s, float[] z, float[] dirs, IntFunction<Objective> cpu, ZLaunch launch, String what) {
     TargetLayer l = TargetLayer.of(s);
-    Shape sample = sampleShape(s);
     float[] grad0 = KernelChecks.uniform(rng, s.size(), -1f, 1f);
     float[] value0 = KernelChecks.uniform(rng, l.batch(), -1f, 1f);
     float[] expectedGrad = grad0.clone();
     float[] expectedValue = value0.clone();
     for (int b = 0; b < l.batch(); b++) {
-      expectedValue[b] = (float) (value0[b] + cpu.apply(b).evaluate(view(z, expectedGrad, sample, b)));
+      expectedValue[b] = (float) (value0[b] + cpu.apply(b).evaluate(KernelChecks.sampleView(z, expectedGrad, s, b)));
     }
     try (DeviceBuffer zd = device.toDevice(toRows(l, z)); DeviceBuffer d = device.toDevice(dirs);
         DeviceBuffer g = device.toDevice(toRows(l, grad0)); DeviceBuffer v = device.toDevice(value0)) {
@@ -196,7 +173,6 @@ abstract class WhitenedObjectiveCases extends DeviceCases {
   private void compareSpace(Shape s, Whitening w, boolean[] members, IntFunction<Objective> cpu,
       SpaceKernels kernels, String what) {
     TargetLayer l = TargetLayer.of(s);
-    Shape sample = sampleShape(s);
     float[] acts = KernelChecks.uniform(rng, s.size(), -1f, 1f);
     float[] seed0 = KernelChecks.uniform(rng, s.size(), -1f, 1f);
     float[] value0 = KernelChecks.uniform(rng, l.batch(), -1f, 1f);
@@ -204,7 +180,8 @@ abstract class WhitenedObjectiveCases extends DeviceCases {
     float[] expectedValue = value0.clone();
     for (int b = 0; b < l.batch(); b++) {
       if (members[b]) {
-        expectedValue[b] = (float) (value0[b] + cpu.apply(b).evaluate(view(acts, expectedSeed, sample, b)));
+        expectedValue[b] =
+            (float) (value0[b] + cpu.apply(b).evaluate(KernelChecks.sampleView(acts, expectedSeed, s, b)));
       }
     }
     try (WhitenedSpace space = new WhitenedSpace(device, LAYER, l, w, members);
