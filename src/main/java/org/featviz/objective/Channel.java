@@ -1,14 +1,13 @@
 package org.featviz.objective;
 
-import java.util.List;
 import java.util.Optional;
 import org.featviz.ir.Shape;
 
 /**
  * The spatial mean of one channel (a dense unit's value): value (1/P) sum_p a[u, p], gradient 1/P at every
- * position of unit u (P = H * W, 1 for dense layers).
+ * position of unit u (P = H * W, 1 for dense layers). Made by {@link Objectives#channel}.
  */
-final class Channel extends LayerObjective {
+public final class Channel extends LayerObjective {
   private final int unit;
 
   Channel(String layer, int unit) {
@@ -28,9 +27,9 @@ final class Channel extends LayerObjective {
     return a.unitMean(unit);
   }
 
-  @Override
-  public Optional<List<FusedTerm>> fusedTerms() {
-    return Optional.of(List.of(new FusedTerm.Channel(layer, unit, 1)));
+  /** u: the unit whose spatial mean this is. */
+  public int unitIndex() {
+    return unit;
   }
 
   @Override

@@ -1,15 +1,15 @@
 package org.featviz.objective;
 
-import java.util.List;
 import java.util.Optional;
 import org.featviz.ir.Shape;
 
 /**
  * Independent Activation Maximization (IAM): x_i minus the mean of the other units of the layer, where x_j is
  * unit j's spatial mean (its value for dense layers). With U units and P positions the gradient is 1/P at every
- * position of unit i and -1/((U - 1) P) at every position of every other unit. Needs at least two units.
+ * position of unit i and -1/((U - 1) P) at every position of every other unit. Needs at least two units. Made by
+ * {@link Objectives#iam}.
  */
-final class IndependentActivation extends LayerObjective {
+public final class IndependentActivation extends LayerObjective {
   private final int unit;
 
   IndependentActivation(String layer, int unit) {
@@ -39,9 +39,9 @@ final class IndependentActivation extends LayerObjective {
     return a.unitMean(unit) - others / (units - 1);
   }
 
-  @Override
-  public Optional<List<FusedTerm>> fusedTerms() {
-    return Optional.of(List.of(new FusedTerm.Iam(layer, unit, 1)));
+  /** i: the unit compared with the others. */
+  public int unitIndex() {
+    return unit;
   }
 
   @Override

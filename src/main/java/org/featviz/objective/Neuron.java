@@ -1,15 +1,15 @@
 package org.featviz.objective;
 
-import java.util.List;
 import java.util.Optional;
 import org.featviz.ir.Shape;
 
 /**
  * One activation: unit u of a dense layer, or unit u at one spatial position of a conv layer (x = column,
  * y = row of [C, H, W]; without a position, the center: index dim / 2 on every spatial axis, as Lucid does).
- * Value a[u, y, x]; gradient 1 there, 0 elsewhere.
+ * Value a[u, y, x]; gradient 1 there, 0 elsewhere. Made by {@link Objectives#neuron(String, int)} and
+ * {@link Objectives#neuron(String, int, int, int)}.
  */
-final class Neuron extends LayerObjective {
+public final class Neuron extends LayerObjective {
   private final int unit;
   private final Integer x;
   private final Integer y;
@@ -49,9 +49,19 @@ final class Neuron extends LayerObjective {
     return a.at(unit, p);
   }
 
-  @Override
-  public Optional<List<FusedTerm>> fusedTerms() {
-    return Optional.of(List.of(new FusedTerm.Neuron(layer, unit, x, y, 1)));
+  /** u: the unit. */
+  public int unitIndex() {
+    return unit;
+  }
+
+  /** The column x, or null for the center position. */
+  public Integer x() {
+    return x;
+  }
+
+  /** The row y, or null for the center position. */
+  public Integer y() {
+    return y;
   }
 
   @Override

@@ -11,7 +11,6 @@ import java.util.TreeMap;
 import org.featviz.device.Device;
 import org.featviz.device.DeviceBuffer;
 import org.featviz.ir.Shape;
-import org.featviz.objective.FusedTerm;
 import org.featviz.objective.Whitening;
 import org.featviz.plan.DevicePlan;
 import org.featviz.render.BatchSampleView;
@@ -20,7 +19,7 @@ import org.featviz.render.RenderTarget;
 /**
  * The gradient seeds of a batch's objectives, written into a {@link DevicePlan}'s seed buffers after its forward:
  * the device side of {@link org.featviz.render.Renderer}'s objective evaluation. Every target whose objective
- * decomposes into fused terms ({@link org.featviz.objective.Objective#fusedTerms()}) is computed by the objective
+ * lowers to fused terms ({@link FusedLowering#objective}) is computed by the objective
  * kernels: terms are grouped by layer, kind, weight, parameters and (whitened kinds) whitening, and each group is
  * ONE launch over the whole batch, each sample with its own unit or vector ({@link ObjectiveKernels}). Samples
  * outside a group are left out by an out-of-range unit (channel, neuron, iam) or a zero vector (direction, cosine,
@@ -95,7 +94,7 @@ final class DeviceObjectives implements AutoCloseable {
     Map<TermGroup, Map<Integer, Map<Integer, FusedTerm>>> groups = new LinkedHashMap<>();
     Map<TermGroup, double[]> penalties = new LinkedHashMap<>();
     for (int b = 0; b < batch; b++) {
-      Optional<List<FusedTerm>> terms = targets.get(b).objective().fusedTerms();
+      Optional<List<FusedTerm>> terms = FusedLowering.objective(targets.get(b).objective());
       if (terms.isEmpty()) {
         onHost[b] = true;
         continue;

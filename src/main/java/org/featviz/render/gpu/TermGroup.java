@@ -1,6 +1,5 @@
 package org.featviz.render.gpu;
 
-import org.featviz.objective.FusedTerm;
 import org.featviz.objective.PenaltyNorm;
 import org.featviz.objective.Whitening;
 

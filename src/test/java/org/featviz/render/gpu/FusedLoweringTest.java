@@ -1,4 +1,4 @@
-package org.featviz.objective;
+package org.featviz.render.gpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -6,17 +6,24 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import org.featviz.objective.ImageRegularizers;
+import org.featviz.objective.Objective;
+import org.featviz.objective.Objectives;
+import org.featviz.objective.PenaltyNorm;
+import org.featviz.objective.SampleView;
+import org.featviz.objective.Whitening;
 import org.junit.jupiter.api.Test;
 
 /**
- * Objectives as sums of the fused kernels' terms ({@link Objective#fusedTerms()}): each kind the kernels compute
+ * Objectives as sums of the fused kernels' terms ({@link FusedLowering#objective}): each kind the kernels compute
  * maps to its term with the objective's own arguments (whitened ones with their whitening, a whitened channel as a
  * basis direction, layer penalties with their norm and strength), sums concatenate and scalings multiply the weights,
- * and anything with a part the kernels lack (an objective from outside the package) has no fused form.
+ * and anything with a part the kernels lack (an objective from outside org.featviz.objective) has no fused form.
+ * Image regularizers and the diversity term map to theirs.
  */
-class FusedTermsTest {
+class FusedLoweringTest {
   private static List<FusedTerm> terms(Objective o) {
-    return o.fusedTerms().orElseThrow(() -> new AssertionError(o.describe() + " should be fusable"));
+    return FusedLowering.objective(o).orElseThrow(() -> new AssertionError(o.describe() + " should be fusable"));
   }
 
   @Test
@@ -88,7 +95,21 @@ class FusedTermsTest {
         return "custom";
       }
     };
-    assertTrue(custom.fusedTerms().isEmpty());
-    assertTrue(Objectives.channel("a", 0).plus(custom.times(2)).fusedTerms().isEmpty());
+    assertTrue(FusedLowering.objective(custom).isEmpty());
+    assertTrue(FusedLowering.objective(Objectives.channel("a", 0).plus(custom.times(2))).isEmpty());
+    assertTrue(FusedLowering.onDevice(Objectives.channel("a", 0).times(2)));
+  }
+
+  @Test
+  void regularizersAndDiversityMapToTheirTerms() {
+    assertEquals(new FusedRegularizer.TotalVariation(0.25),
+        FusedLowering.regularizer(ImageRegularizers.totalVariation(0.25)).orElseThrow());
+    assertEquals(new FusedRegularizer.L1(0.5, 0.25), FusedLowering.regularizer(ImageRegularizers.l1(0.5, 0.25))
+        .orElseThrow());
+    assertEquals(new FusedRegularizer.L1(1, ImageRegularizers.L1_CENTER),
+        FusedLowering.regularizer(ImageRegularizers.l1(1)).orElseThrow());
+    assertEquals(new FusedRegularizer.Blur(2), FusedLowering.regularizer(ImageRegularizers.blur(2)).orElseThrow());
+    assertEquals(new FusedBatchTerm.Diversity("relu1", 50),
+        FusedLowering.batchTerm(Objectives.diversity("relu1", 50)).orElseThrow());
   }
 }

@@ -1,13 +1,16 @@
-package org.featviz.objective;
+package org.featviz.render.gpu;
+
+import org.featviz.objective.PenaltyNorm;
+import org.featviz.objective.Whitening;
 
 /**
  * One term of an objective in the form the fused objective kernels of the device render loop compute
- * ({@code cuda/objective.cu}, {@code org.featviz.render.gpu.ObjectiveKernels}): a kind, the layer it reads, its
- * arguments and the weight it enters the sum with. {@link Objective#fusedTerms()} decomposes an objective into
- * these; an objective some part of which has no kernel (an {@link Objective} implemented outside this package, say)
- * has no such decomposition and is evaluated on the host. Vectors and whitenings are the objective's own objects: do
- * not modify them. Whitened terms carry their {@link Whitening}, which the device compares by identity (samples that
- * share one whitening object share its device copy and its GEMMs).
+ * ({@code cuda/objective.cu}, {@link ObjectiveKernels}): a kind, the layer it reads, its arguments and the weight
+ * it enters the sum with. {@link FusedLowering#objective} decomposes an objective into these; an objective some
+ * part of which has no kernel (an {@link org.featviz.objective.Objective} implemented outside
+ * {@code org.featviz.objective}, say) has no such decomposition and is evaluated on the host. Whitened terms carry
+ * the objective's {@link Whitening}, which the device compares by identity (samples that share one whitening object
+ * share its device copy and its GEMMs).
  */
 public sealed interface FusedTerm {
   /** The layer (value name) the term reads. */
@@ -19,7 +22,7 @@ public sealed interface FusedTerm {
   /** The same term with its weight multiplied by {@code factor}. */
   FusedTerm scaled(double factor);
 
-  /** {@link Objectives#channel}. */
+  /** {@link org.featviz.objective.Channel}. */
   record Channel(String layer, int unit, double weight) implements FusedTerm {
     @Override
     public FusedTerm scaled(double factor) {
@@ -27,7 +30,7 @@ public sealed interface FusedTerm {
     }
   }
 
-  /** {@link Objectives#neuron}: at column x, row y, or (x and y null) the center position. */
+  /** {@link org.featviz.objective.Neuron}: at column x, row y, or (x and y null) the center position. */
   record Neuron(String layer, int unit, Integer x, Integer y, double weight) implements FusedTerm {
     @Override
     public FusedTerm scaled(double factor) {
@@ -35,7 +38,7 @@ public sealed interface FusedTerm {
     }
   }
 
-  /** {@link Objectives#iam}. */
+  /** {@link org.featviz.objective.IndependentActivation}. */
   record Iam(String layer, int unit, double weight) implements FusedTerm {
     @Override
     public FusedTerm scaled(double factor) {
@@ -43,7 +46,7 @@ public sealed interface FusedTerm {
     }
   }
 
-  /** {@link Objectives#direction}. */
+  /** {@link org.featviz.objective.Direction}. */
   record Direction(String layer, float[] vector, double weight) implements FusedTerm {
     @Override
     public FusedTerm scaled(double factor) {
@@ -51,7 +54,7 @@ public sealed interface FusedTerm {
     }
   }
 
-  /** {@link Objectives#cosine}. */
+  /** {@link org.featviz.objective.Cosine}. */
   record Cosine(String layer, float[] vector, double weight) implements FusedTerm {
     @Override
     public FusedTerm scaled(double factor) {
@@ -59,7 +62,7 @@ public sealed interface FusedTerm {
     }
   }
 
-  /** {@link Objectives#dotCossim(String, float[], double, double)}. */
+  /** {@link org.featviz.objective.DotCossim}. */
   record DotCossim(String layer, float[] vector, double power, double floor, double weight) implements FusedTerm {
     @Override
     public FusedTerm scaled(double factor) {
@@ -67,7 +70,7 @@ public sealed interface FusedTerm {
     }
   }
 
-  /** {@link Objectives#orthogonalPenalty}. */
+  /** {@link org.featviz.objective.OrthogonalPenalty}. */
   record OrthogonalPenalty(String layer, float[] vector, double lambda, double weight) implements FusedTerm {
     @Override
     public FusedTerm scaled(double factor) {
@@ -75,7 +78,7 @@ public sealed interface FusedTerm {
     }
   }
 
-  /** {@link Objectives#l2Inversion}. */
+  /** {@link org.featviz.objective.L2Inversion}. */
   record L2Inversion(String layer, float[] target, double weight) implements FusedTerm {
     @Override
     public FusedTerm scaled(double factor) {
@@ -83,7 +86,10 @@ public sealed interface FusedTerm {
     }
   }
 
-  /** {@link Objectives#whitenedDirection}, and {@link Objectives#whitenedChannel} as the basis vector e_unit. */
+  /**
+   * {@link org.featviz.objective.WhitenedDirection}, and {@link org.featviz.objective.WhitenedChannel} as the basis
+   * vector e_unit.
+   */
   record WhitenedDirection(String layer, Whitening whitening, float[] vector, double weight) implements FusedTerm {
     @Override
     public FusedTerm scaled(double factor) {
@@ -91,7 +97,7 @@ public sealed interface FusedTerm {
     }
   }
 
-  /** {@link Objectives#whitenedCosine}. */
+  /** {@link org.featviz.objective.WhitenedCosine}. */
   record WhitenedCosine(String layer, Whitening whitening, float[] vector, double weight) implements FusedTerm {
     @Override
     public FusedTerm scaled(double factor) {
@@ -99,7 +105,7 @@ public sealed interface FusedTerm {
     }
   }
 
-  /** {@link Objectives#whitenedDotCossim(String, Whitening, float[], double, double)}. */
+  /** {@link org.featviz.objective.WhitenedDotCossim}. */
   record WhitenedDotCossim(String layer, Whitening whitening, float[] vector, double power, double floor,
       double weight) implements FusedTerm {
     @Override
@@ -109,8 +115,8 @@ public sealed interface FusedTerm {
   }
 
   /**
-   * {@link Objectives#layerPenalty}: -penalty (1/M) sum |a_i| (L1) or -penalty (1/M) sum a_i^2 (L2) over the M
-   * elements of the sample's slice, times weight.
+   * {@link org.featviz.objective.LayerPenalty}: -penalty (1/M) sum |a_i| (L1) or -penalty (1/M) sum a_i^2 (L2)
+   * over the M elements of the sample's slice, times weight.
    */
   record LayerPenalty(String layer, PenaltyNorm norm, double penalty, double weight) implements FusedTerm {
     @Override
