@@ -32,7 +32,7 @@ import org.featviz.objective.WhitenedDotCossim;
  * containing one) has no lowering: the device render loop evaluates it on the host ({@link HostObjectives}).
  *
  * <pre>
- * FusedLowering.objective(Objectives.channel("conv2", 5).times(2))   // [Channel(conv2, 5, weight 2)]
+ * FusedLowering.objective(Objectives.channel("conv2", 5).times(2))   // [Weighted(Channel(conv2, 5), 2)]
  * </pre>
  */
 public final class FusedLowering {
@@ -44,59 +44,57 @@ public final class FusedLowering {
   }
 
   /** The objective as a weighted sum of fused terms, in the order its sums name them, or empty (host). */
-  public static Optional<List<FusedTerm>> objective(Objective objective) {
+  static Optional<List<FusedTerm.Weighted>> objective(Objective objective) {
     if (objective instanceof Objectives.Sum sum) {
-      Optional<List<FusedTerm>> first = objective(sum.first());
-      Optional<List<FusedTerm>> second = objective(sum.second());
+      Optional<List<FusedTerm.Weighted>> first = objective(sum.first());
+      Optional<List<FusedTerm.Weighted>> second = objective(sum.second());
       if (first.isEmpty() || second.isEmpty()) return Optional.empty();
-      List<FusedTerm> all = new ArrayList<>(first.get());
+      List<FusedTerm.Weighted> all = new ArrayList<>(first.get());
       all.addAll(second.get());
       return Optional.of(List.copyOf(all));
     }
     if (objective instanceof Objectives.Scaled scaled) {
       return objective(scaled.inner()).map(terms -> terms.stream().map(t -> t.scaled(scaled.scale())).toList());
     }
-    return term(objective).map(List::of);
+    return term(objective).map(t -> List.of(new FusedTerm.Weighted(t, 1)));
   }
 
-  /** One objective kind's term, weight 1; empty for a kind no kernel computes. */
+  /** One objective kind's term; empty for a kind no kernel computes. */
   private static Optional<FusedTerm> term(Objective o) {
-    if (o instanceof Channel c) return Optional.of(new FusedTerm.Channel(c.layer(), c.unitIndex(), 1));
-    if (o instanceof Neuron n) return Optional.of(new FusedTerm.Neuron(n.layer(), n.unitIndex(), n.x(), n.y(), 1));
-    if (o instanceof IndependentActivation i) return Optional.of(new FusedTerm.Iam(i.layer(), i.unitIndex(), 1));
-    if (o instanceof Direction d) return Optional.of(new FusedTerm.Direction(d.layer(), d.vector(), 1));
-    if (o instanceof Cosine c) return Optional.of(new FusedTerm.Cosine(c.layer(), c.vector(), 1));
+    if (o instanceof Channel c) return Optional.of(new FusedTerm.Channel(c.layer(), c.unitIndex()));
+    if (o instanceof Neuron n) return Optional.of(new FusedTerm.Neuron(n.layer(), n.unitIndex(), n.x(), n.y()));
+    if (o instanceof IndependentActivation i) return Optional.of(new FusedTerm.Iam(i.layer(), i.unitIndex()));
+    if (o instanceof Direction d) return Optional.of(new FusedTerm.Direction(d.layer(), d.vector()));
+    if (o instanceof Cosine c) return Optional.of(new FusedTerm.Cosine(c.layer(), c.vector()));
     if (o instanceof DotCossim d) {
-      return Optional.of(new FusedTerm.DotCossim(d.layer(), d.vector(), d.power(), d.floor(), 1));
+      return Optional.of(new FusedTerm.DotCossim(d.layer(), d.vector(), d.power(), d.floor()));
     }
     if (o instanceof OrthogonalPenalty p) {
-      return Optional.of(new FusedTerm.OrthogonalPenalty(p.layer(), p.vector(), p.lambda(), 1));
+      return Optional.of(new FusedTerm.OrthogonalPenalty(p.layer(), p.vector(), p.lambda()));
     }
-    if (o instanceof L2Inversion l) return Optional.of(new FusedTerm.L2Inversion(l.layer(), l.target(), 1));
-    if (o instanceof LayerPenalty p) {
-      return Optional.of(new FusedTerm.LayerPenalty(p.layer(), p.norm(), p.weight(), 1));
-    }
+    if (o instanceof L2Inversion l) return Optional.of(new FusedTerm.L2Inversion(l.layer(), l.target()));
+    if (o instanceof LayerPenalty p) return Optional.of(new FusedTerm.LayerPenalty(p.layer(), p.norm(), p.weight()));
     if (o instanceof WhitenedDirection d) {
-      return Optional.of(new FusedTerm.WhitenedDirection(d.layer(), d.whitening(), d.vector(), 1));
+      return Optional.of(new FusedTerm.WhitenedDirection(d.layer(), d.whitening(), d.vector()));
     }
     if (o instanceof WhitenedCosine c) {
-      return Optional.of(new FusedTerm.WhitenedCosine(c.layer(), c.whitening(), c.vector(), 1));
+      return Optional.of(new FusedTerm.WhitenedCosine(c.layer(), c.whitening(), c.vector()));
     }
     if (o instanceof WhitenedDotCossim d) {
       return Optional.of(new FusedTerm.WhitenedDotCossim(d.layer(), d.whitening(), d.vector(), d.power(),
-          d.floor(), 1));
+          d.floor()));
     }
     if (o instanceof WhitenedChannel w) {
       // z_u = z . e_u exactly (the other products are 0), so the kernels compute it as a whitened direction.
       float[] basis = new float[w.whitening().units()];
       basis[w.unitIndex()] = 1;
-      return Optional.of(new FusedTerm.WhitenedDirection(w.layer(), w.whitening(), basis, 1));
+      return Optional.of(new FusedTerm.WhitenedDirection(w.layer(), w.whitening(), basis));
     }
     return Optional.empty();
   }
 
   /** The regularizer as the fused regularizer kernel's term, or empty (host). */
-  public static Optional<FusedRegularizer> regularizer(ImageRegularizer regularizer) {
+  static Optional<FusedRegularizer> regularizer(ImageRegularizer regularizer) {
     if (regularizer instanceof ImageRegularizers.TotalVariation t) {
       return Optional.of(new FusedRegularizer.TotalVariation(t.weight()));
     }
@@ -108,7 +106,7 @@ public final class FusedLowering {
   }
 
   /** The batch term as the device computes it, or empty (host). */
-  public static Optional<FusedBatchTerm> batchTerm(BatchObjective term) {
+  static Optional<FusedBatchTerm> batchTerm(BatchObjective term) {
     if (term instanceof Diversity d) return Optional.of(new FusedBatchTerm.Diversity(d.layer(), d.weight()));
     return Optional.empty();
   }

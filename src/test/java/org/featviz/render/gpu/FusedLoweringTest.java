@@ -2,6 +2,7 @@ package org.featviz.render.gpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,59 +23,91 @@ import org.junit.jupiter.api.Test;
  * Image regularizers and the diversity term map to theirs.
  */
 class FusedLoweringTest {
-  private static List<FusedTerm> terms(Objective o) {
+  private static List<FusedTerm.Weighted> terms(Objective o) {
     return FusedLowering.objective(o).orElseThrow(() -> new AssertionError(o.describe() + " should be fusable"));
+  }
+
+  /** The one term of a plain objective, which enters with weight 1. */
+  private static FusedTerm term(Objective o) {
+    List<FusedTerm.Weighted> terms = terms(o);
+    assertEquals(1, terms.size(), o.describe());
+    assertEquals(1.0, terms.get(0).weight(), o.describe());
+    return terms.get(0).term();
+  }
+
+  private static FusedTerm.Weighted weighted(FusedTerm t, double weight) {
+    return new FusedTerm.Weighted(t, weight);
   }
 
   @Test
   void eachKernelKindMapsToItsTerm() {
     float[] v = {1, -2, 0.5f};
-    assertEquals(List.of(new FusedTerm.Channel("c", 2, 1)), terms(Objectives.channel("c", 2)));
-    assertEquals(List.of(new FusedTerm.Neuron("c", 1, null, null, 1)), terms(Objectives.neuron("c", 1)));
-    assertEquals(List.of(new FusedTerm.Neuron("c", 1, 3, 4, 1)), terms(Objectives.neuron("c", 1, 3, 4)));
-    assertEquals(List.of(new FusedTerm.Iam("c", 0, 1)), terms(Objectives.iam("c", 0)));
-    FusedTerm.DotCossim d = (FusedTerm.DotCossim) terms(Objectives.dotCossim("c", v, 2, 0.3)).get(0);
+    assertEquals(new FusedTerm.Channel("c", 2), term(Objectives.channel("c", 2)));
+    assertEquals(new FusedTerm.Neuron("c", 1, null, null), term(Objectives.neuron("c", 1)));
+    assertEquals(new FusedTerm.Neuron("c", 1, 3, 4), term(Objectives.neuron("c", 1, 3, 4)));
+    assertEquals(new FusedTerm.Iam("c", 0), term(Objectives.iam("c", 0)));
+    FusedTerm.DotCossim d = (FusedTerm.DotCossim) term(Objectives.dotCossim("c", v, 2, 0.3));
     assertArrayEquals(v, d.vector());
     assertEquals(2, d.power());
     assertEquals(0.3, d.floor());
-    assertTrue(terms(Objectives.direction("c", v)).get(0) instanceof FusedTerm.Direction);
-    assertTrue(terms(Objectives.cosine("c", v)).get(0) instanceof FusedTerm.Cosine);
-    FusedTerm.OrthogonalPenalty o = (FusedTerm.OrthogonalPenalty) terms(Objectives.orthogonalPenalty("c", v, 0.7))
-        .get(0);
+    assertArrayEquals(v, ((FusedTerm.Direction) term(Objectives.direction("c", v))).vector());
+    assertArrayEquals(v, ((FusedTerm.Cosine) term(Objectives.cosine("c", v))).vector());
+    FusedTerm.OrthogonalPenalty o = (FusedTerm.OrthogonalPenalty) term(Objectives.orthogonalPenalty("c", v, 0.7));
     assertEquals(0.7, o.lambda());
     float[] target = {1, 2, 3, 4};
-    assertArrayEquals(target, ((FusedTerm.L2Inversion) terms(Objectives.l2Inversion("c", target)).get(0)).target());
+    assertArrayEquals(target, ((FusedTerm.L2Inversion) term(Objectives.l2Inversion("c", target))).target());
   }
 
   @Test
   void sumsConcatenateAndScalingsMultiplyWeights() {
     Objective o = Objectives.channel("a", 1).times(2).plus(Objectives.iam("b", 3).minus(Objectives.channel("a", 0)))
         .times(0.5);
-    assertEquals(List.of(new FusedTerm.Channel("a", 1, 1.0), new FusedTerm.Iam("b", 3, 0.5),
-        new FusedTerm.Channel("a", 0, -0.5)), terms(o));
+    assertEquals(List.of(weighted(new FusedTerm.Channel("a", 1), 1.0), weighted(new FusedTerm.Iam("b", 3), 0.5),
+        weighted(new FusedTerm.Channel("a", 0), -0.5)), terms(o));
   }
 
   @Test
   void whitenedObjectivesAndLayerPenaltiesMapToTheirTerms() {
     Whitening w = Whitening.estimate(new float[][] {{1, 2}, {2, 1}, {0, 3}, {3, 0.5f}});
     float[] v = {1, -0.5f};
-    FusedTerm.WhitenedDirection d = (FusedTerm.WhitenedDirection) terms(Objectives.whitenedDirection("a", w, v))
-        .get(0);
+    FusedTerm.WhitenedDirection d = (FusedTerm.WhitenedDirection) term(Objectives.whitenedDirection("a", w, v));
     assertSame(w, d.whitening());
     assertArrayEquals(v, d.vector());
-    assertTrue(terms(Objectives.whitenedCosine("a", w, v)).get(0) instanceof FusedTerm.WhitenedCosine);
-    FusedTerm.WhitenedDotCossim dc = (FusedTerm.WhitenedDotCossim) terms(Objectives.whitenedDotCossim("a", w, v, 2,
-        0.2)).get(0);
+    FusedTerm.WhitenedCosine c = (FusedTerm.WhitenedCosine) term(Objectives.whitenedCosine("a", w, v));
+    assertSame(w, c.whitening());
+    FusedTerm.WhitenedDotCossim dc = (FusedTerm.WhitenedDotCossim) term(Objectives.whitenedDotCossim("a", w, v, 2,
+        0.2));
     assertEquals(2, dc.power());
     assertEquals(0.2, dc.floor());
     // A whitened channel is the whitened direction along the basis vector of its unit.
-    FusedTerm.WhitenedDirection channel = (FusedTerm.WhitenedDirection) terms(Objectives.whitenedChannel("a", w, 1))
-        .get(0);
+    FusedTerm.WhitenedDirection channel = (FusedTerm.WhitenedDirection) term(Objectives.whitenedChannel("a", w, 1));
     assertArrayEquals(new float[] {0, 1}, channel.vector());
-    assertEquals(List.of(new FusedTerm.LayerPenalty("a", PenaltyNorm.L1, 0.1, 1)),
-        terms(Objectives.layerPenalty("a", PenaltyNorm.L1, 0.1)));
-    assertEquals(List.of(new FusedTerm.Channel("a", 0, 1), new FusedTerm.LayerPenalty("b", PenaltyNorm.L2, 1, -0.5)),
+    assertEquals(new FusedTerm.LayerPenalty("a", PenaltyNorm.L1, 0.1),
+        term(Objectives.layerPenalty("a", PenaltyNorm.L1, 0.1)));
+    assertEquals(List.of(weighted(new FusedTerm.Channel("a", 0), 1),
+        weighted(new FusedTerm.LayerPenalty("b", PenaltyNorm.L2, 1), -0.5)),
         terms(Objectives.channel("a", 0).minus(Objectives.layerPenalty("b", PenaltyNorm.L2, 1).times(0.5))));
+  }
+
+  @Test
+  void termsOfOneLaunchShareTheirGroup() {
+    Whitening w = Whitening.estimate(new float[][] {{1, 2}, {2, 1}, {0, 3}, {3, 0.5f}});
+    Whitening other = Whitening.estimate(new float[][] {{1, 2}, {2, 1}, {0, 3}, {3, 0.5f}});
+    // Units and vectors are per sample; the kind, layer, weight, parameters and whitening are the launch's.
+    assertEquals(new FusedTerm.Channel("a", 1).group(2), new FusedTerm.Channel("a", 5).group(2));
+    assertNotEquals(new FusedTerm.Channel("a", 1).group(2), new FusedTerm.Channel("a", 1).group(1));
+    assertNotEquals(new FusedTerm.Channel("a", 1).group(1), new FusedTerm.Iam("a", 1).group(1));
+    assertNotEquals(new FusedTerm.DotCossim("a", new float[] {1}, 1, 0.1).group(1),
+        new FusedTerm.DotCossim("a", new float[] {1}, 2, 0.1).group(1));
+    assertEquals(new FusedTerm.WhitenedDirection("a", w, new float[] {1, 0}).group(1),
+        new FusedTerm.WhitenedDirection("a", w, new float[] {0, 1}).group(1));
+    assertNotEquals(new FusedTerm.WhitenedDirection("a", w, new float[] {1, 0}).group(1),
+        new FusedTerm.WhitenedDirection("a", other, new float[] {1, 0}).group(1));
+    // Every penalty of one layer and norm is one launch, whatever its strength and weight.
+    assertEquals(new FusedTerm.LayerPenalty("a", PenaltyNorm.L1, 0.1).group(1),
+        new FusedTerm.LayerPenalty("a", PenaltyNorm.L1, 3).group(-2));
+    assertNotEquals(new FusedTerm.LayerPenalty("a", PenaltyNorm.L1, 0.1).group(1),
+        new FusedTerm.LayerPenalty("a", PenaltyNorm.L2, 0.1).group(1));
   }
 
   @Test
