@@ -1,6 +1,5 @@
 package org.featviz.objective;
 
-import java.util.Optional;
 import org.featviz.ir.Shape;
 
 /**
@@ -9,17 +8,14 @@ import org.featviz.ir.Shape;
  * position of unit i and -1/((U - 1) P) at every position of every other unit. Needs at least two units. Made by
  * {@link Objectives#iam}.
  */
-public final class IndependentActivation extends LayerObjective {
-  private final int unit;
-
+public final class IndependentActivation extends UnitObjective {
   IndependentActivation(String layer, int unit) {
-    super(layer);
-    this.unit = unit;
+    super(layer, unit);
   }
 
   @Override
   protected void check(Shape shape) {
-    checkUnit(unit, shape);
+    super.check(shape);
     if (units(shape) < 2) throw error("iam needs at least two units to compare with", shape);
   }
 
@@ -37,16 +33,6 @@ public final class IndependentActivation extends LayerObjective {
       for (int p = 0; p < positions; p++) grad.addAt(j, p, w);
     }
     return a.unitMean(unit) - others / (units - 1);
-  }
-
-  /** i: the unit compared with the others. */
-  public int unitIndex() {
-    return unit;
-  }
-
-  @Override
-  public Optional<Unit> unit() {
-    return Optional.of(new Unit(layer, unit));
   }
 
   @Override

@@ -1,6 +1,5 @@
 package org.featviz.objective;
 
-import java.util.Optional;
 import org.featviz.ir.Shape;
 
 /**
@@ -9,21 +8,19 @@ import org.featviz.ir.Shape;
  * Value a[u, y, x]; gradient 1 there, 0 elsewhere. Made by {@link Objectives#neuron(String, int)} and
  * {@link Objectives#neuron(String, int, int, int)}.
  */
-public final class Neuron extends LayerObjective {
-  private final int unit;
+public final class Neuron extends UnitObjective {
   private final Integer x;
   private final Integer y;
 
   Neuron(String layer, int unit, Integer x, Integer y) {
-    super(layer);
-    this.unit = unit;
+    super(layer, unit);
     this.x = x;
     this.y = y;
   }
 
   @Override
   protected void check(Shape shape) {
-    checkUnit(unit, shape);
+    super.check(shape);
     if (x == null) return;
     if (shape.rank() != 3) {
       throw error("a position (x=" + x + ", y=" + y + ") needs a [C, H, W] layer", shape);
@@ -49,11 +46,6 @@ public final class Neuron extends LayerObjective {
     return a.at(unit, p);
   }
 
-  /** u: the unit. */
-  public int unitIndex() {
-    return unit;
-  }
-
   /** The column x, or null for the center position. */
   public Integer x() {
     return x;
@@ -62,11 +54,6 @@ public final class Neuron extends LayerObjective {
   /** The row y, or null for the center position. */
   public Integer y() {
     return y;
-  }
-
-  @Override
-  public Optional<Unit> unit() {
-    return Optional.of(new Unit(layer, unit));
   }
 
   @Override

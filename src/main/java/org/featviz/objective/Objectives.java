@@ -47,12 +47,12 @@ public final class Objectives {
 
   /** a . v, per position averaged. */
   public static Objective direction(String layer, float[] vector) {
-    return new Direction(layer, VectorMath.checkedDirection("direction(" + layer + ")", vector));
+    return new Direction(layer, null, VectorMath.checkedDirection("direction(" + layer + ")", vector));
   }
 
   /** Cosine similarity of a and v, per position averaged. */
   public static Objective cosine(String layer, float[] vector) {
-    return new Cosine(layer, VectorMath.checkedDirection("cosine(" + layer + ")", vector));
+    return new Cosine(layer, null, VectorMath.checkedDirection("cosine(" + layer + ")", vector));
   }
 
   /** {@link #dotCossim(String, float[], double, double)} with n = 1 and floor = 0.1. */
@@ -65,7 +65,7 @@ public final class Objectives {
     String what = "dotCossim(" + layer + ")";
     float[] v = VectorMath.checkedDirection(what, vector);
     checkPowerAndFloor(what, n, floor);
-    return new DotCossim(layer, v, n, floor);
+    return new DotCossim(layer, null, v, n, floor);
   }
 
   /** a . v - lambda |a - (a . v^) v^|^2, per position averaged (v^ = v / |v|). */
@@ -92,12 +92,12 @@ public final class Objectives {
 
   /** z . v with z = W (a - mu) the whitened activation vector, per position averaged (v lives in z-space). */
   public static Objective whitenedDirection(String layer, Whitening whitening, float[] vector) {
-    return new WhitenedDirection(layer, whitening, whitenedVector("whitenedDirection", layer, whitening, vector));
+    return new Direction(layer, whitening, whitenedVector("whitenedDirection", layer, whitening, vector));
   }
 
   /** Cosine similarity of z = W (a - mu) and v, per position averaged. */
   public static Objective whitenedCosine(String layer, Whitening whitening, float[] vector) {
-    return new WhitenedCosine(layer, whitening, whitenedVector("whitenedCosine", layer, whitening, vector));
+    return new Cosine(layer, whitening, whitenedVector("whitenedCosine", layer, whitening, vector));
   }
 
   /** {@link #whitenedDotCossim(String, Whitening, float[], double, double)} with n = 1 and floor = 0.1. */
@@ -110,7 +110,7 @@ public final class Objectives {
       double floor) {
     float[] v = whitenedVector("whitenedDotCossim", layer, whitening, vector);
     checkPowerAndFloor("whitenedDotCossim(" + layer + ")", n, floor);
-    return new WhitenedDotCossim(layer, whitening, v, n, floor);
+    return new DotCossim(layer, whitening, v, n, floor);
   }
 
   /** Component {@code unit} of z = W (a - mu), per position averaged: a channel in whitened space. */

@@ -19,9 +19,7 @@ import org.featviz.objective.Objective;
 import org.featviz.objective.Objectives;
 import org.featviz.objective.OrthogonalPenalty;
 import org.featviz.objective.WhitenedChannel;
-import org.featviz.objective.WhitenedCosine;
-import org.featviz.objective.WhitenedDirection;
-import org.featviz.objective.WhitenedDotCossim;
+import org.featviz.objective.Whitening;
 
 /**
  * The lowering of objectives, image regularizers and batch terms to the fused kernels of the device render loop:
@@ -64,26 +62,27 @@ public final class FusedLowering {
     if (o instanceof Channel c) return Optional.of(new FusedTerm.Channel(c.layer(), c.unitIndex()));
     if (o instanceof Neuron n) return Optional.of(new FusedTerm.Neuron(n.layer(), n.unitIndex(), n.x(), n.y()));
     if (o instanceof IndependentActivation i) return Optional.of(new FusedTerm.Iam(i.layer(), i.unitIndex()));
-    if (o instanceof Direction d) return Optional.of(new FusedTerm.Direction(d.layer(), d.vector()));
-    if (o instanceof Cosine c) return Optional.of(new FusedTerm.Cosine(c.layer(), c.vector()));
-    if (o instanceof DotCossim d) {
-      return Optional.of(new FusedTerm.DotCossim(d.layer(), d.vector(), d.power(), d.floor()));
+    // Direction, cosine and dot x cossim measured in a whitened space are kernels of their own.
+    if (o instanceof Direction d) {
+      Whitening w = d.whitening().orElse(null);
+      return Optional.of(w == null ? new FusedTerm.Direction(d.layer(), d.vector())
+          : new FusedTerm.WhitenedDirection(d.layer(), w, d.vector()));
     }
-    if (o instanceof OrthogonalPenalty p) {
+    if (o instanceof Cosine c) {
+      Whitening w = c.whitening().orElse(null);
+      return Optional.of(w == null ? new FusedTerm.Cosine(c.layer(), c.vector())
+          : new FusedTerm.WhitenedCosine(c.layer(), w, c.vector()));
+    }
+    if (o instanceof DotCossim d) {
+      Whitening w = d.whitening().orElse(null);
+      return Optional.of(w == null ? new FusedTerm.DotCossim(d.layer(), d.vector(), d.power(), d.floor())
+          : new FusedTerm.WhitenedDotCossim(d.layer(), w, d.vector(), d.power(), d.floor()));
+    }
+    if (o instanceof OrthogonalPenalty p && p.whitening().isEmpty()) {
       return Optional.of(new FusedTerm.OrthogonalPenalty(p.layer(), p.vector(), p.lambda()));
     }
     if (o instanceof L2Inversion l) return Optional.of(new FusedTerm.L2Inversion(l.layer(), l.target()));
     if (o instanceof LayerPenalty p) return Optional.of(new FusedTerm.LayerPenalty(p.layer(), p.norm(), p.weight()));
-    if (o instanceof WhitenedDirection d) {
-      return Optional.of(new FusedTerm.WhitenedDirection(d.layer(), d.whitening(), d.vector()));
-    }
-    if (o instanceof WhitenedCosine c) {
-      return Optional.of(new FusedTerm.WhitenedCosine(c.layer(), c.whitening(), c.vector()));
-    }
-    if (o instanceof WhitenedDotCossim d) {
-      return Optional.of(new FusedTerm.WhitenedDotCossim(d.layer(), d.whitening(), d.vector(), d.power(),
-          d.floor()));
-    }
     if (o instanceof WhitenedChannel w) {
       // z_u = z . e_u exactly (the other products are 0), so the kernels compute it as a whitened direction.
       float[] basis = new float[w.whitening().units()];

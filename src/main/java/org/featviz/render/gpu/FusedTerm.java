@@ -118,7 +118,7 @@ sealed interface FusedTerm {
     }
   }
 
-  /** {@link org.featviz.objective.Direction}. */
+  /** {@link org.featviz.objective.Direction} of the activations themselves. */
   record Direction(String layer, float[] vector) implements OnVector {
     @Override
     public void launch(Call c, float weight) {
@@ -126,7 +126,7 @@ sealed interface FusedTerm {
     }
   }
 
-  /** {@link org.featviz.objective.Cosine}. */
+  /** {@link org.featviz.objective.Cosine} of the activations themselves. */
   record Cosine(String layer, float[] vector) implements OnVector {
     @Override
     public void launch(Call c, float weight) {
@@ -134,7 +134,7 @@ sealed interface FusedTerm {
     }
   }
 
-  /** {@link org.featviz.objective.DotCossim}. */
+  /** {@link org.featviz.objective.DotCossim} of the activations themselves. */
   record DotCossim(String layer, float[] vector, double power, double floor) implements OnVector {
     @Override
     public TermGroup group(double weight) {
@@ -212,7 +212,10 @@ sealed interface FusedTerm {
     }
   }
 
-  /** {@link org.featviz.objective.WhitenedDirection}, and {@link org.featviz.objective.WhitenedChannel} along e_u. */
+  /**
+   * {@link org.featviz.objective.Direction} with a whitening, and {@link org.featviz.objective.WhitenedChannel} as
+   * the direction e_u.
+   */
   record WhitenedDirection(String layer, Whitening whitening, float[] vector) implements Whitened {
     @Override
     public void launch(Call c, float weight) {
@@ -220,7 +223,7 @@ sealed interface FusedTerm {
     }
   }
 
-  /** {@link org.featviz.objective.WhitenedCosine}. */
+  /** {@link org.featviz.objective.Cosine} with a whitening. */
   record WhitenedCosine(String layer, Whitening whitening, float[] vector) implements Whitened {
     @Override
     public void launch(Call c, float weight) {
@@ -228,7 +231,7 @@ sealed interface FusedTerm {
     }
   }
 
-  /** {@link org.featviz.objective.WhitenedDotCossim}. */
+  /** {@link org.featviz.objective.DotCossim} with a whitening. */
   record WhitenedDotCossim(String layer, Whitening whitening, float[] vector, double power, double floor)
       implements Whitened {
     @Override
