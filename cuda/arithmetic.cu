@@ -26,7 +26,8 @@
 #define ARITH_SUB 1
 #define ARITH_MUL 2
 #define ARITH_DIV 3
-#define ARITH_FULL_MASK 0xffffffffu
+
+#include "common.cuh"
 
 static __device__ __forceinline__ float arith_apply(int op, float a, float b) {
   switch (op) {
@@ -34,7 +35,7 @@ static __device__ __forceinline__ float arith_apply(int op, float a, float b) {
     case ARITH_SUB: return a - b;
     case ARITH_MUL: return a * b;
     case ARITH_DIV: return a / b;
-    default: return __int_as_float(0x7fc00000);  // NaN: an unknown op code must not pass unnoticed
+    default: return quiet_nan();  // an unknown op code must not pass unnoticed
   }
 }
 
@@ -45,18 +46,8 @@ static __device__ __forceinline__ float arith_partial(int op, int wrt, float a, 
     case ARITH_SUB: return wrt == 0 ? dy : -dy;
     case ARITH_MUL: return wrt == 0 ? dy * b : dy * a;
     case ARITH_DIV: return wrt == 0 ? dy / b : -dy * a / (b * b);
-    default: return __int_as_float(0x7fc00000);
+    default: return quiet_nan();
   }
-}
-
-// The offset of output element i in an operand with strides s, for output dims d (all 6 of them).
-static __device__ __forceinline__ int arith_offset(int i, const int* d, const int* s) {
-  int offset = 0;
-  for (int k = 5; k >= 0; k--) {
-    offset += (i % d[k]) * s[k];
-    i /= d[k];
-  }
-  return offset;
 }
 
 extern "C" __global__ void arithmetic_forward(const float* __restrict__ a, const float* __restrict__ b,
@@ -69,7 +60,7 @@ extern "C" __global__ void arithmetic_forward(const float* __restrict__ a, const
   const int bs[6] = {bs0, bs1, bs2, bs3, bs4, bs5};
   const int n = d0 * d1 * d2 * d3 * d4 * d5;
   for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
-    y[i] = arith_apply(op, a[arith_offset(i, d, as)], b[arith_offset(i, d, bs)]);
+    y[i] = arith_apply(op, a[strided_offset(i, d, as)], b[strided_offset(i, d, bs)]);
   }
 }
 
@@ -155,11 +146,6 @@ extern "C" __global__ void arithmetic_backward(const float* __restrict__ dy, con
   }
 }
 
-static __device__ __forceinline__ float arith_warp_sum(float v) {
-  for (int offset = 16; offset > 0; offset >>= 1) v += __shfl_down_sync(ARITH_FULL_MASK, v, offset);
-  return v;
-}
-
 extern "C" __global__ void arithmetic_backward_reduce(const float* __restrict__ dy, const float* __restrict__ a,
                                                       const float* __restrict__ b, float* __restrict__ dx,
                                                       int op, int wrt, int count, int accumulate, float scale,
@@ -172,18 +158,9 @@ extern "C" __global__ void arithmetic_backward_reduce(const float* __restrict__ 
   const int bs[6] = {bs0, bs1, bs2, bs3, bs4, bs5};
   ArithGrad g;
   arith_grad_setup(g, op, wrt, d, as, bs);
-  const int lane = threadIdx.x & 31;
-  const int warp = threadIdx.x >> 5;
   // Every thread of a block takes the same trips through this loop, so all of them reach every barrier.
   for (int j = blockIdx.x; j < count; j += gridDim.x) {
-    float partial = arith_warp_sum(arith_grad_sum(g, dy, a, b, j, threadIdx.x, blockDim.x));
-    if (lane == 0) warp_totals[warp] = partial;
-    __syncthreads();  // warp 0 reads every warp's total
-    if (warp == 0) {
-      const int warps = blockDim.x >> 5;
-      const float total = arith_warp_sum(lane < warps ? warp_totals[lane] : 0.0f);
-      if (lane == 0) dx[j] = accumulate ? dx[j] + scale * total : scale * total;
-    }
-    __syncthreads();  // warp_totals is rewritten in the next trip
+    const float total = block_sum_to_first(arith_grad_sum(g, dy, a, b, j, threadIdx.x, blockDim.x), warp_totals);
+    if (threadIdx.x == 0) dx[j] = accumulate ? dx[j] + scale * total : scale * total;
   }
 }

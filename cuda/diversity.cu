@@ -28,26 +28,10 @@
 //   diversity_sum: grid-stride 1-D, any grid and block.
 // No dynamic shared memory.
 
-#define DIV_FULL_MASK 0xffffffffu
+#include "common.cuh"
 
 // The guard of the Gram norms, org.featviz.objective.Diversity.EPS.
 #define DIV_EPS 1e-12
-
-namespace {
-
-// The sum of v over every thread of the (1-D) block, returned to every thread. The thread count must be a
-// multiple of 32. Contains barriers: every thread must call it. scratch: 32 doubles of shared memory.
-static __device__ double div_block_sum(double v, double* scratch) {
-  for (int offset = 16; offset > 0; offset >>= 1) v += __shfl_down_sync(DIV_FULL_MASK, v, offset);
-  if ((threadIdx.x & 31) == 0) scratch[threadIdx.x >> 5] = v;
-  __syncthreads();
-  double total = 0.0;
-  for (int w = 0; w < (int) (blockDim.x >> 5); ++w) total += scratch[w];  // same order everywhere
-  __syncthreads();  // nobody overwrites scratch before everyone has read it
-  return total;
-}
-
-}  // namespace
 
 extern "C" __global__ void diversity_normalize(float* __restrict__ gram, float* __restrict__ norm, int batch,
                                                int k_size) {
@@ -59,7 +43,7 @@ extern "C" __global__ void diversity_normalize(float* __restrict__ gram, float* 
   if (live) {
     for (int k = threadIdx.x; k < k_size; k += blockDim.x) partial += (double) g[k] * g[k];
   }
-  const double n = sqrt(div_block_sum(partial, scratch) + DIV_EPS);
+  const double n = sqrt(block_sum(partial, scratch) + DIV_EPS);
   const bool finite = isfinite(n);
   if (live) {
     for (int k = threadIdx.x; k < k_size; k += blockDim.x) g[k] = finite ? (float) (g[k] / n) : 0.0f;
@@ -90,7 +74,7 @@ extern "C" __global__ void diversity_gram_grad(float* __restrict__ gram, const f
       partial += gk * ((double) total[k] - gk);
     }
   }
-  const double gh = div_block_sum(partial, scratch);
+  const double gh = block_sum(partial, scratch);
   if (live) {
     const double factor = norm[b] > 0.0f ? (double) scale / norm[b] : 0.0;  // 0: excluded sample
     // Each thread rewrites only the elements it read above: in place is safe.

@@ -26,6 +26,8 @@
 #define PAD_EDGE 2
 #define PAD_WRAP 3
 
+#include "common.cuh"
+
 extern "C" __global__ void concat_forward(const float* __restrict__ x, float* __restrict__ y, int outer, int row,
                                           int out_row, int offset) {
   const int n = outer * row;
@@ -54,12 +56,7 @@ extern "C" __global__ void transpose_nd(const float* __restrict__ x, float* __re
   const int s[6] = {s0, s1, s2, s3, s4, s5};
   const int n = d0 * d1 * d2 * d3 * d4 * d5;
   for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
-    int rest = i;
-    int src = 0;
-    for (int k = 5; k >= 0; k--) {
-      src += (rest % d[k]) * s[k];
-      rest /= d[k];
-    }
+    const int src = strided_offset(i, d, s);
     y[i] = accumulate ? y[i] + x[src] : x[src];
   }
 }

@@ -33,7 +33,7 @@
 //                        Launch: grid (X, B) with any X >= 1, any 1-D block; a grid-stride loop covers the
 //                        longest range.
 
-#define RENDER_FULL_MASK 0xffffffffu
+#include "common.cuh"
 
 extern "C" __global__ void render_sample_any(const float* __restrict__ x, const float* __restrict__ a,
                                              int* __restrict__ flags, int batch, int per, int positive_only) {
@@ -47,14 +47,8 @@ extern "C" __global__ void render_sample_any(const float* __restrict__ x, const 
       if (x[base + i] != 0.0f && (positive_only == 0 || a[base + i] > 0.0f)) found = 1;
     }
   }
-  found = __any_sync(RENDER_FULL_MASK, found);
-  if ((threadIdx.x & 31) == 0) warp_found[threadIdx.x >> 5] = found;
-  __syncthreads();  // thread 0 reads every warp's answer
-  if (threadIdx.x == 0 && live) {
-    int any = 0;
-    for (int w = 0; w < (int) (blockDim.x >> 5); ++w) any |= warp_found[w];
-    flags[b] = any;
-  }
+  const int any = block_any_to_first(found, warp_found);
+  if (threadIdx.x == 0 && live) flags[b] = any;
 }
 
 extern "C" __global__ void render_move_samples(float* __restrict__ src, float* __restrict__ dst,
@@ -93,14 +87,8 @@ extern "C" __global__ void render_range_any(const float* __restrict__ x, const f
       if (x[base + i] != 0.0f && (positive_only == 0 || a[base + i] > 0.0f)) found = 1;
     }
   }
-  found = __any_sync(RENDER_FULL_MASK, found);
-  if ((threadIdx.x & 31) == 0) warp_found[threadIdx.x >> 5] = found;
-  __syncthreads();  // thread 0 reads every warp's answer
-  if (threadIdx.x == 0 && live) {
-    int any = 0;
-    for (int w = 0; w < (int) (blockDim.x >> 5); ++w) any |= warp_found[w];
-    flags[b] = any;
-  }
+  const int any = block_any_to_first(found, warp_found);
+  if (threadIdx.x == 0 && live) flags[b] = any;
 }
 
 extern "C" __global__ void render_move_ranges(float* __restrict__ src, float* __restrict__ dst,
