@@ -76,8 +76,14 @@ struct ArithGrad {
   int reduced;  // R: the product of the output dims along which x broadcasts
 };
 
-static __device__ __forceinline__ void arith_grad_setup(ArithGrad& g, int op, int wrt, const int* d, const int* as,
-                                                        const int* bs) {
+// The ArithGrad of a backward launch, from the kernel's arguments.
+static __device__ __forceinline__ ArithGrad arith_grad(int op, int wrt, int d0, int d1, int d2, int d3, int d4, int d5,
+                                                       int as0, int as1, int as2, int as3, int as4, int as5,
+                                                       int bs0, int bs1, int bs2, int bs3, int bs4, int bs5) {
+  const int d[6] = {d0, d1, d2, d3, d4, d5};
+  const int as[6] = {as0, as1, as2, as3, as4, as5};
+  const int bs[6] = {bs0, bs1, bs2, bs3, bs4, bs5};
+  ArithGrad g;
   g.op = op;
   g.wrt = wrt;
   g.reduced = 1;
@@ -91,6 +97,7 @@ static __device__ __forceinline__ void arith_grad_setup(ArithGrad& g, int op, in
     const int xs = wrt == 0 ? as[k] : bs[k];
     if (xs == 0) g.reduced *= d[k];
   }
+  return g;
 }
 
 // The sum of dy * dOP/dx over the reduced positions r = first, first + step, ... < R for dx element j.
@@ -135,11 +142,8 @@ extern "C" __global__ void arithmetic_backward(const float* __restrict__ dy, con
                                                int d0, int d1, int d2, int d3, int d4, int d5,
                                                int as0, int as1, int as2, int as3, int as4, int as5,
                                                int bs0, int bs1, int bs2, int bs3, int bs4, int bs5) {
-  const int d[6] = {d0, d1, d2, d3, d4, d5};
-  const int as[6] = {as0, as1, as2, as3, as4, as5};
-  const int bs[6] = {bs0, bs1, bs2, bs3, bs4, bs5};
-  ArithGrad g;
-  arith_grad_setup(g, op, wrt, d, as, bs);
+  const ArithGrad g = arith_grad(op, wrt, d0, d1, d2, d3, d4, d5, as0, as1, as2, as3, as4, as5, bs0, bs1, bs2, bs3,
+                                 bs4, bs5);
   for (int j = blockIdx.x * blockDim.x + threadIdx.x; j < count; j += gridDim.x * blockDim.x) {
     const float sum = scale * arith_grad_sum(g, dy, a, b, j, 0, 1);
     dx[j] = accumulate ? dx[j] + sum : sum;
@@ -153,11 +157,8 @@ extern "C" __global__ void arithmetic_backward_reduce(const float* __restrict__ 
                                                       int as0, int as1, int as2, int as3, int as4, int as5,
                                                       int bs0, int bs1, int bs2, int bs3, int bs4, int bs5) {
   __shared__ float warp_totals[32];
-  const int d[6] = {d0, d1, d2, d3, d4, d5};
-  const int as[6] = {as0, as1, as2, as3, as4, as5};
-  const int bs[6] = {bs0, bs1, bs2, bs3, bs4, bs5};
-  ArithGrad g;
-  arith_grad_setup(g, op, wrt, d, as, bs);
+  const ArithGrad g = arith_grad(op, wrt, d0, d1, d2, d3, d4, d5, as0, as1, as2, as3, as4, as5, bs0, bs1, bs2, bs3,
+                                 bs4, bs5);
   // Every thread of a block takes the same trips through this loop, so all of them reach every barrier.
   for (int j = blockIdx.x; j < count; j += gridDim.x) {
     const float total = block_sum_to_first(arith_grad_sum(g, dy, a, b, j, threadIdx.x, blockDim.x), warp_totals);
