@@ -19,7 +19,6 @@ import org.featviz.objective.Objective;
 import org.featviz.objective.Objectives;
 import org.featviz.objective.OrthogonalPenalty;
 import org.featviz.objective.WhitenedChannel;
-import org.featviz.objective.Whitening;
 
 /**
  * The lowering of objectives, image regularizers and batch terms to the fused kernels of the device render loop:
@@ -62,21 +61,16 @@ public final class FusedLowering {
     if (o instanceof Channel c) return Optional.of(new FusedTerm.Channel(c.layer(), c.unitIndex()));
     if (o instanceof Neuron n) return Optional.of(new FusedTerm.Neuron(n.layer(), n.unitIndex(), n.x(), n.y()));
     if (o instanceof IndependentActivation i) return Optional.of(new FusedTerm.Iam(i.layer(), i.unitIndex()));
-    // Direction, cosine and dot x cossim measured in a whitened space are kernels of their own.
+    // Direction, cosine and dot x cossim with a whitening run the whitened kernels (FusedTerm.OnVector).
     if (o instanceof Direction d) {
-      Whitening w = d.whitening().orElse(null);
-      return Optional.of(w == null ? new FusedTerm.Direction(d.layer(), d.vector())
-          : new FusedTerm.WhitenedDirection(d.layer(), w, d.vector()));
+      return Optional.of(new FusedTerm.Direction(d.layer(), d.whitening().orElse(null), d.vector()));
     }
     if (o instanceof Cosine c) {
-      Whitening w = c.whitening().orElse(null);
-      return Optional.of(w == null ? new FusedTerm.Cosine(c.layer(), c.vector())
-          : new FusedTerm.WhitenedCosine(c.layer(), w, c.vector()));
+      return Optional.of(new FusedTerm.Cosine(c.layer(), c.whitening().orElse(null), c.vector()));
     }
     if (o instanceof DotCossim d) {
-      Whitening w = d.whitening().orElse(null);
-      return Optional.of(w == null ? new FusedTerm.DotCossim(d.layer(), d.vector(), d.power(), d.floor())
-          : new FusedTerm.WhitenedDotCossim(d.layer(), w, d.vector(), d.power(), d.floor()));
+      return Optional.of(new FusedTerm.DotCossim(d.layer(), d.whitening().orElse(null), d.vector(), d.power(),
+          d.floor()));
     }
     if (o instanceof OrthogonalPenalty p && p.whitening().isEmpty()) {
       return Optional.of(new FusedTerm.OrthogonalPenalty(p.layer(), p.vector(), p.lambda()));
@@ -87,7 +81,7 @@ public final class FusedLowering {
       // z_u = z . e_u exactly (the other products are 0), so the kernels compute it as a whitened direction.
       float[] basis = new float[w.whitening().units()];
       basis[w.unitIndex()] = 1;
-      return Optional.of(new FusedTerm.WhitenedDirection(w.layer(), w.whitening(), basis));
+      return Optional.of(new FusedTerm.Direction(w.layer(), w.whitening(), basis));
     }
     return Optional.empty();
   }

@@ -11,8 +11,8 @@ import org.featviz.objective.Whitening;
  * objective to {@link Weighted} terms. Each kind says, for {@link DeviceObjectives}, how its terms share launches
  * ({@link #group}: terms of one group are ONE launch for the whole batch), what a sample gives that launch
  * ({@link #put}: a unit, a vector, a target slice or a weight) and which launcher runs it ({@link #launch}).
- * Whitened terms carry the objective's {@link Whitening}, which groups compare by identity (samples that share one
- * whitening object share its device copy and its GEMMs).
+ * Terms measured in a whitened space carry the objective's {@link Whitening}, which groups compare by identity
+ * (samples that share one whitening object share its device copy and its GEMMs).
  *
  * <p>A new kind is a record here, its case in {@link FusedLowering}, its launcher in {@link ObjectiveKernels} and its
  * kernel in {@code cuda/objective.cu}.
@@ -66,23 +66,25 @@ sealed interface FusedTerm {
     }
   }
 
-  /** A kind whose argument is a direction vector of the layer's units (zero leaves a sample out). */
+  /**
+   * A kind whose argument is a direction vector (zero leaves a sample out), measured on the activations or, with a
+   * whitening, on the whitened vectors z = W (a - mu): then its kernel is the whitened one, which reads z from the
+   * layer's {@link WhitenedSpace}, and its group is also the whitening's.
+   */
   sealed interface OnVector extends FusedTerm {
     float[] vector();
 
-    @Override
-    default void put(LaunchArguments arguments, int b, double weight) {
-      arguments.vector(b, vector());
-    }
-  }
-
-  /** A kind measured in a whitened space: its group is also the whitening's. */
-  sealed interface Whitened extends OnVector {
+    /** The whitening the term measures in, or null for the activations themselves. */
     Whitening whitening();
 
     @Override
     default TermGroup group(double weight) {
       return new TermGroup(layer(), getClass(), weight, 0, 0, whitening());
+    }
+
+    @Override
+    default void put(LaunchArguments arguments, int b, double weight) {
+      arguments.vector(b, vector());
     }
   }
 
@@ -118,38 +120,59 @@ sealed interface FusedTerm {
     }
   }
 
-  /** {@link org.featviz.objective.Direction} of the activations themselves. */
-  record Direction(String layer, float[] vector) implements OnVector {
+  /** {@link org.featviz.objective.Direction}; {@link org.featviz.objective.WhitenedChannel} as the direction e_u. */
+  record Direction(String layer, Whitening whitening, float[] vector) implements OnVector {
     @Override
     public void launch(Call c, float weight) {
-      ObjectiveKernels.direction(c.device(), c.layer(), c.acts(), c.data(), c.grad(), c.value(), weight);
+      if (whitening == null) {
+        ObjectiveKernels.direction(c.device(), c.layer(), c.acts(), c.data(), c.grad(), c.value(), weight);
+      } else {
+        ObjectiveKernels.whitenedDirection(c.device(), c.layer(), c.acts(), c.data(), c.grad(), c.value(), weight);
+      }
     }
   }
 
-  /** {@link org.featviz.objective.Cosine} of the activations themselves. */
-  record Cosine(String layer, float[] vector) implements OnVector {
+  /** {@link org.featviz.objective.Cosine}. */
+  record Cosine(String layer, Whitening whitening, float[] vector) implements OnVector {
     @Override
     public void launch(Call c, float weight) {
-      ObjectiveKernels.cosine(c.device(), c.layer(), c.acts(), c.data(), c.grad(), c.value(), weight);
+      if (whitening == null) {
+        ObjectiveKernels.cosine(c.device(), c.layer(), c.acts(), c.data(), c.grad(), c.value(), weight);
+      } else {
+        ObjectiveKernels.whitenedCosine(c.device(), c.layer(), c.acts(), c.data(), c.grad(), c.value(), weight);
+      }
     }
   }
 
-  /** {@link org.featviz.objective.DotCossim} of the activations themselves. */
-  record DotCossim(String layer, float[] vector, double power, double floor) implements OnVector {
+  /** {@link org.featviz.objective.DotCossim}. */
+  record DotCossim(String layer, Whitening whitening, float[] vector, double power, double floor)
+      implements OnVector {
     @Override
     public TermGroup group(double weight) {
-      return new TermGroup(layer, DotCossim.class, weight, power, floor, null);
+      return new TermGroup(layer, DotCossim.class, weight, power, floor, whitening);
     }
 
     @Override
     public void launch(Call c, float weight) {
-      ObjectiveKernels.dotCossim(c.device(), c.layer(), c.acts(), c.data(), c.grad(), c.value(), weight,
-          (float) power, (float) floor);
+      float n = (float) power;
+      float f = (float) floor;
+      if (whitening == null) {
+        ObjectiveKernels.dotCossim(c.device(), c.layer(), c.acts(), c.data(), c.grad(), c.value(), weight, n, f);
+      } else {
+        ObjectiveKernels.whitenedDotCossim(c.device(), c.layer(), c.acts(), c.data(), c.grad(), c.value(), weight, n,
+            f);
+      }
     }
   }
 
   /** {@link org.featviz.objective.OrthogonalPenalty}: a zero vector does not silence it (the penalty remains). */
   record OrthogonalPenalty(String layer, float[] vector, double lambda) implements OnVector {
+    /** None: the orthogonal penalty has no whitened form. */
+    @Override
+    public Whitening whitening() {
+      return null;
+    }
+
     @Override
     public TermGroup group(double weight) {
       return new TermGroup(layer, OrthogonalPenalty.class, weight, lambda, 0, null);
@@ -209,40 +232,6 @@ sealed interface FusedTerm {
     @Override
     public void launch(Call c, float weight) {
       ObjectiveKernels.layerPenalty(c.device(), c.layer(), c.acts(), c.data(), c.grad(), c.value(), norm);
-    }
-  }
-
-  /**
-   * {@link org.featviz.objective.Direction} with a whitening, and {@link org.featviz.objective.WhitenedChannel} as
-   * the direction e_u.
-   */
-  record WhitenedDirection(String layer, Whitening whitening, float[] vector) implements Whitened {
-    @Override
-    public void launch(Call c, float weight) {
-      ObjectiveKernels.whitenedDirection(c.device(), c.layer(), c.acts(), c.data(), c.grad(), c.value(), weight);
-    }
-  }
-
-  /** {@link org.featviz.objective.Cosine} with a whitening. */
-  record WhitenedCosine(String layer, Whitening whitening, float[] vector) implements Whitened {
-    @Override
-    public void launch(Call c, float weight) {
-      ObjectiveKernels.whitenedCosine(c.device(), c.layer(), c.acts(), c.data(), c.grad(), c.value(), weight);
-    }
-  }
-
-  /** {@link org.featviz.objective.DotCossim} with a whitening. */
-  record WhitenedDotCossim(String layer, Whitening whitening, float[] vector, double power, double floor)
-      implements Whitened {
-    @Override
-    public TermGroup group(double weight) {
-      return new TermGroup(layer, WhitenedDotCossim.class, weight, power, floor, whitening);
-    }
-
-    @Override
-    public void launch(Call c, float weight) {
-      ObjectiveKernels.whitenedDotCossim(c.device(), c.layer(), c.acts(), c.data(), c.grad(), c.value(), weight,
-          (float) power, (float) floor);
     }
   }
 }

@@ -3,6 +3,7 @@ package org.featviz.render.gpu;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -48,6 +49,7 @@ class FusedLoweringTest {
     assertEquals(new FusedTerm.Iam("c", 0), term(Objectives.iam("c", 0)));
     FusedTerm.DotCossim d = (FusedTerm.DotCossim) term(Objectives.dotCossim("c", v, 2, 0.3));
     assertArrayEquals(v, d.vector());
+    assertNull(d.whitening());
     assertEquals(2, d.power());
     assertEquals(0.3, d.floor());
     assertArrayEquals(v, ((FusedTerm.Direction) term(Objectives.direction("c", v))).vector());
@@ -70,17 +72,18 @@ class FusedLoweringTest {
   void whitenedObjectivesAndLayerPenaltiesMapToTheirTerms() {
     Whitening w = Whitening.estimate(new float[][] {{1, 2}, {2, 1}, {0, 3}, {3, 0.5f}});
     float[] v = {1, -0.5f};
-    FusedTerm.WhitenedDirection d = (FusedTerm.WhitenedDirection) term(Objectives.whitenedDirection("a", w, v));
+    FusedTerm.Direction d = (FusedTerm.Direction) term(Objectives.whitenedDirection("a", w, v));
     assertSame(w, d.whitening());
     assertArrayEquals(v, d.vector());
-    FusedTerm.WhitenedCosine c = (FusedTerm.WhitenedCosine) term(Objectives.whitenedCosine("a", w, v));
+    FusedTerm.Cosine c = (FusedTerm.Cosine) term(Objectives.whitenedCosine("a", w, v));
     assertSame(w, c.whitening());
-    FusedTerm.WhitenedDotCossim dc = (FusedTerm.WhitenedDotCossim) term(Objectives.whitenedDotCossim("a", w, v, 2,
-        0.2));
+    FusedTerm.DotCossim dc = (FusedTerm.DotCossim) term(Objectives.whitenedDotCossim("a", w, v, 2, 0.2));
+    assertSame(w, dc.whitening());
     assertEquals(2, dc.power());
     assertEquals(0.2, dc.floor());
     // A whitened channel is the whitened direction along the basis vector of its unit.
-    FusedTerm.WhitenedDirection channel = (FusedTerm.WhitenedDirection) term(Objectives.whitenedChannel("a", w, 1));
+    FusedTerm.Direction channel = (FusedTerm.Direction) term(Objectives.whitenedChannel("a", w, 1));
+    assertSame(w, channel.whitening());
     assertArrayEquals(new float[] {0, 1}, channel.vector());
     assertEquals(new FusedTerm.LayerPenalty("a", PenaltyNorm.L1, 0.1),
         term(Objectives.layerPenalty("a", PenaltyNorm.L1, 0.1)));
@@ -97,12 +100,14 @@ class FusedLoweringTest {
     assertEquals(new FusedTerm.Channel("a", 1).group(2), new FusedTerm.Channel("a", 5).group(2));
     assertNotEquals(new FusedTerm.Channel("a", 1).group(2), new FusedTerm.Channel("a", 1).group(1));
     assertNotEquals(new FusedTerm.Channel("a", 1).group(1), new FusedTerm.Iam("a", 1).group(1));
-    assertNotEquals(new FusedTerm.DotCossim("a", new float[] {1}, 1, 0.1).group(1),
-        new FusedTerm.DotCossim("a", new float[] {1}, 2, 0.1).group(1));
-    assertEquals(new FusedTerm.WhitenedDirection("a", w, new float[] {1, 0}).group(1),
-        new FusedTerm.WhitenedDirection("a", w, new float[] {0, 1}).group(1));
-    assertNotEquals(new FusedTerm.WhitenedDirection("a", w, new float[] {1, 0}).group(1),
-        new FusedTerm.WhitenedDirection("a", other, new float[] {1, 0}).group(1));
+    assertNotEquals(new FusedTerm.DotCossim("a", null, new float[] {1}, 1, 0.1).group(1),
+        new FusedTerm.DotCossim("a", null, new float[] {1}, 2, 0.1).group(1));
+    assertEquals(new FusedTerm.Direction("a", w, new float[] {1, 0}).group(1),
+        new FusedTerm.Direction("a", w, new float[] {0, 1}).group(1));
+    assertNotEquals(new FusedTerm.Direction("a", w, new float[] {1, 0}).group(1),
+        new FusedTerm.Direction("a", other, new float[] {1, 0}).group(1));
+    assertNotEquals(new FusedTerm.Direction("a", null, new float[] {1, 0}).group(1),
+        new FusedTerm.Direction("a", w, new float[] {1, 0}).group(1));
     // Every penalty of one layer and norm is one launch, whatever its strength and weight.
     assertEquals(new FusedTerm.LayerPenalty("a", PenaltyNorm.L1, 0.1).group(1),
         new FusedTerm.LayerPenalty("a", PenaltyNorm.L1, 3).group(-2));
