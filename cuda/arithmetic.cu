@@ -26,7 +26,8 @@
 #define ARITH_SUB 1
 #define ARITH_MUL 2
 #define ARITH_DIV 3
-#define ARITH_FULL_MASK 0xffffffffu
+
+#include "common.cuh"
 
 static __device__ __forceinline__ float arith_apply(int op, float a, float b) {
   switch (op) {
@@ -34,7 +35,7 @@ static __device__ __forceinline__ float arith_apply(int op, float a, float b) {
     case ARITH_SUB: return a - b;
     case ARITH_MUL: return a * b;
     case ARITH_DIV: return a / b;
-    default: return __int_as_float(0x7fc00000);  // NaN: an unknown op code must not pass unnoticed
+    default: return quiet_nan();  // an unknown op code must not pass unnoticed
   }
 }
 
@@ -45,18 +46,8 @@ static __device__ __forceinline__ float arith_partial(int op, int wrt, float a, 
     case ARITH_SUB: return wrt == 0 ? dy : -dy;
     case ARITH_MUL: return wrt == 0 ? dy * b : dy * a;
     case ARITH_DIV: return wrt == 0 ? dy / b : -dy * a / (b * b);
-    default: return __int_as_float(0x7fc00000);
+    default: return quiet_nan();
   }
-}
-
-// The offset of output element i in an operand with strides s, for output dims d (all 6 of them).
-static __device__ __forceinline__ int arith_offset(int i, const int* d, const int* s) {
-  int offset = 0;
-  for (int k = 5; k >= 0; k--) {
-    offset += (i % d[k]) * s[k];
-    i /= d[k];
-  }
-  return offset;
 }
 
 extern "C" __global__ void arithmetic_forward(const float* __restrict__ a, const float* __restrict__ b,
@@ -69,7 +60,7 @@ extern "C" __global__ void arithmetic_forward(const float* __restrict__ a, const
   const int bs[6] = {bs0, bs1, bs2, bs3, bs4, bs5};
   const int n = d0 * d1 * d2 * d3 * d4 * d5;
   for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
-    y[i] = arith_apply(op, a[arith_offset(i, d, as)], b[arith_offset(i, d, bs)]);
+    y[i] = arith_apply(op, a[strided_offset(i, d, as)], b[strided_offset(i, d, bs)]);
   }
 }
 
@@ -85,8 +76,14 @@ struct ArithGrad {
   int reduced;  // R: the product of the output dims along which x broadcasts
 };
 
-static __device__ __forceinline__ void arith_grad_setup(ArithGrad& g, int op, int wrt, const int* d, const int* as,
-                                                        const int* bs) {
+// The ArithGrad of a backward launch, from the kernel's arguments.
+static __device__ __forceinline__ ArithGrad arith_grad(int op, int wrt, int d0, int d1, int d2, int d3, int d4, int d5,
+                                                       int as0, int as1, int as2, int as3, int as4, int as5,
+                                                       int bs0, int bs1, int bs2, int bs3, int bs4, int bs5) {
+  const int d[6] = {d0, d1, d2, d3, d4, d5};
+  const int as[6] = {as0, as1, as2, as3, as4, as5};
+  const int bs[6] = {bs0, bs1, bs2, bs3, bs4, bs5};
+  ArithGrad g;
   g.op = op;
   g.wrt = wrt;
   g.reduced = 1;
@@ -100,6 +97,7 @@ static __device__ __forceinline__ void arith_grad_setup(ArithGrad& g, int op, in
     const int xs = wrt == 0 ? as[k] : bs[k];
     if (xs == 0) g.reduced *= d[k];
   }
+  return g;
 }
 
 // The sum of dy * dOP/dx over the reduced positions r = first, first + step, ... < R for dx element j.
@@ -144,20 +142,12 @@ extern "C" __global__ void arithmetic_backward(const float* __restrict__ dy, con
                                                int d0, int d1, int d2, int d3, int d4, int d5,
                                                int as0, int as1, int as2, int as3, int as4, int as5,
                                                int bs0, int bs1, int bs2, int bs3, int bs4, int bs5) {
-  const int d[6] = {d0, d1, d2, d3, d4, d5};
-  const int as[6] = {as0, as1, as2, as3, as4, as5};
-  const int bs[6] = {bs0, bs1, bs2, bs3, bs4, bs5};
-  ArithGrad g;
-  arith_grad_setup(g, op, wrt, d, as, bs);
+  const ArithGrad g = arith_grad(op, wrt, d0, d1, d2, d3, d4, d5, as0, as1, as2, as3, as4, as5, bs0, bs1, bs2, bs3,
+                                 bs4, bs5);
   for (int j = blockIdx.x * blockDim.x + threadIdx.x; j < count; j += gridDim.x * blockDim.x) {
     const float sum = scale * arith_grad_sum(g, dy, a, b, j, 0, 1);
     dx[j] = accumulate ? dx[j] + sum : sum;
   }
-}
-
-static __device__ __forceinline__ float arith_warp_sum(float v) {
-  for (int offset = 16; offset > 0; offset >>= 1) v += __shfl_down_sync(ARITH_FULL_MASK, v, offset);
-  return v;
 }
 
 extern "C" __global__ void arithmetic_backward_reduce(const float* __restrict__ dy, const float* __restrict__ a,
@@ -167,23 +157,11 @@ extern "C" __global__ void arithmetic_backward_reduce(const float* __restrict__ 
                                                       int as0, int as1, int as2, int as3, int as4, int as5,
                                                       int bs0, int bs1, int bs2, int bs3, int bs4, int bs5) {
   __shared__ float warp_totals[32];
-  const int d[6] = {d0, d1, d2, d3, d4, d5};
-  const int as[6] = {as0, as1, as2, as3, as4, as5};
-  const int bs[6] = {bs0, bs1, bs2, bs3, bs4, bs5};
-  ArithGrad g;
-  arith_grad_setup(g, op, wrt, d, as, bs);
-  const int lane = threadIdx.x & 31;
-  const int warp = threadIdx.x >> 5;
+  const ArithGrad g = arith_grad(op, wrt, d0, d1, d2, d3, d4, d5, as0, as1, as2, as3, as4, as5, bs0, bs1, bs2, bs3,
+                                 bs4, bs5);
   // Every thread of a block takes the same trips through this loop, so all of them reach every barrier.
   for (int j = blockIdx.x; j < count; j += gridDim.x) {
-    float partial = arith_warp_sum(arith_grad_sum(g, dy, a, b, j, threadIdx.x, blockDim.x));
-    if (lane == 0) warp_totals[warp] = partial;
-    __syncthreads();  // warp 0 reads every warp's total
-    if (warp == 0) {
-      const int warps = blockDim.x >> 5;
-      const float total = arith_warp_sum(lane < warps ? warp_totals[lane] : 0.0f);
-      if (lane == 0) dx[j] = accumulate ? dx[j] + scale * total : scale * total;
-    }
-    __syncthreads();  // warp_totals is rewritten in the next trip
+    const float total = block_sum_to_first(arith_grad_sum(g, dy, a, b, j, threadIdx.x, blockDim.x), warp_totals);
+    if (threadIdx.x == 0) dx[j] = accumulate ? dx[j] + scale * total : scale * total;
   }
 }

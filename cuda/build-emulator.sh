@@ -11,7 +11,8 @@
 #              the kernels found are listed in GENERATED_DIR/kernels.txt either way)
 #
 # Paths are relative to the repository root, where the script runs. The library is rebuilt only
-# when a hash of its inputs (sources, emulator files, flags, compiler version) changes.
+# when a hash of its inputs (sources, the local headers they include, emulator files, flags, compiler
+# version) changes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -57,9 +58,18 @@ if $jni; then
   runtime+=("$emu/emu_jni.cpp")
 fi
 
+# The local headers the sources include (cuda/common.cuh, say) are inputs too: the generator inlines them.
+headers=()
+if [[ ${#sources[@]} -gt 0 ]]; then
+  while IFS= read -r h; do
+    headers+=("$h")
+  done < <("$python" "$emu/gen_emu_sources.py" --includes "${sources[@]}" | sort -u)
+fi
+inputs=(${sources[@]+"${sources[@]}"} ${headers[@]+"${headers[@]}"})
+
 stamp="$generated/inputs.sha256"
-inputs_hash=$( { printf '%s\n' "$flags" "$jni" "${sources[@]}"; "$cxx" --version | head -1;
-                 cat "${runtime[@]}" ${sources[@]+"${sources[@]}"}; } | sha256sum | cut -d' ' -f1)
+inputs_hash=$( { printf '%s\n' "$flags" "$jni" ${inputs[@]+"${inputs[@]}"}; "$cxx" --version | head -1;
+                 cat "${runtime[@]}" ${inputs[@]+"${inputs[@]}"}; } | sha256sum | cut -d' ' -f1)
 if [[ -f "$output" && -f "$stamp" && "$(cat "$stamp")" == "$inputs_hash" ]]; then
   $verbose && echo "build-emulator.sh: $output is up to date"
   exit 0

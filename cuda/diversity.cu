@@ -28,26 +28,21 @@
 //   diversity_sum: grid-stride 1-D, any grid and block.
 // No dynamic shared memory.
 
-#define DIV_FULL_MASK 0xffffffffu
+#include "common.cuh"
 
 // The guard of the Gram norms, org.featviz.objective.Diversity.EPS.
 #define DIV_EPS 1e-12
 
-namespace {
-
-// The sum of v over every thread of the (1-D) block, returned to every thread. The thread count must be a
-// multiple of 32. Contains barriers: every thread must call it. scratch: 32 doubles of shared memory.
-static __device__ double div_block_sum(double v, double* scratch) {
-  for (int offset = 16; offset > 0; offset >>= 1) v += __shfl_down_sync(DIV_FULL_MASK, v, offset);
-  if ((threadIdx.x & 31) == 0) scratch[threadIdx.x >> 5] = v;
-  __syncthreads();
-  double total = 0.0;
-  for (int w = 0; w < (int) (blockDim.x >> 5); ++w) total += scratch[w];  // same order everywhere
-  __syncthreads();  // nobody overwrites scratch before everyone has read it
-  return total;
+// The sum over k < K of term(k), in double, for the block's sample (0 where it is not live), returned to every
+// thread. Every thread of the block calls it. scratch: 32 doubles of shared memory.
+template <typename Term>
+static __device__ __forceinline__ double div_sample_sum(bool live, int k_size, Term term, double* scratch) {
+  double partial = 0.0;
+  if (live) {
+    for (int k = threadIdx.x; k < k_size; k += blockDim.x) partial += term(k);
+  }
+  return block_sum(partial, scratch);
 }
-
-}  // namespace
 
 extern "C" __global__ void diversity_normalize(float* __restrict__ gram, float* __restrict__ norm, int batch,
                                                int k_size) {
@@ -55,11 +50,7 @@ extern "C" __global__ void diversity_normalize(float* __restrict__ gram, float* 
   const int b = blockIdx.x;
   const bool live = b < batch;
   float* g = gram + (size_t) b * k_size;
-  double partial = 0.0;
-  if (live) {
-    for (int k = threadIdx.x; k < k_size; k += blockDim.x) partial += (double) g[k] * g[k];
-  }
-  const double n = sqrt(div_block_sum(partial, scratch) + DIV_EPS);
+  const double n = sqrt(div_sample_sum(live, k_size, [&](int k) { return (double) g[k] * g[k]; }, scratch) + DIV_EPS);
   const bool finite = isfinite(n);
   if (live) {
     for (int k = threadIdx.x; k < k_size; k += blockDim.x) g[k] = finite ? (float) (g[k] / n) : 0.0f;
@@ -83,14 +74,10 @@ extern "C" __global__ void diversity_gram_grad(float* __restrict__ gram, const f
   const int b = blockIdx.x;
   const bool live = b < batch;
   float* g = gram + (size_t) b * k_size;
-  double partial = 0.0;
-  if (live) {
-    for (int k = threadIdx.x; k < k_size; k += blockDim.x) {
-      const double gk = g[k];
-      partial += gk * ((double) total[k] - gk);
-    }
-  }
-  const double gh = div_block_sum(partial, scratch);
+  const double gh = div_sample_sum(live, k_size, [&](int k) {
+    const double gk = g[k];
+    return gk * ((double) total[k] - gk);
+  }, scratch);
   if (live) {
     const double factor = norm[b] > 0.0f ? (double) scale / norm[b] : 0.0;  // 0: excluded sample
     // Each thread rewrites only the elements it read above: in place is safe.

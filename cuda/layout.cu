@@ -26,6 +26,8 @@
 #define PAD_EDGE 2
 #define PAD_WRAP 3
 
+#include "common.cuh"
+
 extern "C" __global__ void concat_forward(const float* __restrict__ x, float* __restrict__ y, int outer, int row,
                                           int out_row, int offset) {
   const int n = outer * row;
@@ -54,14 +56,39 @@ extern "C" __global__ void transpose_nd(const float* __restrict__ x, float* __re
   const int s[6] = {s0, s1, s2, s3, s4, s5};
   const int n = d0 * d1 * d2 * d3 * d4 * d5;
   for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
-    int rest = i;
-    int src = 0;
-    for (int k = 5; k >= 0; k--) {
-      src += (rest % d[k]) * s[k];
-      rest /= d[k];
-    }
+    const int src = strided_offset(i, d, s);
     y[i] = accumulate ? y[i] + x[src] : x[src];
   }
+}
+
+// The dims of Pad's input x and output y, and the elements added before each axis, from a kernel's arguments.
+struct PadDims {
+  int x[6];
+  int begin[6];
+  int y[6];
+};
+
+static __device__ __forceinline__ PadDims pad_dims(int x0, int x1, int x2, int x3, int x4, int x5, int b0, int b1,
+                                                   int b2, int b3, int b4, int b5, int y0, int y1, int y2, int y3,
+                                                   int y4, int y5) {
+  return {{x0, x1, x2, x3, x4, x5}, {b0, b1, b2, b3, b4, b5}, {y0, y1, y2, y3, y4, y5}};
+}
+
+// The offset, in a contiguous tensor of dims `to`, of element i of a contiguous tensor of dims `from` whose
+// coordinate c along axis k lies at map(k, c) in `to`; -1 where some coordinate maps to -1 (outside `to`).
+template <typename Map>
+static __device__ __forceinline__ int pad_map(int i, const int* from, const int* to, Map map) {
+  int offset = 0;
+  int stride = 1;
+  bool inside = true;
+  for (int k = 5; k >= 0; k--) {
+    const int c = map(k, i % from[k]);
+    i /= from[k];
+    if (c < 0) inside = false;
+    offset += c * stride;
+    stride *= to[k];
+  }
+  return inside ? offset : -1;
 }
 
 // The input index that padded index i (in input coordinates, possibly outside) reads, or -1 for the constant.
@@ -85,24 +112,12 @@ extern "C" __global__ void pad_forward(const float* __restrict__ x, float* __res
                                        int x0, int x1, int x2, int x3, int x4, int x5,
                                        int b0, int b1, int b2, int b3, int b4, int b5,
                                        int y0, int y1, int y2, int y3, int y4, int y5) {
-  const int xd[6] = {x0, x1, x2, x3, x4, x5};
-  const int begin[6] = {b0, b1, b2, b3, b4, b5};
-  const int yd[6] = {y0, y1, y2, y3, y4, y5};
+  const PadDims p = pad_dims(x0, x1, x2, x3, x4, x5, b0, b1, b2, b3, b4, b5, y0, y1, y2, y3, y4, y5);
   const int n = y0 * y1 * y2 * y3 * y4 * y5;
   const float value = mode == PAD_CONSTANT ? *value_ptr : 0.0f;
   for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
-    int rest = i;
-    int src = 0;
-    int stride = 1;
-    bool inside = true;
-    for (int k = 5; k >= 0; k--) {
-      const int s = pad_source(rest % yd[k] - begin[k], xd[k], mode);
-      rest /= yd[k];
-      if (s < 0) inside = false;
-      src += s * stride;
-      stride *= xd[k];
-    }
-    y[i] = inside ? x[src] : value;
+    const int src = pad_map(i, p.y, p.x, [&](int k, int c) { return pad_source(c - p.begin[k], p.x[k], mode); });
+    y[i] = src >= 0 ? x[src] : value;
   }
 }
 
@@ -111,23 +126,14 @@ extern "C" __global__ void pad_backward_constant(const float* __restrict__ dy, f
                                                  int x0, int x1, int x2, int x3, int x4, int x5,
                                                  int b0, int b1, int b2, int b3, int b4, int b5,
                                                  int y0, int y1, int y2, int y3, int y4, int y5) {
-  const int xd[6] = {x0, x1, x2, x3, x4, x5};
-  const int begin[6] = {b0, b1, b2, b3, b4, b5};
-  const int yd[6] = {y0, y1, y2, y3, y4, y5};
+  const PadDims p = pad_dims(x0, x1, x2, x3, x4, x5, b0, b1, b2, b3, b4, b5, y0, y1, y2, y3, y4, y5);
   const int n = x0 * x1 * x2 * x3 * x4 * x5;
   for (int j = blockIdx.x * blockDim.x + threadIdx.x; j < n; j += gridDim.x * blockDim.x) {
-    int rest = j;
-    int dst = 0;
-    int stride = 1;
-    bool inside = true;
-    for (int k = 5; k >= 0; k--) {
-      const int c = rest % xd[k] + begin[k];
-      rest /= xd[k];
-      if (c < 0 || c >= yd[k]) inside = false;
-      dst += c * stride;
-      stride *= yd[k];
-    }
-    const float g = inside ? dy[dst] : 0.0f;
+    const int dst = pad_map(j, p.x, p.y, [&](int k, int c) {
+      const int t = c + p.begin[k];
+      return t >= 0 && t < p.y[k] ? t : -1;
+    });
+    const float g = dst >= 0 ? dy[dst] : 0.0f;
     dx[j] = accumulate ? dx[j] + g : g;
   }
 }

@@ -47,43 +47,12 @@
 //     coalesced along P.
 // No dynamic shared memory. Every thread of a block reaches every barrier (no early returns).
 
-#define OBJ_FULL_MASK 0xffffffffu
+#include "common.cuh"
+
 #define OBJ_MAX_THREADS 1024
 
 // Guard on vector norms in cosines, as org.featviz.objective.VectorFunctions.EPS (squared: 1e-12).
 #define OBJ_EPS_SQ 1e-12f
-
-// Helpers live in an anonymous namespace: the emulator links every kernel file into one library, where
-// two files' inline helpers of the same name would silently merge.
-namespace {
-
-// ---- Block reductions ----------------------------------------------------------------------------------
-
-static __device__ __forceinline__ float obj_warp_sum(float v) {
-  for (int offset = 16; offset > 0; offset >>= 1) v += __shfl_down_sync(OBJ_FULL_MASK, v, offset);
-  return v;
-}
-
-// The sum of v over every thread of the block, returned to every thread. The block's thread count must
-// be a multiple of 32. Contains barriers: every thread of the block must call it. scratch: 32 floats of
-// shared memory, free again when it returns.
-static __device__ float obj_block_sum(float v, float* scratch) {
-  const int tid = threadIdx.x + threadIdx.y * blockDim.x;
-  const int warps = (blockDim.x * blockDim.y) >> 5;
-  v = obj_warp_sum(v);
-  if ((tid & 31) == 0) scratch[tid >> 5] = v;
-  __syncthreads();
-  float total = 0.0f;
-  for (int w = 0; w < warps; ++w) total += scratch[w];  // same order in every thread: same total
-  __syncthreads();  // nobody overwrites scratch before everyone has read it
-  return total;
-}
-
-static __device__ __forceinline__ float obj_nan() {
-  return __int_as_float(0x7fc00000);
-}
-
-}  // namespace
 
 // ---- Unit objectives: channel, neuron, iam ---------------------------------------------------------------
 
@@ -103,8 +72,8 @@ extern "C" __global__ void objective_channel(const float* __restrict__ acts, con
       grad[row + p] += g;
     }
   }
-  const float total = obj_block_sum(partial, scratch);
-  if (threadIdx.x == 0 && b < batch) value[b] += valid ? weight * (total / positions) : obj_nan();
+  const float total = block_sum(partial, scratch);
+  if (threadIdx.x == 0 && b < batch) value[b] += valid ? weight * (total / positions) : quiet_nan();
 }
 
 extern "C" __global__ void objective_neuron(const float* __restrict__ acts, const int* __restrict__ unit,
@@ -120,7 +89,7 @@ extern "C" __global__ void objective_neuron(const float* __restrict__ acts, cons
       grad[k] += weight;
       value[b] += weight * acts[k];
     } else {
-      value[b] += obj_nan();
+      value[b] += quiet_nan();
     }
   }
 }
@@ -148,10 +117,10 @@ extern "C" __global__ void objective_iam(const float* __restrict__ acts, const i
       grad[base + i] += mine ? g_own : g_other;
     }
   }
-  own = obj_block_sum(own, scratch);
-  others = obj_block_sum(others, scratch);
+  own = block_sum(own, scratch);
+  others = block_sum(others, scratch);
   if (threadIdx.x == 0 && b < batch) {
-    value[b] += valid ? weight * (own / positions - others / ((units - 1.0f) * positions)) : obj_nan();
+    value[b] += valid ? weight * (own / positions - others / ((units - 1.0f) * positions)) : quiet_nan();
   }
 }
 
@@ -173,7 +142,7 @@ extern "C" __global__ void objective_l2_inversion(const float* __restrict__ acts
       grad[base + i] += -2.0f * weight * diff;
     }
   }
-  const float total = obj_block_sum(partial, scratch);
+  const float total = block_sum(partial, scratch);
   if (threadIdx.x == 0 && b < batch) value[b] += -weight * total;
 }
 
@@ -205,7 +174,7 @@ extern "C" __global__ void objective_layer_penalty(const float* __restrict__ act
       }
     }
   }
-  const float total = obj_block_sum(partial, scratch);
+  const float total = block_sum(partial, scratch);
   if (threadIdx.x == 0 && live) value[b] += w * total;
 }
 
@@ -283,7 +252,7 @@ static __device__ void per_position_objective(const float* __restrict__ acts, co
   if (live) {
     for (int c = tx + ty * tp; c < units; c += tp * tc) vv_part += v[c] * v[c];
   }
-  const float vv = obj_block_sum(vv_part, scratch);
+  const float vv = block_sum(vv_part, scratch);
 
   int fold = 1;  // the smallest power of two >= tc: the first stride of the tree below is fold / 2
   while (fold < tc) fold <<= 1;
@@ -328,7 +297,7 @@ static __device__ void per_position_objective(const float* __restrict__ acts, co
     }
     __syncthreads();  // the next tile overwrites dots, squares, alphas and betas
   }
-  const float total = obj_block_sum(value_part, scratch);
+  const float total = block_sum(value_part, scratch);
   if (tx == 0 && ty == 0 && live) value[b] += scale * total;
 }
 

@@ -49,11 +49,10 @@ static __device__ __forceinline__ PoolGeometry pool_geometry(int id, int ih, int
   return g;
 }
 
-// The first maximum (or the first NaN) of window (o0, o1, o2) of one plane: its offset in the plane, or -1 where no
-// tap is inside.
-static __device__ int pool_argmax(const float* __restrict__ plane, const PoolGeometry& g, int o0, int o1, int o2) {
-  int arg = -1;
-  float best = 0.0f;
+// Calls visit(at) for every tap of window (o0, o1, o2) that is inside the input, in window order, with the tap's
+// offset in its plane; stops at the first tap for which visit returns false.
+template <typename Visit>
+static __device__ __forceinline__ void pool_taps(const PoolGeometry& g, int o0, int o1, int o2, Visit visit) {
   for (int j0 = 0; j0 < g.k[0]; j0++) {
     const int i0 = o0 * g.s[0] - g.pb[0] + j0 * g.dil[0];
     if (i0 < 0 || i0 >= g.in[0]) continue;
@@ -63,17 +62,59 @@ static __device__ int pool_argmax(const float* __restrict__ plane, const PoolGeo
       for (int j2 = 0; j2 < g.k[2]; j2++) {
         const int i2 = o2 * g.s[2] - g.pb[2] + j2 * g.dil[2];
         if (i2 < 0 || i2 >= g.in[2]) continue;
-        const int at = (i0 * g.in[1] + i1) * g.in[2] + i2;
-        const float v = plane[at];
-        if (v != v) return at;  // NaN
-        if (arg < 0 || v > best) {
-          arg = at;
-          best = v;
-        }
+        if (!visit((i0 * g.in[1] + i1) * g.in[2] + i2)) return;
       }
     }
   }
+}
+
+// The first maximum (or the first NaN) of window (o0, o1, o2) of one plane: its offset in the plane, or -1 where no
+// tap is inside.
+static __device__ int pool_argmax(const float* __restrict__ plane, const PoolGeometry& g, int o0, int o1, int o2) {
+  int arg = -1;
+  float best = 0.0f;
+  pool_taps(g, o0, o1, o2, [&](int at) {
+    const float v = plane[at];
+    if (v != v) {  // NaN
+      arg = at;
+      return false;
+    }
+    if (arg < 0 || v > best) {
+      arg = at;
+      best = v;
+    }
+    return true;
+  });
   return arg;
+}
+
+// The sum of the taps of window (o0, o1, o2) of one plane that are inside the input, in window order.
+static __device__ float pool_window_sum(const float* __restrict__ plane, const PoolGeometry& g, int o0, int o1,
+                                        int o2) {
+  float sum = 0.0f;
+  pool_taps(g, o0, o1, o2, [&](int at) {
+    sum += plane[at];
+    return true;
+  });
+  return sum;
+}
+
+// Element e of a [P, D0, D1, D2] tensor (dims = D0, D1, D2): its plane, its offset in the plane and its coordinates.
+struct PoolElement {
+  int plane;
+  int at;
+  int c[3];
+};
+
+static __device__ __forceinline__ PoolElement pool_element(int e, const int* dims) {
+  const int size = dims[0] * dims[1] * dims[2];
+  PoolElement r;
+  r.plane = e / size;
+  r.at = e % size;
+  r.c[2] = r.at % dims[2];
+  r.c[1] = (r.at / dims[2]) % dims[1];
+  r.c[0] = r.at / (dims[2] * dims[1]);
+  return r;
 }
 
 // The divisor of an average over window (o0, o1, o2): its taps inside the input (include_pad 0) or inside the
@@ -100,36 +141,18 @@ extern "C" __global__ void pool_forward(const float* __restrict__ x, float* __re
                                         int ped, int peh, int pew) {
   const PoolGeometry g = pool_geometry(id, ih, iw, od, oh, ow, kd, kh, kw, sd, sh, sw, dd, dh, dw, pbd, pbh, pbw,
                                        ped, peh, pew);
-  const int in_plane = id * ih * iw;
-  const int out_plane = od * oh * ow;
-  const int n = planes * out_plane;
+  const int n = planes * od * oh * ow;
   for (int e = blockIdx.x * blockDim.x + threadIdx.x; e < n; e += gridDim.x * blockDim.x) {
-    const int p = e / out_plane;
-    const int o = e % out_plane;
-    const int o2 = o % ow;
-    const int o1 = (o / ow) % oh;
-    const int o0 = o / (ow * oh);
-    const float* plane = x + (size_t)p * in_plane;
+    const PoolElement o = pool_element(e, g.out);
+    const float* plane = x + (size_t)o.plane * id * ih * iw;
     if (mode == 0) {
-      const int arg = pool_argmax(plane, g, o0, o1, o2);
+      const int arg = pool_argmax(plane, g, o.c[0], o.c[1], o.c[2]);
       y[e] = arg < 0 ? 0.0f : plane[arg];
-      continue;
+    } else {
+      const float sum = pool_window_sum(plane, g, o.c[0], o.c[1], o.c[2]);
+      const int divisor = pool_divisor(g, o.c[0], o.c[1], o.c[2], mode == 2);
+      y[e] = divisor == 0 ? 0.0f : sum / (float)divisor;
     }
-    float sum = 0.0f;
-    for (int j0 = 0; j0 < kd; j0++) {
-      const int i0 = o0 * sd - pbd + j0 * dd;
-      if (i0 < 0 || i0 >= id) continue;
-      for (int j1 = 0; j1 < kh; j1++) {
-        const int i1 = o1 * sh - pbh + j1 * dh;
-        if (i1 < 0 || i1 >= ih) continue;
-        for (int j2 = 0; j2 < kw; j2++) {
-          const int i2 = o2 * sw - pbw + j2 * dw;
-          if (i2 >= 0 && i2 < iw) sum += plane[(i0 * ih + i1) * iw + i2];
-        }
-      }
-    }
-    const int divisor = pool_divisor(g, o0, o1, o2, mode == 2);
-    y[e] = divisor == 0 ? 0.0f : sum / (float)divisor;
   }
 }
 
@@ -148,27 +171,22 @@ extern "C" __global__ void pool_backward(const float* __restrict__ x, const floa
                                          int peh, int pew) {
   const PoolGeometry g = pool_geometry(id, ih, iw, od, oh, ow, kd, kh, kw, sd, sh, sw, dd, dh, dw, pbd, pbh, pbw,
                                        ped, peh, pew);
-  const int in_plane = id * ih * iw;
-  const int out_plane = od * oh * ow;
-  const int n = planes * in_plane;
+  const int n = planes * id * ih * iw;
   for (int e = blockIdx.x * blockDim.x + threadIdx.x; e < n; e += gridDim.x * blockDim.x) {
-    const int p = e / in_plane;
-    const int at = e % in_plane;
-    const int i2 = at % iw;
-    const int i1 = (at / iw) % ih;
-    const int i0 = at / (iw * ih);
-    const float* plane = x + (size_t)p * in_plane;
-    const float* grad = dy + (size_t)p * out_plane;
+    const PoolElement in = pool_element(e, g.in);
+    const int at = in.at;
+    const float* plane = x + (size_t)in.plane * id * ih * iw;
+    const float* grad = dy + (size_t)in.plane * od * oh * ow;
     float sum = 0.0f;
     // Taps from last to first: the windows come in increasing output order, as the reference adds them.
     for (int j0 = kd - 1; j0 >= 0; j0--) {
-      const int o0 = pool_window_of(g, 0, i0, j0);
+      const int o0 = pool_window_of(g, 0, in.c[0], j0);
       if (o0 < 0) continue;
       for (int j1 = kh - 1; j1 >= 0; j1--) {
-        const int o1 = pool_window_of(g, 1, i1, j1);
+        const int o1 = pool_window_of(g, 1, in.c[1], j1);
         if (o1 < 0) continue;
         for (int j2 = kw - 1; j2 >= 0; j2--) {
-          const int o2 = pool_window_of(g, 2, i2, j2);
+          const int o2 = pool_window_of(g, 2, in.c[2], j2);
           if (o2 < 0) continue;
           const float d = grad[(o0 * oh + o1) * ow + o2];
           if (mode == 0) {

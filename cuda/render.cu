@@ -33,39 +33,31 @@
 //                        Launch: grid (X, B) with any X >= 1, any 1-D block; a grid-stride loop covers the
 //                        longest range.
 
-#define RENDER_FULL_MASK 0xffffffffu
+#include "common.cuh"
 
-extern "C" __global__ void render_sample_any(const float* __restrict__ x, const float* __restrict__ a,
-                                             int* __restrict__ flags, int batch, int per, int positive_only) {
+// flags[b] = 1 if some i in [lo, hi) has x[b, i] != 0 and, with positive_only, a[b, i] > 0; else 0 (nothing is
+// written where the block's sample b is not live). Every thread of the block calls it.
+static __device__ void render_any_in(const float* __restrict__ x, const float* __restrict__ a, int* __restrict__ flags,
+                                     int b, bool live, int per, int lo, int hi, int positive_only) {
   __shared__ int warp_found[32];
-  const int b = blockIdx.x;
-  const bool live = b < batch;
   int found = 0;
   if (live) {
     const size_t base = (size_t) b * per;
-    for (int i = threadIdx.x; i < per && !found; i += blockDim.x) {
+    for (int i = lo + threadIdx.x; i < hi && !found; i += blockDim.x) {
       if (x[base + i] != 0.0f && (positive_only == 0 || a[base + i] > 0.0f)) found = 1;
     }
   }
-  found = __any_sync(RENDER_FULL_MASK, found);
-  if ((threadIdx.x & 31) == 0) warp_found[threadIdx.x >> 5] = found;
-  __syncthreads();  // thread 0 reads every warp's answer
-  if (threadIdx.x == 0 && live) {
-    int any = 0;
-    for (int w = 0; w < (int) (blockDim.x >> 5); ++w) any |= warp_found[w];
-    flags[b] = any;
-  }
+  const int any = block_any_to_first(found, warp_found);
+  if (threadIdx.x == 0 && live) flags[b] = any;
 }
 
-extern "C" __global__ void render_move_samples(float* __restrict__ src, float* __restrict__ dst,
-                                               const int* __restrict__ mask, int batch, int per) {
-  const int b = blockIdx.y;
-  if (b < batch && mask[b] != 0) {
-    const size_t base = (size_t) b * per;
-    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < per; i += gridDim.x * blockDim.x) {
-      dst[base + i] += src[base + i];
-      src[base + i] = 0.0f;
-    }
+// dst[b, i] += src[b, i], then src[b, i] = 0, for every i in [lo, hi) of sample b: a grid-stride loop along x.
+static __device__ __forceinline__ void render_move(float* __restrict__ src, float* __restrict__ dst, int b, int per,
+                                                   int lo, int hi) {
+  const size_t base = (size_t) b * per;
+  for (int i = lo + blockIdx.x * blockDim.x + threadIdx.x; i < hi; i += gridDim.x * blockDim.x) {
+    dst[base + i] += src[base + i];
+    src[base + i] = 0.0f;
   }
 }
 
@@ -78,29 +70,27 @@ static __device__ __forceinline__ void render_range(const int* begin, const int*
   if (*hi < *lo) *hi = *lo;
 }
 
+extern "C" __global__ void render_sample_any(const float* __restrict__ x, const float* __restrict__ a,
+                                             int* __restrict__ flags, int batch, int per, int positive_only) {
+  const int b = blockIdx.x;
+  render_any_in(x, a, flags, b, b < batch, per, 0, per, positive_only);
+}
+
+extern "C" __global__ void render_move_samples(float* __restrict__ src, float* __restrict__ dst,
+                                               const int* __restrict__ mask, int batch, int per) {
+  const int b = blockIdx.y;
+  if (b < batch && mask[b] != 0) render_move(src, dst, b, per, 0, per);
+}
+
 extern "C" __global__ void render_range_any(const float* __restrict__ x, const float* __restrict__ a,
                                             const int* __restrict__ begin, const int* __restrict__ count,
                                             int* __restrict__ flags, int batch, int per, int positive_only) {
-  __shared__ int warp_found[32];
   const int b = blockIdx.x;
   const bool live = b < batch;
-  int found = 0;
-  if (live) {
-    int lo, hi;
-    render_range(begin, count, b, per, &lo, &hi);
-    const size_t base = (size_t) b * per;
-    for (int i = lo + threadIdx.x; i < hi && !found; i += blockDim.x) {
-      if (x[base + i] != 0.0f && (positive_only == 0 || a[base + i] > 0.0f)) found = 1;
-    }
-  }
-  found = __any_sync(RENDER_FULL_MASK, found);
-  if ((threadIdx.x & 31) == 0) warp_found[threadIdx.x >> 5] = found;
-  __syncthreads();  // thread 0 reads every warp's answer
-  if (threadIdx.x == 0 && live) {
-    int any = 0;
-    for (int w = 0; w < (int) (blockDim.x >> 5); ++w) any |= warp_found[w];
-    flags[b] = any;
-  }
+  int lo = 0;
+  int hi = 0;
+  if (live) render_range(begin, count, b, per, &lo, &hi);
+  render_any_in(x, a, flags, b, live, per, lo, hi, positive_only);
 }
 
 extern "C" __global__ void render_move_ranges(float* __restrict__ src, float* __restrict__ dst,
@@ -110,10 +100,6 @@ extern "C" __global__ void render_move_ranges(float* __restrict__ src, float* __
   if (b < batch && keep[b] == 0) {
     int lo, hi;
     render_range(begin, count, b, per, &lo, &hi);
-    const size_t base = (size_t) b * per;
-    for (int i = lo + blockIdx.x * blockDim.x + threadIdx.x; i < hi; i += gridDim.x * blockDim.x) {
-      dst[base + i] += src[base + i];
-      src[base + i] = 0.0f;
-    }
+    render_move(src, dst, b, per, lo, hi);
   }
 }

@@ -15,18 +15,25 @@
 // of sample blockIdx.y. Consecutive threads touch consecutive positions p in both layouts, so reads and
 // writes are coalesced along P. No shared memory, no barriers.
 
+// Calls visit(c, k, r) for every value (c, p) of sample b, grid-striding over its C * P values: k is its index
+// in acts/grad [B, C, P], r its index in rows [C, B*P].
+template <typename Visit>
+static __device__ __forceinline__ void whitening_for_each(int b, int batch, int units, int positions, Visit visit) {
+  const size_t per = (size_t) units * positions;
+  const size_t row_length = (size_t) batch * positions;
+  const size_t column = (size_t) b * positions;
+  for (size_t i = (size_t) blockIdx.x * blockDim.x + threadIdx.x; i < per; i += (size_t) gridDim.x * blockDim.x) {
+    const size_t c = i / positions;
+    const size_t p = i - c * positions;
+    visit(c, (size_t) b * per + i, c * row_length + column + p);
+  }
+}
+
 extern "C" __global__ void whitening_gather_centered(const float* __restrict__ acts, const float* __restrict__ mean,
                                                      float* __restrict__ rows, int batch, int units, int positions) {
   const int b = blockIdx.y;
   if (b < batch) {
-    const size_t per = (size_t) units * positions;
-    const size_t row_length = (size_t) batch * positions;
-    const size_t column = (size_t) b * positions;
-    for (size_t i = (size_t) blockIdx.x * blockDim.x + threadIdx.x; i < per; i += (size_t) gridDim.x * blockDim.x) {
-      const size_t c = i / positions;
-      const size_t p = i - c * positions;
-      rows[c * row_length + column + p] = acts[(size_t) b * per + i] - mean[c];
-    }
+    whitening_for_each(b, batch, units, positions, [&](size_t c, size_t k, size_t r) { rows[r] = acts[k] - mean[c]; });
   }
 }
 
@@ -34,13 +41,6 @@ extern "C" __global__ void whitening_scatter_add(const float* __restrict__ rows,
                                                  float* __restrict__ grad, int batch, int units, int positions) {
   const int b = blockIdx.y;
   if (b < batch && mask[b] != 0) {
-    const size_t per = (size_t) units * positions;
-    const size_t row_length = (size_t) batch * positions;
-    const size_t column = (size_t) b * positions;
-    for (size_t i = (size_t) blockIdx.x * blockDim.x + threadIdx.x; i < per; i += (size_t) gridDim.x * blockDim.x) {
-      const size_t c = i / positions;
-      const size_t p = i - c * positions;
-      grad[(size_t) b * per + i] += rows[c * row_length + column + p];
-    }
+    whitening_for_each(b, batch, units, positions, [&](size_t, size_t k, size_t r) { grad[k] += rows[r]; });
   }
 }

@@ -2,7 +2,6 @@ package org.featviz.objective;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.featviz.ir.Shape;
 
@@ -22,12 +21,4 @@ public interface BatchObjective {
 
   /** Checks the term against the per-sample layer shapes before optimizing (see {@link Objective#validate}). */
   default void validate(Map<String, Shape> sampleShapes) {}
-
-  /**
-   * This term in the form the device render loop computes on the device, or empty where it has none (it is then
-   * evaluated on the host from its layers copied back).
-   */
-  default Optional<FusedBatchTerm> fusedTerm() {
-    return Optional.empty();
-  }
 }

@@ -1,24 +1,12 @@
 package org.featviz.objective;
 
-import java.util.List;
-import java.util.Optional;
-import org.featviz.ir.Shape;
-
 /**
  * The spatial mean of one channel (a dense unit's value): value (1/P) sum_p a[u, p], gradient 1/P at every
- * position of unit u (P = H * W, 1 for dense layers).
+ * position of unit u (P = H * W, 1 for dense layers). Made by {@link Objectives#channel}.
  */
-final class Channel extends LayerObjective {
-  private final int unit;
-
+public final class Channel extends SingleUnitObjective {
   Channel(String layer, int unit) {
-    super(layer);
-    this.unit = unit;
-  }
-
-  @Override
-  protected void check(Shape shape) {
-    checkUnit(unit, shape);
+    super(layer, unit);
   }
 
   @Override
@@ -26,16 +14,6 @@ final class Channel extends LayerObjective {
     int positions = a.positions();
     for (int p = 0; p < positions; p++) grad.addAt(unit, p, 1.0 / positions);
     return a.unitMean(unit);
-  }
-
-  @Override
-  public Optional<List<FusedTerm>> fusedTerms() {
-    return Optional.of(List.of(new FusedTerm.Channel(layer, unit, 1)));
-  }
-
-  @Override
-  public Optional<Unit> unit() {
-    return Optional.of(new Unit(layer, unit));
   }
 
   @Override

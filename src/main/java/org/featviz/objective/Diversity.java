@@ -2,7 +2,6 @@ package org.featviz.objective;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.featviz.ir.ModelException;
 import org.featviz.ir.Shape;
@@ -19,9 +18,9 @@ import org.featviz.ir.Shape;
  *
  * <p>An element whose activations are not all finite (a diverged image) takes no part: its g is zero and it gets no
  * gradient, as if its activations were zero, so one diverging image cannot poison the others' gradients. n still
- * counts it.
+ * counts it. Made by {@link Objectives#diversity}.
  */
-final class Diversity implements BatchObjective {
+public final class Diversity implements BatchObjective {
   private static final double EPS = 1e-12;
 
   private final String layer;
@@ -31,6 +30,16 @@ final class Diversity implements BatchObjective {
     if (layer == null || layer.isBlank()) throw new ModelException("diversity needs a layer name, got '" + layer + "'");
     this.layer = layer;
     this.weight = weight;
+  }
+
+  /** The layer (value name) whose Gram matrices are compared. */
+  public String layer() {
+    return layer;
+  }
+
+  /** The factor of minus the mean pairwise cosine similarity. */
+  public double weight() {
+    return weight;
   }
 
   @Override
@@ -113,11 +122,6 @@ final class Diversity implements BatchObjective {
         grad.addAt(x, q, factor * 2 * s);
       }
     }
-  }
-
-  @Override
-  public Optional<FusedBatchTerm> fusedTerm() {
-    return Optional.of(new FusedBatchTerm.Diversity(layer, weight));
   }
 
   @Override

@@ -1,6 +1,5 @@
 package org.featviz.objective;
 
-import java.util.Optional;
 import org.featviz.ir.Shape;
 
 /**
@@ -14,12 +13,4 @@ public interface ImageRegularizer {
 
   /** A readable description such as "totalVariation(0.1)". */
   String describe();
-
-  /**
-   * This regularizer in the form the device's fused regularizer kernel computes, or empty where it has none (it
-   * is then evaluated on the host). The regularizers of {@link ImageRegularizers} all have one.
-   */
-  default Optional<FusedRegularizer> fusedTerm() {
-    return Optional.empty();
-  }
 }

@@ -1,12 +1,12 @@
 package org.featviz.objective;
 
-import java.util.Optional;
 import org.featviz.ir.ModelException;
 import org.featviz.ir.Shape;
 
 /**
  * Image regularizers. Each is a penalty: -weight times a mean over the M = C * H * W pixels (means, so a weight
- * means the same at every image size). Gradients are exact derivatives of the values.
+ * means the same at every image size). Gradients are exact derivatives of the values. Each kind is a class here
+ * ({@link TotalVariation}, {@link L1}, {@link Blur}) that exposes its arguments.
  */
 public final class ImageRegularizers {
   /** Lucid's L1 constant: pixels are pulled toward mid-grey. */
@@ -20,31 +20,7 @@ public final class ImageRegularizers {
    */
   public static ImageRegularizer totalVariation(double weight) {
     checkWeight("totalVariation", weight);
-    return new Regularizer("totalVariation(" + VectorText.number(weight) + ")",
-        new FusedRegularizer.TotalVariation(weight)) {
-      @Override
-      double penalty(float[] x, int c, int h, int w, double[] grad) {
-        double sum = 0;
-        for (int ch = 0; ch < c; ch++) {
-          for (int y = 0; y < h; y++) {
-            for (int xx = 0; xx < w; xx++) {
-              int i = (ch * h + y) * w + xx;
-              if (xx + 1 < w) sum += pair(x, i, i + 1, grad);
-              if (y + 1 < h) sum += pair(x, i, i + w, grad);
-            }
-          }
-        }
-        return weight * sum;
-      }
-
-      private double pair(float[] x, int i, int j, double[] grad) {
-        double d = (double) x[j] - x[i];
-        double s = Math.signum(d) * weight;
-        grad[j] += s;
-        grad[i] -= s;
-        return Math.abs(d);
-      }
-    };
+    return new TotalVariation(weight);
   }
 
   /** {@link #l1(double, double)} around mid-grey (0.5). */
@@ -56,19 +32,7 @@ public final class ImageRegularizers {
   public static ImageRegularizer l1(double weight, double center) {
     checkWeight("l1", weight);
     if (!Double.isFinite(center)) throw new ModelException("l1: center must be finite, got " + center);
-    return new Regularizer("l1(" + VectorText.number(weight) + ", center " + VectorText.number(center) + ")",
-        new FusedRegularizer.L1(weight, center)) {
-      @Override
-      double penalty(float[] x, int c, int h, int w, double[] grad) {
-        double sum = 0;
-        for (int i = 0; i < x.length; i++) {
-          double d = x[i] - center;
-          sum += Math.abs(d);
-          grad[i] = weight * Math.signum(d);
-        }
-        return weight * sum;
-      }
-    };
+    return new L1(weight, center);
   }
 
   /**
@@ -80,21 +44,84 @@ public final class ImageRegularizers {
    */
   public static ImageRegularizer blur(double weight) {
     checkWeight("blur", weight);
-    return new Regularizer("blur(" + VectorText.number(weight) + ")", new FusedRegularizer.Blur(weight)) {
-      @Override
-      double penalty(float[] x, int c, int h, int w, double[] grad) {
-        double[] r = new double[x.length];
-        for (int i = 0; i < x.length; i++) r[i] = x[i];
-        forEachBlurTap(c, h, w, (out, in, tap) -> r[out] -= tap * x[in]);
-        double sum = 0;
-        for (int i = 0; i < r.length; i++) {
-          sum += r[i] * r[i];
-          grad[i] = weight * r[i];
+    return new Blur(weight);
+  }
+
+  /** {@link #totalVariation}. */
+  public static final class TotalVariation extends Regularizer {
+    private TotalVariation(double weight) {
+      super("totalVariation(" + VectorText.number(weight) + ")", weight);
+    }
+
+    @Override
+    double penalty(float[] x, int c, int h, int w, double[] grad) {
+      double sum = 0;
+      for (int ch = 0; ch < c; ch++) {
+        for (int y = 0; y < h; y++) {
+          for (int xx = 0; xx < w; xx++) {
+            int i = (ch * h + y) * w + xx;
+            if (xx + 1 < w) sum += pair(x, i, i + 1, grad);
+            if (y + 1 < h) sum += pair(x, i, i + w, grad);
+          }
         }
-        forEachBlurTap(c, h, w, (out, in, tap) -> grad[in] -= weight * tap * r[out]);
-        return weight * sum / 2;
       }
-    };
+      return weight * sum;
+    }
+
+    private double pair(float[] x, int i, int j, double[] grad) {
+      double d = (double) x[j] - x[i];
+      double s = Math.signum(d) * weight;
+      grad[j] += s;
+      grad[i] -= s;
+      return Math.abs(d);
+    }
+  }
+
+  /** {@link #l1(double, double)}. */
+  public static final class L1 extends Regularizer {
+    private final double center;
+
+    private L1(double weight, double center) {
+      super("l1(" + VectorText.number(weight) + ", center " + VectorText.number(center) + ")", weight);
+      this.center = center;
+    }
+
+    /** The value the pixels are pulled toward. */
+    public double center() {
+      return center;
+    }
+
+    @Override
+    double penalty(float[] x, int c, int h, int w, double[] grad) {
+      double sum = 0;
+      for (int i = 0; i < x.length; i++) {
+        double d = x[i] - center;
+        sum += Math.abs(d);
+        grad[i] = weight * Math.signum(d);
+      }
+      return weight * sum;
+    }
+  }
+
+  /** {@link #blur}. */
+  public static final class Blur extends Regularizer {
+    private Blur(double weight) {
+      super("blur(" + VectorText.number(weight) + ")", weight);
+    }
+
+    @Override
+    double penalty(float[] x, int c, int h, int w, double[] grad) {
+      double[] r = new double[x.length];
+      for (int i = 0; i < x.length; i++) r[i] = x[i];
+      forEachBlurTap(c, h, w, (out, in, tap) -> r[out] -= tap * x[in]);
+      double sum = 0;
+      for (int i = 0; i < r.length; i++) {
+        sum += r[i] * r[i];
+        grad[i] = weight * r[i];
+      }
+      forEachBlurTap(c, h, w, (out, in, tap) -> grad[in] -= weight * tap * r[out]);
+      return weight * sum / 2;
+    }
   }
 
   /** A regularizer's weight is finite and >= 0: a negative one would reward the noise it is meant to remove. */
@@ -134,11 +161,16 @@ public final class ImageRegularizers {
    */
   private abstract static class Regularizer implements ImageRegularizer {
     private final String description;
-    private final FusedRegularizer fused;
+    final double weight;
 
-    Regularizer(String description, FusedRegularizer fused) {
+    Regularizer(String description, double weight) {
       this.description = description;
-      this.fused = fused;
+      this.weight = weight;
+    }
+
+    /** The regularizer's weight: its value is -weight/M times its penalty (M = pixels of one image). */
+    public double weight() {
+      return weight;
     }
 
     /** Returns weight * (penalty sum); overwrites or accumulates its derivative into grad (zeroed on entry). */
@@ -161,11 +193,6 @@ public final class ImageRegularizers {
     @Override
     public String describe() {
       return description;
-    }
-
-    @Override
-    public Optional<FusedRegularizer> fusedTerm() {
-      return Optional.of(fused);
     }
 
     @Override

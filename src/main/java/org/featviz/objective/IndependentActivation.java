@@ -1,25 +1,21 @@
 package org.featviz.objective;
 
-import java.util.List;
-import java.util.Optional;
 import org.featviz.ir.Shape;
 
 /**
  * Independent Activation Maximization (IAM): x_i minus the mean of the other units of the layer, where x_j is
  * unit j's spatial mean (its value for dense layers). With U units and P positions the gradient is 1/P at every
- * position of unit i and -1/((U - 1) P) at every position of every other unit. Needs at least two units.
+ * position of unit i and -1/((U - 1) P) at every position of every other unit. Needs at least two units. Made by
+ * {@link Objectives#iam}.
  */
-final class IndependentActivation extends LayerObjective {
-  private final int unit;
-
+public final class IndependentActivation extends SingleUnitObjective {
   IndependentActivation(String layer, int unit) {
-    super(layer);
-    this.unit = unit;
+    super(layer, unit);
   }
 
   @Override
   protected void check(Shape shape) {
-    checkUnit(unit, shape);
+    super.check(shape);
     if (units(shape) < 2) throw error("iam needs at least two units to compare with", shape);
   }
 
@@ -37,16 +33,6 @@ final class IndependentActivation extends LayerObjective {
       for (int p = 0; p < positions; p++) grad.addAt(j, p, w);
     }
     return a.unitMean(unit) - others / (units - 1);
-  }
-
-  @Override
-  public Optional<List<FusedTerm>> fusedTerms() {
-    return Optional.of(List.of(new FusedTerm.Iam(layer, unit, 1)));
-  }
-
-  @Override
-  public Optional<Unit> unit() {
-    return Optional.of(new Unit(layer, unit));
   }
 
   @Override

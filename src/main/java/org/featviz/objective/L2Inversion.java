@@ -1,15 +1,13 @@
 package org.featviz.objective;
 
-import java.util.List;
-import java.util.Optional;
 import org.featviz.ir.Shape;
 
 /**
  * Feature inversion: minus the squared L2 distance between the whole per-sample activation slice a and a target t
  * of the same size (flattened in the slice's layout): value -sum_i (a_i - t_i)^2, gradient -2 (a - t).
- * Maximizing it makes an image whose activations reproduce t.
+ * Maximizing it makes an image whose activations reproduce t. Made by {@link Objectives#l2Inversion}.
  */
-final class L2Inversion extends LayerObjective {
+public final class L2Inversion extends LayerObjective {
   private final float[] target;
 
   L2Inversion(String layer, float[] target) {
@@ -36,9 +34,9 @@ final class L2Inversion extends LayerObjective {
     return -sum;
   }
 
-  @Override
-  public Optional<List<FusedTerm>> fusedTerms() {
-    return Optional.of(List.of(new FusedTerm.L2Inversion(layer, target, 1)));
+  /** t, in the per-sample slice's layout (a copy). */
+  public float[] target() {
+    return target.clone();
   }
 
   @Override

@@ -18,6 +18,11 @@ abstract class LayerObjective implements Objective {
     this.layer = layer;
   }
 
+  /** The layer (value name) this objective reads. */
+  public String layer() {
+    return layer;
+  }
+
   @Override
   public Set<String> layers() {
     return Set.of(layer);

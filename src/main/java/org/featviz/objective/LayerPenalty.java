@@ -1,15 +1,13 @@
 package org.featviz.objective;
 
-import java.util.List;
-import java.util.Optional;
 import org.featviz.ir.Shape;
 
 /**
  * A penalty on a layer's activations (typically the layer before the target), as a mean over its M per-sample
  * elements: L1 gives -weight (1/M) sum |a_i| with gradient -weight sign(a_i) / M (0 at a_i = 0); L2 gives
- * -weight (1/M) sum a_i^2 with gradient -2 weight a_i / M.
+ * -weight (1/M) sum a_i^2 with gradient -2 weight a_i / M. Made by {@link Objectives#layerPenalty}.
  */
-final class LayerPenalty extends LayerObjective {
+public final class LayerPenalty extends LayerObjective {
   private final PenaltyNorm norm;
   private final double weight;
 
@@ -41,9 +39,14 @@ final class LayerPenalty extends LayerObjective {
     return -weight * sum / m;
   }
 
-  @Override
-  public Optional<List<FusedTerm>> fusedTerms() {
-    return Optional.of(List.of(new FusedTerm.LayerPenalty(layer, norm, weight, 1)));
+  /** L1 or L2. */
+  public PenaltyNorm norm() {
+    return norm;
+  }
+
+  /** The penalty's strength: the value is -weight times the mean. */
+  public double weight() {
+    return weight;
   }
 
   @Override

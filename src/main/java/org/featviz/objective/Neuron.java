@@ -1,29 +1,26 @@
 package org.featviz.objective;
 
-import java.util.List;
-import java.util.Optional;
 import org.featviz.ir.Shape;
 
 /**
  * One activation: unit u of a dense layer, or unit u at one spatial position of a conv layer (x = column,
  * y = row of [C, H, W]; without a position, the center: index dim / 2 on every spatial axis, as Lucid does).
- * Value a[u, y, x]; gradient 1 there, 0 elsewhere.
+ * Value a[u, y, x]; gradient 1 there, 0 elsewhere. Made by {@link Objectives#neuron(String, int)} and
+ * {@link Objectives#neuron(String, int, int, int)}.
  */
-final class Neuron extends LayerObjective {
-  private final int unit;
+public final class Neuron extends SingleUnitObjective {
   private final Integer x;
   private final Integer y;
 
   Neuron(String layer, int unit, Integer x, Integer y) {
-    super(layer);
-    this.unit = unit;
+    super(layer, unit);
     this.x = x;
     this.y = y;
   }
 
   @Override
   protected void check(Shape shape) {
-    checkUnit(unit, shape);
+    super.check(shape);
     if (x == null) return;
     if (shape.rank() != 3) {
       throw error("a position (x=" + x + ", y=" + y + ") needs a [C, H, W] layer", shape);
@@ -49,14 +46,14 @@ final class Neuron extends LayerObjective {
     return a.at(unit, p);
   }
 
-  @Override
-  public Optional<List<FusedTerm>> fusedTerms() {
-    return Optional.of(List.of(new FusedTerm.Neuron(layer, unit, x, y, 1)));
+  /** The column x, or null for the center position. */
+  public Integer x() {
+    return x;
   }
 
-  @Override
-  public Optional<Unit> unit() {
-    return Optional.of(new Unit(layer, unit));
+  /** The row y, or null for the center position. */
+  public Integer y() {
+    return y;
   }
 
   @Override

@@ -1,6 +1,5 @@
 package org.featviz.objective;
 
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -10,6 +9,12 @@ import org.featviz.ir.Shape;
  * A quantity to maximize for one image, computed from activations of one or more layers: the value and its
  * gradient with respect to those activations. Objectives compose by sum and scale, and describe themselves
  * readably ("channel(conv2, 5) + -0.1 x l2(relu1)"). Every batch element of a render has its own objective.
+ *
+ * <p>The objectives of {@link Objectives} are classes of this package that expose their arguments (a layer, a unit,
+ * a vector, a whitening), and sums and scalings expose their parts ({@link Objectives.Sum},
+ * {@link Objectives.Scaled}), so that a backend can compute them its own way: the device render loop lowers them to
+ * its fused kernels ({@code org.featviz.render.gpu.FusedLowering}). An implementation from elsewhere is evaluated
+ * through {@link #evaluate} on every backend.
  */
 public interface Objective {
   /** The layers (value names) this objective reads. */
@@ -27,15 +32,6 @@ public interface Objective {
    * argument and the shape. The renderer calls it once before optimizing; evaluate checks again where it is cheap.
    */
   default void validate(Map<String, Shape> sampleShapes) {}
-
-  /**
-   * This objective as a weighted sum of terms that the fused objective kernels compute (the device render loop
-   * launches one kernel per term), or empty where some part has no kernel: such an objective is evaluated on the
-   * host. Sums and scalings of fusable objectives are fusable.
-   */
-  default Optional<List<FusedTerm>> fusedTerms() {
-    return Optional.empty();
-  }
 
   /**
    * The unit this objective is about, where it is about one (channel, neuron and iam are; sums and scalings take

@@ -1,8 +1,6 @@
 package org.featviz.objective;
 
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -49,16 +47,12 @@ public final class Objectives {
 
   /** a . v, per position averaged. */
   public static Objective direction(String layer, float[] vector) {
-    float[] v = VectorMath.checkedDirection("direction(" + layer + ")", vector);
-    return perPosition("direction", layer, VectorText.of(v), VectorFunctions.dot(v),
-        new FusedTerm.Direction(layer, v, 1));
+    return new Direction(layer, null, VectorMath.checkedDirection("direction(" + layer + ")", vector));
   }
 
   /** Cosine similarity of a and v, per position averaged. */
   public static Objective cosine(String layer, float[] vector) {
-    float[] v = VectorMath.checkedDirection("cosine(" + layer + ")", vector);
-    return perPosition("cosine", layer, VectorText.of(v), VectorFunctions.cosine(v),
-        new FusedTerm.Cosine(layer, v, 1));
+    return new Cosine(layer, null, VectorMath.checkedDirection("cosine(" + layer + ")", vector));
   }
 
   /** {@link #dotCossim(String, float[], double, double)} with n = 1 and floor = 0.1. */
@@ -71,9 +65,7 @@ public final class Objectives {
     String what = "dotCossim(" + layer + ")";
     float[] v = VectorMath.checkedDirection(what, vector);
     checkPowerAndFloor(what, n, floor);
-    return perPosition("dotCossim", layer, VectorText.of(v) + ", n=" + VectorText.number(n) + ", floor="
-        + VectorText.number(floor), VectorFunctions.dotCossim(v, n, floor),
-        new FusedTerm.DotCossim(layer, v, n, floor, 1));
+    return new DotCossim(layer, null, v, n, floor);
   }
 
   /** a . v - lambda |a - (a . v^) v^|^2, per position averaged (v^ = v / |v|). */
@@ -83,8 +75,7 @@ public final class Objectives {
           + " one would reward the off-direction part), got " + lambda);
     }
     float[] v = VectorMath.checkedDirection("orthogonalPenalty(" + layer + ")", vector);
-    return perPosition("orthogonalPenalty", layer, VectorText.of(v) + ", lambda=" + VectorText.number(lambda),
-        VectorFunctions.orthogonalPenalty(v, lambda), new FusedTerm.OrthogonalPenalty(layer, v, lambda, 1));
+    return new OrthogonalPenalty(layer, v, lambda);
   }
 
   /** -|a - target|^2 over the whole per-sample slice (target in the slice's [C, H, W] or [F] layout). */
@@ -101,18 +92,12 @@ public final class Objectives {
 
   /** z . v with z = W (a - mu) the whitened activation vector, per position averaged (v lives in z-space). */
   public static Objective whitenedDirection(String layer, Whitening whitening, float[] vector) {
-    float[] v = whitenedVector("whitenedDirection", layer, whitening, vector);
-    return perPosition("whitenedDirection", layer, VectorText.of(v),
-        VectorFunctions.whitened(whitening, VectorFunctions.dot(v)),
-        new FusedTerm.WhitenedDirection(layer, whitening, v, 1));
+    return new Direction(layer, whitening, whitenedVector("whitenedDirection", layer, whitening, vector));
   }
 
   /** Cosine similarity of z = W (a - mu) and v, per position averaged. */
   public static Objective whitenedCosine(String layer, Whitening whitening, float[] vector) {
-    float[] v = whitenedVector("whitenedCosine", layer, whitening, vector);
-    return perPosition("whitenedCosine", layer, VectorText.of(v),
-        VectorFunctions.whitened(whitening, VectorFunctions.cosine(v)),
-        new FusedTerm.WhitenedCosine(layer, whitening, v, 1));
+    return new Cosine(layer, whitening, whitenedVector("whitenedCosine", layer, whitening, vector));
   }
 
   /** {@link #whitenedDotCossim(String, Whitening, float[], double, double)} with n = 1 and floor = 0.1. */
@@ -125,9 +110,7 @@ public final class Objectives {
       double floor) {
     float[] v = whitenedVector("whitenedDotCossim", layer, whitening, vector);
     checkPowerAndFloor("whitenedDotCossim(" + layer + ")", n, floor);
-    return perPosition("whitenedDotCossim", layer, VectorText.of(v) + ", n=" + VectorText.number(n) + ", floor="
-        + VectorText.number(floor), VectorFunctions.whitened(whitening, VectorFunctions.dotCossim(v, n, floor)),
-        new FusedTerm.WhitenedDotCossim(layer, whitening, v, n, floor, 1));
+    return new DotCossim(layer, whitening, v, n, floor);
   }
 
   /** Component {@code unit} of z = W (a - mu), per position averaged: a channel in whitened space. */
@@ -136,27 +119,12 @@ public final class Objectives {
       throw new ModelException("whitenedChannel(" + layer + ", " + unit + "): unit " + unit + " is out of range 0.."
           + (whitening.units() - 1) + " of the whitening");
     }
-    // z_unit = z . e_unit exactly (the other products are 0), so the device computes it as a whitened direction.
-    float[] basis = new float[whitening.units()];
-    basis[unit] = 1;
-    return perPosition("whitenedChannel", layer, String.valueOf(unit), "the whitening",
-        VectorFunctions.whitened(whitening, VectorFunctions.component(whitening.units(), unit)),
-        new FusedTerm.WhitenedDirection(layer, whitening, basis, 1));
+    return new WhitenedChannel(layer, whitening, unit);
   }
 
   /** Minus weight times the mean pairwise cosine similarity of the batch elements' Gram matrices at a layer. */
   public static BatchObjective diversity(String layer, double weight) {
     return new Diversity(layer, weight);
-  }
-
-  private static Objective perPosition(String kind, String layer, String arguments, VectorFunction function,
-      FusedTerm term) {
-    return perPosition(kind, layer, arguments, "the direction vector", function, term);
-  }
-
-  private static Objective perPosition(String kind, String layer, String arguments, String vectorName,
-      VectorFunction function, FusedTerm term) {
-    return new PerPositionObjective(kind, layer, arguments, vectorName, function, term);
   }
 
   private static float[] whitenedVector(String kind, String layer, Whitening whitening, float[] vector) {
@@ -177,81 +145,106 @@ public final class Objectives {
     }
   }
 
+  /** a + b: values and gradients add. */
   public static Objective sum(Objective a, Objective b) {
-    return new Objective() {
-      @Override
-      public Set<String> layers() {
-        Set<String> s = new LinkedHashSet<>(a.layers());
-        s.addAll(b.layers());
-        return s;
-      }
-
-      @Override
-      public double evaluate(SampleView view) {
-        return a.evaluate(view) + b.evaluate(view);
-      }
-
-      @Override
-      public Optional<List<FusedTerm>> fusedTerms() {
-        Optional<List<FusedTerm>> ta = a.fusedTerms();
-        Optional<List<FusedTerm>> tb = b.fusedTerms();
-        if (ta.isEmpty() || tb.isEmpty()) return Optional.empty();
-        List<FusedTerm> all = new ArrayList<>(ta.get());
-        all.addAll(tb.get());
-        return Optional.of(List.copyOf(all));
-      }
-
-      @Override
-      public void validate(Map<String, Shape> sampleShapes) {
-        a.validate(sampleShapes);
-        b.validate(sampleShapes);
-      }
-
-      @Override
-      public Optional<Unit> unit() {
-        return a.unit().or(b::unit);
-      }
-
-      @Override
-      public String describe() {
-        return a.describe() + " + " + b.describe();
-      }
-    };
+    return new Sum(a, b);
   }
 
+  /** scale x a: the value and every gradient a adds are multiplied by scale. */
   public static Objective scaled(Objective a, double scale) {
-    return new Objective() {
-      @Override
-      public Set<String> layers() {
-        return a.layers();
-      }
+    return new Scaled(a, scale);
+  }
 
-      @Override
-      public double evaluate(SampleView view) {
-        return scale * a.evaluate(new ScaledGradients(view, scale));
-      }
+  /** The sum of two objectives ({@link #sum}, {@link Objective#plus}, {@link Objective#minus}). */
+  public static final class Sum implements Objective {
+    private final Objective first;
+    private final Objective second;
 
-      @Override
-      public Optional<List<FusedTerm>> fusedTerms() {
-        return a.fusedTerms().map(terms -> terms.stream().map(t -> t.scaled(scale)).toList());
-      }
+    private Sum(Objective first, Objective second) {
+      this.first = first;
+      this.second = second;
+    }
 
-      @Override
-      public void validate(Map<String, Shape> sampleShapes) {
-        a.validate(sampleShapes);
-      }
+    public Objective first() {
+      return first;
+    }
 
-      @Override
-      public Optional<Unit> unit() {
-        return a.unit();
-      }
+    public Objective second() {
+      return second;
+    }
 
-      @Override
-      public String describe() {
-        String inner = a.describe();
-        return VectorText.number(scale) + " x " + (inner.contains(" + ") ? "(" + inner + ")" : inner);
-      }
-    };
+    @Override
+    public Set<String> layers() {
+      Set<String> s = new LinkedHashSet<>(first.layers());
+      s.addAll(second.layers());
+      return s;
+    }
+
+    @Override
+    public double evaluate(SampleView view) {
+      return first.evaluate(view) + second.evaluate(view);
+    }
+
+    @Override
+    public void validate(Map<String, Shape> sampleShapes) {
+      first.validate(sampleShapes);
+      second.validate(sampleShapes);
+    }
+
+    @Override
+    public Optional<Unit> unit() {
+      return first.unit().or(second::unit);
+    }
+
+    @Override
+    public String describe() {
+      return first.describe() + " + " + second.describe();
+    }
+  }
+
+  /** An objective times a number ({@link #scaled}, {@link Objective#times}). */
+  public static final class Scaled implements Objective {
+    private final Objective inner;
+    private final double scale;
+
+    private Scaled(Objective inner, double scale) {
+      this.inner = inner;
+      this.scale = scale;
+    }
+
+    public Objective inner() {
+      return inner;
+    }
+
+    public double scale() {
+      return scale;
+    }
+
+    @Override
+    public Set<String> layers() {
+      return inner.layers();
+    }
+
+    @Override
+    public double evaluate(SampleView view) {
+      return scale * inner.evaluate(new ScaledGradients(view, scale));
+    }
+
+    @Override
+    public void validate(Map<String, Shape> sampleShapes) {
+      inner.validate(sampleShapes);
+    }
+
+    @Override
+    public Optional<Unit> unit() {
+      return inner.unit();
+    }
+
+    @Override
+    public String describe() {
+      String text = inner.describe();
+      return VectorText.number(scale) + " x " + (text.contains(" + ") ? "(" + text + ")" : text);
+    }
   }
 
   /** Passes activations through and scales every gradient the inner objective adds. */

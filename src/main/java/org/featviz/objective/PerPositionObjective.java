@@ -1,35 +1,31 @@
 package org.featviz.objective;
 
-import java.util.List;
-import java.util.Optional;
 import org.featviz.ir.Shape;
 
 /**
  * The mean over positions of a function of the activation vector at each position: for a [C, H, W] layer,
  * value (1/P) sum_p f(a[:, p]) with P = H * W and gradient (1/P) df/da at each position; for a dense layer
  * (P = 1) simply f(a). Direction, cosine, dot x cossim^n, the orthogonal penalty and their whitened versions are
- * all of this form.
+ * all of this form: each is a subclass that gives its {@link VectorFunction} and exposes its arguments.
  */
-final class PerPositionObjective extends LayerObjective {
+abstract class PerPositionObjective extends LayerObjective {
   private final String kind;
   private final String arguments;
   private final String vectorName;
   private final VectorFunction function;
-  /** The same objective as a fused kernel's term, or null where no kernel computes it. */
-  private final FusedTerm term;
 
-  /**
-   * describe() reads "kind(layer, arguments)"; vectorName names the length-U argument in errors; term is the
-   * objective as a fused kernel's term (weight 1), or null.
-   */
-  PerPositionObjective(String kind, String layer, String arguments, String vectorName, VectorFunction function,
-      FusedTerm term) {
+  /** describe() reads "kind(layer, arguments)"; vectorName names the length-U argument in errors. */
+  PerPositionObjective(String kind, String layer, String arguments, String vectorName, VectorFunction function) {
     super(layer);
     this.kind = kind;
     this.arguments = arguments;
     this.vectorName = vectorName;
     this.function = function;
-    this.term = term;
+  }
+
+  /** The same with "the direction vector" as the length-U argument's name. */
+  PerPositionObjective(String kind, String layer, String arguments, VectorFunction function) {
+    this(kind, layer, arguments, "the direction vector", function);
   }
 
   @Override
@@ -50,11 +46,6 @@ final class PerPositionObjective extends LayerObjective {
       for (int u = 0; u < units; u++) grad.addAt(u, p, g[u] / positions);
     }
     return total / positions;
-  }
-
-  @Override
-  public Optional<List<FusedTerm>> fusedTerms() {
-    return term == null ? Optional.empty() : Optional.of(List.of(term));
   }
 
   @Override

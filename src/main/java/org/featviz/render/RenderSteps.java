@@ -11,6 +11,10 @@ import org.featviz.ir.Graph;
 import org.featviz.ir.ModelException;
 import org.featviz.ir.Shape;
 import org.featviz.ir.Tensor;
+import org.featviz.objective.BatchObjective;
+import org.featviz.param.FftParam;
+import org.featviz.param.ImageParam;
+import org.featviz.param.PixelParam;
 
 /**
  * The parts of a render step that the CPU {@link Renderer} and the device renderer ({@code render.gpu}) share, so
@@ -67,6 +71,38 @@ public final class RenderSteps {
     Shape sample = BatchSampleView.sampleShape(layerShape);
     int positions = sample.rank() <= 1 ? 1 : sample.size(1, sample.rank());
     return new int[] {t.unit() * positions, positions};
+  }
+
+  /** One image [C, H, W] of the graph's input, which must be a batch of images [N, C, H, W]. */
+  public static Shape imageShape(Graph graph) {
+    String input = graph.input().name();
+    Shape in = graph.shape(input);
+    if (in.rank() != 4) {
+      throw new ModelException(graph.source() + ": input '" + input + "' is " + in + "; featviz renders images"
+          + " [N, C, H, W]");
+    }
+    return Shape.of(in.dim(1), in.dim(2), in.dim(3));
+  }
+
+  /** The image parameterization the options name ("fft" or pixels), for images [C, H, W]. */
+  public static ImageParam imageParam(RenderOptions opts, Shape imageShape) {
+    return opts.param().equals("fft")
+        ? new FftParam(imageShape, opts.decay(), FftParam.DEFAULT_STD, imageShape.dim(0) == 3)
+        : new PixelParam(imageShape);
+  }
+
+  /**
+   * The layers a render reads: the targets' ({@link #layers}) and the batch terms', every target checked against
+   * them ({@link #validate}) and every batch term too ({@link BatchObjective#validate}).
+   */
+  public static Set<String> checkedLayers(Graph graph, List<RenderTarget> targets, List<BatchObjective> batchTerms) {
+    Set<String> layers = layers(targets);
+    for (BatchObjective term : batchTerms) layers.addAll(term.layers());
+    validate(graph, targets, layers);
+    Map<String, Shape> sampleShapes = new HashMap<>();
+    for (String l : layers) sampleShapes.put(l, BatchSampleView.sampleShape(graph.shape(l)));
+    for (BatchObjective term : batchTerms) term.validate(sampleShapes);
+    return layers;
   }
 
   /** Every layer the targets' objectives read, and the layers of their units. */

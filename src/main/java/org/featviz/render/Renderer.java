@@ -1,7 +1,6 @@
 package org.featviz.render;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -13,16 +12,13 @@ import org.featviz.cpu.Activations;
 import org.featviz.cpu.CpuExecutor;
 import org.featviz.cpu.Parallel;
 import org.featviz.ir.Graph;
-import org.featviz.ir.ModelException;
 import org.featviz.ir.Shape;
 import org.featviz.ir.Tensor;
 import org.featviz.model.InputNormalization;
 import org.featviz.objective.BatchObjective;
 import org.featviz.objective.ImageRegularizer;
 import org.featviz.optim.Adam;
-import org.featviz.param.FftParam;
 import org.featviz.param.ImageParam;
-import org.featviz.param.PixelParam;
 import org.featviz.param.TransformSample;
 import org.featviz.param.Transforms;
 
@@ -44,12 +40,7 @@ public final class Renderer implements ImageRenderer {
     this.graph = graph;
     this.norm = norm;
     this.input = graph.input().name();
-    Shape in = graph.shape(input);
-    if (in.rank() != 4) {
-      throw new ModelException(graph.source() + ": input '" + input + "' is " + in + "; featviz renders images"
-          + " [N, C, H, W]");
-    }
-    this.imageShape = Shape.of(in.dim(1), in.dim(2), in.dim(3));
+    this.imageShape = RenderSteps.imageShape(graph);
     this.opts = opts.resolvedFor(imageShape);
   }
 
@@ -62,15 +53,10 @@ public final class Renderer implements ImageRenderer {
   public List<RenderResult> render(List<RenderTarget> targets, IntConsumer onStep, StepProbe probe) {
     int batch = targets.size();
     if (batch == 0) return List.of();
-    Set<String> layers = RenderSteps.layers(targets);
-    for (BatchObjective term : opts.batchTerms()) layers.addAll(term.layers());
-    RenderSteps.validate(graph, targets, layers);
-    Map<String, Shape> sampleShapes = new HashMap<>();
-    for (String l : layers) sampleShapes.put(l, BatchSampleView.sampleShape(graph.shape(l)));
-    for (BatchObjective term : opts.batchTerms()) term.validate(sampleShapes);
+    Set<String> layers = RenderSteps.checkedLayers(graph, targets, opts.batchTerms());
     MemoryBudget.check(graph, batch, MemoryBudget.availableHeap());
 
-    ImageParam param = opts.param().equals("fft") ? new FftParam(imageShape, opts.decay(), FftParam.DEFAULT_STD, imageShape.dim(0) == 3) : new PixelParam(imageShape);
+    ImageParam param = RenderSteps.imageParam(opts, imageShape);
     Transforms transforms = new Transforms(opts.transforms(), imageShape);
     int pixels = imageShape.size();
     float[][] params = new float[batch][param.size()];

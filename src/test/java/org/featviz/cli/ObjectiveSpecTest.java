@@ -9,6 +9,7 @@ import org.featviz.ir.ModelException;
 import org.featviz.objective.Objective;
 import org.featviz.objective.PenaltyNorm;
 import org.featviz.objective.Whitening;
+import org.featviz.render.gpu.FusedLowering;
 import org.junit.jupiter.api.Test;
 
 /** The command-line objective syntax: whitened kinds with their options and whitening, and layer penalties. */
@@ -62,7 +63,7 @@ class ObjectiveSpecTest {
     Objective o = p.addTo(ObjectiveSpec.parse("channel").forUnit("relu2", 1, 8, 0));
     assertEquals("channel(relu2, 1) + layerPenalty(relu1, L2, 0.5)", o.describe());
     assertEquals(java.util.Set.of("relu2", "relu1"), o.layers());
-    assertTrue(o.fusedTerms().isPresent(), "runs as fused device kernels");
+    assertTrue(FusedLowering.onDevice(o), "runs as fused device kernels");
     for (String bad : new String[] {"relu1", "relu1:l2", ":l2:1", "relu1:l2:nan", "relu1:l2:inf", "a:l1:1:2"}) {
       assertThrows(ModelException.class, () -> LayerPenaltySpec.parse(bad), bad);
     }

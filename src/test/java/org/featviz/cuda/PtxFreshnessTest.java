@@ -28,15 +28,17 @@ import org.featviz.device.emu.EmulatedDevice;
 import org.junit.jupiter.api.Test;
 
 /**
- * The PTX shipped in the jar is built from the kernel sources as they are now, and the GPU and the emulator agree
- * on every kernel's parameters. With nvcc on the PATH, every kernel source (cuda/ and the emulator self-tests) must
- * also compile cleanly, warnings included. Runs from the repository root, as Maven runs tests.
+ * The PTX shipped in the jar is built from the kernel sources as they are now (each .cu and the local headers it
+ * includes, such as cuda/common.cuh), and the GPU and the emulator agree on every kernel's parameters. With nvcc on
+ * the PATH, every kernel source (cuda/ and the emulator self-tests) must also compile cleanly, warnings included.
+ * Runs from the repository root, as Maven runs tests.
  */
 class PtxFreshnessTest {
   private static final Path CUDA = Path.of("cuda");
   private static final String BOUNDS = "(?:__launch_bounds__\\s*\\([^)]*\\)\\s*)?";
   private static final Pattern KERNEL =
       Pattern.compile("extern\\s+\"C\"\\s+__global__\\s+" + BOUNDS + "void\\s+" + BOUNDS + "(\\w+)\\s*\\(");
+  private static final Pattern INCLUDE = Pattern.compile("(?m)^[ \\t]*#[ \\t]*include[ \\t]*\"([^\"]+)\"");
 
   private static List<Path> sources(Path dir) throws IOException {
     try (Stream<Path> files = Files.list(dir)) {
@@ -49,8 +51,35 @@ class PtxFreshnessTest {
     return file.substring(0, file.length() - ".cu".length());
   }
 
-  private static String sha256(Path file) throws IOException, NoSuchAlgorithmException {
-    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+  /** A source's text without its comments (newlines kept where line comments end). */
+  private static String withoutComments(Path file) throws IOException {
+    return Files.readString(file, StandardCharsets.UTF_8).replaceAll("(?s)/\\*.*?\\*/", " ")
+        .replaceAll("//[^\n]*", " ");
+  }
+
+  /**
+   * Adds to {@code headers} the local headers {@code file} includes ({@code #include "name"} that exists beside it),
+   * each the first time it is included, before the headers it includes in turn: the order of
+   * {@code cuda/emu/gen_emu_sources.py --includes}.
+   */
+  private static void localIncludes(Path file, List<Path> headers) throws IOException {
+    Matcher m = INCLUDE.matcher(withoutComments(file));
+    while (m.find()) {
+      Path header = file.resolveSibling(m.group(1)).normalize();
+      if (!Files.isRegularFile(header) || headers.contains(header)) continue;
+      headers.add(header);
+      localIncludes(header, headers);
+    }
+  }
+
+  /** What cuda/build-ptx.sh records: the SHA-256 of the source followed by the local headers it includes. */
+  private static String sourceHash(Path source) throws IOException, NoSuchAlgorithmException {
+    MessageDigest digest = MessageDigest.getInstance("SHA-256");
+    digest.update(Files.readAllBytes(source));
+    List<Path> headers = new ArrayList<>();
+    localIncludes(source, headers);
+    for (Path header : headers) digest.update(Files.readAllBytes(header));
+    return HexFormat.of().formatHex(digest.digest());
   }
 
   @Test
@@ -62,8 +91,8 @@ class PtxFreshnessTest {
       PtxModule module = modules.remove(moduleName(source));
       if (module == null) {
         problems.add(source + " has no PTX");
-      } else if (!sha256(source).equals(module.sourceSha256())) {
-        problems.add(source + " changed since ptx/" + module.name() + ".ptx was built");
+      } else if (!sourceHash(source).equals(module.sourceSha256())) {
+        problems.add(source + " or a header it includes changed since ptx/" + module.name() + ".ptx was built");
       }
     }
     for (String orphan : modules.keySet()) problems.add("ptx/" + orphan + ".ptx has no source cuda/" + orphan + ".cu");
@@ -76,9 +105,7 @@ class PtxFreshnessTest {
     for (PtxModule m : PtxModule.loadAll()) ptx.putAll(m.kernels());
     TreeSet<String> declared = new TreeSet<>();
     for (Path source : sources(CUDA)) {
-      String code = Files.readString(source, StandardCharsets.UTF_8)
-          .replaceAll("(?s)/\\*.*?\\*/", " ").replaceAll("//[^\n]*", " ");  // without comments
-      Matcher m = KERNEL.matcher(code);
+      Matcher m = KERNEL.matcher(withoutComments(source));
       while (m.find()) declared.add(m.group(1));
     }
     assertEquals(declared, new TreeSet<>(ptx.keySet()), "kernels declared in cuda/*.cu versus PTX entries");
@@ -97,6 +124,46 @@ class PtxFreshnessTest {
         }
       }
     }
+  }
+
+  @Test
+  void buildScriptsAndThisTestReadTheSameIncludes() throws Exception {
+    Path dir = Files.createTempDirectory("featviz-includes");
+    try {
+      // a.cu includes b.cuh twice and, through b.cuh, c.cuh; a commented-out include and a system header do not count.
+      Files.writeString(dir.resolve("a.cu"), "// #include \"gone.cuh\"\n#include \"b.cuh\"\n  #  include \"b.cuh\"\n"
+          + "#include <cuda_fp16.h>\n/* #include \"c.cuh\" */\nint a;\n");
+      Files.writeString(dir.resolve("b.cuh"), "#include \"c.cuh\"\nint b;\n");
+      Files.writeString(dir.resolve("c.cuh"), "int c;\n");
+      List<Path> headers = new ArrayList<>();
+      localIncludes(dir.resolve("a.cu"), headers);
+      assertEquals(List.of(dir.resolve("b.cuh"), dir.resolve("c.cuh")), headers);
+      String before = sourceHash(dir.resolve("a.cu"));
+      Files.writeString(dir.resolve("c.cuh"), "int c2;\n");
+      assertTrue(!before.equals(sourceHash(dir.resolve("a.cu"))), "a header's change changes its includer's hash");
+      List<Path> all = new ArrayList<>(sources(CUDA));
+      all.add(dir.resolve("a.cu"));
+      for (Path source : all) {
+        List<Path> expected = new ArrayList<>();
+        localIncludes(source, expected);
+        assertEquals(expected.stream().map(Path::toString).toList(), scriptIncludes(source), source.toString());
+      }
+    } finally {
+      try (Stream<Path> files = Files.list(dir)) {
+        for (Path f : files.toList()) Files.delete(f);
+      }
+      Files.delete(dir);
+    }
+  }
+
+  /** The headers cuda/emu/gen_emu_sources.py --includes lists for a source (what build-ptx.sh hashes). */
+  private static List<String> scriptIncludes(Path source) throws Exception {
+    Process p = new ProcessBuilder("python3", "cuda/emu/gen_emu_sources.py", "--includes", source.toString())
+        .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "gen_emu_sources.py --includes timed out");
+    assertEquals(0, p.exitValue(), out);
+    return out.lines().filter(l -> !l.isBlank()).toList();
   }
 
   @Test

@@ -11,7 +11,6 @@ import org.featviz.device.DeviceBuffer;
 import org.featviz.ir.Shape;
 import org.featviz.ir.Tensor;
 import org.featviz.objective.BatchObjective;
-import org.featviz.objective.FusedBatchTerm;
 import org.featviz.objective.SampleView;
 import org.featviz.plan.DevicePlan;
 import org.featviz.render.BatchSampleView;
@@ -19,7 +18,7 @@ import org.featviz.render.BatchSampleView;
 /**
  * The gradient seeds of the terms that couple a batch (diversity), added into a {@link DevicePlan}'s seed buffers
  * after the objectives' ({@link DeviceObjectives#seed}): the device side of the CPU renderer's
- * {@code addBatchTerms}. Every term with a fused form ({@link BatchObjective#fusedTerm()}) is computed on the
+ * {@code addBatchTerms}. Every term with a fused form ({@link FusedLowering#batchTerm}) is computed on the
  * device for the whole batch ({@link DiversityKernels}: Gram matrices by GEMM, the pairwise terms by kernels, the
  * gradient by GEMM with beta 1 into the seed). A term without one (a user's own implementation) is evaluated on
  * the host, from its layers' activations and seeds copied back, and its seeds uploaded again.
@@ -42,7 +41,7 @@ final class DeviceBatchTerms implements AutoCloseable {
     this.batch = batch;
     try {
       for (BatchObjective t : terms) {
-        Optional<FusedBatchTerm> fused = t.fusedTerm();
+        Optional<FusedBatchTerm> fused = FusedLowering.batchTerm(t);
         if (fused.isPresent() && fused.get() instanceof FusedBatchTerm.Diversity d) {
           DiversityKernels.Dims dims = dims(d.layer(), layerShapes.get(d.layer()));
           onDevice.add(new OnDevice(d.layer(), d.weight(), dims, new DiversityKernels.Scratch(device, dims)));

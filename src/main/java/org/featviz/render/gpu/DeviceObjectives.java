@@ -1,7 +1,6 @@
 package org.featviz.render.gpu;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,7 +10,6 @@ import java.util.TreeMap;
 import org.featviz.device.Device;
 import org.featviz.device.DeviceBuffer;
 import org.featviz.ir.Shape;
-import org.featviz.objective.FusedTerm;
 import org.featviz.objective.Whitening;
 import org.featviz.plan.DevicePlan;
 import org.featviz.render.BatchSampleView;
@@ -20,14 +18,17 @@ import org.featviz.render.RenderTarget;
 /**
  * The gradient seeds of a batch's objectives, written into a {@link DevicePlan}'s seed buffers after its forward:
  * the device side of {@link org.featviz.render.Renderer}'s objective evaluation. Every target whose objective
- * decomposes into fused terms ({@link org.featviz.objective.Objective#fusedTerms()}) is computed by the objective
- * kernels: terms are grouped by layer, kind, weight, parameters and (whitened kinds) whitening, and each group is
- * ONE launch over the whole batch, each sample with its own unit or vector ({@link ObjectiveKernels}). Samples
- * outside a group are left out by an out-of-range unit (channel, neuron, iam) or a zero vector (direction, cosine,
- * dot x cossim and their whitened forms), which add no gradient; for orthogonal penalty and L2 inversion, which a
- * zero vector does not silence, a group that leaves samples out runs into a cleared scratch buffer whose group
- * samples are then added to the seed ({@link RenderKernels#moveSamples}). Layer penalties carry a per-sample weight
- * (0 leaves a sample out), so every penalty of one layer and norm in the batch is one launch, whatever its weight.
+ * lowers to fused terms ({@link FusedLowering#objective}) is computed by the objective kernels: terms are grouped by
+ * layer, kind, weight, parameters and (whitened kinds) whitening ({@link FusedTerm#group}), and each group is ONE
+ * launch over the whole batch, each sample with its own argument ({@link FusedTerm#put}: a unit, a vector, a target
+ * slice) and the kind's launcher ({@link FusedTerm#launch}, {@link ObjectiveKernels}). Nothing here depends on the
+ * kind. Samples outside a group are left out by an out-of-range unit (channel, neuron, iam) or a zero vector
+ * (direction, cosine, dot x cossim and their whitened forms), which add no gradient; for orthogonal penalty and L2
+ * inversion, which a zero vector does not silence ({@link FusedTerm#excludable}), a group that leaves samples out
+ * runs into a cleared scratch buffer whose group samples are then added to the seed
+ * ({@link RenderKernels#moveSamples}). Layer penalties carry a per-sample weight (0 leaves a sample out, and a
+ * sample's penalties add up: {@link FusedTerm#sumsInSample}), so every penalty of one layer and norm in the batch
+ * is one launch, whatever its weight; those launches come after the others.
  *
  * <p>Whitened terms are grouped by (layer, whitening) into a {@link WhitenedSpace}: per step one gather and one GEMM
  * whiten the layer for the whole batch, every group of the space adds dZ, and one GEMM and one scatter bring the
@@ -38,9 +39,12 @@ import org.featviz.render.RenderTarget;
  * measures the final images); the kernels' value outputs go to a scratch buffer.
  */
 final class DeviceObjectives implements AutoCloseable {
-  /** One launch: a term group, the layer's geometry, its per-sample data and (masked groups) its sample mask. */
-  private record Launch(TermGroup key, TargetLayer geometry, DeviceBuffer data, DeviceBuffer positions,
-      DeviceBuffer mask) {}
+  /**
+   * One launch: a term group, the kind that launches it, the layer's geometry, its per-sample data and (masked
+   * groups) its sample mask.
+   */
+  private record Launch(TermGroup key, FusedTerm kind, TargetLayer geometry, DeviceBuffer data,
+      DeviceBuffer positions, DeviceBuffer mask) {}
 
   /** A whitened space and the launches of the term groups measured in it. */
   private record Space(WhitenedSpace space, List<Launch> launches) {}
@@ -91,57 +95,56 @@ final class DeviceObjectives implements AutoCloseable {
   }
 
   private void build(Map<String, Shape> layerShapes) {
-    // (term group, occurrence) -> sample -> term, in a fixed order; penalties: group -> per-sample weight
-    Map<TermGroup, Map<Integer, Map<Integer, FusedTerm>>> groups = new LinkedHashMap<>();
-    Map<TermGroup, double[]> penalties = new LinkedHashMap<>();
+    // (term group, occurrence) -> the launch's arguments, in a fixed order; groups whose terms add up within a
+    // sample (layer penalties) have one launch each, after the others
+    Map<TermGroup, Map<Integer, LaunchArguments>> groups = new LinkedHashMap<>();
+    Map<TermGroup, LaunchArguments> summed = new LinkedHashMap<>();
     for (int b = 0; b < batch; b++) {
-      Optional<List<FusedTerm>> terms = targets.get(b).objective().fusedTerms();
+      Optional<List<FusedTerm.Weighted>> terms = FusedLowering.objective(targets.get(b).objective());
       if (terms.isEmpty()) {
         onHost[b] = true;
         continue;
       }
       Map<TermGroup, Integer> seen = new HashMap<>();
-      for (FusedTerm t : terms.get()) {
-        if (t instanceof FusedTerm.LayerPenalty p) {
-          // -penalty * mean g(a): the kernel sums g(a), so the weight carries -penalty / M; a sample's penalties
-          // on one layer and norm add up.
-          double elements = BatchSampleView.sampleShape(shapeOf(layerShapes, p.layer())).size();
-          penalties.computeIfAbsent(TermGroup.of(p), k -> new double[batch])[b] += -p.weight() * p.penalty() / elements;
-          continue;
+      for (FusedTerm.Weighted w : terms.get()) {
+        FusedTerm t = w.term();
+        TermGroup key = t.group(w.weight());
+        LaunchArguments arguments;
+        if (t.sumsInSample()) {
+          arguments = summed.computeIfAbsent(key, k -> arguments(t, layerShapes));
+        } else {
+          int occurrence = seen.merge(key, 1, Integer::sum) - 1;
+          arguments = groups.computeIfAbsent(key, k -> new TreeMap<>())
+              .computeIfAbsent(occurrence, k -> arguments(t, layerShapes));
         }
-        TermGroup key = TermGroup.of(t);
-        int occurrence = seen.merge(key, 1, Integer::sum) - 1;
-        groups.computeIfAbsent(key, k -> new TreeMap<>()).computeIfAbsent(occurrence, k -> new TreeMap<>())
-            .put(b, t);
+        t.put(arguments, b, w.weight());
       }
     }
+    List<Map.Entry<TermGroup, LaunchArguments>> all = new ArrayList<>();
+    for (Map.Entry<TermGroup, Map<Integer, LaunchArguments>> g : groups.entrySet()) {
+      for (LaunchArguments a : g.getValue().values()) all.add(Map.entry(g.getKey(), a));
+    }
+    all.addAll(summed.entrySet());
     long largest = 0;
     long largestSpace = 0;
     Map<SpaceKey, List<Launch>> spaceLaunches = new LinkedHashMap<>();
     Map<SpaceKey, boolean[]> spaceMembers = new HashMap<>();
-    for (Map.Entry<TermGroup, Map<Integer, Map<Integer, FusedTerm>>> g : groups.entrySet()) {
-      TermGroup key = g.getKey();
-      Shape shape = shapeOf(layerShapes, key.layer());
-      TargetLayer geometry = TargetLayer.of(shape);
-      for (Map<Integer, FusedTerm> members : g.getValue().values()) {
-        Launch launch = launch(key, geometry, BatchSampleView.sampleShape(shape), members);
-        if (key.whitening() == null) {
-          launches.add(launch);
-          if (!key.kind().excludable && members.size() < batch) largest = Math.max(largest, geometry.size());
-        } else {
-          SpaceKey s = new SpaceKey(key.layer(), key.whitening());
-          spaceLaunches.computeIfAbsent(s, k -> new ArrayList<>()).add(launch);
-          boolean[] in = spaceMembers.computeIfAbsent(s, k -> new boolean[batch]);
-          for (int b : members.keySet()) in[b] = true;
-          largestSpace = Math.max(largestSpace, geometry.size());
-        }
+    for (Map.Entry<TermGroup, LaunchArguments> e : all) {
+      TermGroup key = e.getKey();
+      LaunchArguments arguments = e.getValue();
+      TargetLayer geometry = arguments.layer();
+      Launch launch = upload(key, arguments);
+      if (key.whitening() == null) {
+        launches.add(launch);
+        if (launch.mask() != null) largest = Math.max(largest, geometry.size());
+      } else {
+        SpaceKey s = new SpaceKey(key.layer(), key.whitening());
+        spaceLaunches.computeIfAbsent(s, k -> new ArrayList<>()).add(launch);
+        boolean[] in = spaceMembers.computeIfAbsent(s, k -> new boolean[batch]);
+        boolean[] members = arguments.members();
+        for (int b = 0; b < batch; b++) in[b] |= members[b];
+        largestSpace = Math.max(largestSpace, geometry.size());
       }
-    }
-    for (Map.Entry<TermGroup, double[]> p : penalties.entrySet()) {
-      float[] weights = new float[batch];
-      for (int b = 0; b < batch; b++) weights[b] = (float) p.getValue()[b];
-      launches.add(new Launch(p.getKey(), TargetLayer.of(shapeOf(layerShapes, p.getKey().layer())), upload(weights),
-          null, null));
     }
     for (Map.Entry<SpaceKey, List<Launch>> s : spaceLaunches.entrySet()) {
       TargetLayer geometry = s.getValue().get(0).geometry();
@@ -157,59 +160,28 @@ final class DeviceObjectives implements AutoCloseable {
     }
   }
 
-  private static Shape shapeOf(Map<String, Shape> layerShapes, String layer) {
-    Shape shape = layerShapes.get(layer);
-    if (shape == null) throw new IllegalArgumentException("no shape for objective layer '" + layer + "'");
-    return shape;
+  /** Empty arguments for a launch of {@code kind}'s group on its layer. */
+  private static LaunchArguments arguments(FusedTerm kind, Map<String, Shape> layerShapes) {
+    Shape shape = layerShapes.get(kind.layer());
+    if (shape == null) throw new IllegalArgumentException("no shape for objective layer '" + kind.layer() + "'");
+    return new LaunchArguments(kind, TargetLayer.of(shape), BatchSampleView.sampleShape(shape));
   }
 
-  /** Uploads one launch's per-sample data: units (and positions), or vectors; zeros or -1 for samples outside. */
-  private Launch launch(TermGroup key, TargetLayer geometry, Shape sampleShape, Map<Integer, FusedTerm> members) {
-    DeviceBuffer data;
-    DeviceBuffer positions = null;
-    int units = geometry.units();
-    switch (key.kind()) {
-      case CHANNEL, IAM, NEURON -> {
-        int[] unit = new int[batch];
-        int[] position = new int[batch];
-        Arrays.fill(unit, -1);
-        for (Map.Entry<Integer, FusedTerm> e : members.entrySet()) {
-          FusedTerm t = e.getValue();
-          int b = e.getKey();
-          if (t instanceof FusedTerm.Channel c) unit[b] = c.unit();
-          if (t instanceof FusedTerm.Iam i) unit[b] = i.unit();
-          if (t instanceof FusedTerm.Neuron n) {
-            unit[b] = n.unit();
-            position[b] = n.x() == null ? ObjectiveKernels.centerPosition(sampleShape)
-                : ObjectiveKernels.position(n.x(), n.y(), sampleShape.dim(sampleShape.rank() - 1));
-          }
-        }
-        data = upload(unit);
-        if (key.kind() == TermGroup.Kind.NEURON) positions = upload(position);
-      }
-      case L2_INVERSION -> {
-        int per = geometry.sampleSize();
-        float[] all = new float[batch * per];
-        for (Map.Entry<Integer, FusedTerm> e : members.entrySet()) {
-          System.arraycopy(((FusedTerm.L2Inversion) e.getValue()).target(), 0, all, e.getKey() * per, per);
-        }
-        data = upload(all);
-      }
-      default -> {
-        float[] all = new float[batch * units];
-        for (Map.Entry<Integer, FusedTerm> e : members.entrySet()) {
-          System.arraycopy(TermGroup.vector(e.getValue()), 0, all, e.getKey() * units, units);
-        }
-        data = upload(all);
-      }
-    }
+  /**
+   * Uploads one launch's arguments (units and positions, or vectors, slices or weights) and, for a group that is
+   * not excludable and leaves samples out, its sample mask.
+   */
+  private Launch upload(TermGroup key, LaunchArguments arguments) {
+    DeviceBuffer data = arguments.units() != null ? upload(arguments.units()) : upload(arguments.values());
+    DeviceBuffer positions = arguments.positions() == null ? null : upload(arguments.positions());
     DeviceBuffer mask = null;
-    if (!key.kind().excludable && members.size() < batch) {
+    if (!arguments.kind().excludable() && !arguments.coversBatch()) {
+      boolean[] members = arguments.members();
       int[] m = new int[batch];
-      for (int b : members.keySet()) m[b] = 1;
+      for (int b = 0; b < batch; b++) m[b] = Launches.flag(members[b]);
       mask = upload(m);
     }
-    return new Launch(key, geometry, data, positions, mask);
+    return new Launch(key, arguments.kind(), arguments.layer(), data, positions, mask);
   }
 
   /**
@@ -242,27 +214,8 @@ final class DeviceObjectives implements AutoCloseable {
 
   /** One group's kernel: reads acts (z for whitened kinds), adds into grad (dZ for whitened kinds). */
   private void run(Launch l, DeviceBuffer acts, DeviceBuffer grad) {
-    TermGroup k = l.key();
-    TargetLayer g = l.geometry();
-    float w = (float) k.weight();
-    switch (k.kind()) {
-      case CHANNEL -> ObjectiveKernels.channel(device, g, acts, l.data(), grad, value, w);
-      case NEURON -> ObjectiveKernels.neuron(device, g, acts, l.data(), l.positions(), grad, value, w);
-      case IAM -> ObjectiveKernels.iam(device, g, acts, l.data(), grad, value, w);
-      case DIRECTION -> ObjectiveKernels.direction(device, g, acts, l.data(), grad, value, w);
-      case COSINE -> ObjectiveKernels.cosine(device, g, acts, l.data(), grad, value, w);
-      case DOT_COSSIM -> ObjectiveKernels.dotCossim(device, g, acts, l.data(), grad, value, w, (float) k.p1(),
-          (float) k.p2());
-      case ORTHOGONAL -> ObjectiveKernels.orthogonalPenalty(device, g, acts, l.data(), grad, value, w,
-          (float) k.p1());
-      case L2_INVERSION -> ObjectiveKernels.l2Inversion(device, g, acts, l.data(), grad, value, w);
-      case LAYER_PENALTY -> ObjectiveKernels.layerPenalty(device, g, acts, l.data(), grad, value, k.norm());
-      case WHITENED_DIRECTION -> ObjectiveKernels.whitenedDirection(device, g, acts, l.data(), grad, value, w);
-      case WHITENED_COSINE -> ObjectiveKernels.whitenedCosine(device, g, acts, l.data(), grad, value, w);
-      case WHITENED_DOT_COSSIM -> ObjectiveKernels.whitenedDotCossim(device, g, acts, l.data(), grad, value, w,
-          (float) k.p1(), (float) k.p2());
-      default -> throw new IllegalStateException(k.kind().name());
-    }
+    l.kind().launch(new FusedTerm.Call(device, l.geometry(), acts, l.data(), l.positions(), grad, value),
+        (float) l.key().weight());
   }
 
   private DeviceBuffer allocate(long bytes) {

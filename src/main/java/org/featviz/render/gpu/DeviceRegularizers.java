@@ -7,13 +7,12 @@ import java.util.Optional;
 import org.featviz.device.Device;
 import org.featviz.device.DeviceBuffer;
 import org.featviz.ir.Shape;
-import org.featviz.objective.FusedRegularizer;
 import org.featviz.objective.ImageRegularizer;
 
 /**
  * The image regularizers of a render on the device: the device side of the CPU renderer's
  * {@code r.evaluate(image, shape, gradImage)} per updated image. Every regularizer with a fused form
- * ({@link ImageRegularizer#fusedTerm()}: total variation, L1, blur) is added by ONE launch of
+ * ({@link FusedLowering#regularizer}: total variation, L1, blur) is added by ONE launch of
  * {@link RegularizeKernels} for the whole batch, masked to the samples updated this step. A regularizer without
  * one (a user's own implementation) is evaluated on the host, from the images and image gradients copied back,
  * for those samples only; only renders with such a regularizer pay for that round trip.
@@ -34,7 +33,7 @@ final class DeviceRegularizers implements AutoCloseable {
     this.batch = batch;
     List<FusedRegularizer> fused = new ArrayList<>();
     for (ImageRegularizer r : regularizers) {
-      Optional<FusedRegularizer> f = r.fusedTerm();
+      Optional<FusedRegularizer> f = FusedLowering.regularizer(r);
       if (f.isPresent()) {
         fused.add(f.get());
       } else {

@@ -1,6 +1,5 @@
 package org.featviz.render.gpu;
 
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -8,13 +7,10 @@ import java.util.Set;
 import java.util.function.IntConsumer;
 import org.featviz.device.Device;
 import org.featviz.ir.Graph;
-import org.featviz.ir.ModelException;
 import org.featviz.ir.Shape;
 import org.featviz.model.InputNormalization;
-import org.featviz.objective.BatchObjective;
 import org.featviz.plan.DeviceExecutor;
 import org.featviz.plan.DevicePlan;
-import org.featviz.render.BatchSampleView;
 import org.featviz.render.ImageRenderer;
 import org.featviz.render.RenderOptions;
 import org.featviz.render.RenderResult;
@@ -78,12 +74,7 @@ public final class DeviceRenderer implements ImageRenderer {
     this.graph = graph;
     this.norm = norm;
     this.input = graph.input().name();
-    Shape in = graph.shape(input);
-    if (in.rank() != 4) {
-      throw new ModelException(graph.source() + ": input '" + input + "' is " + in + "; featviz renders images"
-          + " [N, C, H, W]");
-    }
-    this.imageShape = Shape.of(in.dim(1), in.dim(2), in.dim(3));
+    this.imageShape = RenderSteps.imageShape(graph);
     this.opts = opts.resolvedFor(imageShape);
     this.exec = new DeviceExecutor(device, graph, List.of(input));
   }
@@ -97,12 +88,7 @@ public final class DeviceRenderer implements ImageRenderer {
   public List<RenderResult> render(List<RenderTarget> targets, IntConsumer onStep, StepProbe probe) {
     int batch = targets.size();
     if (batch == 0) return List.of();
-    Set<String> layers = RenderSteps.layers(targets);
-    for (BatchObjective term : opts.batchTerms()) layers.addAll(term.layers());
-    RenderSteps.validate(graph, targets, layers);
-    Map<String, Shape> sampleShapes = new HashMap<>();
-    for (String l : layers) sampleShapes.put(l, BatchSampleView.sampleShape(graph.shape(l)));
-    for (BatchObjective term : opts.batchTerms()) term.validate(sampleShapes);
+    Set<String> layers = RenderSteps.checkedLayers(graph, targets, opts.batchTerms());
     Map<String, String> reluInputs = RenderSteps.reluInputs(graph, layers);
     Set<String> planTargets = new LinkedHashSet<>(layers);
     planTargets.addAll(reluInputs.values());

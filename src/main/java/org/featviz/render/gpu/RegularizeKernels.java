@@ -6,7 +6,6 @@ import org.featviz.device.Device;
 import org.featviz.device.DeviceBuffer;
 import org.featviz.device.Dim3;
 import org.featviz.device.KernelArgs;
-import org.featviz.objective.FusedRegularizer;
 
 /**
  * Launcher of {@code cuda/regularize.cu}: every image regularizer of a render (total variation, L1, blur) added

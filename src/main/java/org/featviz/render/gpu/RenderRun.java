@@ -15,9 +15,7 @@ import org.featviz.device.DeviceBuffer;
 import org.featviz.ir.Shape;
 import org.featviz.ir.Tensor;
 import org.featviz.model.InputNormalization;
-import org.featviz.param.FftParam;
 import org.featviz.param.ImageParam;
-import org.featviz.param.PixelParam;
 import org.featviz.param.TransformSample;
 import org.featviz.param.Transforms;
 import org.featviz.plan.DevicePlan;
@@ -90,9 +88,7 @@ final class RenderRun implements AutoCloseable {
     this.reluInputs = reluInputs;
     this.batch = targets.size();
     this.pixels = imageShape.size();
-    this.param = opts.param().equals("fft")
-        ? new FftParam(imageShape, opts.decay(), FftParam.DEFAULT_STD, imageShape.dim(0) == 3)
-        : new PixelParam(imageShape);
+    this.param = RenderSteps.imageParam(opts, imageShape);
     this.transforms = new Transforms(opts.transforms(), imageShape);
     this.rng = new Random[batch];
     this.seeds = new long[batch];

@@ -10,7 +10,6 @@ import java.util.Random;
 import org.featviz.device.DeviceBuffer;
 import org.featviz.device.DeviceCases;
 import org.featviz.ir.Shape;
-import org.featviz.objective.FusedRegularizer;
 import org.featviz.objective.ImageRegularizer;
 import org.featviz.objective.ImageRegularizers;
 import org.junit.jupiter.api.Test;
@@ -65,7 +64,7 @@ public abstract class RegularizeKernelCases extends DeviceCases {
 
   private float[] onDevice(List<ImageRegularizer> regs, float[] x, float[] grad, int[] mask, Shape chw) {
     List<FusedRegularizer> fused = new ArrayList<>();
-    for (ImageRegularizer r : regs) fused.add(r.fusedTerm().orElseThrow());
+    for (ImageRegularizer r : regs) fused.add(FusedLowering.regularizer(r).orElseThrow());
     RegularizeKernels.Terms terms = RegularizeKernels.Terms.of(fused, chw.size());
     try (DeviceBuffer dx = device.toDevice(x); DeviceBuffer dg = device.toDevice(grad);
          DeviceBuffer dm = device.toDevice(mask); DeviceBuffer l1 = device.toDevice(terms.l1Rows().length == 0
