@@ -47,14 +47,15 @@ import org.featviz.render.gpu.DeviceRenderer;
  * }
  * }</pre>
  *
- * <p>Renders run on the backend the {@link #builder} chose: by default AUTO, the GPU where one is usable (the device
- * render loop, {@link DeviceRenderer}) and the CPU {@link Renderer} otherwise, with a note in the log. The model
- * holds the device and its render plan between renders (a sweep's chunks reuse them) until it is closed.
+ * <p>Renders run on the backend the {@link #builder} chose: by default AUTO, the GPU where one is
+ * usable (the device render loop, {@link DeviceRenderer}) and the CPU {@link Renderer} otherwise,
+ * with a note in the log. The model holds the device and its render plan between renders (a sweep's
+ * chunks reuse them) until it is closed.
  */
 public final class Model implements AutoCloseable {
   /**
-   * The math mode of renders on a device unless one is chosen: TF32 tensor cores (errors about 2e-4 relative on the
-   * emulator, far below what changes an image); the CPU backend is FP32 always.
+   * The math mode of renders on a device unless one is chosen: TF32 tensor cores (errors about 2e-4
+   * relative on the emulator, far below what changes an image); the CPU backend is FP32 always.
    */
   public static final MathMode DEFAULT_MATH = MathMode.DEVICE_DEFAULT;
 
@@ -65,11 +66,18 @@ public final class Model implements AutoCloseable {
   private final Map<String, Shape> shapes;
   private final Backend requested;
   private boolean closed;
-  /** The device renders run on, or null for the CPU backend; opened by the builder, closed with the model. */
+
+  /**
+   * The device renders run on, or null for the CPU backend; opened by the builder, closed with the
+   * model.
+   */
   private Device device;
+
   private final String backend;
+
   /** The renderer of the last render, reused while layers and options stay the same. */
   private ImageRenderer renderer;
+
   private List<Object> rendererKey;
 
   private Model(Builder b, Graph graph, InputNormalization normalization) {
@@ -79,12 +87,21 @@ public final class Model implements AutoCloseable {
     this.normalization = normalization;
     this.requested = b.backend;
     // Lenient: an op featviz lacks only matters to the layers at and after it (see layerShape).
-    this.shapes = ShapeInference.inferLenient(graph, Prepare.inputShapes(graph, inputShape)).shapes();
+    this.shapes =
+        ShapeInference.inferLenient(graph, Prepare.inputShapes(graph, inputShape)).shapes();
     this.device = Backends.openDevice(b.backend, b.math);
-    // A device in a mode other than FP32 says so: results in TF32 differ from FP32 ones beyond rounding.
-    String mode = device == null || b.math == MathMode.FP32 ? "" : ", " + b.math.name().toLowerCase(Locale.ROOT);
-    this.backend = device == null ? "cpu" : b.backend == Backend.EMULATED ? "emulated (" + device.name() + mode + ")"
-        : "gpu (" + device.name() + mode + ")";
+    // A device in a mode other than FP32 says so: results in TF32 differ from FP32 ones beyond
+    // rounding.
+    String mode =
+        device == null || b.math == MathMode.FP32
+            ? ""
+            : ", " + b.math.name().toLowerCase(Locale.ROOT);
+    this.backend =
+        device == null
+            ? "cpu"
+            : b.backend == Backend.EMULATED
+                ? "emulated (" + device.name() + mode + ")"
+                : "gpu (" + device.name() + mode + ")";
   }
 
   /**
@@ -103,7 +120,10 @@ public final class Model implements AutoCloseable {
     return new Builder(file);
   }
 
-  /** {@code builder(file).open()}: the default backend (AUTO) and math mode, the model's own input shape. */
+  /**
+   * {@code builder(file).open()}: the default backend (AUTO) and math mode, the model's own input
+   * shape.
+   */
   public static Model open(Path file) {
     return builder(file).open();
   }
@@ -113,7 +133,10 @@ public final class Model implements AutoCloseable {
     return builder(file).optInputShape(inputShape).open();
   }
 
-  /** The options of {@link #builder(Path)}; each {@code opt} method has a default, {@link #open()} opens. */
+  /**
+   * The options of {@link #builder(Path)}; each {@code opt} method has a default, {@link #open()}
+   * opens.
+   */
   public static final class Builder {
     private final Path file;
     private long[] inputShape;
@@ -127,21 +150,27 @@ public final class Model implements AutoCloseable {
     }
 
     /**
-     * One input image's size where the model's is dynamic: C, H, W (or N, C, H, W with N = 1). Default: the model's
-     * own shape, a dynamic batch taken as 1.
+     * One input image's size where the model's is dynamic: C, H, W (or N, C, H, W with N = 1).
+     * Default: the model's own shape, a dynamic batch taken as 1.
      */
     public Builder optInputShape(long... dims) {
       this.inputShape = dims == null ? null : dims.clone();
       return this;
     }
 
-    /** Input normalization mean per channel (or one for all), for pixels in [0, 1]. Default: the model's metadata. */
+    /**
+     * Input normalization mean per channel (or one for all), for pixels in [0, 1]. Default: the
+     * model's metadata.
+     */
     public Builder optMean(float... mean) {
       this.mean = mean == null ? null : mean.clone();
       return this;
     }
 
-    /** Input normalization standard deviation per channel (or one). Default: the model's metadata, else 1. */
+    /**
+     * Input normalization standard deviation per channel (or one). Default: the model's metadata,
+     * else 1.
+     */
     public Builder optStd(float... std) {
       this.std = std == null ? null : std.clone();
       return this;
@@ -158,41 +187,54 @@ public final class Model implements AutoCloseable {
       return this;
     }
 
-    /** The device arithmetic of convolutions and GEMMs (default {@link Model#DEFAULT_MATH}; the CPU is FP32). */
+    /**
+     * The device arithmetic of convolutions and GEMMs (default {@link Model#DEFAULT_MATH}; the CPU
+     * is FP32).
+     */
     public Builder optMath(MathMode math) {
       this.math = java.util.Objects.requireNonNull(math, "math");
       return this;
     }
 
     /**
-     * Reads and checks the model, and opens its backend. Throws {@link ModelException} for a file featviz cannot
-     * use (naming the file, node, op or shape) and {@link org.featviz.backend.DeviceUnavailableException} where
-     * {@link Backend#GPU} was asked for and no GPU is usable.
+     * Reads and checks the model, and opens its backend. Throws {@link ModelException} for a file
+     * featviz cannot use (naming the file, node, op or shape) and {@link
+     * org.featviz.backend.DeviceUnavailableException} where {@link Backend#GPU} was asked for and
+     * no GPU is usable.
      */
     public Model open() {
       Graph g = Prepare.simplify(OnnxImporter.read(file));
       InputShapes.requireOneImage(g, inputShape);
       InputNormalization base = InputNormalization.fromMetadata(g.metadata(), file.toString());
-      InputNormalization norm = mean == null && std == null ? base
-          : new InputNormalization(mean != null ? mean : base.mean(), std != null ? std : base.std());
+      InputNormalization norm =
+          mean == null && std == null
+              ? base
+              : new InputNormalization(
+                  mean != null ? mean : base.mean(), std != null ? std : base.std());
       return new Model(this, g, norm);
     }
   }
 
   /**
-   * Where renders run: "cpu", "gpu (NVIDIA ...)" or "emulated (...)", with ", tf32" inside the parentheses in that
-   * math mode. Opens nothing: the builder opened the backend.
+   * Where renders run: "cpu", "gpu (NVIDIA ...)" or "emulated (...)", with ", tf32" inside the
+   * parentheses in that math mode. Opens nothing: the builder opened the backend.
    */
   public String backend() {
     return backend;
   }
 
-  /** The backend asked for when the model was opened (AUTO may have become the CPU or a GPU: see {@link #backend}). */
+  /**
+   * The backend asked for when the model was opened (AUTO may have become the CPU or a GPU: see
+   * {@link #backend}).
+   */
   public Backend requestedBackend() {
     return requested;
   }
 
-  /** The arithmetic of convolutions and GEMMs in renders: the device's math mode, FP32 on the CPU backend. */
+  /**
+   * The arithmetic of convolutions and GEMMs in renders: the device's math mode, FP32 on the CPU
+   * backend.
+   */
   public MathMode mathMode() {
     checkOpen();
     return device == null ? MathMode.FP32 : device.mathMode();
@@ -211,12 +253,21 @@ public final class Model implements AutoCloseable {
     return normalization;
   }
 
-  /** The image each render optimizes, [C, H, W]: the model's input shape without its batch dimension. */
+  /**
+   * The image each render optimizes, [C, H, W]: the model's input shape without its batch
+   * dimension.
+   */
   public Shape imageShape() {
     Shape in = shapes.get(graph.input().name());
     if (in == null || in.rank() != 4) {
-      throw new ModelException(file + ": input '" + graph.input().name() + "' is " + in + "; featviz renders"
-          + " images [N, C, H, W]");
+      throw new ModelException(
+          file
+              + ": input '"
+              + graph.input().name()
+              + "' is "
+              + in
+              + "; featviz renders"
+              + " images [N, C, H, W]");
     }
     return Shape.of(in.dim(1), in.dim(2), in.dim(3));
   }
@@ -226,20 +277,24 @@ public final class Model implements AutoCloseable {
     return graph.layerNames();
   }
 
-  /** The input's shape for one image, e.g. [1, 1, 28, 28] (where the model's is dynamic, the one given to open). */
+  /**
+   * The input's shape for one image, e.g. [1, 1, 28, 28] (where the model's is dynamic, the one
+   * given to open).
+   */
   public Shape inputShape() {
     return shapes.get(graph.input().name());
   }
 
   /**
-   * A layer's output shape for one image, e.g. [1, 64, 28, 28]. A layer at or after an op featviz does not support
-   * (or whose shape cannot be inferred) has none: a {@link ModelException} names the node and op at fault.
+   * A layer's output shape for one image, e.g. [1, 64, 28, 28]. A layer at or after an op featviz
+   * does not support (or whose shape cannot be inferred) has none: a {@link ModelException} names
+   * the node and op at fault.
    */
   public Shape layerShape(String layer) {
     String name = graph.resolveLayer(layer);
     Shape s = shapes.get(name);
     if (s == null) {
-      prepare(List.of(name));  // throws the problem upstream of the layer, as a render of it would
+      prepare(List.of(name)); // throws the problem upstream of the layer, as a render of it would
       throw new ModelException(file + ": layer '" + name + "' has no inferred shape");
     }
     return s;
@@ -252,16 +307,20 @@ public final class Model implements AutoCloseable {
   }
 
   /**
-   * A render target for an objective about a unit ({@code Objectives.channel}, {@code neuron}, {@code iam}, and sums
-   * that start with one): the unit is the objective's own, checked against its layer. For other objectives (a
-   * direction, a whitened direction) the target has no unit unless {@link #unit(String, int, Objective)} gives one.
+   * A render target for an objective about a unit ({@code Objectives.channel}, {@code neuron},
+   * {@code iam}, and sums that start with one): the unit is the objective's own, checked against
+   * its layer. For other objectives (a direction, a whitened direction) the target has no unit
+   * unless {@link #unit(String, int, Objective)} gives one.
    *
    * <pre>{@code
    * model.render(List.of(model.target(Objectives.channel("relu2", 5))), RenderOptions.defaults());
    * }</pre>
    */
   public RenderTarget target(Objective objective) {
-    return objective.unit().map(u -> unit(u.layer(), u.index(), objective)).orElse(RenderTarget.of(objective));
+    return objective
+        .unit()
+        .map(u -> unit(u.layer(), u.index(), objective))
+        .orElse(RenderTarget.of(objective));
   }
 
   /** A render target about one unit, checked against the layer's size; the objective may be any. */
@@ -269,62 +328,110 @@ public final class Model implements AutoCloseable {
     String name = graph.resolveLayer(layer);
     int n = units(name);
     if (unit < 0 || unit >= n) {
-      throw new ModelException(file + ": layer '" + name + "' has " + n + " units (output " + layerShape(name)
-          + "); unit " + unit + " is out of range");
+      throw new ModelException(
+          file
+              + ": layer '"
+              + name
+              + "' has "
+              + n
+              + " units (output "
+              + layerShape(name)
+              + "); unit "
+              + unit
+              + " is out of range");
     }
     return new RenderTarget(objective, name, unit);
   }
 
   /**
-   * A decorrelating transform of {@code layer}'s activations, estimated from the first {@code images} images of
-   * {@code data}: what the whitened objectives ({@code Objectives.whitenedDirection} and kin) measure in.
-   * {@link #whitening(String, Dataset, int, IntConsumer)} has the details.
+   * A decorrelating transform of {@code layer}'s activations, estimated from the first {@code
+   * images} images of {@code data}: what the whitened objectives ({@code
+   * Objectives.whitenedDirection} and kin) measure in. {@link #whitening(String, Dataset, int,
+   * IntConsumer)} has the details.
    */
   public Whitening whitening(String layer, Dataset data, int images) {
     return whitening(layer, data, images, n -> {});
   }
 
   /**
-   * {@link #whitening(String, Dataset, int)}, telling {@code onImages} how many images each finished batch held.
-   * Every spatial position of every image is a sample of the layer's U units (a dense layer gives one per image);
-   * a seeded reservoir keeps at most {@link ActivationSamples#DEFAULT_CAP} of them, and at least U + 1 are needed
-   * for a full-rank covariance. The images are normalized as renders normalize theirs. It runs on the CPU backend
-   * whatever backend the model was opened on: a one-time pass that is deterministic (the same images give the same
-   * whitening bit for bit), so a render on the GPU, the emulator or the CPU, in any math mode, measures in the same
-   * whitened space, and a sweep resumed elsewhere continues in it.
+   * {@link #whitening(String, Dataset, int)}, telling {@code onImages} how many images each
+   * finished batch held. Every spatial position of every image is a sample of the layer's U units
+   * (a dense layer gives one per image); a seeded reservoir keeps at most {@link
+   * ActivationSamples#DEFAULT_CAP} of them, and at least U + 1 are needed for a full-rank
+   * covariance. The images are normalized as renders normalize theirs. It runs on the CPU backend
+   * whatever backend the model was opened on: a one-time pass that is deterministic (the same
+   * images give the same whitening bit for bit), so a render on the GPU, the emulator or the CPU,
+   * in any math mode, measures in the same whitened space, and a sweep resumed elsewhere continues
+   * in it.
    */
   public Whitening whitening(String layer, Dataset data, int images, IntConsumer onImages) {
     return Whitening.estimate(activationSamples(layer, data, images, onImages).samples());
   }
 
-  /** The samples {@link #whitening(String, Dataset, int, IntConsumer)} estimates from, checked to be enough. */
-  public ActivationSamples activationSamples(String layer, Dataset data, int images, IntConsumer onImages) {
+  /**
+   * The samples {@link #whitening(String, Dataset, int, IntConsumer)} estimates from, checked to be
+   * enough.
+   */
+  public ActivationSamples activationSamples(
+      String layer, Dataset data, int images, IntConsumer onImages) {
     checkOpen();
     String name = graph.resolveLayer(layer);
     int units = units(name);
     if (units >= ActivationSamples.DEFAULT_CAP) {
-      throw new ModelException(file + ": layer '" + name + "' has " + units + " units; a whitening keeps at most "
-          + ActivationSamples.DEFAULT_CAP + " samples, too few for so many units");
+      throw new ModelException(
+          file
+              + ": layer '"
+              + name
+              + "' has "
+              + units
+              + " units; a whitening keeps at most "
+              + ActivationSamples.DEFAULT_CAP
+              + " samples, too few for so many units");
     }
     Graph g = prepare(List.of(name));
     ActivationSamples s;
     try (ForwardBackend cpu = Backends.open(Backend.CPU, g)) {
-      s = ActivationSamples.collect(cpu, g, name, data, normalization, images, 64, ActivationSamples.DEFAULT_CAP, 0,
-          onImages);
+      s =
+          ActivationSamples.collect(
+              cpu,
+              g,
+              name,
+              data,
+              normalization,
+              images,
+              64,
+              ActivationSamples.DEFAULT_CAP,
+              0,
+              onImages);
     }
     if (s.samples().length <= units) {
       int positions = layerShape(name).size(2, Math.max(2, layerShape(name).rank()));
-      throw new ModelException(file + ": the whitening of '" + name + "' (" + units + " units, output "
-          + layerShape(name) + ") needs at least " + (units + 1) + " activation samples, but " + images
-          + " image(s) give " + s.offered() + "; use at least " + ((units + positions) / positions) + " images");
+      throw new ModelException(
+          file
+              + ": the whitening of '"
+              + name
+              + "' ("
+              + units
+              + " units, output "
+              + layerShape(name)
+              + ") needs at least "
+              + (units + 1)
+              + " activation samples, but "
+              + images
+              + " image(s) give "
+              + s.offered()
+              + "; use at least "
+              + ((units + positions) / positions)
+              + " images");
     }
     return s;
   }
 
   /**
-   * How every unit of {@code layer} responds to each rendered image (measured without transforms, normalized as
-   * renders are): [results][units], a conv channel as its spatial mean. With {@code RepresentativeSubstitution.of}
-   * this gives RS of each image's unit. Runs on the CPU backend: one forward of a few images.
+   * How every unit of {@code layer} responds to each rendered image (measured without transforms,
+   * normalized as renders are): [results][units], a conv channel as its spatial mean. With {@code
+   * RepresentativeSubstitution.of} this gives RS of each image's unit. Runs on the CPU backend: one
+   * forward of a few images.
    */
   public float[][] unitActivations(List<RenderResult> results, String layer) {
     checkOpen();
@@ -335,16 +442,24 @@ public final class Model implements AutoCloseable {
     for (int b = 0; b < results.size(); b++) {
       float[] img = results.get(b).image();
       if (img.length != image.size()) {
-        throw new ModelException("result " + b + " has an image of " + img.length + " values; " + file + " takes "
-            + image);
+        throw new ModelException(
+            "result "
+                + b
+                + " has an image of "
+                + img.length
+                + " values; "
+                + file
+                + " takes "
+                + image);
       }
       System.arraycopy(img, 0, x, b * image.size(), image.size());
     }
     Graph g = prepare(List.of(name));
     org.featviz.ir.Tensor out;
     try (ForwardBackend cpu = Backends.open(Backend.CPU, g)) {
-      org.featviz.ir.Tensor in = org.featviz.ir.Tensor.of(Shape.of(results.size(), image.dim(0), image.dim(1),
-          image.dim(2)), x);
+      org.featviz.ir.Tensor in =
+          org.featviz.ir.Tensor.of(
+              Shape.of(results.size(), image.dim(0), image.dim(1), image.dim(2)), x);
       out = cpu.forward(Map.of(g.input().name(), normalization.apply(in)), List.of(name)).get(name);
     }
     int units = out.shape().rank() < 2 ? 1 : out.shape().dim(1);
@@ -371,8 +486,11 @@ public final class Model implements AutoCloseable {
     return render(targets, options, (done, total) -> {});
   }
 
-  /** {@link #render(List, RenderOptions)}, telling {@code progress} after every optimization step. */
-  public List<RenderResult> render(List<RenderTarget> targets, RenderOptions options, RenderProgress progress) {
+  /**
+   * {@link #render(List, RenderOptions)}, telling {@code progress} after every optimization step.
+   */
+  public List<RenderResult> render(
+      List<RenderTarget> targets, RenderOptions options, RenderProgress progress) {
     IntConsumer onStep = step -> progress.step(step, options.steps());
     checkOpen();
     Set<String> layers = new LinkedHashSet<>();
@@ -383,15 +501,18 @@ public final class Model implements AutoCloseable {
     for (BatchObjective term : options.batchTerms()) {
       for (String l : term.layers()) layers.add(graph.resolveLayer(l));
     }
-    // The renderer of the last render is kept while layers and options stay the same (a sweep's chunks): on a
+    // The renderer of the last render is kept while layers and options stay the same (a sweep's
+    // chunks): on a
     // device it holds the execution plan and its buffers.
     List<Object> key = List.of(new ArrayList<>(layers), options);
     if (renderer == null || !key.equals(rendererKey)) {
       if (renderer != null) renderer.close();
       renderer = null;
       Graph prepared = prepare(new ArrayList<>(layers));
-      renderer = device == null ? new Renderer(prepared, normalization, options)
-          : new DeviceRenderer(device, prepared, normalization, options);
+      renderer =
+          device == null
+              ? new Renderer(prepared, normalization, options)
+              : new DeviceRenderer(device, prepared, normalization, options);
       rendererKey = key;
     }
     return renderer.render(targets, onStep);

@@ -21,17 +21,22 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every featviz command that README.md and docs/user-guide.md show runs exactly as written (each in its own JVM, in
- * a scratch folder where {@code models/} is the repository's), and exits 0; and the user guide's Java example is
- * the one {@link ApiExampleTest} runs. A command added to the docs is run here without anyone listing it.
+ * Every featviz command that README.md and docs/user-guide.md show runs exactly as written (each in
+ * its own JVM, in a scratch folder where {@code models/} is the repository's), and exits 0; and the
+ * user guide's Java example is the one {@link ApiExampleTest} runs. A command added to the docs is
+ * run here without anyone listing it.
  */
 class DocumentedCommandsTest {
   static final String PREFIX = "java -jar target/featviz.jar";
-  private static final List<Path> DOCS = List.of(Path.of("README.md"), Path.of("docs/user-guide.md"));
+  private static final List<Path> DOCS =
+      List.of(Path.of("README.md"), Path.of("docs/user-guide.md"));
 
   @TempDir static Path work;
 
-  /** The commands of one Markdown file: fenced lines (with their \ continuations) and inline code spans. */
+  /**
+   * The commands of one Markdown file: fenced lines (with their \ continuations) and inline code
+   * spans.
+   */
   static List<String> commands(Path doc) throws IOException {
     List<String> found = new ArrayList<>();
     List<String> lines = Files.readAllLines(doc, StandardCharsets.UTF_8);
@@ -65,7 +70,8 @@ class DocumentedCommandsTest {
   @TestFactory
   Stream<DynamicTest> everyDocumentedCommandRuns() throws IOException {
     BundledModels.path("fashion-cnn");
-    TestData.require(FashionMnist.defaultDir().resolve("t10k-images-idx3-ubyte.gz"), "dataset-fashion-mnist");
+    TestData.require(
+        FashionMnist.defaultDir().resolve("t10k-images-idx3-ubyte.gz"), "dataset-fashion-mnist");
     TestData.require(Path.of("/usr/share/libonnx-testdata/data/node"), "libonnx-testdata");
     Files.createSymbolicLink(work.resolve("models"), Path.of("models").toAbsolutePath());
     List<String> all = new ArrayList<>();
@@ -75,44 +81,73 @@ class DocumentedCommandsTest {
   }
 
   private static void run(String command) throws Exception {
-    List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "org.featviz.cli.Main"));
+    List<String> argv =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "org.featviz.cli.Main"));
     for (String word : command.substring(PREFIX.length()).strip().split(" ")) {
-      assertFalse(word.contains("'") || word.contains("\"") || word.contains("$"),
+      assertFalse(
+          word.contains("'") || word.contains("\"") || word.contains("$"),
           "this test splits commands on spaces only: " + command);
       argv.add(word);
     }
     Path log = Files.createTempFile(work, "command", ".log");
-    Process p = new ProcessBuilder(argv).directory(work.toFile()).redirectErrorStream(true)
-        .redirectOutput(log.toFile()).start();
+    Process p =
+        new ProcessBuilder(argv)
+            .directory(work.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
     if (!p.waitFor(10, TimeUnit.MINUTES)) {
       p.destroyForcibly();
       throw new AssertionError(command + ": still running after 10 minutes");
     }
     String output = Files.readString(log);
     assertEquals(0, p.exitValue(), command + "\n" + output);
-    assertFalse(output.contains("Exception") || output.contains("internal error"), command + "\n" + output);
+    assertFalse(
+        output.contains("Exception") || output.contains("internal error"), command + "\n" + output);
     Matcher out = Pattern.compile("--out (\\S+)").matcher(command);
     if (out.find()) {
       Path dir = work.resolve(out.group(1));
-      assertTrue(Files.exists(dir.resolve("results.json")) || Files.exists(dir.resolve("results.csv")),
+      assertTrue(
+          Files.exists(dir.resolve("results.json")) || Files.exists(dir.resolve("results.csv")),
           command + ": no results in " + dir + "\n" + output);
     }
   }
 
-  /** The user guide's Java example is, line for line, the block that ApiExampleTest runs between its markers. */
+  /**
+   * The user guide's Java example is, token for token, the block that ApiExampleTest runs between
+   * its markers.
+   */
   @Test
   void theJavaExampleIsTheOneApiExampleTestRuns() throws IOException {
     String guide = Files.readString(Path.of("docs/user-guide.md"));
     Matcher block = Pattern.compile("```java\n(.*?)```", Pattern.DOTALL).matcher(guide);
     assertTrue(block.find(), "docs/user-guide.md has a ```java block");
-    List<String> documented = block.group(1).lines().filter(l -> !l.startsWith("import ") && !l.isBlank())
-        .map(String::strip).toList();
+    String documented =
+        block
+            .group(1)
+            .lines()
+            .filter(l -> !l.startsWith("import "))
+            .reduce("", String::concat)
+            .replaceAll("\\s+", "");
     String test = Files.readString(Path.of("src/test/java/org/featviz/ApiExampleTest.java"));
-    String between = test.substring(test.indexOf("// ---- from docs/user-guide.md"), test.indexOf("// ---- end"));
-    List<String> tested = between.lines().skip(1).map(String::strip).filter(l -> !l.isBlank())
-        .map(l -> l.startsWith("results = ") ? "List<RenderResult> " + l : l).toList();
-    assertTrue(documented.size() > 5, "the java block: " + documented);
+    String between =
+        test.substring(
+            test.indexOf("// ---- from docs/user-guide.md"), test.indexOf("// ---- end"));
+    // The same tokens in the same order; the layout is each file's own (the formatter's in the
+    // test).
+    String tested =
+        between
+            .lines()
+            .skip(1)
+            .reduce("", String::concat)
+            .replaceAll("\\s+", "")
+            .replaceFirst("\\{results=", "{List<RenderResult>results=");
+    assertTrue(documented.length() > 200, "the java block: " + documented);
     assertEquals(documented, tested);
   }
 }

@@ -7,8 +7,9 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * Test data from Debian packages: tests skip where it is missing on a developer machine, but under CI=true a
- * missing package is a failure (CI installs it, so its absence is a broken setup, not a reason to pass).
+ * Test data from Debian packages: tests skip where it is missing on a developer machine, but under
+ * CI=true a missing package is a failure (CI installs it, so its absence is a broken setup, not a
+ * reason to pass).
  */
 public final class TestData {
   private TestData() {}

@@ -1,11 +1,12 @@
 package org.featviz.analysis;
 
 /**
- * Class selectivity (Morcos et al. 2018, "On the importance of single directions for generalization"):
- * (mu_max - mu_rest) / (mu_max + mu_rest), with mu_max the largest per-class mean activation of a unit over a
- * labelled dataset and mu_rest the mean of the other classes' means. 0: the unit responds to every class alike;
- * 1: it responds to one class only. Defined for non-negative activations (post-ReLU layers); for a layer that has
- * negative values the caller chooses a {@link Negatives} policy.
+ * Class selectivity (Morcos et al. 2018, "On the importance of single directions for
+ * generalization"): (mu_max - mu_rest) / (mu_max + mu_rest), with mu_max the largest per-class mean
+ * activation of a unit over a labelled dataset and mu_rest the mean of the other classes' means. 0:
+ * the unit responds to every class alike; 1: it responds to one class only. Defined for
+ * non-negative activations (post-ReLU layers); for a layer that has negative values the caller
+ * chooses a {@link Negatives} policy.
  */
 public final class ClassSelectivity {
   private ClassSelectivity() {}
@@ -19,18 +20,24 @@ public final class ClassSelectivity {
   }
 
   /**
-   * The index from per-class means (at least two classes). A unit silent on every class (all means 0) has no
-   * preferred class: 0 is returned, not NaN.
+   * The index from per-class means (at least two classes). A unit silent on every class (all means
+   * 0) has no preferred class: 0 is returned, not NaN.
    */
   public static double of(double[] classMeans, Negatives negatives) {
-    if (classMeans.length < 2) throw new IllegalArgumentException("selectivity needs at least two classes");
+    if (classMeans.length < 2)
+      throw new IllegalArgumentException("selectivity needs at least two classes");
     double[] mu = classMeans.clone();
     for (int c = 0; c < mu.length; c++) {
-      if (Double.isNaN(mu[c])) throw new IllegalArgumentException("class " + c + " has a NaN mean activation");
+      if (Double.isNaN(mu[c]))
+        throw new IllegalArgumentException("class " + c + " has a NaN mean activation");
       if (mu[c] < 0) {
         if (negatives == Negatives.REFUSE) {
-          throw new IllegalArgumentException("class " + c + " has a negative mean activation (" + mu[c]
-              + "): selectivity is defined for non-negative activations");
+          throw new IllegalArgumentException(
+              "class "
+                  + c
+                  + " has a negative mean activation ("
+                  + mu[c]
+                  + "): selectivity is defined for non-negative activations");
         }
         mu[c] = 0;
       }

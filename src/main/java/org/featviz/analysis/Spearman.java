@@ -4,10 +4,11 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
- * Spearman's rank correlation of two per-unit measures (e.g. RS and selectivity over a layer's units): Pearson's
- * correlation of their ranks, ties given their average rank. With a two-sided permutation p-value (the share of
- * seeded random pairings whose |rho| reaches the observed one, counting the observed pairing itself, so p is never
- * 0) and a percentile bootstrap interval (units resampled with replacement).
+ * Spearman's rank correlation of two per-unit measures (e.g. RS and selectivity over a layer's
+ * units): Pearson's correlation of their ranks, ties given their average rank. With a two-sided
+ * permutation p-value (the share of seeded random pairings whose |rho| reaches the observed one,
+ * counting the observed pairing itself, so p is never 0) and a percentile bootstrap interval (units
+ * resampled with replacement).
  */
 public final class Spearman {
   private Spearman() {}
@@ -21,14 +22,17 @@ public final class Spearman {
     return pearson(ranks(x), ranks(y));
   }
 
-  /** rho with a permutation p-value ({@code permutations} draws) and a bootstrap interval ({@code resamples}). */
+  /**
+   * rho with a permutation p-value ({@code permutations} draws) and a bootstrap interval ({@code
+   * resamples}).
+   */
   public static Result test(double[] x, double[] y, int permutations, int resamples, long seed) {
     check(x, y);
     double[] rx = ranks(x);
     double[] ry = ranks(y);
     double rho = pearson(rx, ry);
     SplittableRandom random = new SplittableRandom(seed);
-    int atLeast = 1;  // the observed pairing is one of the pairings
+    int atLeast = 1; // the observed pairing is one of the pairings
     double[] shuffled = ry.clone();
     for (int p = 0; p < permutations; p++) {
       shuffle(shuffled, random);
@@ -45,7 +49,7 @@ public final class Spearman {
         by[i] = y[k];
       }
       double v = pearson(ranks(bx), ranks(by));
-      if (!Double.isNaN(v)) draws[kept++] = v;  // a resample without spread has no rho
+      if (!Double.isNaN(v)) draws[kept++] = v; // a resample without spread has no rho
     }
     Arrays.sort(draws, 0, kept);
     double low = kept == 0 ? Double.NaN : draws[(int) Math.floor(0.025 * (kept - 1))];
@@ -100,10 +104,13 @@ public final class Spearman {
   }
 
   private static void check(double[] x, double[] y) {
-    if (x.length != y.length) throw new IllegalArgumentException(x.length + " and " + y.length + " values");
-    if (x.length < 2) throw new IllegalArgumentException("a correlation needs at least 2 units, got " + x.length);
+    if (x.length != y.length)
+      throw new IllegalArgumentException(x.length + " and " + y.length + " values");
+    if (x.length < 2)
+      throw new IllegalArgumentException("a correlation needs at least 2 units, got " + x.length);
     for (int i = 0; i < x.length; i++) {
-      if (Double.isNaN(x[i]) || Double.isNaN(y[i])) throw new IllegalArgumentException("value " + i + " is NaN");
+      if (Double.isNaN(x[i]) || Double.isNaN(y[i]))
+        throw new IllegalArgumentException("value " + i + " is NaN");
     }
   }
 }

@@ -8,19 +8,22 @@ import org.featviz.device.Device;
 import org.featviz.device.MathMode;
 import org.featviz.device.emu.EmulatedDevice;
 import org.featviz.ir.Graph;
-import org.featviz.ir.ModelException;
 import org.featviz.ir.Tensor;
 import org.featviz.plan.DeviceExecutor;
 
 /**
- * Opens a graph on the backend a user names: {@code cpu}, {@code gpu} (fails clearly where no GPU is usable),
- * {@code emulated} (the device plan on the host emulator: slow, for checking), or {@code auto} (the GPU where one
- * is usable, else the CPU, with a note saying why). Devices compute in the {@link MathMode} asked for (FP32 by
- * default; TF32 lets convolutions and GEMMs use tensor cores; BF16 and FP16 give them 16-bit operands with FP32
- * accumulation, mixed precision); the CPU backend always computes in FP32.
+ * Opens a graph on the backend a user names: {@code cpu}, {@code gpu} (fails clearly where no GPU
+ * is usable), {@code emulated} (the device plan on the host emulator: slow, for checking), or
+ * {@code auto} (the GPU where one is usable, else the CPU, with a note saying why). Devices compute
+ * in the {@link MathMode} asked for (FP32 by default; TF32 lets convolutions and GEMMs use tensor
+ * cores; BF16 and FP16 give them 16-bit operands with FP32 accumulation, mixed precision); the CPU
+ * backend always computes in FP32.
  */
 public final class Backends {
-  /** Notes for the user (which backend was chosen and why) go to this logger; the CLI prints them as plain lines. */
+  /**
+   * Notes for the user (which backend was chosen and why) go to this logger; the CLI prints them as
+   * plain lines.
+   */
   static final System.Logger LOG = System.getLogger("org.featviz");
 
   private Backends() {}
@@ -30,7 +33,10 @@ public final class Backends {
     return open(backend, MathMode.FP32, graph);
   }
 
-  /** A forward-only backend for {@code graph} on {@code backend}, a device in math mode {@code math}. */
+  /**
+   * A forward-only backend for {@code graph} on {@code backend}, a device in math mode {@code
+   * math}.
+   */
   public static ForwardBackend open(Backend backend, MathMode math, Graph graph) {
     Device d = openDevice(backend, math);
     if (d == null) return cpu(graph);
@@ -44,19 +50,23 @@ public final class Backends {
   }
 
   /**
-   * The device of {@code backend}, set to math mode {@code math}: a GPU for GPU (a {@link DeviceUnavailableException}
-   * saying why where none is usable), the host emulator for EMULATED, null (the CPU backend) for CPU, and for AUTO the
-   * GPU where one is usable, else null after a note in the log saying why. Where the CPU backend is chosen and
-   * {@code math} was chosen too (not FP32 or the devices' default), a note says that the CPU computes in FP32. The
-   * caller owns (and closes) the device.
+   * The device of {@code backend}, set to math mode {@code math}: a GPU for GPU (a {@link
+   * DeviceUnavailableException} saying why where none is usable), the host emulator for EMULATED,
+   * null (the CPU backend) for CPU, and for AUTO the GPU where one is usable, else null after a
+   * note in the log saying why. Where the CPU backend is chosen and {@code math} was chosen too
+   * (not FP32 or the devices' default), a note says that the CPU computes in FP32. The caller owns
+   * (and closes) the device.
    */
   public static Device openDevice(Backend backend, MathMode math) {
     Device d = openNamed(backend);
     if (d == null) {
       // The devices' default (TF32) needs no note on the CPU: only a mode someone chose does.
       if (math != MathMode.FP32 && math != MathMode.DEVICE_DEFAULT) {
-        LOG.log(System.Logger.Level.INFO, "math mode " + math.name().toLowerCase(java.util.Locale.ROOT)
-            + " applies to device backends; the CPU backend computes in FP32");
+        LOG.log(
+            System.Logger.Level.INFO,
+            "math mode "
+                + math.name().toLowerCase(java.util.Locale.ROOT)
+                + " applies to device backends; the CPU backend computes in FP32");
       }
       return null;
     }
@@ -81,8 +91,9 @@ public final class Backends {
       case EMULATED -> new EmulatedDevice();
       case AUTO -> {
         if (CudaDevice.isAvailable()) yield CudaDevice.open();
-        LOG.log(System.Logger.Level.INFO, "no usable GPU (" + CudaDevice.unavailableReason()
-            + "): running on the CPU backend");
+        LOG.log(
+            System.Logger.Level.INFO,
+            "no usable GPU (" + CudaDevice.unavailableReason() + "): running on the CPU backend");
         yield null;
       }
     };

@@ -17,18 +17,26 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code featviz conformance DIR...}: runs ONNX backend test cases and compares every output. */
-@Command(name = "conformance",
-    description = "Run ONNX backend test cases (folders with model.onnx and test_data_set_N) and compare outputs"
-        + " (relative tolerance 1e-4, absolute 1e-5).")
+@Command(
+    name = "conformance",
+    description =
+        "Run ONNX backend test cases (folders with model.onnx and test_data_set_N) and compare outputs"
+            + " (relative tolerance 1e-4, absolute 1e-5).")
 final class ConformanceCommand implements Callable<Integer> {
-  @Parameters(paramLabel = "DIR", arity = "1..*",
-      description = "a case folder, or a folder of case folders such as /usr/share/libonnx-testdata/data/node")
+  @Parameters(
+      paramLabel = "DIR",
+      arity = "1..*",
+      description =
+          "a case folder, or a folder of case folders such as /usr/share/libonnx-testdata/data/node")
   List<Path> dirs;
 
-  @Option(names = "--device", defaultValue = "cpu",
-      description = "backend: cpu (default), emulated (device plans on the CUDA host emulator), gpu (device plans"
-          + " on the first GPU, through cuDNN, cuBLAS and the custom kernels), auto (the GPU where usable, else the"
-          + " CPU with a note)")
+  @Option(
+      names = "--device",
+      defaultValue = "cpu",
+      description =
+          "backend: cpu (default), emulated (device plans on the CUDA host emulator), gpu (device plans"
+              + " on the first GPU, through cuDNN, cuBLAS and the custom kernels), auto (the GPU where usable, else the"
+              + " CPU with a note)")
   String device;
 
   @Mixin MathOption math;
@@ -37,10 +45,11 @@ final class ConformanceCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    MathMode mode = math.mode(MathMode.FP32);  // conformance compares to the last bits
+    MathMode mode = math.mode(MathMode.FP32); // conformance compares to the last bits
     try (Device dev = openDevice(mode)) {
       String kind = device.equals("auto") ? "gpu" : device;
-      String where = dev == null ? "cpu" : kind + ", " + mode.name().toLowerCase(java.util.Locale.ROOT);
+      String where =
+          dev == null ? "cpu" : kind + ", " + mode.name().toLowerCase(java.util.Locale.ROOT);
       return run(dev == null ? ConformanceBackend.CPU : ConformanceBackend.device(dev), where);
     }
   }

@@ -13,9 +13,10 @@ import org.featviz.eval.ActivationSamples;
 import org.featviz.objective.Whitening;
 
 /**
- * The whitenings that the whitened objectives of one render or sweep measure in: estimated once per layer (on the
- * CPU, {@link Model#activationSamples}) from the first {@code images} Fashion-MNIST test images, the dataset
- * featviz reads, and kept for the run, with a line on standard error for each.
+ * The whitenings that the whitened objectives of one render or sweep measure in: estimated once per
+ * layer (on the CPU, {@link Model#activationSamples}) from the first {@code images} Fashion-MNIST
+ * test images, the dataset featviz reads, and kept for the run, with a line on standard error for
+ * each.
  */
 final class DataWhitenings implements Function<String, Whitening> {
   private final Model model;
@@ -54,8 +55,15 @@ final class DataWhitenings implements Function<String, Whitening> {
       s = model.activationSamples(layer, d, images, progress);
     }
     Whitening w = Whitening.estimate(s.samples());
-    notes.printf("whitening of %s estimated from %d %s images: %d samples of %d units, %d kept (%.1f s, CPU)%n",
-        layer, images, d.name(), s.offered(), s.units(), s.samples().length, (System.nanoTime() - start) / 1e9);
+    notes.printf(
+        "whitening of %s estimated from %d %s images: %d samples of %d units, %d kept (%.1f s, CPU)%n",
+        layer,
+        images,
+        d.name(),
+        s.offered(),
+        s.units(),
+        s.samples().length,
+        (System.nanoTime() - start) / 1e9);
     notes.flush();
     return w;
   }
@@ -65,8 +73,15 @@ final class DataWhitenings implements Function<String, Whitening> {
       try {
         data = FashionMnist.load(dataDir, FashionMnist.Split.TEST);
       } catch (DatasetException e) {
-        throw new DatasetException("objective " + objective + " estimates its whitening from the Fashion-MNIST test"
-            + " images in " + dataDir + " (--data-dir): " + e.getMessage(), e);
+        throw new DatasetException(
+            "objective "
+                + objective
+                + " estimates its whitening from the Fashion-MNIST test"
+                + " images in "
+                + dataDir
+                + " (--data-dir): "
+                + e.getMessage(),
+            e);
       }
     }
     return data;

@@ -21,32 +21,58 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code featviz eval}: a classifier's accuracy and confusion matrix on a labelled split, with featviz's engine. */
-@Command(name = "eval", description = "Run a classifier over a dataset split; print accuracy, confusion matrix and time.")
+/**
+ * {@code featviz eval}: a classifier's accuracy and confusion matrix on a labelled split, with
+ * featviz's engine.
+ */
+@Command(
+    name = "eval",
+    description =
+        "Run a classifier over a dataset split; print accuracy, confusion matrix and time.")
 final class EvalCommand implements Callable<Integer> {
-  @Option(names = "--model", required = true, description = "ONNX classifier") Path model;
+  @Option(names = "--model", required = true, description = "ONNX classifier")
+  Path model;
 
-  @Option(names = "--dataset", defaultValue = "fashion-mnist", description = "dataset: fashion-mnist (default)")
+  @Option(
+      names = "--dataset",
+      defaultValue = "fashion-mnist",
+      description = "dataset: fashion-mnist (default)")
   String dataset;
 
-  @Option(names = "--split", defaultValue = "test", description = "test (default) or train") String split;
+  @Option(names = "--split", defaultValue = "test", description = "test (default) or train")
+  String split;
 
-  @Option(names = "--data-dir", description = "folder with the IDX files (default: Debian's "
-      + "/usr/share/datasets/fashion-mnist)") Path dataDir;
+  @Option(
+      names = "--data-dir",
+      description =
+          "folder with the IDX files (default: Debian's " + "/usr/share/datasets/fashion-mnist)")
+  Path dataDir;
 
-  @Option(names = "--device", defaultValue = "auto",
-      description = "backend: auto (default: the GPU where usable, else the CPU), cpu, gpu, emulated (slow)")
+  @Option(
+      names = "--device",
+      defaultValue = "auto",
+      description =
+          "backend: auto (default: the GPU where usable, else the CPU), cpu, gpu, emulated (slow)")
   String device;
 
   @Mixin MathOption math;
 
-  @Option(names = "--batch", defaultValue = "256", description = "images per forward pass (default 256)") int batch;
+  @Option(
+      names = "--batch",
+      defaultValue = "256",
+      description = "images per forward pass (default 256)")
+  int batch;
 
-  @Option(names = "--limit", description = "evaluate only the first N images") Integer limit;
+  @Option(names = "--limit", description = "evaluate only the first N images")
+  Integer limit;
 
-  @Option(names = "--input-shape", converter = ShapeOption.Converter.class, paramLabel = "SHAPE",
-      description = "one input image's size where the model's is dynamic: C,H,W, e.g. 1,28,28 (N,C,H,W with N = 1"
-          + " also works)")
+  @Option(
+      names = "--input-shape",
+      converter = ShapeOption.Converter.class,
+      paramLabel = "SHAPE",
+      description =
+          "one input image's size where the model's is dynamic: C,H,W, e.g. 1,28,28 (N,C,H,W with N = 1"
+              + " also works)")
   ShapeOption inputShape;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -55,13 +81,15 @@ final class EvalCommand implements Callable<Integer> {
   public Integer call() {
     MathMode mode = math.mode(MathMode.DEVICE_DEFAULT);
     if (!dataset.equals("fashion-mnist")) {
-      throw new ModelException("--dataset " + dataset + ": unknown dataset; featviz knows fashion-mnist");
+      throw new ModelException(
+          "--dataset " + dataset + ": unknown dataset; featviz knows fashion-mnist");
     }
-    FashionMnist.Split s = switch (split) {
-      case "test" -> FashionMnist.Split.TEST;
-      case "train" -> FashionMnist.Split.TRAIN;
-      default -> throw new ModelException("--split " + split + ": expected test or train");
-    };
+    FashionMnist.Split s =
+        switch (split) {
+          case "test" -> FashionMnist.Split.TEST;
+          case "train" -> FashionMnist.Split.TRAIN;
+          default -> throw new ModelException("--split " + split + ": expected test or train");
+        };
     Dataset data = FashionMnist.load(dataDir != null ? dataDir : FashionMnist.defaultDir(), s);
     if (limit != null) {
       if (limit <= 0) throw new ModelException("--limit must be positive");
@@ -70,12 +98,13 @@ final class EvalCommand implements Callable<Integer> {
     Graph imported = OnnxImporter.read(model);
     org.featviz.passes.InputShapes.requireOneImage(imported, ShapeOption.dims(inputShape));
     Graph graph = Prepare.forRun(imported, ShapeOption.dims(inputShape), List.of());
-    InputNormalization norm = InputNormalization.fromMetadata(imported.metadata(), model.toString());
+    InputNormalization norm =
+        InputNormalization.fromMetadata(imported.metadata(), model.toString());
     Evaluation e;
     String where;
     try (ForwardBackend backend = Backends.open(DeviceOption.parse(device), mode, graph);
-         Progress progress = new Progress("eval", data.size(), "images",
-             spec.commandLine().getErr())) {
+        Progress progress =
+            new Progress("eval", data.size(), "images", spec.commandLine().getErr())) {
       where = backend.describe();
       e = Evaluator.run(backend, graph, data, norm, batch, progress);
     }
@@ -83,18 +112,24 @@ final class EvalCommand implements Callable<Integer> {
     return 0;
   }
 
-  private void print(PrintWriter out, Dataset data, InputNormalization norm, Evaluation e, String where) {
-    out.printf("model: %s%ndata: %s (%d images), input normalization %s%n", model, data.name(), e.total(), norm);
+  private void print(
+      PrintWriter out, Dataset data, InputNormalization norm, Evaluation e, String where) {
+    out.printf(
+        "model: %s%ndata: %s (%d images), input normalization %s%n",
+        model, data.name(), e.total(), norm);
     out.printf("accuracy: %.2f%% (%d of %d)%n", 100 * e.accuracy(), e.correct(), e.total());
     if (e.nonFiniteImages() > 0) {
-      String warning = String.format("warning: %d of %d images got a NaN or infinite class score, so their"
-          + " predictions and this accuracy mean nothing: check the model's weights and the input normalization",
-          e.nonFiniteImages(), e.total());
+      String warning =
+          String.format(
+              "warning: %d of %d images got a NaN or infinite class score, so their"
+                  + " predictions and this accuracy mean nothing: check the model's weights and the input normalization",
+              e.nonFiniteImages(), e.total());
       out.println(warning);
       spec.commandLine().getErr().println("featviz: " + warning);
     }
-    out.printf("time: %s on the %s backend (%.0f images/s)%n%n", Progress.duration(e.seconds()), where,
-        e.total() / Math.max(e.seconds(), 1e-9));
+    out.printf(
+        "time: %s on the %s backend (%.0f images/s)%n%n",
+        Progress.duration(e.seconds()), where, e.total() / Math.max(e.seconds(), 1e-9));
     out.println("confusion matrix (rows: true class, columns: predicted class)");
     int k = e.classNames().size();
     out.printf("%-14s", "");

@@ -17,14 +17,24 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code featviz info MODEL}: the input and every layer with its op, output shape, units and parameters. */
-@Command(name = "info", description = "Show a model's input and layers (the names other commands address).")
+/**
+ * {@code featviz info MODEL}: the input and every layer with its op, output shape, units and
+ * parameters.
+ */
+@Command(
+    name = "info",
+    description = "Show a model's input and layers (the names other commands address).")
 final class InfoCommand implements Callable<Integer> {
-  @Parameters(paramLabel = "MODEL", description = "ONNX model file") Path model;
+  @Parameters(paramLabel = "MODEL", description = "ONNX model file")
+  Path model;
 
-  @Option(names = "--input-shape", converter = ShapeOption.Converter.class, paramLabel = "SHAPE",
-      description = "one input image's size where the model's is dynamic: C,H,W, e.g. 3,224,224 (N,C,H,W with N = 1"
-          + " also works)")
+  @Option(
+      names = "--input-shape",
+      converter = ShapeOption.Converter.class,
+      paramLabel = "SHAPE",
+      description =
+          "one input image's size where the model's is dynamic: C,H,W, e.g. 3,224,224 (N,C,H,W with N = 1"
+              + " also works)")
   ShapeOption inputShape;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -38,9 +48,12 @@ final class InfoCommand implements Callable<Integer> {
     ShapeInference.Result r = ShapeInference.inferLenient(g, inputs);
     out.printf("model: %s (opset %d, %d nodes)%n", model, g.opset(), g.nodes().size());
     for (ValueInfo in : g.inputs()) {
-      out.printf("input: %s %s %s (declared %s)%n", in.name(), inputs.get(in.name()), in.typeName(), in.dimsText());
+      out.printf(
+          "input: %s %s %s (declared %s)%n",
+          in.name(), inputs.get(in.name()), in.typeName(), in.dimsText());
     }
-    if (!g.metadata().isEmpty()) g.metadata().forEach((k, v) -> out.printf("metadata: %s = %s%n", k, v));
+    if (!g.metadata().isEmpty())
+      g.metadata().forEach((k, v) -> out.printf("metadata: %s = %s%n", k, v));
     out.println();
     String format = "%-28s %-20s %-20s %8s %10s%n";
     out.printf(format, "layer", "op", "output shape", "units", "params");
@@ -48,7 +61,8 @@ final class InfoCommand implements Callable<Integer> {
     for (Node n : g.nodes()) {
       Shape s = r.shapes().get(n.output());
       long params = 0;
-      for (String in : n.inputs()) if (g.isInitializer(in)) params += g.initializers().get(in).size();
+      for (String in : n.inputs())
+        if (g.isInitializer(in)) params += g.initializers().get(in).size();
       total += params;
       String units = s == null || s.rank() < 2 ? "-" : Integer.toString(s.dim(1));
       out.printf(format, n.output(), n.opType(), s == null ? "?" : s.toString(), units, params);

@@ -13,14 +13,25 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The featviz command line: a thin client of the library. Exit codes: 0 success, 1 a failed check (conformance,
- * doctor), 2 bad input or usage (one line {@code featviz: error: ...}), 3 an internal failure (a bug: one line
- * saying so, the stack trace in a file it names).
+ * The featviz command line: a thin client of the library. Exit codes: 0 success, 1 a failed check
+ * (conformance, doctor), 2 bad input or usage (one line {@code featviz: error: ...}), 3 an internal
+ * failure (a bug: one line saying so, the stack trace in a file it names).
  */
-@Command(name = "featviz", mixinStandardHelpOptions = true, versionProvider = Version.class,
-    scope = CommandLine.ScopeType.INHERIT,  // every subcommand answers --help/-h and --version/-V
+@Command(
+    name = "featviz",
+    mixinStandardHelpOptions = true,
+    versionProvider = Version.class,
+    scope = CommandLine.ScopeType.INHERIT, // every subcommand answers --help/-h and --version/-V
     description = "Feature visualization and unit analysis of ONNX networks.",
-    subcommands = {InfoCommand.class, RenderCommand.class, SweepCommand.class, EvalCommand.class, ConformanceCommand.class, DoctorCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      InfoCommand.class,
+      RenderCommand.class,
+      SweepCommand.class,
+      EvalCommand.class,
+      ConformanceCommand.class,
+      DoctorCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class Main implements Runnable {
   static final int USAGE = 2;
   static final int INTERNAL = 3;
@@ -41,31 +52,50 @@ public final class Main implements Runnable {
     CommandLine cli = new CommandLine(new Main());
     cli.setOut(out);
     cli.setErr(err);
-    // picocli answers --help before it looks at an unknown command: an unknown command is an error whatever follows.
+    // picocli answers --help before it looks at an unknown command: an unknown command is an error
+    // whatever follows.
     if (args.length > 0 && !args[0].startsWith("-") && !cli.getSubcommands().containsKey(args[0])) {
-      err.println("featviz: error: unknown command '" + args[0] + "'; commands: "
-          + String.join(", ", cli.getSubcommands().keySet()) + " (featviz --help)");
+      err.println(
+          "featviz: error: unknown command '"
+              + args[0]
+              + "'; commands: "
+              + String.join(", ", cli.getSubcommands().keySet())
+              + " (featviz --help)");
       return USAGE;
     }
-    cli.setParameterExceptionHandler((e, arguments) -> {
-      CommandLine c = e.getCommandLine();
-      c.getErr().println("featviz: error: " + e.getMessage() + " (" + c.getCommandSpec().qualifiedName() + " --help"
-          + " shows the options)");
-      return USAGE;
-    });
-    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> handle(e, commandLine.getErr()));
+    cli.setParameterExceptionHandler(
+        (e, arguments) -> {
+          CommandLine c = e.getCommandLine();
+          c.getErr()
+              .println(
+                  "featviz: error: "
+                      + e.getMessage()
+                      + " ("
+                      + c.getCommandSpec().qualifiedName()
+                      + " --help"
+                      + " shows the options)");
+          return USAGE;
+        });
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> handle(e, commandLine.getErr()));
     try (LogLines notes = new LogLines(err)) {
       return cli.execute(args);
     }
   }
 
-  /** A user error (bad model, option or file) as one line and exit 2; anything else as an internal failure. */
+  /**
+   * A user error (bad model, option or file) as one line and exit 2; anything else as an internal
+   * failure.
+   */
   static int handle(Exception e, PrintWriter err) {
     Throwable cause = e;
     if (cause instanceof UncheckedIOException u) cause = u.getCause();
     if (e instanceof DeviceUnavailableException) {
-      err.println("featviz: error: --device gpu: " + e.getMessage() + " (--device cpu runs on the CPU, --device"
-          + " emulated runs the GPU code on the host emulator)");
+      err.println(
+          "featviz: error: --device gpu: "
+              + e.getMessage()
+              + " (--device cpu runs on the CPU, --device"
+              + " emulated runs the GPU code on the host emulator)");
       return USAGE;
     }
     if (e instanceof InputShapes.InputShapeException) {
@@ -78,9 +108,14 @@ public final class Main implements Runnable {
       return USAGE;
     }
     if (cause instanceof IOException io) {
-      // Reading or writing the user's files failed (a folder that is a file, no permission, disk full, ...).
-      String context = e instanceof UncheckedIOException && e.getMessage() != null
-          && !e.getMessage().equals(io.toString()) ? e.getMessage() + ": " : "";
+      // Reading or writing the user's files failed (a folder that is a file, no permission, disk
+      // full, ...).
+      String context =
+          e instanceof UncheckedIOException
+                  && e.getMessage() != null
+                  && !e.getMessage().equals(io.toString())
+              ? e.getMessage() + ": "
+              : "";
       err.println("featviz: error: " + context + describe(io));
       return USAGE;
     }
@@ -91,9 +126,11 @@ public final class Main implements Runnable {
   /** An I/O failure in words: the JDK names some only by their type and the file. */
   static String describe(IOException e) {
     String file = e instanceof java.nio.file.FileSystemException f ? f.getFile() : null;
-    String reason = e instanceof java.nio.file.FileSystemException f ? f.getReason() : e.getMessage();
+    String reason =
+        e instanceof java.nio.file.FileSystemException f ? f.getReason() : e.getMessage();
     if (e instanceof java.nio.file.AccessDeniedException) reason = "permission denied";
-    if (e instanceof java.nio.file.FileAlreadyExistsException) reason = "exists and is not a folder";
+    if (e instanceof java.nio.file.FileAlreadyExistsException)
+      reason = "exists and is not a folder";
     if (e instanceof java.nio.file.NoSuchFileException) reason = "no such file or folder";
     if (e instanceof java.nio.file.NotDirectoryException) reason = "is not a folder";
     if (reason == null) reason = e.getClass().getSimpleName();

@@ -29,8 +29,10 @@ import org.featviz.render.UnitObjective;
  * </pre>
  */
 public record ObjectiveSpec(String kind, Map<String, String> options) implements UnitObjective {
-  public static final String KINDS = "channel, neuron, iam, dot, cosine, dot-cossim, orthogonal, whitened-dot,"
-      + " whitened-cosine, whitened-dot-cossim, whitened-channel";
+  public static final String KINDS =
+      "channel, neuron, iam, dot, cosine, dot-cossim, orthogonal, whitened-dot,"
+          + " whitened-cosine, whitened-dot-cossim, whitened-channel";
+
   /** Dataset images a whitening is estimated from unless images= says otherwise. */
   public static final int DEFAULT_WHITENING_IMAGES = 1000;
 
@@ -43,17 +45,22 @@ public record ObjectiveSpec(String kind, Map<String, String> options) implements
       for (String part : t.substring(colon + 1).split(",")) {
         if (part.isBlank()) continue;
         int eq = part.indexOf('=');
-        if (eq <= 0) throw new ModelException("objective '" + text + "': option '" + part + "' is not key=value");
+        if (eq <= 0)
+          throw new ModelException(
+              "objective '" + text + "': option '" + part + "' is not key=value");
         options.put(part.substring(0, eq).strip(), part.substring(eq + 1).strip());
       }
     }
     ObjectiveSpec spec = new ObjectiveSpec(kind, options);
     spec.check(text);
-    if (spec.whitened()) spec.whiteningImages();  // a bad images= fails before anything runs
+    if (spec.whitened()) spec.whiteningImages(); // a bad images= fails before anything runs
     return spec;
   }
 
-  /** Whether this objective is measured in a whitened activation space (and so needs a whitening per layer). */
+  /**
+   * Whether this objective is measured in a whitened activation space (and so needs a whitening per
+   * layer).
+   */
   public boolean whitened() {
     return kind.startsWith("whitened-");
   }
@@ -62,8 +69,12 @@ public record ObjectiveSpec(String kind, Map<String, String> options) implements
   public int whiteningImages() {
     double n = number("images", DEFAULT_WHITENING_IMAGES);
     if (n < 1 || n != Math.rint(n) || n > Integer.MAX_VALUE) {
-      throw new ModelException("objective " + kind + ": images=" + options.get("images")
-          + " must be a positive whole number");
+      throw new ModelException(
+          "objective "
+              + kind
+              + ": images="
+              + options.get("images")
+              + " must be a positive whole number");
     }
     return (int) n;
   }
@@ -80,8 +91,13 @@ public record ObjectiveSpec(String kind, Map<String, String> options) implements
         allow(text, "direction", "images");
         String d = options.getOrDefault("direction", "basis");
         if (!d.equals("basis")) {
-          throw new ModelException("objective '" + text + "': whitened-channel takes direction=basis only (the unit's"
-              + " component of the whitened activation); for direction=" + d + " use whitened-dot");
+          throw new ModelException(
+              "objective '"
+                  + text
+                  + "': whitened-channel takes direction=basis only (the unit's"
+                  + " component of the whitened activation); for direction="
+                  + d
+                  + " use whitened-dot");
         }
       }
       default -> throw new ModelException("unknown objective '" + kind + "'; known: " + KINDS);
@@ -96,40 +112,63 @@ public record ObjectiveSpec(String kind, Map<String, String> options) implements
       if (NON_NEGATIVE.contains(k)) {
         double v = number(k, 0);
         if (!(v >= 0) || !Double.isFinite(v)) {
-          throw new ModelException("objective '" + text + "': " + k + "=" + options.get(k)
-              + " must be a finite number >= 0");
+          throw new ModelException(
+              "objective '"
+                  + text
+                  + "': "
+                  + k
+                  + "="
+                  + options.get(k)
+                  + " must be a finite number >= 0");
         }
       }
     }
   }
 
   /** Options whose values are finite and >= 0: a power, a floor on the cosine, a penalty weight. */
-  private static final java.util.Set<String> NON_NEGATIVE = java.util.Set.of("n", "floor", "lambda");
+  private static final java.util.Set<String> NON_NEGATIVE =
+      java.util.Set.of("n", "floor", "lambda");
 
   /**
-   * The objective for one unit of a layer with {@code units} units; {@code seed} seeds random directions. Whitened
-   * kinds need {@link #forUnit(String, int, int, long, Function)}.
+   * The objective for one unit of a layer with {@code units} units; {@code seed} seeds random
+   * directions. Whitened kinds need {@link #forUnit(String, int, int, long, Function)}.
    */
   @Override
   public Objective forUnit(String layer, int unit, int units, long seed) {
     return forUnit(layer, unit, units, seed, null);
   }
 
-  /** {@link #forUnit(String, int, int, long)} with {@code whitening} giving each layer's whitening (may be null). */
-  public Objective forUnit(String layer, int unit, int units, long seed, Function<String, Whitening> whitening) {
+  /**
+   * {@link #forUnit(String, int, int, long)} with {@code whitening} giving each layer's whitening
+   * (may be null).
+   */
+  public Objective forUnit(
+      String layer, int unit, int units, long seed, Function<String, Whitening> whitening) {
     return switch (kind) {
       case "channel" -> Objectives.channel(layer, unit);
       case "neuron" -> Objectives.neuron(layer, unit);
       case "iam" -> Objectives.iam(layer, unit);
       case "dot" -> Objectives.direction(layer, direction(unit, units, seed));
       case "cosine" -> Objectives.cosine(layer, direction(unit, units, seed));
-      case "dot-cossim" -> Objectives.dotCossim(layer, direction(unit, units, seed), number("n", 1),
-          number("floor", Objectives.DOT_COSSIM_FLOOR));
-      case "orthogonal" -> Objectives.orthogonalPenalty(layer, direction(unit, units, seed), number("lambda", 1));
-      case "whitened-dot" -> Objectives.whitenedDirection(layer, need(whitening, layer), direction(unit, units, seed));
-      case "whitened-cosine" -> Objectives.whitenedCosine(layer, need(whitening, layer), direction(unit, units, seed));
-      case "whitened-dot-cossim" -> Objectives.whitenedDotCossim(layer, need(whitening, layer),
-          direction(unit, units, seed), number("n", 1), number("floor", Objectives.DOT_COSSIM_FLOOR));
+      case "dot-cossim" ->
+          Objectives.dotCossim(
+              layer,
+              direction(unit, units, seed),
+              number("n", 1),
+              number("floor", Objectives.DOT_COSSIM_FLOOR));
+      case "orthogonal" ->
+          Objectives.orthogonalPenalty(layer, direction(unit, units, seed), number("lambda", 1));
+      case "whitened-dot" ->
+          Objectives.whitenedDirection(layer, need(whitening, layer), direction(unit, units, seed));
+      case "whitened-cosine" ->
+          Objectives.whitenedCosine(layer, need(whitening, layer), direction(unit, units, seed));
+      case "whitened-dot-cossim" ->
+          Objectives.whitenedDotCossim(
+              layer,
+              need(whitening, layer),
+              direction(unit, units, seed),
+              number("n", 1),
+              number("floor", Objectives.DOT_COSSIM_FLOOR));
       case "whitened-channel" -> Objectives.whitenedChannel(layer, need(whitening, layer), unit);
       default -> throw new IllegalStateException(kind);
     };
@@ -137,23 +176,32 @@ public record ObjectiveSpec(String kind, Map<String, String> options) implements
 
   private Whitening need(Function<String, Whitening> whitening, String layer) {
     if (whitening == null) {
-      throw new ModelException("objective " + kind + " on '" + layer + "' needs the layer's whitening, estimated"
-          + " from dataset images (featviz render and sweep do that: --data-dir)");
+      throw new ModelException(
+          "objective "
+              + kind
+              + " on '"
+              + layer
+              + "' needs the layer's whitening, estimated"
+              + " from dataset images (featviz render and sweep do that: --data-dir)");
     }
     Whitening w = whitening.apply(layer);
-    if (w == null) throw new ModelException("objective " + kind + ": no whitening of '" + layer + "' was estimated");
+    if (w == null)
+      throw new ModelException(
+          "objective " + kind + ": no whitening of '" + layer + "' was estimated");
     return w;
   }
 
   private float[] direction(int unit, int units, long seed) {
     String d = options.getOrDefault("direction", "basis");
-    float[] v = switch (d) {
-      case "basis" -> Directions.basis(units, unit);
-      case "random" -> Directions.random(units, seed * 1_000_003L + unit);
-      default -> Directions.read(Path.of(d));
-    };
+    float[] v =
+        switch (d) {
+          case "basis" -> Directions.basis(units, unit);
+          case "random" -> Directions.random(units, seed * 1_000_003L + unit);
+          default -> Directions.read(Path.of(d));
+        };
     if (v.length != units) {
-      throw new ModelException("direction " + d + " has " + v.length + " values, but the layer has " + units + " units");
+      throw new ModelException(
+          "direction " + d + " has " + v.length + " values, but the layer has " + units + " units");
     }
     return v;
   }

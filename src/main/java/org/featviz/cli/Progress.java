@@ -12,11 +12,12 @@ import me.tongfei.progressbar.ProgressBarStyle;
 import org.featviz.ir.ModelException;
 
 /**
- * Progress of long work on standard error: a bar with rate and ETA where standard error is a terminal, and
- * elsewhere (logs, CI, nohup) a plain line every {@link #DEFAULT_INTERVAL} or so, such as
- * {@code sweep: 120/640 unit steps (18%), 35 s elapsed, about 2 min left}, and a last one when the work ends.
- * Work that ends within the interval prints nothing. The interval is the system property
- * {@value #INTERVAL_PROPERTY} in seconds where set ({@code java -Dfeatviz.progress.interval=60 -jar ...}).
+ * Progress of long work on standard error: a bar with rate and ETA where standard error is a
+ * terminal, and elsewhere (logs, CI, nohup) a plain line every {@link #DEFAULT_INTERVAL} or so,
+ * such as {@code sweep: 120/640 unit steps (18%), 35 s elapsed, about 2 min left}, and a last one
+ * when the work ends. Work that ends within the interval prints nothing. The interval is the system
+ * property {@value #INTERVAL_PROPERTY} in seconds where set ({@code java
+ * -Dfeatviz.progress.interval=60 -jar ...}).
  */
 final class Progress implements IntConsumer, AutoCloseable {
   static final String INTERVAL_PROPERTY = "featviz.progress.interval";
@@ -32,19 +33,30 @@ final class Progress implements IntConsumer, AutoCloseable {
   private final long start;
   private long lastLine;
   private long done;
+
   /** The count the last line showed, -1 before the first. */
   private long shown = -1;
 
-  /** Progress of {@code total} {@code unit}s (a plural noun: "images"), off a terminal as lines on {@code err}. */
+  /**
+   * Progress of {@code total} {@code unit}s (a plural noun: "images"), off a terminal as lines on
+   * {@code err}.
+   */
   Progress(String task, long total, String unit, PrintWriter err) {
     this(task, total, unit, err, System.console() != null, interval(), System::nanoTime);
   }
 
   /**
-   * @param terminal whether to draw a bar on the process's standard error rather than print lines on {@code err}
+   * @param terminal whether to draw a bar on the process's standard error rather than print lines
+   *     on {@code err}
    * @param clock nanoseconds, as {@link System#nanoTime}
    */
-  Progress(String task, long total, String unit, PrintWriter err, boolean terminal, Duration interval,
+  Progress(
+      String task,
+      long total,
+      String unit,
+      PrintWriter err,
+      boolean terminal,
+      Duration interval,
       LongSupplier clock) {
     this.task = task;
     this.total = total;
@@ -54,16 +66,19 @@ final class Progress implements IntConsumer, AutoCloseable {
     this.clock = clock;
     this.start = clock.getAsLong();
     this.lastLine = start;
-    bar = !terminal ? null : new ProgressBarBuilder()
-        .setTaskName(task)
-        .setInitialMax(total)
-        .setUnit(" " + unit, 1)
-        .showSpeed()
-        .setStyle(ProgressBarStyle.ASCII)
-        .setUpdateIntervalMillis(200)
-        .setSpeedUnit(java.time.temporal.ChronoUnit.SECONDS)
-        .setConsumer(new ConsoleProgressBarConsumer(System.err))
-        .build();
+    bar =
+        !terminal
+            ? null
+            : new ProgressBarBuilder()
+                .setTaskName(task)
+                .setInitialMax(total)
+                .setUnit(" " + unit, 1)
+                .showSpeed()
+                .setStyle(ProgressBarStyle.ASCII)
+                .setUpdateIntervalMillis(200)
+                .setSpeedUnit(java.time.temporal.ChronoUnit.SECONDS)
+                .setConsumer(new ConsoleProgressBarConsumer(System.err))
+                .build();
   }
 
   /** {@code n} more done. */
@@ -88,9 +103,21 @@ final class Progress implements IntConsumer, AutoCloseable {
     shown = done;
     double elapsed = (now - start) / 1e9;
     long percent = total > 0 ? Math.min(100, done * 100 / total) : 100;
-    String left = done > 0 && done < total ? ", about " + roughly(elapsed * (total - done) / done) + " left" : "";
-    log.println(String.format(Locale.ROOT, "%s: %d/%d %s (%d%%), %s elapsed%s", task, done, total, unit, percent,
-        elapsed(elapsed), left));
+    String left =
+        done > 0 && done < total
+            ? ", about " + roughly(elapsed * (total - done) / done) + " left"
+            : "";
+    log.println(
+        String.format(
+            Locale.ROOT,
+            "%s: %d/%d %s (%d%%), %s elapsed%s",
+            task,
+            done,
+            total,
+            unit,
+            percent,
+            elapsed(elapsed),
+            left));
     log.flush();
   }
 
@@ -103,7 +130,10 @@ final class Progress implements IntConsumer, AutoCloseable {
     }
   }
 
-  /** The interval of the plain lines: {@value #INTERVAL_PROPERTY} seconds where set, else the default. */
+  /**
+   * The interval of the plain lines: {@value #INTERVAL_PROPERTY} seconds where set, else the
+   * default.
+   */
   static Duration interval() {
     String text = System.getProperty(INTERVAL_PROPERTY);
     if (text == null || text.isBlank()) return DEFAULT_INTERVAL;
@@ -113,8 +143,11 @@ final class Progress implements IntConsumer, AutoCloseable {
     } catch (NumberFormatException e) {
       // below
     }
-    throw new ModelException(INTERVAL_PROPERTY + "=" + text
-        + ": expected the seconds between progress lines, such as 30");
+    throw new ModelException(
+        INTERVAL_PROPERTY
+            + "="
+            + text
+            + ": expected the seconds between progress lines, such as 30");
   }
 
   /** 35 s, 2 min 5 s, 1 h 12 min. */
@@ -134,6 +167,8 @@ final class Progress implements IntConsumer, AutoCloseable {
 
   static String duration(double seconds) {
     Duration d = Duration.ofMillis((long) (seconds * 1000));
-    return d.toMinutes() > 0 ? d.toMinutes() + " min " + d.toSecondsPart() + " s" : String.format("%.2f s", seconds);
+    return d.toMinutes() > 0
+        ? d.toMinutes() + " min " + d.toSecondsPart() + " s"
+        : String.format("%.2f s", seconds);
   }
 }

@@ -17,71 +17,123 @@ import picocli.CommandLine.Option;
 
 /** The optimization options that render and sweep share. */
 final class RenderOptionsMixin {
-  /** The largest PNG side --upscale may ask for (a larger one takes gigabytes to draw and is no easier to see). */
+  /**
+   * The largest PNG side --upscale may ask for (a larger one takes gigabytes to draw and is no
+   * easier to see).
+   */
   static final int MAX_PNG_SIDE = 2048;
 
-  @Option(names = "--steps", defaultValue = "256", description = "optimization steps (default ${DEFAULT-VALUE})")
+  @Option(
+      names = "--steps",
+      defaultValue = "256",
+      description = "optimization steps (default ${DEFAULT-VALUE})")
   int steps;
 
-  @Option(names = "--lr", defaultValue = "0.05", description = "Adam learning rate (default ${DEFAULT-VALUE})")
+  @Option(
+      names = "--lr",
+      defaultValue = "0.05",
+      description = "Adam learning rate (default ${DEFAULT-VALUE})")
   double lr;
 
-  @Option(names = "--seed", defaultValue = "0", description = "random seed; runs are reproducible (default 0)")
+  @Option(
+      names = "--seed",
+      defaultValue = "0",
+      description = "random seed; runs are reproducible (default 0)")
   long seed;
 
-  @Option(names = "--param", defaultValue = "fft", description = "image parameterization: fft (default) or pixel")
+  @Option(
+      names = "--param",
+      defaultValue = "fft",
+      description = "image parameterization: fft (default) or pixel")
   String param;
 
-  @Option(names = "--transforms", paramLabel = "FAMILY",
-      description = "lucid (pad 12, jitter 8, scale, rotate, jitter 4), small (pad 2, jitter 2, scale, rotate 5,"
-          + " jitter 1) or none; default: small for images under " + TransformConfig.SMALL_BELOW
-          + " pixels, else lucid (the choice is printed)")
+  @Option(
+      names = "--transforms",
+      paramLabel = "FAMILY",
+      description =
+          "lucid (pad 12, jitter 8, scale, rotate, jitter 4), small (pad 2, jitter 2, scale, rotate 5,"
+              + " jitter 1) or none; default: small for images under "
+              + TransformConfig.SMALL_BELOW
+              + " pixels, else lucid (the choice is printed)")
   String transforms;
 
-  @Option(names = "--tv", defaultValue = "0", description = "total-variation penalty weight, >= 0 (default 0)")
+  @Option(
+      names = "--tv",
+      defaultValue = "0",
+      description = "total-variation penalty weight, >= 0 (default 0)")
   double tv;
 
-  @Option(names = "--l1", defaultValue = "0", description = "L1 penalty weight around grey, >= 0 (default 0)")
+  @Option(
+      names = "--l1",
+      defaultValue = "0",
+      description = "L1 penalty weight around grey, >= 0 (default 0)")
   double l1;
 
-  @Option(names = "--blur", defaultValue = "0", description = "blur penalty weight, >= 0 (default 0)")
+  @Option(
+      names = "--blur",
+      defaultValue = "0",
+      description = "blur penalty weight, >= 0 (default 0)")
   double blur;
 
-  @Option(names = "--input-shape", converter = ShapeOption.Converter.class, paramLabel = "SHAPE",
-      description = "one input image's size where the model's is dynamic: C,H,W, e.g. 3,224,224 (N,C,H,W with N = 1"
-          + " also works)")
+  @Option(
+      names = "--input-shape",
+      converter = ShapeOption.Converter.class,
+      paramLabel = "SHAPE",
+      description =
+          "one input image's size where the model's is dynamic: C,H,W, e.g. 3,224,224 (N,C,H,W with N = 1"
+              + " also works)")
   ShapeOption inputShape;
 
-  @Option(names = "--device", defaultValue = "auto",
-      description = "where to optimize: auto (default: the GPU where usable, else the CPU with a note), cpu, gpu,"
-          + " emulated (the GPU render loop on the host emulator: slow, for checking)")
+  @Option(
+      names = "--device",
+      defaultValue = "auto",
+      description =
+          "where to optimize: auto (default: the GPU where usable, else the CPU with a note), cpu, gpu,"
+              + " emulated (the GPU render loop on the host emulator: slow, for checking)")
   String device;
 
-  @Option(names = "--mean", split = ",", paramLabel = "M",
-      description = "input normalization mean per channel (or one for all), applied to pixels in [0, 1];"
-          + " default from the model's metadata, else 0")
+  @Option(
+      names = "--mean",
+      split = ",",
+      paramLabel = "M",
+      description =
+          "input normalization mean per channel (or one for all), applied to pixels in [0, 1];"
+              + " default from the model's metadata, else 0")
   float[] mean;
 
-  @Option(names = "--std", split = ",", paramLabel = "S",
-      description = "input normalization standard deviation per channel (or one); default from the model's"
-          + " metadata, else 1")
+  @Option(
+      names = "--std",
+      split = ",",
+      paramLabel = "S",
+      description =
+          "input normalization standard deviation per channel (or one); default from the model's"
+              + " metadata, else 1")
   float[] std;
 
   @Mixin MathOption math;
 
-  @Option(names = "--upscale", paramLabel = "N",
-      description = "PNG upscale factor, 1 or more (default: enough to make small images at least 112 pixels wide;"
-          + " at most " + MAX_PNG_SIDE + " pixels a side)")
+  @Option(
+      names = "--upscale",
+      paramLabel = "N",
+      description =
+          "PNG upscale factor, 1 or more (default: enough to make small images at least 112 pixels wide;"
+              + " at most "
+              + MAX_PNG_SIDE
+              + " pixels a side)")
   Integer upscale;
 
-  /** Checks every option that needs no model, so that a bad value fails before the model is opened. */
+  /**
+   * Checks every option that needs no model, so that a bad value fails before the model is opened.
+   */
   void validate() {
     math.mode(MathMode.DEVICE_DEFAULT);
     if (!param.equals("fft") && !param.equals("pixel")) {
       throw new ModelException("--param " + param + ": expected fft or pixel");
     }
-    if (steps <= 0) throw new ModelException("--steps " + steps + ": must be a positive whole number");
-    if (!(lr > 0) || !Double.isFinite(lr)) throw new ModelException("--lr " + lr + ": must be a finite number > 0");
+    if (steps <= 0)
+      throw new ModelException("--steps " + steps + ": must be a positive whole number");
+    if (!(lr > 0) || !Double.isFinite(lr))
+      throw new ModelException("--lr " + lr + ": must be a finite number > 0");
     weight("--tv", tv);
     weight("--l1", l1);
     weight("--blur", blur);
@@ -89,12 +141,14 @@ final class RenderOptionsMixin {
       throw new ModelException("--transforms " + transforms + ": expected lucid, small or none");
     }
     if (upscale != null && upscale < 1) {
-      throw new ModelException("--upscale " + upscale + ": must be a whole number from 1 (no magnification) up");
+      throw new ModelException(
+          "--upscale " + upscale + ": must be a whole number from 1 (no magnification) up");
     }
     if (mean != null) finite("--mean", mean);
     if (std != null) {
       for (float s : std) {
-        if (!(s > 0) || !Float.isFinite(s)) throw new ModelException("--std " + s + ": must be a finite number > 0");
+        if (!(s > 0) || !Float.isFinite(s))
+          throw new ModelException("--std " + s + ": must be a finite number > 0");
       }
     }
   }
@@ -107,19 +161,25 @@ final class RenderOptionsMixin {
   }
 
   private static void finite(String flag, float[] values) {
-    for (float v : values) if (!Float.isFinite(v)) throw new ModelException(flag + " " + v + ": must be finite");
+    for (float v : values)
+      if (!Float.isFinite(v)) throw new ModelException(flag + " " + v + ": must be finite");
   }
 
   /** Opens the model with this command's input shape, input normalization, device and math mode. */
   Model open(Path file) {
     validate();
-    return Model.builder(file).optInputShape(ShapeOption.dims(inputShape)).optMean(mean).optStd(std)
-        .optBackend(DeviceOption.parse(device)).optMath(math.mode(MathMode.DEVICE_DEFAULT)).open();
+    return Model.builder(file)
+        .optInputShape(ShapeOption.dims(inputShape))
+        .optMean(mean)
+        .optStd(std)
+        .optBackend(DeviceOption.parse(device))
+        .optMath(math.mode(MathMode.DEVICE_DEFAULT))
+        .open();
   }
 
   /**
-   * The render options for images of {@code imageShape} [C, H, W]; without --transforms the family is chosen by the
-   * image size and named on {@code notes}.
+   * The render options for images of {@code imageShape} [C, H, W]; without --transforms the family
+   * is chosen by the image size and named on {@code notes}.
    */
   RenderOptions options(Shape imageShape, PrintWriter notes) {
     validate();
@@ -130,21 +190,33 @@ final class RenderOptionsMixin {
     String family = transforms;
     if (family == null) {
       family = TransformConfig.defaultFamily(imageShape.dim(1), imageShape.dim(2));
-      notes.printf("transforms: %s (%s), the default for %dx%d images; --transforms chooses%n", family,
-          TransformConfig.named(family).describe(), imageShape.dim(1), imageShape.dim(2));
+      notes.printf(
+          "transforms: %s (%s), the default for %dx%d images; --transforms chooses%n",
+          family, TransformConfig.named(family).describe(), imageShape.dim(1), imageShape.dim(2));
       notes.flush();
     }
     return new RenderOptions(steps, lr, seed, param, 1.0, TransformConfig.named(family), regs);
   }
 
-  /** The PNG upscale for images of {@code imageShape} [C, H, W]: --upscale checked against the size limit. */
+  /**
+   * The PNG upscale for images of {@code imageShape} [C, H, W]: --upscale checked against the size
+   * limit.
+   */
   int upscaleFor(Shape imageShape) {
     int side = Math.max(imageShape.dim(1), imageShape.dim(2));
     if (upscale == null) return Math.max(1, (112 + imageShape.dim(2) - 1) / imageShape.dim(2));
     if (upscale < 1 || (long) upscale * side > MAX_PNG_SIDE) {
-      throw new ModelException("--upscale " + upscale + ": the PNGs would be " + (long) upscale * side
-          + " pixels a side; for " + imageShape.dim(1) + "x" + imageShape.dim(2) + " images choose 1 to "
-          + Math.max(1, MAX_PNG_SIDE / side));
+      throw new ModelException(
+          "--upscale "
+              + upscale
+              + ": the PNGs would be "
+              + (long) upscale * side
+              + " pixels a side; for "
+              + imageShape.dim(1)
+              + "x"
+              + imageShape.dim(2)
+              + " images choose 1 to "
+              + Math.max(1, MAX_PNG_SIDE / side));
     }
     return upscale;
   }

@@ -27,8 +27,8 @@ import org.featviz.ops.UnsupportedOpException;
 import org.featviz.passes.Prepare;
 
 /**
- * Runs ONNX backend test cases ({@code model.onnx} and {@code test_data_set_N/input_K.pb, output_K.pb}) on a
- * {@link ConformanceBackend} (the CPU by default) and compares every output with
+ * Runs ONNX backend test cases ({@code model.onnx} and {@code test_data_set_N/input_K.pb,
+ * output_K.pb}) on a {@link ConformanceBackend} (the CPU by default) and compares every output with
  * {@code |actual - expected| <= atol + rtol |expected|}.
  */
 public final class ConformanceRunner {
@@ -49,17 +49,21 @@ public final class ConformanceRunner {
       TreeSet<String> unsupported = new TreeSet<>();
       for (Node n : imported.nodes()) if (!Ops.isSupported(n.opType())) unsupported.add(n.opType());
       if (!unsupported.isEmpty()) {
-        return new ConformanceCase(name, ConformanceCase.Status.UNSUPPORTED, "op " + String.join(", ", unsupported));
+        return new ConformanceCase(
+            name, ConformanceCase.Status.UNSUPPORTED, "op " + String.join(", ", unsupported));
       }
-      ShapeInference.checkInt64Initializers(imported);  // an int64 weight is unsupported, not a failure
+      ShapeInference.checkInt64Initializers(
+          imported); // an int64 weight is unsupported, not a failure
       List<Path> sets = dataSets(dir);
-      if (sets.isEmpty()) return new ConformanceCase(name, ConformanceCase.Status.FAIL, "no test_data_set_N folder");
+      if (sets.isEmpty())
+        return new ConformanceCase(name, ConformanceCase.Status.FAIL, "no test_data_set_N folder");
       String worst = "";
       for (Path set : sets) {
         String problem = runDataSet(imported, set, backend);
         if (problem != null) worst = set.getFileName() + ": " + problem;
       }
-      return worst.isEmpty() ? new ConformanceCase(name, ConformanceCase.Status.PASS, "")
+      return worst.isEmpty()
+          ? new ConformanceCase(name, ConformanceCase.Status.PASS, "")
           : new ConformanceCase(name, ConformanceCase.Status.FAIL, worst);
     } catch (UnsupportedException e) {
       return new ConformanceCase(name, ConformanceCase.Status.UNSUPPORTED, e.getMessage());
@@ -70,7 +74,10 @@ public final class ConformanceRunner {
     }
   }
 
-  /** Runs one data set; returns null when every output matches, else a description of the worst mismatch. */
+  /**
+   * Runs one data set; returns null when every output matches, else a description of the worst
+   * mismatch.
+   */
   private static String runDataSet(Graph imported, Path set, ConformanceBackend backend) {
     List<ValueInfo> inputs = imported.inputs();
     Map<String, Tensor> feeds = new LinkedHashMap<>();
@@ -82,9 +89,11 @@ public final class ConformanceRunner {
       Path file = set.resolve("input_" + k + ".pb");
       if (!Files.exists(file)) continue; // an optional input the case leaves out
       Tensor t = OnnxTensors.readPb(file);
-      if (in.dtype() == null) throw new UnsupportedException("input '" + in.name() + "' is " + in.typeName());
+      if (in.dtype() == null)
+        throw new UnsupportedException("input '" + in.name() + "' is " + in.typeName());
       if (t.dtype() == DType.INT64) {
-        constants.put(in.name(), t); // shape-like inputs (Reshape's shape, Pad's pads) act as constants
+        constants.put(
+            in.name(), t); // shape-like inputs (Reshape's shape, Pad's pads) act as constants
         int64Inputs.add(in.name());
       } else {
         feeds.put(in.name(), t);
@@ -94,13 +103,27 @@ public final class ConformanceRunner {
     for (Node n : imported.nodes()) {
       int k = Ops.int64DataInput(n, int64Inputs::contains);
       if (k >= 0) {
-        throw new UnsupportedOpException(n, imported.opset(), "input " + k + " is the int64 graph input '"
-            + n.input(k) + "'; featviz computes in float32 and reads int64 only as shape inputs (Reshape's shape,"
-            + " Pad's pads)");
+        throw new UnsupportedOpException(
+            n,
+            imported.opset(),
+            "input "
+                + k
+                + " is the int64 graph input '"
+                + n.input(k)
+                + "'; featviz computes in float32 and reads int64 only as shape inputs (Reshape's shape,"
+                + " Pad's pads)");
       }
     }
-    Graph g = new Graph(imported.source(), imported.opset(), floatInputs, imported.outputs(), imported.nodes(),
-        constants, imported.metadata(), Map.of());
+    Graph g =
+        new Graph(
+            imported.source(),
+            imported.opset(),
+            floatInputs,
+            imported.outputs(),
+            imported.nodes(),
+            constants,
+            imported.metadata(),
+            Map.of());
     g = Prepare.simplify(g);
     Map<String, Shape> shapes = new LinkedHashMap<>();
     for (ValueInfo v : floatInputs) shapes.put(v.name(), Shape.of(v.dims()));
@@ -113,7 +136,8 @@ public final class ConformanceRunner {
       if (!Files.exists(file)) continue;
       Tensor expected = OnnxTensors.readPb(file);
       String outName = g.outputs().get(k);
-      Tensor actual = values.containsKey(outName) ? values.get(outName) : g.initializers().get(outName);
+      Tensor actual =
+          values.containsKey(outName) ? values.get(outName) : g.initializers().get(outName);
       if (actual == null) return "output '" + outName + "' was not computed";
       if (!actual.shape().equals(expected.shape())) {
         return "output " + k + " has shape " + actual.shape() + ", expected " + expected.shape();
@@ -123,10 +147,17 @@ public final class ConformanceRunner {
       for (int i = 0; i < e.length; i++) {
         boolean bothNaN = Float.isNaN(e[i]) && Float.isNaN(a[i]);
         double err = Math.abs((double) a[i] - e[i]);
-        double excess = bothNaN ? 0 : (Double.isNaN(err) ? Double.POSITIVE_INFINITY : err / (ATOL + RTOL * Math.abs(e[i])));
+        double excess =
+            bothNaN
+                ? 0
+                : (Double.isNaN(err)
+                    ? Double.POSITIVE_INFINITY
+                    : err / (ATOL + RTOL * Math.abs(e[i])));
         if (excess > 1 && excess > worstExcess) {
           worstExcess = excess;
-          worst = String.format("output %d [%d]: expected %.7g, got %.7g (error %.3g)", k, i, e[i], a[i], err);
+          worst =
+              String.format(
+                  "output %d [%d]: expected %.7g, got %.7g (error %.3g)", k, i, e[i], a[i], err);
         }
       }
     }
@@ -141,16 +172,19 @@ public final class ConformanceRunner {
 
   private static List<Path> dataSets(Path dir) {
     try (Stream<Path> s = Files.list(dir)) {
-      return s.filter(p -> p.getFileName().toString().startsWith("test_data_set_") && Files.isDirectory(p))
-          .sorted().toList();
+      return s.filter(
+              p -> p.getFileName().toString().startsWith("test_data_set_") && Files.isDirectory(p))
+          .sorted()
+          .toList();
     } catch (IOException e) {
       throw new ModelException(dir + ": cannot list: " + e.getMessage(), e);
     }
   }
 
   /**
-   * Case folders under each argument: the argument itself if it holds model.onnx, else its sub-folders that do. An
-   * argument with no case (a mistyped folder, a tree of other files) is a {@link ModelException}, not zero cases.
+   * Case folders under each argument: the argument itself if it holds model.onnx, else its
+   * sub-folders that do. An argument with no case (a mistyped folder, a tree of other files) is a
+   * {@link ModelException}, not zero cases.
    */
   public static List<Path> findCases(List<Path> roots) {
     List<Path> cases = new ArrayList<>();
@@ -167,7 +201,8 @@ public final class ConformanceRunner {
         throw new ModelException(root + ": cannot list: " + e.getMessage(), e);
       }
       if (found.isEmpty()) {
-        throw new ModelException("no ONNX test cases (folders with model.onnx and test_data_set_N) under " + root);
+        throw new ModelException(
+            "no ONNX test cases (folders with model.onnx and test_data_set_N) under " + root);
       }
       cases.addAll(found);
     }

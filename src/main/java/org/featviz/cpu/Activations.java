@@ -7,7 +7,10 @@ import org.featviz.ir.ModelException;
 import org.featviz.ir.Node;
 import org.featviz.ir.Tensor;
 
-/** The values a forward pass computed (inputs, initializers, node outputs) and the nodes it ran, in order. */
+/**
+ * The values a forward pass computed (inputs, initializers, node outputs) and the nodes it ran, in
+ * order.
+ */
 public final class Activations {
   private final Map<String, Tensor> values;
   private final List<Node> executed;
@@ -19,7 +22,8 @@ public final class Activations {
 
   public Tensor get(String value) {
     Tensor t = values.get(value);
-    if (t == null) throw new ModelException("value '" + value + "' was not computed by this forward pass");
+    if (t == null)
+      throw new ModelException("value '" + value + "' was not computed by this forward pass");
     return t;
   }
 

@@ -4,9 +4,10 @@ import org.featviz.ir.Shape;
 import org.featviz.ops.Broadcast;
 
 /**
- * Add, Sub, Mul, Div with multidirectional (numpy) broadcasting: y[o] = f(a[ia(o)], b[ib(o)]), where ia and ib map
- * each output element to the operand elements that broadcast to it. Backward: da[ia(o)] += dy[o] df/da and
- * db[ib(o)] += dy[o] df/db, which sums the gradient over each operand's broadcast dimensions.
+ * Add, Sub, Mul, Div with multidirectional (numpy) broadcasting: y[o] = f(a[ia(o)], b[ib(o)]),
+ * where ia and ib map each output element to the operand elements that broadcast to it. Backward:
+ * da[ia(o)] += dy[o] df/da and db[ib(o)] += dy[o] df/db, which sums the gradient over each
+ * operand's broadcast dimensions.
  */
 final class ArithmeticRef implements CpuKernel {
   /** The four ops with their partial derivatives. */

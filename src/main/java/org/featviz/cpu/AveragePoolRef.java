@@ -10,7 +10,8 @@ package org.featviz.cpu;
  *            | taps inside the padded input (count_include_pad = 1; padding counts as zeros)
  * </pre>
  *
- * The backward spreads dy[n, c, o] / divisor(o) over the taps of window o that lie inside the input.
+ * The backward spreads dy[n, c, o] / divisor(o) over the taps of window o that lie inside the
+ * input.
  */
 final class AveragePoolRef implements CpuKernel {
   @Override
@@ -19,11 +20,13 @@ final class AveragePoolRef implements CpuKernel {
     int[] divisor = divisors(c, pw);
     float[] x = c.in(0).data();
     float[] y = c.out(0).data();
-    pw.forEachOutput(c, (xBase, yBase, o) -> {
-      float sum = 0;
-      for (int j = pw.begin[o]; j < pw.begin[o + 1]; j++) sum += x[xBase + pw.offsets[j]];
-      y[yBase + o] = divisor[o] == 0 ? 0f : sum / divisor[o];
-    });
+    pw.forEachOutput(
+        c,
+        (xBase, yBase, o) -> {
+          float sum = 0;
+          for (int j = pw.begin[o]; j < pw.begin[o + 1]; j++) sum += x[xBase + pw.offsets[j]];
+          y[yBase + o] = divisor[o] == 0 ? 0f : sum / divisor[o];
+        });
   }
 
   @Override
@@ -33,11 +36,13 @@ final class AveragePoolRef implements CpuKernel {
     int[] divisor = divisors(c, pw);
     float[] dy = c.gradOut(0).data();
     float[] dx = c.gradIn(0).data();
-    pw.forEachOutput(c, (xBase, yBase, o) -> {
-      if (divisor[o] == 0) return;
-      float g = dy[yBase + o] / divisor[o];
-      for (int j = pw.begin[o]; j < pw.begin[o + 1]; j++) dx[xBase + pw.offsets[j]] += g;
-    });
+    pw.forEachOutput(
+        c,
+        (xBase, yBase, o) -> {
+          if (divisor[o] == 0) return;
+          float g = dy[yBase + o] / divisor[o];
+          for (int j = pw.begin[o]; j < pw.begin[o + 1]; j++) dx[xBase + pw.offsets[j]] += g;
+        });
   }
 
   /** divisor(o) per output position; a window that counts nothing (0) yields 0. */

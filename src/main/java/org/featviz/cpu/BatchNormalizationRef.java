@@ -11,9 +11,10 @@ import org.featviz.ops.BatchNormalizationSpec;
  * y[n, c, s] = (x[n, c, s] - mean[c]) * a[c] + B[c]
  * </pre>
  *
- * Backward (sums over n and s): dx = dy * a[c]; dscale[c] = sum dy * (x - mean) / sqrt(var + epsilon);
- * dB[c] = sum dy; dmean[c] = -sum dy * a[c]; dvar[c] = -sum dy * scale * (x - mean) / (2 (var + epsilon)^1.5).
- * Featviz only needs dx (the statistics are frozen), the others keep the gradient check complete.
+ * Backward (sums over n and s): dx = dy * a[c]; dscale[c] = sum dy * (x - mean) / sqrt(var +
+ * epsilon); dB[c] = sum dy; dmean[c] = -sum dy * a[c]; dvar[c] = -sum dy * scale * (x - mean) / (2
+ * (var + epsilon)^1.5). Featviz only needs dx (the statistics are frozen), the others keep the
+ * gradient check complete.
  */
 final class BatchNormalizationRef implements CpuKernel {
   @Override

@@ -3,9 +3,9 @@ package org.featviz.cpu;
 import org.featviz.ops.ClipSpec;
 
 /**
- * Clip: y = min(max(x, min), max). Backward: dx = dy where min < x < max; from opset 11, where the bounds are
- * inputs, d min collects dy where x < min (and min < max), d max where max(x, min) > max. At exact ties the
- * gradient goes to no input.
+ * Clip: y = min(max(x, min), max). Backward: dx = dy where min < x < max; from opset 11, where the
+ * bounds are inputs, d min collects dy where x < min (and min < max), d max where max(x, min) >
+ * max. At exact ties the gradient goes to no input.
  */
 final class ClipRef implements CpuKernel {
   @Override

@@ -4,9 +4,9 @@ import org.featviz.ir.Shape;
 import org.featviz.ops.ConcatSpec;
 
 /**
- * Concat along an axis. Seen as [outer, axis * inner] matrices (outer = product of the dims before the axis,
- * inner = product of those after), the output's rows are the inputs' rows side by side; backward hands each input
- * its columns of dy.
+ * Concat along an axis. Seen as [outer, axis * inner] matrices (outer = product of the dims before
+ * the axis, inner = product of those after), the output's rows are the inputs' rows side by side;
+ * backward hands each input its columns of dy.
  */
 final class ConcatRef implements CpuKernel {
   @Override

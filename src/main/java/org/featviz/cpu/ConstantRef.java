@@ -5,8 +5,9 @@ import org.featviz.ir.Tensor;
 import org.featviz.ops.ConstantSpec;
 
 /**
- * Constant: copies the node's value into the (float) output; int64 values are converted to float, since the
- * executor computes in float32 (the constant-folding pass keeps int64 constants exact via {@link ConstantSpec}).
+ * Constant: copies the node's value into the (float) output; int64 values are converted to float,
+ * since the executor computes in float32 (the constant-folding pass keeps int64 constants exact via
+ * {@link ConstantSpec}).
  */
 final class ConstantRef implements CpuKernel {
   @Override

@@ -6,8 +6,8 @@ import org.featviz.ops.OpContext;
 import org.featviz.ops.SpatialWindow;
 
 /**
- * Conv for 1-D, 2-D and 3-D inputs (seen as 3-D with unit leading axes), with groups, strides, dilations and
- * asymmetric padding.
+ * Conv for 1-D, 2-D and 3-D inputs (seen as 3-D with unit leading axes), with groups, strides,
+ * dilations and asymmetric padding.
  *
  * <pre>
  * Shapes: N batch, C input channels, M output channels, G groups, Cg = C / G, Mg = M / G, K = Cg x kD x kH x kW,
@@ -17,20 +17,25 @@ import org.featviz.ops.SpatialWindow;
  * y[n, m, o] = B[m] + sum over c in m's group, taps t of W[m, c, t] * x[n, c, o * stride - padBegin + t * dilation]
  * </pre>
  *
- * How (im2col plus a matrix product): for a block of output rows (about {@link #BLOCK} positions) of one batch
- * item and group, {@code col} gathers the input value that each tap (c, t) reads for each output position, zero
- * where the tap lands in the padding: the patch matrix, K rows (k = c x kernel + t) of one block each. Then
- * y[m, block] = B[m] + sum over k of W[m, k] * col[k, block], computed by {@link ConvGemm} (register-tiled,
- * vectorized by HotSpot: every row its own array indexed from 0, since HotSpot 17 vectorizes a loop only where its
- * arrays' start offsets are known to agree, and these loops are where all the time goes). The X gradient runs the
- * same way backwards: dcol[k, block] = sum over m of W[m, k] * dy[m, block] (the product with W transposed), then
- * scattered back into dx where the taps came from (col2im). Parallel tasks are (batch item, group, slice of output
- * channels) forward and (batch item, group, slice of input channels) backward, so no two threads write the same
- * element; the W gradient runs output channels in parallel (dot products of dy rows with input rows, in float64).
+ * How (im2col plus a matrix product): for a block of output rows (about {@link #BLOCK} positions)
+ * of one batch item and group, {@code col} gathers the input value that each tap (c, t) reads for
+ * each output position, zero where the tap lands in the padding: the patch matrix, K rows (k = c x
+ * kernel + t) of one block each. Then y[m, block] = B[m] + sum over k of W[m, k] * col[k, block],
+ * computed by {@link ConvGemm} (register-tiled, vectorized by HotSpot: every row its own array
+ * indexed from 0, since HotSpot 17 vectorizes a loop only where its arrays' start offsets are known
+ * to agree, and these loops are where all the time goes). The X gradient runs the same way
+ * backwards: dcol[k, block] = sum over m of W[m, k] * dy[m, block] (the product with W transposed),
+ * then scattered back into dx where the taps came from (col2im). Parallel tasks are (batch item,
+ * group, slice of output channels) forward and (batch item, group, slice of input channels)
+ * backward, so no two threads write the same element; the W gradient runs output channels in
+ * parallel (dot products of dy rows with input rows, in float64).
  */
 final class ConvRef implements CpuKernel {
-  /** Output positions per column block (whole output rows): col holds K rows of up to BLOCK floats. */
+  /**
+   * Output positions per column block (whole output rows): col holds K rows of up to BLOCK floats.
+   */
   static final int BLOCK = 512;
+
   /** The fewest channels a parallel task takes (see {@link Geometry#slices}). */
   static final int MIN_SLICE = 16;
 
@@ -43,26 +48,29 @@ final class ConvRef implements CpuKernel {
     float[] y = c.out(0).data();
     // One task: batch item n, group, and a slice [m0, m1) of the group's output channels.
     int slices = g.slices(g.mg);
-    Parallel.range(g.n * g.groups * slices, g.workPerItem() / (g.groups * slices), task -> {
-      int n = task / (g.groups * slices);
-      int group = task / slices % g.groups;
-      int m0 = group * g.mg + g.mg * (task % slices) / slices;
-      int m1 = group * g.mg + g.mg * (task % slices + 1) / slices;
-      int xBase = (n * g.c + group * g.cg) * g.inPlane;
-      float[][] col = new float[g.k][g.blockLength()];
-      float[][] acc = new float[m1 - m0][g.blockLength()];
-      for (int r0 = 0; r0 < g.rows; r0 += g.blockRows) {
-        int r1 = Math.min(g.rows, r0 + g.blockRows);
-        int len = (r1 - r0) * g.ow;
-        g.gather(x, xBase, r0, r1, col);
-        for (int m = m0; m < m1; m++) Arrays.fill(acc[m - m0], 0, len, b == null ? 0f : b[m]);
-        // acc[m - m0][j] += sum over k of W[m, k] * col[k][j]
-        ConvGemm.multiplyAdd(w, m0 * g.k, g.k, 1, col, g.k, acc, 0, m1 - m0, len);
-        for (int m = m0; m < m1; m++) {
-          System.arraycopy(acc[m - m0], 0, y, (n * g.m + m) * g.outPlane + r0 * g.ow, len);
-        }
-      }
-    });
+    Parallel.range(
+        g.n * g.groups * slices,
+        g.workPerItem() / (g.groups * slices),
+        task -> {
+          int n = task / (g.groups * slices);
+          int group = task / slices % g.groups;
+          int m0 = group * g.mg + g.mg * (task % slices) / slices;
+          int m1 = group * g.mg + g.mg * (task % slices + 1) / slices;
+          int xBase = (n * g.c + group * g.cg) * g.inPlane;
+          float[][] col = new float[g.k][g.blockLength()];
+          float[][] acc = new float[m1 - m0][g.blockLength()];
+          for (int r0 = 0; r0 < g.rows; r0 += g.blockRows) {
+            int r1 = Math.min(g.rows, r0 + g.blockRows);
+            int len = (r1 - r0) * g.ow;
+            g.gather(x, xBase, r0, r1, col);
+            for (int m = m0; m < m1; m++) Arrays.fill(acc[m - m0], 0, len, b == null ? 0f : b[m]);
+            // acc[m - m0][j] += sum over k of W[m, k] * col[k][j]
+            ConvGemm.multiplyAdd(w, m0 * g.k, g.k, 1, col, g.k, acc, 0, m1 - m0, len);
+            for (int m = m0; m < m1; m++) {
+              System.arraycopy(acc[m - m0], 0, y, (n * g.m + m) * g.outPlane + r0 * g.ow, len);
+            }
+          }
+        });
   }
 
   @Override
@@ -76,60 +84,80 @@ final class ConvRef implements CpuKernel {
   }
 
   /**
-   * dcol[k][block] = sum over m in the group of W[m, k] * dy[n, m, block]; then dx += dcol, scattered. One task: batch
-   * item n, group, and a slice [c0, c1) of the group's input channels, whose dcol rows k = ci * kernel + t and dx
-   * planes belong to it alone.
+   * dcol[k][block] = sum over m in the group of W[m, k] * dy[n, m, block]; then dx += dcol,
+   * scattered. One task: batch item n, group, and a slice [c0, c1) of the group's input channels,
+   * whose dcol rows k = ci * kernel + t and dx planes belong to it alone.
    */
   private static void inputGradient(Geometry g, float[] w, float[] dy, float[] dx) {
     int slices = g.slices(g.cg);
-    Parallel.range(g.n * g.groups * slices, g.workPerItem() / (g.groups * slices), task -> {
-      int n = task / (g.groups * slices);
-      int group = task / slices % g.groups;
-      int c0 = g.cg * (task % slices) / slices;
-      int c1 = g.cg * (task % slices + 1) / slices;
-      int xBase = (n * g.c + group * g.cg) * g.inPlane;
-      int firstM = group * g.mg;
-      float[][] dcol = new float[g.k][g.blockLength()];
-      float[][] dyRows = new float[g.mg][g.blockLength()];
-      for (int r0 = 0; r0 < g.rows; r0 += g.blockRows) {
-        int r1 = Math.min(g.rows, r0 + g.blockRows);
-        int len = (r1 - r0) * g.ow;
-        for (int k = c0 * g.kernel; k < c1 * g.kernel; k++) Arrays.fill(dcol[k], 0, len, 0f);
-        for (int m = 0; m < g.mg; m++) {
-          System.arraycopy(dy, (n * g.m + firstM + m) * g.outPlane + r0 * g.ow, dyRows[m], 0, len);
-        }
-        // dcol[k][j] += sum over m of W[firstM + m, k] * dyRows[m][j], k in c0 * kernel .. c1 * kernel - 1
-        ConvGemm.multiplyAdd(w, firstM * g.k + c0 * g.kernel, 1, g.k, dyRows, g.mg, dcol, c0 * g.kernel,
-            (c1 - c0) * g.kernel, len);
-        g.scatterAdd(dcol, c0, c1, r0, r1, dx, xBase);
-      }
-    });
+    Parallel.range(
+        g.n * g.groups * slices,
+        g.workPerItem() / (g.groups * slices),
+        task -> {
+          int n = task / (g.groups * slices);
+          int group = task / slices % g.groups;
+          int c0 = g.cg * (task % slices) / slices;
+          int c1 = g.cg * (task % slices + 1) / slices;
+          int xBase = (n * g.c + group * g.cg) * g.inPlane;
+          int firstM = group * g.mg;
+          float[][] dcol = new float[g.k][g.blockLength()];
+          float[][] dyRows = new float[g.mg][g.blockLength()];
+          for (int r0 = 0; r0 < g.rows; r0 += g.blockRows) {
+            int r1 = Math.min(g.rows, r0 + g.blockRows);
+            int len = (r1 - r0) * g.ow;
+            for (int k = c0 * g.kernel; k < c1 * g.kernel; k++) Arrays.fill(dcol[k], 0, len, 0f);
+            for (int m = 0; m < g.mg; m++) {
+              System.arraycopy(
+                  dy, (n * g.m + firstM + m) * g.outPlane + r0 * g.ow, dyRows[m], 0, len);
+            }
+            // dcol[k][j] += sum over m of W[firstM + m, k] * dyRows[m][j], k in c0 * kernel .. c1 *
+            // kernel - 1
+            ConvGemm.multiplyAdd(
+                w,
+                firstM * g.k + c0 * g.kernel,
+                1,
+                g.k,
+                dyRows,
+                g.mg,
+                dcol,
+                c0 * g.kernel,
+                (c1 - c0) * g.kernel,
+                len);
+            g.scatterAdd(dcol, c0, c1, r0, r1, dx, xBase);
+          }
+        });
   }
 
-  /** dW[m, c, t] += sum over n and o of dy[n, m, o] * x[n, c, o * stride - pad + t * dilation], in float64. */
+  /**
+   * dW[m, c, t] += sum over n and o of dy[n, m, o] * x[n, c, o * stride - pad + t * dilation], in
+   * float64.
+   */
   private static void weightGradient(Geometry g, float[] x, float[] dy, float[] dw) {
     int sw = g.sw;
-    Parallel.range(g.m, (long) g.n * g.k * g.outPlane, m -> {
-      int firstChannel = (m / g.mg) * g.cg;
-      for (int ci = 0; ci < g.cg; ci++) {
-        for (Tap t : g.taps) {
-          double sum = 0;
-          for (int n = 0; n < g.n; n++) {
-            int xBase = (n * g.c + firstChannel + ci) * g.inPlane;
-            int yBase = (n * g.m + m) * g.outPlane + t.first;
-            for (int r = 0; r < g.rows; r++) {
-              if (t.xRow[r] < 0) continue;
-              int yi = yBase + r * g.ow;
-              int xi = xBase + t.xRow[r];
-              double s = 0;
-              for (int i = 0; i < t.count; i++) s += dy[yi + i] * x[xi + i * sw];
-              sum += s;
+    Parallel.range(
+        g.m,
+        (long) g.n * g.k * g.outPlane,
+        m -> {
+          int firstChannel = (m / g.mg) * g.cg;
+          for (int ci = 0; ci < g.cg; ci++) {
+            for (Tap t : g.taps) {
+              double sum = 0;
+              for (int n = 0; n < g.n; n++) {
+                int xBase = (n * g.c + firstChannel + ci) * g.inPlane;
+                int yBase = (n * g.m + m) * g.outPlane + t.first;
+                for (int r = 0; r < g.rows; r++) {
+                  if (t.xRow[r] < 0) continue;
+                  int yi = yBase + r * g.ow;
+                  int xi = xBase + t.xRow[r];
+                  double s = 0;
+                  for (int i = 0; i < t.count; i++) s += dy[yi + i] * x[xi + i * sw];
+                  sum += s;
+                }
+              }
+              dw[(m * g.cg + ci) * g.kernel + t.index] += (float) sum;
             }
           }
-          dw[(m * g.cg + ci) * g.kernel + t.index] += (float) sum;
-        }
-      }
-    });
+        });
   }
 
   /** dB[m] += sum over n and o of dy[n, m, o], in float64. */
@@ -145,10 +173,11 @@ final class ConvRef implements CpuKernel {
   }
 
   /**
-   * One kernel tap t = (kd, kh, kw), index t in the flattened kD x kH x kW kernel, and where it reads: along w,
-   * outputs first .. first + count - 1 of every output row land inside the input; output row r = (od, oh) reads
-   * the input from offset xRow[r] of the input plane (for output first, stepping by the w stride), or nothing
-   * (xRow[r] = -1) where the tap's input row lies in the padding.
+   * One kernel tap t = (kd, kh, kw), index t in the flattened kD x kH x kW kernel, and where it
+   * reads: along w, outputs first .. first + count - 1 of every output row land inside the input;
+   * output row r = (od, oh) reads the input from offset xRow[r] of the input plane (for output
+   * first, stepping by the w stride), or nothing (xRow[r] = -1) where the tap's input row lies in
+   * the padding.
    */
   private record Tap(int index, int first, int count, int[] xRow) {}
 
@@ -187,9 +216,9 @@ final class ConvRef implements CpuKernel {
     }
 
     /**
-     * Into how many slices to cut a group's channels (of which there are {@code channels}) so that batch items x
-     * groups x slices give every core about two tasks; a slice keeps at least {@link #MIN_SLICE} channels, since
-     * each task gathers its own column block.
+     * Into how many slices to cut a group's channels (of which there are {@code channels}) so that
+     * batch items x groups x slices give every core about two tasks; a slice keeps at least {@link
+     * #MIN_SLICE} channels, since each task gathers its own column block.
      */
     int slices(int channels) {
       int tasks = n * groups;
@@ -198,8 +227,8 @@ final class ConvRef implements CpuKernel {
     }
 
     /**
-     * col[ci * kernel + t][(r - r0) * ow + j] = the input that tap t of channel ci (of the group starting at xBase)
-     * reads for output (r, j), for output rows r0 .. r1 - 1.
+     * col[ci * kernel + t][(r - r0) * ow + j] = the input that tap t of channel ci (of the group
+     * starting at xBase) reads for output (r, j), for output rows r0 .. r1 - 1.
      */
     void gather(float[] x, int xBase, int r0, int r1, float[][] columns) {
       for (int ci = 0; ci < cg; ci++) {
@@ -227,7 +256,9 @@ final class ConvRef implements CpuKernel {
       }
     }
 
-    /** The reverse of {@link #gather}: dx at each tap's input position += dcol at its column entry. */
+    /**
+     * The reverse of {@link #gather}: dx at each tap's input position += dcol at its column entry.
+     */
     void scatterAdd(float[][] columns, int c0, int c1, int r0, int r1, float[] dx, int xBase) {
       for (int ci = c0; ci < c1; ci++) {
         int channelBase = xBase + ci * inPlane;
@@ -265,7 +296,8 @@ final class ConvRef implements CpuKernel {
               for (int oh = 0; oh < out[1]; oh++) {
                 int ih = oh * s[1] - p[1] + kh * d[1];
                 boolean inside = id >= 0 && id < in[0] && ih >= 0 && ih < in[1] && count > 0;
-                xRow[od * out[1] + oh] = inside ? (id * in[1] + ih) * in[2] + first * s[2] + offW : -1;
+                xRow[od * out[1] + oh] =
+                    inside ? (id * in[1] + ih) * in[2] + first * s[2] + offW : -1;
               }
             }
             taps[index] = new Tap(index, first, count, xRow);

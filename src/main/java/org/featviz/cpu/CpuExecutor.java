@@ -14,9 +14,9 @@ import org.featviz.ir.Tensor;
 import org.featviz.ops.Ops;
 
 /**
- * Runs a graph on the CPU: forward through just the nodes that the requested values need, and backward from
- * gradient seeds at any values to the gradients of any inputs. Shapes follow the tensors fed in, so one executor
- * serves every batch size.
+ * Runs a graph on the CPU: forward through just the nodes that the requested values need, and
+ * backward from gradient seeds at any values to the gradients of any inputs. Shapes follow the
+ * tensors fed in, so one executor serves every batch size.
  */
 public final class CpuExecutor {
   private final Graph graph;
@@ -30,9 +30,9 @@ public final class CpuExecutor {
   }
 
   /**
-   * Computes {@code targets} (value names) from the fed values: the graph inputs, or any values computed before
-   * (then only the nodes after them run: a pass that changes a layer's activations, such as an ablation, feeds the
-   * changed layer and runs the rest of the network).
+   * Computes {@code targets} (value names) from the fed values: the graph inputs, or any values
+   * computed before (then only the nodes after them run: a pass that changes a layer's activations,
+   * such as an ablation, feeds the changed layer and runs the rest of the network).
    */
   public Activations forward(Map<String, Tensor> feeds, Collection<String> targets) {
     Map<String, Tensor> values = new HashMap<>(graph.initializers());
@@ -44,7 +44,8 @@ public final class CpuExecutor {
         String name = node.input(i);
         if (name.isEmpty()) continue;
         in[i] = values.get(name);
-        if (in[i] == null) throw new ModelException(node.describe() + ": input '" + name + "' was not fed");
+        if (in[i] == null)
+          throw new ModelException(node.describe() + ": input '" + name + "' was not fed");
       }
       KernelCall shapeCall = new KernelCall(node, graph.opset(), in, null, null, null);
       List<Shape> shapes = Ops.spec(node, graph.opset()).outputShapes(shapeCall.context());
@@ -52,26 +53,31 @@ public final class CpuExecutor {
       for (int i = 0; i < out.length; i++) {
         if (i < shapes.size()) out[i] = Tensor.zeros(shapes.get(i));
       }
-      CpuKernels.forNode(node, graph.opset()).forward(new KernelCall(node, graph.opset(), in, out, null, null));
+      CpuKernels.forNode(node, graph.opset())
+          .forward(new KernelCall(node, graph.opset(), in, out, null, null));
       for (int i = 0; i < out.length; i++) {
-        if (out[i] != null && !node.outputs().get(i).isEmpty()) values.put(node.outputs().get(i), out[i]);
+        if (out[i] != null && !node.outputs().get(i).isEmpty())
+          values.put(node.outputs().get(i), out[i]);
       }
     }
     return new Activations(values, needed);
   }
 
   /**
-   * Back-propagates {@code seeds} (gradient of the loss with respect to values the forward pass computed) and
-   * returns the gradient with respect to each value named in {@code wrt} (typically the graph input). Values in
-   * {@code wrt} that no seed reaches get a zero gradient.
+   * Back-propagates {@code seeds} (gradient of the loss with respect to values the forward pass
+   * computed) and returns the gradient with respect to each value named in {@code wrt} (typically
+   * the graph input). Values in {@code wrt} that no seed reaches get a zero gradient.
    */
-  public Map<String, Tensor> backward(Activations acts, Map<String, Tensor> seeds, Collection<String> wrt) {
+  public Map<String, Tensor> backward(
+      Activations acts, Map<String, Tensor> seeds, Collection<String> wrt) {
     Set<String> requiresGrad = new HashSet<>(wrt);
     for (Node node : acts.executed()) {
-      if (node.inputs().stream().anyMatch(requiresGrad::contains)) requiresGrad.addAll(node.outputs());
+      if (node.inputs().stream().anyMatch(requiresGrad::contains))
+        requiresGrad.addAll(node.outputs());
     }
     Map<String, Tensor> grads = new HashMap<>();
-    for (Map.Entry<String, Tensor> e : seeds.entrySet()) accumulate(grads, e.getKey(), e.getValue());
+    for (Map.Entry<String, Tensor> e : seeds.entrySet())
+      accumulate(grads, e.getKey(), e.getValue());
     List<Node> executed = acts.executed();
     for (int k = executed.size() - 1; k >= 0; k--) {
       Node node = executed.get(k);
@@ -100,8 +106,10 @@ public final class CpuExecutor {
         String name = node.outputs().get(i);
         out[i] = name.isEmpty() ? null : acts.values().get(name);
       }
-      CpuKernels.forNode(node, graph.opset()).backward(new KernelCall(node, graph.opset(), in, out, gradOut, gradIn));
-      for (int i = 0; i < in.length; i++) if (gradIn[i] != null) accumulate(grads, node.input(i), gradIn[i]);
+      CpuKernels.forNode(node, graph.opset())
+          .backward(new KernelCall(node, graph.opset(), in, out, gradOut, gradIn));
+      for (int i = 0; i < in.length; i++)
+        if (gradIn[i] != null) accumulate(grads, node.input(i), gradIn[i]);
     }
     Map<String, Tensor> result = new HashMap<>();
     for (String name : wrt) {
@@ -118,7 +126,8 @@ public final class CpuExecutor {
       return;
     }
     if (!acc.shape().equals(g.shape())) {
-      throw new IllegalStateException("gradient for '" + name + "' has shape " + g.shape() + ", expected " + acc.shape());
+      throw new IllegalStateException(
+          "gradient for '" + name + "' has shape " + g.shape() + ", expected " + acc.shape());
     }
     float[] a = acc.data();
     float[] b = g.data();

@@ -6,9 +6,10 @@ import org.featviz.ops.Broadcast;
 import org.featviz.ops.GemmSpec;
 
 /**
- * Gemm: Y [M, N] = alpha * A' B' + beta * C, with A' = A [M, K] or A^T from [K, M], B' = B [K, N] or B^T from
- * [N, K], and C broadcast to [M, N]. Backward: dA' = alpha dY B'^T, dB' = alpha A'^T dY (transposed back where
- * the operand was stored transposed), dC = beta dY summed over C's broadcast dimensions.
+ * Gemm: Y [M, N] = alpha * A' B' + beta * C, with A' = A [M, K] or A^T from [K, M], B' = B [K, N]
+ * or B^T from [N, K], and C broadcast to [M, N]. Backward: dA' = alpha dY B'^T, dB' = alpha A'^T dY
+ * (transposed back where the operand was stored transposed), dC = beta dY summed over C's broadcast
+ * dimensions.
  */
 final class GemmRef implements CpuKernel {
   @Override
@@ -45,14 +46,16 @@ final class GemmRef implements CpuKernel {
       float[] bT = p.transB() ? c.in(1).data() : MatrixProduct.transpose(c.in(1).data(), 0, k, n);
       float[] dA = new float[m * k];
       MatrixProduct.multiplyAdd(dy, 0, bT, 0, dA, 0, m, n, k);
-      addScaled(c.gradIn(0).data(), p.transA() ? MatrixProduct.transpose(dA, 0, m, k) : dA, p.alpha());
+      addScaled(
+          c.gradIn(0).data(), p.transA() ? MatrixProduct.transpose(dA, 0, m, k) : dA, p.alpha());
     }
     if (c.gradIn(1) != null) {
       // dB' [K, N] = A'^T [K, M] dY [M, N]; A stored as [K, M] (transA) already is A'^T.
       float[] aT = p.transA() ? c.in(0).data() : MatrixProduct.transpose(c.in(0).data(), 0, m, k);
       float[] dB = new float[k * n];
       MatrixProduct.multiplyAdd(aT, 0, dy, 0, dB, 0, k, m, n);
-      addScaled(c.gradIn(1).data(), p.transB() ? MatrixProduct.transpose(dB, 0, k, n) : dB, p.alpha());
+      addScaled(
+          c.gradIn(1).data(), p.transB() ? MatrixProduct.transpose(dB, 0, k, n) : dB, p.alpha());
     }
     if (c.gradIn(2) != null) {
       int[] source = Broadcast.sourceIndices(c.in(2).shape(), Shape.of(m, n));

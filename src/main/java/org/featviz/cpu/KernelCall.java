@@ -1,18 +1,18 @@
 package org.featviz.cpu;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import org.featviz.ir.ModelException;
 import org.featviz.ir.Node;
 import org.featviz.ir.Shape;
 import org.featviz.ir.Tensor;
 import org.featviz.ops.OpContext;
 
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-
 /**
- * One invocation of a {@link CpuKernel}: the node, its input and output tensors, and for backward the gradient
- * tensors. Arrays may hold null for omitted optional inputs, outputs nobody reads, or gradients not wanted.
+ * One invocation of a {@link CpuKernel}: the node, its input and output tensors, and for backward
+ * the gradient tensors. Arrays may hold null for omitted optional inputs, outputs nobody reads, or
+ * gradients not wanted.
  */
 public final class KernelCall {
   private final Node node;
@@ -22,7 +22,12 @@ public final class KernelCall {
   private final Tensor[] gradOutputs;
   private final Tensor[] gradInputs;
 
-  public KernelCall(Node node, int opset, Tensor[] inputs, Tensor[] outputs, Tensor[] gradOutputs,
+  public KernelCall(
+      Node node,
+      int opset,
+      Tensor[] inputs,
+      Tensor[] outputs,
+      Tensor[] gradOutputs,
       Tensor[] gradInputs) {
     this.node = node;
     this.opset = opset;

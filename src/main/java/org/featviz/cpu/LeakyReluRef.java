@@ -1,6 +1,9 @@
 package org.featviz.cpu;
 
-/** LeakyRelu: y = x for x >= 0, alpha x below (alpha default 0.01); dx = dy or alpha dy on the same split. */
+/**
+ * LeakyRelu: y = x for x >= 0, alpha x below (alpha default 0.01); dx = dy or alpha dy on the same
+ * split.
+ */
 final class LeakyReluRef implements CpuKernel {
   @Override
   public void forward(KernelCall c) {

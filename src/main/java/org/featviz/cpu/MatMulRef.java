@@ -6,10 +6,10 @@ import org.featviz.ops.Broadcast;
 import org.featviz.ops.MatMulSpec;
 
 /**
- * MatMul with numpy semantics: for each element t of the broadcast batch, Y[t] [M, N] = A[a(t)] [M, K] B[b(t)]
- * [K, N], where a(t), b(t) map t to the operands' own batch elements (1-D operands are [1, K] and [K, 1], which
- * have the same memory layout). Backward: dA[a(t)] += dY[t] B[b(t)]^T, dB[b(t)] += A[a(t)]^T dY[t], which sums
- * over the batch elements an operand was broadcast to.
+ * MatMul with numpy semantics: for each element t of the broadcast batch, Y[t] [M, N] = A[a(t)] [M,
+ * K] B[b(t)] [K, N], where a(t), b(t) map t to the operands' own batch elements (1-D operands are
+ * [1, K] and [K, 1], which have the same memory layout). Backward: dA[a(t)] += dY[t] B[b(t)]^T,
+ * dB[b(t)] += A[a(t)]^T dY[t], which sums over the batch elements an operand was broadcast to.
  */
 final class MatMulRef implements CpuKernel {
   @Override

@@ -14,8 +14,9 @@ import org.featviz.ops.PadSpec;
  *   wrap:     modulo size
  * </pre>
  *
- * The backward adds dy[o] into dx[src(o)] wherever the source is an input element, so it serves every mode
- * (reflect and edge gather several outputs into one input). The per-axis maps are built once per call.
+ * The backward adds dy[o] into dx[src(o)] wherever the source is an input element, so it serves
+ * every mode (reflect and edge gather several outputs into one input). The per-axis maps are built
+ * once per call.
  */
 final class PadRef implements CpuKernel {
   @Override
@@ -33,9 +34,12 @@ final class PadRef implements CpuKernel {
     PadSpec.Padding padding = PadSpec.padding(c.context());
     float[] dy = c.gradOut(0).data();
     float[] dx = c.gradIn(0).data();
-    forEachOutput(c.in(0).shape(), padding, (o, src) -> {
-      if (src >= 0) dx[src] += dy[o];
-    });
+    forEachOutput(
+        c.in(0).shape(),
+        padding,
+        (o, src) -> {
+          if (src >= 0) dx[src] += dy[o];
+        });
   }
 
   /** Receives each output offset with its input offset, or -1 where the output is the constant. */
@@ -66,7 +70,8 @@ final class PadRef implements CpuKernel {
     int last = rank - 1;
     int rowLength = y.dim(last);
     for (int o = 0; o < y.size(); o += rowLength) {
-      // Offset of the row's start in the input from the outer axes; -1 where any of them is outside.
+      // Offset of the row's start in the input from the outer axes; -1 where any of them is
+      // outside.
       int rowSource = 0;
       for (int a = 0; a < last && rowSource >= 0; a++) {
         int s = source[a][index[a]];
@@ -83,7 +88,10 @@ final class PadRef implements CpuKernel {
     }
   }
 
-  /** The input index that padded index i (input coordinates, may be outside) copies, or -1 for the constant. */
+  /**
+   * The input index that padded index i (input coordinates, may be outside) copies, or -1 for the
+   * constant.
+   */
   static int sourceIndex(int i, int size, PadSpec.Mode mode) {
     if (i >= 0 && i < size) return i;
     return switch (mode) {

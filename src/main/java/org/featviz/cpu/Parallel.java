@@ -3,7 +3,10 @@ package org.featviz.cpu;
 import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 
-/** Data parallelism for the CPU kernels: independent iterations (batch items, channels) on the common pool. */
+/**
+ * Data parallelism for the CPU kernels: independent iterations (batch items, channels) on the
+ * common pool.
+ */
 public final class Parallel {
   private Parallel() {}
 

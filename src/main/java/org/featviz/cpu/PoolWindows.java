@@ -5,23 +5,31 @@ import org.featviz.ops.PoolSpec;
 import org.featviz.ops.SpatialWindow;
 
 /**
- * The pooling windows of one MaxPool or AveragePool call, listed once: for each output position o of a
- * (D x H x W) plane, the input offsets it reads, in window order (kd, kh, kw), taps in the padding left out; and
- * how many of its taps lie inside the padded input (the divisor of AveragePool with count_include_pad; taps that
- * ceil_mode pushes past the end padding do not count, as in PyTorch and the ONNX reference).
+ * The pooling windows of one MaxPool or AveragePool call, listed once: for each output position o
+ * of a (D x H x W) plane, the input offsets it reads, in window order (kd, kh, kw), taps in the
+ * padding left out; and how many of its taps lie inside the padded input (the divisor of
+ * AveragePool with count_include_pad; taps that ceil_mode pushes past the end padding do not count,
+ * as in PyTorch and the ONNX reference).
  */
 final class PoolWindows {
-  /** What a pooling computes at one output position: o of the plane whose first elements are xBase and yBase. */
+  /**
+   * What a pooling computes at one output position: o of the plane whose first elements are xBase
+   * and yBase.
+   */
   interface Output {
     void at(int xBase, int yBase, int o);
   }
 
   /** Elements of one input plane and of one output plane. */
   final int inPlane;
+
   final int outPlane;
+
   /** Output o reads offsets[begin[o]] .. offsets[begin[o + 1] - 1] of its input plane. */
   final int[] begin;
+
   final int[] offsets;
+
   /** Taps of output o inside [-padBegin, in + padEnd) on every axis. */
   final int[] paddedCount;
 
@@ -54,7 +62,8 @@ final class PoolWindows {
                 if (inside(id, in[0], 0, 0) && inside(ih, in[1], 0, 0) && inside(iw, in[2], 0, 0)) {
                   list[used++] = (id * in[1] + ih) * in[2] + iw;
                 }
-                if (inside(id, in[0], p[0], pe[0]) && inside(ih, in[1], p[1], pe[1])
+                if (inside(id, in[0], p[0], pe[0])
+                    && inside(ih, in[1], p[1], pe[1])
                     && inside(iw, in[2], p[2], pe[2])) {
                   paddedCount[o]++;
                 }
@@ -75,16 +84,19 @@ final class PoolWindows {
   }
 
   /**
-   * Runs {@code output} for every output position of every (n, c) plane of x, planes in parallel, positions in order
-   * within a plane (a backward adds into its own plane of dx only).
+   * Runs {@code output} for every output position of every (n, c) plane of x, planes in parallel,
+   * positions in order within a plane (a backward adds into its own plane of dx only).
    */
   void forEachOutput(KernelCall c, Output output) {
     int planes = c.in(0).shape().size(0, 2);
-    Parallel.range(planes, offsets.length, plane -> {
-      int xBase = plane * inPlane;
-      int yBase = plane * outPlane;
-      for (int o = 0; o < outPlane; o++) output.at(xBase, yBase, o);
-    });
+    Parallel.range(
+        planes,
+        offsets.length,
+        plane -> {
+          int xBase = plane * inPlane;
+          int yBase = plane * outPlane;
+          for (int o = 0; o < outPlane; o++) output.at(xBase, yBase, o);
+        });
   }
 
   private static boolean inside(int i, int size, int padBegin, int padEnd) {

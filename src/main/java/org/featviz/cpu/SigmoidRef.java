@@ -1,6 +1,8 @@
 package org.featviz.cpu;
 
-/** Sigmoid: y = 1 / (1 + exp(-x)), evaluated without overflow for either sign; dx = dy y (1 - y). */
+/**
+ * Sigmoid: y = 1 / (1 + exp(-x)), evaluated without overflow for either sign; dx = dy y (1 - y).
+ */
 final class SigmoidRef extends SmoothActivationRef {
   @Override
   double value(double x) {

@@ -1,8 +1,8 @@
 package org.featviz.cpu;
 
 /**
- * An elementwise activation computed in double and rounded to float, whose backward reads only y: y = f(x) and
- * dx += dy f'(x) with f'(x) written in terms of y (Sigmoid, Tanh).
+ * An elementwise activation computed in double and rounded to float, whose backward reads only y: y
+ * = f(x) and dx += dy f'(x) with f'(x) written in terms of y (Sigmoid, Tanh).
  */
 abstract class SmoothActivationRef implements CpuKernel {
   /** f(x). */

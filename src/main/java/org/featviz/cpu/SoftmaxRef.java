@@ -3,8 +3,9 @@ package org.featviz.cpu;
 import org.featviz.ops.SoftmaxSpec;
 
 /**
- * Softmax over groups of elements (see {@link SoftmaxSpec.Layout}): y_j = exp(x_j - max) / sum_i exp(x_i - max),
- * subtracting the group's max so that exp never overflows. Backward: dx_j = y_j (dy_j - sum_i dy_i y_i).
+ * Softmax over groups of elements (see {@link SoftmaxSpec.Layout}): y_j = exp(x_j - max) / sum_i
+ * exp(x_i - max), subtracting the group's max so that exp never overflows. Backward: dx_j = y_j
+ * (dy_j - sum_i dy_i y_i).
  */
 final class SoftmaxRef implements CpuKernel {
   @Override
@@ -21,7 +22,8 @@ final class SoftmaxRef implements CpuKernel {
         for (int j = 0; j < len; j++) max = Math.max(max, x[base + j * inner]);
         double sum = 0;
         for (int j = 0; j < len; j++) sum += Math.exp(x[base + j * inner] - max);
-        for (int j = 0; j < len; j++) y[base + j * inner] = (float) (Math.exp(x[base + j * inner] - max) / sum);
+        for (int j = 0; j < len; j++)
+          y[base + j * inner] = (float) (Math.exp(x[base + j * inner] - max) / sum);
       }
     }
   }

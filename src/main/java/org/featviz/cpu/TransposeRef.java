@@ -5,8 +5,9 @@ import org.featviz.ops.Broadcast;
 import org.featviz.ops.TransposeSpec;
 
 /**
- * Transpose: y[i0, ..., in-1] = x[j] with x's index j having j[perm[d]] = i_d. Walking y in row-major order, the
- * source offset moves by x's stride of dimension perm[d] per step of y's dimension d. Backward scatters dy back.
+ * Transpose: y[i0, ..., in-1] = x[j] with x's index j having j[perm[d]] = i_d. Walking y in
+ * row-major order, the source offset moves by x's stride of dimension perm[d] per step of y's
+ * dimension d. Backward scatters dy back.
  */
 final class TransposeRef implements CpuKernel {
   @Override

@@ -15,21 +15,22 @@ import org.featviz.device.GemmDescriptor;
 import org.featviz.device.MathMode;
 
 /**
- * cuBLAS for {@link CudaDevice}: one handle on the device's stream, its math mode following the device's
- * {@link MathMode} before every GEMM. FP32 is CUBLAS_DEFAULT_MATH: since CUDA 11 that mode never computes with
- * fewer mantissa bits than the data type asks for, so FP32 SGEMM stays off TF32 tensor cores (unless the
- * environment sets NVIDIA_TF32_OVERRIDE, which only ever disables TF32); CUBLAS_PEDANTIC_MATH would also forbid
- * reduced-precision reductions and is slower, meant for numerical testing, so it is not used. TF32 is
- * CUBLAS_TF32_TENSOR_OP_MATH. BF16 and FP16 GEMMs ({@link #gemm16}, called by MixedPrecision with staged 16-bit A
- * and B) are cublasGemmEx with CUBLAS_COMPUTE_32F under the default math. Every call goes through a
- * {@link CublasApi}: JCublas2 on a GPU ({@link JCublasApi}), the binding fake in CI, which computes cuBLAS's
- * documented column-major semantics and so checks the swap below without a GPU.
+ * cuBLAS for {@link CudaDevice}: one handle on the device's stream, its math mode following the
+ * device's {@link MathMode} before every GEMM. FP32 is CUBLAS_DEFAULT_MATH: since CUDA 11 that mode
+ * never computes with fewer mantissa bits than the data type asks for, so FP32 SGEMM stays off TF32
+ * tensor cores (unless the environment sets NVIDIA_TF32_OVERRIDE, which only ever disables TF32);
+ * CUBLAS_PEDANTIC_MATH would also forbid reduced-precision reductions and is slower, meant for
+ * numerical testing, so it is not used. TF32 is CUBLAS_TF32_TENSOR_OP_MATH. BF16 and FP16 GEMMs
+ * ({@link #gemm16}, called by MixedPrecision with staged 16-bit A and B) are cublasGemmEx with
+ * CUBLAS_COMPUTE_32F under the default math. Every call goes through a {@link CublasApi}: JCublas2
+ * on a GPU ({@link JCublasApi}), the binding fake in CI, which computes cuBLAS's documented
+ * column-major semantics and so checks the swap below without a GPU.
  *
- * <p>featviz's GEMM is row-major; cuBLAS is column-major. A row-major matrix is its transpose read column-major, so
- * for C = op(A) op(B) (row-major) this computes C^T = op(B)^T op(A)^T (column-major), which is the same memory: the
- * operands swap places, M and N swap, and each keeps its own transpose flag. Leading dimensions are the row-major
- * row lengths: A stored [M, K] has lda = K ([K, M] with transA: M), B stored [K, N] has ldb = N ([N, K]: K), C has
- * ldc = N.
+ * <p>featviz's GEMM is row-major; cuBLAS is column-major. A row-major matrix is its transpose read
+ * column-major, so for C = op(A) op(B) (row-major) this computes C^T = op(B)^T op(A)^T
+ * (column-major), which is the same memory: the operands swap places, M and N swap, and each keeps
+ * its own transpose flag. Leading dimensions are the row-major row lengths: A stored [M, K] has lda
+ * = K ([K, M] with transA: M), B stored [K, N] has ldb = N ([N, K]: K), C has ldc = N.
  */
 final class Cublas implements AutoCloseable {
   private final Device device;
@@ -49,92 +50,215 @@ final class Cublas implements AutoCloseable {
     api.bind();
     checkCublas(api.create(handle), "cublasCreate");
     checkCublas(api.setStream(handle), "cublasSetStream");
-    checkCublas(api.setMathMode(handle, cublasMath.CUBLAS_DEFAULT_MATH), "cublasSetMathMode(DEFAULT)");
+    checkCublas(
+        api.setMathMode(handle, cublasMath.CUBLAS_DEFAULT_MATH), "cublasSetMathMode(DEFAULT)");
   }
 
   /** Sets the handle's math mode to the device's where they differ. */
   private void followMathMode() {
     MathMode mode = device.mathMode();
     if (mode == handleMode) return;
-    // BF16/FP16 GEMMs (gemm16) use tensor cores under the default math: their inputs are 16-bit already.
+    // BF16/FP16 GEMMs (gemm16) use tensor cores under the default math: their inputs are 16-bit
+    // already.
     boolean tf32 = mode == MathMode.TF32;
-    checkCublas(api.setMathMode(handle, tf32 ? cublasMath.CUBLAS_TF32_TENSOR_OP_MATH
-        : cublasMath.CUBLAS_DEFAULT_MATH), tf32 ? "cublasSetMathMode(TF32_TENSOR_OP)" : "cublasSetMathMode(DEFAULT)");
+    checkCublas(
+        api.setMathMode(
+            handle, tf32 ? cublasMath.CUBLAS_TF32_TENSOR_OP_MATH : cublasMath.CUBLAS_DEFAULT_MATH),
+        tf32 ? "cublasSetMathMode(TF32_TENSOR_OP)" : "cublasSetMathMode(DEFAULT)");
     handleMode = mode;
   }
 
-  /** cuBLAS's version as cublasGetVersion reports it, e.g. 130001 for 13.0.1 (MAJOR*10000 + MINOR*100 + PATCH). */
+  /**
+   * cuBLAS's version as cublasGetVersion reports it, e.g. 130001 for 13.0.1 (MAJOR*10000 +
+   * MINOR*100 + PATCH).
+   */
   int version() {
     int[] v = {0};
     checkCublas(api.getVersion(handle, v), "cublasGetVersion");
     return v[0];
   }
 
-  /** C [M, N] = alpha op(A) op(B) + beta C, row-major; positions in floats (see the class comment for the swap). */
-  void gemm(GemmDescriptor d, DeviceBuffer a, long aPos, DeviceBuffer b, long bPos, DeviceBuffer c, long cPos,
-      float alpha, float beta) {
+  /**
+   * C [M, N] = alpha op(A) op(B) + beta C, row-major; positions in floats (see the class comment
+   * for the swap).
+   */
+  void gemm(
+      GemmDescriptor d,
+      DeviceBuffer a,
+      long aPos,
+      DeviceBuffer b,
+      long bPos,
+      DeviceBuffer c,
+      long cPos,
+      float alpha,
+      float beta) {
     api.bind();
     followMathMode();
     Operands o = Operands.of(d);
-    checkCublas(api.sgemm(handle, o.opB, o.opA, d.n(), d.m(), d.k(), alpha, floats(b, bPos), o.ldb, floats(a, aPos),
-        o.lda, beta, floats(c, cPos), d.n()), "cublasSgemm_v2(" + d + ")");
+    checkCublas(
+        api.sgemm(
+            handle,
+            o.opB,
+            o.opA,
+            d.n(),
+            d.m(),
+            d.k(),
+            alpha,
+            floats(b, bPos),
+            o.ldb,
+            floats(a, aPos),
+            o.lda,
+            beta,
+            floats(c, cPos),
+            d.n()),
+        "cublasSgemm_v2(" + d + ")");
   }
 
   /**
-   * The strided-batched form of {@link #gemm}: product i reads each operand {@code i * stride} floats past its
-   * position (0 broadcasts one matrix); cuBLAS's strides are per operand, so the swap to column-major keeps them.
+   * The strided-batched form of {@link #gemm}: product i reads each operand {@code i * stride}
+   * floats past its position (0 broadcasts one matrix); cuBLAS's strides are per operand, so the
+   * swap to column-major keeps them.
    */
-  void gemmStridedBatched(GemmDescriptor d, GemmBatch batch, DeviceBuffer a, long aPos, DeviceBuffer b, long bPos,
-      DeviceBuffer c, long cPos, float alpha, float beta) {
+  void gemmStridedBatched(
+      GemmDescriptor d,
+      GemmBatch batch,
+      DeviceBuffer a,
+      long aPos,
+      DeviceBuffer b,
+      long bPos,
+      DeviceBuffer c,
+      long cPos,
+      float alpha,
+      float beta) {
     api.bind();
     followMathMode();
     Operands o = Operands.of(d);
-    checkCublas(api.sgemmStridedBatched(handle, o.opB, o.opA, d.n(), d.m(), d.k(), alpha, floats(b, bPos), o.ldb,
-        batch.bStride(), floats(a, aPos), o.lda, batch.aStride(), beta, floats(c, cPos), d.n(), batch.cStride(),
-        batch.count()), "cublasSgemmStridedBatched(" + d + ", " + batch + ")");
+    checkCublas(
+        api.sgemmStridedBatched(
+            handle,
+            o.opB,
+            o.opA,
+            d.n(),
+            d.m(),
+            d.k(),
+            alpha,
+            floats(b, bPos),
+            o.ldb,
+            batch.bStride(),
+            floats(a, aPos),
+            o.lda,
+            batch.aStride(),
+            beta,
+            floats(c, cPos),
+            d.n(),
+            batch.cStride(),
+            batch.count()),
+        "cublasSgemmStridedBatched(" + d + ", " + batch + ")");
   }
 
   /**
-   * C [M, N] (FP32, position in floats) = alpha op(A16) op(B16) + beta C with A and B in a 16-bit format (BF16 or
-   * FP16) at byte offsets (the staging arena): cublasGemmEx with CUDA_R_16BF / CUDA_R_16F inputs, a CUDA_R_32F C
-   * and CUBLAS_COMPUTE_32F (FP32 accumulation, tensor cores where the GPU has them). Same swap as {@link #gemm}.
+   * C [M, N] (FP32, position in floats) = alpha op(A16) op(B16) + beta C with A and B in a 16-bit
+   * format (BF16 or FP16) at byte offsets (the staging arena): cublasGemmEx with CUDA_R_16BF /
+   * CUDA_R_16F inputs, a CUDA_R_32F C and CUBLAS_COMPUTE_32F (FP32 accumulation, tensor cores where
+   * the GPU has them). Same swap as {@link #gemm}.
    */
-  void gemm16(MathMode format, GemmDescriptor d, DeviceBuffer a, long aByte, DeviceBuffer b, long bByte,
-      DeviceBuffer c, long cPos, float alpha, float beta) {
+  void gemm16(
+      MathMode format,
+      GemmDescriptor d,
+      DeviceBuffer a,
+      long aByte,
+      DeviceBuffer b,
+      long bByte,
+      DeviceBuffer c,
+      long cPos,
+      float alpha,
+      float beta) {
     api.bind();
     followMathMode();
     int type = sixteenBitType(format);
     Operands o = Operands.of(d);
-    checkCublas(api.gemmEx(handle, o.opB, o.opA, d.n(), d.m(), d.k(), alpha, DevicePtr.at(b, bByte), type, o.ldb,
-        DevicePtr.at(a, aByte), type, o.lda, beta, floats(c, cPos), cudaDataType.CUDA_R_32F, d.n(),
-        cublasComputeType.CUBLAS_COMPUTE_32F, cublasGemmAlgo.CUBLAS_GEMM_DEFAULT),
+    checkCublas(
+        api.gemmEx(
+            handle,
+            o.opB,
+            o.opA,
+            d.n(),
+            d.m(),
+            d.k(),
+            alpha,
+            DevicePtr.at(b, bByte),
+            type,
+            o.ldb,
+            DevicePtr.at(a, aByte),
+            type,
+            o.lda,
+            beta,
+            floats(c, cPos),
+            cudaDataType.CUDA_R_32F,
+            d.n(),
+            cublasComputeType.CUBLAS_COMPUTE_32F,
+            cublasGemmAlgo.CUBLAS_GEMM_DEFAULT),
         "cublasGemmEx(" + format + ", " + d + ")");
   }
 
   /**
-   * The strided-batched form of {@link #gemm16} (cublasGemmStridedBatchedEx): A and B strides count 16-bit values,
-   * C's floats.
+   * The strided-batched form of {@link #gemm16} (cublasGemmStridedBatchedEx): A and B strides count
+   * 16-bit values, C's floats.
    */
-  void gemmStridedBatched16(MathMode format, GemmDescriptor d, GemmBatch batch, DeviceBuffer a, long aByte,
-      DeviceBuffer b, long bByte, DeviceBuffer c, long cPos, float alpha, float beta) {
+  void gemmStridedBatched16(
+      MathMode format,
+      GemmDescriptor d,
+      GemmBatch batch,
+      DeviceBuffer a,
+      long aByte,
+      DeviceBuffer b,
+      long bByte,
+      DeviceBuffer c,
+      long cPos,
+      float alpha,
+      float beta) {
     api.bind();
     followMathMode();
     int type = sixteenBitType(format);
     Operands o = Operands.of(d);
-    checkCublas(api.gemmStridedBatchedEx(handle, o.opB, o.opA, d.n(), d.m(), d.k(), alpha, DevicePtr.at(b, bByte),
-        type, o.ldb, batch.bStride(), DevicePtr.at(a, aByte), type, o.lda, batch.aStride(), beta, floats(c, cPos),
-        cudaDataType.CUDA_R_32F, d.n(), batch.cStride(), batch.count(), cublasComputeType.CUBLAS_COMPUTE_32F,
-        cublasGemmAlgo.CUBLAS_GEMM_DEFAULT), "cublasGemmStridedBatchedEx(" + format + ", " + d + ", " + batch + ")");
+    checkCublas(
+        api.gemmStridedBatchedEx(
+            handle,
+            o.opB,
+            o.opA,
+            d.n(),
+            d.m(),
+            d.k(),
+            alpha,
+            DevicePtr.at(b, bByte),
+            type,
+            o.ldb,
+            batch.bStride(),
+            DevicePtr.at(a, aByte),
+            type,
+            o.lda,
+            batch.aStride(),
+            beta,
+            floats(c, cPos),
+            cudaDataType.CUDA_R_32F,
+            d.n(),
+            batch.cStride(),
+            batch.count(),
+            cublasComputeType.CUBLAS_COMPUTE_32F,
+            cublasGemmAlgo.CUBLAS_GEMM_DEFAULT),
+        "cublasGemmStridedBatchedEx(" + format + ", " + d + ", " + batch + ")");
   }
 
   /**
-   * cuBLAS's operations and leading dimensions for featviz's row-major C = op(A) op(B), computed as the
-   * column-major C^T = op(B)^T op(A)^T: B goes first (see the class comment).
+   * cuBLAS's operations and leading dimensions for featviz's row-major C = op(A) op(B), computed as
+   * the column-major C^T = op(B)^T op(A)^T: B goes first (see the class comment).
    */
   private record Operands(int opA, int opB, int lda, int ldb) {
     static Operands of(GemmDescriptor d) {
-      return new Operands(d.transA() ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N,
-          d.transB() ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N, d.transA() ? d.m() : d.k(),
+      return new Operands(
+          d.transA() ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N,
+          d.transB() ? cublasOperation.CUBLAS_OP_T : cublasOperation.CUBLAS_OP_N,
+          d.transA() ? d.m() : d.k(),
           d.transB() ? d.k() : d.n());
     }
   }
@@ -149,7 +273,8 @@ final class Cublas implements AutoCloseable {
     return switch (format) {
       case BF16 -> cudaDataType.CUDA_R_16BF;
       case FP16 -> cudaDataType.CUDA_R_16F;
-      default -> throw new IllegalArgumentException("math mode " + format + " has no 16-bit format");
+      default ->
+          throw new IllegalArgumentException("math mode " + format + " has no 16-bit format");
     };
   }
 

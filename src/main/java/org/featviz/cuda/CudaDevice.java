@@ -24,15 +24,17 @@ import org.featviz.device.KernelSignature;
 import org.featviz.device.Teardown;
 
 /**
- * A {@link org.featviz.device.Device} on an NVIDIA GPU through JCuda's driver API: the device's primary context
- * (shared with cuBLAS and cuDNN, which use the runtime API), one stream for kernels, memsets, device copies and
- * the library operations ({@link CudaLibraries}: cuBLAS and cuDNN on the same stream),
- * and the custom kernels from the PTX resources (JIT-compiled by the driver when first launched). Host copies use
- * pageable Java arrays, so they wait for the stream first and are synchronous. Every driver status goes through
- * {@link CudaStatus#check}, so a failure is a {@link CudaException} naming the call. With {@link SyncLaunch} on
- * ({@code FEATVIZ_SYNC_LAUNCH=1}) the stream is synchronized after each launch and library step, so an asynchronous
- * fault is reported by the step that caused it. {@link #close()} is best effort (see {@link CudaTeardown}): every
- * handle is destroyed whatever fails, and after a sticky error the primary context is reset.
+ * A {@link org.featviz.device.Device} on an NVIDIA GPU through JCuda's driver API: the device's
+ * primary context (shared with cuBLAS and cuDNN, which use the runtime API), one stream for
+ * kernels, memsets, device copies and the library operations ({@link CudaLibraries}: cuBLAS and
+ * cuDNN on the same stream), and the custom kernels from the PTX resources (JIT-compiled by the
+ * driver when first launched). Host copies use pageable Java arrays, so they wait for the stream
+ * first and are synchronous. Every driver status goes through {@link CudaStatus#check}, so a
+ * failure is a {@link CudaException} naming the call. With {@link SyncLaunch} on ({@code
+ * FEATVIZ_SYNC_LAUNCH=1}) the stream is synchronized after each launch and library step, so an
+ * asynchronous fault is reported by the step that caused it. {@link #close()} is best effort (see
+ * {@link CudaTeardown}): every handle is destroyed whatever fails, and after a sticky error the
+ * primary context is reset.
  *
  * <pre>
  * if (CudaDevice.isAvailable()) {
@@ -42,8 +44,8 @@ import org.featviz.device.Teardown;
  */
 public final class CudaDevice extends AbstractDevice {
   /**
-   * The system property ({@code true} or {@code false}, default false) that a CudaDevice's
-   * {@link #deterministicAlgorithms()} starts from: {@code -Dfeatviz.cudnn.deterministic=true}.
+   * The system property ({@code true} or {@code false}, default false) that a CudaDevice's {@link
+   * #deterministicAlgorithms()} starts from: {@code -Dfeatviz.cudnn.deterministic=true}.
    */
   public static final String DETERMINISTIC_PROPERTY = "featviz.cudnn.deterministic";
 
@@ -59,8 +61,13 @@ public final class CudaDevice extends AbstractDevice {
   private final Map<String, CUfunction> functions = new HashMap<>();
   private CudaLibraries libraries;
   private final boolean syncLaunch = SyncLaunch.enabled();
-  /** Set by prepareClose: buffers are then freed without waiting for the stream again, or not at all if sticky. */
+
+  /**
+   * Set by prepareClose: buffers are then freed without waiting for the stream again, or not at all
+   * if sticky.
+   */
   private volatile boolean closing;
+
   private volatile boolean stickyAtClose;
   private volatile boolean deterministic = Boolean.getBoolean(DETERMINISTIC_PROPERTY);
 
@@ -78,7 +85,8 @@ public final class CudaDevice extends AbstractDevice {
     check(JCudaDriver.cuDeviceGetName(nameBytes, nameBytes.length, device), "cuDeviceGetName");
     int length = 0;
     while (length < nameBytes.length && nameBytes[length] != 0) length++;
-    name = new String(nameBytes, 0, length, StandardCharsets.UTF_8) + " (CUDA device " + ordinal + ")";
+    name =
+        new String(nameBytes, 0, length, StandardCharsets.UTF_8) + " (CUDA device " + ordinal + ")";
     check(JCudaDriver.cuDevicePrimaryCtxRetain(context, device), "cuDevicePrimaryCtxRetain");
     bind();
     check(JCudaDriver.cuStreamCreate(stream, 0), "cuStreamCreate");
@@ -97,15 +105,19 @@ public final class CudaDevice extends AbstractDevice {
   }
 
   /**
-   * Whether a CUDA driver and at least one GPU are present. Never throws: false where JCuda's native library or
-   * libcuda.so.1 cannot be loaded, or the driver reports no device. The answer is computed once.
+   * Whether a CUDA driver and at least one GPU are present. Never throws: false where JCuda's
+   * native library or libcuda.so.1 cannot be loaded, or the driver reports no device. The answer is
+   * computed once.
    */
   public static synchronized boolean isAvailable() {
     if (available == null) available = probe();
     return available;
   }
 
-  /** Why {@link #isAvailable()} is false (a sentence naming what is missing), or null where a GPU is available. */
+  /**
+   * Why {@link #isAvailable()} is false (a sentence naming what is missing), or null where a GPU is
+   * available.
+   */
   public static synchronized String unavailableReason() {
     isAvailable();
     return unavailableReason;
@@ -115,14 +127,17 @@ public final class CudaDevice extends AbstractDevice {
     try {
       int status = JCudaDriver.cuInit(0);
       if (status != 0) {
-        unavailableReason = "the CUDA driver reports " + jcuda.driver.CUresult.stringFor(status) + " at cuInit";
+        unavailableReason =
+            "the CUDA driver reports " + jcuda.driver.CUresult.stringFor(status) + " at cuInit";
         return false;
       }
       int[] count = {0};
       status = JCudaDriver.cuDeviceGetCount(count);
       if (status != 0 || count[0] == 0) {
-        unavailableReason = status != 0 ? "cuDeviceGetCount failed: " + jcuda.driver.CUresult.stringFor(status)
-            : "the CUDA driver reports no GPU";
+        unavailableReason =
+            status != 0
+                ? "cuDeviceGetCount failed: " + jcuda.driver.CUresult.stringFor(status)
+                : "the CUDA driver reports no GPU";
         return false;
       }
       return true;
@@ -140,7 +155,10 @@ public final class CudaDevice extends AbstractDevice {
       return "no CUDA driver: libcuda.so.1 is not installed (JCuda's driver binding needs it)";
     }
     String first = message.lines().findFirst().orElse(message).strip();
-    return "the CUDA driver binding could not be loaded: " + e.getClass().getSimpleName() + ": " + first;
+    return "the CUDA driver binding could not be loaded: "
+        + e.getClass().getSimpleName()
+        + ": "
+        + first;
   }
 
   /** The driver's CUDA version as cuDriverGetVersion reports it, e.g. 13000 for 13.0. */
@@ -151,19 +169,21 @@ public final class CudaDevice extends AbstractDevice {
   }
 
   /**
-   * Whether cuDNN runs only algorithms it documents as deterministic: convolutions take the fastest cudnnFind
-   * result reporting CUDNN_DETERMINISTIC (backward data's fastest, which sums with atomics, is not), and max pooling
-   * uses CUDNN_POOLING_MAX_DETERMINISTIC. Then repeating a call gives the same bits; results still differ by float
-   * rounding between batch sizes (another geometry may choose another algorithm) and between GPUs and library
-   * versions. Off by default (the fastest algorithms); {@link #DETERMINISTIC_PROPERTY} turns it on for a process.
+   * Whether cuDNN runs only algorithms it documents as deterministic: convolutions take the fastest
+   * cudnnFind result reporting CUDNN_DETERMINISTIC (backward data's fastest, which sums with
+   * atomics, is not), and max pooling uses CUDNN_POOLING_MAX_DETERMINISTIC. Then repeating a call
+   * gives the same bits; results still differ by float rounding between batch sizes (another
+   * geometry may choose another algorithm) and between GPUs and library versions. Off by default
+   * (the fastest algorithms); {@link #DETERMINISTIC_PROPERTY} turns it on for a process.
    */
   public boolean deterministicAlgorithms() {
     return deterministic;
   }
 
   /**
-   * Sets {@link #deterministicAlgorithms()}. Calls from then on follow it: algorithm choices are cached per setting,
-   * so a convolution prepared under the other one finds its algorithm again on first use.
+   * Sets {@link #deterministicAlgorithms()}. Calls from then on follow it: algorithm choices are
+   * cached per setting, so a convolution prepared under the other one finds its algorithm again on
+   * first use.
    */
   public void setDeterministicAlgorithms(boolean on) {
     checkOpen();
@@ -174,10 +194,18 @@ public final class CudaDevice extends AbstractDevice {
   public String computeCapability() {
     int[] major = {0};
     int[] minor = {0};
-    check(JCudaDriver.cuDeviceGetAttribute(major,
-        jcuda.driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, device), "cuDeviceGetAttribute");
-    check(JCudaDriver.cuDeviceGetAttribute(minor,
-        jcuda.driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, device), "cuDeviceGetAttribute");
+    check(
+        JCudaDriver.cuDeviceGetAttribute(
+            major,
+            jcuda.driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR,
+            device),
+        "cuDeviceGetAttribute");
+    check(
+        JCudaDriver.cuDeviceGetAttribute(
+            minor,
+            jcuda.driver.CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR,
+            device),
+        "cuDeviceGetAttribute");
     return major[0] + "." + minor[0];
   }
 
@@ -211,7 +239,9 @@ public final class CudaDevice extends AbstractDevice {
     return Cudnn.version();
   }
 
-  /** Makes this device's context current on the calling thread (a context is current per thread). */
+  /**
+   * Makes this device's context current on the calling thread (a context is current per thread).
+   */
   void bind() {
     check(JCudaDriver.cuCtxSetCurrent(context), "cuCtxSetCurrent");
   }
@@ -226,12 +256,15 @@ public final class CudaDevice extends AbstractDevice {
   }
 
   /**
-   * In synchronous-launch mode, waits for the stream and names {@code step} if it failed; otherwise nothing. Called
-   * after each asynchronous operation: kernel launches, memsets, device copies, cuBLAS and cuDNN calls.
+   * In synchronous-launch mode, waits for the stream and names {@code step} if it failed; otherwise
+   * nothing. Called after each asynchronous operation: kernel launches, memsets, device copies,
+   * cuBLAS and cuDNN calls.
    */
   void afterStep(String step) {
     if (!syncLaunch) return;
-    check(JCudaDriver.cuStreamSynchronize(stream), step + " (synchronized after it: " + SyncLaunch.ENV + ")");
+    check(
+        JCudaDriver.cuStreamSynchronize(stream),
+        step + " (synchronized after it: " + SyncLaunch.ENV + ")");
   }
 
   private static CUdeviceptr at(DeviceBuffer buffer, long byteOffset) {
@@ -243,7 +276,10 @@ public final class CudaDevice extends AbstractDevice {
     return at(buffer, byteOffset);
   }
 
-  /** The device's stream as the runtime API (cuBLAS, cuDNN) names it, so library calls keep stream order. */
+  /**
+   * The device's stream as the runtime API (cuBLAS, cuDNN) names it, so library calls keep stream
+   * order.
+   */
   jcuda.runtime.cudaStream_t runtimeStream() {
     return new jcuda.runtime.cudaStream_t(stream);
   }
@@ -275,7 +311,9 @@ public final class CudaDevice extends AbstractDevice {
   public void synchronize() {
     checkOpen();
     bind();
-    check(JCudaDriver.cuStreamSynchronize(stream), "cuStreamSynchronize (a kernel launched earlier may have failed)");
+    check(
+        JCudaDriver.cuStreamSynchronize(stream),
+        "cuStreamSynchronize (a kernel launched earlier may have failed)");
   }
 
   @Override
@@ -289,28 +327,32 @@ public final class CudaDevice extends AbstractDevice {
   @Override
   protected void freeMemory(long address, Object handle) {
     if (closing) {
-      // prepareClose waited for the stream already; after a sticky error every cuMemFree would fail the same way,
+      // prepareClose waited for the stream already; after a sticky error every cuMemFree would fail
+      // the same way,
       // and the context reset at the end of close frees everything.
       if (stickyAtClose) return;
     } else {
       bind();
-      waitForStream("cuMemFree");  // a kernel still running may use the buffer
+      waitForStream("cuMemFree"); // a kernel still running may use the buffer
     }
     check(JCudaDriver.cuMemFree((DevicePointer) handle), "cuMemFree");
   }
 
   @Override
-  protected void copyFloatsToDevice(float[] src, int srcPos, DeviceBuffer dst, long dstByte, int count) {
+  protected void copyFloatsToDevice(
+      float[] src, int srcPos, DeviceBuffer dst, long dstByte, int count) {
     toDevice(Pointer.to(src), srcPos, dst, dstByte, count);
   }
 
   @Override
-  protected void copyIntsToDevice(int[] src, int srcPos, DeviceBuffer dst, long dstByte, int count) {
+  protected void copyIntsToDevice(
+      int[] src, int srcPos, DeviceBuffer dst, long dstByte, int count) {
     toDevice(Pointer.to(src), srcPos, dst, dstByte, count);
   }
 
   @Override
-  protected void copyFloatsToHost(DeviceBuffer src, long srcByte, float[] dst, int dstPos, int count) {
+  protected void copyFloatsToHost(
+      DeviceBuffer src, long srcByte, float[] dst, int dstPos, int count) {
     toHost(src, srcByte, Pointer.to(dst), dstPos, count);
   }
 
@@ -319,31 +361,43 @@ public final class CudaDevice extends AbstractDevice {
     toHost(src, srcByte, Pointer.to(dst), dstPos, count);
   }
 
-  /** {@code count} 4-byte elements (floats or ints) of a host array from element {@code pos}, after the stream. */
+  /**
+   * {@code count} 4-byte elements (floats or ints) of a host array from element {@code pos}, after
+   * the stream.
+   */
   private void toDevice(Pointer host, int pos, DeviceBuffer dst, long dstByte, int count) {
     bind();
     waitForStream("cuMemcpyHtoD");
-    check(JCudaDriver.cuMemcpyHtoD(at(dst, dstByte), host.withByteOffset(4L * pos), 4L * count), "cuMemcpyHtoD");
+    check(
+        JCudaDriver.cuMemcpyHtoD(at(dst, dstByte), host.withByteOffset(4L * pos), 4L * count),
+        "cuMemcpyHtoD");
   }
 
   /** {@code count} 4-byte elements into a host array from element {@code pos}, after the stream. */
   private void toHost(DeviceBuffer src, long srcByte, Pointer host, int pos, int count) {
     bind();
     waitForStream("cuMemcpyDtoH");
-    check(JCudaDriver.cuMemcpyDtoH(host.withByteOffset(4L * pos), at(src, srcByte), 4L * count), "cuMemcpyDtoH");
+    check(
+        JCudaDriver.cuMemcpyDtoH(host.withByteOffset(4L * pos), at(src, srcByte), 4L * count),
+        "cuMemcpyDtoH");
   }
 
   @Override
   protected void zeroBytes(DeviceBuffer buffer, long byteOffset, long bytes) {
     bind();
-    check(JCudaDriver.cuMemsetD8Async(at(buffer, byteOffset), (byte) 0, bytes, stream), "cuMemsetD8Async");
+    check(
+        JCudaDriver.cuMemsetD8Async(at(buffer, byteOffset), (byte) 0, bytes, stream),
+        "cuMemsetD8Async");
     afterStep("cuMemsetD8Async(" + bytes + " bytes)");
   }
 
   @Override
-  protected void copyBytes(DeviceBuffer src, long srcByte, DeviceBuffer dst, long dstByte, long bytes) {
+  protected void copyBytes(
+      DeviceBuffer src, long srcByte, DeviceBuffer dst, long dstByte, long bytes) {
     bind();
-    check(JCudaDriver.cuMemcpyDtoDAsync(at(dst, dstByte), at(src, srcByte), bytes, stream), "cuMemcpyDtoDAsync");
+    check(
+        JCudaDriver.cuMemcpyDtoDAsync(at(dst, dstByte), at(src, srcByte), bytes, stream),
+        "cuMemcpyDtoDAsync");
     afterStep("cuMemcpyDtoDAsync(" + bytes + " bytes)");
   }
 
@@ -364,27 +418,43 @@ public final class CudaDevice extends AbstractDevice {
       loadedModules.put(module.name(), loaded);
     }
     function = new CUfunction();
-    check(JCudaDriver.cuModuleGetFunction(function, loaded, kernel), "cuModuleGetFunction(" + kernel + ")");
+    check(
+        JCudaDriver.cuModuleGetFunction(function, loaded, kernel),
+        "cuModuleGetFunction(" + kernel + ")");
     functions.put(kernel, function);
     return function;
   }
 
   @Override
-  protected void launchKernel(String kernel, Dim3 grid, Dim3 block, int sharedBytes, KernelArgs args) {
+  protected void launchKernel(
+      String kernel, Dim3 grid, Dim3 block, int sharedBytes, KernelArgs args) {
     bind();
     CUfunction function = function(kernel);
     // cuLaunchKernel takes a pointer to one pointer per parameter, each to the parameter's value.
     NativePointerObject[] values = new NativePointerObject[args.size()];
     for (int i = 0; i < values.length; i++) {
       long bits = args.bits(i);
-      values[i] = switch (args.kind(i)) {
-        case PTR, I64 -> Pointer.to(new long[] {bits});
-        case I32 -> Pointer.to(new int[] {(int) bits});
-        case F32 -> Pointer.to(new float[] {Float.intBitsToFloat((int) bits)});
-      };
+      values[i] =
+          switch (args.kind(i)) {
+            case PTR, I64 -> Pointer.to(new long[] {bits});
+            case I32 -> Pointer.to(new int[] {(int) bits});
+            case F32 -> Pointer.to(new float[] {Float.intBitsToFloat((int) bits)});
+          };
     }
-    check(JCudaDriver.cuLaunchKernel(function, grid.x(), grid.y(), grid.z(), block.x(), block.y(), block.z(),
-        sharedBytes, stream, Pointer.to(values), null), "cuLaunchKernel(" + kernel + ")");
+    check(
+        JCudaDriver.cuLaunchKernel(
+            function,
+            grid.x(),
+            grid.y(),
+            grid.z(),
+            block.x(),
+            block.y(),
+            block.z(),
+            sharedBytes,
+            stream,
+            Pointer.to(values),
+            null),
+        "cuLaunchKernel(" + kernel + ")");
     afterStep("kernel " + kernel + " (grid " + grid + ", block " + block + ")");
   }
 
@@ -399,7 +469,10 @@ public final class CudaDevice extends AbstractDevice {
     CudaTeardown.finish(teardownSteps(), teardown, stickyAtClose);
   }
 
-  /** The driver calls of {@link CudaTeardown}, on this device's context, stream, modules and libraries. */
+  /**
+   * The driver calls of {@link CudaTeardown}, on this device's context, stream, modules and
+   * libraries.
+   */
   private CudaTeardown.Steps teardownSteps() {
     return new CudaTeardown.Steps() {
       @Override

@@ -5,22 +5,27 @@ import jcuda.driver.CUresult;
 import org.featviz.device.Teardown;
 
 /**
- * The order in which {@link CudaDevice} lets go of the GPU, written against {@link Steps} so that a test can make
- * any step fail without a GPU (CudaTeardownTest). Every step runs whatever failed before it:
+ * The order in which {@link CudaDevice} lets go of the GPU, written against {@link Steps} so that a
+ * test can make any step fail without a GPU (CudaTeardownTest). Every step runs whatever failed
+ * before it:
  *
  * <ol>
- *   <li>{@link #prepare}: make the context current, wait for the stream once. After an asynchronous fault this is
- *       where the sticky error shows (CUDA_ERROR_ILLEGAL_ADDRESS, ...); from then on the buffers are not freed one by
- *       one (each cuMemFree would fail the same way), the context reset below frees them all;</li>
- *   <li>(the device's buffers are freed by AbstractDevice);</li>
- *   <li>{@link #finish}: the cuBLAS and cuDNN handles, every loaded module, the stream; then, if a sticky error was
- *       seen anywhere, {@code cuDevicePrimaryCtxReset} (which destroys every allocation and resets the context, so the
- *       next device opened in this JVM starts clean); and last {@code cuDevicePrimaryCtxRelease}, which a reset does
- *       not do.</li>
+ *   <li>{@link #prepare}: make the context current, wait for the stream once. After an asynchronous
+ *       fault this is where the sticky error shows (CUDA_ERROR_ILLEGAL_ADDRESS, ...); from then on
+ *       the buffers are not freed one by one (each cuMemFree would fail the same way), the context
+ *       reset below frees them all;
+ *   <li>(the device's buffers are freed by AbstractDevice);
+ *   <li>{@link #finish}: the cuBLAS and cuDNN handles, every loaded module, the stream; then, if a
+ *       sticky error was seen anywhere, {@code cuDevicePrimaryCtxReset} (which destroys every
+ *       allocation and resets the context, so the next device opened in this JVM starts clean); and
+ *       last {@code cuDevicePrimaryCtxRelease}, which a reset does not do.
  * </ol>
  */
 final class CudaTeardown {
-  /** What the teardown calls; CudaDevice's implementation makes the driver calls, a test's records them. */
+  /**
+   * What the teardown calls; CudaDevice's implementation makes the driver calls, a test's records
+   * them.
+   */
   interface Steps {
     int setCurrent();
 
@@ -47,7 +52,10 @@ final class CudaTeardown {
   static boolean prepare(Steps steps, Teardown teardown) {
     status(teardown, "cuCtxSetCurrent (at close)", steps.setCurrent());
     int sync = steps.synchronize();
-    status(teardown, "cuStreamSynchronize (at close; a kernel or library call launched earlier failed)", sync);
+    status(
+        teardown,
+        "cuStreamSynchronize (at close; a kernel or library call launched earlier failed)",
+        sync);
     return CudaException.isSticky(sync);
   }
 
@@ -58,14 +66,18 @@ final class CudaTeardown {
       status(teardown, "cuModuleUnload(ptx/" + module + ".ptx)", steps.unloadModule(module));
     }
     status(teardown, "cuStreamDestroy", steps.destroyStream());
-    boolean reset = sticky || teardown.failures().stream().anyMatch(f -> f.error() instanceof CudaException c
-        && c.sticky());
-    if (reset) status(teardown, "cuDevicePrimaryCtxReset (after a sticky error)", steps.resetPrimaryContext());
+    boolean reset =
+        sticky
+            || teardown.failures().stream()
+                .anyMatch(f -> f.error() instanceof CudaException c && c.sticky());
+    if (reset)
+      status(
+          teardown, "cuDevicePrimaryCtxReset (after a sticky error)", steps.resetPrimaryContext());
     status(teardown, "cuDevicePrimaryCtxRelease", steps.releasePrimaryContext());
   }
 
   private static void status(Teardown teardown, String call, int status) {
-    if (status != CUresult.CUDA_SUCCESS) teardown.fail(call, new CudaException(CudaStatus.describe(status, call),
-        status));
+    if (status != CUresult.CUDA_SUCCESS)
+      teardown.fail(call, new CudaException(CudaStatus.describe(status, call), status));
   }
 }

@@ -30,21 +30,23 @@ import org.featviz.device.PoolDescriptor;
 import org.featviz.device.SoftmaxDescriptor;
 
 /**
- * cuDNN for {@link CudaDevice}: one handle on the device's stream, and every descriptor cuDNN needs built once per
- * shape and cached (tensors by data type and dims; pooling, activation and LRN descriptors by their records;
- * convolutions in {@link CudnnConvolutions}). All tensors are dense NCHW floats, except the 16-bit operands of
- * BF16/FP16 convolutions. Every status goes through
- * {@link CudaStatus#checkCudnn}, naming the call. Every call goes through a {@link CudnnApi}: JCudnn on a GPU
- * ({@link JCudnnApi}), the binding fake in CI, which computes cuDNN's documented semantics from the descriptors
- * built here.
+ * cuDNN for {@link CudaDevice}: one handle on the device's stream, and every descriptor cuDNN needs
+ * built once per shape and cached (tensors by data type and dims; pooling, activation and LRN
+ * descriptors by their records; convolutions in {@link CudnnConvolutions}). All tensors are dense
+ * NCHW floats, except the 16-bit operands of BF16/FP16 convolutions. Every status goes through
+ * {@link CudaStatus#checkCudnn}, naming the call. Every call goes through a {@link CudnnApi}:
+ * JCudnn on a GPU ({@link JCudnnApi}), the binding fake in CI, which computes cuDNN's documented
+ * semantics from the descriptors built here.
  */
 final class Cudnn implements AutoCloseable {
   private final CudnnApi api;
   private final cudnnHandle handle = new cudnnHandle();
   private final CudnnConvolutions convolutions;
   private final Map<List<Integer>, cudnnTensorDescriptor> tensors = new HashMap<>();
+
   /** Pooling descriptors by geometry and by whether max pooling must be deterministic. */
   private final Map<List<Object>, cudnnPoolingDescriptor> pools = new HashMap<>();
+
   private final BooleanSupplier deterministic;
   private final Map<ActivationMode, cudnnActivationDescriptor> activations = new HashMap<>();
   private final Map<LrnDescriptor, cudnnLRNDescriptor> lrns = new HashMap<>();
@@ -55,9 +57,9 @@ final class Cudnn implements AutoCloseable {
   }
 
   /**
-   * cuDNN for {@code device} (whose math mode convolutions follow, and which holds their workspace) through api;
-   * {@code deterministic} says, when a convolution or pooling is first met, whether it must use deterministic
-   * algorithms only (see {@link CudaDevice#deterministicAlgorithms()}).
+   * cuDNN for {@code device} (whose math mode convolutions follow, and which holds their workspace)
+   * through api; {@code deterministic} says, when a convolution or pooling is first met, whether it
+   * must use deterministic algorithms only (see {@link CudaDevice#deterministicAlgorithms()}).
    */
   Cudnn(Device device, CudnnApi api, BooleanSupplier deterministic) {
     this.api = api;
@@ -68,7 +70,10 @@ final class Cudnn implements AutoCloseable {
     convolutions = new CudnnConvolutions(device, this, api, handle, deterministic);
   }
 
-  /** cudnnGetVersion: MAJOR*10000 + MINOR*100 + PATCH in cuDNN 9 (91400), MAJOR*1000 + MINOR*100 + PATCH in 8. */
+  /**
+   * cudnnGetVersion: MAJOR*10000 + MINOR*100 + PATCH in cuDNN 9 (91400), MAJOR*1000 + MINOR*100 +
+   * PATCH in 8.
+   */
   static long version() {
     return JCudnn.cudnnGetVersion();
   }
@@ -77,14 +82,17 @@ final class Cudnn implements AutoCloseable {
     return convolutions;
   }
 
-  /** A dense NCHW float tensor descriptor of these dims (at least 4, as several cuDNN calls need), cached. */
+  /**
+   * A dense NCHW float tensor descriptor of these dims (at least 4, as several cuDNN calls need),
+   * cached.
+   */
   cudnnTensorDescriptor tensor(int... dims) {
     return tensor(jcuda.jcudnn.cudnnDataType.CUDNN_DATA_FLOAT, dims);
   }
 
   /**
-   * A dense NCHW tensor descriptor of a cuDNN data type (FLOAT, or HALF / BFLOAT16 for the 16-bit operands of the
-   * BF16 and FP16 math modes) and these dims, cached by both.
+   * A dense NCHW tensor descriptor of a cuDNN data type (FLOAT, or HALF / BFLOAT16 for the 16-bit
+   * operands of the BF16 and FP16 math modes) and these dims, cached by both.
    */
   synchronized cudnnTensorDescriptor tensor(int dataType, int[] dims) {
     int[] d = dims.length >= 4 ? dims : Arrays.copyOf(dims, 4);
@@ -92,138 +100,281 @@ final class Cudnn implements AutoCloseable {
     List<Integer> key = new ArrayList<>();
     key.add(dataType);
     for (int v : d) key.add(v);
-    return tensors.computeIfAbsent(key, k -> {
-      cudnnTensorDescriptor desc = new cudnnTensorDescriptor();
-      checkCudnn(api.createTensorDescriptor(desc), "cudnnCreateTensorDescriptor");
-      int[] strides = new int[d.length];
-      int stride = 1;
-      for (int i = d.length - 1; i >= 0; i--) {
-        strides[i] = stride;
-        stride *= d[i];
-      }
-      checkCudnn(api.setTensorNdDescriptor(desc, dataType, d.length, d, strides),
-          "cudnnSetTensorNdDescriptor(" + jcuda.jcudnn.cudnnDataType.stringFor(dataType) + ", " + Arrays.toString(d)
-          + ")");
-      return desc;
-    });
+    return tensors.computeIfAbsent(
+        key,
+        k -> {
+          cudnnTensorDescriptor desc = new cudnnTensorDescriptor();
+          checkCudnn(api.createTensorDescriptor(desc), "cudnnCreateTensorDescriptor");
+          int[] strides = new int[d.length];
+          int stride = 1;
+          for (int i = d.length - 1; i >= 0; i--) {
+            strides[i] = stride;
+            stride *= d[i];
+          }
+          checkCudnn(
+              api.setTensorNdDescriptor(desc, dataType, d.length, d, strides),
+              "cudnnSetTensorNdDescriptor("
+                  + jcuda.jcudnn.cudnnDataType.stringFor(dataType)
+                  + ", "
+                  + Arrays.toString(d)
+                  + ")");
+          return desc;
+        });
   }
 
-  // ---- Pooling ------------------------------------------------------------------------------------------------
+  // ---- Pooling
+  // ------------------------------------------------------------------------------------------------
 
   void poolingForward(PoolDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
     api.bind();
-    checkCudnn(api.poolingForward(handle, pooling(d), alpha, tensor(d.inputDims()), ptr(x), beta,
-        tensor(d.outputDims()), ptr(y)), "cudnnPoolingForward(" + d + ")");
+    checkCudnn(
+        api.poolingForward(
+            handle,
+            pooling(d),
+            alpha,
+            tensor(d.inputDims()),
+            ptr(x),
+            beta,
+            tensor(d.outputDims()),
+            ptr(y)),
+        "cudnnPoolingForward(" + d + ")");
   }
 
-  void poolingBackward(PoolDescriptor d, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx,
-      float alpha, float beta) {
+  void poolingBackward(
+      PoolDescriptor d,
+      DeviceBuffer x,
+      DeviceBuffer y,
+      DeviceBuffer dy,
+      DeviceBuffer dx,
+      float alpha,
+      float beta) {
     api.bind();
     cudnnTensorDescriptor xDesc = tensor(d.inputDims());
     cudnnTensorDescriptor yDesc = tensor(d.outputDims());
-    checkCudnn(api.poolingBackward(handle, pooling(d), alpha, yDesc, ptr(y), yDesc, ptr(dy), xDesc, ptr(x), beta,
-        xDesc, ptr(dx)), "cudnnPoolingBackward(" + d + ")");
+    checkCudnn(
+        api.poolingBackward(
+            handle,
+            pooling(d),
+            alpha,
+            yDesc,
+            ptr(y),
+            yDesc,
+            ptr(dy),
+            xDesc,
+            ptr(x),
+            beta,
+            xDesc,
+            ptr(dx)),
+        "cudnnPoolingBackward(" + d + ")");
   }
 
   /**
    * The pooling descriptor of a geometry, cached. Max pooling is CUDNN_POOLING_MAX, or
-   * CUDNN_POOLING_MAX_DETERMINISTIC where deterministic algorithms are asked for (cuDNN documents only the latter's
-   * backward as deterministic). CUDNN_PROPAGATE_NAN: a window holding a NaN gives NaN, the rule of the CPU reference
-   * (MaxPoolRef) and of cuda/pool.cu too.
+   * CUDNN_POOLING_MAX_DETERMINISTIC where deterministic algorithms are asked for (cuDNN documents
+   * only the latter's backward as deterministic). CUDNN_PROPAGATE_NAN: a window holding a NaN gives
+   * NaN, the rule of the CPU reference (MaxPoolRef) and of cuda/pool.cu too.
    */
   private synchronized cudnnPoolingDescriptor pooling(PoolDescriptor d) {
     boolean exact = deterministic.getAsBoolean();
-    return pools.computeIfAbsent(List.of(d, exact), k -> {
-      cudnnPoolingDescriptor desc = new cudnnPoolingDescriptor();
-      checkCudnn(api.createPoolingDescriptor(desc), "cudnnCreatePoolingDescriptor");
-      int mode = switch (d.mode()) {
-        case MAX -> exact ? cudnnPoolingMode.CUDNN_POOLING_MAX_DETERMINISTIC : cudnnPoolingMode.CUDNN_POOLING_MAX;
-        case AVERAGE_COUNT_INCLUDE_PAD -> cudnnPoolingMode.CUDNN_POOLING_AVERAGE_COUNT_INCLUDE_PADDING;
-        case AVERAGE_COUNT_EXCLUDE_PAD -> cudnnPoolingMode.CUDNN_POOLING_AVERAGE_COUNT_EXCLUDE_PADDING;
-      };
-      checkCudnn(api.setPoolingNdDescriptor(desc, mode, cudnnNanPropagation.CUDNN_PROPAGATE_NAN,
-          d.window().length, d.window(), d.pads(), d.strides()), "cudnnSetPoolingNdDescriptor(" + d + ")");
-      return desc;
-    });
+    return pools.computeIfAbsent(
+        List.of(d, exact),
+        k -> {
+          cudnnPoolingDescriptor desc = new cudnnPoolingDescriptor();
+          checkCudnn(api.createPoolingDescriptor(desc), "cudnnCreatePoolingDescriptor");
+          int mode =
+              switch (d.mode()) {
+                case MAX ->
+                    exact
+                        ? cudnnPoolingMode.CUDNN_POOLING_MAX_DETERMINISTIC
+                        : cudnnPoolingMode.CUDNN_POOLING_MAX;
+                case AVERAGE_COUNT_INCLUDE_PAD ->
+                    cudnnPoolingMode.CUDNN_POOLING_AVERAGE_COUNT_INCLUDE_PADDING;
+                case AVERAGE_COUNT_EXCLUDE_PAD ->
+                    cudnnPoolingMode.CUDNN_POOLING_AVERAGE_COUNT_EXCLUDE_PADDING;
+              };
+          checkCudnn(
+              api.setPoolingNdDescriptor(
+                  desc,
+                  mode,
+                  cudnnNanPropagation.CUDNN_PROPAGATE_NAN,
+                  d.window().length,
+                  d.window(),
+                  d.pads(),
+                  d.strides()),
+              "cudnnSetPoolingNdDescriptor(" + d + ")");
+          return desc;
+        });
   }
 
-  // ---- Activations ----------------------------------------------------------------------------------------------
+  // ---- Activations
+  // ----------------------------------------------------------------------------------------------
 
-  void activationForward(ActivationMode mode, int count, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
+  void activationForward(
+      ActivationMode mode, int count, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
     api.bind();
     cudnnTensorDescriptor desc = tensor(1, count, 1, 1);
-    checkCudnn(api.activationForward(handle, activation(mode), alpha, desc, ptr(x), beta, desc, ptr(y)),
+    checkCudnn(
+        api.activationForward(handle, activation(mode), alpha, desc, ptr(x), beta, desc, ptr(y)),
         "cudnnActivationForward(" + mode + ", " + count + " elements)");
   }
 
-  void activationBackward(ActivationMode mode, int count, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy,
-      DeviceBuffer dx, float alpha, float beta) {
+  void activationBackward(
+      ActivationMode mode,
+      int count,
+      DeviceBuffer x,
+      DeviceBuffer y,
+      DeviceBuffer dy,
+      DeviceBuffer dx,
+      float alpha,
+      float beta) {
     api.bind();
     cudnnTensorDescriptor desc = tensor(1, count, 1, 1);
-    checkCudnn(api.activationBackward(handle, activation(mode), alpha, desc, ptr(y), desc, ptr(dy), desc, ptr(x),
-        beta, desc, ptr(dx)), "cudnnActivationBackward(" + mode + ", " + count + " elements)");
+    checkCudnn(
+        api.activationBackward(
+            handle,
+            activation(mode),
+            alpha,
+            desc,
+            ptr(y),
+            desc,
+            ptr(dy),
+            desc,
+            ptr(x),
+            beta,
+            desc,
+            ptr(dx)),
+        "cudnnActivationBackward(" + mode + ", " + count + " elements)");
   }
 
   /** The activation descriptor of a mode, cached (also used by fused convolutions). */
   synchronized cudnnActivationDescriptor activation(ActivationMode mode) {
-    return activations.computeIfAbsent(mode, m -> {
-      cudnnActivationDescriptor desc = new cudnnActivationDescriptor();
-      checkCudnn(api.createActivationDescriptor(desc), "cudnnCreateActivationDescriptor");
-      int cudnnMode = switch (mode) {
-        case RELU -> cudnnActivationMode.CUDNN_ACTIVATION_RELU;
-        case SIGMOID -> cudnnActivationMode.CUDNN_ACTIVATION_SIGMOID;
-        case TANH -> cudnnActivationMode.CUDNN_ACTIVATION_TANH;
-      };
-      checkCudnn(api.setActivationDescriptor(desc, cudnnMode, cudnnNanPropagation.CUDNN_PROPAGATE_NAN, 0.0),
-          "cudnnSetActivationDescriptor(" + mode + ")");
-      return desc;
-    });
+    return activations.computeIfAbsent(
+        mode,
+        m -> {
+          cudnnActivationDescriptor desc = new cudnnActivationDescriptor();
+          checkCudnn(api.createActivationDescriptor(desc), "cudnnCreateActivationDescriptor");
+          int cudnnMode =
+              switch (mode) {
+                case RELU -> cudnnActivationMode.CUDNN_ACTIVATION_RELU;
+                case SIGMOID -> cudnnActivationMode.CUDNN_ACTIVATION_SIGMOID;
+                case TANH -> cudnnActivationMode.CUDNN_ACTIVATION_TANH;
+              };
+          checkCudnn(
+              api.setActivationDescriptor(
+                  desc, cudnnMode, cudnnNanPropagation.CUDNN_PROPAGATE_NAN, 0.0),
+              "cudnnSetActivationDescriptor(" + mode + ")");
+          return desc;
+        });
   }
 
-  // ---- LRN ------------------------------------------------------------------------------------------------------
+  // ---- LRN
+  // ------------------------------------------------------------------------------------------------------
 
   void lrnForward(LrnDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
     api.bind();
     cudnnTensorDescriptor desc = tensor(d.n(), d.c(), d.s(), 1);
-    checkCudnn(api.lrnCrossChannelForward(handle, lrn(d), cudnnLRNMode.CUDNN_LRN_CROSS_CHANNEL_DIM1, alpha, desc,
-        ptr(x), beta, desc, ptr(y)), "cudnnLRNCrossChannelForward(" + d + ")");
+    checkCudnn(
+        api.lrnCrossChannelForward(
+            handle,
+            lrn(d),
+            cudnnLRNMode.CUDNN_LRN_CROSS_CHANNEL_DIM1,
+            alpha,
+            desc,
+            ptr(x),
+            beta,
+            desc,
+            ptr(y)),
+        "cudnnLRNCrossChannelForward(" + d + ")");
   }
 
-  void lrnBackward(LrnDescriptor d, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx, float alpha,
+  void lrnBackward(
+      LrnDescriptor d,
+      DeviceBuffer x,
+      DeviceBuffer y,
+      DeviceBuffer dy,
+      DeviceBuffer dx,
+      float alpha,
       float beta) {
     api.bind();
     cudnnTensorDescriptor desc = tensor(d.n(), d.c(), d.s(), 1);
-    checkCudnn(api.lrnCrossChannelBackward(handle, lrn(d), cudnnLRNMode.CUDNN_LRN_CROSS_CHANNEL_DIM1, alpha, desc,
-        ptr(y), desc, ptr(dy), desc, ptr(x), beta, desc, ptr(dx)), "cudnnLRNCrossChannelBackward(" + d + ")");
+    checkCudnn(
+        api.lrnCrossChannelBackward(
+            handle,
+            lrn(d),
+            cudnnLRNMode.CUDNN_LRN_CROSS_CHANNEL_DIM1,
+            alpha,
+            desc,
+            ptr(y),
+            desc,
+            ptr(dy),
+            desc,
+            ptr(x),
+            beta,
+            desc,
+            ptr(dx)),
+        "cudnnLRNCrossChannelBackward(" + d + ")");
   }
 
   private synchronized cudnnLRNDescriptor lrn(LrnDescriptor d) {
-    return lrns.computeIfAbsent(d, k -> {
-      cudnnLRNDescriptor desc = new cudnnLRNDescriptor();
-      checkCudnn(api.createLRNDescriptor(desc), "cudnnCreateLRNDescriptor");
-      checkCudnn(api.setLRNDescriptor(desc, d.size(), d.alpha(), d.beta(), d.bias()),
-          "cudnnSetLRNDescriptor(" + d + ")");
-      return desc;
-    });
+    return lrns.computeIfAbsent(
+        d,
+        k -> {
+          cudnnLRNDescriptor desc = new cudnnLRNDescriptor();
+          checkCudnn(api.createLRNDescriptor(desc), "cudnnCreateLRNDescriptor");
+          checkCudnn(
+              api.setLRNDescriptor(desc, d.size(), d.alpha(), d.beta(), d.bias()),
+              "cudnnSetLRNDescriptor(" + d + ")");
+          return desc;
+        });
   }
 
-  // ---- Softmax --------------------------------------------------------------------------------------------------
+  // ---- Softmax
+  // --------------------------------------------------------------------------------------------------
 
-  /** Channel mode on [outer, length, inner, 1]: softmax along the length axis for every (outer, inner). */
-  void softmaxForward(SoftmaxDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
+  /**
+   * Channel mode on [outer, length, inner, 1]: softmax along the length axis for every (outer,
+   * inner).
+   */
+  void softmaxForward(
+      SoftmaxDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
     api.bind();
     cudnnTensorDescriptor desc = tensor(d.outer(), d.length(), d.inner(), 1);
-    checkCudnn(api.softmaxForward(handle, cudnnSoftmaxAlgorithm.CUDNN_SOFTMAX_ACCURATE,
-        cudnnSoftmaxMode.CUDNN_SOFTMAX_MODE_CHANNEL, alpha, desc, ptr(x), beta, desc, ptr(y)),
+    checkCudnn(
+        api.softmaxForward(
+            handle,
+            cudnnSoftmaxAlgorithm.CUDNN_SOFTMAX_ACCURATE,
+            cudnnSoftmaxMode.CUDNN_SOFTMAX_MODE_CHANNEL,
+            alpha,
+            desc,
+            ptr(x),
+            beta,
+            desc,
+            ptr(y)),
         "cudnnSoftmaxForward(" + d + ")");
   }
 
-  void softmaxBackward(SoftmaxDescriptor d, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx, float alpha,
+  void softmaxBackward(
+      SoftmaxDescriptor d,
+      DeviceBuffer y,
+      DeviceBuffer dy,
+      DeviceBuffer dx,
+      float alpha,
       float beta) {
     api.bind();
     cudnnTensorDescriptor desc = tensor(d.outer(), d.length(), d.inner(), 1);
-    checkCudnn(api.softmaxBackward(handle, cudnnSoftmaxAlgorithm.CUDNN_SOFTMAX_ACCURATE,
-        cudnnSoftmaxMode.CUDNN_SOFTMAX_MODE_CHANNEL, alpha, desc, ptr(y), desc, ptr(dy), beta, desc, ptr(dx)),
+    checkCudnn(
+        api.softmaxBackward(
+            handle,
+            cudnnSoftmaxAlgorithm.CUDNN_SOFTMAX_ACCURATE,
+            cudnnSoftmaxMode.CUDNN_SOFTMAX_MODE_CHANNEL,
+            alpha,
+            desc,
+            ptr(y),
+            desc,
+            ptr(dy),
+            beta,
+            desc,
+            ptr(dx)),
         "cudnnSoftmaxBackward(" + d + ")");
   }
 
@@ -243,7 +394,8 @@ final class Cudnn implements AutoCloseable {
     api.bind();
     convolutions.close();
     destroyAll(pools.values(), api::destroyPoolingDescriptor, "cudnnDestroyPoolingDescriptor");
-    destroyAll(activations.values(), api::destroyActivationDescriptor, "cudnnDestroyActivationDescriptor");
+    destroyAll(
+        activations.values(), api::destroyActivationDescriptor, "cudnnDestroyActivationDescriptor");
     destroyAll(lrns.values(), api::destroyLRNDescriptor, "cudnnDestroyLRNDescriptor");
     destroyAll(tensors.values(), api::destroyTensorDescriptor, "cudnnDestroyTensorDescriptor");
     checkCudnn(api.destroy(handle), "cudnnDestroy");

@@ -26,29 +26,33 @@ import org.featviz.device.DeviceException;
 import org.featviz.device.MathMode;
 
 /**
- * cuDNN convolutions (forward and backward-data) for {@link Cudnn}. For each geometry and math mode, cached by
- * its {@link ConvDescriptor} and the device's {@link MathMode}: the filter descriptor, and per direction a
- * convolution descriptor and the algorithm that cudnnFindConvolutionForwardAlgorithm /
- * cudnnFindConvolutionBackwardDataAlgorithm measure fastest among those the mode allows.
+ * cuDNN convolutions (forward and backward-data) for {@link Cudnn}. For each geometry and math
+ * mode, cached by its {@link ConvDescriptor} and the device's {@link MathMode}: the filter
+ * descriptor, and per direction a convolution descriptor and the algorithm that
+ * cudnnFindConvolutionForwardAlgorithm / cudnnFindConvolutionBackwardDataAlgorithm measure fastest
+ * among those the mode allows.
  *
- * <p>Math types. Find runs under the descriptor's math type: CUDNN_FMA_MATH in FP32 (FMA kernels only),
- * CUDNN_DEFAULT_MATH in TF32 (TF32 tensor cores allowed on Ampere and later), CUDNN_TENSOR_OP_MATH in BF16 and
- * FP16. Each result reports the math type it was measured with, which need not be the descriptor's, and cuDNN runs
- * an algorithm under the math type the descriptor holds when the call is made. So the chosen result's math type is
- * set on that direction's descriptor (forward and backward data have one each, since they may choose differently),
- * and its workspace is queried again for that algorithm and math type (cudnnGetConvolution*WorkspaceSize), which is
- * what the call is given. FP32 accepts only CUDNN_FMA_MATH results: CUDNN_DEFAULT_MATH may use TF32 on Ampere and
- * later, and the tensor-op types certainly do. TF32 accepts any math type except
- * CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION, which would convert FP32 operands to FP16. BF16 and FP16 accept any; there x,
- * w and y are CUDNN_DATA_BFLOAT16 or CUDNN_DATA_HALF tensors and the compute type stays CUDNN_DATA_FLOAT (cuDNN's
- * PSEUDO_BFLOAT16 / PSEUDO_HALF configurations: FP32 accumulation, y written in x's type). Results whose status is
- * not success are skipped, and so are results whose workspace query fails. Where deterministic algorithms are asked
- * for ({@link CudaDevice#deterministicAlgorithms()}), so are results that do not report CUDNN_DETERMINISTIC;
- * geometries are cached apart for the two settings.
+ * <p>Math types. Find runs under the descriptor's math type: CUDNN_FMA_MATH in FP32 (FMA kernels
+ * only), CUDNN_DEFAULT_MATH in TF32 (TF32 tensor cores allowed on Ampere and later),
+ * CUDNN_TENSOR_OP_MATH in BF16 and FP16. Each result reports the math type it was measured with,
+ * which need not be the descriptor's, and cuDNN runs an algorithm under the math type the
+ * descriptor holds when the call is made. So the chosen result's math type is set on that
+ * direction's descriptor (forward and backward data have one each, since they may choose
+ * differently), and its workspace is queried again for that algorithm and math type
+ * (cudnnGetConvolution*WorkspaceSize), which is what the call is given. FP32 accepts only
+ * CUDNN_FMA_MATH results: CUDNN_DEFAULT_MATH may use TF32 on Ampere and later, and the tensor-op
+ * types certainly do. TF32 accepts any math type except CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION,
+ * which would convert FP32 operands to FP16. BF16 and FP16 accept any; there x, w and y are
+ * CUDNN_DATA_BFLOAT16 or CUDNN_DATA_HALF tensors and the compute type stays CUDNN_DATA_FLOAT
+ * (cuDNN's PSEUDO_BFLOAT16 / PSEUDO_HALF configurations: FP32 accumulation, y written in x's type).
+ * Results whose status is not success are skipped, and so are results whose workspace query fails.
+ * Where deterministic algorithms are asked for ({@link CudaDevice#deterministicAlgorithms()}), so
+ * are results that do not report CUDNN_DETERMINISTIC; geometries are cached apart for the two
+ * settings.
  *
- * <p>One workspace, shared by every convolution of the device, grows to the largest need; growing happens in
- * {@link #prepare}, so a plan that prepares its convolutions allocates nothing when it runs (in the math mode it was
- * prepared in).
+ * <p>One workspace, shared by every convolution of the device, grows to the largest need; growing
+ * happens in {@link #prepare}, so a plan that prepares its convolutions allocates nothing when it
+ * runs (in the math mode it was prepared in).
  */
 final class CudnnConvolutions implements AutoCloseable {
   /** One direction of a geometry: its own convolution descriptor and, once found, its algorithm. */
@@ -68,8 +72,13 @@ final class CudnnConvolutions implements AutoCloseable {
     final cudnnFilterDescriptor filter = new cudnnFilterDescriptor();
     final Direction forward = new Direction();
     final Direction backwardData = new Direction();
-    /** Set once cudnnConvolutionBiasActivationForward refused this geometry: the three-call fallback from then on. */
+
+    /**
+     * Set once cudnnConvolutionBiasActivationForward refused this geometry: the three-call fallback
+     * from then on.
+     */
     boolean fusedRefused;
+
     MathMode mode;
     boolean deterministic;
   }
@@ -79,13 +88,18 @@ final class CudnnConvolutions implements AutoCloseable {
   private final CudnnApi api;
   private final cudnnHandle handle;
   private final BooleanSupplier deterministic;
-  /** What a cached geometry is keyed by: the convolution, and the math mode and determinism it was chosen for. */
+
+  /**
+   * What a cached geometry is keyed by: the convolution, and the math mode and determinism it was
+   * chosen for.
+   */
   private record Key(ConvDescriptor conv, MathMode mode, boolean deterministic) {}
 
   private final Map<Key, Geometry> geometries = new HashMap<>();
   private DeviceBuffer workspace;
 
-  CudnnConvolutions(Device device, Cudnn cudnn, CudnnApi api, cudnnHandle handle, BooleanSupplier deterministic) {
+  CudnnConvolutions(
+      Device device, Cudnn cudnn, CudnnApi api, cudnnHandle handle, BooleanSupplier deterministic) {
     this.device = device;
     this.cudnn = cudnn;
     this.api = api;
@@ -102,16 +116,24 @@ final class CudnnConvolutions implements AutoCloseable {
   }
 
   /**
-   * y = act(alpha conv(x, w) + beta y + bias) by cudnnConvolutionBiasActivationForward with z = y and alpha2 = beta
-   * (plans pass beta = 0; that z may alias y, and is not read at alpha2 = 0, is unverified on a GPU), run with the
-   * algorithm, math type and workspace found for this geometry's forward convolution. (cuDNN restricts the fused
-   * call to CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM only for CUDNN_ACTIVATION_IDENTITY; with ReLU any
-   * forward algorithm may run it.) Where cuDNN refuses the fused call for this geometry, the same result comes from
-   * three calls, the convolution, cudnnAddTensor of the bias and the activation in place, and the geometry takes
-   * them from then on.
+   * y = act(alpha conv(x, w) + beta y + bias) by cudnnConvolutionBiasActivationForward with z = y
+   * and alpha2 = beta (plans pass beta = 0; that z may alias y, and is not read at alpha2 = 0, is
+   * unverified on a GPU), run with the algorithm, math type and workspace found for this geometry's
+   * forward convolution. (cuDNN restricts the fused call to
+   * CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM only for CUDNN_ACTIVATION_IDENTITY; with ReLU
+   * any forward algorithm may run it.) Where cuDNN refuses the fused call for this geometry, the
+   * same result comes from three calls, the convolution, cudnnAddTensor of the bias and the
+   * activation in place, and the geometry takes them from then on.
    */
-  synchronized void biasActivationForward(ConvDescriptor d, ActivationMode mode, DeviceBuffer x, DeviceBuffer w,
-      DeviceBuffer bias, DeviceBuffer y, float alpha, float beta) {
+  synchronized void biasActivationForward(
+      ConvDescriptor d,
+      ActivationMode mode,
+      DeviceBuffer x,
+      DeviceBuffer w,
+      DeviceBuffer bias,
+      DeviceBuffer y,
+      float alpha,
+      float beta) {
     api.bind();
     Geometry g = geometry(d);
     findForward(d, g);
@@ -121,75 +143,163 @@ final class CudnnConvolutions implements AutoCloseable {
     cudnnTensorDescriptor yDesc = cudnn.tensor(d.outputDims());
     if (!g.fusedRefused) {
       ensureWorkspace(g.forward.bytes);
-      int status = api.convolutionBiasActivationForward(handle, alpha, cudnn.tensor(d.inputDims()), Cudnn.ptr(x),
-          g.filter, Cudnn.ptr(w), g.forward.conv, g.forward.algo, workspacePointer(), g.forward.bytes, beta, yDesc,
-          Cudnn.ptr(y), cudnn.tensor(biasDims), Cudnn.ptr(bias), cudnn.activation(mode), yDesc, Cudnn.ptr(y));
+      int status =
+          api.convolutionBiasActivationForward(
+              handle,
+              alpha,
+              cudnn.tensor(d.inputDims()),
+              Cudnn.ptr(x),
+              g.filter,
+              Cudnn.ptr(w),
+              g.forward.conv,
+              g.forward.algo,
+              workspacePointer(),
+              g.forward.bytes,
+              beta,
+              yDesc,
+              Cudnn.ptr(y),
+              cudnn.tensor(biasDims),
+              Cudnn.ptr(bias),
+              cudnn.activation(mode),
+              yDesc,
+              Cudnn.ptr(y));
       if (status == 0) return;
-      // cuDNN does not run the fused call for this geometry: the calls below compute the same, and this geometry
-      // takes them from now on (a call refused by cuDNN writes nothing, and plans pass beta = 0, so the forward
+      // cuDNN does not run the fused call for this geometry: the calls below compute the same, and
+      // this geometry
+      // takes them from now on (a call refused by cuDNN writes nothing, and plans pass beta = 0, so
+      // the forward
       // below overwrites y anyway; a real fault shows again in these calls, with its own message).
       g.fusedRefused = true;
     }
     forward(d, x, w, y, alpha, beta);
-    checkCudnn(api.addTensor(handle, 1f, cudnn.tensor(biasDims), Cudnn.ptr(bias), 1f, yDesc, Cudnn.ptr(y)),
+    checkCudnn(
+        api.addTensor(handle, 1f, cudnn.tensor(biasDims), Cudnn.ptr(bias), 1f, yDesc, Cudnn.ptr(y)),
         "cudnnAddTensor(bias of " + d + ")");
     cudnn.activationForward(mode, (int) d.outputCount(), y, y, 1f, 0f);
   }
 
-  synchronized void forward(ConvDescriptor d, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, float alpha,
-      float beta) {
+  synchronized void forward(
+      ConvDescriptor d, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, float alpha, float beta) {
     forward(device.mathMode(), d, Cudnn.ptr(x), Cudnn.ptr(w), Cudnn.ptr(y), alpha, beta, "");
   }
 
-  synchronized void backwardData(ConvDescriptor d, DeviceBuffer w, DeviceBuffer dy, DeviceBuffer dx, float alpha,
-      float beta) {
+  synchronized void backwardData(
+      ConvDescriptor d, DeviceBuffer w, DeviceBuffer dy, DeviceBuffer dx, float alpha, float beta) {
     backwardData(device.mathMode(), d, Cudnn.ptr(w), Cudnn.ptr(dy), Cudnn.ptr(dx), alpha, beta, "");
   }
 
   /**
-   * y16 = conv(x16, w16) in a 16-bit format (BF16 or FP16), operands at byte offsets of device buffers (the staging
-   * arena); FP32 accumulation, y written in 16 bits (alpha 1, beta 0: MixedPrecision blends in FP32 afterwards).
+   * y16 = conv(x16, w16) in a 16-bit format (BF16 or FP16), operands at byte offsets of device
+   * buffers (the staging arena); FP32 accumulation, y written in 16 bits (alpha 1, beta 0:
+   * MixedPrecision blends in FP32 afterwards).
    */
-  synchronized void forward16(MathMode format, ConvDescriptor d, DeviceBuffer x, long xByte, DeviceBuffer w,
-      long wByte, DeviceBuffer y, long yByte) {
-    forward(format, d, DevicePtr.at(x, xByte), DevicePtr.at(w, wByte), DevicePtr.at(y, yByte), 1f, 0f,
+  synchronized void forward16(
+      MathMode format,
+      ConvDescriptor d,
+      DeviceBuffer x,
+      long xByte,
+      DeviceBuffer w,
+      long wByte,
+      DeviceBuffer y,
+      long yByte) {
+    forward(
+        format,
+        d,
+        DevicePtr.at(x, xByte),
+        DevicePtr.at(w, wByte),
+        DevicePtr.at(y, yByte),
+        1f,
+        0f,
         format + ", ");
   }
 
   /** dx16 = conv_backward_data(w16, dy16) in a 16-bit format, as {@link #forward16}. */
-  synchronized void backwardData16(MathMode format, ConvDescriptor d, DeviceBuffer w, long wByte, DeviceBuffer dy,
-      long dyByte, DeviceBuffer dx, long dxByte) {
-    backwardData(format, d, DevicePtr.at(w, wByte), DevicePtr.at(dy, dyByte), DevicePtr.at(dx, dxByte), 1f, 0f,
+  synchronized void backwardData16(
+      MathMode format,
+      ConvDescriptor d,
+      DeviceBuffer w,
+      long wByte,
+      DeviceBuffer dy,
+      long dyByte,
+      DeviceBuffer dx,
+      long dxByte) {
+    backwardData(
+        format,
+        d,
+        DevicePtr.at(w, wByte),
+        DevicePtr.at(dy, dyByte),
+        DevicePtr.at(dx, dxByte),
+        1f,
+        0f,
         format + ", ");
   }
 
   /**
-   * cudnnConvolutionForward with the geometry of {@code mode} (its data type: FLOAT in FP32 and TF32, 16 bits in
-   * BF16 and FP16); {@code named} prefixes the descriptor in the call's name.
+   * cudnnConvolutionForward with the geometry of {@code mode} (its data type: FLOAT in FP32 and
+   * TF32, 16 bits in BF16 and FP16); {@code named} prefixes the descriptor in the call's name.
    */
-  private void forward(MathMode mode, ConvDescriptor d, DevicePtr x, DevicePtr w, DevicePtr y, float alpha,
-      float beta, String named) {
+  private void forward(
+      MathMode mode,
+      ConvDescriptor d,
+      DevicePtr x,
+      DevicePtr w,
+      DevicePtr y,
+      float alpha,
+      float beta,
+      String named) {
     api.bind();
     Geometry g = geometry(d, mode);
     findForward(d, g);
     ensureWorkspace(g.forward.bytes);
     int type = dataType(mode);
-    checkCudnn(api.convolutionForward(handle, alpha, cudnn.tensor(type, d.inputDims()), x, g.filter, w,
-        g.forward.conv, g.forward.algo, workspacePointer(), g.forward.bytes, beta, cudnn.tensor(type, d.outputDims()),
-        y), "cudnnConvolutionForward(" + named + d + ", " + describe(g.forward) + ")");
+    checkCudnn(
+        api.convolutionForward(
+            handle,
+            alpha,
+            cudnn.tensor(type, d.inputDims()),
+            x,
+            g.filter,
+            w,
+            g.forward.conv,
+            g.forward.algo,
+            workspacePointer(),
+            g.forward.bytes,
+            beta,
+            cudnn.tensor(type, d.outputDims()),
+            y),
+        "cudnnConvolutionForward(" + named + d + ", " + describe(g.forward) + ")");
   }
 
   /** cudnnConvolutionBackwardData with the geometry of {@code mode}, as {@link #forward}. */
-  private void backwardData(MathMode mode, ConvDescriptor d, DevicePtr w, DevicePtr dy, DevicePtr dx, float alpha,
-      float beta, String named) {
+  private void backwardData(
+      MathMode mode,
+      ConvDescriptor d,
+      DevicePtr w,
+      DevicePtr dy,
+      DevicePtr dx,
+      float alpha,
+      float beta,
+      String named) {
     api.bind();
     Geometry g = geometry(d, mode);
     findBackwardData(d, g);
     ensureWorkspace(g.backwardData.bytes);
     int type = dataType(mode);
-    checkCudnn(api.convolutionBackwardData(handle, alpha, g.filter, w, cudnn.tensor(type, d.outputDims()), dy,
-        g.backwardData.conv, g.backwardData.algo, workspacePointer(), g.backwardData.bytes, beta,
-        cudnn.tensor(type, d.inputDims()), dx),
+    checkCudnn(
+        api.convolutionBackwardData(
+            handle,
+            alpha,
+            g.filter,
+            w,
+            cudnn.tensor(type, d.outputDims()),
+            dy,
+            g.backwardData.conv,
+            g.backwardData.algo,
+            workspacePointer(),
+            g.backwardData.bytes,
+            beta,
+            cudnn.tensor(type, d.inputDims()),
+            dx),
         "cudnnConvolutionBackwardData(" + named + d + ", " + describe(g.backwardData) + ")");
   }
 
@@ -197,7 +307,10 @@ final class CudnnConvolutions implements AutoCloseable {
     return geometry(d, device.mathMode());
   }
 
-  /** The cached descriptors and algorithms of a geometry in a math mode (16-bit data in BF16 and FP16). */
+  /**
+   * The cached descriptors and algorithms of a geometry in a math mode (16-bit data in BF16 and
+   * FP16).
+   */
   private Geometry geometry(ConvDescriptor d, MathMode mode) {
     Key key = new Key(d, mode, deterministic.getAsBoolean());
     Geometry g = geometries.get(key);
@@ -206,22 +319,35 @@ final class CudnnConvolutions implements AutoCloseable {
     g = new Geometry();
     int[] w = d.weightDims();
     checkCudnn(api.createFilterDescriptor(g.filter), "cudnnCreateFilterDescriptor");
-    checkCudnn(api.setFilterNdDescriptor(g.filter, dataType(mode), cudnnTensorFormat.CUDNN_TENSOR_NCHW, w.length, w),
+    checkCudnn(
+        api.setFilterNdDescriptor(
+            g.filter, dataType(mode), cudnnTensorFormat.CUDNN_TENSOR_NCHW, w.length, w),
         "cudnnSetFilterNdDescriptor(" + d + ", " + mode + ")");
     for (Direction direction : new Direction[] {g.forward, g.backwardData}) {
       cudnnConvolutionDescriptor conv = direction.conv;
       checkCudnn(api.createConvolutionDescriptor(conv), "cudnnCreateConvolutionDescriptor");
-      checkCudnn(api.setConvolutionNdDescriptor(conv, d.pads().length, d.pads(), d.strides(), d.dilations(),
-          cudnnConvolutionMode.CUDNN_CROSS_CORRELATION, cudnnDataType.CUDNN_DATA_FLOAT),
+      checkCudnn(
+          api.setConvolutionNdDescriptor(
+              conv,
+              d.pads().length,
+              d.pads(),
+              d.strides(),
+              d.dilations(),
+              cudnnConvolutionMode.CUDNN_CROSS_CORRELATION,
+              cudnnDataType.CUDNN_DATA_FLOAT),
           "cudnnSetConvolutionNdDescriptor(" + d + ")");
-      checkCudnn(api.setConvolutionGroupCount(conv, d.groups()), "cudnnSetConvolutionGroupCount(" + d + ")");
+      checkCudnn(
+          api.setConvolutionGroupCount(conv, d.groups()),
+          "cudnnSetConvolutionGroupCount(" + d + ")");
       // The math type Find runs under (see the class comment); the chosen result's replaces it.
-      int mathType = switch (mode) {
-        case FP32 -> cudnnMathType.CUDNN_FMA_MATH;
-        case TF32 -> cudnnMathType.CUDNN_DEFAULT_MATH;
-        case BF16, FP16 -> cudnnMathType.CUDNN_TENSOR_OP_MATH;
-      };
-      checkCudnn(api.setConvolutionMathType(conv, mathType),
+      int mathType =
+          switch (mode) {
+            case FP32 -> cudnnMathType.CUDNN_FMA_MATH;
+            case TF32 -> cudnnMathType.CUDNN_DEFAULT_MATH;
+            case BF16, FP16 -> cudnnMathType.CUDNN_TENSOR_OP_MATH;
+          };
+      checkCudnn(
+          api.setConvolutionMathType(conv, mathType),
           "cudnnSetConvolutionMathType(" + cudnnMathType.stringFor(mathType) + ")");
     }
     g.mode = mode;
@@ -230,11 +356,18 @@ final class CudnnConvolutions implements AutoCloseable {
     return g;
   }
 
-  /** One cudnnFind* result: what the choice reads of cudnnConvolutionFwdAlgoPerf / ...BwdDataAlgoPerf. */
+  /**
+   * One cudnnFind* result: what the choice reads of cudnnConvolutionFwdAlgoPerf /
+   * ...BwdDataAlgoPerf.
+   */
   private record Result(int algo, int status, float time, int determinism, int mathType) {
     @Override
     public String toString() {
-      return "algo " + algo + " " + cudnnMathType.stringFor(mathType) + (status == 0 ? "" : " status " + status)
+      return "algo "
+          + algo
+          + " "
+          + cudnnMathType.stringFor(mathType)
+          + (status == 0 ? "" : " status " + status)
           + (determinism == cudnnDeterminism.CUDNN_DETERMINISTIC ? " deterministic" : "")
           + String.format(" %.3f ms", time);
     }
@@ -249,7 +382,9 @@ final class CudnnConvolutions implements AutoCloseable {
     if (g.forward.found()) return;
     api.bind();
     int[] max = {0};
-    checkCudnn(api.getConvolutionForwardAlgorithmMaxCount(handle, max), "cudnnGetConvolutionForwardAlgorithmMaxCount");
+    checkCudnn(
+        api.getConvolutionForwardAlgorithmMaxCount(handle, max),
+        "cudnnGetConvolutionForwardAlgorithmMaxCount");
     cudnnConvolutionFwdAlgoPerf[] perf = new cudnnConvolutionFwdAlgoPerf[Math.max(1, max[0])];
     for (int i = 0; i < perf.length; i++) perf[i] = new cudnnConvolutionFwdAlgoPerf();
     int[] returned = {0};
@@ -257,45 +392,68 @@ final class CudnnConvolutions implements AutoCloseable {
     int type = dataType(g.mode);
     cudnnTensorDescriptor x = cudnn.tensor(type, d.inputDims());
     cudnnTensorDescriptor y = cudnn.tensor(type, d.outputDims());
-    checkCudnn(api.findConvolutionForwardAlgorithm(handle, x, g.filter, g.forward.conv, y, perf.length, returned,
-        perf), call);
+    checkCudnn(
+        api.findConvolutionForwardAlgorithm(
+            handle, x, g.filter, g.forward.conv, y, perf.length, returned, perf),
+        call);
     List<Result> results = new ArrayList<>();
     for (int i = 0; i < returned[0]; i++) {
-      results.add(new Result(perf[i].algo, perf[i].status, perf[i].time, perf[i].determinism, perf[i].mathType));
+      results.add(
+          new Result(
+              perf[i].algo, perf[i].status, perf[i].time, perf[i].determinism, perf[i].mathType));
     }
-    choose(call, g, g.forward, results, (algo, bytes) -> api.getConvolutionForwardWorkspaceSize(handle, x,
-        g.filter, g.forward.conv, y, algo, bytes));
+    choose(
+        call,
+        g,
+        g.forward,
+        results,
+        (algo, bytes) ->
+            api.getConvolutionForwardWorkspaceSize(
+                handle, x, g.filter, g.forward.conv, y, algo, bytes));
   }
 
   private void findBackwardData(ConvDescriptor d, Geometry g) {
     if (g.backwardData.found()) return;
     api.bind();
     int[] max = {0};
-    checkCudnn(api.getConvolutionBackwardDataAlgorithmMaxCount(handle, max),
+    checkCudnn(
+        api.getConvolutionBackwardDataAlgorithmMaxCount(handle, max),
         "cudnnGetConvolutionBackwardDataAlgorithmMaxCount");
-    cudnnConvolutionBwdDataAlgoPerf[] perf = new cudnnConvolutionBwdDataAlgoPerf[Math.max(1, max[0])];
+    cudnnConvolutionBwdDataAlgoPerf[] perf =
+        new cudnnConvolutionBwdDataAlgoPerf[Math.max(1, max[0])];
     for (int i = 0; i < perf.length; i++) perf[i] = new cudnnConvolutionBwdDataAlgoPerf();
     int[] returned = {0};
     String call = "cudnnFindConvolutionBackwardDataAlgorithm(" + d + ", " + g.mode + ")";
     int type = dataType(g.mode);
     cudnnTensorDescriptor dy = cudnn.tensor(type, d.outputDims());
     cudnnTensorDescriptor dx = cudnn.tensor(type, d.inputDims());
-    checkCudnn(api.findConvolutionBackwardDataAlgorithm(handle, g.filter, dy, g.backwardData.conv, dx, perf.length,
-        returned, perf), call);
+    checkCudnn(
+        api.findConvolutionBackwardDataAlgorithm(
+            handle, g.filter, dy, g.backwardData.conv, dx, perf.length, returned, perf),
+        call);
     List<Result> results = new ArrayList<>();
     for (int i = 0; i < returned[0]; i++) {
-      results.add(new Result(perf[i].algo, perf[i].status, perf[i].time, perf[i].determinism, perf[i].mathType));
+      results.add(
+          new Result(
+              perf[i].algo, perf[i].status, perf[i].time, perf[i].determinism, perf[i].mathType));
     }
-    choose(call, g, g.backwardData, results, (algo, bytes) -> api.getConvolutionBackwardDataWorkspaceSize(handle,
-        g.filter, dy, g.backwardData.conv, dx, algo, bytes));
+    choose(
+        call,
+        g,
+        g.backwardData,
+        results,
+        (algo, bytes) ->
+            api.getConvolutionBackwardDataWorkspaceSize(
+                handle, g.filter, dy, g.backwardData.conv, dx, algo, bytes));
   }
 
   /**
-   * Takes the first (fastest) result the mode (and the determinism asked for) allows: sets its math type on the
-   * direction's descriptor and queries its workspace under that math type; a result whose math type cannot be set
-   * or whose query fails is skipped.
+   * Takes the first (fastest) result the mode (and the determinism asked for) allows: sets its math
+   * type on the direction's descriptor and queries its workspace under that math type; a result
+   * whose math type cannot be set or whose query fails is skipped.
    */
-  private void choose(String call, Geometry g, Direction direction, List<Result> results, WorkspaceQuery query) {
+  private void choose(
+      String call, Geometry g, Direction direction, List<Result> results, WorkspaceQuery query) {
     MathMode mode = g.mode;
     for (Result r : results) {
       if (r.status() != 0 || !allowed(mode, r.mathType())) continue;
@@ -308,9 +466,17 @@ final class CudnnConvolutions implements AutoCloseable {
       direction.bytes = bytes[0];
       return;
     }
-    throw new DeviceException(call + ": none of the " + results.size() + " results runs in " + mode + " ("
-        + allowedTypes(mode) + (g.deterministic ? ", deterministic" : "")
-        + ", status success, a workspace query that succeeds): " + results);
+    throw new DeviceException(
+        call
+            + ": none of the "
+            + results.size()
+            + " results runs in "
+            + mode
+            + " ("
+            + allowedTypes(mode)
+            + (g.deterministic ? ", deterministic" : "")
+            + ", status success, a workspace query that succeeds): "
+            + results);
   }
 
   /** Whether a result of this math type keeps to the mode (see the class comment). */
@@ -331,7 +497,12 @@ final class CudnnConvolutions implements AutoCloseable {
   }
 
   private static String describe(Direction direction) {
-    return "algo " + direction.algo + ", " + cudnnMathType.stringFor(direction.mathType) + ", " + direction.bytes
+    return "algo "
+        + direction.algo
+        + ", "
+        + cudnnMathType.stringFor(direction.mathType)
+        + ", "
+        + direction.bytes
         + " workspace bytes";
   }
 
@@ -359,10 +530,14 @@ final class CudnnConvolutions implements AutoCloseable {
   public synchronized void close() {
     for (Geometry g : geometries.values()) {
       checkCudnn(api.destroyFilterDescriptor(g.filter), "cudnnDestroyFilterDescriptor");
-      checkCudnn(api.destroyConvolutionDescriptor(g.forward.conv), "cudnnDestroyConvolutionDescriptor");
-      checkCudnn(api.destroyConvolutionDescriptor(g.backwardData.conv), "cudnnDestroyConvolutionDescriptor");
+      checkCudnn(
+          api.destroyConvolutionDescriptor(g.forward.conv), "cudnnDestroyConvolutionDescriptor");
+      checkCudnn(
+          api.destroyConvolutionDescriptor(g.backwardData.conv),
+          "cudnnDestroyConvolutionDescriptor");
     }
     geometries.clear();
-    if (workspace != null) workspace.close();  // already freed when the device closes first; close is idempotent
+    if (workspace != null)
+      workspace.close(); // already freed when the device closes first; close is idempotent
   }
 }

@@ -4,11 +4,12 @@ import java.util.Objects;
 import org.featviz.device.DeviceBuffer;
 
 /**
- * A device address as {@link CublasApi} and {@link CudnnApi} take it: a featviz buffer and a byte offset into it.
- * The JCuda implementations turn it into the buffer's device pointer plus the offset; the binding fake of the tests
- * reads and writes the buffer's host copy at that offset. Keeping featviz's handle (not a raw address) lets the fake
- * check every access against the buffer's size, so a wrong leading dimension or stride shows as an out-of-bounds
- * access instead of reading a neighbour's memory.
+ * A device address as {@link CublasApi} and {@link CudnnApi} take it: a featviz buffer and a byte
+ * offset into it. The JCuda implementations turn it into the buffer's device pointer plus the
+ * offset; the binding fake of the tests reads and writes the buffer's host copy at that offset.
+ * Keeping featviz's handle (not a raw address) lets the fake check every access against the
+ * buffer's size, so a wrong leading dimension or stride shows as an out-of-bounds access instead of
+ * reading a neighbour's memory.
  */
 record DevicePtr(DeviceBuffer buffer, long byteOffset) {
   DevicePtr {

@@ -3,8 +3,8 @@ package org.featviz.cuda;
 import jcuda.Pointer;
 
 /**
- * What {@link JCublasApi} and {@link JCudnnApi} share: the device whose context, stream and memory their calls use,
- * and the arguments in the form JCuda takes them (device pointers, host scalars).
+ * What {@link JCublasApi} and {@link JCudnnApi} share: the device whose context, stream and memory
+ * their calls use, and the arguments in the form JCuda takes them (device pointers, host scalars).
  */
 abstract class JCudaBinding {
   final CudaDevice device;
@@ -13,7 +13,10 @@ abstract class JCudaBinding {
     this.device = device;
   }
 
-  /** Makes the device's context current on the calling thread ({@link CublasApi#bind}, {@link CudnnApi#bind}). */
+  /**
+   * Makes the device's context current on the calling thread ({@link CublasApi#bind}, {@link
+   * CudnnApi#bind}).
+   */
   public final void bind() {
     device.bind();
   }

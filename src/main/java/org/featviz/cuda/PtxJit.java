@@ -11,9 +11,10 @@ import jcuda.driver.JITOptions;
 
 /**
  * Loads a {@link PtxModule} through the driver's JIT compiler ({@code cuModuleLoadDataEx} with
- * {@code CU_JIT_ERROR_LOG_BUFFER} and {@code CU_JIT_INFO_LOG_BUFFER} and their sizes), so that a module the driver
- * refuses fails with the JIT's own words ("ptxas fatal: ... line 812 ...") instead of a bare
- * CUDA_ERROR_INVALID_PTX. JCuda's {@link JITOptions} hands the byte arrays to the driver and copies the logs back.
+ * {@code CU_JIT_ERROR_LOG_BUFFER} and {@code CU_JIT_INFO_LOG_BUFFER} and their sizes), so that a
+ * module the driver refuses fails with the JIT's own words ("ptxas fatal: ... line 812 ...")
+ * instead of a bare CUDA_ERROR_INVALID_PTX. JCuda's {@link JITOptions} hands the byte arrays to the
+ * driver and copies the logs back.
  */
 final class PtxJit {
   /** Bytes of each log buffer; the JIT truncates a longer log, which is said in the message. */
@@ -31,7 +32,8 @@ final class PtxJit {
     options.putBytes(CUjit_option.CU_JIT_INFO_LOG_BUFFER, infoLog);
     options.putInt(CUjit_option.CU_JIT_INFO_LOG_BUFFER_SIZE_BYTES, LOG_BYTES);
     CUmodule loaded = new CUmodule();
-    int status = JCudaDriver.cuModuleLoadDataJIT(loaded, Pointer.to(terminated(module.text())), options);
+    int status =
+        JCudaDriver.cuModuleLoadDataJIT(loaded, Pointer.to(terminated(module.text())), options);
     if (status != CUresult.CUDA_SUCCESS) {
       // JCuda copies the driver's buffers back into the arrays that JITOptions holds.
       String error = logText(bytesOr(options, CUjit_option.CU_JIT_ERROR_LOG_BUFFER, errorLog));
@@ -52,7 +54,10 @@ final class PtxJit {
     return Arrays.copyOf(utf8, utf8.length + 1);
   }
 
-  /** A log buffer as text: the bytes before the first NUL, trailing whitespace removed; "" for an empty log. */
+  /**
+   * A log buffer as text: the bytes before the first NUL, trailing whitespace removed; "" for an
+   * empty log.
+   */
   static String logText(byte[] buffer) {
     int end = 0;
     while (end < buffer.length && buffer[end] != 0) end++;
@@ -61,14 +66,21 @@ final class PtxJit {
   }
 
   /**
-   * "cuModuleLoadDataEx(ptx/NAME.ptx) failed: CUDA_ERROR_INVALID_PTX (218); JIT error log:\n  ...", with the info
-   * log where the JIT wrote one, and a note where it wrote neither.
+   * "cuModuleLoadDataEx(ptx/NAME.ptx) failed: CUDA_ERROR_INVALID_PTX (218); JIT error log:\n ...",
+   * with the info log where the JIT wrote one, and a note where it wrote neither.
    */
   static String failureMessage(String module, int status, String errorLog, String infoLog) {
-    StringBuilder m = new StringBuilder("cuModuleLoadDataEx(ptx/").append(module).append(".ptx) failed: ")
-        .append(CUresult.stringFor(status)).append(" (").append(status).append(")");
+    StringBuilder m =
+        new StringBuilder("cuModuleLoadDataEx(ptx/")
+            .append(module)
+            .append(".ptx) failed: ")
+            .append(CUresult.stringFor(status))
+            .append(" (")
+            .append(status)
+            .append(")");
     if (!errorLog.isEmpty()) m.append("; JIT error log:\n").append(indent(errorLog));
-    if (!infoLog.isEmpty()) m.append(errorLog.isEmpty() ? "; " : "\n").append("JIT info log:\n").append(indent(infoLog));
+    if (!infoLog.isEmpty())
+      m.append(errorLog.isEmpty() ? "; " : "\n").append("JIT info log:\n").append(indent(infoLog));
     if (errorLog.isEmpty() && infoLog.isEmpty()) m.append("; the JIT wrote no log");
     return m.toString();
   }

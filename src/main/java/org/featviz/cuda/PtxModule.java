@@ -13,16 +13,20 @@ import org.featviz.device.DeviceException;
 import org.featviz.device.KernelSignature;
 
 /**
- * One PTX file shipped in the jar (resource {@code ptx/NAME.ptx}, built from {@code cuda/NAME.cu} by
- * cuda/build-ptx.sh): its text, the SHA-256 of the source it was built from (first line), and the signature of
- * each kernel entry, read from the {@code .param} list so that launches are checked before they reach the driver.
+ * One PTX file shipped in the jar (resource {@code ptx/NAME.ptx}, built from {@code cuda/NAME.cu}
+ * by cuda/build-ptx.sh): its text, the SHA-256 of the source it was built from (first line), and
+ * the signature of each kernel entry, read from the {@code .param} list so that launches are
+ * checked before they reach the driver.
  */
-record PtxModule(String name, String text, String sourceSha256, Map<String, KernelSignature> kernels) {
+record PtxModule(
+    String name, String text, String sourceSha256, Map<String, KernelSignature> kernels) {
   /** The list of module names, one a line, written by cuda/build-ptx.sh. */
   static final String INDEX_RESOURCE = "/ptx/index.txt";
+
   static final String HASH_PREFIX = "// featviz-source-sha256: ";
 
-  private static final Pattern ENTRY = Pattern.compile("\\.entry\\s+([A-Za-z_$][\\w$]*)\\s*\\(([^)]*)\\)");
+  private static final Pattern ENTRY =
+      Pattern.compile("\\.entry\\s+([A-Za-z_$][\\w$]*)\\s*\\(([^)]*)\\)");
   private static final Pattern PARAM = Pattern.compile("\\.param\\s+\\.(\\w+)");
 
   /** Every module listed in the index on the class path. */
@@ -37,7 +41,10 @@ record PtxModule(String name, String text, String sourceSha256, Map<String, Kern
 
   static PtxModule parse(String name, String text) {
     String firstLine = text.lines().findFirst().orElse("");
-    String hash = firstLine.startsWith(HASH_PREFIX) ? firstLine.substring(HASH_PREFIX.length()).strip() : null;
+    String hash =
+        firstLine.startsWith(HASH_PREFIX)
+            ? firstLine.substring(HASH_PREFIX.length()).strip()
+            : null;
     Map<String, KernelSignature> kernels = new LinkedHashMap<>();
     Matcher entry = ENTRY.matcher(text);
     while (entry.find()) {
@@ -46,8 +53,14 @@ record PtxModule(String name, String text, String sourceSha256, Map<String, Kern
       for (String param : entry.group(2).split(",")) {
         if (param.isBlank()) continue;
         Matcher type = PARAM.matcher(param);
-        if (!type.find()) throw new DeviceException("ptx/" + name + ".ptx: cannot read parameter '" + param.strip()
-            + "' of kernel " + kernel);
+        if (!type.find())
+          throw new DeviceException(
+              "ptx/"
+                  + name
+                  + ".ptx: cannot read parameter '"
+                  + param.strip()
+                  + "' of kernel "
+                  + kernel);
         params.add(paramType(name, kernel, type.group(1)));
       }
       kernels.put(kernel, new KernelSignature(kernel, params));
@@ -60,14 +73,23 @@ record PtxModule(String name, String text, String sourceSha256, Map<String, Kern
       case "u64", "s64", "b64" -> KernelSignature.Param.B64;
       case "u32", "s32", "b32" -> KernelSignature.Param.I32;
       case "f32" -> KernelSignature.Param.F32;
-      default -> throw new DeviceException("ptx/" + module + ".ptx: kernel " + kernel + " has a parameter of type ."
-          + ptxType + "; kernels take pointers, float, and 32/64-bit integers");
+      default ->
+          throw new DeviceException(
+              "ptx/"
+                  + module
+                  + ".ptx: kernel "
+                  + kernel
+                  + " has a parameter of type ."
+                  + ptxType
+                  + "; kernels take pointers, float, and 32/64-bit integers");
     };
   }
 
   private static String resource(String path) {
     try (InputStream in = PtxModule.class.getResourceAsStream(path)) {
-      if (in == null) throw new DeviceException("no resource " + path + " on the class path (run cuda/build-ptx.sh)");
+      if (in == null)
+        throw new DeviceException(
+            "no resource " + path + " on the class path (run cuda/build-ptx.sh)");
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new DeviceException("cannot read resource " + path + ": " + e.getMessage(), e);

@@ -3,11 +3,12 @@ package org.featviz.cuda;
 import java.util.Map;
 
 /**
- * Synchronous-launch mode, for finding which kernel or library step faulted: with it, {@link CudaDevice} waits for
- * its stream after every kernel launch, memset, device copy and cuBLAS/cuDNN call, and a failure names that step
- * ("kernel adam_step failed: ... CUDA_ERROR_ILLEGAL_ADDRESS"). Without it an asynchronous fault surfaces at some
- * later synchronization, far from its cause. Slower (one wait per step), so for debugging and first runs on a new
- * GPU host, never for benchmarks.
+ * Synchronous-launch mode, for finding which kernel or library step faulted: with it, {@link
+ * CudaDevice} waits for its stream after every kernel launch, memset, device copy and cuBLAS/cuDNN
+ * call, and a failure names that step ("kernel adam_step failed: ... CUDA_ERROR_ILLEGAL_ADDRESS").
+ * Without it an asynchronous fault surfaces at some later synchronization, far from its cause.
+ * Slower (one wait per step), so for debugging and first runs on a new GPU host, never for
+ * benchmarks.
  *
  * <p>On with the environment variable {@value #ENV}{@code =1} (or true/yes) or the system property
  * {@value #PROPERTY}{@code =true}; the property wins where both are set. Read when a device opens.

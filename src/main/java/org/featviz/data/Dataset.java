@@ -6,9 +6,10 @@ import org.featviz.ir.Shape;
 import org.featviz.ir.Tensor;
 
 /**
- * A labelled image dataset held in memory: images as one float tensor [N, C, H, W] with values in [0, 1], one
- * class label per image, and the class names that labels index. Analyses such as class selectivity read it in
- * batches through {@link #slice}. The image tensor is shared, not copied; treat it as read-only.
+ * A labelled image dataset held in memory: images as one float tensor [N, C, H, W] with values in
+ * [0, 1], one class label per image, and the class names that labels index. Analyses such as class
+ * selectivity read it in batches through {@link #slice}. The image tensor is shared, not copied;
+ * treat it as read-only.
  */
 public final class Dataset {
   private final String name;
@@ -22,14 +23,24 @@ public final class Dataset {
    */
   public Dataset(String name, Tensor images, int[] labels, List<String> classNames) {
     Shape s = images.shape();
-    if (s.rank() != 4) throw new IllegalArgumentException(name + ": images must be [N, C, H, W], got " + s);
+    if (s.rank() != 4)
+      throw new IllegalArgumentException(name + ": images must be [N, C, H, W], got " + s);
     if (s.dim(0) != labels.length) {
-      throw new IllegalArgumentException(name + ": " + s.dim(0) + " images but " + labels.length + " labels");
+      throw new IllegalArgumentException(
+          name + ": " + s.dim(0) + " images but " + labels.length + " labels");
     }
     for (int i = 0; i < labels.length; i++) {
       if (labels[i] < 0 || labels[i] >= classNames.size()) {
-        throw new IllegalArgumentException(name + ": label " + labels[i] + " of image " + i + " is not a class index"
-            + " (0.." + (classNames.size() - 1) + ")");
+        throw new IllegalArgumentException(
+            name
+                + ": label "
+                + labels[i]
+                + " of image "
+                + i
+                + " is not a class index"
+                + " (0.."
+                + (classNames.size() - 1)
+                + ")");
       }
     }
     this.name = name;
@@ -97,12 +108,17 @@ public final class Dataset {
   /** Images from..to-1 as a dataset of their own (a copy), e.g. one batch. */
   public Dataset slice(int from, int to) {
     if (from < 0 || to > size() || from > to) {
-      throw new IndexOutOfBoundsException(name + ": slice " + from + ".." + to + " of " + size() + " images");
+      throw new IndexOutOfBoundsException(
+          name + ": slice " + from + ".." + to + " of " + size() + " images");
     }
     int per = images.shape().size(1, 4);
     float[] data = Arrays.copyOfRange(images.data(), from * per, to * per);
     Tensor batch = Tensor.of(images.shape().withDim(0, to - from), data);
-    return new Dataset(name + "[" + from + ".." + to + ")", batch, Arrays.copyOfRange(labels, from, to), classNames);
+    return new Dataset(
+        name + "[" + from + ".." + to + ")",
+        batch,
+        Arrays.copyOfRange(labels, from, to),
+        classNames);
   }
 
   @Override

@@ -10,17 +10,21 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What every {@link Device} shares: it owns its buffers (closing the device frees them), and it checks every call
- * before a backend sees it: the device and buffers are open and belong to it, host and device ranges are in
- * bounds, the kernel exists and the arguments match its parameters, the launch fits CUDA's limits, and library
- * operations get their operands ({@link CheckedLibrary}). Backends implement only the unchecked primitives below and
- * an unchecked {@link DeviceLibrary}, so the GPU and emulator behave alike on misuse, and the checks are tested in CI
+ * What every {@link Device} shares: it owns its buffers (closing the device frees them), and it
+ * checks every call before a backend sees it: the device and buffers are open and belong to it,
+ * host and device ranges are in bounds, the kernel exists and the arguments match its parameters,
+ * the launch fits CUDA's limits, and library operations get their operands ({@link
+ * CheckedLibrary}). Backends implement only the unchecked primitives below and an unchecked {@link
+ * DeviceLibrary}, so the GPU and emulator behave alike on misuse, and the checks are tested in CI
  * through the emulator.
  */
 public abstract class AbstractDevice implements Device {
-  /** A backend's allocation: the device address, and whatever else the backend needs to address or free it. */
+  /**
+   * A backend's allocation: the device address, and whatever else the backend needs to address or
+   * free it.
+   */
   protected record Allocation(long address, Object handle) {
-    public Allocation {}  // callable from backends in other packages
+    public Allocation {} // callable from backends in other packages
   }
 
   private final Set<DeviceBuffer> live = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -30,44 +34,52 @@ public abstract class AbstractDevice implements Device {
   private volatile MathMode mathMode = MathMode.FP32;
   private final DeviceLibrary library = new CheckedLibrary(this);
 
-  // ---- Backend primitives: arguments already checked; offsets in bytes ----------------------------------------
+  // ---- Backend primitives: arguments already checked; offsets in bytes
+  // ----------------------------------------
 
   protected abstract Allocation allocateMemory(long bytes);
 
   protected abstract void freeMemory(long address, Object handle);
 
-  protected abstract void copyFloatsToDevice(float[] src, int srcPos, DeviceBuffer dst, long dstByte, int count);
+  protected abstract void copyFloatsToDevice(
+      float[] src, int srcPos, DeviceBuffer dst, long dstByte, int count);
 
-  protected abstract void copyIntsToDevice(int[] src, int srcPos, DeviceBuffer dst, long dstByte, int count);
+  protected abstract void copyIntsToDevice(
+      int[] src, int srcPos, DeviceBuffer dst, long dstByte, int count);
 
-  protected abstract void copyFloatsToHost(DeviceBuffer src, long srcByte, float[] dst, int dstPos, int count);
+  protected abstract void copyFloatsToHost(
+      DeviceBuffer src, long srcByte, float[] dst, int dstPos, int count);
 
-  protected abstract void copyIntsToHost(DeviceBuffer src, long srcByte, int[] dst, int dstPos, int count);
+  protected abstract void copyIntsToHost(
+      DeviceBuffer src, long srcByte, int[] dst, int dstPos, int count);
 
   protected abstract void zeroBytes(DeviceBuffer buffer, long byteOffset, long bytes);
 
-  protected abstract void copyBytes(DeviceBuffer src, long srcByte, DeviceBuffer dst, long dstByte, long bytes);
+  protected abstract void copyBytes(
+      DeviceBuffer src, long srcByte, DeviceBuffer dst, long dstByte, long bytes);
 
   /** The kernel's parameters, or null when this device has no such kernel. */
   protected abstract KernelSignature findKernel(String kernel);
 
-  protected abstract void launchKernel(String kernel, Dim3 grid, Dim3 block, int sharedBytes, KernelArgs args);
+  protected abstract void launchKernel(
+      String kernel, Dim3 grid, Dim3 block, int sharedBytes, KernelArgs args);
 
   /**
-   * The first step of {@link #close()}, before any buffer is freed (a GPU waits for its stream here, once). Failures
-   * go into {@code teardown}; the buffers are freed and {@link #closeDevice} runs whatever happens here.
+   * The first step of {@link #close()}, before any buffer is freed (a GPU waits for its stream
+   * here, once). Failures go into {@code teardown}; the buffers are freed and {@link #closeDevice}
+   * runs whatever happens here.
    */
   protected void prepareClose(Teardown teardown) {}
 
   /**
-   * Releases the device itself, after every buffer was offered to {@link #freeMemory}. Each step runs through
-   * {@code teardown}, so that one failure does not keep the later handles alive.
+   * Releases the device itself, after every buffer was offered to {@link #freeMemory}. Each step
+   * runs through {@code teardown}, so that one failure does not keep the later handles alive.
    */
   protected abstract void closeDevice(Teardown teardown);
 
   /**
-   * The backend's library operations (created lazily where that is costly), called by {@link #library()} after its
-   * checks; the backend releases it in {@link #closeDevice}.
+   * The backend's library operations (created lazily where that is costly), called by {@link
+   * #library()} after its checks; the backend releases it in {@link #closeDevice}.
    */
   protected abstract DeviceLibrary backendLibrary();
 
@@ -76,7 +88,8 @@ public abstract class AbstractDevice implements Device {
     return buffer.handle;
   }
 
-  // ---- Checked operations -----------------------------------------------------------------------------------
+  // ---- Checked operations
+  // -----------------------------------------------------------------------------------
 
   /** Bytes held by this device's live buffers. */
   protected final long allocatedBytes() {
@@ -108,7 +121,8 @@ public abstract class AbstractDevice implements Device {
   }
 
   @Override
-  public final void copyToDevice(float[] src, int srcPos, DeviceBuffer dst, long dstPos, int count) {
+  public final void copyToDevice(
+      float[] src, int srcPos, DeviceBuffer dst, long dstPos, int count) {
     Objects.checkFromIndexSize(srcPos, count, src.length);
     copyFloatsToDevice(src, srcPos, dst, byteRange(dst, dstPos, count, Float.BYTES), count);
   }
@@ -137,12 +151,24 @@ public abstract class AbstractDevice implements Device {
   }
 
   @Override
-  public final void copy(DeviceBuffer src, long srcByteOffset, DeviceBuffer dst, long dstByteOffset, long bytes) {
+  public final void copy(
+      DeviceBuffer src, long srcByteOffset, DeviceBuffer dst, long dstByteOffset, long bytes) {
     byteRange(src, srcByteOffset, bytes, 1);
     byteRange(dst, dstByteOffset, bytes, 1);
-    if (src == dst && srcByteOffset < dstByteOffset + bytes && dstByteOffset < srcByteOffset + bytes && bytes > 0) {
-      throw new IllegalArgumentException("overlapping device copy within one buffer: bytes [" + srcByteOffset + ", "
-          + (srcByteOffset + bytes) + ") to [" + dstByteOffset + ", " + (dstByteOffset + bytes) + ")");
+    if (src == dst
+        && srcByteOffset < dstByteOffset + bytes
+        && dstByteOffset < srcByteOffset + bytes
+        && bytes > 0) {
+      throw new IllegalArgumentException(
+          "overlapping device copy within one buffer: bytes ["
+              + srcByteOffset
+              + ", "
+              + (srcByteOffset + bytes)
+              + ") to ["
+              + dstByteOffset
+              + ", "
+              + (dstByteOffset + bytes)
+              + ")");
     }
     copyBytes(src, srcByteOffset, dst, dstByteOffset, bytes);
   }
@@ -152,7 +178,8 @@ public abstract class AbstractDevice implements Device {
     checkOpen();
     KernelSignature signature = signatures.computeIfAbsent(kernel, this::findKernel);
     if (signature == null) {
-      throw new IllegalArgumentException("unknown kernel '" + kernel + "'; known kernels: " + kernelNames());
+      throw new IllegalArgumentException(
+          "unknown kernel '" + kernel + "'; known kernels: " + kernelNames());
     }
     return signature;
   }
@@ -165,7 +192,8 @@ public abstract class AbstractDevice implements Device {
       DeviceBuffer buffer = args.buffer(i);
       if (buffer == null) continue;
       if (buffer.isClosed()) {
-        throw new IllegalStateException("kernel '" + kernel + "': argument " + i + " is a closed device buffer");
+        throw new IllegalStateException(
+            "kernel '" + kernel + "': argument " + i + " is a closed device buffer");
       }
       checkOwned(buffer);
     }
@@ -174,19 +202,35 @@ public abstract class AbstractDevice implements Device {
 
   private static void checkLaunchShape(String kernel, Dim3 grid, Dim3 block, int sharedBytes) {
     if (block.volume() > MAX_BLOCK_THREADS || block.z() > 64) {
-      throw new IllegalArgumentException("kernel '" + kernel + "': block " + block + " has " + block.volume()
-          + " threads; at most " + MAX_BLOCK_THREADS + ", and z at most 64");
+      throw new IllegalArgumentException(
+          "kernel '"
+              + kernel
+              + "': block "
+              + block
+              + " has "
+              + block.volume()
+              + " threads; at most "
+              + MAX_BLOCK_THREADS
+              + ", and z at most 64");
     }
     if (grid.y() > 65535 || grid.z() > 65535) {
-      throw new IllegalArgumentException("kernel '" + kernel + "': grid " + grid + " exceeds 65535 in y or z");
+      throw new IllegalArgumentException(
+          "kernel '" + kernel + "': grid " + grid + " exceeds 65535 in y or z");
     }
     if (sharedBytes < 0 || sharedBytes > MAX_DYNAMIC_SHARED_BYTES) {
-      throw new IllegalArgumentException("kernel '" + kernel + "': " + sharedBytes
-          + " bytes of dynamic shared memory; 0 to " + MAX_DYNAMIC_SHARED_BYTES + " allowed");
+      throw new IllegalArgumentException(
+          "kernel '"
+              + kernel
+              + "': "
+              + sharedBytes
+              + " bytes of dynamic shared memory; 0 to "
+              + MAX_DYNAMIC_SHARED_BYTES
+              + " allowed");
     }
   }
 
-  // ---- Math mode and library -----------------------------------------------------------------------------------
+  // ---- Math mode and library
+  // -----------------------------------------------------------------------------------
 
   @Override
   public final MathMode mathMode() {
@@ -205,7 +249,10 @@ public abstract class AbstractDevice implements Device {
     return library;
   }
 
-  /** Checks that elements [pos, pos + count) of `elementBytes` bytes lie in the open buffer; returns pos in bytes. */
+  /**
+   * Checks that elements [pos, pos + count) of `elementBytes` bytes lie in the open buffer; returns
+   * pos in bytes.
+   */
   private long byteRange(DeviceBuffer buffer, long pos, long count, int elementBytes) {
     checkOpen();
     checkOwned(buffer);
@@ -214,14 +261,22 @@ public abstract class AbstractDevice implements Device {
     if (pos < 0 || count < 0 || pos > capacity - count) {
       String unit = elementBytes == 1 ? "bytes" : "elements of " + elementBytes + " bytes";
       throw new IndexOutOfBoundsException(
-          unit + " [" + pos + ", " + (pos + count) + ") outside a device buffer of " + buffer.bytes() + " bytes");
+          unit
+              + " ["
+              + pos
+              + ", "
+              + (pos + count)
+              + ") outside a device buffer of "
+              + buffer.bytes()
+              + " bytes");
     }
     return pos * elementBytes;
   }
 
   final void checkOwned(DeviceBuffer buffer) {
     if (buffer.device() != this) {
-      throw new IllegalArgumentException(buffer + " belongs to another device (" + buffer.device().name() + ")");
+      throw new IllegalArgumentException(
+          buffer + " belongs to another device (" + buffer.device().name() + ")");
     }
   }
 
@@ -234,9 +289,10 @@ public abstract class AbstractDevice implements Device {
   }
 
   /**
-   * Frees every buffer and releases the device, best effort: each buffer and each of the backend's steps is tried
-   * even when an earlier one failed (after a device fault most of them do), and then one DeviceException lists every
-   * failure. Idempotent; the device counts as closed even when the exception is thrown.
+   * Frees every buffer and releases the device, best effort: each buffer and each of the backend's
+   * steps is tried even when an earlier one failed (after a device fault most of them do), and then
+   * one DeviceException lists every failure. Idempotent; the device counts as closed even when the
+   * exception is thrown.
    */
   @Override
   public final void close() {

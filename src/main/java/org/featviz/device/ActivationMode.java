@@ -1,6 +1,9 @@
 package org.featviz.device;
 
-/** The element-wise activations the device libraries compute (cuDNN's activation modes of the same names). */
+/**
+ * The element-wise activations the device libraries compute (cuDNN's activation modes of the same
+ * names).
+ */
 public enum ActivationMode {
   /** y = max(x, 0); dx = dy where x > 0. */
   RELU,

@@ -1,10 +1,11 @@
 package org.featviz.device;
 
 /**
- * The {@link DeviceLibrary} an {@link AbstractDevice} hands out: it checks every call before the backend's library
- * sees it (the device open, every buffer open, owned by the device and large enough for the descriptor, counts
- * positive, C's strided matrices apart, the fused activation ReLU, and no FP32 convolution or GEMM in a 16-bit math
- * mode), so the GPU and the emulator behave alike on misuse and the checks are tested in CI through the emulator.
+ * The {@link DeviceLibrary} an {@link AbstractDevice} hands out: it checks every call before the
+ * backend's library sees it (the device open, every buffer open, owned by the device and large
+ * enough for the descriptor, counts positive, C's strided matrices apart, the fused activation
+ * ReLU, and no FP32 convolution or GEMM in a 16-bit math mode), so the GPU and the emulator behave
+ * alike on misuse and the checks are tested in CI through the emulator.
  */
 final class CheckedLibrary implements DeviceLibrary {
   private final AbstractDevice device;
@@ -24,8 +25,8 @@ final class CheckedLibrary implements DeviceLibrary {
   }
 
   @Override
-  public void convolutionForward(ConvDescriptor d, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, float alpha,
-      float beta) {
+  public void convolutionForward(
+      ConvDescriptor d, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, float alpha, float beta) {
     String op = "convolution forward";
     requireFloats(op, "x", x, 0, d.inputCount());
     requireFloats(op, "w", w, 0, d.weightCount());
@@ -35,8 +36,8 @@ final class CheckedLibrary implements DeviceLibrary {
   }
 
   @Override
-  public void convolutionBackwardData(ConvDescriptor d, DeviceBuffer w, DeviceBuffer dy, DeviceBuffer dx,
-      float alpha, float beta) {
+  public void convolutionBackwardData(
+      ConvDescriptor d, DeviceBuffer w, DeviceBuffer dy, DeviceBuffer dx, float alpha, float beta) {
     String op = "convolution backward data";
     requireFloats(op, "w", w, 0, d.weightCount());
     requireFloats(op, "dy", dy, 0, d.outputCount());
@@ -46,8 +47,15 @@ final class CheckedLibrary implements DeviceLibrary {
   }
 
   @Override
-  public void convolutionBiasActivationForward(ConvDescriptor d, ActivationMode mode, DeviceBuffer x,
-      DeviceBuffer w, DeviceBuffer bias, DeviceBuffer y, float alpha, float beta) {
+  public void convolutionBiasActivationForward(
+      ConvDescriptor d,
+      ActivationMode mode,
+      DeviceBuffer x,
+      DeviceBuffer w,
+      DeviceBuffer bias,
+      DeviceBuffer y,
+      float alpha,
+      float beta) {
     String op = "convolution bias activation forward";
     requireRelu(op, mode);
     requireFloats(op, "x", x, 0, d.inputCount());
@@ -59,8 +67,16 @@ final class CheckedLibrary implements DeviceLibrary {
   }
 
   @Override
-  public void gemm(GemmDescriptor d, DeviceBuffer a, long aPos, DeviceBuffer b, long bPos, DeviceBuffer c,
-      long cPos, float alpha, float beta) {
+  public void gemm(
+      GemmDescriptor d,
+      DeviceBuffer a,
+      long aPos,
+      DeviceBuffer b,
+      long bPos,
+      DeviceBuffer c,
+      long cPos,
+      float alpha,
+      float beta) {
     requireFloats("gemm", "A", a, aPos, d.aCount());
     requireFloats("gemm", "B", b, bPos, d.bCount());
     requireFloats("gemm", "C", c, cPos, d.cCount());
@@ -69,8 +85,17 @@ final class CheckedLibrary implements DeviceLibrary {
   }
 
   @Override
-  public void gemmStridedBatched(GemmDescriptor d, GemmBatch batch, DeviceBuffer a, long aPos, DeviceBuffer b,
-      long bPos, DeviceBuffer c, long cPos, float alpha, float beta) {
+  public void gemmStridedBatched(
+      GemmDescriptor d,
+      GemmBatch batch,
+      DeviceBuffer a,
+      long aPos,
+      DeviceBuffer b,
+      long bPos,
+      DeviceBuffer c,
+      long cPos,
+      float alpha,
+      float beta) {
     String op = "strided-batched gemm";
     requireSeparateProducts(op, d, batch);
     requireFloats(op, "A", a, aPos, GemmBatch.span(batch.count(), batch.aStride(), d.aCount()));
@@ -81,8 +106,15 @@ final class CheckedLibrary implements DeviceLibrary {
   }
 
   @Override
-  public void convolutionForward16(MathMode format, ConvDescriptor d, DeviceBuffer x, long xByte, DeviceBuffer w,
-      long wByte, DeviceBuffer y, long yByte) {
+  public void convolutionForward16(
+      MathMode format,
+      ConvDescriptor d,
+      DeviceBuffer x,
+      long xByte,
+      DeviceBuffer w,
+      long wByte,
+      DeviceBuffer y,
+      long yByte) {
     String op = format + " convolution forward";
     requireHalves(op, format, "x16", x, xByte, d.inputCount());
     requireHalves(op, format, "w16", w, wByte, d.weightCount());
@@ -91,8 +123,15 @@ final class CheckedLibrary implements DeviceLibrary {
   }
 
   @Override
-  public void convolutionBackwardData16(MathMode format, ConvDescriptor d, DeviceBuffer w, long wByte,
-      DeviceBuffer dy, long dyByte, DeviceBuffer dx, long dxByte) {
+  public void convolutionBackwardData16(
+      MathMode format,
+      ConvDescriptor d,
+      DeviceBuffer w,
+      long wByte,
+      DeviceBuffer dy,
+      long dyByte,
+      DeviceBuffer dx,
+      long dxByte) {
     String op = format + " convolution backward data";
     requireHalves(op, format, "w16", w, wByte, d.weightCount());
     requireHalves(op, format, "dy16", dy, dyByte, d.outputCount());
@@ -101,8 +140,17 @@ final class CheckedLibrary implements DeviceLibrary {
   }
 
   @Override
-  public void gemm16(MathMode format, GemmDescriptor d, DeviceBuffer a, long aByte, DeviceBuffer b, long bByte,
-      DeviceBuffer c, long cPos, float alpha, float beta) {
+  public void gemm16(
+      MathMode format,
+      GemmDescriptor d,
+      DeviceBuffer a,
+      long aByte,
+      DeviceBuffer b,
+      long bByte,
+      DeviceBuffer c,
+      long cPos,
+      float alpha,
+      float beta) {
     String op = format + " gemm";
     requireHalves(op, format, "A16", a, aByte, d.aCount());
     requireHalves(op, format, "B16", b, bByte, d.bCount());
@@ -111,32 +159,51 @@ final class CheckedLibrary implements DeviceLibrary {
   }
 
   @Override
-  public void gemmStridedBatched16(MathMode format, GemmDescriptor d, GemmBatch batch, DeviceBuffer a, long aByte,
-      DeviceBuffer b, long bByte, DeviceBuffer c, long cPos, float alpha, float beta) {
+  public void gemmStridedBatched16(
+      MathMode format,
+      GemmDescriptor d,
+      GemmBatch batch,
+      DeviceBuffer a,
+      long aByte,
+      DeviceBuffer b,
+      long bByte,
+      DeviceBuffer c,
+      long cPos,
+      float alpha,
+      float beta) {
     String op = format + " strided-batched gemm";
     requireSeparateProducts(op, d, batch);
-    requireHalves(op, format, "A16", a, aByte, GemmBatch.span(batch.count(), batch.aStride(), d.aCount()));
-    requireHalves(op, format, "B16", b, bByte, GemmBatch.span(batch.count(), batch.bStride(), d.bCount()));
+    requireHalves(
+        op, format, "A16", a, aByte, GemmBatch.span(batch.count(), batch.aStride(), d.aCount()));
+    requireHalves(
+        op, format, "B16", b, bByte, GemmBatch.span(batch.count(), batch.bStride(), d.bCount()));
     requireFloats(op, "C", c, cPos, GemmBatch.span(batch.count(), batch.cStride(), d.cCount()));
     backend().gemmStridedBatched16(format, d, batch, a, aByte, b, bByte, c, cPos, alpha, beta);
   }
 
   @Override
-  public void poolingForward(PoolDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
+  public void poolingForward(
+      PoolDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
     requireForward("pooling forward", x, d.inputCount(), y, d.outputCount());
     backend().poolingForward(d, x, y, alpha, beta);
   }
 
   @Override
-  public void poolingBackward(PoolDescriptor d, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx,
-      float alpha, float beta) {
+  public void poolingBackward(
+      PoolDescriptor d,
+      DeviceBuffer x,
+      DeviceBuffer y,
+      DeviceBuffer dy,
+      DeviceBuffer dx,
+      float alpha,
+      float beta) {
     requireBackward("pooling backward", x, y, dy, dx, d.inputCount(), d.outputCount());
     backend().poolingBackward(d, x, y, dy, dx, alpha, beta);
   }
 
   @Override
-  public void activationForward(ActivationMode mode, int count, DeviceBuffer x, DeviceBuffer y, float alpha,
-      float beta) {
+  public void activationForward(
+      ActivationMode mode, int count, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
     String op = "activation forward (" + mode + ")";
     requirePositive(op, count);
     requireForward(op, x, count, y, count);
@@ -144,8 +211,15 @@ final class CheckedLibrary implements DeviceLibrary {
   }
 
   @Override
-  public void activationBackward(ActivationMode mode, int count, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy,
-      DeviceBuffer dx, float alpha, float beta) {
+  public void activationBackward(
+      ActivationMode mode,
+      int count,
+      DeviceBuffer x,
+      DeviceBuffer y,
+      DeviceBuffer dy,
+      DeviceBuffer dx,
+      float alpha,
+      float beta) {
     String op = "activation backward (" + mode + ")";
     requirePositive(op, count);
     requireBackward(op, x, y, dy, dx, count, count);
@@ -159,20 +233,32 @@ final class CheckedLibrary implements DeviceLibrary {
   }
 
   @Override
-  public void lrnBackward(LrnDescriptor d, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx,
-      float alpha, float beta) {
+  public void lrnBackward(
+      LrnDescriptor d,
+      DeviceBuffer x,
+      DeviceBuffer y,
+      DeviceBuffer dy,
+      DeviceBuffer dx,
+      float alpha,
+      float beta) {
     requireBackward("lrn backward", x, y, dy, dx, d.count(), d.count());
     backend().lrnBackward(d, x, y, dy, dx, alpha, beta);
   }
 
   @Override
-  public void softmaxForward(SoftmaxDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
+  public void softmaxForward(
+      SoftmaxDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
     requireForward("softmax forward", x, d.count(), y, d.count());
     backend().softmaxForward(d, x, y, alpha, beta);
   }
 
   @Override
-  public void softmaxBackward(SoftmaxDescriptor d, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx, float alpha,
+  public void softmaxBackward(
+      SoftmaxDescriptor d,
+      DeviceBuffer y,
+      DeviceBuffer dy,
+      DeviceBuffer dx,
+      float alpha,
       float beta) {
     requireFloats("softmax backward", "y", y, 0, d.count());
     requireFloats("softmax backward", "dy", dy, 0, d.count());
@@ -180,33 +266,52 @@ final class CheckedLibrary implements DeviceLibrary {
     backend().softmaxBackward(d, y, dy, dx, alpha, beta);
   }
 
-  // ---- Checks ---------------------------------------------------------------------------------------------------
+  // ---- Checks
+  // ---------------------------------------------------------------------------------------------------
 
   /** cuDNN fuses ReLU (and identity) only. */
   private static void requireRelu(String op, ActivationMode mode) {
     if (mode != ActivationMode.RELU) {
-      throw new IllegalArgumentException(op + ": activation " + mode + "; cuDNN fuses RELU only (and identity)");
+      throw new IllegalArgumentException(
+          op + ": activation " + mode + "; cuDNN fuses RELU only (and identity)");
     }
   }
 
   private static void requirePositive(String op, int count) {
-    if (count < 1) throw new IllegalArgumentException(op + ": element count " + count + " must be positive");
+    if (count < 1)
+      throw new IllegalArgumentException(op + ": element count " + count + " must be positive");
   }
 
   private static void requireSeparateProducts(String op, GemmDescriptor d, GemmBatch batch) {
     if (batch.count() > 1 && batch.cStride() < d.cCount()) {
-      throw new IllegalArgumentException(op + ": C's stride " + batch.cStride() + " is less than its " + d.cCount()
-          + " floats, so the " + batch.count() + " products would write over one another");
+      throw new IllegalArgumentException(
+          op
+              + ": C's stride "
+              + batch.cStride()
+              + " is less than its "
+              + d.cCount()
+              + " floats, so the "
+              + batch.count()
+              + " products would write over one another");
     }
   }
 
-  /** FP32 operands run in FP32 and TF32 only: 16-bit math is mixed precision, staged above the device. */
+  /**
+   * FP32 operands run in FP32 and TF32 only: 16-bit math is mixed precision, staged above the
+   * device.
+   */
   private void requireFp32Products(String op) {
     MathMode mode = device.mathMode();
     if (mode.isSixteenBit()) {
-      throw new IllegalStateException(op + " on FP32 operands in " + mode + ": the device computes FP32 and TF32"
-          + " products; " + mode + " is mixed precision, which stages 16-bit operands for the library's ...16"
-          + " operations (org.featviz.plan.MixedPrecision)");
+      throw new IllegalStateException(
+          op
+              + " on FP32 operands in "
+              + mode
+              + ": the device computes FP32 and TF32"
+              + " products; "
+              + mode
+              + " is mixed precision, which stages 16-bit operands for the library's ...16"
+              + " operations (org.featviz.plan.MixedPrecision)");
     }
   }
 
@@ -217,38 +322,73 @@ final class CheckedLibrary implements DeviceLibrary {
   }
 
   /** A backward's x and dx of {@code in} floats, y and dy of {@code out}. */
-  private void requireBackward(String op, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx, long in,
+  private void requireBackward(
+      String op,
+      DeviceBuffer x,
+      DeviceBuffer y,
+      DeviceBuffer dy,
+      DeviceBuffer dx,
+      long in,
       long out) {
     requireForward(op, x, in, y, out);
     requireFloats(op, "dy", dy, 0, out);
     requireFloats(op, "dx", dx, 0, in);
   }
 
-  /** Checks that floats [pos, pos + count) lie in an open buffer of this device, naming the operation and operand. */
+  /**
+   * Checks that floats [pos, pos + count) lie in an open buffer of this device, naming the
+   * operation and operand.
+   */
   private void requireFloats(String op, String operand, DeviceBuffer buffer, long pos, long count) {
     requireBytes(op, operand, "floats", buffer, pos, count, Float.BYTES);
   }
 
-  /** Checks that {@code count} 16-bit values from an even byte offset lie in an open buffer of this device. */
-  private void requireHalves(String op, MathMode format, String operand, DeviceBuffer buffer, long byteOffset,
+  /**
+   * Checks that {@code count} 16-bit values from an even byte offset lie in an open buffer of this
+   * device.
+   */
+  private void requireHalves(
+      String op,
+      MathMode format,
+      String operand,
+      DeviceBuffer buffer,
+      long byteOffset,
       long count) {
-    if (!format.isSixteenBit()) throw new IllegalArgumentException(op + ": " + format + " is no 16-bit format");
+    if (!format.isSixteenBit())
+      throw new IllegalArgumentException(op + ": " + format + " is no 16-bit format");
     if (byteOffset % 2 != 0) {
       throw new IllegalArgumentException(op + ": " + operand + " at odd byte offset " + byteOffset);
     }
     requireBytes(op, operand, "16-bit values", buffer, byteOffset / 2, count, 2);
   }
 
-  private void requireBytes(String op, String operand, String unit, DeviceBuffer buffer, long pos, long count,
+  private void requireBytes(
+      String op,
+      String operand,
+      String unit,
+      DeviceBuffer buffer,
+      long pos,
+      long count,
       int elementBytes) {
     device.checkOpen();
     if (buffer == null) throw new IllegalArgumentException(op + ": " + operand + " is null");
     device.checkOwned(buffer);
-    if (buffer.isClosed()) throw new IllegalStateException(op + ": " + operand + " is a closed device buffer");
+    if (buffer.isClosed())
+      throw new IllegalStateException(op + ": " + operand + " is a closed device buffer");
     long capacity = buffer.bytes() / elementBytes;
     if (pos < 0 || pos > capacity - count) {
-      throw new IndexOutOfBoundsException(op + ": " + operand + " needs " + unit + " [" + pos + ", " + (pos + count)
-          + ") but its device buffer holds " + capacity);
+      throw new IndexOutOfBoundsException(
+          op
+              + ": "
+              + operand
+              + " needs "
+              + unit
+              + " ["
+              + pos
+              + ", "
+              + (pos + count)
+              + ") but its device buffer holds "
+              + capacity);
     }
   }
 }

@@ -1,9 +1,10 @@
 package org.featviz.device;
 
 /**
- * A block of device memory: a device address and a size in bytes, owned by the device that allocated it. Closing
- * it frees the memory; close is idempotent, and closing the device closes every buffer it still owns. Any use
- * after close (its address, a copy, a launch argument) throws IllegalStateException.
+ * A block of device memory: a device address and a size in bytes, owned by the device that
+ * allocated it. Closing it frees the memory; close is idempotent, and closing the device closes
+ * every buffer it still owns. Any use after close (its address, a copy, a launch argument) throws
+ * IllegalStateException.
  *
  * <pre>
  * try (DeviceBuffer x = device.allocateFloats(n)) {
@@ -16,7 +17,8 @@ public final class DeviceBuffer implements AutoCloseable {
   private final AbstractDevice owner;
   private final long address;
   private final long bytes;
-  final Object handle;  // the backend's own view of the allocation, if it needs one (AbstractDevice.handle)
+  final Object
+      handle; // the backend's own view of the allocation, if it needs one (AbstractDevice.handle)
   private volatile boolean closed;
 
   DeviceBuffer(AbstractDevice owner, long address, long bytes, Object handle) {
@@ -51,7 +53,8 @@ public final class DeviceBuffer implements AutoCloseable {
   }
 
   void checkOpen() {
-    if (closed) throw new IllegalStateException("device buffer of " + bytes + " bytes used after close");
+    if (closed)
+      throw new IllegalStateException("device buffer of " + bytes + " bytes used after close");
   }
 
   /** Marks the buffer closed; true only for the first call, whose caller frees the memory. */
@@ -68,6 +71,10 @@ public final class DeviceBuffer implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "DeviceBuffer[" + bytes + " bytes at 0x" + Long.toHexString(address) + (closed ? ", closed]" : "]");
+    return "DeviceBuffer["
+        + bytes
+        + " bytes at 0x"
+        + Long.toHexString(address)
+        + (closed ? ", closed]" : "]");
   }
 }

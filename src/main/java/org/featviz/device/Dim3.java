@@ -4,7 +4,8 @@ package org.featviz.device;
 public record Dim3(int x, int y, int z) {
   public Dim3 {
     if (x < 1 || y < 1 || z < 1) {
-      throw new IllegalArgumentException("Dim3 components must be >= 1: (" + x + ", " + y + ", " + z + ")");
+      throw new IllegalArgumentException(
+          "Dim3 components must be >= 1: (" + x + ", " + y + ", " + z + ")");
     }
   }
 

@@ -1,16 +1,17 @@
 package org.featviz.device;
 
 /**
- * A single-precision matrix product with a row-major API: C [M, N] = alpha op(A) op(B) + beta C, where op(A) is
- * A stored [M, K] or, with transA, A stored [K, M] and transposed; op(B) is B stored [K, N] or, with transB, B
- * stored [N, K] and transposed. All three matrices are dense and row-major (leading dimensions are the row
- * lengths). cuBLAS is column-major: CudaDevice computes C^T = op(B)^T op(A)^T instead, which is the same memory
- * (see org.featviz.cuda.CudaLibraries).
+ * A single-precision matrix product with a row-major API: C [M, N] = alpha op(A) op(B) + beta C,
+ * where op(A) is A stored [M, K] or, with transA, A stored [K, M] and transposed; op(B) is B stored
+ * [K, N] or, with transB, B stored [N, K] and transposed. All three matrices are dense and
+ * row-major (leading dimensions are the row lengths). cuBLAS is column-major: CudaDevice computes
+ * C^T = op(B)^T op(A)^T instead, which is the same memory (see org.featviz.cuda.CudaLibraries).
  */
 public record GemmDescriptor(boolean transA, boolean transB, int m, int n, int k) {
   public GemmDescriptor {
     if (m < 1 || n < 1 || k < 1) {
-      throw new IllegalArgumentException("gemm: M " + m + ", N " + n + ", K " + k + " must be positive");
+      throw new IllegalArgumentException(
+          "gemm: M " + m + ", N " + n + ", K " + k + " must be positive");
     }
   }
 

@@ -12,8 +12,9 @@ import java.util.StringJoiner;
  *     new KernelArgs().ptr(x).ptr(y).i32(rows).i32(cols));
  * </pre>
  *
- * A pointer argument keeps its buffer, not its address: the address is read at launch, so a buffer closed in
- * between is caught. Devices check the kinds against the kernel's parameters before launching.
+ * A pointer argument keeps its buffer, not its address: the address is read at launch, so a buffer
+ * closed in between is caught. Devices check the kinds against the kernel's parameters before
+ * launching.
  */
 public final class KernelArgs {
   /** The kind of one argument; {@code tag} is the emulator's one-letter code for it. */
@@ -41,19 +42,27 @@ public final class KernelArgs {
 
   private final List<Kind> kinds = new ArrayList<>();
   private final List<DeviceBuffer> buffers = new ArrayList<>();
-  private final List<Long> values = new ArrayList<>();  // a scalar's bits, or a pointer's byte offset
+  private final List<Long> values =
+      new ArrayList<>(); // a scalar's bits, or a pointer's byte offset
 
   /** A pointer to the start of a buffer. */
   public KernelArgs ptr(DeviceBuffer buffer) {
     return ptr(buffer, 0);
   }
 
-  /** A pointer {@code byteOffset} bytes into a buffer (0 <= byteOffset <= its size). */
+  /** A pointer {@code byteOffset} bytes into a buffer ({@code 0 <= byteOffset <= size}). */
   public KernelArgs ptr(DeviceBuffer buffer, long byteOffset) {
-    if (buffer == null) throw new IllegalArgumentException("null buffer for kernel argument " + kinds.size());
+    if (buffer == null)
+      throw new IllegalArgumentException("null buffer for kernel argument " + kinds.size());
     if (byteOffset < 0 || byteOffset > buffer.bytes()) {
-      throw new IndexOutOfBoundsException("byte offset " + byteOffset + " outside a buffer of " + buffer.bytes()
-          + " bytes (argument " + kinds.size() + ")");
+      throw new IndexOutOfBoundsException(
+          "byte offset "
+              + byteOffset
+              + " outside a buffer of "
+              + buffer.bytes()
+              + " bytes (argument "
+              + kinds.size()
+              + ")");
     }
     return add(Kind.PTR, buffer, byteOffset);
   }
@@ -94,8 +103,9 @@ public final class KernelArgs {
   }
 
   /**
-   * The 64 bits passed for argument i: a pointer's device address (read now; throws IllegalStateException when
-   * its buffer is closed), an int or a float's raw bits in the low 32 bits, or a long.
+   * The 64 bits passed for argument i: a pointer's device address (read now; throws
+   * IllegalStateException when its buffer is closed), an int or a float's raw bits in the low 32
+   * bits, or a long.
    */
   public long bits(int i) {
     DeviceBuffer buffer = buffers.get(i);

@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.StringJoiner;
 
 /**
- * The parameter types of one kernel, as the emulator's kernel table or a PTX {@code .entry} declares them. Devices
- * check every launch against it, so a call with too few or mistyped arguments is an exception naming the kernel
- * instead of a kernel reading garbage.
+ * The parameter types of one kernel, as the emulator's kernel table or a PTX {@code .entry}
+ * declares them. Devices check every launch against it, so a call with too few or mistyped
+ * arguments is an exception naming the kernel instead of a kernel reading garbage.
  */
 public record KernelSignature(String kernel, List<Param> params) {
   /** A parameter type. PTX does not tell a pointer from a 64-bit integer, hence {@code B64}. */
@@ -48,24 +48,39 @@ public record KernelSignature(String kernel, List<Param> params) {
   public static KernelSignature fromTags(String kernel, String tags) {
     List<Param> params = new ArrayList<>();
     for (char c : tags.toCharArray()) {
-      params.add(switch (c) {
-        case 'p' -> Param.PTR;
-        case 'i' -> Param.I32;
-        case 'f' -> Param.F32;
-        case 'l' -> Param.I64;
-        default -> throw new IllegalArgumentException("kernel '" + kernel + "': unknown parameter tag '" + c + "'");
-      });
+      params.add(
+          switch (c) {
+            case 'p' -> Param.PTR;
+            case 'i' -> Param.I32;
+            case 'f' -> Param.F32;
+            case 'l' -> Param.I64;
+            default ->
+                throw new IllegalArgumentException(
+                    "kernel '" + kernel + "': unknown parameter tag '" + c + "'");
+          });
     }
     return new KernelSignature(kernel, params);
   }
 
-  /** Throws IllegalArgumentException, naming the kernel, unless the arguments match the parameters one by one. */
+  /**
+   * Throws IllegalArgumentException, naming the kernel, unless the arguments match the parameters
+   * one by one.
+   */
   public void check(KernelArgs args) {
     boolean ok = args.size() == params.size();
     for (int i = 0; ok && i < params.size(); i++) ok = params.get(i).accepts(args.kind(i));
     if (!ok) {
-      throw new IllegalArgumentException("kernel '" + kernel + "' takes " + params.size() + " arguments " + describe()
-          + " but was given " + args.size() + " " + args.describeKinds());
+      throw new IllegalArgumentException(
+          "kernel '"
+              + kernel
+              + "' takes "
+              + params.size()
+              + " arguments "
+              + describe()
+              + " but was given "
+              + args.size()
+              + " "
+              + args.describeKinds());
     }
   }
 

@@ -13,8 +13,14 @@ package org.featviz.device;
 public record SoftmaxDescriptor(int outer, int length, int inner) {
   public SoftmaxDescriptor {
     if (outer < 1 || length < 1 || inner < 1) {
-      throw new IllegalArgumentException("softmax: outer " + outer + ", length " + length + ", inner " + inner
-          + " must be positive");
+      throw new IllegalArgumentException(
+          "softmax: outer "
+              + outer
+              + ", length "
+              + length
+              + ", inner "
+              + inner
+              + " must be positive");
     }
   }
 

@@ -3,10 +3,10 @@ package org.featviz.device;
 import java.util.Arrays;
 
 /**
- * The spatial axes of a convolution or pooling as cuDNN's Nd descriptors give them: input sizes, a window of taps
- * {@code dilations} apart (all 1 for pooling), symmetric pads and strides, 2 or 3 axes. Value equality, arrays
- * included. {@link ConvDescriptor} and {@link PoolDescriptor} hold one and check it ({@link #check}) with their own
- * names in the messages.
+ * The spatial axes of a convolution or pooling as cuDNN's Nd descriptors give them: input sizes, a
+ * window of taps {@code dilations} apart (all 1 for pooling), symmetric pads and strides, 2 or 3
+ * axes. Value equality, arrays included. {@link ConvDescriptor} and {@link PoolDescriptor} hold one
+ * and check it ({@link #check}) with their own names in the messages.
  *
  * <pre>
  *   out[i] = floor((in[i] + 2 pads[i] - ((window[i] - 1) dilations[i] + 1)) / strides[i]) + 1
@@ -29,8 +29,8 @@ public record SpatialAxes(int[] in, int[] window, int[] pads, int[] strides, int
   }
 
   /**
-   * Checks what cuDNN accepts: 2 or 3 axes, one value per axis in every array, positive sizes, strides and dilations,
-   * non-negative pads, and a window that fits the padded input.
+   * Checks what cuDNN accepts: 2 or 3 axes, one value per axis in every array, positive sizes,
+   * strides and dilations, non-negative pads, and a window that fits the padded input.
    *
    * @param op "convolution" or "pooling", for the messages
    * @param windowName what the op calls its window ("kernel", "window")
@@ -40,21 +40,40 @@ public record SpatialAxes(int[] in, int[] window, int[] pads, int[] strides, int
   void check(String op, String windowName, String oneD, boolean dilated) {
     int rank = in.length;
     if (rank < 2 || rank > 3) {
-      throw new IllegalArgumentException(op + ": 2 or 3 spatial axes, got " + rank + " (in " + Arrays.toString(in)
-          + "); " + oneD);
+      throw new IllegalArgumentException(
+          op + ": 2 or 3 spatial axes, got " + rank + " (in " + Arrays.toString(in) + "); " + oneD);
     }
-    if (window.length != rank || pads.length != rank || strides.length != rank || dilations.length != rank) {
-      throw new IllegalArgumentException(op + ": " + windowName + ", pads" + (dilated ? ", strides and dilations"
-          : " and strides") + " need " + rank + " values each: " + describe(windowName, dilated));
+    if (window.length != rank
+        || pads.length != rank
+        || strides.length != rank
+        || dilations.length != rank) {
+      throw new IllegalArgumentException(
+          op
+              + ": "
+              + windowName
+              + ", pads"
+              + (dilated ? ", strides and dilations" : " and strides")
+              + " need "
+              + rank
+              + " values each: "
+              + describe(windowName, dilated));
     }
     for (int i = 0; i < rank; i++) {
       if (in[i] < 1 || window[i] < 1 || pads[i] < 0 || strides[i] < 1 || dilations[i] < 1) {
-        throw new IllegalArgumentException(op + ": sizes must be positive and pads non-negative: "
-            + describe(windowName, dilated));
+        throw new IllegalArgumentException(
+            op
+                + ": sizes must be positive and pads non-negative: "
+                + describe(windowName, dilated));
       }
       if (in[i] + 2 * pads[i] < span(i)) {
-        throw new IllegalArgumentException(op + ": the " + windowName + " does not fit the padded input on spatial axis "
-            + i + ": " + describe(windowName, dilated));
+        throw new IllegalArgumentException(
+            op
+                + ": the "
+                + windowName
+                + " does not fit the padded input on spatial axis "
+                + i
+                + ": "
+                + describe(windowName, dilated));
       }
     }
   }
@@ -98,8 +117,12 @@ public record SpatialAxes(int[] in, int[] window, int[] pads, int[] strides, int
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof SpatialAxes a && Arrays.equals(in, a.in) && Arrays.equals(window, a.window)
-        && Arrays.equals(pads, a.pads) && Arrays.equals(strides, a.strides) && Arrays.equals(dilations, a.dilations);
+    return o instanceof SpatialAxes a
+        && Arrays.equals(in, a.in)
+        && Arrays.equals(window, a.window)
+        && Arrays.equals(pads, a.pads)
+        && Arrays.equals(strides, a.strides)
+        && Arrays.equals(dilations, a.dilations);
   }
 
   @Override
@@ -112,10 +135,21 @@ public record SpatialAxes(int[] in, int[] window, int[] pads, int[] strides, int
     return "SpatialAxes[" + describe("window", true) + "]";
   }
 
-  /** "in [...], kernel [...], pads [...], strides [...]", and ", dilations [...]" where {@code dilated}. */
+  /**
+   * "in [...], kernel [...], pads [...], strides [...]", and ", dilations [...]" where {@code
+   * dilated}.
+   */
   String describe(String windowName, boolean dilated) {
-    return "in " + Arrays.toString(in) + ", " + windowName + " " + Arrays.toString(window) + ", pads "
-        + Arrays.toString(pads) + ", strides " + Arrays.toString(strides)
+    return "in "
+        + Arrays.toString(in)
+        + ", "
+        + windowName
+        + " "
+        + Arrays.toString(window)
+        + ", pads "
+        + Arrays.toString(pads)
+        + ", strides "
+        + Arrays.toString(strides)
         + (dilated ? ", dilations " + Arrays.toString(dilations) : "");
   }
 }

@@ -1,8 +1,8 @@
 package org.featviz.device;
 
 /**
- * What {@link ConvDescriptor} and {@link PoolDescriptor} share: dense N x C x in... input tensors over their
- * {@link SpatialAxes}.
+ * What {@link ConvDescriptor} and {@link PoolDescriptor} share: dense N x C x in... input tensors
+ * over their {@link SpatialAxes}.
  */
 public interface SpatialDescriptor {
   /** Batch. */

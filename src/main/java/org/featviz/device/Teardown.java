@@ -4,10 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Runs every step of a close, whichever fail, and reports the failures together. A device's close after a fault
- * must still destroy every handle it holds (a leaked context or handle poisons every later user of the GPU in the
- * process), so a failing step is recorded and the next one runs; {@link #finish()} then throws one
- * DeviceException naming each failed step, with the original exceptions as suppressed ones.
+ * Runs every step of a close, whichever fail, and reports the failures together. A device's close
+ * after a fault must still destroy every handle it holds (a leaked context or handle poisons every
+ * later user of the GPU in the process), so a failing step is recorded and the next one runs;
+ * {@link #finish()} then throws one DeviceException naming each failed step, with the original
+ * exceptions as suppressed ones.
  *
  * <pre>
  * Teardown t = new Teardown("closing " + name);
@@ -30,12 +31,18 @@ public final class Teardown {
   private final List<Failure> failures = new ArrayList<>();
   private final List<String> steps = new ArrayList<>();
 
-  /** @param what the whole operation, as the exception's message starts ("closing NVIDIA H200 (CUDA device 0)") */
+  /**
+   * @param what the whole operation, as the exception's message starts ("closing NVIDIA H200 (CUDA
+   *     device 0)")
+   */
   public Teardown(String what) {
     this.what = what;
   }
 
-  /** Runs one step; a RuntimeException it throws is recorded, not propagated. Returns whether it succeeded. */
+  /**
+   * Runs one step; a RuntimeException it throws is recorded, not propagated. Returns whether it
+   * succeeded.
+   */
   public boolean run(String step, Runnable action) {
     steps.add(step);
     try {
@@ -69,8 +76,13 @@ public final class Teardown {
   /** Throws one DeviceException listing every failed step, if any failed; otherwise returns. */
   public void finish() {
     if (failures.isEmpty()) return;
-    StringBuilder m = new StringBuilder(what).append(": ").append(failures.size()).append(" of ")
-        .append(steps.size()).append(" steps failed (every step was run):");
+    StringBuilder m =
+        new StringBuilder(what)
+            .append(": ")
+            .append(failures.size())
+            .append(" of ")
+            .append(steps.size())
+            .append(" steps failed (every step was run):");
     for (Failure f : failures) m.append("\n  ").append(f);
     DeviceException e = new DeviceException(m.toString(), failures.get(0).error());
     for (Failure f : failures.subList(1, failures.size())) e.addSuppressed(f.error());

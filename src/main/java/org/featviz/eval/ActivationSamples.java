@@ -14,11 +14,12 @@ import org.featviz.ir.Tensor;
 import org.featviz.model.InputNormalization;
 
 /**
- * A layer's activation vectors over dataset images: the samples a {@link org.featviz.objective.Whitening} is
- * estimated from. A layer [N, U, ...spatial] gives one sample of U values per spatial position of every image (a
- * dense layer [N, U] one per image). Where there are more than {@code cap} samples, a seeded reservoir keeps a
- * uniform random {@code cap} of them, so memory stays bounded (cap x U floats) and the same call gives the same
- * samples, in the order the images and positions came while nothing is dropped.
+ * A layer's activation vectors over dataset images: the samples a {@link
+ * org.featviz.objective.Whitening} is estimated from. A layer [N, U, ...spatial] gives one sample
+ * of U values per spatial position of every image (a dense layer [N, U] one per image). Where there
+ * are more than {@code cap} samples, a seeded reservoir keeps a uniform random {@code cap} of them,
+ * so memory stays bounded (cap x U floats) and the same call gives the same samples, in the order
+ * the images and positions came while nothing is dropped.
  *
  * <pre>{@code
  * ActivationSamples s = ActivationSamples.collect(cpu, graph, "relu2", data, norm, 1000, 64, 20_000, 0, n -> {});
@@ -42,26 +43,51 @@ public final class ActivationSamples {
   }
 
   /**
-   * Runs {@code graph} (prepared with {@code layer} among its values, e.g. {@code Model.prepare(List.of(layer))})
-   * over the first {@code images} images of {@code data}, {@code batch} at a time, each batch normalized by
-   * {@code norm}, and keeps at most {@code cap} activation vectors of {@code layer}, chosen by a reservoir seeded
-   * with {@code seed}. {@code onImages} is told how many images each finished batch held.
+   * Runs {@code graph} (prepared with {@code layer} among its values, e.g. {@code
+   * Model.prepare(List.of(layer))}) over the first {@code images} images of {@code data}, {@code
+   * batch} at a time, each batch normalized by {@code norm}, and keeps at most {@code cap}
+   * activation vectors of {@code layer}, chosen by a reservoir seeded with {@code seed}. {@code
+   * onImages} is told how many images each finished batch held.
    */
-  public static ActivationSamples collect(ForwardBackend backend, Graph graph, String layer, Dataset data,
-      InputNormalization norm, int images, int batch, int cap, long seed, IntConsumer onImages) {
+  public static ActivationSamples collect(
+      ForwardBackend backend,
+      Graph graph,
+      String layer,
+      Dataset data,
+      InputNormalization norm,
+      int images,
+      int batch,
+      int cap,
+      long seed,
+      IntConsumer onImages) {
     if (images < 1) {
-      throw new ModelException("activation samples of '" + layer + "': need at least 1 image, got " + images);
+      throw new ModelException(
+          "activation samples of '" + layer + "': need at least 1 image, got " + images);
     }
     if (batch < 1 || cap < 1) {
-      throw new ModelException("activation samples of '" + layer + "': batch (" + batch + ") and cap (" + cap
-          + ") must be positive");
+      throw new ModelException(
+          "activation samples of '"
+              + layer
+              + "': batch ("
+              + batch
+              + ") and cap ("
+              + cap
+              + ") must be positive");
     }
     if (images > data.size()) {
-      throw new ModelException("activation samples of '" + layer + "': " + images + " images asked for, but "
-          + data.name() + " has " + data.size());
+      throw new ModelException(
+          "activation samples of '"
+              + layer
+              + "': "
+              + images
+              + " images asked for, but "
+              + data.name()
+              + " has "
+              + data.size());
     }
-    String input = DatasetInput.check(graph, data, ": activation samples of '" + layer
-        + "' need images the model takes");
+    String input =
+        DatasetInput.check(
+            graph, data, ": activation samples of '" + layer + "' need images the model takes");
     Reservoir kept = new Reservoir(cap, new SplittableRandom(seed));
     for (int from = 0; from < images; from += batch) {
       int to = Math.min(images, from + batch);
@@ -73,12 +99,21 @@ public final class ActivationSamples {
     return new ActivationSamples(layer, kept.samples(), kept.seen, images);
   }
 
-  /** Every position of every image of one batch's activations a [n, U, ...spatial] as one U-vector. */
+  /**
+   * Every position of every image of one batch's activations a [n, U, ...spatial] as one U-vector.
+   */
   private static void offerAll(Reservoir kept, Tensor a, int n, Graph graph, String layer) {
     Shape s = a.shape();
     if (s.rank() < 2 || s.dim(0) != n) {
-      throw new ModelException(graph.source() + ": layer '" + layer + "' is " + s + ", expected [" + n
-          + ", units, ...]");
+      throw new ModelException(
+          graph.source()
+              + ": layer '"
+              + layer
+              + "' is "
+              + s
+              + ", expected ["
+              + n
+              + ", units, ...]");
     }
     int units = s.dim(1);
     int positions = s.size(2, s.rank());
@@ -119,10 +154,10 @@ public final class ActivationSamples {
   }
 
   /**
-   * Reservoir sampling (Algorithm R): the first cap offers fill the slots; offer k (0-based) then replaces a
-   * uniformly chosen slot with probability cap / (k + 1), so after any number of offers every one of them is kept
-   * with the same probability. {@link #wants} draws that choice before the vector is built, so a dropped position
-   * costs no allocation.
+   * Reservoir sampling (Algorithm R): the first cap offers fill the slots; offer k (0-based) then
+   * replaces a uniformly chosen slot with probability cap / (k + 1), so after any number of offers
+   * every one of them is kept with the same probability. {@link #wants} draws that choice before
+   * the vector is built, so a dropped position costs no allocation.
    */
   private static final class Reservoir {
     private final float[][] slots;

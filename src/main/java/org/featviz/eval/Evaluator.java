@@ -11,22 +11,32 @@ import org.featviz.ir.ModelException;
 import org.featviz.ir.Tensor;
 import org.featviz.model.InputNormalization;
 
-/** Runs a classifier graph over a dataset in batches (CPU backend by default) and scores its argmax predictions. */
+/**
+ * Runs a classifier graph over a dataset in batches (CPU backend by default) and scores its argmax
+ * predictions.
+ */
 public final class Evaluator {
   private Evaluator() {}
 
   /**
-   * @param graph a prepared graph with one input and the class scores [N, classes] as its first output
+   * @param graph a prepared graph with one input and the class scores [N, classes] as its first
+   *     output
    * @param onProgress told how many images each finished batch held
    */
-  public static Evaluation run(Graph graph, Dataset data, InputNormalization norm, int batch, IntConsumer onProgress) {
+  public static Evaluation run(
+      Graph graph, Dataset data, InputNormalization norm, int batch, IntConsumer onProgress) {
     try (ForwardBackend cpu = Backends.open(org.featviz.backend.Backend.CPU, graph)) {
       return run(cpu, graph, data, norm, batch, onProgress);
     }
   }
 
   /** The same on any backend opened for {@code graph}. */
-  public static Evaluation run(ForwardBackend backend, Graph graph, Dataset data, InputNormalization norm, int batch,
+  public static Evaluation run(
+      ForwardBackend backend,
+      Graph graph,
+      Dataset data,
+      InputNormalization norm,
+      int batch,
       IntConsumer onProgress) {
     if (batch <= 0) throw new ModelException("batch size must be positive, got " + batch);
     String input = DatasetInput.check(graph, data, "");
@@ -41,8 +51,18 @@ public final class Evaluator {
       Tensor x = norm.apply(data.slice(from, to).images());
       Tensor scores = backend.forward(Map.of(input, x), List.of(output)).get(output);
       if (scores.shape().rank() != 2 || scores.shape().dim(1) != classes) {
-        throw new ModelException(graph.source() + ": output '" + output + "' is " + scores.shape() + ", expected ["
-            + (to - from) + ", " + classes + "] class scores for " + data.name());
+        throw new ModelException(
+            graph.source()
+                + ": output '"
+                + output
+                + "' is "
+                + scores.shape()
+                + ", expected ["
+                + (to - from)
+                + ", "
+                + classes
+                + "] class scores for "
+                + data.name());
       }
       float[] s = scores.data();
       for (int i = 0; i < to - from; i++) {
@@ -59,7 +79,7 @@ public final class Evaluator {
       }
       onProgress.accept(to - from);
     }
-    return new Evaluation(predictions, confusion, data.classNames(), (System.nanoTime() - start) / 1e9,
-        nonFinite);
+    return new Evaluation(
+        predictions, confusion, data.classNames(), (System.nanoTime() - start) / 1e9, nonFinite);
   }
 }

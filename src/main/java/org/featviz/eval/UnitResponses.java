@@ -14,10 +14,11 @@ import org.featviz.ir.Tensor;
 import org.featviz.model.InputNormalization;
 
 /**
- * How every unit of some layers responds to each image of a dataset: one forward pass over the images, keeping per
- * unit and image the unit's activation (a conv channel's spatial mean). From it: per-class means (class
- * selectivity), the images a unit responds to most (dataset exemplars), and where a value stands among the
- * dataset's (the dataset percentile of a visualization's activation). Memory: layers x units x images floats.
+ * How every unit of some layers responds to each image of a dataset: one forward pass over the
+ * images, keeping per unit and image the unit's activation (a conv channel's spatial mean). From
+ * it: per-class means (class selectivity), the images a unit responds to most (dataset exemplars),
+ * and where a value stands among the dataset's (the dataset percentile of a visualization's
+ * activation). Memory: layers x units x images floats.
  *
  * <pre>{@code
  * UnitResponses r = UnitResponses.collect(cpu, graph, List.of("relu2"), data, norm, 10_000, 256, n -> {});
@@ -28,8 +29,10 @@ import org.featviz.model.InputNormalization;
 public final class UnitResponses {
   private final Dataset data;
   private final int images;
+
   /** Per layer: [unit][image]. */
   private final Map<String, float[][]> responses;
+
   /** Per layer: [unit] the responses sorted ascending, made when first asked for. */
   private final Map<String, float[][]> sorted = new LinkedHashMap<>();
 
@@ -40,15 +43,27 @@ public final class UnitResponses {
   }
 
   /**
-   * Runs {@code graph} (prepared with {@code layers} among its values) over the first {@code images} images of
-   * {@code data}, {@code batch} at a time, normalized by {@code norm}; {@code onImages} is told how many images each
-   * finished batch held.
+   * Runs {@code graph} (prepared with {@code layers} among its values) over the first {@code
+   * images} images of {@code data}, {@code batch} at a time, normalized by {@code norm}; {@code
+   * onImages} is told how many images each finished batch held.
    */
-  public static UnitResponses collect(ForwardBackend backend, Graph graph, List<String> layers, Dataset data,
-      InputNormalization norm, int images, int batch, IntConsumer onImages) {
+  public static UnitResponses collect(
+      ForwardBackend backend,
+      Graph graph,
+      List<String> layers,
+      Dataset data,
+      InputNormalization norm,
+      int images,
+      int batch,
+      IntConsumer onImages) {
     if (images < 1 || images > data.size()) {
-      throw new ModelException("unit responses: " + images + " images asked for, " + data.name() + " has "
-          + data.size());
+      throw new ModelException(
+          "unit responses: "
+              + images
+              + " images asked for, "
+              + data.name()
+              + " has "
+              + data.size());
     }
     if (batch < 1) throw new ModelException("unit responses: batch must be positive, got " + batch);
     if (layers.isEmpty()) throw new ModelException("unit responses: no layer given");
@@ -62,8 +77,15 @@ public final class UnitResponses {
         Tensor a = out.get(layer);
         Shape s = a.shape();
         if (s.rank() < 2 || s.dim(0) != to - from) {
-          throw new ModelException(graph.source() + ": layer '" + layer + "' is " + s + ", expected [" + (to - from)
-              + ", units, ...]");
+          throw new ModelException(
+              graph.source()
+                  + ": layer '"
+                  + layer
+                  + "' is "
+                  + s
+                  + ", expected ["
+                  + (to - from)
+                  + ", units, ...]");
         }
         int units = s.dim(1);
         int positions = s.size(2, s.rank());
@@ -96,7 +118,9 @@ public final class UnitResponses {
     return unit(layer, unit).clone();
   }
 
-  /** The unit's mean response per class [classes]; a class with no image among those run has NaN. */
+  /**
+   * The unit's mean response per class [classes]; a class with no image among those run has NaN.
+   */
   public double[] classMeans(String layer, int unit) {
     float[] r = unit(layer, unit);
     int classes = data.classNames().size();
@@ -111,7 +135,10 @@ public final class UnitResponses {
     return mean;
   }
 
-  /** The indices of the {@code k} images the unit responds to most, most first (ties: lower index first). */
+  /**
+   * The indices of the {@code k} images the unit responds to most, most first (ties: lower index
+   * first).
+   */
   public int[] topImages(String layer, int unit, int k) {
     float[] r = unit(layer, unit);
     Integer[] order = new Integer[images];
@@ -125,18 +152,22 @@ public final class UnitResponses {
 
   /** The share of the dataset's images whose response is below {@code value}, in [0, 1]. */
   public double percentile(String layer, int unit, double value) {
-    float[] s = sorted.computeIfAbsent(layer, l -> {
-      float[][] all = layer(l);
-      float[][] copy = new float[all.length][];
-      for (int u = 0; u < all.length; u++) {
-        copy[u] = all[u].clone();
-        Arrays.sort(copy[u]);
-      }
-      return copy;
-    })[checkUnit(layer, unit)];
+    float[] s =
+        sorted
+            .computeIfAbsent(
+                layer,
+                l -> {
+                  float[][] all = layer(l);
+                  float[][] copy = new float[all.length][];
+                  for (int u = 0; u < all.length; u++) {
+                    copy[u] = all[u].clone();
+                    Arrays.sort(copy[u]);
+                  }
+                  return copy;
+                })[checkUnit(layer, unit)];
     int lo = 0;
     int hi = s.length;
-    while (lo < hi) {  // the first index whose value is not below
+    while (lo < hi) { // the first index whose value is not below
       int mid = (lo + hi) >>> 1;
       if (s[mid] < value) lo = mid + 1;
       else hi = mid;
@@ -146,7 +177,8 @@ public final class UnitResponses {
 
   private float[][] layer(String layer) {
     float[][] r = responses.get(layer);
-    if (r == null) throw new ModelException("unit responses: layer '" + layer + "' was not collected");
+    if (r == null)
+      throw new ModelException("unit responses: layer '" + layer + "' was not collected");
     return r;
   }
 
@@ -157,7 +189,8 @@ public final class UnitResponses {
   private int checkUnit(String layer, int unit) {
     int units = layer(layer).length;
     if (unit < 0 || unit >= units) {
-      throw new ModelException("layer '" + layer + "' has " + units + " units; unit " + unit + " is out of range");
+      throw new ModelException(
+          "layer '" + layer + "' has " + units + " units; unit " + unit + " is out of range");
     }
     return unit;
   }

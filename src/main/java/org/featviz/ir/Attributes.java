@@ -5,9 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A node's attributes, typed as ONNX declares them: int (long), float, string, ints (long[]), floats (float[]),
- * strings (String[]) and tensor. The getters take ONNX's attribute names and the spec's defaults, and throw
- * {@link ModelException} naming the node when an attribute has the wrong type.
+ * A node's attributes, typed as ONNX declares them: int (long), float, string, ints (long[]),
+ * floats (float[]), strings (String[]) and tensor. The getters take ONNX's attribute names and the
+ * spec's defaults, and throw {@link ModelException} naming the node when an attribute has the wrong
+ * type.
  */
 public final class Attributes {
   private final Map<String, Object> values;
@@ -62,8 +63,8 @@ public final class Attributes {
 
   private static <T> T cast(String name, Object v, Class<T> type) {
     if (!type.isInstance(v)) {
-      throw new ModelException("attribute '" + name + "' is " + describe(v.getClass()) + ", expected "
-          + describe(type));
+      throw new ModelException(
+          "attribute '" + name + "' is " + describe(v.getClass()) + ", expected " + describe(type));
     }
     return type.cast(v);
   }

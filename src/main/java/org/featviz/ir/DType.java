@@ -1,6 +1,8 @@
 package org.featviz.ir;
 
-/** Element types featviz computes with: float32 data, int64 for shape-like tensors (Reshape, Pad). */
+/**
+ * Element types featviz computes with: float32 data, int64 for shape-like tensors (Reshape, Pad).
+ */
 public enum DType {
   FLOAT(1, "float32"),
   INT64(7, "int64");
@@ -13,7 +15,10 @@ public enum DType {
     this.displayName = displayName;
   }
 
-  /** The DType for an ONNX TensorProto.DataType code, or null where featviz does not compute with it. */
+  /**
+   * The DType for an ONNX TensorProto.DataType code, or null where featviz does not compute with
+   * it.
+   */
   public static DType fromOnnx(int code) {
     for (DType t : values()) if (t.onnxCode == code) return t;
     return null;
@@ -21,8 +26,25 @@ public enum DType {
 
   /** ONNX's name for a data type code, for error messages. */
   public static String onnxName(int code) {
-    String[] names = {"undefined", "float32", "uint8", "int8", "uint16", "int16", "int32", "int64", "string",
-        "bool", "float16", "float64", "uint32", "uint64", "complex64", "complex128", "bfloat16"};
+    String[] names = {
+      "undefined",
+      "float32",
+      "uint8",
+      "int8",
+      "uint16",
+      "int16",
+      "int32",
+      "int64",
+      "string",
+      "bool",
+      "float16",
+      "float64",
+      "uint32",
+      "uint64",
+      "complex64",
+      "complex128",
+      "bfloat16"
+    };
     return code >= 0 && code < names.length ? names[code] : "type " + code;
   }
 

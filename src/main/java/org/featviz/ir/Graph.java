@@ -11,8 +11,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * featviz's immutable model graph: nodes in topological order, float initializers, declared inputs and outputs,
- * the opset, metadata, and (once shapes are inferred) the static shape of every value. Passes return new graphs.
+ * featviz's immutable model graph: nodes in topological order, float initializers, declared inputs
+ * and outputs, the opset, metadata, and (once shapes are inferred) the static shape of every value.
+ * Passes return new graphs.
  */
 public final class Graph {
   private final String source;
@@ -25,8 +26,15 @@ public final class Graph {
   private final Map<String, Shape> shapes;
   private final Map<String, Node> producers = new HashMap<>();
 
-  public Graph(String source, int opset, List<ValueInfo> inputs, List<String> outputs, List<Node> nodes,
-      Map<String, Tensor> initializers, Map<String, String> metadata, Map<String, Shape> shapes) {
+  public Graph(
+      String source,
+      int opset,
+      List<ValueInfo> inputs,
+      List<String> outputs,
+      List<Node> nodes,
+      Map<String, Tensor> initializers,
+      Map<String, String> metadata,
+      Map<String, Shape> shapes) {
     this.source = source;
     this.opset = opset;
     this.inputs = List.copyOf(inputs);
@@ -68,7 +76,10 @@ public final class Graph {
     return metadata;
   }
 
-  /** Static shapes of all values (inputs, initializers, node outputs); empty until shapes are inferred. */
+  /**
+   * Static shapes of all values (inputs, initializers, node outputs); empty until shapes are
+   * inferred.
+   */
   public Map<String, Shape> shapes() {
     return shapes;
   }
@@ -96,8 +107,8 @@ public final class Graph {
   }
 
   /**
-   * Resolves a layer name as a user writes it: a node output name, or a node name where that names exactly one
-   * node with one output. Throws listing the known layer names otherwise.
+   * Resolves a layer name as a user writes it: a node output name, or a node name where that names
+   * exactly one node with one output. Throws listing the known layer names otherwise.
    */
   public String resolveLayer(String layer) {
     if (producers.containsKey(layer)) return layer;
@@ -107,8 +118,8 @@ public final class Graph {
         if (same == 1) return n.output();
       }
     }
-    throw new ModelException(source + ": unknown layer '" + layer + "'; layers are: " + String.join(", ",
-        layerNames()));
+    throw new ModelException(
+        source + ": unknown layer '" + layer + "'; layers are: " + String.join(", ", layerNames()));
   }
 
   /** Node output names in graph order: the layer names users address. */
@@ -118,14 +129,18 @@ public final class Graph {
     return names;
   }
 
-  /** The nodes needed to compute the given values, in graph order (a backward walk from the targets). */
+  /**
+   * The nodes needed to compute the given values, in graph order (a backward walk from the
+   * targets).
+   */
   public List<Node> nodesFeeding(Collection<String> targets) {
     return nodesFeeding(targets, Set.of());
   }
 
   /**
-   * The nodes that compute {@code targets} when the values in {@code given} are supplied from outside (fed): a node
-   * whose every output is given is not run, nor are the nodes only it needed. Graph order.
+   * The nodes that compute {@code targets} when the values in {@code given} are supplied from
+   * outside (fed): a node whose every output is given is not run, nor are the nodes only it needed.
+   * Graph order.
    */
   public List<Node> nodesFeeding(Collection<String> targets, Set<String> given) {
     Set<String> wanted = new HashSet<>(targets);

@@ -3,10 +3,11 @@ package org.featviz.ir;
 import java.util.List;
 
 /**
- * One operation of the graph. Inputs and outputs are value names; an empty input name is an omitted optional
- * input, as in ONNX.
+ * One operation of the graph. Inputs and outputs are value names; an empty input name is an omitted
+ * optional input, as in ONNX.
  */
-public record Node(String name, String opType, List<String> inputs, List<String> outputs, Attributes attributes) {
+public record Node(
+    String name, String opType, List<String> inputs, List<String> outputs, Attributes attributes) {
   public Node {
     inputs = List.copyOf(inputs);
     outputs = List.copyOf(outputs);

@@ -12,7 +12,8 @@ public final class Shape {
 
   public static Shape of(int... dims) {
     for (int d : dims) {
-      if (d < 0) throw new IllegalArgumentException("negative dimension in " + Arrays.toString(dims));
+      if (d < 0)
+        throw new IllegalArgumentException("negative dimension in " + Arrays.toString(dims));
     }
     return new Shape(dims.clone());
   }
@@ -50,7 +51,9 @@ public final class Shape {
     return l;
   }
 
-  /** Number of elements; throws where it does not fit an int (featviz keeps tensors in Java arrays). */
+  /**
+   * Number of elements; throws where it does not fit an int (featviz keeps tensors in Java arrays).
+   */
   public int size() {
     long n = 1;
     for (int d : dims) n *= d;
@@ -86,7 +89,8 @@ public final class Shape {
   public int axis(int axis, String what) {
     int a = axis < 0 ? axis + dims.length : axis;
     if (a < 0 || a >= Math.max(dims.length, 1)) {
-      throw new IllegalArgumentException(what + ": axis " + axis + " out of range for shape " + this);
+      throw new IllegalArgumentException(
+          what + ": axis " + axis + " out of range for shape " + this);
     }
     return a;
   }

@@ -3,9 +3,9 @@ package org.featviz.ir;
 import java.util.Arrays;
 
 /**
- * A dense row-major tensor: float32 data in {@link #data()}, or int64 data in {@link #longs()} for shape-like
- * tensors. The arrays are exposed without copying because kernels read and write them in place; a tensor held by
- * a {@link Graph} (an initializer) is treated as immutable by convention.
+ * A dense row-major tensor: float32 data in {@link #data()}, or int64 data in {@link #longs()} for
+ * shape-like tensors. The arrays are exposed without copying because kernels read and write them in
+ * place; a tensor held by a {@link Graph} (an initializer) is treated as immutable by convention.
  */
 public final class Tensor {
   private final Shape shape;
@@ -26,14 +26,16 @@ public final class Tensor {
 
   public static Tensor of(Shape shape, float[] data) {
     if (data.length != shape.size()) {
-      throw new IllegalArgumentException("data length " + data.length + " does not match shape " + shape);
+      throw new IllegalArgumentException(
+          "data length " + data.length + " does not match shape " + shape);
     }
     return new Tensor(shape, DType.FLOAT, data, null);
   }
 
   public static Tensor ofLongs(Shape shape, long[] values) {
     if (values.length != shape.size()) {
-      throw new IllegalArgumentException("data length " + values.length + " does not match shape " + shape);
+      throw new IllegalArgumentException(
+          "data length " + values.length + " does not match shape " + shape);
     }
     return new Tensor(shape, DType.INT64, null, values);
   }
@@ -52,11 +54,15 @@ public final class Tensor {
 
   /** The float32 elements; throws for an int64 tensor. */
   public float[] data() {
-    if (data == null) throw new IllegalStateException("tensor is " + dtype + ", not float32: " + shape);
+    if (data == null)
+      throw new IllegalStateException("tensor is " + dtype + ", not float32: " + shape);
     return data;
   }
 
-  /** The int64 elements; float tensors are converted (truncating), as shape-like inputs may arrive as floats. */
+  /**
+   * The int64 elements; float tensors are converted (truncating), as shape-like inputs may arrive
+   * as floats.
+   */
   public long[] longs() {
     if (longs != null) return longs;
     long[] l = new long[data.length];
@@ -77,13 +83,16 @@ public final class Tensor {
   }
 
   public Tensor copy() {
-    return new Tensor(shape, dtype, data == null ? null : data.clone(), longs == null ? null : longs.clone());
+    return new Tensor(
+        shape, dtype, data == null ? null : data.clone(), longs == null ? null : longs.clone());
   }
 
   @Override
   public String toString() {
-    String values = data != null ? Arrays.toString(Arrays.copyOf(data, Math.min(8, data.length)))
-        : Arrays.toString(Arrays.copyOf(longs, Math.min(8, longs.length)));
+    String values =
+        data != null
+            ? Arrays.toString(Arrays.copyOf(data, Math.min(8, data.length)))
+            : Arrays.toString(Arrays.copyOf(longs, Math.min(8, longs.length)));
     return "Tensor" + shape + " " + dtype + " " + values + (size() > 8 ? "..." : "");
   }
 }

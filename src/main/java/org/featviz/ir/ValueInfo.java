@@ -3,8 +3,9 @@ package org.featviz.ir;
 import java.util.Arrays;
 
 /**
- * A declared graph input or output: name, element type (null where featviz does not compute with it; typeName
- * then says which it is) and dimensions as the model states them, where -1 marks a dynamic dimension.
+ * A declared graph input or output: name, element type (null where featviz does not compute with
+ * it; typeName then says which it is) and dimensions as the model states them, where -1 marks a
+ * dynamic dimension.
  */
 public record ValueInfo(String name, DType dtype, String typeName, long[] dims) {
   public ValueInfo {

@@ -6,9 +6,10 @@ import org.featviz.ir.ModelException;
 import org.featviz.ir.Tensor;
 
 /**
- * How images with pixel values in [0, 1] become network input: x' = (x - mean[c]) / std[c] per channel. Defaults
- * come from the model's metadata ({@code featviz.input.mean} and {@code featviz.input.std}, comma-separated, one
- * value or one per channel); a model without them takes pixels as they are.
+ * How images with pixel values in [0, 1] become network input: x' = (x - mean[c]) / std[c] per
+ * channel. Defaults come from the model's metadata ({@code featviz.input.mean} and {@code
+ * featviz.input.std}, comma-separated, one value or one per channel); a model without them takes
+ * pixels as they are.
  */
 public record InputNormalization(float[] mean, float[] std) {
   public static final String MEAN_KEY = "featviz.input.mean";
@@ -16,16 +17,22 @@ public record InputNormalization(float[] mean, float[] std) {
 
   public InputNormalization {
     if (mean.length != std.length || mean.length == 0) {
-      throw new ModelException("input normalization needs as many means as standard deviations (got "
-          + mean.length + " and " + std.length + ")");
+      throw new ModelException(
+          "input normalization needs as many means as standard deviations (got "
+              + mean.length
+              + " and "
+              + std.length
+              + ")");
     }
     for (float s : std) {
       if (!(s > 0) || !Float.isFinite(s)) {
-        throw new ModelException("input normalization: standard deviation " + s + " is not a finite number > 0");
+        throw new ModelException(
+            "input normalization: standard deviation " + s + " is not a finite number > 0");
       }
     }
     for (float m : mean) {
-      if (!Float.isFinite(m)) throw new ModelException("input normalization: mean " + m + " is not finite");
+      if (!Float.isFinite(m))
+        throw new ModelException("input normalization: mean " + m + " is not finite");
     }
     mean = mean.clone();
     std = std.clone();
@@ -40,7 +47,8 @@ public record InputNormalization(float[] mean, float[] std) {
     String std = metadata.get(STD_KEY);
     if (mean == null && std == null) return identity();
     if (mean == null || std == null) {
-      throw new ModelException(source + ": metadata has only one of " + MEAN_KEY + " and " + STD_KEY);
+      throw new ModelException(
+          source + ": metadata has only one of " + MEAN_KEY + " and " + STD_KEY);
     }
     return new InputNormalization(parse(mean, MEAN_KEY, source), parse(std, STD_KEY, source));
   }
@@ -51,7 +59,8 @@ public record InputNormalization(float[] mean, float[] std) {
     try {
       for (int i = 0; i < parts.length; i++) v[i] = Float.parseFloat(parts[i].trim());
     } catch (NumberFormatException e) {
-      throw new ModelException(source + ": metadata " + key + " = '" + text + "' is not a list of numbers");
+      throw new ModelException(
+          source + ": metadata " + key + " = '" + text + "' is not a list of numbers");
     }
     return v;
   }
@@ -60,8 +69,12 @@ public record InputNormalization(float[] mean, float[] std) {
   public Tensor apply(Tensor images) {
     int channels = images.shape().dim(1);
     if (mean.length != 1 && mean.length != channels) {
-      throw new ModelException("input normalization has " + mean.length + " values but the input has " + channels
-          + " channels");
+      throw new ModelException(
+          "input normalization has "
+              + mean.length
+              + " values but the input has "
+              + channels
+              + " channels");
     }
     float[] x = images.data();
     float[] y = new float[x.length];
@@ -73,7 +86,10 @@ public record InputNormalization(float[] mean, float[] std) {
     return Tensor.of(images.shape(), y);
   }
 
-  /** The chain rule through {@link #apply}: d loss / d images [N, C, H, W] = gradNormalized / std[c]. */
+  /**
+   * The chain rule through {@link #apply}: d loss / d images [N, C, H, W] = gradNormalized /
+   * std[c].
+   */
   public Tensor backward(Tensor gradNormalized) {
     int channels = gradNormalized.shape().dim(1);
     int plane = gradNormalized.shape().size(2, gradNormalized.shape().rank());
@@ -81,7 +97,8 @@ public record InputNormalization(float[] mean, float[] std) {
     float[] out = new float[g.length];
     for (int n = 0; n < g.length / (channels * plane); n++) {
       int offset = n * channels * plane;
-      for (int i = 0; i < channels * plane; i++) out[offset + i] = g[offset + i] / std[channelOf(i / plane, channels)];
+      for (int i = 0; i < channels * plane; i++)
+        out[offset + i] = g[offset + i] / std[channelOf(i / plane, channels)];
     }
     return Tensor.of(gradNormalized.shape(), out);
   }
@@ -94,16 +111,24 @@ public record InputNormalization(float[] mean, float[] std) {
     }
   }
 
-  /** One image, the chain rule through {@link #apply(float[], int, int, float[])}: gradImage = grad / std[c]. */
+  /**
+   * One image, the chain rule through {@link #apply(float[], int, int, float[])}: gradImage = grad
+   * / std[c].
+   */
   public void backward(float[] gradNormalized, int channels, int plane, float[] gradImage) {
-    for (int i = 0; i < channels * plane; i++) gradImage[i] = gradNormalized[i] / std[channelOf(i / plane, channels)];
+    for (int i = 0; i < channels * plane; i++)
+      gradImage[i] = gradNormalized[i] / std[channelOf(i / plane, channels)];
   }
 
   /** Which mean/std entry applies to channel c of an input with this many channels. */
   private int channelOf(int c, int channels) {
     if (mean.length != 1 && mean.length != channels) {
-      throw new ModelException("input normalization has " + mean.length + " values but the input has " + channels
-          + " channels");
+      throw new ModelException(
+          "input normalization has "
+              + mean.length
+              + " values but the input has "
+              + channels
+              + " channels");
     }
     return mean.length == 1 ? 0 : c;
   }

@@ -1,8 +1,8 @@
 package org.featviz.objective;
 
 /**
- * The spatial mean of one channel (a dense unit's value): value (1/P) sum_p a[u, p], gradient 1/P at every
- * position of unit u (P = H * W, 1 for dense layers). Made by {@link Objectives#channel}.
+ * The spatial mean of one channel (a dense unit's value): value (1/P) sum_p a[u, p], gradient 1/P
+ * at every position of unit u (P = H * W, 1 for dense layers). Made by {@link Objectives#channel}.
  */
 public final class Channel extends SingleUnitObjective {
   Channel(String layer, int unit) {

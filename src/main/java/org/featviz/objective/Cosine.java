@@ -6,6 +6,7 @@ package org.featviz.objective;
  */
 public final class Cosine extends DirectionObjective {
   Cosine(String layer, Whitening whitening, float[] vector) {
-    super("cosine", layer, whitening, vector, VectorText.of(vector), VectorFunctions.cosine(vector));
+    super(
+        "cosine", layer, whitening, vector, VectorText.of(vector), VectorFunctions.cosine(vector));
   }
 }

@@ -15,9 +15,10 @@ import java.util.regex.Pattern;
 import org.featviz.ir.ModelException;
 
 /**
- * Where direction vectors come from: basis vectors (a single neuron seen as a direction), random unit-norm
- * Gaussian directions (the baseline that basis directions are compared with), and files: text with
- * whitespace- or comma-separated numbers, or a NumPy .npy file holding a 1-D float32 or float64 array.
+ * Where direction vectors come from: basis vectors (a single neuron seen as a direction), random
+ * unit-norm Gaussian directions (the baseline that basis directions are compared with), and files:
+ * text with whitespace- or comma-separated numbers, or a NumPy .npy file holding a 1-D float32 or
+ * float64 array.
  */
 public final class Directions {
   private static final Pattern NPY_DESCR = Pattern.compile("'descr'\\s*:\\s*'([^']*)'");
@@ -27,7 +28,8 @@ public final class Directions {
 
   /** e_i of length units. */
   public static float[] basis(int units, int i) {
-    if (units <= 0) throw new ModelException("basis direction: units must be positive, got " + units);
+    if (units <= 0)
+      throw new ModelException("basis direction: units must be positive, got " + units);
     if (i < 0 || i >= units) {
       throw new ModelException("basis direction: index " + i + " out of range 0.." + (units - 1));
     }
@@ -36,9 +38,13 @@ public final class Directions {
     return v;
   }
 
-  /** A random direction, uniform on the unit sphere: i.i.d. standard normal values divided by their norm. */
+  /**
+   * A random direction, uniform on the unit sphere: i.i.d. standard normal values divided by their
+   * norm.
+   */
   public static float[] random(int units, long seed) {
-    if (units <= 0) throw new ModelException("random direction: units must be positive, got " + units);
+    if (units <= 0)
+      throw new ModelException("random direction: units must be positive, got " + units);
     Random rng = new Random(seed);
     double[] g = new double[units];
     double norm = 0;
@@ -51,7 +57,10 @@ public final class Directions {
     return v;
   }
 
-  /** Reads a direction: a .npy file (by its magic bytes) or text; non-finite values and empty files are errors. */
+  /**
+   * Reads a direction: a .npy file (by its magic bytes) or text; non-finite values and empty files
+   * are errors.
+   */
   public static float[] read(Path path) {
     byte[] bytes;
     try {
@@ -61,12 +70,16 @@ public final class Directions {
     } catch (IOException e) {
       throw new ModelException("cannot read direction file " + path + ": " + e.getMessage(), e);
     }
-    boolean npy = bytes.length >= 6 && (bytes[0] & 0xff) == 0x93
-        && new String(bytes, 1, 5, StandardCharsets.ISO_8859_1).equals("NUMPY");
-    float[] v = npy ? readNpy(path, bytes) : readText(path, new String(bytes, StandardCharsets.UTF_8));
+    boolean npy =
+        bytes.length >= 6
+            && (bytes[0] & 0xff) == 0x93
+            && new String(bytes, 1, 5, StandardCharsets.ISO_8859_1).equals("NUMPY");
+    float[] v =
+        npy ? readNpy(path, bytes) : readText(path, new String(bytes, StandardCharsets.UTF_8));
     if (v.length == 0) throw new ModelException("direction file " + path + " holds no values");
     for (int i = 0; i < v.length; i++) {
-      if (!Float.isFinite(v[i])) throw new ModelException("direction file " + path + ": value " + i + " is " + v[i]);
+      if (!Float.isFinite(v[i]))
+        throw new ModelException("direction file " + path + ": value " + i + " is " + v[i]);
     }
     return v;
   }
@@ -80,8 +93,14 @@ public final class Directions {
         try {
           values.add(Float.parseFloat(token));
         } catch (NumberFormatException e) {
-          throw new ModelException("direction file " + path + ", line " + (line + 1) + ": '" + token
-              + "' is not a number");
+          throw new ModelException(
+              "direction file "
+                  + path
+                  + ", line "
+                  + (line + 1)
+                  + ": '"
+                  + token
+                  + "' is not a number");
         }
       }
     }
@@ -90,17 +109,24 @@ public final class Directions {
     return v;
   }
 
-  /** NumPy format 1.0-3.0: magic, version, header length (2 or 4 bytes, little-endian), a Python dict, data. */
+  /**
+   * NumPy format 1.0-3.0: magic, version, header length (2 or 4 bytes, little-endian), a Python
+   * dict, data.
+   */
   private static float[] readNpy(Path path, byte[] bytes) {
     String where = "direction file " + path + " (.npy)";
     if (bytes.length < 10) throw new ModelException(where + ": truncated header");
     int major = bytes[6] & 0xff;
-    if (major < 1 || major > 3) throw new ModelException(where + ": unsupported format version " + major);
+    if (major < 1 || major > 3)
+      throw new ModelException(where + ": unsupported format version " + major);
     ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     int headerStart = major == 1 ? 10 : 12;
-    long headerLength = bytes.length < headerStart ? Long.MAX_VALUE
-        : major == 1 ? buf.getShort(8) & 0xffff : buf.getInt(8) & 0xffffffffL;
-    if (headerStart + headerLength > bytes.length) throw new ModelException(where + ": truncated header");
+    long headerLength =
+        bytes.length < headerStart
+            ? Long.MAX_VALUE
+            : major == 1 ? buf.getShort(8) & 0xffff : buf.getInt(8) & 0xffffffffL;
+    if (headerStart + headerLength > bytes.length)
+      throw new ModelException(where + ": truncated header");
     String header = new String(bytes, headerStart, (int) headerLength, StandardCharsets.ISO_8859_1);
     String descr = group(NPY_DESCR, header, where, "descr");
     String shape = group(NPY_SHAPE, header, where, "shape").replace(" ", "");
@@ -109,26 +135,38 @@ public final class Directions {
       throw new ModelException(where + ": expected a 1-D array, got shape (" + shape + ")");
     }
     int n = Integer.parseInt(shape.substring(0, shape.length() - 1));
-    int itemSize = switch (descr) {
-      case "<f4", "=f4" -> 4;
-      case "<f8", "=f8" -> 8;
-      default -> throw new ModelException(where + ": dtype " + descr + " is not little-endian float32 or float64");
-    };
+    int itemSize =
+        switch (descr) {
+          case "<f4", "=f4" -> 4;
+          case "<f8", "=f8" -> 8;
+          default ->
+              throw new ModelException(
+                  where + ": dtype " + descr + " is not little-endian float32 or float64");
+        };
     int dataStart = headerStart + (int) headerLength;
     if (bytes.length - dataStart < (long) n * itemSize) {
-      throw new ModelException(where + ": " + n + " values announced, " + (bytes.length - dataStart) / itemSize
-          + " present");
+      throw new ModelException(
+          where
+              + ": "
+              + n
+              + " values announced, "
+              + (bytes.length - dataStart) / itemSize
+              + " present");
     }
     float[] v = new float[n];
     for (int i = 0; i < n; i++) {
-      v[i] = itemSize == 4 ? buf.getFloat(dataStart + 4 * i) : (float) buf.getDouble(dataStart + 8 * i);
+      v[i] =
+          itemSize == 4
+              ? buf.getFloat(dataStart + 4 * i)
+              : (float) buf.getDouble(dataStart + 8 * i);
     }
     return v;
   }
 
   private static String group(Pattern pattern, String header, String where, String key) {
     Matcher m = pattern.matcher(header);
-    if (!m.find()) throw new ModelException(where + ": header has no '" + key + "': " + header.trim());
+    if (!m.find())
+      throw new ModelException(where + ": header has no '" + key + "': " + header.trim());
     return m.group(1).trim();
   }
 }

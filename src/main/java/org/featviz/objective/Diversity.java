@@ -7,18 +7,20 @@ import org.featviz.ir.ModelException;
 import org.featviz.ir.Shape;
 
 /**
- * Lucid's diversity term: minus weight times the mean pairwise cosine similarity of the batch elements' Gram
- * matrices at a layer, so maximizing it pushes the images of a batch apart in "style".
+ * Lucid's diversity term: minus weight times the mean pairwise cosine similarity of the batch
+ * elements' Gram matrices at a layer, so maximizing it pushes the images of a batch apart in
+ * "style".
  *
- * <p>Per element i, A_i is the activation [C, P] (P positions, 1 for dense layers), G_i = A_i A_i^T [C, C] and
- * g_i = G_i / |G_i| (Frobenius norm, guarded: sqrt(|G|^2 + EPS)). With n elements, S = sum_{i != j} g_i . g_j
- * and the value is -weight S / (n (n - 1)) (0 for n < 2). Gradient: with h_i = sum_{j != i} g_j,
- * dS/dG_i = 2 (h_i - g_i (g_i . h_i)) / |G_i| =: U_i (symmetric), and dS/dA_i = 2 U_i A_i.
- * Lucid divides S by n rather than by the number of ordered pairs; only the weight's scale differs.
+ * <p>Per element i, A_i is the activation [C, P] (P positions, 1 for dense layers), G_i = A_i A_i^T
+ * [C, C] and g_i = G_i / |G_i| (Frobenius norm, guarded: sqrt(|G|^2 + EPS)). With n elements, S =
+ * sum_{i != j} g_i . g_j and the value is -weight S / (n (n - 1)) (0 for fewer than 2 samples). Gradient: with h_i
+ * = sum_{j != i} g_j, dS/dG_i = 2 (h_i - g_i (g_i . h_i)) / |G_i| =: U_i (symmetric), and dS/dA_i =
+ * 2 U_i A_i. Lucid divides S by n rather than by the number of ordered pairs; only the weight's
+ * scale differs.
  *
- * <p>An element whose activations are not all finite (a diverged image) takes no part: its g is zero and it gets no
- * gradient, as if its activations were zero, so one diverging image cannot poison the others' gradients. n still
- * counts it. Made by {@link Objectives#diversity}.
+ * <p>An element whose activations are not all finite (a diverged image) takes no part: its g is
+ * zero and it gets no gradient, as if its activations were zero, so one diverging image cannot
+ * poison the others' gradients. n still counts it. Made by {@link Objectives#diversity}.
  */
 public final class Diversity implements BatchObjective {
   private static final double EPS = 1e-12;
@@ -27,7 +29,8 @@ public final class Diversity implements BatchObjective {
   private final double weight;
 
   Diversity(String layer, double weight) {
-    if (layer == null || layer.isBlank()) throw new ModelException("diversity needs a layer name, got '" + layer + "'");
+    if (layer == null || layer.isBlank())
+      throw new ModelException("diversity needs a layer name, got '" + layer + "'");
     this.layer = layer;
     this.weight = weight;
   }
@@ -50,7 +53,8 @@ public final class Diversity implements BatchObjective {
   @Override
   public void validate(Map<String, Shape> sampleShapes) {
     if (!sampleShapes.containsKey(layer)) {
-      throw new ModelException(describe() + ": no layer '" + layer + "' among the layers " + sampleShapes.keySet());
+      throw new ModelException(
+          describe() + ": no layer '" + layer + "' among the layers " + sampleShapes.keySet());
     }
   }
 
@@ -64,13 +68,19 @@ public final class Diversity implements BatchObjective {
     for (int i = 0; i < n; i++) {
       LayerSlice a = batch.get(i).activation(layer);
       if (i > 0 && !a.shape().equals(batch.get(0).activation(layer).shape())) {
-        throw new ModelException(describe() + ": element " + i + " has shape " + a.shape() + ", element 0 has "
-            + batch.get(0).activation(layer).shape());
+        throw new ModelException(
+            describe()
+                + ": element "
+                + i
+                + " has shape "
+                + a.shape()
+                + ", element 0 has "
+                + batch.get(0).activation(layer).shape());
       }
       double[] gram = gram(a);
       norms[i] = Math.sqrt(VectorMath.dot(gram, gram) + EPS);
       if (!Double.isFinite(norms[i])) {
-        norms[i] = 0;  // excluded: no part in the sums, no gradient
+        norms[i] = 0; // excluded: no part in the sums, no gradient
         gram = new double[gram.length];
       }
       for (int k = 0; norms[i] > 0 && k < gram.length; k++) gram[k] /= norms[i];
@@ -85,7 +95,7 @@ public final class Diversity implements BatchObjective {
       for (int k = 0; k < h.length; k++) h[k] -= g[i][k];
       double gh = VectorMath.dot(g[i], h);
       s += gh;
-      if (norms[i] == 0) continue;  // excluded (not finite)
+      if (norms[i] == 0) continue; // excluded (not finite)
       double[] u = new double[h.length]; // dS/dG_i
       for (int k = 0; k < h.length; k++) u[k] = 2 * (h[k] - g[i][k] * gh) / norms[i];
       addGramGradient(batch.get(i), u, -weight / pairs);

@@ -4,9 +4,10 @@ import org.featviz.ir.ModelException;
 import org.featviz.ir.Shape;
 
 /**
- * Image regularizers. Each is a penalty: -weight times a mean over the M = C * H * W pixels (means, so a weight
- * means the same at every image size). Gradients are exact derivatives of the values. Each kind is a class here
- * ({@link TotalVariation}, {@link L1}, {@link Blur}) that exposes its arguments.
+ * Image regularizers. Each is a penalty: -weight times a mean over the M = C * H * W pixels (means,
+ * so a weight means the same at every image size). Gradients are exact derivatives of the values.
+ * Each kind is a class here ({@link TotalVariation}, {@link L1}, {@link Blur}) that exposes its
+ * arguments.
  */
 public final class ImageRegularizers {
   /** Lucid's L1 constant: pixels are pulled toward mid-grey. */
@@ -15,8 +16,9 @@ public final class ImageRegularizers {
   private ImageRegularizers() {}
 
   /**
-   * Anisotropic total variation: -weight (1/M) sum over neighbouring pixel pairs (right and down neighbours,
-   * per channel) of |x_j - x_i|. Gradient: -weight/M sign(x_j - x_i) at x_j and its negative at x_i.
+   * Anisotropic total variation: -weight (1/M) sum over neighbouring pixel pairs (right and down
+   * neighbours, per channel) of |x_j - x_i|. Gradient: -weight/M sign(x_j - x_i) at x_j and its
+   * negative at x_i.
    */
   public static ImageRegularizer totalVariation(double weight) {
     checkWeight("totalVariation", weight);
@@ -31,16 +33,18 @@ public final class ImageRegularizers {
   /** -weight (1/M) sum |x_i - center|; gradient -weight/M sign(x_i - center). */
   public static ImageRegularizer l1(double weight, double center) {
     checkWeight("l1", weight);
-    if (!Double.isFinite(center)) throw new ModelException("l1: center must be finite, got " + center);
+    if (!Double.isFinite(center))
+      throw new ModelException("l1: center must be finite, got " + center);
     return new L1(weight, center);
   }
 
   /**
-   * Blur penalty: -weight (1/M) |r|^2 / 2 with r = x - B x, B a per-channel 3x3 box blur that averages the
-   * in-bounds neighbours of each pixel. Gradient: -weight/M (I - B)^T r, the exact derivative (B is linear; B^T is
-   * applied by scattering). Lucid's blur_input_each_step treats B x as a constant (stop-gradient) and uses
-   * r alone as the gradient, which is not the derivative of any value; this version keeps value and gradient
-   * consistent (it penalizes high frequencies somewhat more strongly).
+   * Blur penalty: -weight (1/M) |r|^2 / 2 with r = x - B x, B a per-channel 3x3 box blur that
+   * averages the in-bounds neighbours of each pixel. Gradient: -weight/M (I - B)^T r, the exact
+   * derivative (B is linear; B^T is applied by scattering). Lucid's blur_input_each_step treats B x
+   * as a constant (stop-gradient) and uses r alone as the gradient, which is not the derivative of
+   * any value; this version keeps value and gradient consistent (it penalizes high frequencies
+   * somewhat more strongly).
    */
   public static ImageRegularizer blur(double weight) {
     checkWeight("blur", weight);
@@ -82,7 +86,9 @@ public final class ImageRegularizers {
     private final double center;
 
     private L1(double weight, double center) {
-      super("l1(" + VectorText.number(weight) + ", center " + VectorText.number(center) + ")", weight);
+      super(
+          "l1(" + VectorText.number(weight) + ", center " + VectorText.number(center) + ")",
+          weight);
       this.center = center;
     }
 
@@ -124,7 +130,10 @@ public final class ImageRegularizers {
     }
   }
 
-  /** A regularizer's weight is finite and >= 0: a negative one would reward the noise it is meant to remove. */
+  /**
+   * A regularizer's weight is finite and >= 0: a negative one would reward the noise it is meant to
+   * remove.
+   */
   private static void checkWeight(String what, double weight) {
     if (!(weight >= 0) || !Double.isFinite(weight)) {
       throw new ModelException(what + ": weight must be a finite number >= 0, got " + weight);
@@ -136,7 +145,10 @@ public final class ImageRegularizers {
     void accept(int out, int in, double tap);
   }
 
-  /** Visits every nonzero B[out][in] of the 3x3 box blur (1 / number of in-bounds neighbours, self included). */
+  /**
+   * Visits every nonzero B[out][in] of the 3x3 box blur (1 / number of in-bounds neighbours, self
+   * included).
+   */
   private static void forEachBlurTap(int c, int h, int w, BlurTap visitor) {
     for (int ch = 0; ch < c; ch++) {
       for (int y = 0; y < h; y++) {
@@ -156,8 +168,8 @@ public final class ImageRegularizers {
   }
 
   /**
-   * Shared frame: checks the shape, lets the subclass compute weight * sum and d(weight * sum)/dx, then returns
-   * -(that)/M and adds -(gradient)/M into gradImage.
+   * Shared frame: checks the shape, lets the subclass compute weight * sum and d(weight * sum)/dx,
+   * then returns -(that)/M and adds -(gradient)/M into gradImage.
    */
   private abstract static class Regularizer implements ImageRegularizer {
     private final String description;
@@ -168,21 +180,33 @@ public final class ImageRegularizers {
       this.weight = weight;
     }
 
-    /** The regularizer's weight: its value is -weight/M times its penalty (M = pixels of one image). */
+    /**
+     * The regularizer's weight: its value is -weight/M times its penalty (M = pixels of one image).
+     */
     public double weight() {
       return weight;
     }
 
-    /** Returns weight * (penalty sum); overwrites or accumulates its derivative into grad (zeroed on entry). */
+    /**
+     * Returns weight * (penalty sum); overwrites or accumulates its derivative into grad (zeroed on
+     * entry).
+     */
     abstract double penalty(float[] x, int c, int h, int w, double[] grad);
 
     @Override
     public double evaluate(float[] image, Shape chw, float[] gradImage) {
-      if (chw.rank() != 3) throw new ModelException(description + ": image shape must be [C, H, W], got " + chw);
+      if (chw.rank() != 3)
+        throw new ModelException(description + ": image shape must be [C, H, W], got " + chw);
       int m = chw.size();
       if (image.length != m || gradImage.length != m) {
-        throw new ModelException(description + ": image of " + image.length + " and gradient of " + gradImage.length
-            + " values for shape " + chw);
+        throw new ModelException(
+            description
+                + ": image of "
+                + image.length
+                + " and gradient of "
+                + gradImage.length
+                + " values for shape "
+                + chw);
       }
       double[] grad = new double[m];
       double value = penalty(image, chw.dim(0), chw.dim(1), chw.dim(2), grad);

@@ -3,10 +3,10 @@ package org.featviz.objective;
 import org.featviz.ir.Shape;
 
 /**
- * Independent Activation Maximization (IAM): x_i minus the mean of the other units of the layer, where x_j is
- * unit j's spatial mean (its value for dense layers). With U units and P positions the gradient is 1/P at every
- * position of unit i and -1/((U - 1) P) at every position of every other unit. Needs at least two units. Made by
- * {@link Objectives#iam}.
+ * Independent Activation Maximization (IAM): x_i minus the mean of the other units of the layer,
+ * where x_j is unit j's spatial mean (its value for dense layers). With U units and P positions the
+ * gradient is 1/P at every position of unit i and -1/((U - 1) P) at every position of every other
+ * unit. Needs at least two units. Made by {@link Objectives#iam}.
  */
 public final class IndependentActivation extends SingleUnitObjective {
   IndependentActivation(String layer, int unit) {

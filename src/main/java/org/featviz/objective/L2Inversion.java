@@ -3,9 +3,10 @@ package org.featviz.objective;
 import org.featviz.ir.Shape;
 
 /**
- * Feature inversion: minus the squared L2 distance between the whole per-sample activation slice a and a target t
- * of the same size (flattened in the slice's layout): value -sum_i (a_i - t_i)^2, gradient -2 (a - t).
- * Maximizing it makes an image whose activations reproduce t. Made by {@link Objectives#l2Inversion}.
+ * Feature inversion: minus the squared L2 distance between the whole per-sample activation slice a
+ * and a target t of the same size (flattened in the slice's layout): value -sum_i (a_i - t_i)^2,
+ * gradient -2 (a - t). Maximizing it makes an image whose activations reproduce t. Made by {@link
+ * Objectives#l2Inversion}.
  */
 public final class L2Inversion extends LayerObjective {
   private final float[] target;
@@ -18,7 +19,12 @@ public final class L2Inversion extends LayerObjective {
   @Override
   protected void check(Shape shape) {
     if (target.length != shape.size()) {
-      throw error("the target has " + target.length + " values but the layer has " + shape.size() + " per sample",
+      throw error(
+          "the target has "
+              + target.length
+              + " values but the layer has "
+              + shape.size()
+              + " per sample",
           shape);
     }
   }

@@ -6,15 +6,17 @@ import org.featviz.ir.ModelException;
 import org.featviz.ir.Shape;
 
 /**
- * Base of the objectives that read one layer. It checks the objective's arguments against the layer's per-sample
- * shape ([C, H, W] or [F]) both in {@link #validate} and at every evaluate (a few comparisons), so a bad unit or
- * vector length fails with the layer, the argument and the shape in the message instead of an index error.
+ * Base of the objectives that read one layer. It checks the objective's arguments against the
+ * layer's per-sample shape ([C, H, W] or [F]) both in {@link #validate} and at every evaluate (a
+ * few comparisons), so a bad unit or vector length fails with the layer, the argument and the shape
+ * in the message instead of an index error.
  */
 abstract class LayerObjective implements Objective {
   protected final String layer;
 
   LayerObjective(String layer) {
-    if (layer == null || layer.isBlank()) throw new ModelException("objective needs a layer name, got '" + layer + "'");
+    if (layer == null || layer.isBlank())
+      throw new ModelException("objective needs a layer name, got '" + layer + "'");
     this.layer = layer;
   }
 
@@ -32,7 +34,8 @@ abstract class LayerObjective implements Objective {
   public void validate(Map<String, Shape> sampleShapes) {
     Shape shape = sampleShapes.get(layer);
     if (shape == null) {
-      throw new ModelException(describe() + ": no layer '" + layer + "' among the layers " + sampleShapes.keySet());
+      throw new ModelException(
+          describe() + ": no layer '" + layer + "' among the layers " + sampleShapes.keySet());
     }
     check(shape);
   }
@@ -47,12 +50,15 @@ abstract class LayerObjective implements Objective {
   /** Throws a ModelException where the objective's arguments do not fit the per-sample shape. */
   protected abstract void check(Shape sampleShape);
 
-  /** The value for activations {@code a}; adds d value / d a into {@code grad} (same layout as a). */
+  /**
+   * The value for activations {@code a}; adds d value / d a into {@code grad} (same layout as a).
+   */
   protected abstract double evaluate(LayerSlice a, LayerSlice grad);
 
   /** "describe(): what, for layer 'L' with per-sample shape [C, H, W]". */
   protected ModelException error(String what, Shape shape) {
-    return new ModelException(describe() + ": " + what + " for layer '" + layer + "' with per-sample shape " + shape);
+    return new ModelException(
+        describe() + ": " + what + " for layer '" + layer + "' with per-sample shape " + shape);
   }
 
   protected void checkUnit(int unit, Shape shape) {
@@ -75,7 +81,9 @@ abstract class LayerObjective implements Objective {
     return shape.rank() == 0 ? 1 : shape.dim(0);
   }
 
-  /** Positions per unit: H * W for conv layers, 1 for dense ones, as {@link LayerSlice#positions()}. */
+  /**
+   * Positions per unit: H * W for conv layers, 1 for dense ones, as {@link LayerSlice#positions()}.
+   */
   static int positions(Shape shape) {
     return shape.rank() <= 1 ? 1 : shape.size(1, shape.rank());
   }

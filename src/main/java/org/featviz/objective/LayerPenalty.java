@@ -3,9 +3,10 @@ package org.featviz.objective;
 import org.featviz.ir.Shape;
 
 /**
- * A penalty on a layer's activations (typically the layer before the target), as a mean over its M per-sample
- * elements: L1 gives -weight (1/M) sum |a_i| with gradient -weight sign(a_i) / M (0 at a_i = 0); L2 gives
- * -weight (1/M) sum a_i^2 with gradient -2 weight a_i / M. Made by {@link Objectives#layerPenalty}.
+ * A penalty on a layer's activations (typically the layer before the target), as a mean over its M
+ * per-sample elements: L1 gives -weight (1/M) sum |a_i| with gradient -weight sign(a_i) / M (0 at
+ * a_i = 0); L2 gives -weight (1/M) sum a_i^2 with gradient -2 weight a_i / M. Made by {@link
+ * Objectives#layerPenalty}.
  */
 public final class LayerPenalty extends LayerObjective {
   private final PenaltyNorm norm;

@@ -3,10 +3,11 @@ package org.featviz.objective;
 import org.featviz.ir.Shape;
 
 /**
- * One batch element's part of a layer tensor: elements [offset, offset + shape.size()) of data, laid out as the
- * per-sample shape (channels first: [C, H, W] for conv layers, [F] for dense ones). Objectives read activations
- * through one and add gradients through another. Gradients are only ever added through {@link #add} and
- * {@link #addAt}, which multiply by {@code scale}: that is how a scaled objective scales its gradient for free.
+ * One batch element's part of a layer tensor: elements [offset, offset + shape.size()) of data,
+ * laid out as the per-sample shape (channels first: [C, H, W] for conv layers, [F] for dense ones).
+ * Objectives read activations through one and add gradients through another. Gradients are only
+ * ever added through {@link #add} and {@link #addAt}, which multiply by {@code scale}: that is how
+ * a scaled objective scales its gradient for free.
  */
 public record LayerSlice(float[] data, int offset, Shape shape, double scale) {
   public LayerSlice(float[] data, int offset, Shape shape) {

@@ -3,10 +3,10 @@ package org.featviz.objective;
 import org.featviz.ir.Shape;
 
 /**
- * One activation: unit u of a dense layer, or unit u at one spatial position of a conv layer (x = column,
- * y = row of [C, H, W]; without a position, the center: index dim / 2 on every spatial axis, as Lucid does).
- * Value a[u, y, x]; gradient 1 there, 0 elsewhere. Made by {@link Objectives#neuron(String, int)} and
- * {@link Objectives#neuron(String, int, int, int)}.
+ * One activation: unit u of a dense layer, or unit u at one spatial position of a conv layer (x =
+ * column, y = row of [C, H, W]; without a position, the center: index dim / 2 on every spatial
+ * axis, as Lucid does). Value a[u, y, x]; gradient 1 there, 0 elsewhere. Made by {@link
+ * Objectives#neuron(String, int)} and {@link Objectives#neuron(String, int, int, int)}.
  */
 public final class Neuron extends SingleUnitObjective {
   private final Integer x;
@@ -26,8 +26,16 @@ public final class Neuron extends SingleUnitObjective {
       throw error("a position (x=" + x + ", y=" + y + ") needs a [C, H, W] layer", shape);
     }
     if (x < 0 || x >= shape.dim(2) || y < 0 || y >= shape.dim(1)) {
-      throw error("position x=" + x + ", y=" + y + " is outside 0.." + (shape.dim(2) - 1) + " x 0.."
-          + (shape.dim(1) - 1), shape);
+      throw error(
+          "position x="
+              + x
+              + ", y="
+              + y
+              + " is outside 0.."
+              + (shape.dim(2) - 1)
+              + " x 0.."
+              + (shape.dim(1) - 1),
+          shape);
     }
   }
 
@@ -35,7 +43,8 @@ public final class Neuron extends SingleUnitObjective {
   private int position(Shape shape) {
     if (x != null) return y * shape.dim(2) + x;
     int index = 0;
-    for (int axis = 1; axis < shape.rank(); axis++) index = index * shape.dim(axis) + shape.dim(axis) / 2;
+    for (int axis = 1; axis < shape.rank(); axis++)
+      index = index * shape.dim(axis) + shape.dim(axis) / 2;
     return index;
   }
 

@@ -3,10 +3,11 @@ package org.featviz.objective;
 import org.featviz.ir.Shape;
 
 /**
- * The mean over positions of a function of the activation vector at each position: for a [C, H, W] layer,
- * value (1/P) sum_p f(a[:, p]) with P = H * W and gradient (1/P) df/da at each position; for a dense layer
- * (P = 1) simply f(a). Direction, cosine, dot x cossim^n, the orthogonal penalty and their whitened versions are
- * all of this form: each is a subclass that gives its {@link VectorFunction} and exposes its arguments.
+ * The mean over positions of a function of the activation vector at each position: for a [C, H, W]
+ * layer, value (1/P) sum_p f(a[:, p]) with P = H * W and gradient (1/P) df/da at each position; for
+ * a dense layer (P = 1) simply f(a). Direction, cosine, dot x cossim^n, the orthogonal penalty and
+ * their whitened versions are all of this form: each is a subclass that gives its {@link
+ * VectorFunction} and exposes its arguments.
  */
 abstract class PerPositionObjective extends LayerObjective {
   private final String kind;
@@ -14,8 +15,11 @@ abstract class PerPositionObjective extends LayerObjective {
   private final String vectorName;
   private final VectorFunction function;
 
-  /** describe() reads "kind(layer, arguments)"; vectorName names the length-U argument in errors. */
-  PerPositionObjective(String kind, String layer, String arguments, String vectorName, VectorFunction function) {
+  /**
+   * describe() reads "kind(layer, arguments)"; vectorName names the length-U argument in errors.
+   */
+  PerPositionObjective(
+      String kind, String layer, String arguments, String vectorName, VectorFunction function) {
     super(layer);
     this.kind = kind;
     this.arguments = arguments;

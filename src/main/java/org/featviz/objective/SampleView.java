@@ -1,6 +1,9 @@
 package org.featviz.objective;
 
-/** What an objective sees of one batch element: per layer, its activations and the gradient to add into. */
+/**
+ * What an objective sees of one batch element: per layer, its activations and the gradient to add
+ * into.
+ */
 public interface SampleView {
   /** The element's activations at a layer (value name). */
   LayerSlice activation(String layer);

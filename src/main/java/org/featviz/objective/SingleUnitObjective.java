@@ -3,7 +3,10 @@ package org.featviz.objective;
 import java.util.Optional;
 import org.featviz.ir.Shape;
 
-/** An objective about one unit u of its layer (channel, neuron, iam): checks u against the layer and reports it. */
+/**
+ * An objective about one unit u of its layer (channel, neuron, iam): checks u against the layer and
+ * reports it.
+ */
 abstract class SingleUnitObjective extends LayerObjective {
   protected final int unit;
 

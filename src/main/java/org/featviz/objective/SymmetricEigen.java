@@ -1,9 +1,10 @@
 package org.featviz.objective;
 
 /**
- * Eigen-decomposition of a real symmetric matrix by cyclic Jacobi rotations: A = V diag(lambda) V^T with V
- * orthogonal. Each rotation zeroes one off-diagonal pair; sweeps repeat until the off-diagonal mass is negligible.
- * About 10 n^3 flops per sweep and a handful of sweeps: fine for layer widths up to a few thousand, computed once.
+ * Eigen-decomposition of a real symmetric matrix by cyclic Jacobi rotations: A = V diag(lambda) V^T
+ * with V orthogonal. Each rotation zeroes one off-diagonal pair; sweeps repeat until the
+ * off-diagonal mass is negligible. About 10 n^3 flops per sweep and a handful of sweeps: fine for
+ * layer widths up to a few thousand, computed once.
  */
 public final class SymmetricEigen {
   private static final int MAX_SWEEPS = 100;
@@ -28,12 +29,15 @@ public final class SymmetricEigen {
     return copy;
   }
 
-  /** Decomposes a symmetric matrix (only checked to be square; the upper triangle is mirrored in). */
+  /**
+   * Decomposes a symmetric matrix (only checked to be square; the upper triangle is mirrored in).
+   */
   public static SymmetricEigen of(double[][] matrix) {
     int n = matrix.length;
     double[][] a = new double[n][n];
     for (int i = 0; i < n; i++) {
-      if (matrix[i].length != n) throw new IllegalArgumentException("matrix is not square: row " + i);
+      if (matrix[i].length != n)
+        throw new IllegalArgumentException("matrix is not square: row " + i);
       for (int j = i; j < n; j++) {
         a[i][j] = matrix[i][j];
         a[j][i] = matrix[i][j];
@@ -63,8 +67,10 @@ public final class SymmetricEigen {
   private static void rotate(double[][] a, double[][] v, int p, int q) {
     double theta = (a[q][q] - a[p][p]) / (2 * a[p][q]);
     // t = tan of the rotation angle: the smaller root of t^2 + 2 theta t - 1 = 0, for stability.
-    double t = Math.abs(theta) > 1e150 ? 1 / (2 * theta)
-        : (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+    double t =
+        Math.abs(theta) > 1e150
+            ? 1 / (2 * theta)
+            : (theta >= 0 ? 1 : -1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
     double c = 1 / Math.sqrt(t * t + 1);
     double s = t * c;
     int n = a.length;

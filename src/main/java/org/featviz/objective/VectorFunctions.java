@@ -3,9 +3,9 @@ package org.featviz.objective;
 import java.util.Arrays;
 
 /**
- * The per-position functions of the direction-like objectives, for an activation vector a and a direction v
- * (both length U), in float64. Norms are guarded: |a| is sqrt(a.a + EPS^2), so a zero activation vector gives a
- * cosine of 0 instead of NaN.
+ * The per-position functions of the direction-like objectives, for an activation vector a and a
+ * direction v (both length U), in float64. Norms are guarded: |a| is sqrt(a.a + EPS^2), so a zero
+ * activation vector gives a cosine of 0 instead of NaN.
  */
 final class VectorFunctions {
   /** Guard on vector norms in cosines. */
@@ -36,15 +36,16 @@ final class VectorFunctions {
   }
 
   /**
-   * f = (a.v) * b^n with b = max(floor, c), c the cosine. Where c > floor: df/da = v b^n + (a.v) n c^(n-1) dc/da;
-   * where the floor is active b is a constant, so df/da = v floor^n. With floor > 0 a negative cosine never flips
-   * the sign of the dot product.
+   * f = (a.v) * b^n with b = max(floor, c), c the cosine. Where c > floor: df/da = v b^n + (a.v) n
+   * c^(n-1) dc/da; where the floor is active b is a constant, so df/da = v floor^n. With floor > 0
+   * a negative cosine never flips the sign of the dot product.
    */
   static VectorFunction dotCossim(float[] direction, double n, double floor) {
     return dotCossim(direction, n, floor, false);
   }
 
-  private static VectorFunction dotCossim(float[] direction, double n, double floor, boolean cosineOnly) {
+  private static VectorFunction dotCossim(
+      float[] direction, double n, double floor, boolean cosineOnly) {
     double[] v = VectorMath.toDouble(direction);
     double vNorm = Math.sqrt(VectorMath.dot(v, v) + EPS * EPS);
     return new VectorFunction() {
@@ -66,7 +67,8 @@ final class VectorFunctions {
         }
         double b = Math.max(floor, c);
         double bn = Math.pow(b, n);
-        // d (b^n) / dc: zero where the floor is active (b does not depend on a there) or where n = 0.
+        // d (b^n) / dc: zero where the floor is active (b does not depend on a there) or where n =
+        // 0.
         double dbn = c > floor && n != 0 ? n * Math.pow(c, n - 1) : 0;
         for (int i = 0; i < v.length; i++) {
           double dc = v[i] / (aNorm * vNorm) - c * a[i] / aNormSq;
@@ -78,8 +80,8 @@ final class VectorFunctions {
   }
 
   /**
-   * f = a.v - lambda |a - (a.u) u|^2 with u = v / |v|: the dot product minus a penalty on the part of a orthogonal
-   * to v. |a - (a.u) u|^2 = a.a - (a.u)^2, so df/da = v - 2 lambda (a - (a.u) u).
+   * f = a.v - lambda |a - (a.u) u|^2 with u = v / |v|: the dot product minus a penalty on the part
+   * of a orthogonal to v. |a - (a.u) u|^2 = a.a - (a.u)^2, so df/da = v - 2 lambda (a - (a.u) u).
    */
   static VectorFunction orthogonalPenalty(float[] direction, double lambda) {
     double[] v = VectorMath.toDouble(direction);
@@ -119,7 +121,9 @@ final class VectorFunctions {
     };
   }
 
-  /** inner measured in whitened space: f(a) = inner(z) with z = W (a - mu); df/da = W^T dinner/dz. */
+  /**
+   * inner measured in whitened space: f(a) = inner(z) with z = W (a - mu); df/da = W^T dinner/dz.
+   */
   static VectorFunction whitened(Whitening whitening, VectorFunction inner) {
     int units = whitening.units();
     return new VectorFunction() {

@@ -24,11 +24,15 @@ final class VectorMath {
     return d;
   }
 
-  /** Checks a direction argument: present, finite and not all zeros (a zero direction has no meaning). */
+  /**
+   * Checks a direction argument: present, finite and not all zeros (a zero direction has no
+   * meaning).
+   */
   static float[] checkedDirection(String what, float[] v) {
     if (v == null || v.length == 0) throw new ModelException(what + ": the vector is empty");
     for (int i = 0; i < v.length; i++) {
-      if (!Float.isFinite(v[i])) throw new ModelException(what + ": vector value " + i + " is " + v[i]);
+      if (!Float.isFinite(v[i]))
+        throw new ModelException(what + ": vector value " + i + " is " + v[i]);
     }
     if (dot(v, v) == 0) throw new ModelException(what + ": the vector is all zeros");
     return v.clone();

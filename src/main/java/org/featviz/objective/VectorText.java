@@ -2,7 +2,10 @@ package org.featviz.objective;
 
 import java.util.Locale;
 
-/** Short readable text for a vector argument in describe(): "e3 of 64", "[0.5, -1, 2]" or "<64 values, norm 1>". */
+/**
+ * Short readable text for a vector argument in describe(): "e3 of 64", "[0.5, -1, 2]" or "<64
+ * values, norm 1>".
+ */
 final class VectorText {
   private VectorText() {}
 

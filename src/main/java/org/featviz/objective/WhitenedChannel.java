@@ -1,17 +1,23 @@
 package org.featviz.objective;
 
 /**
- * Component u of the whitened activation vector z = W (a - mu), per position averaged
- * ({@link Objectives#whitenedChannel}): a channel measured in whitened space. Gradient W^T e_u / P at every
+ * Component u of the whitened activation vector z = W (a - mu), per position averaged ({@link
+ * Objectives#whitenedChannel}): a channel measured in whitened space. Gradient W^T e_u / P at every
  * position.
  */
 public final class WhitenedChannel extends PerPositionObjective {
   private final Whitening whitening;
   private final int unit;
 
-  /** @param unit a unit of the whitening, checked by the factory */
+  /**
+   * @param unit a unit of the whitening, checked by the factory
+   */
   WhitenedChannel(String layer, Whitening whitening, int unit) {
-    super("whitenedChannel", layer, String.valueOf(unit), "the whitening",
+    super(
+        "whitenedChannel",
+        layer,
+        String.valueOf(unit),
+        "the whitening",
         VectorFunctions.whitened(whitening, VectorFunctions.component(whitening.units(), unit)));
     this.whitening = whitening;
     this.unit = unit;

@@ -4,11 +4,12 @@ import org.featviz.ir.ModelException;
 import org.featviz.ir.Shape;
 
 /**
- * A decorrelating (ZCA) transform of a layer's activation vectors, estimated from dataset activations:
- * z = W (a - mu) with mu the sample mean and W = (Sigma + eps I)^(-1/2), Sigma the sample covariance (divisor
- * N - 1). W comes from the eigendecomposition Sigma = V diag(lambda) V^T as V diag(1 / sqrt(lambda + eps)) V^T,
- * so it is symmetric and whitened samples have (nearly) identity covariance. eps is a small regularizer relative
- * to the mean variance: it bounds the gain of directions that barely vary (dead units).
+ * A decorrelating (ZCA) transform of a layer's activation vectors, estimated from dataset
+ * activations: z = W (a - mu) with mu the sample mean and W = (Sigma + eps I)^(-1/2), Sigma the
+ * sample covariance (divisor N - 1). W comes from the eigendecomposition Sigma = V diag(lambda) V^T
+ * as V diag(1 / sqrt(lambda + eps)) V^T, so it is symmetric and whitened samples have (nearly)
+ * identity covariance. eps is a small regularizer relative to the mean variance: it bounds the gain
+ * of directions that barely vary (dead units).
  */
 public final class Whitening {
   /** Default eps, as a fraction of the mean variance trace(Sigma) / U. */
@@ -27,20 +28,30 @@ public final class Whitening {
     return estimate(samples, DEFAULT_REGULARIZER);
   }
 
-  /** From a sample matrix [N][U]; eps = relativeRegularizer * trace(Sigma) / U is added to the diagonal. */
+  /**
+   * From a sample matrix [N][U]; eps = relativeRegularizer * trace(Sigma) / U is added to the
+   * diagonal.
+   */
   public static Whitening estimate(float[][] samples, double relativeRegularizer) {
-    if (samples.length < 2) throw new ModelException("whitening needs at least 2 samples, got " + samples.length);
+    if (samples.length < 2)
+      throw new ModelException("whitening needs at least 2 samples, got " + samples.length);
     int units = samples[0].length;
     if (units == 0) throw new ModelException("whitening: samples have no units");
     double[] mean = new double[units];
     for (int s = 0; s < samples.length; s++) {
       if (samples[s].length != units) {
-        throw new ModelException("whitening: sample " + s + " has " + samples[s].length + " units, sample 0 has "
-            + units);
+        throw new ModelException(
+            "whitening: sample "
+                + s
+                + " has "
+                + samples[s].length
+                + " units, sample 0 has "
+                + units);
       }
       for (int u = 0; u < units; u++) {
         if (!Float.isFinite(samples[s][u])) {
-          throw new ModelException("whitening: sample " + s + ", unit " + u + " is " + samples[s][u]);
+          throw new ModelException(
+              "whitening: sample " + s + ", unit " + u + " is " + samples[s][u]);
         }
         mean[u] += samples[s][u];
       }
@@ -63,7 +74,8 @@ public final class Whitening {
       }
       trace += cov[i][i];
     }
-    if (trace <= 0) throw new ModelException("whitening: the samples do not vary (zero covariance)");
+    if (trace <= 0)
+      throw new ModelException("whitening: the samples do not vary (zero covariance)");
     double eps = relativeRegularizer * trace / units;
 
     SymmetricEigen eig = SymmetricEigen.of(cov);
@@ -81,12 +93,13 @@ public final class Whitening {
   }
 
   /**
-   * From a batch of activations [N, C, H, W] (or [N, F], or any [N, C, ...]): the C-vector at every sample and
-   * position is one sample, so a conv layer gives N * H * W samples of C units.
+   * From a batch of activations [N, C, H, W] (or [N, F], or any [N, C, ...]): the C-vector at every
+   * sample and position is one sample, so a conv layer gives N * H * W samples of C units.
    */
   public static Whitening fromActivations(float[] data, Shape batchShape) {
     if (batchShape.rank() < 2) {
-      throw new ModelException("whitening: activations need a [N, C, ...] shape, got " + batchShape);
+      throw new ModelException(
+          "whitening: activations need a [N, C, ...] shape, got " + batchShape);
     }
     if (data.length != batchShape.size()) {
       throw new ModelException("whitening: " + data.length + " values for shape " + batchShape);
@@ -97,7 +110,8 @@ public final class Whitening {
     float[][] samples = new float[n * positions][units];
     for (int b = 0; b < n; b++) {
       for (int u = 0; u < units; u++) {
-        for (int p = 0; p < positions; p++) samples[b * positions + p][u] = data[(b * units + u) * positions + p];
+        for (int p = 0; p < positions; p++)
+          samples[b * positions + p][u] = data[(b * units + u) * positions + p];
       }
     }
     return estimate(samples);

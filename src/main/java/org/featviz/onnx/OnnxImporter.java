@@ -33,16 +33,16 @@ import org.featviz.ir.UnsupportedException;
 import org.featviz.ir.ValueInfo;
 
 /**
- * Reads an ONNX file into featviz's {@link Graph}: parses it with the ONNX reference library, runs the ONNX
- * checker there, and copies what featviz needs into its own IR. No JavaCPP object leaves this class. Shapes are
- * not resolved here (see {@code ops.ShapeInference}); every failure is a {@link ModelException} that names the
- * file.
+ * Reads an ONNX file into featviz's {@link Graph}: parses it with the ONNX reference library, runs
+ * the ONNX checker there, and copies what featviz needs into its own IR. No JavaCPP object leaves
+ * this class. Shapes are not resolved here (see {@code ops.ShapeInference}); every failure is a
+ * {@link ModelException} that names the file.
  *
- * <p>ONNX's own shape inference ({@code InferShapes}) is deliberately not run: featviz never reads its results,
- * the binding runs it in a mode that swallows inference errors, and its per-op inference code trusts attributes
- * the checker does not validate, so a corrupt model crashed the whole JVM inside it (onnx 1.17: SIGFPE on a Conv
- * with strides 0, SIGSEGV on a Conv whose weight rank differs from its input rank; found by
- * OnnxImporterFuzzTest).
+ * <p>ONNX's own shape inference ({@code InferShapes}) is deliberately not run: featviz never reads
+ * its results, the binding runs it in a mode that swallows inference errors, and its per-op
+ * inference code trusts attributes the checker does not validate, so a corrupt model crashed the
+ * whole JVM inside it (onnx 1.17: SIGFPE on a Conv with strides 0, SIGSEGV on a Conv whose weight
+ * rank differs from its input rank; found by OnnxImporterFuzzTest).
  */
 public final class OnnxImporter {
   private OnnxImporter() {}
@@ -50,7 +50,8 @@ public final class OnnxImporter {
   public static Graph read(Path file) {
     byte[] bytes;
     try {
-      if (Files.isDirectory(file)) throw new ModelException(file + ": is a directory, not an ONNX file");
+      if (Files.isDirectory(file))
+        throw new ModelException(file + ": is a directory, not an ONNX file");
       bytes = Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
       throw new ModelException(file + ": no such file");
@@ -63,10 +64,13 @@ public final class OnnxImporter {
   /** Imports a serialized ModelProto; {@code source} names it in messages. */
   public static Graph read(byte[] bytes, String source) {
     if (bytes.length == 0) throw new ModelException(source + ": empty file, not an ONNX model");
-    try (ModelProto model = new ModelProto(); BytePointer buffer = new BytePointer(bytes)) {
+    try (ModelProto model = new ModelProto();
+        BytePointer buffer = new BytePointer(bytes)) {
       if (!ParseProtoFromBytes(model, buffer, bytes.length)) {
-        throw new ModelException(source + ": not an ONNX model (the protobuf could not be parsed; is the file"
-            + " truncated or corrupt?)");
+        throw new ModelException(
+            source
+                + ": not an ONNX model (the protobuf could not be parsed; is the file"
+                + " truncated or corrupt?)");
       }
       if (!model.has_graph() || model.graph().node_size() == 0) {
         throw new ModelException(source + ": not an ONNX model (no graph or no nodes)");
@@ -75,20 +79,22 @@ public final class OnnxImporter {
       try {
         check_model(model);
       } catch (RuntimeException e) {
-        throw new ModelException(source + ": the ONNX checker rejected the model: " + firstLine(e), e);
+        throw new ModelException(
+            source + ": the ONNX checker rejected the model: " + firstLine(e), e);
       }
       return convert(model, source);
     } catch (ModelException e) {
       throw e;
     } catch (RuntimeException e) {
-      // Anything else (malformed sizes, values out of range) is still a bad file, not a featviz bug to crash on.
+      // Anything else (malformed sizes, values out of range) is still a bad file, not a featviz bug
+      // to crash on.
       throw new ModelException(source + ": invalid ONNX model: " + firstLine(e), e);
     }
   }
 
   /**
-   * The checker requires a shape on every tensor input and output of the main graph but does not say which value
-   * lacks one; this check runs first and names it.
+   * The checker requires a shape on every tensor input and output of the main graph but does not
+   * say which value lacks one; this check runs first and names it.
    */
   private static void requireShapes(GraphProto g, String source) {
     for (int i = 0; i < g.input_size(); i++) requireShape(g.input(i), "input", source);
@@ -96,9 +102,17 @@ public final class OnnxImporter {
   }
 
   private static void requireShape(ValueInfoProto v, String kind, String source) {
-    if (v.has_type() && v.type().value_case() == TypeProto.kTensorType && !v.type().tensor_type().has_shape()) {
-      throw new ModelException(source + ": graph " + kind + " '" + str(v.name()) + "' has no shape; ONNX requires"
-          + " one on graph inputs and outputs (symbolic dimensions such as 'N' are allowed)");
+    if (v.has_type()
+        && v.type().value_case() == TypeProto.kTensorType
+        && !v.type().tensor_type().has_shape()) {
+      throw new ModelException(
+          source
+              + ": graph "
+              + kind
+              + " '"
+              + str(v.name())
+              + "' has no shape; ONNX requires"
+              + " one on graph inputs and outputs (symbolic dimensions such as 'N' are allowed)");
     }
   }
 
@@ -110,8 +124,10 @@ public final class OnnxImporter {
       if (domain.isEmpty() || domain.equals("ai.onnx")) opset = (int) id.version();
     }
     if (opset < 0) {
-      throw new UnsupportedException(source + ": the model imports no version of the default ONNX opset (only"
-          + " other domains' ops, which featviz does not support)");
+      throw new UnsupportedException(
+          source
+              + ": the model imports no version of the default ONNX opset (only"
+              + " other domains' ops, which featviz does not support)");
     }
 
     Map<String, String> metadata = new LinkedHashMap<>();
@@ -137,15 +153,26 @@ public final class OnnxImporter {
 
     List<Node> nodes = new ArrayList<>();
     for (int i = 0; i < g.node_size(); i++) nodes.add(node(g.node(i), source));
-    return new Graph(source, opset, inputs, outputs, sortTopologically(nodes, inputs, initializers, source),
-        initializers, metadata, Map.of());
+    return new Graph(
+        source,
+        opset,
+        inputs,
+        outputs,
+        sortTopologically(nodes, inputs, initializers, source),
+        initializers,
+        metadata,
+        Map.of());
   }
 
   private static ValueInfo valueInfo(ValueInfoProto v, String source) {
     String name = str(v.name());
     if (!v.has_type() || v.type().value_case() != TypeProto.kTensorType) {
-      throw new UnsupportedException(source + ": graph input '" + name + "' is not a tensor (sequences, maps and"
-          + " optionals are not supported)");
+      throw new UnsupportedException(
+          source
+              + ": graph input '"
+              + name
+              + "' is not a tensor (sequences, maps and"
+              + " optionals are not supported)");
     }
     int elem = v.type().tensor_type().elem_type();
     long[] dims = new long[0];
@@ -156,8 +183,12 @@ public final class OnnxImporter {
         dims[d] = s.dim(d).has_dim_value() && s.dim(d).dim_value() > 0 ? s.dim(d).dim_value() : -1;
       }
     } else {
-      throw new ModelException(source + ": graph input '" + name + "' declares no shape, not even its rank;"
-          + " export the model with its input's shape (dynamic sizes are fine: they are given when it is opened)");
+      throw new ModelException(
+          source
+              + ": graph input '"
+              + name
+              + "' declares no shape, not even its rank;"
+              + " export the model with its input's shape (dynamic sizes are fine: they are given when it is opened)");
     }
     return new ValueInfo(name, DType.fromOnnx(elem), DType.onnxName(elem), dims);
   }
@@ -171,8 +202,13 @@ public final class OnnxImporter {
     List<String> outputs = new ArrayList<>();
     for (int i = 0; i < n.output_size(); i++) outputs.add(str(n.output(i)));
     String name = str(n.name());
-    String where = source + ": " + op + " node '" + (name.isEmpty() && !outputs.isEmpty() ? outputs.get(0) : name)
-        + "'";
+    String where =
+        source
+            + ": "
+            + op
+            + " node '"
+            + (name.isEmpty() && !outputs.isEmpty() ? outputs.get(0) : name)
+            + "'";
     Map<String, Object> attrs = new LinkedHashMap<>();
     for (int i = 0; i < n.attribute_size(); i++) {
       AttributeProto a = n.attribute(i);
@@ -182,13 +218,17 @@ public final class OnnxImporter {
     return new Node(name, op, inputs, outputs, new Attributes(attrs));
   }
 
-  /** The attribute's value as featviz stores it, or null for kinds featviz never reads (graphs, type protos). */
+  /**
+   * The attribute's value as featviz stores it, or null for kinds featviz never reads (graphs, type
+   * protos).
+   */
   private static Object attributeValue(AttributeProto a, String where) {
     int type = a.type();
     if (type == AttributeProto.INT) return a.i();
     if (type == AttributeProto.FLOAT) return a.f();
     if (type == AttributeProto.STRING) return str(a.s());
-    if (type == AttributeProto.TENSOR) return OnnxTensors.toTensor(a.t(), where + " attribute '" + str(a.name()) + "'");
+    if (type == AttributeProto.TENSOR)
+      return OnnxTensors.toTensor(a.t(), where + " attribute '" + str(a.name()) + "'");
     if (type == AttributeProto.INTS) {
       long[] v = new long[a.ints_size()];
       for (int i = 0; i < v.length; i++) v[i] = a.ints(i);
@@ -207,9 +247,12 @@ public final class OnnxImporter {
     return null;
   }
 
-  /** ONNX requires topological order, but says so only in prose: re-sort, and name the cycle if there is one. */
-  private static List<Node> sortTopologically(List<Node> nodes, List<ValueInfo> inputs,
-      Map<String, Tensor> initializers, String source) {
+  /**
+   * ONNX requires topological order, but says so only in prose: re-sort, and name the cycle if
+   * there is one.
+   */
+  private static List<Node> sortTopologically(
+      List<Node> nodes, List<ValueInfo> inputs, Map<String, Tensor> initializers, String source) {
     Set<String> known = new HashSet<>(initializers.keySet());
     for (ValueInfo v : inputs) known.add(v.name());
     known.add("");
@@ -230,8 +273,13 @@ public final class OnnxImporter {
         Node n = pending.get(0);
         List<String> missing = new ArrayList<>(n.inputs());
         missing.removeAll(known);
-        throw new ModelException(source + ": " + n.describe() + " reads " + missing
-            + ", which no node, input or initializer provides (or the graph has a cycle)");
+        throw new ModelException(
+            source
+                + ": "
+                + n.describe()
+                + " reads "
+                + missing
+                + ", which no node, input or initializer provides (or the graph has a cycle)");
       }
     }
     return sorted;

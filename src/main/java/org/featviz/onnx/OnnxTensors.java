@@ -1,5 +1,7 @@
 package org.featviz.onnx;
 
+import static org.bytedeco.onnx.global.onnx.ParseProtoFromBytes;
+
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -12,13 +14,14 @@ import org.featviz.ir.Shape;
 import org.featviz.ir.Tensor;
 import org.featviz.ir.UnsupportedException;
 
-import static org.bytedeco.onnx.global.onnx.ParseProtoFromBytes;
-
 /** Converts ONNX TensorProtos (initializers, attributes, test data files) into featviz tensors. */
 public final class OnnxTensors {
   private OnnxTensors() {}
 
-  /** Reads a serialized TensorProto file, as the ONNX backend test data sets store inputs and outputs. */
+  /**
+   * Reads a serialized TensorProto file, as the ONNX backend test data sets store inputs and
+   * outputs.
+   */
   public static Tensor readPb(Path file) {
     byte[] bytes;
     try {
@@ -26,7 +29,8 @@ public final class OnnxTensors {
     } catch (java.io.IOException e) {
       throw new ModelException(file + ": cannot read: " + e.getMessage(), e);
     }
-    try (TensorProto t = new TensorProto(); BytePointer buffer = new BytePointer(bytes)) {
+    try (TensorProto t = new TensorProto();
+        BytePointer buffer = new BytePointer(bytes)) {
       if (!ParseProtoFromBytes(t, buffer, bytes.length)) {
         throw new ModelException(file + ": not a serialized ONNX TensorProto");
       }
@@ -55,11 +59,13 @@ public final class OnnxTensors {
     int n = shape.size();
     int type = t.data_type();
     byte[] raw = t.has_raw_data() ? bytes(t.raw_data()) : null;
-    // Each branch checks the stored value count against the shape before allocating, so that corrupt dims
+    // Each branch checks the stored value count against the shape before allocating, so that
+    // corrupt dims
     // (a few bytes in the file) cannot make featviz allocate gigabytes.
     if (type == TensorProto.FLOAT || type == TensorProto.DOUBLE) {
       if (type == TensorProto.DOUBLE) {
-        throw new UnsupportedException(where + ": float64 tensors are not supported (featviz computes in float32)");
+        throw new UnsupportedException(
+            where + ": float64 tensors are not supported (featviz computes in float32)");
       }
       if (raw != null) {
         expect(raw.length, (long) n * 4, where);
@@ -74,8 +80,12 @@ public final class OnnxTensors {
     }
     if (type == TensorProto.INT64 || type == TensorProto.INT32) {
       int width = type == TensorProto.INT64 ? 8 : 4;
-      expect(raw != null ? raw.length : type == TensorProto.INT64 ? t.int64_data_size() : t.int32_data_size(),
-          raw != null ? (long) n * width : n, where);
+      expect(
+          raw != null
+              ? raw.length
+              : type == TensorProto.INT64 ? t.int64_data_size() : t.int32_data_size(),
+          raw != null ? (long) n * width : n,
+          where);
       long[] v = new long[n];
       if (raw != null) {
         ByteBuffer b = ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN);
@@ -87,13 +97,18 @@ public final class OnnxTensors {
       }
       return Tensor.ofLongs(shape, v);
     }
-    throw new UnsupportedException(where + ": " + DType.onnxName(type) + " tensors are not supported"
-        + " (featviz computes in float32, with int64 for shapes)");
+    throw new UnsupportedException(
+        where
+            + ": "
+            + DType.onnxName(type)
+            + " tensors are not supported"
+            + " (featviz computes in float32, with int64 for shapes)");
   }
 
   private static void expect(long actual, long expected, String where) {
     if (actual != expected) {
-      throw new ModelException(where + ": holds " + actual + " values/bytes where its shape needs " + expected);
+      throw new ModelException(
+          where + ": holds " + actual + " values/bytes where its shape needs " + expected);
     }
   }
 

@@ -1,2 +1,5 @@
-/** Import of ONNX files through the ONNX reference library (org.bytedeco:onnx); no JavaCPP object leaves this package. */
+/**
+ * Import of ONNX files through the ONNX reference library (org.bytedeco:onnx); no JavaCPP object
+ * leaves this package.
+ */
 package org.featviz.onnx;

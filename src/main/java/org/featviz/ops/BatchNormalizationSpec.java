@@ -5,9 +5,10 @@ import org.featviz.ir.Attributes;
 import org.featviz.ir.Shape;
 
 /**
- * BatchNormalization in inference mode: X (N x C x D1 x ... x Dk) with per-channel scale, B, mean and var (each C)
- * gives Y = scale * (X - mean) / sqrt(var + epsilon) + B, the shape of X. Training mode (training_mode = 1, or the
- * running-statistics outputs) and the per-element statistics of old opsets (spatial = 0) are not supported.
+ * BatchNormalization in inference mode: X (N x C x D1 x ... x Dk) with per-channel scale, B, mean
+ * and var (each C) gives Y = scale * (X - mean) / sqrt(var + epsilon) + B, the shape of X. Training
+ * mode (training_mode = 1, or the running-statistics outputs) and the per-element statistics of old
+ * opsets (spatial = 0) are not supported.
  */
 public final class BatchNormalizationSpec implements OpSpec {
   static final BatchNormalizationSpec INSTANCE = new BatchNormalizationSpec();
@@ -19,22 +20,33 @@ public final class BatchNormalizationSpec implements OpSpec {
     Shape x = ctx.in(0);
     Attributes a = ctx.node().attributes();
     if (a.getInt("training_mode", 0) != 0) {
-      throw new UnsupportedOpException(ctx.node(), ctx.opset(), "training_mode = 1 (featviz runs inference only)");
+      throw new UnsupportedOpException(
+          ctx.node(), ctx.opset(), "training_mode = 1 (featviz runs inference only)");
     }
     long wanted = ctx.node().outputs().stream().filter(o -> !o.isEmpty()).count();
     if (wanted > 1 || (ctx.node().outputs().size() > 0 && ctx.node().outputs().get(0).isEmpty())) {
-      throw new UnsupportedOpException(ctx.node(), ctx.opset(),
+      throw new UnsupportedOpException(
+          ctx.node(),
+          ctx.opset(),
           "outputs other than Y (running or saved statistics exist only in training mode)");
     }
     if (a.getInt("spatial", 1) == 0) {
-      throw new UnsupportedOpException(ctx.node(), ctx.opset(), "spatial = 0 (per-element statistics)");
+      throw new UnsupportedOpException(
+          ctx.node(), ctx.opset(), "spatial = 0 (per-element statistics)");
     }
     if (x.rank() < 2) throw ctx.error("input " + x + " must be N x C x ... (rank 2 or more)");
     String[] names = {"scale", "B", "mean", "var"};
     for (int i = 1; i <= 4; i++) {
       if (!ctx.in(i).equals(Shape.of(x.dim(1)))) {
-        throw ctx.error(names[i - 1] + " has shape " + ctx.in(i) + ", expected [" + x.dim(1) + "] (the channels of "
-            + x + ")");
+        throw ctx.error(
+            names[i - 1]
+                + " has shape "
+                + ctx.in(i)
+                + ", expected ["
+                + x.dim(1)
+                + "] (the channels of "
+                + x
+                + ")");
       }
     }
     return List.of(x);

@@ -3,10 +3,11 @@ package org.featviz.ops;
 import org.featviz.ir.Shape;
 
 /**
- * ONNX broadcasting. Multidirectional (numpy) broadcasting aligns two shapes at their last dimension; each pair of
- * dimensions must be equal or one of them 1 (a missing leading dimension counts as 1). Unidirectional broadcasting
- * (Gemm's C) additionally requires the result to be the target shape. {@link #sourceIndices} is the index mapping
- * every backend implements: which input element feeds each output element.
+ * ONNX broadcasting. Multidirectional (numpy) broadcasting aligns two shapes at their last
+ * dimension; each pair of dimensions must be equal or one of them 1 (a missing leading dimension
+ * counts as 1). Unidirectional broadcasting (Gemm's C) additionally requires the result to be the
+ * target shape. {@link #sourceIndices} is the index mapping every backend implements: which input
+ * element feeds each output element.
  */
 public final class Broadcast {
   private Broadcast() {}
@@ -35,26 +36,33 @@ public final class Broadcast {
   }
 
   /**
-   * Strides (in elements) for reading {@code in} while walking {@code out}'s indices: one per dimension of out,
-   * 0 where in is broadcast (missing or of size 1 there). {@code in} must broadcast unidirectionally to out.
+   * Strides (in elements) for reading {@code in} while walking {@code out}'s indices: one per
+   * dimension of out, 0 where in is broadcast (missing or of size 1 there). {@code in} must
+   * broadcast unidirectionally to out.
    */
   public static int[] strides(Shape in, Shape out) {
-    if (!unidirectional(in, out)) throw new IllegalArgumentException("shape " + in + " does not broadcast to " + out);
+    if (!unidirectional(in, out))
+      throw new IllegalArgumentException("shape " + in + " does not broadcast to " + out);
     int offset = out.rank() - in.rank();
     int[] inStrides = in.strides();
     int[] s = new int[out.rank()];
-    for (int d = offset; d < out.rank(); d++) s[d] = in.dim(d - offset) == 1 ? 0 : inStrides[d - offset];
+    for (int d = offset; d < out.rank(); d++)
+      s[d] = in.dim(d - offset) == 1 ? 0 : inStrides[d - offset];
     return s;
   }
 
-  /** For each element of {@code out} in row-major order, the flat index of the element of {@code in} it reads. */
+  /**
+   * For each element of {@code out} in row-major order, the flat index of the element of {@code in}
+   * it reads.
+   */
   public static int[] sourceIndices(Shape in, Shape out) {
     return stridedIndices(out.dims(), strides(in, out));
   }
 
   /**
-   * For each index (i0, ..., ir-1) of {@code dims} in row-major order, sum_d i_d stride[d]: where a walk over an
-   * array of dims reads another array laid out with those strides (a broadcast operand, a permuted one).
+   * For each index (i0, ..., ir-1) of {@code dims} in row-major order, sum_d i_d stride[d]: where a
+   * walk over an array of dims reads another array laid out with those strides (a broadcast
+   * operand, a permuted one).
    */
   public static int[] stridedIndices(int[] dims, int[] stride) {
     int size = 1;

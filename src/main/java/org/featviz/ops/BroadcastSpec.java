@@ -10,8 +10,10 @@ final class BroadcastSpec implements OpSpec {
   @Override
   public List<Shape> outputShapes(OpContext ctx) {
     if (ctx.opset() < 7 && ctx.node().attributes().has("axis")) {
-      // Before opset 7 these ops could align B at a given axis of A; numpy-style suffix alignment covers the rest.
-      throw new UnsupportedOpException(ctx.node(), ctx.opset(), "legacy broadcasting with an 'axis' attribute");
+      // Before opset 7 these ops could align B at a given axis of A; numpy-style suffix alignment
+      // covers the rest.
+      throw new UnsupportedOpException(
+          ctx.node(), ctx.opset(), "legacy broadcasting with an 'axis' attribute");
     }
     Shape a = ctx.in(0);
     Shape b = ctx.in(1);

@@ -4,9 +4,9 @@ import java.util.List;
 import org.featviz.ir.Shape;
 
 /**
- * Clip: y = min(max(x, min), max), so max wins where min > max. Before opset 11 the bounds are the attributes
- * min and max; from opset 11 they are the optional scalar inputs 1 and 2 (an empty name omits one). Omitted bounds
- * default to the lowest and highest float.
+ * Clip: y = min(max(x, min), max), so max wins where min > max. Before opset 11 the bounds are the
+ * attributes min and max; from opset 11 they are the optional scalar inputs 1 and 2 (an empty name
+ * omits one). Omitted bounds default to the lowest and highest float.
  */
 public final class ClipSpec implements OpSpec {
   static final ClipSpec INSTANCE = new ClipSpec();
@@ -30,7 +30,8 @@ public final class ClipSpec implements OpSpec {
   public static Bounds bounds(OpContext ctx) {
     if (ctx.opset() < 11) {
       var attrs = ctx.node().attributes();
-      return new Bounds(attrs.getFloat("min", -Float.MAX_VALUE), attrs.getFloat("max", Float.MAX_VALUE));
+      return new Bounds(
+          attrs.getFloat("min", -Float.MAX_VALUE), attrs.getFloat("max", Float.MAX_VALUE));
     }
     float min = ctx.hasInput(1) ? scalar(ctx, 1) : -Float.MAX_VALUE;
     float max = ctx.hasInput(2) ? scalar(ctx, 2) : Float.MAX_VALUE;

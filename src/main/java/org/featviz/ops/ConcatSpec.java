@@ -4,7 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import org.featviz.ir.Shape;
 
-/** Concat: joins inputs of equal rank along {@code axis} (negative counts from the back); other dims must match. */
+/**
+ * Concat: joins inputs of equal rank along {@code axis} (negative counts from the back); other dims
+ * must match.
+ */
 public final class ConcatSpec implements OpSpec {
   static final ConcatSpec INSTANCE = new ConcatSpec();
 
@@ -20,7 +23,8 @@ public final class ConcatSpec implements OpSpec {
   public static int axis(OpContext ctx) {
     if (ctx.inputCount() == 0) throw ctx.error("needs at least one input");
     var attrs = ctx.node().attributes();
-    if (!attrs.has("axis") && ctx.opset() >= 4) throw ctx.error("missing the required attribute 'axis'");
+    if (!attrs.has("axis") && ctx.opset() >= 4)
+      throw ctx.error("missing the required attribute 'axis'");
     Shape first = ctx.in(0);
     int axis = Axes.normalize(ctx, attrs.getInt("axis", 1), first);
     for (int i = 1; i < ctx.inputCount(); i++) {
@@ -28,7 +32,8 @@ public final class ConcatSpec implements OpSpec {
       boolean fits = s.rank() == first.rank();
       for (int d = 0; fits && d < s.rank(); d++) fits = d == axis || s.dim(d) == first.dim(d);
       if (!fits) {
-        throw ctx.error("input shapes " + shapes(ctx) + " differ outside the concatenation axis " + axis);
+        throw ctx.error(
+            "input shapes " + shapes(ctx) + " differ outside the concatenation axis " + axis);
       }
     }
     return axis;

@@ -4,8 +4,9 @@ import java.util.List;
 import org.featviz.ir.Shape;
 
 /**
- * Flatten: [d0, ..., dn-1] becomes the 2-D [d0 * ... * d(axis-1), d(axis) * ... * d(n-1)]; {@code axis}
- * (default 1) may be n, or negative counting from the back. The element order does not change.
+ * Flatten: [d0, ..., dn-1] becomes the 2-D [d0 * ... * d(axis-1), d(axis) * ... * d(n-1)]; {@code
+ * axis} (default 1) may be n, or negative counting from the back. The element order does not
+ * change.
  */
 public final class FlattenSpec implements OpSpec {
   static final FlattenSpec INSTANCE = new FlattenSpec();

@@ -4,15 +4,16 @@ import java.util.List;
 import org.featviz.ir.Shape;
 
 /**
- * Gemm: Y[M, N] = alpha * A' B' + beta * C, where A' is A [M, K] (or A transposed from [K, M] when transA = 1),
- * B' is B [K, N] (or transposed from [N, K] when transB = 1), and the optional C broadcasts unidirectionally to
- * [M, N].
+ * Gemm: Y[M, N] = alpha * A' B' + beta * C, where A' is A [M, K] (or A transposed from [K, M] when
+ * transA = 1), B' is B [K, N] (or transposed from [N, K] when transB = 1), and the optional C
+ * broadcasts unidirectionally to [M, N].
  */
 public final class GemmSpec implements OpSpec {
   static final GemmSpec INSTANCE = new GemmSpec();
 
   /** The product's sizes and the node's attributes. */
-  public record Params(int m, int k, int n, boolean transA, boolean transB, float alpha, float beta) {}
+  public record Params(
+      int m, int k, int n, boolean transA, boolean transB, float alpha, float beta) {}
 
   @Override
   public List<Shape> outputShapes(OpContext ctx) {
@@ -34,12 +35,23 @@ public final class GemmSpec implements OpSpec {
     int kb = transB ? b.dim(1) : b.dim(0);
     int n = transB ? b.dim(0) : b.dim(1);
     if (k != kb) {
-      throw ctx.error("inner dimensions differ: A " + a + (transA ? " transposed" : "") + " has K = " + k + ", B "
-          + b + (transB ? " transposed" : "") + " has K = " + kb);
+      throw ctx.error(
+          "inner dimensions differ: A "
+              + a
+              + (transA ? " transposed" : "")
+              + " has K = "
+              + k
+              + ", B "
+              + b
+              + (transB ? " transposed" : "")
+              + " has K = "
+              + kb);
     }
     if (ctx.hasInput(2) && !Broadcast.unidirectional(ctx.in(2), Shape.of(m, n))) {
-      throw ctx.error("C of shape " + ctx.in(2) + " does not broadcast to [M, N] = " + Shape.of(m, n));
+      throw ctx.error(
+          "C of shape " + ctx.in(2) + " does not broadcast to [M, N] = " + Shape.of(m, n));
     }
-    return new Params(m, k, n, transA, transB, attrs.getFloat("alpha", 1f), attrs.getFloat("beta", 1f));
+    return new Params(
+        m, k, n, transA, transB, attrs.getFloat("alpha", 1f), attrs.getFloat("beta", 1f));
   }
 }

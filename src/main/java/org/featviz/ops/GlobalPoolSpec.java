@@ -3,7 +3,10 @@ package org.featviz.ops;
 import java.util.List;
 import org.featviz.ir.Shape;
 
-/** GlobalAveragePool: X (N x C x D1 x ... x Dk), k >= 1, reduced over all spatial axes to N x C x 1 x ... x 1. */
+/**
+ * GlobalAveragePool: X (N x C x D1 x ... x Dk), k >= 1, reduced over all spatial axes to N x C x 1
+ * x ... x 1.
+ */
 final class GlobalPoolSpec implements OpSpec {
   static final GlobalPoolSpec INSTANCE = new GlobalPoolSpec();
 

@@ -6,16 +6,17 @@ import java.util.List;
 import org.featviz.ir.Shape;
 
 /**
- * MatMul with numpy semantics: A [..., M, K] times B [..., K, N] gives [batch..., M, N], where the batch dimensions
- * broadcast multidirectionally. A 1-D A is promoted to [1, K] and a 1-D B to [K, 1]; the promoted dimension is
- * removed from the output again.
+ * MatMul with numpy semantics: A [..., M, K] times B [..., K, N] gives [batch..., M, N], where the
+ * batch dimensions broadcast multidirectionally. A 1-D A is promoted to [1, K] and a 1-D B to [K,
+ * 1]; the promoted dimension is removed from the output again.
  */
 public final class MatMulSpec implements OpSpec {
   static final MatMulSpec INSTANCE = new MatMulSpec();
 
   /**
-   * The product's layout: {@code batch} is the broadcast batch shape, {@code aBatch}/{@code bBatch} the operands'
-   * own batch shapes (each broadcasts to batch); each batch element multiplies [m, k] by [k, n].
+   * The product's layout: {@code batch} is the broadcast batch shape, {@code aBatch}/{@code bBatch}
+   * the operands' own batch shapes (each broadcasts to batch); each batch element multiplies [m, k]
+   * by [k, n].
    */
   public record Dims(Shape batch, Shape aBatch, Shape bBatch, int m, int k, int n, Shape out) {}
 
@@ -39,7 +40,8 @@ public final class MatMulSpec implements OpSpec {
     int kb = bVector ? bd[0] : bd[bd.length - 2];
     int n = bVector ? 1 : bd[bd.length - 1];
     if (k != kb) {
-      throw ctx.error("inner dimensions differ: A " + a + " has K = " + k + ", B " + b + " has K = " + kb);
+      throw ctx.error(
+          "inner dimensions differ: A " + a + " has K = " + k + ", B " + b + " has K = " + kb);
     }
     Shape aBatch = aVector ? Shape.scalar() : Shape.of(Arrays.copyOf(ad, ad.length - 2));
     Shape bBatch = bVector ? Shape.scalar() : Shape.of(Arrays.copyOf(bd, bd.length - 2));

@@ -7,8 +7,9 @@ import org.featviz.ir.Shape;
 import org.featviz.ir.Tensor;
 
 /**
- * A node with the shapes of its inputs (null for an omitted optional input) and the values of those inputs that
- * are known constants (null elsewhere), for shape inference and for kernels that read attributes.
+ * A node with the shapes of its inputs (null for an omitted optional input) and the values of those
+ * inputs that are known constants (null elsewhere), for shape inference and for kernels that read
+ * attributes.
  */
 public record OpContext(Node node, List<Shape> inputShapes, List<Tensor> constants, int opset) {
   public Shape in(int i) {
@@ -29,8 +30,13 @@ public record OpContext(Node node, List<Shape> inputShapes, List<Tensor> constan
   public Tensor constant(int i) {
     Tensor t = i < constants.size() ? constants.get(i) : null;
     if (t == null) {
-      throw error("input " + i + " ('" + node.input(i) + "') must be a constant (an initializer) for featviz"
-          + " to know the output shape");
+      throw error(
+          "input "
+              + i
+              + " ('"
+              + node.input(i)
+              + "') must be a constant (an initializer) for featviz"
+              + " to know the output shape");
     }
     return t;
   }

@@ -49,9 +49,10 @@ public final class Ops {
   }
 
   /**
-   * The index of the first input of {@code node} that holds an int64 tensor ({@code isInt64} says which values do)
-   * where its op reads float32 data, which is every input but the shape-like ones of {@link OpSpec#constantInputs}
-   * (Reshape's shape, Pad's pads and axes); -1 where there is none, or the op is not supported.
+   * The index of the first input of {@code node} that holds an int64 tensor ({@code isInt64} says
+   * which values do) where its op reads float32 data, which is every input but the shape-like ones
+   * of {@link OpSpec#constantInputs} (Reshape's shape, Pad's pads and axes); -1 where there is
+   * none, or the op is not supported.
    */
   public static int int64DataInput(Node node, Predicate<String> isInt64) {
     OpSpec s = SPECS.get(node.opType());
@@ -67,7 +68,9 @@ public final class Ops {
     return -1;
   }
 
-  /** The spec for a node's op; throws {@link UnsupportedOpException} naming the node, op and opset. */
+  /**
+   * The spec for a node's op; throws {@link UnsupportedOpException} naming the node, op and opset.
+   */
   public static OpSpec spec(Node node, int opset) {
     OpSpec s = SPECS.get(node.opType());
     if (s == null) throw new UnsupportedOpException(node, opset, "");

@@ -4,7 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import org.featviz.ir.Shape;
 
-/** Identity and inference-mode Dropout: the first output is the input; Dropout's optional mask has its shape. */
+/**
+ * Identity and inference-mode Dropout: the first output is the input; Dropout's optional mask has
+ * its shape.
+ */
 final class PassThroughSpec implements OpSpec {
   static final PassThroughSpec INSTANCE = new PassThroughSpec();
 

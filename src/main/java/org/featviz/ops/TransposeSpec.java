@@ -17,7 +17,9 @@ public final class TransposeSpec implements OpSpec {
     return List.of(Shape.of(out));
   }
 
-  /** The validated permutation: a permutation of 0..rank-1, negative entries counting from the back. */
+  /**
+   * The validated permutation: a permutation of 0..rank-1, negative entries counting from the back.
+   */
   public static int[] perm(OpContext ctx) {
     Shape x = ctx.in(0);
     int rank = x.rank();
@@ -28,14 +30,19 @@ public final class TransposeSpec implements OpSpec {
       return perm;
     }
     if (given.length != rank) {
-      throw ctx.error("perm has " + given.length + " entries for input shape " + x + " of rank " + rank);
+      throw ctx.error(
+          "perm has " + given.length + " entries for input shape " + x + " of rank " + rank);
     }
     boolean[] seen = new boolean[rank];
     for (int i = 0; i < rank; i++) {
       long p = given[i] < 0 ? given[i] + rank : given[i];
       if (p < 0 || p >= rank || seen[(int) p]) {
-        throw ctx.error("perm " + Arrays.toString(given) + " is not a permutation of the dimensions of "
-            + "input shape " + x);
+        throw ctx.error(
+            "perm "
+                + Arrays.toString(given)
+                + " is not a permutation of the dimensions of "
+                + "input shape "
+                + x);
       }
       seen[(int) p] = true;
       perm[i] = (int) p;

@@ -3,13 +3,24 @@ package org.featviz.ops;
 import org.featviz.ir.Node;
 import org.featviz.ir.UnsupportedException;
 
-/** A node whose op (or op variant) featviz cannot compute; the message names the node, op type and opset. */
+/**
+ * A node whose op (or op variant) featviz cannot compute; the message names the node, op type and
+ * opset.
+ */
 public final class UnsupportedOpException extends UnsupportedException {
   private final String opType;
 
   public UnsupportedOpException(Node node, int opset, String detail) {
-    this(node.describe() + ": unsupported" + (detail.isEmpty() ? " op" : ": " + detail) + " (op " + node.opType()
-        + ", opset " + opset + ")", node.opType());
+    this(
+        node.describe()
+            + ": unsupported"
+            + (detail.isEmpty() ? " op" : ": " + detail)
+            + " (op "
+            + node.opType()
+            + ", opset "
+            + opset
+            + ")",
+        node.opType());
   }
 
   private UnsupportedOpException(String message, String opType) {

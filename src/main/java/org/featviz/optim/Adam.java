@@ -1,8 +1,8 @@
 package org.featviz.optim;
 
 /**
- * Adam (Kingma and Ba) for gradient ascent on one parameter vector: p += lr * m_hat / (sqrt(v_hat) + eps). One
- * instance per image, so every batch element keeps its own moments.
+ * Adam (Kingma and Ba) for gradient ascent on one parameter vector: p += lr * m_hat / (sqrt(v_hat)
+ * + eps). One instance per image, so every batch element keeps its own moments.
  */
 public final class Adam {
   private final double lr;

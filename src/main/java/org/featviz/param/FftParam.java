@@ -5,15 +5,17 @@ import org.featviz.ir.ModelException;
 import org.featviz.ir.Shape;
 
 /**
- * Lucid's spectral parameterization: each channel is a half spectrum of complex Fourier coefficients, scaled so
- * that low frequencies dominate (natural images have a 1/f amplitude spectrum), brought to pixels by an inverse
- * real 2-D DFT, optionally decorrelated in color, then squashed by a sigmoid. Optimizing in this basis gives
- * every frequency a similar effective learning rate, which keeps high-frequency noise out of the visualizations.
+ * Lucid's spectral parameterization: each channel is a half spectrum of complex Fourier
+ * coefficients, scaled so that low frequencies dominate (natural images have a 1/f amplitude
+ * spectrum), brought to pixels by an inverse real 2-D DFT, optionally decorrelated in color, then
+ * squashed by a sigmoid. Optimizing in this basis gives every frequency a similar effective
+ * learning rate, which keeps high-frequency noise out of the visualizations.
  *
- * <p>Shapes: H, W the image size; Wf = W / 2 + 1; params [C, 2, H, Wf] (per channel the real parts [H, Wf], then
- * the imaginary parts [H, Wf]); image [C, H, W].
+ * <p>Shapes: H, W the image size; Wf = W / 2 + 1; params [C, 2, H, Wf] (per channel the real parts
+ * [H, Wf], then the imaginary parts [H, Wf]); image [C, H, W].
  *
  * <p>The exact convention, per channel c:
+ *
  * <pre>
  *   f(ky, kx)  = sqrt(fy(ky)^2 + fx(kx)^2),  fy = numpy.fft.fftfreq(H)[ky],  fx = numpy.fft.rfftfreq(W)[kx]
  *   s(ky, kx)  = 1 / max(f, 1 / max(H, W))^decay
@@ -22,17 +24,19 @@ import org.featviz.ir.Shape;
  *              = InverseRealDft2d(w * (re, im)),  w(ky, kx) = s(ky, kx) / (4 sqrt(H W))
  *   image      = sigmoid(M t)  (3 channels, decorrelated)   or   sigmoid(t)  (otherwise)
  * </pre>
- * sqrt(HW) times the 1/(HW) of the inverse is the orthonormal inverse transform, which is what Lucent computes with
- * {@code irfftn(..., norm="ortho")}; the 4 is Lucid's "magic" constant. For odd W Lucid keeps one extra spectrum
- * column and crops an image of width W + 1; featviz, like Lucent, uses the exact size-W transform with W/2 + 1
- * columns (Lucent allocates the extra column but irfftn never reads it). The imaginary parts at the self-conjugate
- * positions (ky = 0 or H/2, kx = 0 or W/2) have no effect, as in numpy's irfft2 (see {@link InverseRealDft2d}).
- * M is {@link ColorDecorrelation#MATRIX}.
- * Parameters start as Gaussian noise with standard deviation 0.01.
+ *
+ * sqrt(HW) times the 1/(HW) of the inverse is the orthonormal inverse transform, which is what
+ * Lucent computes with {@code irfftn(..., norm="ortho")}; the 4 is Lucid's "magic" constant. For
+ * odd W Lucid keeps one extra spectrum column and crops an image of width W + 1; featviz, like
+ * Lucent, uses the exact size-W transform with W/2 + 1 columns (Lucent allocates the extra column
+ * but irfftn never reads it). The imaginary parts at the self-conjugate positions (ky = 0 or H/2,
+ * kx = 0 or W/2) have no effect, as in numpy's irfft2 (see {@link InverseRealDft2d}). M is {@link
+ * ColorDecorrelation#MATRIX}. Parameters start as Gaussian noise with standard deviation 0.01.
  */
 public final class FftParam implements ImageParam {
   public static final double DEFAULT_DECAY = 1;
   public static final double DEFAULT_STD = 0.01;
+
   /** Lucid divides the spatial image by 4 ("magic constant"); larger values reduce saturation. */
   public static final double LUCID_DIVISOR = 4;
 
@@ -43,6 +47,7 @@ public final class FftParam implements ImageParam {
   private final double std;
   private final boolean decorrelate;
   private final InverseRealDft2d dft;
+
   /** w [H, Wf]: the per-coefficient weight s / (4 sqrt(H W)) applied to both parts. */
   private final float[] weight;
 
@@ -57,11 +62,14 @@ public final class FftParam implements ImageParam {
     int h = shape.dim(1);
     int w = shape.dim(2);
     this.plane = h * w;
-    if (!(std >= 0)) throw new IllegalArgumentException("FFT parameterization: std must be >= 0, got " + std);
-    if (!Double.isFinite(decay)) throw new IllegalArgumentException("FFT parameterization: decay " + decay);
+    if (!(std >= 0))
+      throw new IllegalArgumentException("FFT parameterization: std must be >= 0, got " + std);
+    if (!Double.isFinite(decay))
+      throw new IllegalArgumentException("FFT parameterization: decay " + decay);
     if (decorrelate && channels != 3) {
-      throw new ModelException("FFT parameterization: color decorrelation needs 3 channels, the image shape is "
-          + shape);
+      throw new ModelException(
+          "FFT parameterization: color decorrelation needs 3 channels, the image shape is "
+              + shape);
     }
     this.decay = decay;
     this.std = std;
@@ -70,14 +78,20 @@ public final class FftParam implements ImageParam {
     this.weight = spectrumWeight(h, w, decay);
   }
 
-  /** |f| of the coefficient (ky, kx), in cycles per pixel, with numpy's fftfreq (rows) and rfftfreq (columns). */
+  /**
+   * |f| of the coefficient (ky, kx), in cycles per pixel, with numpy's fftfreq (rows) and rfftfreq
+   * (columns).
+   */
   public static double frequency(int ky, int kx, int height, int width) {
     double fy = (ky <= (height - 1) / 2 ? ky : ky - height) / (double) height;
     double fx = kx / (double) width;
     return Math.sqrt(fy * fy + fx * fx);
   }
 
-  /** w [H, Wf] = 1 / max(f, 1 / max(H, W))^decay / (4 sqrt(H W)): all scalings between params and the DFT. */
+  /**
+   * w [H, Wf] = 1 / max(f, 1 / max(H, W))^decay / (4 sqrt(H W)): all scalings between params and
+   * the DFT.
+   */
   public static float[] spectrumWeight(int height, int width, double decay) {
     int wf = width / 2 + 1;
     double floor = 1.0 / Math.max(height, width);
@@ -147,7 +161,9 @@ public final class FftParam implements ImageParam {
     spatialBackward(g, gradParams);
   }
 
-  /** The linear part before color and sigmoid: params [C, 2, H, Wf] -> t [C, H, W] (a new array). */
+  /**
+   * The linear part before color and sigmoid: params [C, 2, H, Wf] -> t [C, H, W] (a new array).
+   */
   float[] spatial(float[] params) {
     int spectrum = dft.spectrumSize();
     int half = spectrum / 2;

@@ -4,8 +4,9 @@ import java.util.Random;
 import org.featviz.ir.Shape;
 
 /**
- * How an image [C, H, W] with values in (0, 1) is made from the parameters that the optimizer updates (pixel
- * or FFT spectral). One instance serves every image of a batch; each call handles one image.
+ * How an image [C, H, W] with values in (0, 1) is made from the parameters that the optimizer
+ * updates (pixel or FFT spectral). One instance serves every image of a batch; each call handles
+ * one image.
  */
 public interface ImageParam {
   /** The image shape [C, H, W]. */

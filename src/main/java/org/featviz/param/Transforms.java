@@ -5,34 +5,42 @@ import org.featviz.ir.ModelException;
 import org.featviz.ir.Shape;
 
 /**
- * Lucid's augmentation (pad, jitter, scale, rotate, jitter) composed into ONE affine bilinear resampling per image,
- * so that forward and backward are one pass each (the GPU kernel fuses exactly this), and its exact adjoint.
+ * Lucid's augmentation (pad, jitter, scale, rotate, jitter) composed into ONE affine bilinear
+ * resampling per image, so that forward and backward are one pass each (the GPU kernel fuses
+ * exactly this), and its exact adjoint.
  *
- * <p>Shapes: image [C, H, W]; output canvas [C, Ho, Wo] (the network's input size, often H x W). Every output pixel
- * (xo, yo) reads the image at
+ * <p>Shapes: image [C, H, W]; output canvas [C, Ho, Wo] (the network's input size, often H x W).
+ * Every output pixel (xo, yo) reads the image at
+ *
  * <pre>
  *   p_img = c_img + R(theta) (p_out - c_out) / scale + t,   c = ((W - 1) / 2, (H - 1) / 2) of each canvas,
  *   R(theta) = [[cos, -sin], [sin, cos]] acting on (x, y) with y pointing down
  * </pre>
- * (a positive angle turns the content counter-clockwise on screen; scale &gt; 1 enlarges it; t = (tx, ty) is the sum
- * of both jitters) and samples bilinearly from the image extended by
+ *
+ * (a positive angle turns the content counter-clockwise on screen; scale &gt; 1 enlarges it; t =
+ * (tx, ty) is the sum of both jitters) and samples bilinearly from the image extended by
+ *
  * <pre>
  *   E[i, j] = image[i, j]   inside the image
  *           = padValue      in the ring of width pad around it (-pad &lt;= i &lt; H + pad, likewise j)
  *           = 0             beyond (what Lucid's and kornia's rotation fill with)
  * </pre>
- * Bilinear: with x0 = floor(x), fx = x - x0 (likewise y), out = sum over the 4 neighbours of
- * (1 - fy or fy) (1 - fx or fx) E[neighbour]. Only image pixels carry gradient, so backward scatters gradOut with
- * the same weights onto the neighbours inside the image; fill values have zero gradient.
  *
- * <p>Differences from Lucid's chain of separate resamplings, all deliberate: Lucid's canvas grows with the pad and
- * shrinks with each crop, here it is fixed at Ho x Wo, centered on the image; Lucid applies the second jitter after
- * rotation and scaling, here both jitters add to t in image pixels (their sum is what matters for robustness);
- * Lucid resamples twice (scale, then rotate), here once. A jitter of j draws o uniformly from {0..j} (Lucid's random
- * crop offset) and shifts by o - floor(j / 2), so an even j shifts by -j/2..j/2.
+ * Bilinear: with x0 = floor(x), fx = x - x0 (likewise y), out = sum over the 4 neighbours of (1 -
+ * fy or fy) (1 - fx or fx) E[neighbour]. Only image pixels carry gradient, so backward scatters
+ * gradOut with the same weights onto the neighbours inside the image; fill values have zero
+ * gradient.
  *
- * <p>With every part disabled and Ho x Wo = H x W the sampling points fall on pixel centers and forward is an exact
- * copy. One instance is immutable and serves a whole batch; each call handles one image.
+ * <p>Differences from Lucid's chain of separate resamplings, all deliberate: Lucid's canvas grows
+ * with the pad and shrinks with each crop, here it is fixed at Ho x Wo, centered on the image;
+ * Lucid applies the second jitter after rotation and scaling, here both jitters add to t in image
+ * pixels (their sum is what matters for robustness); Lucid resamples twice (scale, then rotate),
+ * here once. A jitter of j draws o uniformly from {0..j} (Lucid's random crop offset) and shifts by
+ * o - floor(j / 2), so an even j shifts by -j/2..j/2.
+ *
+ * <p>With every part disabled and Ho x Wo = H x W the sampling points fall on pixel centers and
+ * forward is an exact copy. One instance is immutable and serves a whole batch; each call handles
+ * one image.
  */
 public final class Transforms {
   private final TransformConfig config;
@@ -50,7 +58,8 @@ public final class Transforms {
   public Transforms(TransformConfig config, Shape imageShape, int outHeight, int outWidth) {
     ImageShapes.check(imageShape, "transforms");
     if (outHeight < 1 || outWidth < 1) {
-      throw new ModelException("transforms: output size must be positive, got " + outHeight + "x" + outWidth);
+      throw new ModelException(
+          "transforms: output size must be positive, got " + outHeight + "x" + outWidth);
     }
     this.config = config;
     this.channels = imageShape.dim(0);
@@ -66,15 +75,18 @@ public final class Transforms {
   }
 
   /**
-   * Draws one image's transform for one step, in Lucid's order: first jitter (x, then y), scale, angle, second
-   * jitter (x, then y). Disabled parts draw nothing from rng.
+   * Draws one image's transform for one step, in Lucid's order: first jitter (x, then y), scale,
+   * angle, second jitter (x, then y). Disabled parts draw nothing from rng.
    */
   public TransformSample draw(Random rng) {
     double tx = jitter(config.firstJitter(), rng);
     double ty = jitter(config.firstJitter(), rng);
-    double scale = config.scales().isEmpty() ? 1 : config.scales().get(rng.nextInt(config.scales().size()));
-    double angle = config.anglesDegrees().isEmpty()
-        ? 0 : config.anglesDegrees().get(rng.nextInt(config.anglesDegrees().size()));
+    double scale =
+        config.scales().isEmpty() ? 1 : config.scales().get(rng.nextInt(config.scales().size()));
+    double angle =
+        config.anglesDegrees().isEmpty()
+            ? 0
+            : config.anglesDegrees().get(rng.nextInt(config.anglesDegrees().size()));
     tx += jitter(config.secondJitter(), rng);
     ty += jitter(config.secondJitter(), rng);
     return new TransformSample(scale, angle, tx, ty);
@@ -96,11 +108,12 @@ public final class Transforms {
         for (int c = 0; c < channels; c++) {
           double sum = 0;
           for (int k = 0; k < 4; k++) {
-            double v = switch (b.kind[k]) {
-              case Bilinear.IMAGE -> image[c * plane + b.index[k]];
-              case Bilinear.PAD -> config.padValue();
-              default -> 0;
-            };
+            double v =
+                switch (b.kind[k]) {
+                  case Bilinear.IMAGE -> image[c * plane + b.index[k]];
+                  case Bilinear.PAD -> config.padValue();
+                  default -> 0;
+                };
             sum += b.weight[k] * v;
           }
           out[c * outPlane + o] = (float) sum;
@@ -109,7 +122,10 @@ public final class Transforms {
     }
   }
 
-  /** The adjoint: gradOut [C, Ho, Wo] -> gradImage [C, H, W] (overwritten); fill values get no gradient. */
+  /**
+   * The adjoint: gradOut [C, Ho, Wo] -> gradImage [C, H, W] (overwritten); fill values get no
+   * gradient.
+   */
   public void backward(float[] gradOut, TransformSample sample, float[] gradImage) {
     int plane = height * width;
     int outPlane = outHeight * outWidth;
@@ -121,14 +137,18 @@ public final class Transforms {
         int o = yo * outWidth + xo;
         for (int k = 0; k < 4; k++) {
           if (b.kind[k] != Bilinear.IMAGE) continue;
-          for (int c = 0; c < channels; c++) acc[c * plane + b.index[k]] += b.weight[k] * gradOut[c * outPlane + o];
+          for (int c = 0; c < channels; c++)
+            acc[c * plane + b.index[k]] += b.weight[k] * gradOut[c * outPlane + o];
         }
       }
     }
     for (int i = 0; i < acc.length; i++) gradImage[i] = (float) acc[i];
   }
 
-  /** Where output pixel (yo, xo) reads the image: fills b with the 4 neighbours, their kinds and weights. */
+  /**
+   * Where output pixel (yo, xo) reads the image: fills b with the 4 neighbours, their kinds and
+   * weights.
+   */
   private void locate(TransformSample s, int yo, int xo, Bilinear b) {
     double theta = Math.toRadians(s.angleDegrees());
     double cos = Math.cos(theta);
@@ -161,7 +181,9 @@ public final class Transforms {
     }
   }
 
-  /** The 4 bilinear neighbours of one sampling point: what each is, where it is, how much it weighs. */
+  /**
+   * The 4 bilinear neighbours of one sampling point: what each is, where it is, how much it weighs.
+   */
   private static final class Bilinear {
     static final int IMAGE = 0;
     static final int PAD = 1;

@@ -8,8 +8,9 @@ import org.featviz.ir.Graph;
 import org.featviz.ir.Node;
 
 /**
- * Removes Identity and inference-mode Dropout nodes by wiring their consumers to their input. One that writes a
- * graph output stays (a cheap copy), so that both the output name and its input's layer name remain addressable.
+ * Removes Identity and inference-mode Dropout nodes by wiring their consumers to their input. One
+ * that writes a graph output stays (a cheap copy), so that both the output name and its input's
+ * layer name remain addressable.
  */
 public final class DropPassThrough {
   private DropPassThrough() {}
@@ -20,8 +21,10 @@ public final class DropPassThrough {
     for (Node n : g.nodes()) {
       List<String> ins = new ArrayList<>();
       for (String i : n.inputs()) ins.add(resolve(rename, i));
-      boolean passThrough = n.opType().equals("Identity")
-          || (n.opType().equals("Dropout") && (n.outputs().size() == 1 || n.outputs().get(1).isEmpty()));
+      boolean passThrough =
+          n.opType().equals("Identity")
+              || (n.opType().equals("Dropout")
+                  && (n.outputs().size() == 1 || n.outputs().get(1).isEmpty()));
       if (passThrough && !g.outputs().contains(n.output())) {
         rename.put(n.output(), ins.get(0));
       } else {

@@ -11,10 +11,11 @@ import org.featviz.ir.Shape;
 import org.featviz.ir.Tensor;
 
 /**
- * Folds inference-mode BatchNormalization into the Conv or Gemm that feeds it: with s = scale / sqrt(var + eps),
- * W' = W * s per output channel and b' = (b - mean) * s + beta. The folded node takes the BatchNormalization's
- * node name and output (Gemm: Y = alpha A W' + C, so scaling W and C by s is exact), so the pre-normalization value disappears; values listed as protected (layers a user
- * targets) are never folded away.
+ * Folds inference-mode BatchNormalization into the Conv or Gemm that feeds it: with s = scale /
+ * sqrt(var + eps), W' = W * s per output channel and b' = (b - mean) * s + beta. The folded node
+ * takes the BatchNormalization's node name and output (Gemm: Y = alpha A W' + C, so scaling W and C
+ * by s is exact), so the pre-normalization value disappears; values listed as protected (layers a
+ * user targets) are never folded away.
  */
 public final class FoldBatchNorm {
   private FoldBatchNorm() {}
@@ -27,13 +28,17 @@ public final class FoldBatchNorm {
       if (!bn.opType().equals("BatchNormalization") || bn.outputs().size() != 1) continue;
       if (bn.attributes().getInt("training_mode", 0) != 0) continue;
       Node producer = producerOf(nodes, bn.input(0));
-      if (producer == null || protectedValues.contains(producer.output()) || g.outputs().contains(producer.output())) {
+      if (producer == null
+          || protectedValues.contains(producer.output())
+          || g.outputs().contains(producer.output())) {
         continue;
       }
       if (countConsumers(nodes, producer.output()) != 1) continue;
       boolean conv = producer.opType().equals("Conv");
-      boolean gemm = producer.opType().equals("Gemm") && producer.attributes().getInt("transB", 0) == 1
-          && producer.attributes().getFloat("beta", 1f) == 1f;
+      boolean gemm =
+          producer.opType().equals("Gemm")
+              && producer.attributes().getInt("transB", 0) == 1
+              && producer.attributes().getFloat("beta", 1f) == 1f;
       if (!conv && !gemm) continue;
       Tensor w = inits.get(producer.input(1));
       Tensor b = producer.hasInput(2) ? inits.get(producer.input(2)) : null;
@@ -44,7 +49,10 @@ public final class FoldBatchNorm {
       if (w == null || scale == null || beta == null || mean == null || var == null) continue;
       if (producer.hasInput(2) && b == null) continue;
       int m = w.shape().dim(0);
-      if (scale.size() != m || beta.size() != m || mean.size() != m || var.size() != m
+      if (scale.size() != m
+          || beta.size() != m
+          || mean.size() != m
+          || var.size() != m
           || (b != null && b.size() != m)) {
         continue;
       }
@@ -62,14 +70,20 @@ public final class FoldBatchNorm {
       String bName = uniqueName(inits, bn.output() + ".folded_bias");
       inits.put(wName, Tensor.of(w.shape(), wf));
       inits.put(bName, Tensor.of(Shape.of(m), bf));
-      Node folded = new Node(bn.name().isEmpty() ? producer.name() : bn.name(), producer.opType(),
-          List.of(producer.input(0), wName, bName), List.of(bn.output()), producer.attributes());
+      Node folded =
+          new Node(
+              bn.name().isEmpty() ? producer.name() : bn.name(),
+              producer.opType(),
+              List.of(producer.input(0), wName, bName),
+              List.of(bn.output()),
+              producer.attributes());
       nodes.set(nodes.indexOf(producer), folded);
       nodes.remove(k);
       k--;
     }
     Map<String, Tensor> used = new LinkedHashMap<>();
-    for (Node n : nodes) for (String in : n.inputs()) if (inits.containsKey(in)) used.put(in, inits.get(in));
+    for (Node n : nodes)
+      for (String in : n.inputs()) if (inits.containsKey(in)) used.put(in, inits.get(in));
     for (String o : g.outputs()) if (inits.containsKey(o)) used.put(o, inits.get(o));
     return g.withNodes(nodes, used);
   }

@@ -12,8 +12,8 @@ import org.featviz.ir.Tensor;
 import org.featviz.ops.Ops;
 
 /**
- * Evaluates nodes whose inputs are all constants (Constant nodes, arithmetic on initializers such as a scaled
- * weight) once, on the CPU, and turns their outputs into initializers.
+ * Evaluates nodes whose inputs are all constants (Constant nodes, arithmetic on initializers such
+ * as a scaled weight) once, on the CPU, and turns their outputs into initializers.
  */
 public final class FoldConstants {
   private FoldConstants() {}
@@ -31,9 +31,12 @@ public final class FoldConstants {
         inits.put(n.output(), n.attributes().getTensor("value"));
         continue;
       }
-      Graph single = new Graph(g.source(), g.opset(), List.of(), n.outputs(), List.of(n), inits, Map.of(), Map.of());
+      Graph single =
+          new Graph(
+              g.source(), g.opset(), List.of(), n.outputs(), List.of(n), inits, Map.of(), Map.of());
       try {
-        Map<String, Tensor> values = new CpuExecutor(single).forward(Map.of(), n.outputs()).values();
+        Map<String, Tensor> values =
+            new CpuExecutor(single).forward(Map.of(), n.outputs()).values();
         for (String o : n.outputs()) if (!o.isEmpty()) inits.put(o, values.get(o));
       } catch (RuntimeException e) {
         kept.add(n); // leave it to shape inference, which reports the problem with context

@@ -7,10 +7,11 @@ import org.featviz.ir.Shape;
 import org.featviz.ir.ValueInfo;
 
 /**
- * The static input shape featviz runs a model with: the model's own where it is static, a dynamic batch dimension
- * taken as 1 (batches are set per run), and a given shape (C,H,W: one image, without the batch; or with the batch
- * first) where other dimensions are dynamic. Messages name no command-line flag: they are {@link InputShapeException}s,
- * which the CLI completes with its option.
+ * The static input shape featviz runs a model with: the model's own where it is static, a dynamic
+ * batch dimension taken as 1 (batches are set per run), and a given shape (C,H,W: one image,
+ * without the batch; or with the batch first) where other dimensions are dynamic. Messages name no
+ * command-line flag: they are {@link InputShapeException}s, which the CLI completes with its
+ * option.
  */
 public final class InputShapes {
   private InputShapes() {}
@@ -23,36 +24,66 @@ public final class InputShapes {
   }
 
   /**
-   * @param override the given shape, or null: one image's dimensions after the batch (C,H,W for an image input),
-   *     or all of them with the batch first (the model's own batch where it is fixed)
+   * @param override the given shape, or null: one image's dimensions after the batch (C,H,W for an
+   *     image input), or all of them with the batch first (the model's own batch where it is fixed)
    */
   public static Shape resolve(Graph g, ValueInfo input, long[] override) {
     long[] declared = input.dims();
     if (input.dtype() == null) {
-      throw new ModelException(g.source() + ": input '" + input.name() + "' is " + input.typeName()
-          + "; featviz feeds float32 inputs");
+      throw new ModelException(
+          g.source()
+              + ": input '"
+              + input.name()
+              + "' is "
+              + input.typeName()
+              + "; featviz feeds float32 inputs");
     }
     long batch = declared.length > 0 && declared[0] >= 0 ? declared[0] : 1;
     if (override != null) {
       if (override.length != declared.length && override.length != declared.length - 1) {
-        throw new InputShapeException(g.source() + ": the input shape " + text(override) + " has " + override.length
-            + " dimension(s), but input '" + input.name() + "' is " + input.dimsText() + "; give "
-            + form(declared.length) + ", one image without the batch");
+        throw new InputShapeException(
+            g.source()
+                + ": the input shape "
+                + text(override)
+                + " has "
+                + override.length
+                + " dimension(s), but input '"
+                + input.name()
+                + "' is "
+                + input.dimsText()
+                + "; give "
+                + form(declared.length)
+                + ", one image without the batch");
       }
-      long[] dims = override.length == declared.length ? override.clone() : prepend(batch, override);
+      long[] dims =
+          override.length == declared.length ? override.clone() : prepend(batch, override);
       for (int i = 0; i < dims.length; i++) {
         if (dims[i] <= 0) {
-          throw new InputShapeException(g.source() + ": the input shape " + text(override)
-              + ": dimensions must be positive");
+          throw new InputShapeException(
+              g.source() + ": the input shape " + text(override) + ": dimensions must be positive");
         }
         if (i > 0 && declared[i] >= 0 && declared[i] != dims[i]) {
-          throw new InputShapeException(g.source() + ": the input shape " + text(override)
-              + " conflicts with the model's input '" + input.name() + "' " + input.dimsText());
+          throw new InputShapeException(
+              g.source()
+                  + ": the input shape "
+                  + text(override)
+                  + " conflicts with the model's input '"
+                  + input.name()
+                  + "' "
+                  + input.dimsText());
         }
       }
       if (declared.length > 0 && declared[0] >= 0 && dims[0] != batch) {
-        throw new InputShapeException(g.source() + ": the input shape " + text(override) + ": input '" + input.name()
-            + "' " + input.dimsText() + " has a fixed batch of " + batch);
+        throw new InputShapeException(
+            g.source()
+                + ": the input shape "
+                + text(override)
+                + ": input '"
+                + input.name()
+                + "' "
+                + input.dimsText()
+                + " has a fixed batch of "
+                + batch);
       }
       return Shape.of(dims);
     }
@@ -60,29 +91,48 @@ public final class InputShapes {
     if (dims.length > 0 && dims[0] < 0) dims[0] = 1;
     for (int i = 0; i < dims.length; i++) {
       if (dims[i] < 0) {
-        throw new InputShapeException(g.source() + ": input '" + input.name() + "' has the dynamic shape "
-            + input.dimsText() + "; give one image's size as the input shape " + form(declared.length)
-            + " (for example " + example(declared) + ")");
+        throw new InputShapeException(
+            g.source()
+                + ": input '"
+                + input.name()
+                + "' has the dynamic shape "
+                + input.dimsText()
+                + "; give one image's size as the input shape "
+                + form(declared.length)
+                + " (for example "
+                + example(declared)
+                + ")");
       }
     }
     return Shape.of(dims);
   }
 
   /**
-   * Checks that a shape a user gives describes one image: with the batch first, the batch must be 1 (batches are set
-   * per run). Call it where a person types the shape; internal callers may give larger batches to {@link #resolve}.
+   * Checks that a shape a user gives describes one image: with the batch first, the batch must be 1
+   * (batches are set per run). Call it where a person types the shape; internal callers may give
+   * larger batches to {@link #resolve}.
    */
   public static void requireOneImage(Graph g, long[] override) {
     if (override == null || g.inputs().size() != 1) return;
     ValueInfo input = g.inputs().get(0);
     long[] declared = input.dims();
     if (override.length == declared.length && declared.length > 1 && override[0] != 1) {
-      throw new InputShapeException(g.source() + ": the input shape " + text(override) + ": the batch is set per run;"
-          + " give " + form(declared.length) + ": the input shape " + text(Arrays.copyOfRange(override, 1, override.length)));
+      throw new InputShapeException(
+          g.source()
+              + ": the input shape "
+              + text(override)
+              + ": the batch is set per run;"
+              + " give "
+              + form(declared.length)
+              + ": the input shape "
+              + text(Arrays.copyOfRange(override, 1, override.length)));
     }
   }
 
-  /** How the input shape is written for an input of this rank: C,H,W for images, else the dimensions after N. */
+  /**
+   * How the input shape is written for an input of this rank: C,H,W for images, else the dimensions
+   * after N.
+   */
   private static String form(int rank) {
     if (rank == 4) return "C,H,W";
     StringBuilder b = new StringBuilder();
@@ -90,7 +140,10 @@ public final class InputShapes {
     return rank <= 1 ? "the input's dimensions" : b.toString();
   }
 
-  /** An input shape for this input: its static dimensions after the batch, typical sizes for the others. */
+  /**
+   * An input shape for this input: its static dimensions after the batch, typical sizes for the
+   * others.
+   */
   private static String example(long[] declared) {
     long[] dims = new long[Math.max(0, declared.length - 1)];
     for (int i = 1; i < declared.length; i++) {

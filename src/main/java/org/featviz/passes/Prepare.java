@@ -5,14 +5,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.featviz.ir.Graph;
-import org.featviz.ir.ModelException;
 import org.featviz.ir.Shape;
 import org.featviz.ir.ValueInfo;
 import org.featviz.ops.ShapeInference;
 
 /**
- * The standard pipeline from an imported graph to one featviz runs: drop pass-throughs, fold constants, truncate
- * to the targets, fold BatchNormalization (sparing targeted values), resolve the input shape and infer all shapes.
+ * The standard pipeline from an imported graph to one featviz runs: drop pass-throughs, fold
+ * constants, truncate to the targets, fold BatchNormalization (sparing targeted values), resolve
+ * the input shape and infer all shapes.
  */
 public final class Prepare {
   private Prepare() {}
@@ -34,11 +34,16 @@ public final class Prepare {
     return FoldConstants.apply(DropPassThrough.apply(imported));
   }
 
-  /** The static shape of every graph input (featviz models have one; conformance cases may have several). */
+  /**
+   * The static shape of every graph input (featviz models have one; conformance cases may have
+   * several).
+   */
   public static Map<String, Shape> inputShapes(Graph g, long[] override) {
     if (override != null && g.inputs().size() != 1) {
-      throw new InputShapes.InputShapeException(g.source() + ": an input shape needs a model with one input; this one has "
-          + g.inputs().size());
+      throw new InputShapes.InputShapeException(
+          g.source()
+              + ": an input shape needs a model with one input; this one has "
+              + g.inputs().size());
     }
     Map<String, Shape> shapes = new LinkedHashMap<>();
     for (ValueInfo in : g.inputs()) shapes.put(in.name(), InputShapes.resolve(g, in, override));

@@ -12,8 +12,8 @@ import org.featviz.ir.Node;
 import org.featviz.ir.Tensor;
 
 /**
- * Keeps only what feeds the target values (layers), which become the graph outputs: featviz never runs deeper
- * than its deepest target.
+ * Keeps only what feeds the target values (layers), which become the graph outputs: featviz never
+ * runs deeper than its deepest target.
  */
 public final class Truncate {
   private Truncate() {}
@@ -25,9 +25,11 @@ public final class Truncate {
     Set<String> wanted = new HashSet<>(resolved);
     for (Node n : kept) wanted.addAll(n.inputs());
     Map<String, Tensor> inits = new LinkedHashMap<>();
-    g.initializers().forEach((name, t) -> {
-      if (wanted.contains(name)) inits.put(name, t);
-    });
+    g.initializers()
+        .forEach(
+            (name, t) -> {
+              if (wanted.contains(name)) inits.put(name, t);
+            });
     return g.withNodes(kept, inits).withOutputs(resolved);
   }
 }

@@ -5,7 +5,9 @@ import org.featviz.device.DeviceBuffer;
 import org.featviz.device.DeviceLibrary;
 import org.featviz.ir.Node;
 
-/** Relu, Sigmoid and Tanh through the device library; the backward reads x and y (cuDNN takes both). */
+/**
+ * Relu, Sigmoid and Tanh through the device library; the backward reads x and y (cuDNN takes both).
+ */
 final class ActivationStep extends UnaryLibraryStep {
   private final ActivationMode mode;
 
@@ -25,7 +27,13 @@ final class ActivationStep extends UnaryLibraryStep {
   }
 
   @Override
-  void backward(DeviceLibrary library, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx, float beta) {
+  void backward(
+      DeviceLibrary library,
+      DeviceBuffer x,
+      DeviceBuffer y,
+      DeviceBuffer dy,
+      DeviceBuffer dx,
+      float beta) {
     library.activationBackward(mode, output().count(), x, y, dy, dx, 1f, beta);
   }
 }

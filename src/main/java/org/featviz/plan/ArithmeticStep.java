@@ -6,9 +6,9 @@ import org.featviz.ir.Node;
 import org.featviz.plan.CustomKernels.ArithmeticOp;
 
 /**
- * Add, Sub, Mul and Div with ONNX broadcasting (up to 6-D) by the arithmetic kernels. The backward gives each
- * operand that needs one its gradient, summed over the dimensions along which it was broadcast; Mul and Div read
- * both operands, Add and Sub neither.
+ * Add, Sub, Mul and Div with ONNX broadcasting (up to 6-D) by the arithmetic kernels. The backward
+ * gives each operand that needs one its gradient, summed over the dimensions along which it was
+ * broadcast; Mul and Div read both operands, Add and Sub neither.
  */
 final class ArithmeticStep extends Step {
   private final ArithmeticOp op;
@@ -22,12 +22,17 @@ final class ArithmeticStep extends Step {
 
   @Override
   String describe() {
-    return op.name().toLowerCase(java.util.Locale.ROOT) + " " + input(0).shape() + " with " + input(1).shape();
+    return op.name().toLowerCase(java.util.Locale.ROOT)
+        + " "
+        + input(0).shape()
+        + " with "
+        + input(1).shape();
   }
 
   @Override
   void forward(Device device) {
-    CustomKernels.arithmeticForward(device, op, input(0).buffer(), input(1).buffer(), output().buffer(), geometry);
+    CustomKernels.arithmeticForward(
+        device, op, input(0).buffer(), input(1).buffer(), output().buffer(), geometry);
   }
 
   @Override
@@ -39,7 +44,10 @@ final class ArithmeticStep extends Step {
     return op == ArithmeticOp.MUL || op == ArithmeticOp.DIV;
   }
 
-  /** Mul's and Div's gradients read the other operand (Div's gradient of b reads both); Add's and Sub's neither. */
+  /**
+   * Mul's and Div's gradients read the other operand (Div's gradient of b reads both); Add's and
+   * Sub's neither.
+   */
   @Override
   List<DeviceValue> savedForBackward() {
     if (!readsOperands()) return List.of();
@@ -60,7 +68,8 @@ final class ArithmeticStep extends Step {
     var b = readsOperands() ? input(1).buffer() : dy;
     for (int wrt = 0; wrt < 2; wrt++) {
       if (gradIn(wrt) == null) continue;
-      CustomKernels.arithmeticBackward(device, op, wrt, dy, a, b, gradIn(wrt).buffer(), geometry, accumulate(wrt), 1f);
+      CustomKernels.arithmeticBackward(
+          device, op, wrt, dy, a, b, gradIn(wrt).buffer(), geometry, accumulate(wrt), 1f);
     }
   }
 }

@@ -11,31 +11,41 @@ import java.util.Set;
 import org.featviz.ops.UnsupportedOpException;
 
 /**
- * Wires the backward pass of a plan: which values need a gradient (those computed from the gradient inputs), one
- * gradient storage per storage that needs one (aliases share it, so a Reshape's gradient costs nothing), and for
- * each step, last step first, where its input gradients go and whether each overwrites (the first contribution to
- * that gradient, in backward order) or adds (every later one). Gradients of targets are written first, at the
- * start of the backward, by the seeds (zeros where a target gets none). Records every gradient write and read on
- * the {@link Timeline}, the activations each backward step reads, so the buffer planner keeps them alive, and each
- * step's backward scratch.
+ * Wires the backward pass of a plan: which values need a gradient (those computed from the gradient
+ * inputs), one gradient storage per storage that needs one (aliases share it, so a Reshape's
+ * gradient costs nothing), and for each step, last step first, where its input gradients go and
+ * whether each overwrites (the first contribution to that gradient, in backward order) or adds
+ * (every later one). Gradients of targets are written first, at the start of the backward, by the
+ * seeds (zeros where a target gets none). Records every gradient write and read on the {@link
+ * Timeline}, the activations each backward step reads, so the buffer planner keeps them alive, and
+ * each step's backward scratch.
  */
 final class BackwardWiring {
   private final Map<Storage, Storage> gradients = new IdentityHashMap<>();
   private final Map<DeviceValue, DeviceValue> gradientValues = new IdentityHashMap<>();
-  private final Set<Storage> needsGradient = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+  private final Set<Storage> needsGradient =
+      java.util.Collections.newSetFromMap(new IdentityHashMap<>());
   private final Set<Storage> written = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
   private final List<Step> backwardSteps = new ArrayList<>();
   private final List<Storage> scratch = new ArrayList<>();
-  /** Target values whose gradient the seeds write, by gradient storage (aliased targets share one). */
+
+  /**
+   * Target values whose gradient the seeds write, by gradient storage (aliased targets share one).
+   */
   private final Map<Storage, List<DeviceValue>> seeded = new LinkedHashMap<>();
+
   private final int opset;
 
   /**
    * @param gradientInputs graph inputs whose gradients the backward computes
    * @param targets the values forward computes and backward may be seeded at
    */
-  BackwardWiring(List<Step> steps, Collection<DeviceValue> gradientInputs, Collection<DeviceValue> targets,
-      Timeline time, int opset) {
+  BackwardWiring(
+      List<Step> steps,
+      Collection<DeviceValue> gradientInputs,
+      Collection<DeviceValue> targets,
+      Timeline time,
+      int opset) {
     this.opset = opset;
     for (DeviceValue v : gradientInputs) needsGradient.add(v.storage());
     for (Step step : steps) {
@@ -46,7 +56,7 @@ final class BackwardWiring {
     Set<Storage> seenTargets = new HashSet<>();
     for (DeviceValue t : targets) {
       if (!needsGradient.contains(t.storage())) continue;
-      Storage g = gradientValue(t).storage();  // the value sizes the storage
+      Storage g = gradientValue(t).storage(); // the value sizes the storage
       seeded.computeIfAbsent(g, k -> new ArrayList<>()).add(t);
       if (seenTargets.add(g)) {
         g.use(time.readForward());
@@ -65,16 +75,23 @@ final class BackwardWiring {
     for (DeviceValue in : step.inputs()) any |= needsGradient.contains(in.storage());
     if (!any) return;
     Storage outGrad = gradients.get(step.output().storage());
-    if (outGrad == null || !written.contains(outGrad)) return;  // no gradient reaches the output: nothing to do
+    if (outGrad == null || !written.contains(outGrad))
+      return; // no gradient reaches the output: nothing to do
     step.wireOutputGradient(gradientValue(step.output()));
     outGrad.use(t);
     for (int i = 0; i < step.inputs().size(); i++) {
       DeviceValue in = step.input(i);
       if (!needsGradient.contains(in.storage())) continue;
       if (!step.differentiable(i)) {
-        throw new UnsupportedOpException(step.node(), opset, "the device plan cannot compute the gradient of input " + i
-            + " ('" + in.name() + "'), which the backward needs (it depends on a gradient input); weights are frozen,"
-            + " so give such inputs as initializers or leave them out of the gradient inputs");
+        throw new UnsupportedOpException(
+            step.node(),
+            opset,
+            "the device plan cannot compute the gradient of input "
+                + i
+                + " ('"
+                + in.name()
+                + "'), which the backward needs (it depends on a gradient input); weights are frozen,"
+                + " so give such inputs as initializers or leave them out of the gradient inputs");
       }
       Storage g = gradientStorage(in.storage());
       step.wireInputGradient(i, gradientValue(in), written.contains(g));
@@ -95,8 +112,14 @@ final class BackwardWiring {
 
   /** The gradient value of v (its own name and shape, its storage's gradient storage). */
   DeviceValue gradientValue(DeviceValue v) {
-    return gradientValues.computeIfAbsent(v, k -> new DeviceValue("d/" + k.name(), k.shape(),
-        DeviceValue.Kind.GRADIENT, gradientStorage(k.storage())));
+    return gradientValues.computeIfAbsent(
+        v,
+        k ->
+            new DeviceValue(
+                "d/" + k.name(),
+                k.shape(),
+                DeviceValue.Kind.GRADIENT,
+                gradientStorage(k.storage())));
   }
 
   /** The gradient value of v if the backward writes it, else null (its gradient is zero). */

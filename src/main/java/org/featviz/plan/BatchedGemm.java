@@ -7,10 +7,11 @@ import org.featviz.device.GemmBatch;
 import org.featviz.device.GemmDescriptor;
 
 /**
- * Equal-shaped matrix products over broadcast batch dimensions, C[t] (+)= alpha op(A[t]) op(B[t]) for every batch index
- * t, issued as few device library calls as the layout allows (through the plan's {@link MixedPrecision}). Each operand
- * has a stride in floats per batch dimension, 0 where it is broadcast; the written operand C may be broadcast too (the
- * gradient of a broadcast operand), and then the products of the batch indices it is broadcast over are summed into it.
+ * Equal-shaped matrix products over broadcast batch dimensions, C[t] (+)= alpha op(A[t]) op(B[t])
+ * for every batch index t, issued as few device library calls as the layout allows (through the
+ * plan's {@link MixedPrecision}). Each operand has a stride in floats per batch dimension, 0 where
+ * it is broadcast; the written operand C may be broadcast too (the gradient of a broadcast
+ * operand), and then the products of the batch indices it is broadcast over are summed into it.
  *
  * <pre>
  * Batch dims [d0, ..., dr-1]; strides sA, sB, sC per dim (floats, 0 = broadcast)
@@ -23,7 +24,8 @@ import org.featviz.device.GemmDescriptor;
  *      sum over t is one GEMM with K' = t K (the batch stacks along the reduction axis)
  * </pre>
  *
- * Same-batch MatMuls ([b, m, k] [b, k, n]) and a weight broadcast to a batch ([b, m, k] [k, n]) are one call each.
+ * Same-batch MatMuls ([b, m, k] [b, k, n]) and a weight broadcast to a batch ([b, m, k] [k, n]) are
+ * one call each.
  */
 final class BatchedGemm {
   private final int[] dims;
@@ -33,15 +35,19 @@ final class BatchedGemm {
 
   /**
    * @param dims the batch dims (any rank, sizes 0 or more)
-   * @param aStrides, bStrides, cStrides each operand's stride in floats per batch dim (0 where broadcast)
+   * @param aStrides, bStrides, cStrides each operand's stride in floats per batch dim (0 where
+   *     broadcast)
    */
   BatchedGemm(int[] dims, long[] aStrides, long[] bStrides, long[] cStrides) {
-    List<long[]> merged = new ArrayList<>();  // {dim, sA, sB, sC}
+    List<long[]> merged = new ArrayList<>(); // {dim, sA, sB, sC}
     for (int i = 0; i < dims.length; i++) {
       if (dims[i] == 1) continue;
       long[] cur = {dims[i], aStrides[i], bStrides[i], cStrides[i]};
       long[] prev = merged.isEmpty() ? null : merged.get(merged.size() - 1);
-      if (prev != null && prev[1] == cur[1] * cur[0] && prev[2] == cur[2] * cur[0] && prev[3] == cur[3] * cur[0]) {
+      if (prev != null
+          && prev[1] == cur[1] * cur[0]
+          && prev[2] == cur[2] * cur[0]
+          && prev[3] == cur[3] * cur[0]) {
         prev[0] *= cur[0];
         prev[1] = cur[1];
         prev[2] = cur[2];
@@ -79,15 +85,23 @@ final class BatchedGemm {
   }
 
   /**
-   * C (+)= alpha op(A) op(B) over the batch; {@code accumulate} false overwrites each region of C on its first
-   * product, true adds every product to C's contents. Does nothing for an empty batch.
+   * C (+)= alpha op(A) op(B) over the batch; {@code accumulate} false overwrites each region of C
+   * on its first product, true adds every product to C's contents. Does nothing for an empty batch.
    */
-  void run(MixedPrecision mixed, GemmDescriptor d, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, float alpha,
+  void run(
+      MixedPrecision mixed,
+      GemmDescriptor d,
+      DeviceBuffer a,
+      DeviceBuffer b,
+      DeviceBuffer c,
+      float alpha,
       boolean accumulate) {
     for (int dim : dims) if (dim == 0) return;
     if (folds(d)) {
-      // sum_t A[t]^T B[t] = A'^T B' with A' [t K, M] and B' [t K, N]: the batch stacks along the reduction axis.
-      GemmDescriptor stacked = new GemmDescriptor(true, false, d.m(), d.n(), Math.multiplyExact(d.k(), dims[0]));
+      // sum_t A[t]^T B[t] = A'^T B' with A' [t K, M] and B' [t K, N]: the batch stacks along the
+      // reduction axis.
+      GemmDescriptor stacked =
+          new GemmDescriptor(true, false, d.m(), d.n(), Math.multiplyExact(d.k(), dims[0]));
       mixed.gemm(stacked, a, 0, b, 0, c, 0, alpha, accumulate ? 1f : 0f);
       return;
     }
@@ -97,7 +111,7 @@ final class BatchedGemm {
       long aPos = 0;
       long bPos = 0;
       long cPos = 0;
-      boolean revisit = false;  // a region of C that an earlier iteration wrote
+      boolean revisit = false; // a region of C that an earlier iteration wrote
       for (int i = 0; i < dims.length; i++) {
         aPos += index[i] * aStrides[i];
         bPos += index[i] * bStrides[i];
@@ -108,16 +122,24 @@ final class BatchedGemm {
       if (inner < 0) {
         mixed.gemm(d, a, aPos, b, bPos, c, cPos, alpha, beta);
       } else {
-        GemmBatch batch = new GemmBatch(dims[inner], aStrides[inner], bStrides[inner], cStrides[inner]);
+        GemmBatch batch =
+            new GemmBatch(dims[inner], aStrides[inner], bStrides[inner], cStrides[inner]);
         mixed.gemmStridedBatched(d, batch, a, aPos, b, bPos, c, cPos, alpha, beta);
       }
       if (!advance(index, inner)) return;
     }
   }
 
-  /** Step 4 of the class comment: C broadcast over one merged dim, A^T B with both contiguous along it. */
+  /**
+   * Step 4 of the class comment: C broadcast over one merged dim, A^T B with both contiguous along
+   * it.
+   */
   private boolean folds(GemmDescriptor d) {
-    return dims.length == 1 && cStrides[0] == 0 && d.transA() && !d.transB() && aStrides[0] == d.aCount()
+    return dims.length == 1
+        && cStrides[0] == 0
+        && d.transA()
+        && !d.transB()
+        && aStrides[0] == d.aCount()
         && bStrides[0] == d.bCount();
   }
 

@@ -5,10 +5,10 @@ import org.featviz.ir.Shape;
 import org.featviz.ops.Broadcast;
 
 /**
- * How the two operands of a broadcasting op map onto its output, in the form cuda/arithmetic.cu takes: the output's
- * dims and each operand's element strides in output coordinates (0 along every dimension where the operand
- * broadcasts), all right-aligned into {@link CustomKernels#MAX_RANK} entries. Built from the same
- * {@link Broadcast#strides} as the CPU reference uses.
+ * How the two operands of a broadcasting op map onto its output, in the form cuda/arithmetic.cu
+ * takes: the output's dims and each operand's element strides in output coordinates (0 along every
+ * dimension where the operand broadcasts), all right-aligned into {@link CustomKernels#MAX_RANK}
+ * entries. Built from the same {@link Broadcast#strides} as the CPU reference uses.
  */
 public record BroadcastGeometry(int[] dims, int[] aStrides, int[] bStrides) {
   public BroadcastGeometry {
@@ -17,14 +17,24 @@ public record BroadcastGeometry(int[] dims, int[] aStrides, int[] bStrides) {
     bStrides = bStrides.clone();
   }
 
-  /** The geometry of a (shape a) OP b (shape b) with output shape out; each operand must broadcast to out. */
+  /**
+   * The geometry of a (shape a) OP b (shape b) with output shape out; each operand must broadcast
+   * to out.
+   */
   public static BroadcastGeometry of(Shape a, Shape b, Shape out) {
     if (out.rank() > CustomKernels.MAX_RANK) {
-      throw new IllegalArgumentException("broadcasting over " + out.rank() + " dimensions (output " + out
-          + "); the device kernels take at most " + CustomKernels.MAX_RANK);
+      throw new IllegalArgumentException(
+          "broadcasting over "
+              + out.rank()
+              + " dimensions (output "
+              + out
+              + "); the device kernels take at most "
+              + CustomKernels.MAX_RANK);
     }
-    return new BroadcastGeometry(CustomKernels.rightAligned(out.dims(), 1),
-        CustomKernels.rightAligned(Broadcast.strides(a, out), 0), CustomKernels.rightAligned(Broadcast.strides(b, out), 0));
+    return new BroadcastGeometry(
+        CustomKernels.rightAligned(out.dims(), 1),
+        CustomKernels.rightAligned(Broadcast.strides(a, out), 0),
+        CustomKernels.rightAligned(Broadcast.strides(b, out), 0));
   }
 
   @Override
@@ -44,7 +54,9 @@ public record BroadcastGeometry(int[] dims, int[] aStrides, int[] bStrides) {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof BroadcastGeometry g && Arrays.equals(dims, g.dims) && Arrays.equals(aStrides, g.aStrides)
+    return o instanceof BroadcastGeometry g
+        && Arrays.equals(dims, g.dims)
+        && Arrays.equals(aStrides, g.aStrides)
         && Arrays.equals(bStrides, g.bStrides);
   }
 
@@ -55,7 +67,12 @@ public record BroadcastGeometry(int[] dims, int[] aStrides, int[] bStrides) {
 
   @Override
   public String toString() {
-    return "BroadcastGeometry[dims " + Arrays.toString(dims) + ", a strides " + Arrays.toString(aStrides)
-        + ", b strides " + Arrays.toString(bStrides) + "]";
+    return "BroadcastGeometry[dims "
+        + Arrays.toString(dims)
+        + ", a strides "
+        + Arrays.toString(aStrides)
+        + ", b strides "
+        + Arrays.toString(bStrides)
+        + "]";
   }
 }

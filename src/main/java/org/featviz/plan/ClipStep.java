@@ -5,9 +5,10 @@ import org.featviz.device.Device;
 import org.featviz.ir.Node;
 
 /**
- * Clip by the clip kernels. Inputs: x, min, max, each bound a one-element device value (the node's constant or
- * graph input, or a constant the lowering makes from the attributes or the defaults); the bounds get no gradient.
- * The backward reads x and the bounds and passes the gradient where min < x < max.
+ * Clip by the clip kernels. Inputs: x, min, max, each bound a one-element device value (the node's
+ * constant or graph input, or a constant the lowering makes from the attributes or the defaults);
+ * the bounds get no gradient. The backward reads x and the bounds and passes the gradient where min
+ * < x < max.
  */
 final class ClipStep extends Step {
   ClipStep(Node node, DeviceValue x, DeviceValue min, DeviceValue max, DeviceValue y) {
@@ -21,7 +22,12 @@ final class ClipStep extends Step {
 
   @Override
   void forward(Device device) {
-    CustomKernels.clipForward(device, input(0).buffer(), output().buffer(), output().count(), input(1).buffer(),
+    CustomKernels.clipForward(
+        device,
+        input(0).buffer(),
+        output().buffer(),
+        output().count(),
+        input(1).buffer(),
         input(2).buffer());
   }
 
@@ -38,7 +44,14 @@ final class ClipStep extends Step {
   @Override
   void backward(Device device) {
     if (gradIn(0) == null) return;
-    CustomKernels.clipBackward(device, input(0).buffer(), gradOut().buffer(), gradIn(0).buffer(), output().count(),
-        input(1).buffer(), input(2).buffer(), accumulate(0));
+    CustomKernels.clipBackward(
+        device,
+        input(0).buffer(),
+        gradOut().buffer(),
+        gradIn(0).buffer(),
+        output().count(),
+        input(1).buffer(),
+        input(2).buffer(),
+        accumulate(0));
   }
 }

@@ -5,8 +5,9 @@ import org.featviz.device.Device;
 import org.featviz.ir.Node;
 
 /**
- * Concat by the concat kernels: the output seen as [outer, outRow] (outer = the dims before the axis), each input
- * [outer, row_i] copied to its column offset; backward hands each input that needs one its slice of dy.
+ * Concat by the concat kernels: the output seen as [outer, outRow] (outer = the dims before the
+ * axis), each input [outer, row_i] copied to its column offset; backward hands each input that
+ * needs one its slice of dy.
  */
 final class ConcatStep extends Step {
   private final int outer;
@@ -36,7 +37,8 @@ final class ConcatStep extends Step {
   @Override
   void forward(Device device) {
     for (int i = 0; i < rows.length; i++) {
-      CustomKernels.concatForward(device, input(i).buffer(), output().buffer(), outer, rows[i], outRow, offsets[i]);
+      CustomKernels.concatForward(
+          device, input(i).buffer(), output().buffer(), outer, rows[i], outRow, offsets[i]);
     }
   }
 
@@ -49,7 +51,14 @@ final class ConcatStep extends Step {
   void backward(Device device) {
     for (int i = 0; i < rows.length; i++) {
       if (gradIn(i) == null) continue;
-      CustomKernels.concatBackward(device, gradOut().buffer(), gradIn(i).buffer(), outer, rows[i], outRow, offsets[i],
+      CustomKernels.concatBackward(
+          device,
+          gradOut().buffer(),
+          gradIn(i).buffer(),
+          outer,
+          rows[i],
+          outRow,
+          offsets[i],
           accumulate(i));
     }
   }

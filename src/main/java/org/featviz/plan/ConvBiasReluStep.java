@@ -10,18 +10,30 @@ import org.featviz.ir.Node;
  * A Conv and the Relu that is its only consumer, as one library call: y = relu(conv(x, w) + b)
  * ({@link org.featviz.device.DeviceLibrary#convolutionBiasActivationForward}, cuDNN's
  * cudnnConvolutionBiasActivationForward, in the plan's {@link MixedPrecision}), so the
- * convolution's own output never goes to memory. Inputs: x, w, b (the Conv's bias, or zeros where it has none);
- * the output is the Relu's. Backward, data gradient only: the ReLU's backward from y (y > 0 exactly where the
- * pre-activation is) into a scratch gradient, then convolution backward-data from it. {@link Lowering} fuses only
- * where the Conv's output is no plan target, since targets keep their buffers.
+ * convolution's own output never goes to memory. Inputs: x, w, b (the Conv's bias, or zeros where
+ * it has none); the output is the Relu's. Backward, data gradient only: the ReLU's backward from y
+ * (y > 0 exactly where the pre-activation is) into a scratch gradient, then convolution
+ * backward-data from it. {@link Lowering} fuses only where the Conv's output is no plan target,
+ * since targets keep their buffers.
  */
 final class ConvBiasReluStep extends ConvolutionStep {
   private final Node relu;
   private final DeviceValue preActivationGrad;
 
-  /** @param scratch a value of the Conv output's shape: the gradient before the ReLU, during the backward only */
-  ConvBiasReluStep(Node conv, Node relu, DeviceValue x, DeviceValue w, DeviceValue bias, DeviceValue y,
-      DeviceValue scratch, ConvDescriptor d, MixedPrecision mixed) {
+  /**
+   * @param scratch a value of the Conv output's shape: the gradient before the ReLU, during the
+   *     backward only
+   */
+  ConvBiasReluStep(
+      Node conv,
+      Node relu,
+      DeviceValue x,
+      DeviceValue w,
+      DeviceValue bias,
+      DeviceValue y,
+      DeviceValue scratch,
+      ConvDescriptor d,
+      MixedPrecision mixed) {
     super(conv, List.of(x, w, bias), y, d, mixed);
     this.relu = relu;
     this.preActivationGrad = scratch;
@@ -39,13 +51,21 @@ final class ConvBiasReluStep extends ConvolutionStep {
 
   @Override
   void forward(Device device) {
-    mixed.convolutionBiasActivationForward(conv, ActivationMode.RELU, input(0).buffer(), input(1).buffer(),
-        input(2).buffer(), output().buffer(), 1f, 0f);
+    mixed.convolutionBiasActivationForward(
+        conv,
+        ActivationMode.RELU,
+        input(0).buffer(),
+        input(1).buffer(),
+        input(2).buffer(),
+        output().buffer(),
+        1f,
+        0f);
   }
 
   @Override
   List<DeviceValue> savedForBackward() {
-    return List.of(input(1), output());  // w (permanent where it is an initializer) and y for the ReLU mask
+    return List.of(
+        input(1), output()); // w (permanent where it is an initializer) and y for the ReLU mask
   }
 
   @Override
@@ -56,9 +76,19 @@ final class ConvBiasReluStep extends ConvolutionStep {
   @Override
   void backward(Device device) {
     if (gradIn(0) == null) return;
-    // y stands in for the pre-activation: relu(z) > 0 exactly where z > 0, which is all ReLU's backward reads.
-    device.library().activationBackward(ActivationMode.RELU, output().count(), output().buffer(), output().buffer(),
-        gradOut().buffer(), preActivationGrad.buffer(), 1f, 0f);
+    // y stands in for the pre-activation: relu(z) > 0 exactly where z > 0, which is all ReLU's
+    // backward reads.
+    device
+        .library()
+        .activationBackward(
+            ActivationMode.RELU,
+            output().count(),
+            output().buffer(),
+            output().buffer(),
+            gradOut().buffer(),
+            preActivationGrad.buffer(),
+            1f,
+            0f);
     backwardData(preActivationGrad.buffer());
   }
 }

@@ -7,15 +7,21 @@ import org.featviz.device.DeviceBuffer;
 import org.featviz.ir.Node;
 
 /**
- * What a step around one library convolution needs ({@link ConvStep}, {@link ConvBiasReluStep}): its geometry
- * prepared once (cuDNN's algorithms, the workspace), its staging in 16-bit modes, and the backward to x alone (the
- * weights are frozen): the data gradient of a gradient at the convolution's output. Inputs: x, w, then the bias.
+ * What a step around one library convolution needs ({@link ConvStep}, {@link ConvBiasReluStep}):
+ * its geometry prepared once (cuDNN's algorithms, the workspace), its staging in 16-bit modes, and
+ * the backward to x alone (the weights are frozen): the data gradient of a gradient at the
+ * convolution's output. Inputs: x, w, then the bias.
  */
 abstract class ConvolutionStep extends Step {
   final ConvDescriptor conv;
   final MixedPrecision mixed;
 
-  ConvolutionStep(Node node, List<DeviceValue> inputs, DeviceValue y, ConvDescriptor conv, MixedPrecision mixed) {
+  ConvolutionStep(
+      Node node,
+      List<DeviceValue> inputs,
+      DeviceValue y,
+      ConvDescriptor conv,
+      MixedPrecision mixed) {
     super(node, inputs, y);
     this.conv = conv;
     this.mixed = mixed;

@@ -8,23 +8,30 @@ import org.featviz.ops.SpatialWindow;
 
 /**
  * Typed launchers of the custom kernels in {@code cuda/arithmetic.cu}, {@code cuda/layout.cu},
- * {@code cuda/pointwise.cu} and {@code cuda/pool.cu}: argument packing and launch geometry in one place, shared by the plan's steps and the
- * kernel tests (which run them on the emulator and, tagged gpu, on a GPU). Shapes of up to 6 dimensions are
- * passed right-aligned, padded with leading 1s. Every launcher does nothing for zero elements (CUDA rejects an
- * empty grid). Gradient launchers take {@code accumulate}: false overwrites the destination, true adds to it.
+ * {@code cuda/pointwise.cu} and {@code cuda/pool.cu}: argument packing and launch geometry in one
+ * place, shared by the plan's steps and the kernel tests (which run them on the emulator and,
+ * tagged gpu, on a GPU). Shapes of up to 6 dimensions are passed right-aligned, padded with leading
+ * 1s. Every launcher does nothing for zero elements (CUDA rejects an empty grid). Gradient
+ * launchers take {@code accumulate}: false overwrites the destination, true adds to it.
  */
 public final class CustomKernels {
   /** The most dimensions the N-d kernels take. */
   public static final int MAX_RANK = 6;
+
   /** Threads per block of the element-wise kernels, and the most blocks of a grid-stride launch. */
   static final int BLOCK = 256;
+
   static final int MAX_BLOCKS = 4096;
+
   /** From this many terms per gradient element on, a block (not a thread) sums them. */
   static final int REDUCE_BY_BLOCK_FROM = 64;
 
   /** ONNX Add, Sub, Mul, Div: the op codes of cuda/arithmetic.cu. */
   public enum ArithmeticOp {
-    ADD, SUB, MUL, DIV;
+    ADD,
+    SUB,
+    MUL,
+    DIV;
 
     int code() {
       return ordinal();
@@ -33,7 +40,10 @@ public final class CustomKernels {
 
   /** Pad's modes, as cuda/layout.cu numbers them. */
   public enum PadMode {
-    CONSTANT, REFLECT, EDGE, WRAP;
+    CONSTANT,
+    REFLECT,
+    EDGE,
+    WRAP;
 
     int code() {
       return ordinal();
@@ -42,7 +52,9 @@ public final class CustomKernels {
 
   /** The pooling modes of cuda/pool.cu, in its numbering. */
   public enum PoolMode {
-    MAX, AVERAGE_EXCLUDE_PAD, AVERAGE_INCLUDE_PAD;
+    MAX,
+    AVERAGE_EXCLUDE_PAD,
+    AVERAGE_INCLUDE_PAD;
 
     int code() {
       return ordinal();
@@ -51,7 +63,10 @@ public final class CustomKernels {
 
   private CustomKernels() {}
 
-  /** A grid-stride launch over n elements: small blocks for small n (the emulator runs every thread it is given). */
+  /**
+   * A grid-stride launch over n elements: small blocks for small n (the emulator runs every thread
+   * it is given).
+   */
   private static void launch(Device device, String kernel, long n, KernelArgs args) {
     int threads = (int) Math.min(BLOCK, Math.max(32, (n + 31) / 32 * 32));
     int blocks = (int) Math.min(MAX_BLOCKS, (n + threads - 1) / threads);
@@ -84,14 +99,20 @@ public final class CustomKernels {
     return args;
   }
 
-  // ---- cuda/arithmetic.cu ---------------------------------------------------------------------------------------
+  // ---- cuda/arithmetic.cu
+  // ---------------------------------------------------------------------------------------
 
   /**
-   * The output dims and both operands' strides in output coordinates (0 where an operand broadcasts), each with 6
-   * entries: see {@link BroadcastGeometry}.
+   * The output dims and both operands' strides in output coordinates (0 where an operand
+   * broadcasts), each with 6 entries: see {@link BroadcastGeometry}.
    */
-  public static void arithmeticForward(Device device, ArithmeticOp op, DeviceBuffer a, DeviceBuffer b,
-      DeviceBuffer y, BroadcastGeometry g) {
+  public static void arithmeticForward(
+      Device device,
+      ArithmeticOp op,
+      DeviceBuffer a,
+      DeviceBuffer b,
+      DeviceBuffer y,
+      BroadcastGeometry g) {
     long n = product(g.dims());
     if (n == 0) return;
     KernelArgs args = new KernelArgs().ptr(a).ptr(b).ptr(y).i32(op.code());
@@ -100,12 +121,21 @@ public final class CustomKernels {
   }
 
   /**
-   * dx = scale * (gradient of operand {@code wrt} (0 a, 1 b), summed over its broadcast dimensions) (+ dx). One
-   * thread per dx element where each sums few terms, one block per element where each sums
-   * {@link #REDUCE_BY_BLOCK_FROM} or more.
+   * dx = scale * (gradient of operand {@code wrt} (0 a, 1 b), summed over its broadcast dimensions)
+   * (+ dx). One thread per dx element where each sums few terms, one block per element where each
+   * sums {@link #REDUCE_BY_BLOCK_FROM} or more.
    */
-  public static void arithmeticBackward(Device device, ArithmeticOp op, int wrt, DeviceBuffer dy, DeviceBuffer a,
-      DeviceBuffer b, DeviceBuffer dx, BroadcastGeometry g, boolean accumulate, float scale) {
+  public static void arithmeticBackward(
+      Device device,
+      ArithmeticOp op,
+      int wrt,
+      DeviceBuffer dy,
+      DeviceBuffer a,
+      DeviceBuffer b,
+      DeviceBuffer dx,
+      BroadcastGeometry g,
+      boolean accumulate,
+      float scale) {
     int[] xs = wrt == 0 ? g.aStrides() : g.bStrides();
     long count = 1;
     long reduced = 1;
@@ -117,8 +147,17 @@ public final class CustomKernels {
       if (count > 0 && !accumulate) device.memsetZero(dx, 0, count * Float.BYTES);
       return;
     }
-    KernelArgs args = new KernelArgs().ptr(dy).ptr(a).ptr(b).ptr(dx).i32(op.code()).i32(wrt).i32((int) count)
-        .i32(flag(accumulate)).f32(scale);
+    KernelArgs args =
+        new KernelArgs()
+            .ptr(dy)
+            .ptr(a)
+            .ptr(b)
+            .ptr(dx)
+            .i32(op.code())
+            .i32(wrt)
+            .i32((int) count)
+            .i32(flag(accumulate))
+            .f32(scale);
     ints(ints(ints(args, g.dims()), g.aStrides()), g.bStrides());
     if (reduced < REDUCE_BY_BLOCK_FROM) {
       launch(device, "arithmetic_backward", count, args);
@@ -129,31 +168,58 @@ public final class CustomKernels {
     }
   }
 
-  // ---- cuda/layout.cu -------------------------------------------------------------------------------------------
+  // ---- cuda/layout.cu
+  // -------------------------------------------------------------------------------------------
 
   /** y[o, offset + j] = x[o, j] for x [outer, row] inside y [outer, outRow]. */
-  public static void concatForward(Device device, DeviceBuffer x, DeviceBuffer y, int outer, int row, int outRow,
-      int offset) {
+  public static void concatForward(
+      Device device, DeviceBuffer x, DeviceBuffer y, int outer, int row, int outRow, int offset) {
     long n = (long) outer * row;
     if (n == 0) return;
-    launch(device, "concat_forward", n,
+    launch(
+        device,
+        "concat_forward",
+        n,
         new KernelArgs().ptr(x).ptr(y).i32(outer).i32(row).i32(outRow).i32(offset));
   }
 
   /** dx[o, j] = dy[o, offset + j] (+ dx). */
-  public static void concatBackward(Device device, DeviceBuffer dy, DeviceBuffer dx, int outer, int row, int outRow,
-      int offset, boolean accumulate) {
+  public static void concatBackward(
+      Device device,
+      DeviceBuffer dy,
+      DeviceBuffer dx,
+      int outer,
+      int row,
+      int outRow,
+      int offset,
+      boolean accumulate) {
     long n = (long) outer * row;
     if (n == 0) return;
-    launch(device, "concat_backward", n,
-        new KernelArgs().ptr(dy).ptr(dx).i32(outer).i32(row).i32(outRow).i32(offset).i32(flag(accumulate)));
+    launch(
+        device,
+        "concat_backward",
+        n,
+        new KernelArgs()
+            .ptr(dy)
+            .ptr(dx)
+            .i32(outer)
+            .i32(row)
+            .i32(outRow)
+            .i32(offset)
+            .i32(flag(accumulate)));
   }
 
   /**
-   * y = x with its dimensions permuted: y's dims are {@code outDims}, and walking y's dimension k moves through x by
-   * {@code sourceStrides[k]} (x's contiguous stride of the dimension that k comes from). Both have the same rank.
+   * y = x with its dimensions permuted: y's dims are {@code outDims}, and walking y's dimension k
+   * moves through x by {@code sourceStrides[k]} (x's contiguous stride of the dimension that k
+   * comes from). Both have the same rank.
    */
-  public static void transpose(Device device, DeviceBuffer x, DeviceBuffer y, int[] outDims, int[] sourceStrides,
+  public static void transpose(
+      Device device,
+      DeviceBuffer x,
+      DeviceBuffer y,
+      int[] outDims,
+      int[] sourceStrides,
       boolean accumulate) {
     long n = product(outDims);
     if (n == 0) return;
@@ -163,11 +229,18 @@ public final class CustomKernels {
   }
 
   /**
-   * y (dims yDims) = x (dims xDims) padded by begin[k] before each axis, in the given mode; constant mode reads the
-   * fill value from {@code value} (one float in device memory).
+   * y (dims yDims) = x (dims xDims) padded by begin[k] before each axis, in the given mode;
+   * constant mode reads the fill value from {@code value} (one float in device memory).
    */
-  public static void padForward(Device device, DeviceBuffer x, DeviceBuffer y, PadMode mode, DeviceBuffer value,
-      int[] xDims, int[] begin, int[] yDims) {
+  public static void padForward(
+      Device device,
+      DeviceBuffer x,
+      DeviceBuffer y,
+      PadMode mode,
+      DeviceBuffer value,
+      int[] xDims,
+      int[] begin,
+      int[] yDims) {
     long n = product(yDims);
     if (n == 0) return;
     KernelArgs args = new KernelArgs().ptr(x).ptr(y).i32(mode.code()).ptr(value);
@@ -176,8 +249,14 @@ public final class CustomKernels {
   }
 
   /** The gradient of a constant-mode pad: dx = the slice of dy that x occupies (+ dx). */
-  public static void padBackwardConstant(Device device, DeviceBuffer dy, DeviceBuffer dx, int[] xDims, int[] begin,
-      int[] yDims, boolean accumulate) {
+  public static void padBackwardConstant(
+      Device device,
+      DeviceBuffer dy,
+      DeviceBuffer dx,
+      int[] xDims,
+      int[] begin,
+      int[] yDims,
+      boolean accumulate) {
     long n = product(xDims);
     if (n == 0) return;
     KernelArgs args = new KernelArgs().ptr(dy).ptr(dx).i32(flag(accumulate));
@@ -185,75 +264,161 @@ public final class CustomKernels {
     launch(device, "pad_backward_constant", n, args);
   }
 
-  // ---- cuda/pointwise.cu ----------------------------------------------------------------------------------------
+  // ---- cuda/pointwise.cu
+  // ----------------------------------------------------------------------------------------
 
-  public static void leakyReluForward(Device device, DeviceBuffer x, DeviceBuffer y, int n, float alpha) {
+  public static void leakyReluForward(
+      Device device, DeviceBuffer x, DeviceBuffer y, int n, float alpha) {
     if (n == 0) return;
     launch(device, "leaky_relu_forward", n, new KernelArgs().ptr(x).ptr(y).i32(n).f32(alpha));
   }
 
-  public static void leakyReluBackward(Device device, DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dx, int n,
-      float alpha, boolean accumulate) {
+  public static void leakyReluBackward(
+      Device device,
+      DeviceBuffer x,
+      DeviceBuffer dy,
+      DeviceBuffer dx,
+      int n,
+      float alpha,
+      boolean accumulate) {
     if (n == 0) return;
-    launch(device, "leaky_relu_backward", n,
+    launch(
+        device,
+        "leaky_relu_backward",
+        n,
         new KernelArgs().ptr(x).ptr(dy).ptr(dx).i32(n).f32(alpha).i32(flag(accumulate)));
   }
 
   /** y = min(max(x, lo), hi) with the bounds read from device memory (one float each). */
-  public static void clipForward(Device device, DeviceBuffer x, DeviceBuffer y, int n, DeviceBuffer lo,
-      DeviceBuffer hi) {
+  public static void clipForward(
+      Device device, DeviceBuffer x, DeviceBuffer y, int n, DeviceBuffer lo, DeviceBuffer hi) {
     if (n == 0) return;
     launch(device, "clip_forward", n, new KernelArgs().ptr(x).ptr(y).i32(n).ptr(lo).ptr(hi));
   }
 
-  /** dx = dy where lo < x < hi, else 0 (+ dx). */
-  public static void clipBackward(Device device, DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dx, int n,
-      DeviceBuffer lo, DeviceBuffer hi, boolean accumulate) {
+  /** {@code dx = dy} where {@code lo < x < hi}, else 0 (+ dx). */
+  public static void clipBackward(
+      Device device,
+      DeviceBuffer x,
+      DeviceBuffer dy,
+      DeviceBuffer dx,
+      int n,
+      DeviceBuffer lo,
+      DeviceBuffer hi,
+      boolean accumulate) {
     if (n == 0) return;
-    launch(device, "clip_backward", n,
+    launch(
+        device,
+        "clip_backward",
+        n,
         new KernelArgs().ptr(x).ptr(dy).ptr(dx).i32(n).ptr(lo).ptr(hi).i32(flag(accumulate)));
   }
 
   /**
-   * Inference batch normalization, y = (x - mean[c]) a[c] + bias[c] with a[c] = scale[c] / sqrt(var[c] + epsilon),
-   * channel c = (i / inner) % channels.
+   * Inference batch normalization, y = (x - mean[c]) a[c] + bias[c] with a[c] = scale[c] /
+   * sqrt(var[c] + epsilon), channel c = (i / inner) % channels.
    */
-  public static void batchNormForward(Device device, DeviceBuffer x, DeviceBuffer scale, DeviceBuffer bias,
-      DeviceBuffer mean, DeviceBuffer var, DeviceBuffer y, int n, int channels, int inner, float epsilon) {
+  public static void batchNormForward(
+      Device device,
+      DeviceBuffer x,
+      DeviceBuffer scale,
+      DeviceBuffer bias,
+      DeviceBuffer mean,
+      DeviceBuffer var,
+      DeviceBuffer y,
+      int n,
+      int channels,
+      int inner,
+      float epsilon) {
     if (n == 0) return;
-    launch(device, "batch_norm_forward", n, new KernelArgs().ptr(x).ptr(scale).ptr(bias).ptr(mean).ptr(var).ptr(y)
-        .i32(n).i32(channels).i32(inner).f32(epsilon));
+    launch(
+        device,
+        "batch_norm_forward",
+        n,
+        new KernelArgs()
+            .ptr(x)
+            .ptr(scale)
+            .ptr(bias)
+            .ptr(mean)
+            .ptr(var)
+            .ptr(y)
+            .i32(n)
+            .i32(channels)
+            .i32(inner)
+            .f32(epsilon));
   }
 
   /** dx = dy a[c] (+ dx). */
-  public static void batchNormBackward(Device device, DeviceBuffer dy, DeviceBuffer scale, DeviceBuffer var,
-      DeviceBuffer dx, int n, int channels, int inner, float epsilon, boolean accumulate) {
+  public static void batchNormBackward(
+      Device device,
+      DeviceBuffer dy,
+      DeviceBuffer scale,
+      DeviceBuffer var,
+      DeviceBuffer dx,
+      int n,
+      int channels,
+      int inner,
+      float epsilon,
+      boolean accumulate) {
     if (n == 0) return;
-    launch(device, "batch_norm_backward", n, new KernelArgs().ptr(dy).ptr(scale).ptr(var).ptr(dx).i32(n)
-        .i32(channels).i32(inner).f32(epsilon).i32(flag(accumulate)));
+    launch(
+        device,
+        "batch_norm_backward",
+        n,
+        new KernelArgs()
+            .ptr(dy)
+            .ptr(scale)
+            .ptr(var)
+            .ptr(dx)
+            .i32(n)
+            .i32(channels)
+            .i32(inner)
+            .f32(epsilon)
+            .i32(flag(accumulate)));
   }
 
-  // ---- cuda/pool.cu ---------------------------------------------------------------------------------------------
+  // ---- cuda/pool.cu
+  // ---------------------------------------------------------------------------------------------
 
   /**
-   * y [planes, out...] = pooling of x [planes, in...] over {@code window} (ONNX's geometry: dilations, asymmetric
-   * pads, ceil_mode's output size), as MaxPool or AveragePool compute it.
+   * y [planes, out...] = pooling of x [planes, in...] over {@code window} (ONNX's geometry:
+   * dilations, asymmetric pads, ceil_mode's output size), as MaxPool or AveragePool compute it.
    */
-  public static void poolForward(Device device, PoolMode mode, DeviceBuffer x, DeviceBuffer y, int planes,
+  public static void poolForward(
+      Device device,
+      PoolMode mode,
+      DeviceBuffer x,
+      DeviceBuffer y,
+      int planes,
       SpatialWindow window) {
     SpatialWindow w = window.to3d();
     long n = elements(planes, w.outputSize(), "pool_forward");
     if (n == 0) return;
-    launch(device, "pool_forward", n, geometry(new KernelArgs().ptr(x).ptr(y).i32(planes).i32(mode.code()), w));
+    launch(
+        device,
+        "pool_forward",
+        n,
+        geometry(new KernelArgs().ptr(x).ptr(y).i32(planes).i32(mode.code()), w));
   }
 
-  /** dx [planes, in...] = (or += with accumulate) the gradient of {@link #poolForward} for dy; max pooling reads x. */
-  public static void poolBackward(Device device, PoolMode mode, DeviceBuffer x, DeviceBuffer dy, DeviceBuffer dx,
-      int planes, SpatialWindow window, boolean accumulate) {
+  /**
+   * dx [planes, in...] = (or += with accumulate) the gradient of {@link #poolForward} for dy; max
+   * pooling reads x.
+   */
+  public static void poolBackward(
+      Device device,
+      PoolMode mode,
+      DeviceBuffer x,
+      DeviceBuffer dy,
+      DeviceBuffer dx,
+      int planes,
+      SpatialWindow window,
+      boolean accumulate) {
     SpatialWindow w = window.to3d();
     long n = elements(planes, w.inputSize(), "pool_backward");
     if (n == 0) return;
-    KernelArgs args = new KernelArgs().ptr(x).ptr(dy).ptr(dx).i32(planes).i32(mode.code()).i32(flag(accumulate));
+    KernelArgs args =
+        new KernelArgs().ptr(x).ptr(dy).ptr(dx).i32(planes).i32(mode.code()).i32(flag(accumulate));
     launch(device, "pool_backward", n, geometry(args, w));
   }
 
@@ -261,23 +426,37 @@ public final class CustomKernels {
   private static long elements(int planes, int perPlane, String kernel) {
     long n = (long) planes * perPlane;
     if (n > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException(kernel + ": " + planes + " planes of " + perPlane + " elements exceed 2^31");
+      throw new IllegalArgumentException(
+          kernel + ": " + planes + " planes of " + perPlane + " elements exceed 2^31");
     }
     return n;
   }
 
   /** The 3-D window's in, out, kernel, strides, dilations, pads before and after, 3 ints each. */
   private static KernelArgs geometry(KernelArgs args, SpatialWindow w) {
-    for (int[] v : new int[][] {w.in(), w.out(), w.kernel(), w.strides(), w.dilations(), w.padBegin(), w.padEnd()}) {
+    for (int[] v :
+        new int[][] {
+          w.in(), w.out(), w.kernel(), w.strides(), w.dilations(), w.padBegin(), w.padEnd()
+        }) {
       ints(args, v);
     }
     return args;
   }
 
   /** y += alpha bias[c], in place, channel c = (i / inner) % channels. */
-  public static void biasAdd(Device device, DeviceBuffer y, DeviceBuffer bias, int n, int channels, int inner,
+  public static void biasAdd(
+      Device device,
+      DeviceBuffer y,
+      DeviceBuffer bias,
+      int n,
+      int channels,
+      int inner,
       float alpha) {
     if (n == 0) return;
-    launch(device, "bias_add", n, new KernelArgs().ptr(y).ptr(bias).i32(n).i32(channels).i32(inner).f32(alpha));
+    launch(
+        device,
+        "bias_add",
+        n,
+        new KernelArgs().ptr(y).ptr(bias).i32(n).i32(channels).i32(inner).f32(alpha));
   }
 }

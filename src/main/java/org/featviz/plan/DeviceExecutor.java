@@ -14,12 +14,13 @@ import org.featviz.ir.ValueInfo;
 import org.featviz.ops.ShapeInference;
 
 /**
- * Runs a graph on a {@link Device} with the API of {@link org.featviz.cpu.CpuExecutor}, so the two can be compared
- * directly: {@link #forward} from fed inputs to target values, then {@link #backward} from gradient seeds at those
- * targets to the gradients of graph inputs. Behind it is a {@link DevicePlan}, lowered for the fed shapes and the
- * targets on first use and reused while they stay the same; other shapes (another batch size) or targets lower a
- * new plan and free the old one (one plan, one set of buffers, at a time). Backward plans cover the gradient inputs
- * given at construction (all graph inputs by default).
+ * Runs a graph on a {@link Device} with the API of {@link org.featviz.cpu.CpuExecutor}, so the two
+ * can be compared directly: {@link #forward} from fed inputs to target values, then {@link
+ * #backward} from gradient seeds at those targets to the gradients of graph inputs. Behind it is a
+ * {@link DevicePlan}, lowered for the fed shapes and the targets on first use and reused while they
+ * stay the same; other shapes (another batch size) or targets lower a new plan and free the old one
+ * (one plan, one set of buffers, at a time). Backward plans cover the gradient inputs given at
+ * construction (all graph inputs by default).
  *
  * <pre>
  * try (DeviceExecutor exec = new DeviceExecutor(device, prepared)) {
@@ -42,7 +43,10 @@ public final class DeviceExecutor implements AutoCloseable {
     this(device, graph, graph.inputs().stream().map(ValueInfo::name).toList());
   }
 
-  /** Forward, and backward to the given graph inputs (none: forward only, nothing kept for a backward). */
+  /**
+   * Forward, and backward to the given graph inputs (none: forward only, nothing kept for a
+   * backward).
+   */
   public DeviceExecutor(Device device, Graph graph, Collection<String> gradientInputs) {
     this.device = device;
     this.graph = graph;
@@ -74,31 +78,38 @@ public final class DeviceExecutor implements AutoCloseable {
   }
 
   /**
-   * The plan for these input shapes and targets, lowered now or reused (the one {@link #forward} would run), for
-   * callers that keep everything on the device: its {@code inputBuffer}, {@code runForward}, {@code
-   * activationBuffer}, {@code seedBuffer}, {@code runBackward} and {@code inputGradientBuffer} run a step without
-   * host round trips. The executor owns the plan: it stays valid until another shape or target set replaces it, or
-   * the executor closes.
+   * The plan for these input shapes and targets, lowered now or reused (the one {@link #forward}
+   * would run), for callers that keep everything on the device: its {@code inputBuffer}, {@code
+   * runForward}, {@code activationBuffer}, {@code seedBuffer}, {@code runBackward} and {@code
+   * inputGradientBuffer} run a step without host round trips. The executor owns the plan: it stays
+   * valid until another shape or target set replaces it, or the executor closes.
    */
   public DevicePlan plan(Map<String, Shape> inputShapes, Collection<String> targets) {
     if (closed) throw new IllegalStateException("device executor used after close");
     List<String> wanted = new ArrayList<>(new LinkedHashSet<>(targets));
     Map<String, Shape> shapes = new LinkedHashMap<>(inputShapes);
-    if (plan == null || !shapes.equals(planShapes) || !wanted.equals(planTargets)) replan(shapes, wanted);
+    if (plan == null || !shapes.equals(planShapes) || !wanted.equals(planTargets))
+      replan(shapes, wanted);
     return plan;
   }
 
   /**
-   * Back-propagates {@code seeds} (gradients with respect to targets of the last forward) and returns the
-   * gradient with respect to each graph input in {@code wrt}, which must be among the gradient inputs.
+   * Back-propagates {@code seeds} (gradients with respect to targets of the last forward) and
+   * returns the gradient with respect to each graph input in {@code wrt}, which must be among the
+   * gradient inputs.
    */
   public Map<String, Tensor> backward(Map<String, Tensor> seeds, Collection<String> wrt) {
     if (closed) throw new IllegalStateException("device executor used after close");
     if (plan == null) throw new IllegalStateException("backward needs a forward first");
     for (String w : wrt) {
       if (!gradientInputs.contains(w)) {
-        throw new IllegalArgumentException("gradient of '" + w + "' was asked for, but this executor computes the"
-            + " gradients of " + gradientInputs + " only");
+        throw new IllegalArgumentException(
+            "gradient of '"
+                + w
+                + "' was asked for, but this executor computes the"
+                + " gradients of "
+                + gradientInputs
+                + " only");
       }
     }
     Map<String, Tensor> all = plan.backward(seeds);
@@ -117,7 +128,8 @@ public final class DeviceExecutor implements AutoCloseable {
       if (s != null) declared.put(in.name(), s);
     }
     boolean same = true;
-    for (Map.Entry<String, Shape> e : shapes.entrySet()) same &= e.getValue().equals(declared.get(e.getKey()));
+    for (Map.Entry<String, Shape> e : shapes.entrySet())
+      same &= e.getValue().equals(declared.get(e.getKey()));
     if (!same) {
       // Another batch size (or any other input shape): infer every shape again from the fed ones.
       Map<String, Shape> all = new LinkedHashMap<>(declared);

@@ -17,14 +17,15 @@ import org.featviz.ir.Tensor;
 import org.featviz.ir.ValueInfo;
 
 /**
- * A graph lowered for one {@link Device} at fixed shapes, and the entry points that run it. Behind it: the
- * {@link StepProgram} (the ordered {@link Step}s that compute the targets and the backward wiring to the gradient
- * inputs; input gradients only, weights are frozen), its {@link PlanMemory} (every buffer planned by lifetime and
- * allocated when the plan is built, weights uploaded once; running the plan allocates nothing) and its
- * {@link SeedBuffers}. The activations a backward step reads are kept until it has run, so a {@link #backward}
- * must follow a {@link #forward} (once: the backward reuses their memory afterwards). The same run without host
- * round trips (the render loop's): write {@link #inputBuffer}, {@link #runForward}, read {@link #activationBuffer}
- * and write {@link #seedBuffer} in place, {@link #runBackward}, read {@link #inputGradientBuffer}.
+ * A graph lowered for one {@link Device} at fixed shapes, and the entry points that run it. Behind
+ * it: the {@link StepProgram} (the ordered {@link Step}s that compute the targets and the backward
+ * wiring to the gradient inputs; input gradients only, weights are frozen), its {@link PlanMemory}
+ * (every buffer planned by lifetime and allocated when the plan is built, weights uploaded once;
+ * running the plan allocates nothing) and its {@link SeedBuffers}. The activations a backward step
+ * reads are kept until it has run, so a {@link #backward} must follow a {@link #forward} (once: the
+ * backward reuses their memory afterwards). The same run without host round trips (the render
+ * loop's): write {@link #inputBuffer}, {@link #runForward}, read {@link #activationBuffer} and
+ * write {@link #seedBuffer} in place, {@link #runBackward}, read {@link #inputGradientBuffer}.
  *
  * <pre>
  * try (DevicePlan plan = DevicePlan.lower(device, prepared, List.of("conv3"), List.of("input"))) {
@@ -44,7 +45,8 @@ public final class DevicePlan implements AutoCloseable {
   private boolean forwardDone;
   private boolean closed;
 
-  private DevicePlan(Device device, Graph graph, List<String> targets, List<String> gradientInputs) {
+  private DevicePlan(
+      Device device, Graph graph, List<String> targets, List<String> gradientInputs) {
     this.device = device;
     this.graph = graph;
     this.targets = List.copyOf(targets);
@@ -65,14 +67,17 @@ public final class DevicePlan implements AutoCloseable {
   }
 
   /**
-   * Lowers {@code graph} (prepared: every value has a static shape, e.g. from passes.Prepare) for computing
-   * {@code targets} and, when {@code gradientInputs} (graph inputs) is not empty, the gradients of those inputs.
-   * Throws {@link ModelException} (an UnsupportedOpException for an op or variant the plan cannot lower) naming the
-   * node and op.
+   * Lowers {@code graph} (prepared: every value has a static shape, e.g. from passes.Prepare) for
+   * computing {@code targets} and, when {@code gradientInputs} (graph inputs) is not empty, the
+   * gradients of those inputs. Throws {@link ModelException} (an UnsupportedOpException for an op
+   * or variant the plan cannot lower) naming the node and op.
    */
-  public static DevicePlan lower(Device device, Graph graph, Collection<String> targets,
-      Collection<String> gradientInputs) {
-    return new DevicePlan(device, graph, new ArrayList<>(new LinkedHashSet<>(targets)),
+  public static DevicePlan lower(
+      Device device, Graph graph, Collection<String> targets, Collection<String> gradientInputs) {
+    return new DevicePlan(
+        device,
+        graph,
+        new ArrayList<>(new LinkedHashSet<>(targets)),
         new ArrayList<>(new LinkedHashSet<>(gradientInputs)));
   }
 
@@ -86,25 +91,34 @@ public final class DevicePlan implements AutoCloseable {
     known.addAll(graph.initializers().keySet());
     for (String t : targets) {
       if (!known.contains(t)) {
-        throw new ModelException(graph.source() + ": unknown target value '" + t + "'; layers are: "
-            + String.join(", ", graph.layerNames()));
+        throw new ModelException(
+            graph.source()
+                + ": unknown target value '"
+                + t
+                + "'; layers are: "
+                + String.join(", ", graph.layerNames()));
       }
     }
     Set<String> inputs = new HashSet<>();
     for (ValueInfo in : graph.inputs()) inputs.add(in.name());
     for (String g : gradientInputs) {
       if (!inputs.contains(g)) {
-        throw new ModelException(graph.source() + ": gradient input '" + g + "' is not a graph input; inputs are: "
-            + inputs);
+        throw new ModelException(
+            graph.source()
+                + ": gradient input '"
+                + g
+                + "' is not a graph input; inputs are: "
+                + inputs);
       }
     }
   }
 
-  // ---- Running with host tensors ----------------------------------------------------------------------------
+  // ---- Running with host tensors
+  // ----------------------------------------------------------------------------
 
   /**
-   * Uploads the graph inputs the targets need (each with the shape the plan was built for), runs every step and
-   * returns the targets as host tensors. Feeds the plan does not need are ignored.
+   * Uploads the graph inputs the targets need (each with the shape the plan was built for), runs
+   * every step and returns the targets as host tensors. Feeds the plan does not need are ignored.
    */
   public Map<String, Tensor> forward(Map<String, Tensor> feeds) {
     checkOpen();
@@ -121,26 +135,33 @@ public final class DevicePlan implements AutoCloseable {
   private void upload(Map<String, Tensor> feeds) {
     for (DeviceValue in : program.inputs()) {
       Tensor t = feeds.get(in.name());
-      if (t == null) throw new ModelException(graph.source() + ": input '" + in.name() + "' was not fed");
+      if (t == null)
+        throw new ModelException(graph.source() + ": input '" + in.name() + "' was not fed");
       if (!t.shape().equals(in.shape())) {
-        throw new ModelException(graph.source() + ": input '" + in.name() + "' has shape " + t.shape()
-            + ", but the plan was built for " + in.shape());
+        throw new ModelException(
+            graph.source()
+                + ": input '"
+                + in.name()
+                + "' has shape "
+                + t.shape()
+                + ", but the plan was built for "
+                + in.shape());
       }
       if (t.size() > 0) device.copyToDevice(t.data(), 0, in.buffer(), 0, t.size());
     }
   }
 
   /**
-   * Back-propagates {@code seeds} (gradients with respect to targets; a target without one gets zeros) to the
-   * gradient inputs and returns their gradients. Needs the forward just before it.
+   * Back-propagates {@code seeds} (gradients with respect to targets; a target without one gets
+   * zeros) to the gradient inputs and returns their gradients. Needs the forward just before it.
    */
   public Map<String, Tensor> backward(Map<String, Tensor> seeds) {
     checkOpen();
     checkBackwardReady();
     for (String name : seeds.keySet()) {
       if (!targets.contains(name)) {
-        throw new IllegalArgumentException("gradient seed for '" + name + "', which is not a target of this plan "
-            + targets);
+        throw new IllegalArgumentException(
+            "gradient seed for '" + name + "', which is not a target of this plan " + targets);
       }
     }
     this.seeds.write(device, seeds);
@@ -154,10 +175,12 @@ public final class DevicePlan implements AutoCloseable {
   }
 
   private void checkBackwardReady() {
-    if (gradientInputs.isEmpty()) throw new IllegalStateException("this plan was built without gradient inputs");
+    if (gradientInputs.isEmpty())
+      throw new IllegalStateException("this plan was built without gradient inputs");
     if (!forwardDone) {
-      throw new IllegalStateException("backward needs the forward just before it (a backward reuses the memory of "
-          + "the activations it read)");
+      throw new IllegalStateException(
+          "backward needs the forward just before it (a backward reuses the memory of "
+              + "the activations it read)");
     }
   }
 
@@ -167,22 +190,26 @@ public final class DevicePlan implements AutoCloseable {
     return Tensor.of(v.shape(), data);
   }
 
-  // ---- Running without host round trips ---------------------------------------------------------------------
-  // The device-resident entry points that a render loop uses: the caller writes the inputs into inputBuffer(),
-  // runs runForward(), reads the targets' activations and writes their gradient seeds in place (with kernels),
-  // runs runBackward() and reads inputGradientBuffer(). Nothing is copied to or from the host. Buffers hold their
+  // ---- Running without host round trips
+  // ---------------------------------------------------------------------
+  // The device-resident entry points that a render loop uses: the caller writes the inputs into
+  // inputBuffer(),
+  // runs runForward(), reads the targets' activations and writes their gradient seeds in place
+  // (with kernels),
+  // runs runBackward() and reads inputGradientBuffer(). Nothing is copied to or from the host.
+  // Buffers hold their
   // values from offset 0 in the value's dense layout (its shape(), row-major).
 
   /**
-   * The buffer a forward reads graph input {@code name} from; write it (shape {@link #inputShapes()}), then call
-   * {@link #runForward()}. The buffer is the plan's, valid while the plan is open; the backward may reuse it, so
-   * write it again before every forward.
+   * The buffer a forward reads graph input {@code name} from; write it (shape {@link
+   * #inputShapes()}), then call {@link #runForward()}. The buffer is the plan's, valid while the
+   * plan is open; the backward may reuse it, so write it again before every forward.
    */
   public DeviceBuffer inputBuffer(String name) {
     checkOpen();
     for (DeviceValue in : program.inputs()) if (in.name().equals(name)) return in.buffer();
-    throw new IllegalArgumentException("'" + name + "' is not an input this plan reads; it reads "
-        + inputShapes().keySet());
+    throw new IllegalArgumentException(
+        "'" + name + "' is not an input this plan reads; it reads " + inputShapes().keySet());
   }
 
   /** Runs every forward step on the inputs already in {@link #inputBuffer}s. */
@@ -193,39 +220,52 @@ public final class DevicePlan implements AutoCloseable {
   }
 
   /**
-   * Target {@code name}'s activations [shape(name)], valid after {@link #runForward()} until {@link #runBackward()}
-   * starts (the backward reuses their memory). Throws for an initializer target (it has no activation buffer).
+   * Target {@code name}'s activations [shape(name)], valid after {@link #runForward()} until {@link
+   * #runBackward()} starts (the backward reuses their memory). Throws for an initializer target (it
+   * has no activation buffer).
    */
   public DeviceBuffer activationBuffer(String name) {
     checkOpen();
-    if (!forwardDone) throw new IllegalStateException("activations are readable after runForward, before the backward");
+    if (!forwardDone)
+      throw new IllegalStateException(
+          "activations are readable after runForward, before the backward");
     return targetValue(name).buffer();
   }
 
-  /** A host copy of {@link #activationBuffer}'s contents: target {@code name}'s activations [shape(name)]. */
+  /**
+   * A host copy of {@link #activationBuffer}'s contents: target {@code name}'s activations
+   * [shape(name)].
+   */
   public Tensor activation(String name) {
-    activationBuffer(name);  // the same checks: open, after the forward
+    activationBuffer(name); // the same checks: open, after the forward
     return read(targetValue(name));
   }
 
   /**
-   * The buffer the backward reads target {@code name}'s gradient seed from [shape(name)], or null where no
-   * gradient flows from that target to a gradient input (nothing to seed). Targets that alias one another (a
-   * Reshape of another target) share one seed buffer, so seeds written into it add up. Write it after
-   * {@link #runForward()}: it may share memory with activations that are dead by then, never with the targets'.
+   * The buffer the backward reads target {@code name}'s gradient seed from [shape(name)], or null
+   * where no gradient flows from that target to a gradient input (nothing to seed). Targets that
+   * alias one another (a Reshape of another target) share one seed buffer, so seeds written into it
+   * add up. Write it after {@link #runForward()}: it may share memory with activations that are
+   * dead by then, never with the targets'.
    */
   public DeviceBuffer seedBuffer(String name) {
     checkOpen();
     return seeds.buffer(targetValue(name));
   }
 
-  /** Sets every seed buffer to zero (the start of a step whose objectives add their gradients into them). */
+  /**
+   * Sets every seed buffer to zero (the start of a step whose objectives add their gradients into
+   * them).
+   */
   public void clearSeeds() {
     checkOpen();
     seeds.clear(device);
   }
 
-  /** Runs the backward steps from the seed buffers as the caller left them. Needs the forward just before it. */
+  /**
+   * Runs the backward steps from the seed buffers as the caller left them. Needs the forward just
+   * before it.
+   */
   public void runBackward() {
     checkOpen();
     checkBackwardReady();
@@ -234,13 +274,14 @@ public final class DevicePlan implements AutoCloseable {
   }
 
   /**
-   * The gradient of gradient input {@code name} [its input shape] after {@link #runBackward()}, valid until the
-   * next forward; null where no gradient reaches it (it is zero).
+   * The gradient of gradient input {@code name} [its input shape] after {@link #runBackward()},
+   * valid until the next forward; null where no gradient reaches it (it is zero).
    */
   public DeviceBuffer inputGradientBuffer(String name) {
     checkOpen();
     if (!gradientInputs.contains(name)) {
-      throw new IllegalArgumentException("'" + name + "' is not a gradient input of this plan " + gradientInputs);
+      throw new IllegalArgumentException(
+          "'" + name + "' is not a gradient input of this plan " + gradientInputs);
     }
     DeviceValue g = program.writtenGradient(program.value(name));
     return g == null ? null : g.buffer();
@@ -249,7 +290,8 @@ public final class DevicePlan implements AutoCloseable {
   /** The shape of a value of the plan's graph (a target, an input). */
   public Shape shape(String name) {
     Shape s = graph.shapes().get(name);
-    if (s == null) throw new IllegalArgumentException("the plan's graph has no value '" + name + "'");
+    if (s == null)
+      throw new IllegalArgumentException("the plan's graph has no value '" + name + "'");
     return s;
   }
 
@@ -258,11 +300,14 @@ public final class DevicePlan implements AutoCloseable {
       throw new IllegalArgumentException("'" + name + "' is not a target of this plan " + targets);
     }
     DeviceValue v = program.value(name);
-    if (v == null) throw new IllegalArgumentException("target '" + name + "' is an initializer: it has no buffer");
+    if (v == null)
+      throw new IllegalArgumentException(
+          "target '" + name + "' is an initializer: it has no buffer");
     return v;
   }
 
-  // ---- Introspection --------------------------------------------------------------------------------------------
+  // ---- Introspection
+  // --------------------------------------------------------------------------------------------
 
   public Graph graph() {
     return graph;
@@ -280,15 +325,18 @@ public final class DevicePlan implements AutoCloseable {
   }
 
   /**
-   * The device memory this plan holds: its activation and gradient buffers plus its weights, and in BF16/FP16 the
-   * 16-bit staging its largest convolution or GEMM needs. (The device's convolution workspace, shared by every plan
-   * on it, is not counted.)
+   * The device memory this plan holds: its activation and gradient buffers plus its weights, and in
+   * BF16/FP16 the 16-bit staging its largest convolution or GEMM needs. (The device's convolution
+   * workspace, shared by every plan on it, is not counted.)
    */
   public long peakDeviceBytes() {
     return memory.peakBytes();
   }
 
-  /** What the activations and gradients would take with a buffer each, plus the weights: the planner's baseline. */
+  /**
+   * What the activations and gradients would take with a buffer each, plus the weights: the
+   * planner's baseline.
+   */
   public long unplannedDeviceBytes() {
     return memory.unplannedBytes();
   }
@@ -315,9 +363,16 @@ public final class DevicePlan implements AutoCloseable {
   /** One line per step (forward order) and a summary of the buffers, for logs and debugging. */
   public String describe() {
     int fused = fusedStepCount();
-    return program.listing() + String.format("%d steps%s, %d with a backward, %d buffers, %d bytes of device memory"
-        + " (%d unplanned)", stepCount(), fused == 0 ? "" : " (" + fused + " fused)", program.backwardStepCount(),
-        bufferCount(), peakDeviceBytes(), unplannedDeviceBytes());
+    return program.listing()
+        + String.format(
+            "%d steps%s, %d with a backward, %d buffers, %d bytes of device memory"
+                + " (%d unplanned)",
+            stepCount(),
+            fused == 0 ? "" : " (" + fused + " fused)",
+            program.backwardStepCount(),
+            bufferCount(),
+            peakDeviceBytes(),
+            unplannedDeviceBytes());
   }
 
   private void checkOpen() {

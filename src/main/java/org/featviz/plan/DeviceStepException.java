@@ -4,10 +4,11 @@ import org.featviz.device.DeviceException;
 import org.featviz.ir.Node;
 
 /**
- * A device operation failed while a {@link DevicePlan} step ran: the message names the graph node, its op type,
- * the direction and then the failed call, e.g. {@code "conv3 (Conv) forward: cudnnConvolutionForward(...) failed:
- * CUDNN_STATUS_EXECUTION_FAILED (5000, cuDNN 9)"}, so a CUDA, cuDNN or cuBLAS error points at the model's node and
- * not only at a library call. The original exception is the cause.
+ * A device operation failed while a {@link DevicePlan} step ran: the message names the graph node,
+ * its op type, the direction and then the failed call, e.g. {@code "conv3 (Conv) forward:
+ * cudnnConvolutionForward(...) failed: CUDNN_STATUS_EXECUTION_FAILED (5000, cuDNN 9)"}, so a CUDA,
+ * cuDNN or cuBLAS error points at the model's node and not only at a library call. The original
+ * exception is the cause.
  */
 public final class DeviceStepException extends DeviceException {
   private final String nodeName;

@@ -4,10 +4,11 @@ import org.featviz.device.DeviceBuffer;
 import org.featviz.ir.Shape;
 
 /**
- * One tensor of a {@link DevicePlan}: a graph value (input, activation or weight), an intermediate a lowering adds
- * (the explicit padding before a convolution), or the gradient of one of those. Its memory is a {@link Storage},
- * shared with the values it aliases (Reshape and Flatten outputs are their inputs seen with another shape) and,
- * once their lifetimes are over, reused by other storages.
+ * One tensor of a {@link DevicePlan}: a graph value (input, activation or weight), an intermediate
+ * a lowering adds (the explicit padding before a convolution), or the gradient of one of those. Its
+ * memory is a {@link Storage}, shared with the values it aliases (Reshape and Flatten outputs are
+ * their inputs seen with another shape) and, once their lifetimes are over, reused by other
+ * storages.
  */
 final class DeviceValue {
   /** Where the value comes from, which decides where its memory lives. */

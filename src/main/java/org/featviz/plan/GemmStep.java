@@ -8,9 +8,11 @@ import org.featviz.ir.Shape;
 import org.featviz.ops.GemmSpec;
 
 /**
- * Gemm: Y [M, N] = alpha op(A) op(B) through the device library's GEMM (in the plan's {@link MixedPrecision}), then +
- * beta C by the bias_add kernel (C broadcast from [N], [1, N], [M, 1], [M, N] or a scalar: one value per (i / inner) %
- * channels). Backward, each a GEMM with the operands arranged so no transpose is materialized:
+ * Gemm: Y [M, N] = alpha op(A) op(B) through the device library's GEMM (in the plan's {@link
+ * MixedPrecision}), then + beta C by the bias_add kernel (C broadcast from [N], [1, N], [M, 1], [M,
+ * N] or a scalar: one value per (i / inner) % channels). Backward, each a GEMM with the operands
+ * arranged so no transpose is materialized:
+ *
  * <pre>
  *   dA' = alpha dY op(B)^T   (dA = dA'^T where A is stored transposed)
  *   dB' = alpha op(A)^T dY   (dB = dB'^T where B is stored transposed)
@@ -24,7 +26,13 @@ final class GemmStep extends MatrixProductStep {
   private final int cInner;
   private final BroadcastGeometry cGeometry;
 
-  GemmStep(Node node, DeviceValue a, DeviceValue b, DeviceValue c, DeviceValue y, GemmSpec.Params p,
+  GemmStep(
+      Node node,
+      DeviceValue a,
+      DeviceValue b,
+      DeviceValue c,
+      DeviceValue y,
+      GemmSpec.Params p,
       MixedPrecision mixed) {
     super(node, present(a, b, c), y, mixed);
     this.p = p;
@@ -46,16 +54,34 @@ final class GemmStep extends MatrixProductStep {
 
   @Override
   String describe() {
-    return "gemm M " + p.m() + ", N " + p.n() + ", K " + p.k() + (p.transA() ? ", A transposed" : "")
-        + (p.transB() ? ", B transposed" : "") + (hasC ? ", + C" : "");
+    return "gemm M "
+        + p.m()
+        + ", N "
+        + p.n()
+        + ", K "
+        + p.k()
+        + (p.transA() ? ", A transposed" : "")
+        + (p.transB() ? ", B transposed" : "")
+        + (hasC ? ", + C" : "");
   }
 
   @Override
   void forward(Device device) {
-    mixed.gemm(new GemmDescriptor(p.transA(), p.transB(), p.m(), p.n(), p.k()), input(0).buffer(), input(1).buffer(),
-        output().buffer(), p.alpha(), 0f);
+    mixed.gemm(
+        new GemmDescriptor(p.transA(), p.transB(), p.m(), p.n(), p.k()),
+        input(0).buffer(),
+        input(1).buffer(),
+        output().buffer(),
+        p.alpha(),
+        0f);
     if (hasC) {
-      CustomKernels.biasAdd(device, output().buffer(), input(2).buffer(), output().count(), cChannels, cInner,
+      CustomKernels.biasAdd(
+          device,
+          output().buffer(),
+          input(2).buffer(),
+          output().count(),
+          cChannels,
+          cInner,
           p.beta());
     }
   }
@@ -71,7 +97,8 @@ final class GemmStep extends MatrixProductStep {
     if (gradIn(0) != null) {
       DeviceBuffer da = gradIn(0).buffer();
       if (!p.transA()) {
-        // dA [M, K] = alpha dY [M, N] op(B)^T: B stored [K, N] is used transposed, B stored [N, K] as it is.
+        // dA [M, K] = alpha dY [M, N] op(B)^T: B stored [K, N] is used transposed, B stored [N, K]
+        // as it is.
         mixed.gemm(new GemmDescriptor(false, !p.transB(), m, k, n), dy, b, da, p.alpha(), beta(0));
       } else {
         // dA stored [K, M] = alpha op(B) dY^T.
@@ -81,7 +108,8 @@ final class GemmStep extends MatrixProductStep {
     if (gradIn(1) != null) {
       DeviceBuffer db = gradIn(1).buffer();
       if (!p.transB()) {
-        // dB [K, N] = alpha op(A)^T dY: A stored [M, K] is used transposed, A stored [K, M] as it is.
+        // dB [K, N] = alpha op(A)^T dY: A stored [M, K] is used transposed, A stored [K, M] as it
+        // is.
         mixed.gemm(new GemmDescriptor(!p.transA(), false, k, n, m), a, dy, db, p.alpha(), beta(1));
       } else {
         // dB stored [N, K] = alpha dY^T op(A).
@@ -89,8 +117,17 @@ final class GemmStep extends MatrixProductStep {
       }
     }
     if (hasC && gradIn(2) != null) {
-      CustomKernels.arithmeticBackward(device, CustomKernels.ArithmeticOp.ADD, 1, dy, dy, dy, gradIn(2).buffer(),
-          cGeometry, accumulate(2), p.beta());
+      CustomKernels.arithmeticBackward(
+          device,
+          CustomKernels.ArithmeticOp.ADD,
+          1,
+          dy,
+          dy,
+          dy,
+          gradIn(2).buffer(),
+          cGeometry,
+          accumulate(2),
+          p.beta());
     }
   }
 }

@@ -20,7 +20,8 @@ final class LeakyReluStep extends Step {
 
   @Override
   void forward(Device device) {
-    CustomKernels.leakyReluForward(device, input(0).buffer(), output().buffer(), output().count(), alpha);
+    CustomKernels.leakyReluForward(
+        device, input(0).buffer(), output().buffer(), output().count(), alpha);
   }
 
   @Override
@@ -36,7 +37,13 @@ final class LeakyReluStep extends Step {
   @Override
   void backward(Device device) {
     if (gradIn(0) == null) return;
-    CustomKernels.leakyReluBackward(device, input(0).buffer(), gradOut().buffer(), gradIn(0).buffer(),
-        output().count(), alpha, accumulate(0));
+    CustomKernels.leakyReluBackward(
+        device,
+        input(0).buffer(),
+        gradOut().buffer(),
+        gradIn(0).buffer(),
+        output().count(),
+        alpha,
+        accumulate(0));
   }
 }

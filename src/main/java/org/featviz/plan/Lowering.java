@@ -31,13 +31,14 @@ import org.featviz.plan.CustomKernels.ArithmeticOp;
 import org.featviz.plan.CustomKernels.PadMode;
 
 /**
- * Lowers the nodes that a plan's targets need, in graph order, to {@link Step}s over {@link DeviceValue}s: one
- * method per op, reading attributes through the op's {@link org.featviz.ops.OpSpec} helpers so that shapes and
- * semantics are those of the CPU reference. Reshape, Flatten, Identity and Dropout become aliases (the output is
- * the input's storage seen with another shape; no step). What cuDNN cannot express is rewritten where an exact
- * rewrite exists (asymmetric or ceil-mode padding as an explicit Pad step) and refused otherwise, with an
- * {@link UnsupportedOpException} naming the node and op. A Conv whose only reader is a Relu, and whose output is no
- * target, becomes one fused step with that Relu ({@link ReluFusion}).
+ * Lowers the nodes that a plan's targets need, in graph order, to {@link Step}s over {@link
+ * DeviceValue}s: one method per op, reading attributes through the op's {@link
+ * org.featviz.ops.OpSpec} helpers so that shapes and semantics are those of the CPU reference.
+ * Reshape, Flatten, Identity and Dropout become aliases (the output is the input's storage seen
+ * with another shape; no step). What cuDNN cannot express is rewritten where an exact rewrite
+ * exists (asymmetric or ceil-mode padding as an explicit Pad step) and refused otherwise, with an
+ * {@link UnsupportedOpException} naming the node and op. A Conv whose only reader is a Relu, and
+ * whose output is no target, becomes one fused step with that Relu ({@link ReluFusion}).
  */
 final class Lowering {
   private final Graph graph;
@@ -65,31 +66,44 @@ final class Lowering {
   }
 
   /** The lowered steps and values. */
-  record Result(List<Step> steps, Map<String, DeviceValue> values, List<DeviceValue> inputs,
+  record Result(
+      List<Step> steps,
+      Map<String, DeviceValue> values,
+      List<DeviceValue> inputs,
       Map<DeviceValue, Tensor> weights) {}
 
-  /** Lowers what {@code targets} need; the steps' convolutions and GEMMs go through {@code mixed}, the plan's. */
+  /**
+   * Lowers what {@code targets} need; the steps' convolutions and GEMMs go through {@code mixed},
+   * the plan's.
+   */
   static Result lower(Graph graph, Collection<String> targets, MixedPrecision mixed) {
     if (graph.shapes().isEmpty()) {
-      throw new ModelException(graph.source() + ": the graph has no shapes; run passes.Prepare (or ShapeInference)"
-          + " before lowering it to a device plan");
+      throw new ModelException(
+          graph.source()
+              + ": the graph has no shapes; run passes.Prepare (or ShapeInference)"
+              + " before lowering it to a device plan");
     }
     List<Node> nodes = graph.nodesFeeding(targets);
     Lowering l = new Lowering(graph, ReluFusion.find(nodes, targets), mixed);
     for (Node node : nodes) l.lowerNode(node);
-    for (String t : targets) l.valueOrNull(t);  // a target may be a graph input: give it a value
+    for (String t : targets) l.valueOrNull(t); // a target may be a graph input: give it a value
     return new Result(l.steps, l.values, l.inputs, l.weights);
   }
 
-  // ---- Values -----------------------------------------------------------------------------------------------------
+  // ---- Values
+  // -----------------------------------------------------------------------------------------------------
 
-  /** The device value of a graph value: computed earlier, a graph input, or an initializer (uploaded once). */
+  /**
+   * The device value of a graph value: computed earlier, a graph input, or an initializer (uploaded
+   * once).
+   */
   private DeviceValue valueOrNull(String name) {
     DeviceValue v = values.get(name);
     if (v != null || name.isEmpty()) return v;
     Tensor init = graph.initializers().get(name);
     if (init != null) {
-      if (init.dtype() != DType.FLOAT) return null;  // int64 shape-like constants are never device data
+      if (init.dtype() != DType.FLOAT)
+        return null; // int64 shape-like constants are never device data
       v = new DeviceValue(name, init.shape(), DeviceValue.Kind.WEIGHT, new Storage(true));
       weights.put(v, init);
     } else if (isGraphInput(name)) {
@@ -113,9 +127,12 @@ final class Lowering {
     DeviceValue v = valueOrNull(name);
     if (v == null) {
       Tensor init = graph.initializers().get(name);
-      String why = init != null ? "is an " + init.dtype() + " constant, not float data" : "has no value";
-      throw new UnsupportedOpException(node, graph.opset(), "the device plan cannot lower it: input " + i + " ('"
-          + name + "') " + why);
+      String why =
+          init != null ? "is an " + init.dtype() + " constant, not float data" : "has no value";
+      throw new UnsupportedOpException(
+          node,
+          graph.opset(),
+          "the device plan cannot lower it: input " + i + " ('" + name + "') " + why);
     }
     return v;
   }
@@ -127,19 +144,25 @@ final class Lowering {
   /** A new activation for the node's output i, with the shape inference gave it. */
   DeviceValue out(Node node, int i) {
     String name = node.outputs().get(i);
-    DeviceValue v = new DeviceValue(name, graph.shape(name), DeviceValue.Kind.ACTIVATION, new Storage(false));
+    DeviceValue v =
+        new DeviceValue(name, graph.shape(name), DeviceValue.Kind.ACTIVATION, new Storage(false));
     values.put(name, v);
     return v;
   }
 
   /** An intermediate activation a lowering adds, named after the node's output. */
   DeviceValue intermediate(Node node, String suffix, Shape shape) {
-    return new DeviceValue(node.output() + "#" + suffix, shape, DeviceValue.Kind.ACTIVATION, new Storage(false));
+    return new DeviceValue(
+        node.output() + "#" + suffix, shape, DeviceValue.Kind.ACTIVATION, new Storage(false));
   }
 
-  /** A gradient that a step's backward uses internally ({@link Step#backwardScratch()}), named after the node. */
+  /**
+   * A gradient that a step's backward uses internally ({@link Step#backwardScratch()}), named after
+   * the node.
+   */
   DeviceValue scratch(Node node, String suffix, Shape shape) {
-    return new DeviceValue(node.output() + "#" + suffix, shape, DeviceValue.Kind.GRADIENT, new Storage(false));
+    return new DeviceValue(
+        node.output() + "#" + suffix, shape, DeviceValue.Kind.GRADIENT, new Storage(false));
   }
 
   /** The Relu that Conv node {@code conv} is fused with ({@link ReluFusion}), or null. */
@@ -150,8 +173,9 @@ final class Lowering {
   /** A weight computed on the host when the plan is built, of the given shape. */
   DeviceValue hostWeight(Node node, String suffix, Shape shape, float[] data) {
     Tensor t = Tensor.of(shape, data);
-    DeviceValue v = new DeviceValue(node.output() + "#" + suffix, t.shape(), DeviceValue.Kind.WEIGHT,
-        new Storage(true));
+    DeviceValue v =
+        new DeviceValue(
+            node.output() + "#" + suffix, t.shape(), DeviceValue.Kind.WEIGHT, new Storage(true));
     weights.put(v, t);
     return v;
   }
@@ -159,8 +183,9 @@ final class Lowering {
   /** A 1-D weight computed on the host when the plan is built. */
   DeviceValue hostWeight(Node node, String suffix, float[] data) {
     Tensor t = Tensor.of(Shape.of(data.length), data);
-    DeviceValue v = new DeviceValue(node.output() + "#" + suffix, t.shape(), DeviceValue.Kind.WEIGHT,
-        new Storage(true));
+    DeviceValue v =
+        new DeviceValue(
+            node.output() + "#" + suffix, t.shape(), DeviceValue.Kind.WEIGHT, new Storage(true));
     weights.put(v, t);
     return v;
   }
@@ -176,18 +201,24 @@ final class Lowering {
   }
 
   UnsupportedOpException unsupported(Node node, String why) {
-    return new UnsupportedOpException(node, graph.opset(), "the device plan cannot lower it: " + why);
+    return new UnsupportedOpException(
+        node, graph.opset(), "the device plan cannot lower it: " + why);
   }
 
   private void requireRank(Node node, Shape shape, int max) {
-    if (shape.rank() > max) throw unsupported(node, "shape " + shape + " has more than " + max + " dimensions");
+    if (shape.rank() > max)
+      throw unsupported(node, "shape " + shape + " has more than " + max + " dimensions");
   }
 
-  // ---- Ops ----------------------------------------------------------------------------------------------------
+  // ---- Ops
+  // ----------------------------------------------------------------------------------------------------
 
-  /** Lowers one node; a geometry the device library refuses (a descriptor's check) becomes an unsupported error. */
+  /**
+   * Lowers one node; a geometry the device library refuses (a descriptor's check) becomes an
+   * unsupported error.
+   */
   private void lowerNode(Node node) {
-    if (fusion.absorbed(node)) return;  // a Relu computed by the fused step of the Conv before it
+    if (fusion.absorbed(node)) return; // a Relu computed by the fused step of the Conv before it
     try {
       lowerOp(node);
     } catch (IllegalArgumentException e) {
@@ -203,15 +234,24 @@ final class Lowering {
       case "Relu" -> activation(node, ActivationMode.RELU);
       case "Sigmoid" -> activation(node, ActivationMode.SIGMOID);
       case "Tanh" -> activation(node, ActivationMode.TANH);
-      case "LeakyRelu" -> add(new LeakyReluStep(node, in(node, 0), out(node, 0),
-          node.attributes().getFloat("alpha", 0.01f)));
+      case "LeakyRelu" ->
+          add(
+              new LeakyReluStep(
+                  node, in(node, 0), out(node, 0), node.attributes().getFloat("alpha", 0.01f)));
       case "Clip" -> clip(node);
       case "Softmax" -> softmax(node);
       case "LRN" -> lrn(node);
       case "BatchNormalization" -> batchNorm(node);
       case "Gemm" -> gemm(node);
-      case "MatMul" -> add(new MatMulStep(node, in(node, 0), in(node, 1), out(node, 0),
-          MatMulSpec.dims(context(node)), mixed));
+      case "MatMul" ->
+          add(
+              new MatMulStep(
+                  node,
+                  in(node, 0),
+                  in(node, 1),
+                  out(node, 0),
+                  MatMulSpec.dims(context(node)),
+                  mixed));
       case "Add" -> arithmetic(node, ArithmeticOp.ADD);
       case "Sub" -> arithmetic(node, ArithmeticOp.SUB);
       case "Mul" -> arithmetic(node, ArithmeticOp.MUL);
@@ -227,7 +267,8 @@ final class Lowering {
 
   private void gemm(Node node) {
     GemmSpec.Params p = GemmSpec.params(context(node));
-    if (p.m() == 0 || p.n() == 0 || p.k() == 0) throw unsupported(node, "an empty matrix product " + p);
+    if (p.m() == 0 || p.n() == 0 || p.k() == 0)
+      throw unsupported(node, "an empty matrix product " + p);
     add(new GemmStep(node, in(node, 0), in(node, 1), optionalIn(node, 2), out(node, 0), p, mixed));
   }
 
@@ -238,7 +279,8 @@ final class Lowering {
   /** The output is the input's storage seen with the output's shape: no step, no copy. */
   private void alias(Node node) {
     for (int i = 1; i < node.outputs().size(); i++) {
-      if (!node.outputs().get(i).isEmpty()) throw unsupported(node, "output " + i + " (only the data output is)");
+      if (!node.outputs().get(i).isEmpty())
+        throw unsupported(node, "output " + i + " (only the data output is)");
     }
     DeviceValue x = in(node, 0);
     String name = node.output();
@@ -248,7 +290,8 @@ final class Lowering {
   private void constant(Node node) {
     Tensor value = ConstantSpec.value(context(node));
     float[] data = value.dtype() == DType.FLOAT ? value.data() : toFloats(value.longs());
-    DeviceValue v = new DeviceValue(node.output(), value.shape(), DeviceValue.Kind.WEIGHT, new Storage(true));
+    DeviceValue v =
+        new DeviceValue(node.output(), value.shape(), DeviceValue.Kind.WEIGHT, new Storage(true));
     weights.put(v, Tensor.of(value.shape(), data));
     values.put(node.output(), v);
   }
@@ -271,13 +314,22 @@ final class Lowering {
     add(new ArithmeticStep(node, a, b, y, op));
   }
 
-  /** Bounds from inputs 1 and 2 (opset 11+, constants or graph inputs) or the attributes; absent: the float range. */
+  /**
+   * Bounds from inputs 1 and 2 (opset 11+, constants or graph inputs) or the attributes; absent:
+   * the float range.
+   */
   private void clip(Node node) {
     DeviceValue min;
     DeviceValue max;
     if (graph.opset() >= 11) {
-      min = node.hasInput(1) ? scalarIn(node, 1) : hostWeight(node, "min", new float[] {-Float.MAX_VALUE});
-      max = node.hasInput(2) ? scalarIn(node, 2) : hostWeight(node, "max", new float[] {Float.MAX_VALUE});
+      min =
+          node.hasInput(1)
+              ? scalarIn(node, 1)
+              : hostWeight(node, "min", new float[] {-Float.MAX_VALUE});
+      max =
+          node.hasInput(2)
+              ? scalarIn(node, 2)
+              : hostWeight(node, "max", new float[] {Float.MAX_VALUE});
     } else {
       ClipSpec.Bounds b = ClipSpec.bounds(context(node));
       min = hostWeight(node, "min", new float[] {b.min()});
@@ -289,8 +341,9 @@ final class Lowering {
   /** Input i, which must hold one float (a scalar bound or fill value). */
   private DeviceValue scalarIn(Node node, int i) {
     DeviceValue v = in(node, i);
-    if (v.count() != 1) throw unsupported(node, "input " + i + " ('" + v.name() + "') must hold one value, not "
-        + v.shape());
+    if (v.count() != 1)
+      throw unsupported(
+          node, "input " + i + " ('" + v.name() + "') must hold one value, not " + v.shape());
     return v;
   }
 
@@ -308,7 +361,9 @@ final class Lowering {
     Shape s = x.shape();
     LrnDescriptor d;
     try {
-      d = new LrnDescriptor(s.dim(0), s.dim(1), s.size(2, s.rank()), p.size(), p.alpha(), p.beta(), p.bias());
+      d =
+          new LrnDescriptor(
+              s.dim(0), s.dim(1), s.size(2, s.rank()), p.size(), p.alpha(), p.beta(), p.bias());
     } catch (IllegalArgumentException e) {
       throw unsupported(node, e.getMessage());
     }
@@ -335,9 +390,13 @@ final class Lowering {
     DeviceValue x = in(node, 0);
     requireRank(node, x.shape(), CustomKernels.MAX_RANK);
     PadMode mode = PadMode.valueOf(p.mode().name());
-    // The fill value: input 2 (opset 11+; a constant or a graph input; empty means 0) or the value attribute.
-    DeviceValue value = graph.opset() >= 11 && node.hasInput(2) && in(node, 2).count() > 0 ? scalarIn(node, 2)
-        : hostWeight(node, "value", new float[] {graph.opset() >= 11 ? 0f : PadSpec.constantValue(ctx)});
+    // The fill value: input 2 (opset 11+; a constant or a graph input; empty means 0) or the value
+    // attribute.
+    DeviceValue value =
+        graph.opset() >= 11 && node.hasInput(2) && in(node, 2).count() > 0
+            ? scalarIn(node, 2)
+            : hostWeight(
+                node, "value", new float[] {graph.opset() >= 11 ? 0f : PadSpec.constantValue(ctx)});
     add(new PadStep(node, x, value, out(node, 0), mode, p.begin()));
   }
 

@@ -25,7 +25,13 @@ final class LrnStep extends UnaryLibraryStep {
   }
 
   @Override
-  void backward(DeviceLibrary library, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx, float beta) {
+  void backward(
+      DeviceLibrary library,
+      DeviceBuffer x,
+      DeviceBuffer y,
+      DeviceBuffer dy,
+      DeviceBuffer dx,
+      float beta) {
     library.lrnBackward(lrn, x, y, dy, dx, 1f, beta);
   }
 }

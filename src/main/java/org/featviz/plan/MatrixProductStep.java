@@ -5,8 +5,9 @@ import java.util.List;
 import org.featviz.ir.Node;
 
 /**
- * What the matrix product steps share ({@link GemmStep}, {@link MatMulStep}): Y from A (input 0) and B (input 1)
- * by GEMMs in the plan's {@link MixedPrecision}; the gradient of each operand reads the other one.
+ * What the matrix product steps share ({@link GemmStep}, {@link MatMulStep}): Y from A (input 0)
+ * and B (input 1) by GEMMs in the plan's {@link MixedPrecision}; the gradient of each operand reads
+ * the other one.
  */
 abstract class MatrixProductStep extends Step {
   final MixedPrecision mixed;
@@ -31,8 +32,8 @@ abstract class MatrixProductStep extends Step {
   }
 
   /**
-   * Every GEMM of the step, forward or backward, stages (the spans of) two of A, B and Y (dY's size), none more than
-   * the whole tensor.
+   * Every GEMM of the step, forward or backward, stages (the spans of) two of A, B and Y (dY's
+   * size), none more than the whole tensor.
    */
   @Override
   final long stagingBytes() {

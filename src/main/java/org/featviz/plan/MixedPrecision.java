@@ -12,18 +12,19 @@ import org.featviz.device.KernelArgs;
 import org.featviz.device.MathMode;
 
 /**
- * A plan's convolutions and GEMMs in the device's math mode. In FP32 and TF32 each is the device library's call. In
- * {@link MathMode#BF16} and {@link MathMode#FP16} it is mixed precision in the autocast style: the FP32 operands are
- * converted to 16 bits by the kernels of {@code cuda/convert.cu} (round to nearest even) into a staging arena that
- * this object owns, the library's 16-bit operation ({@link DeviceLibrary#convolutionForward16}, ...) multiplies them
- * with FP32 accumulation, and a convolution's 16-bit output (cuDNN writes y in x's type) is converted back to FP32,
- * blended as {@code alpha result + beta out} in FP32 (so gradient sums accumulate in FP32). The fused convolution +
- * bias + ReLU is that convolution followed by the bias and the ReLU in FP32. A GEMM writes its FP32 C directly.
- * Storage between operations stays FP32; nothing else changes with the mode. The mode is read at each call, as the
- * library reads it.
+ * A plan's convolutions and GEMMs in the device's math mode. In FP32 and TF32 each is the device
+ * library's call. In {@link MathMode#BF16} and {@link MathMode#FP16} it is mixed precision in the
+ * autocast style: the FP32 operands are converted to 16 bits by the kernels of {@code
+ * cuda/convert.cu} (round to nearest even) into a staging arena that this object owns, the
+ * library's 16-bit operation ({@link DeviceLibrary#convolutionForward16}, ...) multiplies them with
+ * FP32 accumulation, and a convolution's 16-bit output (cuDNN writes y in x's type) is converted
+ * back to FP32, blended as {@code alpha result + beta out} in FP32 (so gradient sums accumulate in
+ * FP32). The fused convolution + bias + ReLU is that convolution followed by the bias and the ReLU
+ * in FP32. A GEMM writes its FP32 C directly. Storage between operations stays FP32; nothing else
+ * changes with the mode. The mode is read at each call, as the library reads it.
  *
- * <p>One call's staging layout, each operand from a 256-byte boundary (cuDNN and tensor-core GEMMs want aligned
- * operands):
+ * <p>One call's staging layout, each operand from a 256-byte boundary (cuDNN and tensor-core GEMMs
+ * want aligned operands):
  *
  * <pre>
  * convolution forward        [ x16 | w16  | y16  ]   inputCount, weightCount, outputCount 16-bit values
@@ -32,36 +33,47 @@ import org.featviz.device.MathMode;
  * strided-batched gemm       [ A16 | B16 ]           the spans of A and B, strides kept
  * </pre>
  *
- * The arena only grows, in {@link #reserve}: a plan reserves its largest step's need when it is built
- * ({@link PlanMemory}; {@link #convolutionPrepare} reserves its geometry's), so running the plan allocates nothing. A
- * call whose operands do not fit grows the arena first (a plan built in another mode). Each plan has its own;
- * closing it frees the arena.
+ * The arena only grows, in {@link #reserve}: a plan reserves its largest step's need when it is
+ * built ({@link PlanMemory}; {@link #convolutionPrepare} reserves its geometry's), so running the
+ * plan allocates nothing. A call whose operands do not fit grows the arena first (a plan built in
+ * another mode). Each plan has its own; closing it frees the arena.
  */
 public final class MixedPrecision implements AutoCloseable {
   /** Byte alignment of every staged operand. */
   public static final long ALIGNMENT = 256;
+
   /** Threads per block and most blocks of the grid-stride conversion launches. */
   private static final int BLOCK = 256;
+
   private static final int MAX_BLOCKS = 1024;
 
   private final Device device;
   private DeviceBuffer arena;
 
-  /** Convolutions and GEMMs on {@code device}, with an arena allocated when a 16-bit call or a reservation needs it. */
+  /**
+   * Convolutions and GEMMs on {@code device}, with an arena allocated when a 16-bit call or a
+   * reservation needs it.
+   */
   public MixedPrecision(Device device) {
     this.device = device;
   }
 
-  // ---- Sizes ----------------------------------------------------------------------------------------------------
+  // ---- Sizes
+  // ----------------------------------------------------------------------------------------------------
 
-  /** Staging bytes of 16-bit copies of operands with these element counts, each from an aligned boundary. */
+  /**
+   * Staging bytes of 16-bit copies of operands with these element counts, each from an aligned
+   * boundary.
+   */
   public static long stagingBytes(long... counts) {
     long bytes = 0;
     for (long count : counts) bytes += region(count);
     return bytes;
   }
 
-  /** Staging bytes of a convolution's forward or backward-data call (x, w and y, or w, dy and dx). */
+  /**
+   * Staging bytes of a convolution's forward or backward-data call (x, w and y, or w, dy and dx).
+   */
   public static long convolutionBytes(ConvDescriptor d) {
     return stagingBytes(d.inputCount(), d.weightCount(), d.outputCount());
   }
@@ -71,9 +83,13 @@ public final class MixedPrecision implements AutoCloseable {
     return stagingBytes(d.aCount(), d.bCount());
   }
 
-  /** Staging bytes of a strided-batched GEMM: the spans of A and B (a broadcast operand, stride 0, once). */
+  /**
+   * Staging bytes of a strided-batched GEMM: the spans of A and B (a broadcast operand, stride 0,
+   * once).
+   */
   public static long gemmBytes(GemmDescriptor d, GemmBatch batch) {
-    return stagingBytes(GemmBatch.span(batch.count(), batch.aStride(), d.aCount()),
+    return stagingBytes(
+        GemmBatch.span(batch.count(), batch.aStride(), d.aCount()),
         GemmBatch.span(batch.count(), batch.bStride(), d.bCount()));
   }
 
@@ -82,7 +98,8 @@ public final class MixedPrecision implements AutoCloseable {
     return (bytes + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
   }
 
-  // ---- The arena ------------------------------------------------------------------------------------------------
+  // ---- The arena
+  // ------------------------------------------------------------------------------------------------
 
   /** Grows the arena to at least {@code bytes} (never shrinks). */
   public synchronized void reserve(long bytes) {
@@ -109,11 +126,12 @@ public final class MixedPrecision implements AutoCloseable {
     arena = null;
   }
 
-  // ---- Operations: the device library's, in the device's math mode ----------------------------------------------
+  // ---- Operations: the device library's, in the device's math mode
+  // ----------------------------------------------
 
   /**
-   * {@link DeviceLibrary#convolutionPrepare}, and in BF16 and FP16 the staging this geometry needs reserved, so that
-   * later calls of this geometry allocate nothing.
+   * {@link DeviceLibrary#convolutionPrepare}, and in BF16 and FP16 the staging this geometry needs
+   * reserved, so that later calls of this geometry allocate nothing.
    */
   public void convolutionPrepare(ConvDescriptor d) {
     if (device.mathMode().isSixteenBit()) reserve(convolutionBytes(d));
@@ -121,59 +139,91 @@ public final class MixedPrecision implements AutoCloseable {
   }
 
   /** y = alpha conv(x, w) + beta y, as {@link DeviceLibrary#convolutionForward}. */
-  public void convolutionForward(ConvDescriptor d, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, float alpha,
-      float beta) {
+  public void convolutionForward(
+      ConvDescriptor d, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, float alpha, float beta) {
     MathMode mode = device.mathMode();
     if (!mode.isSixteenBit()) {
       device.library().convolutionForward(d, x, w, y, alpha, beta);
       return;
     }
     Staged s = stage(mode, x, 0, d.inputCount(), w, 0, d.weightCount(), convolutionBytes(d));
-    device.library().convolutionForward16(mode, d, s.arena, s.first, s.arena, s.second, s.arena, s.third);
+    device
+        .library()
+        .convolutionForward16(mode, d, s.arena, s.first, s.arena, s.second, s.arena, s.third);
     fromSixteen(mode, s.arena, s.third, d.outputCount(), y, alpha, beta);
   }
 
-  /** dx = alpha conv_backward_data(w, dy) + beta dx, as {@link DeviceLibrary#convolutionBackwardData}. */
-  public void convolutionBackwardData(ConvDescriptor d, DeviceBuffer w, DeviceBuffer dy, DeviceBuffer dx,
-      float alpha, float beta) {
+  /**
+   * dx = alpha conv_backward_data(w, dy) + beta dx, as {@link
+   * DeviceLibrary#convolutionBackwardData}.
+   */
+  public void convolutionBackwardData(
+      ConvDescriptor d, DeviceBuffer w, DeviceBuffer dy, DeviceBuffer dx, float alpha, float beta) {
     MathMode mode = device.mathMode();
     if (!mode.isSixteenBit()) {
       device.library().convolutionBackwardData(d, w, dy, dx, alpha, beta);
       return;
     }
     Staged s = stage(mode, w, 0, d.weightCount(), dy, 0, d.outputCount(), convolutionBytes(d));
-    device.library().convolutionBackwardData16(mode, d, s.arena, s.first, s.arena, s.second, s.arena, s.third);
+    device
+        .library()
+        .convolutionBackwardData16(mode, d, s.arena, s.first, s.arena, s.second, s.arena, s.third);
     fromSixteen(mode, s.arena, s.third, d.inputCount(), dx, alpha, beta);
   }
 
   /**
-   * y = relu(alpha conv(x, w) + beta y + bias[k]), as {@link DeviceLibrary#convolutionBiasActivationForward}. In 16
-   * bits: the 16-bit convolution, then its FP32 blend, then bias and activation in FP32 (the bias_add kernel and the
-   * library activation, in place): the same float operations, in the same order, as cuDNN's fused call documents,
-   * with only the convolution's inputs and output in 16 bits.
+   * y = relu(alpha conv(x, w) + beta y + bias[k]), as {@link
+   * DeviceLibrary#convolutionBiasActivationForward}. In 16 bits: the 16-bit convolution, then its
+   * FP32 blend, then bias and activation in FP32 (the bias_add kernel and the library activation,
+   * in place): the same float operations, in the same order, as cuDNN's fused call documents, with
+   * only the convolution's inputs and output in 16 bits.
    */
-  public void convolutionBiasActivationForward(ConvDescriptor d, ActivationMode activation, DeviceBuffer x,
-      DeviceBuffer w, DeviceBuffer bias, DeviceBuffer y, float alpha, float beta) {
+  public void convolutionBiasActivationForward(
+      ConvDescriptor d,
+      ActivationMode activation,
+      DeviceBuffer x,
+      DeviceBuffer w,
+      DeviceBuffer bias,
+      DeviceBuffer y,
+      float alpha,
+      float beta) {
     MathMode mode = device.mathMode();
     if (!mode.isSixteenBit()) {
       device.library().convolutionBiasActivationForward(d, activation, x, w, bias, y, alpha, beta);
       return;
     }
     if (activation != ActivationMode.RELU) {
-      throw new IllegalArgumentException("convolution bias activation forward: activation " + activation
-          + "; cuDNN fuses RELU only (and identity)");
+      throw new IllegalArgumentException(
+          "convolution bias activation forward: activation "
+              + activation
+              + "; cuDNN fuses RELU only (and identity)");
     }
     requireBytes("bias_add", "bias", bias, 0, (long) d.k() * Float.BYTES);
     convolutionForward(d, x, w, y, alpha, beta);
     int n = Math.toIntExact(d.outputCount());
     int plane = (int) (d.outputCount() / ((long) d.n() * d.k()));
-    launch(device, "bias_add", n, new KernelArgs().ptr(y).ptr(bias).i32(n).i32(d.k()).i32(plane).f32(1f));
+    launch(
+        device,
+        "bias_add",
+        n,
+        new KernelArgs().ptr(y).ptr(bias).i32(n).i32(d.k()).i32(plane).f32(1f));
     device.library().activationForward(activation, n, y, y, 1f, 0f);
   }
 
-  /** C = alpha op(A) op(B) + beta C, as {@link DeviceLibrary#gemm}; in 16 bits A and B are staged, C stays FP32. */
-  public void gemm(GemmDescriptor d, DeviceBuffer a, long aPos, DeviceBuffer b, long bPos, DeviceBuffer c, long cPos,
-      float alpha, float beta) {
+  /**
+   * C = alpha op(A) op(B) + beta C, as {@link DeviceLibrary#gemm}; in 16 bits A and B are staged, C
+   * stays FP32.
+   */
+  public void gemm(
+      GemmDescriptor d,
+      DeviceBuffer a,
+      long aPos,
+      DeviceBuffer b,
+      long bPos,
+      DeviceBuffer c,
+      long cPos,
+      float alpha,
+      float beta) {
     MathMode mode = device.mathMode();
     if (!mode.isSixteenBit()) {
       device.library().gemm(d, a, aPos, b, bPos, c, cPos, alpha, beta);
@@ -183,17 +233,30 @@ public final class MixedPrecision implements AutoCloseable {
     device.library().gemm16(mode, d, s.arena, s.first, s.arena, s.second, c, cPos, alpha, beta);
   }
 
-  /** {@link #gemm(GemmDescriptor, DeviceBuffer, long, DeviceBuffer, long, DeviceBuffer, long, float, float)} at 0. */
-  public void gemm(GemmDescriptor d, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, float alpha, float beta) {
+  /**
+   * {@link #gemm(GemmDescriptor, DeviceBuffer, long, DeviceBuffer, long, DeviceBuffer, long, float,
+   * float)} at 0.
+   */
+  public void gemm(
+      GemmDescriptor d, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, float alpha, float beta) {
     gemm(d, a, 0, b, 0, c, 0, alpha, beta);
   }
 
   /**
-   * As {@link DeviceLibrary#gemmStridedBatched}; in 16 bits the spans of A and B (strides kept) are converted once,
-   * then one strided-batched 16-bit GEMM runs.
+   * As {@link DeviceLibrary#gemmStridedBatched}; in 16 bits the spans of A and B (strides kept) are
+   * converted once, then one strided-batched 16-bit GEMM runs.
    */
-  public void gemmStridedBatched(GemmDescriptor d, GemmBatch batch, DeviceBuffer a, long aPos, DeviceBuffer b,
-      long bPos, DeviceBuffer c, long cPos, float alpha, float beta) {
+  public void gemmStridedBatched(
+      GemmDescriptor d,
+      GemmBatch batch,
+      DeviceBuffer a,
+      long aPos,
+      DeviceBuffer b,
+      long bPos,
+      DeviceBuffer c,
+      long cPos,
+      float alpha,
+      float beta) {
     MathMode mode = device.mathMode();
     if (!mode.isSixteenBit()) {
       device.library().gemmStridedBatched(d, batch, a, aPos, b, bPos, c, cPos, alpha, beta);
@@ -202,17 +265,30 @@ public final class MixedPrecision implements AutoCloseable {
     long aSpan = GemmBatch.span(batch.count(), batch.aStride(), d.aCount());
     long bSpan = GemmBatch.span(batch.count(), batch.bStride(), d.bCount());
     Staged s = stage(mode, a, aPos, aSpan, b, bPos, bSpan, gemmBytes(d, batch));
-    device.library().gemmStridedBatched16(mode, d, batch, s.arena, s.first, s.arena, s.second, c, cPos, alpha, beta);
+    device
+        .library()
+        .gemmStridedBatched16(
+            mode, d, batch, s.arena, s.first, s.arena, s.second, c, cPos, alpha, beta);
   }
 
-  /** Where a call's operands lie in the arena: the two converted ones, then the region after them (an output). */
+  /**
+   * Where a call's operands lie in the arena: the two converted ones, then the region after them
+   * (an output).
+   */
   private record Staged(DeviceBuffer arena, long first, long second, long third) {}
 
   /**
-   * Converts {@code n1} floats of x1 from {@code pos1} and {@code n2} of x2 from {@code pos2} to 16 bits, into the
-   * arena (grown to {@code bytes} first), each from an aligned boundary.
+   * Converts {@code n1} floats of x1 from {@code pos1} and {@code n2} of x2 from {@code pos2} to 16
+   * bits, into the arena (grown to {@code bytes} first), each from an aligned boundary.
    */
-  private Staged stage(MathMode mode, DeviceBuffer x1, long pos1, long n1, DeviceBuffer x2, long pos2, long n2,
+  private Staged stage(
+      MathMode mode,
+      DeviceBuffer x1,
+      long pos1,
+      long n1,
+      DeviceBuffer x2,
+      long pos2,
+      long n2,
       long bytes) {
     long second = region(n1);
     DeviceBuffer s = arena(bytes);
@@ -221,16 +297,28 @@ public final class MixedPrecision implements AutoCloseable {
     return new Staged(s, 0, second, second + region(n2));
   }
 
-  // ---- Conversion launches (cuda/convert.cu) --------------------------------------------------------------------
+  // ---- Conversion launches (cuda/convert.cu)
+  // --------------------------------------------------------------------
 
-  /** y16 [n] at byte {@code yByte} of {@code y16} = the 16-bit patterns of x [n] from float position {@code xPos}. */
-  public static void toSixteen(Device device, MathMode mode, DeviceBuffer x, long xPos, long n, DeviceBuffer y16,
+  /**
+   * y16 [n] at byte {@code yByte} of {@code y16} = the 16-bit patterns of x [n] from float position
+   * {@code xPos}.
+   */
+  public static void toSixteen(
+      Device device,
+      MathMode mode,
+      DeviceBuffer x,
+      long xPos,
+      long n,
+      DeviceBuffer y16,
       long yByte) {
-    String kernel = switch (mode) {
-      case BF16 -> "convert_float_to_bf16";
-      case FP16 -> "convert_float_to_fp16";
-      default -> throw new IllegalArgumentException("math mode " + mode + " has no 16-bit format");
-    };
+    String kernel =
+        switch (mode) {
+          case BF16 -> "convert_float_to_bf16";
+          case FP16 -> "convert_float_to_fp16";
+          default ->
+              throw new IllegalArgumentException("math mode " + mode + " has no 16-bit format");
+        };
     requireBytes(kernel, "x", x, xPos * Float.BYTES, n * Float.BYTES);
     requireBytes(kernel, "y16", y16, yByte, n * 2);
     if (n == 0) return;
@@ -238,36 +326,64 @@ public final class MixedPrecision implements AutoCloseable {
   }
 
   /** y [n] = alpha float(x16 [n] at byte {@code xByte}) + beta y; with beta 0, y is not read. */
-  public static void fromSixteen(Device device, MathMode mode, DeviceBuffer x16, long xByte, long n, DeviceBuffer y,
-      float alpha, float beta) {
-    String kernel = switch (mode) {
-      case BF16 -> "convert_bf16_to_float";
-      case FP16 -> "convert_fp16_to_float";
-      default -> throw new IllegalArgumentException("math mode " + mode + " has no 16-bit format");
-    };
+  public static void fromSixteen(
+      Device device,
+      MathMode mode,
+      DeviceBuffer x16,
+      long xByte,
+      long n,
+      DeviceBuffer y,
+      float alpha,
+      float beta) {
+    String kernel =
+        switch (mode) {
+          case BF16 -> "convert_bf16_to_float";
+          case FP16 -> "convert_fp16_to_float";
+          default ->
+              throw new IllegalArgumentException("math mode " + mode + " has no 16-bit format");
+        };
     requireBytes(kernel, "x16", x16, xByte, n * 2);
     requireBytes(kernel, "y", y, 0, n * Float.BYTES);
     if (n == 0) return;
     launch(device, kernel, n, new KernelArgs().ptr(x16, xByte).ptr(y).i64(n).f32(alpha).f32(beta));
   }
 
-  private static void requireBytes(String kernel, String operand, DeviceBuffer buffer, long from, long bytes) {
+  private static void requireBytes(
+      String kernel, String operand, DeviceBuffer buffer, long from, long bytes) {
     if (from < 0 || bytes < 0 || from > buffer.bytes() - bytes) {
-      throw new IndexOutOfBoundsException(kernel + ": " + operand + " needs bytes [" + from + ", " + (from + bytes)
-          + ") but its device buffer holds " + buffer.bytes());
+      throw new IndexOutOfBoundsException(
+          kernel
+              + ": "
+              + operand
+              + " needs bytes ["
+              + from
+              + ", "
+              + (from + bytes)
+              + ") but its device buffer holds "
+              + buffer.bytes());
     }
   }
 
-  private void toSixteen(MathMode mode, DeviceBuffer x, long xPos, long n, DeviceBuffer y16, long yByte) {
+  private void toSixteen(
+      MathMode mode, DeviceBuffer x, long xPos, long n, DeviceBuffer y16, long yByte) {
     toSixteen(device, mode, x, xPos, n, y16, yByte);
   }
 
-  private void fromSixteen(MathMode mode, DeviceBuffer x16, long xByte, long n, DeviceBuffer y, float alpha,
+  private void fromSixteen(
+      MathMode mode,
+      DeviceBuffer x16,
+      long xByte,
+      long n,
+      DeviceBuffer y,
+      float alpha,
       float beta) {
     fromSixteen(device, mode, x16, xByte, n, y, alpha, beta);
   }
 
-  /** A grid-stride launch over n elements: small blocks for small n (the emulator runs every thread it is given). */
+  /**
+   * A grid-stride launch over n elements: small blocks for small n (the emulator runs every thread
+   * it is given).
+   */
   private static void launch(Device device, String kernel, long n, KernelArgs args) {
     int threads = (int) Math.min(BLOCK, Math.max(32, (n + 31) / 32 * 32));
     int blocks = (int) Math.min(MAX_BLOCKS, (n + threads - 1) / threads);

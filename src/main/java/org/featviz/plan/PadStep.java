@@ -6,11 +6,12 @@ import org.featviz.ir.Node;
 import org.featviz.plan.CustomKernels.PadMode;
 
 /**
- * Pad by the pad_forward kernel, for ONNX Pad (constant, reflect, edge, wrap) and for the explicit padding a
- * lowering puts before a convolution or pooling whose padding cuDNN cannot express (zeros, or minus infinity before
- * a max pool). Inputs: x and the fill value (a one-element device value: the node's constant or graph input, or
- * a constant the lowering makes; read in constant mode only, never differentiated). Backward in constant mode only:
- * the gradient is the slice of dy that x occupies.
+ * Pad by the pad_forward kernel, for ONNX Pad (constant, reflect, edge, wrap) and for the explicit
+ * padding a lowering puts before a convolution or pooling whose padding cuDNN cannot express
+ * (zeros, or minus infinity before a max pool). Inputs: x and the fill value (a one-element device
+ * value: the node's constant or graph input, or a constant the lowering makes; read in constant
+ * mode only, never differentiated). Backward in constant mode only: the gradient is the slice of dy
+ * that x occupies.
  */
 final class PadStep extends Step {
   private final PadMode mode;
@@ -24,14 +25,27 @@ final class PadStep extends Step {
 
   @Override
   String describe() {
-    return "pad " + mode.name().toLowerCase(java.util.Locale.ROOT) + " by " + Arrays.toString(begin) + " before, "
-        + input(0).shape() + " -> " + output().shape();
+    return "pad "
+        + mode.name().toLowerCase(java.util.Locale.ROOT)
+        + " by "
+        + Arrays.toString(begin)
+        + " before, "
+        + input(0).shape()
+        + " -> "
+        + output().shape();
   }
 
   @Override
   void forward(Device device) {
-    CustomKernels.padForward(device, input(0).buffer(), output().buffer(), mode, input(1).buffer(),
-        input(0).shape().dims(), begin, output().shape().dims());
+    CustomKernels.padForward(
+        device,
+        input(0).buffer(),
+        output().buffer(),
+        mode,
+        input(1).buffer(),
+        input(0).shape().dims(),
+        begin,
+        output().shape().dims());
   }
 
   @Override
@@ -42,7 +56,13 @@ final class PadStep extends Step {
   @Override
   void backward(Device device) {
     if (gradIn(0) == null) return;
-    CustomKernels.padBackwardConstant(device, gradOut().buffer(), gradIn(0).buffer(), input(0).shape().dims(), begin,
-        output().shape().dims(), accumulate(0));
+    CustomKernels.padBackwardConstant(
+        device,
+        gradOut().buffer(),
+        gradIn(0).buffer(),
+        input(0).shape().dims(),
+        begin,
+        output().shape().dims(),
+        accumulate(0));
   }
 }

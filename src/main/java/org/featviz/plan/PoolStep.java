@@ -6,9 +6,9 @@ import org.featviz.device.PoolDescriptor;
 import org.featviz.ir.Node;
 
 /**
- * MaxPool, AveragePool and GlobalAveragePool through the device library's pooling; the backward reads the
- * forward's input and output (cuDNN's pooling backward takes both). Padding cuDNN cannot express arrives here
- * already applied by a {@link PadStep}.
+ * MaxPool, AveragePool and GlobalAveragePool through the device library's pooling; the backward
+ * reads the forward's input and output (cuDNN's pooling backward takes both). Padding cuDNN cannot
+ * express arrives here already applied by a {@link PadStep}.
  */
 final class PoolStep extends UnaryLibraryStep {
   private final PoolDescriptor pool;
@@ -29,7 +29,13 @@ final class PoolStep extends UnaryLibraryStep {
   }
 
   @Override
-  void backward(DeviceLibrary library, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx, float beta) {
+  void backward(
+      DeviceLibrary library,
+      DeviceBuffer x,
+      DeviceBuffer y,
+      DeviceBuffer dy,
+      DeviceBuffer dx,
+      float beta) {
     library.poolingBackward(pool, x, y, dy, dx, 1f, beta);
   }
 }

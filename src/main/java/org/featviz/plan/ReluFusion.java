@@ -12,10 +12,11 @@ import java.util.Set;
 import org.featviz.ir.Node;
 
 /**
- * Which Conv nodes of a plan {@link Lowering} fuses with the Relu after them into one {@link ConvBiasReluStep}:
- * those whose output is read by exactly one node of the plan, a Relu, and is no plan target. A target keeps its
- * own buffer (the render loop reads the targeted layers and the inputs of their ReLUs), so a Conv whose output is
- * one stays a {@link ConvStep} and the Relu an {@link ActivationStep}.
+ * Which Conv nodes of a plan {@link Lowering} fuses with the Relu after them into one {@link
+ * ConvBiasReluStep}: those whose output is read by exactly one node of the plan, a Relu, and is no
+ * plan target. A target keeps its own buffer (the render loop reads the targeted layers and the
+ * inputs of their ReLUs), so a Conv whose output is one stays a {@link ConvStep} and the Relu an
+ * {@link ActivationStep}.
  */
 final class ReluFusion {
   private final Map<Node, Node> reluAfter = new IdentityHashMap<>();
@@ -23,13 +24,16 @@ final class ReluFusion {
 
   private ReluFusion() {}
 
-  /** The fusions among {@code nodes} (the nodes a plan lowers, in graph order) for these targets. */
+  /**
+   * The fusions among {@code nodes} (the nodes a plan lowers, in graph order) for these targets.
+   */
   static ReluFusion find(List<Node> nodes, Collection<String> targets) {
     Set<String> targetNames = new HashSet<>(targets);
     Map<String, List<Node>> readers = new HashMap<>();
     for (Node node : nodes) {
       for (String in : node.inputs()) {
-        if (!in.isEmpty()) readers.computeIfAbsent(in, k -> new ArrayList<>()).add(node);  // once per read
+        if (!in.isEmpty())
+          readers.computeIfAbsent(in, k -> new ArrayList<>()).add(node); // once per read
       }
     }
     ReluFusion f = new ReluFusion();
@@ -49,7 +53,10 @@ final class ReluFusion {
     return reluAfter.get(conv);
   }
 
-  /** Whether {@code node} is a Relu lowered as part of the Conv before it (so it needs no step of its own). */
+  /**
+   * Whether {@code node} is a Relu lowered as part of the Conv before it (so it needs no step of
+   * its own).
+   */
   boolean absorbed(Node node) {
     return absorbed.contains(node);
   }

@@ -7,8 +7,8 @@ import org.featviz.device.SoftmaxDescriptor;
 import org.featviz.ir.Node;
 
 /**
- * Softmax through the device library, the input seen as [outer, length, inner] (cuDNN's channel mode); the
- * backward reads y.
+ * Softmax through the device library, the input seen as [outer, length, inner] (cuDNN's channel
+ * mode); the backward reads y.
  */
 final class SoftmaxStep extends UnaryLibraryStep {
   private final SoftmaxDescriptor softmax;
@@ -35,7 +35,13 @@ final class SoftmaxStep extends UnaryLibraryStep {
 
   /** Softmax's backward reads y and dy only. */
   @Override
-  void backward(DeviceLibrary library, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx, float beta) {
+  void backward(
+      DeviceLibrary library,
+      DeviceBuffer x,
+      DeviceBuffer y,
+      DeviceBuffer dy,
+      DeviceBuffer dx,
+      float beta) {
     library.softmaxBackward(softmax, y, dy, dx, 1f, beta);
   }
 }

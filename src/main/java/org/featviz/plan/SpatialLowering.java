@@ -13,10 +13,11 @@ import org.featviz.plan.CustomKernels.ArithmeticOp;
 import org.featviz.plan.CustomKernels.PadMode;
 
 /**
- * The lowering of the windowed ops, Conv, MaxPool, AveragePool and GlobalAveragePool, to the device library's
- * convolution and pooling, for {@link Lowering}: ONNX's window geometry ({@link SpatialWindow}, as the CPU reference
- * reads it) becomes a descriptor with cuDNN's restrictions, and what cuDNN cannot pad is padded explicitly first. A
- * Conv fused with the Relu after it becomes a {@link ConvBiasReluStep}.
+ * The lowering of the windowed ops, Conv, MaxPool, AveragePool and GlobalAveragePool, to the device
+ * library's convolution and pooling, for {@link Lowering}: ONNX's window geometry ({@link
+ * SpatialWindow}, as the CPU reference reads it) becomes a descriptor with cuDNN's restrictions,
+ * and what cuDNN cannot pad is padded explicitly first. A Conv fused with the Relu after it becomes
+ * a {@link ConvBiasReluStep}.
  */
 final class SpatialLowering {
   private final Lowering l;
@@ -33,37 +34,59 @@ final class SpatialLowering {
     DeviceValue w = l.in(node, 1);
     DeviceValue b = l.optionalIn(node, 2);
     Node relu = l.reluAfter(node);
-    DeviceValue y = relu == null ? l.out(node, 0) : l.out(relu, 0);  // fused: the Relu's output (the same shape)
+    DeviceValue y =
+        relu == null ? l.out(node, 0) : l.out(relu, 0); // fused: the Relu's output (the same shape)
     if (win.rank() > 3) throw l.unsupported(node, "more than 3 spatial axes");
     int[] pads = win.padBegin();
     DeviceValue source = x;
     if (!Arrays.equals(win.padBegin(), win.padEnd())) {
-      // cuDNN pads both sides alike: apply ONNX's asymmetric padding explicitly, then convolve without padding.
+      // cuDNN pads both sides alike: apply ONNX's asymmetric padding explicitly, then convolve
+      // without padding.
       source = explicitPad(node, x, win.padBegin(), win.padEnd(), 0f);
       pads = new int[win.rank()];
     }
     Shape s = source.shape();
     int[] in = Arrays.copyOfRange(s.dims(), 2, s.rank());
-    ConvDescriptor d = new ConvDescriptor(s.dim(0), s.dim(1), as2d(in, 1), w.shape().dim(0), as2d(win.kernel(), 1),
-        as2d(pads, 0), as2d(win.strides(), 1), as2d(win.dilations(), 1), groups);
+    ConvDescriptor d =
+        new ConvDescriptor(
+            s.dim(0),
+            s.dim(1),
+            as2d(in, 1),
+            w.shape().dim(0),
+            as2d(win.kernel(), 1),
+            as2d(pads, 0),
+            as2d(win.strides(), 1),
+            as2d(win.dilations(), 1),
+            groups);
     checkOutput(node, d.outputDims(), y);
     if (relu == null) {
       l.add(new ConvStep(node, source, w, b, y, d, l.mixed()));
       return;
     }
     DeviceValue bias = b != null ? b : l.hostWeight(node, "zero-bias", new float[d.k()]);
-    l.add(new ConvBiasReluStep(node, relu, source, w, bias, y, l.scratch(node, "relu-gradient", y.shape()), d,
-        l.mixed()));
+    l.add(
+        new ConvBiasReluStep(
+            node,
+            relu,
+            source,
+            w,
+            bias,
+            y,
+            l.scratch(node, "relu-gradient", y.shape()),
+            d,
+            l.mixed()));
   }
 
   /**
-   * MaxPool and AveragePool. Where cuDNN's pooling matches ONNX's (the same padding on both sides, smaller than the
-   * window, no ceil_mode overhang) it is one PoolStep. Otherwise the input is padded explicitly (minus infinity for
-   * max pooling, zeros for average pooling) by the ONNX padding plus the overhang, pooled without padding, and an
-   * average is corrected per output position by a Mul with K / count(o) (K the window size, count(o) the taps that
-   * ONNX divides by: those inside the input, or with count_include_pad those inside the padded input), which gives
-   * ONNX's average for every padding and rounding. What cuDNN cannot pool at all, dilated windows and max pooling
-   * whose padding is as wide as the window, goes to the pool kernels ({@link WindowPoolStep}).
+   * MaxPool and AveragePool. Where cuDNN's pooling matches ONNX's (the same padding on both sides,
+   * smaller than the window, no ceil_mode overhang) it is one PoolStep. Otherwise the input is
+   * padded explicitly (minus infinity for max pooling, zeros for average pooling) by the ONNX
+   * padding plus the overhang, pooled without padding, and an average is corrected per output
+   * position by a Mul with K / count(o) (K the window size, count(o) the taps that ONNX divides by:
+   * those inside the input, or with count_include_pad those inside the padded input), which gives
+   * ONNX's average for every padding and rounding. What cuDNN cannot pool at all, dilated windows
+   * and max pooling whose padding is as wide as the window, goes to the pool kernels ({@link
+   * WindowPoolStep}).
    */
   void pool(Node node) {
     OpContext ctx = l.context(node);
@@ -74,11 +97,15 @@ final class SpatialLowering {
     DeviceValue y = l.out(node, 0);
     int rank = win.rank();
     if (rank > 3) throw l.unsupported(node, "more than 3 spatial axes");
-    PoolDescriptor.Mode mode = max ? PoolDescriptor.Mode.MAX : includePad
-        ? PoolDescriptor.Mode.AVERAGE_COUNT_INCLUDE_PAD : PoolDescriptor.Mode.AVERAGE_COUNT_EXCLUDE_PAD;
+    PoolDescriptor.Mode mode =
+        max
+            ? PoolDescriptor.Mode.MAX
+            : includePad
+                ? PoolDescriptor.Mode.AVERAGE_COUNT_INCLUDE_PAD
+                : PoolDescriptor.Mode.AVERAGE_COUNT_EXCLUDE_PAD;
     for (int dil : win.dilations()) {
       if (dil != 1) {
-        windowPool(node, x, y, mode, win);  // cuDNN pools without dilation
+        windowPool(node, x, y, mode, win); // cuDNN pools without dilation
         return;
       }
     }
@@ -88,13 +115,15 @@ final class SpatialLowering {
     int[] out = win.out();
     int[] pb = win.padBegin();
     int[] pe = win.padEnd();
-    // extra: how far ceil_mode's last window reaches past the end padding (floor rounding would drop it).
+    // extra: how far ceil_mode's last window reaches past the end padding (floor rounding would
+    // drop it).
     int[] end = new int[rank];
     boolean direct = true;
     for (int i = 0; i < rank; i++) {
       int extra = Math.max(0, (out[i] - 1) * s[i] + k[i] - (in[i] + pb[i] + pe[i]));
       end[i] = pe[i] + extra;
-      // cuDNN pads both sides by pb; an include-pad average would count the overhang, which ONNX does not.
+      // cuDNN pads both sides by pb; an include-pad average would count the overhang, which ONNX
+      // does not.
       direct &= pb[i] == end[i] && pb[i] < k[i] && (max || !includePad || extra == 0);
     }
     if (direct) {
@@ -103,7 +132,8 @@ final class SpatialLowering {
     }
     for (int i = 0; max && i < rank; i++) {
       if (pb[i] >= k[i] || end[i] >= k[i]) {
-        // A window could read padding only (ONNX gives 0 there, a -inf Pad would give -inf): the pool kernel.
+        // A window could read padding only (ONNX gives 0 there, a -inf Pad would give -inf): the
+        // pool kernel.
         windowPool(node, x, y, mode, win);
         return;
       }
@@ -117,7 +147,8 @@ final class SpatialLowering {
     float[] factor = averageFactors(win, includePad);
     boolean allOne = true;
     for (float f : factor) allOne &= f == 1f;
-    PoolDescriptor.Mode sum = PoolDescriptor.Mode.AVERAGE_COUNT_INCLUDE_PAD;  // no padding left: divides by K
+    PoolDescriptor.Mode sum =
+        PoolDescriptor.Mode.AVERAGE_COUNT_INCLUDE_PAD; // no padding left: divides by K
     if (allOne) {
       l.add(new PoolStep(node, padded, y, poolDescriptor(node, sum, padded, k, none, s, y)));
       return;
@@ -132,33 +163,47 @@ final class SpatialLowering {
   }
 
   /** Pooling by the kernels of cuda/pool.cu, on ONNX's window as it is (no explicit Pad). */
-  private void windowPool(Node node, DeviceValue x, DeviceValue y, PoolDescriptor.Mode mode, SpatialWindow win) {
-    CustomKernels.PoolMode m = switch (mode) {
-      case MAX -> CustomKernels.PoolMode.MAX;
-      case AVERAGE_COUNT_EXCLUDE_PAD -> CustomKernels.PoolMode.AVERAGE_EXCLUDE_PAD;
-      case AVERAGE_COUNT_INCLUDE_PAD -> CustomKernels.PoolMode.AVERAGE_INCLUDE_PAD;
-    };
+  private void windowPool(
+      Node node, DeviceValue x, DeviceValue y, PoolDescriptor.Mode mode, SpatialWindow win) {
+    CustomKernels.PoolMode m =
+        switch (mode) {
+          case MAX -> CustomKernels.PoolMode.MAX;
+          case AVERAGE_COUNT_EXCLUDE_PAD -> CustomKernels.PoolMode.AVERAGE_EXCLUDE_PAD;
+          case AVERAGE_COUNT_INCLUDE_PAD -> CustomKernels.PoolMode.AVERAGE_INCLUDE_PAD;
+        };
     if (!win.outputShape(x.shape().dim(0), x.shape().dim(1)).equals(y.shape())) {
-      throw l.unsupported(node, "the pool kernel's output " + win.outputShape(x.shape().dim(0), x.shape().dim(1))
-          + " does not match the inferred shape " + y.shape());
+      throw l.unsupported(
+          node,
+          "the pool kernel's output "
+              + win.outputShape(x.shape().dim(0), x.shape().dim(1))
+              + " does not match the inferred shape "
+              + y.shape());
     }
     l.add(new WindowPoolStep(node, x, y, m, win));
   }
 
-  private PoolDescriptor poolDescriptor(Node node, PoolDescriptor.Mode mode, DeviceValue x, int[] k, int[] pads,
-      int[] s, DeviceValue y) {
+  private PoolDescriptor poolDescriptor(
+      Node node,
+      PoolDescriptor.Mode mode,
+      DeviceValue x,
+      int[] k,
+      int[] pads,
+      int[] s,
+      DeviceValue y) {
     Shape xs = x.shape();
     int[] spatial = Arrays.copyOfRange(xs.dims(), 2, xs.rank());
-    PoolDescriptor d = new PoolDescriptor(mode, xs.dim(0), xs.dim(1), as2d(spatial, 1), as2d(k, 1), as2d(pads, 0),
-        as2d(s, 1));
+    PoolDescriptor d =
+        new PoolDescriptor(
+            mode, xs.dim(0), xs.dim(1), as2d(spatial, 1), as2d(k, 1), as2d(pads, 0), as2d(s, 1));
     checkOutput(node, d.outputDims(), y);
     return d;
   }
 
   /**
-   * K / count(o) per output position o (row-major over the output's spatial axes): count(o) is the number of taps of
-   * window o inside the input, or with count_include_pad inside the padded input (taps in ceil_mode's overhang never
-   * count); 0 where nothing counts (the window then sums zeros).
+   * K / count(o) per output position o (row-major over the output's spatial axes): count(o) is the
+   * number of taps of window o inside the input, or with count_include_pad inside the padded input
+   * (taps in ceil_mode's overhang never count); 0 where nothing counts (the window then sums
+   * zeros).
    */
   private static float[] averageFactors(SpatialWindow window, boolean includePad) {
     SpatialWindow w = window.to3d();
@@ -197,12 +242,22 @@ final class SpatialLowering {
     int[] spatial = as2d(Arrays.copyOfRange(s.dims(), 2, s.rank()), 1);
     int[] ones = new int[spatial.length];
     Arrays.fill(ones, 1);
-    PoolDescriptor d = new PoolDescriptor(PoolDescriptor.Mode.AVERAGE_COUNT_INCLUDE_PAD, s.dim(0), s.dim(1), spatial,
-        spatial, new int[spatial.length], ones);
+    PoolDescriptor d =
+        new PoolDescriptor(
+            PoolDescriptor.Mode.AVERAGE_COUNT_INCLUDE_PAD,
+            s.dim(0),
+            s.dim(1),
+            spatial,
+            spatial,
+            new int[spatial.length],
+            ones);
     l.add(new PoolStep(node, x, y, d));
   }
 
-  /** A PadStep before the op: x padded by begin/end per spatial axis (N and C untouched) with a constant. */
+  /**
+   * A PadStep before the op: x padded by begin/end per spatial axis (N and C untouched) with a
+   * constant.
+   */
   private DeviceValue explicitPad(Node node, DeviceValue x, int[] begin, int[] end, float value) {
     Shape s = x.shape();
     int[] dims = s.dims();
@@ -226,15 +281,24 @@ final class SpatialLowering {
     return r;
   }
 
-  /** The library's output dims (1-D ones with their unit axis) must be the inferred output shape. */
+  /**
+   * The library's output dims (1-D ones with their unit axis) must be the inferred output shape.
+   */
   private void checkOutput(Node node, int[] planned, DeviceValue y) {
-    int[] dims = planned.length == y.shape().rank() + 1
-        ? java.util.stream.IntStream.concat(Arrays.stream(planned, 0, 2),
-            Arrays.stream(planned, 3, planned.length)).toArray()
-        : planned;
+    int[] dims =
+        planned.length == y.shape().rank() + 1
+            ? java.util.stream.IntStream.concat(
+                    Arrays.stream(planned, 0, 2), Arrays.stream(planned, 3, planned.length))
+                .toArray()
+            : planned;
     if (!Shape.of(dims).equals(y.shape())) {
-      throw l.unsupported(node, "the device library's output " + Arrays.toString(planned) + " does not match"
-          + " the inferred shape " + y.shape());
+      throw l.unsupported(
+          node,
+          "the device library's output "
+              + Arrays.toString(planned)
+              + " does not match"
+              + " the inferred shape "
+              + y.shape());
     }
   }
 }

@@ -6,12 +6,13 @@ import org.featviz.device.Device;
 import org.featviz.ir.Node;
 
 /**
- * One step of a {@link DevicePlan}: device work for (part of) a graph node, forward and input-gradient backward.
- * A step reads its {@link #inputs()} (every device value its forward reads, weights included, in the order its
- * backward writes their gradients) and writes its {@link #output()}. The planner wires the backward: the gradient
- * of the output, and for each input that needs one, the value its gradient goes to and whether to overwrite it
- * (the first contribution) or add to it (later ones, where a value feeds several steps). Steps allocate nothing
- * when they run: every buffer they touch is planned before.
+ * One step of a {@link DevicePlan}: device work for (part of) a graph node, forward and
+ * input-gradient backward. A step reads its {@link #inputs()} (every device value its forward
+ * reads, weights included, in the order its backward writes their gradients) and writes its {@link
+ * #output()}. The planner wires the backward: the gradient of the output, and for each input that
+ * needs one, the value its gradient goes to and whether to overwrite it (the first contribution) or
+ * add to it (later ones, where a value feeds several steps). Steps allocate nothing when they run:
+ * every buffer they touch is planned before.
  */
 abstract class Step {
   private final Node node;
@@ -63,7 +64,10 @@ abstract class Step {
    */
   abstract void backward(Device device);
 
-  /** Whether {@link #backward} can produce the gradient of input i. Data inputs only, by default none. */
+  /**
+   * Whether {@link #backward} can produce the gradient of input i. Data inputs only, by default
+   * none.
+   */
   boolean differentiable(int input) {
     return false;
   }
@@ -74,8 +78,8 @@ abstract class Step {
   }
 
   /**
-   * Values the backward writes and reads within itself (an intermediate gradient), planned like any other storage
-   * but live only while this step's backward runs. None by default.
+   * Values the backward writes and reads within itself (an intermediate gradient), planned like any
+   * other storage but live only while this step's backward runs. None by default.
    */
   List<DeviceValue> backwardScratch() {
     return List.of();
@@ -85,9 +89,10 @@ abstract class Step {
   void prepare(Device device) {}
 
   /**
-   * Bytes of 16-bit staging that this step's convolutions or GEMMs need in the BF16 and FP16 math modes (see
-   * {@link MixedPrecision}): at least the largest of its library calls, forward or backward.
-   * {@link PlanMemory} reserves the largest of a plan's steps on the device and counts it; 0 by default.
+   * Bytes of 16-bit staging that this step's convolutions or GEMMs need in the BF16 and FP16 math
+   * modes (see {@link MixedPrecision}): at least the largest of its library calls, forward or
+   * backward. {@link PlanMemory} reserves the largest of a plan's steps on the device and counts
+   * it; 0 by default.
    */
   long stagingBytes() {
     return 0;
@@ -98,7 +103,8 @@ abstract class Step {
     return false;
   }
 
-  // ---- Backward wiring, set by the planner ----------------------------------------------------------------------
+  // ---- Backward wiring, set by the planner
+  // ----------------------------------------------------------------------
 
   void wireInputGradient(int input, DeviceValue grad, boolean accumulate) {
     inputGrads[input] = grad;

@@ -7,20 +7,22 @@ import org.featviz.device.DeviceException;
 import org.featviz.ir.Graph;
 
 /**
- * The program of a {@link DevicePlan}: the {@link Step}s that compute its targets, in forward order (from
- * {@link Lowering}), and the {@link BackwardWiring} that runs them backward to the gradient inputs, on the plan's
- * {@link Timeline}. It runs either direction; a device failure inside a step is rethrown naming the step's node,
- * op type and direction ({@link DeviceStepException}). It knows nothing of memory: {@link PlanMemory} gives every
- * value its buffer before anything runs.
+ * The program of a {@link DevicePlan}: the {@link Step}s that compute its targets, in forward order
+ * (from {@link Lowering}), and the {@link BackwardWiring} that runs them backward to the gradient
+ * inputs, on the plan's {@link Timeline}. It runs either direction; a device failure inside a step
+ * is rethrown naming the step's node, op type and direction ({@link DeviceStepException}). It knows
+ * nothing of memory: {@link PlanMemory} gives every value its buffer before anything runs.
  */
 final class StepProgram {
   private final Lowering.Result lowered;
   private final List<DeviceValue> targets;
   private final Timeline time;
+
   /** Null where no gradient input is reachable (a forward-only plan). */
   private final BackwardWiring wiring;
 
-  private StepProgram(Lowering.Result lowered, List<DeviceValue> targets, Timeline time, BackwardWiring wiring) {
+  private StepProgram(
+      Lowering.Result lowered, List<DeviceValue> targets, Timeline time, BackwardWiring wiring) {
     this.lowered = lowered;
     this.targets = targets;
     this.time = time;
@@ -28,16 +30,21 @@ final class StepProgram {
   }
 
   /**
-   * Lowers {@code graph} for {@code targets} and wires the backward to {@code gradientInputs} (graph inputs; none
-   * gives a forward-only program); convolutions and GEMMs go through {@code mixed}.
+   * Lowers {@code graph} for {@code targets} and wires the backward to {@code gradientInputs}
+   * (graph inputs; none gives a forward-only program); convolutions and GEMMs go through {@code
+   * mixed}.
    */
-  static StepProgram lower(Graph graph, List<String> targets, List<String> gradientInputs, MixedPrecision mixed) {
+  static StepProgram lower(
+      Graph graph, List<String> targets, List<String> gradientInputs, MixedPrecision mixed) {
     Lowering.Result lowered = Lowering.lower(graph, targets, mixed);
     Timeline time = new Timeline(lowered.steps().size());
     List<DeviceValue> targetValues = existing(lowered, targets);
     List<DeviceValue> gradientValues = existing(lowered, gradientInputs);
-    BackwardWiring wiring = gradientValues.isEmpty() ? null
-        : new BackwardWiring(lowered.steps(), gradientValues, targetValues, time, graph.opset());
+    BackwardWiring wiring =
+        gradientValues.isEmpty()
+            ? null
+            : new BackwardWiring(
+                lowered.steps(), gradientValues, targetValues, time, graph.opset());
     return new StepProgram(lowered, targetValues, time, wiring);
   }
 
@@ -59,7 +66,10 @@ final class StepProgram {
     return lowered.steps();
   }
 
-  /** The device value of a graph value, or null where the plan has none (unused, or an initializer target). */
+  /**
+   * The device value of a graph value, or null where the plan has none (unused, or an initializer
+   * target).
+   */
   DeviceValue value(String name) {
     return lowered.values().get(name);
   }
@@ -83,7 +93,9 @@ final class StepProgram {
     return wiring;
   }
 
-  /** The gradient of graph value v after the backward, or null where none reaches it (it is zero). */
+  /**
+   * The gradient of graph value v after the backward, or null where none reaches it (it is zero).
+   */
   DeviceValue writtenGradient(DeviceValue v) {
     return v == null || wiring == null ? null : wiring.writtenGradient(v);
   }
@@ -114,7 +126,9 @@ final class StepProgram {
     }
   }
 
-  /** A device failure inside a step, rethrown naming the step's node, op type and direction (once). */
+  /**
+   * A device failure inside a step, rethrown naming the step's node, op type and direction (once).
+   */
   private static DeviceException named(Step s, String direction, DeviceException e) {
     return e instanceof DeviceStepException ? e : new DeviceStepException(s.node(), direction, e);
   }

@@ -5,9 +5,10 @@ import java.util.List;
 import org.featviz.device.DeviceBuffer;
 
 /**
- * The memory of one value and of the values that alias it, and the interval of plan time during which it must
- * hold its contents: from its first write to its last read. Weights own a buffer for the plan's life; everything
- * else gets a {@link Slot} from {@link BufferPlanner}, shared with storages whose intervals do not overlap.
+ * The memory of one value and of the values that alias it, and the interval of plan time during
+ * which it must hold its contents: from its first write to its last read. Weights own a buffer for
+ * the plan's life; everything else gets a {@link Slot} from {@link BufferPlanner}, shared with
+ * storages whose intervals do not overlap.
  */
 final class Storage {
   private final boolean permanent;
@@ -18,7 +19,9 @@ final class Storage {
   private Slot slot;
   private DeviceBuffer ownBuffer;
 
-  /** @param permanent a weight: its own buffer, never shared */
+  /**
+   * @param permanent a weight: its own buffer, never shared
+   */
   Storage(boolean permanent) {
     this.permanent = permanent;
   }

@@ -6,8 +6,9 @@ import org.featviz.device.Device;
 import org.featviz.ir.Node;
 
 /**
- * Transpose by the transpose_nd kernel (up to 6-D); the backward is the same kernel on dy with the inverse
- * permutation (a permutation moves every element once, so the gradient is a gather, not a scatter).
+ * Transpose by the transpose_nd kernel (up to 6-D); the backward is the same kernel on dy with the
+ * inverse permutation (a permutation moves every element once, so the gradient is a gather, not a
+ * scatter).
  */
 final class TransposeStep extends Step {
   private final int[] perm;
@@ -23,8 +24,8 @@ final class TransposeStep extends Step {
     forwardStrides = new int[rank];
     backwardStrides = new int[rank];
     for (int k = 0; k < rank; k++) {
-      forwardStrides[k] = xStrides[perm[k]];   // output dim k walks x's dim perm[k]
-      backwardStrides[perm[k]] = yStrides[k];  // x's dim perm[k] is y's dim k
+      forwardStrides[k] = xStrides[perm[k]]; // output dim k walks x's dim perm[k]
+      backwardStrides[perm[k]] = yStrides[k]; // x's dim perm[k] is y's dim k
     }
   }
 
@@ -35,7 +36,12 @@ final class TransposeStep extends Step {
 
   @Override
   void forward(Device device) {
-    CustomKernels.transpose(device, input(0).buffer(), output().buffer(), output().shape().dims(), forwardStrides,
+    CustomKernels.transpose(
+        device,
+        input(0).buffer(),
+        output().buffer(),
+        output().shape().dims(),
+        forwardStrides,
         false);
   }
 
@@ -47,7 +53,12 @@ final class TransposeStep extends Step {
   @Override
   void backward(Device device) {
     if (gradIn(0) == null) return;
-    CustomKernels.transpose(device, gradOut().buffer(), gradIn(0).buffer(), input(0).shape().dims(), backwardStrides,
+    CustomKernels.transpose(
+        device,
+        gradOut().buffer(),
+        gradIn(0).buffer(),
+        input(0).shape().dims(),
+        backwardStrides,
         accumulate(0));
   }
 }

@@ -7,9 +7,10 @@ import org.featviz.device.DeviceLibrary;
 import org.featviz.ir.Node;
 
 /**
- * A step that is one device library operation on one input, y = op(x), whose backward is the library's too and reads
- * x and y (cuDNN's backward calls take both): {@link ActivationStep}, {@link PoolStep}, {@link LrnStep}, and
- * {@link SoftmaxStep} (which reads only y). Nothing runs for an empty output.
+ * A step that is one device library operation on one input, y = op(x), whose backward is the
+ * library's too and reads x and y (cuDNN's backward calls take both): {@link ActivationStep},
+ * {@link PoolStep}, {@link LrnStep}, and {@link SoftmaxStep} (which reads only y). Nothing runs for
+ * an empty output.
  */
 abstract class UnaryLibraryStep extends Step {
   UnaryLibraryStep(Node node, DeviceValue x, DeviceValue y) {
@@ -20,7 +21,12 @@ abstract class UnaryLibraryStep extends Step {
   abstract void forward(DeviceLibrary library, DeviceBuffer x, DeviceBuffer y);
 
   /** dx = op'(x, y) dy + beta dx. */
-  abstract void backward(DeviceLibrary library, DeviceBuffer x, DeviceBuffer y, DeviceBuffer dy, DeviceBuffer dx,
+  abstract void backward(
+      DeviceLibrary library,
+      DeviceBuffer x,
+      DeviceBuffer y,
+      DeviceBuffer dy,
+      DeviceBuffer dx,
       float beta);
 
   @Override
@@ -42,6 +48,12 @@ abstract class UnaryLibraryStep extends Step {
   @Override
   final void backward(Device device) {
     if (gradIn(0) == null || output().count() == 0) return;
-    backward(device.library(), input(0).buffer(), output().buffer(), gradOut().buffer(), gradIn(0).buffer(), beta(0));
+    backward(
+        device.library(),
+        input(0).buffer(),
+        output().buffer(),
+        gradOut().buffer(),
+        gradIn(0).buffer(),
+        beta(0));
   }
 }

@@ -7,10 +7,11 @@ import org.featviz.ops.SpatialWindow;
 import org.featviz.plan.CustomKernels.PoolMode;
 
 /**
- * MaxPool or AveragePool by featviz's own kernels ({@code cuda/pool.cu}), for the windows cuDNN's pooling cannot
- * express: dilated ones, and max pooling whose padding is as wide as the window. ONNX's window geometry goes to the
- * kernels as it is (asymmetric pads, ceil_mode, count_include_pad), so no Pad step comes before. The backward
- * reads x for max pooling (each window's argmax is recomputed), nothing for averages.
+ * MaxPool or AveragePool by featviz's own kernels ({@code cuda/pool.cu}), for the windows cuDNN's
+ * pooling cannot express: dilated ones, and max pooling whose padding is as wide as the window.
+ * ONNX's window geometry goes to the kernels as it is (asymmetric pads, ceil_mode,
+ * count_include_pad), so no Pad step comes before. The backward reads x for max pooling (each
+ * window's argmax is recomputed), nothing for averages.
  */
 final class WindowPoolStep extends Step {
   private final PoolMode mode;
@@ -47,7 +48,14 @@ final class WindowPoolStep extends Step {
   @Override
   void backward(Device device) {
     if (gradIn(0) == null) return;
-    CustomKernels.poolBackward(device, mode, input(0).buffer(), gradOut().buffer(), gradIn(0).buffer(), planes,
-        window, accumulate(0));
+    CustomKernels.poolBackward(
+        device,
+        mode,
+        input(0).buffer(),
+        gradOut().buffer(),
+        gradIn(0).buffer(),
+        planes,
+        window,
+        accumulate(0));
   }
 }

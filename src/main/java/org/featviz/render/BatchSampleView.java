@@ -8,8 +8,9 @@ import org.featviz.objective.LayerSlice;
 import org.featviz.objective.SampleView;
 
 /**
- * Batch element b's view onto batch tensors [B, ...] of activations and of gradients, per layer. Public for the
- * device renderer, which evaluates the objectives that have no fused kernel on the host the same way.
+ * Batch element b's view onto batch tensors [B, ...] of activations and of gradients, per layer.
+ * Public for the device renderer, which evaluates the objectives that have no fused kernel on the
+ * host the same way.
  */
 public final class BatchSampleView implements SampleView {
   private final Map<String, Tensor> activations;
@@ -34,7 +35,9 @@ public final class BatchSampleView implements SampleView {
 
   private LayerSlice slice(Map<String, Tensor> tensors, String layer) {
     Tensor t = tensors.get(layer);
-    if (t == null) throw new ModelException("objective reads layer '" + layer + "', which this render did not compute");
+    if (t == null)
+      throw new ModelException(
+          "objective reads layer '" + layer + "', which this render did not compute");
     Shape s = t.shape();
     Shape sample = sampleShape(s);
     return new LayerSlice(t.data(), b * sample.size(), sample);

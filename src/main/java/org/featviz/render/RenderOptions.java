@@ -7,9 +7,10 @@ import org.featviz.objective.ImageRegularizer;
 import org.featviz.param.TransformConfig;
 
 /**
- * How images are optimized. Defaults follow Lucid: FFT parameterization with decay 1, Adam with lr 0.05, Lucid's
- * standard transforms scaled to the image ({@link TransformConfig#defaultFamily}: {@code small} for images under 64
- * pixels, Lucid's own otherwise); 256 steps (enough for small models on the CPU backend).
+ * How images are optimized. Defaults follow Lucid: FFT parameterization with decay 1, Adam with lr
+ * 0.05, Lucid's standard transforms scaled to the image ({@link TransformConfig#defaultFamily}:
+ * {@code small} for images under 64 pixels, Lucid's own otherwise); 256 steps (enough for small
+ * models on the CPU backend).
  *
  * <pre>{@code
  * RenderOptions o = RenderOptions.defaults().withSteps(512).withSeed(7)
@@ -17,20 +18,34 @@ import org.featviz.param.TransformConfig;
  * }</pre>
  *
  * @param param "fft" or "pixel"
- * @param transforms the random augmentation, or null for the default family of the image's size (see
- *     {@link #resolvedFor})
+ * @param transforms the random augmentation, or null for the default family of the image's size
+ *     (see {@link #resolvedFor})
  */
-public record RenderOptions(int steps, double learningRate, long seed, String param, double decay,
-    TransformConfig transforms, List<ImageRegularizer> regularizers, List<BatchObjective> batchTerms) {
+public record RenderOptions(
+    int steps,
+    double learningRate,
+    long seed,
+    String param,
+    double decay,
+    TransformConfig transforms,
+    List<ImageRegularizer> regularizers,
+    List<BatchObjective> batchTerms) {
   /** Options without batch-coupling terms. */
-  public RenderOptions(int steps, double learningRate, long seed, String param, double decay,
-      TransformConfig transforms, List<ImageRegularizer> regularizers) {
+  public RenderOptions(
+      int steps,
+      double learningRate,
+      long seed,
+      String param,
+      double decay,
+      TransformConfig transforms,
+      List<ImageRegularizer> regularizers) {
     this(steps, learningRate, seed, param, decay, transforms, regularizers, List.of());
   }
 
   public RenderOptions {
     if (steps <= 0) throw new IllegalArgumentException("steps must be positive, got " + steps);
-    if (!(learningRate > 0)) throw new IllegalArgumentException("learning rate must be positive, got " + learningRate);
+    if (!(learningRate > 0))
+      throw new IllegalArgumentException("learning rate must be positive, got " + learningRate);
     if (!param.equals("fft") && !param.equals("pixel")) {
       throw new IllegalArgumentException("parameterization must be fft or pixel, got " + param);
     }
@@ -42,22 +57,29 @@ public record RenderOptions(int steps, double learningRate, long seed, String pa
     return new RenderOptions(256, 0.05, 0, "fft", 1.0, null, List.of(), List.of());
   }
 
-  /** These options with the transforms fixed for images of {@code imageShape} [C, H, W] where they were left null. */
+  /**
+   * These options with the transforms fixed for images of {@code imageShape} [C, H, W] where they
+   * were left null.
+   */
   public RenderOptions resolvedFor(Shape imageShape) {
     if (transforms != null) return this;
-    return withTransforms(TransformConfig.named(TransformConfig.defaultFamily(imageShape.dim(1), imageShape.dim(2))));
+    return withTransforms(
+        TransformConfig.named(TransformConfig.defaultFamily(imageShape.dim(1), imageShape.dim(2))));
   }
 
   public RenderOptions withSteps(int n) {
-    return new RenderOptions(n, learningRate, seed, param, decay, transforms, regularizers, batchTerms);
+    return new RenderOptions(
+        n, learningRate, seed, param, decay, transforms, regularizers, batchTerms);
   }
 
   public RenderOptions withSeed(long s) {
-    return new RenderOptions(steps, learningRate, s, param, decay, transforms, regularizers, batchTerms);
+    return new RenderOptions(
+        steps, learningRate, s, param, decay, transforms, regularizers, batchTerms);
   }
 
   public RenderOptions withParam(String p) {
-    return new RenderOptions(steps, learningRate, seed, p, decay, transforms, regularizers, batchTerms);
+    return new RenderOptions(
+        steps, learningRate, seed, p, decay, transforms, regularizers, batchTerms);
   }
 
   public RenderOptions withLearningRate(double lr) {
@@ -69,9 +91,12 @@ public record RenderOptions(int steps, double learningRate, long seed, String pa
     return new RenderOptions(steps, learningRate, seed, param, decay, t, regularizers, batchTerms);
   }
 
-  /** Adds terms that couple the batch's images, such as {@code Objectives.diversity(layer, weight)}. */
+  /**
+   * Adds terms that couple the batch's images, such as {@code Objectives.diversity(layer, weight)}.
+   */
   public RenderOptions withBatchTerms(List<BatchObjective> terms) {
-    return new RenderOptions(steps, learningRate, seed, param, decay, transforms, regularizers, terms);
+    return new RenderOptions(
+        steps, learningRate, seed, param, decay, transforms, regularizers, terms);
   }
 
   public RenderOptions withRegularizers(List<ImageRegularizer> r) {

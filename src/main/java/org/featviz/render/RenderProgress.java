@@ -1,8 +1,8 @@
 package org.featviz.render;
 
 /**
- * Told after every optimization step of a render, so that a caller can drive a progress bar or a log line; the
- * command line's progress display is one such listener.
+ * Told after every optimization step of a render, so that a caller can drive a progress bar or a
+ * log line; the command line's progress display is one such listener.
  *
  * <pre>{@code
  * model.render(targets, options, (done, total) -> System.err.printf("step %d of %d%n", done, total));

@@ -6,11 +6,12 @@ import org.featviz.ir.Shape;
 import org.featviz.report.Png;
 
 /**
- * One optimized image and how it went. {@code objectiveValue} and {@code activation} are measured on the final
- * image without transforms; status OK, DEAD or NAN (the optimization diverged). DEAD: nothing moved the image (the
- * objective's gradient was zero from the start, or zero even through the redirected ReLU), or the target's unit is
- * exactly zero at every element of its layer on the final image (however far the image moved, it shows nothing
- * of the unit: a unit that could not be revived from silence, or not within the steps given).
+ * One optimized image and how it went. {@code objectiveValue} and {@code activation} are measured
+ * on the final image without transforms; status OK, DEAD or NAN (the optimization diverged). DEAD:
+ * nothing moved the image (the objective's gradient was zero from the start, or zero even through
+ * the redirected ReLU), or the target's unit is exactly zero at every element of its layer on the
+ * final image (however far the image moved, it shows nothing of the unit: a unit that could not be
+ * revived from silence, or not within the steps given).
  *
  * <pre>{@code
  * for (RenderResult r : model.render(targets, options)) {
@@ -18,8 +19,15 @@ import org.featviz.report.Png;
  * }
  * }</pre>
  */
-public record RenderResult(RenderTarget target, float[] image, Shape imageShape, Status status,
-    double objectiveValue, double activation, long seed, int steps) {
+public record RenderResult(
+    RenderTarget target,
+    float[] image,
+    Shape imageShape,
+    Status status,
+    double objectiveValue,
+    double activation,
+    long seed,
+    int steps) {
   public RenderResult {
     image = image.clone();
   }
@@ -30,7 +38,10 @@ public record RenderResult(RenderTarget target, float[] image, Shape imageShape,
     return image.clone();
   }
 
-  /** The image as a picture, each pixel {@code upscale} x {@code upscale} pixels (grey for one channel, else RGB). */
+  /**
+   * The image as a picture, each pixel {@code upscale} x {@code upscale} pixels (grey for one
+   * channel, else RGB).
+   */
   public BufferedImage toImage(int upscale) {
     return Png.toImage(image, imageShape, upscale);
   }
@@ -40,11 +51,19 @@ public record RenderResult(RenderTarget target, float[] image, Shape imageShape,
     Png.write(image, imageShape, upscale, file);
   }
 
-  /** How a unit's optimization went; {@link #label()} (also its toString) is the word every output uses. */
+  /**
+   * How a unit's optimization went; {@link #label()} (also its toString) is the word every output
+   * uses.
+   */
   public enum Status {
-    OK, DEAD, NAN;
+    OK,
+    DEAD,
+    NAN;
 
-    /** "ok", "dead" or "nan": as results.json, results.csv, results.jsonl and the summaries write it. */
+    /**
+     * "ok", "dead" or "nan": as results.json, results.csv, results.jsonl and the summaries write
+     * it.
+     */
     public String label() {
       return name().toLowerCase(java.util.Locale.ROOT);
     }

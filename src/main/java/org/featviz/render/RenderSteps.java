@@ -17,21 +17,30 @@ import org.featviz.param.ImageParam;
 import org.featviz.param.PixelParam;
 
 /**
- * The parts of a render step that the CPU {@link Renderer} and the device renderer ({@code render.gpu}) share, so
- * that both validate, seed, evaluate objectives and report alike: the layers a batch reads, each target's seed and
- * unit range, the objectives' values and gradient seeds on host activations, and the results with their statuses.
+ * The parts of a render step that the CPU {@link Renderer} and the device renderer ({@code
+ * render.gpu}) share, so that both validate, seed, evaluate objectives and report alike: the layers
+ * a batch reads, each target's seed and unit range, the objectives' values and gradient seeds on
+ * host activations, and the results with their statuses.
  */
 public final class RenderSteps {
   private RenderSteps() {}
 
   /**
-   * The results of a render from the final images and their activations (measured without transforms): each
-   * objective's value, the target unit's mean activation, and the status: NAN where an OK image's value is not
-   * finite, DEAD where an OK image's target unit is zero at every element of its layer (a silent unit's image
-   * shows nothing of it, however much the image moved). Shared with the device renderer, so both report alike.
+   * The results of a render from the final images and their activations (measured without
+   * transforms): each objective's value, the target unit's mean activation, and the status: NAN
+   * where an OK image's value is not finite, DEAD where an OK image's target unit is zero at every
+   * element of its layer (a silent unit's image shows nothing of it, however much the image moved).
+   * Shared with the device renderer, so both report alike.
    */
-  public static List<RenderResult> results(List<RenderTarget> targets, Map<String, Tensor> activations,
-      Set<String> layers, float[][] images, Shape imageShape, long[] seeds, RenderResult.Status[] status, int steps) {
+  public static List<RenderResult> results(
+      List<RenderTarget> targets,
+      Map<String, Tensor> activations,
+      Set<String> layers,
+      float[][] images,
+      Shape imageShape,
+      long[] seeds,
+      RenderResult.Status[] status,
+      int steps) {
     int batch = targets.size();
     double[] values = new double[batch];
     objectiveGradients(targets, activations, layers, values);
@@ -48,12 +57,16 @@ public final class RenderSteps {
       if (s == RenderResult.Status.OK && t.hasUnit() && silent(activations.get(t.layer()), b, t)) {
         s = RenderResult.Status.DEAD;
       }
-      results.add(new RenderResult(t, images[b], imageShape, s, values[b], activation, seeds[b], steps));
+      results.add(
+          new RenderResult(t, images[b], imageShape, s, values[b], activation, seeds[b], steps));
     }
     return results;
   }
 
-  /** Whether target t's unit is exactly zero at every element of sample b of its layer's activations [B, ...]. */
+  /**
+   * Whether target t's unit is exactly zero at every element of sample b of its layer's activations
+   * [B, ...].
+   */
   private static boolean silent(Tensor layer, int b, RenderTarget t) {
     int[] range = unitRange(t, layer.shape());
     int from = b * (layer.size() / layer.shape().dim(0)) + range[0];
@@ -62,9 +75,10 @@ public final class RenderSteps {
   }
 
   /**
-   * Where target t's unit lies in one sample of its layer, whose batch shape is {@code layerShape} [B, ...]:
-   * {begin, count} in the sample's elements. Unit u of [B, C, H, W] is u*H*W..(u+1)*H*W, of [B, C] the element u;
-   * a layer without a unit axis ([B]) is one unit. Shared with the device renderer.
+   * Where target t's unit lies in one sample of its layer, whose batch shape is {@code layerShape}
+   * [B, ...]: {begin, count} in the sample's elements. Unit u of [B, C, H, W] is u*H*W..(u+1)*H*W,
+   * of [B, C] the element u; a layer without a unit axis ([B]) is one unit. Shared with the device
+   * renderer.
    */
   public static int[] unitRange(RenderTarget t, Shape layerShape) {
     if (!t.hasUnit()) throw new IllegalArgumentException(t.label() + " has no unit");
@@ -78,8 +92,14 @@ public final class RenderSteps {
     String input = graph.input().name();
     Shape in = graph.shape(input);
     if (in.rank() != 4) {
-      throw new ModelException(graph.source() + ": input '" + input + "' is " + in + "; featviz renders images"
-          + " [N, C, H, W]");
+      throw new ModelException(
+          graph.source()
+              + ": input '"
+              + input
+              + "' is "
+              + in
+              + "; featviz renders images"
+              + " [N, C, H, W]");
     }
     return Shape.of(in.dim(1), in.dim(2), in.dim(3));
   }
@@ -92,10 +112,12 @@ public final class RenderSteps {
   }
 
   /**
-   * The layers a render reads: the targets' ({@link #layers}) and the batch terms', every target checked against
-   * them ({@link #validate}) and every batch term too ({@link BatchObjective#validate}).
+   * The layers a render reads: the targets' ({@link #layers}) and the batch terms', every target
+   * checked against them ({@link #validate}) and every batch term too ({@link
+   * BatchObjective#validate}).
    */
-  public static Set<String> checkedLayers(Graph graph, List<RenderTarget> targets, List<BatchObjective> batchTerms) {
+  public static Set<String> checkedLayers(
+      Graph graph, List<RenderTarget> targets, List<BatchObjective> batchTerms) {
     Set<String> layers = layers(targets);
     for (BatchObjective term : batchTerms) layers.addAll(term.layers());
     validate(graph, targets, layers);
@@ -124,17 +146,18 @@ public final class RenderSteps {
   }
 
   /**
-   * Evaluates each target's objective on its sample of the batch activations [B, ...] (every layer in
-   * {@code layers} must be there); returns the gradient seeds per layer and, where {@code values} is not null,
-   * puts each objective's value there.
+   * Evaluates each target's objective on its sample of the batch activations [B, ...] (every layer
+   * in {@code layers} must be there); returns the gradient seeds per layer and, where {@code
+   * values} is not null, puts each objective's value there.
    */
-  public static Map<String, Tensor> objectiveGradients(List<RenderTarget> targets, Map<String, Tensor> acts,
-      Set<String> layers, double[] values) {
+  public static Map<String, Tensor> objectiveGradients(
+      List<RenderTarget> targets, Map<String, Tensor> acts, Set<String> layers, double[] values) {
     Map<String, Tensor> activations = new HashMap<>();
     Map<String, Tensor> grads = new LinkedHashMap<>();
     for (String l : layers) {
       Tensor a = acts.get(l);
-      if (a == null) throw new ModelException("layer '" + l + "' was not computed by this forward pass");
+      if (a == null)
+        throw new ModelException("layer '" + l + "' was not computed by this forward pass");
       activations.put(l, a);
       grads.put(l, Tensor.zeros(a.shape()));
     }
@@ -145,7 +168,10 @@ public final class RenderSteps {
     return grads;
   }
 
-  /** Checks every target against the layers' shapes (objective arguments, unit indices) before optimizing. */
+  /**
+   * Checks every target against the layers' shapes (objective arguments, unit indices) before
+   * optimizing.
+   */
   public static void validate(Graph graph, List<RenderTarget> targets, Set<String> layers) {
     Map<String, Shape> sampleShapes = new HashMap<>();
     for (String l : layers) sampleShapes.put(l, BatchSampleView.sampleShape(graph.shape(l)));
@@ -155,24 +181,35 @@ public final class RenderSteps {
         Shape s = sampleShapes.get(t.layer());
         int units = s.rank() == 0 ? 1 : s.dim(0);
         if (t.unit() >= units) {
-          throw new ModelException("layer '" + t.layer() + "' has " + units + " units (output " + graph.shape(t.layer())
-              + "); unit " + t.unit() + " is out of range");
+          throw new ModelException(
+              "layer '"
+                  + t.layer()
+                  + "' has "
+                  + units
+                  + " units (output "
+                  + graph.shape(t.layer())
+                  + "); unit "
+                  + t.unit()
+                  + " is out of range");
         }
       }
     }
   }
 
   /**
-   * The seed of target b's random stream in a render with these options. Batch terms couple the images: there each
-   * image also takes its place in the batch into its seed, so that images with the same objective start apart
-   * (identical starts would stay identical under a symmetric term). Shared with the device renderer.
+   * The seed of target b's random stream in a render with these options. Batch terms couple the
+   * images: there each image also takes its place in the batch into its seed, so that images with
+   * the same objective start apart (identical starts would stay identical under a symmetric term).
+   * Shared with the device renderer.
    */
   public static long seedFor(RenderOptions opts, List<RenderTarget> targets, int b) {
     String label = targets.get(b).label() + (opts.batchTerms().isEmpty() ? "" : "#" + b);
     return seedFor(opts.seed(), label);
   }
 
-  /** A target's seed depends on the run's seed and the target alone, not on its place in the batch. */
+  /**
+   * A target's seed depends on the run's seed and the target alone, not on its place in the batch.
+   */
   public static long seedFor(long runSeed, String label) {
     long h = runSeed * 0x9E3779B97F4A7C15L + label.hashCode();
     h ^= h >>> 31;

@@ -3,9 +3,9 @@ package org.featviz.render;
 import org.featviz.objective.Objective;
 
 /**
- * What one image of a batch maximizes: an objective, and where it has one, the unit it is about (layer and unit
- * index), whose mean activation on the final image is reported beside the objective's value. Made by the model,
- * which checks the unit against the layer:
+ * What one image of a batch maximizes: an objective, and where it has one, the unit it is about
+ * (layer and unit index), whose mean activation on the final image is reported beside the
+ * objective's value. Made by the model, which checks the unit against the layer:
  *
  * <pre>{@code
  * RenderTarget t = model.target(Objectives.iam("relu2", 6));              // the unit is the objective's

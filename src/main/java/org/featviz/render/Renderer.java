@@ -2,7 +2,6 @@ package org.featviz.render;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -23,10 +22,11 @@ import org.featviz.param.TransformSample;
 import org.featviz.param.Transforms;
 
 /**
- * Batched activation maximization on the CPU backend: every image of the batch has its own objective, and one
- * forward and one backward pass per step serve them all. Per step and image: parameters -> image -> random
- * transform -> normalization -> network (only as deep as the deepest target) -> objective and its gradient ->
- * backward to the input -> back through normalization, transform and parameterization -> Adam ascent.
+ * Batched activation maximization on the CPU backend: every image of the batch has its own
+ * objective, and one forward and one backward pass per step serve them all. Per step and image:
+ * parameters -> image -> random transform -> normalization -> network (only as deep as the deepest
+ * target) -> objective and its gradient -> backward to the input -> back through normalization,
+ * transform and parameterization -> Adam ascent.
  */
 public final class Renderer implements ImageRenderer {
   private final Graph graph;
@@ -35,7 +35,9 @@ public final class Renderer implements ImageRenderer {
   private final String input;
   private final Shape imageShape;
 
-  /** @param graph a prepared graph whose outputs include every layer the objectives read */
+  /**
+   * @param graph a prepared graph whose outputs include every layer the objectives read
+   */
   public Renderer(Graph graph, InputNormalization norm, RenderOptions opts) {
     this.graph = graph;
     this.norm = norm;
@@ -50,7 +52,8 @@ public final class Renderer implements ImageRenderer {
   }
 
   @Override
-  public List<RenderResult> render(List<RenderTarget> targets, IntConsumer onStep, StepProbe probe) {
+  public List<RenderResult> render(
+      List<RenderTarget> targets, IntConsumer onStep, StepProbe probe) {
     int batch = targets.size();
     if (batch == 0) return List.of();
     Set<String> layers = RenderSteps.checkedLayers(graph, targets, opts.batchTerms());
@@ -76,12 +79,18 @@ public final class Renderer implements ImageRenderer {
     float[][] images = new float[batch][pixels];
     TransformSample[] samples = new TransformSample[batch];
 
-    // Redirected ReLU (as Lucid does early on), decided twice per sample and step. Whole sample: an objective whose
-    // seeded gradient passes none of the ReLUs it reads gets no gradient at all; its seeds go to the ReLU inputs
-    // instead, so the optimization can climb towards the region where the unit fires. Per target unit: where the
-    // target unit's own slice of a ReLU output's seed passes nowhere (the unit is silent where it is seeded), that
-    // slice alone goes to the ReLU input, while the rest of the seed keeps the ReLU's mask; this revives a silent
-    // target under objectives that also seed other units (iam). A unit that gets no gradient even through the
+    // Redirected ReLU (as Lucid does early on), decided twice per sample and step. Whole sample: an
+    // objective whose
+    // seeded gradient passes none of the ReLUs it reads gets no gradient at all; its seeds go to
+    // the ReLU inputs
+    // instead, so the optimization can climb towards the region where the unit fires. Per target
+    // unit: where the
+    // target unit's own slice of a ReLU output's seed passes nowhere (the unit is silent where it
+    // is seeded), that
+    // slice alone goes to the ReLU input, while the rest of the seed keeps the ReLU's mask; this
+    // revives a silent
+    // target under objectives that also seed other units (iam). A unit that gets no gradient even
+    // through the
     // redirect is reported dead, and so is a target unit still silent on the final image.
     boolean[] redirected = new boolean[batch];
     boolean[] unitBlocked = new boolean[batch];
@@ -93,59 +102,80 @@ public final class Renderer implements ImageRenderer {
         param.toImage(params[b], images[b]);
         samples[b] = transforms.draw(rng[b]);
       }
-      Parallel.range(batch, pixels, b -> {
-        float[] out = new float[pixels];
-        transforms.forward(images[b], samples[b], out);
-        System.arraycopy(out, 0, x, b * pixels, pixels);
-      });
+      Parallel.range(
+          batch,
+          pixels,
+          b -> {
+            float[] out = new float[pixels];
+            transforms.forward(images[b], samples[b], out);
+            System.arraycopy(out, 0, x, b * pixels, pixels);
+          });
       Tensor netInput = norm.apply(Tensor.of(batchShape, x));
       Activations acts = exec.forward(Map.of(input, netInput), layers);
-      Map<String, Tensor> grads = RenderSteps.objectiveGradients(targets, acts.values(), layers, null);
+      Map<String, Tensor> grads =
+          RenderSteps.objectiveGradients(targets, acts.values(), layers, null);
       addBatchTerms(opts.batchTerms(), acts.values(), grads, batch);
       for (int b = 0; b < batch; b++) {
         redirected[b] = blockedByRelu(targets.get(b), b, grads, acts, reluInputs);
         unitBlocked[b] = unitBlockedByRelu(targets.get(b), b, grads, acts, reluInputs);
       }
-      Map<String, Tensor> seedsByLayer = redirect(grads, redirected, targets, unitBlocked, reluInputs);
+      Map<String, Tensor> seedsByLayer =
+          redirect(grads, redirected, targets, unitBlocked, reluInputs);
       final int stepIndex = step;
       float[] gx = exec.backward(acts, seedsByLayer, List.of(input)).get(input).data();
       float[] invStd = invStd();
-      Parallel.range(batch, (long) pixels * 8, b -> {
-        if (status[b] != RenderResult.Status.OK) return;
-        float[] gOut = new float[pixels];
-        int plane = imageShape.dim(1) * imageShape.dim(2);
-        boolean allZero = true;
-        for (int i = 0; i < pixels; i++) {
-          gOut[i] = gx[b * pixels + i] * invStd[invStd.length == 1 ? 0 : i / plane];
-          allZero &= gOut[i] == 0f;
-        }
-        if (allZero) {
-          // No gradient even through the ReLU's input (or no ReLU to look through): nothing can move this image.
-          if (stepIndex == 0 || redirected[b]) status[b] = RenderResult.Status.DEAD;
-          return;
-        }
-        float[] gImage = new float[pixels];
-        transforms.backward(gOut, samples[b], gImage);
-        for (ImageRegularizer r : opts.regularizers()) r.evaluate(images[b], imageShape, gImage);
-        float[] gParams = new float[param.size()];
-        param.backward(params[b], gImage, gParams);
-        adam[b].ascend(params[b], gParams);
-        for (float p : params[b]) {
-          if (!Float.isFinite(p)) {
-            status[b] = RenderResult.Status.NAN;
-            break;
-          }
-        }
-      });
+      Parallel.range(
+          batch,
+          (long) pixels * 8,
+          b -> {
+            if (status[b] != RenderResult.Status.OK) return;
+            float[] gOut = new float[pixels];
+            int plane = imageShape.dim(1) * imageShape.dim(2);
+            boolean allZero = true;
+            for (int i = 0; i < pixels; i++) {
+              gOut[i] = gx[b * pixels + i] * invStd[invStd.length == 1 ? 0 : i / plane];
+              allZero &= gOut[i] == 0f;
+            }
+            if (allZero) {
+              // No gradient even through the ReLU's input (or no ReLU to look through): nothing can
+              // move this image.
+              if (stepIndex == 0 || redirected[b]) status[b] = RenderResult.Status.DEAD;
+              return;
+            }
+            float[] gImage = new float[pixels];
+            transforms.backward(gOut, samples[b], gImage);
+            for (ImageRegularizer r : opts.regularizers())
+              r.evaluate(images[b], imageShape, gImage);
+            float[] gParams = new float[param.size()];
+            param.backward(params[b], gImage, gParams);
+            adam[b].ascend(params[b], gParams);
+            for (float p : params[b]) {
+              if (!Float.isFinite(p)) {
+                status[b] = RenderResult.Status.NAN;
+                break;
+              }
+            }
+          });
       if (probe != null) probe.afterStep(step + 1, copy(params));
       onStep.accept(step + 1);
     }
     return finish(targets, param, params, images, seeds, status, layers, exec, batchShape);
   }
 
-  /** Measures every final image without transforms: the objective's value and the target unit's activation. */
-  private List<RenderResult> finish(List<RenderTarget> targets, ImageParam param, float[][] params, float[][] images,
-      long[] seeds, RenderResult.Status[] status, Set<String> layers, CpuExecutor exec, Shape batchShape) {
+  /**
+   * Measures every final image without transforms: the objective's value and the target unit's
+   * activation.
+   */
+  private List<RenderResult> finish(
+      List<RenderTarget> targets,
+      ImageParam param,
+      float[][] params,
+      float[][] images,
+      long[] seeds,
+      RenderResult.Status[] status,
+      Set<String> layers,
+      CpuExecutor exec,
+      Shape batchShape) {
     int batch = targets.size();
     int pixels = imageShape.size();
     float[] x = new float[batch * pixels];
@@ -154,7 +184,8 @@ public final class Renderer implements ImageRenderer {
       System.arraycopy(images[b], 0, x, b * pixels, pixels);
     }
     Activations acts = exec.forward(Map.of(input, norm.apply(Tensor.of(batchShape, x))), layers);
-    return RenderSteps.results(targets, acts.values(), layers, images, imageShape, seeds, status, opts.steps());
+    return RenderSteps.results(
+        targets, acts.values(), layers, images, imageShape, seeds, status, opts.steps());
   }
 
   private static float[][] copy(float[][] params) {
@@ -164,10 +195,15 @@ public final class Renderer implements ImageRenderer {
   }
 
   /**
-   * Whether sample b's objective gradient dies in the ReLUs it reads: it has a ReLU layer, and no element where the
-   * gradient is non-zero has a positive activation (so the ReLU's backward would pass nothing).
+   * Whether sample b's objective gradient dies in the ReLUs it reads: it has a ReLU layer, and no
+   * element where the gradient is non-zero has a positive activation (so the ReLU's backward would
+   * pass nothing).
    */
-  private static boolean blockedByRelu(RenderTarget target, int b, Map<String, Tensor> grads, Activations acts,
+  private static boolean blockedByRelu(
+      RenderTarget target,
+      int b,
+      Map<String, Tensor> grads,
+      Activations acts,
       Map<String, String> reluInputs) {
     boolean hasRelu = false;
     for (String layer : target.objective().layers()) {
@@ -180,18 +216,24 @@ public final class Renderer implements ImageRenderer {
       }
       hasRelu = true;
       float[] a = acts.get(layer).data();
-      for (int i = b * per; i < (b + 1) * per; i++) if (g.data()[i] != 0f && a[i] > 0f) return false;
+      for (int i = b * per; i < (b + 1) * per; i++)
+        if (g.data()[i] != 0f && a[i] > 0f) return false;
     }
     return hasRelu;
   }
 
   /**
-   * Whether target b's own unit is blocked by the ReLU that writes its layer: the target has a unit on a layer a
-   * Relu writes, and no element of the unit's slice of sample b where the seed is non-zero has a positive
-   * activation (for channel and iam, whose seeds cover the whole slice: the unit is zero everywhere). Then
-   * {@link #redirect} moves that slice of the seed to the ReLU's input.
+   * Whether target b's own unit is blocked by the ReLU that writes its layer: the target has a unit
+   * on a layer a Relu writes, and no element of the unit's slice of sample b where the seed is
+   * non-zero has a positive activation (for channel and iam, whose seeds cover the whole slice: the
+   * unit is zero everywhere). Then {@link #redirect} moves that slice of the seed to the ReLU's
+   * input.
    */
-  private static boolean unitBlockedByRelu(RenderTarget target, int b, Map<String, Tensor> grads, Activations acts,
+  private static boolean unitBlockedByRelu(
+      RenderTarget target,
+      int b,
+      Map<String, Tensor> grads,
+      Activations acts,
       Map<String, String> reluInputs) {
     if (!target.hasUnit() || !reluInputs.containsKey(target.layer())) return false;
     Tensor g = grads.get(target.layer());
@@ -199,18 +241,23 @@ public final class Renderer implements ImageRenderer {
     Tensor a = acts.get(target.layer());
     int[] range = RenderSteps.unitRange(target, a.shape());
     int from = b * (g.size() / a.shape().dim(0)) + range[0];
-    for (int i = from; i < from + range[1]; i++) if (g.data()[i] != 0f && a.data()[i] > 0f) return false;
+    for (int i = from; i < from + range[1]; i++)
+      if (g.data()[i] != 0f && a.data()[i] > 0f) return false;
     return true;
   }
 
   /**
-   * Moves seeds from ReLU outputs to the ReLU inputs (identity instead of the mask): the whole sample where it is
-   * redirected, else the target unit's slice of its layer where that unit is blocked. Every moved element is added
-   * to the input's seed once, so the order of the two rules does not matter (the device applies the unit rule
-   * first).
+   * Moves seeds from ReLU outputs to the ReLU inputs (identity instead of the mask): the whole
+   * sample where it is redirected, else the target unit's slice of its layer where that unit is
+   * blocked. Every moved element is added to the input's seed once, so the order of the two rules
+   * does not matter (the device applies the unit rule first).
    */
-  private static Map<String, Tensor> redirect(Map<String, Tensor> seeds, boolean[] redirected,
-      List<RenderTarget> targets, boolean[] unitBlocked, Map<String, String> reluInputs) {
+  private static Map<String, Tensor> redirect(
+      Map<String, Tensor> seeds,
+      boolean[] redirected,
+      List<RenderTarget> targets,
+      boolean[] unitBlocked,
+      Map<String, String> reluInputs) {
     Map<String, Tensor> out = new LinkedHashMap<>(seeds);
     for (Map.Entry<String, Tensor> e : seeds.entrySet()) {
       String pre = reluInputs.get(e.getKey());
@@ -247,8 +294,8 @@ public final class Renderer implements ImageRenderer {
   }
 
   /** Adds the gradients of terms that couple the batch (diversity) into the per-layer seeds. */
-  private static void addBatchTerms(List<BatchObjective> terms, Map<String, Tensor> acts, Map<String, Tensor> grads,
-      int batch) {
+  private static void addBatchTerms(
+      List<BatchObjective> terms, Map<String, Tensor> acts, Map<String, Tensor> grads, int batch) {
     if (terms.isEmpty()) return;
     List<org.featviz.objective.SampleView> views = new ArrayList<>();
     for (int b = 0; b < batch; b++) views.add(new BatchSampleView(acts, grads, b));
@@ -265,5 +312,4 @@ public final class Renderer implements ImageRenderer {
     for (int i = 0; i < std.length; i++) inv[i] = 1f / std[i];
     return inv;
   }
-
 }

@@ -13,12 +13,14 @@ import java.util.Locale;
 import org.featviz.ir.Shape;
 
 /**
- * A grid of same-shaped images [C, H, W], each with two label lines under it (by default the unit index and the
- * objective's value), drawn with java.awt off screen and written as PNG: the overview of a sweep over many units.
+ * A grid of same-shaped images [C, H, W], each with two label lines under it (by default the unit
+ * index and the objective's value), drawn with java.awt off screen and written as PNG: the overview
+ * of a sweep over many units.
  *
- * <p>Layout, in pixels: each cell is {@link #cellWidth()} = max(W * upscale, {@value #MIN_IMAGE_WIDTH}) + 2 *
- * {@value #MARGIN} wide and {@link #cellHeight()} = H * upscale + {@value #LABEL_LINES} * {@value #LINE_HEIGHT} + 2
- * * {@value #MARGIN} high; the sheet has min(columns, tiles) cells per row and as many rows as needed, on white.
+ * <p>Layout, in pixels: each cell is {@link #cellWidth()} = max(W * upscale, {@value
+ * #MIN_IMAGE_WIDTH}) + 2 * {@value #MARGIN} wide and {@link #cellHeight()} = H * upscale + {@value
+ * #LABEL_LINES} * {@value #LINE_HEIGHT} + 2 * {@value #MARGIN} high; the sheet has min(columns,
+ * tiles) cells per row and as many rows as needed, on white.
  *
  * <pre>
  *   ContactSheet sheet = new ContactSheet(Shape.of(1, 28, 28), 10, 4);
@@ -30,8 +32,10 @@ public final class ContactSheet {
   public static final int MARGIN = 4;
   public static final int LINE_HEIGHT = 13;
   public static final int LABEL_LINES = 2;
+
   /** Cells are at least this wide so that labels under tiny images stay readable. */
   public static final int MIN_IMAGE_WIDTH = 64;
+
   private static final int FONT_SIZE = 11;
 
   static {
@@ -46,10 +50,12 @@ public final class ContactSheet {
 
   public ContactSheet(Shape imageShape, int columns, int upscale) {
     if (imageShape.rank() != 3) {
-      throw new IllegalArgumentException("contact sheet needs an image shape [C, H, W], got " + imageShape);
+      throw new IllegalArgumentException(
+          "contact sheet needs an image shape [C, H, W], got " + imageShape);
     }
     if (columns < 1 || upscale < 1) {
-      throw new IllegalArgumentException("columns and upscale must be >= 1, got " + columns + " and " + upscale);
+      throw new IllegalArgumentException(
+          "columns and upscale must be >= 1, got " + columns + " and " + upscale);
     }
     this.imageShape = imageShape;
     this.columns = columns;
@@ -64,8 +70,13 @@ public final class ContactSheet {
   /** Adds a tile with two label lines. The image is copied. */
   public ContactSheet add(float[] image, String firstLine, String secondLine) {
     if (image.length < imageShape.size()) {
-      throw new IllegalArgumentException("tile has " + image.length + " values, shape " + imageShape + " needs "
-          + imageShape.size());
+      throw new IllegalArgumentException(
+          "tile has "
+              + image.length
+              + " values, shape "
+              + imageShape
+              + " needs "
+              + imageShape.size());
     }
     images.add(image.clone());
     labels.add(new String[] {firstLine, secondLine});
@@ -97,12 +108,14 @@ public final class ContactSheet {
     if (images.isEmpty()) throw new IllegalStateException("contact sheet has no tiles");
     int cw = cellWidth();
     int ch = cellHeight();
-    BufferedImage sheet = new BufferedImage(columnsUsed() * cw, rows() * ch, BufferedImage.TYPE_INT_RGB);
+    BufferedImage sheet =
+        new BufferedImage(columnsUsed() * cw, rows() * ch, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = sheet.createGraphics();
     try {
       g.setColor(Color.WHITE);
       g.fillRect(0, 0, sheet.getWidth(), sheet.getHeight());
-      g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+      g.setRenderingHint(
+          RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
       g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, FONT_SIZE));
       FontMetrics metrics = g.getFontMetrics();
       int imageW = imageShape.dim(2) * upscale;
@@ -110,7 +123,11 @@ public final class ContactSheet {
       for (int t = 0; t < images.size(); t++) {
         int left = (t % columnsUsed()) * cw;
         int top = (t / columnsUsed()) * ch;
-        g.drawImage(Png.toImage(images.get(t), imageShape, upscale), left + (cw - imageW) / 2, top + MARGIN, null);
+        g.drawImage(
+            Png.toImage(images.get(t), imageShape, upscale),
+            left + (cw - imageW) / 2,
+            top + MARGIN,
+            null);
         g.setColor(Color.BLACK);
         g.setClip(left, top, cw, ch);
         for (int line = 0; line < LABEL_LINES; line++) {

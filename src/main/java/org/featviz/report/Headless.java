@@ -5,6 +5,7 @@ final class Headless {
   private Headless() {}
 
   static void ensure() {
-    if (System.getProperty("java.awt.headless") == null) System.setProperty("java.awt.headless", "true");
+    if (System.getProperty("java.awt.headless") == null)
+      System.setProperty("java.awt.headless", "true");
   }
 }

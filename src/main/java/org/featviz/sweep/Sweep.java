@@ -25,14 +25,13 @@ import org.featviz.render.RenderResult;
 import org.featviz.render.RenderTarget;
 import org.featviz.render.UnitObjective;
 import org.featviz.report.ContactSheet;
-import org.featviz.report.Png;
 
 /**
- * Visualizes every selected unit of some layers, {@code batch} units per optimization launch. Results are written
- * as each chunk finishes (a PNG per unit, a line in results.jsonl and results.csv), so an interrupted sweep
- * resumes where it stopped; a contact sheet per layer is drawn at the end. A sweep holds its folder's
- * {@link SweepLock} from before it reads the folder's settings until it returns, so a second sweep into the folder
- * is refused rather than interleaved.
+ * Visualizes every selected unit of some layers, {@code batch} units per optimization launch.
+ * Results are written as each chunk finishes (a PNG per unit, a line in results.jsonl and
+ * results.csv), so an interrupted sweep resumes where it stopped; a contact sheet per layer is
+ * drawn at the end. A sweep holds its folder's {@link SweepLock} from before it reads the folder's
+ * settings until it returns, so a second sweep into the folder is refused rather than interleaved.
  */
 public final class Sweep {
   private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
@@ -40,12 +39,18 @@ public final class Sweep {
 
   /** Told before and after every chunk and after every optimization step of one. */
   public interface Listener {
-    /** Before {@link #started}: units the journal held whose image files are missing; they are done again. */
+    /**
+     * Before {@link #started}: units the journal held whose image files are missing; they are done
+     * again.
+     */
     default void imagesMissing(int units) {}
 
     default void started(int total, int alreadyDone) {}
 
-    /** A chunk of {@code units} units starts: each of its steps advances the work by that many unit steps. */
+    /**
+     * A chunk of {@code units} units starts: each of its steps advances the work by that many unit
+     * steps.
+     */
     default void chunkStarted(int units) {}
 
     default void step(int step, int steps) {}
@@ -58,29 +63,43 @@ public final class Sweep {
   private Sweep() {}
 
   /**
-   * @param objective each unit's objective, prepared ({@link UnitObjective#prepare}) for the layers with units left
-   *     to do once the settings are checked
-   * @param objectiveText the objective as the user gave it (with any penalties and where a whitening comes from),
-   *     recorded in sweep.json so that a resume with another objective is refused
+   * @param objective each unit's objective, prepared ({@link UnitObjective#prepare}) for the layers
+   *     with units left to do once the settings are checked
+   * @param objectiveText the objective as the user gave it (with any penalties and where a
+   *     whitening comes from), recorded in sweep.json so that a resume with another objective is
+   *     refused
    */
-  public static List<UnitResult> run(Model model, List<String> layers, UnitSelection units, UnitObjective objective,
-      String objectiveText, int batch, RenderOptions options, int upscale, Path out, Listener listener) {
-    options = options.resolvedFor(model.imageShape());  // the transforms sweep.json records
-    if (batch <= 0) throw new ModelException("a sweep needs at least one unit per batch, got " + batch);
+  public static List<UnitResult> run(
+      Model model,
+      List<String> layers,
+      UnitSelection units,
+      UnitObjective objective,
+      String objectiveText,
+      int batch,
+      RenderOptions options,
+      int upscale,
+      Path out,
+      Listener listener) {
+    options = options.resolvedFor(model.imageShape()); // the transforms sweep.json records
+    if (batch <= 0)
+      throw new ModelException("a sweep needs at least one unit per batch, got " + batch);
     // A layer named twice (or by two of its names) is swept once, where it first appears.
-    List<String> resolved = layers.stream().map(l -> model.graph().resolveLayer(l)).distinct().toList();
+    List<String> resolved =
+        layers.stream().map(l -> model.graph().resolveLayer(l)).distinct().toList();
     List<Work> work = new ArrayList<>();
     for (String layer : resolved) {
       int n = model.units(layer);
       for (int u : units.resolve(layer, n)) work.add(new Work(layer, u, n));
     }
-    SweepConfig config = SweepConfig.of(model, resolved, units.text(), objectiveText, options, batch);
+    SweepConfig config =
+        SweepConfig.of(model, resolved, units.text(), objectiveText, options, batch);
     try {
       Files.createDirectories(out);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create " + out, e);
     }
-    try (SweepLock lock = SweepLock.take(out); SweepJournal journal = openJournal(out, config)) {
+    try (SweepLock lock = SweepLock.take(out);
+        SweepJournal journal = openJournal(out, config)) {
       if (!journal.lostImages().isEmpty()) listener.imagesMissing(journal.lostImages().size());
       List<Work> todo = work.stream().filter(w -> !journal.isDone(w.layer(), w.unit())).toList();
       objective.prepare(todo.stream().map(Work::layer).distinct().toList());
@@ -89,7 +108,11 @@ public final class Sweep {
         List<Work> chunk = todo.subList(from, Math.min(todo.size(), from + batch));
         List<RenderTarget> targets = new ArrayList<>();
         for (Work w : chunk) {
-          targets.add(model.unit(w.layer(), w.unit(), objective.forUnit(w.layer(), w.unit(), w.units(), options.seed())));
+          targets.add(
+              model.unit(
+                  w.layer(),
+                  w.unit(),
+                  objective.forUnit(w.layer(), w.unit(), w.units(), options.seed())));
         }
         listener.chunkStarted(chunk.size());
         List<RenderResult> results = model.render(targets, options, listener::step);
@@ -97,9 +120,18 @@ public final class Sweep {
         for (RenderResult r : results) {
           Path png = imagePath(out, r.target().layer(), r.target().unit());
           r.writePng(png, upscale);
-          records.add(new UnitResult(r.target().layer(), r.target().unit(), r.target().objective().describe(),
-              r.status().name().toLowerCase(), r.objectiveValue(), r.activation(), r.seed(), r.steps(),
-              out.relativize(png).toString(), model.backend()));
+          records.add(
+              new UnitResult(
+                  r.target().layer(),
+                  r.target().unit(),
+                  r.target().objective().describe(),
+                  r.status().name().toLowerCase(),
+                  r.objectiveValue(),
+                  r.activation(),
+                  r.seed(),
+                  r.steps(),
+                  out.relativize(png).toString(),
+                  model.backend()));
         }
         journal.append(records);
         listener.chunkDone(chunk.size());
@@ -109,7 +141,10 @@ public final class Sweep {
     }
   }
 
-  /** The journal of a folder whose settings are these; under the folder's lock, so no other sweep writes there. */
+  /**
+   * The journal of a folder whose settings are these; under the folder's lock, so no other sweep
+   * writes there.
+   */
   private static SweepJournal openJournal(Path out, SweepConfig config) {
     checkConfig(out, config);
     return new SweepJournal(out);
@@ -127,18 +162,30 @@ public final class Sweep {
         JsonElement oldSha = old.get(MODEL_SHA);
         boolean hashed = oldSha != null && !oldSha.isJsonNull();
         if (hashed && !oldSha.equals(now.get(MODEL_SHA))) {
-          throw new ModelException(out + " holds a sweep of another model: " + model(old) + " there, "
-              + model(now) + " now. Resume it with that model or choose another output folder");
+          throw new ModelException(
+              out
+                  + " holds a sweep of another model: "
+                  + model(old)
+                  + " there, "
+                  + model(now)
+                  + " now. Resume it with that model or choose another output folder");
         }
         if (hashed) {
-          old.add("model", now.get("model"));  // the same bytes: a renamed copy is the same model
+          old.add("model", now.get("model")); // the same bytes: a renamed copy is the same model
         } else {
-          old.add(MODEL_SHA, now.get(MODEL_SHA));  // recorded before models were hashed: the file name must match
+          old.add(
+              MODEL_SHA,
+              now.get(MODEL_SHA)); // recorded before models were hashed: the file name must match
         }
         List<String> differences = differences(old, now);
         if (!differences.isEmpty()) {
-          throw new ModelException(out + " holds a sweep made with other settings (" + file + "): "
-              + String.join("; ", differences) + ". Resume it with the same settings or choose another output folder");
+          throw new ModelException(
+              out
+                  + " holds a sweep made with other settings ("
+                  + file
+                  + "): "
+                  + String.join("; ", differences)
+                  + ". Resume it with the same settings or choose another output folder");
         }
         if (!hashed) Files.writeString(file, GSON.toJson(config), StandardCharsets.UTF_8);
       } else {
@@ -151,12 +198,16 @@ public final class Sweep {
     }
   }
 
-  /** "fashion-cnn.onnx (SHA-256 0123456789ab...)": a model as sweep.json records it, for messages. */
+  /**
+   * "fashion-cnn.onnx (SHA-256 0123456789ab...)": a model as sweep.json records it, for messages.
+   */
   private static String model(JsonObject config) {
     JsonElement name = config.get("model");
     String sha = config.get(MODEL_SHA).getAsString();
-    return (name == null || name.isJsonNull() ? "?" : name.getAsString()) + " (SHA-256 "
-        + sha.substring(0, Math.min(12, sha.length())) + "...)";
+    return (name == null || name.isJsonNull() ? "?" : name.getAsString())
+        + " (SHA-256 "
+        + sha.substring(0, Math.min(12, sha.length()))
+        + "...)";
   }
 
   /** "name: old there, new now" for every setting that differs (a missing one reads as null). */
@@ -190,7 +241,8 @@ public final class Sweep {
       Shape shape = Shape.of(channels, first.getHeight(), first.getWidth());
       ContactSheet sheet = new ContactSheet(shape, Math.min(16, rows.size()), 1);
       for (UnitResult r : rows) {
-        sheet.add(pixels(readImage(out, layer, r), shape),
+        sheet.add(
+            pixels(readImage(out, layer, r), shape),
             "unit " + r.unit() + ("ok".equals(r.status()) ? "" : " " + r.status()),
             String.format("%.3g", r.activation()));
       }
@@ -199,9 +251,9 @@ public final class Sweep {
   }
 
   /**
-   * A unit's PNG for the contact sheet. The journal drops units whose image is missing when a sweep opens it, so
-   * this fails only where an image went missing or was damaged during the run: a clear message then, and the next
-   * run redoes a missing one.
+   * A unit's PNG for the contact sheet. The journal drops units whose image is missing when a sweep
+   * opens it, so this fails only where an image went missing or was damaged during the run: a clear
+   * message then, and the next run redoes a missing one.
    */
   private static BufferedImage readImage(Path out, String layer, UnitResult r) {
     Path file = out.resolve(r.image());
@@ -212,8 +264,13 @@ public final class Sweep {
       img = null;
     }
     if (img == null) {
-      throw new ModelException("cannot draw the contact sheet of " + layer + ": " + file + " is missing or not a PNG"
-          + " (run the sweep again to redo a missing one)");
+      throw new ModelException(
+          "cannot draw the contact sheet of "
+              + layer
+              + ": "
+              + file
+              + " is missing or not a PNG"
+              + " (run the sweep again to redo a missing one)");
     }
     return img;
   }

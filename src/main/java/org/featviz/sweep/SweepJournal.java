@@ -24,24 +24,37 @@ import java.util.Map;
 import org.featviz.ir.ModelException;
 
 /**
- * The append-only record of a sweep: one JSON line per finished unit in {@code results.jsonl}, flushed as each
- * chunk finishes, so an interrupted sweep loses at most the chunk in flight and resumes where it stopped. A torn
- * last line (the process died mid-write) is ignored on reading. A CSV twin is rewritten from the same records: the
- * same rows, the same field names ({@link #FIELDS}, snake_case as in render's results.json) and the same values,
- * written as the JSON writes them. Journals of older versions, whose names were camelCase
- * ({@code objectiveValue}), are read too and rewritten in today's names. A unit whose image file has gone missing
- * is not done: its line is dropped on opening, so that the sweep does it again.
+ * The append-only record of a sweep: one JSON line per finished unit in {@code results.jsonl},
+ * flushed as each chunk finishes, so an interrupted sweep loses at most the chunk in flight and
+ * resumes where it stopped. A torn last line (the process died mid-write) is ignored on reading. A
+ * CSV twin is rewritten from the same records: the same rows, the same field names ({@link
+ * #FIELDS}, snake_case as in render's results.json) and the same values, written as the JSON writes
+ * them. Journals of older versions, whose names were camelCase ({@code objectiveValue}), are read
+ * too and rewritten in today's names. A unit whose image file has gone missing is not done: its
+ * line is dropped on opening, so that the sweep does it again.
  */
 public final class SweepJournal implements AutoCloseable {
   public static final String FILE = "results.jsonl";
   public static final String CSV = "results.csv";
   private static final FieldNamingPolicy NAMING = FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES;
-  /** Every field of every line is written, a missing value as null, so that each line has all the CSV's columns. */
-  private static final Gson GSON = new GsonBuilder().setFieldNamingPolicy(NAMING).disableHtmlEscaping()
-      .serializeSpecialFloatingPointValues().serializeNulls().create();
+
+  /**
+   * Every field of every line is written, a missing value as null, so that each line has all the
+   * CSV's columns.
+   */
+  private static final Gson GSON =
+      new GsonBuilder()
+          .setFieldNamingPolicy(NAMING)
+          .disableHtmlEscaping()
+          .serializeSpecialFloatingPointValues()
+          .serializeNulls()
+          .create();
+
   /** The field names of results.jsonl and the columns of results.csv, in order. */
-  public static final List<String> FIELDS = Arrays.stream(UnitResult.class.getRecordComponents())
-      .map(c -> NAMING.translateName(field(c.getName()))).toList();
+  public static final List<String> FIELDS =
+      Arrays.stream(UnitResult.class.getRecordComponents())
+          .map(c -> NAMING.translateName(field(c.getName())))
+          .toList();
 
   private final Path dir;
   private final Map<String, UnitResult> done = new LinkedHashMap<>();
@@ -62,7 +75,8 @@ public final class SweepJournal implements AutoCloseable {
             UnitResult r = parse(line);
             if (r != null && r.layer() != null) done.put(r.key(), r);
           } catch (JsonParseException e) {
-            if (i != lines.size() - 1) throw new ModelException(file + ": line " + (i + 1) + " is not a result: " + line);
+            if (i != lines.size() - 1)
+              throw new ModelException(file + ": line " + (i + 1) + " is not a result: " + line);
           }
         }
         for (var it = done.values().iterator(); it.hasNext(); ) {
@@ -72,24 +86,31 @@ public final class SweepJournal implements AutoCloseable {
             it.remove();
           }
         }
-        // Rewrite without a torn tail (so that appends start on a clean line), a unit's older lines, old names or
+        // Rewrite without a torn tail (so that appends start on a clean line), a unit's older
+        // lines, old names or
         // lost images; the CSV from the same rows.
         replace(file, done.values().stream().map(r -> GSON.toJson(tree(r))).toList());
         writeCsv();
       }
-      out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      out =
+          Files.newBufferedWriter(
+              file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open the sweep journal in " + dir, e);
     }
   }
 
-  /** One line's result, its field names read in today's snake_case where an older version wrote camelCase. */
+  /**
+   * One line's result, its field names read in today's snake_case where an older version wrote
+   * camelCase.
+   */
   private static UnitResult parse(String line) {
     JsonElement e = JsonParser.parseString(line);
     if (!e.isJsonObject()) throw new JsonParseException("not a JSON object");
     JsonObject o = new JsonObject();
     for (Map.Entry<String, JsonElement> field : e.getAsJsonObject().entrySet()) {
-      String name = field.getKey().replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
+      String name =
+          field.getKey().replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
       if (!o.has(name) || name.equals(field.getKey())) o.add(name, field.getValue());
     }
     return GSON.fromJson(o, UnitResult.class);
@@ -136,7 +157,10 @@ public final class SweepJournal implements AutoCloseable {
     }
   }
 
-  /** results.csv from the journal's rows: each cell is the text of the JSON value (null as an empty cell). */
+  /**
+   * results.csv from the journal's rows: each cell is the text of the JSON value (null as an empty
+   * cell).
+   */
   private void writeCsv() throws IOException {
     List<String> lines = new ArrayList<>();
     lines.add(String.join(",", FIELDS));

@@ -17,10 +17,10 @@ import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 
 /**
- * bench/gpu-first-run.sh --rehearse end to end, so that the script the first GPU session runs in its one device
- * call has run before: every step on the emulator or the CPU, or skipped by rehearsal with the reason (the
- * gpu-tagged tests need a bundle, the export and the peer a python3 with torch). featviz runs from this test's
- * class path, as in a CI checkout without a bundle.
+ * bench/gpu-first-run.sh --rehearse end to end, so that the script the first GPU session runs in
+ * its one device call has run before: every step on the emulator or the CPU, or skipped by
+ * rehearsal with the reason (the gpu-tagged tests need a bundle, the export and the peer a python3
+ * with torch). featviz runs from this test's class path, as in a CI checkout without a bundle.
  */
 class GpuFirstRunRehearsalTest {
   @TempDir Path out;
@@ -28,15 +28,20 @@ class GpuFirstRunRehearsalTest {
   @Test
   void theRehearsalRunsEveryStepAndWritesItsReports() throws Exception {
     Path script = Path.of("bench/gpu-first-run.sh").toAbsolutePath();
-    ProcessBuilder pb = new ProcessBuilder("bash", script.toString(), "--rehearse").redirectErrorStream(true)
-        .directory(script.getParent().getParent().toFile());
+    ProcessBuilder pb =
+        new ProcessBuilder("bash", script.toString(), "--rehearse")
+            .redirectErrorStream(true)
+            .directory(script.getParent().getParent().toFile());
     pb.environment().put("OUT", out.toString());
     // No bundle and no carry: a CI checkout; and nothing of this checkout's target/ is touched.
     pb.environment().put("BUNDLE", out.resolve("no-bundle").toString());
     pb.environment().put("CARRY", out.resolve("no-carry").toString());
-    pb.environment().put("FEATVIZ_CLASSPATH",
-        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
-    pb.environment().put("FEATVIZ_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    pb.environment()
+        .put(
+            "FEATVIZ_CLASSPATH",
+            System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
+    pb.environment()
+        .put("FEATVIZ_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
     long t0 = System.nanoTime();
     Process p = pb.start();
     p.getOutputStream().close();
@@ -44,17 +49,35 @@ class GpuFirstRunRehearsalTest {
     assertTrue(p.waitFor(240, TimeUnit.SECONDS), "the rehearsal ran past 240 s:\n" + log);
     double seconds = (System.nanoTime() - t0) / 1e9;
     assertEquals(0, p.exitValue(), log);
-    assertTrue(seconds < 180, "the rehearsal took " + seconds + " s, more than its 3 minutes:\n" + log);
+    assertTrue(
+        seconds < 180, "the rehearsal took " + seconds + " s, more than its 3 minutes:\n" + log);
 
-    List<String> files = Files.list(out).filter(Files::isRegularFile).map(f -> f.getFileName().toString()).sorted()
-        .toList();
-    assertEquals(List.of("conformance.txt", "gpu-tests.txt", "host.txt", "steps.xml", "summary.txt",
-        "throughput.txt"), files, "at most 8 files; gpu-tests.xml only where a bundle ran the tests");
+    List<String> files =
+        Files.list(out)
+            .filter(Files::isRegularFile)
+            .map(f -> f.getFileName().toString())
+            .sorted()
+            .toList();
+    assertEquals(
+        List.of(
+            "conformance.txt",
+            "gpu-tests.txt",
+            "host.txt",
+            "steps.xml",
+            "summary.txt",
+            "throughput.txt"),
+        files,
+        "at most 8 files; gpu-tests.xml only where a bundle ran the tests");
 
     String summary = Files.readString(out.resolve("summary.txt"));
     assertTrue(summary.contains("result: every step that ran passed"), summary);
-    for (String passed : List.of("| host | passed", "| libraries | passed", "| doctor | passed",
-        "| conformance | passed", "| bench-fashion-cnn-featviz | passed")) {
+    for (String passed :
+        List.of(
+            "| host | passed",
+            "| libraries | passed",
+            "| doctor | passed",
+            "| conformance | passed",
+            "| bench-fashion-cnn-featviz | passed")) {
       assertTrue(summary.contains(passed), passed + " in\n" + summary);
     }
     assertTrue(summary.contains("| gpu-tests | skipped | 0 | skipped by rehearsal: no "), summary);
@@ -62,7 +85,10 @@ class GpuFirstRunRehearsalTest {
     assertTrue(summary.matches("(?s).*\\| fashion-cnn relu1 \\| 2 \\| [0-9.]+ \\|.*"), summary);
     assertTrue(Files.readString(out.resolve("host.txt")).contains("GPU: none usable"));
 
-    Document xml = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(out.resolve("steps.xml").toFile());
+    Document xml =
+        DocumentBuilderFactory.newInstance()
+            .newDocumentBuilder()
+            .parse(out.resolve("steps.xml").toFile());
     Element suite = xml.getDocumentElement();
     assertEquals("featviz.gpu-first-run.rehearse", suite.getAttribute("name"));
     assertEquals("0", suite.getAttribute("failures"), summary);
@@ -74,12 +100,16 @@ class GpuFirstRunRehearsalTest {
       Element c = (Element) cases.item(i);
       String name = c.getAttribute("name");
       boolean skipped = c.getElementsByTagName("skipped").getLength() > 0;
-      if (name.contains("peer") || name.equals("export") || name.startsWith("bench-googlenet")
+      if (name.contains("peer")
+          || name.equals("export")
+          || name.startsWith("bench-googlenet")
           || name.startsWith("bench-vgg16")) {
         assertEquals(!torch, skipped, name + " in\n" + summary);
       }
     }
-    assertTrue(log.contains("files: conformance.txt gpu-tests.txt host.txt steps.xml summary.txt throughput.txt"),
+    assertTrue(
+        log.contains(
+            "files: conformance.txt gpu-tests.txt host.txt steps.xml summary.txt throughput.txt"),
         log);
     assertTrue(new File(out.toFile(), "throughput.txt").length() > 0);
   }

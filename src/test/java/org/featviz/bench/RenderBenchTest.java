@@ -11,9 +11,9 @@ import org.featviz.BundledModels;
 import org.junit.jupiter.api.Test;
 
 /**
- * The benchmark entry point's contract with bench/run-cpu.sh (which parses its lines), on a few steps of the bundled
- * CNN. Nothing here is timed: only that it checks, reports a positive rate in the expected format, and refuses bad
- * input with exit code 2.
+ * The benchmark entry point's contract with bench/run-cpu.sh (which parses its lines), on a few
+ * steps of the bundled CNN. Nothing here is timed: only that it checks, reports a positive rate in
+ * the expected format, and refuses bad input with exit code 2.
  */
 class RenderBenchTest {
   private record Run(int code, String out, String err) {}
@@ -27,31 +27,74 @@ class RenderBenchTest {
 
   @Test
   void checksThenReportsARateInTheFormatTheScriptParses() {
-    Run r = run("--model", BundledModels.path("fashion-cnn").toString(), "--layer", "relu2", "--batch", "4",
-        "--check-steps", "4", "--warmup", "1", "--steps", "2");
+    Run r =
+        run(
+            "--model",
+            BundledModels.path("fashion-cnn").toString(),
+            "--layer",
+            "relu2",
+            "--batch",
+            "4",
+            "--check-steps",
+            "4",
+            "--warmup",
+            "1",
+            "--steps",
+            "2");
     assertEquals(0, r.code(), r.out() + r.err());
     assertTrue(r.out().contains("featviz check layer=relu2 batch=4:"), r.out());
     assertTrue(r.out().contains("statuses [OK]: OK"), r.out());
-    Matcher m = Pattern.compile("featviz device=cpu math=fp32 layer=relu2 batch=4 threads=\\d+ steps=2 seconds=[0-9.]+ cpu_seconds=[0-9.]+"
-        + " image_steps_per_s=([0-9.]+) image_steps_per_cpu_s=[0-9.]+").matcher(r.out());
+    Matcher m =
+        Pattern.compile(
+                "featviz device=cpu math=fp32 layer=relu2 batch=4 threads=\\d+ steps=2 seconds=[0-9.]+ cpu_seconds=[0-9.]+"
+                    + " image_steps_per_s=([0-9.]+) image_steps_per_cpu_s=[0-9.]+")
+            .matcher(r.out());
     assertTrue(m.find(), r.out());
     assertTrue(Double.parseDouble(m.group(1)) > 0, r.out());
   }
 
   @Test
   void aBatchLargerThanTheLayerRepeatsUnits() {
-    // logits has 10 units, so images 10 and 11 repeat units 0 and 1; no Relu writes it (no redirection).
-    Run r = run("--model", BundledModels.path("fashion-cnn").toString(), "--layer", "logits", "--batch", "12",
-        "--check-steps", "3", "--warmup", "1", "--steps", "1");
+    // logits has 10 units, so images 10 and 11 repeat units 0 and 1; no Relu writes it (no
+    // redirection).
+    Run r =
+        run(
+            "--model",
+            BundledModels.path("fashion-cnn").toString(),
+            "--layer",
+            "logits",
+            "--batch",
+            "12",
+            "--check-steps",
+            "3",
+            "--warmup",
+            "1",
+            "--steps",
+            "1");
     assertEquals(0, r.code(), r.out() + r.err());
     assertTrue(r.out().contains("featviz device=cpu math=fp32 layer=logits batch=12 "), r.out());
   }
 
   @Test
   void timesTheDeviceRendererOnTheEmulator() {
-    // The device path of the benchmark (what bench/run-gpu.sh runs with --device gpu), on the host emulator.
-    Run r = run("--model", BundledModels.path("fashion-cnn").toString(), "--layer", "relu1", "--batch", "2",
-        "--device", "emulated", "--check-steps", "3", "--warmup", "1", "--steps", "1");
+    // The device path of the benchmark (what bench/run-gpu.sh runs with --device gpu), on the host
+    // emulator.
+    Run r =
+        run(
+            "--model",
+            BundledModels.path("fashion-cnn").toString(),
+            "--layer",
+            "relu1",
+            "--batch",
+            "2",
+            "--device",
+            "emulated",
+            "--check-steps",
+            "3",
+            "--warmup",
+            "1",
+            "--steps",
+            "1");
     assertEquals(0, r.code(), r.out() + r.err());
     assertTrue(r.out().contains("statuses [OK]: OK"), r.out());
     assertTrue(r.out().contains("featviz device=emulated math=fp32 layer=relu1 batch=2 "), r.out());
@@ -59,12 +102,34 @@ class RenderBenchTest {
 
   @Test
   void severalBatchesAndMathModesRunInOneJvmOneLineEach() {
-    // What bench/gpu-first-run.sh does per model: every math mode x batch pair, checked and timed in turn.
-    Run r = run("--model", BundledModels.path("fashion-cnn").toString(), "--layer", "relu1", "--batch", "1,2",
-        "--device", "emulated", "--math", "fp32,tf32", "--check-steps", "2", "--warmup", "1", "--steps", "1");
+    // What bench/gpu-first-run.sh does per model: every math mode x batch pair, checked and timed
+    // in turn.
+    Run r =
+        run(
+            "--model",
+            BundledModels.path("fashion-cnn").toString(),
+            "--layer",
+            "relu1",
+            "--batch",
+            "1,2",
+            "--device",
+            "emulated",
+            "--math",
+            "fp32,tf32",
+            "--check-steps",
+            "2",
+            "--warmup",
+            "1",
+            "--steps",
+            "1");
     assertEquals(0, r.code(), r.out() + r.err());
-    for (String config : new String[] {"math=fp32 layer=relu1 batch=1 ", "math=fp32 layer=relu1 batch=2 ",
-        "math=tf32 layer=relu1 batch=1 ", "math=tf32 layer=relu1 batch=2 "}) {
+    for (String config :
+        new String[] {
+          "math=fp32 layer=relu1 batch=1 ",
+          "math=fp32 layer=relu1 batch=2 ",
+          "math=tf32 layer=relu1 batch=1 ",
+          "math=tf32 layer=relu1 batch=2 "
+        }) {
       assertTrue(r.out().contains("featviz device=emulated " + config), config + " in\n" + r.out());
     }
     assertEquals(4, r.out().lines().filter(l -> l.startsWith("featviz check ")).count(), r.out());
@@ -84,11 +149,19 @@ class RenderBenchTest {
     assertEquals(2, device.code());
     assertTrue(device.err().contains("--device tpu: expected cpu, gpu or emulated"), device.err());
 
-    Run math = run("--model", BundledModels.path("fashion-cnn").toString(), "--device", "emulated", "--math", "fp8");
+    Run math =
+        run(
+            "--model",
+            BundledModels.path("fashion-cnn").toString(),
+            "--device",
+            "emulated",
+            "--math",
+            "fp8");
     assertEquals(2, math.code());
     assertTrue(math.err().contains("fp8"), math.err());
 
-    Run shape = run("--model", BundledModels.path("fashion-cnn").toString(), "--input-shape", "1,x,28");
+    Run shape =
+        run("--model", BundledModels.path("fashion-cnn").toString(), "--input-shape", "1,x,28");
     assertEquals(2, shape.code());
     assertTrue(shape.err().contains("--input-shape 1,x,28"), shape.err());
   }

@@ -10,7 +10,10 @@ import org.featviz.cuda.CudaDevice;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code featviz conformance}: --device auto, a folder without cases, and a case with an int64 initializer. */
+/**
+ * {@code featviz conformance}: --device auto, a folder without cases, and a case with an int64
+ * initializer.
+ */
 class ConformanceCommandTest {
   private static final Path DATA = Path.of("/usr/share/libonnx-testdata/data");
 
@@ -23,7 +26,9 @@ class ConformanceCommandTest {
       assertTrue(r.out().contains("1 passed, 0 failed, 0 unsupported (gpu, fp32)"), r.out());
     } else {
       assertTrue(r.out().contains("1 passed, 0 failed, 0 unsupported (cpu)"), r.out());
-      assertTrue(r.err().contains("no usable GPU (") && r.err().contains("running on the CPU backend"), r.err());
+      assertTrue(
+          r.err().contains("no usable GPU (") && r.err().contains("running on the CPU backend"),
+          r.err());
     }
   }
 
@@ -32,18 +37,25 @@ class ConformanceCommandTest {
     Files.createDirectories(dir.resolve("not-a-case"));
     CliRunner r = CliRunner.run("conformance", dir.toString());
     assertEquals(2, r.exitCode(), r.out() + r.err());
-    assertEquals("featviz: error: no ONNX test cases (folders with model.onnx and test_data_set_N) under " + dir,
+    assertEquals(
+        "featviz: error: no ONNX test cases (folders with model.onnx and test_data_set_N) under "
+            + dir,
         r.err().strip());
     assertTrue(!r.out().contains("passed"), r.out());
   }
 
   @Test
   void anInt64InitializerIsUnsupportedNotFailed() {
-    Path c = TestData.require(DATA.resolve("pytorch-operator/test_operator_non_float_params"), "libonnx-testdata");
+    Path c =
+        TestData.require(
+            DATA.resolve("pytorch-operator/test_operator_non_float_params"), "libonnx-testdata");
     CliRunner r = CliRunner.run("conformance", c.toString());
     assertEquals(0, r.exitCode(), r.out() + r.err());
-    assertTrue(r.out().contains("UNSUPPORTED test_operator_non_float_params: ")
-        && r.out().contains("initializer '1'") && r.out().contains("int64"), r.out());
+    assertTrue(
+        r.out().contains("UNSUPPORTED test_operator_non_float_params: ")
+            && r.out().contains("initializer '1'")
+            && r.out().contains("int64"),
+        r.out());
     assertTrue(!r.out().contains("IllegalStateException"), r.out());
     assertTrue(r.out().contains("0 passed, 0 failed, 1 unsupported (cpu)"), r.out());
   }

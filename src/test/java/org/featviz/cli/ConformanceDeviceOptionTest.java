@@ -9,15 +9,19 @@ import org.featviz.TestData;
 import org.featviz.cuda.CudaDevice;
 import org.junit.jupiter.api.Test;
 
-/** {@code featviz conformance --device emulated|gpu}: device plans behind the conformance runner. */
+/**
+ * {@code featviz conformance --device emulated|gpu}: device plans behind the conformance runner.
+ */
 class ConformanceDeviceOptionTest {
   private static final Path NODE = Path.of("/usr/share/libonnx-testdata/data/node");
 
   @Test
   void emulatedRunsTheCasesThroughDevicePlans() {
     Path gemm = TestData.require(NODE.resolve("test_gemm_all_attributes"), "libonnx-testdata");
-    Path pool = TestData.require(NODE.resolve("test_averagepool_2d_same_upper"), "libonnx-testdata");
-    CliRunner r = CliRunner.run("conformance", "--device", "emulated", gemm.toString(), pool.toString());
+    Path pool =
+        TestData.require(NODE.resolve("test_averagepool_2d_same_upper"), "libonnx-testdata");
+    CliRunner r =
+        CliRunner.run("conformance", "--device", "emulated", gemm.toString(), pool.toString());
     assertEquals(0, r.exitCode(), r.out() + r.err());
     assertTrue(r.out().contains("PASS test_gemm_all_attributes"), r.out());
     assertTrue(r.out().contains("2 passed, 0 failed, 0 unsupported"), r.out());

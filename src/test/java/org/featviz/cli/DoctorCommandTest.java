@@ -8,7 +8,10 @@ import org.featviz.cuda.CudaDevice;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-/** {@code featviz doctor}: says clearly that there is no GPU and exits 1; on a GPU host (tag gpu) it passes. */
+/**
+ * {@code featviz doctor}: says clearly that there is no GPU and exits 1; on a GPU host (tag gpu) it
+ * passes.
+ */
 class DoctorCommandTest {
   @Test
   void withoutAGpuItSaysSoAndExitsOne() {
@@ -25,8 +28,10 @@ class DoctorCommandTest {
     org.featviz.device.DeviceTesting.assumeGpu();
     CliRunner r = CliRunner.run("doctor");
     assertEquals(0, r.exitCode(), r.out() + r.err());
-    for (String line : new String[] {"GPU:", "compute capability:", "memory:", "driver:", "cuBLAS:", "cuDNN:",
-        "conv check:"}) {
+    for (String line :
+        new String[] {
+          "GPU:", "compute capability:", "memory:", "driver:", "cuBLAS:", "cuDNN:", "conv check:"
+        }) {
       assertTrue(r.out().contains(line), "missing '" + line + "' in:\n" + r.out());
     }
     assertTrue(r.out().contains(": ok"), r.out());

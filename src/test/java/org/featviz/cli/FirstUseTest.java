@@ -22,8 +22,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * What a new user meets first (issue 9): every command answers --help, unknown commands and bad settings are one-line
- * errors with exit 2 before any work starts, and an internal failure says that it is one.
+ * What a new user meets first (issue 9): every command answers --help, unknown commands and bad
+ * settings are one-line errors with exit 2 before any work starts, and an internal failure says
+ * that it is one.
  */
 class FirstUseTest {
   @TempDir Path tmp;
@@ -39,13 +40,15 @@ class FirstUseTest {
     for (String flag : List.of("--help", "-h")) {
       CliRunner r = CliRunner.run(command, flag);
       assertEquals(0, r.exitCode(), command + " " + flag + ": " + r.err());
-      assertTrue(r.out().startsWith("Usage: featviz " + command), command + " " + flag + ": " + r.out());
+      assertTrue(
+          r.out().startsWith("Usage: featviz " + command), command + " " + flag + ": " + r.out());
     }
   }
 
   @Test
   void unknownCommandIsAnErrorWhateverFollows() {
-    for (String[] args : List.of(new String[] {"nosuchcommand"}, new String[] {"nosuchcommand", "--help"})) {
+    for (String[] args :
+        List.of(new String[] {"nosuchcommand"}, new String[] {"nosuchcommand", "--help"})) {
       CliRunner r = CliRunner.run(args);
       assertEquals(2, r.exitCode(), r.out());
       assertTrue(r.err().startsWith("featviz: error: unknown command 'nosuchcommand'"), r.err());
@@ -54,7 +57,9 @@ class FirstUseTest {
 
   @Test
   void unknownOptionIsOneLine() {
-    CliRunner r = CliRunner.run("render", "--model", "m.onnx", "--layer", "a", "--unit", "0", "--out", "o", "--bogus");
+    CliRunner r =
+        CliRunner.run(
+            "render", "--model", "m.onnx", "--layer", "a", "--unit", "0", "--out", "o", "--bogus");
     assertEquals(2, r.exitCode());
     assertEquals(1, r.err().strip().lines().count(), r.err());
     assertTrue(r.err().startsWith("featviz: error: Unknown option: '--bogus'"), r.err());
@@ -65,35 +70,80 @@ class FirstUseTest {
     Path file = Files.writeString(tmp.resolve("a-file"), "x");
     // the model does not exist: had the work started, the error would name it instead
     String missingModel = tmp.resolve("missing.onnx").toString();
-    CliRunner isFile = CliRunner.run("render", "--model", missingModel, "--layer", "relu1", "--unit", "0", "--out",
-        file.toString());
+    CliRunner isFile =
+        CliRunner.run(
+            "render",
+            "--model",
+            missingModel,
+            "--layer",
+            "relu1",
+            "--unit",
+            "0",
+            "--out",
+            file.toString());
     assertEquals(2, isFile.exitCode());
-    assertEquals("featviz: error: --out " + file + ": is a file, not a folder", isFile.err().strip());
+    assertEquals(
+        "featviz: error: --out " + file + ": is a file, not a folder", isFile.err().strip());
 
-    CliRunner under = CliRunner.run("sweep", "--model", missingModel, "--layers", "relu1", "--out",
-        file.resolve("sub").toString());
+    CliRunner under =
+        CliRunner.run(
+            "sweep",
+            "--model",
+            missingModel,
+            "--layers",
+            "relu1",
+            "--out",
+            file.resolve("sub").toString());
     assertEquals(2, under.exitCode());
-    assertEquals("featviz: error: --out " + file.resolve("sub") + ": " + file + " is a file, not a folder",
+    assertEquals(
+        "featviz: error: --out " + file.resolve("sub") + ": " + file + " is a file, not a folder",
         under.err().strip());
 
     // /proc refuses new folders even to root, so this holds as root in CI too
-    CliRunner cannotCreate = CliRunner.run("render", "--model", missingModel, "--layer", "relu1", "--unit", "0",
-        "--out", "/proc/featviz-test-out");
+    CliRunner cannotCreate =
+        CliRunner.run(
+            "render",
+            "--model",
+            missingModel,
+            "--layer",
+            "relu1",
+            "--unit",
+            "0",
+            "--out",
+            "/proc/featviz-test-out");
     assertEquals(2, cannotCreate.exitCode());
-    assertTrue(cannotCreate.err().startsWith("featviz: error: --out /proc/featviz-test-out: cannot create"),
+    assertTrue(
+        cannotCreate
+            .err()
+            .startsWith("featviz: error: --out /proc/featviz-test-out: cannot create"),
         cannotCreate.err());
   }
 
   @Test
   void readOnlyOutputFolderIsRefusedBeforeWork() throws Exception {
     Path dir = Files.createDirectories(tmp.resolve("ro"));
-    Assumptions.assumeTrue(dir.toFile().setWritable(false, false), "cannot change permissions here");
+    Assumptions.assumeTrue(
+        dir.toFile().setWritable(false, false), "cannot change permissions here");
     try {
-      Assumptions.assumeFalse(Files.isWritable(dir), "running as root: permission bits do not bind");
-      CliRunner r = CliRunner.run("render", "--model", model().toString(), "--layer", "relu1", "--unit", "0",
-          "--steps", "2", "--out", dir.toString());
+      Assumptions.assumeFalse(
+          Files.isWritable(dir), "running as root: permission bits do not bind");
+      CliRunner r =
+          CliRunner.run(
+              "render",
+              "--model",
+              model().toString(),
+              "--layer",
+              "relu1",
+              "--unit",
+              "0",
+              "--steps",
+              "2",
+              "--out",
+              dir.toString());
       assertEquals(2, r.exitCode());
-      assertTrue(r.err().startsWith("featviz: error: --out " + dir + ": cannot write files there"), r.err());
+      assertTrue(
+          r.err().startsWith("featviz: error: --out " + dir + ": cannot write files there"),
+          r.err());
     } finally {
       dir.toFile().setWritable(true, false);
     }
@@ -104,42 +154,102 @@ class FirstUseTest {
     String m = model().toString();
     String out = tmp.resolve("out").toString();
     String[][] cases = {
-        {"--tv", "-1", "--tv -1.0: must be a finite number >= 0"},
-        {"--tv", "NaN", "--tv NaN: must be a finite number >= 0"},
-        {"--l1", "Infinity", "--l1 Infinity: must be a finite number >= 0"},
-        {"--blur", "-0.5", "--blur -0.5: must be a finite number >= 0"},
-        {"--upscale", "0", "--upscale 0: must be a whole number from 1"},
-        {"--upscale", "1000", "--upscale 1000: the PNGs would be 6000 pixels a side; for 6x6 images choose 1 to 341"},
-        {"--objective", "orthogonal:lambda=-1", "lambda=-1 must be a finite number >= 0"},
-        {"--objective", "dot-cossim:n=NaN", "n=NaN must be a finite number >= 0"},
-        {"--lr", "Infinity", "--lr Infinity: must be a finite number > 0"},
-        {"--steps", "0", "--steps 0: must be a positive whole number"},
-        {"--std", "0", "--std 0.0: must be a finite number > 0"},
-        {"--mean", "NaN", "--mean NaN: must be finite"},
+      {"--tv", "-1", "--tv -1.0: must be a finite number >= 0"},
+      {"--tv", "NaN", "--tv NaN: must be a finite number >= 0"},
+      {"--l1", "Infinity", "--l1 Infinity: must be a finite number >= 0"},
+      {"--blur", "-0.5", "--blur -0.5: must be a finite number >= 0"},
+      {"--upscale", "0", "--upscale 0: must be a whole number from 1"},
+      {
+        "--upscale",
+        "1000",
+        "--upscale 1000: the PNGs would be 6000 pixels a side; for 6x6 images choose 1 to 341"
+      },
+      {"--objective", "orthogonal:lambda=-1", "lambda=-1 must be a finite number >= 0"},
+      {"--objective", "dot-cossim:n=NaN", "n=NaN must be a finite number >= 0"},
+      {"--lr", "Infinity", "--lr Infinity: must be a finite number > 0"},
+      {"--steps", "0", "--steps 0: must be a positive whole number"},
+      {"--std", "0", "--std 0.0: must be a finite number > 0"},
+      {"--mean", "NaN", "--mean NaN: must be finite"},
     };
     for (String[] c : cases) {
-      CliRunner r = CliRunner.run("render", "--model", m, "--layer", "relu1", "--unit", "0", "--device", "cpu",
-          c[0], c[1], "--out", out);
+      CliRunner r =
+          CliRunner.run(
+              "render",
+              "--model",
+              m,
+              "--layer",
+              "relu1",
+              "--unit",
+              "0",
+              "--device",
+              "cpu",
+              c[0],
+              c[1],
+              "--out",
+              out);
       assertEquals(2, r.exitCode(), c[0] + " " + c[1] + ": " + r.err());
       String last = r.err().strip().lines().reduce((a, b) -> b).orElse("");
-      assertTrue(last.startsWith("featviz: error: ") && last.contains(c[2]), c[0] + " " + c[1] + ": " + r.err());
-      assertFalse(Files.exists(Path.of(out, "results.json")), "no work was done for " + c[0] + " " + c[1]);
+      assertTrue(
+          last.startsWith("featviz: error: ") && last.contains(c[2]),
+          c[0] + " " + c[1] + ": " + r.err());
+      assertFalse(
+          Files.exists(Path.of(out, "results.json")), "no work was done for " + c[0] + " " + c[1]);
     }
-    CliRunner diversity = CliRunner.run("render", "--model", m, "--layer", "relu1", "--unit", "0", "--diversity",
-        "NaN", "--out", out);
+    CliRunner diversity =
+        CliRunner.run(
+            "render",
+            "--model",
+            m,
+            "--layer",
+            "relu1",
+            "--unit",
+            "0",
+            "--diversity",
+            "NaN",
+            "--out",
+            out);
     assertEquals(2, diversity.exitCode());
-    assertTrue(diversity.err().contains("--diversity NaN: must be a finite number >= 0"), diversity.err());
+    assertTrue(
+        diversity.err().contains("--diversity NaN: must be a finite number >= 0"), diversity.err());
   }
 
   @Test
   void defaultTransformsFitTheImageSizeAndAreNamed() throws Exception {
     Path out = tmp.resolve("small");
-    CliRunner r = CliRunner.run("render", "--model", model().toString(), "--layer", "relu1", "--unit", "0",
-        "--steps", "2", "--device", "cpu", "--out", out.toString());
+    CliRunner r =
+        CliRunner.run(
+            "render",
+            "--model",
+            model().toString(),
+            "--layer",
+            "relu1",
+            "--unit",
+            "0",
+            "--steps",
+            "2",
+            "--device",
+            "cpu",
+            "--out",
+            out.toString());
     assertEquals(0, r.exitCode(), r.err());
     assertTrue(r.err().contains("transforms: small (pad 2"), r.err());
-    CliRunner chosen = CliRunner.run("render", "--model", model().toString(), "--layer", "relu1", "--unit", "0",
-        "--steps", "2", "--device", "cpu", "--transforms", "none", "--out", tmp.resolve("none").toString());
+    CliRunner chosen =
+        CliRunner.run(
+            "render",
+            "--model",
+            model().toString(),
+            "--layer",
+            "relu1",
+            "--unit",
+            "0",
+            "--steps",
+            "2",
+            "--device",
+            "cpu",
+            "--transforms",
+            "none",
+            "--out",
+            tmp.resolve("none").toString());
     assertEquals(0, chosen.exitCode(), chosen.err());
     assertFalse(chosen.err().contains("transforms:"), chosen.err());
   }
@@ -149,43 +259,68 @@ class FirstUseTest {
     assertEquals("ok", RenderResult.Status.OK.toString());
     assertEquals("dead", RenderResult.Status.DEAD.label());
     Path out = tmp.resolve("status");
-    CliRunner r = CliRunner.run("render", "--model", model().toString(), "--layer", "relu1", "--unit", "0",
-        "--steps", "2", "--device", "cpu", "--out", out.toString());
+    CliRunner r =
+        CliRunner.run(
+            "render",
+            "--model",
+            model().toString(),
+            "--layer",
+            "relu1",
+            "--unit",
+            "0",
+            "--steps",
+            "2",
+            "--device",
+            "cpu",
+            "--out",
+            out.toString());
     assertEquals(0, r.exitCode(), r.err());
     String json = Files.readString(out.resolve("results.json"));
-    assertTrue(json.contains("\"status\": \"" + RenderResult.Status.OK + "\"")
-        || json.contains("\"status\": \"" + RenderResult.Status.DEAD + "\""), json);
+    assertTrue(
+        json.contains("\"status\": \"" + RenderResult.Status.OK + "\"")
+            || json.contains("\"status\": \"" + RenderResult.Status.DEAD + "\""),
+        json);
   }
 
   @Test
   void internalFailureSaysItIsOneAndKeepsTheTrace() throws Exception {
     StringWriter err = new StringWriter();
-    int code = Main.handle(new IllegalStateException("broken invariant"), new PrintWriter(err, true));
+    int code =
+        Main.handle(new IllegalStateException("broken invariant"), new PrintWriter(err, true));
     assertEquals(Main.INTERNAL, code);
     String line = err.toString().strip();
-    assertTrue(line.startsWith("featviz: internal error: java.lang.IllegalStateException: broken invariant"
-        + " (a bug in featviz; stack trace in "), line);
+    assertTrue(
+        line.startsWith(
+            "featviz: internal error: java.lang.IllegalStateException: broken invariant"
+                + " (a bug in featviz; stack trace in "),
+        line);
     Path trace = Path.of(line.substring(line.indexOf("stack trace in ") + 15, line.length() - 1));
-    assertTrue(Files.readString(trace).contains("at org.featviz.cli.FirstUseTest"), trace.toString());
+    assertTrue(
+        Files.readString(trace).contains("at org.featviz.cli.FirstUseTest"), trace.toString());
     Files.delete(trace);
   }
 
   @Test
   void evalWarnsWhenScoresAreNotFinite() throws Exception {
-    TestData.require(FashionMnist.defaultDir().resolve("t10k-images-idx3-ubyte.gz"), "dataset-fashion-mnist");
+    TestData.require(
+        FashionMnist.defaultDir().resolve("t10k-images-idx3-ubyte.gz"), "dataset-fashion-mnist");
     float[] w = new float[10 * 28 * 28];
     for (int i = 0; i < w.length; i++) w[i] = (float) Math.cos(i) * 0.01f;
     w[5] = Float.NaN;
-    Path m = new OnnxModelBuilder().opset(13)
-        .input("x", "N", 1, 28, 28)
-        .initializer("w", new long[] {10, 28 * 28}, w)
-        .node("Flatten", "flat", List.of("x"), List.of("flat"))
-        .node("Gemm", "fc", List.of("flat", "w"), List.of("logits"), Attr.i("transB", 1))
-        .output("logits", "N", 10)
-        .write(tmp.resolve("nan.onnx"));
-    CliRunner r = CliRunner.run("eval", "--model", m.toString(), "--limit", "16", "--device", "cpu");
+    Path m =
+        new OnnxModelBuilder()
+            .opset(13)
+            .input("x", "N", 1, 28, 28)
+            .initializer("w", new long[] {10, 28 * 28}, w)
+            .node("Flatten", "flat", List.of("x"), List.of("flat"))
+            .node("Gemm", "fc", List.of("flat", "w"), List.of("logits"), Attr.i("transB", 1))
+            .output("logits", "N", 10)
+            .write(tmp.resolve("nan.onnx"));
+    CliRunner r =
+        CliRunner.run("eval", "--model", m.toString(), "--limit", "16", "--device", "cpu");
     assertEquals(0, r.exitCode(), r.err());
-    assertTrue(r.out().contains("warning: 16 of 16 images got a NaN or infinite class score"), r.out());
+    assertTrue(
+        r.out().contains("warning: 16 of 16 images got a NaN or infinite class score"), r.out());
     assertTrue(r.err().contains("featviz: warning: 16 of 16"), r.err());
   }
 }

@@ -7,10 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.featviz.BundledModels;
 import org.featviz.TestData;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class InfoCommandTest {
   @Test
@@ -32,9 +32,11 @@ class InfoCommandTest {
 
   @Test
   void listsLayersOfAConformanceModel() {
-    Path model = TestData.require(
-        Path.of("/usr/share/libonnx-testdata/data/node/test_conv_with_strides_padding/model.onnx"),
-        "libonnx-testdata");
+    Path model =
+        TestData.require(
+            Path.of(
+                "/usr/share/libonnx-testdata/data/node/test_conv_with_strides_padding/model.onnx"),
+            "libonnx-testdata");
     CliRunner r = CliRunner.run("info", model.toString());
     assertEquals(0, r.exitCode(), r.err());
     assertTrue(r.out().contains("Conv"), r.out());
@@ -43,13 +45,16 @@ class InfoCommandTest {
 
   @ParameterizedTest
   @CsvSource({
-      "fashion-cnn, 'conv1,relu1,conv2,relu2,pool1,conv3,relu3,conv4,relu4,pool2,flatten,fc1,relu_fc1,logits'",
-      "fashion-vgg, 'conv1,bn1,relu1,pool1,conv8,bn8,relu8,gap,logits'"})
+    "fashion-cnn, 'conv1,relu1,conv2,relu2,pool1,conv3,relu3,conv4,relu4,pool2,flatten,fc1,relu_fc1,logits'",
+    "fashion-vgg, 'conv1,bn1,relu1,pool1,conv8,bn8,relu8,gap,logits'"
+  })
   void listsTheLayersOfTheBundledModels(String model, String layers) {
     CliRunner r = CliRunner.run("info", BundledModels.path(model).toString());
     assertEquals(0, r.exitCode(), r.err());
     for (String layer : layers.split(",")) {
-      assertTrue(r.out().lines().anyMatch(l -> l.startsWith(layer + " ")), layer + " missing in:\n" + r.out());
+      assertTrue(
+          r.out().lines().anyMatch(l -> l.startsWith(layer + " ")),
+          layer + " missing in:\n" + r.out());
     }
     assertTrue(r.out().contains("input: input [1, 1, 28, 28]"), r.out());
   }

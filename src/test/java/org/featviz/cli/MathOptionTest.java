@@ -10,8 +10,8 @@ import org.featviz.data.FashionMnist;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code --math fp32|tf32|bf16|fp16} on the commands that run on a device: parsed, passed to the device, refused when
- * bad.
+ * {@code --math fp32|tf32|bf16|fp16} on the commands that run on a device: parsed, passed to the
+ * device, refused when bad.
  */
 class MathOptionTest {
   private static final Path NODE = Path.of("/usr/share/libonnx-testdata/data/node");
@@ -19,54 +19,98 @@ class MathOptionTest {
   @Test
   void evalRunsTheEmulatedDeviceInTf32() {
     TestData.require(FashionMnist.defaultDir(), "dataset-fashion-mnist");
-    CliRunner r = CliRunner.run("eval", "--model", BundledModels.path("fashion-cnn").toString(), "--device",
-        "emulated", "--math", "tf32", "--limit", "4", "--batch", "4");
+    CliRunner r =
+        CliRunner.run(
+            "eval",
+            "--model",
+            BundledModels.path("fashion-cnn").toString(),
+            "--device",
+            "emulated",
+            "--math",
+            "tf32",
+            "--limit",
+            "4",
+            "--batch",
+            "4");
     assertEquals(0, r.exitCode(), r.out() + r.err());
     assertTrue(r.out().contains("on the emulated, TF32 (CUDA host emulator) backend"), r.out());
   }
 
-  /** Without --math a device computes in TF32 for eval (and render, sweep), FP32 for conformance. */
+  /**
+   * Without --math a device computes in TF32 for eval (and render, sweep), FP32 for conformance.
+   */
   @Test
   void theDefaultIsTf32ExceptForConformance() {
     TestData.require(FashionMnist.defaultDir(), "dataset-fashion-mnist");
-    CliRunner eval = CliRunner.run("eval", "--model", BundledModels.path("fashion-cnn").toString(), "--device",
-        "emulated", "--limit", "4", "--batch", "4");
+    CliRunner eval =
+        CliRunner.run(
+            "eval",
+            "--model",
+            BundledModels.path("fashion-cnn").toString(),
+            "--device",
+            "emulated",
+            "--limit",
+            "4",
+            "--batch",
+            "4");
     assertEquals(0, eval.exitCode(), eval.out() + eval.err());
-    assertTrue(eval.out().contains("on the emulated, TF32 (CUDA host emulator) backend"), eval.out());
+    assertTrue(
+        eval.out().contains("on the emulated, TF32 (CUDA host emulator) backend"), eval.out());
     assertEquals(org.featviz.device.MathMode.TF32, org.featviz.Model.DEFAULT_MATH);
 
     Path conv = TestData.require(NODE.resolve("test_basic_conv_with_padding"), "libonnx-testdata");
     CliRunner conformance = CliRunner.run("conformance", "--device", "emulated", conv.toString());
     assertEquals(0, conformance.exitCode(), conformance.out() + conformance.err());
-    assertTrue(conformance.out().contains("1 passed, 0 failed, 0 unsupported (emulated, fp32)"), conformance.out());
+    assertTrue(
+        conformance.out().contains("1 passed, 0 failed, 0 unsupported (emulated, fp32)"),
+        conformance.out());
   }
 
   /**
-   * {@code eval --device emulated --math bf16} on eight images: the emulator in BF16 (16-bit convolution and GEMM
-   * operands, FP32 accumulation) predicts what the CPU's FP32 does, up to one image (none moved when measured).
+   * {@code eval --device emulated --math bf16} on eight images: the emulator in BF16 (16-bit
+   * convolution and GEMM operands, FP32 accumulation) predicts what the CPU's FP32 does, up to one
+   * image (none moved when measured).
    */
   @Test
   void evalRunsTheEmulatedDeviceInBf16AndAgreesWithTheCpu() {
     TestData.require(FashionMnist.defaultDir(), "dataset-fashion-mnist");
     String model = BundledModels.path("fashion-cnn").toString();
-    CliRunner cpu = CliRunner.run("eval", "--model", model, "--device", "cpu", "--limit", "8", "--batch", "8");
-    CliRunner bf16 = CliRunner.run("eval", "--model", model, "--device", "emulated", "--math", "bf16", "--limit",
-        "8", "--batch", "8");
+    CliRunner cpu =
+        CliRunner.run("eval", "--model", model, "--device", "cpu", "--limit", "8", "--batch", "8");
+    CliRunner bf16 =
+        CliRunner.run(
+            "eval",
+            "--model",
+            model,
+            "--device",
+            "emulated",
+            "--math",
+            "bf16",
+            "--limit",
+            "8",
+            "--batch",
+            "8");
     assertEquals(0, cpu.exitCode(), cpu.out() + cpu.err());
     assertEquals(0, bf16.exitCode(), bf16.out() + bf16.err());
-    assertTrue(bf16.out().contains("on the emulated, BF16 (CUDA host emulator) backend"), bf16.out());
+    assertTrue(
+        bf16.out().contains("on the emulated, BF16 (CUDA host emulator) backend"), bf16.out());
     int[] a = confusion(cpu.out());
     int[] b = confusion(bf16.out());
     int moved = 0;
     for (int i = 0; i < a.length; i++) moved += Math.abs(a[i] - b[i]);
-    assertTrue(moved / 2 <= 1, moved / 2 + " of 8 predictions moved:\n" + cpu.out() + "\n" + bf16.out());
+    assertTrue(
+        moved / 2 <= 1, moved / 2 + " of 8 predictions moved:\n" + cpu.out() + "\n" + bf16.out());
   }
 
-  /** A convolution of small integers (0..24 times ones) is exact in 16 bits, so the case passes in FP16. */
+  /**
+   * A convolution of small integers (0..24 times ones) is exact in 16 bits, so the case passes in
+   * FP16.
+   */
   @Test
   void conformanceRunsAConvolutionInFp16OnTheEmulatedDevice() {
     Path conv = TestData.require(NODE.resolve("test_basic_conv_with_padding"), "libonnx-testdata");
-    CliRunner r = CliRunner.run("conformance", "--device", "emulated", "--math", "fp16", conv.toString());
+    CliRunner r =
+        CliRunner.run("conformance", "--device", "emulated", "--math", "fp16", conv.toString());
     assertEquals(0, r.exitCode(), r.out() + r.err());
     assertTrue(r.out().contains("1 passed, 0 failed"), r.out());
   }
@@ -77,7 +121,8 @@ class MathOptionTest {
     int[] cells = new int[100];
     for (int r = 0; r < 10; r++) {
       String[] parts = lines[2 + r].trim().split("\\s+");
-      for (int c = 0; c < 10; c++) cells[r * 10 + c] = Integer.parseInt(parts[parts.length - 10 + c]);
+      for (int c = 0; c < 10; c++)
+        cells[r * 10 + c] = Integer.parseInt(parts[parts.length - 10 + c]);
     }
     return cells;
   }
@@ -85,7 +130,8 @@ class MathOptionTest {
   @Test
   void conformanceAcceptsTf32ForOpsWithoutProducts() {
     Path relu = TestData.require(NODE.resolve("test_relu"), "libonnx-testdata");
-    CliRunner r = CliRunner.run("conformance", "--device", "emulated", "--math", "TF32", relu.toString());
+    CliRunner r =
+        CliRunner.run("conformance", "--device", "emulated", "--math", "TF32", relu.toString());
     assertEquals(0, r.exitCode(), r.out() + r.err());
     assertTrue(r.out().contains("1 passed, 0 failed"), r.out());
   }
@@ -94,10 +140,34 @@ class MathOptionTest {
   void anUnknownModeIsAUsageErrorOnEveryCommand() {
     String model = BundledModels.path("fashion-cnn").toString();
     assertRefused("fp64", "eval", "--model", model, "--device", "cpu", "--math", "fp64");
-    assertRefused("half", "render", "--model", model, "--layer", "conv1", "--unit", "0", "--device", "cpu",
-        "--math", "half", "--out", "unused");
-    assertRefused("int8", "sweep", "--model", model, "--layers", "conv1", "--device", "cpu", "--math", "int8",
-        "--out", "unused");
+    assertRefused(
+        "half",
+        "render",
+        "--model",
+        model,
+        "--layer",
+        "conv1",
+        "--unit",
+        "0",
+        "--device",
+        "cpu",
+        "--math",
+        "half",
+        "--out",
+        "unused");
+    assertRefused(
+        "int8",
+        "sweep",
+        "--model",
+        model,
+        "--layers",
+        "conv1",
+        "--device",
+        "cpu",
+        "--math",
+        "int8",
+        "--out",
+        "unused");
     assertRefused("bf-16", "conformance", "--math", "bf-16", NODE.toString());
   }
 

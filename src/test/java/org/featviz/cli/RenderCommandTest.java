@@ -10,7 +10,10 @@ import org.featviz.onnx.TinyModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** featviz render and sweep from the command line: outputs on success, clear errors and exit 2 on bad input. */
+/**
+ * featviz render and sweep from the command line: outputs on success, clear errors and exit 2 on
+ * bad input.
+ */
 class RenderCommandTest {
   @TempDir Path tmp;
 
@@ -21,8 +24,21 @@ class RenderCommandTest {
   @Test
   void rendersUnitsToPngsAndJson() throws Exception {
     Path out = tmp.resolve("out");
-    CliRunner r = CliRunner.run("render", "--model", model().toString(), "--layer", "relu1", "--unit", "0,1",
-        "--steps", "4", "--transforms", "none", "--out", out.toString());
+    CliRunner r =
+        CliRunner.run(
+            "render",
+            "--model",
+            model().toString(),
+            "--layer",
+            "relu1",
+            "--unit",
+            "0,1",
+            "--steps",
+            "4",
+            "--transforms",
+            "none",
+            "--out",
+            out.toString());
     assertEquals(0, r.exitCode(), r.err());
     assertTrue(Files.exists(out.resolve("relu1_unit_0000.png")));
     assertTrue(Files.exists(out.resolve("relu1_unit_0001.png")));
@@ -35,16 +51,29 @@ class RenderCommandTest {
   void badInputsAreClearErrors() {
     String m = model().toString();
     String out = tmp.resolve("bad").toString();
-    CliRunner unknownLayer = CliRunner.run("render", "--model", m, "--layer", "relu9", "--unit", "0", "--out", out);
+    CliRunner unknownLayer =
+        CliRunner.run("render", "--model", m, "--layer", "relu9", "--unit", "0", "--out", out);
     assertEquals(2, unknownLayer.exitCode());
     assertTrue(unknownLayer.err().contains("unknown layer 'relu9'"), unknownLayer.err());
 
-    CliRunner unitRange = CliRunner.run("render", "--model", m, "--layer", "relu1", "--unit", "5", "--out", out);
+    CliRunner unitRange =
+        CliRunner.run("render", "--model", m, "--layer", "relu1", "--unit", "5", "--out", out);
     assertEquals(2, unitRange.exitCode());
     assertTrue(unitRange.err().contains("unit 5"), unitRange.err());
 
-    CliRunner objective = CliRunner.run("render", "--model", m, "--layer", "relu1", "--unit", "0", "--objective",
-        "magic", "--out", out);
+    CliRunner objective =
+        CliRunner.run(
+            "render",
+            "--model",
+            m,
+            "--layer",
+            "relu1",
+            "--unit",
+            "0",
+            "--objective",
+            "magic",
+            "--out",
+            out);
     assertEquals(2, objective.exitCode());
     assertTrue(objective.err().contains("unknown objective 'magic'"), objective.err());
 
@@ -54,10 +83,23 @@ class RenderCommandTest {
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-    CliRunner direction = CliRunner.run("render", "--model", m, "--layer", "relu1", "--unit", "0", "--objective",
-        "dot:direction=" + wrongLength, "--out", out);
+    CliRunner direction =
+        CliRunner.run(
+            "render",
+            "--model",
+            m,
+            "--layer",
+            "relu1",
+            "--unit",
+            "0",
+            "--objective",
+            "dot:direction=" + wrongLength,
+            "--out",
+            out);
     assertEquals(2, direction.exitCode());
-    assertTrue(direction.err().contains("3 values") && direction.err().contains("2 units"), direction.err());
+    assertTrue(
+        direction.err().contains("3 values") && direction.err().contains("2 units"),
+        direction.err());
   }
 
   @Test
@@ -65,16 +107,65 @@ class RenderCommandTest {
     String m = model().toString();
     Path a = tmp.resolve("norm-a");
     Path b = tmp.resolve("norm-b");
-    CliRunner plain = CliRunner.run("render", "--model", m, "--layer", "relu1", "--unit", "0", "--steps", "3",
-        "--transforms", "none", "--device", "cpu", "--out", a.toString());
-    CliRunner scaled = CliRunner.run("render", "--model", m, "--layer", "relu1", "--unit", "0", "--steps", "3",
-        "--transforms", "none", "--device", "cpu", "--mean", "0.5", "--std", "0.25", "--out", b.toString());
+    CliRunner plain =
+        CliRunner.run(
+            "render",
+            "--model",
+            m,
+            "--layer",
+            "relu1",
+            "--unit",
+            "0",
+            "--steps",
+            "3",
+            "--transforms",
+            "none",
+            "--device",
+            "cpu",
+            "--out",
+            a.toString());
+    CliRunner scaled =
+        CliRunner.run(
+            "render",
+            "--model",
+            m,
+            "--layer",
+            "relu1",
+            "--unit",
+            "0",
+            "--steps",
+            "3",
+            "--transforms",
+            "none",
+            "--device",
+            "cpu",
+            "--mean",
+            "0.5",
+            "--std",
+            "0.25",
+            "--out",
+            b.toString());
     assertEquals(0, plain.exitCode(), plain.err());
     assertEquals(0, scaled.exitCode(), scaled.err());
-    assertTrue(!Files.readString(a.resolve("results.json")).equals(Files.readString(b.resolve("results.json"))),
+    assertTrue(
+        !Files.readString(a.resolve("results.json"))
+            .equals(Files.readString(b.resolve("results.json"))),
         "the normalization changes what the network sees");
-    CliRunner bad = CliRunner.run("render", "--model", m, "--layer", "relu1", "--unit", "0", "--mean", "0.1,0.2",
-        "--std", "1", "--out", tmp.resolve("norm-c").toString());
+    CliRunner bad =
+        CliRunner.run(
+            "render",
+            "--model",
+            m,
+            "--layer",
+            "relu1",
+            "--unit",
+            "0",
+            "--mean",
+            "0.1,0.2",
+            "--std",
+            "1",
+            "--out",
+            tmp.resolve("norm-c").toString());
     assertEquals(2, bad.exitCode());
     assertTrue(bad.err().contains("as many means as standard deviations"), bad.err());
   }
@@ -82,8 +173,23 @@ class RenderCommandTest {
   @Test
   void sweepResultsRecordTheBackendAndItsMathMode() throws Exception {
     Path out = tmp.resolve("sweep-tf32");
-    CliRunner r = CliRunner.run("sweep", "--model", model().toString(), "--layers", "relu1", "--steps", "2",
-        "--transforms", "none", "--device", "emulated", "--math", "tf32", "--out", out.toString());
+    CliRunner r =
+        CliRunner.run(
+            "sweep",
+            "--model",
+            model().toString(),
+            "--layers",
+            "relu1",
+            "--steps",
+            "2",
+            "--transforms",
+            "none",
+            "--device",
+            "emulated",
+            "--math",
+            "tf32",
+            "--out",
+            out.toString());
     assertEquals(0, r.exitCode(), r.err());
     List<String> rows = Files.readAllLines(out.resolve("results.csv"));
     assertTrue(rows.get(0).endsWith(",backend"), rows.get(0));
@@ -94,8 +200,21 @@ class RenderCommandTest {
   void sweepWritesResultsAndResumes() throws Exception {
     String m = model().toString();
     Path out = tmp.resolve("sweep");
-    String[] args = {"sweep", "--model", m, "--layers", "relu1", "--batch", "1", "--steps", "3", "--transforms",
-        "none", "--out", out.toString()};
+    String[] args = {
+      "sweep",
+      "--model",
+      m,
+      "--layers",
+      "relu1",
+      "--batch",
+      "1",
+      "--steps",
+      "3",
+      "--transforms",
+      "none",
+      "--out",
+      out.toString()
+    };
     CliRunner first = CliRunner.run(args);
     assertEquals(0, first.exitCode(), first.err());
     assertTrue(first.out().contains("2 units"), first.out());

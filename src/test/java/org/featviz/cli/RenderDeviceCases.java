@@ -21,9 +21,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code featviz render} and {@code sweep} with {@code --device}: the device render loop writes the same outputs
- * as the CPU one, with the same statuses and nearly the same activations. Subclasses say the device with
- * {@code @OnEmulator} (CI: RenderDeviceOptionTest) or {@code @OnGpu} (RenderDeviceGpuTest, which skips without a GPU).
+ * {@code featviz render} and {@code sweep} with {@code --device}: the device render loop writes the
+ * same outputs as the CPU one, with the same statuses and nearly the same activations. Subclasses
+ * say the device with {@code @OnEmulator} (CI: RenderDeviceOptionTest) or {@code @OnGpu}
+ * (RenderDeviceGpuTest, which skips without a GPU).
  */
 abstract class RenderDeviceCases {
   @TempDir Path tmp;
@@ -40,19 +41,27 @@ abstract class RenderDeviceCases {
     return backend.label();
   }
 
-  /** x [N, 1, 6, 6] -> conv (3, 3x3, pad 1) -> relu; unit 2 has zero weights (it never fires: dead). */
+  /**
+   * x [N, 1, 6, 6] -> conv (3, 3x3, pad 1) -> relu; unit 2 has zero weights (it never fires: dead).
+   */
   Path model() {
-    return TinyModels.convRelu(tmp.resolve("m.onnx"), 6, Arrays.copyOf(TinyModels.sines(2 * 9), 3 * 9));
+    return TinyModels.convRelu(
+        tmp.resolve("m.onnx"), 6, Arrays.copyOf(TinyModels.sines(2 * 9), 3 * 9));
   }
 
   private static JsonArray results(Path out) throws Exception {
     return JsonParser.parseString(Files.readString(out.resolve("results.json"))).getAsJsonArray();
   }
 
-  /** One command's results on this class's device (written to dev, kept for checks) and on the CPU. */
+  /**
+   * One command's results on this class's device (written to dev, kept for checks) and on the CPU.
+   */
   private record OnBoth(Path dev, JsonArray device, JsonArray cpu) {}
 
-  /** Runs the command with --device (this class's, then cpu) and --out (tmp/dev{suffix}, tmp/cpu{suffix}). */
+  /**
+   * Runs the command with --device (this class's, then cpu) and --out (tmp/dev{suffix},
+   * tmp/cpu{suffix}).
+   */
   private OnBoth onDeviceAndCpu(String suffix, String... command) throws Exception {
     Path dev = tmp.resolve("dev" + suffix);
     Path cpu = tmp.resolve("cpu" + suffix);
@@ -71,21 +80,43 @@ abstract class RenderDeviceCases {
       JsonObject b = both.cpu().get(i).getAsJsonObject();
       assertEquals(b.get("status").getAsString(), a.get("status").getAsString(), "unit " + i);
       assertEquals(b.get("seed").getAsLong(), a.get("seed").getAsLong(), "unit " + i);
-      assertEquals(b.get("activation").getAsDouble(), a.get("activation").getAsDouble(),
-          1e-4 * (1 + Math.abs(b.get("activation").getAsDouble())), "unit " + i);
+      assertEquals(
+          b.get("activation").getAsDouble(),
+          a.get("activation").getAsDouble(),
+          1e-4 * (1 + Math.abs(b.get("activation").getAsDouble())),
+          "unit " + i);
     }
   }
 
   @Test
   void renderWritesTheCpusOutputs() throws Exception {
-    OnBoth both = onDeviceAndCpu("", "render", "--model", model().toString(), "--layer", "relu1", "--unit", "0-2",
-        "--steps", "3", "--transforms", "small", "--param", "pixel");
-    for (String f : List.of("relu1_unit_0000.png", "relu1_unit_0002.png", "contact_sheet.png", "results.json")) {
+    OnBoth both =
+        onDeviceAndCpu(
+            "",
+            "render",
+            "--model",
+            model().toString(),
+            "--layer",
+            "relu1",
+            "--unit",
+            "0-2",
+            "--steps",
+            "3",
+            "--transforms",
+            "small",
+            "--param",
+            "pixel");
+    for (String f :
+        List.of(
+            "relu1_unit_0000.png", "relu1_unit_0002.png", "contact_sheet.png", "results.json")) {
       assertTrue(Files.exists(both.dev().resolve(f)), f);
     }
     assertSameUnits(both, 3);
     JsonArray d = both.device();
-    assertEquals("dead", d.get(2).getAsJsonObject().get("status").getAsString(), "the unit with zero weights");
+    assertEquals(
+        "dead",
+        d.get(2).getAsJsonObject().get("status").getAsString(),
+        "the unit with zero weights");
     // Where each ran, with the device's default math mode.
     String backend = d.get(0).getAsJsonObject().get("backend").getAsString();
     assertTrue(backend.startsWith(device() + " (") && backend.endsWith(", tf32)"), backend);
@@ -94,45 +125,106 @@ abstract class RenderDeviceCases {
 
   @Test
   void renderWithDiversityAndRegularizersRunsOnTheDevice() throws Exception {
-    // Once refused on a device ("batch terms run on the CPU backend only"): now the device computes the term.
-    assertSameUnits(onDeviceAndCpu("-div", "render", "--model", model().toString(), "--layer", "relu1", "--unit",
-        "0-2", "--steps", "3", "--transforms", "none", "--param", "pixel", "--diversity", "2", "--tv", "0.5", "--blur",
-        "0.5", "--l1", "0.1"), 3);
+    // Once refused on a device ("batch terms run on the CPU backend only"): now the device computes
+    // the term.
+    assertSameUnits(
+        onDeviceAndCpu(
+            "-div",
+            "render",
+            "--model",
+            model().toString(),
+            "--layer",
+            "relu1",
+            "--unit",
+            "0-2",
+            "--steps",
+            "3",
+            "--transforms",
+            "none",
+            "--param",
+            "pixel",
+            "--diversity",
+            "2",
+            "--tv",
+            "0.5",
+            "--blur",
+            "0.5",
+            "--l1",
+            "0.1"),
+        3);
   }
 
   @Test
   void whitenedObjectiveWithAPenaltyMatchesTheCpu() throws Exception {
-    // The whitening is estimated from data on the CPU either way; the device runs the whitened direction and the
-    // layer penalty as fused kernels. FP32 on the device, so only rounding (grown over 8 Adam steps) may differ.
+    // The whitening is estimated from data on the CPU either way; the device runs the whitened
+    // direction and the
+    // layer penalty as fused kernels. FP32 on the device, so only rounding (grown over 8 Adam
+    // steps) may differ.
     TestData.require(FashionMnist.defaultDir(), FashionMnist.DEBIAN_PACKAGE);
-    OnBoth both = onDeviceAndCpu("-whitened", "render", "--model", BundledModels.path("fashion-cnn").toString(),
-        "--layer", "relu2", "--unit", "0-1", "--objective", "whitened-dot", "--penalty", "relu1:l2:0.1", "--steps", "8",
-        "--transforms", "small", "--math", "fp32");
+    OnBoth both =
+        onDeviceAndCpu(
+            "-whitened",
+            "render",
+            "--model",
+            BundledModels.path("fashion-cnn").toString(),
+            "--layer",
+            "relu2",
+            "--unit",
+            "0-1",
+            "--objective",
+            "whitened-dot",
+            "--penalty",
+            "relu1:l2:0.1",
+            "--steps",
+            "8",
+            "--transforms",
+            "small",
+            "--math",
+            "fp32");
     JsonArray d = both.device();
     JsonArray e = both.cpu();
     assertEquals(2, d.size());
     for (int i = 0; i < 2; i++) {
       JsonObject a = d.get(i).getAsJsonObject();
       JsonObject b = e.get(i).getAsJsonObject();
-      assertEquals("whitenedDirection(relu2, e" + i + " of 64) + layerPenalty(relu1, L2, 0.1)",
+      assertEquals(
+          "whitenedDirection(relu2, e" + i + " of 64) + layerPenalty(relu1, L2, 0.1)",
           a.get("objective").getAsString());
       assertEquals(b.get("objective").getAsString(), a.get("objective").getAsString());
       assertEquals(b.get("status").getAsString(), a.get("status").getAsString(), "unit " + i);
       for (String key : List.of("objective_value", "activation")) {
         double want = b.get(key).getAsDouble();
         assertTrue(Double.isFinite(want), key + " of unit " + i + " on the CPU: " + want);
-        assertEquals(want, a.get(key).getAsDouble(), 1e-3 * (1 + Math.abs(want)), key + " of unit " + i);
+        assertEquals(
+            want, a.get(key).getAsDouble(), 1e-3 * (1 + Math.abs(want)), key + " of unit " + i);
       }
     }
     Path dev = both.dev();
-    assertTrue(Files.exists(dev.resolve("relu2_unit_0001.png")) && Files.exists(dev.resolve("contact_sheet.png")));
+    assertTrue(
+        Files.exists(dev.resolve("relu2_unit_0001.png"))
+            && Files.exists(dev.resolve("contact_sheet.png")));
   }
 
   @Test
   void sweepRunsOnTheDevice() throws Exception {
     Path out = tmp.resolve("sweep");
-    CliRunner r = CliRunner.run("sweep", "--model", model().toString(), "--layers", "relu1", "--batch", "2",
-        "--steps", "2", "--transforms", "none", "--device", device(), "--out", out.toString());
+    CliRunner r =
+        CliRunner.run(
+            "sweep",
+            "--model",
+            model().toString(),
+            "--layers",
+            "relu1",
+            "--batch",
+            "2",
+            "--steps",
+            "2",
+            "--transforms",
+            "none",
+            "--device",
+            device(),
+            "--out",
+            out.toString());
     assertEquals(0, r.exitCode(), r.err());
     assertTrue(r.out().contains("3 units") && r.out().contains("1 dead"), r.out());
     assertEquals(4, Files.readAllLines(out.resolve("results.csv")).size());

@@ -11,8 +11,9 @@ import org.featviz.device.OnEmulator;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code --device} of render and sweep in CI: the emulated device render loop against the CPU (the cases), a clear
- * error for {@code gpu} without a GPU, the CPU fallback note for {@code auto}, and an unknown device name.
+ * {@code --device} of render and sweep in CI: the emulated device render loop against the CPU (the
+ * cases), a clear error for {@code gpu} without a GPU, the CPU fallback note for {@code auto}, and
+ * an unknown device name.
  */
 @OnEmulator
 class RenderDeviceOptionTest extends RenderDeviceCases {
@@ -20,8 +21,21 @@ class RenderDeviceOptionTest extends RenderDeviceCases {
   void gpuWithoutAGpuFailsClearly() {
     assumeFalse(CudaDevice.isAvailable(), "this machine has a GPU");
     Path out = tmp.resolve("gpu");
-    CliRunner r = CliRunner.run("render", "--model", model().toString(), "--layer", "relu1", "--unit", "0",
-        "--steps", "1", "--device", "gpu", "--out", out.toString());
+    CliRunner r =
+        CliRunner.run(
+            "render",
+            "--model",
+            model().toString(),
+            "--layer",
+            "relu1",
+            "--unit",
+            "0",
+            "--steps",
+            "1",
+            "--device",
+            "gpu",
+            "--out",
+            out.toString());
     assertEquals(2, r.exitCode(), r.out() + r.err());
     assertTrue(r.err().contains("--device gpu: no usable GPU"), r.err());
     assertTrue(!Files.exists(out.resolve("results.json")), "nothing written");
@@ -31,8 +45,19 @@ class RenderDeviceOptionTest extends RenderDeviceCases {
   void autoFallsBackToTheCpuWithANote() {
     assumeFalse(CudaDevice.isAvailable(), "this machine has a GPU");
     Path out = tmp.resolve("auto");
-    CliRunner r = CliRunner.run("render", "--model", model().toString(), "--layer", "relu1", "--unit", "0",
-        "--steps", "1", "--out", out.toString());
+    CliRunner r =
+        CliRunner.run(
+            "render",
+            "--model",
+            model().toString(),
+            "--layer",
+            "relu1",
+            "--unit",
+            "0",
+            "--steps",
+            "1",
+            "--out",
+            out.toString());
     assertEquals(0, r.exitCode(), r.err());
     assertTrue(r.err().contains("no usable GPU") && r.err().contains("CPU backend"), r.err());
     assertTrue(Files.exists(out.resolve("results.json")));
@@ -40,9 +65,19 @@ class RenderDeviceOptionTest extends RenderDeviceCases {
 
   @Test
   void anUnknownDeviceIsAClearError() {
-    CliRunner r = CliRunner.run("sweep", "--model", model().toString(), "--layers", "relu1", "--device", "tpu",
-        "--out", tmp.resolve("x").toString());
+    CliRunner r =
+        CliRunner.run(
+            "sweep",
+            "--model",
+            model().toString(),
+            "--layers",
+            "relu1",
+            "--device",
+            "tpu",
+            "--out",
+            tmp.resolve("x").toString());
     assertEquals(2, r.exitCode(), r.out() + r.err());
-    assertTrue(r.err().contains("--device tpu") && r.err().contains("auto, cpu, gpu, emulated"), r.err());
+    assertTrue(
+        r.err().contains("--device tpu") && r.err().contains("auto, cpu, gpu, emulated"), r.err());
   }
 }

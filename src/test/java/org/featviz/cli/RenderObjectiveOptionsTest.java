@@ -16,9 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The objectives that need more than a unit, from the command line: whitened objectives with their whitening
- * estimated from Fashion-MNIST images, and --penalty on another layer; recorded in results and sweep settings, the
- * same on the emulated device as on the CPU, and clear errors for bad values.
+ * The objectives that need more than a unit, from the command line: whitened objectives with their
+ * whitening estimated from Fashion-MNIST images, and --penalty on another layer; recorded in
+ * results and sweep settings, the same on the emulated device as on the CPU, and clear errors for
+ * bad values.
  */
 class RenderObjectiveOptionsTest {
   @TempDir Path tmp;
@@ -34,8 +35,23 @@ class RenderObjectiveOptionsTest {
   @Test
   void whitenedObjectivesEstimateTheirWhiteningFromDataOnCpuAndDevice() throws Exception {
     TestData.require(FashionMnist.defaultDir(), "dataset-fashion-mnist");
-    String[] common = {"render", "--model", model(), "--layer", "relu2", "--unit", "0-1", "--objective",
-        "whitened-dot:images=40", "--steps", "3", "--transforms", "none", "--math", "fp32"};
+    String[] common = {
+      "render",
+      "--model",
+      model(),
+      "--layer",
+      "relu2",
+      "--unit",
+      "0-1",
+      "--objective",
+      "whitened-dot:images=40",
+      "--steps",
+      "3",
+      "--transforms",
+      "none",
+      "--math",
+      "fp32"
+    };
     Path cpu = tmp.resolve("cpu");
     CliRunner c = CliRunner.run(concat(common, "--device", "cpu", "--out", cpu.toString()));
     assertEquals(0, c.exitCode(), c.err());
@@ -48,38 +64,88 @@ class RenderObjectiveOptionsTest {
     for (int i = 0; i < 2; i++) {
       JsonObject x = a.get(i).getAsJsonObject();
       JsonObject y = b.get(i).getAsJsonObject();
-      assertTrue(x.get("objective").getAsString().startsWith("whitenedDirection(relu2"), x.toString());
+      assertTrue(
+          x.get("objective").getAsString().startsWith("whitenedDirection(relu2"), x.toString());
       double v = x.get("objective_value").getAsDouble();
       assertTrue(Double.isFinite(v), x.toString());
-      assertEquals(v, y.get("objective_value").getAsDouble(), 1e-3 * (1 + Math.abs(v)), "unit " + i);
+      assertEquals(
+          v, y.get("objective_value").getAsDouble(), 1e-3 * (1 + Math.abs(v)), "unit " + i);
     }
   }
 
   @Test
   void aPenaltyIsAddedToEveryUnitAndPinnedInASweep() throws Exception {
     Path out = tmp.resolve("render");
-    CliRunner r = CliRunner.run("render", "--model", model(), "--layer", "relu2", "--unit", "0", "--steps", "3",
-        "--transforms", "none", "--device", "cpu", "--penalty", "relu1:l2:0.1", "--out", out.toString());
+    CliRunner r =
+        CliRunner.run(
+            "render",
+            "--model",
+            model(),
+            "--layer",
+            "relu2",
+            "--unit",
+            "0",
+            "--steps",
+            "3",
+            "--transforms",
+            "none",
+            "--device",
+            "cpu",
+            "--penalty",
+            "relu1:l2:0.1",
+            "--out",
+            out.toString());
     assertEquals(0, r.exitCode(), r.err());
     String objective = results(out).get(0).getAsJsonObject().get("objective").getAsString();
     assertEquals("channel(relu2, 0) + layerPenalty(relu1, L2, 0.1)", objective);
 
     Path sweep = tmp.resolve("sweep");
-    String[] common = {"sweep", "--model", model(), "--layers", "relu1", "--units", "0-1", "--steps", "2",
-        "--transforms", "none", "--device", "cpu", "--out", sweep.toString()};
+    String[] common = {
+      "sweep",
+      "--model",
+      model(),
+      "--layers",
+      "relu1",
+      "--units",
+      "0-1",
+      "--steps",
+      "2",
+      "--transforms",
+      "none",
+      "--device",
+      "cpu",
+      "--out",
+      sweep.toString()
+    };
     CliRunner first = CliRunner.run(concat(common, "--penalty", "relu1:l1:0.5"));
     assertEquals(0, first.exitCode(), first.err());
     CliRunner other = CliRunner.run(concat(common, "--penalty", "relu1:l1:0.25"));
     assertEquals(2, other.exitCode(), other.out());
-    assertTrue(other.err().contains("objective: \"channel + penalty relu1:l1:0.5\" there, \"channel + penalty"
-        + " relu1:l1:0.25\" now"), other.err());
+    assertTrue(
+        other
+            .err()
+            .contains(
+                "objective: \"channel + penalty relu1:l1:0.5\" there, \"channel + penalty"
+                    + " relu1:l1:0.25\" now"),
+        other.err());
   }
 
   @Test
   void badPenaltiesAndWhiteningOptionsAreClearErrors() {
     String out = tmp.resolve("x").toString();
-    String[] base = {"render", "--model", model(), "--layer", "relu2", "--unit", "0", "--device", "cpu", "--out",
-        out};
+    String[] base = {
+      "render",
+      "--model",
+      model(),
+      "--layer",
+      "relu2",
+      "--unit",
+      "0",
+      "--device",
+      "cpu",
+      "--out",
+      out
+    };
     CliRunner norm = CliRunner.run(concat(base, "--penalty", "relu1:l3:1"));
     assertEquals(2, norm.exitCode());
     assertTrue(norm.err().contains("norm 'l3' is not l1 or l2"), norm.err());
@@ -92,8 +158,14 @@ class RenderObjectiveOptionsTest {
     CliRunner images = CliRunner.run(concat(base, "--objective", "whitened-cosine:images=0"));
     assertEquals(2, images.exitCode());
     assertTrue(images.err().contains("images=0 must be a positive whole number"), images.err());
-    CliRunner data = CliRunner.run(concat(base, "--objective", "whitened-channel", "--data-dir",
-        tmp.resolve("no-such-dir").toString()));
+    CliRunner data =
+        CliRunner.run(
+            concat(
+                base,
+                "--objective",
+                "whitened-channel",
+                "--data-dir",
+                tmp.resolve("no-such-dir").toString()));
     assertEquals(2, data.exitCode());
     assertTrue(data.err().contains("no-such-dir"), data.err());
     assertFalse(Files.exists(Path.of(out, "results.json")), "nothing written");
@@ -101,12 +173,26 @@ class RenderObjectiveOptionsTest {
 
   @Test
   void theCpuNotesOnlyAMathModeSomeoneChose() {
-    String[] base = {"render", "--model", model(), "--layer", "relu1", "--unit", "0", "--steps", "1", "--device",
-        "cpu", "--transforms", "none"};
+    String[] base = {
+      "render",
+      "--model",
+      model(),
+      "--layer",
+      "relu1",
+      "--unit",
+      "0",
+      "--steps",
+      "1",
+      "--device",
+      "cpu",
+      "--transforms",
+      "none"
+    };
     CliRunner plain = CliRunner.run(concat(base, "--out", tmp.resolve("a").toString()));
     assertEquals(0, plain.exitCode(), plain.err());
     assertFalse(plain.err().contains("applies to device backends"), plain.err());
-    CliRunner chosen = CliRunner.run(concat(base, "--math", "bf16", "--out", tmp.resolve("b").toString()));
+    CliRunner chosen =
+        CliRunner.run(concat(base, "--math", "bf16", "--out", tmp.resolve("b").toString()));
     assertEquals(0, chosen.exitCode(), chosen.err());
     assertTrue(chosen.err().contains("math mode bf16 applies to device backends"), chosen.err());
   }

@@ -15,9 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code featviz sweep} as its users see it: one-line refusals, a resume summary that tells this run from the
- * ones before, progress lines off a terminal, a lost image done again without a stack trace, and the singular
- * option names that render uses.
+ * {@code featviz sweep} as its users see it: one-line refusals, a resume summary that tells this
+ * run from the ones before, progress lines off a terminal, a lost image done again without a stack
+ * trace, and the singular option names that render uses.
  */
 class SweepCommandTest {
   @TempDir Path tmp;
@@ -27,8 +27,24 @@ class SweepCommandTest {
   }
 
   private String[] sweep(Path out, String... more) {
-    List<String> args = new java.util.ArrayList<>(List.of("sweep", "--model", model().toString(), "--layers", "relu1",
-        "--batch", "1", "--steps", "2", "--transforms", "none", "--device", "cpu", "--out", out.toString()));
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "sweep",
+                "--model",
+                model().toString(),
+                "--layers",
+                "relu1",
+                "--batch",
+                "1",
+                "--steps",
+                "2",
+                "--transforms",
+                "none",
+                "--device",
+                "cpu",
+                "--out",
+                out.toString()));
     args.addAll(List.of(more));
     return args.toArray(String[]::new);
   }
@@ -41,13 +57,19 @@ class SweepCommandTest {
   void aFolderInUseIsRefusedInOneLine() throws Exception {
     Path out = tmp.resolve("busy");
     Files.createDirectories(out);
-    try (FileChannel ch = FileChannel.open(out.resolve(".featviz-sweep.lock"), StandardOpenOption.CREATE,
-        StandardOpenOption.WRITE); FileLock held = ch.lock()) {
+    try (FileChannel ch =
+            FileChannel.open(
+                out.resolve(".featviz-sweep.lock"),
+                StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+        FileLock held = ch.lock()) {
       CliRunner r = CliRunner.run(sweep(out));
       assertEquals(2, r.exitCode(), r.out() + r.err());
       List<String> lines = r.err().strip().lines().toList();
       assertEquals(1, lines.size(), r.err());
-      assertTrue(lines.get(0).startsWith("featviz: error: " + out + " is in use by another sweep"), lines.get(0));
+      assertTrue(
+          lines.get(0).startsWith("featviz: error: " + out + " is in use by another sweep"),
+          lines.get(0));
     }
     assertEquals(0, CliRunner.run(sweep(out)).exitCode(), "free again once the other sweep ends");
   }
@@ -57,7 +79,11 @@ class SweepCommandTest {
     Path out = tmp.resolve("resume");
     CliRunner first = CliRunner.run(sweep(out));
     assertEquals(0, first.exitCode(), first.err());
-    assertTrue(first.out().matches("(?s).*2 units in \\[relu1\\] in [0-9.]+ s; 0 dead, 0 diverged; results in .*"),
+    assertTrue(
+        first
+            .out()
+            .matches(
+                "(?s).*2 units in \\[relu1\\] in [0-9.]+ s; 0 dead, 0 diverged; results in .*"),
         first.out());
 
     List<String> lines = Files.readAllLines(out.resolve("results.jsonl"));
@@ -65,35 +91,62 @@ class SweepCommandTest {
     CliRunner second = CliRunner.run(sweep(out));
     assertEquals(0, second.exitCode(), second.err());
     assertTrue(second.out().contains("resuming: 1 of 2 units already done"), second.out());
-    assertTrue(second.out().matches("(?s).*2 units in \\[relu1\\] \\(1 done in [0-9.]+ s this run, 1 from before\\);"
-        + " 0 dead, 0 diverged; results in .*"), second.out());
+    assertTrue(
+        second
+            .out()
+            .matches(
+                "(?s).*2 units in \\[relu1\\] \\(1 done in [0-9.]+ s this run, 1 from before\\);"
+                    + " 0 dead, 0 diverged; results in .*"),
+        second.out());
     CliRunner third = CliRunner.run(sweep(out));
     assertTrue(third.out().contains("2 units in [relu1] (all from before); 0 dead"), third.out());
   }
 
   @Test
   void offATerminalProgressIsAPlainLineOnStandardErrorPerInterval() {
-    String key = "featviz.progress.interval";  // documented in the user guide
+    String key = "featviz.progress.interval"; // documented in the user guide
     String before = System.getProperty(key);
-    System.setProperty(key, "0");  // a line whenever the work advances
+    System.setProperty(key, "0"); // a line whenever the work advances
     try {
       CliRunner r = CliRunner.run(sweep(tmp.resolve("progress")));
       assertEquals(0, r.exitCode(), r.err());
       List<String> lines = r.err().lines().filter(l -> l.startsWith("sweep: ")).toList();
       assertEquals(4, lines.size(), "2 units x 2 steps, a line per step: " + r.err());
-      assertTrue(lines.get(0).matches("sweep: 1/4 unit steps \\(25%\\), \\d+ s elapsed, about \\d+ s left"),
+      assertTrue(
+          lines
+              .get(0)
+              .matches("sweep: 1/4 unit steps \\(25%\\), \\d+ s elapsed, about \\d+ s left"),
           lines.get(0));
-      assertTrue(lines.get(3).matches("sweep: 4/4 unit steps \\(100%\\), \\d+ s elapsed"), lines.get(3));
+      assertTrue(
+          lines.get(3).matches("sweep: 4/4 unit steps \\(100%\\), \\d+ s elapsed"), lines.get(3));
 
-      CliRunner render = CliRunner.run("render", "--model", model().toString(), "--layer", "relu1", "--unit", "0",
-          "--steps", "2", "--transforms", "none", "--device", "cpu", "--out", tmp.resolve("render").toString());
+      CliRunner render =
+          CliRunner.run(
+              "render",
+              "--model",
+              model().toString(),
+              "--layer",
+              "relu1",
+              "--unit",
+              "0",
+              "--steps",
+              "2",
+              "--transforms",
+              "none",
+              "--device",
+              "cpu",
+              "--out",
+              tmp.resolve("render").toString());
       assertEquals(0, render.exitCode(), render.err());
       assertTrue(render.err().contains("render: 2/2 steps (100%)"), render.err());
     } finally {
-      if (before == null) System.clearProperty(key); else System.setProperty(key, before);
+      if (before == null) System.clearProperty(key);
+      else System.setProperty(key, before);
     }
     CliRunner quiet = CliRunner.run(sweep(tmp.resolve("quiet")));
-    assertFalse(quiet.err().contains("sweep: "), "work shorter than the interval prints nothing: " + quiet.err());
+    assertFalse(
+        quiet.err().contains("sweep: "),
+        "work shorter than the interval prints nothing: " + quiet.err());
   }
 
   @Test
@@ -104,7 +157,9 @@ class SweepCommandTest {
     CliRunner again = CliRunner.run(sweep(out));
     assertEquals(0, again.exitCode(), again.err());
     assertNoStackTrace(again);
-    assertTrue(again.out().contains("1 unit's image is missing in " + out + ": it is done again"), again.out());
+    assertTrue(
+        again.out().contains("1 unit's image is missing in " + out + ": it is done again"),
+        again.out());
     assertTrue(again.out().contains("resuming: 1 of 2 units already done"), again.out());
     assertTrue(Files.exists(out.resolve("relu1/unit_0001.png")));
   }
@@ -112,21 +167,66 @@ class SweepCommandTest {
   @Test
   void sweepAndRenderTakeBothTheSingularAndThePluralOptionNames() throws Exception {
     Path out = tmp.resolve("singular");
-    CliRunner sweep = CliRunner.run("sweep", "--model", model().toString(), "--layer", "relu1", "--unit", "1",
-        "--steps", "2", "--transforms", "none", "--device", "cpu", "--out", out.toString());
+    CliRunner sweep =
+        CliRunner.run(
+            "sweep",
+            "--model",
+            model().toString(),
+            "--layer",
+            "relu1",
+            "--unit",
+            "1",
+            "--steps",
+            "2",
+            "--transforms",
+            "none",
+            "--device",
+            "cpu",
+            "--out",
+            out.toString());
     assertEquals(0, sweep.exitCode(), sweep.err());
     assertEquals(2, Files.readAllLines(out.resolve("results.csv")).size(), "a header and unit 1");
 
     Path plural = tmp.resolve("plural");
-    CliRunner render = CliRunner.run("render", "--model", model().toString(), "--layers", "relu1", "--units", "0,1",
-        "--steps", "2", "--transforms", "none", "--device", "cpu", "--out", plural.toString());
+    CliRunner render =
+        CliRunner.run(
+            "render",
+            "--model",
+            model().toString(),
+            "--layers",
+            "relu1",
+            "--units",
+            "0,1",
+            "--steps",
+            "2",
+            "--transforms",
+            "none",
+            "--device",
+            "cpu",
+            "--out",
+            plural.toString());
     assertEquals(0, render.exitCode(), render.err());
     assertTrue(Files.exists(plural.resolve("relu1_unit_0001.png")));
 
-    CliRunner two = CliRunner.run("render", "--model", model().toString(), "--layers", "conv1,relu1", "--unit", "0",
-        "--steps", "2", "--device", "cpu", "--out", tmp.resolve("two").toString());
+    CliRunner two =
+        CliRunner.run(
+            "render",
+            "--model",
+            model().toString(),
+            "--layers",
+            "conv1,relu1",
+            "--unit",
+            "0",
+            "--steps",
+            "2",
+            "--device",
+            "cpu",
+            "--out",
+            tmp.resolve("two").toString());
     assertEquals(2, two.exitCode(), two.out());
-    assertTrue(two.err().startsWith("featviz: error: --layers") && two.err().contains("one layer"), two.err());
+    assertTrue(
+        two.err().startsWith("featviz: error: --layers") && two.err().contains("one layer"),
+        two.err());
     assertFalse(Files.exists(tmp.resolve("two")), "nothing written");
   }
 }

@@ -15,9 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * An op featviz lacks (Sin) after the layers a command targets does not matter to it: the graph is cut after the
- * deepest target before support is checked. Targeting the unsupported node, or a layer after it, is the usual
- * one-line error naming the node and op.
+ * An op featviz lacks (Sin) after the layers a command targets does not matter to it: the graph is
+ * cut after the deepest target before support is checked. Targeting the unsupported node, or a
+ * layer after it, is the usual one-line error naming the node and op.
  */
 class UnsupportedOpDepthTest {
   @TempDir Path tmp;
@@ -40,13 +40,41 @@ class UnsupportedOpDepthTest {
   @Test
   void layersBeforeTheUnsupportedOpRender() {
     Path out = tmp.resolve("relu1");
-    CliRunner r = CliRunner.run("render", "--model", model().toString(), "--layer", "relu1", "--unit", "1",
-        "--steps", "2", "--transforms", "none", "--device", "cpu", "--out", out.toString());
+    CliRunner r =
+        CliRunner.run(
+            "render",
+            "--model",
+            model().toString(),
+            "--layer",
+            "relu1",
+            "--unit",
+            "1",
+            "--steps",
+            "2",
+            "--transforms",
+            "none",
+            "--device",
+            "cpu",
+            "--out",
+            out.toString());
     assertEquals(0, r.exitCode(), r.err());
     assertTrue(Files.exists(out.resolve("relu1_unit_0001.png")));
 
-    CliRunner sweep = CliRunner.run("sweep", "--model", model().toString(), "--layers", "conv1,relu1", "--steps",
-        "2", "--transforms", "none", "--device", "cpu", "--out", tmp.resolve("sweep").toString());
+    CliRunner sweep =
+        CliRunner.run(
+            "sweep",
+            "--model",
+            model().toString(),
+            "--layers",
+            "conv1,relu1",
+            "--steps",
+            "2",
+            "--transforms",
+            "none",
+            "--device",
+            "cpu",
+            "--out",
+            tmp.resolve("sweep").toString());
     assertEquals(0, sweep.exitCode(), sweep.err());
     assertTrue(sweep.out().contains("4 units"), sweep.out());
   }
@@ -54,12 +82,28 @@ class UnsupportedOpDepthTest {
   @Test
   void targetingTheUnsupportedOpOrALayerAfterItNamesTheNodeAndOp() {
     for (String layer : List.of("sin1", "relu2")) {
-      CliRunner r = CliRunner.run("render", "--model", model().toString(), "--layer", layer, "--unit", "0",
-          "--steps", "2", "--device", "cpu", "--out", tmp.resolve(layer).toString());
+      CliRunner r =
+          CliRunner.run(
+              "render",
+              "--model",
+              model().toString(),
+              "--layer",
+              layer,
+              "--unit",
+              "0",
+              "--steps",
+              "2",
+              "--device",
+              "cpu",
+              "--out",
+              tmp.resolve(layer).toString());
       assertEquals(2, r.exitCode(), layer + ": " + r.out() + r.err());
       assertEquals(1, r.err().lines().count(), r.err());
-      assertTrue(r.err().startsWith("featviz: error: ") && r.err().contains("Sin node 'sin1'")
-          && r.err().contains("op Sin"), r.err());
+      assertTrue(
+          r.err().startsWith("featviz: error: ")
+              && r.err().contains("Sin node 'sin1'")
+              && r.err().contains("op Sin"),
+          r.err());
     }
   }
 
@@ -67,29 +111,66 @@ class UnsupportedOpDepthTest {
   void anInt64WeightAfterTheTargetDoesNotMatterAndAtItIsNamed() {
     float[] w = new float[2 * 9];
     for (int i = 0; i < w.length; i++) w[i] = (float) Math.sin(i + 0.5);
-    String m = new OnnxModelBuilder()
-        .input("x", "N", 1, 6, 6)
-        .initializer("w", new long[] {2, 1, 3, 3}, w)
-        .initializer(OnnxModelBuilder.int64Tensor("k", new long[] {1}, 3))
-        .node("Conv", "conv1", List.of("x", "w"), List.of("conv1"), Attr.ints("pads", 1, 1, 1, 1))
-        .node("Relu", "relu1", List.of("conv1"), List.of("relu1"))
-        .node("Mul", "scaled", List.of("relu1", "k"), List.of("scaled"))
-        .output("scaled", "N", 2, 6, 6)
-        .write(tmp.resolve("int64.onnx")).toString();
-    CliRunner before = CliRunner.run("render", "--model", m, "--layer", "relu1", "--unit", "0", "--steps", "2",
-        "--transforms", "none", "--device", "cpu", "--out", tmp.resolve("int64-relu1").toString());
+    String m =
+        new OnnxModelBuilder()
+            .input("x", "N", 1, 6, 6)
+            .initializer("w", new long[] {2, 1, 3, 3}, w)
+            .initializer(OnnxModelBuilder.int64Tensor("k", new long[] {1}, 3))
+            .node(
+                "Conv", "conv1", List.of("x", "w"), List.of("conv1"), Attr.ints("pads", 1, 1, 1, 1))
+            .node("Relu", "relu1", List.of("conv1"), List.of("relu1"))
+            .node("Mul", "scaled", List.of("relu1", "k"), List.of("scaled"))
+            .output("scaled", "N", 2, 6, 6)
+            .write(tmp.resolve("int64.onnx"))
+            .toString();
+    CliRunner before =
+        CliRunner.run(
+            "render",
+            "--model",
+            m,
+            "--layer",
+            "relu1",
+            "--unit",
+            "0",
+            "--steps",
+            "2",
+            "--transforms",
+            "none",
+            "--device",
+            "cpu",
+            "--out",
+            tmp.resolve("int64-relu1").toString());
     assertEquals(0, before.exitCode(), before.err());
-    CliRunner at = CliRunner.run("render", "--model", m, "--layer", "scaled", "--unit", "0", "--steps", "2",
-        "--transforms", "none", "--device", "cpu", "--out", tmp.resolve("int64-scaled").toString());
+    CliRunner at =
+        CliRunner.run(
+            "render",
+            "--model",
+            m,
+            "--layer",
+            "scaled",
+            "--unit",
+            "0",
+            "--steps",
+            "2",
+            "--transforms",
+            "none",
+            "--device",
+            "cpu",
+            "--out",
+            tmp.resolve("int64-scaled").toString());
     assertEquals(2, at.exitCode(), at.out() + at.err());
-    assertTrue(at.err().contains("Mul node 'scaled'") && at.err().contains("int64 initializer 'k'"), at.err());
+    assertTrue(
+        at.err().contains("Mul node 'scaled'") && at.err().contains("int64 initializer 'k'"),
+        at.err());
   }
 
   @Test
   void infoStillListsTheUnsupportedOp() {
     CliRunner r = CliRunner.run("info", model().toString());
     assertEquals(0, r.exitCode(), r.err());
-    assertTrue(r.out().lines().anyMatch(l -> l.startsWith("relu1 ") && l.contains("[1, 2, 6, 6]")), r.out());
+    assertTrue(
+        r.out().lines().anyMatch(l -> l.startsWith("relu1 ") && l.contains("[1, 2, 6, 6]")),
+        r.out());
     assertTrue(r.out().contains("not supported") && r.out().contains("Sin node 'sin1'"), r.out());
   }
 
@@ -98,7 +179,9 @@ class UnsupportedOpDepthTest {
     try (Model m = Model.open(model())) {
       assertEquals(2, m.units("relu1"));
       ModelException e = assertThrows(ModelException.class, () -> m.layerShape("relu2"));
-      assertTrue(e.getMessage().contains("Sin node 'sin1'") && e.getMessage().contains("op Sin"), e.getMessage());
+      assertTrue(
+          e.getMessage().contains("Sin node 'sin1'") && e.getMessage().contains("op Sin"),
+          e.getMessage());
     }
   }
 }

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ConformanceTest {
   @Test
   void everySupportedNodeCasePasses() {
-    Path root = TestData.require(Path.of("/usr/share/libonnx-testdata/data/node"), "libonnx-testdata");
+    Path root =
+        TestData.require(Path.of("/usr/share/libonnx-testdata/data/node"), "libonnx-testdata");
     List<String> failures = new ArrayList<>();
     int passed = 0;
     for (Path dir : ConformanceRunner.findCases(List.of(root))) {
@@ -27,8 +28,10 @@ class ConformanceTest {
       if (c.status() == ConformanceCase.Status.FAIL) failures.add(c.toString());
       if (c.status() == ConformanceCase.Status.PASS) passed++;
     }
-    if (!failures.isEmpty()) fail(failures.size() + " conformance cases failed:\n" + String.join("\n", failures));
-    // The supported ops cover well over a hundred node cases (conv, pooling, gemm, broadcasting, softmax, ...).
+    if (!failures.isEmpty())
+      fail(failures.size() + " conformance cases failed:\n" + String.join("\n", failures));
+    // The supported ops cover well over a hundred node cases (conv, pooling, gemm, broadcasting,
+    // softmax, ...).
     assertTrue(passed >= 100, "only " + passed + " cases passed");
   }
 
@@ -42,22 +45,31 @@ class ConformanceTest {
         .output("y", 2)
         .write(set.getParent().resolve("model.onnx"));
     Files.write(set.resolve("input_0.pb"), OnnxModelBuilder.int64Tensor("a", new long[] {2}, 1, 2));
-    Files.write(set.resolve("input_1.pb"), OnnxModelBuilder.floatTensor("b", new long[] {2}, 0.5f, 0.25f));
-    Files.write(set.resolve("output_0.pb"), OnnxModelBuilder.floatTensor("y", new long[] {2}, 1.5f, 2.25f));
+    Files.write(
+        set.resolve("input_1.pb"), OnnxModelBuilder.floatTensor("b", new long[] {2}, 0.5f, 0.25f));
+    Files.write(
+        set.resolve("output_0.pb"), OnnxModelBuilder.floatTensor("y", new long[] {2}, 1.5f, 2.25f));
     ConformanceCase c = ConformanceRunner.run(set.getParent());
     assertEquals(ConformanceCase.Status.UNSUPPORTED, c.status(), c.toString());
-    assertTrue(c.detail().contains("Add node 'add'") && c.detail().contains("int64 graph input 'a'"), c.detail());
+    assertTrue(
+        c.detail().contains("Add node 'add'") && c.detail().contains("int64 graph input 'a'"),
+        c.detail());
   }
 
   @Test
   void aFolderWithoutCasesIsAnError(@TempDir Path dir) {
-    ModelException e = assertThrows(ModelException.class, () -> ConformanceRunner.findCases(List.of(dir)));
-    assertEquals("no ONNX test cases (folders with model.onnx and test_data_set_N) under " + dir, e.getMessage());
+    ModelException e =
+        assertThrows(ModelException.class, () -> ConformanceRunner.findCases(List.of(dir)));
+    assertEquals(
+        "no ONNX test cases (folders with model.onnx and test_data_set_N) under " + dir,
+        e.getMessage());
   }
 
   @Test
   void aKnownCaseReportsPass() {
-    Path dir = TestData.require(Path.of("/usr/share/libonnx-testdata/data/node/test_relu"), "libonnx-testdata");
+    Path dir =
+        TestData.require(
+            Path.of("/usr/share/libonnx-testdata/data/node/test_relu"), "libonnx-testdata");
     assertEquals(ConformanceCase.Status.PASS, ConformanceRunner.run(dir).status());
     assertTrue(Files.exists(dir.resolve("model.onnx")));
   }

@@ -5,7 +5,10 @@ import org.featviz.device.DeviceTesting;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-/** The ONNX node cases through device plans on a GPU (cuDNN, cuBLAS, PTX kernels); skipped where there is none. */
+/**
+ * The ONNX node cases through device plans on a GPU (cuDNN, cuBLAS, PTX kernels); skipped where
+ * there is none.
+ */
 @Tag("gpu")
 class DeviceConformanceGpuTest {
   @Test

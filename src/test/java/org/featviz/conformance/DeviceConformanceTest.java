@@ -14,13 +14,18 @@ import org.featviz.device.DeviceTesting;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every ONNX backend node case through device plans on the host emulator (all 932 take well under a second of
- * device time there, so no subset is needed): each case that passes on the CPU must pass on the device too, except
- * any the device plan refuses by design (none at present), which must be reported unsupported (never wrong).
+ * Every ONNX backend node case through device plans on the host emulator (all 932 take well under a
+ * second of device time there, so no subset is needed): each case that passes on the CPU must pass
+ * on the device too, except any the device plan refuses by design (none at present), which must be
+ * reported unsupported (never wrong).
  */
 class DeviceConformanceTest {
   static final Path NODE = Path.of("/usr/share/libonnx-testdata/data/node");
-  /** Cases the CPU passes and the device plan refuses (dilated pooling, once refused, runs the pool kernels). */
+
+  /**
+   * Cases the CPU passes and the device plan refuses (dilated pooling, once refused, runs the pool
+   * kernels).
+   */
   private static final Set<String> REFUSED = Set.of();
 
   @Test
@@ -30,7 +35,10 @@ class DeviceConformanceTest {
     }
   }
 
-  /** Fails listing every case that fails on the device, or that the CPU passes and the device does not lower. */
+  /**
+   * Fails listing every case that fails on the device, or that the CPU passes and the device does
+   * not lower.
+   */
   static void checkEveryCase(Device device) {
     Path root = TestData.require(NODE, "libonnx-testdata");
     List<String> problems = new ArrayList<>();
@@ -49,18 +57,25 @@ class DeviceConformanceTest {
         problems.add("passes on the CPU, but on the device: " + onDevice);
       }
     }
-    if (!problems.isEmpty()) fail(problems.size() + " conformance cases differ on " + device.name() + ":\n"
-        + String.join("\n", problems));
+    if (!problems.isEmpty())
+      fail(
+          problems.size()
+              + " conformance cases differ on "
+              + device.name()
+              + ":\n"
+              + String.join("\n", problems));
     assertTrue(passed >= 120, "only " + passed + " cases passed");
   }
 
   @Test
   void aConvolutionCaseAndTheDilatedMaxPoolCasePass() {
-    Path conv = TestData.require(NODE.resolve("test_conv_with_strides_padding"), "libonnx-testdata");
+    Path conv =
+        TestData.require(NODE.resolve("test_conv_with_strides_padding"), "libonnx-testdata");
     try (Device device = DeviceTesting.emulator()) {
       ConformanceBackend backend = ConformanceBackend.device(device);
       assertEquals(ConformanceCase.Status.PASS, ConformanceRunner.run(conv, backend).status());
-      ConformanceCase dilated = ConformanceRunner.run(NODE.resolve("test_maxpool_2d_dilations"), backend);
+      ConformanceCase dilated =
+          ConformanceRunner.run(NODE.resolve("test_maxpool_2d_dilations"), backend);
       assertEquals(ConformanceCase.Status.PASS, dilated.status(), dilated.toString());
     }
   }

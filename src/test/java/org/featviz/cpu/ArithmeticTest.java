@@ -20,22 +20,26 @@ import org.featviz.ir.Shape;
 import org.featviz.ir.Tensor;
 import org.junit.jupiter.api.Test;
 
-/** Add, Sub, Mul, Div: numpy broadcasting forward against a per-element reference, and gradients of both inputs. */
+/**
+ * Add, Sub, Mul, Div: numpy broadcasting forward against a per-element reference, and gradients of
+ * both inputs.
+ */
 class ArithmeticTest {
   private static final String[] OPS = {"Add", "Sub", "Mul", "Div"};
-  private static final DoubleBinaryOperator[] REFERENCE = {(a, b) -> a + b, (a, b) -> a - b, (a, b) -> a * b,
-      (a, b) -> a / b};
+  private static final DoubleBinaryOperator[] REFERENCE = {
+    (a, b) -> a + b, (a, b) -> a - b, (a, b) -> a * b, (a, b) -> a / b
+  };
 
   /** Operand shapes and the broadcast result ONNX specifies for them. */
   private static final Shape[][] CASES = {
-      {Shape.of(2, 3, 4), Shape.of(2, 3, 4), Shape.of(2, 3, 4)},
-      {Shape.of(2, 3, 4, 5), Shape.of(5), Shape.of(2, 3, 4, 5)},
-      {Shape.of(2, 1, 4, 1), Shape.of(3, 1, 5), Shape.of(2, 3, 4, 5)},
-      {Shape.scalar(), Shape.of(2, 3), Shape.of(2, 3)},
-      {Shape.of(2, 3), Shape.scalar(), Shape.of(2, 3)},
-      {Shape.of(3, 1), Shape.of(1, 4), Shape.of(3, 4)},
-      {Shape.of(1), Shape.of(2, 2), Shape.of(2, 2)},
-      {Shape.of(4, 1, 3), Shape.of(4, 2, 1), Shape.of(4, 2, 3)},
+    {Shape.of(2, 3, 4), Shape.of(2, 3, 4), Shape.of(2, 3, 4)},
+    {Shape.of(2, 3, 4, 5), Shape.of(5), Shape.of(2, 3, 4, 5)},
+    {Shape.of(2, 1, 4, 1), Shape.of(3, 1, 5), Shape.of(2, 3, 4, 5)},
+    {Shape.scalar(), Shape.of(2, 3), Shape.of(2, 3)},
+    {Shape.of(2, 3), Shape.scalar(), Shape.of(2, 3)},
+    {Shape.of(3, 1), Shape.of(1, 4), Shape.of(3, 4)},
+    {Shape.of(1), Shape.of(2, 2), Shape.of(2, 2)},
+    {Shape.of(4, 1, 3), Shape.of(4, 2, 1), Shape.of(4, 2, 3)},
   };
 
   @Test
@@ -65,12 +69,20 @@ class ArithmeticTest {
     // From the ONNX operator docs: x = [1, 2, 3], y = [4, 5, 6].
     Tensor x = Tensor.of(Shape.of(3), new float[] {1, 2, 3});
     Tensor y = Tensor.of(Shape.of(3), new float[] {4, 5, 6});
-    assertClose(new float[] {5, 7, 9}, forward(node("Add", Map.of(), 2, 1), x, y)[0].data(), 0, 0, "Add");
-    assertClose(new float[] {-3, -3, -3}, forward(node("Sub", Map.of(), 2, 1), x, y)[0].data(), 0, 0, "Sub");
-    assertClose(new float[] {4, 10, 18}, forward(node("Mul", Map.of(), 2, 1), x, y)[0].data(), 0, 0, "Mul");
+    assertClose(
+        new float[] {5, 7, 9}, forward(node("Add", Map.of(), 2, 1), x, y)[0].data(), 0, 0, "Add");
+    assertClose(
+        new float[] {-3, -3, -3},
+        forward(node("Sub", Map.of(), 2, 1), x, y)[0].data(),
+        0,
+        0,
+        "Sub");
+    assertClose(
+        new float[] {4, 10, 18}, forward(node("Mul", Map.of(), 2, 1), x, y)[0].data(), 0, 0, "Mul");
     Tensor p = Tensor.of(Shape.of(2), new float[] {3, 4});
     Tensor q = Tensor.of(Shape.of(2), new float[] {1, 2});
-    assertClose(new float[] {3, 2}, forward(node("Div", Map.of(), 2, 1), p, q)[0].data(), 0, 0, "Div");
+    assertClose(
+        new float[] {3, 2}, forward(node("Div", Map.of(), 2, 1), p, q)[0].data(), 0, 0, "Div");
   }
 
   @Test
@@ -82,7 +94,8 @@ class ArithmeticTest {
         Tensor a = random(c[0], rng, -2f, 2f);
         Tensor b = divisor(c[1], rng);
         double eps = op.equals("Div") ? 3e-3 : 1e-2;
-        checkGradient(node, new Tensor[] {a, b}, new boolean[] {true, true}, rng.nextLong(), eps, 1e-2);
+        checkGradient(
+            node, new Tensor[] {a, b}, new boolean[] {true, true}, rng.nextLong(), eps, 1e-2);
       }
     }
   }
@@ -90,12 +103,16 @@ class ArithmeticTest {
   @Test
   void incompatibleShapesNameTheNodeAndShapes() {
     Node add = node("Add", Map.of(), 2, 1);
-    ModelException e = assertThrows(ModelException.class,
-        () -> forward(add, Tensor.zeros(Shape.of(2, 3)), Tensor.zeros(Shape.of(4))));
+    ModelException e =
+        assertThrows(
+            ModelException.class,
+            () -> forward(add, Tensor.zeros(Shape.of(2, 3)), Tensor.zeros(Shape.of(4))));
     assertMessageNames(e, "Add_test", "[2, 3]", "[4]");
   }
 
-  /** Values with |v| in [0.5, 1.5] and a random sign: safe divisors, and fine for the other ops too. */
+  /**
+   * Values with |v| in [0.5, 1.5] and a random sign: safe divisors, and fine for the other ops too.
+   */
   private static Tensor divisor(Shape shape, Random rng) {
     Tensor t = random(shape, rng, 0.5f, 1.5f);
     float[] v = t.data();

@@ -26,7 +26,8 @@ class AveragePoolTest {
         NaiveSpatial.Geometry g = k.geometry();
         String what = "AveragePool " + k.name() + ", count_include_pad " + includePad;
         assertEquals(Shape.of(2, 3, g.out()[1], g.out()[2]), y.shape(), what + ": output shape");
-        assertClose(NaiveSpatial.pool(x.data(), 6, g, false, includePad == 1), y.data(), 1e-6, 1e-6, what);
+        assertClose(
+            NaiveSpatial.pool(x.data(), 6, g, false, includePad == 1), y.data(), 1e-6, 1e-6, what);
       }
     }
   }
@@ -37,7 +38,8 @@ class AveragePoolTest {
     for (MaxPoolTest.Case k : MaxPoolTest.CASES) {
       for (long includePad : new long[] {0, 1}) {
         Tensor x = random(Shape.of(2, 2, k.h(), k.w()), rng, -1, 1);
-        checkGradient(averagePool(k, includePad), new Tensor[] {x}, new boolean[] {true}, 33, 1e-2, 1e-2);
+        checkGradient(
+            averagePool(k, includePad), new Tensor[] {x}, new boolean[] {true}, 33, 1e-2, 1e-2);
       }
     }
   }
@@ -45,16 +47,42 @@ class AveragePoolTest {
   @Test
   void matchesTheOnnxSpecExamples() {
     // test_averagepool_2d_ceil: 4x4 ramp 1..16, kernel 3, strides 2, ceil_mode.
-    Node ceil = node("AveragePool", Map.of("kernel_shape", new long[] {3, 3}, "strides", new long[] {2, 2},
-        "ceil_mode", 1L), 1, 1);
-    assertClose(new float[] {6, 7.5f, 12, 13.5f}, forward(ceil, MaxPoolTest.ramp(Shape.of(1, 1, 4, 4)))[0].data(), 0,
-        0, "ceil_mode example");
-    // test_averagepool_2d_precomputed_pads_count_include_pad: 5x5 ramp, kernel 5, pads 2, divisor always 25.
-    Node include = node("AveragePool", Map.of("kernel_shape", new long[] {5, 5}, "pads", new long[] {2, 2, 2, 2},
-        "count_include_pad", 1L), 1, 1);
-    float[] expected = {2.52f, 3.6f, 4.8f, 4.08f, 3.24f, 4.56f, 6.4f, 8.4f, 7.04f, 5.52f, 7.2f, 10, 13, 10.8f, 8.4f,
-        6.96f, 9.6f, 12.4f, 10.24f, 7.92f, 6.12f, 8.4f, 10.8f, 8.88f, 6.84f};
-    assertClose(expected, forward(include, MaxPoolTest.ramp(Shape.of(1, 1, 5, 5)))[0].data(), 1e-6, 1e-6,
+    Node ceil =
+        node(
+            "AveragePool",
+            Map.of(
+                "kernel_shape", new long[] {3, 3}, "strides", new long[] {2, 2}, "ceil_mode", 1L),
+            1,
+            1);
+    assertClose(
+        new float[] {6, 7.5f, 12, 13.5f},
+        forward(ceil, MaxPoolTest.ramp(Shape.of(1, 1, 4, 4)))[0].data(),
+        0,
+        0,
+        "ceil_mode example");
+    // test_averagepool_2d_precomputed_pads_count_include_pad: 5x5 ramp, kernel 5, pads 2, divisor
+    // always 25.
+    Node include =
+        node(
+            "AveragePool",
+            Map.of(
+                "kernel_shape",
+                new long[] {5, 5},
+                "pads",
+                new long[] {2, 2, 2, 2},
+                "count_include_pad",
+                1L),
+            1,
+            1);
+    float[] expected = {
+      2.52f, 3.6f, 4.8f, 4.08f, 3.24f, 4.56f, 6.4f, 8.4f, 7.04f, 5.52f, 7.2f, 10, 13, 10.8f, 8.4f,
+      6.96f, 9.6f, 12.4f, 10.24f, 7.92f, 6.12f, 8.4f, 10.8f, 8.88f, 6.84f
+    };
+    assertClose(
+        expected,
+        forward(include, MaxPoolTest.ramp(Shape.of(1, 1, 5, 5)))[0].data(),
+        1e-6,
+        1e-6,
         "count_include_pad example");
   }
 
@@ -63,16 +91,37 @@ class AveragePoolTest {
     Random rng = new Random(34);
     for (String mode : new String[] {"SAME_UPPER", "SAME_LOWER"}) {
       for (long includePad : new long[] {0, 1}) {
-        Node pool = node("AveragePool", Map.of("auto_pad", mode, "kernel_shape", new long[] {2, 2},
-            "count_include_pad", includePad), 1, 1);
+        Node pool =
+            node(
+                "AveragePool",
+                Map.of(
+                    "auto_pad",
+                    mode,
+                    "kernel_shape",
+                    new long[] {2, 2},
+                    "count_include_pad",
+                    includePad),
+                1,
+                1);
         Tensor x = random(Shape.of(1, 3, 5, 4), rng, -1, 1);
         int[] ph = NaiveSpatial.samePads(5, 2, 1, 1, mode.equals("SAME_UPPER"));
         int[] pw = NaiveSpatial.samePads(4, 2, 1, 1, mode.equals("SAME_UPPER"));
-        NaiveSpatial.Geometry g = NaiveSpatial.geometry(new int[] {1, 5, 4}, new int[] {1, 2, 2},
-            new int[] {1, 1, 1}, new int[] {1, 1, 1}, new int[] {0, ph[0], pw[0]}, new int[] {0, ph[1], pw[1]}, false);
+        NaiveSpatial.Geometry g =
+            NaiveSpatial.geometry(
+                new int[] {1, 5, 4},
+                new int[] {1, 2, 2},
+                new int[] {1, 1, 1},
+                new int[] {1, 1, 1},
+                new int[] {0, ph[0], pw[0]},
+                new int[] {0, ph[1], pw[1]},
+                false);
         Tensor y = forward(pool, x)[0];
         assertEquals(x.shape(), y.shape(), mode + " keeps the spatial size at stride 1");
-        assertClose(NaiveSpatial.pool(x.data(), 3, g, false, includePad == 1), y.data(), 1e-6, 1e-6,
+        assertClose(
+            NaiveSpatial.pool(x.data(), 3, g, false, includePad == 1),
+            y.data(),
+            1e-6,
+            1e-6,
             "AveragePool " + mode + ", count_include_pad " + includePad);
         checkGradient(pool, new Tensor[] {x}, new boolean[] {true}, 35, 1e-2, 1e-2);
       }
@@ -82,24 +131,59 @@ class AveragePoolTest {
   @Test
   void oneAndThreeSpatialAxes() {
     Random rng = new Random(36);
-    Node pool1 = node("AveragePool", Map.of("kernel_shape", new long[] {3}, "pads", new long[] {2, 0},
-        "count_include_pad", 1L), 1, 1);
+    Node pool1 =
+        node(
+            "AveragePool",
+            Map.of(
+                "kernel_shape", new long[] {3}, "pads", new long[] {2, 0}, "count_include_pad", 1L),
+            1,
+            1);
     Tensor x1 = random(Shape.of(2, 2, 7), rng, -1, 1);
-    NaiveSpatial.Geometry g1 = NaiveSpatial.geometry(new int[] {1, 1, 7}, new int[] {1, 1, 3}, new int[] {1, 1, 1},
-        new int[] {1, 1, 1}, new int[] {0, 0, 2}, new int[] {0, 0, 0}, false);
+    NaiveSpatial.Geometry g1 =
+        NaiveSpatial.geometry(
+            new int[] {1, 1, 7},
+            new int[] {1, 1, 3},
+            new int[] {1, 1, 1},
+            new int[] {1, 1, 1},
+            new int[] {0, 0, 2},
+            new int[] {0, 0, 0},
+            false);
     Tensor y1 = forward(pool1, x1)[0];
     assertEquals(Shape.of(2, 2, 7), y1.shape());
-    assertClose(NaiveSpatial.pool(x1.data(), 4, g1, false, true), y1.data(), 1e-6, 1e-6, "AveragePool 1-D");
+    assertClose(
+        NaiveSpatial.pool(x1.data(), 4, g1, false, true), y1.data(), 1e-6, 1e-6, "AveragePool 1-D");
     checkGradient(pool1, new Tensor[] {x1}, new boolean[] {true}, 37, 1e-2, 1e-2);
 
-    Node pool3 = node("AveragePool", Map.of("kernel_shape", new long[] {2, 3, 2}, "strides", new long[] {2, 1, 2},
-        "pads", new long[] {1, 1, 0, 0, 1, 1}), 1, 1);
+    Node pool3 =
+        node(
+            "AveragePool",
+            Map.of(
+                "kernel_shape",
+                new long[] {2, 3, 2},
+                "strides",
+                new long[] {2, 1, 2},
+                "pads",
+                new long[] {1, 1, 0, 0, 1, 1}),
+            1,
+            1);
     Tensor x3 = random(Shape.of(1, 2, 4, 4, 5), rng, -1, 1);
-    NaiveSpatial.Geometry g3 = NaiveSpatial.geometry(new int[] {4, 4, 5}, new int[] {2, 3, 2}, new int[] {2, 1, 2},
-        new int[] {1, 1, 1}, new int[] {1, 1, 0}, new int[] {0, 1, 1}, false);
+    NaiveSpatial.Geometry g3 =
+        NaiveSpatial.geometry(
+            new int[] {4, 4, 5},
+            new int[] {2, 3, 2},
+            new int[] {2, 1, 2},
+            new int[] {1, 1, 1},
+            new int[] {1, 1, 0},
+            new int[] {0, 1, 1},
+            false);
     Tensor y3 = forward(pool3, x3)[0];
     assertEquals(Shape.of(1, 2, g3.out()[0], g3.out()[1], g3.out()[2]), y3.shape());
-    assertClose(NaiveSpatial.pool(x3.data(), 2, g3, false, false), y3.data(), 1e-6, 1e-6, "AveragePool 3-D");
+    assertClose(
+        NaiveSpatial.pool(x3.data(), 2, g3, false, false),
+        y3.data(),
+        1e-6,
+        1e-6,
+        "AveragePool 3-D");
     checkGradient(pool3, new Tensor[] {x3}, new boolean[] {true}, 38, 1e-2, 1e-2);
   }
 

@@ -21,11 +21,13 @@ class BatchNormalizationTest {
   @Test
   void forwardNormalizesWithTheRunningStatistics() {
     Random rng = new Random(61);
-    for (Shape shape : new Shape[] {Shape.of(2, 3, 4, 5), Shape.of(3, 4), Shape.of(2, 2, 3, 2, 2)}) {
+    for (Shape shape :
+        new Shape[] {Shape.of(2, 3, 4, 5), Shape.of(3, 4), Shape.of(2, 2, 3, 2, 2)}) {
       for (float eps : new float[] {1e-5f, 0.1f}) {
         Tensor[] in = inputs(shape, rng);
         Node bn = node("BatchNormalization", Map.of("epsilon", eps), 5, 1);
-        assertClose(naive(in, eps), forward(bn, in)[0].data(), 1e-5, 1e-6, "BatchNormalization " + shape);
+        assertClose(
+            naive(in, eps), forward(bn, in)[0].data(), 1e-5, 1e-6, "BatchNormalization " + shape);
       }
     }
   }
@@ -43,24 +45,36 @@ class BatchNormalizationTest {
   @Test
   void trainingModeAndStatisticsOutputsAreUnsupported() {
     Tensor[] in = inputs(Shape.of(1, 2, 2, 2), new Random(64));
-    UnsupportedOpException training = assertThrows(UnsupportedOpException.class,
-        () -> forward(node("BatchNormalization", Map.of("training_mode", 1L), 5, 1), in));
+    UnsupportedOpException training =
+        assertThrows(
+            UnsupportedOpException.class,
+            () -> forward(node("BatchNormalization", Map.of("training_mode", 1L), 5, 1), in));
     assertTrue(training.getMessage().contains("training_mode"), training.getMessage());
-    assertThrows(UnsupportedOpException.class, () -> forward(node("BatchNormalization", Map.of(), 5, 3), in));
+    assertThrows(
+        UnsupportedOpException.class,
+        () -> forward(node("BatchNormalization", Map.of(), 5, 3), in));
   }
 
   @Test
   void rejectsStatisticsOfTheWrongShape() {
     Tensor[] in = inputs(Shape.of(1, 2, 2, 2), new Random(65));
     in[3] = Tensor.zeros(Shape.of(3));
-    assertThrows(ModelException.class, () -> forward(node("BatchNormalization", Map.of(), 5, 1), in));
+    assertThrows(
+        ModelException.class, () -> forward(node("BatchNormalization", Map.of(), 5, 1), in));
   }
 
-  /** X, scale, B, mean, var (var in [0.5, 1.5] so finite differences stay far from var + eps = 0). */
+  /**
+   * X, scale, B, mean, var (var in [0.5, 1.5] so finite differences stay far from var + eps = 0).
+   */
   private static Tensor[] inputs(Shape shape, Random rng) {
     Shape channels = Shape.of(shape.dim(1));
-    return new Tensor[] {random(shape, rng, -2, 2), random(channels, rng, 0.5f, 1.5f), random(channels, rng, -1, 1),
-        random(channels, rng, -1, 1), random(channels, rng, 0.5f, 1.5f)};
+    return new Tensor[] {
+      random(shape, rng, -2, 2),
+      random(channels, rng, 0.5f, 1.5f),
+      random(channels, rng, -1, 1),
+      random(channels, rng, -1, 1),
+      random(channels, rng, 0.5f, 1.5f)
+    };
   }
 
   private static float[] naive(Tensor[] in, float eps) {

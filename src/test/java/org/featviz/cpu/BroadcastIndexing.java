@@ -3,8 +3,9 @@ package org.featviz.cpu;
 import org.featviz.ir.Shape;
 
 /**
- * Index arithmetic for the plain test references, written independently of the kernels' index mappings: flat
- * index to multi-index and back, and numpy broadcasting read as "dimension of size 1 reads index 0".
+ * Index arithmetic for the plain test references, written independently of the kernels' index
+ * mappings: flat index to multi-index and back, and numpy broadcasting read as "dimension of size 1
+ * reads index 0".
  */
 final class BroadcastIndexing {
   private BroadcastIndexing() {}
@@ -26,7 +27,10 @@ final class BroadcastIndexing {
     return flat;
   }
 
-  /** The flat index in {@code in} of the element that broadcasts to {@code outIdx} (aligned at the last dim). */
+  /**
+   * The flat index in {@code in} of the element that broadcasts to {@code outIdx} (aligned at the
+   * last dim).
+   */
   static int broadcastSource(int[] outIdx, Shape in) {
     int offset = outIdx.length - in.rank();
     int[] idx = new int[in.rank()];
@@ -34,10 +38,13 @@ final class BroadcastIndexing {
     return ravel(idx, in);
   }
 
-  /** Throws unless the exception message names the node and contains every given fragment (shapes). */
+  /**
+   * Throws unless the exception message names the node and contains every given fragment (shapes).
+   */
   static void assertMessageNames(RuntimeException e, String nodeName, String... fragments) {
     String m = e.getMessage();
-    if (!m.contains(nodeName)) throw new AssertionError("message does not name node " + nodeName + ": " + m);
+    if (!m.contains(nodeName))
+      throw new AssertionError("message does not name node " + nodeName + ": " + m);
     for (String f : fragments) {
       if (!m.contains(f)) throw new AssertionError("message does not contain '" + f + "': " + m);
     }

@@ -19,12 +19,16 @@ import org.featviz.ir.Shape;
 import org.featviz.ir.Tensor;
 import org.junit.jupiter.api.Test;
 
-/** Clip with attribute bounds (opset 6) and input bounds (opset 11+, each optional), forward and gradients. */
+/**
+ * Clip with attribute bounds (opset 6) and input bounds (opset 11+, each optional), forward and
+ * gradients.
+ */
 class ClipTest {
   @Test
   void specExample() {
     Tensor x = Tensor.of(Shape.of(3), new float[] {-2, 0, 2});
-    float[] y = forward(node("Clip", Map.of(), 3, 1), x, Tensor.scalar(-1f), Tensor.scalar(1f))[0].data();
+    float[] y =
+        forward(node("Clip", Map.of(), 3, 1), x, Tensor.scalar(-1f), Tensor.scalar(1f))[0].data();
     assertClose(new float[] {-1, 0, 1}, y, 0, 0, "Clip example");
   }
 
@@ -32,9 +36,15 @@ class ClipTest {
   void attributeBoundsBeforeOpset11() {
     Tensor x = random(Shape.of(3, 4, 5), new Random(71), -2f, 2f);
     Node clip = node("Clip", Map.of("min", -0.5f, "max", 0.7f), 1, 1);
-    assertClose(reference(x, -0.5f, 0.7f), forward(clip, 6, x)[0].data(), 0, 0, "Clip-6 min and max");
+    assertClose(
+        reference(x, -0.5f, 0.7f), forward(clip, 6, x)[0].data(), 0, 0, "Clip-6 min and max");
     Node onlyMax = node("Clip", Map.of("max", 0.7f), 1, 1);
-    assertClose(reference(x, -Float.MAX_VALUE, 0.7f), forward(onlyMax, 6, x)[0].data(), 0, 0, "Clip-6 max only");
+    assertClose(
+        reference(x, -Float.MAX_VALUE, 0.7f),
+        forward(onlyMax, 6, x)[0].data(),
+        0,
+        0,
+        "Clip-6 max only");
   }
 
   @Test
@@ -42,11 +52,23 @@ class ClipTest {
     Tensor x = random(Shape.of(3, 4, 5), new Random(72), -2f, 2f);
     Tensor min = Tensor.scalar(-0.5f);
     Tensor max = Tensor.scalar(0.7f);
-    assertClose(reference(x, -0.5f, 0.7f), forward(clip("x", "min", "max"), 13, x, min, max)[0].data(), 0, 0,
+    assertClose(
+        reference(x, -0.5f, 0.7f),
+        forward(clip("x", "min", "max"), 13, x, min, max)[0].data(),
+        0,
+        0,
         "both bounds");
-    assertClose(reference(x, -Float.MAX_VALUE, 0.7f), forward(clip("x", "", "max"), 11, x, null, max)[0].data(), 0,
-        0, "min omitted");
-    assertClose(reference(x, -0.5f, Float.MAX_VALUE), forward(clip("x", "min"), 12, x, min)[0].data(), 0, 0,
+    assertClose(
+        reference(x, -Float.MAX_VALUE, 0.7f),
+        forward(clip("x", "", "max"), 11, x, null, max)[0].data(),
+        0,
+        0,
+        "min omitted");
+    assertClose(
+        reference(x, -0.5f, Float.MAX_VALUE),
+        forward(clip("x", "min"), 12, x, min)[0].data(),
+        0,
+        0,
         "max omitted");
     assertClose(x.data(), forward(clip("x"), 13, x)[0].data(), 0, 0, "no bounds");
   }
@@ -54,20 +76,34 @@ class ClipTest {
   @Test
   void minAboveMaxGivesMax() {
     Tensor x = random(Shape.of(10), new Random(73), -2f, 2f);
-    float[] y = forward(clip("x", "min", "max"), 13, x, Tensor.scalar(1f), Tensor.scalar(-1f))[0].data();
+    float[] y =
+        forward(clip("x", "min", "max"), 13, x, Tensor.scalar(1f), Tensor.scalar(-1f))[0].data();
     for (float v : y) assertEquals(-1f, v);
   }
 
   @Test
   void backwardMatchesFiniteDifferences() {
-    // distinct() puts values on odd multiples of 0.025, so no element sits within eps of a bound at -0.3 or 0.4.
+    // distinct() puts values on odd multiples of 0.025, so no element sits within eps of a bound at
+    // -0.3 or 0.4.
     Tensor x = distinct(Shape.of(4, 5), new Random(74), 0.05f);
     Tensor min = Tensor.scalar(-0.3f);
     Tensor max = Tensor.scalar(0.4f);
-    checkGradient(clip("x", "min", "max"), 13, new Tensor[] {x, min, max}, new boolean[] {true, true, true}, 75,
-        1e-2, 1e-2);
-    checkGradient(clip("x", "", "max"), 13, new Tensor[] {x, null, max}, new boolean[] {true, false, true}, 76,
-        1e-2, 1e-2);
+    checkGradient(
+        clip("x", "min", "max"),
+        13,
+        new Tensor[] {x, min, max},
+        new boolean[] {true, true, true},
+        75,
+        1e-2,
+        1e-2);
+    checkGradient(
+        clip("x", "", "max"),
+        13,
+        new Tensor[] {x, null, max},
+        new boolean[] {true, false, true},
+        76,
+        1e-2,
+        1e-2);
     Node clip6 = node("Clip", Map.of("min", -0.3f, "max", 0.4f), 1, 1);
     checkGradient(clip6, 6, new Tensor[] {x}, new boolean[] {true}, 77, 1e-2, 1e-2);
   }
@@ -75,8 +111,10 @@ class ClipTest {
   @Test
   void nonScalarBoundNamesTheNodeAndShape() {
     Tensor x = Tensor.zeros(Shape.of(3));
-    ModelException e = assertThrows(ModelException.class,
-        () -> forward(clip("x", "min"), 13, x, Tensor.zeros(Shape.of(2))));
+    ModelException e =
+        assertThrows(
+            ModelException.class,
+            () -> forward(clip("x", "min"), 13, x, Tensor.zeros(Shape.of(2))));
     BroadcastIndexing.assertMessageNames(e, "Clip_test", "[2]");
   }
 

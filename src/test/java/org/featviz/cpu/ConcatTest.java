@@ -25,8 +25,11 @@ class ConcatTest {
     Random rng = new Random(91);
     for (int axis = -3; axis < 3; axis++) {
       int a = axis < 0 ? axis + 3 : axis;
-      Tensor[] in = {random(Shape.of(2, 3, 4).withDim(a, 1), rng, -1f, 1f),
-          random(Shape.of(2, 3, 4).withDim(a, 2), rng, -1f, 1f), random(Shape.of(2, 3, 4), rng, -1f, 1f)};
+      Tensor[] in = {
+        random(Shape.of(2, 3, 4).withDim(a, 1), rng, -1f, 1f),
+        random(Shape.of(2, 3, 4).withDim(a, 2), rng, -1f, 1f),
+        random(Shape.of(2, 3, 4), rng, -1f, 1f)
+      };
       Node concat = node("Concat", Map.of("axis", (long) axis), 3, 1);
       Tensor y = forward(concat, in)[0];
       Shape expectedShape = Shape.of(2, 3, 4).withDim(a, Shape.of(2, 3, 4).dim(a) + 3);
@@ -48,8 +51,16 @@ class ConcatTest {
     Random rng = new Random(92);
     for (long axis : new long[] {0, 1, -1}) {
       int a = (int) (axis < 0 ? axis + 3 : axis);
-      Tensor[] in = {random(Shape.of(2, 3, 4).withDim(a, 1), rng, -1f, 1f), random(Shape.of(2, 3, 4), rng, -1f, 1f)};
-      checkGradient(node("Concat", Map.of("axis", axis), 2, 1), in, new boolean[] {true, true}, rng.nextLong(), 1e-2,
+      Tensor[] in = {
+        random(Shape.of(2, 3, 4).withDim(a, 1), rng, -1f, 1f),
+        random(Shape.of(2, 3, 4), rng, -1f, 1f)
+      };
+      checkGradient(
+          node("Concat", Map.of("axis", axis), 2, 1),
+          in,
+          new boolean[] {true, true},
+          rng.nextLong(),
+          1e-2,
           1e-2);
     }
   }
@@ -57,15 +68,21 @@ class ConcatTest {
   @Test
   void badShapesAndAxesNameTheNodeAndShapes() {
     Node concat = node("Concat", Map.of("axis", 1L), 2, 1);
-    ModelException mismatch = assertThrows(ModelException.class,
-        () -> forward(concat, Tensor.zeros(Shape.of(2, 3)), Tensor.zeros(Shape.of(4, 3))));
+    ModelException mismatch =
+        assertThrows(
+            ModelException.class,
+            () -> forward(concat, Tensor.zeros(Shape.of(2, 3)), Tensor.zeros(Shape.of(4, 3))));
     assertMessageNames(mismatch, "Concat_test", "[2, 3]", "[4, 3]");
-    ModelException rank = assertThrows(ModelException.class,
-        () -> forward(concat, Tensor.zeros(Shape.of(2, 3)), Tensor.zeros(Shape.of(2, 3, 1))));
+    ModelException rank =
+        assertThrows(
+            ModelException.class,
+            () -> forward(concat, Tensor.zeros(Shape.of(2, 3)), Tensor.zeros(Shape.of(2, 3, 1))));
     assertMessageNames(rank, "Concat_test", "[2, 3]", "[2, 3, 1]");
     Node far = node("Concat", Map.of("axis", -3L), 2, 1);
-    ModelException axis = assertThrows(ModelException.class,
-        () -> forward(far, Tensor.zeros(Shape.of(2, 3)), Tensor.zeros(Shape.of(2, 3))));
+    ModelException axis =
+        assertThrows(
+            ModelException.class,
+            () -> forward(far, Tensor.zeros(Shape.of(2, 3)), Tensor.zeros(Shape.of(2, 3))));
     assertMessageNames(axis, "Concat_test", "axis -3", "[2, 3]");
   }
 

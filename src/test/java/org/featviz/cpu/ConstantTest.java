@@ -20,7 +20,10 @@ import org.featviz.ops.ConstantSpec;
 import org.featviz.ops.OpContext;
 import org.junit.jupiter.api.Test;
 
-/** Constant from each kind of value attribute; int64 values come out as floats, and stay int64 for folding. */
+/**
+ * Constant from each kind of value attribute; int64 values come out as floats, and stay int64 for
+ * folding.
+ */
 class ConstantTest {
   @Test
   void tensorValue() {
@@ -36,7 +39,8 @@ class ConstantTest {
     assertValue(Map.of("value_floats", new float[] {1f, -2f, 3.5f}), Shape.of(3), 1f, -2f, 3.5f);
     assertValue(Map.of("value_int", 7L), Shape.scalar(), 7f);
     assertValue(Map.of("value_ints", new long[] {4, -1, 0}), Shape.of(3), 4f, -1f, 0f);
-    assertValue(Map.of("value", Tensor.ofLongs(Shape.of(2, 1), new long[] {3, 9})), Shape.of(2, 1), 3f, 9f);
+    assertValue(
+        Map.of("value", Tensor.ofLongs(Shape.of(2, 1), new long[] {3, 9})), Shape.of(2, 1), 3f, 9f);
   }
 
   @Test
@@ -52,16 +56,20 @@ class ConstantTest {
     Node node = node("Constant", Map.of("value_float", 1f), 0, 1);
     Tensor[] out = forward(node);
     Tensor[] grad = {Tensor.scalar(1f)};
-    CpuKernels.forNode(node, 13).backward(new KernelCall(node, 13, new Tensor[0], out, grad, new Tensor[0]));
+    CpuKernels.forNode(node, 13)
+        .backward(new KernelCall(node, 13, new Tensor[0], out, grad, new Tensor[0]));
     assertEquals(1f, out[0].data()[0]);
   }
 
   @Test
   void missingOrDoubleValueNamesTheNode() {
-    ModelException none = assertThrows(ModelException.class, () -> forward(node("Constant", Map.of(), 0, 1)));
+    ModelException none =
+        assertThrows(ModelException.class, () -> forward(node("Constant", Map.of(), 0, 1)));
     BroadcastIndexing.assertMessageNames(none, "Constant_test", "value");
-    ModelException two = assertThrows(ModelException.class,
-        () -> forward(node("Constant", Map.of("value_float", 1f, "value_int", 2L), 0, 1)));
+    ModelException two =
+        assertThrows(
+            ModelException.class,
+            () -> forward(node("Constant", Map.of("value_float", 1f, "value_int", 2L), 0, 1)));
     BroadcastIndexing.assertMessageNames(two, "Constant_test", "value_float", "value_int");
   }
 

@@ -18,28 +18,56 @@ import org.featviz.ir.Tensor;
 import org.featviz.ir.ValueInfo;
 import org.junit.jupiter.api.Test;
 
-/** Whole-graph forward and backward: the gradient at the input of a small CNN against finite differences. */
+/**
+ * Whole-graph forward and backward: the gradient at the input of a small CNN against finite
+ * differences.
+ */
 class CpuExecutorTest {
   private final Random rng = new Random(5);
 
-  /** x[N,2,6,6] -> conv(4,3x3,pad 1) -> tanh -> maxpool 2 -> flatten -> gemm(36->5) -> fc; plus a skip Add. */
+  /**
+   * x[N,2,6,6] -> conv(4,3x3,pad 1) -> tanh -> maxpool 2 -> flatten -> gemm(36->5) -> fc; plus a
+   * skip Add.
+   */
   private Graph smallCnn() {
     Map<String, Tensor> inits = new LinkedHashMap<>();
     inits.put("w1", random(Shape.of(4, 2, 3, 3), rng, -0.5f, 0.5f));
     inits.put("b1", random(Shape.of(4), rng, -0.1f, 0.1f));
     inits.put("w2", random(Shape.of(5, 36), rng, -0.5f, 0.5f));
     inits.put("b2", random(Shape.of(5), rng, -0.1f, 0.1f));
-    List<Node> nodes = List.of(
-        new Node("conv1", "Conv", List.of("x", "w1", "b1"), List.of("conv1"),
-            new Attributes(Map.of("pads", new long[] {1, 1, 1, 1}))),
-        new Node("act1", "Tanh", List.of("conv1"), List.of("act1"), Attributes.empty()),
-        new Node("sum", "Add", List.of("act1", "conv1"), List.of("sum"), Attributes.empty()),
-        new Node("pool1", "AveragePool", List.of("sum"), List.of("pool1"),
-            new Attributes(Map.of("kernel_shape", new long[] {2, 2}, "strides", new long[] {2, 2}))),
-        new Node("flat", "Flatten", List.of("pool1"), List.of("flat"), Attributes.empty()),
-        new Node("fc", "Gemm", List.of("flat", "w2", "b2"), List.of("fc"), new Attributes(Map.of("transB", 1L))));
-    return new Graph("small.onnx", 13, List.of(ValueInfo.of("x", Shape.of(2, 2, 6, 6))), List.of("fc"), nodes,
-        inits, Map.of(), Map.of());
+    List<Node> nodes =
+        List.of(
+            new Node(
+                "conv1",
+                "Conv",
+                List.of("x", "w1", "b1"),
+                List.of("conv1"),
+                new Attributes(Map.of("pads", new long[] {1, 1, 1, 1}))),
+            new Node("act1", "Tanh", List.of("conv1"), List.of("act1"), Attributes.empty()),
+            new Node("sum", "Add", List.of("act1", "conv1"), List.of("sum"), Attributes.empty()),
+            new Node(
+                "pool1",
+                "AveragePool",
+                List.of("sum"),
+                List.of("pool1"),
+                new Attributes(
+                    Map.of("kernel_shape", new long[] {2, 2}, "strides", new long[] {2, 2}))),
+            new Node("flat", "Flatten", List.of("pool1"), List.of("flat"), Attributes.empty()),
+            new Node(
+                "fc",
+                "Gemm",
+                List.of("flat", "w2", "b2"),
+                List.of("fc"),
+                new Attributes(Map.of("transB", 1L))));
+    return new Graph(
+        "small.onnx",
+        13,
+        List.of(ValueInfo.of("x", Shape.of(2, 2, 6, 6))),
+        List.of("fc"),
+        nodes,
+        inits,
+        Map.of(),
+        Map.of());
   }
 
   @Test
@@ -65,10 +93,12 @@ class CpuExecutorTest {
   @Test
   void forwardRunsOnlyWhatTheTargetNeeds() {
     CpuExecutor exec = new CpuExecutor(smallCnn());
-    Activations acts = exec.forward(Map.of("x", random(Shape.of(3, 2, 6, 6), rng, -1, 1)), List.of("act1"));
+    Activations acts =
+        exec.forward(Map.of("x", random(Shape.of(3, 2, 6, 6), rng, -1, 1)), List.of("act1"));
     assertTrue(acts.values().containsKey("act1"));
     assertTrue(!acts.values().containsKey("fc"), "fc must not be computed for target act1");
-    assertEquals(Shape.of(3, 4, 6, 6), acts.get("act1").shape(), "the batch follows the fed tensor");
+    assertEquals(
+        Shape.of(3, 4, 6, 6), acts.get("act1").shape(), "the batch follows the fed tensor");
   }
 
   @Test
@@ -81,13 +111,16 @@ class CpuExecutorTest {
     float[] g1 = exec.backward(acts, Map.of("act1", s1), List.of("x")).get("x").data();
     float[] g2 = exec.backward(acts, Map.of("fc", s2), List.of("x")).get("x").data();
     float[] both = exec.backward(acts, Map.of("act1", s1, "fc", s2), List.of("x")).get("x").data();
-    for (int i = 0; i < both.length; i++) assertEquals(g1[i] + g2[i], both[i], 1e-5, "element " + i);
+    for (int i = 0; i < both.length; i++)
+      assertEquals(g1[i] + g2[i], both[i], 1e-5, "element " + i);
   }
 
   @Test
   void missingFeedIsNamed() {
-    ModelException e = assertThrows(ModelException.class,
-        () -> new CpuExecutor(smallCnn()).forward(Map.of(), List.of("fc")));
+    ModelException e =
+        assertThrows(
+            ModelException.class,
+            () -> new CpuExecutor(smallCnn()).forward(Map.of(), List.of("fc")));
     assertTrue(e.getMessage().contains("'x'"), e.getMessage());
   }
 

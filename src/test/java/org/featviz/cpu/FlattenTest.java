@@ -24,21 +24,37 @@ class FlattenTest {
   void outputIsTwoDimensionalWithElementsInOrder() {
     // Output shapes of the ONNX flatten examples for a [2, 3, 4, 5] input, by axis.
     long[] axes = {0, 1, 2, 3, 4, -1, -2, -3, -4};
-    Shape[] expected = {Shape.of(1, 120), Shape.of(2, 60), Shape.of(6, 20), Shape.of(24, 5), Shape.of(120, 1),
-        Shape.of(24, 5), Shape.of(6, 20), Shape.of(2, 60), Shape.of(1, 120)};
+    Shape[] expected = {
+      Shape.of(1, 120),
+      Shape.of(2, 60),
+      Shape.of(6, 20),
+      Shape.of(24, 5),
+      Shape.of(120, 1),
+      Shape.of(24, 5),
+      Shape.of(6, 20),
+      Shape.of(2, 60),
+      Shape.of(1, 120)
+    };
     Tensor x = random(X, new Random(101), -1f, 1f);
     for (int i = 0; i < axes.length; i++) {
       Tensor y = forward(node("Flatten", Map.of("axis", axes[i]), 1, 1), x)[0];
       assertEquals(expected[i], y.shape(), "axis " + axes[i]);
       assertClose(x.data(), y.data(), 0, 0, "axis " + axes[i]);
     }
-    assertEquals(Shape.of(2, 60), forward(node("Flatten", Map.of(), 1, 1), x)[0].shape(), "default axis");
+    assertEquals(
+        Shape.of(2, 60), forward(node("Flatten", Map.of(), 1, 1), x)[0].shape(), "default axis");
   }
 
   @Test
   void backwardMatchesFiniteDifferences() {
     Tensor x = random(X, new Random(102), -1f, 1f);
-    checkGradient(node("Flatten", Map.of("axis", 2L), 1, 1), new Tensor[] {x}, new boolean[] {true}, 103, 1e-2, 1e-2);
+    checkGradient(
+        node("Flatten", Map.of("axis", 2L), 1, 1),
+        new Tensor[] {x},
+        new boolean[] {true},
+        103,
+        1e-2,
+        1e-2);
   }
 
   @Test

@@ -25,8 +25,18 @@ class LeakyReluTest {
       defaultAlpha[i] = v < 0 ? 0.01f * v : v;
       alpha[i] = v < 0 ? 0.1f * v : v;
     }
-    assertClose(defaultAlpha, forward(node("LeakyRelu", Map.of(), 1, 1), x)[0].data(), 1e-7, 0, "alpha default");
-    assertClose(alpha, forward(node("LeakyRelu", Map.of("alpha", 0.1f), 1, 1), x)[0].data(), 1e-7, 0, "alpha 0.1");
+    assertClose(
+        defaultAlpha,
+        forward(node("LeakyRelu", Map.of(), 1, 1), x)[0].data(),
+        1e-7,
+        0,
+        "alpha default");
+    assertClose(
+        alpha,
+        forward(node("LeakyRelu", Map.of("alpha", 0.1f), 1, 1), x)[0].data(),
+        1e-7,
+        0,
+        "alpha 0.1");
   }
 
   @Test
@@ -42,6 +52,7 @@ class LeakyReluTest {
     Tensor x = distinct(Shape.of(2, 3, 4, 5), new Random(42), 0.05f);
     checkGradient(leaky, new Tensor[] {x}, new boolean[] {true}, 43, 1e-2, 1e-2);
     Tensor y = distinct(Shape.of(8), new Random(44), 0.05f);
-    checkGradient(node("LeakyRelu", Map.of(), 1, 1), new Tensor[] {y}, new boolean[] {true}, 45, 1e-2, 1e-2);
+    checkGradient(
+        node("LeakyRelu", Map.of(), 1, 1), new Tensor[] {y}, new boolean[] {true}, 45, 1e-2, 1e-2);
   }
 }

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 class LrnTest {
   @Test
   void evenSizeWindowReachesOneChannelFurtherUp() {
-    // size 2: channels c - floor(1/2) .. c + ceil(1/2) = c .. c + 1; alpha / size = 1, beta = 1, bias = 0.
+    // size 2: channels c - floor(1/2) .. c + ceil(1/2) = c .. c + 1; alpha / size = 1, beta = 1,
+    // bias = 0.
     Node lrn = node("LRN", Map.of("size", 2L, "alpha", 2f, "beta", 1f, "bias", 0f), 1, 1);
     Tensor x = Tensor.of(Shape.of(1, 4, 1, 1), new float[] {1, 2, 3, 4});
     float[] expected = {1f / (1 + 4), 2f / (4 + 9), 3f / (9 + 16), 4f / 16};
@@ -32,7 +33,11 @@ class LrnTest {
     for (Map<String, Object> attrs : variants()) {
       for (Shape shape : new Shape[] {Shape.of(2, 5, 3, 4), Shape.of(2, 4, 6)}) {
         Tensor x = random(shape, rng, -2, 2);
-        assertClose(naive(x, attrs), forward(node("LRN", attrs, 1, 1), x)[0].data(), 1e-5, 1e-6,
+        assertClose(
+            naive(x, attrs),
+            forward(node("LRN", attrs, 1, 1), x)[0].data(),
+            1e-5,
+            1e-6,
             "LRN " + attrs + " on " + shape);
       }
     }
@@ -43,16 +48,22 @@ class LrnTest {
     Random rng = new Random(52);
     for (Map<String, Object> attrs : variants()) {
       Tensor x = random(Shape.of(2, 5, 3, 2), rng, -2, 2);
-      checkGradient(node("LRN", attrs, 1, 1), new Tensor[] {x}, new boolean[] {true}, 53, 1e-3, 1e-2);
+      checkGradient(
+          node("LRN", attrs, 1, 1), new Tensor[] {x}, new boolean[] {true}, 53, 1e-3, 1e-2);
     }
   }
 
   @Test
   void sizeIsRequired() {
-    assertThrows(ModelException.class, () -> forward(node("LRN", Map.of(), 1, 1), Tensor.zeros(Shape.of(1, 2, 2, 2))));
+    assertThrows(
+        ModelException.class,
+        () -> forward(node("LRN", Map.of(), 1, 1), Tensor.zeros(Shape.of(1, 2, 2, 2))));
   }
 
-  /** Odd, even and wider-than-the-channels windows; strong alpha so the normalization is far from identity. */
+  /**
+   * Odd, even and wider-than-the-channels windows; strong alpha so the normalization is far from
+   * identity.
+   */
   private static List<Map<String, Object>> variants() {
     return List.of(
         Map.of("size", 3L, "alpha", 0.5f, "beta", 0.75f, "bias", 1.5f),
@@ -61,7 +72,10 @@ class LrnTest {
         Map.of("size", 5L));
   }
 
-  /** y = x / (bias + alpha / size * sum of x^2 over channels c - floor((size-1)/2) .. c + ceil((size-1)/2))^beta. */
+  /**
+   * y = x / (bias + alpha / size * sum of x^2 over channels c - floor((size-1)/2) .. c +
+   * ceil((size-1)/2))^beta.
+   */
   private static float[] naive(Tensor x, Map<String, Object> attrs) {
     int size = (int) (long) (Long) attrs.get("size");
     double alpha = (Float) attrs.getOrDefault("alpha", 1e-4f);

@@ -20,23 +20,25 @@ import org.featviz.ir.Shape;
 import org.featviz.ir.Tensor;
 import org.junit.jupiter.api.Test;
 
-/** MatMul with numpy semantics (1-D promotion, batch broadcasting) against a per-element reference. */
+/**
+ * MatMul with numpy semantics (1-D promotion, batch broadcasting) against a per-element reference.
+ */
 class MatMulTest {
   private final Node matmul = node("MatMul", Map.of(), 2, 1);
 
   /** A shape, B shape, and the output shape numpy.matmul gives. */
   private static final Shape[][] CASES = {
-      {Shape.of(4), Shape.of(4), Shape.scalar()},
-      {Shape.of(4), Shape.of(4, 5), Shape.of(5)},
-      {Shape.of(3, 4), Shape.of(4), Shape.of(3)},
-      {Shape.of(3, 4), Shape.of(4, 5), Shape.of(3, 5)},
-      {Shape.of(2, 3, 4), Shape.of(4, 5), Shape.of(2, 3, 5)},
-      {Shape.of(3, 4), Shape.of(2, 4, 5), Shape.of(2, 3, 5)},
-      {Shape.of(4), Shape.of(2, 4, 5), Shape.of(2, 5)},
-      {Shape.of(2, 3, 4), Shape.of(4), Shape.of(2, 3)},
-      {Shape.of(2, 3, 4), Shape.of(2, 4, 5), Shape.of(2, 3, 5)},
-      {Shape.of(2, 1, 3, 4), Shape.of(3, 4, 5), Shape.of(2, 3, 3, 5)},
-      {Shape.of(1, 3, 2, 4), Shape.of(2, 1, 4, 3), Shape.of(2, 3, 2, 3)},
+    {Shape.of(4), Shape.of(4), Shape.scalar()},
+    {Shape.of(4), Shape.of(4, 5), Shape.of(5)},
+    {Shape.of(3, 4), Shape.of(4), Shape.of(3)},
+    {Shape.of(3, 4), Shape.of(4, 5), Shape.of(3, 5)},
+    {Shape.of(2, 3, 4), Shape.of(4, 5), Shape.of(2, 3, 5)},
+    {Shape.of(3, 4), Shape.of(2, 4, 5), Shape.of(2, 3, 5)},
+    {Shape.of(4), Shape.of(2, 4, 5), Shape.of(2, 5)},
+    {Shape.of(2, 3, 4), Shape.of(4), Shape.of(2, 3)},
+    {Shape.of(2, 3, 4), Shape.of(2, 4, 5), Shape.of(2, 3, 5)},
+    {Shape.of(2, 1, 3, 4), Shape.of(3, 4, 5), Shape.of(2, 3, 3, 5)},
+    {Shape.of(1, 3, 2, 4), Shape.of(2, 1, 4, 3), Shape.of(2, 3, 2, 3)},
   };
 
   @Test
@@ -58,13 +60,15 @@ class MatMulTest {
     for (Shape[] c : CASES) {
       Tensor a = random(c[0], rng, -1f, 1f);
       Tensor b = random(c[1], rng, -1f, 1f);
-      checkGradient(matmul, new Tensor[] {a, b}, new boolean[] {true, true}, rng.nextLong(), 1e-2, 1e-2);
+      checkGradient(
+          matmul, new Tensor[] {a, b}, new boolean[] {true, true}, rng.nextLong(), 1e-2, 1e-2);
     }
   }
 
   @Test
   void largeProductMatchesReferenceOnSampledElements() {
-    // Large enough that rows run in parallel; checks a sample of outputs against the dot products in double.
+    // Large enough that rows run in parallel; checks a sample of outputs against the dot products
+    // in double.
     Random rng = new Random(33);
     Tensor a = random(Shape.of(64, 300), rng, -1f, 1f);
     Tensor b = random(Shape.of(300, 200), rng, -1f, 1f);
@@ -74,26 +78,39 @@ class MatMulTest {
       int j = rng.nextInt(200);
       double sum = 0;
       for (int p = 0; p < 300; p++) sum += (double) a.data()[i * 300 + p] * b.data()[p * 200 + j];
-      assertClose(new float[] {(float) sum}, new float[] {y.data()[i * 200 + j]}, 1e-4, 1e-4, "y[" + i + "," + j + "]");
+      assertClose(
+          new float[] {(float) sum},
+          new float[] {y.data()[i * 200 + j]},
+          1e-4,
+          1e-4,
+          "y[" + i + "," + j + "]");
     }
   }
 
   @Test
   void mismatchedShapesNameTheNodeAndShapes() {
-    ModelException inner = assertThrows(ModelException.class,
-        () -> forward(matmul, Tensor.zeros(Shape.of(2, 3, 4)), Tensor.zeros(Shape.of(5, 6))));
+    ModelException inner =
+        assertThrows(
+            ModelException.class,
+            () -> forward(matmul, Tensor.zeros(Shape.of(2, 3, 4)), Tensor.zeros(Shape.of(5, 6))));
     assertMessageNames(inner, "MatMul_test", "[2, 3, 4]", "[5, 6]");
-    ModelException batch = assertThrows(ModelException.class,
-        () -> forward(matmul, Tensor.zeros(Shape.of(2, 3, 4)), Tensor.zeros(Shape.of(3, 4, 5))));
+    ModelException batch =
+        assertThrows(
+            ModelException.class,
+            () ->
+                forward(matmul, Tensor.zeros(Shape.of(2, 3, 4)), Tensor.zeros(Shape.of(3, 4, 5))));
     assertMessageNames(batch, "MatMul_test", "[2, 3, 4]", "[3, 4, 5]");
-    ModelException scalar = assertThrows(ModelException.class,
-        () -> forward(matmul, Tensor.zeros(Shape.scalar()), Tensor.zeros(Shape.of(3))));
+    ModelException scalar =
+        assertThrows(
+            ModelException.class,
+            () -> forward(matmul, Tensor.zeros(Shape.scalar()), Tensor.zeros(Shape.of(3))));
     assertMessageNames(scalar, "MatMul_test", "[]", "[3]");
   }
 
   /**
-   * numpy.matmul element by element: promote 1-D operands to [1, K] / [K, 1], then for each index of the promoted
-   * output, broadcast its batch part into each operand and take the dot product over K.
+   * numpy.matmul element by element: promote 1-D operands to [1, K] / [K, 1], then for each index
+   * of the promoted output, broadcast its batch part into each operand and take the dot product
+   * over K.
    */
   private static float[] reference(Tensor a, Tensor b, Shape out) {
     Shape pa = a.shape().rank() == 1 ? Shape.of(1, a.shape().dim(0)) : a.shape();
@@ -107,8 +124,10 @@ class MatMulTest {
     int batchRank = Math.max(aBatch.rank(), bBatch.rank());
     int[] batchDims = new int[batchRank];
     for (int d = 0; d < batchRank; d++) {
-      int da = d - (batchRank - aBatch.rank()) >= 0 ? aBatch.dim(d - (batchRank - aBatch.rank())) : 1;
-      int db = d - (batchRank - bBatch.rank()) >= 0 ? bBatch.dim(d - (batchRank - bBatch.rank())) : 1;
+      int da =
+          d - (batchRank - aBatch.rank()) >= 0 ? aBatch.dim(d - (batchRank - aBatch.rank())) : 1;
+      int db =
+          d - (batchRank - bBatch.rank()) >= 0 ? bBatch.dim(d - (batchRank - bBatch.rank())) : 1;
       batchDims[d] = Math.max(da, db);
     }
     Shape batch = Shape.of(batchDims);

@@ -19,8 +19,19 @@ import org.featviz.ops.UnsupportedOpException;
 import org.junit.jupiter.api.Test;
 
 class MaxPoolTest {
-  /** A 2-D pooling configuration: kernel {kh, kw}, strides, pads {hBegin, wBegin, hEnd, wEnd}, dilations. */
-  record Case(String name, int h, int w, int[] kernel, int[] strides, int[] pads, int[] dilations, boolean ceil) {
+  /**
+   * A 2-D pooling configuration: kernel {kh, kw}, strides, pads {hBegin, wBegin, hEnd, wEnd},
+   * dilations.
+   */
+  record Case(
+      String name,
+      int h,
+      int w,
+      int[] kernel,
+      int[] strides,
+      int[] pads,
+      int[] dilations,
+      boolean ceil) {
     Map<String, Object> attrs() {
       Map<String, Object> a = new LinkedHashMap<>();
       a.put("kernel_shape", longs(kernel));
@@ -32,27 +43,85 @@ class MaxPoolTest {
     }
 
     NaiveSpatial.Geometry geometry() {
-      return NaiveSpatial.geometry(new int[] {1, h, w}, new int[] {1, kernel[0], kernel[1]},
-          new int[] {1, strides[0], strides[1]}, new int[] {1, dilations[0], dilations[1]},
-          new int[] {0, pads[0], pads[1]}, new int[] {0, pads[2], pads[3]}, ceil);
+      return NaiveSpatial.geometry(
+          new int[] {1, h, w},
+          new int[] {1, kernel[0], kernel[1]},
+          new int[] {1, strides[0], strides[1]},
+          new int[] {1, dilations[0], dilations[1]},
+          new int[] {0, pads[0], pads[1]},
+          new int[] {0, pads[2], pads[3]},
+          ceil);
     }
   }
 
-  /** Configurations shared with {@link AveragePoolTest} (which ignores dilations before opset 19). */
+  /**
+   * Configurations shared with {@link AveragePoolTest} (which ignores dilations before opset 19).
+   */
   static final Case[] CASES = {
-    new Case("2x2, strides 2", 6, 6, new int[] {2, 2}, new int[] {2, 2}, new int[] {0, 0, 0, 0}, new int[] {1, 1},
+    new Case(
+        "2x2, strides 2",
+        6,
+        6,
+        new int[] {2, 2},
+        new int[] {2, 2},
+        new int[] {0, 0, 0, 0},
+        new int[] {1, 1},
         false),
-    new Case("3x3, strides 2, pads 1", 7, 6, new int[] {3, 3}, new int[] {2, 2}, new int[] {1, 1, 1, 1},
-        new int[] {1, 1}, false),
-    new Case("asymmetric pads", 5, 6, new int[] {3, 2}, new int[] {1, 2}, new int[] {0, 1, 2, 0}, new int[] {1, 1},
+    new Case(
+        "3x3, strides 2, pads 1",
+        7,
+        6,
+        new int[] {3, 3},
+        new int[] {2, 2},
+        new int[] {1, 1, 1, 1},
+        new int[] {1, 1},
         false),
-    new Case("ceil_mode", 6, 7, new int[] {3, 3}, new int[] {2, 2}, new int[] {0, 0, 0, 0}, new int[] {1, 1}, true),
-    new Case("ceil_mode with pads, last window dropped", 5, 5, new int[] {2, 2}, new int[] {2, 2},
-        new int[] {0, 0, 2, 1}, new int[] {1, 1}, true),
-    new Case("dilations 2", 7, 8, new int[] {2, 3}, new int[] {1, 2}, new int[] {1, 0, 1, 1}, new int[] {2, 2}, false),
+    new Case(
+        "asymmetric pads",
+        5,
+        6,
+        new int[] {3, 2},
+        new int[] {1, 2},
+        new int[] {0, 1, 2, 0},
+        new int[] {1, 1},
+        false),
+    new Case(
+        "ceil_mode",
+        6,
+        7,
+        new int[] {3, 3},
+        new int[] {2, 2},
+        new int[] {0, 0, 0, 0},
+        new int[] {1, 1},
+        true),
+    new Case(
+        "ceil_mode with pads, last window dropped",
+        5,
+        5,
+        new int[] {2, 2},
+        new int[] {2, 2},
+        new int[] {0, 0, 2, 1},
+        new int[] {1, 1},
+        true),
+    new Case(
+        "dilations 2",
+        7,
+        8,
+        new int[] {2, 3},
+        new int[] {1, 2},
+        new int[] {1, 0, 1, 1},
+        new int[] {2, 2},
+        false),
     // Enough taps per (n, c) plane that Parallel.range runs the planes on the pool.
-    new Case("large enough to run in parallel", 24, 24, new int[] {4, 4}, new int[] {1, 1}, new int[] {1, 1, 2, 2},
-        new int[] {1, 1}, false),
+    new Case(
+        "large enough to run in parallel",
+        24,
+        24,
+        new int[] {4, 4},
+        new int[] {1, 1},
+        new int[] {1, 1, 2, 2},
+        new int[] {1, 1},
+        false),
   };
 
   @Test
@@ -63,15 +132,18 @@ class MaxPoolTest {
       Tensor y = forward(node("MaxPool", k.attrs(), 1, 1), x)[0];
       NaiveSpatial.Geometry g = k.geometry();
       assertEquals(Shape.of(2, 3, g.out()[1], g.out()[2]), y.shape(), k.name() + ": output shape");
-      assertClose(NaiveSpatial.pool(x.data(), 6, g, true, false), y.data(), 0, 0, "MaxPool " + k.name());
+      assertClose(
+          NaiveSpatial.pool(x.data(), 6, g, true, false), y.data(), 0, 0, "MaxPool " + k.name());
     }
   }
 
   @Test
   void ceilModeDropsAWindowThatWouldStartInTheEndPadding() {
-    // 5 + 0 + 2 = 7 wide, kernel 2, stride 2: ceil((7 - 2) / 2 + 1) = 4, but window 4 would start at 6 >= 5.
+    // 5 + 0 + 2 = 7 wide, kernel 2, stride 2: ceil((7 - 2) / 2 + 1) = 4, but window 4 would start
+    // at 6 >= 5.
     assertEquals(3, NaiveSpatial.outputSize(5, 2, 2, 1, 0, 2, true));
-    Tensor y = forward(node("MaxPool", CASES[4].attrs(), 1, 1), Tensor.zeros(Shape.of(1, 1, 5, 5)))[0];
+    Tensor y =
+        forward(node("MaxPool", CASES[4].attrs(), 1, 1), Tensor.zeros(Shape.of(1, 1, 5, 5)))[0];
     assertEquals(Shape.of(1, 1, 3, 3), y.shape());
   }
 
@@ -80,37 +152,72 @@ class MaxPoolTest {
     Random rng = new Random(22);
     for (Case k : CASES) {
       Tensor x = distinct(Shape.of(2, 2, k.h(), k.w()), rng, 0.05f);
-      checkGradient(node("MaxPool", k.attrs(), 1, 1), new Tensor[] {x}, new boolean[] {true}, 23, 1e-2, 1e-2);
+      checkGradient(
+          node("MaxPool", k.attrs(), 1, 1), new Tensor[] {x}, new boolean[] {true}, 23, 1e-2, 1e-2);
     }
   }
 
   @Test
   void tiesSendTheGradientToTheFirstMaximumInWindowOrder() {
-    Node pool = node("MaxPool", Map.of("kernel_shape", new long[] {2, 2}, "strides", new long[] {2, 2}), 1, 1);
+    Node pool =
+        node(
+            "MaxPool",
+            Map.of("kernel_shape", new long[] {2, 2}, "strides", new long[] {2, 2}),
+            1,
+            1);
     Tensor x = Tensor.of(Shape.of(1, 1, 2, 4), new float[] {1, 3, 5, 5, 3, 2, 5, 5});
     Tensor y = forward(pool, x)[0];
     assertClose(new float[] {3, 5}, y.data(), 0, 0, "MaxPool with ties");
     Tensor dx = Tensor.zeros(x.shape());
-    CpuKernels.forNode(pool, OpTesting.OPSET).backward(new KernelCall(pool, OpTesting.OPSET, new Tensor[] {x},
-        new Tensor[] {y}, new Tensor[] {Tensor.of(y.shape(), new float[] {10, 20})}, new Tensor[] {dx}));
-    assertClose(new float[] {0, 10, 20, 0, 0, 0, 0, 0}, dx.data(), 0, 0, "MaxPool gradient with ties");
+    CpuKernels.forNode(pool, OpTesting.OPSET)
+        .backward(
+            new KernelCall(
+                pool,
+                OpTesting.OPSET,
+                new Tensor[] {x},
+                new Tensor[] {y},
+                new Tensor[] {Tensor.of(y.shape(), new float[] {10, 20})},
+                new Tensor[] {dx}));
+    assertClose(
+        new float[] {0, 10, 20, 0, 0, 0, 0, 0}, dx.data(), 0, 0, "MaxPool gradient with ties");
   }
 
   @Test
   void aNanInAWindowIsItsResultAndTakesItsGradient() {
-    // NaN propagates (as cuDNN's CUDNN_PROPAGATE_NAN, which the device uses), wherever it sits in the window: first
+    // NaN propagates (as cuDNN's CUDNN_PROPAGATE_NAN, which the device uses), wherever it sits in
+    // the window: first
     // tap, later tap, or beside a larger value; windows without NaN are unchanged.
-    Node pool = node("MaxPool", Map.of("kernel_shape", new long[] {2, 2}, "strides", new long[] {2, 2}), 1, 1);
+    Node pool =
+        node(
+            "MaxPool",
+            Map.of("kernel_shape", new long[] {2, 2}, "strides", new long[] {2, 2}),
+            1,
+            1);
     float nan = Float.NaN;
-    Tensor x = Tensor.of(Shape.of(1, 1, 2, 8), new float[] {nan, 1, 9, 2, 4, 3, 1, 2, 0, 5, 7, nan, nan, 8, 6, 7});
+    Tensor x =
+        Tensor.of(
+            Shape.of(1, 1, 2, 8),
+            new float[] {nan, 1, 9, 2, 4, 3, 1, 2, 0, 5, 7, nan, nan, 8, 6, 7});
     Tensor y = forward(pool, x)[0];
     float[] v = y.data();
-    assertTrue(Float.isNaN(v[0]) && Float.isNaN(v[1]) && Float.isNaN(v[2]), java.util.Arrays.toString(v));
+    assertTrue(
+        Float.isNaN(v[0]) && Float.isNaN(v[1]) && Float.isNaN(v[2]), java.util.Arrays.toString(v));
     assertEquals(7f, v[3], "the window without NaN");
     Tensor dx = Tensor.zeros(x.shape());
-    CpuKernels.forNode(pool, OpTesting.OPSET).backward(new KernelCall(pool, OpTesting.OPSET, new Tensor[] {x},
-        new Tensor[] {y}, new Tensor[] {Tensor.of(y.shape(), new float[] {10, 20, 30, 40})}, new Tensor[] {dx}));
-    assertClose(new float[] {10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 20, 30, 0, 0, 40}, dx.data(), 0, 0,
+    CpuKernels.forNode(pool, OpTesting.OPSET)
+        .backward(
+            new KernelCall(
+                pool,
+                OpTesting.OPSET,
+                new Tensor[] {x},
+                new Tensor[] {y},
+                new Tensor[] {Tensor.of(y.shape(), new float[] {10, 20, 30, 40})},
+                new Tensor[] {dx}));
+    assertClose(
+        new float[] {10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 20, 30, 0, 0, 40},
+        dx.data(),
+        0,
+        0,
         "the gradient goes to the (first) NaN of each window");
   }
 
@@ -118,14 +225,28 @@ class MaxPoolTest {
   void autoPadSameAndValid() {
     // The ONNX example test_maxpool_2d_precomputed_same_upper: 5x5 ramp 1..25, kernel 3, strides 2.
     Tensor ramp = ramp(Shape.of(1, 1, 5, 5));
-    Node upper = node("MaxPool", Map.of("auto_pad", "SAME_UPPER", "kernel_shape", new long[] {3, 3}, "strides",
-        new long[] {2, 2}), 1, 1);
-    assertClose(new float[] {7, 9, 10, 17, 19, 20, 22, 24, 25}, forward(upper, ramp)[0].data(), 0, 0,
+    Node upper =
+        node(
+            "MaxPool",
+            Map.of(
+                "auto_pad",
+                "SAME_UPPER",
+                "kernel_shape",
+                new long[] {3, 3},
+                "strides",
+                new long[] {2, 2}),
+            1,
+            1);
+    assertClose(
+        new float[] {7, 9, 10, 17, 19, 20, 22, 24, 25},
+        forward(upper, ramp)[0].data(),
+        0,
+        0,
         "SAME_UPPER example");
     Random rng = new Random(24);
     for (String mode : new String[] {"SAME_UPPER", "SAME_LOWER", "VALID"}) {
-      Map<String, Object> attrs = Map.of("auto_pad", mode, "kernel_shape", new long[] {2, 3}, "strides",
-          new long[] {2, 2});
+      Map<String, Object> attrs =
+          Map.of("auto_pad", mode, "kernel_shape", new long[] {2, 3}, "strides", new long[] {2, 2});
       Tensor x = distinct(Shape.of(1, 2, 5, 6), rng, 0.05f);
       int[] ph = {0, 0};
       int[] pw = {0, 0};
@@ -133,34 +254,77 @@ class MaxPoolTest {
         ph = NaiveSpatial.samePads(5, 2, 2, 1, mode.equals("SAME_UPPER"));
         pw = NaiveSpatial.samePads(6, 3, 2, 1, mode.equals("SAME_UPPER"));
       }
-      NaiveSpatial.Geometry g = NaiveSpatial.geometry(new int[] {1, 5, 6}, new int[] {1, 2, 3}, new int[] {1, 2, 2},
-          new int[] {1, 1, 1}, new int[] {0, ph[0], pw[0]}, new int[] {0, ph[1], pw[1]}, false);
+      NaiveSpatial.Geometry g =
+          NaiveSpatial.geometry(
+              new int[] {1, 5, 6},
+              new int[] {1, 2, 3},
+              new int[] {1, 2, 2},
+              new int[] {1, 1, 1},
+              new int[] {0, ph[0], pw[0]},
+              new int[] {0, ph[1], pw[1]},
+              false);
       Tensor y = forward(node("MaxPool", attrs, 1, 1), x)[0];
       Shape expected = mode.equals("VALID") ? Shape.of(1, 2, 2, 2) : Shape.of(1, 2, 3, 3);
       assertEquals(expected, y.shape(), mode);
-      assertClose(NaiveSpatial.pool(x.data(), 2, g, true, false), y.data(), 0, 0, "MaxPool " + mode);
-      checkGradient(node("MaxPool", attrs, 1, 1), new Tensor[] {x}, new boolean[] {true}, 25, 1e-2, 1e-2);
+      assertClose(
+          NaiveSpatial.pool(x.data(), 2, g, true, false), y.data(), 0, 0, "MaxPool " + mode);
+      checkGradient(
+          node("MaxPool", attrs, 1, 1), new Tensor[] {x}, new boolean[] {true}, 25, 1e-2, 1e-2);
     }
   }
 
   @Test
   void oneAndThreeSpatialAxes() {
     Random rng = new Random(26);
-    Node pool1 = node("MaxPool", Map.of("kernel_shape", new long[] {3}, "strides", new long[] {2}, "pads",
-        new long[] {1, 1}), 1, 1);
+    Node pool1 =
+        node(
+            "MaxPool",
+            Map.of(
+                "kernel_shape",
+                new long[] {3},
+                "strides",
+                new long[] {2},
+                "pads",
+                new long[] {1, 1}),
+            1,
+            1);
     Tensor x1 = distinct(Shape.of(2, 3, 9), rng, 0.05f);
-    NaiveSpatial.Geometry g1 = NaiveSpatial.geometry(new int[] {1, 1, 9}, new int[] {1, 1, 3}, new int[] {1, 1, 2},
-        new int[] {1, 1, 1}, new int[] {0, 0, 1}, new int[] {0, 0, 1}, false);
+    NaiveSpatial.Geometry g1 =
+        NaiveSpatial.geometry(
+            new int[] {1, 1, 9},
+            new int[] {1, 1, 3},
+            new int[] {1, 1, 2},
+            new int[] {1, 1, 1},
+            new int[] {0, 0, 1},
+            new int[] {0, 0, 1},
+            false);
     Tensor y1 = forward(pool1, x1)[0];
     assertEquals(Shape.of(2, 3, 5), y1.shape());
     assertClose(NaiveSpatial.pool(x1.data(), 6, g1, true, false), y1.data(), 0, 0, "MaxPool 1-D");
     checkGradient(pool1, new Tensor[] {x1}, new boolean[] {true}, 27, 1e-2, 1e-2);
 
-    Node pool3 = node("MaxPool", Map.of("kernel_shape", new long[] {2, 2, 2}, "strides", new long[] {1, 2, 2},
-        "ceil_mode", 1L), 1, 1);
+    Node pool3 =
+        node(
+            "MaxPool",
+            Map.of(
+                "kernel_shape",
+                new long[] {2, 2, 2},
+                "strides",
+                new long[] {1, 2, 2},
+                "ceil_mode",
+                1L),
+            1,
+            1);
     Tensor x3 = distinct(Shape.of(1, 2, 3, 5, 4), rng, 0.05f);
-    NaiveSpatial.Geometry g3 = NaiveSpatial.geometry(new int[] {3, 5, 4}, new int[] {2, 2, 2}, new int[] {1, 2, 2},
-        new int[] {1, 1, 1}, new int[] {0, 0, 0}, new int[] {0, 0, 0}, true);
+    NaiveSpatial.Geometry g3 =
+        NaiveSpatial.geometry(
+            new int[] {3, 5, 4},
+            new int[] {2, 2, 2},
+            new int[] {1, 2, 2},
+            new int[] {1, 1, 1},
+            new int[] {0, 0, 0},
+            new int[] {0, 0, 0},
+            true);
     Tensor y3 = forward(pool3, x3)[0];
     assertEquals(Shape.of(1, 2, 2, 3, 2), y3.shape());
     assertClose(NaiveSpatial.pool(x3.data(), 2, g3, true, false), y3.data(), 0, 0, "MaxPool 3-D");
@@ -170,7 +334,9 @@ class MaxPoolTest {
   @Test
   void indicesOutputIsUnsupported() {
     Node withIndices = node("MaxPool", Map.of("kernel_shape", new long[] {2, 2}), 1, 2);
-    assertThrows(UnsupportedOpException.class, () -> forward(withIndices, Tensor.zeros(Shape.of(1, 1, 4, 4))));
+    assertThrows(
+        UnsupportedOpException.class,
+        () -> forward(withIndices, Tensor.zeros(Shape.of(1, 1, 4, 4))));
   }
 
   static Tensor ramp(Shape shape) {

@@ -1,15 +1,23 @@
 package org.featviz.cpu;
 
 /**
- * Plain references for the spatial op tests, written straight from the ONNX spec and independent of the kernels:
- * one loop per index, every window tap checked against the input bounds. Tensors are N x C x D x H x W (pass
- * D = 1 for 2-D and D = H = 1 for 1-D); geometry arrays hold the three spatial axes (D, H, W).
+ * Plain references for the spatial op tests, written straight from the ONNX spec and independent of
+ * the kernels: one loop per index, every window tap checked against the input bounds. Tensors are N
+ * x C x D x H x W (pass D = 1 for 2-D and D = H = 1 for 1-D); geometry arrays hold the three
+ * spatial axes (D, H, W).
  */
 final class NaiveSpatial {
   private NaiveSpatial() {}
 
   /** Window geometry per spatial axis (D, H, W); out is filled in by {@link #outputSize}. */
-  record Geometry(int[] in, int[] kernel, int[] strides, int[] dilations, int[] padBegin, int[] padEnd, int[] out) {
+  record Geometry(
+      int[] in,
+      int[] kernel,
+      int[] strides,
+      int[] dilations,
+      int[] padBegin,
+      int[] padEnd,
+      int[] out) {
     int outSize() {
       return out[0] * out[1] * out[2];
     }
@@ -29,7 +37,13 @@ final class NaiveSpatial {
   }
 
   /** Geometry from explicit attributes; arrays of length 3 (D, H, W). */
-  static Geometry geometry(int[] in, int[] kernel, int[] strides, int[] dilations, int[] padBegin, int[] padEnd,
+  static Geometry geometry(
+      int[] in,
+      int[] kernel,
+      int[] strides,
+      int[] dilations,
+      int[] padBegin,
+      int[] padEnd,
       boolean ceil) {
     int[] out = new int[3];
     for (int a = 0; a < 3; a++) {
@@ -38,7 +52,10 @@ final class NaiveSpatial {
     return new Geometry(in, kernel, strides, dilations, padBegin, padEnd, out);
   }
 
-  /** The begin/end pads of auto_pad SAME_UPPER (upper = true) or SAME_LOWER on one axis: {begin, end}. */
+  /**
+   * The begin/end pads of auto_pad SAME_UPPER (upper = true) or SAME_LOWER on one axis: {begin,
+   * end}.
+   */
   static int[] samePads(int in, int k, int s, int d, boolean upper) {
     int out = (int) Math.ceil((double) in / s);
     int total = Math.max(0, (out - 1) * s + (k - 1) * d + 1 - in);
@@ -46,7 +63,10 @@ final class NaiveSpatial {
     return upper ? new int[] {half, total - half} : new int[] {total - half, half};
   }
 
-  /** Conv: y[n, m, o] = b[m] + sum over c in m's group and taps k of w[m, c, k] * x[n, c, o * s - p + k * d]. */
+  /**
+   * Conv: y[n, m, o] = b[m] + sum over c in m's group and taps k of w[m, c, k] * x[n, c, o * s - p
+   * + k * d].
+   */
   static float[] conv(float[] x, float[] w, float[] b, int n, int c, int m, int group, Geometry g) {
     int cg = c / group;
     int mg = m / group;
@@ -65,14 +85,19 @@ final class NaiveSpatial {
                     for (int kw = 0; kw < k[2]; kw++) {
                       int[] pos = tap(g, od, oh, ow, kd, kh, kw);
                       if (pos == null) continue;
-                      float xv = x[(((in * c + channel) * g.in()[0] + pos[0]) * g.in()[1] + pos[1]) * g.in()[2] + pos[2]];
+                      float xv =
+                          x[
+                              (((in * c + channel) * g.in()[0] + pos[0]) * g.in()[1] + pos[1])
+                                      * g.in()[2]
+                                  + pos[2]];
                       float wv = w[(((om * cg + ci) * k[0] + kd) * k[1] + kh) * k[2] + kw];
                       sum += (double) xv * wv;
                     }
                   }
                 }
               }
-              y[(((in * m + om) * g.out()[0] + od) * g.out()[1] + oh) * g.out()[2] + ow] = (float) sum;
+              y[(((in * m + om) * g.out()[0] + od) * g.out()[1] + oh) * g.out()[2] + ow] =
+                  (float) sum;
             }
           }
         }
@@ -115,7 +140,10 @@ final class NaiveSpatial {
     return y;
   }
 
-  /** The input position (d, h, w) that tap (kd, kh, kw) of output (od, oh, ow) reads, or null in the padding. */
+  /**
+   * The input position (d, h, w) that tap (kd, kh, kw) of output (od, oh, ow) reads, or null in the
+   * padding.
+   */
   private static int[] tap(Geometry g, int od, int oh, int ow, int kd, int kh, int kw) {
     int[] o = {od, oh, ow};
     int[] k = {kd, kh, kw};

@@ -14,8 +14,8 @@ import org.featviz.ir.Tensor;
 import org.featviz.ops.Ops;
 
 /**
- * Shared helpers for op tests: build a single node, run it forward through the CPU kernels, and check its
- * backward against central finite differences of L = sum(r * y) accumulated in float64.
+ * Shared helpers for op tests: build a single node, run it forward through the CPU kernels, and
+ * check its backward against central finite differences of L = sum(r * y) accumulated in float64.
  */
 public final class OpTesting {
   public static final int OPSET = 13;
@@ -51,7 +51,10 @@ public final class OpTesting {
     return Tensor.of(shape, v);
   }
 
-  /** Random values at least `gap` apart from each other (a shuffled grid): max and ReLU kinks stay out of reach. */
+  /**
+   * Random values at least `gap` apart from each other (a shuffled grid): max and ReLU kinks stay
+   * out of reach.
+   */
   public static Tensor distinct(Shape shape, Random rng, float gap) {
     int n = shape.size();
     float[] v = new float[n];
@@ -65,34 +68,43 @@ public final class OpTesting {
     return Tensor.of(shape, v);
   }
 
-  /** Asserts |a - e| <= atol + rtol * |e| elementwise; NaN never passes. Reports the first mismatches. */
-  public static void assertClose(float[] expected, float[] actual, double rtol, double atol, String what) {
-    if (expected.length != actual.length) fail(what + ": length " + actual.length + " != " + expected.length);
+  /**
+   * Asserts |a - e| <= atol + rtol * |e| elementwise; NaN never passes. Reports the first
+   * mismatches.
+   */
+  public static void assertClose(
+      float[] expected, float[] actual, double rtol, double atol, String what) {
+    if (expected.length != actual.length)
+      fail(what + ": length " + actual.length + " != " + expected.length);
     StringBuilder errors = new StringBuilder();
     int bad = 0;
     for (int i = 0; i < expected.length; i++) {
       double e = expected[i];
       double a = actual[i];
-      boolean ok = !Double.isNaN(a) && !Double.isNaN(e) && Math.abs(a - e) <= atol + rtol * Math.abs(e);
-      if (!ok && bad++ < 10) errors.append(String.format("%n  [%d] expected %.7g, got %.7g", i, e, a));
+      boolean ok =
+          !Double.isNaN(a) && !Double.isNaN(e) && Math.abs(a - e) <= atol + rtol * Math.abs(e);
+      if (!ok && bad++ < 10)
+        errors.append(String.format("%n  [%d] expected %.7g, got %.7g", i, e, a));
     }
     if (bad > 0) fail(what + ": " + bad + " of " + expected.length + " elements differ" + errors);
   }
 
   /**
-   * Checks the op's backward: for each input i with wrt[i], compares call.gradIn(i) for the seed r with the
-   * central difference (L(x + eps) - L(x - eps)) / (2 eps) on up to 60 sampled elements.
+   * Checks the op's backward: for each input i with wrt[i], compares call.gradIn(i) for the seed r
+   * with the central difference (L(x + eps) - L(x - eps)) / (2 eps) on up to 60 sampled elements.
    */
-  public static void checkGradient(Node node, Tensor[] inputs, boolean[] wrt, long seed, double eps, double rtol) {
+  public static void checkGradient(
+      Node node, Tensor[] inputs, boolean[] wrt, long seed, double eps, double rtol) {
     checkGradient(node, OPSET, inputs, wrt, seed, eps, rtol);
   }
 
-  public static void checkGradient(Node node, int opset, Tensor[] inputs, boolean[] wrt, long seed, double eps,
-      double rtol) {
+  public static void checkGradient(
+      Node node, int opset, Tensor[] inputs, boolean[] wrt, long seed, double eps, double rtol) {
     Random rng = new Random(seed);
     Tensor[] out = forward(node, opset, inputs);
     Tensor[] r = new Tensor[out.length];
-    for (int i = 0; i < out.length; i++) if (out[i] != null) r[i] = random(out[i].shape(), rng, -1f, 1f);
+    for (int i = 0; i < out.length; i++)
+      if (out[i] != null) r[i] = random(out[i].shape(), rng, -1f, 1f);
     Tensor[] gradIn = new Tensor[inputs.length];
     for (int i = 0; i < inputs.length; i++) if (wrt[i]) gradIn[i] = Tensor.zeros(inputs[i].shape());
     CpuKernels.forNode(node, opset).backward(new KernelCall(node, opset, inputs, out, r, gradIn));
@@ -114,8 +126,10 @@ public final class OpTesting {
         double analytic = gradIn[i].data()[k];
         double tol = 1e-3 + rtol * Math.max(Math.abs(numeric), Math.abs(analytic));
         if (Double.isNaN(analytic) || Math.abs(numeric - analytic) > tol) {
-          fail(String.format("%s: d loss / d input %d [%d]: analytic %.6g, finite difference %.6g",
-              node.opType(), i, k, analytic, numeric));
+          fail(
+              String.format(
+                  "%s: d loss / d input %d [%d]: analytic %.6g, finite difference %.6g",
+                  node.opType(), i, k, analytic, numeric));
         }
         checked++;
       }

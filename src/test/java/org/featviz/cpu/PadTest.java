@@ -28,22 +28,41 @@ class PadTest {
   void matchesTheOnnxSpecExamples() {
     Tensor x = Tensor.of(Shape.of(3, 2), new float[] {1.0f, 1.2f, 2.3f, 3.4f, 4.5f, 5.7f});
     Tensor pads = pads(0, 2, 0, 0);
-    assertClose(new float[] {0, 0, 1.0f, 1.2f, 0, 0, 2.3f, 3.4f, 0, 0, 4.5f, 5.7f},
-        forward(pad("constant", 2), x, pads)[0].data(), 0, 0, "constant example");
-    assertClose(new float[] {1.0f, 1.2f, 1.0f, 1.2f, 2.3f, 3.4f, 2.3f, 3.4f, 4.5f, 5.7f, 4.5f, 5.7f},
-        forward(pad("reflect", 2), x, pads)[0].data(), 0, 0, "reflect example");
-    assertClose(new float[] {1.0f, 1.0f, 1.0f, 1.2f, 2.3f, 2.3f, 2.3f, 3.4f, 4.5f, 4.5f, 4.5f, 5.7f},
-        forward(pad("edge", 2), x, pads)[0].data(), 0, 0, "edge example");
-    assertClose(new float[] {1.0f, 1.2f, 1.0f, 1.2f, 2.3f, 3.4f, 2.3f, 3.4f, 4.5f, 5.7f, 4.5f, 5.7f},
-        forward(pad("wrap", 2), x, pads)[0].data(), 0, 0, "wrap example");
+    assertClose(
+        new float[] {0, 0, 1.0f, 1.2f, 0, 0, 2.3f, 3.4f, 0, 0, 4.5f, 5.7f},
+        forward(pad("constant", 2), x, pads)[0].data(),
+        0,
+        0,
+        "constant example");
+    assertClose(
+        new float[] {1.0f, 1.2f, 1.0f, 1.2f, 2.3f, 3.4f, 2.3f, 3.4f, 4.5f, 5.7f, 4.5f, 5.7f},
+        forward(pad("reflect", 2), x, pads)[0].data(),
+        0,
+        0,
+        "reflect example");
+    assertClose(
+        new float[] {1.0f, 1.0f, 1.0f, 1.2f, 2.3f, 2.3f, 2.3f, 3.4f, 4.5f, 4.5f, 4.5f, 5.7f},
+        forward(pad("edge", 2), x, pads)[0].data(),
+        0,
+        0,
+        "edge example");
+    assertClose(
+        new float[] {1.0f, 1.2f, 1.0f, 1.2f, 2.3f, 3.4f, 2.3f, 3.4f, 4.5f, 5.7f, 4.5f, 5.7f},
+        forward(pad("wrap", 2), x, pads)[0].data(),
+        0,
+        0,
+        "wrap example");
   }
 
   @Test
   void everyModeMatchesANaiveReference() {
     Random rng = new Random(71);
     Shape shape = Shape.of(2, 3, 4, 5);
-    // Asymmetric, wider than an axis (reflect and wrap then go round more than once), and negative (cropping).
-    long[][] padSets = {{0, 0, 1, 2, 0, 0, 3, 1}, {0, 1, 5, 7, 1, 0, 4, 6}, {0, 0, -1, 2, 0, -1, 1, -2}};
+    // Asymmetric, wider than an axis (reflect and wrap then go round more than once), and negative
+    // (cropping).
+    long[][] padSets = {
+      {0, 0, 1, 2, 0, 0, 3, 1}, {0, 1, 5, 7, 1, 0, 4, 6}, {0, 0, -1, 2, 0, -1, 1, -2}
+    };
     for (String mode : MODES) {
       for (long[] p : padSets) {
         Tensor x = random(shape, rng, -1, 1);
@@ -52,7 +71,8 @@ class PadTest {
         int[] expectedDims = shape.dims();
         for (int a = 0; a < 4; a++) expectedDims[a] += (int) (p[a] + p[a + 4]);
         assertEquals(Shape.of(expectedDims), y.shape(), mode + " " + Arrays.toString(p));
-        assertClose(naive(x, p, mode, 0.75f), y.data(), 0, 0, "Pad " + mode + " " + Arrays.toString(p));
+        assertClose(
+            naive(x, p, mode, 0.75f), y.data(), 0, 0, "Pad " + mode + " " + Arrays.toString(p));
       }
     }
   }
@@ -76,7 +96,8 @@ class PadTest {
     Tensor y = forward(old, 10, x)[0];
     assertClose(naive(x, p, "constant", 1.5f), y.data(), 0, 0, "Pad opset 10");
     Node oldest = node("Pad", Map.of("mode", "edge", "paddings", p), 1, 1);
-    assertClose(naive(x, p, "edge", 0), forward(oldest, 1, x)[0].data(), 0, 0, "Pad opset 1 (paddings)");
+    assertClose(
+        naive(x, p, "edge", 0), forward(oldest, 1, x)[0].data(), 0, 0, "Pad opset 1 (paddings)");
     checkGradient(old, 10, new Tensor[] {x}, new boolean[] {true}, 75, 1e-2, 1e-2);
   }
 
@@ -96,12 +117,18 @@ class PadTest {
     Node p = pad("constant", 2);
     List<Shape> shapes = List.of(Shape.of(1, 2), Shape.of(4));
     List<Tensor> constants = new ArrayList<>(Arrays.asList(null, null));
-    ModelException e = assertThrows(ModelException.class,
-        () -> Ops.spec(p, 13).outputShapes(new OpContext(p, shapes, constants, 13)));
+    ModelException e =
+        assertThrows(
+            ModelException.class,
+            () -> Ops.spec(p, 13).outputShapes(new OpContext(p, shapes, constants, 13)));
     assertEquals(true, e.getMessage().contains("constant"), e.getMessage());
-    assertThrows(ModelException.class, () -> forward(p, Tensor.zeros(Shape.of(1, 2)), pads(0, -2, 0, -1)),
+    assertThrows(
+        ModelException.class,
+        () -> forward(p, Tensor.zeros(Shape.of(1, 2)), pads(0, -2, 0, -1)),
         "cropping more than the axis holds");
-    assertThrows(ModelException.class, () -> forward(pad("constant", 2), Tensor.zeros(Shape.of(1, 2)), pads(1, 1)),
+    assertThrows(
+        ModelException.class,
+        () -> forward(pad("constant", 2), Tensor.zeros(Shape.of(1, 2)), pads(1, 1)),
         "pads of the wrong length");
   }
 

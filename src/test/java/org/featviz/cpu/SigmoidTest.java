@@ -20,14 +20,20 @@ class SigmoidTest {
   void forwardMatchesFormula() {
     Tensor x = random(Shape.of(2, 3, 4, 5), new Random(51), -6f, 6f);
     float[] expected = new float[x.size()];
-    for (int i = 0; i < expected.length; i++) expected[i] = (float) (1 / (1 + Math.exp(-x.data()[i])));
+    for (int i = 0; i < expected.length; i++)
+      expected[i] = (float) (1 / (1 + Math.exp(-x.data()[i])));
     assertClose(expected, forward(sigmoid, x)[0].data(), 1e-6, 1e-7, "Sigmoid forward");
   }
 
   @Test
   void extremeInputsSaturateWithoutNaN() {
     Tensor x = Tensor.of(Shape.of(4), new float[] {-1000f, -100f, 100f, 1000f});
-    assertClose(new float[] {0f, 0f, 1f, 1f}, forward(sigmoid, x)[0].data(), 0, 1e-30, "Sigmoid saturation");
+    assertClose(
+        new float[] {0f, 0f, 1f, 1f},
+        forward(sigmoid, x)[0].data(),
+        0,
+        1e-30,
+        "Sigmoid saturation");
   }
 
   @Test

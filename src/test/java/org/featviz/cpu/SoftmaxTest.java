@@ -19,7 +19,9 @@ import org.featviz.ir.Shape;
 import org.featviz.ir.Tensor;
 import org.junit.jupiter.api.Test;
 
-/** Softmax along one axis (opset 13) and over the flattened tail (opset < 13), forward and gradient. */
+/**
+ * Softmax along one axis (opset 13) and over the flattened tail (opset < 13), forward and gradient.
+ */
 class SoftmaxTest {
   private static final Shape X = Shape.of(2, 3, 4);
 
@@ -27,17 +29,35 @@ class SoftmaxTest {
   void specExample() {
     Tensor x = Tensor.of(Shape.of(1, 3), new float[] {-1, 0, 1});
     float[] expected = {0.09003058f, 0.24472848f, 0.66524094f};
-    assertClose(expected, forward(node("Softmax", Map.of(), 1, 1), x)[0].data(), 1e-6, 0, "opset 13 default");
-    assertClose(expected, forward(node("Softmax", Map.of(), 1, 1), 11, x)[0].data(), 1e-6, 0, "opset 11 default");
+    assertClose(
+        expected,
+        forward(node("Softmax", Map.of(), 1, 1), x)[0].data(),
+        1e-6,
+        0,
+        "opset 13 default");
+    assertClose(
+        expected,
+        forward(node("Softmax", Map.of(), 1, 1), 11, x)[0].data(),
+        1e-6,
+        0,
+        "opset 11 default");
   }
 
-  /** Softmax of fresh random x [2, 3, 4] with each axis attribute, in an opset, against reference(x, axis >= 0). */
-  private static void assertEachAxis(int opset, long[] axes, Random rng,
-      BiFunction<Tensor, Integer, float[]> reference) {
+  /**
+   * Softmax of fresh random x [2, 3, 4] with each axis attribute, in an opset, against reference(x,
+   * axis >= 0).
+   */
+  private static void assertEachAxis(
+      int opset, long[] axes, Random rng, BiFunction<Tensor, Integer, float[]> reference) {
     for (long axis : axes) {
       Tensor x = random(X, rng, -3f, 3f);
       Tensor y = forward(node("Softmax", Map.of("axis", axis), 1, 1), opset, x)[0];
-      assertClose(reference.apply(x, (int) (axis < 0 ? axis + 3 : axis)), y.data(), 1e-6, 1e-7, "axis " + axis);
+      assertClose(
+          reference.apply(x, (int) (axis < 0 ? axis + 3 : axis)),
+          y.data(),
+          1e-6,
+          1e-7,
+          "axis " + axis);
     }
   }
 
@@ -46,7 +66,11 @@ class SoftmaxTest {
     Random rng = new Random(81);
     assertEachAxis(13, new long[] {0, 1, 2, -1, -3}, rng, SoftmaxTest::alongAxis);
     Tensor x = random(X, rng, -3f, 3f);
-    assertClose(alongAxis(x, 2), forward(node("Softmax", Map.of(), 1, 1), 13, x)[0].data(), 1e-6, 1e-7,
+    assertClose(
+        alongAxis(x, 2),
+        forward(node("Softmax", Map.of(), 1, 1), 13, x)[0].data(),
+        1e-6,
+        1e-7,
         "default axis -1");
   }
 
@@ -55,7 +79,11 @@ class SoftmaxTest {
     Random rng = new Random(82);
     assertEachAxis(11, new long[] {0, 1, 2, -1}, rng, SoftmaxTest::flattenedTail);
     Tensor x = random(X, rng, -3f, 3f);
-    assertClose(flattenedTail(x, 1), forward(node("Softmax", Map.of(), 1, 1), 1, x)[0].data(), 1e-6, 1e-7,
+    assertClose(
+        flattenedTail(x, 1),
+        forward(node("Softmax", Map.of(), 1, 1), 1, x)[0].data(),
+        1e-6,
+        1e-7,
         "opset 1 default axis 1");
   }
 
@@ -72,9 +100,21 @@ class SoftmaxTest {
     Random rng = new Random(83);
     for (long axis : new long[] {0, 1, -1}) {
       Node softmax = node("Softmax", Map.of("axis", axis), 1, 1);
-      checkGradient(softmax, 13, new Tensor[] {random(X, rng, -2f, 2f)}, new boolean[] {true}, rng.nextLong(), 3e-3,
+      checkGradient(
+          softmax,
+          13,
+          new Tensor[] {random(X, rng, -2f, 2f)},
+          new boolean[] {true},
+          rng.nextLong(),
+          3e-3,
           1e-2);
-      checkGradient(softmax, 11, new Tensor[] {random(X, rng, -2f, 2f)}, new boolean[] {true}, rng.nextLong(), 3e-3,
+      checkGradient(
+          softmax,
+          11,
+          new Tensor[] {random(X, rng, -2f, 2f)},
+          new boolean[] {true},
+          rng.nextLong(),
+          3e-3,
           1e-2);
     }
   }
@@ -102,7 +142,10 @@ class SoftmaxTest {
     return y;
   }
 
-  /** The input seen as a matrix [dims before axis, dims from axis on], softmax over each row, in double. */
+  /**
+   * The input seen as a matrix [dims before axis, dims from axis on], softmax over each row, in
+   * double.
+   */
   private static float[] flattenedTail(Tensor x, int axis) {
     int cols = x.shape().size(axis, x.shape().rank());
     return alongAxis(x.reshape(Shape.of(x.size() / cols, cols)), 1);

@@ -30,7 +30,12 @@ class TanhTest {
   @Test
   void specExample() {
     Tensor x = Tensor.of(Shape.of(3), new float[] {-1, 0, 1});
-    assertClose(new float[] {-0.76159416f, 0f, 0.76159416f}, forward(tanh, x)[0].data(), 1e-6, 0, "Tanh example");
+    assertClose(
+        new float[] {-0.76159416f, 0f, 0.76159416f},
+        forward(tanh, x)[0].data(),
+        1e-6,
+        0,
+        "Tanh example");
   }
 
   @Test

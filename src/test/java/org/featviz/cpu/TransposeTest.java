@@ -50,18 +50,27 @@ class TransposeTest {
   @Test
   void backwardMatchesFiniteDifferences() {
     Tensor x = random(X, new Random(122), -1f, 1f);
-    checkGradient(transpose(new long[] {0, 2, 3, 1}), new Tensor[] {x}, new boolean[] {true}, 123, 1e-2, 1e-2);
+    checkGradient(
+        transpose(new long[] {0, 2, 3, 1}),
+        new Tensor[] {x},
+        new boolean[] {true},
+        123,
+        1e-2,
+        1e-2);
     Tensor m = random(Shape.of(3, 7), new Random(124), -1f, 1f);
     checkGradient(transpose(null), new Tensor[] {m}, new boolean[] {true}, 125, 1e-2, 1e-2);
   }
 
   @Test
   void badPermNamesTheNodeAndShape() {
-    ModelException repeated = assertThrows(ModelException.class,
-        () -> forward(transpose(new long[] {0, 1, 1, 2}), Tensor.zeros(X)));
+    ModelException repeated =
+        assertThrows(
+            ModelException.class,
+            () -> forward(transpose(new long[] {0, 1, 1, 2}), Tensor.zeros(X)));
     assertMessageNames(repeated, "Transpose_test", "[0, 1, 1, 2]", "[2, 3, 4, 5]");
-    ModelException length = assertThrows(ModelException.class,
-        () -> forward(transpose(new long[] {1, 0}), Tensor.zeros(X)));
+    ModelException length =
+        assertThrows(
+            ModelException.class, () -> forward(transpose(new long[] {1, 0}), Tensor.zeros(X)));
     assertMessageNames(length, "Transpose_test", "[2, 3, 4, 5]");
   }
 

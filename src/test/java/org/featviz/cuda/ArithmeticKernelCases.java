@@ -19,19 +19,30 @@ import org.featviz.plan.CustomKernels.ArithmeticOp;
 import org.junit.jupiter.api.Test;
 
 /**
- * cuda/arithmetic.cu against the CPU reference (ArithmeticRef) on fresh random inputs: forward for every op and
- * broadcasting pattern up to 6-D, and the gradient of each operand (summed over its broadcast dimensions) through
- * both the thread-per-element and the block-reduction kernel, overwriting and accumulating. Run on the emulator
- * (EmuTest$ArithmeticKernel) and a GPU (GpuTest$ArithmeticKernel).
+ * cuda/arithmetic.cu against the CPU reference (ArithmeticRef) on fresh random inputs: forward for
+ * every op and broadcasting pattern up to 6-D, and the gradient of each operand (summed over its
+ * broadcast dimensions) through both the thread-per-element and the block-reduction kernel,
+ * overwriting and accumulating. Run on the emulator (EmuTest$ArithmeticKernel) and a GPU
+ * (GpuTest$ArithmeticKernel).
  */
 public abstract class ArithmeticKernelCases extends DeviceCases {
   private static final String[] OPS = {"Add", "Sub", "Mul", "Div"};
 
-  /** Pairs of operand shapes: equal, trailing, leading, both ways, scalar, 5-D and 6-D, per-channel (block path). */
+  /**
+   * Pairs of operand shapes: equal, trailing, leading, both ways, scalar, 5-D and 6-D, per-channel
+   * (block path).
+   */
   private static final int[][][] SHAPES = {
-      {{2, 3, 4}, {2, 3, 4}}, {{2, 3, 4}, {4}}, {{3, 1}, {1, 5}}, {{}, {2, 3}}, {{4, 1, 5}, {1, 6, 1}},
-      {{2, 1, 3, 1, 2}, {3, 2, 1}}, {{2, 1, 2, 3, 1, 2}, {1, 3, 1, 1, 4, 1}}, {{2, 3, 8, 8}, {1, 3, 1, 1}},
-      {{1, 3, 1, 1}, {2, 3, 10, 10}}};
+    {{2, 3, 4}, {2, 3, 4}},
+    {{2, 3, 4}, {4}},
+    {{3, 1}, {1, 5}},
+    {{}, {2, 3}},
+    {{4, 1, 5}, {1, 6, 1}},
+    {{2, 1, 3, 1, 2}, {3, 2, 1}},
+    {{2, 1, 2, 3, 1, 2}, {1, 3, 1, 1, 4, 1}},
+    {{2, 3, 8, 8}, {1, 3, 1, 1}},
+    {{1, 3, 1, 1}, {2, 3, 10, 10}}
+  };
 
   private final Random rng = new Random(20261123);
 
@@ -74,38 +85,56 @@ public abstract class ArithmeticKernelCases extends DeviceCases {
 
   @Test
   void forwardMatchesTheCpuReferenceForEveryOpAndBroadcast() {
-    forEveryCase(c -> {
-      float[] expected = CpuOracle.forward(c.reference(), c.a(), c.b()).data();
-      try (DeviceBuffer da = device.toDevice(c.a().data()); DeviceBuffer db = device.toDevice(c.b().data());
-          DeviceBuffer dy = device.allocateFloats(c.out().size())) {
-        CustomKernels.arithmeticForward(device, c.kernelOp(), da, db, dy, c.geometry());
-        assertClose(expected, device.copyToHostFloats(dy, c.out().size()), 1e-6, 0,
-            OPS[c.op()] + " " + c.as() + " " + c.bs());
-      }
-    });
+    forEveryCase(
+        c -> {
+          float[] expected = CpuOracle.forward(c.reference(), c.a(), c.b()).data();
+          try (DeviceBuffer da = device.toDevice(c.a().data());
+              DeviceBuffer db = device.toDevice(c.b().data());
+              DeviceBuffer dy = device.allocateFloats(c.out().size())) {
+            CustomKernels.arithmeticForward(device, c.kernelOp(), da, db, dy, c.geometry());
+            assertClose(
+                expected,
+                device.copyToHostFloats(dy, c.out().size()),
+                1e-6,
+                0,
+                OPS[c.op()] + " " + c.as() + " " + c.bs());
+          }
+        });
   }
 
   @Test
   void gradientsOfBothOperandsMatchTheCpuReference() {
-    forEveryCase(c -> {
-      Tensor gy = random(c.out(), rng, -1f, 1f);
-      Tensor[] expected = CpuOracle.backward(c.reference(), new Tensor[] {c.a(), c.b()}, gy, true, true);
-      for (int wrt = 0; wrt < 2; wrt++) {
-        Shape xs = wrt == 0 ? c.as() : c.bs();
-        String what = "d" + OPS[c.op()] + "/d" + (wrt == 0 ? "a" : "b") + " " + c.as() + " " + c.bs();
-        // Overwrite, then accumulate onto earlier contents: dx = prior + gradient.
-        float[] prior = random(xs, rng, -1f, 1f).data();
-        try (DeviceBuffer da = device.toDevice(c.a().data()); DeviceBuffer db = device.toDevice(c.b().data());
-            DeviceBuffer ddy = device.toDevice(gy.data()); DeviceBuffer dx = device.toDevice(prior)) {
-          CustomKernels.arithmeticBackward(device, c.kernelOp(), wrt, ddy, da, db, dx, c.geometry(), false, 1f);
-          assertClose(expected[wrt].data(), device.copyToHostFloats(dx, xs.size()), 1e-5, 1e-6, what);
-          device.copyToDevice(prior, dx);
-          CustomKernels.arithmeticBackward(device, c.kernelOp(), wrt, ddy, da, db, dx, c.geometry(), true, 1f);
-          assertClose(CpuOracle.plus(prior, expected[wrt].data()), device.copyToHostFloats(dx, xs.size()), 1e-5,
-              1e-6, what + ", accumulated");
-        }
-      }
-    });
+    forEveryCase(
+        c -> {
+          Tensor gy = random(c.out(), rng, -1f, 1f);
+          Tensor[] expected =
+              CpuOracle.backward(c.reference(), new Tensor[] {c.a(), c.b()}, gy, true, true);
+          for (int wrt = 0; wrt < 2; wrt++) {
+            Shape xs = wrt == 0 ? c.as() : c.bs();
+            String what =
+                "d" + OPS[c.op()] + "/d" + (wrt == 0 ? "a" : "b") + " " + c.as() + " " + c.bs();
+            // Overwrite, then accumulate onto earlier contents: dx = prior + gradient.
+            float[] prior = random(xs, rng, -1f, 1f).data();
+            try (DeviceBuffer da = device.toDevice(c.a().data());
+                DeviceBuffer db = device.toDevice(c.b().data());
+                DeviceBuffer ddy = device.toDevice(gy.data());
+                DeviceBuffer dx = device.toDevice(prior)) {
+              CustomKernels.arithmeticBackward(
+                  device, c.kernelOp(), wrt, ddy, da, db, dx, c.geometry(), false, 1f);
+              assertClose(
+                  expected[wrt].data(), device.copyToHostFloats(dx, xs.size()), 1e-5, 1e-6, what);
+              device.copyToDevice(prior, dx);
+              CustomKernels.arithmeticBackward(
+                  device, c.kernelOp(), wrt, ddy, da, db, dx, c.geometry(), true, 1f);
+              assertClose(
+                  CpuOracle.plus(prior, expected[wrt].data()),
+                  device.copyToHostFloats(dx, xs.size()),
+                  1e-5,
+                  1e-6,
+                  what + ", accumulated");
+            }
+          }
+        });
   }
 
   @Test
@@ -113,14 +142,30 @@ public abstract class ArithmeticKernelCases extends DeviceCases {
     Shape as = Shape.of(2, 3, 4);
     Shape bs = Shape.of(4);
     Tensor gy = random(as, rng, -1f, 1f);
-    Tensor[] expected = CpuOracle.backward(node("Add", Map.of(), 2, 1),
-        new Tensor[] {random(as, rng, -1f, 1f), random(bs, rng, -1f, 1f)}, gy, false, true);
+    Tensor[] expected =
+        CpuOracle.backward(
+            node("Add", Map.of(), 2, 1),
+            new Tensor[] {random(as, rng, -1f, 1f), random(bs, rng, -1f, 1f)},
+            gy,
+            false,
+            true);
     float[] scaled = expected[1].data().clone();
     for (int i = 0; i < scaled.length; i++) scaled[i] *= 0.35f;
-    try (DeviceBuffer ddy = device.toDevice(gy.data()); DeviceBuffer dx = device.allocateFloats(bs.size())) {
-      CustomKernels.arithmeticBackward(device, ArithmeticOp.ADD, 1, ddy, ddy, ddy, dx,
-          BroadcastGeometry.of(as, bs, as), false, 0.35f);
-      assertClose(scaled, device.copyToHostFloats(dx, bs.size()), 1e-5, 1e-6, "0.35 * bias gradient");
+    try (DeviceBuffer ddy = device.toDevice(gy.data());
+        DeviceBuffer dx = device.allocateFloats(bs.size())) {
+      CustomKernels.arithmeticBackward(
+          device,
+          ArithmeticOp.ADD,
+          1,
+          ddy,
+          ddy,
+          ddy,
+          dx,
+          BroadcastGeometry.of(as, bs, as),
+          false,
+          0.35f);
+      assertClose(
+          scaled, device.copyToHostFloats(dx, bs.size()), 1e-5, 1e-6, "0.35 * bias gradient");
     }
   }
 }

@@ -11,8 +11,9 @@ import org.featviz.ir.Node;
 import org.featviz.ir.Tensor;
 
 /**
- * The CPU reference kernels as the oracle of the custom kernel and library tests: one node, forward or input
- * gradients; the ONNX nodes that the device's convolution and pooling descriptors compute; the alpha/beta blend.
+ * The CPU reference kernels as the oracle of the custom kernel and library tests: one node, forward
+ * or input gradients; the ONNX nodes that the device's convolution and pooling descriptors compute;
+ * the alpha/beta blend.
  */
 public final class CpuOracle {
   private CpuOracle() {}
@@ -25,9 +26,11 @@ public final class CpuOracle {
   public static Tensor[] backward(Node node, Tensor[] inputs, Tensor gradOut, boolean... wrt) {
     Tensor[] out = OpTesting.forward(node, inputs);
     Tensor[] gradIn = new Tensor[inputs.length];
-    for (int i = 0; i < inputs.length; i++) if (i < wrt.length && wrt[i]) gradIn[i] = Tensor.zeros(inputs[i].shape());
-    CpuKernels.forNode(node, OpTesting.OPSET).backward(
-        new KernelCall(node, OpTesting.OPSET, inputs, out, new Tensor[] {gradOut}, gradIn));
+    for (int i = 0; i < inputs.length; i++)
+      if (i < wrt.length && wrt[i]) gradIn[i] = Tensor.zeros(inputs[i].shape());
+    CpuKernels.forNode(node, OpTesting.OPSET)
+        .backward(
+            new KernelCall(node, OpTesting.OPSET, inputs, out, new Tensor[] {gradOut}, gradIn));
     return gradIn;
   }
 
@@ -48,9 +51,11 @@ public final class CpuOracle {
     attrs.put("pads", bothEnds(d.pads()));
     attrs.put("strides", longs(d.strides()));
     if (d.mode() != PoolDescriptor.Mode.MAX) {
-      attrs.put("count_include_pad", d.mode() == PoolDescriptor.Mode.AVERAGE_COUNT_INCLUDE_PAD ? 1L : 0L);
+      attrs.put(
+          "count_include_pad", d.mode() == PoolDescriptor.Mode.AVERAGE_COUNT_INCLUDE_PAD ? 1L : 0L);
     }
-    return OpTesting.node(d.mode() == PoolDescriptor.Mode.MAX ? "MaxPool" : "AveragePool", attrs, 1, 1);
+    return OpTesting.node(
+        d.mode() == PoolDescriptor.Mode.MAX ? "MaxPool" : "AveragePool", attrs, 1, 1);
   }
 
   /** alpha result + beta prior: what a library call with alpha and beta leaves in its output. */

@@ -14,9 +14,15 @@ import org.featviz.device.DeviceException;
 import org.featviz.device.Teardown;
 import org.junit.jupiter.api.Test;
 
-/** CudaDevice's close order, with steps that fail on demand: every handle is let go whatever fails before it. */
+/**
+ * CudaDevice's close order, with steps that fail on demand: every handle is let go whatever fails
+ * before it.
+ */
 class CudaTeardownTest {
-  /** Records each call; a step listed in {@code statuses} returns that status (or throws, for the libraries). */
+  /**
+   * Records each call; a step listed in {@code statuses} returns that status (or throws, for the
+   * libraries).
+   */
   private static final class FakeSteps implements CudaTeardown.Steps {
     final List<String> calls = new ArrayList<>();
     final Map<String, Integer> statuses = new HashMap<>();
@@ -40,7 +46,9 @@ class CudaTeardownTest {
     @Override
     public void closeLibraries() {
       calls.add("closeLibraries");
-      if (librariesThrow) throw new DeviceException("cudnnDestroy failed: CUDNN_STATUS_EXECUTION_FAILED (5000, cuDNN 9)");
+      if (librariesThrow)
+        throw new DeviceException(
+            "cudnnDestroy failed: CUDNN_STATUS_EXECUTION_FAILED (5000, cuDNN 9)");
     }
 
     @Override
@@ -86,8 +94,17 @@ class CudaTeardownTest {
   void aCleanCloseReleasesEverythingAndResetsNothing() {
     FakeSteps steps = new FakeSteps();
     assertEquals(null, closeWith(steps));
-    assertEquals(List.of("setCurrent", "synchronize", "closeLibraries", "unload adam", "unload reduce",
-        "unload transform", "destroyStream", "release"), steps.calls);
+    assertEquals(
+        List.of(
+            "setCurrent",
+            "synchronize",
+            "closeLibraries",
+            "unload adam",
+            "unload reduce",
+            "unload transform",
+            "destroyStream",
+            "release"),
+        steps.calls);
   }
 
   @Test
@@ -98,17 +115,33 @@ class CudaTeardownTest {
     steps.statuses.put("destroyStream", CUresult.CUDA_ERROR_ILLEGAL_ADDRESS);
     steps.librariesThrow = true;
     DeviceException e = closeWith(steps);
-    assertEquals(List.of("setCurrent", "synchronize", "closeLibraries", "unload adam", "unload reduce",
-        "unload transform", "destroyStream", "reset", "release"), steps.calls);
+    assertEquals(
+        List.of(
+            "setCurrent",
+            "synchronize",
+            "closeLibraries",
+            "unload adam",
+            "unload reduce",
+            "unload transform",
+            "destroyStream",
+            "reset",
+            "release"),
+        steps.calls);
     String m = e.getMessage();
     assertTrue(m.startsWith("closing the fake GPU: 4 of "), m);
-    assertTrue(m.contains("cuStreamSynchronize (at close; a kernel or library call launched earlier failed) failed:"
-        + " CUDA_ERROR_ILLEGAL_ADDRESS (700); the context is unusable"), m);
+    assertTrue(
+        m.contains(
+            "cuStreamSynchronize (at close; a kernel or library call launched earlier failed) failed:"
+                + " CUDA_ERROR_ILLEGAL_ADDRESS (700); the context is unusable"),
+        m);
     assertTrue(m.contains("cudnnDestroy failed: CUDNN_STATUS_EXECUTION_FAILED"), m);
     assertTrue(m.contains("cuModuleUnload(ptx/reduce.ptx) failed"), m);
     assertTrue(m.contains("cuStreamDestroy failed"), m);
     assertFalse(m.contains("cuDevicePrimaryCtxReset"), "the reset itself succeeded: " + m);
-    assertEquals(3, e.getSuppressed().length, "one cause and the other three failures as suppressed exceptions");
+    assertEquals(
+        3,
+        e.getSuppressed().length,
+        "one cause and the other three failures as suppressed exceptions");
   }
 
   @Test
@@ -128,8 +161,12 @@ class CudaTeardownTest {
     steps.statuses.put("release", CUresult.CUDA_ERROR_INVALID_CONTEXT);
     DeviceException e = closeWith(steps);
     assertFalse(steps.calls.contains("reset"), steps.calls.toString());
-    assertTrue(steps.calls.contains("unload transform"), "the modules after the failing one are unloaded too");
-    assertTrue(e.getMessage().contains("cuDevicePrimaryCtxRelease failed: CUDA_ERROR_INVALID_CONTEXT"), e.getMessage());
+    assertTrue(
+        steps.calls.contains("unload transform"),
+        "the modules after the failing one are unloaded too");
+    assertTrue(
+        e.getMessage().contains("cuDevicePrimaryCtxRelease failed: CUDA_ERROR_INVALID_CONTEXT"),
+        e.getMessage());
   }
 
   @Test
@@ -138,6 +175,8 @@ class CudaTeardownTest {
     assertTrue(CudaException.isSticky(CUresult.CUDA_ERROR_ASSERT));
     assertFalse(CudaException.isSticky(CUresult.CUDA_ERROR_OUT_OF_MEMORY));
     assertFalse(CudaException.isSticky(CUresult.CUDA_ERROR_INVALID_VALUE));
-    assertThrows(CudaException.class, () -> CudaStatus.check(CUresult.CUDA_ERROR_INVALID_VALUE, "cuMemAlloc"));
+    assertThrows(
+        CudaException.class,
+        () -> CudaStatus.check(CUresult.CUDA_ERROR_INVALID_VALUE, "cuMemAlloc"));
   }
 }

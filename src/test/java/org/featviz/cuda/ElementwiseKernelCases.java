@@ -13,9 +13,10 @@ import org.featviz.device.KernelArgs;
 import org.junit.jupiter.api.Test;
 
 /**
- * broadcast_binary of cuda/elementwise.cu against a plain Java reference of ONNX/NumPy broadcasting, for each op
- * and for shapes that broadcast along leading, trailing, inner and several dimensions at once. Run on the emulator
- * (EmuTest$ElementwiseKernel) and a GPU (GpuTest$ElementwiseKernel).
+ * broadcast_binary of cuda/elementwise.cu against a plain Java reference of ONNX/NumPy
+ * broadcasting, for each op and for shapes that broadcast along leading, trailing, inner and
+ * several dimensions at once. Run on the emulator (EmuTest$ElementwiseKernel) and a GPU
+ * (GpuTest$ElementwiseKernel).
  */
 public abstract class ElementwiseKernelCases extends DeviceCases {
   static final String[] OPS = {"add", "sub", "mul", "div"};
@@ -27,7 +28,9 @@ public abstract class ElementwiseKernelCases extends DeviceCases {
     return out;
   }
 
-  /** The broadcast output shape (4-D): the larger size where the inputs differ, one of them being 1. */
+  /**
+   * The broadcast output shape (4-D): the larger size where the inputs differ, one of them being 1.
+   */
   static int[] broadcastShape(int[] a, int[] b) {
     int[] out = new int[4];
     for (int k = 0; k < 4; k++) out[k] = Math.max(a[k], b[k]);
@@ -55,7 +58,10 @@ public abstract class ElementwiseKernelCases extends DeviceCases {
     };
   }
 
-  /** The reference: y[i0,i1,i2,i3] = a[i mod a's shape] OP b[i mod b's shape], walking the output in order. */
+  /**
+   * The reference: y[i0,i1,i2,i3] = a[i mod a's shape] OP b[i mod b's shape], walking the output in
+   * order.
+   */
   static float[] reference(int op, float[] a, int[] as, float[] b, int[] bs, int[] ys) {
     float[] y = new float[ys[0] * ys[1] * ys[2] * ys[3]];
     int i = 0;
@@ -73,11 +79,13 @@ public abstract class ElementwiseKernelCases extends DeviceCases {
     return y;
   }
 
-  private float[] run(int op, float[] a, int[] as, float[] b, int[] bs, int[] ys, int blocks, int threads) {
+  private float[] run(
+      int op, float[] a, int[] as, float[] b, int[] bs, int[] ys, int blocks, int threads) {
     int n = ys[0] * ys[1] * ys[2] * ys[3];
     int[] sa = broadcastStrides(as);
     int[] sb = broadcastStrides(bs);
-    try (DeviceBuffer ab = device.toDevice(a); DeviceBuffer bb = device.toDevice(b);
+    try (DeviceBuffer ab = device.toDevice(a);
+        DeviceBuffer bb = device.toDevice(b);
         DeviceBuffer yb = device.allocateFloats(n)) {
       KernelArgs args = new KernelArgs().ptr(ab).ptr(bb).ptr(yb).i32(op);
       for (int d : ys) args.i32(d);
@@ -102,9 +110,10 @@ public abstract class ElementwiseKernelCases extends DeviceCases {
   @Test
   void everyOpMatchesTheReferenceForBroadcastingShapes() {
     Random rng = new Random(41);
-    int[][][] cases = {  // a shape, b shape (ONNX ranks; right-aligned)
-        {{2, 3, 4, 5}, {2, 3, 4, 5}}, {{2, 3, 4, 5}, {5}}, {{2, 1, 4, 1}, {3, 1, 5}}, {{1}, {3, 7}},
-        {{6, 1}, {1, 7}}, {{257}, {257}}, {{3, 1, 1, 2}, {1, 4, 5, 1}}, {{2, 3, 1}, {1}}};
+    int[][][] cases = { // a shape, b shape (ONNX ranks; right-aligned)
+      {{2, 3, 4, 5}, {2, 3, 4, 5}}, {{2, 3, 4, 5}, {5}}, {{2, 1, 4, 1}, {3, 1, 5}}, {{1}, {3, 7}},
+      {{6, 1}, {1, 7}}, {{257}, {257}}, {{3, 1, 1, 2}, {1, 4, 5, 1}}, {{2, 3, 1}, {1}}
+    };
     for (int[][] c : cases) {
       int[] as = as4d(c[0]);
       int[] bs = as4d(c[1]);
@@ -116,7 +125,12 @@ public abstract class ElementwiseKernelCases extends DeviceCases {
         int threads = 128;
         int blocks = Math.min((n + threads - 1) / threads, 8);
         String what = OPS[op] + " " + Arrays.toString(c[0]) + " with " + Arrays.toString(c[1]);
-        assertClose(reference(op, a, as, b, bs, ys), run(op, a, as, b, bs, ys, blocks, threads), 1e-6, 0, what);
+        assertClose(
+            reference(op, a, as, b, bs, ys),
+            run(op, a, as, b, bs, ys, blocks, threads),
+            1e-6,
+            0,
+            what);
       }
     }
   }
@@ -130,7 +144,8 @@ public abstract class ElementwiseKernelCases extends DeviceCases {
     float[] a = DeviceTesting.uniform(rng, size(as), -1f, 1f);
     float[] b = DeviceTesting.uniform(rng, size(bs), -1f, 1f);
     float[] expected = reference(2, a, as, b, bs, ys);
-    assertClose(expected, run(2, a, as, b, bs, ys, 2, 64), 1e-6, 0, "mul, 840 outputs, 128 threads");
+    assertClose(
+        expected, run(2, a, as, b, bs, ys, 2, 64), 1e-6, 0, "mul, 840 outputs, 128 threads");
   }
 
   @Test

@@ -19,8 +19,8 @@ import org.featviz.cuda.FakeMemory.Elements;
 import org.featviz.cuda.FakeMemory.Type;
 
 /**
- * cuBLAS's documented semantics on host memory, for testing {@link Cublas} without a GPU. Written from the cuBLAS
- * documentation, sharing nothing with featviz's CPU reference:
+ * cuBLAS's documented semantics on host memory, for testing {@link Cublas} without a GPU. Written
+ * from the cuBLAS documentation, sharing nothing with featviz's CPU reference:
  *
  * <pre>
  * C = alpha op(A) op(B) + beta C, all column-major: element (i, j) of a matrix X with leading dimension ldX is
@@ -32,16 +32,27 @@ import org.featviz.cuda.FakeMemory.Type;
  * Math mode CUBLAS_TF32_TENSOR_OP_MATH: FP32 A and B pass through TensorFloat-32 (see {@link FakeTf32}).
  * </pre>
  *
- * Products accumulate in double, so the fake is exact to float rounding. An invalid argument returns cuBLAS's
- * status (CUBLAS_STATUS_INVALID_VALUE, _NOT_SUPPORTED, _NOT_INITIALIZED for an unknown handle); a read or write
- * outside a buffer throws {@link FakeMemory.Fault}. Every GEMM is logged ({@link #calls}).
+ * Products accumulate in double, so the fake is exact to float rounding. An invalid argument
+ * returns cuBLAS's status (CUBLAS_STATUS_INVALID_VALUE, _NOT_SUPPORTED, _NOT_INITIALIZED for an
+ * unknown handle); a read or write outside a buffer throws {@link FakeMemory.Fault}. Every GEMM is
+ * logged ({@link #calls}).
  */
 final class FakeCublas implements CublasApi {
   /** The version cublasGetVersion reports (13.0.1). */
   static final int VERSION = 130001;
 
   /** One GEMM call as it reached the library. */
-  record Call(String name, int transa, int transb, int m, int n, int k, int lda, int ldb, int ldc, int batch,
+  record Call(
+      String name,
+      int transa,
+      int transb,
+      int m,
+      int n,
+      int k,
+      int lda,
+      int ldb,
+      int ldc,
+      int batch,
       int mathMode) {}
 
   private static final class Handle {
@@ -50,8 +61,10 @@ final class FakeCublas implements CublasApi {
   }
 
   private final Map<cublasHandle, Handle> handles = new IdentityHashMap<>();
+
   /** What FP32 operands become under CUBLAS_TF32_TENSOR_OP_MATH. */
   FakeTf32 tf32 = FakeTf32.ROUND;
+
   final List<Call> calls = new ArrayList<>();
   int created;
   int destroyed;
@@ -91,8 +104,10 @@ final class FakeCublas implements CublasApi {
     Handle h = handles.get(handle);
     if (h == null) return CUBLAS_STATUS_NOT_INITIALIZED;
     int base = mode & ~cublasMath.CUBLAS_MATH_DISALLOW_REDUCED_PRECISION_REDUCTION;
-    if (base != cublasMath.CUBLAS_DEFAULT_MATH && base != cublasMath.CUBLAS_TENSOR_OP_MATH
-        && base != cublasMath.CUBLAS_PEDANTIC_MATH && base != cublasMath.CUBLAS_TF32_TENSOR_OP_MATH) {
+    if (base != cublasMath.CUBLAS_DEFAULT_MATH
+        && base != cublasMath.CUBLAS_TENSOR_OP_MATH
+        && base != cublasMath.CUBLAS_PEDANTIC_MATH
+        && base != cublasMath.CUBLAS_TF32_TENSOR_OP_MATH) {
       return CUBLAS_STATUS_INVALID_VALUE;
     }
     h.mathMode = base;
@@ -107,55 +122,232 @@ final class FakeCublas implements CublasApi {
   }
 
   @Override
-  public int sgemm(cublasHandle handle, int transa, int transb, int m, int n, int k, float alpha, DevicePtr a, int lda,
-      DevicePtr b, int ldb, float beta, DevicePtr c, int ldc) {
-    return gemm("cublasSgemm", handle, transa, transb, m, n, k, alpha, a, Type.F32, lda, 0, b, Type.F32, ldb, 0, beta,
-        c, Type.F32, ldc, 0, 1);
+  public int sgemm(
+      cublasHandle handle,
+      int transa,
+      int transb,
+      int m,
+      int n,
+      int k,
+      float alpha,
+      DevicePtr a,
+      int lda,
+      DevicePtr b,
+      int ldb,
+      float beta,
+      DevicePtr c,
+      int ldc) {
+    return gemm(
+        "cublasSgemm",
+        handle,
+        transa,
+        transb,
+        m,
+        n,
+        k,
+        alpha,
+        a,
+        Type.F32,
+        lda,
+        0,
+        b,
+        Type.F32,
+        ldb,
+        0,
+        beta,
+        c,
+        Type.F32,
+        ldc,
+        0,
+        1);
   }
 
   @Override
-  public int sgemmStridedBatched(cublasHandle handle, int transa, int transb, int m, int n, int k, float alpha,
-      DevicePtr a, int lda, long strideA, DevicePtr b, int ldb, long strideB, float beta, DevicePtr c, int ldc,
-      long strideC, int batchCount) {
-    return gemm("cublasSgemmStridedBatched", handle, transa, transb, m, n, k, alpha, a, Type.F32, lda, strideA, b,
-        Type.F32, ldb, strideB, beta, c, Type.F32, ldc, strideC, batchCount);
+  public int sgemmStridedBatched(
+      cublasHandle handle,
+      int transa,
+      int transb,
+      int m,
+      int n,
+      int k,
+      float alpha,
+      DevicePtr a,
+      int lda,
+      long strideA,
+      DevicePtr b,
+      int ldb,
+      long strideB,
+      float beta,
+      DevicePtr c,
+      int ldc,
+      long strideC,
+      int batchCount) {
+    return gemm(
+        "cublasSgemmStridedBatched",
+        handle,
+        transa,
+        transb,
+        m,
+        n,
+        k,
+        alpha,
+        a,
+        Type.F32,
+        lda,
+        strideA,
+        b,
+        Type.F32,
+        ldb,
+        strideB,
+        beta,
+        c,
+        Type.F32,
+        ldc,
+        strideC,
+        batchCount);
   }
 
   @Override
-  public int gemmEx(cublasHandle handle, int transa, int transb, int m, int n, int k, float alpha, DevicePtr a,
-      int aType, int lda, DevicePtr b, int bType, int ldb, float beta, DevicePtr c, int cType, int ldc,
-      int computeType, int algo) {
+  public int gemmEx(
+      cublasHandle handle,
+      int transa,
+      int transb,
+      int m,
+      int n,
+      int k,
+      float alpha,
+      DevicePtr a,
+      int aType,
+      int lda,
+      DevicePtr b,
+      int bType,
+      int ldb,
+      float beta,
+      DevicePtr c,
+      int cType,
+      int ldc,
+      int computeType,
+      int algo) {
     int status = checkEx(aType, bType, cType, computeType, algo);
     if (status != CUBLAS_STATUS_SUCCESS) return status;
-    return gemm("cublasGemmEx", handle, transa, transb, m, n, k, alpha, a, Type.ofCuda(aType), lda, 0, b,
-        Type.ofCuda(bType), ldb, 0, beta, c, Type.F32, ldc, 0, 1);
+    return gemm(
+        "cublasGemmEx",
+        handle,
+        transa,
+        transb,
+        m,
+        n,
+        k,
+        alpha,
+        a,
+        Type.ofCuda(aType),
+        lda,
+        0,
+        b,
+        Type.ofCuda(bType),
+        ldb,
+        0,
+        beta,
+        c,
+        Type.F32,
+        ldc,
+        0,
+        1);
   }
 
   @Override
-  public int gemmStridedBatchedEx(cublasHandle handle, int transa, int transb, int m, int n, int k, float alpha,
-      DevicePtr a, int aType, int lda, long strideA, DevicePtr b, int bType, int ldb, long strideB, float beta,
-      DevicePtr c, int cType, int ldc, long strideC, int batchCount, int computeType, int algo) {
+  public int gemmStridedBatchedEx(
+      cublasHandle handle,
+      int transa,
+      int transb,
+      int m,
+      int n,
+      int k,
+      float alpha,
+      DevicePtr a,
+      int aType,
+      int lda,
+      long strideA,
+      DevicePtr b,
+      int bType,
+      int ldb,
+      long strideB,
+      float beta,
+      DevicePtr c,
+      int cType,
+      int ldc,
+      long strideC,
+      int batchCount,
+      int computeType,
+      int algo) {
     int status = checkEx(aType, bType, cType, computeType, algo);
     if (status != CUBLAS_STATUS_SUCCESS) return status;
-    return gemm("cublasGemmStridedBatchedEx", handle, transa, transb, m, n, k, alpha, a, Type.ofCuda(aType), lda,
-        strideA, b, Type.ofCuda(bType), ldb, strideB, beta, c, Type.F32, ldc, strideC, batchCount);
+    return gemm(
+        "cublasGemmStridedBatchedEx",
+        handle,
+        transa,
+        transb,
+        m,
+        n,
+        k,
+        alpha,
+        a,
+        Type.ofCuda(aType),
+        lda,
+        strideA,
+        b,
+        Type.ofCuda(bType),
+        ldb,
+        strideB,
+        beta,
+        c,
+        Type.F32,
+        ldc,
+        strideC,
+        batchCount);
   }
 
-  /** The type combinations of cublasGemmEx that featviz may use: A and B alike, C FP32, FP32 compute. */
+  /**
+   * The type combinations of cublasGemmEx that featviz may use: A and B alike, C FP32, FP32
+   * compute.
+   */
   private static int checkEx(int aType, int bType, int cType, int computeType, int algo) {
-    if (Type.ofCuda(aType) == null || aType != bType || Type.ofCuda(cType) != Type.F32
+    if (Type.ofCuda(aType) == null
+        || aType != bType
+        || Type.ofCuda(cType) != Type.F32
         || computeType != cublasComputeType.CUBLAS_COMPUTE_32F) {
       return CUBLAS_STATUS_NOT_SUPPORTED;
     }
-    if (algo != cublasGemmAlgo.CUBLAS_GEMM_DEFAULT && algo != cublasGemmAlgo.CUBLAS_GEMM_DEFAULT_TENSOR_OP) {
+    if (algo != cublasGemmAlgo.CUBLAS_GEMM_DEFAULT
+        && algo != cublasGemmAlgo.CUBLAS_GEMM_DEFAULT_TENSOR_OP) {
       return CUBLAS_STATUS_INVALID_VALUE;
     }
     return CUBLAS_STATUS_SUCCESS;
   }
 
-  private int gemm(String name, cublasHandle handle, int transa, int transb, int m, int n, int k, float alpha,
-      DevicePtr a, Type aType, int lda, long strideA, DevicePtr b, Type bType, int ldb, long strideB, float beta,
-      DevicePtr c, Type cType, int ldc, long strideC, int batch) {
+  private int gemm(
+      String name,
+      cublasHandle handle,
+      int transa,
+      int transb,
+      int m,
+      int n,
+      int k,
+      float alpha,
+      DevicePtr a,
+      Type aType,
+      int lda,
+      long strideA,
+      DevicePtr b,
+      Type bType,
+      int ldb,
+      long strideB,
+      float beta,
+      DevicePtr c,
+      Type cType,
+      int ldc,
+      long strideC,
+      int batch) {
     Handle h;
     synchronized (this) {
       h = handles.get(handle);
@@ -163,7 +355,12 @@ final class FakeCublas implements CublasApi {
     if (h == null) return CUBLAS_STATUS_NOT_INITIALIZED;
     boolean ta = transa == CUBLAS_OP_T;
     boolean tb = transb == CUBLAS_OP_T;
-    if (m < 0 || n < 0 || k < 0 || batch < 0 || (!ta && transa != CUBLAS_OP_N) || (!tb && transb != CUBLAS_OP_N)) {
+    if (m < 0
+        || n < 0
+        || k < 0
+        || batch < 0
+        || (!ta && transa != CUBLAS_OP_N)
+        || (!tb && transb != CUBLAS_OP_N)) {
       return CUBLAS_STATUS_INVALID_VALUE;
     }
     int aRows = ta ? k : m;
@@ -177,15 +374,33 @@ final class FakeCublas implements CublasApi {
       calls.add(new Call(name, transa, transb, m, n, k, lda, ldb, ldc, batch, h.mathMode));
     }
     if (m == 0 || n == 0 || batch == 0) return CUBLAS_STATUS_SUCCESS;
-    FakeTf32 operands = h.mathMode == cublasMath.CUBLAS_TF32_TENSOR_OP_MATH && aType == Type.F32 ? tf32
-        : FakeTf32.NONE;
+    FakeTf32 operands =
+        h.mathMode == cublasMath.CUBLAS_TF32_TENSOR_OP_MATH && aType == Type.F32
+            ? tf32
+            : FakeTf32.NONE;
     for (int p = 0; p < batch; p++) {
-      Elements av = k == 0 ? null : FakeMemory.elements(name + " A of product " + p,
-          FakeMemory.plus(a, p * strideA, aType), aType, span(aRows, aCols, lda));
-      Elements bv = k == 0 ? null : FakeMemory.elements(name + " B of product " + p,
-          FakeMemory.plus(b, p * strideB, bType), bType, span(bRows, bCols, ldb));
-      Elements cv = FakeMemory.elements(name + " C of product " + p, FakeMemory.plus(c, p * strideC, cType), cType,
-          span(m, n, ldc));
+      Elements av =
+          k == 0
+              ? null
+              : FakeMemory.elements(
+                  name + " A of product " + p,
+                  FakeMemory.plus(a, p * strideA, aType),
+                  aType,
+                  span(aRows, aCols, lda));
+      Elements bv =
+          k == 0
+              ? null
+              : FakeMemory.elements(
+                  name + " B of product " + p,
+                  FakeMemory.plus(b, p * strideB, bType),
+                  bType,
+                  span(bRows, bCols, ldb));
+      Elements cv =
+          FakeMemory.elements(
+              name + " C of product " + p,
+              FakeMemory.plus(c, p * strideC, cType),
+              cType,
+              span(m, n, ldc));
       for (int j = 0; j < n; j++) {
         for (int i = 0; i < m; i++) {
           double sum = 0;

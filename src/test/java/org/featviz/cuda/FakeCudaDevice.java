@@ -13,17 +13,18 @@ import org.featviz.device.KernelArgs;
 import org.featviz.device.KernelSignature;
 
 /**
- * A {@link org.featviz.device.Device} for testing the CUDA binding without a GPU: its "device memory" is host bytes
- * (little-endian, filled with 0xFF on allocation, so a read of memory nothing wrote is NaN, as uninitialized device
- * memory is garbage), and its library operations are featviz's own {@link CudaLibraries}, {@link Cublas}, {@link Cudnn}
- * and {@link CudnnConvolutions}, the classes that run on a GPU, calling {@link FakeCublas} and {@link FakeCudnn}
- * instead of JCublas2 and JCudnn. It has no custom kernels (a launch is refused as an unknown kernel), so the 16-bit
- * math modes, whose conversions are kernels, are tested by calling Cublas's and CudnnConvolutions's 16-bit operations
- * directly.
+ * A {@link org.featviz.device.Device} for testing the CUDA binding without a GPU: its "device
+ * memory" is host bytes (little-endian, filled with 0xFF on allocation, so a read of memory nothing
+ * wrote is NaN, as uninitialized device memory is garbage), and its library operations are
+ * featviz's own {@link CudaLibraries}, {@link Cublas}, {@link Cudnn} and {@link CudnnConvolutions},
+ * the classes that run on a GPU, calling {@link FakeCublas} and {@link FakeCudnn} instead of
+ * JCublas2 and JCudnn. It has no custom kernels (a launch is refused as an unknown kernel), so the
+ * 16-bit math modes, whose conversions are kernels, are tested by calling Cublas's and
+ * CudnnConvolutions's 16-bit operations directly.
  *
- * <p>A wrapper around either fake API (the constructor's operators) sees every call the binding makes and may alter
- * it: the mutation checks wrap a call with a deliberate mistake and show that the comparison against the CPU
- * reference catches it.
+ * <p>A wrapper around either fake API (the constructor's operators) sees every call the binding
+ * makes and may alter it: the mutation checks wrap a call with a deliberate mistake and show that
+ * the comparison against the CPU reference catches it.
  */
 final class FakeCudaDevice extends AbstractDevice {
   private static final long ALIGNMENT = 256;
@@ -34,6 +35,7 @@ final class FakeCudaDevice extends AbstractDevice {
   private final CudnnApi cudnnApi;
   private long nextAddress = 0x7f00_0000_0000L;
   private volatile boolean deterministic;
+
   /** The binding's own CudaLibraries, on the fake APIs; no stream to wait for after a step. */
   private final CudaLibraries libraries;
 
@@ -44,8 +46,11 @@ final class FakeCudaDevice extends AbstractDevice {
   FakeCudaDevice(UnaryOperator<CublasApi> cublasWrapper, UnaryOperator<CudnnApi> cudnnWrapper) {
     cublasApi = cublasWrapper.apply(cublasFake);
     cudnnApi = cudnnWrapper.apply(cudnnFake);
-    libraries = new CudaLibraries(() -> new Cublas(this, cublasApi),
-        () -> new Cudnn(this, cudnnApi, () -> deterministic), step -> {});
+    libraries =
+        new CudaLibraries(
+            () -> new Cublas(this, cublasApi),
+            () -> new Cudnn(this, cudnnApi, () -> deterministic),
+            step -> {});
   }
 
   /** The host bytes behind a buffer of a fake device (the whole allocation, position 0). */
@@ -92,7 +97,8 @@ final class FakeCudaDevice extends AbstractDevice {
 
   @Override
   protected Allocation allocateMemory(long bytes) {
-    if (bytes > Integer.MAX_VALUE) throw new IllegalArgumentException("fake device memory: " + bytes + " bytes");
+    if (bytes > Integer.MAX_VALUE)
+      throw new IllegalArgumentException("fake device memory: " + bytes + " bytes");
     ByteBuffer memory = ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
     Arrays.fill(memory.array(), (byte) 0xff);
     long address;
@@ -111,19 +117,22 @@ final class FakeCudaDevice extends AbstractDevice {
   }
 
   @Override
-  protected void copyFloatsToDevice(float[] src, int srcPos, DeviceBuffer dst, long dstByte, int count) {
+  protected void copyFloatsToDevice(
+      float[] src, int srcPos, DeviceBuffer dst, long dstByte, int count) {
     ByteBuffer m = bytes(dst);
     for (int i = 0; i < count; i++) m.putFloat((int) dstByte + 4 * i, src[srcPos + i]);
   }
 
   @Override
-  protected void copyIntsToDevice(int[] src, int srcPos, DeviceBuffer dst, long dstByte, int count) {
+  protected void copyIntsToDevice(
+      int[] src, int srcPos, DeviceBuffer dst, long dstByte, int count) {
     ByteBuffer m = bytes(dst);
     for (int i = 0; i < count; i++) m.putInt((int) dstByte + 4 * i, src[srcPos + i]);
   }
 
   @Override
-  protected void copyFloatsToHost(DeviceBuffer src, long srcByte, float[] dst, int dstPos, int count) {
+  protected void copyFloatsToHost(
+      DeviceBuffer src, long srcByte, float[] dst, int dstPos, int count) {
     ByteBuffer m = bytes(src);
     for (int i = 0; i < count; i++) dst[dstPos + i] = m.getFloat((int) srcByte + 4 * i);
   }
@@ -140,17 +149,20 @@ final class FakeCudaDevice extends AbstractDevice {
   }
 
   @Override
-  protected void copyBytes(DeviceBuffer src, long srcByte, DeviceBuffer dst, long dstByte, long bytes) {
-    System.arraycopy(bytes(src).array(), (int) srcByte, bytes(dst).array(), (int) dstByte, (int) bytes);
+  protected void copyBytes(
+      DeviceBuffer src, long srcByte, DeviceBuffer dst, long dstByte, long bytes) {
+    System.arraycopy(
+        bytes(src).array(), (int) srcByte, bytes(dst).array(), (int) dstByte, (int) bytes);
   }
 
   @Override
   protected KernelSignature findKernel(String kernel) {
-    return null;  // no custom kernels
+    return null; // no custom kernels
   }
 
   @Override
-  protected void launchKernel(String kernel, Dim3 grid, Dim3 block, int sharedBytes, KernelArgs args) {
+  protected void launchKernel(
+      String kernel, Dim3 grid, Dim3 block, int sharedBytes, KernelArgs args) {
     throw new UnsupportedOperationException("the binding fake runs no kernels");
   }
 

@@ -11,12 +11,10 @@ import static jcuda.jcudnn.cudnnMathType.CUDNN_FMA_MATH;
 import static jcuda.jcudnn.cudnnMathType.CUDNN_TENSOR_OP_MATH;
 import static jcuda.jcudnn.cudnnMathType.CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION;
 import static jcuda.jcudnn.cudnnNanPropagation.CUDNN_PROPAGATE_NAN;
-import static jcuda.jcudnn.cudnnPoolingMode.CUDNN_POOLING_AVERAGE_COUNT_EXCLUDE_PADDING;
 import static jcuda.jcudnn.cudnnPoolingMode.CUDNN_POOLING_AVERAGE_COUNT_INCLUDE_PADDING;
 import static jcuda.jcudnn.cudnnPoolingMode.CUDNN_POOLING_MAX;
 import static jcuda.jcudnn.cudnnPoolingMode.CUDNN_POOLING_MAX_DETERMINISTIC;
 import static jcuda.jcudnn.cudnnStatus.CUDNN_STATUS_BAD_PARAM;
-import static jcuda.jcudnn.cudnnStatus.CUDNN_STATUS_NOT_INITIALIZED;
 import static jcuda.jcudnn.cudnnStatus.CUDNN_STATUS_NOT_SUPPORTED;
 import static jcuda.jcudnn.cudnnStatus.CUDNN_STATUS_SUCCESS;
 
@@ -46,8 +44,9 @@ import org.featviz.cuda.FakeMemory.Elements;
 import org.featviz.cuda.FakeMemory.Type;
 
 /**
- * cuDNN's documented semantics on host memory, for testing {@link Cudnn} and {@link CudnnConvolutions} without a GPU.
- * Written from the cuDNN API documentation, sharing nothing with featviz's CPU reference:
+ * cuDNN's documented semantics on host memory, for testing {@link Cudnn} and {@link
+ * CudnnConvolutions} without a GPU. Written from the cuDNN API documentation, sharing nothing with
+ * featviz's CPU reference:
  *
  * <pre>
  * Tensors: dims and strides as set (element (n, c, h, w) at n s0 + c s1 + h s2 + w s3), 4 or 5 dims for the calls
@@ -77,9 +76,10 @@ import org.featviz.cuda.FakeMemory.Type;
  * AddTensor: C = alpha A + beta C, A broadcast along its axes of size 1.
  * </pre>
  *
- * Every operation blends out = alpha op + beta out, the old out not read at beta = 0. Statuses are cuDNN 8's
- * numbers (what JCudnn 11.7 names). Convolution runs, Find and workspace queries are logged ({@link #runs},
- * {@link #queries}); a read or write outside a buffer throws {@link FakeMemory.Fault}.
+ * Every operation blends out = alpha op + beta out, the old out not read at beta = 0. Statuses are
+ * cuDNN 8's numbers (what JCudnn 11.7 names). Convolution runs, Find and workspace queries are
+ * logged ({@link #runs}, {@link #queries}); a read or write outside a buffer throws {@link
+ * FakeMemory.Fault}.
  */
 final class FakeCudnn implements CudnnApi {
   /** A convolution direction, with the number of algorithms cuDNN has for it. */
@@ -98,16 +98,34 @@ final class FakeCudnn implements CudnnApi {
     }
   }
 
-  /** One result a Find reports; memory -1 means "what {@link #workspace} says for this algorithm and math type". */
+  /**
+   * One result a Find reports; memory -1 means "what {@link #workspace} says for this algorithm and
+   * math type".
+   */
   record Perf(int algo, int status, float time, int determinism, int mathType, long memory) {
     static Perf of(int algo, float time, int determinism, int mathType) {
       return new Perf(algo, CUDNN_STATUS_SUCCESS, time, determinism, mathType, -1);
     }
   }
 
-  /** A convolution as the descriptors describe it, spatial axes padded to three (a 2-D one has D = 1). */
-  record Geometry(Type type, int rank, int n, int c, int k, int groups, int[] in, int[] kernel, int[] pads,
-      int[] strides, int[] dilations, int[] out, boolean flip) {
+  /**
+   * A convolution as the descriptors describe it, spatial axes padded to three (a 2-D one has D =
+   * 1).
+   */
+  record Geometry(
+      Type type,
+      int rank,
+      int n,
+      int c,
+      int k,
+      int groups,
+      int[] in,
+      int[] kernel,
+      int[] pads,
+      int[] strides,
+      int[] dilations,
+      int[] out,
+      boolean flip) {
     long outputCount() {
       return (long) n * k * out[0] * out[1] * out[2];
     }
@@ -118,16 +136,22 @@ final class FakeCudnn implements CudnnApi {
     List<Perf> results(Direction direction, int descriptorMathType, Geometry g);
   }
 
-  /** Workspace bytes an algorithm needs in a math type, or -1 where it does not run the geometry. */
+  /**
+   * Workspace bytes an algorithm needs in a math type, or -1 where it does not run the geometry.
+   */
   interface WorkspaceRule {
     long bytes(Direction direction, int algo, int mathType, Geometry g);
   }
 
-  /** One convolution call as it ran: the algorithm, the descriptor's math type then, the workspace it was given. */
+  /**
+   * One convolution call as it ran: the algorithm, the descriptor's math type then, the workspace
+   * it was given.
+   */
   record Run(String call, int algo, int mathType, long workspaceBytes) {}
 
   /** What FP32 operands become where the math type allows TF32. */
   FakeTf32 tf32 = FakeTf32.ROUND;
+
   PerfTable perf = FakeCudnn::defaultPerf;
   WorkspaceRule workspace = FakeCudnn::defaultWorkspace;
   Predicate<Geometry> refuseFused = g -> false;
@@ -169,7 +193,10 @@ final class FakeCudnn implements CudnnApi {
       return mode == CUDNN_POOLING_MAX || mode == CUDNN_POOLING_MAX_DETERMINISTIC;
     }
 
-    /** What an average window of these taps divides by: the whole window where padding counts, else the taps. */
+    /**
+     * What an average window of these taps divides by: the whole window where padding counts, else
+     * the taps.
+     */
     int divisor(int[] taps) {
       if (mode != CUDNN_POOLING_AVERAGE_COUNT_INCLUDE_PADDING) return taps.length;
       int size = 1;
@@ -185,7 +212,9 @@ final class FakeCudnn implements CudnnApi {
 
     /** The modes featviz uses and the fake computes (identity and the others it does not). */
     boolean modelled() {
-      return mode == CUDNN_ACTIVATION_RELU || mode == CUDNN_ACTIVATION_SIGMOID || mode == CUDNN_ACTIVATION_TANH;
+      return mode == CUDNN_ACTIVATION_RELU
+          || mode == CUDNN_ACTIVATION_SIGMOID
+          || mode == CUDNN_ACTIVATION_TANH;
     }
   }
 
@@ -200,7 +229,8 @@ final class FakeCudnn implements CudnnApi {
   private final Map<cudnnHandle, Boolean> handles = new IdentityHashMap<>();
   private final Map<Object, Object> descriptors = new IdentityHashMap<>();
 
-  // ---- Handles and descriptors -------------------------------------------------------------------------------------
+  // ---- Handles and descriptors
+  // -------------------------------------------------------------------------------------
 
   @Override
   public void bind() {}
@@ -258,13 +288,19 @@ final class FakeCudnn implements CudnnApi {
   }
 
   @Override
-  public int setTensorNdDescriptor(cudnnTensorDescriptor desc, int dataType, int nbDims, int[] dims, int[] strides) {
+  public int setTensorNdDescriptor(
+      cudnnTensorDescriptor desc, int dataType, int nbDims, int[] dims, int[] strides) {
     TensorState t = state(desc, TensorState.class);
-    if (t == null || Type.ofCudnn(dataType) == null || nbDims < 3 || nbDims > 8 || dims.length < nbDims
+    if (t == null
+        || Type.ofCudnn(dataType) == null
+        || nbDims < 3
+        || nbDims > 8
+        || dims.length < nbDims
         || strides.length < nbDims) {
       return CUDNN_STATUS_BAD_PARAM;
     }
-    for (int i = 0; i < nbDims; i++) if (dims[i] < 1 || strides[i] < 1) return CUDNN_STATUS_BAD_PARAM;
+    for (int i = 0; i < nbDims; i++)
+      if (dims[i] < 1 || strides[i] < 1) return CUDNN_STATUS_BAD_PARAM;
     t.type = Type.ofCudnn(dataType);
     t.dims = Arrays.copyOf(dims, nbDims);
     t.strides = Arrays.copyOf(strides, nbDims);
@@ -283,12 +319,18 @@ final class FakeCudnn implements CudnnApi {
   }
 
   @Override
-  public int setFilterNdDescriptor(cudnnFilterDescriptor desc, int dataType, int format, int nbDims, int[] dims) {
+  public int setFilterNdDescriptor(
+      cudnnFilterDescriptor desc, int dataType, int format, int nbDims, int[] dims) {
     FilterState f = state(desc, FilterState.class);
-    if (f == null || Type.ofCudnn(dataType) == null || nbDims < 3 || nbDims > 8 || dims.length < nbDims) {
+    if (f == null
+        || Type.ofCudnn(dataType) == null
+        || nbDims < 3
+        || nbDims > 8
+        || dims.length < nbDims) {
       return CUDNN_STATUS_BAD_PARAM;
     }
-    if (format != cudnnTensorFormat.CUDNN_TENSOR_NCHW) return CUDNN_STATUS_NOT_SUPPORTED;  // featviz's only layout
+    if (format != cudnnTensorFormat.CUDNN_TENSOR_NCHW)
+      return CUDNN_STATUS_NOT_SUPPORTED; // featviz's only layout
     for (int i = 0; i < nbDims; i++) if (dims[i] < 1) return CUDNN_STATUS_BAD_PARAM;
     f.type = Type.ofCudnn(dataType);
     f.dims = Arrays.copyOf(dims, nbDims);
@@ -307,20 +349,32 @@ final class FakeCudnn implements CudnnApi {
   }
 
   @Override
-  public int setConvolutionNdDescriptor(cudnnConvolutionDescriptor desc, int arrayLength, int[] pads, int[] strides,
-      int[] dilations, int mode, int computeType) {
+  public int setConvolutionNdDescriptor(
+      cudnnConvolutionDescriptor desc,
+      int arrayLength,
+      int[] pads,
+      int[] strides,
+      int[] dilations,
+      int mode,
+      int computeType) {
     ConvState c = state(desc, ConvState.class);
-    if (c == null || arrayLength < 1 || arrayLength > 3 || pads.length < arrayLength || strides.length < arrayLength
+    if (c == null
+        || arrayLength < 1
+        || arrayLength > 3
+        || pads.length < arrayLength
+        || strides.length < arrayLength
         || dilations.length < arrayLength) {
       return CUDNN_STATUS_BAD_PARAM;
     }
-    if (mode != cudnnConvolutionMode.CUDNN_CONVOLUTION && mode != cudnnConvolutionMode.CUDNN_CROSS_CORRELATION) {
+    if (mode != cudnnConvolutionMode.CUDNN_CONVOLUTION
+        && mode != cudnnConvolutionMode.CUDNN_CROSS_CORRELATION) {
       return CUDNN_STATUS_BAD_PARAM;
     }
     for (int i = 0; i < arrayLength; i++) {
       if (pads[i] < 0 || strides[i] < 1 || dilations[i] < 1) return CUDNN_STATUS_BAD_PARAM;
     }
-    if (computeType != cudnnDataType.CUDNN_DATA_FLOAT) return CUDNN_STATUS_NOT_SUPPORTED;  // featviz computes in FP32
+    if (computeType != cudnnDataType.CUDNN_DATA_FLOAT)
+      return CUDNN_STATUS_NOT_SUPPORTED; // featviz computes in FP32
     c.pads = Arrays.copyOf(pads, arrayLength);
     c.strides = Arrays.copyOf(strides, arrayLength);
     c.dilations = Arrays.copyOf(dilations, arrayLength);
@@ -340,7 +394,8 @@ final class FakeCudnn implements CudnnApi {
   @Override
   public int setConvolutionMathType(cudnnConvolutionDescriptor desc, int mathType) {
     ConvState c = state(desc, ConvState.class);
-    if (c == null || mathType < CUDNN_DEFAULT_MATH || mathType > CUDNN_FMA_MATH) return CUDNN_STATUS_BAD_PARAM;
+    if (c == null || mathType < CUDNN_DEFAULT_MATH || mathType > CUDNN_FMA_MATH)
+      return CUDNN_STATUS_BAD_PARAM;
     c.mathType = mathType;
     return CUDNN_STATUS_SUCCESS;
   }
@@ -355,31 +410,57 @@ final class FakeCudnn implements CudnnApi {
     return state(desc, ConvState.class).mathType;
   }
 
-  // ---- Convolutions ------------------------------------------------------------------------------------------------
+  // ---- Convolutions
+  // ------------------------------------------------------------------------------------------------
 
-  /** The geometry of x (or dx), w, conv and y (or dy), or null where they do not describe one convolution. */
-  private Geometry geometry(cudnnTensorDescriptor xDesc, cudnnFilterDescriptor wDesc,
-      cudnnConvolutionDescriptor convDesc, cudnnTensorDescriptor yDesc) {
+  /**
+   * The geometry of x (or dx), w, conv and y (or dy), or null where they do not describe one
+   * convolution.
+   */
+  private Geometry geometry(
+      cudnnTensorDescriptor xDesc,
+      cudnnFilterDescriptor wDesc,
+      cudnnConvolutionDescriptor convDesc,
+      cudnnTensorDescriptor yDesc) {
     TensorState x = state(xDesc, TensorState.class);
     TensorState y = state(yDesc, TensorState.class);
     FilterState w = state(wDesc, FilterState.class);
     ConvState c = state(convDesc, ConvState.class);
-    if (x == null || y == null || w == null || c == null || !x.set || !y.set || !w.set || !c.set) return null;
+    if (x == null || y == null || w == null || c == null || !x.set || !y.set || !w.set || !c.set)
+      return null;
     int nb = x.dims.length;
-    if ((nb != 4 && nb != 5) || y.dims.length != nb || w.dims.length != nb || c.pads.length != nb - 2) return null;
+    if ((nb != 4 && nb != 5)
+        || y.dims.length != nb
+        || w.dims.length != nb
+        || c.pads.length != nb - 2) return null;
     if (x.type != y.type || x.type != w.type) return null;
     int groups = c.groups;
     int cIn = x.dims[1];
     int k = w.dims[0];
-    if (w.dims[1] * groups != cIn || k % groups != 0 || y.dims[0] != x.dims[0] || y.dims[1] != k) return null;
+    if (w.dims[1] * groups != cIn || k % groups != 0 || y.dims[0] != x.dims[0] || y.dims[1] != k)
+      return null;
     int[] in = FakeCudnnMath.pad3(Arrays.copyOfRange(x.dims, 2, nb), 1);
     int[] kernel = FakeCudnnMath.pad3(Arrays.copyOfRange(w.dims, 2, nb), 1);
     int[] pads = FakeCudnnMath.pad3(c.pads, 0);
     int[] strides = FakeCudnnMath.pad3(c.strides, 1);
     int[] dilations = FakeCudnnMath.pad3(c.dilations, 1);
     int[] out = FakeCudnnMath.outputDims(in, kernel, pads, strides, dilations);
-    if (out == null || !Arrays.equals(out, FakeCudnnMath.pad3(Arrays.copyOfRange(y.dims, 2, nb), 1))) return null;
-    return new Geometry(x.type, nb - 2, x.dims[0], cIn, k, groups, in, kernel, pads, strides, dilations, out,
+    if (out == null
+        || !Arrays.equals(out, FakeCudnnMath.pad3(Arrays.copyOfRange(y.dims, 2, nb), 1)))
+      return null;
+    return new Geometry(
+        x.type,
+        nb - 2,
+        x.dims[0],
+        cIn,
+        k,
+        groups,
+        in,
+        kernel,
+        pads,
+        strides,
+        dilations,
+        out,
         c.mode == cudnnConvolutionMode.CUDNN_CONVOLUTION);
   }
 
@@ -398,12 +479,16 @@ final class FakeCudnn implements CudnnApi {
   }
 
   /** The results of one Find, with memory filled in, as many as requested. */
-  private List<Perf> find(Direction direction, Geometry g, cudnnConvolutionDescriptor convDesc, int requested) {
+  private List<Perf> find(
+      Direction direction, Geometry g, cudnnConvolutionDescriptor convDesc, int requested) {
     int descriptorMath = state(convDesc, ConvState.class).mathType;
     List<Perf> found = new ArrayList<>();
     for (Perf p : perf.results(direction, descriptorMath, g)) {
       if (found.size() == requested) break;
-      long memory = p.memory() >= 0 ? p.memory() : Math.max(0, workspace.bytes(direction, p.algo(), p.mathType(), g));
+      long memory =
+          p.memory() >= 0
+              ? p.memory()
+              : Math.max(0, workspace.bytes(direction, p.algo(), p.mathType(), g));
       found.add(new Perf(p.algo(), p.status(), p.time(), p.determinism(), p.mathType(), memory));
     }
     synchronized (this) {
@@ -413,13 +498,20 @@ final class FakeCudnn implements CudnnApi {
   }
 
   /**
-   * A cudnnFind* call: the results of {@link #find} written into the caller's perf structs, whose fields both
-   * directions' JCudnn classes (cudnnConvolutionFwdAlgoPerf, cudnnConvolutionBwdDataAlgoPerf) name alike without a
-   * common type.
+   * A cudnnFind* call: the results of {@link #find} written into the caller's perf structs, whose
+   * fields both directions' JCudnn classes (cudnnConvolutionFwdAlgoPerf,
+   * cudnnConvolutionBwdDataAlgoPerf) name alike without a common type.
    */
-  private int findInto(cudnnHandle handle, Direction direction, Geometry g, cudnnConvolutionDescriptor convDesc,
-      int requested, int[] returned, Object[] results) {
-    if (!known(handle) || g == null || requested < 1 || results.length < requested) return CUDNN_STATUS_BAD_PARAM;
+  private int findInto(
+      cudnnHandle handle,
+      Direction direction,
+      Geometry g,
+      cudnnConvolutionDescriptor convDesc,
+      int requested,
+      int[] returned,
+      Object[] results) {
+    if (!known(handle) || g == null || requested < 1 || results.length < requested)
+      return CUDNN_STATUS_BAD_PARAM;
     List<Perf> found = find(direction, g, convDesc, requested);
     try {
       for (int i = 0; i < found.size(); i++) {
@@ -433,29 +525,58 @@ final class FakeCudnn implements CudnnApi {
         struct.getField("mathType").setInt(results[i], p.mathType());
       }
     } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException("a JCudnn perf struct without the fields of cudnnConvolution*AlgoPerf", e);
+      throw new IllegalStateException(
+          "a JCudnn perf struct without the fields of cudnnConvolution*AlgoPerf", e);
     }
     returned[0] = found.size();
     return CUDNN_STATUS_SUCCESS;
   }
 
   @Override
-  public int findConvolutionForwardAlgorithm(cudnnHandle handle, cudnnTensorDescriptor xDesc,
-      cudnnFilterDescriptor wDesc, cudnnConvolutionDescriptor convDesc, cudnnTensorDescriptor yDesc, int requested,
-      int[] returned, cudnnConvolutionFwdAlgoPerf[] results) {
-    return findInto(handle, Direction.FORWARD, geometry(xDesc, wDesc, convDesc, yDesc), convDesc, requested, returned,
+  public int findConvolutionForwardAlgorithm(
+      cudnnHandle handle,
+      cudnnTensorDescriptor xDesc,
+      cudnnFilterDescriptor wDesc,
+      cudnnConvolutionDescriptor convDesc,
+      cudnnTensorDescriptor yDesc,
+      int requested,
+      int[] returned,
+      cudnnConvolutionFwdAlgoPerf[] results) {
+    return findInto(
+        handle,
+        Direction.FORWARD,
+        geometry(xDesc, wDesc, convDesc, yDesc),
+        convDesc,
+        requested,
+        returned,
         results);
   }
 
   @Override
-  public int findConvolutionBackwardDataAlgorithm(cudnnHandle handle, cudnnFilterDescriptor wDesc,
-      cudnnTensorDescriptor dyDesc, cudnnConvolutionDescriptor convDesc, cudnnTensorDescriptor dxDesc, int requested,
-      int[] returned, cudnnConvolutionBwdDataAlgoPerf[] results) {
-    return findInto(handle, Direction.BACKWARD_DATA, geometry(dxDesc, wDesc, convDesc, dyDesc), convDesc, requested,
-        returned, results);
+  public int findConvolutionBackwardDataAlgorithm(
+      cudnnHandle handle,
+      cudnnFilterDescriptor wDesc,
+      cudnnTensorDescriptor dyDesc,
+      cudnnConvolutionDescriptor convDesc,
+      cudnnTensorDescriptor dxDesc,
+      int requested,
+      int[] returned,
+      cudnnConvolutionBwdDataAlgoPerf[] results) {
+    return findInto(
+        handle,
+        Direction.BACKWARD_DATA,
+        geometry(dxDesc, wDesc, convDesc, dyDesc),
+        convDesc,
+        requested,
+        returned,
+        results);
   }
 
-  private int workspaceQuery(Direction direction, Geometry g, cudnnConvolutionDescriptor convDesc, int algo,
+  private int workspaceQuery(
+      Direction direction,
+      Geometry g,
+      cudnnConvolutionDescriptor convDesc,
+      int algo,
       long[] bytes) {
     int math = state(convDesc, ConvState.class).mathType;
     long need = workspace.bytes(direction, algo, math, g);
@@ -468,31 +589,51 @@ final class FakeCudnn implements CudnnApi {
   }
 
   @Override
-  public int getConvolutionForwardWorkspaceSize(cudnnHandle handle, cudnnTensorDescriptor xDesc,
-      cudnnFilterDescriptor wDesc, cudnnConvolutionDescriptor convDesc, cudnnTensorDescriptor yDesc, int algo,
+  public int getConvolutionForwardWorkspaceSize(
+      cudnnHandle handle,
+      cudnnTensorDescriptor xDesc,
+      cudnnFilterDescriptor wDesc,
+      cudnnConvolutionDescriptor convDesc,
+      cudnnTensorDescriptor yDesc,
+      int algo,
       long[] bytes) {
     Geometry g = geometry(xDesc, wDesc, convDesc, yDesc);
-    if (!known(handle) || g == null || !Direction.FORWARD.hasAlgorithm(algo)) return CUDNN_STATUS_BAD_PARAM;
+    if (!known(handle) || g == null || !Direction.FORWARD.hasAlgorithm(algo))
+      return CUDNN_STATUS_BAD_PARAM;
     return workspaceQuery(Direction.FORWARD, g, convDesc, algo, bytes);
   }
 
   @Override
-  public int getConvolutionBackwardDataWorkspaceSize(cudnnHandle handle, cudnnFilterDescriptor wDesc,
-      cudnnTensorDescriptor dyDesc, cudnnConvolutionDescriptor convDesc, cudnnTensorDescriptor dxDesc, int algo,
+  public int getConvolutionBackwardDataWorkspaceSize(
+      cudnnHandle handle,
+      cudnnFilterDescriptor wDesc,
+      cudnnTensorDescriptor dyDesc,
+      cudnnConvolutionDescriptor convDesc,
+      cudnnTensorDescriptor dxDesc,
+      int algo,
       long[] bytes) {
     Geometry g = geometry(dxDesc, wDesc, convDesc, dyDesc);
-    if (!known(handle) || g == null || !Direction.BACKWARD_DATA.hasAlgorithm(algo)) return CUDNN_STATUS_BAD_PARAM;
+    if (!known(handle) || g == null || !Direction.BACKWARD_DATA.hasAlgorithm(algo))
+      return CUDNN_STATUS_BAD_PARAM;
     return workspaceQuery(Direction.BACKWARD_DATA, g, convDesc, algo, bytes);
   }
 
   /** The status of running algo with this workspace (and logs the run where it may go ahead). */
-  private int admit(String call, Direction direction, Geometry g, cudnnConvolutionDescriptor convDesc, int algo,
-      DevicePtr workspacePtr, long workspaceBytes) {
+  private int admit(
+      String call,
+      Direction direction,
+      Geometry g,
+      cudnnConvolutionDescriptor convDesc,
+      int algo,
+      DevicePtr workspacePtr,
+      long workspaceBytes) {
     int math = state(convDesc, ConvState.class).mathType;
     long need = workspace.bytes(direction, algo, math, g);
     if (need < 0) return CUDNN_STATUS_NOT_SUPPORTED;
-    if (workspaceBytes < need || (workspaceBytes > 0 && workspacePtr == null)) return CUDNN_STATUS_BAD_PARAM;
-    if (workspaceBytes > 0) FakeMemory.elements(call + " workspace", workspacePtr, Type.F32, workspaceBytes / 4);
+    if (workspaceBytes < need || (workspaceBytes > 0 && workspacePtr == null))
+      return CUDNN_STATUS_BAD_PARAM;
+    if (workspaceBytes > 0)
+      FakeMemory.elements(call + " workspace", workspacePtr, Type.F32, workspaceBytes / 4);
     synchronized (this) {
       runs.add(new Run(call, algo, math, workspaceBytes));
     }
@@ -503,7 +644,7 @@ final class FakeCudnn implements CudnnApi {
   private Rounding operands(Type type, int mathType) {
     if (type != Type.F32 || mathType == CUDNN_FMA_MATH) return v -> v;
     if (mathType == CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION) {
-      return v -> FakeMemory.halfToFloat(FakeMemory.floatToHalf(v));  // FLOAT down-converted to HALF
+      return v -> FakeMemory.halfToFloat(FakeMemory.floatToHalf(v)); // FLOAT down-converted to HALF
     }
     FakeTf32 t = tf32;
     return t::apply;
@@ -514,66 +655,120 @@ final class FakeCudnn implements CudnnApi {
   }
 
   @Override
-  public int convolutionForward(cudnnHandle handle, float alpha, cudnnTensorDescriptor xDesc, DevicePtr x,
-      cudnnFilterDescriptor wDesc, DevicePtr w, cudnnConvolutionDescriptor convDesc, int algo, DevicePtr workspacePtr,
-      long workspaceBytes, float beta, cudnnTensorDescriptor yDesc, DevicePtr y) {
+  public int convolutionForward(
+      cudnnHandle handle,
+      float alpha,
+      cudnnTensorDescriptor xDesc,
+      DevicePtr x,
+      cudnnFilterDescriptor wDesc,
+      DevicePtr w,
+      cudnnConvolutionDescriptor convDesc,
+      int algo,
+      DevicePtr workspacePtr,
+      long workspaceBytes,
+      float beta,
+      cudnnTensorDescriptor yDesc,
+      DevicePtr y) {
     Geometry g = geometry(xDesc, wDesc, convDesc, yDesc);
-    if (!known(handle) || g == null || !Direction.FORWARD.hasAlgorithm(algo)) return CUDNN_STATUS_BAD_PARAM;
+    if (!known(handle) || g == null || !Direction.FORWARD.hasAlgorithm(algo))
+      return CUDNN_STATUS_BAD_PARAM;
     String call = "cudnnConvolutionForward";
     int status = admit(call, Direction.FORWARD, g, convDesc, algo, workspacePtr, workspaceBytes);
     if (status != CUDNN_STATUS_SUCCESS) return status;
     Rounding r = operands(g.type(), state(convDesc, ConvState.class).mathType);
-    double[] acc = FakeCudnnMath.convolve(g, read(call + " x", xDesc, x, r), filter(call + " w", wDesc, w, r));
+    double[] acc =
+        FakeCudnnMath.convolve(g, read(call + " x", xDesc, x, r), filter(call + " w", wDesc, w, r));
     blend(call + " y", yDesc, y, acc, alpha, beta);
     return CUDNN_STATUS_SUCCESS;
   }
 
   @Override
-  public int convolutionBackwardData(cudnnHandle handle, float alpha, cudnnFilterDescriptor wDesc, DevicePtr w,
-      cudnnTensorDescriptor dyDesc, DevicePtr dy, cudnnConvolutionDescriptor convDesc, int algo,
-      DevicePtr workspacePtr, long workspaceBytes, float beta, cudnnTensorDescriptor dxDesc, DevicePtr dx) {
+  public int convolutionBackwardData(
+      cudnnHandle handle,
+      float alpha,
+      cudnnFilterDescriptor wDesc,
+      DevicePtr w,
+      cudnnTensorDescriptor dyDesc,
+      DevicePtr dy,
+      cudnnConvolutionDescriptor convDesc,
+      int algo,
+      DevicePtr workspacePtr,
+      long workspaceBytes,
+      float beta,
+      cudnnTensorDescriptor dxDesc,
+      DevicePtr dx) {
     Geometry g = geometry(dxDesc, wDesc, convDesc, dyDesc);
-    if (!known(handle) || g == null || !Direction.BACKWARD_DATA.hasAlgorithm(algo)) return CUDNN_STATUS_BAD_PARAM;
+    if (!known(handle) || g == null || !Direction.BACKWARD_DATA.hasAlgorithm(algo))
+      return CUDNN_STATUS_BAD_PARAM;
     String call = "cudnnConvolutionBackwardData";
-    int status = admit(call, Direction.BACKWARD_DATA, g, convDesc, algo, workspacePtr, workspaceBytes);
+    int status =
+        admit(call, Direction.BACKWARD_DATA, g, convDesc, algo, workspacePtr, workspaceBytes);
     if (status != CUDNN_STATUS_SUCCESS) return status;
     Rounding r = operands(g.type(), state(convDesc, ConvState.class).mathType);
-    double[] acc = FakeCudnnMath.convolveTransposed(g, read(call + " dy", dyDesc, dy, r),
-        filter(call + " w", wDesc, w, r));
+    double[] acc =
+        FakeCudnnMath.convolveTransposed(
+            g, read(call + " dy", dyDesc, dy, r), filter(call + " w", wDesc, w, r));
     blend(call + " dx", dxDesc, dx, acc, alpha, beta);
     return CUDNN_STATUS_SUCCESS;
   }
 
   @Override
-  public int convolutionBiasActivationForward(cudnnHandle handle, float alpha1, cudnnTensorDescriptor xDesc,
-      DevicePtr x, cudnnFilterDescriptor wDesc, DevicePtr w, cudnnConvolutionDescriptor convDesc, int algo,
-      DevicePtr workspacePtr, long workspaceBytes, float alpha2, cudnnTensorDescriptor zDesc, DevicePtr z,
-      cudnnTensorDescriptor biasDesc, DevicePtr bias, cudnnActivationDescriptor activationDesc,
-      cudnnTensorDescriptor yDesc, DevicePtr y) {
+  public int convolutionBiasActivationForward(
+      cudnnHandle handle,
+      float alpha1,
+      cudnnTensorDescriptor xDesc,
+      DevicePtr x,
+      cudnnFilterDescriptor wDesc,
+      DevicePtr w,
+      cudnnConvolutionDescriptor convDesc,
+      int algo,
+      DevicePtr workspacePtr,
+      long workspaceBytes,
+      float alpha2,
+      cudnnTensorDescriptor zDesc,
+      DevicePtr z,
+      cudnnTensorDescriptor biasDesc,
+      DevicePtr bias,
+      cudnnActivationDescriptor activationDesc,
+      cudnnTensorDescriptor yDesc,
+      DevicePtr y) {
     Geometry g = geometry(xDesc, wDesc, convDesc, yDesc);
     ActState act = state(activationDesc, ActState.class);
     TensorState zt = state(zDesc, TensorState.class);
     TensorState bt = state(biasDesc, TensorState.class);
     TensorState yt = state(yDesc, TensorState.class);
-    if (!known(handle) || g == null || act == null || !act.set || zt == null || !zt.set || bt == null || !bt.set
+    if (!known(handle)
+        || g == null
+        || act == null
+        || !act.set
+        || zt == null
+        || !zt.set
+        || bt == null
+        || !bt.set
         || !Direction.FORWARD.hasAlgorithm(algo)) {
       return CUDNN_STATUS_BAD_PARAM;
     }
-    if (!Arrays.equals(zt.dims, yt.dims) || bt.dims.length != yt.dims.length || bt.dims[1] != g.k()) {
+    if (!Arrays.equals(zt.dims, yt.dims)
+        || bt.dims.length != yt.dims.length
+        || bt.dims[1] != g.k()) {
       return CUDNN_STATUS_BAD_PARAM;
     }
-    for (int i = 0; i < bt.dims.length; i++) if (i != 1 && bt.dims[i] != 1) return CUDNN_STATUS_BAD_PARAM;
-    if (act.mode != CUDNN_ACTIVATION_RELU && act.mode != CUDNN_ACTIVATION_IDENTITY) return CUDNN_STATUS_NOT_SUPPORTED;
+    for (int i = 0; i < bt.dims.length; i++)
+      if (i != 1 && bt.dims[i] != 1) return CUDNN_STATUS_BAD_PARAM;
+    if (act.mode != CUDNN_ACTIVATION_RELU && act.mode != CUDNN_ACTIVATION_IDENTITY)
+      return CUDNN_STATUS_NOT_SUPPORTED;
     if (act.mode == CUDNN_ACTIVATION_IDENTITY
         && algo != cudnnConvolutionFwdAlgo.CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM) {
-      return CUDNN_STATUS_NOT_SUPPORTED;  // the documented restriction: identity with IMPLICIT_PRECOMP_GEMM only
+      return CUDNN_STATUS_NOT_SUPPORTED; // the documented restriction: identity with
+      // IMPLICIT_PRECOMP_GEMM only
     }
     if (g.type() != Type.F32 || refuseFused.test(g)) return CUDNN_STATUS_NOT_SUPPORTED;
     String call = "cudnnConvolutionBiasActivationForward";
     int status = admit(call, Direction.FORWARD, g, convDesc, algo, workspacePtr, workspaceBytes);
     if (status != CUDNN_STATUS_SUCCESS) return status;
     Rounding r = operands(g.type(), state(convDesc, ConvState.class).mathType);
-    double[] acc = FakeCudnnMath.convolve(g, read(call + " x", xDesc, x, r), filter(call + " w", wDesc, w, r));
+    double[] acc =
+        FakeCudnnMath.convolve(g, read(call + " x", xDesc, x, r), filter(call + " w", wDesc, w, r));
     View zv = alpha2 == 0 ? null : view(call + " z", zt, z);
     View bv = view(call + " bias", bt, bias);
     View yv = view(call + " y", yt, y);
@@ -582,9 +777,11 @@ final class FakeCudnn implements CudnnApi {
       int n = i / (g.k() * plane);
       int k = (i / plane) % g.k();
       int o = i % plane;
-      double v = alpha1 * acc[i] + (zv == null ? 0 : (double) alpha2 * zv.at(n, k, o)) + bv.at(0, k, 0);
+      double v =
+          alpha1 * acc[i] + (zv == null ? 0 : (double) alpha2 * zv.at(n, k, o)) + bv.at(0, k, 0);
       float f = (float) v;
-      if (act.mode == CUDNN_ACTIVATION_RELU) f = FakeCudnnMath.relu(f, act.nan == CUDNN_PROPAGATE_NAN);
+      if (act.mode == CUDNN_ACTIVATION_RELU)
+        f = FakeCudnnMath.relu(f, act.nan == CUDNN_PROPAGATE_NAN);
       yv.set(n, k, o, f);
     }
     return CUDNN_STATUS_SUCCESS;
@@ -610,7 +807,8 @@ final class FakeCudnn implements CudnnApi {
   }
 
   /** out = alpha acc + beta out (out not read at beta = 0), acc dense over out's dims. */
-  private void blend(String what, cudnnTensorDescriptor desc, DevicePtr p, double[] acc, float alpha, float beta) {
+  private void blend(
+      String what, cudnnTensorDescriptor desc, DevicePtr p, double[] acc, float alpha, float beta) {
     View v = view(what, state(desc, TensorState.class), p);
     for (int i = 0; i < acc.length; i++) {
       double prior = beta == 0 ? 0 : (double) beta * v.linear(i);
@@ -619,11 +817,22 @@ final class FakeCudnn implements CudnnApi {
   }
 
   @Override
-  public int addTensor(cudnnHandle handle, float alpha, cudnnTensorDescriptor aDesc, DevicePtr a, float beta,
-      cudnnTensorDescriptor cDesc, DevicePtr c) {
+  public int addTensor(
+      cudnnHandle handle,
+      float alpha,
+      cudnnTensorDescriptor aDesc,
+      DevicePtr a,
+      float beta,
+      cudnnTensorDescriptor cDesc,
+      DevicePtr c) {
     TensorState at = state(aDesc, TensorState.class);
     TensorState ct = state(cDesc, TensorState.class);
-    if (!known(handle) || at == null || ct == null || !at.set || !ct.set || at.dims.length != ct.dims.length
+    if (!known(handle)
+        || at == null
+        || ct == null
+        || !at.set
+        || !ct.set
+        || at.dims.length != ct.dims.length
         || at.type != ct.type) {
       return CUDNN_STATUS_BAD_PARAM;
     }
@@ -640,14 +849,16 @@ final class FakeCudnn implements CudnnApi {
         rest /= ct.dims[d];
       }
       long aAt = 0;
-      for (int d = 0; d < idx.length; d++) aAt += (long) (at.dims[d] == 1 ? 0 : idx[d]) * at.strides[d];
+      for (int d = 0; d < idx.length; d++)
+        aAt += (long) (at.dims[d] == 1 ? 0 : idx[d]) * at.strides[d];
       double prior = beta == 0 ? 0 : (double) beta * cv.linear(i);
       cv.setLinear(i, (float) (alpha * av.raw(aAt) + prior));
     }
     return CUDNN_STATUS_SUCCESS;
   }
 
-  // ---- Pooling -----------------------------------------------------------------------------------------------------
+  // ---- Pooling
+  // -----------------------------------------------------------------------------------------------------
 
   @Override
   public int createPoolingDescriptor(cudnnPoolingDescriptor desc) {
@@ -655,14 +866,25 @@ final class FakeCudnn implements CudnnApi {
   }
 
   @Override
-  public int setPoolingNdDescriptor(cudnnPoolingDescriptor desc, int mode, int nanPropagation, int nbDims,
-      int[] window, int[] pads, int[] strides) {
+  public int setPoolingNdDescriptor(
+      cudnnPoolingDescriptor desc,
+      int mode,
+      int nanPropagation,
+      int nbDims,
+      int[] window,
+      int[] pads,
+      int[] strides) {
     PoolState p = state(desc, PoolState.class);
-    if (p == null || nbDims < 1 || nbDims > 3 || window.length < nbDims || pads.length < nbDims
+    if (p == null
+        || nbDims < 1
+        || nbDims > 3
+        || window.length < nbDims
+        || pads.length < nbDims
         || strides.length < nbDims) {
       return CUDNN_STATUS_BAD_PARAM;
     }
-    if (mode < CUDNN_POOLING_MAX || mode > CUDNN_POOLING_MAX_DETERMINISTIC) return CUDNN_STATUS_BAD_PARAM;
+    if (mode < CUDNN_POOLING_MAX || mode > CUDNN_POOLING_MAX_DETERMINISTIC)
+      return CUDNN_STATUS_BAD_PARAM;
     for (int i = 0; i < nbDims; i++) {
       if (window[i] < 1 || pads[i] < 0 || strides[i] < 1) return CUDNN_STATUS_BAD_PARAM;
     }
@@ -685,11 +907,17 @@ final class FakeCudnn implements CudnnApi {
     return state(desc, PoolState.class).mode;
   }
 
-  /** in and out spatial dims (padded to 3) of a pooling, or null where x, y and the descriptor disagree. */
+  /**
+   * in and out spatial dims (padded to 3) of a pooling, or null where x, y and the descriptor
+   * disagree.
+   */
   private int[][] poolShape(PoolState p, TensorState x, TensorState y) {
     if (p == null || !p.set || x == null || y == null || !x.set || !y.set) return null;
     int nb = x.dims.length;
-    if (y.dims.length != nb || p.window.length != nb - 2 || x.dims[0] != y.dims[0] || x.dims[1] != y.dims[1]) {
+    if (y.dims.length != nb
+        || p.window.length != nb - 2
+        || x.dims[0] != y.dims[0]
+        || x.dims[1] != y.dims[1]) {
       return null;
     }
     int[] in = FakeCudnnMath.pad3(Arrays.copyOfRange(x.dims, 2, nb), 1);
@@ -697,13 +925,22 @@ final class FakeCudnn implements CudnnApi {
     int[] pad = FakeCudnnMath.pad3(p.pads, 0);
     int[] str = FakeCudnnMath.pad3(p.strides, 1);
     int[] out = FakeCudnnMath.outputDims(in, win, pad, str, new int[] {1, 1, 1});
-    if (out == null || !Arrays.equals(out, FakeCudnnMath.pad3(Arrays.copyOfRange(y.dims, 2, nb), 1))) return null;
+    if (out == null
+        || !Arrays.equals(out, FakeCudnnMath.pad3(Arrays.copyOfRange(y.dims, 2, nb), 1)))
+      return null;
     return new int[][] {in, out};
   }
 
   @Override
-  public int poolingForward(cudnnHandle handle, cudnnPoolingDescriptor poolDesc, float alpha,
-      cudnnTensorDescriptor xDesc, DevicePtr x, float beta, cudnnTensorDescriptor yDesc, DevicePtr y) {
+  public int poolingForward(
+      cudnnHandle handle,
+      cudnnPoolingDescriptor poolDesc,
+      float alpha,
+      cudnnTensorDescriptor xDesc,
+      DevicePtr x,
+      float beta,
+      cudnnTensorDescriptor yDesc,
+      DevicePtr y) {
     PoolState p = state(poolDesc, PoolState.class);
     int[][] shape = poolShape(p, state(xDesc, TensorState.class), state(yDesc, TensorState.class));
     if (!known(handle) || shape == null) return CUDNN_STATUS_BAD_PARAM;
@@ -732,18 +969,34 @@ final class FakeCudnn implements CudnnApi {
   }
 
   @Override
-  public int poolingBackward(cudnnHandle handle, cudnnPoolingDescriptor poolDesc, float alpha,
-      cudnnTensorDescriptor yDesc, DevicePtr y, cudnnTensorDescriptor dyDesc, DevicePtr dy,
-      cudnnTensorDescriptor xDesc, DevicePtr x, float beta, cudnnTensorDescriptor dxDesc, DevicePtr dx) {
+  public int poolingBackward(
+      cudnnHandle handle,
+      cudnnPoolingDescriptor poolDesc,
+      float alpha,
+      cudnnTensorDescriptor yDesc,
+      DevicePtr y,
+      cudnnTensorDescriptor dyDesc,
+      DevicePtr dy,
+      cudnnTensorDescriptor xDesc,
+      DevicePtr x,
+      float beta,
+      cudnnTensorDescriptor dxDesc,
+      DevicePtr dx) {
     PoolState p = state(poolDesc, PoolState.class);
     int[][] shape = poolShape(p, state(xDesc, TensorState.class), state(yDesc, TensorState.class));
-    if (!known(handle) || shape == null || poolShape(p, state(dxDesc, TensorState.class),
-        state(dyDesc, TensorState.class)) == null) {
+    if (!known(handle)
+        || shape == null
+        || poolShape(p, state(dxDesc, TensorState.class), state(dyDesc, TensorState.class))
+            == null) {
       return CUDNN_STATUS_BAD_PARAM;
     }
     float[] xs = read("cudnnPoolingBackward x", xDesc, x, v -> v);
     float[] dys = read("cudnnPoolingBackward dy", dyDesc, dy, v -> v);
-    read("cudnnPoolingBackward y", yDesc, y, v -> v);  // y is an input of the call: it must be readable
+    read(
+        "cudnnPoolingBackward y",
+        yDesc,
+        y,
+        v -> v); // y is an input of the call: it must be readable
     int[][] taps = FakeCudnnMath.windows(p.window, p.pads, p.strides, shape[0], shape[1]);
     int inPlane = shape[0][0] * shape[0][1] * shape[0][2];
     int planes = xs.length / inPlane;
@@ -765,7 +1018,8 @@ final class FakeCudnn implements CudnnApi {
     return CUDNN_STATUS_SUCCESS;
   }
 
-  // ---- Activations -------------------------------------------------------------------------------------------------
+  // ---- Activations
+  // -------------------------------------------------------------------------------------------------
 
   @Override
   public int createActivationDescriptor(cudnnActivationDescriptor desc) {
@@ -773,9 +1027,11 @@ final class FakeCudnn implements CudnnApi {
   }
 
   @Override
-  public int setActivationDescriptor(cudnnActivationDescriptor desc, int mode, int nanPropagation, double coef) {
+  public int setActivationDescriptor(
+      cudnnActivationDescriptor desc, int mode, int nanPropagation, double coef) {
     ActState a = state(desc, ActState.class);
-    if (a == null || mode < CUDNN_ACTIVATION_SIGMOID
+    if (a == null
+        || mode < CUDNN_ACTIVATION_SIGMOID
         || mode > jcuda.jcudnn.cudnnActivationMode.CUDNN_ACTIVATION_SWISH) {
       return CUDNN_STATUS_BAD_PARAM;
     }
@@ -796,14 +1052,22 @@ final class FakeCudnn implements CudnnApi {
     if (first == null || !first.set) return false;
     for (cudnnTensorDescriptor d : descs) {
       TensorState t = state(d, TensorState.class);
-      if (t == null || !t.set || !Arrays.equals(t.dims, first.dims) || t.type != first.type) return false;
+      if (t == null || !t.set || !Arrays.equals(t.dims, first.dims) || t.type != first.type)
+        return false;
     }
     return true;
   }
 
   @Override
-  public int activationForward(cudnnHandle handle, cudnnActivationDescriptor activationDesc, float alpha,
-      cudnnTensorDescriptor xDesc, DevicePtr x, float beta, cudnnTensorDescriptor yDesc, DevicePtr y) {
+  public int activationForward(
+      cudnnHandle handle,
+      cudnnActivationDescriptor activationDesc,
+      float alpha,
+      cudnnTensorDescriptor xDesc,
+      DevicePtr x,
+      float beta,
+      cudnnTensorDescriptor yDesc,
+      DevicePtr y) {
     ActState a = state(activationDesc, ActState.class);
     if (!known(handle) || a == null || !a.set || !sameShapes(xDesc, yDesc) || !a.modelled()) {
       return CUDNN_STATUS_BAD_PARAM;
@@ -812,22 +1076,37 @@ final class FakeCudnn implements CudnnApi {
     double[] acc = new double[xs.length];
     for (int i = 0; i < xs.length; i++) {
       float v = xs[i];
-      acc[i] = switch (a.mode) {
-        case CUDNN_ACTIVATION_RELU -> FakeCudnnMath.relu(v, a.nan == CUDNN_PROPAGATE_NAN);
-        case CUDNN_ACTIVATION_SIGMOID -> 1 / (1 + Math.exp(-v));
-        default -> Math.tanh(v);
-      };
+      acc[i] =
+          switch (a.mode) {
+            case CUDNN_ACTIVATION_RELU -> FakeCudnnMath.relu(v, a.nan == CUDNN_PROPAGATE_NAN);
+            case CUDNN_ACTIVATION_SIGMOID -> 1 / (1 + Math.exp(-v));
+            default -> Math.tanh(v);
+          };
     }
     blend("cudnnActivationForward y", yDesc, y, acc, alpha, beta);
     return CUDNN_STATUS_SUCCESS;
   }
 
   @Override
-  public int activationBackward(cudnnHandle handle, cudnnActivationDescriptor activationDesc, float alpha,
-      cudnnTensorDescriptor yDesc, DevicePtr y, cudnnTensorDescriptor dyDesc, DevicePtr dy,
-      cudnnTensorDescriptor xDesc, DevicePtr x, float beta, cudnnTensorDescriptor dxDesc, DevicePtr dx) {
+  public int activationBackward(
+      cudnnHandle handle,
+      cudnnActivationDescriptor activationDesc,
+      float alpha,
+      cudnnTensorDescriptor yDesc,
+      DevicePtr y,
+      cudnnTensorDescriptor dyDesc,
+      DevicePtr dy,
+      cudnnTensorDescriptor xDesc,
+      DevicePtr x,
+      float beta,
+      cudnnTensorDescriptor dxDesc,
+      DevicePtr dx) {
     ActState a = state(activationDesc, ActState.class);
-    if (!known(handle) || a == null || !a.set || !sameShapes(yDesc, dyDesc, xDesc, dxDesc) || !a.modelled()) {
+    if (!known(handle)
+        || a == null
+        || !a.set
+        || !sameShapes(yDesc, dyDesc, xDesc, dxDesc)
+        || !a.modelled()) {
       return CUDNN_STATUS_BAD_PARAM;
     }
     float[] xs = read("cudnnActivationBackward x", xDesc, x, v -> v);
@@ -835,18 +1114,20 @@ final class FakeCudnn implements CudnnApi {
     float[] dys = read("cudnnActivationBackward dy", dyDesc, dy, v -> v);
     double[] acc = new double[xs.length];
     for (int i = 0; i < xs.length; i++) {
-      double slope = switch (a.mode) {
-        case CUDNN_ACTIVATION_RELU -> xs[i] > 0 ? 1 : 0;
-        case CUDNN_ACTIVATION_SIGMOID -> (double) ys[i] * (1 - ys[i]);
-        default -> 1 - (double) ys[i] * ys[i];
-      };
+      double slope =
+          switch (a.mode) {
+            case CUDNN_ACTIVATION_RELU -> xs[i] > 0 ? 1 : 0;
+            case CUDNN_ACTIVATION_SIGMOID -> (double) ys[i] * (1 - ys[i]);
+            default -> 1 - (double) ys[i] * ys[i];
+          };
       acc[i] = slope * dys[i];
     }
     blend("cudnnActivationBackward dx", dxDesc, dx, acc, alpha, beta);
     return CUDNN_STATUS_SUCCESS;
   }
 
-  // ---- LRN and softmax ---------------------------------------------------------------------------------------------
+  // ---- LRN and softmax
+  // ---------------------------------------------------------------------------------------------
 
   @Override
   public int createLRNDescriptor(cudnnLRNDescriptor desc) {
@@ -871,10 +1152,21 @@ final class FakeCudnn implements CudnnApi {
   }
 
   @Override
-  public int lrnCrossChannelForward(cudnnHandle handle, cudnnLRNDescriptor lrnDesc, int mode, float alpha,
-      cudnnTensorDescriptor xDesc, DevicePtr x, float beta, cudnnTensorDescriptor yDesc, DevicePtr y) {
+  public int lrnCrossChannelForward(
+      cudnnHandle handle,
+      cudnnLRNDescriptor lrnDesc,
+      int mode,
+      float alpha,
+      cudnnTensorDescriptor xDesc,
+      DevicePtr x,
+      float beta,
+      cudnnTensorDescriptor yDesc,
+      DevicePtr y) {
     LrnState l = state(lrnDesc, LrnState.class);
-    if (!known(handle) || l == null || !l.set || mode != cudnnLRNMode.CUDNN_LRN_CROSS_CHANNEL_DIM1
+    if (!known(handle)
+        || l == null
+        || !l.set
+        || mode != cudnnLRNMode.CUDNN_LRN_CROSS_CHANNEL_DIM1
         || !sameShapes(xDesc, yDesc)) {
       return CUDNN_STATUS_BAD_PARAM;
     }
@@ -889,11 +1181,25 @@ final class FakeCudnn implements CudnnApi {
   }
 
   @Override
-  public int lrnCrossChannelBackward(cudnnHandle handle, cudnnLRNDescriptor lrnDesc, int mode, float alpha,
-      cudnnTensorDescriptor yDesc, DevicePtr y, cudnnTensorDescriptor dyDesc, DevicePtr dy,
-      cudnnTensorDescriptor xDesc, DevicePtr x, float beta, cudnnTensorDescriptor dxDesc, DevicePtr dx) {
+  public int lrnCrossChannelBackward(
+      cudnnHandle handle,
+      cudnnLRNDescriptor lrnDesc,
+      int mode,
+      float alpha,
+      cudnnTensorDescriptor yDesc,
+      DevicePtr y,
+      cudnnTensorDescriptor dyDesc,
+      DevicePtr dy,
+      cudnnTensorDescriptor xDesc,
+      DevicePtr x,
+      float beta,
+      cudnnTensorDescriptor dxDesc,
+      DevicePtr dx) {
     LrnState l = state(lrnDesc, LrnState.class);
-    if (!known(handle) || l == null || !l.set || mode != cudnnLRNMode.CUDNN_LRN_CROSS_CHANNEL_DIM1
+    if (!known(handle)
+        || l == null
+        || !l.set
+        || mode != cudnnLRNMode.CUDNN_LRN_CROSS_CHANNEL_DIM1
         || !sameShapes(yDesc, dyDesc, xDesc, dxDesc)) {
       return CUDNN_STATUS_BAD_PARAM;
     }
@@ -905,7 +1211,8 @@ final class FakeCudnn implements CudnnApi {
     int channels = dims[1];
     int rest = xs.length / (batch * channels);
     double[] s = FakeCudnnMath.lrnScale(l.n, l.alpha, l.k, xs, batch, channels, rest);
-    // y_c = x_c s_c^-beta: dx_i = dy_i s_i^-beta - 2 beta alpha / n x_i sum over c with i in window(c) of
+    // y_c = x_c s_c^-beta: dx_i = dy_i s_i^-beta - 2 beta alpha / n x_i sum over c with i in
+    // window(c) of
     // dy_c x_c s_c^(-beta - 1).
     double[] acc = new double[xs.length];
     for (int b = 0; b < batch; b++) {
@@ -926,14 +1233,26 @@ final class FakeCudnn implements CudnnApi {
     return CUDNN_STATUS_SUCCESS;
   }
 
-  /** The accurate softmax over channels, what featviz uses; the other algorithms and modes are not modelled. */
+  /**
+   * The accurate softmax over channels, what featviz uses; the other algorithms and modes are not
+   * modelled.
+   */
   private static boolean softmaxModelled(int algo, int mode) {
-    return algo == cudnnSoftmaxAlgorithm.CUDNN_SOFTMAX_ACCURATE && mode == cudnnSoftmaxMode.CUDNN_SOFTMAX_MODE_CHANNEL;
+    return algo == cudnnSoftmaxAlgorithm.CUDNN_SOFTMAX_ACCURATE
+        && mode == cudnnSoftmaxMode.CUDNN_SOFTMAX_MODE_CHANNEL;
   }
 
   @Override
-  public int softmaxForward(cudnnHandle handle, int algo, int mode, float alpha, cudnnTensorDescriptor xDesc,
-      DevicePtr x, float beta, cudnnTensorDescriptor yDesc, DevicePtr y) {
+  public int softmaxForward(
+      cudnnHandle handle,
+      int algo,
+      int mode,
+      float alpha,
+      cudnnTensorDescriptor xDesc,
+      DevicePtr x,
+      float beta,
+      cudnnTensorDescriptor yDesc,
+      DevicePtr y) {
     if (!known(handle) || !sameShapes(xDesc, yDesc)) return CUDNN_STATUS_BAD_PARAM;
     if (!softmaxModelled(algo, mode)) return CUDNN_STATUS_NOT_SUPPORTED;
     int[] dims = state(xDesc, TensorState.class).dims;
@@ -958,8 +1277,17 @@ final class FakeCudnn implements CudnnApi {
   }
 
   @Override
-  public int softmaxBackward(cudnnHandle handle, int algo, int mode, float alpha, cudnnTensorDescriptor yDesc,
-      DevicePtr y, cudnnTensorDescriptor dyDesc, DevicePtr dy, float beta, cudnnTensorDescriptor dxDesc,
+  public int softmaxBackward(
+      cudnnHandle handle,
+      int algo,
+      int mode,
+      float alpha,
+      cudnnTensorDescriptor yDesc,
+      DevicePtr y,
+      cudnnTensorDescriptor dyDesc,
+      DevicePtr dy,
+      float beta,
+      cudnnTensorDescriptor dxDesc,
       DevicePtr dx) {
     if (!known(handle) || !sameShapes(yDesc, dyDesc, dxDesc)) return CUDNN_STATUS_BAD_PARAM;
     if (!softmaxModelled(algo, mode)) return CUDNN_STATUS_NOT_SUPPORTED;
@@ -986,9 +1314,13 @@ final class FakeCudnn implements CudnnApi {
     return CUDNN_STATUS_SUCCESS;
   }
 
-  // ---- Tensor views ------------------------------------------------------------------------------------------------
+  // ---- Tensor views
+  // ------------------------------------------------------------------------------------------------
 
-  /** A tensor's elements through its dims and strides; linear index i is the row-major position in its dims. */
+  /**
+   * A tensor's elements through its dims and strides; linear index i is the row-major position in
+   * its dims.
+   */
   private static final class View {
     final int[] dims;
     final int[] strides;
@@ -1043,12 +1375,14 @@ final class FakeCudnn implements CudnnApi {
     return new View(t.dims, t.strides, FakeMemory.elements(what, p, t.type, span));
   }
 
-  // ---- Defaults ----------------------------------------------------------------------------------------------------
+  // ---- Defaults
+  // ----------------------------------------------------------------------------------------------------
 
   /**
-   * A plausible Find: under FMA_MATH only FMA results; under DEFAULT or TENSOR_OP math a tensor-op result first,
-   * then DEFAULT and FMA ones (cuDNN reports each result's math type, which need not be the descriptor's); backward
-   * data's fastest algorithm (ALGO_0, atomics) is non-deterministic, as cuDNN documents.
+   * A plausible Find: under FMA_MATH only FMA results; under DEFAULT or TENSOR_OP math a tensor-op
+   * result first, then DEFAULT and FMA ones (cuDNN reports each result's math type, which need not
+   * be the descriptor's); backward data's fastest algorithm (ALGO_0, atomics) is non-deterministic,
+   * as cuDNN documents.
    */
   static List<Perf> defaultPerf(Direction direction, int descriptorMath, Geometry g) {
     int precomp = cudnnConvolutionFwdAlgo.CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM;
@@ -1056,26 +1390,33 @@ final class FakeCudnn implements CudnnApi {
     int gemm = cudnnConvolutionFwdAlgo.CUDNN_CONVOLUTION_FWD_ALGO_GEMM;
     if (direction == Direction.FORWARD) {
       if (descriptorMath == CUDNN_FMA_MATH) {
-        return List.of(Perf.of(precomp, 1.0f, CUDNN_DETERMINISTIC, CUDNN_FMA_MATH),
+        return List.of(
+            Perf.of(precomp, 1.0f, CUDNN_DETERMINISTIC, CUDNN_FMA_MATH),
             Perf.of(implicit, 1.4f, CUDNN_DETERMINISTIC, CUDNN_FMA_MATH),
             Perf.of(gemm, 2.0f, CUDNN_DETERMINISTIC, CUDNN_FMA_MATH));
       }
-      return List.of(Perf.of(precomp, 0.3f, CUDNN_DETERMINISTIC, CUDNN_TENSOR_OP_MATH),
+      return List.of(
+          Perf.of(precomp, 0.3f, CUDNN_DETERMINISTIC, CUDNN_TENSOR_OP_MATH),
           Perf.of(implicit, 0.6f, CUDNN_DETERMINISTIC, CUDNN_DEFAULT_MATH),
           Perf.of(precomp, 1.0f, CUDNN_DETERMINISTIC, CUDNN_FMA_MATH));
     }
     int algo0 = jcuda.jcudnn.cudnnConvolutionBwdDataAlgo.CUDNN_CONVOLUTION_BWD_DATA_ALGO_0;
     int algo1 = jcuda.jcudnn.cudnnConvolutionBwdDataAlgo.CUDNN_CONVOLUTION_BWD_DATA_ALGO_1;
     if (descriptorMath == CUDNN_FMA_MATH) {
-      return List.of(Perf.of(algo0, 0.8f, CUDNN_NON_DETERMINISTIC, CUDNN_FMA_MATH),
+      return List.of(
+          Perf.of(algo0, 0.8f, CUDNN_NON_DETERMINISTIC, CUDNN_FMA_MATH),
           Perf.of(algo1, 1.0f, CUDNN_DETERMINISTIC, CUDNN_FMA_MATH));
     }
-    return List.of(Perf.of(algo0, 0.2f, CUDNN_NON_DETERMINISTIC, CUDNN_DEFAULT_MATH),
+    return List.of(
+        Perf.of(algo0, 0.2f, CUDNN_NON_DETERMINISTIC, CUDNN_DEFAULT_MATH),
         Perf.of(algo1, 0.3f, CUDNN_DETERMINISTIC, CUDNN_TENSOR_OP_MATH),
         Perf.of(algo1, 1.0f, CUDNN_DETERMINISTIC, CUDNN_FMA_MATH));
   }
 
-  /** Workspace: none for the implicit GEMMs' first algorithm, some for the others, twice as much with tensor ops. */
+  /**
+   * Workspace: none for the implicit GEMMs' first algorithm, some for the others, twice as much
+   * with tensor ops.
+   */
   static long defaultWorkspace(Direction direction, int algo, int mathType, Geometry g) {
     if (algo == 0) return 0;
     return 256L * (algo + 1) * g.n() * (mathType == CUDNN_FMA_MATH ? 1 : 2);

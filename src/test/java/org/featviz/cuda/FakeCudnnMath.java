@@ -4,10 +4,11 @@ import java.util.Arrays;
 import org.featviz.cuda.FakeCudnn.Geometry;
 
 /**
- * The formulas {@link FakeCudnn} computes, on dense row-major arrays in double: convolution and its adjoint (groups,
- * strides, dilations, padding, the filter flipped for CUDNN_CONVOLUTION), pooling windows and the max rule, ReLU,
- * LRN's scale. Written from the cuDNN documentation (see FakeCudnn's class comment), sharing nothing with featviz's
- * CPU reference; FakeCudnn holds the API's behaviour (descriptors, checks, statuses, alpha/beta blending).
+ * The formulas {@link FakeCudnn} computes, on dense row-major arrays in double: convolution and its
+ * adjoint (groups, strides, dilations, padding, the filter flipped for CUDNN_CONVOLUTION), pooling
+ * windows and the max rule, ReLU, LRN's scale. Written from the cuDNN documentation (see
+ * FakeCudnn's class comment), sharing nothing with featviz's CPU reference; FakeCudnn holds the
+ * API's behaviour (descriptors, checks, statuses, alpha/beta blending).
  */
 final class FakeCudnnMath {
   private FakeCudnnMath() {}
@@ -20,14 +21,18 @@ final class FakeCudnnMath {
     return r;
   }
 
-  /** One tap of a convolution: output y (dense N x K x out), input x (dense N x C x in), filter w (K x C/G x taps). */
+  /**
+   * One tap of a convolution: output y (dense N x K x out), input x (dense N x C x in), filter w (K
+   * x C/G x taps).
+   */
   private interface Tap {
     void at(int y, int x, int w);
   }
 
   /**
-   * Every tap of the convolution that falls inside the input (padding taps skipped), outputs in order and within
-   * each output its channels and taps in order: the one loop that convolve and its adjoint both run.
+   * Every tap of the convolution that falls inside the input (padding taps skipped), outputs in
+   * order and within each output its channels and taps in order: the one loop that convolve and its
+   * adjoint both run.
    */
   private static void forEachTap(Geometry g, Tap tap) {
     int[] in = g.in();
@@ -56,7 +61,8 @@ final class FakeCudnnMath {
                     for (int t2 = 0; t2 < ks[2]; t2++) {
                       int i2 = o2 * g.strides()[2] - g.pads()[2] + t2 * g.dilations()[2];
                       if (i2 < 0 || i2 >= in[2]) continue;
-                      tap.at(at, xBase + (i0 * in[1] + i1) * in[2] + i2, wBase + tap(g, t0, t1, t2));
+                      tap.at(
+                          at, xBase + (i0 * in[1] + i1) * in[2] + i2, wBase + tap(g, t0, t1, t2));
                     }
                   }
                 }
@@ -69,8 +75,9 @@ final class FakeCudnnMath {
   }
 
   /**
-   * The output extents of a window sliding over in (all padded to three axes): 1 + (in + 2 pad - span) / stride
-   * with span = (window - 1) dilation + 1; null where the window does not fit into the padded input.
+   * The output extents of a window sliding over in (all padded to three axes): 1 + (in + 2 pad -
+   * span) / stride with span = (window - 1) dilation + 1; null where the window does not fit into
+   * the padded input.
    */
   static int[] outputDims(int[] in, int[] window, int[] pads, int[] strides, int[] dilations) {
     int[] out = new int[3];
@@ -97,7 +104,10 @@ final class FakeCudnnMath {
     return dx;
   }
 
-  /** The filter offset of tap (t0, t1, t2) within one (k, c) plane; CUDNN_CONVOLUTION flips the filter. */
+  /**
+   * The filter offset of tap (t0, t1, t2) within one (k, c) plane; CUDNN_CONVOLUTION flips the
+   * filter.
+   */
   static int tap(Geometry g, int t0, int t1, int t2) {
     int[] ks = g.kernel();
     if (g.flip()) {
@@ -108,7 +118,10 @@ final class FakeCudnnMath {
     return (t0 * ks[1] + t1) * ks[2] + t2;
   }
 
-  /** Pooling windows: per output position of a plane, the input offsets (in window order) inside the input. */
+  /**
+   * Pooling windows: per output position of a plane, the input offsets (in window order) inside the
+   * input.
+   */
   static int[][] windows(int[] window, int[] pads, int[] strides, int[] in, int[] out) {
     int[] win = pad3(window, 1);
     int[] pad = pad3(pads, 0);
@@ -139,7 +152,10 @@ final class FakeCudnnMath {
     return taps;
   }
 
-  /** The tap of a max window that wins (first maximum in window order; a NaN wins under PROPAGATE_NAN), or -1. */
+  /**
+   * The tap of a max window that wins (first maximum in window order; a NaN wins under
+   * PROPAGATE_NAN), or -1.
+   */
   static int argmax(float[] x, int base, int[] taps, boolean propagateNan) {
     int best = -1;
     for (int t : taps) {
@@ -159,7 +175,10 @@ final class FakeCudnnMath {
     return v > 0 ? v : 0f;
   }
 
-  /** Channel c's LRN window of width n: [c - floor((n-1)/2), c + ceil((n-1)/2)], clipped to the channels. */
+  /**
+   * Channel c's LRN window of width n: [c - floor((n-1)/2), c + ceil((n-1)/2)], clipped to the
+   * channels.
+   */
   static int lo(int n, int c) {
     return Math.max(0, c - (n - 1) / 2);
   }
@@ -169,7 +188,8 @@ final class FakeCudnnMath {
   }
 
   /** For dense N x C x rest data: s[b, c, r] = k + alpha / n sum over c's window of x^2. */
-  static double[] lrnScale(int n, double alpha, double k, float[] x, int batch, int channels, int rest) {
+  static double[] lrnScale(
+      int n, double alpha, double k, float[] x, int batch, int channels, int rest) {
     double[] s = new double[x.length];
     for (int b = 0; b < batch; b++) {
       for (int c = 0; c < channels; c++) {

@@ -3,24 +3,33 @@ package org.featviz.cuda;
 import java.nio.ByteBuffer;
 
 /**
- * How the binding fake reads and writes "device memory": elements of a data type from a {@link DevicePtr} into the
- * host bytes of a {@link FakeCudaDevice} buffer, every access checked against the buffer's size. The 16-bit
- * encodings are written here from the formats' definitions (IEEE binary16; bfloat16 = the top half of a float),
- * not taken from featviz's own conversions, so a fault in those cannot hide in the fake.
+ * How the binding fake reads and writes "device memory": elements of a data type from a {@link
+ * DevicePtr} into the host bytes of a {@link FakeCudaDevice} buffer, every access checked against
+ * the buffer's size. The 16-bit encodings are written here from the formats' definitions (IEEE
+ * binary16; bfloat16 = the top half of a float), not taken from featviz's own conversions, so a
+ * fault in those cannot hide in the fake.
  */
 final class FakeMemory {
   private FakeMemory() {}
 
-  /** An illegal access by a library call: what a GPU would report as a fault or silently read as garbage. */
+  /**
+   * An illegal access by a library call: what a GPU would report as a fault or silently read as
+   * garbage.
+   */
   static final class Fault extends RuntimeException {
     Fault(String message) {
       super(message);
     }
   }
 
-  /** The element types featviz passes: cuDNN's FLOAT, HALF, BFLOAT16 and cuBLAS's CUDA_R_32F, _16F, _16BF. */
+  /**
+   * The element types featviz passes: cuDNN's FLOAT, HALF, BFLOAT16 and cuBLAS's CUDA_R_32F, _16F,
+   * _16BF.
+   */
   enum Type {
-    F32(4), F16(2), BF16(2);
+    F32(4),
+    F16(2),
+    BF16(2);
 
     final int bytes;
 
@@ -85,16 +94,31 @@ final class FakeMemory {
     }
   }
 
-  /** Elements [0, count) at p, or a Fault naming the call and operand where they do not lie in p's buffer. */
+  /**
+   * Elements [0, count) at p, or a Fault naming the call and operand where they do not lie in p's
+   * buffer.
+   */
   static Elements elements(String what, DevicePtr p, Type type, long count) {
     if (p == null) throw new Fault(what + ": null device pointer");
     ByteBuffer bytes = FakeCudaDevice.memory(p.buffer());
     long end = p.byteOffset() + count * type.bytes;
     if (count < 0 || end > bytes.capacity()) {
-      throw new Fault(what + ": " + count + " elements of " + type + " from byte " + p.byteOffset() + " end at byte "
-          + end + ", past the end of a buffer of " + bytes.capacity() + " bytes");
+      throw new Fault(
+          what
+              + ": "
+              + count
+              + " elements of "
+              + type
+              + " from byte "
+              + p.byteOffset()
+              + " end at byte "
+              + end
+              + ", past the end of a buffer of "
+              + bytes.capacity()
+              + " bytes");
     }
-    if (p.byteOffset() % type.bytes != 0) throw new Fault(what + ": misaligned " + type + " address " + p);
+    if (p.byteOffset() % type.bytes != 0)
+      throw new Fault(what + ": misaligned " + type + " address " + p);
     return new Elements(bytes, p.byteOffset(), type, count);
   }
 
@@ -103,9 +127,13 @@ final class FakeMemory {
     return new DevicePtr(p.buffer(), p.byteOffset() + elements * type.bytes);
   }
 
-  // ---- 16-bit formats, from their definitions ----------------------------------------------------------------------
+  // ---- 16-bit formats, from their definitions
+  // ----------------------------------------------------------------------
 
-  /** IEEE binary16: 1 sign, 5 exponent (bias 15), 10 fraction bits; exponent 0 is subnormal (fraction x 2^-24). */
+  /**
+   * IEEE binary16: 1 sign, 5 exponent (bias 15), 10 fraction bits; exponent 0 is subnormal
+   * (fraction x 2^-24).
+   */
   static float halfToFloat(int h) {
     int sign = (h & 0x8000) != 0 ? -1 : 1;
     int exponent = (h >>> 10) & 0x1f;
@@ -115,18 +143,22 @@ final class FakeMemory {
     return sign * (float) Math.scalb((double) (1024 + fraction), exponent - 25);
   }
 
-  /** The binary16 nearest to v, ties to even (what cuDNN writes for HALF outputs); beyond 65504 infinity. */
+  /**
+   * The binary16 nearest to v, ties to even (what cuDNN writes for HALF outputs); beyond 65504
+   * infinity.
+   */
   static int floatToHalf(float v) {
     if (Float.isNaN(v)) return 0x7e00;
     int sign = (Float.floatToRawIntBits(v) >>> 16) & 0x8000;
     double a = Math.abs((double) v);
-    if (a >= 65520.0) return sign | 0x7c00;              // rounds past the largest finite half (65504)
+    if (a >= 65520.0) return sign | 0x7c00; // rounds past the largest finite half (65504)
     if (a < 0x1p-14) {
-      long m = (long) Math.rint(a / 0x1p-24);           // subnormal multiples of 2^-24 (1024 reaches the normals)
+      long m =
+          (long) Math.rint(a / 0x1p-24); // subnormal multiples of 2^-24 (1024 reaches the normals)
       return sign | (int) m;
     }
-    int e = Math.getExponent(a);                          // a = 1.f x 2^e, -14 <= e <= 15
-    long m = (long) Math.rint(Math.scalb(a, 10 - e));     // 1024 .. 2048
+    int e = Math.getExponent(a); // a = 1.f x 2^e, -14 <= e <= 15
+    long m = (long) Math.rint(Math.scalb(a, 10 - e)); // 1024 .. 2048
     if (m == 2048) {
       m = 1024;
       e++;

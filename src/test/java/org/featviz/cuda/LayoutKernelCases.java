@@ -16,9 +16,10 @@ import org.featviz.plan.CustomKernels.PadMode;
 import org.junit.jupiter.api.Test;
 
 /**
- * cuda/layout.cu against the CPU references (ConcatRef, TransposeRef, PadRef) on fresh random inputs: Concat along
- * several axes and its slice backward, Transpose of ranks 2 to 6 and its backward (the inverse permutation), Pad in
- * every mode with growing and cropping pads, and constant Pad's backward; gradients overwriting and accumulating.
+ * cuda/layout.cu against the CPU references (ConcatRef, TransposeRef, PadRef) on fresh random
+ * inputs: Concat along several axes and its slice backward, Transpose of ranks 2 to 6 and its
+ * backward (the inverse permutation), Pad in every mode with growing and cropping pads, and
+ * constant Pad's backward; gradients overwriting and accumulating.
  */
 public abstract class LayoutKernelCases extends DeviceCases {
   private final Random rng = new Random(7);
@@ -41,21 +42,33 @@ public abstract class LayoutKernelCases extends DeviceCases {
       Shape out = expected.shape();
       int outer = out.size(0, axis);
       int outRow = out.size(axis, out.rank());
-      try (DeviceBuffer y = device.allocateFloats(out.size()); DeviceBuffer dy = device.toDevice(gy.data())) {
+      try (DeviceBuffer y = device.allocateFloats(out.size());
+          DeviceBuffer dy = device.toDevice(gy.data())) {
         int offset = 0;
         for (int i = 0; i < n; i++) {
           int row = in[i].size() / outer;
-          try (DeviceBuffer x = device.toDevice(in[i].data()); DeviceBuffer dx = device.allocateFloats(in[i].size())) {
+          try (DeviceBuffer x = device.toDevice(in[i].data());
+              DeviceBuffer dx = device.allocateFloats(in[i].size())) {
             CustomKernels.concatForward(device, x, y, outer, row, outRow, offset);
             CustomKernels.concatBackward(device, dy, dx, outer, row, outRow, offset, false);
-            assertClose(grads[i].data(), device.copyToHostFloats(dx, in[i].size()), 0, 0, "concat slice " + i);
+            assertClose(
+                grads[i].data(),
+                device.copyToHostFloats(dx, in[i].size()),
+                0,
+                0,
+                "concat slice " + i);
             CustomKernels.concatBackward(device, dy, dx, outer, row, outRow, offset, true);
-            assertClose(CpuOracle.plus(grads[i].data(), grads[i].data()), device.copyToHostFloats(dx, in[i].size()),
-                1e-6, 0, "concat slice " + i + ", accumulated");
+            assertClose(
+                CpuOracle.plus(grads[i].data(), grads[i].data()),
+                device.copyToHostFloats(dx, in[i].size()),
+                1e-6,
+                0,
+                "concat slice " + i + ", accumulated");
           }
           offset += row;
         }
-        assertClose(expected.data(), device.copyToHostFloats(y, out.size()), 0, 0, "concat axis " + axis);
+        assertClose(
+            expected.data(), device.copyToHostFloats(y, out.size()), 0, 0, "concat axis " + axis);
       }
     }
   }
@@ -84,12 +97,18 @@ public abstract class LayoutKernelCases extends DeviceCases {
       }
       for (int k = 0; k < perm.length; k++) inverseSource[k] = yStrides[inverse[k]];
       float[] prior = random(xs, rng, -1f, 1f).data();
-      try (DeviceBuffer dx = device.toDevice(x.data()); DeviceBuffer y = device.allocateFloats(x.size());
-          DeviceBuffer dy = device.toDevice(gy.data()); DeviceBuffer g = device.toDevice(prior)) {
+      try (DeviceBuffer dx = device.toDevice(x.data());
+          DeviceBuffer y = device.allocateFloats(x.size());
+          DeviceBuffer dy = device.toDevice(gy.data());
+          DeviceBuffer g = device.toDevice(prior)) {
         CustomKernels.transpose(device, dx, y, expected.shape().dims(), source, false);
         assertClose(expected.data(), device.copyToHostFloats(y, x.size()), 0, 0, "transpose " + xs);
         CustomKernels.transpose(device, dy, g, xs.dims(), inverseSource, true);
-        assertClose(CpuOracle.plus(prior, gx.data()), device.copyToHostFloats(g, x.size()), 1e-6, 0,
+        assertClose(
+            CpuOracle.plus(prior, gx.data()),
+            device.copyToHostFloats(g, x.size()),
+            1e-6,
+            0,
             "transpose backward " + xs + ", accumulated");
       }
     }
@@ -104,17 +123,29 @@ public abstract class LayoutKernelCases extends DeviceCases {
         Shape xs = Shape.of(shapes[c]);
         Tensor x = random(xs, rng, -1f, 1f);
         String modeName = mode.name().toLowerCase(java.util.Locale.ROOT);
-        Node node = new Node("pad", "Pad", java.util.List.of("x0", "pads", "value"), java.util.List.of("y0"),
-            new org.featviz.ir.Attributes(Map.of("mode", modeName)));
+        Node node =
+            new Node(
+                "pad",
+                "Pad",
+                java.util.List.of("x0", "pads", "value"),
+                java.util.List.of("y0"),
+                new org.featviz.ir.Attributes(Map.of("mode", modeName)));
         Tensor padsTensor = Tensor.ofLongs(Shape.of(pads[c].length), pads[c]);
         Tensor expected = CpuOracle.forward(node, x, padsTensor, Tensor.scalar(0.75f));
         int rank = xs.rank();
         int[] begin = new int[rank];
         for (int k = 0; k < rank; k++) begin[k] = (int) pads[c][k];
-        try (DeviceBuffer dx = device.toDevice(x.data()); DeviceBuffer y = device.allocateFloats(expected.size());
+        try (DeviceBuffer dx = device.toDevice(x.data());
+            DeviceBuffer y = device.allocateFloats(expected.size());
             DeviceBuffer value = device.toDevice(new float[] {0.75f})) {
-          CustomKernels.padForward(device, dx, y, mode, value, xs.dims(), begin, expected.shape().dims());
-          assertClose(expected.data(), device.copyToHostFloats(y, expected.size()), 0, 0, "pad " + modeName + " " + xs);
+          CustomKernels.padForward(
+              device, dx, y, mode, value, xs.dims(), begin, expected.shape().dims());
+          assertClose(
+              expected.data(),
+              device.copyToHostFloats(y, expected.size()),
+              0,
+              0,
+              "pad " + modeName + " " + xs);
         }
       }
     }
@@ -125,20 +156,30 @@ public abstract class LayoutKernelCases extends DeviceCases {
     Shape xs = Shape.of(2, 3, 4, 5);
     long[] pads = {0, 1, -1, 2, 0, 0, 2, -2};
     Tensor x = random(xs, rng, -1f, 1f);
-    Node node = new Node("pad", "Pad", java.util.List.of("x0", "pads"), java.util.List.of("y0"),
-        new org.featviz.ir.Attributes(Map.of("mode", "constant")));
+    Node node =
+        new Node(
+            "pad",
+            "Pad",
+            java.util.List.of("x0", "pads"),
+            java.util.List.of("y0"),
+            new org.featviz.ir.Attributes(Map.of("mode", "constant")));
     Tensor padsTensor = Tensor.ofLongs(Shape.of(pads.length), pads);
     Tensor y = CpuOracle.forward(node, x, padsTensor);
     Tensor gy = random(y.shape(), rng, -1f, 1f);
     Tensor gx = CpuOracle.backward(node, new Tensor[] {x, padsTensor}, gy, true, false)[0];
     int[] begin = {0, 1, -1, 2};
     float[] prior = random(xs, rng, -1f, 1f).data();
-    try (DeviceBuffer dy = device.toDevice(gy.data()); DeviceBuffer dx = device.toDevice(prior)) {
+    try (DeviceBuffer dy = device.toDevice(gy.data());
+        DeviceBuffer dx = device.toDevice(prior)) {
       CustomKernels.padBackwardConstant(device, dy, dx, xs.dims(), begin, y.shape().dims(), false);
       assertClose(gx.data(), device.copyToHostFloats(dx, xs.size()), 0, 0, "constant pad backward");
       device.copyToDevice(prior, dx);
       CustomKernels.padBackwardConstant(device, dy, dx, xs.dims(), begin, y.shape().dims(), true);
-      assertClose(CpuOracle.plus(prior, gx.data()), device.copyToHostFloats(dx, xs.size()), 1e-6, 0,
+      assertClose(
+          CpuOracle.plus(prior, gx.data()),
+          device.copyToHostFloats(dx, xs.size()),
+          1e-6,
+          0,
           "constant pad backward, accumulated");
     }
   }

@@ -9,11 +9,12 @@ import org.junit.jupiter.api.Test;
 import org.opentest4j.AssertionFailedError;
 
 /**
- * The library operations through featviz's real cuBLAS/cuDNN binding ({@link Cublas}, {@link Cudnn},
- * {@link CudnnConvolutions}) on the binding fake ({@link FakeCudaDevice}): the cases GpuTest$LibraryOps runs on a GPU,
- * in CI. What the emulator cannot show (operand order, leading dimensions, descriptors, alpha/beta) shows here. The
- * fake GPU rounds TF32 operands to nearest unless a test says otherwise; two tests check the TF32 bounds against
- * the other hardware behaviours: truncating tensor cores pass, a GPU where TF32 never engages fails.
+ * The library operations through featviz's real cuBLAS/cuDNN binding ({@link Cublas}, {@link
+ * Cudnn}, {@link CudnnConvolutions}) on the binding fake ({@link FakeCudaDevice}): the cases
+ * GpuTest$LibraryOps runs on a GPU, in CI. What the emulator cannot show (operand order, leading
+ * dimensions, descriptors, alpha/beta) shows here. The fake GPU rounds TF32 operands to nearest
+ * unless a test says otherwise; two tests check the TF32 bounds against the other hardware
+ * behaviours: truncating tensor cores pass, a GPU where TF32 never engages fails.
  */
 class LibraryOpsFakeTest extends LibraryOpsCases {
   @Override

@@ -15,13 +15,13 @@ import org.featviz.plan.CustomKernels;
 import org.junit.jupiter.api.Test;
 
 /**
- * cuda/pointwise.cu against the CPU references (LeakyReluRef, ClipRef, BatchNormalizationRef) and a plain bias
- * add, on fresh random inputs of a size that is not a multiple of the block; gradients overwriting and
- * accumulating.
+ * cuda/pointwise.cu against the CPU references (LeakyReluRef, ClipRef, BatchNormalizationRef) and a
+ * plain bias add, on fresh random inputs of a size that is not a multiple of the block; gradients
+ * overwriting and accumulating.
  */
 public abstract class PointwiseKernelCases extends DeviceCases {
   private final Random rng = new Random(11);
-  private final Shape shape = Shape.of(2, 3, 7, 5);  // 210 elements
+  private final Shape shape = Shape.of(2, 3, 7, 5); // 210 elements
 
   @Test
   void leakyReluMatchesTheCpuReference() {
@@ -30,13 +30,21 @@ public abstract class PointwiseKernelCases extends DeviceCases {
     Node node = node("LeakyRelu", Map.of("alpha", 0.07f), 1, 1);
     int n = shape.size();
     float[] prior = random(shape, rng, -1f, 1f).data();
-    try (DeviceBuffer dx = device.toDevice(x.data()); DeviceBuffer y = device.allocateFloats(n);
-        DeviceBuffer dy = device.toDevice(gy.data()); DeviceBuffer g = device.toDevice(prior)) {
+    try (DeviceBuffer dx = device.toDevice(x.data());
+        DeviceBuffer y = device.allocateFloats(n);
+        DeviceBuffer dy = device.toDevice(gy.data());
+        DeviceBuffer g = device.toDevice(prior)) {
       CustomKernels.leakyReluForward(device, dx, y, n, 0.07f);
-      assertClose(CpuOracle.forward(node, x).data(), device.copyToHostFloats(y, n), 1e-6, 0, "leaky relu");
+      assertClose(
+          CpuOracle.forward(node, x).data(), device.copyToHostFloats(y, n), 1e-6, 0, "leaky relu");
       CustomKernels.leakyReluBackward(device, dx, dy, g, n, 0.07f, true);
       float[] expected = CpuOracle.backward(node, new Tensor[] {x}, gy, true)[0].data();
-      assertClose(CpuOracle.plus(prior, expected), device.copyToHostFloats(g, n), 1e-6, 0, "leaky relu backward");
+      assertClose(
+          CpuOracle.plus(prior, expected),
+          device.copyToHostFloats(g, n),
+          1e-6,
+          0,
+          "leaky relu backward");
     }
   }
 
@@ -48,13 +56,18 @@ public abstract class PointwiseKernelCases extends DeviceCases {
     Tensor lo = Tensor.scalar(-0.6f);
     Tensor hi = Tensor.scalar(0.9f);
     int n = shape.size();
-    try (DeviceBuffer dx = device.toDevice(x.data()); DeviceBuffer y = device.allocateFloats(n);
-        DeviceBuffer dy = device.toDevice(gy.data()); DeviceBuffer g = device.allocateFloats(n);
-        DeviceBuffer dlo = device.toDevice(lo.data()); DeviceBuffer dhi = device.toDevice(hi.data())) {
+    try (DeviceBuffer dx = device.toDevice(x.data());
+        DeviceBuffer y = device.allocateFloats(n);
+        DeviceBuffer dy = device.toDevice(gy.data());
+        DeviceBuffer g = device.allocateFloats(n);
+        DeviceBuffer dlo = device.toDevice(lo.data());
+        DeviceBuffer dhi = device.toDevice(hi.data())) {
       CustomKernels.clipForward(device, dx, y, n, dlo, dhi);
-      assertClose(CpuOracle.forward(node, x, lo, hi).data(), device.copyToHostFloats(y, n), 0, 0, "clip");
+      assertClose(
+          CpuOracle.forward(node, x, lo, hi).data(), device.copyToHostFloats(y, n), 0, 0, "clip");
       CustomKernels.clipBackward(device, dx, dy, g, n, dlo, dhi, false);
-      float[] expected = CpuOracle.backward(node, new Tensor[] {x, lo, hi}, gy, true, false, false)[0].data();
+      float[] expected =
+          CpuOracle.backward(node, new Tensor[] {x, lo, hi}, gy, true, false, false)[0].data();
       assertClose(expected, device.copyToHostFloats(g, n), 0, 0, "clip backward");
     }
   }
@@ -74,15 +87,29 @@ public abstract class PointwiseKernelCases extends DeviceCases {
     Tensor gy = random(shape, rng, -1f, 1f);
     int n = shape.size();
     float[] prior = random(shape, rng, -1f, 1f).data();
-    try (DeviceBuffer dx = device.toDevice(x.data()); DeviceBuffer ds = device.toDevice(scale.data());
-        DeviceBuffer db = device.toDevice(bias.data()); DeviceBuffer dm = device.toDevice(mean.data());
-        DeviceBuffer dv = device.toDevice(var.data()); DeviceBuffer y = device.allocateFloats(n);
-        DeviceBuffer dy = device.toDevice(gy.data()); DeviceBuffer g = device.toDevice(prior)) {
+    try (DeviceBuffer dx = device.toDevice(x.data());
+        DeviceBuffer ds = device.toDevice(scale.data());
+        DeviceBuffer db = device.toDevice(bias.data());
+        DeviceBuffer dm = device.toDevice(mean.data());
+        DeviceBuffer dv = device.toDevice(var.data());
+        DeviceBuffer y = device.allocateFloats(n);
+        DeviceBuffer dy = device.toDevice(gy.data());
+        DeviceBuffer g = device.toDevice(prior)) {
       CustomKernels.batchNormForward(device, dx, ds, db, dm, dv, y, n, channels, inner, eps);
-      assertClose(CpuOracle.forward(node, in).data(), device.copyToHostFloats(y, n), 1e-5, 1e-6, "batch norm");
+      assertClose(
+          CpuOracle.forward(node, in).data(),
+          device.copyToHostFloats(y, n),
+          1e-5,
+          1e-6,
+          "batch norm");
       CustomKernels.batchNormBackward(device, dy, ds, dv, g, n, channels, inner, eps, true);
-      float[] expected = CpuOracle.backward(node, in, gy, true, false, false, false, false)[0].data();
-      assertClose(CpuOracle.plus(prior, expected), device.copyToHostFloats(g, n), 1e-5, 1e-6,
+      float[] expected =
+          CpuOracle.backward(node, in, gy, true, false, false, false, false)[0].data();
+      assertClose(
+          CpuOracle.plus(prior, expected),
+          device.copyToHostFloats(g, n),
+          1e-5,
+          1e-6,
           "batch norm backward, accumulated");
     }
   }
@@ -95,7 +122,8 @@ public abstract class PointwiseKernelCases extends DeviceCases {
     int inner = shape.size(2, 4);
     float[] expected = y.data().clone();
     for (int i = 0; i < n; i++) expected[i] += 0.5f * bias[(i / inner) % 3];
-    try (DeviceBuffer dy = device.toDevice(y.data()); DeviceBuffer db = device.toDevice(bias)) {
+    try (DeviceBuffer dy = device.toDevice(y.data());
+        DeviceBuffer db = device.toDevice(bias)) {
       CustomKernels.biasAdd(device, dy, db, n, 3, inner, 0.5f);
       assertClose(expected, device.copyToHostFloats(dy, n), 1e-6, 0, "bias add per channel");
     }

@@ -28,17 +28,20 @@ import org.featviz.device.emu.EmulatedDevice;
 import org.junit.jupiter.api.Test;
 
 /**
- * The PTX shipped in the jar is built from the kernel sources as they are now (each .cu and the local headers it
- * includes, such as cuda/common.cuh), and the GPU and the emulator agree on every kernel's parameters. With nvcc on
- * the PATH, every kernel source (cuda/ and the emulator self-tests) must also compile cleanly, warnings included.
- * Runs from the repository root, as Maven runs tests.
+ * The PTX shipped in the jar is built from the kernel sources as they are now (each .cu and the
+ * local headers it includes, such as cuda/common.cuh), and the GPU and the emulator agree on every
+ * kernel's parameters. With nvcc on the PATH, every kernel source (cuda/ and the emulator
+ * self-tests) must also compile cleanly, warnings included. Runs from the repository root, as Maven
+ * runs tests.
  */
 class PtxFreshnessTest {
   private static final Path CUDA = Path.of("cuda");
   private static final String BOUNDS = "(?:__launch_bounds__\\s*\\([^)]*\\)\\s*)?";
   private static final Pattern KERNEL =
-      Pattern.compile("extern\\s+\"C\"\\s+__global__\\s+" + BOUNDS + "void\\s+" + BOUNDS + "(\\w+)\\s*\\(");
-  private static final Pattern INCLUDE = Pattern.compile("(?m)^[ \\t]*#[ \\t]*include[ \\t]*\"([^\"]+)\"");
+      Pattern.compile(
+          "extern\\s+\"C\"\\s+__global__\\s+" + BOUNDS + "void\\s+" + BOUNDS + "(\\w+)\\s*\\(");
+  private static final Pattern INCLUDE =
+      Pattern.compile("(?m)^[ \\t]*#[ \\t]*include[ \\t]*\"([^\"]+)\"");
 
   private static List<Path> sources(Path dir) throws IOException {
     try (Stream<Path> files = Files.list(dir)) {
@@ -53,14 +56,15 @@ class PtxFreshnessTest {
 
   /** A source's text without its comments (newlines kept where line comments end). */
   private static String withoutComments(Path file) throws IOException {
-    return Files.readString(file, StandardCharsets.UTF_8).replaceAll("(?s)/\\*.*?\\*/", " ")
+    return Files.readString(file, StandardCharsets.UTF_8)
+        .replaceAll("(?s)/\\*.*?\\*/", " ")
         .replaceAll("//[^\n]*", " ");
   }
 
   /**
-   * Adds to {@code headers} the local headers {@code file} includes ({@code #include "name"} that exists beside it),
-   * each the first time it is included, before the headers it includes in turn: the order of
-   * {@code cuda/emu/gen_emu_sources.py --includes}.
+   * Adds to {@code headers} the local headers {@code file} includes ({@code #include "name"} that
+   * exists beside it), each the first time it is included, before the headers it includes in turn:
+   * the order of {@code cuda/emu/gen_emu_sources.py --includes}.
    */
   private static void localIncludes(Path file, List<Path> headers) throws IOException {
     Matcher m = INCLUDE.matcher(withoutComments(file));
@@ -72,7 +76,10 @@ class PtxFreshnessTest {
     }
   }
 
-  /** What cuda/build-ptx.sh records: the SHA-256 of the source followed by the local headers it includes. */
+  /**
+   * What cuda/build-ptx.sh records: the SHA-256 of the source followed by the local headers it
+   * includes.
+   */
   private static String sourceHash(Path source) throws IOException, NoSuchAlgorithmException {
     MessageDigest digest = MessageDigest.getInstance("SHA-256");
     digest.update(Files.readAllBytes(source));
@@ -92,11 +99,17 @@ class PtxFreshnessTest {
       if (module == null) {
         problems.add(source + " has no PTX");
       } else if (!sourceHash(source).equals(module.sourceSha256())) {
-        problems.add(source + " or a header it includes changed since ptx/" + module.name() + ".ptx was built");
+        problems.add(
+            source
+                + " or a header it includes changed since ptx/"
+                + module.name()
+                + ".ptx was built");
       }
     }
-    for (String orphan : modules.keySet()) problems.add("ptx/" + orphan + ".ptx has no source cuda/" + orphan + ".cu");
-    if (!problems.isEmpty()) fail("stale PTX: run cuda/build-ptx.sh (" + String.join("; ", problems) + ")");
+    for (String orphan : modules.keySet())
+      problems.add("ptx/" + orphan + ".ptx has no source cuda/" + orphan + ".cu");
+    if (!problems.isEmpty())
+      fail("stale PTX: run cuda/build-ptx.sh (" + String.join("; ", problems) + ")");
   }
 
   @Test
@@ -108,18 +121,24 @@ class PtxFreshnessTest {
       Matcher m = KERNEL.matcher(withoutComments(source));
       while (m.find()) declared.add(m.group(1));
     }
-    assertEquals(declared, new TreeSet<>(ptx.keySet()), "kernels declared in cuda/*.cu versus PTX entries");
+    assertEquals(
+        declared, new TreeSet<>(ptx.keySet()), "kernels declared in cuda/*.cu versus PTX entries");
     try (EmulatedDevice emulator = new EmulatedDevice()) {
-      assertTrue(emulator.kernelNames().containsAll(declared), "emulator kernels " + emulator.kernelNames());
+      assertTrue(
+          emulator.kernelNames().containsAll(declared),
+          "emulator kernels " + emulator.kernelNames());
       for (String kernel : declared) {
         KernelSignature emulated = emulator.kernelSignature(kernel);
         KernelSignature compiled = ptx.get(kernel);
-        assertEquals(compiled.params().size(), emulated.params().size(), kernel + " parameter count");
+        assertEquals(
+            compiled.params().size(), emulated.params().size(), kernel + " parameter count");
         for (int i = 0; i < compiled.params().size(); i++) {
           KernelSignature.Param p = compiled.params().get(i);
           KernelSignature.Param e = emulated.params().get(i);
-          boolean agree = p == e || (p == KernelSignature.Param.B64
-              && (e == KernelSignature.Param.PTR || e == KernelSignature.Param.I64));
+          boolean agree =
+              p == e
+                  || (p == KernelSignature.Param.B64
+                      && (e == KernelSignature.Param.PTR || e == KernelSignature.Param.I64));
           assertTrue(agree, kernel + " parameter " + i + ": PTX " + p + ", emulator " + e);
         }
       }
@@ -130,9 +149,12 @@ class PtxFreshnessTest {
   void buildScriptsAndThisTestReadTheSameIncludes() throws Exception {
     Path dir = Files.createTempDirectory("featviz-includes");
     try {
-      // a.cu includes b.cuh twice and, through b.cuh, c.cuh; a commented-out include and a system header do not count.
-      Files.writeString(dir.resolve("a.cu"), "// #include \"gone.cuh\"\n#include \"b.cuh\"\n  #  include \"b.cuh\"\n"
-          + "#include <cuda_fp16.h>\n/* #include \"c.cuh\" */\nint a;\n");
+      // a.cu includes b.cuh twice and, through b.cuh, c.cuh; a commented-out include and a system
+      // header do not count.
+      Files.writeString(
+          dir.resolve("a.cu"),
+          "// #include \"gone.cuh\"\n#include \"b.cuh\"\n  #  include \"b.cuh\"\n"
+              + "#include <cuda_fp16.h>\n/* #include \"c.cuh\" */\nint a;\n");
       Files.writeString(dir.resolve("b.cuh"), "#include \"c.cuh\"\nint b;\n");
       Files.writeString(dir.resolve("c.cuh"), "int c;\n");
       List<Path> headers = new ArrayList<>();
@@ -140,13 +162,18 @@ class PtxFreshnessTest {
       assertEquals(List.of(dir.resolve("b.cuh"), dir.resolve("c.cuh")), headers);
       String before = sourceHash(dir.resolve("a.cu"));
       Files.writeString(dir.resolve("c.cuh"), "int c2;\n");
-      assertTrue(!before.equals(sourceHash(dir.resolve("a.cu"))), "a header's change changes its includer's hash");
+      assertTrue(
+          !before.equals(sourceHash(dir.resolve("a.cu"))),
+          "a header's change changes its includer's hash");
       List<Path> all = new ArrayList<>(sources(CUDA));
       all.add(dir.resolve("a.cu"));
       for (Path source : all) {
         List<Path> expected = new ArrayList<>();
         localIncludes(source, expected);
-        assertEquals(expected.stream().map(Path::toString).toList(), scriptIncludes(source), source.toString());
+        assertEquals(
+            expected.stream().map(Path::toString).toList(),
+            scriptIncludes(source),
+            source.toString());
       }
     } finally {
       try (Stream<Path> files = Files.list(dir)) {
@@ -156,10 +183,16 @@ class PtxFreshnessTest {
     }
   }
 
-  /** The headers cuda/emu/gen_emu_sources.py --includes lists for a source (what build-ptx.sh hashes). */
+  /**
+   * The headers cuda/emu/gen_emu_sources.py --includes lists for a source (what build-ptx.sh
+   * hashes).
+   */
   private static List<String> scriptIncludes(Path source) throws Exception {
-    Process p = new ProcessBuilder("python3", "cuda/emu/gen_emu_sources.py", "--includes", source.toString())
-        .redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(
+                "python3", "cuda/emu/gen_emu_sources.py", "--includes", source.toString())
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertTrue(p.waitFor(60, TimeUnit.SECONDS), "gen_emu_sources.py --includes timed out");
     assertEquals(0, p.exitValue(), out);
@@ -176,8 +209,19 @@ class PtxFreshnessTest {
     try {
       for (Path source : all) {
         Path ptx = out.resolve(moduleName(source) + ".ptx");
-        Process p = new ProcessBuilder(nvcc.toString(), "-ptx", "-arch=compute_75", "-std=c++17", "--Werror",
-            "all-warnings", "-o", ptx.toString(), source.toString()).redirectErrorStream(true).start();
+        Process p =
+            new ProcessBuilder(
+                    nvcc.toString(),
+                    "-ptx",
+                    "-arch=compute_75",
+                    "-std=c++17",
+                    "--Werror",
+                    "all-warnings",
+                    "-o",
+                    ptx.toString(),
+                    source.toString())
+                .redirectErrorStream(true)
+                .start();
         String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), "nvcc timed out on " + source);
         assertEquals(0, p.exitValue(), "nvcc " + source + ":\n" + log);

@@ -19,13 +19,15 @@ class SyncLaunchAndJitLogTest {
     assertTrue(SyncLaunch.enabled(Map.of("FEATVIZ_SYNC_LAUNCH", " TRUE "), null));
     assertFalse(SyncLaunch.enabled(Map.of("FEATVIZ_SYNC_LAUNCH", "0"), null));
     assertTrue(SyncLaunch.enabled(Map.of(), "true"));
-    assertFalse(SyncLaunch.enabled(Map.of("FEATVIZ_SYNC_LAUNCH", "1"), "false"), "the property wins");
+    assertFalse(
+        SyncLaunch.enabled(Map.of("FEATVIZ_SYNC_LAUNCH", "1"), "false"), "the property wins");
   }
 
   @Test
   void aJitLogEndsAtItsFirstNulAndATruncatedOneSaysSo() {
     byte[] buffer = new byte[64];
-    byte[] text = "ptxas fatal   : Unresolved extern function 'f'\n".getBytes(StandardCharsets.UTF_8);
+    byte[] text =
+        "ptxas fatal   : Unresolved extern function 'f'\n".getBytes(StandardCharsets.UTF_8);
     System.arraycopy(text, 0, buffer, 0, text.length);
     assertEquals("ptxas fatal   : Unresolved extern function 'f'", PtxJit.logText(buffer));
     assertEquals("", PtxJit.logText(new byte[16]));
@@ -36,15 +38,22 @@ class SyncLaunchAndJitLogTest {
 
   @Test
   void theFailureNamesTheModuleTheStatusAndQuotesTheLogs() {
-    String m = PtxJit.failureMessage("adam", CUresult.CUDA_ERROR_INVALID_PTX,
-        "ptxas application ptx input, line 12; error   : Unknown symbol 'x'\nptxas fatal   : Ptx assembly aborted",
-        "");
-    assertEquals("cuModuleLoadDataEx(ptx/adam.ptx) failed: CUDA_ERROR_INVALID_PTX (218); JIT error log:\n"
-        + "  ptxas application ptx input, line 12; error   : Unknown symbol 'x'\n"
-        + "  ptxas fatal   : Ptx assembly aborted", m);
-    assertTrue(PtxJit.failureMessage("adam", CUresult.CUDA_ERROR_INVALID_PTX, "", "")
-        .endsWith("; the JIT wrote no log"));
-    assertTrue(PtxJit.failureMessage("adam", CUresult.CUDA_ERROR_INVALID_PTX, "", "info: 12 registers")
-        .endsWith("(218); JIT info log:\n  info: 12 registers"));
+    String m =
+        PtxJit.failureMessage(
+            "adam",
+            CUresult.CUDA_ERROR_INVALID_PTX,
+            "ptxas application ptx input, line 12; error   : Unknown symbol 'x'\nptxas fatal   : Ptx assembly aborted",
+            "");
+    assertEquals(
+        "cuModuleLoadDataEx(ptx/adam.ptx) failed: CUDA_ERROR_INVALID_PTX (218); JIT error log:\n"
+            + "  ptxas application ptx input, line 12; error   : Unknown symbol 'x'\n"
+            + "  ptxas fatal   : Ptx assembly aborted",
+        m);
+    assertTrue(
+        PtxJit.failureMessage("adam", CUresult.CUDA_ERROR_INVALID_PTX, "", "")
+            .endsWith("; the JIT wrote no log"));
+    assertTrue(
+        PtxJit.failureMessage("adam", CUresult.CUDA_ERROR_INVALID_PTX, "", "info: 12 registers")
+            .endsWith("(218); JIT info log:\n  info: 12 registers"));
   }
 }

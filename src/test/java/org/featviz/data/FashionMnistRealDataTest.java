@@ -12,8 +12,9 @@ import org.featviz.ir.Shape;
 import org.junit.jupiter.api.Test;
 
 /**
- * The real Fashion-MNIST test split, as the Debian package installs it. Skipped where the data is absent, except
- * under CI=true, where CI is expected to have installed it and its absence is a failure.
+ * The real Fashion-MNIST test split, as the Debian package installs it. Skipped where the data is
+ * absent, except under CI=true, where CI is expected to have installed it and its absence is a
+ * failure.
  */
 class FashionMnistRealDataTest {
   @Test

@@ -16,7 +16,10 @@ import org.featviz.ir.Shape;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** FashionMnist.load on tiny hand-written splits: scaling, labels, file lookup and every error message. */
+/**
+ * FashionMnist.load on tiny hand-written splits: scaling, labels, file lookup and every error
+ * message.
+ */
 class FashionMnistTest {
   @TempDir Path dir;
 
@@ -58,7 +61,8 @@ class FashionMnistTest {
     assertEquals(H, d.height());
     assertEquals(W, d.width());
     float[] data = d.images().data();
-    for (int i = 0; i < images.length; i++) assertEquals((images[i] & 0xFF) / 255f, data[i], 0f, "pixel " + i);
+    for (int i = 0; i < images.length; i++)
+      assertEquals((images[i] & 0xFF) / 255f, data[i], 0f, "pixel " + i);
     assertEquals(0f, data[0]);
     assertEquals(1f, data[1]);
     assertArrayEquals(new int[] {3, 0, 9, 3, 7}, d.labels());
@@ -91,7 +95,8 @@ class FashionMnistTest {
 
   @Test
   void missingFileNamesTheFileAndTheDebianPackage() {
-    DatasetException e = loadFails(Split.TEST, "t10k-images-idx3-ubyte.gz", "dataset-fashion-mnist");
+    DatasetException e =
+        loadFails(Split.TEST, "t10k-images-idx3-ubyte.gz", "dataset-fashion-mnist");
     assertTrue(e.getMessage().contains(dir.toString()), e.getMessage());
     write(dir.resolve(Split.TRAIN.imagesFile()), gzip(ubytes(new int[] {N, H, W}, pixels(4))));
     loadFails(Split.TRAIN, "train-labels-idx1-ubyte.gz", "dataset-fashion-mnist");

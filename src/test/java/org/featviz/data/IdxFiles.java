@@ -8,7 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.zip.GZIPOutputStream;
 
-/** Writes small IDX files for tests: any header (valid or not) followed by the given bytes, plain or gzipped. */
+/**
+ * Writes small IDX files for tests: any header (valid or not) followed by the given bytes, plain or
+ * gzipped.
+ */
 final class IdxFiles {
   private IdxFiles() {}
 

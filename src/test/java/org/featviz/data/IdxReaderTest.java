@@ -27,7 +27,8 @@ class IdxReaderTest {
 
   private void assertFails(Path file, String... fragments) {
     DatasetException e = assertThrows(DatasetException.class, () -> IdxReader.read(file));
-    assertTrue(e.getMessage().contains(file.toString()), "message names the file: " + e.getMessage());
+    assertTrue(
+        e.getMessage().contains(file.toString()), "message names the file: " + e.getMessage());
     for (String f : fragments) {
       assertTrue(e.getMessage().contains(f), "message mentions '" + f + "': " + e.getMessage());
     }
@@ -50,8 +51,10 @@ class IdxReaderTest {
   void detectsGzipByItsMagicBytesNotByName() {
     byte[] data = randomBytes(6, 2);
     byte[] content = ubytes(new int[] {6}, data);
-    assertArrayEquals(data, IdxReader.read(write(dir.resolve("plain-but-named.gz"), content)).data());
-    assertArrayEquals(data, IdxReader.read(write(dir.resolve("gzipped-but-named.idx"), gzip(content))).data());
+    assertArrayEquals(
+        data, IdxReader.read(write(dir.resolve("plain-but-named.gz"), content)).data());
+    assertArrayEquals(
+        data, IdxReader.read(write(dir.resolve("gzipped-but-named.idx"), gzip(content))).data());
   }
 
   @Test
@@ -69,40 +72,52 @@ class IdxReaderTest {
   @Test
   void truncatedHeaderIsReported() {
     byte[] content = ubytes(new int[] {2, 28, 28}, new byte[0]);
-    assertFails(write(dir.resolve("header.idx"), Arrays.copyOf(content, 9)), "truncated", "3 dimensions");
+    assertFails(
+        write(dir.resolve("header.idx"), Arrays.copyOf(content, 9)), "truncated", "3 dimensions");
     assertFails(write(dir.resolve("tiny.idx"), new byte[] {0, 0}), "truncated");
   }
 
   @Test
   void truncatedGzipIsReported() {
     byte[] gz = gzip(ubytes(new int[] {100}, randomBytes(100, 4)));
-    assertFails(write(dir.resolve("cut.gz"), Arrays.copyOf(gz, gz.length / 2)), "truncated or corrupt gzip");
+    assertFails(
+        write(dir.resolve("cut.gz"), Arrays.copyOf(gz, gz.length / 2)),
+        "truncated or corrupt gzip");
   }
 
   @Test
   void wrongMagicNumberIsReported() {
-    assertFails(write(dir.resolve("text.idx"), "hello, world\n".getBytes(StandardCharsets.US_ASCII)),
-        "wrong magic number", "0x68656C6C");
+    assertFails(
+        write(dir.resolve("text.idx"), "hello, world\n".getBytes(StandardCharsets.US_ASCII)),
+        "wrong magic number",
+        "0x68656C6C");
     // Right leading zeros but a type code that IDX does not define.
-    assertFails(write(dir.resolve("type.idx"), idx(0x42, new int[] {1}, new byte[1])), "wrong magic number");
+    assertFails(
+        write(dir.resolve("type.idx"), idx(0x42, new int[] {1}, new byte[1])),
+        "wrong magic number");
   }
 
   @Test
   void unsupportedElementTypeIsNamed() {
-    assertFails(write(dir.resolve("floats.idx"), idx(0x0D, new int[] {2}, new byte[8])), "float32", "0x0D");
+    assertFails(
+        write(dir.resolve("floats.idx"), idx(0x0D, new int[] {2}, new byte[8])), "float32", "0x0D");
   }
 
   @Test
   void absurdDimensionsAreReportedWithoutAllocating() {
     // 4294967295 x 4294967295 values: the reader must refuse before trusting the header.
-    assertFails(write(dir.resolve("huge.idx"), ubytes(new int[] {-1, -1}, new byte[4])), "absurd",
+    assertFails(
+        write(dir.resolve("huge.idx"), ubytes(new int[] {-1, -1}, new byte[4])),
+        "absurd",
         "4294967295");
-    assertFails(write(dir.resolve("big.idx"), ubytes(new int[] {65536, 65536}, new byte[4])), "absurd");
+    assertFails(
+        write(dir.resolve("big.idx"), ubytes(new int[] {65536, 65536}, new byte[4])), "absurd");
     assertFails(write(dir.resolve("rank0.idx"), ubytes(new int[0], new byte[0])), "0 dimensions");
   }
 
   @Test
   void trailingBytesAreReported() {
-    assertFails(write(dir.resolve("long.idx"), ubytes(new int[] {4}, new byte[6])), "2 unexpected bytes");
+    assertFails(
+        write(dir.resolve("long.idx"), ubytes(new int[] {4}, new byte[6])), "2 unexpected bytes");
   }
 }

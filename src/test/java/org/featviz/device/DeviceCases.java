@@ -7,18 +7,20 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
 /**
- * Base of test classes that run one set of cases on each {@link Device}. An abstract {@code *Cases} class holds the
- * tests; it runs as a {@code @Nested} class of {@link EmuTest} ({@link OnEmulator}: the host emulator, in CI) and
- * of {@link GpuTest} ({@link OnGpu}: tagged {@code gpu}, skipped without a GPU), or as a class of its own
- * under one of those annotations where it adds tests. A class may override {@link #openDevice} for another device
- * (the binding fake, an emulator with a memory limit).
+ * Base of test classes that run one set of cases on each {@link Device}. An abstract {@code *Cases}
+ * class holds the tests; it runs as a {@code @Nested} class of {@link EmuTest} ({@link OnEmulator}:
+ * the host emulator, in CI) and of {@link GpuTest} ({@link OnGpu}: tagged {@code gpu}, skipped
+ * without a GPU), or as a class of its own under one of those annotations where it adds tests. A
+ * class may override {@link #openDevice} for another device (the binding fake, an emulator with a
+ * memory limit).
  *
- * <p>One device serves every test of a class: opened before its first test, closed after its last, so that a GPU
- * run opens the context, the cuBLAS and cuDNN handles and the PTX modules once per class rather than once per test.
- * Between tests the device is synchronized (an asynchronous fault is charged to the test that caused it) and put
- * back in FP32; a device that failed that check is closed (best effort, resetting the context after a sticky error)
- * and the next test opens a fresh one. A class whose tests close or break their device on purpose returns false from
- * {@link #shareDevice()} and gets a fresh device per test.
+ * <p>One device serves every test of a class: opened before its first test, closed after its last,
+ * so that a GPU run opens the context, the cuBLAS and cuDNN handles and the PTX modules once per
+ * class rather than once per test. Between tests the device is synchronized (an asynchronous fault
+ * is charged to the test that caused it) and put back in FP32; a device that failed that check is
+ * closed (best effort, resetting the context after a sticky error) and the next test opens a fresh
+ * one. A class whose tests close or break their device on purpose returns false from {@link
+ * #shareDevice()} and gets a fresh device per test.
  */
 public abstract class DeviceCases {
   /** The open shared device of each test class (classes run one after another). */

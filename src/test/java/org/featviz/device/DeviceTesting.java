@@ -18,7 +18,10 @@ public final class DeviceTesting {
     return new EmulatedDevice();
   }
 
-  /** Set to 1 on a host that must have a GPU: there a gpu-tagged test without one fails instead of skipping. */
+  /**
+   * Set to 1 on a host that must have a GPU: there a gpu-tagged test without one fails instead of
+   * skipping.
+   */
   public static final String REQUIRE_GPU_ENV = "FEATVIZ_REQUIRE_GPU";
 
   /** The first GPU; skips the calling test (an assumption) where there is no CUDA driver or GPU. */
@@ -28,21 +31,24 @@ public final class DeviceTesting {
   }
 
   /**
-   * Skips the calling test where there is no usable GPU, naming why; under {@code FEATVIZ_REQUIRE_GPU=1} (a GPU
-   * host's run, bench/gpu-first-run.sh) fails it instead, since a GPU test that did not run there is not a pass.
+   * Skips the calling test where there is no usable GPU, naming why; under {@code
+   * FEATVIZ_REQUIRE_GPU=1} (a GPU host's run, bench/gpu-first-run.sh) fails it instead, since a GPU
+   * test that did not run there is not a pass.
    */
   public static void assumeGpu() {
     if (CudaDevice.isAvailable()) return;
     String why = "no CUDA driver or GPU on this machine (" + CudaDevice.unavailableReason() + ")";
-    if ("1".equals(System.getenv(REQUIRE_GPU_ENV))) fail(why + ", but " + REQUIRE_GPU_ENV + "=1 says there is one");
+    if ("1".equals(System.getenv(REQUIRE_GPU_ENV)))
+      fail(why + ", but " + REQUIRE_GPU_ENV + "=1 says there is one");
     assumeTrue(false, why);
   }
 
   /**
-   * The backend a test class runs its cases on: {@link Backend#GPU} under {@link OnGpu}, {@link Backend#EMULATED}
-   * under {@link OnEmulator}, found on the class, a superclass, or a class enclosing it ({@link GpuTest} or
-   * {@link EmuTest}, whose {@code @Nested} classes are the case classes). Exactly one of the two must be there: the
-   * {@code gpu} tag comes with {@link OnGpu} alone, so a GPU run without it, or an emulator run with it, cannot be.
+   * The backend a test class runs its cases on: {@link Backend#GPU} under {@link OnGpu}, {@link
+   * Backend#EMULATED} under {@link OnEmulator}, found on the class, a superclass, or a class
+   * enclosing it ({@link GpuTest} or {@link EmuTest}, whose {@code @Nested} classes are the case
+   * classes). Exactly one of the two must be there: the {@code gpu} tag comes with {@link OnGpu}
+   * alone, so a GPU run without it, or an emulator run with it, cannot be.
    */
   public static Backend backendOf(Class<?> testClass) {
     boolean gpu = false;
@@ -52,8 +58,12 @@ public final class DeviceTesting {
       emulator |= c.isAnnotationPresent(OnEmulator.class);
     }
     if (gpu == emulator) {
-      throw new IllegalStateException(testClass.getName() + (gpu ? " is under both @OnGpu and @OnEmulator"
-          : " is under neither @OnGpu nor @OnEmulator") + ": say which device its cases run on");
+      throw new IllegalStateException(
+          testClass.getName()
+              + (gpu
+                  ? " is under both @OnGpu and @OnEmulator"
+                  : " is under neither @OnGpu nor @OnEmulator")
+              + ": say which device its cases run on");
     }
     return gpu ? Backend.GPU : Backend.EMULATED;
   }
@@ -63,7 +73,9 @@ public final class DeviceTesting {
     return switch (backend) {
       case EMULATED -> emulator();
       case GPU -> gpuOrSkip();
-      default -> throw new IllegalArgumentException("no test device for the " + backend.label() + " backend");
+      default ->
+          throw new IllegalArgumentException(
+              "no test device for the " + backend.label() + " backend");
     };
   }
 

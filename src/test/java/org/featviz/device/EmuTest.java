@@ -25,62 +25,87 @@ import org.featviz.render.gpu.WhitenedObjectiveCases;
 import org.junit.jupiter.api.Nested;
 
 /**
- * Every {@code *Cases} class on the host emulator (CI; not a GPU verification), one {@code @Nested} class each, named
- * after it: reports say {@code EmuTest$ReduceKernel}, and {@code -Dtest='EmuTest$ReduceKernel'} runs one. Their GPU
- * runs are {@link GpuTest}. Case classes that add emulator-only tests run as classes of their own:
- * EmulatedDeviceTest (the device contract), MixedPrecisionEmuTest, RenderDeviceOptionTest.
+ * Every {@code *Cases} class on the host emulator (CI; not a GPU verification), one {@code @Nested}
+ * class each, named after it: reports say {@code EmuTest$ReduceKernel}, and {@code
+ * -Dtest='EmuTest$ReduceKernel'} runs one. Their GPU runs are {@link GpuTest}. Case classes that
+ * add emulator-only tests run as classes of their own: EmulatedDeviceTest (the device contract),
+ * MixedPrecisionEmuTest, RenderDeviceOptionTest.
  */
 @OnEmulator
 class EmuTest {
   // cuda/*.cu kernels against CPU references (org.featviz.cuda)
-  @Nested class ArithmeticKernel extends ArithmeticKernelCases {}
+  @Nested
+  class ArithmeticKernel extends ArithmeticKernelCases {}
 
-  @Nested class ConvertKernel extends ConvertKernelCases {}
+  @Nested
+  class ConvertKernel extends ConvertKernelCases {}
 
-  @Nested class ElementwiseKernel extends ElementwiseKernelCases {}
+  @Nested
+  class ElementwiseKernel extends ElementwiseKernelCases {}
 
-  @Nested class LayoutKernel extends LayoutKernelCases {}
+  @Nested
+  class LayoutKernel extends LayoutKernelCases {}
 
-  @Nested class PointwiseKernel extends PointwiseKernelCases {}
+  @Nested
+  class PointwiseKernel extends PointwiseKernelCases {}
 
-  @Nested class PoolKernel extends PoolKernelCases {}
+  @Nested
+  class PoolKernel extends PoolKernelCases {}
 
-  @Nested class ReduceKernel extends ReduceKernelCases {}
+  @Nested
+  class ReduceKernel extends ReduceKernelCases {}
 
   // The library operations, which the emulator computes with the CPU reference
-  @Nested class LibraryOps extends LibraryOpsCases {}
+  @Nested
+  class LibraryOps extends LibraryOpsCases {}
 
-  @Nested class FusedAndBatchedOps extends FusedAndBatchedOpsCases {}
+  @Nested
+  class FusedAndBatchedOps extends FusedAndBatchedOpsCases {}
 
   // Device plans against the CPU executor (org.featviz.plan)
-  @Nested class BatchedMatMulAndPoolKernel extends BatchedMatMulAndPoolKernelCases {}
+  @Nested
+  class BatchedMatMulAndPoolKernel extends BatchedMatMulAndPoolKernelCases {}
 
-  @Nested class ConvReluFusion extends ConvReluFusionCases {}
+  @Nested
+  class ConvReluFusion extends ConvReluFusionCases {}
 
-  @Nested class DevicePlanGraphs extends DevicePlanGraphsCases {}
+  @Nested
+  class DevicePlanGraphs extends DevicePlanGraphsCases {}
 
-  @Nested class DevicePlanHalf extends DevicePlanHalfCases {}
+  @Nested
+  class DevicePlanHalf extends DevicePlanHalfCases {}
 
-  @Nested class DevicePlanOps extends DevicePlanOpsCases {}
+  @Nested
+  class DevicePlanOps extends DevicePlanOpsCases {}
 
   // The kernels of the visualization step and the device render loop (org.featviz.render.gpu)
-  @Nested class AdamKernel extends AdamKernelCases {}
+  @Nested
+  class AdamKernel extends AdamKernelCases {}
 
-  @Nested class DeviceObjectives extends DeviceObjectivesCases {}
+  @Nested
+  class DeviceObjectives extends DeviceObjectivesCases {}
 
-  @Nested class DeviceRenderer extends DeviceRendererCases {}
+  @Nested
+  class DeviceRenderer extends DeviceRendererCases {}
 
-  @Nested class DiversityKernel extends DiversityKernelCases {}
+  @Nested
+  class DiversityKernel extends DiversityKernelCases {}
 
-  @Nested class ObjectiveKernel extends ObjectiveKernelCases {}
+  @Nested
+  class ObjectiveKernel extends ObjectiveKernelCases {}
 
-  @Nested class ParamKernel extends ParamKernelCases {}
+  @Nested
+  class ParamKernel extends ParamKernelCases {}
 
-  @Nested class RegularizeKernel extends RegularizeKernelCases {}
+  @Nested
+  class RegularizeKernel extends RegularizeKernelCases {}
 
-  @Nested class RenderKernel extends RenderKernelCases {}
+  @Nested
+  class RenderKernel extends RenderKernelCases {}
 
-  @Nested class TransformKernel extends TransformKernelCases {}
+  @Nested
+  class TransformKernel extends TransformKernelCases {}
 
-  @Nested class WhitenedObjective extends WhitenedObjectiveCases {}
+  @Nested
+  class WhitenedObjective extends WhitenedObjectiveCases {}
 }

@@ -24,67 +24,94 @@ import org.featviz.render.gpu.WhitenedObjectiveCases;
 import org.junit.jupiter.api.Nested;
 
 /**
- * Every {@code *Cases} class on the first GPU, one {@code @Nested} class each, named after it (reports say
- * {@code GpuTest$ReduceKernel}): tagged {@code gpu} by {@link OnGpu}, skipped where there is no GPU, failed there
- * under {@code FEATVIZ_REQUIRE_GPU=1}. Their emulator runs are {@link EmuTest}. Case classes that differ on a GPU run
- * as classes of their own: CudaDeviceTest (the device contract), DeviceRendererGpuTest (cuDNN's deterministic
- * algorithms), RenderDeviceGpuTest.
+ * Every {@code *Cases} class on the first GPU, one {@code @Nested} class each, named after it
+ * (reports say {@code GpuTest$ReduceKernel}): tagged {@code gpu} by {@link OnGpu}, skipped where
+ * there is no GPU, failed there under {@code FEATVIZ_REQUIRE_GPU=1}. Their emulator runs are {@link
+ * EmuTest}. Case classes that differ on a GPU run as classes of their own: CudaDeviceTest (the
+ * device contract), DeviceRendererGpuTest (cuDNN's deterministic algorithms), RenderDeviceGpuTest.
  */
 @OnGpu
 class GpuTest {
   // cuda/*.cu kernels against CPU references (org.featviz.cuda)
-  @Nested class ArithmeticKernel extends ArithmeticKernelCases {}
+  @Nested
+  class ArithmeticKernel extends ArithmeticKernelCases {}
 
-  @Nested class ConvertKernel extends ConvertKernelCases {}
+  @Nested
+  class ConvertKernel extends ConvertKernelCases {}
 
-  @Nested class ElementwiseKernel extends ElementwiseKernelCases {}
+  @Nested
+  class ElementwiseKernel extends ElementwiseKernelCases {}
 
-  @Nested class LayoutKernel extends LayoutKernelCases {}
+  @Nested
+  class LayoutKernel extends LayoutKernelCases {}
 
-  @Nested class PointwiseKernel extends PointwiseKernelCases {}
+  @Nested
+  class PointwiseKernel extends PointwiseKernelCases {}
 
-  @Nested class PoolKernel extends PoolKernelCases {}
+  @Nested
+  class PoolKernel extends PoolKernelCases {}
 
-  @Nested class ReduceKernel extends ReduceKernelCases {}
+  @Nested
+  class ReduceKernel extends ReduceKernelCases {}
 
   // cuDNN and cuBLAS through featviz's binding
   /** The TF32 test fails where TF32 never engages (docs/emulator.md). */
-  @Nested class LibraryOps extends LibraryOpsCases {}
+  @Nested
+  class LibraryOps extends LibraryOpsCases {}
 
   /** cudnnConvolutionBiasActivationForward and cublasSgemmStridedBatched. */
-  @Nested class FusedAndBatchedOps extends FusedAndBatchedOpsCases {}
+  @Nested
+  class FusedAndBatchedOps extends FusedAndBatchedOpsCases {}
 
-  /** BF16 and FP16 against FP32 on the same GPU, with the emulator's bounds; BF16 needs compute capability 8.0. */
-  @Nested class MixedPrecision extends MixedPrecisionCases {}
+  /**
+   * BF16 and FP16 against FP32 on the same GPU, with the emulator's bounds; BF16 needs compute
+   * capability 8.0.
+   */
+  @Nested
+  class MixedPrecision extends MixedPrecisionCases {}
 
   // Device plans against the CPU executor (org.featviz.plan)
-  @Nested class BatchedMatMulAndPoolKernel extends BatchedMatMulAndPoolKernelCases {}
+  @Nested
+  class BatchedMatMulAndPoolKernel extends BatchedMatMulAndPoolKernelCases {}
 
-  @Nested class ConvReluFusion extends ConvReluFusionCases {}
+  @Nested
+  class ConvReluFusion extends ConvReluFusionCases {}
 
-  @Nested class DevicePlanGraphs extends DevicePlanGraphsCases {}
+  @Nested
+  class DevicePlanGraphs extends DevicePlanGraphsCases {}
 
   /** fashion-cnn on 8 Fashion-MNIST test images, which the bundle carries (docs/bundle.md). */
-  @Nested class DevicePlanHalf extends DevicePlanHalfCases {}
+  @Nested
+  class DevicePlanHalf extends DevicePlanHalfCases {}
 
-  @Nested class DevicePlanOps extends DevicePlanOpsCases {}
+  @Nested
+  class DevicePlanOps extends DevicePlanOpsCases {}
 
   // The kernels of the visualization step (org.featviz.render.gpu)
-  @Nested class AdamKernel extends AdamKernelCases {}
+  @Nested
+  class AdamKernel extends AdamKernelCases {}
 
-  @Nested class DeviceObjectives extends DeviceObjectivesCases {}
+  @Nested
+  class DeviceObjectives extends DeviceObjectivesCases {}
 
-  @Nested class DiversityKernel extends DiversityKernelCases {}
+  @Nested
+  class DiversityKernel extends DiversityKernelCases {}
 
-  @Nested class ObjectiveKernel extends ObjectiveKernelCases {}
+  @Nested
+  class ObjectiveKernel extends ObjectiveKernelCases {}
 
-  @Nested class ParamKernel extends ParamKernelCases {}
+  @Nested
+  class ParamKernel extends ParamKernelCases {}
 
-  @Nested class RegularizeKernel extends RegularizeKernelCases {}
+  @Nested
+  class RegularizeKernel extends RegularizeKernelCases {}
 
-  @Nested class RenderKernel extends RenderKernelCases {}
+  @Nested
+  class RenderKernel extends RenderKernelCases {}
 
-  @Nested class TransformKernel extends TransformKernelCases {}
+  @Nested
+  class TransformKernel extends TransformKernelCases {}
 
-  @Nested class WhitenedObjective extends WhitenedObjectiveCases {}
+  @Nested
+  class WhitenedObjective extends WhitenedObjectiveCases {}
 }

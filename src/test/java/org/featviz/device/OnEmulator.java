@@ -8,9 +8,9 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Runs the device cases of the class it is on, or of every {@code @Nested} class inside it, on the host emulator
- * (CI). {@link EmuTest} holds one {@code @Nested} class per case class; {@link DeviceCases#openDevice} and
- * {@link DeviceTesting#backendOf} read this.
+ * Runs the device cases of the class it is on, or of every {@code @Nested} class inside it, on the
+ * host emulator (CI). {@link EmuTest} holds one {@code @Nested} class per case class; {@link
+ * DeviceCases#openDevice} and {@link DeviceTesting#backendOf} read this.
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 
 class InputNormalizationTest {
   private static final InputNormalization IMAGENET =
-      new InputNormalization(new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f});
+      new InputNormalization(
+          new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f});
 
   @Test
   void perImageApplyMatchesBatchApply() {

@@ -16,11 +16,15 @@ import org.featviz.ir.Shape;
 import org.featviz.objective.ObjectiveTesting.ArrayView;
 import org.junit.jupiter.api.Test;
 
-/** Sums and scalings of objectives: value, gradient and validation equal those of the parts combined. */
+/**
+ * Sums and scalings of objectives: value, gradient and validation equal those of the parts
+ * combined.
+ */
 class CompositionTest {
   private static ArrayView twoLayers(long seed) {
     Random rng = new Random(seed);
-    return new ArrayView().with("conv", CONV, ObjectiveTesting.uniform(36, rng, -1, 1))
+    return new ArrayView()
+        .with("conv", CONV, ObjectiveTesting.uniform(36, rng, -1, 1))
         .with("fc", Shape.of(6), ObjectiveTesting.uniform(6, rng, -1, 1));
   }
 
@@ -56,15 +60,18 @@ class CompositionTest {
 
   @Test
   void describeReadsLikeTheCalls() {
-    Objective o = Objectives.channel("conv", 1).minus(Objectives.iam("conv", 2).plus(Objectives.neuron("fc", 0)));
+    Objective o =
+        Objectives.channel("conv", 1)
+            .minus(Objectives.iam("conv", 2).plus(Objectives.neuron("fc", 0)));
     assertEquals("channel(conv, 1) + -1 x (iam(conv, 2) + neuron(fc, 0))", o.describe());
   }
 
   @Test
   void validateReachesThePartsOfComposites() {
     Objective o = Objectives.channel("conv", 1).plus(Objectives.channel("fc", 9).times(2));
-    ModelException e = assertThrows(ModelException.class,
-        () -> o.validate(Map.of("conv", CONV, "fc", Shape.of(6))));
+    ModelException e =
+        assertThrows(
+            ModelException.class, () -> o.validate(Map.of("conv", CONV, "fc", Shape.of(6))));
     assertTrue(e.getMessage().contains("unit 9"), e.getMessage());
   }
 }

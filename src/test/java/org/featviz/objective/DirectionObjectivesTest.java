@@ -15,8 +15,8 @@ import org.featviz.objective.ObjectiveTesting.ArrayView;
 import org.junit.jupiter.api.Test;
 
 /**
- * direction, cosine, dotCossim and orthogonalPenalty: hand-computed values, per-position averaging against a
- * plain loop, and gradients against finite differences.
+ * direction, cosine, dotCossim and orthogonalPenalty: hand-computed values, per-position averaging
+ * against a plain loop, and gradients against finite differences.
  */
 class DirectionObjectivesTest {
   private static final float[] V4 = {0.5f, -1f, 2f, 0.25f};
@@ -32,15 +32,27 @@ class DirectionObjectivesTest {
     }
     assertEquals(expected / 9, Objectives.direction("conv", V4).evaluate(view), 1e-6);
     ArrayView dense = new ArrayView().with("fc", Shape.of(3), new float[] {1, 2, 3});
-    assertEquals(1 * 4 - 2 * 5 + 3 * 6, Objectives.direction("fc", new float[] {4, -5, 6}).evaluate(dense), 1e-12);
+    assertEquals(
+        1 * 4 - 2 * 5 + 3 * 6,
+        Objectives.direction("fc", new float[] {4, -5, 6}).evaluate(dense),
+        1e-12);
     assertArrayEquals(new float[] {4, -5, 6}, dense.grad("fc"));
   }
 
   @Test
   void directionGradients() {
-    checkGradient(Objectives.direction("conv", V4), randomView("conv", CONV, new Random(12), -1, 1), 12, 1e-3, 1e-3);
-    checkGradient(Objectives.direction("fc", gaussian(6, new Random(13))), randomView("fc", DENSE, new Random(14), -1,
-        1), 14, 1e-3, 1e-3);
+    checkGradient(
+        Objectives.direction("conv", V4),
+        randomView("conv", CONV, new Random(12), -1, 1),
+        12,
+        1e-3,
+        1e-3);
+    checkGradient(
+        Objectives.direction("fc", gaussian(6, new Random(13))),
+        randomView("fc", DENSE, new Random(14), -1, 1),
+        14,
+        1e-3,
+        1e-3);
   }
 
   @Test
@@ -57,9 +69,18 @@ class DirectionObjectivesTest {
 
   @Test
   void cosineGradients() {
-    checkGradient(Objectives.cosine("conv", V4), randomView("conv", CONV, new Random(15), -1, 1), 15, 1e-3, 1e-3);
-    checkGradient(Objectives.cosine("fc", gaussian(6, new Random(16))), randomView("fc", DENSE, new Random(17), -1, 1),
-        17, 1e-3, 1e-3);
+    checkGradient(
+        Objectives.cosine("conv", V4),
+        randomView("conv", CONV, new Random(15), -1, 1),
+        15,
+        1e-3,
+        1e-3);
+    checkGradient(
+        Objectives.cosine("fc", gaussian(6, new Random(16))),
+        randomView("fc", DENSE, new Random(17), -1, 1),
+        17,
+        1e-3,
+        1e-3);
   }
 
   @Test
@@ -74,7 +95,8 @@ class DirectionObjectivesTest {
   void dotCossimWithNegativeCosineHitsTheFloor() {
     ArrayView view = new ArrayView().with("fc", Shape.of(2), new float[] {-1, 0});
     Objective o = Objectives.dotCossim("fc", new float[] {1, 0}, 1, 0.1);
-    // dot -1, cosine -1 -> floored to 0.1: value -0.1 (the sign of the dot is kept), gradient v * 0.1 only
+    // dot -1, cosine -1 -> floored to 0.1: value -0.1 (the sign of the dot is kept), gradient v *
+    // 0.1 only
     assertEquals(-0.1, o.evaluate(view), 1e-9);
     assertArrayEquals(new float[] {0.1f, 0f}, view.grad("fc"), 1e-7f);
     assertEquals("dotCossim(fc, e0 of 2, n=1, floor=0.1)", o.describe());
@@ -100,26 +122,42 @@ class DirectionObjectivesTest {
       if (c < 0.1) below++;
       else above++;
     }
-    assertTrue(below > 0 && above > 0, "test data should cover both regimes: " + below + " / " + above);
+    assertTrue(
+        below > 0 && above > 0, "test data should cover both regimes: " + below + " / " + above);
     for (double n : new double[] {1, 2, 0.5, 0}) {
       checkGradient(Objectives.dotCossim("conv", v, n, 0.1), view, 19, 1e-3, 1e-3);
     }
-    checkGradient(Objectives.dotCossim("fc", gaussian(6, rng)), randomView("fc", DENSE, rng, -1, 1), 20, 1e-3, 1e-3);
+    checkGradient(
+        Objectives.dotCossim("fc", gaussian(6, rng)),
+        randomView("fc", DENSE, rng, -1, 1),
+        20,
+        1e-3,
+        1e-3);
   }
 
   @Test
   void orthogonalPenaltyValue() {
     ArrayView view = new ArrayView().with("fc", Shape.of(2), new float[] {3, 4});
-    // dot 6, orthogonal part (0, 4): 6 - 0.5 * 16 = -2; gradient v - 2 lambda (a - (a.u) u) = (2, 0) - (0, 4)
-    assertEquals(-2.0, Objectives.orthogonalPenalty("fc", new float[] {2, 0}, 0.5).evaluate(view), 1e-9);
+    // dot 6, orthogonal part (0, 4): 6 - 0.5 * 16 = -2; gradient v - 2 lambda (a - (a.u) u) = (2,
+    // 0) - (0, 4)
+    assertEquals(
+        -2.0, Objectives.orthogonalPenalty("fc", new float[] {2, 0}, 0.5).evaluate(view), 1e-9);
     assertArrayEquals(new float[] {2, -4}, view.grad("fc"), 1e-6f);
   }
 
   @Test
   void orthogonalPenaltyGradients() {
-    checkGradient(Objectives.orthogonalPenalty("conv", V4, 0.7), randomView("conv", CONV, new Random(21), -1, 1), 21,
-        1e-3, 1e-3);
-    checkGradient(Objectives.orthogonalPenalty("fc", gaussian(6, new Random(22)), 2), randomView("fc", DENSE,
-        new Random(23), -1, 1), 23, 1e-3, 1e-3);
+    checkGradient(
+        Objectives.orthogonalPenalty("conv", V4, 0.7),
+        randomView("conv", CONV, new Random(21), -1, 1),
+        21,
+        1e-3,
+        1e-3);
+    checkGradient(
+        Objectives.orthogonalPenalty("fc", gaussian(6, new Random(22)), 2),
+        randomView("fc", DENSE, new Random(23), -1, 1),
+        23,
+        1e-3,
+        1e-3);
   }
 }

@@ -19,8 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Basis and random directions, and reading directions from text and .npy files. */
 class DirectionsTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   @Test
   void basisAndRandom() {
@@ -32,7 +31,9 @@ class DirectionsTest {
     assertFalse(Arrays.equals(r, Directions.random(50, 8)));
     int positive = 0;
     for (float x : r) if (x > 0) positive++;
-    assertTrue(positive > 10 && positive < 40, "signs of a Gaussian direction: " + positive + " of 50 positive");
+    assertTrue(
+        positive > 10 && positive < 40,
+        "signs of a Gaussian direction: " + positive + " of 50 positive");
   }
 
   @Test
@@ -49,12 +50,17 @@ class DirectionsTest {
     ModelException e = assertThrows(ModelException.class, () -> Directions.read(p));
     assertTrue(e.getMessage().contains("line 2") && e.getMessage().contains("x4"), e.getMessage());
     Files.writeString(p, " \n");
-    assertTrue(assertThrows(ModelException.class, () -> Directions.read(p)).getMessage().contains("no values"));
+    assertTrue(
+        assertThrows(ModelException.class, () -> Directions.read(p))
+            .getMessage()
+            .contains("no values"));
     Files.writeString(p, "1 NaN");
     assertThrows(ModelException.class, () -> Directions.read(p));
     Path missing = dir.resolve("missing.txt");
-    assertTrue(assertThrows(ModelException.class, () -> Directions.read(missing)).getMessage()
-        .contains("does not exist"));
+    assertTrue(
+        assertThrows(ModelException.class, () -> Directions.read(missing))
+            .getMessage()
+            .contains("does not exist"));
   }
 
   @Test
@@ -71,12 +77,17 @@ class DirectionsTest {
   void npyErrors() throws IOException {
     Path p = dir.resolve("bad.npy");
     Files.write(p, npy("<f4", "(2, 2)", new double[] {1, 2, 3, 4}));
-    assertTrue(assertThrows(ModelException.class, () -> Directions.read(p)).getMessage().contains("1-D"));
+    assertTrue(
+        assertThrows(ModelException.class, () -> Directions.read(p)).getMessage().contains("1-D"));
     Files.write(p, npy("<i4", "(2,)", new double[] {1, 2}));
-    assertTrue(assertThrows(ModelException.class, () -> Directions.read(p)).getMessage().contains("<i4"));
+    assertTrue(
+        assertThrows(ModelException.class, () -> Directions.read(p)).getMessage().contains("<i4"));
     byte[] full = npy("<f4", "(4,)", new double[] {1, 2, 3, 4});
     Files.write(p, Arrays.copyOf(full, full.length - 4));
-    assertTrue(assertThrows(ModelException.class, () -> Directions.read(p)).getMessage().contains("3 present"));
+    assertTrue(
+        assertThrows(ModelException.class, () -> Directions.read(p))
+            .getMessage()
+            .contains("3 present"));
   }
 
   /** A version 1.0 .npy file: magic, header padded so the data starts at a multiple of 64 bytes. */
@@ -86,9 +97,15 @@ class DirectionsTest {
     StringBuilder header = new StringBuilder(dict);
     while ((10 + header.length() + 1) % 64 != 0) header.append(' ');
     header.append('\n');
-    ByteBuffer b = ByteBuffer.allocate(10 + header.length() + values.length * size).order(ByteOrder.LITTLE_ENDIAN);
-    b.put((byte) 0x93).put("NUMPY".getBytes(StandardCharsets.ISO_8859_1)).put((byte) 1).put((byte) 0);
-    b.putShort((short) header.length()).put(header.toString().getBytes(StandardCharsets.ISO_8859_1));
+    ByteBuffer b =
+        ByteBuffer.allocate(10 + header.length() + values.length * size)
+            .order(ByteOrder.LITTLE_ENDIAN);
+    b.put((byte) 0x93)
+        .put("NUMPY".getBytes(StandardCharsets.ISO_8859_1))
+        .put((byte) 1)
+        .put((byte) 0);
+    b.putShort((short) header.length())
+        .put(header.toString().getBytes(StandardCharsets.ISO_8859_1));
     for (double v : values) {
       if (descr.equals("<f8")) b.putDouble(v);
       else if (descr.equals("<f4")) b.putFloat((float) v);

@@ -15,21 +15,27 @@ import org.featviz.ir.Shape;
 import org.featviz.objective.ObjectiveTesting.ArrayView;
 import org.junit.jupiter.api.Test;
 
-/** Diversity: values for identical and orthogonal elements, a Gram-cosine reference, gradients by differences. */
+/**
+ * Diversity: values for identical and orthogonal elements, a Gram-cosine reference, gradients by
+ * differences.
+ */
 class DiversityTest {
   @Test
   void identicalElementsScoreMinusWeight() {
     float[] a = ObjectiveTesting.uniform(36, new Random(81), -1, 1);
-    List<SampleView> batch = List.of(new ArrayView().with("conv", CONV, a), new ArrayView().with("conv", CONV, a));
+    List<SampleView> batch =
+        List.of(new ArrayView().with("conv", CONV, a), new ArrayView().with("conv", CONV, a));
     assertEquals(-2.0, Objectives.diversity("conv", 2).evaluate(batch), 1e-9);
   }
 
   @Test
   void orthogonalGramsScoreZero() {
     // dense one-hot elements: Grams e_i e_i^T are orthogonal
-    List<SampleView> batch = List.of(new ArrayView().with("fc", Shape.of(3), new float[] {2, 0, 0}),
-        new ArrayView().with("fc", Shape.of(3), new float[] {0, -1, 0}),
-        new ArrayView().with("fc", Shape.of(3), new float[] {0, 0, 5}));
+    List<SampleView> batch =
+        List.of(
+            new ArrayView().with("fc", Shape.of(3), new float[] {2, 0, 0}),
+            new ArrayView().with("fc", Shape.of(3), new float[] {0, -1, 0}),
+            new ArrayView().with("fc", Shape.of(3), new float[] {0, 0, 5}));
     assertEquals(0.0, Objectives.diversity("fc", 1).evaluate(batch), 1e-12);
   }
 
@@ -44,7 +50,8 @@ class DiversityTest {
       for (int x = 0; x < 4; x++) {
         for (int y = 0; y < 4; y++) {
           for (int p = 0; p < 9; p++) {
-            grams[b][x * 4 + y] += (double) a[ObjectiveTesting.PAD + x * 9 + p] * a[ObjectiveTesting.PAD + y * 9 + p];
+            grams[b][x * 4 + y] +=
+                (double) a[ObjectiveTesting.PAD + x * 9 + p] * a[ObjectiveTesting.PAD + y * 9 + p];
           }
         }
       }
@@ -53,11 +60,14 @@ class DiversityTest {
     for (int i = 0; i < 3; i++) {
       for (int j = 0; j < 3; j++) {
         if (i == j) continue;
-        sum += VectorMath.dot(grams[i], grams[j])
-            / Math.sqrt(VectorMath.dot(grams[i], grams[i]) * VectorMath.dot(grams[j], grams[j]));
+        sum +=
+            VectorMath.dot(grams[i], grams[j])
+                / Math.sqrt(
+                    VectorMath.dot(grams[i], grams[i]) * VectorMath.dot(grams[j], grams[j]));
       }
     }
-    assertEquals(-0.5 * sum / 6, Objectives.diversity("conv", 0.5).evaluate(new ArrayList<>(views)), 1e-9);
+    assertEquals(
+        -0.5 * sum / 6, Objectives.diversity("conv", 0.5).evaluate(new ArrayList<>(views)), 1e-9);
   }
 
   @Test
@@ -78,7 +88,10 @@ class DiversityTest {
     checkBatchGradient(Objectives.diversity("fc", 1), dense, 86, 1e-3, 1e-3);
   }
 
-  /** A diverged element (NaN activations) counts as all zero: the others' value and gradients stay finite. */
+  /**
+   * A diverged element (NaN activations) counts as all zero: the others' value and gradients stay
+   * finite.
+   */
   @Test
   void aNonFiniteElementTakesNoPart() {
     Random rng = new Random(87);
@@ -87,15 +100,23 @@ class DiversityTest {
     float[] diverged = acts[1].clone();
     diverged[5] = Float.NaN;
     diverged[9] = Float.POSITIVE_INFINITY;
-    List<ArrayView> withNan = List.of(new ArrayView().with("conv", CONV, acts[0]),
-        new ArrayView().with("conv", CONV, diverged), new ArrayView().with("conv", CONV, acts[2]));
-    List<ArrayView> withZero = List.of(new ArrayView().with("conv", CONV, acts[0]),
-        new ArrayView().with("conv", CONV, new float[CONV.size()]), new ArrayView().with("conv", CONV, acts[2]));
+    List<ArrayView> withNan =
+        List.of(
+            new ArrayView().with("conv", CONV, acts[0]),
+            new ArrayView().with("conv", CONV, diverged),
+            new ArrayView().with("conv", CONV, acts[2]));
+    List<ArrayView> withZero =
+        List.of(
+            new ArrayView().with("conv", CONV, acts[0]),
+            new ArrayView().with("conv", CONV, new float[CONV.size()]),
+            new ArrayView().with("conv", CONV, acts[2]));
     double nan = Objectives.diversity("conv", 1).evaluate(new ArrayList<>(withNan));
     double zero = Objectives.diversity("conv", 1).evaluate(new ArrayList<>(withZero));
     assertTrue(Double.isFinite(nan) && nan != 0, "value " + nan);
     assertEquals(zero, nan, 1e-12);
-    for (int b : new int[] {0, 2}) assertArrayEquals(withZero.get(b).grad("conv"), withNan.get(b).grad("conv"));
-    assertArrayEquals(new float[CONV.size()], withNan.get(1).grad("conv"), "the diverged element gets nothing");
+    for (int b : new int[] {0, 2})
+      assertArrayEquals(withZero.get(b).grad("conv"), withNan.get(b).grad("conv"));
+    assertArrayEquals(
+        new float[CONV.size()], withNan.get(1).grad("conv"), "the diverged element gets nothing");
   }
 }

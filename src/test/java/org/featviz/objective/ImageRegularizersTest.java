@@ -15,7 +15,9 @@ import org.junit.jupiter.api.Test;
 class ImageRegularizersTest {
   private static final Shape CHW = Shape.of(3, 4, 5);
 
-  /** Pixel values at least 0.01 apart (a shuffled grid): no neighbour difference is near |d|'s kink. */
+  /**
+   * Pixel values at least 0.01 apart (a shuffled grid): no neighbour difference is near |d|'s kink.
+   */
   private static float[] distinctImage(Random rng) {
     int n = CHW.size();
     float[] v = new float[n];
@@ -33,9 +35,12 @@ class ImageRegularizersTest {
   void totalVariationValue() {
     // [[0, 1], [2, 4]]: horizontal |1| + |2|, vertical |2| + |3| = 8; mean over 4 pixels
     float[] grad = new float[4];
-    double v = ImageRegularizers.totalVariation(0.5).evaluate(new float[] {0, 1, 2, 4}, Shape.of(1, 2, 2), grad);
+    double v =
+        ImageRegularizers.totalVariation(0.5)
+            .evaluate(new float[] {0, 1, 2, 4}, Shape.of(1, 2, 2), grad);
     assertEquals(-0.5 * 8 / 4, v, 1e-12);
-    // pixel 0 is the smaller end of both of its pairs: d(-0.5/4 * (|x1 - x0| + |x2 - x0|)) / dx0 = +0.25
+    // pixel 0 is the smaller end of both of its pairs: d(-0.5/4 * (|x1 - x0| + |x2 - x0|)) / dx0 =
+    // +0.25
     assertArrayEquals(new float[] {0.25f, 0, 0, -0.25f}, grad, 1e-7f);
     assertEquals("totalVariation(0.5)", ImageRegularizers.totalVariation(0.5).describe());
   }
@@ -50,7 +55,8 @@ class ImageRegularizersTest {
 
   @Test
   void blurValue() {
-    // [0, 2]: each pixel's 3x3 neighbourhood is both pixels, blur = [1, 1], r = [-1, 1], |r|^2 / 2 = 1
+    // [0, 2]: each pixel's 3x3 neighbourhood is both pixels, blur = [1, 1], r = [-1, 1], |r|^2 / 2
+    // = 1
     float[] grad = new float[2];
     double v = ImageRegularizers.blur(3).evaluate(new float[] {0, 2}, Shape.of(1, 1, 2), grad);
     assertEquals(-3 * 1.0 / 2, v, 1e-12);
@@ -67,17 +73,29 @@ class ImageRegularizersTest {
   void gradients() {
     Random rng = new Random(71);
     checkImageGradient(ImageRegularizers.totalVariation(0.3), distinctImage(rng), CHW, 1e-3, 1e-3);
-    checkImageGradient(ImageRegularizers.l1(0.5), awayFrom(0.5f, 0.01f, CHW.size(), rng, 0, 1), CHW, 1e-3, 1e-3);
-    checkImageGradient(ImageRegularizers.l1(1.5, 0.2), awayFrom(0.2f, 0.01f, CHW.size(), rng, 0, 1), CHW, 1e-3,
+    checkImageGradient(
+        ImageRegularizers.l1(0.5), awayFrom(0.5f, 0.01f, CHW.size(), rng, 0, 1), CHW, 1e-3, 1e-3);
+    checkImageGradient(
+        ImageRegularizers.l1(1.5, 0.2),
+        awayFrom(0.2f, 0.01f, CHW.size(), rng, 0, 1),
+        CHW,
+        1e-3,
         1e-3);
-    checkImageGradient(ImageRegularizers.blur(2), ObjectiveTesting.uniform(CHW.size(), rng, 0, 1), CHW, 1e-3, 1e-3);
+    checkImageGradient(
+        ImageRegularizers.blur(2),
+        ObjectiveTesting.uniform(CHW.size(), rng, 0, 1),
+        CHW,
+        1e-3,
+        1e-3);
   }
 
   @Test
   void shapeErrors() {
-    assertThrows(ModelException.class,
+    assertThrows(
+        ModelException.class,
         () -> ImageRegularizers.blur(1).evaluate(new float[6], Shape.of(6), new float[6]));
-    assertThrows(ModelException.class,
+    assertThrows(
+        ModelException.class,
         () -> ImageRegularizers.l1(1).evaluate(new float[5], Shape.of(1, 2, 3), new float[6]));
   }
 }

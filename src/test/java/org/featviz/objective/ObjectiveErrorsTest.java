@@ -19,16 +19,26 @@ class ObjectiveErrorsTest {
 
   private static void assertMessage(Executable call, String... parts) {
     ModelException e = assertThrows(ModelException.class, call);
-    for (String part : parts) assertTrue(e.getMessage().contains(part), "'" + e.getMessage() + "' lacks " + part);
+    for (String part : parts)
+      assertTrue(e.getMessage().contains(part), "'" + e.getMessage() + "' lacks " + part);
   }
 
   @Test
   void unitOutOfRangeNamesLayerUnitAndShape() {
-    for (Objective o : new Objective[] {Objectives.channel("conv", 4), Objectives.neuron("conv", 4),
-        Objectives.iam("conv", 4), Objectives.neuron("conv", -1, 0, 0)}) {
+    for (Objective o :
+        new Objective[] {
+          Objectives.channel("conv", 4),
+          Objectives.neuron("conv", 4),
+          Objectives.iam("conv", 4),
+          Objectives.neuron("conv", -1, 0, 0)
+        }) {
       String unit = o.describe().contains("-1") ? "unit -1" : "unit 4";
       assertMessage(() -> o.validate(SHAPES), "'conv'", unit, "[4, 3, 3]");
-      assertMessage(() -> o.evaluate(randomView("conv", CONV, new Random(1), -1, 1)), "'conv'", unit, "[4, 3, 3]");
+      assertMessage(
+          () -> o.evaluate(randomView("conv", CONV, new Random(1), -1, 1)),
+          "'conv'",
+          unit,
+          "[4, 3, 3]");
     }
     assertMessage(() -> Objectives.channel("fc", 6).validate(SHAPES), "'fc'", "unit 6", "[6]");
     assertDoesNotThrow(() -> Objectives.channel("conv", 3).validate(SHAPES));
@@ -36,19 +46,30 @@ class ObjectiveErrorsTest {
 
   @Test
   void neuronPositionOutOfRange() {
-    assertMessage(() -> Objectives.neuron("conv", 0, 3, 0).validate(SHAPES), "'conv'", "x=3", "[4, 3, 3]");
-    assertMessage(() -> Objectives.neuron("fc", 0, 0, 0).validate(SHAPES), "'fc'", "[C, H, W]", "[6]");
+    assertMessage(
+        () -> Objectives.neuron("conv", 0, 3, 0).validate(SHAPES), "'conv'", "x=3", "[4, 3, 3]");
+    assertMessage(
+        () -> Objectives.neuron("fc", 0, 0, 0).validate(SHAPES), "'fc'", "[C, H, W]", "[6]");
   }
 
   @Test
   void wrongDirectionLength() {
     float[] five = {1, 2, 3, 4, 5};
-    for (Objective o : new Objective[] {Objectives.direction("conv", five), Objectives.cosine("conv", five),
-        Objectives.dotCossim("conv", five), Objectives.orthogonalPenalty("conv", five, 1)}) {
+    for (Objective o :
+        new Objective[] {
+          Objectives.direction("conv", five),
+          Objectives.cosine("conv", five),
+          Objectives.dotCossim("conv", five),
+          Objectives.orthogonalPenalty("conv", five, 1)
+        }) {
       assertMessage(() -> o.validate(SHAPES), "'conv'", "5 values", "4 units", "[4, 3, 3]");
-      assertMessage(() -> o.evaluate(randomView("conv", CONV, new Random(2), -1, 1)), "5 values", "[4, 3, 3]");
+      assertMessage(
+          () -> o.evaluate(randomView("conv", CONV, new Random(2), -1, 1)),
+          "5 values",
+          "[4, 3, 3]");
     }
-    assertMessage(() -> Objectives.l2Inversion("fc", five).validate(SHAPES), "'fc'", "5 values", "[6]");
+    assertMessage(
+        () -> Objectives.l2Inversion("fc", five).validate(SHAPES), "'fc'", "5 values", "[6]");
   }
 
   @Test
@@ -69,9 +90,13 @@ class ObjectiveErrorsTest {
     float[][] samples = new float[20][3];
     for (float[] s : samples) for (int u = 0; u < 3; u++) s[u] = (float) rng.nextGaussian();
     Whitening w = Whitening.estimate(samples);
-    assertMessage(() -> Objectives.whitenedDirection("conv", w, new float[] {1, 0}), "2 values", "3 units");
+    assertMessage(
+        () -> Objectives.whitenedDirection("conv", w, new float[] {1, 0}), "2 values", "3 units");
     assertMessage(() -> Objectives.whitenedChannel("conv", w, 3), "unit 3");
-    assertMessage(() -> Objectives.whitenedChannel("conv", w, 0).validate(SHAPES), "'conv'", "whitening",
+    assertMessage(
+        () -> Objectives.whitenedChannel("conv", w, 0).validate(SHAPES),
+        "'conv'",
+        "whitening",
         "[4, 3, 3]");
   }
 }

@@ -13,8 +13,9 @@ import java.util.function.DoubleSupplier;
 import org.featviz.ir.Shape;
 
 /**
- * Helpers for objective tests: a {@link SampleView} over plain float arrays, and gradient checks of objectives,
- * batch objectives and image regularizers against central finite differences accumulated in float64.
+ * Helpers for objective tests: a {@link SampleView} over plain float arrays, and gradient checks of
+ * objectives, batch objectives and image regularizers against central finite differences
+ * accumulated in float64.
  */
 final class ObjectiveTesting {
   /** Slices start this far into their arrays and padding follows them, to catch offset bugs. */
@@ -32,7 +33,8 @@ final class ObjectiveTesting {
     final Map<String, float[]> gradients = new LinkedHashMap<>();
 
     ArrayView with(String layer, Shape shape, float[] values) {
-      if (values.length != shape.size()) throw new IllegalArgumentException(values.length + " values for " + shape);
+      if (values.length != shape.size())
+        throw new IllegalArgumentException(values.length + " values for " + shape);
       float[] a = new float[shape.size() + 2 * PAD];
       System.arraycopy(values, 0, a, PAD, values.length);
       shapes.put(layer, shape);
@@ -87,7 +89,10 @@ final class ObjectiveTesting {
     return v;
   }
 
-  /** Uniform values in [lo, hi) with none closer than `margin` to `kink` (where |x - kink| has no derivative). */
+  /**
+   * Uniform values in [lo, hi) with none closer than `margin` to `kink` (where |x - kink| has no
+   * derivative).
+   */
   static float[] awayFrom(float kink, float margin, int n, Random rng, float lo, float hi) {
     float[] v = uniform(n, rng, lo, hi);
     for (int i = 0; i < n; i++) {
@@ -97,12 +102,14 @@ final class ObjectiveTesting {
   }
 
   /**
-   * Checks objective.evaluate's gradient on every layer it reads: the gradient is ADDED (a random background is
-   * put in first and subtracted after), nothing is written into the padding, the value does not depend on the
-   * gradient buffers, and on up to 60 sampled elements per layer the analytic gradient matches
-   * (f(x + eps) - f(x - eps)) / (actual step), within 1e-5 + rtol * max(|numeric|, |analytic|).
+   * Checks objective.evaluate's gradient on every layer it reads: the gradient is ADDED (a random
+   * background is put in first and subtracted after), nothing is written into the padding, the
+   * value does not depend on the gradient buffers, and on up to 60 sampled elements per layer the
+   * analytic gradient matches (f(x + eps) - f(x - eps)) / (actual step), within 1e-5 + rtol *
+   * max(|numeric|, |analytic|).
    */
-  static void checkGradient(Objective objective, ArrayView view, long seed, double eps, double rtol) {
+  static void checkGradient(
+      Objective objective, ArrayView view, long seed, double eps, double rtol) {
     Random rng = new Random(seed);
     Map<String, float[]> background = new LinkedHashMap<>();
     for (String layer : objective.layers()) {
@@ -118,23 +125,35 @@ final class ObjectiveTesting {
       float[] b = background.get(layer);
       for (int i = 0; i < g.length; i++) {
         boolean padding = i < PAD || i >= g.length - PAD;
-        if (padding && g[i] != b[i]) fail(objective.describe() + ": wrote into the padding of " + layer + " at " + i);
+        if (padding && g[i] != b[i])
+          fail(objective.describe() + ": wrote into the padding of " + layer + " at " + i);
       }
       float[] a = new float[view.shapes.get(layer).size()];
       for (int i = 0; i < a.length; i++) a[i] = g[PAD + i] - b[PAD + i];
       analytic.put(layer, a);
     }
     view.clearGradients();
-    assertEquals(value, objective.evaluate(view), 1e-9 * (1 + Math.abs(value)), "value changed between calls");
-    checkNumeric(objective.describe(), analytic, view, () -> {
-      view.clearGradients();
-      return objective.evaluate(view);
-    }, rng, eps, rtol);
+    assertEquals(
+        value,
+        objective.evaluate(view),
+        1e-9 * (1 + Math.abs(value)),
+        "value changed between calls");
+    checkNumeric(
+        objective.describe(),
+        analytic,
+        view,
+        () -> {
+          view.clearGradients();
+          return objective.evaluate(view);
+        },
+        rng,
+        eps,
+        rtol);
   }
 
   /** The same check for a batch objective, over every element's view. */
-  static void checkBatchGradient(BatchObjective objective, List<ArrayView> batch, long seed, double eps,
-      double rtol) {
+  static void checkBatchGradient(
+      BatchObjective objective, List<ArrayView> batch, long seed, double eps, double rtol) {
     Random rng = new Random(seed);
     List<SampleView> views = new ArrayList<>(batch);
     for (ArrayView v : batch) v.clearGradients();
@@ -146,15 +165,28 @@ final class ObjectiveTesting {
       analytic.add(a);
     }
     for (int b = 0; b < batch.size(); b++) {
-      checkNumeric(objective.describe() + " element " + b, analytic.get(b), batch.get(b), () -> {
-        for (ArrayView v : batch) v.clearGradients();
-        return objective.evaluate(views);
-      }, rng, eps, rtol);
+      checkNumeric(
+          objective.describe() + " element " + b,
+          analytic.get(b),
+          batch.get(b),
+          () -> {
+            for (ArrayView v : batch) v.clearGradients();
+            return objective.evaluate(views);
+          },
+          rng,
+          eps,
+          rtol);
     }
   }
 
-  private static void checkNumeric(String what, Map<String, float[]> analytic, ArrayView view,
-      DoubleSupplier value, Random rng, double eps, double rtol) {
+  private static void checkNumeric(
+      String what,
+      Map<String, float[]> analytic,
+      ArrayView view,
+      DoubleSupplier value,
+      Random rng,
+      double eps,
+      double rtol) {
     int checked = 0;
     for (Map.Entry<String, float[]> e : analytic.entrySet()) {
       float[] x = view.activations.get(e.getKey());
@@ -162,14 +194,19 @@ final class ObjectiveTesting {
       int samples = Math.min(60, grad.length);
       for (int s = 0; s < samples; s++) {
         int k = grad.length <= 60 ? s : rng.nextInt(grad.length);
-        checked += checkOne(what + " d/d " + e.getKey() + "[" + k + "]", x, PAD + k, grad[k], value, eps, rtol);
+        checked +=
+            checkOne(
+                what + " d/d " + e.getKey() + "[" + k + "]", x, PAD + k, grad[k], value, eps, rtol);
       }
     }
     assertTrue(checked > 0, what + ": no gradient element was checked");
   }
 
-  /** Checks an image regularizer's gradient on every element of a small image; also that it adds. */
-  static void checkImageGradient(ImageRegularizer r, float[] image, Shape chw, double eps, double rtol) {
+  /**
+   * Checks an image regularizer's gradient on every element of a small image; also that it adds.
+   */
+  static void checkImageGradient(
+      ImageRegularizer r, float[] image, Shape chw, double eps, double rtol) {
     float[] grad = new float[image.length];
     java.util.Arrays.fill(grad, 0.25f);
     double value = r.evaluate(image, chw, grad);
@@ -178,12 +215,24 @@ final class ObjectiveTesting {
     float[] scratch = new float[image.length];
     assertEquals(value, r.evaluate(image, chw, scratch), 1e-12, "value changed between calls");
     for (int k = 0; k < image.length; k++) {
-      checkOne(r.describe() + " d/d image[" + k + "]", image, k, analytic[k],
-          () -> r.evaluate(image, chw, scratch), eps, rtol);
+      checkOne(
+          r.describe() + " d/d image[" + k + "]",
+          image,
+          k,
+          analytic[k],
+          () -> r.evaluate(image, chw, scratch),
+          eps,
+          rtol);
     }
   }
 
-  private static int checkOne(String what, float[] x, int k, double analytic, DoubleSupplier value, double eps,
+  private static int checkOne(
+      String what,
+      float[] x,
+      int k,
+      double analytic,
+      DoubleSupplier value,
+      double eps,
       double rtol) {
     float saved = x[k];
     float up = (float) (saved + eps);

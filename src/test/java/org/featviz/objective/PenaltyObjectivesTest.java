@@ -26,21 +26,32 @@ class PenaltyObjectivesTest {
   @Test
   void l2InversionGradients() {
     Random rng = new Random(31);
-    checkGradient(Objectives.l2Inversion("conv", uniform(36, rng, -1, 1)), randomView("conv", CONV, rng, -1, 1), 31,
-        1e-3, 1e-3);
-    checkGradient(Objectives.l2Inversion("fc", uniform(6, rng, -1, 1)), randomView("fc", DENSE, rng, -1, 1), 32, 1e-3,
+    checkGradient(
+        Objectives.l2Inversion("conv", uniform(36, rng, -1, 1)),
+        randomView("conv", CONV, rng, -1, 1),
+        31,
+        1e-3,
+        1e-3);
+    checkGradient(
+        Objectives.l2Inversion("fc", uniform(6, rng, -1, 1)),
+        randomView("fc", DENSE, rng, -1, 1),
+        32,
+        1e-3,
         1e-3);
   }
 
   @Test
   void layerPenaltyValues() {
     ArrayView view = new ArrayView().with("fc", Shape.of(3), new float[] {1, -2, 3});
-    assertEquals(-0.5 * 14 / 3, Objectives.layerPenalty("fc", PenaltyNorm.L2, 0.5).evaluate(view), 1e-12);
+    assertEquals(
+        -0.5 * 14 / 3, Objectives.layerPenalty("fc", PenaltyNorm.L2, 0.5).evaluate(view), 1e-12);
     assertArrayEquals(new float[] {-1f / 3, 2f / 3, -1f}, view.grad("fc"), 1e-7f);
     view.clearGradients();
-    assertEquals(-0.5 * 6 / 3, Objectives.layerPenalty("fc", PenaltyNorm.L1, 0.5).evaluate(view), 1e-12);
+    assertEquals(
+        -0.5 * 6 / 3, Objectives.layerPenalty("fc", PenaltyNorm.L1, 0.5).evaluate(view), 1e-12);
     assertArrayEquals(new float[] {-1f / 6, 1f / 6, -1f / 6}, view.grad("fc"), 1e-7f);
-    assertEquals("layerPenalty(fc, L1, 0.5)", Objectives.layerPenalty("fc", PenaltyNorm.L1, 0.5).describe());
+    assertEquals(
+        "layerPenalty(fc, L1, 0.5)", Objectives.layerPenalty("fc", PenaltyNorm.L1, 0.5).describe());
   }
 
   @Test
@@ -48,10 +59,18 @@ class PenaltyObjectivesTest {
     Random rng = new Random(33);
     for (PenaltyNorm norm : PenaltyNorm.values()) {
       // away from 0, where |a| has no derivative
-      checkGradient(Objectives.layerPenalty("conv", norm, 0.3),
-          new ArrayView().with("conv", CONV, awayFrom(0, 0.01f, 36, rng, -1, 1)), 34, 1e-3, 1e-3);
-      checkGradient(Objectives.layerPenalty("fc", norm, 2),
-          new ArrayView().with("fc", DENSE, awayFrom(0, 0.01f, 6, rng, -1, 1)), 35, 1e-3, 1e-3);
+      checkGradient(
+          Objectives.layerPenalty("conv", norm, 0.3),
+          new ArrayView().with("conv", CONV, awayFrom(0, 0.01f, 36, rng, -1, 1)),
+          34,
+          1e-3,
+          1e-3);
+      checkGradient(
+          Objectives.layerPenalty("fc", norm, 2),
+          new ArrayView().with("fc", DENSE, awayFrom(0, 0.01f, 6, rng, -1, 1)),
+          35,
+          1e-3,
+          1e-3);
     }
   }
 }

@@ -12,7 +12,10 @@ import org.featviz.ir.Shape;
 import org.featviz.objective.ObjectiveTesting.ArrayView;
 import org.junit.jupiter.api.Test;
 
-/** neuron, channel and iam: values by hand and gradients against finite differences on conv and dense layers. */
+/**
+ * neuron, channel and iam: values by hand and gradients against finite differences on conv and
+ * dense layers.
+ */
 class UnitObjectivesTest {
   @Test
   void neuronAtPositionReadsOneActivation() {
@@ -40,9 +43,20 @@ class UnitObjectivesTest {
 
   @Test
   void neuronGradients() {
-    checkGradient(Objectives.neuron("conv", 3, 2, 0), randomView("conv", CONV, new Random(3), -1, 1), 3, 1e-3, 1e-3);
-    checkGradient(Objectives.neuron("conv", 0), randomView("conv", CONV, new Random(4), -1, 1), 4, 1e-3, 1e-3);
-    checkGradient(Objectives.neuron("fc", 5), randomView("fc", DENSE, new Random(5), -1, 1), 5, 1e-3, 1e-3);
+    checkGradient(
+        Objectives.neuron("conv", 3, 2, 0),
+        randomView("conv", CONV, new Random(3), -1, 1),
+        3,
+        1e-3,
+        1e-3);
+    checkGradient(
+        Objectives.neuron("conv", 0),
+        randomView("conv", CONV, new Random(4), -1, 1),
+        4,
+        1e-3,
+        1e-3);
+    checkGradient(
+        Objectives.neuron("fc", 5), randomView("fc", DENSE, new Random(5), -1, 1), 5, 1e-3, 1e-3);
   }
 
   @Test
@@ -57,8 +71,14 @@ class UnitObjectivesTest {
 
   @Test
   void channelGradients() {
-    checkGradient(Objectives.channel("conv", 2), randomView("conv", CONV, new Random(6), -1, 1), 6, 1e-3, 1e-3);
-    checkGradient(Objectives.channel("fc", 0), randomView("fc", DENSE, new Random(7), -1, 1), 7, 1e-3, 1e-3);
+    checkGradient(
+        Objectives.channel("conv", 2),
+        randomView("conv", CONV, new Random(6), -1, 1),
+        6,
+        1e-3,
+        1e-3);
+    checkGradient(
+        Objectives.channel("fc", 0), randomView("fc", DENSE, new Random(7), -1, 1), 7, 1e-3, 1e-3);
   }
 
   @Test
@@ -81,7 +101,9 @@ class UnitObjectivesTest {
 
   @Test
   void iamGradients() {
-    checkGradient(Objectives.iam("conv", 1), randomView("conv", CONV, new Random(8), -1, 1), 8, 1e-3, 1e-3);
-    checkGradient(Objectives.iam("fc", 4), randomView("fc", DENSE, new Random(9), -1, 1), 9, 1e-3, 1e-3);
+    checkGradient(
+        Objectives.iam("conv", 1), randomView("conv", CONV, new Random(8), -1, 1), 8, 1e-3, 1e-3);
+    checkGradient(
+        Objectives.iam("fc", 4), randomView("fc", DENSE, new Random(9), -1, 1), 9, 1e-3, 1e-3);
   }
 }

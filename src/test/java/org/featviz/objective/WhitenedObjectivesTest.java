@@ -11,7 +11,10 @@ import java.util.Random;
 import org.featviz.objective.ObjectiveTesting.ArrayView;
 import org.junit.jupiter.api.Test;
 
-/** Objectives in whitened space: values against z = W (a - mu) computed here, gradients by finite differences. */
+/**
+ * Objectives in whitened space: values against z = W (a - mu) computed here, gradients by finite
+ * differences.
+ */
 class WhitenedObjectivesTest {
   /** A whitening of correlated random data with `units` units. */
   static Whitening whitening(int units, long seed) {
@@ -19,7 +22,8 @@ class WhitenedObjectivesTest {
     float[][] samples = new float[200][units];
     for (float[] s : samples) {
       double shared = rng.nextGaussian();
-      for (int u = 0; u < units; u++) s[u] = (float) (0.5 * u + shared + (0.3 + 0.2 * u) * rng.nextGaussian());
+      for (int u = 0; u < units; u++)
+        s[u] = (float) (0.5 * u + shared + (0.3 + 0.2 * u) * rng.nextGaussian());
     }
     return Whitening.estimate(samples);
   }
@@ -53,13 +57,23 @@ class WhitenedObjectivesTest {
     Random rng = new Random(65);
     float[] v4 = gaussian(4, rng);
     float[] v6 = gaussian(6, rng);
-    Objective[] conv = {Objectives.whitenedDirection("conv", w4, v4), Objectives.whitenedCosine("conv", w4, v4),
-        Objectives.whitenedDotCossim("conv", w4, v4), Objectives.whitenedDotCossim("conv", w4, v4, 2, 0.2),
-        Objectives.whitenedChannel("conv", w4, 1)};
-    Objective[] dense = {Objectives.whitenedDirection("fc", w6, v6), Objectives.whitenedCosine("fc", w6, v6),
-        Objectives.whitenedDotCossim("fc", w6, v6), Objectives.whitenedChannel("fc", w6, 5)};
+    Objective[] conv = {
+      Objectives.whitenedDirection("conv", w4, v4),
+      Objectives.whitenedCosine("conv", w4, v4),
+      Objectives.whitenedDotCossim("conv", w4, v4),
+      Objectives.whitenedDotCossim("conv", w4, v4, 2, 0.2),
+      Objectives.whitenedChannel("conv", w4, 1)
+    };
+    Objective[] dense = {
+      Objectives.whitenedDirection("fc", w6, v6),
+      Objectives.whitenedCosine("fc", w6, v6),
+      Objectives.whitenedDotCossim("fc", w6, v6),
+      Objectives.whitenedChannel("fc", w6, 5)
+    };
     long seed = 66;
-    for (Objective o : conv) checkGradient(o, randomView("conv", CONV, rng, -1, 3), seed++, 1e-3, 1e-3);
-    for (Objective o : dense) checkGradient(o, randomView("fc", DENSE, rng, -1, 3), seed++, 1e-3, 1e-3);
+    for (Objective o : conv)
+      checkGradient(o, randomView("conv", CONV, rng, -1, 3), seed++, 1e-3, 1e-3);
+    for (Objective o : dense)
+      checkGradient(o, randomView("fc", DENSE, rng, -1, 3), seed++, 1e-3, 1e-3);
   }
 }

@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 class WhiteningTest {
   @Test
   void jacobiOnAKnownMatrix() {
-    // [[2, 1], [1, 2]] has eigenvalues 1 and 3 with eigenvectors (1, -1) / sqrt 2 and (1, 1) / sqrt 2
+    // [[2, 1], [1, 2]] has eigenvalues 1 and 3 with eigenvectors (1, -1) / sqrt 2 and (1, 1) / sqrt
+    // 2
     SymmetricEigen e = SymmetricEigen.of(new double[][] {{2, 1}, {1, 2}});
     double[] values = e.values();
     Arrays.sort(values);
@@ -116,6 +117,7 @@ class WhiteningTest {
     assertThrows(ModelException.class, () -> Whitening.estimate(new float[][] {{1, 2}}));
     assertThrows(ModelException.class, () -> Whitening.estimate(new float[][] {{1, 2}, {1, 2}}));
     assertThrows(ModelException.class, () -> Whitening.estimate(new float[][] {{1, 2}, {1}}));
-    assertThrows(ModelException.class, () -> Whitening.estimate(new float[][] {{1, Float.NaN}, {1, 2}}));
+    assertThrows(
+        ModelException.class, () -> Whitening.estimate(new float[][] {{1, Float.NaN}, {1, 2}}));
   }
 }

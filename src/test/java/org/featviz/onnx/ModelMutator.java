@@ -5,12 +5,13 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Seeded mutations of serialized models for fuzzing the importer. Byte-level ones (flipped bytes, extreme bytes
- * that turn varints and lengths huge or zero, truncations, splices that copy a byte range of one model into
- * another) mostly test the protobuf parser; structure-aware ones edit the decoded {@link RawProto} tree (a value
- * set to an extreme, a field deleted, duplicated, or transplanted from another model) and re-encode it, so that
- * the mutant parses and reaches the ONNX checker, ONNX shape inference and featviz's conversion. Each mutant says
- * what was done, so a failing case can be read from its description and seed.
+ * Seeded mutations of serialized models for fuzzing the importer. Byte-level ones (flipped bytes,
+ * extreme bytes that turn varints and lengths huge or zero, truncations, splices that copy a byte
+ * range of one model into another) mostly test the protobuf parser; structure-aware ones edit the
+ * decoded {@link RawProto} tree (a value set to an extreme, a field deleted, duplicated, or
+ * transplanted from another model) and re-encode it, so that the mutant parses and reaches the ONNX
+ * checker, ONNX shape inference and featviz's conversion. Each mutant says what was done, so a
+ * failing case can be read from its description and seed.
  */
 final class ModelMutator {
   /** A mutated model and the steps that produced it. */
@@ -24,7 +25,9 @@ final class ModelMutator {
     this.donors = donors;
   }
 
-  /** One to three random mutations of {@code model}: byte-level or structure-aware, half and half. */
+  /**
+   * One to three random mutations of {@code model}: byte-level or structure-aware, half and half.
+   */
   Mutant mutate(byte[] model) {
     byte[] b = model;
     StringBuilder what = new StringBuilder();
@@ -48,13 +51,35 @@ final class ModelMutator {
     return new Mutant(b, what.toString());
   }
 
-  /** Values that break assumptions: zero, one, negative, just past int range, the int64 extremes. */
-  private static final long[] EXTREME_VARINTS = {0, 1, 2, 3, -1, -2, 255, 65536, Integer.MAX_VALUE,
-      1L + Integer.MAX_VALUE, 1L << 32, 1L << 40, Long.MAX_VALUE, Long.MIN_VALUE};
-  /** float32 bit patterns: NaN, infinities, -0, huge, tiny. */
-  private static final int[] EXTREME_FLOATS = {0x7FC00000, 0x7F800000, 0xFF800000, 0x80000000, 0x7F7FFFFF, 1};
+  /**
+   * Values that break assumptions: zero, one, negative, just past int range, the int64 extremes.
+   */
+  private static final long[] EXTREME_VARINTS = {
+    0,
+    1,
+    2,
+    3,
+    -1,
+    -2,
+    255,
+    65536,
+    Integer.MAX_VALUE,
+    1L + Integer.MAX_VALUE,
+    1L << 32,
+    1L << 40,
+    Long.MAX_VALUE,
+    Long.MIN_VALUE
+  };
 
-  /** One edit of the decoded tree: a value, a deletion, a duplicate, or a field moved in from another model. */
+  /** float32 bit patterns: NaN, infinities, -0, huge, tiny. */
+  private static final int[] EXTREME_FLOATS = {
+    0x7FC00000, 0x7F800000, 0xFF800000, 0x80000000, 0x7F7FFFFF, 1
+  };
+
+  /**
+   * One edit of the decoded tree: a value, a deletion, a duplicate, or a field moved in from
+   * another model.
+   */
   private void mutateTree(RawProto tree, StringBuilder what) {
     List<RawProto.Field> fields = tree.allFields();
     RawProto.Field f = fields.get(rng.nextInt(fields.size()));
@@ -81,8 +106,11 @@ final class ModelMutator {
         List<RawProto> messages = tree.allMessages();
         RawProto into = messages.get(rng.nextInt(messages.size()));
         into.fields.add(rng.nextInt(into.fields.size() + 1), moved);
-        what.append("transplant field ").append(moved.number).append(" into a message of ")
-            .append(into.fields.size()).append(" fields");
+        what.append("transplant field ")
+            .append(moved.number)
+            .append(" into a message of ")
+            .append(into.fields.size())
+            .append(" fields");
       }
     }
   }
@@ -91,7 +119,10 @@ final class ModelMutator {
     what.append("set field ").append(f.number).append(" = ");
     switch (f.wireType) {
       case RawProto.VARINT, RawProto.FIXED64 -> {
-        f.value = rng.nextInt(3) == 0 ? rng.nextInt(1000) - 10 : EXTREME_VARINTS[rng.nextInt(EXTREME_VARINTS.length)];
+        f.value =
+            rng.nextInt(3) == 0
+                ? rng.nextInt(1000) - 10
+                : EXTREME_VARINTS[rng.nextInt(EXTREME_VARINTS.length)];
         what.append(f.value);
       }
       case RawProto.FIXED32 -> {
@@ -99,7 +130,8 @@ final class ModelMutator {
         what.append(String.format("0x%08X", f.value));
       }
       default -> {
-        // A string or message: empty it, cut it, or flip one of its bytes (a nested message becomes plain bytes).
+        // A string or message: empty it, cut it, or flip one of its bytes (a nested message becomes
+        // plain bytes).
         byte[] b = f.message != null ? f.message.encode() : f.bytes;
         f.message = null;
         int kind = b.length == 0 ? 0 : rng.nextInt(3);
@@ -161,8 +193,15 @@ final class ModelMutator {
     int from = rng.nextInt(donor.length);
     int len = 1 + rng.nextInt(Math.min(64, donor.length - from));
     int at = rng.nextInt(in.length + 1);
-    what.append(insert ? "insert " : "overwrite ").append("donor ").append(donorIndex).append('[').append(from)
-        .append("..").append(from + len).append(") at ").append(at);
+    what.append(insert ? "insert " : "overwrite ")
+        .append("donor ")
+        .append(donorIndex)
+        .append('[')
+        .append(from)
+        .append("..")
+        .append(from + len)
+        .append(") at ")
+        .append(at);
     if (insert) {
       byte[] b = new byte[in.length + len];
       System.arraycopy(in, 0, b, 0, at);

@@ -23,10 +23,10 @@ import org.featviz.ops.ShapeInference;
 import org.junit.jupiter.api.Test;
 
 /**
- * Feeds the importer mutated copies of valid models (hand-built ones and, where installed, the ONNX conformance
- * models of Debian's libonnx-testdata): every import followed by shape inference must either succeed or throw
- * {@link ModelException}, and must finish. Anything else (another exception type, an Error, a hang) fails with the
- * seed and the mutation that caused it.
+ * Feeds the importer mutated copies of valid models (hand-built ones and, where installed, the ONNX
+ * conformance models of Debian's libonnx-testdata): every import followed by shape inference must
+ * either succeed or throw {@link ModelException}, and must finish. Anything else (another exception
+ * type, an Error, a hang) fails with the seed and the mutation that caused it.
  */
 class OnnxImporterFuzzTest {
   private static final Path NODE_CASES = Path.of("/usr/share/libonnx-testdata/data/node");
@@ -40,13 +40,16 @@ class OnnxImporterFuzzTest {
       if ("true".equals(System.getenv("CI"))) {
         fail(NODE_CASES + " is missing: install the Debian package libonnx-testdata");
       }
-      return models;  // a developer machine without the package: the hand-built models alone
+      return models; // a developer machine without the package: the hand-built models alone
     }
     try (Stream<Path> cases = Files.list(NODE_CASES)) {
       for (Path dir : cases.sorted().toList()) {
         String name = dir.getFileName().toString();
-        boolean wanted = name.startsWith("test_conv_") || name.startsWith("test_gemm_") || name.equals("test_relu")
-            || name.equals("test_maxpool_2d_default");
+        boolean wanted =
+            name.startsWith("test_conv_")
+                || name.startsWith("test_gemm_")
+                || name.equals("test_relu")
+                || name.equals("test_maxpool_2d_default");
         Path model = dir.resolve("model.onnx");
         if (wanted && Files.isRegularFile(model)) models.put(name, Files.readAllBytes(model));
       }
@@ -60,7 +63,8 @@ class OnnxImporterFuzzTest {
   private static boolean importAndInfer(byte[] bytes, String name) {
     try {
       Graph g = OnnxImporter.read(bytes, name);
-      // Declared input shapes where they are static and fit featviz's int dimensions; others stay unset (and
+      // Declared input shapes where they are static and fit featviz's int dimensions; others stay
+      // unset (and
       // shape inference then reports the missing shape as a ModelException).
       Map<String, Shape> shapes = new LinkedHashMap<>();
       for (ValueInfo v : g.inputs()) {
@@ -93,19 +97,24 @@ class OnnxImporterFuzzTest {
     List<byte[]> models = new ArrayList<>(corpus.values());
     ModelMutator mutator = new ModelMutator(SEED, models);
     String[] current = {"(none yet)"};
-    int[] outcomes = new int[2];  // [rejected, imported]
-    assertTimeoutPreemptively(Duration.ofSeconds(120), () -> {
-      for (int c = 0; c < CASES; c++) {
-        int m = c % models.size();
-        ModelMutator.Mutant mutant = mutator.mutate(models.get(m));
-        current[0] = "case " + c + " (seed " + SEED + "): " + names.get(m) + ", " + mutant.description();
-        try {
-          outcomes[importAndInfer(mutant.bytes(), names.get(m) + "#" + c) ? 1 : 0]++;
-        } catch (Throwable t) {
-          throw new AssertionError(current[0] + ": expected success or ModelException, got " + t, t);
-        }
-      }
-    }, () -> "the importer hung (or the fuzz run is far too slow) at " + current[0]);
+    int[] outcomes = new int[2]; // [rejected, imported]
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(120),
+        () -> {
+          for (int c = 0; c < CASES; c++) {
+            int m = c % models.size();
+            ModelMutator.Mutant mutant = mutator.mutate(models.get(m));
+            current[0] =
+                "case " + c + " (seed " + SEED + "): " + names.get(m) + ", " + mutant.description();
+            try {
+              outcomes[importAndInfer(mutant.bytes(), names.get(m) + "#" + c) ? 1 : 0]++;
+            } catch (Throwable t) {
+              throw new AssertionError(
+                  current[0] + ": expected success or ModelException, got " + t, t);
+            }
+          }
+        },
+        () -> "the importer hung (or the fuzz run is far too slow) at " + current[0]);
     // The mutations must exercise both paths, or the test proves little.
     assertTrue(outcomes[0] > CASES / 10, "rejected " + outcomes[0] + " of " + CASES);
     assertTrue(outcomes[1] > CASES / 20, "imported " + outcomes[1] + " of " + CASES);

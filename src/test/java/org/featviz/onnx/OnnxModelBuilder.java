@@ -10,10 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Writes small ONNX models by hand, as serialized ModelProto bytes, so that tests can build exactly the model
- * they need (an unsupported op, a dynamic dimension, a malformed initializer) without Python or model files.
- * Field numbers follow onnx/onnx.proto; the defaults (IR version 8, default-domain opset 13) pass the ONNX
- * checker.
+ * Writes small ONNX models by hand, as serialized ModelProto bytes, so that tests can build exactly
+ * the model they need (an unsupported op, a dynamic dimension, a malformed initializer) without
+ * Python or model files. Field numbers follow onnx/onnx.proto; the defaults (IR version 8,
+ * default-domain opset 13) pass the ONNX checker.
  *
  * <pre>
  * byte[] model = new OnnxModelBuilder()
@@ -27,6 +27,7 @@ import java.util.List;
 public final class OnnxModelBuilder {
   /** TensorProto.DataType codes. */
   public static final int FLOAT = 1;
+
   public static final int INT32 = 6;
   public static final int INT64 = 7;
   public static final int DOUBLE = 11;
@@ -98,8 +99,8 @@ public final class OnnxModelBuilder {
   }
 
   /**
-   * A float32 graph input. Each dimension is a number (dim_value) or a string (dim_param, a symbolic dimension);
-   * with no dimensions the input has a scalar shape.
+   * A float32 graph input. Each dimension is a number (dim_value) or a string (dim_param, a
+   * symbolic dimension); with no dimensions the input has a scalar shape.
    */
   public OnnxModelBuilder input(String name, Object... dims) {
     return typedInput(name, FLOAT, dims);
@@ -118,8 +119,8 @@ public final class OnnxModelBuilder {
   }
 
   /**
-   * A float32 graph output, dimensions as for {@link #input}. The ONNX checker requires a shape on the main graph's
-   * inputs and outputs; symbolic dimensions are enough.
+   * A float32 graph output, dimensions as for {@link #input}. The ONNX checker requires a shape on
+   * the main graph's inputs and outputs; symbolic dimensions are enough.
    */
   public OnnxModelBuilder output(String name, Object... dims) {
     outputs.add(valueInfo(name, FLOAT, shape(dims)));
@@ -143,13 +144,14 @@ public final class OnnxModelBuilder {
     return this;
   }
 
-  public OnnxModelBuilder node(String opType, String name, List<String> in, List<String> out, Attr... attrs) {
+  public OnnxModelBuilder node(
+      String opType, String name, List<String> in, List<String> out, Attr... attrs) {
     return node("", opType, name, in, out, attrs);
   }
 
   /** A node of another domain than the default ONNX one (import that domain's opset too). */
-  public OnnxModelBuilder node(String domain, String opType, String name, List<String> in, List<String> out,
-      Attr... attrs) {
+  public OnnxModelBuilder node(
+      String domain, String opType, String name, List<String> in, List<String> out, Attr... attrs) {
     ProtoWriter n = new ProtoWriter();
     for (String i : in) n.string(NODE_INPUT, i);
     for (String o : out) n.string(NODE_OUTPUT, o);
@@ -169,8 +171,10 @@ public final class OnnxModelBuilder {
     for (ProtoWriter v : inputs) graph.message(GRAPH_INPUT, v);
     for (ProtoWriter v : outputs) graph.message(GRAPH_OUTPUT, v);
     ProtoWriter model = new ProtoWriter().varint(MODEL_IR_VERSION, irVersion);
-    List<ProtoWriter> imports = opsets.isEmpty()
-        ? List.of(new ProtoWriter().string(OPSET_DOMAIN, "").varint(OPSET_VERSION, 13)) : opsets;
+    List<ProtoWriter> imports =
+        opsets.isEmpty()
+            ? List.of(new ProtoWriter().string(OPSET_DOMAIN, "").varint(OPSET_VERSION, 13))
+            : opsets;
     for (ProtoWriter o : imports) model.message(MODEL_OPSET_IMPORT, o);
     return model.message(MODEL_GRAPH, graph).toByteArray();
   }
@@ -190,7 +194,10 @@ public final class OnnxModelBuilder {
     return tensorHeader(name, FLOAT, dims).packedFloats(TENSOR_FLOAT_DATA, values).toByteArray();
   }
 
-  /** A float32 TensorProto with its values in raw_data (little-endian), as exporters usually write them. */
+  /**
+   * A float32 TensorProto with its values in raw_data (little-endian), as exporters usually write
+   * them.
+   */
   public static byte[] rawFloatTensor(String name, long[] dims, float... values) {
     ByteBuffer b = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
     for (float v : values) b.putFloat(v);

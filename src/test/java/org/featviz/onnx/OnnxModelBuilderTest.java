@@ -12,9 +12,9 @@ import org.featviz.ops.ShapeInference;
 import org.junit.jupiter.api.Test;
 
 /**
- * The hand-written encoder agrees with the ONNX reference parser: every hand-built model passes the ONNX checker,
- * its attributes and initializers read back with the values written, and featviz infers the output shapes that
- * the ONNX spec gives for those attributes.
+ * The hand-written encoder agrees with the ONNX reference parser: every hand-built model passes the
+ * ONNX checker, its attributes and initializers read back with the values written, and featviz
+ * infers the output shapes that the ONNX spec gives for those attributes.
  */
 class OnnxModelBuilderTest {
   private static Shape output(Graph g, Map<String, Shape> inputs) {
@@ -24,9 +24,9 @@ class OnnxModelBuilderTest {
   @Test
   void convReluReadsBackAndHasTheSpecOutputShape() {
     Graph g = OnnxImporter.read(HandBuiltModels.convRelu(), "conv_relu");
-    Tensor b = g.initializers().get("b");  // raw_data
+    Tensor b = g.initializers().get("b"); // raw_data
     assertArrayEquals(new float[] {0.1f, -0.2f, 0.3f, 0f}, b.data());
-    assertEquals(-0.3f, g.initializers().get("w").data()[0]);  // float_data: (0 % 7 - 3) * 0.1
+    assertEquals(-0.3f, g.initializers().get("w").data()[0]); // float_data: (0 % 7 - 3) * 0.1
     assertArrayEquals(new long[] {1, 1, 1, 1}, g.nodes().get(0).attributes().getInts("pads", null));
     assertEquals(Shape.of(1, 4, 8, 8), output(g, Map.of("x", Shape.of(1, 3, 8, 8))));
   }
@@ -59,11 +59,17 @@ class OnnxModelBuilderTest {
   @Test
   void tensorAttributeReadsBack() {
     Graph g = OnnxImporter.read(HandBuiltModels.constantPadConcat(), "constant_pad_concat");
-    Object value = g.nodes().stream().filter(n -> n.opType().equals("Constant")).findFirst().orElseThrow()
-        .attributes().asMap().get("value");
+    Object value =
+        g.nodes().stream()
+            .filter(n -> n.opType().equals("Constant"))
+            .findFirst()
+            .orElseThrow()
+            .attributes()
+            .asMap()
+            .get("value");
     Tensor t = (Tensor) value;
     assertEquals(Shape.of(1, 2, 5), t.shape());
-    assertEquals(0.5f, t.data()[4]);  // (4 % 7 - 3) * 0.5
+    assertEquals(0.5f, t.data()[4]); // (4 % 7 - 3) * 0.5
     assertEquals(Shape.of(5, 2, 2), output(g, Map.of("x", Shape.of(1, 2, 3))));
   }
 }

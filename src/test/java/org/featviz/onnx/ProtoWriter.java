@@ -4,9 +4,10 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A minimal protocol-buffers encoder for test models: varint, length-delimited and fixed32 fields, and packed
- * repeated fields. Just enough of the wire format (developers.google.com/protocol-buffers/docs/encoding) to
- * write ONNX messages by hand; fields are written in the order the caller writes them.
+ * A minimal protocol-buffers encoder for test models: varint, length-delimited and fixed32 fields,
+ * and packed repeated fields. Just enough of the wire format
+ * (developers.google.com/protocol-buffers/docs/encoding) to write ONNX messages by hand; fields are
+ * written in the order the caller writes them.
  */
 public final class ProtoWriter {
   private static final int VARINT = 0;

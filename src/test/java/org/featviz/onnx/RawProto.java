@@ -5,11 +5,12 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A protobuf message decoded without its schema, for structure-aware fuzzing: a list of fields, each a varint, a
- * fixed-width value, a byte string, or (where a byte string itself decodes cleanly) a nested message. Editing the
- * tree and re-encoding it keeps every length prefix right, so mutants get past the protobuf parser and reach the
- * ONNX checker, ONNX shape inference and featviz's own conversion. A string that happens to decode as a message
- * is treated as one; that only changes which bytes a mutation touches.
+ * A protobuf message decoded without its schema, for structure-aware fuzzing: a list of fields,
+ * each a varint, a fixed-width value, a byte string, or (where a byte string itself decodes
+ * cleanly) a nested message. Editing the tree and re-encoding it keeps every length prefix right,
+ * so mutants get past the protobuf parser and reach the ONNX checker, ONNX shape inference and
+ * featviz's own conversion. A string that happens to decode as a message is treated as one; that
+ * only changes which bytes a mutation touches.
  */
 final class RawProto {
   static final int VARINT = 0;
@@ -18,13 +19,15 @@ final class RawProto {
   static final int FIXED32 = 5;
   private static final int MAX_DEPTH = 32;
 
-  /** One field; {@code message} is non-null for a length-delimited field that decodes as a message. */
+  /**
+   * One field; {@code message} is non-null for a length-delimited field that decodes as a message.
+   */
   static final class Field {
     final int number;
     final int wireType;
-    long value;        // VARINT, FIXED64, FIXED32 (low 32 bits)
-    byte[] bytes;      // LENGTH_DELIMITED
-    RawProto message;  // LENGTH_DELIMITED that decodes as a message, else null
+    long value; // VARINT, FIXED64, FIXED32 (low 32 bits)
+    byte[] bytes; // LENGTH_DELIMITED
+    RawProto message; // LENGTH_DELIMITED that decodes as a message, else null
 
     Field(int number, int wireType) {
       this.number = number;
@@ -42,7 +45,10 @@ final class RawProto {
 
   final List<Field> fields = new ArrayList<>();
 
-  /** Decodes a message, or returns null where the bytes are not one (malformed, or groups, or field number 0). */
+  /**
+   * Decodes a message, or returns null where the bytes are not one (malformed, or groups, or field
+   * number 0).
+   */
   static RawProto parse(byte[] b) {
     return parse(b, 0, b.length, 0);
   }
@@ -73,7 +79,8 @@ final class RawProto {
           long len = readVarint(b, pos, to);
           if (len < 0 || len > to - pos[0]) return null;
           f.bytes = java.util.Arrays.copyOfRange(b, pos[0], pos[0] + (int) len);
-          if (len > 0 && depth < MAX_DEPTH) f.message = parse(b, pos[0], pos[0] + (int) len, depth + 1);
+          if (len > 0 && depth < MAX_DEPTH)
+            f.message = parse(b, pos[0], pos[0] + (int) len, depth + 1);
           pos[0] += (int) len;
         }
         default -> {
@@ -86,8 +93,9 @@ final class RawProto {
   }
 
   /**
-   * Reads a varint at pos[0] and moves pos past it; where it is malformed, returns -1 and leaves pos unchanged. (A
-   * well-formed ten-byte -1 also returns -1; for tags and lengths, the only places that test for -1, it is invalid.)
+   * Reads a varint at pos[0] and moves pos past it; where it is malformed, returns -1 and leaves
+   * pos unchanged. (A well-formed ten-byte -1 also returns -1; for tags and lengths, the only
+   * places that test for -1, it is invalid.)
    */
   private static long readVarint(byte[] b, int[] pos, int to) {
     long v = 0;

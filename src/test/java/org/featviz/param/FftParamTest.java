@@ -12,18 +12,45 @@ import org.junit.jupiter.api.Test;
 
 class FftParamTest {
   /** Sizes with even and odd H and W, including degenerate ones. */
-  private static final int[][] SIZES = {{4, 6}, {5, 7}, {6, 5}, {7, 8}, {1, 1}, {2, 3}, {1, 4}, {3, 1}, {28, 28}};
+  private static final int[][] SIZES = {
+    {4, 6}, {5, 7}, {6, 5}, {7, 8}, {1, 1}, {2, 3}, {1, 4}, {3, 1}, {28, 28}
+  };
 
   @Test
   void inverseDftMatchesNumpyIrfft2() {
     // numpy.fft.irfft2(X, s=(H, W)) * H * W for X = re + i im below (printed by numpy 2.4).
-    checkAgainstNumpy(3, 4, new double[] {-1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0},
+    checkAgainstNumpy(
+        3,
+        4,
+        new double[] {-1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0},
         new double[] {-0.75, 0.25, 1.25, -0.75, 0.25, 1.25, -0.75, 0.25, 1.25},
-        new double[] {12.0, -4.5, 0.0, -1.5, -9.0, 2.598076211353316, 0.0, -2.598076211353316, -9.0,
-            -2.598076211353316, 0.0, 2.598076211353316});
-    checkAgainstNumpy(2, 3, new double[] {-1.0, -0.5, 0.0, 0.5}, new double[] {-0.75, 0.25, 1.25, -0.75},
-        new double[] {-1.0, -0.1339745962155614, -1.8660254037844384, -3.0, -1.7320508075688772,
-            1.7320508075688772});
+        new double[] {
+          12.0,
+          -4.5,
+          0.0,
+          -1.5,
+          -9.0,
+          2.598076211353316,
+          0.0,
+          -2.598076211353316,
+          -9.0,
+          -2.598076211353316,
+          0.0,
+          2.598076211353316
+        });
+    checkAgainstNumpy(
+        2,
+        3,
+        new double[] {-1.0, -0.5, 0.0, 0.5},
+        new double[] {-0.75, 0.25, 1.25, -0.75},
+        new double[] {
+          -1.0,
+          -0.1339745962155614,
+          -1.8660254037844384,
+          -3.0,
+          -1.7320508075688772,
+          1.7320508075688772
+        });
   }
 
   private static void checkAgainstNumpy(int h, int w, double[] re, double[] im, double[] expected) {
@@ -35,7 +62,8 @@ class FftParamTest {
     }
     float[] image = new float[h * w];
     dft.forward(spectrum, 0, image, 0);
-    for (int i = 0; i < expected.length; i++) assertEquals(expected[i], image[i], 1e-5, "pixel " + i);
+    for (int i = 0; i < expected.length; i++)
+      assertEquals(expected[i], image[i], 1e-5, "pixel " + i);
   }
 
   @Test
@@ -50,14 +78,16 @@ class FftParamTest {
       dft.forward(spectrum, 3, image, 5);
       double[] expected = naiveInverse(spectrum, 3, h, w);
       float[] actual = java.util.Arrays.copyOfRange(image, 5, 5 + h * w);
-      OpTesting.assertClose(toFloat(expected), actual, 1e-4, 1e-4 * Math.sqrt(h * w), "irfft2 " + h + "x" + w);
+      OpTesting.assertClose(
+          toFloat(expected), actual, 1e-4, 1e-4 * Math.sqrt(h * w), "irfft2 " + h + "x" + w);
     }
   }
 
   /**
-   * The inverse DFT from its definition, in float64: the half spectrum X [2, H, Wf] completed to the full Hermitian
-   * spectrum F [H, W] (F[ky, kx] = conj F[-ky, -kx]; self-mirrored columns symmetrized), then
-   * image = sum F exp(+2 pi i (ky y / H + kx x / W)), whose imaginary part must vanish.
+   * The inverse DFT from its definition, in float64: the half spectrum X [2, H, Wf] completed to
+   * the full Hermitian spectrum F [H, W] (F[ky, kx] = conj F[-ky, -kx]; self-mirrored columns
+   * symmetrized), then image = sum F exp(+2 pi i (ky y / H + kx x / W)), whose imaginary part must
+   * vanish.
    */
   static double[] naiveInverse(float[] spectrum, int offset, int h, int w) {
     int wf = w / 2 + 1;
@@ -72,7 +102,9 @@ class FftParamTest {
         double im;
         if (kx < wf && mirrorX < wf) {
           re = (spectrum[offset + ky * wf + kx] + spectrum[offset + mirrorY * wf + mirrorX]) / 2.0;
-          im = (spectrum[imOffset + ky * wf + kx] - spectrum[imOffset + mirrorY * wf + mirrorX]) / 2.0;
+          im =
+              (spectrum[imOffset + ky * wf + kx] - spectrum[imOffset + mirrorY * wf + mirrorX])
+                  / 2.0;
         } else if (kx < wf) {
           re = spectrum[offset + ky * wf + kx];
           im = spectrum[imOffset + ky * wf + kx];
@@ -126,8 +158,17 @@ class FftParamTest {
   @Test
   void weightFollowsLucidScaling() {
     // numpy: 1 / max(sqrt(fftfreq(3)[:, None]^2 + rfftfreq(5)^2), 1 / 5), row-major [3, 3].
-    double[] lucidScale = {5.0, 5.0, 2.5, 3.0, 2.5724787771376327, 1.9205531989934395, 3.0, 2.5724787771376327,
-        1.9205531989934395};
+    double[] lucidScale = {
+      5.0,
+      5.0,
+      2.5,
+      3.0,
+      2.5724787771376327,
+      1.9205531989934395,
+      3.0,
+      2.5724787771376327,
+      1.9205531989934395
+    };
     float[] weight = FftParam.spectrumWeight(3, 5, 1);
     for (int i = 0; i < lucidScale.length; i++) {
       assertEquals(lucidScale[i] / (4 * Math.sqrt(15)), weight[i], 1e-7, "weight " + i);
@@ -192,13 +233,15 @@ class FftParamTest {
   @Test
   void gradientMatchesFiniteDifferences() {
     Random rng = new Random(13);
-    for (Shape shape : new Shape[] {Shape.of(3, 6, 7), Shape.of(3, 8, 8), Shape.of(1, 5, 6), Shape.of(2, 7, 9)}) {
+    for (Shape shape :
+        new Shape[] {Shape.of(3, 6, 7), Shape.of(3, 8, 8), Shape.of(1, 5, 6), Shape.of(2, 7, 9)}) {
       FftParam param = new FftParam(shape);
       float[] params = ParamTesting.gaussian(param.size(), rng, 1.0);
       ParamTesting.checkGradient(param, params, 14, 1e-2, 2e-3, 80);
     }
     FftParam steep = new FftParam(Shape.of(3, 28, 28), 1.5, 0.01, true);
-    ParamTesting.checkGradient(steep, ParamTesting.gaussian(steep.size(), rng, 0.05), 15, 1e-2, 5e-3, 40);
+    ParamTesting.checkGradient(
+        steep, ParamTesting.gaussian(steep.size(), rng, 0.05), 15, 1e-2, 5e-3, 40);
   }
 
   @Test
@@ -226,7 +269,8 @@ class FftParamTest {
 
   @Test
   void initialImagesAreGrayNoiseInOpenUnitInterval() {
-    for (Shape shape : new Shape[] {Shape.of(3, 224, 224), Shape.of(1, 28, 28), Shape.of(3, 9, 11)}) {
+    for (Shape shape :
+        new Shape[] {Shape.of(3, 224, 224), Shape.of(1, 28, 28), Shape.of(3, 9, 11)}) {
       FftParam param = new FftParam(shape);
       assertEquals(shape.dim(0) * 2 * shape.dim(1) * (shape.dim(2) / 2 + 1), param.size());
       float[] params = new float[param.size()];
@@ -240,7 +284,8 @@ class FftParamTest {
         min = Math.min(min, v);
         max = Math.max(max, v);
       }
-      assertTrue(max - min > 1e-4 && max - min < 0.2, "faint noise around 0.5: " + min + ".." + max);
+      assertTrue(
+          max - min > 1e-4 && max - min < 0.2, "faint noise around 0.5: " + min + ".." + max);
     }
   }
 

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.Random;
 
-/** Shared checks for parameterization tests: finite-difference gradients and float64 inner products. */
+/**
+ * Shared checks for parameterization tests: finite-difference gradients and float64 inner products.
+ */
 final class ParamTesting {
   private ParamTesting() {}
 
@@ -28,10 +30,12 @@ final class ParamTesting {
   }
 
   /**
-   * Compares param.backward for L = sum(r * image) with central differences (L(p + eps) - L(p - eps)) / (2 eps)
-   * on up to `samples` parameters (all when there are fewer), L accumulated in float64.
+   * Compares param.backward for L = sum(r * image) with central differences (L(p + eps) - L(p -
+   * eps)) / (2 eps) on up to `samples` parameters (all when there are fewer), L accumulated in
+   * float64.
    */
-  static void checkGradient(ImageParam param, float[] params, long seed, double eps, double rtol, int samples) {
+  static void checkGradient(
+      ImageParam param, float[] params, long seed, double eps, double rtol, int samples) {
     Random rng = new Random(seed);
     int n = param.imageShape().size();
     float[] r = uniform(n, rng, -1f, 1f);
@@ -54,8 +58,10 @@ final class ParamTesting {
       double analytic = grad[k];
       double tol = 2e-4 + rtol * Math.max(Math.abs(numeric), Math.abs(analytic));
       if (Double.isNaN(analytic) || Math.abs(numeric - analytic) > tol) {
-        fail(String.format("%s: d L / d param[%d]: analytic %.6g, finite difference %.6g", param.describe(), k,
-            analytic, numeric));
+        fail(
+            String.format(
+                "%s: d L / d param[%d]: analytic %.6g, finite difference %.6g",
+                param.describe(), k, analytic, numeric));
       }
       checked++;
     }

@@ -38,7 +38,9 @@ class TransformsTest {
   @Test
   void forwardAndBackwardAreAdjoint() {
     Random rng = new Random(21);
-    int[][] cases = {{3, 20, 17, 20, 17}, {3, 12, 15, 16, 13}, {1, 28, 28, 28, 28}, {2, 7, 6, 5, 9}};
+    int[][] cases = {
+      {3, 20, 17, 20, 17}, {3, 12, 15, 16, 13}, {1, 28, 28, 28, 28}, {2, 7, 6, 5, 9}
+    };
     TransformConfig config = TransformConfig.lucidDefaults();
     for (int[] c : cases) {
       Shape shape = Shape.of(c[0], c[1], c[2]);
@@ -53,12 +55,14 @@ class TransformsTest {
         float[] y = ParamTesting.uniform(outSize, rng, -1f, 1f);
         float[] ax = new float[outSize];
         t.forward(x, s, ax);
-        for (int i = 0; i < outSize; i++) ax[i] -= fill[i]; // the linear part: forward(x) - forward(0)
+        for (int i = 0; i < outSize; i++)
+          ax[i] -= fill[i]; // the linear part: forward(x) - forward(0)
         float[] aty = new float[shape.size()];
         t.backward(y, s, aty);
         double left = ParamTesting.dot(ax, y);
         double right = ParamTesting.dot(x, aty);
-        assertEquals(left, right, 1e-5 * Math.sqrt(outSize), "<A x, y> = <x, A^T y> for " + s + " " + shape);
+        assertEquals(
+            left, right, 1e-5 * Math.sqrt(outSize), "<A x, y> = <x, A^T y> for " + s + " " + shape);
       }
     }
   }
@@ -69,8 +73,11 @@ class TransformsTest {
     Shape shape = Shape.of(2, 11, 13);
     Transforms t = new Transforms(TransformConfig.lucidDefaults().withPad(3), shape, 14, 10);
     float[] zeros = new float[shape.size()];
-    for (TransformSample s : List.of(new TransformSample(0.5, 37, 2.5, -1.25), new TransformSample(2.3, -123, -4, 6),
-        new TransformSample(1, 90, 0, 0))) {
+    for (TransformSample s :
+        List.of(
+            new TransformSample(0.5, 37, 2.5, -1.25),
+            new TransformSample(2.3, -123, -4, 6),
+            new TransformSample(1, 90, 0, 0))) {
       float[] fill = new float[t.outputShape().size()];
       t.forward(zeros, s, fill);
       float[] x = ParamTesting.uniform(shape.size(), rng, -1f, 1f);
@@ -116,7 +123,8 @@ class TransformsTest {
     Transforms t = new Transforms(TransformConfig.none(), shape);
     float[] out = new float[n * n];
     t.forward(image, new TransformSample(1, 90, 0, 0), out);
-    // Counter-clockwise: the image's top-right corner lands at the top-left, so out[y][x] = image[x][n - 1 - y].
+    // Counter-clockwise: the image's top-right corner lands at the top-left, so out[y][x] =
+    // image[x][n - 1 - y].
     for (int y = 0; y < n; y++) {
       for (int x = 0; x < n; x++) assertEquals(image[x * n + (n - 1 - y)], out[y * n + x], 1e-6);
     }
@@ -127,7 +135,8 @@ class TransformsTest {
     Shape shape = Shape.of(1, 5, 5);
     float[] image = new float[25];
     for (int y = 0; y < 5; y++) {
-      for (int x = 0; x < 5; x++) image[y * 5 + x] = 10 * y + x; // bilinear reproduces a linear ramp exactly
+      for (int x = 0; x < 5; x++)
+        image[y * 5 + x] = 10 * y + x; // bilinear reproduces a linear ramp exactly
     }
     Transforms t = new Transforms(TransformConfig.none(), shape, 3, 4);
     float[] out = new float[12];
@@ -150,7 +159,10 @@ class TransformsTest {
     for (int i = 0; i < 2000; i++) {
       TransformSample s = t.draw(rng);
       assertTrue(TransformConfig.lucidScales().contains(s.scale()), "scale " + s.scale());
-      assertTrue(s.angleDegrees() >= -10 && s.angleDegrees() <= 10 && s.angleDegrees() == Math.rint(s.angleDegrees()));
+      assertTrue(
+          s.angleDegrees() >= -10
+              && s.angleDegrees() <= 10
+              && s.angleDegrees() == Math.rint(s.angleDegrees()));
       assertTrue(Math.abs(s.tx()) <= 6 && Math.abs(s.ty()) <= 6 && s.tx() == Math.rint(s.tx()));
       shifts.add(s.tx());
       angles.add(s.angleDegrees());
@@ -161,7 +173,8 @@ class TransformsTest {
     assertEquals(0.9, TransformConfig.lucidScales().get(0), 1e-12);
     assertEquals(1.1, TransformConfig.lucidScales().get(10), 1e-12);
 
-    Transforms onlyJitter = new Transforms(TransformConfig.none().withFirstJitter(3), Shape.of(1, 4, 4));
+    Transforms onlyJitter =
+        new Transforms(TransformConfig.none().withFirstJitter(3), Shape.of(1, 4, 4));
     Set<Double> offsets = new HashSet<>();
     for (int i = 0; i < 500; i++) offsets.add(onlyJitter.draw(rng).tx());
     assertEquals(Set.of(-1.0, 0.0, 1.0, 2.0), offsets);

@@ -34,15 +34,31 @@ class PassesTest {
     inits.put("beta", random(Shape.of(4), rng, -1, 1));
     inits.put("mean", random(Shape.of(4), rng, -1, 1));
     inits.put("var", random(Shape.of(4), rng, 0.2f, 3));
-    List<Node> nodes = List.of(
-        new Node("conv1", "Conv", List.of("x", "w", "b"), List.of("conv1"),
-            new Attributes(Map.of("pads", new long[] {1, 1, 1, 1}))),
-        new Node("bn1", "BatchNormalization", List.of("conv1", "scale", "beta", "mean", "var"), List.of("bn1"),
-            new Attributes(Map.of("epsilon", 1e-3f))),
-        new Node("relu1", "Relu", List.of("bn1"), List.of("relu1"), Attributes.empty()),
-        new Node("id", "Identity", List.of("relu1"), List.of("out"), Attributes.empty()));
-    return new Graph("test.onnx", 13, List.of(ValueInfo.of("x", Shape.of(2, 3, 5, 5))), List.of("out"),
-        nodes, inits, Map.of(), Map.of());
+    List<Node> nodes =
+        List.of(
+            new Node(
+                "conv1",
+                "Conv",
+                List.of("x", "w", "b"),
+                List.of("conv1"),
+                new Attributes(Map.of("pads", new long[] {1, 1, 1, 1}))),
+            new Node(
+                "bn1",
+                "BatchNormalization",
+                List.of("conv1", "scale", "beta", "mean", "var"),
+                List.of("bn1"),
+                new Attributes(Map.of("epsilon", 1e-3f))),
+            new Node("relu1", "Relu", List.of("bn1"), List.of("relu1"), Attributes.empty()),
+            new Node("id", "Identity", List.of("relu1"), List.of("out"), Attributes.empty()));
+    return new Graph(
+        "test.onnx",
+        13,
+        List.of(ValueInfo.of("x", Shape.of(2, 3, 5, 5))),
+        List.of("out"),
+        nodes,
+        inits,
+        Map.of(),
+        Map.of());
   }
 
   private static Tensor run(Graph g, Tensor x, String target) {
@@ -56,10 +72,13 @@ class PassesTest {
     Tensor reference = run(g, x, "out");
     Graph prepared = Prepare.forRun(g, null, List.of());
     assertFalse(prepared.nodes().stream().anyMatch(n -> n.opType().equals("BatchNormalization")));
-    // The Identity that writes the graph output stays, so both "relu1" and "out" remain addressable.
-    assertEquals(List.of("Conv", "Relu", "Identity"), prepared.nodes().stream().map(Node::opType).toList());
+    // The Identity that writes the graph output stays, so both "relu1" and "out" remain
+    // addressable.
+    assertEquals(
+        List.of("Conv", "Relu", "Identity"), prepared.nodes().stream().map(Node::opType).toList());
     assertEquals("bn1", prepared.nodes().get(0).output());
-    assertClose(reference.data(), run(prepared, x, prepared.outputs().get(0)).data(), 1e-5, 1e-6, "folded");
+    assertClose(
+        reference.data(), run(prepared, x, prepared.outputs().get(0)).data(), 1e-5, 1e-6, "folded");
   }
 
   @Test
@@ -82,7 +101,9 @@ class PassesTest {
 
   @Test
   void unknownLayerNamesTheKnownOnes() {
-    ModelException e = assertThrows(ModelException.class, () -> Prepare.forRun(convBnRelu(), null, List.of("conv9")));
+    ModelException e =
+        assertThrows(
+            ModelException.class, () -> Prepare.forRun(convBnRelu(), null, List.of("conv9")));
     assertTrue(e.getMessage().contains("unknown layer 'conv9'"), e.getMessage());
     assertTrue(e.getMessage().contains("relu1"), e.getMessage());
   }
@@ -91,45 +112,78 @@ class PassesTest {
   void constantSubgraphsAreFolded() {
     Map<String, Tensor> inits = new LinkedHashMap<>();
     inits.put("a", Tensor.of(Shape.of(3), new float[] {1, 2, 3}));
-    List<Node> nodes = List.of(
-        new Node("c", "Constant", List.of(), List.of("two"),
-            new Attributes(Map.of("value", Tensor.of(Shape.of(3), new float[] {2, 2, 2})))),
-        new Node("m", "Mul", List.of("a", "two"), List.of("a2"), Attributes.empty()),
-        new Node("add", "Add", List.of("x", "a2"), List.of("y"), Attributes.empty()));
-    Graph g = new Graph("t", 13, List.of(ValueInfo.of("x", Shape.of(3))), List.of("y"), nodes, inits, Map.of(),
-        Map.of());
+    List<Node> nodes =
+        List.of(
+            new Node(
+                "c",
+                "Constant",
+                List.of(),
+                List.of("two"),
+                new Attributes(Map.of("value", Tensor.of(Shape.of(3), new float[] {2, 2, 2})))),
+            new Node("m", "Mul", List.of("a", "two"), List.of("a2"), Attributes.empty()),
+            new Node("add", "Add", List.of("x", "a2"), List.of("y"), Attributes.empty()));
+    Graph g =
+        new Graph(
+            "t",
+            13,
+            List.of(ValueInfo.of("x", Shape.of(3))),
+            List.of("y"),
+            nodes,
+            inits,
+            Map.of(),
+            Map.of());
     Graph folded = Prepare.simplify(g);
     assertEquals(List.of("Add"), folded.nodes().stream().map(Node::opType).toList());
-    assertClose(new float[] {2, 4, 6}, folded.initializers().get("a2").data(), 0, 0, "folded constant");
+    assertClose(
+        new float[] {2, 4, 6}, folded.initializers().get("a2").data(), 0, 0, "folded constant");
     Graph shaped = ShapeInference.infer(folded, Map.of("x", Shape.of(3)));
-    Tensor y = new CpuExecutor(shaped).forward(Map.of("x", Tensor.of(Shape.of(3), new float[] {1, 1, 1})),
-        List.of("y")).get("y");
+    Tensor y =
+        new CpuExecutor(shaped)
+            .forward(Map.of("x", Tensor.of(Shape.of(3), new float[] {1, 1, 1})), List.of("y"))
+            .get("y");
     assertClose(new float[] {3, 5, 7}, y.data(), 0, 0, "y");
   }
 
   @Test
   void dynamicBatchBecomesOneAndOtherDynamicDimsNeedAShape() {
-    Graph g = convBnRelu().withInputs(List.of(new ValueInfo("x", org.featviz.ir.DType.FLOAT, "float32",
-        new long[] {-1, 3, -1, -1})));
+    Graph g =
+        convBnRelu()
+            .withInputs(
+                List.of(
+                    new ValueInfo(
+                        "x", org.featviz.ir.DType.FLOAT, "float32", new long[] {-1, 3, -1, -1})));
     ModelException e = assertThrows(ModelException.class, () -> Prepare.forRun(g, null, List.of()));
-    assertTrue(e.getMessage().contains("give one image's size as the input shape C,H,W"), e.getMessage());
-    assertFalse(e.getMessage().contains("--"), "the library names no command-line flag: " + e.getMessage());
+    assertTrue(
+        e.getMessage().contains("give one image's size as the input shape C,H,W"), e.getMessage());
+    assertFalse(
+        e.getMessage().contains("--"), "the library names no command-line flag: " + e.getMessage());
     Graph prepared = Prepare.forRun(g, new long[] {3, 8, 8}, List.of());
     assertEquals(Shape.of(1, 4, 8, 8), prepared.shape(prepared.outputs().get(0)));
-    ModelException conflict = assertThrows(ModelException.class,
-        () -> Prepare.forRun(convBnRelu(), new long[] {1, 4, 5, 5}, List.of()));
+    ModelException conflict =
+        assertThrows(
+            ModelException.class,
+            () -> Prepare.forRun(convBnRelu(), new long[] {1, 4, 5, 5}, List.of()));
     assertTrue(conflict.getMessage().contains("conflicts"), conflict.getMessage());
   }
 
   @Test
   void identitiesInsideTheGraphAreDropped() {
     Map<String, Tensor> inits = new LinkedHashMap<>();
-    List<Node> nodes = List.of(
-        new Node("id", "Identity", List.of("x"), List.of("x1"), Attributes.empty()),
-        new Node("drop", "Dropout", List.of("x1"), List.of("x2"), Attributes.empty()),
-        new Node("relu", "Relu", List.of("x2"), List.of("y"), Attributes.empty()));
-    Graph g = new Graph("t", 13, List.of(ValueInfo.of("x", Shape.of(3))), List.of("y"), nodes, inits, Map.of(),
-        Map.of());
+    List<Node> nodes =
+        List.of(
+            new Node("id", "Identity", List.of("x"), List.of("x1"), Attributes.empty()),
+            new Node("drop", "Dropout", List.of("x1"), List.of("x2"), Attributes.empty()),
+            new Node("relu", "Relu", List.of("x2"), List.of("y"), Attributes.empty()));
+    Graph g =
+        new Graph(
+            "t",
+            13,
+            List.of(ValueInfo.of("x", Shape.of(3))),
+            List.of("y"),
+            nodes,
+            inits,
+            Map.of(),
+            Map.of());
     Graph s = Prepare.simplify(g);
     assertEquals(1, s.nodes().size());
     assertEquals(List.of("x"), s.nodes().get(0).inputs());

@@ -7,10 +7,10 @@ import org.featviz.device.GemmDescriptor;
 import org.junit.jupiter.api.Test;
 
 /**
- * How {@link BatchedGemm} splits a broadcast batch into library calls (its results are checked against the CPU in
- * BatchedMatMulAndPoolKernelCases): unit dims dropped, compatible dims merged, one strided-batched call where the
- * written operand moves along the batch, the reduction fold for the gradient of a weight shared by the batch, and
- * a loop where nothing else applies.
+ * How {@link BatchedGemm} splits a broadcast batch into library calls (its results are checked
+ * against the CPU in BatchedMatMulAndPoolKernelCases): unit dims dropped, compatible dims merged,
+ * one strided-batched call where the written operand moves along the batch, the reduction fold for
+ * the gradient of a weight shared by the batch, and a loop where nothing else applies.
  */
 class BatchedGemmTest {
   private static final int M = 4;
@@ -26,8 +26,12 @@ class BatchedGemmTest {
 
   @Test
   void aSharedBatchMergesIntoOneCall() {
-    BatchedGemm g = new BatchedGemm(new int[] {2, 1, 3}, s(3 * M * K, 0, M * K), s(3 * K * N, 0, K * N),
-        s(3 * M * N, 0, M * N));
+    BatchedGemm g =
+        new BatchedGemm(
+            new int[] {2, 1, 3},
+            s(3 * M * K, 0, M * K),
+            s(3 * K * N, 0, K * N),
+            s(3 * M * N, 0, M * N));
     assertArrayEquals(new int[] {6}, g.mergedDims());
     assertEquals(1, g.calls(FORWARD));
   }

@@ -13,10 +13,11 @@ import org.featviz.ir.Tensor;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two lowerings through {@link DeviceExecutor} against {@link org.featviz.cpu.CpuExecutor}, forward and input
- * gradients of every operand: MatMul over batch dimensions with numpy broadcasting (strided-batched GEMMs, stride 0
- * for a broadcast operand, whose gradient sums over the batch), and MaxPool / AveragePool that cuDNN cannot pool
- * (dilated windows, padding wider than a max window), which run the pool kernels of cuda/pool.cu.
+ * Two lowerings through {@link DeviceExecutor} against {@link org.featviz.cpu.CpuExecutor}, forward
+ * and input gradients of every operand: MatMul over batch dimensions with numpy broadcasting
+ * (strided-batched GEMMs, stride 0 for a broadcast operand, whose gradient sums over the batch),
+ * and MaxPool / AveragePool that cuDNN cannot pool (dilated windows, padding wider than a max
+ * window), which run the pool kernels of cuda/pool.cu.
  */
 public abstract class BatchedMatMulAndPoolKernelCases extends DeviceCases {
   private final Random rng = new Random(59);
@@ -26,8 +27,13 @@ public abstract class BatchedMatMulAndPoolKernelCases extends DeviceCases {
   }
 
   private void matMul(Tensor a, Tensor b, long seed) {
-    compare(device, graph().input("a", a).input("b", b).node("MatMul", List.of("a", "b"), "y", Map.of()),
-        List.of("y"), DevicePlanOpsCases.REDUCTION, 1e-5, seed);
+    compare(
+        device,
+        graph().input("a", a).input("b", b).node("MatMul", List.of("a", "b"), "y", Map.of()),
+        List.of("y"),
+        DevicePlanOpsCases.REDUCTION,
+        1e-5,
+        seed);
   }
 
   @Test
@@ -38,11 +44,11 @@ public abstract class BatchedMatMulAndPoolKernelCases extends DeviceCases {
 
   @Test
   void matMulWithABroadcastOperand() {
-    matMul(x(3, 4, 5), x(5, 2), 3);        // a weight shared by the batch: its gradient sums over it
-    matMul(x(4, 5), x(3, 5, 2), 4);        // A shared
-    matMul(x(2, 3, 4, 5), x(3, 5, 2), 5);  // B shared by the outer batch dim
-    matMul(x(2, 1, 4, 5), x(1, 3, 5, 2), 6);  // each operand broadcast along another dim
-    matMul(x(3, 1, 4, 5), x(3, 2, 5, 2), 7);  // A broadcast along the inner batch dim
+    matMul(x(3, 4, 5), x(5, 2), 3); // a weight shared by the batch: its gradient sums over it
+    matMul(x(4, 5), x(3, 5, 2), 4); // A shared
+    matMul(x(2, 3, 4, 5), x(3, 5, 2), 5); // B shared by the outer batch dim
+    matMul(x(2, 1, 4, 5), x(1, 3, 5, 2), 6); // each operand broadcast along another dim
+    matMul(x(3, 1, 4, 5), x(3, 2, 5, 2), 7); // A broadcast along the inner batch dim
   }
 
   @Test
@@ -53,26 +59,62 @@ public abstract class BatchedMatMulAndPoolKernelCases extends DeviceCases {
   }
 
   private void pool(String op, Tensor in, Map<String, Object> attrs, long seed) {
-    compare(device, graph().input("x", in).node(op, List.of("x"), "y", attrs), List.of("y"),
-        DevicePlanOpsCases.REDUCTION, 1e-6, seed);
+    compare(
+        device,
+        graph().input("x", in).node(op, List.of("x"), "y", attrs),
+        List.of("y"),
+        DevicePlanOpsCases.REDUCTION,
+        1e-6,
+        seed);
   }
 
   @Test
   void dilatedPoolingRunsThePoolKernels() {
-    Map<String, Object> a = Map.of("kernel_shape", new long[] {2, 3}, "dilations", new long[] {2, 2},
-        "strides", new long[] {1, 2}, "pads", new long[] {1, 0, 0, 2});
+    Map<String, Object> a =
+        Map.of(
+            "kernel_shape",
+            new long[] {2, 3},
+            "dilations",
+            new long[] {2, 2},
+            "strides",
+            new long[] {1, 2},
+            "pads",
+            new long[] {1, 0, 0, 2});
     pool("MaxPool", x(2, 3, 8, 9), a, 11);
     pool("AveragePool", x(2, 3, 8, 9), a, 12);
-    Map<String, Object> ceil = Map.of("kernel_shape", new long[] {3, 3}, "dilations", new long[] {2, 2},
-        "strides", new long[] {2, 2}, "pads", new long[] {1, 1, 1, 1}, "ceil_mode", 1L, "count_include_pad", 1L);
+    Map<String, Object> ceil =
+        Map.of(
+            "kernel_shape",
+            new long[] {3, 3},
+            "dilations",
+            new long[] {2, 2},
+            "strides",
+            new long[] {2, 2},
+            "pads",
+            new long[] {1, 1, 1, 1},
+            "ceil_mode",
+            1L,
+            "count_include_pad",
+            1L);
     pool("AveragePool", x(1, 2, 10, 9), ceil, 13);
-    pool("MaxPool", x(2, 2, 11), Map.of("kernel_shape", new long[] {3}, "dilations", new long[] {3}), 14);
-    pool("MaxPool", x(1, 2, 5, 6, 7), Map.of("kernel_shape", new long[] {2, 2, 2},
-        "dilations", new long[] {2, 1, 2}), 15);
+    pool(
+        "MaxPool",
+        x(2, 2, 11),
+        Map.of("kernel_shape", new long[] {3}, "dilations", new long[] {3}),
+        14);
+    pool(
+        "MaxPool",
+        x(1, 2, 5, 6, 7),
+        Map.of("kernel_shape", new long[] {2, 2, 2}, "dilations", new long[] {2, 1, 2}),
+        15);
   }
 
   @Test
   void maxPoolingWithPaddingAsWideAsTheWindow() {
-    pool("MaxPool", x(1, 2, 5, 4), Map.of("kernel_shape", new long[] {2, 2}, "pads", new long[] {2, 2, 2, 3}), 16);
+    pool(
+        "MaxPool",
+        x(1, 2, 5, 4),
+        Map.of("kernel_shape", new long[] {2, 2}, "pads", new long[] {2, 2, 2, 3}),
+        16);
   }
 }

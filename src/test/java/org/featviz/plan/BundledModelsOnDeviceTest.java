@@ -19,8 +19,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The reference models end to end through the device plan on the host emulator against the CPU backend: logits
- * forward, and the input gradient of a hidden layer backward (what a render step needs). Emulator, not GPU.
+ * The reference models end to end through the device plan on the host emulator against the CPU
+ * backend: logits forward, and the input gradient of a hidden layer backward (what a render step
+ * needs). Emulator, not GPU.
  */
 class BundledModelsOnDeviceTest {
   @ParameterizedTest
@@ -33,7 +34,8 @@ class BundledModelsOnDeviceTest {
     Tensor x = random(Shape.of(2, 1, 28, 28), rng, -1, 2);
     CpuExecutor cpu = new CpuExecutor(g);
     Activations acts = cpu.forward(Map.of(input, x), List.of(logits, hidden));
-    try (EmulatedDevice device = new EmulatedDevice(); DeviceExecutor dev = new DeviceExecutor(device, g)) {
+    try (EmulatedDevice device = new EmulatedDevice();
+        DeviceExecutor dev = new DeviceExecutor(device, g)) {
       Map<String, Tensor> out = dev.forward(Map.of(input, x), List.of(logits, hidden));
       assertClose(acts.get(logits).data(), out.get(logits).data(), 1e-4, 1e-5, model + " logits");
       Tensor seed = random(acts.get(hidden).shape(), rng, -1, 1);

@@ -19,11 +19,12 @@ import org.featviz.ir.Tensor;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Conv + bias + ReLU fusion of the device plan ({@link ReluFusion}, {@link ConvBiasReluStep}): it happens where
- * a Conv's only reader is a Relu and its output is no target, and not where the Conv's output is a target (the
- * render loop reads a ReLU's input) or has another reader; a fused plan gives what the unfused plan gives (bit for
- * bit on the emulator), forward and backward, and both match the CPU executor (a Conv without bias, one behind an explicit
- * asymmetric Pad, and a chain of two fused layers feeding a pool).
+ * The Conv + bias + ReLU fusion of the device plan ({@link ReluFusion}, {@link ConvBiasReluStep}):
+ * it happens where a Conv's only reader is a Relu and its output is no target, and not where the
+ * Conv's output is a target (the render loop reads a ReLU's input) or has another reader; a fused
+ * plan gives what the unfused plan gives (bit for bit on the emulator), forward and backward, and
+ * both match the CPU executor (a Conv without bias, one behind an explicit asymmetric Pad, and a
+ * chain of two fused layers feeding a pool).
  */
 public abstract class ConvReluFusionCases extends DeviceCases {
   private final Random rng = new Random(41);
@@ -32,12 +33,23 @@ public abstract class ConvReluFusionCases extends DeviceCases {
     return random(Shape.of(dims), rng, -1f, 1f);
   }
 
-  /** x [2, 3, 7, 6] -> conv1 (4, 3x3, pad 1, bias) -> relu1 -> conv2 (5, 3x3, no bias) -> relu2 -> maxpool. */
+  /**
+   * x [2, 3, 7, 6] -> conv1 (4, 3x3, pad 1, bias) -> relu1 -> conv2 (5, 3x3, no bias) -> relu2 ->
+   * maxpool.
+   */
   private PlanTesting.GraphBuilder twoLayers() {
-    return graph().input("x", x(2, 3, 7, 6)).weight("w1", x(4, 3, 3, 3)).weight("b1", x(4)).weight("w2", x(5, 4, 3, 3))
+    return graph()
+        .input("x", x(2, 3, 7, 6))
+        .weight("w1", x(4, 3, 3, 3))
+        .weight("b1", x(4))
+        .weight("w2", x(5, 4, 3, 3))
         .node("Conv", List.of("x", "w1", "b1"), "conv1", Map.of("pads", new long[] {1, 1, 1, 1}))
         .node("Relu", List.of("conv1"), "relu1", Map.of())
-        .node("Conv", List.of("relu1", "w2"), "conv2", Map.of("auto_pad", "SAME_UPPER", "strides", new long[] {2, 2}))
+        .node(
+            "Conv",
+            List.of("relu1", "w2"),
+            "conv2",
+            Map.of("auto_pad", "SAME_UPPER", "strides", new long[] {2, 2}))
         .node("Relu", List.of("conv2"), "relu2", Map.of())
         .node("MaxPool", List.of("relu2"), "pool", Map.of("kernel_shape", new long[] {2, 2}));
   }
@@ -47,9 +59,12 @@ public abstract class ConvReluFusionCases extends DeviceCases {
     Graph g = twoLayers().build();
     try (DevicePlan fused = DevicePlan.lower(device, g, List.of("pool"), List.of("x"));
         DevicePlan partly = DevicePlan.lower(device, g, List.of("pool", "conv1"), List.of("x"));
-        DevicePlan none = DevicePlan.lower(device, g, List.of("pool", "conv1", "conv2"), List.of("x"))) {
+        DevicePlan none =
+            DevicePlan.lower(device, g, List.of("pool", "conv1", "conv2"), List.of("x"))) {
       assertEquals(2, fused.fusedStepCount(), fused.describe());
-      assertTrue(fused.describe().contains("fused with Relu 'relu1'") && fused.describe().contains("(2 fused)"),
+      assertTrue(
+          fused.describe().contains("fused with Relu 'relu1'")
+              && fused.describe().contains("(2 fused)"),
           fused.describe());
       assertEquals(1, partly.fusedStepCount(), partly.describe());
       assertTrue(partly.describe().contains("fused with Relu 'relu2'"), partly.describe());
@@ -60,10 +75,14 @@ public abstract class ConvReluFusionCases extends DeviceCases {
 
   @Test
   void aConvWithAnotherReaderIsNotFused() {
-    PlanTesting.GraphBuilder b = graph().input("x", x(1, 2, 5, 5)).weight("w", x(3, 2, 3, 3)).weight("b", x(3))
-        .node("Conv", List.of("x", "w", "b"), "conv", Map.of())
-        .node("Relu", List.of("conv"), "relu", Map.of())
-        .node("Add", List.of("relu", "conv"), "sum", Map.of());
+    PlanTesting.GraphBuilder b =
+        graph()
+            .input("x", x(1, 2, 5, 5))
+            .weight("w", x(3, 2, 3, 3))
+            .weight("b", x(3))
+            .node("Conv", List.of("x", "w", "b"), "conv", Map.of())
+            .node("Relu", List.of("conv"), "relu", Map.of())
+            .node("Add", List.of("relu", "conv"), "sum", Map.of());
     try (DevicePlan plan = DevicePlan.lower(device, b.build(), List.of("sum"), List.of("x"))) {
       assertEquals(0, plan.fusedStepCount(), plan.describe());
     }
@@ -77,7 +96,8 @@ public abstract class ConvReluFusionCases extends DeviceCases {
     Tensor x = b.feeds.get("x");
     Tensor seed = random(Shape.of(2, 5, 3, 2), rng, -1f, 1f);
     try (DevicePlan fused = DevicePlan.lower(device, g, List.of("pool"), List.of("x"));
-        DevicePlan unfused = DevicePlan.lower(device, g, List.of("pool", "conv1", "conv2"), List.of("x"))) {
+        DevicePlan unfused =
+            DevicePlan.lower(device, g, List.of("pool", "conv1", "conv2"), List.of("x"))) {
       assertEquals(2, fused.fusedStepCount());
       assertEquals(0, unfused.fusedStepCount());
       float[] y = fused.forward(Map.of("x", x)).get("pool").data();
@@ -91,9 +111,10 @@ public abstract class ConvReluFusionCases extends DeviceCases {
   }
 
   /**
-   * Bit for bit on the emulator, where both run the same reference arithmetic; to float rounding on a GPU, where
-   * the fused call's kernel (the same algorithm cudnnFind chose, with the bias and ReLU in its epilogue) need not
-   * round as the convolution, the bias kernel and the ReLU do one after another.
+   * Bit for bit on the emulator, where both run the same reference arithmetic; to float rounding on
+   * a GPU, where the fused call's kernel (the same algorithm cudnnFind chose, with the bias and
+   * ReLU in its epilogue) need not round as the convolution, the bias kernel and the ReLU do one
+   * after another.
    */
   private void same(float[] expected, float[] actual, String what) {
     if (device instanceof EmulatedDevice) {
@@ -106,11 +127,20 @@ public abstract class ConvReluFusionCases extends DeviceCases {
   @Test
   void fusedPlansMatchTheCpuExecutor() {
     compare(device, twoLayers(), List.of("pool"), DevicePlanOpsCases.REDUCTION, 1e-5, 3);
-    // Targets at a fused Relu's output and at the pool: the Relu output keeps its buffer and gets a seed.
+    // Targets at a fused Relu's output and at the pool: the Relu output keeps its buffer and gets a
+    // seed.
     compare(device, twoLayers(), List.of("relu1", "pool"), DevicePlanOpsCases.REDUCTION, 1e-5, 4);
     // A Conv with asymmetric padding (an explicit Pad first) and no bias, fused with its Relu.
-    compare(device, graph().input("x", x(1, 2, 6, 5)).weight("w", x(3, 2, 3, 3))
-        .node("Conv", List.of("x", "w"), "conv", Map.of("pads", new long[] {0, 2, 1, 1}))
-        .node("Relu", List.of("conv"), "y", Map.of()), List.of("y"), DevicePlanOpsCases.REDUCTION, 1e-5, 5);
+    compare(
+        device,
+        graph()
+            .input("x", x(1, 2, 6, 5))
+            .weight("w", x(3, 2, 3, 3))
+            .node("Conv", List.of("x", "w"), "conv", Map.of("pads", new long[] {0, 2, 1, 1}))
+            .node("Relu", List.of("conv"), "y", Map.of()),
+        List.of("y"),
+        DevicePlanOpsCases.REDUCTION,
+        1e-5,
+        5);
   }
 }

@@ -15,10 +15,15 @@ import org.featviz.onnx.OnnxImporter;
 import org.featviz.passes.Prepare;
 import org.junit.jupiter.api.Test;
 
-/** A plan that does not fit in device memory is refused before allocating, naming the batch that would fit. */
+/**
+ * A plan that does not fit in device memory is refused before allocating, naming the batch that
+ * would fit.
+ */
 class DeviceMemoryTest {
   private static Graph cnn(int batch) {
-    return Prepare.forRun(OnnxImporter.read(BundledModels.path("fashion-cnn")), new long[] {batch, 1, 28, 28},
+    return Prepare.forRun(
+        OnnxImporter.read(BundledModels.path("fashion-cnn")),
+        new long[] {batch, 1, 28, 28},
         List.of("relu4"));
   }
 
@@ -26,13 +31,15 @@ class DeviceMemoryTest {
   void aBatchTooLargeForTheDeviceIsAClearError() {
     long needOne;
     try (EmulatedDevice roomy = new EmulatedDevice();
-         DevicePlan one = DevicePlan.lower(roomy, cnn(1), List.of("relu4"), List.of("input"))) {
+        DevicePlan one = DevicePlan.lower(roomy, cnn(1), List.of("relu4"), List.of("input"))) {
       needOne = one.peakDeviceBytes();
     }
     long limit = needOne * 6;
     try (EmulatedDevice small = new EmulatedDevice(limit)) {
-      ModelException e = assertThrows(ModelException.class,
-          () -> DevicePlan.lower(small, cnn(64), List.of("relu4"), List.of("input")));
+      ModelException e =
+          assertThrows(
+              ModelException.class,
+              () -> DevicePlan.lower(small, cnn(64), List.of("relu4"), List.of("input")));
       assertTrue(e.getMessage().contains("a batch of 64 needs"), e.getMessage());
       Matcher m = Pattern.compile("a batch of at most (\\d+) fits").matcher(e.getMessage());
       assertTrue(m.find(), e.getMessage());

@@ -24,26 +24,31 @@ import org.featviz.passes.Prepare;
 import org.junit.jupiter.api.Test;
 
 /**
- * fashion-cnn through the device plan in BF16 and FP16 (16-bit operands and convolution outputs, FP32 everything else)
- * against the FP32 CPU backend on real Fashion-MNIST test images, forward to the logits and backward from a fixed
- * random seed to the input, as a render step uses it. Reported and bounded: the logits' error relative to their scale
- * and the input gradient's relative L2 error; the predicted classes must agree (at most one image of eight may flip;
- * none did on the emulator). A plan built in a 16-bit mode reserves its staging when it is built (running it does not
- * grow the arena) and counts it in its peak memory. Run on the emulator (EmuTest$DevicePlanHalf) and on a GPU
- * (GpuTest$DevicePlanHalf, tag gpu).
+ * fashion-cnn through the device plan in BF16 and FP16 (16-bit operands and convolution outputs,
+ * FP32 everything else) against the FP32 CPU backend on real Fashion-MNIST test images, forward to
+ * the logits and backward from a fixed random seed to the input, as a render step uses it. Reported
+ * and bounded: the logits' error relative to their scale and the input gradient's relative L2
+ * error; the predicted classes must agree (at most one image of eight may flip; none did on the
+ * emulator). A plan built in a 16-bit mode reserves its staging when it is built (running it does
+ * not grow the arena) and counts it in its peak memory. Run on the emulator
+ * (EmuTest$DevicePlanHalf) and on a GPU (GpuTest$DevicePlanHalf, tag gpu).
  */
 public abstract class DevicePlanHalfCases extends DeviceCases {
   private static final int IMAGES = 8;
 
-  /** About four times the emulator's (printed): BF16 2.95e-3, FP16 2.3e-4 of the logit scale (TF32: 2.0e-4). */
+  /**
+   * About four times the emulator's (printed): BF16 2.95e-3, FP16 2.3e-4 of the logit scale (TF32:
+   * 2.0e-4).
+   */
   private static double logitBound(MathMode mode) {
     return mode == MathMode.BF16 ? 1.2e-2 : 1e-3;
   }
 
   /**
-   * Three to four times the emulator's relative L2 error of the input gradient: BF16 0.098, FP16 0.038. Most of it
-   * is not rounding but switching: a ReLU or max-pool window that the rounded forward decides the other way routes
-   * a whole gradient element elsewhere (TF32, whose logits move by only 2e-4, shows 0.036 here too).
+   * Three to four times the emulator's relative L2 error of the input gradient: BF16 0.098, FP16
+   * 0.038. Most of it is not rounding but switching: a ReLU or max-pool window that the rounded
+   * forward decides the other way routes a whole gradient element elsewhere (TF32, whose logits
+   * move by only 2e-4, shows 0.036 here too).
    */
   private static double gradientBound(MathMode mode) {
     return mode == MathMode.BF16 ? 0.3 : 0.15;
@@ -54,8 +59,10 @@ public abstract class DevicePlanHalfCases extends DeviceCases {
     assumeTrue(Files.isDirectory(FashionMnist.defaultDir()), "Fashion-MNIST is not installed");
     Graph imported = OnnxImporter.read(BundledModels.path("fashion-cnn"));
     Graph g = Prepare.forRun(imported, null, List.of());
-    Dataset data = FashionMnist.load(FashionMnist.defaultDir(), FashionMnist.Split.TEST).slice(0, IMAGES);
-    Tensor x = InputNormalization.fromMetadata(imported.metadata(), "fashion-cnn").apply(data.images());
+    Dataset data =
+        FashionMnist.load(FashionMnist.defaultDir(), FashionMnist.Split.TEST).slice(0, IMAGES);
+    Tensor x =
+        InputNormalization.fromMetadata(imported.metadata(), "fashion-cnn").apply(data.images());
     String input = g.input().name();
     String logits = g.outputs().get(0);
     CpuExecutor cpu = new CpuExecutor(g);
@@ -78,7 +85,8 @@ public abstract class DevicePlanHalfCases extends DeviceCases {
         long staged = exec.plan().stagingBytes();
         out = exec.forward(Map.of(input, x), List.of(logits)).get(logits).data();
         grad = exec.backward(Map.of(logits, seed), List.of(input)).get(input).data();
-        assertEquals(staged, exec.plan().stagingBytes(), mode + ": running the plan grew the staging arena");
+        assertEquals(
+            staged, exec.plan().stagingBytes(), mode + ": running the plan grew the staging arena");
       } finally {
         device.setMathMode(MathMode.FP32);
       }
@@ -89,14 +97,23 @@ public abstract class DevicePlanHalfCases extends DeviceCases {
       }
       double logitError = maxError(fp32, out) / maxAbs(fp32);
       double gradError = l2Error(fp32Grad, grad);
-      System.out.printf("fashion-cnn %s vs CPU FP32: logits max |diff| / scale %.3g, input gradient L2 %.3g, %d of %d"
-          + " predictions agree, peak %d bytes (FP32 plan %d)%n", mode, logitError, gradError, agree, IMAGES, peak,
-          fp32Peak);
-      assertTrue(agree >= IMAGES - 1, mode + ": only " + agree + " of " + IMAGES + " predictions agree");
-      assertTrue(logitError > 1e-5, mode + ": logits equal FP32's to " + logitError + ": no rounding applied?");
-      assertTrue(logitError < logitBound(mode), mode + ": logits differ by " + logitError + " of their scale");
-      assertTrue(gradError < gradientBound(mode), mode + ": input gradient differs by " + gradError + " (L2)");
-      assertTrue(peak > fp32Peak, mode + ": the plan's peak (" + peak + ") counts its 16-bit staging");
+      System.out.printf(
+          "fashion-cnn %s vs CPU FP32: logits max |diff| / scale %.3g, input gradient L2 %.3g, %d of %d"
+              + " predictions agree, peak %d bytes (FP32 plan %d)%n",
+          mode, logitError, gradError, agree, IMAGES, peak, fp32Peak);
+      assertTrue(
+          agree >= IMAGES - 1, mode + ": only " + agree + " of " + IMAGES + " predictions agree");
+      assertTrue(
+          logitError > 1e-5,
+          mode + ": logits equal FP32's to " + logitError + ": no rounding applied?");
+      assertTrue(
+          logitError < logitBound(mode),
+          mode + ": logits differ by " + logitError + " of their scale");
+      assertTrue(
+          gradError < gradientBound(mode),
+          mode + ": input gradient differs by " + gradError + " (L2)");
+      assertTrue(
+          peak > fp32Peak, mode + ": the plan's peak (" + peak + ") counts its 16-bit staging");
     }
   }
 

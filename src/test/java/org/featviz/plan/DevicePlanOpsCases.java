@@ -14,11 +14,12 @@ import org.featviz.ir.Tensor;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every op the device plan lowers, forward and input-gradient backward through {@link DeviceExecutor} against
- * {@link org.featviz.cpu.CpuExecutor} on fresh random inputs, including the rewrites (asymmetric and ceil-mode
- * padding as an explicit Pad, 1-D windows as 2-D) and aliasing (Reshape, Flatten). Tolerances: relative 1e-5 for
- * element-wise ops, 1e-4 for convolutions, products and reductions, with an absolute floor of 1e-6 to 1e-5 for
- * values of order one. Run on the emulator (EmuTest$DevicePlanOps) and a GPU (GpuTest$DevicePlanOps).
+ * Every op the device plan lowers, forward and input-gradient backward through {@link
+ * DeviceExecutor} against {@link org.featviz.cpu.CpuExecutor} on fresh random inputs, including the
+ * rewrites (asymmetric and ceil-mode padding as an explicit Pad, 1-D windows as 2-D) and aliasing
+ * (Reshape, Flatten). Tolerances: relative 1e-5 for element-wise ops, 1e-4 for convolutions,
+ * products and reductions, with an absolute floor of 1e-6 to 1e-5 for values of order one. Run on
+ * the emulator (EmuTest$DevicePlanOps) and a GPU (GpuTest$DevicePlanOps).
  */
 public abstract class DevicePlanOpsCases extends DeviceCases {
   static final double ELEMENTWISE = 1e-5;
@@ -36,131 +37,390 @@ public abstract class DevicePlanOpsCases extends DeviceCases {
 
   @Test
   void conv2dWithPaddingStridesDilationsGroupsAndBias() {
-    compare(device, graph().input("x", x(2, 4, 7, 6)).weight("w", x(6, 2, 3, 3)).weight("b", x(6))
-        .node("Conv", List.of("x", "w", "b"), "y", Map.of("pads", l(1, 2, 1, 2), "strides", l(2, 1),
-            "dilations", l(1, 2), "group", 2L)), List.of("y"), REDUCTION, 1e-5, 1);
+    compare(
+        device,
+        graph()
+            .input("x", x(2, 4, 7, 6))
+            .weight("w", x(6, 2, 3, 3))
+            .weight("b", x(6))
+            .node(
+                "Conv",
+                List.of("x", "w", "b"),
+                "y",
+                Map.of(
+                    "pads", l(1, 2, 1, 2), "strides", l(2, 1), "dilations", l(1, 2), "group", 2L)),
+        List.of("y"),
+        REDUCTION,
+        1e-5,
+        1);
   }
 
   @Test
   void convWithAsymmetricPaddingGoesThroughAnExplicitPad() {
-    compare(device, graph().input("x", x(1, 2, 6, 5)).weight("w", x(3, 2, 2, 3))
-        .node("Conv", List.of("x", "w"), "y", Map.of("auto_pad", "SAME_UPPER", "strides", l(2, 2))),
-        List.of("y"), REDUCTION, 1e-5, 2);
-    compare(device, graph().input("x", x(1, 2, 6, 5)).weight("w", x(3, 2, 3, 3))
-        .node("Conv", List.of("x", "w"), "y", Map.of("pads", l(0, 2, 1, 1))), List.of("y"), REDUCTION, 1e-5, 3);
+    compare(
+        device,
+        graph()
+            .input("x", x(1, 2, 6, 5))
+            .weight("w", x(3, 2, 2, 3))
+            .node(
+                "Conv",
+                List.of("x", "w"),
+                "y",
+                Map.of("auto_pad", "SAME_UPPER", "strides", l(2, 2))),
+        List.of("y"),
+        REDUCTION,
+        1e-5,
+        2);
+    compare(
+        device,
+        graph()
+            .input("x", x(1, 2, 6, 5))
+            .weight("w", x(3, 2, 3, 3))
+            .node("Conv", List.of("x", "w"), "y", Map.of("pads", l(0, 2, 1, 1))),
+        List.of("y"),
+        REDUCTION,
+        1e-5,
+        3);
   }
 
   @Test
   void conv1dAnd3d() {
-    compare(device, graph().input("x", x(2, 3, 9)).weight("w", x(4, 3, 3)).weight("b", x(4))
-        .node("Conv", List.of("x", "w", "b"), "y", Map.of("pads", l(1, 1), "strides", l(2))), List.of("y"),
-        REDUCTION, 1e-5, 4);
-    compare(device, graph().input("x", x(1, 2, 4, 5, 4)).weight("w", x(2, 2, 2, 3, 2))
-        .node("Conv", List.of("x", "w"), "y", Map.of("pads", l(1, 0, 1, 1, 0, 1))), List.of("y"), REDUCTION, 1e-5, 5);
+    compare(
+        device,
+        graph()
+            .input("x", x(2, 3, 9))
+            .weight("w", x(4, 3, 3))
+            .weight("b", x(4))
+            .node("Conv", List.of("x", "w", "b"), "y", Map.of("pads", l(1, 1), "strides", l(2))),
+        List.of("y"),
+        REDUCTION,
+        1e-5,
+        4);
+    compare(
+        device,
+        graph()
+            .input("x", x(1, 2, 4, 5, 4))
+            .weight("w", x(2, 2, 2, 3, 2))
+            .node("Conv", List.of("x", "w"), "y", Map.of("pads", l(1, 0, 1, 1, 0, 1))),
+        List.of("y"),
+        REDUCTION,
+        1e-5,
+        5);
   }
 
   @Test
   void maxPoolSymmetricAsymmetricCeilAnd1d() {
-    compare(device, graph().input("x", distinct(Shape.of(2, 3, 7, 7), rng, 0.01f))
-        .node("MaxPool", List.of("x"), "y", Map.of("kernel_shape", l(3, 3), "pads", l(1, 1, 1, 1),
-            "strides", l(2, 2))), List.of("y"), ELEMENTWISE, 1e-6, 6);
-    compare(device, graph().input("x", distinct(Shape.of(1, 2, 6, 7), rng, 0.01f))
-        .node("MaxPool", List.of("x"), "y", Map.of("kernel_shape", l(2, 3), "auto_pad", "SAME_UPPER",
-            "strides", l(2, 2))), List.of("y"), ELEMENTWISE, 1e-6, 7);
-    compare(device, graph().input("x", distinct(Shape.of(1, 2, 7, 7), rng, 0.01f))
-        .node("MaxPool", List.of("x"), "y", Map.of("kernel_shape", l(3, 3), "strides", l(2, 2),
-            "ceil_mode", 1L)), List.of("y"), ELEMENTWISE, 1e-6, 8);
-    compare(device, graph().input("x", distinct(Shape.of(2, 2, 9), rng, 0.01f))
-        .node("MaxPool", List.of("x"), "y", Map.of("kernel_shape", l(2), "strides", l(2))), List.of("y"),
-        ELEMENTWISE, 1e-6, 9);
+    compare(
+        device,
+        graph()
+            .input("x", distinct(Shape.of(2, 3, 7, 7), rng, 0.01f))
+            .node(
+                "MaxPool",
+                List.of("x"),
+                "y",
+                Map.of("kernel_shape", l(3, 3), "pads", l(1, 1, 1, 1), "strides", l(2, 2))),
+        List.of("y"),
+        ELEMENTWISE,
+        1e-6,
+        6);
+    compare(
+        device,
+        graph()
+            .input("x", distinct(Shape.of(1, 2, 6, 7), rng, 0.01f))
+            .node(
+                "MaxPool",
+                List.of("x"),
+                "y",
+                Map.of("kernel_shape", l(2, 3), "auto_pad", "SAME_UPPER", "strides", l(2, 2))),
+        List.of("y"),
+        ELEMENTWISE,
+        1e-6,
+        7);
+    compare(
+        device,
+        graph()
+            .input("x", distinct(Shape.of(1, 2, 7, 7), rng, 0.01f))
+            .node(
+                "MaxPool",
+                List.of("x"),
+                "y",
+                Map.of("kernel_shape", l(3, 3), "strides", l(2, 2), "ceil_mode", 1L)),
+        List.of("y"),
+        ELEMENTWISE,
+        1e-6,
+        8);
+    compare(
+        device,
+        graph()
+            .input("x", distinct(Shape.of(2, 2, 9), rng, 0.01f))
+            .node("MaxPool", List.of("x"), "y", Map.of("kernel_shape", l(2), "strides", l(2))),
+        List.of("y"),
+        ELEMENTWISE,
+        1e-6,
+        9);
   }
 
   @Test
   void averagePoolCountingPaddingOrNot() {
-    compare(device, graph().input("x", x(2, 3, 6, 6))
-        .node("AveragePool", List.of("x"), "y", Map.of("kernel_shape", l(3, 3), "pads", l(1, 1, 1, 1),
-            "count_include_pad", 1L)), List.of("y"), REDUCTION, 1e-6, 10);
-    compare(device, graph().input("x", x(2, 3, 6, 6))
-        .node("AveragePool", List.of("x"), "y", Map.of("kernel_shape", l(3, 2), "pads", l(1, 1, 1, 1),
-            "strides", l(2, 1))), List.of("y"), REDUCTION, 1e-6, 11);
-    compare(device, graph().input("x", x(1, 2, 5, 6))
-        .node("AveragePool", List.of("x"), "y", Map.of("kernel_shape", l(2, 3), "pads", l(0, 1, 1, 2),
-            "count_include_pad", 1L)), List.of("y"), REDUCTION, 1e-6, 12);
-    compare(device, graph().input("x", x(1, 2, 4, 5, 4))
-        .node("AveragePool", List.of("x"), "y", Map.of("kernel_shape", l(2, 2, 2), "strides", l(2, 2, 2))),
-        List.of("y"), REDUCTION, 1e-6, 13);
+    compare(
+        device,
+        graph()
+            .input("x", x(2, 3, 6, 6))
+            .node(
+                "AveragePool",
+                List.of("x"),
+                "y",
+                Map.of("kernel_shape", l(3, 3), "pads", l(1, 1, 1, 1), "count_include_pad", 1L)),
+        List.of("y"),
+        REDUCTION,
+        1e-6,
+        10);
+    compare(
+        device,
+        graph()
+            .input("x", x(2, 3, 6, 6))
+            .node(
+                "AveragePool",
+                List.of("x"),
+                "y",
+                Map.of("kernel_shape", l(3, 2), "pads", l(1, 1, 1, 1), "strides", l(2, 1))),
+        List.of("y"),
+        REDUCTION,
+        1e-6,
+        11);
+    compare(
+        device,
+        graph()
+            .input("x", x(1, 2, 5, 6))
+            .node(
+                "AveragePool",
+                List.of("x"),
+                "y",
+                Map.of("kernel_shape", l(2, 3), "pads", l(0, 1, 1, 2), "count_include_pad", 1L)),
+        List.of("y"),
+        REDUCTION,
+        1e-6,
+        12);
+    compare(
+        device,
+        graph()
+            .input("x", x(1, 2, 4, 5, 4))
+            .node(
+                "AveragePool",
+                List.of("x"),
+                "y",
+                Map.of("kernel_shape", l(2, 2, 2), "strides", l(2, 2, 2))),
+        List.of("y"),
+        REDUCTION,
+        1e-6,
+        13);
   }
 
   @Test
   void averagePoolThatCuDnnCannotPadIsCorrectedPerPosition() {
-    // Asymmetric padding not counted, ceil_mode overhang counted or not: explicit pad, pool, Mul by K / count.
-    compare(device, graph().input("x", x(2, 2, 6, 7))
-        .node("AveragePool", List.of("x"), "y", Map.of("kernel_shape", l(3, 2), "auto_pad", "SAME_UPPER",
-            "strides", l(2, 2))), List.of("y"), REDUCTION, 1e-6, 41);
-    compare(device, graph().input("x", x(1, 3, 7, 7))
-        .node("AveragePool", List.of("x"), "y", Map.of("kernel_shape", l(3, 3), "strides", l(2, 2),
-            "ceil_mode", 1L)), List.of("y"), REDUCTION, 1e-6, 42);
-    compare(device, graph().input("x", x(1, 3, 6, 7))
-        .node("AveragePool", List.of("x"), "y", Map.of("kernel_shape", l(3, 3), "strides", l(2, 2),
-            "pads", l(1, 0, 1, 1), "ceil_mode", 1L, "count_include_pad", 1L)), List.of("y"), REDUCTION, 1e-6, 43);
+    // Asymmetric padding not counted, ceil_mode overhang counted or not: explicit pad, pool, Mul by
+    // K / count.
+    compare(
+        device,
+        graph()
+            .input("x", x(2, 2, 6, 7))
+            .node(
+                "AveragePool",
+                List.of("x"),
+                "y",
+                Map.of("kernel_shape", l(3, 2), "auto_pad", "SAME_UPPER", "strides", l(2, 2))),
+        List.of("y"),
+        REDUCTION,
+        1e-6,
+        41);
+    compare(
+        device,
+        graph()
+            .input("x", x(1, 3, 7, 7))
+            .node(
+                "AveragePool",
+                List.of("x"),
+                "y",
+                Map.of("kernel_shape", l(3, 3), "strides", l(2, 2), "ceil_mode", 1L)),
+        List.of("y"),
+        REDUCTION,
+        1e-6,
+        42);
+    compare(
+        device,
+        graph()
+            .input("x", x(1, 3, 6, 7))
+            .node(
+                "AveragePool",
+                List.of("x"),
+                "y",
+                Map.of(
+                    "kernel_shape",
+                    l(3, 3),
+                    "strides",
+                    l(2, 2),
+                    "pads",
+                    l(1, 0, 1, 1),
+                    "ceil_mode",
+                    1L,
+                    "count_include_pad",
+                    1L)),
+        List.of("y"),
+        REDUCTION,
+        1e-6,
+        43);
   }
 
   @Test
   void globalAveragePool() {
-    compare(device, graph().input("x", x(2, 3, 5, 4)).node("GlobalAveragePool", List.of("x"), "y", Map.of()),
-        List.of("y"), REDUCTION, 1e-6, 14);
-    compare(device, graph().input("x", x(2, 3, 7)).node("GlobalAveragePool", List.of("x"), "y", Map.of()),
-        List.of("y"), REDUCTION, 1e-6, 15);
+    compare(
+        device,
+        graph().input("x", x(2, 3, 5, 4)).node("GlobalAveragePool", List.of("x"), "y", Map.of()),
+        List.of("y"),
+        REDUCTION,
+        1e-6,
+        14);
+    compare(
+        device,
+        graph().input("x", x(2, 3, 7)).node("GlobalAveragePool", List.of("x"), "y", Map.of()),
+        List.of("y"),
+        REDUCTION,
+        1e-6,
+        15);
   }
 
   @Test
   void activations() {
     for (String op : List.of("Relu", "Sigmoid", "Tanh")) {
-      compare(device, graph().input("x", distinct(Shape.of(2, 3, 4, 5), rng, 0.02f))
-          .node(op, List.of("x"), "y", Map.of()), List.of("y"), ELEMENTWISE, 1e-6, 16);
+      compare(
+          device,
+          graph()
+              .input("x", distinct(Shape.of(2, 3, 4, 5), rng, 0.02f))
+              .node(op, List.of("x"), "y", Map.of()),
+          List.of("y"),
+          ELEMENTWISE,
+          1e-6,
+          16);
     }
-    compare(device, graph().input("x", distinct(Shape.of(3, 50), rng, 0.02f))
-        .node("LeakyRelu", List.of("x"), "y", Map.of("alpha", 0.2f)), List.of("y"), ELEMENTWISE, 1e-6, 17);
+    compare(
+        device,
+        graph()
+            .input("x", distinct(Shape.of(3, 50), rng, 0.02f))
+            .node("LeakyRelu", List.of("x"), "y", Map.of("alpha", 0.2f)),
+        List.of("y"),
+        ELEMENTWISE,
+        1e-6,
+        17);
   }
 
   @Test
   void clipWithAttributeOrConstantBounds() {
-    compare(device, graph().input("x", distinct(Shape.of(4, 30), rng, 0.02f)).weight("lo", Tensor.scalar(-0.5f))
-        .weight("hi", Tensor.scalar(0.7f)).node("Clip", List.of("x", "lo", "hi"), "y", Map.of()), List.of("y"),
-        ELEMENTWISE, 1e-6, 18);
-    compare(device, graph().opset(6).input("x", distinct(Shape.of(4, 30), rng, 0.02f))
-        .node("Clip", List.of("x"), "y", Map.of("min", -0.25f, "max", 0.5f)), List.of("y"), ELEMENTWISE, 1e-6, 19);
+    compare(
+        device,
+        graph()
+            .input("x", distinct(Shape.of(4, 30), rng, 0.02f))
+            .weight("lo", Tensor.scalar(-0.5f))
+            .weight("hi", Tensor.scalar(0.7f))
+            .node("Clip", List.of("x", "lo", "hi"), "y", Map.of()),
+        List.of("y"),
+        ELEMENTWISE,
+        1e-6,
+        18);
+    compare(
+        device,
+        graph()
+            .opset(6)
+            .input("x", distinct(Shape.of(4, 30), rng, 0.02f))
+            .node("Clip", List.of("x"), "y", Map.of("min", -0.25f, "max", 0.5f)),
+        List.of("y"),
+        ELEMENTWISE,
+        1e-6,
+        19);
     // Bounds fed as graph inputs (their gradients are not computed: only x's is compared).
-    PlanTesting.GraphBuilder b = graph().input("x", distinct(Shape.of(4, 30), rng, 0.02f))
-        .input("lo", Tensor.scalar(-0.3f)).node("Clip", List.of("x", "lo"), "y", Map.of());
+    PlanTesting.GraphBuilder b =
+        graph()
+            .input("x", distinct(Shape.of(4, 30), rng, 0.02f))
+            .input("lo", Tensor.scalar(-0.3f))
+            .node("Clip", List.of("x", "lo"), "y", Map.of());
     PlanTesting.compareForward(device, b, List.of("y"), ELEMENTWISE, 1e-6);
   }
 
   @Test
   void softmaxAlongAnAxisAndCoercedTo2d() {
-    compare(device, graph().input("x", x(3, 4, 5)).node("Softmax", List.of("x"), "y", Map.of("axis", 1L)),
-        List.of("y"), REDUCTION, 1e-6, 20);
-    compare(device, graph().input("x", x(3, 7)).node("Softmax", List.of("x"), "y", Map.of()), List.of("y"),
-        REDUCTION, 1e-6, 21);
-    compare(device, graph().opset(11).input("x", x(2, 3, 4)).node("Softmax", List.of("x"), "y", Map.of("axis", 1L)),
-        List.of("y"), REDUCTION, 1e-6, 22);
+    compare(
+        device,
+        graph().input("x", x(3, 4, 5)).node("Softmax", List.of("x"), "y", Map.of("axis", 1L)),
+        List.of("y"),
+        REDUCTION,
+        1e-6,
+        20);
+    compare(
+        device,
+        graph().input("x", x(3, 7)).node("Softmax", List.of("x"), "y", Map.of()),
+        List.of("y"),
+        REDUCTION,
+        1e-6,
+        21);
+    compare(
+        device,
+        graph()
+            .opset(11)
+            .input("x", x(2, 3, 4))
+            .node("Softmax", List.of("x"), "y", Map.of("axis", 1L)),
+        List.of("y"),
+        REDUCTION,
+        1e-6,
+        22);
   }
 
   @Test
   void lrn() {
-    compare(device, graph().input("x", x(2, 5, 3, 3)).node("LRN", List.of("x"), "y", Map.of("size", 3L,
-        "alpha", 0.01f, "beta", 0.75f, "bias", 1.5f)), List.of("y"), REDUCTION, 1e-5, 23);
+    compare(
+        device,
+        graph()
+            .input("x", x(2, 5, 3, 3))
+            .node(
+                "LRN",
+                List.of("x"),
+                "y",
+                Map.of("size", 3L, "alpha", 0.01f, "beta", 0.75f, "bias", 1.5f)),
+        List.of("y"),
+        REDUCTION,
+        1e-5,
+        23);
   }
 
   @Test
   void batchNormalizationInInferenceMode() {
-    compare(device, graph().input("x", x(2, 3, 4, 4)).weight("s", x(3)).weight("b", x(3)).weight("m", x(3))
-        .weight("v", random(Shape.of(3), rng, 0.5f, 2f))
-        .node("BatchNormalization", List.of("x", "s", "b", "m", "v"), "y", Map.of("epsilon", 1e-3f)), List.of("y"),
-        ELEMENTWISE, 1e-5, 24);
-    PlanTesting.compareForward(device, graph().input("x", x(2, 3, 4)).input("s", x(3)).input("b", x(3))
-        .input("m", x(3)).input("v", random(Shape.of(3), rng, 0.5f, 2f))
-        .node("BatchNormalization", List.of("x", "s", "b", "m", "v"), "y", Map.of()), List.of("y"), ELEMENTWISE, 1e-5);
+    compare(
+        device,
+        graph()
+            .input("x", x(2, 3, 4, 4))
+            .weight("s", x(3))
+            .weight("b", x(3))
+            .weight("m", x(3))
+            .weight("v", random(Shape.of(3), rng, 0.5f, 2f))
+            .node(
+                "BatchNormalization",
+                List.of("x", "s", "b", "m", "v"),
+                "y",
+                Map.of("epsilon", 1e-3f)),
+        List.of("y"),
+        ELEMENTWISE,
+        1e-5,
+        24);
+    PlanTesting.compareForward(
+        device,
+        graph()
+            .input("x", x(2, 3, 4))
+            .input("s", x(3))
+            .input("b", x(3))
+            .input("m", x(3))
+            .input("v", random(Shape.of(3), rng, 0.5f, 2f))
+            .node("BatchNormalization", List.of("x", "s", "b", "m", "v"), "y", Map.of()),
+        List.of("y"),
+        ELEMENTWISE,
+        1e-5);
   }
 
   @Test
@@ -176,70 +436,184 @@ public abstract class DevicePlanOpsCases extends DeviceCases {
         Tensor b = tb == 0 ? x(k, n) : x(n, k);
         Shape cs = cShapes[c++ % cShapes.length];
         // A, B and C are all fed, so the backward gives each its gradient.
-        compare(device, graph().input("a", a).input("b", b).input("c", random(cs, rng, -1f, 1f))
-            .node("Gemm", List.of("a", "b", "c"), "y", Map.of("transA", ta, "transB", tb, "alpha", 0.7f,
-                "beta", 0.4f)), List.of("y"), REDUCTION, 1e-5, 25 + c);
+        compare(
+            device,
+            graph()
+                .input("a", a)
+                .input("b", b)
+                .input("c", random(cs, rng, -1f, 1f))
+                .node(
+                    "Gemm",
+                    List.of("a", "b", "c"),
+                    "y",
+                    Map.of("transA", ta, "transB", tb, "alpha", 0.7f, "beta", 0.4f)),
+            List.of("y"),
+            REDUCTION,
+            1e-5,
+            25 + c);
       }
     }
-    compare(device, graph().input("a", x(2, 6)).weight("w", x(3, 6)).weight("bias", x(3))
-        .node("Gemm", List.of("a", "w", "bias"), "y", Map.of("transB", 1L)), List.of("y"), REDUCTION, 1e-5, 30);
+    compare(
+        device,
+        graph()
+            .input("a", x(2, 6))
+            .weight("w", x(3, 6))
+            .weight("bias", x(3))
+            .node("Gemm", List.of("a", "w", "bias"), "y", Map.of("transB", 1L)),
+        List.of("y"),
+        REDUCTION,
+        1e-5,
+        30);
   }
 
   @Test
   void matMulWithBatchBroadcastingAndVectors() {
-    compare(device, graph().input("a", x(2, 1, 3, 4)).input("b", x(3, 4, 2)).node("MatMul", List.of("a", "b"), "y",
-        Map.of()), List.of("y"), REDUCTION, 1e-5, 31);
-    compare(device, graph().input("a", x(4)).input("b", x(2, 4, 3)).node("MatMul", List.of("a", "b"), "y", Map.of()),
-        List.of("y"), REDUCTION, 1e-5, 32);
-    compare(device, graph().input("a", x(3, 5)).weight("b", x(5)).node("MatMul", List.of("a", "b"), "y", Map.of()),
-        List.of("y"), REDUCTION, 1e-5, 33);
+    compare(
+        device,
+        graph()
+            .input("a", x(2, 1, 3, 4))
+            .input("b", x(3, 4, 2))
+            .node("MatMul", List.of("a", "b"), "y", Map.of()),
+        List.of("y"),
+        REDUCTION,
+        1e-5,
+        31);
+    compare(
+        device,
+        graph()
+            .input("a", x(4))
+            .input("b", x(2, 4, 3))
+            .node("MatMul", List.of("a", "b"), "y", Map.of()),
+        List.of("y"),
+        REDUCTION,
+        1e-5,
+        32);
+    compare(
+        device,
+        graph()
+            .input("a", x(3, 5))
+            .weight("b", x(5))
+            .node("MatMul", List.of("a", "b"), "y", Map.of()),
+        List.of("y"),
+        REDUCTION,
+        1e-5,
+        33);
   }
 
   @Test
   void arithmeticWithBroadcastingBothWays() {
     for (String op : List.of("Add", "Sub", "Mul", "Div")) {
       Tensor b = random(Shape.of(3, 1, 5), rng, 0.5f, 1.5f);
-      compare(device, graph().input("a", x(2, 1, 4, 1)).input("b", b).node(op, List.of("a", "b"), "y", Map.of()),
-          List.of("y"), ELEMENTWISE, 1e-5, 34);
+      compare(
+          device,
+          graph()
+              .input("a", x(2, 1, 4, 1))
+              .input("b", b)
+              .node(op, List.of("a", "b"), "y", Map.of()),
+          List.of("y"),
+          ELEMENTWISE,
+          1e-5,
+          34);
     }
     // A per-channel constant operand, as input normalization has.
-    compare(device, graph().input("a", x(2, 3, 4, 4)).weight("mean", x(1, 3, 1, 1))
-        .node("Sub", List.of("a", "mean"), "y", Map.of()), List.of("y"), ELEMENTWISE, 1e-6, 35);
+    compare(
+        device,
+        graph()
+            .input("a", x(2, 3, 4, 4))
+            .weight("mean", x(1, 3, 1, 1))
+            .node("Sub", List.of("a", "mean"), "y", Map.of()),
+        List.of("y"),
+        ELEMENTWISE,
+        1e-6,
+        35);
     // The same value as both operands: both gradients land in one buffer.
-    compare(device, graph().input("a", x(3, 4)).node("Mul", List.of("a", "a"), "y", Map.of()), List.of("y"),
-        ELEMENTWISE, 1e-6, 36);
+    compare(
+        device,
+        graph().input("a", x(3, 4)).node("Mul", List.of("a", "a"), "y", Map.of()),
+        List.of("y"),
+        ELEMENTWISE,
+        1e-6,
+        36);
   }
 
   @Test
   void concatIncludingOneInputTwice() {
-    compare(device, graph().input("a", x(2, 3, 4)).input("b", x(2, 1, 4)).weight("c", x(2, 2, 4))
-        .node("Concat", List.of("a", "b", "c", "a"), "y", Map.of("axis", 1L)), List.of("y"), ELEMENTWISE, 1e-6, 37);
+    compare(
+        device,
+        graph()
+            .input("a", x(2, 3, 4))
+            .input("b", x(2, 1, 4))
+            .weight("c", x(2, 2, 4))
+            .node("Concat", List.of("a", "b", "c", "a"), "y", Map.of("axis", 1L)),
+        List.of("y"),
+        ELEMENTWISE,
+        1e-6,
+        37);
   }
 
   @Test
   void padConstantEdgeAndReflect() {
     Tensor pads = Tensor.ofLongs(Shape.of(8), new long[] {0, 1, 2, -1, 0, 0, 1, 2});
-    compare(device, graph().input("x", x(2, 3, 4, 5)).weight("pads", pads).weight("v", Tensor.scalar(0.5f))
-        .node("Pad", List.of("x", "pads", "v"), "y", Map.of()), List.of("y"), ELEMENTWISE, 1e-6, 38);
+    compare(
+        device,
+        graph()
+            .input("x", x(2, 3, 4, 5))
+            .weight("pads", pads)
+            .weight("v", Tensor.scalar(0.5f))
+            .node("Pad", List.of("x", "pads", "v"), "y", Map.of()),
+        List.of("y"),
+        ELEMENTWISE,
+        1e-6,
+        38);
     for (String mode : List.of("edge", "reflect", "wrap")) {
       // Forward only: the device plan differentiates constant padding only.
-      PlanTesting.compareForward(device, graph().opset(19).input("x", x(2, 3, 4, 5)).weight("pads",
-          Tensor.ofLongs(Shape.of(8), new long[] {0, 0, 2, 1, 0, 0, 1, 3}))
-          .node("Pad", List.of("x", "pads"), "y", Map.of("mode", mode)), List.of("y"), 0, 0);
+      PlanTesting.compareForward(
+          device,
+          graph()
+              .opset(19)
+              .input("x", x(2, 3, 4, 5))
+              .weight("pads", Tensor.ofLongs(Shape.of(8), new long[] {0, 0, 2, 1, 0, 0, 1, 3}))
+              .node("Pad", List.of("x", "pads"), "y", Map.of("mode", mode)),
+          List.of("y"),
+          0,
+          0);
     }
     // The fill value as a graph input.
-    PlanTesting.compareForward(device, graph().input("x", x(2, 3)).weight("pads", Tensor.ofLongs(Shape.of(4),
-        new long[] {1, 0, 0, 2})).input("v", Tensor.scalar(2.5f)).node("Pad", List.of("x", "pads", "v"), "y",
-        Map.of()), List.of("y"), 0, 0);
+    PlanTesting.compareForward(
+        device,
+        graph()
+            .input("x", x(2, 3))
+            .weight("pads", Tensor.ofLongs(Shape.of(4), new long[] {1, 0, 0, 2}))
+            .input("v", Tensor.scalar(2.5f))
+            .node("Pad", List.of("x", "pads", "v"), "y", Map.of()),
+        List.of("y"),
+        0,
+        0);
   }
 
   @Test
   void transposeFlattenAndReshapeAliases() {
-    compare(device, graph().input("x", x(2, 3, 4, 5)).node("Transpose", List.of("x"), "y",
-        Map.of("perm", l(0, 3, 1, 2))), List.of("y"), ELEMENTWISE, 1e-6, 39);
+    compare(
+        device,
+        graph()
+            .input("x", x(2, 3, 4, 5))
+            .node("Transpose", List.of("x"), "y", Map.of("perm", l(0, 3, 1, 2))),
+        List.of("y"),
+        ELEMENTWISE,
+        1e-6,
+        39);
     Tensor shape = Tensor.ofLongs(Shape.of(2), new long[] {6, -1});
-    compare(device, graph().input("x", x(2, 3, 4, 5)).weight("shape", shape)
-        .node("Flatten", List.of("x"), "f", Map.of("axis", 2L)).node("Reshape", List.of("f", "shape"), "r", Map.of())
-        .node("Tanh", List.of("r"), "y", Map.of()), List.of("y"), ELEMENTWISE, 1e-6, 40);
+    compare(
+        device,
+        graph()
+            .input("x", x(2, 3, 4, 5))
+            .weight("shape", shape)
+            .node("Flatten", List.of("x"), "f", Map.of("axis", 2L))
+            .node("Reshape", List.of("f", "shape"), "r", Map.of())
+            .node("Tanh", List.of("r"), "y", Map.of()),
+        List.of("y"),
+        ELEMENTWISE,
+        1e-6,
+        40);
   }
 }

@@ -21,17 +21,18 @@ import org.featviz.ir.ModelException;
 import org.featviz.ir.Node;
 import org.featviz.ir.Shape;
 import org.featviz.ir.Tensor;
-import org.featviz.ir.ValueInfo;
 import org.featviz.ir.UnsupportedException;
+import org.featviz.ir.ValueInfo;
 import org.featviz.ops.ShapeInference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The plan itself, on the emulator: buffers shared by lifetime (fewer bytes than a buffer per value, and never two
- * live values in one buffer, which the results of the other tests would show), a plan per batch size, the order of
- * forward and backward, errors naming node and op for what cannot be lowered, and idempotent close.
+ * The plan itself, on the emulator: buffers shared by lifetime (fewer bytes than a buffer per
+ * value, and never two live values in one buffer, which the results of the other tests would show),
+ * a plan per batch size, the order of forward and backward, errors naming node and op for what
+ * cannot be lowered, and idempotent close.
  */
 class DevicePlanTest {
   private final Random rng = new Random(5);
@@ -53,24 +54,46 @@ class DevicePlanTest {
     String prev = "x";
     for (int i = 0; i < n; i++) {
       String name = "a" + i;
-      nodes.add(new Node(name, i % 2 == 0 ? "Tanh" : "Sigmoid", List.of(prev), List.of(name), Attributes.empty()));
+      nodes.add(
+          new Node(
+              name,
+              i % 2 == 0 ? "Tanh" : "Sigmoid",
+              List.of(prev),
+              List.of(name),
+              Attributes.empty()));
       prev = name;
     }
-    Graph g = new Graph("chain.onnx", 13, List.of(ValueInfo.of("x", shape)), List.of(prev), nodes, Map.of(), Map.of(),
-        Map.of());
+    Graph g =
+        new Graph(
+            "chain.onnx",
+            13,
+            List.of(ValueInfo.of("x", shape)),
+            List.of(prev),
+            nodes,
+            Map.of(),
+            Map.of(),
+            Map.of());
     return ShapeInference.infer(g, Map.of("x", shape));
   }
 
-  /** The plan's gradient of x for these seeds, after its forward, against the CPU executor's from acts. */
-  private static void assertInputGradient(DevicePlan plan, CpuExecutor cpu, Activations acts,
-      Map<String, Tensor> seeds, String what) {
-    assertClose(cpu.backward(acts, seeds, List.of("x")).get("x").data(), plan.backward(seeds).get("x").data(), 1e-5,
-        1e-6, what);
+  /**
+   * The plan's gradient of x for these seeds, after its forward, against the CPU executor's from
+   * acts.
+   */
+  private static void assertInputGradient(
+      DevicePlan plan, CpuExecutor cpu, Activations acts, Map<String, Tensor> seeds, String what) {
+    assertClose(
+        cpu.backward(acts, seeds, List.of("x")).get("x").data(),
+        plan.backward(seeds).get("x").data(),
+        1e-5,
+        1e-6,
+        what);
   }
 
   @Test
   void aForwardOnlyChainReusesTwoBuffers() {
-    try (DevicePlan plan = DevicePlan.lowerForward(device, chain(8, Shape.of(4, 64)), List.of("a7"))) {
+    try (DevicePlan plan =
+        DevicePlan.lowerForward(device, chain(8, Shape.of(4, 64)), List.of("a7"))) {
       assertEquals(8, plan.stepCount());
       assertEquals(2, plan.bufferCount(), plan.describe());
       assertEquals(2 * 4 * 64 * 4, plan.peakDeviceBytes());
@@ -88,7 +111,12 @@ class DevicePlanTest {
       Tensor seed = random(Shape.of(2, 50), rng, -1f, 1f);
       CpuExecutor cpu = new CpuExecutor(g);
       Activations acts = cpu.forward(Map.of("x", x), List.of("a5"));
-      assertClose(acts.get("a5").data(), plan.forward(Map.of("x", x)).get("a5").data(), 1e-5, 1e-6, "forward");
+      assertClose(
+          acts.get("a5").data(),
+          plan.forward(Map.of("x", x)).get("a5").data(),
+          1e-5,
+          1e-6,
+          "forward");
       assertInputGradient(plan, cpu, acts, Map.of("a5", seed), "backward");
       // The plan runs again with other inputs, and gives the same results as a fresh plan would.
       Tensor x2 = random(Shape.of(2, 50), rng, -1f, 1f);
@@ -128,7 +156,8 @@ class DevicePlanTest {
       assertEquals(0, plan.stepCount());
       Tensor seed = random(Shape.of(3, 40), rng, -1f, 1f);
       plan.forward(Map.of("x", random(Shape.of(3, 40), rng, -1f, 1f)));
-      assertClose(seed.data(), plan.backward(Map.of("x", seed)).get("x").data(), 0, 0, "the seed itself");
+      assertClose(
+          seed.data(), plan.backward(Map.of("x", seed)).get("x").data(), 0, 0, "the seed itself");
     }
   }
 
@@ -142,9 +171,16 @@ class DevicePlanTest {
       Map<String, Tensor> out = exec.forward(Map.of("x", x), List.of("a1"));
       assertTrue(exec.plan() != first, "a new plan for batch 5");
       assertEquals(Shape.of(5, 8), out.get("a1").shape());
-      assertClose(new CpuExecutor(g).forward(Map.of("x", x), List.of("a1")).get("a1").data(), out.get("a1").data(),
-          1e-5, 1e-6, "batch 5");
-      assertThrows(IllegalStateException.class, () -> first.forward(Map.of("x", x)), "the old plan is closed");
+      assertClose(
+          new CpuExecutor(g).forward(Map.of("x", x), List.of("a1")).get("a1").data(),
+          out.get("a1").data(),
+          1e-5,
+          1e-6,
+          "batch 5");
+      assertThrows(
+          IllegalStateException.class,
+          () -> first.forward(Map.of("x", x)),
+          "the old plan is closed");
       exec.forward(Map.of("x", x), List.of("a1"));
       assertTrue(exec.plan() == exec.plan(), "the same shapes and targets reuse the plan");
     }
@@ -156,12 +192,16 @@ class DevicePlanTest {
     try (DevicePlan plan = DevicePlan.lower(device, g, List.of("a1"), List.of("x"))) {
       assertThrows(IllegalStateException.class, () -> plan.backward(Map.of()));
       plan.forward(Map.of("x", random(Shape.of(2, 3), rng, -1f, 1f)));
-      assertThrows(IllegalArgumentException.class, () -> plan.backward(Map.of("a0", Tensor.zeros(Shape.of(2, 3)))));
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> plan.backward(Map.of("a0", Tensor.zeros(Shape.of(2, 3)))));
       plan.forward(Map.of("x", random(Shape.of(2, 3), rng, -1f, 1f)));
       plan.backward(Map.of("a1", Tensor.zeros(Shape.of(2, 3))));
-      assertThrows(IllegalStateException.class, () -> plan.backward(Map.of()), "the activations are spent");
-      ModelException wrongShape = assertThrows(ModelException.class,
-          () -> plan.forward(Map.of("x", Tensor.zeros(Shape.of(3, 3)))));
+      assertThrows(
+          IllegalStateException.class, () -> plan.backward(Map.of()), "the activations are spent");
+      ModelException wrongShape =
+          assertThrows(
+              ModelException.class, () -> plan.forward(Map.of("x", Tensor.zeros(Shape.of(3, 3)))));
       assertTrue(wrongShape.getMessage().contains("[2, 3]"), wrongShape.getMessage());
     }
   }
@@ -169,32 +209,64 @@ class DevicePlanTest {
   @Test
   void unsupportedOpsAndGradientsNameTheNodeAndOp() {
     Shape s = Shape.of(1, 2, 6, 6);
-    Graph edgePad = graphOf(s, new Node("pad1", "Pad", List.of("x", "pads"), List.of("pad1"), new Attributes(
-        Map.of("mode", "edge"))));
-    DevicePlan.lowerForward(device, edgePad, List.of("pad1")).close();  // forward is fine
-    UnsupportedException e = assertThrows(UnsupportedException.class, () -> DevicePlan.lower(device, edgePad, List.of("pad1"), List.of("x")));
-    assertTrue(e.getMessage().contains("Pad node 'pad1'") && e.getMessage().contains("gradient"), e.getMessage());
+    Graph edgePad =
+        graphOf(
+            s,
+            new Node(
+                "pad1",
+                "Pad",
+                List.of("x", "pads"),
+                List.of("pad1"),
+                new Attributes(Map.of("mode", "edge"))));
+    DevicePlan.lowerForward(device, edgePad, List.of("pad1")).close(); // forward is fine
+    UnsupportedException e =
+        assertThrows(
+            UnsupportedException.class,
+            () -> DevicePlan.lower(device, edgePad, List.of("pad1"), List.of("x")));
+    assertTrue(
+        e.getMessage().contains("Pad node 'pad1'") && e.getMessage().contains("gradient"),
+        e.getMessage());
 
     // A convolution whose weight is a graph input that needs a gradient: weights are frozen.
-    Graph g = new Graph("w.onnx", 13, List.of(ValueInfo.of("x", s), ValueInfo.of("w", Shape.of(3, 2, 3, 3))),
-        List.of("c"), List.of(new Node("c", "Conv", List.of("x", "w"), List.of("c"), Attributes.empty())), Map.of(),
-        Map.of(), Map.of());
+    Graph g =
+        new Graph(
+            "w.onnx",
+            13,
+            List.of(ValueInfo.of("x", s), ValueInfo.of("w", Shape.of(3, 2, 3, 3))),
+            List.of("c"),
+            List.of(new Node("c", "Conv", List.of("x", "w"), List.of("c"), Attributes.empty())),
+            Map.of(),
+            Map.of(),
+            Map.of());
     Graph shaped = ShapeInference.infer(g, Map.of("x", s, "w", Shape.of(3, 2, 3, 3)));
-    e = assertThrows(UnsupportedException.class, () -> DevicePlan.lower(device, shaped, List.of("c"),
-        List.of("x", "w")));
-    assertTrue(e.getMessage().contains("Conv node 'c'") && e.getMessage().contains("'w'"), e.getMessage());
-    DevicePlan.lower(device, shaped, List.of("c"), List.of("x")).close();  // the input gradient alone is fine
+    e =
+        assertThrows(
+            UnsupportedException.class,
+            () -> DevicePlan.lower(device, shaped, List.of("c"), List.of("x", "w")));
+    assertTrue(
+        e.getMessage().contains("Conv node 'c'") && e.getMessage().contains("'w'"), e.getMessage());
+    DevicePlan.lower(device, shaped, List.of("c"), List.of("x"))
+        .close(); // the input gradient alone is fine
 
-    ModelException unknown = assertThrows(ModelException.class,
-        () -> DevicePlan.lowerForward(device, edgePad, List.of("nope")));
+    ModelException unknown =
+        assertThrows(
+            ModelException.class, () -> DevicePlan.lowerForward(device, edgePad, List.of("nope")));
     assertTrue(unknown.getMessage().contains("'nope'"), unknown.getMessage());
   }
 
   private Graph graphOf(Shape x, Node node) {
     Map<String, Tensor> inits = new LinkedHashMap<>();
     inits.put("pads", Tensor.ofLongs(Shape.of(8), new long[] {0, 0, 1, 1, 0, 0, 1, 1}));
-    Graph g = new Graph("one.onnx", 13, List.of(ValueInfo.of("x", x)), List.of(node.output()), List.of(node), inits,
-        Map.of(), Map.of());
+    Graph g =
+        new Graph(
+            "one.onnx",
+            13,
+            List.of(ValueInfo.of("x", x)),
+            List.of(node.output()),
+            List.of(node),
+            inits,
+            Map.of(),
+            Map.of());
     return ShapeInference.infer(g, Map.of("x", x));
   }
 
@@ -203,7 +275,8 @@ class DevicePlanTest {
     DevicePlan plan = DevicePlan.lowerForward(device, chain(2, Shape.of(2, 2)), List.of("a1"));
     plan.close();
     plan.close();
-    assertThrows(IllegalStateException.class, () -> plan.forward(Map.of("x", Tensor.zeros(Shape.of(2, 2)))));
+    assertThrows(
+        IllegalStateException.class, () -> plan.forward(Map.of("x", Tensor.zeros(Shape.of(2, 2)))));
     DeviceExecutor exec = new DeviceExecutor(device, chain(2, Shape.of(2, 2)));
     exec.forward(Map.of("x", Tensor.zeros(Shape.of(2, 2))), List.of("a1"));
     exec.close();

@@ -21,10 +21,10 @@ import org.featviz.passes.Prepare;
 import org.junit.jupiter.api.Test;
 
 /**
- * fashion-cnn forward through the device plan in TF32 on the emulator (convolutions and GEMMs on TF32-rounded
- * operands) against the FP32 CPU backend, on real Fashion-MNIST test images: the predicted class of every image
- * is kept and the logits move by a bounded amount (measured 2.0e-4 of the logit scale; bound 1e-3), but they do
- * move (TF32 rounding is applied).
+ * fashion-cnn forward through the device plan in TF32 on the emulator (convolutions and GEMMs on
+ * TF32-rounded operands) against the FP32 CPU backend, on real Fashion-MNIST test images: the
+ * predicted class of every image is kept and the logits move by a bounded amount (measured 2.0e-4
+ * of the logit scale; bound 1e-3), but they do move (TF32 rounding is applied).
  */
 class DevicePlanTf32EmuTest {
   @Test
@@ -32,13 +32,16 @@ class DevicePlanTf32EmuTest {
     assumeTrue(Files.isDirectory(FashionMnist.defaultDir()), "Fashion-MNIST is not installed");
     Graph imported = OnnxImporter.read(BundledModels.path("fashion-cnn"));
     Graph g = Prepare.forRun(imported, null, List.of());
-    Dataset data = FashionMnist.load(FashionMnist.defaultDir(), FashionMnist.Split.TEST).slice(0, 6);
-    Tensor x = InputNormalization.fromMetadata(imported.metadata(), "fashion-cnn").apply(data.images());
+    Dataset data =
+        FashionMnist.load(FashionMnist.defaultDir(), FashionMnist.Split.TEST).slice(0, 6);
+    Tensor x =
+        InputNormalization.fromMetadata(imported.metadata(), "fashion-cnn").apply(data.images());
     String input = g.input().name();
     String logits = g.outputs().get(0);
     float[] fp32 = new CpuExecutor(g).forward(Map.of(input, x), List.of(logits)).get(logits).data();
     float[] tf32;
-    try (EmulatedDevice device = new EmulatedDevice(); DeviceExecutor exec = DeviceExecutor.forwardOnly(device, g)) {
+    try (EmulatedDevice device = new EmulatedDevice();
+        DeviceExecutor exec = DeviceExecutor.forwardOnly(device, g)) {
       device.setMathMode(MathMode.TF32);
       tf32 = exec.forward(Map.of(input, x), List.of(logits)).get(logits).data();
     }
@@ -50,13 +53,17 @@ class DevicePlanTf32EmuTest {
       diff = Math.max(diff, Math.abs(fp32[i] - tf32[i]));
     }
     for (int n = 0; n < data.size(); n++) {
-      assertEquals(argmax(fp32, n * classes, classes), argmax(tf32, n * classes, classes), "image " + n);
+      assertEquals(
+          argmax(fp32, n * classes, classes), argmax(tf32, n * classes, classes), "image " + n);
     }
     double relative = diff / scale;
-    System.out.printf("fashion-cnn TF32 vs FP32 logits: max |diff| %.3g, logit scale %.3g, relative %.3g%n", diff,
-        scale, relative);
-    assertTrue(relative > 1e-6, "TF32 logits equal FP32's to " + relative + ": no rounding applied?");
-    assertTrue(relative < 1e-3, "TF32 logits differ from FP32 by " + relative + " of the logit scale");
+    System.out.printf(
+        "fashion-cnn TF32 vs FP32 logits: max |diff| %.3g, logit scale %.3g, relative %.3g%n",
+        diff, scale, relative);
+    assertTrue(
+        relative > 1e-6, "TF32 logits equal FP32's to " + relative + ": no rounding applied?");
+    assertTrue(
+        relative < 1e-3, "TF32 logits differ from FP32 by " + relative + " of the logit scale");
   }
 
   private static int argmax(float[] v, int from, int count) {

@@ -21,8 +21,9 @@ import org.featviz.ops.ShapeInference;
 
 /**
  * Builds small graphs and runs them through both executors: {@link CpuExecutor} (the oracle) and
- * {@link DeviceExecutor} on a device, forward to the targets and backward from random seeds to every fed input,
- * comparing every tensor with |device - cpu| <= atol + rtol |cpu| (NaN never passes).
+ * {@link DeviceExecutor} on a device, forward to the targets and backward from random seeds to
+ * every fed input, comparing every tensor with |device - cpu| <= atol + rtol |cpu| (NaN never
+ * passes).
  */
 final class PlanTesting {
   private PlanTesting() {}
@@ -62,8 +63,16 @@ final class PlanTesting {
         in.add(ValueInfo.of(e.getKey(), e.getValue().shape()));
         shapes.put(e.getKey(), e.getValue().shape());
       }
-      Graph g = new Graph("test.onnx", opset, in, List.of(nodes.get(nodes.size() - 1).output()), nodes,
-          initializers, Map.of(), Map.of());
+      Graph g =
+          new Graph(
+              "test.onnx",
+              opset,
+              in,
+              List.of(nodes.get(nodes.size() - 1).output()),
+              nodes,
+              initializers,
+              Map.of(),
+              Map.of());
       return ShapeInference.infer(g, shapes);
     }
   }
@@ -73,16 +82,18 @@ final class PlanTesting {
   }
 
   /**
-   * Forward to {@code targets} and backward from a random seed at each target to every fed input, on the CPU and
-   * the device; asserts that all of them agree.
+   * Forward to {@code targets} and backward from a random seed at each target to every fed input,
+   * on the CPU and the device; asserts that all of them agree.
    */
-  static void compare(Device device, GraphBuilder b, List<String> targets, double rtol, double atol, long seed) {
+  static void compare(
+      Device device, GraphBuilder b, List<String> targets, double rtol, double atol, long seed) {
     Graph g = b.build();
     compare(device, g, b.feeds, targets, rtol, atol, seed);
   }
 
   /** Forward only (a forward-only plan), comparing the targets. */
-  static void compareForward(Device device, GraphBuilder b, List<String> targets, double rtol, double atol) {
+  static void compareForward(
+      Device device, GraphBuilder b, List<String> targets, double rtol, double atol) {
     Graph g = b.build();
     Activations acts = new CpuExecutor(g).forward(b.feeds, targets);
     try (DeviceExecutor dev = DeviceExecutor.forwardOnly(device, g)) {
@@ -93,8 +104,14 @@ final class PlanTesting {
     }
   }
 
-  static void compare(Device device, Graph g, Map<String, Tensor> feeds, List<String> targets, double rtol,
-      double atol, long seed) {
+  static void compare(
+      Device device,
+      Graph g,
+      Map<String, Tensor> feeds,
+      List<String> targets,
+      double rtol,
+      double atol,
+      long seed) {
     Random rng = new Random(seed);
     CpuExecutor cpu = new CpuExecutor(g);
     Activations acts = cpu.forward(feeds, targets);
@@ -109,7 +126,8 @@ final class PlanTesting {
       }
       Map<String, Tensor> grads = dev.backward(seeds, wrt);
       for (String w : wrt) {
-        assertClose(cpuGrads.get(w).data(), grads.get(w).data(), rtol, atol, "gradient of '" + w + "'");
+        assertClose(
+            cpuGrads.get(w).data(), grads.get(w).data(), rtol, atol, "gradient of '" + w + "'");
       }
     }
   }

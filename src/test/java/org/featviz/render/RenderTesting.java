@@ -12,21 +12,26 @@ import org.featviz.param.FftParam;
 import org.featviz.param.ImageParam;
 import org.featviz.param.PixelParam;
 
-/** What a render starts from, for tests that need to know it (is a unit silent on its start image?). */
+/**
+ * What a render starts from, for tests that need to know it (is a unit silent on its start image?).
+ */
 public final class RenderTesting {
   private RenderTesting() {}
 
   /**
-   * The largest activation of target t's unit (over its positions) on the image a render with these options
-   * starts t from, untransformed, as both renderers draw it: from {@link Renderer#seedFor} and the
-   * parameterization's initialization. 0 means the unit is silent there.
+   * The largest activation of target t's unit (over its positions) on the image a render with these
+   * options starts t from, untransformed, as both renderers draw it: from {@link Renderer#seedFor}
+   * and the parameterization's initialization. 0 means the unit is silent there.
    */
-  public static double startMax(Graph graph, InputNormalization norm, RenderOptions opts, RenderTarget t) {
+  public static double startMax(
+      Graph graph, InputNormalization norm, RenderOptions opts, RenderTarget t) {
     String input = graph.input().name();
     Shape in = graph.shape(input);
     Shape image = Shape.of(in.dim(1), in.dim(2), in.dim(3));
-    ImageParam param = opts.param().equals("fft")
-        ? new FftParam(image, opts.decay(), FftParam.DEFAULT_STD, image.dim(0) == 3) : new PixelParam(image);
+    ImageParam param =
+        opts.param().equals("fft")
+            ? new FftParam(image, opts.decay(), FftParam.DEFAULT_STD, image.dim(0) == 3)
+            : new PixelParam(image);
     float[] params = new float[param.size()];
     param.init(params, new Random(RenderSteps.seedFor(opts, List.of(t), 0)));
     float[] pixels = new float[image.size()];

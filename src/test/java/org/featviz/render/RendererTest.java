@@ -26,9 +26,15 @@ import org.featviz.param.TransformConfig;
 import org.featviz.passes.Prepare;
 import org.junit.jupiter.api.Test;
 
-/** The batched render loop on a small random conv net: objectives grow, dead units are reported, seeds repeat. */
+/**
+ * The batched render loop on a small random conv net: objectives grow, dead units are reported,
+ * seeds repeat.
+ */
 class RendererTest {
-  /** x[1,1,12,12] -> conv(4, 3x3) -> relu; unit 3 has zero weights and a negative bias: it can never fire. */
+  /**
+   * x[1,1,12,12] -> conv(4, 3x3) -> relu; unit 3 has zero weights and a negative bias: it can never
+   * fire.
+   */
   private static Graph net() {
     Random rng = new Random(3);
     Map<String, Tensor> inits = new LinkedHashMap<>();
@@ -36,12 +42,25 @@ class RendererTest {
     for (int i = 27; i < 36; i++) w.data()[i] = 0;
     inits.put("w", w);
     inits.put("b", Tensor.of(Shape.of(4), new float[] {0.1f, -0.1f, 0f, -1f}));
-    List<Node> nodes = List.of(
-        new Node("conv1", "Conv", List.of("x", "w", "b"), List.of("conv1"),
-            new Attributes(Map.of("pads", new long[] {1, 1, 1, 1}))),
-        new Node("relu1", "Relu", List.of("conv1"), List.of("relu1"), Attributes.empty()));
-    Graph g = new Graph("net.onnx", 13, List.of(ValueInfo.of("x", Shape.of(1, 1, 12, 12))), List.of("relu1"), nodes,
-        inits, Map.of(), Map.of());
+    List<Node> nodes =
+        List.of(
+            new Node(
+                "conv1",
+                "Conv",
+                List.of("x", "w", "b"),
+                List.of("conv1"),
+                new Attributes(Map.of("pads", new long[] {1, 1, 1, 1}))),
+            new Node("relu1", "Relu", List.of("conv1"), List.of("relu1"), Attributes.empty()));
+    Graph g =
+        new Graph(
+            "net.onnx",
+            13,
+            List.of(ValueInfo.of("x", Shape.of(1, 1, 12, 12))),
+            List.of("relu1"),
+            nodes,
+            inits,
+            Map.of(),
+            Map.of());
     return Prepare.forRun(g, null, List.of("relu1"));
   }
 
@@ -52,23 +71,36 @@ class RendererTest {
   @Test
   void optimizationIncreasesEachImagesOwnObjective() {
     Renderer r = new Renderer(net(), InputNormalization.identity(), options(1));
-    List<RenderTarget> targets = List.of(
-        new RenderTarget(Objectives.channel("relu1", 0), "relu1", 0),
-        new RenderTarget(Objectives.channel("relu1", 2), "relu1", 2));
+    List<RenderTarget> targets =
+        List.of(
+            new RenderTarget(Objectives.channel("relu1", 0), "relu1", 0),
+            new RenderTarget(Objectives.channel("relu1", 2), "relu1", 2));
     List<RenderResult> start = r.render(targets, s -> {});
-    List<RenderResult> end = new Renderer(net(), InputNormalization.identity(), options(60)).render(targets, s -> {});
+    List<RenderResult> end =
+        new Renderer(net(), InputNormalization.identity(), options(60)).render(targets, s -> {});
     for (int b = 0; b < 2; b++) {
       assertEquals(RenderResult.Status.OK, end.get(b).status());
-      assertTrue(end.get(b).objectiveValue() > start.get(b).objectiveValue() + 0.1,
-          "unit " + b + ": " + start.get(b).objectiveValue() + " -> " + end.get(b).objectiveValue());
-      assertEquals(end.get(b).objectiveValue(), end.get(b).activation(), 1e-6, "channel objective = activation");
+      assertTrue(
+          end.get(b).objectiveValue() > start.get(b).objectiveValue() + 0.1,
+          "unit "
+              + b
+              + ": "
+              + start.get(b).objectiveValue()
+              + " -> "
+              + end.get(b).objectiveValue());
+      assertEquals(
+          end.get(b).objectiveValue(),
+          end.get(b).activation(),
+          1e-6,
+          "channel objective = activation");
     }
   }
 
   /**
-   * A copy of the net whose unit 1 is biased so that it is negative everywhere on the grey start image, borders
-   * (where zero padding drops taps) included; an image with 1 under its positive weights still reaches it. Its
-   * weights sum to 2.0 (positive part 2.6): bias -1.6 gives at most -0.3 on grey, +0.4 on a white image.
+   * A copy of the net whose unit 1 is biased so that it is negative everywhere on the grey start
+   * image, borders (where zero padding drops taps) included; an image with 1 under its positive
+   * weights still reaches it. Its weights sum to 2.0 (positive part 2.6): bias -1.6 gives at most
+   * -0.3 on grey, +0.4 on a white image.
    */
   private static Graph silentUnit1() {
     Graph g = net();
@@ -86,8 +118,9 @@ class RendererTest {
   @Test
   void aUnitSilentOnTheStartImageIsReachedThroughItsReluInput() {
     Graph silent = silentUnit1();
-    List<RenderResult> res = new Renderer(silent, InputNormalization.identity(), options(80)).render(
-        List.of(new RenderTarget(Objectives.channel("relu1", 1), "relu1", 1)), s -> {});
+    List<RenderResult> res =
+        new Renderer(silent, InputNormalization.identity(), options(80))
+            .render(List.of(new RenderTarget(Objectives.channel("relu1", 1), "relu1", 1)), s -> {});
     assertEquals(RenderResult.Status.OK, res.get(0).status());
     assertTrue(res.get(0).activation() > 0.05, "activation " + res.get(0).activation());
   }
@@ -96,16 +129,34 @@ class RendererTest {
   void diversityPushesImagesWithTheSameObjectiveApart() {
     RenderTarget t = new RenderTarget(Objectives.channel("relu1", 0), "relu1", 0);
     List<RenderTarget> twins = List.of(t, t, t);
-    List<RenderResult> same = new Renderer(net(), InputNormalization.identity(), options(20)).render(twins, s -> {});
-    assertArrayEquals(same.get(0).image(), same.get(1).image(), 0f, "same objective and seed: same image");
-    // With a batch term every image starts from its own seed; the term's weight alone then decides how far apart
+    List<RenderResult> same =
+        new Renderer(net(), InputNormalization.identity(), options(20)).render(twins, s -> {});
+    assertArrayEquals(
+        same.get(0).image(), same.get(1).image(), 0f, "same objective and seed: same image");
+    // With a batch term every image starts from its own seed; the term's weight alone then decides
+    // how far apart
     // the images end up.
-    double without = diversity(new Renderer(net(), InputNormalization.identity(),
-        options(40).withBatchTerms(List.of(Objectives.diversity("relu1", 0)))).render(twins, s -> {}));
-    double with = diversity(new Renderer(net(), InputNormalization.identity(),
-        options(40).withBatchTerms(List.of(Objectives.diversity("relu1", 20)))).render(twins, s -> {}));
-    assertTrue(with > without + 0.01, "diversity (minus the mean Gram cosine similarity at relu1): " + without
-        + " without the term, " + with + " with it");
+    double without =
+        diversity(
+            new Renderer(
+                    net(),
+                    InputNormalization.identity(),
+                    options(40).withBatchTerms(List.of(Objectives.diversity("relu1", 0))))
+                .render(twins, s -> {}));
+    double with =
+        diversity(
+            new Renderer(
+                    net(),
+                    InputNormalization.identity(),
+                    options(40).withBatchTerms(List.of(Objectives.diversity("relu1", 20))))
+                .render(twins, s -> {}));
+    assertTrue(
+        with > without + 0.01,
+        "diversity (minus the mean Gram cosine similarity at relu1): "
+            + without
+            + " without the term, "
+            + with
+            + " with it");
   }
 
   /** The diversity term's own measure (weight 1) on the final images' relu1 activations. */
@@ -113,8 +164,10 @@ class RendererTest {
     int n = results.size();
     float[] x = new float[n * 144];
     for (int b = 0; b < n; b++) System.arraycopy(results.get(b).image(), 0, x, b * 144, 144);
-    Tensor acts = new org.featviz.cpu.CpuExecutor(net()).forward(Map.of("x", Tensor.of(Shape.of(n, 1, 12, 12), x)),
-        List.of("relu1")).get("relu1");
+    Tensor acts =
+        new org.featviz.cpu.CpuExecutor(net())
+            .forward(Map.of("x", Tensor.of(Shape.of(n, 1, 12, 12), x)), List.of("relu1"))
+            .get("relu1");
     Map<String, Tensor> a = Map.of("relu1", acts);
     Map<String, Tensor> g = Map.of("relu1", Tensor.zeros(acts.shape()));
     List<org.featviz.objective.SampleView> views = new java.util.ArrayList<>();
@@ -124,8 +177,9 @@ class RendererTest {
 
   @Test
   void aUnitThatNeverFiresIsReportedDead() {
-    List<RenderResult> res = new Renderer(net(), InputNormalization.identity(), options(5)).render(
-        List.of(new RenderTarget(Objectives.channel("relu1", 3), "relu1", 3)), s -> {});
+    List<RenderResult> res =
+        new Renderer(net(), InputNormalization.identity(), options(5))
+            .render(List.of(new RenderTarget(Objectives.channel("relu1", 3), "relu1", 3)), s -> {});
     assertEquals(RenderResult.Status.DEAD, res.get(0).status());
   }
 
@@ -134,8 +188,16 @@ class RendererTest {
     RenderTarget a = new RenderTarget(Objectives.channel("relu1", 0), "relu1", 0);
     RenderTarget b = new RenderTarget(Objectives.iam("relu1", 1), "relu1", 1);
     RenderOptions o = RenderOptions.defaults().withSteps(8);
-    float[] alone = new Renderer(net(), InputNormalization.identity(), o).render(List.of(a), s -> {}).get(0).image();
-    float[] inBatch = new Renderer(net(), InputNormalization.identity(), o).render(List.of(b, a), s -> {}).get(1).image();
+    float[] alone =
+        new Renderer(net(), InputNormalization.identity(), o)
+            .render(List.of(a), s -> {})
+            .get(0)
+            .image();
+    float[] inBatch =
+        new Renderer(net(), InputNormalization.identity(), o)
+            .render(List.of(b, a), s -> {})
+            .get(1)
+            .image();
     assertArrayEquals(alone, inBatch, 1e-6f);
   }
 
@@ -143,30 +205,45 @@ class RendererTest {
   void aBatchThatDoesNotFitIsAClearErrorNamingTheBatchThatWould() {
     Graph g = net();
     long perImage = MemoryBudget.bytesPerImage(g);
-    assertTrue(perImage >= 3L * 4 * (144 + 2 * 4 * 144), "input, conv1 and relu1 per image: " + perImage);
+    assertTrue(
+        perImage >= 3L * 4 * (144 + 2 * 4 * 144), "input, conv1 and relu1 per image: " + perImage);
     MemoryBudget.check(g, 10, 10 * perImage);
-    ModelException e = assertThrows(ModelException.class, () -> MemoryBudget.check(g, 1000, 10 * perImage));
-    assertTrue(e.getMessage().contains("a batch of 1000 images") && e.getMessage().contains("at most 10 fits"),
+    ModelException e =
+        assertThrows(ModelException.class, () -> MemoryBudget.check(g, 1000, 10 * perImage));
+    assertTrue(
+        e.getMessage().contains("a batch of 1000 images")
+            && e.getMessage().contains("at most 10 fits"),
         e.getMessage());
   }
 
   @Test
   void unitOutOfRangeIsAClearError() {
     Renderer r = new Renderer(net(), InputNormalization.identity(), options(1));
-    ModelException e = assertThrows(ModelException.class,
-        () -> r.render(List.of(new RenderTarget(Objectives.channel("relu1", 9), "relu1", 9)), s -> {}));
+    ModelException e =
+        assertThrows(
+            ModelException.class,
+            () ->
+                r.render(
+                    List.of(new RenderTarget(Objectives.channel("relu1", 9), "relu1", 9)),
+                    s -> {}));
     assertTrue(e.getMessage().contains("relu1") && e.getMessage().contains("9"), e.getMessage());
   }
 
   @Test
   void iamRevivesAFashionCnnUnitSilentOnTheStartImage() {
-    // Issue 9: relu2 unit 4 is zero everywhere on its start image. iam seeds every unit of relu2, and the others
-    // pass their ReLUs, so the whole-sample redirect never applied: the unit stayed at exactly 0 through every
-    // step and was reported OK with a grey image. Its own slice of the seed now goes to conv2 while it is silent.
-    Graph g = Prepare.forRun(OnnxImporter.read(BundledModels.path("fashion-cnn")), null, List.of("relu2"));
+    // Issue 9: relu2 unit 4 is zero everywhere on its start image. iam seeds every unit of relu2,
+    // and the others
+    // pass their ReLUs, so the whole-sample redirect never applied: the unit stayed at exactly 0
+    // through every
+    // step and was reported OK with a grey image. Its own slice of the seed now goes to conv2 while
+    // it is silent.
+    Graph g =
+        Prepare.forRun(
+            OnnxImporter.read(BundledModels.path("fashion-cnn")), null, List.of("relu2"));
     InputNormalization norm = InputNormalization.fromMetadata(g.metadata(), "fashion-cnn");
     RenderTarget t = new RenderTarget(Objectives.iam("relu2", 4), "relu2", 4);
-    RenderOptions o = RenderOptions.defaults().withSteps(80).withTransforms(TransformConfig.small());
+    RenderOptions o =
+        RenderOptions.defaults().withSteps(80).withTransforms(TransformConfig.small());
     assertEquals(0.0, RenderTesting.startMax(g, norm, o, t), "relu2 unit 4 on its start image");
     RenderResult r = new Renderer(g, norm, o).render(List.of(t), s -> {}).get(0);
     assertEquals(RenderResult.Status.OK, r.status());
@@ -175,29 +252,51 @@ class RendererTest {
 
   @Test
   void aSilentTargetIsRedirectedAloneWhenTheObjectiveAlsoSeedsFiringUnits() {
-    // The net of aUnitSilentOnTheStartImageIsReachedThroughItsReluInput, with an L2 penalty on the whole layer
-    // beside unit 1's channel: the penalty's seed passes the ReLUs of the units that fire on grey, so the
-    // whole-sample rule does not apply, and it only ever pushes activations down; the per-unit rule must.
+    // The net of aUnitSilentOnTheStartImageIsReachedThroughItsReluInput, with an L2 penalty on the
+    // whole layer
+    // beside unit 1's channel: the penalty's seed passes the ReLUs of the units that fire on grey,
+    // so the
+    // whole-sample rule does not apply, and it only ever pushes activations down; the per-unit rule
+    // must.
     Graph silent = silentUnit1();
-    RenderTarget t = new RenderTarget(Objectives.channel("relu1", 1).plus(Objectives.layerPenalty("relu1",
-        PenaltyNorm.L2, 0.1)), "relu1", 1);
+    RenderTarget t =
+        new RenderTarget(
+            Objectives.channel("relu1", 1)
+                .plus(Objectives.layerPenalty("relu1", PenaltyNorm.L2, 0.1)),
+            "relu1",
+            1);
     RenderOptions o = options(80);
-    assertEquals(0.0, RenderTesting.startMax(silent, InputNormalization.identity(), o, t), "unit 1 on grey");
-    assertTrue(RenderTesting.startMax(silent, InputNormalization.identity(), o,
-        new RenderTarget(t.objective(), "relu1", 0)) > 0, "unit 0 fires on grey");
-    RenderResult r = new Renderer(silent, InputNormalization.identity(), o).render(List.of(t), s -> {}).get(0);
+    assertEquals(
+        0.0, RenderTesting.startMax(silent, InputNormalization.identity(), o, t), "unit 1 on grey");
+    assertTrue(
+        RenderTesting.startMax(
+                silent,
+                InputNormalization.identity(),
+                o,
+                new RenderTarget(t.objective(), "relu1", 0))
+            > 0,
+        "unit 0 fires on grey");
+    RenderResult r =
+        new Renderer(silent, InputNormalization.identity(), o).render(List.of(t), s -> {}).get(0);
     assertEquals(RenderResult.Status.OK, r.status());
     assertTrue(r.activation() > 0.05, "activation " + r.activation());
   }
 
   @Test
   void aUnitThatNeverFiresIsReportedDeadUnderIamToo() {
-    // iam seeds the other units as well, so the image moves (the step-0 test that makes channel DEAD does not
-    // apply); unit 3 still cannot fire, and a unit silent on its final image is reported DEAD, never OK.
-    List<RenderResult> res = new Renderer(net(), InputNormalization.identity(), options(20)).render(
-        List.of(new RenderTarget(Objectives.iam("relu1", 3), "relu1", 3),
-            new RenderTarget(Objectives.iam("relu1", 0), "relu1", 0)), s -> {});
-    assertEquals(RenderResult.Status.DEAD, res.get(0).status(), "iam on the unit with zero weights");
+    // iam seeds the other units as well, so the image moves (the step-0 test that makes channel
+    // DEAD does not
+    // apply); unit 3 still cannot fire, and a unit silent on its final image is reported DEAD,
+    // never OK.
+    List<RenderResult> res =
+        new Renderer(net(), InputNormalization.identity(), options(20))
+            .render(
+                List.of(
+                    new RenderTarget(Objectives.iam("relu1", 3), "relu1", 3),
+                    new RenderTarget(Objectives.iam("relu1", 0), "relu1", 0)),
+                s -> {});
+    assertEquals(
+        RenderResult.Status.DEAD, res.get(0).status(), "iam on the unit with zero weights");
     assertEquals(0.0, res.get(0).activation());
     assertEquals(RenderResult.Status.OK, res.get(1).status(), "iam on a live unit");
   }

@@ -14,11 +14,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class PngTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
-  /** Writes image [C, H, W] scaled by `scale` to dir/name, reads it back: W and H times scale, `bands` bands. */
-  private Raster writeAndRead(float[] image, Shape shape, int scale, String name, int bands) throws IOException {
+  /**
+   * Writes image [C, H, W] scaled by `scale` to dir/name, reads it back: W and H times scale,
+   * `bands` bands.
+   */
+  private Raster writeAndRead(float[] image, Shape shape, int scale, String name, int bands)
+      throws IOException {
     Path file = dir.resolve(name);
     Png.write(image, shape, scale, file);
     BufferedImage read = ImageIO.read(file.toFile());
@@ -29,7 +32,10 @@ class PngTest {
     return raster;
   }
 
-  /** Each band's every pixel within one level of the image's value at (y / scale, x / scale): nearest neighbour. */
+  /**
+   * Each band's every pixel within one level of the image's value at (y / scale, x / scale):
+   * nearest neighbour.
+   */
   private static void assertLevels(float[] image, Shape shape, int scale, Raster raster) {
     int h = shape.dim(1);
     int w = shape.dim(2);
@@ -37,7 +43,11 @@ class PngTest {
       for (int y = 0; y < h * scale; y++) {
         for (int x = 0; x < w * scale; x++) {
           float expected = image[(c * h + y / scale) * w + x / scale];
-          assertEquals(expected, raster.getSample(x, y, c) / 255f, 1 / 255f + 1e-6, "c" + c + " y" + y + " x" + x);
+          assertEquals(
+              expected,
+              raster.getSample(x, y, c) / 255f,
+              1 / 255f + 1e-6,
+              "c" + c + " y" + y + " x" + x);
         }
       }
     }
@@ -87,7 +97,8 @@ class PngTest {
     assertEquals(4 * cellWidth, read.getWidth());
     assertEquals(3 * cellHeight, read.getHeight());
 
-    // Tile 5 sits in row 1, column 1, centered horizontally in its cell, MARGIN below the cell's top.
+    // Tile 5 sits in row 1, column 1, centered horizontally in its cell, MARGIN below the cell's
+    // top.
     int left = cellWidth + (cellWidth - 56) / 2;
     int top = cellHeight + 4;
     for (int y = 0; y < 28; y++) {
@@ -98,7 +109,8 @@ class PngTest {
         assertEquals(expected, (rgb >> 16) & 0xff, 1);
       }
     }
-    // The label area under tile 5 has dark text pixels; the rest of the sheet after the last tile is white.
+    // The label area under tile 5 has dark text pixels; the rest of the sheet after the last tile
+    // is white.
     int dark = 0;
     for (int y = top + 56; y < 2 * cellHeight; y++) {
       for (int x = cellWidth; x < 2 * cellWidth; x++) if ((read.getRGB(x, y) & 0xff) < 128) dark++;

@@ -3,7 +3,10 @@ package org.featviz.sweep;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A strict reader of RFC 4180 CSV for tests: quoted fields may hold commas, quotes ("") and line breaks. */
+/**
+ * A strict reader of RFC 4180 CSV for tests: quoted fields may hold commas, quotes ("") and line
+ * breaks.
+ */
 final class Csv {
   private Csv() {}
 
@@ -25,7 +28,8 @@ final class Csv {
           quoted = false;
         }
       } else if (c == '"') {
-        if (field.length() > 0) throw new IllegalArgumentException("a quote inside an unquoted field at " + i);
+        if (field.length() > 0)
+          throw new IllegalArgumentException("a quote inside an unquoted field at " + i);
         quoted = true;
         any = true;
       } else if (c == ',') {

@@ -22,18 +22,18 @@ import org.featviz.Model;
 import org.featviz.backend.Backend;
 import org.featviz.device.MathMode;
 import org.featviz.ir.ModelException;
+import org.featviz.objective.Objectives;
 import org.featviz.onnx.TinyModels;
 import org.featviz.param.TransformConfig;
-import org.featviz.objective.Objectives;
 import org.featviz.render.RenderOptions;
 import org.featviz.render.UnitObjective;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A sweep's folder holds the results of one sweep only: not of another model with the same file name, not of two
- * sweeps running at once, not a unit twice; its JSON lines and CSV agree row by row, and a unit whose image was
- * lost is done again.
+ * A sweep's folder holds the results of one sweep only: not of another model with the same file
+ * name, not of two sweeps running at once, not a unit twice; its JSON lines and CSV agree row by
+ * row, and a unit whose image was lost is done again.
  */
 class SweepIntegrityTest {
   @TempDir Path tmp;
@@ -51,12 +51,24 @@ class SweepIntegrityTest {
     return RenderOptions.defaults().withSteps(3).withTransforms(TransformConfig.none());
   }
 
-  /** Sweeps {@code layers} and {@code units} and returns the results; {@code started} gets (total, already done). */
-  private static List<UnitResult> sweep(Path model, List<String> layers, String units, Path out,
-      List<int[]> started) {
+  /**
+   * Sweeps {@code layers} and {@code units} and returns the results; {@code started} gets (total,
+   * already done).
+   */
+  private static List<UnitResult> sweep(
+      Path model, List<String> layers, String units, Path out, List<int[]> started) {
     try (Model m = Model.builder(model).optBackend(Backend.CPU).optMath(MathMode.FP32).open()) {
-      return Sweep.run(m, layers, new UnitSelection(units), (UnitObjective) (layer, unit, count, seed) -> Objectives.channel(layer, unit), "channel", 2, options(),
-          1, out, new Sweep.Listener() {
+      return Sweep.run(
+          m,
+          layers,
+          new UnitSelection(units),
+          (UnitObjective) (layer, unit, count, seed) -> Objectives.channel(layer, unit),
+          "channel",
+          2,
+          options(),
+          1,
+          out,
+          new Sweep.Listener() {
             @Override
             public void started(int total, int alreadyDone) {
               started.add(new int[] {total, alreadyDone});
@@ -70,7 +82,8 @@ class SweepIntegrityTest {
   }
 
   private static String sha256(Path file) throws Exception {
-    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+    return HexFormat.of()
+        .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
   }
 
   @Test
@@ -79,17 +92,23 @@ class SweepIntegrityTest {
     Path second = tinyModel(tmp.resolve("b/tiny.onnx"), 8);
     Path out = tmp.resolve("out");
     sweep(first, out, new ArrayList<>());
-    JsonObject settings = JsonParser.parseString(Files.readString(out.resolve("sweep.json"))).getAsJsonObject();
+    JsonObject settings =
+        JsonParser.parseString(Files.readString(out.resolve("sweep.json"))).getAsJsonObject();
     assertEquals(sha256(first), settings.get("modelSha256").getAsString());
 
-    ModelException e = assertThrows(ModelException.class, () -> sweep(second, out, new ArrayList<>()));
+    ModelException e =
+        assertThrows(ModelException.class, () -> sweep(second, out, new ArrayList<>()));
     String a = sha256(first).substring(0, 12);
     String b = sha256(second).substring(0, 12);
-    assertTrue(e.getMessage().contains("another model") && e.getMessage().contains("tiny.onnx (SHA-256 " + a)
-        && e.getMessage().contains("tiny.onnx (SHA-256 " + b), e.getMessage());
+    assertTrue(
+        e.getMessage().contains("another model")
+            && e.getMessage().contains("tiny.onnx (SHA-256 " + a)
+            && e.getMessage().contains("tiny.onnx (SHA-256 " + b),
+        e.getMessage());
     assertEquals(3, Files.readAllLines(out.resolve(SweepJournal.FILE)).size(), "nothing added");
 
-    // The same bytes elsewhere, or under another name, are the same model: the sweep resumes with nothing to do.
+    // The same bytes elsewhere, or under another name, are the same model: the sweep resumes with
+    // nothing to do.
     Files.createDirectories(tmp.resolve("c"));
     for (Path copy : List.of(tmp.resolve("c/tiny.onnx"), tmp.resolve("c/renamed.onnx"))) {
       Files.copy(first, copy);
@@ -104,21 +123,26 @@ class SweepIntegrityTest {
     Path model = tinyModel();
     Path out = tmp.resolve("old");
     sweep(model, out, new ArrayList<>());
-    JsonObject settings = JsonParser.parseString(Files.readString(out.resolve("sweep.json"))).getAsJsonObject();
+    JsonObject settings =
+        JsonParser.parseString(Files.readString(out.resolve("sweep.json"))).getAsJsonObject();
     settings.remove("modelSha256");
     Files.writeString(out.resolve("sweep.json"), settings.toString());
     List<int[]> started = new ArrayList<>();
     sweep(model, out, started);
     assertArrayEquals(new int[] {3, 3}, started.get(0));
-    settings = JsonParser.parseString(Files.readString(out.resolve("sweep.json"))).getAsJsonObject();
+    settings =
+        JsonParser.parseString(Files.readString(out.resolve("sweep.json"))).getAsJsonObject();
     assertEquals(sha256(model), settings.get("modelSha256").getAsString());
 
     // Without a hash to go by, the file name must match.
     settings.remove("modelSha256");
     Files.writeString(out.resolve("sweep.json"), settings.toString());
     Path renamed = Files.copy(model, tmp.resolve("renamed.onnx"));
-    ModelException e = assertThrows(ModelException.class, () -> sweep(renamed, out, new ArrayList<>()));
-    assertTrue(e.getMessage().contains("model: \"tiny.onnx\" there, \"renamed.onnx\" now"), e.getMessage());
+    ModelException e =
+        assertThrows(ModelException.class, () -> sweep(renamed, out, new ArrayList<>()));
+    assertTrue(
+        e.getMessage().contains("model: \"tiny.onnx\" there, \"renamed.onnx\" now"),
+        e.getMessage());
   }
 
   @Test
@@ -127,15 +151,18 @@ class SweepIntegrityTest {
     Path out = tmp.resolve("busy");
     Files.createDirectories(out);
     Path lockFile = out.resolve(".featviz-sweep.lock");
-    try (FileChannel ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-         FileLock held = ch.lock()) {
-      ModelException e = assertThrows(ModelException.class, () -> sweep(model, out, new ArrayList<>()));
+    try (FileChannel ch =
+            FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock held = ch.lock()) {
+      ModelException e =
+          assertThrows(ModelException.class, () -> sweep(model, out, new ArrayList<>()));
       assertTrue(e.getMessage().contains(out + " is in use by another sweep"), e.getMessage());
       assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
     }
     assertFalse(Files.exists(out.resolve(SweepJournal.FILE)), "the refused sweep wrote nothing");
     assertTrue(Files.exists(lockFile), "the lock file stays, held by no one");
-    assertEquals(3, sweep(model, out, new ArrayList<>()).size(), "a lock file nobody holds does not block");
+    assertEquals(
+        3, sweep(model, out, new ArrayList<>()).size(), "a lock file nobody holds does not block");
   }
 
   @Test
@@ -145,12 +172,14 @@ class SweepIntegrityTest {
     Files.createDirectories(out);
     Process holder = LockHolder.start(out.resolve(".featviz-sweep.lock"));
     try {
-      ModelException e = assertThrows(ModelException.class, () -> sweep(model, out, new ArrayList<>()));
+      ModelException e =
+          assertThrows(ModelException.class, () -> sweep(model, out, new ArrayList<>()));
       assertTrue(e.getMessage().contains("is in use by another sweep"), e.getMessage());
     } finally {
       holder.destroyForcibly().waitFor();
     }
-    assertEquals(3, sweep(model, out, new ArrayList<>()).size(), "the killed holder's lock is gone with it");
+    assertEquals(
+        3, sweep(model, out, new ArrayList<>()).size(), "the killed holder's lock is gone with it");
   }
 
   @Test
@@ -160,7 +189,8 @@ class SweepIntegrityTest {
     List<int[]> started = new ArrayList<>();
     List<UnitResult> results = sweep(model, List.of("relu1", "relu1"), "2,1,1,1-2", out, started);
     assertArrayEquals(new int[] {2, 0}, started.get(0), "units 2 and 1 of relu1");
-    assertEquals(List.of(2, 1), results.stream().map(UnitResult::unit).toList(), "the first order is kept");
+    assertEquals(
+        List.of(2, 1), results.stream().map(UnitResult::unit).toList(), "the first order is kept");
     assertEquals(2, Files.readAllLines(out.resolve(SweepJournal.FILE)).size());
     assertEquals(List.of(2, 1), new UnitSelection("2,1,1,1-2").resolve("relu1", 3));
   }
@@ -172,14 +202,18 @@ class SweepIntegrityTest {
     sweep(model, out, new ArrayList<>());
     assertTwins(out, 3);
 
-    // Resumed after losing unit 1's line and with unit 0's line written twice (an older featviz's doing).
+    // Resumed after losing unit 1's line and with unit 0's line written twice (an older featviz's
+    // doing).
     List<String> lines = Files.readAllLines(out.resolve(SweepJournal.FILE));
     Files.write(out.resolve(SweepJournal.FILE), List.of(lines.get(0), lines.get(2), lines.get(0)));
     sweep(model, out, new ArrayList<>());
     assertTwins(out, 3);
   }
 
-  /** results.jsonl and results.csv: {@code rows} rows each, the same field names in order, the same values. */
+  /**
+   * results.jsonl and results.csv: {@code rows} rows each, the same field names in order, the same
+   * values.
+   */
   private static void assertTwins(Path out, int rows) throws Exception {
     List<JsonObject> json = new ArrayList<>();
     for (String line : Files.readAllLines(out.resolve(SweepJournal.FILE))) {
@@ -189,18 +223,32 @@ class SweepIntegrityTest {
     assertEquals(rows, json.size());
     assertEquals(rows + 1, csv.size(), "a header and the rows");
     List<String> header = csv.get(0);
-    assertEquals(List.of("layer", "unit", "objective", "status", "objective_value", "activation", "seed", "steps",
-        "image", "backend"), header);
+    assertEquals(
+        List.of(
+            "layer",
+            "unit",
+            "objective",
+            "status",
+            "objective_value",
+            "activation",
+            "seed",
+            "steps",
+            "image",
+            "backend"),
+        header);
     for (int i = 0; i < rows; i++) {
       JsonObject o = json.get(i);
       assertEquals(header, new ArrayList<>(o.keySet()), "field names of line " + (i + 1));
       for (int k = 0; k < header.size(); k++) {
         JsonElement v = o.get(header.get(k));
-        assertEquals(v.isJsonNull() ? "" : v.getAsString(), csv.get(i + 1).get(k),
+        assertEquals(
+            v.isJsonNull() ? "" : v.getAsString(),
+            csv.get(i + 1).get(k),
             header.get(k) + " of row " + (i + 1));
       }
     }
-    assertTrue(csv.get(1).get(2).contains(","), "a value with a comma survives the CSV: " + csv.get(1));
+    assertTrue(
+        csv.get(1).get(2).contains(","), "a value with a comma survives the CSV: " + csv.get(1));
   }
 
   @Test
@@ -208,8 +256,18 @@ class SweepIntegrityTest {
     Path out = tmp.resolve("odd");
     Files.createDirectories(out.resolve("relu1"));
     Files.write(out.resolve("relu1/unit_0000.png"), new byte[] {1});
-    UnitResult odd = new UnitResult("relu1", 0, "say \"hi\",\nthen stop", "nan", Double.NaN, -0.0, 1L << 62, 5,
-        "relu1/unit_0000.png", null);
+    UnitResult odd =
+        new UnitResult(
+            "relu1",
+            0,
+            "say \"hi\",\nthen stop",
+            "nan",
+            Double.NaN,
+            -0.0,
+            1L << 62,
+            5,
+            "relu1/unit_0000.png",
+            null);
     try (SweepJournal journal = new SweepJournal(out)) {
       journal.append(List.of(odd));
     }
@@ -226,18 +284,23 @@ class SweepIntegrityTest {
     Path out = tmp.resolve("names");
     List<UnitResult> first = sweep(model, out, new ArrayList<>());
     List<String> lines = Files.readAllLines(out.resolve(SweepJournal.FILE));
-    assertTrue(lines.get(0).contains("\"objective_value\":") && !lines.get(0).contains("objectiveValue"),
+    assertTrue(
+        lines.get(0).contains("\"objective_value\":") && !lines.get(0).contains("objectiveValue"),
         lines.get(0));
 
-    // A journal from before: camelCase names. It resumes (nothing left to do) with its values intact.
-    Files.write(out.resolve(SweepJournal.FILE),
+    // A journal from before: camelCase names. It resumes (nothing left to do) with its values
+    // intact.
+    Files.write(
+        out.resolve(SweepJournal.FILE),
         lines.stream().map(l -> l.replace("\"objective_value\":", "\"objectiveValue\":")).toList());
     List<int[]> started = new ArrayList<>();
     List<UnitResult> again = sweep(model, out, started);
     assertArrayEquals(new int[] {3, 3}, started.get(0));
     assertEquals(first, again);
-    assertTrue(again.stream().allMatch(r -> r.objectiveValue() != 0), "values read back, not defaults");
-    assertEquals(lines, Files.readAllLines(out.resolve(SweepJournal.FILE)), "rewritten in today's names");
+    assertTrue(
+        again.stream().allMatch(r -> r.objectiveValue() != 0), "values read back, not defaults");
+    assertEquals(
+        lines, Files.readAllLines(out.resolve(SweepJournal.FILE)), "rewritten in today's names");
   }
 
   @Test
@@ -249,11 +312,15 @@ class SweepIntegrityTest {
     Files.delete(out.resolve("relu1/unit_0001.png"));
     List<int[]> started = new ArrayList<>();
     List<UnitResult> again = sweep(model, out, started);
-    assertArrayEquals(new int[] {3, 2}, started.get(0), "unit 1 is not done while its image is missing");
-    assertArrayEquals(png, Files.readAllBytes(out.resolve("relu1/unit_0001.png")), "redone to the same image");
+    assertArrayEquals(
+        new int[] {3, 2}, started.get(0), "unit 1 is not done while its image is missing");
+    assertArrayEquals(
+        png, Files.readAllBytes(out.resolve("relu1/unit_0001.png")), "redone to the same image");
     assertEquals(3, again.size());
-    assertEquals(first.get(1).activation(), again.stream().filter(r -> r.unit() == 1).findFirst().orElseThrow()
-        .activation(), 1e-9);
+    assertEquals(
+        first.get(1).activation(),
+        again.stream().filter(r -> r.unit() == 1).findFirst().orElseThrow().activation(),
+        1e-9);
     assertTwins(out, 3);
   }
 }

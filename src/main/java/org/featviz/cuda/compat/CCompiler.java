@@ -11,8 +11,9 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The host C compiler: {@code $CC} if set, else {@code cc}, else {@code gcc}, found on the PATH. Runs it with a time
- * limit and turns a failure into a {@link CompatBuildException} that carries the compiler's output.
+ * The host C compiler: {@code $CC} if set, else {@code cc}, else {@code gcc}, found on the PATH.
+ * Runs it with a time limit and turns a failure into a {@link CompatBuildException} that carries
+ * the compiler's output.
  */
 final class CCompiler {
   private static final long TIMEOUT_SECONDS = 300;
@@ -39,27 +40,35 @@ final class CCompiler {
 
   /** The compiler, or a CompatBuildException saying that none was found. */
   static CCompiler require() throws CompatBuildException {
-    return find().orElseThrow(() -> new CompatBuildException(
-        "no C compiler found ($CC, cc or gcc on the PATH): install gcc to build the CUDA compatibility libraries"));
+    return find()
+        .orElseThrow(
+            () ->
+                new CompatBuildException(
+                    "no C compiler found ($CC, cc or gcc on the PATH): install gcc to build the CUDA compatibility libraries"));
   }
 
   Path executable() {
     return executable;
   }
 
-  /** Runs the compiler with these arguments in workDir; returns its output, or throws with it on failure. */
+  /**
+   * Runs the compiler with these arguments in workDir; returns its output, or throws with it on
+   * failure.
+   */
   String run(List<String> arguments, Path workDir) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(executable.toString());
     command.addAll(arguments);
-    Process process = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true).start();
+    Process process =
+        new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true).start();
     process.getOutputStream().close();
     byte[] output;
     try {
       output = process.getInputStream().readAllBytes();
       if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
         process.destroyForcibly();
-        throw new CompatBuildException(String.join(" ", command) + " ran longer than " + TIMEOUT_SECONDS + " s");
+        throw new CompatBuildException(
+            String.join(" ", command) + " ran longer than " + TIMEOUT_SECONDS + " s");
       }
     } catch (InterruptedException e) {
       process.destroyForcibly();
@@ -68,8 +77,14 @@ final class CCompiler {
     }
     String text = new String(output, StandardCharsets.UTF_8);
     if (process.exitValue() != 0) {
-      throw new CompatBuildException(String.join(" ", command) + " failed (exit " + process.exitValue() + ") in "
-          + workDir + ":\n" + text);
+      throw new CompatBuildException(
+          String.join(" ", command)
+              + " failed (exit "
+              + process.exitValue()
+              + ") in "
+              + workDir
+              + ":\n"
+              + text);
     }
     return text;
   }
@@ -84,7 +99,8 @@ final class CCompiler {
     for (String dir : pathVariable.split(File.pathSeparator)) {
       if (dir.isEmpty()) continue;
       Path candidate = Path.of(dir, name);
-      if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) return Optional.of(candidate);
+      if (Files.isRegularFile(candidate) && Files.isExecutable(candidate))
+        return Optional.of(candidate);
     }
     return Optional.empty();
   }

@@ -14,11 +14,12 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The dynamic symbols of an ELF64 x86-64 shared object, read in plain Java: undefined symbols with the version they
- * require (.dynsym, .dynstr, .gnu.version, .gnu.version_r), defined symbols with the version node they are exported
- * under (.gnu.version_d), and the DT_SONAME, DT_NEEDED and DT_RUNPATH entries. The tables are found through the
- * section headers, or through the dynamic segment where a library has none (the dynamic loader itself never reads
- * section headers). This is what {@code nm -D} and {@code readelf -d} print, without needing either tool.
+ * The dynamic symbols of an ELF64 x86-64 shared object, read in plain Java: undefined symbols with
+ * the version they require (.dynsym, .dynstr, .gnu.version, .gnu.version_r), defined symbols with
+ * the version node they are exported under (.gnu.version_d), and the DT_SONAME, DT_NEEDED and
+ * DT_RUNPATH entries. The tables are found through the section headers, or through the dynamic
+ * segment where a library has none (the dynamic loader itself never reads section headers). This is
+ * what {@code nm -D} and {@code readelf -d} print, without needing either tool.
  *
  * <pre>
  * ElfSymbols jni = ElfSymbols.read(Path.of("libJCublas2-12.6.0-linux-x86_64.so"));
@@ -26,7 +27,8 @@ import java.util.Optional;
  * </pre>
  */
 public final class ElfSymbols {
-  // Section types, dynamic tags and special values of the gABI and the GNU symbol-versioning extension.
+  // Section types, dynamic tags and special values of the gABI and the GNU symbol-versioning
+  // extension.
   private static final int SHT_DYNAMIC = 6;
   private static final int SHT_DYNSYM = 11;
   private static final int SHT_GNU_VERDEF = 0x6ffffffd;
@@ -47,15 +49,32 @@ public final class ElfSymbols {
   private static final long DT_VERDEFNUM = 0x6ffffffdL;
   private static final long DT_VERNEED = 0x6ffffffeL;
   private static final long DT_VERNEEDNUM = 0x6fffffffL;
-  private static final int SYM_SIZE = 24;  // sizeof(Elf64_Sym)
+  private static final int SYM_SIZE = 24; // sizeof(Elf64_Sym)
   private static final int VERSYM_HIDDEN = 0x8000;
 
-  /** Where the dynamic tables were found: through the section headers, or through the dynamic segment. */
-  enum Route { SECTION_HEADERS, DYNAMIC_SEGMENT }
+  /**
+   * Where the dynamic tables were found: through the section headers, or through the dynamic
+   * segment.
+   */
+  enum Route {
+    SECTION_HEADERS,
+    DYNAMIC_SEGMENT
+  }
 
-  /** File offsets and sizes of the tables, however they were found; -1 marks an absent version table. */
-  private record Tables(long symtab, int symbolCount, long strtab, long strSize,
-      long versym, long verneed, int verneedCount, long verdef, int verdefCount) {}
+  /**
+   * File offsets and sizes of the tables, however they were found; -1 marks an absent version
+   * table.
+   */
+  private record Tables(
+      long symtab,
+      int symbolCount,
+      long strtab,
+      long strSize,
+      long versym,
+      long verneed,
+      int verneedCount,
+      long verdef,
+      int verdefCount) {}
 
   private final String source;
   private final String soname;
@@ -64,8 +83,13 @@ public final class ElfSymbols {
   private final List<String> versionDefinitions;
   private final List<ElfSymbol> symbols;
 
-  private ElfSymbols(String source, String soname, List<String> needed, List<String> runpath,
-      List<String> versionDefinitions, List<ElfSymbol> symbols) {
+  private ElfSymbols(
+      String source,
+      String soname,
+      List<String> needed,
+      List<String> runpath,
+      List<String> versionDefinitions,
+      List<ElfSymbol> symbols) {
     this.source = source;
     this.soname = soname;
     this.needed = List.copyOf(needed);
@@ -74,16 +98,22 @@ public final class ElfSymbols {
     this.symbols = List.copyOf(symbols);
   }
 
-  /** Reads a shared object from a file (memory-mapped, so large libraries such as cuBLAS are cheap). */
+  /**
+   * Reads a shared object from a file (memory-mapped, so large libraries such as cuBLAS are cheap).
+   */
   public static ElfSymbols read(Path file) throws IOException {
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
       long size = channel.size();
-      if (size > Integer.MAX_VALUE) throw new ElfFormatException(file.toString(), "larger than 2 GiB");
+      if (size > Integer.MAX_VALUE)
+        throw new ElfFormatException(file.toString(), "larger than 2 GiB");
       return parse(channel.map(FileChannel.MapMode.READ_ONLY, 0, size), file.toString());
     }
   }
 
-  /** Reads a shared object held in memory (a jar resource); {@code source} names it in error messages. */
+  /**
+   * Reads a shared object held in memory (a jar resource); {@code source} names it in error
+   * messages.
+   */
   public static ElfSymbols parse(byte[] bytes, String source) throws ElfFormatException {
     return parse(ByteBuffer.wrap(bytes), source);
   }
@@ -101,7 +131,8 @@ public final class ElfSymbols {
 
   private static ElfSymbols parse(ElfFile elf, Route route) throws ElfFormatException {
     long[] dynamic = dynamicEntries(elf);
-    Tables t = route == Route.SECTION_HEADERS ? tablesFromSections(elf) : tablesFromDynamic(elf, dynamic);
+    Tables t =
+        route == Route.SECTION_HEADERS ? tablesFromSections(elf) : tablesFromDynamic(elf, dynamic);
 
     String soname = null;
     List<String> needed = new ArrayList<>();
@@ -123,12 +154,13 @@ public final class ElfSymbols {
     Map<Integer, String> defined = versionDefinitions(elf, t, definitionNames);
 
     List<ElfSymbol> symbols = new ArrayList<>();
-    for (int i = 1; i < t.symbolCount(); i++) {  // entry 0 is the reserved null symbol
+    for (int i = 1; i < t.symbolCount(); i++) { // entry 0 is the reserved null symbol
       long s = t.symtab() + (long) i * SYM_SIZE;
-      // Elf64_Sym: st_name 0, st_info 4 (binding << 4 | type), st_other 5, st_shndx 6, st_value 8, st_size 16
+      // Elf64_Sym: st_name 0, st_info 4 (binding << 4 | type), st_other 5, st_shndx 6, st_value 8,
+      // st_size 16
       String name = elf.cString(t.strtab(), t.strSize(), elf.u32(s));
       int info = elf.u8(s + 4);
-      boolean isDefined = elf.u16(s + 6) != 0;  // SHN_UNDEF = 0
+      boolean isDefined = elf.u16(s + 6) != 0; // SHN_UNDEF = 0
       String version = null;
       String versionFile = null;
       boolean hidden = false;
@@ -136,29 +168,43 @@ public final class ElfSymbols {
         int v = elf.u16(t.versym() + 2L * i);
         hidden = (v & VERSYM_HIDDEN) != 0;
         int index = v & ~VERSYM_HIDDEN;
-        if (index > 1) {  // 0 = local, 1 = global without version
+        if (index > 1) { // 0 = local, 1 = global without version
           if (isDefined) {
             version = defined.get(index);
           } else if (required.containsKey(index)) {
             version = required.get(index)[0];
             versionFile = required.get(index)[1];
           }
-          if (version == null) throw elf.error("symbol " + name + " has version index " + index + ", never declared");
+          if (version == null)
+            throw elf.error("symbol " + name + " has version index " + index + ", never declared");
         }
       }
-      symbols.add(new ElfSymbol(name, ElfSymbol.type(info & 0xf), ElfSymbol.binding(info >> 4), isDefined,
-          version, versionFile, hidden));
+      symbols.add(
+          new ElfSymbol(
+              name,
+              ElfSymbol.type(info & 0xf),
+              ElfSymbol.binding(info >> 4),
+              isDefined,
+              version,
+              versionFile,
+              hidden));
     }
     return new ElfSymbols(elf.source(), soname, needed, runpath, definitionNames, symbols);
   }
 
   /** The (tag, value) pairs of the dynamic section, read through the PT_DYNAMIC segment. */
   private static long[] dynamicEntries(ElfFile elf) throws ElfFormatException {
-    ElfFile.Segment dyn = elf.segments().stream().filter(s -> s.type() == ElfFile.PT_DYNAMIC).findFirst()
-        .orElseThrow(() -> elf.error("has no dynamic segment (PT_DYNAMIC): not a dynamically linked library"));
+    ElfFile.Segment dyn =
+        elf.segments().stream()
+            .filter(s -> s.type() == ElfFile.PT_DYNAMIC)
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    elf.error(
+                        "has no dynamic segment (PT_DYNAMIC): not a dynamically linked library"));
     List<Long> entries = new ArrayList<>();
     for (long p = dyn.offset(); p + 16 <= dyn.offset() + dyn.fileSize(); p += 16) {
-      long tag = elf.raw64(p);  // Elf64_Dyn: d_tag 0, d_val 8
+      long tag = elf.raw64(p); // Elf64_Dyn: d_tag 0, d_val 8
       if (tag == DT_NULL) break;
       entries.add(tag);
       entries.add(elf.raw64(p + 8));
@@ -183,16 +229,24 @@ public final class ElfSymbols {
       throw elf.error(".dynsym links to section " + dynsym.link() + ", which does not exist");
     }
     ElfFile.Section dynstr = sections.get(dynsym.link());
-    return new Tables(dynsym.offset(), (int) (dynsym.size() / SYM_SIZE), dynstr.offset(), dynstr.size(),
+    return new Tables(
+        dynsym.offset(),
+        (int) (dynsym.size() / SYM_SIZE),
+        dynstr.offset(),
+        dynstr.size(),
         versym == null ? -1 : versym.offset(),
-        verneed == null ? -1 : verneed.offset(), verneed == null ? 0 : verneed.info(),
-        verdef == null ? -1 : verdef.offset(), verdef == null ? 0 : verdef.info());
+        verneed == null ? -1 : verneed.offset(),
+        verneed == null ? 0 : verneed.info(),
+        verdef == null ? -1 : verdef.offset(),
+        verdef == null ? 0 : verdef.info());
   }
 
   private static Tables tablesFromDynamic(ElfFile elf, long[] dynamic) throws ElfFormatException {
     Map<Long, Long> tags = new HashMap<>();
     for (int i = 0; i < dynamic.length; i += 2) tags.putIfAbsent(dynamic[i], dynamic[i + 1]);
-    if (!tags.containsKey(DT_SYMTAB) || !tags.containsKey(DT_STRTAB) || !tags.containsKey(DT_STRSZ)) {
+    if (!tags.containsKey(DT_SYMTAB)
+        || !tags.containsKey(DT_STRTAB)
+        || !tags.containsKey(DT_STRSZ)) {
       throw elf.error("dynamic segment lacks DT_SYMTAB, DT_STRTAB or DT_STRSZ");
     }
     long symtab = elf.fileOffset(tags.get(DT_SYMTAB), "DT_SYMTAB");
@@ -200,11 +254,19 @@ public final class ElfSymbols {
     if (tags.containsKey(DT_GNU_HASH)) {
       count = symbolCountFromGnuHash(elf, elf.fileOffset(tags.get(DT_GNU_HASH), "DT_GNU_HASH"));
     } else if (tags.containsKey(DT_HASH)) {
-      count = (int) elf.u32(elf.fileOffset(tags.get(DT_HASH), "DT_HASH") + 4);  // nchain = number of symbols
+      count =
+          (int)
+              elf.u32(
+                  elf.fileOffset(tags.get(DT_HASH), "DT_HASH") + 4); // nchain = number of symbols
     } else {
-      throw elf.error("has neither section headers nor a hash table: the number of dynamic symbols is unknown");
+      throw elf.error(
+          "has neither section headers nor a hash table: the number of dynamic symbols is unknown");
     }
-    return new Tables(symtab, count, elf.fileOffset(tags.get(DT_STRTAB), "DT_STRTAB"), tags.get(DT_STRSZ),
+    return new Tables(
+        symtab,
+        count,
+        elf.fileOffset(tags.get(DT_STRTAB), "DT_STRTAB"),
+        tags.get(DT_STRSZ),
         tags.containsKey(DT_VERSYM) ? elf.fileOffset(tags.get(DT_VERSYM), "DT_VERSYM") : -1,
         tags.containsKey(DT_VERNEED) ? elf.fileOffset(tags.get(DT_VERNEED), "DT_VERNEED") : -1,
         tags.getOrDefault(DT_VERNEEDNUM, 0L).intValue(),
@@ -213,9 +275,9 @@ public final class ElfSymbols {
   }
 
   /**
-   * The number of dynamic symbols from a GNU hash table: symbols below symoffset are not hashed; hashed ones sit in
-   * chains, one chain per bucket, each ending with an entry whose lowest bit is set. The last chain that the largest
-   * bucket start opens ends at the last symbol.
+   * The number of dynamic symbols from a GNU hash table: symbols below symoffset are not hashed;
+   * hashed ones sit in chains, one chain per bucket, each ending with an entry whose lowest bit is
+   * set. The last chain that the largest bucket start opens ends at the last symbol.
    */
   private static int symbolCountFromGnuHash(ElfFile elf, long table) throws ElfFormatException {
     long buckets = elf.u32(table);
@@ -231,7 +293,8 @@ public final class ElfSymbols {
   }
 
   /** Version index -> {version name, file that provides it}, from the Elf64_Verneed chain. */
-  private static Map<Integer, String[]> versionRequirements(ElfFile elf, Tables t) throws ElfFormatException {
+  private static Map<Integer, String[]> versionRequirements(ElfFile elf, Tables t)
+      throws ElfFormatException {
     Map<Integer, String[]> result = new HashMap<>();
     long p = t.verneed();
     for (int i = 0; p >= 0 && i < t.verneedCount(); i++) {
@@ -242,7 +305,8 @@ public final class ElfSymbols {
       for (int j = 0; j < count; j++) {
         // Elf64_Vernaux: vna_hash 0, vna_flags 4, vna_other 6, vna_name 8, vna_next 12
         int index = elf.u16(a + 6);
-        result.put(index, new String[] {elf.cString(t.strtab(), t.strSize(), elf.u32(a + 8)), file});
+        result.put(
+            index, new String[] {elf.cString(t.strtab(), t.strSize(), elf.u32(a + 8)), file});
         long next = elf.u32(a + 12);
         if (next == 0) break;
         a += next;
@@ -254,13 +318,17 @@ public final class ElfSymbols {
     return result;
   }
 
-  /** Version index -> name, from the Elf64_Verdef chain; also lists every definition's name in order. */
+  /**
+   * Version index -> name, from the Elf64_Verdef chain; also lists every definition's name in
+   * order.
+   */
   private static Map<Integer, String> versionDefinitions(ElfFile elf, Tables t, List<String> names)
       throws ElfFormatException {
     Map<Integer, String> result = new HashMap<>();
     long p = t.verdef();
     for (int i = 0; p >= 0 && i < t.verdefCount(); i++) {
-      // Elf64_Verdef: vd_version 0, vd_flags 2, vd_ndx 4, vd_cnt 6, vd_hash 8, vd_aux 12, vd_next 16;
+      // Elf64_Verdef: vd_version 0, vd_flags 2, vd_ndx 4, vd_cnt 6, vd_hash 8, vd_aux 12, vd_next
+      // 16;
       // the first Elf64_Verdaux (vda_name 0, vda_next 4) names the version.
       int index = elf.u16(p + 4);
       String name = elf.cString(t.strtab(), t.strSize(), elf.u32(p + elf.u32(p + 12)));
@@ -288,12 +356,18 @@ public final class ElfSymbols {
     return needed;
   }
 
-  /** The folders of DT_RUNPATH (or the older DT_RPATH), where the loader also looks for needed libraries. */
+  /**
+   * The folders of DT_RUNPATH (or the older DT_RPATH), where the loader also looks for needed
+   * libraries.
+   */
   public List<String> runpath() {
     return runpath;
   }
 
-  /** Names of the version definitions (.gnu.version_d) in order; the first is usually the soname itself. */
+  /**
+   * Names of the version definitions (.gnu.version_d) in order; the first is usually the soname
+   * itself.
+   */
   public List<String> versionDefinitions() {
     return versionDefinitions;
   }
@@ -305,15 +379,22 @@ public final class ElfSymbols {
 
   /** Symbols this library imports (undefined, not local). */
   public List<ElfSymbol> undefined() {
-    return symbols.stream().filter(s -> !s.defined() && s.binding() != ElfSymbol.Binding.LOCAL).toList();
+    return symbols.stream()
+        .filter(s -> !s.defined() && s.binding() != ElfSymbol.Binding.LOCAL)
+        .toList();
   }
 
   /** Symbols this library exports (defined, not local). */
   public List<ElfSymbol> defined() {
-    return symbols.stream().filter(s -> s.defined() && s.binding() != ElfSymbol.Binding.LOCAL).toList();
+    return symbols.stream()
+        .filter(s -> s.defined() && s.binding() != ElfSymbol.Binding.LOCAL)
+        .toList();
   }
 
-  /** Names of the undefined symbols that require {@code version}, without duplicates, in table order. */
+  /**
+   * Names of the undefined symbols that require {@code version}, without duplicates, in table
+   * order.
+   */
   public List<String> undefinedNames(String version) {
     LinkedHashSet<String> names = new LinkedHashSet<>();
     for (ElfSymbol s : undefined()) {

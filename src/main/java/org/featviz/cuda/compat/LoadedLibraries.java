@@ -9,16 +9,24 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * Which shared libraries this process has actually mapped, read from {@code /proc/self/maps}: the loader's answer
- * to "which libcudnn did we get", with no guessing from search paths. {@code featviz doctor} prints them.
+ * Which shared libraries this process has actually mapped, read from {@code /proc/self/maps}: the
+ * loader's answer to "which libcudnn did we get", with no guessing from search paths. {@code
+ * featviz doctor} prints them.
  */
 public final class LoadedLibraries {
-  /** The CUDA stack's libraries and JCuda's natives (and the forwarders, named like the libraries they stand for). */
-  public static final Pattern CUDA = Pattern.compile("lib(cuda|cudart|cudnn|cublas|nvrtc|nvJitLink|JCu)[^/]*\\.so[^/]*");
+  /**
+   * The CUDA stack's libraries and JCuda's natives (and the forwarders, named like the libraries
+   * they stand for).
+   */
+  public static final Pattern CUDA =
+      Pattern.compile("lib(cuda|cudart|cudnn|cublas|nvrtc|nvJitLink|JCu)[^/]*\\.so[^/]*");
 
   private LoadedLibraries() {}
 
-  /** The mapped files whose name matches {@code name}, in the order of the map; empty where /proc is missing. */
+  /**
+   * The mapped files whose name matches {@code name}, in the order of the map; empty where /proc is
+   * missing.
+   */
   public static List<Path> mapped(Pattern name) {
     return mapped(Path.of("/proc/self/maps"), name);
   }

@@ -17,14 +17,22 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * Where shared libraries are on this host, found the way the dynamic loader finds them (without loading anything):
- * {@code LD_LIBRARY_PATH}, a library's RUNPATH, the loader cache that {@code ldconfig -p} prints, and the default
- * folders; and separately the usual CUDA install folders, which the loader does not search unless configured to.
+ * Where shared libraries are on this host, found the way the dynamic loader finds them (without
+ * loading anything): {@code LD_LIBRARY_PATH}, a library's RUNPATH, the loader cache that {@code
+ * ldconfig -p} prints, and the default folders; and separately the usual CUDA install folders,
+ * which the loader does not search unless configured to.
  */
 final class SystemLibraries {
-  private static final Pattern CACHE_LINE = Pattern.compile("^\\s*(\\S+)\\s+\\(([^)]*)\\)\\s+=>\\s+(\\S.*)$");
-  private static final List<String> DEFAULT_FOLDERS = List.of(
-      "/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib");
+  private static final Pattern CACHE_LINE =
+      Pattern.compile("^\\s*(\\S+)\\s+\\(([^)]*)\\)\\s+=>\\s+(\\S.*)$");
+  private static final List<String> DEFAULT_FOLDERS =
+      List.of(
+          "/lib/x86_64-linux-gnu",
+          "/usr/lib/x86_64-linux-gnu",
+          "/lib64",
+          "/usr/lib64",
+          "/lib",
+          "/usr/lib");
 
   private final Map<String, String> env;
   private final Map<String, Path> loaderCache;
@@ -46,12 +54,16 @@ final class SystemLibraries {
     return new SystemLibraries(System.getenv(), readLoaderCache(), Path.of("/"));
   }
 
-  /** The x86-64 entries of {@code ldconfig -p} output; the first entry of a name wins, as in the loader. */
+  /**
+   * The x86-64 entries of {@code ldconfig -p} output; the first entry of a name wins, as in the
+   * loader.
+   */
   static Map<String, Path> parseLoaderCache(String ldconfigOutput) {
     Map<String, Path> result = new HashMap<>();
     for (String line : ldconfigOutput.split("\n")) {
       Matcher m = CACHE_LINE.matcher(line);
-      if (m.matches() && m.group(2).contains("x86-64")) result.putIfAbsent(m.group(1), Path.of(m.group(3).trim()));
+      if (m.matches() && m.group(2).contains("x86-64"))
+        result.putIfAbsent(m.group(1), Path.of(m.group(3).trim()));
     }
     return result;
   }
@@ -75,13 +87,15 @@ final class SystemLibraries {
   }
 
   /**
-   * The file the dynamic loader would use for {@code soname} when loading a library with this RUNPATH, or empty.
-   * Checks LD_LIBRARY_PATH, the RUNPATH folders, the loader cache and the default folders.
+   * The file the dynamic loader would use for {@code soname} when loading a library with this
+   * RUNPATH, or empty. Checks LD_LIBRARY_PATH, the RUNPATH folders, the loader cache and the
+   * default folders.
    */
   Optional<Path> findForLoader(String soname, List<String> runpath) {
     List<Path> folders = new ArrayList<>(split(env.get("LD_LIBRARY_PATH")));
     for (String dir : runpath) {
-      if (!dir.contains("$")) folders.add(Path.of(dir));  // $ORIGIN and friends refer to the JNI library's folder
+      if (!dir.contains("$"))
+        folders.add(Path.of(dir)); // $ORIGIN and friends refer to the JNI library's folder
     }
     Optional<Path> found = findIn(folders, soname);
     if (found.isPresent()) return found;
@@ -90,17 +104,30 @@ final class SystemLibraries {
     return findIn(DEFAULT_FOLDERS.stream().map(this::system).toList(), soname);
   }
 
-  /** Colon-separated folders searched before all others for the CUDA libraries (e.g. an unusual wheel folder). */
+  /**
+   * Colon-separated folders searched before all others for the CUDA libraries (e.g. an unusual
+   * wheel folder).
+   */
   static final String DIRS_ENV = "FEATVIZ_CUDA_LIB_DIRS";
-  /** Where NVIDIA's pip wheels put their libraries inside a site-packages folder, searched in this order first. */
-  static final List<String> WHEEL_FOLDERS = List.of("nvidia/cu13/lib", "nvidia/cudnn/lib", "nvidia/cublas/lib",
-      "nvidia/cuda_nvrtc/lib", "nvidia/cuda_runtime/lib");
+
+  /**
+   * Where NVIDIA's pip wheels put their libraries inside a site-packages folder, searched in this
+   * order first.
+   */
+  static final List<String> WHEEL_FOLDERS =
+      List.of(
+          "nvidia/cu13/lib",
+          "nvidia/cudnn/lib",
+          "nvidia/cublas/lib",
+          "nvidia/cuda_nvrtc/lib",
+          "nvidia/cuda_runtime/lib");
 
   /**
    * The usual CUDA folders, in order: $FEATVIZ_CUDA_LIB_DIRS, $CUDA_HOME and $CUDA_PATH (lib64 and
-   * targets/x86_64-linux/lib), /usr/local/cuda, /usr/local/cuda-13.0 and other /usr/local/cuda-* installs (newest
-   * name first), /usr/lib/x86_64-linux-gnu, where the cuDNN packages install, and last the library folders of the
-   * CUDA and cuDNN pip wheels that PyTorch installs ({@link #wheelFolders()}).
+   * targets/x86_64-linux/lib), /usr/local/cuda, /usr/local/cuda-13.0 and other /usr/local/cuda-*
+   * installs (newest name first), /usr/lib/x86_64-linux-gnu, where the cuDNN packages install, and
+   * last the library folders of the CUDA and cuDNN pip wheels that PyTorch installs ({@link
+   * #wheelFolders()}).
    */
   List<Path> cudaFolders() {
     LinkedHashSet<Path> folders = new LinkedHashSet<>(split(env.get(DIRS_ENV)));
@@ -117,8 +144,11 @@ final class SystemLibraries {
     Path local = system("/usr/local");
     if (Files.isDirectory(local)) {
       try (Stream<Path> installs = Files.list(local)) {
-        for (Path install : installs.filter(p -> p.getFileName().toString().startsWith("cuda-"))
-            .sorted(Comparator.comparing((Path p) -> p.getFileName().toString()).reversed()).toList()) {
+        for (Path install :
+            installs
+                .filter(p -> p.getFileName().toString().startsWith("cuda-"))
+                .sorted(Comparator.comparing((Path p) -> p.getFileName().toString()).reversed())
+                .toList()) {
           folders.add(install.resolve("lib64"));
           folders.add(install.resolve("targets/x86_64-linux/lib"));
         }
@@ -132,10 +162,11 @@ final class SystemLibraries {
   }
 
   /**
-   * The existing library folders of NVIDIA's pip wheels ({@code nvidia-cudnn-cu13}, {@code nvidia-cublas}, ...) in
-   * every Python environment found: $VIRTUAL_ENV, /opt/{name}/.venv and /opt/{name} (conda and the like), /usr/local
-   * and /usr Python folders, ~/.local; in each site-packages (or dist-packages) {@link #WHEEL_FOLDERS}, then any
-   * other {@code nvidia/NAME/lib}, then {@code torch/lib}. Only folders that exist are listed.
+   * The existing library folders of NVIDIA's pip wheels ({@code nvidia-cudnn-cu13}, {@code
+   * nvidia-cublas}, ...) in every Python environment found: $VIRTUAL_ENV, /opt/{name}/.venv and
+   * /opt/{name} (conda and the like), /usr/local and /usr Python folders, ~/.local; in each
+   * site-packages (or dist-packages) {@link #WHEEL_FOLDERS}, then any other {@code
+   * nvidia/NAME/lib}, then {@code torch/lib}. Only folders that exist are listed.
    */
   List<Path> wheelFolders() {
     List<Path> prefixes = new ArrayList<>();
@@ -167,11 +198,16 @@ final class SystemLibraries {
     return folders.stream().filter(Files::isDirectory).toList();
   }
 
-  /** The entries of a folder sorted by name, newest-looking (highest) name first; empty where it is unreadable. */
+  /**
+   * The entries of a folder sorted by name, newest-looking (highest) name first; empty where it is
+   * unreadable.
+   */
   private static List<Path> children(Path folder) {
     if (!Files.isDirectory(folder)) return List.of();
     try (Stream<Path> entries = Files.list(folder)) {
-      return entries.sorted(Comparator.comparing((Path p) -> p.getFileName().toString()).reversed()).toList();
+      return entries
+          .sorted(Comparator.comparing((Path p) -> p.getFileName().toString()).reversed())
+          .toList();
     } catch (IOException e) {
       return List.of();
     }

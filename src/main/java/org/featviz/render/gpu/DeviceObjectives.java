@@ -16,35 +16,44 @@ import org.featviz.render.BatchSampleView;
 import org.featviz.render.RenderTarget;
 
 /**
- * The gradient seeds of a batch's objectives, written into a {@link DevicePlan}'s seed buffers after its forward:
- * the device side of {@link org.featviz.render.Renderer}'s objective evaluation. Every target whose objective
- * lowers to fused terms ({@link FusedLowering#objective}) is computed by the objective kernels: terms are grouped by
- * layer, kind, weight, parameters and (whitened kinds) whitening ({@link FusedTerm#group}), and each group is ONE
- * launch over the whole batch, each sample with its own argument ({@link FusedTerm#put}: a unit, a vector, a target
- * slice) and the kind's launcher ({@link FusedTerm#launch}, {@link ObjectiveKernels}). Nothing here depends on the
- * kind. Samples outside a group are left out by an out-of-range unit (channel, neuron, iam) or a zero vector
- * (direction, cosine, dot x cossim and their whitened forms), which add no gradient; for orthogonal penalty and L2
- * inversion, which a zero vector does not silence ({@link FusedTerm#excludable}), a group that leaves samples out
- * runs into a cleared scratch buffer whose group samples are then added to the seed
- * ({@link RenderKernels#moveSamples}). Layer penalties carry a per-sample weight (0 leaves a sample out, and a
- * sample's penalties add up: {@link FusedTerm#sumsInSample}), so every penalty of one layer and norm in the batch
- * is one launch, whatever its weight; those launches come after the others.
+ * The gradient seeds of a batch's objectives, written into a {@link DevicePlan}'s seed buffers
+ * after its forward: the device side of {@link org.featviz.render.Renderer}'s objective evaluation.
+ * Every target whose objective lowers to fused terms ({@link FusedLowering#objective}) is computed
+ * by the objective kernels: terms are grouped by layer, kind, weight, parameters and (whitened
+ * kinds) whitening ({@link FusedTerm#group}), and each group is ONE launch over the whole batch,
+ * each sample with its own argument ({@link FusedTerm#put}: a unit, a vector, a target slice) and
+ * the kind's launcher ({@link FusedTerm#launch}, {@link ObjectiveKernels}). Nothing here depends on
+ * the kind. Samples outside a group are left out by an out-of-range unit (channel, neuron, iam) or
+ * a zero vector (direction, cosine, dot x cossim and their whitened forms), which add no gradient;
+ * for orthogonal penalty and L2 inversion, which a zero vector does not silence ({@link
+ * FusedTerm#excludable}), a group that leaves samples out runs into a cleared scratch buffer whose
+ * group samples are then added to the seed ({@link RenderKernels#moveSamples}). Layer penalties
+ * carry a per-sample weight (0 leaves a sample out, and a sample's penalties add up: {@link
+ * FusedTerm#sumsInSample}), so every penalty of one layer and norm in the batch is one launch,
+ * whatever its weight; those launches come after the others.
  *
- * <p>Whitened terms are grouped by (layer, whitening) into a {@link WhitenedSpace}: per step one gather and one GEMM
- * whiten the layer for the whole batch, every group of the space adds dZ, and one GEMM and one scatter bring the
- * gradient back into the seed. Whitening matrices and means are uploaded once, here.
+ * <p>Whitened terms are grouped by (layer, whitening) into a {@link WhitenedSpace}: per step one
+ * gather and one GEMM whiten the layer for the whole batch, every group of the space adds dZ, and
+ * one GEMM and one scatter bring the gradient back into the seed. Whitening matrices and means are
+ * uploaded once, here.
  *
- * <p>Targets whose objective has no fused form are evaluated on the host ({@link HostObjectives}); every objective
- * that {@link org.featviz.objective.Objectives} makes has one. Per-step objective values are not kept (the renderer
- * measures the final images); the kernels' value outputs go to a scratch buffer.
+ * <p>Targets whose objective has no fused form are evaluated on the host ({@link HostObjectives});
+ * every objective that {@link org.featviz.objective.Objectives} makes has one. Per-step objective
+ * values are not kept (the renderer measures the final images); the kernels' value outputs go to a
+ * scratch buffer.
  */
 final class DeviceObjectives implements AutoCloseable {
   /**
-   * One launch: a term group, the kind that launches it, the layer's geometry, its per-sample data and (masked
-   * groups) its sample mask.
+   * One launch: a term group, the kind that launches it, the layer's geometry, its per-sample data
+   * and (masked groups) its sample mask.
    */
-  private record Launch(TermGroup key, FusedTerm kind, TargetLayer geometry, DeviceBuffer data,
-      DeviceBuffer positions, DeviceBuffer mask) {}
+  private record Launch(
+      TermGroup key,
+      FusedTerm kind,
+      TargetLayer geometry,
+      DeviceBuffer data,
+      DeviceBuffer positions,
+      DeviceBuffer mask) {}
 
   /** A whitened space and the launches of the term groups measured in it. */
   private record Space(WhitenedSpace space, List<Launch> launches) {}
@@ -64,7 +73,9 @@ final class DeviceObjectives implements AutoCloseable {
   private DeviceBuffer rows;
   private DeviceBuffer whitened;
 
-  /** @param layerShapes each objective layer's batch shape [B, ...] in the plan */
+  /**
+   * @param layerShapes each objective layer's batch shape [B, ...] in the plan
+   */
   DeviceObjectives(Device device, List<RenderTarget> targets, Map<String, Shape> layerShapes) {
     this.device = device;
     this.targets = targets;
@@ -95,12 +106,14 @@ final class DeviceObjectives implements AutoCloseable {
   }
 
   private void build(Map<String, Shape> layerShapes) {
-    // (term group, occurrence) -> the launch's arguments, in a fixed order; groups whose terms add up within a
+    // (term group, occurrence) -> the launch's arguments, in a fixed order; groups whose terms add
+    // up within a
     // sample (layer penalties) have one launch each, after the others
     Map<TermGroup, Map<Integer, LaunchArguments>> groups = new LinkedHashMap<>();
     Map<TermGroup, LaunchArguments> summed = new LinkedHashMap<>();
     for (int b = 0; b < batch; b++) {
-      Optional<List<FusedTerm.Weighted>> terms = FusedLowering.objective(targets.get(b).objective());
+      Optional<List<FusedTerm.Weighted>> terms =
+          FusedLowering.objective(targets.get(b).objective());
       if (terms.isEmpty()) {
         onHost[b] = true;
         continue;
@@ -114,8 +127,10 @@ final class DeviceObjectives implements AutoCloseable {
           arguments = summed.computeIfAbsent(key, k -> arguments(t, layerShapes));
         } else {
           int occurrence = seen.merge(key, 1, Integer::sum) - 1;
-          arguments = groups.computeIfAbsent(key, k -> new TreeMap<>())
-              .computeIfAbsent(occurrence, k -> arguments(t, layerShapes));
+          arguments =
+              groups
+                  .computeIfAbsent(key, k -> new TreeMap<>())
+                  .computeIfAbsent(occurrence, k -> arguments(t, layerShapes));
         }
         t.put(arguments, b, w.weight());
       }
@@ -148,8 +163,13 @@ final class DeviceObjectives implements AutoCloseable {
     }
     for (Map.Entry<SpaceKey, List<Launch>> s : spaceLaunches.entrySet()) {
       TargetLayer geometry = s.getValue().get(0).geometry();
-      WhitenedSpace space = new WhitenedSpace(device, s.getKey().layer(), geometry, s.getKey().whitening(),
-          spaceMembers.get(s.getKey()));
+      WhitenedSpace space =
+          new WhitenedSpace(
+              device,
+              s.getKey().layer(),
+              geometry,
+              s.getKey().whitening(),
+              spaceMembers.get(s.getKey()));
       spaces.add(new Space(space, s.getValue()));
     }
     value = allocate(Math.max(1, batch) * (long) Float.BYTES);
@@ -163,16 +183,18 @@ final class DeviceObjectives implements AutoCloseable {
   /** Empty arguments for a launch of {@code kind}'s group on its layer. */
   private static LaunchArguments arguments(FusedTerm kind, Map<String, Shape> layerShapes) {
     Shape shape = layerShapes.get(kind.layer());
-    if (shape == null) throw new IllegalArgumentException("no shape for objective layer '" + kind.layer() + "'");
+    if (shape == null)
+      throw new IllegalArgumentException("no shape for objective layer '" + kind.layer() + "'");
     return new LaunchArguments(kind, TargetLayer.of(shape), BatchSampleView.sampleShape(shape));
   }
 
   /**
-   * Uploads one launch's arguments (units and positions, or vectors, slices or weights) and, for a group that is
-   * not excludable and leaves samples out, its sample mask.
+   * Uploads one launch's arguments (units and positions, or vectors, slices or weights) and, for a
+   * group that is not excludable and leaves samples out, its sample mask.
    */
   private Launch upload(TermGroup key, LaunchArguments arguments) {
-    DeviceBuffer data = arguments.units() != null ? upload(arguments.units()) : upload(arguments.values());
+    DeviceBuffer data =
+        arguments.units() != null ? upload(arguments.units()) : upload(arguments.values());
     DeviceBuffer positions = arguments.positions() == null ? null : upload(arguments.positions());
     DeviceBuffer mask = null;
     if (!arguments.kind().excludable() && !arguments.coversBatch()) {
@@ -186,36 +208,41 @@ final class DeviceObjectives implements AutoCloseable {
 
   /**
    * Writes the batch's gradient seeds into the plan's seed buffers, which the caller cleared
-   * ({@link DevicePlan#clearSeeds()}) after the forward: first the host-evaluated targets' gradients (uploaded),
-   * then the kernels' (added), whitened spaces last.
+   * ({@link DevicePlan#clearSeeds()}) after the forward: first the host-evaluated targets'
+   * gradients (uploaded), then the kernels' (added), whitened spaces last.
    */
   void seed(DevicePlan plan) {
     host.seed(plan);
     for (Launch l : launches) {
       DeviceBuffer seed = plan.seedBuffer(l.key().layer());
-      if (seed == null) continue;  // no gradient flows from this layer to the input
+      if (seed == null) continue; // no gradient flows from this layer to the input
       DeviceBuffer acts = plan.activationBuffer(l.key().layer());
       if (l.mask() == null) {
         run(l, acts, seed);
       } else {
         device.memsetZero(scratch, 0, l.geometry().size() * Float.BYTES);
         run(l, acts, scratch);
-        RenderKernels.moveSamples(device, scratch, seed, l.mask(), batch, l.geometry().sampleSize());
+        RenderKernels.moveSamples(
+            device, scratch, seed, l.mask(), batch, l.geometry().sampleSize());
       }
     }
     for (Space s : spaces) {
       DeviceBuffer seed = plan.seedBuffer(s.space().layerName());
       if (seed == null) continue;
       s.space().whiten(plan.activationBuffer(s.space().layerName()), rows, whitened);
-      for (Launch l : s.launches()) run(l, whitened, rows);  // z in, dZ added into rows
+      for (Launch l : s.launches()) run(l, whitened, rows); // z in, dZ added into rows
       s.space().addGradient(rows, whitened, seed);
     }
   }
 
-  /** One group's kernel: reads acts (z for whitened kinds), adds into grad (dZ for whitened kinds). */
+  /**
+   * One group's kernel: reads acts (z for whitened kinds), adds into grad (dZ for whitened kinds).
+   */
   private void run(Launch l, DeviceBuffer acts, DeviceBuffer grad) {
-    l.kind().launch(new FusedTerm.Call(device, l.geometry(), acts, l.data(), l.positions(), grad, value),
-        (float) l.key().weight());
+    l.kind()
+        .launch(
+            new FusedTerm.Call(device, l.geometry(), acts, l.data(), l.positions(), grad, value),
+            (float) l.key().weight());
   }
 
   private DeviceBuffer allocate(long bytes) {

@@ -10,12 +10,13 @@ import org.featviz.ir.Shape;
 import org.featviz.objective.ImageRegularizer;
 
 /**
- * The image regularizers of a render on the device: the device side of the CPU renderer's
- * {@code r.evaluate(image, shape, gradImage)} per updated image. Every regularizer with a fused form
- * ({@link FusedLowering#regularizer}: total variation, L1, blur) is added by ONE launch of
- * {@link RegularizeKernels} for the whole batch, masked to the samples updated this step. A regularizer without
- * one (a user's own implementation) is evaluated on the host, from the images and image gradients copied back,
- * for those samples only; only renders with such a regularizer pay for that round trip.
+ * The image regularizers of a render on the device: the device side of the CPU renderer's {@code
+ * r.evaluate(image, shape, gradImage)} per updated image. Every regularizer with a fused form
+ * ({@link FusedLowering#regularizer}: total variation, L1, blur) is added by ONE launch of {@link
+ * RegularizeKernels} for the whole batch, masked to the samples updated this step. A regularizer
+ * without one (a user's own implementation) is evaluated on the host, from the images and image
+ * gradients copied back, for those samples only; only renders with such a regularizer pay for that
+ * round trip.
  */
 final class DeviceRegularizers implements AutoCloseable {
   private final Device device;
@@ -26,8 +27,11 @@ final class DeviceRegularizers implements AutoCloseable {
   private final boolean anyFused;
   private DeviceBuffer l1;
 
-  /** @param imageShape one image [C, H, W] */
-  DeviceRegularizers(Device device, List<ImageRegularizer> regularizers, Shape imageShape, int batch) {
+  /**
+   * @param imageShape one image [C, H, W]
+   */
+  DeviceRegularizers(
+      Device device, List<ImageRegularizer> regularizers, Shape imageShape, int batch) {
     this.device = device;
     this.imageShape = imageShape;
     this.batch = batch;
@@ -50,16 +54,25 @@ final class DeviceRegularizers implements AutoCloseable {
   }
 
   /**
-   * gradImage[b] += every regularizer's gradient of image[b] for the samples with update[b]; {@code mask} is an
-   * int[B] scratch buffer (overwritten with the update flags).
+   * gradImage[b] += every regularizer's gradient of image[b] for the samples with update[b]; {@code
+   * mask} is an int[B] scratch buffer (overwritten with the update flags).
    */
   void apply(DeviceBuffer image, DeviceBuffer gradImage, DeviceBuffer mask, boolean[] update) {
     if (anyFused) {
       int[] flags = new int[batch];
       for (int b = 0; b < batch; b++) flags[b] = update[b] ? 1 : 0;
       device.copyToDevice(flags, mask);
-      RegularizeKernels.apply(device, batch, imageShape.dim(0), imageShape.dim(1), imageShape.dim(2), image,
-          gradImage, mask, terms, l1);
+      RegularizeKernels.apply(
+          device,
+          batch,
+          imageShape.dim(0),
+          imageShape.dim(1),
+          imageShape.dim(2),
+          image,
+          gradImage,
+          mask,
+          terms,
+          l1);
     }
     if (!onHost.isEmpty()) applyOnHost(image, gradImage, update);
   }

@@ -20,10 +20,10 @@ import org.featviz.render.Renderer;
 import org.featviz.render.StepProbe;
 
 /**
- * Batched activation maximization on a {@link Device} (a GPU, or the host emulator in CI): the contract of the CPU
- * {@link Renderer} (same targets, options and results; each target's seed, initial parameters and transform draws
- * come from the same per-target random stream, so the two are comparable step by step), with one optimization
- * step of the whole batch kept on the device:
+ * Batched activation maximization on a {@link Device} (a GPU, or the host emulator in CI): the
+ * contract of the CPU {@link Renderer} (same targets, options and results; each target's seed,
+ * initial parameters and transform draws come from the same per-target random stream, so the two
+ * are comparable step by step), with one optimization step of the whole batch kept on the device:
  *
  * <pre>
  *   params [B, P] --{@link DeviceImageParam} (sigmoid kernel; FFT: spectrum weighting, inverse DFT as GEMMs,
@@ -38,19 +38,21 @@ import org.featviz.render.StepProbe;
  *     plus transform_backward--> gradient --parameterization backward--> adam_ascend, adam_deactivate_nonfinite
  * </pre>
  *
- * <p>Host round trips per step are a few per-sample flags (B ints each): which samples' objective gradients pass
- * their ReLUs (for the redirect), which samples have an all-zero input gradient (DEAD at step 0 or after a
- * redirect, skipped otherwise, as the CPU renderer does), and which Adam updates produced a NaN. Adam's step count
- * is per sample, like one {@code optim.Adam} per image: samples that skipped an update get their own launch when
- * their counts differ. Exceptions that stay on the host for now: objectives without a fused form (the user's own
- * {@code Objective} implementations and sums that contain them; every objective of {@code Objectives}, whitened
- * ones and layer penalties included, has one) are evaluated on the host for the batch, from copied-back
- * activations of the layers they read ({@link HostObjectives}); image regularizers and batch terms of the user's
- * own (without a fused form) run on the host the same way; the final measurement (objective values and
- * unit activations of the untransformed final images) copies the target layers back once.
+ * <p>Host round trips per step are a few per-sample flags (B ints each): which samples' objective
+ * gradients pass their ReLUs (for the redirect), which samples have an all-zero input gradient
+ * (DEAD at step 0 or after a redirect, skipped otherwise, as the CPU renderer does), and which Adam
+ * updates produced a NaN. Adam's step count is per sample, like one {@code optim.Adam} per image:
+ * samples that skipped an update get their own launch when their counts differ. Exceptions that
+ * stay on the host for now: objectives without a fused form (the user's own {@code Objective}
+ * implementations and sums that contain them; every objective of {@code Objectives}, whitened ones
+ * and layer penalties included, has one) are evaluated on the host for the batch, from copied-back
+ * activations of the layers they read ({@link HostObjectives}); image regularizers and batch terms
+ * of the user's own (without a fused form) run on the host the same way; the final measurement
+ * (objective values and unit activations of the untransformed final images) copies the target
+ * layers back once.
  *
- * <p>The renderer keeps its plan (weights uploaded, cuDNN algorithms chosen) between renders of the same batch
- * size; close it to free that. The device stays the caller's.
+ * <p>The renderer keeps its plan (weights uploaded, cuDNN algorithms chosen) between renders of the
+ * same batch size; close it to free that. The device stays the caller's.
  *
  * <pre>
  * try (Device device = CudaDevice.open();
@@ -68,7 +70,9 @@ public final class DeviceRenderer implements ImageRenderer {
   private final Shape imageShape;
   private final DeviceExecutor exec;
 
-  /** @param graph a prepared graph whose outputs include every layer the objectives read */
+  /**
+   * @param graph a prepared graph whose outputs include every layer the objectives read
+   */
   public DeviceRenderer(Device device, Graph graph, InputNormalization norm, RenderOptions opts) {
     this.device = device;
     this.graph = graph;
@@ -85,7 +89,8 @@ public final class DeviceRenderer implements ImageRenderer {
   }
 
   @Override
-  public List<RenderResult> render(List<RenderTarget> targets, IntConsumer onStep, StepProbe probe) {
+  public List<RenderResult> render(
+      List<RenderTarget> targets, IntConsumer onStep, StepProbe probe) {
     int batch = targets.size();
     if (batch == 0) return List.of();
     Set<String> layers = RenderSteps.checkedLayers(graph, targets, opts.batchTerms());
@@ -94,8 +99,8 @@ public final class DeviceRenderer implements ImageRenderer {
     planTargets.addAll(reluInputs.values());
     Shape batchShape = Shape.of(batch, imageShape.dim(0), imageShape.dim(1), imageShape.dim(2));
     DevicePlan plan = exec.plan(Map.of(input, batchShape), planTargets);
-    try (RenderRun run = new RenderRun(device, plan, input, norm, opts, imageShape, targets, layers,
-        reluInputs)) {
+    try (RenderRun run =
+        new RenderRun(device, plan, input, norm, opts, imageShape, targets, layers, reluInputs)) {
       return run.render(onStep, probe);
     }
   }

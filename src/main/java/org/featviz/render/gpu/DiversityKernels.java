@@ -9,15 +9,15 @@ import org.featviz.device.KernelArgs;
 import org.featviz.device.MathMode;
 
 /**
- * Lucid's diversity term on the device for a whole batch: the Gram matrices through the device's library GEMM
- * (cuBLAS semantics), the normalization, the pairwise sums and dS/dG through {@code cuda/diversity.cu}, and the
- * gradient d value / d A added into the layer's seed by a second GEMM. The GPU twin of
- * {@link org.featviz.objective.Objectives#diversity} (the formulas are in {@code cuda/diversity.cu} and
- * docs/objectives.md).
+ * Lucid's diversity term on the device for a whole batch: the Gram matrices through the device's
+ * library GEMM (cuBLAS semantics), the normalization, the pairwise sums and dS/dG through {@code
+ * cuda/diversity.cu}, and the gradient d value / d A added into the layer's seed by a second GEMM.
+ * The GPU twin of {@link org.featviz.objective.Objectives#diversity} (the formulas are in {@code
+ * cuda/diversity.cu} and docs/objectives.md).
  *
- * <p>Shapes ({@link Dims}): acts and seed [B, C, P]; the {@link Scratch}: gram [B, C * C], total [C * C], norm and
- * dots float[B]. The Gram matrices are one GEMM per sample (the device has no batched GEMM), two per sample and
- * step in all.
+ * <p>Shapes ({@link Dims}): acts and seed [B, C, P]; the {@link Scratch}: gram [B, C * C], total [C
+ * * C], norm and dots float[B]. The Gram matrices are one GEMM per sample (the device has no
+ * batched GEMM), two per sample and step in all.
  *
  * <pre>
  * try (DiversityKernels.Scratch s = new DiversityKernels.Scratch(device, dims)) {
@@ -35,12 +35,17 @@ public final class DiversityKernels {
     public Dims {
       Launches.requireBatch(batch);
       if (units < 1 || positions < 1) {
-        throw new IllegalArgumentException("diversity: units " + units + " and positions " + positions
-            + " must be positive");
+        throw new IllegalArgumentException(
+            "diversity: units " + units + " and positions " + positions + " must be positive");
       }
-      if ((long) units * units > Integer.MAX_VALUE || (long) units * positions > Integer.MAX_VALUE) {
-        throw new IllegalArgumentException("diversity: a layer of " + units + " units at " + positions
-            + " positions is too large for one Gram matrix per sample");
+      if ((long) units * units > Integer.MAX_VALUE
+          || (long) units * positions > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException(
+            "diversity: a layer of "
+                + units
+                + " units at "
+                + positions
+                + " positions is too large for one Gram matrix per sample");
       }
     }
 
@@ -60,7 +65,9 @@ public final class DiversityKernels {
     }
   }
 
-  /** The device buffers one diversity term needs per step; {@link #close()} frees them (idempotent). */
+  /**
+   * The device buffers one diversity term needs per step; {@link #close()} frees them (idempotent).
+   */
   public static final class Scratch implements AutoCloseable {
     final DeviceBuffer gram;
     final DeviceBuffer total;
@@ -99,43 +106,90 @@ public final class DiversityKernels {
   private DiversityKernels() {}
 
   /**
-   * seed += d value / d acts for the whole batch, value = -weight S / (n (n - 1)). Nothing for fewer than two
-   * samples (the value is 0 there). Afterwards {@link #value} reads the value from the scratch.
+   * seed += d value / d acts for the whole batch, value = -weight S / (n (n - 1)). Nothing for
+   * fewer than two samples (the value is 0 there). Afterwards {@link #value} reads the value from
+   * the scratch.
    */
-  public static void addGradient(Device device, Dims d, DeviceBuffer acts, DeviceBuffer seed, Scratch s,
-      double weight) {
+  public static void addGradient(
+      Device device, Dims d, DeviceBuffer acts, DeviceBuffer seed, Scratch s, double weight) {
     long size = (long) d.batch() * d.sampleSize();
     Launches.requireFloats(acts, size, "diversity activations");
     Launches.requireFloats(seed, size, "diversity seed");
     Launches.requireFloats(s.gram, (long) d.batch() * d.gramSize(), "diversity Gram scratch");
-    if (acts == seed) throw new IllegalArgumentException("diversity: activations and seed are the same buffer");
+    if (acts == seed)
+      throw new IllegalArgumentException("diversity: activations and seed are the same buffer");
     if (d.batch() < 2) return;
     int c = d.units();
     int p = d.positions();
     int k = d.gramSize();
     long sample = d.sampleSize();
-    // G_b [C, C] = A_b [C, P] A_b^T, the whole batch in one strided-batched GEMM, in FP32 whatever the network's
+    // G_b [C, C] = A_b [C, P] A_b^T, the whole batch in one strided-batched GEMM, in FP32 whatever
+    // the network's
     // math mode (the objective is not the network)
     try (Device.MathModeScope fp32 = device.withMathMode(MathMode.FP32)) {
-      device.library().gemmStridedBatched(new GemmDescriptor(false, true, c, c, p),
-          new GemmBatch(d.batch(), sample, sample, k), acts, 0, acts, 0, s.gram, 0, 1f, 0f);
+      device
+          .library()
+          .gemmStridedBatched(
+              new GemmDescriptor(false, true, c, c, p),
+              new GemmBatch(d.batch(), sample, sample, k),
+              acts,
+              0,
+              acts,
+              0,
+              s.gram,
+              0,
+              1f,
+              0f);
     }
     int threads = Launches.threads(k);
-    device.launch("diversity_normalize", Dim3.of(d.batch()), Dim3.of(threads), 0,
+    device.launch(
+        "diversity_normalize",
+        Dim3.of(d.batch()),
+        Dim3.of(threads),
+        0,
         new KernelArgs().ptr(s.gram).ptr(s.norm).i32(d.batch()).i32(k));
-    device.launch("diversity_sum", Dim3.of(Launches.blocks(k, threads)), Dim3.of(threads), 0,
+    device.launch(
+        "diversity_sum",
+        Dim3.of(Launches.blocks(k, threads)),
+        Dim3.of(threads),
+        0,
         new KernelArgs().ptr(s.gram).ptr(s.total).i32(d.batch()).i32(k));
     float scale = (float) (-4 * weight / d.pairs());
-    device.launch("diversity_gram_grad", Dim3.of(d.batch()), Dim3.of(threads), 0,
-        new KernelArgs().ptr(s.gram).ptr(s.total).ptr(s.norm).ptr(s.dots).i32(d.batch()).i32(k).f32(scale));
+    device.launch(
+        "diversity_gram_grad",
+        Dim3.of(d.batch()),
+        Dim3.of(threads),
+        0,
+        new KernelArgs()
+            .ptr(s.gram)
+            .ptr(s.total)
+            .ptr(s.norm)
+            .ptr(s.dots)
+            .i32(d.batch())
+            .i32(k)
+            .f32(scale));
     // seed_b [C, P] += U_b [C, C] A_b [C, P], U_b now in the Gram scratch (already scaled)
     try (Device.MathModeScope fp32 = device.withMathMode(MathMode.FP32)) {
-      device.library().gemmStridedBatched(new GemmDescriptor(false, false, c, p, c),
-          new GemmBatch(d.batch(), k, sample, sample), s.gram, 0, acts, 0, seed, 0, 1f, 1f);
+      device
+          .library()
+          .gemmStridedBatched(
+              new GemmDescriptor(false, false, c, p, c),
+              new GemmBatch(d.batch(), k, sample, sample),
+              s.gram,
+              0,
+              acts,
+              0,
+              seed,
+              0,
+              1f,
+              1f);
     }
   }
 
-  /** The term's value after {@link #addGradient}: -weight sum_b gh_b / (n (n - 1)); 0 for fewer than two. */
+  /**
+   * The term's value after {@link #addGradient}: -weight sum_b gh_b / (n (n - 1)); 0 for fewer than
+   * two.
+   */
   public static double value(Device device, Dims d, Scratch s, double weight) {
     if (d.batch() < 2) return 0;
     float[] dots = device.copyToHostFloats(s.dots, d.batch());

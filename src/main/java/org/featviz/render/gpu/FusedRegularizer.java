@@ -2,12 +2,15 @@ package org.featviz.render.gpu;
 
 /**
  * An image regularizer in the form the fused regularizer kernel of the device render loop computes
- * ({@code cuda/regularize.cu}, {@link RegularizeKernels}): its kind and arguments. {@link FusedLowering#regularizer}
- * gives it for the regularizers of {@link org.featviz.objective.ImageRegularizers}; a regularizer without one (a
- * user's own implementation) is evaluated on the host.
+ * ({@code cuda/regularize.cu}, {@link RegularizeKernels}): its kind and arguments. {@link
+ * FusedLowering#regularizer} gives it for the regularizers of {@link
+ * org.featviz.objective.ImageRegularizers}; a regularizer without one (a user's own implementation)
+ * is evaluated on the host.
  */
 public sealed interface FusedRegularizer {
-  /** The regularizer's weight: its value is -weight/M times its penalty (M = pixels of one image). */
+  /**
+   * The regularizer's weight: its value is -weight/M times its penalty (M = pixels of one image).
+   */
   double weight();
 
   /** {@link org.featviz.objective.ImageRegularizers.TotalVariation}. */

@@ -7,15 +7,16 @@ import org.featviz.objective.Whitening;
 
 /**
  * One term of an objective in the form one objective kernel computes ({@code cuda/objective.cu},
- * {@link ObjectiveKernels}): a kind with the objective's own arguments. {@link FusedLowering#objective} lowers an
- * objective to {@link Weighted} terms. Each kind says, for {@link DeviceObjectives}, how its terms share launches
- * ({@link #group}: terms of one group are ONE launch for the whole batch), what a sample gives that launch
- * ({@link #put}: a unit, a vector, a target slice or a weight) and which launcher runs it ({@link #launch}).
- * Terms measured in a whitened space carry the objective's {@link Whitening}, which groups compare by identity
- * (samples that share one whitening object share its device copy and its GEMMs).
+ * {@link ObjectiveKernels}): a kind with the objective's own arguments. {@link
+ * FusedLowering#objective} lowers an objective to {@link Weighted} terms. Each kind says, for
+ * {@link DeviceObjectives}, how its terms share launches ({@link #group}: terms of one group are
+ * ONE launch for the whole batch), what a sample gives that launch ({@link #put}: a unit, a vector,
+ * a target slice or a weight) and which launcher runs it ({@link #launch}). Terms measured in a
+ * whitened space carry the objective's {@link Whitening}, which groups compare by identity (samples
+ * that share one whitening object share its device copy and its GEMMs).
  *
- * <p>A new kind is a record here, its case in {@link FusedLowering}, its launcher in {@link ObjectiveKernels} and its
- * kernel in {@code cuda/objective.cu}.
+ * <p>A new kind is a record here, its case in {@link FusedLowering}, its launcher in {@link
+ * ObjectiveKernels} and its kernel in {@code cuda/objective.cu}.
  */
 sealed interface FusedTerm {
   /** A term with the factor its value and gradient are multiplied by (1 for a plain objective). */
@@ -25,14 +26,26 @@ sealed interface FusedTerm {
     }
   }
 
-  /** What a launch needs besides the weight: the layer's geometry and buffers, and the uploaded arguments. */
-  record Call(Device device, TargetLayer layer, DeviceBuffer acts, DeviceBuffer data, DeviceBuffer positions,
-      DeviceBuffer grad, DeviceBuffer value) {}
+  /**
+   * What a launch needs besides the weight: the layer's geometry and buffers, and the uploaded
+   * arguments.
+   */
+  record Call(
+      Device device,
+      TargetLayer layer,
+      DeviceBuffer acts,
+      DeviceBuffer data,
+      DeviceBuffer positions,
+      DeviceBuffer grad,
+      DeviceBuffer value) {}
 
   /** The layer (value name) the term reads. */
   String layer();
 
-  /** The launch of this term at {@code weight}: terms of one kind, layer, weight and parameters share it. */
+  /**
+   * The launch of this term at {@code weight}: terms of one kind, layer, weight and parameters
+   * share it.
+   */
   default TermGroup group(double weight) {
     return new TermGroup(layer(), getClass(), weight, 0, 0, null);
   }
@@ -41,19 +54,26 @@ sealed interface FusedTerm {
   void put(LaunchArguments arguments, int b, double weight);
 
   /**
-   * Whether a sample the group leaves out adds nothing with the default argument (unit -1, a zero vector, weight 0).
-   * Where not, a group that leaves samples out runs into a cleared scratch buffer, and only its samples are added.
+   * Whether a sample the group leaves out adds nothing with the default argument (unit -1, a zero
+   * vector, weight 0). Where not, a group that leaves samples out runs into a cleared scratch
+   * buffer, and only its samples are added.
    */
   default boolean excludable() {
     return true;
   }
 
-  /** Whether a sample's terms of one group add up into one argument (one launch) rather than a launch each. */
+  /**
+   * Whether a sample's terms of one group add up into one argument (one launch) rather than a
+   * launch each.
+   */
   default boolean sumsInSample() {
     return false;
   }
 
-  /** Runs the group's kernel: ADDS weight times each sample's value and gradient into {@code call}'s buffers. */
+  /**
+   * Runs the group's kernel: ADDS weight times each sample's value and gradient into {@code call}'s
+   * buffers.
+   */
   void launch(Call call, float weight);
 
   /** A kind whose argument is a unit (-1 leaves a sample out). */
@@ -67,9 +87,10 @@ sealed interface FusedTerm {
   }
 
   /**
-   * A kind whose argument is a direction vector (zero leaves a sample out), measured on the activations or, with a
-   * whitening, on the whitened vectors z = W (a - mu): then its kernel is the whitened one, which reads z from the
-   * layer's {@link WhitenedSpace}, and its group is also the whitening's.
+   * A kind whose argument is a direction vector (zero leaves a sample out), measured on the
+   * activations or, with a whitening, on the whitened vectors z = W (a - mu): then its kernel is
+   * the whitened one, which reads z from the layer's {@link WhitenedSpace}, and its group is also
+   * the whitening's.
    */
   sealed interface OnVector extends FusedTerm {
     float[] vector();
@@ -92,7 +113,8 @@ sealed interface FusedTerm {
   record Channel(String layer, int unit) implements OnUnit {
     @Override
     public void launch(Call c, float weight) {
-      ObjectiveKernels.channel(c.device(), c.layer(), c.acts(), c.data(), c.grad(), c.value(), weight);
+      ObjectiveKernels.channel(
+          c.device(), c.layer(), c.acts(), c.data(), c.grad(), c.value(), weight);
     }
   }
 
@@ -104,30 +126,42 @@ sealed interface FusedTerm {
     }
   }
 
-  /** {@link org.featviz.objective.Neuron}: at column x, row y, or (x and y null) the center position. */
+  /**
+   * {@link org.featviz.objective.Neuron}: at column x, row y, or (x and y null) the center
+   * position.
+   */
   record Neuron(String layer, int unit, Integer x, Integer y) implements OnUnit {
     @Override
     public void put(LaunchArguments arguments, int b, double weight) {
       arguments.unit(b, unit);
       int width = arguments.sampleShape().dim(arguments.sampleShape().rank() - 1);
-      arguments.position(b, x == null ? ObjectiveKernels.centerPosition(arguments.sampleShape())
-          : ObjectiveKernels.position(x, y, width));
+      arguments.position(
+          b,
+          x == null
+              ? ObjectiveKernels.centerPosition(arguments.sampleShape())
+              : ObjectiveKernels.position(x, y, width));
     }
 
     @Override
     public void launch(Call c, float weight) {
-      ObjectiveKernels.neuron(c.device(), c.layer(), c.acts(), c.data(), c.positions(), c.grad(), c.value(), weight);
+      ObjectiveKernels.neuron(
+          c.device(), c.layer(), c.acts(), c.data(), c.positions(), c.grad(), c.value(), weight);
     }
   }
 
-  /** {@link org.featviz.objective.Direction}; {@link org.featviz.objective.WhitenedChannel} as the direction e_u. */
+  /**
+   * {@link org.featviz.objective.Direction}; {@link org.featviz.objective.WhitenedChannel} as the
+   * direction e_u.
+   */
   record Direction(String layer, Whitening whitening, float[] vector) implements OnVector {
     @Override
     public void launch(Call c, float weight) {
       if (whitening == null) {
-        ObjectiveKernels.direction(c.device(), c.layer(), c.acts(), c.data(), c.grad(), c.value(), weight);
+        ObjectiveKernels.direction(
+            c.device(), c.layer(), c.acts(), c.data(), c.grad(), c.value(), weight);
       } else {
-        ObjectiveKernels.whitenedDirection(c.device(), c.layer(), c.acts(), c.data(), c.grad(), c.value(), weight);
+        ObjectiveKernels.whitenedDirection(
+            c.device(), c.layer(), c.acts(), c.data(), c.grad(), c.value(), weight);
       }
     }
   }
@@ -137,9 +171,11 @@ sealed interface FusedTerm {
     @Override
     public void launch(Call c, float weight) {
       if (whitening == null) {
-        ObjectiveKernels.cosine(c.device(), c.layer(), c.acts(), c.data(), c.grad(), c.value(), weight);
+        ObjectiveKernels.cosine(
+            c.device(), c.layer(), c.acts(), c.data(), c.grad(), c.value(), weight);
       } else {
-        ObjectiveKernels.whitenedCosine(c.device(), c.layer(), c.acts(), c.data(), c.grad(), c.value(), weight);
+        ObjectiveKernels.whitenedCosine(
+            c.device(), c.layer(), c.acts(), c.data(), c.grad(), c.value(), weight);
       }
     }
   }
@@ -157,15 +193,19 @@ sealed interface FusedTerm {
       float n = (float) power;
       float f = (float) floor;
       if (whitening == null) {
-        ObjectiveKernels.dotCossim(c.device(), c.layer(), c.acts(), c.data(), c.grad(), c.value(), weight, n, f);
+        ObjectiveKernels.dotCossim(
+            c.device(), c.layer(), c.acts(), c.data(), c.grad(), c.value(), weight, n, f);
       } else {
-        ObjectiveKernels.whitenedDotCossim(c.device(), c.layer(), c.acts(), c.data(), c.grad(), c.value(), weight, n,
-            f);
+        ObjectiveKernels.whitenedDotCossim(
+            c.device(), c.layer(), c.acts(), c.data(), c.grad(), c.value(), weight, n, f);
       }
     }
   }
 
-  /** {@link org.featviz.objective.OrthogonalPenalty}: a zero vector does not silence it (the penalty remains). */
+  /**
+   * {@link org.featviz.objective.OrthogonalPenalty}: a zero vector does not silence it (the penalty
+   * remains).
+   */
   record OrthogonalPenalty(String layer, float[] vector, double lambda) implements OnVector {
     /** None: the orthogonal penalty has no whitened form. */
     @Override
@@ -185,12 +225,15 @@ sealed interface FusedTerm {
 
     @Override
     public void launch(Call c, float weight) {
-      ObjectiveKernels.orthogonalPenalty(c.device(), c.layer(), c.acts(), c.data(), c.grad(), c.value(), weight,
-          (float) lambda);
+      ObjectiveKernels.orthogonalPenalty(
+          c.device(), c.layer(), c.acts(), c.data(), c.grad(), c.value(), weight, (float) lambda);
     }
   }
 
-  /** {@link org.featviz.objective.L2Inversion}: its argument is the target slice [C, P]; zeros do not silence it. */
+  /**
+   * {@link org.featviz.objective.L2Inversion}: its argument is the target slice [C, P]; zeros do
+   * not silence it.
+   */
   record L2Inversion(String layer, float[] target) implements FusedTerm {
     @Override
     public void put(LaunchArguments arguments, int b, double weight) {
@@ -204,14 +247,16 @@ sealed interface FusedTerm {
 
     @Override
     public void launch(Call c, float weight) {
-      ObjectiveKernels.l2Inversion(c.device(), c.layer(), c.acts(), c.data(), c.grad(), c.value(), weight);
+      ObjectiveKernels.l2Inversion(
+          c.device(), c.layer(), c.acts(), c.data(), c.grad(), c.value(), weight);
     }
   }
 
   /**
-   * {@link org.featviz.objective.LayerPenalty}: -penalty (1/M) sum |a_i| (L1) or -penalty (1/M) sum a_i^2 (L2) over
-   * the M elements of the sample's slice. The kernel takes a weight per sample, -weight penalty / M, summed over
-   * the sample's penalties of one layer and norm: one launch (weight 0) covers them all, whatever their weights.
+   * {@link org.featviz.objective.LayerPenalty}: -penalty (1/M) sum |a_i| (L1) or -penalty (1/M) sum
+   * a_i^2 (L2) over the M elements of the sample's slice. The kernel takes a weight per sample,
+   * -weight penalty / M, summed over the sample's penalties of one layer and norm: one launch
+   * (weight 0) covers them all, whatever their weights.
    */
   record LayerPenalty(String layer, PenaltyNorm norm, double penalty) implements FusedTerm {
     @Override
@@ -231,7 +276,8 @@ sealed interface FusedTerm {
 
     @Override
     public void launch(Call c, float weight) {
-      ObjectiveKernels.layerPenalty(c.device(), c.layer(), c.acts(), c.data(), c.grad(), c.value(), norm);
+      ObjectiveKernels.layerPenalty(
+          c.device(), c.layer(), c.acts(), c.data(), c.grad(), c.value(), norm);
     }
   }
 }

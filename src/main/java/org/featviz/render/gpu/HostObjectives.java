@@ -15,10 +15,11 @@ import org.featviz.render.BatchSampleView;
 import org.featviz.render.RenderTarget;
 
 /**
- * The host fallback of {@link DeviceObjectives}, for the samples whose objective has no fused form (an
- * {@link org.featviz.objective.Objective} implemented outside {@code org.featviz.objective}, say): the activations of
- * the layers they read are copied back for the whole batch, their objectives evaluated as the CPU renderer does, and
- * the gradients uploaded into the seed buffers. Only batches with such samples pay for the round trip.
+ * The host fallback of {@link DeviceObjectives}, for the samples whose objective has no fused form
+ * (an {@link org.featviz.objective.Objective} implemented outside {@code org.featviz.objective},
+ * say): the activations of the layers they read are copied back for the whole batch, their
+ * objectives evaluated as the CPU renderer does, and the gradients uploaded into the seed buffers.
+ * Only batches with such samples pay for the round trip.
  */
 final class HostObjectives {
   private final Device device;
@@ -26,7 +27,9 @@ final class HostObjectives {
   private final boolean[] onHost;
   private final Set<String> layers = new LinkedHashSet<>();
 
-  /** @param onHost which samples of {@code targets} are evaluated here */
+  /**
+   * @param onHost which samples of {@code targets} are evaluated here
+   */
   HostObjectives(Device device, List<RenderTarget> targets, boolean[] onHost) {
     this.device = device;
     this.targets = targets;
@@ -41,8 +44,8 @@ final class HostObjectives {
   }
 
   /**
-   * Overwrites the seed buffers of the layers the host samples read with their gradients (zeros for the other
-   * samples), so it must run before any kernel adds into those seeds.
+   * Overwrites the seed buffers of the layers the host samples read with their gradients (zeros for
+   * the other samples), so it must run before any kernel adds into those seeds.
    */
   void seed(DevicePlan plan) {
     if (isEmpty()) return;
@@ -70,7 +73,8 @@ final class HostObjectives {
       }
     }
     for (Map.Entry<DeviceBuffer, float[]> e : sums.entrySet()) {
-      if (e.getValue().length > 0) device.copyToDevice(e.getValue(), 0, e.getKey(), 0, e.getValue().length);
+      if (e.getValue().length > 0)
+        device.copyToDevice(e.getValue(), 0, e.getKey(), 0, e.getValue().length);
     }
   }
 }

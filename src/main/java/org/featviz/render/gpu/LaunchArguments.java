@@ -4,10 +4,11 @@ import java.util.Arrays;
 import org.featviz.ir.Shape;
 
 /**
- * The per-sample arguments of one objective-kernel launch, as its terms give them ({@link FusedTerm#put}), before
- * they are uploaded: units int[B] (-1 for the samples outside the group) with positions int[B] beside them, or
- * vectors float[B, C], target slices float[B, C * P] or weights float[B] (zeros outside the group). Sample b's
- * share of a [B, ...] array starts at b times its length. A launch's terms all give the same kind of argument.
+ * The per-sample arguments of one objective-kernel launch, as its terms give them ({@link
+ * FusedTerm#put}), before they are uploaded: units int[B] (-1 for the samples outside the group)
+ * with positions int[B] beside them, or vectors float[B, C], target slices float[B, C * P] or
+ * weights float[B] (zeros outside the group). Sample b's share of a [B, ...] array starts at b
+ * times its length. A launch's terms all give the same kind of argument.
  */
 final class LaunchArguments {
   private final FusedTerm kind;
@@ -19,7 +20,10 @@ final class LaunchArguments {
   private float[] values;
   private double[] weights;
 
-  /** @param kind the group's first term, whose launcher runs the group; sampleShape one sample's [C, H, W] or [F] */
+  /**
+   * @param kind the group's first term, whose launcher runs the group; sampleShape one sample's [C,
+   *     H, W] or [F]
+   */
   LaunchArguments(FusedTerm kind, TargetLayer layer, Shape sampleShape) {
     this.kind = kind;
     this.layer = layer;

@@ -3,16 +3,18 @@ package org.featviz.render.gpu;
 import org.featviz.device.DeviceBuffer;
 
 /**
- * Launch geometry and argument checks shared by the launchers of this package. Element-wise loops get blocks of
- * a multiple of 32 threads, small blocks for small sizes (the emulator runs every thread it is given); buffers are
- * checked to hold what a kernel will touch, so a wrong size fails in Java with the argument's name rather than as
- * an out-of-bounds access on the device.
+ * Launch geometry and argument checks shared by the launchers of this package. Element-wise loops
+ * get blocks of a multiple of 32 threads, small blocks for small sizes (the emulator runs every
+ * thread it is given); buffers are checked to hold what a kernel will touch, so a wrong size fails
+ * in Java with the argument's name rather than as an out-of-bounds access on the device.
  */
 final class Launches {
   /** Threads per block of the element-wise and per-sample kernels. */
   static final int BLOCK = 256;
+
   /** The most blocks along x of a grid-stride launch. */
   static final int MAX_BLOCKS = 4096;
+
   /** CUDA's limit on gridDim.y, where the kernels of this package put the batch. */
   static final int MAX_GRID_Y = 65535;
 
@@ -23,7 +25,10 @@ final class Launches {
     return (int) Math.min(BLOCK, Math.max(32, (n + 31) / 32 * 32));
   }
 
-  /** Blocks of {@code threads} threads for n elements, at most {@link #MAX_BLOCKS} (kernels stride beyond). */
+  /**
+   * Blocks of {@code threads} threads for n elements, at most {@link #MAX_BLOCKS} (kernels stride
+   * beyond).
+   */
   static int blocks(long n, int threads) {
     return (int) Math.max(1, Math.min(MAX_BLOCKS, (n + threads - 1) / threads));
   }
@@ -39,8 +44,15 @@ final class Launches {
   private static void require(DeviceBuffer buffer, long bytes, String needs, String what) {
     if (buffer == null) throw new IllegalArgumentException(what + ": no buffer given");
     if (buffer.bytes() < bytes) {
-      throw new IllegalArgumentException(what + " needs " + needs + " (" + bytes + " bytes), the buffer has "
-          + buffer.bytes() + " bytes");
+      throw new IllegalArgumentException(
+          what
+              + " needs "
+              + needs
+              + " ("
+              + bytes
+              + " bytes), the buffer has "
+              + buffer.bytes()
+              + " bytes");
     }
   }
 
@@ -51,7 +63,8 @@ final class Launches {
   static void requireBatch(int batch) {
     requireNonNegative(batch, "batch");
     if (batch > MAX_GRID_Y) {
-      throw new IllegalArgumentException("batch " + batch + " is over " + MAX_GRID_Y + " (CUDA's gridDim.y)");
+      throw new IllegalArgumentException(
+          "batch " + batch + " is over " + MAX_GRID_Y + " (CUDA's gridDim.y)");
     }
   }
 

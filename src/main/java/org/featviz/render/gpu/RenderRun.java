@@ -23,13 +23,13 @@ import org.featviz.render.RenderOptions;
 import org.featviz.render.RenderResult;
 import org.featviz.render.RenderSteps;
 import org.featviz.render.RenderTarget;
-import org.featviz.render.Renderer;
 import org.featviz.render.StepProbe;
 
 /**
- * One render of {@link DeviceRenderer}: the batch's buffers on the device (parameters, Adam moments, images and
- * their gradients, transform draws, flags) and its per-sample state on the host (random streams, statuses, Adam
- * step counts), and the step loop itself. Closing it frees the buffers; the plan is the renderer's.
+ * One render of {@link DeviceRenderer}: the batch's buffers on the device (parameters, Adam
+ * moments, images and their gradients, transform draws, flags) and its per-sample state on the host
+ * (random streams, statuses, Adam step counts), and the step loop itself. Closing it frees the
+ * buffers; the plan is the renderer's.
  */
 final class RenderRun implements AutoCloseable {
   private final Device device;
@@ -37,8 +37,10 @@ final class RenderRun implements AutoCloseable {
   private final InputNormalization norm;
   private final RenderOptions opts;
   private final Shape imageShape;
+
   /** The graph input the images go to. */
   private final String input;
+
   private final List<RenderTarget> targets;
   private final Set<String> layers;
   private final Map<String, String> reluInputs;
@@ -50,8 +52,10 @@ final class RenderRun implements AutoCloseable {
   private final Random[] rng;
   private final long[] seeds;
   private final RenderResult.Status[] status;
+
   /** Adam steps taken per sample (its t), as one optim.Adam per image counts them. */
   private final int[] adamSteps;
+
   private DeviceImageParam deviceParam;
   private DeviceObjectives objectives;
   private DeviceBatchTerms batchTerms;
@@ -67,16 +71,30 @@ final class RenderRun implements AutoCloseable {
   private DeviceBuffer std;
   private DeviceBuffer flags;
   private DeviceBuffer mask;
-  /** Per ReLU layer that some target has its unit on: each sample's unit range there (empty for other samples). */
+
+  /**
+   * Per ReLU layer that some target has its unit on: each sample's unit range there (empty for
+   * other samples).
+   */
   private final Map<String, RenderKernels.Ranges> unitRanges = new LinkedHashMap<>();
+
   private TransformKernels.Dims dims;
 
   /**
-   * @param input the graph input the images go to, image [C, H, W] each; layers every layer the targets and the
-   * batch terms read (plan targets); reluInputs the ReLU input of each of those a ReLU writes (plan targets too)
+   * @param input the graph input the images go to, image [C, H, W] each; layers every layer the
+   *     targets and the batch terms read (plan targets); reluInputs the ReLU input of each of those
+   *     a ReLU writes (plan targets too)
    */
-  RenderRun(Device device, DevicePlan plan, String input, InputNormalization norm, RenderOptions opts,
-      Shape imageShape, List<RenderTarget> targets, Set<String> layers, Map<String, String> reluInputs) {
+  RenderRun(
+      Device device,
+      DevicePlan plan,
+      String input,
+      InputNormalization norm,
+      RenderOptions opts,
+      Shape imageShape,
+      List<RenderTarget> targets,
+      Set<String> layers,
+      Map<String, String> reluInputs) {
     this.device = device;
     this.plan = plan;
     this.input = input;
@@ -131,8 +149,14 @@ final class RenderRun implements AutoCloseable {
     device.copyToDevice(norm.std(), std);
     flags = ints(batch);
     mask = ints(batch);
-    dims = new TransformKernels.Dims(batch, imageShape.dim(0), imageShape.dim(1), imageShape.dim(2),
-        imageShape.dim(1), imageShape.dim(2));
+    dims =
+        new TransformKernels.Dims(
+            batch,
+            imageShape.dim(0),
+            imageShape.dim(1),
+            imageShape.dim(2),
+            imageShape.dim(1),
+            imageShape.dim(2));
     deviceParam = DeviceImageParam.of(device, param, batch);
     Map<String, Shape> shapes = new LinkedHashMap<>();
     for (String l : layers) shapes.put(l, plan.shape(l));
@@ -151,7 +175,9 @@ final class RenderRun implements AutoCloseable {
         count[b] = range[1];
         any = true;
       }
-      if (any) unitRanges.put(layer, RenderKernels.Ranges.of(device, begin, count, plan.shape(layer).size() / batch));
+      if (any)
+        unitRanges.put(
+            layer, RenderKernels.Ranges.of(device, begin, count, plan.shape(layer).size() / batch));
     }
   }
 
@@ -178,12 +204,12 @@ final class RenderRun implements AutoCloseable {
   }
 
   /**
-   * Redirected ReLU, as the CPU renderer does it: a sample whose objective gradient passes none of the ReLUs it
-   * reads (and is zero at its other layers) gets its seeds moved from the ReLU outputs to the ReLU inputs. Before
-   * that, with no host round trip, each target unit on a ReLU layer none of whose seeded elements passes the ReLU
-   * gets its unit's slice of the seed moved (render_range_any, render_move_ranges). The whole-sample decision is
-   * made on the seeds as the objectives left them, as on the CPU; a slice moved first adds nothing to the
-   * whole-sample move.
+   * Redirected ReLU, as the CPU renderer does it: a sample whose objective gradient passes none of
+   * the ReLUs it reads (and is zero at its other layers) gets its seeds moved from the ReLU outputs
+   * to the ReLU inputs. Before that, with no host round trip, each target unit on a ReLU layer none
+   * of whose seeded elements passes the ReLU gets its unit's slice of the seed moved
+   * (render_range_any, render_move_ranges). The whole-sample decision is made on the seeds as the
+   * objectives left them, as on the CPU; a slice moved first adds nothing to the whole-sample move.
    */
   private void redirect(boolean[] redirected) {
     Arrays.fill(redirected, false);
@@ -197,7 +223,8 @@ final class RenderRun implements AutoCloseable {
       if (seed != null) {
         int per = plan.shape(layer).size() / batch;
         if (reluInputs.containsKey(layer)) {
-          RenderKernels.anyNonzeroWherePositive(device, seed, plan.activationBuffer(layer), flags, batch, per);
+          RenderKernels.anyNonzeroWherePositive(
+              device, seed, plan.activationBuffer(layer), flags, batch, per);
         } else {
           RenderKernels.anyNonzero(device, seed, flags, batch, per);
         }
@@ -222,7 +249,8 @@ final class RenderRun implements AutoCloseable {
       DeviceBuffer out = plan.seedBuffer(e.getKey());
       DeviceBuffer in = plan.seedBuffer(reluInputs.get(e.getKey()));
       if (out == null || in == null) continue;
-      RenderKernels.rangeAny(device, out, plan.activationBuffer(e.getKey()), e.getValue(), flags, true);
+      RenderKernels.rangeAny(
+          device, out, plan.activationBuffer(e.getKey()), e.getValue(), flags, true);
       RenderKernels.moveRanges(device, out, in, e.getValue(), flags);
     }
     if (!anyMoved) return;
@@ -231,13 +259,15 @@ final class RenderRun implements AutoCloseable {
       DeviceBuffer out = plan.seedBuffer(e.getKey());
       DeviceBuffer in = plan.seedBuffer(e.getValue());
       if (out == null || in == null) continue;
-      RenderKernels.moveSamples(device, out, in, mask, batch, plan.shape(e.getKey()).size() / batch);
+      RenderKernels.moveSamples(
+          device, out, in, mask, batch, plan.shape(e.getKey()).size() / batch);
     }
   }
 
   /**
-   * Which OK samples are updated this step: those whose input gradient is not all zero. An all-zero one marks the
-   * sample DEAD at step 0 or after a redirect (nothing can move it), and skips the update otherwise.
+   * Which OK samples are updated this step: those whose input gradient is not all zero. An all-zero
+   * one marks the sample DEAD at step 0 or after a redirect (nothing can move it), and skips the
+   * update otherwise.
    */
   private boolean[] decide(int step, boolean[] redirected) {
     DeviceBuffer gx = plan.inputGradientBuffer(input);
@@ -260,7 +290,8 @@ final class RenderRun implements AutoCloseable {
 
   /** Back through transform and parameterization, then Adam for the samples to update. */
   private void ascend(boolean[] update) {
-    // Regularizers' gradients at the image first; the fused backward adds the network's and goes on through the
+    // Regularizers' gradients at the image first; the fused backward adds the network's and goes on
+    // through the
     // parameterization's last stage.
     DeviceBuffer atImage = null;
     if (!regularizers.isEmpty()) {
@@ -268,8 +299,17 @@ final class RenderRun implements AutoCloseable {
       regularizers.apply(image, gradImage, mask, update);
       atImage = gradImage;
     }
-    TransformKernels.backward(device, dims, deviceParam.stage(), plan.inputGradientBuffer(input), samples, std,
-        norm.std().length, image, atImage, deviceParam.preGradient(grad));
+    TransformKernels.backward(
+        device,
+        dims,
+        deviceParam.stage(),
+        plan.inputGradientBuffer(input),
+        samples,
+        std,
+        norm.std().length,
+        image,
+        atImage,
+        deviceParam.preGradient(grad));
     deviceParam.backwardFromPre(grad);
     // One launch per distinct Adam step count among the updated samples (usually one).
     Map<Integer, int[]> byStep = new TreeMap<>();
@@ -279,7 +319,8 @@ final class RenderRun implements AutoCloseable {
     for (Map.Entry<Integer, int[]> e : byStep.entrySet()) {
       int[] active = e.getValue();
       device.copyToDevice(active, mask);
-      AdamKernel.ascend(device, params, grad, m, v, mask, batch, param.size(), e.getKey(), opts.learningRate());
+      AdamKernel.ascend(
+          device, params, grad, m, v, mask, batch, param.size(), e.getKey(), opts.learningRate());
       AdamKernel.deactivateNonFinite(device, params, mask, batch, param.size());
       int[] after = new int[batch];
       device.copyToHost(mask, 0, after, 0, batch);
@@ -300,21 +341,34 @@ final class RenderRun implements AutoCloseable {
     float[] all = new float[batch * pixels];
     device.copyToHost(image, 0, all, 0, all.length);
     float[][] images = new float[batch][];
-    for (int b = 0; b < batch; b++) images[b] = Arrays.copyOfRange(all, b * pixels, (b + 1) * pixels);
+    for (int b = 0; b < batch; b++)
+      images[b] = Arrays.copyOfRange(all, b * pixels, (b + 1) * pixels);
     plan.runForward();
     Map<String, Tensor> acts = new LinkedHashMap<>();
     for (String l : layers) acts.put(l, plan.activation(l));
-    return RenderSteps.results(targets, acts, layers, images, imageShape, seeds, status, opts.steps());
+    return RenderSteps.results(
+        targets, acts, layers, images, imageShape, seeds, status, opts.steps());
   }
 
   /**
-   * The parameterization up to its last stage, then one fused kernel: the last stage (writing the images), the
-   * transforms drawn into {@code samples} and the input normalization, into the network's input.
+   * The parameterization up to its last stage, then one fused kernel: the last stage (writing the
+   * images), the transforms drawn into {@code samples} and the input normalization, into the
+   * network's input.
    */
   private void toNetworkInput() {
     DeviceBuffer pre = deviceParam.preActivation(params);
-    TransformKernels.forward(device, dims, opts.transforms(), deviceParam.stage(), pre, image, samples, mean, std,
-        norm.mean().length, plan.inputBuffer(input));
+    TransformKernels.forward(
+        device,
+        dims,
+        opts.transforms(),
+        deviceParam.stage(),
+        pre,
+        image,
+        samples,
+        mean,
+        std,
+        norm.mean().length,
+        plan.inputBuffer(input));
   }
 
   private float[][] hostParams() {

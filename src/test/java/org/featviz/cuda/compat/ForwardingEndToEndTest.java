@@ -17,13 +17,18 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A forwarder at work, with a fake target instead of cuBLAS: the test writes and compiles a tiny
- * {@code libfvfake.so.13}, a forwarding {@code libfvfake.so.12} for its functions plus one it lacks, and a C
- * program linked against the forwarder, and checks what the program prints. The functions cover integer, pointer,
- * floating-point, stack-passed, variadic and struct-returning calls, since a trampoline must pass every one through.
+ * {@code libfvfake.so.13}, a forwarding {@code libfvfake.so.12} for its functions plus one it
+ * lacks, and a C program linked against the forwarder, and checks what the program prints. The
+ * functions cover integer, pointer, floating-point, stack-passed, variadic and struct-returning
+ * calls, since a trampoline must pass every one through.
  */
 class ForwardingEndToEndTest {
-  /** The fake cuBLAS 13: results depend on every argument with a distinct weight, so a lost one shows. */
-  private static final String TARGET_SOURCE = """
+  /**
+   * The fake cuBLAS 13: results depend on every argument with a distinct weight, so a lost one
+   * shows.
+   */
+  private static final String TARGET_SOURCE =
+      """
       #include <stdarg.h>
       struct triple { long a, b, c; };
       int fake_add(int a, int b) { return a + b + 1000; }
@@ -46,7 +51,8 @@ class ForwardingEndToEndTest {
       const char *fake_echo(const char *s) { return s; }
       """;
 
-  private static final String PROGRAM_SOURCE = """
+  private static final String PROGRAM_SOURCE =
+      """
       #include <stdio.h>
       #include <string.h>
       struct triple { long a, b, c; };
@@ -90,28 +96,58 @@ class ForwardingEndToEndTest {
   void callsReachTheTargetWithAllArgumentsAndMissingOnesReturnTheStatus() throws Exception {
     Path targetDir = Files.createDirectories(dir.resolve("target"));
     Files.writeString(targetDir.resolve("fake.c"), TARGET_SOURCE);
-    cc.run(List.of("-shared", "-fPIC", "-O2", "-Wl,-soname,libfvfake.so.13", "-o", "libfvfake.so.13", "fake.c"),
+    cc.run(
+        List.of(
+            "-shared",
+            "-fPIC",
+            "-O2",
+            "-Wl,-soname,libfvfake.so.13",
+            "-o",
+            "libfvfake.so.13",
+            "fake.c"),
         targetDir);
-    // The soname alone is not on any loader path here, so the constructor must fall back to the absolute path.
+    // The soname alone is not on any loader path here, so the constructor must fall back to the
+    // absolute path.
     Path target = targetDir.resolve("libfvfake.so.13");
-    ForwardingLibrary lib = ForwardingLibrary.of("libfvfake.so.12", FORWARDED,
-        List.of("libfvfake.so.13", target.toString()), MISSING);
+    ForwardingLibrary lib =
+        ForwardingLibrary.of(
+            "libfvfake.so.12", FORWARDED, List.of("libfvfake.so.13", target.toString()), MISSING);
     Path forwarder = ForwardingLibraryBuilder.build(lib, dir.resolve("cache"));
     Path program = linkProgram(forwarder);
 
     // The program asks for the versioned symbols, as the JNI natives do.
     Set<String> expectedImports = new TreeSet<>(FORWARDED);
     expectedImports.add(ForwardingLibrary.STATUS_FUNCTION);
-    assertEquals(expectedImports, new TreeSet<>(ElfSymbols.read(program).undefinedNames("libfvfake.so.12")));
+    assertEquals(
+        expectedImports, new TreeSet<>(ElfSymbols.read(program).undefinedNames("libfvfake.so.12")));
 
     Map<String, String> out = run(program, false);
     assertEquals("1042", out.get("add"));
     assertEquals(String.valueOf(MISSING), out.get("gone"));
-    assertEquals("libfvfake.so.12: forwarding to " + target + ", 5 of 6 functions found, the others return 77",
+    assertEquals(
+        "libfvfake.so.12: forwarding to "
+            + target
+            + ", 5 of 6 functions found, the others return 77",
         out.get("status"));
-    double mix = 1 + 2 * 2 + 3 * 3 + 4 * 4 + 5 * 5 + 6 * 6 + 7 * 7 + 8 * 8
-        + 0.5 * 100 + 0.25 * 200 + 0.125 * 300 + 1.5 * 400 + 2.5 * 500 + 3.5 * 600 + 4.5 * 700 + 5.5 * 800
-        + 6.5 * 900 + 7.5 * 1000;  // every term exact in binary, so the sum is too
+    double mix =
+        1
+            + 2 * 2
+            + 3 * 3
+            + 4 * 4
+            + 5 * 5
+            + 6 * 6
+            + 7 * 7
+            + 8 * 8
+            + 0.5 * 100
+            + 0.25 * 200
+            + 0.125 * 300
+            + 1.5 * 400
+            + 2.5 * 500
+            + 3.5 * 600
+            + 4.5 * 700
+            + 5.5 * 800
+            + 6.5 * 900
+            + 7.5 * 1000; // every term exact in binary, so the sum is too
     assertEquals(mix, Double.parseDouble(out.get("mix")));
     assertEquals("9 80 700", out.get("triple"));
     assertEquals(1.5 + 2 * 2.5 + 3 * 3.5, Double.parseDouble(out.get("vsum")));
@@ -120,32 +156,52 @@ class ForwardingEndToEndTest {
 
   @Test
   void withNoTargetEveryFunctionReturnsTheStatusAndNothingCrashes() throws Exception {
-    ForwardingLibrary lib = ForwardingLibrary.of("libfvfake.so.12", FORWARDED,
-        List.of("libfvfake-nowhere.so.13", dir.resolve("missing/libfvfake.so.13").toString()), MISSING);
+    ForwardingLibrary lib =
+        ForwardingLibrary.of(
+            "libfvfake.so.12",
+            FORWARDED,
+            List.of("libfvfake-nowhere.so.13", dir.resolve("missing/libfvfake.so.13").toString()),
+            MISSING);
     Path program = linkProgram(ForwardingLibraryBuilder.build(lib, dir.resolve("cache")));
-    // Only the calls that return an int or the status string: a stub returns its status in the integer register, so
+    // Only the calls that return an int or the status string: a stub returns its status in the
+    // integer register, so
     // a caller expecting a double, a struct or a pointer to dereference would read garbage.
     Map<String, String> out = run(program, true);
     assertEquals(String.valueOf(MISSING), out.get("add"));
     assertEquals(String.valueOf(MISSING), out.get("gone"));
-    assertTrue(out.get("status").startsWith("libfvfake.so.12: no target loaded (last error: "), out.get("status"));
+    assertTrue(
+        out.get("status").startsWith("libfvfake.so.12: no target loaded (last error: "),
+        out.get("status"));
     assertTrue(out.get("status").contains("missing/libfvfake.so.13"), out.get("status"));
     assertTrue(out.get("status").endsWith("all 6 functions return 77"), out.get("status"));
   }
 
-  /** Links the test program against the forwarder; the RUNPATH points at the forwarder's cache folder. */
+  /**
+   * Links the test program against the forwarder; the RUNPATH points at the forwarder's cache
+   * folder.
+   */
   private Path linkProgram(Path forwarder) throws IOException {
     Path work = Files.createDirectories(dir.resolve("program"));
     Files.writeString(work.resolve("main.c"), PROGRAM_SOURCE);
-    cc.run(List.of("-O2", "-fPIE", "-pie", "-o", "main", "main.c", forwarder.toString(),
-        "-Wl,--enable-new-dtags,-rpath," + forwarder.getParent()), work);
+    cc.run(
+        List.of(
+            "-O2",
+            "-fPIE",
+            "-pie",
+            "-o",
+            "main",
+            "main.c",
+            forwarder.toString(),
+            "-Wl,--enable-new-dtags,-rpath," + forwarder.getParent()),
+        work);
     return work.resolve("main");
   }
 
   /** Runs the program and returns its output lines as "first word" -> "rest of the line". */
   private Map<String, String> run(Path program, boolean statusOnly) throws Exception {
     NativeTools.Result result =
-        NativeTools.run(List.of(program.toString(), statusOnly ? "status-only" : "all"), Map.of(), dir);
+        NativeTools.run(
+            List.of(program.toString(), statusOnly ? "status-only" : "all"), Map.of(), dir);
     assertEquals(0, result.exitCode(), result.output());
     Map<String, String> lines = new HashMap<>();
     for (String line : result.output().split("\n")) {

@@ -15,9 +15,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * Test helpers around native code: the JNI libraries from the JCuda native jars on the test class path, the host C
- * compiler, and running programs. Tests that need gcc skip where none is installed, except under CI=true, where a
- * missing compiler is a broken setup and fails.
+ * Test helpers around native code: the JNI libraries from the JCuda native jars on the test class
+ * path, the host C compiler, and running programs. Tests that need gcc skip where none is
+ * installed, except under CI=true, where a missing compiler is a broken setup and fails.
  */
 final class NativeTools {
   static final String JCUBLAS2_NATIVE = "/lib/libJCublas2-12.6.0-linux-x86_64.so";
@@ -42,10 +42,12 @@ final class NativeTools {
 
   /** The host C compiler; skips the test where none is installed (fails instead under CI=true). */
   static CCompiler compiler() {
-    return CCompiler.find().orElseGet(() -> {
-      skipOrFail("no C compiler (cc or gcc) on the PATH");
-      return null;
-    });
+    return CCompiler.find()
+        .orElseGet(
+            () -> {
+              skipOrFail("no C compiler (cc or gcc) on the PATH");
+              return null;
+            });
   }
 
   static void skipOrFail(String why) {
@@ -56,10 +58,13 @@ final class NativeTools {
   /** Output and exit status of a finished process. */
   record Result(int exitCode, String output) {}
 
-  /** Runs a command (stdout and stderr merged) with extra environment variables and a time limit. */
+  /**
+   * Runs a command (stdout and stderr merged) with extra environment variables and a time limit.
+   */
   static Result run(List<String> command, Map<String, String> environment, Path workDir)
       throws IOException, InterruptedException {
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).directory(workDir.toFile());
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectErrorStream(true).directory(workDir.toFile());
     builder.environment().remove("LD_LIBRARY_PATH");
     builder.environment().remove("LD_PRELOAD");
     builder.environment().putAll(environment);
@@ -74,9 +79,11 @@ final class NativeTools {
   }
 
   /** A forked JVM: the same java and class path, running {@code mainClass} with these arguments. */
-  static Result runJava(List<String> jvmOptions, Class<?> mainClass, List<String> arguments, Path workDir)
+  static Result runJava(
+      List<String> jvmOptions, Class<?> mainClass, List<String> arguments, Path workDir)
       throws IOException, InterruptedException {
-    String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    String classPath =
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmOptions);

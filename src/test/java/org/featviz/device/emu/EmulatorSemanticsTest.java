@@ -18,9 +18,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The emulator keeps CUDA's execution model, and catches what breaks it: runs the self-test kernels of
- * src/test/cuda/emu_selftest.cu (built by Maven into a test-only kernel library). Most important: a kernel that
- * omits a needed __syncthreads gives a wrong result here, where its correct twin gives the right one.
+ * The emulator keeps CUDA's execution model, and catches what breaks it: runs the self-test kernels
+ * of src/test/cuda/emu_selftest.cu (built by Maven into a test-only kernel library). Most
+ * important: a kernel that omits a needed __syncthreads gives a wrong result here, where its
+ * correct twin gives the right one.
  */
 class EmulatorSemanticsTest extends DeviceCases {
   static final String SELFTEST_LIBRARY = "/native/linux-x86_64/libfeatviz-emu-selftest.so";
@@ -36,10 +37,15 @@ class EmulatorSemanticsTest extends DeviceCases {
     return new EmulatedDevice();
   }
 
-  /** Runs a kernel with signature (const float* in, float* out) over blocks x threads and returns out. */
+  /**
+   * Runs a kernel with signature (const float* in, float* out) over blocks x threads and returns
+   * out.
+   */
   private float[] runInOut(String kernel, float[] in, int blocks, int threads, int sharedBytes) {
-    try (DeviceBuffer x = device.toDevice(in); DeviceBuffer y = device.allocateFloats(in.length)) {
-      device.launch(kernel, Dim3.of(blocks), Dim3.of(threads), sharedBytes, new KernelArgs().ptr(x).ptr(y));
+    try (DeviceBuffer x = device.toDevice(in);
+        DeviceBuffer y = device.allocateFloats(in.length)) {
+      device.launch(
+          kernel, Dim3.of(blocks), Dim3.of(threads), sharedBytes, new KernelArgs().ptr(x).ptr(y));
       return device.copyToHostFloats(y, in.length);
     }
   }
@@ -63,14 +69,16 @@ class EmulatorSemanticsTest extends DeviceCases {
   @Test
   void barrierMakesSharedMemoryWritesVisibleToTheBlock() {
     float[] in = DeviceTesting.uniform(new Random(21), 2 * 128, -1f, 1f);
-    assertArrayEquals(rotatedWithinBlocks(in, 128, 1), runInOut("selftest_rotate_synced", in, 2, 128, 0));
+    assertArrayEquals(
+        rotatedWithinBlocks(in, 128, 1), runInOut("selftest_rotate_synced", in, 2, 128, 0));
   }
 
   @Test
   void missingBarrierGivesAWrongResult() {
     float[] in = DeviceTesting.uniform(new Random(22), 2 * 128, -1f, 1f);
     float[] out = runInOut("selftest_rotate_unsynced", in, 2, 128, 0);
-    // Threads run alone up to the end: all but the last thread of each block read a slot not yet written.
+    // Threads run alone up to the end: all but the last thread of each block read a slot not yet
+    // written.
     assertEquals(2 * 127, mismatches(rotatedWithinBlocks(in, 128, 1), out));
     assertTrue(Float.isNaN(out[0]), "an unwritten shared slot reads as NaN, got " + out[0]);
   }
@@ -86,20 +94,46 @@ class EmulatorSemanticsTest extends DeviceCases {
   @Test
   void threadExitingBeforeABarrierIsReported() {
     try (DeviceBuffer out = device.allocateFloats(64)) {
-      device.launch("selftest_exit_before_barrier", Dim3.of(1), Dim3.of(64), 0, new KernelArgs().ptr(out).i32(64));
-      var e = assertThrows(DeviceException.class, () -> device.launch("selftest_exit_before_barrier", Dim3.of(1),
-          Dim3.of(64), 0, new KernelArgs().ptr(out).i32(40)));
-      assertTrue(e.getMessage().contains("selftest_exit_before_barrier") && e.getMessage().contains("__syncthreads")
-          && e.getMessage().contains("has exited"), e.getMessage());
+      device.launch(
+          "selftest_exit_before_barrier",
+          Dim3.of(1),
+          Dim3.of(64),
+          0,
+          new KernelArgs().ptr(out).i32(64));
+      var e =
+          assertThrows(
+              DeviceException.class,
+              () ->
+                  device.launch(
+                      "selftest_exit_before_barrier",
+                      Dim3.of(1),
+                      Dim3.of(64),
+                      0,
+                      new KernelArgs().ptr(out).i32(40)));
+      assertTrue(
+          e.getMessage().contains("selftest_exit_before_barrier")
+              && e.getMessage().contains("__syncthreads")
+              && e.getMessage().contains("has exited"),
+          e.getMessage());
     }
   }
 
   @Test
   void shuffleWithAnExitedLaneIsReported() {
     try (DeviceBuffer out = device.allocateFloats(32)) {
-      var e = assertThrows(DeviceException.class, () -> device.launch("selftest_shuffle_after_exit", Dim3.of(1),
-          Dim3.of(32), 0, new KernelArgs().ptr(out)));
-      assertTrue(e.getMessage().contains("__shfl_down_sync") && e.getMessage().contains("lane 0"), e.getMessage());
+      var e =
+          assertThrows(
+              DeviceException.class,
+              () ->
+                  device.launch(
+                      "selftest_shuffle_after_exit",
+                      Dim3.of(1),
+                      Dim3.of(32),
+                      0,
+                      new KernelArgs().ptr(out)));
+      assertTrue(
+          e.getMessage().contains("__shfl_down_sync") && e.getMessage().contains("lane 0"),
+          e.getMessage());
     }
   }
 
@@ -113,11 +147,11 @@ class EmulatorSemanticsTest extends DeviceCases {
     for (int t = 0; t < threads; t++) {
       int lane = t % WARP;
       int base = t - lane;
-      expected[0][t] = in[lane + 3 < WARP ? t + 3 : t];  // down 3
-      expected[1][t] = in[lane >= 5 ? t - 5 : t];  // up 5
-      expected[2][t] = in[base + (lane ^ 6)];  // xor 6
-      expected[3][t] = in[base + 7];  // from lane 7
-      expected[4][t] = in[lane % 8 + 3 < 8 ? t + 3 : t];  // down 3 within groups of 8
+      expected[0][t] = in[lane + 3 < WARP ? t + 3 : t]; // down 3
+      expected[1][t] = in[lane >= 5 ? t - 5 : t]; // up 5
+      expected[2][t] = in[base + (lane ^ 6)]; // xor 6
+      expected[3][t] = in[base + 7]; // from lane 7
+      expected[4][t] = in[lane % 8 + 3 < 8 ? t + 3 : t]; // down 3 within groups of 8
       boolean all = true;
       boolean any = false;
       for (int l = 0; l < WARP; l++) {
@@ -133,13 +167,17 @@ class EmulatorSemanticsTest extends DeviceCases {
     for (int i = 0; i < outs.length; i++) args.ptr(outs[i] = device.allocateFloats(threads));
     DeviceBuffer ballotOut = device.allocateInts(threads);
     DeviceBuffer allAnyOut = device.allocateInts(threads);
-    device.launch("selftest_shuffles", Dim3.of(1), Dim3.of(threads), 0, args.ptr(ballotOut).ptr(allAnyOut));
-    String[] names = {"__shfl_down_sync", "__shfl_up_sync", "__shfl_xor_sync", "__shfl_sync", "width 8"};
+    device.launch(
+        "selftest_shuffles", Dim3.of(1), Dim3.of(threads), 0, args.ptr(ballotOut).ptr(allAnyOut));
+    String[] names = {
+      "__shfl_down_sync", "__shfl_up_sync", "__shfl_xor_sync", "__shfl_sync", "width 8"
+    };
     for (int i = 0; i < outs.length; i++) {
       assertArrayEquals(expected[i], device.copyToHostFloats(outs[i], threads), names[i]);
     }
     assertArrayEquals(ballot, device.copyToHostInts(ballotOut, threads), "__ballot_sync");
-    assertArrayEquals(allAny, device.copyToHostInts(allAnyOut, threads), "__all_sync and __any_sync");
+    assertArrayEquals(
+        allAny, device.copyToHostInts(allAnyOut, threads), "__all_sync and __any_sync");
   }
 
   @Test
@@ -152,16 +190,22 @@ class EmulatorSemanticsTest extends DeviceCases {
     int isum = 0;
     int imax = Integer.MIN_VALUE;
     for (int i = 0; i < n; i++) {
-      x[i] = rng.nextInt(100) / 4f;  // quarters: every partial sum is exact in float
+      x[i] = rng.nextInt(100) / 4f; // quarters: every partial sum is exact in float
       k[i] = rng.nextInt(2000) - 1000;
       sum += x[i];
       isum += k[i];
       imax = Math.max(imax, k[i]);
     }
-    try (DeviceBuffer xb = device.toDevice(x); DeviceBuffer kb = device.toDevice(k);
-        DeviceBuffer fsum = device.toDevice(new float[] {0f}); DeviceBuffer isumb = device.toDevice(new int[] {0});
+    try (DeviceBuffer xb = device.toDevice(x);
+        DeviceBuffer kb = device.toDevice(k);
+        DeviceBuffer fsum = device.toDevice(new float[] {0f});
+        DeviceBuffer isumb = device.toDevice(new int[] {0});
         DeviceBuffer imaxb = device.toDevice(new int[] {Integer.MIN_VALUE})) {
-      device.launch("selftest_atomics", Dim3.of(3), Dim3.of(96), 0,
+      device.launch(
+          "selftest_atomics",
+          Dim3.of(3),
+          Dim3.of(96),
+          0,
           new KernelArgs().ptr(xb).ptr(kb).i32(n).ptr(fsum).ptr(isumb).ptr(imaxb));
       assertEquals((float) sum, device.copyToHostFloats(fsum, 1)[0]);
       assertEquals(isum, device.copyToHostInts(isumb, 1)[0]);
@@ -173,11 +217,15 @@ class EmulatorSemanticsTest extends DeviceCases {
   void sharedMemoryStartsUnwrittenInEveryBlock() {
     int threads = 64;
     try (DeviceBuffer out = device.allocateFloats(3 * threads)) {
-      device.launch("selftest_shared_per_block", Dim3.of(3), Dim3.of(threads), 0, new KernelArgs().ptr(out));
+      device.launch(
+          "selftest_shared_per_block", Dim3.of(3), Dim3.of(threads), 0, new KernelArgs().ptr(out));
       float[] values = device.copyToHostFloats(out, 3 * threads);
       for (int i = 0; i < values.length; i++) {
         if (i < threads) assertEquals(7f, values[i], "block 0 reads what it wrote");
-        else assertTrue(Float.isNaN(values[i]), "block " + i / threads + " reads block 0's shared data: " + values[i]);
+        else
+          assertTrue(
+              Float.isNaN(values[i]),
+              "block " + i / threads + " reads block 0's shared data: " + values[i]);
       }
     }
   }
@@ -223,8 +271,13 @@ class EmulatorSemanticsTest extends DeviceCases {
   @Test
   void scalarArgumentsArePassedBitExact() {
     long a = 0x89abcdef01234567L;
-    try (DeviceBuffer ints = device.allocateInts(3); DeviceBuffer floats = device.allocateFloats(1)) {
-      device.launch("selftest_scalars", Dim3.of(1), Dim3.of(1), 0,
+    try (DeviceBuffer ints = device.allocateInts(3);
+        DeviceBuffer floats = device.allocateFloats(1)) {
+      device.launch(
+          "selftest_scalars",
+          Dim3.of(1),
+          Dim3.of(1),
+          0,
           new KernelArgs().i64(a).f32(-2.5e-3f).i32(-7).ptr(ints).ptr(floats));
       assertArrayEquals(new int[] {(int) (a >> 32), (int) a, -7}, device.copyToHostInts(ints, 3));
       assertEquals(-2.5e-3f, device.copyToHostFloats(floats, 1)[0]);

@@ -20,11 +20,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * TF32 math mode on the emulator: convolutions and GEMMs round their operands to TF32 (10-bit mantissa) and
- * accumulate in FP32. Each result is checked twice: against a plain double-precision reference on TF32-rounded
- * inputs (so the rounding is applied to exactly the operands, and nothing else), and against the FP32 result within
- * {@link Tf32Check}'s bounds (the ones a GPU is held to: no more than TF32 operands explain, per element and overall,
- * and not less than TF32 gives at all; measured here about 2.6e-4 relative L2 for reductions of 144 to 300).
+ * TF32 math mode on the emulator: convolutions and GEMMs round their operands to TF32 (10-bit
+ * mantissa) and accumulate in FP32. Each result is checked twice: against a plain double-precision
+ * reference on TF32-rounded inputs (so the rounding is applied to exactly the operands, and nothing
+ * else), and against the FP32 result within {@link Tf32Check}'s bounds (the ones a GPU is held to:
+ * no more than TF32 operands explain, per element and overall, and not less than TF32 gives at all;
+ * measured here about 2.6e-4 relative L2 for reductions of 144 to 300).
  */
 class Tf32EmuTest {
   private final EmulatedDevice device = new EmulatedDevice();
@@ -38,37 +39,75 @@ class Tf32EmuTest {
   @Test
   void convolutionForwardRoundsItsOperandsToTf32() {
     // x [N=2, C=32, 10, 10], w [K=8, C=32, 3, 3], pad 1: each output sums 288 products.
-    ConvDescriptor d = new ConvDescriptor(2, 32, new int[] {10, 10}, 8, new int[] {3, 3}, new int[] {1, 1},
-        new int[] {1, 1}, new int[] {1, 1}, 1);
+    ConvDescriptor d =
+        new ConvDescriptor(
+            2,
+            32,
+            new int[] {10, 10},
+            8,
+            new int[] {3, 3},
+            new int[] {1, 1},
+            new int[] {1, 1},
+            new int[] {1, 1},
+            1);
     float[] x = uniform((int) d.inputCount());
     float[] w = uniform((int) d.weightCount());
     float[] fp32 = convForward(d, x, w, MathMode.FP32);
     float[] tf32 = convForward(d, x, w, MathMode.TF32);
-    assertClose(conv(d, tf32(x), tf32(w)), tf32, 1e-5, 1e-5, "TF32 conv against a reference on rounded inputs");
+    assertClose(
+        conv(d, tf32(x), tf32(w)),
+        tf32,
+        1e-5,
+        1e-5,
+        "TF32 conv against a reference on rounded inputs");
     assertClose(conv(d, x, w), fp32, 1e-5, 1e-5, "FP32 conv against the unrounded reference");
-    Tf32Check.check(fp32, tf32, conv(d, Tf32Check.abs(x), Tf32Check.abs(w)), 32 * 9, "conv forward");
+    Tf32Check.check(
+        fp32, tf32, conv(d, Tf32Check.abs(x), Tf32Check.abs(w)), 32 * 9, "conv forward");
   }
 
   @Test
   void convolutionBackwardDataRoundsItsOperandsToTf32() {
-    ConvDescriptor d = new ConvDescriptor(1, 16, new int[] {8, 8}, 24, new int[] {3, 3}, new int[] {1, 1},
-        new int[] {1, 1}, new int[] {1, 1}, 1);
+    ConvDescriptor d =
+        new ConvDescriptor(
+            1,
+            16,
+            new int[] {8, 8},
+            24,
+            new int[] {3, 3},
+            new int[] {1, 1},
+            new int[] {1, 1},
+            new int[] {1, 1},
+            1);
     float[] w = uniform((int) d.weightCount());
     float[] dy = uniform((int) d.outputCount());
     float[][] dx = new float[2][];
     for (MathMode mode : new MathMode[] {MathMode.FP32, MathMode.TF32}) {
       device.setMathMode(mode);
-      try (DeviceBuffer bw = device.toDevice(w); DeviceBuffer bdy = device.toDevice(dy);
-           DeviceBuffer bdx = device.allocateFloats((int) d.inputCount())) {
+      try (DeviceBuffer bw = device.toDevice(w);
+          DeviceBuffer bdy = device.toDevice(dy);
+          DeviceBuffer bdx = device.allocateFloats((int) d.inputCount())) {
         device.library().convolutionBackwardData(d, bw, bdy, bdx, 1f, 0f);
         dx[mode.ordinal()] = device.copyToHostFloats(bdx, (int) d.inputCount());
       }
     }
-    Node convNode = new Node("conv", "Conv", List.of("x", "w"), List.of("y"),
-        new Attributes(Map.of("pads", new long[] {1, 1, 1, 1})));
-    float[] absDx = CpuOracle.backward(convNode, new Tensor[] {Tensor.zeros(Shape.of(d.inputDims())),
-        Tensor.of(Shape.of(d.weightDims()), Tf32Check.abs(w))}, Tensor.of(Shape.of(d.outputDims()),
-        Tf32Check.abs(dy)), true, false)[0].data();
+    Node convNode =
+        new Node(
+            "conv",
+            "Conv",
+            List.of("x", "w"),
+            List.of("y"),
+            new Attributes(Map.of("pads", new long[] {1, 1, 1, 1})));
+    float[] absDx =
+        CpuOracle.backward(
+            convNode,
+            new Tensor[] {
+              Tensor.zeros(Shape.of(d.inputDims())),
+              Tensor.of(Shape.of(d.weightDims()), Tf32Check.abs(w))
+            },
+            Tensor.of(Shape.of(d.outputDims()), Tf32Check.abs(dy)),
+            true,
+            false)[0]
+            .data();
     Tf32Check.check(dx[0], dx[1], absDx, 24 * 9, "conv backward data");
   }
 
@@ -81,9 +120,20 @@ class Tf32EmuTest {
     float[] c = uniform(16 * 12);
     float[] fp32 = gemm(d, a, b, c, MathMode.FP32);
     float[] tf32 = gemm(d, a, b, c, MathMode.TF32);
-    assertClose(gemmReference(d, tf32(a), tf32(b), c), tf32, 1e-5, 1e-5, "TF32 GEMM against rounded A and B");
-    assertClose(gemmReference(d, a, b, c), fp32, 1e-5, 1e-5, "FP32 GEMM against the unrounded reference");
-    Tf32Check.check(fp32, tf32, gemmReference(d, Tf32Check.abs(a), Tf32Check.abs(b), Tf32Check.abs(c)), 300, "gemm");
+    assertClose(
+        gemmReference(d, tf32(a), tf32(b), c),
+        tf32,
+        1e-5,
+        1e-5,
+        "TF32 GEMM against rounded A and B");
+    assertClose(
+        gemmReference(d, a, b, c), fp32, 1e-5, 1e-5, "FP32 GEMM against the unrounded reference");
+    Tf32Check.check(
+        fp32,
+        tf32,
+        gemmReference(d, Tf32Check.abs(a), Tf32Check.abs(b), Tf32Check.abs(c)),
+        300,
+        "gemm");
   }
 
   @Test
@@ -92,20 +142,25 @@ class Tf32EmuTest {
     float[][] y = new float[2][];
     for (MathMode mode : new MathMode[] {MathMode.FP32, MathMode.TF32}) {
       device.setMathMode(mode);
-      try (DeviceBuffer bx = device.toDevice(x); DeviceBuffer by = device.allocateFloats(x.length)) {
-        device.library().activationForward(org.featviz.device.ActivationMode.SIGMOID, x.length, bx, by, 1f, 0f);
+      try (DeviceBuffer bx = device.toDevice(x);
+          DeviceBuffer by = device.allocateFloats(x.length)) {
+        device
+            .library()
+            .activationForward(org.featviz.device.ActivationMode.SIGMOID, x.length, bx, by, 1f, 0f);
         y[mode.ordinal()] = device.copyToHostFloats(by, x.length);
       }
     }
     assertEquals(java.util.Arrays.toString(y[0]), java.util.Arrays.toString(y[1]));
   }
 
-  // ---- Helpers ---------------------------------------------------------------------------------------------------
+  // ---- Helpers
+  // ---------------------------------------------------------------------------------------------------
 
   private float[] convForward(ConvDescriptor d, float[] x, float[] w, MathMode mode) {
     device.setMathMode(mode);
-    try (DeviceBuffer bx = device.toDevice(x); DeviceBuffer bw = device.toDevice(w);
-         DeviceBuffer by = device.allocateFloats((int) d.outputCount())) {
+    try (DeviceBuffer bx = device.toDevice(x);
+        DeviceBuffer bw = device.toDevice(w);
+        DeviceBuffer by = device.allocateFloats((int) d.outputCount())) {
       device.library().convolutionForward(d, bx, bw, by, 1f, 0f);
       return device.copyToHostFloats(by, (int) d.outputCount());
     }
@@ -113,8 +168,9 @@ class Tf32EmuTest {
 
   private float[] gemm(GemmDescriptor d, float[] a, float[] b, float[] c, MathMode mode) {
     device.setMathMode(mode);
-    try (DeviceBuffer ba = device.toDevice(a); DeviceBuffer bb = device.toDevice(b);
-         DeviceBuffer bc = device.toDevice(c)) {
+    try (DeviceBuffer ba = device.toDevice(a);
+        DeviceBuffer bb = device.toDevice(b);
+        DeviceBuffer bc = device.toDevice(c)) {
       device.library().gemm(d, ba, 0, bb, 0, bc, 0, 0.5f, 2f);
       return device.copyToHostFloats(bc, c.length);
     }
@@ -122,7 +178,13 @@ class Tf32EmuTest {
 
   /** y [N, K, H, W] of a stride-1, ungrouped, 2-D convolution, accumulated in double. */
   private static float[] conv(ConvDescriptor d, float[] x, float[] w) {
-    int n = d.n(), c = d.c(), k = d.k(), h = d.in()[0], wd = d.in()[1], kh = d.kernel()[0], kw = d.kernel()[1];
+    int n = d.n(),
+        c = d.c(),
+        k = d.k(),
+        h = d.in()[0],
+        wd = d.in()[1],
+        kh = d.kernel()[0],
+        kw = d.kernel()[1];
     int p = d.pads()[0], q = d.pads()[1];
     int oh = h + 2 * p - kh + 1, ow = wd + 2 * q - kw + 1;
     float[] y = new float[n * k * oh * ow];
@@ -136,7 +198,9 @@ class Tf32EmuTest {
                 for (int v = 0; v < kw; v++) {
                   int r = i + u - p, t = j + v - q;
                   if (r < 0 || r >= h || t < 0 || t >= wd) continue;
-                  s += (double) x[((b * c + ch) * h + r) * wd + t] * w[((o * c + ch) * kh + u) * kw + v];
+                  s +=
+                      (double) x[((b * c + ch) * h + r) * wd + t]
+                          * w[((o * c + ch) * kh + u) * kw + v];
                 }
               }
             }

@@ -28,11 +28,12 @@ import org.featviz.render.Renderer;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link DeviceObjectives} through a real plan of a tiny conv net: after a forward on a random input, the seeds it
- * writes must equal the CPU renderer's objective gradients on the same activations ({@link
- * Renderer#objectiveGradients}), for batches mixing whitened objectives (two whitenings on two layers), layer
- * penalties and plain kinds, with no sample on the host and the expected number of launches; an objective without
- * a fused form still takes the host path beside them.
+ * {@link DeviceObjectives} through a real plan of a tiny conv net: after a forward on a random
+ * input, the seeds it writes must equal the CPU renderer's objective gradients on the same
+ * activations ({@link Renderer#objectiveGradients}), for batches mixing whitened objectives (two
+ * whitenings on two layers), layer penalties and plain kinds, with no sample on the host and the
+ * expected number of launches; an objective without a fused form still takes the host path beside
+ * them.
  */
 public abstract class DeviceObjectivesCases extends DeviceCases {
   private static final double TOL = 1e-5;
@@ -40,7 +41,10 @@ public abstract class DeviceObjectivesCases extends DeviceCases {
 
   private final Random rng = new Random(77);
 
-  /** What DeviceObjectives decided for a batch: which samples went to the host, and its launches per step. */
+  /**
+   * What DeviceObjectives decided for a batch: which samples went to the host, and its launches per
+   * step.
+   */
   private record Plan(boolean[] onHost, int launches, int spaces) {}
 
   /** A whitening of 4 units from correlated random samples with a nonzero mean. */
@@ -49,13 +53,22 @@ public abstract class DeviceObjectivesCases extends DeviceCases {
     for (float[] s : samples) {
       double n0 = rng.nextGaussian();
       double n1 = rng.nextGaussian();
-      for (int u = 0; u < 4; u++) s[u] = (float) (0.5 + u * 0.2 + n0 * (u + 1) * 0.3 + n1 * (u % 2 == 0 ? 1 : -0.5)
-          + 0.2 * rng.nextGaussian());
+      for (int u = 0; u < 4; u++)
+        s[u] =
+            (float)
+                (0.5
+                    + u * 0.2
+                    + n0 * (u + 1) * 0.3
+                    + n1 * (u % 2 == 0 ? 1 : -0.5)
+                    + 0.2 * rng.nextGaussian());
     }
     return Whitening.estimate(samples);
   }
 
-  /** Seeds written by DeviceObjectives and by the CPU on the same activations, compared layer by layer. */
+  /**
+   * Seeds written by DeviceObjectives and by the CPU on the same activations, compared layer by
+   * layer.
+   */
   private Plan checkSeeds(List<RenderTarget> targets, String what) {
     Graph g = DeviceRendererCases.tinyNet(1, 6, 6, false);
     int batch = targets.size();
@@ -69,10 +82,14 @@ public abstract class DeviceObjectivesCases extends DeviceCases {
       Map<String, Tensor> acts = new LinkedHashMap<>();
       for (String l : LAYERS) {
         shapes.put(l, plan.shape(l));
-        acts.put(l, Tensor.of(plan.shape(l), device.copyToHostFloats(plan.activationBuffer(l),
-            plan.shape(l).size())));
+        acts.put(
+            l,
+            Tensor.of(
+                plan.shape(l),
+                device.copyToHostFloats(plan.activationBuffer(l), plan.shape(l).size())));
       }
-      Map<String, Tensor> expected = RenderSteps.objectiveGradients(targets, acts, Set.copyOf(LAYERS), null);
+      Map<String, Tensor> expected =
+          RenderSteps.objectiveGradients(targets, acts, Set.copyOf(LAYERS), null);
       try (DeviceObjectives objectives = new DeviceObjectives(device, targets, shapes)) {
         objectives.seed(plan);
         for (String l : LAYERS) {
@@ -90,18 +107,30 @@ public abstract class DeviceObjectivesCases extends DeviceCases {
   void whitenedObjectivesAndLayerPenaltiesAreSeededOnTheDevice() {
     Whitening w2 = whitening();
     Whitening w1 = whitening();
-    List<RenderTarget> targets = List.of(
-        new RenderTarget(Objectives.whitenedDirection("relu2", w2, Directions.random(4, 1))
-            .plus(Objectives.layerPenalty("relu1", PenaltyNorm.L1, 0.2)), "relu2", 0),
-        new RenderTarget(Objectives.whitenedCosine("relu2", w2, Directions.random(4, 2))
-            .minus(Objectives.whitenedChannel("relu2", w2, 3).times(0.5)), "relu2", 3),
-        new RenderTarget(Objectives.whitenedDotCossim("relu1", w1, Directions.random(4, 3), 2, 0.1)
-            .plus(Objectives.layerPenalty("relu1", PenaltyNorm.L2, 0.3))
-            .plus(Objectives.layerPenalty("relu1", PenaltyNorm.L1, 0.1)), "relu1", 1),
-        new RenderTarget(Objectives.channel("relu2", 1), "relu2", 1));
+    List<RenderTarget> targets =
+        List.of(
+            new RenderTarget(
+                Objectives.whitenedDirection("relu2", w2, Directions.random(4, 1))
+                    .plus(Objectives.layerPenalty("relu1", PenaltyNorm.L1, 0.2)),
+                "relu2",
+                0),
+            new RenderTarget(
+                Objectives.whitenedCosine("relu2", w2, Directions.random(4, 2))
+                    .minus(Objectives.whitenedChannel("relu2", w2, 3).times(0.5)),
+                "relu2",
+                3),
+            new RenderTarget(
+                Objectives.whitenedDotCossim("relu1", w1, Directions.random(4, 3), 2, 0.1)
+                    .plus(Objectives.layerPenalty("relu1", PenaltyNorm.L2, 0.3))
+                    .plus(Objectives.layerPenalty("relu1", PenaltyNorm.L1, 0.1)),
+                "relu1",
+                1),
+            new RenderTarget(Objectives.channel("relu2", 1), "relu2", 1));
     Plan o = checkSeeds(targets, "whitened and penalties");
-    for (int b = 0; b < targets.size(); b++) assertFalse(o.onHost()[b], "sample " + b + " took the host path");
-    // relu2 in w2: direction (weight 1), cosine, direction (the channel, weight -0.5); relu1 in w1: dot x cossim;
+    for (int b = 0; b < targets.size(); b++)
+      assertFalse(o.onHost()[b], "sample " + b + " took the host path");
+    // relu2 in w2: direction (weight 1), cosine, direction (the channel, weight -0.5); relu1 in w1:
+    // dot x cossim;
     // relu1 penalties: L1 (samples 0 and 2, one launch), L2; the channel.
     assertEquals(7, o.launches(), "objective launches per step");
     assertEquals(2, o.spaces(), "whitened spaces (layer, whitening)");
@@ -110,10 +139,15 @@ public abstract class DeviceObjectivesCases extends DeviceCases {
   @Test
   void oneWhiteningOnTwoLayersIsTwoSpacesAndSamplesOutsideAreLeftAlone() {
     Whitening w = whitening();
-    List<RenderTarget> targets = List.of(
-        new RenderTarget(Objectives.whitenedDirection("relu1", w, Directions.random(4, 4)), "relu1", 0),
-        new RenderTarget(Objectives.iam("relu2", 2), "relu2", 2),
-        new RenderTarget(Objectives.whitenedDirection("relu2", w, Directions.random(4, 5)).times(3), "relu2", 1));
+    List<RenderTarget> targets =
+        List.of(
+            new RenderTarget(
+                Objectives.whitenedDirection("relu1", w, Directions.random(4, 4)), "relu1", 0),
+            new RenderTarget(Objectives.iam("relu2", 2), "relu2", 2),
+            new RenderTarget(
+                Objectives.whitenedDirection("relu2", w, Directions.random(4, 5)).times(3),
+                "relu2",
+                1));
     Plan o = checkSeeds(targets, "one whitening, two layers");
     assertEquals(3, o.launches());
     assertEquals(2, o.spaces());
@@ -121,33 +155,38 @@ public abstract class DeviceObjectivesCases extends DeviceCases {
 
   @Test
   void anObjectiveWithoutAFusedFormStillRunsOnTheHost() {
-    Objective custom = new Objective() {  // sum of cubes of relu2: no fused form
-      @Override
-      public Set<String> layers() {
-        return Set.of("relu2");
-      }
+    Objective custom = new Objective() { // sum of cubes of relu2: no fused form
+          @Override
+          public Set<String> layers() {
+            return Set.of("relu2");
+          }
 
-      @Override
-      public double evaluate(SampleView view) {
-        LayerSlice a = view.activation("relu2");
-        LayerSlice g = view.gradient("relu2");
-        double sum = 0;
-        for (int i = 0; i < a.size(); i++) {
-          sum += Math.pow(a.get(i), 3);
-          g.add(i, 3 * a.get(i) * a.get(i));
-        }
-        return sum;
-      }
+          @Override
+          public double evaluate(SampleView view) {
+            LayerSlice a = view.activation("relu2");
+            LayerSlice g = view.gradient("relu2");
+            double sum = 0;
+            for (int i = 0; i < a.size(); i++) {
+              sum += Math.pow(a.get(i), 3);
+              g.add(i, 3 * a.get(i) * a.get(i));
+            }
+            return sum;
+          }
 
-      @Override
-      public String describe() {
-        return "cubes(relu2)";
-      }
-    };
-    List<RenderTarget> targets = List.of(
-        new RenderTarget(custom.plus(Objectives.layerPenalty("relu1", PenaltyNorm.L2, 0.5)), "relu2", 0),
-        new RenderTarget(Objectives.whitenedCosine("relu2", whitening(), Directions.random(4, 6))
-            .plus(Objectives.layerPenalty("relu2", PenaltyNorm.L1, 1)), "relu2", 1));
+          @Override
+          public String describe() {
+            return "cubes(relu2)";
+          }
+        };
+    List<RenderTarget> targets =
+        List.of(
+            new RenderTarget(
+                custom.plus(Objectives.layerPenalty("relu1", PenaltyNorm.L2, 0.5)), "relu2", 0),
+            new RenderTarget(
+                Objectives.whitenedCosine("relu2", whitening(), Directions.random(4, 6))
+                    .plus(Objectives.layerPenalty("relu2", PenaltyNorm.L1, 1)),
+                "relu2",
+                1));
     Plan o = checkSeeds(targets, "host fallback beside the kernels");
     assertTrue(o.onHost()[0], "a custom objective (and its whole sum) is evaluated on the host");
     assertFalse(o.onHost()[1]);

@@ -38,12 +38,12 @@ import org.featviz.render.Renderer;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link DeviceRenderer} against the CPU {@link Renderer}, the oracle: both draw the same initial parameters and
- * transforms from the same per-target seeds, so their parameters can be compared step by step (through a
- * {@link org.featviz.render.StepProbe}). One step must agree to 1e-4 (relative error of each image's parameter
- * update, FP32); a few steps to a looser bound, with the same statuses, a dead unit and a redirected-ReLU unit
- * included. Run on the host emulator in CI (EmuTest$DeviceRenderer) and on a GPU where there is one
- * (DeviceRendererGpuTest, tag gpu).
+ * {@link DeviceRenderer} against the CPU {@link Renderer}, the oracle: both draw the same initial
+ * parameters and transforms from the same per-target seeds, so their parameters can be compared
+ * step by step (through a {@link org.featviz.render.StepProbe}). One step must agree to 1e-4
+ * (relative error of each image's parameter update, FP32); a few steps to a looser bound, with the
+ * same statuses, a dead unit and a redirected-ReLU unit included. Run on the host emulator in CI
+ * (EmuTest$DeviceRenderer) and on a GPU where there is one (DeviceRendererGpuTest, tag gpu).
  */
 public abstract class DeviceRendererCases extends DeviceCases {
   private static final double ONE_STEP_TOL = 1e-4;
@@ -53,9 +53,10 @@ public abstract class DeviceRendererCases extends DeviceCases {
   private record Trace(List<float[][]> params, List<RenderResult> results) {}
 
   /**
-   * x[1, C, H, W] -> conv1 (4, 3x3, pad 1) -> relu1 -> conv2 (4, 3x3, pad 1) -> relu2, random weights. With
-   * {@code special}: relu2's unit 3 has zero weights and a negative bias (it never fires: DEAD), and unit 2 is
-   * negative everywhere on the grey start image but reachable through its ReLU input (redirected ReLU).
+   * x[1, C, H, W] -> conv1 (4, 3x3, pad 1) -> relu1 -> conv2 (4, 3x3, pad 1) -> relu2, random
+   * weights. With {@code special}: relu2's unit 3 has zero weights and a negative bias (it never
+   * fires: DEAD), and unit 2 is negative everywhere on the grey start image but reachable through
+   * its ReLU input (redirected ReLU).
    */
   static Graph tinyNet(int channels, int height, int width, boolean special) {
     Random rng = new Random(11);
@@ -67,28 +68,41 @@ public abstract class DeviceRendererCases extends DeviceCases {
     if (special) {
       for (int i = 3 * 36; i < 4 * 36; i++) w2.data()[i] = 0;
       b2.data()[3] = -1f;
-      for (int i = 2 * 36; i < 3 * 36; i++) w2.data()[i] = Math.abs(w2.data()[i]);  // unit 2 grows with relu1
-      b2.data()[2] = -40f;  // far below zero on grey; the redirect's gradient still flows through conv2
+      for (int i = 2 * 36; i < 3 * 36; i++)
+        w2.data()[i] = Math.abs(w2.data()[i]); // unit 2 grows with relu1
+      b2.data()[2] =
+          -40f; // far below zero on grey; the redirect's gradient still flows through conv2
     }
     inits.put("w2", w2);
     inits.put("b2", b2);
     Attributes pads = new Attributes(Map.of("pads", new long[] {1, 1, 1, 1}));
-    List<Node> nodes = List.of(
-        new Node("conv1", "Conv", List.of("x", "w1", "b1"), List.of("conv1"), pads),
-        new Node("relu1", "Relu", List.of("conv1"), List.of("relu1"), Attributes.empty()),
-        new Node("conv2", "Conv", List.of("relu1", "w2", "b2"), List.of("conv2"), pads),
-        new Node("relu2", "Relu", List.of("conv2"), List.of("relu2"), Attributes.empty()));
-    Graph g = new Graph("tiny.onnx", 13, List.of(ValueInfo.of("x", Shape.of(1, channels, height, width))),
-        List.of("relu2"), nodes, inits, Map.of(), Map.of());
+    List<Node> nodes =
+        List.of(
+            new Node("conv1", "Conv", List.of("x", "w1", "b1"), List.of("conv1"), pads),
+            new Node("relu1", "Relu", List.of("conv1"), List.of("relu1"), Attributes.empty()),
+            new Node("conv2", "Conv", List.of("relu1", "w2", "b2"), List.of("conv2"), pads),
+            new Node("relu2", "Relu", List.of("conv2"), List.of("relu2"), Attributes.empty()));
+    Graph g =
+        new Graph(
+            "tiny.onnx",
+            13,
+            List.of(ValueInfo.of("x", Shape.of(1, channels, height, width))),
+            List.of("relu2"),
+            nodes,
+            inits,
+            Map.of(),
+            Map.of());
     return Prepare.forRun(g, null, List.of("relu1", "relu2"));
   }
 
   /**
-   * The channel objectives of three units of tinyNet's relu2 with {@code special}: unit 0 (it fires), unit 3 (it
-   * never fires: DEAD) and unit 2 (silent on the grey start image: its ReLU is redirected).
+   * The channel objectives of three units of tinyNet's relu2 with {@code special}: unit 0 (it
+   * fires), unit 3 (it never fires: DEAD) and unit 2 (silent on the grey start image: its ReLU is
+   * redirected).
    */
   private static List<RenderTarget> liveDeadAndRedirected() {
-    return List.of(new RenderTarget(Objectives.channel("relu2", 0), "relu2", 0),
+    return List.of(
+        new RenderTarget(Objectives.channel("relu2", 0), "relu2", 0),
         new RenderTarget(Objectives.channel("relu2", 3), "relu2", 3),
         new RenderTarget(Objectives.channel("relu2", 2), "relu2", 2));
   }
@@ -101,31 +115,40 @@ public abstract class DeviceRendererCases extends DeviceCases {
   }
 
   private static InputNormalization norm(int channels) {
-    return channels == 1 ? new InputNormalization(new float[] {0.4f}, new float[] {0.3f})
+    return channels == 1
+        ? new InputNormalization(new float[] {0.4f}, new float[] {0.3f})
         : new InputNormalization(new float[] {0.45f, 0.5f, 0.4f}, new float[] {0.25f, 0.3f, 0.2f});
   }
 
   /** One of each kind the kernels fuse, in one batch: every group leaves other samples out. */
   private static List<RenderTarget> mixedTargets(String kind) {
     float[] v = Directions.random(4, 5);
-    Objective o = switch (kind) {
-      case "channel" -> Objectives.channel("relu2", 1);
-      case "iam" -> Objectives.iam("relu2", 1);
-      case "dot-cossim" -> Objectives.dotCossim("relu2", v, 2, 0.1);
-      default -> throw new IllegalArgumentException(kind);
-    };
-    return List.of(new RenderTarget(o, "relu2", 1),
+    Objective o =
+        switch (kind) {
+          case "channel" -> Objectives.channel("relu2", 1);
+          case "iam" -> Objectives.iam("relu2", 1);
+          case "dot-cossim" -> Objectives.dotCossim("relu2", v, 2, 0.1);
+          default -> throw new IllegalArgumentException(kind);
+        };
+    return List.of(
+        new RenderTarget(o, "relu2", 1),
         new RenderTarget(Objectives.channel("relu2", 0), "relu2", 0),
-        new RenderTarget(Objectives.iam("relu1", 2).plus(Objectives.direction("relu2", v).times(0.5)), "relu1", 2));
+        new RenderTarget(
+            Objectives.iam("relu1", 2).plus(Objectives.direction("relu2", v).times(0.5)),
+            "relu1",
+            2));
   }
 
-  private Trace onCpu(Graph g, InputNormalization norm, RenderOptions o, List<RenderTarget> targets) {
+  private Trace onCpu(
+      Graph g, InputNormalization norm, RenderOptions o, List<RenderTarget> targets) {
     List<float[][]> params = new ArrayList<>();
-    List<RenderResult> results = new Renderer(g, norm, o).render(targets, s -> {}, (s, p) -> params.add(p));
+    List<RenderResult> results =
+        new Renderer(g, norm, o).render(targets, s -> {}, (s, p) -> params.add(p));
     return new Trace(params, results);
   }
 
-  private Trace onDevice(Graph g, InputNormalization norm, RenderOptions o, List<RenderTarget> targets) {
+  private Trace onDevice(
+      Graph g, InputNormalization norm, RenderOptions o, List<RenderTarget> targets) {
     List<float[][]> params = new ArrayList<>();
     try (DeviceRenderer r = new DeviceRenderer(device, g, norm, o)) {
       List<RenderResult> results = r.render(targets, s -> {}, (s, p) -> params.add(p));
@@ -134,19 +157,23 @@ public abstract class DeviceRendererCases extends DeviceCases {
   }
 
   /**
-   * The relative error of the parameter update, image by image: ||dDevice - dCpu|| / ||dCpu|| (L2 norms) with d the
-   * change of an image's parameters from the start to step k; returns the worst over the batch. Norm-wise, because
-   * Adam's first step is lr g / (|g| + 1e-8): for the few parameters whose gradient is near 1e-8 the update turns
-   * into the gradient's own rounding (an element-wise bound would measure those, not the loop). The initial
-   * parameters must be identical; an image the CPU does not move must not move on the device either.
+   * The relative error of the parameter update, image by image: ||dDevice - dCpu|| / ||dCpu|| (L2
+   * norms) with d the change of an image's parameters from the start to step k; returns the worst
+   * over the batch. Norm-wise, because Adam's first step is lr g / (|g| + 1e-8): for the few
+   * parameters whose gradient is near 1e-8 the update turns into the gradient's own rounding (an
+   * element-wise bound would measure those, not the loop). The initial parameters must be
+   * identical; an image the CPU does not move must not move on the device either.
    */
   private static double updateError(Trace cpu, Trace dev, int step) {
     double worst = 0;
-    for (int b = 0; b < cpu.params().get(0).length; b++) worst = Math.max(worst, updateError(cpu, b, dev, b, step));
+    for (int b = 0; b < cpu.params().get(0).length; b++)
+      worst = Math.max(worst, updateError(cpu, b, dev, b, step));
     return worst;
   }
 
-  /** {@link #updateError(Trace, Trace, int)} of image bx of one trace against image by of another. */
+  /**
+   * {@link #updateError(Trace, Trace, int)} of image bx of one trace against image by of another.
+   */
   private static double updateError(Trace reference, int bx, Trace other, int by, int step) {
     float[] c0 = reference.params().get(0)[bx];
     float[] d0 = other.params().get(0)[by];
@@ -171,13 +198,14 @@ public abstract class DeviceRendererCases extends DeviceCases {
 
   private static void assertSameStatuses(Trace cpu, Trace dev) {
     for (int b = 0; b < cpu.results().size(); b++) {
-      assertEquals(cpu.results().get(b).status(), dev.results().get(b).status(), "status of image " + b);
+      assertEquals(
+          cpu.results().get(b).status(), dev.results().get(b).status(), "status of image " + b);
       assertEquals(cpu.results().get(b).seed(), dev.results().get(b).seed(), "seed of image " + b);
     }
   }
 
-  private void checkOneStep(Graph g, InputNormalization norm, RenderOptions o, List<RenderTarget> targets,
-      String what) {
+  private void checkOneStep(
+      Graph g, InputNormalization norm, RenderOptions o, List<RenderTarget> targets, String what) {
     Trace cpu = onCpu(g, norm, o, targets);
     Trace dev = onDevice(g, norm, o, targets);
     double err = updateError(cpu, dev, 1);
@@ -186,9 +214,15 @@ public abstract class DeviceRendererCases extends DeviceCases {
     for (int b = 0; b < targets.size(); b++) {
       RenderResult c = cpu.results().get(b);
       RenderResult d = dev.results().get(b);
-      assertEquals(c.objectiveValue(), d.objectiveValue(), 1e-4 * (1 + Math.abs(c.objectiveValue())),
+      assertEquals(
+          c.objectiveValue(),
+          d.objectiveValue(),
+          1e-4 * (1 + Math.abs(c.objectiveValue())),
           what + ": objective value of image " + b);
-      assertEquals(c.activation(), d.activation(), 1e-4 * (1 + Math.abs(c.activation())),
+      assertEquals(
+          c.activation(),
+          d.activation(),
+          1e-4 * (1 + Math.abs(c.activation())),
           what + ": activation of image " + b);
     }
   }
@@ -200,7 +234,11 @@ public abstract class DeviceRendererCases extends DeviceCases {
     for (String kind : List.of("channel", "iam", "dot-cossim")) {
       checkOneStep(g, norm(1), o, mixedTargets(kind), "pixel, " + kind + ", lucid transforms");
     }
-    checkOneStep(g, norm(1), o.withTransforms(TransformConfig.none()), mixedTargets("channel"),
+    checkOneStep(
+        g,
+        norm(1),
+        o.withTransforms(TransformConfig.none()),
+        mixedTargets("channel"),
         "pixel, channel, no transforms");
   }
 
@@ -214,7 +252,11 @@ public abstract class DeviceRendererCases extends DeviceCases {
     // 3 channels: the decorrelation kernel; odd width: Wf = W / 2 + 1 with no Nyquist column.
     Graph color = tinyNet(3, 10, 9, false);
     checkOneStep(color, norm(3), o, mixedTargets("dot-cossim"), "fft, 3x10x9, dot-cossim");
-    checkOneStep(color, norm(3), o.withTransforms(TransformConfig.none()), mixedTargets("iam"),
+    checkOneStep(
+        color,
+        norm(3),
+        o.withTransforms(TransformConfig.none()),
+        mixedTargets("iam"),
         "fft, 3x10x9, iam, no transforms");
   }
 
@@ -223,45 +265,76 @@ public abstract class DeviceRendererCases extends DeviceCases {
     // orthogonal penalty for one sample of three (a masked group), a layer penalty, a neuron.
     Graph g = tinyNet(1, 12, 12, false);
     float[] v = Directions.random(4, 9);
-    List<RenderTarget> targets = List.of(
-        new RenderTarget(Objectives.orthogonalPenalty("relu2", v, 0.5), "relu2", 0),
-        new RenderTarget(Objectives.channel("relu2", 2).plus(Objectives.layerPenalty("relu1", PenaltyNorm.L2, 0.3)),
-            "relu2", 2),
-        new RenderTarget(Objectives.neuron("relu2", 1), "relu2", 1));
+    List<RenderTarget> targets =
+        List.of(
+            new RenderTarget(Objectives.orthogonalPenalty("relu2", v, 0.5), "relu2", 0),
+            new RenderTarget(
+                Objectives.channel("relu2", 2)
+                    .plus(Objectives.layerPenalty("relu1", PenaltyNorm.L2, 0.3)),
+                "relu2",
+                2),
+            new RenderTarget(Objectives.neuron("relu2", 1), "relu2", 1));
     RenderOptions o = RenderOptions.defaults().withSteps(1);
     checkOneStep(g, norm(1), o, targets, "orthogonal, layer penalty, neuron");
     // Image regularizers: the fused kernel, one launch for all three.
-    checkOneStep(g, norm(1), o.withRegularizers(List.of(ImageRegularizers.totalVariation(0.2),
-        ImageRegularizers.l1(0.1), ImageRegularizers.blur(0.1))), targets, "with tv, l1 and blur");
+    checkOneStep(
+        g,
+        norm(1),
+        o.withRegularizers(
+            List.of(
+                ImageRegularizers.totalVariation(0.2),
+                ImageRegularizers.l1(0.1),
+                ImageRegularizers.blur(0.1))),
+        targets,
+        "with tv, l1 and blur");
   }
 
   @Test
   void whitenedObjectivesAndLayerPenaltiesRunOnTheDeviceAndMatchTheCpu() {
-    // Whitened direction, cosine and dot x cossim (one whitening of relu2, one shared space) and layer penalties,
+    // Whitened direction, cosine and dot x cossim (one whitening of relu2, one shared space) and
+    // layer penalties,
     // in sums with plain kinds; none of them takes the host path any more.
     Graph g = tinyNet(1, 12, 12, false);
     float[][] samples = new float[24][4];
     Random rng = new Random(5);
     for (float[] s : samples) {
       double common = rng.nextGaussian();
-      for (int u = 0; u < 4; u++) s[u] = (float) (0.3 + 0.5 * common * (u + 1) / 4 + 0.3 * rng.nextGaussian());
+      for (int u = 0; u < 4; u++)
+        s[u] = (float) (0.3 + 0.5 * common * (u + 1) / 4 + 0.3 * rng.nextGaussian());
     }
     Whitening w = Whitening.estimate(samples);
-    List<RenderTarget> targets = List.of(
-        new RenderTarget(Objectives.whitenedDirection("relu2", w, Directions.random(4, 21))
-            .plus(Objectives.layerPenalty("relu1", PenaltyNorm.L1, 0.2)), "relu2", 0),
-        new RenderTarget(Objectives.whitenedCosine("relu2", w, Directions.random(4, 22)), "relu2", 1),
-        new RenderTarget(Objectives.channel("relu2", 2).plus(Objectives.whitenedDotCossim("relu2", w,
-            Directions.random(4, 23), 2, 0.1).times(0.5)).plus(Objectives.layerPenalty("relu2", PenaltyNorm.L2, 0.3)),
-            "relu2", 2));
+    List<RenderTarget> targets =
+        List.of(
+            new RenderTarget(
+                Objectives.whitenedDirection("relu2", w, Directions.random(4, 21))
+                    .plus(Objectives.layerPenalty("relu1", PenaltyNorm.L1, 0.2)),
+                "relu2",
+                0),
+            new RenderTarget(
+                Objectives.whitenedCosine("relu2", w, Directions.random(4, 22)), "relu2", 1),
+            new RenderTarget(
+                Objectives.channel("relu2", 2)
+                    .plus(
+                        Objectives.whitenedDotCossim("relu2", w, Directions.random(4, 23), 2, 0.1)
+                            .times(0.5))
+                    .plus(Objectives.layerPenalty("relu2", PenaltyNorm.L2, 0.3)),
+                "relu2",
+                2));
     RenderOptions o = RenderOptions.defaults().withSteps(1);
-    checkOneStep(g, norm(1), o, targets, "whitened direction, cosine, dot x cossim and layer penalties");
-    checkOneStep(g, norm(1), o.withParam("pixel").withTransforms(TransformConfig.none()), targets,
+    checkOneStep(
+        g, norm(1), o, targets, "whitened direction, cosine, dot x cossim and layer penalties");
+    checkOneStep(
+        g,
+        norm(1),
+        o.withParam("pixel").withTransforms(TransformConfig.none()),
+        targets,
         "the same, pixel parameters, no transforms");
     Map<String, Shape> shapes = new LinkedHashMap<>();
-    for (String layer : List.of("relu1", "relu2")) shapes.put(layer, g.shape(layer).withDim(0, targets.size()));
+    for (String layer : List.of("relu1", "relu2"))
+      shapes.put(layer, g.shape(layer).withDim(0, targets.size()));
     try (DeviceObjectives objectives = new DeviceObjectives(device, targets, shapes)) {
-      for (int b = 0; b < targets.size(); b++) assertTrue(!objectives.onHost(b), "target " + b + " on the host");
+      for (int b = 0; b < targets.size(); b++)
+        assertTrue(!objectives.onHost(b), "target " + b + " on the host");
       // whitened direction, cosine, dot x cossim; L1 on relu1, L2 on relu2; the channel
       assertEquals(6, objectives.launchCount(), "objective launches per step");
       assertEquals(1, objectives.whitenedSpaceCount(), "one whitening on one layer");
@@ -270,72 +343,129 @@ public abstract class DeviceRendererCases extends DeviceCases {
 
   @Test
   void regularizersOnTheDeviceMatchTheCpuOverAFewStepsAndBesideAHostOne() {
-    // 3 channels, a DEAD and a redirected unit (samples skipped or masked), over a few steps: each regularizer alone
-    // (pixel), all three (FFT with transforms), and one without a fused form (on the host) beside a fused one.
+    // 3 channels, a DEAD and a redirected unit (samples skipped or masked), over a few steps: each
+    // regularizer alone
+    // (pixel), all three (FFT with transforms), and one without a fused form (on the host) beside a
+    // fused one.
     Graph g = tinyNet(3, 10, 9, true);
-    List<RenderTarget> targets = plus(liveDeadAndRedirected(),
-        new RenderTarget(Objectives.iam("relu1", 1), "relu1", 1));
-    // Weights large enough that each term changes the updates of the nearly grey start images (blur's gradient
+    List<RenderTarget> targets =
+        plus(liveDeadAndRedirected(), new RenderTarget(Objectives.iam("relu1", 1), "relu1", 1));
+    // Weights large enough that each term changes the updates of the nearly grey start images
+    // (blur's gradient
     // is proportional to the image's high frequencies, which start at about 1e-3).
-    List<ImageRegularizer> fused = List.of(ImageRegularizers.totalVariation(3), ImageRegularizers.l1(5, 0.4),
-        ImageRegularizers.blur(3000));
-    RenderOptions pixel = RenderOptions.defaults().withSteps(3).withParam("pixel")
-        .withTransforms(TransformConfig.none());
+    List<ImageRegularizer> fused =
+        List.of(
+            ImageRegularizers.totalVariation(3),
+            ImageRegularizers.l1(5, 0.4),
+            ImageRegularizers.blur(3000));
+    RenderOptions pixel =
+        RenderOptions.defaults()
+            .withSteps(3)
+            .withParam("pixel")
+            .withTransforms(TransformConfig.none());
     for (ImageRegularizer r : fused) {
-      checkFewSteps(g, norm(3), pixel.withRegularizers(List.of(r)), targets, "pixel, " + r.describe());
+      checkFewSteps(
+          g, norm(3), pixel.withRegularizers(List.of(r)), targets, "pixel, " + r.describe());
       assertMoves(g, norm(3), pixel, pixel.withRegularizers(List.of(r)), targets, r.describe());
     }
-    RenderOptions fft = pixel.withParam("fft").withTransforms(TransformConfig.lucidDefaults().withPad(2)
-        .withFirstJitter(2).withSecondJitter(1));
-    checkFewSteps(g, norm(3), fft.withRegularizers(fused), targets, "fft, small transforms, tv + l1 + blur");
-    checkFewSteps(g, norm(3), pixel.withRegularizers(List.of(fused.get(0), hostOnly(fused.get(2)))), targets,
+    RenderOptions fft =
+        pixel
+            .withParam("fft")
+            .withTransforms(
+                TransformConfig.lucidDefaults().withPad(2).withFirstJitter(2).withSecondJitter(1));
+    checkFewSteps(
+        g, norm(3), fft.withRegularizers(fused), targets, "fft, small transforms, tv + l1 + blur");
+    checkFewSteps(
+        g,
+        norm(3),
+        pixel.withRegularizers(List.of(fused.get(0), hostOnly(fused.get(2)))),
+        targets,
         "pixel, tv on the device, blur on the host");
   }
 
   @Test
   void diversityOnTheDeviceMatchesTheCpu() {
-    // Twins (same objective: only the batch term tells them apart) and an iam target; diversity at relu1 (a layer
-    // no objective reads) and at relu2 (the objectives' layer, whose seeds it adds to, behind ReLUs).
+    // Twins (same objective: only the batch term tells them apart) and an iam target; diversity at
+    // relu1 (a layer
+    // no objective reads) and at relu2 (the objectives' layer, whose seeds it adds to, behind
+    // ReLUs).
     Graph g = tinyNet(1, 12, 12, false);
     RenderTarget twin = new RenderTarget(Objectives.channel("relu2", 0), "relu2", 0);
-    List<RenderTarget> targets = List.of(twin, twin, new RenderTarget(Objectives.iam("relu2", 1), "relu2", 1));
+    List<RenderTarget> targets =
+        List.of(twin, twin, new RenderTarget(Objectives.iam("relu2", 1), "relu2", 1));
     RenderOptions pixel = RenderOptions.defaults().withSteps(1).withParam("pixel");
     RenderOptions fft = RenderOptions.defaults().withSteps(1);
     RenderOptions atRelu1 = pixel.withBatchTerms(List.of(Objectives.diversity("relu1", 50)));
     checkOneStep(g, norm(1), atRelu1, targets, "pixel, diversity(relu1, 50)");
-    assertMoves(g, norm(1), pixel.withBatchTerms(List.of(Objectives.diversity("relu1", 0))), atRelu1, targets,
+    assertMoves(
+        g,
+        norm(1),
+        pixel.withBatchTerms(List.of(Objectives.diversity("relu1", 0))),
+        atRelu1,
+        targets,
         "diversity(relu1, 50)");
     RenderOptions atRelu2 = fft.withBatchTerms(List.of(Objectives.diversity("relu2", 2)));
     checkOneStep(g, norm(1), atRelu2, targets, "fft, diversity(relu2, 2)");
-    assertMoves(g, norm(1), fft.withBatchTerms(List.of(Objectives.diversity("relu2", 0))), atRelu2, targets,
+    assertMoves(
+        g,
+        norm(1),
+        fft.withBatchTerms(List.of(Objectives.diversity("relu2", 0))),
+        atRelu2,
+        targets,
         "diversity(relu2, 2)");
-    RenderOptions both = pixel.withSteps(3).withTransforms(TransformConfig.none())
-        .withBatchTerms(List.of(Objectives.diversity("relu1", 5), Objectives.diversity("relu2", 1)));
+    RenderOptions both =
+        pixel
+            .withSteps(3)
+            .withTransforms(TransformConfig.none())
+            .withBatchTerms(
+                List.of(Objectives.diversity("relu1", 5), Objectives.diversity("relu2", 1)));
     checkFewSteps(g, norm(1), both, targets, "pixel, diversity at relu1 and relu2");
-    checkFewSteps(g, norm(1), both.withBatchTerms(List.of(hostOnly(Objectives.diversity("relu1", 50)))), targets,
+    checkFewSteps(
+        g,
+        norm(1),
+        both.withBatchTerms(List.of(hostOnly(Objectives.diversity("relu1", 50)))),
+        targets,
         "pixel, a batch term on the host");
-    checkOneStep(g, norm(1), pixel.withBatchTerms(List.of(Objectives.diversity("relu1", 5))), targets.subList(0, 1),
+    checkOneStep(
+        g,
+        norm(1),
+        pixel.withBatchTerms(List.of(Objectives.diversity("relu1", 5))),
+        targets.subList(0, 1),
         "a batch of one (no diversity)");
-    assertMoves(g, norm(1), both.withBatchTerms(List.of(Objectives.diversity("relu1", 0))), both, targets,
+    assertMoves(
+        g,
+        norm(1),
+        both.withBatchTerms(List.of(Objectives.diversity("relu1", 0))),
+        both,
+        targets,
         "diversity");
   }
 
-  /** Three steps on both renderers: the first update within 1e-4, later ones within the few-steps bound. */
-  private void checkFewSteps(Graph g, InputNormalization norm, RenderOptions o, List<RenderTarget> targets,
-      String what) {
+  /**
+   * Three steps on both renderers: the first update within 1e-4, later ones within the few-steps
+   * bound.
+   */
+  private void checkFewSteps(
+      Graph g, InputNormalization norm, RenderOptions o, List<RenderTarget> targets, String what) {
     Trace cpu = onCpu(g, norm, o, targets);
     Trace dev = onDevice(g, norm, o, targets);
     assertSameStatuses(cpu, dev);
     for (int step = 1; step <= o.steps(); step++) {
       double err = updateError(cpu, dev, step);
-      assertTrue(err <= (step == 1 ? ONE_STEP_TOL : FEW_STEPS_TOL), what + ", step " + step + ": relative error "
-          + err);
+      assertTrue(
+          err <= (step == 1 ? ONE_STEP_TOL : FEW_STEPS_TOL),
+          what + ", step " + step + ": relative error " + err);
     }
   }
 
   /** The term under test changes the CPU's images (so agreeing with the CPU means something). */
-  private void assertMoves(Graph g, InputNormalization norm, RenderOptions without, RenderOptions with,
-      List<RenderTarget> targets, String what) {
+  private void assertMoves(
+      Graph g,
+      InputNormalization norm,
+      RenderOptions without,
+      RenderOptions with,
+      List<RenderTarget> targets,
+      String what) {
     Trace a = onCpu(g, norm, without, targets);
     Trace b = onCpu(g, norm, with, targets);
     double change = updateError(a, b, with.steps());
@@ -379,80 +509,137 @@ public abstract class DeviceRendererCases extends DeviceCases {
 
   @Test
   void oneStepOnFashionCnnMatchesTheCpu() {
-    Graph g = Prepare.forRun(OnnxImporter.read(BundledModels.path("fashion-cnn")), null, List.of("relu2"));
+    Graph g =
+        Prepare.forRun(
+            OnnxImporter.read(BundledModels.path("fashion-cnn")), null, List.of("relu2"));
     InputNormalization norm = InputNormalization.fromMetadata(g.metadata(), "fashion-cnn");
-    List<RenderTarget> targets = List.of(new RenderTarget(Objectives.channel("relu2", 3), "relu2", 3),
-        new RenderTarget(Objectives.iam("relu2", 7), "relu2", 7));
+    List<RenderTarget> targets =
+        List.of(
+            new RenderTarget(Objectives.channel("relu2", 3), "relu2", 3),
+            new RenderTarget(Objectives.iam("relu2", 7), "relu2", 7));
     RenderOptions o = RenderOptions.defaults().withSteps(1);
-    checkOneStep(g, norm, o.withTransforms(TransformConfig.none()), targets, "fashion-cnn relu2, fft, no transforms");
-    checkOneStep(g, norm, o.withParam("pixel").withTransforms(TransformConfig.none()), targets,
+    checkOneStep(
+        g,
+        norm,
+        o.withTransforms(TransformConfig.none()),
+        targets,
+        "fashion-cnn relu2, fft, no transforms");
+    checkOneStep(
+        g,
+        norm,
+        o.withParam("pixel").withTransforms(TransformConfig.none()),
+        targets,
         "fashion-cnn relu2, pixel, no transforms");
-    // With transforms the sampling point is float on the device and double on the CPU (docs/kernels.md), which
-    // moves activations by ~1e-7: enough to flip a ReLU whose input is 4e-8 on the flat start image. iam(relu2, 7)
-    // meets such a unit (its gradient then differs by a few percent, a discontinuity, not a rounding error), so
-    // the transformed step is checked on the channel objective, whose gradient does not pass the flipped unit.
-    checkOneStep(g, norm, o.withTransforms(TransformConfig.lucidDefaults().withPad(2).withFirstJitter(2)
-        .withSecondJitter(1)), targets.subList(0, 1), "fashion-cnn relu2, fft, small lucid transforms");
+    // With transforms the sampling point is float on the device and double on the CPU
+    // (docs/kernels.md), which
+    // moves activations by ~1e-7: enough to flip a ReLU whose input is 4e-8 on the flat start
+    // image. iam(relu2, 7)
+    // meets such a unit (its gradient then differs by a few percent, a discontinuity, not a
+    // rounding error), so
+    // the transformed step is checked on the channel objective, whose gradient does not pass the
+    // flipped unit.
+    checkOneStep(
+        g,
+        norm,
+        o.withTransforms(
+            TransformConfig.lucidDefaults().withPad(2).withFirstJitter(2).withSecondJitter(1)),
+        targets.subList(0, 1),
+        "fashion-cnn relu2, fft, small lucid transforms");
   }
 
   @Test
   void aFewStepsAgreeAndDeadAndRedirectedUnitsBehaveAlike() {
     Graph g = tinyNet(1, 12, 12, true);
-    List<RenderTarget> targets = plus(liveDeadAndRedirected(),
-        new RenderTarget(Objectives.dotCossim("relu2", Directions.random(4, 3)), "relu2", 1),
-        new RenderTarget(Objectives.iam("relu2", 2), "relu2", 2),      // silent on grey: its unit redirected
-        new RenderTarget(Objectives.iam("relu2", 3), "relu2", 3));     // moves (other units), never fires
-    RenderOptions o = RenderOptions.defaults().withSteps(4).withTransforms(TransformConfig.lucidDefaults()
-        .withPad(2).withFirstJitter(2).withSecondJitter(1));
+    List<RenderTarget> targets =
+        plus(
+            liveDeadAndRedirected(),
+            new RenderTarget(Objectives.dotCossim("relu2", Directions.random(4, 3)), "relu2", 1),
+            new RenderTarget(
+                Objectives.iam("relu2", 2), "relu2", 2), // silent on grey: its unit redirected
+            new RenderTarget(
+                Objectives.iam("relu2", 3), "relu2", 3)); // moves (other units), never fires
+    RenderOptions o =
+        RenderOptions.defaults()
+            .withSteps(4)
+            .withTransforms(
+                TransformConfig.lucidDefaults().withPad(2).withFirstJitter(2).withSecondJitter(1));
     Trace cpu = onCpu(g, norm(1), o, targets);
     Trace dev = onDevice(g, norm(1), o, targets);
-    assertEquals(RenderResult.Status.DEAD, cpu.results().get(1).status(), "the dead unit, on the CPU");
-    // Four steps do not get unit 2 (bias -40) to fire: it moved only through the redirect, and a target unit
+    assertEquals(
+        RenderResult.Status.DEAD, cpu.results().get(1).status(), "the dead unit, on the CPU");
+    // Four steps do not get unit 2 (bias -40) to fire: it moved only through the redirect, and a
+    // target unit
     // still silent on the final image is reported DEAD however far its image moved.
-    assertTrue(cpu.results().get(2).activation() == 0, "unit 2 is still silent: it moved only through the redirect");
-    assertEquals(RenderResult.Status.DEAD, cpu.results().get(2).status(), "the redirected unit, still silent");
-    assertEquals(RenderResult.Status.DEAD, cpu.results().get(5).status(), "iam on the unit that never fires");
+    assertTrue(
+        cpu.results().get(2).activation() == 0,
+        "unit 2 is still silent: it moved only through the redirect");
+    assertEquals(
+        RenderResult.Status.DEAD,
+        cpu.results().get(2).status(),
+        "the redirected unit, still silent");
+    assertEquals(
+        RenderResult.Status.DEAD,
+        cpu.results().get(5).status(),
+        "iam on the unit that never fires");
     assertSameStatuses(cpu, dev);
     for (int step = 1; step <= o.steps(); step++) {
       double err = updateError(cpu, dev, step);
-      assertTrue(err <= (step == 1 ? ONE_STEP_TOL : FEW_STEPS_TOL), "step " + step + ": relative error " + err);
+      assertTrue(
+          err <= (step == 1 ? ONE_STEP_TOL : FEW_STEPS_TOL),
+          "step " + step + ": relative error " + err);
     }
     float[] before = dev.params().get(0)[2];
     float[] after = dev.params().get(o.steps())[2];
-    assertTrue(!java.util.Arrays.equals(before, after), "the redirected unit's image moved on the device");
-    assertArrayEquals(dev.params().get(0)[1], dev.params().get(o.steps())[1], "a dead unit's image never moves");
+    assertTrue(
+        !java.util.Arrays.equals(before, after), "the redirected unit's image moved on the device");
+    assertArrayEquals(
+        dev.params().get(0)[1], dev.params().get(o.steps())[1], "a dead unit's image never moves");
     for (int b : new int[] {4, 5}) {
-      assertTrue(!java.util.Arrays.equals(dev.params().get(0)[b], dev.params().get(o.steps())[b]),
+      assertTrue(
+          !java.util.Arrays.equals(dev.params().get(0)[b], dev.params().get(o.steps())[b]),
           "image " + b + " (iam) moved on the device");
     }
   }
 
   @Test
   void aDivergedImageIsReportedNanAndNoLongerUpdated() {
-    // lr 1e39 is beyond float: the first update makes parameters infinite (or NaN where m = 0), which
-    // adam_deactivate_nonfinite finds on the device and the host check on the CPU; neither updates them again.
+    // lr 1e39 is beyond float: the first update makes parameters infinite (or NaN where m = 0),
+    // which
+    // adam_deactivate_nonfinite finds on the device and the host check on the CPU; neither updates
+    // them again.
     Graph g = tinyNet(1, 12, 12, false);
-    RenderOptions o = RenderOptions.defaults().withSteps(3).withLearningRate(1e39)
-        .withTransforms(TransformConfig.none());
-    List<RenderTarget> targets = List.of(new RenderTarget(Objectives.channel("relu2", 0), "relu2", 0),
-        new RenderTarget(Objectives.iam("relu2", 1), "relu2", 1));
+    RenderOptions o =
+        RenderOptions.defaults()
+            .withSteps(3)
+            .withLearningRate(1e39)
+            .withTransforms(TransformConfig.none());
+    List<RenderTarget> targets =
+        List.of(
+            new RenderTarget(Objectives.channel("relu2", 0), "relu2", 0),
+            new RenderTarget(Objectives.iam("relu2", 1), "relu2", 1));
     Trace cpu = onCpu(g, norm(1), o, targets);
     Trace dev = onDevice(g, norm(1), o, targets);
-    assertEquals(RenderResult.Status.NAN, cpu.results().get(0).status(), "the CPU's image 0 diverged");
-    assertEquals(RenderResult.Status.NAN, cpu.results().get(1).status(), "the CPU's image 1 diverged");
+    assertEquals(
+        RenderResult.Status.NAN, cpu.results().get(0).status(), "the CPU's image 0 diverged");
+    assertEquals(
+        RenderResult.Status.NAN, cpu.results().get(1).status(), "the CPU's image 1 diverged");
     assertSameStatuses(cpu, dev);
     for (int b = 0; b < targets.size(); b++) {
       if (dev.results().get(b).status() != RenderResult.Status.NAN) continue;
-      assertArrayEquals(dev.params().get(1)[b], dev.params().get(o.steps())[b], "a NaN image is not updated again");
+      assertArrayEquals(
+          dev.params().get(1)[b],
+          dev.params().get(o.steps())[b],
+          "a NaN image is not updated again");
     }
   }
 
   /**
-   * Whether an image's result is the same, to the last bits, whatever batch it is rendered in: true on the emulator,
-   * whose library operations compute every image alone with the CPU reference. The GPU's class says false: cuDNN's
-   * cudnnFind and cuBLAS's heuristics may choose another algorithm (another summation order) for another batch size,
-   * and NVIDIA documents bitwise reproducibility only for the same call on the same GPU and library version, so
-   * there an image in a batch agrees with the image alone to float rounding: the bounds of the CPU comparison.
+   * Whether an image's result is the same, to the last bits, whatever batch it is rendered in: true
+   * on the emulator, whose library operations compute every image alone with the CPU reference. The
+   * GPU's class says false: cuDNN's cudnnFind and cuBLAS's heuristics may choose another algorithm
+   * (another summation order) for another batch size, and NVIDIA documents bitwise reproducibility
+   * only for the same call on the same GPU and library version, so there an image in a batch agrees
+   * with the image alone to float rounding: the bounds of the CPU comparison.
    */
   protected boolean sameBitsInAnyBatch() {
     return true;
@@ -465,9 +652,10 @@ public abstract class DeviceRendererCases extends DeviceCases {
   }
 
   /**
-   * An image alone and in a batch (strict on the emulator, to float rounding on a GPU: {@link #sameBitsInAnyBatch}),
-   * and the same batch twice through the reused plan: bit for bit everywhere (a GPU test runs cuDNN's deterministic
-   * algorithms for this, {@code CudaDevice.setDeterministicAlgorithms}).
+   * An image alone and in a batch (strict on the emulator, to float rounding on a GPU: {@link
+   * #sameBitsInAnyBatch}), and the same batch twice through the reused plan: bit for bit everywhere
+   * (a GPU test runs cuDNN's deterministic algorithms for this, {@code
+   * CudaDevice.setDeterministicAlgorithms}).
    */
   @Test
   void resultsDoNotDependOnTheBatchAndRepeatWithTheSeed() {
@@ -485,42 +673,66 @@ public abstract class DeviceRendererCases extends DeviceCases {
       } else {
         for (int step = 1; step <= o.steps(); step++) {
           double err = updateError(alone, 0, inBatch, 1, step);
-          assertTrue(err <= (step == 1 ? ONE_STEP_TOL : FEW_STEPS_TOL), "alone and in a batch, step " + step
-              + ": relative error of the update " + err);
+          assertTrue(
+              err <= (step == 1 ? ONE_STEP_TOL : FEW_STEPS_TOL),
+              "alone and in a batch, step " + step + ": relative error of the update " + err);
         }
       }
-      assertArrayEquals(inBatchImage, again.results().get(1).image(), "the same batch twice, through the reused plan");
-      assertArrayEquals(inBatch.results().get(0).image(), again.results().get(0).image(), "the other image, twice");
+      assertArrayEquals(
+          inBatchImage,
+          again.results().get(1).image(),
+          "the same batch twice, through the reused plan");
+      assertArrayEquals(
+          inBatch.results().get(0).image(),
+          again.results().get(0).image(),
+          "the other image, twice");
     }
   }
 
   @Test
   void iamRevivesAFashionCnnUnitSilentOnTheStartImageAsTheCpuDoes() {
-    // relu2 unit 4 is zero everywhere on the start image; iam also seeds the 63 other units, so the whole-sample
-    // redirect never applies: before the per-unit one the unit stayed at exactly 0 and was reported OK. Now its own
-    // slice of the seed goes to conv2 while it is silent (on the device: render_range_any, render_move_ranges).
-    // Without transforms: with them the device's float sampling point flips ReLUs on the flat start image that
-    // the CPU's double one does not (oneStepOnFashionCnnMatchesTheCpu), and many steps amplify that.
-    Graph g = Prepare.forRun(OnnxImporter.read(BundledModels.path("fashion-cnn")), null, List.of("relu2"));
+    // relu2 unit 4 is zero everywhere on the start image; iam also seeds the 63 other units, so the
+    // whole-sample
+    // redirect never applies: before the per-unit one the unit stayed at exactly 0 and was reported
+    // OK. Now its own
+    // slice of the seed goes to conv2 while it is silent (on the device: render_range_any,
+    // render_move_ranges).
+    // Without transforms: with them the device's float sampling point flips ReLUs on the flat start
+    // image that
+    // the CPU's double one does not (oneStepOnFashionCnnMatchesTheCpu), and many steps amplify
+    // that.
+    Graph g =
+        Prepare.forRun(
+            OnnxImporter.read(BundledModels.path("fashion-cnn")), null, List.of("relu2"));
     InputNormalization norm = InputNormalization.fromMetadata(g.metadata(), "fashion-cnn");
     List<RenderTarget> targets = List.of(new RenderTarget(Objectives.iam("relu2", 4), "relu2", 4));
     RenderOptions o = RenderOptions.defaults().withSteps(30).withTransforms(TransformConfig.none());
-    assertEquals(0.0, RenderTesting.startMax(g, norm, o, targets.get(0)), "relu2 unit 4 on its start image");
+    assertEquals(
+        0.0, RenderTesting.startMax(g, norm, o, targets.get(0)), "relu2 unit 4 on its start image");
     Trace cpu = onCpu(g, norm, o, targets);
     Trace dev = onDevice(g, norm, o, targets);
     RenderResult c = cpu.results().get(0);
     RenderResult d = dev.results().get(0);
     // Measured: 0.0070564 on the CPU, 0.0070570 on the emulator.
-    assertTrue(c.activation() > 0 && d.activation() > 0, "activation after 30 steps: CPU " + c.activation()
-        + ", device " + d.activation());
+    assertTrue(
+        c.activation() > 0 && d.activation() > 0,
+        "activation after 30 steps: CPU " + c.activation() + ", device " + d.activation());
     assertEquals(RenderResult.Status.OK, d.status(), "revived on the device");
     assertSameStatuses(cpu, dev);
-    // The first 20 steps, the unit's seed redirected in each, agree to float rounding (measured on the emulator:
-    // 7e-7 at worst); after that a ReLU flips on one side first (3e-3 by step 30), so the outcome is compared.
+    // The first 20 steps, the unit's seed redirected in each, agree to float rounding (measured on
+    // the emulator:
+    // 7e-7 at worst); after that a ReLU flips on one side first (3e-3 by step 30), so the outcome
+    // is compared.
     for (int step = 1; step <= 20; step++) {
       double err = updateError(cpu, dev, step);
-      assertTrue(err <= (step == 1 ? ONE_STEP_TOL : FEW_STEPS_TOL), "step " + step + ": relative error " + err);
+      assertTrue(
+          err <= (step == 1 ? ONE_STEP_TOL : FEW_STEPS_TOL),
+          "step " + step + ": relative error " + err);
     }
-    assertEquals(c.activation(), d.activation(), 1e-3 * c.activation(), "the device's activation against the CPU's");
+    assertEquals(
+        c.activation(),
+        d.activation(),
+        1e-3 * c.activation(),
+        "the device's activation against the CPU's");
   }
 }

@@ -18,12 +18,13 @@ import org.featviz.render.BatchSampleView;
 import org.junit.jupiter.api.Test;
 
 /**
- * The diversity term on the device ({@link DiversityKernels}: Gram GEMMs, diversity_normalize, diversity_sum,
- * diversity_gram_grad, the gradient GEMM) against {@link Objectives#diversity}, the CPU renderer's term, on fresh
- * random activations: conv and dense layers, Gram matrices larger than a block (strided loops), batches of 2 to 5,
- * activations that are nearly the same in every sample (cosines near 1, where the gradient is a small difference
- * of large terms), gradients added onto a seed's contents, the value, a batch of one (no gradient), and argument
- * checks. Relative error with the gradient's scale as the floor.
+ * The diversity term on the device ({@link DiversityKernels}: Gram GEMMs, diversity_normalize,
+ * diversity_sum, diversity_gram_grad, the gradient GEMM) against {@link Objectives#diversity}, the
+ * CPU renderer's term, on fresh random activations: conv and dense layers, Gram matrices larger
+ * than a block (strided loops), batches of 2 to 5, activations that are nearly the same in every
+ * sample (cosines near 1, where the gradient is a small difference of large terms), gradients added
+ * onto a seed's contents, the value, a batch of one (no gradient), and argument checks. Relative
+ * error with the gradient's scale as the floor.
  */
 public abstract class DiversityKernelCases extends DeviceCases {
   private final Random rng = new Random(314);
@@ -35,7 +36,8 @@ public abstract class DiversityKernelCases extends DeviceCases {
     Tensor a = Tensor.of(batchShape, acts.clone());
     Tensor g = Tensor.of(batchShape, seed.clone());
     List<SampleView> views = new ArrayList<>();
-    for (int b = 0; b < batchShape.dim(0); b++) views.add(new BatchSampleView(Map.of("l", a), Map.of("l", g), b));
+    for (int b = 0; b < batchShape.dim(0); b++)
+      views.add(new BatchSampleView(Map.of("l", a), Map.of("l", g), b));
     double value = Objectives.diversity("l", weight).evaluate(views);
     return new Expected(value, g.data());
   }
@@ -43,27 +45,36 @@ public abstract class DiversityKernelCases extends DeviceCases {
   private record Actual(double value, float[] seed) {}
 
   private Actual onDevice(float[] acts, float[] seed, DiversityKernels.Dims d, double weight) {
-    try (DeviceBuffer a = device.toDevice(acts); DeviceBuffer s = device.toDevice(seed);
-         DiversityKernels.Scratch scratch = new DiversityKernels.Scratch(device, d)) {
+    try (DeviceBuffer a = device.toDevice(acts);
+        DeviceBuffer s = device.toDevice(seed);
+        DiversityKernels.Scratch scratch = new DiversityKernels.Scratch(device, d)) {
       DiversityKernels.addGradient(device, d, a, s, scratch, weight);
-      return new Actual(DiversityKernels.value(device, d, scratch, weight),
+      return new Actual(
+          DiversityKernels.value(device, d, scratch, weight),
           device.copyToHostFloats(s, seed.length));
     }
   }
 
-  /** Activations [B, C, P] >= 0 (as after a ReLU): independent, or a shared base plus {@code spread} noise. */
+  /**
+   * Activations [B, C, P] >= 0 (as after a ReLU): independent, or a shared base plus {@code spread}
+   * noise.
+   */
   private float[] activations(int batch, int per, float spread) {
     float[] base = KernelChecks.uniform(rng, per, 0f, 1f);
     float[] a = new float[batch * per];
     for (int b = 0; b < batch; b++) {
       for (int i = 0; i < per; i++) {
-        a[b * per + i] = spread < 0 ? rng.nextFloat() : Math.max(0f, base[i] + spread * (rng.nextFloat() - 0.5f));
+        a[b * per + i] =
+            spread < 0
+                ? rng.nextFloat()
+                : Math.max(0f, base[i] + spread * (rng.nextFloat() - 0.5f));
       }
     }
     return a;
   }
 
-  private void check(int batch, int units, int[] spatial, float spread, double weight, double tol, String what) {
+  private void check(
+      int batch, int units, int[] spatial, float spread, double weight, double tol, String what) {
     int positions = 1;
     int[] dims = new int[2 + spatial.length];
     dims[0] = batch;
@@ -88,7 +99,10 @@ public abstract class DiversityKernelCases extends DeviceCases {
     KernelChecks.assertClose(e2.seed(), r2.seed(), tol, label + ": added onto a seed");
   }
 
-  /** A diverged sample (NaN activations) takes no part, as on the CPU: the others' gradients and the value agree. */
+  /**
+   * A diverged sample (NaN activations) takes no part, as on the CPU: the others' gradients and the
+   * value agree.
+   */
   @Test
   void aNonFiniteSampleTakesNoPart() {
     Shape shape = Shape.of(3, 4, 3, 3);
@@ -100,8 +114,11 @@ public abstract class DiversityKernelCases extends DeviceCases {
     assertTrue(Double.isFinite(e.value()) && e.value() != 0, "CPU value " + e.value());
     assertEquals(e.value(), r.value(), 1e-5 * Math.abs(e.value()), "value");
     for (int b : new int[] {0, 2}) {
-      KernelChecks.assertClose(KernelChecks.slice(e.seed(), b * 36, 36), KernelChecks.slice(r.seed(), b * 36, 36),
-          1e-5, "sample " + b + " beside a NaN sample");
+      KernelChecks.assertClose(
+          KernelChecks.slice(e.seed(), b * 36, 36),
+          KernelChecks.slice(r.seed(), b * 36, 36),
+          1e-5,
+          "sample " + b + " beside a NaN sample");
     }
   }
 
@@ -116,7 +133,8 @@ public abstract class DiversityKernelCases extends DeviceCases {
 
   @Test
   void nearlyIdenticalSamplesMatchTheCpu() {
-    // Gram cosines near 1: dS/dG is the part of h orthogonal to g, a small difference of large terms.
+    // Gram cosines near 1: dS/dG is the part of h orthogonal to g, a small difference of large
+    // terms.
     check(3, 6, new int[] {5, 5}, 0.2f, 1.0, 1e-4, "near-identical samples (spread 0.2)");
     check(4, 4, new int[] {3, 3}, 0.05f, 3.0, 1e-4, "near-identical samples (spread 0.05)");
   }
@@ -140,20 +158,28 @@ public abstract class DiversityKernelCases extends DeviceCases {
     for (int b = 0; b < 3; b++) System.arraycopy(one, 0, acts, b * 24, 24);
     Actual r = onDevice(acts, new float[acts.length], new DiversityKernels.Dims(3, 4, 6), 2.0);
     assertEquals(-2.0, r.value(), 1e-5);
-    for (float g : r.seed()) assertTrue(Math.abs(g) < 1e-4, "no gradient at the maximum of similarity: " + g);
+    for (float g : r.seed())
+      assertTrue(Math.abs(g) < 1e-4, "no gradient at the maximum of similarity: " + g);
   }
 
   @Test
   void badArgumentsAreRefusedInJava() {
     DiversityKernels.Dims d = new DiversityKernels.Dims(2, 3, 4);
-    try (DeviceBuffer small = device.allocateFloats(23); DeviceBuffer ok = device.allocateFloats(24);
-         DiversityKernels.Scratch s = new DiversityKernels.Scratch(device, d)) {
-      assertThrows(IllegalArgumentException.class,
-          () -> DiversityKernels.addGradient(device, d, small, ok, s, 1), "activations too small");
-      assertThrows(IllegalArgumentException.class,
-          () -> DiversityKernels.addGradient(device, d, ok, small, s, 1), "seed too small");
-      assertThrows(IllegalArgumentException.class,
-          () -> DiversityKernels.addGradient(device, d, ok, ok, s, 1), "seed and activations the same buffer");
+    try (DeviceBuffer small = device.allocateFloats(23);
+        DeviceBuffer ok = device.allocateFloats(24);
+        DiversityKernels.Scratch s = new DiversityKernels.Scratch(device, d)) {
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> DiversityKernels.addGradient(device, d, small, ok, s, 1),
+          "activations too small");
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> DiversityKernels.addGradient(device, d, ok, small, s, 1),
+          "seed too small");
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> DiversityKernels.addGradient(device, d, ok, ok, s, 1),
+          "seed and activations the same buffer");
     }
     assertThrows(IllegalArgumentException.class, () -> new DiversityKernels.Dims(2, 0, 4));
   }

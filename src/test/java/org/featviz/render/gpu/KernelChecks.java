@@ -1,7 +1,5 @@
 package org.featviz.render.gpu;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
 import java.util.Random;
 import org.featviz.cpu.OpTesting;
 import org.featviz.ir.Shape;
@@ -14,8 +12,9 @@ final class KernelChecks {
   private KernelChecks() {}
 
   /**
-   * |actual - expected| <= tol * (|expected| + max |expected|) element-wise: relative error with the array's scale
-   * as the floor (elements near zero are compared at the precision of the large ones). NaN never passes.
+   * |actual - expected| <= tol * (|expected| + max |expected|) element-wise: relative error with
+   * the array's scale as the floor (elements near zero are compared at the precision of the large
+   * ones). NaN never passes.
    */
   static void assertClose(float[] expected, float[] actual, double tol, String what) {
     double scale = 0;
@@ -29,8 +28,8 @@ final class KernelChecks {
   }
 
   /**
-   * Sample b of a layer's activations [B, ...] as a CPU objective reads it, whatever layer it names; its gradient
-   * goes into grad (same shape), added as the objectives add.
+   * Sample b of a layer's activations [B, ...] as a CPU objective reads it, whatever layer it
+   * names; its gradient goes into grad (same shape), added as the objectives add.
    */
   static SampleView sampleView(float[] acts, float[] grad, Shape layerShape, int b) {
     Shape sample = BatchSampleView.sampleShape(layerShape);

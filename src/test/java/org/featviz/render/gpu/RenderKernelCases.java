@@ -9,10 +9,10 @@ import org.featviz.device.DeviceCases;
 import org.junit.jupiter.api.Test;
 
 /**
- * The bookkeeping kernels of cuda/render.cu against plain Java loops (the CPU renderer's): per-sample flags with
- * and without the ReLU condition, NaN counting as nonzero, sizes below, at and above a block; moving the seeds of
- * masked samples; the same flags and moves over one range per sample (a target's unit). Bitwise comparisons: the
- * kernels only compare and add.
+ * The bookkeeping kernels of cuda/render.cu against plain Java loops (the CPU renderer's):
+ * per-sample flags with and without the ReLU condition, NaN counting as nonzero, sizes below, at
+ * and above a block; moving the seeds of masked samples; the same flags and moves over one range
+ * per sample (a target's unit). Bitwise comparisons: the kernels only compare and add.
  */
 public abstract class RenderKernelCases extends DeviceCases {
   private final Random rng = new Random(77);
@@ -21,7 +21,7 @@ public abstract class RenderKernelCases extends DeviceCases {
   private float[] sparse(int batch, int per, boolean nan) {
     float[] x = new float[batch * per];
     for (int b = 0; b < batch; b++) {
-      int nonzero = rng.nextInt(3);  // 0, 1 or 2 nonzero values: some samples stay all zero
+      int nonzero = rng.nextInt(3); // 0, 1 or 2 nonzero values: some samples stay all zero
       for (int k = 0; k < nonzero; k++) x[b * per + rng.nextInt(per)] = rng.nextFloat() - 0.5f;
     }
     if (nan) x[rng.nextInt(x.length)] = Float.NaN;
@@ -47,14 +47,19 @@ public abstract class RenderKernelCases extends DeviceCases {
       float[] x = sparse(batch, per, per > 100);
       float[] a = new float[x.length];
       for (int i = 0; i < a.length; i++) a[i] = rng.nextBoolean() ? rng.nextFloat() : 0f;
-      try (DeviceBuffer dx = device.toDevice(x); DeviceBuffer da = device.toDevice(a);
-           DeviceBuffer df = device.toDevice(new int[batch])) {
+      try (DeviceBuffer dx = device.toDevice(x);
+          DeviceBuffer da = device.toDevice(a);
+          DeviceBuffer df = device.toDevice(new int[batch])) {
         RenderKernels.anyNonzero(device, dx, df, batch, per);
-        assertArrayEquals(flags(x, null, batch, per), device.copyToHostInts(df, batch), "any nonzero " + batch
-            + "x" + per);
+        assertArrayEquals(
+            flags(x, null, batch, per),
+            device.copyToHostInts(df, batch),
+            "any nonzero " + batch + "x" + per);
         RenderKernels.anyNonzeroWherePositive(device, dx, da, df, batch, per);
-        assertArrayEquals(flags(x, a, batch, per), device.copyToHostInts(df, batch), "nonzero where positive "
-            + batch + "x" + per);
+        assertArrayEquals(
+            flags(x, a, batch, per),
+            device.copyToHostInts(df, batch),
+            "nonzero where positive " + batch + "x" + per);
       }
     }
   }
@@ -75,17 +80,25 @@ public abstract class RenderKernelCases extends DeviceCases {
         expectedSrc[i] = 0f;
       }
     }
-    try (DeviceBuffer s = device.toDevice(src); DeviceBuffer d = device.toDevice(dst);
-         DeviceBuffer m = device.toDevice(mask)) {
+    try (DeviceBuffer s = device.toDevice(src);
+        DeviceBuffer d = device.toDevice(dst);
+        DeviceBuffer m = device.toDevice(mask)) {
       RenderKernels.moveSamples(device, s, d, m, batch, per);
       KernelChecks.assertExact(expectedSrc, device.copyToHostFloats(s, src.length), "source");
       KernelChecks.assertExact(expectedDst, device.copyToHostFloats(d, dst.length), "destination");
-      assertThrows(IllegalArgumentException.class, () -> RenderKernels.moveSamples(device, s, s, m, batch, per));
-      assertThrows(IllegalArgumentException.class, () -> RenderKernels.moveSamples(device, s, d, m, batch, per + 1));
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> RenderKernels.moveSamples(device, s, s, m, batch, per));
+      assertThrows(
+          IllegalArgumentException.class,
+          () -> RenderKernels.moveSamples(device, s, d, m, batch, per + 1));
     }
   }
 
-  /** Random ranges within [0, per), some of them empty, one of them the whole sample where batch > 2. */
+  /**
+   * Random ranges within [0, per), some of them empty, one of them the whole sample where batch >
+   * 2.
+   */
   private int[][] ranges(int batch, int per) {
     int[] begin = new int[batch];
     int[] count = new int[batch];
@@ -118,24 +131,32 @@ public abstract class RenderKernelCases extends DeviceCases {
       int batch = size[0];
       int per = size[1];
       int[][] r = ranges(batch, per);
-      // Dense random seeds (iam seeds its whole layer) beside sparse ones; activations zero about half the time.
+      // Dense random seeds (iam seeds its whole layer) beside sparse ones; activations zero about
+      // half the time.
       for (boolean dense : new boolean[] {true, false}) {
-        float[] x = dense ? KernelChecks.uniform(rng, batch * per, -1, 1) : sparse(batch, per, per > 100);
+        float[] x =
+            dense ? KernelChecks.uniform(rng, batch * per, -1, 1) : sparse(batch, per, per > 100);
         float[] a = new float[x.length];
         for (int i = 0; i < a.length; i++) a[i] = rng.nextBoolean() ? rng.nextFloat() : 0f;
-        // One range whose activations are all zero: a silent unit (flag 0 although its seed is dense).
+        // One range whose activations are all zero: a silent unit (flag 0 although its seed is
+        // dense).
         if (batch > 3) {
           for (int i = 3 * per + r[0][3]; i < 3 * per + r[0][3] + r[1][3]; i++) a[i] = 0f;
         }
         String what = batch + "x" + per + (dense ? " dense" : " sparse");
-        try (DeviceBuffer dx = device.toDevice(x); DeviceBuffer da = device.toDevice(a);
-             DeviceBuffer df = device.toDevice(new int[batch]);
-             RenderKernels.Ranges ranges = RenderKernels.Ranges.of(device, r[0], r[1], per)) {
+        try (DeviceBuffer dx = device.toDevice(x);
+            DeviceBuffer da = device.toDevice(a);
+            DeviceBuffer df = device.toDevice(new int[batch]);
+            RenderKernels.Ranges ranges = RenderKernels.Ranges.of(device, r[0], r[1], per)) {
           RenderKernels.rangeAny(device, dx, da, ranges, df, true);
-          assertArrayEquals(rangeFlags(x, a, r[0], r[1], per), device.copyToHostInts(df, batch),
+          assertArrayEquals(
+              rangeFlags(x, a, r[0], r[1], per),
+              device.copyToHostInts(df, batch),
               "range nonzero where positive, " + what);
           RenderKernels.rangeAny(device, dx, dx, ranges, df, false);
-          assertArrayEquals(rangeFlags(x, null, r[0], r[1], per), device.copyToHostInts(df, batch),
+          assertArrayEquals(
+              rangeFlags(x, null, r[0], r[1], per),
+              device.copyToHostInts(df, batch),
               "range nonzero, " + what);
         }
       }
@@ -162,18 +183,27 @@ public abstract class RenderKernelCases extends DeviceCases {
         }
       }
       String what = batch + "x" + per;
-      try (DeviceBuffer s = device.toDevice(src); DeviceBuffer d = device.toDevice(dst);
-           DeviceBuffer k = device.toDevice(keep);
-           RenderKernels.Ranges ranges = RenderKernels.Ranges.of(device, r[0], r[1], per)) {
+      try (DeviceBuffer s = device.toDevice(src);
+          DeviceBuffer d = device.toDevice(dst);
+          DeviceBuffer k = device.toDevice(keep);
+          RenderKernels.Ranges ranges = RenderKernels.Ranges.of(device, r[0], r[1], per)) {
         RenderKernels.moveRanges(device, s, d, ranges, k);
-        KernelChecks.assertExact(expectedSrc, device.copyToHostFloats(s, src.length), "source " + what);
-        KernelChecks.assertExact(expectedDst, device.copyToHostFloats(d, dst.length), "destination " + what);
-        assertThrows(IllegalArgumentException.class, () -> RenderKernels.moveRanges(device, s, s, ranges, k));
+        KernelChecks.assertExact(
+            expectedSrc, device.copyToHostFloats(s, src.length), "source " + what);
+        KernelChecks.assertExact(
+            expectedDst, device.copyToHostFloats(d, dst.length), "destination " + what);
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> RenderKernels.moveRanges(device, s, s, ranges, k));
       }
     }
-    assertThrows(IllegalArgumentException.class,
-        () -> RenderKernels.Ranges.of(device, new int[] {0, 5}, new int[] {3, 4}, 8), "a range past the sample");
-    assertThrows(IllegalArgumentException.class,
-        () -> RenderKernels.Ranges.of(device, new int[] {0}, new int[] {3, 4}, 8), "lengths differ");
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> RenderKernels.Ranges.of(device, new int[] {0, 5}, new int[] {3, 4}, 8),
+        "a range past the sample");
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> RenderKernels.Ranges.of(device, new int[] {0}, new int[] {3, 4}, 8),
+        "lengths differ");
   }
 }
