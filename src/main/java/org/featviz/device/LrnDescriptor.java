@@ -10,7 +10,8 @@ package org.featviz.device;
  *   y[n, c, s] = x[n, c, s] (bias + alpha / size * sum over i in window(c) of x[n, i, s]^2)^(-beta)
  * </pre>
  *
- * cuDNN's limits apply on both devices: {@code 1 <= size <= 16}, {@code bias >= 1e-5}, {@code beta >= 0.01}.
+ * cuDNN's limits apply on both devices: {@code 1 <= size <= 16}, {@code bias >= 1e-5}, {@code beta
+ * >= 0.01}.
  */
 public record LrnDescriptor(int n, int c, int s, int size, float alpha, float beta, float bias) {
   public LrnDescriptor {

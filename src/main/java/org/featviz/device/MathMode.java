@@ -6,11 +6,11 @@ package org.featviz.device;
  * GPU results match the CPU reference to float rounding. {@link #TF32} lets cuBLAS and cuDNN use
  * TensorFloat-32 tensor cores (Ampere and later): inputs rounded to a 10-bit mantissa, products
  * accumulated in FP32. {@link #BF16} and {@link #FP16} are mixed precision in the autocast style
- * ({@link org.featviz.plan.MixedPrecision}): convolutions and GEMMs read 16-bit copies of their FP32 operands
- * (bfloat16 or IEEE binary16, rounded to nearest even), accumulate in FP32, and a convolution's
- * 16-bit output comes back as FP32; every other operation, and all storage between operations,
- * stays FP32. The emulator rounds the same operands the same way, so its errors bound what a GPU
- * shows.
+ * ({@link org.featviz.plan.MixedPrecision}): convolutions and GEMMs read 16-bit copies of their
+ * FP32 operands (bfloat16 or IEEE binary16, rounded to nearest even), accumulate in FP32, and a
+ * convolution's 16-bit output comes back as FP32; every other operation, and all storage between
+ * operations, stays FP32. The emulator rounds the same operands the same way, so its errors bound
+ * what a GPU shows.
  */
 public enum MathMode {
   /** IEEE single precision throughout (the default). */

@@ -13,10 +13,10 @@ import org.featviz.ir.Shape;
  *
  * <p>Per element i, A_i is the activation [C, P] (P positions, 1 for dense layers), G_i = A_i A_i^T
  * [C, C] and g_i = G_i / |G_i| (Frobenius norm, guarded: sqrt(|G|^2 + EPS)). With n elements, S =
- * sum_{i != j} g_i . g_j and the value is -weight S / (n (n - 1)) (0 for fewer than 2 samples). Gradient: with h_i
- * = sum_{j != i} g_j, dS/dG_i = 2 (h_i - g_i (g_i . h_i)) / |G_i| =: U_i (symmetric), and dS/dA_i =
- * 2 U_i A_i. Lucid divides S by n rather than by the number of ordered pairs; only the weight's
- * scale differs.
+ * sum_{i != j} g_i . g_j and the value is -weight S / (n (n - 1)) (0 for fewer than 2 samples).
+ * Gradient: with h_i = sum_{j != i} g_j, dS/dG_i = 2 (h_i - g_i (g_i . h_i)) / |G_i| =: U_i
+ * (symmetric), and dS/dA_i = 2 U_i A_i. Lucid divides S by n rather than by the number of ordered
+ * pairs; only the weight's scale differs.
  *
  * <p>An element whose activations are not all finite (a diverged image) takes no part: its g is
  * zero and it gets no gradient, as if its activations were zero, so one diverging image cannot
