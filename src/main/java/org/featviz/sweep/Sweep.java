@@ -13,11 +13,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import javax.imageio.ImageIO;
 import org.featviz.Model;
+import org.featviz.analysis.RepresentativeSubstitution;
 import org.featviz.ir.ModelException;
 import org.featviz.ir.Shape;
 import org.featviz.render.RenderOptions;
@@ -117,21 +121,27 @@ public final class Sweep {
         listener.chunkStarted(chunk.size());
         List<RenderResult> results = model.render(targets, options, listener::step);
         List<UnitResult> records = new ArrayList<>();
+        Map<RenderResult, RepresentativeSubstitution> rs =
+            representativeSubstitution(model, results);
         for (RenderResult r : results) {
           Path png = imagePath(out, r.target().layer(), r.target().unit());
           r.writePng(png, upscale);
+          RepresentativeSubstitution counts = rs.get(r);
           records.add(
               new UnitResult(
                   r.target().layer(),
                   r.target().unit(),
                   r.target().objective().describe(),
-                  r.status().name().toLowerCase(),
+                  r.status().label(),
                   r.objectiveValue(),
                   r.activation(),
                   r.seed(),
                   r.steps(),
                   out.relativize(png).toString(),
-                  model.backend()));
+                  model.backend(),
+                  counts == null ? null : counts.value(),
+                  counts == null ? null : counts.above(),
+                  counts == null ? null : counts.ties()));
         }
         journal.append(records);
         listener.chunkDone(chunk.size());
@@ -221,6 +231,29 @@ public final class Sweep {
       if (!java.util.Objects.equals(a, b)) out.add(name + ": " + a + " there, " + b + " now");
     }
     return out;
+  }
+
+  /**
+   * Each result's Representative Substitution: its layer's responses to its final image (one
+   * forward per layer of the chunk), the units above the target and tied with it. None where a
+   * response is not finite.
+   */
+  private static Map<RenderResult, RepresentativeSubstitution> representativeSubstitution(
+      Model model, List<RenderResult> results) {
+    Map<String, List<RenderResult>> byLayer = new LinkedHashMap<>();
+    for (RenderResult r : results)
+      byLayer.computeIfAbsent(r.target().layer(), l -> new ArrayList<>()).add(r);
+    Map<RenderResult, RepresentativeSubstitution> rs = new IdentityHashMap<>();
+    for (Map.Entry<String, List<RenderResult>> e : byLayer.entrySet()) {
+      float[][] acts = model.unitActivations(e.getValue(), e.getKey());
+      for (int b = 0; b < acts.length; b++) {
+        boolean finite = true;
+        for (float a : acts[b]) finite &= Float.isFinite(a);
+        RenderResult r = e.getValue().get(b);
+        if (finite) rs.put(r, RepresentativeSubstitution.of(acts[b], r.target().unit()));
+      }
+    }
+    return rs;
   }
 
   static Path imagePath(Path out, String layer, int unit) {

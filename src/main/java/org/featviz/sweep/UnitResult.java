@@ -5,7 +5,11 @@ package org.featviz.sweep;
  * image is. Status is "ok", "dead" (no gradient moved the image, or the unit is still zero
  * everywhere on its final image: RenderResult.Status.DEAD) or "nan" (the optimization diverged).
  * {@code backend} records where it was computed ("cpu", "gpu (...)"): a resumed sweep may have run
- * part of its units elsewhere, and results from different backends agree only to rounding.
+ * part of its units elsewhere, and results from different backends agree only to rounding. {@code
+ * rs}, {@code rsAbove} and {@code rsTies} are the unit's Representative Substitution on its final
+ * image ({@link org.featviz.analysis.RepresentativeSubstitution}: the share of the layer's units
+ * responding more than it, and the counts above and tied), null where the image's responses are not
+ * finite or in journals of earlier versions.
  */
 public record UnitResult(
     String layer,
@@ -17,7 +21,38 @@ public record UnitResult(
     long seed,
     int steps,
     String image,
-    String backend) {
+    String backend,
+    Double rs,
+    Integer rsAbove,
+    Integer rsTies) {
+  /** A result without Representative Substitution counts. */
+  public UnitResult(
+      String layer,
+      int unit,
+      String objective,
+      String status,
+      double objectiveValue,
+      double activation,
+      long seed,
+      int steps,
+      String image,
+      String backend) {
+    this(
+        layer,
+        unit,
+        objective,
+        status,
+        objectiveValue,
+        activation,
+        seed,
+        steps,
+        image,
+        backend,
+        null,
+        null,
+        null);
+  }
+
   public String key() {
     return layer + "#" + unit;
   }

@@ -234,7 +234,10 @@ class SweepIntegrityTest {
             "seed",
             "steps",
             "image",
-            "backend"),
+            "backend",
+            "rs",
+            "rs_above",
+            "rs_ties"),
         header);
     for (int i = 0; i < rows; i++) {
       JsonObject o = json.get(i);
