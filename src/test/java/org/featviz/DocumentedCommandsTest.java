@@ -113,7 +113,9 @@ class DocumentedCommandsTest {
     if (out.find()) {
       Path dir = work.resolve(out.group(1));
       assertTrue(
-          Files.exists(dir.resolve("results.json")) || Files.exists(dir.resolve("results.csv")),
+          Files.exists(dir.resolve("results.json"))
+              || Files.exists(dir.resolve("results.csv"))
+              || Files.exists(dir.resolve("units.csv")),
           command + ": no results in " + dir + "\n" + output);
     }
   }

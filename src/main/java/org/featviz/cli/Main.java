@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
       InfoCommand.class,
       RenderCommand.class,
       SweepCommand.class,
+      AnalyzeCommand.class,
       EvalCommand.class,
       ConformanceCommand.class,
       DoctorCommand.class,

@@ -35,7 +35,7 @@ class FirstUseTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"info", "render", "sweep", "eval", "conformance", "doctor"})
+  @ValueSource(strings = {"info", "render", "sweep", "analyze", "eval", "conformance", "doctor"})
   void everyCommandAnswersHelp(String command) {
     for (String flag : List.of("--help", "-h")) {
       CliRunner r = CliRunner.run(command, flag);

@@ -1,0 +1,117 @@
+package org.featviz.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.featviz.BundledModels;
+import org.featviz.TestData;
+import org.featviz.data.FashionMnist;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * featviz analyze on the bundled CNN: units.csv and layers.csv complete and numeric, a second run
+ * resumes its renders, and measures that do not fit the layer are refused before anything renders.
+ */
+class AnalyzeCommandTest {
+  @TempDir Path tmp;
+
+  private String model;
+
+  @BeforeEach
+  void data() {
+    TestData.require(
+        FashionMnist.defaultDir().resolve("t10k-images-idx3-ubyte.gz"), "dataset-fashion-mnist");
+    model = BundledModels.path("fashion-cnn").toString();
+  }
+
+  private CliRunner analyze(Path out, String... more) {
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "analyze",
+                "--model",
+                model,
+                "--steps",
+                "6",
+                "--images",
+                "200",
+                "--device",
+                "cpu",
+                "--out",
+                out.toString()));
+    args.addAll(List.of(more));
+    return CliRunner.run(args.toArray(String[]::new));
+  }
+
+  @Test
+  void writesEveryUnitsMeasuresAndEachLayersCorrelationsAndResumes() throws Exception {
+    Path out = tmp.resolve("an");
+    CliRunner r = analyze(out, "--layers", "relu2", "--units", "0-3");
+    assertEquals(0, r.exitCode(), r.err());
+    List<String> units = Files.readAllLines(out.resolve("units.csv"));
+    assertEquals(5, units.size(), "a header and four units");
+    assertTrue(
+        units.get(0).startsWith("layer,unit,selectivity,preferred_class,rs_am,"), units.get(0));
+    for (String row : units.subList(1, units.size())) {
+      String[] cells = row.split(",", -1);
+      assertEquals(units.get(0).split(",").length, cells.length, row);
+      double selectivity = Double.parseDouble(cells[2]);
+      assertTrue(selectivity >= 0 && selectivity <= 1, row);
+      double rs = Double.parseDouble(cells[4]);
+      assertTrue(rs >= 0 && rs < 1, row);
+    }
+    List<String> layers = Files.readAllLines(out.resolve("layers.csv"));
+    assertEquals(1 + 6, layers.size(), "four measures, six pairs: " + layers);
+    assertTrue(r.out().contains("relu2: rho(rs_am, selectivity) = "), r.out());
+    assertTrue(
+        Files.exists(out.resolve("am/relu2/unit_0003.png"))
+            && Files.exists(out.resolve("iam/results.csv")));
+
+    CliRunner again = analyze(out, "--layers", "relu2", "--units", "0-3");
+    assertEquals(0, again.exitCode(), again.err());
+    assertTrue(again.out().contains("resuming: 4 of 4 units already done"), again.out());
+    assertEquals(
+        units,
+        Files.readAllLines(out.resolve("units.csv")),
+        "the same measures from the same renders");
+  }
+
+  @Test
+  void measuresThatDoNotFitAreRefusedBeforeAnyRender() {
+    Path out = tmp.resolve("bad");
+    CliRunner negative = analyze(out, "--layers", "conv1", "--units", "0-3");
+    assertEquals(2, negative.exitCode(), negative.out());
+    assertTrue(
+        negative.err().contains("negative mean activation")
+            && negative.err().contains("--negatives clamp"),
+        negative.err());
+    assertFalse(Files.exists(out.resolve("am")), "nothing was rendered");
+
+    CliRunner clamped =
+        analyze(
+            out,
+            "--layers",
+            "conv1",
+            "--units",
+            "0-1",
+            "--negatives",
+            "clamp",
+            "--objectives",
+            "am");
+    assertEquals(0, clamped.exitCode(), clamped.err());
+
+    CliRunner one = analyze(tmp.resolve("one"), "--layers", "relu2", "--units", "3");
+    assertEquals(2, one.exitCode());
+    assertTrue(one.err().contains("needs at least 2 units"), one.err());
+
+    CliRunner kind = analyze(tmp.resolve("kind"), "--layers", "relu2", "--objectives", "am,magic");
+    assertEquals(2, kind.exitCode());
+    assertTrue(kind.err().contains("--objectives am,magic: expected am, iam or both"), kind.err());
+  }
+}
