@@ -96,12 +96,30 @@ final class AnalyzeCommand implements Callable<Integer> {
       description = "units per render launch (default 64)")
   int batch;
 
+  @Option(
+      names = "--ablation",
+      defaultValue = "single",
+      split = ",",
+      description =
+          "single (default: each unit alone) and/or cumulative (accuracy as a growing share of the layer's"
+              + " selected units is ablated, in random order (3 seeds), by selectivity and by RS, high and low"
+              + " first: ablation.csv and ablation_auc.csv)")
+  List<String> ablation;
+
   @Option(names = "--out", required = true, description = "output folder")
   Path out;
 
   @Mixin RenderOptionsMixin render;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  /** The prepared graph and the dataset images of the dataset passes, for the cumulative curves. */
+  private Graph analysisGraph;
+
+  private Dataset analysisData;
+
+  /** The fractions of a layer's selected units a cumulative curve ablates. */
+  static final double[] FRACTIONS = {0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1};
 
   /** Permutations and bootstrap resamples of each rho in layers.csv. */
   static final int PERMUTATIONS = 10_000;
@@ -125,6 +143,12 @@ final class AnalyzeCommand implements Callable<Integer> {
           default ->
               throw new ModelException("--negatives " + negatives + ": expected refuse or clamp");
         };
+    for (String a : ablation) {
+      if (!a.equals("single") && !a.equals("cumulative")) {
+        throw new ModelException(
+            "--ablation " + String.join(",", ablation) + ": expected single, cumulative or both");
+      }
+    }
     if (images < 1) throw new ModelException("--images " + images + ": must be at least 1");
     if (batch < 1) throw new ModelException("--batch " + batch + ": must be at least 1");
     render.validate();
@@ -173,6 +197,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         }
       }
       write(table, pw);
+      if (ablation.contains("cumulative")) cumulative(m, table, pw);
     }
     return 0;
   }
@@ -188,10 +213,12 @@ final class AnalyzeCommand implements Callable<Integer> {
       ClassSelectivity.Negatives policy,
       PrintWriter err) {
     Dataset data = all.slice(0, images);
+    analysisData = data;
     String scores = m.graph().outputs().get(0);
     List<String> values = new ArrayList<>(List.of(scores));
     values.addAll(selected.keySet());
     Graph g = m.prepare(values);
+    analysisGraph = g;
     long start = System.nanoTime();
     UnitResponses r;
     try (ForwardBackend cpu = Backends.open(Backend.CPU, g)) {
@@ -368,6 +395,83 @@ final class AnalyzeCommand implements Callable<Integer> {
     pw.printf(
         "units in %s, layer statistics in %s%n",
         out.resolve("units.csv"), out.resolve("layers.csv"));
+  }
+
+  /**
+   * Cumulative ablation curves (Morcos et al.): per layer and order, accuracy and loss as the first
+   * 0%, 10%, ..., 100% of the selected units in that order are set to 0; the area under each
+   * accuracy curve (trapezoids over the fraction). Orders: random (seeds 0, 1, 2), selectivity high
+   * and low first, and RS high and low first for each rendered kind (ties keep unit order).
+   */
+  private void cumulative(Model m, Map<String, Map<Integer, Measures>> table, PrintWriter pw) {
+    List<String> rows =
+        new ArrayList<>(List.of("layer,order,fraction,units_ablated,accuracy,mean_loss"));
+    List<String> areas = new ArrayList<>(List.of("layer,order,auc"));
+    for (Map<Integer, Measures> units : table.values()) {
+      List<Measures> list = new ArrayList<>(units.values());
+      String layer = list.get(0).layer;
+      Map<String, int[]> orders = new LinkedHashMap<>();
+      for (long seed = 0; seed < 3; seed++) {
+        List<Measures> shuffled = new ArrayList<>(list);
+        java.util.Collections.shuffle(shuffled, new java.util.Random(seed));
+        orders.put("random_" + seed, shuffled.stream().mapToInt(u -> u.unit).toArray());
+      }
+      Map<String, java.util.function.ToDoubleFunction<Measures>> keys = new LinkedHashMap<>();
+      keys.put("selectivity", u -> u.selectivity);
+      for (String k : objectives) keys.put("rs_" + k, u -> u.rs(k));
+      for (Map.Entry<String, java.util.function.ToDoubleFunction<Measures>> e : keys.entrySet()) {
+        java.util.Comparator<Measures> low = java.util.Comparator.comparingDouble(e.getValue());
+        orders.put(
+            e.getKey() + "_low_first", list.stream().sorted(low).mapToInt(u -> u.unit).toArray());
+        orders.put(
+            e.getKey() + "_high_first",
+            list.stream().sorted(low.reversed()).mapToInt(u -> u.unit).toArray());
+      }
+      for (Map.Entry<String, int[]> o : orders.entrySet()) {
+        List<int[]> sets = Ablation.cumulative(o.getValue(), FRACTIONS);
+        List<Ablation.Score> scores =
+            Ablation.run(
+                analysisGraph,
+                layer,
+                sets,
+                analysisData,
+                m.normalization(),
+                Ablation.Replacement.ZERO,
+                null,
+                images,
+                256,
+                n -> {});
+        double auc = 0;
+        for (int i = 0; i < FRACTIONS.length; i++) {
+          rows.add(
+              layer
+                  + ","
+                  + o.getKey()
+                  + ","
+                  + FRACTIONS[i]
+                  + ","
+                  + sets.get(i).length
+                  + ","
+                  + scores.get(i).accuracy()
+                  + ","
+                  + scores.get(i).meanLoss());
+          if (i > 0) {
+            auc +=
+                (FRACTIONS[i] - FRACTIONS[i - 1])
+                    * (scores.get(i).accuracy() + scores.get(i - 1).accuracy())
+                    / 2;
+          }
+        }
+        areas.add(layer + "," + o.getKey() + "," + auc);
+        pw.printf("%s: ablation curve %s, area %s%n", layer, o.getKey(), fmt(auc));
+      }
+    }
+    try {
+      Files.write(out.resolve("ablation.csv"), rows);
+      Files.write(out.resolve("ablation_auc.csv"), areas);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the ablation curves in " + out, e);
+    }
   }
 
   private static String num(double v) {

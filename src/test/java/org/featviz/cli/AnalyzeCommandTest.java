@@ -73,13 +73,33 @@ class AnalyzeCommandTest {
         Files.exists(out.resolve("am/relu2/unit_0003.png"))
             && Files.exists(out.resolve("iam/results.csv")));
 
-    CliRunner again = analyze(out, "--layers", "relu2", "--units", "0-3");
+    CliRunner again =
+        analyze(out, "--layers", "relu2", "--units", "0-3", "--ablation", "single,cumulative");
     assertEquals(0, again.exitCode(), again.err());
     assertTrue(again.out().contains("resuming: 4 of 4 units already done"), again.out());
     assertEquals(
         units,
         Files.readAllLines(out.resolve("units.csv")),
         "the same measures from the same renders");
+
+    // 3 random orders, selectivity and the two RS kinds each high and low first: 9 curves of 11
+    // points. Every
+    // curve starts at the intact network and ends with all four units ablated, whatever its order.
+    List<String> curves = Files.readAllLines(out.resolve("ablation.csv"));
+    assertEquals(1 + 9 * 11, curves.size());
+    java.util.Set<String> starts = new java.util.HashSet<>();
+    java.util.Set<String> ends = new java.util.HashSet<>();
+    for (String row : curves.subList(1, curves.size())) {
+      String[] c = row.split(",");
+      if (c[2].equals("0.0")) starts.add(c[4]);
+      if (c[2].equals("1.0")) {
+        ends.add(c[4]);
+        assertEquals("4", c[3], row);
+      }
+    }
+    assertEquals(1, starts.size(), "one intact accuracy: " + starts);
+    assertEquals(1, ends.size(), "one all-ablated accuracy: " + ends);
+    assertEquals(1 + 9, Files.readAllLines(out.resolve("ablation_auc.csv")).size());
   }
 
   @Test
