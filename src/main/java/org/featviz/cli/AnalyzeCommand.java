@@ -256,6 +256,7 @@ final class AnalyzeCommand implements Callable<Integer> {
         int preferred = 0;
         for (int c = 1; c < means.length; c++) if (means[c] > means[preferred]) preferred = c;
         units.put(u, new Measures(layer, u, s, data.className(preferred), r));
+        writeExemplars(layer, u, r, data);
         sets.add(new int[] {u});
       }
       List<Ablation.Score> ablated =
@@ -286,6 +287,30 @@ final class AnalyzeCommand implements Callable<Integer> {
         Progress.duration((System.nanoTime() - start) / 1e9));
     err.flush();
     return table;
+  }
+
+  /** How many of its top dataset images each unit's exemplar sheet shows. */
+  static final int EXEMPLARS = 9;
+
+  /**
+   * The unit's top dataset images in OUT/exemplars/LAYER/unit_NNNN.png, each labelled with class
+   * and response.
+   */
+  private void writeExemplars(String layer, int unit, UnitResponses r, Dataset data) {
+    org.featviz.ir.Shape shape =
+        org.featviz.ir.Shape.of(data.channels(), data.height(), data.width());
+    org.featviz.report.ContactSheet sheet = new org.featviz.report.ContactSheet(shape, 3, 2);
+    float[] responses = r.of(layer, unit);
+    for (int i : r.topImages(layer, unit, EXEMPLARS)) {
+      sheet.add(
+          data.image(i),
+          data.className(data.label(i)),
+          String.format(Locale.ROOT, "%.3g", responses[i]));
+    }
+    sheet.write(
+        out.resolve("exemplars")
+            .resolve(layer.replaceAll("[^A-Za-z0-9._-]", "_"))
+            .resolve(String.format(Locale.ROOT, "unit_%04d.png", unit)));
   }
 
   /** One unit's row of units.csv, filled in as the passes and renders finish. */

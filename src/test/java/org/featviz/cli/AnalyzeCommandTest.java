@@ -72,6 +72,13 @@ class AnalyzeCommandTest {
     assertTrue(
         Files.exists(out.resolve("am/relu2/unit_0003.png"))
             && Files.exists(out.resolve("iam/results.csv")));
+    for (int u = 0; u < 4; u++) {
+      java.awt.image.BufferedImage sheet =
+          javax.imageio.ImageIO.read(
+              out.resolve(String.format("exemplars/relu2/unit_%04d.png", u)).toFile());
+      assertTrue(
+          sheet.getWidth() > 3 * 56 && sheet.getHeight() > 3 * 56, "a 3 x 3 sheet of exemplars");
+    }
 
     CliRunner again =
         analyze(out, "--layers", "relu2", "--units", "0-3", "--ablation", "single,cumulative");
