@@ -462,17 +462,7 @@ public final class Model implements AutoCloseable {
               Shape.of(results.size(), image.dim(0), image.dim(1), image.dim(2)), x);
       out = cpu.forward(Map.of(g.input().name(), normalization.apply(in)), List.of(name)).get(name);
     }
-    int units = out.shape().rank() < 2 ? 1 : out.shape().dim(1);
-    int positions = out.shape().rank() <= 2 ? 1 : out.shape().size(2, out.shape().rank());
-    float[][] acts = new float[results.size()][units];
-    for (int b = 0; b < results.size(); b++) {
-      for (int u = 0; u < units; u++) {
-        double sum = 0;
-        for (int p = 0; p < positions; p++) sum += out.data()[(b * units + u) * positions + p];
-        acts[b][u] = (float) (sum / positions);
-      }
-    }
-    return acts;
+    return org.featviz.eval.UnitResponses.unitMeans(out);
   }
 
   /** The graph prepared to run as deep as the given layers and no deeper. */

@@ -116,12 +116,9 @@ public final class Ablation {
         for (int i = 0; i < to - from; i++) {
           int label = data.label(from + i);
           float[] d = scores.data();
-          int best = 0;
-          double max = d[i * classes];
-          for (int c = 1; c < classes; c++) {
-            if (d[i * classes + c] > d[i * classes + best]) best = c;
-            max = Math.max(max, d[i * classes + c]);
-          }
+          int best = Evaluator.argmax(d, i * classes, classes);
+          double max =
+              d[i * classes + best]; // shifts the log-sum-exp; any NaN still makes the loss NaN
           double sum = 0;
           for (int c = 0; c < classes; c++) sum += Math.exp(d[i * classes + c] - max);
           loss[s] += Math.log(sum) + max - d[i * classes + label];

@@ -72,8 +72,7 @@ public final class Evaluator {
             break;
           }
         }
-        int best = 0;
-        for (int c = 1; c < classes; c++) if (s[i * classes + c] > s[i * classes + best]) best = c;
+        int best = argmax(s, i * classes, classes);
         predictions[from + i] = best;
         confusion[data.label(from + i)][best]++;
       }
@@ -81,5 +80,15 @@ public final class Evaluator {
     }
     return new Evaluation(
         predictions, confusion, data.classNames(), (System.nanoTime() - start) / 1e9, nonFinite);
+  }
+
+  /**
+   * The predicted class of one image's scores {@code s[offset .. offset + classes)}: the first
+   * maximum.
+   */
+  static int argmax(float[] s, int offset, int classes) {
+    int best = 0;
+    for (int c = 1; c < classes; c++) if (s[offset + c] > s[offset + best]) best = c;
+    return best;
   }
 }

@@ -87,22 +87,39 @@ public final class UnitResponses {
                   + (to - from)
                   + ", units, ...]");
         }
+        float[][] means = unitMeans(a);
         int units = s.dim(1);
-        int positions = s.size(2, s.rank());
         float[][] r = responses.computeIfAbsent(layer, l -> new float[units][images]);
-        float[] d = a.data();
         for (int b = 0; b < to - from; b++) {
-          for (int u = 0; u < units; u++) {
-            double sum = 0;
-            int base = (b * units + u) * positions;
-            for (int p = 0; p < positions; p++) sum += d[base + p];
-            r[u][from + b] = (float) (sum / positions);
-          }
+          for (int u = 0; u < units; u++) r[u][from + b] = means[b][u];
         }
       }
       onImages.accept(to - from);
     }
     return new UnitResponses(data, images, responses);
+  }
+
+  /**
+   * Each unit's response per image of a layer's activations {@code a} [N, U, ...spatial]: [N][U], a
+   * channel as its spatial mean (summed in double, in position order), a dense unit as its value; a
+   * layer without a unit axis is one unit.
+   */
+  public static float[][] unitMeans(Tensor a) {
+    Shape s = a.shape();
+    int n = s.dim(0);
+    int units = s.rank() < 2 ? 1 : s.dim(1);
+    int positions = s.rank() <= 2 ? 1 : s.size(2, s.rank());
+    float[] d = a.data();
+    float[][] means = new float[n][units];
+    for (int b = 0; b < n; b++) {
+      for (int u = 0; u < units; u++) {
+        double sum = 0;
+        int base = (b * units + u) * positions;
+        for (int p = 0; p < positions; p++) sum += d[base + p];
+        means[b][u] = (float) (sum / positions);
+      }
+    }
+    return means;
   }
 
   public int images() {
