@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
       RenderCommand.class,
       SweepCommand.class,
       AnalyzeCommand.class,
+      RegionsCommand.class,
       EvalCommand.class,
       ConformanceCommand.class,
       DoctorCommand.class,
