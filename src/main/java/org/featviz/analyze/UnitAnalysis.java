@@ -25,7 +25,8 @@ import org.featviz.sweep.UnitSelection;
  * (Spearman's rho); optionally the cumulative ablation curves. The dataset passes run first (on the
  * CPU backend), so that a layer the measures do not fit is refused before any render; the renders
  * are sweeps (resumable, in OUT/am and OUT/iam). Writes units.csv, layers.csv, and with cumulative
- * ablation ablation.csv and ablation_auc.csv, and returns the same tables as records.
+ * ablation ablation.csv and ablation_auc.csv, and returns the same tables as records; then draws
+ * the plots ({@link AnalysisPlots}, OUT/plots).
  *
  * <pre>{@code
  * try (Model model = Model.builder(Path.of("models/fashion-cnn.onnx")).open()) {
@@ -138,6 +139,8 @@ public final class UnitAnalysis {
           new AnalysisResult(options.objectives(), units, layers, curves.points(), curves.areas());
       AnalysisTables.writeAblation(out, result);
     }
+    AnalysisPlots.write(result, out);
+    listener.plotsWritten(out.resolve(AnalysisPlots.FOLDER));
     return result;
   }
 

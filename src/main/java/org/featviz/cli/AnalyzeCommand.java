@@ -224,6 +224,11 @@ final class AnalyzeCommand implements Callable<Integer> {
     }
 
     @Override
+    public void plotsWritten(Path folder) {
+      out.printf("plots in %s%n", folder);
+    }
+
+    @Override
     public void close() {
       if (sweep != null) sweep.close(); // a sweep that failed: its progress bar ends here
     }

@@ -96,6 +96,10 @@ class UnitAnalysisTest {
     assertEquals(9 * 11, result.ablation().size(), "9 orders of 11 points");
     assertEquals(
         1 + result.ablation().size(), Files.readAllLines(out.resolve("ablation.csv")).size());
+    for (String plot : List.of("by_depth", "rs_vs_selectivity_relu2", "ablation_relu2")) {
+      assertTrue(Files.isRegularFile(out.resolve("plots/" + plot + ".png")), plot);
+      assertTrue(Files.isRegularFile(out.resolve("plots/" + plot + ".svg")), plot);
+    }
     List<String> areas = Files.readAllLines(out.resolve("ablation_auc.csv"));
     for (int i = 0; i < result.ablationAreas().size(); i++) {
       AblationArea a = result.ablationAreas().get(i);
