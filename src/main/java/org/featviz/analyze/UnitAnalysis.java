@@ -26,7 +26,8 @@ import org.featviz.sweep.UnitSelection;
  * CPU backend), so that a layer the measures do not fit is refused before any render; the renders
  * are sweeps (resumable, in OUT/am and OUT/iam). Writes units.csv, layers.csv, and with cumulative
  * ablation ablation.csv and ablation_auc.csv, and returns the same tables as records; then draws
- * the plots ({@link AnalysisPlots}, OUT/plots).
+ * the plots ({@link AnalysisPlots}, OUT/plots) and writes the page that shows it all ({@link
+ * AnalysisReport}, OUT/report.html).
  *
  * <pre>{@code
  * try (Model model = Model.builder(Path.of("models/fashion-cnn.onnx")).open()) {
@@ -139,8 +140,9 @@ public final class UnitAnalysis {
           new AnalysisResult(options.objectives(), units, layers, curves.points(), curves.areas());
       AnalysisTables.writeAblation(out, result);
     }
-    AnalysisPlots.write(result, out);
+    List<AnalysisPlots.Plot> plots = AnalysisPlots.write(result, out);
     listener.plotsWritten(out.resolve(AnalysisPlots.FOLDER));
+    listener.reportWritten(AnalysisReport.write(result, plots, out));
     return result;
   }
 

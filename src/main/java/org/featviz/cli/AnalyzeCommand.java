@@ -229,6 +229,11 @@ final class AnalyzeCommand implements Callable<Integer> {
     }
 
     @Override
+    public void reportWritten(Path file) {
+      out.printf("report in %s%n", file);
+    }
+
+    @Override
     public void close() {
       if (sweep != null) sweep.close(); // a sweep that failed: its progress bar ends here
     }

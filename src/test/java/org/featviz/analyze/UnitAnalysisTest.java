@@ -105,6 +105,8 @@ class UnitAnalysisTest {
       AblationArea a = result.ablationAreas().get(i);
       assertEquals(a.layer() + "," + a.order() + "," + a.auc(), areas.get(i + 1));
     }
+
+    assertTrue(Files.isRegularFile(out.resolve("report.html")));
   }
 
   @Test
