@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.featviz.BundledModels;
 import org.featviz.Model;
@@ -17,6 +18,7 @@ import org.featviz.data.Dataset;
 import org.featviz.data.FashionMnist;
 import org.featviz.ir.ModelException;
 import org.featviz.render.RenderOptions;
+import org.featviz.report.HeadlessChromium;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -106,7 +108,16 @@ class UnitAnalysisTest {
       assertEquals(a.layer() + "," + a.order() + "," + a.auc(), areas.get(i + 1));
     }
 
-    assertTrue(Files.isRegularFile(out.resolve("report.html")));
+    // The report of a real analysis finds all its images (last: this part skips without chromium).
+    TestData.require(HeadlessChromium.BINARY, "chromium");
+    try (HeadlessChromium browser =
+        HeadlessChromium.start(Files.createTempDirectory(tmp, "profile"), Duration.ofSeconds(30))) {
+      browser.open(out.resolve("report.html").toAbsolutePath().toUri().toString());
+      List<Integer> widths = browser.imageWidths("img");
+      assertEquals(3 + 3 * 4, widths.size(), "3 plots, 3 images per unit: " + widths);
+      for (int w : widths) assertTrue(w > 100, widths.toString());
+      assertEquals(List.of(), browser.errors());
+    }
   }
 
   @Test
