@@ -35,7 +35,8 @@ import picocli.CommandLine.Spec;
     name = "analyze",
     description =
         "Per unit: RS on its AM and IAM images, class selectivity, dataset percentile and single-unit ablation;"
-            + " per layer: Spearman's rho between them. Writes units.csv and layers.csv; the renders resume.")
+            + " per layer: Spearman's rho between them. Writes units.csv, layers.csv, plots/ and report.html (one"
+            + " self-contained page); the renders resume.")
 final class AnalyzeCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, description = "ONNX classifier")
   Path model;
