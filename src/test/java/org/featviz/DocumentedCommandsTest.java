@@ -23,8 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Every featviz command that README.md and docs/user-guide.md show runs exactly as written (each in
  * its own JVM, in a scratch folder where {@code models/} is the repository's), and exits 0; and the
- * user guide's Java example is the one {@link ApiExampleTest} runs. A command added to the docs is
- * run here without anyone listing it.
+ * user guide's Java examples are the ones {@link ApiExampleTest} and {@code UnitAnalysisTest} run.
+ * A command added to the docs is run here without anyone listing it.
  */
 class DocumentedCommandsTest {
   static final String PREFIX = "java -jar target/featviz.jar";
@@ -121,35 +121,58 @@ class DocumentedCommandsTest {
   }
 
   /**
-   * The user guide's Java example is, token for token, the block that ApiExampleTest runs between
-   * its markers.
+   * The user guide's Java examples, in order, and the tests that run each between their markers,
+   * with the declaration each test makes before its block (so that it can check the result after
+   * it) put back where the guide has it.
+   */
+  private static final List<String[]> JAVA_EXAMPLES =
+      List.of(
+          new String[] {
+            "src/test/java/org/featviz/ApiExampleTest.java",
+            "{results=",
+            "{List<RenderResult>results="
+          },
+          new String[] {
+            "src/test/java/org/featviz/analyze/UnitAnalysisTest.java",
+            "{result=",
+            "{AnalysisResultresult="
+          });
+
+  /**
+   * Each of the user guide's Java examples is, token for token, the block that its test runs
+   * between its markers.
    */
   @Test
-  void theJavaExampleIsTheOneApiExampleTestRuns() throws IOException {
+  void theJavaExamplesAreTheOnesTheirTestsRun() throws IOException {
     String guide = Files.readString(Path.of("docs/user-guide.md"));
     Matcher block = Pattern.compile("```java\n(.*?)```", Pattern.DOTALL).matcher(guide);
-    assertTrue(block.find(), "docs/user-guide.md has a ```java block");
-    String documented =
-        block
-            .group(1)
-            .lines()
-            .filter(l -> !l.startsWith("import "))
-            .reduce("", String::concat)
-            .replaceAll("\\s+", "");
-    String test = Files.readString(Path.of("src/test/java/org/featviz/ApiExampleTest.java"));
-    String between =
-        test.substring(
-            test.indexOf("// ---- from docs/user-guide.md"), test.indexOf("// ---- end"));
-    // The same tokens in the same order; the layout is each file's own (the formatter's in the
-    // test).
-    String tested =
-        between
-            .lines()
-            .skip(1)
-            .reduce("", String::concat)
-            .replaceAll("\\s+", "")
-            .replaceFirst("\\{results=", "{List<RenderResult>results=");
-    assertTrue(documented.length() > 200, "the java block: " + documented);
-    assertEquals(documented, tested);
+    List<String> blocks = new ArrayList<>();
+    while (block.find()) blocks.add(block.group(1));
+    assertEquals(JAVA_EXAMPLES.size(), blocks.size(), "docs/user-guide.md's ```java blocks");
+    for (int i = 0; i < blocks.size(); i++) {
+      String documented =
+          blocks
+              .get(i)
+              .lines()
+              .filter(l -> !l.startsWith("import "))
+              .reduce("", String::concat)
+              .replaceAll("\\s+", "");
+      String[] example = JAVA_EXAMPLES.get(i);
+      String test = Files.readString(Path.of(example[0]));
+      String between =
+          test.substring(
+              test.indexOf("// ---- from docs/user-guide.md"), test.indexOf("// ---- end"));
+      // The same tokens in the same order; the layout is each file's own (the formatter's in the
+      // test).
+      String tested =
+          between
+              .lines()
+              .skip(1)
+              .reduce("", String::concat)
+              .replaceAll("\\s+", "")
+              .replaceFirst(Pattern.quote(example[1]), Matcher.quoteReplacement(example[2]));
+      assertTrue(documented.length() > 200, "java block " + (i + 1) + ": " + documented);
+      assertEquals(documented, tested, "java block " + (i + 1) + " and " + example[0]);
+    }
   }
 }

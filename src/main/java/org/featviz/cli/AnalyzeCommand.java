@@ -1,51 +1,42 @@
 package org.featviz.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.featviz.Model;
 import org.featviz.analysis.ClassSelectivity;
-import org.featviz.analysis.Spearman;
-import org.featviz.backend.Backend;
-import org.featviz.backend.Backends;
-import org.featviz.backend.ForwardBackend;
+import org.featviz.analyze.AblationArea;
+import org.featviz.analyze.AnalysisListener;
+import org.featviz.analyze.AnalysisOptions;
+import org.featviz.analyze.ImageObjective;
+import org.featviz.analyze.LayerRow;
+import org.featviz.analyze.NegativeActivationsException;
+import org.featviz.analyze.UnitAnalysis;
 import org.featviz.data.Dataset;
 import org.featviz.data.FashionMnist;
-import org.featviz.eval.Ablation;
-import org.featviz.eval.UnitResponses;
-import org.featviz.ir.Graph;
 import org.featviz.ir.ModelException;
-import org.featviz.objective.Objectives;
 import org.featviz.render.RenderOptions;
-import org.featviz.render.UnitObjective;
 import org.featviz.sweep.Sweep;
 import org.featviz.sweep.UnitResult;
-import org.featviz.sweep.UnitSelection;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code featviz analyze}: for every selected unit, how replaceable it is (Representative
- * Substitution on its AM and IAM images), how selective for one class, how much accuracy its
- * ablation costs, and how these relate per layer. The renders are sweeps (resumable, in OUT/am and
- * OUT/iam); the dataset passes run first, so that a layer the measures do not fit is refused before
- * any render.
+ * {@code featviz analyze}: the command line of {@link UnitAnalysis} (for every selected unit, how
+ * replaceable it is, how selective for one class, how much accuracy its ablation costs, and how
+ * these relate per layer). Checks the flags, runs the analysis and prints what it tells.
  */
 @Command(
     name = "analyze",
     description =
         "Per unit: RS on its AM and IAM images, class selectivity, dataset percentile and single-unit ablation;"
-            + " per layer: Spearman's rho between them. Writes units.csv and layers.csv; the renders resume.")
+            + " per layer: Spearman's rho between them. Writes units.csv, layers.csv, plots/ and report.html (one"
+            + " self-contained page); the renders resume.")
 final class AnalyzeCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, description = "ONNX classifier")
   Path model;
@@ -113,27 +104,18 @@ final class AnalyzeCommand implements Callable<Integer> {
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  /** The prepared graph and the dataset images of the dataset passes, for the cumulative curves. */
-  private Graph analysisGraph;
-
-  private Dataset analysisData;
-
-  /** The fractions of a layer's selected units a cumulative curve ablates. */
-  static final double[] FRACTIONS = {0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1};
-
-  /** Permutations and bootstrap resamples of each rho in layers.csv. */
-  static final int PERMUTATIONS = 10_000;
-
-  static final int RESAMPLES = 2_000;
-
   @Override
   public Integer call() {
     PrintWriter pw = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    List<ImageObjective> kinds = new ArrayList<>();
     for (String o : objectives) {
-      if (!o.equals("am") && !o.equals("iam")) {
-        throw new ModelException(
-            "--objectives " + String.join(",", objectives) + ": expected am, iam or both");
+      switch (o) {
+        case "am" -> kinds.add(ImageObjective.AM);
+        case "iam" -> kinds.add(ImageObjective.IAM);
+        default ->
+            throw new ModelException(
+                "--objectives " + String.join(",", objectives) + ": expected am, iam or both");
       }
     }
     ClassSelectivity.Negatives policy =
@@ -159,348 +141,103 @@ final class AnalyzeCommand implements Callable<Integer> {
     if (images > data.size())
       throw new ModelException("--images " + images + ": the test split has " + data.size());
     try (Model m = render.open(model)) {
-      List<String> names = layers.stream().map(m.graph()::resolveLayer).distinct().toList();
-      Map<String, List<Integer>> selected = new LinkedHashMap<>();
-      for (String l : names) {
-        List<Integer> u = new UnitSelection(units).resolve(l, m.units(l));
-        if (u.size() < 2) {
-          throw new ModelException(
-              "layer '" + l + "': a per-layer correlation needs at least 2 units, got " + u.size());
-        }
-        selected.put(l, u);
+      RenderOptions renderOptions = render.options(m.imageShape(), err);
+      AnalysisOptions options =
+          AnalysisOptions.builder(layers, out)
+              .optUnits(units)
+              .optObjectives(kinds)
+              .optImages(images)
+              .optNegatives(policy)
+              .optCumulativeAblation(ablation.contains("cumulative"))
+              .optBatch(batch)
+              .optRender(renderOptions)
+              .optUpscale(render.upscaleFor(m.imageShape()))
+              .build();
+      try (Reporter reporter = new Reporter(pw, err, renderOptions.steps())) {
+        UnitAnalysis.run(m, data, options, reporter);
+      } catch (NegativeActivationsException e) {
+        throw new ModelException(
+            "layer '"
+                + e.layer()
+                + "' unit "
+                + e.unit()
+                + ": "
+                + e.reason()
+                + " (--negatives clamp takes them as 0; or analyze the layer after its ReLU)");
       }
-      Map<String, Map<Integer, Measures>> table = datasetPasses(m, data, selected, policy, err);
-      RenderOptions options = render.options(m.imageShape(), err);
-      int upscale = render.upscaleFor(m.imageShape());
-      for (String kind : objectives) {
-        UnitObjective objective =
-            (layer, unit, count, seed) ->
-                kind.equals("am") ? Objectives.channel(layer, unit) : Objectives.iam(layer, unit);
-        Path folder = out.resolve(kind);
-        pw.printf("%s images of %s in %s%n", kind.toUpperCase(Locale.ROOT), names, folder);
-        try (SweepProgress progress = new SweepProgress(pw, err, folder, options.steps())) {
-          List<UnitResult> rows =
-              Sweep.run(
-                  m,
-                  names,
-                  new UnitSelection(units),
-                  objective,
-                  kind,
-                  batch,
-                  options,
-                  upscale,
-                  folder,
-                  progress);
-          progress.close();
-          pw.println(progress.summary(rows, names));
-          for (UnitResult r : rows) table.get(r.layer()).get(r.unit()).rendered(kind, r);
-        }
-      }
-      write(table, pw);
-      if (ablation.contains("cumulative")) cumulative(m, table, pw);
     }
     return 0;
   }
 
   /**
-   * Selectivity, the responses percentiles are read from, and single-unit ablation, per selected
-   * unit.
+   * What an analysis tells its user: the stages, each sweep's progress and summary, the numbers.
    */
-  private Map<String, Map<Integer, Measures>> datasetPasses(
-      Model m,
-      Dataset all,
-      Map<String, List<Integer>> selected,
-      ClassSelectivity.Negatives policy,
-      PrintWriter err) {
-    Dataset data = all.slice(0, images);
-    analysisData = data;
-    String scores = m.graph().outputs().get(0);
-    List<String> values = new ArrayList<>(List.of(scores));
-    values.addAll(selected.keySet());
-    Graph g = m.prepare(values);
-    analysisGraph = g;
-    long start = System.nanoTime();
-    UnitResponses r;
-    try (ForwardBackend cpu = Backends.open(Backend.CPU, g)) {
-      r =
-          UnitResponses.collect(
-              cpu,
-              g,
-              new ArrayList<>(selected.keySet()),
-              data,
-              m.normalization(),
-              images,
-              256,
-              n -> {});
-    }
-    Map<String, Map<Integer, Measures>> table = new LinkedHashMap<>();
-    for (Map.Entry<String, List<Integer>> e : selected.entrySet()) {
-      String layer = e.getKey();
-      Map<Integer, Measures> units = new LinkedHashMap<>();
-      List<int[]> sets = new ArrayList<>(List.of(new int[0]));
-      for (int u : e.getValue()) {
-        double[] means = r.classMeans(layer, u);
-        double s;
-        try {
-          s = ClassSelectivity.of(means, policy);
-        } catch (IllegalArgumentException ex) {
-          throw new ModelException(
-              "layer '"
-                  + layer
-                  + "' unit "
-                  + u
-                  + ": "
-                  + ex.getMessage()
-                  + " (--negatives clamp takes them as 0; or analyze the layer after its ReLU)");
-        }
-        int preferred = 0;
-        for (int c = 1; c < means.length; c++) if (means[c] > means[preferred]) preferred = c;
-        units.put(u, new Measures(layer, u, s, data.className(preferred), r));
-        writeExemplars(layer, u, r, data);
-        sets.add(new int[] {u});
-      }
-      List<Ablation.Score> ablated =
-          Ablation.run(
-              g,
-              layer,
-              sets,
-              data,
-              m.normalization(),
-              Ablation.Replacement.ZERO,
-              null,
-              images,
-              256,
-              n -> {});
-      int i = 1;
-      for (Measures u : units.values()) {
-        u.accuracyDrop = ablated.get(0).accuracy() - ablated.get(i).accuracy();
-        u.lossIncrease = ablated.get(i).meanLoss() - ablated.get(0).meanLoss();
-        i++;
-      }
-      table.put(layer, units);
-    }
-    err.printf(
-        "dataset passes (selectivity, percentiles, ablation of %d units) over %d %s images: %s%n",
-        table.values().stream().mapToInt(Map::size).sum(),
-        images,
-        data.name(),
-        Progress.duration((System.nanoTime() - start) / 1e9));
-    err.flush();
-    return table;
-  }
+  private static final class Reporter implements AnalysisListener, AutoCloseable {
+    private final PrintWriter out;
+    private final PrintWriter err;
+    private final int steps;
+    private SweepProgress sweep;
 
-  /** How many of its top dataset images each unit's exemplar sheet shows. */
-  static final int EXEMPLARS = 9;
-
-  /**
-   * The unit's top dataset images in OUT/exemplars/LAYER/unit_NNNN.png, each labelled with class
-   * and response.
-   */
-  private void writeExemplars(String layer, int unit, UnitResponses r, Dataset data) {
-    org.featviz.ir.Shape shape =
-        org.featviz.ir.Shape.of(data.channels(), data.height(), data.width());
-    org.featviz.report.ContactSheet sheet = new org.featviz.report.ContactSheet(shape, 3, 2);
-    float[] responses = r.of(layer, unit);
-    for (int i : r.topImages(layer, unit, EXEMPLARS)) {
-      sheet.add(
-          data.image(i),
-          data.className(data.label(i)),
-          String.format(Locale.ROOT, "%.3g", responses[i]));
-    }
-    sheet.write(
-        out.resolve("exemplars")
-            .resolve(layer.replaceAll("[^A-Za-z0-9._-]", "_"))
-            .resolve(String.format(Locale.ROOT, "unit_%04d.png", unit)));
-  }
-
-  /** One unit's row of units.csv, filled in as the passes and renders finish. */
-  private static final class Measures {
-    final String layer;
-    final int unit;
-    final double selectivity;
-    final String preferredClass;
-    final UnitResponses responses;
-    double accuracyDrop;
-    double lossIncrease;
-    final Map<String, UnitResult> rendered = new LinkedHashMap<>();
-
-    Measures(
-        String layer,
-        int unit,
-        double selectivity,
-        String preferredClass,
-        UnitResponses responses) {
-      this.layer = layer;
-      this.unit = unit;
-      this.selectivity = selectivity;
-      this.preferredClass = preferredClass;
-      this.responses = responses;
+    Reporter(PrintWriter out, PrintWriter err, int steps) {
+      this.out = out;
+      this.err = err;
+      this.steps = steps;
     }
 
-    void rendered(String kind, UnitResult r) {
-      rendered.put(kind, r);
+    @Override
+    public void datasetPassesDone(int units, int images, String dataset, double seconds) {
+      err.printf(
+          "dataset passes (selectivity, percentiles, ablation of %d units) over %d %s images: %s%n",
+          units, images, dataset, Progress.duration(seconds));
+      err.flush();
     }
 
-    double rs(String kind) {
-      UnitResult r = rendered.get(kind);
-      return r == null || r.rs() == null ? Double.NaN : r.rs();
+    @Override
+    public Sweep.Listener rendering(ImageObjective kind, List<String> layers, Path folder) {
+      out.printf("%s images of %s in %s%n", kind.name(), layers, folder);
+      sweep = new SweepProgress(out, err, folder, steps);
+      return sweep;
     }
 
-    String cells(List<String> kinds) {
-      List<String> c =
-          new ArrayList<>(List.of(layer, Integer.toString(unit), num(selectivity), preferredClass));
-      for (String k : kinds) {
-        UnitResult r = rendered.get(k);
-        c.add(num(rs(k)));
-        c.add(r == null || r.rsTies() == null ? "" : Integer.toString(r.rsTies()));
-        c.add(r == null ? "" : num(r.activation()));
-        c.add(r == null ? "" : num(responses.percentile(layer, unit, r.activation())));
-        c.add(r == null ? "" : r.status());
-      }
-      c.add(num(accuracyDrop));
-      c.add(num(lossIncrease));
-      return String.join(",", c);
+    @Override
+    public void rendered(ImageObjective kind, List<String> layers, List<UnitResult> results) {
+      sweep.close();
+      out.println(sweep.summary(results, layers));
+      sweep = null;
     }
-  }
 
-  private void write(Map<String, Map<Integer, Measures>> table, PrintWriter pw) {
-    List<String> header =
-        new ArrayList<>(List.of("layer", "unit", "selectivity", "preferred_class"));
-    for (String k : objectives) {
-      header.addAll(
-          List.of(
-              "rs_" + k, "rs_" + k + "_ties", "activation_" + k, "percentile_" + k, "status_" + k));
+    @Override
+    public void correlation(LayerRow r) {
+      if (Double.isNaN(r.rho()) && Double.isNaN(r.ciLow())) return; // a unit without a value
+      out.printf(
+          "%s: rho(%s, %s) = %s (p %s, 95%% %s..%s)%n",
+          r.layer(), r.x(), r.y(), fmt(r.rho()), fmt(r.pValue()), fmt(r.ciLow()), fmt(r.ciHigh()));
     }
-    header.addAll(List.of("ablation_accuracy_drop", "ablation_loss_increase"));
-    List<String> unitLines = new ArrayList<>(List.of(String.join(",", header)));
-    List<String> layerLines =
-        new ArrayList<>(List.of("layer,units,x,y,rho,p_value,ci_low,ci_high"));
-    for (Map<Integer, Measures> units : table.values()) {
-      List<Measures> rows = new ArrayList<>(units.values());
-      for (Measures u : rows) unitLines.add(u.cells(objectives));
-      Map<String, double[]> columns = new LinkedHashMap<>();
-      for (String k : objectives)
-        columns.put("rs_" + k, rows.stream().mapToDouble(u -> u.rs(k)).toArray());
-      columns.put("selectivity", rows.stream().mapToDouble(u -> u.selectivity).toArray());
-      columns.put(
-          "ablation_accuracy_drop", rows.stream().mapToDouble(u -> u.accuracyDrop).toArray());
-      String layer = rows.get(0).layer;
-      List<String> keys = new ArrayList<>(columns.keySet());
-      for (int a = 0; a < keys.size(); a++) {
-        for (int b = a + 1; b < keys.size(); b++) {
-          double[] x = columns.get(keys.get(a));
-          double[] y = columns.get(keys.get(b));
-          String stats;
-          try {
-            Spearman.Result s = Spearman.test(x, y, PERMUTATIONS, RESAMPLES, 0);
-            stats = num(s.rho()) + "," + num(s.pValue()) + "," + num(s.low()) + "," + num(s.high());
-            pw.printf(
-                "%s: rho(%s, %s) = %s (p %s, 95%% %s..%s)%n",
-                layer,
-                keys.get(a),
-                keys.get(b),
-                fmt(s.rho()),
-                fmt(s.pValue()),
-                fmt(s.low()),
-                fmt(s.high()));
-          } catch (IllegalArgumentException e) {
-            stats = ",,,"; // a unit without a value (a diverged image): no rho for this pair
-          }
-          layerLines.add(
-              layer + "," + rows.size() + "," + keys.get(a) + "," + keys.get(b) + "," + stats);
-        }
-      }
-    }
-    try {
-      Files.write(out.resolve("units.csv"), unitLines);
-      Files.write(out.resolve("layers.csv"), layerLines);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the analysis in " + out, e);
-    }
-    pw.printf(
-        "units in %s, layer statistics in %s%n",
-        out.resolve("units.csv"), out.resolve("layers.csv"));
-  }
 
-  /**
-   * Cumulative ablation curves (Morcos et al.): per layer and order, accuracy and loss as the first
-   * 0%, 10%, ..., 100% of the selected units in that order are set to 0; the area under each
-   * accuracy curve (trapezoids over the fraction). Orders: random (seeds 0, 1, 2), selectivity high
-   * and low first, and RS high and low first for each rendered kind (ties keep unit order).
-   */
-  private void cumulative(Model m, Map<String, Map<Integer, Measures>> table, PrintWriter pw) {
-    List<String> rows =
-        new ArrayList<>(List.of("layer,order,fraction,units_ablated,accuracy,mean_loss"));
-    List<String> areas = new ArrayList<>(List.of("layer,order,auc"));
-    for (Map<Integer, Measures> units : table.values()) {
-      List<Measures> list = new ArrayList<>(units.values());
-      String layer = list.get(0).layer;
-      Map<String, int[]> orders = new LinkedHashMap<>();
-      for (long seed = 0; seed < 3; seed++) {
-        List<Measures> shuffled = new ArrayList<>(list);
-        java.util.Collections.shuffle(shuffled, new java.util.Random(seed));
-        orders.put("random_" + seed, shuffled.stream().mapToInt(u -> u.unit).toArray());
-      }
-      Map<String, java.util.function.ToDoubleFunction<Measures>> keys = new LinkedHashMap<>();
-      keys.put("selectivity", u -> u.selectivity);
-      for (String k : objectives) keys.put("rs_" + k, u -> u.rs(k));
-      for (Map.Entry<String, java.util.function.ToDoubleFunction<Measures>> e : keys.entrySet()) {
-        java.util.Comparator<Measures> low = java.util.Comparator.comparingDouble(e.getValue());
-        orders.put(
-            e.getKey() + "_low_first", list.stream().sorted(low).mapToInt(u -> u.unit).toArray());
-        orders.put(
-            e.getKey() + "_high_first",
-            list.stream().sorted(low.reversed()).mapToInt(u -> u.unit).toArray());
-      }
-      for (Map.Entry<String, int[]> o : orders.entrySet()) {
-        List<int[]> sets = Ablation.cumulative(o.getValue(), FRACTIONS);
-        List<Ablation.Score> scores =
-            Ablation.run(
-                analysisGraph,
-                layer,
-                sets,
-                analysisData,
-                m.normalization(),
-                Ablation.Replacement.ZERO,
-                null,
-                images,
-                256,
-                n -> {});
-        double auc = 0;
-        for (int i = 0; i < FRACTIONS.length; i++) {
-          rows.add(
-              layer
-                  + ","
-                  + o.getKey()
-                  + ","
-                  + FRACTIONS[i]
-                  + ","
-                  + sets.get(i).length
-                  + ","
-                  + scores.get(i).accuracy()
-                  + ","
-                  + scores.get(i).meanLoss());
-          if (i > 0) {
-            auc +=
-                (FRACTIONS[i] - FRACTIONS[i - 1])
-                    * (scores.get(i).accuracy() + scores.get(i - 1).accuracy())
-                    / 2;
-          }
-        }
-        areas.add(layer + "," + o.getKey() + "," + auc);
-        pw.printf("%s: ablation curve %s, area %s%n", layer, o.getKey(), fmt(auc));
-      }
+    @Override
+    public void tablesWritten(Path units, Path layers) {
+      out.printf("units in %s, layer statistics in %s%n", units, layers);
     }
-    try {
-      Files.write(out.resolve("ablation.csv"), rows);
-      Files.write(out.resolve("ablation_auc.csv"), areas);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot write the ablation curves in " + out, e);
-    }
-  }
 
-  private static String num(double v) {
-    return Double.isNaN(v) ? "" : Double.toString(v);
+    @Override
+    public void ablationCurve(AblationArea a) {
+      out.printf("%s: ablation curve %s, area %s%n", a.layer(), a.order(), fmt(a.auc()));
+    }
+
+    @Override
+    public void plotsWritten(Path folder) {
+      out.printf("plots in %s%n", folder);
+    }
+
+    @Override
+    public void reportWritten(Path file) {
+      out.printf("report in %s%n", file);
+    }
+
+    @Override
+    public void close() {
+      if (sweep != null) sweep.close(); // a sweep that failed: its progress bar ends here
+    }
   }
 
   private static String fmt(double v) {

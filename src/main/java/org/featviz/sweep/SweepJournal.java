@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.featviz.ir.ModelException;
+import org.featviz.report.CsvWriter;
 
 /**
  * The append-only record of a sweep: one JSON line per finished unit in {@code results.jsonl},
@@ -169,9 +170,9 @@ public final class SweepJournal implements AutoCloseable {
       List<String> cells = new ArrayList<>();
       for (String name : FIELDS) {
         JsonElement v = o.get(name);
-        cells.add(v == null || v.isJsonNull() ? "" : csv(v.getAsString()));
+        cells.add(v == null || v.isJsonNull() ? "" : v.getAsString());
       }
-      lines.add(String.join(",", cells));
+      lines.add(CsvWriter.line(cells));
     }
     replace(dir.resolve(CSV), lines);
   }
@@ -181,11 +182,6 @@ public final class SweepJournal implements AutoCloseable {
     Path tmp = dir.resolve(file.getFileName() + ".tmp");
     Files.write(tmp, lines, StandardCharsets.UTF_8);
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-  }
-
-  private static String csv(String s) {
-    boolean quote = s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r");
-    return quote ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
   }
 
   @Override

@@ -107,6 +107,10 @@ class AnalyzeCommandTest {
     assertEquals(1, starts.size(), "one intact accuracy: " + starts);
     assertEquals(1, ends.size(), "one all-ablated accuracy: " + ends);
     assertEquals(1 + 9, Files.readAllLines(out.resolve("ablation_auc.csv")).size());
+    for (String plot : List.of("by_depth", "rs_vs_selectivity_relu2", "ablation_relu2"))
+      assertTrue(Files.isRegularFile(out.resolve("plots/" + plot + ".svg")), plot);
+    assertTrue(again.out().contains("report in " + out.resolve("report.html")), again.out());
+    assertTrue(Files.readString(out.resolve("report.html")).contains("relu2"));
   }
 
   @Test

@@ -1,0 +1,90 @@
+package org.featviz.analyze;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.ToDoubleFunction;
+import org.featviz.Model;
+import org.featviz.eval.Ablation;
+
+/**
+ * Cumulative ablation curves (Morcos et al.): per layer and order, accuracy and loss as the first
+ * 0%, 10%, ..., 100% of the selected units in that order are set to 0; the area under each accuracy
+ * curve (trapezoids over the fraction). Orders: random (seeds 0, 1, 2), selectivity high and low
+ * first, and RS high and low first for each rendered kind (ties keep unit order).
+ */
+record CumulativeAblation(List<AblationPoint> points, List<AblationArea> areas) {
+  /** Random orders per layer, seeds 0 up. */
+  static final int RANDOM_ORDERS = 3;
+
+  static CumulativeAblation run(
+      Model m,
+      DatasetMeasures measures,
+      AnalysisResult table,
+      int images,
+      AnalysisListener listener) {
+    List<AblationPoint> points = new ArrayList<>();
+    List<AblationArea> areas = new ArrayList<>();
+    double[] fractions = UnitAnalysis.FRACTIONS;
+    for (String layer : table.layerNames()) {
+      List<UnitRow> list = table.unitsOf(layer);
+      Map<String, int[]> orders = new LinkedHashMap<>();
+      for (long seed = 0; seed < RANDOM_ORDERS; seed++) {
+        List<UnitRow> shuffled = new ArrayList<>(list);
+        Collections.shuffle(shuffled, new Random(seed));
+        orders.put("random_" + seed, shuffled.stream().mapToInt(UnitRow::unit).toArray());
+      }
+      Map<String, ToDoubleFunction<UnitRow>> keys = new LinkedHashMap<>();
+      keys.put("selectivity", UnitRow::selectivity);
+      for (ImageObjective k : table.objectives()) keys.put("rs_" + k.key(), u -> u.rs(k));
+      for (Map.Entry<String, ToDoubleFunction<UnitRow>> e : keys.entrySet()) {
+        Comparator<UnitRow> low = Comparator.comparingDouble(e.getValue());
+        orders.put(
+            e.getKey() + "_low_first", list.stream().sorted(low).mapToInt(UnitRow::unit).toArray());
+        orders.put(
+            e.getKey() + "_high_first",
+            list.stream().sorted(low.reversed()).mapToInt(UnitRow::unit).toArray());
+      }
+      for (Map.Entry<String, int[]> o : orders.entrySet()) {
+        List<int[]> sets = Ablation.cumulative(o.getValue(), fractions);
+        List<Ablation.Score> scores =
+            Ablation.run(
+                measures.graph,
+                layer,
+                sets,
+                measures.data,
+                m.normalization(),
+                Ablation.Replacement.ZERO,
+                null,
+                images,
+                DatasetMeasures.CHUNK,
+                n -> {});
+        double auc = 0;
+        for (int i = 0; i < fractions.length; i++) {
+          points.add(
+              new AblationPoint(
+                  layer,
+                  o.getKey(),
+                  fractions[i],
+                  sets.get(i).length,
+                  scores.get(i).accuracy(),
+                  scores.get(i).meanLoss()));
+          if (i > 0) {
+            auc +=
+                (fractions[i] - fractions[i - 1])
+                    * (scores.get(i).accuracy() + scores.get(i - 1).accuracy())
+                    / 2;
+          }
+        }
+        AblationArea area = new AblationArea(layer, o.getKey(), auc);
+        areas.add(area);
+        listener.ablationCurve(area);
+      }
+    }
+    return new CumulativeAblation(points, areas);
+  }
+}

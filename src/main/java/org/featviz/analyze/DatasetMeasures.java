@@ -1,0 +1,162 @@
+package org.featviz.analyze;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.featviz.Model;
+import org.featviz.analysis.ClassSelectivity;
+import org.featviz.backend.Backend;
+import org.featviz.backend.Backends;
+import org.featviz.backend.ForwardBackend;
+import org.featviz.data.Dataset;
+import org.featviz.eval.Ablation;
+import org.featviz.eval.UnitResponses;
+import org.featviz.ir.Graph;
+import org.featviz.ir.Shape;
+import org.featviz.report.ContactSheet;
+
+/**
+ * The forward-only passes of an analysis over the dataset, on the CPU backend: every selected
+ * unit's responses (selectivity, percentiles, exemplars) and its single-unit ablation. Keeps the
+ * prepared graph and the images for the cumulative curves.
+ */
+final class DatasetMeasures {
+  /** Images per forward of the dataset passes. */
+  static final int CHUNK = 256;
+
+  /** A unit's dataset measures: a units.csv row before its renders. */
+  record Unit(
+      String layer,
+      int unit,
+      double selectivity,
+      String preferredClass,
+      double accuracyDrop,
+      double lossIncrease) {}
+
+  final Graph graph;
+  final Dataset data;
+  final UnitResponses responses;
+
+  /** Per layer, its units in order. */
+  final Map<String, List<Unit>> units;
+
+  private DatasetMeasures(
+      Graph graph, Dataset data, UnitResponses responses, Map<String, List<Unit>> units) {
+    this.graph = graph;
+    this.data = data;
+    this.responses = responses;
+    this.units = units;
+  }
+
+  /**
+   * Measures the {@code selected} units of each layer over the first {@code images} images of
+   * {@code all}, drawing each unit's exemplar sheet into {@code out}/exemplars.
+   */
+  static DatasetMeasures run(
+      Model m,
+      Dataset all,
+      int images,
+      Map<String, List<Integer>> selected,
+      ClassSelectivity.Negatives policy,
+      Path out) {
+    Dataset data = all.slice(0, images);
+    String scores = m.graph().outputs().get(0);
+    List<String> values = new ArrayList<>(List.of(scores));
+    values.addAll(selected.keySet());
+    Graph g = m.prepare(values);
+    UnitResponses r;
+    try (ForwardBackend cpu = Backends.open(Backend.CPU, g)) {
+      r =
+          UnitResponses.collect(
+              cpu,
+              g,
+              new ArrayList<>(selected.keySet()),
+              data,
+              m.normalization(),
+              images,
+              CHUNK,
+              n -> {});
+    }
+    Map<String, List<Unit>> table = new LinkedHashMap<>();
+    for (Map.Entry<String, List<Integer>> e : selected.entrySet()) {
+      String layer = e.getKey();
+      List<Double> selectivity = new ArrayList<>();
+      List<String> preferred = new ArrayList<>();
+      List<int[]> sets = new ArrayList<>(List.of(new int[0]));
+      for (int u : e.getValue()) {
+        double[] means = r.classMeans(layer, u);
+        double s;
+        try {
+          s = ClassSelectivity.of(means, policy);
+        } catch (IllegalArgumentException ex) {
+          throw new NegativeActivationsException(layer, u, ex.getMessage());
+        }
+        int best = 0;
+        for (int c = 1; c < means.length; c++) if (means[c] > means[best]) best = c;
+        selectivity.add(s);
+        preferred.add(data.className(best));
+        writeExemplars(out, layer, u, r, data);
+        sets.add(new int[] {u});
+      }
+      List<Ablation.Score> ablated =
+          Ablation.run(
+              g,
+              layer,
+              sets,
+              data,
+              m.normalization(),
+              Ablation.Replacement.ZERO,
+              null,
+              images,
+              CHUNK,
+              n -> {});
+      List<Unit> units = new ArrayList<>();
+      for (int i = 0; i < e.getValue().size(); i++) {
+        units.add(
+            new Unit(
+                layer,
+                e.getValue().get(i),
+                selectivity.get(i),
+                preferred.get(i),
+                ablated.get(0).accuracy() - ablated.get(i + 1).accuracy(),
+                ablated.get(i + 1).meanLoss() - ablated.get(0).meanLoss()));
+      }
+      table.put(layer, units);
+    }
+    return new DatasetMeasures(g, data, r, table);
+  }
+
+  /** How many of its top dataset images each unit's exemplar sheet shows. */
+  static final int EXEMPLARS = 9;
+
+  /** The exemplar sheet of a unit, relative to the analysis folder. */
+  static String exemplarPath(String layer, int unit) {
+    return "exemplars/" + safe(layer) + "/" + String.format(Locale.ROOT, "unit_%04d.png", unit);
+  }
+
+  /** A layer's name as a file name, as the sweeps write it. */
+  static String safe(String layer) {
+    return layer.replaceAll("[^A-Za-z0-9._-]", "_");
+  }
+
+  /**
+   * The unit's top dataset images in OUT/exemplars/LAYER/unit_NNNN.png, each labelled with class
+   * and response.
+   */
+  private static void writeExemplars(
+      Path out, String layer, int unit, UnitResponses r, Dataset data) {
+    Shape shape = Shape.of(data.channels(), data.height(), data.width());
+    ContactSheet sheet = new ContactSheet(shape, 3, 2);
+    float[] responses = r.of(layer, unit);
+    for (int i : r.topImages(layer, unit, EXEMPLARS)) {
+      sheet.add(
+          data.image(i),
+          data.className(data.label(i)),
+          String.format(Locale.ROOT, "%.3g", responses[i]));
+    }
+    sheet.write(out.resolve(exemplarPath(layer, unit)));
+  }
+}
