@@ -18,12 +18,15 @@ import jcuda.jcudnn.cudnnHandle;
 import jcuda.jcudnn.cudnnMathType;
 import jcuda.jcudnn.cudnnTensorDescriptor;
 import jcuda.jcudnn.cudnnTensorFormat;
+import org.featviz.device.ActivationDescriptor;
 import org.featviz.device.ActivationMode;
 import org.featviz.device.ConvDescriptor;
+import org.featviz.device.ConvolutionCall;
 import org.featviz.device.Device;
 import org.featviz.device.DeviceBuffer;
 import org.featviz.device.DeviceException;
 import org.featviz.device.MathMode;
+import org.featviz.device.UnaryCall;
 
 /**
  * cuDNN convolutions (forward and backward-data) for {@link Cudnn}. For each geometry and math
@@ -125,15 +128,15 @@ final class CudnnConvolutions implements AutoCloseable {
    * same result comes from three calls, the convolution, cudnnAddTensor of the bias and the
    * activation in place, and the geometry takes them from then on.
    */
-  synchronized void biasActivationForward(
-      ConvDescriptor d,
-      ActivationMode mode,
-      DeviceBuffer x,
-      DeviceBuffer w,
-      DeviceBuffer bias,
-      DeviceBuffer y,
-      float alpha,
-      float beta) {
+  private void biasActivationForward(ConvolutionCall call) {
+    ConvDescriptor d = call.d();
+    ActivationMode mode = call.activation();
+    DeviceBuffer x = call.in0();
+    DeviceBuffer w = call.in1();
+    DeviceBuffer bias = call.bias();
+    DeviceBuffer y = call.out();
+    float alpha = call.alpha();
+    float beta = call.beta();
     api.bind();
     Geometry g = geometry(d);
     findForward(d, g);
@@ -171,67 +174,38 @@ final class CudnnConvolutions implements AutoCloseable {
       // below overwrites y anyway; a real fault shows again in these calls, with its own message).
       g.fusedRefused = true;
     }
-    forward(d, x, w, y, alpha, beta);
+    forward(device.mathMode(), d, Cudnn.ptr(x), Cudnn.ptr(w), Cudnn.ptr(y), alpha, beta, "");
     checkCudnn(
         api.addTensor(handle, 1f, cudnn.tensor(biasDims), Cudnn.ptr(bias), 1f, yDesc, Cudnn.ptr(y)),
         "cudnnAddTensor(bias of " + d + ")");
-    cudnn.activationForward(mode, (int) d.outputCount(), y, y, 1f, 0f);
-  }
-
-  synchronized void forward(
-      ConvDescriptor d, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, float alpha, float beta) {
-    forward(device.mathMode(), d, Cudnn.ptr(x), Cudnn.ptr(w), Cudnn.ptr(y), alpha, beta, "");
-  }
-
-  synchronized void backwardData(
-      ConvDescriptor d, DeviceBuffer w, DeviceBuffer dy, DeviceBuffer dx, float alpha, float beta) {
-    backwardData(device.mathMode(), d, Cudnn.ptr(w), Cudnn.ptr(dy), Cudnn.ptr(dx), alpha, beta, "");
+    cudnn.run(
+        UnaryCall.forward(new ActivationDescriptor(mode, (int) d.outputCount()), y, y, 1f, 0f));
   }
 
   /**
-   * y16 = conv(x16, w16) in a 16-bit format (BF16 or FP16), operands at byte offsets of device
-   * buffers (the staging arena); FP32 accumulation, y written in 16 bits (alpha 1, beta 0:
-   * MixedPrecision blends in FP32 afterwards).
+   * A forward or backward-data convolution on FP32 operands in the device's math mode, or on 16-bit
+   * operands in the call's format at byte offsets of device buffers (the staging arena; FP32
+   * accumulation, the output written in 16 bits, MixedPrecision blending in FP32 afterwards); the
+   * fused forward as {@link #biasActivationForward}.
    */
-  synchronized void forward16(
-      MathMode format,
-      ConvDescriptor d,
-      DeviceBuffer x,
-      long xByte,
-      DeviceBuffer w,
-      long wByte,
-      DeviceBuffer y,
-      long yByte) {
-    forward(
-        format,
-        d,
-        DevicePtr.at(x, xByte),
-        DevicePtr.at(w, wByte),
-        DevicePtr.at(y, yByte),
-        1f,
-        0f,
-        format + ", ");
+  synchronized void run(ConvolutionCall call) {
+    if (call.kind() == ConvolutionCall.Kind.BIAS_ACTIVATION_FORWARD) {
+      biasActivationForward(call);
+      return;
+    }
+    MathMode mode = call.sixteenBit() ? call.format() : device.mathMode();
+    String named = call.sixteenBit() ? call.format() + ", " : "";
+    DevicePtr in0 = pointer(call, call.in0(), call.in0Pos());
+    DevicePtr in1 = pointer(call, call.in1(), call.in1Pos());
+    DevicePtr out = pointer(call, call.out(), call.outPos());
+    if (call.kind() == ConvolutionCall.Kind.FORWARD)
+      forward(mode, call.d(), in0, in1, out, call.alpha(), call.beta(), named);
+    else backwardData(mode, call.d(), in0, in1, out, call.alpha(), call.beta(), named);
   }
 
-  /** dx16 = conv_backward_data(w16, dy16) in a 16-bit format, as {@link #forward16}. */
-  synchronized void backwardData16(
-      MathMode format,
-      ConvDescriptor d,
-      DeviceBuffer w,
-      long wByte,
-      DeviceBuffer dy,
-      long dyByte,
-      DeviceBuffer dx,
-      long dxByte) {
-    backwardData(
-        format,
-        d,
-        DevicePtr.at(w, wByte),
-        DevicePtr.at(dy, dyByte),
-        DevicePtr.at(dx, dxByte),
-        1f,
-        0f,
-        format + ", ");
+  /** An operand's address: a float position, or a byte offset in a 16-bit call. */
+  private static DevicePtr pointer(ConvolutionCall call, DeviceBuffer buffer, long pos) {
+    return DevicePtr.at(buffer, call.sixteenBit() ? pos : pos * Float.BYTES);
   }
 
   /**
