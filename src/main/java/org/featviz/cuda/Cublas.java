@@ -94,98 +94,52 @@ final class Cublas implements AutoCloseable {
     GemmDescriptor d = call.d();
     GemmBatch batch = call.batch();
     Operands o = Operands.of(d);
-    DevicePtr c = floats(call.c(), call.cPos());
-    float alpha = call.alpha();
-    float beta = call.beta();
-    if (!call.sixteenBit()) {
-      DevicePtr a = floats(call.a(), call.aPos());
-      DevicePtr b = floats(call.b(), call.bPos());
-      if (batch == null) {
+    boolean sixteen = call.sixteenBit();
+    // cuBLAS's A is featviz's B (see the class comment); 16-bit operands sit at byte offsets
+    DevicePtr a = sixteen ? DevicePtr.at(call.a(), call.aPos()) : floats(call.a(), call.aPos());
+    DevicePtr b = sixteen ? DevicePtr.at(call.b(), call.bPos()) : floats(call.b(), call.bPos());
+    CublasApi.Gemm g =
+        new CublasApi.Gemm(
+            o.opB,
+            o.opA,
+            d.n(),
+            d.m(),
+            d.k(),
+            call.alpha(),
+            b,
+            o.ldb,
+            a,
+            o.lda,
+            call.beta(),
+            floats(call.c(), call.cPos()),
+            d.n());
+    CublasApi.Strides strides =
+        batch == null
+            ? null
+            : new CublasApi.Strides(
+                batch.bStride(), batch.aStride(), batch.cStride(), batch.count());
+    String shape = d + (batch == null ? "" : ", " + batch) + ")";
+    if (!sixteen) {
+      if (strides == null) checkCublas(api.sgemm(handle, g), "cublasSgemm_v2(" + shape);
+      else
         checkCublas(
-            api.sgemm(
-                handle, o.opB, o.opA, d.n(), d.m(), d.k(), alpha, b, o.ldb, a, o.lda, beta, c,
-                d.n()),
-            "cublasSgemm_v2(" + d + ")");
-      } else {
-        checkCublas(
-            api.sgemmStridedBatched(
-                handle,
-                o.opB,
-                o.opA,
-                d.n(),
-                d.m(),
-                d.k(),
-                alpha,
-                b,
-                o.ldb,
-                batch.bStride(),
-                a,
-                o.lda,
-                batch.aStride(),
-                beta,
-                c,
-                d.n(),
-                batch.cStride(),
-                batch.count()),
-            "cublasSgemmStridedBatched(" + d + ", " + batch + ")");
-      }
+            api.sgemmStridedBatched(handle, g, strides), "cublasSgemmStridedBatched(" + shape);
       return;
     }
-    MathMode format = call.format();
-    int type = sixteenBitType(format);
-    DevicePtr a = DevicePtr.at(call.a(), call.aPos());
-    DevicePtr b = DevicePtr.at(call.b(), call.bPos());
-    if (batch == null) {
+    int type = sixteenBitType(call.format());
+    CublasApi.Types types =
+        new CublasApi.Types(
+            type,
+            type,
+            cudaDataType.CUDA_R_32F,
+            cublasComputeType.CUBLAS_COMPUTE_32F,
+            cublasGemmAlgo.CUBLAS_GEMM_DEFAULT);
+    String named = call.format() + ", " + shape;
+    if (strides == null) checkCublas(api.gemmEx(handle, g, types), "cublasGemmEx(" + named);
+    else
       checkCublas(
-          api.gemmEx(
-              handle,
-              o.opB,
-              o.opA,
-              d.n(),
-              d.m(),
-              d.k(),
-              alpha,
-              b,
-              type,
-              o.ldb,
-              a,
-              type,
-              o.lda,
-              beta,
-              c,
-              cudaDataType.CUDA_R_32F,
-              d.n(),
-              cublasComputeType.CUBLAS_COMPUTE_32F,
-              cublasGemmAlgo.CUBLAS_GEMM_DEFAULT),
-          "cublasGemmEx(" + format + ", " + d + ")");
-    } else {
-      checkCublas(
-          api.gemmStridedBatchedEx(
-              handle,
-              o.opB,
-              o.opA,
-              d.n(),
-              d.m(),
-              d.k(),
-              alpha,
-              b,
-              type,
-              o.ldb,
-              batch.bStride(),
-              a,
-              type,
-              o.lda,
-              batch.aStride(),
-              beta,
-              c,
-              cudaDataType.CUDA_R_32F,
-              d.n(),
-              batch.cStride(),
-              batch.count(),
-              cublasComputeType.CUBLAS_COMPUTE_32F,
-              cublasGemmAlgo.CUBLAS_GEMM_DEFAULT),
-          "cublasGemmStridedBatchedEx(" + format + ", " + d + ", " + batch + ")");
-    }
+          api.gemmStridedBatchedEx(handle, g, strides, types),
+          "cublasGemmStridedBatchedEx(" + named);
   }
 
   /**

@@ -15,6 +15,9 @@ import jcuda.jcublas.cublasComputeType;
 import jcuda.jcublas.cublasGemmAlgo;
 import jcuda.jcublas.cublasHandle;
 import jcuda.jcublas.cublasMath;
+import org.featviz.cuda.CublasApi.Gemm;
+import org.featviz.cuda.CublasApi.Strides;
+import org.featviz.cuda.CublasApi.Types;
 import org.featviz.cuda.FakeMemory.Elements;
 import org.featviz.cuda.FakeMemory.Type;
 
@@ -122,232 +125,72 @@ final class FakeCublas implements CublasApi {
   }
 
   @Override
-  public int sgemm(
-      cublasHandle handle,
-      int transa,
-      int transb,
-      int m,
-      int n,
-      int k,
-      float alpha,
-      DevicePtr a,
-      int lda,
-      DevicePtr b,
-      int ldb,
-      float beta,
-      DevicePtr c,
-      int ldc) {
-    return gemm(
-        "cublasSgemm",
-        handle,
-        transa,
-        transb,
-        m,
-        n,
-        k,
-        alpha,
-        a,
-        Type.F32,
-        lda,
-        0,
-        b,
-        Type.F32,
-        ldb,
-        0,
-        beta,
-        c,
-        Type.F32,
-        ldc,
-        0,
-        1);
+  public int sgemm(cublasHandle handle, Gemm g) {
+    return gemm("cublasSgemm", handle, g, null, null);
   }
 
   @Override
-  public int sgemmStridedBatched(
-      cublasHandle handle,
-      int transa,
-      int transb,
-      int m,
-      int n,
-      int k,
-      float alpha,
-      DevicePtr a,
-      int lda,
-      long strideA,
-      DevicePtr b,
-      int ldb,
-      long strideB,
-      float beta,
-      DevicePtr c,
-      int ldc,
-      long strideC,
-      int batchCount) {
-    return gemm(
-        "cublasSgemmStridedBatched",
-        handle,
-        transa,
-        transb,
-        m,
-        n,
-        k,
-        alpha,
-        a,
-        Type.F32,
-        lda,
-        strideA,
-        b,
-        Type.F32,
-        ldb,
-        strideB,
-        beta,
-        c,
-        Type.F32,
-        ldc,
-        strideC,
-        batchCount);
+  public int sgemmStridedBatched(cublasHandle handle, Gemm g, Strides strides) {
+    return gemm("cublasSgemmStridedBatched", handle, g, strides, null);
   }
 
   @Override
-  public int gemmEx(
-      cublasHandle handle,
-      int transa,
-      int transb,
-      int m,
-      int n,
-      int k,
-      float alpha,
-      DevicePtr a,
-      int aType,
-      int lda,
-      DevicePtr b,
-      int bType,
-      int ldb,
-      float beta,
-      DevicePtr c,
-      int cType,
-      int ldc,
-      int computeType,
-      int algo) {
-    int status = checkEx(aType, bType, cType, computeType, algo);
-    if (status != CUBLAS_STATUS_SUCCESS) return status;
-    return gemm(
-        "cublasGemmEx",
-        handle,
-        transa,
-        transb,
-        m,
-        n,
-        k,
-        alpha,
-        a,
-        Type.ofCuda(aType),
-        lda,
-        0,
-        b,
-        Type.ofCuda(bType),
-        ldb,
-        0,
-        beta,
-        c,
-        Type.F32,
-        ldc,
-        0,
-        1);
+  public int gemmEx(cublasHandle handle, Gemm g, Types types) {
+    return gemm("cublasGemmEx", handle, g, null, types);
   }
 
   @Override
-  public int gemmStridedBatchedEx(
-      cublasHandle handle,
-      int transa,
-      int transb,
-      int m,
-      int n,
-      int k,
-      float alpha,
-      DevicePtr a,
-      int aType,
-      int lda,
-      long strideA,
-      DevicePtr b,
-      int bType,
-      int ldb,
-      long strideB,
-      float beta,
-      DevicePtr c,
-      int cType,
-      int ldc,
-      long strideC,
-      int batchCount,
-      int computeType,
-      int algo) {
-    int status = checkEx(aType, bType, cType, computeType, algo);
-    if (status != CUBLAS_STATUS_SUCCESS) return status;
-    return gemm(
-        "cublasGemmStridedBatchedEx",
-        handle,
-        transa,
-        transb,
-        m,
-        n,
-        k,
-        alpha,
-        a,
-        Type.ofCuda(aType),
-        lda,
-        strideA,
-        b,
-        Type.ofCuda(bType),
-        ldb,
-        strideB,
-        beta,
-        c,
-        Type.F32,
-        ldc,
-        strideC,
-        batchCount);
+  public int gemmStridedBatchedEx(cublasHandle handle, Gemm g, Strides strides, Types types) {
+    return gemm("cublasGemmStridedBatchedEx", handle, g, strides, types);
   }
 
   /**
    * The type combinations of cublasGemmEx that featviz may use: A and B alike, C FP32, FP32
    * compute.
    */
-  private static int checkEx(int aType, int bType, int cType, int computeType, int algo) {
-    if (Type.ofCuda(aType) == null
-        || aType != bType
-        || Type.ofCuda(cType) != Type.F32
-        || computeType != cublasComputeType.CUBLAS_COMPUTE_32F) {
+  private static int checkEx(Types t) {
+    if (Type.ofCuda(t.aType()) == null
+        || t.aType() != t.bType()
+        || Type.ofCuda(t.cType()) != Type.F32
+        || t.computeType() != cublasComputeType.CUBLAS_COMPUTE_32F) {
       return CUBLAS_STATUS_NOT_SUPPORTED;
     }
-    if (algo != cublasGemmAlgo.CUBLAS_GEMM_DEFAULT
-        && algo != cublasGemmAlgo.CUBLAS_GEMM_DEFAULT_TENSOR_OP) {
+    if (t.algo() != cublasGemmAlgo.CUBLAS_GEMM_DEFAULT
+        && t.algo() != cublasGemmAlgo.CUBLAS_GEMM_DEFAULT_TENSOR_OP) {
       return CUBLAS_STATUS_INVALID_VALUE;
     }
     return CUBLAS_STATUS_SUCCESS;
   }
 
-  private int gemm(
-      String name,
-      cublasHandle handle,
-      int transa,
-      int transb,
-      int m,
-      int n,
-      int k,
-      float alpha,
-      DevicePtr a,
-      Type aType,
-      int lda,
-      long strideA,
-      DevicePtr b,
-      Type bType,
-      int ldb,
-      long strideB,
-      float beta,
-      DevicePtr c,
-      Type cType,
-      int ldc,
-      long strideC,
-      int batch) {
+  /**
+   * Every GEMM form: the batched ones without strides are one product at stride 0, the others'
+   * operands FP32; the Ex forms' type combination checked first.
+   */
+  private int gemm(String name, cublasHandle handle, Gemm g, Strides strides, Types types) {
+    if (types != null) {
+      int status = checkEx(types);
+      if (status != CUBLAS_STATUS_SUCCESS) return status;
+    }
+    int transa = g.transa();
+    int transb = g.transb();
+    int m = g.m();
+    int n = g.n();
+    int k = g.k();
+    int lda = g.lda();
+    int ldb = g.ldb();
+    int ldc = g.ldc();
+    float alpha = g.alpha();
+    float beta = g.beta();
+    long strideA = strides == null ? 0 : strides.strideA();
+    long strideB = strides == null ? 0 : strides.strideB();
+    long strideC = strides == null ? 0 : strides.strideC();
+    int batch = strides == null ? 1 : strides.batchCount();
+    Type aType = types == null ? Type.F32 : Type.ofCuda(types.aType());
+    Type bType = types == null ? Type.F32 : Type.ofCuda(types.bType());
+    Type cType = Type.F32;
+    DevicePtr a = g.a();
+    DevicePtr b = g.b();
+    DevicePtr c = g.c();
     Handle h;
     synchronized (this) {
       h = handles.get(handle);
