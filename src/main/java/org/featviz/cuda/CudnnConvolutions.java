@@ -19,7 +19,6 @@ import jcuda.jcudnn.cudnnMathType;
 import jcuda.jcudnn.cudnnTensorDescriptor;
 import jcuda.jcudnn.cudnnTensorFormat;
 import org.featviz.device.ActivationDescriptor;
-import org.featviz.device.ActivationMode;
 import org.featviz.device.ConvDescriptor;
 import org.featviz.device.ConvolutionCall;
 import org.featviz.device.Device;
@@ -130,13 +129,9 @@ final class CudnnConvolutions implements AutoCloseable {
    */
   private void biasActivationForward(ConvolutionCall call) {
     ConvDescriptor d = call.d();
-    ActivationMode mode = call.activation();
-    DeviceBuffer x = call.in0();
-    DeviceBuffer w = call.in1();
-    DeviceBuffer bias = call.bias();
-    DeviceBuffer y = call.out();
-    float alpha = call.alpha();
-    float beta = call.beta();
+    DevicePtr x = Cudnn.ptr(call.in0());
+    DevicePtr w = Cudnn.ptr(call.in1());
+    DevicePtr y = Cudnn.ptr(call.out());
     api.bind();
     Geometry g = geometry(d);
     findForward(d, g);
@@ -149,23 +144,23 @@ final class CudnnConvolutions implements AutoCloseable {
       int status =
           api.convolutionBiasActivationForward(
               handle,
-              alpha,
+              call.alpha(),
               cudnn.tensor(d.inputDims()),
-              Cudnn.ptr(x),
+              x,
               g.filter,
-              Cudnn.ptr(w),
+              w,
               g.forward.conv,
               g.forward.algo,
               workspacePointer(),
               g.forward.bytes,
-              beta,
+              call.beta(),
               yDesc,
-              Cudnn.ptr(y),
+              y,
               cudnn.tensor(biasDims),
-              Cudnn.ptr(bias),
-              cudnn.activation(mode),
+              Cudnn.ptr(call.bias()),
+              cudnn.activation(call.activation()),
               yDesc,
-              Cudnn.ptr(y));
+              y);
       if (status == 0) return;
       // cuDNN does not run the fused call for this geometry: the calls below compute the same, and
       // this geometry
@@ -174,12 +169,14 @@ final class CudnnConvolutions implements AutoCloseable {
       // below overwrites y anyway; a real fault shows again in these calls, with its own message).
       g.fusedRefused = true;
     }
-    forward(device.mathMode(), d, Cudnn.ptr(x), Cudnn.ptr(w), Cudnn.ptr(y), alpha, beta, "");
+    forward(device.mathMode(), d, x, w, y, call.alpha(), call.beta(), "");
     checkCudnn(
-        api.addTensor(handle, 1f, cudnn.tensor(biasDims), Cudnn.ptr(bias), 1f, yDesc, Cudnn.ptr(y)),
+        api.addTensor(handle, 1f, cudnn.tensor(biasDims), Cudnn.ptr(call.bias()), 1f, yDesc, y),
         "cudnnAddTensor(bias of " + d + ")");
+    DeviceBuffer out = call.out();
     cudnn.run(
-        UnaryCall.forward(new ActivationDescriptor(mode, (int) d.outputCount()), y, y, 1f, 0f));
+        UnaryCall.forward(
+            new ActivationDescriptor(call.activation(), (int) d.outputCount()), out, out, 1f, 0f));
   }
 
   /**

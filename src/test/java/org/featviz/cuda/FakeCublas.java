@@ -171,63 +171,63 @@ final class FakeCublas implements CublasApi {
       int status = checkEx(types);
       if (status != CUBLAS_STATUS_SUCCESS) return status;
     }
-    int transa = g.transa();
-    int transb = g.transb();
+    Strides st = strides == null ? new Strides(0, 0, 0, 1) : strides;
+    Type aType = types == null ? Type.F32 : Type.ofCuda(types.aType());
+    Type bType = types == null ? Type.F32 : Type.ofCuda(types.bType());
     int m = g.m();
     int n = g.n();
     int k = g.k();
-    int lda = g.lda();
-    int ldb = g.ldb();
-    int ldc = g.ldc();
-    float alpha = g.alpha();
-    float beta = g.beta();
-    long strideA = strides == null ? 0 : strides.strideA();
-    long strideB = strides == null ? 0 : strides.strideB();
-    long strideC = strides == null ? 0 : strides.strideC();
-    int batch = strides == null ? 1 : strides.batchCount();
-    Type aType = types == null ? Type.F32 : Type.ofCuda(types.aType());
-    Type bType = types == null ? Type.F32 : Type.ofCuda(types.bType());
-    Type cType = Type.F32;
-    DevicePtr a = g.a();
-    DevicePtr b = g.b();
-    DevicePtr c = g.c();
     Handle h;
     synchronized (this) {
       h = handles.get(handle);
     }
     if (h == null) return CUBLAS_STATUS_NOT_INITIALIZED;
-    boolean ta = transa == CUBLAS_OP_T;
-    boolean tb = transb == CUBLAS_OP_T;
+    boolean ta = g.transa() == CUBLAS_OP_T;
+    boolean tb = g.transb() == CUBLAS_OP_T;
     if (m < 0
         || n < 0
         || k < 0
-        || batch < 0
-        || (!ta && transa != CUBLAS_OP_N)
-        || (!tb && transb != CUBLAS_OP_N)) {
+        || st.batchCount() < 0
+        || (!ta && g.transa() != CUBLAS_OP_N)
+        || (!tb && g.transb() != CUBLAS_OP_N)) {
       return CUBLAS_STATUS_INVALID_VALUE;
     }
     int aRows = ta ? k : m;
     int aCols = ta ? m : k;
     int bRows = tb ? n : k;
     int bCols = tb ? k : n;
-    if (lda < Math.max(1, aRows) || ldb < Math.max(1, bRows) || ldc < Math.max(1, m)) {
+    int lda = g.lda();
+    int ldb = g.ldb();
+    if (lda < Math.max(1, aRows) || ldb < Math.max(1, bRows) || g.ldc() < Math.max(1, m)) {
       return CUBLAS_STATUS_INVALID_VALUE;
     }
     synchronized (this) {
-      calls.add(new Call(name, transa, transb, m, n, k, lda, ldb, ldc, batch, h.mathMode));
+      calls.add(
+          new Call(
+              name,
+              g.transa(),
+              g.transb(),
+              m,
+              n,
+              k,
+              lda,
+              ldb,
+              g.ldc(),
+              st.batchCount(),
+              h.mathMode));
     }
-    if (m == 0 || n == 0 || batch == 0) return CUBLAS_STATUS_SUCCESS;
+    if (m == 0 || n == 0 || st.batchCount() == 0) return CUBLAS_STATUS_SUCCESS;
     FakeTf32 operands =
         h.mathMode == cublasMath.CUBLAS_TF32_TENSOR_OP_MATH && aType == Type.F32
             ? tf32
             : FakeTf32.NONE;
-    for (int p = 0; p < batch; p++) {
+    for (int p = 0; p < st.batchCount(); p++) {
       Elements av =
           k == 0
               ? null
               : FakeMemory.elements(
                   name + " A of product " + p,
-                  FakeMemory.plus(a, p * strideA, aType),
+                  FakeMemory.plus(g.a(), p * st.strideA(), aType),
                   aType,
                   span(aRows, aCols, lda));
       Elements bv =
@@ -235,15 +235,15 @@ final class FakeCublas implements CublasApi {
               ? null
               : FakeMemory.elements(
                   name + " B of product " + p,
-                  FakeMemory.plus(b, p * strideB, bType),
+                  FakeMemory.plus(g.b(), p * st.strideB(), bType),
                   bType,
                   span(bRows, bCols, ldb));
       Elements cv =
           FakeMemory.elements(
               name + " C of product " + p,
-              FakeMemory.plus(c, p * strideC, cType),
-              cType,
-              span(m, n, ldc));
+              FakeMemory.plus(g.c(), p * st.strideC(), Type.F32),
+              Type.F32,
+              span(m, n, g.ldc()));
       for (int j = 0; j < n; j++) {
         for (int i = 0; i < m; i++) {
           double sum = 0;
@@ -252,9 +252,9 @@ final class FakeCublas implements CublasApi {
             float y = operands.apply(bv.get(tb ? j + (long) q * ldb : q + (long) j * ldb));
             sum += (double) x * y;
           }
-          long at = i + (long) j * ldc;
-          double prior = beta == 0 ? 0 : (double) beta * cv.get(at);
-          cv.set(at, (float) (alpha * sum + prior));
+          long at = i + (long) j * g.ldc();
+          double prior = g.beta() == 0 ? 0 : (double) g.beta() * cv.get(at);
+          cv.set(at, (float) (g.alpha() * sum + prior));
         }
       }
     }
