@@ -3,6 +3,7 @@ package org.featviz.plan;
 import java.util.List;
 import org.featviz.device.ActivationDescriptor;
 import org.featviz.device.Device;
+import org.featviz.device.DeviceBuffer;
 import org.featviz.device.PoolDescriptor;
 import org.featviz.device.UnaryDescriptor;
 import org.featviz.ir.Node;
@@ -15,7 +16,7 @@ import org.featviz.ir.Node;
  * mode). The backward reads x and y (cuDNN's backward calls take both), softmax's y only. Nothing
  * runs for an empty output.
  */
-final class UnaryLibraryStep extends Step {
+final class UnaryLibraryStep extends DataGradientStep {
   private final UnaryDescriptor op;
 
   UnaryLibraryStep(Node node, DeviceValue x, DeviceValue y, UnaryDescriptor op) {
@@ -37,27 +38,14 @@ final class UnaryLibraryStep extends Step {
   }
 
   @Override
-  boolean differentiable(int input) {
-    return true;
-  }
-
-  @Override
   List<DeviceValue> savedForBackward() {
     return op.backwardReadsX() ? List.of(input(0), output()) : List.of(output());
   }
 
   @Override
-  void backward(Device device) {
-    if (gradIn(0) == null || output().count() == 0) return;
-    device
-        .library()
-        .backward(
-            op,
-            op.backwardReadsX() ? input(0).buffer() : null,
-            output().buffer(),
-            gradOut().buffer(),
-            gradIn(0).buffer(),
-            1f,
-            beta(0));
+  void backward(Device device, DeviceBuffer dy, DeviceBuffer dx, boolean accumulate) {
+    if (output().count() == 0) return;
+    DeviceBuffer x = op.backwardReadsX() ? input(0).buffer() : null;
+    device.library().backward(op, x, output().buffer(), dy, dx, 1f, accumulate ? 1f : 0f);
   }
 }
