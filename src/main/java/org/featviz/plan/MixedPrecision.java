@@ -173,7 +173,8 @@ public final class MixedPrecision implements DeviceLibrary, AutoCloseable {
             call.count(1),
             convolutionBytes(d));
     device.library().run(call.inSixteenBits(mode, s.arena, s.first, s.second, s.third));
-    fromSixteen(mode, s.arena, s.third, call.count(2), call.out(), call.alpha(), call.beta());
+    fromSixteen(
+        device, mode, s.arena, s.third, call.count(2), call.out(), call.alpha(), call.beta());
   }
 
   private void biasActivationForward(ConvolutionCall call) {
@@ -258,8 +259,8 @@ public final class MixedPrecision implements DeviceLibrary, AutoCloseable {
       long bytes) {
     long second = region(n1);
     DeviceBuffer s = arena(bytes);
-    toSixteen(mode, x1, pos1, n1, s, 0);
-    toSixteen(mode, x2, pos2, n2, s, second);
+    toSixteen(device, mode, x1, pos1, n1, s, 0);
+    toSixteen(device, mode, x2, pos2, n2, s, second);
     return new Staged(s, 0, second, second + region(n2));
   }
 
@@ -278,13 +279,7 @@ public final class MixedPrecision implements DeviceLibrary, AutoCloseable {
       long n,
       DeviceBuffer y16,
       long yByte) {
-    String kernel =
-        switch (mode) {
-          case BF16 -> "convert_float_to_bf16";
-          case FP16 -> "convert_float_to_fp16";
-          default ->
-              throw new IllegalArgumentException("math mode " + mode + " has no 16-bit format");
-        };
+    String kernel = conversion("convert_float_to_%s", mode);
     requireBytes(kernel, "x", x, xPos * Float.BYTES, n * Float.BYTES);
     requireBytes(kernel, "y16", y16, yByte, n * 2);
     if (n == 0) return;
@@ -301,13 +296,7 @@ public final class MixedPrecision implements DeviceLibrary, AutoCloseable {
       DeviceBuffer y,
       float alpha,
       float beta) {
-    String kernel =
-        switch (mode) {
-          case BF16 -> "convert_bf16_to_float";
-          case FP16 -> "convert_fp16_to_float";
-          default ->
-              throw new IllegalArgumentException("math mode " + mode + " has no 16-bit format");
-        };
+    String kernel = conversion("convert_%s_to_float", mode);
     requireBytes(kernel, "x16", x16, xByte, n * 2);
     requireBytes(kernel, "y", y, 0, n * Float.BYTES);
     if (n == 0) return;
@@ -330,20 +319,13 @@ public final class MixedPrecision implements DeviceLibrary, AutoCloseable {
     }
   }
 
-  private void toSixteen(
-      MathMode mode, DeviceBuffer x, long xPos, long n, DeviceBuffer y16, long yByte) {
-    toSixteen(device, mode, x, xPos, n, y16, yByte);
-  }
-
-  private void fromSixteen(
-      MathMode mode,
-      DeviceBuffer x16,
-      long xByte,
-      long n,
-      DeviceBuffer y,
-      float alpha,
-      float beta) {
-    fromSixteen(device, mode, x16, xByte, n, y, alpha, beta);
+  /** The conversion kernel {@code pattern} names for a 16-bit mode ("bf16" or "fp16" at %s). */
+  private static String conversion(String pattern, MathMode mode) {
+    return switch (mode) {
+      case BF16 -> pattern.formatted("bf16");
+      case FP16 -> pattern.formatted("fp16");
+      default -> throw new IllegalArgumentException("math mode " + mode + " has no 16-bit format");
+    };
   }
 
   /**
