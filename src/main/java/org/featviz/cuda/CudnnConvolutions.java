@@ -169,7 +169,7 @@ final class CudnnConvolutions implements AutoCloseable {
       // below overwrites y anyway; a real fault shows again in these calls, with its own message).
       g.fusedRefused = true;
     }
-    forward(device.mathMode(), d, x, w, y, call.alpha(), call.beta(), "");
+    run(call.withoutBiasActivation());
     checkCudnn(
         api.addTensor(handle, 1f, cudnn.tensor(biasDims), Cudnn.ptr(call.bias()), 1f, yDesc, y),
         "cudnnAddTensor(bias of " + d + ")");
@@ -180,98 +180,71 @@ final class CudnnConvolutions implements AutoCloseable {
   }
 
   /**
-   * A forward or backward-data convolution on FP32 operands in the device's math mode, or on 16-bit
-   * operands in the call's format at byte offsets of device buffers (the staging arena; FP32
-   * accumulation, the output written in 16 bits, MixedPrecision blending in FP32 afterwards); the
-   * fused forward as {@link #biasActivationForward}.
+   * A forward or backward-data convolution, cudnnConvolutionForward or
+   * cudnnConvolutionBackwardData: on FP32 operands with the geometry of the device's math mode, or
+   * on 16-bit operands with the geometry of the call's format (its data type, the operands at byte
+   * offsets of device buffers, the staging arena; FP32 accumulation, the output written in 16 bits,
+   * MixedPrecision blending in FP32 afterwards); the fused forward as {@link
+   * #biasActivationForward}.
    */
   synchronized void run(ConvolutionCall call) {
     if (call.kind() == ConvolutionCall.Kind.BIAS_ACTIVATION_FORWARD) {
       biasActivationForward(call);
       return;
     }
+    ConvDescriptor d = call.d();
     MathMode mode = call.sixteenBit() ? call.format() : device.mathMode();
-    String named = call.sixteenBit() ? call.format() + ", " : "";
+    String named = (call.sixteenBit() ? call.format() + ", " : "") + d + ", ";
     DevicePtr in0 = pointer(call, call.in0(), call.in0Pos());
     DevicePtr in1 = pointer(call, call.in1(), call.in1Pos());
     DevicePtr out = pointer(call, call.out(), call.outPos());
-    if (call.kind() == ConvolutionCall.Kind.FORWARD)
-      forward(mode, call.d(), in0, in1, out, call.alpha(), call.beta(), named);
-    else backwardData(mode, call.d(), in0, in1, out, call.alpha(), call.beta(), named);
+    api.bind();
+    Geometry g = geometry(d, mode);
+    int type = dataType(mode);
+    if (call.kind() == ConvolutionCall.Kind.FORWARD) {
+      findForward(d, g);
+      ensureWorkspace(g.forward.bytes);
+      checkCudnn(
+          api.convolutionForward(
+              handle,
+              call.alpha(),
+              cudnn.tensor(type, d.inputDims()),
+              in0,
+              g.filter,
+              in1,
+              g.forward.conv,
+              g.forward.algo,
+              workspacePointer(),
+              g.forward.bytes,
+              call.beta(),
+              cudnn.tensor(type, d.outputDims()),
+              out),
+          "cudnnConvolutionForward(" + named + describe(g.forward) + ")");
+      return;
+    }
+    findBackwardData(d, g);
+    ensureWorkspace(g.backwardData.bytes);
+    checkCudnn(
+        api.convolutionBackwardData(
+            handle,
+            call.alpha(),
+            g.filter,
+            in0,
+            cudnn.tensor(type, d.outputDims()),
+            in1,
+            g.backwardData.conv,
+            g.backwardData.algo,
+            workspacePointer(),
+            g.backwardData.bytes,
+            call.beta(),
+            cudnn.tensor(type, d.inputDims()),
+            out),
+        "cudnnConvolutionBackwardData(" + named + describe(g.backwardData) + ")");
   }
 
   /** An operand's address: a float position, or a byte offset in a 16-bit call. */
   private static DevicePtr pointer(ConvolutionCall call, DeviceBuffer buffer, long pos) {
     return DevicePtr.at(buffer, call.sixteenBit() ? pos : pos * Float.BYTES);
-  }
-
-  /**
-   * cudnnConvolutionForward with the geometry of {@code mode} (its data type: FLOAT in FP32 and
-   * TF32, 16 bits in BF16 and FP16); {@code named} prefixes the descriptor in the call's name.
-   */
-  private void forward(
-      MathMode mode,
-      ConvDescriptor d,
-      DevicePtr x,
-      DevicePtr w,
-      DevicePtr y,
-      float alpha,
-      float beta,
-      String named) {
-    api.bind();
-    Geometry g = geometry(d, mode);
-    findForward(d, g);
-    ensureWorkspace(g.forward.bytes);
-    int type = dataType(mode);
-    checkCudnn(
-        api.convolutionForward(
-            handle,
-            alpha,
-            cudnn.tensor(type, d.inputDims()),
-            x,
-            g.filter,
-            w,
-            g.forward.conv,
-            g.forward.algo,
-            workspacePointer(),
-            g.forward.bytes,
-            beta,
-            cudnn.tensor(type, d.outputDims()),
-            y),
-        "cudnnConvolutionForward(" + named + d + ", " + describe(g.forward) + ")");
-  }
-
-  /** cudnnConvolutionBackwardData with the geometry of {@code mode}, as {@link #forward}. */
-  private void backwardData(
-      MathMode mode,
-      ConvDescriptor d,
-      DevicePtr w,
-      DevicePtr dy,
-      DevicePtr dx,
-      float alpha,
-      float beta,
-      String named) {
-    api.bind();
-    Geometry g = geometry(d, mode);
-    findBackwardData(d, g);
-    ensureWorkspace(g.backwardData.bytes);
-    int type = dataType(mode);
-    checkCudnn(
-        api.convolutionBackwardData(
-            handle,
-            alpha,
-            g.filter,
-            w,
-            cudnn.tensor(type, d.outputDims()),
-            dy,
-            g.backwardData.conv,
-            g.backwardData.algo,
-            workspacePointer(),
-            g.backwardData.bytes,
-            beta,
-            cudnn.tensor(type, d.inputDims()),
-            dx),
-        "cudnnConvolutionBackwardData(" + named + d + ", " + describe(g.backwardData) + ")");
   }
 
   private Geometry geometry(ConvDescriptor d) {

@@ -56,6 +56,14 @@ public record GemmCall(
     return batch == null ? matrix : GemmBatch.span(batch.count(), stride, matrix);
   }
 
+  /**
+   * The same GEMM with A and B as 16-bit values in {@code format} at byte offsets of {@code arena}
+   * (strides kept, counting values), as mixed precision stages them; C unchanged.
+   */
+  public GemmCall inSixteenBits(MathMode format, DeviceBuffer arena, long aByte, long bByte) {
+    return new GemmCall(format, d, batch, arena, aByte, arena, bByte, c, cPos, alpha, beta);
+  }
+
   /** The number of products. */
   public int count() {
     return batch == null ? 1 : batch.count();

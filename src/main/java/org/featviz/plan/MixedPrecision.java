@@ -215,21 +215,7 @@ public final class MixedPrecision implements DeviceLibrary, AutoCloseable {
     Staged s =
         stage(
             mode, call.a(), call.aPos(), call.aSpan(), call.b(), call.bPos(), call.bSpan(), bytes);
-    device
-        .library()
-        .run(
-            new GemmCall(
-                mode,
-                call.d(),
-                call.batch(),
-                s.arena,
-                s.first,
-                s.arena,
-                s.second,
-                call.c(),
-                call.cPos(),
-                call.alpha(),
-                call.beta()));
+    device.library().run(call.inSixteenBits(mode, s.arena, s.first, s.second));
   }
 
   /** The library's call: no products, nothing to stage. */
