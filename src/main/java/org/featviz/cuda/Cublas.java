@@ -11,6 +11,7 @@ import jcuda.jcublas.cublasOperation;
 import org.featviz.device.Device;
 import org.featviz.device.DeviceBuffer;
 import org.featviz.device.GemmBatch;
+import org.featviz.device.GemmCall;
 import org.featviz.device.GemmDescriptor;
 import org.featviz.device.MathMode;
 
@@ -21,10 +22,10 @@ import org.featviz.device.MathMode;
  * tensor cores (unless the environment sets NVIDIA_TF32_OVERRIDE, which only ever disables TF32);
  * CUBLAS_PEDANTIC_MATH would also forbid reduced-precision reductions and is slower, meant for
  * numerical testing, so it is not used. TF32 is CUBLAS_TF32_TENSOR_OP_MATH. BF16 and FP16 GEMMs
- * ({@link #gemm16}, called by MixedPrecision with staged 16-bit A and B) are cublasGemmEx with
- * CUBLAS_COMPUTE_32F under the default math. Every call goes through a {@link CublasApi}: JCublas2
- * on a GPU ({@link JCublasApi}), the binding fake in CI, which computes cuBLAS's documented
- * column-major semantics and so checks the swap below without a GPU.
+ * ({@link #gemm} on 16-bit operands, called by MixedPrecision with staged 16-bit A and B) are
+ * cublasGemmEx with CUBLAS_COMPUTE_32F under the default math. Every call goes through a {@link
+ * CublasApi}: JCublas2 on a GPU ({@link JCublasApi}), the binding fake in CI, which computes
+ * cuBLAS's documented column-major semantics and so checks the swap below without a GPU.
  *
  * <p>featviz's GEMM is row-major; cuBLAS is column-major. A row-major matrix is its transpose read
  * column-major, so for C = op(A) op(B) (row-major) this computes C^T = op(B)^T op(A)^T
@@ -79,174 +80,66 @@ final class Cublas implements AutoCloseable {
   }
 
   /**
-   * C [M, N] = alpha op(A) op(B) + beta C, row-major; positions in floats (see the class comment
-   * for the swap).
+   * C [M, N] = alpha op(A) op(B) + beta C, row-major (see the class comment for the swap), as
+   * cublasSgemm_v2, or with a batch cublasSgemmStridedBatched: product i reads each operand {@code
+   * i * stride} past its position (0 broadcasts one matrix); cuBLAS's strides are per operand, so
+   * the swap keeps them. With A and B in a 16-bit format (BF16 or FP16) at byte offsets (the
+   * staging arena; strides count 16-bit values): cublasGemmEx or cublasGemmStridedBatchedEx with
+   * CUDA_R_16BF / CUDA_R_16F inputs, a CUDA_R_32F C and CUBLAS_COMPUTE_32F (FP32 accumulation,
+   * tensor cores where the GPU has them). C's position is in floats.
    */
-  void gemm(
-      GemmDescriptor d,
-      DeviceBuffer a,
-      long aPos,
-      DeviceBuffer b,
-      long bPos,
-      DeviceBuffer c,
-      long cPos,
-      float alpha,
-      float beta) {
+  void gemm(GemmCall call) {
     api.bind();
     followMathMode();
+    GemmDescriptor d = call.d();
+    GemmBatch batch = call.batch();
     Operands o = Operands.of(d);
-    checkCublas(
-        api.sgemm(
-            handle,
+    boolean sixteen = call.sixteenBit();
+    // cuBLAS's A is featviz's B (see the class comment); 16-bit operands sit at byte offsets
+    DevicePtr a = sixteen ? DevicePtr.at(call.a(), call.aPos()) : floats(call.a(), call.aPos());
+    DevicePtr b = sixteen ? DevicePtr.at(call.b(), call.bPos()) : floats(call.b(), call.bPos());
+    CublasApi.Gemm g =
+        new CublasApi.Gemm(
             o.opB,
             o.opA,
             d.n(),
             d.m(),
             d.k(),
-            alpha,
-            floats(b, bPos),
+            call.alpha(),
+            b,
             o.ldb,
-            floats(a, aPos),
+            a,
             o.lda,
-            beta,
-            floats(c, cPos),
-            d.n()),
-        "cublasSgemm_v2(" + d + ")");
-  }
-
-  /**
-   * The strided-batched form of {@link #gemm}: product i reads each operand {@code i * stride}
-   * floats past its position (0 broadcasts one matrix); cuBLAS's strides are per operand, so the
-   * swap to column-major keeps them.
-   */
-  void gemmStridedBatched(
-      GemmDescriptor d,
-      GemmBatch batch,
-      DeviceBuffer a,
-      long aPos,
-      DeviceBuffer b,
-      long bPos,
-      DeviceBuffer c,
-      long cPos,
-      float alpha,
-      float beta) {
-    api.bind();
-    followMathMode();
-    Operands o = Operands.of(d);
-    checkCublas(
-        api.sgemmStridedBatched(
-            handle,
-            o.opB,
-            o.opA,
-            d.n(),
-            d.m(),
-            d.k(),
-            alpha,
-            floats(b, bPos),
-            o.ldb,
-            batch.bStride(),
-            floats(a, aPos),
-            o.lda,
-            batch.aStride(),
-            beta,
-            floats(c, cPos),
-            d.n(),
-            batch.cStride(),
-            batch.count()),
-        "cublasSgemmStridedBatched(" + d + ", " + batch + ")");
-  }
-
-  /**
-   * C [M, N] (FP32, position in floats) = alpha op(A16) op(B16) + beta C with A and B in a 16-bit
-   * format (BF16 or FP16) at byte offsets (the staging arena): cublasGemmEx with CUDA_R_16BF /
-   * CUDA_R_16F inputs, a CUDA_R_32F C and CUBLAS_COMPUTE_32F (FP32 accumulation, tensor cores where
-   * the GPU has them). Same swap as {@link #gemm}.
-   */
-  void gemm16(
-      MathMode format,
-      GemmDescriptor d,
-      DeviceBuffer a,
-      long aByte,
-      DeviceBuffer b,
-      long bByte,
-      DeviceBuffer c,
-      long cPos,
-      float alpha,
-      float beta) {
-    api.bind();
-    followMathMode();
-    int type = sixteenBitType(format);
-    Operands o = Operands.of(d);
-    checkCublas(
-        api.gemmEx(
-            handle,
-            o.opB,
-            o.opA,
-            d.n(),
-            d.m(),
-            d.k(),
-            alpha,
-            DevicePtr.at(b, bByte),
+            call.beta(),
+            floats(call.c(), call.cPos()),
+            d.n());
+    CublasApi.Strides strides =
+        batch == null
+            ? null
+            : new CublasApi.Strides(
+                batch.bStride(), batch.aStride(), batch.cStride(), batch.count());
+    String shape = d + (batch == null ? "" : ", " + batch) + ")";
+    if (!sixteen) {
+      if (strides == null) checkCublas(api.sgemm(handle, g), "cublasSgemm_v2(" + shape);
+      else
+        checkCublas(
+            api.sgemmStridedBatched(handle, g, strides), "cublasSgemmStridedBatched(" + shape);
+      return;
+    }
+    int type = sixteenBitType(call.format());
+    CublasApi.Types types =
+        new CublasApi.Types(
             type,
-            o.ldb,
-            DevicePtr.at(a, aByte),
             type,
-            o.lda,
-            beta,
-            floats(c, cPos),
             cudaDataType.CUDA_R_32F,
-            d.n(),
             cublasComputeType.CUBLAS_COMPUTE_32F,
-            cublasGemmAlgo.CUBLAS_GEMM_DEFAULT),
-        "cublasGemmEx(" + format + ", " + d + ")");
-  }
-
-  /**
-   * The strided-batched form of {@link #gemm16} (cublasGemmStridedBatchedEx): A and B strides count
-   * 16-bit values, C's floats.
-   */
-  void gemmStridedBatched16(
-      MathMode format,
-      GemmDescriptor d,
-      GemmBatch batch,
-      DeviceBuffer a,
-      long aByte,
-      DeviceBuffer b,
-      long bByte,
-      DeviceBuffer c,
-      long cPos,
-      float alpha,
-      float beta) {
-    api.bind();
-    followMathMode();
-    int type = sixteenBitType(format);
-    Operands o = Operands.of(d);
-    checkCublas(
-        api.gemmStridedBatchedEx(
-            handle,
-            o.opB,
-            o.opA,
-            d.n(),
-            d.m(),
-            d.k(),
-            alpha,
-            DevicePtr.at(b, bByte),
-            type,
-            o.ldb,
-            batch.bStride(),
-            DevicePtr.at(a, aByte),
-            type,
-            o.lda,
-            batch.aStride(),
-            beta,
-            floats(c, cPos),
-            cudaDataType.CUDA_R_32F,
-            d.n(),
-            batch.cStride(),
-            batch.count(),
-            cublasComputeType.CUBLAS_COMPUTE_32F,
-            cublasGemmAlgo.CUBLAS_GEMM_DEFAULT),
-        "cublasGemmStridedBatchedEx(" + format + ", " + d + ", " + batch + ")");
+            cublasGemmAlgo.CUBLAS_GEMM_DEFAULT);
+    String named = call.format() + ", " + shape;
+    if (strides == null) checkCublas(api.gemmEx(handle, g, types), "cublasGemmEx(" + named);
+    else
+      checkCublas(
+          api.gemmStridedBatchedEx(handle, g, strides, types),
+          "cublasGemmStridedBatchedEx(" + named);
   }
 
   /**

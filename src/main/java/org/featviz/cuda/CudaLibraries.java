@@ -5,18 +5,14 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.featviz.cuda.compat.CompatStep;
 import org.featviz.cuda.compat.CudaCompat;
-import org.featviz.device.ActivationMode;
+import org.featviz.device.ActivationDescriptor;
 import org.featviz.device.ConvDescriptor;
-import org.featviz.device.DeviceBuffer;
+import org.featviz.device.ConvolutionCall;
 import org.featviz.device.DeviceException;
 import org.featviz.device.DeviceLibrary;
-import org.featviz.device.GemmBatch;
-import org.featviz.device.GemmDescriptor;
-import org.featviz.device.LrnDescriptor;
-import org.featviz.device.MathMode;
-import org.featviz.device.PoolDescriptor;
-import org.featviz.device.SoftmaxDescriptor;
+import org.featviz.device.GemmCall;
 import org.featviz.device.Teardown;
+import org.featviz.device.UnaryCall;
 
 /**
  * The library operations of {@link CudaDevice}: GEMM through cuBLAS ({@link Cublas}), the rest
@@ -108,206 +104,20 @@ final class CudaLibraries implements DeviceLibrary, AutoCloseable {
   }
 
   @Override
-  public void convolutionForward(
-      ConvDescriptor d, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, float alpha, float beta) {
-    cudnn("convolutionForward", d, c -> c.convolutions().forward(d, x, w, y, alpha, beta));
+  public void run(ConvolutionCall call) {
+    cudnn(call.method(), call.d(), c -> c.convolutions().run(call));
   }
 
   @Override
-  public void convolutionBackwardData(
-      ConvDescriptor d, DeviceBuffer w, DeviceBuffer dy, DeviceBuffer dx, float alpha, float beta) {
-    cudnn(
-        "convolutionBackwardData",
-        d,
-        c -> c.convolutions().backwardData(d, w, dy, dx, alpha, beta));
+  public void run(GemmCall call) {
+    cublas(call.method(), call.d(), l -> l.gemm(call));
   }
 
+  /** Named by the descriptor, an activation by its mode. */
   @Override
-  public void convolutionBiasActivationForward(
-      ConvDescriptor d,
-      ActivationMode mode,
-      DeviceBuffer x,
-      DeviceBuffer w,
-      DeviceBuffer bias,
-      DeviceBuffer y,
-      float alpha,
-      float beta) {
-    cudnn(
-        "convolutionBiasActivationForward",
-        d,
-        c -> c.convolutions().biasActivationForward(d, mode, x, w, bias, y, alpha, beta));
-  }
-
-  @Override
-  public void gemm(
-      GemmDescriptor d,
-      DeviceBuffer a,
-      long aPos,
-      DeviceBuffer b,
-      long bPos,
-      DeviceBuffer c,
-      long cPos,
-      float alpha,
-      float beta) {
-    cublas("gemm", d, l -> l.gemm(d, a, aPos, b, bPos, c, cPos, alpha, beta));
-  }
-
-  @Override
-  public void gemmStridedBatched(
-      GemmDescriptor d,
-      GemmBatch batch,
-      DeviceBuffer a,
-      long aPos,
-      DeviceBuffer b,
-      long bPos,
-      DeviceBuffer c,
-      long cPos,
-      float alpha,
-      float beta) {
-    cublas(
-        "gemmStridedBatched",
-        d,
-        l -> l.gemmStridedBatched(d, batch, a, aPos, b, bPos, c, cPos, alpha, beta));
-  }
-
-  @Override
-  public void convolutionForward16(
-      MathMode format,
-      ConvDescriptor d,
-      DeviceBuffer x,
-      long xByte,
-      DeviceBuffer w,
-      long wByte,
-      DeviceBuffer y,
-      long yByte) {
-    cudnn(
-        "convolutionForward16",
-        d,
-        c -> c.convolutions().forward16(format, d, x, xByte, w, wByte, y, yByte));
-  }
-
-  @Override
-  public void convolutionBackwardData16(
-      MathMode format,
-      ConvDescriptor d,
-      DeviceBuffer w,
-      long wByte,
-      DeviceBuffer dy,
-      long dyByte,
-      DeviceBuffer dx,
-      long dxByte) {
-    cudnn(
-        "convolutionBackwardData16",
-        d,
-        c -> c.convolutions().backwardData16(format, d, w, wByte, dy, dyByte, dx, dxByte));
-  }
-
-  @Override
-  public void gemm16(
-      MathMode format,
-      GemmDescriptor d,
-      DeviceBuffer a,
-      long aByte,
-      DeviceBuffer b,
-      long bByte,
-      DeviceBuffer c,
-      long cPos,
-      float alpha,
-      float beta) {
-    cublas("gemm16", d, l -> l.gemm16(format, d, a, aByte, b, bByte, c, cPos, alpha, beta));
-  }
-
-  @Override
-  public void gemmStridedBatched16(
-      MathMode format,
-      GemmDescriptor d,
-      GemmBatch batch,
-      DeviceBuffer a,
-      long aByte,
-      DeviceBuffer b,
-      long bByte,
-      DeviceBuffer c,
-      long cPos,
-      float alpha,
-      float beta) {
-    cublas(
-        "gemmStridedBatched16",
-        d,
-        l -> l.gemmStridedBatched16(format, d, batch, a, aByte, b, bByte, c, cPos, alpha, beta));
-  }
-
-  @Override
-  public void poolingForward(
-      PoolDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
-    cudnn("poolingForward", d, c -> c.poolingForward(d, x, y, alpha, beta));
-  }
-
-  @Override
-  public void poolingBackward(
-      PoolDescriptor d,
-      DeviceBuffer x,
-      DeviceBuffer y,
-      DeviceBuffer dy,
-      DeviceBuffer dx,
-      float alpha,
-      float beta) {
-    cudnn("poolingBackward", d, c -> c.poolingBackward(d, x, y, dy, dx, alpha, beta));
-  }
-
-  @Override
-  public void activationForward(
-      ActivationMode mode, int count, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
-    cudnn("activationForward", mode, c -> c.activationForward(mode, count, x, y, alpha, beta));
-  }
-
-  @Override
-  public void activationBackward(
-      ActivationMode mode,
-      int count,
-      DeviceBuffer x,
-      DeviceBuffer y,
-      DeviceBuffer dy,
-      DeviceBuffer dx,
-      float alpha,
-      float beta) {
-    cudnn(
-        "activationBackward",
-        mode,
-        c -> c.activationBackward(mode, count, x, y, dy, dx, alpha, beta));
-  }
-
-  @Override
-  public void lrnForward(LrnDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
-    cudnn("lrnForward", d, c -> c.lrnForward(d, x, y, alpha, beta));
-  }
-
-  @Override
-  public void lrnBackward(
-      LrnDescriptor d,
-      DeviceBuffer x,
-      DeviceBuffer y,
-      DeviceBuffer dy,
-      DeviceBuffer dx,
-      float alpha,
-      float beta) {
-    cudnn("lrnBackward", d, c -> c.lrnBackward(d, x, y, dy, dx, alpha, beta));
-  }
-
-  @Override
-  public void softmaxForward(
-      SoftmaxDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
-    cudnn("softmaxForward", d, c -> c.softmaxForward(d, x, y, alpha, beta));
-  }
-
-  @Override
-  public void softmaxBackward(
-      SoftmaxDescriptor d,
-      DeviceBuffer y,
-      DeviceBuffer dy,
-      DeviceBuffer dx,
-      float alpha,
-      float beta) {
-    cudnn("softmaxBackward", d, c -> c.softmaxBackward(d, y, dy, dx, alpha, beta));
+  public void run(UnaryCall call) {
+    Object what = call.op() instanceof ActivationDescriptor a ? a.mode() : call.op();
+    cudnn(call.method(), what, c -> c.run(call));
   }
 
   /**

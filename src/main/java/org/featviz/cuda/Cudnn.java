@@ -22,12 +22,14 @@ import jcuda.jcudnn.cudnnPoolingMode;
 import jcuda.jcudnn.cudnnSoftmaxAlgorithm;
 import jcuda.jcudnn.cudnnSoftmaxMode;
 import jcuda.jcudnn.cudnnTensorDescriptor;
+import org.featviz.device.ActivationDescriptor;
 import org.featviz.device.ActivationMode;
 import org.featviz.device.Device;
 import org.featviz.device.DeviceBuffer;
 import org.featviz.device.LrnDescriptor;
 import org.featviz.device.PoolDescriptor;
 import org.featviz.device.SoftmaxDescriptor;
+import org.featviz.device.UnaryCall;
 
 /**
  * cuDNN for {@link CudaDevice}: one handle on the device's stream, and every descriptor cuDNN needs
@@ -122,49 +124,49 @@ final class Cudnn implements AutoCloseable {
         });
   }
 
+  /** A pooling, activation, LRN or softmax call, forward or backward. */
+  void run(UnaryCall call) {
+    api.bind();
+    if (call.op() instanceof PoolDescriptor d) pooling(d, call);
+    else if (call.op() instanceof ActivationDescriptor d) activation(d, call);
+    else if (call.op() instanceof LrnDescriptor d) lrn(d, call);
+    else softmax((SoftmaxDescriptor) call.op(), call);
+  }
+
   // ---- Pooling
   // ------------------------------------------------------------------------------------------------
 
-  void poolingForward(PoolDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
-    api.bind();
-    checkCudnn(
-        api.poolingForward(
-            handle,
-            pooling(d),
-            alpha,
-            tensor(d.inputDims()),
-            ptr(x),
-            beta,
-            tensor(d.outputDims()),
-            ptr(y)),
-        "cudnnPoolingForward(" + d + ")");
-  }
-
-  void poolingBackward(
-      PoolDescriptor d,
-      DeviceBuffer x,
-      DeviceBuffer y,
-      DeviceBuffer dy,
-      DeviceBuffer dx,
-      float alpha,
-      float beta) {
-    api.bind();
+  private void pooling(PoolDescriptor d, UnaryCall call) {
     cudnnTensorDescriptor xDesc = tensor(d.inputDims());
     cudnnTensorDescriptor yDesc = tensor(d.outputDims());
+    if (!call.backward()) {
+      checkCudnn(
+          api.poolingForward(
+              handle,
+              pooling(d),
+              call.alpha(),
+              xDesc,
+              ptr(call.x()),
+              call.beta(),
+              yDesc,
+              ptr(call.y())),
+          "cudnnPoolingForward(" + d + ")");
+      return;
+    }
     checkCudnn(
         api.poolingBackward(
             handle,
             pooling(d),
-            alpha,
+            call.alpha(),
             yDesc,
-            ptr(y),
+            ptr(call.y()),
             yDesc,
-            ptr(dy),
+            ptr(call.dy()),
             xDesc,
-            ptr(x),
-            beta,
+            ptr(call.x()),
+            call.beta(),
             xDesc,
-            ptr(dx)),
+            ptr(call.dx())),
         "cudnnPoolingBackward(" + d + ")");
   }
 
@@ -209,41 +211,39 @@ final class Cudnn implements AutoCloseable {
   // ---- Activations
   // ----------------------------------------------------------------------------------------------
 
-  void activationForward(
-      ActivationMode mode, int count, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
-    api.bind();
-    cudnnTensorDescriptor desc = tensor(1, count, 1, 1);
-    checkCudnn(
-        api.activationForward(handle, activation(mode), alpha, desc, ptr(x), beta, desc, ptr(y)),
-        "cudnnActivationForward(" + mode + ", " + count + " elements)");
-  }
-
-  void activationBackward(
-      ActivationMode mode,
-      int count,
-      DeviceBuffer x,
-      DeviceBuffer y,
-      DeviceBuffer dy,
-      DeviceBuffer dx,
-      float alpha,
-      float beta) {
-    api.bind();
-    cudnnTensorDescriptor desc = tensor(1, count, 1, 1);
+  private void activation(ActivationDescriptor d, UnaryCall call) {
+    ActivationMode mode = d.mode();
+    cudnnTensorDescriptor desc = tensor(1, d.count(), 1, 1);
+    String elements = mode + ", " + d.count() + " elements)";
+    if (!call.backward()) {
+      checkCudnn(
+          api.activationForward(
+              handle,
+              activation(mode),
+              call.alpha(),
+              desc,
+              ptr(call.x()),
+              call.beta(),
+              desc,
+              ptr(call.y())),
+          "cudnnActivationForward(" + elements);
+      return;
+    }
     checkCudnn(
         api.activationBackward(
             handle,
             activation(mode),
-            alpha,
+            call.alpha(),
             desc,
-            ptr(y),
+            ptr(call.y()),
             desc,
-            ptr(dy),
+            ptr(call.dy()),
             desc,
-            ptr(x),
-            beta,
+            ptr(call.x()),
+            call.beta(),
             desc,
-            ptr(dx)),
-        "cudnnActivationBackward(" + mode + ", " + count + " elements)");
+            ptr(call.dx())),
+        "cudnnActivationBackward(" + elements);
   }
 
   /** The activation descriptor of a mode, cached (also used by fused convolutions). */
@@ -270,48 +270,38 @@ final class Cudnn implements AutoCloseable {
   // ---- LRN
   // ------------------------------------------------------------------------------------------------------
 
-  void lrnForward(LrnDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
-    api.bind();
+  private void lrn(LrnDescriptor d, UnaryCall call) {
     cudnnTensorDescriptor desc = tensor(d.n(), d.c(), d.s(), 1);
-    checkCudnn(
-        api.lrnCrossChannelForward(
-            handle,
-            lrn(d),
-            cudnnLRNMode.CUDNN_LRN_CROSS_CHANNEL_DIM1,
-            alpha,
-            desc,
-            ptr(x),
-            beta,
-            desc,
-            ptr(y)),
-        "cudnnLRNCrossChannelForward(" + d + ")");
-  }
-
-  void lrnBackward(
-      LrnDescriptor d,
-      DeviceBuffer x,
-      DeviceBuffer y,
-      DeviceBuffer dy,
-      DeviceBuffer dx,
-      float alpha,
-      float beta) {
-    api.bind();
-    cudnnTensorDescriptor desc = tensor(d.n(), d.c(), d.s(), 1);
+    if (!call.backward()) {
+      checkCudnn(
+          api.lrnCrossChannelForward(
+              handle,
+              lrn(d),
+              cudnnLRNMode.CUDNN_LRN_CROSS_CHANNEL_DIM1,
+              call.alpha(),
+              desc,
+              ptr(call.x()),
+              call.beta(),
+              desc,
+              ptr(call.y())),
+          "cudnnLRNCrossChannelForward(" + d + ")");
+      return;
+    }
     checkCudnn(
         api.lrnCrossChannelBackward(
             handle,
             lrn(d),
             cudnnLRNMode.CUDNN_LRN_CROSS_CHANNEL_DIM1,
-            alpha,
+            call.alpha(),
             desc,
-            ptr(y),
+            ptr(call.y()),
             desc,
-            ptr(dy),
+            ptr(call.dy()),
             desc,
-            ptr(x),
-            beta,
+            ptr(call.x()),
+            call.beta(),
             desc,
-            ptr(dx)),
+            ptr(call.dx())),
         "cudnnLRNCrossChannelBackward(" + d + ")");
   }
 
@@ -335,46 +325,36 @@ final class Cudnn implements AutoCloseable {
    * Channel mode on [outer, length, inner, 1]: softmax along the length axis for every (outer,
    * inner).
    */
-  void softmaxForward(
-      SoftmaxDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
-    api.bind();
+  private void softmax(SoftmaxDescriptor d, UnaryCall call) {
     cudnnTensorDescriptor desc = tensor(d.outer(), d.length(), d.inner(), 1);
-    checkCudnn(
-        api.softmaxForward(
-            handle,
-            cudnnSoftmaxAlgorithm.CUDNN_SOFTMAX_ACCURATE,
-            cudnnSoftmaxMode.CUDNN_SOFTMAX_MODE_CHANNEL,
-            alpha,
-            desc,
-            ptr(x),
-            beta,
-            desc,
-            ptr(y)),
-        "cudnnSoftmaxForward(" + d + ")");
-  }
-
-  void softmaxBackward(
-      SoftmaxDescriptor d,
-      DeviceBuffer y,
-      DeviceBuffer dy,
-      DeviceBuffer dx,
-      float alpha,
-      float beta) {
-    api.bind();
-    cudnnTensorDescriptor desc = tensor(d.outer(), d.length(), d.inner(), 1);
+    if (!call.backward()) {
+      checkCudnn(
+          api.softmaxForward(
+              handle,
+              cudnnSoftmaxAlgorithm.CUDNN_SOFTMAX_ACCURATE,
+              cudnnSoftmaxMode.CUDNN_SOFTMAX_MODE_CHANNEL,
+              call.alpha(),
+              desc,
+              ptr(call.x()),
+              call.beta(),
+              desc,
+              ptr(call.y())),
+          "cudnnSoftmaxForward(" + d + ")");
+      return;
+    }
     checkCudnn(
         api.softmaxBackward(
             handle,
             cudnnSoftmaxAlgorithm.CUDNN_SOFTMAX_ACCURATE,
             cudnnSoftmaxMode.CUDNN_SOFTMAX_MODE_CHANNEL,
-            alpha,
+            call.alpha(),
             desc,
-            ptr(y),
+            ptr(call.y()),
             desc,
-            ptr(dy),
-            beta,
+            ptr(call.dy()),
+            call.beta(),
             desc,
-            ptr(dx)),
+            ptr(call.dx())),
         "cudnnSoftmaxBackward(" + d + ")");
   }
 

@@ -18,12 +18,14 @@ import jcuda.jcudnn.cudnnHandle;
 import jcuda.jcudnn.cudnnMathType;
 import jcuda.jcudnn.cudnnTensorDescriptor;
 import jcuda.jcudnn.cudnnTensorFormat;
-import org.featviz.device.ActivationMode;
+import org.featviz.device.ActivationDescriptor;
 import org.featviz.device.ConvDescriptor;
+import org.featviz.device.ConvolutionCall;
 import org.featviz.device.Device;
 import org.featviz.device.DeviceBuffer;
 import org.featviz.device.DeviceException;
 import org.featviz.device.MathMode;
+import org.featviz.device.UnaryCall;
 
 /**
  * cuDNN convolutions (forward and backward-data) for {@link Cudnn}. For each geometry and math
@@ -125,15 +127,11 @@ final class CudnnConvolutions implements AutoCloseable {
    * same result comes from three calls, the convolution, cudnnAddTensor of the bias and the
    * activation in place, and the geometry takes them from then on.
    */
-  synchronized void biasActivationForward(
-      ConvDescriptor d,
-      ActivationMode mode,
-      DeviceBuffer x,
-      DeviceBuffer w,
-      DeviceBuffer bias,
-      DeviceBuffer y,
-      float alpha,
-      float beta) {
+  private void biasActivationForward(ConvolutionCall call) {
+    ConvDescriptor d = call.d();
+    DevicePtr x = Cudnn.ptr(call.in0());
+    DevicePtr w = Cudnn.ptr(call.in1());
+    DevicePtr y = Cudnn.ptr(call.out());
     api.bind();
     Geometry g = geometry(d);
     findForward(d, g);
@@ -146,23 +144,23 @@ final class CudnnConvolutions implements AutoCloseable {
       int status =
           api.convolutionBiasActivationForward(
               handle,
-              alpha,
+              call.alpha(),
               cudnn.tensor(d.inputDims()),
-              Cudnn.ptr(x),
+              x,
               g.filter,
-              Cudnn.ptr(w),
+              w,
               g.forward.conv,
               g.forward.algo,
               workspacePointer(),
               g.forward.bytes,
-              beta,
+              call.beta(),
               yDesc,
-              Cudnn.ptr(y),
+              y,
               cudnn.tensor(biasDims),
-              Cudnn.ptr(bias),
-              cudnn.activation(mode),
+              Cudnn.ptr(call.bias()),
+              cudnn.activation(call.activation()),
               yDesc,
-              Cudnn.ptr(y));
+              y);
       if (status == 0) return;
       // cuDNN does not run the fused call for this geometry: the calls below compute the same, and
       // this geometry
@@ -171,136 +169,82 @@ final class CudnnConvolutions implements AutoCloseable {
       // below overwrites y anyway; a real fault shows again in these calls, with its own message).
       g.fusedRefused = true;
     }
-    forward(d, x, w, y, alpha, beta);
+    run(call.withoutBiasActivation());
     checkCudnn(
-        api.addTensor(handle, 1f, cudnn.tensor(biasDims), Cudnn.ptr(bias), 1f, yDesc, Cudnn.ptr(y)),
+        api.addTensor(handle, 1f, cudnn.tensor(biasDims), Cudnn.ptr(call.bias()), 1f, yDesc, y),
         "cudnnAddTensor(bias of " + d + ")");
-    cudnn.activationForward(mode, (int) d.outputCount(), y, y, 1f, 0f);
-  }
-
-  synchronized void forward(
-      ConvDescriptor d, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, float alpha, float beta) {
-    forward(device.mathMode(), d, Cudnn.ptr(x), Cudnn.ptr(w), Cudnn.ptr(y), alpha, beta, "");
-  }
-
-  synchronized void backwardData(
-      ConvDescriptor d, DeviceBuffer w, DeviceBuffer dy, DeviceBuffer dx, float alpha, float beta) {
-    backwardData(device.mathMode(), d, Cudnn.ptr(w), Cudnn.ptr(dy), Cudnn.ptr(dx), alpha, beta, "");
+    DeviceBuffer out = call.out();
+    cudnn.run(
+        UnaryCall.forward(
+            new ActivationDescriptor(call.activation(), (int) d.outputCount()), out, out, 1f, 0f));
   }
 
   /**
-   * y16 = conv(x16, w16) in a 16-bit format (BF16 or FP16), operands at byte offsets of device
-   * buffers (the staging arena); FP32 accumulation, y written in 16 bits (alpha 1, beta 0:
-   * MixedPrecision blends in FP32 afterwards).
+   * A forward or backward-data convolution, cudnnConvolutionForward or
+   * cudnnConvolutionBackwardData: on FP32 operands with the geometry of the device's math mode, or
+   * on 16-bit operands with the geometry of the call's format (its data type, the operands at byte
+   * offsets of device buffers, the staging arena; FP32 accumulation, the output written in 16 bits,
+   * MixedPrecision blending in FP32 afterwards); the fused forward as {@link
+   * #biasActivationForward}.
    */
-  synchronized void forward16(
-      MathMode format,
-      ConvDescriptor d,
-      DeviceBuffer x,
-      long xByte,
-      DeviceBuffer w,
-      long wByte,
-      DeviceBuffer y,
-      long yByte) {
-    forward(
-        format,
-        d,
-        DevicePtr.at(x, xByte),
-        DevicePtr.at(w, wByte),
-        DevicePtr.at(y, yByte),
-        1f,
-        0f,
-        format + ", ");
-  }
-
-  /** dx16 = conv_backward_data(w16, dy16) in a 16-bit format, as {@link #forward16}. */
-  synchronized void backwardData16(
-      MathMode format,
-      ConvDescriptor d,
-      DeviceBuffer w,
-      long wByte,
-      DeviceBuffer dy,
-      long dyByte,
-      DeviceBuffer dx,
-      long dxByte) {
-    backwardData(
-        format,
-        d,
-        DevicePtr.at(w, wByte),
-        DevicePtr.at(dy, dyByte),
-        DevicePtr.at(dx, dxByte),
-        1f,
-        0f,
-        format + ", ");
-  }
-
-  /**
-   * cudnnConvolutionForward with the geometry of {@code mode} (its data type: FLOAT in FP32 and
-   * TF32, 16 bits in BF16 and FP16); {@code named} prefixes the descriptor in the call's name.
-   */
-  private void forward(
-      MathMode mode,
-      ConvDescriptor d,
-      DevicePtr x,
-      DevicePtr w,
-      DevicePtr y,
-      float alpha,
-      float beta,
-      String named) {
+  synchronized void run(ConvolutionCall call) {
+    if (call.kind() == ConvolutionCall.Kind.BIAS_ACTIVATION_FORWARD) {
+      biasActivationForward(call);
+      return;
+    }
+    ConvDescriptor d = call.d();
+    MathMode mode = call.sixteenBit() ? call.format() : device.mathMode();
+    String named = (call.sixteenBit() ? call.format() + ", " : "") + d + ", ";
+    DevicePtr in0 = pointer(call, call.in0(), call.in0Pos());
+    DevicePtr in1 = pointer(call, call.in1(), call.in1Pos());
+    DevicePtr out = pointer(call, call.out(), call.outPos());
     api.bind();
     Geometry g = geometry(d, mode);
-    findForward(d, g);
-    ensureWorkspace(g.forward.bytes);
     int type = dataType(mode);
-    checkCudnn(
-        api.convolutionForward(
-            handle,
-            alpha,
-            cudnn.tensor(type, d.inputDims()),
-            x,
-            g.filter,
-            w,
-            g.forward.conv,
-            g.forward.algo,
-            workspacePointer(),
-            g.forward.bytes,
-            beta,
-            cudnn.tensor(type, d.outputDims()),
-            y),
-        "cudnnConvolutionForward(" + named + d + ", " + describe(g.forward) + ")");
-  }
-
-  /** cudnnConvolutionBackwardData with the geometry of {@code mode}, as {@link #forward}. */
-  private void backwardData(
-      MathMode mode,
-      ConvDescriptor d,
-      DevicePtr w,
-      DevicePtr dy,
-      DevicePtr dx,
-      float alpha,
-      float beta,
-      String named) {
-    api.bind();
-    Geometry g = geometry(d, mode);
+    if (call.kind() == ConvolutionCall.Kind.FORWARD) {
+      findForward(d, g);
+      ensureWorkspace(g.forward.bytes);
+      checkCudnn(
+          api.convolutionForward(
+              handle,
+              call.alpha(),
+              cudnn.tensor(type, d.inputDims()),
+              in0,
+              g.filter,
+              in1,
+              g.forward.conv,
+              g.forward.algo,
+              workspacePointer(),
+              g.forward.bytes,
+              call.beta(),
+              cudnn.tensor(type, d.outputDims()),
+              out),
+          "cudnnConvolutionForward(" + named + describe(g.forward) + ")");
+      return;
+    }
     findBackwardData(d, g);
     ensureWorkspace(g.backwardData.bytes);
-    int type = dataType(mode);
     checkCudnn(
         api.convolutionBackwardData(
             handle,
-            alpha,
+            call.alpha(),
             g.filter,
-            w,
+            in0,
             cudnn.tensor(type, d.outputDims()),
-            dy,
+            in1,
             g.backwardData.conv,
             g.backwardData.algo,
             workspacePointer(),
             g.backwardData.bytes,
-            beta,
+            call.beta(),
             cudnn.tensor(type, d.inputDims()),
-            dx),
-        "cudnnConvolutionBackwardData(" + named + d + ", " + describe(g.backwardData) + ")");
+            out),
+        "cudnnConvolutionBackwardData(" + named + describe(g.backwardData) + ")");
+  }
+
+  /** An operand's address: a float position, or a byte offset in a 16-bit call. */
+  private static DevicePtr pointer(ConvolutionCall call, DeviceBuffer buffer, long pos) {
+    return DevicePtr.at(buffer, call.sixteenBit() ? pos : pos * Float.BYTES);
   }
 
   private Geometry geometry(ConvDescriptor d) {

@@ -24,246 +24,51 @@ final class CheckedLibrary implements DeviceLibrary {
     backend().convolutionPrepare(d);
   }
 
+  /**
+   * The operands in the call's order (x, w, [bias,] y or w, dy, dx), each in its format, then the
+   * math mode for FP32 operands.
+   */
   @Override
-  public void convolutionForward(
-      ConvDescriptor d, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, float alpha, float beta) {
-    String op = "convolution forward";
-    requireFloats(op, "x", x, 0, d.inputCount());
-    requireFloats(op, "w", w, 0, d.weightCount());
-    requireFloats(op, "y", y, 0, d.outputCount());
-    requireFp32Products(op);
-    backend().convolutionForward(d, x, w, y, alpha, beta);
+  public void run(ConvolutionCall call) {
+    String op = call.name();
+    ConvDescriptor d = call.d();
+    if (call.kind() == ConvolutionCall.Kind.BIAS_ACTIVATION_FORWARD)
+      requireRelu(op, call.activation());
+    MathMode format = call.format();
+    requireOperand(op, format, call.operand(0), call.in0(), call.in0Pos(), call.count(0));
+    requireOperand(op, format, call.operand(1), call.in1(), call.in1Pos(), call.count(1));
+    if (call.kind() == ConvolutionCall.Kind.BIAS_ACTIVATION_FORWARD)
+      requireFloats(op, "bias", call.bias(), 0, d.k());
+    requireOperand(op, format, call.operand(2), call.out(), call.outPos(), call.count(2));
+    if (!call.sixteenBit()) requireFp32Products(op);
+    backend().run(call);
   }
 
+  /** C's products apart, then A, B (16-bit in a 16-bit call) and C, then the math mode for FP32. */
   @Override
-  public void convolutionBackwardData(
-      ConvDescriptor d, DeviceBuffer w, DeviceBuffer dy, DeviceBuffer dx, float alpha, float beta) {
-    String op = "convolution backward data";
-    requireFloats(op, "w", w, 0, d.weightCount());
-    requireFloats(op, "dy", dy, 0, d.outputCount());
-    requireFloats(op, "dx", dx, 0, d.inputCount());
-    requireFp32Products(op);
-    backend().convolutionBackwardData(d, w, dy, dx, alpha, beta);
+  public void run(GemmCall call) {
+    String op = call.name();
+    if (call.batch() != null) requireSeparateProducts(op, call.d(), call.batch());
+    requireOperand(op, call.format(), "A", call.a(), call.aPos(), call.aSpan());
+    requireOperand(op, call.format(), "B", call.b(), call.bPos(), call.bSpan());
+    requireFloats(op, "C", call.c(), call.cPos(), call.cSpan());
+    if (!call.sixteenBit()) requireFp32Products(op);
+    backend().run(call);
   }
 
+  /** x (where read) and y of the forward's sizes, then a backward's dy and dx. */
   @Override
-  public void convolutionBiasActivationForward(
-      ConvDescriptor d,
-      ActivationMode mode,
-      DeviceBuffer x,
-      DeviceBuffer w,
-      DeviceBuffer bias,
-      DeviceBuffer y,
-      float alpha,
-      float beta) {
-    String op = "convolution bias activation forward";
-    requireRelu(op, mode);
-    requireFloats(op, "x", x, 0, d.inputCount());
-    requireFloats(op, "w", w, 0, d.weightCount());
-    requireFloats(op, "bias", bias, 0, d.k());
-    requireFloats(op, "y", y, 0, d.outputCount());
-    requireFp32Products(op);
-    backend().convolutionBiasActivationForward(d, mode, x, w, bias, y, alpha, beta);
-  }
-
-  @Override
-  public void gemm(
-      GemmDescriptor d,
-      DeviceBuffer a,
-      long aPos,
-      DeviceBuffer b,
-      long bPos,
-      DeviceBuffer c,
-      long cPos,
-      float alpha,
-      float beta) {
-    requireFloats("gemm", "A", a, aPos, d.aCount());
-    requireFloats("gemm", "B", b, bPos, d.bCount());
-    requireFloats("gemm", "C", c, cPos, d.cCount());
-    requireFp32Products("gemm");
-    backend().gemm(d, a, aPos, b, bPos, c, cPos, alpha, beta);
-  }
-
-  @Override
-  public void gemmStridedBatched(
-      GemmDescriptor d,
-      GemmBatch batch,
-      DeviceBuffer a,
-      long aPos,
-      DeviceBuffer b,
-      long bPos,
-      DeviceBuffer c,
-      long cPos,
-      float alpha,
-      float beta) {
-    String op = "strided-batched gemm";
-    requireSeparateProducts(op, d, batch);
-    requireFloats(op, "A", a, aPos, GemmBatch.span(batch.count(), batch.aStride(), d.aCount()));
-    requireFloats(op, "B", b, bPos, GemmBatch.span(batch.count(), batch.bStride(), d.bCount()));
-    requireFloats(op, "C", c, cPos, GemmBatch.span(batch.count(), batch.cStride(), d.cCount()));
-    requireFp32Products(op);
-    backend().gemmStridedBatched(d, batch, a, aPos, b, bPos, c, cPos, alpha, beta);
-  }
-
-  @Override
-  public void convolutionForward16(
-      MathMode format,
-      ConvDescriptor d,
-      DeviceBuffer x,
-      long xByte,
-      DeviceBuffer w,
-      long wByte,
-      DeviceBuffer y,
-      long yByte) {
-    String op = format + " convolution forward";
-    requireHalves(op, format, "x16", x, xByte, d.inputCount());
-    requireHalves(op, format, "w16", w, wByte, d.weightCount());
-    requireHalves(op, format, "y16", y, yByte, d.outputCount());
-    backend().convolutionForward16(format, d, x, xByte, w, wByte, y, yByte);
-  }
-
-  @Override
-  public void convolutionBackwardData16(
-      MathMode format,
-      ConvDescriptor d,
-      DeviceBuffer w,
-      long wByte,
-      DeviceBuffer dy,
-      long dyByte,
-      DeviceBuffer dx,
-      long dxByte) {
-    String op = format + " convolution backward data";
-    requireHalves(op, format, "w16", w, wByte, d.weightCount());
-    requireHalves(op, format, "dy16", dy, dyByte, d.outputCount());
-    requireHalves(op, format, "dx16", dx, dxByte, d.inputCount());
-    backend().convolutionBackwardData16(format, d, w, wByte, dy, dyByte, dx, dxByte);
-  }
-
-  @Override
-  public void gemm16(
-      MathMode format,
-      GemmDescriptor d,
-      DeviceBuffer a,
-      long aByte,
-      DeviceBuffer b,
-      long bByte,
-      DeviceBuffer c,
-      long cPos,
-      float alpha,
-      float beta) {
-    String op = format + " gemm";
-    requireHalves(op, format, "A16", a, aByte, d.aCount());
-    requireHalves(op, format, "B16", b, bByte, d.bCount());
-    requireFloats(op, "C", c, cPos, d.cCount());
-    backend().gemm16(format, d, a, aByte, b, bByte, c, cPos, alpha, beta);
-  }
-
-  @Override
-  public void gemmStridedBatched16(
-      MathMode format,
-      GemmDescriptor d,
-      GemmBatch batch,
-      DeviceBuffer a,
-      long aByte,
-      DeviceBuffer b,
-      long bByte,
-      DeviceBuffer c,
-      long cPos,
-      float alpha,
-      float beta) {
-    String op = format + " strided-batched gemm";
-    requireSeparateProducts(op, d, batch);
-    requireHalves(
-        op, format, "A16", a, aByte, GemmBatch.span(batch.count(), batch.aStride(), d.aCount()));
-    requireHalves(
-        op, format, "B16", b, bByte, GemmBatch.span(batch.count(), batch.bStride(), d.bCount()));
-    requireFloats(op, "C", c, cPos, GemmBatch.span(batch.count(), batch.cStride(), d.cCount()));
-    backend().gemmStridedBatched16(format, d, batch, a, aByte, b, bByte, c, cPos, alpha, beta);
-  }
-
-  @Override
-  public void poolingForward(
-      PoolDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
-    requireForward("pooling forward", x, d.inputCount(), y, d.outputCount());
-    backend().poolingForward(d, x, y, alpha, beta);
-  }
-
-  @Override
-  public void poolingBackward(
-      PoolDescriptor d,
-      DeviceBuffer x,
-      DeviceBuffer y,
-      DeviceBuffer dy,
-      DeviceBuffer dx,
-      float alpha,
-      float beta) {
-    requireBackward("pooling backward", x, y, dy, dx, d.inputCount(), d.outputCount());
-    backend().poolingBackward(d, x, y, dy, dx, alpha, beta);
-  }
-
-  @Override
-  public void activationForward(
-      ActivationMode mode, int count, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
-    String op = "activation forward (" + mode + ")";
-    requirePositive(op, count);
-    requireForward(op, x, count, y, count);
-    backend().activationForward(mode, count, x, y, alpha, beta);
-  }
-
-  @Override
-  public void activationBackward(
-      ActivationMode mode,
-      int count,
-      DeviceBuffer x,
-      DeviceBuffer y,
-      DeviceBuffer dy,
-      DeviceBuffer dx,
-      float alpha,
-      float beta) {
-    String op = "activation backward (" + mode + ")";
-    requirePositive(op, count);
-    requireBackward(op, x, y, dy, dx, count, count);
-    backend().activationBackward(mode, count, x, y, dy, dx, alpha, beta);
-  }
-
-  @Override
-  public void lrnForward(LrnDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
-    requireForward("lrn forward", x, d.count(), y, d.count());
-    backend().lrnForward(d, x, y, alpha, beta);
-  }
-
-  @Override
-  public void lrnBackward(
-      LrnDescriptor d,
-      DeviceBuffer x,
-      DeviceBuffer y,
-      DeviceBuffer dy,
-      DeviceBuffer dx,
-      float alpha,
-      float beta) {
-    requireBackward("lrn backward", x, y, dy, dx, d.count(), d.count());
-    backend().lrnBackward(d, x, y, dy, dx, alpha, beta);
-  }
-
-  @Override
-  public void softmaxForward(
-      SoftmaxDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
-    requireForward("softmax forward", x, d.count(), y, d.count());
-    backend().softmaxForward(d, x, y, alpha, beta);
-  }
-
-  @Override
-  public void softmaxBackward(
-      SoftmaxDescriptor d,
-      DeviceBuffer y,
-      DeviceBuffer dy,
-      DeviceBuffer dx,
-      float alpha,
-      float beta) {
-    requireFloats("softmax backward", "y", y, 0, d.count());
-    requireFloats("softmax backward", "dy", dy, 0, d.count());
-    requireFloats("softmax backward", "dx", dx, 0, d.count());
-    backend().softmaxBackward(d, y, dy, dx, alpha, beta);
+  public void run(UnaryCall call) {
+    String op = call.name();
+    UnaryDescriptor d = call.op();
+    if (d instanceof ActivationDescriptor a) requirePositive(op, a.count());
+    if (!call.backward() || d.backwardReadsX()) requireFloats(op, "x", call.x(), 0, d.inputCount());
+    requireFloats(op, "y", call.y(), 0, d.outputCount());
+    if (call.backward()) {
+      requireFloats(op, "dy", call.dy(), 0, d.outputCount());
+      requireFloats(op, "dx", call.dx(), 0, d.inputCount());
+    }
+    backend().run(call);
   }
 
   // ---- Checks
@@ -315,24 +120,20 @@ final class CheckedLibrary implements DeviceLibrary {
     }
   }
 
-  /** A forward's x of {@code in} floats and y of {@code out}. */
-  private void requireForward(String op, DeviceBuffer x, long in, DeviceBuffer y, long out) {
-    requireFloats(op, "x", x, 0, in);
-    requireFloats(op, "y", y, 0, out);
-  }
-
-  /** A backward's x and dx of {@code in} floats, y and dy of {@code out}. */
-  private void requireBackward(
-      String op,
-      DeviceBuffer x,
-      DeviceBuffer y,
-      DeviceBuffer dy,
-      DeviceBuffer dx,
-      long in,
-      long out) {
-    requireForward(op, x, in, y, out);
-    requireFloats(op, "dy", dy, 0, out);
-    requireFloats(op, "dx", dx, 0, in);
+  /**
+   * A product's operand in its format: floats from a float position, or (named with a 16 suffix)
+   * 16-bit values from an even byte offset.
+   */
+  private void requireOperand(
+      String op, MathMode format, String operand, DeviceBuffer buffer, long pos, long count) {
+    if (!format.isSixteenBit()) {
+      requireFloats(op, operand, buffer, pos, count);
+      return;
+    }
+    if (pos % 2 != 0) {
+      throw new IllegalArgumentException(op + ": " + operand + "16 at odd byte offset " + pos);
+    }
+    requireBytes(op, operand + "16", "16-bit values", buffer, pos / 2, count, 2);
   }
 
   /**
@@ -341,25 +142,6 @@ final class CheckedLibrary implements DeviceLibrary {
    */
   private void requireFloats(String op, String operand, DeviceBuffer buffer, long pos, long count) {
     requireBytes(op, operand, "floats", buffer, pos, count, Float.BYTES);
-  }
-
-  /**
-   * Checks that {@code count} 16-bit values from an even byte offset lie in an open buffer of this
-   * device.
-   */
-  private void requireHalves(
-      String op,
-      MathMode format,
-      String operand,
-      DeviceBuffer buffer,
-      long byteOffset,
-      long count) {
-    if (!format.isSixteenBit())
-      throw new IllegalArgumentException(op + ": " + format + " is no 16-bit format");
-    if (byteOffset % 2 != 0) {
-      throw new IllegalArgumentException(op + ": " + operand + " at odd byte offset " + byteOffset);
-    }
-    requireBytes(op, operand, "16-bit values", buffer, byteOffset / 2, count, 2);
   }
 
   private void requireBytes(

@@ -1,5 +1,8 @@
 package org.featviz.device;
 
+import java.util.Objects;
+import org.featviz.device.ConvolutionCall.Kind;
+
 /**
  * A device's cuDNN/cuBLAS-semantics operations, {@link Device#library()}: {@link
  * org.featviz.cuda.CudaDevice} implements them over JCublas2/JCudnn and {@link
@@ -17,6 +20,11 @@ package org.featviz.device;
  * and calls the {@code ...16} operations below, and that is the plan's decision ({@code
  * org.featviz.plan.MixedPrecision}), not the device's.
  *
+ * <p>An implementation (the device's checks, a backend, mixed precision) implements one method per
+ * family, each taking the whole call as one record: {@link #convolutionPrepare}, {@link
+ * #run(ConvolutionCall)}, {@link #run(GemmCall)} and {@link #run(UnaryCall)}; the named operations
+ * below build those records.
+ *
  * <pre>
  * device.library().gemm(new GemmDescriptor(false, true, m, n, k), a, b, c, 1f, 0f);   // C = A B^T
  * </pre>
@@ -29,16 +37,29 @@ public interface DeviceLibrary {
    */
   void convolutionPrepare(ConvDescriptor d);
 
+  /** A convolution: forward, backward data or the fused forward, FP32 or 16-bit operands. */
+  void run(ConvolutionCall call);
+
+  /** A GEMM or strided-batched GEMM, FP32 or 16-bit operands. */
+  void run(GemmCall call);
+
+  /** A pooling, activation, LRN or softmax, forward or backward. */
+  void run(UnaryCall call);
+
   /** y = alpha conv(x, w) + beta y; x, w, y in the descriptor's input, weight and output dims. */
-  void convolutionForward(
-      ConvDescriptor d, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, float alpha, float beta);
+  default void convolutionForward(
+      ConvDescriptor d, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, float alpha, float beta) {
+    run(ConvolutionCall.fp32(Kind.FORWARD, d, x, w, y, null, null, alpha, beta));
+  }
 
   /**
    * dx = alpha conv_backward_data(w, dy) + beta dx: the gradient with respect to x only (weights
    * are frozen).
    */
-  void convolutionBackwardData(
-      ConvDescriptor d, DeviceBuffer w, DeviceBuffer dy, DeviceBuffer dx, float alpha, float beta);
+  default void convolutionBackwardData(
+      ConvDescriptor d, DeviceBuffer w, DeviceBuffer dy, DeviceBuffer dx, float alpha, float beta) {
+    run(ConvolutionCall.fp32(Kind.BACKWARD_DATA, d, w, dy, dx, null, null, alpha, beta));
+  }
 
   /**
    * y = act(alpha conv(x, w) + beta y + bias[k]): convolution, per-output-channel bias and
@@ -46,7 +67,7 @@ public interface DeviceLibrary {
    * ActivationMode#RELU} (cuDNN fuses ReLU and identity only); bias holds K floats. The backward is
    * the activation's backward from y, then {@link #convolutionBackwardData}.
    */
-  void convolutionBiasActivationForward(
+  default void convolutionBiasActivationForward(
       ConvDescriptor d,
       ActivationMode mode,
       DeviceBuffer x,
@@ -54,13 +75,15 @@ public interface DeviceLibrary {
       DeviceBuffer bias,
       DeviceBuffer y,
       float alpha,
-      float beta);
+      float beta) {
+    run(ConvolutionCall.fp32(Kind.BIAS_ACTIVATION_FORWARD, d, x, w, y, mode, bias, alpha, beta));
+  }
 
   /**
    * C = alpha op(A) op(B) + beta C, row-major (see {@link GemmDescriptor}); each matrix starts
    * {@code pos} floats into its buffer, so batched products can address slices of one buffer.
    */
-  void gemm(
+  default void gemm(
       GemmDescriptor d,
       DeviceBuffer a,
       long aPos,
@@ -69,7 +92,9 @@ public interface DeviceLibrary {
       DeviceBuffer c,
       long cPos,
       float alpha,
-      float beta);
+      float beta) {
+    run(new GemmCall(MathMode.FP32, d, null, a, aPos, b, bPos, c, cPos, alpha, beta));
+  }
 
   /**
    * {@link #gemm(GemmDescriptor, DeviceBuffer, long, DeviceBuffer, long, DeviceBuffer, long, float,
@@ -85,7 +110,7 @@ public interface DeviceLibrary {
    * pos + i stride} (cublasSgemmStridedBatched semantics, see {@link GemmBatch}): a stride of 0
    * broadcasts one matrix to every product; C's matrices must not overlap.
    */
-  void gemmStridedBatched(
+  default void gemmStridedBatched(
       GemmDescriptor d,
       GemmBatch batch,
       DeviceBuffer a,
@@ -95,19 +120,21 @@ public interface DeviceLibrary {
       DeviceBuffer c,
       long cPos,
       float alpha,
-      float beta);
+      float beta) {
+    Objects.requireNonNull(batch, "strided-batched gemm: batch");
+    run(new GemmCall(MathMode.FP32, d, batch, a, aPos, b, bPos, c, cPos, alpha, beta));
+  }
 
   // ---- 16-bit operands (mixed precision)
   // -------------------------------------------------------------------------
   // Operands are 16-bit patterns in {@code format} (MathMode.BF16 or FP16) at even byte offsets of
-  // device buffers (a
-  // staging arena); products accumulate in FP32. Any math mode may call them: the format is the
-  // call's.
+  // device buffers (a staging arena); products accumulate in FP32. Any math mode may call them:
+  // the format is the call's.
 
   /**
    * y16 = conv(x16, w16): x, w and y all 16-bit (cuDNN's pseudo-half configurations), FP32 compute.
    */
-  void convolutionForward16(
+  default void convolutionForward16(
       MathMode format,
       ConvDescriptor d,
       DeviceBuffer x,
@@ -115,10 +142,15 @@ public interface DeviceLibrary {
       DeviceBuffer w,
       long wByte,
       DeviceBuffer y,
-      long yByte);
+      long yByte) {
+    requireSixteenBit(format + " convolution forward", format);
+    run(
+        new ConvolutionCall(
+            Kind.FORWARD, format, d, x, xByte, w, wByte, y, yByte, null, null, 1, 0));
+  }
 
   /** dx16 = conv_backward_data(w16, dy16): all 16-bit, FP32 compute. */
-  void convolutionBackwardData16(
+  default void convolutionBackwardData16(
       MathMode format,
       ConvDescriptor d,
       DeviceBuffer w,
@@ -126,13 +158,18 @@ public interface DeviceLibrary {
       DeviceBuffer dy,
       long dyByte,
       DeviceBuffer dx,
-      long dxByte);
+      long dxByte) {
+    requireSixteenBit(format + " convolution backward data", format);
+    run(
+        new ConvolutionCall(
+            Kind.BACKWARD_DATA, format, d, w, wByte, dy, dyByte, dx, dxByte, null, null, 1, 0));
+  }
 
   /**
    * C = alpha op(A16) op(B16) + beta C: A and B 16-bit, C FP32 ({@code cPos} in floats), FP32
    * compute.
    */
-  void gemm16(
+  default void gemm16(
       MathMode format,
       GemmDescriptor d,
       DeviceBuffer a,
@@ -142,12 +179,15 @@ public interface DeviceLibrary {
       DeviceBuffer c,
       long cPos,
       float alpha,
-      float beta);
+      float beta) {
+    requireSixteenBit(format + " gemm", format);
+    run(new GemmCall(format, d, null, a, aByte, b, bByte, c, cPos, alpha, beta));
+  }
 
   /**
    * {@link #gemm16} for each product of the batch; A and B strides count 16-bit values, C's floats.
    */
-  void gemmStridedBatched16(
+  default void gemmStridedBatched16(
       MathMode format,
       GemmDescriptor d,
       GemmBatch batch,
@@ -158,30 +198,67 @@ public interface DeviceLibrary {
       DeviceBuffer c,
       long cPos,
       float alpha,
-      float beta);
+      float beta) {
+    Objects.requireNonNull(batch, "strided-batched gemm: batch");
+    requireSixteenBit(format + " strided-batched gemm", format);
+    run(new GemmCall(format, d, batch, a, aByte, b, bByte, c, cPos, alpha, beta));
+  }
+
+  private static void requireSixteenBit(String op, MathMode format) {
+    if (!format.isSixteenBit())
+      throw new IllegalArgumentException(op + ": " + format + " is no 16-bit format");
+  }
 
   // ---- Operations without products (FP32 in every math mode)
   // -----------------------------------------------------
 
+  /** y = alpha op(x) + beta y. */
+  default void forward(
+      UnaryDescriptor op, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
+    run(UnaryCall.forward(op, x, y, alpha, beta));
+  }
+
+  /**
+   * dx = alpha op_backward(x, y, dy) + beta dx; y is the forward's output for x (x unread, and may
+   * be null, where {@link UnaryDescriptor#backwardReadsX()} says so).
+   */
+  default void backward(
+      UnaryDescriptor op,
+      DeviceBuffer x,
+      DeviceBuffer y,
+      DeviceBuffer dy,
+      DeviceBuffer dx,
+      float alpha,
+      float beta) {
+    run(new UnaryCall(op, true, x, y, dy, dx, alpha, beta));
+  }
+
   /** y = alpha pool(x) + beta y. */
-  void poolingForward(PoolDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta);
+  default void poolingForward(
+      PoolDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
+    forward(d, x, y, alpha, beta);
+  }
 
   /** dx = alpha pool_backward(x, y, dy) + beta dx; y is the forward's output for x. */
-  void poolingBackward(
+  default void poolingBackward(
       PoolDescriptor d,
       DeviceBuffer x,
       DeviceBuffer y,
       DeviceBuffer dy,
       DeviceBuffer dx,
       float alpha,
-      float beta);
+      float beta) {
+    backward(d, x, y, dy, dx, alpha, beta);
+  }
 
   /** y = alpha act(x) + beta y over {@code count} elements (x and y may be the same buffer). */
-  void activationForward(
-      ActivationMode mode, int count, DeviceBuffer x, DeviceBuffer y, float alpha, float beta);
+  default void activationForward(
+      ActivationMode mode, int count, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
+    forward(new ActivationDescriptor(mode, count), x, y, alpha, beta);
+  }
 
   /** dx = alpha act'(x, y) dy + beta dx; y is the forward's output for x. */
-  void activationBackward(
+  default void activationBackward(
       ActivationMode mode,
       int count,
       DeviceBuffer x,
@@ -189,30 +266,42 @@ public interface DeviceLibrary {
       DeviceBuffer dy,
       DeviceBuffer dx,
       float alpha,
-      float beta);
+      float beta) {
+    backward(new ActivationDescriptor(mode, count), x, y, dy, dx, alpha, beta);
+  }
 
   /** y = alpha lrn(x) + beta y. */
-  void lrnForward(LrnDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta);
+  default void lrnForward(
+      LrnDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
+    forward(d, x, y, alpha, beta);
+  }
 
   /** dx = alpha lrn_backward(x, y, dy) + beta dx; y is the forward's output for x. */
-  void lrnBackward(
+  default void lrnBackward(
       LrnDescriptor d,
       DeviceBuffer x,
       DeviceBuffer y,
       DeviceBuffer dy,
       DeviceBuffer dx,
       float alpha,
-      float beta);
+      float beta) {
+    backward(d, x, y, dy, dx, alpha, beta);
+  }
 
   /** y = alpha softmax(x) + beta y. */
-  void softmaxForward(SoftmaxDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta);
+  default void softmaxForward(
+      SoftmaxDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
+    forward(d, x, y, alpha, beta);
+  }
 
   /** dx = alpha softmax_backward(y, dy) + beta dx; y is the forward's output. */
-  void softmaxBackward(
+  default void softmaxBackward(
       SoftmaxDescriptor d,
       DeviceBuffer y,
       DeviceBuffer dy,
       DeviceBuffer dx,
       float alpha,
-      float beta);
+      float beta) {
+    backward(d, null, y, dy, dx, alpha, beta);
+  }
 }

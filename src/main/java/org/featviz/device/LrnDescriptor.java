@@ -13,7 +13,8 @@ package org.featviz.device;
  * cuDNN's limits apply on both devices: {@code 1 <= size <= 16}, {@code bias >= 1e-5}, {@code beta
  * >= 0.01}.
  */
-public record LrnDescriptor(int n, int c, int s, int size, float alpha, float beta, float bias) {
+public record LrnDescriptor(int n, int c, int s, int size, float alpha, float beta, float bias)
+    implements UnaryDescriptor {
   public LrnDescriptor {
     if (n < 1 || c < 1 || s < 1)
       throw new IllegalArgumentException(
@@ -31,7 +32,13 @@ public record LrnDescriptor(int n, int c, int s, int size, float alpha, float be
     }
   }
 
-  public long count() {
+  @Override
+  public long outputCount() {
     return (long) n * c * s;
+  }
+
+  @Override
+  public String operation() {
+    return "lrn";
   }
 }

@@ -18,7 +18,7 @@ package org.featviz.device;
  * ConvDescriptor}'s are.
  */
 public record PoolDescriptor(Mode mode, int n, int c, SpatialAxes axes)
-    implements SpatialDescriptor {
+    implements SpatialDescriptor, UnaryDescriptor {
   /** cuDNN's pooling modes that ONNX MaxPool and AveragePool need. */
   public enum Mode {
     MAX,
@@ -56,8 +56,19 @@ public record PoolDescriptor(Mode mode, int n, int c, SpatialAxes axes)
     return Dims.concat(new int[] {n, c}, out());
   }
 
+  @Override
+  public long inputCount() {
+    return SpatialDescriptor.super.inputCount();
+  }
+
+  @Override
   public long outputCount() {
     return Dims.product(outputDims());
+  }
+
+  @Override
+  public String operation() {
+    return "pooling";
   }
 
   @Override

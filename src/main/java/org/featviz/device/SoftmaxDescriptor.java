@@ -10,7 +10,7 @@ package org.featviz.device;
  * backward: dx[o, j, i] = y[o, j, i] (dy[o, j, i] - sum over j' of dy[o, j', i] y[o, j', i])
  * </pre>
  */
-public record SoftmaxDescriptor(int outer, int length, int inner) {
+public record SoftmaxDescriptor(int outer, int length, int inner) implements UnaryDescriptor {
   public SoftmaxDescriptor {
     if (outer < 1 || length < 1 || inner < 1) {
       throw new IllegalArgumentException(
@@ -24,7 +24,19 @@ public record SoftmaxDescriptor(int outer, int length, int inner) {
     }
   }
 
-  public long count() {
+  @Override
+  public long outputCount() {
     return (long) outer * length * inner;
+  }
+
+  @Override
+  public String operation() {
+    return "softmax";
+  }
+
+  /** Softmax's backward reads y and dy only. */
+  @Override
+  public boolean backwardReadsX() {
+    return false;
   }
 }

@@ -2,6 +2,7 @@ package org.featviz.plan;
 
 import java.util.List;
 import org.featviz.device.Device;
+import org.featviz.device.DeviceBuffer;
 import org.featviz.ir.Node;
 
 /**
@@ -10,7 +11,7 @@ import org.featviz.ir.Node;
  * B[c], a = scale / sqrt(var + epsilon). Inputs: x, scale, B, mean, var (constants, or graph
  * inputs: the statistics get no gradient). Backward: dx = dy a[c], reading scale and var.
  */
-final class BatchNormStep extends Step {
+final class BatchNormStep extends DataGradientStep {
   private final int channels;
   private final int inner;
   private final float epsilon;
@@ -48,28 +49,22 @@ final class BatchNormStep extends Step {
   }
 
   @Override
-  boolean differentiable(int input) {
-    return input == 0;
-  }
-
-  @Override
   List<DeviceValue> savedForBackward() {
     return List.of(input(1), input(4));
   }
 
   @Override
-  void backward(Device device) {
-    if (gradIn(0) == null) return;
+  void backward(Device device, DeviceBuffer dy, DeviceBuffer dx, boolean accumulate) {
     CustomKernels.batchNormBackward(
         device,
-        gradOut().buffer(),
+        dy,
         input(1).buffer(),
         input(4).buffer(),
-        gradIn(0).buffer(),
+        dx,
         output().count(),
         channels,
         inner,
         epsilon,
-        accumulate(0));
+        accumulate);
   }
 }

@@ -2,6 +2,7 @@ package org.featviz.plan;
 
 import java.util.List;
 import org.featviz.device.Device;
+import org.featviz.device.DeviceBuffer;
 import org.featviz.ir.Node;
 
 /**
@@ -10,7 +11,7 @@ import org.featviz.ir.Node;
  * the bounds get no gradient. The backward reads x and the bounds and passes the gradient where min
  * < x < max.
  */
-final class ClipStep extends Step {
+final class ClipStep extends DataGradientStep {
   ClipStep(Node node, DeviceValue x, DeviceValue min, DeviceValue max, DeviceValue y) {
     super(node, List.of(x, min, max), y);
   }
@@ -32,26 +33,20 @@ final class ClipStep extends Step {
   }
 
   @Override
-  boolean differentiable(int input) {
-    return input == 0;
-  }
-
-  @Override
   List<DeviceValue> savedForBackward() {
     return List.of(input(0), input(1), input(2));
   }
 
   @Override
-  void backward(Device device) {
-    if (gradIn(0) == null) return;
+  void backward(Device device, DeviceBuffer dy, DeviceBuffer dx, boolean accumulate) {
     CustomKernels.clipBackward(
         device,
         input(0).buffer(),
-        gradOut().buffer(),
-        gradIn(0).buffer(),
+        dy,
+        dx,
         output().count(),
         input(1).buffer(),
         input(2).buffer(),
-        accumulate(0));
+        accumulate);
   }
 }

@@ -2,10 +2,11 @@ package org.featviz.plan;
 
 import java.util.List;
 import org.featviz.device.Device;
+import org.featviz.device.DeviceBuffer;
 import org.featviz.ir.Node;
 
 /** LeakyRelu by the leaky_relu kernels (cuDNN has no leaky ReLU); the backward reads x. */
-final class LeakyReluStep extends Step {
+final class LeakyReluStep extends DataGradientStep {
   private final float alpha;
 
   LeakyReluStep(Node node, DeviceValue x, DeviceValue y, float alpha) {
@@ -25,25 +26,13 @@ final class LeakyReluStep extends Step {
   }
 
   @Override
-  boolean differentiable(int input) {
-    return true;
-  }
-
-  @Override
   List<DeviceValue> savedForBackward() {
     return List.of(input(0));
   }
 
   @Override
-  void backward(Device device) {
-    if (gradIn(0) == null) return;
+  void backward(Device device, DeviceBuffer dy, DeviceBuffer dx, boolean accumulate) {
     CustomKernels.leakyReluBackward(
-        device,
-        input(0).buffer(),
-        gradOut().buffer(),
-        gradIn(0).buffer(),
-        output().count(),
-        alpha,
-        accumulate(0));
+        device, input(0).buffer(), dy, dx, output().count(), alpha, accumulate);
   }
 }

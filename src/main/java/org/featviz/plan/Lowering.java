@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.featviz.device.ActivationDescriptor;
 import org.featviz.device.ActivationMode;
 import org.featviz.device.LrnDescriptor;
 import org.featviz.device.SoftmaxDescriptor;
@@ -303,7 +304,8 @@ final class Lowering {
   }
 
   private void activation(Node node, ActivationMode mode) {
-    add(new ActivationStep(node, in(node, 0), out(node, 0), mode));
+    DeviceValue y = out(node, 0);
+    add(new UnaryLibraryStep(node, in(node, 0), y, new ActivationDescriptor(mode, y.count())));
   }
 
   private void arithmetic(Node node, ArithmeticOp op) {
@@ -352,7 +354,7 @@ final class Lowering {
     DeviceValue x = in(node, 0);
     DeviceValue y = out(node, 0);
     if (y.count() == 0) return;
-    add(new SoftmaxStep(node, x, y, new SoftmaxDescriptor(g.outer(), g.length(), g.inner())));
+    add(new UnaryLibraryStep(node, x, y, new SoftmaxDescriptor(g.outer(), g.length(), g.inner())));
   }
 
   private void lrn(Node node) {
@@ -367,7 +369,7 @@ final class Lowering {
     } catch (IllegalArgumentException e) {
       throw unsupported(node, e.getMessage());
     }
-    add(new LrnStep(node, x, out(node, 0), d));
+    add(new UnaryLibraryStep(node, x, out(node, 0), d));
   }
 
   private void batchNorm(Node node) {

@@ -2,14 +2,17 @@ package org.featviz.plan;
 
 import org.featviz.device.ActivationMode;
 import org.featviz.device.ConvDescriptor;
+import org.featviz.device.ConvolutionCall;
 import org.featviz.device.Device;
 import org.featviz.device.DeviceBuffer;
 import org.featviz.device.DeviceLibrary;
 import org.featviz.device.Dim3;
 import org.featviz.device.GemmBatch;
+import org.featviz.device.GemmCall;
 import org.featviz.device.GemmDescriptor;
 import org.featviz.device.KernelArgs;
 import org.featviz.device.MathMode;
+import org.featviz.device.UnaryCall;
 
 /**
  * A plan's convolutions and GEMMs in the device's math mode. In FP32 and TF32 each is the device
@@ -38,7 +41,7 @@ import org.featviz.device.MathMode;
  * plan allocates nothing. A call whose operands do not fit grows the arena first (a plan built in
  * another mode). Each plan has its own; closing it frees the arena.
  */
-public final class MixedPrecision implements AutoCloseable {
+public final class MixedPrecision implements DeviceLibrary, AutoCloseable {
   /** Byte alignment of every staged operand. */
   public static final long ALIGNMENT = 256;
 
@@ -133,73 +136,60 @@ public final class MixedPrecision implements AutoCloseable {
    * {@link DeviceLibrary#convolutionPrepare}, and in BF16 and FP16 the staging this geometry needs
    * reserved, so that later calls of this geometry allocate nothing.
    */
+  @Override
   public void convolutionPrepare(ConvDescriptor d) {
     if (device.mathMode().isSixteenBit()) reserve(convolutionBytes(d));
     device.library().convolutionPrepare(d);
   }
 
-  /** y = alpha conv(x, w) + beta y, as {@link DeviceLibrary#convolutionForward}. */
-  public void convolutionForward(
-      ConvDescriptor d, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, float alpha, float beta) {
+  /**
+   * In a 16-bit mode, an FP32 convolution's two inputs staged ([x16 | w16 | y16] or [w16 | dy16 |
+   * dx16]), the library's 16-bit convolution, and its output converted back and blended in FP32.
+   * The fused convolution + bias + ReLU is that convolution, then bias and activation in FP32 (the
+   * bias_add kernel and the library activation, in place): the same float operations, in the same
+   * order, as cuDNN's fused call documents, with only the convolution's inputs and output in 16
+   * bits. Otherwise the library's call.
+   */
+  @Override
+  public void run(ConvolutionCall call) {
     MathMode mode = device.mathMode();
-    if (!mode.isSixteenBit()) {
-      device.library().convolutionForward(d, x, w, y, alpha, beta);
+    if (call.sixteenBit() || !mode.isSixteenBit()) {
+      device.library().run(call);
       return;
     }
-    Staged s = stage(mode, x, 0, d.inputCount(), w, 0, d.weightCount(), convolutionBytes(d));
-    device
-        .library()
-        .convolutionForward16(mode, d, s.arena, s.first, s.arena, s.second, s.arena, s.third);
-    fromSixteen(mode, s.arena, s.third, d.outputCount(), y, alpha, beta);
+    if (call.kind() == ConvolutionCall.Kind.BIAS_ACTIVATION_FORWARD) {
+      biasActivationForward(call);
+      return;
+    }
+    ConvDescriptor d = call.d();
+    Staged s =
+        stage(
+            mode,
+            call.in0(),
+            call.in0Pos(),
+            call.count(0),
+            call.in1(),
+            call.in1Pos(),
+            call.count(1),
+            convolutionBytes(d));
+    device.library().run(call.inSixteenBits(mode, s.arena, s.first, s.second, s.third));
+    fromSixteen(
+        device, mode, s.arena, s.third, call.count(2), call.out(), call.alpha(), call.beta());
   }
 
-  /**
-   * dx = alpha conv_backward_data(w, dy) + beta dx, as {@link
-   * DeviceLibrary#convolutionBackwardData}.
-   */
-  public void convolutionBackwardData(
-      ConvDescriptor d, DeviceBuffer w, DeviceBuffer dy, DeviceBuffer dx, float alpha, float beta) {
-    MathMode mode = device.mathMode();
-    if (!mode.isSixteenBit()) {
-      device.library().convolutionBackwardData(d, w, dy, dx, alpha, beta);
-      return;
-    }
-    Staged s = stage(mode, w, 0, d.weightCount(), dy, 0, d.outputCount(), convolutionBytes(d));
-    device
-        .library()
-        .convolutionBackwardData16(mode, d, s.arena, s.first, s.arena, s.second, s.arena, s.third);
-    fromSixteen(mode, s.arena, s.third, d.inputCount(), dx, alpha, beta);
-  }
-
-  /**
-   * y = relu(alpha conv(x, w) + beta y + bias[k]), as {@link
-   * DeviceLibrary#convolutionBiasActivationForward}. In 16 bits: the 16-bit convolution, then its
-   * FP32 blend, then bias and activation in FP32 (the bias_add kernel and the library activation,
-   * in place): the same float operations, in the same order, as cuDNN's fused call documents, with
-   * only the convolution's inputs and output in 16 bits.
-   */
-  public void convolutionBiasActivationForward(
-      ConvDescriptor d,
-      ActivationMode activation,
-      DeviceBuffer x,
-      DeviceBuffer w,
-      DeviceBuffer bias,
-      DeviceBuffer y,
-      float alpha,
-      float beta) {
-    MathMode mode = device.mathMode();
-    if (!mode.isSixteenBit()) {
-      device.library().convolutionBiasActivationForward(d, activation, x, w, bias, y, alpha, beta);
-      return;
-    }
+  private void biasActivationForward(ConvolutionCall call) {
+    ConvDescriptor d = call.d();
+    ActivationMode activation = call.activation();
     if (activation != ActivationMode.RELU) {
       throw new IllegalArgumentException(
           "convolution bias activation forward: activation "
               + activation
               + "; cuDNN fuses RELU only (and identity)");
     }
+    DeviceBuffer bias = call.bias();
+    DeviceBuffer y = call.out();
     requireBytes("bias_add", "bias", bias, 0, (long) d.k() * Float.BYTES);
-    convolutionForward(d, x, w, y, alpha, beta);
+    run(call.withoutBiasActivation());
     int n = Math.toIntExact(d.outputCount());
     int plane = (int) (d.outputCount() / ((long) d.n() * d.k()));
     launch(
@@ -211,64 +201,27 @@ public final class MixedPrecision implements AutoCloseable {
   }
 
   /**
-   * C = alpha op(A) op(B) + beta C, as {@link DeviceLibrary#gemm}; in 16 bits A and B are staged, C
-   * stays FP32.
+   * In a 16-bit mode, an FP32 GEMM's A and B staged (the spans of a batch, strides kept, a
+   * broadcast operand once) and one 16-bit GEMM, C staying FP32. Otherwise the library's call.
    */
-  public void gemm(
-      GemmDescriptor d,
-      DeviceBuffer a,
-      long aPos,
-      DeviceBuffer b,
-      long bPos,
-      DeviceBuffer c,
-      long cPos,
-      float alpha,
-      float beta) {
+  @Override
+  public void run(GemmCall call) {
     MathMode mode = device.mathMode();
-    if (!mode.isSixteenBit()) {
-      device.library().gemm(d, a, aPos, b, bPos, c, cPos, alpha, beta);
+    if (call.sixteenBit() || !mode.isSixteenBit()) {
+      device.library().run(call);
       return;
     }
-    Staged s = stage(mode, a, aPos, d.aCount(), b, bPos, d.bCount(), gemmBytes(d));
-    device.library().gemm16(mode, d, s.arena, s.first, s.arena, s.second, c, cPos, alpha, beta);
+    long bytes = stagingBytes(call.aSpan(), call.bSpan());
+    Staged s =
+        stage(
+            mode, call.a(), call.aPos(), call.aSpan(), call.b(), call.bPos(), call.bSpan(), bytes);
+    device.library().run(call.inSixteenBits(mode, s.arena, s.first, s.second));
   }
 
-  /**
-   * {@link #gemm(GemmDescriptor, DeviceBuffer, long, DeviceBuffer, long, DeviceBuffer, long, float,
-   * float)} at 0.
-   */
-  public void gemm(
-      GemmDescriptor d, DeviceBuffer a, DeviceBuffer b, DeviceBuffer c, float alpha, float beta) {
-    gemm(d, a, 0, b, 0, c, 0, alpha, beta);
-  }
-
-  /**
-   * As {@link DeviceLibrary#gemmStridedBatched}; in 16 bits the spans of A and B (strides kept) are
-   * converted once, then one strided-batched 16-bit GEMM runs.
-   */
-  public void gemmStridedBatched(
-      GemmDescriptor d,
-      GemmBatch batch,
-      DeviceBuffer a,
-      long aPos,
-      DeviceBuffer b,
-      long bPos,
-      DeviceBuffer c,
-      long cPos,
-      float alpha,
-      float beta) {
-    MathMode mode = device.mathMode();
-    if (!mode.isSixteenBit()) {
-      device.library().gemmStridedBatched(d, batch, a, aPos, b, bPos, c, cPos, alpha, beta);
-      return;
-    }
-    long aSpan = GemmBatch.span(batch.count(), batch.aStride(), d.aCount());
-    long bSpan = GemmBatch.span(batch.count(), batch.bStride(), d.bCount());
-    Staged s = stage(mode, a, aPos, aSpan, b, bPos, bSpan, gemmBytes(d, batch));
-    device
-        .library()
-        .gemmStridedBatched16(
-            mode, d, batch, s.arena, s.first, s.arena, s.second, c, cPos, alpha, beta);
+  /** The library's call: no products, nothing to stage. */
+  @Override
+  public void run(UnaryCall call) {
+    device.library().run(call);
   }
 
   /**
@@ -292,8 +245,8 @@ public final class MixedPrecision implements AutoCloseable {
       long bytes) {
     long second = region(n1);
     DeviceBuffer s = arena(bytes);
-    toSixteen(mode, x1, pos1, n1, s, 0);
-    toSixteen(mode, x2, pos2, n2, s, second);
+    toSixteen(device, mode, x1, pos1, n1, s, 0);
+    toSixteen(device, mode, x2, pos2, n2, s, second);
     return new Staged(s, 0, second, second + region(n2));
   }
 
@@ -312,13 +265,7 @@ public final class MixedPrecision implements AutoCloseable {
       long n,
       DeviceBuffer y16,
       long yByte) {
-    String kernel =
-        switch (mode) {
-          case BF16 -> "convert_float_to_bf16";
-          case FP16 -> "convert_float_to_fp16";
-          default ->
-              throw new IllegalArgumentException("math mode " + mode + " has no 16-bit format");
-        };
+    String kernel = conversion("convert_float_to_%s", mode);
     requireBytes(kernel, "x", x, xPos * Float.BYTES, n * Float.BYTES);
     requireBytes(kernel, "y16", y16, yByte, n * 2);
     if (n == 0) return;
@@ -335,13 +282,7 @@ public final class MixedPrecision implements AutoCloseable {
       DeviceBuffer y,
       float alpha,
       float beta) {
-    String kernel =
-        switch (mode) {
-          case BF16 -> "convert_bf16_to_float";
-          case FP16 -> "convert_fp16_to_float";
-          default ->
-              throw new IllegalArgumentException("math mode " + mode + " has no 16-bit format");
-        };
+    String kernel = conversion("convert_%s_to_float", mode);
     requireBytes(kernel, "x16", x16, xByte, n * 2);
     requireBytes(kernel, "y", y, 0, n * Float.BYTES);
     if (n == 0) return;
@@ -364,20 +305,13 @@ public final class MixedPrecision implements AutoCloseable {
     }
   }
 
-  private void toSixteen(
-      MathMode mode, DeviceBuffer x, long xPos, long n, DeviceBuffer y16, long yByte) {
-    toSixteen(device, mode, x, xPos, n, y16, yByte);
-  }
-
-  private void fromSixteen(
-      MathMode mode,
-      DeviceBuffer x16,
-      long xByte,
-      long n,
-      DeviceBuffer y,
-      float alpha,
-      float beta) {
-    fromSixteen(device, mode, x16, xByte, n, y, alpha, beta);
+  /** The conversion kernel {@code pattern} names for a 16-bit mode ("bf16" or "fp16" at %s). */
+  private static String conversion(String pattern, MathMode mode) {
+    return switch (mode) {
+      case BF16 -> pattern.formatted("bf16");
+      case FP16 -> pattern.formatted("fp16");
+      default -> throw new IllegalArgumentException("math mode " + mode + " has no 16-bit format");
+    };
   }
 
   /**

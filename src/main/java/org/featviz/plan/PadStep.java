@@ -2,6 +2,7 @@ package org.featviz.plan;
 
 import java.util.Arrays;
 import org.featviz.device.Device;
+import org.featviz.device.DeviceBuffer;
 import org.featviz.ir.Node;
 import org.featviz.plan.CustomKernels.PadMode;
 
@@ -13,7 +14,7 @@ import org.featviz.plan.CustomKernels.PadMode;
  * mode only, never differentiated). Backward in constant mode only: the gradient is the slice of dy
  * that x occupies.
  */
-final class PadStep extends Step {
+final class PadStep extends DataGradientStep {
   private final PadMode mode;
   private final int[] begin;
 
@@ -54,15 +55,8 @@ final class PadStep extends Step {
   }
 
   @Override
-  void backward(Device device) {
-    if (gradIn(0) == null) return;
+  void backward(Device device, DeviceBuffer dy, DeviceBuffer dx, boolean accumulate) {
     CustomKernels.padBackwardConstant(
-        device,
-        gradOut().buffer(),
-        gradIn(0).buffer(),
-        input(0).shape().dims(),
-        begin,
-        output().shape().dims(),
-        accumulate(0));
+        device, dy, dx, input(0).shape().dims(), begin, output().shape().dims(), accumulate);
   }
 }

@@ -16,7 +16,7 @@ import org.featviz.ir.Node;
  * ConvBiasReluStep}: those whose output is read by exactly one node of the plan, a Relu, and is no
  * plan target. A target keeps its own buffer (the render loop reads the targeted layers and the
  * inputs of their ReLUs), so a Conv whose output is one stays a {@link ConvStep} and the Relu an
- * {@link ActivationStep}.
+ * activation {@link UnaryLibraryStep}.
  */
 final class ReluFusion {
   private final Map<Node, Node> reluAfter = new IdentityHashMap<>();

@@ -79,14 +79,14 @@ final class SpatialLowering {
 
   /**
    * MaxPool and AveragePool. Where cuDNN's pooling matches ONNX's (the same padding on both sides,
-   * smaller than the window, no ceil_mode overhang) it is one PoolStep. Otherwise the input is
-   * padded explicitly (minus infinity for max pooling, zeros for average pooling) by the ONNX
-   * padding plus the overhang, pooled without padding, and an average is corrected per output
-   * position by a Mul with K / count(o) (K the window size, count(o) the taps that ONNX divides by:
-   * those inside the input, or with count_include_pad those inside the padded input), which gives
-   * ONNX's average for every padding and rounding. What cuDNN cannot pool at all, dilated windows
-   * and max pooling whose padding is as wide as the window, goes to the pool kernels ({@link
-   * WindowPoolStep}).
+   * smaller than the window, no ceil_mode overhang) it is one pooling UnaryLibraryStep. Otherwise
+   * the input is padded explicitly (minus infinity for max pooling, zeros for average pooling) by
+   * the ONNX padding plus the overhang, pooled without padding, and an average is corrected per
+   * output position by a Mul with K / count(o) (K the window size, count(o) the taps that ONNX
+   * divides by: those inside the input, or with count_include_pad those inside the padded input),
+   * which gives ONNX's average for every padding and rounding. What cuDNN cannot pool at all,
+   * dilated windows and max pooling whose padding is as wide as the window, goes to the pool
+   * kernels ({@link WindowPoolStep}).
    */
   void pool(Node node) {
     OpContext ctx = l.context(node);
@@ -127,7 +127,7 @@ final class SpatialLowering {
       direct &= pb[i] == end[i] && pb[i] < k[i] && (max || !includePad || extra == 0);
     }
     if (direct) {
-      l.add(new PoolStep(node, x, y, poolDescriptor(node, mode, x, k, pb, s, y)));
+      l.add(new UnaryLibraryStep(node, x, y, poolDescriptor(node, mode, x, k, pb, s, y)));
       return;
     }
     for (int i = 0; max && i < rank; i++) {
@@ -141,7 +141,8 @@ final class SpatialLowering {
     DeviceValue padded = explicitPad(node, x, pb, end, max ? Float.NEGATIVE_INFINITY : 0f);
     int[] none = new int[rank];
     if (max) {
-      l.add(new PoolStep(node, padded, y, poolDescriptor(node, mode, padded, k, none, s, y)));
+      l.add(
+          new UnaryLibraryStep(node, padded, y, poolDescriptor(node, mode, padded, k, none, s, y)));
       return;
     }
     float[] factor = averageFactors(win, includePad);
@@ -150,11 +151,14 @@ final class SpatialLowering {
     PoolDescriptor.Mode sum =
         PoolDescriptor.Mode.AVERAGE_COUNT_INCLUDE_PAD; // no padding left: divides by K
     if (allOne) {
-      l.add(new PoolStep(node, padded, y, poolDescriptor(node, sum, padded, k, none, s, y)));
+      l.add(
+          new UnaryLibraryStep(node, padded, y, poolDescriptor(node, sum, padded, k, none, s, y)));
       return;
     }
     DeviceValue pooled = l.intermediate(node, "pooled", y.shape());
-    l.add(new PoolStep(node, padded, pooled, poolDescriptor(node, sum, padded, k, none, s, y)));
+    l.add(
+        new UnaryLibraryStep(
+            node, padded, pooled, poolDescriptor(node, sum, padded, k, none, s, y)));
     int[] fdims = y.shape().dims();
     fdims[0] = 1;
     fdims[1] = 1;
@@ -251,7 +255,7 @@ final class SpatialLowering {
             spatial,
             new int[spatial.length],
             ones);
-    l.add(new PoolStep(node, x, y, d));
+    l.add(new UnaryLibraryStep(node, x, y, d));
   }
 
   /**

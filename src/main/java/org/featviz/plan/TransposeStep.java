@@ -3,6 +3,7 @@ package org.featviz.plan;
 import java.util.Arrays;
 import java.util.List;
 import org.featviz.device.Device;
+import org.featviz.device.DeviceBuffer;
 import org.featviz.ir.Node;
 
 /**
@@ -10,7 +11,7 @@ import org.featviz.ir.Node;
  * inverse permutation (a permutation moves every element once, so the gradient is a gather, not a
  * scatter).
  */
-final class TransposeStep extends Step {
+final class TransposeStep extends DataGradientStep {
   private final int[] perm;
   private final int[] forwardStrides;
   private final int[] backwardStrides;
@@ -46,19 +47,7 @@ final class TransposeStep extends Step {
   }
 
   @Override
-  boolean differentiable(int input) {
-    return true;
-  }
-
-  @Override
-  void backward(Device device) {
-    if (gradIn(0) == null) return;
-    CustomKernels.transpose(
-        device,
-        gradOut().buffer(),
-        gradIn(0).buffer(),
-        input(0).shape().dims(),
-        backwardStrides,
-        accumulate(0));
+  void backward(Device device, DeviceBuffer dy, DeviceBuffer dx, boolean accumulate) {
+    CustomKernels.transpose(device, dy, dx, input(0).shape().dims(), backwardStrides, accumulate);
   }
 }

@@ -1,59 +1,51 @@
 package org.featviz.plan;
 
 import java.util.List;
+import org.featviz.device.ActivationDescriptor;
 import org.featviz.device.Device;
 import org.featviz.device.DeviceBuffer;
-import org.featviz.device.DeviceLibrary;
+import org.featviz.device.PoolDescriptor;
+import org.featviz.device.UnaryDescriptor;
 import org.featviz.ir.Node;
 
 /**
- * A step that is one device library operation on one input, y = op(x), whose backward is the
- * library's too and reads x and y (cuDNN's backward calls take both): {@link ActivationStep},
- * {@link PoolStep}, {@link LrnStep}, and {@link SoftmaxStep} (which reads only y). Nothing runs for
- * an empty output.
+ * One device library operation on one input, y = op(x), and the library's backward of it: Relu,
+ * Sigmoid and Tanh (an {@link ActivationDescriptor}), MaxPool, AveragePool and GlobalAveragePool
+ * ({@link PoolDescriptor}; padding cuDNN cannot express arrives already applied by a {@link
+ * PadStep}), LRN across channels, and Softmax on the [outer, length, inner] view (cuDNN's channel
+ * mode). The backward reads x and y (cuDNN's backward calls take both), softmax's y only. Nothing
+ * runs for an empty output.
  */
-abstract class UnaryLibraryStep extends Step {
-  UnaryLibraryStep(Node node, DeviceValue x, DeviceValue y) {
+final class UnaryLibraryStep extends DataGradientStep {
+  private final UnaryDescriptor op;
+
+  UnaryLibraryStep(Node node, DeviceValue x, DeviceValue y, UnaryDescriptor op) {
     super(node, List.of(x), y);
+    this.op = op;
   }
 
-  /** y = op(x), overwriting y. */
-  abstract void forward(DeviceLibrary library, DeviceBuffer x, DeviceBuffer y);
-
-  /** dx = op'(x, y) dy + beta dx. */
-  abstract void backward(
-      DeviceLibrary library,
-      DeviceBuffer x,
-      DeviceBuffer y,
-      DeviceBuffer dy,
-      DeviceBuffer dx,
-      float beta);
+  @Override
+  String describe() {
+    if (op instanceof ActivationDescriptor a)
+      return "activation " + a.mode() + " over " + a.count() + " elements";
+    return (op instanceof PoolDescriptor ? "pool" : op.operation()) + " " + op;
+  }
 
   @Override
-  final void forward(Device device) {
+  void forward(Device device) {
     if (output().count() == 0) return;
-    forward(device.library(), input(0).buffer(), output().buffer());
-  }
-
-  @Override
-  final boolean differentiable(int input) {
-    return true;
+    device.library().forward(op, input(0).buffer(), output().buffer(), 1f, 0f);
   }
 
   @Override
   List<DeviceValue> savedForBackward() {
-    return List.of(input(0), output());
+    return op.backwardReadsX() ? List.of(input(0), output()) : List.of(output());
   }
 
   @Override
-  final void backward(Device device) {
-    if (gradIn(0) == null || output().count() == 0) return;
-    backward(
-        device.library(),
-        input(0).buffer(),
-        output().buffer(),
-        gradOut().buffer(),
-        gradIn(0).buffer(),
-        beta(0));
+  void backward(Device device, DeviceBuffer dy, DeviceBuffer dx, boolean accumulate) {
+    if (output().count() == 0) return;
+    DeviceBuffer x = op.backwardReadsX() ? input(0).buffer() : null;
+    device.library().backward(op, x, output().buffer(), dy, dx, 1f, accumulate ? 1f : 0f);
   }
 }

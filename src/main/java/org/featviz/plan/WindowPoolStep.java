@@ -2,6 +2,7 @@ package org.featviz.plan;
 
 import java.util.List;
 import org.featviz.device.Device;
+import org.featviz.device.DeviceBuffer;
 import org.featviz.ir.Node;
 import org.featviz.ops.SpatialWindow;
 import org.featviz.plan.CustomKernels.PoolMode;
@@ -13,7 +14,7 @@ import org.featviz.plan.CustomKernels.PoolMode;
  * count_include_pad), so no Pad step comes before. The backward reads x for max pooling (each
  * window's argmax is recomputed), nothing for averages.
  */
-final class WindowPoolStep extends Step {
+final class WindowPoolStep extends DataGradientStep {
   private final PoolMode mode;
   private final SpatialWindow window;
   private final int planes;
@@ -36,26 +37,12 @@ final class WindowPoolStep extends Step {
   }
 
   @Override
-  boolean differentiable(int input) {
-    return true;
-  }
-
-  @Override
   List<DeviceValue> savedForBackward() {
     return mode == PoolMode.MAX ? List.of(input(0)) : List.of();
   }
 
   @Override
-  void backward(Device device) {
-    if (gradIn(0) == null) return;
-    CustomKernels.poolBackward(
-        device,
-        mode,
-        input(0).buffer(),
-        gradOut().buffer(),
-        gradIn(0).buffer(),
-        planes,
-        window,
-        accumulate(0));
+  void backward(Device device, DeviceBuffer dy, DeviceBuffer dx, boolean accumulate) {
+    CustomKernels.poolBackward(device, mode, input(0).buffer(), dy, dx, planes, window, accumulate);
   }
 }

@@ -15,6 +15,7 @@ import org.featviz.device.ActivationMode;
 import org.featviz.device.ConvDescriptor;
 import org.featviz.device.Device;
 import org.featviz.device.DeviceBuffer;
+import org.featviz.device.DeviceLibrary;
 import org.featviz.device.GemmBatch;
 import org.featviz.device.GemmDescriptor;
 import org.featviz.device.LrnDescriptor;
@@ -567,7 +568,7 @@ final class BindingChecks {
       try (DeviceBuffer da = upload16(device, format, a, aAt, aAt + aSpan + 1);
           DeviceBuffer db = upload16(device, format, b, bAt, bAt + bSpan);
           DeviceBuffer dc = device.toDevice(c)) {
-        device.cublas().gemm16(format, d, da, 2L * aAt, db, 2L * bAt, dc, cPos, 1f, 0.5f);
+        device.library().gemm16(format, d, da, 2L * aAt, db, 2L * bAt, dc, cPos, 1f, 0.5f);
         float[] got = device.copyToHostFloats(dc, c.length);
         float[] expected =
             referenceGemm(
@@ -581,7 +582,7 @@ final class BindingChecks {
             expected, Arrays.copyOfRange(got, cPos, cPos + (int) d.cCount()), FP32_TOL, what);
         device.copyToDevice(c, dc);
         device
-            .cublas()
+            .library()
             .gemmStridedBatched16(format, d, batch, da, 2L * aAt, db, 2L * bAt, dc, cPos, 0.5f, 1f);
         got = device.copyToHostFloats(dc, c.length);
         for (int p = 0; p < count; p++) {
@@ -607,9 +608,9 @@ final class BindingChecks {
   }
 
   /**
-   * forward16 and backwardData16 on 16-bit operands at element offsets: the output, written in the
-   * format, within one unit in the last place of the format (at the expected value's magnitude) of
-   * the CPU reference.
+   * convolutionForward16 and convolutionBackwardData16 on 16-bit operands at element offsets: the
+   * output, written in the format, within one unit in the last place of the format (at the expected
+   * value's magnitude) of the CPU reference.
    */
   static void convolutions16(FakeCudaDevice device, MathMode format, Random rng, int cases) {
     double ulp = format == MathMode.BF16 ? 0x1p-7 : 0x1p-10;
@@ -630,14 +631,14 @@ final class BindingChecks {
           DeviceBuffer dy = upload16(device, format, new float[0], 0, yAt + y.size());
           DeviceBuffer dgy = upload16(device, format, gy.data(), yAt, yAt + y.size());
           DeviceBuffer dgx = upload16(device, format, new float[0], 0, xAt + x.size())) {
-        CudnnConvolutions convs = device.cudnn().convolutions();
-        convs.forward16(format, d, dx, 2L * xAt, dw, 2L * wAt, dy, 2L * yAt);
+        DeviceLibrary convs = device.library();
+        convs.convolutionForward16(format, d, dx, 2L * xAt, dw, 2L * wAt, dy, 2L * yAt);
         assertWithinUlp(
             y.data(),
             download16(device, format, dy, yAt, y.size()),
             ulp,
             format + " conv forward " + d);
-        convs.backwardData16(format, d, dw, 2L * wAt, dgy, 2L * yAt, dgx, 2L * xAt);
+        convs.convolutionBackwardData16(format, d, dw, 2L * wAt, dgy, 2L * yAt, dgx, 2L * xAt);
         assertWithinUlp(
             gx.data(),
             download16(device, format, dgx, xAt, x.size()),

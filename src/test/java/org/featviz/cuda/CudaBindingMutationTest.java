@@ -165,44 +165,100 @@ class CudaBindingMutationTest {
     }
   }
 
+  /** A change of the GEMM arguments of a call (its argument 1). */
+  private static Consumer<Object[]> gemm(UnaryOperator<CublasApi.Gemm> change) {
+    return a -> a[1] = change.apply((CublasApi.Gemm) a[1]);
+  }
+
+  /** A change of the batch strides of a strided-batched call (its argument 2). */
+  private static Consumer<Object[]> strides(UnaryOperator<CublasApi.Strides> change) {
+    return a -> a[2] = change.apply((CublasApi.Strides) a[2]);
+  }
+
   @Test
   void gemmMutantsAreCaught() {
-    // sgemm(handle, transa, transb, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc): Cublas passes
-    // featviz's B as
-    // cuBLAS's A. Undo the swap: featviz's A first, M and N back in place, each operand with its
-    // own flag and ld.
+    // Cublas passes featviz's B as cuBLAS's A. Undo the swap: featviz's A first, M and N back in
+    // place, each operand with its own flag and ld, ldc the new m.
     Map<Outcome, Integer> noSwap =
         cublasMutant(
             "operands not swapped",
             "sgemm",
-            a -> {
-              swap(a, 1, 2); // transa, transb
-              swap(a, 3, 4); // m, n
-              swap(a, 7, 9); // A, B
-              swap(a, 8, 10); // lda, ldb
-              a[13] = a[3]; // ldc = the new m
-            },
+            gemm(
+                g ->
+                    new CublasApi.Gemm(
+                        g.transb(),
+                        g.transa(),
+                        g.n(),
+                        g.m(),
+                        g.k(),
+                        g.alpha(),
+                        g.b(),
+                        g.ldb(),
+                        g.a(),
+                        g.lda(),
+                        g.beta(),
+                        g.c(),
+                        g.n())),
             GEMM);
     // The leading dimension of cuBLAS's A as op(A)'s column count instead of A's stored row count.
     Map<Outcome, Integer> lda =
         cublasMutant(
             "lda from the wrong extent",
             "sgemm",
-            a -> a[8] = (int) a[1] == cublasOperation.CUBLAS_OP_N ? a[5] : a[3],
+            gemm(
+                g ->
+                    withTransposes(
+                        g,
+                        g.transa(),
+                        g.transb(),
+                        g.transa() == cublasOperation.CUBLAS_OP_N ? g.k() : g.m())),
             GEMM);
     // cuBLAS's B untransposed where it should be transposed (a lost flag), leading dimension kept.
     cublasMutant(
-        "transpose flag of B dropped", "sgemm", a -> a[2] = cublasOperation.CUBLAS_OP_N, GEMM);
-    cublasMutant("alpha and beta exchanged", "sgemm", a -> swap(a, 6, 11), GEMM);
+        "transpose flag of B dropped",
+        "sgemm",
+        gemm(g -> withTransposes(g, g.transa(), cublasOperation.CUBLAS_OP_N, g.lda())),
+        GEMM);
     cublasMutant(
-        "A and B batch strides exchanged", "sgemmStridedBatched", a -> swap(a, 9, 12), STRIDED);
+        "alpha and beta exchanged",
+        "sgemm",
+        gemm(
+            g ->
+                new CublasApi.Gemm(
+                    g.transa(),
+                    g.transb(),
+                    g.m(),
+                    g.n(),
+                    g.k(),
+                    g.beta(),
+                    g.a(),
+                    g.lda(),
+                    g.b(),
+                    g.ldb(),
+                    g.alpha(),
+                    g.c(),
+                    g.ldc())),
+        GEMM);
+    cublasMutant(
+        "A and B batch strides exchanged",
+        "sgemmStridedBatched",
+        strides(s -> new CublasApi.Strides(s.strideB(), s.strideA(), s.strideC(), s.batchCount())),
+        STRIDED);
     cublasMutant(
         "C batch stride of one matrix too many",
         "sgemmStridedBatched",
-        a -> a[16] = (long) a[16] + 1,
+        strides(
+            s -> new CublasApi.Strides(s.strideA(), s.strideB(), s.strideC() + 1, s.batchCount())),
         STRIDED);
     assertWrongResultsSeen("operands not swapped", noSwap);
     assertWrongResultsSeen("lda from the wrong extent", lda);
+  }
+
+  /** g with other transpose flags and leading dimension of A. */
+  private static CublasApi.Gemm withTransposes(CublasApi.Gemm g, int transa, int transb, int lda) {
+    return new CublasApi.Gemm(
+        transa, transb, g.m(), g.n(), g.k(), g.alpha(), g.a(), lda, g.b(), g.ldb(), g.beta(), g.c(),
+        g.ldc());
   }
 
   @Test

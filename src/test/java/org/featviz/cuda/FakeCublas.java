@@ -15,6 +15,9 @@ import jcuda.jcublas.cublasComputeType;
 import jcuda.jcublas.cublasGemmAlgo;
 import jcuda.jcublas.cublasHandle;
 import jcuda.jcublas.cublasMath;
+import org.featviz.cuda.CublasApi.Gemm;
+import org.featviz.cuda.CublasApi.Strides;
+import org.featviz.cuda.CublasApi.Types;
 import org.featviz.cuda.FakeMemory.Elements;
 import org.featviz.cuda.FakeMemory.Type;
 
@@ -122,269 +125,109 @@ final class FakeCublas implements CublasApi {
   }
 
   @Override
-  public int sgemm(
-      cublasHandle handle,
-      int transa,
-      int transb,
-      int m,
-      int n,
-      int k,
-      float alpha,
-      DevicePtr a,
-      int lda,
-      DevicePtr b,
-      int ldb,
-      float beta,
-      DevicePtr c,
-      int ldc) {
-    return gemm(
-        "cublasSgemm",
-        handle,
-        transa,
-        transb,
-        m,
-        n,
-        k,
-        alpha,
-        a,
-        Type.F32,
-        lda,
-        0,
-        b,
-        Type.F32,
-        ldb,
-        0,
-        beta,
-        c,
-        Type.F32,
-        ldc,
-        0,
-        1);
+  public int sgemm(cublasHandle handle, Gemm g) {
+    return gemm("cublasSgemm", handle, g, null, null);
   }
 
   @Override
-  public int sgemmStridedBatched(
-      cublasHandle handle,
-      int transa,
-      int transb,
-      int m,
-      int n,
-      int k,
-      float alpha,
-      DevicePtr a,
-      int lda,
-      long strideA,
-      DevicePtr b,
-      int ldb,
-      long strideB,
-      float beta,
-      DevicePtr c,
-      int ldc,
-      long strideC,
-      int batchCount) {
-    return gemm(
-        "cublasSgemmStridedBatched",
-        handle,
-        transa,
-        transb,
-        m,
-        n,
-        k,
-        alpha,
-        a,
-        Type.F32,
-        lda,
-        strideA,
-        b,
-        Type.F32,
-        ldb,
-        strideB,
-        beta,
-        c,
-        Type.F32,
-        ldc,
-        strideC,
-        batchCount);
+  public int sgemmStridedBatched(cublasHandle handle, Gemm g, Strides strides) {
+    return gemm("cublasSgemmStridedBatched", handle, g, strides, null);
   }
 
   @Override
-  public int gemmEx(
-      cublasHandle handle,
-      int transa,
-      int transb,
-      int m,
-      int n,
-      int k,
-      float alpha,
-      DevicePtr a,
-      int aType,
-      int lda,
-      DevicePtr b,
-      int bType,
-      int ldb,
-      float beta,
-      DevicePtr c,
-      int cType,
-      int ldc,
-      int computeType,
-      int algo) {
-    int status = checkEx(aType, bType, cType, computeType, algo);
-    if (status != CUBLAS_STATUS_SUCCESS) return status;
-    return gemm(
-        "cublasGemmEx",
-        handle,
-        transa,
-        transb,
-        m,
-        n,
-        k,
-        alpha,
-        a,
-        Type.ofCuda(aType),
-        lda,
-        0,
-        b,
-        Type.ofCuda(bType),
-        ldb,
-        0,
-        beta,
-        c,
-        Type.F32,
-        ldc,
-        0,
-        1);
+  public int gemmEx(cublasHandle handle, Gemm g, Types types) {
+    return gemm("cublasGemmEx", handle, g, null, types);
   }
 
   @Override
-  public int gemmStridedBatchedEx(
-      cublasHandle handle,
-      int transa,
-      int transb,
-      int m,
-      int n,
-      int k,
-      float alpha,
-      DevicePtr a,
-      int aType,
-      int lda,
-      long strideA,
-      DevicePtr b,
-      int bType,
-      int ldb,
-      long strideB,
-      float beta,
-      DevicePtr c,
-      int cType,
-      int ldc,
-      long strideC,
-      int batchCount,
-      int computeType,
-      int algo) {
-    int status = checkEx(aType, bType, cType, computeType, algo);
-    if (status != CUBLAS_STATUS_SUCCESS) return status;
-    return gemm(
-        "cublasGemmStridedBatchedEx",
-        handle,
-        transa,
-        transb,
-        m,
-        n,
-        k,
-        alpha,
-        a,
-        Type.ofCuda(aType),
-        lda,
-        strideA,
-        b,
-        Type.ofCuda(bType),
-        ldb,
-        strideB,
-        beta,
-        c,
-        Type.F32,
-        ldc,
-        strideC,
-        batchCount);
+  public int gemmStridedBatchedEx(cublasHandle handle, Gemm g, Strides strides, Types types) {
+    return gemm("cublasGemmStridedBatchedEx", handle, g, strides, types);
   }
 
   /**
    * The type combinations of cublasGemmEx that featviz may use: A and B alike, C FP32, FP32
    * compute.
    */
-  private static int checkEx(int aType, int bType, int cType, int computeType, int algo) {
-    if (Type.ofCuda(aType) == null
-        || aType != bType
-        || Type.ofCuda(cType) != Type.F32
-        || computeType != cublasComputeType.CUBLAS_COMPUTE_32F) {
+  private static int checkEx(Types t) {
+    if (Type.ofCuda(t.aType()) == null
+        || t.aType() != t.bType()
+        || Type.ofCuda(t.cType()) != Type.F32
+        || t.computeType() != cublasComputeType.CUBLAS_COMPUTE_32F) {
       return CUBLAS_STATUS_NOT_SUPPORTED;
     }
-    if (algo != cublasGemmAlgo.CUBLAS_GEMM_DEFAULT
-        && algo != cublasGemmAlgo.CUBLAS_GEMM_DEFAULT_TENSOR_OP) {
+    if (t.algo() != cublasGemmAlgo.CUBLAS_GEMM_DEFAULT
+        && t.algo() != cublasGemmAlgo.CUBLAS_GEMM_DEFAULT_TENSOR_OP) {
       return CUBLAS_STATUS_INVALID_VALUE;
     }
     return CUBLAS_STATUS_SUCCESS;
   }
 
-  private int gemm(
-      String name,
-      cublasHandle handle,
-      int transa,
-      int transb,
-      int m,
-      int n,
-      int k,
-      float alpha,
-      DevicePtr a,
-      Type aType,
-      int lda,
-      long strideA,
-      DevicePtr b,
-      Type bType,
-      int ldb,
-      long strideB,
-      float beta,
-      DevicePtr c,
-      Type cType,
-      int ldc,
-      long strideC,
-      int batch) {
+  /**
+   * Every GEMM form: the batched ones without strides are one product at stride 0, the others'
+   * operands FP32; the Ex forms' type combination checked first.
+   */
+  private int gemm(String name, cublasHandle handle, Gemm g, Strides strides, Types types) {
+    if (types != null) {
+      int status = checkEx(types);
+      if (status != CUBLAS_STATUS_SUCCESS) return status;
+    }
+    Strides st = strides == null ? new Strides(0, 0, 0, 1) : strides;
+    Type aType = types == null ? Type.F32 : Type.ofCuda(types.aType());
+    Type bType = types == null ? Type.F32 : Type.ofCuda(types.bType());
+    int m = g.m();
+    int n = g.n();
+    int k = g.k();
     Handle h;
     synchronized (this) {
       h = handles.get(handle);
     }
     if (h == null) return CUBLAS_STATUS_NOT_INITIALIZED;
-    boolean ta = transa == CUBLAS_OP_T;
-    boolean tb = transb == CUBLAS_OP_T;
+    boolean ta = g.transa() == CUBLAS_OP_T;
+    boolean tb = g.transb() == CUBLAS_OP_T;
     if (m < 0
         || n < 0
         || k < 0
-        || batch < 0
-        || (!ta && transa != CUBLAS_OP_N)
-        || (!tb && transb != CUBLAS_OP_N)) {
+        || st.batchCount() < 0
+        || (!ta && g.transa() != CUBLAS_OP_N)
+        || (!tb && g.transb() != CUBLAS_OP_N)) {
       return CUBLAS_STATUS_INVALID_VALUE;
     }
     int aRows = ta ? k : m;
     int aCols = ta ? m : k;
     int bRows = tb ? n : k;
     int bCols = tb ? k : n;
-    if (lda < Math.max(1, aRows) || ldb < Math.max(1, bRows) || ldc < Math.max(1, m)) {
+    int lda = g.lda();
+    int ldb = g.ldb();
+    if (lda < Math.max(1, aRows) || ldb < Math.max(1, bRows) || g.ldc() < Math.max(1, m)) {
       return CUBLAS_STATUS_INVALID_VALUE;
     }
     synchronized (this) {
-      calls.add(new Call(name, transa, transb, m, n, k, lda, ldb, ldc, batch, h.mathMode));
+      calls.add(
+          new Call(
+              name,
+              g.transa(),
+              g.transb(),
+              m,
+              n,
+              k,
+              lda,
+              ldb,
+              g.ldc(),
+              st.batchCount(),
+              h.mathMode));
     }
-    if (m == 0 || n == 0 || batch == 0) return CUBLAS_STATUS_SUCCESS;
+    if (m == 0 || n == 0 || st.batchCount() == 0) return CUBLAS_STATUS_SUCCESS;
     FakeTf32 operands =
         h.mathMode == cublasMath.CUBLAS_TF32_TENSOR_OP_MATH && aType == Type.F32
             ? tf32
             : FakeTf32.NONE;
-    for (int p = 0; p < batch; p++) {
+    for (int p = 0; p < st.batchCount(); p++) {
       Elements av =
           k == 0
               ? null
               : FakeMemory.elements(
                   name + " A of product " + p,
-                  FakeMemory.plus(a, p * strideA, aType),
+                  FakeMemory.plus(g.a(), p * st.strideA(), aType),
                   aType,
                   span(aRows, aCols, lda));
       Elements bv =
@@ -392,15 +235,15 @@ final class FakeCublas implements CublasApi {
               ? null
               : FakeMemory.elements(
                   name + " B of product " + p,
-                  FakeMemory.plus(b, p * strideB, bType),
+                  FakeMemory.plus(g.b(), p * st.strideB(), bType),
                   bType,
                   span(bRows, bCols, ldb));
       Elements cv =
           FakeMemory.elements(
               name + " C of product " + p,
-              FakeMemory.plus(c, p * strideC, cType),
-              cType,
-              span(m, n, ldc));
+              FakeMemory.plus(g.c(), p * st.strideC(), Type.F32),
+              Type.F32,
+              span(m, n, g.ldc()));
       for (int j = 0; j < n; j++) {
         for (int i = 0; i < m; i++) {
           double sum = 0;
@@ -409,9 +252,9 @@ final class FakeCublas implements CublasApi {
             float y = operands.apply(bv.get(tb ? j + (long) q * ldb : q + (long) j * ldb));
             sum += (double) x * y;
           }
-          long at = i + (long) j * ldc;
-          double prior = beta == 0 ? 0 : (double) beta * cv.get(at);
-          cv.set(at, (float) (alpha * sum + prior));
+          long at = i + (long) j * g.ldc();
+          double prior = g.beta() == 0 ? 0 : (double) g.beta() * cv.get(at);
+          cv.set(at, (float) (g.alpha() * sum + prior));
         }
       }
     }

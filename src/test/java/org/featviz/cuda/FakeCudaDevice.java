@@ -19,8 +19,8 @@ import org.featviz.device.KernelSignature;
  * featviz's own {@link CudaLibraries}, {@link Cublas}, {@link Cudnn} and {@link CudnnConvolutions},
  * the classes that run on a GPU, calling {@link FakeCublas} and {@link FakeCudnn} instead of
  * JCublas2 and JCudnn. It has no custom kernels (a launch is refused as an unknown kernel), so the
- * 16-bit math modes, whose conversions are kernels, are tested by calling Cublas's and
- * CudnnConvolutions's 16-bit operations directly.
+ * 16-bit math modes, whose conversions are kernels, are tested by calling the library's 16-bit
+ * operations directly on staged operands.
  *
  * <p>A wrapper around either fake API (the constructor's operators) sees every call the binding
  * makes and may alter it: the mutation checks wrap a call with a deliberate mistake and show that

@@ -4,17 +4,21 @@ import java.util.HashMap;
 import java.util.Map;
 import org.featviz.cpu.CpuKernels;
 import org.featviz.cpu.KernelCall;
+import org.featviz.device.ActivationDescriptor;
 import org.featviz.device.ActivationMode;
 import org.featviz.device.ConvDescriptor;
+import org.featviz.device.ConvolutionCall;
 import org.featviz.device.Device;
 import org.featviz.device.DeviceBuffer;
 import org.featviz.device.DeviceLibrary;
-import org.featviz.device.GemmBatch;
+import org.featviz.device.GemmCall;
 import org.featviz.device.GemmDescriptor;
 import org.featviz.device.LrnDescriptor;
 import org.featviz.device.MathMode;
 import org.featviz.device.PoolDescriptor;
 import org.featviz.device.SoftmaxDescriptor;
+import org.featviz.device.UnaryCall;
+import org.featviz.device.UnaryDescriptor;
 import org.featviz.ir.Attributes;
 import org.featviz.ir.Node;
 import org.featviz.ir.Shape;
@@ -53,28 +57,39 @@ final class ReferenceLibrary implements DeviceLibrary {
     // Nothing to choose or cache: the reference kernel has one algorithm and no workspace.
   }
 
+  /**
+   * The reference convolution or its data gradient on the operands, read as the call's format asks
+   * (FP32 rounded to TF32 in that mode, 16-bit decoded exactly), the output blended in FP32 or
+   * rounded to the 16-bit format.
+   */
   @Override
-  public void convolutionForward(
-      ConvDescriptor d, DeviceBuffer x, DeviceBuffer w, DeviceBuffer y, float alpha, float beta) {
-    Tensor out = Tensor.zeros(Shape.of(d.outputDims()));
-    Tensor[] in = {product(read(x, 0, d.inputDims())), product(read(w, 0, d.weightDims()))};
-    forward(convNode(d), in, out);
-    blend(y, 0, out.data(), alpha, beta);
-  }
-
-  @Override
-  public void convolutionBackwardData(
-      ConvDescriptor d, DeviceBuffer w, DeviceBuffer dy, DeviceBuffer dx, float alpha, float beta) {
-    Tensor x =
-        Tensor.zeros(Shape.of(d.inputDims())); // only its shape is read for the data gradient
-    Tensor gradX = Tensor.zeros(x.shape());
-    backward(
-        convNode(d),
-        new Tensor[] {x, product(read(w, 0, d.weightDims()))},
-        null,
-        product(read(dy, 0, d.outputDims())),
-        new Tensor[] {gradX, null});
-    blend(dx, 0, gradX.data(), alpha, beta);
+  public void run(ConvolutionCall call) {
+    ConvDescriptor d = call.d();
+    if (call.kind() == ConvolutionCall.Kind.BIAS_ACTIVATION_FORWARD) {
+      biasActivationForward(call);
+      return;
+    }
+    Node conv = convNode(d);
+    float[] result;
+    if (call.kind() == ConvolutionCall.Kind.FORWARD) {
+      Tensor out = Tensor.zeros(Shape.of(d.outputDims()));
+      Tensor x = operand(call.format(), call.in0(), call.in0Pos(), d.inputDims());
+      forward(
+          conv,
+          new Tensor[] {x, operand(call.format(), call.in1(), call.in1Pos(), d.weightDims())},
+          out);
+      result = out.data();
+    } else {
+      Tensor x =
+          Tensor.zeros(Shape.of(d.inputDims())); // only its shape is read for the data gradient
+      Tensor gradX = Tensor.zeros(x.shape());
+      Tensor w = operand(call.format(), call.in0(), call.in0Pos(), d.weightDims());
+      Tensor dy = operand(call.format(), call.in1(), call.in1Pos(), d.outputDims());
+      backward(conv, new Tensor[] {x, w}, null, dy, new Tensor[] {gradX, null});
+      result = gradX.data();
+    }
+    if (call.sixteenBit()) write16(call.format(), call.out(), call.outPos(), result);
+    else blend(call.out(), call.outPos(), result, call.alpha(), call.beta());
   }
 
   /**
@@ -82,309 +97,79 @@ final class ReferenceLibrary implements DeviceLibrary {
    * and the same float operations as a convolution followed by the bias_add kernel), then the
    * reference activation.
    */
-  @Override
-  public void convolutionBiasActivationForward(
-      ConvDescriptor d,
-      ActivationMode mode,
-      DeviceBuffer x,
-      DeviceBuffer w,
-      DeviceBuffer bias,
-      DeviceBuffer y,
-      float alpha,
-      float beta) {
+  private void biasActivationForward(ConvolutionCall call) {
+    ConvDescriptor d = call.d();
+    float alpha = call.alpha();
+    float beta = call.beta();
+    DeviceBuffer y = call.out();
     Tensor conv = Tensor.zeros(Shape.of(d.outputDims()));
     forward(
         convNode(d),
-        new Tensor[] {product(read(x, 0, d.inputDims())), product(read(w, 0, d.weightDims()))},
+        new Tensor[] {
+          product(read(call.in0(), 0, d.inputDims())), product(read(call.in1(), 0, d.weightDims()))
+        },
         conv);
     float[] z = conv.data();
     float[] old = beta == 0 ? null : read(y, 0, d.outputDims()).data();
-    float[] b = read(bias, 0, new int[] {d.k()}).data();
+    float[] b = read(call.bias(), 0, new int[] {d.k()}).data();
     int plane = (int) (d.outputCount() / ((long) d.n() * d.k()));
     for (int i = 0; i < z.length; i++) {
       float scaled = alpha * z[i] + (old == null ? 0f : beta * old[i]);
       z[i] = scaled + b[(i / plane) % d.k()];
     }
     Tensor out = Tensor.zeros(conv.shape());
-    forward(activationNode(mode), new Tensor[] {conv}, out);
+    forward(activationNode(call.activation()), new Tensor[] {conv}, out);
     write(y, 0, out.data());
   }
 
-  @Override
-  public void gemm(
-      GemmDescriptor d,
-      DeviceBuffer a,
-      long aPos,
-      DeviceBuffer b,
-      long bPos,
-      DeviceBuffer c,
-      long cPos,
-      float alpha,
-      float beta) {
-    gemmOf(
-        d,
-        product(read(a, aPos, d.aDims())),
-        product(read(b, bPos, d.bDims())),
-        c,
-        cPos,
-        alpha,
-        beta);
-  }
-
   /**
-   * C = alpha op(A) op(B) + beta C on operands already read (and rounded as the math mode asks).
+   * One reference GEMM per product, in order, on operands read as the call's format asks (FP32
+   * rounded to TF32 in that mode, 16-bit decoded exactly); C stays FP32.
    */
-  private void gemmOf(
-      GemmDescriptor d,
-      Tensor opA,
-      Tensor opB,
-      DeviceBuffer c,
-      long cPos,
-      float alpha,
-      float beta) {
-    Map<String, Object> attrs = new HashMap<>();
-    attrs.put("transA", d.transA() ? 1L : 0L);
-    attrs.put("transB", d.transB() ? 1L : 0L);
-    attrs.put("alpha", alpha);
-    attrs.put("beta", beta);
-    Tensor[] in =
-        beta == 0
-            ? new Tensor[] {opA, opB}
-            : new Tensor[] {opA, opB, read(c, cPos, new int[] {d.m(), d.n()})};
-    Tensor out = Tensor.zeros(Shape.of(d.m(), d.n()));
-    forward(node("Gemm", attrs, in.length), in, out);
-    write(c, cPos, out.data());
-  }
-
-  /** One reference GEMM per product of the batch, in order. */
   @Override
-  public void gemmStridedBatched(
-      GemmDescriptor d,
-      GemmBatch batch,
-      DeviceBuffer a,
-      long aPos,
-      DeviceBuffer b,
-      long bPos,
-      DeviceBuffer c,
-      long cPos,
-      float alpha,
-      float beta) {
-    for (int i = 0; i < batch.count(); i++) {
-      gemm(
-          d,
-          a,
-          aPos + i * batch.aStride(),
-          b,
-          bPos + i * batch.bStride(),
-          c,
-          cPos + i * batch.cStride(),
-          alpha,
-          beta);
+  public void run(GemmCall call) {
+    for (int i = 0; i < call.count(); i++) {
+      GemmCall p = call.product(i);
+      GemmDescriptor d = p.d();
+      Tensor opA = operand(p.format(), p.a(), p.aPos(), d.aDims());
+      Tensor opB = operand(p.format(), p.b(), p.bPos(), d.bDims());
+      Map<String, Object> attrs = new HashMap<>();
+      attrs.put("transA", d.transA() ? 1L : 0L);
+      attrs.put("transB", d.transB() ? 1L : 0L);
+      attrs.put("alpha", p.alpha());
+      attrs.put("beta", p.beta());
+      Tensor[] in =
+          p.beta() == 0
+              ? new Tensor[] {opA, opB}
+              : new Tensor[] {opA, opB, read(p.c(), p.cPos(), new int[] {d.m(), d.n()})};
+      Tensor out = Tensor.zeros(Shape.of(d.m(), d.n()));
+      forward(node("Gemm", attrs, in.length), in, out);
+      write(p.c(), p.cPos(), out.data());
     }
   }
 
-  // ---- 16-bit operands (BF16, FP16): decoded exactly, computed as above, a convolution's y
-  // rounded to 16 bits ----
-
+  /** The reference op forward, or its backward from x (zeros where unread), y and dy. */
   @Override
-  public void convolutionForward16(
-      MathMode format,
-      ConvDescriptor d,
-      DeviceBuffer x,
-      long xByte,
-      DeviceBuffer w,
-      long wByte,
-      DeviceBuffer y,
-      long yByte) {
-    Tensor out = Tensor.zeros(Shape.of(d.outputDims()));
-    forward(
-        convNode(d),
-        new Tensor[] {
-          read16(format, x, xByte, d.inputDims()), read16(format, w, wByte, d.weightDims())
-        },
-        out);
-    write16(format, y, yByte, out.data());
-  }
-
-  @Override
-  public void convolutionBackwardData16(
-      MathMode format,
-      ConvDescriptor d,
-      DeviceBuffer w,
-      long wByte,
-      DeviceBuffer dy,
-      long dyByte,
-      DeviceBuffer dx,
-      long dxByte) {
-    Tensor x =
-        Tensor.zeros(Shape.of(d.inputDims())); // only its shape is read for the data gradient
-    Tensor gradX = Tensor.zeros(x.shape());
-    backward(
-        convNode(d),
-        new Tensor[] {x, read16(format, w, wByte, d.weightDims())},
-        null,
-        read16(format, dy, dyByte, d.outputDims()),
-        new Tensor[] {gradX, null});
-    write16(format, dx, dxByte, gradX.data());
-  }
-
-  @Override
-  public void gemm16(
-      MathMode format,
-      GemmDescriptor d,
-      DeviceBuffer a,
-      long aByte,
-      DeviceBuffer b,
-      long bByte,
-      DeviceBuffer c,
-      long cPos,
-      float alpha,
-      float beta) {
-    gemmOf(
-        d,
-        read16(format, a, aByte, d.aDims()),
-        read16(format, b, bByte, d.bDims()),
-        c,
-        cPos,
-        alpha,
-        beta);
-  }
-
-  @Override
-  public void gemmStridedBatched16(
-      MathMode format,
-      GemmDescriptor d,
-      GemmBatch batch,
-      DeviceBuffer a,
-      long aByte,
-      DeviceBuffer b,
-      long bByte,
-      DeviceBuffer c,
-      long cPos,
-      float alpha,
-      float beta) {
-    for (int i = 0; i < batch.count(); i++) {
-      gemm16(
-          format,
-          d,
-          a,
-          aByte + 2 * i * batch.aStride(),
-          b,
-          bByte + 2 * i * batch.bStride(),
-          c,
-          cPos + i * batch.cStride(),
-          alpha,
-          beta);
+  public void run(UnaryCall call) {
+    UnaryDescriptor op = call.op();
+    Node node = node(op);
+    int[] in = inputDims(op);
+    int[] out = outputDims(op);
+    if (!call.backward()) {
+      Tensor y = Tensor.zeros(Shape.of(out));
+      forward(node, new Tensor[] {read(call.x(), 0, in)}, y);
+      blend(call.y(), 0, y.data(), call.alpha(), call.beta());
+      return;
     }
-  }
-
-  @Override
-  public void poolingForward(
-      PoolDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
-    Tensor out = Tensor.zeros(Shape.of(d.outputDims()));
-    forward(poolNode(d), new Tensor[] {read(x, 0, d.inputDims())}, out);
-    blend(y, 0, out.data(), alpha, beta);
-  }
-
-  @Override
-  public void poolingBackward(
-      PoolDescriptor d,
-      DeviceBuffer x,
-      DeviceBuffer y,
-      DeviceBuffer dy,
-      DeviceBuffer dx,
-      float alpha,
-      float beta) {
-    Tensor gradX = Tensor.zeros(Shape.of(d.inputDims()));
+    Tensor gradX = Tensor.zeros(Shape.of(in));
+    Tensor x = op.backwardReadsX() ? read(call.x(), 0, in) : Tensor.zeros(Shape.of(in));
     backward(
-        poolNode(d),
-        new Tensor[] {read(x, 0, d.inputDims())},
-        read(y, 0, d.outputDims()),
-        read(dy, 0, d.outputDims()),
+        node,
+        new Tensor[] {x},
+        read(call.y(), 0, out),
+        read(call.dy(), 0, out),
         new Tensor[] {gradX});
-    blend(dx, 0, gradX.data(), alpha, beta);
-  }
-
-  @Override
-  public void activationForward(
-      ActivationMode mode, int count, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
-    Tensor out = Tensor.zeros(Shape.of(count));
-    forward(activationNode(mode), new Tensor[] {read(x, 0, new int[] {count})}, out);
-    blend(y, 0, out.data(), alpha, beta);
-  }
-
-  @Override
-  public void activationBackward(
-      ActivationMode mode,
-      int count,
-      DeviceBuffer x,
-      DeviceBuffer y,
-      DeviceBuffer dy,
-      DeviceBuffer dx,
-      float alpha,
-      float beta) {
-    int[] dims = {count};
-    Tensor gradX = Tensor.zeros(Shape.of(count));
-    backward(
-        activationNode(mode),
-        new Tensor[] {read(x, 0, dims)},
-        read(y, 0, dims),
-        read(dy, 0, dims),
-        new Tensor[] {gradX});
-    blend(dx, 0, gradX.data(), alpha, beta);
-  }
-
-  @Override
-  public void lrnForward(LrnDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
-    int[] dims = {d.n(), d.c(), d.s()};
-    Tensor out = Tensor.zeros(Shape.of(dims));
-    forward(lrnNode(d), new Tensor[] {read(x, 0, dims)}, out);
-    blend(y, 0, out.data(), alpha, beta);
-  }
-
-  @Override
-  public void lrnBackward(
-      LrnDescriptor d,
-      DeviceBuffer x,
-      DeviceBuffer y,
-      DeviceBuffer dy,
-      DeviceBuffer dx,
-      float alpha,
-      float beta) {
-    int[] dims = {d.n(), d.c(), d.s()};
-    Tensor gradX = Tensor.zeros(Shape.of(dims));
-    backward(
-        lrnNode(d),
-        new Tensor[] {read(x, 0, dims)},
-        read(y, 0, dims),
-        read(dy, 0, dims),
-        new Tensor[] {gradX});
-    blend(dx, 0, gradX.data(), alpha, beta);
-  }
-
-  @Override
-  public void softmaxForward(
-      SoftmaxDescriptor d, DeviceBuffer x, DeviceBuffer y, float alpha, float beta) {
-    int[] dims = {d.outer(), d.length(), d.inner()};
-    Tensor out = Tensor.zeros(Shape.of(dims));
-    forward(softmaxNode(), new Tensor[] {read(x, 0, dims)}, out);
-    blend(y, 0, out.data(), alpha, beta);
-  }
-
-  @Override
-  public void softmaxBackward(
-      SoftmaxDescriptor d,
-      DeviceBuffer y,
-      DeviceBuffer dy,
-      DeviceBuffer dx,
-      float alpha,
-      float beta) {
-    int[] dims = {d.outer(), d.length(), d.inner()};
-    Tensor gradX = Tensor.zeros(Shape.of(dims));
-    Tensor x = Tensor.zeros(Shape.of(dims)); // the reference backward reads y, not x
-    backward(
-        softmaxNode(), new Tensor[] {x}, read(y, 0, dims), read(dy, 0, dims), new Tensor[] {gradX});
-    blend(dx, 0, gradX.data(), alpha, beta);
+    blend(call.dx(), 0, gradX.data(), call.alpha(), call.beta());
   }
 
   // ---- One-node calls of the CPU reference kernels
@@ -414,6 +199,30 @@ final class ReferenceLibrary implements DeviceLibrary {
     attrs.put(
         "count_include_pad", d.mode() == PoolDescriptor.Mode.AVERAGE_COUNT_INCLUDE_PAD ? 1L : 0L);
     return node("AveragePool", attrs, 1);
+  }
+
+  /** The one-node call of a unary op. */
+  private static Node node(UnaryDescriptor op) {
+    if (op instanceof PoolDescriptor d) return poolNode(d);
+    if (op instanceof ActivationDescriptor a) return activationNode(a.mode());
+    if (op instanceof LrnDescriptor d) return lrnNode(d);
+    return softmaxNode();
+  }
+
+  /**
+   * x's dims as the reference op reads them: N x C x in, [count], N x C x S, [outer, length,
+   * inner].
+   */
+  private static int[] inputDims(UnaryDescriptor op) {
+    return op instanceof PoolDescriptor d ? d.inputDims() : outputDims(op);
+  }
+
+  private static int[] outputDims(UnaryDescriptor op) {
+    if (op instanceof PoolDescriptor d) return d.outputDims();
+    if (op instanceof ActivationDescriptor a) return new int[] {a.count()};
+    if (op instanceof LrnDescriptor d) return new int[] {d.n(), d.c(), d.s()};
+    SoftmaxDescriptor d = (SoftmaxDescriptor) op;
+    return new int[] {d.outer(), d.length(), d.inner()};
   }
 
   private static Node activationNode(ActivationMode mode) {
@@ -447,6 +256,16 @@ final class ReferenceLibrary implements DeviceLibrary {
     CpuKernels.forNode(node, OPSET)
         .backward(
             new KernelCall(node, OPSET, in, new Tensor[] {out}, new Tensor[] {gradOut}, gradIn));
+  }
+
+  /**
+   * An operand of a product in its format: 16-bit values decoded exactly, or floats, rounded to
+   * TF32 when the device's math mode is TF32.
+   */
+  private Tensor operand(MathMode format, DeviceBuffer buffer, long pos, int[] dims) {
+    return format.isSixteenBit()
+        ? read16(format, buffer, pos, dims)
+        : product(read(buffer, pos, dims));
   }
 
   /**
