@@ -30,10 +30,22 @@
 //                                 (and their gradient d/dz added to) the [C, B*P] layout described below
 // Norms in cosines are guarded as in VectorFunctions: |a| = sqrt(a . a + EPS^2), |v| likewise.
 //
+// Representative Substitution counts (org.featviz.analysis.RepresentativeSubstitution): objective_channel_rs,
+// objective_neuron_rs and objective_iam_rs are objective_channel, objective_neuron and objective_iam (the same
+// value and gradient, bit for bit) that also count, for every sample b with rs_unit[b] == unit[b], the units of
+// the layer whose mean is above unit u's and those tied with it (j != u) into rs_counts[b] = (above, ties),
+// above -1 where some unit's mean is not finite. objective_rs_count counts alone, for every sample with
+// rs_unit[b] in 0..C-1 (the final images, or a sample no unit objective counts). A unit's mean is summed in
+// double in position order and rounded once to float, as org.featviz.eval.UnitResponses.unitMeans does, so
+// the comparisons, ties above all, are the CPU's. Other samples' counts are not written.
+//
 // Launch configurations (chosen by org.featviz.render.gpu.ObjectiveKernels):
 //   neuron: one thread per sample, any 1-D grid and block covering B.
 //   channel, iam, l2_inversion, layer_penalty: grid (B), 1-D block whose size is a multiple of 32 (at
 //     most 1024); the block strides over the sample's elements and sums with a block reduction.
+//   channel_rs, iam_rs as channel and iam; neuron_rs and rs_count: grid (B), 1-D block of a multiple of 32
+//     threads (neuron_rs: thread 0 computes the sample's neuron). The count gives each thread units to
+//     average (one unit per thread, striding) and sums the counts with block reductions.
 //   direction, cosine, dot_cossim, orthogonal_penalty: grid (B), block (TP, TC) with TP * TC a multiple
 //     of 32 and at most 1024: TP positions of a tile side by side (threadIdx.x, coalesced reads along P),
 //     TC threads sharing the C channels of each position (threadIdx.y). Per tile of positions the
@@ -54,11 +66,68 @@
 // Guard on vector norms in cosines, as org.featviz.objective.VectorFunctions.EPS (squared: 1e-12).
 #define OBJ_EPS_SQ 1e-12f
 
-// ---- Unit objectives: channel, neuron, iam ---------------------------------------------------------------
+// ---- Representative Substitution counts ------------------------------------------------------------------
 
-extern "C" __global__ void objective_channel(const float* __restrict__ acts, const int* __restrict__ unit,
-                                             float* __restrict__ grad, float* __restrict__ value, int batch,
-                                             int units, int positions, float weight) {
+namespace {
+
+// Unit j's mean over its positions in one sample [C, P]: summed in double in position order, rounded once.
+static __device__ float rs_unit_mean(const float* __restrict__ sample, int j, int positions) {
+  const float* row = sample + (size_t) j * positions;
+  double sum = 0.0;
+  for (int p = 0; p < positions; ++p) sum += row[p];
+  return (float) (sum / positions);
+}
+
+// counts[0] = |{j : x_j > x_u}| (-1 where a mean is not finite), counts[1] = |{j != u : x_j == x_u}|, of one
+// sample [C, P]; valid after the call. Every thread of the block must call it (block sums).
+static __device__ void rs_count(const float* __restrict__ sample, int u, int units, int positions,
+                                int* __restrict__ counts) {
+  __shared__ int scratch[32];
+  const float own = rs_unit_mean(sample, u, positions);
+  int above = 0;
+  int ties = 0;
+  int broken = 0;
+  const int threads = blockDim.x * blockDim.y;
+  for (int j = block_thread(); j < units; j += threads) {
+    const float x = j == u ? own : rs_unit_mean(sample, j, positions);
+    if (!isfinite(x)) {
+      broken = 1;
+    } else if (j != u) {
+      above += x > own ? 1 : 0;
+      ties += x == own ? 1 : 0;
+    }
+  }
+  above = block_sum(above, scratch);
+  ties = block_sum(ties, scratch);
+  broken = block_sum(broken, scratch);
+  if (block_thread() == 0) {
+    counts[0] = broken != 0 ? -1 : above;
+    counts[1] = ties;
+  }
+}
+
+}  // namespace
+
+// Counts alone: every sample b with rs_unit[b] in 0..C-1.
+extern "C" __global__ void objective_rs_count(const float* __restrict__ acts, const int* __restrict__ rs_unit,
+                                              int* __restrict__ rs_counts, int batch, int units, int positions) {
+  const int b = blockIdx.x;
+  const int u = b < batch ? rs_unit[b] : -1;
+  if (u >= 0 && u < units) {  // the same in every thread of the block
+    rs_count(acts + (size_t) b * units * positions, u, units, positions, rs_counts + 2 * (size_t) b);
+  }
+}
+
+// ---- Unit objectives: channel, neuron, iam ---------------------------------------------------------------
+// Each body is written once; the _rs kernels add the count after it (count = true), which reads acts only.
+
+namespace {
+
+template <bool count>
+static __device__ void channel_objective(const float* __restrict__ acts, const int* __restrict__ unit,
+                                         float* __restrict__ grad, float* __restrict__ value, int batch,
+                                         int units, int positions, float weight, const int* __restrict__ rs_unit,
+                                         int* __restrict__ rs_counts) {
   __shared__ float scratch[32];
   const int b = blockIdx.x;
   const int u = b < batch ? unit[b] : -1;
@@ -74,31 +143,34 @@ extern "C" __global__ void objective_channel(const float* __restrict__ acts, con
   }
   const float total = block_sum(partial, scratch);
   if (threadIdx.x == 0 && b < batch) value[b] += valid ? weight * (total / positions) : quiet_nan();
+  if (count && valid && rs_unit[b] == u) {
+    rs_count(acts + (size_t) b * units * positions, u, units, positions, rs_counts + 2 * (size_t) b);
+  }
 }
 
-extern "C" __global__ void objective_neuron(const float* __restrict__ acts, const int* __restrict__ unit,
-                                            const int* __restrict__ position, float* __restrict__ grad,
-                                            float* __restrict__ value, int batch, int units, int positions,
-                                            float weight) {
-  const int b = blockIdx.x * blockDim.x + threadIdx.x;
-  if (b < batch) {
-    const int u = unit[b];
-    const int p = position[b];
-    if (u >= 0 && u < units && p >= 0 && p < positions) {
-      const size_t k = ((size_t) b * units + u) * positions + p;
-      grad[k] += weight;
-      value[b] += weight * acts[k];
-    } else {
-      value[b] += quiet_nan();
-    }
+// Sample b's neuron a[u, pos]: one thread.
+static __device__ void neuron_objective(const float* __restrict__ acts, const int* __restrict__ unit,
+                                        const int* __restrict__ position, float* __restrict__ grad,
+                                        float* __restrict__ value, int b, int units, int positions,
+                                        float weight) {
+  const int u = unit[b];
+  const int p = position[b];
+  if (u >= 0 && u < units && p >= 0 && p < positions) {
+    const size_t k = ((size_t) b * units + u) * positions + p;
+    grad[k] += weight;
+    value[b] += weight * acts[k];
+  } else {
+    value[b] += quiet_nan();
   }
 }
 
 // f = x_u - (1/(C-1)) sum_{j != u} x_j; gradient 1/P on unit u, -1/((C-1) P) on every other unit. The sums
 // of unit u and of the others are kept apart (not total minus unit), so a large x_u does not swamp them.
-extern "C" __global__ void objective_iam(const float* __restrict__ acts, const int* __restrict__ unit,
-                                         float* __restrict__ grad, float* __restrict__ value, int batch,
-                                         int units, int positions, float weight) {
+template <bool count>
+static __device__ void iam_objective(const float* __restrict__ acts, const int* __restrict__ unit,
+                                     float* __restrict__ grad, float* __restrict__ value, int batch, int units,
+                                     int positions, float weight, const int* __restrict__ rs_unit,
+                                     int* __restrict__ rs_counts) {
   __shared__ float scratch[32];
   const int b = blockIdx.x;
   const int u = b < batch ? unit[b] : -1;
@@ -122,6 +194,61 @@ extern "C" __global__ void objective_iam(const float* __restrict__ acts, const i
   if (threadIdx.x == 0 && b < batch) {
     value[b] += valid ? weight * (own / positions - others / ((units - 1.0f) * positions)) : quiet_nan();
   }
+  if (count && valid && rs_unit[b] == u) {
+    rs_count(acts + (size_t) b * units * positions, u, units, positions, rs_counts + 2 * (size_t) b);
+  }
+}
+
+}  // namespace
+
+extern "C" __global__ void objective_channel(const float* __restrict__ acts, const int* __restrict__ unit,
+                                             float* __restrict__ grad, float* __restrict__ value, int batch,
+                                             int units, int positions, float weight) {
+  channel_objective<false>(acts, unit, grad, value, batch, units, positions, weight, nullptr, nullptr);
+}
+
+extern "C" __global__ void objective_channel_rs(const float* __restrict__ acts, const int* __restrict__ unit,
+                                                float* __restrict__ grad, float* __restrict__ value, int batch,
+                                                int units, int positions, float weight,
+                                                const int* __restrict__ rs_unit, int* __restrict__ rs_counts) {
+  channel_objective<true>(acts, unit, grad, value, batch, units, positions, weight, rs_unit, rs_counts);
+}
+
+extern "C" __global__ void objective_neuron(const float* __restrict__ acts, const int* __restrict__ unit,
+                                            const int* __restrict__ position, float* __restrict__ grad,
+                                            float* __restrict__ value, int batch, int units, int positions,
+                                            float weight) {
+  const int b = blockIdx.x * blockDim.x + threadIdx.x;
+  if (b < batch) neuron_objective(acts, unit, position, grad, value, b, units, positions, weight);
+}
+
+// Grid (B): thread 0 of block b computes sample b's neuron, then the block counts.
+extern "C" __global__ void objective_neuron_rs(const float* __restrict__ acts, const int* __restrict__ unit,
+                                               const int* __restrict__ position, float* __restrict__ grad,
+                                               float* __restrict__ value, int batch, int units, int positions,
+                                               float weight, const int* __restrict__ rs_unit,
+                                               int* __restrict__ rs_counts) {
+  const int b = blockIdx.x;
+  const bool live = b < batch;
+  if (live && threadIdx.x == 0) neuron_objective(acts, unit, position, grad, value, b, units, positions, weight);
+  const int u = live ? unit[b] : -1;
+  const int p = live ? position[b] : -1;
+  if (u >= 0 && u < units && p >= 0 && p < positions && rs_unit[b] == u) {
+    rs_count(acts + (size_t) b * units * positions, u, units, positions, rs_counts + 2 * (size_t) b);
+  }
+}
+
+extern "C" __global__ void objective_iam(const float* __restrict__ acts, const int* __restrict__ unit,
+                                         float* __restrict__ grad, float* __restrict__ value, int batch,
+                                         int units, int positions, float weight) {
+  iam_objective<false>(acts, unit, grad, value, batch, units, positions, weight, nullptr, nullptr);
+}
+
+extern "C" __global__ void objective_iam_rs(const float* __restrict__ acts, const int* __restrict__ unit,
+                                            float* __restrict__ grad, float* __restrict__ value, int batch,
+                                            int units, int positions, float weight,
+                                            const int* __restrict__ rs_unit, int* __restrict__ rs_counts) {
+  iam_objective<true>(acts, unit, grad, value, batch, units, positions, weight, rs_unit, rs_counts);
 }
 
 // ---- Whole-slice objectives: l2 inversion, layer penalty -------------------------------------------------

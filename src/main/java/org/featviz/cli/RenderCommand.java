@@ -132,6 +132,12 @@ final class RenderCommand implements Callable<Integer> {
         row.put("steps", r.steps());
         row.put("image", file);
         row.put("backend", backend);
+        if (r.rs() != null) {
+          row.put("rs", r.rs().value());
+          row.put("rs_above", r.rs().above());
+          row.put("rs_ties", r.rs().ties());
+        }
+        if (!r.rsTrajectory().isEmpty()) row.put("rs_trajectory", r.rsTrajectoryText());
         rows.add(row);
         pw.printf(
             "%s unit %d: %s, objective %.4g, activation %.4g -> %s%n",

@@ -20,6 +20,8 @@ import org.featviz.param.TransformConfig;
  * @param param "fft" or "pixel"
  * @param transforms the random augmentation, or null for the default family of the image's size
  *     (see {@link #resolvedFor})
+ * @param rsEvery record the target units' Representative Substitution every this many steps
+ *     (RenderResult's rsTrajectory, from the step's own forward: no extra pass); 0 records none
  */
 public record RenderOptions(
     int steps,
@@ -29,7 +31,33 @@ public record RenderOptions(
     double decay,
     TransformConfig transforms,
     List<ImageRegularizer> regularizers,
-    List<BatchObjective> batchTerms) {
+    List<BatchObjective> batchTerms,
+    int rsEvery) {
+  /** RS every 16 steps: 17 points in a render of the default 256 steps. */
+  public static final int DEFAULT_RS_EVERY = 16;
+
+  /** Options recording RS every {@link #DEFAULT_RS_EVERY} steps. */
+  public RenderOptions(
+      int steps,
+      double learningRate,
+      long seed,
+      String param,
+      double decay,
+      TransformConfig transforms,
+      List<ImageRegularizer> regularizers,
+      List<BatchObjective> batchTerms) {
+    this(
+        steps,
+        learningRate,
+        seed,
+        param,
+        decay,
+        transforms,
+        regularizers,
+        batchTerms,
+        DEFAULT_RS_EVERY);
+  }
+
   /** Options without batch-coupling terms. */
   public RenderOptions(
       int steps,
@@ -49,12 +77,20 @@ public record RenderOptions(
     if (!param.equals("fft") && !param.equals("pixel")) {
       throw new IllegalArgumentException("parameterization must be fft or pixel, got " + param);
     }
+    if (rsEvery < 0)
+      throw new IllegalArgumentException("RS every N steps needs N >= 0 (0: off), got " + rsEvery);
     regularizers = List.copyOf(regularizers);
     batchTerms = List.copyOf(batchTerms);
   }
 
+  /** Whether the render records RS at step {@code step} (0-based: the image after that many). */
+  public boolean recordsRsAt(int step) {
+    return rsEvery > 0 && step % rsEvery == 0;
+  }
+
   public static RenderOptions defaults() {
-    return new RenderOptions(256, 0.05, 0, "fft", 1.0, null, List.of(), List.of());
+    return new RenderOptions(
+        256, 0.05, 0, "fft", 1.0, null, List.of(), List.of(), DEFAULT_RS_EVERY);
   }
 
   /**
@@ -69,26 +105,28 @@ public record RenderOptions(
 
   public RenderOptions withSteps(int n) {
     return new RenderOptions(
-        n, learningRate, seed, param, decay, transforms, regularizers, batchTerms);
+        n, learningRate, seed, param, decay, transforms, regularizers, batchTerms, rsEvery);
   }
 
   public RenderOptions withSeed(long s) {
     return new RenderOptions(
-        steps, learningRate, s, param, decay, transforms, regularizers, batchTerms);
+        steps, learningRate, s, param, decay, transforms, regularizers, batchTerms, rsEvery);
   }
 
   public RenderOptions withParam(String p) {
     return new RenderOptions(
-        steps, learningRate, seed, p, decay, transforms, regularizers, batchTerms);
+        steps, learningRate, seed, p, decay, transforms, regularizers, batchTerms, rsEvery);
   }
 
   public RenderOptions withLearningRate(double lr) {
-    return new RenderOptions(steps, lr, seed, param, decay, transforms, regularizers, batchTerms);
+    return new RenderOptions(
+        steps, lr, seed, param, decay, transforms, regularizers, batchTerms, rsEvery);
   }
 
   /** Other transforms; null restores the default of the image's size. */
   public RenderOptions withTransforms(TransformConfig t) {
-    return new RenderOptions(steps, learningRate, seed, param, decay, t, regularizers, batchTerms);
+    return new RenderOptions(
+        steps, learningRate, seed, param, decay, t, regularizers, batchTerms, rsEvery);
   }
 
   /**
@@ -96,10 +134,17 @@ public record RenderOptions(
    */
   public RenderOptions withBatchTerms(List<BatchObjective> terms) {
     return new RenderOptions(
-        steps, learningRate, seed, param, decay, transforms, regularizers, terms);
+        steps, learningRate, seed, param, decay, transforms, regularizers, terms, rsEvery);
+  }
+
+  /** RS recorded every {@code n} steps; 0 records none. */
+  public RenderOptions withRsEvery(int n) {
+    return new RenderOptions(
+        steps, learningRate, seed, param, decay, transforms, regularizers, batchTerms, n);
   }
 
   public RenderOptions withRegularizers(List<ImageRegularizer> r) {
-    return new RenderOptions(steps, learningRate, seed, param, decay, transforms, r, batchTerms);
+    return new RenderOptions(
+        steps, learningRate, seed, param, decay, transforms, r, batchTerms, rsEvery);
   }
 }

@@ -7,6 +7,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.featviz.analysis.RepresentativeSubstitution;
+import org.featviz.eval.UnitResponses;
 import org.featviz.ir.Graph;
 import org.featviz.ir.ModelException;
 import org.featviz.ir.Shape;
@@ -30,7 +32,8 @@ public final class RenderSteps {
    * transforms): each objective's value, the target unit's mean activation, and the status: NAN
    * where an OK image's value is not finite, DEAD where an OK image's target unit is zero at every
    * element of its layer (a silent unit's image shows nothing of it, however much the image moved).
-   * Shared with the device renderer, so both report alike.
+   * Shared with the device renderer, so both report alike. {@code rs}: each target's final RS
+   * counts (null entries where there are none), {@code trajectory} those recorded on the way.
    */
   public static List<RenderResult> results(
       List<RenderTarget> targets,
@@ -40,7 +43,9 @@ public final class RenderSteps {
       Shape imageShape,
       long[] seeds,
       RenderResult.Status[] status,
-      int steps) {
+      int steps,
+      RepresentativeSubstitution[] rs,
+      RsTrajectory trajectory) {
     int batch = targets.size();
     double[] values = new double[batch];
     objectiveGradients(targets, activations, layers, values);
@@ -58,9 +63,41 @@ public final class RenderSteps {
         s = RenderResult.Status.DEAD;
       }
       results.add(
-          new RenderResult(t, images[b], imageShape, s, values[b], activation, seeds[b], steps));
+          new RenderResult(
+              t,
+              images[b],
+              imageShape,
+              s,
+              values[b],
+              activation,
+              seeds[b],
+              steps,
+              rs[b],
+              trajectory.of(b)));
     }
     return results;
+  }
+
+  /**
+   * The CPU count of each target unit's Representative Substitution on the activations [B, ...] of
+   * one forward: the units of its layer above it and tied with it, channels as their spatial means
+   * ({@link UnitResponses#unitMeans}, the means the device's count computes bit for bit); null for
+   * a target without a unit or where a mean of its sample is not finite.
+   */
+  public static RepresentativeSubstitution[] hostRs(
+      List<RenderTarget> targets, Map<String, Tensor> activations) {
+    RepresentativeSubstitution[] rs = new RepresentativeSubstitution[targets.size()];
+    Map<String, float[][]> means = new HashMap<>();
+    for (int b = 0; b < targets.size(); b++) {
+      RenderTarget t = targets.get(b);
+      if (!t.hasUnit()) continue;
+      float[] m =
+          means.computeIfAbsent(t.layer(), l -> UnitResponses.unitMeans(activations.get(l)))[b];
+      boolean finite = true;
+      for (float x : m) finite &= Float.isFinite(x);
+      if (finite) rs[b] = RepresentativeSubstitution.of(m, t.unit());
+    }
+    return rs;
   }
 
   /**

@@ -95,6 +95,7 @@ public final class Renderer implements ImageRenderer {
     boolean[] redirected = new boolean[batch];
     boolean[] unitBlocked = new boolean[batch];
     Map<String, String> reluInputs = RenderSteps.reluInputs(graph, layers);
+    RsTrajectory rs = new RsTrajectory(batch);
     if (probe != null) probe.afterStep(0, copy(params));
     for (int step = 0; step < opts.steps(); step++) {
       float[] x = new float[batch * pixels];
@@ -112,6 +113,7 @@ public final class Renderer implements ImageRenderer {
           });
       Tensor netInput = norm.apply(Tensor.of(batchShape, x));
       Activations acts = exec.forward(Map.of(input, netInput), layers);
+      if (opts.recordsRsAt(step)) rs.add(step, RenderSteps.hostRs(targets, acts.values()));
       Map<String, Tensor> grads =
           RenderSteps.objectiveGradients(targets, acts.values(), layers, null);
       addBatchTerms(opts.batchTerms(), acts.values(), grads, batch);
@@ -159,12 +161,12 @@ public final class Renderer implements ImageRenderer {
       if (probe != null) probe.afterStep(step + 1, copy(params));
       onStep.accept(step + 1);
     }
-    return finish(targets, param, params, images, seeds, status, layers, exec, batchShape);
+    return finish(targets, param, params, images, seeds, status, layers, exec, batchShape, rs);
   }
 
   /**
-   * Measures every final image without transforms: the objective's value and the target unit's
-   * activation.
+   * Measures every final image without transforms: the objective's value, the target unit's
+   * activation and its RS.
    */
   private List<RenderResult> finish(
       List<RenderTarget> targets,
@@ -175,7 +177,8 @@ public final class Renderer implements ImageRenderer {
       RenderResult.Status[] status,
       Set<String> layers,
       CpuExecutor exec,
-      Shape batchShape) {
+      Shape batchShape,
+      RsTrajectory rs) {
     int batch = targets.size();
     int pixels = imageShape.size();
     float[] x = new float[batch * pixels];
@@ -185,7 +188,16 @@ public final class Renderer implements ImageRenderer {
     }
     Activations acts = exec.forward(Map.of(input, norm.apply(Tensor.of(batchShape, x))), layers);
     return RenderSteps.results(
-        targets, acts.values(), layers, images, imageShape, seeds, status, opts.steps());
+        targets,
+        acts.values(),
+        layers,
+        images,
+        imageShape,
+        seeds,
+        status,
+        opts.steps(),
+        RenderSteps.hostRs(targets, acts.values()),
+        rs);
   }
 
   private static float[][] copy(float[][] params) {

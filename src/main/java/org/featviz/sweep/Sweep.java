@@ -13,10 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import javax.imageio.ImageIO;
@@ -121,12 +118,10 @@ public final class Sweep {
         listener.chunkStarted(chunk.size());
         List<RenderResult> results = model.render(targets, options, listener::step);
         List<UnitResult> records = new ArrayList<>();
-        Map<RenderResult, RepresentativeSubstitution> rs =
-            representativeSubstitution(model, results);
         for (RenderResult r : results) {
           Path png = imagePath(out, r.target().layer(), r.target().unit());
           r.writePng(png, upscale);
-          RepresentativeSubstitution counts = rs.get(r);
+          RepresentativeSubstitution counts = r.rs(); // counted by the renderer on its final image
           records.add(
               new UnitResult(
                   r.target().layer(),
@@ -141,7 +136,8 @@ public final class Sweep {
                   model.backend(),
                   counts == null ? null : counts.value(),
                   counts == null ? null : counts.above(),
-                  counts == null ? null : counts.ties()));
+                  counts == null ? null : counts.ties(),
+                  r.rsTrajectory().isEmpty() ? null : r.rsTrajectoryText()));
         }
         journal.append(records);
         listener.chunkDone(chunk.size());
@@ -231,29 +227,6 @@ public final class Sweep {
       if (!java.util.Objects.equals(a, b)) out.add(name + ": " + a + " there, " + b + " now");
     }
     return out;
-  }
-
-  /**
-   * Each result's Representative Substitution: its layer's responses to its final image (one
-   * forward per layer of the chunk), the units above the target and tied with it. None where a
-   * response is not finite.
-   */
-  private static Map<RenderResult, RepresentativeSubstitution> representativeSubstitution(
-      Model model, List<RenderResult> results) {
-    Map<String, List<RenderResult>> byLayer = new LinkedHashMap<>();
-    for (RenderResult r : results)
-      byLayer.computeIfAbsent(r.target().layer(), l -> new ArrayList<>()).add(r);
-    Map<RenderResult, RepresentativeSubstitution> rs = new IdentityHashMap<>();
-    for (Map.Entry<String, List<RenderResult>> e : byLayer.entrySet()) {
-      float[][] acts = model.unitActivations(e.getValue(), e.getKey());
-      for (int b = 0; b < acts.length; b++) {
-        boolean finite = true;
-        for (float a : acts[b]) finite &= Float.isFinite(a);
-        RenderResult r = e.getValue().get(b);
-        if (finite) rs.put(r, RepresentativeSubstitution.of(acts[b], r.target().unit()));
-      }
-    }
-    return rs;
   }
 
   static Path imagePath(Path out, String layer, int unit) {

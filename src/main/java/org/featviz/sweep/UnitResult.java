@@ -9,7 +9,9 @@ package org.featviz.sweep;
  * rs}, {@code rsAbove} and {@code rsTies} are the unit's Representative Substitution on its final
  * image ({@link org.featviz.analysis.RepresentativeSubstitution}: the share of the layer's units
  * responding more than it, and the counts above and tied), null where the image's responses are not
- * finite or in journals of earlier versions.
+ * finite or in journals of earlier versions. {@code rsTrajectory} is RS during the optimization
+ * ({@link org.featviz.render.RenderResult#rsTrajectoryText}: "0:0.5312;16:0.4062;..."), null in
+ * journals of earlier versions.
  */
 public record UnitResult(
     String layer,
@@ -24,7 +26,8 @@ public record UnitResult(
     String backend,
     Double rs,
     Integer rsAbove,
-    Integer rsTies) {
+    Integer rsTies,
+    String rsTrajectory) {
   /** A result without Representative Substitution counts. */
   public UnitResult(
       String layer,
@@ -50,6 +53,39 @@ public record UnitResult(
         backend,
         null,
         null,
+        null,
+        null);
+  }
+
+  /** A result without an RS trajectory. */
+  public UnitResult(
+      String layer,
+      int unit,
+      String objective,
+      String status,
+      double objectiveValue,
+      double activation,
+      long seed,
+      int steps,
+      String image,
+      String backend,
+      Double rs,
+      Integer rsAbove,
+      Integer rsTies) {
+    this(
+        layer,
+        unit,
+        objective,
+        status,
+        objectiveValue,
+        activation,
+        seed,
+        steps,
+        image,
+        backend,
+        rs,
+        rsAbove,
+        rsTies,
         null);
   }
 

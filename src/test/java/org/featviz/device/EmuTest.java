@@ -20,6 +20,7 @@ import org.featviz.render.gpu.ObjectiveKernelCases;
 import org.featviz.render.gpu.ParamKernelCases;
 import org.featviz.render.gpu.RegularizeKernelCases;
 import org.featviz.render.gpu.RenderKernelCases;
+import org.featviz.render.gpu.RsCountCases;
 import org.featviz.render.gpu.TransformKernelCases;
 import org.featviz.render.gpu.WhitenedObjectiveCases;
 import org.junit.jupiter.api.Nested;
@@ -102,6 +103,9 @@ class EmuTest {
 
   @Nested
   class RenderKernel extends RenderKernelCases {}
+
+  @Nested
+  class RsCountKernel extends RsCountCases {}
 
   @Nested
   class TransformKernel extends TransformKernelCases {}

@@ -3,6 +3,7 @@ package org.featviz.sweep;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -237,7 +238,8 @@ class SweepIntegrityTest {
             "backend",
             "rs",
             "rs_above",
-            "rs_ties"),
+            "rs_ties",
+            "rs_trajectory"),
         header);
     for (int i = 0; i < rows; i++) {
       JsonObject o = json.get(i);
@@ -304,6 +306,32 @@ class SweepIntegrityTest {
         again.stream().allMatch(r -> r.objectiveValue() != 0), "values read back, not defaults");
     assertEquals(
         lines, Files.readAllLines(out.resolve(SweepJournal.FILE)), "rewritten in today's names");
+  }
+
+  @Test
+  void aJournalWrittenBeforeTheRsTrajectoryResumes() throws Exception {
+    Path model = tinyModel();
+    Path out = tmp.resolve("before-trajectory");
+    List<UnitResult> first = sweep(model, out, new ArrayList<>());
+    assertTrue(first.stream().allMatch(r -> r.rsTrajectory().startsWith("0:")), first.toString());
+    List<String> lines = Files.readAllLines(out.resolve(SweepJournal.FILE));
+    List<String> old = new ArrayList<>();
+    for (String line : lines) {
+      JsonObject o = JsonParser.parseString(line).getAsJsonObject();
+      assertTrue(o.has("rs_trajectory"), line);
+      o.remove("rs_trajectory");
+      old.add(o.toString());
+    }
+    Files.write(out.resolve(SweepJournal.FILE), old);
+    List<int[]> started = new ArrayList<>();
+    List<UnitResult> again = sweep(model, out, started);
+    assertArrayEquals(new int[] {3, 3}, started.get(0), "nothing to do again");
+    for (int i = 0; i < first.size(); i++) {
+      assertNull(again.get(i).rsTrajectory(), "unknown in an old row");
+      assertEquals(first.get(i).rs(), again.get(i).rs());
+      assertEquals(first.get(i).objectiveValue(), again.get(i).objectiveValue());
+    }
+    assertTwins(out, 3);
   }
 
   @Test

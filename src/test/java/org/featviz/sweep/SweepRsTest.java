@@ -2,6 +2,7 @@ package org.featviz.sweep;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -59,6 +60,9 @@ class SweepRsTest {
         assertEquals(above, row.rsAbove(), "relu2:" + u);
         assertEquals(ties, row.rsTies(), "relu2:" + u);
         assertEquals(above / 64.0, row.rs(), 1e-12, "relu2 has 64 units");
+        // 12 steps, every 16: the start image only
+        assertEquals(again.get(u).rsTrajectoryText(), row.rsTrajectory(), "relu2:" + u);
+        assertTrue(row.rsTrajectory().matches("0:0\\.\\d{4}"), row.rsTrajectory());
       }
     }
   }

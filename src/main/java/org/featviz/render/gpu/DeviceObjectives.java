@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import org.featviz.analysis.RepresentativeSubstitution;
 import org.featviz.device.Device;
 import org.featviz.device.DeviceBuffer;
 import org.featviz.ir.Shape;
@@ -37,6 +38,11 @@ import org.featviz.render.RenderTarget;
  * one GEMM and one scatter bring the gradient back into the seed. Whitening matrices and means are
  * uploaded once, here.
  *
+ * <p>Representative Substitution ({@link #seedCountingRs}): a unit kind's launch (channel, neuron,
+ * iam) on a target's layer whose unit is the target's counts that sample while it seeds ({@link
+ * DeviceRs}); the count-only kernel counts the other targets with a unit after the launches, and
+ * all of them on the final images ({@link #countRs}).
+ *
  * <p>Targets whose objective has no fused form are evaluated on the host ({@link HostObjectives});
  * every objective that {@link org.featviz.objective.Objectives} makes has one. Per-step objective
  * values are not kept (the renderer measures the final images); the kernels' value outputs go to a
@@ -53,7 +59,8 @@ final class DeviceObjectives implements AutoCloseable {
       TargetLayer geometry,
       DeviceBuffer data,
       DeviceBuffer positions,
-      DeviceBuffer mask) {}
+      DeviceBuffer mask,
+      boolean[] countsRs) {}
 
   /** A whitened space and the launches of the term groups measured in it. */
   private record Space(WhitenedSpace space, List<Launch> launches) {}
@@ -68,6 +75,8 @@ final class DeviceObjectives implements AutoCloseable {
   private final List<Launch> launches = new ArrayList<>();
   private final List<Space> spaces = new ArrayList<>();
   private final List<DeviceBuffer> owned = new ArrayList<>();
+  private DeviceRs rs;
+  private int countedInLaunches;
   private DeviceBuffer value;
   private DeviceBuffer scratch;
   private DeviceBuffer rows;
@@ -106,6 +115,7 @@ final class DeviceObjectives implements AutoCloseable {
   }
 
   private void build(Map<String, Shape> layerShapes) {
+    rs = new DeviceRs(device, targets, layerShapes);
     // (term group, occurrence) -> the launch's arguments, in a fixed order; groups whose terms add
     // up within a
     // sample (layer penalties) have one launch each, after the others
@@ -203,7 +213,24 @@ final class DeviceObjectives implements AutoCloseable {
       for (int b = 0; b < batch; b++) m[b] = Launches.flag(members[b]);
       mask = upload(m);
     }
-    return new Launch(key, arguments.kind(), arguments.layer(), data, positions, mask);
+    return new Launch(
+        key, arguments.kind(), arguments.layer(), data, positions, mask, countsRs(key, arguments));
+  }
+
+  /**
+   * The samples a launch counts RS of, as its kernel decides: a unit kind outside a whitened space
+   * whose unit for sample b is the one b asks RS of on that layer. Null where there are none.
+   */
+  private boolean[] countsRs(TermGroup key, LaunchArguments arguments) {
+    if (!(arguments.kind() instanceof FusedTerm.OnUnit) || key.whitening() != null) return null;
+    int[] units = arguments.units();
+    boolean[] counts = new boolean[batch];
+    boolean any = false;
+    for (int b = 0; b < batch; b++) {
+      counts[b] = units[b] >= 0 && units[b] == rs.unit(key.layer(), b);
+      any |= counts[b];
+    }
+    return any ? counts : null;
   }
 
   /**
@@ -212,13 +239,45 @@ final class DeviceObjectives implements AutoCloseable {
    * gradients (uploaded), then the kernels' (added), whitened spaces last.
    */
   void seed(DevicePlan plan) {
+    seed(plan, null);
+  }
+
+  /**
+   * {@link #seed}, with the unit kinds' launches counting RS on the way; returns each sample's
+   * counts on this forward's activations ({@link DeviceRs#read}: null for a target without a unit
+   * or with a non-finite mean in its layer).
+   */
+  RepresentativeSubstitution[] seedCountingRs(DevicePlan plan) {
+    boolean[] counted = new boolean[batch];
+    rs.clear();
+    seed(plan, counted);
+    countedInLaunches = 0;
+    for (boolean c : counted) countedInLaunches += c ? 1 : 0;
+    return rs.read(plan, counted);
+  }
+
+  /** How many samples the last {@link #seedCountingRs} counted in objective launches (tests). */
+  int rsCountedInLaunches() {
+    return countedInLaunches;
+  }
+
+  /** Each target unit's RS on the plan's activations, counted alone (the final images). */
+  RepresentativeSubstitution[] countRs(DevicePlan plan) {
+    rs.clear();
+    return rs.read(plan, new boolean[batch]);
+  }
+
+  /** Seeds; where {@code counted} is given, unit launches count RS and mark the samples counted. */
+  private void seed(DevicePlan plan, boolean[] counted) {
     host.seed(plan);
     for (Launch l : launches) {
       DeviceBuffer seed = plan.seedBuffer(l.key().layer());
       if (seed == null) continue; // no gradient flows from this layer to the input
       DeviceBuffer acts = plan.activationBuffer(l.key().layer());
       if (l.mask() == null) {
-        run(l, acts, seed);
+        boolean counts = counted != null && l.countsRs() != null;
+        run(l, acts, seed, counts ? rs.on(l.key().layer()) : null);
+        for (int b = 0; counts && b < batch; b++) counted[b] |= l.countsRs()[b];
       } else {
         device.memsetZero(scratch, 0, l.geometry().size() * Float.BYTES);
         run(l, acts, scratch);
@@ -239,9 +298,14 @@ final class DeviceObjectives implements AutoCloseable {
    * One group's kernel: reads acts (z for whitened kinds), adds into grad (dZ for whitened kinds).
    */
   private void run(Launch l, DeviceBuffer acts, DeviceBuffer grad) {
+    run(l, acts, grad, null);
+  }
+
+  private void run(Launch l, DeviceBuffer acts, DeviceBuffer grad, ObjectiveKernels.RsCount count) {
     l.kind()
         .launch(
-            new FusedTerm.Call(device, l.geometry(), acts, l.data(), l.positions(), grad, value),
+            new FusedTerm.Call(
+                device, l.geometry(), acts, l.data(), l.positions(), grad, value, count),
             (float) l.key().weight());
   }
 
@@ -265,6 +329,7 @@ final class DeviceObjectives implements AutoCloseable {
 
   @Override
   public void close() {
+    if (rs != null) rs.close();
     for (Space s : spaces) s.space().close();
     spaces.clear();
     for (DeviceBuffer b : owned) b.close();

@@ -27,8 +27,9 @@ sealed interface FusedTerm {
   }
 
   /**
-   * What a launch needs besides the weight: the layer's geometry and buffers, and the uploaded
-   * arguments.
+   * What a launch needs besides the weight: the layer's geometry and buffers, the uploaded
+   * arguments and, where the launch also counts Representative Substitution (unit kinds only), the
+   * count's buffers (else null).
    */
   record Call(
       Device device,
@@ -37,7 +38,8 @@ sealed interface FusedTerm {
       DeviceBuffer data,
       DeviceBuffer positions,
       DeviceBuffer grad,
-      DeviceBuffer value) {}
+      DeviceBuffer value,
+      ObjectiveKernels.RsCount rs) {}
 
   /** The layer (value name) the term reads. */
   String layer();
@@ -76,7 +78,10 @@ sealed interface FusedTerm {
    */
   void launch(Call call, float weight);
 
-  /** A kind whose argument is a unit (-1 leaves a sample out). */
+  /**
+   * A kind whose argument is a unit (-1 leaves a sample out). Its kernel counts Representative
+   * Substitution of that unit where the call asks ({@link Call#rs}).
+   */
   sealed interface OnUnit extends FusedTerm {
     int unit();
 
@@ -114,7 +119,7 @@ sealed interface FusedTerm {
     @Override
     public void launch(Call c, float weight) {
       ObjectiveKernels.channel(
-          c.device(), c.layer(), c.acts(), c.data(), c.grad(), c.value(), weight);
+          c.device(), c.layer(), c.acts(), c.data(), c.grad(), c.value(), weight, c.rs());
     }
   }
 
@@ -122,7 +127,8 @@ sealed interface FusedTerm {
   record Iam(String layer, int unit) implements OnUnit {
     @Override
     public void launch(Call c, float weight) {
-      ObjectiveKernels.iam(c.device(), c.layer(), c.acts(), c.data(), c.grad(), c.value(), weight);
+      ObjectiveKernels.iam(
+          c.device(), c.layer(), c.acts(), c.data(), c.grad(), c.value(), weight, c.rs());
     }
   }
 
@@ -145,7 +151,15 @@ sealed interface FusedTerm {
     @Override
     public void launch(Call c, float weight) {
       ObjectiveKernels.neuron(
-          c.device(), c.layer(), c.acts(), c.data(), c.positions(), c.grad(), c.value(), weight);
+          c.device(),
+          c.layer(),
+          c.acts(),
+          c.data(),
+          c.positions(),
+          c.grad(),
+          c.value(),
+          weight,
+          c.rs());
     }
   }
 

@@ -27,6 +27,14 @@ import org.featviz.objective.PenaltyNorm;
  * NaN and adds no gradient for it; a caller should check targets on the host before uploading them,
  * as the CPU renderer does through {@code Objective.validate}.
  *
+ * <p>Channel, neuron and iam can also count Representative Substitution while they seed ({@link
+ * RsCount}): for each sample b with {@code rsUnits[b] == unit[b]}, the units of the layer whose
+ * mean is above that unit's and those tied with it, into {@code counts[b] = (above, ties)}, above
+ * -1 where some unit's mean is not finite; value and gradient stay bit for bit those of the launch
+ * without it. {@link #rsCount} counts alone. Means are the CPU's ({@code UnitResponses.unitMeans}:
+ * summed in double in position order), so the counts equal {@code RepresentativeSubstitution.of} on
+ * them.
+ *
  * <pre>
  * TargetLayer layer = TargetLayer.of(Shape.of(batch, 512, 14, 14));
  * device.memsetZero(grad); device.memsetZero(value);
@@ -47,6 +55,18 @@ public final class ObjectiveKernels {
 
   private ObjectiveKernels() {}
 
+  /**
+   * Where a unit objective's launch counts Representative Substitution: units int[B] (the unit
+   * whose RS sample b asks for, -1 for none) and counts int[B, 2] (above, ties), written only for
+   * the samples counted.
+   */
+  public record RsCount(DeviceBuffer units, DeviceBuffer counts) {
+    void check(TargetLayer layer) {
+      Launches.requireInts(units, layer.batch(), "RS units");
+      Launches.requireInts(counts, 2L * layer.batch(), "RS counts");
+    }
+  }
+
   /** The spatial mean of channel unit[b] (a dense unit's value). */
   public static void channel(
       Device device,
@@ -56,16 +76,54 @@ public final class ObjectiveKernels {
       DeviceBuffer grad,
       DeviceBuffer value,
       float weight) {
+    channel(device, layer, acts, unit, grad, value, weight, null);
+  }
+
+  /** {@link #channel}, counting RS where {@code rs} is not null. */
+  public static void channel(
+      Device device,
+      TargetLayer layer,
+      DeviceBuffer acts,
+      DeviceBuffer unit,
+      DeviceBuffer grad,
+      DeviceBuffer value,
+      float weight,
+      RsCount rs) {
     checkLayer(layer, acts, grad, value);
     Launches.requireInts(unit, layer.batch(), "unit");
+    if (rs != null) rs.check(layer);
     if (layer.batch() == 0) return;
     launchPerSample(
         device,
-        "objective_channel",
+        rs == null ? "objective_channel" : "objective_channel_rs",
         layer.positions(),
         new KernelArgs().ptr(acts).ptr(unit).ptr(grad).ptr(value),
         layer,
-        weight);
+        weight,
+        rs);
+  }
+
+  /**
+   * Counts alone, after a forward that seeds nothing (the final images): for every sample b with
+   * {@code rs.units()[b]} in 0..C-1, the units above and tied with that unit into {@code
+   * rs.counts()[b]}.
+   */
+  public static void rsCount(Device device, TargetLayer layer, DeviceBuffer acts, RsCount rs) {
+    Launches.requireFloats(acts, layer.size(), "activations");
+    rs.check(layer);
+    if (layer.batch() == 0) return;
+    device.launch(
+        "objective_rs_count",
+        Dim3.of(layer.batch()),
+        Dim3.of(Launches.threads(layer.units())),
+        0,
+        new KernelArgs()
+            .ptr(acts)
+            .ptr(rs.units())
+            .ptr(rs.counts())
+            .i32(layer.batch())
+            .i32(layer.units())
+            .i32(layer.positions()));
   }
 
   /** The activation a[b, unit[b], position[b]] (position = y * W + x; 0 for dense layers). */
@@ -78,16 +136,29 @@ public final class ObjectiveKernels {
       DeviceBuffer grad,
       DeviceBuffer value,
       float weight) {
+    neuron(device, layer, acts, unit, position, grad, value, weight, null);
+  }
+
+  /**
+   * {@link #neuron}, counting RS where {@code rs} is not null (then one block per sample, as the
+   * count needs).
+   */
+  public static void neuron(
+      Device device,
+      TargetLayer layer,
+      DeviceBuffer acts,
+      DeviceBuffer unit,
+      DeviceBuffer position,
+      DeviceBuffer grad,
+      DeviceBuffer value,
+      float weight,
+      RsCount rs) {
     checkLayer(layer, acts, grad, value);
     Launches.requireInts(unit, layer.batch(), "unit");
     Launches.requireInts(position, layer.batch(), "position");
+    if (rs != null) rs.check(layer);
     if (layer.batch() == 0) return;
-    int threads = Launches.threads(layer.batch());
-    device.launch(
-        "objective_neuron",
-        Dim3.of((layer.batch() + threads - 1) / threads),
-        Dim3.of(threads),
-        0,
+    KernelArgs args =
         new KernelArgs()
             .ptr(acts)
             .ptr(unit)
@@ -97,7 +168,23 @@ public final class ObjectiveKernels {
             .i32(layer.batch())
             .i32(layer.units())
             .i32(layer.positions())
-            .f32(weight));
+            .f32(weight);
+    if (rs != null) {
+      device.launch(
+          "objective_neuron_rs",
+          Dim3.of(layer.batch()),
+          Dim3.of(Launches.threads(layer.units())),
+          0,
+          args.ptr(rs.units()).ptr(rs.counts()));
+      return;
+    }
+    int threads = Launches.threads(layer.batch());
+    device.launch(
+        "objective_neuron",
+        Dim3.of((layer.batch() + threads - 1) / threads),
+        Dim3.of(threads),
+        0,
+        args);
   }
 
   /** IAM: unit[b]'s mean minus the mean of the other units' means. Needs at least two units. */
@@ -109,18 +196,33 @@ public final class ObjectiveKernels {
       DeviceBuffer grad,
       DeviceBuffer value,
       float weight) {
+    iam(device, layer, acts, unit, grad, value, weight, null);
+  }
+
+  /** {@link #iam}, counting RS where {@code rs} is not null. */
+  public static void iam(
+      Device device,
+      TargetLayer layer,
+      DeviceBuffer acts,
+      DeviceBuffer unit,
+      DeviceBuffer grad,
+      DeviceBuffer value,
+      float weight,
+      RsCount rs) {
     checkLayer(layer, acts, grad, value);
     if (layer.units() < 2)
       throw new IllegalArgumentException("iam needs at least two units, the layer has 1");
     Launches.requireInts(unit, layer.batch(), "unit");
+    if (rs != null) rs.check(layer);
     if (layer.batch() == 0) return;
     launchPerSample(
         device,
-        "objective_iam",
+        rs == null ? "objective_iam" : "objective_iam_rs",
         layer.sampleSize(),
         new KernelArgs().ptr(acts).ptr(unit).ptr(grad).ptr(value),
         layer,
-        weight);
+        weight,
+        rs);
   }
 
   /** a . v per position averaged, v = directions[b]. */
@@ -213,7 +315,8 @@ public final class ObjectiveKernels {
         layer.sampleSize(),
         new KernelArgs().ptr(acts).ptr(targets).ptr(grad).ptr(value),
         layer,
-        weight);
+        weight,
+        null);
   }
 
   /**
@@ -330,16 +433,19 @@ public final class ObjectiveKernels {
 
   /**
    * Grid (B), a 1-D block sized for {@code work} elements per sample; args then get B, C, P and
-   * weight.
+   * weight, and the RS buffers where {@code rs} is not null.
    */
   private static void launchPerSample(
-      Device device, String kernel, int work, KernelArgs args, TargetLayer layer, float weight) {
-    device.launch(
-        kernel,
-        Dim3.of(layer.batch()),
-        Dim3.of(Launches.threads(work)),
-        0,
-        args.i32(layer.batch()).i32(layer.units()).i32(layer.positions()).f32(weight));
+      Device device,
+      String kernel,
+      int work,
+      KernelArgs args,
+      TargetLayer layer,
+      float weight,
+      RsCount rs) {
+    args.i32(layer.batch()).i32(layer.units()).i32(layer.positions()).f32(weight);
+    if (rs != null) args.ptr(rs.units()).ptr(rs.counts());
+    device.launch(kernel, Dim3.of(layer.batch()), Dim3.of(Launches.threads(work)), 0, args);
   }
 
   /**

@@ -10,6 +10,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.IntConsumer;
+import org.featviz.analysis.RepresentativeSubstitution;
 import org.featviz.device.Device;
 import org.featviz.device.DeviceBuffer;
 import org.featviz.ir.Shape;
@@ -23,6 +24,7 @@ import org.featviz.render.RenderOptions;
 import org.featviz.render.RenderResult;
 import org.featviz.render.RenderSteps;
 import org.featviz.render.RenderTarget;
+import org.featviz.render.RsTrajectory;
 import org.featviz.render.StepProbe;
 
 /**
@@ -184,6 +186,7 @@ final class RenderRun implements AutoCloseable {
   List<RenderResult> render(IntConsumer onStep, StepProbe probe) {
     boolean[] redirected = new boolean[batch];
     TransformSample[] drawn = new TransformSample[batch];
+    RsTrajectory rs = new RsTrajectory(batch);
     if (probe != null) probe.afterStep(0, hostParams());
     for (int step = 0; step < opts.steps(); step++) {
       for (int b = 0; b < batch; b++) drawn[b] = transforms.draw(rng[b]);
@@ -191,7 +194,11 @@ final class RenderRun implements AutoCloseable {
       toNetworkInput();
       plan.runForward();
       plan.clearSeeds();
-      objectives.seed(plan);
+      if (opts.recordsRsAt(step)) {
+        rs.add(step, objectives.seedCountingRs(plan)); // counted by the objective kernels
+      } else {
+        objectives.seed(plan);
+      }
       batchTerms.seed(plan);
       redirect(redirected);
       plan.runBackward();
@@ -200,7 +207,7 @@ final class RenderRun implements AutoCloseable {
       if (probe != null) probe.afterStep(step + 1, hostParams());
       onStep.accept(step + 1);
     }
-    return finish();
+    return finish(rs);
   }
 
   /**
@@ -332,8 +339,11 @@ final class RenderRun implements AutoCloseable {
     }
   }
 
-  /** The final images, measured without transforms as the CPU renderer measures them. */
-  private List<RenderResult> finish() {
+  /**
+   * The final images, measured without transforms as the CPU renderer measures them; RS counted on
+   * the device, by the objective kernels' count.
+   */
+  private List<RenderResult> finish(RsTrajectory trajectory) {
     TransformSample[] identity = new TransformSample[batch];
     Arrays.fill(identity, TransformSample.identity());
     device.copyToDevice(TransformKernels.pack(identity), samples);
@@ -344,10 +354,11 @@ final class RenderRun implements AutoCloseable {
     for (int b = 0; b < batch; b++)
       images[b] = Arrays.copyOfRange(all, b * pixels, (b + 1) * pixels);
     plan.runForward();
+    RepresentativeSubstitution[] rs = objectives.countRs(plan);
     Map<String, Tensor> acts = new LinkedHashMap<>();
     for (String l : layers) acts.put(l, plan.activation(l));
     return RenderSteps.results(
-        targets, acts, layers, images, imageShape, seeds, status, opts.steps());
+        targets, acts, layers, images, imageShape, seeds, status, opts.steps(), rs, trajectory);
   }
 
   /**

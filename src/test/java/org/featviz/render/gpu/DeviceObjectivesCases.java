@@ -1,7 +1,9 @@
 package org.featviz.render.gpu;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.LinkedHashMap;
@@ -9,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import org.featviz.analysis.RepresentativeSubstitution;
 import org.featviz.device.DeviceCases;
 import org.featviz.ir.Graph;
 import org.featviz.ir.Shape;
@@ -192,5 +195,72 @@ public abstract class DeviceObjectivesCases extends DeviceCases {
     assertFalse(o.onHost()[1]);
     assertEquals(2, o.launches(), "the whitened cosine and the relu2 penalty");
     assertEquals(1, o.spaces());
+  }
+
+  /**
+   * RS counted while seeding (the unit kinds' launches) and alone (the rest: a cosine about a unit,
+   * a channel of another unit than the target's, and every target on the final images) against the
+   * CPU count on the same activations; the seeds of a counting step are the plain step's bit for
+   * bit, and a target without a unit has none.
+   */
+  @Test
+  void rsCountedWhileSeedingEqualsTheHostCount() {
+    List<RenderTarget> targets =
+        List.of(
+            new RenderTarget(Objectives.channel("relu2", 0), "relu2", 0),
+            new RenderTarget(Objectives.iam("relu2", 2), "relu2", 2),
+            new RenderTarget(Objectives.neuron("relu2", 1), "relu2", 1),
+            new RenderTarget(Objectives.cosine("relu2", Directions.random(4, 7)), "relu2", 3),
+            new RenderTarget(
+                Objectives.channel("relu2", 0).plus(Objectives.iam("relu1", 1)), "relu2", 3),
+            new RenderTarget(Objectives.iam("relu1", 3).times(0.5), "relu1", 3),
+            RenderTarget.of(Objectives.channel("relu1", 2)));
+    Graph g = DeviceRendererCases.tinyNet(1, 6, 6, false);
+    int batch = targets.size();
+    Shape input = Shape.of(batch, 1, 6, 6);
+    try (DeviceExecutor exec = new DeviceExecutor(device, g, List.of("x"))) {
+      DevicePlan plan = exec.plan(Map.of("x", input), LAYERS);
+      device.copyToDevice(KernelChecks.uniform(rng, input.size(), -1f, 1f), plan.inputBuffer("x"));
+      plan.runForward();
+      Map<String, Shape> shapes = new LinkedHashMap<>();
+      Map<String, Tensor> acts = new LinkedHashMap<>();
+      for (String l : LAYERS) {
+        shapes.put(l, plan.shape(l));
+        acts.put(
+            l,
+            Tensor.of(
+                plan.shape(l),
+                device.copyToHostFloats(plan.activationBuffer(l), plan.shape(l).size())));
+      }
+      RepresentativeSubstitution[] expected = RenderSteps.hostRs(targets, acts);
+      try (DeviceObjectives objectives = new DeviceObjectives(device, targets, shapes)) {
+        plan.clearSeeds();
+        objectives.seed(plan);
+        Map<String, float[]> plain = seeds(plan);
+        plan.clearSeeds();
+        RepresentativeSubstitution[] counted = objectives.seedCountingRs(plan);
+        Map<String, float[]> counting = seeds(plan);
+        // channel, iam, neuron and the scaled iam on relu1; the cosine and the other unit's
+        // channel are counted alone
+        assertEquals(4, objectives.rsCountedInLaunches(), "samples counted while seeding");
+        for (String l : LAYERS) {
+          assertArrayEquals(plain.get(l), counting.get(l), "seed of " + l + " while counting");
+        }
+        RepresentativeSubstitution[] alone = objectives.countRs(plan);
+        for (int b = 0; b < batch - 1; b++) {
+          assertEquals(expected[b], counted[b], "RS of sample " + b + " while seeding");
+          assertEquals(expected[b], alone[b], "RS of sample " + b + " counted alone");
+        }
+        assertNull(counted[batch - 1], "a target without a unit");
+        assertNull(alone[batch - 1], "a target without a unit");
+      }
+    }
+  }
+
+  private Map<String, float[]> seeds(DevicePlan plan) {
+    Map<String, float[]> out = new LinkedHashMap<>();
+    for (String l : LAYERS)
+      out.put(l, device.copyToHostFloats(plan.seedBuffer(l), plan.shape(l).size()));
+    return out;
   }
 }

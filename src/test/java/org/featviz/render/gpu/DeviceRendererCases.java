@@ -735,4 +735,68 @@ public abstract class DeviceRendererCases extends DeviceCases {
         1e-3 * c.activation(),
         "the device's activation against the CPU's");
   }
+
+  /**
+   * RS on fashion-cnn's relu2 under the channel and iam objectives: the device's final counts (its
+   * count kernel on its own final images) equal the CPU's count of those images; its trajectory has
+   * the CPU's steps, every point a share of the layer in [0, 1), the first (the start image,
+   * without transforms) the CPU's count.
+   */
+  @Test
+  void rsOnFashionCnnIsCountedOnTheDeviceAsOnTheCpu() {
+    Graph g =
+        Prepare.forRun(
+            OnnxImporter.read(BundledModels.path("fashion-cnn")), null, List.of("relu2"));
+    InputNormalization norm = InputNormalization.fromMetadata(g.metadata(), "fashion-cnn");
+    List<RenderTarget> targets =
+        List.of(
+            new RenderTarget(Objectives.channel("relu2", 3), "relu2", 3),
+            new RenderTarget(Objectives.iam("relu2", 7), "relu2", 7),
+            new RenderTarget(Objectives.channel("relu2", 12), "relu2", 12),
+            new RenderTarget(Objectives.iam("relu2", 40), "relu2", 40));
+    RenderOptions o =
+        RenderOptions.defaults()
+            .withSteps(20)
+            .withRsEvery(8)
+            .withTransforms(TransformConfig.none());
+    Trace cpu = onCpu(g, norm, o, targets);
+    Trace dev = onDevice(g, norm, o, targets);
+    assertSameStatuses(cpu, dev);
+    int pixels = 28 * 28;
+    float[] x = new float[targets.size() * pixels];
+    for (int b = 0; b < targets.size(); b++)
+      System.arraycopy(dev.results().get(b).image(), 0, x, b * pixels, pixels);
+    Tensor in = Tensor.of(Shape.of(targets.size(), 1, 28, 28), x);
+    Map<String, Tensor> acts =
+        new org.featviz.cpu.CpuExecutor(g)
+            .forward(Map.of(g.input().name(), norm.apply(in)), List.of("relu2"))
+            .values();
+    var onHost = org.featviz.render.RenderSteps.hostRs(targets, acts);
+    for (int b = 0; b < targets.size(); b++) {
+      RenderResult c = cpu.results().get(b);
+      RenderResult d = dev.results().get(b);
+      String what = targets.get(b).label();
+      assertEquals(onHost[b], d.rs(), what + ": the device's final RS, counted on the CPU");
+      assertEquals(c.rsTrajectory().size(), d.rsTrajectory().size(), what + ": trajectory");
+      assertEquals(3, d.rsTrajectory().size(), what + ": steps 0, 8 and 16");
+      for (int k = 0; k < 3; k++) {
+        RenderResult.RsPoint p = d.rsTrajectory().get(k);
+        assertEquals(8 * k, p.step(), what);
+        assertEquals(c.rsTrajectory().get(k).step(), p.step(), what);
+        assertTrue(p.counts().value() >= 0 && p.counts().value() < 1, what + ": " + p);
+      }
+      assertEquals(
+          c.rsTrajectory().get(0).counts(),
+          d.rsTrajectory().get(0).counts(),
+          what + ": RS of the start image");
+      // The images differ by float rounding, so a unit whose mean is that close to the target's
+      // may change sides; measured on the emulator: the CPU's counts at every point.
+      for (int k = 1; k < 3; k++) {
+        int cpuAbove = c.rsTrajectory().get(k).counts().above();
+        int devAbove = d.rsTrajectory().get(k).counts().above();
+        assertTrue(Math.abs(cpuAbove - devAbove) <= 1, what + ": step " + 8 * k);
+      }
+      assertTrue(Math.abs(c.rs().above() - d.rs().above()) <= 1, what + ": final RS");
+    }
+  }
 }
