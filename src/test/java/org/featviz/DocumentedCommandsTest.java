@@ -115,7 +115,8 @@ class DocumentedCommandsTest {
       assertTrue(
           Files.exists(dir.resolve("results.json"))
               || Files.exists(dir.resolve("results.csv"))
-              || Files.exists(dir.resolve("units.csv")),
+              || Files.exists(dir.resolve("units.csv"))
+              || Files.exists(dir.resolve("summary.json")),
           command + ": no results in " + dir + "\n" + output);
     }
   }
