@@ -129,6 +129,8 @@ final class RegionsCommand implements Callable<Integer> {
 
   private Dataset data;
 
+  private float[] datasetPoints;
+
   @Override
   public Integer call() {
     PrintWriter pw = spec.commandLine().getOut();
@@ -400,8 +402,7 @@ final class RegionsCommand implements Callable<Integer> {
   private float[] anchor(LayerSpace ls, Model m) {
     if (anchor.equals("zero")) return new float[ls.dimension()];
     if (anchor.equals("mean")) {
-      float[] pts = ls.pointsOf(data(m, "--anchor mean").slice(0, images).images());
-      return mean(pts, images, ls.dimension());
+      return mean(datasetPoints(ls, m, "--anchor mean"), images, ls.dimension());
     }
     if (anchor.startsWith("image:")) {
       int k = ints("--anchor " + anchor, anchor.substring(6), 1)[0];
@@ -415,7 +416,7 @@ final class RegionsCommand implements Callable<Integer> {
 
   /** The test images' root-mean-square distance from their mean in the space. */
   private double spread(LayerSpace ls, Model m) {
-    float[] pts = ls.pointsOf(data(m, "the default --extent").slice(0, images).images());
+    float[] pts = datasetPoints(ls, m, "the default --extent");
     int d = ls.dimension();
     float[] mu = mean(pts, images, d);
     double sum = 0;
@@ -430,6 +431,15 @@ final class RegionsCommand implements Callable<Integer> {
       throw new ModelException(
           "the test images do not vary at '" + ls.inputValue() + "': give --extent");
     return rms;
+  }
+
+  /**
+   * The first {@code --images} test images in the space, computed once: the mean anchor and the
+   * default extent both read them.
+   */
+  private float[] datasetPoints(LayerSpace ls, Model m, String why) {
+    if (datasetPoints == null) datasetPoints = ls.pointsOf(data(m, why).slice(0, images).images());
+    return datasetPoints;
   }
 
   private static float[] mean(float[] pts, int n, int d) {
