@@ -8,6 +8,7 @@ import java.io.StringWriter;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.featviz.BundledModels;
+import org.featviz.CommandWords;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -18,30 +19,27 @@ import org.junit.jupiter.api.Test;
 class RenderBenchTest {
   private record Run(int code, String out, String err) {}
 
-  private static Run run(String... args) {
+  private static Run run(String line, Object... values) {
+    String[] args = CommandWords.of(line, values);
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int code = RenderBench.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
     return new Run(code, out.toString(), err.toString());
   }
 
+  /** Runs the benchmark as {@link #run} does and asserts exit code 0, showing what it printed. */
+  private static Run ok(String line, Object... values) {
+    Run r = run(line, values);
+    assertEquals(0, r.code(), r.out() + r.err());
+    return r;
+  }
+
   @Test
   void checksThenReportsARateInTheFormatTheScriptParses() {
     Run r =
-        run(
-            "--model",
-            BundledModels.path("fashion-cnn").toString(),
-            "--layer",
-            "relu2",
-            "--batch",
-            "4",
-            "--check-steps",
-            "4",
-            "--warmup",
-            "1",
-            "--steps",
-            "2");
-    assertEquals(0, r.code(), r.out() + r.err());
+        ok(
+            "--model {} --layer relu2 --batch 4 --check-steps 4 --warmup 1 --steps 2",
+            BundledModels.path("fashion-cnn"));
     assertTrue(r.out().contains("featviz check layer=relu2 batch=4:"), r.out());
     assertTrue(r.out().contains("statuses [OK]: OK"), r.out());
     Matcher m =
@@ -58,20 +56,9 @@ class RenderBenchTest {
     // logits has 10 units, so images 10 and 11 repeat units 0 and 1; no Relu writes it (no
     // redirection).
     Run r =
-        run(
-            "--model",
-            BundledModels.path("fashion-cnn").toString(),
-            "--layer",
-            "logits",
-            "--batch",
-            "12",
-            "--check-steps",
-            "3",
-            "--warmup",
-            "1",
-            "--steps",
-            "1");
-    assertEquals(0, r.code(), r.out() + r.err());
+        ok(
+            "--model {} --layer logits --batch 12 --check-steps 3 --warmup 1 --steps 1",
+            BundledModels.path("fashion-cnn"));
     assertTrue(r.out().contains("featviz device=cpu math=fp32 layer=logits batch=12 "), r.out());
   }
 
@@ -80,22 +67,10 @@ class RenderBenchTest {
     // The device path of the benchmark (what bench/run-gpu.sh runs with --device gpu), on the host
     // emulator.
     Run r =
-        run(
-            "--model",
-            BundledModels.path("fashion-cnn").toString(),
-            "--layer",
-            "relu1",
-            "--batch",
-            "2",
-            "--device",
-            "emulated",
-            "--check-steps",
-            "3",
-            "--warmup",
-            "1",
-            "--steps",
-            "1");
-    assertEquals(0, r.code(), r.out() + r.err());
+        ok(
+            "--model {} --layer relu1 --batch 2 --device emulated "
+                + "--check-steps 3 --warmup 1 --steps 1",
+            BundledModels.path("fashion-cnn"));
     assertTrue(r.out().contains("statuses [OK]: OK"), r.out());
     assertTrue(r.out().contains("featviz device=emulated math=fp32 layer=relu1 batch=2 "), r.out());
   }
@@ -105,24 +80,11 @@ class RenderBenchTest {
     // What bench/gpu-first-run.sh does per model: every math mode x batch pair, checked and timed
     // in turn.
     Run r =
-        run(
-            "--model",
-            BundledModels.path("fashion-cnn").toString(),
-            "--layer",
-            "relu1",
-            "--batch",
-            "1,2",
-            "--device",
-            "emulated",
-            "--math",
-            "fp32,tf32",
-            "--check-steps",
-            "2",
-            "--warmup",
-            "1",
-            "--steps",
-            "1");
-    assertEquals(0, r.code(), r.out() + r.err());
+        ok(
+            "--model {} --layer relu1 --batch 1,2 --device emulated "
+                + "--math fp32,tf32 --check-steps 2 --warmup 1 "
+                + "--steps 1",
+            BundledModels.path("fashion-cnn"));
     for (String config :
         new String[] {
           "math=fp32 layer=relu1 batch=1 ",
@@ -137,31 +99,23 @@ class RenderBenchTest {
 
   @Test
   void unknownLayerAndBadNumbersAreUsageErrors() {
-    Run unknown = run("--model", BundledModels.path("fashion-cnn").toString(), "--layer", "nope");
+    Run unknown = run("--model {} --layer nope", BundledModels.path("fashion-cnn"));
     assertEquals(2, unknown.code());
     assertTrue(unknown.err().contains("unknown layer 'nope'"), unknown.err());
 
-    Run zero = run("--model", BundledModels.path("fashion-cnn").toString(), "--batch", "0");
+    Run zero = run("--model {} --batch 0", BundledModels.path("fashion-cnn"));
     assertEquals(2, zero.code());
     assertTrue(zero.err().contains("--batch >= 1"), zero.err());
 
-    Run device = run("--model", BundledModels.path("fashion-cnn").toString(), "--device", "tpu");
+    Run device = run("--model {} --device tpu", BundledModels.path("fashion-cnn"));
     assertEquals(2, device.code());
     assertTrue(device.err().contains("--device tpu: expected cpu, gpu or emulated"), device.err());
 
-    Run math =
-        run(
-            "--model",
-            BundledModels.path("fashion-cnn").toString(),
-            "--device",
-            "emulated",
-            "--math",
-            "fp8");
+    Run math = run("--model {} --device emulated --math fp8", BundledModels.path("fashion-cnn"));
     assertEquals(2, math.code());
     assertTrue(math.err().contains("fp8"), math.err());
 
-    Run shape =
-        run("--model", BundledModels.path("fashion-cnn").toString(), "--input-shape", "1,x,28");
+    Run shape = run("--model {} --input-shape 1,x,28", BundledModels.path("fashion-cnn"));
     assertEquals(2, shape.code());
     assertTrue(shape.err().contains("--input-shape 1,x,28"), shape.err());
   }

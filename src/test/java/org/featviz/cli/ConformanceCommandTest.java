@@ -20,7 +20,7 @@ class ConformanceCommandTest {
   @Test
   void autoRunsOnTheGpuWhereUsableElseOnTheCpuWithANote() {
     Path relu = TestData.require(DATA.resolve("node/test_relu"), "libonnx-testdata");
-    CliRunner r = CliRunner.run("conformance", "--device", "auto", relu.toString());
+    CliRunner r = CliRunner.line("conformance --device auto {}", relu);
     assertEquals(0, r.exitCode(), r.out() + r.err());
     if (CudaDevice.isAvailable()) {
       assertTrue(r.out().contains("1 passed, 0 failed, 0 unsupported (gpu, fp32)"), r.out());
@@ -35,7 +35,7 @@ class ConformanceCommandTest {
   @Test
   void aFolderWithoutCasesIsAnError(@TempDir Path dir) throws Exception {
     Files.createDirectories(dir.resolve("not-a-case"));
-    CliRunner r = CliRunner.run("conformance", dir.toString());
+    CliRunner r = CliRunner.line("conformance {}", dir);
     assertEquals(2, r.exitCode(), r.out() + r.err());
     assertEquals(
         "featviz: error: no ONNX test cases (folders with model.onnx and test_data_set_N) under "
@@ -49,7 +49,7 @@ class ConformanceCommandTest {
     Path c =
         TestData.require(
             DATA.resolve("pytorch-operator/test_operator_non_float_params"), "libonnx-testdata");
-    CliRunner r = CliRunner.run("conformance", c.toString());
+    CliRunner r = CliRunner.line("conformance {}", c);
     assertEquals(0, r.exitCode(), r.out() + r.err());
     assertTrue(
         r.out().contains("UNSUPPORTED test_operator_non_float_params: ")

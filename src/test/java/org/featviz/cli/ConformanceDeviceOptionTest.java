@@ -20,8 +20,7 @@ class ConformanceDeviceOptionTest {
     Path gemm = TestData.require(NODE.resolve("test_gemm_all_attributes"), "libonnx-testdata");
     Path pool =
         TestData.require(NODE.resolve("test_averagepool_2d_same_upper"), "libonnx-testdata");
-    CliRunner r =
-        CliRunner.run("conformance", "--device", "emulated", gemm.toString(), pool.toString());
+    CliRunner r = CliRunner.line("conformance --device emulated {} {}", gemm, pool);
     assertEquals(0, r.exitCode(), r.out() + r.err());
     assertTrue(r.out().contains("PASS test_gemm_all_attributes"), r.out());
     assertTrue(r.out().contains("2 passed, 0 failed, 0 unsupported"), r.out());
@@ -31,7 +30,7 @@ class ConformanceDeviceOptionTest {
   void gpuWithoutAGpuFailsClearly() {
     assumeFalse(CudaDevice.isAvailable(), "this machine has a GPU");
     Path relu = TestData.require(NODE.resolve("test_relu"), "libonnx-testdata");
-    CliRunner r = CliRunner.run("conformance", "--device", "gpu", relu.toString());
+    CliRunner r = CliRunner.line("conformance --device gpu {}", relu);
     assertEquals(2, r.exitCode(), r.out() + r.err());
     assertTrue(r.err().contains("--device gpu: no usable GPU"), r.err());
     assertTrue(r.err().contains("--device emulated"), r.err());
@@ -40,7 +39,7 @@ class ConformanceDeviceOptionTest {
   @Test
   void anUnknownDeviceIsAUsageError() {
     Path relu = TestData.require(NODE.resolve("test_relu"), "libonnx-testdata");
-    CliRunner r = CliRunner.run("conformance", "--device", "tpu", relu.toString());
+    CliRunner r = CliRunner.line("conformance --device tpu {}", relu);
     assertEquals(2, r.exitCode(), r.out() + r.err());
     assertTrue(r.err().contains("--device tpu: expected auto, cpu, gpu, emulated"), r.err());
   }

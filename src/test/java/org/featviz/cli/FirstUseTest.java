@@ -57,9 +57,7 @@ class FirstUseTest {
 
   @Test
   void unknownOptionIsOneLine() {
-    CliRunner r =
-        CliRunner.run(
-            "render", "--model", "m.onnx", "--layer", "a", "--unit", "0", "--out", "o", "--bogus");
+    CliRunner r = CliRunner.line("render --model m.onnx --layer a --unit 0 --out o --bogus");
     assertEquals(2, r.exitCode());
     assertEquals(1, r.err().strip().lines().count(), r.err());
     assertTrue(r.err().startsWith("featviz: error: Unknown option: '--bogus'"), r.err());
@@ -71,29 +69,14 @@ class FirstUseTest {
     // the model does not exist: had the work started, the error would name it instead
     String missingModel = tmp.resolve("missing.onnx").toString();
     CliRunner isFile =
-        CliRunner.run(
-            "render",
-            "--model",
-            missingModel,
-            "--layer",
-            "relu1",
-            "--unit",
-            "0",
-            "--out",
-            file.toString());
+        CliRunner.line("render --model {} --layer relu1 --unit 0 --out {}", missingModel, file);
     assertEquals(2, isFile.exitCode());
     assertEquals(
         "featviz: error: --out " + file + ": is a file, not a folder", isFile.err().strip());
 
     CliRunner under =
-        CliRunner.run(
-            "sweep",
-            "--model",
-            missingModel,
-            "--layers",
-            "relu1",
-            "--out",
-            file.resolve("sub").toString());
+        CliRunner.line(
+            "sweep --model {} --layers relu1 --out {}", missingModel, file.resolve("sub"));
     assertEquals(2, under.exitCode());
     assertEquals(
         "featviz: error: --out " + file.resolve("sub") + ": " + file + " is a file, not a folder",
@@ -101,16 +84,8 @@ class FirstUseTest {
 
     // /proc refuses new folders even to root, so this holds as root in CI too
     CliRunner cannotCreate =
-        CliRunner.run(
-            "render",
-            "--model",
-            missingModel,
-            "--layer",
-            "relu1",
-            "--unit",
-            "0",
-            "--out",
-            "/proc/featviz-test-out");
+        CliRunner.line(
+            "render --model {} --layer relu1 --unit 0 --out /proc/featviz-test-out", missingModel);
     assertEquals(2, cannotCreate.exitCode());
     assertTrue(
         cannotCreate
@@ -128,18 +103,8 @@ class FirstUseTest {
       Assumptions.assumeFalse(
           Files.isWritable(dir), "running as root: permission bits do not bind");
       CliRunner r =
-          CliRunner.run(
-              "render",
-              "--model",
-              model().toString(),
-              "--layer",
-              "relu1",
-              "--unit",
-              "0",
-              "--steps",
-              "2",
-              "--out",
-              dir.toString());
+          CliRunner.line(
+              "render --model {} --layer relu1 --unit 0 --steps 2 --out {}", model(), dir);
       assertEquals(2, r.exitCode());
       assertTrue(
           r.err().startsWith("featviz: error: --out " + dir + ": cannot write files there"),
@@ -173,19 +138,11 @@ class FirstUseTest {
     };
     for (String[] c : cases) {
       CliRunner r =
-          CliRunner.run(
-              "render",
-              "--model",
+          CliRunner.line(
+              "render --model {} --layer relu1 --unit 0 --device cpu {} {} --out {}",
               m,
-              "--layer",
-              "relu1",
-              "--unit",
-              "0",
-              "--device",
-              "cpu",
               c[0],
               c[1],
-              "--out",
               out);
       assertEquals(2, r.exitCode(), c[0] + " " + c[1] + ": " + r.err());
       String last = r.err().strip().lines().reduce((a, b) -> b).orElse("");
@@ -196,18 +153,7 @@ class FirstUseTest {
           Files.exists(Path.of(out, "results.json")), "no work was done for " + c[0] + " " + c[1]);
     }
     CliRunner diversity =
-        CliRunner.run(
-            "render",
-            "--model",
-            m,
-            "--layer",
-            "relu1",
-            "--unit",
-            "0",
-            "--diversity",
-            "NaN",
-            "--out",
-            out);
+        CliRunner.line("render --model {} --layer relu1 --unit 0 --diversity NaN --out {}", m, out);
     assertEquals(2, diversity.exitCode());
     assertTrue(
         diversity.err().contains("--diversity NaN: must be a finite number >= 0"), diversity.err());
@@ -217,40 +163,17 @@ class FirstUseTest {
   void defaultTransformsFitTheImageSizeAndAreNamed() throws Exception {
     Path out = tmp.resolve("small");
     CliRunner r =
-        CliRunner.run(
-            "render",
-            "--model",
-            model().toString(),
-            "--layer",
-            "relu1",
-            "--unit",
-            "0",
-            "--steps",
-            "2",
-            "--device",
-            "cpu",
-            "--out",
-            out.toString());
-    assertEquals(0, r.exitCode(), r.err());
+        CliRunner.ok(
+            "render --model {} --layer relu1 --unit 0 --steps 2 --device cpu --out {}",
+            model(),
+            out);
     assertTrue(r.err().contains("transforms: small (pad 2"), r.err());
     CliRunner chosen =
-        CliRunner.run(
-            "render",
-            "--model",
-            model().toString(),
-            "--layer",
-            "relu1",
-            "--unit",
-            "0",
-            "--steps",
-            "2",
-            "--device",
-            "cpu",
-            "--transforms",
-            "none",
-            "--out",
-            tmp.resolve("none").toString());
-    assertEquals(0, chosen.exitCode(), chosen.err());
+        CliRunner.ok(
+            "render --model {} --layer relu1 --unit 0 --steps 2 "
+                + "--device cpu --transforms none --out {}",
+            model(),
+            tmp.resolve("none"));
     assertFalse(chosen.err().contains("transforms:"), chosen.err());
   }
 
@@ -260,21 +183,10 @@ class FirstUseTest {
     assertEquals("dead", RenderResult.Status.DEAD.label());
     Path out = tmp.resolve("status");
     CliRunner r =
-        CliRunner.run(
-            "render",
-            "--model",
-            model().toString(),
-            "--layer",
-            "relu1",
-            "--unit",
-            "0",
-            "--steps",
-            "2",
-            "--device",
-            "cpu",
-            "--out",
-            out.toString());
-    assertEquals(0, r.exitCode(), r.err());
+        CliRunner.ok(
+            "render --model {} --layer relu1 --unit 0 --steps 2 --device cpu --out {}",
+            model(),
+            out);
     String json = Files.readString(out.resolve("results.json"));
     assertTrue(
         json.contains("\"status\": \"" + RenderResult.Status.OK + "\"")
@@ -316,9 +228,7 @@ class FirstUseTest {
             .node("Gemm", "fc", List.of("flat", "w"), List.of("logits"), Attr.i("transB", 1))
             .output("logits", "N", 10)
             .write(tmp.resolve("nan.onnx"));
-    CliRunner r =
-        CliRunner.run("eval", "--model", m.toString(), "--limit", "16", "--device", "cpu");
-    assertEquals(0, r.exitCode(), r.err());
+    CliRunner r = CliRunner.ok("eval --model {} --limit 16 --device cpu", m);
     assertTrue(
         r.out().contains("warning: 16 of 16 images got a NaN or infinite class score"), r.out());
     assertTrue(r.err().contains("featviz: warning: 16 of 16"), r.err());

@@ -74,7 +74,7 @@ class InputShapeOptionTest {
 
   @Test
   void aDynamicSizeWithoutTheOptionAdvisesTheChwForm() {
-    CliRunner r = CliRunner.run("info", dynamicModel().toString());
+    CliRunner r = CliRunner.line("info {}", dynamicModel());
     assertEquals(2, r.exitCode(), r.out());
     assertTrue(r.err().startsWith("featviz: error: "), r.err());
     assertEquals(1, r.err().lines().count(), r.err());
@@ -85,21 +85,21 @@ class InputShapeOptionTest {
   @Test
   void badShapesAreClearErrors() {
     String m = dynamicModel().toString();
-    CliRunner rank = CliRunner.run("info", "--input-shape", "28,28", m);
+    CliRunner rank = CliRunner.line("info --input-shape 28,28 {}", m);
     assertEquals(2, rank.exitCode(), rank.out());
     assertTrue(
         rank.err().contains("--input-shape 28,28") && rank.err().contains("C,H,W"), rank.err());
-    CliRunner channels = CliRunner.run("info", "--input-shape", "3,28,28", m);
+    CliRunner channels = CliRunner.line("info --input-shape 3,28,28 {}", m);
     assertEquals(2, channels.exitCode(), channels.out());
     assertTrue(
         channels.err().contains("conflicts with the model's input 'x' [?, 1, ?, ?]"),
         channels.err());
-    CliRunner batch = CliRunner.run("info", "--input-shape", "8,1,28,28", m);
+    CliRunner batch = CliRunner.line("info --input-shape 8,1,28,28 {}", m);
     assertEquals(2, batch.exitCode(), batch.out());
     assertTrue(
         batch.err().contains("batch") && batch.err().contains("--input-shape 1,28,28"),
         batch.err());
-    CliRunner text = CliRunner.run("info", "--input-shape", "1,a,28", m);
+    CliRunner text = CliRunner.line("info --input-shape 1,a,28 {}", m);
     assertEquals(2, text.exitCode(), text.out());
     assertTrue(text.err().contains("'1,a,28' is not a shape like 3,224,224"), text.err());
   }
@@ -109,25 +109,12 @@ class InputShapeOptionTest {
     String m = dynamicModel().toString();
     Path out = tmp.resolve("render");
     CliRunner r =
-        CliRunner.run(
-            "render",
-            "--model",
+        CliRunner.ok(
+            "render --model {} --input-shape 1,28,28 --layer relu1 "
+                + "--unit 0,3 --steps 2 --transforms none --device cpu "
+                + "--out {}",
             m,
-            "--input-shape",
-            "1,28,28",
-            "--layer",
-            "relu1",
-            "--unit",
-            "0,3",
-            "--steps",
-            "2",
-            "--transforms",
-            "none",
-            "--device",
-            "cpu",
-            "--out",
-            out.toString());
-    assertEquals(0, r.exitCode(), r.err());
+            out);
     assertEquals(
         112,
         ImageIO.read(out.resolve("relu1_unit_0003.png").toFile()).getWidth(),
@@ -135,25 +122,12 @@ class InputShapeOptionTest {
 
     Path swept = tmp.resolve("sweep");
     CliRunner s =
-        CliRunner.run(
-            "sweep",
-            "--model",
+        CliRunner.ok(
+            "sweep --model {} --input-shape 1,1,20,20 --layers relu1 "
+                + "--units 0 --steps 2 --transforms none --device cpu "
+                + "--out {}",
             m,
-            "--input-shape",
-            "1,1,20,20",
-            "--layers",
-            "relu1",
-            "--units",
-            "0",
-            "--steps",
-            "2",
-            "--transforms",
-            "none",
-            "--device",
-            "cpu",
-            "--out",
-            swept.toString());
-    assertEquals(0, s.exitCode(), s.err());
+            swept);
     try (var files = Files.walk(swept)) {
       Path png =
           files
@@ -167,24 +141,12 @@ class InputShapeOptionTest {
     }
     // the size is a setting of the sweep: a resume at another one would mix image sizes
     CliRunner other =
-        CliRunner.run(
-            "sweep",
-            "--model",
+        CliRunner.line(
+            "sweep --model {} --input-shape 1,24,24 --layers relu1 "
+                + "--units 0,1 --steps 2 --transforms none --device cpu "
+                + "--out {}",
             m,
-            "--input-shape",
-            "1,24,24",
-            "--layers",
-            "relu1",
-            "--units",
-            "0,1",
-            "--steps",
-            "2",
-            "--transforms",
-            "none",
-            "--device",
-            "cpu",
-            "--out",
-            swept.toString());
+            swept);
     assertEquals(2, other.exitCode(), other.err());
     assertTrue(other.err().contains("inputShape: [1,1,20,20] there, [1,1,24,24] now"), other.err());
   }
@@ -194,25 +156,12 @@ class InputShapeOptionTest {
     TestData.require(Path.of("/usr/share/datasets/fashion-mnist"), "dataset-fashion-mnist");
     String m = dynamicModel().toString();
     CliRunner r =
-        CliRunner.run(
-            "eval",
-            "--model",
-            m,
-            "--input-shape",
-            "1,28,28",
-            "--limit",
-            "12",
-            "--batch",
-            "5",
-            "--device",
-            "cpu");
-    assertEquals(0, r.exitCode(), r.err());
+        CliRunner.ok("eval --model {} --input-shape 1,28,28 --limit 12 --batch 5 --device cpu", m);
     assertTrue(r.out().contains("accuracy: ") && r.out().contains(" of 12)"), r.out());
     assertTrue(r.out().contains("confusion matrix"), r.out());
 
     CliRunner wrong =
-        CliRunner.run(
-            "eval", "--model", m, "--input-shape", "1,32,32", "--limit", "4", "--device", "cpu");
+        CliRunner.line("eval --model {} --input-shape 1,32,32 --limit 4 --device cpu", m);
     assertEquals(2, wrong.exitCode(), wrong.out());
     assertTrue(
         wrong.err().contains("[1, 1, 32, 32]") && wrong.err().contains("[1, 28, 28]"), wrong.err());

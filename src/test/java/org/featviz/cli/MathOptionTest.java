@@ -20,18 +20,9 @@ class MathOptionTest {
   void evalRunsTheEmulatedDeviceInTf32() {
     TestData.require(FashionMnist.defaultDir(), "dataset-fashion-mnist");
     CliRunner r =
-        CliRunner.run(
-            "eval",
-            "--model",
-            BundledModels.path("fashion-cnn").toString(),
-            "--device",
-            "emulated",
-            "--math",
-            "tf32",
-            "--limit",
-            "4",
-            "--batch",
-            "4");
+        CliRunner.line(
+            "eval --model {} --device emulated --math tf32 --limit 4 --batch 4",
+            BundledModels.path("fashion-cnn"));
     assertEquals(0, r.exitCode(), r.out() + r.err());
     assertTrue(r.out().contains("on the emulated, TF32 (CUDA host emulator) backend"), r.out());
   }
@@ -43,23 +34,16 @@ class MathOptionTest {
   void theDefaultIsTf32ExceptForConformance() {
     TestData.require(FashionMnist.defaultDir(), "dataset-fashion-mnist");
     CliRunner eval =
-        CliRunner.run(
-            "eval",
-            "--model",
-            BundledModels.path("fashion-cnn").toString(),
-            "--device",
-            "emulated",
-            "--limit",
-            "4",
-            "--batch",
-            "4");
+        CliRunner.line(
+            "eval --model {} --device emulated --limit 4 --batch 4",
+            BundledModels.path("fashion-cnn"));
     assertEquals(0, eval.exitCode(), eval.out() + eval.err());
     assertTrue(
         eval.out().contains("on the emulated, TF32 (CUDA host emulator) backend"), eval.out());
     assertEquals(org.featviz.device.MathMode.TF32, org.featviz.Model.DEFAULT_MATH);
 
     Path conv = TestData.require(NODE.resolve("test_basic_conv_with_padding"), "libonnx-testdata");
-    CliRunner conformance = CliRunner.run("conformance", "--device", "emulated", conv.toString());
+    CliRunner conformance = CliRunner.line("conformance --device emulated {}", conv);
     assertEquals(0, conformance.exitCode(), conformance.out() + conformance.err());
     assertTrue(
         conformance.out().contains("1 passed, 0 failed, 0 unsupported (emulated, fp32)"),
@@ -75,21 +59,9 @@ class MathOptionTest {
   void evalRunsTheEmulatedDeviceInBf16AndAgreesWithTheCpu() {
     TestData.require(FashionMnist.defaultDir(), "dataset-fashion-mnist");
     String model = BundledModels.path("fashion-cnn").toString();
-    CliRunner cpu =
-        CliRunner.run("eval", "--model", model, "--device", "cpu", "--limit", "8", "--batch", "8");
+    CliRunner cpu = CliRunner.line("eval --model {} --device cpu --limit 8 --batch 8", model);
     CliRunner bf16 =
-        CliRunner.run(
-            "eval",
-            "--model",
-            model,
-            "--device",
-            "emulated",
-            "--math",
-            "bf16",
-            "--limit",
-            "8",
-            "--batch",
-            "8");
+        CliRunner.line("eval --model {} --device emulated --math bf16 --limit 8 --batch 8", model);
     assertEquals(0, cpu.exitCode(), cpu.out() + cpu.err());
     assertEquals(0, bf16.exitCode(), bf16.out() + bf16.err());
     assertTrue(
@@ -109,8 +81,7 @@ class MathOptionTest {
   @Test
   void conformanceRunsAConvolutionInFp16OnTheEmulatedDevice() {
     Path conv = TestData.require(NODE.resolve("test_basic_conv_with_padding"), "libonnx-testdata");
-    CliRunner r =
-        CliRunner.run("conformance", "--device", "emulated", "--math", "fp16", conv.toString());
+    CliRunner r = CliRunner.line("conformance --device emulated --math fp16 {}", conv);
     assertEquals(0, r.exitCode(), r.out() + r.err());
     assertTrue(r.out().contains("1 passed, 0 failed"), r.out());
   }
@@ -130,8 +101,7 @@ class MathOptionTest {
   @Test
   void conformanceAcceptsTf32ForOpsWithoutProducts() {
     Path relu = TestData.require(NODE.resolve("test_relu"), "libonnx-testdata");
-    CliRunner r =
-        CliRunner.run("conformance", "--device", "emulated", "--math", "TF32", relu.toString());
+    CliRunner r = CliRunner.line("conformance --device emulated --math TF32 {}", relu);
     assertEquals(0, r.exitCode(), r.out() + r.err());
     assertTrue(r.out().contains("1 passed, 0 failed"), r.out());
   }

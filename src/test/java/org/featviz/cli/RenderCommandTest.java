@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.featviz.CommandWords;
 import org.featviz.onnx.TinyModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,21 +26,10 @@ class RenderCommandTest {
   void rendersUnitsToPngsAndJson() throws Exception {
     Path out = tmp.resolve("out");
     CliRunner r =
-        CliRunner.run(
-            "render",
-            "--model",
-            model().toString(),
-            "--layer",
-            "relu1",
-            "--unit",
-            "0,1",
-            "--steps",
-            "4",
-            "--transforms",
-            "none",
-            "--out",
-            out.toString());
-    assertEquals(0, r.exitCode(), r.err());
+        CliRunner.ok(
+            "render --model {} --layer relu1 --unit 0,1 --steps 4 --transforms none --out {}",
+            model(),
+            out);
     assertTrue(Files.exists(out.resolve("relu1_unit_0000.png")));
     assertTrue(Files.exists(out.resolve("relu1_unit_0001.png")));
     assertTrue(Files.exists(out.resolve("contact_sheet.png")));
@@ -52,28 +42,18 @@ class RenderCommandTest {
     String m = model().toString();
     String out = tmp.resolve("bad").toString();
     CliRunner unknownLayer =
-        CliRunner.run("render", "--model", m, "--layer", "relu9", "--unit", "0", "--out", out);
+        CliRunner.line("render --model {} --layer relu9 --unit 0 --out {}", m, out);
     assertEquals(2, unknownLayer.exitCode());
     assertTrue(unknownLayer.err().contains("unknown layer 'relu9'"), unknownLayer.err());
 
     CliRunner unitRange =
-        CliRunner.run("render", "--model", m, "--layer", "relu1", "--unit", "5", "--out", out);
+        CliRunner.line("render --model {} --layer relu1 --unit 5 --out {}", m, out);
     assertEquals(2, unitRange.exitCode());
     assertTrue(unitRange.err().contains("unit 5"), unitRange.err());
 
     CliRunner objective =
-        CliRunner.run(
-            "render",
-            "--model",
-            m,
-            "--layer",
-            "relu1",
-            "--unit",
-            "0",
-            "--objective",
-            "magic",
-            "--out",
-            out);
+        CliRunner.line(
+            "render --model {} --layer relu1 --unit 0 --objective magic --out {}", m, out);
     assertEquals(2, objective.exitCode());
     assertTrue(objective.err().contains("unknown objective 'magic'"), objective.err());
 
@@ -84,17 +64,10 @@ class RenderCommandTest {
       throw new java.io.UncheckedIOException(e);
     }
     CliRunner direction =
-        CliRunner.run(
-            "render",
-            "--model",
+        CliRunner.line(
+            "render --model {} --layer relu1 --unit 0 --objective {} --out {}",
             m,
-            "--layer",
-            "relu1",
-            "--unit",
-            "0",
-            "--objective",
             "dot:direction=" + wrongLength,
-            "--out",
             out);
     assertEquals(2, direction.exitCode());
     assertTrue(
@@ -108,43 +81,18 @@ class RenderCommandTest {
     Path a = tmp.resolve("norm-a");
     Path b = tmp.resolve("norm-b");
     CliRunner plain =
-        CliRunner.run(
-            "render",
-            "--model",
+        CliRunner.line(
+            "render --model {} --layer relu1 --unit 0 --steps 3 "
+                + "--transforms none --device cpu --out {}",
             m,
-            "--layer",
-            "relu1",
-            "--unit",
-            "0",
-            "--steps",
-            "3",
-            "--transforms",
-            "none",
-            "--device",
-            "cpu",
-            "--out",
-            a.toString());
+            a);
     CliRunner scaled =
-        CliRunner.run(
-            "render",
-            "--model",
+        CliRunner.line(
+            "render --model {} --layer relu1 --unit 0 --steps 3 "
+                + "--transforms none --device cpu --mean 0.5 "
+                + "--std 0.25 --out {}",
             m,
-            "--layer",
-            "relu1",
-            "--unit",
-            "0",
-            "--steps",
-            "3",
-            "--transforms",
-            "none",
-            "--device",
-            "cpu",
-            "--mean",
-            "0.5",
-            "--std",
-            "0.25",
-            "--out",
-            b.toString());
+            b);
     assertEquals(0, plain.exitCode(), plain.err());
     assertEquals(0, scaled.exitCode(), scaled.err());
     assertTrue(
@@ -152,20 +100,10 @@ class RenderCommandTest {
             .equals(Files.readString(b.resolve("results.json"))),
         "the normalization changes what the network sees");
     CliRunner bad =
-        CliRunner.run(
-            "render",
-            "--model",
+        CliRunner.line(
+            "render --model {} --layer relu1 --unit 0 --mean 0.1,0.2 --std 1 --out {}",
             m,
-            "--layer",
-            "relu1",
-            "--unit",
-            "0",
-            "--mean",
-            "0.1,0.2",
-            "--std",
-            "1",
-            "--out",
-            tmp.resolve("norm-c").toString());
+            tmp.resolve("norm-c"));
     assertEquals(2, bad.exitCode());
     assertTrue(bad.err().contains("as many means as standard deviations"), bad.err());
   }
@@ -174,23 +112,12 @@ class RenderCommandTest {
   void sweepResultsRecordTheBackendAndItsMathMode() throws Exception {
     Path out = tmp.resolve("sweep-tf32");
     CliRunner r =
-        CliRunner.run(
-            "sweep",
-            "--model",
-            model().toString(),
-            "--layers",
-            "relu1",
-            "--steps",
-            "2",
-            "--transforms",
-            "none",
-            "--device",
-            "emulated",
-            "--math",
-            "tf32",
-            "--out",
-            out.toString());
-    assertEquals(0, r.exitCode(), r.err());
+        CliRunner.ok(
+            "sweep --model {} --layers relu1 --steps 2 "
+                + "--transforms none --device emulated --math tf32 "
+                + "--out {}",
+            model(),
+            out);
     List<String> rows = Files.readAllLines(out.resolve("results.csv"));
     assertTrue(rows.get(0).contains(",backend,"), rows.get(0));
     assertTrue(rows.get(1).contains("emulated (CUDA host emulator, tf32)"), rows.get(1));
@@ -200,21 +127,11 @@ class RenderCommandTest {
   void sweepWritesResultsAndResumes() throws Exception {
     String m = model().toString();
     Path out = tmp.resolve("sweep");
-    String[] args = {
-      "sweep",
-      "--model",
-      m,
-      "--layers",
-      "relu1",
-      "--batch",
-      "1",
-      "--steps",
-      "3",
-      "--transforms",
-      "none",
-      "--out",
-      out.toString()
-    };
+    String[] args =
+        CommandWords.of(
+            "sweep --model {} --layers relu1 --batch 1 --steps 3 --transforms none --out {}",
+            m,
+            out);
     CliRunner first = CliRunner.run(args);
     assertEquals(0, first.exitCode(), first.err());
     assertTrue(first.out().contains("2 units"), first.out());

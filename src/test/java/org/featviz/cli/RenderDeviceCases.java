@@ -1,5 +1,6 @@
 package org.featviz.cli;
 
+import static org.featviz.CommandWords.concat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -209,30 +210,13 @@ abstract class RenderDeviceCases {
   void sweepRunsOnTheDevice() throws Exception {
     Path out = tmp.resolve("sweep");
     CliRunner r =
-        CliRunner.run(
-            "sweep",
-            "--model",
-            model().toString(),
-            "--layers",
-            "relu1",
-            "--batch",
-            "2",
-            "--steps",
-            "2",
-            "--transforms",
-            "none",
-            "--device",
+        CliRunner.ok(
+            "sweep --model {} --layers relu1 --batch 2 "
+                + "--steps 2 --transforms none --device {} --out {}",
+            model(),
             device(),
-            "--out",
-            out.toString());
-    assertEquals(0, r.exitCode(), r.err());
+            out);
     assertTrue(r.out().contains("3 units") && r.out().contains("1 dead"), r.out());
     assertEquals(4, Files.readAllLines(out.resolve("results.csv")).size());
-  }
-
-  private static String[] concat(String[] a, String... b) {
-    String[] r = Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, r, a.length, b.length);
-    return r;
   }
 }

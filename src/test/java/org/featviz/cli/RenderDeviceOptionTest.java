@@ -22,20 +22,10 @@ class RenderDeviceOptionTest extends RenderDeviceCases {
     assumeFalse(CudaDevice.isAvailable(), "this machine has a GPU");
     Path out = tmp.resolve("gpu");
     CliRunner r =
-        CliRunner.run(
-            "render",
-            "--model",
-            model().toString(),
-            "--layer",
-            "relu1",
-            "--unit",
-            "0",
-            "--steps",
-            "1",
-            "--device",
-            "gpu",
-            "--out",
-            out.toString());
+        CliRunner.line(
+            "render --model {} --layer relu1 --unit 0 --steps 1 --device gpu --out {}",
+            model(),
+            out);
     assertEquals(2, r.exitCode(), r.out() + r.err());
     assertTrue(r.err().contains("--device gpu: no usable GPU"), r.err());
     assertTrue(!Files.exists(out.resolve("results.json")), "nothing written");
@@ -46,19 +36,7 @@ class RenderDeviceOptionTest extends RenderDeviceCases {
     assumeFalse(CudaDevice.isAvailable(), "this machine has a GPU");
     Path out = tmp.resolve("auto");
     CliRunner r =
-        CliRunner.run(
-            "render",
-            "--model",
-            model().toString(),
-            "--layer",
-            "relu1",
-            "--unit",
-            "0",
-            "--steps",
-            "1",
-            "--out",
-            out.toString());
-    assertEquals(0, r.exitCode(), r.err());
+        CliRunner.ok("render --model {} --layer relu1 --unit 0 --steps 1 --out {}", model(), out);
     assertTrue(r.err().contains("no usable GPU") && r.err().contains("CPU backend"), r.err());
     assertTrue(Files.exists(out.resolve("results.json")));
   }
@@ -66,16 +44,8 @@ class RenderDeviceOptionTest extends RenderDeviceCases {
   @Test
   void anUnknownDeviceIsAClearError() {
     CliRunner r =
-        CliRunner.run(
-            "sweep",
-            "--model",
-            model().toString(),
-            "--layers",
-            "relu1",
-            "--device",
-            "tpu",
-            "--out",
-            tmp.resolve("x").toString());
+        CliRunner.line(
+            "sweep --model {} --layers relu1 --device tpu --out {}", model(), tmp.resolve("x"));
     assertEquals(2, r.exitCode(), r.out() + r.err());
     assertTrue(
         r.err().contains("--device tpu") && r.err().contains("auto, cpu, gpu, emulated"), r.err());

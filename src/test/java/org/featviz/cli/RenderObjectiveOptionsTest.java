@@ -1,5 +1,6 @@
 package org.featviz.cli;
 
+import static org.featviz.CommandWords.concat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +11,7 @@ import com.google.gson.JsonParser;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.featviz.BundledModels;
+import org.featviz.CommandWords;
 import org.featviz.TestData;
 import org.featviz.data.FashionMnist;
 import org.junit.jupiter.api.Test;
@@ -35,23 +37,12 @@ class RenderObjectiveOptionsTest {
   @Test
   void whitenedObjectivesEstimateTheirWhiteningFromDataOnCpuAndDevice() throws Exception {
     TestData.require(FashionMnist.defaultDir(), "dataset-fashion-mnist");
-    String[] common = {
-      "render",
-      "--model",
-      model(),
-      "--layer",
-      "relu2",
-      "--unit",
-      "0-1",
-      "--objective",
-      "whitened-dot:images=40",
-      "--steps",
-      "3",
-      "--transforms",
-      "none",
-      "--math",
-      "fp32"
-    };
+    String[] common =
+        CommandWords.of(
+            "render --model {} --layer relu2 --unit 0-1 "
+                + "--objective whitened-dot:images=40 --steps 3 "
+                + "--transforms none --math fp32",
+            model());
     Path cpu = tmp.resolve("cpu");
     CliRunner c = CliRunner.run(concat(common, "--device", "cpu", "--out", cpu.toString()));
     assertEquals(0, c.exitCode(), c.err());
@@ -77,46 +68,22 @@ class RenderObjectiveOptionsTest {
   void aPenaltyIsAddedToEveryUnitAndPinnedInASweep() throws Exception {
     Path out = tmp.resolve("render");
     CliRunner r =
-        CliRunner.run(
-            "render",
-            "--model",
+        CliRunner.ok(
+            "render --model {} --layer relu2 --unit 0 --steps 3 "
+                + "--transforms none --device cpu --penalty relu1:l2:0.1 "
+                + "--out {}",
             model(),
-            "--layer",
-            "relu2",
-            "--unit",
-            "0",
-            "--steps",
-            "3",
-            "--transforms",
-            "none",
-            "--device",
-            "cpu",
-            "--penalty",
-            "relu1:l2:0.1",
-            "--out",
-            out.toString());
-    assertEquals(0, r.exitCode(), r.err());
+            out);
     String objective = results(out).get(0).getAsJsonObject().get("objective").getAsString();
     assertEquals("channel(relu2, 0) + layerPenalty(relu1, L2, 0.1)", objective);
 
     Path sweep = tmp.resolve("sweep");
-    String[] common = {
-      "sweep",
-      "--model",
-      model(),
-      "--layers",
-      "relu1",
-      "--units",
-      "0-1",
-      "--steps",
-      "2",
-      "--transforms",
-      "none",
-      "--device",
-      "cpu",
-      "--out",
-      sweep.toString()
-    };
+    String[] common =
+        CommandWords.of(
+            "sweep --model {} --layers relu1 --units 0-1 "
+                + "--steps 2 --transforms none --device cpu --out {}",
+            model(),
+            sweep);
     CliRunner first = CliRunner.run(concat(common, "--penalty", "relu1:l1:0.5"));
     assertEquals(0, first.exitCode(), first.err());
     CliRunner other = CliRunner.run(concat(common, "--penalty", "relu1:l1:0.25"));
@@ -133,19 +100,9 @@ class RenderObjectiveOptionsTest {
   @Test
   void badPenaltiesAndWhiteningOptionsAreClearErrors() {
     String out = tmp.resolve("x").toString();
-    String[] base = {
-      "render",
-      "--model",
-      model(),
-      "--layer",
-      "relu2",
-      "--unit",
-      "0",
-      "--device",
-      "cpu",
-      "--out",
-      out
-    };
+    String[] base =
+        CommandWords.of(
+            "render --model {} --layer relu2 --unit 0 --device cpu --out {}", model(), out);
     CliRunner norm = CliRunner.run(concat(base, "--penalty", "relu1:l3:1"));
     assertEquals(2, norm.exitCode());
     assertTrue(norm.err().contains("norm 'l3' is not l1 or l2"), norm.err());
@@ -173,21 +130,11 @@ class RenderObjectiveOptionsTest {
 
   @Test
   void theCpuNotesOnlyAMathModeSomeoneChose() {
-    String[] base = {
-      "render",
-      "--model",
-      model(),
-      "--layer",
-      "relu1",
-      "--unit",
-      "0",
-      "--steps",
-      "1",
-      "--device",
-      "cpu",
-      "--transforms",
-      "none"
-    };
+    String[] base =
+        CommandWords.of(
+            "render --model {} --layer relu1 --unit 0 --steps 1 "
+                + "--device cpu --transforms none",
+            model());
     CliRunner plain = CliRunner.run(concat(base, "--out", tmp.resolve("a").toString()));
     assertEquals(0, plain.exitCode(), plain.err());
     assertFalse(plain.err().contains("applies to device backends"), plain.err());
@@ -195,11 +142,5 @@ class RenderObjectiveOptionsTest {
         CliRunner.run(concat(base, "--math", "bf16", "--out", tmp.resolve("b").toString()));
     assertEquals(0, chosen.exitCode(), chosen.err());
     assertTrue(chosen.err().contains("math mode bf16 applies to device backends"), chosen.err());
-  }
-
-  private static String[] concat(String[] a, String... b) {
-    String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, all, a.length, b.length);
-    return all;
   }
 }

@@ -121,23 +121,11 @@ class SweepCommandTest {
           lines.get(3).matches("sweep: 4/4 unit steps \\(100%\\), \\d+ s elapsed"), lines.get(3));
 
       CliRunner render =
-          CliRunner.run(
-              "render",
-              "--model",
-              model().toString(),
-              "--layer",
-              "relu1",
-              "--unit",
-              "0",
-              "--steps",
-              "2",
-              "--transforms",
-              "none",
-              "--device",
-              "cpu",
-              "--out",
-              tmp.resolve("render").toString());
-      assertEquals(0, render.exitCode(), render.err());
+          CliRunner.ok(
+              "render --model {} --layer relu1 --unit 0 --steps 2 "
+                  + "--transforms none --device cpu --out {}",
+              model(),
+              tmp.resolve("render"));
       assertTrue(render.err().contains("render: 2/2 steps (100%)"), render.err());
     } finally {
       if (before == null) System.clearProperty(key);
@@ -168,61 +156,27 @@ class SweepCommandTest {
   void sweepAndRenderTakeBothTheSingularAndThePluralOptionNames() throws Exception {
     Path out = tmp.resolve("singular");
     CliRunner sweep =
-        CliRunner.run(
-            "sweep",
-            "--model",
-            model().toString(),
-            "--layer",
-            "relu1",
-            "--unit",
-            "1",
-            "--steps",
-            "2",
-            "--transforms",
-            "none",
-            "--device",
-            "cpu",
-            "--out",
-            out.toString());
-    assertEquals(0, sweep.exitCode(), sweep.err());
+        CliRunner.ok(
+            "sweep --model {} --layer relu1 --unit 1 --steps 2 "
+                + "--transforms none --device cpu --out {}",
+            model(),
+            out);
     assertEquals(2, Files.readAllLines(out.resolve("results.csv")).size(), "a header and unit 1");
 
     Path plural = tmp.resolve("plural");
     CliRunner render =
-        CliRunner.run(
-            "render",
-            "--model",
-            model().toString(),
-            "--layers",
-            "relu1",
-            "--units",
-            "0,1",
-            "--steps",
-            "2",
-            "--transforms",
-            "none",
-            "--device",
-            "cpu",
-            "--out",
-            plural.toString());
-    assertEquals(0, render.exitCode(), render.err());
+        CliRunner.ok(
+            "render --model {} --layers relu1 --units 0,1 "
+                + "--steps 2 --transforms none --device cpu --out {}",
+            model(),
+            plural);
     assertTrue(Files.exists(plural.resolve("relu1_unit_0001.png")));
 
     CliRunner two =
-        CliRunner.run(
-            "render",
-            "--model",
-            model().toString(),
-            "--layers",
-            "conv1,relu1",
-            "--unit",
-            "0",
-            "--steps",
-            "2",
-            "--device",
-            "cpu",
-            "--out",
-            tmp.resolve("two").toString());
+        CliRunner.line(
+            "render --model {} --layers conv1,relu1 --unit 0 --steps 2 --device cpu --out {}",
+            model(),
+            tmp.resolve("two"));
     assertEquals(2, two.exitCode(), two.out());
     assertTrue(
         two.err().startsWith("featviz: error: --layers") && two.err().contains("one layer"),

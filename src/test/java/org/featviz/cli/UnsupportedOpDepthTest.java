@@ -41,41 +41,19 @@ class UnsupportedOpDepthTest {
   void layersBeforeTheUnsupportedOpRender() {
     Path out = tmp.resolve("relu1");
     CliRunner r =
-        CliRunner.run(
-            "render",
-            "--model",
-            model().toString(),
-            "--layer",
-            "relu1",
-            "--unit",
-            "1",
-            "--steps",
-            "2",
-            "--transforms",
-            "none",
-            "--device",
-            "cpu",
-            "--out",
-            out.toString());
-    assertEquals(0, r.exitCode(), r.err());
+        CliRunner.ok(
+            "render --model {} --layer relu1 --unit 1 --steps 2 "
+                + "--transforms none --device cpu --out {}",
+            model(),
+            out);
     assertTrue(Files.exists(out.resolve("relu1_unit_0001.png")));
 
     CliRunner sweep =
-        CliRunner.run(
-            "sweep",
-            "--model",
-            model().toString(),
-            "--layers",
-            "conv1,relu1",
-            "--steps",
-            "2",
-            "--transforms",
-            "none",
-            "--device",
-            "cpu",
-            "--out",
-            tmp.resolve("sweep").toString());
-    assertEquals(0, sweep.exitCode(), sweep.err());
+        CliRunner.ok(
+            "sweep --model {} --layers conv1,relu1 --steps 2 "
+                + "--transforms none --device cpu --out {}",
+            model(),
+            tmp.resolve("sweep"));
     assertTrue(sweep.out().contains("4 units"), sweep.out());
   }
 
@@ -83,20 +61,11 @@ class UnsupportedOpDepthTest {
   void targetingTheUnsupportedOpOrALayerAfterItNamesTheNodeAndOp() {
     for (String layer : List.of("sin1", "relu2")) {
       CliRunner r =
-          CliRunner.run(
-              "render",
-              "--model",
-              model().toString(),
-              "--layer",
+          CliRunner.line(
+              "render --model {} --layer {} --unit 0 --steps 2 --device cpu --out {}",
+              model(),
               layer,
-              "--unit",
-              "0",
-              "--steps",
-              "2",
-              "--device",
-              "cpu",
-              "--out",
-              tmp.resolve(layer).toString());
+              tmp.resolve(layer));
       assertEquals(2, r.exitCode(), layer + ": " + r.out() + r.err());
       assertEquals(1, r.err().lines().count(), r.err());
       assertTrue(
@@ -124,40 +93,17 @@ class UnsupportedOpDepthTest {
             .write(tmp.resolve("int64.onnx"))
             .toString();
     CliRunner before =
-        CliRunner.run(
-            "render",
-            "--model",
+        CliRunner.ok(
+            "render --model {} --layer relu1 --unit 0 --steps 2 "
+                + "--transforms none --device cpu --out {}",
             m,
-            "--layer",
-            "relu1",
-            "--unit",
-            "0",
-            "--steps",
-            "2",
-            "--transforms",
-            "none",
-            "--device",
-            "cpu",
-            "--out",
-            tmp.resolve("int64-relu1").toString());
-    assertEquals(0, before.exitCode(), before.err());
+            tmp.resolve("int64-relu1"));
     CliRunner at =
-        CliRunner.run(
-            "render",
-            "--model",
+        CliRunner.line(
+            "render --model {} --layer scaled --unit 0 "
+                + "--steps 2 --transforms none --device cpu --out {}",
             m,
-            "--layer",
-            "scaled",
-            "--unit",
-            "0",
-            "--steps",
-            "2",
-            "--transforms",
-            "none",
-            "--device",
-            "cpu",
-            "--out",
-            tmp.resolve("int64-scaled").toString());
+            tmp.resolve("int64-scaled"));
     assertEquals(2, at.exitCode(), at.out() + at.err());
     assertTrue(
         at.err().contains("Mul node 'scaled'") && at.err().contains("int64 initializer 'k'"),
@@ -166,8 +112,7 @@ class UnsupportedOpDepthTest {
 
   @Test
   void infoStillListsTheUnsupportedOp() {
-    CliRunner r = CliRunner.run("info", model().toString());
-    assertEquals(0, r.exitCode(), r.err());
+    CliRunner r = CliRunner.ok("info {}", model());
     assertTrue(
         r.out().lines().anyMatch(l -> l.startsWith("relu1 ") && l.contains("[1, 2, 6, 6]")),
         r.out());

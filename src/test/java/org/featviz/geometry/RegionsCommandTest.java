@@ -6,30 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import java.awt.image.BufferedImage;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import javax.imageio.ImageIO;
-import org.featviz.cli.Main;
+import org.featviz.cli.CliRunner;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code featviz regions} end to end on a hand-built layer, and its errors. */
 class RegionsCommandTest {
   @TempDir Path dir;
-
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-    return new Run(code, out.toString(), err.toString());
-  }
 
   /** Three lines x = 1, y = 1, x + y = 0.5 in the plane: 7 regions, all inside [-3, 3]^2. */
   private Path threeLines() {
@@ -41,24 +30,13 @@ class RegionsCommandTest {
   @Test
   void aPlaneMapCountsDrawsAndSummarizes() throws Exception {
     Path out = dir.resolve("plane");
-    Run r =
-        run(
-            "regions",
-            "--model",
-            threeLines().toString(),
-            "--layer",
-            "relu1",
-            "--plane",
-            "basis:0,1",
-            "--anchor",
-            "zero",
-            "--extent",
-            "3",
-            "--resolution",
-            "200",
-            "--out",
-            out.toString());
-    assertEquals(0, r.code(), r.err());
+    CliRunner r =
+        CliRunner.ok(
+            "regions --model {} --layer relu1 --plane basis:0,1 "
+                + "--anchor zero --extent 3 --resolution 200 "
+                + "--out {}",
+            threeLines(),
+            out);
     assertTrue(r.out().contains("7 regions seen on a 200 x 200 grid"), r.out());
     JsonObject s =
         JsonParser.parseString(Files.readString(out.resolve("summary.json"))).getAsJsonObject();
@@ -77,22 +55,12 @@ class RegionsCommandTest {
   @Test
   void aLineListsItsFlips() throws Exception {
     Path out = dir.resolve("line");
-    Run r =
-        run(
-            "regions",
-            "--model",
-            threeLines().toString(),
-            "--layer",
-            "relu1",
-            "--line",
-            "basis:0",
-            "--anchor",
-            "zero",
-            "--extent",
-            "3",
-            "--out",
-            out.toString());
-    assertEquals(0, r.code(), r.err());
+    CliRunner r =
+        CliRunner.ok(
+            "regions --model {} --layer relu1 --line basis:0 "
+                + "--anchor zero --extent 3 --out {}",
+            threeLines(),
+            out);
     // along the x axis: unit 0 flips at x = 1, unit 2 at x = 0.5, unit 1 (y = 1) never
     List<String> flips = Files.readAllLines(out.resolve("flips.csv"));
     assertEquals("unit,s", flips.get(0));
@@ -127,8 +95,8 @@ class RegionsCommandTest {
           new java.util.ArrayList<>(List.of("regions", "--model", model, "--layer", "relu1"));
       args.addAll(List.of(cases[i]));
       args.addAll(List.of("--out", out + i));
-      Run r = run(args.toArray(String[]::new));
-      assertEquals(2, r.code(), String.join(" ", args) + ": " + r.err());
+      CliRunner r = CliRunner.run(args.toArray(String[]::new));
+      assertEquals(2, r.exitCode(), String.join(" ", args) + ": " + r.err());
       assertTrue(r.err().contains(expected[i]), r.err());
       assertEquals(1, r.err().strip().lines().count(), r.err());
     }
