@@ -1,5 +1,7 @@
 package org.featviz.cpu;
 
+import static org.featviz.Literals.ints;
+import static org.featviz.Literals.longs;
 import static org.featviz.cpu.OpTesting.assertClose;
 import static org.featviz.cpu.OpTesting.checkGradient;
 import static org.featviz.cpu.OpTesting.forward;
@@ -20,7 +22,7 @@ class AveragePoolTest {
   void forwardMatchesNaivePoolingWithAndWithoutPadding() {
     Random rng = new Random(31);
     for (MaxPoolTest.Case k : MaxPoolTest.CASES) {
-      for (long includePad : new long[] {0, 1}) {
+      for (long includePad : longs(0, 1)) {
         Tensor x = random(Shape.of(2, 3, k.h(), k.w()), rng, -1, 1);
         Tensor y = forward(averagePool(k, includePad), x)[0];
         NaiveSpatial.Geometry g = k.geometry();
@@ -36,7 +38,7 @@ class AveragePoolTest {
   void backwardMatchesFiniteDifferences() {
     Random rng = new Random(32);
     for (MaxPoolTest.Case k : MaxPoolTest.CASES) {
-      for (long includePad : new long[] {0, 1}) {
+      for (long includePad : longs(0, 1)) {
         Tensor x = random(Shape.of(2, 2, k.h(), k.w()), rng, -1, 1);
         checkGradient(
             averagePool(k, includePad), new Tensor[] {x}, new boolean[] {true}, 33, 1e-2, 1e-2);
@@ -50,8 +52,7 @@ class AveragePoolTest {
     Node ceil =
         node(
             "AveragePool",
-            Map.of(
-                "kernel_shape", new long[] {3, 3}, "strides", new long[] {2, 2}, "ceil_mode", 1L),
+            Map.of("kernel_shape", longs(3, 3), "strides", longs(2, 2), "ceil_mode", 1L),
             1,
             1);
     assertClose(
@@ -65,13 +66,7 @@ class AveragePoolTest {
     Node include =
         node(
             "AveragePool",
-            Map.of(
-                "kernel_shape",
-                new long[] {5, 5},
-                "pads",
-                new long[] {2, 2, 2, 2},
-                "count_include_pad",
-                1L),
+            Map.of("kernel_shape", longs(5, 5), "pads", longs(2, 2, 2, 2), "count_include_pad", 1L),
             1,
             1);
     float[] expected = {
@@ -90,17 +85,12 @@ class AveragePoolTest {
   void autoPadSameCountsOnlyTheInputByDefault() {
     Random rng = new Random(34);
     for (String mode : new String[] {"SAME_UPPER", "SAME_LOWER"}) {
-      for (long includePad : new long[] {0, 1}) {
+      for (long includePad : longs(0, 1)) {
         Node pool =
             node(
                 "AveragePool",
                 Map.of(
-                    "auto_pad",
-                    mode,
-                    "kernel_shape",
-                    new long[] {2, 2},
-                    "count_include_pad",
-                    includePad),
+                    "auto_pad", mode, "kernel_shape", longs(2, 2), "count_include_pad", includePad),
                 1,
                 1);
         Tensor x = random(Shape.of(1, 3, 5, 4), rng, -1, 1);
@@ -108,12 +98,12 @@ class AveragePoolTest {
         int[] pw = NaiveSpatial.samePads(4, 2, 1, 1, mode.equals("SAME_UPPER"));
         NaiveSpatial.Geometry g =
             NaiveSpatial.geometry(
-                new int[] {1, 5, 4},
-                new int[] {1, 2, 2},
-                new int[] {1, 1, 1},
-                new int[] {1, 1, 1},
-                new int[] {0, ph[0], pw[0]},
-                new int[] {0, ph[1], pw[1]},
+                ints(1, 5, 4),
+                ints(1, 2, 2),
+                ints(1, 1, 1),
+                ints(1, 1, 1),
+                ints(0, ph[0], pw[0]),
+                ints(0, ph[1], pw[1]),
                 false);
         Tensor y = forward(pool, x)[0];
         assertEquals(x.shape(), y.shape(), mode + " keeps the spatial size at stride 1");
@@ -134,19 +124,18 @@ class AveragePoolTest {
     Node pool1 =
         node(
             "AveragePool",
-            Map.of(
-                "kernel_shape", new long[] {3}, "pads", new long[] {2, 0}, "count_include_pad", 1L),
+            Map.of("kernel_shape", longs(3), "pads", longs(2, 0), "count_include_pad", 1L),
             1,
             1);
     Tensor x1 = random(Shape.of(2, 2, 7), rng, -1, 1);
     NaiveSpatial.Geometry g1 =
         NaiveSpatial.geometry(
-            new int[] {1, 1, 7},
-            new int[] {1, 1, 3},
-            new int[] {1, 1, 1},
-            new int[] {1, 1, 1},
-            new int[] {0, 0, 2},
-            new int[] {0, 0, 0},
+            ints(1, 1, 7),
+            ints(1, 1, 3),
+            ints(1, 1, 1),
+            ints(1, 1, 1),
+            ints(0, 0, 2),
+            ints(0, 0, 0),
             false);
     Tensor y1 = forward(pool1, x1)[0];
     assertEquals(Shape.of(2, 2, 7), y1.shape());
@@ -159,22 +148,22 @@ class AveragePoolTest {
             "AveragePool",
             Map.of(
                 "kernel_shape",
-                new long[] {2, 3, 2},
+                longs(2, 3, 2),
                 "strides",
-                new long[] {2, 1, 2},
+                longs(2, 1, 2),
                 "pads",
-                new long[] {1, 1, 0, 0, 1, 1}),
+                longs(1, 1, 0, 0, 1, 1)),
             1,
             1);
     Tensor x3 = random(Shape.of(1, 2, 4, 4, 5), rng, -1, 1);
     NaiveSpatial.Geometry g3 =
         NaiveSpatial.geometry(
-            new int[] {4, 4, 5},
-            new int[] {2, 3, 2},
-            new int[] {2, 1, 2},
-            new int[] {1, 1, 1},
-            new int[] {1, 1, 0},
-            new int[] {0, 1, 1},
+            ints(4, 4, 5),
+            ints(2, 3, 2),
+            ints(2, 1, 2),
+            ints(1, 1, 1),
+            ints(1, 1, 0),
+            ints(0, 1, 1),
             false);
     Tensor y3 = forward(pool3, x3)[0];
     assertEquals(Shape.of(1, 2, g3.out()[0], g3.out()[1], g3.out()[2]), y3.shape());

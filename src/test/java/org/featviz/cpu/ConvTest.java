@@ -1,10 +1,14 @@
 package org.featviz.cpu;
 
+import static org.featviz.Literals.ints;
+import static org.featviz.Literals.longs;
 import static org.featviz.cpu.OpTesting.assertClose;
+import static org.featviz.cpu.OpTesting.backward;
 import static org.featviz.cpu.OpTesting.checkGradient;
 import static org.featviz.cpu.OpTesting.forward;
 import static org.featviz.cpu.OpTesting.node;
 import static org.featviz.cpu.OpTesting.random;
+import static org.featviz.cpu.OpTesting.widen;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -39,42 +43,23 @@ class ConvTest {
       boolean bias) {
     Map<String, Object> attrs() {
       Map<String, Object> a = new LinkedHashMap<>();
-      a.put("strides", longs(strides));
-      a.put("pads", longs(pads));
-      a.put("dilations", longs(dilations));
+      a.put("strides", widen(strides));
+      a.put("pads", widen(pads));
+      a.put("dilations", widen(dilations));
       a.put("group", (long) group);
-      a.put("kernel_shape", new long[] {kh, kw});
+      a.put("kernel_shape", longs(kh, kw));
       return a;
     }
 
     NaiveSpatial.Geometry geometry() {
-      return NaiveSpatial.geometry(
-          new int[] {1, h, w},
-          new int[] {1, kh, kw},
-          new int[] {1, strides[0], strides[1]},
-          new int[] {1, dilations[0], dilations[1]},
-          new int[] {0, pads[0], pads[1]},
-          new int[] {0, pads[2], pads[3]},
-          false);
+      return NaiveSpatial.planar(h, w, kh, kw, strides, dilations, pads, false);
     }
   }
 
   private static final int N = 2;
 
   private static final Case[] CASES = {
-    new Case(
-        "3x3, pads 1",
-        3,
-        4,
-        1,
-        6,
-        7,
-        3,
-        3,
-        new int[] {1, 1},
-        new int[] {1, 1, 1, 1},
-        new int[] {1, 1},
-        true),
+    new Case("3x3, pads 1", 3, 4, 1, 6, 7, 3, 3, ints(1, 1), ints(1, 1, 1, 1), ints(1, 1), true),
     new Case(
         "strides 2, asymmetric pads",
         3,
@@ -84,23 +69,11 @@ class ConvTest {
         6,
         3,
         2,
-        new int[] {2, 2},
-        new int[] {0, 1, 2, 1},
-        new int[] {1, 1},
+        ints(2, 2),
+        ints(0, 1, 2, 1),
+        ints(1, 1),
         true),
-    new Case(
-        "dilations 2",
-        2,
-        3,
-        1,
-        8,
-        8,
-        3,
-        3,
-        new int[] {1, 1},
-        new int[] {1, 1, 1, 1},
-        new int[] {2, 2},
-        true),
+    new Case("dilations 2", 2, 3, 1, 8, 8, 3, 3, ints(1, 1), ints(1, 1, 1, 1), ints(2, 2), true),
     new Case(
         "dilation and stride per axis",
         2,
@@ -110,36 +83,12 @@ class ConvTest {
         8,
         2,
         3,
-        new int[] {2, 1},
-        new int[] {1, 0, 0, 2},
-        new int[] {1, 2},
+        ints(2, 1),
+        ints(1, 0, 0, 2),
+        ints(1, 2),
         true),
-    new Case(
-        "group 2",
-        4,
-        6,
-        2,
-        5,
-        6,
-        3,
-        3,
-        new int[] {1, 2},
-        new int[] {1, 1, 1, 1},
-        new int[] {1, 1},
-        true),
-    new Case(
-        "depthwise",
-        4,
-        4,
-        4,
-        6,
-        6,
-        3,
-        3,
-        new int[] {2, 2},
-        new int[] {1, 1, 1, 1},
-        new int[] {1, 1},
-        true),
+    new Case("group 2", 4, 6, 2, 5, 6, 3, 3, ints(1, 2), ints(1, 1, 1, 1), ints(1, 1), true),
+    new Case("depthwise", 4, 4, 4, 6, 6, 3, 3, ints(2, 2), ints(1, 1, 1, 1), ints(1, 1), true),
     new Case(
         "depthwise, multiplier 2",
         3,
@@ -149,23 +98,11 @@ class ConvTest {
         5,
         3,
         3,
-        new int[] {1, 1},
-        new int[] {0, 0, 0, 0},
-        new int[] {1, 1},
+        ints(1, 1),
+        ints(0, 0, 0, 0),
+        ints(1, 1),
         false),
-    new Case(
-        "1x1, no bias",
-        5,
-        3,
-        1,
-        4,
-        3,
-        1,
-        1,
-        new int[] {1, 1},
-        new int[] {0, 0, 0, 0},
-        new int[] {1, 1},
-        false),
+    new Case("1x1, no bias", 5, 3, 1, 4, 3, 1, 1, ints(1, 1), ints(0, 0, 0, 0), ints(1, 1), false),
     new Case(
         "pads wider than the kernel",
         2,
@@ -175,9 +112,9 @@ class ConvTest {
         4,
         2,
         2,
-        new int[] {3, 3},
-        new int[] {3, 2, 3, 4},
-        new int[] {1, 1},
+        ints(3, 3),
+        ints(3, 2, 3, 4),
+        ints(1, 1),
         true),
     // Enough work per batch item (and per output channel for dW) that Parallel.range runs them on
     // the pool.
@@ -190,9 +127,9 @@ class ConvTest {
         8,
         3,
         3,
-        new int[] {1, 1},
-        new int[] {1, 1, 1, 1},
-        new int[] {1, 1},
+        ints(1, 1),
+        ints(1, 1, 1, 1),
+        ints(1, 1),
         true),
   };
 
@@ -249,7 +186,7 @@ class ConvTest {
       int group = s[3];
       int h = s[4];
       String name = String.format("N %d, C %d, M %d, group %d, %d x %d", n, c, m, group, h, h);
-      Map<String, Object> attrs = Map.of("pads", new long[] {1, 1, 1, 1}, "group", (long) group);
+      Map<String, Object> attrs = Map.of("pads", longs(1, 1, 1, 1), "group", (long) group);
       Tensor x = random(Shape.of(n, c, h, h), rng, -1, 1);
       Tensor w = random(Shape.of(m, c / group, 3, 3), rng, -1, 1);
       Tensor b = random(Shape.of(m), rng, -1, 1);
@@ -257,27 +194,24 @@ class ConvTest {
       Tensor y = forward(conv, x, w, b)[0];
       NaiveSpatial.Geometry g =
           NaiveSpatial.geometry(
-              new int[] {1, h, h},
-              new int[] {1, 3, 3},
-              new int[] {1, 1, 1},
-              new int[] {1, 1, 1},
-              new int[] {0, 1, 1},
-              new int[] {0, 1, 1},
+              ints(1, h, h),
+              ints(1, 3, 3),
+              ints(1, 1, 1),
+              ints(1, 1, 1),
+              ints(0, 1, 1),
+              ints(0, 1, 1),
               false);
       float[] expected = NaiveSpatial.conv(x.data(), w.data(), b.data(), n, c, m, group, g);
       assertRelativelyClose(expected, y.data(), name + ": forward");
 
       Tensor dy = random(y.shape(), rng, -1, 1);
       Tensor dx = Tensor.zeros(x.shape());
-      CpuKernels.forNode(conv, OpTesting.OPSET)
-          .backward(
-              new KernelCall(
-                  conv,
-                  OpTesting.OPSET,
-                  new Tensor[] {x, w, b},
-                  new Tensor[] {y},
-                  new Tensor[] {dy},
-                  new Tensor[] {dx, null, null}));
+      backward(
+          conv,
+          new Tensor[] {x, w, b},
+          new Tensor[] {y},
+          new Tensor[] {dy},
+          new Tensor[] {dx, null, null});
       float[] expectedDx = naiveInputGradient(w.data(), dy.data(), n, c, m, group, h);
       assertRelativelyClose(expectedDx, dx.data(), name + ": input gradient");
     }
@@ -342,7 +276,7 @@ class ConvTest {
     // 6 wide, kernel 3, stride 2: out 3, total padding (3 - 1) * 2 + 3 - 6 = 1, so the sides
     // differ.
     for (String mode : new String[] {"SAME_UPPER", "SAME_LOWER", "VALID"}) {
-      Map<String, Object> attrs = Map.of("auto_pad", mode, "strides", new long[] {2, 2});
+      Map<String, Object> attrs = Map.of("auto_pad", mode, "strides", longs(2, 2));
       Tensor x = random(Shape.of(1, 2, 6, 7), rng, -1, 1);
       Tensor w = random(Shape.of(3, 2, 3, 3), rng, -1, 1);
       Tensor y = forward(node("Conv", attrs, 2, 1), x, w)[0];
@@ -354,12 +288,12 @@ class ConvTest {
       }
       NaiveSpatial.Geometry g =
           NaiveSpatial.geometry(
-              new int[] {1, 6, 7},
-              new int[] {1, 3, 3},
-              new int[] {1, 2, 2},
-              new int[] {1, 1, 1},
-              new int[] {0, ph[0], pw[0]},
-              new int[] {0, ph[1], pw[1]},
+              ints(1, 6, 7),
+              ints(1, 3, 3),
+              ints(1, 2, 2),
+              ints(1, 1, 1),
+              ints(0, ph[0], pw[0]),
+              ints(0, ph[1], pw[1]),
               false);
       Shape expectedShape = mode.equals("VALID") ? Shape.of(1, 3, 2, 3) : Shape.of(1, 3, 3, 4);
       assertEquals(expectedShape, y.shape(), mode + ": output shape");
@@ -387,13 +321,7 @@ class ConvTest {
     Node same =
         node(
             "Conv",
-            Map.of(
-                "auto_pad",
-                "SAME_LOWER",
-                "kernel_shape",
-                new long[] {3, 3},
-                "strides",
-                new long[] {2, 2}),
+            Map.of("auto_pad", "SAME_LOWER", "kernel_shape", longs(3, 3), "strides", longs(2, 2)),
             2,
             1);
     assertClose(
@@ -407,13 +335,7 @@ class ConvTest {
     Node asym =
         node(
             "Conv",
-            Map.of(
-                "kernel_shape",
-                new long[] {3, 3},
-                "pads",
-                new long[] {1, 0, 1, 0},
-                "strides",
-                new long[] {2, 2}),
+            Map.of("kernel_shape", longs(3, 3), "pads", longs(1, 0, 1, 0), "strides", longs(2, 2)),
             2,
             1);
     Tensor y = forward(asym, x75, ones)[0];
@@ -431,27 +353,19 @@ class ConvTest {
     Random rng = new Random(16);
     // 1-D: N x C x W with stride 2, asymmetric pads, dilation 2, group 2.
     Map<String, Object> a1 =
-        Map.of(
-            "strides",
-            new long[] {2},
-            "pads",
-            new long[] {1, 2},
-            "dilations",
-            new long[] {2},
-            "group",
-            2L);
+        Map.of("strides", longs(2), "pads", longs(1, 2), "dilations", longs(2), "group", 2L);
     Tensor x1 = random(Shape.of(2, 4, 9), rng, -1, 1);
     Tensor w1 = random(Shape.of(6, 2, 3), rng, -1, 1);
     Tensor b1 = random(Shape.of(6), rng, -1, 1);
     Tensor y1 = forward(node("Conv", a1, 3, 1), x1, w1, b1)[0];
     NaiveSpatial.Geometry g1 =
         NaiveSpatial.geometry(
-            new int[] {1, 1, 9},
-            new int[] {1, 1, 3},
-            new int[] {1, 1, 2},
-            new int[] {1, 1, 2},
-            new int[] {0, 0, 1},
-            new int[] {0, 0, 2},
+            ints(1, 1, 9),
+            ints(1, 1, 3),
+            ints(1, 1, 2),
+            ints(1, 1, 2),
+            ints(0, 0, 1),
+            ints(0, 0, 2),
             false);
     assertEquals(Shape.of(2, 6, g1.out()[2]), y1.shape());
     assertClose(
@@ -469,19 +383,18 @@ class ConvTest {
         1e-2);
 
     // 3-D: N x C x D x H x W with strides (2, 1, 1) and pads on every side.
-    Map<String, Object> a3 =
-        Map.of("strides", new long[] {2, 1, 1}, "pads", new long[] {1, 0, 1, 0, 1, 1});
+    Map<String, Object> a3 = Map.of("strides", longs(2, 1, 1), "pads", longs(1, 0, 1, 0, 1, 1));
     Tensor x3 = random(Shape.of(1, 2, 5, 4, 3), rng, -1, 1);
     Tensor w3 = random(Shape.of(2, 2, 3, 2, 2), rng, -1, 1);
     Tensor y3 = forward(node("Conv", a3, 2, 1), x3, w3)[0];
     NaiveSpatial.Geometry g3 =
         NaiveSpatial.geometry(
-            new int[] {5, 4, 3},
-            new int[] {3, 2, 2},
-            new int[] {2, 1, 1},
-            new int[] {1, 1, 1},
-            new int[] {1, 0, 1},
-            new int[] {0, 1, 1},
+            ints(5, 4, 3),
+            ints(3, 2, 2),
+            ints(2, 1, 1),
+            ints(1, 1, 1),
+            ints(1, 0, 1),
+            ints(0, 1, 1),
             false);
     assertEquals(Shape.of(1, 2, g3.out()[0], g3.out()[1], g3.out()[2]), y3.shape());
     assertClose(
@@ -503,15 +416,7 @@ class ConvTest {
     Tensor y = forward(conv, in)[0];
     Tensor dy = random(y.shape(), rng, -1, 1);
     Tensor dx = Tensor.zeros(in[0].shape());
-    CpuKernels.forNode(conv, OpTesting.OPSET)
-        .backward(
-            new KernelCall(
-                conv,
-                OpTesting.OPSET,
-                in,
-                new Tensor[] {y},
-                new Tensor[] {dy},
-                new Tensor[] {dx, null, null}));
+    backward(conv, in, new Tensor[] {y}, new Tensor[] {dy}, new Tensor[] {dx, null, null});
     double norm = 0;
     for (float v : dx.data()) norm += v * v;
     assertTrue(norm > 0, "input gradient is zero");
@@ -524,7 +429,7 @@ class ConvTest {
     Tensor w = Tensor.zeros(Shape.of(2, 1, 3, 3));
     assertThrows(
         ModelException.class, () -> forward(conv, x, w), "3 channels cannot split into 2 groups");
-    Node plain = node("Conv", Map.of("kernel_shape", new long[] {2, 2}), 2, 1);
+    Node plain = node("Conv", Map.of("kernel_shape", longs(2, 2)), 2, 1);
     assertThrows(
         ModelException.class,
         () -> forward(plain, x, Tensor.zeros(Shape.of(2, 3, 3, 3))),
@@ -559,11 +464,5 @@ class ConvTest {
     float[] v = new float[shape.size()];
     for (int i = 0; i < v.length; i++) v[i] = start + i;
     return Tensor.of(shape, v);
-  }
-
-  private static long[] longs(int[] v) {
-    long[] l = new long[v.length];
-    for (int i = 0; i < v.length; i++) l[i] = v[i];
-    return l;
   }
 }

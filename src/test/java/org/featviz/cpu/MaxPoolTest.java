@@ -1,10 +1,14 @@
 package org.featviz.cpu;
 
+import static org.featviz.Literals.ints;
+import static org.featviz.Literals.longs;
 import static org.featviz.cpu.OpTesting.assertClose;
+import static org.featviz.cpu.OpTesting.backward;
 import static org.featviz.cpu.OpTesting.checkGradient;
 import static org.featviz.cpu.OpTesting.distinct;
 import static org.featviz.cpu.OpTesting.forward;
 import static org.featviz.cpu.OpTesting.node;
+import static org.featviz.cpu.OpTesting.widen;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,23 +38,16 @@ class MaxPoolTest {
       boolean ceil) {
     Map<String, Object> attrs() {
       Map<String, Object> a = new LinkedHashMap<>();
-      a.put("kernel_shape", longs(kernel));
-      a.put("strides", longs(strides));
-      a.put("pads", longs(pads));
-      a.put("dilations", longs(dilations));
+      a.put("kernel_shape", widen(kernel));
+      a.put("strides", widen(strides));
+      a.put("pads", widen(pads));
+      a.put("dilations", widen(dilations));
       a.put("ceil_mode", ceil ? 1L : 0L);
       return a;
     }
 
     NaiveSpatial.Geometry geometry() {
-      return NaiveSpatial.geometry(
-          new int[] {1, h, w},
-          new int[] {1, kernel[0], kernel[1]},
-          new int[] {1, strides[0], strides[1]},
-          new int[] {1, dilations[0], dilations[1]},
-          new int[] {0, pads[0], pads[1]},
-          new int[] {0, pads[2], pads[3]},
-          ceil);
+      return NaiveSpatial.planar(h, w, kernel[0], kernel[1], strides, dilations, pads, ceil);
     }
   }
 
@@ -58,69 +55,37 @@ class MaxPoolTest {
    * Configurations shared with {@link AveragePoolTest} (which ignores dilations before opset 19).
    */
   static final Case[] CASES = {
-    new Case(
-        "2x2, strides 2",
-        6,
-        6,
-        new int[] {2, 2},
-        new int[] {2, 2},
-        new int[] {0, 0, 0, 0},
-        new int[] {1, 1},
-        false),
+    new Case("2x2, strides 2", 6, 6, ints(2, 2), ints(2, 2), ints(0, 0, 0, 0), ints(1, 1), false),
     new Case(
         "3x3, strides 2, pads 1",
         7,
         6,
-        new int[] {3, 3},
-        new int[] {2, 2},
-        new int[] {1, 1, 1, 1},
-        new int[] {1, 1},
+        ints(3, 3),
+        ints(2, 2),
+        ints(1, 1, 1, 1),
+        ints(1, 1),
         false),
-    new Case(
-        "asymmetric pads",
-        5,
-        6,
-        new int[] {3, 2},
-        new int[] {1, 2},
-        new int[] {0, 1, 2, 0},
-        new int[] {1, 1},
-        false),
-    new Case(
-        "ceil_mode",
-        6,
-        7,
-        new int[] {3, 3},
-        new int[] {2, 2},
-        new int[] {0, 0, 0, 0},
-        new int[] {1, 1},
-        true),
+    new Case("asymmetric pads", 5, 6, ints(3, 2), ints(1, 2), ints(0, 1, 2, 0), ints(1, 1), false),
+    new Case("ceil_mode", 6, 7, ints(3, 3), ints(2, 2), ints(0, 0, 0, 0), ints(1, 1), true),
     new Case(
         "ceil_mode with pads, last window dropped",
         5,
         5,
-        new int[] {2, 2},
-        new int[] {2, 2},
-        new int[] {0, 0, 2, 1},
-        new int[] {1, 1},
+        ints(2, 2),
+        ints(2, 2),
+        ints(0, 0, 2, 1),
+        ints(1, 1),
         true),
-    new Case(
-        "dilations 2",
-        7,
-        8,
-        new int[] {2, 3},
-        new int[] {1, 2},
-        new int[] {1, 0, 1, 1},
-        new int[] {2, 2},
-        false),
+    new Case("dilations 2", 7, 8, ints(2, 3), ints(1, 2), ints(1, 0, 1, 1), ints(2, 2), false),
     // Enough taps per (n, c) plane that Parallel.range runs the planes on the pool.
     new Case(
         "large enough to run in parallel",
         24,
         24,
-        new int[] {4, 4},
-        new int[] {1, 1},
-        new int[] {1, 1, 2, 2},
-        new int[] {1, 1},
+        ints(4, 4),
+        ints(1, 1),
+        ints(1, 1, 2, 2),
+        ints(1, 1),
         false),
   };
 
@@ -159,25 +124,17 @@ class MaxPoolTest {
 
   @Test
   void tiesSendTheGradientToTheFirstMaximumInWindowOrder() {
-    Node pool =
-        node(
-            "MaxPool",
-            Map.of("kernel_shape", new long[] {2, 2}, "strides", new long[] {2, 2}),
-            1,
-            1);
+    Node pool = node("MaxPool", Map.of("kernel_shape", longs(2, 2), "strides", longs(2, 2)), 1, 1);
     Tensor x = Tensor.of(Shape.of(1, 1, 2, 4), new float[] {1, 3, 5, 5, 3, 2, 5, 5});
     Tensor y = forward(pool, x)[0];
     assertClose(new float[] {3, 5}, y.data(), 0, 0, "MaxPool with ties");
     Tensor dx = Tensor.zeros(x.shape());
-    CpuKernels.forNode(pool, OpTesting.OPSET)
-        .backward(
-            new KernelCall(
-                pool,
-                OpTesting.OPSET,
-                new Tensor[] {x},
-                new Tensor[] {y},
-                new Tensor[] {Tensor.of(y.shape(), new float[] {10, 20})},
-                new Tensor[] {dx}));
+    backward(
+        pool,
+        new Tensor[] {x},
+        new Tensor[] {y},
+        new Tensor[] {Tensor.of(y.shape(), new float[] {10, 20})},
+        new Tensor[] {dx});
     assertClose(
         new float[] {0, 10, 20, 0, 0, 0, 0, 0}, dx.data(), 0, 0, "MaxPool gradient with ties");
   }
@@ -187,12 +144,7 @@ class MaxPoolTest {
     // NaN propagates (as cuDNN's CUDNN_PROPAGATE_NAN, which the device uses), wherever it sits in
     // the window: first
     // tap, later tap, or beside a larger value; windows without NaN are unchanged.
-    Node pool =
-        node(
-            "MaxPool",
-            Map.of("kernel_shape", new long[] {2, 2}, "strides", new long[] {2, 2}),
-            1,
-            1);
+    Node pool = node("MaxPool", Map.of("kernel_shape", longs(2, 2), "strides", longs(2, 2)), 1, 1);
     float nan = Float.NaN;
     Tensor x =
         Tensor.of(
@@ -204,15 +156,12 @@ class MaxPoolTest {
         Float.isNaN(v[0]) && Float.isNaN(v[1]) && Float.isNaN(v[2]), java.util.Arrays.toString(v));
     assertEquals(7f, v[3], "the window without NaN");
     Tensor dx = Tensor.zeros(x.shape());
-    CpuKernels.forNode(pool, OpTesting.OPSET)
-        .backward(
-            new KernelCall(
-                pool,
-                OpTesting.OPSET,
-                new Tensor[] {x},
-                new Tensor[] {y},
-                new Tensor[] {Tensor.of(y.shape(), new float[] {10, 20, 30, 40})},
-                new Tensor[] {dx}));
+    backward(
+        pool,
+        new Tensor[] {x},
+        new Tensor[] {y},
+        new Tensor[] {Tensor.of(y.shape(), new float[] {10, 20, 30, 40})},
+        new Tensor[] {dx});
     assertClose(
         new float[] {10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 20, 30, 0, 0, 40},
         dx.data(),
@@ -228,13 +177,7 @@ class MaxPoolTest {
     Node upper =
         node(
             "MaxPool",
-            Map.of(
-                "auto_pad",
-                "SAME_UPPER",
-                "kernel_shape",
-                new long[] {3, 3},
-                "strides",
-                new long[] {2, 2}),
+            Map.of("auto_pad", "SAME_UPPER", "kernel_shape", longs(3, 3), "strides", longs(2, 2)),
             1,
             1);
     assertClose(
@@ -246,7 +189,7 @@ class MaxPoolTest {
     Random rng = new Random(24);
     for (String mode : new String[] {"SAME_UPPER", "SAME_LOWER", "VALID"}) {
       Map<String, Object> attrs =
-          Map.of("auto_pad", mode, "kernel_shape", new long[] {2, 3}, "strides", new long[] {2, 2});
+          Map.of("auto_pad", mode, "kernel_shape", longs(2, 3), "strides", longs(2, 2));
       Tensor x = distinct(Shape.of(1, 2, 5, 6), rng, 0.05f);
       int[] ph = {0, 0};
       int[] pw = {0, 0};
@@ -256,12 +199,12 @@ class MaxPoolTest {
       }
       NaiveSpatial.Geometry g =
           NaiveSpatial.geometry(
-              new int[] {1, 5, 6},
-              new int[] {1, 2, 3},
-              new int[] {1, 2, 2},
-              new int[] {1, 1, 1},
-              new int[] {0, ph[0], pw[0]},
-              new int[] {0, ph[1], pw[1]},
+              ints(1, 5, 6),
+              ints(1, 2, 3),
+              ints(1, 2, 2),
+              ints(1, 1, 1),
+              ints(0, ph[0], pw[0]),
+              ints(0, ph[1], pw[1]),
               false);
       Tensor y = forward(node("MaxPool", attrs, 1, 1), x)[0];
       Shape expected = mode.equals("VALID") ? Shape.of(1, 2, 2, 2) : Shape.of(1, 2, 3, 3);
@@ -279,24 +222,18 @@ class MaxPoolTest {
     Node pool1 =
         node(
             "MaxPool",
-            Map.of(
-                "kernel_shape",
-                new long[] {3},
-                "strides",
-                new long[] {2},
-                "pads",
-                new long[] {1, 1}),
+            Map.of("kernel_shape", longs(3), "strides", longs(2), "pads", longs(1, 1)),
             1,
             1);
     Tensor x1 = distinct(Shape.of(2, 3, 9), rng, 0.05f);
     NaiveSpatial.Geometry g1 =
         NaiveSpatial.geometry(
-            new int[] {1, 1, 9},
-            new int[] {1, 1, 3},
-            new int[] {1, 1, 2},
-            new int[] {1, 1, 1},
-            new int[] {0, 0, 1},
-            new int[] {0, 0, 1},
+            ints(1, 1, 9),
+            ints(1, 1, 3),
+            ints(1, 1, 2),
+            ints(1, 1, 1),
+            ints(0, 0, 1),
+            ints(0, 0, 1),
             false);
     Tensor y1 = forward(pool1, x1)[0];
     assertEquals(Shape.of(2, 3, 5), y1.shape());
@@ -306,24 +243,18 @@ class MaxPoolTest {
     Node pool3 =
         node(
             "MaxPool",
-            Map.of(
-                "kernel_shape",
-                new long[] {2, 2, 2},
-                "strides",
-                new long[] {1, 2, 2},
-                "ceil_mode",
-                1L),
+            Map.of("kernel_shape", longs(2, 2, 2), "strides", longs(1, 2, 2), "ceil_mode", 1L),
             1,
             1);
     Tensor x3 = distinct(Shape.of(1, 2, 3, 5, 4), rng, 0.05f);
     NaiveSpatial.Geometry g3 =
         NaiveSpatial.geometry(
-            new int[] {3, 5, 4},
-            new int[] {2, 2, 2},
-            new int[] {1, 2, 2},
-            new int[] {1, 1, 1},
-            new int[] {0, 0, 0},
-            new int[] {0, 0, 0},
+            ints(3, 5, 4),
+            ints(2, 2, 2),
+            ints(1, 2, 2),
+            ints(1, 1, 1),
+            ints(0, 0, 0),
+            ints(0, 0, 0),
             true);
     Tensor y3 = forward(pool3, x3)[0];
     assertEquals(Shape.of(1, 2, 2, 3, 2), y3.shape());
@@ -333,7 +264,7 @@ class MaxPoolTest {
 
   @Test
   void indicesOutputIsUnsupported() {
-    Node withIndices = node("MaxPool", Map.of("kernel_shape", new long[] {2, 2}), 1, 2);
+    Node withIndices = node("MaxPool", Map.of("kernel_shape", longs(2, 2)), 1, 2);
     assertThrows(
         UnsupportedOpException.class,
         () -> forward(withIndices, Tensor.zeros(Shape.of(1, 1, 4, 4))));
@@ -343,11 +274,5 @@ class MaxPoolTest {
     float[] v = new float[shape.size()];
     for (int i = 0; i < v.length; i++) v[i] = i + 1;
     return Tensor.of(shape, v);
-  }
-
-  static long[] longs(int[] v) {
-    long[] l = new long[v.length];
-    for (int i = 0; i < v.length; i++) l[i] = v[i];
-    return l;
   }
 }

@@ -53,6 +53,22 @@ final class NaiveSpatial {
   }
 
   /**
+   * A 2-D geometry (D = 1): an h x w input, a kh x kw kernel, strides and dilations {h, w}, pads
+   * {hBegin, wBegin, hEnd, wEnd}.
+   */
+  static Geometry planar(
+      int h, int w, int kh, int kw, int[] strides, int[] dilations, int[] pads, boolean ceil) {
+    return geometry(
+        new int[] {1, h, w},
+        new int[] {1, kh, kw},
+        new int[] {1, strides[0], strides[1]},
+        new int[] {1, dilations[0], dilations[1]},
+        new int[] {0, pads[0], pads[1]},
+        new int[] {0, pads[2], pads[3]},
+        ceil);
+  }
+
+  /**
    * The begin/end pads of auto_pad SAME_UPPER (upper = true) or SAME_LOWER on one axis: {begin,
    * end}.
    */

@@ -31,6 +31,23 @@ public final class OpTesting {
     return new Node(op + "_test", op, in, out, new Attributes(attrs));
   }
 
+  /** {@code v} widened to long, as ONNX attributes hold it. */
+  public static long[] widen(int[] v) {
+    long[] l = new long[v.length];
+    for (int i = 0; i < v.length; i++) l[i] = v[i];
+    return l;
+  }
+
+  /**
+   * Runs the op's backward at {@link #OPSET}: gradOut seeds the outputs, gradIn (null where not
+   * wanted) receives the input gradients.
+   */
+  public static void backward(
+      Node node, Tensor[] inputs, Tensor[] outputs, Tensor[] gradOut, Tensor[] gradIn) {
+    CpuKernels.forNode(node, OPSET)
+        .backward(new KernelCall(node, OPSET, inputs, outputs, gradOut, gradIn));
+  }
+
   public static Tensor[] forward(Node node, Tensor... inputs) {
     return forward(node, OPSET, inputs);
   }
