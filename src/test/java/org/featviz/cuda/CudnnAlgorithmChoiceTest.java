@@ -6,6 +6,7 @@ import static jcuda.jcudnn.cudnnMathType.CUDNN_DEFAULT_MATH;
 import static jcuda.jcudnn.cudnnMathType.CUDNN_FMA_MATH;
 import static jcuda.jcudnn.cudnnMathType.CUDNN_TENSOR_OP_MATH;
 import static jcuda.jcudnn.cudnnMathType.CUDNN_TENSOR_OP_MATH_ALLOW_CONVERSION;
+import static org.featviz.Literals.ints;
 import static org.featviz.cpu.OpTesting.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -51,16 +52,7 @@ class CudnnAlgorithmChoiceTest {
   private static final int BWD_0 = cudnnConvolutionBwdDataAlgo.CUDNN_CONVOLUTION_BWD_DATA_ALGO_0;
   private static final int BWD_1 = cudnnConvolutionBwdDataAlgo.CUDNN_CONVOLUTION_BWD_DATA_ALGO_1;
   private static final ConvDescriptor D =
-      new ConvDescriptor(
-          2,
-          6,
-          new int[] {7, 6},
-          4,
-          new int[] {3, 3},
-          new int[] {1, 1},
-          new int[] {1, 1},
-          new int[] {1, 1},
-          2);
+      new ConvDescriptor(2, 6, ints(7, 6), 4, ints(3, 3), ints(1, 1), ints(1, 1), ints(1, 1), 2);
 
   private FakeCudaDevice device = new FakeCudaDevice();
   private final Random rng = new Random(17);
@@ -239,10 +231,10 @@ class CudnnAlgorithmChoiceTest {
             org.featviz.device.PoolDescriptor.Mode.MAX,
             1,
             2,
-            new int[] {4, 4},
-            new int[] {2, 2},
-            new int[] {0, 0},
-            new int[] {2, 2});
+            ints(4, 4),
+            ints(2, 2),
+            ints(0, 0),
+            ints(2, 2));
     try (DeviceBuffer x = device.toDevice(random(Shape.of(max.inputDims()), rng, -1f, 1f).data());
         DeviceBuffer y = device.allocateFloats(max.outputCount())) {
       device.library().poolingForward(max, x, y, 1f, 0f);
@@ -256,16 +248,7 @@ class CudnnAlgorithmChoiceTest {
         List.of(perf(PRECOMP, CUDNN_FMA_MATH, 0.1f)),
         List.of(Perf.of(BWD_0, 0.1f, CUDNN_NON_DETERMINISTIC, CUDNN_FMA_MATH)));
     ConvDescriptor other =
-        new ConvDescriptor(
-            1,
-            2,
-            new int[] {5, 5},
-            3,
-            new int[] {3, 3},
-            new int[] {1, 1},
-            new int[] {1, 1},
-            new int[] {1, 1},
-            1);
+        new ConvDescriptor(1, 2, ints(5, 5), 3, ints(3, 3), ints(1, 1), ints(1, 1), ints(1, 1), 1);
     DeviceException e =
         assertThrows(DeviceException.class, () -> device.library().convolutionPrepare(other));
     assertTrue(e.getMessage().contains("deterministic"), e.getMessage());

@@ -1,5 +1,6 @@
 package org.featviz.device;
 
+import static org.featviz.Literals.ints;
 import static org.featviz.cpu.OpTesting.assertClose;
 import static org.featviz.cpu.OpTesting.random;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -32,36 +33,10 @@ public abstract class FusedAndBatchedOpsCases extends DeviceCases {
   @Test
   void convolutionBiasReluMatchesTheCpuConvAndRelu() {
     ConvDescriptor[] cases = {
+      new ConvDescriptor(2, 3, ints(7, 6), 4, ints(3, 3), ints(1, 1), ints(1, 1), ints(1, 1), 1),
+      new ConvDescriptor(1, 4, ints(9, 8), 6, ints(3, 2), ints(2, 0), ints(2, 1), ints(2, 1), 2),
       new ConvDescriptor(
-          2,
-          3,
-          new int[] {7, 6},
-          4,
-          new int[] {3, 3},
-          new int[] {1, 1},
-          new int[] {1, 1},
-          new int[] {1, 1},
-          1),
-      new ConvDescriptor(
-          1,
-          4,
-          new int[] {9, 8},
-          6,
-          new int[] {3, 2},
-          new int[] {2, 0},
-          new int[] {2, 1},
-          new int[] {2, 1},
-          2),
-      new ConvDescriptor(
-          2,
-          2,
-          new int[] {4, 5, 5},
-          3,
-          new int[] {2, 3, 3},
-          new int[] {0, 1, 1},
-          new int[] {1, 2, 1},
-          new int[] {1, 1, 2},
-          1)
+          2, 2, ints(4, 5, 5), 3, ints(2, 3, 3), ints(0, 1, 1), ints(1, 2, 1), ints(1, 1, 2), 1)
     };
     for (ConvDescriptor d : cases) {
       Tensor x = random(Shape.of(d.inputDims()), rng, -1f, 1f);
@@ -111,16 +86,7 @@ public abstract class FusedAndBatchedOpsCases extends DeviceCases {
   @Test
   void convolutionBiasActivationRefusesOtherActivationsAndShortBuffers() {
     ConvDescriptor d =
-        new ConvDescriptor(
-            1,
-            2,
-            new int[] {5, 5},
-            3,
-            new int[] {3, 3},
-            new int[] {1, 1},
-            new int[] {1, 1},
-            new int[] {1, 1},
-            1);
+        new ConvDescriptor(1, 2, ints(5, 5), 3, ints(3, 3), ints(1, 1), ints(1, 1), ints(1, 1), 1);
     try (DeviceBuffer x = device.allocateFloats(d.inputCount());
         DeviceBuffer w = device.allocateFloats(d.weightCount());
         DeviceBuffer b = device.allocateFloats(d.k());

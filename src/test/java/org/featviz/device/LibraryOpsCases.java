@@ -1,5 +1,6 @@
 package org.featviz.device;
 
+import static org.featviz.Literals.ints;
 import static org.featviz.cpu.OpTesting.assertClose;
 import static org.featviz.cpu.OpTesting.node;
 import static org.featviz.cpu.OpTesting.random;
@@ -66,36 +67,10 @@ public abstract class LibraryOpsCases extends DeviceCases {
   @Test
   void convolutionForwardAndBackwardDataMatchTheCpuReference() {
     ConvDescriptor[] cases = {
+      new ConvDescriptor(2, 3, ints(7, 6), 4, ints(3, 3), ints(1, 1), ints(1, 1), ints(1, 1), 1),
+      new ConvDescriptor(1, 4, ints(9, 8), 6, ints(3, 2), ints(2, 0), ints(2, 3), ints(2, 1), 2),
       new ConvDescriptor(
-          2,
-          3,
-          new int[] {7, 6},
-          4,
-          new int[] {3, 3},
-          new int[] {1, 1},
-          new int[] {1, 1},
-          new int[] {1, 1},
-          1),
-      new ConvDescriptor(
-          1,
-          4,
-          new int[] {9, 8},
-          6,
-          new int[] {3, 2},
-          new int[] {2, 0},
-          new int[] {2, 3},
-          new int[] {2, 1},
-          2),
-      new ConvDescriptor(
-          2,
-          2,
-          new int[] {4, 5, 5},
-          3,
-          new int[] {2, 3, 3},
-          new int[] {0, 1, 1},
-          new int[] {1, 2, 1},
-          new int[] {1, 1, 2},
-          1)
+          2, 2, ints(4, 5, 5), 3, ints(2, 3, 3), ints(0, 1, 1), ints(1, 2, 1), ints(1, 1, 2), 1)
     };
     for (ConvDescriptor d : cases) {
       Tensor x = random(Shape.of(d.inputDims()), rng, -1f, 1f);
@@ -195,16 +170,8 @@ public abstract class LibraryOpsCases extends DeviceCases {
   void poolingForwardAndBackwardMatchTheCpuReferenceInEveryMode() {
     for (PoolDescriptor.Mode mode : PoolDescriptor.Mode.values()) {
       PoolDescriptor[] cases = {
-        new PoolDescriptor(
-            mode, 2, 3, new int[] {7, 6}, new int[] {3, 2}, new int[] {1, 1}, new int[] {2, 2}),
-        new PoolDescriptor(
-            mode,
-            1,
-            2,
-            new int[] {4, 5, 6},
-            new int[] {2, 3, 3},
-            new int[] {0, 1, 1},
-            new int[] {1, 2, 2})
+        new PoolDescriptor(mode, 2, 3, ints(7, 6), ints(3, 2), ints(1, 1), ints(2, 2)),
+        new PoolDescriptor(mode, 1, 2, ints(4, 5, 6), ints(2, 3, 3), ints(0, 1, 1), ints(1, 2, 2))
       };
       for (PoolDescriptor d : cases) {
         Tensor x =
@@ -233,15 +200,9 @@ public abstract class LibraryOpsCases extends DeviceCases {
   void maxPoolingPropagatesNanAsTheCpuReferenceDoes() {
     PoolDescriptor d =
         new PoolDescriptor(
-            PoolDescriptor.Mode.MAX,
-            2,
-            2,
-            new int[] {7, 6},
-            new int[] {3, 2},
-            new int[] {1, 1},
-            new int[] {2, 2});
+            PoolDescriptor.Mode.MAX, 2, 2, ints(7, 6), ints(3, 2), ints(1, 1), ints(2, 2));
     Tensor x = random(Shape.of(d.inputDims()), rng, -1f, 1f);
-    for (int i : new int[] {0, 8, 19, 44, 61, 83}) x.data()[i] = Float.NaN;
+    for (int i : ints(0, 8, 19, 44, 61, 83)) x.data()[i] = Float.NaN;
     float[] y = CpuOracle.forward(CpuOracle.pool(d), x).data();
     int nans = 0;
     for (float v : y) if (Float.isNaN(v)) nans++;
@@ -293,7 +254,7 @@ public abstract class LibraryOpsCases extends DeviceCases {
 
   @Test
   void lrnMatchesTheCpuReference() {
-    for (int size : new int[] {3, 4}) {
+    for (int size : ints(3, 4)) {
       LrnDescriptor d = new LrnDescriptor(2, 6, 10, size, 0.02f, 0.75f, 1.5f);
       Node lrn =
           node(
@@ -345,15 +306,7 @@ public abstract class LibraryOpsCases extends DeviceCases {
   protected final void checkTf32AgainstFp32() {
     ConvDescriptor d =
         new ConvDescriptor(
-            8,
-            64,
-            new int[] {12, 12},
-            64,
-            new int[] {3, 3},
-            new int[] {1, 1},
-            new int[] {1, 1},
-            new int[] {1, 1},
-            1);
+            8, 64, ints(12, 12), 64, ints(3, 3), ints(1, 1), ints(1, 1), ints(1, 1), 1);
     GemmDescriptor g = new GemmDescriptor(true, false, 96, 80, 576);
     Tensor x = random(Shape.of(d.inputDims()), rng, -1, 1);
     Tensor w = random(Shape.of(d.weightDims()), rng, -1, 1);
@@ -413,16 +366,7 @@ public abstract class LibraryOpsCases extends DeviceCases {
   @Test
   void undersizedBuffersAreRefusedBeforeAnythingRunsAndEveryMathModeIsSelectable() {
     ConvDescriptor d =
-        new ConvDescriptor(
-            1,
-            2,
-            new int[] {5, 5},
-            3,
-            new int[] {3, 3},
-            new int[] {0, 0},
-            new int[] {1, 1},
-            new int[] {1, 1},
-            1);
+        new ConvDescriptor(1, 2, ints(5, 5), 3, ints(3, 3), ints(0, 0), ints(1, 1), ints(1, 1), 1);
     try (DeviceBuffer x = device.allocateFloats(d.inputCount());
         DeviceBuffer w = device.allocateFloats(d.weightCount());
         DeviceBuffer y = device.allocateFloats(d.outputCount() - 1)) {

@@ -1,5 +1,6 @@
 package org.featviz.device;
 
+import static org.featviz.Literals.ints;
 import static org.featviz.cpu.OpTesting.random;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -63,15 +64,7 @@ public abstract class MixedPrecisionCases extends DeviceCases {
     // x [N=2, C=32, 10, 10], w [K=8, C=32, 3, 3], pad 1: each output sums 288 products.
     ConvDescriptor d =
         new ConvDescriptor(
-            2,
-            32,
-            new int[] {10, 10},
-            8,
-            new int[] {3, 3},
-            new int[] {1, 1},
-            new int[] {1, 1},
-            new int[] {1, 1},
-            1);
+            2, 32, ints(10, 10), 8, ints(3, 3), ints(1, 1), ints(1, 1), ints(1, 1), 1);
     float[] x = uniform((int) d.inputCount(), 1f);
     float[] w = uniform((int) d.weightCount(), 0.5f);
     float[] dy = uniform((int) d.outputCount(), 1f);
@@ -101,15 +94,7 @@ public abstract class MixedPrecisionCases extends DeviceCases {
   void fusedConvolutionBiasReluStaysCloseToFp32() {
     ConvDescriptor d =
         new ConvDescriptor(
-            2,
-            16,
-            new int[] {7, 9},
-            12,
-            new int[] {3, 3},
-            new int[] {1, 0},
-            new int[] {1, 2},
-            new int[] {1, 1},
-            2);
+            2, 16, ints(7, 9), 12, ints(3, 3), ints(1, 0), ints(1, 2), ints(1, 1), 2);
     float[] x = uniform((int) d.inputCount(), 1f);
     float[] w = uniform((int) d.weightCount(), 0.5f);
     float[] bias = uniform(d.k(), 0.5f);
@@ -194,16 +179,7 @@ public abstract class MixedPrecisionCases extends DeviceCases {
   @Test
   void preparedConvolutionsAllocateNothingWhenTheyRun() {
     ConvDescriptor d =
-        new ConvDescriptor(
-            1,
-            8,
-            new int[] {6, 6},
-            4,
-            new int[] {3, 3},
-            new int[] {1, 1},
-            new int[] {1, 1},
-            new int[] {1, 1},
-            1);
+        new ConvDescriptor(1, 8, ints(6, 6), 4, ints(3, 3), ints(1, 1), ints(1, 1), ints(1, 1), 1);
     GemmDescriptor g = new GemmDescriptor(false, true, 40, 30, 50);
     try (DeviceBuffer x = device.toDevice(uniform((int) d.inputCount(), 1f));
         DeviceBuffer w = device.toDevice(uniform((int) d.weightCount(), 1f));
@@ -239,16 +215,7 @@ public abstract class MixedPrecisionCases extends DeviceCases {
   @Test
   void theLibrarysFp32ProductsRefuseSixteenBitModes() {
     ConvDescriptor d =
-        new ConvDescriptor(
-            1,
-            2,
-            new int[] {4, 4},
-            3,
-            new int[] {3, 3},
-            new int[] {1, 1},
-            new int[] {1, 1},
-            new int[] {1, 1},
-            1);
+        new ConvDescriptor(1, 2, ints(4, 4), 3, ints(3, 3), ints(1, 1), ints(1, 1), ints(1, 1), 1);
     GemmDescriptor g = new GemmDescriptor(false, false, 3, 4, 5);
     try (DeviceBuffer x = device.allocateFloats(d.inputCount());
         DeviceBuffer w = device.allocateFloats(d.weightCount());

@@ -1,5 +1,6 @@
 package org.featviz.plan;
 
+import static org.featviz.Literals.longs;
 import static org.featviz.cpu.OpTesting.random;
 import static org.featviz.plan.PlanTesting.compare;
 import static org.featviz.plan.PlanTesting.graph;
@@ -73,39 +74,35 @@ public abstract class BatchedMatMulAndPoolKernelCases extends DeviceCases {
     Map<String, Object> a =
         Map.of(
             "kernel_shape",
-            new long[] {2, 3},
+            longs(2, 3),
             "dilations",
-            new long[] {2, 2},
+            longs(2, 2),
             "strides",
-            new long[] {1, 2},
+            longs(1, 2),
             "pads",
-            new long[] {1, 0, 0, 2});
+            longs(1, 0, 0, 2));
     pool("MaxPool", x(2, 3, 8, 9), a, 11);
     pool("AveragePool", x(2, 3, 8, 9), a, 12);
     Map<String, Object> ceil =
         Map.of(
             "kernel_shape",
-            new long[] {3, 3},
+            longs(3, 3),
             "dilations",
-            new long[] {2, 2},
+            longs(2, 2),
             "strides",
-            new long[] {2, 2},
+            longs(2, 2),
             "pads",
-            new long[] {1, 1, 1, 1},
+            longs(1, 1, 1, 1),
             "ceil_mode",
             1L,
             "count_include_pad",
             1L);
     pool("AveragePool", x(1, 2, 10, 9), ceil, 13);
-    pool(
-        "MaxPool",
-        x(2, 2, 11),
-        Map.of("kernel_shape", new long[] {3}, "dilations", new long[] {3}),
-        14);
+    pool("MaxPool", x(2, 2, 11), Map.of("kernel_shape", longs(3), "dilations", longs(3)), 14);
     pool(
         "MaxPool",
         x(1, 2, 5, 6, 7),
-        Map.of("kernel_shape", new long[] {2, 2, 2}, "dilations", new long[] {2, 1, 2}),
+        Map.of("kernel_shape", longs(2, 2, 2), "dilations", longs(2, 1, 2)),
         15);
   }
 
@@ -114,7 +111,7 @@ public abstract class BatchedMatMulAndPoolKernelCases extends DeviceCases {
     pool(
         "MaxPool",
         x(1, 2, 5, 4),
-        Map.of("kernel_shape", new long[] {2, 2}, "pads", new long[] {2, 2, 2, 3}),
+        Map.of("kernel_shape", longs(2, 2), "pads", longs(2, 2, 2, 3)),
         16);
   }
 }

@@ -1,5 +1,6 @@
 package org.featviz.plan;
 
+import static org.featviz.Literals.longs;
 import static org.featviz.cpu.OpTesting.assertClose;
 import static org.featviz.cpu.OpTesting.random;
 import static org.featviz.plan.PlanTesting.compare;
@@ -43,15 +44,15 @@ public abstract class ConvReluFusionCases extends DeviceCases {
         .weight("w1", x(4, 3, 3, 3))
         .weight("b1", x(4))
         .weight("w2", x(5, 4, 3, 3))
-        .node("Conv", List.of("x", "w1", "b1"), "conv1", Map.of("pads", new long[] {1, 1, 1, 1}))
+        .node("Conv", List.of("x", "w1", "b1"), "conv1", Map.of("pads", longs(1, 1, 1, 1)))
         .node("Relu", List.of("conv1"), "relu1", Map.of())
         .node(
             "Conv",
             List.of("relu1", "w2"),
             "conv2",
-            Map.of("auto_pad", "SAME_UPPER", "strides", new long[] {2, 2}))
+            Map.of("auto_pad", "SAME_UPPER", "strides", longs(2, 2)))
         .node("Relu", List.of("conv2"), "relu2", Map.of())
-        .node("MaxPool", List.of("relu2"), "pool", Map.of("kernel_shape", new long[] {2, 2}));
+        .node("MaxPool", List.of("relu2"), "pool", Map.of("kernel_shape", longs(2, 2)));
   }
 
   @Test
@@ -136,7 +137,7 @@ public abstract class ConvReluFusionCases extends DeviceCases {
         graph()
             .input("x", x(1, 2, 6, 5))
             .weight("w", x(3, 2, 3, 3))
-            .node("Conv", List.of("x", "w"), "conv", Map.of("pads", new long[] {0, 2, 1, 1}))
+            .node("Conv", List.of("x", "w"), "conv", Map.of("pads", longs(0, 2, 1, 1)))
             .node("Relu", List.of("conv"), "y", Map.of()),
         List.of("y"),
         DevicePlanOpsCases.REDUCTION,

@@ -1,8 +1,10 @@
 package org.featviz.plan;
 
+import static org.featviz.Literals.longs;
 import static org.featviz.cpu.OpTesting.distinct;
 import static org.featviz.cpu.OpTesting.random;
 import static org.featviz.plan.PlanTesting.compare;
+import static org.featviz.plan.PlanTesting.compareOp;
 import static org.featviz.plan.PlanTesting.graph;
 
 import java.util.List;
@@ -110,51 +112,35 @@ public abstract class DevicePlanOpsCases extends DeviceCases {
 
   @Test
   void maxPoolSymmetricAsymmetricCeilAnd1d() {
-    compare(
+    compareOp(
         device,
-        graph()
-            .input("x", distinct(Shape.of(2, 3, 7, 7), rng, 0.01f))
-            .node(
-                "MaxPool",
-                List.of("x"),
-                "y",
-                Map.of("kernel_shape", l(3, 3), "pads", l(1, 1, 1, 1), "strides", l(2, 2))),
-        List.of("y"),
+        "MaxPool",
+        distinct(Shape.of(2, 3, 7, 7), rng, 0.01f),
+        Map.of("kernel_shape", l(3, 3), "pads", l(1, 1, 1, 1), "strides", l(2, 2)),
         ELEMENTWISE,
         1e-6,
         6);
-    compare(
+    compareOp(
         device,
-        graph()
-            .input("x", distinct(Shape.of(1, 2, 6, 7), rng, 0.01f))
-            .node(
-                "MaxPool",
-                List.of("x"),
-                "y",
-                Map.of("kernel_shape", l(2, 3), "auto_pad", "SAME_UPPER", "strides", l(2, 2))),
-        List.of("y"),
+        "MaxPool",
+        distinct(Shape.of(1, 2, 6, 7), rng, 0.01f),
+        Map.of("kernel_shape", l(2, 3), "auto_pad", "SAME_UPPER", "strides", l(2, 2)),
         ELEMENTWISE,
         1e-6,
         7);
-    compare(
+    compareOp(
         device,
-        graph()
-            .input("x", distinct(Shape.of(1, 2, 7, 7), rng, 0.01f))
-            .node(
-                "MaxPool",
-                List.of("x"),
-                "y",
-                Map.of("kernel_shape", l(3, 3), "strides", l(2, 2), "ceil_mode", 1L)),
-        List.of("y"),
+        "MaxPool",
+        distinct(Shape.of(1, 2, 7, 7), rng, 0.01f),
+        Map.of("kernel_shape", l(3, 3), "strides", l(2, 2), "ceil_mode", 1L),
         ELEMENTWISE,
         1e-6,
         8);
-    compare(
+    compareOp(
         device,
-        graph()
-            .input("x", distinct(Shape.of(2, 2, 9), rng, 0.01f))
-            .node("MaxPool", List.of("x"), "y", Map.of("kernel_shape", l(2), "strides", l(2))),
-        List.of("y"),
+        "MaxPool",
+        distinct(Shape.of(2, 2, 9), rng, 0.01f),
+        Map.of("kernel_shape", l(2), "strides", l(2)),
         ELEMENTWISE,
         1e-6,
         9);
@@ -162,55 +148,35 @@ public abstract class DevicePlanOpsCases extends DeviceCases {
 
   @Test
   void averagePoolCountingPaddingOrNot() {
-    compare(
+    compareOp(
         device,
-        graph()
-            .input("x", x(2, 3, 6, 6))
-            .node(
-                "AveragePool",
-                List.of("x"),
-                "y",
-                Map.of("kernel_shape", l(3, 3), "pads", l(1, 1, 1, 1), "count_include_pad", 1L)),
-        List.of("y"),
+        "AveragePool",
+        x(2, 3, 6, 6),
+        Map.of("kernel_shape", l(3, 3), "pads", l(1, 1, 1, 1), "count_include_pad", 1L),
         REDUCTION,
         1e-6,
         10);
-    compare(
+    compareOp(
         device,
-        graph()
-            .input("x", x(2, 3, 6, 6))
-            .node(
-                "AveragePool",
-                List.of("x"),
-                "y",
-                Map.of("kernel_shape", l(3, 2), "pads", l(1, 1, 1, 1), "strides", l(2, 1))),
-        List.of("y"),
+        "AveragePool",
+        x(2, 3, 6, 6),
+        Map.of("kernel_shape", l(3, 2), "pads", l(1, 1, 1, 1), "strides", l(2, 1)),
         REDUCTION,
         1e-6,
         11);
-    compare(
+    compareOp(
         device,
-        graph()
-            .input("x", x(1, 2, 5, 6))
-            .node(
-                "AveragePool",
-                List.of("x"),
-                "y",
-                Map.of("kernel_shape", l(2, 3), "pads", l(0, 1, 1, 2), "count_include_pad", 1L)),
-        List.of("y"),
+        "AveragePool",
+        x(1, 2, 5, 6),
+        Map.of("kernel_shape", l(2, 3), "pads", l(0, 1, 1, 2), "count_include_pad", 1L),
         REDUCTION,
         1e-6,
         12);
-    compare(
+    compareOp(
         device,
-        graph()
-            .input("x", x(1, 2, 4, 5, 4))
-            .node(
-                "AveragePool",
-                List.of("x"),
-                "y",
-                Map.of("kernel_shape", l(2, 2, 2), "strides", l(2, 2, 2))),
-        List.of("y"),
+        "AveragePool",
+        x(1, 2, 4, 5, 4),
+        Map.of("kernel_shape", l(2, 2, 2), "strides", l(2, 2, 2)),
         REDUCTION,
         1e-6,
         13);
@@ -220,52 +186,37 @@ public abstract class DevicePlanOpsCases extends DeviceCases {
   void averagePoolThatCuDnnCannotPadIsCorrectedPerPosition() {
     // Asymmetric padding not counted, ceil_mode overhang counted or not: explicit pad, pool, Mul by
     // K / count.
-    compare(
+    compareOp(
         device,
-        graph()
-            .input("x", x(2, 2, 6, 7))
-            .node(
-                "AveragePool",
-                List.of("x"),
-                "y",
-                Map.of("kernel_shape", l(3, 2), "auto_pad", "SAME_UPPER", "strides", l(2, 2))),
-        List.of("y"),
+        "AveragePool",
+        x(2, 2, 6, 7),
+        Map.of("kernel_shape", l(3, 2), "auto_pad", "SAME_UPPER", "strides", l(2, 2)),
         REDUCTION,
         1e-6,
         41);
-    compare(
+    compareOp(
         device,
-        graph()
-            .input("x", x(1, 3, 7, 7))
-            .node(
-                "AveragePool",
-                List.of("x"),
-                "y",
-                Map.of("kernel_shape", l(3, 3), "strides", l(2, 2), "ceil_mode", 1L)),
-        List.of("y"),
+        "AveragePool",
+        x(1, 3, 7, 7),
+        Map.of("kernel_shape", l(3, 3), "strides", l(2, 2), "ceil_mode", 1L),
         REDUCTION,
         1e-6,
         42);
-    compare(
+    compareOp(
         device,
-        graph()
-            .input("x", x(1, 3, 6, 7))
-            .node(
-                "AveragePool",
-                List.of("x"),
-                "y",
-                Map.of(
-                    "kernel_shape",
-                    l(3, 3),
-                    "strides",
-                    l(2, 2),
-                    "pads",
-                    l(1, 0, 1, 1),
-                    "ceil_mode",
-                    1L,
-                    "count_include_pad",
-                    1L)),
-        List.of("y"),
+        "AveragePool",
+        x(1, 3, 6, 7),
+        Map.of(
+            "kernel_shape",
+            l(3, 3),
+            "strides",
+            l(2, 2),
+            "pads",
+            l(1, 0, 1, 1),
+            "ceil_mode",
+            1L,
+            "count_include_pad",
+            1L),
         REDUCTION,
         1e-6,
         43);
@@ -292,22 +243,14 @@ public abstract class DevicePlanOpsCases extends DeviceCases {
   @Test
   void activations() {
     for (String op : List.of("Relu", "Sigmoid", "Tanh")) {
-      compare(
-          device,
-          graph()
-              .input("x", distinct(Shape.of(2, 3, 4, 5), rng, 0.02f))
-              .node(op, List.of("x"), "y", Map.of()),
-          List.of("y"),
-          ELEMENTWISE,
-          1e-6,
-          16);
+      compareOp(
+          device, op, distinct(Shape.of(2, 3, 4, 5), rng, 0.02f), Map.of(), ELEMENTWISE, 1e-6, 16);
     }
-    compare(
+    compareOp(
         device,
-        graph()
-            .input("x", distinct(Shape.of(3, 50), rng, 0.02f))
-            .node("LeakyRelu", List.of("x"), "y", Map.of("alpha", 0.2f)),
-        List.of("y"),
+        "LeakyRelu",
+        distinct(Shape.of(3, 50), rng, 0.02f),
+        Map.of("alpha", 0.2f),
         ELEMENTWISE,
         1e-6,
         17);
@@ -375,16 +318,11 @@ public abstract class DevicePlanOpsCases extends DeviceCases {
 
   @Test
   void lrn() {
-    compare(
+    compareOp(
         device,
-        graph()
-            .input("x", x(2, 5, 3, 3))
-            .node(
-                "LRN",
-                List.of("x"),
-                "y",
-                Map.of("size", 3L, "alpha", 0.01f, "beta", 0.75f, "bias", 1.5f)),
-        List.of("y"),
+        "LRN",
+        x(2, 5, 3, 3),
+        Map.of("size", 3L, "alpha", 0.01f, "beta", 0.75f, "bias", 1.5f),
         REDUCTION,
         1e-5,
         23);
@@ -430,8 +368,8 @@ public abstract class DevicePlanOpsCases extends DeviceCases {
     int n = 3;
     Shape[] cShapes = {Shape.of(n), Shape.of(m, 1), Shape.of(m, n), Shape.scalar(), Shape.of(1, n)};
     int c = 0;
-    for (long ta : new long[] {0, 1}) {
-      for (long tb : new long[] {0, 1}) {
+    for (long ta : longs(0, 1)) {
+      for (long tb : longs(0, 1)) {
         Tensor a = ta == 0 ? x(m, k) : x(k, m);
         Tensor b = tb == 0 ? x(k, n) : x(n, k);
         Shape cs = cShapes[c++ % cShapes.length];
@@ -553,7 +491,7 @@ public abstract class DevicePlanOpsCases extends DeviceCases {
 
   @Test
   void padConstantEdgeAndReflect() {
-    Tensor pads = Tensor.ofLongs(Shape.of(8), new long[] {0, 1, 2, -1, 0, 0, 1, 2});
+    Tensor pads = Tensor.ofLongs(Shape.of(8), longs(0, 1, 2, -1, 0, 0, 1, 2));
     compare(
         device,
         graph()
@@ -572,7 +510,7 @@ public abstract class DevicePlanOpsCases extends DeviceCases {
           graph()
               .opset(19)
               .input("x", x(2, 3, 4, 5))
-              .weight("pads", Tensor.ofLongs(Shape.of(8), new long[] {0, 0, 2, 1, 0, 0, 1, 3}))
+              .weight("pads", Tensor.ofLongs(Shape.of(8), longs(0, 0, 2, 1, 0, 0, 1, 3)))
               .node("Pad", List.of("x", "pads"), "y", Map.of("mode", mode)),
           List.of("y"),
           0,
@@ -583,7 +521,7 @@ public abstract class DevicePlanOpsCases extends DeviceCases {
         device,
         graph()
             .input("x", x(2, 3))
-            .weight("pads", Tensor.ofLongs(Shape.of(4), new long[] {1, 0, 0, 2}))
+            .weight("pads", Tensor.ofLongs(Shape.of(4), longs(1, 0, 0, 2)))
             .input("v", Tensor.scalar(2.5f))
             .node("Pad", List.of("x", "pads", "v"), "y", Map.of()),
         List.of("y"),
@@ -593,16 +531,9 @@ public abstract class DevicePlanOpsCases extends DeviceCases {
 
   @Test
   void transposeFlattenAndReshapeAliases() {
-    compare(
-        device,
-        graph()
-            .input("x", x(2, 3, 4, 5))
-            .node("Transpose", List.of("x"), "y", Map.of("perm", l(0, 3, 1, 2))),
-        List.of("y"),
-        ELEMENTWISE,
-        1e-6,
-        39);
-    Tensor shape = Tensor.ofLongs(Shape.of(2), new long[] {6, -1});
+    compareOp(
+        device, "Transpose", x(2, 3, 4, 5), Map.of("perm", l(0, 3, 1, 2)), ELEMENTWISE, 1e-6, 39);
+    Tensor shape = Tensor.ofLongs(Shape.of(2), longs(6, -1));
     compare(
         device,
         graph()

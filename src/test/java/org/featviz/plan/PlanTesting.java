@@ -91,6 +91,24 @@ final class PlanTesting {
     compare(device, g, b.feeds, targets, rtol, atol, seed);
   }
 
+  /** {@link #compare} for one op from input x to output y. */
+  static void compareOp(
+      Device device,
+      String op,
+      Tensor x,
+      Map<String, Object> attrs,
+      double rtol,
+      double atol,
+      long seed) {
+    compare(
+        device,
+        graph().input("x", x).node(op, List.of("x"), "y", attrs),
+        List.of("y"),
+        rtol,
+        atol,
+        seed);
+  }
+
   /** Forward only (a forward-only plan), comparing the targets. */
   static void compareForward(
       Device device, GraphBuilder b, List<String> targets, double rtol, double atol) {

@@ -1,5 +1,7 @@
 package org.featviz.device.emu;
 
+import static org.featviz.Literals.ints;
+import static org.featviz.Literals.longs;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,7 +23,7 @@ class EmulatedDeviceTest extends DeviceContractCases {
       var wrong =
           assertThrows(
               IllegalArgumentException.class,
-              () -> EmuNative.launch("row_sum", dims, 0, "pi", new long[] {x.address(), 3}));
+              () -> EmuNative.launch("row_sum", dims, 0, "pi", longs(x.address(), 3)));
       assertTrue(
           wrong.getMessage().contains("'row_sum' takes 4 arguments (ptr, ptr, i32, i32)"),
           wrong.getMessage());
@@ -43,11 +45,7 @@ class EmulatedDeviceTest extends DeviceContractCases {
             org.featviz.device.DeviceException.class,
             () ->
                 EmuNative.launch(
-                    "row_sum",
-                    new int[] {1, 1, 1, 2048, 1, 1},
-                    0,
-                    "ppii",
-                    new long[] {0, 0, 0, 0}));
+                    "row_sum", ints(1, 1, 1, 2048, 1, 1), 0, "ppii", longs(0, 0, 0, 0)));
     assertTrue(e.getMessage().contains("at most 1024"), e.getMessage());
   }
 }

@@ -1,5 +1,6 @@
 package org.featviz.device.emu;
 
+import static org.featviz.Literals.ints;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -199,8 +200,8 @@ class EmulatorSemanticsTest extends DeviceCases {
     try (DeviceBuffer xb = device.toDevice(x);
         DeviceBuffer kb = device.toDevice(k);
         DeviceBuffer fsum = device.toDevice(new float[] {0f});
-        DeviceBuffer isumb = device.toDevice(new int[] {0});
-        DeviceBuffer imaxb = device.toDevice(new int[] {Integer.MIN_VALUE})) {
+        DeviceBuffer isumb = device.toDevice(ints(0));
+        DeviceBuffer imaxb = device.toDevice(ints(Integer.MIN_VALUE))) {
       device.launch(
           "selftest_atomics",
           Dim3.of(3),
@@ -279,7 +280,7 @@ class EmulatorSemanticsTest extends DeviceCases {
           Dim3.of(1),
           0,
           new KernelArgs().i64(a).f32(-2.5e-3f).i32(-7).ptr(ints).ptr(floats));
-      assertArrayEquals(new int[] {(int) (a >> 32), (int) a, -7}, device.copyToHostInts(ints, 3));
+      assertArrayEquals(ints((int) (a >> 32), (int) a, -7), device.copyToHostInts(ints, 3));
       assertEquals(-2.5e-3f, device.copyToHostFloats(floats, 1)[0]);
     }
   }

@@ -1,5 +1,6 @@
 package org.featviz.device.emu;
 
+import static org.featviz.Literals.ints;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -34,16 +35,7 @@ class MixedPrecisionEmuTest extends MixedPrecisionCases {
   @Test
   void convolutionsEqualFp32OnRoundedOperandsWithTheOutputRounded() {
     ConvDescriptor d =
-        new ConvDescriptor(
-            2,
-            6,
-            new int[] {9, 7},
-            5,
-            new int[] {3, 2},
-            new int[] {1, 1},
-            new int[] {2, 1},
-            new int[] {1, 2},
-            1);
+        new ConvDescriptor(2, 6, ints(9, 7), 5, ints(3, 2), ints(1, 1), ints(2, 1), ints(1, 2), 1);
     float[] x = uniform((int) d.inputCount(), 3f);
     float[] w = uniform((int) d.weightCount(), 1f);
     float[] dy = uniform((int) d.outputCount(), 2f);
@@ -62,16 +54,7 @@ class MixedPrecisionEmuTest extends MixedPrecisionCases {
   @Test
   void fusedConvolutionRoundsOnlyTheConvolutionThenAddsBiasAndReluInFp32() {
     ConvDescriptor d =
-        new ConvDescriptor(
-            1,
-            4,
-            new int[] {6, 6},
-            3,
-            new int[] {3, 3},
-            new int[] {1, 1},
-            new int[] {1, 1},
-            new int[] {1, 1},
-            1);
+        new ConvDescriptor(1, 4, ints(6, 6), 3, ints(3, 3), ints(1, 1), ints(1, 1), ints(1, 1), 1);
     float[] x = uniform((int) d.inputCount(), 1f);
     float[] w = uniform((int) d.weightCount(), 1f);
     float[] bias = uniform(d.k(), 1f);
@@ -121,16 +104,7 @@ class MixedPrecisionEmuTest extends MixedPrecisionCases {
     // 288 products of 100 x 100 = 2.88e6 per output: past FP16's 65504, well inside bfloat16's
     // range.
     ConvDescriptor d =
-        new ConvDescriptor(
-            1,
-            32,
-            new int[] {3, 3},
-            1,
-            new int[] {3, 3},
-            new int[] {0, 0},
-            new int[] {1, 1},
-            new int[] {1, 1},
-            1);
+        new ConvDescriptor(1, 32, ints(3, 3), 1, ints(3, 3), ints(0, 0), ints(1, 1), ints(1, 1), 1);
     float[] x = new float[(int) d.inputCount()];
     float[] w = new float[(int) d.weightCount()];
     java.util.Arrays.fill(x, 100f);
@@ -143,16 +117,7 @@ class MixedPrecisionEmuTest extends MixedPrecisionCases {
   @Test
   void runningPreparedOperationsAllocatesNothing() {
     ConvDescriptor d =
-        new ConvDescriptor(
-            2,
-            3,
-            new int[] {8, 8},
-            4,
-            new int[] {3, 3},
-            new int[] {1, 1},
-            new int[] {1, 1},
-            new int[] {1, 1},
-            1);
+        new ConvDescriptor(2, 3, ints(8, 8), 4, ints(3, 3), ints(1, 1), ints(1, 1), ints(1, 1), 1);
     try (DeviceBuffer x = device.toDevice(uniform((int) d.inputCount(), 1f));
         DeviceBuffer w = device.toDevice(uniform((int) d.weightCount(), 1f));
         DeviceBuffer y = device.allocateFloats(d.outputCount())) {
@@ -165,15 +130,7 @@ class MixedPrecisionEmuTest extends MixedPrecisionCases {
           free, device.freeMemoryBytes(), "a prepared BF16 convolution allocated device memory");
       ConvDescriptor larger =
           new ConvDescriptor(
-              2,
-              3,
-              new int[] {9, 9},
-              4,
-              new int[] {3, 3},
-              new int[] {1, 1},
-              new int[] {1, 1},
-              new int[] {1, 1},
-              1);
+              2, 3, ints(9, 9), 4, ints(3, 3), ints(1, 1), ints(1, 1), ints(1, 1), 1);
       try (DeviceBuffer x2 = device.allocateFloats(larger.inputCount());
           DeviceBuffer y2 = device.allocateFloats(larger.outputCount())) {
         long before = mixed.arenaBytes();

@@ -1,5 +1,7 @@
 package org.featviz.device.emu;
 
+import static org.featviz.Literals.ints;
+import static org.featviz.Literals.longs;
 import static org.featviz.cpu.OpTesting.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -41,15 +43,7 @@ class Tf32EmuTest {
     // x [N=2, C=32, 10, 10], w [K=8, C=32, 3, 3], pad 1: each output sums 288 products.
     ConvDescriptor d =
         new ConvDescriptor(
-            2,
-            32,
-            new int[] {10, 10},
-            8,
-            new int[] {3, 3},
-            new int[] {1, 1},
-            new int[] {1, 1},
-            new int[] {1, 1},
-            1);
+            2, 32, ints(10, 10), 8, ints(3, 3), ints(1, 1), ints(1, 1), ints(1, 1), 1);
     float[] x = uniform((int) d.inputCount());
     float[] w = uniform((int) d.weightCount());
     float[] fp32 = convForward(d, x, w, MathMode.FP32);
@@ -69,15 +63,7 @@ class Tf32EmuTest {
   void convolutionBackwardDataRoundsItsOperandsToTf32() {
     ConvDescriptor d =
         new ConvDescriptor(
-            1,
-            16,
-            new int[] {8, 8},
-            24,
-            new int[] {3, 3},
-            new int[] {1, 1},
-            new int[] {1, 1},
-            new int[] {1, 1},
-            1);
+            1, 16, ints(8, 8), 24, ints(3, 3), ints(1, 1), ints(1, 1), ints(1, 1), 1);
     float[] w = uniform((int) d.weightCount());
     float[] dy = uniform((int) d.outputCount());
     float[][] dx = new float[2][];
@@ -96,7 +82,7 @@ class Tf32EmuTest {
             "Conv",
             List.of("x", "w"),
             List.of("y"),
-            new Attributes(Map.of("pads", new long[] {1, 1, 1, 1})));
+            new Attributes(Map.of("pads", longs(1, 1, 1, 1))));
     float[] absDx =
         CpuOracle.backward(
             convNode,

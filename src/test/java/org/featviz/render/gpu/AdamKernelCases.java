@@ -1,5 +1,6 @@
 package org.featviz.render.gpu;
 
+import static org.featviz.Literals.ints;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -117,28 +118,20 @@ public abstract class AdamKernelCases extends DeviceCases {
   @Test
   void ascentMatchesCpuAdamOverSeveralSteps() {
     compareWithCpu(
-        3, 37, 5, new int[] {5, 5, 5}, LR, AdamKernel.BETA1, AdamKernel.BETA2, AdamKernel.EPS, 101);
+        3, 37, 5, ints(5, 5, 5), LR, AdamKernel.BETA1, AdamKernel.BETA2, AdamKernel.EPS, 101);
   }
 
   @Test
   void sizesBelowAtAndAboveTheBlock() {
-    for (int size : new int[] {1, 31, 32, 256, 300}) {
+    for (int size : ints(1, 31, 32, 256, 300)) {
       compareWithCpu(
-          2,
-          size,
-          2,
-          new int[] {2, 2},
-          LR,
-          AdamKernel.BETA1,
-          AdamKernel.BETA2,
-          AdamKernel.EPS,
-          size);
+          2, size, 2, ints(2, 2), LR, AdamKernel.BETA1, AdamKernel.BETA2, AdamKernel.EPS, size);
     }
   }
 
   @Test
   void otherBetasAndEpsilon() {
-    compareWithCpu(2, 45, 4, new int[] {4, 4}, 0.3, 0.8, 0.99, 1e-3, 102);
+    compareWithCpu(2, 45, 4, ints(4, 4), 0.3, 0.8, 0.99, 1e-3, 102);
   }
 
   @Test
@@ -146,15 +139,7 @@ public abstract class AdamKernelCases extends DeviceCases {
     // Sample 1 is dead from the start, sample 2 stops after step 2 (as the renderer stops NaN
     // samples).
     compareWithCpu(
-        4,
-        29,
-        4,
-        new int[] {4, 0, 2, 4},
-        LR,
-        AdamKernel.BETA1,
-        AdamKernel.BETA2,
-        AdamKernel.EPS,
-        103);
+        4, 29, 4, ints(4, 0, 2, 4), LR, AdamKernel.BETA1, AdamKernel.BETA2, AdamKernel.EPS, 103);
   }
 
   @Test
@@ -166,9 +151,9 @@ public abstract class AdamKernelCases extends DeviceCases {
     params[2 * size + 7] = Float.POSITIVE_INFINITY;
     params[2 * size + 8] = Float.NEGATIVE_INFINITY;
     try (DeviceBuffer p = device.toDevice(params);
-        DeviceBuffer active = device.toDevice(new int[] {1, 1, 1, 0})) {
+        DeviceBuffer active = device.toDevice(ints(1, 1, 1, 0))) {
       AdamKernel.deactivateNonFinite(device, p, active, batch, size);
-      assertArrayEquals(new int[] {0, 1, 0, 0}, device.copyToHostInts(active, batch));
+      assertArrayEquals(ints(0, 1, 0, 0), device.copyToHostInts(active, batch));
     }
   }
 

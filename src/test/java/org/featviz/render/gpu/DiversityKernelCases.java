@@ -1,5 +1,6 @@
 package org.featviz.render.gpu;
 
+import static org.featviz.Literals.ints;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -113,7 +114,7 @@ public abstract class DiversityKernelCases extends DeviceCases {
     Actual r = onDevice(acts, new float[acts.length], d, 1.0);
     assertTrue(Double.isFinite(e.value()) && e.value() != 0, "CPU value " + e.value());
     assertEquals(e.value(), r.value(), 1e-5 * Math.abs(e.value()), "value");
-    for (int b : new int[] {0, 2}) {
+    for (int b : ints(0, 2)) {
       KernelChecks.assertClose(
           KernelChecks.slice(e.seed(), b * 36, 36),
           KernelChecks.slice(r.seed(), b * 36, 36),
@@ -124,19 +125,19 @@ public abstract class DiversityKernelCases extends DeviceCases {
 
   @Test
   void convAndDenseLayersMatchTheCpu() {
-    check(3, 5, new int[] {4, 4}, -1, 1.0, 1e-5, "conv, independent samples");
-    check(2, 3, new int[] {3, 11}, -1, 2.5, 1e-5, "conv, two samples");
-    check(4, 7, new int[] {}, -1, 0.5, 1e-5, "dense");
-    check(5, 20, new int[] {7, 7}, -1, 1.0, 1e-5, "conv, Gram of 400 values (strided blocks)");
-    check(2, 2, new int[] {5, 5}, -1, 1.0, 1e-5, "two units (2 x 2 Gram matrices)");
+    check(3, 5, ints(4, 4), -1, 1.0, 1e-5, "conv, independent samples");
+    check(2, 3, ints(3, 11), -1, 2.5, 1e-5, "conv, two samples");
+    check(4, 7, ints(), -1, 0.5, 1e-5, "dense");
+    check(5, 20, ints(7, 7), -1, 1.0, 1e-5, "conv, Gram of 400 values (strided blocks)");
+    check(2, 2, ints(5, 5), -1, 1.0, 1e-5, "two units (2 x 2 Gram matrices)");
   }
 
   @Test
   void nearlyIdenticalSamplesMatchTheCpu() {
     // Gram cosines near 1: dS/dG is the part of h orthogonal to g, a small difference of large
     // terms.
-    check(3, 6, new int[] {5, 5}, 0.2f, 1.0, 1e-4, "near-identical samples (spread 0.2)");
-    check(4, 4, new int[] {3, 3}, 0.05f, 3.0, 1e-4, "near-identical samples (spread 0.05)");
+    check(3, 6, ints(5, 5), 0.2f, 1.0, 1e-4, "near-identical samples (spread 0.2)");
+    check(4, 4, ints(3, 3), 0.05f, 3.0, 1e-4, "near-identical samples (spread 0.05)");
   }
 
   @Test
