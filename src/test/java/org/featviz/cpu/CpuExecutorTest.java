@@ -1,6 +1,9 @@
 package org.featviz.cpu;
 
+import static org.featviz.Literals.longs;
 import static org.featviz.cpu.OpTesting.random;
+import static org.featviz.ir.TestGraphs.graph;
+import static org.featviz.ir.TestGraphs.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,7 +12,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.featviz.ir.Attributes;
 import org.featviz.ir.Graph;
 import org.featviz.ir.ModelException;
 import org.featviz.ir.Node;
@@ -37,37 +39,18 @@ class CpuExecutorTest {
     inits.put("b2", random(Shape.of(5), rng, -0.1f, 0.1f));
     List<Node> nodes =
         List.of(
-            new Node(
-                "conv1",
-                "Conv",
-                List.of("x", "w1", "b1"),
-                List.of("conv1"),
-                new Attributes(Map.of("pads", new long[] {1, 1, 1, 1}))),
-            new Node("act1", "Tanh", List.of("conv1"), List.of("act1"), Attributes.empty()),
-            new Node("sum", "Add", List.of("act1", "conv1"), List.of("sum"), Attributes.empty()),
-            new Node(
+            node("conv1", "Conv", List.of("x", "w1", "b1"), Map.of("pads", longs(1, 1, 1, 1))),
+            node("act1", "Tanh", List.of("conv1"), Map.of()),
+            node("sum", "Add", List.of("act1", "conv1"), Map.of()),
+            node(
                 "pool1",
                 "AveragePool",
                 List.of("sum"),
-                List.of("pool1"),
-                new Attributes(
-                    Map.of("kernel_shape", new long[] {2, 2}, "strides", new long[] {2, 2}))),
-            new Node("flat", "Flatten", List.of("pool1"), List.of("flat"), Attributes.empty()),
-            new Node(
-                "fc",
-                "Gemm",
-                List.of("flat", "w2", "b2"),
-                List.of("fc"),
-                new Attributes(Map.of("transB", 1L))));
-    return new Graph(
-        "small.onnx",
-        13,
-        List.of(ValueInfo.of("x", Shape.of(2, 2, 6, 6))),
-        List.of("fc"),
-        nodes,
-        inits,
-        Map.of(),
-        Map.of());
+                Map.of("kernel_shape", longs(2, 2), "strides", longs(2, 2))),
+            node("flat", "Flatten", List.of("pool1"), Map.of()),
+            node("fc", "Gemm", List.of("flat", "w2", "b2"), Map.of("transB", 1L)));
+    return graph(
+        "small.onnx", ValueInfo.of("x", Shape.of(2, 2, 6, 6)), List.of("fc"), nodes, inits);
   }
 
   @Test

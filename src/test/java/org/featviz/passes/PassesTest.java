@@ -1,7 +1,10 @@
 package org.featviz.passes;
 
+import static org.featviz.Literals.longs;
 import static org.featviz.cpu.OpTesting.assertClose;
 import static org.featviz.cpu.OpTesting.random;
+import static org.featviz.ir.TestGraphs.graph;
+import static org.featviz.ir.TestGraphs.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -36,29 +39,16 @@ class PassesTest {
     inits.put("var", random(Shape.of(4), rng, 0.2f, 3));
     List<Node> nodes =
         List.of(
-            new Node(
-                "conv1",
-                "Conv",
-                List.of("x", "w", "b"),
-                List.of("conv1"),
-                new Attributes(Map.of("pads", new long[] {1, 1, 1, 1}))),
-            new Node(
+            node("conv1", "Conv", List.of("x", "w", "b"), Map.of("pads", longs(1, 1, 1, 1))),
+            node(
                 "bn1",
                 "BatchNormalization",
                 List.of("conv1", "scale", "beta", "mean", "var"),
-                List.of("bn1"),
-                new Attributes(Map.of("epsilon", 1e-3f))),
-            new Node("relu1", "Relu", List.of("bn1"), List.of("relu1"), Attributes.empty()),
+                Map.of("epsilon", 1e-3f)),
+            node("relu1", "Relu", List.of("bn1"), Map.of()),
             new Node("id", "Identity", List.of("relu1"), List.of("out"), Attributes.empty()));
-    return new Graph(
-        "test.onnx",
-        13,
-        List.of(ValueInfo.of("x", Shape.of(2, 3, 5, 5))),
-        List.of("out"),
-        nodes,
-        inits,
-        Map.of(),
-        Map.of());
+    return graph(
+        "test.onnx", ValueInfo.of("x", Shape.of(2, 3, 5, 5)), List.of("out"), nodes, inits);
   }
 
   private static Tensor run(Graph g, Tensor x, String target) {
@@ -122,16 +112,7 @@ class PassesTest {
                 new Attributes(Map.of("value", Tensor.of(Shape.of(3), new float[] {2, 2, 2})))),
             new Node("m", "Mul", List.of("a", "two"), List.of("a2"), Attributes.empty()),
             new Node("add", "Add", List.of("x", "a2"), List.of("y"), Attributes.empty()));
-    Graph g =
-        new Graph(
-            "t",
-            13,
-            List.of(ValueInfo.of("x", Shape.of(3))),
-            List.of("y"),
-            nodes,
-            inits,
-            Map.of(),
-            Map.of());
+    Graph g = graph("t", ValueInfo.of("x", Shape.of(3)), List.of("y"), nodes, inits);
     Graph folded = Prepare.simplify(g);
     assertEquals(List.of("Add"), folded.nodes().stream().map(Node::opType).toList());
     assertClose(
@@ -151,18 +132,17 @@ class PassesTest {
             .withInputs(
                 List.of(
                     new ValueInfo(
-                        "x", org.featviz.ir.DType.FLOAT, "float32", new long[] {-1, 3, -1, -1})));
+                        "x", org.featviz.ir.DType.FLOAT, "float32", longs(-1, 3, -1, -1))));
     ModelException e = assertThrows(ModelException.class, () -> Prepare.forRun(g, null, List.of()));
     assertTrue(
         e.getMessage().contains("give one image's size as the input shape C,H,W"), e.getMessage());
     assertFalse(
         e.getMessage().contains("--"), "the library names no command-line flag: " + e.getMessage());
-    Graph prepared = Prepare.forRun(g, new long[] {3, 8, 8}, List.of());
+    Graph prepared = Prepare.forRun(g, longs(3, 8, 8), List.of());
     assertEquals(Shape.of(1, 4, 8, 8), prepared.shape(prepared.outputs().get(0)));
     ModelException conflict =
         assertThrows(
-            ModelException.class,
-            () -> Prepare.forRun(convBnRelu(), new long[] {1, 4, 5, 5}, List.of()));
+            ModelException.class, () -> Prepare.forRun(convBnRelu(), longs(1, 4, 5, 5), List.of()));
     assertTrue(conflict.getMessage().contains("conflicts"), conflict.getMessage());
   }
 
@@ -174,16 +154,7 @@ class PassesTest {
             new Node("id", "Identity", List.of("x"), List.of("x1"), Attributes.empty()),
             new Node("drop", "Dropout", List.of("x1"), List.of("x2"), Attributes.empty()),
             new Node("relu", "Relu", List.of("x2"), List.of("y"), Attributes.empty()));
-    Graph g =
-        new Graph(
-            "t",
-            13,
-            List.of(ValueInfo.of("x", Shape.of(3))),
-            List.of("y"),
-            nodes,
-            inits,
-            Map.of(),
-            Map.of());
+    Graph g = graph("t", ValueInfo.of("x", Shape.of(3)), List.of("y"), nodes, inits);
     Graph s = Prepare.simplify(g);
     assertEquals(1, s.nodes().size());
     assertEquals(List.of("x"), s.nodes().get(0).inputs());

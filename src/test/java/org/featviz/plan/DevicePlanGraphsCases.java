@@ -1,13 +1,15 @@
 package org.featviz.plan;
 
+import static org.featviz.Literals.longs;
 import static org.featviz.cpu.OpTesting.random;
+import static org.featviz.ir.TestGraphs.graph;
+import static org.featviz.ir.TestGraphs.node;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.featviz.device.DeviceCases;
-import org.featviz.ir.Attributes;
 import org.featviz.ir.Graph;
 import org.featviz.ir.Node;
 import org.featviz.ir.Shape;
@@ -29,13 +31,9 @@ public abstract class DevicePlanGraphsCases extends DeviceCases {
     return random(Shape.of(dims), rng, -0.5f, 0.5f);
   }
 
-  private static Node node(String name, String op, List<String> in, Map<String, Object> attrs) {
-    return new Node(name, op, in, List.of(name), new Attributes(attrs));
-  }
-
-  private static final Map<String, Object> PAD1 = Map.of("pads", new long[] {1, 1, 1, 1});
+  private static final Map<String, Object> PAD1 = Map.of("pads", longs(1, 1, 1, 1));
   private static final Map<String, Object> POOL2 =
-      Map.of("kernel_shape", new long[] {2, 2}, "strides", new long[] {2, 2});
+      Map.of("kernel_shape", longs(2, 2), "strides", longs(2, 2));
 
   @Test
   void convReluMaxPoolFlattenGemmWithASkipAdd() {
@@ -55,15 +53,7 @@ public abstract class DevicePlanGraphsCases extends DeviceCases {
             node("flat", "Flatten", List.of("pool"), Map.of()),
             node("fc", "Gemm", List.of("flat", "w3", "b3"), Map.of("transB", 1L)));
     Graph g =
-        new Graph(
-            "skip.onnx",
-            13,
-            List.of(ValueInfo.of("x", Shape.of(2, 2, 6, 6))),
-            List.of("fc"),
-            nodes,
-            inits,
-            Map.of(),
-            Map.of());
+        graph("skip.onnx", ValueInfo.of("x", Shape.of(2, 2, 6, 6)), List.of("fc"), nodes, inits);
     g = Prepare.forRun(g, null, List.of("fc"));
     PlanTesting.compare(
         device,
@@ -114,15 +104,12 @@ public abstract class DevicePlanGraphsCases extends DeviceCases {
     nodes.add(
         node("fc2", "Gemm", List.of("relu_fc1", "fc2.weight", "fc2.bias"), Map.of("transB", 1L)));
     Graph g =
-        new Graph(
+        graph(
             "tiny-fashion-cnn.onnx",
-            13,
-            List.of(ValueInfo.of("input", Shape.of(2, 1, 28, 28))),
+            ValueInfo.of("input", Shape.of(2, 1, 28, 28)),
             List.of("fc2"),
             nodes,
-            inits,
-            Map.of(),
-            Map.of());
+            inits);
     g = Prepare.forRun(g, null, List.of("relu3", "fc2"));
     PlanTesting.compare(
         device,
@@ -160,15 +147,12 @@ public abstract class DevicePlanGraphsCases extends DeviceCases {
             node("logits", "Gemm", List.of("flat", "w3"), Map.of("transB", 1L)),
             node("probs", "Softmax", List.of("logits"), Map.of("axis", 1L)));
     Graph g =
-        new Graph(
+        graph(
             "bn-concat.onnx",
-            13,
-            List.of(ValueInfo.of("x", Shape.of(2, 2, 5, 5))),
+            ValueInfo.of("x", Shape.of(2, 2, 5, 5)),
             List.of("probs"),
             nodes,
-            inits,
-            Map.of(),
-            Map.of());
+            inits);
     // Targeting conv1 keeps BatchNormalization from being folded into it, so its step runs too.
     g = Prepare.forRun(g, null, List.of("conv1", "probs"));
     PlanTesting.compare(

@@ -1,7 +1,10 @@
 package org.featviz.plan;
 
+import static org.featviz.Literals.longs;
 import static org.featviz.cpu.OpTesting.assertClose;
 import static org.featviz.cpu.OpTesting.random;
+import static org.featviz.ir.TestGraphs.graph;
+import static org.featviz.ir.TestGraphs.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -54,25 +57,10 @@ class DevicePlanTest {
     String prev = "x";
     for (int i = 0; i < n; i++) {
       String name = "a" + i;
-      nodes.add(
-          new Node(
-              name,
-              i % 2 == 0 ? "Tanh" : "Sigmoid",
-              List.of(prev),
-              List.of(name),
-              Attributes.empty()));
+      nodes.add(node(name, i % 2 == 0 ? "Tanh" : "Sigmoid", List.of(prev), Map.of()));
       prev = name;
     }
-    Graph g =
-        new Graph(
-            "chain.onnx",
-            13,
-            List.of(ValueInfo.of("x", shape)),
-            List.of(prev),
-            nodes,
-            Map.of(),
-            Map.of(),
-            Map.of());
+    Graph g = graph("chain.onnx", ValueInfo.of("x", shape), List.of(prev), nodes, Map.of());
     return ShapeInference.infer(g, Map.of("x", shape));
   }
 
@@ -209,15 +197,7 @@ class DevicePlanTest {
   @Test
   void unsupportedOpsAndGradientsNameTheNodeAndOp() {
     Shape s = Shape.of(1, 2, 6, 6);
-    Graph edgePad =
-        graphOf(
-            s,
-            new Node(
-                "pad1",
-                "Pad",
-                List.of("x", "pads"),
-                List.of("pad1"),
-                new Attributes(Map.of("mode", "edge"))));
+    Graph edgePad = graphOf(s, node("pad1", "Pad", List.of("x", "pads"), Map.of("mode", "edge")));
     DevicePlan.lowerForward(device, edgePad, List.of("pad1")).close(); // forward is fine
     UnsupportedException e =
         assertThrows(
@@ -256,17 +236,8 @@ class DevicePlanTest {
 
   private Graph graphOf(Shape x, Node node) {
     Map<String, Tensor> inits = new LinkedHashMap<>();
-    inits.put("pads", Tensor.ofLongs(Shape.of(8), new long[] {0, 0, 1, 1, 0, 0, 1, 1}));
-    Graph g =
-        new Graph(
-            "one.onnx",
-            13,
-            List.of(ValueInfo.of("x", x)),
-            List.of(node.output()),
-            List.of(node),
-            inits,
-            Map.of(),
-            Map.of());
+    inits.put("pads", Tensor.ofLongs(Shape.of(8), longs(0, 0, 1, 1, 0, 0, 1, 1)));
+    Graph g = graph("one.onnx", ValueInfo.of("x", x), List.of(node.output()), List.of(node), inits);
     return ShapeInference.infer(g, Map.of("x", x));
   }
 

@@ -1,6 +1,9 @@
 package org.featviz.render;
 
+import static org.featviz.Literals.longs;
 import static org.featviz.cpu.OpTesting.random;
+import static org.featviz.ir.TestGraphs.graph;
+import static org.featviz.ir.TestGraphs.node;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.featviz.BundledModels;
-import org.featviz.ir.Attributes;
 import org.featviz.ir.Graph;
 import org.featviz.ir.ModelException;
 import org.featviz.ir.Node;
@@ -44,23 +46,11 @@ class RendererTest {
     inits.put("b", Tensor.of(Shape.of(4), new float[] {0.1f, -0.1f, 0f, -1f}));
     List<Node> nodes =
         List.of(
-            new Node(
-                "conv1",
-                "Conv",
-                List.of("x", "w", "b"),
-                List.of("conv1"),
-                new Attributes(Map.of("pads", new long[] {1, 1, 1, 1}))),
-            new Node("relu1", "Relu", List.of("conv1"), List.of("relu1"), Attributes.empty()));
+            node("conv1", "Conv", List.of("x", "w", "b"), Map.of("pads", longs(1, 1, 1, 1))),
+            node("relu1", "Relu", List.of("conv1"), Map.of()));
     Graph g =
-        new Graph(
-            "net.onnx",
-            13,
-            List.of(ValueInfo.of("x", Shape.of(1, 1, 12, 12))),
-            List.of("relu1"),
-            nodes,
-            inits,
-            Map.of(),
-            Map.of());
+        graph(
+            "net.onnx", ValueInfo.of("x", Shape.of(1, 1, 12, 12)), List.of("relu1"), nodes, inits);
     return Prepare.forRun(g, null, List.of("relu1"));
   }
 

@@ -1,6 +1,10 @@
 package org.featviz.render.gpu;
 
+import static org.featviz.Literals.ints;
+import static org.featviz.Literals.longs;
 import static org.featviz.cpu.OpTesting.random;
+import static org.featviz.ir.TestGraphs.graph;
+import static org.featviz.ir.TestGraphs.node;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -75,23 +79,20 @@ public abstract class DeviceRendererCases extends DeviceCases {
     }
     inits.put("w2", w2);
     inits.put("b2", b2);
-    Attributes pads = new Attributes(Map.of("pads", new long[] {1, 1, 1, 1}));
+    Attributes pads = new Attributes(Map.of("pads", longs(1, 1, 1, 1)));
     List<Node> nodes =
         List.of(
             new Node("conv1", "Conv", List.of("x", "w1", "b1"), List.of("conv1"), pads),
-            new Node("relu1", "Relu", List.of("conv1"), List.of("relu1"), Attributes.empty()),
+            node("relu1", "Relu", List.of("conv1"), Map.of()),
             new Node("conv2", "Conv", List.of("relu1", "w2", "b2"), List.of("conv2"), pads),
-            new Node("relu2", "Relu", List.of("conv2"), List.of("relu2"), Attributes.empty()));
+            node("relu2", "Relu", List.of("conv2"), Map.of()));
     Graph g =
-        new Graph(
+        graph(
             "tiny.onnx",
-            13,
-            List.of(ValueInfo.of("x", Shape.of(1, channels, height, width))),
+            ValueInfo.of("x", Shape.of(1, channels, height, width)),
             List.of("relu2"),
             nodes,
-            inits,
-            Map.of(),
-            Map.of());
+            inits);
     return Prepare.forRun(g, null, List.of("relu1", "relu2"));
   }
 
@@ -594,7 +595,7 @@ public abstract class DeviceRendererCases extends DeviceCases {
         !java.util.Arrays.equals(before, after), "the redirected unit's image moved on the device");
     assertArrayEquals(
         dev.params().get(0)[1], dev.params().get(o.steps())[1], "a dead unit's image never moves");
-    for (int b : new int[] {4, 5}) {
+    for (int b : ints(4, 5)) {
       assertTrue(
           !java.util.Arrays.equals(dev.params().get(0)[b], dev.params().get(o.steps())[b]),
           "image " + b + " (iam) moved on the device");
