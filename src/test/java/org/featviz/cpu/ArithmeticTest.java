@@ -4,6 +4,7 @@ import static org.featviz.cpu.BroadcastIndexing.assertMessageNames;
 import static org.featviz.cpu.BroadcastIndexing.broadcastSource;
 import static org.featviz.cpu.BroadcastIndexing.unravel;
 import static org.featviz.cpu.OpTesting.assertClose;
+import static org.featviz.cpu.OpTesting.assertExact;
 import static org.featviz.cpu.OpTesting.checkGradient;
 import static org.featviz.cpu.OpTesting.forward;
 import static org.featviz.cpu.OpTesting.node;
@@ -69,20 +70,14 @@ class ArithmeticTest {
     // From the ONNX operator docs: x = [1, 2, 3], y = [4, 5, 6].
     Tensor x = Tensor.of(Shape.of(3), new float[] {1, 2, 3});
     Tensor y = Tensor.of(Shape.of(3), new float[] {4, 5, 6});
-    assertClose(
-        new float[] {5, 7, 9}, forward(node("Add", Map.of(), 2, 1), x, y)[0].data(), 0, 0, "Add");
-    assertClose(
-        new float[] {-3, -3, -3},
-        forward(node("Sub", Map.of(), 2, 1), x, y)[0].data(),
-        0,
-        0,
-        "Sub");
-    assertClose(
-        new float[] {4, 10, 18}, forward(node("Mul", Map.of(), 2, 1), x, y)[0].data(), 0, 0, "Mul");
+    assertExact(new float[] {5, 7, 9}, forward(node("Add", Map.of(), 2, 1), x, y)[0].data(), "Add");
+    assertExact(
+        new float[] {-3, -3, -3}, forward(node("Sub", Map.of(), 2, 1), x, y)[0].data(), "Sub");
+    assertExact(
+        new float[] {4, 10, 18}, forward(node("Mul", Map.of(), 2, 1), x, y)[0].data(), "Mul");
     Tensor p = Tensor.of(Shape.of(2), new float[] {3, 4});
     Tensor q = Tensor.of(Shape.of(2), new float[] {1, 2});
-    assertClose(
-        new float[] {3, 2}, forward(node("Div", Map.of(), 2, 1), p, q)[0].data(), 0, 0, "Div");
+    assertExact(new float[] {3, 2}, forward(node("Div", Map.of(), 2, 1), p, q)[0].data(), "Div");
   }
 
   @Test

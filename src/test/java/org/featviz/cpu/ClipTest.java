@@ -1,6 +1,6 @@
 package org.featviz.cpu;
 
-import static org.featviz.cpu.OpTesting.assertClose;
+import static org.featviz.cpu.OpTesting.assertExact;
 import static org.featviz.cpu.OpTesting.checkGradient;
 import static org.featviz.cpu.OpTesting.distinct;
 import static org.featviz.cpu.OpTesting.forward;
@@ -29,22 +29,17 @@ class ClipTest {
     Tensor x = Tensor.of(Shape.of(3), new float[] {-2, 0, 2});
     float[] y =
         forward(node("Clip", Map.of(), 3, 1), x, Tensor.scalar(-1f), Tensor.scalar(1f))[0].data();
-    assertClose(new float[] {-1, 0, 1}, y, 0, 0, "Clip example");
+    assertExact(new float[] {-1, 0, 1}, y, "Clip example");
   }
 
   @Test
   void attributeBoundsBeforeOpset11() {
     Tensor x = random(Shape.of(3, 4, 5), new Random(71), -2f, 2f);
     Node clip = node("Clip", Map.of("min", -0.5f, "max", 0.7f), 1, 1);
-    assertClose(
-        reference(x, -0.5f, 0.7f), forward(clip, 6, x)[0].data(), 0, 0, "Clip-6 min and max");
+    assertExact(reference(x, -0.5f, 0.7f), forward(clip, 6, x)[0].data(), "Clip-6 min and max");
     Node onlyMax = node("Clip", Map.of("max", 0.7f), 1, 1);
-    assertClose(
-        reference(x, -Float.MAX_VALUE, 0.7f),
-        forward(onlyMax, 6, x)[0].data(),
-        0,
-        0,
-        "Clip-6 max only");
+    assertExact(
+        reference(x, -Float.MAX_VALUE, 0.7f), forward(onlyMax, 6, x)[0].data(), "Clip-6 max only");
   }
 
   @Test
@@ -52,25 +47,19 @@ class ClipTest {
     Tensor x = random(Shape.of(3, 4, 5), new Random(72), -2f, 2f);
     Tensor min = Tensor.scalar(-0.5f);
     Tensor max = Tensor.scalar(0.7f);
-    assertClose(
+    assertExact(
         reference(x, -0.5f, 0.7f),
         forward(clip("x", "min", "max"), 13, x, min, max)[0].data(),
-        0,
-        0,
         "both bounds");
-    assertClose(
+    assertExact(
         reference(x, -Float.MAX_VALUE, 0.7f),
         forward(clip("x", "", "max"), 11, x, null, max)[0].data(),
-        0,
-        0,
         "min omitted");
-    assertClose(
+    assertExact(
         reference(x, -0.5f, Float.MAX_VALUE),
         forward(clip("x", "min"), 12, x, min)[0].data(),
-        0,
-        0,
         "max omitted");
-    assertClose(x.data(), forward(clip("x"), 13, x)[0].data(), 0, 0, "no bounds");
+    assertExact(x.data(), forward(clip("x"), 13, x)[0].data(), "no bounds");
   }
 
   @Test

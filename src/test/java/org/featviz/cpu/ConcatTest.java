@@ -3,7 +3,7 @@ package org.featviz.cpu;
 import static org.featviz.cpu.BroadcastIndexing.assertMessageNames;
 import static org.featviz.cpu.BroadcastIndexing.ravel;
 import static org.featviz.cpu.BroadcastIndexing.unravel;
-import static org.featviz.cpu.OpTesting.assertClose;
+import static org.featviz.cpu.OpTesting.assertExact;
 import static org.featviz.cpu.OpTesting.checkGradient;
 import static org.featviz.cpu.OpTesting.forward;
 import static org.featviz.cpu.OpTesting.node;
@@ -34,7 +34,7 @@ class ConcatTest {
       Tensor y = forward(concat, in)[0];
       Shape expectedShape = Shape.of(2, 3, 4).withDim(a, Shape.of(2, 3, 4).dim(a) + 3);
       assertEquals(expectedShape, y.shape(), "axis " + axis);
-      assertClose(reference(in, a, expectedShape), y.data(), 0, 0, "axis " + axis);
+      assertExact(reference(in, a, expectedShape), y.data(), "axis " + axis);
     }
   }
 
@@ -43,7 +43,7 @@ class ConcatTest {
     Tensor a = Tensor.of(Shape.of(2), new float[] {1, 2});
     Tensor b = Tensor.of(Shape.of(2), new float[] {3, 4});
     float[] y = forward(node("Concat", Map.of("axis", 0L), 2, 1), a, b)[0].data();
-    assertClose(new float[] {1, 2, 3, 4}, y, 0, 0, "Concat 1-D");
+    assertExact(new float[] {1, 2, 3, 4}, y, "Concat 1-D");
   }
 
   @Test

@@ -1,6 +1,6 @@
 package org.featviz.cpu;
 
-import static org.featviz.cpu.OpTesting.assertClose;
+import static org.featviz.cpu.OpTesting.assertExact;
 import static org.featviz.cpu.OpTesting.forward;
 import static org.featviz.cpu.OpTesting.node;
 import static org.featviz.cpu.OpTesting.random;
@@ -30,7 +30,7 @@ class ConstantTest {
     Tensor value = random(Shape.of(5, 5), new Random(131), -1f, 1f);
     Tensor y = forward(node("Constant", Map.of("value", value), 0, 1))[0];
     assertEquals(Shape.of(5, 5), y.shape());
-    assertClose(value.data(), y.data(), 0, 0, "value");
+    assertExact(value.data(), y.data(), "value");
   }
 
   @Test
@@ -76,6 +76,6 @@ class ConstantTest {
   private static void assertValue(Map<String, Object> attrs, Shape shape, float... expected) {
     Tensor y = forward(node("Constant", attrs, 0, 1))[0];
     assertEquals(shape, y.shape(), attrs.keySet().toString());
-    assertClose(expected, y.data(), 0, 0, attrs.keySet().toString());
+    assertExact(expected, y.data(), attrs.keySet().toString());
   }
 }

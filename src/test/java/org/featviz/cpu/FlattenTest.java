@@ -1,7 +1,7 @@
 package org.featviz.cpu;
 
 import static org.featviz.cpu.BroadcastIndexing.assertMessageNames;
-import static org.featviz.cpu.OpTesting.assertClose;
+import static org.featviz.cpu.OpTesting.assertExact;
 import static org.featviz.cpu.OpTesting.checkGradient;
 import static org.featviz.cpu.OpTesting.forward;
 import static org.featviz.cpu.OpTesting.node;
@@ -39,7 +39,7 @@ class FlattenTest {
     for (int i = 0; i < axes.length; i++) {
       Tensor y = forward(node("Flatten", Map.of("axis", axes[i]), 1, 1), x)[0];
       assertEquals(expected[i], y.shape(), "axis " + axes[i]);
-      assertClose(x.data(), y.data(), 0, 0, "axis " + axes[i]);
+      assertExact(x.data(), y.data(), "axis " + axes[i]);
     }
     assertEquals(
         Shape.of(2, 60), forward(node("Flatten", Map.of(), 1, 1), x)[0].shape(), "default axis");

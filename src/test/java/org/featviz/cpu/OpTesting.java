@@ -89,6 +89,11 @@ public final class OpTesting {
    * Asserts |a - e| <= atol + rtol * |e| elementwise; NaN never passes. Reports the first
    * mismatches.
    */
+  /** {@link #assertClose} with no tolerance: every element equal. */
+  public static void assertExact(float[] expected, float[] actual, String what) {
+    assertClose(expected, actual, 0, 0, what);
+  }
+
   public static void assertClose(
       float[] expected, float[] actual, double rtol, double atol, String what) {
     if (expected.length != actual.length)

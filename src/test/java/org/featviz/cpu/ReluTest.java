@@ -1,6 +1,6 @@
 package org.featviz.cpu;
 
-import static org.featviz.cpu.OpTesting.assertClose;
+import static org.featviz.cpu.OpTesting.assertExact;
 import static org.featviz.cpu.OpTesting.checkGradient;
 import static org.featviz.cpu.OpTesting.distinct;
 import static org.featviz.cpu.OpTesting.forward;
@@ -22,7 +22,7 @@ class ReluTest {
     Tensor x = random(Shape.of(2, 3, 4, 5), new Random(1), -1f, 1f);
     float[] expected = x.data().clone();
     for (int i = 0; i < expected.length; i++) expected[i] = Math.max(0f, expected[i]);
-    assertClose(expected, forward(relu, x)[0].data(), 0, 0, "Relu forward");
+    assertExact(expected, forward(relu, x)[0].data(), "Relu forward");
   }
 
   @Test

@@ -1,7 +1,7 @@
 package org.featviz.cpu;
 
 import static org.featviz.cpu.BroadcastIndexing.assertMessageNames;
-import static org.featviz.cpu.OpTesting.assertClose;
+import static org.featviz.cpu.OpTesting.assertExact;
 import static org.featviz.cpu.OpTesting.checkGradient;
 import static org.featviz.cpu.OpTesting.forward;
 import static org.featviz.cpu.OpTesting.node;
@@ -56,7 +56,7 @@ class ReshapeTest {
       Tensor y = forward(reshape, x, shape(requests[i]))[0];
       String what = "shape " + Arrays.toString(requests[i]);
       assertEquals(expected[i], y.shape(), what);
-      assertClose(x.data(), y.data(), 0, 0, what);
+      assertExact(x.data(), y.data(), what);
     }
   }
 

@@ -3,7 +3,7 @@ package org.featviz.cpu;
 import static org.featviz.cpu.BroadcastIndexing.assertMessageNames;
 import static org.featviz.cpu.BroadcastIndexing.ravel;
 import static org.featviz.cpu.BroadcastIndexing.unravel;
-import static org.featviz.cpu.OpTesting.assertClose;
+import static org.featviz.cpu.OpTesting.assertExact;
 import static org.featviz.cpu.OpTesting.checkGradient;
 import static org.featviz.cpu.OpTesting.forward;
 import static org.featviz.cpu.OpTesting.node;
@@ -43,7 +43,7 @@ class TransposeTest {
         for (int d = 0; d < 4; d++) inIdx[p[d]] = outIdx[d];
         expected[o] = x.data()[ravel(inIdx, X)];
       }
-      assertClose(expected, y.data(), 0, 0, what);
+      assertExact(expected, y.data(), what);
     }
   }
 
