@@ -101,6 +101,16 @@ final class ObjectiveTesting {
     return v;
   }
 
+  /** {@link #checkGradient(Objective, ArrayView, long, double, double)} with eps and rtol 1e-3. */
+  static void checkGradient(Objective objective, ArrayView view, long seed) {
+    checkGradient(objective, view, seed, 1e-3, 1e-3);
+  }
+
+  /** The same on a random view in [-1, 1) of one layer, drawn with the seed of the check. */
+  static void checkGradient(Objective objective, String layer, Shape shape, long seed) {
+    checkGradient(objective, randomView(layer, shape, new Random(seed), -1, 1), seed);
+  }
+
   /**
    * Checks objective.evaluate's gradient on every layer it reads: the gradient is ADDED (a random
    * background is put in first and subtracted after), nothing is written into the padding, the

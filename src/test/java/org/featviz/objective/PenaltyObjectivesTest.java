@@ -29,15 +29,11 @@ class PenaltyObjectivesTest {
     checkGradient(
         Objectives.l2Inversion("conv", uniform(36, rng, -1, 1)),
         randomView("conv", CONV, rng, -1, 1),
-        31,
-        1e-3,
-        1e-3);
+        31);
     checkGradient(
         Objectives.l2Inversion("fc", uniform(6, rng, -1, 1)),
         randomView("fc", DENSE, rng, -1, 1),
-        32,
-        1e-3,
-        1e-3);
+        32);
   }
 
   @Test
@@ -62,15 +58,11 @@ class PenaltyObjectivesTest {
       checkGradient(
           Objectives.layerPenalty("conv", norm, 0.3),
           new ArrayView().with("conv", CONV, awayFrom(0, 0.01f, 36, rng, -1, 1)),
-          34,
-          1e-3,
-          1e-3);
+          34);
       checkGradient(
           Objectives.layerPenalty("fc", norm, 2),
           new ArrayView().with("fc", DENSE, awayFrom(0, 0.01f, 6, rng, -1, 1)),
-          35,
-          1e-3,
-          1e-3);
+          35);
     }
   }
 }

@@ -71,9 +71,7 @@ class WhitenedObjectivesTest {
       Objectives.whitenedChannel("fc", w6, 5)
     };
     long seed = 66;
-    for (Objective o : conv)
-      checkGradient(o, randomView("conv", CONV, rng, -1, 3), seed++, 1e-3, 1e-3);
-    for (Objective o : dense)
-      checkGradient(o, randomView("fc", DENSE, rng, -1, 3), seed++, 1e-3, 1e-3);
+    for (Objective o : conv) checkGradient(o, randomView("conv", CONV, rng, -1, 3), seed++);
+    for (Objective o : dense) checkGradient(o, randomView("fc", DENSE, rng, -1, 3), seed++);
   }
 }
