@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import org.featviz.BundledModels;
+import org.featviz.CommandWords;
 import org.featviz.TestData;
 import org.featviz.backend.Backend;
 import org.featviz.data.FashionMnist;
@@ -94,19 +95,10 @@ abstract class RenderDeviceCases {
     OnBoth both =
         onDeviceAndCpu(
             "",
-            "render",
-            "--model",
-            model().toString(),
-            "--layer",
-            "relu1",
-            "--unit",
-            "0-2",
-            "--steps",
-            "3",
-            "--transforms",
-            "small",
-            "--param",
-            "pixel");
+            CommandWords.of(
+                "render --model {} --layer relu1 --unit 0-2 "
+                    + "--steps 3 --transforms small --param pixel",
+                model()));
     for (String f :
         List.of(
             "relu1_unit_0000.png", "relu1_unit_0002.png", "contact_sheet.png", "results.json")) {
@@ -131,27 +123,11 @@ abstract class RenderDeviceCases {
     assertSameUnits(
         onDeviceAndCpu(
             "-div",
-            "render",
-            "--model",
-            model().toString(),
-            "--layer",
-            "relu1",
-            "--unit",
-            "0-2",
-            "--steps",
-            "3",
-            "--transforms",
-            "none",
-            "--param",
-            "pixel",
-            "--diversity",
-            "2",
-            "--tv",
-            "0.5",
-            "--blur",
-            "0.5",
-            "--l1",
-            "0.1"),
+            CommandWords.of(
+                "render --model {} --layer relu1 --unit 0-2 "
+                    + "--steps 3 --transforms none --param pixel "
+                    + "--diversity 2 --tv 0.5 --blur 0.5 --l1 0.1",
+                model())),
         3);
   }
 
@@ -165,23 +141,11 @@ abstract class RenderDeviceCases {
     OnBoth both =
         onDeviceAndCpu(
             "-whitened",
-            "render",
-            "--model",
-            BundledModels.path("fashion-cnn").toString(),
-            "--layer",
-            "relu2",
-            "--unit",
-            "0-1",
-            "--objective",
-            "whitened-dot",
-            "--penalty",
-            "relu1:l2:0.1",
-            "--steps",
-            "8",
-            "--transforms",
-            "small",
-            "--math",
-            "fp32");
+            CommandWords.of(
+                "render --model {} --layer relu2 --unit 0-1 "
+                    + "--objective whitened-dot --penalty relu1:l2:0.1 "
+                    + "--steps 8 --transforms small --math fp32",
+                BundledModels.path("fashion-cnn")));
     JsonArray d = both.device();
     JsonArray e = both.cpu();
     assertEquals(2, d.size());

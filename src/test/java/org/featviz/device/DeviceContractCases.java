@@ -123,6 +123,11 @@ public abstract class DeviceContractCases extends DeviceCases {
         e.getMessage());
   }
 
+  /** row_sum on one block of 32 threads, no dynamic shared memory. */
+  private void launchRowSum(KernelArgs args) {
+    device.launch("row_sum", Dim3.of(1), Dim3.of(32), 0, args);
+  }
+
   @Test
   void wrongArgumentsAreRejectedNamingTheKernel() {
     try (DeviceBuffer x = device.allocateFloats(64);
@@ -130,13 +135,7 @@ public abstract class DeviceContractCases extends DeviceCases {
       var tooFew =
           assertThrows(
               IllegalArgumentException.class,
-              () ->
-                  device.launch(
-                      "row_sum",
-                      Dim3.of(1),
-                      Dim3.of(32),
-                      0,
-                      new KernelArgs().ptr(x).ptr(y).i32(1)));
+              () -> launchRowSum(new KernelArgs().ptr(x).ptr(y).i32(1)));
       assertTrue(
           tooFew.getMessage().contains("row_sum")
               && tooFew.getMessage().contains("takes 4 arguments"),
@@ -144,13 +143,7 @@ public abstract class DeviceContractCases extends DeviceCases {
       var wrongKind =
           assertThrows(
               IllegalArgumentException.class,
-              () ->
-                  device.launch(
-                      "row_sum",
-                      Dim3.of(1),
-                      Dim3.of(32),
-                      0,
-                      new KernelArgs().ptr(x).ptr(y).i32(1).f32(64f)));
+              () -> launchRowSum(new KernelArgs().ptr(x).ptr(y).i32(1).f32(64f)));
       assertTrue(wrongKind.getMessage().contains("row_sum"), wrongKind.getMessage());
     }
   }
@@ -182,17 +175,13 @@ public abstract class DeviceContractCases extends DeviceCases {
     try (DeviceBuffer y = device.allocateFloats(1)) {
       KernelArgs args = new KernelArgs().ptr(x).ptr(y).i32(1).i32(64);
       x.close();
-      assertThrows(
-          IllegalStateException.class,
-          () -> device.launch("row_sum", Dim3.of(1), Dim3.of(32), 0, args));
+      assertThrows(IllegalStateException.class, () -> launchRowSum(args));
     }
     try (Device other = openDevice();
         DeviceBuffer foreign = other.allocateFloats(64);
         DeviceBuffer y = device.allocateFloats(1)) {
       KernelArgs args = new KernelArgs().ptr(foreign).ptr(y).i32(1).i32(64);
-      assertThrows(
-          IllegalArgumentException.class,
-          () -> device.launch("row_sum", Dim3.of(1), Dim3.of(32), 0, args));
+      assertThrows(IllegalArgumentException.class, () -> launchRowSum(args));
       assertThrows(IllegalArgumentException.class, () -> device.copyToHostFloats(foreign, 1));
     }
   }

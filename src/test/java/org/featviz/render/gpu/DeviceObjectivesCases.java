@@ -68,6 +68,28 @@ public abstract class DeviceObjectivesCases extends DeviceCases {
     return Whitening.estimate(samples);
   }
 
+  /** A plan for input, run forward on uniform inputs in [-1, 1). */
+  private DevicePlan forward(DeviceExecutor exec, Shape input) {
+    DevicePlan plan = exec.plan(Map.of("x", input), LAYERS);
+    device.copyToDevice(KernelChecks.uniform(rng, input.size(), -1f, 1f), plan.inputBuffer("x"));
+    plan.runForward();
+    return plan;
+  }
+
+  /** The activations of LAYERS copied to the host; their shapes are put in shapes. */
+  private Map<String, Tensor> activations(DevicePlan plan, Map<String, Shape> shapes) {
+    Map<String, Tensor> acts = new LinkedHashMap<>();
+    for (String l : LAYERS) {
+      shapes.put(l, plan.shape(l));
+      acts.put(
+          l,
+          Tensor.of(
+              plan.shape(l),
+              device.copyToHostFloats(plan.activationBuffer(l), plan.shape(l).size())));
+    }
+    return acts;
+  }
+
   /**
    * Seeds written by DeviceObjectives and by the CPU on the same activations, compared layer by
    * layer.
@@ -77,20 +99,10 @@ public abstract class DeviceObjectivesCases extends DeviceCases {
     int batch = targets.size();
     Shape input = Shape.of(batch, 1, 6, 6);
     try (DeviceExecutor exec = new DeviceExecutor(device, g, List.of("x"))) {
-      DevicePlan plan = exec.plan(Map.of("x", input), LAYERS);
-      device.copyToDevice(KernelChecks.uniform(rng, input.size(), -1f, 1f), plan.inputBuffer("x"));
-      plan.runForward();
+      DevicePlan plan = forward(exec, input);
       plan.clearSeeds();
       Map<String, Shape> shapes = new LinkedHashMap<>();
-      Map<String, Tensor> acts = new LinkedHashMap<>();
-      for (String l : LAYERS) {
-        shapes.put(l, plan.shape(l));
-        acts.put(
-            l,
-            Tensor.of(
-                plan.shape(l),
-                device.copyToHostFloats(plan.activationBuffer(l), plan.shape(l).size())));
-      }
+      Map<String, Tensor> acts = activations(plan, shapes);
       Map<String, Tensor> expected =
           RenderSteps.objectiveGradients(targets, acts, Set.copyOf(LAYERS), null);
       try (DeviceObjectives objectives = new DeviceObjectives(device, targets, shapes)) {
@@ -219,19 +231,9 @@ public abstract class DeviceObjectivesCases extends DeviceCases {
     int batch = targets.size();
     Shape input = Shape.of(batch, 1, 6, 6);
     try (DeviceExecutor exec = new DeviceExecutor(device, g, List.of("x"))) {
-      DevicePlan plan = exec.plan(Map.of("x", input), LAYERS);
-      device.copyToDevice(KernelChecks.uniform(rng, input.size(), -1f, 1f), plan.inputBuffer("x"));
-      plan.runForward();
+      DevicePlan plan = forward(exec, input);
       Map<String, Shape> shapes = new LinkedHashMap<>();
-      Map<String, Tensor> acts = new LinkedHashMap<>();
-      for (String l : LAYERS) {
-        shapes.put(l, plan.shape(l));
-        acts.put(
-            l,
-            Tensor.of(
-                plan.shape(l),
-                device.copyToHostFloats(plan.activationBuffer(l), plan.shape(l).size())));
-      }
+      Map<String, Tensor> acts = activations(plan, shapes);
       RepresentativeSubstitution[] expected = RenderSteps.hostRs(targets, acts);
       try (DeviceObjectives objectives = new DeviceObjectives(device, targets, shapes)) {
         plan.clearSeeds();

@@ -510,10 +510,8 @@ public abstract class DeviceRendererCases extends DeviceCases {
 
   @Test
   void oneStepOnFashionCnnMatchesTheCpu() {
-    Graph g =
-        Prepare.forRun(
-            OnnxImporter.read(BundledModels.path("fashion-cnn")), null, List.of("relu2"));
-    InputNormalization norm = InputNormalization.fromMetadata(g.metadata(), "fashion-cnn");
+    Graph g = fashionCnnToRelu2();
+    InputNormalization norm = fashionCnnNormalization(g);
     List<RenderTarget> targets =
         List.of(
             new RenderTarget(Objectives.channel("relu2", 3), "relu2", 3),
@@ -702,10 +700,8 @@ public abstract class DeviceRendererCases extends DeviceCases {
     // image that
     // the CPU's double one does not (oneStepOnFashionCnnMatchesTheCpu), and many steps amplify
     // that.
-    Graph g =
-        Prepare.forRun(
-            OnnxImporter.read(BundledModels.path("fashion-cnn")), null, List.of("relu2"));
-    InputNormalization norm = InputNormalization.fromMetadata(g.metadata(), "fashion-cnn");
+    Graph g = fashionCnnToRelu2();
+    InputNormalization norm = fashionCnnNormalization(g);
     List<RenderTarget> targets = List.of(new RenderTarget(Objectives.iam("relu2", 4), "relu2", 4));
     RenderOptions o = RenderOptions.defaults().withSteps(30).withTransforms(TransformConfig.none());
     assertEquals(
@@ -745,10 +741,8 @@ public abstract class DeviceRendererCases extends DeviceCases {
    */
   @Test
   void rsOnFashionCnnIsCountedOnTheDeviceAsOnTheCpu() {
-    Graph g =
-        Prepare.forRun(
-            OnnxImporter.read(BundledModels.path("fashion-cnn")), null, List.of("relu2"));
-    InputNormalization norm = InputNormalization.fromMetadata(g.metadata(), "fashion-cnn");
+    Graph g = fashionCnnToRelu2();
+    InputNormalization norm = fashionCnnNormalization(g);
     List<RenderTarget> targets =
         List.of(
             new RenderTarget(Objectives.channel("relu2", 3), "relu2", 3),
@@ -799,5 +793,16 @@ public abstract class DeviceRendererCases extends DeviceCases {
       }
       assertTrue(Math.abs(c.rs().above() - d.rs().above()) <= 1, what + ": final RS");
     }
+  }
+
+  /** The bundled fashion-cnn prepared for a run up to relu2. */
+  private static Graph fashionCnnToRelu2() {
+    return Prepare.forRun(
+        OnnxImporter.read(BundledModels.path("fashion-cnn")), null, List.of("relu2"));
+  }
+
+  /** fashion-cnn's input normalization, from its metadata. */
+  private static InputNormalization fashionCnnNormalization(Graph g) {
+    return InputNormalization.fromMetadata(g.metadata(), "fashion-cnn");
   }
 }
