@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.util.Random;
 import org.featviz.device.DeviceBuffer;
 import org.featviz.device.DeviceCases;
+import org.featviz.device.FloatEdges;
 import org.featviz.device.MathMode;
 import org.featviz.plan.MixedPrecision;
 import org.junit.jupiter.api.Test;
@@ -35,40 +36,29 @@ public abstract class ConvertKernelCases extends DeviceCases {
 
   @Test
   void edgeValuesConvertBitForBit() {
-    float[] x = {
-      0f,
-      -0f,
-      1f,
-      -1f,
-      Float.MIN_VALUE,
-      -Float.MIN_VALUE,
-      Float.MIN_NORMAL,
-      Float.MAX_VALUE,
-      -Float.MAX_VALUE,
-      Float.POSITIVE_INFINITY,
-      Float.NEGATIVE_INFINITY,
-      Float.NaN,
-      Float.intBitsToFloat(0xffc00001),
-      Float.intBitsToFloat(0x7f800001),
-      Float.intBitsToFloat(0x7fbfffff),
-      1f + 0x1p-8f,
-      1f + 3 * 0x1p-8f,
-      1f + 0x1p-11f,
-      1f + 3 * 0x1p-11f,
-      65504f,
-      65519.996f,
-      65520f,
-      -65520f,
-      0x1p-14f,
-      0x1p-24f,
-      0x1p-25f,
-      0x1p-25f + 0x1p-40f,
-      1.5f * 0x1p-24f,
-      0x1.ffcp-15f,
-      Float.intBitsToFloat(0x7f7f8000),
-      Float.intBitsToFloat(0x7f7f7fff),
-      Float.intBitsToFloat(0x00018000)
-    };
+    float[] x =
+        FloatEdges.and(
+            Float.NaN,
+            Float.intBitsToFloat(0xffc00001),
+            Float.intBitsToFloat(0x7f800001),
+            Float.intBitsToFloat(0x7fbfffff),
+            1f + 0x1p-8f,
+            1f + 3 * 0x1p-8f,
+            1f + 0x1p-11f,
+            1f + 3 * 0x1p-11f,
+            65504f,
+            65519.996f,
+            65520f,
+            -65520f,
+            0x1p-14f,
+            0x1p-24f,
+            0x1p-25f,
+            0x1p-25f + 0x1p-40f,
+            1.5f * 0x1p-24f,
+            0x1.ffcp-15f,
+            Float.intBitsToFloat(0x7f7f8000),
+            Float.intBitsToFloat(0x7f7f7fff),
+            Float.intBitsToFloat(0x00018000));
     for (MathMode format : FORMATS) assertToSixteen(format, x, 0, 0, "edge values");
   }
 

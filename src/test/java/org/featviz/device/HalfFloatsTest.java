@@ -110,42 +110,31 @@ class HalfFloatsTest {
 
   @Test
   void tiesOverflowAndSubnormalEdgesRoundAsIeeeSays() {
-    float[] edges = {
-      0f,
-      -0f,
-      1f,
-      -1f,
-      Float.MIN_VALUE,
-      -Float.MIN_VALUE,
-      Float.MIN_NORMAL,
-      Float.MAX_VALUE,
-      -Float.MAX_VALUE,
-      Float.POSITIVE_INFINITY,
-      Float.NEGATIVE_INFINITY,
-      1f + 0x1p-8f,
-      1f + 3 * 0x1p-8f,
-      1f + 0x1p-8f + 0x1p-20f, // bf16 ties at 1, both ways
-      1f + 0x1p-11f,
-      1f + 3 * 0x1p-11f,
-      1f + 0x1p-11f - 0x1p-23f, // fp16 ties at 1, both ways
-      65504f,
-      65519.996f,
-      65520f,
-      -65520f,
-      65536f, // fp16's largest, its overflow tie
-      0x1p-14f,
-      0x1p-14f - 0x1p-24f,
-      0x1p-24f,
-      0x1p-25f,
-      0x1p-25f + 0x1p-40f, // fp16 subnormal edges
-      1.5f * 0x1p-24f,
-      2.5f * 0x1p-24f,
-      0x1.ffcp-15f,
-      Float.intBitsToFloat(0x7f7f8000),
-      Float.intBitsToFloat(0x7f7f7fff), // bf16 overflow tie and below
-      Float.intBitsToFloat(0x00018000),
-      Float.intBitsToFloat(0x00008000)
-    }; // bf16 subnormal ties
+    float[] edges =
+        FloatEdges.and(
+            1f + 0x1p-8f,
+            1f + 3 * 0x1p-8f,
+            1f + 0x1p-8f + 0x1p-20f, // bf16 ties at 1, both ways
+            1f + 0x1p-11f,
+            1f + 3 * 0x1p-11f,
+            1f + 0x1p-11f - 0x1p-23f, // fp16 ties at 1, both ways
+            65504f,
+            65519.996f,
+            65520f,
+            -65520f,
+            65536f, // fp16's largest, its overflow tie
+            0x1p-14f,
+            0x1p-14f - 0x1p-24f,
+            0x1p-24f,
+            0x1p-25f,
+            0x1p-25f + 0x1p-40f, // fp16 subnormal edges
+            1.5f * 0x1p-24f,
+            2.5f * 0x1p-24f,
+            0x1.ffcp-15f,
+            Float.intBitsToFloat(0x7f7f8000),
+            Float.intBitsToFloat(0x7f7f7fff), // bf16 overflow tie and below
+            Float.intBitsToFloat(0x00018000),
+            Float.intBitsToFloat(0x00008000)); // bf16 subnormal ties
     for (float x : edges) checkRounding(x);
     assertEquals(
         0x7c00, HalfFloats.fp16Bits(65520f), "65520 is the tie past 65504: to even, infinity");
