@@ -33,6 +33,11 @@ public abstract class DeviceCases {
     return DeviceTesting.open(DeviceTesting.backendOf(getClass()));
   }
 
+  /** The test's device's cuDNN and cuBLAS operations. */
+  protected DeviceLibrary library() {
+    return device.library();
+  }
+
   /** Whether one device serves every test of the class (the default). */
   protected boolean shareDevice() {
     return true;

@@ -59,10 +59,8 @@ public abstract class FusedAndBatchedOpsCases extends DeviceCases {
           DeviceBuffer dw = device.toDevice(w.data());
           DeviceBuffer db = device.toDevice(b.data());
           DeviceBuffer dy = device.allocateFloats(expected.size())) {
-        device.library().convolutionPrepare(d);
-        device
-            .library()
-            .convolutionBiasActivationForward(d, ActivationMode.RELU, dx, dw, db, dy, 1f, 0f);
+        library().convolutionPrepare(d);
+        library().convolutionBiasActivationForward(d, ActivationMode.RELU, dx, dw, db, dy, 1f, 0f);
         assertClose(
             expected.data(),
             device.copyToHostFloats(dy, expected.size()),
@@ -70,8 +68,7 @@ public abstract class FusedAndBatchedOpsCases extends DeviceCases {
             1e-5,
             "relu(conv + b) " + d);
         device.copyToDevice(prior, dy);
-        device
-            .library()
+        library()
             .convolutionBiasActivationForward(d, ActivationMode.RELU, dx, dw, db, dy, 0.5f, 0.75f);
         assertClose(
             blended,
@@ -96,8 +93,7 @@ public abstract class FusedAndBatchedOpsCases extends DeviceCases {
           assertThrows(
               IllegalArgumentException.class,
               () ->
-                  device
-                      .library()
+                  library()
                       .convolutionBiasActivationForward(
                           d, ActivationMode.SIGMOID, x, w, b, y, 1f, 0f));
       assertTrue(e.getMessage().contains("SIGMOID"), e.getMessage());
@@ -105,8 +101,7 @@ public abstract class FusedAndBatchedOpsCases extends DeviceCases {
           assertThrows(
               IndexOutOfBoundsException.class,
               () ->
-                  device
-                      .library()
+                  library()
                       .convolutionBiasActivationForward(
                           d, ActivationMode.RELU, x, w, shortBias, y, 1f, 0f));
       assertTrue(o.getMessage().contains("bias"), o.getMessage());
@@ -176,7 +171,7 @@ public abstract class FusedAndBatchedOpsCases extends DeviceCases {
           try (DeviceBuffer da = device.toDevice(a);
               DeviceBuffer db = device.toDevice(b);
               DeviceBuffer dc = device.toDevice(c)) {
-            device.library().gemmStridedBatched(d, batch, da, aPos, db, bPos, dc, cPos, 0.75f, 1f);
+            library().gemmStridedBatched(d, batch, da, aPos, db, bPos, dc, cPos, 0.75f, 1f);
             assertClose(
                 naiveBatched(d, batch, a, aPos, b, bPos, c, cPos, 0.75f, 1f),
                 device.copyToHostFloats(dc, cLen),
@@ -184,7 +179,7 @@ public abstract class FusedAndBatchedOpsCases extends DeviceCases {
                 1e-6,
                 what + ", beta 1 (the gaps in C untouched)");
             device.copyToDevice(c, dc);
-            device.library().gemmStridedBatched(d, batch, da, aPos, db, bPos, dc, cPos, 1f, 0f);
+            library().gemmStridedBatched(d, batch, da, aPos, db, bPos, dc, cPos, 1f, 0f);
             assertClose(
                 naiveBatched(d, batch, a, aPos, b, bPos, c, cPos, 1f, 0f),
                 device.copyToHostFloats(dc, cLen),
@@ -207,8 +202,7 @@ public abstract class FusedAndBatchedOpsCases extends DeviceCases {
           assertThrows(
               IllegalArgumentException.class,
               () ->
-                  device
-                      .library()
+                  library()
                       .gemmStridedBatched(
                           d,
                           new GemmBatch(4, d.aCount(), 0, d.cCount() - 1),
@@ -225,8 +219,7 @@ public abstract class FusedAndBatchedOpsCases extends DeviceCases {
           assertThrows(
               IndexOutOfBoundsException.class,
               () ->
-                  device
-                      .library()
+                  library()
                       .gemmStridedBatched(
                           d,
                           new GemmBatch(4, d.aCount(), d.bCount(), d.cCount()),

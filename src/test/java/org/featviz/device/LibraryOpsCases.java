@@ -86,22 +86,22 @@ public abstract class LibraryOpsCases extends DeviceCases {
           DeviceBuffer dy = device.allocateFloats(y.size());
           DeviceBuffer ddy = device.toDevice(gy.data());
           DeviceBuffer g = device.allocateFloats(x.size())) {
-        device.library().convolutionPrepare(d);
-        device.library().convolutionForward(d, dx, dw, dy, 1f, 0f);
+        library().convolutionPrepare(d);
+        library().convolutionForward(d, dx, dw, dy, 1f, 0f);
         assertClose(y.data(), device.copyToHostFloats(dy, y.size()), 1e-4, 1e-5, "conv " + d);
         device.copyToDevice(priorY, dy);
-        device.library().convolutionForward(d, dx, dw, dy, 0.5f, 1f);
+        library().convolutionForward(d, dx, dw, dy, 0.5f, 1f);
         assertClose(
             CpuOracle.blend(y.data(), 0.5f, 1f, priorY),
             device.copyToHostFloats(dy, y.size()),
             1e-4,
             1e-5,
             "conv 0.5 y + prior " + d);
-        device.library().convolutionBackwardData(d, dw, ddy, g, 1f, 0f);
+        library().convolutionBackwardData(d, dw, ddy, g, 1f, 0f);
         assertClose(
             gx.data(), device.copyToHostFloats(g, x.size()), 1e-4, 1e-5, "conv backward data " + d);
         device.copyToDevice(priorX, g);
-        device.library().convolutionBackwardData(d, dw, ddy, g, 1f, 1f);
+        library().convolutionBackwardData(d, dw, ddy, g, 1f, 1f);
         assertClose(
             CpuOracle.plus(priorX, gx.data()),
             device.copyToHostFloats(g, x.size()),
@@ -148,7 +148,7 @@ public abstract class LibraryOpsCases extends DeviceCases {
           device.copyToDevice(a, 0, da, offA, a.length);
           device.copyToDevice(b, 0, db, offB, b.length);
           device.copyToDevice(c, 0, dc, offC, c.length);
-          device.library().gemm(d, da, offA, db, offB, dc, offC, 0.75f, 0.5f);
+          library().gemm(d, da, offA, db, offB, dc, offC, 0.75f, 0.5f);
           float[] got = new float[c.length];
           device.copyToHost(dc, offC, got, 0, got.length);
           assertClose(
@@ -157,7 +157,7 @@ public abstract class LibraryOpsCases extends DeviceCases {
               1e-5,
               1e-6,
               "gemm transA " + ta + " transB " + tb);
-          device.library().gemm(d, da, offA, db, offB, dc, offC, 1f, 0f);
+          library().gemm(d, da, offA, db, offB, dc, offC, 1f, 0f);
           device.copyToHost(dc, offC, got, 0, got.length);
           assertClose(
               naiveGemm(d, a, b, new float[c.length], 1f, 0f), got, 1e-5, 1e-6, "gemm, beta 0");
@@ -180,8 +180,8 @@ public abstract class LibraryOpsCases extends DeviceCases {
         compareWithReference(
             CpuOracle.pool(d),
             x,
-            (bx, by) -> device.library().poolingForward(d, bx, by, 1f, 0f),
-            (bx, by, bdy, bdx) -> device.library().poolingBackward(d, bx, by, bdy, bdx, 1f, 0f),
+            (bx, by) -> library().poolingForward(d, bx, by, 1f, 0f),
+            (bx, by, bdy, bdx) -> library().poolingBackward(d, bx, by, bdy, bdx, 1f, 0f),
             1e-5,
             1e-6,
             1e-5,
@@ -209,7 +209,7 @@ public abstract class LibraryOpsCases extends DeviceCases {
     assertTrue(nans > 3 && nans < y.length, nans + " of " + y.length + " outputs NaN");
     try (DeviceBuffer dx = device.toDevice(x.data());
         DeviceBuffer dy = device.allocateFloats(y.length)) {
-      device.library().poolingForward(d, dx, dy, 1f, 0f);
+      library().poolingForward(d, dx, dy, 1f, 0f);
       assertEquals(
           java.util.Arrays.toString(y),
           java.util.Arrays.toString(device.copyToHostFloats(dy, y.length)),
@@ -239,9 +239,9 @@ public abstract class LibraryOpsCases extends DeviceCases {
           DeviceBuffer dy = device.allocateFloats(n);
           DeviceBuffer ddy = device.toDevice(gy.data());
           DeviceBuffer g = device.toDevice(prior)) {
-        device.library().activationForward(mode, n, dx, dy, 1f, 0f);
+        library().activationForward(mode, n, dx, dy, 1f, 0f);
         assertClose(y.data(), device.copyToHostFloats(dy, n), 1e-5, 1e-6, mode.toString());
-        device.library().activationBackward(mode, n, dx, dy, ddy, g, 1f, 1f);
+        library().activationBackward(mode, n, dx, dy, ddy, g, 1f, 1f);
         assertClose(
             CpuOracle.plus(prior, gx.data()),
             device.copyToHostFloats(g, n),
@@ -265,8 +265,8 @@ public abstract class LibraryOpsCases extends DeviceCases {
       compareWithReference(
           lrn,
           random(Shape.of(2, 6, 10), rng, -2f, 2f),
-          (x, y) -> device.library().lrnForward(d, x, y, 1f, 0f),
-          (x, y, dy, dx) -> device.library().lrnBackward(d, x, y, dy, dx, 1f, 0f),
+          (x, y) -> library().lrnForward(d, x, y, 1f, 0f),
+          (x, y, dy, dx) -> library().lrnBackward(d, x, y, dy, dx, 1f, 0f),
           1e-5,
           1e-6,
           1e-4,
@@ -281,8 +281,8 @@ public abstract class LibraryOpsCases extends DeviceCases {
     compareWithReference(
         node("Softmax", Map.of("axis", 1L), 1, 1),
         random(Shape.of(3, 5, 4), rng, -3f, 3f),
-        (x, y) -> device.library().softmaxForward(d, x, y, 1f, 0f),
-        (x, y, dy, dx) -> device.library().softmaxBackward(d, y, dy, dx, 1f, 0f),
+        (x, y) -> library().softmaxForward(d, x, y, 1f, 0f),
+        (x, y, dy, dx) -> library().softmaxBackward(d, y, dy, dx, 1f, 0f),
         1e-5,
         1e-7,
         1e-5,
@@ -326,12 +326,12 @@ public abstract class LibraryOpsCases extends DeviceCases {
         DeviceBuffer bc = device.allocateFloats((long) g.m() * g.n())) {
       for (MathMode mode : new MathMode[] {MathMode.FP32, MathMode.TF32}) {
         device.setMathMode(mode);
-        device.library().convolutionPrepare(d);
-        device.library().convolutionForward(d, bx, bw, by, 1f, 0f);
+        library().convolutionPrepare(d);
+        library().convolutionForward(d, bx, bw, by, 1f, 0f);
         conv[mode.ordinal()] = device.copyToHostFloats(by, (int) d.outputCount());
-        device.library().convolutionBackwardData(d, bw, bgy, bgx, 1f, 0f);
+        library().convolutionBackwardData(d, bw, bgy, bgx, 1f, 0f);
         convBack[mode.ordinal()] = device.copyToHostFloats(bgx, (int) d.inputCount());
-        device.library().gemm(g, ba, 0, bb, 0, bc, 0, 1f, 0f);
+        library().gemm(g, ba, 0, bb, 0, bc, 0, 1f, 0f);
         gemm[mode.ordinal()] = device.copyToHostFloats(bc, g.m() * g.n());
       }
     } finally {
@@ -373,7 +373,7 @@ public abstract class LibraryOpsCases extends DeviceCases {
       IndexOutOfBoundsException e =
           assertThrows(
               IndexOutOfBoundsException.class,
-              () -> device.library().convolutionForward(d, x, w, y, 1f, 0f));
+              () -> library().convolutionForward(d, x, w, y, 1f, 0f));
       assertTrue(e.getMessage().contains("convolution forward: y"), e.getMessage());
     }
     for (MathMode mode : MathMode.values()) {

@@ -225,9 +225,9 @@ public abstract class MixedPrecisionCases extends DeviceCases {
         IllegalStateException e =
             assertThrows(
                 IllegalStateException.class,
-                () -> device.library().convolutionForward(d, x, w, y, 1f, 0f));
+                () -> library().convolutionForward(d, x, w, y, 1f, 0f));
         assertTrue(e.getMessage().contains(mode + " is mixed precision"), e.getMessage());
-        assertThrows(IllegalStateException.class, () -> device.library().gemm(g, x, w, y, 1f, 0f));
+        assertThrows(IllegalStateException.class, () -> library().gemm(g, x, w, y, 1f, 0f));
       }
     } finally {
       device.setMathMode(MathMode.FP32);
@@ -242,7 +242,7 @@ public abstract class MixedPrecisionCases extends DeviceCases {
         DeviceBuffer by = device.allocateFloats(x.length)) {
       for (MathMode mode : MathMode.values()) {
         device.setMathMode(mode);
-        device.library().activationForward(ActivationMode.TANH, x.length, bx, by, 1f, 0f);
+        library().activationForward(ActivationMode.TANH, x.length, bx, by, 1f, 0f);
         y[mode.ordinal()] = device.copyToHostFloats(by, x.length);
       }
     } finally {
