@@ -41,8 +41,7 @@ class AveragePoolTest {
     for (MaxPoolTest.Case k : MaxPoolTest.CASES) {
       for (long includePad : longs(0, 1)) {
         Tensor x = random(Shape.of(2, 2, k.h(), k.w()), rng, -1, 1);
-        checkGradient(
-            averagePool(k, includePad), new Tensor[] {x}, new boolean[] {true}, 33, 1e-2, 1e-2);
+        checkGradient(averagePool(k, includePad), x, 33, 1e-2, 1e-2);
       }
     }
   }
@@ -112,7 +111,7 @@ class AveragePoolTest {
             1e-6,
             1e-6,
             "AveragePool " + mode + ", count_include_pad " + includePad);
-        checkGradient(pool, new Tensor[] {x}, new boolean[] {true}, 35, 1e-2, 1e-2);
+        checkGradient(pool, x, 35, 1e-2, 1e-2);
       }
     }
   }
@@ -140,7 +139,7 @@ class AveragePoolTest {
     assertEquals(Shape.of(2, 2, 7), y1.shape());
     assertClose(
         NaiveSpatial.pool(x1.data(), 4, g1, false, true), y1.data(), 1e-6, 1e-6, "AveragePool 1-D");
-    checkGradient(pool1, new Tensor[] {x1}, new boolean[] {true}, 37, 1e-2, 1e-2);
+    checkGradient(pool1, x1, 37, 1e-2, 1e-2);
 
     Node pool3 =
         node(
@@ -172,7 +171,7 @@ class AveragePoolTest {
         1e-6,
         1e-6,
         "AveragePool 3-D");
-    checkGradient(pool3, new Tensor[] {x3}, new boolean[] {true}, 38, 1e-2, 1e-2);
+    checkGradient(pool3, x3, 38, 1e-2, 1e-2);
   }
 
   private static Node averagePool(MaxPoolTest.Case k, long includePad) {

@@ -94,7 +94,7 @@ class ClipTest {
         1e-2,
         1e-2);
     Node clip6 = node("Clip", Map.of("min", -0.3f, "max", 0.4f), 1, 1);
-    checkGradient(clip6, 6, new Tensor[] {x}, new boolean[] {true}, 77, 1e-2, 1e-2);
+    checkGradient(clip6, 6, x, 77, 1e-2, 1e-2);
   }
 
   @Test

@@ -38,7 +38,7 @@ class GlobalAveragePoolTest {
         expected[p] = (float) (sum / plane);
       }
       assertClose(expected, y.data(), 1e-6, 1e-6, "GlobalAveragePool " + x.shape());
-      checkGradient(pool, new Tensor[] {x}, new boolean[] {true}, 42, 1e-2, 1e-2);
+      checkGradient(pool, x, 42, 1e-2, 1e-2);
     }
   }
 

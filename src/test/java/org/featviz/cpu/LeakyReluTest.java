@@ -50,9 +50,8 @@ class LeakyReluTest {
   void backwardMatchesFiniteDifferences() {
     Node leaky = node("LeakyRelu", Map.of("alpha", 0.2f), 1, 1);
     Tensor x = distinct(Shape.of(2, 3, 4, 5), new Random(42), 0.05f);
-    checkGradient(leaky, new Tensor[] {x}, new boolean[] {true}, 43, 1e-2, 1e-2);
+    checkGradient(leaky, x, 43, 1e-2, 1e-2);
     Tensor y = distinct(Shape.of(8), new Random(44), 0.05f);
-    checkGradient(
-        node("LeakyRelu", Map.of(), 1, 1), new Tensor[] {y}, new boolean[] {true}, 45, 1e-2, 1e-2);
+    checkGradient(node("LeakyRelu", Map.of(), 1, 1), y, 45, 1e-2, 1e-2);
   }
 }

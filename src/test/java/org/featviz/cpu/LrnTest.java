@@ -48,8 +48,7 @@ class LrnTest {
     Random rng = new Random(52);
     for (Map<String, Object> attrs : variants()) {
       Tensor x = random(Shape.of(2, 5, 3, 2), rng, -2, 2);
-      checkGradient(
-          node("LRN", attrs, 1, 1), new Tensor[] {x}, new boolean[] {true}, 53, 1e-3, 1e-2);
+      checkGradient(node("LRN", attrs, 1, 1), x, 53, 1e-3, 1e-2);
     }
   }
 

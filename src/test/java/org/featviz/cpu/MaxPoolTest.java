@@ -116,8 +116,7 @@ class MaxPoolTest {
     Random rng = new Random(22);
     for (Case k : CASES) {
       Tensor x = distinct(Shape.of(2, 2, k.h(), k.w()), rng, 0.05f);
-      checkGradient(
-          node("MaxPool", k.attrs(), 1, 1), new Tensor[] {x}, new boolean[] {true}, 23, 1e-2, 1e-2);
+      checkGradient(node("MaxPool", k.attrs(), 1, 1), x, 23, 1e-2, 1e-2);
     }
   }
 
@@ -204,8 +203,7 @@ class MaxPoolTest {
       Shape expected = mode.equals("VALID") ? Shape.of(1, 2, 2, 2) : Shape.of(1, 2, 3, 3);
       assertEquals(expected, y.shape(), mode);
       assertExact(NaiveSpatial.pool(x.data(), 2, g, true, false), y.data(), "MaxPool " + mode);
-      checkGradient(
-          node("MaxPool", attrs, 1, 1), new Tensor[] {x}, new boolean[] {true}, 25, 1e-2, 1e-2);
+      checkGradient(node("MaxPool", attrs, 1, 1), x, 25, 1e-2, 1e-2);
     }
   }
 
@@ -231,7 +229,7 @@ class MaxPoolTest {
     Tensor y1 = forward(pool1, x1)[0];
     assertEquals(Shape.of(2, 3, 5), y1.shape());
     assertExact(NaiveSpatial.pool(x1.data(), 6, g1, true, false), y1.data(), "MaxPool 1-D");
-    checkGradient(pool1, new Tensor[] {x1}, new boolean[] {true}, 27, 1e-2, 1e-2);
+    checkGradient(pool1, x1, 27, 1e-2, 1e-2);
 
     Node pool3 =
         node(
@@ -252,7 +250,7 @@ class MaxPoolTest {
     Tensor y3 = forward(pool3, x3)[0];
     assertEquals(Shape.of(1, 2, 2, 3, 2), y3.shape());
     assertExact(NaiveSpatial.pool(x3.data(), 2, g3, true, false), y3.data(), "MaxPool 3-D");
-    checkGradient(pool3, new Tensor[] {x3}, new boolean[] {true}, 28, 1e-2, 1e-2);
+    checkGradient(pool3, x3, 28, 1e-2, 1e-2);
   }
 
   @Test

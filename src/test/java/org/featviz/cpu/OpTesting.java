@@ -111,6 +111,17 @@ public final class OpTesting {
     if (bad > 0) fail(what + ": " + bad + " of " + expected.length + " elements differ" + errors);
   }
 
+  /** {@link #checkGradient} for an op with one input, checked with respect to it. */
+  public static void checkGradient(Node node, Tensor x, long seed, double eps, double rtol) {
+    checkGradient(node, OPSET, x, seed, eps, rtol);
+  }
+
+  /** The same at another opset. */
+  public static void checkGradient(
+      Node node, int opset, Tensor x, long seed, double eps, double rtol) {
+    checkGradient(node, opset, new Tensor[] {x}, new boolean[] {true}, seed, eps, rtol);
+  }
+
   /**
    * Checks the op's backward: for each input i with wrt[i], compares call.gradIn(i) for the seed r
    * with the central difference (L(x + eps) - L(x - eps)) / (2 eps) on up to 60 sampled elements.

@@ -100,22 +100,8 @@ class SoftmaxTest {
     Random rng = new Random(83);
     for (long axis : new long[] {0, 1, -1}) {
       Node softmax = node("Softmax", Map.of("axis", axis), 1, 1);
-      checkGradient(
-          softmax,
-          13,
-          new Tensor[] {random(X, rng, -2f, 2f)},
-          new boolean[] {true},
-          rng.nextLong(),
-          3e-3,
-          1e-2);
-      checkGradient(
-          softmax,
-          11,
-          new Tensor[] {random(X, rng, -2f, 2f)},
-          new boolean[] {true},
-          rng.nextLong(),
-          3e-3,
-          1e-2);
+      checkGradient(softmax, 13, random(X, rng, -2f, 2f), rng.nextLong(), 3e-3, 1e-2);
+      checkGradient(softmax, 11, random(X, rng, -2f, 2f), rng.nextLong(), 3e-3, 1e-2);
     }
   }
 

@@ -50,15 +50,9 @@ class TransposeTest {
   @Test
   void backwardMatchesFiniteDifferences() {
     Tensor x = random(X, new Random(122), -1f, 1f);
-    checkGradient(
-        transpose(new long[] {0, 2, 3, 1}),
-        new Tensor[] {x},
-        new boolean[] {true},
-        123,
-        1e-2,
-        1e-2);
+    checkGradient(transpose(new long[] {0, 2, 3, 1}), x, 123, 1e-2, 1e-2);
     Tensor m = random(Shape.of(3, 7), new Random(124), -1f, 1f);
-    checkGradient(transpose(null), new Tensor[] {m}, new boolean[] {true}, 125, 1e-2, 1e-2);
+    checkGradient(transpose(null), m, 125, 1e-2, 1e-2);
   }
 
   @Test
