@@ -54,6 +54,11 @@ class RendererTest {
     return Prepare.forRun(g, null, List.of("relu1"));
   }
 
+  /** net() rendered on the CPU with identity normalization, no progress listener. */
+  private static List<RenderResult> render(RenderOptions o, List<RenderTarget> targets) {
+    return new Renderer(net(), InputNormalization.identity(), o).render(targets, s -> {});
+  }
+
   private static RenderOptions options(int steps) {
     return RenderOptions.defaults().withSteps(steps).withTransforms(TransformConfig.none());
   }
@@ -66,8 +71,7 @@ class RendererTest {
             new RenderTarget(Objectives.channel("relu1", 0), "relu1", 0),
             new RenderTarget(Objectives.channel("relu1", 2), "relu1", 2));
     List<RenderResult> start = r.render(targets, s -> {});
-    List<RenderResult> end =
-        new Renderer(net(), InputNormalization.identity(), options(60)).render(targets, s -> {});
+    List<RenderResult> end = render(options(60), targets);
     for (int b = 0; b < 2; b++) {
       assertEquals(RenderResult.Status.OK, end.get(b).status());
       assertTrue(
@@ -119,8 +123,7 @@ class RendererTest {
   void diversityPushesImagesWithTheSameObjectiveApart() {
     RenderTarget t = new RenderTarget(Objectives.channel("relu1", 0), "relu1", 0);
     List<RenderTarget> twins = List.of(t, t, t);
-    List<RenderResult> same =
-        new Renderer(net(), InputNormalization.identity(), options(20)).render(twins, s -> {});
+    List<RenderResult> same = render(options(20), twins);
     assertArrayEquals(
         same.get(0).image(), same.get(1).image(), 0f, "same objective and seed: same image");
     // With a batch term every image starts from its own seed; the term's weight alone then decides
@@ -128,18 +131,10 @@ class RendererTest {
     // the images end up.
     double without =
         diversity(
-            new Renderer(
-                    net(),
-                    InputNormalization.identity(),
-                    options(40).withBatchTerms(List.of(Objectives.diversity("relu1", 0))))
-                .render(twins, s -> {}));
+            render(options(40).withBatchTerms(List.of(Objectives.diversity("relu1", 0))), twins));
     double with =
         diversity(
-            new Renderer(
-                    net(),
-                    InputNormalization.identity(),
-                    options(40).withBatchTerms(List.of(Objectives.diversity("relu1", 20))))
-                .render(twins, s -> {}));
+            render(options(40).withBatchTerms(List.of(Objectives.diversity("relu1", 20))), twins));
     assertTrue(
         with > without + 0.01,
         "diversity (minus the mean Gram cosine similarity at relu1): "
@@ -168,8 +163,7 @@ class RendererTest {
   @Test
   void aUnitThatNeverFiresIsReportedDead() {
     List<RenderResult> res =
-        new Renderer(net(), InputNormalization.identity(), options(5))
-            .render(List.of(new RenderTarget(Objectives.channel("relu1", 3), "relu1", 3)), s -> {});
+        render(options(5), List.of(new RenderTarget(Objectives.channel("relu1", 3), "relu1", 3)));
     assertEquals(RenderResult.Status.DEAD, res.get(0).status());
   }
 
@@ -178,16 +172,8 @@ class RendererTest {
     RenderTarget a = new RenderTarget(Objectives.channel("relu1", 0), "relu1", 0);
     RenderTarget b = new RenderTarget(Objectives.iam("relu1", 1), "relu1", 1);
     RenderOptions o = RenderOptions.defaults().withSteps(8);
-    float[] alone =
-        new Renderer(net(), InputNormalization.identity(), o)
-            .render(List.of(a), s -> {})
-            .get(0)
-            .image();
-    float[] inBatch =
-        new Renderer(net(), InputNormalization.identity(), o)
-            .render(List.of(b, a), s -> {})
-            .get(1)
-            .image();
+    float[] alone = render(o, List.of(a)).get(0).image();
+    float[] inBatch = render(o, List.of(b, a)).get(1).image();
     assertArrayEquals(alone, inBatch, 1e-6f);
   }
 
@@ -279,12 +265,11 @@ class RendererTest {
     // apply); unit 3 still cannot fire, and a unit silent on its final image is reported DEAD,
     // never OK.
     List<RenderResult> res =
-        new Renderer(net(), InputNormalization.identity(), options(20))
-            .render(
-                List.of(
-                    new RenderTarget(Objectives.iam("relu1", 3), "relu1", 3),
-                    new RenderTarget(Objectives.iam("relu1", 0), "relu1", 0)),
-                s -> {});
+        render(
+            options(20),
+            List.of(
+                new RenderTarget(Objectives.iam("relu1", 3), "relu1", 3),
+                new RenderTarget(Objectives.iam("relu1", 0), "relu1", 0)));
     assertEquals(
         RenderResult.Status.DEAD, res.get(0).status(), "iam on the unit with zero weights");
     assertEquals(0.0, res.get(0).activation());
