@@ -10,6 +10,7 @@ import static org.featviz.plan.PlanTesting.graph;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.featviz.cpu.OpTesting;
 import org.featviz.device.DeviceCases;
 import org.featviz.ir.Shape;
 import org.featviz.ir.Tensor;
@@ -33,179 +34,89 @@ public abstract class DevicePlanOpsCases extends DeviceCases {
     return random(Shape.of(dims), rng, -1f, 1f);
   }
 
+  /** Distinct values (see OpTesting.distinct) of the given shape, gap apart. */
+  private Tensor distinct(float gap, int... dims) {
+    return OpTesting.distinct(Shape.of(dims), rng, gap);
+  }
+
+  /** A Conv of x by w (and bias b where not null) to y, compared with REDUCTION and 1e-5. */
+  private void compareConv(Tensor x, Tensor w, Tensor b, Map<String, Object> attrs, long seed) {
+    PlanTesting.GraphBuilder g = graph().input("x", x).weight("w", w);
+    List<String> in = b == null ? List.of("x", "w") : List.of("x", "w", "b");
+    if (b != null) g.weight("b", b);
+    compare(device, g.node("Conv", in, "y", attrs), List.of("y"), REDUCTION, 1e-5, seed);
+  }
+
   private static long[] l(long... v) {
     return v;
   }
 
   @Test
   void conv2dWithPaddingStridesDilationsGroupsAndBias() {
-    compare(
-        device,
-        graph()
-            .input("x", x(2, 4, 7, 6))
-            .weight("w", x(6, 2, 3, 3))
-            .weight("b", x(6))
-            .node(
-                "Conv",
-                List.of("x", "w", "b"),
-                "y",
-                Map.of(
-                    "pads", l(1, 2, 1, 2), "strides", l(2, 1), "dilations", l(1, 2), "group", 2L)),
-        List.of("y"),
-        REDUCTION,
-        1e-5,
+    compareConv(
+        x(2, 4, 7, 6),
+        x(6, 2, 3, 3),
+        x(6),
+        Map.of("pads", l(1, 2, 1, 2), "strides", l(2, 1), "dilations", l(1, 2), "group", 2L),
         1);
   }
 
   @Test
   void convWithAsymmetricPaddingGoesThroughAnExplicitPad() {
-    compare(
-        device,
-        graph()
-            .input("x", x(1, 2, 6, 5))
-            .weight("w", x(3, 2, 2, 3))
-            .node(
-                "Conv",
-                List.of("x", "w"),
-                "y",
-                Map.of("auto_pad", "SAME_UPPER", "strides", l(2, 2))),
-        List.of("y"),
-        REDUCTION,
-        1e-5,
+    compareConv(
+        x(1, 2, 6, 5),
+        x(3, 2, 2, 3),
+        null,
+        Map.of("auto_pad", "SAME_UPPER", "strides", l(2, 2)),
         2);
-    compare(
-        device,
-        graph()
-            .input("x", x(1, 2, 6, 5))
-            .weight("w", x(3, 2, 3, 3))
-            .node("Conv", List.of("x", "w"), "y", Map.of("pads", l(0, 2, 1, 1))),
-        List.of("y"),
-        REDUCTION,
-        1e-5,
-        3);
+    compareConv(x(1, 2, 6, 5), x(3, 2, 3, 3), null, Map.of("pads", l(0, 2, 1, 1)), 3);
   }
 
   @Test
   void conv1dAnd3d() {
-    compare(
-        device,
-        graph()
-            .input("x", x(2, 3, 9))
-            .weight("w", x(4, 3, 3))
-            .weight("b", x(4))
-            .node("Conv", List.of("x", "w", "b"), "y", Map.of("pads", l(1, 1), "strides", l(2))),
-        List.of("y"),
-        REDUCTION,
-        1e-5,
-        4);
-    compare(
-        device,
-        graph()
-            .input("x", x(1, 2, 4, 5, 4))
-            .weight("w", x(2, 2, 2, 3, 2))
-            .node("Conv", List.of("x", "w"), "y", Map.of("pads", l(1, 0, 1, 1, 0, 1))),
-        List.of("y"),
-        REDUCTION,
-        1e-5,
-        5);
+    compareConv(x(2, 3, 9), x(4, 3, 3), x(4), Map.of("pads", l(1, 1), "strides", l(2)), 4);
+    compareConv(x(1, 2, 4, 5, 4), x(2, 2, 2, 3, 2), null, Map.of("pads", l(1, 0, 1, 1, 0, 1)), 5);
   }
 
   @Test
   void maxPoolSymmetricAsymmetricCeilAnd1d() {
-    compareOp(
-        device,
-        "MaxPool",
-        distinct(Shape.of(2, 3, 7, 7), rng, 0.01f),
-        Map.of("kernel_shape", l(3, 3), "pads", l(1, 1, 1, 1), "strides", l(2, 2)),
-        ELEMENTWISE,
-        1e-6,
-        6);
-    compareOp(
-        device,
-        "MaxPool",
-        distinct(Shape.of(1, 2, 6, 7), rng, 0.01f),
-        Map.of("kernel_shape", l(2, 3), "auto_pad", "SAME_UPPER", "strides", l(2, 2)),
-        ELEMENTWISE,
-        1e-6,
-        7);
-    compareOp(
-        device,
-        "MaxPool",
-        distinct(Shape.of(1, 2, 7, 7), rng, 0.01f),
-        Map.of("kernel_shape", l(3, 3), "strides", l(2, 2), "ceil_mode", 1L),
-        ELEMENTWISE,
-        1e-6,
-        8);
-    compareOp(
-        device,
-        "MaxPool",
-        distinct(Shape.of(2, 2, 9), rng, 0.01f),
-        Map.of("kernel_shape", l(2), "strides", l(2)),
-        ELEMENTWISE,
-        1e-6,
-        9);
+    Map<String, Object> padded =
+        Map.of("kernel_shape", l(3, 3), "pads", l(1, 1, 1, 1), "strides", l(2, 2));
+    compareOp(device, "MaxPool", distinct(0.01f, 2, 3, 7, 7), padded, ELEMENTWISE, 1e-6, 6);
+    Map<String, Object> sameUpper =
+        Map.of("kernel_shape", l(2, 3), "auto_pad", "SAME_UPPER", "strides", l(2, 2));
+    compareOp(device, "MaxPool", distinct(0.01f, 1, 2, 6, 7), sameUpper, ELEMENTWISE, 1e-6, 7);
+    Map<String, Object> ceil = Map.of("kernel_shape", l(3, 3), "strides", l(2, 2), "ceil_mode", 1L);
+    compareOp(device, "MaxPool", distinct(0.01f, 1, 2, 7, 7), ceil, ELEMENTWISE, 1e-6, 8);
+    Map<String, Object> oneD = Map.of("kernel_shape", l(2), "strides", l(2));
+    compareOp(device, "MaxPool", distinct(0.01f, 2, 2, 9), oneD, ELEMENTWISE, 1e-6, 9);
   }
 
   @Test
   void averagePoolCountingPaddingOrNot() {
-    compareOp(
-        device,
-        "AveragePool",
-        x(2, 3, 6, 6),
-        Map.of("kernel_shape", l(3, 3), "pads", l(1, 1, 1, 1), "count_include_pad", 1L),
-        REDUCTION,
-        1e-6,
-        10);
-    compareOp(
-        device,
-        "AveragePool",
-        x(2, 3, 6, 6),
-        Map.of("kernel_shape", l(3, 2), "pads", l(1, 1, 1, 1), "strides", l(2, 1)),
-        REDUCTION,
-        1e-6,
-        11);
-    compareOp(
-        device,
-        "AveragePool",
-        x(1, 2, 5, 6),
-        Map.of("kernel_shape", l(2, 3), "pads", l(0, 1, 1, 2), "count_include_pad", 1L),
-        REDUCTION,
-        1e-6,
-        12);
-    compareOp(
-        device,
-        "AveragePool",
-        x(1, 2, 4, 5, 4),
-        Map.of("kernel_shape", l(2, 2, 2), "strides", l(2, 2, 2)),
-        REDUCTION,
-        1e-6,
-        13);
+    Map<String, Object> counted =
+        Map.of("kernel_shape", l(3, 3), "pads", l(1, 1, 1, 1), "count_include_pad", 1L);
+    compareOp(device, "AveragePool", x(2, 3, 6, 6), counted, REDUCTION, 1e-6, 10);
+    Map<String, Object> strided =
+        Map.of("kernel_shape", l(3, 2), "pads", l(1, 1, 1, 1), "strides", l(2, 1));
+    compareOp(device, "AveragePool", x(2, 3, 6, 6), strided, REDUCTION, 1e-6, 11);
+    Map<String, Object> asymmetric =
+        Map.of("kernel_shape", l(2, 3), "pads", l(0, 1, 1, 2), "count_include_pad", 1L);
+    compareOp(device, "AveragePool", x(1, 2, 5, 6), asymmetric, REDUCTION, 1e-6, 12);
+    Map<String, Object> threeD = Map.of("kernel_shape", l(2, 2, 2), "strides", l(2, 2, 2));
+    compareOp(device, "AveragePool", x(1, 2, 4, 5, 4), threeD, REDUCTION, 1e-6, 13);
   }
 
   @Test
   void averagePoolThatCuDnnCannotPadIsCorrectedPerPosition() {
     // Asymmetric padding not counted, ceil_mode overhang counted or not: explicit pad, pool, Mul by
     // K / count.
-    compareOp(
-        device,
-        "AveragePool",
-        x(2, 2, 6, 7),
-        Map.of("kernel_shape", l(3, 2), "auto_pad", "SAME_UPPER", "strides", l(2, 2)),
-        REDUCTION,
-        1e-6,
-        41);
-    compareOp(
-        device,
-        "AveragePool",
-        x(1, 3, 7, 7),
-        Map.of("kernel_shape", l(3, 3), "strides", l(2, 2), "ceil_mode", 1L),
-        REDUCTION,
-        1e-6,
-        42);
-    compareOp(
-        device,
-        "AveragePool",
-        x(1, 3, 6, 7),
+    Map<String, Object> sameUpper =
+        Map.of("kernel_shape", l(3, 2), "auto_pad", "SAME_UPPER", "strides", l(2, 2));
+    compareOp(device, "AveragePool", x(2, 2, 6, 7), sameUpper, REDUCTION, 1e-6, 41);
+    Map<String, Object> ceil = Map.of("kernel_shape", l(3, 3), "strides", l(2, 2), "ceil_mode", 1L);
+    compareOp(device, "AveragePool", x(1, 3, 7, 7), ceil, REDUCTION, 1e-6, 42);
+    Map<String, Object> padsAndCeil =
         Map.of(
             "kernel_shape",
             l(3, 3),
@@ -216,44 +127,23 @@ public abstract class DevicePlanOpsCases extends DeviceCases {
             "ceil_mode",
             1L,
             "count_include_pad",
-            1L),
-        REDUCTION,
-        1e-6,
-        43);
+            1L);
+    compareOp(device, "AveragePool", x(1, 3, 6, 7), padsAndCeil, REDUCTION, 1e-6, 43);
   }
 
   @Test
   void globalAveragePool() {
-    compare(
-        device,
-        graph().input("x", x(2, 3, 5, 4)).node("GlobalAveragePool", List.of("x"), "y", Map.of()),
-        List.of("y"),
-        REDUCTION,
-        1e-6,
-        14);
-    compare(
-        device,
-        graph().input("x", x(2, 3, 7)).node("GlobalAveragePool", List.of("x"), "y", Map.of()),
-        List.of("y"),
-        REDUCTION,
-        1e-6,
-        15);
+    compareOp(device, "GlobalAveragePool", x(2, 3, 5, 4), Map.of(), REDUCTION, 1e-6, 14);
+    compareOp(device, "GlobalAveragePool", x(2, 3, 7), Map.of(), REDUCTION, 1e-6, 15);
   }
 
   @Test
   void activations() {
     for (String op : List.of("Relu", "Sigmoid", "Tanh")) {
-      compareOp(
-          device, op, distinct(Shape.of(2, 3, 4, 5), rng, 0.02f), Map.of(), ELEMENTWISE, 1e-6, 16);
+      compareOp(device, op, distinct(0.02f, 2, 3, 4, 5), Map.of(), ELEMENTWISE, 1e-6, 16);
     }
-    compareOp(
-        device,
-        "LeakyRelu",
-        distinct(Shape.of(3, 50), rng, 0.02f),
-        Map.of("alpha", 0.2f),
-        ELEMENTWISE,
-        1e-6,
-        17);
+    Map<String, Object> alpha = Map.of("alpha", 0.2f);
+    compareOp(device, "LeakyRelu", distinct(0.02f, 3, 50), alpha, ELEMENTWISE, 1e-6, 17);
   }
 
   @Test
@@ -261,7 +151,7 @@ public abstract class DevicePlanOpsCases extends DeviceCases {
     compare(
         device,
         graph()
-            .input("x", distinct(Shape.of(4, 30), rng, 0.02f))
+            .input("x", distinct(0.02f, 4, 30))
             .weight("lo", Tensor.scalar(-0.5f))
             .weight("hi", Tensor.scalar(0.7f))
             .node("Clip", List.of("x", "lo", "hi"), "y", Map.of()),
@@ -273,7 +163,7 @@ public abstract class DevicePlanOpsCases extends DeviceCases {
         device,
         graph()
             .opset(6)
-            .input("x", distinct(Shape.of(4, 30), rng, 0.02f))
+            .input("x", distinct(0.02f, 4, 30))
             .node("Clip", List.of("x"), "y", Map.of("min", -0.25f, "max", 0.5f)),
         List.of("y"),
         ELEMENTWISE,
@@ -282,7 +172,7 @@ public abstract class DevicePlanOpsCases extends DeviceCases {
     // Bounds fed as graph inputs (their gradients are not computed: only x's is compared).
     PlanTesting.GraphBuilder b =
         graph()
-            .input("x", distinct(Shape.of(4, 30), rng, 0.02f))
+            .input("x", distinct(0.02f, 4, 30))
             .input("lo", Tensor.scalar(-0.3f))
             .node("Clip", List.of("x", "lo"), "y", Map.of());
     PlanTesting.compareForward(device, b, List.of("y"), ELEMENTWISE, 1e-6);
@@ -290,20 +180,8 @@ public abstract class DevicePlanOpsCases extends DeviceCases {
 
   @Test
   void softmaxAlongAnAxisAndCoercedTo2d() {
-    compare(
-        device,
-        graph().input("x", x(3, 4, 5)).node("Softmax", List.of("x"), "y", Map.of("axis", 1L)),
-        List.of("y"),
-        REDUCTION,
-        1e-6,
-        20);
-    compare(
-        device,
-        graph().input("x", x(3, 7)).node("Softmax", List.of("x"), "y", Map.of()),
-        List.of("y"),
-        REDUCTION,
-        1e-6,
-        21);
+    compareOp(device, "Softmax", x(3, 4, 5), Map.of("axis", 1L), REDUCTION, 1e-6, 20);
+    compareOp(device, "Softmax", x(3, 7), Map.of(), REDUCTION, 1e-6, 21);
     compare(
         device,
         graph()
@@ -318,14 +196,8 @@ public abstract class DevicePlanOpsCases extends DeviceCases {
 
   @Test
   void lrn() {
-    compareOp(
-        device,
-        "LRN",
-        x(2, 5, 3, 3),
-        Map.of("size", 3L, "alpha", 0.01f, "beta", 0.75f, "bias", 1.5f),
-        REDUCTION,
-        1e-5,
-        23);
+    Map<String, Object> lrn = Map.of("size", 3L, "alpha", 0.01f, "beta", 0.75f, "bias", 1.5f);
+    compareOp(device, "LRN", x(2, 5, 3, 3), lrn, REDUCTION, 1e-5, 23);
   }
 
   @Test
@@ -531,8 +403,8 @@ public abstract class DevicePlanOpsCases extends DeviceCases {
 
   @Test
   void transposeFlattenAndReshapeAliases() {
-    compareOp(
-        device, "Transpose", x(2, 3, 4, 5), Map.of("perm", l(0, 3, 1, 2)), ELEMENTWISE, 1e-6, 39);
+    Map<String, Object> perm = Map.of("perm", l(0, 3, 1, 2));
+    compareOp(device, "Transpose", x(2, 3, 4, 5), perm, ELEMENTWISE, 1e-6, 39);
     Tensor shape = Tensor.ofLongs(Shape.of(2), longs(6, -1));
     compare(
         device,
