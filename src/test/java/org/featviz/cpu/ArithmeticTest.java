@@ -9,6 +9,7 @@ import static org.featviz.cpu.OpTesting.checkGradient;
 import static org.featviz.cpu.OpTesting.forward;
 import static org.featviz.cpu.OpTesting.node;
 import static org.featviz.cpu.OpTesting.random;
+import static org.featviz.cpu.OpTesting.zeros;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -99,9 +100,7 @@ class ArithmeticTest {
   void incompatibleShapesNameTheNodeAndShapes() {
     Node add = node("Add", Map.of(), 2, 1);
     ModelException e =
-        assertThrows(
-            ModelException.class,
-            () -> forward(add, Tensor.zeros(Shape.of(2, 3)), Tensor.zeros(Shape.of(4))));
+        assertThrows(ModelException.class, () -> forward(add, zeros(2, 3), zeros(4)));
     assertMessageNames(e, "Add_test", "[2, 3]", "[4]");
   }
 

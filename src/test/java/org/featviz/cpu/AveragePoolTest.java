@@ -92,17 +92,7 @@ class AveragePoolTest {
                 1,
                 1);
         Tensor x = random(Shape.of(1, 3, 5, 4), rng, -1, 1);
-        int[] ph = NaiveSpatial.samePads(5, 2, 1, 1, mode.equals("SAME_UPPER"));
-        int[] pw = NaiveSpatial.samePads(4, 2, 1, 1, mode.equals("SAME_UPPER"));
-        NaiveSpatial.Geometry g =
-            NaiveSpatial.geometry(
-                ints(1, 5, 4),
-                ints(1, 2, 2),
-                ints(1, 1, 1),
-                ints(1, 1, 1),
-                ints(0, ph[0], pw[0]),
-                ints(0, ph[1], pw[1]),
-                false);
+        NaiveSpatial.Geometry g = NaiveSpatial.autoPad(mode, 5, 4, 2, 2, 1, 1);
         Tensor y = forward(pool, x)[0];
         assertEquals(x.shape(), y.shape(), mode + " keeps the spatial size at stride 1");
         assertClose(
@@ -127,14 +117,8 @@ class AveragePoolTest {
             1);
     Tensor x1 = random(Shape.of(2, 2, 7), rng, -1, 1);
     NaiveSpatial.Geometry g1 =
-        NaiveSpatial.geometry(
-            ints(1, 1, 7),
-            ints(1, 1, 3),
-            ints(1, 1, 1),
-            ints(1, 1, 1),
-            ints(0, 0, 2),
-            ints(0, 0, 0),
-            false);
+        NaiveSpatial.undilated(
+            ints(1, 1, 7), ints(1, 1, 3), ints(1, 1, 1), ints(0, 0, 2), ints(0, 0, 0), false);
     Tensor y1 = forward(pool1, x1)[0];
     assertEquals(Shape.of(2, 2, 7), y1.shape());
     assertClose(
@@ -155,14 +139,8 @@ class AveragePoolTest {
             1);
     Tensor x3 = random(Shape.of(1, 2, 4, 4, 5), rng, -1, 1);
     NaiveSpatial.Geometry g3 =
-        NaiveSpatial.geometry(
-            ints(4, 4, 5),
-            ints(2, 3, 2),
-            ints(2, 1, 2),
-            ints(1, 1, 1),
-            ints(1, 1, 0),
-            ints(0, 1, 1),
-            false);
+        NaiveSpatial.undilated(
+            ints(4, 4, 5), ints(2, 3, 2), ints(2, 1, 2), ints(1, 1, 0), ints(0, 1, 1), false);
     Tensor y3 = forward(pool3, x3)[0];
     assertEquals(Shape.of(1, 2, g3.out()[0], g3.out()[1], g3.out()[2]), y3.shape());
     assertClose(

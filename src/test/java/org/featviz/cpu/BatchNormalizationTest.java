@@ -5,6 +5,7 @@ import static org.featviz.cpu.OpTesting.checkGradient;
 import static org.featviz.cpu.OpTesting.forward;
 import static org.featviz.cpu.OpTesting.node;
 import static org.featviz.cpu.OpTesting.random;
+import static org.featviz.cpu.OpTesting.zeros;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -58,7 +59,7 @@ class BatchNormalizationTest {
   @Test
   void rejectsStatisticsOfTheWrongShape() {
     Tensor[] in = inputs(Shape.of(1, 2, 2, 2), new Random(65));
-    in[3] = Tensor.zeros(Shape.of(3));
+    in[3] = zeros(3);
     assertThrows(
         ModelException.class, () -> forward(node("BatchNormalization", Map.of(), 5, 1), in));
   }

@@ -6,6 +6,7 @@ import static org.featviz.cpu.OpTesting.distinct;
 import static org.featviz.cpu.OpTesting.forward;
 import static org.featviz.cpu.OpTesting.node;
 import static org.featviz.cpu.OpTesting.random;
+import static org.featviz.cpu.OpTesting.zeros;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -99,11 +100,9 @@ class ClipTest {
 
   @Test
   void nonScalarBoundNamesTheNodeAndShape() {
-    Tensor x = Tensor.zeros(Shape.of(3));
+    Tensor x = zeros(3);
     ModelException e =
-        assertThrows(
-            ModelException.class,
-            () -> forward(clip("x", "min"), 13, x, Tensor.zeros(Shape.of(2))));
+        assertThrows(ModelException.class, () -> forward(clip("x", "min"), 13, x, zeros(2)));
     BroadcastIndexing.assertMessageNames(e, "Clip_test", "[2]");
   }
 

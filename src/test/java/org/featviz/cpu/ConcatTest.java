@@ -8,6 +8,7 @@ import static org.featviz.cpu.OpTesting.checkGradient;
 import static org.featviz.cpu.OpTesting.forward;
 import static org.featviz.cpu.OpTesting.node;
 import static org.featviz.cpu.OpTesting.random;
+import static org.featviz.cpu.OpTesting.zeros;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -69,20 +70,14 @@ class ConcatTest {
   void badShapesAndAxesNameTheNodeAndShapes() {
     Node concat = node("Concat", Map.of("axis", 1L), 2, 1);
     ModelException mismatch =
-        assertThrows(
-            ModelException.class,
-            () -> forward(concat, Tensor.zeros(Shape.of(2, 3)), Tensor.zeros(Shape.of(4, 3))));
+        assertThrows(ModelException.class, () -> forward(concat, zeros(2, 3), zeros(4, 3)));
     assertMessageNames(mismatch, "Concat_test", "[2, 3]", "[4, 3]");
     ModelException rank =
-        assertThrows(
-            ModelException.class,
-            () -> forward(concat, Tensor.zeros(Shape.of(2, 3)), Tensor.zeros(Shape.of(2, 3, 1))));
+        assertThrows(ModelException.class, () -> forward(concat, zeros(2, 3), zeros(2, 3, 1)));
     assertMessageNames(rank, "Concat_test", "[2, 3]", "[2, 3, 1]");
     Node far = node("Concat", Map.of("axis", -3L), 2, 1);
     ModelException axis =
-        assertThrows(
-            ModelException.class,
-            () -> forward(far, Tensor.zeros(Shape.of(2, 3)), Tensor.zeros(Shape.of(2, 3))));
+        assertThrows(ModelException.class, () -> forward(far, zeros(2, 3), zeros(2, 3)));
     assertMessageNames(axis, "Concat_test", "axis -3", "[2, 3]");
   }
 

@@ -10,6 +10,7 @@ import static org.featviz.cpu.OpTesting.forward;
 import static org.featviz.cpu.OpTesting.node;
 import static org.featviz.cpu.OpTesting.random;
 import static org.featviz.cpu.OpTesting.widen;
+import static org.featviz.cpu.OpTesting.zeros;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -194,14 +195,8 @@ class ConvTest {
       Node conv = node("Conv", attrs, 3, 1);
       Tensor y = forward(conv, x, w, b)[0];
       NaiveSpatial.Geometry g =
-          NaiveSpatial.geometry(
-              ints(1, h, h),
-              ints(1, 3, 3),
-              ints(1, 1, 1),
-              ints(1, 1, 1),
-              ints(0, 1, 1),
-              ints(0, 1, 1),
-              false);
+          NaiveSpatial.undilated(
+              ints(1, h, h), ints(1, 3, 3), ints(1, 1, 1), ints(0, 1, 1), ints(0, 1, 1), false);
       float[] expected = NaiveSpatial.conv(x.data(), w.data(), b.data(), n, c, m, group, g);
       assertRelativelyClose(expected, y.data(), name + ": forward");
 
@@ -281,21 +276,7 @@ class ConvTest {
       Tensor x = random(Shape.of(1, 2, 6, 7), rng, -1, 1);
       Tensor w = random(Shape.of(3, 2, 3, 3), rng, -1, 1);
       Tensor y = forward(node("Conv", attrs, 2, 1), x, w)[0];
-      int[] ph = {0, 0};
-      int[] pw = {0, 0};
-      if (!mode.equals("VALID")) {
-        ph = NaiveSpatial.samePads(6, 3, 2, 1, mode.equals("SAME_UPPER"));
-        pw = NaiveSpatial.samePads(7, 3, 2, 1, mode.equals("SAME_UPPER"));
-      }
-      NaiveSpatial.Geometry g =
-          NaiveSpatial.geometry(
-              ints(1, 6, 7),
-              ints(1, 3, 3),
-              ints(1, 2, 2),
-              ints(1, 1, 1),
-              ints(0, ph[0], pw[0]),
-              ints(0, ph[1], pw[1]),
-              false);
+      NaiveSpatial.Geometry g = NaiveSpatial.autoPad(mode, 6, 7, 3, 3, 2, 2);
       Shape expectedShape = mode.equals("VALID") ? Shape.of(1, 3, 2, 3) : Shape.of(1, 3, 3, 4);
       assertEquals(expectedShape, y.shape(), mode + ": output shape");
       assertClose(
@@ -383,14 +364,8 @@ class ConvTest {
     Tensor w3 = random(Shape.of(2, 2, 3, 2, 2), rng, -1, 1);
     Tensor y3 = forward(node("Conv", a3, 2, 1), x3, w3)[0];
     NaiveSpatial.Geometry g3 =
-        NaiveSpatial.geometry(
-            ints(5, 4, 3),
-            ints(3, 2, 2),
-            ints(2, 1, 1),
-            ints(1, 1, 1),
-            ints(1, 0, 1),
-            ints(0, 1, 1),
-            false);
+        NaiveSpatial.undilated(
+            ints(5, 4, 3), ints(3, 2, 2), ints(2, 1, 1), ints(1, 0, 1), ints(0, 1, 1), false);
     assertEquals(Shape.of(1, 2, g3.out()[0], g3.out()[1], g3.out()[2]), y3.shape());
     assertClose(
         NaiveSpatial.conv(x3.data(), w3.data(), null, 1, 2, 2, 1, g3),
@@ -420,22 +395,18 @@ class ConvTest {
   @Test
   void rejectsMismatchedShapesAndUnsupportedRanks() {
     Node conv = node("Conv", Map.of("group", 2L), 2, 1);
-    Tensor x = Tensor.zeros(Shape.of(1, 3, 4, 4));
-    Tensor w = Tensor.zeros(Shape.of(2, 1, 3, 3));
+    Tensor x = zeros(1, 3, 4, 4);
+    Tensor w = zeros(2, 1, 3, 3);
     assertThrows(
         ModelException.class, () -> forward(conv, x, w), "3 channels cannot split into 2 groups");
     Node plain = node("Conv", Map.of("kernel_shape", longs(2, 2)), 2, 1);
     assertThrows(
         ModelException.class,
-        () -> forward(plain, x, Tensor.zeros(Shape.of(2, 3, 3, 3))),
+        () -> forward(plain, x, zeros(2, 3, 3, 3)),
         "kernel_shape disagrees with the weight");
     assertThrows(
         ModelException.class,
-        () ->
-            forward(
-                node("Conv", Map.of(), 2, 1),
-                Tensor.zeros(Shape.of(1, 3, 2, 2)),
-                Tensor.zeros(Shape.of(2, 3, 3, 3))),
+        () -> forward(node("Conv", Map.of(), 2, 1), zeros(1, 3, 2, 2), zeros(2, 3, 3, 3)),
         "kernel larger than the input");
     UnsupportedOpException e =
         assertThrows(
@@ -443,8 +414,8 @@ class ConvTest {
             () ->
                 forward(
                     node("Conv", Map.of(), 2, 1),
-                    Tensor.zeros(Shape.of(1, 1, 2, 2, 2, 2)),
-                    Tensor.zeros(Shape.of(1, 1, 1, 1, 1, 1))));
+                    zeros(1, 1, 2, 2, 2, 2),
+                    zeros(1, 1, 1, 1, 1, 1)));
     assertTrue(e.getMessage().contains("spatial"), e.getMessage());
   }
 

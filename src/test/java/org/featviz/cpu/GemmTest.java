@@ -7,6 +7,7 @@ import static org.featviz.cpu.OpTesting.checkGradient;
 import static org.featviz.cpu.OpTesting.forward;
 import static org.featviz.cpu.OpTesting.node;
 import static org.featviz.cpu.OpTesting.random;
+import static org.featviz.cpu.OpTesting.zeros;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -104,24 +105,11 @@ class GemmTest {
   void mismatchedShapesNameTheNodeAndShapes() {
     Node gemm = gemm(0, 0, 1f, 1f, true);
     ModelException inner =
-        assertThrows(
-            ModelException.class,
-            () ->
-                forward(
-                    gemm,
-                    Tensor.zeros(Shape.of(3, 4)),
-                    Tensor.zeros(Shape.of(5, 6)),
-                    Tensor.zeros(Shape.of(6))));
+        assertThrows(ModelException.class, () -> forward(gemm, zeros(3, 4), zeros(5, 6), zeros(6)));
     assertMessageNames(inner, "Gemm_test", "[3, 4]", "[5, 6]");
     ModelException bias =
         assertThrows(
-            ModelException.class,
-            () ->
-                forward(
-                    gemm,
-                    Tensor.zeros(Shape.of(3, 4)),
-                    Tensor.zeros(Shape.of(4, 6)),
-                    Tensor.zeros(Shape.of(3, 6, 1))));
+            ModelException.class, () -> forward(gemm, zeros(3, 4), zeros(4, 6), zeros(3, 6, 1)));
     assertMessageNames(bias, "Gemm_test", "[3, 6, 1]", "[3, 6]");
   }
 

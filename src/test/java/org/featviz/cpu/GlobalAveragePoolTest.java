@@ -5,6 +5,7 @@ import static org.featviz.cpu.OpTesting.checkGradient;
 import static org.featviz.cpu.OpTesting.forward;
 import static org.featviz.cpu.OpTesting.node;
 import static org.featviz.cpu.OpTesting.random;
+import static org.featviz.cpu.OpTesting.zeros;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -44,6 +45,6 @@ class GlobalAveragePoolTest {
 
   @Test
   void rejectsInputsWithoutSpatialAxes() {
-    assertThrows(ModelException.class, () -> forward(pool, Tensor.zeros(Shape.of(2, 3))));
+    assertThrows(ModelException.class, () -> forward(pool, zeros(2, 3)));
   }
 }

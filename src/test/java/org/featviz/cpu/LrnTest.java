@@ -5,6 +5,7 @@ import static org.featviz.cpu.OpTesting.checkGradient;
 import static org.featviz.cpu.OpTesting.forward;
 import static org.featviz.cpu.OpTesting.node;
 import static org.featviz.cpu.OpTesting.random;
+import static org.featviz.cpu.OpTesting.zeros;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
@@ -55,8 +56,7 @@ class LrnTest {
   @Test
   void sizeIsRequired() {
     assertThrows(
-        ModelException.class,
-        () -> forward(node("LRN", Map.of(), 1, 1), Tensor.zeros(Shape.of(1, 2, 2, 2))));
+        ModelException.class, () -> forward(node("LRN", Map.of(), 1, 1), zeros(1, 2, 2, 2)));
   }
 
   /**

@@ -8,6 +8,7 @@ import static org.featviz.cpu.OpTesting.checkGradient;
 import static org.featviz.cpu.OpTesting.forward;
 import static org.featviz.cpu.OpTesting.node;
 import static org.featviz.cpu.OpTesting.random;
+import static org.featviz.cpu.OpTesting.zeros;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -90,20 +91,14 @@ class MatMulTest {
   @Test
   void mismatchedShapesNameTheNodeAndShapes() {
     ModelException inner =
-        assertThrows(
-            ModelException.class,
-            () -> forward(matmul, Tensor.zeros(Shape.of(2, 3, 4)), Tensor.zeros(Shape.of(5, 6))));
+        assertThrows(ModelException.class, () -> forward(matmul, zeros(2, 3, 4), zeros(5, 6)));
     assertMessageNames(inner, "MatMul_test", "[2, 3, 4]", "[5, 6]");
     ModelException batch =
-        assertThrows(
-            ModelException.class,
-            () ->
-                forward(matmul, Tensor.zeros(Shape.of(2, 3, 4)), Tensor.zeros(Shape.of(3, 4, 5))));
+        assertThrows(ModelException.class, () -> forward(matmul, zeros(2, 3, 4), zeros(3, 4, 5)));
     assertMessageNames(batch, "MatMul_test", "[2, 3, 4]", "[3, 4, 5]");
     ModelException scalar =
         assertThrows(
-            ModelException.class,
-            () -> forward(matmul, Tensor.zeros(Shape.scalar()), Tensor.zeros(Shape.of(3))));
+            ModelException.class, () -> forward(matmul, Tensor.zeros(Shape.scalar()), zeros(3)));
     assertMessageNames(scalar, "MatMul_test", "[]", "[3]");
   }
 

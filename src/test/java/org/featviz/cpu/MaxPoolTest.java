@@ -9,6 +9,7 @@ import static org.featviz.cpu.OpTesting.distinct;
 import static org.featviz.cpu.OpTesting.forward;
 import static org.featviz.cpu.OpTesting.node;
 import static org.featviz.cpu.OpTesting.widen;
+import static org.featviz.cpu.OpTesting.zeros;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -106,8 +107,7 @@ class MaxPoolTest {
     // 5 + 0 + 2 = 7 wide, kernel 2, stride 2: ceil((7 - 2) / 2 + 1) = 4, but window 4 would start
     // at 6 >= 5.
     assertEquals(3, NaiveSpatial.outputSize(5, 2, 2, 1, 0, 2, true));
-    Tensor y =
-        forward(node("MaxPool", CASES[4].attrs(), 1, 1), Tensor.zeros(Shape.of(1, 1, 5, 5)))[0];
+    Tensor y = forward(node("MaxPool", CASES[4].attrs(), 1, 1), zeros(1, 1, 5, 5))[0];
     assertEquals(Shape.of(1, 1, 3, 3), y.shape());
   }
 
@@ -184,21 +184,7 @@ class MaxPoolTest {
       Map<String, Object> attrs =
           Map.of("auto_pad", mode, "kernel_shape", longs(2, 3), "strides", longs(2, 2));
       Tensor x = distinct(Shape.of(1, 2, 5, 6), rng, 0.05f);
-      int[] ph = {0, 0};
-      int[] pw = {0, 0};
-      if (!mode.equals("VALID")) {
-        ph = NaiveSpatial.samePads(5, 2, 2, 1, mode.equals("SAME_UPPER"));
-        pw = NaiveSpatial.samePads(6, 3, 2, 1, mode.equals("SAME_UPPER"));
-      }
-      NaiveSpatial.Geometry g =
-          NaiveSpatial.geometry(
-              ints(1, 5, 6),
-              ints(1, 2, 3),
-              ints(1, 2, 2),
-              ints(1, 1, 1),
-              ints(0, ph[0], pw[0]),
-              ints(0, ph[1], pw[1]),
-              false);
+      NaiveSpatial.Geometry g = NaiveSpatial.autoPad(mode, 5, 6, 2, 3, 2, 2);
       Tensor y = forward(node("MaxPool", attrs, 1, 1), x)[0];
       Shape expected = mode.equals("VALID") ? Shape.of(1, 2, 2, 2) : Shape.of(1, 2, 3, 3);
       assertEquals(expected, y.shape(), mode);
@@ -218,14 +204,8 @@ class MaxPoolTest {
             1);
     Tensor x1 = distinct(Shape.of(2, 3, 9), rng, 0.05f);
     NaiveSpatial.Geometry g1 =
-        NaiveSpatial.geometry(
-            ints(1, 1, 9),
-            ints(1, 1, 3),
-            ints(1, 1, 2),
-            ints(1, 1, 1),
-            ints(0, 0, 1),
-            ints(0, 0, 1),
-            false);
+        NaiveSpatial.undilated(
+            ints(1, 1, 9), ints(1, 1, 3), ints(1, 1, 2), ints(0, 0, 1), ints(0, 0, 1), false);
     Tensor y1 = forward(pool1, x1)[0];
     assertEquals(Shape.of(2, 3, 5), y1.shape());
     assertExact(NaiveSpatial.pool(x1.data(), 6, g1, true, false), y1.data(), "MaxPool 1-D");
@@ -239,14 +219,8 @@ class MaxPoolTest {
             1);
     Tensor x3 = distinct(Shape.of(1, 2, 3, 5, 4), rng, 0.05f);
     NaiveSpatial.Geometry g3 =
-        NaiveSpatial.geometry(
-            ints(3, 5, 4),
-            ints(2, 2, 2),
-            ints(1, 2, 2),
-            ints(1, 1, 1),
-            ints(0, 0, 0),
-            ints(0, 0, 0),
-            true);
+        NaiveSpatial.undilated(
+            ints(3, 5, 4), ints(2, 2, 2), ints(1, 2, 2), ints(0, 0, 0), ints(0, 0, 0), true);
     Tensor y3 = forward(pool3, x3)[0];
     assertEquals(Shape.of(1, 2, 2, 3, 2), y3.shape());
     assertExact(NaiveSpatial.pool(x3.data(), 2, g3, true, false), y3.data(), "MaxPool 3-D");
@@ -256,9 +230,7 @@ class MaxPoolTest {
   @Test
   void indicesOutputIsUnsupported() {
     Node withIndices = node("MaxPool", Map.of("kernel_shape", longs(2, 2)), 1, 2);
-    assertThrows(
-        UnsupportedOpException.class,
-        () -> forward(withIndices, Tensor.zeros(Shape.of(1, 1, 4, 4))));
+    assertThrows(UnsupportedOpException.class, () -> forward(withIndices, zeros(1, 1, 4, 4)));
   }
 
   static Tensor ramp(Shape shape) {

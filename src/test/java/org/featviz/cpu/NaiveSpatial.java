@@ -53,6 +53,32 @@ final class NaiveSpatial {
   }
 
   /**
+   * The 2-D geometry of auto_pad mode (SAME_UPPER, SAME_LOWER or VALID) for an h x w input, a kh x
+   * kw kernel and strides {sh, sw}, dilations 1.
+   */
+  static Geometry autoPad(String mode, int h, int w, int kh, int kw, int sh, int sw) {
+    int[] ph = {0, 0};
+    int[] pw = {0, 0};
+    if (!mode.equals("VALID")) {
+      ph = samePads(h, kh, sh, 1, mode.equals("SAME_UPPER"));
+      pw = samePads(w, kw, sw, 1, mode.equals("SAME_UPPER"));
+    }
+    return undilated(
+        new int[] {1, h, w},
+        new int[] {1, kh, kw},
+        new int[] {1, sh, sw},
+        new int[] {0, ph[0], pw[0]},
+        new int[] {0, ph[1], pw[1]},
+        false);
+  }
+
+  /** {@link #geometry} with dilations 1 on every axis. */
+  static Geometry undilated(
+      int[] in, int[] kernel, int[] strides, int[] padBegin, int[] padEnd, boolean ceil) {
+    return geometry(in, kernel, strides, new int[] {1, 1, 1}, padBegin, padEnd, ceil);
+  }
+
+  /**
    * A 2-D geometry (D = 1): an h x w input, a kh x kw kernel, strides and dilations {h, w}, pads
    * {hBegin, wBegin, hEnd, wEnd}.
    */

@@ -61,6 +61,11 @@ public final class OpTesting {
     return out;
   }
 
+  /** Zeros of the given shape. */
+  public static Tensor zeros(int... dims) {
+    return Tensor.zeros(Shape.of(dims));
+  }
+
   /** Uniform random values in [lo, hi). */
   public static Tensor random(Shape shape, Random rng, float lo, float hi) {
     float[] v = new float[shape.size()];

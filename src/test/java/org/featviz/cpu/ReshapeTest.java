@@ -6,6 +6,7 @@ import static org.featviz.cpu.OpTesting.checkGradient;
 import static org.featviz.cpu.OpTesting.forward;
 import static org.featviz.cpu.OpTesting.node;
 import static org.featviz.cpu.OpTesting.random;
+import static org.featviz.cpu.OpTesting.zeros;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -62,7 +63,7 @@ class ReshapeTest {
 
   @Test
   void allowZeroMakesZeroADimension() {
-    Tensor empty = Tensor.zeros(Shape.of(0, 3, 4));
+    Tensor empty = zeros(0, 3, 4);
     Node allowZero = node("Reshape", Map.of("allowzero", 1L), 2, 1);
     assertEquals(Shape.of(3, 4, 0), forward(allowZero, empty, shape(3, 4, 0))[0].shape());
     // Without allowzero the 0 copies the input's dimension 2 (4), and 48 elements do not fit 0.
