@@ -15,6 +15,12 @@ public interface AnalysisListener {
   default void datasetPassesDone(int units, int images, String dataset, double seconds) {}
 
   /**
+   * A stage took {@code seconds} of wall time (renders: once per image objective, skipped units of
+   * a resumed sweep cost nothing).
+   */
+  default void timed(AnalysisStage stage, double seconds) {}
+
+  /**
    * The renders of {@code kind} start in {@code folder}: the returned listener follows the sweep.
    */
   default Sweep.Listener rendering(ImageObjective kind, List<String> layers, Path folder) {

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.featviz.analysis.ClassSelectivity;
+import org.featviz.eval.Ablation;
 import org.featviz.render.RenderOptions;
 
 /**
@@ -23,6 +24,8 @@ import org.featviz.render.RenderOptions;
  * @param negatives selectivity on a layer with negative activations: refused, or clamped at 0
  * @param cumulativeAblation also the cumulative ablation curves (single-unit ablation is always
  *     measured)
+ * @param replacement what an ablated unit becomes: 0, or its mean over the dataset images (and a
+ *     channel's positions) at the layer
  * @param batch units per render launch
  * @param upscale PNG upscale factor of the renders; 0: enough for images at least 112 pixels wide
  * @param out the analysis folder: units.csv, layers.csv, am/, iam/, exemplars/, plots/, report.html
@@ -34,6 +37,7 @@ public record AnalysisOptions(
     int images,
     ClassSelectivity.Negatives negatives,
     boolean cumulativeAblation,
+    Ablation.Replacement replacement,
     int batch,
     RenderOptions render,
     int upscale,
@@ -46,8 +50,8 @@ public record AnalysisOptions(
     if (images < 1) throw new IllegalArgumentException("images must be at least 1, got " + images);
     if (batch < 1) throw new IllegalArgumentException("batch must be at least 1, got " + batch);
     if (upscale < 0) throw new IllegalArgumentException("upscale must be >= 0, got " + upscale);
-    if (units == null || negatives == null || render == null || out == null)
-      throw new NullPointerException("units, negatives, render and out must be given");
+    if (units == null || negatives == null || replacement == null || render == null || out == null)
+      throw new NullPointerException("units, negatives, replacement, render and out must be given");
   }
 
   public static Builder builder(List<String> layers, Path out) {
@@ -61,7 +65,8 @@ public record AnalysisOptions(
 
   /**
    * Options with defaults: all units, AM and IAM, 1000 images, negatives refused, single-unit
-   * ablation only, 64 units per launch, {@link RenderOptions#defaults()}, the default upscale.
+   * ablation only, by zeroing, 64 units per launch, {@link RenderOptions#defaults()}, the default
+   * upscale.
    */
   public static final class Builder {
     private final List<String> layers;
@@ -71,6 +76,7 @@ public record AnalysisOptions(
     private int images = 1000;
     private ClassSelectivity.Negatives negatives = ClassSelectivity.Negatives.REFUSE;
     private boolean cumulativeAblation;
+    private Ablation.Replacement replacement = Ablation.Replacement.ZERO;
     private int batch = 64;
     private RenderOptions render = RenderOptions.defaults();
     private int upscale;
@@ -110,6 +116,11 @@ public record AnalysisOptions(
       return this;
     }
 
+    public Builder optAblationReplacement(Ablation.Replacement replacement) {
+      this.replacement = replacement;
+      return this;
+    }
+
     public Builder optBatch(int batch) {
       this.batch = batch;
       return this;
@@ -133,6 +144,7 @@ public record AnalysisOptions(
           images,
           negatives,
           cumulativeAblation,
+          replacement,
           batch,
           render,
           upscale,

@@ -13,9 +13,10 @@ import org.featviz.eval.Ablation;
 
 /**
  * Cumulative ablation curves (Morcos et al.): per layer and order, accuracy and loss as the first
- * 0%, 10%, ..., 100% of the selected units in that order are set to 0; the area under each accuracy
- * curve (trapezoids over the fraction). Orders: random (seeds 0, 1, 2), selectivity high and low
- * first, and RS high and low first for each rendered kind (ties keep unit order).
+ * 0%, 10%, ..., 100% of the selected units in that order are ablated (set to 0, or to their dataset
+ * mean); the area under each accuracy curve (trapezoids over the fraction). Orders: random (seeds
+ * 0, 1, 2), selectivity high and low first, and RS high and low first for each rendered kind (ties
+ * keep unit order).
  */
 record CumulativeAblation(List<AblationPoint> points, List<AblationArea> areas) {
   /** Random orders per layer, seeds 0 up. */
@@ -49,20 +50,26 @@ record CumulativeAblation(List<AblationPoint> points, List<AblationArea> areas) 
             e.getKey() + "_high_first",
             list.stream().sorted(low.reversed()).mapToInt(UnitRow::unit).toArray());
       }
+      // All orders of the layer in one ablation pass: the network up to the layer runs once per
+      // chunk, and the sets the orders share (none ablated, all ablated) are scored once.
+      List<int[]> sets = new ArrayList<>();
+      for (int[] order : orders.values()) sets.addAll(Ablation.cumulative(order, fractions));
+      List<Ablation.Score> all =
+          Ablation.run(
+              measures.graph,
+              layer,
+              sets,
+              measures.data,
+              m.normalization(),
+              measures.replacement,
+              measures.means.get(layer),
+              images,
+              DatasetMeasures.CHUNK,
+              n -> {});
+      int first = 0;
       for (Map.Entry<String, int[]> o : orders.entrySet()) {
-        List<int[]> sets = Ablation.cumulative(o.getValue(), fractions);
-        List<Ablation.Score> scores =
-            Ablation.run(
-                measures.graph,
-                layer,
-                sets,
-                measures.data,
-                m.normalization(),
-                Ablation.Replacement.ZERO,
-                null,
-                images,
-                DatasetMeasures.CHUNK,
-                n -> {});
+        List<Ablation.Score> scores = all.subList(first, first + fractions.length);
+        first += fractions.length;
         double auc = 0;
         for (int i = 0; i < fractions.length; i++) {
           points.add(
@@ -70,7 +77,7 @@ record CumulativeAblation(List<AblationPoint> points, List<AblationArea> areas) 
                   layer,
                   o.getKey(),
                   fractions[i],
-                  sets.get(i).length,
+                  sets.get(first - fractions.length + i).length,
                   scores.get(i).accuracy(),
                   scores.get(i).meanLoss()));
           if (i > 0) {

@@ -20,8 +20,9 @@ import org.featviz.report.ContactSheet;
 
 /**
  * The forward-only passes of an analysis over the dataset, on the CPU backend: every selected
- * unit's responses (selectivity, percentiles, exemplars) and its single-unit ablation. Keeps the
- * prepared graph and the images for the cumulative curves.
+ * unit's responses (selectivity, percentiles, exemplars) in one pass, then per layer its
+ * single-unit ablations (one ablation pass per layer: the network up to it runs once per chunk).
+ * Keeps the prepared graph and the images for the cumulative curves.
  */
 final class DatasetMeasures {
   /** Images per forward of the dataset passes. */
@@ -40,15 +41,50 @@ final class DatasetMeasures {
   final Dataset data;
   final UnitResponses responses;
 
+  /** What an ablated unit becomes, and per layer every unit's dataset mean (for the mean). */
+  final Ablation.Replacement replacement;
+
+  final Map<String, float[]> means;
+
+  /** Wall time of the responses pass and of the single-unit ablations. */
+  final double passSeconds;
+
+  final double ablationSeconds;
+
   /** Per layer, its units in order. */
   final Map<String, List<Unit>> units;
 
   private DatasetMeasures(
-      Graph graph, Dataset data, UnitResponses responses, Map<String, List<Unit>> units) {
+      Graph graph,
+      Dataset data,
+      UnitResponses responses,
+      Ablation.Replacement replacement,
+      Map<String, float[]> means,
+      Map<String, List<Unit>> units,
+      double passSeconds,
+      double ablationSeconds) {
     this.graph = graph;
     this.data = data;
     this.responses = responses;
+    this.replacement = replacement;
+    this.means = means;
     this.units = units;
+    this.passSeconds = passSeconds;
+    this.ablationSeconds = ablationSeconds;
+  }
+
+  /**
+   * Each unit's mean over the images and positions of the layer: the mean of its per-image
+   * responses (a channel's spatial mean), as the replacement of an ablation by the mean.
+   */
+  static float[] unitMeans(UnitResponses r, String layer) {
+    float[] m = new float[r.units(layer)];
+    for (int u = 0; u < m.length; u++) {
+      double sum = 0;
+      for (float v : r.of(layer, u)) sum += v;
+      m[u] = (float) (sum / r.images());
+    }
+    return m;
   }
 
   /**
@@ -61,7 +97,9 @@ final class DatasetMeasures {
       int images,
       Map<String, List<Integer>> selected,
       ClassSelectivity.Negatives policy,
+      Ablation.Replacement replacement,
       Path out) {
+    long start = System.nanoTime();
     Dataset data = all.slice(0, images);
     String scores = m.graph().outputs().get(0);
     List<String> values = new ArrayList<>(List.of(scores));
@@ -80,6 +118,9 @@ final class DatasetMeasures {
               CHUNK,
               n -> {});
     }
+    double passSeconds = (System.nanoTime() - start) / 1e9;
+    double ablationSeconds = 0;
+    Map<String, float[]> means = new LinkedHashMap<>();
     Map<String, List<Unit>> table = new LinkedHashMap<>();
     for (Map.Entry<String, List<Integer>> e : selected.entrySet()) {
       String layer = e.getKey();
@@ -87,20 +128,22 @@ final class DatasetMeasures {
       List<String> preferred = new ArrayList<>();
       List<int[]> sets = new ArrayList<>(List.of(new int[0]));
       for (int u : e.getValue()) {
-        double[] means = r.classMeans(layer, u);
+        double[] classMeans = r.classMeans(layer, u);
         double s;
         try {
-          s = ClassSelectivity.of(means, policy);
+          s = ClassSelectivity.of(classMeans, policy);
         } catch (IllegalArgumentException ex) {
           throw new NegativeActivationsException(layer, u, ex.getMessage());
         }
         int best = 0;
-        for (int c = 1; c < means.length; c++) if (means[c] > means[best]) best = c;
+        for (int c = 1; c < classMeans.length; c++) if (classMeans[c] > classMeans[best]) best = c;
         selectivity.add(s);
         preferred.add(data.className(best));
         writeExemplars(out, layer, u, r, data);
         sets.add(new int[] {u});
       }
+      means.put(layer, unitMeans(r, layer));
+      long ablationStart = System.nanoTime();
       List<Ablation.Score> ablated =
           Ablation.run(
               g,
@@ -108,11 +151,12 @@ final class DatasetMeasures {
               sets,
               data,
               m.normalization(),
-              Ablation.Replacement.ZERO,
-              null,
+              replacement,
+              means.get(layer),
               images,
               CHUNK,
               n -> {});
+      ablationSeconds += (System.nanoTime() - ablationStart) / 1e9;
       List<Unit> units = new ArrayList<>();
       for (int i = 0; i < e.getValue().size(); i++) {
         units.add(
@@ -126,7 +170,7 @@ final class DatasetMeasures {
       }
       table.put(layer, units);
     }
-    return new DatasetMeasures(g, data, r, table);
+    return new DatasetMeasures(g, data, r, replacement, means, table, passSeconds, ablationSeconds);
   }
 
   /** How many of its top dataset images each unit's exemplar sheet shows. */

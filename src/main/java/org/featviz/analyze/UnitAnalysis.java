@@ -88,7 +88,16 @@ public final class UnitAnalysis {
     }
     long start = System.nanoTime();
     DatasetMeasures measures =
-        DatasetMeasures.run(model, data, options.images(), selected, options.negatives(), out);
+        DatasetMeasures.run(
+            model,
+            data,
+            options.images(),
+            selected,
+            options.negatives(),
+            options.replacement(),
+            out);
+    listener.timed(AnalysisStage.DATASET_PASS, measures.passSeconds);
+    listener.timed(AnalysisStage.SINGLE_ABLATION, measures.ablationSeconds);
     listener.datasetPassesDone(
         selected.values().stream().mapToInt(List::size).sum(),
         options.images(),
@@ -100,6 +109,7 @@ public final class UnitAnalysis {
     for (ImageObjective kind : options.objectives()) {
       UnitObjective objective = (layer, unit, count, seed) -> kind.of(layer, unit);
       Path folder = out.resolve(kind.key());
+      long renderStart = System.nanoTime();
       List<UnitResult> rows =
           Sweep.run(
               model,
@@ -112,6 +122,7 @@ public final class UnitAnalysis {
               upscale,
               folder,
               listener.rendering(kind, names, folder));
+      listener.timed(AnalysisStage.RENDERS, (System.nanoTime() - renderStart) / 1e9);
       listener.rendered(kind, names, rows);
       Map<String, UnitResult> byUnit = new LinkedHashMap<>();
       for (UnitResult r : rows) byUnit.put(r.key(), r);
@@ -134,8 +145,10 @@ public final class UnitAnalysis {
     AnalysisTables.writeUnitsAndLayers(out, result);
     listener.tablesWritten(out.resolve(AnalysisTables.UNITS), out.resolve(AnalysisTables.LAYERS));
     if (options.cumulativeAblation()) {
+      long curvesStart = System.nanoTime();
       CumulativeAblation curves =
           CumulativeAblation.run(model, measures, result, options.images(), listener);
+      listener.timed(AnalysisStage.CUMULATIVE_ABLATION, (System.nanoTime() - curvesStart) / 1e9);
       result =
           new AnalysisResult(options.objectives(), units, layers, curves.points(), curves.areas());
       AnalysisTables.writeAblation(out, result);

@@ -11,12 +11,14 @@ import org.featviz.analysis.ClassSelectivity;
 import org.featviz.analyze.AblationArea;
 import org.featviz.analyze.AnalysisListener;
 import org.featviz.analyze.AnalysisOptions;
+import org.featviz.analyze.AnalysisStage;
 import org.featviz.analyze.ImageObjective;
 import org.featviz.analyze.LayerRow;
 import org.featviz.analyze.NegativeActivationsException;
 import org.featviz.analyze.UnitAnalysis;
 import org.featviz.data.Dataset;
 import org.featviz.data.FashionMnist;
+import org.featviz.eval.Ablation;
 import org.featviz.ir.ModelException;
 import org.featviz.render.RenderOptions;
 import org.featviz.sweep.Sweep;
@@ -97,6 +99,22 @@ final class AnalyzeCommand implements Callable<Integer> {
               + " first: ablation.csv and ablation_auc.csv)")
   List<String> ablation;
 
+  @Option(
+      names = "--ablation-replace",
+      defaultValue = "zero",
+      description =
+          "what an ablated unit becomes: zero (default) or mean (its mean over the --images images and,"
+              + " for a channel, its positions)")
+  String ablationReplace;
+
+  @Option(
+      names = "--rs-every",
+      defaultValue = "" + RenderOptions.DEFAULT_RS_EVERY,
+      description =
+          "record each render's RS every N steps in the sweeps' results.csv (default 16; 0: only the"
+              + " final RS)")
+  int rsEvery;
+
   @Option(names = "--out", required = true, description = "output folder")
   Path out;
 
@@ -131,6 +149,16 @@ final class AnalyzeCommand implements Callable<Integer> {
             "--ablation " + String.join(",", ablation) + ": expected single, cumulative or both");
       }
     }
+    Ablation.Replacement replacement =
+        switch (ablationReplace) {
+          case "zero" -> Ablation.Replacement.ZERO;
+          case "mean" -> Ablation.Replacement.MEAN;
+          default ->
+              throw new ModelException(
+                  "--ablation-replace " + ablationReplace + ": expected zero or mean");
+        };
+    if (rsEvery < 0)
+      throw new ModelException("--rs-every " + rsEvery + ": must be 0 (only the final RS) or more");
     if (images < 1) throw new ModelException("--images " + images + ": must be at least 1");
     if (batch < 1) throw new ModelException("--batch " + batch + ": must be at least 1");
     render.validate();
@@ -141,7 +169,7 @@ final class AnalyzeCommand implements Callable<Integer> {
     if (images > data.size())
       throw new ModelException("--images " + images + ": the test split has " + data.size());
     try (Model m = render.open(model)) {
-      RenderOptions renderOptions = render.options(m.imageShape(), err);
+      RenderOptions renderOptions = render.options(m.imageShape(), err).withRsEvery(rsEvery);
       AnalysisOptions options =
           AnalysisOptions.builder(layers, out)
               .optUnits(units)
@@ -149,12 +177,14 @@ final class AnalyzeCommand implements Callable<Integer> {
               .optImages(images)
               .optNegatives(policy)
               .optCumulativeAblation(ablation.contains("cumulative"))
+              .optAblationReplacement(replacement)
               .optBatch(batch)
               .optRender(renderOptions)
               .optUpscale(render.upscaleFor(m.imageShape()))
               .build();
       try (Reporter reporter = new Reporter(pw, err, renderOptions.steps())) {
         UnitAnalysis.run(m, data, options, reporter);
+        reporter.printTimes();
       } catch (NegativeActivationsException e) {
         throw new ModelException(
             "layer '"
@@ -177,6 +207,9 @@ final class AnalyzeCommand implements Callable<Integer> {
     private final PrintWriter err;
     private final int steps;
     private SweepProgress sweep;
+    private final java.util.EnumMap<AnalysisStage, Double> times =
+        new java.util.EnumMap<>(AnalysisStage.class);
+    private int units;
 
     Reporter(PrintWriter out, PrintWriter err, int steps) {
       this.out = out;
@@ -186,10 +219,35 @@ final class AnalyzeCommand implements Callable<Integer> {
 
     @Override
     public void datasetPassesDone(int units, int images, String dataset, double seconds) {
+      this.units = units;
       err.printf(
           "dataset passes (selectivity, percentiles, ablation of %d units) over %d %s images: %s%n",
           units, images, dataset, Progress.duration(seconds));
       err.flush();
+    }
+
+    @Override
+    public void timed(AnalysisStage stage, double seconds) {
+      times.merge(stage, seconds, Double::sum);
+    }
+
+    /** One line with each stage's wall time and share, and the time per unit: what bench/ reads. */
+    void printTimes() {
+      double total = times.values().stream().mapToDouble(Double::doubleValue).sum();
+      StringBuilder line = new StringBuilder("time:");
+      for (var e : times.entrySet()) {
+        line.append(
+            String.format(
+                Locale.ROOT,
+                " %s %.1f s (%.0f%%),",
+                e.getKey().name().toLowerCase(Locale.ROOT).replace('_', ' '),
+                e.getValue(),
+                total > 0 ? 100 * e.getValue() / total : 0));
+      }
+      line.append(
+          String.format(
+              Locale.ROOT, " %.2f s per unit over %d units", units > 0 ? total / units : 0, units));
+      out.println(line);
     }
 
     @Override

@@ -145,4 +145,70 @@ class AnalyzeCommandTest {
     assertEquals(2, kind.exitCode());
     assertTrue(kind.err().contains("--objectives am,magic: expected am, iam or both"), kind.err());
   }
+
+  @Test
+  void badAblationReplacementAndRsEveryAreRefusedNamingTheFlag() {
+    String[][] cases = {
+      {"--ablation-replace", "median", "--ablation-replace median: expected zero or mean"},
+      {"--rs-every", "-1", "--rs-every -1: must be 0 (only the final RS) or more"},
+    };
+    for (String[] c : cases) {
+      Path out = tmp.resolve("bad-" + c[0].substring(2));
+      CliRunner r = analyze(out, "--layers", "relu2", "--units", "0-1", c[0], c[1]);
+      assertEquals(2, r.exitCode(), c[0] + " " + c[1] + ": " + r.err());
+      assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
+      assertTrue(r.err().contains(c[2]), r.err());
+      assertFalse(r.err().contains("Exception"), r.err());
+      assertFalse(Files.exists(out.resolve("am")), "nothing was rendered");
+    }
+    CliRunner notANumber =
+        analyze(tmp.resolve("nan"), "--layers", "relu2", "--units", "0-1", "--rs-every", "often");
+    assertEquals(2, notANumber.exitCode());
+    assertTrue(notANumber.err().contains("--rs-every"), notANumber.err());
+  }
+
+  @Test
+  void rsEveryRecordsTheTrajectoryAndTheMeanReplacesAnAblatedUnit() throws Exception {
+    String[] common = {"--layers", "relu2", "--units", "0-1", "--objectives", "am"};
+    Path zero = tmp.resolve("zero");
+    CliRunner z = analyze(zero, concat(common, "--rs-every", "2"));
+    assertEquals(0, z.exitCode(), z.err());
+    assertTrue(z.out().matches("(?s).*time: dataset pass .* s per unit over 2 units.*"), z.out());
+    assertEquals("0,2,4", steps(zero), "RS at steps 0, 2 and 4 of 6");
+    Path mean = tmp.resolve("mean");
+    CliRunner m = analyze(mean, concat(common, "--rs-every", "0", "--ablation-replace", "mean"));
+    assertEquals(0, m.exitCode(), m.err());
+    assertEquals("", steps(mean), "--rs-every 0: only the final RS");
+    List<String> a = Files.readAllLines(zero.resolve("units.csv"));
+    List<String> b = Files.readAllLines(mean.resolve("units.csv"));
+    int drop = java.util.Arrays.asList(a.get(0).split(",")).indexOf("ablation_loss_increase");
+    assertTrue(drop > 0, a.get(0));
+    for (int row = 1; row <= 2; row++) {
+      double byZero = Double.parseDouble(a.get(row).split(",")[drop]);
+      double byMean = Double.parseDouble(b.get(row).split(",")[drop]);
+      assertTrue(byZero != byMean, "unit " + (row - 1) + ": " + byZero + " both ways");
+    }
+  }
+
+  /**
+   * The steps of the first unit's RS trajectory ("0:0.5312;2:0.4062;...") in OUT/am/results.csv,
+   * comma-separated; empty where its row holds none.
+   */
+  private static String steps(Path out) throws Exception {
+    List<String> rows = Files.readAllLines(out.resolve("am/results.csv"));
+    assertTrue(rows.get(0).contains("rs_trajectory"), rows.get(0));
+    java.util.regex.Matcher t =
+        java.util.regex.Pattern.compile("(?<![^,])(\\d+:[0-9.]+(;\\d+:[0-9.]+)*)(?![^,])")
+            .matcher(rows.get(1));
+    if (!t.find()) return "";
+    return java.util.Arrays.stream(t.group(1).split(";"))
+        .map(p -> p.substring(0, p.indexOf(':')))
+        .collect(java.util.stream.Collectors.joining(","));
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, r, a.length, b.length);
+    return r;
+  }
 }

@@ -1,0 +1,181 @@
+package org.featviz.eval;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.featviz.BundledModels;
+import org.featviz.TestData;
+import org.featviz.cpu.CpuExecutor;
+import org.featviz.data.Dataset;
+import org.featviz.data.FashionMnist;
+import org.featviz.ir.Attributes;
+import org.featviz.ir.Graph;
+import org.featviz.ir.Node;
+import org.featviz.ir.Shape;
+import org.featviz.ir.Tensor;
+import org.featviz.model.InputNormalization;
+import org.featviz.onnx.OnnxImporter;
+import org.featviz.onnx.OnnxModelBuilder;
+import org.featviz.onnx.OnnxModelBuilder.Attr;
+import org.featviz.passes.Prepare;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The prefix-cached, deduplicated, several-sets-per-forward ablation against a reference that
+ * shares none of its code: the graph rewritten so that the layer's value is multiplied by a 0/1
+ * mask (plus the means where they replace it), run whole from the input for each set. On the
+ * bundled CNN and on a hand-built model with a skip connection past the ablated layer (whose
+ * frontier is more than the layer) and a hand-worked answer.
+ */
+class AblationReferenceTest {
+  @TempDir Path tmp;
+
+  @Test
+  void fashionCnnMatchesTheMaskedWholeGraphForEverySetsPerForward() {
+    TestData.require(
+        FashionMnist.defaultDir().resolve("t10k-images-idx3-ubyte.gz"), "dataset-fashion-mnist");
+    Path file = BundledModels.path("fashion-cnn");
+    Graph imported = OnnxImporter.read(file);
+    Graph g = Prepare.forRun(imported, null, List.of("logits", "relu3"));
+    Dataset data =
+        FashionMnist.load(FashionMnist.defaultDir(), FashionMnist.Split.TEST).slice(0, 40);
+    InputNormalization norm = InputNormalization.fromMetadata(imported.metadata(), file.toString());
+    int units = g.shape("relu3").dim(1);
+    int[] half = new int[units / 2];
+    for (int i = 0; i < half.length; i++) half[i] = 2 * i;
+    List<int[]> sets = List.of(new int[0], new int[] {3}, half, new int[] {3}, new int[0]);
+    float[] means = new float[units];
+    for (int u = 0; u < units; u++) means[u] = 0.05f * (u % 7);
+    for (Ablation.Replacement r : Ablation.Replacement.values()) {
+      List<Ablation.Score> expected = reference(g, "relu3", sets, data, norm, r, means, 40);
+      for (int perForward : new int[] {1, 3}) {
+        List<Ablation.Score> got =
+            Ablation.run(g, "relu3", sets, data, norm, r, means, 40, 16, perForward, n -> {});
+        assertSame(expected, got, r + ", " + perForward + " sets per forward");
+      }
+    }
+  }
+
+  /**
+   * logits = Relu(x) ablated at h, plus x itself (the skip): images (a, b) with a, b >= 0 score
+   * (2a, 2b) intact and (a, 2b) with unit 0 zeroed.
+   */
+  @Test
+  void aSkipPastTheLayerIsKeptAndGivesTheHandWorkedAnswer() {
+    Path m =
+        new OnnxModelBuilder()
+            .opset(13)
+            .input("x", "N", 1, 1, 2)
+            .initializer("eye", new long[] {2, 2}, 1f, 0f, 0f, 1f)
+            .node("Flatten", "flat", List.of("x"), List.of("flat"))
+            .node("Relu", "h", List.of("flat"), List.of("h"))
+            .node("Gemm", "fc", List.of("h", "eye"), List.of("fc"), Attr.i("transB", 1))
+            .node("Add", "skip", List.of("fc", "flat"), List.of("logits"))
+            .output("logits", "N", 2)
+            .write(tmp.resolve("skip.onnx"));
+    Graph g = Prepare.forRun(OnnxImporter.read(m), null, List.of("logits", "h"));
+    // the skip reads flat, which the suffix recomputes from the input: x is fed beside h
+    assertEquals(List.of("h", "x"), AblationSuffix.of(g, "h", "logits").frontier());
+    // (a, b), label: intact (2a, 2b); unit 0 zeroed (a, 2b): right, right, wrong (3 < 4), right
+    float[] px = {2, 1, 1, 3, 3, 2, 0, 1};
+    Dataset data =
+        new Dataset(
+            "pairs",
+            Tensor.of(Shape.of(4, 1, 1, 2), px),
+            new int[] {0, 1, 0, 1},
+            List.of("a", "b"));
+    InputNormalization id = InputNormalization.identity();
+    List<int[]> sets = List.of(new int[0], new int[] {0});
+    List<Ablation.Score> got =
+        Ablation.run(g, "h", sets, data, id, Ablation.Replacement.ZERO, null, 4, 3, 2, n -> {});
+    assertEquals(1.0, got.get(0).accuracy());
+    assertEquals(0.75, got.get(1).accuracy());
+    double lossAblated =
+        (softplus(2 - 2) + softplus(1 - 6) + softplus(4 - 3) + softplus(0 - 2)) / 4;
+    assertEquals(lossAblated, got.get(1).meanLoss(), 1e-6);
+    assertSame(
+        reference(g, "h", sets, data, id, Ablation.Replacement.ZERO, null, 4), got, "skip model");
+  }
+
+  private static void assertSame(List<Ablation.Score> want, List<Ablation.Score> got, String what) {
+    assertEquals(want.size(), got.size(), what);
+    for (int s = 0; s < want.size(); s++) {
+      assertEquals(want.get(s).accuracy(), got.get(s).accuracy(), 0.0, what + ", set " + s);
+      double tol = 1e-6 * Math.max(1, Math.abs(want.get(s).meanLoss()));
+      assertEquals(want.get(s).meanLoss(), got.get(s).meanLoss(), tol, what + ", set " + s);
+    }
+  }
+
+  /**
+   * Scores each set by a whole-graph forward from the input of the graph rewritten as layer = raw *
+   * keep + fill, keep 0 for the set's units and 1 elsewhere, fill the replacement there.
+   */
+  private static List<Ablation.Score> reference(
+      Graph g,
+      String layer,
+      List<int[]> sets,
+      Dataset data,
+      InputNormalization norm,
+      Ablation.Replacement r,
+      float[] means,
+      int images) {
+    Shape s = g.shape(layer);
+    int units = s.dim(1);
+    int[] maskDims = new int[s.rank()];
+    java.util.Arrays.fill(maskDims, 1);
+    maskDims[1] = units;
+    String raw = layer + "__raw";
+    List<Ablation.Score> out = new ArrayList<>();
+    for (int[] set : sets) {
+      float[] keep = new float[units];
+      float[] fill = new float[units];
+      java.util.Arrays.fill(keep, 1f);
+      for (int u : set) {
+        keep[u] = 0f;
+        fill[u] = r == Ablation.Replacement.MEAN ? means[u] : 0f;
+      }
+      List<Node> nodes = new ArrayList<>();
+      for (Node n : g.nodes()) {
+        if (n.outputs().contains(layer)) {
+          List<String> outs = new ArrayList<>(n.outputs());
+          outs.set(outs.indexOf(layer), raw);
+          nodes.add(new Node(n.name(), n.opType(), n.inputs(), outs, n.attributes()));
+          nodes.add(
+              new Node("keep", "Mul", List.of(raw, "keep"), List.of("kept"), Attributes.empty()));
+          nodes.add(
+              new Node("fill", "Add", List.of("kept", "fill"), List.of(layer), Attributes.empty()));
+        } else {
+          nodes.add(n);
+        }
+      }
+      Map<String, Tensor> inits = new HashMap<>(g.initializers());
+      inits.put("keep", Tensor.of(Shape.of(maskDims), keep));
+      inits.put("fill", Tensor.of(Shape.of(maskDims), fill));
+      CpuExecutor exec = new CpuExecutor(g.withNodes(nodes, inits));
+      String output = g.outputs().get(0);
+      int correct = 0;
+      double loss = 0;
+      for (int i = 0; i < images; i++) {
+        Tensor x = norm.apply(data.slice(i, i + 1).images());
+        float[] z = exec.forward(Map.of(g.input().name(), x), List.of(output)).get(output).data();
+        int best = 0;
+        for (int c = 1; c < z.length; c++) if (z[c] > z[best]) best = c;
+        if (best == data.label(i)) correct++;
+        double sum = 0;
+        for (float v : z) sum += Math.exp(v);
+        loss += Math.log(sum) - z[data.label(i)];
+      }
+      out.add(new Ablation.Score((double) correct / images, loss / images, images));
+    }
+    return out;
+  }
+
+  private static double softplus(double x) {
+    return Math.log1p(Math.exp(x));
+  }
+}
