@@ -160,9 +160,9 @@ public final class AnalysisPlots {
                 .toArray();
         if (v.length == 0) continue;
         x.add(i + 1.0);
-        median.add(quantile(v, 0.5));
-        low.add(quantile(v, 0.25));
-        high.add(quantile(v, 0.75));
+        median.add(org.featviz.analysis.Quantiles.ofSorted(v, 0.5));
+        low.add(org.featviz.analysis.Quantiles.ofSorted(v, 0.25));
+        high.add(org.featviz.analysis.Quantiles.ofSorted(v, 0.75));
       }
       if (x.isEmpty()) continue;
       Color c = colours.get(m.getKey());
@@ -272,14 +272,6 @@ public final class AnalysisPlots {
       s.setLineStyle(SOLID);
     }
     return chart;
-  }
-
-  /** The q-quantile of sorted values, linear between order statistics. */
-  static double quantile(double[] sorted, double q) {
-    double pos = q * (sorted.length - 1);
-    int i = (int) Math.floor(pos);
-    int j = Math.min(sorted.length - 1, i + 1);
-    return sorted[i] + (pos - i) * (sorted[j] - sorted[i]);
   }
 
   private static Color translucent(Color c, int alpha) {

@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
       SweepCommand.class,
       AnalyzeCommand.class,
       RegionsCommand.class,
+      DirectionsCommand.class,
       EvalCommand.class,
       ConformanceCommand.class,
       DoctorCommand.class,

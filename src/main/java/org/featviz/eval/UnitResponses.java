@@ -122,6 +122,45 @@ public final class UnitResponses {
     return means;
   }
 
+  /**
+   * The responses along directions of a layer's unit space: a view in which {@code layer}'s "units"
+   * are the directions, unit j's response to an image being the projection a . v_j of the image's
+   * unit vector a (channel means) on {@code directions[j]} [U]. Class means, exemplars and
+   * percentiles of a direction then come as a unit's do.
+   */
+  public UnitResponses along(String layer, float[][] directions) {
+    float[][] r = layer(layer);
+    float[][] projected = new float[directions.length][images];
+    for (int j = 0; j < directions.length; j++) {
+      float[] v = directions[j];
+      if (v.length != r.length) {
+        throw new ModelException(
+            "direction "
+                + j
+                + " has "
+                + v.length
+                + " values; layer '"
+                + layer
+                + "' has "
+                + r.length
+                + " units");
+      }
+      for (int i = 0; i < images; i++) {
+        double s = 0;
+        for (int u = 0; u < r.length; u++) s += (double) v[u] * r[u][i];
+        projected[j][i] = (float) s;
+      }
+    }
+    Map<String, float[][]> one = new LinkedHashMap<>();
+    one.put(layer, projected);
+    return new UnitResponses(data, images, one);
+  }
+
+  /** The labelled images the responses are of (the first {@link #images()} of them). */
+  public Dataset data() {
+    return data;
+  }
+
   public int images() {
     return images;
   }

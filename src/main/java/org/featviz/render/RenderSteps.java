@@ -240,7 +240,7 @@ public final class RenderSteps {
    * Shared with the device renderer.
    */
   public static long seedFor(RenderOptions opts, List<RenderTarget> targets, int b) {
-    String label = targets.get(b).label() + (opts.batchTerms().isEmpty() ? "" : "#" + b);
+    String label = targets.get(b).seedLabel() + (opts.batchTerms().isEmpty() ? "" : "#" + b);
     return seedFor(opts.seed(), label);
   }
 

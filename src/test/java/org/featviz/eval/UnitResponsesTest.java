@@ -89,4 +89,27 @@ class UnitResponsesTest {
       assertThrows(ModelException.class, () -> r.of("conv1", 0));
     }
   }
+
+  @Test
+  void alongADirectionIsTheProjectionOfTheUnitResponses() {
+    Graph g = graph();
+    UnitResponses r;
+    try (ForwardBackend b = Backends.open(Backend.CPU, g)) {
+      r =
+          UnitResponses.collect(
+              b, g, List.of("relu1"), data(), InputNormalization.identity(), 6, 4, n -> {});
+    }
+    // Unit 1 never responds, so along (0.6, 0.8) every image projects to 0.6 v and along
+    // (-1, 0) to -v: the exemplars and class means follow, the order reversed for the latter.
+    UnitResponses along = r.along("relu1", new float[][] {{0.6f, 0.8f}, {-1f, 0f}});
+    assertEquals(2, along.units("relu1"));
+    float[] first = along.of("relu1", 0);
+    for (int i = 0; i < V.length; i++) assertEquals(0.6 * V[i], first[i], 1e-6);
+    assertArrayEquals(
+        new double[] {0.12, 0.42, 0.27}, along.classMeans("relu1", 0), 1e-6, "0.6 x unit 0's");
+    assertArrayEquals(new int[] {3, 5, 1}, along.topImages("relu1", 0, 3));
+    assertArrayEquals(new int[] {0, 4, 2}, along.topImages("relu1", 1, 3), "-v: smallest first");
+    assertEquals(0.5, along.percentile("relu1", 1, -0.4), "-0.9, -0.7, -0.5 are below -0.4");
+    assertThrows(ModelException.class, () -> r.along("relu1", new float[][] {{1f}}));
+  }
 }
