@@ -66,14 +66,7 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--limit", description = "evaluate only the first N images")
   Integer limit;
 
-  @Option(
-      names = "--input-shape",
-      converter = ShapeOption.Converter.class,
-      paramLabel = "SHAPE",
-      description =
-          "one input image's size where the model's is dynamic: C,H,W, e.g. 1,28,28 (N,C,H,W with N = 1"
-              + " also works)")
-  ShapeOption inputShape;
+  @Mixin InputShapeOption inputShape;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -96,8 +89,8 @@ final class EvalCommand implements Callable<Integer> {
       data = data.slice(0, Math.min(limit, data.size()));
     }
     Graph imported = OnnxImporter.read(model);
-    org.featviz.passes.InputShapes.requireOneImage(imported, ShapeOption.dims(inputShape));
-    Graph graph = Prepare.forRun(imported, ShapeOption.dims(inputShape), List.of());
+    org.featviz.passes.InputShapes.requireOneImage(imported, inputShape.dims());
+    Graph graph = Prepare.forRun(imported, inputShape.dims(), List.of());
     InputNormalization norm =
         InputNormalization.fromMetadata(imported.metadata(), model.toString());
     Evaluation e;

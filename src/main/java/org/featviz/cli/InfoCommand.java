@@ -13,7 +13,7 @@ import org.featviz.onnx.OnnxImporter;
 import org.featviz.ops.ShapeInference;
 import org.featviz.passes.Prepare;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -28,14 +28,7 @@ final class InfoCommand implements Callable<Integer> {
   @Parameters(paramLabel = "MODEL", description = "ONNX model file")
   Path model;
 
-  @Option(
-      names = "--input-shape",
-      converter = ShapeOption.Converter.class,
-      paramLabel = "SHAPE",
-      description =
-          "one input image's size where the model's is dynamic: C,H,W, e.g. 3,224,224 (N,C,H,W with N = 1"
-              + " also works)")
-  ShapeOption inputShape;
+  @Mixin InputShapeOption inputShape;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -43,8 +36,8 @@ final class InfoCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     Graph g = Prepare.simplify(OnnxImporter.read(model));
-    org.featviz.passes.InputShapes.requireOneImage(g, ShapeOption.dims(inputShape));
-    Map<String, Shape> inputs = Prepare.inputShapes(g, ShapeOption.dims(inputShape));
+    org.featviz.passes.InputShapes.requireOneImage(g, inputShape.dims());
+    Map<String, Shape> inputs = Prepare.inputShapes(g, inputShape.dims());
     ShapeInference.Result r = ShapeInference.inferLenient(g, inputs);
     out.printf("model: %s (opset %d, %d nodes)%n", model, g.opset(), g.nodes().size());
     for (ValueInfo in : g.inputs()) {

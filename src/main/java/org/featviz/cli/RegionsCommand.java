@@ -30,6 +30,7 @@ import org.featviz.ir.Shape;
 import org.featviz.ir.Tensor;
 import org.featviz.report.Png;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -109,12 +110,7 @@ final class RegionsCommand implements Callable<Integer> {
   @Option(names = "--data-dir", description = "Fashion-MNIST folder (default: Debian's)")
   Path dataDir;
 
-  @Option(
-      names = "--input-shape",
-      converter = ShapeOption.Converter.class,
-      paramLabel = "SHAPE",
-      description = "one input image's size where the model's is dynamic: C,H,W")
-  ShapeOption inputShape;
+  @Mixin InputShapeOption inputShape;
 
   @Option(names = "--out", required = true, description = "output folder")
   Path out;
@@ -164,10 +160,7 @@ final class RegionsCommand implements Callable<Integer> {
     OutputFolder.prepare("--out", out);
     long start = System.nanoTime();
     try (Model m =
-        Model.builder(model)
-            .optInputShape(ShapeOption.dims(inputShape))
-            .optBackend(Backend.CPU)
-            .open()) {
+        Model.builder(model).optInputShape(inputShape.dims()).optBackend(Backend.CPU).open()) {
       String name = m.graph().resolveLayer(layer);
       LayerSpace ls = LayerSpace.of(m.prepare(List.of(name)), m.normalization(), name, where, at);
       List<RegionPictures.Mark> marks = new ArrayList<>();

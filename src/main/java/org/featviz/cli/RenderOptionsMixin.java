@@ -75,14 +75,7 @@ final class RenderOptionsMixin {
       description = "blur penalty weight, >= 0 (default 0)")
   double blur;
 
-  @Option(
-      names = "--input-shape",
-      converter = ShapeOption.Converter.class,
-      paramLabel = "SHAPE",
-      description =
-          "one input image's size where the model's is dynamic: C,H,W, e.g. 3,224,224 (N,C,H,W with N = 1"
-              + " also works)")
-  ShapeOption inputShape;
+  @Mixin InputShapeOption inputShape;
 
   @Option(
       names = "--device",
@@ -169,7 +162,7 @@ final class RenderOptionsMixin {
   Model open(Path file) {
     validate();
     return Model.builder(file)
-        .optInputShape(ShapeOption.dims(inputShape))
+        .optInputShape(inputShape.dims())
         .optMean(mean)
         .optStd(std)
         .optBackend(DeviceOption.parse(device))

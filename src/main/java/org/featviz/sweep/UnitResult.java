@@ -28,67 +28,6 @@ public record UnitResult(
     Integer rsAbove,
     Integer rsTies,
     String rsTrajectory) {
-  /** A result without Representative Substitution counts. */
-  public UnitResult(
-      String layer,
-      int unit,
-      String objective,
-      String status,
-      double objectiveValue,
-      double activation,
-      long seed,
-      int steps,
-      String image,
-      String backend) {
-    this(
-        layer,
-        unit,
-        objective,
-        status,
-        objectiveValue,
-        activation,
-        seed,
-        steps,
-        image,
-        backend,
-        null,
-        null,
-        null,
-        null);
-  }
-
-  /** A result without an RS trajectory. */
-  public UnitResult(
-      String layer,
-      int unit,
-      String objective,
-      String status,
-      double objectiveValue,
-      double activation,
-      long seed,
-      int steps,
-      String image,
-      String backend,
-      Double rs,
-      Integer rsAbove,
-      Integer rsTies) {
-    this(
-        layer,
-        unit,
-        objective,
-        status,
-        objectiveValue,
-        activation,
-        seed,
-        steps,
-        image,
-        backend,
-        rs,
-        rsAbove,
-        rsTies,
-        null);
-  }
-
   public String key() {
     return layer + "#" + unit;
   }

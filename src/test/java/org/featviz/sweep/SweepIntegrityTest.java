@@ -272,6 +272,10 @@ class SweepIntegrityTest {
             1L << 62,
             5,
             "relu1/unit_0000.png",
+            null,
+            null,
+            null,
+            null,
             null);
     try (SweepJournal journal = new SweepJournal(out)) {
       journal.append(List.of(odd));

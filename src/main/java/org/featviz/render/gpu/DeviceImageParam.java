@@ -1,11 +1,10 @@
 package org.featviz.render.gpu;
 
-import java.util.ArrayList;
-import java.util.List;
 import org.featviz.device.Device;
 import org.featviz.device.DeviceBuffer;
 import org.featviz.device.GemmDescriptor;
 import org.featviz.device.MathMode;
+import org.featviz.device.OwnedBuffers;
 import org.featviz.param.FftParam;
 import org.featviz.param.ImageParam;
 import org.featviz.param.InverseRealDft2d;
@@ -38,10 +37,11 @@ import org.featviz.plan.CustomKernels;
 abstract class DeviceImageParam implements AutoCloseable {
   protected final Device device;
   protected final int batch;
-  private final List<DeviceBuffer> owned = new ArrayList<>();
+  final OwnedBuffers owned;
 
   private DeviceImageParam(Device device, int batch) {
     this.device = device;
+    this.owned = new OwnedBuffers(device);
     this.batch = batch;
   }
 
@@ -75,22 +75,9 @@ abstract class DeviceImageParam implements AutoCloseable {
    */
   abstract void backwardFromPre(DeviceBuffer gradParams);
 
-  protected DeviceBuffer allocateFloats(long count) {
-    DeviceBuffer b = device.allocateFloats(Math.max(1, count));
-    owned.add(b);
-    return b;
-  }
-
-  protected DeviceBuffer upload(float[] host) {
-    DeviceBuffer b = allocateFloats(host.length);
-    device.copyToDevice(host, b);
-    return b;
-  }
-
   @Override
   public void close() {
-    for (DeviceBuffer b : owned) b.close();
-    owned.clear();
+    owned.close();
   }
 
   /**
@@ -149,12 +136,12 @@ abstract class DeviceImageParam implements AutoCloseable {
       this.decorrelate = param.decorrelated();
       long size = (long) batch * param.size();
       try {
-        columnMatrix = upload(dft.columnMatrix());
-        rowMatrix = upload(dft.rowMatrix());
-        weight = upload(param.weight());
-        first = allocateFloats(size);
-        second = allocateFloats(size);
-        spatial = allocateFloats((long) spectra * height * width);
+        columnMatrix = owned.upload(dft.columnMatrix());
+        rowMatrix = owned.upload(dft.rowMatrix());
+        weight = owned.upload(param.weight());
+        first = owned.floats(size);
+        second = owned.floats(size);
+        spatial = owned.floats((long) spectra * height * width);
       } catch (RuntimeException e) {
         close();
         throw e;

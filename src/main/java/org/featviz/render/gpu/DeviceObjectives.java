@@ -10,6 +10,7 @@ import java.util.TreeMap;
 import org.featviz.analysis.RepresentativeSubstitution;
 import org.featviz.device.Device;
 import org.featviz.device.DeviceBuffer;
+import org.featviz.device.OwnedBuffers;
 import org.featviz.ir.Shape;
 import org.featviz.objective.Whitening;
 import org.featviz.plan.DevicePlan;
@@ -74,7 +75,7 @@ final class DeviceObjectives implements AutoCloseable {
   private final HostObjectives host;
   private final List<Launch> launches = new ArrayList<>();
   private final List<Space> spaces = new ArrayList<>();
-  private final List<DeviceBuffer> owned = new ArrayList<>();
+  private final OwnedBuffers owned;
   private DeviceRs rs;
   private int countedInLaunches;
   private DeviceBuffer value;
@@ -87,6 +88,7 @@ final class DeviceObjectives implements AutoCloseable {
    */
   DeviceObjectives(Device device, List<RenderTarget> targets, Map<String, Shape> layerShapes) {
     this.device = device;
+    this.owned = new OwnedBuffers(device);
     this.targets = targets;
     this.batch = targets.size();
     this.onHost = new boolean[batch];
@@ -182,11 +184,11 @@ final class DeviceObjectives implements AutoCloseable {
               spaceMembers.get(s.getKey()));
       spaces.add(new Space(space, s.getValue()));
     }
-    value = allocate(Math.max(1, batch) * (long) Float.BYTES);
-    if (largest > 0) scratch = allocate(largest * Float.BYTES);
+    value = owned.floats(batch);
+    if (largest > 0) scratch = owned.floats(largest);
     if (largestSpace > 0) {
-      rows = allocate(largestSpace * Float.BYTES);
-      whitened = allocate(largestSpace * Float.BYTES);
+      rows = owned.floats(largestSpace);
+      whitened = owned.floats(largestSpace);
     }
   }
 
@@ -204,14 +206,17 @@ final class DeviceObjectives implements AutoCloseable {
    */
   private Launch upload(TermGroup key, LaunchArguments arguments) {
     DeviceBuffer data =
-        arguments.units() != null ? upload(arguments.units()) : upload(arguments.values());
-    DeviceBuffer positions = arguments.positions() == null ? null : upload(arguments.positions());
+        arguments.units() != null
+            ? owned.upload(arguments.units())
+            : owned.upload(arguments.values());
+    DeviceBuffer positions =
+        arguments.positions() == null ? null : owned.upload(arguments.positions());
     DeviceBuffer mask = null;
     if (!arguments.kind().excludable() && !arguments.coversBatch()) {
       boolean[] members = arguments.members();
       int[] m = new int[batch];
       for (int b = 0; b < batch; b++) m[b] = Launches.flag(members[b]);
-      mask = upload(m);
+      mask = owned.upload(m);
     }
     return new Launch(
         key, arguments.kind(), arguments.layer(), data, positions, mask, countsRs(key, arguments));
@@ -309,30 +314,11 @@ final class DeviceObjectives implements AutoCloseable {
             (float) l.key().weight());
   }
 
-  private DeviceBuffer allocate(long bytes) {
-    DeviceBuffer b = device.allocate(bytes);
-    owned.add(b);
-    return b;
-  }
-
-  private DeviceBuffer upload(int[] host) {
-    DeviceBuffer b = allocate(Math.max(1, host.length) * (long) Integer.BYTES);
-    if (host.length > 0) device.copyToDevice(host, b);
-    return b;
-  }
-
-  private DeviceBuffer upload(float[] host) {
-    DeviceBuffer b = allocate(Math.max(1, host.length) * (long) Float.BYTES);
-    if (host.length > 0) device.copyToDevice(host, b);
-    return b;
-  }
-
   @Override
   public void close() {
     if (rs != null) rs.close();
     for (Space s : spaces) s.space().close();
     spaces.clear();
-    for (DeviceBuffer b : owned) b.close();
-    owned.clear();
+    owned.close();
   }
 }

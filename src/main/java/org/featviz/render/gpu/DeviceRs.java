@@ -1,6 +1,5 @@
 package org.featviz.render.gpu;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,6 +7,7 @@ import java.util.Map;
 import org.featviz.analysis.RepresentativeSubstitution;
 import org.featviz.device.Device;
 import org.featviz.device.DeviceBuffer;
+import org.featviz.device.OwnedBuffers;
 import org.featviz.ir.Shape;
 import org.featviz.plan.DevicePlan;
 import org.featviz.render.RenderTarget;
@@ -30,13 +30,14 @@ final class DeviceRs implements AutoCloseable {
   private final Device device;
   private final int batch;
   private final Map<String, Layer> layers = new LinkedHashMap<>();
-  private final List<DeviceBuffer> owned = new ArrayList<>();
+  private final OwnedBuffers owned;
 
   /**
    * @param layerShapes each target layer's batch shape [B, ...] in the plan
    */
   DeviceRs(Device device, List<RenderTarget> targets, Map<String, Shape> layerShapes) {
     this.device = device;
+    this.owned = new OwnedBuffers(device);
     this.batch = targets.size();
     try {
       Map<String, int[]> units = new LinkedHashMap<>();
@@ -57,7 +58,7 @@ final class DeviceRs implements AutoCloseable {
         Shape shape = layerShapes.get(e.getKey());
         if (shape == null)
           throw new IllegalArgumentException("no shape for target layer '" + e.getKey() + "'");
-        DeviceBuffer unitBuffer = ints(batch);
+        DeviceBuffer unitBuffer = owned.ints(batch);
         device.copyToDevice(e.getValue(), unitBuffer);
         layers.put(
             e.getKey(),
@@ -65,8 +66,8 @@ final class DeviceRs implements AutoCloseable {
                 e.getKey(),
                 TargetLayer.of(shape),
                 e.getValue(),
-                new ObjectiveKernels.RsCount(unitBuffer, ints(2L * batch)),
-                ints(batch)));
+                new ObjectiveKernels.RsCount(unitBuffer, owned.ints(2L * batch)),
+                owned.ints(batch)));
       }
     } catch (RuntimeException e) {
       close();
@@ -129,15 +130,8 @@ final class DeviceRs implements AutoCloseable {
     return out;
   }
 
-  private DeviceBuffer ints(long count) {
-    DeviceBuffer b = device.allocateInts(Math.max(1, count));
-    owned.add(b);
-    return b;
-  }
-
   @Override
   public void close() {
-    for (DeviceBuffer b : owned) b.close();
-    owned.clear();
+    owned.close();
   }
 }

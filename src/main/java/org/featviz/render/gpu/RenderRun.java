@@ -1,6 +1,5 @@
 package org.featviz.render.gpu;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -13,6 +12,7 @@ import java.util.function.IntConsumer;
 import org.featviz.analysis.RepresentativeSubstitution;
 import org.featviz.device.Device;
 import org.featviz.device.DeviceBuffer;
+import org.featviz.device.OwnedBuffers;
 import org.featviz.ir.Shape;
 import org.featviz.ir.Tensor;
 import org.featviz.model.InputNormalization;
@@ -50,7 +50,7 @@ final class RenderRun implements AutoCloseable {
   private final int pixels;
   private final ImageParam param;
   private final Transforms transforms;
-  private final List<DeviceBuffer> owned = new ArrayList<>();
+  private final OwnedBuffers owned;
   private final Random[] rng;
   private final long[] seeds;
   private final RenderResult.Status[] status;
@@ -98,6 +98,7 @@ final class RenderRun implements AutoCloseable {
       Set<String> layers,
       Map<String, String> reluInputs) {
     this.device = device;
+    this.owned = new OwnedBuffers(device);
     this.plan = plan;
     this.input = input;
     this.norm = norm;
@@ -135,22 +136,22 @@ final class RenderRun implements AutoCloseable {
       status[b] = RenderResult.Status.OK;
     }
     long n = (long) batch * size;
-    params = floats(n);
+    params = owned.floats(n);
     device.copyToDevice(initial, params);
-    grad = floats(n);
-    m = floats(n);
-    v = floats(n);
+    grad = owned.floats(n);
+    m = owned.floats(n);
+    v = owned.floats(n);
     device.memsetZero(m);
     device.memsetZero(v);
-    image = floats((long) batch * pixels);
-    gradImage = floats((long) batch * pixels);
-    samples = floats((long) batch * TransformKernels.SAMPLE_FLOATS);
-    mean = floats(norm.mean().length);
-    std = floats(norm.std().length);
+    image = owned.floats((long) batch * pixels);
+    gradImage = owned.floats((long) batch * pixels);
+    samples = owned.floats((long) batch * TransformKernels.SAMPLE_FLOATS);
+    mean = owned.floats(norm.mean().length);
+    std = owned.floats(norm.std().length);
     device.copyToDevice(norm.mean(), mean);
     device.copyToDevice(norm.std(), std);
-    flags = ints(batch);
-    mask = ints(batch);
+    flags = owned.ints(batch);
+    mask = owned.ints(batch);
     dims =
         new TransformKernels.Dims(
             batch,
@@ -391,18 +392,6 @@ final class RenderRun implements AutoCloseable {
     return out;
   }
 
-  private DeviceBuffer floats(long count) {
-    DeviceBuffer b = device.allocateFloats(Math.max(1, count));
-    owned.add(b);
-    return b;
-  }
-
-  private DeviceBuffer ints(long count) {
-    DeviceBuffer b = device.allocateInts(Math.max(1, count));
-    owned.add(b);
-    return b;
-  }
-
   @Override
   public void close() {
     if (objectives != null) objectives.close();
@@ -411,8 +400,7 @@ final class RenderRun implements AutoCloseable {
     if (deviceParam != null) deviceParam.close();
     for (RenderKernels.Ranges r : unitRanges.values()) r.close();
     unitRanges.clear();
-    for (DeviceBuffer b : owned) b.close();
-    owned.clear();
+    owned.close();
   }
 
   private static boolean any(boolean[] flags) {

@@ -1,11 +1,10 @@
 package org.featviz.render.gpu;
 
-import java.util.ArrayList;
-import java.util.List;
 import org.featviz.device.Device;
 import org.featviz.device.DeviceBuffer;
 import org.featviz.device.GemmDescriptor;
 import org.featviz.device.MathMode;
+import org.featviz.device.OwnedBuffers;
 import org.featviz.objective.Whitening;
 
 /**
@@ -30,7 +29,7 @@ final class WhitenedSpace implements AutoCloseable {
   private final Device device;
   private final String layerName;
   private final TargetLayer layer;
-  private final List<DeviceBuffer> owned = new ArrayList<>();
+  private final OwnedBuffers owned;
   private final DeviceBuffer matrix;
   private final DeviceBuffer mean;
   private final DeviceBuffer mask;
@@ -72,6 +71,7 @@ final class WhitenedSpace implements AutoCloseable {
               + " columns are too many for one GEMM");
     }
     this.device = device;
+    this.owned = new OwnedBuffers(device);
     this.layerName = layerName;
     this.layer = layer;
     try {
@@ -86,9 +86,9 @@ final class WhitenedSpace implements AutoCloseable {
       for (int i = 0; i < units; i++) meanFloats[i] = (float) mu[i];
       int[] flags = new int[layer.batch()];
       for (int b = 0; b < flags.length; b++) flags[b] = Launches.flag(members[b]);
-      matrix = keep(device.toDevice(flat));
-      mean = keep(device.toDevice(meanFloats));
-      mask = keep(device.allocateInts(Math.max(1, flags.length)));
+      matrix = owned.keep(device.toDevice(flat));
+      mean = owned.keep(device.toDevice(meanFloats));
+      mask = owned.ints(flags.length);
       if (flags.length > 0) device.copyToDevice(flags, mask);
     } catch (RuntimeException e) {
       close();
@@ -139,14 +139,8 @@ final class WhitenedSpace implements AutoCloseable {
         transpose, false, layer.units(), layer.batch() * layer.positions(), layer.units());
   }
 
-  private DeviceBuffer keep(DeviceBuffer b) {
-    owned.add(b);
-    return b;
-  }
-
   @Override
   public void close() {
-    for (DeviceBuffer b : owned) b.close();
-    owned.clear();
+    owned.close();
   }
 }
