@@ -15,8 +15,11 @@ import java.util.Random;
 import java.util.concurrent.Callable;
 import org.featviz.Model;
 import org.featviz.backend.Backend;
+import org.featviz.backend.Backends;
+import org.featviz.backend.ForwardBackend;
 import org.featviz.data.Dataset;
 import org.featviz.data.FashionMnist;
+import org.featviz.device.Device;
 import org.featviz.geometry.LayerRegions;
 import org.featviz.geometry.LayerSpace;
 import org.featviz.geometry.Plane;
@@ -25,6 +28,7 @@ import org.featviz.geometry.RegionBounds;
 import org.featviz.geometry.RegionMap;
 import org.featviz.geometry.RegionPictures;
 import org.featviz.geometry.SignRegions;
+import org.featviz.ir.Graph;
 import org.featviz.ir.ModelException;
 import org.featviz.ir.Shape;
 import org.featviz.ir.Tensor;
@@ -112,6 +116,14 @@ final class RegionsCommand implements Callable<Integer> {
 
   @Mixin InputShapeOption inputShape;
 
+  @Option(
+      names = "--device",
+      defaultValue = "auto",
+      description =
+          "where the grid is evaluated: auto (default: the GPU where usable, else the CPU), cpu, gpu,"
+              + " emulated (slow)")
+  String device;
+
   @Option(names = "--out", required = true, description = "output folder")
   Path out;
 
@@ -157,15 +169,25 @@ final class RegionsCommand implements Callable<Integer> {
         position == null
             ? null
             : position.equals("all") ? LayerSpace.ALL_POSITIONS : ints("--position", position, 2);
+    Backend backend = DeviceOption.parse(device);
     OutputFolder.prepare("--out", out);
     long start = System.nanoTime();
     try (Model m =
-        Model.builder(model).optInputShape(inputShape.dims()).optBackend(Backend.CPU).open()) {
+            Model.builder(model).optInputShape(inputShape.dims()).optBackend(Backend.CPU).open();
+        GridDevice grid = new GridDevice()) {
       String name = m.graph().resolveLayer(layer);
-      LayerSpace ls = LayerSpace.of(m.prepare(List.of(name)), m.normalization(), name, where, at);
+      Graph prepared = m.prepare(List.of(name));
+      LayerSpace ls = LayerSpace.of(prepared, m.normalization(), name, where, at);
       List<RegionPictures.Mark> marks = new ArrayList<>();
       List<float[]> markPoints = new ArrayList<>();
       Plane p = plane(ls, m, kind[0], kind[1], flag, isLine, marks, markPoints);
+      // The device opens once the plane is known to be sound, so bad input fails before it.
+      if (!isLine && ls.affine()) {
+        grid.device = Backends.openDevice(backend);
+      } else if (where == LayerSpace.Space.INPUT) {
+        grid.images = Backends.open(backend, prepared);
+        ls = ls.evaluatedOn(grid.images);
+      }
       Map<String, Object> summary = new LinkedHashMap<>();
       summary.put("model", model.toString());
       summary.put("layer", ls.layer());
@@ -185,6 +207,7 @@ final class RegionsCommand implements Callable<Integer> {
       }
       summary.put("view", view);
       summary.put("resolution", res);
+      summary.put("evaluated_on", grid.describe());
       String what =
           String.format(
               Locale.ROOT,
@@ -198,8 +221,9 @@ final class RegionsCommand implements Callable<Integer> {
               ls.inputValue(),
               ls.dimension());
       pw.println(what);
+      pw.println("grid evaluated on " + grid.describe());
       if (isLine) line(ls, p, res, marks, summary, pw);
-      else plane(ls, p, res, marks, summary, pw, err);
+      else plane(ls, p, res, marks, summary, pw, err, grid.device);
       List<Map<String, Object>> between = new ArrayList<>();
       for (int i = 0; i < markPoints.size(); i++) {
         for (int j = i + 1; j < markPoints.size(); j++) {
@@ -234,11 +258,12 @@ final class RegionsCommand implements Callable<Integer> {
       List<RegionPictures.Mark> marks,
       Map<String, Object> summary,
       PrintWriter pw,
-      PrintWriter err) {
+      PrintWriter err,
+      Device device) {
     boolean keep = ls.units() <= ZERO_LINE_UNITS;
     RegionMap map;
     try (Progress progress = new Progress("regions", res, "grid rows", err)) {
-      map = LayerRegions.map(ls, p, res, keep, progress);
+      map = LayerRegions.map(ls, p, res, keep, progress, device);
     }
     summary.put("regions_seen", map.regions());
     Png.write(RegionPictures.regions(map, p, marks), out.resolve("regions.png"));
@@ -303,6 +328,27 @@ final class RegionsCommand implements Callable<Integer> {
         prof.segments(),
         ls.affine() ? " (at most " + (ls.units() + 1) + ")" : "",
         out.resolve("profile.png"));
+  }
+
+  /**
+   * What evaluates the grid: a device for the GEMM of an affine plane map, a forward backend for
+   * the images of the input space, or neither (the CPU). Closes what it holds.
+   */
+  private static final class GridDevice implements AutoCloseable {
+    Device device;
+    ForwardBackend images;
+
+    String describe() {
+      if (device != null) return device.name() + " (GEMM + sign patterns)";
+      if (images != null) return images.describe();
+      return "cpu";
+    }
+
+    @Override
+    public void close() {
+      if (device != null) device.close();
+      if (images != null) images.close();
+    }
   }
 
   /** The plane or line a spec names, with its marked points (test images) where it has some. */

@@ -3,6 +3,7 @@ package org.featviz.geometry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntConsumer;
+import org.featviz.device.Device;
 
 /**
  * A layer's units on a plane or a line of a {@link LayerSpace}: the region map of their sign
@@ -81,9 +82,24 @@ public final class LayerRegions {
     return new PlaneUnits(c, a, b);
   }
 
-  /** The region map of a {@code resolution x resolution} grid over the plane's view. */
+  /** The region map of a {@code resolution x resolution} grid over the plane's view, on the CPU. */
   public static RegionMap map(
       LayerSpace space, Plane plane, int resolution, boolean keepSigns, IntConsumer onRows) {
+    return map(space, plane, resolution, keepSigns, onRows, null);
+  }
+
+  /**
+   * The region map of a {@code resolution x resolution} grid over the plane's view; where the units
+   * are affine and {@code device} is not null, the grid is evaluated there ({@link DeviceRegions}),
+   * else on the CPU (or, for the input space, where the space evaluates).
+   */
+  public static RegionMap map(
+      LayerSpace space,
+      Plane plane,
+      int resolution,
+      boolean keepSigns,
+      IntConsumer onRows,
+      Device device) {
     if (plane.isLine())
       throw new IllegalArgumentException("a region map needs a plane, not a line");
     if (plane.dimension() != space.dimension()) {
@@ -93,6 +109,10 @@ public final class LayerRegions {
     int m = space.units();
     GridValues values;
     int perBand;
+    if (space.affine() && device != null) {
+      return DeviceRegions.map(
+          device, planeUnits(space, plane), plane, resolution, keepSigns, onRows);
+    }
     if (space.affine()) {
       PlaneUnits pu = planeUnits(space, plane);
       values = (from, to) -> affineRows(pu, plane, resolution, from, to);

@@ -3,6 +3,7 @@ package org.featviz.geometry;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.featviz.backend.ForwardBackend;
 import org.featviz.cpu.CpuExecutor;
 import org.featviz.ir.Graph;
 import org.featviz.ir.ModelException;
@@ -46,6 +47,9 @@ public final class LayerSpace {
   private final int[] unitIndex;
   private final int valuesPerSample;
 
+  /** Where the grid points of the input space run forward; null: the CPU executor. */
+  private final ForwardBackend backend;
+
   private LayerSpace(
       Graph graph,
       InputNormalization norm,
@@ -66,6 +70,35 @@ public final class LayerSpace {
     Shape out = graph.shape(units);
     this.valuesPerSample = out.size(1, out.rank());
     this.unitIndex = unitIndex(out, position);
+    this.backend = null;
+  }
+
+  private LayerSpace(LayerSpace from, ForwardBackend backend) {
+    this.graph = from.graph;
+    this.exec = from.exec;
+    this.norm = from.norm;
+    this.space = from.space;
+    this.layer = from.layer;
+    this.units = from.units;
+    this.input = from.input;
+    this.inputShape = from.inputShape;
+    this.valuesPerSample = from.valuesPerSample;
+    this.unitIndex = from.unitIndex;
+    this.backend = backend;
+  }
+
+  /**
+   * This space with its input-space evaluations (the grid points as images, batched) run on {@code
+   * backend}, opened on the same graph; the layer space's few evaluations stay on the CPU. The
+   * caller keeps and closes the backend.
+   */
+  public LayerSpace evaluatedOn(ForwardBackend backend) {
+    return new LayerSpace(this, backend);
+  }
+
+  /** Where {@link #evaluate} runs: "cpu", or the backend's description. */
+  public String evaluatesOn() {
+    return backend != null && space == Space.INPUT ? backend.describe() : "cpu";
   }
 
   /**
@@ -222,7 +255,10 @@ public final class LayerSpace {
     System.arraycopy(inputShape.dims(), 0, dims, 1, inputShape.rank());
     Tensor x = Tensor.of(Shape.of(dims), points);
     if (input.equals(graph.input().name())) x = norm.apply(x);
-    float[] all = exec.forward(Map.of(input, x), List.of(units)).get(units).data();
+    float[] all =
+        backend != null && space == Space.INPUT
+            ? backend.forward(Map.of(input, x), List.of(units)).get(units).data()
+            : exec.forward(Map.of(input, x), List.of(units)).get(units).data();
     if (unitIndex == null) return all;
     float[] out = new float[n * unitIndex.length];
     for (int p = 0; p < n; p++) {

@@ -61,18 +61,38 @@ public final class SignRegions {
         throw new IllegalStateException(
             "grid rows " + from + ".." + to + " gave " + v.length + " values");
       }
-      int first = from * width;
-      IntStream.range(0, (to - from) * width)
-          .parallel()
-          .forEach(p -> pattern(v, p * units, units, first + p, hashA, hashB, signs, words));
+      patterns(v, (to - from) * width, units, from * width, hashA, hashB, signs);
       onRows.accept(to - from);
     }
+    return number(width, height, units, hashA, hashB, signs);
+  }
+
+  /**
+   * Numbers the points' patterns, given as their two hashes, in the order first met: the region map
+   * of a grid whose patterns were computed elsewhere (on a device, by cuda/regions.cu, bit for bit
+   * as {@link #patterns} computes them).
+   */
+  static RegionMap number(
+      int width, int height, int units, long[] hashA, long[] hashB, long[] signs) {
     Map<Key, Integer> ids = new HashMap<>();
     int[] id = new int[width * height];
     for (int p = 0; p < id.length; p++) {
       id[p] = ids.computeIfAbsent(new Key(hashA[p], hashB[p]), k -> ids.size());
     }
     return new RegionMap(width, height, units, id, ids.size(), signs);
+  }
+
+  /**
+   * The patterns of {@code points} points of {@code values} ({@code [points][units]}): their hashes
+   * into {@code hashA[first..]} and {@code hashB[first..]}, and where {@code signs} is not null
+   * their words. The CPU twin of cuda/regions.cu's sign_patterns.
+   */
+  static void patterns(
+      float[] values, int points, int units, int first, long[] hashA, long[] hashB, long[] signs) {
+    int words = (units + 63) / 64;
+    IntStream.range(0, points)
+        .parallel()
+        .forEach(p -> pattern(values, p * units, units, first + p, hashA, hashB, signs, words));
   }
 
   private static void pattern(

@@ -7,6 +7,7 @@ import org.featviz.cuda.LayoutKernelCases;
 import org.featviz.cuda.PointwiseKernelCases;
 import org.featviz.cuda.PoolKernelCases;
 import org.featviz.cuda.ReduceKernelCases;
+import org.featviz.geometry.DeviceRegionsCases;
 import org.featviz.plan.BatchedMatMulAndPoolKernelCases;
 import org.featviz.plan.ConvReluFusionCases;
 import org.featviz.plan.DevicePlanGraphsCases;
@@ -112,6 +113,10 @@ class GpuTest {
 
   @Nested
   class RsCountKernel extends RsCountCases {}
+
+  // Sign-region maps on the device (org.featviz.geometry)
+  @Nested
+  class DeviceRegions extends DeviceRegionsCases {}
 
   @Nested
   class TransformKernel extends TransformKernelCases {}
