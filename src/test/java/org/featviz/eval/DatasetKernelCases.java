@@ -188,8 +188,8 @@ public abstract class DatasetKernelCases extends DeviceCases {
         double[] got = new double[CLASSES];
         for (int c = 0; c < CLASSES; c++)
           got[c] = counts[c] == 0 ? Double.NaN : sums[u * CLASSES + c] / counts[c];
-        assertClose(expected, got, 1e-5, "unit " + u + " class means");
-        assertClose(
+        DatasetKernelChecks.assertClose(expected, got, 1e-5, "unit " + u + " class means");
+        DatasetKernelChecks.assertClose(
             new double[] {cpuUnitMeans[u]},
             new double[] {(float) (totals[u] / images)},
             1e-5,
@@ -281,22 +281,6 @@ public abstract class DatasetKernelCases extends DeviceCases {
           IllegalArgumentException.class,
           () -> DatasetKernels.unitMeans(device, pass.means, pass.means, 4, 3, 2, 0),
           "activations of 4 x 3 x 2 floats do not fit a buffer of 12");
-    }
-  }
-
-  /** Relative error below tol; NaN only where NaN is expected. */
-  static void assertClose(double[] expected, double[] actual, double tol, String what) {
-    assertEquals(expected.length, actual.length, what + ": length");
-    for (int i = 0; i < expected.length; i++) {
-      double e = expected[i];
-      double a = actual[i];
-      if (Double.isNaN(e) || Double.isNaN(a)) {
-        if (Double.isNaN(e) != Double.isNaN(a))
-          fail(what + " [" + i + "]: expected " + e + ", got " + a);
-        continue;
-      }
-      if (Math.abs(a - e) > tol * Math.max(Math.abs(e), 1e-30))
-        fail(what + " [" + i + "]: expected " + e + ", got " + a);
     }
   }
 }
