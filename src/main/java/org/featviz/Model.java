@@ -224,6 +224,15 @@ public final class Model implements AutoCloseable {
   }
 
   /**
+   * The device renders run on, or null on the CPU backend: for passes that share it (the dataset
+   * passes of an analysis). The model owns it; leave its math mode as found.
+   */
+  public Device device() {
+    checkOpen();
+    return device;
+  }
+
+  /**
    * The backend asked for when the model was opened (AUTO may have become the CPU or a GPU: see
    * {@link #backend}).
    */

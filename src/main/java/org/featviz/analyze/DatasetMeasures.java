@@ -12,19 +12,24 @@ import org.featviz.backend.Backend;
 import org.featviz.backend.Backends;
 import org.featviz.backend.ForwardBackend;
 import org.featviz.data.Dataset;
+import org.featviz.device.Device;
+import org.featviz.device.MathMode;
 import org.featviz.eval.Ablation;
+import org.featviz.eval.DatasetResponses;
+import org.featviz.eval.DeviceUnitResponses;
 import org.featviz.eval.UnitResponses;
 import org.featviz.ir.Graph;
 import org.featviz.ir.Shape;
 import org.featviz.report.ContactSheet;
 
 /**
- * The forward-only passes of an analysis over the dataset, on the CPU backend: every selected
- * unit's responses (selectivity, percentiles, exemplars) in one pass, then per layer its
+ * The forward-only passes of an analysis over the dataset: every selected unit's responses
+ * (selectivity, percentiles, exemplars) in one pass, on the model's device where it has one (per
+ * class sums and top-k on the device) and else on the CPU backend, then per layer on the CPU its
  * single-unit ablations (one ablation pass per layer: the network up to it runs once per chunk).
  * Keeps the prepared graph and the images for the cumulative curves.
  */
-final class DatasetMeasures {
+final class DatasetMeasures implements AutoCloseable {
   /** Images per forward of the dataset passes. */
   static final int CHUNK = 256;
 
@@ -39,7 +44,7 @@ final class DatasetMeasures {
 
   final Graph graph;
   final Dataset data;
-  final UnitResponses responses;
+  final DatasetResponses responses;
 
   /** What an ablated unit becomes, and per layer every unit's dataset mean (for the mean). */
   final Ablation.Replacement replacement;
@@ -57,7 +62,7 @@ final class DatasetMeasures {
   private DatasetMeasures(
       Graph graph,
       Dataset data,
-      UnitResponses responses,
+      DatasetResponses responses,
       Ablation.Replacement replacement,
       Map<String, float[]> means,
       Map<String, List<Unit>> units,
@@ -71,20 +76,6 @@ final class DatasetMeasures {
     this.units = units;
     this.passSeconds = passSeconds;
     this.ablationSeconds = ablationSeconds;
-  }
-
-  /**
-   * Each unit's mean over the images and positions of the layer: the mean of its per-image
-   * responses (a channel's spatial mean), as the replacement of an ablation by the mean.
-   */
-  static float[] unitMeans(UnitResponses r, String layer) {
-    float[] m = new float[r.units(layer)];
-    for (int u = 0; u < m.length; u++) {
-      double sum = 0;
-      for (float v : r.of(layer, u)) sum += v;
-      m[u] = (float) (sum / r.images());
-    }
-    return m;
   }
 
   /**
@@ -105,19 +96,7 @@ final class DatasetMeasures {
     List<String> values = new ArrayList<>(List.of(scores));
     values.addAll(selected.keySet());
     Graph g = m.prepare(values);
-    UnitResponses r;
-    try (ForwardBackend cpu = Backends.open(Backend.CPU, g)) {
-      r =
-          UnitResponses.collect(
-              cpu,
-              g,
-              new ArrayList<>(selected.keySet()),
-              data,
-              m.normalization(),
-              images,
-              CHUNK,
-              n -> {});
-    }
+    DatasetResponses r = responses(m, g, new ArrayList<>(selected.keySet()), data, images);
     double passSeconds = (System.nanoTime() - start) / 1e9;
     double ablationSeconds = 0;
     Map<String, float[]> means = new LinkedHashMap<>();
@@ -142,7 +121,7 @@ final class DatasetMeasures {
         writeExemplars(out, layer, u, r, data);
         sets.add(new int[] {u});
       }
-      means.put(layer, unitMeans(r, layer));
+      means.put(layer, r.unitMeans(layer));
       long ablationStart = System.nanoTime();
       List<Ablation.Score> ablated =
           Ablation.run(
@@ -173,6 +152,34 @@ final class DatasetMeasures {
     return new DatasetMeasures(g, data, r, replacement, means, table, passSeconds, ablationSeconds);
   }
 
+  /**
+   * The responses pass: on the model's device where it has one (the forward in FP32, so the results
+   * are the CPU reference's; the unit means stay on the device until these measures close), else on
+   * the CPU backend.
+   */
+  private static DatasetResponses responses(
+      Model m, Graph g, List<String> layers, Dataset data, int images) {
+    Device device = m.device();
+    if (device == null) {
+      try (ForwardBackend cpu = Backends.open(Backend.CPU, g)) {
+        return UnitResponses.collect(
+            cpu, g, layers, data, m.normalization(), images, CHUNK, n -> {});
+      }
+    }
+    try (Device.MathModeScope fp32 = device.withMathMode(MathMode.FP32)) {
+      DeviceUnitResponses r =
+          DeviceUnitResponses.collect(
+              device, g, layers, data, m.normalization(), images, CHUNK, EXEMPLARS, n -> {});
+      return r;
+    }
+  }
+
+  /** Frees the device memory of device responses (nothing for the CPU's). */
+  @Override
+  public void close() {
+    if (responses instanceof DeviceUnitResponses d) d.close();
+  }
+
   /** How many of its top dataset images each unit's exemplar sheet shows. */
   static final int EXEMPLARS = 9;
 
@@ -191,15 +198,17 @@ final class DatasetMeasures {
    * and response.
    */
   private static void writeExemplars(
-      Path out, String layer, int unit, UnitResponses r, Dataset data) {
+      Path out, String layer, int unit, DatasetResponses r, Dataset data) {
     Shape shape = Shape.of(data.channels(), data.height(), data.width());
     ContactSheet sheet = new ContactSheet(shape, 3, 2);
-    float[] responses = r.of(layer, unit);
-    for (int i : r.topImages(layer, unit, EXEMPLARS)) {
+    int[] top = r.topImages(layer, unit, EXEMPLARS);
+    float[] values = r.topValues(layer, unit, EXEMPLARS);
+    for (int j = 0; j < top.length; j++) {
+      int i = top[j];
       sheet.add(
           data.image(i),
           data.className(data.label(i)),
-          String.format(Locale.ROOT, "%.3g", responses[i]));
+          String.format(Locale.ROOT, "%.3g", values[j]));
     }
     sheet.write(out.resolve(exemplarPath(layer, unit)));
   }

@@ -22,12 +22,13 @@ import org.featviz.sweep.UnitSelection;
  * The unit analysis of {@code featviz analyze}, as a library call: for every selected unit of some
  * layers, how replaceable it is (Representative Substitution on its AM and IAM images), how
  * selective for one class, how much accuracy its ablation costs; per layer, how these relate
- * (Spearman's rho); optionally the cumulative ablation curves. The dataset passes run first (on the
- * CPU backend), so that a layer the measures do not fit is refused before any render; the renders
- * are sweeps (resumable, in OUT/am and OUT/iam). Writes units.csv, layers.csv, and with cumulative
- * ablation ablation.csv and ablation_auc.csv, and returns the same tables as records; then draws
- * the plots ({@link AnalysisPlots}, OUT/plots) and writes the page that shows it all ({@link
- * AnalysisReport}, OUT/report.html).
+ * (Spearman's rho); optionally the cumulative ablation curves. The dataset passes run first (the
+ * responses pass on the model's device where it has one, the ablations on the CPU backend), so that
+ * a layer the measures do not fit is refused before any render; the renders are sweeps (resumable,
+ * in OUT/am and OUT/iam). Writes units.csv, layers.csv, and with cumulative ablation ablation.csv
+ * and ablation_auc.csv, and returns the same tables as records; then draws the plots ({@link
+ * AnalysisPlots}, OUT/plots) and writes the page that shows it all ({@link AnalysisReport},
+ * OUT/report.html).
  *
  * <pre>{@code
  * try (Model model = Model.builder(Path.of("models/fashion-cnn.onnx")).open()) {
@@ -87,7 +88,7 @@ public final class UnitAnalysis {
       selected.put(l, u);
     }
     long start = System.nanoTime();
-    DatasetMeasures measures =
+    try (DatasetMeasures measures =
         DatasetMeasures.run(
             model,
             data,
@@ -95,68 +96,70 @@ public final class UnitAnalysis {
             selected,
             options.negatives(),
             options.replacement(),
-            out);
-    listener.timed(AnalysisStage.DATASET_PASS, measures.passSeconds);
-    listener.timed(AnalysisStage.SINGLE_ABLATION, measures.ablationSeconds);
-    listener.datasetPassesDone(
-        selected.values().stream().mapToInt(List::size).sum(),
-        options.images(),
-        measures.data.name(),
-        (System.nanoTime() - start) / 1e9);
+            out)) {
+      listener.timed(AnalysisStage.DATASET_PASS, measures.passSeconds);
+      listener.timed(AnalysisStage.SINGLE_ABLATION, measures.ablationSeconds);
+      listener.datasetPassesDone(
+          selected.values().stream().mapToInt(List::size).sum(),
+          options.images(),
+          measures.data.name(),
+          (System.nanoTime() - start) / 1e9);
 
-    Map<ImageObjective, Map<String, UnitResult>> rendered = new EnumMap<>(ImageObjective.class);
-    int upscale = options.upscaleFor(model.imageShape().dim(2));
-    for (ImageObjective kind : options.objectives()) {
-      UnitObjective objective = (layer, unit, count, seed) -> kind.of(layer, unit);
-      Path folder = out.resolve(kind.key());
-      long renderStart = System.nanoTime();
-      List<UnitResult> rows =
-          Sweep.run(
-              model,
-              names,
-              selection,
-              objective,
-              kind.key(),
-              options.batch(),
-              options.render(),
-              upscale,
-              folder,
-              listener.rendering(kind, names, folder));
-      listener.timed(AnalysisStage.RENDERS, (System.nanoTime() - renderStart) / 1e9);
-      listener.rendered(kind, names, rows);
-      Map<String, UnitResult> byUnit = new LinkedHashMap<>();
-      for (UnitResult r : rows) byUnit.put(r.key(), r);
-      rendered.put(kind, byUnit);
-    }
-
-    List<UnitRow> units = new ArrayList<>();
-    for (List<DatasetMeasures.Unit> layer : measures.units.values()) {
-      for (DatasetMeasures.Unit u : layer) units.add(row(u, options, rendered, measures));
-    }
-    List<LayerRow> layers = new ArrayList<>();
-    for (String layer : selected.keySet()) {
-      for (LayerRow row : correlations(layer, units, options.objectives())) {
-        listener.correlation(row);
-        layers.add(row);
+      Map<ImageObjective, Map<String, UnitResult>> rendered = new EnumMap<>(ImageObjective.class);
+      int upscale = options.upscaleFor(model.imageShape().dim(2));
+      for (ImageObjective kind : options.objectives()) {
+        UnitObjective objective = (layer, unit, count, seed) -> kind.of(layer, unit);
+        Path folder = out.resolve(kind.key());
+        long renderStart = System.nanoTime();
+        List<UnitResult> rows =
+            Sweep.run(
+                model,
+                names,
+                selection,
+                objective,
+                kind.key(),
+                options.batch(),
+                options.render(),
+                upscale,
+                folder,
+                listener.rendering(kind, names, folder));
+        listener.timed(AnalysisStage.RENDERS, (System.nanoTime() - renderStart) / 1e9);
+        listener.rendered(kind, names, rows);
+        Map<String, UnitResult> byUnit = new LinkedHashMap<>();
+        for (UnitResult r : rows) byUnit.put(r.key(), r);
+        rendered.put(kind, byUnit);
       }
+
+      List<UnitRow> units = new ArrayList<>();
+      for (List<DatasetMeasures.Unit> layer : measures.units.values()) {
+        for (DatasetMeasures.Unit u : layer) units.add(row(u, options, rendered, measures));
+      }
+      List<LayerRow> layers = new ArrayList<>();
+      for (String layer : selected.keySet()) {
+        for (LayerRow row : correlations(layer, units, options.objectives())) {
+          listener.correlation(row);
+          layers.add(row);
+        }
+      }
+      AnalysisResult result =
+          new AnalysisResult(options.objectives(), units, layers, List.of(), List.of());
+      AnalysisTables.writeUnitsAndLayers(out, result);
+      listener.tablesWritten(out.resolve(AnalysisTables.UNITS), out.resolve(AnalysisTables.LAYERS));
+      if (options.cumulativeAblation()) {
+        long curvesStart = System.nanoTime();
+        CumulativeAblation curves =
+            CumulativeAblation.run(model, measures, result, options.images(), listener);
+        listener.timed(AnalysisStage.CUMULATIVE_ABLATION, (System.nanoTime() - curvesStart) / 1e9);
+        result =
+            new AnalysisResult(
+                options.objectives(), units, layers, curves.points(), curves.areas());
+        AnalysisTables.writeAblation(out, result);
+      }
+      List<AnalysisPlots.Plot> plots = AnalysisPlots.write(result, out);
+      listener.plotsWritten(out.resolve(AnalysisPlots.FOLDER));
+      listener.reportWritten(AnalysisReport.write(result, plots, out));
+      return result;
     }
-    AnalysisResult result =
-        new AnalysisResult(options.objectives(), units, layers, List.of(), List.of());
-    AnalysisTables.writeUnitsAndLayers(out, result);
-    listener.tablesWritten(out.resolve(AnalysisTables.UNITS), out.resolve(AnalysisTables.LAYERS));
-    if (options.cumulativeAblation()) {
-      long curvesStart = System.nanoTime();
-      CumulativeAblation curves =
-          CumulativeAblation.run(model, measures, result, options.images(), listener);
-      listener.timed(AnalysisStage.CUMULATIVE_ABLATION, (System.nanoTime() - curvesStart) / 1e9);
-      result =
-          new AnalysisResult(options.objectives(), units, layers, curves.points(), curves.areas());
-      AnalysisTables.writeAblation(out, result);
-    }
-    List<AnalysisPlots.Plot> plots = AnalysisPlots.write(result, out);
-    listener.plotsWritten(out.resolve(AnalysisPlots.FOLDER));
-    listener.reportWritten(AnalysisReport.write(result, plots, out));
-    return result;
   }
 
   /** A unit's row: its dataset measures and its renders' (those the sweeps hold). */

@@ -26,7 +26,7 @@ import org.featviz.model.InputNormalization;
  * int[] exemplars = r.topImages("relu2", 5, 9);
  * }</pre>
  */
-public final class UnitResponses {
+public final class UnitResponses implements DatasetResponses {
   private final Dataset data;
   private final int images;
 
@@ -40,6 +40,11 @@ public final class UnitResponses {
     this.data = data;
     this.images = images;
     this.responses = responses;
+  }
+
+  /** Responses given directly: per layer [unit][image] over the first {@code images} of data. */
+  static UnitResponses of(Dataset data, int images, Map<String, float[][]> responses) {
+    return new UnitResponses(data, images, new LinkedHashMap<>(responses));
   }
 
   /**
@@ -161,10 +166,12 @@ public final class UnitResponses {
     return data;
   }
 
+  @Override
   public int images() {
     return images;
   }
 
+  @Override
   public int units(String layer) {
     return layer(layer).length;
   }
@@ -177,6 +184,7 @@ public final class UnitResponses {
   /**
    * The unit's mean response per class [classes]; a class with no image among those run has NaN.
    */
+  @Override
   public double[] classMeans(String layer, int unit) {
     float[] r = unit(layer, unit);
     int classes = data.classNames().size();
@@ -195,6 +203,7 @@ public final class UnitResponses {
    * The indices of the {@code k} images the unit responds to most, most first (ties: lower index
    * first).
    */
+  @Override
   public int[] topImages(String layer, int unit, int k) {
     float[] r = unit(layer, unit);
     Integer[] order = new Integer[images];
@@ -206,7 +215,29 @@ public final class UnitResponses {
     return top;
   }
 
+  @Override
+  public float[] topValues(String layer, int unit, int k) {
+    float[] r = unit(layer, unit);
+    int[] top = topImages(layer, unit, k);
+    float[] v = new float[top.length];
+    for (int i = 0; i < top.length; i++) v[i] = r[top[i]];
+    return v;
+  }
+
+  @Override
+  public float[] unitMeans(String layer) {
+    float[][] r = layer(layer);
+    float[] m = new float[r.length];
+    for (int u = 0; u < m.length; u++) {
+      double sum = 0;
+      for (float v : r[u]) sum += v;
+      m[u] = (float) (sum / images);
+    }
+    return m;
+  }
+
   /** The share of the dataset's images whose response is below {@code value}, in [0, 1]. */
+  @Override
   public double percentile(String layer, int unit, double value) {
     float[] s =
         sorted

@@ -7,6 +7,7 @@ import org.featviz.cuda.LayoutKernelCases;
 import org.featviz.cuda.PointwiseKernelCases;
 import org.featviz.cuda.PoolKernelCases;
 import org.featviz.cuda.ReduceKernelCases;
+import org.featviz.eval.DatasetKernelCases;
 import org.featviz.geometry.DeviceRegionsCases;
 import org.featviz.plan.BatchedMatMulAndPoolKernelCases;
 import org.featviz.plan.ConvReluFusionCases;
@@ -71,6 +72,10 @@ class GpuTest {
    */
   @Nested
   class MixedPrecision extends MixedPrecisionCases {}
+
+  // The dataset passes of an analysis (org.featviz.eval)
+  @Nested
+  class DatasetKernel extends DatasetKernelCases {}
 
   // Device plans against the CPU executor (org.featviz.plan)
   @Nested
