@@ -7,6 +7,7 @@ import org.featviz.cuda.LayoutKernelCases;
 import org.featviz.cuda.PointwiseKernelCases;
 import org.featviz.cuda.PoolKernelCases;
 import org.featviz.cuda.ReduceKernelCases;
+import org.featviz.cuda.UnaryKernelCases;
 import org.featviz.plan.BatchedMatMulAndPoolKernelCases;
 import org.featviz.plan.ConvReluFusionCases;
 import org.featviz.plan.DevicePlanGraphsCases;
@@ -54,6 +55,9 @@ class GpuTest {
 
   @Nested
   class ReduceKernel extends ReduceKernelCases {}
+
+  @Nested
+  class UnaryKernel extends UnaryKernelCases {}
 
   // cuDNN and cuBLAS through featviz's binding
   /** The TF32 test fails where TF32 never engages (docs/emulator.md). */
