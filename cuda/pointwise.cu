@@ -1,4 +1,5 @@
-// Element-wise kernels that cuDNN has no call for: ONNX LeakyRelu and Clip forward and backward, inference-mode
+// Element-wise kernels that cuDNN has no call for: ONNX LeakyRelu, Clip and the functions of one input such as Erf,
+// Exp or Elu (unary_*) forward and backward, inference-mode
 // BatchNormalization (a per-channel affine map), and the bias add after a convolution or GEMM.
 // Gradient kernels take an `accumulate` flag: 0 overwrites dx, 1 adds to it.
 //
@@ -16,7 +17,12 @@
 //                       (a per-channel affine map; a is recomputed per element, which costs nothing next to the
 //                       memory traffic and lets the statistics be graph inputs as well as constants)
 // bias_add:             y += alpha bias[c]   (in place)
+// unary_forward:        y = f(x), unary_backward: dx = dy f'(x), for the function numbered fn with parameters p and
+//                       q (org.featviz.ops.UnaryFunction: the order, the formulas and the kink conventions); an
+//                       unknown fn writes NaN
 // Launch (all): any 1-D grid and block; a grid-stride loop covers the n elements.
+
+#include "common.cuh"
 
 extern "C" __global__ void leaky_relu_forward(const float* __restrict__ x, float* __restrict__ y, int n,
                                               float alpha) {
@@ -85,5 +91,73 @@ extern "C" __global__ void bias_add(float* __restrict__ y, const float* __restri
                                     int inner, float alpha) {
   for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
     y[i] += alpha * bias[(i / inner) % channels];
+  }
+}
+
+// The unary functions, numbered as org.featviz.ops.UnaryFunction numbers them.
+#define UNARY_ERF 0
+#define UNARY_HARD_SIGMOID 1
+#define UNARY_HARD_SWISH 2
+#define UNARY_EXP 3
+#define UNARY_NEG 4
+#define UNARY_ABS 5
+#define UNARY_SQRT 6
+#define UNARY_POW 7
+#define UNARY_ELU 8
+#define UNARY_SELU 9
+#define UNARY_SOFTPLUS 10
+
+static __device__ __forceinline__ float unary_value(int fn, float x, float p, float q) {
+  switch (fn) {
+    case UNARY_ERF: return erff(x);
+    case UNARY_HARD_SIGMOID: return fmaxf(0.0f, fminf(1.0f, p * x + q));
+    case UNARY_HARD_SWISH: return x * fmaxf(0.0f, fminf(1.0f, x / 6.0f + 0.5f));
+    case UNARY_EXP: return expf(x);
+    case UNARY_NEG: return -x;
+    case UNARY_ABS: return fabsf(x);
+    case UNARY_SQRT: return sqrtf(x);
+    case UNARY_POW: return powf(x, p);
+    case UNARY_ELU: return x >= 0.0f ? x : p * expm1f(x);
+    case UNARY_SELU: return x > 0.0f ? q * x : q * p * expm1f(x);
+    case UNARY_SOFTPLUS: return fmaxf(x, 0.0f) + log1pf(expf(-fabsf(x)));
+    default: return quiet_nan();
+  }
+}
+
+static __device__ __forceinline__ float unary_derivative(int fn, float x, float p, float q) {
+  switch (fn) {
+    case UNARY_ERF: return 1.12837916709551257f * expf(-x * x);  // 2 / sqrt(pi)
+    case UNARY_HARD_SIGMOID: {
+      const float t = p * x + q;
+      return t > 0.0f && t < 1.0f ? p : 0.0f;
+    }
+    case UNARY_HARD_SWISH: {
+      const float t = x / 6.0f + 0.5f;
+      return t >= 1.0f ? 1.0f : t > 0.0f ? x / 3.0f + 0.5f : 0.0f;
+    }
+    case UNARY_EXP: return expf(x);
+    case UNARY_NEG: return -1.0f;
+    case UNARY_ABS: return x > 0.0f ? 1.0f : x < 0.0f ? -1.0f : 0.0f;
+    case UNARY_SQRT: return 0.5f / sqrtf(x);
+    case UNARY_POW: return p == 0.0f ? 0.0f : p * powf(x, p - 1.0f);
+    case UNARY_ELU: return x >= 0.0f ? 1.0f : p * expf(x);
+    case UNARY_SELU: return x > 0.0f ? q : q * p * expf(x);
+    case UNARY_SOFTPLUS: return 1.0f / (1.0f + expf(-x));
+    default: return quiet_nan();
+  }
+}
+
+extern "C" __global__ void unary_forward(const float* __restrict__ x, float* __restrict__ y, int n, int fn, float p,
+                                         float q) {
+  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
+    y[i] = unary_value(fn, x[i], p, q);
+  }
+}
+
+extern "C" __global__ void unary_backward(const float* __restrict__ x, const float* __restrict__ dy,
+                                          float* __restrict__ dx, int n, int fn, float p, float q, int accumulate) {
+  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
+    const float g = dy[i] * unary_derivative(fn, x[i], p, q);
+    dx[i] = accumulate ? dx[i] + g : g;
   }
 }

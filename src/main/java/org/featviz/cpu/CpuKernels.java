@@ -3,6 +3,7 @@ package org.featviz.cpu;
 import java.util.HashMap;
 import java.util.Map;
 import org.featviz.ir.Node;
+import org.featviz.ops.UnaryFunction;
 import org.featviz.ops.UnsupportedOpException;
 
 /** The CPU kernel for each supported op type. */
@@ -24,6 +25,7 @@ public final class CpuKernels {
     register(new LeakyReluRef(), "LeakyRelu");
     register(new SigmoidRef(), "Sigmoid");
     register(new TanhRef(), "Tanh");
+    for (UnaryFunction f : UnaryFunction.values()) register(new UnaryRef(f), f.opType());
     register(new ClipRef(), "Clip");
     register(new SoftmaxRef(), "Softmax");
     register(new GemmRef(), "Gemm");

@@ -22,6 +22,7 @@ public final class Ops {
     register(PadSpec.INSTANCE, "Pad");
     // -- elementwise, linear algebra and shape ops --
     register(SameShapeSpec.INSTANCE, "Relu", "LeakyRelu", "Sigmoid", "Tanh");
+    register(UnarySpec.INSTANCE, UnaryFunction.opTypes());
     register(ClipSpec.INSTANCE, "Clip");
     register(SoftmaxSpec.INSTANCE, "Softmax");
     register(GemmSpec.INSTANCE, "Gemm");

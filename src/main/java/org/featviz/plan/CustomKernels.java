@@ -5,6 +5,7 @@ import org.featviz.device.DeviceBuffer;
 import org.featviz.device.Dim3;
 import org.featviz.device.KernelArgs;
 import org.featviz.ops.SpatialWindow;
+import org.featviz.ops.UnaryFunction;
 
 /**
  * Typed launchers of the custom kernels in {@code cuda/arithmetic.cu}, {@code cuda/layout.cu},
@@ -287,6 +288,44 @@ public final class CustomKernels {
         "leaky_relu_backward",
         n,
         new KernelArgs().ptr(x).ptr(dy).ptr(dx).i32(n).f32(alpha).i32(flag(accumulate)));
+  }
+
+  /** y = f(x) for the {@link UnaryFunction} f with parameters p and q. */
+  public static void unaryForward(
+      Device device, UnaryFunction f, DeviceBuffer x, DeviceBuffer y, int n, float p, float q) {
+    if (n == 0) return;
+    launch(
+        device,
+        "unary_forward",
+        n,
+        new KernelArgs().ptr(x).ptr(y).i32(n).i32(f.code()).f32(p).f32(q));
+  }
+
+  /** dx = dy f'(x) (+ dx). */
+  public static void unaryBackward(
+      Device device,
+      UnaryFunction f,
+      DeviceBuffer x,
+      DeviceBuffer dy,
+      DeviceBuffer dx,
+      int n,
+      float p,
+      float q,
+      boolean accumulate) {
+    if (n == 0) return;
+    launch(
+        device,
+        "unary_backward",
+        n,
+        new KernelArgs()
+            .ptr(x)
+            .ptr(dy)
+            .ptr(dx)
+            .i32(n)
+            .i32(f.code())
+            .f32(p)
+            .f32(q)
+            .i32(flag(accumulate)));
   }
 
   /** y = min(max(x, lo), hi) with the bounds read from device memory (one float each). */

@@ -27,6 +27,8 @@ import org.featviz.ops.OpContext;
 import org.featviz.ops.PadSpec;
 import org.featviz.ops.SoftmaxSpec;
 import org.featviz.ops.TransposeSpec;
+import org.featviz.ops.UnaryFunction;
+import org.featviz.ops.UnarySpec;
 import org.featviz.ops.UnsupportedOpException;
 import org.featviz.plan.CustomKernels.ArithmeticOp;
 import org.featviz.plan.CustomKernels.PadMode;
@@ -262,8 +264,17 @@ final class Lowering {
       case "Transpose" -> transpose(node);
       case "Reshape", "Flatten", "Identity", "Dropout" -> alias(node);
       case "Constant" -> constant(node);
-      default -> throw unsupported(node, "no device lowering for op " + node.opType());
+      default -> unaryOrRefuse(node);
     }
+  }
+
+  /** A {@link UnaryFunction} op by the unary kernels; any other op is refused. */
+  private void unaryOrRefuse(Node node) {
+    if (UnaryFunction.of(node.opType()) == null)
+      throw unsupported(node, "no device lowering for op " + node.opType());
+    OpContext ctx = context(node);
+    float[] pq = UnarySpec.parameters(ctx);
+    add(new UnaryStep(node, in(node, 0), out(node, 0), UnarySpec.function(ctx), pq[0], pq[1]));
   }
 
   private void gemm(Node node) {

@@ -35,6 +35,50 @@ class ConformanceTest {
     assertTrue(passed >= 100, "only " + passed + " cases passed");
   }
 
+  /** The node cases of the elementwise functions of one input (ops.UnaryFunction). */
+  static final List<String> UNARY_FUNCTION_CASES =
+      List.of(
+          "test_abs",
+          "test_elu",
+          "test_elu_default",
+          "test_elu_example",
+          "test_erf",
+          "test_exp",
+          "test_exp_example",
+          "test_hardsigmoid",
+          "test_hardsigmoid_default",
+          "test_hardsigmoid_example",
+          "test_hardswish",
+          "test_hardswish_expanded",
+          "test_neg",
+          "test_neg_example",
+          "test_selu",
+          "test_selu_default",
+          "test_selu_example",
+          "test_softplus",
+          "test_softplus_example",
+          "test_sqrt",
+          "test_sqrt_example");
+
+  /** Pow's cases give the exponent as a graph input, which featviz refuses. */
+  static final List<String> POW_CASES =
+      List.of("test_pow", "test_pow_bcast_array", "test_pow_bcast_scalar", "test_pow_example");
+
+  @Test
+  void theUnaryFunctionCasesPassAndPowWithAGraphInputExponentIsRefused() {
+    Path root =
+        TestData.require(Path.of("/usr/share/libonnx-testdata/data/node"), "libonnx-testdata");
+    for (String name : UNARY_FUNCTION_CASES) {
+      ConformanceCase c = ConformanceRunner.run(root.resolve(name));
+      assertEquals(ConformanceCase.Status.PASS, c.status(), c.toString());
+    }
+    for (String name : POW_CASES) {
+      ConformanceCase c = ConformanceRunner.run(root.resolve(name));
+      assertEquals(ConformanceCase.Status.UNSUPPORTED, c.status(), c.toString());
+      assertTrue(c.detail().contains("constant one-element exponent"), c.detail());
+    }
+  }
+
   @Test
   void anInt64InputFeedingAnOpsDataIsUnsupportedNamingIt(@TempDir Path dir) throws Exception {
     Path set = Files.createDirectories(dir.resolve("int64_add/test_data_set_0"));

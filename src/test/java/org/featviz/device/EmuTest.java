@@ -7,6 +7,7 @@ import org.featviz.cuda.LayoutKernelCases;
 import org.featviz.cuda.PointwiseKernelCases;
 import org.featviz.cuda.PoolKernelCases;
 import org.featviz.cuda.ReduceKernelCases;
+import org.featviz.cuda.UnaryKernelCases;
 import org.featviz.eval.DatasetKernelCases;
 import org.featviz.geometry.DeviceRegionsCases;
 import org.featviz.plan.BatchedMatMulAndPoolKernelCases;
@@ -57,6 +58,9 @@ class EmuTest {
 
   @Nested
   class ReduceKernel extends ReduceKernelCases {}
+
+  @Nested
+  class UnaryKernel extends UnaryKernelCases {}
 
   // The library operations, which the emulator computes with the CPU reference
   @Nested

@@ -7,6 +7,7 @@ import org.featviz.cuda.LayoutKernelCases;
 import org.featviz.cuda.PointwiseKernelCases;
 import org.featviz.cuda.PoolKernelCases;
 import org.featviz.cuda.ReduceKernelCases;
+import org.featviz.cuda.UnaryKernelCases;
 import org.featviz.eval.DatasetKernelCases;
 import org.featviz.geometry.DeviceRegionsCases;
 import org.featviz.plan.BatchedMatMulAndPoolKernelCases;
@@ -56,6 +57,9 @@ class GpuTest {
 
   @Nested
   class ReduceKernel extends ReduceKernelCases {}
+
+  @Nested
+  class UnaryKernel extends UnaryKernelCases {}
 
   // cuDNN and cuBLAS through featviz's binding
   /** The TF32 test fails where TF32 never engages (docs/emulator.md). */
