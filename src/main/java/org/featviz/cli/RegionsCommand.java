@@ -61,13 +61,14 @@ final class RegionsCommand implements Callable<Integer> {
   @Option(
       names = "--plane",
       description =
-          "basis:I,J (two axes of the space), random:SEED (two seeded random directions) or"
-              + " images:A,B,C (through three test images)")
+          "basis:I,J (two axes of the space), random:SEED (two seeded random directions),"
+              + " file:PATH (two directions, one a line) or images:A,B,C (through three test images)")
   String plane;
 
   @Option(
       names = "--line",
-      description = "basis:I, random:SEED or images:A,B (through two test images)")
+      description =
+          "basis:I, random:SEED, file:PATH (one direction) or images:A,B (through two test images)")
   String line;
 
   @Option(
@@ -83,7 +84,7 @@ final class RegionsCommand implements Callable<Integer> {
       defaultValue = "mean",
       description =
           "centre of a basis or random plane: mean (default: the test images' mean there), zero, or"
-              + " image:K")
+              + " image:K or file:PATH (one vector)")
   String anchor;
 
   @Option(
@@ -393,9 +394,11 @@ final class RegionsCommand implements Callable<Integer> {
         }
         return p;
       }
-      case "basis", "random" -> {
+      case "basis", "random", "file" -> {
         float[][] dirs = new float[directions][d];
-        if (kind.equals("basis")) {
+        if (kind.equals("file")) {
+          dirs = vectors(spec, Path.of(args), directions, ls);
+        } else if (kind.equals("basis")) {
           int[] axes = ints(spec, args, directions);
           for (int i = 0; i < directions; i++) {
             if (axes[i] < 0 || axes[i] >= d) {
@@ -432,7 +435,7 @@ final class RegionsCommand implements Callable<Integer> {
       default ->
           throw new ModelException(
               spec
-                  + ": expected basis:..., random:SEED or images:... ("
+                  + ": expected basis:..., random:SEED, file:PATH or images:... ("
                   + (isLine ? "2" : "3")
                   + " images)");
     }
@@ -450,7 +453,64 @@ final class RegionsCommand implements Callable<Integer> {
         throw new ModelException("--anchor " + anchor + ": no such test image");
       return ls.pointsOf(image(ds, k));
     }
-    throw new ModelException("--anchor " + anchor + ": expected mean, zero or image:K");
+    if (anchor.startsWith("file:")) {
+      return vectors("--anchor " + anchor, Path.of(anchor.substring(5)), 1, ls)[0];
+    }
+    throw new ModelException("--anchor " + anchor + ": expected mean, zero, image:K or file:PATH");
+  }
+
+  /**
+   * {@code count} vectors of the space from a text file, one a line, the numbers separated by
+   * commas or white space; blank lines and lines starting with # are skipped.
+   */
+  private static float[][] vectors(String what, Path file, int count, LayerSpace ls) {
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(file);
+    } catch (IOException e) {
+      throw new ModelException(what + ": cannot read " + file + " (" + e.getMessage() + ")");
+    }
+    List<float[]> rows = new ArrayList<>();
+    int d = ls.dimension();
+    for (int i = 0; i < lines.size(); i++) {
+      String line = lines.get(i).strip();
+      if (line.isEmpty() || line.startsWith("#")) continue;
+      String[] parts = line.split("[,\\s]+");
+      if (parts.length != d) {
+        throw new ModelException(
+            what
+                + ": line "
+                + (i + 1)
+                + " of "
+                + file
+                + " has "
+                + parts.length
+                + " numbers; '"
+                + ls.inputValue()
+                + "' has "
+                + d
+                + " dimensions");
+      }
+      float[] v = new float[d];
+      for (int k = 0; k < d; k++) {
+        try {
+          v[k] = Float.parseFloat(parts[k]);
+        } catch (NumberFormatException e) {
+          throw new ModelException(
+              what + ": line " + (i + 1) + " of " + file + ": '" + parts[k] + "' is not a number");
+        }
+        if (!Float.isFinite(v[k])) {
+          throw new ModelException(
+              what + ": line " + (i + 1) + " of " + file + ": " + parts[k] + " is not finite");
+        }
+      }
+      rows.add(v);
+    }
+    if (rows.size() != count) {
+      throw new ModelException(
+          what + ": " + file + " holds " + rows.size() + " vectors; expected " + count);
+    }
+    return rows.toArray(float[][]::new);
   }
 
   /** The test images' root-mean-square distance from their mean in the space. */

@@ -52,6 +52,51 @@ class RegionsCommandTest {
     assertTrue(Files.size(out.resolve("zero-lines.png")) > 0);
   }
 
+  /**
+   * Directions and anchor from files: the plane spanned by (2, 0) and (1, 1) through (0, 0) is the
+   * basis plane (directions orthonormalized), so it shows the same 7 regions.
+   */
+  @Test
+  void directionsAndAnchorFromFiles() throws Exception {
+    Path dirs = dir.resolve("dirs.txt");
+    Files.writeString(dirs, "# two directions\n2, 0\n\n1 1\n");
+    Path at = dir.resolve("anchor.txt");
+    Files.writeString(at, "0 0\n");
+    Path out = dir.resolve("files");
+    CliRunner r =
+        CliRunner.ok(
+            "regions --model {} --layer relu1 --plane file:"
+                + dirs
+                + " --anchor file:"
+                + at
+                + " --extent 3 --resolution 120 --device cpu --out {}",
+            threeLines(),
+            out);
+    assertTrue(r.out().contains("7 regions seen on a 120 x 120 grid"), r.out());
+  }
+
+  /** The same map on the emulated device (GEMM and sign-pattern kernel) as on the CPU. */
+  @Test
+  void theEmulatedDeviceDrawsTheSameMap() throws Exception {
+    Path cpu = dir.resolve("cpu");
+    Path emu = dir.resolve("emu");
+    String args =
+        "regions --model {} --layer relu1 --plane random:5 --anchor zero --extent 3 --resolution 64";
+    CliRunner.ok(args + " --device cpu --out {}", threeLines(), cpu);
+    CliRunner r = CliRunner.ok(args + " --device emulated --out {}", threeLines(), emu);
+    assertTrue(r.out().contains("grid evaluated on"), r.out());
+    JsonObject s =
+        JsonParser.parseString(Files.readString(emu.resolve("summary.json"))).getAsJsonObject();
+    assertTrue(s.get("evaluated_on").getAsString().contains("GEMM"), s.toString());
+    assertEquals(7, s.get("regions_seen").getAsInt());
+    BufferedImage a = ImageIO.read(cpu.resolve("regions.png").toFile());
+    BufferedImage b = ImageIO.read(emu.resolve("regions.png").toFile());
+    int differ = 0;
+    for (int y = 0; y < 64; y++)
+      for (int x = 0; x < 64; x++) if (a.getRGB(x, y) != b.getRGB(x, y)) differ++;
+    assertEquals(0, differ, "pixels that differ between the CPU and the emulated device");
+  }
+
   @Test
   void aLineListsItsFlips() throws Exception {
     Path out = dir.resolve("line");
@@ -72,6 +117,14 @@ class RegionsCommandTest {
     assertTrue(Files.readString(out.resolve("profile.svg")).contains("<svg"));
   }
 
+  private Path threeNumbers() {
+    try {
+      return Files.writeString(dir.resolve("three.txt"), "1 2 3\n0 1 0\n");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   @Test
   void badInputIsOneLineAndExitTwo() {
     String model = threeLines().toString();
@@ -82,6 +135,9 @@ class RegionsCommandTest {
       {"--plane", "circle:3"},
       {"--plane", "basis:0,1", "--space", "outer"},
       {"--plane", "basis:0,1", "--anchor", "zero", "--extent", "-1"},
+      {"--plane", "file:" + threeNumbers(), "--anchor", "zero", "--extent", "1"},
+      {"--plane", "basis:0,1", "--anchor", "file:" + dir.resolve("missing.txt"), "--extent", "1"},
+      {"--plane", "basis:0,1", "--device", "tpu"},
     };
     String[] expected = {
       "give one of --plane or --line",
@@ -89,6 +145,9 @@ class RegionsCommandTest {
       "--plane circle:3: expected basis",
       "--space outer: expected layer or input",
       "--extent -1.0: must be a finite number > 0",
+      "has 3 numbers; 'x' has 2 dimensions",
+      "cannot read",
+      "--device tpu: expected",
     };
     for (int i = 0; i < cases.length; i++) {
       List<String> args =

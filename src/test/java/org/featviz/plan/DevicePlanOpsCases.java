@@ -6,10 +6,14 @@ import static org.featviz.cpu.OpTesting.random;
 import static org.featviz.plan.PlanTesting.compare;
 import static org.featviz.plan.PlanTesting.compareOp;
 import static org.featviz.plan.PlanTesting.graph;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.featviz.cpu.Activations;
+import org.featviz.cpu.CpuExecutor;
 import org.featviz.cpu.OpTesting;
 import org.featviz.device.DeviceCases;
 import org.featviz.ir.Shape;
@@ -144,6 +148,56 @@ public abstract class DevicePlanOpsCases extends DeviceCases {
     }
     Map<String, Object> alpha = Map.of("alpha", 0.2f);
     compareOp(device, "LeakyRelu", distinct(0.02f, 3, 50), alpha, ELEMENTWISE, 1e-6, 17);
+  }
+
+  /**
+   * GELU as exporters write it, x * 0.5 * (1 + Erf(x / sqrt 2)): on the CPU against x Phi(x) at
+   * tabulated values of the normal distribution function Phi and its gradient against the closed
+   * form Phi(x) + x phi(x), then the device against the CPU, forward and backward.
+   */
+  @Test
+  void geluWrittenWithErf() {
+    float[] x = {-2, -1, -0.5f, 0, 0.5f, 1, 2, 3};
+    double[] phi = {
+      0.022750131948179195,
+      0.15865525393145707,
+      0.3085375387259869,
+      0.5,
+      0.6914624612740131,
+      0.8413447460685429,
+      0.9772498680518208,
+      0.9986501019683699
+    };
+    PlanTesting.GraphBuilder g = gelu(Tensor.of(Shape.of(1, x.length), x));
+    CpuExecutor cpu = new CpuExecutor(g.build());
+    Activations acts = cpu.forward(g.feeds, List.of("gelu"));
+    float[] ones = new float[x.length];
+    Arrays.fill(ones, 1f);
+    float[] grad =
+        cpu.backward(acts, Map.of("gelu", Tensor.of(Shape.of(1, x.length), ones)), List.of("x"))
+            .get("x")
+            .data();
+    for (int i = 0; i < x.length; i++) {
+      double density = Math.exp(-x[i] * x[i] / 2.0) / Math.sqrt(2 * Math.PI);
+      assertEquals(x[i] * phi[i], acts.get("gelu").data()[i], 1e-6, "gelu(" + x[i] + ")");
+      assertEquals(phi[i] + x[i] * density, grad[i], 1e-6, "gelu'(" + x[i] + ")");
+    }
+    compare(device, g, List.of("gelu"), ELEMENTWISE, 1e-6, 31);
+    compare(device, gelu(x(3, 40)), List.of("gelu"), ELEMENTWISE, 1e-6, 32);
+  }
+
+  /** x * 0.5 * (1 + Erf(x / sqrt 2)) of the fed x, to "gelu". */
+  private static PlanTesting.GraphBuilder gelu(Tensor x) {
+    return graph()
+        .input("x", x)
+        .weight("root2", Tensor.scalar((float) Math.sqrt(2)))
+        .weight("one", Tensor.scalar(1))
+        .weight("half", Tensor.scalar(0.5f))
+        .node("Div", List.of("x", "root2"), "scaled", Map.of())
+        .node("Erf", List.of("scaled"), "erf", Map.of())
+        .node("Add", List.of("erf", "one"), "shifted", Map.of())
+        .node("Mul", List.of("x", "shifted"), "product", Map.of())
+        .node("Mul", List.of("product", "half"), "gelu", Map.of());
   }
 
   @Test
