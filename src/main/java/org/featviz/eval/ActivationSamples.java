@@ -104,17 +104,7 @@ public final class ActivationSamples {
    */
   private static void offerAll(Reservoir kept, Tensor a, int n, Graph graph, String layer) {
     Shape s = a.shape();
-    if (s.rank() < 2 || s.dim(0) != n) {
-      throw new ModelException(
-          graph.source()
-              + ": layer '"
-              + layer
-              + "' is "
-              + s
-              + ", expected ["
-              + n
-              + ", units, ...]");
-    }
+    DatasetInput.checkBatchShape(graph, layer, s, n);
     int units = s.dim(1);
     int positions = s.size(2, s.rank());
     float[] d = a.data();

@@ -1,5 +1,6 @@
 package org.featviz.eval;
 
+import java.util.List;
 import org.featviz.data.Dataset;
 import org.featviz.ir.Graph;
 import org.featviz.ir.ModelException;
@@ -35,5 +36,38 @@ final class DatasetInput {
               + context);
     }
     return input;
+  }
+
+  /**
+   * The checks of a unit-responses run before any work: {@code images} within the dataset, a
+   * positive batch, at least one layer.
+   */
+  static void checkResponsesRun(Dataset data, int images, int batch, List<String> layers) {
+    if (images < 1 || images > data.size()) {
+      throw new ModelException(
+          "unit responses: "
+              + images
+              + " images asked for, "
+              + data.name()
+              + " has "
+              + data.size());
+    }
+    if (batch < 1) throw new ModelException("unit responses: batch must be positive, got " + batch);
+    if (layers.isEmpty()) throw new ModelException("unit responses: no layer given");
+  }
+
+  /** That a batch of {@code n} images gave the layer a shape [n, units, ...]. */
+  static void checkBatchShape(Graph graph, String layer, Shape s, int n) {
+    if (s.rank() < 2 || s.dim(0) != n) {
+      throw new ModelException(
+          graph.source()
+              + ": layer '"
+              + layer
+              + "' is "
+              + s
+              + ", expected ["
+              + n
+              + ", units, ...]");
+    }
   }
 }

@@ -70,17 +70,7 @@ public final class DeviceUnitResponses implements DatasetResponses, AutoCloseabl
       int batch,
       int k,
       IntConsumer onImages) {
-    if (images < 1 || images > data.size()) {
-      throw new ModelException(
-          "unit responses: "
-              + images
-              + " images asked for, "
-              + data.name()
-              + " has "
-              + data.size());
-    }
-    if (batch < 1) throw new ModelException("unit responses: batch must be positive, got " + batch);
-    if (layerNames.isEmpty()) throw new ModelException("unit responses: no layer given");
+    DatasetInput.checkResponsesRun(data, images, batch, layerNames);
     if (k < 1 || k > DatasetKernels.MAX_K)
       throw new ModelException(
           "unit responses: top-k must be in 1.." + DatasetKernels.MAX_K + ", got " + k);
@@ -122,17 +112,7 @@ public final class DeviceUnitResponses implements DatasetResponses, AutoCloseabl
       boolean countClasses = true;
       for (String layer : layerNames) {
         Shape s = plan.shape(layer);
-        if (s.rank() < 2 || s.dim(0) != n) {
-          throw new ModelException(
-              graph.source()
-                  + ": layer '"
-                  + layer
-                  + "' is "
-                  + s
-                  + ", expected ["
-                  + n
-                  + ", units, ...]");
-        }
+        DatasetInput.checkBatchShape(graph, layer, s, n);
         int units = s.dim(1);
         int positions = s.rank() <= 2 ? 1 : s.size(2, s.rank());
         DeviceBuffer[] b = state.computeIfAbsent(layer, l -> allocate(units));

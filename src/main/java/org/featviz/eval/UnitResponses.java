@@ -61,17 +61,7 @@ public final class UnitResponses implements DatasetResponses {
       int images,
       int batch,
       IntConsumer onImages) {
-    if (images < 1 || images > data.size()) {
-      throw new ModelException(
-          "unit responses: "
-              + images
-              + " images asked for, "
-              + data.name()
-              + " has "
-              + data.size());
-    }
-    if (batch < 1) throw new ModelException("unit responses: batch must be positive, got " + batch);
-    if (layers.isEmpty()) throw new ModelException("unit responses: no layer given");
+    DatasetInput.checkResponsesRun(data, images, batch, layers);
     String input = DatasetInput.check(graph, data, ": unit responses need images the model takes");
     Map<String, float[][]> responses = new LinkedHashMap<>();
     for (int from = 0; from < images; from += batch) {
@@ -81,17 +71,7 @@ public final class UnitResponses implements DatasetResponses {
       for (String layer : layers) {
         Tensor a = out.get(layer);
         Shape s = a.shape();
-        if (s.rank() < 2 || s.dim(0) != to - from) {
-          throw new ModelException(
-              graph.source()
-                  + ": layer '"
-                  + layer
-                  + "' is "
-                  + s
-                  + ", expected ["
-                  + (to - from)
-                  + ", units, ...]");
-        }
+        DatasetInput.checkBatchShape(graph, layer, s, to - from);
         float[][] means = unitMeans(a);
         int units = s.dim(1);
         float[][] r = responses.computeIfAbsent(layer, l -> new float[units][images]);
