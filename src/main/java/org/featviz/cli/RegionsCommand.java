@@ -467,6 +467,8 @@ final class RegionsCommand implements Callable<Integer> {
     List<String> lines;
     try {
       lines = Files.readAllLines(file);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new ModelException(what + ": cannot read " + file + " (no such file)");
     } catch (IOException e) {
       throw new ModelException(what + ": cannot read " + file + " (" + e.getMessage() + ")");
     }
