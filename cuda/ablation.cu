@@ -19,8 +19,8 @@
 //                        number of correct predictions to correct[set0 + j] and the losses, one after
 //                        another in image order, to loss[set0 + j] (double), as Ablation.score (the CPU
 //                        twin) does, so the sums are the CPU's where the scores and exp/log are. A label
-//                        outside 0..C-1 counts as wrong with a NaN loss (the host refuses such labels
-//                        first). scratch: double[sets * n], the per-image losses. A 1-D block of a multiple
+//                        outside 0..C-1 counts as wrong with a NaN loss (a Dataset's labels are class
+//                        indices by construction). scratch: double[sets * n], the per-image losses. A 1-D block of a multiple
 //                        of 32 threads (at most 1024).
 // No dynamic shared memory. Every thread of a block reaches every barrier.
 

@@ -102,18 +102,6 @@ public final class DeviceAblation {
             Math.max(1, setsPerForward));
     int chunk = Math.min(batch, images);
     int perForward = setsPerForward > 0 ? setsPerForward : chosenSets(graph, job, chunk);
-    for (int from = 0; from < images; from++) {
-      int label = data.label(from);
-      if (label < 0 || label >= job.classes())
-        throw new ModelException(
-            data.name()
-                + ": image "
-                + from
-                + " has label "
-                + label
-                + ", outside 0.."
-                + (job.classes() - 1));
-    }
     int sets = job.distinct().size();
     try (OwnedBuffers owned = new OwnedBuffers(device);
         DeviceExecutor prefix = DeviceExecutor.forwardOnly(device, graph);
