@@ -15,6 +15,12 @@ public interface AnalysisListener {
   default void datasetPassesDone(int units, int images, String dataset, double seconds) {}
 
   /**
+   * The dataset passes and the ablations run on {@code where}: "cpu", or "gpu (NAME, fp32)" or
+   * "emulated (NAME, fp32)" (told before they start).
+   */
+  default void evaluatedOn(String where) {}
+
+  /**
    * A stage took {@code seconds} of wall time (renders: once per image objective, skipped units of
    * a resumed sweep cost nothing).
    */

@@ -73,7 +73,9 @@ public final class AnalysisReport {
         .append("); Representative Substitution on the ")
         .append(
             r.objectives().stream().map(ImageObjective::name).collect(Collectors.joining(" and ")))
-        .append(" images.</p></header>\n");
+        .append(" images. Dataset passes and ablations evaluated on ")
+        .append(Html.escape(r.evaluatedOn()))
+        .append(".</p></header>\n");
     statistics(h, r);
     areas(h, r);
     plotsSection(h, plots);

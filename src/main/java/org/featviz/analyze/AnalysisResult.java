@@ -9,14 +9,28 @@ import java.util.List;
  * (both empty without it). All lists are read only, in the files' order.
  *
  * @param objectives the images analyzed, in the order of units.csv's columns
+ * @param evaluatedOn where the dataset passes and the ablations (single and cumulative) ran: "cpu",
+ *     or "gpu (NAME, fp32)" or "emulated (NAME, fp32)" for the model's device
  */
 public record AnalysisResult(
     List<ImageObjective> objectives,
     List<UnitRow> units,
     List<LayerRow> layers,
     List<AblationPoint> ablation,
-    List<AblationArea> ablationAreas) {
+    List<AblationArea> ablationAreas,
+    String evaluatedOn) {
+  /** A result whose dataset passes and ablations ran on the CPU backend. */
+  public AnalysisResult(
+      List<ImageObjective> objectives,
+      List<UnitRow> units,
+      List<LayerRow> layers,
+      List<AblationPoint> ablation,
+      List<AblationArea> ablationAreas) {
+    this(objectives, units, layers, ablation, ablationAreas, "cpu");
+  }
+
   public AnalysisResult {
+    java.util.Objects.requireNonNull(evaluatedOn, "evaluatedOn");
     objectives = List.copyOf(objectives);
     units = List.copyOf(units);
     layers = List.copyOf(layers);

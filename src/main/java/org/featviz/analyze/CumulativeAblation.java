@@ -16,7 +16,8 @@ import org.featviz.eval.Ablation;
  * 0%, 10%, ..., 100% of the selected units in that order are ablated (set to 0, or to their dataset
  * mean); the area under each accuracy curve (trapezoids over the fraction). Orders: random (seeds
  * 0, 1, 2), selectivity high and low first, and RS high and low first for each rendered kind (ties
- * keep unit order).
+ * keep unit order). On the model's device where it has one, else on the CPU ({@link
+ * DatasetMeasures#ablate}).
  */
 record CumulativeAblation(List<AblationPoint> points, List<AblationArea> areas) {
   /** Random orders per layer, seeds 0 up. */
@@ -55,17 +56,15 @@ record CumulativeAblation(List<AblationPoint> points, List<AblationArea> areas) 
       List<int[]> sets = new ArrayList<>();
       for (int[] order : orders.values()) sets.addAll(Ablation.cumulative(order, fractions));
       List<Ablation.Score> all =
-          Ablation.run(
+          DatasetMeasures.ablate(
+              m,
               measures.graph,
               layer,
               sets,
               measures.data,
-              m.normalization(),
               measures.replacement,
               measures.means.get(layer),
-              images,
-              DatasetMeasures.CHUNK,
-              n -> {});
+              images);
       int first = 0;
       for (Map.Entry<String, int[]> o : orders.entrySet()) {
         List<Ablation.Score> scores = all.subList(first, first + fractions.length);

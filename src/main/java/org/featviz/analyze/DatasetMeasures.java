@@ -16,6 +16,7 @@ import org.featviz.device.Device;
 import org.featviz.device.MathMode;
 import org.featviz.eval.Ablation;
 import org.featviz.eval.DatasetResponses;
+import org.featviz.eval.DeviceAblation;
 import org.featviz.eval.DeviceUnitResponses;
 import org.featviz.eval.UnitResponses;
 import org.featviz.ir.Graph;
@@ -25,9 +26,10 @@ import org.featviz.report.ContactSheet;
 /**
  * The forward-only passes of an analysis over the dataset: every selected unit's responses
  * (selectivity, percentiles, exemplars) in one pass, on the model's device where it has one (per
- * class sums and top-k on the device) and else on the CPU backend, then per layer on the CPU its
- * single-unit ablations (one ablation pass per layer: the network up to it runs once per chunk).
- * Keeps the prepared graph and the images for the cumulative curves.
+ * class sums and top-k on the device) and else on the CPU backend, then per layer its single-unit
+ * ablations (one ablation pass per layer: the network up to it runs once per chunk), on the same
+ * device ({@link DeviceAblation}) or the CPU. Keeps the prepared graph and the images for the
+ * cumulative curves.
  */
 final class DatasetMeasures implements AutoCloseable {
   /** Images per forward of the dataset passes. */
@@ -124,17 +126,7 @@ final class DatasetMeasures implements AutoCloseable {
       means.put(layer, r.unitMeans(layer));
       long ablationStart = System.nanoTime();
       List<Ablation.Score> ablated =
-          Ablation.run(
-              g,
-              layer,
-              sets,
-              data,
-              m.normalization(),
-              replacement,
-              means.get(layer),
-              images,
-              CHUNK,
-              n -> {});
+          ablate(m, g, layer, sets, data, replacement, means.get(layer), images);
       ablationSeconds += (System.nanoTime() - ablationStart) / 1e9;
       List<Unit> units = new ArrayList<>();
       for (int i = 0; i < e.getValue().size(); i++) {
@@ -150,6 +142,52 @@ final class DatasetMeasures implements AutoCloseable {
       table.put(layer, units);
     }
     return new DatasetMeasures(g, data, r, replacement, means, table, passSeconds, ablationSeconds);
+  }
+
+  /**
+   * The scores of an ablation pass of {@code layer} ({@link Ablation#run}): on the model's device
+   * where it has one (the forwards in FP32, masks applied and scores counted on the device), else
+   * on the CPU backend.
+   */
+  static List<Ablation.Score> ablate(
+      Model m,
+      Graph g,
+      String layer,
+      List<int[]> sets,
+      Dataset data,
+      Ablation.Replacement replacement,
+      float[] means,
+      int images) {
+    Device device = m.device();
+    if (device == null) {
+      return Ablation.run(
+          g, layer, sets, data, m.normalization(), replacement, means, images, CHUNK, n -> {});
+    }
+    try (Device.MathModeScope fp32 = device.withMathMode(MathMode.FP32)) {
+      return DeviceAblation.run(
+          device,
+          g,
+          layer,
+          sets,
+          data,
+          m.normalization(),
+          replacement,
+          means,
+          images,
+          CHUNK,
+          n -> {});
+    }
+  }
+
+  /**
+   * Where the dataset passes and ablations of {@code m} run: "cpu", or "gpu (NAME, fp32)" or
+   * "emulated (NAME, fp32)" (they run in FP32 whatever the render math mode).
+   */
+  static String evaluatedOn(Model m) {
+    Device device = m.device();
+    if (device == null) return "cpu";
+    String kind = m.backend().startsWith("emulated") ? "emulated" : "gpu";
+    return kind + " (" + device.name() + ", fp32)";
   }
 
   /**

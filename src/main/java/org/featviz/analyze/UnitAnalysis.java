@@ -23,12 +23,12 @@ import org.featviz.sweep.UnitSelection;
  * layers, how replaceable it is (Representative Substitution on its AM and IAM images), how
  * selective for one class, how much accuracy its ablation costs; per layer, how these relate
  * (Spearman's rho); optionally the cumulative ablation curves. The dataset passes run first (the
- * responses pass on the model's device where it has one, the ablations on the CPU backend), so that
- * a layer the measures do not fit is refused before any render; the renders are sweeps (resumable,
- * in OUT/am and OUT/iam). Writes units.csv, layers.csv, and with cumulative ablation ablation.csv
- * and ablation_auc.csv, and returns the same tables as records; then draws the plots ({@link
- * AnalysisPlots}, OUT/plots) and writes the page that shows it all ({@link AnalysisReport},
- * OUT/report.html).
+ * responses pass and the ablations on the model's device where it has one, in FP32, else on the CPU
+ * backend; {@link AnalysisResult#evaluatedOn} says which), so that a layer the measures do not fit
+ * is refused before any render; the renders are sweeps (resumable, in OUT/am and OUT/iam). Writes
+ * units.csv, layers.csv, and with cumulative ablation ablation.csv and ablation_auc.csv, and
+ * returns the same tables as records; then draws the plots ({@link AnalysisPlots}, OUT/plots) and
+ * writes the page that shows it all ({@link AnalysisReport}, OUT/report.html).
  *
  * <pre>{@code
  * try (Model model = Model.builder(Path.of("models/fashion-cnn.onnx")).open()) {
@@ -87,6 +87,8 @@ public final class UnitAnalysis {
       }
       selected.put(l, u);
     }
+    String evaluatedOn = DatasetMeasures.evaluatedOn(model);
+    listener.evaluatedOn(evaluatedOn);
     long start = System.nanoTime();
     try (DatasetMeasures measures =
         DatasetMeasures.run(
@@ -142,7 +144,8 @@ public final class UnitAnalysis {
         }
       }
       AnalysisResult result =
-          new AnalysisResult(options.objectives(), units, layers, List.of(), List.of());
+          new AnalysisResult(
+              options.objectives(), units, layers, List.of(), List.of(), evaluatedOn);
       AnalysisTables.writeUnitsAndLayers(out, result);
       listener.tablesWritten(out.resolve(AnalysisTables.UNITS), out.resolve(AnalysisTables.LAYERS));
       if (options.cumulativeAblation()) {
@@ -152,7 +155,7 @@ public final class UnitAnalysis {
         listener.timed(AnalysisStage.CUMULATIVE_ABLATION, (System.nanoTime() - curvesStart) / 1e9);
         result =
             new AnalysisResult(
-                options.objectives(), units, layers, curves.points(), curves.areas());
+                options.objectives(), units, layers, curves.points(), curves.areas(), evaluatedOn);
         AnalysisTables.writeAblation(out, result);
       }
       List<AnalysisPlots.Plot> plots = AnalysisPlots.write(result, out);

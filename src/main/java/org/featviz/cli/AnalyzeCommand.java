@@ -218,6 +218,12 @@ final class AnalyzeCommand implements Callable<Integer> {
     }
 
     @Override
+    public void evaluatedOn(String where) {
+      err.printf("dataset passes and ablations on %s%n", where);
+      err.flush();
+    }
+
+    @Override
     public void datasetPassesDone(int units, int images, String dataset, double seconds) {
       this.units = units;
       err.printf(

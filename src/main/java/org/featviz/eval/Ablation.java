@@ -23,7 +23,8 @@ import org.featviz.model.InputNormalization;
  * runs up to the layer once (the prefix, {@link AblationSuffix}), and only the layers after it run
  * for each distinct set, several sets per forward (each set's copy of the chunk one slice of the
  * batch). Single-unit importance is one set per unit; a cumulative curve the growing prefixes of an
- * order. On the CPU backend.
+ * order. On the CPU backend; {@link DeviceAblation} runs the same on a device, with {@link
+ * #maskUnits} and {@link #score} (this class's) as the CPU twins of its kernels.
  *
  * <pre>{@code
  * List<Ablation.Score> s = Ablation.run(graph, "relu2", List.of(new int[0], new int[] {5}), data, norm,
@@ -108,119 +109,229 @@ public final class Ablation {
       int batch,
       int setsPerForward,
       IntConsumer onImages) {
-    if (images < 1 || images > data.size()) {
-      throw new ModelException(
-          "ablation: " + images + " images asked for, " + data.name() + " has " + data.size());
-    }
-    if (batch < 1) throw new ModelException("ablation: batch must be positive, got " + batch);
-    if (setsPerForward < 1)
-      throw new ModelException(
-          "ablation: sets per forward must be positive, got " + setsPerForward);
-    String input = DatasetInput.check(graph, data, ": ablation needs images the model takes");
-    String output = graph.outputs().get(0);
-    Shape layerShape = graph.shape(layer);
-    if (layerShape == null || layerShape.rank() < 2) {
-      throw new ModelException(
-          graph.source() + ": layer '" + layer + "' has no unit axis to ablate");
-    }
-    int units = layerShape.dim(1);
-    for (int[] set : unitSets) {
-      for (int u : set) {
-        if (u < 0 || u >= units) {
-          throw new ModelException(
-              "layer '" + layer + "' has " + units + " units; unit " + u + " is out of range");
-        }
-      }
-    }
-    if (replacement == Replacement.MEAN && (means == null || means.length != units)) {
-      throw new ModelException(
-          "ablation of '" + layer + "' by the mean needs " + units + " unit means");
-    }
-    // Sets that ablate the same units (every order's empty and full set) are scored once.
-    Map<List<Integer>, Integer> slotOf = new LinkedHashMap<>();
-    int[] slot = new int[unitSets.size()];
-    List<int[]> distinct = new ArrayList<>();
-    for (int s = 0; s < unitSets.size(); s++) {
-      List<Integer> key = Arrays.stream(unitSets.get(s)).sorted().distinct().boxed().toList();
-      Integer known = slotOf.get(key);
-      if (known == null) {
-        known = distinct.size();
-        slotOf.put(key, known);
-        distinct.add(unitSets.get(s));
-      }
-      slot[s] = known;
-    }
-    int classes = data.classNames().size();
+    Job job =
+        Job.of(graph, layer, unitSets, data, replacement, means, images, batch, setsPerForward);
+    List<int[]> distinct = job.distinct();
+    int units = job.units();
+    int classes = job.classes();
     long[] correct = new long[distinct.size()];
     double[] loss = new double[distinct.size()];
-    AblationSuffix suffix = AblationSuffix.of(graph, layer, output);
+    float[] replace = job.replace();
+    int[] masks = job.masks();
     CpuExecutor exec = new CpuExecutor(graph);
     for (int from = 0; from < images; from += batch) {
       int to = Math.min(images, from + batch);
       int n = to - from;
       Tensor x = norm.apply(data.slice(from, to).images());
-      Activations prefix = exec.forward(Map.of(input, x), suffix.frontier());
-      Tensor at = prefix.get(layer);
+      Activations prefix = exec.forward(Map.of(job.input(), x), job.suffix().frontier());
       // A frontier value that is not per image (no batch axis of n) cannot be tiled per set.
       boolean tileable = true;
-      for (String v : suffix.frontier()) {
-        Shape s = prefix.get(v).shape();
-        tileable &= s.rank() >= 1 && s.dim(0) == n;
-      }
+      for (String v : job.suffix().frontier()) tileable &= perImage(prefix.get(v).shape(), n);
       int group = tileable ? setsPerForward : 1;
+      int[] labels = new int[n];
+      for (int i = 0; i < n; i++) labels[i] = data.label(from + i);
       for (int g = 0; g < distinct.size(); g += group) {
         int m = Math.min(group, distinct.size() - g);
         Map<String, Tensor> feeds = new HashMap<>();
-        for (String v : suffix.frontier()) {
-          Tensor[] parts = new Tensor[m];
-          for (int j = 0; j < m; j++) {
-            int[] set = distinct.get(g + j);
-            parts[j] =
-                v.equals(layer) && set.length > 0
-                    ? replaced(at, set, replacement, means)
-                    : prefix.get(v);
+        for (String v : job.suffix().frontier()) {
+          boolean masked = v.equals(layer);
+          // The layer is copied even alone: its masking must not touch the prefix's tensor.
+          Tensor t = m == 1 && !masked ? prefix.get(v) : tiled(prefix.get(v), m);
+          if (masked) {
+            Shape s = t.shape();
+            maskUnits(t.data(), masks, replace, n, units, s.size(2, s.rank()), m, g);
           }
-          feeds.put(v, m == 1 ? parts[0] : stacked(parts));
+          feeds.put(v, t);
         }
-        Tensor scores = exec.forward(feeds, List.of(output)).get(output);
-        if (scores.shape().rank() != 2
-            || scores.shape().dim(0) != m * n
-            || scores.shape().dim(1) != classes) {
-          throw new ModelException(
-              graph.source()
-                  + ": output '"
-                  + output
-                  + "' is "
-                  + scores.shape()
-                  + ", expected ["
-                  + m * n
-                  + ", "
-                  + classes
-                  + "] class scores for "
-                  + data.name());
-        }
-        float[] d = scores.data();
-        for (int j = 0; j < m; j++) {
-          int s = g + j;
-          for (int i = 0; i < n; i++) {
-            int row = (j * n + i) * classes;
-            int label = data.label(from + i);
-            int best = Evaluator.argmax(d, row, classes);
-            double max = d[row + best]; // shifts the log-sum-exp; any NaN still makes the loss NaN
-            double sum = 0;
-            for (int c = 0; c < classes; c++) sum += Math.exp(d[row + c] - max);
-            loss[s] += Math.log(sum) + max - d[row + label];
-            if (best == label) correct[s]++;
-          }
-        }
+        Tensor scores = exec.forward(feeds, List.of(job.output())).get(job.output());
+        job.checkScores(scores.shape(), m * n);
+        score(scores.data(), labels, correct, loss, n, classes, m, g);
       }
       onImages.accept(n);
     }
-    List<Score> scores = new ArrayList<>();
-    for (int s = 0; s < unitSets.size(); s++) {
-      scores.add(new Score((double) correct[slot[s]] / images, loss[slot[s]] / images, images));
+    return job.scores(correct, loss);
+  }
+
+  /** Whether a value has the chunk's n images along its first axis (it can be tiled per set). */
+  static boolean perImage(Shape s, int n) {
+    return s.rank() >= 1 && s.dim(0) == n;
+  }
+
+  /**
+   * What every ablation run checks and derives from its arguments, on any backend: the suffix, the
+   * distinct unit sets (sets that ablate the same units, every order's empty and full set, are
+   * scored once; slot[s] is set s's distinct set), their masks int[distinct, units] and the
+   * replacement values float[units].
+   */
+  record Job(
+      Graph graph,
+      String layer,
+      String input,
+      String output,
+      AblationSuffix suffix,
+      int units,
+      int classes,
+      List<int[]> distinct,
+      int[] slot,
+      float[] replace,
+      int images,
+      String dataName) {
+    static Job of(
+        Graph graph,
+        String layer,
+        List<int[]> unitSets,
+        Dataset data,
+        Replacement replacement,
+        float[] means,
+        int images,
+        int batch,
+        int setsPerForward) {
+      if (images < 1 || images > data.size()) {
+        throw new ModelException(
+            "ablation: " + images + " images asked for, " + data.name() + " has " + data.size());
+      }
+      if (batch < 1) throw new ModelException("ablation: batch must be positive, got " + batch);
+      if (setsPerForward < 1)
+        throw new ModelException(
+            "ablation: sets per forward must be positive, got " + setsPerForward);
+      String input = DatasetInput.check(graph, data, ": ablation needs images the model takes");
+      String output = graph.outputs().get(0);
+      Shape layerShape = graph.shape(layer);
+      if (layerShape == null || layerShape.rank() < 2) {
+        throw new ModelException(
+            graph.source() + ": layer '" + layer + "' has no unit axis to ablate");
+      }
+      int units = layerShape.dim(1);
+      for (int[] set : unitSets) {
+        for (int u : set) {
+          if (u < 0 || u >= units) {
+            throw new ModelException(
+                "layer '" + layer + "' has " + units + " units; unit " + u + " is out of range");
+          }
+        }
+      }
+      if (replacement == Replacement.MEAN && (means == null || means.length != units)) {
+        throw new ModelException(
+            "ablation of '" + layer + "' by the mean needs " + units + " unit means");
+      }
+      Map<List<Integer>, Integer> slotOf = new LinkedHashMap<>();
+      int[] slot = new int[unitSets.size()];
+      List<int[]> distinct = new ArrayList<>();
+      for (int s = 0; s < unitSets.size(); s++) {
+        List<Integer> key = Arrays.stream(unitSets.get(s)).sorted().distinct().boxed().toList();
+        Integer known = slotOf.get(key);
+        if (known == null) {
+          known = distinct.size();
+          slotOf.put(key, known);
+          distinct.add(unitSets.get(s));
+        }
+        slot[s] = known;
+      }
+      float[] replace = replacement == Replacement.MEAN ? means.clone() : new float[units];
+      return new Job(
+          graph,
+          layer,
+          input,
+          output,
+          AblationSuffix.of(graph, layer, output),
+          units,
+          data.classNames().size(),
+          distinct,
+          slot,
+          replace,
+          images,
+          data.name());
     }
-    return scores;
+
+    /** Row d: nonzero for the units distinct set d ablates. */
+    int[] masks() {
+      int[] masks = new int[distinct.size() * units];
+      for (int d = 0; d < distinct.size(); d++)
+        for (int u : distinct.get(d)) masks[d * units + u] = 1;
+      return masks;
+    }
+
+    /** Refuses class scores that are not [rows, classes]. */
+    void checkScores(Shape scores, int rows) {
+      if (scores.rank() != 2 || scores.dim(0) != rows || scores.dim(1) != classes) {
+        throw new ModelException(
+            graph.source()
+                + ": output '"
+                + output
+                + "' is "
+                + scores
+                + ", expected ["
+                + rows
+                + ", "
+                + classes
+                + "] class scores for "
+                + dataName);
+      }
+    }
+
+    /** One score per asked-for set, from the distinct sets' counts and loss sums. */
+    List<Score> scores(long[] correct, double[] loss) {
+      List<Score> scores = new ArrayList<>();
+      for (int s : slot)
+        scores.add(new Score((double) correct[s] / images, loss[s] / images, images));
+      return scores;
+    }
+  }
+
+  /**
+   * The CPU twin of the device's ablation_mask_units: in {@code acts} [sets * n, units, positions]
+   * (slice j: rows j*n..j*n+n-1), every position of unit u of slice j becomes replace[u] where
+   * masks[(set0 + j) * units + u] != 0.
+   */
+  static void maskUnits(
+      float[] acts,
+      int[] masks,
+      float[] replace,
+      int n,
+      int units,
+      int positions,
+      int sets,
+      int set0) {
+    for (int j = 0; j < sets; j++) {
+      for (int u = 0; u < units; u++) {
+        if (masks[(set0 + j) * units + u] == 0) continue;
+        for (int b = 0; b < n; b++) {
+          int at = ((j * n + b) * units + u) * positions;
+          Arrays.fill(acts, at, at + positions, replace[u]);
+        }
+      }
+    }
+  }
+
+  /**
+   * The CPU twin of the device's ablation_score: for each slice j of {@code scores} [sets * n,
+   * classes], adds its correct argmax predictions (the first maximum) to correct[set0 + j] and its
+   * cross-entropy losses (natural log, in double), image after image, to loss[set0 + j]. A label
+   * outside 0..classes-1 is wrong with a NaN loss.
+   */
+  static void score(
+      float[] scores,
+      int[] labels,
+      long[] correct,
+      double[] loss,
+      int n,
+      int classes,
+      int sets,
+      int set0) {
+    for (int j = 0; j < sets; j++) {
+      int s = set0 + j;
+      for (int i = 0; i < n; i++) {
+        int row = (j * n + i) * classes;
+        int label = labels[i];
+        int best = Evaluator.argmax(scores, row, classes);
+        double max = scores[row + best]; // shifts the log-sum-exp; any NaN still makes the loss NaN
+        double sum = 0;
+        for (int c = 0; c < classes; c++) sum += Math.exp(scores[row + c] - max);
+        boolean known = label >= 0 && label < classes;
+        loss[s] += known ? Math.log(sum) + max - scores[row + label] : Double.NaN;
+        if (known && best == label) correct[s]++;
+      }
+    }
   }
 
   /**
@@ -236,28 +347,14 @@ public final class Ablation {
     return sets;
   }
 
-  /** The tensors [n, ...] one after another along the batch axis: [parts x n, ...]. */
-  private static Tensor stacked(Tensor[] parts) {
-    Shape one = parts[0].shape();
+  /**
+   * {@code copies} copies of t [n, ...] one after another along the batch axis: [copies x n, ...].
+   */
+  private static Tensor tiled(Tensor t, int copies) {
+    Shape one = t.shape();
     int size = one.size();
-    float[] d = new float[size * parts.length];
-    for (int j = 0; j < parts.length; j++) System.arraycopy(parts[j].data(), 0, d, j * size, size);
-    return Tensor.of(one.withDim(0, one.dim(0) * parts.length), d);
-  }
-
-  private static Tensor replaced(Tensor a, int[] units, Replacement replacement, float[] means) {
-    Tensor r = a.copy();
-    Shape s = a.shape();
-    int n = s.dim(0);
-    int count = s.dim(1);
-    int positions = s.size(2, s.rank());
-    float[] d = r.data();
-    for (int b = 0; b < n; b++) {
-      for (int u : units) {
-        float v = replacement == Replacement.ZERO ? 0f : means[u];
-        Arrays.fill(d, (b * count + u) * positions, (b * count + u + 1) * positions, v);
-      }
-    }
-    return r;
+    float[] d = new float[size * copies];
+    for (int j = 0; j < copies; j++) System.arraycopy(t.data(), 0, d, j * size, size);
+    return Tensor.of(copies == 1 ? one : one.withDim(0, one.dim(0) * copies), d);
   }
 }

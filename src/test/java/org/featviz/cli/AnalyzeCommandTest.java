@@ -69,6 +69,11 @@ class AnalyzeCommandTest {
     List<String> layers = Files.readAllLines(out.resolve("layers.csv"));
     assertEquals(1 + 6, layers.size(), "four measures, six pairs: " + layers);
     assertTrue(r.out().contains("relu2: rho(rs_am, selectivity) = "), r.out());
+    assertTrue(r.err().contains("dataset passes and ablations on cpu\n"), r.err());
+    assertTrue(
+        Files.readString(out.resolve("report.html"))
+            .contains("Dataset passes and ablations evaluated on cpu."),
+        "report.html says where the ablations ran");
     assertTrue(
         Files.exists(out.resolve("am/relu2/unit_0003.png"))
             && Files.exists(out.resolve("iam/results.csv")));

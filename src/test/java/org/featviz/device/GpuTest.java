@@ -8,6 +8,7 @@ import org.featviz.cuda.PointwiseKernelCases;
 import org.featviz.cuda.PoolKernelCases;
 import org.featviz.cuda.ReduceKernelCases;
 import org.featviz.cuda.UnaryKernelCases;
+import org.featviz.eval.AblationKernelCases;
 import org.featviz.eval.DatasetKernelCases;
 import org.featviz.geometry.DeviceRegionsCases;
 import org.featviz.plan.BatchedMatMulAndPoolKernelCases;
@@ -80,6 +81,9 @@ class GpuTest {
   // The dataset passes of an analysis (org.featviz.eval)
   @Nested
   class DatasetKernel extends DatasetKernelCases {}
+
+  @Nested
+  class AblationKernel extends AblationKernelCases {}
 
   // Device plans against the CPU executor (org.featviz.plan)
   @Nested
