@@ -47,7 +47,7 @@ public final class Blas {
    * float offset from the address of its native buffer (its position is ignored) with its leading
    * dimension (as stored, before op).
    */
-  static void sgemm(
+  public static void sgemm(
       boolean transA,
       boolean transB,
       int m,
