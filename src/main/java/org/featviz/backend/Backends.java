@@ -2,7 +2,9 @@ package org.featviz.backend;
 
 import java.util.Collection;
 import java.util.Map;
+import org.featviz.cpu.Blas;
 import org.featviz.cpu.CpuExecutor;
+import org.featviz.cpu.CpuKernels;
 import org.featviz.cuda.CudaDevice;
 import org.featviz.device.Device;
 import org.featviz.device.MathMode;
@@ -81,7 +83,14 @@ public final class Backends {
 
   private static Device openNamed(Backend backend) {
     return switch (backend) {
-      case CPU -> null;
+      case CPU -> {
+        noteJavaKernels();
+        yield null;
+      }
+      case CPU_REF -> {
+        CpuKernels.useReference(true);
+        yield null;
+      }
       case GPU -> {
         if (!CudaDevice.isAvailable()) {
           throw new DeviceUnavailableException("no usable GPU: " + CudaDevice.unavailableReason());
@@ -94,9 +103,21 @@ public final class Backends {
         LOG.log(
             System.Logger.Level.INFO,
             "no usable GPU (" + CudaDevice.unavailableReason() + "): running on the CPU backend");
+        noteJavaKernels();
         yield null;
       }
     };
+  }
+
+  private static boolean notedJavaKernels;
+
+  /** Once per process where OpenBLAS did not load: the CPU backend runs its Java kernels. */
+  private static synchronized void noteJavaKernels() {
+    if (Blas.available() || notedJavaKernels) return;
+    notedJavaKernels = true;
+    LOG.log(
+        System.Logger.Level.INFO,
+        Blas.unavailableReason() + ": the CPU backend runs its Java kernels (slower)");
   }
 
   private static ForwardBackend cpu(Graph graph) {

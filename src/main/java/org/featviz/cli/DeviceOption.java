@@ -3,7 +3,7 @@ package org.featviz.cli;
 import org.featviz.backend.Backend;
 import org.featviz.ir.ModelException;
 
-/** {@code --device auto|cpu|gpu|emulated}, the backend a command runs on. */
+/** {@code --device auto|cpu|cpu-ref|gpu|emulated}, the backend a command runs on. */
 final class DeviceOption {
   private DeviceOption() {}
 

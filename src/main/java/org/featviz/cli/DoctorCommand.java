@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.featviz.backend.DeviceSelfCheck;
+import org.featviz.cpu.Blas;
 import org.featviz.cuda.CudaDevice;
 import org.featviz.cuda.compat.CompatStep;
 import org.featviz.cuda.compat.CudaCompat;
@@ -13,12 +14,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code featviz doctor}: what featviz finds of the GPU stack (GPU, compute capability, memory,
- * driver, cuBLAS and cuDNN versions, the compatibility steps that make JCuda's natives load), and a
- * tiny end-to-end check (one convolution forward and backward-data on the GPU against the CPU),
- * then the folders searched for CUDA libraries and the CUDA library files actually loaded (from
- * /proc/self/maps). Exit code 0 when everything works, 1 when there is no usable GPU or a check
- * fails.
+ * {@code featviz doctor}: which CPU kernels run (OpenBLAS or the Java ones, and why), what featviz
+ * finds of the GPU stack (GPU, compute capability, memory, driver, cuBLAS and cuDNN versions, the
+ * compatibility steps that make JCuda's natives load), and a tiny end-to-end check (one convolution
+ * forward and backward-data on the GPU against the CPU), then the folders searched for CUDA
+ * libraries and the CUDA library files actually loaded (from /proc/self/maps). Exit code 0 when
+ * everything works, 1 when there is no usable GPU or a check fails.
  */
 @Command(
     name = "doctor",
@@ -31,6 +32,12 @@ final class DoctorCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
+    out.println(
+        line(
+            "CPU kernels",
+            Blas.available()
+                ? "OpenBLAS for convolutions and matrix products (--device cpu-ref: Java only)"
+                : "Java only: " + Blas.unavailableReason()));
     if (!CudaDevice.isAvailable()) {
       out.println("GPU: none usable: " + CudaDevice.unavailableReason());
       out.println(

@@ -18,13 +18,14 @@ package org.featviz.cpu;
  * Math.fma rounds once per multiply-add (C2 emits vector FMA); the sum over p is taken in order p =
  * 0, 1, 2, ...
  */
-final class ConvGemm {
+public final class ConvGemm {
   /** Rows of C that share one pass over four rows of B. */
   static final int ROW_TILE = 16;
 
   private ConvGemm() {}
 
-  static void multiplyAdd(
+  /** The product described above (public for bench.GemmBench, which times it against OpenBLAS). */
+  public static void multiplyAdd(
       float[] a,
       int aOffset,
       int aRowStride,

@@ -6,9 +6,17 @@ import org.featviz.ir.Node;
 import org.featviz.ops.UnaryFunction;
 import org.featviz.ops.UnsupportedOpException;
 
-/** The CPU kernel for each supported op type. */
+/**
+ * The CPU kernel for each supported op type. Two sets: the reference kernels (plain Java, the
+ * oracle of every other implementation) and the fast set, which is the reference but for the ops
+ * that OpenBLAS speeds up ({@link ConvBlas}; the matrix products of {@link MatrixProduct}) where it
+ * loaded. The fast set is used unless {@link #useReference} chose the reference for this process
+ * ({@code --device cpu-ref}).
+ */
 public final class CpuKernels {
   private static final Map<String, CpuKernel> KERNELS = new HashMap<>();
+  private static final Map<String, CpuKernel> FAST = new HashMap<>();
+  private static volatile boolean reference;
 
   static {
     register(new IdentityRef(), "Identity", "Dropout");
@@ -38,6 +46,7 @@ public final class CpuKernels {
     register(new ReshapeRef(), "Reshape", "Flatten");
     register(new TransposeRef(), "Transpose");
     register(new ConstantRef(), "Constant");
+    if (Blas.available()) FAST.put("Conv", new ConvBlas());
   }
 
   private CpuKernels() {}
@@ -50,8 +59,26 @@ public final class CpuKernels {
     return KERNELS.containsKey(opType);
   }
 
+  /**
+   * Chooses the reference kernels (true) or the fast ones (false, the default) for every CPU
+   * computation of this process from now on.
+   */
+  public static void useReference(boolean on) {
+    reference = on;
+  }
+
+  /**
+   * Whether the fast kernels run: not {@link #useReference chosen off}, and OpenBLAS loaded ({@link
+   * Blas#unavailableReason()} says why not).
+   */
+  public static boolean fast() {
+    return !reference && Blas.available();
+  }
+
+  /** The kernel of the set in use for {@code node}'s op. */
   public static CpuKernel forNode(Node node, int opset) {
-    CpuKernel k = KERNELS.get(node.opType());
+    CpuKernel k = fast() ? FAST.get(node.opType()) : null;
+    if (k == null) k = KERNELS.get(node.opType());
     if (k == null) throw new UnsupportedOpException(node, opset, "no CPU kernel");
     return k;
   }

@@ -9,9 +9,15 @@ package org.featviz.cpu;
  * between the starts of two rows), so a call can read or write a block of a larger matrix, such as
  * the real or imaginary half of a spectrum, as a BLAS GEMM does. A [100, 2048] x [2048, 2048]
  * product takes about 0.25 s of one core's time (a variant updating four rows per pass over B saved
- * only a quarter of that, so the plain loop stays).
+ * only a quarter of that, so the plain loop stays). With the fast CPU kernels on ({@link
+ * CpuKernels#fast()}), products of at least {@link #BLAS_MIN_WORK} multiply-adds go to OpenBLAS
+ * instead ({@link BlasProduct}); smaller ones stay here, where the copies to native memory would
+ * cost more than they save.
  */
 public final class MatrixProduct {
+  /** The fewest multiply-adds (m x k x n) of a product that OpenBLAS takes. */
+  static final long BLAS_MIN_WORK = 1 << 16;
+
   private MatrixProduct() {}
 
   /** C [m, n] += A [m, k] B [k, n], each matrix at its offset with its leading dimension. */
@@ -28,6 +34,10 @@ public final class MatrixProduct {
       int m,
       int k,
       int n) {
+    if ((long) m * k * n >= BLAS_MIN_WORK && CpuKernels.fast()) {
+      BlasProduct.multiplyAdd(a, aOffset, lda, b, bOffset, ldb, c, cOffset, ldc, m, k, n);
+      return;
+    }
     Parallel.range(
         m,
         (long) k * n,

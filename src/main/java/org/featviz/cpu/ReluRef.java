@@ -1,12 +1,18 @@
 package org.featviz.cpu;
 
-/** Relu: y = max(x, 0); dx = dy where x > 0. */
+/**
+ * Relu: y = max(x, 0); dx = dy where x > 0. Elementwise, so large tensors go in parallel chunks.
+ */
 final class ReluRef implements CpuKernel {
   @Override
   public void forward(KernelCall c) {
     float[] x = c.in(0).data();
     float[] y = c.out(0).data();
-    for (int i = 0; i < x.length; i++) y[i] = x[i] > 0 ? x[i] : 0f;
+    Parallel.chunks(
+        x.length,
+        (from, to) -> {
+          for (int i = from; i < to; i++) y[i] = x[i] > 0 ? x[i] : 0f;
+        });
   }
 
   @Override
@@ -14,6 +20,10 @@ final class ReluRef implements CpuKernel {
     float[] x = c.in(0).data();
     float[] dy = c.gradOut(0).data();
     float[] dx = c.gradIn(0).data();
-    for (int i = 0; i < x.length; i++) if (x[i] > 0) dx[i] += dy[i];
+    Parallel.chunks(
+        x.length,
+        (from, to) -> {
+          for (int i = from; i < to; i++) dx[i] += x[i] > 0 ? dy[i] : 0f;
+        });
   }
 }

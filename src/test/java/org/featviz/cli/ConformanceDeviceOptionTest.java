@@ -41,6 +41,7 @@ class ConformanceDeviceOptionTest {
     Path relu = TestData.require(NODE.resolve("test_relu"), "libonnx-testdata");
     CliRunner r = CliRunner.line("conformance --device tpu {}", relu);
     assertEquals(2, r.exitCode(), r.out() + r.err());
-    assertTrue(r.err().contains("--device tpu: expected auto, cpu, gpu, emulated"), r.err());
+    assertTrue(
+        r.err().contains("--device tpu: expected auto, cpu, cpu-ref, gpu, emulated"), r.err());
   }
 }

@@ -48,6 +48,7 @@ class RenderDeviceOptionTest extends RenderDeviceCases {
             "sweep --model {} --layers relu1 --device tpu --out {}", model(), tmp.resolve("x"));
     assertEquals(2, r.exitCode(), r.out() + r.err());
     assertTrue(
-        r.err().contains("--device tpu") && r.err().contains("auto, cpu, gpu, emulated"), r.err());
+        r.err().contains("--device tpu") && r.err().contains("auto, cpu, cpu-ref, gpu, emulated"),
+        r.err());
   }
 }
