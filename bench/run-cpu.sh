@@ -12,6 +12,7 @@
 #   REPEATS=1             measurements per side and configuration; the table keeps the best (least disturbed)
 #   BUILD_DIR=target      Maven build folder (passed as -Dfeatviz.buildDir); MVN_FLAGS="-o" for offline builds
 #   PYTHON=/usr/bin/python3 (needs torch and onnx)   JAVA=java   LOG_DIR=(a new temporary folder)
+#   JAVA_OPTS=""          extra JVM options for featviz, e.g. -Dfeatviz.blas=off for the Java reference kernels
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,7 +42,7 @@ fi
 echo "date:     $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "cpu:      $(lscpu | sed -n 's/^Model name: *//p') ($(nproc) cores online, $THREADS used per side)"
 echo "memory:   $(free -g | awk '/^Mem:/ {print $2 " GiB"}')"
-echo "java:     $("$JAVA" -version 2>&1 | head -1)"
+echo "java:     $("$JAVA" -version 2>&1 | head -1) ${JAVA_OPTS:-}"
 echo "torch:    $("$PYTHON" -c 'import torch, onnx; print(torch.__version__, "/ onnx", onnx.__version__)')"
 echo "model:    $MODEL; transforms small; FFT param; Adam lr 0.05; ${SECONDS_PER_RUN} s timed per run; best of $REPEATS"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -60,7 +61,8 @@ peer_threads="$THREADS"
 [ "$THREADS" = 1 ] || peer_threads="$THREADS 1"
 
 run_featviz() {  # run_featviz LAYER BATCH LOG
-  "$JAVA" -XX:ActiveProcessorCount="$THREADS" -cp "$jar" org.featviz.bench.RenderBench --model "$MODEL" \
+  # shellcheck disable=SC2086
+  "$JAVA" ${JAVA_OPTS:-} -XX:ActiveProcessorCount="$THREADS" -cp "$jar" org.featviz.bench.RenderBench --model "$MODEL" \
     --layer "$1" --batch "$2" --seconds "$SECONDS_PER_RUN" > "$3" 2>&1 \
     || { cat "$3"; echo "run-cpu.sh: featviz failed ($3)" >&2; exit 1; }
   cat "$3"

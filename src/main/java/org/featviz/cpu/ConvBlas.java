@@ -82,14 +82,15 @@ final class ConvBlas implements CpuKernel {
           NativeScratch scratch = NativeScratch.get();
           FloatPointer colN = scratch.buffer(0, (long) g.k * g.blockLength());
           FloatPointer outN = scratch.buffer(1, (long) (m1 - m0) * g.blockLength());
-          FloatBuffer col = scratch.view(0);
+          FloatBuffer colView = scratch.view(0);
           FloatBuffer out = scratch.view(1);
-          float[] row = scratch.row(g.blockLength());
-          float[] zeros = new float[g.ow];
+          float[] col = scratch.array(0, g.k * g.blockLength());
+          float[] row = scratch.array(1, g.blockLength());
           for (int r0 = 0; r0 < g.rows; r0 += g.blockRows) {
             int r1 = Math.min(g.rows, r0 + g.blockRows);
             int len = (r1 - r0) * g.ow;
-            g.gatherInto(x, xBase, r0, r1, col, zeros);
+            g.gatherFlat(x, xBase, r0, r1, col);
+            colView.put(0, col, 0, g.k * len);
             Blas.sgemm(
                 false,
                 false,

@@ -1,6 +1,5 @@
 package org.featviz.cpu;
 
-import java.nio.FloatBuffer;
 import java.util.Arrays;
 import org.featviz.ops.ConvSpec;
 import org.featviz.ops.SpatialWindow;
@@ -158,12 +157,13 @@ final class ConvGeometry {
   }
 
   /**
-   * {@link #gather} into a (native) buffer: row ci * kernel + t of the patch matrix at {@code
-   * col[row * len]}, len = (r1 - r0) * ow; every element of the K x len block is written.
+   * {@link #gather} into one array: row ci * kernel + t of the patch matrix at {@code col[row *
+   * len]}, len = (r1 - r0) * ow; every element of the K x len block is written. (Into a Java array,
+   * then copied to native memory in one piece: FloatBuffer's bulk put costs too much per call for
+   * rows of a few floats.)
    */
-  void gatherInto(float[] x, int xBase, int r0, int r1, FloatBuffer col, float[] zeros) {
+  void gatherFlat(float[] x, int xBase, int r0, int r1, float[] col) {
     int len = (r1 - r0) * ow;
-    float[] strided = sw == 1 ? null : new float[ow];
     for (int ci = 0; ci < cg; ci++) {
       int channelBase = xBase + ci * inPlane;
       for (Tap t : taps) {
@@ -172,20 +172,19 @@ final class ConvGeometry {
           int dst = rowStart + (r - r0) * ow;
           int src = t.xRow[r];
           if (src < 0) {
-            col.put(dst, zeros, 0, ow);
+            for (int j = dst; j < dst + ow; j++) col[j] = 0f;
             continue;
           }
           int from = channelBase + src;
           int to = dst + t.first;
-          if (t.first > 0) col.put(dst, zeros, 0, t.first);
+          // The pads are a tap or two wide: a loop costs less than a call to Arrays.fill.
+          for (int j = dst; j < to; j++) col[j] = 0f;
           if (sw == 1) {
-            col.put(to, x, from, t.count);
+            System.arraycopy(x, from, col, to, t.count);
           } else {
-            for (int i = 0; i < t.count; i++) strided[i] = x[from + i * sw];
-            col.put(to, strided, 0, t.count);
+            for (int i = 0; i < t.count; i++) col[to + i] = x[from + i * sw];
           }
-          int end = to + t.count;
-          if (end < dst + ow) col.put(end, zeros, 0, dst + ow - end);
+          for (int j = to + t.count; j < dst + ow; j++) col[j] = 0f;
         }
       }
     }

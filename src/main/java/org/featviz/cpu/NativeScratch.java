@@ -15,7 +15,7 @@ final class NativeScratch {
 
   private final FloatPointer[] buffers = new FloatPointer[3];
   private final FloatBuffer[] views = new FloatBuffer[3];
-  private float[] row = new float[0];
+  private final float[][] arrays = {new float[0], new float[0]};
 
   private NativeScratch() {}
 
@@ -47,9 +47,12 @@ final class NativeScratch {
     return views[slot];
   }
 
-  /** A Java array of at least {@code floats} floats, this thread's, contents undefined. */
-  float[] row(int floats) {
-    if (row.length < floats) row = new float[floats];
-    return row;
+  /**
+   * Java array {@code slot} (0 or 1) of this thread, at least {@code floats} long, contents
+   * undefined.
+   */
+  float[] array(int slot, int floats) {
+    if (arrays[slot].length < floats) arrays[slot] = new float[floats];
+    return arrays[slot];
   }
 }
