@@ -20,12 +20,14 @@ final class AveragePoolRef implements CpuKernel {
     int[] divisor = divisors(c, pw);
     float[] x = c.in(0).data();
     float[] y = c.out(0).data();
-    pw.forEachOutput(
+    pw.forEachPlane(
         c,
-        (xBase, yBase, o) -> {
-          float sum = 0;
-          for (int j = pw.begin[o]; j < pw.begin[o + 1]; j++) sum += x[xBase + pw.offsets[j]];
-          y[yBase + o] = divisor[o] == 0 ? 0f : sum / divisor[o];
+        (xBase, yBase) -> {
+          for (int o = 0; o < pw.outPlane; o++) {
+            float sum = 0;
+            for (int j = pw.begin[o]; j < pw.begin[o + 1]; j++) sum += x[xBase + pw.offsets[j]];
+            y[yBase + o] = divisor[o] == 0 ? 0f : sum / divisor[o];
+          }
         });
   }
 
@@ -36,12 +38,14 @@ final class AveragePoolRef implements CpuKernel {
     int[] divisor = divisors(c, pw);
     float[] dy = c.gradOut(0).data();
     float[] dx = c.gradIn(0).data();
-    pw.forEachOutput(
+    pw.forEachPlane(
         c,
-        (xBase, yBase, o) -> {
-          if (divisor[o] == 0) return;
-          float g = dy[yBase + o] / divisor[o];
-          for (int j = pw.begin[o]; j < pw.begin[o + 1]; j++) dx[xBase + pw.offsets[j]] += g;
+        (xBase, yBase) -> {
+          for (int o = 0; o < pw.outPlane; o++) {
+            if (divisor[o] == 0) continue;
+            float g = dy[yBase + o] / divisor[o];
+            for (int j = pw.begin[o]; j < pw.begin[o + 1]; j++) dx[xBase + pw.offsets[j]] += g;
+          }
         });
   }
 

@@ -21,11 +21,13 @@ final class MaxPoolRef implements CpuKernel {
     PoolWindows pw = PoolWindows.of(c);
     float[] x = c.in(0).data();
     float[] y = c.out(0).data();
-    pw.forEachOutput(
+    pw.forEachPlane(
         c,
-        (xBase, yBase, o) -> {
-          int arg = argmax(pw, x, xBase, o);
-          y[yBase + o] = arg < 0 ? 0f : x[xBase + arg];
+        (xBase, yBase) -> {
+          for (int o = 0; o < pw.outPlane; o++) {
+            int arg = argmax(pw, x, xBase, o);
+            y[yBase + o] = arg < 0 ? 0f : x[xBase + arg];
+          }
         });
   }
 
@@ -36,11 +38,13 @@ final class MaxPoolRef implements CpuKernel {
     float[] x = c.in(0).data();
     float[] dy = c.gradOut(0).data();
     float[] dx = c.gradIn(0).data();
-    pw.forEachOutput(
+    pw.forEachPlane(
         c,
-        (xBase, yBase, o) -> {
-          int arg = argmax(pw, x, xBase, o);
-          if (arg >= 0) dx[xBase + arg] += dy[yBase + o];
+        (xBase, yBase) -> {
+          for (int o = 0; o < pw.outPlane; o++) {
+            int arg = argmax(pw, x, xBase, o);
+            if (arg >= 0) dx[xBase + arg] += dy[yBase + o];
+          }
         });
   }
 
