@@ -15,7 +15,8 @@ final class PoolWindows {
   /**
    * What a pooling computes over one plane, whose first elements are xBase and yBase: its loop over
    * the output positions is the caller's, so that the JIT compiles each kernel's loop body inline
-   * (a call per output position through one shared interface was a fifth of a render's Java time).
+   * (one call per output position through an interface that several kernels implement, which the
+   * JIT cannot inline).
    */
   interface Plane {
     void at(int xBase, int yBase);
