@@ -6,6 +6,7 @@ import static org.featviz.cpu.OpTesting.distinct;
 import static org.featviz.cpu.OpTesting.forward;
 import static org.featviz.cpu.OpTesting.node;
 import static org.featviz.cpu.OpTesting.random;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Map;
 import java.util.Random;
@@ -29,5 +30,34 @@ class ReluTest {
   void backwardMatchesFiniteDifferences() {
     Tensor x = distinct(Shape.of(2, 3, 4, 5), new Random(2), 0.05f);
     checkGradient(relu, x, 3, 1e-2, 1e-2);
+  }
+
+  @Test
+  void theBranchFreeMaskIsExactlyXGreaterThanZero() {
+    float[] special = {
+      0f,
+      -0f,
+      Float.MIN_VALUE,
+      -Float.MIN_VALUE,
+      Float.MIN_NORMAL,
+      1f,
+      -1f,
+      Float.MAX_VALUE,
+      -Float.MAX_VALUE,
+      Float.POSITIVE_INFINITY,
+      Float.NEGATIVE_INFINITY,
+      Float.NaN,
+      Float.intBitsToFloat(0x7f800001),
+      Float.intBitsToFloat(0xffc00000),
+      Float.intBitsToFloat(-1)
+    };
+    java.util.Random rng = new java.util.Random();
+    for (int i = 0; i < 200_000 + special.length; i++) {
+      float x = i < special.length ? special[i] : Float.intBitsToFloat(rng.nextInt());
+      assertEquals(
+          x > 0 ? -1 : 0,
+          ReluRef.passMask(x),
+          "bits " + Integer.toHexString(Float.floatToRawIntBits(x)));
+    }
   }
 }
