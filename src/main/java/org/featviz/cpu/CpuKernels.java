@@ -35,7 +35,7 @@ public final class CpuKernels {
     register(new ArithmeticRef(ArithmeticRef.Op.MUL), "Mul");
     register(new ArithmeticRef(ArithmeticRef.Op.DIV), "Div");
     register(new ConcatRef(), "Concat");
-    register(new ReshapeRef(), "Reshape", "Flatten");
+    register(new ReshapeRef(), "Reshape", "Flatten", "Squeeze", "Unsqueeze");
     register(new TransposeRef(), "Transpose");
     register(new ConstantRef(), "Constant");
   }

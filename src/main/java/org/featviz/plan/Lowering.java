@@ -37,11 +37,12 @@ import org.featviz.plan.CustomKernels.PadMode;
  * Lowers the nodes that a plan's targets need, in graph order, to {@link Step}s over {@link
  * DeviceValue}s: one method per op, reading attributes through the op's {@link
  * org.featviz.ops.OpSpec} helpers so that shapes and semantics are those of the CPU reference.
- * Reshape, Flatten, Identity and Dropout become aliases (the output is the input's storage seen
- * with another shape; no step). What cuDNN cannot express is rewritten where an exact rewrite
- * exists (asymmetric or ceil-mode padding as an explicit Pad step) and refused otherwise, with an
- * {@link UnsupportedOpException} naming the node and op. A Conv whose only reader is a Relu, and
- * whose output is no target, becomes one fused step with that Relu ({@link ReluFusion}).
+ * Reshape, Flatten, Squeeze, Unsqueeze, Identity and Dropout become aliases (the output is the
+ * input's storage seen with another shape; no step). What cuDNN cannot express is rewritten where
+ * an exact rewrite exists (asymmetric or ceil-mode padding as an explicit Pad step) and refused
+ * otherwise, with an {@link UnsupportedOpException} naming the node and op. A Conv whose only
+ * reader is a Relu, and whose output is no target, becomes one fused step with that Relu ({@link
+ * ReluFusion}).
  */
 final class Lowering {
   private final Graph graph;
@@ -262,7 +263,7 @@ final class Lowering {
       case "Concat" -> concat(node);
       case "Pad" -> pad(node);
       case "Transpose" -> transpose(node);
-      case "Reshape", "Flatten", "Identity", "Dropout" -> alias(node);
+      case "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity", "Dropout" -> alias(node);
       case "Constant" -> constant(node);
       default -> unaryOrRefuse(node);
     }

@@ -60,6 +60,32 @@ class ConformanceTest {
           "test_sqrt",
           "test_sqrt_example");
 
+  /**
+   * The node cases of Squeeze and Unsqueeze (the axes an int64 graph input, read as a constant).
+   */
+  static final List<String> SQUEEZE_CASES =
+      List.of(
+          "test_squeeze",
+          "test_squeeze_negative_axes",
+          "test_unsqueeze_axis_0",
+          "test_unsqueeze_axis_1",
+          "test_unsqueeze_axis_2",
+          "test_unsqueeze_axis_3",
+          "test_unsqueeze_negative_axes",
+          "test_unsqueeze_three_axes",
+          "test_unsqueeze_two_axes",
+          "test_unsqueeze_unsorted_axes");
+
+  @Test
+  void theSqueezeAndUnsqueezeCasesPass() {
+    Path root =
+        TestData.require(Path.of("/usr/share/libonnx-testdata/data/node"), "libonnx-testdata");
+    for (String name : SQUEEZE_CASES) {
+      ConformanceCase c = ConformanceRunner.run(root.resolve(name));
+      assertEquals(ConformanceCase.Status.PASS, c.status(), c.toString());
+    }
+  }
+
   /** Pow's cases give the exponent as a graph input, which featviz refuses. */
   static final List<String> POW_CASES =
       List.of("test_pow", "test_pow_bcast_array", "test_pow_bcast_scalar", "test_pow_example");
