@@ -46,6 +46,11 @@ public final class FoldShapes {
     return new Run(g, inputShapes).fold(strict);
   }
 
+  /** Whether featviz folds {@code opType} as shape arithmetic (where its inputs are known). */
+  public static boolean folds(String opType) {
+    return ShapeArithmetic.OPS.contains(opType);
+  }
+
   /** Throws for the first shape-arithmetic node left in {@code g} (after {@link #apply}). */
   public static void requireFolded(Graph g, Map<String, Shape> inputShapes) {
     apply(g, inputShapes, true);

@@ -11,6 +11,7 @@ import org.featviz.ir.ModelException;
 import org.featviz.ir.Node;
 import org.featviz.ir.Shape;
 import org.featviz.ir.Tensor;
+import org.featviz.ir.UnsupportedException;
 import org.featviz.ops.Broadcast;
 
 /**
@@ -531,9 +532,9 @@ final class ShapeArithmetic {
           case 6, 7 -> DType.INT64; // int32 values are held as int64
           case 9 -> DType.BOOL;
           default ->
-              throw error(
-                  n,
-                  "casts to "
+              throw new UnsupportedException(
+                  n.describe()
+                      + ": casts to "
                       + DType.onnxName(to)
                       + "; featviz folds casts to float32, int32, int64 and bool");
         };

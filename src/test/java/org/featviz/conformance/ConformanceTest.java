@@ -76,6 +76,42 @@ class ConformanceTest {
           "test_unsqueeze_two_axes",
           "test_unsqueeze_unsorted_axes");
 
+  /**
+   * Node cases that are shape arithmetic on constants (their int64 inputs are read as constants):
+   * FoldShapes evaluates them, so the ONNX reference's outputs check the folding.
+   */
+  static final List<String> SHAPE_ARITHMETIC_CASES =
+      List.of(
+          "test_constantofshape_float_ones",
+          "test_constantofshape_int_shape_zero",
+          "test_constantofshape_int_zeros",
+          "test_max_int64",
+          "test_min_int64",
+          "test_mod_int64_fmod",
+          "test_mod_mixed_sign_int64",
+          "test_shape",
+          "test_shape_clip_end",
+          "test_shape_clip_start",
+          "test_shape_end_1",
+          "test_shape_end_negative_1",
+          "test_shape_example",
+          "test_shape_start_1",
+          "test_shape_start_1_end_2",
+          "test_shape_start_1_end_negative_1",
+          "test_shape_start_negative_1",
+          "test_size",
+          "test_size_example");
+
+  @Test
+  void theShapeArithmeticCasesFoldToTheExpectedValues() {
+    Path root =
+        TestData.require(Path.of("/usr/share/libonnx-testdata/data/node"), "libonnx-testdata");
+    for (String name : SHAPE_ARITHMETIC_CASES) {
+      ConformanceCase c = ConformanceRunner.run(root.resolve(name));
+      assertEquals(ConformanceCase.Status.PASS, c.status(), c.toString());
+    }
+  }
+
   @Test
   void theSqueezeAndUnsqueezeCasesPass() {
     Path root =
