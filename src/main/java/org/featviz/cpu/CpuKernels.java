@@ -36,6 +36,7 @@ public final class CpuKernels {
     register(new ArithmeticRef(ArithmeticRef.Op.DIV), "Div");
     register(new ConcatRef(), "Concat");
     register(new ReshapeRef(), "Reshape", "Flatten", "Squeeze", "Unsqueeze");
+    register(new SliceRef(), "Slice");
     register(new TransposeRef(), "Transpose");
     register(new ConstantRef(), "Constant");
   }

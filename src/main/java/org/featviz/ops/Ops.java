@@ -32,6 +32,7 @@ public final class Ops {
     register(FlattenSpec.INSTANCE, "Flatten");
     register(ReshapeSpec.INSTANCE, "Reshape");
     register(SqueezeSpec.INSTANCE, "Squeeze", "Unsqueeze");
+    register(SliceSpec.INSTANCE, "Slice");
     register(TransposeSpec.INSTANCE, "Transpose");
     register(ConstantSpec.INSTANCE, "Constant");
   }

@@ -61,7 +61,8 @@ class ConformanceTest {
           "test_sqrt_example");
 
   /**
-   * The node cases of Squeeze and Unsqueeze (the axes an int64 graph input, read as a constant).
+   * The node cases of Squeeze, Unsqueeze and Slice (the axes and indices an int64 graph input, read
+   * as a constant).
    */
   static final List<String> SQUEEZE_CASES =
       List.of(
@@ -74,7 +75,15 @@ class ConformanceTest {
           "test_unsqueeze_negative_axes",
           "test_unsqueeze_three_axes",
           "test_unsqueeze_two_axes",
-          "test_unsqueeze_unsorted_axes");
+          "test_unsqueeze_unsorted_axes",
+          "test_slice",
+          "test_slice_default_axes",
+          "test_slice_default_steps",
+          "test_slice_end_out_of_bounds",
+          "test_slice_neg",
+          "test_slice_neg_steps",
+          "test_slice_negative_axes",
+          "test_slice_start_out_of_bounds");
 
   /**
    * Node cases that are shape arithmetic on constants (their int64 inputs are read as constants):
@@ -113,7 +122,7 @@ class ConformanceTest {
   }
 
   @Test
-  void theSqueezeAndUnsqueezeCasesPass() {
+  void theSqueezeUnsqueezeAndSliceCasesPass() {
     Path root =
         TestData.require(Path.of("/usr/share/libonnx-testdata/data/node"), "libonnx-testdata");
     for (String name : SQUEEZE_CASES) {

@@ -25,10 +25,12 @@ class DeviceConformanceTest {
   /**
    * Cases the CPU passes and the device plan refuses (dilated pooling, once refused, runs the pool
    * kernels): Dropout's mask, a bool output (readable since bool test data is), which the device,
-   * holding float32 values only, does not produce; the data output is lowered.
+   * holding float32 values only, does not produce; the data output is lowered. Slice with steps
+   * other than 1 (the device crops, by the Pad kernels).
    */
   private static final Set<String> REFUSED =
-      Set.of("test_dropout_default_mask", "test_dropout_default_mask_ratio");
+      Set.of(
+          "test_dropout_default_mask", "test_dropout_default_mask_ratio", "test_slice_neg_steps");
 
   @Test
   void everyCaseTheCpuPassesPassesOnTheEmulatorUnlessRefusedByDesign() {
@@ -83,10 +85,11 @@ class DeviceConformanceTest {
   }
 
   @Test
-  void theSqueezeAndUnsqueezeCasesPassOnTheEmulator() {
+  void theSqueezeUnsqueezeAndSliceCasesPassOnTheEmulator() {
     try (Device device = DeviceTesting.emulator()) {
       ConformanceBackend backend = ConformanceBackend.device(device);
       for (String name : ConformanceTest.SQUEEZE_CASES) {
+        if (REFUSED.contains(name)) continue;
         ConformanceCase c =
             ConformanceRunner.run(
                 TestData.require(NODE.resolve(name), "libonnx-testdata"), backend);

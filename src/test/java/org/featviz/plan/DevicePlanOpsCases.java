@@ -490,4 +490,35 @@ public abstract class DevicePlanOpsCases extends DeviceCases {
         1e-6,
         41);
   }
+
+  @Test
+  void sliceWithUnitStepsIsACropAndOtherStepsAreRefused() {
+    compare(
+        device,
+        graph()
+            .input("x", x(2, 5, 6))
+            .weight("starts", Tensor.ofLongs(Shape.of(2), longs(-4, 1)))
+            .weight("ends", Tensor.ofLongs(Shape.of(2), longs(100, -1)))
+            .weight("axes", Tensor.ofLongs(Shape.of(2), longs(2, 1)))
+            .node("Slice", List.of("x", "starts", "ends", "axes"), "s", Map.of())
+            .node("Tanh", List.of("s"), "y", Map.of()),
+        List.of("y"),
+        ELEMENTWISE,
+        1e-6,
+        42);
+    PlanTesting.GraphBuilder strided =
+        graph()
+            .input("x", x(2, 6))
+            .weight("starts", Tensor.ofLongs(Shape.of(1), longs(0)))
+            .weight("ends", Tensor.ofLongs(Shape.of(1), longs(6)))
+            .weight("axes", Tensor.ofLongs(Shape.of(1), longs(1)))
+            .weight("steps", Tensor.ofLongs(Shape.of(1), longs(2)))
+            .node("Slice", List.of("x", "starts", "ends", "axes", "steps"), "y", Map.of());
+    org.featviz.ir.ModelException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            org.featviz.ir.ModelException.class,
+            () -> compare(device, strided, List.of("y"), ELEMENTWISE, 1e-6, 43));
+    org.junit.jupiter.api.Assertions.assertTrue(
+        e.getMessage().contains("Slice node") && e.getMessage().contains("step 2"), e.getMessage());
+  }
 }
