@@ -203,7 +203,7 @@ public final class Model implements AutoCloseable {
      * no GPU is usable.
      */
     public Model open() {
-      Graph g = Prepare.simplify(OnnxImporter.read(file));
+      Graph g = Prepare.simplify(OnnxImporter.read(file), inputShape);
       InputShapes.requireOneImage(g, inputShape);
       InputNormalization base = InputNormalization.fromMetadata(g.metadata(), file.toString());
       InputNormalization norm =

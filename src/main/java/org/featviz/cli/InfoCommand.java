@@ -35,7 +35,7 @@ final class InfoCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    Graph g = Prepare.simplify(OnnxImporter.read(model));
+    Graph g = Prepare.simplify(OnnxImporter.read(model), inputShape.dims());
     org.featviz.passes.InputShapes.requireOneImage(g, inputShape.dims());
     Map<String, Shape> inputs = Prepare.inputShapes(g, inputShape.dims());
     ShapeInference.Result r = ShapeInference.inferLenient(g, inputs);

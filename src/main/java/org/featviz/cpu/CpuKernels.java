@@ -43,7 +43,8 @@ public final class CpuKernels {
     register(new ArithmeticRef(ArithmeticRef.Op.MUL), "Mul");
     register(new ArithmeticRef(ArithmeticRef.Op.DIV), "Div");
     register(new ConcatRef(), "Concat");
-    register(new ReshapeRef(), "Reshape", "Flatten");
+    register(new ReshapeRef(), "Reshape", "Flatten", "Squeeze", "Unsqueeze");
+    register(new SliceRef(), "Slice");
     register(new TransposeRef(), "Transpose");
     register(new ConstantRef(), "Constant");
     if (Blas.available()) FAST.put("Conv", new ConvBlas());

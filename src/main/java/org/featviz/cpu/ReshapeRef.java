@@ -1,9 +1,9 @@
 package org.featviz.cpu;
 
 /**
- * Reshape and Flatten: ops that only relabel the shape, so the row-major elements are copied
- * unchanged and the gradient flows back unchanged. Shape inputs (Reshape's input 1) get no
- * gradient.
+ * Reshape, Flatten, Squeeze and Unsqueeze: ops that only relabel the shape, so the row-major
+ * elements are copied unchanged and the gradient flows back unchanged. Shape inputs (Reshape's
+ * shape, the axes) get no gradient.
  */
 final class ReshapeRef implements CpuKernel {
   @Override

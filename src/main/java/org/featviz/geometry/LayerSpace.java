@@ -31,7 +31,7 @@ public final class LayerSpace {
   private static final Set<String> ACTIVATIONS =
       Set.of("Relu", "LeakyRelu", "Sigmoid", "Tanh", "Clip", "Elu", "Softplus", "HardSigmoid");
   private static final Set<String> AFFINE_NODES = Set.of("Gemm", "MatMul", "Conv");
-  private static final Set<String> RESHAPES = Set.of("Flatten", "Reshape");
+  private static final Set<String> RESHAPES = Set.of("Flatten", "Reshape", "Squeeze", "Unsqueeze");
 
   /** The position that takes every value of a spatial layer as a unit. */
   public static final int[] ALL_POSITIONS = new int[0];

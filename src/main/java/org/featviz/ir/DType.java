@@ -1,11 +1,14 @@
 package org.featviz.ir;
 
 /**
- * Element types featviz computes with: float32 data, int64 for shape-like tensors (Reshape, Pad).
+ * Element types featviz computes with: float32 data, int64 for shape-like tensors (Reshape, Pad),
+ * and bool for the comparisons of shape arithmetic that {@code passes.FoldShapes} folds at import.
+ * int64 and bool tensors never reach a float kernel.
  */
 public enum DType {
   FLOAT(1, "float32"),
-  INT64(7, "int64");
+  INT64(7, "int64"),
+  BOOL(9, "bool");
 
   private final int onnxCode;
   private final String displayName;

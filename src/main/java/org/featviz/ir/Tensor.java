@@ -3,9 +3,10 @@ package org.featviz.ir;
 import java.util.Arrays;
 
 /**
- * A dense row-major tensor: float32 data in {@link #data()}, or int64 data in {@link #longs()} for
- * shape-like tensors. The arrays are exposed without copying because kernels read and write them in
- * place; a tensor held by a {@link Graph} (an initializer) is treated as immutable by convention.
+ * A dense row-major tensor: float32 data in {@link #data()}, or int64 (or bool, as 0 and 1) data in
+ * {@link #longs()} for shape-like tensors. The arrays are exposed without copying because kernels
+ * read and write them in place; a tensor held by a {@link Graph} (an initializer) is treated as
+ * immutable by convention.
  */
 public final class Tensor {
   private final Shape shape;
@@ -38,6 +39,16 @@ public final class Tensor {
           "data length " + values.length + " does not match shape " + shape);
     }
     return new Tensor(shape, DType.INT64, null, values);
+  }
+
+  /** An int64 or bool tensor (bool elements are 0 or 1). */
+  public static Tensor ofInts(DType dtype, Shape shape, long[] values) {
+    if (dtype == DType.FLOAT) throw new IllegalArgumentException("float32 data is a float[]");
+    if (values.length != shape.size()) {
+      throw new IllegalArgumentException(
+          "data length " + values.length + " does not match shape " + shape);
+    }
+    return new Tensor(shape, dtype, null, values);
   }
 
   public static Tensor scalar(float v) {

@@ -97,6 +97,13 @@ public final class OnnxTensors {
       }
       return Tensor.ofLongs(shape, v);
     }
+    if (type == TensorProto.BOOL) {
+      // One byte per element in raw_data, else one int32_data entry each.
+      expect(raw != null ? raw.length : t.int32_data_size(), n, where);
+      long[] v = new long[n];
+      for (int i = 0; i < n; i++) v[i] = (raw != null ? raw[i] : t.int32_data(i)) != 0 ? 1 : 0;
+      return Tensor.ofInts(DType.BOOL, shape, v);
+    }
     throw new UnsupportedException(
         where
             + ": "

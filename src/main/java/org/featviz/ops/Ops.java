@@ -31,6 +31,8 @@ public final class Ops {
     register(ConcatSpec.INSTANCE, "Concat");
     register(FlattenSpec.INSTANCE, "Flatten");
     register(ReshapeSpec.INSTANCE, "Reshape");
+    register(SqueezeSpec.INSTANCE, "Squeeze", "Unsqueeze");
+    register(SliceSpec.INSTANCE, "Slice");
     register(TransposeSpec.INSTANCE, "Transpose");
     register(ConstantSpec.INSTANCE, "Constant");
   }

@@ -56,7 +56,7 @@ public final class ShapeInference {
             node,
             name -> {
               Tensor t = graph.initializers().get(name);
-              return t != null && t.dtype() == DType.INT64;
+              return t != null && t.dtype() != DType.FLOAT;
             });
     if (k < 0) return;
     String name = node.input(k);

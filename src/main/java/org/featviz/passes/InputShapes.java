@@ -29,7 +29,7 @@ public final class InputShapes {
    */
   public static Shape resolve(Graph g, ValueInfo input, long[] override) {
     long[] declared = input.dims();
-    if (input.dtype() == null) {
+    if (input.dtype() == null || input.dtype() == org.featviz.ir.DType.BOOL) {
       throw new ModelException(
           g.source()
               + ": input '"

@@ -5,14 +5,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.featviz.ir.Graph;
+import org.featviz.ir.ModelException;
 import org.featviz.ir.Shape;
 import org.featviz.ir.ValueInfo;
 import org.featviz.ops.ShapeInference;
 
 /**
  * The standard pipeline from an imported graph to one featviz runs: drop pass-throughs, fold
- * constants, truncate to the targets, fold BatchNormalization (sparing targeted values), resolve
- * the input shape and infer all shapes.
+ * constants and (with the input shape fixed) shape arithmetic, truncate to the targets, refuse
+ * shape arithmetic left unfolded, fold BatchNormalization (sparing targeted values), resolve the
+ * input shape and infer all shapes.
  */
 public final class Prepare {
   private Prepare() {}
@@ -22,16 +24,35 @@ public final class Prepare {
    * @param targets layer names to keep (the graph is cut after them); empty keeps the whole graph
    */
   public static Graph forRun(Graph imported, long[] inputShape, Collection<String> targets) {
-    Graph g = simplify(imported);
+    Graph g = simplify(imported, inputShape);
     List<String> resolved = targets.stream().map(g::resolveLayer).toList();
     if (!resolved.isEmpty()) g = Truncate.apply(g, resolved);
+    Map<String, Shape> shapes = inputShapes(g, inputShape);
+    g = FoldShapes.apply(g, shapes, true);
     g = FoldBatchNorm.apply(g, resolved);
-    return ShapeInference.infer(g, inputShapes(g, inputShape));
+    return ShapeInference.infer(g, shapes);
   }
 
-  /** Graph-level simplifications that need no shapes. */
+  /** Graph-level simplifications that need no shapes (shape arithmetic stays unfolded). */
   public static Graph simplify(Graph imported) {
     return FoldConstants.apply(DropPassThrough.apply(imported));
+  }
+
+  /**
+   * {@link #simplify(Graph)}, then shape arithmetic folded with the input shape that {@code
+   * inputShape} (the user's, or null for the model's own) resolves to; where it does not resolve (a
+   * dynamic model without one), only the arithmetic that needs no input shape folds. What cannot
+   * fold stays, for {@link #forRun} or shape inference to report naming the node.
+   */
+  public static Graph simplify(Graph imported, long[] inputShape) {
+    Graph g = simplify(imported);
+    Map<String, Shape> shapes;
+    try {
+      shapes = inputShapes(g, inputShape);
+    } catch (ModelException e) {
+      shapes = null; // reported where the input shape is needed, with the CLI's wording
+    }
+    return FoldShapes.apply(g, shapes, false);
   }
 
   /**

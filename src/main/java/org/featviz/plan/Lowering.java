@@ -25,6 +25,7 @@ import org.featviz.ops.LrnSpec;
 import org.featviz.ops.MatMulSpec;
 import org.featviz.ops.OpContext;
 import org.featviz.ops.PadSpec;
+import org.featviz.ops.SliceSpec;
 import org.featviz.ops.SoftmaxSpec;
 import org.featviz.ops.TransposeSpec;
 import org.featviz.ops.UnaryFunction;
@@ -37,11 +38,12 @@ import org.featviz.plan.CustomKernels.PadMode;
  * Lowers the nodes that a plan's targets need, in graph order, to {@link Step}s over {@link
  * DeviceValue}s: one method per op, reading attributes through the op's {@link
  * org.featviz.ops.OpSpec} helpers so that shapes and semantics are those of the CPU reference.
- * Reshape, Flatten, Identity and Dropout become aliases (the output is the input's storage seen
- * with another shape; no step). What cuDNN cannot express is rewritten where an exact rewrite
- * exists (asymmetric or ceil-mode padding as an explicit Pad step) and refused otherwise, with an
- * {@link UnsupportedOpException} naming the node and op. A Conv whose only reader is a Relu, and
- * whose output is no target, becomes one fused step with that Relu ({@link ReluFusion}).
+ * Reshape, Flatten, Squeeze, Unsqueeze, Identity and Dropout become aliases (the output is the
+ * input's storage seen with another shape; no step). What cuDNN cannot express is rewritten where
+ * an exact rewrite exists (asymmetric or ceil-mode padding as an explicit Pad step) and refused
+ * otherwise, with an {@link UnsupportedOpException} naming the node and op. A Conv whose only
+ * reader is a Relu, and whose output is no target, becomes one fused step with that Relu ({@link
+ * ReluFusion}).
  */
 final class Lowering {
   private final Graph graph;
@@ -261,8 +263,9 @@ final class Lowering {
       case "Div" -> arithmetic(node, ArithmeticOp.DIV);
       case "Concat" -> concat(node);
       case "Pad" -> pad(node);
+      case "Slice" -> slice(node);
       case "Transpose" -> transpose(node);
-      case "Reshape", "Flatten", "Identity", "Dropout" -> alias(node);
+      case "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity", "Dropout" -> alias(node);
       case "Constant" -> constant(node);
       default -> unaryOrRefuse(node);
     }
@@ -411,6 +414,25 @@ final class Lowering {
             : hostWeight(
                 node, "value", new float[] {graph.opset() >= 11 ? 0f : PadSpec.constantValue(ctx)});
     add(new PadStep(node, x, value, out(node, 0), mode, p.begin()));
+  }
+
+  /**
+   * Slice with unit steps is a constant Pad by minus the starts (a crop), and its gradient Pad's
+   * constant-mode backward (dy placed at the starts, zeros elsewhere); other steps are refused.
+   */
+  private void slice(Node node) {
+    SliceSpec.Ranges r = SliceSpec.ranges(context(node));
+    DeviceValue x = in(node, 0);
+    requireRank(node, x.shape(), CustomKernels.MAX_RANK);
+    int[] begin = new int[r.begin().length];
+    for (int k = 0; k < begin.length; k++) {
+      if (r.step()[k] != 1 && r.dims()[k] > 1)
+        throw unsupported(
+            node, "step " + r.step()[k] + " on axis " + k + " (the device slices with step 1)");
+      begin[k] = -r.begin()[k];
+    }
+    DeviceValue zero = hostWeight(node, "value", new float[] {0f});
+    add(new PadStep(node, x, zero, out(node, 0), PadMode.CONSTANT, begin));
   }
 
   private void transpose(Node node) {

@@ -60,6 +60,77 @@ class ConformanceTest {
           "test_sqrt",
           "test_sqrt_example");
 
+  /**
+   * The node cases of Squeeze, Unsqueeze and Slice (the axes and indices an int64 graph input, read
+   * as a constant).
+   */
+  static final List<String> SQUEEZE_CASES =
+      List.of(
+          "test_squeeze",
+          "test_squeeze_negative_axes",
+          "test_unsqueeze_axis_0",
+          "test_unsqueeze_axis_1",
+          "test_unsqueeze_axis_2",
+          "test_unsqueeze_axis_3",
+          "test_unsqueeze_negative_axes",
+          "test_unsqueeze_three_axes",
+          "test_unsqueeze_two_axes",
+          "test_unsqueeze_unsorted_axes",
+          "test_slice",
+          "test_slice_default_axes",
+          "test_slice_default_steps",
+          "test_slice_end_out_of_bounds",
+          "test_slice_neg",
+          "test_slice_neg_steps",
+          "test_slice_negative_axes",
+          "test_slice_start_out_of_bounds");
+
+  /**
+   * Node cases that are shape arithmetic on constants (their int64 inputs are read as constants):
+   * FoldShapes evaluates them, so the ONNX reference's outputs check the folding.
+   */
+  static final List<String> SHAPE_ARITHMETIC_CASES =
+      List.of(
+          "test_constantofshape_float_ones",
+          "test_constantofshape_int_shape_zero",
+          "test_constantofshape_int_zeros",
+          "test_max_int64",
+          "test_min_int64",
+          "test_mod_int64_fmod",
+          "test_mod_mixed_sign_int64",
+          "test_shape",
+          "test_shape_clip_end",
+          "test_shape_clip_start",
+          "test_shape_end_1",
+          "test_shape_end_negative_1",
+          "test_shape_example",
+          "test_shape_start_1",
+          "test_shape_start_1_end_2",
+          "test_shape_start_1_end_negative_1",
+          "test_shape_start_negative_1",
+          "test_size",
+          "test_size_example");
+
+  @Test
+  void theShapeArithmeticCasesFoldToTheExpectedValues() {
+    Path root =
+        TestData.require(Path.of("/usr/share/libonnx-testdata/data/node"), "libonnx-testdata");
+    for (String name : SHAPE_ARITHMETIC_CASES) {
+      ConformanceCase c = ConformanceRunner.run(root.resolve(name));
+      assertEquals(ConformanceCase.Status.PASS, c.status(), c.toString());
+    }
+  }
+
+  @Test
+  void theSqueezeUnsqueezeAndSliceCasesPass() {
+    Path root =
+        TestData.require(Path.of("/usr/share/libonnx-testdata/data/node"), "libonnx-testdata");
+    for (String name : SQUEEZE_CASES) {
+      ConformanceCase c = ConformanceRunner.run(root.resolve(name));
+      assertEquals(ConformanceCase.Status.PASS, c.status(), c.toString());
+    }
+  }
+
   /** Pow's cases give the exponent as a graph input, which featviz refuses. */
   static final List<String> POW_CASES =
       List.of("test_pow", "test_pow_bcast_array", "test_pow_bcast_scalar", "test_pow_example");

@@ -24,9 +24,9 @@ import org.junit.jupiter.api.Test;
  * Every op the device plan lowers, forward and input-gradient backward through {@link
  * DeviceExecutor} against {@link org.featviz.cpu.CpuExecutor} on fresh random inputs, including the
  * rewrites (asymmetric and ceil-mode padding as an explicit Pad, 1-D windows as 2-D) and aliasing
- * (Reshape, Flatten). Tolerances: relative 1e-5 for element-wise ops, 1e-4 for convolutions,
- * products and reductions, with an absolute floor of 1e-6 to 1e-5 for values of order one. Run on
- * the emulator (EmuTest$DevicePlanOps) and a GPU (GpuTest$DevicePlanOps).
+ * (Reshape, Flatten, Squeeze, Unsqueeze). Tolerances: relative 1e-5 for element-wise ops, 1e-4 for
+ * convolutions, products and reductions, with an absolute floor of 1e-6 to 1e-5 for values of order
+ * one. Run on the emulator (EmuTest$DevicePlanOps) and a GPU (GpuTest$DevicePlanOps).
  */
 public abstract class DevicePlanOpsCases extends DeviceCases {
   static final double ELEMENTWISE = 1e-5;
@@ -472,5 +472,53 @@ public abstract class DevicePlanOpsCases extends DeviceCases {
         ELEMENTWISE,
         1e-6,
         40);
+  }
+
+  @Test
+  void squeezeAndUnsqueezeAliases() {
+    compare(
+        device,
+        graph()
+            .input("x", x(2, 1, 3, 1))
+            .weight("sq", Tensor.ofLongs(Shape.of(2), longs(-1, 1)))
+            .weight("unsq", Tensor.ofLongs(Shape.of(2), longs(0, -1)))
+            .node("Squeeze", List.of("x", "sq"), "s", Map.of())
+            .node("Unsqueeze", List.of("s", "unsq"), "u", Map.of())
+            .node("Tanh", List.of("u"), "y", Map.of()),
+        List.of("y"),
+        ELEMENTWISE,
+        1e-6,
+        41);
+  }
+
+  @Test
+  void sliceWithUnitStepsIsACropAndOtherStepsAreRefused() {
+    compare(
+        device,
+        graph()
+            .input("x", x(2, 5, 6))
+            .weight("starts", Tensor.ofLongs(Shape.of(2), longs(-4, 1)))
+            .weight("ends", Tensor.ofLongs(Shape.of(2), longs(100, -1)))
+            .weight("axes", Tensor.ofLongs(Shape.of(2), longs(2, 1)))
+            .node("Slice", List.of("x", "starts", "ends", "axes"), "s", Map.of())
+            .node("Tanh", List.of("s"), "y", Map.of()),
+        List.of("y"),
+        ELEMENTWISE,
+        1e-6,
+        42);
+    PlanTesting.GraphBuilder strided =
+        graph()
+            .input("x", x(2, 6))
+            .weight("starts", Tensor.ofLongs(Shape.of(1), longs(0)))
+            .weight("ends", Tensor.ofLongs(Shape.of(1), longs(6)))
+            .weight("axes", Tensor.ofLongs(Shape.of(1), longs(1)))
+            .weight("steps", Tensor.ofLongs(Shape.of(1), longs(2)))
+            .node("Slice", List.of("x", "starts", "ends", "axes", "steps"), "y", Map.of());
+    org.featviz.ir.ModelException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            org.featviz.ir.ModelException.class,
+            () -> compare(device, strided, List.of("y"), ELEMENTWISE, 1e-6, 43));
+    org.junit.jupiter.api.Assertions.assertTrue(
+        e.getMessage().contains("Slice node") && e.getMessage().contains("step 2"), e.getMessage());
   }
 }
