@@ -13,6 +13,7 @@ public final class KernelBenchmarks {
     List<KernelBenchmark> all = new ArrayList<>();
     all.addAll(RenderKernelBenchmarks.all());
     all.addAll(PointwiseBenchmarks.all());
+    all.addAll(DatasetBenchmarks.all());
     Set<String> names = new HashSet<>();
     for (KernelBenchmark b : all) {
       if (!names.add(b.name()))

@@ -5,17 +5,19 @@ import java.util.Random;
 import org.featviz.device.Device;
 import org.featviz.device.DeviceBuffer;
 import org.featviz.ir.Shape;
+import org.featviz.ops.UnaryFunction;
 import org.featviz.plan.CustomKernels;
 
 /**
  * Benchmarks of the plan's pointwise kernels ({@code cuda/pointwise.cu}, launched through {@link
- * CustomKernels}). The CPU twin is the operator's ONNX definition in closed form.
+ * CustomKernels}). The CPU twin is the operator's ONNX definition: in closed form for LeakyRelu,
+ * {@link UnaryFunction#value} (the CPU backend's) for the unary functions.
  */
 final class PointwiseBenchmarks {
   private PointwiseBenchmarks() {}
 
   static List<KernelBenchmark> all() {
-    return List.of(leakyRelu());
+    return List.of(leakyRelu(), unary(UnaryFunction.ERF, -3f, 3f));
   }
 
   private static final float ALPHA = 0.07f;
@@ -67,6 +69,61 @@ final class PointwiseBenchmarks {
           @Override
           public void launch() {
             CustomKernels.leakyReluForward(device, dx, y, n, ALPHA);
+          }
+        };
+      }
+    };
+  }
+
+  /**
+   * unary_forward of {@code f} on inception4a-sized activations uniform in [lo, hi], against {@link
+   * UnaryFunction#value} in double. Bytes: x read, y written (8 per element). FLOPs: the function
+   * counted as 1 per element (its instruction count differs by function and is not counted).
+   */
+  static KernelBenchmark unary(UnaryFunction f, float lo, float hi) {
+    String name = "unary_forward_" + f.opType().toLowerCase(java.util.Locale.ROOT);
+    return new RenderKernelBenchmarks.Simple(
+        name, "unary_forward " + f.opType() + " (pointwise.cu)") {
+      @Override
+      public KernelBenchmark.Prepared prepare(Device device, BenchSize size, Random rng) {
+        Shape s = RenderKernelBenchmarks.inception4a(size);
+        int n = s.size();
+        float[] x = Errors.uniform(rng, n, lo, hi);
+        return new Owned(device) {
+          final DeviceBuffer dx = upload(x);
+          final DeviceBuffer y = floats(n);
+
+          @Override
+          public String shape() {
+            return s + " (GoogLeNet inception4a)";
+          }
+
+          @Override
+          public long bytes() {
+            return 8L * n;
+          }
+
+          @Override
+          public long flops() {
+            return n;
+          }
+
+          @Override
+          public double tolerance() {
+            return 1e-6;
+          }
+
+          @Override
+          public double check() {
+            launch();
+            float[] expected = new float[n];
+            for (int i = 0; i < n; i++) expected[i] = (float) f.value(x[i], 0, 0);
+            return Errors.relative(expected, read(y, n));
+          }
+
+          @Override
+          public void launch() {
+            CustomKernels.unaryForward(device, f, dx, y, n, 0f, 0f);
           }
         };
       }
