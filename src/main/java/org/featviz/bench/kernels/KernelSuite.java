@@ -64,7 +64,13 @@ public final class KernelSuite {
 
   /** The whole run: the device, the sizes and seed, how it was timed, one row per benchmark. */
   public record Report(
-      String device, boolean gpu, BenchSize size, long seed, String timing, List<Row> rows) {
+      String device,
+      boolean gpu,
+      BenchSize size,
+      long seed,
+      String timing,
+      Map<String, String> environment,
+      List<Row> rows) {
     public boolean allPassed() {
       return rows.stream().allMatch(Row::passed);
     }
@@ -105,7 +111,25 @@ public final class KernelSuite {
         log.flush();
       }
     }
-    return new Report(device.name(), gpu, size, seed, timing, List.copyOf(rows));
+    return new Report(
+        device.name(), gpu, size, seed, timing, environment(device), List.copyOf(rows));
+  }
+
+  /** What the numbers depend on besides the kernels: date, Java, and on a GPU driver and SM. */
+  private static Map<String, String> environment(Device device) {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("date", java.time.Instant.now().toString());
+    env.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+    env.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+    if (device instanceof CudaDevice cuda) {
+      try {
+        env.put("cuda_driver", Integer.toString(CudaDevice.driverVersion()));
+        env.put("compute_capability", cuda.computeCapability());
+      } catch (RuntimeException e) {
+        env.put("cuda_driver", "unknown: " + e.getMessage());
+      }
+    }
+    return java.util.Collections.unmodifiableMap(env);
   }
 
   private static Row runOne(
@@ -275,7 +299,12 @@ public final class KernelSuite {
     StringBuilder s = new StringBuilder();
     s.append("# featviz kernel benchmarks\n\n");
     s.append("Device: ").append(r.device()).append("; sizes: ").append(r.size().label());
-    s.append("; seed ").append(r.seed()).append("; timing: ").append(r.timing()).append(".\n\n");
+    s.append("; seed ").append(r.seed()).append("; timing: ").append(r.timing()).append(".\n");
+    StringBuilder env = new StringBuilder();
+    r.environment()
+        .forEach(
+            (k, v) -> env.append(env.length() == 0 ? "" : "; ").append(k).append(' ').append(v));
+    s.append("Environment: ").append(env).append(".\n\n");
     if (!r.gpu()) {
       s.append(
           "**Emulator, not GPU timing**: the numbers below time the host emulator running the"
@@ -322,6 +351,7 @@ public final class KernelSuite {
     top.put("sizes", r.size().label());
     top.put("seed", r.seed());
     top.put("timing", r.timing());
+    top.put("environment", r.environment());
     top.put("all_passed", r.allPassed());
     List<Map<String, Object>> rows = new ArrayList<>();
     for (Row row : r.rows()) {

@@ -60,6 +60,7 @@ class KernelSuiteTest {
     assertFalse(json.get("gpu").getAsBoolean());
     assertTrue(json.get("all_passed").getAsBoolean(), log);
     assertEquals(KernelSuite.EMULATOR_TIMING, json.get("timing").getAsString());
+    assertTrue(json.getAsJsonObject("environment").has("java"), json.toString());
     JsonArray rows = json.getAsJsonArray("rows");
     List<String> names = new ArrayList<>();
     for (JsonElement e : rows) {
