@@ -14,19 +14,22 @@
 #   gpu-tests    every gpu-tagged JUnit test (bin/featviz-gpu-tests) with FEATVIZ_REQUIRE_GPU=1, so a test that did
 #                not run on the GPU fails the step, and FEATVIZ_SYNC_LAUNCH=1, so a fault names its kernel or step
 #   conformance  featviz conformance --device gpu over /usr/share/libonnx-testdata/data/node
+#   kernels      featviz bench kernels --device gpu --sizes full: every registered custom kernel checked against its
+#                CPU twin, then timed with CUDA events beside a device-to-device copy (kernels.md, kernels.json)
 #   peer-check   bench/peer_lucid.py --self-test, and whether the host's PyTorch sees CUDA
 #   export       bench/export_torchvision.py: VGG16 to conv5_3 and GoogLeNet to inception4a, random weights, 224x224
 #   bench-*      per model (fashion-cnn relu4, googlenet inception4a, vgg16 conv5_3): featviz's GPU render loop
 #                (RenderBench --device gpu, batches 64,256, math fp32,tf32, one JVM) and then the peer
 #                (bench/peer_lucid.py --device cuda, the same four configurations)
 #
-# Files under $OUT (7): summary.txt (steps, throughput table), steps.xml (JUnit XML, one testcase per step),
-# host.txt (host, libraries, doctor), gpu-tests.txt, gpu-tests.xml (JUnit's own report), conformance.txt,
-# throughput.txt (export, featviz and peer logs).
+# Files under $OUT (9): summary.txt (steps, throughput and kernel tables), steps.xml (JUnit XML, one testcase per
+# step), host.txt (host, libraries, doctor), gpu-tests.txt, gpu-tests.xml (JUnit's own report), conformance.txt,
+# throughput.txt (export, kernel suite, featviz and peer logs), kernels.md, kernels.json (the kernel suite).
 #
 # --rehearse: no GPU needed. doctor must say "no GPU" (exit 1); the gpu-tagged tests run and abort (no
-# FEATVIZ_REQUIRE_GPU); conformance and RenderBench use --device emulated on a few cases and tiny batches; the
-# export (32x32) and the peer (--device cpu) run where python3 has torch and onnx, else are skipped by rehearsal.
+# FEATVIZ_REQUIRE_GPU); conformance, the kernel suite and RenderBench use --device emulated on a few cases, small
+# sizes and tiny batches; the export (32x32) and the peer (--device cpu) run where python3 has torch and onnx, else
+# are skipped by rehearsal.
 # Without a bundle (a CI checkout), featviz runs from FEATVIZ_CLASSPATH (or target/featviz.jar) and the gpu-tagged
 # tests are skipped by rehearsal.
 #
@@ -264,6 +267,17 @@ else
 fi
 grep -E '[0-9]+ passed, [0-9]+ failed' "$conf_log" | tail -n 1 | sed 's/^/  /'
 
+# ---- the kernel benchmark suite: every registered custom kernel checked against its CPU twin, then timed
+if ! have_featviz; then
+  skip kernels "nothing runs featviz" "$bench_log"
+elif rehearse; then
+  STEP_NOTE="rehearsal: --device emulated --sizes small (emulator timing, not GPU timing)" step kernels 60 \
+    "$bench_log" featviz bench kernels --device emulated --sizes small --out "$OUT"
+else
+  step kernels 90 "$bench_log" featviz bench kernels --device gpu --sizes full --out "$OUT"
+fi
+grep -oE '[0-9]+ of [0-9]+ checks passed' "$bench_log" | tail -n 1 | sed 's/^/  kernels: /'
+
 # ---- the peer's PyTorch
 peer_ok=0
 peer_device=cuda
@@ -399,6 +413,7 @@ done
   echo
   grep -E '^featviz-gpu-tests: [0-9]+ found' "$tests_log" | tail -n 1
   grep -E '[0-9]+ passed, [0-9]+ failed' "$conf_log" | tail -n 1 | sed 's/^/conformance: /'
+  grep -oE '[0-9]+ of [0-9]+ checks passed' "$bench_log" | tail -n 1 | sed 's/^/kernels: /'
   echo
   echo "Throughput, image-steps/s (featviz --device $fdevice beside the peer --device $peer_device, same run):"
   echo
@@ -413,6 +428,12 @@ done
       echo "| $model $layer | $batch | $f32 | $p32 | $(ratio "$f32" "$p32") | $ftf | $ptf | $(ratio "$ftf" "$ptf") |"
     done
   done
+  if [ -f "$OUT/kernels.md" ]; then
+    echo
+    echo "Kernels (featviz bench kernels; kernels.md, kernels.json):"
+    echo
+    sed -n '/^| benchmark/,/^$/p' "$OUT/kernels.md" | sed '/^$/d'
+  fi
   echo
   echo "steps: ${#names[@]}, failed or timed out: $failed, skipped: $skipped ($cut for lack of time)"
   if ((failed > 0)) || { ! rehearse && ((cut > 0)); }; then

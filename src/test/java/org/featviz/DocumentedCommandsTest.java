@@ -116,7 +116,8 @@ class DocumentedCommandsTest {
           Files.exists(dir.resolve("results.json"))
               || Files.exists(dir.resolve("results.csv"))
               || Files.exists(dir.resolve("units.csv"))
-              || Files.exists(dir.resolve("summary.json")),
+              || Files.exists(dir.resolve("summary.json"))
+              || Files.exists(dir.resolve("kernels.json")),
           command + ": no results in " + dir + "\n" + output);
     }
   }

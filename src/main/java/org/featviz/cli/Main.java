@@ -33,6 +33,7 @@ import picocli.CommandLine.Command;
       EvalCommand.class,
       ConformanceCommand.class,
       DoctorCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

@@ -12,6 +12,8 @@ import jcuda.Pointer;
 import jcuda.driver.CUcontext;
 import jcuda.driver.CUdevice;
 import jcuda.driver.CUdeviceptr;
+import jcuda.driver.CUevent;
+import jcuda.driver.CUevent_flags;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUmodule;
 import jcuda.driver.CUstream;
@@ -305,6 +307,42 @@ public final class CudaDevice extends AbstractDevice {
     List<String> names = new ArrayList<>(moduleOfKernel.keySet());
     names.sort(null);
     return names;
+  }
+
+  /**
+   * Times {@code runs} runs of {@code work} (operations it issues on this device's stream) with a
+   * pair of CUDA events around each, in milliseconds; {@code between} runs before each run, outside
+   * the events (the kernel benchmarks flush the L2 cache there). Waits for each run's stop event.
+   */
+  public float[] eventTimesMillis(Runnable between, Runnable work, int runs) {
+    checkOpen();
+    bind();
+    CUevent start = new CUevent();
+    CUevent stop = new CUevent();
+    check(JCudaDriver.cuEventCreate(start, CUevent_flags.CU_EVENT_DEFAULT), "cuEventCreate");
+    try {
+      check(JCudaDriver.cuEventCreate(stop, CUevent_flags.CU_EVENT_DEFAULT), "cuEventCreate");
+      try {
+        float[] millis = new float[runs];
+        float[] elapsed = new float[1];
+        for (int r = 0; r < runs; r++) {
+          between.run();
+          bind();
+          check(JCudaDriver.cuEventRecord(start, stream), "cuEventRecord");
+          work.run();
+          bind();
+          check(JCudaDriver.cuEventRecord(stop, stream), "cuEventRecord");
+          check(JCudaDriver.cuEventSynchronize(stop), "cuEventSynchronize (a timed run failed)");
+          check(JCudaDriver.cuEventElapsedTime(elapsed, start, stop), "cuEventElapsedTime");
+          millis[r] = elapsed[0];
+        }
+        return millis;
+      } finally {
+        JCudaDriver.cuEventDestroy(stop);
+      }
+    } finally {
+      JCudaDriver.cuEventDestroy(start);
+    }
   }
 
   @Override

@@ -63,11 +63,13 @@ class GpuFirstRunRehearsalTest {
             "conformance.txt",
             "gpu-tests.txt",
             "host.txt",
+            "kernels.json",
+            "kernels.md",
             "steps.xml",
             "summary.txt",
             "throughput.txt"),
         files,
-        "at most 8 files; gpu-tests.xml only where a bundle ran the tests");
+        "gpu-tests.xml only where a bundle ran the tests");
 
     String summary = Files.readString(out.resolve("summary.txt"));
     assertTrue(summary.contains("result: every step that ran passed"), summary);
@@ -77,11 +79,14 @@ class GpuFirstRunRehearsalTest {
             "| libraries | passed",
             "| doctor | passed",
             "| conformance | passed",
+            "| kernels | passed",
             "| bench-fashion-cnn-featviz | passed")) {
       assertTrue(summary.contains(passed), passed + " in\n" + summary);
     }
     assertTrue(summary.contains("| gpu-tests | skipped | 0 | skipped by rehearsal: no "), summary);
     assertTrue(summary.contains("conformance: 8 passed, 0 failed"), summary);
+    assertTrue(summary.matches("(?s).*kernels: ([0-9]+) of \\1 checks passed.*"), summary);
+    assertTrue(summary.contains("| device_copy |"), summary);
     assertTrue(summary.matches("(?s).*\\| fashion-cnn relu1 \\| 2 \\| [0-9.]+ \\|.*"), summary);
     assertTrue(Files.readString(out.resolve("host.txt")).contains("GPU: none usable"));
 
@@ -93,7 +98,7 @@ class GpuFirstRunRehearsalTest {
     assertEquals("featviz.gpu-first-run.rehearse", suite.getAttribute("name"));
     assertEquals("0", suite.getAttribute("failures"), summary);
     NodeList cases = suite.getElementsByTagName("testcase");
-    assertEquals(14, cases.getLength(), summary);
+    assertEquals(15, cases.getLength(), summary);
     // The peer side: run where python3 has torch and onnx, else skipped by rehearsal, never failed.
     boolean torch = !summary.contains("| peer-check | skipped");
     for (int i = 0; i < cases.getLength(); i++) {
@@ -109,7 +114,8 @@ class GpuFirstRunRehearsalTest {
     }
     assertTrue(
         log.contains(
-            "files: conformance.txt gpu-tests.txt host.txt steps.xml summary.txt throughput.txt"),
+            "files: conformance.txt gpu-tests.txt host.txt kernels.json kernels.md steps.xml summary.txt"
+                + " throughput.txt"),
         log);
     assertTrue(new File(out.toFile(), "throughput.txt").length() > 0);
   }

@@ -35,7 +35,8 @@ class FirstUseTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"info", "render", "sweep", "analyze", "eval", "conformance", "doctor"})
+  @ValueSource(
+      strings = {"info", "render", "sweep", "analyze", "eval", "conformance", "doctor", "bench"})
   void everyCommandAnswersHelp(String command) {
     for (String flag : List.of("--help", "-h")) {
       CliRunner r = CliRunner.run(command, flag);
