@@ -69,15 +69,11 @@ final class ConvBlas implements CpuKernel {
    */
   private static void convolve(
       ConvGeometry g, float[] x, FloatPointer w, float[] bias, float[] y, boolean accumulate) {
-    int slices = g.slices(g.mg);
-    Parallel.range(
-        g.n * g.groups * slices,
-        g.workPerItem() / (g.groups * slices),
-        task -> {
-          int n = task / (g.groups * slices);
-          int group = task / slices % g.groups;
-          int m0 = group * g.mg + g.mg * (task % slices) / slices;
-          int m1 = group * g.mg + g.mg * (task % slices + 1) / slices;
+    g.forEachTask(
+        g.mg,
+        (n, group, first, end) -> {
+          int m0 = group * g.mg + first;
+          int m1 = group * g.mg + end;
           int xBase = (n * g.c + group * g.cg) * g.inPlane;
           NativeScratch scratch = NativeScratch.get();
           FloatPointer colN = scratch.buffer(0, (long) g.k * g.blockLength());
@@ -152,15 +148,9 @@ final class ConvBlas implements CpuKernel {
    */
   private static void scatteredInputGradient(
       ConvGeometry g, FloatPointer w, float[] dy, float[] dx) {
-    int slices = g.slices(g.cg);
-    Parallel.range(
-        g.n * g.groups * slices,
-        g.workPerItem() / (g.groups * slices),
-        task -> {
-          int n = task / (g.groups * slices);
-          int group = task / slices % g.groups;
-          int c0 = g.cg * (task % slices) / slices;
-          int c1 = g.cg * (task % slices + 1) / slices;
+    g.forEachTask(
+        g.cg,
+        (n, group, c0, c1) -> {
           int xBase = (n * g.c + group * g.cg) * g.inPlane;
           int firstM = group * g.mg;
           int rowsK = (c1 - c0) * g.kernel;

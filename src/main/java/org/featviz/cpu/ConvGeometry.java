@@ -87,6 +87,33 @@ final class ConvGeometry {
     return new ConvGeometry(n, m, c, groups, t, block);
   }
 
+  /**
+   * One parallel task of a convolution: batch item n, group, and the channels [first, end) of a
+   * slice of the group's channels (numbered within the group).
+   */
+  interface Task {
+    void run(int n, int group, int first, int end);
+  }
+
+  /**
+   * Runs {@code task} for every batch item, group and slice of a group's {@code channels} channels
+   * ({@link #slices}), in parallel; no two tasks share a (batch item, group, channel).
+   */
+  void forEachTask(int channels, Task task) {
+    int slices = slices(channels);
+    Parallel.range(
+        n * groups * slices,
+        workPerItem() / (groups * slices),
+        t -> {
+          int s = t % slices;
+          task.run(
+              t / (groups * slices),
+              t / slices % groups,
+              channels * s / slices,
+              channels * (s + 1) / slices);
+        });
+  }
+
   long workPerItem() {
     return (long) m * k * outPlane;
   }

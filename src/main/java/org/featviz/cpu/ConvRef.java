@@ -44,15 +44,11 @@ final class ConvRef implements CpuKernel {
     float[] b = c.hasInput(2) ? c.in(2).data() : null;
     float[] y = c.out(0).data();
     // One task: batch item n, group, and a slice [m0, m1) of the group's output channels.
-    int slices = g.slices(g.mg);
-    Parallel.range(
-        g.n * g.groups * slices,
-        g.workPerItem() / (g.groups * slices),
-        task -> {
-          int n = task / (g.groups * slices);
-          int group = task / slices % g.groups;
-          int m0 = group * g.mg + g.mg * (task % slices) / slices;
-          int m1 = group * g.mg + g.mg * (task % slices + 1) / slices;
+    g.forEachTask(
+        g.mg,
+        (n, group, first, end) -> {
+          int m0 = group * g.mg + first;
+          int m1 = group * g.mg + end;
           int xBase = (n * g.c + group * g.cg) * g.inPlane;
           float[][] col = new float[g.k][g.blockLength()];
           float[][] acc = new float[m1 - m0][g.blockLength()];
@@ -86,15 +82,9 @@ final class ConvRef implements CpuKernel {
    * whose dcol rows k = ci * kernel + t and dx planes belong to it alone.
    */
   private static void inputGradient(ConvGeometry g, float[] w, float[] dy, float[] dx) {
-    int slices = g.slices(g.cg);
-    Parallel.range(
-        g.n * g.groups * slices,
-        g.workPerItem() / (g.groups * slices),
-        task -> {
-          int n = task / (g.groups * slices);
-          int group = task / slices % g.groups;
-          int c0 = g.cg * (task % slices) / slices;
-          int c1 = g.cg * (task % slices + 1) / slices;
+    g.forEachTask(
+        g.cg,
+        (n, group, c0, c1) -> {
           int xBase = (n * g.c + group * g.cg) * g.inPlane;
           int firstM = group * g.mg;
           float[][] dcol = new float[g.k][g.blockLength()];
