@@ -22,68 +22,52 @@ final class PointwiseBenchmarks {
 
   private static final float ALPHA = 0.07f;
 
+  /** A pointwise kernel's launch: y = f(x) over n floats. */
+  private interface Launch {
+    void run(Device device, DeviceBuffer x, DeviceBuffer y, int n);
+  }
+
   /**
    * leaky_relu_forward on inception4a-sized activations: y = x (x >= 0), alpha x (x < 0), as ONNX
-   * LeakyRelu defines it. Bytes: x read, y written (8 per element). FLOPs: 1 per element.
+   * LeakyRelu defines it.
    */
   static KernelBenchmark leakyRelu() {
-    return new RenderKernelBenchmarks.Simple(
-        "leaky_relu_forward", "leaky_relu_forward (pointwise.cu)") {
-      @Override
-      public KernelBenchmark.Prepared prepare(Device device, BenchSize size, Random rng) {
-        Shape s = RenderKernelBenchmarks.inception4a(size);
-        int n = s.size();
-        float[] x = Errors.uniform(rng, n, -2f, 2f);
-        return new Owned(device) {
-          final DeviceBuffer dx = upload(x);
-          final DeviceBuffer y = floats(n);
-
-          @Override
-          public String shape() {
-            return s + " (GoogLeNet inception4a)";
-          }
-
-          @Override
-          public long bytes() {
-            return 8L * n;
-          }
-
-          @Override
-          public long flops() {
-            return n;
-          }
-
-          @Override
-          public double tolerance() {
-            return 1e-6;
-          }
-
-          @Override
-          public double check() {
-            launch();
-            float[] expected = new float[n];
-            for (int i = 0; i < n; i++) expected[i] = x[i] >= 0 ? x[i] : ALPHA * x[i];
-            return Errors.relative(expected, read(y, n));
-          }
-
-          @Override
-          public void launch() {
-            CustomKernels.leakyReluForward(device, dx, y, n, ALPHA);
-          }
-        };
-      }
-    };
+    return pointwise(
+        "leaky_relu_forward",
+        "leaky_relu_forward (pointwise.cu)",
+        -2f,
+        2f,
+        v -> v >= 0 ? v : ALPHA * v,
+        (device, x, y, n) -> CustomKernels.leakyReluForward(device, x, y, n, ALPHA));
   }
 
   /**
    * unary_forward of {@code f} on inception4a-sized activations uniform in [lo, hi], against {@link
-   * UnaryFunction#value} in double. Bytes: x read, y written (8 per element). FLOPs: the function
-   * counted as 1 per element (its instruction count differs by function and is not counted).
+   * UnaryFunction#value} in double. FLOPs: the function counted as 1 per element (its instruction
+   * count differs by function and is not counted).
    */
   static KernelBenchmark unary(UnaryFunction f, float lo, float hi) {
-    String name = "unary_forward_" + f.opType().toLowerCase(java.util.Locale.ROOT);
-    return new RenderKernelBenchmarks.Simple(
-        name, "unary_forward " + f.opType() + " (pointwise.cu)") {
+    return pointwise(
+        "unary_forward_" + f.opType().toLowerCase(java.util.Locale.ROOT),
+        "unary_forward " + f.opType() + " (pointwise.cu)",
+        lo,
+        hi,
+        v -> (float) f.value(v, 0, 0),
+        (device, x, y, n) -> CustomKernels.unaryForward(device, f, x, y, n, 0f, 0f));
+  }
+
+  /**
+   * A pointwise kernel on inception4a-sized activations uniform in [lo, hi], checked against {@code
+   * expected} per element. Bytes: x read, y written (8 per element). FLOPs: 1 per element.
+   */
+  private static KernelBenchmark pointwise(
+      String name,
+      String label,
+      float lo,
+      float hi,
+      java.util.function.DoubleUnaryOperator expected,
+      Launch kernel) {
+    return new RenderKernelBenchmarks.Simple(name, label) {
       @Override
       public KernelBenchmark.Prepared prepare(Device device, BenchSize size, Random rng) {
         Shape s = RenderKernelBenchmarks.inception4a(size);
@@ -116,14 +100,14 @@ final class PointwiseBenchmarks {
           @Override
           public double check() {
             launch();
-            float[] expected = new float[n];
-            for (int i = 0; i < n; i++) expected[i] = (float) f.value(x[i], 0, 0);
-            return Errors.relative(expected, read(y, n));
+            float[] want = new float[n];
+            for (int i = 0; i < n; i++) want[i] = (float) expected.applyAsDouble(x[i]);
+            return Errors.relative(want, read(y, n));
           }
 
           @Override
           public void launch() {
-            CustomKernels.unaryForward(device, f, dx, y, n, 0f, 0f);
+            kernel.run(device, dx, y, n);
           }
         };
       }
