@@ -21,7 +21,7 @@ final class ConvBlas implements CpuKernel {
    * Output positions per column block: longer than ConvRef's, since OpenBLAS's kernels want a long
    * n; 4096 keeps a block of a 3 x 3 x 64-channel patch matrix at 9 MB.
    */
-  static final int BLOCK = 4096;
+  static final int BLOCK = Integer.getInteger("featviz.conv.block", 4096);
 
   /**
    * The fewest input channels per group for which the input gradient runs as a convolution: its
@@ -32,13 +32,16 @@ final class ConvBlas implements CpuKernel {
 
   private static final ConvRef REFERENCE = new ConvRef();
 
+  /**
+   * Whether stride-1 convolutions may run as per-tap products (off: -Dfeatviz.conv.shifted=off).
+   */
+  static boolean SHIFTED = !"off".equals(System.getProperty("featviz.conv.shifted"));
+
   @Override
   public void forward(KernelCall c) {
     ConvGeometry g = new ConvGeometry(c, BLOCK);
     float[] b = c.hasInput(2) ? c.in(2).data() : null;
-    try (FloatPointer w = new FloatPointer(c.in(1).data())) {
-      convolve(g, c.in(0).data(), w, b, c.out(0).data(), false);
-    }
+    convolve(g, c.in(0).data(), c.in(1).data(), b, c.out(0).data(), false);
   }
 
   @Override
@@ -50,9 +53,7 @@ final class ConvBlas implements CpuKernel {
       float[] dy = c.gradOut(0).data();
       float[] dx = c.gradIn(0).data();
       if (t != null) {
-        try (FloatPointer w = new FloatPointer(flippedTransposed(g, c.in(1).data()))) {
-          convolve(t, dy, w, null, dx, true);
-        }
+        convolve(t, dy, flippedTransposed(g, c.in(1).data()), null, dx, true);
       } else {
         try (FloatPointer w = new FloatPointer(c.in(1).data())) {
           scatteredInputGradient(g, w, dy, dx);
@@ -64,10 +65,28 @@ final class ConvBlas implements CpuKernel {
   }
 
   /**
-   * y = conv(x, w) (+ bias per output channel), or y += conv(x, w) when {@code accumulate}; w is
-   * [M, K] in native memory.
+   * y = conv(x, w) (+ bias per output channel), or y += conv(x, w) when {@code accumulate}: as one
+   * product per tap ({@link ShiftedConvolution}) where that applies, else by im2col.
    */
   private static void convolve(
+      ConvGeometry g, float[] x, float[] w, float[] bias, float[] y, boolean accumulate) {
+    ShiftedConvolution shifted = SHIFTED ? ShiftedConvolution.of(g) : null;
+    if (shifted != null) {
+      try (FloatPointer wN = new FloatPointer(shifted.tapMajor(w))) {
+        shifted.run(x, wN, bias, y, accumulate);
+      }
+    } else {
+      try (FloatPointer wN = new FloatPointer(w)) {
+        im2col(g, x, wN, bias, y, accumulate);
+      }
+    }
+  }
+
+  /**
+   * The im2col form of {@link #convolve}: per task and column block, the patch matrix, then one
+   * product with w [M, K] in native memory.
+   */
+  private static void im2col(
       ConvGeometry g, float[] x, FloatPointer w, float[] bias, float[] y, boolean accumulate) {
     g.forEachTask(
         g.mg,

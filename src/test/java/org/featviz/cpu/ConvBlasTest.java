@@ -35,13 +35,29 @@ class ConvBlasTest {
 
   @Test
   void randomConfigurationsMatchTheReference() {
+    randomTrials(60, false);
+  }
+
+  /**
+   * Stride 1 with at least {@link ShiftedConvolution#MIN_CHANNELS} input channels per group: the
+   * forward and the input gradient run as per-tap products on a padded copy.
+   */
+  @Test
+  void randomShiftedConfigurationsMatchTheReference() {
+    randomTrials(30, true);
+  }
+
+  private static void randomTrials(int trials, boolean shifted) {
     Random rng = new Random(System.nanoTime());
     long seed = rng.nextLong();
     rng = new Random(seed);
-    for (int trial = 0; trial < 60; trial++) {
+    for (int trial = 0; trial < trials; trial++) {
       int rank = 1 + rng.nextInt(3);
       int groups = 1 + rng.nextInt(3);
-      int cg = 1 + rng.nextInt(trial % 3 == 0 ? 24 : 6);
+      int cg =
+          shifted
+              ? ShiftedConvolution.MIN_CHANNELS + rng.nextInt(20)
+              : 1 + rng.nextInt(trial % 3 == 0 ? 24 : 6);
       int mg = 1 + rng.nextInt(9);
       int n = rng.nextInt(4) == 0 ? 1 : 1 + rng.nextInt(5);
       long[] in = new long[rank];
@@ -52,7 +68,7 @@ class ConvBlasTest {
       for (int a = 0; a < rank; a++) {
         in[a] = (rank == 3 ? 3 : 5) + rng.nextInt(rank == 1 ? 30 : 9);
         kernel[a] = 1 + rng.nextInt(3);
-        strides[a] = rng.nextInt(3) == 0 ? 2 : 1;
+        strides[a] = !shifted && rng.nextInt(3) == 0 ? 2 : 1;
         dilations[a] = rng.nextInt(4) == 0 ? 2 : 1;
         long extent = (kernel[a] - 1) * dilations[a] + 1;
         pads[a] = rng.nextInt((int) extent + 1);
