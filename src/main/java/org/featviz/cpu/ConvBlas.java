@@ -21,7 +21,7 @@ final class ConvBlas implements CpuKernel {
    * Output positions per column block: longer than ConvRef's, since OpenBLAS's kernels want a long
    * n; 4096 keeps a block of a 3 x 3 x 64-channel patch matrix at 9 MB.
    */
-  static final int BLOCK = Integer.getInteger("featviz.conv.block", 4096);
+  static final int BLOCK = 4096;
 
   /**
    * The fewest input channels per group for which the input gradient runs as a convolution: its
