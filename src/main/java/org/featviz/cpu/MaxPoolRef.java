@@ -50,21 +50,19 @@ final class MaxPoolRef implements CpuKernel {
 
   /**
    * The offset (within the plane) of the first maximum of window o, or of its first NaN, or -1
-   * where the window reads nothing. Two passes with no comparison branch in the first (Math.max is
-   * a branch-free intrinsic that propagates NaN): on real activations the maximum's position is
-   * random, and a running "v > best" mispredicts about once per window element.
+   * where the window reads nothing.
    */
   private static int argmax(PoolWindows pw, float[] x, int xBase, int o) {
-    int b = pw.begin[o];
-    int e = pw.begin[o + 1];
-    if (b == e) return -1;
-    float best = x[xBase + pw.offsets[b]];
-    for (int j = b + 1; j < e; j++) best = Math.max(best, x[xBase + pw.offsets[j]]);
-    // The first element equal to the maximum (-0 equals +0: the first of them, as with ">"), or
-    // where the maximum is NaN the first NaN.
-    for (int j = b; ; j++) {
+    int arg = -1;
+    float best = Float.NEGATIVE_INFINITY;
+    for (int j = pw.begin[o]; j < pw.begin[o + 1]; j++) {
       float v = x[xBase + pw.offsets[j]];
-      if (v == best || v != v) return pw.offsets[j];
+      if (Float.isNaN(v)) return pw.offsets[j];
+      if (arg < 0 || v > best) {
+        arg = pw.offsets[j];
+        best = v;
+      }
     }
+    return arg;
   }
 }
