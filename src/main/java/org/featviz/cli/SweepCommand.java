@@ -102,7 +102,7 @@ final class SweepCommand implements Callable<Integer> {
   }
 
   /** Closes every worker's model, whatever fails. */
-  private record Models(List<Model> models) implements AutoCloseable {
+  record Models(List<Model> models) implements AutoCloseable {
     @Override
     public void close() {
       RuntimeException first = null;
