@@ -174,7 +174,7 @@ final class AnalyzeCommand implements Callable<Integer> {
     if (images > data.size())
       throw new ModelException("--images " + images + ": the test split has " + data.size());
     List<Model> workers = render.openOn(model, on);
-    try (SweepCommand.Models all = new SweepCommand.Models(workers)) {
+    try (WorkerModels all = new WorkerModels(workers)) {
       Model m = workers.get(0);
       RenderOptions renderOptions = render.options(m.imageShape(), err).withRsEvery(rsEvery);
       AnalysisOptions options =

@@ -72,7 +72,7 @@ final class SweepCommand implements Callable<Integer> {
     DeviceSet on = devices.parse(render.device); // bad --devices fail before any work
     OutputFolder.prepare("--out", out);
     List<Model> workers = render.openOn(model, on);
-    try (Models all = new Models(workers)) {
+    try (WorkerModels all = new WorkerModels(workers)) {
       Model m = workers.get(0);
       RenderOptions options = render.options(m.imageShape(), spec.commandLine().getErr());
       int upscale = render.upscaleFor(m.imageShape());
@@ -99,22 +99,5 @@ final class SweepCommand implements Callable<Integer> {
       }
     }
     return 0;
-  }
-
-  /** Closes every worker's model, whatever fails. */
-  record Models(List<Model> models) implements AutoCloseable {
-    @Override
-    public void close() {
-      RuntimeException first = null;
-      for (Model m : models) {
-        try {
-          m.close();
-        } catch (RuntimeException e) {
-          if (first == null) first = e;
-          else first.addSuppressed(e);
-        }
-      }
-      if (first != null) throw first;
-    }
   }
 }
