@@ -107,9 +107,11 @@ final class ChunkWorkers<T> {
         if (e.failure() != null) {
           stop.set(true);
           if (failure == null) failure = e.failure();
-          else if (failure != e.failure()) failure.addSuppressed(e.failure());
+          else
+            (failure instanceof JournalFailure j ? j.getCause() : failure)
+                .addSuppressed(e.failure());
         } else if (e.rows() != null) {
-          if (failure == null || !(failure instanceof JournalFailure)) {
+          if (!(failure instanceof JournalFailure)) { // after a worker's failure, still written
             try {
               written(journal, e);
             } catch (RuntimeException | Error j) {

@@ -146,4 +146,43 @@ class ChunkWorkersTest {
     assertEquals(1, failures.size(), failures.toString());
     assertTrue(failures.get(0).matches("worker [12] of 2 \\(cpu\\): chunk 1"), failures.get(0));
   }
+
+  @Test
+  void aJournalThatCannotBeWrittenStopsTheWorkersWithItsError() {
+    List<Model> on = models(3);
+    List<Integer> taken = Collections.synchronizedList(new ArrayList<>());
+    CountDownLatch journalFailed = new CountDownLatch(1);
+    java.io.UncheckedIOException full =
+        new java.io.UncheckedIOException(new java.io.IOException("No space left on device"));
+    java.io.UncheckedIOException thrown =
+        assertThrows(
+            java.io.UncheckedIOException.class,
+            () ->
+                new ChunkWorkers<>(
+                        on,
+                        java.util.stream.IntStream.range(0, 200).boxed().toList(),
+                        ONE_UNIT,
+                        (model, chunk, onStep) -> {
+                          taken.add(chunk);
+                          if (chunk >= 3) { // held until the journal has failed
+                            try {
+                              assertTrue(journalFailed.await(20, TimeUnit.SECONDS));
+                              Thread.sleep(300); // the failure is seen before this ends
+                            } catch (InterruptedException e) {
+                              throw new AssertionError(e);
+                            }
+                          }
+                          return List.of(row(chunk));
+                        },
+                        1,
+                        new Sweep.Listener() {})
+                    .run(
+                        rows -> {
+                          journalFailed.countDown();
+                          throw full;
+                        }));
+    assertSame(full, thrown, "the journal's own error, as it was");
+    assertTrue(
+        taken.size() <= 6, "no worker takes a chunk after the journal failed: " + taken.size());
+  }
 }
