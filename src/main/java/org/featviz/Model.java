@@ -89,7 +89,7 @@ public final class Model implements AutoCloseable {
     // Lenient: an op featviz lacks only matters to the layers at and after it (see layerShape).
     this.shapes =
         ShapeInference.inferLenient(graph, Prepare.inputShapes(graph, inputShape)).shapes();
-    this.device = Backends.openDevice(b.backend, b.math);
+    this.device = Backends.openDevice(b.backend, b.math, b.ordinal);
     // A device in a mode other than FP32 says so: results in TF32 differ from FP32 ones beyond
     // rounding.
     String mode =
@@ -144,6 +144,7 @@ public final class Model implements AutoCloseable {
     private float[] std;
     private Backend backend = Backend.AUTO;
     private MathMode math = DEFAULT_MATH;
+    private int ordinal;
 
     private Builder(Path file) {
       this.file = file;
@@ -184,6 +185,16 @@ public final class Model implements AutoCloseable {
     /** Where renders run (default {@link Backend#AUTO}). */
     public Builder optBackend(Backend backend) {
       this.backend = java.util.Objects.requireNonNull(backend, "backend");
+      return this;
+    }
+
+    /**
+     * Which GPU renders run on where the backend is a GPU (or AUTO finds one): its CUDA device
+     * ordinal, default 0. The other backends have one device and ignore it.
+     */
+    public Builder optGpu(int ordinal) {
+      if (ordinal < 0) throw new IllegalArgumentException("GPU ordinal " + ordinal + " < 0");
+      this.ordinal = ordinal;
       return this;
     }
 

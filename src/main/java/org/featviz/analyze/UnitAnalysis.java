@@ -65,6 +65,20 @@ public final class UnitAnalysis {
    */
   public static AnalysisResult run(
       Model model, Dataset data, AnalysisOptions options, AnalysisListener listener) {
+    return run(List.of(model), data, options, listener);
+  }
+
+  /**
+   * {@link #run(Model, Dataset, AnalysisOptions, AnalysisListener)} with its renders shared over
+   * several models, one worker each (the models of one file, opened alike but for the device: see
+   * {@link Sweep#run(List, List, UnitSelection, org.featviz.render.UnitObjective, String, int,
+   * org.featviz.render.RenderOptions, int, Path, Sweep.Listener)}); the dataset passes run on the
+   * first.
+   */
+  public static AnalysisResult run(
+      List<Model> models, Dataset data, AnalysisOptions options, AnalysisListener listener) {
+    if (models.isEmpty()) throw new IllegalArgumentException("an analysis needs a model");
+    Model model = models.get(0);
     if (options.images() > data.size()) {
       throw new ModelException(
           options.images() + " images asked for, " + data.name() + " has " + data.size());
@@ -115,7 +129,7 @@ public final class UnitAnalysis {
         long renderStart = System.nanoTime();
         List<UnitResult> rows =
             Sweep.run(
-                model,
+                models,
                 names,
                 selection,
                 objective,

@@ -60,7 +60,15 @@ public final class Backends {
    * (and closes) the device.
    */
   public static Device openDevice(Backend backend, MathMode math) {
-    Device d = openNamed(backend);
+    return openDevice(backend, math, 0);
+  }
+
+  /**
+   * {@link #openDevice(Backend, MathMode)} on GPU {@code ordinal} (a CUDA device ordinal) where the
+   * backend is a GPU; the other backends have one device and ignore it.
+   */
+  public static Device openDevice(Backend backend, MathMode math, int ordinal) {
+    Device d = openNamed(backend, ordinal);
     if (d == null) {
       // The devices' default (TF32) needs no note on the CPU: only a mode someone chose does.
       if (math != MathMode.FP32 && math != MathMode.DEVICE_DEFAULT) {
@@ -81,7 +89,7 @@ public final class Backends {
     return d;
   }
 
-  private static Device openNamed(Backend backend) {
+  private static Device openNamed(Backend backend, int ordinal) {
     return switch (backend) {
       case CPU -> {
         noteJavaKernels();
@@ -95,11 +103,11 @@ public final class Backends {
         if (!CudaDevice.isAvailable()) {
           throw new DeviceUnavailableException("no usable GPU: " + CudaDevice.unavailableReason());
         }
-        yield CudaDevice.open();
+        yield CudaDevice.open(ordinal);
       }
       case EMULATED -> new EmulatedDevice();
       case AUTO -> {
-        if (CudaDevice.isAvailable()) yield CudaDevice.open();
+        if (CudaDevice.isAvailable()) yield CudaDevice.open(ordinal);
         LOG.log(
             System.Logger.Level.INFO,
             "no usable GPU (" + CudaDevice.unavailableReason() + "): running on the CPU backend");

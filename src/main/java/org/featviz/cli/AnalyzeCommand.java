@@ -16,6 +16,7 @@ import org.featviz.analyze.ImageObjective;
 import org.featviz.analyze.LayerRow;
 import org.featviz.analyze.NegativeActivationsException;
 import org.featviz.analyze.UnitAnalysis;
+import org.featviz.backend.DeviceSet;
 import org.featviz.data.Dataset;
 import org.featviz.data.FashionMnist;
 import org.featviz.eval.Ablation;
@@ -38,7 +39,8 @@ import picocli.CommandLine.Spec;
     description =
         "Per unit: RS on its AM and IAM images, class selectivity, dataset percentile and single-unit ablation;"
             + " per layer: Spearman's rho between them. Writes units.csv, layers.csv, plots/ and report.html (one"
-            + " self-contained page); the renders resume.")
+            + " self-contained page); the renders resume. --devices shares the renders over several"
+            + " devices; the dataset passes run on the first.")
 final class AnalyzeCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, description = "ONNX classifier")
   Path model;
@@ -120,6 +122,8 @@ final class AnalyzeCommand implements Callable<Integer> {
 
   @Mixin RenderOptionsMixin render;
 
+  @Mixin DevicesOption devices;
+
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
@@ -162,13 +166,16 @@ final class AnalyzeCommand implements Callable<Integer> {
     if (images < 1) throw new ModelException("--images " + images + ": must be at least 1");
     if (batch < 1) throw new ModelException("--batch " + batch + ": must be at least 1");
     render.validate();
+    DeviceSet on = devices.parse(render.device); // bad --devices fail before any work
     OutputFolder.prepare("--out", out);
     Dataset data =
         FashionMnist.load(
             dataDir != null ? dataDir : FashionMnist.defaultDir(), FashionMnist.Split.TEST);
     if (images > data.size())
       throw new ModelException("--images " + images + ": the test split has " + data.size());
-    try (Model m = render.open(model)) {
+    List<Model> workers = render.openOn(model, on);
+    try (WorkerModels all = new WorkerModels(workers)) {
+      Model m = workers.get(0);
       RenderOptions renderOptions = render.options(m.imageShape(), err).withRsEvery(rsEvery);
       AnalysisOptions options =
           AnalysisOptions.builder(layers, out)
@@ -183,7 +190,7 @@ final class AnalyzeCommand implements Callable<Integer> {
               .optUpscale(render.upscaleFor(m.imageShape()))
               .build();
       try (Reporter reporter = new Reporter(pw, err, renderOptions.steps())) {
-        UnitAnalysis.run(m, data, options, reporter);
+        UnitAnalysis.run(workers, data, options, reporter);
         reporter.printTimes();
       } catch (NegativeActivationsException e) {
         throw new ModelException(

@@ -171,6 +171,34 @@ final class RenderOptionsMixin {
   }
 
   /**
+   * One model per device of {@code devices} (null: the one model of {@link #open}), opened alike
+   * but for the device, the first first: a sweep's workers. Where one fails to open, those opened
+   * are closed.
+   */
+  List<Model> openOn(Path file, org.featviz.backend.DeviceSet devices) {
+    if (devices == null) return List.of(open(file));
+    validate();
+    List<Model> models = new ArrayList<>();
+    try {
+      for (int ordinal : devices.ordinals()) {
+        models.add(
+            Model.builder(file)
+                .optInputShape(inputShape.dims())
+                .optMean(mean)
+                .optStd(std)
+                .optBackend(devices.backend())
+                .optGpu(devices.backend() == org.featviz.backend.Backend.GPU ? ordinal : 0)
+                .optMath(math.mode(MathMode.DEVICE_DEFAULT))
+                .open());
+      }
+    } catch (RuntimeException | Error e) {
+      for (Model m : models) m.close();
+      throw e;
+    }
+    return models;
+  }
+
+  /**
    * The render options for images of {@code imageShape} [C, H, W]; without --transforms the family
    * is chosen by the image size and named on {@code notes}.
    */

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.featviz.Model;
+import org.featviz.backend.DeviceSet;
 import org.featviz.render.RenderOptions;
 import org.featviz.render.UnitObjective;
 import org.featviz.sweep.Sweep;
@@ -20,7 +21,8 @@ import picocli.CommandLine.Spec;
     name = "sweep",
     description =
         "Visualize all (or selected) units of layers in batches; results are written"
-            + " as each batch finishes and an interrupted sweep resumes where it stopped.")
+            + " as each batch finishes and an interrupted sweep resumes where it stopped."
+            + " --devices shares the batches over several GPUs (or emulated or CPU workers).")
 final class SweepCommand implements Callable<Integer> {
   @Option(names = "--model", required = true, description = "ONNX model")
   Path model;
@@ -55,6 +57,8 @@ final class SweepCommand implements Callable<Integer> {
 
   @Mixin RenderOptionsMixin render;
 
+  @Mixin DevicesOption devices;
+
   @Mixin ObjectiveOptionsMixin terms;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -65,8 +69,11 @@ final class SweepCommand implements Callable<Integer> {
     ObjectiveSpec kind = ObjectiveSpec.parse(objective);
     render.validate();
     terms.penalties(); // bad --penalty values fail before the model is opened
+    DeviceSet on = devices.parse(render.device); // bad --devices fail before any work
     OutputFolder.prepare("--out", out);
-    try (Model m = render.open(model)) {
+    List<Model> workers = render.openOn(model, on);
+    try (WorkerModels all = new WorkerModels(workers)) {
+      Model m = workers.get(0);
       RenderOptions options = render.options(m.imageShape(), spec.commandLine().getErr());
       int upscale = render.upscaleFor(m.imageShape());
       String settings = terms.settingsText(m, objective, kind);
@@ -76,7 +83,7 @@ final class SweepCommand implements Callable<Integer> {
           new SweepProgress(pw, spec.commandLine().getErr(), out, options.steps())) {
         results =
             Sweep.run(
-                m,
+                workers,
                 layers,
                 new UnitSelection(units),
                 objectives,

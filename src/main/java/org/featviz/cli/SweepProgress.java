@@ -7,9 +7,10 @@ import org.featviz.sweep.Sweep;
 import org.featviz.sweep.UnitResult;
 
 /**
- * What a sweep tells its user: images found missing, a resume, progress per optimization step of
- * each unit (a chunk of 64 units of 256 steps is long), and the closing summary that tells this run
- * from earlier ones.
+ * What a sweep tells its user: images found missing, the workers where there are several, a resume,
+ * progress per optimization step of each unit (a chunk of 64 units of 256 steps is long; with
+ * several workers one count over all of them), a worker that failed, and the closing summary that
+ * tells this run from earlier ones.
  */
 final class SweepProgress implements Sweep.Listener, AutoCloseable {
   private final PrintWriter out;
@@ -18,11 +19,6 @@ final class SweepProgress implements Sweep.Listener, AutoCloseable {
   private final int steps;
   private final long start = System.nanoTime();
   private Progress bar;
-
-  /** Unit steps done before the running chunk, and the units of that chunk. */
-  private long doneSteps;
-
-  private long chunkUnits;
 
   /** Units done by earlier runs. */
   private int before;
@@ -55,19 +51,29 @@ final class SweepProgress implements Sweep.Listener, AutoCloseable {
   }
 
   @Override
-  public void chunkStarted(int n) {
-    chunkUnits = n;
+  public void workers(List<String> backends) {
+    // "3 workers: 2 x gpu (A), gpu (B)": one line however many workers there are
+    java.util.Map<String, Integer> count = new java.util.LinkedHashMap<>();
+    for (String b : backends) count.merge(b, 1, Integer::sum);
+    List<String> parts =
+        count.entrySet().stream()
+            .map(e -> e.getValue() == 1 ? e.getKey() : e.getValue() + " x " + e.getKey())
+            .toList();
+    out.printf("%d workers: %s%n", backends.size(), String.join(", ", parts));
+    out.flush();
   }
 
   @Override
-  public void step(int step, int ofSteps) {
-    bar.to(doneSteps + step * chunkUnits);
+  public void progress(long unitSteps) {
+    bar.to(unitSteps);
   }
 
   @Override
-  public void chunkDone(int n) {
-    doneSteps += (long) n * steps;
-    bar.to(doneSteps);
+  public void workerFailed(String worker, String chunk) {
+    err.printf(
+        "%s failed on %s; the other workers finish their chunks, and a rerun resumes%n",
+        worker, chunk);
+    err.flush();
   }
 
   /**

@@ -107,6 +107,20 @@ public final class CudaDevice extends AbstractDevice {
   }
 
   /**
+   * How many GPUs the driver reports (CUDA ordinals 0 to count - 1), 0 where {@link #isAvailable()}
+   * is false. Never throws.
+   */
+  public static synchronized int count() {
+    if (!isAvailable()) return 0;
+    int[] count = {0};
+    try {
+      return JCudaDriver.cuDeviceGetCount(count) == 0 ? count[0] : 0;
+    } catch (LinkageError | RuntimeException e) {
+      return 0;
+    }
+  }
+
+  /**
    * Whether a CUDA driver and at least one GPU are present. Never throws: false where JCuda's
    * native library or libcuda.so.1 cannot be loaded, or the driver reports no device. The answer is
    * computed once.

@@ -38,7 +38,10 @@ public final class Sweep {
   private static final Gson GSON = new GsonBuilder().setPrettyPrinting().create();
   private static final String MODEL_SHA = "modelSha256";
 
-  /** Told before and after every chunk and after every optimization step of one. */
+  /**
+   * Told before and after every chunk and after every optimization step of one. With several
+   * workers the calls come from their threads, one at a time.
+   */
   public interface Listener {
     /**
      * Before {@link #started}: units the journal held whose image files are missing; they are done
@@ -46,20 +49,35 @@ public final class Sweep {
      */
     default void imagesMissing(int units) {}
 
+    /** Before {@link #started}, where the sweep runs on several workers: where each renders. */
+    default void workers(List<String> backends) {}
+
     default void started(int total, int alreadyDone) {}
 
     /**
-     * A chunk of {@code units} units starts: each of its steps advances the work by that many unit
-     * steps.
+     * The unit steps done so far in this run, over all workers (a chunk of n units at step s counts
+     * n * s): after every optimization step of every chunk.
      */
-    default void chunkStarted(int units) {}
+    default void progress(long unitSteps) {}
 
-    default void step(int step, int steps) {}
-
+    /** A chunk of {@code units} units is written to the journal. */
     default void chunkDone(int units) {}
+
+    /**
+     * A worker of several failed on a chunk; the others finish theirs, and the sweep then throws
+     * the failure.
+     *
+     * @param worker "worker 2 of 3 (gpu (...))"
+     * @param chunk "relu1 units 4-7"
+     */
+    default void workerFailed(String worker, String chunk) {}
   }
 
-  private record Work(String layer, int unit, int units) {}
+  private record Work(String layer, int unit, int units) {
+    String key() {
+      return layer + "#" + unit;
+    }
+  }
 
   private Sweep() {}
 
@@ -81,6 +99,39 @@ public final class Sweep {
       int upscale,
       Path out,
       Listener listener) {
+    return run(
+        List.of(model),
+        layers,
+        units,
+        objective,
+        objectiveText,
+        batch,
+        options,
+        upscale,
+        out,
+        listener);
+  }
+
+  /**
+   * {@link #run(Model, List, UnitSelection, UnitObjective, String, int, RenderOptions, int, Path,
+   * Listener)} shared over several workers, one thread each, each rendering on its own model (its
+   * own device): the models of one file, opened alike but for the device. The chunks are the ones
+   * one worker would render (each unit's image depends on its seed and its chunk, not on the device
+   * that renders it), taken from one queue; one writer journals them, and the results come back in
+   * the order of the layers and units. The first model's settings (its math mode) are the sweep's.
+   */
+  public static List<UnitResult> run(
+      List<Model> workers,
+      List<String> layers,
+      UnitSelection units,
+      UnitObjective objective,
+      String objectiveText,
+      int batch,
+      RenderOptions options,
+      int upscale,
+      Path out,
+      Listener listener) {
+    Model model = checkAlike(workers);
     options = options.resolvedFor(model.imageShape()); // the transforms sweep.json records
     if (batch <= 0)
       throw new ModelException("a sweep needs at least one unit per batch, got " + batch);
@@ -104,47 +155,128 @@ public final class Sweep {
       if (!journal.lostImages().isEmpty()) listener.imagesMissing(journal.lostImages().size());
       List<Work> todo = work.stream().filter(w -> !journal.isDone(w.layer(), w.unit())).toList();
       objective.prepare(todo.stream().map(Work::layer).distinct().toList());
+      if (workers.size() > 1) listener.workers(workers.stream().map(Model::backend).toList());
       listener.started(work.size(), work.size() - todo.size());
-      for (int from = 0; from < todo.size(); from += batch) {
-        List<Work> chunk = todo.subList(from, Math.min(todo.size(), from + batch));
-        List<RenderTarget> targets = new ArrayList<>();
-        for (Work w : chunk) {
-          targets.add(
-              model.unit(
-                  w.layer(),
-                  w.unit(),
-                  objective.forUnit(w.layer(), w.unit(), w.units(), options.seed())));
-        }
-        listener.chunkStarted(chunk.size());
-        List<RenderResult> results = model.render(targets, options, listener::step);
-        List<UnitResult> records = new ArrayList<>();
-        for (RenderResult r : results) {
-          Path png = imagePath(out, r.target().layer(), r.target().unit());
-          r.writePng(png, upscale);
-          RepresentativeSubstitution counts = r.rs(); // counted by the renderer on its final image
-          records.add(
-              new UnitResult(
-                  r.target().layer(),
-                  r.target().unit(),
-                  r.target().objective().describe(),
-                  r.status().label(),
-                  r.objectiveValue(),
-                  r.activation(),
-                  r.seed(),
-                  r.steps(),
-                  out.relativize(png).toString(),
-                  model.backend(),
-                  counts == null ? null : counts.value(),
-                  counts == null ? null : counts.above(),
-                  counts == null ? null : counts.ties(),
-                  r.rsTrajectory().isEmpty() ? null : r.rsTrajectoryText()));
-        }
-        journal.append(records);
-        listener.chunkDone(chunk.size());
-      }
+      List<List<Work>> chunks = new ArrayList<>();
+      for (int from = 0; from < todo.size(); from += batch)
+        chunks.add(todo.subList(from, Math.min(todo.size(), from + batch)));
+      RenderOptions opts = options;
+      new ChunkWorkers<>(
+              workers,
+              chunks,
+              CHUNKS,
+              (m, chunk, onStep) -> render(m, chunk, objective, opts, upscale, out, onStep),
+              options.steps(),
+              listener)
+          .run(journal::append);
+      journal.finish(work.stream().map(Work::key).toList());
       writeContactSheets(out, resolved, journal.results());
       return journal.results();
     }
+  }
+
+  private static final ChunkWorkers.Chunks<List<Work>> CHUNKS =
+      new ChunkWorkers.Chunks<>() {
+        @Override
+        public int units(List<Work> chunk) {
+          return chunk.size();
+        }
+
+        @Override
+        public String describe(List<Work> chunk) {
+          Work first = chunk.get(0);
+          Work last = chunk.get(chunk.size() - 1);
+          if (chunk.size() == 1) return first.layer() + " unit " + first.unit();
+          if (first.layer().equals(last.layer()))
+            return first.layer() + " units " + first.unit() + "-" + last.unit();
+          return first.layer()
+              + " unit "
+              + first.unit()
+              + " to "
+              + last.layer()
+              + " unit "
+              + last.unit();
+        }
+      };
+
+  /** One chunk on one worker's model: its images written, its rows for the journal. */
+  private static List<UnitResult> render(
+      Model model,
+      List<Work> chunk,
+      UnitObjective objective,
+      RenderOptions options,
+      int upscale,
+      Path out,
+      java.util.function.IntConsumer onStep) {
+    List<RenderTarget> targets = new ArrayList<>();
+    synchronized (objective) { // implementations need not be thread-safe
+      for (Work w : chunk) {
+        targets.add(
+            model.unit(
+                w.layer(),
+                w.unit(),
+                objective.forUnit(w.layer(), w.unit(), w.units(), options.seed())));
+      }
+    }
+    List<RenderResult> results =
+        model.render(targets, options, (step, steps) -> onStep.accept(step));
+    List<UnitResult> records = new ArrayList<>();
+    for (RenderResult r : results) {
+      Path png = imagePath(out, r.target().layer(), r.target().unit());
+      r.writePng(png, upscale);
+      RepresentativeSubstitution counts = r.rs(); // counted by the renderer on its final image
+      records.add(
+          new UnitResult(
+              r.target().layer(),
+              r.target().unit(),
+              r.target().objective().describe(),
+              r.status().label(),
+              r.objectiveValue(),
+              r.activation(),
+              r.seed(),
+              r.steps(),
+              out.relativize(png).toString(),
+              model.backend(),
+              counts == null ? null : counts.value(),
+              counts == null ? null : counts.above(),
+              counts == null ? null : counts.ties(),
+              r.rsTrajectory().isEmpty() ? null : r.rsTrajectoryText()));
+    }
+    return records;
+  }
+
+  /**
+   * The first of a sweep's worker models, after checking that they are models of one file that
+   * render alike (the device aside): anything else is a caller's mistake.
+   */
+  private static Model checkAlike(List<Model> workers) {
+    if (workers.isEmpty()) throw new IllegalArgumentException("a sweep needs a model to render on");
+    Model first = workers.get(0);
+    for (Model m : workers) {
+      if (!m.file().equals(first.file())
+          || m.mathMode() != first.mathMode()
+          || !m.imageShape().equals(first.imageShape())
+          || !java.util.Arrays.equals(m.normalization().mean(), first.normalization().mean())
+          || !java.util.Arrays.equals(m.normalization().std(), first.normalization().std())) {
+        throw new IllegalArgumentException(
+            "a sweep's workers render one model alike: "
+                + m.file()
+                + " ("
+                + m.backend()
+                + ", "
+                + m.mathMode()
+                + ") is not like "
+                + first.file()
+                + " ("
+                + first.backend()
+                + ", "
+                + first.mathMode()
+                + ")");
+      }
+    }
+    if (workers.stream().distinct().count() != workers.size())
+      throw new IllegalArgumentException("a sweep's workers need a model each");
+    return first;
   }
 
   /**

@@ -61,6 +61,7 @@ public final class SweepJournal implements AutoCloseable {
   private final Map<String, UnitResult> done = new LinkedHashMap<>();
   private final List<UnitResult> lostImages = new ArrayList<>();
   private final BufferedWriter out;
+  private boolean finished;
 
   public SweepJournal(Path dir) {
     this.dir = dir;
@@ -145,6 +146,7 @@ public final class SweepJournal implements AutoCloseable {
 
   /** Appends the results of one chunk and flushes them to disk. */
   public void append(List<UnitResult> results) {
+    if (finished) throw new IllegalStateException("the sweep journal in " + dir + " is finished");
     try {
       for (UnitResult r : results) {
         out.write(GSON.toJson(tree(r)));
@@ -152,6 +154,30 @@ public final class SweepJournal implements AutoCloseable {
         done.put(r.key(), r);
       }
       out.flush();
+      writeCsv();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the sweep journal in " + dir, e);
+    }
+  }
+
+  /**
+   * Ends the journal's appends and rewrites both files with the rows in {@code order} (unit keys,
+   * "layer#unit"; rows of units not in it after those, as they were): chunks finish in any order
+   * where several workers render them, and a sweep's files list its units in the sweep's order.
+   */
+  public void finish(List<String> order) {
+    Map<String, UnitResult> sorted = new LinkedHashMap<>();
+    for (String key : order) {
+      UnitResult r = done.get(key);
+      if (r != null) sorted.put(key, r);
+    }
+    for (UnitResult r : done.values()) sorted.putIfAbsent(r.key(), r);
+    done.clear();
+    done.putAll(sorted);
+    try {
+      finished = true;
+      out.close(); // the rewrite replaces the file this writer appends to
+      replace(dir.resolve(FILE), done.values().stream().map(r -> GSON.toJson(tree(r))).toList());
       writeCsv();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the sweep journal in " + dir, e);

@@ -119,6 +119,28 @@ class AnalyzeCommandTest {
   }
 
   @Test
+  void rendersSharedOverTwoWorkersGiveTheTablesOfOne() throws Exception {
+    CliRunner one = analyze(tmp.resolve("one"), "--layers", "relu2", "--units", "0-1");
+    assertEquals(0, one.exitCode(), one.err());
+    CliRunner two =
+        analyze(tmp.resolve("two"), "--layers", "relu2", "--units", "0-1", "--devices", "cpu:2");
+    assertEquals(0, two.exitCode(), two.err());
+    assertTrue(two.out().contains("2 workers: 2 x cpu"), two.out());
+    for (String file : List.of("units.csv", "am/results.jsonl", "iam/results.jsonl")) {
+      assertEquals(
+          Files.readString(tmp.resolve("one").resolve(file)),
+          Files.readString(tmp.resolve("two").resolve(file)),
+          file);
+    }
+    CliRunner none =
+        analyze(tmp.resolve("none"), "--layers", "relu2", "--units", "0-1", "--devices", "cpu:0");
+    assertEquals(2, none.exitCode(), none.err());
+    assertEquals(
+        "featviz: error: --devices cpu:0: the number of workers must be 1 to 64, not 0",
+        none.err().strip());
+  }
+
+  @Test
   void measuresThatDoNotFitAreRefusedBeforeAnyRender() {
     Path out = tmp.resolve("bad");
     CliRunner negative = analyze(out, "--layers", "conv1", "--units", "0-3");
