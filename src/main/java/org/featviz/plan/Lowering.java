@@ -17,22 +17,27 @@ import org.featviz.ir.Shape;
 import org.featviz.ir.Tensor;
 import org.featviz.ir.ValueInfo;
 import org.featviz.ops.BatchNormalizationSpec;
+import org.featviz.ops.Broadcast;
 import org.featviz.ops.ClipSpec;
 import org.featviz.ops.ConcatSpec;
 import org.featviz.ops.ConstantSpec;
+import org.featviz.ops.GatherSpec;
 import org.featviz.ops.GemmSpec;
 import org.featviz.ops.LrnSpec;
 import org.featviz.ops.MatMulSpec;
 import org.featviz.ops.OpContext;
 import org.featviz.ops.PadSpec;
+import org.featviz.ops.ReduceSpec;
 import org.featviz.ops.SliceSpec;
 import org.featviz.ops.SoftmaxSpec;
+import org.featviz.ops.SplitSpec;
 import org.featviz.ops.TransposeSpec;
 import org.featviz.ops.UnaryFunction;
 import org.featviz.ops.UnarySpec;
 import org.featviz.ops.UnsupportedOpException;
 import org.featviz.plan.CustomKernels.ArithmeticOp;
 import org.featviz.plan.CustomKernels.PadMode;
+import org.featviz.plan.CustomKernels.ReduceOp;
 
 /**
  * Lowers the nodes that a plan's targets need, in graph order, to {@link Step}s over {@link
@@ -264,6 +269,11 @@ final class Lowering {
       case "Concat" -> concat(node);
       case "Pad" -> pad(node);
       case "Slice" -> slice(node);
+      case "Split" -> split(node);
+      case "Gather" -> gather(node);
+      case "Max" -> extremum(node, ArithmeticOp.MAX);
+      case "Min" -> extremum(node, ArithmeticOp.MIN);
+      case "ReduceSum", "ReduceMean", "ReduceMax" -> reduce(node);
       case "Transpose" -> transpose(node);
       case "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity", "Dropout" -> alias(node);
       case "Constant" -> constant(node);
@@ -439,5 +449,72 @@ final class Lowering {
     DeviceValue x = in(node, 0);
     requireRank(node, x.shape(), CustomKernels.MAX_RANK);
     add(new TransposeStep(node, x, out(node, 0), TransposeSpec.perm(context(node))));
+  }
+
+  /** Split: one crop (a constant Pad by minus the part's offset) per output, all reading x. */
+  private void split(Node node) {
+    SplitSpec.Parts p = SplitSpec.parts(context(node));
+    DeviceValue x = in(node, 0);
+    requireRank(node, x.shape(), CustomKernels.MAX_RANK);
+    DeviceValue zero = hostWeight(node, "value", new float[] {0f});
+    for (int k = 0; k < p.sizes().length; k++) {
+      if (node.outputs().get(k).isEmpty()) continue;
+      int[] begin = new int[x.shape().rank()];
+      begin[p.axis()] = -p.offsets()[k];
+      add(new PadStep(node, x, zero, out(node, k), PadMode.CONSTANT, begin));
+    }
+  }
+
+  /** Gather with constant indices; they travel as whole floats (exact below 2^24). */
+  private void gather(Node node) {
+    GatherSpec.Layout g = GatherSpec.layout(context(node));
+    if (g.axisDim() > (1 << 24))
+      throw unsupported(
+          node, "an axis of " + g.axisDim() + " (the device gathers from at most 2^24)");
+    float[] index = new float[g.indices().length];
+    for (int k = 0; k < index.length; k++) index[k] = g.indices()[k];
+    DeviceValue idx = hostWeight(node, "indices", index.length == 0 ? new float[] {0f} : index);
+    add(new GatherStep(node, in(node, 0), idx, out(node, 0), g));
+  }
+
+  /**
+   * Max and Min: one input is an alias; more are folded left to right, two at a time, so that the
+   * earlier input wins a tie, as on the CPU.
+   */
+  private void extremum(Node node, ArithmeticOp op) {
+    int n = node.inputs().size();
+    if (n == 1) {
+      alias(node);
+      return;
+    }
+    DeviceValue acc = in(node, 0);
+    for (int i = 1; i < n; i++) {
+      DeviceValue b = in(node, i);
+      DeviceValue y;
+      if (i == n - 1) {
+        y = out(node, 0);
+      } else {
+        Shape s = Broadcast.multidirectional(acc.shape(), b.shape());
+        y = intermediate(node, "partial" + i, s);
+      }
+      requireRank(node, y.shape(), CustomKernels.MAX_RANK);
+      add(new ArithmeticStep(node, acc, b, y, op));
+      acc = y;
+    }
+  }
+
+  /** ReduceSum / ReduceMean / ReduceMax; with noop_with_empty_axes and no axes, an alias. */
+  private void reduce(Node node) {
+    ReduceSpec.Reduction r = ReduceSpec.reduction(context(node));
+    DeviceValue x = in(node, 0);
+    boolean any = false;
+    for (boolean b : r.reduced()) any |= b;
+    if (!any) {
+      alias(node);
+      return;
+    }
+    requireRank(node, x.shape(), CustomKernels.MAX_RANK);
+    ReduceOp op = ReduceOp.valueOf(r.kind().name());
+    add(new ReduceStep(node, x, out(node, 0), op, r.reduced()));
   }
 }

@@ -521,4 +521,65 @@ public abstract class DevicePlanOpsCases extends DeviceCases {
     org.junit.jupiter.api.Assertions.assertTrue(
         e.getMessage().contains("Slice node") && e.getMessage().contains("step 2"), e.getMessage());
   }
+
+  @Test
+  void gatherWithConstantIndicesAlongAnyAxis() {
+    // A scalar index (drops the axis), then repeated and negative indices along the last axis.
+    compare(
+        device,
+        graph()
+            .input("x", x(2, 5, 6))
+            .weight("first", Tensor.ofLongs(Shape.of(), longs(-4)))
+            .weight("cols", Tensor.ofLongs(Shape.of(2, 2), longs(5, 0, -1, 2)))
+            .node("Gather", List.of("x", "first"), "g", Map.of("axis", 1L))
+            .node("Gather", List.of("g", "cols"), "y", Map.of("axis", -1L)),
+        List.of("y"),
+        ELEMENTWISE,
+        1e-6,
+        44);
+  }
+
+  @Test
+  void reductionsOverAnyAxes() {
+    compare(
+        device,
+        graph()
+            .input("x", distinct(0.01f, 2, 3, 4, 5))
+            .weight("axes", Tensor.ofLongs(Shape.of(2), longs(0, -1)))
+            .node("ReduceMean", List.of("x"), "m", Map.of("axes", l(1, 2), "keepdims", 0L))
+            .node("ReduceSum", List.of("x", "axes"), "s", Map.of())
+            .node("ReduceMax", List.of("x"), "y", Map.of("axes", l(2))),
+        List.of("m", "s", "y"),
+        REDUCTION,
+        1e-6,
+        45);
+  }
+
+  @Test
+  void splitIsACropPerOutputAndMaxMinChainTheirInputs() {
+    compare(
+        device,
+        graph()
+            .input("x", x(2, 6, 3))
+            .weight("sizes", Tensor.ofLongs(Shape.of(3), longs(1, 3, 2)))
+            .node("Split", List.of("x", "sizes"), List.of("p0", "p1", "p2"), Map.of("axis", 1L))
+            .node("Tanh", List.of("p0"), "y", Map.of()),
+        List.of("y", "p2"),
+        ELEMENTWISE,
+        1e-6,
+        46);
+    compare(
+        device,
+        graph()
+            .input("a", distinct(0.1f, 2, 3))
+            .input("b", distinct(0.13f, 3))
+            .input("c", distinct(0.17f, 2, 1))
+            .node("Max", List.of("a", "b", "c"), "mx", Map.of())
+            .node("Min", List.of("a", "c"), "mn", Map.of())
+            .node("Min", List.of("b"), "y", Map.of()),
+        List.of("mx", "mn", "y"),
+        ELEMENTWISE,
+        1e-6,
+        47);
+  }
 }
