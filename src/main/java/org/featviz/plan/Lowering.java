@@ -428,21 +428,44 @@ final class Lowering {
 
   /**
    * Slice with unit steps is a constant Pad by minus the starts (a crop), and its gradient Pad's
-   * constant-mode backward (dy placed at the starts, zeros elsewhere); other steps are refused.
+   * constant-mode backward (dy placed at the starts, zeros elsewhere). Other steps (Swin's x[:,
+   * 0::2]) are one Gather per axis that changes, with the indices the range visits.
    */
   private void slice(Node node) {
     SliceSpec.Ranges r = SliceSpec.ranges(context(node));
     DeviceValue x = in(node, 0);
     requireRank(node, x.shape(), CustomKernels.MAX_RANK);
-    int[] begin = new int[r.begin().length];
-    for (int k = 0; k < begin.length; k++) {
-      if (r.step()[k] != 1 && r.dims()[k] > 1)
-        throw unsupported(
-            node, "step " + r.step()[k] + " on axis " + k + " (the device slices with step 1)");
-      begin[k] = -r.begin()[k];
+    boolean unitSteps = true;
+    for (int k = 0; k < r.begin().length; k++) unitSteps &= r.step()[k] == 1 || r.dims()[k] <= 1;
+    if (unitSteps) {
+      int[] begin = new int[r.begin().length];
+      for (int k = 0; k < begin.length; k++) begin[k] = -r.begin()[k];
+      DeviceValue zero = hostWeight(node, "value", new float[] {0f});
+      add(new PadStep(node, x, zero, out(node, 0), PadMode.CONSTANT, begin));
+      return;
     }
-    DeviceValue zero = hostWeight(node, "value", new float[] {0f});
-    add(new PadStep(node, x, zero, out(node, 0), PadMode.CONSTANT, begin));
+    List<Integer> changed = new ArrayList<>();
+    for (int k = 0; k < r.dims().length; k++)
+      if (r.dims()[k] != x.shape().dim(k) || r.begin()[k] != 0 || r.step()[k] != 1) changed.add(k);
+    DeviceValue from = x;
+    for (int c = 0; c < changed.size(); c++) {
+      int k = changed.get(c);
+      Shape s = from.shape();
+      int[] idx = new int[r.dims()[k]];
+      for (int j = 0; j < idx.length; j++) idx[j] = r.begin()[k] + j * r.step()[k];
+      float[] index = new float[idx.length];
+      for (int j = 0; j < idx.length; j++) index[j] = idx[j];
+      DeviceValue indices =
+          hostWeight(node, "indices" + k, index.length == 0 ? new float[] {0f} : index);
+      GatherSpec.Layout g =
+          new GatherSpec.Layout(s.size(0, k), s.dim(k), s.size(k + 1, s.rank()), idx);
+      DeviceValue y =
+          c == changed.size() - 1
+              ? out(node, 0)
+              : intermediate(node, "axis" + k, s.withDim(k, idx.length));
+      add(new GatherStep(node, from, indices, y, g));
+      from = y;
+    }
   }
 
   private void transpose(Node node) {

@@ -25,12 +25,10 @@ class DeviceConformanceTest {
   /**
    * Cases the CPU passes and the device plan refuses (dilated pooling, once refused, runs the pool
    * kernels): Dropout's mask, a bool output (readable since bool test data is), which the device,
-   * holding float32 values only, does not produce; the data output is lowered. Slice with steps
-   * other than 1 (the device crops, by the Pad kernels).
+   * holding float32 values only, does not produce; the data output is lowered.
    */
   private static final Set<String> REFUSED =
-      Set.of(
-          "test_dropout_default_mask", "test_dropout_default_mask_ratio", "test_slice_neg_steps");
+      Set.of("test_dropout_default_mask", "test_dropout_default_mask_ratio");
 
   @Test
   void everyCaseTheCpuPassesPassesOnTheEmulatorUnlessRefusedByDesign() {
