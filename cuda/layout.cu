@@ -20,6 +20,13 @@
 // pad_backward_constant: the gradient of constant-mode Pad: dx[c] = dy[c + begin] where that lies inside y, else 0
 //   (an element cropped away by a negative pad gets no gradient).
 //   Launch (both): any 1-D grid and block; grid-stride loops over y's (forward) or x's (backward) elements.
+//
+// gather_forward: Gather with constant indices along one axis, x seen as [outer, axis_dim, inner] and y as
+//   [outer, count, inner]: y[o, k, j] = x[o, index[k], j]. The indices are floats holding whole numbers in
+//   [0, axis_dim) (exact below 2^24; the host checks), so they upload as an ordinary weight.
+// gather_backward: dx[o, a, j] = sum over the k with index[k] = a of dy[o, k, j] (+ dx when accumulating): one
+//   thread per dx element looping over the indices, so a repeated index sums without atomics, in a fixed order.
+//   Launch (both): any 1-D grid and block; grid-stride loops over y's (forward) or x's (backward) elements.
 
 #define PAD_CONSTANT 0
 #define PAD_REFLECT 1
@@ -135,5 +142,33 @@ extern "C" __global__ void pad_backward_constant(const float* __restrict__ dy, f
     });
     const float g = dst >= 0 ? dy[dst] : 0.0f;
     dx[j] = accumulate ? dx[j] + g : g;
+  }
+}
+
+extern "C" __global__ void gather_forward(const float* __restrict__ x, float* __restrict__ y,
+                                          const float* __restrict__ index, int outer, int axis_dim, int count,
+                                          int inner) {
+  const int n = outer * count * inner;
+  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
+    const int j = i % inner;
+    const int k = (i / inner) % count;
+    const int o = i / (inner * count);
+    y[i] = x[(o * axis_dim + (int) index[k]) * inner + j];
+  }
+}
+
+extern "C" __global__ void gather_backward(const float* __restrict__ dy, float* __restrict__ dx,
+                                           const float* __restrict__ index, int outer, int axis_dim, int count,
+                                           int inner, int accumulate) {
+  const int n = outer * axis_dim * inner;
+  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
+    const int j = i % inner;
+    const int a = (i / inner) % axis_dim;
+    const int o = i / (inner * axis_dim);
+    float g = 0.0f;
+    for (int k = 0; k < count; k++) {
+      if ((int) index[k] == a) g += dy[(o * count + k) * inner + j];
+    }
+    dx[i] = accumulate ? dx[i] + g : g;
   }
 }

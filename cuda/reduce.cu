@@ -1,12 +1,79 @@
-// Row reductions. Shape legend: R rows, C columns; x is [R, C] row-major.
+// Row reductions, and ONNX's reductions over any axes. Shape legend: R rows, C columns; x is [R, C] row-major.
 //
 // row_sum: y[r] = sum over c of x[r, c], for x [R, C] and y [R].
 // Launch: grid (R), block (B) with B a multiple of 32 and at most 1024, no dynamic shared memory.
 // Each thread adds up a strided slice of its row; then the block reduces the B partial sums: a
 // shuffle tree within each warp, the warp totals through shared memory, a last shuffle tree in warp 0
 // (block_sum_to_first, cuda/common.cuh).
+//
+// reduce_axes_forward: ONNX ReduceSum (op 0), ReduceMean (1) and ReduceMax (2) of x (dims [D0..D5], lower ranks
+//   padded with leading 1s) over the axes whose bit is set in `mask` (bit k for dimension k): y, contiguous with
+//   the dims of x where the reduced ones are 1 (keepdims or not, the element order is the same), holds the sum,
+//   the sum / R (R the product of the reduced dims) or the maximum of each group of R elements. The maximum
+//   propagates NaN (the first NaN wins) and otherwise keeps the first of equal maxima.
+//   Launch: any 1-D grid and block; a grid-stride loop, one thread per output element summing its R elements.
+// reduce_axes_backward: dx[i] = dy[o(i)] (sum), dy[o(i)] / R (mean), or for max dy[o(i)] at the first maximum of
+//   the group (the element the forward's maximum came from) and 0 at the others; (+ dx when accumulating).
+//   Launch: any 1-D grid and block; a grid-stride loop, one thread per x element (for max it rescans its group).
+
+#define REDUCE_SUM 0
+#define REDUCE_MEAN 1
+#define REDUCE_MAX 2
 
 #include "common.cuh"
+
+// The dims of x, which of them are reduced, and the element strides of x and of y.
+struct ReduceDims {
+  int d[6];
+  int reduced[6];
+  int xs[6];
+  int ys[6];
+  int group;  // R
+};
+
+static __device__ __forceinline__ ReduceDims reduce_dims(int d0, int d1, int d2, int d3, int d4, int d5, int mask) {
+  const int d[6] = {d0, d1, d2, d3, d4, d5};
+  ReduceDims r;
+  r.group = 1;
+  int xs = 1;
+  int ys = 1;
+  for (int k = 5; k >= 0; k--) {
+    r.d[k] = d[k];
+    r.reduced[k] = (mask >> k) & 1;
+    r.xs[k] = xs;
+    r.ys[k] = ys;
+    xs *= d[k];
+    if (r.reduced[k]) r.group *= d[k];
+    else ys *= d[k];
+  }
+  return r;
+}
+
+// The offset in x of element r (0 <= r < R) of the group that starts at offset base.
+static __device__ __forceinline__ int reduce_member(const ReduceDims& g, int base, int r) {
+  int offset = base;
+  for (int k = 5; k >= 0; k--) {
+    if (!g.reduced[k]) continue;
+    offset += (r % g.d[k]) * g.xs[k];
+    r /= g.d[k];
+  }
+  return offset;
+}
+
+// The offset in x of the first maximum of the group at base (the first NaN where there is one).
+static __device__ int reduce_argmax(const ReduceDims& g, const float* x, int base) {
+  int best = base;
+  float m = x[base];
+  for (int r = 1; r < g.group && m == m; r++) {
+    const int at = reduce_member(g, base, r);
+    const float v = x[at];
+    if (v > m || v != v) {
+      m = v;
+      best = at;
+    }
+  }
+  return best;
+}
 
 extern "C" __global__ void row_sum(const float* __restrict__ x, float* __restrict__ y, int rows, int cols) {
   __shared__ float warp_totals[32];
@@ -17,4 +84,53 @@ extern "C" __global__ void row_sum(const float* __restrict__ x, float* __restric
   for (int c = threadIdx.x; c < cols; c += blockDim.x) partial += row[c];
   const float total = block_sum_to_first(partial, warp_totals);
   if (threadIdx.x == 0) y[r] = total;
+}
+
+extern "C" __global__ void reduce_axes_forward(const float* __restrict__ x, float* __restrict__ y, int op,
+                                               int d0, int d1, int d2, int d3, int d4, int d5, int mask) {
+  const ReduceDims g = reduce_dims(d0, d1, d2, d3, d4, d5, mask);
+  int n = 1;
+  for (int k = 0; k < 6; k++) if (!g.reduced[k]) n *= g.d[k];
+  if (g.group == 0) n = 0;  // an empty group has no value to give
+  for (int o = blockIdx.x * blockDim.x + threadIdx.x; o < n; o += gridDim.x * blockDim.x) {
+    // The group's first element: o's coordinates along the kept dims, at x's strides.
+    int base = 0;
+    for (int k = 0; k < 6; k++) {
+      if (!g.reduced[k]) base += ((o / g.ys[k]) % g.d[k]) * g.xs[k];
+    }
+    float v;
+    if (op == REDUCE_MAX) {
+      v = x[reduce_argmax(g, x, base)];
+    } else if (op == REDUCE_SUM || op == REDUCE_MEAN) {
+      float sum = 0.0f;
+      for (int r = 0; r < g.group; r++) sum += x[reduce_member(g, base, r)];
+      v = op == REDUCE_MEAN ? sum / (float) g.group : sum;
+    } else {
+      v = quiet_nan();  // an unknown op code must not pass unnoticed
+    }
+    y[o] = v;
+  }
+}
+
+extern "C" __global__ void reduce_axes_backward(const float* __restrict__ x, const float* __restrict__ dy,
+                                                float* __restrict__ dx, int op, int accumulate,
+                                                int d0, int d1, int d2, int d3, int d4, int d5, int mask) {
+  const ReduceDims g = reduce_dims(d0, d1, d2, d3, d4, d5, mask);
+  const int n = d0 * d1 * d2 * d3 * d4 * d5;
+  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
+    int o = 0;
+    int base = 0;
+    for (int k = 0; k < 6; k++) {
+      if (g.reduced[k]) continue;
+      const int c = (i / g.xs[k]) % g.d[k];
+      o += c * g.ys[k];
+      base += c * g.xs[k];
+    }
+    float v;
+    if (op == REDUCE_SUM) v = dy[o];
+    else if (op == REDUCE_MEAN) v = dy[o] / (float) g.group;
+    else if (op == REDUCE_MAX) v = reduce_argmax(g, x, base) == i ? dy[o] : 0.0f;
+    else v = quiet_nan();
+    dx[i] = accumulate ? dx[i] + v : v;
+  }
 }

@@ -42,9 +42,14 @@ public final class CpuKernels {
     register(new ArithmeticRef(ArithmeticRef.Op.SUB), "Sub");
     register(new ArithmeticRef(ArithmeticRef.Op.MUL), "Mul");
     register(new ArithmeticRef(ArithmeticRef.Op.DIV), "Div");
+    register(new ExtremumRef(true), "Max");
+    register(new ExtremumRef(false), "Min");
+    register(new ReduceRef(), "ReduceSum", "ReduceMean", "ReduceMax");
     register(new ConcatRef(), "Concat");
     register(new ReshapeRef(), "Reshape", "Flatten", "Squeeze", "Unsqueeze");
     register(new SliceRef(), "Slice");
+    register(new SplitRef(), "Split");
+    register(new GatherRef(), "Gather");
     register(new TransposeRef(), "Transpose");
     register(new ConstantRef(), "Constant");
     if (Blas.available()) FAST.put("Conv", new ConvBlas());

@@ -28,11 +28,15 @@ public final class Ops {
     register(GemmSpec.INSTANCE, "Gemm");
     register(MatMulSpec.INSTANCE, "MatMul");
     register(BroadcastSpec.INSTANCE, "Add", "Sub", "Mul", "Div");
+    register(VariadicBroadcastSpec.INSTANCE, "Max", "Min");
+    register(ReduceSpec.INSTANCE, "ReduceSum", "ReduceMean", "ReduceMax");
     register(ConcatSpec.INSTANCE, "Concat");
     register(FlattenSpec.INSTANCE, "Flatten");
     register(ReshapeSpec.INSTANCE, "Reshape");
     register(SqueezeSpec.INSTANCE, "Squeeze", "Unsqueeze");
     register(SliceSpec.INSTANCE, "Slice");
+    register(SplitSpec.INSTANCE, "Split");
+    register(GatherSpec.INSTANCE, "Gather");
     register(TransposeSpec.INSTANCE, "Transpose");
     register(ConstantSpec.INSTANCE, "Constant");
   }

@@ -18,13 +18,18 @@ public final class DropPassThrough {
   public static Graph apply(Graph g) {
     Map<String, String> rename = new HashMap<>();
     List<Node> kept = new ArrayList<>();
+    // PyTorch exports name Dropout's mask even where nothing reads it.
+    java.util.Set<String> read = new java.util.HashSet<>(g.outputs());
+    for (Node n : g.nodes()) read.addAll(n.inputs());
     for (Node n : g.nodes()) {
       List<String> ins = new ArrayList<>();
       for (String i : n.inputs()) ins.add(resolve(rename, i));
       boolean passThrough =
           n.opType().equals("Identity")
               || (n.opType().equals("Dropout")
-                  && (n.outputs().size() == 1 || n.outputs().get(1).isEmpty()));
+                  && (n.outputs().size() == 1
+                      || n.outputs().get(1).isEmpty()
+                      || !read.contains(n.outputs().get(1))));
       if (passThrough && !g.outputs().contains(n.output())) {
         rename.put(n.output(), ins.get(0));
       } else {

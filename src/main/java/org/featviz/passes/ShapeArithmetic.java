@@ -38,6 +38,8 @@ final class ShapeArithmetic {
           "Reshape",
           "Flatten",
           "Slice",
+          "Transpose",
+          "ScatterND",
           "Expand",
           "Range",
           "Equal",
@@ -134,6 +136,8 @@ final class ShapeArithmetic {
         yield in[0].reshape(Shape.of(x.size(0, axis), x.size(axis, x.rank())));
       }
       case "Slice" -> slice(n, opset, in);
+      case "Transpose" -> transpose(n, in[0], a.getInts("perm", null));
+      case "ScatterND" -> scatterNd(n, in[0], in[1], in[2], a.getString("reduction", "none"));
       case "Expand" -> {
         Shape target = shapeFrom(n, in[1].longs());
         Shape out = Broadcast.multidirectional(in[0].shape(), target);
@@ -201,6 +205,76 @@ final class ShapeArithmetic {
   }
 
   /** A tensor of shape out whose element i is element src(i) of t, in t's dtype. */
+  /**
+   * ScatterND without reduction: data with the slices that indices[..., :] address replaced by
+   * updates, as Swin's shifted-window mask writes its constant regions.
+   */
+  private static Tensor scatterNd(Node n, Tensor data, Tensor indices, Tensor updates, String red) {
+    if (!red.equals("none")) throw error(n, "reduction '" + red + "' is not folded");
+    if (data.dtype() != updates.dtype())
+      throw error(n, "data is " + data.dtype() + " but updates are " + updates.dtype());
+    Shape ds = data.shape();
+    Shape is = indices.shape();
+    if (is.rank() == 0) throw error(n, "indices must have at least one dimension");
+    int k = is.dim(is.rank() - 1);
+    if (k > ds.rank()) throw error(n, "index tuples of " + k + " exceed the rank of " + ds);
+    int tuples = is.size(0, is.rank() - 1);
+    int slice = ds.size(k, ds.rank());
+    if (updates.size() != tuples * slice)
+      throw error(n, "updates " + updates.shape() + " do not match indices " + is + " into " + ds);
+    long[] idx = indices.longs();
+    int[] strides = ds.strides();
+    int[] target = new int[updates.size()];
+    for (int t = 0; t < tuples; t++) {
+      int at = 0;
+      for (int j = 0; j < k; j++) {
+        long v = idx[t * k + j];
+        if (v < 0) v += ds.dim(j);
+        if (v < 0 || v >= ds.dim(j))
+          throw error(
+              n, "index " + idx[t * k + j] + " is out of range for axis " + j + " of " + ds);
+        at += (int) v * strides[j];
+      }
+      for (int e = 0; e < slice; e++) target[t * slice + e] = at + e;
+    }
+    if (data.dtype() == DType.FLOAT) {
+      float[] v = data.data().clone();
+      for (int i = 0; i < target.length; i++) v[target[i]] = updates.data()[i];
+      return Tensor.of(ds, v);
+    }
+    long[] v = data.longs().clone();
+    for (int i = 0; i < target.length; i++) v[target[i]] = updates.longs()[i];
+    return Tensor.ofInts(data.dtype(), ds, v);
+  }
+
+  /** Transpose (perm default: the axes reversed), as PyTorch's Pad exports its int64 pads. */
+  private static Tensor transpose(Node n, Tensor x, long[] perm) {
+    int r = x.shape().rank();
+    int[] p = new int[r];
+    boolean[] seen = new boolean[r];
+    for (int k = 0; k < r; k++) {
+      long v = perm == null ? r - 1 - k : k < perm.length ? perm[k] : -1;
+      if (v < 0 || v >= r || seen[(int) v] || (perm != null && perm.length != r))
+        throw error(n, "perm " + Arrays.toString(perm) + " is not a permutation of " + r + " axes");
+      seen[(int) v] = true;
+      p[k] = (int) v;
+    }
+    int[] strides = x.shape().strides();
+    int[] dims = new int[r];
+    for (int k = 0; k < r; k++) dims[k] = x.shape().dim(p[k]);
+    return take(
+        x,
+        Shape.of(dims),
+        i -> {
+          int src = 0;
+          for (int k = r - 1; k >= 0; k--) {
+            src += (i % dims[k]) * strides[p[k]];
+            i /= dims[k];
+          }
+          return src;
+        });
+  }
+
   private static Tensor take(Tensor t, Shape out, IntUnaryOperator src) {
     if (out.size() > MAX_ELEMENTS)
       throw new IllegalArgumentException(out + " is too large to fold");

@@ -6,9 +6,9 @@ import org.featviz.ir.Node;
 import org.featviz.plan.CustomKernels.ArithmeticOp;
 
 /**
- * Add, Sub, Mul and Div with ONNX broadcasting (up to 6-D) by the arithmetic kernels. The backward
- * gives each operand that needs one its gradient, summed over the dimensions along which it was
- * broadcast; Mul and Div read both operands, Add and Sub neither.
+ * Add, Sub, Mul, Div and two-input Max and Min with ONNX broadcasting (up to 6-D) by the arithmetic
+ * kernels. The backward gives each operand that needs one its gradient, summed over the dimensions
+ * along which it was broadcast; Mul, Div, Max and Min read the operands, Add and Sub neither.
  */
 final class ArithmeticStep extends Step {
   private final ArithmeticOp op;
@@ -41,16 +41,22 @@ final class ArithmeticStep extends Step {
   }
 
   private boolean readsOperands() {
-    return op == ArithmeticOp.MUL || op == ArithmeticOp.DIV;
+    return op != ArithmeticOp.ADD && op != ArithmeticOp.SUB;
+  }
+
+  private boolean comparesOperands() {
+    return op == ArithmeticOp.MAX || op == ArithmeticOp.MIN;
   }
 
   /**
-   * Mul's and Div's gradients read the other operand (Div's gradient of b reads both); Add's and
-   * Sub's neither.
+   * Mul's and Div's gradients read the other operand (Div's gradient of b reads both), Max's and
+   * Min's both (which one won); Add's and Sub's neither.
    */
   @Override
   List<DeviceValue> savedForBackward() {
     if (!readsOperands()) return List.of();
+    if (comparesOperands())
+      return gradIn(0) == null && gradIn(1) == null ? List.of() : List.of(input(0), input(1));
     java.util.Set<DeviceValue> saved = new java.util.LinkedHashSet<>();
     if (gradIn(0) != null) saved.add(input(1));
     if (gradIn(1) != null) {

@@ -27,12 +27,14 @@ public final class CustomKernels {
   /** From this many terms per gradient element on, a block (not a thread) sums them. */
   static final int REDUCE_BY_BLOCK_FROM = 64;
 
-  /** ONNX Add, Sub, Mul, Div: the op codes of cuda/arithmetic.cu. */
+  /** ONNX Add, Sub, Mul, Div and two-input Max, Min: the op codes of cuda/arithmetic.cu. */
   public enum ArithmeticOp {
     ADD,
     SUB,
     MUL,
-    DIV;
+    DIV,
+    MAX,
+    MIN;
 
     int code() {
       return ordinal();
@@ -45,6 +47,17 @@ public final class CustomKernels {
     REFLECT,
     EDGE,
     WRAP;
+
+    int code() {
+      return ordinal();
+    }
+  }
+
+  /** ReduceSum, ReduceMean, ReduceMax: the op codes of cuda/reduce.cu's axis reductions. */
+  public enum ReduceOp {
+    SUM,
+    MEAN,
+    MAX;
 
     int code() {
       return ordinal();
@@ -263,6 +276,102 @@ public final class CustomKernels {
     KernelArgs args = new KernelArgs().ptr(dy).ptr(dx).i32(flag(accumulate));
     ints(ints(ints(args, rightAligned(xDims, 1)), rightAligned(begin, 0)), rightAligned(yDims, 1));
     launch(device, "pad_backward_constant", n, args);
+  }
+
+  /**
+   * Gather with constant indices: y [outer, index count, inner] = x [outer, axisDim, inner] at the
+   * rows {@code index} holds (whole floats in [0, axisDim), on the device).
+   */
+  public static void gatherForward(
+      Device device,
+      DeviceBuffer x,
+      DeviceBuffer y,
+      DeviceBuffer index,
+      int outer,
+      int axisDim,
+      int count,
+      int inner) {
+    long n = (long) outer * count * inner;
+    if (n == 0) return;
+    launch(
+        device,
+        "gather_forward",
+        n,
+        new KernelArgs().ptr(x).ptr(y).ptr(index).i32(outer).i32(axisDim).i32(count).i32(inner));
+  }
+
+  /** dx [outer, axisDim, inner] = dy summed back at the rows read (+ dx); rows not read get 0. */
+  public static void gatherBackward(
+      Device device,
+      DeviceBuffer dy,
+      DeviceBuffer dx,
+      DeviceBuffer index,
+      int outer,
+      int axisDim,
+      int count,
+      int inner,
+      boolean accumulate) {
+    long n = (long) outer * axisDim * inner;
+    if (n == 0) return;
+    launch(
+        device,
+        "gather_backward",
+        n,
+        new KernelArgs()
+            .ptr(dy)
+            .ptr(dx)
+            .ptr(index)
+            .i32(outer)
+            .i32(axisDim)
+            .i32(count)
+            .i32(inner)
+            .i32(flag(accumulate)));
+  }
+
+  // ---- cuda/reduce.cu
+  // -------------------------------------------------------------------------------------------
+
+  /** The reduced axes of x (dims {@code xDims}), right-aligned into cuda/reduce.cu's bit mask. */
+  private static int reduceMask(int[] xDims, boolean[] reduced) {
+    int mask = 0;
+    for (int k = 0; k < reduced.length; k++)
+      if (reduced[k]) mask |= 1 << (MAX_RANK - xDims.length + k);
+    return mask;
+  }
+
+  /** y = the sum, mean or maximum of x over the reduced axes (y holds x's kept elements). */
+  public static void reduceAxesForward(
+      Device device, ReduceOp op, DeviceBuffer x, DeviceBuffer y, int[] xDims, boolean[] reduced) {
+    long n = 1;
+    long group = 1;
+    for (int k = 0; k < xDims.length; k++) {
+      if (reduced[k]) group *= xDims[k];
+      else n *= xDims[k];
+    }
+    if (n == 0 || group == 0) return;
+    KernelArgs args = new KernelArgs().ptr(x).ptr(y).i32(op.code());
+    ints(args, rightAligned(xDims, 1)).i32(reduceMask(xDims, reduced));
+    launch(device, "reduce_axes_forward", n, args);
+  }
+
+  /**
+   * dx = dy spread over each group (sum), divided by the group size (mean), or at the group's first
+   * maximum only (max, which reads x); + dx where accumulating.
+   */
+  public static void reduceAxesBackward(
+      Device device,
+      ReduceOp op,
+      DeviceBuffer x,
+      DeviceBuffer dy,
+      DeviceBuffer dx,
+      int[] xDims,
+      boolean[] reduced,
+      boolean accumulate) {
+    long n = product(xDims);
+    if (n == 0) return;
+    KernelArgs args = new KernelArgs().ptr(x).ptr(dy).ptr(dx).i32(op.code()).i32(flag(accumulate));
+    ints(args, rightAligned(xDims, 1)).i32(reduceMask(xDims, reduced));
+    launch(device, "reduce_axes_backward", n, args);
   }
 
   // ---- cuda/pointwise.cu

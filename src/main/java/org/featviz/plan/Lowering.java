@@ -17,22 +17,27 @@ import org.featviz.ir.Shape;
 import org.featviz.ir.Tensor;
 import org.featviz.ir.ValueInfo;
 import org.featviz.ops.BatchNormalizationSpec;
+import org.featviz.ops.Broadcast;
 import org.featviz.ops.ClipSpec;
 import org.featviz.ops.ConcatSpec;
 import org.featviz.ops.ConstantSpec;
+import org.featviz.ops.GatherSpec;
 import org.featviz.ops.GemmSpec;
 import org.featviz.ops.LrnSpec;
 import org.featviz.ops.MatMulSpec;
 import org.featviz.ops.OpContext;
 import org.featviz.ops.PadSpec;
+import org.featviz.ops.ReduceSpec;
 import org.featviz.ops.SliceSpec;
 import org.featviz.ops.SoftmaxSpec;
+import org.featviz.ops.SplitSpec;
 import org.featviz.ops.TransposeSpec;
 import org.featviz.ops.UnaryFunction;
 import org.featviz.ops.UnarySpec;
 import org.featviz.ops.UnsupportedOpException;
 import org.featviz.plan.CustomKernels.ArithmeticOp;
 import org.featviz.plan.CustomKernels.PadMode;
+import org.featviz.plan.CustomKernels.ReduceOp;
 
 /**
  * Lowers the nodes that a plan's targets need, in graph order, to {@link Step}s over {@link
@@ -264,6 +269,11 @@ final class Lowering {
       case "Concat" -> concat(node);
       case "Pad" -> pad(node);
       case "Slice" -> slice(node);
+      case "Split" -> split(node);
+      case "Gather" -> gather(node);
+      case "Max" -> extremum(node, ArithmeticOp.MAX);
+      case "Min" -> extremum(node, ArithmeticOp.MIN);
+      case "ReduceSum", "ReduceMean", "ReduceMax" -> reduce(node);
       case "Transpose" -> transpose(node);
       case "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity", "Dropout" -> alias(node);
       case "Constant" -> constant(node);
@@ -418,26 +428,116 @@ final class Lowering {
 
   /**
    * Slice with unit steps is a constant Pad by minus the starts (a crop), and its gradient Pad's
-   * constant-mode backward (dy placed at the starts, zeros elsewhere); other steps are refused.
+   * constant-mode backward (dy placed at the starts, zeros elsewhere). Other steps (Swin's x[:,
+   * 0::2]) are one Gather per axis that changes, with the indices the range visits.
    */
   private void slice(Node node) {
     SliceSpec.Ranges r = SliceSpec.ranges(context(node));
     DeviceValue x = in(node, 0);
     requireRank(node, x.shape(), CustomKernels.MAX_RANK);
-    int[] begin = new int[r.begin().length];
-    for (int k = 0; k < begin.length; k++) {
-      if (r.step()[k] != 1 && r.dims()[k] > 1)
-        throw unsupported(
-            node, "step " + r.step()[k] + " on axis " + k + " (the device slices with step 1)");
-      begin[k] = -r.begin()[k];
+    boolean unitSteps = true;
+    for (int k = 0; k < r.begin().length; k++) unitSteps &= r.step()[k] == 1 || r.dims()[k] <= 1;
+    if (unitSteps) {
+      int[] begin = new int[r.begin().length];
+      for (int k = 0; k < begin.length; k++) begin[k] = -r.begin()[k];
+      DeviceValue zero = hostWeight(node, "value", new float[] {0f});
+      add(new PadStep(node, x, zero, out(node, 0), PadMode.CONSTANT, begin));
+      return;
     }
-    DeviceValue zero = hostWeight(node, "value", new float[] {0f});
-    add(new PadStep(node, x, zero, out(node, 0), PadMode.CONSTANT, begin));
+    List<Integer> changed = new ArrayList<>();
+    for (int k = 0; k < r.dims().length; k++)
+      if (r.dims()[k] != x.shape().dim(k) || r.begin()[k] != 0 || r.step()[k] != 1) changed.add(k);
+    DeviceValue from = x;
+    for (int c = 0; c < changed.size(); c++) {
+      int k = changed.get(c);
+      Shape s = from.shape();
+      int[] idx = new int[r.dims()[k]];
+      for (int j = 0; j < idx.length; j++) idx[j] = r.begin()[k] + j * r.step()[k];
+      float[] index = new float[idx.length];
+      for (int j = 0; j < idx.length; j++) index[j] = idx[j];
+      DeviceValue indices =
+          hostWeight(node, "indices" + k, index.length == 0 ? new float[] {0f} : index);
+      GatherSpec.Layout g =
+          new GatherSpec.Layout(s.size(0, k), s.dim(k), s.size(k + 1, s.rank()), idx);
+      DeviceValue y =
+          c == changed.size() - 1
+              ? out(node, 0)
+              : intermediate(node, "axis" + k, s.withDim(k, idx.length));
+      add(new GatherStep(node, from, indices, y, g));
+      from = y;
+    }
   }
 
   private void transpose(Node node) {
     DeviceValue x = in(node, 0);
     requireRank(node, x.shape(), CustomKernels.MAX_RANK);
     add(new TransposeStep(node, x, out(node, 0), TransposeSpec.perm(context(node))));
+  }
+
+  /** Split: one crop (a constant Pad by minus the part's offset) per output, all reading x. */
+  private void split(Node node) {
+    SplitSpec.Parts p = SplitSpec.parts(context(node));
+    DeviceValue x = in(node, 0);
+    requireRank(node, x.shape(), CustomKernels.MAX_RANK);
+    DeviceValue zero = hostWeight(node, "value", new float[] {0f});
+    for (int k = 0; k < p.sizes().length; k++) {
+      if (node.outputs().get(k).isEmpty()) continue;
+      int[] begin = new int[x.shape().rank()];
+      begin[p.axis()] = -p.offsets()[k];
+      add(new PadStep(node, x, zero, out(node, k), PadMode.CONSTANT, begin));
+    }
+  }
+
+  /** Gather with constant indices; they travel as whole floats (exact below 2^24). */
+  private void gather(Node node) {
+    GatherSpec.Layout g = GatherSpec.layout(context(node));
+    if (g.axisDim() > (1 << 24))
+      throw unsupported(
+          node, "an axis of " + g.axisDim() + " (the device gathers from at most 2^24)");
+    float[] index = new float[g.indices().length];
+    for (int k = 0; k < index.length; k++) index[k] = g.indices()[k];
+    DeviceValue idx = hostWeight(node, "indices", index.length == 0 ? new float[] {0f} : index);
+    add(new GatherStep(node, in(node, 0), idx, out(node, 0), g));
+  }
+
+  /**
+   * Max and Min: one input is an alias; more are folded left to right, two at a time, so that the
+   * earlier input wins a tie, as on the CPU.
+   */
+  private void extremum(Node node, ArithmeticOp op) {
+    int n = node.inputs().size();
+    if (n == 1) {
+      alias(node);
+      return;
+    }
+    DeviceValue acc = in(node, 0);
+    for (int i = 1; i < n; i++) {
+      DeviceValue b = in(node, i);
+      DeviceValue y;
+      if (i == n - 1) {
+        y = out(node, 0);
+      } else {
+        Shape s = Broadcast.multidirectional(acc.shape(), b.shape());
+        y = intermediate(node, "partial" + i, s);
+      }
+      requireRank(node, y.shape(), CustomKernels.MAX_RANK);
+      add(new ArithmeticStep(node, acc, b, y, op));
+      acc = y;
+    }
+  }
+
+  /** ReduceSum / ReduceMean / ReduceMax; with noop_with_empty_axes and no axes, an alias. */
+  private void reduce(Node node) {
+    ReduceSpec.Reduction r = ReduceSpec.reduction(context(node));
+    DeviceValue x = in(node, 0);
+    boolean any = false;
+    for (boolean b : r.reduced()) any |= b;
+    if (!any) {
+      alias(node);
+      return;
+    }
+    requireRank(node, x.shape(), CustomKernels.MAX_RANK);
+    ReduceOp op = ReduceOp.valueOf(r.kind().name());
+    add(new ReduceStep(node, x, out(node, 0), op, r.reduced()));
   }
 }

@@ -131,6 +131,80 @@ class ConformanceTest {
     }
   }
 
+  /**
+   * The node cases of Gather (constant indices), ReduceSum / ReduceMean / ReduceMax, Split and
+   * float Max / Min, with the expanded cases (Softmax, MeanVarianceNormalization) they complete.
+   */
+  static final List<String> GATHER_REDUCE_SPLIT_CASES =
+      List.of(
+          "test_gather_0",
+          "test_gather_1",
+          "test_gather_2d_indices",
+          "test_gather_negative_indices",
+          "test_max_example",
+          "test_max_float32",
+          "test_max_one_input",
+          "test_max_two_inputs",
+          "test_min_example",
+          "test_min_float32",
+          "test_min_one_input",
+          "test_min_two_inputs",
+          "test_mvn_expanded",
+          "test_reduce_max_default_axes_keepdim_example",
+          "test_reduce_max_default_axes_keepdims_random",
+          "test_reduce_max_do_not_keepdims_example",
+          "test_reduce_max_do_not_keepdims_random",
+          "test_reduce_max_keepdims_example",
+          "test_reduce_max_keepdims_random",
+          "test_reduce_max_negative_axes_keepdims_example",
+          "test_reduce_max_negative_axes_keepdims_random",
+          "test_reduce_mean_default_axes_keepdims_example",
+          "test_reduce_mean_default_axes_keepdims_random",
+          "test_reduce_mean_do_not_keepdims_example",
+          "test_reduce_mean_do_not_keepdims_random",
+          "test_reduce_mean_keepdims_example",
+          "test_reduce_mean_keepdims_random",
+          "test_reduce_mean_negative_axes_keepdims_example",
+          "test_reduce_mean_negative_axes_keepdims_random",
+          "test_reduce_sum_default_axes_keepdims_example",
+          "test_reduce_sum_default_axes_keepdims_random",
+          "test_reduce_sum_do_not_keepdims_example",
+          "test_reduce_sum_do_not_keepdims_random",
+          "test_reduce_sum_empty_axes_input_noop_example",
+          "test_reduce_sum_empty_axes_input_noop_random",
+          "test_reduce_sum_keepdims_example",
+          "test_reduce_sum_keepdims_random",
+          "test_reduce_sum_negative_axes_keepdims_example",
+          "test_reduce_sum_negative_axes_keepdims_random",
+          "test_softmax_axis_0_expanded",
+          "test_softmax_axis_1_expanded",
+          "test_softmax_axis_2_expanded",
+          "test_softmax_default_axis_expanded",
+          "test_softmax_example_expanded",
+          "test_softmax_large_number_expanded",
+          "test_softmax_negative_axis_expanded",
+          "test_split_equal_parts_1d",
+          "test_split_equal_parts_2d",
+          "test_split_equal_parts_default_axis",
+          "test_split_variable_parts_1d",
+          "test_split_variable_parts_2d",
+          "test_split_variable_parts_default_axis",
+          "test_split_zero_size_splits");
+
+  @Test
+  void theGatherReduceSplitAndMaxMinCasesPass() {
+    Path root =
+        TestData.require(Path.of("/usr/share/libonnx-testdata/data/node"), "libonnx-testdata");
+    for (String name : GATHER_REDUCE_SPLIT_CASES) {
+      ConformanceCase c = ConformanceRunner.run(root.resolve(name));
+      assertEquals(ConformanceCase.Status.PASS, c.status(), c.toString());
+    }
+    // Their int64 twins remain shape arithmetic, folded, not float data.
+    for (String name : List.of("test_max_int64", "test_min_int64"))
+      assertEquals(
+          ConformanceCase.Status.PASS, ConformanceRunner.run(root.resolve(name)).status(), name);
+  }
+
   /** Pow's cases give the exponent as a graph input, which featviz refuses. */
   static final List<String> POW_CASES =
       List.of("test_pow", "test_pow_bcast_array", "test_pow_bcast_scalar", "test_pow_example");

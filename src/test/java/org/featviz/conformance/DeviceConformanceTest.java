@@ -25,12 +25,10 @@ class DeviceConformanceTest {
   /**
    * Cases the CPU passes and the device plan refuses (dilated pooling, once refused, runs the pool
    * kernels): Dropout's mask, a bool output (readable since bool test data is), which the device,
-   * holding float32 values only, does not produce; the data output is lowered. Slice with steps
-   * other than 1 (the device crops, by the Pad kernels).
+   * holding float32 values only, does not produce; the data output is lowered.
    */
   private static final Set<String> REFUSED =
-      Set.of(
-          "test_dropout_default_mask", "test_dropout_default_mask_ratio", "test_slice_neg_steps");
+      Set.of("test_dropout_default_mask", "test_dropout_default_mask_ratio");
 
   @Test
   void everyCaseTheCpuPassesPassesOnTheEmulatorUnlessRefusedByDesign() {
@@ -90,6 +88,19 @@ class DeviceConformanceTest {
       ConformanceBackend backend = ConformanceBackend.device(device);
       for (String name : ConformanceTest.SQUEEZE_CASES) {
         if (REFUSED.contains(name)) continue;
+        ConformanceCase c =
+            ConformanceRunner.run(
+                TestData.require(NODE.resolve(name), "libonnx-testdata"), backend);
+        assertEquals(ConformanceCase.Status.PASS, c.status(), c.toString());
+      }
+    }
+  }
+
+  @Test
+  void theGatherReduceSplitAndMaxMinCasesPassOnTheEmulator() {
+    try (Device device = DeviceTesting.emulator()) {
+      ConformanceBackend backend = ConformanceBackend.device(device);
+      for (String name : ConformanceTest.GATHER_REDUCE_SPLIT_CASES) {
         ConformanceCase c =
             ConformanceRunner.run(
                 TestData.require(NODE.resolve(name), "libonnx-testdata"), backend);

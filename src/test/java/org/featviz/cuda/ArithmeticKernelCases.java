@@ -19,14 +19,15 @@ import org.featviz.plan.CustomKernels.ArithmeticOp;
 import org.junit.jupiter.api.Test;
 
 /**
- * cuda/arithmetic.cu against the CPU reference (ArithmeticRef) on fresh random inputs: forward for
- * every op and broadcasting pattern up to 6-D, and the gradient of each operand (summed over its
- * broadcast dimensions) through both the thread-per-element and the block-reduction kernel,
- * overwriting and accumulating. Run on the emulator (EmuTest$ArithmeticKernel) and a GPU
+ * cuda/arithmetic.cu against the CPU references (ArithmeticRef; ExtremumRef for two-input Max and
+ * Min, whose gradient goes to the operand that won) on fresh random inputs: forward for every op
+ * and broadcasting pattern up to 6-D, and the gradient of each operand (summed over its broadcast
+ * dimensions) through both the thread-per-element and the block-reduction kernel, overwriting and
+ * accumulating. Run on the emulator (EmuTest$ArithmeticKernel) and a GPU
  * (GpuTest$ArithmeticKernel).
  */
 public abstract class ArithmeticKernelCases extends DeviceCases {
-  private static final String[] OPS = {"Add", "Sub", "Mul", "Div"};
+  private static final String[] OPS = {"Add", "Sub", "Mul", "Div", "Max", "Min"};
 
   /**
    * Pairs of operand shapes: equal, trailing, leading, both ways, scalar, 5-D and 6-D, per-channel

@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
  * cuda/layout.cu against the CPU references (ConcatRef, TransposeRef, PadRef) on fresh random
  * inputs: Concat along several axes and its slice backward, Transpose of ranks 2 to 6 and its
  * backward (the inverse permutation), Pad in every mode with growing and cropping pads, and
- * constant Pad's backward; gradients overwriting and accumulating.
+ * constant Pad's backward, Gather with constant (negative, repeated) indices along every axis and
+ * its summing backward; gradients overwriting and accumulating.
  */
 public abstract class LayoutKernelCases extends DeviceCases {
   private final Random rng = new Random(7);
@@ -181,6 +182,50 @@ public abstract class LayoutKernelCases extends DeviceCases {
           1e-6,
           0,
           "constant pad backward, accumulated");
+    }
+  }
+
+  @Test
+  void gatherForwardAndBackwardMatchTheCpuReference() {
+    Shape xs = Shape.of(3, 5, 4);
+    long[][] indices = {{2}, {-1, 0, 3, 0}, {1, 1, 1}};
+    for (int axis = 0; axis < 3; axis++) {
+      for (long[] raw : indices) {
+        long[] idx = raw.clone();
+        for (int k = 0; k < idx.length; k++) idx[k] = Math.min(idx[k], xs.dim(axis) - 1);
+        Tensor x = random(xs, rng, -1f, 1f);
+        Tensor it = Tensor.ofLongs(Shape.of(idx.length), idx);
+        Node node = node("Gather", Map.of("axis", (long) axis), 2, 1);
+        Tensor expected = CpuOracle.forward(node, x, it);
+        Tensor gy = random(expected.shape(), rng, -1f, 1f);
+        float[] dx = CpuOracle.backward(node, new Tensor[] {x, it}, gy, true, false)[0].data();
+        int outer = xs.size(0, axis);
+        int inner = xs.size(axis + 1, 3);
+        float[] index = new float[idx.length];
+        for (int k = 0; k < idx.length; k++) index[k] = idx[k] < 0 ? idx[k] + xs.dim(axis) : idx[k];
+        String what = "gather axis " + axis + " " + java.util.Arrays.toString(idx);
+        float[] prior = random(xs, rng, -1f, 1f).data();
+        try (DeviceBuffer xb = device.toDevice(x.data());
+            DeviceBuffer ib = device.toDevice(index);
+            DeviceBuffer yb = device.allocateFloats(expected.size());
+            DeviceBuffer gb = device.toDevice(gy.data());
+            DeviceBuffer db = device.toDevice(prior)) {
+          CustomKernels.gatherForward(device, xb, yb, ib, outer, xs.dim(axis), idx.length, inner);
+          assertClose(expected.data(), device.copyToHostFloats(yb, expected.size()), 0, 0, what);
+          CustomKernels.gatherBackward(
+              device, gb, db, ib, outer, xs.dim(axis), idx.length, inner, false);
+          assertClose(dx, device.copyToHostFloats(db, xs.size()), 1e-6, 1e-7, what + " backward");
+          device.copyToDevice(prior, db);
+          CustomKernels.gatherBackward(
+              device, gb, db, ib, outer, xs.dim(axis), idx.length, inner, true);
+          assertClose(
+              CpuOracle.plus(prior, dx),
+              device.copyToHostFloats(db, xs.size()),
+              1e-6,
+              1e-7,
+              what + " backward, accumulated");
+        }
+      }
     }
   }
 }

@@ -12,10 +12,12 @@ import org.featviz.device.KernelArgs;
 import org.junit.jupiter.api.Test;
 
 /**
- * row_sum of cuda/reduce.cu against a float64 reference on fresh random inputs, for row lengths
- * below, at and above the block size and for block sizes from one warp to 1024 threads. Run on the
- * emulator (EmuTest$ReduceKernel) and on a GPU (GpuTest$ReduceKernel). Shape legend: R rows, C
- * columns; x [R, C], y [R].
+ * reduce_axes_forward/backward of cuda/reduce.cu against the CPU reference (ReduceRef) for every
+ * reduction over several axis sets up to 6-D, ties included (the gradient goes to the first
+ * maximum), gradients overwriting and accumulating; row_sum of cuda/reduce.cu against a float64
+ * reference on fresh random inputs, for row lengths below, at and above the block size and for
+ * block sizes from one warp to 1024 threads. Run on the emulator (EmuTest$ReduceKernel) and on a
+ * GPU (GpuTest$ReduceKernel). Shape legend: R rows, C columns; x [R, C], y [R].
  */
 public abstract class ReduceKernelCases extends DeviceCases {
   /**
@@ -108,5 +110,71 @@ public abstract class ReduceKernelCases extends DeviceCases {
   void emptyRowsSumToZero() {
     float[] y = rowSum(new float[1], 4, 0, 4, 32);
     for (float v : y) assertTrue(v == 0f, "sum of an empty row: " + v);
+  }
+
+  @Test
+  void axisReductionsMatchTheCpuReference() {
+    Random rng = new Random(32);
+    int[][] shapes = {{4, 5}, {2, 3, 4}, {2, 3, 4, 5}, {1, 2, 3, 2, 2, 3}};
+    int[][][] axes = {
+      {{0}, {1}, {0, 1}}, {{1}, {0, 2}, {2}}, {{2, 3}, {1}, {0, 1, 2, 3}}, {{5}, {1, 3}}
+    };
+    String[] ops = {"ReduceSum", "ReduceMean", "ReduceMax"};
+    for (int s = 0; s < shapes.length; s++) {
+      org.featviz.ir.Shape xs = org.featviz.ir.Shape.of(shapes[s]);
+      for (int[] ax : axes[s]) {
+        for (int op = 0; op < 3; op++) {
+          long[] axesAttr = org.featviz.cpu.OpTesting.widen(ax);
+          org.featviz.ir.Node node =
+              org.featviz.cpu.OpTesting.node(ops[op], java.util.Map.of("axes", axesAttr), 1, 1);
+          float[] xv = DeviceTesting.uniform(rng, xs.size(), -1f, 1f);
+          // Coarse values: maxima tie within groups, and the gradient must go to the first one.
+          for (int i = 0; i < xv.length; i++) xv[i] = Math.round(xv[i] * 2) / 2f;
+          org.featviz.ir.Tensor x = org.featviz.ir.Tensor.of(xs, xv);
+          // Opset 13's ReduceSum takes its axes as an input: the reference runs at opset 13 too.
+          org.featviz.ir.Tensor[] in = {x};
+          if (op == 0) {
+            node = org.featviz.cpu.OpTesting.node(ops[op], java.util.Map.of(), 2, 1);
+            in =
+                new org.featviz.ir.Tensor[] {
+                  x, org.featviz.ir.Tensor.ofLongs(org.featviz.ir.Shape.of(ax.length), axesAttr)
+                };
+          }
+          org.featviz.ir.Tensor expected = CpuOracle.forward(node, in);
+          org.featviz.ir.Tensor gy =
+              org.featviz.ir.Tensor.of(
+                  expected.shape(), DeviceTesting.uniform(rng, expected.size(), -1f, 1f));
+          boolean[] wrt = op == 0 ? new boolean[] {true, false} : new boolean[] {true};
+          float[] dx = CpuOracle.backward(node, in, gy, wrt)[0].data();
+          boolean[] reduced = new boolean[xs.rank()];
+          for (int a : ax) reduced[a] = true;
+          var kop = org.featviz.plan.CustomKernels.ReduceOp.values()[op];
+          String what = ops[op] + " " + xs + " axes " + java.util.Arrays.toString(ax);
+          float[] prior = DeviceTesting.uniform(rng, xs.size(), -1f, 1f);
+          try (DeviceBuffer xb = device.toDevice(xv);
+              DeviceBuffer yb = device.allocateFloats(expected.size());
+              DeviceBuffer gb = device.toDevice(gy.data());
+              DeviceBuffer db = device.toDevice(prior)) {
+            org.featviz.plan.CustomKernels.reduceAxesForward(
+                device, kop, xb, yb, shapes[s], reduced);
+            org.featviz.cpu.OpTesting.assertClose(
+                expected.data(), device.copyToHostFloats(yb, expected.size()), 1e-5, 1e-6, what);
+            org.featviz.plan.CustomKernels.reduceAxesBackward(
+                device, kop, xb, gb, db, shapes[s], reduced, false);
+            org.featviz.cpu.OpTesting.assertClose(
+                dx, device.copyToHostFloats(db, xs.size()), 1e-6, 1e-7, what + " backward");
+            device.copyToDevice(prior, db);
+            org.featviz.plan.CustomKernels.reduceAxesBackward(
+                device, kop, xb, gb, db, shapes[s], reduced, true);
+            org.featviz.cpu.OpTesting.assertClose(
+                CpuOracle.plus(prior, dx),
+                device.copyToHostFloats(db, xs.size()),
+                1e-6,
+                1e-7,
+                what + " backward, accumulated");
+          }
+        }
+      }
+    }
   }
 }

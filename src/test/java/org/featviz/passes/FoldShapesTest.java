@@ -274,4 +274,55 @@ class FoldShapesTest {
     assertEquals(Shape.of(2, 5), g.shape("y"));
     assertEquals(Shape.of(1, 5), Prepare.forRun(imported(b), null, List.of()).shape("y"));
   }
+
+  /**
+   * F.pad's exported pads (an int64 [axes, 2] table through Transpose and Reshape) and Swin's
+   * shifted-window mask (ScatterND writing rows of a constant) fold; the result against loops.
+   */
+  @Test
+  void transposedPadsAndAScatteredMaskFold() {
+    float[] rows = {1, 2, 3, 4, 5, -1, -2, -3, -4, -5};
+    OnnxModelBuilder b =
+        new OnnxModelBuilder()
+            .opset(13)
+            .input("x", 1, 1, 2, 3)
+            .initializer(int64Tensor("table", new long[] {4, 2}, 0, 0, 0, 0, 1, 0, 0, 2))
+            .initializer(int64Tensor("flat", new long[] {1}, -1))
+            .initializer("zeros", new long[] {3, 5}, new float[15])
+            .initializer(int64Tensor("where", new long[] {2, 1}, 2, -3))
+            .initializer("rows", new long[] {2, 5}, rows)
+            .node("Transpose", "t", List.of("table"), List.of("tt"), Attr.ints("perm", 1, 0))
+            .node("Reshape", "r", List.of("tt", "flat"), List.of("pads"))
+            .node("Pad", "pad", List.of("x", "pads"), List.of("p"))
+            .node("ScatterND", "scatter", List.of("zeros", "where", "rows"), List.of("mask"))
+            .node("Add", "add", List.of("p", "mask"), List.of("y"))
+            .output("y", 1, 1, 3, 5);
+    Graph g = Prepare.forRun(imported(b), null, List.of());
+    assertEquals(0, countOps(g, "Transpose", "ScatterND"), g.nodes().toString());
+    Tensor x = random(Shape.of(1, 1, 2, 3), rng, -1, 1);
+    float[] expected = new float[15];
+    // pads: begins (0, 0, 1, 0), ends (0, 0, 0, 2): x lands at rows 1..2, columns 0..2.
+    for (int i = 0; i < 2; i++)
+      for (int j = 0; j < 3; j++) expected[(i + 1) * 5 + j] = x.data()[i * 3 + j];
+    // Rows 2 and -3 (= 0) of the mask hold the two update rows.
+    for (int j = 0; j < 5; j++) {
+      expected[2 * 5 + j] += rows[j];
+      expected[j] += rows[5 + j];
+    }
+    assertClose(expected, run(g, x, "y").data(), 0, 0, "padded plus mask");
+  }
+
+  /** PyTorch names Dropout's mask output though nothing reads it: the Dropout still goes. */
+  @Test
+  void aDropoutWhoseMaskNothingReadsIsDropped() {
+    OnnxModelBuilder b =
+        new OnnxModelBuilder()
+            .opset(13)
+            .input("x", 1, 4)
+            .node("Dropout", "drop", List.of("x"), List.of("d", "mask"))
+            .node("Relu", "relu", List.of("d"), List.of("y"))
+            .output("y", 1, 4);
+    Graph g = Prepare.simplify(imported(b));
+    assertEquals(0, countOps(g, "Dropout"), g.nodes().toString());
+  }
 }

@@ -492,7 +492,7 @@ public abstract class DevicePlanOpsCases extends DeviceCases {
   }
 
   @Test
-  void sliceWithUnitStepsIsACropAndOtherStepsAreRefused() {
+  void sliceWithUnitStepsIsACropAndOtherStepsGathers() {
     compare(
         device,
         graph()
@@ -506,19 +506,80 @@ public abstract class DevicePlanOpsCases extends DeviceCases {
         ELEMENTWISE,
         1e-6,
         42);
-    PlanTesting.GraphBuilder strided =
+    // Other steps, positive and negative, on two axes (Swin's x[:, 0::2, 1::2]): gathers per axis.
+    compare(
+        device,
         graph()
-            .input("x", x(2, 6))
-            .weight("starts", Tensor.ofLongs(Shape.of(1), longs(0)))
-            .weight("ends", Tensor.ofLongs(Shape.of(1), longs(6)))
-            .weight("axes", Tensor.ofLongs(Shape.of(1), longs(1)))
-            .weight("steps", Tensor.ofLongs(Shape.of(1), longs(2)))
-            .node("Slice", List.of("x", "starts", "ends", "axes", "steps"), "y", Map.of());
-    org.featviz.ir.ModelException e =
-        org.junit.jupiter.api.Assertions.assertThrows(
-            org.featviz.ir.ModelException.class,
-            () -> compare(device, strided, List.of("y"), ELEMENTWISE, 1e-6, 43));
-    org.junit.jupiter.api.Assertions.assertTrue(
-        e.getMessage().contains("Slice node") && e.getMessage().contains("step 2"), e.getMessage());
+            .input("x", x(2, 6, 5))
+            .weight("starts", Tensor.ofLongs(Shape.of(2), longs(0, -1)))
+            .weight("ends", Tensor.ofLongs(Shape.of(2), longs(6, -100)))
+            .weight("axes", Tensor.ofLongs(Shape.of(2), longs(1, 2)))
+            .weight("steps", Tensor.ofLongs(Shape.of(2), longs(2, -2)))
+            .node("Slice", List.of("x", "starts", "ends", "axes", "steps"), "y", Map.of()),
+        List.of("y"),
+        ELEMENTWISE,
+        1e-6,
+        43);
+  }
+
+  @Test
+  void gatherWithConstantIndicesAlongAnyAxis() {
+    // A scalar index (drops the axis), then repeated and negative indices along the last axis.
+    compare(
+        device,
+        graph()
+            .input("x", x(2, 5, 6))
+            .weight("first", Tensor.ofLongs(Shape.of(), longs(-4)))
+            .weight("cols", Tensor.ofLongs(Shape.of(2, 2), longs(5, 0, -1, 2)))
+            .node("Gather", List.of("x", "first"), "g", Map.of("axis", 1L))
+            .node("Gather", List.of("g", "cols"), "y", Map.of("axis", -1L)),
+        List.of("y"),
+        ELEMENTWISE,
+        1e-6,
+        44);
+  }
+
+  @Test
+  void reductionsOverAnyAxes() {
+    compare(
+        device,
+        graph()
+            .input("x", distinct(0.01f, 2, 3, 4, 5))
+            .weight("axes", Tensor.ofLongs(Shape.of(2), longs(0, -1)))
+            .node("ReduceMean", List.of("x"), "m", Map.of("axes", l(1, 2), "keepdims", 0L))
+            .node("ReduceSum", List.of("x", "axes"), "s", Map.of())
+            .node("ReduceMax", List.of("x"), "y", Map.of("axes", l(2))),
+        List.of("m", "s", "y"),
+        REDUCTION,
+        1e-6,
+        45);
+  }
+
+  @Test
+  void splitIsACropPerOutputAndMaxMinChainTheirInputs() {
+    compare(
+        device,
+        graph()
+            .input("x", x(2, 6, 3))
+            .weight("sizes", Tensor.ofLongs(Shape.of(3), longs(1, 3, 2)))
+            .node("Split", List.of("x", "sizes"), List.of("p0", "p1", "p2"), Map.of("axis", 1L))
+            .node("Tanh", List.of("p0"), "y", Map.of()),
+        List.of("y", "p2"),
+        ELEMENTWISE,
+        1e-6,
+        46);
+    compare(
+        device,
+        graph()
+            .input("a", distinct(0.1f, 2, 3))
+            .input("b", distinct(0.13f, 3))
+            .input("c", distinct(0.17f, 2, 1))
+            .node("Max", List.of("a", "b", "c"), "mx", Map.of())
+            .node("Min", List.of("a", "c"), "mn", Map.of())
+            .node("Min", List.of("b"), "y", Map.of()),
+        List.of("mx", "mn", "y"),
+        ELEMENTWISE,
+        1e-6,
+        47);
   }
 }

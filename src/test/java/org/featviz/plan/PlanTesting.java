@@ -50,6 +50,13 @@ final class PlanTesting {
       return this;
     }
 
+    /** A node with several outputs, named after the first. */
+    GraphBuilder node(
+        String op, List<String> inputs, List<String> outputs, Map<String, Object> attrs) {
+      nodes.add(new Node(outputs.get(0), op, inputs, outputs, new Attributes(attrs)));
+      return this;
+    }
+
     GraphBuilder opset(int opset) {
       this.opset = opset;
       return this;

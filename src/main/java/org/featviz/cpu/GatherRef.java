@@ -1,0 +1,40 @@
+package org.featviz.cpu;
+
+import org.featviz.ops.GatherSpec;
+
+/**
+ * Gather with constant indices: y[o, k, i] = x[o, idx[k], i] (x seen as [outer, axis, inner]); the
+ * gradient adds dy back at the rows read, twice where an index repeats. The indices get none.
+ */
+final class GatherRef implements CpuKernel {
+  @Override
+  public void forward(KernelCall c) {
+    GatherSpec.Layout g = GatherSpec.layout(c.context());
+    float[] x = c.in(0).data();
+    float[] y = c.out(0).data();
+    int n = g.indices().length;
+    for (int o = 0; o < g.outer(); o++)
+      for (int k = 0; k < n; k++)
+        System.arraycopy(
+            x,
+            (o * g.axisDim() + g.indices()[k]) * g.inner(),
+            y,
+            (o * n + k) * g.inner(),
+            g.inner());
+  }
+
+  @Override
+  public void backward(KernelCall c) {
+    if (c.gradOut(0) == null || c.gradIn(0) == null) return;
+    GatherSpec.Layout g = GatherSpec.layout(c.context());
+    float[] dy = c.gradOut(0).data();
+    float[] dx = c.gradIn(0).data();
+    int n = g.indices().length;
+    for (int o = 0; o < g.outer(); o++)
+      for (int k = 0; k < n; k++) {
+        int src = (o * n + k) * g.inner();
+        int dst = (o * g.axisDim() + g.indices()[k]) * g.inner();
+        for (int i = 0; i < g.inner(); i++) dx[dst + i] += dy[src + i];
+      }
+  }
+}
