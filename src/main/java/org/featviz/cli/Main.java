@@ -53,7 +53,12 @@ public final class Main implements Runnable {
 
   /** Runs the CLI with the given output and error streams (tests capture them). */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
-    CommandLine cli = new CommandLine(new Main());
+    return run(CommandLine.defaultFactory(), out, err, args);
+  }
+
+  /** The same, with the commands made by {@code factory} (a cluster's sweep: SweepJob). */
+  static int run(CommandLine.IFactory factory, PrintWriter out, PrintWriter err, String... args) {
+    CommandLine cli = new CommandLine(new Main(), factory);
     cli.setOut(out);
     cli.setErr(err);
     // picocli answers --help before it looks at an unknown command: an unknown command is an error

@@ -73,12 +73,6 @@ public final class Sweep {
     default void workerFailed(String worker, String chunk) {}
   }
 
-  private record Work(String layer, int unit, int units) {
-    String key() {
-      return layer + "#" + unit;
-    }
-  }
-
   private Sweep() {}
 
   /**
@@ -131,6 +125,37 @@ public final class Sweep {
       int upscale,
       Path out,
       Listener listener) {
+    return run(
+        workers,
+        layers,
+        units,
+        objective,
+        objectiveText,
+        batch,
+        options,
+        upscale,
+        out,
+        listener,
+        null);
+  }
+
+  /**
+   * The same sweep with its chunks rendered by {@code runner} (a cluster's, say) instead of the
+   * workers' threads; null for those. {@code workers} still plan it: they resolve the layers and
+   * units, and the first one's settings are recorded in sweep.json.
+   */
+  public static List<UnitResult> run(
+      List<Model> workers,
+      List<String> layers,
+      UnitSelection units,
+      UnitObjective objective,
+      String objectiveText,
+      int batch,
+      RenderOptions options,
+      int upscale,
+      Path out,
+      Listener listener,
+      ChunkRunner runner) {
     Model model = checkAlike(workers);
     options = options.resolvedFor(model.imageShape()); // the transforms sweep.json records
     if (batch <= 0)
@@ -138,10 +163,10 @@ public final class Sweep {
     // A layer named twice (or by two of its names) is swept once, where it first appears.
     List<String> resolved =
         layers.stream().map(l -> model.graph().resolveLayer(l)).distinct().toList();
-    List<Work> work = new ArrayList<>();
+    List<SweepChunk.Unit> work = new ArrayList<>();
     for (String layer : resolved) {
       int n = model.units(layer);
-      for (int u : units.resolve(layer, n)) work.add(new Work(layer, u, n));
+      for (int u : units.resolve(layer, n)) work.add(new SweepChunk.Unit(layer, u, n));
     }
     SweepConfig config =
         SweepConfig.of(model, resolved, units.text(), objectiveText, options, batch);
@@ -153,56 +178,53 @@ public final class Sweep {
     try (SweepLock lock = SweepLock.take(out);
         SweepJournal journal = openJournal(out, config)) {
       if (!journal.lostImages().isEmpty()) listener.imagesMissing(journal.lostImages().size());
-      List<Work> todo = work.stream().filter(w -> !journal.isDone(w.layer(), w.unit())).toList();
-      objective.prepare(todo.stream().map(Work::layer).distinct().toList());
+      List<SweepChunk.Unit> todo =
+          work.stream().filter(w -> !journal.isDone(w.layer(), w.unit())).toList();
+      objective.prepare(todo.stream().map(SweepChunk.Unit::layer).distinct().toList());
       if (workers.size() > 1) listener.workers(workers.stream().map(Model::backend).toList());
       listener.started(work.size(), work.size() - todo.size());
-      List<List<Work>> chunks = new ArrayList<>();
+      List<SweepChunk> chunks = new ArrayList<>();
       for (int from = 0; from < todo.size(); from += batch)
-        chunks.add(todo.subList(from, Math.min(todo.size(), from + batch)));
+        chunks.add(new SweepChunk(todo.subList(from, Math.min(todo.size(), from + batch))));
       RenderOptions opts = options;
-      new ChunkWorkers<>(
-              workers,
-              chunks,
-              CHUNKS,
-              (m, chunk, onStep) -> render(m, chunk, objective, opts, upscale, out, onStep),
-              options.steps(),
-              listener)
-          .run(journal::append);
-      journal.finish(work.stream().map(Work::key).toList());
+      ChunkRunner local =
+          (folder, all, rows) ->
+              new ChunkWorkers<>(
+                      workers,
+                      all,
+                      CHUNKS,
+                      (m, chunk, onStep) ->
+                          renderChunk(m, chunk, objective, opts, upscale, out, onStep),
+                      opts.steps(),
+                      listener)
+                  .run(rows);
+      (runner == null ? local : runner).run(out, chunks, journal::append);
+      journal.finish(work.stream().map(SweepChunk.Unit::key).toList());
       writeContactSheets(out, resolved, journal.results());
       return journal.results();
     }
   }
 
-  private static final ChunkWorkers.Chunks<List<Work>> CHUNKS =
+  private static final ChunkWorkers.Chunks<SweepChunk> CHUNKS =
       new ChunkWorkers.Chunks<>() {
         @Override
-        public int units(List<Work> chunk) {
-          return chunk.size();
+        public int units(SweepChunk chunk) {
+          return chunk.units().size();
         }
 
         @Override
-        public String describe(List<Work> chunk) {
-          Work first = chunk.get(0);
-          Work last = chunk.get(chunk.size() - 1);
-          if (chunk.size() == 1) return first.layer() + " unit " + first.unit();
-          if (first.layer().equals(last.layer()))
-            return first.layer() + " units " + first.unit() + "-" + last.unit();
-          return first.layer()
-              + " unit "
-              + first.unit()
-              + " to "
-              + last.layer()
-              + " unit "
-              + last.unit();
+        public String describe(SweepChunk chunk) {
+          return chunk.describe();
         }
       };
 
-  /** One chunk on one worker's model: its images written, its rows for the journal. */
-  private static List<UnitResult> render(
+  /**
+   * One chunk on one model: its images written under {@code out}, its rows for the journal (image
+   * paths relative to {@code out}). {@code objective} is prepared for the chunk's layers.
+   */
+  public static List<UnitResult> renderChunk(
       Model model,
-      List<Work> chunk,
+      SweepChunk chunk,
       UnitObjective objective,
       RenderOptions options,
       int upscale,
@@ -210,12 +232,12 @@ public final class Sweep {
       java.util.function.IntConsumer onStep) {
     List<RenderTarget> targets = new ArrayList<>();
     synchronized (objective) { // implementations need not be thread-safe
-      for (Work w : chunk) {
+      for (SweepChunk.Unit w : chunk.units()) {
         targets.add(
             model.unit(
                 w.layer(),
                 w.unit(),
-                objective.forUnit(w.layer(), w.unit(), w.units(), options.seed())));
+                objective.forUnit(w.layer(), w.unit(), w.layerUnits(), options.seed())));
       }
     }
     List<RenderResult> results =
@@ -365,7 +387,7 @@ public final class Sweep {
     return out.resolve(safe(layer)).resolve(String.format("unit_%04d.png", unit));
   }
 
-  private static String safe(String layer) {
+  static String safe(String layer) {
     return layer.replaceAll("[^A-Za-z0-9._-]", "_");
   }
 

@@ -27,7 +27,8 @@ public record UnitResult(
     Double rs,
     Integer rsAbove,
     Integer rsTies,
-    String rsTrajectory) {
+    String rsTrajectory)
+    implements java.io.Serializable {
   public String key() {
     return layer + "#" + unit;
   }
