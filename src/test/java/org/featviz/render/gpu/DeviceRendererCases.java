@@ -716,11 +716,12 @@ public abstract class DeviceRendererCases extends DeviceCases {
         "activation after 30 steps: CPU " + c.activation() + ", device " + d.activation());
     assertEquals(RenderResult.Status.OK, d.status(), "revived on the device");
     assertSameStatuses(cpu, dev);
-    // The first 20 steps, the unit's seed redirected in each, agree to float rounding (measured on
-    // the emulator:
-    // 7e-7 at worst); after that a ReLU flips on one side first (3e-3 by step 30), so the outcome
-    // is compared.
-    for (int step = 1; step <= 20; step++) {
+    // The first 10 steps, the unit's seed redirected in each, agree to float rounding (measured on
+    // the emulator: 9e-7 at worst against the CPU's per-tap OpenBLAS convolutions, 1.6e-6 against
+    // the Java reference kernels). At step 11 one side crosses a threshold first (2e-4, 3e-3 by step
+    // 14): the reference kernels and the per-tap path together, the emulator not (it follows the
+    // patch-matrix path to step 30). Which side crosses first is rounding, so the outcome is compared.
+    for (int step = 1; step <= 10; step++) {
       double err = updateError(cpu, dev, step);
       assertTrue(
           err <= (step == 1 ? ONE_STEP_TOL : FEW_STEPS_TOL),
