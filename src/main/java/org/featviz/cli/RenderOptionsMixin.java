@@ -8,6 +8,7 @@ import org.featviz.Model;
 import org.featviz.device.MathMode;
 import org.featviz.ir.ModelException;
 import org.featviz.ir.Shape;
+import org.featviz.model.InputNormalization;
 import org.featviz.objective.ImageRegularizer;
 import org.featviz.objective.ImageRegularizers;
 import org.featviz.param.TransformConfig;
@@ -86,6 +87,14 @@ final class RenderOptionsMixin {
   String device;
 
   @Option(
+      names = "--normalize",
+      paramLabel = "NAME",
+      description =
+          "a named input normalization instead of --mean/--std: imagenet (torchvision's mean 0.485,"
+              + " 0.456, 0.406 and std 0.229, 0.224, 0.225) or none; default from the model's metadata")
+  String normalize;
+
+  @Option(
       names = "--mean",
       split = ",",
       paramLabel = "M",
@@ -137,6 +146,16 @@ final class RenderOptionsMixin {
       throw new ModelException(
           "--upscale " + upscale + ": must be a whole number from 1 (no magnification) up");
     }
+    if (normalize != null) {
+      if (InputNormalization.named(normalize) == null) {
+        throw new ModelException(
+            "--normalize " + normalize + ": expected " + InputNormalization.NAMES);
+      }
+      if (mean != null || std != null) {
+        throw new ModelException(
+            "--normalize " + normalize + " and --mean/--std: give one or the other");
+      }
+    }
     if (mean != null) finite("--mean", mean);
     if (std != null) {
       for (float s : std) {
@@ -158,13 +177,23 @@ final class RenderOptionsMixin {
       if (!Float.isFinite(v)) throw new ModelException(flag + " " + v + ": must be finite");
   }
 
+  /** The normalization mean asked for: --mean, or that of --normalize, or null (the model's). */
+  private float[] mean() {
+    return normalize == null ? mean : InputNormalization.named(normalize).mean();
+  }
+
+  /** The normalization standard deviation asked for, as {@link #mean()}. */
+  private float[] std() {
+    return normalize == null ? std : InputNormalization.named(normalize).std();
+  }
+
   /** Opens the model with this command's input shape, input normalization, device and math mode. */
   Model open(Path file) {
     validate();
     return Model.builder(file)
         .optInputShape(inputShape.dims())
-        .optMean(mean)
-        .optStd(std)
+        .optMean(mean())
+        .optStd(std())
         .optBackend(DeviceOption.parse(device))
         .optMath(math.mode(MathMode.DEVICE_DEFAULT))
         .open();
@@ -184,8 +213,8 @@ final class RenderOptionsMixin {
         models.add(
             Model.builder(file)
                 .optInputShape(inputShape.dims())
-                .optMean(mean)
-                .optStd(std)
+                .optMean(mean())
+                .optStd(std())
                 .optBackend(devices.backend())
                 .optGpu(devices.backend() == org.featviz.backend.Backend.GPU ? ordinal : 0)
                 .optMath(math.mode(MathMode.DEVICE_DEFAULT))

@@ -38,6 +38,29 @@ public record InputNormalization(float[] mean, float[] std) {
     std = std.clone();
   }
 
+  /**
+   * The normalization torchvision's ImageNet models are trained with: mean (0.485, 0.456, 0.406),
+   * standard deviation (0.229, 0.224, 0.225), red, green, blue.
+   */
+  public static final InputNormalization IMAGENET =
+      new InputNormalization(
+          new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f});
+
+  /** The names {@link #named} knows, as a user would type them. */
+  public static final String NAMES = "imagenet, none";
+
+  /**
+   * A normalization by name: "imagenet" ({@link #IMAGENET}) or "none" (pixels as they are); null
+   * for any other name.
+   */
+  public static InputNormalization named(String name) {
+    return switch (name.toLowerCase(java.util.Locale.ROOT)) {
+      case "imagenet" -> IMAGENET;
+      case "none" -> identity();
+      default -> null;
+    };
+  }
+
   public static InputNormalization identity() {
     return new InputNormalization(new float[] {0f}, new float[] {1f});
   }

@@ -109,6 +109,39 @@ class RenderCommandTest {
   }
 
   @Test
+  void imagenetIsANamedNormalization() throws Exception {
+    Path m = TinyModels.rgbConvRelu(tmp.resolve("rgb.onnx"), 8, TinyModels.sines(2 * 27));
+    String line =
+        "render --model {} --layer relu1 --unit 0,1 --steps 3 --transforms none --device cpu ";
+    Path named = tmp.resolve("imagenet");
+    Path spelled = tmp.resolve("spelled");
+    Path none = tmp.resolve("none");
+    CliRunner.ok(line + "--normalize imagenet --out {}", m, named);
+    // torchvision's published ImageNet statistics, typed out.
+    CliRunner.ok(line + "--mean 0.485,0.456,0.406 --std 0.229,0.224,0.225 --out {}", m, spelled);
+    CliRunner.ok(line + "--normalize none --out {}", m, none);
+    String results = Files.readString(named.resolve("results.json"));
+    assertEquals(Files.readString(spelled.resolve("results.json")), results);
+    assertTrue(!results.equals(Files.readString(none.resolve("results.json"))), results);
+
+    CliRunner unknown =
+        CliRunner.line(line + "--normalize cifar --out {}", m, tmp.resolve("bad-1"));
+    assertEquals(2, unknown.exitCode());
+    assertTrue(unknown.err().contains("--normalize cifar: expected imagenet, none"), unknown.err());
+    CliRunner both =
+        CliRunner.line(line + "--normalize imagenet --std 0.5 --out {}", m, tmp.resolve("bad-2"));
+    assertEquals(2, both.exitCode());
+    assertTrue(both.err().contains("give one or the other"), both.err());
+    CliRunner grey =
+        CliRunner.line(
+            "render --model {} --layer relu1 --unit 0 --steps 3 --normalize imagenet --out {}",
+            model(),
+            tmp.resolve("bad-3"));
+    assertEquals(2, grey.exitCode());
+    assertTrue(grey.err().contains("3 values but the input has 1 channels"), grey.err());
+  }
+
+  @Test
   void sweepResultsRecordTheBackendAndItsMathMode() throws Exception {
     Path out = tmp.resolve("sweep-tf32");
     CliRunner r =

@@ -42,6 +42,29 @@ public final class TinyModels {
         .write(file);
   }
 
+  /**
+   * x [N, 3, size, size] -> Conv (k filters 3 x 3 over the three colours, pads 1) -> relu1: a
+   * colour model; {@code weights} holds k * 27 values.
+   */
+  public static Path rgbConvRelu(Path file, int size, float[] weights) {
+    if (weights.length % 27 != 0)
+      throw new IllegalArgumentException(weights.length + " weights: not K 3x3x3 filters");
+    int k = weights.length / 27;
+    try {
+      Files.createDirectories(file.toAbsolutePath().getParent());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return new OnnxModelBuilder()
+        .opset(13)
+        .input("x", "N", 3, size, size)
+        .initializer("w", new long[] {k, 3, 3, 3}, weights)
+        .node("Conv", "conv1", List.of("x", "w"), List.of("conv1"), Attr.ints("pads", 1, 1, 1, 1))
+        .node("Relu", "relu1", List.of("conv1"), List.of("relu1"))
+        .output("relu1", "N", k, size, size)
+        .write(file);
+  }
+
   /** sin(1), sin(2), ..., sin(n): fixed weights with both signs. */
   public static float[] sines(int n) {
     float[] w = new float[n];
