@@ -9,11 +9,13 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.featviz.Model;
 import org.featviz.analysis.Spearman;
 import org.featviz.data.Dataset;
 import org.featviz.ir.ModelException;
 import org.featviz.render.UnitObjective;
+import org.featviz.sweep.ChunkRunner;
 import org.featviz.sweep.Sweep;
 import org.featviz.sweep.UnitResult;
 import org.featviz.sweep.UnitSelection;
@@ -77,6 +79,20 @@ public final class UnitAnalysis {
    */
   public static AnalysisResult run(
       List<Model> models, Dataset data, AnalysisOptions options, AnalysisListener listener) {
+    return run(models, data, options, listener, null);
+  }
+
+  /**
+   * {@link #run(List, Dataset, AnalysisOptions, AnalysisListener)} with each kind's renders given
+   * to the chunk runner {@code renderers} names for it (a cluster's, say; null, or a null runner:
+   * the models' threads). The dataset passes and ablations stay on the first model.
+   */
+  public static AnalysisResult run(
+      List<Model> models,
+      Dataset data,
+      AnalysisOptions options,
+      AnalysisListener listener,
+      Function<ImageObjective, ChunkRunner> renderers) {
     if (models.isEmpty()) throw new IllegalArgumentException("an analysis needs a model");
     Model model = models.get(0);
     if (options.images() > data.size()) {
@@ -138,7 +154,8 @@ public final class UnitAnalysis {
                 options.render(),
                 upscale,
                 folder,
-                listener.rendering(kind, names, folder));
+                listener.rendering(kind, names, folder),
+                renderers == null ? null : renderers.apply(kind));
         listener.timed(AnalysisStage.RENDERS, (System.nanoTime() - renderStart) / 1e9);
         listener.rendered(kind, names, rows);
         Map<String, UnitResult> byUnit = new LinkedHashMap<>();

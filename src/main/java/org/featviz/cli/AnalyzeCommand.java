@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import org.featviz.Model;
 import org.featviz.analysis.ClassSelectivity;
 import org.featviz.analyze.AblationArea;
@@ -16,13 +17,17 @@ import org.featviz.analyze.ImageObjective;
 import org.featviz.analyze.LayerRow;
 import org.featviz.analyze.NegativeActivationsException;
 import org.featviz.analyze.UnitAnalysis;
+import org.featviz.backend.Backend;
 import org.featviz.backend.DeviceSet;
 import org.featviz.data.Dataset;
 import org.featviz.data.FashionMnist;
 import org.featviz.eval.Ablation;
 import org.featviz.ir.ModelException;
 import org.featviz.render.RenderOptions;
+import org.featviz.render.UnitObjective;
+import org.featviz.sweep.ChunkRunner;
 import org.featviz.sweep.Sweep;
+import org.featviz.sweep.SweepChunk;
 import org.featviz.sweep.UnitResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -126,10 +131,19 @@ final class AnalyzeCommand implements Callable<Integer> {
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Override
-  public Integer call() {
-    PrintWriter pw = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
+  /** Who renders each kind's chunks (a cluster: see {@link AnalyzeJob}), or null: the workers. */
+  private final Function<ImageObjective, ChunkRunner> cluster;
+
+  AnalyzeCommand() {
+    this(null);
+  }
+
+  AnalyzeCommand(Function<ImageObjective, ChunkRunner> cluster) {
+    this.cluster = cluster;
+  }
+
+  /** The kinds --objectives names, in its order. */
+  private List<ImageObjective> kinds() {
     List<ImageObjective> kinds = new ArrayList<>();
     for (String o : objectives) {
       switch (o) {
@@ -139,6 +153,45 @@ final class AnalyzeCommand implements Callable<Integer> {
             throw new ModelException(
                 "--objectives " + String.join(",", objectives) + ": expected am, iam or both");
       }
+    }
+    return kinds;
+  }
+
+  /** The render settings of this analysis's sweeps on {@code m}. */
+  private RenderOptions renderOptions(Model m, PrintWriter err) {
+    return render.options(m.imageShape(), err).withRsEvery(rsEvery);
+  }
+
+  /**
+   * Renders one chunk of this analysis's {@code kind} sweep on {@code device} ("cpu", or a GPU's
+   * CUDA ordinal), writing its images under {@code folder}: what a cluster task does ({@link
+   * AnalyzeJob#renderChunk}). The same images as the local command's for the same chunk.
+   */
+  List<UnitResult> renderChunk(ImageObjective kind, SweepChunk chunk, String device, Path folder) {
+    boolean gpu = device.chars().allMatch(Character::isDigit);
+    render.device = gpu ? "gpu" : device;
+    DeviceSet on = gpu ? new DeviceSet(Backend.GPU, List.of(Integer.parseInt(device))) : null;
+    List<Model> models = render.openOn(model, on);
+    try (WorkerModels all = new WorkerModels(models)) {
+      Model m = models.get(0);
+      PrintWriter quiet = new PrintWriter(java.io.Writer.nullWriter());
+      RenderOptions options = renderOptions(m, quiet).resolvedFor(m.imageShape());
+      UnitObjective objective = (layer, unit, count, seed) -> kind.of(layer, unit);
+      return Sweep.renderChunk(
+          m, chunk, objective, options, render.upscaleFor(m.imageShape()), folder, step -> {});
+    }
+  }
+
+  @Override
+  public Integer call() {
+    PrintWriter pw = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    List<ImageObjective> kinds = kinds();
+    if (cluster != null && devices.devices != null) {
+      throw new ModelException(
+          "a cluster analysis renders on the cluster's tasks (a GPU each where"
+              + " spark.task.resource.gpu.amount is set, else the CPU): leave out --devices"
+              + " (--device chooses where the driver's dataset passes and ablations run)");
     }
     ClassSelectivity.Negatives policy =
         switch (negatives) {
@@ -176,7 +229,7 @@ final class AnalyzeCommand implements Callable<Integer> {
     List<Model> workers = render.openOn(model, on);
     try (WorkerModels all = new WorkerModels(workers)) {
       Model m = workers.get(0);
-      RenderOptions renderOptions = render.options(m.imageShape(), err).withRsEvery(rsEvery);
+      RenderOptions renderOptions = renderOptions(m, err);
       AnalysisOptions options =
           AnalysisOptions.builder(layers, out)
               .optUnits(units)
@@ -190,7 +243,7 @@ final class AnalyzeCommand implements Callable<Integer> {
               .optUpscale(render.upscaleFor(m.imageShape()))
               .build();
       try (Reporter reporter = new Reporter(pw, err, renderOptions.steps())) {
-        UnitAnalysis.run(workers, data, options, reporter);
+        UnitAnalysis.run(workers, data, options, reporter, cluster);
         reporter.printTimes();
       } catch (NegativeActivationsException e) {
         throw new ModelException(

@@ -11,7 +11,6 @@ import java.util.stream.Stream;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.Function;
 import org.apache.spark.resource.ResourceInformation;
-import org.featviz.cli.SweepJob;
 import org.featviz.sweep.SweepChunk;
 import org.featviz.sweep.UnitResult;
 
@@ -32,11 +31,12 @@ final class ChunkTask implements Function<SweepChunk, List<UnitResult>> {
    */
   static final String FAIL_FIRST_ATTEMPT = "featviz.spark.failFirstAttemptOf";
 
-  private final String[] args;
+  private final ChunkRender render;
   private final String out;
 
-  ChunkTask(String[] args, Path out) {
-    this.args = args.clone();
+  /** Renders chunks as {@code render} says into the job's folder {@code out}. */
+  ChunkTask(ChunkRender render, Path out) {
+    this.render = render;
     this.out = out.toString();
   }
 
@@ -49,7 +49,7 @@ final class ChunkTask implements Function<SweepChunk, List<UnitResult>> {
     String attempt = task == null ? "local" : "attempt-" + task.taskAttemptId();
     Path staging =
         folder.resolve(ChunkFiles.FOLDER).resolve(".staging-" + chunk.fileName() + "-" + attempt);
-    List<UnitResult> rows = SweepJob.renderChunk(args, chunk, device(task), staging);
+    List<UnitResult> rows = render.render(chunk, device(task), staging);
     try {
       for (UnitResult r : rows) {
         Path target = folder.resolve(r.image());

@@ -18,12 +18,12 @@ import org.featviz.sweep.UnitResult;
  */
 final class SparkChunkRunner implements ChunkRunner {
   private final JavaSparkContext spark;
-  private final String[] args;
+  private final ChunkRender render;
   private final PrintWriter log;
 
-  SparkChunkRunner(JavaSparkContext spark, String[] args, PrintWriter log) {
+  SparkChunkRunner(JavaSparkContext spark, ChunkRender render, PrintWriter log) {
     this.spark = spark;
-    this.args = args.clone();
+    this.render = render;
     this.log = log;
   }
 
@@ -46,7 +46,7 @@ final class SparkChunkRunner implements ChunkRunner {
     log.println(todo.size() + " chunks as Spark tasks (" + spark.master() + ")");
     log.flush();
     List<List<UnitResult>> results =
-        spark.parallelize(todo, todo.size()).map(new ChunkTask(args, out)).collect();
+        spark.parallelize(todo, todo.size()).map(new ChunkTask(render, out)).collect();
     for (List<UnitResult> rows : results) journal.accept(rows);
   }
 }

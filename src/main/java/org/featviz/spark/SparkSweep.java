@@ -32,6 +32,7 @@ public final class SparkSweep {
 
   /** The sweep {@code args} describe (featviz sweep's options) with its chunks on {@code spark}. */
   public static int run(JavaSparkContext spark, String[] args, PrintWriter out, PrintWriter err) {
-    return SweepJob.runDriver(args, new SparkChunkRunner(spark, args, out), out, err);
+    return SweepJob.runDriver(
+        args, new SparkChunkRunner(spark, new ChunkRender.Sweep(args), out), out, err);
   }
 }

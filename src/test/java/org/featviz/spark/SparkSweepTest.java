@@ -52,7 +52,7 @@ class SparkSweepTest {
     };
   }
 
-  private static JavaSparkContext local(String master) {
+  static JavaSparkContext local(String master) {
     SparkConf conf =
         new SparkConf()
             .setMaster(master)
@@ -147,7 +147,7 @@ class SparkSweepTest {
         new SweepChunk(
             List.of(
                 new SweepChunk.Unit("relu_fc1", 0, 128), new SweepChunk.Unit("relu_fc1", 1, 128)));
-    new ChunkTask(args, cluster).call(first);
+    new ChunkTask(new ChunkRender.Sweep(args), cluster).call(first);
     Path record = ChunkFiles.of(cluster, first);
     long written = Files.getLastModifiedTime(record).toMillis();
     Files.setLastModifiedTime(
