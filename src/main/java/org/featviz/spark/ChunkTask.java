@@ -1,7 +1,6 @@
 package org.featviz.spark;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -16,11 +15,12 @@ import org.featviz.sweep.UnitResult;
 
 /**
  * What one Spark task does with one chunk: render it on the task's GPU (the first address of its
- * "gpu" resource) or, where the task has none, on the CPU, into a folder of its own; then move the
- * images into the sweep's folder, each in one rename, and last record the chunk as done ({@link
- * ChunkFiles}). A task that dies part-way leaves at most whole images, which the next attempt
- * replaces, and no record; an attempt that finds the record (a retry or a speculative copy that
- * lost the race) returns the rows recorded there. Holds only strings: it travels to the executors.
+ * "gpu" resource) or, where the task has none, on the CPU, into a folder of its own; then put the
+ * images in the sweep's shared folder ({@link SharedFolder}), each in one rename, and last record
+ * the chunk as done ({@link ChunkFiles}). A task that dies part-way leaves at most whole images,
+ * which the next attempt replaces, and no record; an attempt that finds the record (a retry or a
+ * speculative copy that lost the race) returns the rows recorded there. Holds only strings: it
+ * travels to the executors.
  */
 final class ChunkTask implements Function<SweepChunk, List<UnitResult>> {
   private static final long serialVersionUID = 1L;
@@ -32,40 +32,30 @@ final class ChunkTask implements Function<SweepChunk, List<UnitResult>> {
   static final String FAIL_FIRST_ATTEMPT = "featviz.spark.failFirstAttemptOf";
 
   private final ChunkRender render;
-  private final String out;
+  private final SharedFolder shared;
 
-  /** Renders chunks as {@code render} says into the job's folder {@code out}. */
-  ChunkTask(ChunkRender render, Path out) {
+  /** Renders chunks as {@code render} says and puts them in {@code shared}. */
+  ChunkTask(ChunkRender render, SharedFolder shared) {
     this.render = render;
-    this.out = out.toString();
+    this.shared = shared;
   }
 
   @Override
-  public List<UnitResult> call(SweepChunk chunk) {
-    Path folder = Path.of(out);
-    List<UnitResult> done = ChunkFiles.read(folder, chunk);
+  public List<UnitResult> call(SweepChunk chunk) throws IOException {
+    List<UnitResult> done = shared.readRecord(chunk);
     if (done != null) return done;
     TaskContext task = TaskContext.get();
     String attempt = task == null ? "local" : "attempt-" + task.taskAttemptId();
-    Path staging =
-        folder.resolve(ChunkFiles.FOLDER).resolve(".staging-" + chunk.fileName() + "-" + attempt);
+    Path staging = shared.staging(chunk, attempt);
     List<UnitResult> rows = render.render(chunk, device(task), staging);
-    try {
-      for (UnitResult r : rows) {
-        Path target = folder.resolve(r.image());
-        Files.createDirectories(target.getParent());
-        ChunkFiles.moveInPlace(staging.resolve(r.image()), target);
-      }
-      if (task != null
-          && task.attemptNumber() == 0
-          && chunk.fileName().equals(System.getProperty(FAIL_FIRST_ATTEMPT))) {
-        throw new IllegalStateException("injected failure of " + chunk.describe() + " (test)");
-      }
-      ChunkFiles.write(folder, chunk, rows, attempt);
-      deleteTree(staging);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot move the images of " + chunk.describe(), e);
+    for (UnitResult r : rows) shared.put(staging.resolve(r.image()), r.image());
+    if (task != null
+        && task.attemptNumber() == 0
+        && chunk.fileName().equals(System.getProperty(FAIL_FIRST_ATTEMPT))) {
+      throw new IllegalStateException("injected failure of " + chunk.describe() + " (test)");
     }
+    shared.writeRecord(chunk, rows, attempt);
+    deleteTree(staging);
     return rows;
   }
 

@@ -37,10 +37,15 @@ public final class SparkAnalyze {
    * spark}.
    */
   public static int run(JavaSparkContext spark, String[] args, PrintWriter out, PrintWriter err) {
-    return AnalyzeJob.runDriver(
-        args,
-        kind -> new SparkChunkRunner(spark, new ChunkRender.Analysis(args, kind), out),
-        out,
-        err);
+    ClusterOutput job =
+        ClusterOutput.of(args, SharedFolder.hadoopSettings(spark.getConf().getAll()));
+    String[] driver = job.driverArgs();
+    int code =
+        AnalyzeJob.runDriver(
+            driver,
+            kind -> new SparkChunkRunner(spark, new ChunkRender.Analysis(driver, kind), job, out),
+            out,
+            err);
+    return SparkSweep.upload(job, code, out, err);
   }
 }

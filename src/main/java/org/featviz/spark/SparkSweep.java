@@ -32,7 +32,31 @@ public final class SparkSweep {
 
   /** The sweep {@code args} describe (featviz sweep's options) with its chunks on {@code spark}. */
   public static int run(JavaSparkContext spark, String[] args, PrintWriter out, PrintWriter err) {
-    return SweepJob.runDriver(
-        args, new SparkChunkRunner(spark, new ChunkRender.Sweep(args), out), out, err);
+    ClusterOutput job =
+        ClusterOutput.of(args, SharedFolder.hadoopSettings(spark.getConf().getAll()));
+    int code =
+        SweepJob.runDriver(
+            job.driverArgs(),
+            new SparkChunkRunner(spark, new ChunkRender.Sweep(job.driverArgs()), job, out),
+            out,
+            err);
+    return upload(job, code, out, err);
+  }
+
+  /**
+   * After a finished job with a remote output, copies up what the driver wrote; the job's exit
+   * code, or 1 where the copy failed.
+   */
+  static int upload(ClusterOutput job, int code, PrintWriter out, PrintWriter err) {
+    if (code != 0 || job.url() == null) return code;
+    try {
+      int files = job.upload();
+      out.println("copied " + files + " files of the driver's to " + job.url());
+      return code;
+    } catch (java.io.IOException e) {
+      err.println(
+          "featviz: error: cannot copy the results to " + job.url() + ": " + e.getMessage());
+      return 1;
+    }
   }
 }

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * featviz analyze on Spark in local mode (two task threads, the CPU backend) against the local
  * command: its AM and IAM renders as tasks, the dataset passes and ablations on the driver, and the
- * same tables, sweeps and images byte for byte; --devices, which the cluster replaces, is refused.
+ * same tables, sweeps and images byte for byte at a Hadoop FileSystem URL; --devices, which the
+ * cluster replaces, is refused.
  */
 class SparkAnalyzeTest {
   @TempDir Path tmp;
@@ -68,7 +69,9 @@ class SparkAnalyzeTest {
       for (Path p : s.filter(Files::isRegularFile).toList()) {
         String rel = dir.relativize(p).toString();
         boolean record = rel.matches("(am|iam)/" + ChunkFiles.FOLDER + "/.*");
-        if (!record && !p.getFileName().toString().equals(".featviz-sweep.lock"))
+        String name = p.getFileName().toString();
+        boolean checksum = name.startsWith(".") && name.endsWith(".crc"); // Hadoop's file: system
+        if (!record && !checksum && !name.equals(".featviz-sweep.lock"))
           all.put(rel, Files.readAllBytes(p));
       }
     }
@@ -88,12 +91,20 @@ class SparkAnalyzeTest {
             args.toArray(String[]::new));
     assertEquals(0, code, localErr.toString());
 
+    // The output as a Hadoop FileSystem URL (the sweep tests take plain paths): the chunks of both
+    // sweeps go through Hadoop, the driver's files are copied up at the end.
     Path cluster = tmp.resolve("cluster");
+    String[] clusterArgs = analyzeArgs(cluster);
+    clusterArgs[clusterArgs.length - 1] = cluster.toUri().toString();
+    Path mirror =
+        Path.of(System.getProperty("java.io.tmpdir"), "featviz-cluster")
+            .resolve(clusterArgs[clusterArgs.length - 1].replaceAll("[^A-Za-z0-9._-]", "_"));
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     try (JavaSparkContext spark = SparkSweepTest.local("local[2]")) {
-      code =
-          SparkAnalyze.run(spark, analyzeArgs(cluster), new PrintWriter(out), new PrintWriter(err));
+      code = SparkAnalyze.run(spark, clusterArgs, new PrintWriter(out), new PrintWriter(err));
+    } finally {
+      SparkSweepTest.deleteTree(mirror);
     }
     assertEquals(0, code, err.toString());
     assertTrue(out.toString().contains("3 chunks as Spark tasks"), out.toString());

@@ -92,8 +92,11 @@ class SparkSweepTest {
     try (Stream<Path> s = Files.walk(dir)) {
       for (Path p : s.filter(Files::isRegularFile).toList()) {
         String rel = dir.relativize(p).toString();
-        if (!rel.startsWith(ChunkFiles.FOLDER + "/") && !rel.equals(".featviz-sweep.lock"))
-          all.put(rel, Files.readAllBytes(p));
+        String name = p.getFileName().toString();
+        boolean checksum = name.startsWith(".") && name.endsWith(".crc"); // Hadoop's file: system
+        if (!rel.startsWith(ChunkFiles.FOLDER + "/")
+            && !rel.equals(".featviz-sweep.lock")
+            && !checksum) all.put(rel, Files.readAllBytes(p));
       }
     }
     return all;
@@ -147,7 +150,8 @@ class SparkSweepTest {
         new SweepChunk(
             List.of(
                 new SweepChunk.Unit("relu_fc1", 0, 128), new SweepChunk.Unit("relu_fc1", 1, 128)));
-    new ChunkTask(new ChunkRender.Sweep(args), cluster).call(first);
+    new ChunkTask(new ChunkRender.Sweep(args), new SharedFolder.Local(cluster.toString()))
+        .call(first);
     Path record = ChunkFiles.of(cluster, first);
     long written = Files.getLastModifiedTime(record).toMillis();
     Files.setLastModifiedTime(
@@ -161,6 +165,55 @@ class SparkSweepTest {
     assertTrue(out.toString().contains("1 chunks were already done"), out.toString());
     assertEquals(written - 60_000, Files.getLastModifiedTime(record).toMillis(), "rewritten");
     assertSameFolder(localSweep(), cluster);
+  }
+
+  /**
+   * An output given as a Hadoop FileSystem URL (file: here; hdfs: and s3a: take the same path
+   * through Hadoop): the tasks put their chunks there through Hadoop, the driver works in a local
+   * mirror and copies its files up at the end, and the URL's folder holds the local command's
+   * files. A rerun from a driver without that mirror (another host) takes every chunk from its
+   * record.
+   */
+  @Test
+  void aHadoopUrlOutputHoldsWhatTheLocalCommandWrites() throws IOException {
+    Path remote = tmp.resolve("remote");
+    String url = remote.toUri().toString();
+    assertTrue(url.startsWith("file:"), url);
+    String[] args = sweepArgs(tmp.resolve("unused"));
+    args[args.length - 1] = url;
+    Path mirror =
+        Path.of(System.getProperty("java.io.tmpdir"), "featviz-cluster")
+            .resolve(url.replaceAll("[^A-Za-z0-9._-]", "_"));
+    StringWriter err = new StringWriter();
+    StringWriter out = new StringWriter();
+    try (JavaSparkContext spark = local("local[2]")) {
+      assertEquals(
+          0,
+          SparkSweep.run(spark, args, new PrintWriter(out), new PrintWriter(err)),
+          err.toString());
+      assertTrue(out.toString().contains("files of the driver's to " + url), out.toString());
+      Path local = localSweep();
+      assertSameFolder(local, remote);
+      assertTrue(Files.isDirectory(mirror), "the driver's mirror " + mirror);
+
+      deleteTree(mirror);
+      out = new StringWriter();
+      assertEquals(
+          0,
+          SparkSweep.run(spark, args, new PrintWriter(out), new PrintWriter(err)),
+          err.toString());
+      assertTrue(out.toString().contains("5 chunks were already done"), out.toString());
+      assertSameFolder(local, remote);
+    } finally {
+      deleteTree(mirror);
+    }
+  }
+
+  static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) return;
+    try (Stream<Path> all = Files.walk(dir)) {
+      for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+    }
   }
 
   /**
