@@ -41,7 +41,8 @@ final class ConvBlas implements CpuKernel {
   public void forward(KernelCall c) {
     ConvGeometry g = new ConvGeometry(c, BLOCK);
     float[] b = c.hasInput(2) ? c.in(2).data() : null;
-    convolve(g, c.in(0).data(), c.in(1).data(), b, c.out(0).data(), false);
+    float[] w = c.in(1).data();
+    convolve(g, c.in(0).data(), w, "", () -> w, b, c.out(0).data(), false);
   }
 
   @Override
@@ -52,12 +53,12 @@ final class ConvBlas implements CpuKernel {
       ConvGeometry t = g.cg >= MIN_TRANSPOSED_CHANNELS ? g.transposed(BLOCK) : null;
       float[] dy = c.gradOut(0).data();
       float[] dx = c.gradIn(0).data();
+      float[] w = c.in(1).data();
       if (t != null) {
-        convolve(t, dy, flippedTransposed(g, c.in(1).data()), null, dx, true);
+        convolve(
+            t, dy, w, "flipped " + g.groups + " ", () -> flippedTransposed(g, w), null, dx, true);
       } else {
-        try (FloatPointer w = new FloatPointer(c.in(1).data())) {
-          scatteredInputGradient(g, w, dy, dx);
-        }
+        scatteredInputGradient(g, NativeWeights.of(w, "plain", () -> w), dy, dx);
       }
     }
     boolean others = c.gradIn(1) != null || (c.hasInput(2) && c.gradIn(2) != null);
@@ -65,20 +66,28 @@ final class ConvBlas implements CpuKernel {
   }
 
   /**
-   * y = conv(x, w) (+ bias per output channel), or y += conv(x, w) when {@code accumulate}: as one
-   * product per tap ({@link ShiftedConvolution}) where that applies, else by im2col.
+   * y = conv(x, w') (+ bias per output channel), or y += conv(x, w') when {@code accumulate}: as
+   * one product per tap ({@link ShiftedConvolution}) where that applies, else by im2col. w' is what
+   * {@code weights} makes of {@code source} in the layout {@code form} names ("" for the source's
+   * own), kept in native memory from call to call ({@link NativeWeights}).
    */
   private static void convolve(
-      ConvGeometry g, float[] x, float[] w, float[] bias, float[] y, boolean accumulate) {
+      ConvGeometry g,
+      float[] x,
+      float[] source,
+      String form,
+      java.util.function.Supplier<float[]> weights,
+      float[] bias,
+      float[] y,
+      boolean accumulate) {
     ShiftedConvolution shifted = SHIFTED ? ShiftedConvolution.of(g) : null;
     if (shifted != null) {
-      try (FloatPointer wN = new FloatPointer(shifted.tapMajor(w))) {
-        shifted.run(x, wN, bias, y, accumulate);
-      }
+      FloatPointer wN =
+          NativeWeights.of(
+              source, form + "tap-major " + g.groups, () -> shifted.tapMajor(weights.get()));
+      shifted.run(x, wN, bias, y, accumulate);
     } else {
-      try (FloatPointer wN = new FloatPointer(w)) {
-        im2col(g, x, wN, bias, y, accumulate);
-      }
+      im2col(g, x, NativeWeights.of(source, form + "plain", weights), bias, y, accumulate);
     }
   }
 

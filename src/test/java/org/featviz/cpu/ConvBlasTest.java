@@ -156,6 +156,40 @@ class ConvBlasTest {
     Tensor w = random(Shape.of(wDims), rng, -1, 1);
     Tensor[] inputs =
         bias ? new Tensor[] {x, w, random(Shape.of(m), rng, -1, 1)} : new Tensor[] {x, w};
+    compare(rng, conv, inputs, what);
+  }
+
+  /**
+   * The fast path keeps rearranged weights from call to call (NativeWeights): weights changed in
+   * place between calls, as by a caller that edits a model's arrays, are used as they now are, in
+   * the per-tap, patch-matrix and scatter forms alike.
+   */
+  @Test
+  void weightsChangedInPlaceAreUsedAsTheyNowAre() {
+    Random rng = new Random(23);
+    Object[][] configs = {
+      {Map.of("kernel_shape", longs(3, 3), "pads", longs(1, 1, 1, 1)), 32, "per tap"},
+      {Map.of("kernel_shape", longs(3, 3), "pads", longs(1, 1, 1, 1)), 3, "patch matrix"},
+      {Map.of("kernel_shape", longs(3, 3), "strides", longs(2, 2)), 20, "stride 2, scatter"},
+    };
+    for (Object[] cfg : configs) {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> attrs = (Map<String, Object>) cfg[0];
+      int c = (int) cfg[1];
+      Node conv = node("Conv", attrs, 2, 1);
+      Tensor x = random(Shape.of(2, c, 9, 9), rng, -1, 1);
+      Tensor w = random(Shape.of(24, c, 3, 3), rng, -1, 1);
+      Tensor[] inputs = {x, w};
+      compare(rng, conv, inputs, cfg[2] + ", first weights");
+      float[] v = w.data();
+      for (int i = 0; i < v.length; i++) v[i] = i % 7 == 0 ? -3 * v[i] : v[i] + 0.25f;
+      compare(rng, conv, inputs, cfg[2] + ", the same array changed");
+    }
+  }
+
+  /** ConvBlas against ConvRef on {@code inputs}: forward and every gradient. */
+  private static void compare(Random rng, Node conv, Tensor[] inputs, String what) {
+    Tensor x = inputs[0];
     KernelCall shapes = new KernelCall(conv, 13, inputs, null, null, null);
     Shape yShape = Ops.spec(conv, 13).outputShapes(shapes.context()).get(0);
     Tensor expected = Tensor.zeros(yShape);
