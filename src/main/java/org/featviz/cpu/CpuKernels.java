@@ -10,8 +10,8 @@ import org.featviz.ops.UnsupportedOpException;
  * The CPU kernel for each supported op type. Two sets: the reference kernels (plain Java, the
  * oracle of every other implementation) and the fast set, which is the reference but for the ops
  * that OpenBLAS speeds up ({@link ConvBlas}; the matrix products of {@link MatrixProduct}) where it
- * loaded. The fast set is used unless {@link #useReference} chose the reference for this process
- * ({@code --device cpu-ref}).
+ * loaded, and MaxPool's common windows ({@link MaxPoolFast}). The fast set is used unless {@link
+ * #useReference} chose the reference for this process ({@code --device cpu-ref}).
  */
 public final class CpuKernels {
   private static final Map<String, CpuKernel> KERNELS = new HashMap<>();
@@ -53,6 +53,7 @@ public final class CpuKernels {
     register(new TransposeRef(), "Transpose");
     register(new ConstantRef(), "Constant");
     if (Blas.available()) FAST.put("Conv", new ConvBlas());
+    FAST.put("MaxPool", new MaxPoolFast());
   }
 
   private CpuKernels() {}
