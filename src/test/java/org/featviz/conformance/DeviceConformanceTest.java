@@ -110,6 +110,19 @@ class DeviceConformanceTest {
   }
 
   @Test
+  void theLayerNormalizationCasesPassOnTheEmulatorWithTheirStatistics() {
+    try (Device device = DeviceTesting.emulator()) {
+      ConformanceBackend backend = ConformanceBackend.device(device);
+      for (String name : ConformanceTest.LAYER_NORMALIZATION_CASES) {
+        ConformanceCase c =
+            ConformanceRunner.run(
+                TestData.require(NODE.resolve(name), "libonnx-testdata"), backend);
+        assertEquals(ConformanceCase.Status.PASS, c.status(), c.toString());
+      }
+    }
+  }
+
+  @Test
   void aConvolutionCaseAndTheDilatedMaxPoolCasePass() {
     Path conv =
         TestData.require(NODE.resolve("test_conv_with_strides_padding"), "libonnx-testdata");
