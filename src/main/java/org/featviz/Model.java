@@ -493,8 +493,7 @@ public final class Model implements AutoCloseable {
   public Graph prepare(Collection<String> layers) {
     checkOpen();
     Graph g = Prepare.forRun(graph, inputShape, layers);
-    return TokenLayers.unitsFirst(
-        g, layers.stream().map(g::resolveLayer).toList(), Prepare.inputShapes(g, inputShape));
+    return TokenLayers.unitsFirst(g, layers.stream().map(g::resolveLayer).toList());
   }
 
   /** Optimizes one image per target, all in one batch. */

@@ -3,6 +3,7 @@ package org.featviz.passes;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -10,6 +11,7 @@ import org.featviz.ir.Attributes;
 import org.featviz.ir.Graph;
 import org.featviz.ir.Node;
 import org.featviz.ir.Shape;
+import org.featviz.ir.ValueInfo;
 import org.featviz.ops.ShapeInference;
 
 /**
@@ -120,10 +122,10 @@ public final class TokenLayers {
 
   /**
    * {@code g} (with shapes) where each of {@code layers} that has its features last is seen as [N,
-   * F, T] under its own name (see the class comment); shapes inferred again from {@code inputs}.
-   * Returns {@code g} itself where there is none.
+   * F, T] under its own name (see the class comment), shapes inferred again from those of its
+   * inputs. Returns {@code g} itself where there is none.
    */
-  public static Graph unitsFirst(Graph g, Collection<String> layers, Map<String, Shape> inputs) {
+  public static Graph unitsFirst(Graph g, Collection<String> layers) {
     Set<String> tokens = new HashSet<>();
     for (String l : layers)
       if (g.producer(l) != null && featuresLast(g, g.shapes(), l)) tokens.add(l);
@@ -145,6 +147,8 @@ public final class TokenLayers {
         if (read.contains(name)) nodes.add(swap(name + "#back", name, name + BACK));
       }
     }
+    Map<String, Shape> inputs = new LinkedHashMap<>();
+    for (ValueInfo in : g.inputs()) inputs.put(in.name(), g.shape(in.name()));
     return ShapeInference.infer(g.withNodes(nodes, g.initializers()), inputs);
   }
 
