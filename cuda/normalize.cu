@@ -8,6 +8,8 @@
 // layer_norm_statistic: out[r] = mean (which = 0) or inv (which = 1): the optional outputs Mean and InvStdDev
 // layer_norm_backward:  with g = dy scale, dx = inv (g - mean(g) - xhat mean(g xhat)) (+ dx where accumulate);
 //                       the statistics are recomputed from x, so nothing but x is kept from the forward
+// layer_norm_statistic_backward: the gradient reaching Mean (which = 0) or InvStdDev (1), d[r]:
+//                       dx = d / N or dx = -d inv^2 xhat / N (+ dx where accumulate)
 // Launch (all): any 1-D grid (blocks stride over the rows; one block per row is the natural size), a 1-D block of
 // a multiple of 32 threads (at most 1024) striding over the row's N elements; every thread reaches every
 // barrier (no early returns). No dynamic shared memory.
@@ -84,6 +86,24 @@ extern "C" __global__ void layer_norm_backward(const float* __restrict__ x, cons
       const double g = (double) dyr[i] * scale[i];
       const double xhat = (xr[i] - st.mean) * st.inv;
       const float v = (float) (st.inv * (g - mean_g - xhat * mean_gx));
+      dxr[i] = accumulate ? dxr[i] + v : v;
+    }
+  }
+}
+
+extern "C" __global__ void layer_norm_statistic_backward(const float* __restrict__ x, const float* __restrict__ d,
+                                                         float* __restrict__ dx, int rows, int cols, float epsilon,
+                                                         int which, int accumulate) {
+  __shared__ double scratch[32];
+  for (int r = blockIdx.x; r < rows; r += gridDim.x) {
+    const float* xr = x + (size_t) r * cols;
+    float* dxr = dx + (size_t) r * cols;
+    const LnStats st = ln_row_stats(xr, cols, epsilon, scratch);
+    const double dr = d[r];
+    for (int i = threadIdx.x; i < cols; i += blockDim.x) {
+      const double xhat = (xr[i] - st.mean) * st.inv;
+      const float v = (float) (which == 0 ? dr / cols : which == 1 ? -dr * st.inv * st.inv * xhat / cols
+                                                                    : (double) quiet_nan());
       dxr[i] = accumulate ? dxr[i] + v : v;
     }
   }

@@ -596,6 +596,37 @@ public final class CustomKernels {
         new KernelArgs().ptr(x).ptr(out).i32(rows).i32(cols).f32(epsilon).i32(which.code()));
   }
 
+  /**
+   * dx [rows, cols] = (or +=) the gradient with respect to x of one row statistic, from its
+   * gradient d [rows].
+   */
+  public static void layerNormStatisticBackward(
+      Device device,
+      LayerNormStatistic which,
+      DeviceBuffer x,
+      DeviceBuffer d,
+      DeviceBuffer dx,
+      int rows,
+      int cols,
+      float epsilon,
+      boolean accumulate) {
+    if ((long) rows * cols == 0) return;
+    launchRows(
+        device,
+        "layer_norm_statistic_backward",
+        rows,
+        cols,
+        new KernelArgs()
+            .ptr(x)
+            .ptr(d)
+            .ptr(dx)
+            .i32(rows)
+            .i32(cols)
+            .f32(epsilon)
+            .i32(which.code())
+            .i32(flag(accumulate)));
+  }
+
   /** dx [rows, cols] = (or +=) the gradient of LayerNormalization's Y with respect to x. */
   public static void layerNormBackward(
       Device device,

@@ -2,15 +2,16 @@ package org.featviz.plan;
 
 import java.util.List;
 import org.featviz.device.Device;
+import org.featviz.device.DeviceBuffer;
 import org.featviz.ir.Node;
 import org.featviz.plan.CustomKernels.LayerNormStatistic;
 
 /**
  * LayerNormalization's optional output Mean or InvStdDev (one value per row), by
- * layer_norm_statistic; lowered only where a node or a target reads it. Forward only: a backward
- * that needs the gradient of x through it is refused when the plan is wired, naming the node.
+ * layer_norm_statistic; lowered only where a node or a target reads it. Backward: x's gradient
+ * through the statistic (layer_norm_statistic_backward, recomputing the row's statistics from x).
  */
-final class LayerNormStatisticStep extends Step {
+final class LayerNormStatisticStep extends DataGradientStep {
   private final LayerNormStatistic which;
   private final int rows;
   private final int cols;
@@ -48,5 +49,13 @@ final class LayerNormStatisticStep extends Step {
   }
 
   @Override
-  void backward(Device device) {}
+  List<DeviceValue> savedForBackward() {
+    return List.of(input(0));
+  }
+
+  @Override
+  void backward(Device device, DeviceBuffer d, DeviceBuffer dx, boolean accumulate) {
+    CustomKernels.layerNormStatisticBackward(
+        device, which, input(0).buffer(), d, dx, rows, cols, epsilon, accumulate);
+  }
 }

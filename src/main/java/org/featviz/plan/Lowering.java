@@ -414,7 +414,7 @@ final class Lowering {
 
   /**
    * Y by one {@link LayerNormStep}; Mean and InvStdDev, where a lowered node or a target reads
-   * them, by a {@link LayerNormStatisticStep} each (forward only).
+   * them, by a {@link LayerNormStatisticStep} each.
    */
   private void layerNorm(Node node) {
     OpContext ctx = context(node);

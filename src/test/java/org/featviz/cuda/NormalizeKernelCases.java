@@ -20,8 +20,9 @@ import org.junit.jupiter.api.Test;
  * cuda/normalize.cu (LayerNormalization) against the CPU reference (LayerNormalizationRef) on fresh
  * random inputs: rows shorter than a warp, between warps, longer than the block; more rows than the
  * grid has blocks; values far from zero (the two-pass variance); with and without B; the statistics
- * outputs; gradients overwriting and accumulating. Relative error, NaN never passes. Run on the
- * emulator (EmuTest$NormalizeKernel) and a GPU (GpuTest$NormalizeKernel). Shape legend: x [R, N].
+ * outputs and the gradients through them; gradients overwriting and accumulating. Relative error,
+ * NaN never passes. Run on the emulator (EmuTest$NormalizeKernel) and a GPU
+ * (GpuTest$NormalizeKernel). Shape legend: x [R, N].
  */
 public abstract class NormalizeKernelCases extends DeviceCases {
   private final Random rng = new Random(17);
@@ -66,6 +67,26 @@ public abstract class NormalizeKernelCases extends DeviceCases {
           what + ": dx accumulated");
       CustomKernels.layerNormBackward(device, xb, sb, dy, g, rows, cols, eps, false);
       assertClose(dx, device.copyToHostFloats(g, n), 1e-5, 1e-6, what + ": dx");
+      // The gradients through Mean and InvStdDev, each accumulated onto dx.
+      LayerNormStatistic[] stats = {LayerNormStatistic.MEAN, LayerNormStatistic.INV_STD_DEV};
+      for (int k = 1; k <= 2; k++) {
+        Tensor gs = random(Shape.of(rows, 1), rng, -1f, 1f);
+        Tensor[] gradOut = new Tensor[3];
+        gradOut[k] = gs;
+        Tensor[] gradIn = {Tensor.zeros(x.shape()), null, null};
+        OpTesting.backward(ln, in, expected, gradOut, gradIn);
+        try (DeviceBuffer db2 = device.toDevice(gs.data())) {
+          CustomKernels.layerNormStatisticBackward(
+              device, stats[k - 1], xb, db2, g, rows, cols, eps, true);
+        }
+        assertClose(
+            CpuOracle.plus(dx, gradIn[0].data()),
+            device.copyToHostFloats(g, n),
+            1e-5,
+            1e-6,
+            what + ": dx through " + stats[k - 1]);
+        CustomKernels.layerNormBackward(device, xb, sb, dy, g, rows, cols, eps, false);
+      }
     }
   }
 
