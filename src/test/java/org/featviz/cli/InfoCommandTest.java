@@ -67,7 +67,7 @@ class InfoCommandTest {
   @Test
   void showsTheFeaturesAsTheUnitsOfTokenLayers(@TempDir Path dir) {
     Path model =
-        org.featviz.onnx.TinyModels.tokens(
+        org.featviz.onnx.TokenModels.tokens(
             dir.resolve("tokens.onnx"),
             org.featviz.onnx.TinyModels.uniform(1, 15),
             new float[] {1, 1, 1, 1, 1},

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import org.featviz.onnx.TinyModels;
+import org.featviz.onnx.TokenModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -187,7 +188,7 @@ class SweepCommandTest {
   @Test
   void sweepsEveryFeatureOfATokenLayerOnTheCpuAndTheEmulator(@TempDir Path dir) throws Exception {
     Path model =
-        TinyModels.tokens(
+        TokenModels.tokens(
             dir.resolve("tokens.onnx"),
             TinyModels.uniform(2, 15),
             new float[] {1, 0.5f, 1.5f, 1, 1},

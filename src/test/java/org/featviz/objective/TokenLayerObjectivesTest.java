@@ -16,6 +16,7 @@ import org.featviz.ir.Graph;
 import org.featviz.ir.Shape;
 import org.featviz.ir.Tensor;
 import org.featviz.onnx.TinyModels;
+import org.featviz.onnx.TokenModels;
 import org.featviz.param.TransformConfig;
 import org.featviz.render.RenderOptions;
 import org.featviz.render.RenderResult;
@@ -24,8 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Objectives on a transformer's [N, tokens, features] layers (passes.TokenLayers), on
- * TinyModels.tokens: 16 tokens of F = 5 features after a MatMul and a LayerNormalization. The units
- * are the features; a channel objective is a feature's mean over the tokens and a neuron one
+ * TokenModels.tokens: 16 tokens of F = 5 features after a MatMul and a LayerNormalization. The
+ * units are the features; a channel objective is a feature's mean over the tokens and a neuron one
  * token's feature, checked against the network computed by hand in double, their input gradients
  * against central differences of that hand computation; a short render runs on the CPU and the
  * emulated device.
@@ -62,7 +63,7 @@ class TokenLayerObjectivesTest {
 
   @Test
   void unitsAreTheFeaturesAndTheObjectivesMatchTheHandComputation(@TempDir Path dir) {
-    Path file = TinyModels.tokens(dir.resolve("tokens.onnx"), w, scale, bias);
+    Path file = TokenModels.tokens(dir.resolve("tokens.onnx"), w, scale, bias);
     Random rng = new Random(7);
     float[] image = OpTesting.random(Shape.of(1, 3, 4, 4), rng, -1, 1).data();
     double[] x = new double[image.length];
@@ -113,7 +114,7 @@ class TokenLayerObjectivesTest {
 
   @Test
   void aTokenLayerWithReadersKeepsTheNetworkAsItWas(@TempDir Path dir) {
-    Path file = TinyModels.tokens(dir.resolve("tokens.onnx"), w, scale, bias);
+    Path file = TokenModels.tokens(dir.resolve("tokens.onnx"), w, scale, bias);
     float[] image = OpTesting.random(Shape.of(2, 3, 4, 4), new Random(8), -1, 1).data();
     Map<String, Tensor> feeds = Map.of("x", Tensor.of(Shape.of(2, 3, 4, 4), image));
     try (Model m = Model.builder(file).optBackend(Backend.CPU).open()) {
@@ -163,7 +164,7 @@ class TokenLayerObjectivesTest {
 
   @Test
   void aShortRenderOfAFeatureRunsOnTheCpuAndTheEmulatedDevice(@TempDir Path dir) {
-    Path file = TinyModels.tokens(dir.resolve("tokens.onnx"), w, scale, bias);
+    Path file = TokenModels.tokens(dir.resolve("tokens.onnx"), w, scale, bias);
     RenderOptions options =
         RenderOptions.defaults().withSteps(8).withSeed(3).withTransforms(TransformConfig.none());
     double[] values = new double[2];
