@@ -106,6 +106,7 @@ extern "C" __global__ void bias_add(float* __restrict__ y, const float* __restri
 #define UNARY_ELU 8
 #define UNARY_SELU 9
 #define UNARY_SOFTPLUS 10
+#define UNARY_RECIPROCAL 11
 
 static __device__ __forceinline__ float unary_value(int fn, float x, float p, float q) {
   switch (fn) {
@@ -120,6 +121,7 @@ static __device__ __forceinline__ float unary_value(int fn, float x, float p, fl
     case UNARY_ELU: return x >= 0.0f ? x : p * expm1f(x);
     case UNARY_SELU: return x > 0.0f ? q * x : q * p * expm1f(x);
     case UNARY_SOFTPLUS: return fmaxf(x, 0.0f) + log1pf(expf(-fabsf(x)));
+    case UNARY_RECIPROCAL: return 1.0f / x;
     default: return quiet_nan();
   }
 }
@@ -143,6 +145,7 @@ static __device__ __forceinline__ float unary_derivative(int fn, float x, float 
     case UNARY_ELU: return x >= 0.0f ? 1.0f : p * expf(x);
     case UNARY_SELU: return x > 0.0f ? q : q * p * expf(x);
     case UNARY_SOFTPLUS: return 1.0f / (1.0f + expf(-x));
+    case UNARY_RECIPROCAL: return -1.0f / (x * x);
     default: return quiet_nan();
   }
 }

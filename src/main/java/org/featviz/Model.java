@@ -27,6 +27,7 @@ import org.featviz.onnx.OnnxImporter;
 import org.featviz.ops.ShapeInference;
 import org.featviz.passes.InputShapes;
 import org.featviz.passes.Prepare;
+import org.featviz.passes.TokenLayers;
 import org.featviz.render.ImageRenderer;
 import org.featviz.render.RenderOptions;
 import org.featviz.render.RenderProgress;
@@ -320,10 +321,13 @@ public final class Model implements AutoCloseable {
     return s;
   }
 
-  /** Channels of a conv layer or features of a dense one. */
+  /**
+   * Channels of a conv layer, features of a dense one or of a transformer's [N, tokens, features]
+   * ({@link TokenLayers}: renders see such a layer as [N, features, tokens]).
+   */
   public int units(String layer) {
-    Shape s = layerShape(layer);
-    return s.rank() < 2 ? 1 : s.dim(1);
+    layerShape(layer);
+    return TokenLayers.units(graph, shapes, graph.resolveLayer(layer));
   }
 
   /**
@@ -488,7 +492,8 @@ public final class Model implements AutoCloseable {
   /** The graph prepared to run as deep as the given layers and no deeper. */
   public Graph prepare(Collection<String> layers) {
     checkOpen();
-    return Prepare.forRun(graph, inputShape, layers);
+    Graph g = Prepare.forRun(graph, inputShape, layers);
+    return TokenLayers.unitsFirst(g, layers.stream().map(g::resolveLayer).toList());
   }
 
   /** Optimizes one image per target, all in one batch. */

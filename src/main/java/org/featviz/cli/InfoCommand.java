@@ -12,6 +12,7 @@ import org.featviz.ir.ValueInfo;
 import org.featviz.onnx.OnnxImporter;
 import org.featviz.ops.ShapeInference;
 import org.featviz.passes.Prepare;
+import org.featviz.passes.TokenLayers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
@@ -51,16 +52,28 @@ final class InfoCommand implements Callable<Integer> {
     String format = "%-28s %-20s %-20s %8s %10s%n";
     out.printf(format, "layer", "op", "output shape", "units", "params");
     long total = 0;
+    boolean tokens = false;
     for (Node n : g.nodes()) {
       Shape s = r.shapes().get(n.output());
       long params = 0;
       for (String in : n.inputs())
         if (g.isInitializer(in)) params += g.initializers().get(in).size();
       total += params;
-      String units = s == null || s.rank() < 2 ? "-" : Integer.toString(s.dim(1));
+      boolean featuresLast = TokenLayers.featuresLast(g, r.shapes(), n.output());
+      tokens |= featuresLast;
+      String units =
+          s == null || s.rank() < 2
+              ? "-"
+              : Integer.toString(TokenLayers.units(g, r.shapes(), n.output()))
+                  + (featuresLast ? "*" : "");
       out.printf(format, n.output(), n.opType(), s == null ? "?" : s.toString(), units, params);
     }
     out.printf("%ntotal parameters: %d%n", total);
+    if (tokens) {
+      out.println(
+          "* [N, tokens, features]: the units are the features (channel: a feature's mean over"
+              + " the tokens; neuron: one token's feature, position = token)");
+    }
     if (!r.problems().isEmpty()) {
       out.println("\nnot supported (layers from here on have no shape):");
       for (ModelException e : r.problems()) out.println("  " + e.getMessage());

@@ -34,7 +34,9 @@ public enum UnaryFunction {
   /** q x for x > 0, q p (exp(x) - 1) otherwise; p = alpha, q = gamma (ONNX's defaults). */
   SELU("Selu"),
   /** log(1 + exp(x)); d = sigmoid(x). */
-  SOFTPLUS("Softplus");
+  SOFTPLUS("Softplus"),
+  /** 1 / x; d = -1 / x^2 (LayerNormalization's function body divides by its deviation so). */
+  RECIPROCAL("Reciprocal");
 
   private static final double TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
 
@@ -82,6 +84,7 @@ public enum UnaryFunction {
       case ELU -> x >= 0 ? x : p * Math.expm1(x);
       case SELU -> x > 0 ? q * x : q * p * Math.expm1(x);
       case SOFTPLUS -> Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+      case RECIPROCAL -> 1 / x;
     };
   }
 
@@ -105,6 +108,7 @@ public enum UnaryFunction {
       case ELU -> x >= 0 ? 1 : p * Math.exp(x);
       case SELU -> x > 0 ? q : q * p * Math.exp(x);
       case SOFTPLUS -> 1 / (1 + Math.exp(-x));
+      case RECIPROCAL -> -1 / (x * x);
     };
   }
 

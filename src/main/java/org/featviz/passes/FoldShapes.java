@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import org.featviz.cpu.CpuExecutor;
 import org.featviz.cpu.CpuKernels;
+import org.featviz.ir.Attributes;
 import org.featviz.ir.DType;
 import org.featviz.ir.Graph;
 import org.featviz.ir.ModelException;
@@ -118,7 +119,8 @@ public final class FoldShapes {
           continue;
         }
         Node node = rewriteBatchInputs(n, inits);
-        if (strict && ShapeArithmetic.SHAPE_ONLY.contains(n.opType())) throw unfolded(n);
+        if (isFloatToFloatCast(node)) node = identity(node);
+        if (strict && ShapeArithmetic.SHAPE_ONLY.contains(node.opType())) throw unfolded(n);
         kept.add(node);
         inferShapes(node);
       }
@@ -296,6 +298,25 @@ public final class FoldShapes {
           return; // shape inference reports it later, with its context
         }
       }
+    }
+
+    /**
+     * A Cast to float of float data (computed by a float op, or a float graph input): a no-op, as
+     * LayerNormalization's function body casts to its stash type.
+     */
+    boolean isFloatToFloatCast(Node n) {
+      if (!n.opType().equals("Cast") || n.attributes().getInt("to", -1) != 1) return false;
+      String in = n.input(0);
+      Node p = g.producer(in);
+      if (p != null)
+        return Ops.isSupported(p.opType()) && !ShapeArithmetic.SHAPE_ONLY.contains(p.opType());
+      for (ValueInfo v : g.inputs()) if (v.name().equals(in)) return v.dtype() == DType.FLOAT;
+      return false;
+    }
+
+    static Node identity(Node n) {
+      return new Node(
+          n.name(), "Identity", List.of(n.input(0)), n.outputs(), new Attributes(Map.of()));
     }
 
     ModelException unfolded(Node n) {

@@ -9,11 +9,12 @@ import org.featviz.ops.UnaryFunction;
 
 /**
  * Typed launchers of the custom kernels in {@code cuda/arithmetic.cu}, {@code cuda/layout.cu},
- * {@code cuda/pointwise.cu} and {@code cuda/pool.cu}: argument packing and launch geometry in one
- * place, shared by the plan's steps and the kernel tests (which run them on the emulator and,
- * tagged gpu, on a GPU). Shapes of up to 6 dimensions are passed right-aligned, padded with leading
- * 1s. Every launcher does nothing for zero elements (CUDA rejects an empty grid). Gradient
- * launchers take {@code accumulate}: false overwrites the destination, true adds to it.
+ * {@code cuda/pointwise.cu}, {@code cuda/normalize.cu} and {@code cuda/pool.cu}: argument packing
+ * and launch geometry in one place, shared by the plan's steps and the kernel tests (which run them
+ * on the emulator and, tagged gpu, on a GPU). Shapes of up to 6 dimensions are passed
+ * right-aligned, padded with leading 1s. Every launcher does nothing for zero elements (CUDA
+ * rejects an empty grid). Gradient launchers take {@code accumulate}: false overwrites the
+ * destination, true adds to it.
  */
 public final class CustomKernels {
   /** The most dimensions the N-d kernels take. */
@@ -521,6 +522,135 @@ public final class CustomKernels {
             .i32(n)
             .i32(channels)
             .i32(inner)
+            .f32(epsilon)
+            .i32(flag(accumulate)));
+  }
+
+  // ---- cuda/normalize.cu
+  // ------------------------------------------------------------------------------------------
+
+  /** LayerNormalization's statistics that layer_norm_statistic writes, in its numbering. */
+  public enum LayerNormStatistic {
+    MEAN,
+    INV_STD_DEV;
+
+    int code() {
+      return ordinal();
+    }
+  }
+
+  /**
+   * One block per row (at most {@link #MAX_BLOCKS}; blocks stride over the rest), threads for the
+   * row's elements up to {@link #BLOCK}.
+   */
+  private static void launchRows(Device device, String kernel, int rows, int cols, KernelArgs a) {
+    int threads = (int) Math.min(BLOCK, Math.max(32, (cols + 31L) / 32 * 32));
+    device.launch(kernel, Dim3.of(Math.min(rows, MAX_BLOCKS)), Dim3.of(threads), 0, a);
+  }
+
+  /**
+   * y [rows, cols] = LayerNormalization of each row of x: (x - mean) / sqrt(var + epsilon) scale +
+   * bias, scale and bias [cols]; bias may be null (none).
+   */
+  public static void layerNormForward(
+      Device device,
+      DeviceBuffer x,
+      DeviceBuffer scale,
+      DeviceBuffer bias,
+      DeviceBuffer y,
+      int rows,
+      int cols,
+      float epsilon) {
+    if ((long) rows * cols == 0) return;
+    launchRows(
+        device,
+        "layer_norm_forward",
+        rows,
+        cols,
+        new KernelArgs()
+            .ptr(x)
+            .ptr(scale)
+            .ptr(bias == null ? scale : bias) // read only where has_bias
+            .ptr(y)
+            .i32(rows)
+            .i32(cols)
+            .f32(epsilon)
+            .i32(flag(bias != null)));
+  }
+
+  /** out [rows] = each row's mean or inverse standard deviation 1 / sqrt(var + epsilon). */
+  public static void layerNormStatistic(
+      Device device,
+      LayerNormStatistic which,
+      DeviceBuffer x,
+      DeviceBuffer out,
+      int rows,
+      int cols,
+      float epsilon) {
+    if ((long) rows * cols == 0) return;
+    launchRows(
+        device,
+        "layer_norm_statistic",
+        rows,
+        cols,
+        new KernelArgs().ptr(x).ptr(out).i32(rows).i32(cols).f32(epsilon).i32(which.code()));
+  }
+
+  /**
+   * dx [rows, cols] = (or +=) the gradient with respect to x of one row statistic, from its
+   * gradient d [rows].
+   */
+  public static void layerNormStatisticBackward(
+      Device device,
+      LayerNormStatistic which,
+      DeviceBuffer x,
+      DeviceBuffer d,
+      DeviceBuffer dx,
+      int rows,
+      int cols,
+      float epsilon,
+      boolean accumulate) {
+    if ((long) rows * cols == 0) return;
+    launchRows(
+        device,
+        "layer_norm_statistic_backward",
+        rows,
+        cols,
+        new KernelArgs()
+            .ptr(x)
+            .ptr(d)
+            .ptr(dx)
+            .i32(rows)
+            .i32(cols)
+            .f32(epsilon)
+            .i32(which.code())
+            .i32(flag(accumulate)));
+  }
+
+  /** dx [rows, cols] = (or +=) the gradient of LayerNormalization's Y with respect to x. */
+  public static void layerNormBackward(
+      Device device,
+      DeviceBuffer x,
+      DeviceBuffer scale,
+      DeviceBuffer dy,
+      DeviceBuffer dx,
+      int rows,
+      int cols,
+      float epsilon,
+      boolean accumulate) {
+    if ((long) rows * cols == 0) return;
+    launchRows(
+        device,
+        "layer_norm_backward",
+        rows,
+        cols,
+        new KernelArgs()
+            .ptr(x)
+            .ptr(scale)
+            .ptr(dy)
+            .ptr(dx)
+            .i32(rows)
+            .i32(cols)
             .f32(epsilon)
             .i32(flag(accumulate)));
   }

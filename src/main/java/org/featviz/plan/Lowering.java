@@ -2,9 +2,11 @@ package org.featviz.plan;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.featviz.device.ActivationDescriptor;
 import org.featviz.device.ActivationMode;
 import org.featviz.device.LrnDescriptor;
@@ -23,6 +25,7 @@ import org.featviz.ops.ConcatSpec;
 import org.featviz.ops.ConstantSpec;
 import org.featviz.ops.GatherSpec;
 import org.featviz.ops.GemmSpec;
+import org.featviz.ops.LayerNormalizationSpec;
 import org.featviz.ops.LrnSpec;
 import org.featviz.ops.MatMulSpec;
 import org.featviz.ops.OpContext;
@@ -36,6 +39,7 @@ import org.featviz.ops.UnaryFunction;
 import org.featviz.ops.UnarySpec;
 import org.featviz.ops.UnsupportedOpException;
 import org.featviz.plan.CustomKernels.ArithmeticOp;
+import org.featviz.plan.CustomKernels.LayerNormStatistic;
 import org.featviz.plan.CustomKernels.PadMode;
 import org.featviz.plan.CustomKernels.ReduceOp;
 
@@ -59,6 +63,8 @@ final class Lowering {
   private final SpatialLowering spatial = new SpatialLowering(this);
   private final ReluFusion fusion;
   private final MixedPrecision mixed;
+  // The values that a lowered node or a target reads (optional outputs nobody reads get no step).
+  private final Set<String> read = new HashSet<>();
 
   private Lowering(Graph graph, ReluFusion fusion, MixedPrecision mixed) {
     this.graph = graph;
@@ -95,6 +101,8 @@ final class Lowering {
     }
     List<Node> nodes = graph.nodesFeeding(targets);
     Lowering l = new Lowering(graph, ReluFusion.find(nodes, targets), mixed);
+    l.read.addAll(targets);
+    for (Node node : nodes) l.read.addAll(node.inputs());
     for (Node node : nodes) l.lowerNode(node);
     for (String t : targets) l.valueOrNull(t); // a target may be a graph input: give it a value
     return new Result(l.steps, l.values, l.inputs, l.weights);
@@ -252,6 +260,7 @@ final class Lowering {
       case "Softmax" -> softmax(node);
       case "LRN" -> lrn(node);
       case "BatchNormalization" -> batchNorm(node);
+      case "LayerNormalization" -> layerNorm(node);
       case "Gemm" -> gemm(node);
       case "MatMul" ->
           add(
@@ -401,6 +410,31 @@ final class Lowering {
     List<DeviceValue> ins = new ArrayList<>();
     for (int i = 0; i < 5; i++) ins.add(in(node, i));
     add(new BatchNormStep(node, ins, out(node, 0), eps));
+  }
+
+  /**
+   * Y by one {@link LayerNormStep}; Mean and InvStdDev, where a lowered node or a target reads
+   * them, by a {@link LayerNormStatisticStep} each.
+   */
+  private void layerNorm(Node node) {
+    OpContext ctx = context(node);
+    LayerNormalizationSpec.Layout g = LayerNormalizationSpec.layout(ctx);
+    float eps = LayerNormalizationSpec.epsilon(ctx);
+    DeviceValue x = in(node, 0);
+    add(
+        new LayerNormStep(
+            node,
+            Step.present(x, in(node, 1), optionalIn(node, 2)),
+            out(node, 0),
+            g.rows(),
+            g.cols(),
+            eps));
+    LayerNormStatistic[] stats = {LayerNormStatistic.MEAN, LayerNormStatistic.INV_STD_DEV};
+    for (int k = 1; k < Math.min(3, node.outputs().size()); k++) {
+      String name = node.outputs().get(k);
+      if (name.isEmpty() || !read.contains(name)) continue;
+      add(new LayerNormStatisticStep(node, x, out(node, k), stats[k - 1], g.rows(), g.cols(), eps));
+    }
   }
 
   private void concat(Node node) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.featviz.BundledModels;
 import org.featviz.TestData;
 import org.junit.jupiter.api.Test;
@@ -61,5 +62,26 @@ class InfoCommandTest {
   void badShapeOptionIsAUsageError() {
     CliRunner r = CliRunner.line("info --input-shape 1,x m.onnx");
     assertEquals(2, r.exitCode());
+  }
+
+  @Test
+  void showsTheFeaturesAsTheUnitsOfTokenLayers(@TempDir Path dir) {
+    Path model =
+        org.featviz.onnx.TokenModels.tokens(
+            dir.resolve("tokens.onnx"),
+            org.featviz.onnx.TinyModels.uniform(1, 15),
+            new float[] {1, 1, 1, 1, 1},
+            new float[5]);
+    CliRunner r = CliRunner.ok("info {}", model);
+    String[] expected = {
+      "patches Reshape [1, 3, 16] 3 ",
+      "tokens Transpose [1, 16, 3] 3* ",
+      "proj MatMul [1, 16, 5] 5* ",
+      "ln LayerNormalization [1, 16, 5] 5* "
+    };
+    List<String> lines = r.out().lines().map(l -> l.replaceAll(" +", " ")).toList();
+    for (String e : expected)
+      assertTrue(lines.stream().anyMatch(l -> l.startsWith(e)), e + " missing in:\n" + r.out());
+    assertTrue(r.out().contains("* [N, tokens, features]: the units are the features"), r.out());
   }
 }

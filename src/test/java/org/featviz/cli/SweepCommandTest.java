@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import org.featviz.onnx.TinyModels;
+import org.featviz.onnx.TokenModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -182,5 +183,33 @@ class SweepCommandTest {
         two.err().startsWith("featviz: error: --layers") && two.err().contains("one layer"),
         two.err());
     assertFalse(Files.exists(tmp.resolve("two")), "nothing written");
+  }
+
+  @Test
+  void sweepsEveryFeatureOfATokenLayerOnTheCpuAndTheEmulator(@TempDir Path dir) throws Exception {
+    Path model =
+        TokenModels.tokens(
+            dir.resolve("tokens.onnx"),
+            TinyModels.uniform(2, 15),
+            new float[] {1, 0.5f, 1.5f, 1, 1},
+            new float[5]);
+    for (String device : new String[] {"cpu", "emulated"}) {
+      Path out = dir.resolve(device);
+      CliRunner r =
+          CliRunner.ok(
+              "sweep --model {} --layers ln --units all --steps 3 --transforms none --device "
+                  + device
+                  + " --out {}",
+              model,
+              out);
+      // The layer is [N, 16 tokens, 5 features]: its 5 units are the features.
+      for (int u = 0; u < 5; u++)
+        assertTrue(
+            Files.exists(out.resolve(String.format("ln/unit_%04d.png", u))),
+            device + ": unit " + u + " missing: " + r.err());
+      assertFalse(
+          Files.exists(out.resolve("ln/unit_0005.png")), device + ": a sixth unit: " + r.err());
+      assertEquals(6, Files.readAllLines(out.resolve("results.csv")).size(), "a header, 5 units");
+    }
   }
 }

@@ -205,6 +205,55 @@ class ConformanceTest {
           ConformanceCase.Status.PASS, ConformanceRunner.run(root.resolve(name)).status(), name);
   }
 
+  /**
+   * The node cases of LayerNormalization (opset 17; each checks Y, Mean and InvStdDev), and their
+   * expanded twins (the function body in primitive ops, whose Casts of float data to float are
+   * no-ops).
+   */
+  static final List<String> LAYER_NORMALIZATION_CASES = layerNormalizationCases();
+
+  private static List<String> layerNormalizationCases() {
+    List<String> names = new ArrayList<>();
+    for (String c :
+        List.of(
+            "2d_axis0",
+            "2d_axis1",
+            "2d_axis_negative_1",
+            "2d_axis_negative_2",
+            "3d_axis0_epsilon",
+            "3d_axis1_epsilon",
+            "3d_axis2_epsilon",
+            "3d_axis_negative_1_epsilon",
+            "3d_axis_negative_2_epsilon",
+            "3d_axis_negative_3_epsilon",
+            "4d_axis0",
+            "4d_axis1",
+            "4d_axis2",
+            "4d_axis3",
+            "4d_axis_negative_1",
+            "4d_axis_negative_2",
+            "4d_axis_negative_3",
+            "4d_axis_negative_4",
+            "default_axis")) {
+      names.add("test_layer_normalization_" + c);
+    }
+    return List.copyOf(names);
+  }
+
+  @Test
+  void theLayerNormalizationCasesAndTheirExpandedTwinsPass() {
+    Path root =
+        TestData.require(Path.of("/usr/share/libonnx-testdata/data/node"), "libonnx-testdata");
+    List<String> failures = new ArrayList<>();
+    for (String name : LAYER_NORMALIZATION_CASES) {
+      ConformanceCase c = ConformanceRunner.run(root.resolve(name));
+      if (c.status() != ConformanceCase.Status.PASS) failures.add(c.toString());
+      ConformanceCase e = ConformanceRunner.run(root.resolve(name + "_expanded"));
+      if (e.status() != ConformanceCase.Status.PASS) failures.add(e.toString());
+    }
+    assertTrue(failures.isEmpty(), String.join("\n", failures));
+  }
+
   /** Pow's cases give the exponent as a graph input, which featviz refuses. */
   static final List<String> POW_CASES =
       List.of("test_pow", "test_pow_bcast_array", "test_pow_bcast_scalar", "test_pow_example");

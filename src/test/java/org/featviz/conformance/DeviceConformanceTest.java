@@ -110,6 +110,20 @@ class DeviceConformanceTest {
   }
 
   @Test
+  void theLayerNormalizationCasesAndTheirExpandedTwinsPassOnTheEmulator() {
+    try (Device device = DeviceTesting.emulator()) {
+      ConformanceBackend backend = ConformanceBackend.device(device);
+      for (String name : ConformanceTest.LAYER_NORMALIZATION_CASES) {
+        for (String n : List.of(name, name + "_expanded")) {
+          ConformanceCase c =
+              ConformanceRunner.run(TestData.require(NODE.resolve(n), "libonnx-testdata"), backend);
+          assertEquals(ConformanceCase.Status.PASS, c.status(), c.toString());
+        }
+      }
+    }
+  }
+
+  @Test
   void aConvolutionCaseAndTheDilatedMaxPoolCasePass() {
     Path conv =
         TestData.require(NODE.resolve("test_conv_with_strides_padding"), "libonnx-testdata");

@@ -90,6 +90,8 @@ class UnaryFunctionsTest {
     assertClose(new float[] {1, 2}, unary("Abs", Map.of(), -1, 2), 0, 0, "Abs");
     assertClose(new float[] {-4, 2}, unary("Neg", Map.of(), 4, -2), 0, 0, "Neg");
     assertClose(new float[] {1, 0, 3}, unary("Sqrt", Map.of(), 1, 0, 9), 0, 0, "Sqrt");
+    assertClose(
+        new float[] {0.25f, -2, 1}, unary("Reciprocal", Map.of(), 4, -0.5f, 1), 0, 0, "Reciprocal");
     Tensor base = Tensor.of(Shape.of(3), new float[] {1, 2, 3});
     float[] pow = forward(node("Pow", Map.of(), 2, 1), base, Tensor.scalar(2f))[0].data();
     assertClose(new float[] {1, 4, 9}, pow, 0, 0, "Pow");
@@ -124,6 +126,12 @@ class UnaryFunctionsTest {
     checkGradient(node("Softplus", Map.of(), 1, 1), x, 61, 1e-3, 1e-2);
     checkGradient(
         node("Sqrt", Map.of(), 1, 1), random(SHAPE, new Random(62), 0.2f, 3f), 63, 1e-3, 1e-2);
+    checkGradient(
+        node("Reciprocal", Map.of(), 1, 1),
+        random(SHAPE, new Random(65), 0.5f, 3f),
+        66,
+        1e-3,
+        1e-2);
   }
 
   @Test

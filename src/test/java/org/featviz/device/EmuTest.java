@@ -4,6 +4,7 @@ import org.featviz.cuda.ArithmeticKernelCases;
 import org.featviz.cuda.ConvertKernelCases;
 import org.featviz.cuda.ElementwiseKernelCases;
 import org.featviz.cuda.LayoutKernelCases;
+import org.featviz.cuda.NormalizeKernelCases;
 import org.featviz.cuda.PointwiseKernelCases;
 import org.featviz.cuda.PoolKernelCases;
 import org.featviz.cuda.ReduceKernelCases;
@@ -50,6 +51,9 @@ class EmuTest {
 
   @Nested
   class LayoutKernel extends LayoutKernelCases {}
+
+  @Nested
+  class NormalizeKernel extends NormalizeKernelCases {}
 
   @Nested
   class PointwiseKernel extends PointwiseKernelCases {}

@@ -4,6 +4,7 @@ import org.featviz.cuda.ArithmeticKernelCases;
 import org.featviz.cuda.ConvertKernelCases;
 import org.featviz.cuda.ElementwiseKernelCases;
 import org.featviz.cuda.LayoutKernelCases;
+import org.featviz.cuda.NormalizeKernelCases;
 import org.featviz.cuda.PointwiseKernelCases;
 import org.featviz.cuda.PoolKernelCases;
 import org.featviz.cuda.ReduceKernelCases;
@@ -49,6 +50,9 @@ class GpuTest {
 
   @Nested
   class LayoutKernel extends LayoutKernelCases {}
+
+  @Nested
+  class NormalizeKernel extends NormalizeKernelCases {}
 
   @Nested
   class PointwiseKernel extends PointwiseKernelCases {}

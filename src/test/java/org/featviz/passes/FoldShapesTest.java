@@ -251,6 +251,23 @@ class FoldShapesTest {
   }
 
   @Test
+  void aCastOfFloatDataToFloatIsAnIdentity() {
+    OnnxModelBuilder b =
+        new OnnxModelBuilder()
+            .opset(17)
+            .input("x", "N", 6)
+            .node("Relu", "relu", List.of("x"), List.of("r"))
+            .node("Cast", "stash", List.of("r"), List.of("c"), Attr.i("to", 1))
+            .node("Neg", "neg", List.of("c"), List.of("y"))
+            .output("y", "N", 6);
+    Graph g = Prepare.forRun(imported(b), null, List.of());
+    assertEquals("Identity", g.producer("c").opType());
+    Tensor x = Tensor.of(Shape.of(1, 6), new float[] {-1, 2, -3, 4, 0, 5});
+    assertClose(new float[] {0, -2, 0, -4, 0, -5}, run(g, x, "y").data(), 0, 0, "-relu(x)");
+    // A Cast to int64 stays refused (shapeArithmeticOnDataIsRefusedNamingTheNodeAndOp).
+  }
+
+  @Test
   void aFixedBatchFoldsToPlainConstants() {
     float[] w = random(Shape.of(24, 5), rng, -1, 1).data();
     OnnxModelBuilder b = viewFlatten(w);

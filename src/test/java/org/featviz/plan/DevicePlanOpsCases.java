@@ -288,6 +288,58 @@ public abstract class DevicePlanOpsCases extends DeviceCases {
   }
 
   @Test
+  void layerNormalizationOverTheLastAxesWithAndWithoutB() {
+    // [batch, tokens, features] normalized over the features, Scale and B weights.
+    compare(
+        device,
+        graph()
+            .opset(17)
+            .input("x", x(2, 5, 24))
+            .weight("s", random(Shape.of(24), rng, 0.5f, 1.5f))
+            .weight("b", x(24))
+            .node("LayerNormalization", List.of("x", "s", "b"), "y", Map.of()),
+        List.of("y"),
+        REDUCTION,
+        1e-5,
+        25);
+    compare(
+        device,
+        graph()
+            .opset(17)
+            .input("x", x(2, 3, 4, 5))
+            .weight("s", random(Shape.of(4, 5), rng, 0.5f, 1.5f))
+            .node(
+                "LayerNormalization",
+                List.of("x", "s"),
+                "y",
+                Map.of("axis", -2L, "epsilon", 1e-2f)),
+        List.of("y"),
+        REDUCTION,
+        1e-5,
+        26);
+  }
+
+  @Test
+  void layerNormalizationStatisticsForwardAndBackward() {
+    // Y, Mean and InvStdDev all targets: each seeded, their gradients summed into x's.
+    compare(
+        device,
+        graph()
+            .opset(17)
+            .input("x", x(3, 2, 7))
+            .weight("s", random(Shape.of(2, 7), rng, 0.5f, 1.5f))
+            .node(
+                "LayerNormalization",
+                List.of("x", "s"),
+                List.of("y", "mean", "inv"),
+                Map.of("axis", 1L)),
+        List.of("y", "mean", "inv"),
+        REDUCTION,
+        1e-5,
+        27);
+  }
+
+  @Test
   void gemmInEveryTransposeCombinationWithEveryBiasShape() {
     int m = 4;
     int k = 5;

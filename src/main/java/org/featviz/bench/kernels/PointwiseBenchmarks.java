@@ -10,14 +10,15 @@ import org.featviz.plan.CustomKernels;
 
 /**
  * Benchmarks of the plan's pointwise kernels ({@code cuda/pointwise.cu}, launched through {@link
- * CustomKernels}). The CPU twin is the operator's ONNX definition: in closed form for LeakyRelu,
- * {@link UnaryFunction#value} (the CPU backend's) for the unary functions.
+ * CustomKernels}), and LayerNormalization's forward ({@code cuda/normalize.cu}). The CPU twin is
+ * the operator's ONNX definition: in closed form for LeakyRelu and LayerNormalization, {@link
+ * UnaryFunction#value} (the CPU backend's) for the unary functions.
  */
 final class PointwiseBenchmarks {
   private PointwiseBenchmarks() {}
 
   static List<KernelBenchmark> all() {
-    return List.of(leakyRelu(), unary(UnaryFunction.ERF, -3f, 3f));
+    return List.of(leakyRelu(), unary(UnaryFunction.ERF, -3f, 3f), layerNorm());
   }
 
   private static final float ALPHA = 0.07f;
@@ -108,6 +109,76 @@ final class PointwiseBenchmarks {
           @Override
           public void launch() {
             kernel.run(device, dx, y, n);
+          }
+        };
+      }
+    };
+  }
+
+  /**
+   * layer_norm_forward on ViT-B/16's tokens (batch 256 x 197 tokens, 768 features; small: 15 rows
+   * of 24), Scale and B random, against the ONNX definition in double. Bytes: x read, y written,
+   * Scale and B read (8 per element). FLOPs: about 8 per element (two passes of sums, the affine
+   * map).
+   */
+  static KernelBenchmark layerNorm() {
+    return new RenderKernelBenchmarks.Simple(
+        "layer_norm_forward", "layer_norm_forward (normalize.cu)") {
+      @Override
+      public KernelBenchmark.Prepared prepare(Device device, BenchSize size, Random rng) {
+        int rows = size == BenchSize.FULL ? 256 * 197 : 15;
+        int cols = size == BenchSize.FULL ? 768 : 24;
+        int n = rows * cols;
+        float[] x = Errors.uniform(rng, n, -2f, 2f);
+        float[] scale = Errors.uniform(rng, cols, 0.5f, 1.5f);
+        float[] bias = Errors.uniform(rng, cols, -1f, 1f);
+        float eps = 1e-6f;
+        return new Owned(device) {
+          final DeviceBuffer dx = upload(x);
+          final DeviceBuffer ds = upload(scale);
+          final DeviceBuffer db = upload(bias);
+          final DeviceBuffer y = floats(n);
+
+          @Override
+          public String shape() {
+            return "[" + rows + ", " + cols + "] (ViT-B/16 tokens)";
+          }
+
+          @Override
+          public long bytes() {
+            return 8L * n;
+          }
+
+          @Override
+          public long flops() {
+            return 8L * n;
+          }
+
+          @Override
+          public double tolerance() {
+            return 1e-6;
+          }
+
+          @Override
+          public double check() {
+            launch();
+            float[] want = new float[n];
+            for (int r = 0; r < rows; r++) {
+              double mean = 0;
+              for (int i = 0; i < cols; i++) mean += x[r * cols + i];
+              mean /= cols;
+              double var = 0;
+              for (int i = 0; i < cols; i++) var += Math.pow(x[r * cols + i] - mean, 2);
+              double inv = 1 / Math.sqrt(var / cols + eps);
+              for (int i = 0; i < cols; i++)
+                want[r * cols + i] = (float) ((x[r * cols + i] - mean) * inv * scale[i] + bias[i]);
+            }
+            return Errors.relative(want, read(y, n));
+          }
+
+          @Override
+          public void launch() {
+            CustomKernels.layerNormForward(device, dx, ds, db, y, rows, cols, eps);
           }
         };
       }
