@@ -2,9 +2,10 @@
 """Exports one torchvision classifier (random weights under seed 0, eval mode) to ONNX for TorchvisionModelsTest, with
 PyTorch's answers to compare featviz with:
 
-  torchvision_reference.py NAME SIZE OPSET OUT_DIR
+  torchvision_reference.py NAME SIZE OPSET OUT_DIR [fixed]
 
-writes OUT_DIR/model.onnx (input "input" [N, 3, SIZE, SIZE] with a dynamic batch, output "logits"), and as
+writes OUT_DIR/model.onnx (input "input" [N, 3, SIZE, SIZE] with a dynamic batch, or batch 1 with "fixed", output
+"logits"), and as
 little-endian float32: x.bin (one input image, seed 1), y.bin (the logits), r.bin (a random seed for the logits,
 seed 2) and gx.bin (autograd's gradient of sum(r * logits) with respect to x).
 """
@@ -19,13 +20,15 @@ import torchvision
 
 def main():
     name, size, opset, out = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+    fixed = sys.argv[5:] == ["fixed"]
     torch.manual_seed(0)
     build = getattr(torchvision.models, name)
     kwargs = {"weights": None} if "weights" in inspect.signature(build).parameters else {"pretrained": False}
     net = build(**kwargs).eval()
     x = torch.randn(1, 3, size, size, generator=torch.Generator().manual_seed(1))
-    options = dict(input_names=["input"], output_names=["logits"], opset_version=opset,
-                   dynamic_axes={"input": {0: "N"}, "logits": {0: "N"}}, do_constant_folding=True)
+    options = dict(input_names=["input"], output_names=["logits"], opset_version=opset, do_constant_folding=True)
+    if not fixed:
+        options["dynamic_axes"] = {"input": {0: "N"}, "logits": {0: "N"}}
     if "dynamo" in inspect.signature(torch.onnx.export).parameters:
         options["dynamo"] = False  # the TorchScript exporter, as bench/export_torchvision.py
     with torch.no_grad():
