@@ -134,3 +134,43 @@ extern "C" __global__ void reduce_axes_backward(const float* __restrict__ x, con
     dx[i] = accumulate ? dx[i] + v : v;
   }
 }
+
+// log_softmax_forward: ONNX LogSoftmax over groups of `length` elements `inner` apart (x seen as [outer, length,
+//   inner], normalized along the middle axis): y = (x - m) - log(sum over the group of exp(x - m)), m the group's
+//   maximum, so exp never overflows and the largest element's term is 1 (the log never sees 0). A NaN in a group
+//   makes its m and so every y of it NaN.
+// log_softmax_backward: dx = dy - exp(y) * (sum over the group of dy) (+ dx when accumulating); reads y only.
+// Launch (both): any 1-D grid and block; a grid-stride loop, one thread per group (outer * inner of them).
+extern "C" __global__ void log_softmax_forward(const float* __restrict__ x, float* __restrict__ y, int outer,
+                                               int length, int inner) {
+  const int groups = outer * inner;
+  for (int g = blockIdx.x * blockDim.x + threadIdx.x; g < groups; g += gridDim.x * blockDim.x) {
+    const int base = (g / inner) * length * inner + g % inner;
+    float m = x[base];
+    for (int j = 1; j < length; j++) {
+      const float v = x[base + j * inner];
+      m = (v > m || v != v) && m == m ? v : m;
+    }
+    float sum = 0.0f;
+    for (int j = 0; j < length; j++) sum += expf(x[base + j * inner] - m);
+    // (x - m) first: m + log(sum) would round to the ulp of m, large where x is.
+    const float log_sum = logf(sum);
+    for (int j = 0; j < length; j++) y[base + j * inner] = (x[base + j * inner] - m) - log_sum;
+  }
+}
+
+extern "C" __global__ void log_softmax_backward(const float* __restrict__ y, const float* __restrict__ dy,
+                                                float* __restrict__ dx, int outer, int length, int inner,
+                                                int accumulate) {
+  const int groups = outer * inner;
+  for (int g = blockIdx.x * blockDim.x + threadIdx.x; g < groups; g += gridDim.x * blockDim.x) {
+    const int base = (g / inner) * length * inner + g % inner;
+    float total = 0.0f;
+    for (int j = 0; j < length; j++) total += dy[base + j * inner];
+    for (int j = 0; j < length; j++) {
+      const int e = base + j * inner;
+      const float grad = dy[e] - expf(y[e]) * total;
+      dx[e] = accumulate ? dx[e] + grad : grad;
+    }
+  }
+}

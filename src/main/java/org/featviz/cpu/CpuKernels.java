@@ -36,12 +36,14 @@ public final class CpuKernels {
     for (UnaryFunction f : UnaryFunction.values()) register(new UnaryRef(f), f.opType());
     register(new ClipRef(), "Clip");
     register(new SoftmaxRef(), "Softmax");
+    register(new LogSoftmaxRef(), "LogSoftmax");
     register(new GemmRef(), "Gemm");
     register(new MatMulRef(), "MatMul");
     register(new ArithmeticRef(ArithmeticRef.Op.ADD), "Add");
     register(new ArithmeticRef(ArithmeticRef.Op.SUB), "Sub");
     register(new ArithmeticRef(ArithmeticRef.Op.MUL), "Mul");
     register(new ArithmeticRef(ArithmeticRef.Op.DIV), "Div");
+    register(new ArithmeticRef(ArithmeticRef.Op.PRELU), "PRelu");
     register(new ExtremumRef(true), "Max");
     register(new ExtremumRef(false), "Min");
     register(new ReduceRef(), "ReduceSum", "ReduceMean", "ReduceMax");

@@ -25,10 +25,12 @@ public final class Ops {
     register(UnarySpec.INSTANCE, UnaryFunction.opTypes());
     register(ClipSpec.INSTANCE, "Clip");
     register(SoftmaxSpec.INSTANCE, "Softmax");
+    register(SoftmaxSpec.INSTANCE, "LogSoftmax");
     register(GemmSpec.INSTANCE, "Gemm");
     register(MatMulSpec.INSTANCE, "MatMul");
     register(BroadcastSpec.INSTANCE, "Add", "Sub", "Mul", "Div");
     register(VariadicBroadcastSpec.INSTANCE, "Max", "Min");
+    register(PReluSpec.INSTANCE, "PRelu");
     register(ReduceSpec.INSTANCE, "ReduceSum", "ReduceMean", "ReduceMax");
     register(ConcatSpec.INSTANCE, "Concat");
     register(FlattenSpec.INSTANCE, "Flatten");

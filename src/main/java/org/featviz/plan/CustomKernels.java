@@ -27,14 +27,18 @@ public final class CustomKernels {
   /** From this many terms per gradient element on, a block (not a thread) sums them. */
   static final int REDUCE_BY_BLOCK_FROM = 64;
 
-  /** ONNX Add, Sub, Mul, Div and two-input Max, Min: the op codes of cuda/arithmetic.cu. */
+  /**
+   * ONNX Add, Sub, Mul, Div, two-input Max, Min and PRelu (a = x, b = slope): the op codes of
+   * cuda/arithmetic.cu.
+   */
   public enum ArithmeticOp {
     ADD,
     SUB,
     MUL,
     DIV,
     MAX,
-    MIN;
+    MIN,
+    PRELU;
 
     int code() {
       return ordinal();
@@ -397,6 +401,44 @@ public final class CustomKernels {
         "leaky_relu_backward",
         n,
         new KernelArgs().ptr(x).ptr(dy).ptr(dx).i32(n).f32(alpha).i32(flag(accumulate)));
+  }
+
+  /** LogSoftmax of x seen as [outer, length, inner] along the middle axis. */
+  public static void logSoftmaxForward(
+      Device device, DeviceBuffer x, DeviceBuffer y, int outer, int length, int inner) {
+    long groups = (long) outer * inner;
+    if (groups == 0 || length == 0) return;
+    launch(
+        device,
+        "log_softmax_forward",
+        groups,
+        new KernelArgs().ptr(x).ptr(y).i32(outer).i32(length).i32(inner));
+  }
+
+  /** dx = dy - exp(y) (sum of dy over the group) (+ dx). */
+  public static void logSoftmaxBackward(
+      Device device,
+      DeviceBuffer y,
+      DeviceBuffer dy,
+      DeviceBuffer dx,
+      int outer,
+      int length,
+      int inner,
+      boolean accumulate) {
+    long groups = (long) outer * inner;
+    if (groups == 0 || length == 0) return;
+    launch(
+        device,
+        "log_softmax_backward",
+        groups,
+        new KernelArgs()
+            .ptr(y)
+            .ptr(dy)
+            .ptr(dx)
+            .i32(outer)
+            .i32(length)
+            .i32(inner)
+            .i32(flag(accumulate)));
   }
 
   /** y = f(x) for the {@link UnaryFunction} f with parameters p and q. */

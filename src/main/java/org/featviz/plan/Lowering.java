@@ -250,6 +250,7 @@ final class Lowering {
                   node, in(node, 0), out(node, 0), node.attributes().getFloat("alpha", 0.01f)));
       case "Clip" -> clip(node);
       case "Softmax" -> softmax(node);
+      case "LogSoftmax" -> logSoftmax(node);
       case "LRN" -> lrn(node);
       case "BatchNormalization" -> batchNorm(node);
       case "Gemm" -> gemm(node);
@@ -266,6 +267,7 @@ final class Lowering {
       case "Sub" -> arithmetic(node, ArithmeticOp.SUB);
       case "Mul" -> arithmetic(node, ArithmeticOp.MUL);
       case "Div" -> arithmetic(node, ArithmeticOp.DIV);
+      case "PRelu" -> arithmetic(node, ArithmeticOp.PRELU);
       case "Concat" -> concat(node);
       case "Pad" -> pad(node);
       case "Slice" -> slice(node);
@@ -371,6 +373,11 @@ final class Lowering {
       throw unsupported(
           node, "input " + i + " ('" + v.name() + "') must hold one value, not " + v.shape());
     return v;
+  }
+
+  private void logSoftmax(Node node) {
+    SoftmaxSpec.Layout g = SoftmaxSpec.layout(context(node));
+    add(new LogSoftmaxStep(node, in(node, 0), out(node, 0), g));
   }
 
   private void softmax(Node node) {

@@ -205,6 +205,35 @@ class ConformanceTest {
           ConformanceCase.Status.PASS, ConformanceRunner.run(root.resolve(name)).status(), name);
   }
 
+  /** The node cases of PRelu (the slope a graph input there, a float tensor like any other). */
+  static final List<String> PRELU_CASES = List.of("test_prelu_broadcast", "test_prelu_example");
+
+  /** The node cases of LogSoftmax (their _expanded twins need Log). */
+  static final List<String> LOG_SOFTMAX_CASES =
+      List.of(
+          "test_logsoftmax_axis_0",
+          "test_logsoftmax_axis_1",
+          "test_logsoftmax_axis_2",
+          "test_logsoftmax_default_axis",
+          "test_logsoftmax_example_1",
+          "test_logsoftmax_large_number",
+          "test_logsoftmax_negative_axis");
+
+  /** The cases of the ops torchvision's classifiers and their exports add, one list per op. */
+  static final List<List<String>> IMAGE_MODEL_OP_CASES = List.of(PRELU_CASES, LOG_SOFTMAX_CASES);
+
+  @Test
+  void theImageModelOpCasesPass() {
+    Path root =
+        TestData.require(Path.of("/usr/share/libonnx-testdata/data/node"), "libonnx-testdata");
+    for (List<String> cases : IMAGE_MODEL_OP_CASES) {
+      for (String name : cases) {
+        ConformanceCase c = ConformanceRunner.run(root.resolve(name));
+        assertEquals(ConformanceCase.Status.PASS, c.status(), c.toString());
+      }
+    }
+  }
+
   /** Pow's cases give the exponent as a graph input, which featviz refuses. */
   static final List<String> POW_CASES =
       List.of("test_pow", "test_pow_bcast_array", "test_pow_bcast_scalar", "test_pow_example");

@@ -12,6 +12,7 @@ import org.featviz.device.KernelArgs;
 import org.junit.jupiter.api.Test;
 
 /**
+ * log_softmax_forward/backward of cuda/reduce.cu against LogSoftmaxRef on several axes;
  * reduce_axes_forward/backward of cuda/reduce.cu against the CPU reference (ReduceRef) for every
  * reduction over several axis sets up to 6-D, ties included (the gradient goes to the first
  * maximum), gradients overwriting and accumulating; row_sum of cuda/reduce.cu against a float64
@@ -174,6 +175,57 @@ public abstract class ReduceKernelCases extends DeviceCases {
                 what + " backward, accumulated");
           }
         }
+      }
+    }
+  }
+
+  /**
+   * log_softmax_forward/backward against LogSoftmaxRef (in double) on [outer, length, inner] views:
+   * the last axis, a middle one, a long row, values far from 0 (the shift by the maximum) and one
+   * element per group; gradients overwriting and accumulating.
+   */
+  @Test
+  void logSoftmaxMatchesTheCpuReference() {
+    Random rng = new Random(71);
+    int[][] shapes = {{3, 10}, {2, 5, 4}, {2, 1000}, {4, 1, 3}, {1, 7, 6, 2}};
+    int[] axes = {1, 1, -1, 1, 1};
+    for (int c = 0; c < shapes.length; c++) {
+      org.featviz.ir.Shape shape = org.featviz.ir.Shape.of(shapes[c]);
+      int axis = axes[c] < 0 ? shape.rank() + axes[c] : axes[c];
+      org.featviz.ir.Node node =
+          org.featviz.cpu.OpTesting.node(
+              "LogSoftmax", java.util.Map.of("axis", (long) axes[c]), 1, 1);
+      float offset = c == 2 ? 10000f : 0f;
+      org.featviz.ir.Tensor x =
+          org.featviz.cpu.OpTesting.random(shape, rng, offset - 6f, offset + 6f);
+      org.featviz.ir.Tensor gy = org.featviz.cpu.OpTesting.random(shape, rng, -1f, 1f);
+      int outer = shape.size(0, axis);
+      int length = shape.dim(axis);
+      int inner = shape.size(axis + 1, shape.rank());
+      int n = shape.size();
+      String what = "log softmax " + shape + " axis " + axes[c];
+      float[] expected = CpuOracle.forward(node, x).data();
+      float[] dx = CpuOracle.backward(node, new org.featviz.ir.Tensor[] {x}, gy, true)[0].data();
+      float[] prior = org.featviz.cpu.OpTesting.random(shape, rng, -1f, 1f).data();
+      try (DeviceBuffer xb = device.toDevice(x.data());
+          DeviceBuffer yb = device.allocateFloats(n);
+          DeviceBuffer dyb = device.toDevice(gy.data());
+          DeviceBuffer g = device.toDevice(prior)) {
+        org.featviz.plan.CustomKernels.logSoftmaxForward(device, xb, yb, outer, length, inner);
+        org.featviz.cpu.OpTesting.assertClose(
+            expected, device.copyToHostFloats(yb, n), 1e-5, 1e-5, what);
+        org.featviz.plan.CustomKernels.logSoftmaxBackward(
+            device, yb, dyb, g, outer, length, inner, true);
+        org.featviz.cpu.OpTesting.assertClose(
+            CpuOracle.plus(prior, dx),
+            device.copyToHostFloats(g, n),
+            1e-4,
+            1e-5,
+            what + " backward, accumulated");
+        org.featviz.plan.CustomKernels.logSoftmaxBackward(
+            device, yb, dyb, g, outer, length, inner, false);
+        org.featviz.cpu.OpTesting.assertClose(
+            dx, device.copyToHostFloats(g, n), 1e-4, 1e-5, what + " backward");
       }
     }
   }

@@ -1,0 +1,59 @@
+package org.featviz.plan;
+
+import static org.featviz.cpu.OpTesting.random;
+import static org.featviz.plan.PlanTesting.compare;
+import static org.featviz.plan.PlanTesting.graph;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.featviz.cpu.OpTesting;
+import org.featviz.device.DeviceCases;
+import org.featviz.ir.Shape;
+import org.featviz.ir.Tensor;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The ops that torchvision's classifiers and their exports add (PRelu, LogSoftmax, ...) through a
+ * device plan against the CPU executor on fresh random inputs: forward and the input gradient, as
+ * {@link DevicePlanOpsCases} does for the older ones. Run on the emulator (EmuTest$ImageModelOps)
+ * and a GPU (GpuTest$ImageModelOps).
+ */
+public abstract class ImageModelOpsCases extends DeviceCases {
+  private final Random rng = new Random(1204);
+
+  private Tensor x(int... dims) {
+    return random(Shape.of(dims), rng, -1f, 1f);
+  }
+
+  @Test
+  void preluWithAPerChannelAndAScalarSlope() {
+    // Distinct values keep every element off the kink at 0.
+    compare(
+        device,
+        graph()
+            .input("x", OpTesting.distinct(Shape.of(2, 3, 4, 5), rng, 0.01f))
+            .weight("slope", x(3, 1, 1))
+            .weight("one", Tensor.scalar(0.2f))
+            .node("PRelu", List.of("x", "slope"), "p", Map.of())
+            .node("PRelu", List.of("p", "one"), "y", Map.of()),
+        List.of("y"),
+        1e-5,
+        1e-6,
+        51);
+  }
+
+  @Test
+  void logSoftmaxAlongTheLastAndAMiddleAxis() {
+    compare(
+        device,
+        graph()
+            .input("x", x(2, 3, 10))
+            .node("LogSoftmax", List.of("x"), "a", Map.of())
+            .node("LogSoftmax", List.of("a"), "y", Map.of("axis", 1L)),
+        List.of("y", "a"),
+        1e-4,
+        1e-5,
+        52);
+  }
+}
