@@ -27,6 +27,7 @@ public final class CpuKernels {
     register(new GlobalAveragePoolRef(), "GlobalAveragePool");
     register(new LrnRef(), "LRN");
     register(new BatchNormalizationRef(), "BatchNormalization");
+    register(new InstanceNormalizationRef(), "InstanceNormalization");
     register(new PadRef(), "Pad");
     // -- elementwise, linear algebra and shape ops --
     register(new ReluRef(), "Relu");

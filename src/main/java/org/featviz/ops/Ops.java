@@ -19,6 +19,7 @@ public final class Ops {
     register(GlobalPoolSpec.INSTANCE, "GlobalAveragePool");
     register(LrnSpec.INSTANCE, "LRN");
     register(BatchNormalizationSpec.INSTANCE, "BatchNormalization");
+    register(InstanceNormalizationSpec.INSTANCE, "InstanceNormalization");
     register(PadSpec.INSTANCE, "Pad");
     // -- elementwise, linear algebra and shape ops --
     register(SameShapeSpec.INSTANCE, "Relu", "LeakyRelu", "Sigmoid", "Tanh");

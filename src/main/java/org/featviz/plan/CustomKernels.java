@@ -403,6 +403,73 @@ public final class CustomKernels {
         new KernelArgs().ptr(x).ptr(dy).ptr(dx).i32(n).f32(alpha).i32(flag(accumulate)));
   }
 
+  /** A block per group of a group-wise normalization: up to BLOCK threads, no more than needed. */
+  private static void launchPerGroup(
+      Device device, String kernel, int groups, int size, KernelArgs args) {
+    int threads = Math.min(BLOCK, Math.max(32, (size + 31) / 32 * 32));
+    device.launch(kernel, Dim3.of(Math.min(MAX_BLOCKS, groups)), Dim3.of(threads), 0, args);
+  }
+
+  /**
+   * InstanceNormalization of x [groups / channels, channels, size] by scale and bias [channels].
+   */
+  public static void instanceNormForward(
+      Device device,
+      DeviceBuffer x,
+      DeviceBuffer scale,
+      DeviceBuffer bias,
+      DeviceBuffer y,
+      int groups,
+      int channels,
+      int size,
+      float epsilon) {
+    if (groups == 0 || size == 0) return;
+    launchPerGroup(
+        device,
+        "instance_norm_forward",
+        groups,
+        size,
+        new KernelArgs()
+            .ptr(x)
+            .ptr(scale)
+            .ptr(bias)
+            .ptr(y)
+            .i32(groups)
+            .i32(channels)
+            .i32(size)
+            .f32(epsilon));
+  }
+
+  /** InstanceNormalization's gradient of x (+ dx), the statistics recomputed from x. */
+  public static void instanceNormBackward(
+      Device device,
+      DeviceBuffer x,
+      DeviceBuffer scale,
+      DeviceBuffer dy,
+      DeviceBuffer dx,
+      int groups,
+      int channels,
+      int size,
+      float epsilon,
+      boolean accumulate) {
+    if (groups == 0 || size == 0) return;
+    launchPerGroup(
+        device,
+        "instance_norm_backward",
+        groups,
+        size,
+        new KernelArgs()
+            .ptr(x)
+            .ptr(scale)
+            .ptr(dy)
+            .ptr(dx)
+            .i32(groups)
+            .i32(channels)
+            .i32(size)
+            .f32(epsilon)
+            .i32(flag(accumulate)));
+  }
+
   /** LogSoftmax of x seen as [outer, length, inner] along the middle axis. */
   public static void logSoftmaxForward(
       Device device, DeviceBuffer x, DeviceBuffer y, int outer, int length, int inner) {

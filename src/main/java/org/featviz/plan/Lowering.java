@@ -23,6 +23,7 @@ import org.featviz.ops.ConcatSpec;
 import org.featviz.ops.ConstantSpec;
 import org.featviz.ops.GatherSpec;
 import org.featviz.ops.GemmSpec;
+import org.featviz.ops.InstanceNormalizationSpec;
 import org.featviz.ops.LrnSpec;
 import org.featviz.ops.MatMulSpec;
 import org.featviz.ops.OpContext;
@@ -253,6 +254,7 @@ final class Lowering {
       case "LogSoftmax" -> logSoftmax(node);
       case "LRN" -> lrn(node);
       case "BatchNormalization" -> batchNorm(node);
+      case "InstanceNormalization" -> instanceNorm(node);
       case "Gemm" -> gemm(node);
       case "MatMul" ->
           add(
@@ -408,6 +410,12 @@ final class Lowering {
     List<DeviceValue> ins = new ArrayList<>();
     for (int i = 0; i < 5; i++) ins.add(in(node, i));
     add(new BatchNormStep(node, ins, out(node, 0), eps));
+  }
+
+  private void instanceNorm(Node node) {
+    float eps = InstanceNormalizationSpec.epsilon(context(node));
+    List<DeviceValue> ins = List.of(in(node, 0), in(node, 1), in(node, 2));
+    add(new InstanceNormStep(node, ins, out(node, 0), eps));
   }
 
   private void concat(Node node) {

@@ -219,6 +219,10 @@ class ConformanceTest {
           "test_logsoftmax_large_number",
           "test_logsoftmax_negative_axis");
 
+  /** The node cases of InstanceNormalization. */
+  static final List<String> INSTANCE_NORM_CASES =
+      List.of("test_instancenorm_epsilon", "test_instancenorm_example");
+
   /** The cases of the ops torchvision's classifiers and their exports add, one list per op. */
   static final List<List<String>> IMAGE_MODEL_OP_CASES = List.of(PRELU_CASES, LOG_SOFTMAX_CASES);
 

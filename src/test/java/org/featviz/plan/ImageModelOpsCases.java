@@ -56,4 +56,20 @@ public abstract class ImageModelOpsCases extends DeviceCases {
         1e-5,
         52);
   }
+
+  @Test
+  void instanceNormalizationWithConstantWeights() {
+    compare(
+        device,
+        graph()
+            .input("x", x(2, 3, 6, 5))
+            .weight("scale", x(3))
+            .weight("b", x(3))
+            .node(
+                "InstanceNormalization", List.of("x", "scale", "b"), "y", Map.of("epsilon", 1e-3f)),
+        List.of("y"),
+        1e-4,
+        1e-5,
+        53);
+  }
 }
