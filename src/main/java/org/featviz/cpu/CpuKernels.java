@@ -54,6 +54,7 @@ public final class CpuKernels {
     register(new SplitRef(), "Split");
     register(new GatherRef(), "Gather");
     register(new TransposeRef(), "Transpose");
+    register(new TileRef(), "Tile");
     register(new ConstantRef(), "Constant");
     if (Blas.available()) FAST.put("Conv", new ConvBlas());
   }

@@ -41,6 +41,7 @@ public final class Ops {
     register(SplitSpec.INSTANCE, "Split");
     register(GatherSpec.INSTANCE, "Gather");
     register(TransposeSpec.INSTANCE, "Transpose");
+    register(TileSpec.INSTANCE, "Tile");
     register(ConstantSpec.INSTANCE, "Constant");
   }
 

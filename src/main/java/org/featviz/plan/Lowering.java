@@ -32,6 +32,7 @@ import org.featviz.ops.ReduceSpec;
 import org.featviz.ops.SliceSpec;
 import org.featviz.ops.SoftmaxSpec;
 import org.featviz.ops.SplitSpec;
+import org.featviz.ops.TileSpec;
 import org.featviz.ops.TransposeSpec;
 import org.featviz.ops.UnaryFunction;
 import org.featviz.ops.UnarySpec;
@@ -279,6 +280,7 @@ final class Lowering {
       case "Min" -> extremum(node, ArithmeticOp.MIN);
       case "ReduceSum", "ReduceMean", "ReduceMax" -> reduce(node);
       case "Transpose" -> transpose(node);
+      case "Tile" -> tile(node);
       case "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity", "Dropout" -> alias(node);
       case "Constant" -> constant(node);
       default -> unaryOrRefuse(node);
@@ -459,18 +461,51 @@ final class Lowering {
       add(new PadStep(node, x, zero, out(node, 0), PadMode.CONSTANT, begin));
       return;
     }
+    int[][] indices = new int[r.dims().length][];
+    for (int k = 0; k < indices.length; k++) {
+      if (r.dims()[k] == x.shape().dim(k) && r.begin()[k] == 0 && r.step()[k] == 1) continue;
+      indices[k] = new int[r.dims()[k]];
+      for (int j = 0; j < indices[k].length; j++) indices[k][j] = r.begin()[k] + j * r.step()[k];
+    }
+    gatherAxes(node, x, indices);
+  }
+
+  /**
+   * Tile: one GatherStep per axis repeated more than once (indices 0..d-1 over and over; the
+   * gradient sums the repeats); an alias where nothing repeats.
+   */
+  private void tile(Node node) {
+    int[] repeats = TileSpec.repeats(context(node));
+    DeviceValue x = in(node, 0);
+    requireRank(node, x.shape(), CustomKernels.MAX_RANK);
+    int[][] indices = new int[repeats.length][];
+    boolean any = false;
+    for (int k = 0; k < repeats.length; k++) {
+      if (repeats[k] == 1 || x.shape().dim(k) == 0) continue;
+      int d = x.shape().dim(k);
+      indices[k] = new int[d * repeats[k]];
+      for (int j = 0; j < indices[k].length; j++) indices[k][j] = j % d;
+      any = true;
+    }
+    if (any) gatherAxes(node, x, indices);
+    else alias(node);
+  }
+
+  /**
+   * y = x with axis k gathered at indices[k] (null: kept whole), one GatherStep per gathered axis
+   * (the indices a host weight of whole floats), the last writing the node's output.
+   */
+  private void gatherAxes(Node node, DeviceValue x, int[][] indices) {
     List<Integer> changed = new ArrayList<>();
-    for (int k = 0; k < r.dims().length; k++)
-      if (r.dims()[k] != x.shape().dim(k) || r.begin()[k] != 0 || r.step()[k] != 1) changed.add(k);
+    for (int k = 0; k < indices.length; k++) if (indices[k] != null) changed.add(k);
     DeviceValue from = x;
     for (int c = 0; c < changed.size(); c++) {
       int k = changed.get(c);
       Shape s = from.shape();
-      int[] idx = new int[r.dims()[k]];
-      for (int j = 0; j < idx.length; j++) idx[j] = r.begin()[k] + j * r.step()[k];
+      int[] idx = indices[k];
       float[] index = new float[idx.length];
       for (int j = 0; j < idx.length; j++) index[j] = idx[j];
-      DeviceValue indices =
+      DeviceValue ix =
           hostWeight(node, "indices" + k, index.length == 0 ? new float[] {0f} : index);
       GatherSpec.Layout g =
           new GatherSpec.Layout(s.size(0, k), s.dim(k), s.size(k + 1, s.rank()), idx);
@@ -478,7 +513,7 @@ final class Lowering {
           c == changed.size() - 1
               ? out(node, 0)
               : intermediate(node, "axis" + k, s.withDim(k, idx.length));
-      add(new GatherStep(node, from, indices, y, g));
+      add(new GatherStep(node, from, ix, y, g));
       from = y;
     }
   }

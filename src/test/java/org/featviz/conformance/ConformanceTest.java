@@ -223,6 +223,9 @@ class ConformanceTest {
   static final List<String> INSTANCE_NORM_CASES =
       List.of("test_instancenorm_epsilon", "test_instancenorm_example");
 
+  /** The node cases of Tile (the repeats an int64 graph input, read as a constant). */
+  static final List<String> TILE_CASES = List.of("test_tile", "test_tile_precomputed");
+
   /** The cases of the ops torchvision's classifiers and their exports add, one list per op. */
   static final List<List<String>> IMAGE_MODEL_OP_CASES = List.of(PRELU_CASES, LOG_SOFTMAX_CASES);
 

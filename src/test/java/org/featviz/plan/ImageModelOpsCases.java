@@ -72,4 +72,20 @@ public abstract class ImageModelOpsCases extends DeviceCases {
         1e-5,
         53);
   }
+
+  @Test
+  void tileAlongSeveralAxesAndNone() {
+    compare(
+        device,
+        graph()
+            .input("x", x(2, 3, 4))
+            .weight("r", Tensor.ofLongs(Shape.of(3), new long[] {2, 1, 3}))
+            .weight("ones", Tensor.ofLongs(Shape.of(3), new long[] {1, 1, 1}))
+            .node("Tile", List.of("x", "r"), "t", Map.of())
+            .node("Tile", List.of("t", "ones"), "y", Map.of()),
+        List.of("y"),
+        1e-5,
+        1e-6,
+        54);
+  }
 }
