@@ -55,6 +55,7 @@ public final class CpuKernels {
     register(new GatherRef(), "Gather");
     register(new TransposeRef(), "Transpose");
     register(new TileRef(), "Tile");
+    register(new ResizeRef(), "Resize", "Upsample");
     register(new ConstantRef(), "Constant");
     if (Blas.available()) FAST.put("Conv", new ConvBlas());
   }

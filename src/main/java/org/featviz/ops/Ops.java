@@ -42,6 +42,7 @@ public final class Ops {
     register(GatherSpec.INSTANCE, "Gather");
     register(TransposeSpec.INSTANCE, "Transpose");
     register(TileSpec.INSTANCE, "Tile");
+    register(ResizeSpec.INSTANCE, "Resize", "Upsample");
     register(ConstantSpec.INSTANCE, "Constant");
   }
 

@@ -470,6 +470,56 @@ public final class CustomKernels {
             .i32(flag(accumulate)));
   }
 
+  /**
+   * Resize along one axis: x [outer, inLen, inner] to y [outer, outLen, inner] by the taps (four
+   * rows of outLen floats: i0, i1, w0, w1).
+   */
+  public static void resampleForward(
+      Device device,
+      DeviceBuffer x,
+      DeviceBuffer y,
+      DeviceBuffer taps,
+      int outer,
+      int inLen,
+      int outLen,
+      int inner) {
+    long n = (long) outer * outLen * inner;
+    if (n == 0) return;
+    launch(
+        device,
+        "resample_forward",
+        n,
+        new KernelArgs().ptr(x).ptr(y).ptr(taps).i32(outer).i32(inLen).i32(outLen).i32(inner));
+  }
+
+  /** The gradient of {@link #resampleForward} (+ dx where accumulating). */
+  public static void resampleBackward(
+      Device device,
+      DeviceBuffer dy,
+      DeviceBuffer dx,
+      DeviceBuffer taps,
+      int outer,
+      int inLen,
+      int outLen,
+      int inner,
+      boolean accumulate) {
+    long n = (long) outer * inLen * inner;
+    if (n == 0) return;
+    launch(
+        device,
+        "resample_backward",
+        n,
+        new KernelArgs()
+            .ptr(dy)
+            .ptr(dx)
+            .ptr(taps)
+            .i32(outer)
+            .i32(inLen)
+            .i32(outLen)
+            .i32(inner)
+            .i32(flag(accumulate)));
+  }
+
   /** LogSoftmax of x seen as [outer, length, inner] along the middle axis. */
   public static void logSoftmaxForward(
       Device device, DeviceBuffer x, DeviceBuffer y, int outer, int length, int inner) {

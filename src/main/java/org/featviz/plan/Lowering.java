@@ -29,6 +29,7 @@ import org.featviz.ops.MatMulSpec;
 import org.featviz.ops.OpContext;
 import org.featviz.ops.PadSpec;
 import org.featviz.ops.ReduceSpec;
+import org.featviz.ops.ResizeSpec;
 import org.featviz.ops.SliceSpec;
 import org.featviz.ops.SoftmaxSpec;
 import org.featviz.ops.SplitSpec;
@@ -281,6 +282,7 @@ final class Lowering {
       case "ReduceSum", "ReduceMean", "ReduceMax" -> reduce(node);
       case "Transpose" -> transpose(node);
       case "Tile" -> tile(node);
+      case "Resize", "Upsample" -> resize(node);
       case "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity", "Dropout" -> alias(node);
       case "Constant" -> constant(node);
       default -> unaryOrRefuse(node);
@@ -489,6 +491,46 @@ final class Lowering {
     }
     if (any) gatherAxes(node, x, indices);
     else alias(node);
+  }
+
+  /**
+   * Resize and Upsample: one ResampleStep per axis that changes, the taps a host weight of four
+   * rows (i0, i1, w0, w1); an alias where none does.
+   */
+  private void resize(Node node) {
+    ResizeSpec.Taps[] taps = ResizeSpec.taps(context(node));
+    DeviceValue x = in(node, 0);
+    List<Integer> changed = new ArrayList<>();
+    for (int k = 0; k < taps.length; k++) if (!taps[k].identity(x.shape().dim(k))) changed.add(k);
+    if (changed.isEmpty()) {
+      alias(node);
+      return;
+    }
+    for (int k : changed) {
+      if (x.shape().dim(k) > (1 << 24))
+        throw unsupported(
+            node, "axis " + k + " of " + x.shape() + " is too long for the resample kernels");
+    }
+    DeviceValue from = x;
+    for (int c = 0; c < changed.size(); c++) {
+      int k = changed.get(c);
+      ResizeSpec.Taps t = taps[k];
+      int n = t.i0().length;
+      float[] rows = new float[4 * n];
+      for (int i = 0; i < n; i++) {
+        rows[i] = t.i0()[i];
+        rows[n + i] = t.i1()[i];
+        rows[2 * n + i] = t.w0()[i];
+        rows[3 * n + i] = t.w1()[i];
+      }
+      DeviceValue tv = hostWeight(node, "taps" + k, rows);
+      DeviceValue y =
+          c == changed.size() - 1
+              ? out(node, 0)
+              : intermediate(node, "axis" + k, from.shape().withDim(k, n));
+      add(new ResampleStep(node, from, tv, y, k));
+      from = y;
+    }
   }
 
   /**

@@ -226,6 +226,27 @@ class ConformanceTest {
   /** The node cases of Tile (the repeats an int64 graph input, read as a constant). */
   static final List<String> TILE_CASES = List.of("test_tile", "test_tile_precomputed");
 
+  /**
+   * The node cases of Resize (nearest and linear; the scales a float graph input there, read as a
+   * constant) and Upsample; the cubic ones and tf_crop_and_resize are refused.
+   */
+  static final List<String> RESIZE_CASES =
+      List.of(
+          "test_resize_downsample_scales_linear",
+          "test_resize_downsample_scales_linear_align_corners",
+          "test_resize_downsample_scales_nearest",
+          "test_resize_downsample_sizes_linear_pytorch_half_pixel",
+          "test_resize_downsample_sizes_nearest",
+          "test_resize_downsample_sizes_nearest_tf_half_pixel_for_nn",
+          "test_resize_upsample_scales_linear",
+          "test_resize_upsample_scales_linear_align_corners",
+          "test_resize_upsample_scales_nearest",
+          "test_resize_upsample_sizes_nearest",
+          "test_resize_upsample_sizes_nearest_ceil_half_pixel",
+          "test_resize_upsample_sizes_nearest_floor_align_corners",
+          "test_resize_upsample_sizes_nearest_round_prefer_ceil_asymmetric",
+          "test_upsample_nearest");
+
   /** The cases of the ops torchvision's classifiers and their exports add, one list per op. */
   static final List<List<String>> IMAGE_MODEL_OP_CASES = List.of(PRELU_CASES, LOG_SOFTMAX_CASES);
 

@@ -88,4 +88,33 @@ public abstract class ImageModelOpsCases extends DeviceCases {
         1e-6,
         54);
   }
+
+  @Test
+  void resizeLinearAndNearestOnTwoAxes() {
+    Tensor x = x(2, 3, 4, 4);
+    for (Map<String, Object> attrs :
+        List.<Map<String, Object>>of(
+            Map.of("mode", "linear", "coordinate_transformation_mode", "pytorch_half_pixel"),
+            Map.of("mode", "linear", "coordinate_transformation_mode", "align_corners"),
+            Map.of(
+                "mode",
+                "nearest",
+                "coordinate_transformation_mode",
+                "asymmetric",
+                "nearest_mode",
+                "floor"))) {
+      compare(
+          device,
+          graph()
+              .input("x", x)
+              .weight("sizes", Tensor.ofLongs(Shape.of(4), new long[] {2, 3, 3, 1}))
+              .weight("scales", Tensor.of(Shape.of(4), new float[] {1, 1, 2, 1.5f}))
+              .node("Resize", List.of("x", "", "", "sizes"), "down", attrs)
+              .node("Resize", List.of("x", "", "scales"), "up", attrs),
+          List.of("down", "up"),
+          1e-5,
+          1e-6,
+          55);
+    }
+  }
 }
