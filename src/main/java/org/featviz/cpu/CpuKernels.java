@@ -22,6 +22,7 @@ public final class CpuKernels {
     register(new IdentityRef(), "Identity", "Dropout");
     // -- spatial ops (convolution, pooling, normalization, padding) --
     register(new ConvRef(), "Conv");
+    register(new ConvTransposeRef(), "ConvTranspose");
     register(new MaxPoolRef(), "MaxPool");
     register(new AveragePoolRef(), "AveragePool");
     register(new GlobalAveragePoolRef(), "GlobalAveragePool");

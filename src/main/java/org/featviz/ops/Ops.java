@@ -15,6 +15,7 @@ public final class Ops {
     register(PassThroughSpec.INSTANCE, "Identity", "Dropout");
     // -- spatial ops (convolution, pooling, normalization, padding) --
     register(ConvSpec.INSTANCE, "Conv");
+    register(ConvTransposeSpec.INSTANCE, "ConvTranspose");
     register(PoolSpec.INSTANCE, "MaxPool", "AveragePool");
     register(GlobalPoolSpec.INSTANCE, "GlobalAveragePool");
     register(LrnSpec.INSTANCE, "LRN");

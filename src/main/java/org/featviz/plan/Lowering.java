@@ -242,6 +242,7 @@ final class Lowering {
   private void lowerOp(Node node) {
     switch (node.opType()) {
       case "Conv" -> spatial.conv(node);
+      case "ConvTranspose" -> spatial.convTranspose(node);
       case "MaxPool", "AveragePool" -> spatial.pool(node);
       case "GlobalAveragePool" -> spatial.globalAveragePool(node);
       case "Relu" -> activation(node, ActivationMode.RELU);

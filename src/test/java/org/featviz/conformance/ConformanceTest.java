@@ -247,6 +247,17 @@ class ConformanceTest {
           "test_resize_upsample_sizes_nearest_round_prefer_ceil_asymmetric",
           "test_upsample_nearest");
 
+  /** The 2-D node cases of ConvTranspose (1-D, 3-D and a negative total padding are refused). */
+  static final List<String> CONV_TRANSPOSE_CASES =
+      List.of(
+          "test_convtranspose",
+          "test_convtranspose_autopad_same",
+          "test_convtranspose_dilations",
+          "test_convtranspose_kernel_shape",
+          "test_convtranspose_pad",
+          "test_convtranspose_pads",
+          "test_convtranspose_with_kernel");
+
   /** The cases of the ops torchvision's classifiers and their exports add, one list per op. */
   static final List<List<String>> IMAGE_MODEL_OP_CASES = List.of(PRELU_CASES, LOG_SOFTMAX_CASES);
 

@@ -117,4 +117,52 @@ public abstract class ImageModelOpsCases extends DeviceCases {
           55);
     }
   }
+
+  @Test
+  void convTransposeWithGroupsStridesPadsAndOutputPadding() {
+    // Symmetric pads with a bias, then unequal pads (a crop after the library call) with dilations.
+    compare(
+        device,
+        graph()
+            .input("x", x(2, 4, 3, 4))
+            .weight("w", x(4, 3, 3, 3))
+            .weight("b", x(6))
+            .node(
+                "ConvTranspose",
+                List.of("x", "w", "b"),
+                "y",
+                Map.of(
+                    "group",
+                    2L,
+                    "strides",
+                    new long[] {2, 2},
+                    "pads",
+                    new long[] {1, 1, 1, 1},
+                    "output_padding",
+                    new long[] {1, 0})),
+        List.of("y"),
+        1e-4,
+        1e-5,
+        56);
+    compare(
+        device,
+        graph()
+            .input("x", x(1, 2, 4, 3))
+            .weight("w", x(2, 3, 2, 3))
+            .node(
+                "ConvTranspose",
+                List.of("x", "w"),
+                "y",
+                Map.of(
+                    "strides",
+                    new long[] {3, 2},
+                    "pads",
+                    new long[] {2, 0, 0, 1},
+                    "dilations",
+                    new long[] {2, 1})),
+        List.of("y"),
+        1e-4,
+        1e-5,
+        57);
+  }
 }
