@@ -57,6 +57,7 @@ public final class CpuKernels {
     register(new TransposeRef(), "Transpose");
     register(new TileRef(), "Tile");
     register(new ResizeRef(), "Resize", "Upsample");
+    register(new ExpandRef(), "Expand");
     register(new ConstantRef(), "Constant");
     if (Blas.available()) FAST.put("Conv", new ConvBlas());
   }

@@ -44,6 +44,7 @@ public final class Ops {
     register(TransposeSpec.INSTANCE, "Transpose");
     register(TileSpec.INSTANCE, "Tile");
     register(ResizeSpec.INSTANCE, "Resize", "Upsample");
+    register(ExpandSpec.INSTANCE, "Expand");
     register(ConstantSpec.INSTANCE, "Constant");
   }
 

@@ -284,6 +284,7 @@ final class Lowering {
       case "Transpose" -> transpose(node);
       case "Tile" -> tile(node);
       case "Resize", "Upsample" -> resize(node);
+      case "Expand" -> expand(node);
       case "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity", "Dropout" -> alias(node);
       case "Constant" -> constant(node);
       default -> unaryOrRefuse(node);
@@ -492,6 +493,22 @@ final class Lowering {
     }
     if (any) gatherAxes(node, x, indices);
     else alias(node);
+  }
+
+  /**
+   * Expand of float data: an alias where it leaves x's shape (torch's repeat expands by ones), else
+   * x + 0 broadcast to y by the arithmetic kernels (whose gradient sums the copies).
+   */
+  private void expand(Node node) {
+    DeviceValue x = in(node, 0);
+    DeviceValue y = out(node, 0);
+    if (x.shape().equals(y.shape())) {
+      alias(node);
+      return;
+    }
+    requireRank(node, y.shape(), CustomKernels.MAX_RANK);
+    DeviceValue zero = hostWeight(node, "zero", Shape.of(), new float[] {0f});
+    add(new ArithmeticStep(node, x, zero, y, ArithmeticOp.ADD));
   }
 
   /**

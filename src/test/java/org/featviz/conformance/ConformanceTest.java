@@ -258,6 +258,12 @@ class ConformanceTest {
           "test_convtranspose_pads",
           "test_convtranspose_with_kernel");
 
+  /**
+   * The node cases of Expand of float data (the shape an int64 graph input, read as a constant).
+   */
+  static final List<String> EXPAND_CASES =
+      List.of("test_expand_dim_changed", "test_expand_dim_unchanged");
+
   /** The cases of the ops torchvision's classifiers and their exports add, one list per op. */
   static final List<List<String>> IMAGE_MODEL_OP_CASES = List.of(PRELU_CASES, LOG_SOFTMAX_CASES);
 

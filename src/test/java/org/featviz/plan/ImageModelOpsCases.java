@@ -14,10 +14,10 @@ import org.featviz.ir.Tensor;
 import org.junit.jupiter.api.Test;
 
 /**
- * The ops that torchvision's classifiers and their exports add (PRelu, LogSoftmax, ...) through a
- * device plan against the CPU executor on fresh random inputs: forward and the input gradient, as
- * {@link DevicePlanOpsCases} does for the older ones. Run on the emulator (EmuTest$ImageModelOps)
- * and a GPU (GpuTest$ImageModelOps).
+ * The ops that torchvision's classifiers and their exports add (PRelu, LogSoftmax, Resize, ...)
+ * through a device plan against the CPU executor on fresh random inputs: forward and the input
+ * gradient, as {@link DevicePlanOpsCases} does for the older ones. Run on the emulator
+ * (EmuTest$ImageModelOps) and a GPU (GpuTest$ImageModelOps).
  */
 public abstract class ImageModelOpsCases extends DeviceCases {
   private final Random rng = new Random(1204);
@@ -164,5 +164,21 @@ public abstract class ImageModelOpsCases extends DeviceCases {
         1e-4,
         1e-5,
         57);
+  }
+
+  @Test
+  void expandBroadcastsOrIsAnAlias() {
+    compare(
+        device,
+        graph()
+            .input("x", x(3, 1, 2))
+            .weight("to", Tensor.ofLongs(Shape.of(4), new long[] {2, 1, 4, 1}))
+            .weight("ones", Tensor.ofLongs(Shape.of(3), new long[] {1, 1, 1}))
+            .node("Expand", List.of("x", "ones"), "same", Map.of())
+            .node("Expand", List.of("same", "to"), "y", Map.of()),
+        List.of("y"),
+        1e-5,
+        1e-6,
+        58);
   }
 }
