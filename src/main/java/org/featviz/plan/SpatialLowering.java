@@ -38,22 +38,35 @@ final class SpatialLowering {
     DeviceValue w = l.in(node, 1);
     DeviceValue b = l.optionalIn(node, 2);
     DeviceValue y = l.out(node, 0);
-    int[] pads = new int[2];
-    int[] big = new int[2];
-    int[] offset = new int[4];
+    int r = g.out().length;
+    int[] pads = new int[r];
+    int[] big = new int[r];
+    int[] offset = new int[r + 2];
     boolean crop = false;
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < r; i++) {
       pads[i] = Math.min(g.padBegin()[i], g.padEnd()[i]);
       big[i] = g.out()[i] + g.padBegin()[i] + g.padEnd()[i] - 2 * pads[i];
       offset[i + 2] = -(g.padBegin()[i] - pads[i]);
       crop |= big[i] != g.out()[i];
     }
+    // 1-D as 2-D with H = 1, as Conv does.
     ConvDescriptor d =
         new ConvDescriptor(
-            g.n(), g.m(), big, g.c(), g.kernel(), pads, g.strides(), g.dilations(), g.groups());
+            g.n(),
+            g.m(),
+            as2d(big, 1),
+            g.c(),
+            as2d(g.kernel(), 1),
+            as2d(pads, 0),
+            as2d(g.strides(), 1),
+            as2d(g.dilations(), 1),
+            g.groups());
     checkOutput(node, d.outputDims(), x);
-    DeviceValue target =
-        crop ? l.intermediate(node, "uncropped", Shape.of(g.n(), g.m(), big[0], big[1])) : y;
+    int[] bigDims = new int[r + 2];
+    bigDims[0] = g.n();
+    bigDims[1] = g.m();
+    System.arraycopy(big, 0, bigDims, 2, r);
+    DeviceValue target = crop ? l.intermediate(node, "uncropped", Shape.of(bigDims)) : y;
     l.add(new ConvTransposeStep(node, x, w, b, target, d, l.mixed()));
     if (crop) {
       DeviceValue zero = l.hostWeight(node, "value", new float[] {0f});

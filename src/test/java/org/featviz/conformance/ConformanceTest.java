@@ -247,10 +247,12 @@ class ConformanceTest {
           "test_resize_upsample_sizes_nearest_round_prefer_ceil_asymmetric",
           "test_upsample_nearest");
 
-  /** The 2-D node cases of ConvTranspose (1-D, 3-D and a negative total padding are refused). */
+  /** The node cases of ConvTranspose (a negative total padding is refused). */
   static final List<String> CONV_TRANSPOSE_CASES =
       List.of(
           "test_convtranspose",
+          "test_convtranspose_1d",
+          "test_convtranspose_3d",
           "test_convtranspose_autopad_same",
           "test_convtranspose_dilations",
           "test_convtranspose_kernel_shape",

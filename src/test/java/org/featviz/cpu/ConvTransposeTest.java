@@ -73,6 +73,26 @@ class ConvTransposeTest {
   }
 
   @Test
+  void oneAndThreeSpatialAxesAreTheAdjointOfConvolutionToo() {
+    checkAdjoint(
+        new int[] {2, 2, 7},
+        new int[] {2, 3, 3},
+        1,
+        new long[] {2},
+        new long[] {1, 0},
+        new long[] {1},
+        new long[] {1});
+    checkAdjoint(
+        new int[] {1, 2, 3, 2, 4},
+        new int[] {2, 2, 2, 3, 2},
+        2,
+        new long[] {2, 1, 2},
+        new long[] {0, 1, 1, 1, 0, 0},
+        new long[] {1, 2, 1},
+        new long[] {1, 0, 0});
+  }
+
+  @Test
   void itIsTheAdjointOfConvolution() {
     long[] one = {1, 1};
     long[] zero = {0, 0};
@@ -125,9 +145,9 @@ class ConvTransposeTest {
             () ->
                 forward(
                     node("ConvTranspose", Map.of(), 2, 1),
-                    OpTesting.zeros(1, 1, 3),
-                    OpTesting.zeros(1, 1, 2)));
-    assertMessageNames(e, "ConvTranspose_test", "only 2-D");
+                    OpTesting.zeros(1, 1, 2, 2, 2, 2),
+                    OpTesting.zeros(1, 1, 1, 1, 1, 1)));
+    assertMessageNames(e, "ConvTranspose_test", "1 to 3 spatial axes");
     e =
         assertThrows(
             UnsupportedOpException.class,

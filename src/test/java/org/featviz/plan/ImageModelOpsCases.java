@@ -181,4 +181,36 @@ public abstract class ImageModelOpsCases extends DeviceCases {
         1e-6,
         58);
   }
+
+  @Test
+  void convTransposeWithOneAndThreeSpatialAxes() {
+    compare(
+        device,
+        graph()
+            .input("x", x(2, 2, 5))
+            .weight("w", x(2, 3, 3))
+            .node(
+                "ConvTranspose",
+                List.of("x", "w"),
+                "y",
+                Map.of("strides", new long[] {2}, "pads", new long[] {0, 1})),
+        List.of("y"),
+        1e-4,
+        1e-5,
+        59);
+    compare(
+        device,
+        graph()
+            .input("x", x(1, 2, 2, 3, 2))
+            .weight("w", x(2, 2, 2, 2, 3))
+            .node(
+                "ConvTranspose",
+                List.of("x", "w"),
+                "y",
+                Map.of("strides", new long[] {1, 2, 2}, "pads", new long[] {0, 1, 1, 0, 1, 1})),
+        List.of("y"),
+        1e-4,
+        1e-5,
+        60);
+  }
 }
