@@ -28,8 +28,8 @@ public final class CpuKernels {
     register(new GlobalAveragePoolRef(), "GlobalAveragePool");
     register(new LrnRef(), "LRN");
     register(new BatchNormalizationRef(), "BatchNormalization");
-    register(new InstanceNormalizationRef(), "InstanceNormalization");
     register(new PadRef(), "Pad");
+    register(new InstanceNormalizationRef(), "InstanceNormalization");
     // -- elementwise, linear algebra and shape ops --
     register(new ReluRef(), "Relu");
     register(new LeakyReluRef(), "LeakyRelu");

@@ -20,8 +20,8 @@ public final class Ops {
     register(GlobalPoolSpec.INSTANCE, "GlobalAveragePool");
     register(LrnSpec.INSTANCE, "LRN");
     register(BatchNormalizationSpec.INSTANCE, "BatchNormalization");
-    register(InstanceNormalizationSpec.INSTANCE, "InstanceNormalization");
     register(PadSpec.INSTANCE, "Pad");
+    register(InstanceNormalizationSpec.INSTANCE, "InstanceNormalization");
     // -- elementwise, linear algebra and shape ops --
     register(SameShapeSpec.INSTANCE, "Relu", "LeakyRelu", "Sigmoid", "Tanh");
     register(UnarySpec.INSTANCE, UnaryFunction.opTypes());

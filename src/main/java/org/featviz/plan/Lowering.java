@@ -23,7 +23,6 @@ import org.featviz.ops.ConcatSpec;
 import org.featviz.ops.ConstantSpec;
 import org.featviz.ops.GatherSpec;
 import org.featviz.ops.GemmSpec;
-import org.featviz.ops.InstanceNormalizationSpec;
 import org.featviz.ops.LrnSpec;
 import org.featviz.ops.MatMulSpec;
 import org.featviz.ops.OpContext;
@@ -257,7 +256,6 @@ final class Lowering {
       case "LogSoftmax" -> logSoftmax(node);
       case "LRN" -> lrn(node);
       case "BatchNormalization" -> batchNorm(node);
-      case "InstanceNormalization" -> instanceNorm(node);
       case "Gemm" -> gemm(node);
       case "MatMul" ->
           add(
@@ -283,6 +281,7 @@ final class Lowering {
       case "ReduceSum", "ReduceMean", "ReduceMax" -> reduce(node);
       case "Transpose" -> transpose(node);
       case "Tile" -> tile(node);
+      case "InstanceNormalization" -> instanceNorm(node);
       case "Resize", "Upsample" -> resize(node);
       case "Expand" -> expand(node);
       case "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity", "Dropout" -> alias(node);
@@ -418,12 +417,6 @@ final class Lowering {
     add(new BatchNormStep(node, ins, out(node, 0), eps));
   }
 
-  private void instanceNorm(Node node) {
-    float eps = InstanceNormalizationSpec.epsilon(context(node));
-    List<DeviceValue> ins = List.of(in(node, 0), in(node, 1), in(node, 2));
-    add(new InstanceNormStep(node, ins, out(node, 0), eps));
-  }
-
   private void concat(Node node) {
     int axis = ConcatSpec.axis(context(node));
     List<DeviceValue> ins = new ArrayList<>();
@@ -493,6 +486,12 @@ final class Lowering {
     }
     if (any) gatherAxes(node, x, indices);
     else alias(node);
+  }
+
+  private void instanceNorm(Node node) {
+    float eps = org.featviz.ops.InstanceNormalizationSpec.epsilon(context(node));
+    List<DeviceValue> ins = List.of(in(node, 0), in(node, 1), in(node, 2));
+    add(new InstanceNormStep(node, ins, out(node, 0), eps));
   }
 
   /**
