@@ -73,6 +73,25 @@ class ResizeTest {
   }
 
   @Test
+  void upsampleSevenTakesItsScalesFromTheAttribute() {
+    // Linear along W only, asymmetric: [0, 4] by 2 reads coordinates 0, 0.5, 1, 1.5 (clamped).
+    Tensor x = Tensor.of(Shape.of(1, 1, 1, 2), new float[] {0, 4});
+    Node up = node("Upsample", Map.of("mode", "linear", "scales", new float[] {1, 1, 1, 2}), 1, 1);
+    Tensor y = forward(up, 7, x)[0];
+    assertClose(new float[] {0, 2, 4, 4}, y.data(), 1e-6, 0, "upsample-7 linear");
+  }
+
+  @Test
+  void opsetElevenGivesSizesAfterAnEmptyScalesAndRoi() {
+    // torch's opset 11 export: roi and scales empty constants, sizes the output's shape.
+    Tensor x = Tensor.of(Shape.of(1, 1, 2, 2), new float[] {1, 2, 3, 4});
+    Tensor empty = Tensor.of(Shape.of(0), new float[0]);
+    Tensor y = forward(resize(TORCH_NEAREST), 11, x, empty, empty, sizes(1, 1, 4, 2))[0];
+    assertEquals(Shape.of(1, 1, 4, 2), y.shape());
+    assertExact(new float[] {1, 2, 1, 2, 3, 4, 3, 4}, y.data(), "sizes at opset 11");
+  }
+
+  @Test
   void bilinearWithAlignCornersAveragesTheCorners() {
     Tensor x = Tensor.of(Shape.of(1, 1, 2, 2), new float[] {1, 2, 3, 4});
     Tensor y =
