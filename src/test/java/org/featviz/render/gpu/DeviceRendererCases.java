@@ -718,11 +718,9 @@ public abstract class DeviceRendererCases extends DeviceCases {
     assertSameStatuses(cpu, dev);
     // The first 10 steps, the unit's seed redirected in each, agree to float rounding (measured on
     // the emulator: 9e-7 at worst against the CPU's per-tap OpenBLAS convolutions, 1.6e-6 against
-    // the Java reference kernels). At step 11 one side crosses a threshold first (2e-4, 3e-3 by
-    // step
+    // the Java reference kernels). At step 11 one side crosses a threshold first (2e-4, 3e-3 by step
     // 14): the reference kernels and the per-tap path together, the emulator not (it follows the
-    // patch-matrix path to step 30). Which side crosses first is rounding, so the outcome is
-    // compared.
+    // patch-matrix path to step 30). Which side crosses first is rounding, so the outcome is compared.
     for (int step = 1; step <= 10; step++) {
       double err = updateError(cpu, dev, step);
       assertTrue(
