@@ -1,4 +1,4 @@
-// Broadcasting arithmetic for ONNX Add, Sub, Mul, Div, Max and Min on tensors of up to 6 dimensions: forward, and the
+// Broadcasting arithmetic for ONNX Add, Sub, Mul, Div, Max, Min and PRelu on tensors of up to 6 dimensions: forward, and the
 // gradient of either operand, summed over the dimensions along which that operand was broadcast.
 //
 // Shape legend: the output y (and its gradient dy) is contiguous with dims [D0, ..., D5] (lower ranks
@@ -6,7 +6,8 @@
 // element strides [as0..as5] and [bs0..bs5] in the output's coordinates: 0 along every dimension where the
 // operand broadcasts (its size there is 1), its own contiguous stride elsewhere. So an operand's stride is non-zero
 // exactly where its size equals the output's (and exceeds 1). Op codes: 0 add, 1 sub, 2 mul, 3 div, 4 max, 5 min
-// (ONNX Max and Min of two inputs: a NaN propagates, the first operand's where both are; a tie gives a).
+// (ONNX Max and Min of two inputs: a NaN propagates, the first operand's where both are; a tie gives a), 6 prelu
+// (a = x, b = the slope: b a where a < 0, else a).
 //
 // arithmetic_forward: y[i] = a[offset_a(i)] OP b[offset_b(i)].
 //   Launch: any 1-D grid and block; a grid-stride loop covers the D0*...*D5 outputs (fewer than 2^31).
@@ -16,7 +17,7 @@
 //   dx[j] = scale * (sum over the outputs i that read x[j] of dy[i] * dOP/dx(a[offset_a(i)], b[offset_b(i)]))
 //           + (accumulate ? dx[j] : 0)
 //   with dOP/da, dOP/db: add 1, 1; sub 1, -1; mul b, a; div 1/b, -a/b^2; max and min 1, 0 where the result is a
-//   (arith_picks_a) and 0, 1 where it is b. The outputs that read x[j] share x's kept
+//   (arith_picks_a) and 0, 1 where it is b; prelu b, a where a < 0 and 1, 0 elsewhere (at 0 the x piece). The outputs that read x[j] share x's kept
 //   coordinates and run over every index of the dimensions where x broadcasts (R of them in all).
 //   arithmetic_backward: one thread per dx element, summing its R terms in a loop: for R small (1 when x is not
 //     broadcast). Launch: any 1-D grid and block (grid-stride loop over count).
@@ -30,6 +31,7 @@
 #define ARITH_DIV 3
 #define ARITH_MAX 4
 #define ARITH_MIN 5
+#define ARITH_PRELU 6
 
 #include "common.cuh"
 
@@ -48,6 +50,7 @@ static __device__ __forceinline__ float arith_apply(int op, float a, float b) {
     case ARITH_DIV: return a / b;
     case ARITH_MAX: return arith_picks_a(true, a, b) ? a : b;
     case ARITH_MIN: return arith_picks_a(false, a, b) ? a : b;
+    case ARITH_PRELU: return a < 0.0f ? b * a : a;
     default: return quiet_nan();  // an unknown op code must not pass unnoticed
   }
 }
@@ -61,6 +64,7 @@ static __device__ __forceinline__ float arith_partial(int op, int wrt, float a, 
     case ARITH_DIV: return wrt == 0 ? dy / b : -dy * a / (b * b);
     case ARITH_MAX:
     case ARITH_MIN: return arith_picks_a(op == ARITH_MAX, a, b) == (wrt == 0) ? dy : 0.0f;
+    case ARITH_PRELU: return a < 0.0f ? (wrt == 0 ? dy * b : dy * a) : (wrt == 0 ? dy : 0.0f);
     default: return quiet_nan();
   }
 }

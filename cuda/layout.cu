@@ -1,4 +1,5 @@
-// Copies that move elements between layouts, for ONNX Concat, Transpose and Pad, forward and backward.
+// Copies that move elements between layouts, for ONNX Concat, Transpose, Pad, Gather and Resize, forward and
+// backward.
 // Tensors are contiguous (row-major) floats. Every kernel takes an `accumulate` flag where it writes a gradient:
 // 0 overwrites the destination, 1 adds to it (a value read by several ops sums their gradients).
 //
@@ -170,5 +171,48 @@ extern "C" __global__ void gather_backward(const float* __restrict__ dy, float* 
       if ((int) index[k] == a) g += dy[(o * count + k) * inner + j];
     }
     dx[i] = accumulate ? dx[i] + g : g;
+  }
+}
+
+// resample_forward: Resize / Upsample along one axis, x seen as [outer, in_len, inner] and y as [outer, out_len,
+//   inner]: y[o, i, j] = w0[i] x[o, i0[i], j] + w1[i] x[o, i1[i], j], a term of weight 0 left out (so nearest,
+//   w1 = 0, copies x exactly). taps holds four rows of out_len floats: i0, i1 (whole numbers in [0, in_len),
+//   exact below 2^24; the host checks), w0, w1.
+// resample_backward: dx[o, a, j] = sum over the i with i0[i] = a of w0[i] dy[o, i, j] plus over the i with
+//   i1[i] = a of w1[i] dy[o, i, j] (+ dx when accumulating): one thread per dx element looping over the taps, so
+//   no atomics and a fixed order.
+//   Launch (both): any 1-D grid and block; grid-stride loops over y's (forward) or x's (backward) elements.
+extern "C" __global__ void resample_forward(const float* __restrict__ x, float* __restrict__ y,
+                                            const float* __restrict__ taps, int outer, int in_len, int out_len,
+                                            int inner) {
+  const int n = outer * out_len * inner;
+  for (int e = blockIdx.x * blockDim.x + threadIdx.x; e < n; e += gridDim.x * blockDim.x) {
+    const int j = e % inner;
+    const int i = (e / inner) % out_len;
+    const int o = e / (inner * out_len);
+    const float w0 = taps[2 * out_len + i];
+    const float w1 = taps[3 * out_len + i];
+    float v = 0.0f;
+    if (w0 != 0.0f) v += w0 * x[(o * in_len + (int) taps[i]) * inner + j];
+    if (w1 != 0.0f) v += w1 * x[(o * in_len + (int) taps[out_len + i]) * inner + j];
+    y[e] = v;
+  }
+}
+
+extern "C" __global__ void resample_backward(const float* __restrict__ dy, float* __restrict__ dx,
+                                             const float* __restrict__ taps, int outer, int in_len, int out_len,
+                                             int inner, int accumulate) {
+  const int n = outer * in_len * inner;
+  for (int e = blockIdx.x * blockDim.x + threadIdx.x; e < n; e += gridDim.x * blockDim.x) {
+    const int j = e % inner;
+    const int a = (e / inner) % in_len;
+    const int o = e / (inner * in_len);
+    float g = 0.0f;
+    for (int i = 0; i < out_len; i++) {
+      const float d = dy[(o * out_len + i) * inner + j];
+      if ((int) taps[i] == a) g += taps[2 * out_len + i] * d;
+      if ((int) taps[out_len + i] == a) g += taps[3 * out_len + i] * d;
+    }
+    dx[e] = accumulate ? dx[e] + g : g;
   }
 }

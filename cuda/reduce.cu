@@ -134,3 +134,110 @@ extern "C" __global__ void reduce_axes_backward(const float* __restrict__ x, con
     dx[i] = accumulate ? dx[i] + v : v;
   }
 }
+
+// log_softmax_forward: ONNX LogSoftmax over groups of `length` elements `inner` apart (x seen as [outer, length,
+//   inner], normalized along the middle axis): y = (x - m) - log(sum over the group of exp(x - m)), m the group's
+//   maximum, so exp never overflows and the largest element's term is 1 (the log never sees 0). A NaN in a group
+//   makes its m and so every y of it NaN.
+// log_softmax_backward: dx = dy - exp(y) * (sum over the group of dy) (+ dx when accumulating); reads y only.
+// Launch (both): any 1-D grid and block; a grid-stride loop, one thread per group (outer * inner of them).
+extern "C" __global__ void log_softmax_forward(const float* __restrict__ x, float* __restrict__ y, int outer,
+                                               int length, int inner) {
+  const int groups = outer * inner;
+  for (int g = blockIdx.x * blockDim.x + threadIdx.x; g < groups; g += gridDim.x * blockDim.x) {
+    const int base = (g / inner) * length * inner + g % inner;
+    float m = x[base];
+    for (int j = 1; j < length; j++) {
+      const float v = x[base + j * inner];
+      m = (v > m || v != v) && m == m ? v : m;
+    }
+    float sum = 0.0f;
+    for (int j = 0; j < length; j++) sum += expf(x[base + j * inner] - m);
+    // (x - m) first: m + log(sum) would round to the ulp of m, large where x is.
+    const float log_sum = logf(sum);
+    for (int j = 0; j < length; j++) y[base + j * inner] = (x[base + j * inner] - m) - log_sum;
+  }
+}
+
+extern "C" __global__ void log_softmax_backward(const float* __restrict__ y, const float* __restrict__ dy,
+                                                float* __restrict__ dx, int outer, int length, int inner,
+                                                int accumulate) {
+  const int groups = outer * inner;
+  for (int g = blockIdx.x * blockDim.x + threadIdx.x; g < groups; g += gridDim.x * blockDim.x) {
+    const int base = (g / inner) * length * inner + g % inner;
+    float total = 0.0f;
+    for (int j = 0; j < length; j++) total += dy[base + j * inner];
+    for (int j = 0; j < length; j++) {
+      const int e = base + j * inner;
+      const float grad = dy[e] - expf(y[e]) * total;
+      dx[e] = accumulate ? dx[e] + grad : grad;
+    }
+  }
+}
+
+// instance_norm_forward: ONNX InstanceNormalization of x [N, C, S] (S the product of the spatial dims) with
+//   scale [C] and bias [C]: per group g = (n, c) of S elements, mean m and biased variance v (two passes, so a
+//   large mean costs no digits), y = (x - m) scale[c] / sqrt(v + epsilon) + bias[c].
+// instance_norm_backward: with xhat = (x - m) / sqrt(v + epsilon) and t = dy scale[c] (m, v recomputed from x),
+//   dx = (t - mean over the group of t - xhat mean over the group of t xhat) / sqrt(v + epsilon) (+ dx when
+//   accumulating); scale and bias get no gradient.
+// Launch (both): 1-D grid (a grid-stride loop over the N C groups, one block each), block a multiple of 32 up to
+//   1024, no dynamic shared memory.
+static __device__ float instance_group_mean(const float* xg, int size, float* scratch) {
+  float s = 0.0f;
+  for (int i = threadIdx.x; i < size; i += blockDim.x) s += xg[i];
+  return block_sum(s, scratch) / size;
+}
+
+static __device__ float instance_group_rstd(const float* xg, int size, float mean, float epsilon, float* scratch) {
+  float q = 0.0f;
+  for (int i = threadIdx.x; i < size; i += blockDim.x) {
+    const float d = xg[i] - mean;
+    q += d * d;
+  }
+  return 1.0f / sqrtf(block_sum(q, scratch) / size + epsilon);
+}
+
+extern "C" __global__ void instance_norm_forward(const float* __restrict__ x, const float* __restrict__ scale,
+                                                 const float* __restrict__ bias, float* __restrict__ y, int groups,
+                                                 int channels, int size, float epsilon) {
+  __shared__ float scratch[32];
+  // Every thread of a block takes the same trips through this loop, so all of them reach every barrier.
+  for (int g = blockIdx.x; g < groups; g += gridDim.x) {
+    const float* xg = x + (long long)g * size;
+    const float mean = instance_group_mean(xg, size, scratch);
+    const float rstd = instance_group_rstd(xg, size, mean, epsilon, scratch);
+    const float a = scale[g % channels] * rstd;
+    const float b = bias[g % channels];
+    float* yg = y + (long long)g * size;
+    for (int i = threadIdx.x; i < size; i += blockDim.x) yg[i] = (xg[i] - mean) * a + b;
+  }
+}
+
+extern "C" __global__ void instance_norm_backward(const float* __restrict__ x, const float* __restrict__ scale,
+                                                  const float* __restrict__ dy, float* __restrict__ dx, int groups,
+                                                  int channels, int size, float epsilon, int accumulate) {
+  __shared__ float scratch[32];
+  for (int g = blockIdx.x; g < groups; g += gridDim.x) {
+    const float* xg = x + (long long)g * size;
+    const float* dyg = dy + (long long)g * size;
+    const float mean = instance_group_mean(xg, size, scratch);
+    const float rstd = instance_group_rstd(xg, size, mean, epsilon, scratch);
+    const float s = scale[g % channels];
+    float st = 0.0f;
+    float stx = 0.0f;
+    for (int i = threadIdx.x; i < size; i += blockDim.x) {
+      const float t = dyg[i] * s;
+      st += t;
+      stx += t * (xg[i] - mean) * rstd;
+    }
+    const float mean_t = block_sum(st, scratch) / size;
+    const float mean_tx = block_sum(stx, scratch) / size;
+    float* dxg = dx + (long long)g * size;
+    for (int i = threadIdx.x; i < size; i += blockDim.x) {
+      const float xhat = (xg[i] - mean) * rstd;
+      const float grad = (dyg[i] * s - mean_t - xhat * mean_tx) * rstd;
+      dxg[i] = accumulate ? dxg[i] + grad : grad;
+    }
+  }
+}

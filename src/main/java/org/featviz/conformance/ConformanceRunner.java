@@ -97,6 +97,8 @@ public final class ConformanceRunner {
         constants.put(
             in.name(), t); // shape-like inputs (Reshape's shape, Pad's pads) act as constants
         int64Inputs.add(in.name());
+      } else if (onlyShapeLike(imported, in.name())) {
+        constants.put(in.name(), t); // float shape-like inputs too (Resize's scales)
       } else {
         feeds.put(in.name(), t);
         floatInputs.add(ValueInfo.of(in.name(), t.shape()));
@@ -168,6 +170,25 @@ public final class ConformanceRunner {
       }
     }
     return worst;
+  }
+
+  /**
+   * Whether every read of the value is by a shape-like input of a supported op ({@link
+   * org.featviz.ops.OpSpec#constantInputs}, such as Resize's scales), so that it can be a constant.
+   */
+  private static boolean onlyShapeLike(Graph g, String name) {
+    boolean read = false;
+    for (Node n : g.nodes()) {
+      for (int i = 0; i < n.inputs().size(); i++) {
+        if (!n.input(i).equals(name)) continue;
+        if (!Ops.isSupported(n.opType())) return false;
+        boolean shapeLike = false;
+        for (int k : Ops.spec(n, g.opset()).constantInputs()) shapeLike |= k == i;
+        if (!shapeLike) return false;
+        read = true;
+      }
+    }
+    return read;
   }
 
   private static float[] toFloats(long[] l) {

@@ -4,13 +4,13 @@ import org.featviz.ir.Shape;
 import org.featviz.ops.Broadcast;
 
 /**
- * Add, Sub, Mul, Div with multidirectional (numpy) broadcasting: y[o] = f(a[ia(o)], b[ib(o)]),
- * where ia and ib map each output element to the operand elements that broadcast to it. Backward:
- * da[ia(o)] += dy[o] df/da and db[ib(o)] += dy[o] df/db, which sums the gradient over each
- * operand's broadcast dimensions.
+ * Add, Sub, Mul, Div and PRelu (a = x, b = the slope, which broadcasts to x) with multidirectional
+ * (numpy) broadcasting: y[o] = f(a[ia(o)], b[ib(o)]), where ia and ib map each output element to
+ * the operand elements that broadcast to it. Backward: da[ia(o)] += dy[o] df/da and db[ib(o)] +=
+ * dy[o] df/db, which sums the gradient over each operand's broadcast dimensions.
  */
 final class ArithmeticRef implements CpuKernel {
-  /** The four ops with their partial derivatives. */
+  /** The ops with their partial derivatives. */
   enum Op {
     ADD {
       float apply(float a, float b) {
@@ -62,6 +62,20 @@ final class ArithmeticRef implements CpuKernel {
 
       double dB(float a, float b) {
         return -(double) a / ((double) b * b);
+      }
+    },
+    /** b a where a < 0, else a; at a = 0 the derivative of the a piece (1, and 0 for b). */
+    PRELU {
+      float apply(float a, float b) {
+        return a < 0 ? b * a : a;
+      }
+
+      double dA(float a, float b) {
+        return a < 0 ? b : 1;
+      }
+
+      double dB(float a, float b) {
+        return a < 0 ? a : 0;
       }
     };
 

@@ -22,6 +22,7 @@ public final class CpuKernels {
     register(new IdentityRef(), "Identity", "Dropout");
     // -- spatial ops (convolution, pooling, normalization, padding) --
     register(new ConvRef(), "Conv");
+    register(new ConvTransposeRef(), "ConvTranspose");
     register(new MaxPoolRef(), "MaxPool");
     register(new AveragePoolRef(), "AveragePool");
     register(new GlobalAveragePoolRef(), "GlobalAveragePool");
@@ -29,6 +30,7 @@ public final class CpuKernels {
     register(new BatchNormalizationRef(), "BatchNormalization");
     register(new LayerNormalizationRef(), "LayerNormalization");
     register(new PadRef(), "Pad");
+    register(new InstanceNormalizationRef(), "InstanceNormalization");
     // -- elementwise, linear algebra and shape ops --
     register(new ReluRef(), "Relu");
     register(new LeakyReluRef(), "LeakyRelu");
@@ -37,12 +39,14 @@ public final class CpuKernels {
     for (UnaryFunction f : UnaryFunction.values()) register(new UnaryRef(f), f.opType());
     register(new ClipRef(), "Clip");
     register(new SoftmaxRef(), "Softmax");
+    register(new LogSoftmaxRef(), "LogSoftmax");
     register(new GemmRef(), "Gemm");
     register(new MatMulRef(), "MatMul");
     register(new ArithmeticRef(ArithmeticRef.Op.ADD), "Add");
     register(new ArithmeticRef(ArithmeticRef.Op.SUB), "Sub");
     register(new ArithmeticRef(ArithmeticRef.Op.MUL), "Mul");
     register(new ArithmeticRef(ArithmeticRef.Op.DIV), "Div");
+    register(new ArithmeticRef(ArithmeticRef.Op.PRELU), "PRelu");
     register(new ExtremumRef(true), "Max");
     register(new ExtremumRef(false), "Min");
     register(new ReduceRef(), "ReduceSum", "ReduceMean", "ReduceMax");
@@ -52,6 +56,9 @@ public final class CpuKernels {
     register(new SplitRef(), "Split");
     register(new GatherRef(), "Gather");
     register(new TransposeRef(), "Transpose");
+    register(new TileRef(), "Tile");
+    register(new ResizeRef(), "Resize", "Upsample");
+    register(new ExpandRef(), "Expand");
     register(new ConstantRef(), "Constant");
     if (Blas.available()) FAST.put("Conv", new ConvBlas());
     FAST.put("MaxPool", new MaxPoolFast());

@@ -15,21 +15,25 @@ public final class Ops {
     register(PassThroughSpec.INSTANCE, "Identity", "Dropout");
     // -- spatial ops (convolution, pooling, normalization, padding) --
     register(ConvSpec.INSTANCE, "Conv");
+    register(ConvTransposeSpec.INSTANCE, "ConvTranspose");
     register(PoolSpec.INSTANCE, "MaxPool", "AveragePool");
     register(GlobalPoolSpec.INSTANCE, "GlobalAveragePool");
     register(LrnSpec.INSTANCE, "LRN");
     register(BatchNormalizationSpec.INSTANCE, "BatchNormalization");
     register(LayerNormalizationSpec.INSTANCE, "LayerNormalization");
     register(PadSpec.INSTANCE, "Pad");
+    register(InstanceNormalizationSpec.INSTANCE, "InstanceNormalization");
     // -- elementwise, linear algebra and shape ops --
     register(SameShapeSpec.INSTANCE, "Relu", "LeakyRelu", "Sigmoid", "Tanh");
     register(UnarySpec.INSTANCE, UnaryFunction.opTypes());
     register(ClipSpec.INSTANCE, "Clip");
     register(SoftmaxSpec.INSTANCE, "Softmax");
+    register(SoftmaxSpec.INSTANCE, "LogSoftmax");
     register(GemmSpec.INSTANCE, "Gemm");
     register(MatMulSpec.INSTANCE, "MatMul");
     register(BroadcastSpec.INSTANCE, "Add", "Sub", "Mul", "Div");
     register(VariadicBroadcastSpec.INSTANCE, "Max", "Min");
+    register(PReluSpec.INSTANCE, "PRelu");
     register(ReduceSpec.INSTANCE, "ReduceSum", "ReduceMean", "ReduceMax");
     register(ConcatSpec.INSTANCE, "Concat");
     register(FlattenSpec.INSTANCE, "Flatten");
@@ -39,6 +43,9 @@ public final class Ops {
     register(SplitSpec.INSTANCE, "Split");
     register(GatherSpec.INSTANCE, "Gather");
     register(TransposeSpec.INSTANCE, "Transpose");
+    register(TileSpec.INSTANCE, "Tile");
+    register(ResizeSpec.INSTANCE, "Resize", "Upsample");
+    register(ExpandSpec.INSTANCE, "Expand");
     register(ConstantSpec.INSTANCE, "Constant");
   }
 

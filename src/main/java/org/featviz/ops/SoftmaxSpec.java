@@ -4,9 +4,10 @@ import java.util.List;
 import org.featviz.ir.Shape;
 
 /**
- * Softmax. From opset 13 it normalizes along {@code axis} (default -1). Before opset 13 the input
- * is coerced to 2-D at {@code axis} (default 1), [a0 * ... * a(k-1), ak * ... * a(n-1)], and each
- * row of that matrix is normalized, i.e. softmax over the whole flattened tail.
+ * Softmax and LogSoftmax, which group their input alike. From opset 13 it normalizes along {@code
+ * axis} (default -1). Before opset 13 the input is coerced to 2-D at {@code axis} (default 1), [a0
+ * * ... * a(k-1), ak * ... * a(n-1)], and each row of that matrix is normalized, i.e. softmax over
+ * the whole flattened tail.
  */
 public final class SoftmaxSpec implements OpSpec {
   static final SoftmaxSpec INSTANCE = new SoftmaxSpec();

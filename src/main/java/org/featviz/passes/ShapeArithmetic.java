@@ -81,7 +81,6 @@ final class ShapeArithmetic {
           "Or",
           "Where",
           "Cast",
-          "Expand",
           "Mod",
           "ReduceProd");
 

@@ -6,9 +6,10 @@ import org.featviz.ir.Node;
 import org.featviz.plan.CustomKernels.ArithmeticOp;
 
 /**
- * Add, Sub, Mul, Div and two-input Max and Min with ONNX broadcasting (up to 6-D) by the arithmetic
- * kernels. The backward gives each operand that needs one its gradient, summed over the dimensions
- * along which it was broadcast; Mul, Div, Max and Min read the operands, Add and Sub neither.
+ * Add, Sub, Mul, Div, two-input Max and Min and PRelu (the slope broadcast to x) with ONNX
+ * broadcasting (up to 6-D) by the arithmetic kernels. The backward gives each operand that needs
+ * one its gradient, summed over the dimensions along which it was broadcast; Mul, Div, Max, Min and
+ * PRelu read the operands, Add and Sub neither.
  */
 final class ArithmeticStep extends Step {
   private final ArithmeticOp op;
@@ -44,13 +45,14 @@ final class ArithmeticStep extends Step {
     return op != ArithmeticOp.ADD && op != ArithmeticOp.SUB;
   }
 
+  /** Max and Min compare the operands, PRelu the sign of x: each gradient reads both. */
   private boolean comparesOperands() {
-    return op == ArithmeticOp.MAX || op == ArithmeticOp.MIN;
+    return op == ArithmeticOp.MAX || op == ArithmeticOp.MIN || op == ArithmeticOp.PRELU;
   }
 
   /**
    * Mul's and Div's gradients read the other operand (Div's gradient of b reads both), Max's and
-   * Min's both (which one won); Add's and Sub's neither.
+   * Min's both (which one won), PRelu's both (x's sign and the slope); Add's and Sub's neither.
    */
   @Override
   List<DeviceValue> savedForBackward() {

@@ -28,14 +28,18 @@ public final class CustomKernels {
   /** From this many terms per gradient element on, a block (not a thread) sums them. */
   static final int REDUCE_BY_BLOCK_FROM = 64;
 
-  /** ONNX Add, Sub, Mul, Div and two-input Max, Min: the op codes of cuda/arithmetic.cu. */
+  /**
+   * ONNX Add, Sub, Mul, Div, two-input Max, Min and PRelu (a = x, b = slope): the op codes of
+   * cuda/arithmetic.cu.
+   */
   public enum ArithmeticOp {
     ADD,
     SUB,
     MUL,
     DIV,
     MAX,
-    MIN;
+    MIN,
+    PRELU;
 
     int code() {
       return ordinal();
@@ -398,6 +402,161 @@ public final class CustomKernels {
         "leaky_relu_backward",
         n,
         new KernelArgs().ptr(x).ptr(dy).ptr(dx).i32(n).f32(alpha).i32(flag(accumulate)));
+  }
+
+  /** A block per group of a group-wise normalization: up to BLOCK threads, no more than needed. */
+  private static void launchPerGroup(
+      Device device, String kernel, int groups, int size, KernelArgs args) {
+    int threads = Math.min(BLOCK, Math.max(32, (size + 31) / 32 * 32));
+    device.launch(kernel, Dim3.of(Math.min(MAX_BLOCKS, groups)), Dim3.of(threads), 0, args);
+  }
+
+  /**
+   * InstanceNormalization of x [groups / channels, channels, size] by scale and bias [channels].
+   */
+  public static void instanceNormForward(
+      Device device,
+      DeviceBuffer x,
+      DeviceBuffer scale,
+      DeviceBuffer bias,
+      DeviceBuffer y,
+      int groups,
+      int channels,
+      int size,
+      float epsilon) {
+    if (groups == 0 || size == 0) return;
+    launchPerGroup(
+        device,
+        "instance_norm_forward",
+        groups,
+        size,
+        new KernelArgs()
+            .ptr(x)
+            .ptr(scale)
+            .ptr(bias)
+            .ptr(y)
+            .i32(groups)
+            .i32(channels)
+            .i32(size)
+            .f32(epsilon));
+  }
+
+  /** InstanceNormalization's gradient of x (+ dx), the statistics recomputed from x. */
+  public static void instanceNormBackward(
+      Device device,
+      DeviceBuffer x,
+      DeviceBuffer scale,
+      DeviceBuffer dy,
+      DeviceBuffer dx,
+      int groups,
+      int channels,
+      int size,
+      float epsilon,
+      boolean accumulate) {
+    if (groups == 0 || size == 0) return;
+    launchPerGroup(
+        device,
+        "instance_norm_backward",
+        groups,
+        size,
+        new KernelArgs()
+            .ptr(x)
+            .ptr(scale)
+            .ptr(dy)
+            .ptr(dx)
+            .i32(groups)
+            .i32(channels)
+            .i32(size)
+            .f32(epsilon)
+            .i32(flag(accumulate)));
+  }
+
+  /**
+   * Resize along one axis: x [outer, inLen, inner] to y [outer, outLen, inner] by the taps (four
+   * rows of outLen floats: i0, i1, w0, w1).
+   */
+  public static void resampleForward(
+      Device device,
+      DeviceBuffer x,
+      DeviceBuffer y,
+      DeviceBuffer taps,
+      int outer,
+      int inLen,
+      int outLen,
+      int inner) {
+    long n = (long) outer * outLen * inner;
+    if (n == 0) return;
+    launch(
+        device,
+        "resample_forward",
+        n,
+        new KernelArgs().ptr(x).ptr(y).ptr(taps).i32(outer).i32(inLen).i32(outLen).i32(inner));
+  }
+
+  /** The gradient of {@link #resampleForward} (+ dx where accumulating). */
+  public static void resampleBackward(
+      Device device,
+      DeviceBuffer dy,
+      DeviceBuffer dx,
+      DeviceBuffer taps,
+      int outer,
+      int inLen,
+      int outLen,
+      int inner,
+      boolean accumulate) {
+    long n = (long) outer * inLen * inner;
+    if (n == 0) return;
+    launch(
+        device,
+        "resample_backward",
+        n,
+        new KernelArgs()
+            .ptr(dy)
+            .ptr(dx)
+            .ptr(taps)
+            .i32(outer)
+            .i32(inLen)
+            .i32(outLen)
+            .i32(inner)
+            .i32(flag(accumulate)));
+  }
+
+  /** LogSoftmax of x seen as [outer, length, inner] along the middle axis. */
+  public static void logSoftmaxForward(
+      Device device, DeviceBuffer x, DeviceBuffer y, int outer, int length, int inner) {
+    long groups = (long) outer * inner;
+    if (groups == 0 || length == 0) return;
+    launch(
+        device,
+        "log_softmax_forward",
+        groups,
+        new KernelArgs().ptr(x).ptr(y).i32(outer).i32(length).i32(inner));
+  }
+
+  /** dx = dy - exp(y) (sum of dy over the group) (+ dx). */
+  public static void logSoftmaxBackward(
+      Device device,
+      DeviceBuffer y,
+      DeviceBuffer dy,
+      DeviceBuffer dx,
+      int outer,
+      int length,
+      int inner,
+      boolean accumulate) {
+    long groups = (long) outer * inner;
+    if (groups == 0 || length == 0) return;
+    launch(
+        device,
+        "log_softmax_backward",
+        groups,
+        new KernelArgs()
+            .ptr(y)
+            .ptr(dy)
+            .ptr(dx)
+            .i32(outer)
+            .i32(length)
+            .i32(inner)
+            .i32(flag(accumulate)));
   }
 
   /** y = f(x) for the {@link UnaryFunction} f with parameters p and q. */

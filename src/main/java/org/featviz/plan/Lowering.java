@@ -31,9 +31,11 @@ import org.featviz.ops.MatMulSpec;
 import org.featviz.ops.OpContext;
 import org.featviz.ops.PadSpec;
 import org.featviz.ops.ReduceSpec;
+import org.featviz.ops.ResizeSpec;
 import org.featviz.ops.SliceSpec;
 import org.featviz.ops.SoftmaxSpec;
 import org.featviz.ops.SplitSpec;
+import org.featviz.ops.TileSpec;
 import org.featviz.ops.TransposeSpec;
 import org.featviz.ops.UnaryFunction;
 import org.featviz.ops.UnarySpec;
@@ -247,6 +249,7 @@ final class Lowering {
   private void lowerOp(Node node) {
     switch (node.opType()) {
       case "Conv" -> spatial.conv(node);
+      case "ConvTranspose" -> spatial.convTranspose(node);
       case "MaxPool", "AveragePool" -> spatial.pool(node);
       case "GlobalAveragePool" -> spatial.globalAveragePool(node);
       case "Relu" -> activation(node, ActivationMode.RELU);
@@ -258,6 +261,7 @@ final class Lowering {
                   node, in(node, 0), out(node, 0), node.attributes().getFloat("alpha", 0.01f)));
       case "Clip" -> clip(node);
       case "Softmax" -> softmax(node);
+      case "LogSoftmax" -> logSoftmax(node);
       case "LRN" -> lrn(node);
       case "BatchNormalization" -> batchNorm(node);
       case "LayerNormalization" -> layerNorm(node);
@@ -275,6 +279,7 @@ final class Lowering {
       case "Sub" -> arithmetic(node, ArithmeticOp.SUB);
       case "Mul" -> arithmetic(node, ArithmeticOp.MUL);
       case "Div" -> arithmetic(node, ArithmeticOp.DIV);
+      case "PRelu" -> arithmetic(node, ArithmeticOp.PRELU);
       case "Concat" -> concat(node);
       case "Pad" -> pad(node);
       case "Slice" -> slice(node);
@@ -284,6 +289,10 @@ final class Lowering {
       case "Min" -> extremum(node, ArithmeticOp.MIN);
       case "ReduceSum", "ReduceMean", "ReduceMax" -> reduce(node);
       case "Transpose" -> transpose(node);
+      case "Tile" -> tile(node);
+      case "InstanceNormalization" -> instanceNorm(node);
+      case "Resize", "Upsample" -> resize(node);
+      case "Expand" -> expand(node);
       case "Reshape", "Flatten", "Squeeze", "Unsqueeze", "Identity", "Dropout" -> alias(node);
       case "Constant" -> constant(node);
       default -> unaryOrRefuse(node);
@@ -382,6 +391,11 @@ final class Lowering {
     return v;
   }
 
+  private void logSoftmax(Node node) {
+    SoftmaxSpec.Layout g = SoftmaxSpec.layout(context(node));
+    add(new LogSoftmaxStep(node, in(node, 0), out(node, 0), g));
+  }
+
   private void softmax(Node node) {
     SoftmaxSpec.Layout g = SoftmaxSpec.layout(context(node));
     DeviceValue x = in(node, 0);
@@ -478,18 +492,113 @@ final class Lowering {
       add(new PadStep(node, x, zero, out(node, 0), PadMode.CONSTANT, begin));
       return;
     }
+    int[][] indices = new int[r.dims().length][];
+    for (int k = 0; k < indices.length; k++) {
+      if (r.dims()[k] == x.shape().dim(k) && r.begin()[k] == 0 && r.step()[k] == 1) continue;
+      indices[k] = new int[r.dims()[k]];
+      for (int j = 0; j < indices[k].length; j++) indices[k][j] = r.begin()[k] + j * r.step()[k];
+    }
+    gatherAxes(node, x, indices);
+  }
+
+  /**
+   * Tile: one GatherStep per axis repeated more than once (indices 0..d-1 over and over; the
+   * gradient sums the repeats); an alias where nothing repeats.
+   */
+  private void tile(Node node) {
+    int[] repeats = TileSpec.repeats(context(node));
+    DeviceValue x = in(node, 0);
+    requireRank(node, x.shape(), CustomKernels.MAX_RANK);
+    int[][] indices = new int[repeats.length][];
+    boolean any = false;
+    for (int k = 0; k < repeats.length; k++) {
+      if (repeats[k] == 1 || x.shape().dim(k) == 0) continue;
+      int d = x.shape().dim(k);
+      indices[k] = new int[d * repeats[k]];
+      for (int j = 0; j < indices[k].length; j++) indices[k][j] = j % d;
+      any = true;
+    }
+    if (any) gatherAxes(node, x, indices);
+    else alias(node);
+  }
+
+  private void instanceNorm(Node node) {
+    float eps = org.featviz.ops.InstanceNormalizationSpec.epsilon(context(node));
+    List<DeviceValue> ins = List.of(in(node, 0), in(node, 1), in(node, 2));
+    add(new InstanceNormStep(node, ins, out(node, 0), eps));
+  }
+
+  /**
+   * Expand of float data: an alias where it leaves x's shape (torch's repeat expands by ones), else
+   * x + 0 broadcast to y by the arithmetic kernels (whose gradient sums the copies).
+   */
+  private void expand(Node node) {
+    DeviceValue x = in(node, 0);
+    DeviceValue y = out(node, 0);
+    if (x.shape().equals(y.shape())) {
+      alias(node);
+      return;
+    }
+    requireRank(node, y.shape(), CustomKernels.MAX_RANK);
+    DeviceValue zero = hostWeight(node, "zero", Shape.of(), new float[] {0f});
+    add(new ArithmeticStep(node, x, zero, y, ArithmeticOp.ADD));
+  }
+
+  /**
+   * Resize and Upsample: one ResampleStep per axis that changes, the taps a host weight of four
+   * rows (i0, i1, w0, w1); an alias where none does.
+   */
+  private void resize(Node node) {
+    ResizeSpec.Taps[] taps = ResizeSpec.taps(context(node));
+    DeviceValue x = in(node, 0);
     List<Integer> changed = new ArrayList<>();
-    for (int k = 0; k < r.dims().length; k++)
-      if (r.dims()[k] != x.shape().dim(k) || r.begin()[k] != 0 || r.step()[k] != 1) changed.add(k);
+    for (int k = 0; k < taps.length; k++) if (!taps[k].identity(x.shape().dim(k))) changed.add(k);
+    if (changed.isEmpty()) {
+      alias(node);
+      return;
+    }
+    for (int k : changed) {
+      if (x.shape().dim(k) > (1 << 24))
+        throw unsupported(
+            node, "axis " + k + " of " + x.shape() + " is too long for the resample kernels");
+    }
+    DeviceValue from = x;
+    for (int c = 0; c < changed.size(); c++) {
+      int k = changed.get(c);
+      ResizeSpec.Taps t = taps[k];
+      int n = t.i0().length;
+      float[] rows = new float[4 * n];
+      for (int i = 0; i < n; i++) {
+        rows[i] = t.i0()[i];
+        rows[n + i] = t.i1()[i];
+        rows[2 * n + i] = t.w0()[i];
+        rows[3 * n + i] = t.w1()[i];
+      }
+      DeviceValue tv = hostWeight(node, "taps" + k, rows);
+      DeviceValue y =
+          c == changed.size() - 1
+              ? out(node, 0)
+              : intermediate(node, "axis" + k, from.shape().withDim(k, n));
+      add(new ResampleStep(node, from, tv, y, k));
+      from = y;
+    }
+  }
+
+  /**
+   * y = x with axis k gathered at indices[k] (null: kept whole), one GatherStep per gathered axis
+   * (the indices a host weight of whole floats), the last writing the node's output.
+   */
+  private void gatherAxes(Node node, DeviceValue x, int[][] indices) {
+    List<Integer> changed = new ArrayList<>();
+    for (int k = 0; k < indices.length; k++) if (indices[k] != null) changed.add(k);
     DeviceValue from = x;
     for (int c = 0; c < changed.size(); c++) {
       int k = changed.get(c);
       Shape s = from.shape();
-      int[] idx = new int[r.dims()[k]];
-      for (int j = 0; j < idx.length; j++) idx[j] = r.begin()[k] + j * r.step()[k];
+      int[] idx = indices[k];
       float[] index = new float[idx.length];
       for (int j = 0; j < idx.length; j++) index[j] = idx[j];
-      DeviceValue indices =
+      DeviceValue ix =
           hostWeight(node, "indices" + k, index.length == 0 ? new float[] {0f} : index);
       GatherSpec.Layout g =
           new GatherSpec.Layout(s.size(0, k), s.dim(k), s.size(k + 1, s.rank()), idx);
@@ -497,7 +606,7 @@ final class Lowering {
           c == changed.size() - 1
               ? out(node, 0)
               : intermediate(node, "axis" + k, s.withDim(k, idx.length));
-      add(new GatherStep(node, from, indices, y, g));
+      add(new GatherStep(node, from, ix, y, g));
       from = y;
     }
   }

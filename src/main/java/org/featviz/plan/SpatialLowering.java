@@ -6,6 +6,7 @@ import org.featviz.device.PoolDescriptor;
 import org.featviz.ir.Node;
 import org.featviz.ir.Shape;
 import org.featviz.ops.ConvSpec;
+import org.featviz.ops.ConvTransposeSpec;
 import org.featviz.ops.OpContext;
 import org.featviz.ops.PoolSpec;
 import org.featviz.ops.SpatialWindow;
@@ -24,6 +25,53 @@ final class SpatialLowering {
 
   SpatialLowering(Lowering lowering) {
     this.l = lowering;
+  }
+
+  /**
+   * ConvTranspose as the backward-data of the convolution from y's shape to x's. cuDNN pads both
+   * sides alike: with unequal pads the step pads by the smaller on both sides and a crop (a
+   * constant Pad by minus the offset) takes y out of the larger result.
+   */
+  void convTranspose(Node node) {
+    ConvTransposeSpec.Geometry g = ConvTransposeSpec.geometry(l.context(node));
+    DeviceValue x = l.in(node, 0);
+    DeviceValue w = l.in(node, 1);
+    DeviceValue b = l.optionalIn(node, 2);
+    DeviceValue y = l.out(node, 0);
+    int r = g.out().length;
+    int[] pads = new int[r];
+    int[] big = new int[r];
+    int[] offset = new int[r + 2];
+    boolean crop = false;
+    for (int i = 0; i < r; i++) {
+      pads[i] = Math.min(g.padBegin()[i], g.padEnd()[i]);
+      big[i] = g.out()[i] + g.padBegin()[i] + g.padEnd()[i] - 2 * pads[i];
+      offset[i + 2] = -(g.padBegin()[i] - pads[i]);
+      crop |= big[i] != g.out()[i];
+    }
+    // 1-D as 2-D with H = 1, as Conv does.
+    ConvDescriptor d =
+        new ConvDescriptor(
+            g.n(),
+            g.m(),
+            as2d(big, 1),
+            g.c(),
+            as2d(g.kernel(), 1),
+            as2d(pads, 0),
+            as2d(g.strides(), 1),
+            as2d(g.dilations(), 1),
+            g.groups());
+    checkOutput(node, d.outputDims(), x);
+    int[] bigDims = new int[r + 2];
+    bigDims[0] = g.n();
+    bigDims[1] = g.m();
+    System.arraycopy(big, 0, bigDims, 2, r);
+    DeviceValue target = crop ? l.intermediate(node, "uncropped", Shape.of(bigDims)) : y;
+    l.add(new ConvTransposeStep(node, x, w, b, target, d, l.mixed()));
+    if (crop) {
+      DeviceValue zero = l.hostWeight(node, "value", new float[] {0f});
+      l.add(new PadStep(node, target, zero, y, PadMode.CONSTANT, offset));
+    }
   }
 
   void conv(Node node) {

@@ -85,6 +85,82 @@ class ConformanceTest {
           "test_slice_negative_axes",
           "test_slice_start_out_of_bounds");
 
+  /** The node cases of PRelu (the slope a graph input there, a float tensor like any other). */
+  static final List<String> PRELU_CASES = List.of("test_prelu_broadcast", "test_prelu_example");
+
+  /** The node cases of LogSoftmax (their _expanded twins need Log). */
+  static final List<String> LOG_SOFTMAX_CASES =
+      List.of(
+          "test_logsoftmax_axis_0",
+          "test_logsoftmax_axis_1",
+          "test_logsoftmax_axis_2",
+          "test_logsoftmax_default_axis",
+          "test_logsoftmax_example_1",
+          "test_logsoftmax_large_number",
+          "test_logsoftmax_negative_axis");
+
+  /** The node cases of InstanceNormalization. */
+  static final List<String> INSTANCE_NORM_CASES =
+      List.of("test_instancenorm_epsilon", "test_instancenorm_example");
+
+  /** The node cases of Tile (the repeats an int64 graph input, read as a constant). */
+  static final List<String> TILE_CASES = List.of("test_tile", "test_tile_precomputed");
+
+  /**
+   * The node cases of Resize (nearest and linear; the scales a float graph input there, read as a
+   * constant) and Upsample; the cubic ones and tf_crop_and_resize are refused.
+   */
+  static final List<String> RESIZE_CASES =
+      List.of(
+          "test_resize_downsample_scales_linear",
+          "test_resize_downsample_scales_linear_align_corners",
+          "test_resize_downsample_scales_nearest",
+          "test_resize_downsample_sizes_linear_pytorch_half_pixel",
+          "test_resize_downsample_sizes_nearest",
+          "test_resize_downsample_sizes_nearest_tf_half_pixel_for_nn",
+          "test_resize_upsample_scales_linear",
+          "test_resize_upsample_scales_linear_align_corners",
+          "test_resize_upsample_scales_nearest",
+          "test_resize_upsample_sizes_nearest",
+          "test_resize_upsample_sizes_nearest_ceil_half_pixel",
+          "test_resize_upsample_sizes_nearest_floor_align_corners",
+          "test_resize_upsample_sizes_nearest_round_prefer_ceil_asymmetric",
+          "test_upsample_nearest");
+
+  /** The node cases of ConvTranspose (a negative total padding is refused). */
+  static final List<String> CONV_TRANSPOSE_CASES =
+      List.of(
+          "test_convtranspose",
+          "test_convtranspose_1d",
+          "test_convtranspose_3d",
+          "test_convtranspose_autopad_same",
+          "test_convtranspose_dilations",
+          "test_convtranspose_kernel_shape",
+          "test_convtranspose_pad",
+          "test_convtranspose_pads",
+          "test_convtranspose_with_kernel");
+
+  /**
+   * The node cases of Expand of float data (the shape an int64 graph input, read as a constant).
+   */
+  static final List<String> EXPAND_CASES =
+      List.of("test_expand_dim_changed", "test_expand_dim_unchanged");
+
+  /** The cases of the ops torchvision's classifiers and their exports add, one list per op. */
+  static final List<List<String>> IMAGE_MODEL_OP_CASES = List.of(PRELU_CASES, LOG_SOFTMAX_CASES);
+
+  @Test
+  void theImageModelOpCasesPass() {
+    Path root =
+        TestData.require(Path.of("/usr/share/libonnx-testdata/data/node"), "libonnx-testdata");
+    for (List<String> cases : IMAGE_MODEL_OP_CASES) {
+      for (String name : cases) {
+        ConformanceCase c = ConformanceRunner.run(root.resolve(name));
+        assertEquals(ConformanceCase.Status.PASS, c.status(), c.toString());
+      }
+    }
+  }
+
   /**
    * Node cases that are shape arithmetic on constants (their int64 inputs are read as constants):
    * FoldShapes evaluates them, so the ONNX reference's outputs check the folding.

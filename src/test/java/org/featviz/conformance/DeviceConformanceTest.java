@@ -83,6 +83,21 @@ class DeviceConformanceTest {
   }
 
   @Test
+  void theImageModelOpCasesPassOnTheEmulator() {
+    try (Device device = DeviceTesting.emulator()) {
+      ConformanceBackend backend = ConformanceBackend.device(device);
+      for (List<String> cases : ConformanceTest.IMAGE_MODEL_OP_CASES) {
+        for (String name : cases) {
+          ConformanceCase c =
+              ConformanceRunner.run(
+                  TestData.require(NODE.resolve(name), "libonnx-testdata"), backend);
+          assertEquals(ConformanceCase.Status.PASS, c.status(), c.toString());
+        }
+      }
+    }
+  }
+
+  @Test
   void theSqueezeUnsqueezeAndSliceCasesPassOnTheEmulator() {
     try (Device device = DeviceTesting.emulator()) {
       ConformanceBackend backend = ConformanceBackend.device(device);

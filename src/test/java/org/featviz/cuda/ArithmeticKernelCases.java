@@ -19,11 +19,11 @@ import org.featviz.plan.CustomKernels.ArithmeticOp;
 import org.junit.jupiter.api.Test;
 
 /**
- * cuda/arithmetic.cu against the CPU references (ArithmeticRef; ExtremumRef for two-input Max and
- * Min, whose gradient goes to the operand that won) on fresh random inputs: forward for every op
- * and broadcasting pattern up to 6-D, and the gradient of each operand (summed over its broadcast
- * dimensions) through both the thread-per-element and the block-reduction kernel, overwriting and
- * accumulating. Run on the emulator (EmuTest$ArithmeticKernel) and a GPU
+ * cuda/arithmetic.cu against the CPU references (ArithmeticRef, PRelu included; ExtremumRef for
+ * two-input Max and Min, whose gradient goes to the operand that won) on fresh random inputs:
+ * forward for every op and broadcasting pattern up to 6-D, and the gradient of each operand (summed
+ * over its broadcast dimensions) through both the thread-per-element and the block-reduction
+ * kernel, overwriting and accumulating. Run on the emulator (EmuTest$ArithmeticKernel) and a GPU
  * (GpuTest$ArithmeticKernel).
  */
 public abstract class ArithmeticKernelCases extends DeviceCases {
@@ -167,6 +167,62 @@ public abstract class ArithmeticKernelCases extends DeviceCases {
           0.35f);
       assertClose(
           scaled, device.copyToHostFloats(dx, bs.size()), 1e-5, 1e-6, "0.35 * bias gradient");
+    }
+  }
+
+  /**
+   * PRelu (op code 6): x of both signs against slopes that broadcast to it (equal, per channel as
+   * torch exports it, trailing, one value), forward and the gradients of x and the slope.
+   */
+  @Test
+  void preluMatchesTheCpuReference() {
+    int[][][] shapes = {
+      {{2, 3, 4}, {2, 3, 4}}, {{2, 3, 8, 8}, {3, 1, 1}}, {{4, 5}, {5}}, {{3, 7}, {}}
+    };
+    Node prelu = node("PRelu", Map.of(), 2, 1);
+    for (int[][] pair : shapes) {
+      Shape xs = Shape.of(pair[0]);
+      Shape ss = Shape.of(pair[1]);
+      Tensor x = random(xs, rng, -2f, 2f);
+      Tensor slope = random(ss, rng, -1f, 1f);
+      Tensor gy = random(xs, rng, -1f, 1f);
+      BroadcastGeometry g = BroadcastGeometry.of(xs, ss, xs);
+      String what = "prelu " + xs + " slope " + ss;
+      Tensor[] expected = CpuOracle.backward(prelu, new Tensor[] {x, slope}, gy, true, true);
+      try (DeviceBuffer dx = device.toDevice(x.data());
+          DeviceBuffer ds = device.toDevice(slope.data());
+          DeviceBuffer dy = device.allocateFloats(xs.size());
+          DeviceBuffer ddy = device.toDevice(gy.data())) {
+        CustomKernels.arithmeticForward(device, ArithmeticOp.PRELU, dx, ds, dy, g);
+        assertClose(
+            CpuOracle.forward(prelu, x, slope).data(),
+            device.copyToHostFloats(dy, xs.size()),
+            1e-6,
+            0,
+            what);
+        for (int wrt = 0; wrt < 2; wrt++) {
+          Shape gs = wrt == 0 ? xs : ss;
+          float[] prior = random(gs, rng, -1f, 1f).data();
+          try (DeviceBuffer grad = device.toDevice(prior)) {
+            CustomKernels.arithmeticBackward(
+                device, ArithmeticOp.PRELU, wrt, ddy, dx, ds, grad, g, true, 1f);
+            assertClose(
+                CpuOracle.plus(prior, expected[wrt].data()),
+                device.copyToHostFloats(grad, gs.size()),
+                1e-5,
+                1e-6,
+                what + " d/d" + (wrt == 0 ? "x" : "slope") + ", accumulated");
+            CustomKernels.arithmeticBackward(
+                device, ArithmeticOp.PRELU, wrt, ddy, dx, ds, grad, g, false, 1f);
+            assertClose(
+                expected[wrt].data(),
+                device.copyToHostFloats(grad, gs.size()),
+                1e-5,
+                1e-6,
+                what + " d/d" + (wrt == 0 ? "x" : "slope"));
+          }
+        }
+      }
     }
   }
 }

@@ -228,4 +228,86 @@ public abstract class LayoutKernelCases extends DeviceCases {
       }
     }
   }
+
+  /**
+   * resample_forward/backward against ResizeRef (all axes at once, in double) on nodes that resize
+   * one axis: first, middle and last, up and down, linear under three coordinate modes and nearest
+   * under two roundings; gradients overwriting and accumulating.
+   */
+  @Test
+  void resampleMatchesTheCpuReferenceOnOneAxis() {
+    Object[][] cases = {
+      {new int[] {5, 3, 4}, new long[] {9, 3, 4}, Map.of("mode", "linear")},
+      {new int[] {2, 7, 3}, new long[] {2, 4, 3}, Map.of("mode", "linear")},
+      {
+        new int[] {2, 3, 6},
+        new long[] {2, 3, 13},
+        Map.of("mode", "linear", "coordinate_transformation_mode", "align_corners")
+      },
+      {
+        new int[] {2, 3, 6},
+        new long[] {2, 3, 4},
+        Map.of("mode", "linear", "coordinate_transformation_mode", "pytorch_half_pixel")
+      },
+      {
+        new int[] {3, 5, 2},
+        new long[] {3, 11, 2},
+        Map.of("coordinate_transformation_mode", "asymmetric", "nearest_mode", "floor")
+      },
+      {new int[] {3, 8, 2}, new long[] {3, 5, 2}, Map.of()}
+    };
+    for (Object[] c : cases) {
+      int[] dims = (int[]) c[0];
+      long[] sizes = (long[]) c[1];
+      @SuppressWarnings("unchecked")
+      Node node = node("Resize", (Map<String, Object>) c[2], 4, 1);
+      Tensor x = random(Shape.of(dims), rng, -1f, 1f);
+      Tensor sz = Tensor.ofLongs(Shape.of(3), sizes);
+      Tensor[] in = {x, null, null, sz};
+      org.featviz.ops.ResizeSpec.Taps[] taps =
+          org.featviz.ops.ResizeSpec.taps(
+              new org.featviz.ops.OpContext(
+                  node,
+                  java.util.Arrays.asList(x.shape(), null, null, sz.shape()),
+                  java.util.Arrays.asList(in),
+                  13));
+      int axis = 0;
+      while (sizes[axis] == dims[axis]) axis++;
+      org.featviz.ops.ResizeSpec.Taps t = taps[axis];
+      int outLen = (int) sizes[axis];
+      float[] rows = new float[4 * outLen];
+      for (int i = 0; i < outLen; i++) {
+        rows[i] = t.i0()[i];
+        rows[outLen + i] = t.i1()[i];
+        rows[2 * outLen + i] = t.w0()[i];
+        rows[3 * outLen + i] = t.w1()[i];
+      }
+      Tensor expected = CpuOracle.forward(node, in);
+      Tensor gy = random(expected.shape(), rng, -1f, 1f);
+      float[] dx = CpuOracle.backward(node, in, gy, true)[0].data();
+      float[] prior = random(x.shape(), rng, -1f, 1f).data();
+      int outer = x.shape().size(0, axis);
+      int inner = x.shape().size(axis + 1, 3);
+      String what =
+          "resample " + x.shape() + " -> " + java.util.Arrays.toString(sizes) + " " + c[2];
+      try (DeviceBuffer xb = device.toDevice(x.data());
+          DeviceBuffer tb = device.toDevice(rows);
+          DeviceBuffer yb = device.allocateFloats(expected.size());
+          DeviceBuffer dyb = device.toDevice(gy.data());
+          DeviceBuffer g = device.toDevice(prior)) {
+        CustomKernels.resampleForward(device, xb, yb, tb, outer, dims[axis], outLen, inner);
+        assertClose(
+            expected.data(), device.copyToHostFloats(yb, expected.size()), 1e-5, 1e-6, what);
+        CustomKernels.resampleBackward(device, dyb, g, tb, outer, dims[axis], outLen, inner, true);
+        assertClose(
+            CpuOracle.plus(prior, dx),
+            device.copyToHostFloats(g, x.size()),
+            1e-5,
+            1e-6,
+            what + " backward, accumulated");
+        CustomKernels.resampleBackward(device, dyb, g, tb, outer, dims[axis], outLen, inner, false);
+        assertClose(dx, device.copyToHostFloats(g, x.size()), 1e-5, 1e-6, what + " backward");
+      }
+    }
+  }
 }

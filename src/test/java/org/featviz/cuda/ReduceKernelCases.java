@@ -12,12 +12,14 @@ import org.featviz.device.KernelArgs;
 import org.junit.jupiter.api.Test;
 
 /**
- * reduce_axes_forward/backward of cuda/reduce.cu against the CPU reference (ReduceRef) for every
- * reduction over several axis sets up to 6-D, ties included (the gradient goes to the first
- * maximum), gradients overwriting and accumulating; row_sum of cuda/reduce.cu against a float64
- * reference on fresh random inputs, for row lengths below, at and above the block size and for
- * block sizes from one warp to 1024 threads. Run on the emulator (EmuTest$ReduceKernel) and on a
- * GPU (GpuTest$ReduceKernel). Shape legend: R rows, C columns; x [R, C], y [R].
+ * log_softmax_forward/backward of cuda/reduce.cu against LogSoftmaxRef on several axes,
+ * instance_norm_forward/backward against InstanceNormalizationRef; reduce_axes_forward/backward of
+ * cuda/reduce.cu against the CPU reference (ReduceRef) for every reduction over several axis sets
+ * up to 6-D, ties included (the gradient goes to the first maximum), gradients overwriting and
+ * accumulating; row_sum of cuda/reduce.cu against a float64 reference on fresh random inputs, for
+ * row lengths below, at and above the block size and for block sizes from one warp to 1024 threads.
+ * Run on the emulator (EmuTest$ReduceKernel) and on a GPU (GpuTest$ReduceKernel). Shape legend: R
+ * rows, C columns; x [R, C], y [R].
  */
 public abstract class ReduceKernelCases extends DeviceCases {
   /**
@@ -174,6 +176,112 @@ public abstract class ReduceKernelCases extends DeviceCases {
                 what + " backward, accumulated");
           }
         }
+      }
+    }
+  }
+
+  /**
+   * log_softmax_forward/backward against LogSoftmaxRef (in double) on [outer, length, inner] views:
+   * the last axis, a middle one, a long row, values far from 0 (the shift by the maximum) and one
+   * element per group; gradients overwriting and accumulating.
+   */
+  @Test
+  void logSoftmaxMatchesTheCpuReference() {
+    Random rng = new Random(71);
+    int[][] shapes = {{3, 10}, {2, 5, 4}, {2, 1000}, {4, 1, 3}, {1, 7, 6, 2}};
+    int[] axes = {1, 1, -1, 1, 1};
+    for (int c = 0; c < shapes.length; c++) {
+      org.featviz.ir.Shape shape = org.featviz.ir.Shape.of(shapes[c]);
+      int axis = axes[c] < 0 ? shape.rank() + axes[c] : axes[c];
+      org.featviz.ir.Node node =
+          org.featviz.cpu.OpTesting.node(
+              "LogSoftmax", java.util.Map.of("axis", (long) axes[c]), 1, 1);
+      float offset = c == 2 ? 10000f : 0f;
+      org.featviz.ir.Tensor x =
+          org.featviz.cpu.OpTesting.random(shape, rng, offset - 6f, offset + 6f);
+      org.featviz.ir.Tensor gy = org.featviz.cpu.OpTesting.random(shape, rng, -1f, 1f);
+      int outer = shape.size(0, axis);
+      int length = shape.dim(axis);
+      int inner = shape.size(axis + 1, shape.rank());
+      int n = shape.size();
+      String what = "log softmax " + shape + " axis " + axes[c];
+      float[] expected = CpuOracle.forward(node, x).data();
+      float[] dx = CpuOracle.backward(node, new org.featviz.ir.Tensor[] {x}, gy, true)[0].data();
+      float[] prior = org.featviz.cpu.OpTesting.random(shape, rng, -1f, 1f).data();
+      try (DeviceBuffer xb = device.toDevice(x.data());
+          DeviceBuffer yb = device.allocateFloats(n);
+          DeviceBuffer dyb = device.toDevice(gy.data());
+          DeviceBuffer g = device.toDevice(prior)) {
+        org.featviz.plan.CustomKernels.logSoftmaxForward(device, xb, yb, outer, length, inner);
+        org.featviz.cpu.OpTesting.assertClose(
+            expected, device.copyToHostFloats(yb, n), 1e-5, 1e-5, what);
+        org.featviz.plan.CustomKernels.logSoftmaxBackward(
+            device, yb, dyb, g, outer, length, inner, true);
+        org.featviz.cpu.OpTesting.assertClose(
+            CpuOracle.plus(prior, dx),
+            device.copyToHostFloats(g, n),
+            1e-4,
+            1e-5,
+            what + " backward, accumulated");
+        org.featviz.plan.CustomKernels.logSoftmaxBackward(
+            device, yb, dyb, g, outer, length, inner, false);
+        org.featviz.cpu.OpTesting.assertClose(
+            dx, device.copyToHostFloats(g, n), 1e-4, 1e-5, what + " backward");
+      }
+    }
+  }
+
+  /**
+   * instance_norm_forward/backward against InstanceNormalizationRef (in double): groups shorter
+   * than a warp, longer than the block, of one element (variance 0), and with a large mean;
+   * gradients overwriting and accumulating.
+   */
+  @Test
+  void instanceNormMatchesTheCpuReference() {
+    Random rng = new Random(72);
+    int[][] shapes = {{2, 3, 5, 7}, {1, 2, 1000}, {3, 4, 1}, {2, 2, 3, 3}};
+    float[] offsets = {0f, 0f, 0f, 100f};
+    org.featviz.ir.Node node =
+        org.featviz.cpu.OpTesting.node("InstanceNormalization", java.util.Map.of(), 3, 1);
+    for (int c = 0; c < shapes.length; c++) {
+      org.featviz.ir.Shape shape = org.featviz.ir.Shape.of(shapes[c]);
+      int channels = shape.dim(1);
+      int groups = shape.dim(0) * channels;
+      int size = shape.size(2, shape.rank());
+      int n = shape.size();
+      org.featviz.ir.Shape cs = org.featviz.ir.Shape.of(channels);
+      org.featviz.ir.Tensor x =
+          org.featviz.cpu.OpTesting.random(shape, rng, offsets[c] - 2f, offsets[c] + 2f);
+      org.featviz.ir.Tensor scale = org.featviz.cpu.OpTesting.random(cs, rng, -1.5f, 1.5f);
+      org.featviz.ir.Tensor bias = org.featviz.cpu.OpTesting.random(cs, rng, -1f, 1f);
+      org.featviz.ir.Tensor gy = org.featviz.cpu.OpTesting.random(shape, rng, -1f, 1f);
+      org.featviz.ir.Tensor[] in = {x, scale, bias};
+      String what = "instance norm " + shape;
+      float[] expected = CpuOracle.forward(node, in).data();
+      float[] dx = CpuOracle.backward(node, in, gy, true, false, false)[0].data();
+      float[] prior = org.featviz.cpu.OpTesting.random(shape, rng, -1f, 1f).data();
+      try (DeviceBuffer xb = device.toDevice(x.data());
+          DeviceBuffer sb = device.toDevice(scale.data());
+          DeviceBuffer bb = device.toDevice(bias.data());
+          DeviceBuffer yb = device.allocateFloats(n);
+          DeviceBuffer dyb = device.toDevice(gy.data());
+          DeviceBuffer g = device.toDevice(prior)) {
+        org.featviz.plan.CustomKernels.instanceNormForward(
+            device, xb, sb, bb, yb, groups, channels, size, 1e-5f);
+        org.featviz.cpu.OpTesting.assertClose(
+            expected, device.copyToHostFloats(yb, n), 1e-4, 1e-5, what);
+        org.featviz.plan.CustomKernels.instanceNormBackward(
+            device, xb, sb, dyb, g, groups, channels, size, 1e-5f, true);
+        org.featviz.cpu.OpTesting.assertClose(
+            CpuOracle.plus(prior, dx),
+            device.copyToHostFloats(g, n),
+            1e-4,
+            1e-4,
+            what + " backward, accumulated");
+        org.featviz.plan.CustomKernels.instanceNormBackward(
+            device, xb, sb, dyb, g, groups, channels, size, 1e-5f, false);
+        org.featviz.cpu.OpTesting.assertClose(
+            dx, device.copyToHostFloats(g, n), 1e-4, 1e-4, what + " backward");
       }
     }
   }

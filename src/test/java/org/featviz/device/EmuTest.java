@@ -17,6 +17,7 @@ import org.featviz.plan.ConvReluFusionCases;
 import org.featviz.plan.DevicePlanGraphsCases;
 import org.featviz.plan.DevicePlanHalfCases;
 import org.featviz.plan.DevicePlanOpsCases;
+import org.featviz.plan.ImageModelOpsCases;
 import org.featviz.render.gpu.AdamKernelCases;
 import org.featviz.render.gpu.DeviceObjectivesCases;
 import org.featviz.render.gpu.DeviceRendererCases;
@@ -96,6 +97,9 @@ class EmuTest {
 
   @Nested
   class DevicePlanOps extends DevicePlanOpsCases {}
+
+  @Nested
+  class ImageModelOps extends ImageModelOpsCases {}
 
   // The kernels of the visualization step and the device render loop (org.featviz.render.gpu)
   @Nested
