@@ -119,6 +119,38 @@ class ConvBlasTest {
   }
 
   @Test
+  void resnet50Shapes() {
+    Random rng = new Random(5);
+    // {n, c, m, in, k, stride, pad}
+    int[][] shapes = {
+      {1, 3, 64, 64, 7, 2, 3}, {1, 64, 64, 16, 1, 1, 0}, {1, 64, 64, 16, 3, 1, 1},
+      {1, 64, 256, 16, 1, 1, 0}, {1, 256, 64, 16, 1, 1, 0}, {1, 256, 128, 16, 1, 1, 0},
+      {1, 128, 128, 16, 3, 2, 1}, {1, 128, 512, 8, 1, 1, 0}, {1, 256, 512, 16, 1, 2, 0},
+      {1, 512, 128, 8, 1, 1, 0}, {1, 512, 256, 8, 1, 1, 0}, {1, 256, 256, 8, 3, 2, 1},
+      {1, 256, 1024, 4, 1, 1, 0}, {1, 512, 1024, 8, 1, 2, 0}, {1, 1024, 256, 4, 1, 1, 0},
+      {1, 1024, 512, 4, 1, 1, 0}, {1, 512, 512, 4, 3, 2, 1}, {1, 512, 2048, 2, 1, 1, 0},
+      {1, 1024, 2048, 4, 1, 2, 0}, {1, 2048, 512, 2, 1, 1, 0}, {1, 512, 512, 2, 3, 1, 1},
+    };
+    for (int[] s : shapes) {
+      Map<String, Object> attrs =
+          Map.of(
+              "kernel_shape", longs(s[4], s[4]),
+              "strides", longs(s[5], s[5]),
+              "pads", longs(s[6], s[6], s[6], s[6]));
+      check(
+          rng,
+          attrs,
+          s[0],
+          s[1],
+          s[2],
+          longs(s[3], s[3]),
+          longs(s[4], s[4]),
+          false,
+          java.util.Arrays.toString(s));
+    }
+  }
+
+  @Test
   void theFastSetUsesItUnlessTheReferenceIsChosen() {
     Node conv = node("Conv", Map.of(), 2, 1);
     try {
