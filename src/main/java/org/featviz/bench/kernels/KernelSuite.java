@@ -147,7 +147,8 @@ public final class KernelSuite {
       device.synchronize();
       boolean passed = !Double.isNaN(error) && error <= p.tolerance();
       if (!passed) {
-        return failed(b, shape, error, p.tolerance(), "device differs from its CPU twin", p);
+        String why = "device differs from its CPU twin";
+        return failed(b, shape, error, p.tolerance(), why, p.bytes(), p.flops());
       }
       double[] ms = time(device, gpu, between, p);
       double[] sorted = ms.clone();
@@ -176,33 +177,20 @@ public final class KernelSuite {
           fraction);
     } catch (RuntimeException e) {
       String why = e.getMessage() == null ? e.toString() : e.getMessage();
-      return new Row(
-          b.name(),
-          b.kernels(),
-          shape,
-          false,
-          Double.NaN,
-          Double.NaN,
-          why,
-          0,
-          0,
-          0,
-          Double.NaN,
-          Double.NaN,
-          Double.NaN,
-          Double.NaN,
-          Double.NaN,
-          Double.NaN);
+      return failed(b, shape, Double.NaN, Double.NaN, why, 0, 0);
     }
   }
 
+  /** A row that was not timed: its check failed, or the benchmark threw. */
   private static Row failed(
       KernelBenchmark b,
       String shape,
       double error,
       double tolerance,
       String why,
-      KernelBenchmark.Prepared p) {
+      long bytes,
+      long flops) {
+    double nan = Double.NaN;
     return new Row(
         b.name(),
         b.kernels(),
@@ -211,15 +199,15 @@ public final class KernelSuite {
         error,
         tolerance,
         why,
-        p.bytes(),
-        p.flops(),
+        bytes,
+        flops,
         0,
-        Double.NaN,
-        Double.NaN,
-        Double.NaN,
-        Double.NaN,
-        Double.NaN,
-        Double.NaN);
+        nan,
+        nan,
+        nan,
+        nan,
+        nan,
+        nan);
   }
 
   /** Milliseconds of each timed run, after warm-up. */
