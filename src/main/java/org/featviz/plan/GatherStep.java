@@ -34,9 +34,9 @@ final class GatherStep extends DataGradientStep {
   void forward(Device device) {
     CustomKernels.gatherForward(
         device,
-        input(0).buffer(),
-        output().buffer(),
-        input(1).buffer(),
+        inputBuffer(0),
+        outputBuffer(),
+        inputBuffer(1),
         g.outer(),
         g.axisDim(),
         g.indices().length,
@@ -49,7 +49,7 @@ final class GatherStep extends DataGradientStep {
         device,
         dy,
         dx,
-        input(1).buffer(),
+        inputBuffer(1),
         g.outer(),
         g.axisDim(),
         g.indices().length,
