@@ -4,7 +4,7 @@ package org.featviz.cpu;
  * LeakyRelu: y = x for x >= 0, alpha x below (alpha default 0.01); dx = dy or alpha dy on the same
  * split.
  */
-final class LeakyReluRef implements CpuKernel {
+final class LeakyReluRef implements DataGradientKernel {
   @Override
   public void forward(KernelCall c) {
     float alpha = alpha(c);
@@ -14,12 +14,9 @@ final class LeakyReluRef implements CpuKernel {
   }
 
   @Override
-  public void backward(KernelCall c) {
-    if (c.gradOut(0) == null || c.gradIn(0) == null) return;
+  public void backward(KernelCall c, float[] dy, float[] dx) {
     float alpha = alpha(c);
     float[] x = c.in(0).data();
-    float[] dy = c.gradOut(0).data();
-    float[] dx = c.gradIn(0).data();
     for (int i = 0; i < x.length; i++) dx[i] += x[i] >= 0 ? dy[i] : alpha * dy[i];
   }
 

@@ -18,7 +18,7 @@ import org.featviz.ops.PadSpec;
  * every mode (reflect and edge gather several outputs into one input). The per-axis maps are built
  * once per call.
  */
-final class PadRef implements CpuKernel {
+final class PadRef implements DataGradientKernel {
   @Override
   public void forward(KernelCall c) {
     PadSpec.Padding padding = PadSpec.padding(c.context());
@@ -29,11 +29,8 @@ final class PadRef implements CpuKernel {
   }
 
   @Override
-  public void backward(KernelCall c) {
-    if (c.gradOut(0) == null || c.gradIn(0) == null) return;
+  public void backward(KernelCall c, float[] dy, float[] dx) {
     PadSpec.Padding padding = PadSpec.padding(c.context());
-    float[] dy = c.gradOut(0).data();
-    float[] dx = c.gradIn(0).data();
     forEachOutput(
         c.in(0).shape(),
         padding,

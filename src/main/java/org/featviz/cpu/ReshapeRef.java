@@ -5,7 +5,7 @@ package org.featviz.cpu;
  * elements are copied unchanged and the gradient flows back unchanged. Shape inputs (Reshape's
  * shape, the axes) get no gradient.
  */
-final class ReshapeRef implements CpuKernel {
+final class ReshapeRef implements DataGradientKernel {
   @Override
   public void forward(KernelCall c) {
     float[] x = c.in(0).data();
@@ -13,10 +13,7 @@ final class ReshapeRef implements CpuKernel {
   }
 
   @Override
-  public void backward(KernelCall c) {
-    if (c.gradOut(0) == null || c.gradIn(0) == null) return;
-    float[] dy = c.gradOut(0).data();
-    float[] dx = c.gradIn(0).data();
+  public void backward(KernelCall c, float[] dy, float[] dx) {
     for (int i = 0; i < dx.length; i++) dx[i] += dy[i];
   }
 }

@@ -6,7 +6,7 @@ import org.featviz.ops.SliceSpec;
  * Slice: y[c] = x[begin + c * step] per axis (ops.SliceSpec's ranges); the gradient adds dy back at
  * the elements read (each at most once), the rest of dx unchanged. The index inputs get none.
  */
-final class SliceRef implements CpuKernel {
+final class SliceRef implements DataGradientKernel {
   @Override
   public void forward(KernelCall c) {
     float[] x = c.in(0).data();
@@ -16,10 +16,7 @@ final class SliceRef implements CpuKernel {
   }
 
   @Override
-  public void backward(KernelCall c) {
-    if (c.gradOut(0) == null || c.gradIn(0) == null) return;
-    float[] dy = c.gradOut(0).data();
-    float[] dx = c.gradIn(0).data();
+  public void backward(KernelCall c, float[] dy, float[] dx) {
     int[] src = sources(c);
     for (int i = 0; i < dy.length; i++) dx[src[i]] += dy[i];
   }

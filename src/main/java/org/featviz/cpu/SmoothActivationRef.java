@@ -4,7 +4,7 @@ package org.featviz.cpu;
  * An elementwise activation computed in double and rounded to float, whose backward reads only y: y
  * = f(x) and dx += dy f'(x) with f'(x) written in terms of y (Sigmoid, Tanh).
  */
-abstract class SmoothActivationRef implements CpuKernel {
+abstract class SmoothActivationRef implements DataGradientKernel {
   /** f(x). */
   abstract double value(double x);
 
@@ -19,11 +19,8 @@ abstract class SmoothActivationRef implements CpuKernel {
   }
 
   @Override
-  public final void backward(KernelCall c) {
-    if (c.gradOut(0) == null || c.gradIn(0) == null) return;
+  public final void backward(KernelCall c, float[] dy, float[] dx) {
     float[] y = c.out(0).data();
-    float[] dy = c.gradOut(0).data();
-    float[] dx = c.gradIn(0).data();
     for (int i = 0; i < y.length; i++) dx[i] += gradient(dy[i], y[i]);
   }
 }

@@ -9,7 +9,7 @@ import org.featviz.ops.TransposeSpec;
  * row-major order, the source offset moves by x's stride of dimension perm[d] per step of y's
  * dimension d. Backward scatters dy back.
  */
-final class TransposeRef implements CpuKernel {
+final class TransposeRef implements DataGradientKernel {
   @Override
   public void forward(KernelCall c) {
     int[] source = sourceIndices(c);
@@ -19,11 +19,8 @@ final class TransposeRef implements CpuKernel {
   }
 
   @Override
-  public void backward(KernelCall c) {
-    if (c.gradOut(0) == null || c.gradIn(0) == null) return;
+  public void backward(KernelCall c, float[] dy, float[] dx) {
     int[] source = sourceIndices(c);
-    float[] dy = c.gradOut(0).data();
-    float[] dx = c.gradIn(0).data();
     for (int o = 0; o < dy.length; o++) dx[source[o]] += dy[o];
   }
 
