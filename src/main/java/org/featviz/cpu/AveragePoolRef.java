@@ -15,11 +15,9 @@ package org.featviz.cpu;
  */
 final class AveragePoolRef implements DataGradientKernel {
   @Override
-  public void forward(KernelCall c) {
+  public void forward(KernelCall c, float[] x, float[] y) {
     PoolWindows pw = PoolWindows.of(c);
     int[] divisor = divisors(c, pw);
-    float[] x = c.in(0).data();
-    float[] y = c.out(0).data();
     pw.forEachPlane(
         c,
         (xBase, yBase) -> {

@@ -8,10 +8,8 @@ import org.featviz.ops.GatherSpec;
  */
 final class GatherRef implements DataGradientKernel {
   @Override
-  public void forward(KernelCall c) {
+  public void forward(KernelCall c, float[] x, float[] y) {
     GatherSpec.Layout g = GatherSpec.layout(c.context());
-    float[] x = c.in(0).data();
-    float[] y = c.out(0).data();
     int n = g.indices().length;
     for (int o = 0; o < g.outer(); o++)
       for (int k = 0; k < n; k++)

@@ -10,9 +10,7 @@ package org.featviz.cpu;
  */
 final class GlobalAveragePoolRef implements DataGradientKernel {
   @Override
-  public void forward(KernelCall c) {
-    float[] x = c.in(0).data();
-    float[] y = c.out(0).data();
+  public void forward(KernelCall c, float[] x, float[] y) {
     int plane = c.in(0).shape().size(2, c.in(0).shape().rank());
     for (int p = 0; p < y.length; p++) {
       double sum = 0;

@@ -6,10 +6,8 @@ package org.featviz.cpu;
  */
 final class LeakyReluRef implements DataGradientKernel {
   @Override
-  public void forward(KernelCall c) {
+  public void forward(KernelCall c, float[] x, float[] y) {
     float alpha = alpha(c);
-    float[] x = c.in(0).data();
-    float[] y = c.out(0).data();
     for (int i = 0; i < x.length; i++) y[i] = x[i] >= 0 ? x[i] : alpha * x[i];
   }
 

@@ -25,10 +25,8 @@ import org.featviz.ops.LrnSpec;
  */
 final class LrnRef implements DataGradientKernel {
   @Override
-  public void forward(KernelCall c) {
+  public void forward(KernelCall c, float[] x, float[] y) {
     LrnSpec.Params p = LrnSpec.params(c.context());
-    float[] x = c.in(0).data();
-    float[] y = c.out(0).data();
     int n = c.in(0).shape().dim(0);
     int channels = c.in(0).shape().dim(1);
     int plane = c.in(0).shape().size(2, c.in(0).shape().rank());

@@ -17,10 +17,8 @@ package org.featviz.cpu;
  */
 final class MaxPoolRef implements DataGradientKernel {
   @Override
-  public void forward(KernelCall c) {
+  public void forward(KernelCall c, float[] x, float[] y) {
     PoolWindows pw = PoolWindows.of(c);
-    float[] x = c.in(0).data();
-    float[] y = c.out(0).data();
     pw.forEachPlane(
         c,
         (xBase, yBase) -> {

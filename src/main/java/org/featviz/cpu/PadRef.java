@@ -20,11 +20,9 @@ import org.featviz.ops.PadSpec;
  */
 final class PadRef implements DataGradientKernel {
   @Override
-  public void forward(KernelCall c) {
+  public void forward(KernelCall c, float[] x, float[] y) {
     PadSpec.Padding padding = PadSpec.padding(c.context());
     float value = PadSpec.constantValue(c.context());
-    float[] x = c.in(0).data();
-    float[] y = c.out(0).data();
     forEachOutput(c.in(0).shape(), padding, (o, src) -> y[o] = src < 0 ? value : x[src]);
   }
 

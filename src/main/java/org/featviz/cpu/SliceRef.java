@@ -8,9 +8,7 @@ import org.featviz.ops.SliceSpec;
  */
 final class SliceRef implements DataGradientKernel {
   @Override
-  public void forward(KernelCall c) {
-    float[] x = c.in(0).data();
-    float[] y = c.out(0).data();
+  public void forward(KernelCall c, float[] x, float[] y) {
     int[] src = sources(c);
     for (int i = 0; i < y.length; i++) y[i] = x[src[i]];
   }

@@ -12,9 +12,7 @@ abstract class SmoothActivationRef implements DataGradientKernel {
   abstract float gradient(float dy, float y);
 
   @Override
-  public final void forward(KernelCall c) {
-    float[] x = c.in(0).data();
-    float[] y = c.out(0).data();
+  public final void forward(KernelCall c, float[] x, float[] y) {
     for (int i = 0; i < x.length; i++) y[i] = (float) value(x[i]);
   }
 

@@ -9,10 +9,8 @@ import org.featviz.ops.SoftmaxSpec;
  */
 final class SoftmaxRef implements DataGradientKernel {
   @Override
-  public void forward(KernelCall c) {
+  public void forward(KernelCall c, float[] x, float[] y) {
     SoftmaxSpec.Layout g = SoftmaxSpec.layout(c.context());
-    float[] x = c.in(0).data();
-    float[] y = c.out(0).data();
     int len = g.length();
     int inner = g.inner();
     for (int o = 0; o < g.outer(); o++) {

@@ -11,10 +11,8 @@ import org.featviz.ops.TransposeSpec;
  */
 final class TransposeRef implements DataGradientKernel {
   @Override
-  public void forward(KernelCall c) {
+  public void forward(KernelCall c, float[] x, float[] y) {
     int[] source = sourceIndices(c);
-    float[] x = c.in(0).data();
-    float[] y = c.out(0).data();
     for (int o = 0; o < y.length; o++) y[o] = x[source[o]];
   }
 
