@@ -6,21 +6,9 @@ import org.featviz.ops.SliceSpec;
  * Slice: y[c] = x[begin + c * step] per axis (ops.SliceSpec's ranges); the gradient adds dy back at
  * the elements read (each at most once), the rest of dx unchanged. The index inputs get none.
  */
-final class SliceRef implements DataGradientKernel {
+final class SliceRef extends IndexMapKernel {
   @Override
-  public void forward(KernelCall c, float[] x, float[] y) {
-    int[] src = sources(c);
-    for (int i = 0; i < y.length; i++) y[i] = x[src[i]];
-  }
-
-  @Override
-  public void backward(KernelCall c, float[] dy, float[] dx) {
-    int[] src = sources(c);
-    for (int i = 0; i < dy.length; i++) dx[src[i]] += dy[i];
-  }
-
-  /** For each output element, the flat index of the input element it reads. */
-  private static int[] sources(KernelCall c) {
+  int[] sources(KernelCall c) {
     SliceSpec.Ranges r = SliceSpec.ranges(c.context());
     int[] strides = c.in(0).shape().strides();
     int[] dims = r.dims();
