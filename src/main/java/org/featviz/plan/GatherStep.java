@@ -20,14 +20,7 @@ final class GatherStep extends DataGradientStep {
 
   @Override
   String describe() {
-    return "gather "
-        + g.indices().length
-        + " of "
-        + g.axisDim()
-        + " rows, "
-        + input(0).shape()
-        + " -> "
-        + output().shape();
+    return "gather " + g.indices().length + " of " + g.axisDim() + " rows, " + shapes();
   }
 
   @Override

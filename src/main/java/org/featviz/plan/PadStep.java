@@ -31,9 +31,7 @@ final class PadStep extends DataGradientStep {
         + " by "
         + Arrays.toString(begin)
         + " before, "
-        + input(0).shape()
-        + " -> "
-        + output().shape();
+        + shapes();
   }
 
   @Override

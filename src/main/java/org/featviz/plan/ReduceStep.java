@@ -22,12 +22,7 @@ final class ReduceStep extends DataGradientStep {
 
   @Override
   String describe() {
-    return "reduce "
-        + op.name().toLowerCase(java.util.Locale.ROOT)
-        + " "
-        + input(0).shape()
-        + " -> "
-        + output().shape();
+    return "reduce " + op.name().toLowerCase(java.util.Locale.ROOT) + " " + shapes();
   }
 
   @Override

@@ -59,6 +59,11 @@ abstract class Step {
     return inputs.get(i).buffer();
   }
 
+  /** "x-shape -> y-shape" (input 0's and the output's), for the listings of reshaping steps. */
+  String shapes() {
+    return input(0).shape() + " -> " + output().shape();
+  }
+
   /** The device memory of the output. */
   DeviceBuffer outputBuffer() {
     return output.buffer();
