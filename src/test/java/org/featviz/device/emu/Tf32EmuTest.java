@@ -8,6 +8,7 @@ import java.util.Random;
 import org.featviz.cuda.CpuOracle;
 import org.featviz.device.ConvDescriptor;
 import org.featviz.device.DeviceBuffer;
+import org.featviz.device.DeviceTesting;
 import org.featviz.device.GemmDescriptor;
 import org.featviz.device.MathMode;
 import org.featviz.device.Tf32Check;
@@ -206,8 +207,6 @@ class Tf32EmuTest {
   }
 
   private float[] uniform(int count) {
-    float[] v = new float[count];
-    for (int i = 0; i < count; i++) v[i] = rng.nextFloat() * 2 - 1;
-    return v;
+    return DeviceTesting.uniform(rng, count, -1f, 1f);
   }
 }
