@@ -400,24 +400,9 @@ public final class KernelSuite {
     public Prepared prepare(Device device, BenchSize size, Random rng) {
       int n = size == BenchSize.FULL ? 1 << 26 : 1 << 20;
       float[] host = Errors.uniform(rng, n, -1f, 1f);
-      return new Owned(device) {
+      return new Owned(device, n + " floats (" + (4L * n >> 20) + " MiB)", 8L * n, 0, 0) {
         final DeviceBuffer src = upload(host);
         final DeviceBuffer dst = floats(n);
-
-        @Override
-        public String shape() {
-          return n + " floats (" + (4L * n >> 20) + " MiB)";
-        }
-
-        @Override
-        public long bytes() {
-          return 8L * n;
-        }
-
-        @Override
-        public long flops() {
-          return 0;
-        }
 
         @Override
         public double check() {
@@ -425,11 +410,6 @@ public final class KernelSuite {
           launch();
           float[] got = read(dst, n);
           return Arrays.equals(host, got) ? 0 : Errors.relative(host, got) + Double.MIN_VALUE;
-        }
-
-        @Override
-        public double tolerance() {
-          return 0;
         }
 
         @Override

@@ -73,29 +73,9 @@ final class PointwiseBenchmarks {
         Shape s = RenderKernelBenchmarks.inception4a(size);
         int n = s.size();
         float[] x = Errors.uniform(rng, n, lo, hi);
-        return new Owned(device) {
+        return new Owned(device, s + " (GoogLeNet inception4a)", 8L * n, n, 1e-6) {
           final DeviceBuffer dx = upload(x);
           final DeviceBuffer y = floats(n);
-
-          @Override
-          public String shape() {
-            return s + " (GoogLeNet inception4a)";
-          }
-
-          @Override
-          public long bytes() {
-            return 8L * n;
-          }
-
-          @Override
-          public long flops() {
-            return n;
-          }
-
-          @Override
-          public double tolerance() {
-            return 1e-6;
-          }
 
           @Override
           public double check() {
