@@ -122,43 +122,41 @@ inline int __any_sync(unsigned mask, int predicate) {
 }
 
 // ---- Atomics: only one fiber runs at a time, so plain read-modify-write is atomic ----------------
+namespace featviz_emu {
+// What each atomic does on the emulator: store op(old) at address, return old.
+template <typename T, typename Op>
+inline T atomic_update(T* address, Op op) {
+  T old = *address;
+  *address = op(old);
+  return old;
+}
+}  // namespace featviz_emu
+
 template <typename T>
 inline T atomicAdd(T* address, T value) {
-  T old = *address;
-  *address = old + value;
-  return old;
+  return featviz_emu::atomic_update(address, [value](T old) { return old + value; });
 }
 template <typename T>
 inline T atomicSub(T* address, T value) {
-  T old = *address;
-  *address = old - value;
-  return old;
+  return featviz_emu::atomic_update(address, [value](T old) { return old - value; });
 }
 template <typename T>
 inline T atomicMax(T* address, T value) {
   static_assert(std::is_integral<T>::value, "CUDA has atomicMax for integers only");
-  T old = *address;
-  if (value > old) *address = value;
-  return old;
+  return featviz_emu::atomic_update(address, [value](T old) { return value > old ? value : old; });
 }
 template <typename T>
 inline T atomicMin(T* address, T value) {
   static_assert(std::is_integral<T>::value, "CUDA has atomicMin for integers only");
-  T old = *address;
-  if (value < old) *address = value;
-  return old;
+  return featviz_emu::atomic_update(address, [value](T old) { return value < old ? value : old; });
 }
 template <typename T>
 inline T atomicExch(T* address, T value) {
-  T old = *address;
-  *address = value;
-  return old;
+  return featviz_emu::atomic_update(address, [value](T) { return value; });
 }
 template <typename T>
 inline T atomicCAS(T* address, T compare, T value) {
-  T old = *address;
-  if (old == compare) *address = value;
-  return old;
+  return featviz_emu::atomic_update(address, [compare, value](T old) { return old == compare ? value : old; });
 }
 
 // ---- Math intrinsics as plain host math ----------------------------------------------------------

@@ -4,36 +4,37 @@
 
 #define FULL_MASK 0xffffffffu
 
+// Each thread stores in[g] (g its index in the grid) to s at its index in the block; returns g.
+__device__ int stage(float* s, const float* in) {
+  const int g = blockIdx.x * blockDim.x + threadIdx.x;
+  s[threadIdx.x] = in[g];
+  return g;
+}
+
 // out[g] = in[g + 1 within the block, wrapping]: every thread writes shared memory, waits at the
 // barrier, then reads its neighbour's value. Launch: 1-D blocks of at most 1024 threads.
 extern "C" __global__ void selftest_rotate_synced(const float* in, float* out) {
   __shared__ float s[1024];
-  const int t = threadIdx.x;
-  const int g = blockIdx.x * blockDim.x + t;
-  s[t] = in[g];
+  const int g = stage(s, in);
   __syncthreads();
-  out[g] = s[(t + 1) % blockDim.x];
+  out[g] = s[(threadIdx.x + 1) % blockDim.x];
 }
 
 // The same without the barrier: a data race that real GPUs often get away with. On the emulator each
 // thread runs alone to the end, so most read their neighbour's slot before the neighbour wrote it.
 extern "C" __global__ void selftest_rotate_unsynced(const float* in, float* out) {
   __shared__ float s[1024];
-  const int t = threadIdx.x;
-  const int g = blockIdx.x * blockDim.x + t;
-  s[t] = in[g];
-  out[g] = s[(t + 1) % blockDim.x];
+  const int g = stage(s, in);
+  out[g] = s[(threadIdx.x + 1) % blockDim.x];
 }
 
 // Reads the slot of the same lane in the next warp with only a shuffle in between: a shuffle
 // synchronizes one warp, not the block, so this is still a race and must give a wrong result.
 extern "C" __global__ void selftest_rotate_warps_shuffle_only(const float* in, float* out) {
   __shared__ float s[1024];
-  const int t = threadIdx.x;
-  const int g = blockIdx.x * blockDim.x + t;
-  s[t] = in[g];
+  const int g = stage(s, in);
   const float mine = __shfl_xor_sync(FULL_MASK, in[g], 1);
-  out[g] = s[(t + 32) % blockDim.x] + 0.0f * mine;
+  out[g] = s[(threadIdx.x + 32) % blockDim.x] + 0.0f * mine;
 }
 
 // Threads at or beyond `active` leave before the barrier: barrier divergence, which the emulator reports.

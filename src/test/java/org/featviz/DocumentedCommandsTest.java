@@ -81,13 +81,8 @@ class DocumentedCommandsTest {
   }
 
   private static void run(String command) throws Exception {
-    List<String> argv =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                "org.featviz.cli.Main"));
+    List<String> argv = ThisJvm.withClassPath();
+    argv.add("org.featviz.cli.Main");
     for (String word : command.substring(PREFIX.length()).strip().split(" ")) {
       assertFalse(
           word.contains("'") || word.contains("\"") || word.contains("$"),

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.featviz.data.Dataset;
+import org.featviz.data.FashionMnist;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -21,5 +23,12 @@ public final class TestData {
       Assumptions.assumeTrue(false, msg);
     }
     return path;
+  }
+
+  /** The first {@code images} Fashion-MNIST test images (Debian's dataset-fashion-mnist). */
+  public static Dataset fashionMnistTest(int images) {
+    require(
+        FashionMnist.defaultDir().resolve("t10k-images-idx3-ubyte.gz"), "dataset-fashion-mnist");
+    return FashionMnist.load(FashionMnist.defaultDir(), FashionMnist.Split.TEST).slice(0, images);
   }
 }

@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import java.util.function.Function;
 import org.featviz.Model;
 import org.featviz.analysis.ClassSelectivity;
@@ -20,7 +19,6 @@ import org.featviz.analyze.UnitAnalysis;
 import org.featviz.backend.Backend;
 import org.featviz.backend.DeviceSet;
 import org.featviz.data.Dataset;
-import org.featviz.data.FashionMnist;
 import org.featviz.eval.Ablation;
 import org.featviz.ir.ModelException;
 import org.featviz.render.RenderOptions;
@@ -32,7 +30,6 @@ import org.featviz.sweep.UnitResult;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code featviz analyze}: the command line of {@link UnitAnalysis} (for every selected unit, how
@@ -46,7 +43,7 @@ import picocli.CommandLine.Spec;
             + " per layer: Spearman's rho between them. Writes units.csv, layers.csv, plots/ and report.html (one"
             + " self-contained page); the renders resume. --devices shares the renders over several"
             + " devices; the dataset passes run on the first.")
-final class AnalyzeCommand implements Callable<Integer> {
+final class AnalyzeCommand extends FeatvizCommand {
   @Option(names = "--model", required = true, description = "ONNX classifier")
   Path model;
 
@@ -80,8 +77,7 @@ final class AnalyzeCommand implements Callable<Integer> {
           "Fashion-MNIST test images for selectivity, percentiles and ablation (default 1000)")
   int images;
 
-  @Option(names = "--data-dir", description = "Fashion-MNIST folder (default: Debian's)")
-  Path dataDir;
+  @Mixin DataDirOption dataDir;
 
   @Option(
       names = "--negatives",
@@ -128,8 +124,6 @@ final class AnalyzeCommand implements Callable<Integer> {
   @Mixin RenderOptionsMixin render;
 
   @Mixin DevicesOption devices;
-
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   /** Who renders each kind's chunks (a cluster: see {@link AnalyzeJob}), or null: the workers. */
   private final Function<ImageObjective, ChunkRunner> cluster;
@@ -184,8 +178,8 @@ final class AnalyzeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    PrintWriter pw = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter pw = stdout();
+    PrintWriter err = stderr();
     List<ImageObjective> kinds = kinds();
     if (cluster != null && devices.devices != null) {
       throw new ModelException(
@@ -221,9 +215,7 @@ final class AnalyzeCommand implements Callable<Integer> {
     render.validate();
     DeviceSet on = devices.parse(render.device); // bad --devices fail before any work
     OutputFolder.prepare("--out", out);
-    Dataset data =
-        FashionMnist.load(
-            dataDir != null ? dataDir : FashionMnist.defaultDir(), FashionMnist.Split.TEST);
+    Dataset data = dataDir.testSplit();
     if (images > data.size())
       throw new ModelException("--images " + images + ": the test split has " + data.size());
     List<Model> workers = render.openOn(model, on);

@@ -3,7 +3,6 @@ package org.featviz.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
 import org.featviz.backend.Backends;
 import org.featviz.conformance.ConformanceBackend;
 import org.featviz.conformance.ConformanceCase;
@@ -14,7 +13,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code featviz conformance DIR...}: runs ONNX backend test cases and compares every output. */
 @Command(
@@ -22,7 +20,7 @@ import picocli.CommandLine.Spec;
     description =
         "Run ONNX backend test cases (folders with model.onnx and test_data_set_N) and compare outputs"
             + " (relative tolerance 1e-4, absolute 1e-5).")
-final class ConformanceCommand implements Callable<Integer> {
+final class ConformanceCommand extends FeatvizCommand {
   @Parameters(
       paramLabel = "DIR",
       arity = "1..*",
@@ -40,8 +38,6 @@ final class ConformanceCommand implements Callable<Integer> {
   String device;
 
   @Mixin MathOption math;
-
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public Integer call() {
@@ -61,7 +57,7 @@ final class ConformanceCommand implements Callable<Integer> {
 
   /** Runs every case on backend; {@code where} names it (and its math mode) in the summary line. */
   private int run(ConformanceBackend backend, String where) {
-    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter out = stdout();
     int passed = 0;
     int failed = 0;
     int unsupported = 0;

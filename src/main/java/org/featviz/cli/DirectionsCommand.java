@@ -4,11 +4,9 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.Callable;
 import java.util.function.IntConsumer;
 import org.featviz.Model;
 import org.featviz.data.Dataset;
-import org.featviz.data.FashionMnist;
 import org.featviz.directions.Comparison;
 import org.featviz.directions.DirectionListener;
 import org.featviz.directions.DirectionOptions;
@@ -21,7 +19,6 @@ import org.featviz.sweep.UnitSelection;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code featviz directions}: the command line of {@link DirectionStudy}. */
 @Command(
@@ -30,7 +27,7 @@ import picocli.CommandLine.Spec;
         "Basis versus random directions of a layer: k of each rendered alike in one batch, measured"
             + " and compared (Mann-Whitney U). Writes directions.csv, summary.json, side_by_side_LAYER.png"
             + " and plots/.")
-final class DirectionsCommand implements Callable<Integer> {
+final class DirectionsCommand extends FeatvizCommand {
   @Option(names = "--model", required = true, description = "ONNX model")
   Path model;
 
@@ -61,20 +58,17 @@ final class DirectionsCommand implements Callable<Integer> {
       description = "test images of the dataset (default 1000)")
   int images;
 
-  @Option(names = "--data-dir", description = "Fashion-MNIST folder (default: Debian's)")
-  Path dataDir;
+  @Mixin DataDirOption dataDir;
 
   @Option(names = "--out", required = true, description = "output folder")
   Path out;
 
   @Mixin RenderOptionsMixin render;
 
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
-
   @Override
   public Integer call() {
-    PrintWriter pw = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter pw = stdout();
+    PrintWriter err = stderr();
     if (count == null && units == null) throw new ModelException("give --count k (or --units)");
     if (count != null && count < 2)
       throw new ModelException("--count " + count + ": must be at least 2");
@@ -86,11 +80,7 @@ final class DirectionsCommand implements Callable<Integer> {
     if (images < 1) throw new ModelException("--dataset-images " + images + ": must be at least 1");
     render.validate();
     OutputFolder.prepare("--out", out);
-    Dataset data =
-        dataset == null
-            ? null
-            : FashionMnist.load(
-                dataDir != null ? dataDir : FashionMnist.defaultDir(), FashionMnist.Split.TEST);
+    Dataset data = dataset == null ? null : dataDir.testSplit();
     try (Model m = render.open(model)) {
       List<Integer> basis = null;
       int k = count == null ? -1 : count;

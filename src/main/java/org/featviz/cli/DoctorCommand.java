@@ -3,7 +3,6 @@ package org.featviz.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
 import org.featviz.backend.DeviceSelfCheck;
 import org.featviz.cpu.Blas;
 import org.featviz.cuda.CudaDevice;
@@ -11,7 +10,6 @@ import org.featviz.cuda.compat.CompatStep;
 import org.featviz.cuda.compat.CudaCompat;
 import org.featviz.cuda.compat.LoadedLibraries;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code featviz doctor}: which CPU kernels run (OpenBLAS or the Java ones, and why), what featviz
@@ -26,12 +24,11 @@ import picocli.CommandLine.Spec;
     description =
         "Check the GPU setup: GPU, driver, cuBLAS and cuDNN versions, compatibility libraries, and one"
             + " convolution on the GPU compared with the CPU. Exits 1 without a usable GPU.")
-final class DoctorCommand implements Callable<Integer> {
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
+final class DoctorCommand extends FeatvizCommand {
 
   @Override
   public Integer call() {
-    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter out = stdout();
     out.println(
         line(
             "CPU kernels",

@@ -3,7 +3,6 @@ package org.featviz.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
 import org.featviz.backend.Backends;
 import org.featviz.backend.ForwardBackend;
 import org.featviz.data.Dataset;
@@ -19,7 +18,6 @@ import org.featviz.passes.Prepare;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code featviz eval}: a classifier's accuracy and confusion matrix on a labelled split, with
@@ -29,7 +27,7 @@ import picocli.CommandLine.Spec;
     name = "eval",
     description =
         "Run a classifier over a dataset split; print accuracy, confusion matrix and time.")
-final class EvalCommand implements Callable<Integer> {
+final class EvalCommand extends FeatvizCommand {
   @Option(names = "--model", required = true, description = "ONNX classifier")
   Path model;
 
@@ -68,8 +66,6 @@ final class EvalCommand implements Callable<Integer> {
 
   @Mixin InputShapeOption inputShape;
 
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
-
   @Override
   public Integer call() {
     MathMode mode = math.mode(MathMode.DEVICE_DEFAULT);
@@ -96,12 +92,11 @@ final class EvalCommand implements Callable<Integer> {
     Evaluation e;
     String where;
     try (ForwardBackend backend = Backends.open(DeviceOption.parse(device), mode, graph);
-        Progress progress =
-            new Progress("eval", data.size(), "images", spec.commandLine().getErr())) {
+        Progress progress = new Progress("eval", data.size(), "images", stderr())) {
       where = backend.describe();
       e = Evaluator.run(backend, graph, data, norm, batch, progress);
     }
-    print(spec.commandLine().getOut(), data, norm, e, where);
+    print(stdout(), data, norm, e, where);
     return 0;
   }
 
@@ -118,7 +113,7 @@ final class EvalCommand implements Callable<Integer> {
                   + " predictions and this accuracy mean nothing: check the model's weights and the input normalization",
               e.nonFiniteImages(), e.total());
       out.println(warning);
-      spec.commandLine().getErr().println("featviz: " + warning);
+      stderr().println("featviz: " + warning);
     }
     out.printf(
         "time: %s on the %s backend (%.0f images/s)%n%n",

@@ -3,7 +3,6 @@ package org.featviz.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.featviz.ir.Graph;
 import org.featviz.ir.ModelException;
 import org.featviz.ir.Node;
@@ -16,7 +15,6 @@ import org.featviz.passes.TokenLayers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code featviz info MODEL}: the input and every layer with its op, output shape, units and
@@ -25,17 +23,15 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "info",
     description = "Show a model's input and layers (the names other commands address).")
-final class InfoCommand implements Callable<Integer> {
+final class InfoCommand extends FeatvizCommand {
   @Parameters(paramLabel = "MODEL", description = "ONNX model file")
   Path model;
 
   @Mixin InputShapeOption inputShape;
 
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
-
   @Override
   public Integer call() {
-    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter out = stdout();
     Graph g = Prepare.simplify(OnnxImporter.read(model), inputShape.dims());
     org.featviz.passes.InputShapes.requireOneImage(g, inputShape.dims());
     Map<String, Shape> inputs = Prepare.inputShapes(g, inputShape.dims());

@@ -12,13 +12,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.Callable;
 import org.featviz.Model;
 import org.featviz.backend.Backend;
 import org.featviz.backend.Backends;
 import org.featviz.backend.ForwardBackend;
 import org.featviz.data.Dataset;
-import org.featviz.data.FashionMnist;
 import org.featviz.device.Device;
 import org.featviz.geometry.LayerRegions;
 import org.featviz.geometry.LayerSpace;
@@ -36,7 +34,6 @@ import org.featviz.report.Png;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code featviz regions}: the sign regions a layer's units cut a plane (or a line) of their input
@@ -47,7 +44,7 @@ import picocli.CommandLine.Spec;
     description =
         "Sign-region map of a layer's units on a plane (or their values along a line) through its input"
             + " space or the network's: regions.png, zero-lines.png or profile.png/svg, summary.json.")
-final class RegionsCommand implements Callable<Integer> {
+final class RegionsCommand extends FeatvizCommand {
   @Option(names = "--model", required = true, description = "ONNX model")
   Path model;
 
@@ -112,8 +109,7 @@ final class RegionsCommand implements Callable<Integer> {
       description = "test images for the mean anchor and the default extent (default 1000)")
   int images;
 
-  @Option(names = "--data-dir", description = "Fashion-MNIST folder (default: Debian's)")
-  Path dataDir;
+  @Mixin DataDirOption dataDir;
 
   @Mixin InputShapeOption inputShape;
 
@@ -128,8 +124,6 @@ final class RegionsCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, description = "output folder")
   Path out;
 
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
-
   /** Units a profile chart draws at most. */
   static final int CHART_UNITS = 24;
 
@@ -142,8 +136,8 @@ final class RegionsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    PrintWriter pw = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter pw = stdout();
+    PrintWriter err = stderr();
     if ((plane == null) == (line == null)) {
       throw new ModelException("give one of --plane or --line");
     }
@@ -553,9 +547,7 @@ final class RegionsCommand implements Callable<Integer> {
 
   private Dataset data(Model m, String why) {
     if (data == null) {
-      data =
-          FashionMnist.load(
-              dataDir != null ? dataDir : FashionMnist.defaultDir(), FashionMnist.Split.TEST);
+      data = dataDir.testSplit();
       Shape img = Shape.of(data.channels(), data.height(), data.width());
       if (!img.equals(m.imageShape())) {
         throw new ModelException(

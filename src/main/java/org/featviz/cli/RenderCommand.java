@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import org.featviz.Model;
 import org.featviz.objective.Objectives;
 import org.featviz.render.RenderOptions;
@@ -22,7 +21,6 @@ import org.featviz.sweep.UnitSelection;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code featviz render}: activation-maximization images for some units of one layer, in one batch.
@@ -30,7 +28,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "render",
     description = "Optimize one image per unit (one batch) and write PNGs and results.json.")
-final class RenderCommand implements Callable<Integer> {
+final class RenderCommand extends FeatvizCommand {
   @Option(names = "--model", required = true, description = "ONNX model")
   Path model;
 
@@ -70,11 +68,9 @@ final class RenderCommand implements Callable<Integer> {
 
   @Mixin ObjectiveOptionsMixin terms;
 
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
-
   @Override
   public Integer call() {
-    PrintWriter pw = spec.commandLine().getOut();
+    PrintWriter pw = stdout();
     ObjectiveSpec kind = ObjectiveSpec.parse(objective);
     render.validate();
     RenderOptionsMixin.weight("--diversity", diversity);
@@ -85,8 +81,8 @@ final class RenderCommand implements Callable<Integer> {
       String name = m.graph().resolveLayer(layer);
       int n = m.units(name);
       int upscale = render.upscaleFor(m.imageShape());
-      RenderOptions options = render.options(m.imageShape(), spec.commandLine().getErr());
-      UnitObjective objectives = terms.objectives(m, kind, spec.commandLine().getErr());
+      RenderOptions options = render.options(m.imageShape(), stderr());
+      UnitObjective objectives = terms.objectives(m, kind, stderr());
       objectives.prepare(List.of(name)); // a whitening is estimated before the render starts
       List<RenderTarget> targets = new ArrayList<>();
       for (int u : new UnitSelection(units).resolve(name, n)) {
@@ -95,8 +91,7 @@ final class RenderCommand implements Callable<Integer> {
       if (diversity > 0)
         options = options.withBatchTerms(List.of(Objectives.diversity(name, diversity)));
       List<RenderResult> results;
-      try (Progress progress =
-          new Progress("render", options.steps(), "steps", spec.commandLine().getErr())) {
+      try (Progress progress = new Progress("render", options.steps(), "steps", stderr())) {
         results = m.render(targets, options, (done, total) -> progress.accept(1));
       }
       write(pw, results, m.backend(), upscale);

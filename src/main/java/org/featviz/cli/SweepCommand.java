@@ -3,7 +3,6 @@ package org.featviz.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.Callable;
 import org.featviz.Model;
 import org.featviz.backend.DeviceSet;
 import org.featviz.ir.ModelException;
@@ -17,7 +16,6 @@ import org.featviz.sweep.UnitSelection;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code featviz sweep}: every selected unit of some layers, in chunks, resumable. */
 @Command(
@@ -26,7 +24,7 @@ import picocli.CommandLine.Spec;
         "Visualize all (or selected) units of layers in batches; results are written"
             + " as each batch finishes and an interrupted sweep resumes where it stopped."
             + " --devices shares the batches over several GPUs (or emulated or CPU workers).")
-final class SweepCommand implements Callable<Integer> {
+final class SweepCommand extends FeatvizCommand {
   @Option(names = "--model", required = true, description = "ONNX model")
   Path model;
 
@@ -63,8 +61,6 @@ final class SweepCommand implements Callable<Integer> {
   @Mixin DevicesOption devices;
 
   @Mixin ObjectiveOptionsMixin terms;
-
-  @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   /** Renders the chunks where a cluster does (SweepJob); null: this process's workers. */
   private final ChunkRunner cluster;
@@ -103,7 +99,7 @@ final class SweepCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    PrintWriter pw = spec.commandLine().getOut();
+    PrintWriter pw = stdout();
     ObjectiveSpec kind = ObjectiveSpec.parse(objective);
     render.validate();
     terms.penalties(); // bad --penalty values fail before the model is opened
@@ -120,13 +116,12 @@ final class SweepCommand implements Callable<Integer> {
     List<Model> workers = render.openOn(model, on);
     try (WorkerModels all = new WorkerModels(workers)) {
       Model m = workers.get(0);
-      RenderOptions options = render.options(m.imageShape(), spec.commandLine().getErr());
+      RenderOptions options = render.options(m.imageShape(), stderr());
       int upscale = render.upscaleFor(m.imageShape());
       String settings = terms.settingsText(m, objective, kind);
-      UnitObjective objectives = terms.objectives(m, kind, spec.commandLine().getErr());
+      UnitObjective objectives = terms.objectives(m, kind, stderr());
       List<UnitResult> results;
-      try (SweepProgress progress =
-          new SweepProgress(pw, spec.commandLine().getErr(), out, options.steps())) {
+      try (SweepProgress progress = new SweepProgress(pw, stderr(), out, options.steps())) {
         results =
             Sweep.run(
                 workers,

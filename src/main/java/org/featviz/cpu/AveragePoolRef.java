@@ -13,13 +13,11 @@ package org.featviz.cpu;
  * The backward spreads dy[n, c, o] / divisor(o) over the taps of window o that lie inside the
  * input.
  */
-final class AveragePoolRef implements CpuKernel {
+final class AveragePoolRef implements DataGradientKernel {
   @Override
-  public void forward(KernelCall c) {
+  public void forward(KernelCall c, float[] x, float[] y) {
     PoolWindows pw = PoolWindows.of(c);
     int[] divisor = divisors(c, pw);
-    float[] x = c.in(0).data();
-    float[] y = c.out(0).data();
     pw.forEachPlane(
         c,
         (xBase, yBase) -> {
@@ -32,12 +30,9 @@ final class AveragePoolRef implements CpuKernel {
   }
 
   @Override
-  public void backward(KernelCall c) {
-    if (c.gradOut(0) == null || c.gradIn(0) == null) return;
+  public void backward(KernelCall c, float[] dy, float[] dx) {
     PoolWindows pw = PoolWindows.of(c);
     int[] divisor = divisors(c, pw);
-    float[] dy = c.gradOut(0).data();
-    float[] dx = c.gradIn(0).data();
     pw.forEachPlane(
         c,
         (xBase, yBase) -> {

@@ -6,12 +6,10 @@ import org.featviz.ops.GatherSpec;
  * Gather with constant indices: y[o, k, i] = x[o, idx[k], i] (x seen as [outer, axis, inner]); the
  * gradient adds dy back at the rows read, twice where an index repeats. The indices get none.
  */
-final class GatherRef implements CpuKernel {
+final class GatherRef implements DataGradientKernel {
   @Override
-  public void forward(KernelCall c) {
+  public void forward(KernelCall c, float[] x, float[] y) {
     GatherSpec.Layout g = GatherSpec.layout(c.context());
-    float[] x = c.in(0).data();
-    float[] y = c.out(0).data();
     int n = g.indices().length;
     for (int o = 0; o < g.outer(); o++)
       for (int k = 0; k < n; k++)
@@ -24,11 +22,8 @@ final class GatherRef implements CpuKernel {
   }
 
   @Override
-  public void backward(KernelCall c) {
-    if (c.gradOut(0) == null || c.gradIn(0) == null) return;
+  public void backward(KernelCall c, float[] dy, float[] dx) {
     GatherSpec.Layout g = GatherSpec.layout(c.context());
-    float[] dy = c.gradOut(0).data();
-    float[] dx = c.gradIn(0).data();
     int n = g.indices().length;
     for (int o = 0; o < g.outer(); o++)
       for (int k = 0; k < n; k++) {

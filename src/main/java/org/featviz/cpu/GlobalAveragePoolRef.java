@@ -8,11 +8,9 @@ package org.featviz.cpu;
  * y[n, c] = sum over s of x[n, c, s] / S;   dx[n, c, s] += dy[n, c] / S
  * </pre>
  */
-final class GlobalAveragePoolRef implements CpuKernel {
+final class GlobalAveragePoolRef implements DataGradientKernel {
   @Override
-  public void forward(KernelCall c) {
-    float[] x = c.in(0).data();
-    float[] y = c.out(0).data();
+  public void forward(KernelCall c, float[] x, float[] y) {
     int plane = c.in(0).shape().size(2, c.in(0).shape().rank());
     for (int p = 0; p < y.length; p++) {
       double sum = 0;
@@ -22,10 +20,7 @@ final class GlobalAveragePoolRef implements CpuKernel {
   }
 
   @Override
-  public void backward(KernelCall c) {
-    if (c.gradOut(0) == null || c.gradIn(0) == null) return;
-    float[] dy = c.gradOut(0).data();
-    float[] dx = c.gradIn(0).data();
+  public void backward(KernelCall c, float[] dy, float[] dx) {
     int plane = c.in(0).shape().size(2, c.in(0).shape().rank());
     for (int p = 0; p < dy.length; p++) {
       float g = dy[p] / plane;

@@ -14,37 +14,13 @@ import org.featviz.ops.OpContext;
  * the gradient tensors. Arrays may hold null for omitted optional inputs, outputs nobody reads, or
  * gradients not wanted.
  */
-public final class KernelCall {
-  private final Node node;
-  private final int opset;
-  private final Tensor[] inputs;
-  private final Tensor[] outputs;
-  private final Tensor[] gradOutputs;
-  private final Tensor[] gradInputs;
-
-  public KernelCall(
-      Node node,
-      int opset,
-      Tensor[] inputs,
-      Tensor[] outputs,
-      Tensor[] gradOutputs,
-      Tensor[] gradInputs) {
-    this.node = node;
-    this.opset = opset;
-    this.inputs = inputs;
-    this.outputs = outputs;
-    this.gradOutputs = gradOutputs;
-    this.gradInputs = gradInputs;
-  }
-
-  public Node node() {
-    return node;
-  }
-
-  public int opset() {
-    return opset;
-  }
-
+public record KernelCall(
+    Node node,
+    int opset,
+    Tensor[] inputs,
+    Tensor[] outputs,
+    Tensor[] gradOutputs,
+    Tensor[] gradInputs) {
   public int inputCount() {
     return inputs.length;
   }

@@ -4,22 +4,17 @@ package org.featviz.cpu;
  * LeakyRelu: y = x for x >= 0, alpha x below (alpha default 0.01); dx = dy or alpha dy on the same
  * split.
  */
-final class LeakyReluRef implements CpuKernel {
+final class LeakyReluRef implements DataGradientKernel {
   @Override
-  public void forward(KernelCall c) {
+  public void forward(KernelCall c, float[] x, float[] y) {
     float alpha = alpha(c);
-    float[] x = c.in(0).data();
-    float[] y = c.out(0).data();
     for (int i = 0; i < x.length; i++) y[i] = x[i] >= 0 ? x[i] : alpha * x[i];
   }
 
   @Override
-  public void backward(KernelCall c) {
-    if (c.gradOut(0) == null || c.gradIn(0) == null) return;
+  public void backward(KernelCall c, float[] dy, float[] dx) {
     float alpha = alpha(c);
     float[] x = c.in(0).data();
-    float[] dy = c.gradOut(0).data();
-    float[] dx = c.gradIn(0).data();
     for (int i = 0; i < x.length; i++) dx[i] += x[i] >= 0 ? dy[i] : alpha * dy[i];
   }
 

@@ -23,12 +23,10 @@ import org.featviz.ops.LrnSpec;
  * (the c with j in window(c) run from j - floor((size - 1) / 2) to j + ceil((size - 1) / 2), the
  * window mirrored). Batch items run in parallel; within one, the loops run along s, contiguous.
  */
-final class LrnRef implements CpuKernel {
+final class LrnRef implements DataGradientKernel {
   @Override
-  public void forward(KernelCall c) {
+  public void forward(KernelCall c, float[] x, float[] y) {
     LrnSpec.Params p = LrnSpec.params(c.context());
-    float[] x = c.in(0).data();
-    float[] y = c.out(0).data();
     int n = c.in(0).shape().dim(0);
     int channels = c.in(0).shape().dim(1);
     int plane = c.in(0).shape().size(2, c.in(0).shape().rank());
@@ -45,12 +43,9 @@ final class LrnRef implements CpuKernel {
   }
 
   @Override
-  public void backward(KernelCall c) {
-    if (c.gradOut(0) == null || c.gradIn(0) == null) return;
+  public void backward(KernelCall c, float[] dy, float[] dx) {
     LrnSpec.Params p = LrnSpec.params(c.context());
     float[] x = c.in(0).data();
-    float[] dy = c.gradOut(0).data();
-    float[] dx = c.gradIn(0).data();
     int n = c.in(0).shape().dim(0);
     int channels = c.in(0).shape().dim(1);
     int plane = c.in(0).shape().size(2, c.in(0).shape().rank());

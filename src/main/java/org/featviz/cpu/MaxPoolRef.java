@@ -15,12 +15,10 @@ package org.featviz.cpu;
  * instead of losing to its neighbours. A window with no tap inside the input (pads wider than the
  * kernel) yields 0 and passes no gradient.
  */
-final class MaxPoolRef implements CpuKernel {
+final class MaxPoolRef implements DataGradientKernel {
   @Override
-  public void forward(KernelCall c) {
+  public void forward(KernelCall c, float[] x, float[] y) {
     PoolWindows pw = PoolWindows.of(c);
-    float[] x = c.in(0).data();
-    float[] y = c.out(0).data();
     pw.forEachPlane(
         c,
         (xBase, yBase) -> {
@@ -32,12 +30,9 @@ final class MaxPoolRef implements CpuKernel {
   }
 
   @Override
-  public void backward(KernelCall c) {
-    if (c.gradOut(0) == null || c.gradIn(0) == null) return;
+  public void backward(KernelCall c, float[] dy, float[] dx) {
     PoolWindows pw = PoolWindows.of(c);
     float[] x = c.in(0).data();
-    float[] dy = c.gradOut(0).data();
-    float[] dx = c.gradIn(0).data();
     pw.forEachPlane(
         c,
         (xBase, yBase) -> {

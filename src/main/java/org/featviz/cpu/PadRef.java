@@ -18,22 +18,17 @@ import org.featviz.ops.PadSpec;
  * every mode (reflect and edge gather several outputs into one input). The per-axis maps are built
  * once per call.
  */
-final class PadRef implements CpuKernel {
+final class PadRef implements DataGradientKernel {
   @Override
-  public void forward(KernelCall c) {
+  public void forward(KernelCall c, float[] x, float[] y) {
     PadSpec.Padding padding = PadSpec.padding(c.context());
     float value = PadSpec.constantValue(c.context());
-    float[] x = c.in(0).data();
-    float[] y = c.out(0).data();
     forEachOutput(c.in(0).shape(), padding, (o, src) -> y[o] = src < 0 ? value : x[src]);
   }
 
   @Override
-  public void backward(KernelCall c) {
-    if (c.gradOut(0) == null || c.gradIn(0) == null) return;
+  public void backward(KernelCall c, float[] dy, float[] dx) {
     PadSpec.Padding padding = PadSpec.padding(c.context());
-    float[] dy = c.gradOut(0).data();
-    float[] dx = c.gradIn(0).data();
     forEachOutput(
         c.in(0).shape(),
         padding,

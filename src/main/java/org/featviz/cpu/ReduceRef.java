@@ -9,12 +9,10 @@ import org.featviz.ops.ReduceSpec;
  * the first of equal maxima; its gradient goes to that first maximum only (a subgradient: ties get
  * nothing, as in PyTorch's max over a dim, which picks one index).
  */
-final class ReduceRef implements CpuKernel {
+final class ReduceRef implements DataGradientKernel {
   @Override
-  public void forward(KernelCall c) {
+  public void forward(KernelCall c, float[] x, float[] y) {
     ReduceSpec.Reduction r = ReduceSpec.reduction(c.context());
-    float[] x = c.in(0).data();
-    float[] y = c.out(0).data();
     int[] owner = owners(c.in(0).shape(), r.reduced());
     if (r.kind() == ReduceSpec.Kind.MAX) {
       int[] arg = argmax(x, owner, y.length);
@@ -29,12 +27,9 @@ final class ReduceRef implements CpuKernel {
   }
 
   @Override
-  public void backward(KernelCall c) {
-    if (c.gradOut(0) == null || c.gradIn(0) == null) return;
+  public void backward(KernelCall c, float[] dy, float[] dx) {
     ReduceSpec.Reduction r = ReduceSpec.reduction(c.context());
     float[] x = c.in(0).data();
-    float[] dy = c.gradOut(0).data();
-    float[] dx = c.gradIn(0).data();
     int[] owner = owners(c.in(0).shape(), r.reduced());
     switch (r.kind()) {
       case SUM -> {

@@ -5,18 +5,14 @@ package org.featviz.cpu;
  * elements are copied unchanged and the gradient flows back unchanged. Shape inputs (Reshape's
  * shape, the axes) get no gradient.
  */
-final class ReshapeRef implements CpuKernel {
+final class ReshapeRef implements DataGradientKernel {
   @Override
-  public void forward(KernelCall c) {
-    float[] x = c.in(0).data();
-    System.arraycopy(x, 0, c.out(0).data(), 0, x.length);
+  public void forward(KernelCall c, float[] x, float[] y) {
+    System.arraycopy(x, 0, y, 0, x.length);
   }
 
   @Override
-  public void backward(KernelCall c) {
-    if (c.gradOut(0) == null || c.gradIn(0) == null) return;
-    float[] dy = c.gradOut(0).data();
-    float[] dx = c.gradIn(0).data();
+  public void backward(KernelCall c, float[] dy, float[] dx) {
     for (int i = 0; i < dx.length; i++) dx[i] += dy[i];
   }
 }

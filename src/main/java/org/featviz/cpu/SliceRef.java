@@ -6,26 +6,9 @@ import org.featviz.ops.SliceSpec;
  * Slice: y[c] = x[begin + c * step] per axis (ops.SliceSpec's ranges); the gradient adds dy back at
  * the elements read (each at most once), the rest of dx unchanged. The index inputs get none.
  */
-final class SliceRef implements CpuKernel {
+final class SliceRef extends IndexMapKernel {
   @Override
-  public void forward(KernelCall c) {
-    float[] x = c.in(0).data();
-    float[] y = c.out(0).data();
-    int[] src = sources(c);
-    for (int i = 0; i < y.length; i++) y[i] = x[src[i]];
-  }
-
-  @Override
-  public void backward(KernelCall c) {
-    if (c.gradOut(0) == null || c.gradIn(0) == null) return;
-    float[] dy = c.gradOut(0).data();
-    float[] dx = c.gradIn(0).data();
-    int[] src = sources(c);
-    for (int i = 0; i < dy.length; i++) dx[src[i]] += dy[i];
-  }
-
-  /** For each output element, the flat index of the input element it reads. */
-  private static int[] sources(KernelCall c) {
+  int[] sources(KernelCall c) {
     SliceSpec.Ranges r = SliceSpec.ranges(c.context());
     int[] strides = c.in(0).shape().strides();
     int[] dims = r.dims();

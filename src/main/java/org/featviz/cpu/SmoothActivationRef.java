@@ -4,7 +4,7 @@ package org.featviz.cpu;
  * An elementwise activation computed in double and rounded to float, whose backward reads only y: y
  * = f(x) and dx += dy f'(x) with f'(x) written in terms of y (Sigmoid, Tanh).
  */
-abstract class SmoothActivationRef implements CpuKernel {
+abstract class SmoothActivationRef implements DataGradientKernel {
   /** f(x). */
   abstract double value(double x);
 
@@ -12,18 +12,13 @@ abstract class SmoothActivationRef implements CpuKernel {
   abstract float gradient(float dy, float y);
 
   @Override
-  public final void forward(KernelCall c) {
-    float[] x = c.in(0).data();
-    float[] y = c.out(0).data();
+  public final void forward(KernelCall c, float[] x, float[] y) {
     for (int i = 0; i < x.length; i++) y[i] = (float) value(x[i]);
   }
 
   @Override
-  public final void backward(KernelCall c) {
-    if (c.gradOut(0) == null || c.gradIn(0) == null) return;
+  public final void backward(KernelCall c, float[] dy, float[] dx) {
     float[] y = c.out(0).data();
-    float[] dy = c.gradOut(0).data();
-    float[] dx = c.gradIn(0).data();
     for (int i = 0; i < y.length; i++) dx[i] += gradient(dy[i], y[i]);
   }
 }

@@ -7,12 +7,10 @@ import org.featviz.ops.SoftmaxSpec;
  * exp(x_i - max), subtracting the group's max so that exp never overflows. Backward: dx_j = y_j
  * (dy_j - sum_i dy_i y_i).
  */
-final class SoftmaxRef implements CpuKernel {
+final class SoftmaxRef implements DataGradientKernel {
   @Override
-  public void forward(KernelCall c) {
+  public void forward(KernelCall c, float[] x, float[] y) {
     SoftmaxSpec.Layout g = SoftmaxSpec.layout(c.context());
-    float[] x = c.in(0).data();
-    float[] y = c.out(0).data();
     int len = g.length();
     int inner = g.inner();
     for (int o = 0; o < g.outer(); o++) {
@@ -29,12 +27,9 @@ final class SoftmaxRef implements CpuKernel {
   }
 
   @Override
-  public void backward(KernelCall c) {
-    if (c.gradOut(0) == null || c.gradIn(0) == null) return;
+  public void backward(KernelCall c, float[] dy, float[] dx) {
     SoftmaxSpec.Layout g = SoftmaxSpec.layout(c.context());
     float[] y = c.out(0).data();
-    float[] dy = c.gradOut(0).data();
-    float[] dx = c.gradIn(0).data();
     int len = g.length();
     int inner = g.inner();
     for (int o = 0; o < g.outer(); o++) {

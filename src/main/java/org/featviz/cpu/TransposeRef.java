@@ -9,26 +9,9 @@ import org.featviz.ops.TransposeSpec;
  * row-major order, the source offset moves by x's stride of dimension perm[d] per step of y's
  * dimension d. Backward scatters dy back.
  */
-final class TransposeRef implements CpuKernel {
+final class TransposeRef extends IndexMapKernel {
   @Override
-  public void forward(KernelCall c) {
-    int[] source = sourceIndices(c);
-    float[] x = c.in(0).data();
-    float[] y = c.out(0).data();
-    for (int o = 0; o < y.length; o++) y[o] = x[source[o]];
-  }
-
-  @Override
-  public void backward(KernelCall c) {
-    if (c.gradOut(0) == null || c.gradIn(0) == null) return;
-    int[] source = sourceIndices(c);
-    float[] dy = c.gradOut(0).data();
-    float[] dx = c.gradIn(0).data();
-    for (int o = 0; o < dy.length; o++) dx[source[o]] += dy[o];
-  }
-
-  /** For each output element in row-major order, the flat index of the input element it copies. */
-  private static int[] sourceIndices(KernelCall c) {
+  int[] sources(KernelCall c) {
     int[] perm = TransposeSpec.perm(c.context());
     Shape x = c.in(0).shape();
     int[] xStrides = x.strides();

@@ -10,18 +10,13 @@ import org.featviz.ir.Tensor;
  * [0, 1], one class label per image, and the class names that labels index. Analyses such as class
  * selectivity read it in batches through {@link #slice}. The image tensor is shared, not copied;
  * treat it as read-only.
+ *
+ * @param name where the data came from (for messages and reports), e.g. "fashion-mnist/t10k"
+ * @param images [N, C, H, W] float32, values in [0, 1]
+ * @param labels N class indices, each in 0..classNames.size()-1
  */
-public final class Dataset {
-  private final String name;
-  private final Tensor images;
-  private final int[] labels;
-  private final List<String> classNames;
-
-  /**
-   * @param images [N, C, H, W] float32, values in [0, 1]
-   * @param labels N class indices, each in 0..classNames.size()-1
-   */
-  public Dataset(String name, Tensor images, int[] labels, List<String> classNames) {
+public record Dataset(String name, Tensor images, int[] labels, List<String> classNames) {
+  public Dataset {
     Shape s = images.shape();
     if (s.rank() != 4)
       throw new IllegalArgumentException(name + ": images must be [N, C, H, W], got " + s);
@@ -43,20 +38,8 @@ public final class Dataset {
                 + ")");
       }
     }
-    this.name = name;
-    this.images = images;
-    this.labels = labels.clone();
-    this.classNames = List.copyOf(classNames);
-  }
-
-  /** Where the data came from (for messages and reports), e.g. "fashion-mnist/t10k". */
-  public String name() {
-    return name;
-  }
-
-  /** All images, [N, C, H, W]. */
-  public Tensor images() {
-    return images;
+    labels = labels.clone();
+    classNames = List.copyOf(classNames);
   }
 
   public int size() {
@@ -88,10 +71,6 @@ public final class Dataset {
   /** A copy of all labels. */
   public int[] labels() {
     return labels.clone();
-  }
-
-  public List<String> classNames() {
-    return classNames;
   }
 
   public String className(int label) {

@@ -25,22 +25,14 @@ import org.featviz.model.InputNormalization;
  * ActivationSamples s = ActivationSamples.collect(cpu, graph, "relu2", data, norm, 1000, 64, 20_000, 0, n -> {});
  * Whitening w = Whitening.estimate(s.samples());
  * }</pre>
+ *
+ * @param samples the kept samples [kept][U] (not copied)
+ * @param offered how many samples the images gave (before the cap)
+ * @param images how many dataset images were run
  */
-public final class ActivationSamples {
+public record ActivationSamples(String layer, float[][] samples, long offered, int images) {
   /** Default cap on the number of samples kept. */
   public static final int DEFAULT_CAP = 20_000;
-
-  private final String layer;
-  private final float[][] samples;
-  private final long offered;
-  private final int images;
-
-  private ActivationSamples(String layer, float[][] samples, long offered, int images) {
-    this.layer = layer;
-    this.samples = samples;
-    this.offered = offered;
-    this.images = images;
-  }
 
   /**
    * Runs {@code graph} (prepared with {@code layer} among its values, e.g. {@code
@@ -119,28 +111,9 @@ public final class ActivationSamples {
     }
   }
 
-  public String layer() {
-    return layer;
-  }
-
-  /** The kept samples [kept][U] (not copied). */
-  public float[][] samples() {
-    return samples;
-  }
-
   /** Units per sample. */
   public int units() {
     return samples.length == 0 ? 0 : samples[0].length;
-  }
-
-  /** How many samples the images gave (before the cap). */
-  public long offered() {
-    return offered;
-  }
-
-  /** How many dataset images were run. */
-  public int images() {
-    return images;
   }
 
   /**

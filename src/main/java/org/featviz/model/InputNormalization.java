@@ -91,14 +91,7 @@ public record InputNormalization(float[] mean, float[] std) {
   /** Normalized copy of images [N, C, H, W]. */
   public Tensor apply(Tensor images) {
     int channels = images.shape().dim(1);
-    if (mean.length != 1 && mean.length != channels) {
-      throw new ModelException(
-          "input normalization has "
-              + mean.length
-              + " values but the input has "
-              + channels
-              + " channels");
-    }
+    checkChannels(channels);
     float[] x = images.data();
     float[] y = new float[x.length];
     int plane = images.shape().size(2, images.shape().rank());
@@ -145,6 +138,11 @@ public record InputNormalization(float[] mean, float[] std) {
 
   /** Which mean/std entry applies to channel c of an input with this many channels. */
   private int channelOf(int c, int channels) {
+    checkChannels(channels);
+    return mean.length == 1 ? 0 : c;
+  }
+
+  private void checkChannels(int channels) {
     if (mean.length != 1 && mean.length != channels) {
       throw new ModelException(
           "input normalization has "
@@ -153,7 +151,6 @@ public record InputNormalization(float[] mean, float[] std) {
               + channels
               + " channels");
     }
-    return mean.length == 1 ? 0 : c;
   }
 
   @Override

@@ -21,28 +21,16 @@ import org.featviz.ir.Shape;
  * <p>An element whose activations are not all finite (a diverged image) takes no part: its g is
  * zero and it gets no gradient, as if its activations were zero, so one diverging image cannot
  * poison the others' gradients. n still counts it. Made by {@link Objectives#diversity}.
+ *
+ * @param layer the layer (value name) whose Gram matrices are compared
+ * @param weight the factor of minus the mean pairwise cosine similarity
  */
-public final class Diversity implements BatchObjective {
+public record Diversity(String layer, double weight) implements BatchObjective {
   private static final double EPS = 1e-12;
 
-  private final String layer;
-  private final double weight;
-
-  Diversity(String layer, double weight) {
+  public Diversity {
     if (layer == null || layer.isBlank())
       throw new ModelException("diversity needs a layer name, got '" + layer + "'");
-    this.layer = layer;
-    this.weight = weight;
-  }
-
-  /** The layer (value name) whose Gram matrices are compared. */
-  public String layer() {
-    return layer;
-  }
-
-  /** The factor of minus the mean pairwise cosine similarity. */
-  public double weight() {
-    return weight;
   }
 
   @Override

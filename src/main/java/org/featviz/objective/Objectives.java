@@ -197,23 +197,7 @@ public final class Objectives {
   }
 
   /** The sum of two objectives ({@link #sum}, {@link Objective#plus}, {@link Objective#minus}). */
-  public static final class Sum implements Objective {
-    private final Objective first;
-    private final Objective second;
-
-    private Sum(Objective first, Objective second) {
-      this.first = first;
-      this.second = second;
-    }
-
-    public Objective first() {
-      return first;
-    }
-
-    public Objective second() {
-      return second;
-    }
-
+  public record Sum(Objective first, Objective second) implements Objective {
     @Override
     public Set<String> layers() {
       Set<String> s = new LinkedHashSet<>(first.layers());
@@ -244,23 +228,7 @@ public final class Objectives {
   }
 
   /** An objective times a number ({@link #scaled}, {@link Objective#times}). */
-  public static final class Scaled implements Objective {
-    private final Objective inner;
-    private final double scale;
-
-    private Scaled(Objective inner, double scale) {
-      this.inner = inner;
-      this.scale = scale;
-    }
-
-    public Objective inner() {
-      return inner;
-    }
-
-    public double scale() {
-      return scale;
-    }
-
+  public record Scaled(Objective inner, double scale) implements Objective {
     @Override
     public Set<String> layers() {
       return inner.layers();

@@ -16,18 +16,12 @@ final class VectorFunctions {
   /** f = a.v; df/da = v. */
   static VectorFunction dot(float[] direction) {
     double[] v = VectorMath.toDouble(direction);
-    return new VectorFunction() {
-      @Override
-      public int length() {
-        return v.length;
-      }
-
-      @Override
-      public double apply(double[] a, double[] grad) {
-        System.arraycopy(v, 0, grad, 0, v.length);
-        return VectorMath.dot(a, v);
-      }
-    };
+    return new VectorFunction(
+        v.length,
+        (a, grad) -> {
+          System.arraycopy(v, 0, grad, 0, v.length);
+          return VectorMath.dot(a, v);
+        });
   }
 
   /** f = c = a.v / (|a| |v|); df/da = v / (|a| |v|) - c a / |a|^2. */
@@ -48,35 +42,31 @@ final class VectorFunctions {
       float[] direction, double n, double floor, boolean cosineOnly) {
     double[] v = VectorMath.toDouble(direction);
     double vNorm = Math.sqrt(VectorMath.dot(v, v) + EPS * EPS);
-    return new VectorFunction() {
-      @Override
-      public int length() {
-        return v.length;
-      }
-
-      @Override
-      public double apply(double[] a, double[] grad) {
-        double d = VectorMath.dot(a, v);
-        double aNormSq = VectorMath.dot(a, a) + EPS * EPS;
-        double aNorm = Math.sqrt(aNormSq);
-        double c = d / (aNorm * vNorm);
-        if (cosineOnly) {
-          // dc/da = v / (|a| |v|) - c a / |a|^2
-          for (int i = 0; i < v.length; i++) grad[i] = v[i] / (aNorm * vNorm) - c * a[i] / aNormSq;
-          return c;
-        }
-        double b = Math.max(floor, c);
-        double bn = Math.pow(b, n);
-        // d (b^n) / dc: zero where the floor is active (b does not depend on a there) or where n =
-        // 0.
-        double dbn = c > floor && n != 0 ? n * Math.pow(c, n - 1) : 0;
-        for (int i = 0; i < v.length; i++) {
-          double dc = v[i] / (aNorm * vNorm) - c * a[i] / aNormSq;
-          grad[i] = v[i] * bn + d * dbn * dc;
-        }
-        return d * bn;
-      }
-    };
+    return new VectorFunction(
+        v.length,
+        (a, grad) -> {
+          double d = VectorMath.dot(a, v);
+          double aNormSq = VectorMath.dot(a, a) + EPS * EPS;
+          double aNorm = Math.sqrt(aNormSq);
+          double c = d / (aNorm * vNorm);
+          if (cosineOnly) {
+            // dc/da = v / (|a| |v|) - c a / |a|^2
+            for (int i = 0; i < v.length; i++)
+              grad[i] = v[i] / (aNorm * vNorm) - c * a[i] / aNormSq;
+            return c;
+          }
+          double b = Math.max(floor, c);
+          double bn = Math.pow(b, n);
+          // d (b^n) / dc: zero where the floor is active (b does not depend on a there) or where n
+          // =
+          // 0.
+          double dbn = c > floor && n != 0 ? n * Math.pow(c, n - 1) : 0;
+          for (int i = 0; i < v.length; i++) {
+            double dc = v[i] / (aNorm * vNorm) - c * a[i] / aNormSq;
+            grad[i] = v[i] * bn + d * dbn * dc;
+          }
+          return d * bn;
+        });
   }
 
   /**
@@ -88,37 +78,25 @@ final class VectorFunctions {
     double vNorm = Math.sqrt(VectorMath.dot(v, v));
     double[] u = new double[v.length];
     for (int i = 0; i < v.length; i++) u[i] = v[i] / vNorm;
-    return new VectorFunction() {
-      @Override
-      public int length() {
-        return v.length;
-      }
-
-      @Override
-      public double apply(double[] a, double[] grad) {
-        double s = VectorMath.dot(a, u);
-        double orthogonalSq = Math.max(0, VectorMath.dot(a, a) - s * s);
-        for (int i = 0; i < v.length; i++) grad[i] = v[i] - 2 * lambda * (a[i] - s * u[i]);
-        return VectorMath.dot(a, v) - lambda * orthogonalSq;
-      }
-    };
+    return new VectorFunction(
+        v.length,
+        (a, grad) -> {
+          double s = VectorMath.dot(a, u);
+          double orthogonalSq = Math.max(0, VectorMath.dot(a, a) - s * s);
+          for (int i = 0; i < v.length; i++) grad[i] = v[i] - 2 * lambda * (a[i] - s * u[i]);
+          return VectorMath.dot(a, v) - lambda * orthogonalSq;
+        });
   }
 
   /** f = a[i] (a channel measured in a transformed space, such as a whitened one); df/da = e_i. */
   static VectorFunction component(int units, int index) {
-    return new VectorFunction() {
-      @Override
-      public int length() {
-        return units;
-      }
-
-      @Override
-      public double apply(double[] a, double[] grad) {
-        Arrays.fill(grad, 0);
-        grad[index] = 1;
-        return a[index];
-      }
-    };
+    return new VectorFunction(
+        units,
+        (a, grad) -> {
+          Arrays.fill(grad, 0);
+          grad[index] = 1;
+          return a[index];
+        });
   }
 
   /**
@@ -126,21 +104,15 @@ final class VectorFunctions {
    */
   static VectorFunction whitened(Whitening whitening, VectorFunction inner) {
     int units = whitening.units();
-    return new VectorFunction() {
-      @Override
-      public int length() {
-        return units;
-      }
-
-      @Override
-      public double apply(double[] a, double[] grad) {
-        double[] z = new double[units]; // per call: one objective may serve several threads
-        double[] gz = new double[units];
-        whitening.whiten(a, z);
-        double f = inner.apply(z, gz);
-        whitening.transposeTimes(gz, grad);
-        return f;
-      }
-    };
+    return new VectorFunction(
+        units,
+        (a, grad) -> {
+          double[] z = new double[units]; // per call: one objective may serve several threads
+          double[] gz = new double[units];
+          whitening.whiten(a, z);
+          double f = inner.apply(z, gz);
+          whitening.transposeTimes(gz, grad);
+          return f;
+        });
   }
 }

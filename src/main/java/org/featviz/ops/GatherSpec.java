@@ -9,7 +9,7 @@ import org.featviz.ir.Shape;
  * x.shape[axis+1:], so a scalar index drops the axis. Float data; int64 Gathers on shapes are
  * folded at import (passes.FoldShapes).
  */
-public final class GatherSpec implements OpSpec {
+public final class GatherSpec implements SecondInputConstantSpec {
   static final GatherSpec INSTANCE = new GatherSpec();
 
   /**
@@ -17,11 +17,6 @@ public final class GatherSpec implements OpSpec {
    * already made non-negative.
    */
   public record Layout(int outer, int axisDim, int inner, int[] indices) {}
-
-  @Override
-  public int[] constantInputs() {
-    return new int[] {1};
-  }
 
   @Override
   public List<Shape> outputShapes(OpContext ctx) {

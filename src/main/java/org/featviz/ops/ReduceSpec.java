@@ -11,7 +11,7 @@ import org.featviz.ir.Shape;
  * them from 18); none given means every axis, unless {@code noop_with_empty_axes} = 1 (where the op
  * has it), which makes the op an identity. {@code keepdims} (default 1) keeps reduced axes as 1s.
  */
-public final class ReduceSpec implements OpSpec {
+public final class ReduceSpec implements SecondInputConstantSpec {
   static final ReduceSpec INSTANCE = new ReduceSpec();
 
   /** The three reductions. */
@@ -29,11 +29,6 @@ public final class ReduceSpec implements OpSpec {
       for (int d = 0; d < reduced.length; d++) if (reduced[d]) g *= x.dim(d);
       return g;
     }
-  }
-
-  @Override
-  public int[] constantInputs() {
-    return new int[] {1};
   }
 
   @Override

@@ -9,13 +9,8 @@ import org.featviz.ir.Shape;
  * a constant. A 0 copies the input's dimension at the same index (unless allowzero = 1, where it
  * means size 0); one -1 is inferred from the remaining size. The element order does not change.
  */
-public final class ReshapeSpec implements OpSpec {
+public final class ReshapeSpec implements SecondInputConstantSpec {
   static final ReshapeSpec INSTANCE = new ReshapeSpec();
-
-  @Override
-  public int[] constantInputs() {
-    return new int[] {1};
-  }
 
   @Override
   public List<Shape> outputShapes(OpContext ctx) {

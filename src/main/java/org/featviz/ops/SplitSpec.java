@@ -10,18 +10,13 @@ import org.featviz.ir.Shape;
  * split} (before opset 13) or the constant input 1 (from 13); without them, opset 18's {@code
  * num_outputs} (ceil(dim / n) each, the last one smaller) or equal parts, one per output.
  */
-public final class SplitSpec implements OpSpec {
+public final class SplitSpec implements SecondInputConstantSpec {
   static final SplitSpec INSTANCE = new SplitSpec();
 
   /**
    * x seen as [outer, axisDim, inner]; output k holds axis positions offsets[k] + [0, sizes[k]).
    */
   public record Parts(int axis, int outer, int axisDim, int inner, int[] sizes, int[] offsets) {}
-
-  @Override
-  public int[] constantInputs() {
-    return new int[] {1};
-  }
 
   @Override
   public List<Shape> outputShapes(OpContext ctx) {

@@ -11,13 +11,8 @@ import org.featviz.ir.Shape;
  * constant, from opset 13, the attribute {@code axes} before; negative axes count from the back (of
  * the output, for Unsqueeze). The element order does not change: both are reshapes.
  */
-public final class SqueezeSpec implements OpSpec {
+public final class SqueezeSpec implements SecondInputConstantSpec {
   static final SqueezeSpec INSTANCE = new SqueezeSpec();
-
-  @Override
-  public int[] constantInputs() {
-    return new int[] {1};
-  }
 
   @Override
   public List<Shape> outputShapes(OpContext ctx) {

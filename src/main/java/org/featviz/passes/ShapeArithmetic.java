@@ -5,6 +5,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.function.IntUnaryOperator;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.featviz.ir.Attributes;
 import org.featviz.ir.DType;
 import org.featviz.ir.ModelException;
@@ -23,46 +25,6 @@ import org.featviz.ops.Broadcast;
  */
 final class ShapeArithmetic {
   private ShapeArithmetic() {}
-
-  /** The ops evaluated here when their inputs are known. */
-  static final Set<String> OPS =
-      Set.of(
-          "Shape",
-          "Size",
-          "Constant",
-          "ConstantOfShape",
-          "Gather",
-          "Unsqueeze",
-          "Squeeze",
-          "Concat",
-          "Reshape",
-          "Flatten",
-          "Slice",
-          "Transpose",
-          "ScatterND",
-          "Expand",
-          "Range",
-          "Equal",
-          "Less",
-          "Greater",
-          "LessOrEqual",
-          "GreaterOrEqual",
-          "Not",
-          "And",
-          "Or",
-          "Where",
-          "Cast",
-          "Add",
-          "Sub",
-          "Mul",
-          "Div",
-          "Mod",
-          "Min",
-          "Max",
-          "Neg",
-          "Abs",
-          "Identity",
-          "ReduceProd");
 
   /** The ops that exist only as shape arithmetic: featviz has no kernel for them. */
   static final Set<String> SHAPE_ONLY =
@@ -83,6 +45,35 @@ final class ShapeArithmetic {
           "Cast",
           "Mod",
           "ReduceProd");
+
+  /**
+   * The ops evaluated here when their inputs are known: the shape-only ones and those that may also
+   * stand outside shape arithmetic.
+   */
+  static final Set<String> OPS =
+      Stream.concat(
+              SHAPE_ONLY.stream(),
+              Stream.of(
+                  "Constant",
+                  "Gather",
+                  "Unsqueeze",
+                  "Squeeze",
+                  "Concat",
+                  "Reshape",
+                  "Flatten",
+                  "Slice",
+                  "Transpose",
+                  "ScatterND",
+                  "Add",
+                  "Sub",
+                  "Mul",
+                  "Div",
+                  "Min",
+                  "Max",
+                  "Neg",
+                  "Abs",
+                  "Identity"))
+          .collect(Collectors.toUnmodifiableSet());
 
   /** The most elements a folded value may have (a corrupt shape must not allocate gigabytes). */
   static final int MAX_ELEMENTS = 1 << 24;

@@ -33,7 +33,7 @@ final class ArithmeticStep extends Step {
   @Override
   void forward(Device device) {
     CustomKernels.arithmeticForward(
-        device, op, input(0).buffer(), input(1).buffer(), output().buffer(), geometry);
+        device, op, inputBuffer(0), inputBuffer(1), outputBuffer(), geometry);
   }
 
   @Override
@@ -72,8 +72,8 @@ final class ArithmeticStep extends Step {
   void backward(Device device) {
     var dy = gradOut().buffer();
     // Add and Sub never read the operands: dy stands in for them, so no operand needs to be kept.
-    var a = readsOperands() ? input(0).buffer() : dy;
-    var b = readsOperands() ? input(1).buffer() : dy;
+    var a = readsOperands() ? inputBuffer(0) : dy;
+    var b = readsOperands() ? inputBuffer(1) : dy;
     for (int wrt = 0; wrt < 2; wrt++) {
       if (gradIn(wrt) == null) continue;
       CustomKernels.arithmeticBackward(

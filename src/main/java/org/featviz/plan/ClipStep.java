@@ -24,12 +24,7 @@ final class ClipStep extends DataGradientStep {
   @Override
   void forward(Device device) {
     CustomKernels.clipForward(
-        device,
-        input(0).buffer(),
-        output().buffer(),
-        output().count(),
-        input(1).buffer(),
-        input(2).buffer());
+        device, inputBuffer(0), outputBuffer(), output().count(), inputBuffer(1), inputBuffer(2));
   }
 
   @Override
@@ -41,12 +36,12 @@ final class ClipStep extends DataGradientStep {
   void backward(Device device, DeviceBuffer dy, DeviceBuffer dx, boolean accumulate) {
     CustomKernels.clipBackward(
         device,
-        input(0).buffer(),
+        inputBuffer(0),
         dy,
         dx,
         output().count(),
-        input(1).buffer(),
-        input(2).buffer(),
+        inputBuffer(1),
+        inputBuffer(2),
         accumulate);
   }
 }

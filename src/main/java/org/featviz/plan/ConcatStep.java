@@ -38,7 +38,7 @@ final class ConcatStep extends Step {
   void forward(Device device) {
     for (int i = 0; i < rows.length; i++) {
       CustomKernels.concatForward(
-          device, input(i).buffer(), output().buffer(), outer, rows[i], outRow, offsets[i]);
+          device, inputBuffer(i), outputBuffer(), outer, rows[i], outRow, offsets[i]);
     }
   }
 

@@ -54,10 +54,10 @@ final class ConvBiasReluStep extends ConvolutionStep {
     mixed.convolutionBiasActivationForward(
         conv,
         ActivationMode.RELU,
-        input(0).buffer(),
-        input(1).buffer(),
-        input(2).buffer(),
-        output().buffer(),
+        inputBuffer(0),
+        inputBuffer(1),
+        inputBuffer(2),
+        outputBuffer(),
         1f,
         0f);
   }
@@ -83,8 +83,8 @@ final class ConvBiasReluStep extends ConvolutionStep {
         .activationBackward(
             ActivationMode.RELU,
             output().count(),
-            output().buffer(),
-            output().buffer(),
+            outputBuffer(),
+            outputBuffer(),
             gradOut().buffer(),
             preActivationGrad.buffer(),
             1f,

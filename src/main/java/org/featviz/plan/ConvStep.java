@@ -33,11 +33,11 @@ final class ConvStep extends ConvolutionStep {
 
   @Override
   void forward(Device device) {
-    mixed.convolutionForward(conv, input(0).buffer(), input(1).buffer(), output().buffer(), 1f, 0f);
+    mixed.convolutionForward(conv, inputBuffer(0), inputBuffer(1), outputBuffer(), 1f, 0f);
     if (hasBias) {
       int plane = output().shape().size(2, output().shape().rank());
       CustomKernels.biasAdd(
-          device, output().buffer(), input(2).buffer(), output().count(), conv.k(), plane, 1f);
+          device, outputBuffer(), inputBuffer(2), output().count(), conv.k(), plane, 1f);
     }
   }
 

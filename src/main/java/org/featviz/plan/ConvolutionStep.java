@@ -44,6 +44,6 @@ abstract class ConvolutionStep extends Step {
 
   /** gradIn(0) (+)= conv_backward_data(w, dz), dz the gradient at the convolution's output. */
   final void backwardData(DeviceBuffer dz) {
-    mixed.convolutionBackwardData(conv, input(1).buffer(), dz, gradIn(0).buffer(), 1f, beta(0));
+    mixed.convolutionBackwardData(conv, inputBuffer(1), dz, gradIn(0).buffer(), 1f, beta(0));
   }
 }

@@ -20,23 +20,16 @@ final class GatherStep extends DataGradientStep {
 
   @Override
   String describe() {
-    return "gather "
-        + g.indices().length
-        + " of "
-        + g.axisDim()
-        + " rows, "
-        + input(0).shape()
-        + " -> "
-        + output().shape();
+    return "gather " + g.indices().length + " of " + g.axisDim() + " rows, " + shapes();
   }
 
   @Override
   void forward(Device device) {
     CustomKernels.gatherForward(
         device,
-        input(0).buffer(),
-        output().buffer(),
-        input(1).buffer(),
+        inputBuffer(0),
+        outputBuffer(),
+        inputBuffer(1),
         g.outer(),
         g.axisDim(),
         g.indices().length,
@@ -49,7 +42,7 @@ final class GatherStep extends DataGradientStep {
         device,
         dy,
         dx,
-        input(1).buffer(),
+        inputBuffer(1),
         g.outer(),
         g.axisDim(),
         g.indices().length,

@@ -69,28 +69,22 @@ final class GemmStep extends MatrixProductStep {
   void forward(Device device) {
     mixed.gemm(
         new GemmDescriptor(p.transA(), p.transB(), p.m(), p.n(), p.k()),
-        input(0).buffer(),
-        input(1).buffer(),
-        output().buffer(),
+        inputBuffer(0),
+        inputBuffer(1),
+        outputBuffer(),
         p.alpha(),
         0f);
     if (hasC) {
       CustomKernels.biasAdd(
-          device,
-          output().buffer(),
-          input(2).buffer(),
-          output().count(),
-          cChannels,
-          cInner,
-          p.beta());
+          device, outputBuffer(), inputBuffer(2), output().count(), cChannels, cInner, p.beta());
     }
   }
 
   @Override
   void backward(Device device) {
     DeviceBuffer dy = gradOut().buffer();
-    DeviceBuffer a = input(0).buffer();
-    DeviceBuffer b = input(1).buffer();
+    DeviceBuffer a = inputBuffer(0);
+    DeviceBuffer b = inputBuffer(1);
     int m = p.m();
     int n = p.n();
     int k = p.k();

@@ -21,8 +21,7 @@ final class LeakyReluStep extends DataGradientStep {
 
   @Override
   void forward(Device device) {
-    CustomKernels.leakyReluForward(
-        device, input(0).buffer(), output().buffer(), output().count(), alpha);
+    CustomKernels.leakyReluForward(device, inputBuffer(0), outputBuffer(), output().count(), alpha);
   }
 
   @Override
@@ -33,6 +32,6 @@ final class LeakyReluStep extends DataGradientStep {
   @Override
   void backward(Device device, DeviceBuffer dy, DeviceBuffer dx, boolean accumulate) {
     CustomKernels.leakyReluBackward(
-        device, input(0).buffer(), dy, dx, output().count(), alpha, accumulate);
+        device, inputBuffer(0), dy, dx, output().count(), alpha, accumulate);
   }
 }

@@ -77,15 +77,15 @@ final class MatMulStep extends MatrixProductStep {
   void forward(Device device) {
     if (output().count() == 0) return;
     if (d.k() == 0) {
-      device.memsetZero(output().buffer(), 0, (long) output().count() * Float.BYTES);
+      device.memsetZero(outputBuffer(), 0, (long) output().count() * Float.BYTES);
       return;
     }
     forward.run(
         mixed,
         new GemmDescriptor(false, false, d.m(), d.n(), d.k()),
-        input(0).buffer(),
-        input(1).buffer(),
-        output().buffer(),
+        inputBuffer(0),
+        inputBuffer(1),
+        outputBuffer(),
         1f,
         false);
   }
@@ -106,7 +106,7 @@ final class MatMulStep extends MatrixProductStep {
             mixed,
             new GemmDescriptor(false, true, d.m(), d.k(), d.n()),
             gradOut().buffer(),
-            input(1).buffer(),
+            inputBuffer(1),
             grad.buffer(),
             1f,
             accumulate(0));
@@ -115,7 +115,7 @@ final class MatMulStep extends MatrixProductStep {
         gradB.run(
             mixed,
             new GemmDescriptor(true, false, d.k(), d.n(), d.m()),
-            input(0).buffer(),
+            inputBuffer(0),
             gradOut().buffer(),
             grad.buffer(),
             1f,

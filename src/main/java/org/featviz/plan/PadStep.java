@@ -31,19 +31,17 @@ final class PadStep extends DataGradientStep {
         + " by "
         + Arrays.toString(begin)
         + " before, "
-        + input(0).shape()
-        + " -> "
-        + output().shape();
+        + shapes();
   }
 
   @Override
   void forward(Device device) {
     CustomKernels.padForward(
         device,
-        input(0).buffer(),
-        output().buffer(),
+        inputBuffer(0),
+        outputBuffer(),
         mode,
-        input(1).buffer(),
+        inputBuffer(1),
         input(0).shape().dims(),
         begin,
         output().shape().dims());

@@ -22,18 +22,13 @@ final class ReduceStep extends DataGradientStep {
 
   @Override
   String describe() {
-    return "reduce "
-        + op.name().toLowerCase(java.util.Locale.ROOT)
-        + " "
-        + input(0).shape()
-        + " -> "
-        + output().shape();
+    return "reduce " + op.name().toLowerCase(java.util.Locale.ROOT) + " " + shapes();
   }
 
   @Override
   void forward(Device device) {
     CustomKernels.reduceAxesForward(
-        device, op, input(0).buffer(), output().buffer(), input(0).shape().dims(), reduced);
+        device, op, inputBuffer(0), outputBuffer(), input(0).shape().dims(), reduced);
   }
 
   @Override
@@ -44,7 +39,7 @@ final class ReduceStep extends DataGradientStep {
   @Override
   void backward(Device device, DeviceBuffer dy, DeviceBuffer dx, boolean accumulate) {
     // Sum and mean never read x: dy stands in for it, so x need not be kept.
-    DeviceBuffer x = op == ReduceOp.MAX ? input(0).buffer() : dy;
+    DeviceBuffer x = op == ReduceOp.MAX ? inputBuffer(0) : dy;
     CustomKernels.reduceAxesBackward(
         device, op, x, dy, dx, input(0).shape().dims(), reduced, accumulate);
   }

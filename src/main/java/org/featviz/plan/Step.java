@@ -3,6 +3,7 @@ package org.featviz.plan;
 import java.util.ArrayList;
 import java.util.List;
 import org.featviz.device.Device;
+import org.featviz.device.DeviceBuffer;
 import org.featviz.ir.Node;
 
 /**
@@ -51,6 +52,21 @@ abstract class Step {
 
   DeviceValue output() {
     return output;
+  }
+
+  /** The device memory of input i (the plan is allocated before a step runs). */
+  DeviceBuffer inputBuffer(int i) {
+    return inputs.get(i).buffer();
+  }
+
+  /** "x-shape -> y-shape" (input 0's and the output's), for the listings of reshaping steps. */
+  String shapes() {
+    return input(0).shape() + " -> " + output().shape();
+  }
+
+  /** The device memory of the output. */
+  DeviceBuffer outputBuffer() {
+    return output.buffer();
   }
 
   /** A short name of the step kind and what it does, for plan listings. */

@@ -12,23 +12,13 @@ import org.featviz.ir.Graph;
  * inputs, on the plan's {@link Timeline}. It runs either direction; a device failure inside a step
  * is rethrown naming the step's node, op type and direction ({@link DeviceStepException}). It knows
  * nothing of memory: {@link PlanMemory} gives every value its buffer before anything runs.
+ *
+ * @param targets the targets' device values (initializer targets left out)
+ * @param wiring the backward wiring, or null for a forward-only program (no gradient input is
+ *     reachable)
  */
-final class StepProgram {
-  private final Lowering.Result lowered;
-  private final List<DeviceValue> targets;
-  private final Timeline time;
-
-  /** Null where no gradient input is reachable (a forward-only plan). */
-  private final BackwardWiring wiring;
-
-  private StepProgram(
-      Lowering.Result lowered, List<DeviceValue> targets, Timeline time, BackwardWiring wiring) {
-    this.lowered = lowered;
-    this.targets = targets;
-    this.time = time;
-    this.wiring = wiring;
-  }
-
+record StepProgram(
+    Lowering.Result lowered, List<DeviceValue> targets, Timeline time, BackwardWiring wiring) {
   /**
    * Lowers {@code graph} for {@code targets} and wires the backward to {@code gradientInputs}
    * (graph inputs; none gives a forward-only program); convolutions and GEMMs go through {@code
@@ -58,10 +48,6 @@ final class StepProgram {
     return r;
   }
 
-  Lowering.Result lowered() {
-    return lowered;
-  }
-
   List<Step> steps() {
     return lowered.steps();
   }
@@ -77,20 +63,6 @@ final class StepProgram {
   /** The graph inputs the forward reads, in upload order. */
   List<DeviceValue> inputs() {
     return lowered.inputs();
-  }
-
-  /** The targets' device values (initializer targets left out). */
-  List<DeviceValue> targets() {
-    return targets;
-  }
-
-  Timeline time() {
-    return time;
-  }
-
-  /** The backward wiring, or null for a forward-only program. */
-  BackwardWiring wiring() {
-    return wiring;
   }
 
   /**

@@ -38,12 +38,7 @@ final class TransposeStep extends DataGradientStep {
   @Override
   void forward(Device device) {
     CustomKernels.transpose(
-        device,
-        input(0).buffer(),
-        output().buffer(),
-        output().shape().dims(),
-        forwardStrides,
-        false);
+        device, inputBuffer(0), outputBuffer(), output().shape().dims(), forwardStrides, false);
   }
 
   @Override

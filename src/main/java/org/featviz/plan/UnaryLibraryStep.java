@@ -34,7 +34,7 @@ final class UnaryLibraryStep extends DataGradientStep {
   @Override
   void forward(Device device) {
     if (output().count() == 0) return;
-    device.library().forward(op, input(0).buffer(), output().buffer(), 1f, 0f);
+    device.library().forward(op, inputBuffer(0), outputBuffer(), 1f, 0f);
   }
 
   @Override
@@ -45,7 +45,7 @@ final class UnaryLibraryStep extends DataGradientStep {
   @Override
   void backward(Device device, DeviceBuffer dy, DeviceBuffer dx, boolean accumulate) {
     if (output().count() == 0) return;
-    DeviceBuffer x = op.backwardReadsX() ? input(0).buffer() : null;
-    device.library().backward(op, x, output().buffer(), dy, dx, 1f, accumulate ? 1f : 0f);
+    DeviceBuffer x = op.backwardReadsX() ? inputBuffer(0) : null;
+    device.library().backward(op, x, outputBuffer(), dy, dx, 1f, accumulate ? 1f : 0f);
   }
 }

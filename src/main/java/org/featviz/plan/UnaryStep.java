@@ -29,8 +29,7 @@ final class UnaryStep extends DataGradientStep {
 
   @Override
   void forward(Device device) {
-    CustomKernels.unaryForward(
-        device, f, input(0).buffer(), output().buffer(), output().count(), p, q);
+    CustomKernels.unaryForward(device, f, inputBuffer(0), outputBuffer(), output().count(), p, q);
   }
 
   @Override
@@ -41,6 +40,6 @@ final class UnaryStep extends DataGradientStep {
   @Override
   void backward(Device device, DeviceBuffer dy, DeviceBuffer dx, boolean accumulate) {
     CustomKernels.unaryBackward(
-        device, f, input(0).buffer(), dy, dx, output().count(), p, q, accumulate);
+        device, f, inputBuffer(0), dy, dx, output().count(), p, q, accumulate);
   }
 }

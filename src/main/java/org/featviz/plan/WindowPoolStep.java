@@ -33,7 +33,7 @@ final class WindowPoolStep extends DataGradientStep {
 
   @Override
   void forward(Device device) {
-    CustomKernels.poolForward(device, mode, input(0).buffer(), output().buffer(), planes, window);
+    CustomKernels.poolForward(device, mode, inputBuffer(0), outputBuffer(), planes, window);
   }
 
   @Override
@@ -43,6 +43,6 @@ final class WindowPoolStep extends DataGradientStep {
 
   @Override
   void backward(Device device, DeviceBuffer dy, DeviceBuffer dx, boolean accumulate) {
-    CustomKernels.poolBackward(device, mode, input(0).buffer(), dy, dx, planes, window, accumulate);
+    CustomKernels.poolBackward(device, mode, inputBuffer(0), dy, dx, planes, window, accumulate);
   }
 }

@@ -28,35 +28,18 @@ import org.featviz.param.Transforms;
  * target) -> objective and its gradient -> backward to the input -> back through normalization,
  * transform and parameterization -> Adam ascent.
  */
-public final class Renderer implements ImageRenderer {
-  private final Graph graph;
-  private final InputNormalization norm;
-  private final RenderOptions opts;
-  private final String input;
-  private final Shape imageShape;
-
+public final class Renderer extends GraphRenderer {
   /**
    * @param graph a prepared graph whose outputs include every layer the objectives read
    */
   public Renderer(Graph graph, InputNormalization norm, RenderOptions opts) {
-    this.graph = graph;
-    this.norm = norm;
-    this.input = graph.input().name();
-    this.imageShape = RenderSteps.imageShape(graph);
-    this.opts = opts.resolvedFor(imageShape);
+    super(graph, norm, opts);
   }
 
   @Override
-  public Shape imageShape() {
-    return imageShape;
-  }
-
-  @Override
-  public List<RenderResult> render(
-      List<RenderTarget> targets, IntConsumer onStep, StepProbe probe) {
+  protected List<RenderResult> render(
+      List<RenderTarget> targets, Set<String> layers, IntConsumer onStep, StepProbe probe) {
     int batch = targets.size();
-    if (batch == 0) return List.of();
-    Set<String> layers = RenderSteps.checkedLayers(graph, targets, opts.batchTerms());
     MemoryBudget.check(graph, batch, MemoryBudget.availableHeap());
 
     ImageParam param = RenderSteps.imageParam(opts, imageShape);

@@ -3,9 +3,7 @@ package org.featviz.analyze;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,10 +11,10 @@ import java.util.List;
 import java.util.Map;
 import org.featviz.BundledModels;
 import org.featviz.Model;
+import org.featviz.TestData;
 import org.featviz.analysis.ClassSelectivity;
 import org.featviz.backend.Backend;
 import org.featviz.data.Dataset;
-import org.featviz.data.FashionMnist;
 import org.featviz.device.emu.EmulatedDevice;
 import org.featviz.eval.Ablation;
 import org.featviz.eval.DeviceAblation;
@@ -45,8 +43,7 @@ class DeviceAblationTest {
 
   @BeforeAll
   static void load() {
-    assumeTrue(Files.isDirectory(FashionMnist.defaultDir()), "Fashion-MNIST is not installed");
-    data = FashionMnist.load(FashionMnist.defaultDir(), FashionMnist.Split.TEST).slice(0, IMAGES);
+    data = TestData.fashionMnistTest(IMAGES);
   }
 
   @Test

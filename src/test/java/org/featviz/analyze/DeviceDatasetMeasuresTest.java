@@ -2,7 +2,6 @@ package org.featviz.analyze;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,12 +10,12 @@ import java.util.List;
 import java.util.Map;
 import org.featviz.BundledModels;
 import org.featviz.Model;
+import org.featviz.TestData;
 import org.featviz.analysis.ClassSelectivity;
 import org.featviz.backend.Backend;
 import org.featviz.backend.Backends;
 import org.featviz.backend.ForwardBackend;
 import org.featviz.data.Dataset;
-import org.featviz.data.FashionMnist;
 import org.featviz.device.emu.EmulatedDevice;
 import org.featviz.eval.Ablation;
 import org.featviz.eval.DatasetKernelChecks;
@@ -45,8 +44,7 @@ class DeviceDatasetMeasuresTest {
 
   @BeforeAll
   static void load() {
-    assumeTrue(Files.isDirectory(FashionMnist.defaultDir()), "Fashion-MNIST is not installed");
-    data = FashionMnist.load(FashionMnist.defaultDir(), FashionMnist.Split.TEST).slice(0, IMAGES);
+    data = TestData.fashionMnistTest(IMAGES);
   }
 
   @Test

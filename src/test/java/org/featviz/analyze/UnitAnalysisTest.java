@@ -144,36 +144,32 @@ class UnitAnalysisTest {
       assertFalse(negative.getMessage().contains("--"), negative.getMessage());
       assertFalse(Files.exists(out.resolve("am")), "nothing was rendered");
 
-      var one =
-          assertThrows(
-              ModelException.class,
-              () ->
-                  UnitAnalysis.run(
-                      model,
-                      data,
-                      AnalysisOptions.builder(List.of("relu2"), tmp.resolve("one"))
-                          .optUnits("3")
-                          .optNegatives(ClassSelectivity.Negatives.CLAMP)
-                          .build(),
-                      new AnalysisListener() {}));
-      assertTrue(one.getMessage().contains("needs at least 2 units"), one.getMessage());
-      assertFalse(one.getMessage().contains("--"), one.getMessage());
-
-      var images =
-          assertThrows(
-              ModelException.class,
-              () ->
-                  UnitAnalysis.run(
-                      model,
-                      data,
-                      AnalysisOptions.builder(List.of("relu2"), tmp.resolve("images"))
-                          .optImages(data.size() + 1)
-                          .build(),
-                      new AnalysisListener() {}));
-      assertFalse(images.getMessage().contains("--"), images.getMessage());
+      String one =
+          refused(
+              model,
+              data,
+              AnalysisOptions.builder(List.of("relu2"), tmp.resolve("one"))
+                  .optUnits("3")
+                  .optNegatives(ClassSelectivity.Negatives.CLAMP));
+      assertTrue(one.contains("needs at least 2 units"), one);
+      refused(
+          model,
+          data,
+          AnalysisOptions.builder(List.of("relu2"), tmp.resolve("images"))
+              .optImages(data.size() + 1));
     }
     assertThrows(
         IllegalArgumentException.class,
         () -> AnalysisOptions.builder(List.of("relu2"), tmp).optObjectives().build());
+  }
+
+  /** The message of the ModelException the analysis refuses these options with: no flag in it. */
+  private static String refused(Model model, Dataset data, AnalysisOptions.Builder options) {
+    ModelException e =
+        assertThrows(
+            ModelException.class,
+            () -> UnitAnalysis.run(model, data, options.build(), new AnalysisListener() {}));
+    assertFalse(e.getMessage().contains("--"), e.getMessage());
+    return e.getMessage();
   }
 }

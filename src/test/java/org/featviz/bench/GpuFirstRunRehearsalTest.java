@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.xml.parsers.DocumentBuilderFactory;
+import org.featviz.ThisJvm;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
@@ -40,8 +41,7 @@ class GpuFirstRunRehearsalTest {
         .put(
             "FEATVIZ_CLASSPATH",
             System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
-    pb.environment()
-        .put("FEATVIZ_JAVA", Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    pb.environment().put("FEATVIZ_JAVA", ThisJvm.java());
     long t0 = System.nanoTime();
     Process p = pb.start();
     p.getOutputStream().close();

@@ -18,13 +18,7 @@ class MathOptionTest {
 
   @Test
   void evalRunsTheEmulatedDeviceInTf32() {
-    TestData.require(FashionMnist.defaultDir(), "dataset-fashion-mnist");
-    CliRunner r =
-        CliRunner.line(
-            "eval --model {} --device emulated --math tf32 --limit 4 --batch 4",
-            BundledModels.path("fashion-cnn"));
-    assertEquals(0, r.exitCode(), r.out() + r.err());
-    assertTrue(r.out().contains("on the emulated, TF32 (CUDA host emulator) backend"), r.out());
+    evalOnTheEmulator("--math tf32 --limit 4 --batch 4", "TF32");
   }
 
   /**
@@ -32,22 +26,10 @@ class MathOptionTest {
    */
   @Test
   void theDefaultIsTf32ExceptForConformance() {
-    TestData.require(FashionMnist.defaultDir(), "dataset-fashion-mnist");
-    CliRunner eval =
-        CliRunner.line(
-            "eval --model {} --device emulated --limit 4 --batch 4",
-            BundledModels.path("fashion-cnn"));
-    assertEquals(0, eval.exitCode(), eval.out() + eval.err());
-    assertTrue(
-        eval.out().contains("on the emulated, TF32 (CUDA host emulator) backend"), eval.out());
+    evalOnTheEmulator("--limit 4 --batch 4", "TF32");
     assertEquals(org.featviz.device.MathMode.TF32, org.featviz.Model.DEFAULT_MATH);
-
-    Path conv = TestData.require(NODE.resolve("test_basic_conv_with_padding"), "libonnx-testdata");
-    CliRunner conformance = CliRunner.line("conformance --device emulated {}", conv);
-    assertEquals(0, conformance.exitCode(), conformance.out() + conformance.err());
-    assertTrue(
-        conformance.out().contains("1 passed, 0 failed, 0 unsupported (emulated, fp32)"),
-        conformance.out());
+    conformancePasses(
+        "test_basic_conv_with_padding", "", "1 passed, 0 failed, 0 unsupported (emulated, fp32)");
   }
 
   /**
@@ -57,15 +39,11 @@ class MathOptionTest {
    */
   @Test
   void evalRunsTheEmulatedDeviceInBf16AndAgreesWithTheCpu() {
-    TestData.require(FashionMnist.defaultDir(), "dataset-fashion-mnist");
-    String model = BundledModels.path("fashion-cnn").toString();
-    CliRunner cpu = CliRunner.line("eval --model {} --device cpu --limit 8 --batch 8", model);
-    CliRunner bf16 =
-        CliRunner.line("eval --model {} --device emulated --math bf16 --limit 8 --batch 8", model);
+    CliRunner bf16 = evalOnTheEmulator("--math bf16 --limit 8 --batch 8", "BF16");
+    CliRunner cpu =
+        CliRunner.line(
+            "eval --model {} --device cpu --limit 8 --batch 8", BundledModels.path("fashion-cnn"));
     assertEquals(0, cpu.exitCode(), cpu.out() + cpu.err());
-    assertEquals(0, bf16.exitCode(), bf16.out() + bf16.err());
-    assertTrue(
-        bf16.out().contains("on the emulated, BF16 (CUDA host emulator) backend"), bf16.out());
     int[] a = confusion(cpu.out());
     int[] b = confusion(bf16.out());
     int moved = 0;
@@ -80,10 +58,7 @@ class MathOptionTest {
    */
   @Test
   void conformanceRunsAConvolutionInFp16OnTheEmulatedDevice() {
-    Path conv = TestData.require(NODE.resolve("test_basic_conv_with_padding"), "libonnx-testdata");
-    CliRunner r = CliRunner.line("conformance --device emulated --math fp16 {}", conv);
-    assertEquals(0, r.exitCode(), r.out() + r.err());
-    assertTrue(r.out().contains("1 passed, 0 failed"), r.out());
+    conformancePasses("test_basic_conv_with_padding", "--math fp16 ", "1 passed, 0 failed");
   }
 
   /** The confusion matrix eval prints, row by row (10 classes). */
@@ -100,10 +75,27 @@ class MathOptionTest {
 
   @Test
   void conformanceAcceptsTf32ForOpsWithoutProducts() {
-    Path relu = TestData.require(NODE.resolve("test_relu"), "libonnx-testdata");
-    CliRunner r = CliRunner.line("conformance --device emulated --math TF32 {}", relu);
+    conformancePasses("test_relu", "--math TF32 ", "1 passed, 0 failed");
+  }
+
+  /** fashion-cnn's eval with these flags on the emulator: it succeeds and names its math mode. */
+  private static CliRunner evalOnTheEmulator(String flags, String mode) {
+    TestData.require(FashionMnist.defaultDir(), "dataset-fashion-mnist");
+    CliRunner r =
+        CliRunner.line(
+            "eval --model {} --device emulated " + flags, BundledModels.path("fashion-cnn"));
     assertEquals(0, r.exitCode(), r.out() + r.err());
-    assertTrue(r.out().contains("1 passed, 0 failed"), r.out());
+    assertTrue(
+        r.out().contains("on the emulated, " + mode + " (CUDA host emulator) backend"), r.out());
+    return r;
+  }
+
+  /** One ONNX node test case under conformance on the emulator with these flags: it passes. */
+  private static void conformancePasses(String testCase, String flags, String summary) {
+    Path dir = TestData.require(NODE.resolve(testCase), "libonnx-testdata");
+    CliRunner r = CliRunner.line("conformance --device emulated " + flags + "{}", dir);
+    assertEquals(0, r.exitCode(), r.out() + r.err());
+    assertTrue(r.out().contains(summary), r.out());
   }
 
   @Test

@@ -71,15 +71,7 @@ class DeviceConformanceTest {
 
   @Test
   void theUnaryFunctionCasesPassOnTheEmulator() {
-    try (Device device = DeviceTesting.emulator()) {
-      ConformanceBackend backend = ConformanceBackend.device(device);
-      for (String name : ConformanceTest.UNARY_FUNCTION_CASES) {
-        ConformanceCase c =
-            ConformanceRunner.run(
-                TestData.require(NODE.resolve(name), "libonnx-testdata"), backend);
-        assertEquals(ConformanceCase.Status.PASS, c.status(), c.toString());
-      }
-    }
+    assertPassOnTheEmulator(ConformanceTest.UNARY_FUNCTION_CASES);
   }
 
   @Test
@@ -99,23 +91,20 @@ class DeviceConformanceTest {
 
   @Test
   void theSqueezeUnsqueezeAndSliceCasesPassOnTheEmulator() {
-    try (Device device = DeviceTesting.emulator()) {
-      ConformanceBackend backend = ConformanceBackend.device(device);
-      for (String name : ConformanceTest.SQUEEZE_CASES) {
-        if (REFUSED.contains(name)) continue;
-        ConformanceCase c =
-            ConformanceRunner.run(
-                TestData.require(NODE.resolve(name), "libonnx-testdata"), backend);
-        assertEquals(ConformanceCase.Status.PASS, c.status(), c.toString());
-      }
-    }
+    assertPassOnTheEmulator(
+        ConformanceTest.SQUEEZE_CASES.stream().filter(name -> !REFUSED.contains(name)).toList());
   }
 
   @Test
   void theGatherReduceSplitAndMaxMinCasesPassOnTheEmulator() {
+    assertPassOnTheEmulator(ConformanceTest.GATHER_REDUCE_SPLIT_CASES);
+  }
+
+  /** Each of these ONNX node test cases passes on the emulator. */
+  private static void assertPassOnTheEmulator(List<String> cases) {
     try (Device device = DeviceTesting.emulator()) {
       ConformanceBackend backend = ConformanceBackend.device(device);
-      for (String name : ConformanceTest.GATHER_REDUCE_SPLIT_CASES) {
+      for (String name : cases) {
         ConformanceCase c =
             ConformanceRunner.run(
                 TestData.require(NODE.resolve(name), "libonnx-testdata"), backend);

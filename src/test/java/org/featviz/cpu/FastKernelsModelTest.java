@@ -17,6 +17,7 @@ import java.util.stream.Collectors;
 import org.featviz.BundledModels;
 import org.featviz.Model;
 import org.featviz.TestData;
+import org.featviz.ThisJvm;
 import org.featviz.backend.Backend;
 import org.featviz.data.Dataset;
 import org.featviz.data.FashionMnist;
@@ -139,7 +140,7 @@ class FastKernelsModelTest {
   /** org.featviz.cli.Main in a new JVM on {@code classPath}; a leading -D argument goes to it. */
   private static Result java(String classPath, String... args) throws Exception {
     List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add(ThisJvm.java());
     int first = 0;
     if (args[0].startsWith("-D")) command.add(args[first++]);
     command.addAll(List.of("-cp", classPath, "org.featviz.cli.Main"));

@@ -46,12 +46,11 @@ class MatMulTest {
   void forwardMatchesNumpySemantics() {
     Random rng = new Random(31);
     for (Shape[] c : CASES) {
-      Tensor a = random(c[0], rng, -1f, 1f);
-      Tensor b = random(c[1], rng, -1f, 1f);
-      Tensor y = forward(matmul, a, b)[0];
+      Tensor[] ab = operands(c, rng);
+      Tensor y = forward(matmul, ab)[0];
       String what = "MatMul " + c[0] + " x " + c[1];
       assertEquals(c[2], y.shape(), what);
-      assertClose(reference(a, b, c[2]), y.data(), 1e-5, 1e-5, what);
+      assertClose(reference(ab[0], ab[1], c[2]), y.data(), 1e-5, 1e-5, what);
     }
   }
 
@@ -59,11 +58,14 @@ class MatMulTest {
   void backwardMatchesFiniteDifferences() {
     Random rng = new Random(32);
     for (Shape[] c : CASES) {
-      Tensor a = random(c[0], rng, -1f, 1f);
-      Tensor b = random(c[1], rng, -1f, 1f);
       checkGradient(
-          matmul, new Tensor[] {a, b}, new boolean[] {true, true}, rng.nextLong(), 1e-2, 1e-2);
+          matmul, operands(c, rng), new boolean[] {true, true}, rng.nextLong(), 1e-2, 1e-2);
     }
+  }
+
+  /** Fresh random A and B of a case's shapes. */
+  private static Tensor[] operands(Shape[] c, Random rng) {
+    return new Tensor[] {random(c[0], rng, -1f, 1f), random(c[1], rng, -1f, 1f)};
   }
 
   @Test

@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.featviz.ir.ModelException;
 import org.featviz.ir.Node;
 import org.featviz.ir.Shape;
@@ -61,30 +62,26 @@ class SoftmaxTest {
     }
   }
 
+  /** Softmax of fresh random x without an axis attribute, in an opset, against reference(x). */
+  private static void assertDefaultAxis(
+      int opset, Random rng, Function<Tensor, float[]> reference, String what) {
+    Tensor x = random(X, rng, -3f, 3f);
+    Tensor y = forward(node("Softmax", Map.of(), 1, 1), opset, x)[0];
+    assertClose(reference.apply(x), y.data(), 1e-6, 1e-7, what);
+  }
+
   @Test
   void opset13NormalizesAlongOneAxis() {
     Random rng = new Random(81);
     assertEachAxis(13, new long[] {0, 1, 2, -1, -3}, rng, SoftmaxTest::alongAxis);
-    Tensor x = random(X, rng, -3f, 3f);
-    assertClose(
-        alongAxis(x, 2),
-        forward(node("Softmax", Map.of(), 1, 1), 13, x)[0].data(),
-        1e-6,
-        1e-7,
-        "default axis -1");
+    assertDefaultAxis(13, rng, x -> alongAxis(x, 2), "default axis -1");
   }
 
   @Test
   void beforeOpset13NormalizesTheFlattenedTail() {
     Random rng = new Random(82);
     assertEachAxis(11, new long[] {0, 1, 2, -1}, rng, SoftmaxTest::flattenedTail);
-    Tensor x = random(X, rng, -3f, 3f);
-    assertClose(
-        flattenedTail(x, 1),
-        forward(node("Softmax", Map.of(), 1, 1), 1, x)[0].data(),
-        1e-6,
-        1e-7,
-        "opset 1 default axis 1");
+    assertDefaultAxis(1, rng, x -> flattenedTail(x, 1), "opset 1 default axis 1");
   }
 
   @Test

@@ -222,28 +222,12 @@ final class FakeCublas implements CublasApi {
             ? tf32
             : FakeTf32.NONE;
     for (int p = 0; p < st.batchCount(); p++) {
+      // k = 0: A and B are not read (C = beta C), and may be null
       Elements av =
-          k == 0
-              ? null
-              : FakeMemory.elements(
-                  name + " A of product " + p,
-                  FakeMemory.plus(g.a(), p * st.strideA(), aType),
-                  aType,
-                  span(aRows, aCols, lda));
+          k == 0 ? null : product(name + " A", p, g.a(), st.strideA(), aType, aRows, aCols, lda);
       Elements bv =
-          k == 0
-              ? null
-              : FakeMemory.elements(
-                  name + " B of product " + p,
-                  FakeMemory.plus(g.b(), p * st.strideB(), bType),
-                  bType,
-                  span(bRows, bCols, ldb));
-      Elements cv =
-          FakeMemory.elements(
-              name + " C of product " + p,
-              FakeMemory.plus(g.c(), p * st.strideC(), Type.F32),
-              Type.F32,
-              span(m, n, g.ldc()));
+          k == 0 ? null : product(name + " B", p, g.b(), st.strideB(), bType, bRows, bCols, ldb);
+      Elements cv = product(name + " C", p, g.c(), st.strideC(), Type.F32, m, n, g.ldc());
       for (int j = 0; j < n; j++) {
         for (int i = 0; i < m; i++) {
           double sum = 0;
@@ -259,6 +243,16 @@ final class FakeCublas implements CublasApi {
       }
     }
     return CUBLAS_STATUS_SUCCESS;
+  }
+
+  /** The matrix of product p of a strided batch at base: its elements, named in messages. */
+  private static Elements product(
+      String what, int p, DevicePtr base, long stride, Type type, int rows, int cols, int ld) {
+    return FakeMemory.elements(
+        what + " of product " + p,
+        FakeMemory.plus(base, p * stride, type),
+        type,
+        span(rows, cols, ld));
   }
 
   /** Elements a column-major rows x cols matrix with leading dimension ld spans. */

@@ -83,4 +83,14 @@ public final class DeviceTesting {
   public static float[] uniform(Random rng, int n, float lo, float hi) {
     return OpTesting.random(Shape.of(n), rng, lo, hi).data();
   }
+
+  /** The first {@code count} doubles of a device buffer (a kernel's float64 sums). */
+  public static double[] copyToHostDoubles(Device device, DeviceBuffer b, int count) {
+    int[] words = device.copyToHostInts(b, 2 * count);
+    double[] d = new double[count];
+    for (int i = 0; i < count; i++)
+      d[i] =
+          Double.longBitsToDouble((words[2 * i] & 0xffffffffL) | ((long) words[2 * i + 1] << 32));
+    return d;
+  }
 }

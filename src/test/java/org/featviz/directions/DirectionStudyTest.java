@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Random;
 import org.featviz.Model;
 import org.featviz.backend.Backend;
-import org.featviz.onnx.OnnxModelBuilder;
+import org.featviz.onnx.DenseModels;
 import org.featviz.param.TransformConfig;
 import org.featviz.render.RenderOptions;
 import org.junit.jupiter.api.Test;
@@ -26,21 +26,9 @@ class DirectionStudyTest {
   private static final int D = 8;
 
   private Path net(String name, float[] w, float[] b, boolean relu) {
-    OnnxModelBuilder m =
-        new OnnxModelBuilder()
-            .opset(13)
-            .input("x", "N", 1, 1, D)
-            .initializer("w1", new long[] {D, D}, w)
-            .initializer("b1", new long[] {D}, b)
-            .node("Flatten", "flatten", List.of("x"), List.of("flat"))
-            .node(
-                "Gemm",
-                "fc1",
-                List.of("flat", "w1", "b1"),
-                List.of("fc1"),
-                OnnxModelBuilder.Attr.i("transB", 1));
-    if (relu) m.node("Relu", "relu1", List.of("fc1"), List.of("relu1"));
-    return m.output(relu ? "relu1" : "fc1", "N", D).write(dir.resolve(name));
+    return DenseModels.oneLayer(D, w, b, relu)
+        .output(relu ? "relu1" : "fc1", "N", D)
+        .write(dir.resolve(name));
   }
 
   private DirectionStudy.DirectionResult study(Path model, String layer) {

@@ -9,7 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.featviz.cli.Main;
-import org.featviz.onnx.OnnxModelBuilder;
+import org.featviz.onnx.DenseModels;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,19 +29,7 @@ class DirectionsCommandTest {
   private Path net() {
     float[] w = new float[16];
     for (int i = 0; i < 4; i++) w[i * 4 + i] = i + 1;
-    return new OnnxModelBuilder()
-        .opset(13)
-        .input("x", "N", 1, 1, 4)
-        .initializer("w1", new long[] {4, 4}, w)
-        .initializer("b1", new long[] {4}, new float[4])
-        .node("Flatten", "flatten", List.of("x"), List.of("flat"))
-        .node(
-            "Gemm",
-            "fc1",
-            List.of("flat", "w1", "b1"),
-            List.of("fc1"),
-            OnnxModelBuilder.Attr.i("transB", 1))
-        .node("Relu", "relu1", List.of("fc1"), List.of("relu1"))
+    return DenseModels.oneLayer(4, w, new float[4], true)
         .output("relu1", "N", 4)
         .write(dir.resolve("n.onnx"));
   }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Random;
 import org.featviz.device.DeviceBuffer;
 import org.featviz.device.DeviceCases;
+import org.featviz.device.DeviceTesting;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -39,9 +40,7 @@ public abstract class AblationKernelCases extends DeviceCases {
   }
 
   private float[] uniform(int size) {
-    float[] a = new float[size];
-    for (int i = 0; i < size; i++) a[i] = rng.nextFloat() * 8 - 4;
-    return a;
+    return DeviceTesting.uniform(rng, size, -4f, 4f);
   }
 
   @Test
@@ -211,11 +210,6 @@ public abstract class AblationKernelCases extends DeviceCases {
   }
 
   private double[] doubles(DeviceBuffer b, int count) {
-    int[] words = device.copyToHostInts(b, 2 * count);
-    double[] d = new double[count];
-    for (int i = 0; i < count; i++)
-      d[i] =
-          Double.longBitsToDouble((words[2 * i] & 0xffffffffL) | ((long) words[2 * i + 1] << 32));
-    return d;
+    return DeviceTesting.copyToHostDoubles(device, b, count);
   }
 }

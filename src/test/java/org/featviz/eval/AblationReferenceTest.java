@@ -11,17 +11,12 @@ import org.featviz.BundledModels;
 import org.featviz.TestData;
 import org.featviz.cpu.CpuExecutor;
 import org.featviz.data.Dataset;
-import org.featviz.data.FashionMnist;
 import org.featviz.ir.Attributes;
 import org.featviz.ir.Graph;
 import org.featviz.ir.Node;
 import org.featviz.ir.Shape;
 import org.featviz.ir.Tensor;
 import org.featviz.model.InputNormalization;
-import org.featviz.onnx.OnnxImporter;
-import org.featviz.onnx.OnnxModelBuilder;
-import org.featviz.onnx.OnnxModelBuilder.Attr;
-import org.featviz.passes.Prepare;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,20 +32,16 @@ class AblationReferenceTest {
 
   @Test
   void fashionCnnMatchesTheMaskedWholeGraphForEverySetsPerForward() {
-    TestData.require(
-        FashionMnist.defaultDir().resolve("t10k-images-idx3-ubyte.gz"), "dataset-fashion-mnist");
-    Path file = BundledModels.path("fashion-cnn");
-    Graph imported = OnnxImporter.read(file);
-    Graph g = Prepare.forRun(imported, null, List.of("logits", "relu3"));
-    Dataset data =
-        FashionMnist.load(FashionMnist.defaultDir(), FashionMnist.Split.TEST).slice(0, 40);
-    InputNormalization norm = InputNormalization.fromMetadata(imported.metadata(), file.toString());
-    int units = g.shape("relu3").dim(1);
+    Dataset data = TestData.fashionMnistTest(40);
+    BundledModels.Prepared cnn = BundledModels.prepare("fashion-cnn", List.of("logits", "relu3"));
+    int units = cnn.graph().shape("relu3").dim(1);
     int[] half = new int[units / 2];
     for (int i = 0; i < half.length; i++) half[i] = 2 * i;
     List<int[]> sets = List.of(new int[0], new int[] {3}, half, new int[] {3}, new int[0]);
     float[] means = new float[units];
     for (int u = 0; u < units; u++) means[u] = 0.05f * (u % 7);
+    Graph g = cnn.graph();
+    InputNormalization norm = cnn.norm();
     for (Ablation.Replacement r : Ablation.Replacement.values()) {
       List<Ablation.Score> expected = reference(g, "relu3", sets, data, norm, r, means, 40);
       for (int perForward : new int[] {1, 3}) {
@@ -61,45 +52,18 @@ class AblationReferenceTest {
     }
   }
 
-  /**
-   * logits = Relu(x) ablated at h, plus x itself (the skip): images (a, b) with a, b >= 0 score
-   * (2a, 2b) intact and (a, 2b) with unit 0 zeroed.
-   */
   @Test
   void aSkipPastTheLayerIsKeptAndGivesTheHandWorkedAnswer() {
-    Path m =
-        new OnnxModelBuilder()
-            .opset(13)
-            .input("x", "N", 1, 1, 2)
-            .initializer("eye", new long[] {2, 2}, 1f, 0f, 0f, 1f)
-            .node("Flatten", "flat", List.of("x"), List.of("flat"))
-            .node("Relu", "h", List.of("flat"), List.of("h"))
-            .node("Gemm", "fc", List.of("h", "eye"), List.of("fc"), Attr.i("transB", 1))
-            .node("Add", "skip", List.of("fc", "flat"), List.of("logits"))
-            .output("logits", "N", 2)
-            .write(tmp.resolve("skip.onnx"));
-    Graph g = Prepare.forRun(OnnxImporter.read(m), null, List.of("logits", "h"));
-    // the skip reads flat, which the suffix recomputes from the input: x is fed beside h
-    assertEquals(List.of("h", "x"), AblationSuffix.of(g, "h", "logits").frontier());
-    // (a, b), label: intact (2a, 2b); unit 0 zeroed (a, 2b): right, right, wrong (3 < 4), right
-    float[] px = {2, 1, 1, 3, 3, 2, 0, 1};
-    Dataset data =
-        new Dataset(
-            "pairs",
-            Tensor.of(Shape.of(4, 1, 1, 2), px),
-            new int[] {0, 1, 0, 1},
-            List.of("a", "b"));
     InputNormalization id = InputNormalization.identity();
-    List<int[]> sets = List.of(new int[0], new int[] {0});
-    List<Ablation.Score> got =
-        Ablation.run(g, "h", sets, data, id, Ablation.Replacement.ZERO, null, 4, 3, 2, n -> {});
-    assertEquals(1.0, got.get(0).accuracy());
-    assertEquals(0.75, got.get(1).accuracy());
-    double lossAblated =
-        (softplus(2 - 2) + softplus(1 - 6) + softplus(4 - 3) + softplus(0 - 2)) / 4;
-    assertEquals(lossAblated, got.get(1).meanLoss(), 1e-6);
-    assertSame(
-        reference(g, "h", sets, data, id, Ablation.Replacement.ZERO, null, 4), got, "skip model");
+    HandWorkedAblation.assertSkip(
+        tmp,
+        (g, sets, data, r, means, batch) -> {
+          List<Ablation.Score> got =
+              Ablation.run(g, "h", sets, data, id, r, means, 4, batch, 2, n -> {});
+          assertSame(reference(g, "h", sets, data, id, r, means, 4), got, "skip model");
+          return got;
+        },
+        "CPU");
   }
 
   private static void assertSame(List<Ablation.Score> want, List<Ablation.Score> got, String what) {
@@ -173,9 +137,5 @@ class AblationReferenceTest {
       out.add(new Ablation.Score((double) correct / images, loss / images, images));
     }
     return out;
-  }
-
-  private static double softplus(double x) {
-    return Math.log1p(Math.exp(x));
   }
 }

@@ -14,6 +14,7 @@ import java.util.Random;
 import org.featviz.data.Dataset;
 import org.featviz.device.DeviceBuffer;
 import org.featviz.device.DeviceCases;
+import org.featviz.device.DeviceTesting;
 import org.featviz.ir.Shape;
 import org.featviz.ir.Tensor;
 import org.junit.jupiter.api.Test;
@@ -76,12 +77,7 @@ public abstract class DatasetKernelCases extends DeviceCases {
     }
 
     double[] doubles(DeviceBuffer b, int count) {
-      int[] words = device.copyToHostInts(b, 2 * count);
-      double[] d = new double[count];
-      for (int i = 0; i < count; i++)
-        d[i] =
-            Double.longBitsToDouble((words[2 * i] & 0xffffffffL) | ((long) words[2 * i + 1] << 32));
-      return d;
+      return DeviceTesting.copyToHostDoubles(device, b, count);
     }
 
     @Override
@@ -92,9 +88,7 @@ public abstract class DatasetKernelCases extends DeviceCases {
 
   /** Acts [n, units, positions] uniform in [-1, 1]. */
   private float[] uniform(int size) {
-    float[] a = new float[size];
-    for (int i = 0; i < size; i++) a[i] = rng.nextFloat() * 2 - 1;
-    return a;
+    return DeviceTesting.uniform(rng, size, -1f, 1f);
   }
 
   @Test

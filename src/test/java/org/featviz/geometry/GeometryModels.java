@@ -2,6 +2,7 @@ package org.featviz.geometry;
 
 import java.nio.file.Path;
 import java.util.List;
+import org.featviz.onnx.DenseModels;
 import org.featviz.onnx.OnnxModelBuilder;
 import org.featviz.onnx.OnnxModelBuilder.Attr;
 
@@ -28,13 +29,6 @@ final class GeometryModels {
   }
 
   private static OnnxModelBuilder builder(int d, float[] w1, float[] b1) {
-    return new OnnxModelBuilder()
-        .opset(13)
-        .input("x", "N", 1, 1, d)
-        .initializer("w1", new long[] {b1.length, d}, w1)
-        .initializer("b1", new long[] {b1.length}, b1)
-        .node("Flatten", "flatten", List.of("x"), List.of("flat"))
-        .node("Gemm", "fc1", List.of("flat", "w1", "b1"), List.of("fc1"), Attr.i("transB", 1))
-        .node("Relu", "relu1", List.of("fc1"), List.of("relu1"));
+    return DenseModels.oneLayer(d, w1, b1, true);
   }
 }

@@ -46,9 +46,14 @@ class FoldShapesTest {
 
   /** x.view(x.size(0), -1) @ w: Shape -> Gather -> Unsqueeze -> Concat -> Reshape -> MatMul. */
   private static OnnxModelBuilder viewFlatten(float[] w) {
+    return viewFlatten(w, "N", 2, 3, 4);
+  }
+
+  /** {@link #viewFlatten(float[])} of x [n, c, h, w] (sizes or symbols) to y [n, 5]. */
+  private static OnnxModelBuilder viewFlatten(float[] w, Object n, Object c, Object h, Object wd) {
     return new OnnxModelBuilder()
         .opset(13)
-        .input("x", "N", 2, 3, 4)
+        .input("x", n, c, h, wd)
         .initializer("w", new long[] {24, 5}, w)
         .initializer(int64Tensor("zero", new long[] {}, 0))
         .initializer(int64Tensor("axes0", new long[] {1}, 0))
@@ -59,7 +64,7 @@ class FoldShapesTest {
         .node("Concat", "concat", List.of("n1", "minus1"), List.of("target"), Attr.i("axis", 0))
         .node("Reshape", "view", List.of("x", "target"), List.of("flat"))
         .node("MatMul", "fc", List.of("flat", "w"), List.of("y"))
-        .output("y", "N", 5);
+        .output("y", n, 5);
   }
 
   @Test
@@ -182,22 +187,7 @@ class FoldShapesTest {
   @Test
   void dynamicSizesFoldWithTheGivenInputShape() {
     float[] w = random(Shape.of(24, 5), rng, -1, 1).data();
-    OnnxModelBuilder b =
-        new OnnxModelBuilder()
-            .opset(13)
-            .input("x", "N", 2, "H", "W")
-            .initializer("w", new long[] {24, 5}, w)
-            .initializer(int64Tensor("zero", new long[] {}, 0))
-            .initializer(int64Tensor("axes0", new long[] {1}, 0))
-            .initializer(int64Tensor("minus1", new long[] {1}, -1))
-            .node("Shape", "shape", List.of("x"), List.of("s"))
-            .node("Gather", "gather", List.of("s", "zero"), List.of("n"), Attr.i("axis", 0))
-            .node("Unsqueeze", "unsq", List.of("n", "axes0"), List.of("n1"))
-            .node("Concat", "concat", List.of("n1", "minus1"), List.of("target"), Attr.i("axis", 0))
-            .node("Reshape", "view", List.of("x", "target"), List.of("flat"))
-            .node("MatMul", "fc", List.of("flat", "w"), List.of("y"))
-            .output("y", "N", 5);
-    Graph imported = imported(b);
+    Graph imported = imported(viewFlatten(w, "N", 2, "H", "W"));
     Graph g = Prepare.forRun(imported, new long[] {2, 3, 4}, List.of());
     assertEquals(2, g.nodes().size(), g.nodes().toString());
     assertEquals(Shape.of(1, 5), g.shape("y"));
@@ -271,21 +261,7 @@ class FoldShapesTest {
   void aFixedBatchFoldsToPlainConstants() {
     float[] w = random(Shape.of(24, 5), rng, -1, 1).data();
     OnnxModelBuilder b = viewFlatten(w);
-    OnnxModelBuilder fixed =
-        new OnnxModelBuilder()
-            .opset(13)
-            .input("x", 2, 2, 3, 4)
-            .initializer("w", new long[] {24, 5}, w)
-            .initializer(int64Tensor("zero", new long[] {}, 0))
-            .initializer(int64Tensor("axes0", new long[] {1}, 0))
-            .initializer(int64Tensor("minus1", new long[] {1}, -1))
-            .node("Shape", "shape", List.of("x"), List.of("s"))
-            .node("Gather", "gather", List.of("s", "zero"), List.of("n"), Attr.i("axis", 0))
-            .node("Unsqueeze", "unsq", List.of("n", "axes0"), List.of("n1"))
-            .node("Concat", "concat", List.of("n1", "minus1"), List.of("target"), Attr.i("axis", 0))
-            .node("Reshape", "view", List.of("x", "target"), List.of("flat"))
-            .node("MatMul", "fc", List.of("flat", "w"), List.of("y"))
-            .output("y", 2, 5);
+    OnnxModelBuilder fixed = viewFlatten(w, 2, 2, 3, 4);
     Graph g = Prepare.forRun(imported(fixed), null, List.of());
     assertArrayEquals(new long[] {2, -1}, g.initializers().get("target").longs());
     assertEquals(Shape.of(2, 5), g.shape("y"));

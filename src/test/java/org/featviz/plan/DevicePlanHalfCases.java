@@ -2,25 +2,19 @@ package org.featviz.plan;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.featviz.BundledModels;
+import org.featviz.TestData;
 import org.featviz.cpu.Activations;
 import org.featviz.cpu.CpuExecutor;
 import org.featviz.cpu.OpTesting;
-import org.featviz.data.Dataset;
-import org.featviz.data.FashionMnist;
 import org.featviz.device.DeviceCases;
 import org.featviz.device.MathMode;
 import org.featviz.ir.Graph;
 import org.featviz.ir.Tensor;
-import org.featviz.model.InputNormalization;
-import org.featviz.onnx.OnnxImporter;
-import org.featviz.passes.Prepare;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -56,13 +50,9 @@ public abstract class DevicePlanHalfCases extends DeviceCases {
 
   @Test
   void fashionCnnInBf16AndFp16KeepsThePredictionsAndBoundsTheErrors() {
-    assumeTrue(Files.isDirectory(FashionMnist.defaultDir()), "Fashion-MNIST is not installed");
-    Graph imported = OnnxImporter.read(BundledModels.path("fashion-cnn"));
-    Graph g = Prepare.forRun(imported, null, List.of());
-    Dataset data =
-        FashionMnist.load(FashionMnist.defaultDir(), FashionMnist.Split.TEST).slice(0, IMAGES);
-    Tensor x =
-        InputNormalization.fromMetadata(imported.metadata(), "fashion-cnn").apply(data.images());
+    BundledModels.Prepared cnn = BundledModels.prepare("fashion-cnn", List.of());
+    Graph g = cnn.graph();
+    Tensor x = cnn.norm().apply(TestData.fashionMnistTest(IMAGES).images());
     String input = g.input().name();
     String logits = g.outputs().get(0);
     CpuExecutor cpu = new CpuExecutor(g);

@@ -2,22 +2,17 @@ package org.featviz.plan;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
 import org.featviz.BundledModels;
+import org.featviz.TestData;
 import org.featviz.cpu.CpuExecutor;
 import org.featviz.data.Dataset;
-import org.featviz.data.FashionMnist;
 import org.featviz.device.MathMode;
 import org.featviz.device.emu.EmulatedDevice;
 import org.featviz.ir.Graph;
 import org.featviz.ir.Tensor;
-import org.featviz.model.InputNormalization;
-import org.featviz.onnx.OnnxImporter;
-import org.featviz.passes.Prepare;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,13 +24,10 @@ import org.junit.jupiter.api.Test;
 class DevicePlanTf32EmuTest {
   @Test
   void fashionCnnInTf32KeepsThePredictionsAndBoundsTheLogitError() {
-    assumeTrue(Files.isDirectory(FashionMnist.defaultDir()), "Fashion-MNIST is not installed");
-    Graph imported = OnnxImporter.read(BundledModels.path("fashion-cnn"));
-    Graph g = Prepare.forRun(imported, null, List.of());
-    Dataset data =
-        FashionMnist.load(FashionMnist.defaultDir(), FashionMnist.Split.TEST).slice(0, 6);
-    Tensor x =
-        InputNormalization.fromMetadata(imported.metadata(), "fashion-cnn").apply(data.images());
+    BundledModels.Prepared cnn = BundledModels.prepare("fashion-cnn", List.of());
+    Graph g = cnn.graph();
+    Dataset data = TestData.fashionMnistTest(6);
+    Tensor x = cnn.norm().apply(data.images());
     String input = g.input().name();
     String logits = g.outputs().get(0);
     float[] fp32 = new CpuExecutor(g).forward(Map.of(input, x), List.of(logits)).get(logits).data();

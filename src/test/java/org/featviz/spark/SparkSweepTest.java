@@ -16,6 +16,7 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.featviz.ThisJvm;
 import org.featviz.cli.Main;
 import org.featviz.sweep.SweepChunk;
 import org.junit.jupiter.api.Test;
@@ -223,16 +224,13 @@ class SparkSweepTest {
   @Test
   void theSparkSubmitEntryPointRunsASweep() throws Exception {
     Path cluster = tmp.resolve("submitted");
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                "-Dspark.master=local[2]",
-                "-Dspark.ui.enabled=false",
-                "-Dspark.driver.host=127.0.0.1",
-                "-Dspark.driver.bindAddress=127.0.0.1"));
+    List<String> command = ThisJvm.withClassPath();
+    command.addAll(
+        List.of(
+            "-Dspark.master=local[2]",
+            "-Dspark.ui.enabled=false",
+            "-Dspark.driver.host=127.0.0.1",
+            "-Dspark.driver.bindAddress=127.0.0.1"));
     command.addAll(List.of(System.getProperty("spark.opens.list", "").split(" ")));
     command.removeIf(String::isEmpty);
     command.add(SparkSweep.class.getName());

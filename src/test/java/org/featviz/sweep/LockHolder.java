@@ -8,6 +8,7 @@ import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import org.featviz.ThisJvm;
 
 /**
  * Another process that holds a sweep's lock file as a running sweep would: it locks the file, says
@@ -31,7 +32,7 @@ final class LockHolder {
 
   /** Starts a holder of {@code file} in a new JVM and returns once it holds the lock. */
   static Process start(Path file) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String java = ThisJvm.java();
     String classes =
         Path.of(LockHolder.class.getProtectionDomain().getCodeSource().getLocation().toURI())
             .toString();

@@ -60,7 +60,12 @@ class MultiDeviceSweepTest {
   }
 
   private static List<UnitResult> sweep(
-      Path model, Backend backend, int workers, UnitObjective objective, Path out, int[] started) {
+      Path model,
+      Backend backend,
+      int workers,
+      UnitObjective objective,
+      Path out,
+      List<int[]> started) {
     List<Model> models = open(model, backend, workers);
     try {
       return Sweep.run(
@@ -73,13 +78,7 @@ class MultiDeviceSweepTest {
           options(),
           1,
           out,
-          new Sweep.Listener() {
-            @Override
-            public void started(int total, int alreadyDone) {
-              started[0] = total;
-              started[1] = alreadyDone;
-            }
-          });
+          new StartedListener(started));
     } finally {
       models.forEach(Model::close);
     }
@@ -107,7 +106,7 @@ class MultiDeviceSweepTest {
   @Test
   void twoCpuWorkersWriteWhatOneWrites() throws Exception {
     Path model = model();
-    int[] started = new int[2];
+    List<int[]> started = new ArrayList<>();
     List<UnitResult> one = sweep(model, Backend.CPU, 1, CHANNEL, tmp.resolve("one"), started);
     List<UnitResult> two = sweep(model, Backend.CPU, 2, CHANNEL, tmp.resolve("two"), started);
     assertEquals(10, one.size());
@@ -118,7 +117,7 @@ class MultiDeviceSweepTest {
   @Test
   void threeEmulatedDevicesWriteWhatOneWrites() throws Exception {
     Path model = model();
-    int[] started = new int[2];
+    List<int[]> started = new ArrayList<>();
     List<UnitResult> one = sweep(model, Backend.EMULATED, 1, CHANNEL, tmp.resolve("one"), started);
     List<UnitResult> three =
         sweep(model, Backend.EMULATED, 3, CHANNEL, tmp.resolve("three"), started);
@@ -165,7 +164,7 @@ class MultiDeviceSweepTest {
   @Test
   void aWorkerFailingMidChunkLosesNothingAndTheRerunDoesEveryUnitOnce() throws Exception {
     Path model = model();
-    int[] started = new int[2];
+    List<int[]> started = new ArrayList<>();
     Path reference = tmp.resolve("reference");
     List<UnitResult> expected = sweep(model, Backend.CPU, 1, CHANNEL, reference, started);
 
@@ -192,8 +191,9 @@ class MultiDeviceSweepTest {
     assertTrue(!keys.contains("relu1#1") && !keys.contains("relu1#2"), "the failed chunk: " + keys);
 
     List<UnitResult> resumed = sweep(model, Backend.CPU, 2, CHANNEL, out, started);
-    assertEquals(10, started[0]);
-    assertEquals(keys.size(), started[1], "the rerun takes up what was written");
+    int[] rerun = started.get(started.size() - 1);
+    assertEquals(10, rerun[0]);
+    assertEquals(keys.size(), rerun[1], "the rerun takes up what was written");
     assertEquals(expected, resumed);
     assertSameFolder(reference, out);
   }

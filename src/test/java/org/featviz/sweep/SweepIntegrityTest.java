@@ -69,12 +69,7 @@ class SweepIntegrityTest {
           options(),
           1,
           out,
-          new Sweep.Listener() {
-            @Override
-            public void started(int total, int alreadyDone) {
-              started.add(new int[] {total, alreadyDone});
-            }
-          });
+          new StartedListener(started));
     }
   }
 

@@ -60,12 +60,7 @@ class SweepTest {
           options,
           2,
           out,
-          new Sweep.Listener() {
-            @Override
-            public void started(int total, int alreadyDone) {
-              progress.add(new int[] {total, alreadyDone});
-            }
-          });
+          new StartedListener(progress));
     }
   }
 

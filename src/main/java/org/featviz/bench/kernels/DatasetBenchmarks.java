@@ -35,29 +35,10 @@ final class DatasetBenchmarks {
         int units = s.dim(1);
         int positions = s.size(2, 4);
         float[] acts = Errors.uniform(rng, s.size(), -1f, 1f);
-        return new Owned(device) {
+        return new Owned(
+            device, s + " (GoogLeNet inception4a)", 4L * s.size() + 4L * n * units, s.size(), 0) {
           final DeviceBuffer a = upload(acts);
           final DeviceBuffer means = floats((long) n * units);
-
-          @Override
-          public String shape() {
-            return s + " (GoogLeNet inception4a)";
-          }
-
-          @Override
-          public long bytes() {
-            return 4L * s.size() + 4L * n * units;
-          }
-
-          @Override
-          public long flops() {
-            return s.size();
-          }
-
-          @Override
-          public double tolerance() {
-            return 0;
-          }
 
           @Override
           public double check() {

@@ -147,7 +147,8 @@ public final class KernelSuite {
       device.synchronize();
       boolean passed = !Double.isNaN(error) && error <= p.tolerance();
       if (!passed) {
-        return failed(b, shape, error, p.tolerance(), "device differs from its CPU twin", p);
+        String why = "device differs from its CPU twin";
+        return failed(b, shape, error, p.tolerance(), why, p.bytes(), p.flops());
       }
       double[] ms = time(device, gpu, between, p);
       double[] sorted = ms.clone();
@@ -176,33 +177,20 @@ public final class KernelSuite {
           fraction);
     } catch (RuntimeException e) {
       String why = e.getMessage() == null ? e.toString() : e.getMessage();
-      return new Row(
-          b.name(),
-          b.kernels(),
-          shape,
-          false,
-          Double.NaN,
-          Double.NaN,
-          why,
-          0,
-          0,
-          0,
-          Double.NaN,
-          Double.NaN,
-          Double.NaN,
-          Double.NaN,
-          Double.NaN,
-          Double.NaN);
+      return failed(b, shape, Double.NaN, Double.NaN, why, 0, 0);
     }
   }
 
+  /** A row that was not timed: its check failed, or the benchmark threw. */
   private static Row failed(
       KernelBenchmark b,
       String shape,
       double error,
       double tolerance,
       String why,
-      KernelBenchmark.Prepared p) {
+      long bytes,
+      long flops) {
+    double nan = Double.NaN;
     return new Row(
         b.name(),
         b.kernels(),
@@ -211,15 +199,15 @@ public final class KernelSuite {
         error,
         tolerance,
         why,
-        p.bytes(),
-        p.flops(),
+        bytes,
+        flops,
         0,
-        Double.NaN,
-        Double.NaN,
-        Double.NaN,
-        Double.NaN,
-        Double.NaN,
-        Double.NaN);
+        nan,
+        nan,
+        nan,
+        nan,
+        nan,
+        nan);
   }
 
   /** Milliseconds of each timed run, after warm-up. */
@@ -412,24 +400,9 @@ public final class KernelSuite {
     public Prepared prepare(Device device, BenchSize size, Random rng) {
       int n = size == BenchSize.FULL ? 1 << 26 : 1 << 20;
       float[] host = Errors.uniform(rng, n, -1f, 1f);
-      return new Owned(device) {
+      return new Owned(device, n + " floats (" + (4L * n >> 20) + " MiB)", 8L * n, 0, 0) {
         final DeviceBuffer src = upload(host);
         final DeviceBuffer dst = floats(n);
-
-        @Override
-        public String shape() {
-          return n + " floats (" + (4L * n >> 20) + " MiB)";
-        }
-
-        @Override
-        public long bytes() {
-          return 8L * n;
-        }
-
-        @Override
-        public long flops() {
-          return 0;
-        }
 
         @Override
         public double check() {
@@ -437,11 +410,6 @@ public final class KernelSuite {
           launch();
           float[] got = read(dst, n);
           return Arrays.equals(host, got) ? 0 : Errors.relative(host, got) + Double.MIN_VALUE;
-        }
-
-        @Override
-        public double tolerance() {
-          return 0;
         }
 
         @Override

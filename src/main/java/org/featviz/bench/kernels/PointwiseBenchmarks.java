@@ -74,29 +74,9 @@ final class PointwiseBenchmarks {
         Shape s = RenderKernelBenchmarks.inception4a(size);
         int n = s.size();
         float[] x = Errors.uniform(rng, n, lo, hi);
-        return new Owned(device) {
+        return new Owned(device, s + " (GoogLeNet inception4a)", 8L * n, n, 1e-6) {
           final DeviceBuffer dx = upload(x);
           final DeviceBuffer y = floats(n);
-
-          @Override
-          public String shape() {
-            return s + " (GoogLeNet inception4a)";
-          }
-
-          @Override
-          public long bytes() {
-            return 8L * n;
-          }
-
-          @Override
-          public long flops() {
-            return n;
-          }
-
-          @Override
-          public double tolerance() {
-            return 1e-6;
-          }
 
           @Override
           public double check() {
@@ -133,31 +113,12 @@ final class PointwiseBenchmarks {
         float[] scale = Errors.uniform(rng, cols, 0.5f, 1.5f);
         float[] bias = Errors.uniform(rng, cols, -1f, 1f);
         float eps = 1e-6f;
-        return new Owned(device) {
+        return new Owned(
+            device, "[" + rows + ", " + cols + "] (ViT-B/16 tokens)", 8L * n, 8L * n, 1e-6) {
           final DeviceBuffer dx = upload(x);
           final DeviceBuffer ds = upload(scale);
           final DeviceBuffer db = upload(bias);
           final DeviceBuffer y = floats(n);
-
-          @Override
-          public String shape() {
-            return "[" + rows + ", " + cols + "] (ViT-B/16 tokens)";
-          }
-
-          @Override
-          public long bytes() {
-            return 8L * n;
-          }
-
-          @Override
-          public long flops() {
-            return 8L * n;
-          }
-
-          @Override
-          public double tolerance() {
-            return 1e-6;
-          }
 
           @Override
           public double check() {

@@ -71,32 +71,13 @@ final class RenderKernelBenchmarks {
         float[] g2 = gradients(rng, n);
         int[] ones = new int[batch];
         Arrays.fill(ones, 1);
-        return new Owned(device) {
+        return new Owned(
+            device, "B=" + batch + ", P=" + params, 28L * n + 4L * batch, 14L * n, 1e-5) {
           final DeviceBuffer p = upload(p0);
           final DeviceBuffer g = upload(g1);
           final DeviceBuffer m = floats(n);
           final DeviceBuffer v = floats(n);
           final DeviceBuffer active = upload(ones);
-
-          @Override
-          public String shape() {
-            return "B=" + batch + ", P=" + params;
-          }
-
-          @Override
-          public long bytes() {
-            return 28L * n + 4L * batch;
-          }
-
-          @Override
-          public long flops() {
-            return 14L * n;
-          }
-
-          @Override
-          public double tolerance() {
-            return 1e-5;
-          }
 
           @Override
           public double check() {
@@ -214,13 +195,10 @@ final class RenderKernelBenchmarks {
    */
   private abstract static class ObjectiveRun extends Owned {
     private final Shape shape;
-    private final String model;
     private final float[] acts;
     private final float[] grad0;
     private final float[] value0;
     private final IntFunction<Objective> cpu;
-    private final long bytes;
-    private final long flops;
     private final TargetLayer layer;
     private final DeviceBuffer a;
     private final DeviceBuffer g;
@@ -234,12 +212,9 @@ final class RenderKernelBenchmarks {
         IntFunction<Objective> cpu,
         long bytes,
         long flops) {
-      super(device);
+      super(device, shape + " (" + model + ")", bytes, flops, 1e-5);
       this.shape = shape;
-      this.model = model;
       this.cpu = cpu;
-      this.bytes = bytes;
-      this.flops = flops;
       this.layer = TargetLayer.of(shape);
       acts = Errors.uniform(rng, shape.size(), -1f, 1f);
       grad0 = Errors.uniform(rng, shape.size(), -1f, 1f);
@@ -250,26 +225,6 @@ final class RenderKernelBenchmarks {
     }
 
     abstract void run(TargetLayer layer, DeviceBuffer acts, DeviceBuffer grad, DeviceBuffer value);
-
-    @Override
-    public String shape() {
-      return shape + " (" + model + ")";
-    }
-
-    @Override
-    public long bytes() {
-      return bytes;
-    }
-
-    @Override
-    public long flops() {
-      return flops;
-    }
-
-    @Override
-    public double tolerance() {
-      return 1e-5;
-    }
 
     @Override
     public double check() {
@@ -337,33 +292,17 @@ final class RenderKernelBenchmarks {
             backward
                 ? Errors.uniform(rng, (int) d.outputSize(), -1f, 1f)
                 : Errors.uniform(rng, (int) d.imageSize(), 0f, 1f);
-        return new Owned(device) {
+        return new Owned(
+            device,
+            "[" + batch + ", 3, " + side + ", " + side + "] -> " + side + "x" + side,
+            4 * (d.imageSize() + d.outputSize()) + 4L * TransformKernels.SAMPLE_FLOATS * batch,
+            9 * d.outputSize(),
+            1e-5) {
           final DeviceBuffer source = upload(host);
           final DeviceBuffer s = upload(TransformKernels.pack(samples));
           final DeviceBuffer mean = upload(IMAGENET.mean());
           final DeviceBuffer std = upload(IMAGENET.std());
           final DeviceBuffer target = floats(backward ? d.imageSize() : d.outputSize());
-
-          @Override
-          public String shape() {
-            return "[" + batch + ", 3, " + side + ", " + side + "] -> " + side + "x" + side;
-          }
-
-          @Override
-          public long bytes() {
-            return 4 * (d.imageSize() + d.outputSize())
-                + 4L * TransformKernels.SAMPLE_FLOATS * batch;
-          }
-
-          @Override
-          public long flops() {
-            return 9 * d.outputSize();
-          }
-
-          @Override
-          public double tolerance() {
-            return 1e-5;
-          }
 
           @Override
           public double check() {

@@ -11,7 +11,7 @@ import org.featviz.ir.Shape;
 import org.featviz.model.InputNormalization;
 import org.featviz.plan.DeviceExecutor;
 import org.featviz.plan.DevicePlan;
-import org.featviz.render.ImageRenderer;
+import org.featviz.render.GraphRenderer;
 import org.featviz.render.RenderOptions;
 import org.featviz.render.RenderResult;
 import org.featviz.render.RenderSteps;
@@ -61,39 +61,23 @@ import org.featviz.render.StepProbe;
  * }
  * </pre>
  */
-public final class DeviceRenderer implements ImageRenderer {
+public final class DeviceRenderer extends GraphRenderer {
   private final Device device;
-  private final Graph graph;
-  private final InputNormalization norm;
-  private final RenderOptions opts;
-  private final String input;
-  private final Shape imageShape;
   private final DeviceExecutor exec;
 
   /**
    * @param graph a prepared graph whose outputs include every layer the objectives read
    */
   public DeviceRenderer(Device device, Graph graph, InputNormalization norm, RenderOptions opts) {
+    super(graph, norm, opts);
     this.device = device;
-    this.graph = graph;
-    this.norm = norm;
-    this.input = graph.input().name();
-    this.imageShape = RenderSteps.imageShape(graph);
-    this.opts = opts.resolvedFor(imageShape);
     this.exec = new DeviceExecutor(device, graph, List.of(input));
   }
 
   @Override
-  public Shape imageShape() {
-    return imageShape;
-  }
-
-  @Override
-  public List<RenderResult> render(
-      List<RenderTarget> targets, IntConsumer onStep, StepProbe probe) {
+  protected List<RenderResult> render(
+      List<RenderTarget> targets, Set<String> layers, IntConsumer onStep, StepProbe probe) {
     int batch = targets.size();
-    if (batch == 0) return List.of();
-    Set<String> layers = RenderSteps.checkedLayers(graph, targets, opts.batchTerms());
     Map<String, String> reluInputs = RenderSteps.reluInputs(graph, layers);
     Set<String> planTargets = new LinkedHashSet<>(layers);
     planTargets.addAll(reluInputs.values());

@@ -137,31 +137,25 @@ public final class TransformKernels {
     Launches.requireFloats(mean, normChannels, "mean");
     if (d.batch() == 0) return;
     int plane = Math.max(d.outHeight() * d.outWidth(), image == null ? 0 : d.height() * d.width());
-    int threads = Launches.threads(plane);
-    device.launch(
+    KernelArgs args =
+        new KernelArgs()
+            .ptr(pre)
+            .ptr(image == null ? pre : image)
+            .ptr(samples)
+            .ptr(mean)
+            .ptr(std)
+            .ptr(out);
+    launch(
+        device,
         "transform_forward",
-        Dim3.of((plane + threads - 1) / threads, d.batch()),
-        Dim3.of(threads),
-        0,
-        matrix(
-            new KernelArgs()
-                .ptr(pre)
-                .ptr(image == null ? pre : image)
-                .ptr(samples)
-                .ptr(mean)
-                .ptr(std)
-                .ptr(out)
-                .i32(d.batch())
-                .i32(d.channels())
-                .i32(d.height())
-                .i32(d.width())
-                .i32(d.outHeight())
-                .i32(d.outWidth())
-                .i32(config.pad())
-                .f32(config.padValue())
-                .i32(normChannels)
-                .i32(Launches.flag(image != null))
-                .i32(stage.ordinal())));
+        d,
+        plane,
+        sizes(args, d)
+            .i32(config.pad())
+            .f32(config.padValue())
+            .i32(normChannels)
+            .i32(Launches.flag(image != null))
+            .i32(stage.ordinal()));
   }
 
   /**
@@ -220,29 +214,44 @@ public final class TransformKernels {
     checkStage(d, stage);
     if (d.batch() == 0) return;
     int plane = d.height() * d.width();
+    KernelArgs args =
+        new KernelArgs()
+            .ptr(gradOut)
+            .ptr(samples)
+            .ptr(std)
+            .ptr(image == null ? gradPre : image)
+            .ptr(gradImage == null ? gradPre : gradImage)
+            .ptr(gradPre);
+    launch(
+        device,
+        "transform_backward",
+        d,
+        plane,
+        sizes(args, d)
+            .i32(normChannels)
+            .i32(Launches.flag(gradImage != null))
+            .i32(stage.ordinal()));
+  }
+
+  /** The image and output sizes, as both kernels take them after their buffers. */
+  private static KernelArgs sizes(KernelArgs args, Dims d) {
+    return args.i32(d.batch())
+        .i32(d.channels())
+        .i32(d.height())
+        .i32(d.width())
+        .i32(d.outHeight())
+        .i32(d.outWidth());
+  }
+
+  /** One thread per pixel of a plane, (planes, batch) blocks; the colour matrix goes last. */
+  private static void launch(Device device, String kernel, Dims d, int plane, KernelArgs args) {
     int threads = Launches.threads(plane);
     device.launch(
-        "transform_backward",
+        kernel,
         Dim3.of((plane + threads - 1) / threads, d.batch()),
         Dim3.of(threads),
         0,
-        matrix(
-            new KernelArgs()
-                .ptr(gradOut)
-                .ptr(samples)
-                .ptr(std)
-                .ptr(image == null ? gradPre : image)
-                .ptr(gradImage == null ? gradPre : gradImage)
-                .ptr(gradPre)
-                .i32(d.batch())
-                .i32(d.channels())
-                .i32(d.height())
-                .i32(d.width())
-                .i32(d.outHeight())
-                .i32(d.outWidth())
-                .i32(normChannels)
-                .i32(Launches.flag(gradImage != null))
-                .i32(stage.ordinal())));
+        matrix(args));
   }
 
   private static void checkStage(Dims d, Stage stage) {

@@ -155,30 +155,10 @@ class KernelSuiteTest {
     return new RenderKernelBenchmarks.Simple(name, name + " (none)") {
       @Override
       public KernelBenchmark.Prepared prepare(Device device, BenchSize size, Random rng) {
-        return new Owned(device) {
-          @Override
-          public String shape() {
-            return "[1]";
-          }
-
-          @Override
-          public long bytes() {
-            return 4;
-          }
-
-          @Override
-          public long flops() {
-            return 1;
-          }
-
+        return new Owned(device, "[1]", 4, 1, 1e-5) {
           @Override
           public double check() {
             return error;
-          }
-
-          @Override
-          public double tolerance() {
-            return 1e-5;
           }
 
           @Override

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.featviz.ThisJvm;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -85,7 +86,7 @@ final class NativeTools {
     String classPath =
         System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add(ThisJvm.java());
     command.addAll(jvmOptions);
     command.add("-cp");
     command.add(classPath);

@@ -1,21 +1,17 @@
 package org.featviz.device.emu;
 
 import static org.featviz.Literals.ints;
-import static org.featviz.Literals.longs;
 import static org.featviz.cpu.OpTesting.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import org.featviz.cuda.CpuOracle;
 import org.featviz.device.ConvDescriptor;
 import org.featviz.device.DeviceBuffer;
+import org.featviz.device.DeviceTesting;
 import org.featviz.device.GemmDescriptor;
 import org.featviz.device.MathMode;
 import org.featviz.device.Tf32Check;
-import org.featviz.ir.Attributes;
-import org.featviz.ir.Node;
 import org.featviz.ir.Shape;
 import org.featviz.ir.Tensor;
 import org.junit.jupiter.api.AfterEach;
@@ -76,16 +72,9 @@ class Tf32EmuTest {
         dx[mode.ordinal()] = device.copyToHostFloats(bdx, (int) d.inputCount());
       }
     }
-    Node convNode =
-        new Node(
-            "conv",
-            "Conv",
-            List.of("x", "w"),
-            List.of("y"),
-            new Attributes(Map.of("pads", longs(1, 1, 1, 1))));
     float[] absDx =
         CpuOracle.backward(
-            convNode,
+            CpuOracle.conv(d, 2),
             new Tensor[] {
               Tensor.zeros(Shape.of(d.inputDims())),
               Tensor.of(Shape.of(d.weightDims()), Tf32Check.abs(w))
@@ -218,8 +207,6 @@ class Tf32EmuTest {
   }
 
   private float[] uniform(int count) {
-    float[] v = new float[count];
-    for (int i = 0; i < count; i++) v[i] = rng.nextFloat() * 2 - 1;
-    return v;
+    return DeviceTesting.uniform(rng, count, -1f, 1f);
   }
 }
