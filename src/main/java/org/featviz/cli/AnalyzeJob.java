@@ -29,21 +29,8 @@ public final class AnalyzeJob {
       Function<ImageObjective, ChunkRunner> cluster,
       PrintWriter out,
       PrintWriter err) {
-    CommandLine.IFactory defaults = CommandLine.defaultFactory();
-    CommandLine.IFactory factory =
-        new CommandLine.IFactory() {
-          @Override
-          @SuppressWarnings("unchecked")
-          public <K> K create(Class<K> type) throws Exception {
-            return type == AnalyzeCommand.class
-                ? (K) new AnalyzeCommand(cluster)
-                : defaults.create(type);
-          }
-        };
-    String[] full = new String[args.length + 1];
-    full[0] = "analyze";
-    System.arraycopy(args, 0, full, 1, args.length);
-    return Main.run(factory, out, err, full);
+    return DriverRun.run(
+        "analyze", AnalyzeCommand.class, () -> new AnalyzeCommand(cluster), args, out, err);
   }
 
   /**

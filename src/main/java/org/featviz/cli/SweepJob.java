@@ -23,21 +23,8 @@ public final class SweepJob {
    */
   public static int runDriver(
       String[] args, ChunkRunner cluster, PrintWriter out, PrintWriter err) {
-    CommandLine.IFactory defaults = CommandLine.defaultFactory();
-    CommandLine.IFactory factory =
-        new CommandLine.IFactory() {
-          @Override
-          @SuppressWarnings("unchecked")
-          public <K> K create(Class<K> type) throws Exception {
-            return type == SweepCommand.class
-                ? (K) new SweepCommand(cluster)
-                : defaults.create(type);
-          }
-        };
-    String[] full = new String[args.length + 1];
-    full[0] = "sweep";
-    System.arraycopy(args, 0, full, 1, args.length);
-    return Main.run(factory, out, err, full);
+    return DriverRun.run(
+        "sweep", SweepCommand.class, () -> new SweepCommand(cluster), args, out, err);
   }
 
   /**

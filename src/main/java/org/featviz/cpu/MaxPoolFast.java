@@ -87,40 +87,18 @@ final class MaxPoolFast implements CpuKernel {
     }
   }
 
-  @Override
-  public void forward(KernelCall c) {
-    Windows p = Windows.of(c);
-    if (p == null) {
-      REFERENCE.forward(c);
-      return;
-    }
-    float[] x = c.in(0).data();
-    float[] y = c.out(0).data();
-    int planes = c.in(0).shape().size(0, 2);
-    Parallel.range(
-        planes,
-        (long) p.oh() * p.ow() * p.kh() * p.kw(),
-        plane -> {
-          int xBase = plane * p.h() * p.w();
-          int yBase = plane * p.oh() * p.ow();
-          for (int i = 0; i < p.oh(); i++) {
-            for (int j = 0; j < p.ow(); j++)
-              y[yBase + i * p.ow() + j] = x[p.argmax(x, xBase, i, j)];
-          }
-        });
+  /** What a pass does with each window: its argmax's index in x, its output's index. */
+  private interface Route {
+    void at(int argmax, int out);
   }
 
-  @Override
-  public void backward(KernelCall c) {
-    if (c.gradOut(0) == null || c.gradIn(0) == null) return;
+  /**
+   * {@code route} for every window of {@code c}'s input x, planes in parallel (a backward adds into
+   * its own plane of dx only); false, having done nothing, where the windows are not this kernel's.
+   */
+  private static boolean forEachWindow(KernelCall c, float[] x, Route route) {
     Windows p = Windows.of(c);
-    if (p == null) {
-      REFERENCE.backward(c);
-      return;
-    }
-    float[] x = c.in(0).data();
-    float[] dy = c.gradOut(0).data();
-    float[] dx = c.gradIn(0).data();
+    if (p == null) return false;
     int planes = c.in(0).shape().size(0, 2);
     Parallel.range(
         planes,
@@ -130,9 +108,26 @@ final class MaxPoolFast implements CpuKernel {
           int yBase = plane * p.oh() * p.ow();
           for (int i = 0; i < p.oh(); i++) {
             for (int j = 0; j < p.ow(); j++) {
-              dx[p.argmax(x, xBase, i, j)] += dy[yBase + i * p.ow() + j];
+              route.at(p.argmax(x, xBase, i, j), yBase + i * p.ow() + j);
             }
           }
         });
+    return true;
+  }
+
+  @Override
+  public void forward(KernelCall c) {
+    float[] x = c.in(0).data();
+    float[] y = c.out(0).data();
+    if (!forEachWindow(c, x, (arg, o) -> y[o] = x[arg])) REFERENCE.forward(c);
+  }
+
+  @Override
+  public void backward(KernelCall c) {
+    if (c.gradOut(0) == null || c.gradIn(0) == null) return;
+    float[] x = c.in(0).data();
+    float[] dy = c.gradOut(0).data();
+    float[] dx = c.gradIn(0).data();
+    if (!forEachWindow(c, x, (arg, o) -> dx[arg] += dy[o])) REFERENCE.backward(c);
   }
 }

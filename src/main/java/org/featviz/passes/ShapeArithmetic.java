@@ -64,6 +64,7 @@ final class ShapeArithmetic {
                   "Slice",
                   "Transpose",
                   "ScatterND",
+                  "Expand",
                   "Add",
                   "Sub",
                   "Mul",

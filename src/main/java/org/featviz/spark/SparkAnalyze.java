@@ -1,7 +1,6 @@
 package org.featviz.spark;
 
 import java.io.PrintWriter;
-import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.featviz.cli.AnalyzeJob;
 
@@ -24,12 +23,7 @@ public final class SparkAnalyze {
   private SparkAnalyze() {}
 
   public static void main(String[] args) {
-    SparkConf conf = new SparkConf().setAppName("featviz analyze");
-    int code;
-    try (JavaSparkContext spark = new JavaSparkContext(conf)) {
-      code = run(spark, args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
-    }
-    System.exit(code);
+    SparkJob.main("featviz analyze", args, SparkAnalyze::run);
   }
 
   /**
@@ -37,15 +31,17 @@ public final class SparkAnalyze {
    * spark}.
    */
   public static int run(JavaSparkContext spark, String[] args, PrintWriter out, PrintWriter err) {
-    ClusterOutput job =
-        ClusterOutput.of(args, SharedFolder.hadoopSettings(spark.getConf().getAll()));
-    String[] driver = job.driverArgs();
-    int code =
-        AnalyzeJob.runDriver(
-            driver,
-            kind -> new SparkChunkRunner(spark, new ChunkRender.Analysis(driver, kind), job, out),
-            out,
-            err);
-    return SparkSweep.upload(job, code, out, err);
+    return SparkJob.run(
+        spark,
+        args,
+        out,
+        err,
+        (job, driver) ->
+            AnalyzeJob.runDriver(
+                driver,
+                kind ->
+                    new SparkChunkRunner(spark, new ChunkRender.Analysis(driver, kind), job, out),
+                out,
+                err));
   }
 }

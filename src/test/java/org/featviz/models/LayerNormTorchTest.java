@@ -1,18 +1,10 @@
 package org.featviz.models;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.featviz.Model;
 import org.featviz.backend.Backend;
 import org.featviz.cpu.Activations;
@@ -24,7 +16,6 @@ import org.featviz.ir.Node;
 import org.featviz.ir.Shape;
 import org.featviz.ir.Tensor;
 import org.featviz.plan.DeviceExecutor;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -40,16 +31,21 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("torchvision")
 class LayerNormTorchTest {
-  private static final Path PYTHON = Path.of("/usr/bin/python3");
+
+  @BeforeAll
+  static void needsTorch() throws Exception {
+    TorchReference.require("torch", "python3-torch");
+  }
 
   @Test
   void outputAndInputGradientMatchPyTorch(@TempDir Path dir) throws Exception {
-    export(dir);
+    TorchReference.run(
+        "layernorm_reference.py", dir, 120, "exporting the LayerNorm network", dir.toString());
     Shape tokens = Shape.of(2, 5, 6);
-    float[] x = floats(dir.resolve("x.bin"));
-    float[] y = floats(dir.resolve("y.bin"));
-    float[] r = floats(dir.resolve("r.bin"));
-    float[] gx = floats(dir.resolve("gx.bin"));
+    float[] x = TorchReference.floats(dir.resolve("x.bin"));
+    float[] y = TorchReference.floats(dir.resolve("y.bin"));
+    float[] r = TorchReference.floats(dir.resolve("r.bin"));
+    float[] gx = TorchReference.floats(dir.resolve("gx.bin"));
     try (Model m = Model.builder(dir.resolve("model.onnx")).optBackend(Backend.CPU).open()) {
       Graph g = m.graph();
       long layerNorms =
@@ -60,76 +56,17 @@ class LayerNormTorchTest {
 
       CpuExecutor cpu = new CpuExecutor(g);
       Activations acts = cpu.forward(feeds, List.of("y"));
-      assertNear(y, acts.get("y").data(), 1e-5, "output, cpu");
-      assertNear(
+      TorchReference.assertNear(y, acts.get("y").data(), 1e-5, "output, cpu");
+      TorchReference.assertNear(
           gx, cpu.backward(acts, seeds, List.of("x")).get("x").data(), 1e-4, "gradient, cpu");
 
       try (Device device = DeviceTesting.emulator();
           DeviceExecutor dev = new DeviceExecutor(device, g, List.of("x"))) {
-        assertNear(y, dev.forward(feeds, List.of("y")).get("y").data(), 1e-5, "output, emulated");
-        assertNear(
+        TorchReference.assertNear(
+            y, dev.forward(feeds, List.of("y")).get("y").data(), 1e-5, "output, emulated");
+        TorchReference.assertNear(
             gx, dev.backward(seeds, List.of("x")).get("x").data(), 1e-4, "gradient, emulated");
       }
     }
-  }
-
-  /** max |actual - expected| <= tol * max |expected|, the scale nonzero; NaN fails. */
-  private static void assertNear(float[] expected, float[] actual, double tol, String what) {
-    assertEquals(expected.length, actual.length, what + ": element count");
-    double scale = 0;
-    double worst = 0;
-    for (int i = 0; i < expected.length; i++) {
-      scale = Math.max(scale, Math.abs(expected[i]));
-      double d = Math.abs((double) actual[i] - expected[i]);
-      worst = Double.isNaN(d) ? Double.POSITIVE_INFINITY : Math.max(worst, d);
-    }
-    assertTrue(scale > 0, what + ": PyTorch's values are all zero");
-    assertTrue(
-        worst <= tol * scale,
-        what + ": max |featviz - PyTorch| " + worst + " exceeds " + tol + " of the scale " + scale);
-  }
-
-  @BeforeAll
-  static void needsTorch() throws Exception {
-    boolean importable =
-        Files.isExecutable(PYTHON)
-            && new ProcessBuilder(PYTHON.toString(), "-c", "import torch")
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .start()
-                    .waitFor()
-                == 0;
-    String why = PYTHON + " cannot import torch: install the Debian package python3-torch";
-    if (!importable && "true".equals(System.getenv("CI"))) fail(why);
-    Assumptions.assumeTrue(importable, why);
-  }
-
-  private static void export(Path dir) throws Exception {
-    Path script = dir.resolve("layernorm_reference.py");
-    try (InputStream s = LayerNormTorchTest.class.getResourceAsStream("layernorm_reference.py")) {
-      Files.copy(s, script);
-    }
-    Process p =
-        new ProcessBuilder(PYTHON.toString(), script.toString(), dir.toString())
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("export.log").toFile())
-            .start();
-    if (!p.waitFor(120, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      fail("exporting the LayerNorm network took over 120 s");
-    }
-    if (p.exitValue() != 0) {
-      List<String> lines = Files.readAllLines(dir.resolve("export.log"));
-      fail(
-          "exporting the LayerNorm network failed:\n"
-              + String.join("\n", lines.subList(Math.max(0, lines.size() - 5), lines.size())));
-    }
-  }
-
-  private static float[] floats(Path file) throws IOException {
-    ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
-    float[] f = new float[b.remaining() / Float.BYTES];
-    b.asFloatBuffer().get(f);
-    return f;
   }
 }

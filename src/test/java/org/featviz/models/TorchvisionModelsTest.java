@@ -2,19 +2,12 @@ package org.featviz.models;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.featviz.Model;
 import org.featviz.backend.Backend;
@@ -32,7 +25,6 @@ import org.featviz.param.TransformConfig;
 import org.featviz.plan.DeviceExecutor;
 import org.featviz.render.RenderOptions;
 import org.featviz.render.RenderResult;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,7 +44,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @Tag("torchvision")
 class TorchvisionModelsTest {
-  private static final Path PYTHON = Path.of("/usr/bin/python3");
 
   /**
    * The models checked: four in every build; with {@code -Dfeatviz.torchvision=all}, one of each
@@ -110,10 +101,10 @@ class TorchvisionModelsTest {
       String name, int size, int opset, boolean fixed, @TempDir Path dir) throws Exception {
     export(name, size, opset, fixed, dir);
     Shape image = Shape.of(1, 3, size, size);
-    float[] x = floats(dir.resolve("x.bin"));
-    float[] y = floats(dir.resolve("y.bin"));
-    float[] r = floats(dir.resolve("r.bin"));
-    float[] gx = floats(dir.resolve("gx.bin"));
+    float[] x = TorchReference.floats(dir.resolve("x.bin"));
+    float[] y = TorchReference.floats(dir.resolve("y.bin"));
+    float[] r = TorchReference.floats(dir.resolve("r.bin"));
+    float[] gx = TorchReference.floats(dir.resolve("gx.bin"));
     try (Model m =
         Model.builder(dir.resolve("model.onnx"))
             .optInputShape(1, 3, size, size)
@@ -127,12 +118,12 @@ class TorchvisionModelsTest {
 
       CpuExecutor cpu = new CpuExecutor(g);
       Activations acts = cpu.forward(feeds, List.of(out));
-      assertNear(y, acts.get(out).data(), 1e-4, name + " logits, cpu");
+      TorchReference.assertNear(y, acts.get(out).data(), 1e-4, name + " logits, cpu");
       Map<String, Tensor> grads = cpu.backward(acts, seeds, List.of(in));
       float[] gradient = grads.get(in).data();
       List<String> reluInputs =
           g.nodes().stream().filter(n -> n.opType().equals("Relu")).map(n -> n.input(0)).toList();
-      if (worst(gx, gradient) > 1e-3) {
+      if (TorchReference.worst(gx, gradient) > 1e-3) {
         Map<String, Tensor> fast = new HashMap<>();
         Activations a = new CpuExecutor(g).forward(feeds, reluInputs);
         for (String v : reluInputs) fast.put(v, a.get(v));
@@ -141,10 +132,10 @@ class TorchvisionModelsTest {
 
       try (Device device = DeviceTesting.emulator();
           DeviceExecutor dev = new DeviceExecutor(device, g, List.of(in))) {
-        assertNear(
+        TorchReference.assertNear(
             y, dev.forward(feeds, List.of(out)).get(out).data(), 1e-4, name + " logits, emulated");
         float[] onDevice = dev.backward(seeds, List.of(in)).get(in).data();
-        if (worst(gx, onDevice) > 1e-3) {
+        if (TorchReference.worst(gx, onDevice) > 1e-3) {
           Map<String, Tensor> itsReluInputs = dev.forward(feeds, reluInputs);
           explainedByARoundingFlip(
               g, feeds, seeds, gx, onDevice, itsReluInputs, name + ", emulated");
@@ -228,7 +219,9 @@ class TorchvisionModelsTest {
     }
     for (float f : gradient) assertTrue(Float.isFinite(f), name + ": an input gradient of " + f);
     // one flip moves a share of the gradient, not all of it
-    assertTrue(worst(gx, gradient) <= 0.2, name + ": " + worst(gx, gradient) + " off PyTorch's");
+    assertTrue(
+        TorchReference.worst(gx, gradient) <= 0.2,
+        name + ": " + TorchReference.worst(gx, gradient) + " off PyTorch's");
     int flips = 0;
     for (String v : reluInputs) {
       float[] a = fast.get(v).data();
@@ -258,107 +251,35 @@ class TorchvisionModelsTest {
         flips > 0,
         name
             + " input gradient, cpu: "
-            + worst(gx, gradient)
+            + TorchReference.worst(gx, gradient)
             + " off with no ReLU flipped: not rounding");
-    assertNear(gx, reference, 1e-3, name + " input gradient, cpu reference kernels");
+    TorchReference.assertNear(gx, reference, 1e-3, name + " input gradient, cpu reference kernels");
     System.out.println(
         name
             + ": the input gradient is "
-            + worst(gx, gradient)
+            + TorchReference.worst(gx, gradient)
             + " of its scale from PyTorch's where "
             + flips
             + " ReLU input(s) within rounding of zero took the other side; the reference kernels'"
             + " matches");
   }
 
-  /** max |actual - expected| / max |expected| (infinite for a NaN). */
-  private static double worst(float[] expected, float[] actual) {
-    double scale = 0;
-    double worst = 0;
-    for (int i = 0; i < expected.length; i++) {
-      scale = Math.max(scale, Math.abs(expected[i]));
-      double d = Math.abs((double) actual[i] - expected[i]);
-      worst = Double.isNaN(d) ? Double.POSITIVE_INFINITY : Math.max(worst, d);
-    }
-    return worst / scale;
-  }
-
-  /** max |actual - expected| <= tol * max |expected|, the scale nonzero; NaN fails. */
-  private static void assertNear(float[] expected, float[] actual, double tol, String what) {
-    assertEquals(expected.length, actual.length, what + ": element count");
-    double scale = 0;
-    double worst = 0;
-    for (int i = 0; i < expected.length; i++) {
-      scale = Math.max(scale, Math.abs(expected[i]));
-      double d = Math.abs((double) actual[i] - expected[i]);
-      worst = Double.isNaN(d) ? Double.POSITIVE_INFINITY : Math.max(worst, d);
-    }
-    assertTrue(scale > 0, what + ": PyTorch's values are all zero");
-    assertTrue(
-        worst <= tol * scale,
-        what + ": max |featviz - PyTorch| " + worst + " exceeds " + tol + " of the scale " + scale);
-  }
-
   @BeforeAll
   static void needsTorch() throws Exception {
-    boolean importable =
-        Files.isExecutable(PYTHON)
-            && new ProcessBuilder(PYTHON.toString(), "-c", "import torch, torchvision")
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .start()
-                    .waitFor()
-                == 0;
-    String why =
-        PYTHON
-            + " cannot import torch and torchvision: install the Debian packages python3-torch"
-            + " python3-torchvision";
-    if (!importable && "true".equals(System.getenv("CI"))) fail(why);
-    Assumptions.assumeTrue(importable, why);
+    TorchReference.require("torch, torchvision", "python3-torch python3-torchvision");
   }
 
   private static void export(String name, int size, int opset, boolean fixed, Path dir)
       throws Exception {
-    if (!Files.isExecutable(PYTHON))
-      fail(PYTHON + " is missing: this test needs torch and torchvision");
-    Path script = dir.resolve("torchvision_reference.py");
-    try (InputStream s =
-        TorchvisionModelsTest.class.getResourceAsStream("torchvision_reference.py")) {
-      Files.copy(s, script);
-    }
-    Process p =
-        new ProcessBuilder(
-                PYTHON.toString(),
-                script.toString(),
-                name,
-                "" + size,
-                "" + opset,
-                dir.toString(),
-                fixed ? "fixed" : "dynamic")
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("export.log").toFile())
-            .start();
-    if (!p.waitFor(300, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      fail("exporting " + name + " took over 300 s");
-    }
-    if (p.exitValue() != 0)
-      fail(
-          "exporting "
-              + name
-              + " failed (torch and torchvision needed):\n"
-              + tail(dir.resolve("export.log")));
-  }
-
-  private static String tail(Path log) throws IOException {
-    List<String> lines = Files.readAllLines(log);
-    return String.join("\n", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
-  }
-
-  private static float[] floats(Path file) throws IOException {
-    ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(file)).order(ByteOrder.LITTLE_ENDIAN);
-    float[] f = new float[b.remaining() / Float.BYTES];
-    b.asFloatBuffer().get(f);
-    return f;
+    TorchReference.run(
+        "torchvision_reference.py",
+        dir,
+        300,
+        "exporting " + name,
+        name,
+        "" + size,
+        "" + opset,
+        dir.toString(),
+        fixed ? "fixed" : "dynamic");
   }
 }
