@@ -107,6 +107,7 @@ extern "C" __global__ void bias_add(float* __restrict__ y, const float* __restri
 #define UNARY_SELU 9
 #define UNARY_SOFTPLUS 10
 #define UNARY_RECIPROCAL 11
+#define UNARY_LOG 12
 
 static __device__ __forceinline__ float unary_value(int fn, float x, float p, float q) {
   switch (fn) {
@@ -122,6 +123,7 @@ static __device__ __forceinline__ float unary_value(int fn, float x, float p, fl
     case UNARY_SELU: return x > 0.0f ? q * x : q * p * expm1f(x);
     case UNARY_SOFTPLUS: return fmaxf(x, 0.0f) + log1pf(expf(-fabsf(x)));
     case UNARY_RECIPROCAL: return 1.0f / x;
+    case UNARY_LOG: return logf(x);
     default: return quiet_nan();
   }
 }
@@ -146,6 +148,7 @@ static __device__ __forceinline__ float unary_derivative(int fn, float x, float 
     case UNARY_SELU: return x > 0.0f ? q : q * p * expf(x);
     case UNARY_SOFTPLUS: return 1.0f / (1.0f + expf(-x));
     case UNARY_RECIPROCAL: return -1.0f / (x * x);
+    case UNARY_LOG: return 1.0f / x;
     default: return quiet_nan();
   }
 }

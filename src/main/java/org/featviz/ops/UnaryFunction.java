@@ -36,7 +36,9 @@ public enum UnaryFunction {
   /** log(1 + exp(x)); d = sigmoid(x). */
   SOFTPLUS("Softplus"),
   /** 1 / x; d = -1 / x^2 (LayerNormalization's function body divides by its deviation so). */
-  RECIPROCAL("Reciprocal");
+  RECIPROCAL("Reciprocal"),
+  /** ln x; d = 1 / x (LogSoftmax's function body takes the log of its sum so). */
+  LOG("Log");
 
   private static final double TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
 
@@ -85,6 +87,7 @@ public enum UnaryFunction {
       case SELU -> x > 0 ? q * x : q * p * Math.expm1(x);
       case SOFTPLUS -> Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
       case RECIPROCAL -> 1 / x;
+      case LOG -> Math.log(x);
     };
   }
 
@@ -109,6 +112,7 @@ public enum UnaryFunction {
       case SELU -> x > 0 ? q : q * p * Math.exp(x);
       case SOFTPLUS -> 1 / (1 + Math.exp(-x));
       case RECIPROCAL -> -1 / (x * x);
+      case LOG -> 1 / x;
     };
   }
 

@@ -68,6 +68,7 @@ public final class TokenLayers {
           "Selu",
           "Softplus",
           "Reciprocal",
+          "Log",
           "Add",
           "Sub",
           "Mul",

@@ -49,6 +49,8 @@ class ConformanceTest {
           "test_hardsigmoid_example",
           "test_hardswish",
           "test_hardswish_expanded",
+          "test_log",
+          "test_log_example",
           "test_neg",
           "test_neg_example",
           "test_selu",
@@ -87,7 +89,9 @@ class ConformanceTest {
   /** The node cases of PRelu (the slope a graph input there, a float tensor like any other). */
   static final List<String> PRELU_CASES = List.of("test_prelu_broadcast", "test_prelu_example");
 
-  /** The node cases of LogSoftmax (their _expanded twins need Log). */
+  /**
+   * The node cases of LogSoftmax, and their _expanded twins (ReduceMax, Sub, Exp, ReduceSum, Log).
+   */
   static final List<String> LOG_SOFTMAX_CASES =
       List.of(
           "test_logsoftmax_axis_0",
@@ -96,7 +100,14 @@ class ConformanceTest {
           "test_logsoftmax_default_axis",
           "test_logsoftmax_example_1",
           "test_logsoftmax_large_number",
-          "test_logsoftmax_negative_axis");
+          "test_logsoftmax_negative_axis",
+          "test_logsoftmax_axis_0_expanded",
+          "test_logsoftmax_axis_1_expanded",
+          "test_logsoftmax_axis_2_expanded",
+          "test_logsoftmax_default_axis_expanded",
+          "test_logsoftmax_example_1_expanded",
+          "test_logsoftmax_large_number_expanded",
+          "test_logsoftmax_negative_axis_expanded");
 
   /** The node cases of InstanceNormalization. */
   static final List<String> INSTANCE_NORM_CASES =

@@ -92,6 +92,12 @@ class UnaryFunctionsTest {
     assertClose(new float[] {1, 0, 3}, unary("Sqrt", Map.of(), 1, 0, 9), 0, 0, "Sqrt");
     assertClose(
         new float[] {0.25f, -2, 1}, unary("Reciprocal", Map.of(), 4, -0.5f, 1), 0, 0, "Reciprocal");
+    assertClose(
+        new float[] {0, 1, -2},
+        unary("Log", Map.of(), 1, (float) Math.E, 0.13533528f),
+        1e-6,
+        0,
+        "Log");
     Tensor base = Tensor.of(Shape.of(3), new float[] {1, 2, 3});
     float[] pow = forward(node("Pow", Map.of(), 2, 1), base, Tensor.scalar(2f))[0].data();
     assertClose(new float[] {1, 4, 9}, pow, 0, 0, "Pow");
@@ -126,6 +132,8 @@ class UnaryFunctionsTest {
     checkGradient(node("Softplus", Map.of(), 1, 1), x, 61, 1e-3, 1e-2);
     checkGradient(
         node("Sqrt", Map.of(), 1, 1), random(SHAPE, new Random(62), 0.2f, 3f), 63, 1e-3, 1e-2);
+    checkGradient(
+        node("Log", Map.of(), 1, 1), random(SHAPE, new Random(67), 0.5f, 3f), 68, 1e-3, 1e-2);
     checkGradient(
         node("Reciprocal", Map.of(), 1, 1),
         random(SHAPE, new Random(65), 0.5f, 3f),

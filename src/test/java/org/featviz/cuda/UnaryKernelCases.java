@@ -84,6 +84,7 @@ public abstract class UnaryKernelCases extends DeviceCases {
     }
     check(UnaryFunction.SQRT, Map.of(), 0, 0, input(1e-3f, 9f, false));
     check(UnaryFunction.RECIPROCAL, Map.of(), 0, 0, input(0.1f, 9f, false));
+    check(UnaryFunction.LOG, Map.of(), 0, 0, input(1e-3f, 9f, false));
   }
 
   @Test
