@@ -36,20 +36,26 @@ public final class BatchNormalizationSpec implements OpSpec {
     }
     if (x.rank() < 2) throw ctx.error("input " + x + " must be N x C x ... (rank 2 or more)");
     String[] names = {"scale", "B", "mean", "var"};
-    for (int i = 1; i <= 4; i++) {
-      if (!ctx.in(i).equals(Shape.of(x.dim(1)))) {
-        throw ctx.error(
-            names[i - 1]
-                + " has shape "
-                + ctx.in(i)
-                + ", expected ["
-                + x.dim(1)
-                + "] (the channels of "
-                + x
-                + ")");
-      }
-    }
+    for (int i = 1; i <= 4; i++) requirePerChannel(ctx, x, i, names[i - 1]);
     return List.of(x);
+  }
+
+  /**
+   * Checks that input {@code i} (called {@code name}) holds one value per channel of x, [C], as the
+   * normalizations' scale, B, mean and var do.
+   */
+  static void requirePerChannel(OpContext ctx, Shape x, int i, String name) {
+    if (!ctx.in(i).equals(Shape.of(x.dim(1)))) {
+      throw ctx.error(
+          name
+              + " has shape "
+              + ctx.in(i)
+              + ", expected ["
+              + x.dim(1)
+              + "] (the channels of "
+              + x
+              + ")");
+    }
   }
 
   public static float epsilon(OpContext ctx) {

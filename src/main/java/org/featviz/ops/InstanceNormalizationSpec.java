@@ -19,16 +19,7 @@ public final class InstanceNormalizationSpec implements OpSpec {
     String[] names = {"scale", "B"};
     for (int i = 1; i <= 2; i++) {
       if (!ctx.hasInput(i)) throw ctx.error("it has no " + names[i - 1] + " (input " + i + ")");
-      if (!ctx.in(i).equals(Shape.of(x.dim(1))))
-        throw ctx.error(
-            names[i - 1]
-                + " has shape "
-                + ctx.in(i)
-                + ", expected ["
-                + x.dim(1)
-                + "] (the channels of "
-                + x
-                + ")");
+      BatchNormalizationSpec.requirePerChannel(ctx, x, i, names[i - 1]);
     }
     return List.of(x);
   }

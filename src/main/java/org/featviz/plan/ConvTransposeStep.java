@@ -34,12 +34,11 @@ final class ConvTransposeStep extends ConvolutionStep {
 
   @Override
   void forward(Device device) {
-    mixed.convolutionBackwardData(
-        conv, input(1).buffer(), input(0).buffer(), output().buffer(), 1f, 0f);
+    mixed.convolutionBackwardData(conv, inputBuffer(1), inputBuffer(0), outputBuffer(), 1f, 0f);
     if (hasBias) {
       int plane = output().shape().size(2, output().shape().rank());
       CustomKernels.biasAdd(
-          device, output().buffer(), input(2).buffer(), output().count(), conv.c(), plane, 1f);
+          device, outputBuffer(), inputBuffer(2), output().count(), conv.c(), plane, 1f);
     }
   }
 
@@ -52,6 +51,6 @@ final class ConvTransposeStep extends ConvolutionStep {
   void backward(Device device) {
     if (gradIn(0) != null)
       mixed.convolutionForward(
-          conv, gradOut().buffer(), input(1).buffer(), gradIn(0).buffer(), 1f, beta(0));
+          conv, gradOut().buffer(), inputBuffer(1), gradIn(0).buffer(), 1f, beta(0));
   }
 }

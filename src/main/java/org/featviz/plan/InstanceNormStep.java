@@ -34,10 +34,10 @@ final class InstanceNormStep extends DataGradientStep {
   void forward(Device device) {
     CustomKernels.instanceNormForward(
         device,
-        input(0).buffer(),
-        input(1).buffer(),
-        input(2).buffer(),
-        output().buffer(),
+        inputBuffer(0),
+        inputBuffer(1),
+        inputBuffer(2),
+        outputBuffer(),
         groups,
         channels,
         size,
@@ -53,8 +53,8 @@ final class InstanceNormStep extends DataGradientStep {
   void backward(Device device, DeviceBuffer dy, DeviceBuffer dx, boolean accumulate) {
     CustomKernels.instanceNormBackward(
         device,
-        input(0).buffer(),
-        input(1).buffer(),
+        inputBuffer(0),
+        inputBuffer(1),
         dy,
         dx,
         groups,

@@ -45,7 +45,7 @@ final class LayerNormStatisticStep extends DataGradientStep {
   @Override
   void forward(Device device) {
     CustomKernels.layerNormStatistic(
-        device, which, input(0).buffer(), output().buffer(), rows, cols, epsilon);
+        device, which, inputBuffer(0), outputBuffer(), rows, cols, epsilon);
   }
 
   @Override
@@ -56,6 +56,6 @@ final class LayerNormStatisticStep extends DataGradientStep {
   @Override
   void backward(Device device, DeviceBuffer d, DeviceBuffer dx, boolean accumulate) {
     CustomKernels.layerNormStatisticBackward(
-        device, which, input(0).buffer(), d, dx, rows, cols, epsilon, accumulate);
+        device, which, inputBuffer(0), d, dx, rows, cols, epsilon, accumulate);
   }
 }

@@ -31,10 +31,10 @@ final class LayerNormStep extends DataGradientStep {
   void forward(Device device) {
     CustomKernels.layerNormForward(
         device,
-        input(0).buffer(),
-        input(1).buffer(),
-        inputs().size() > 2 ? input(2).buffer() : null,
-        output().buffer(),
+        inputBuffer(0),
+        inputBuffer(1),
+        inputs().size() > 2 ? inputBuffer(2) : null,
+        outputBuffer(),
         rows,
         cols,
         epsilon);
@@ -48,6 +48,6 @@ final class LayerNormStep extends DataGradientStep {
   @Override
   void backward(Device device, DeviceBuffer dy, DeviceBuffer dx, boolean accumulate) {
     CustomKernels.layerNormBackward(
-        device, input(0).buffer(), input(1).buffer(), dy, dx, rows, cols, epsilon, accumulate);
+        device, inputBuffer(0), inputBuffer(1), dy, dx, rows, cols, epsilon, accumulate);
   }
 }

@@ -23,7 +23,7 @@ final class LogSoftmaxStep extends DataGradientStep {
   @Override
   void forward(Device device) {
     CustomKernels.logSoftmaxForward(
-        device, input(0).buffer(), output().buffer(), g.outer(), g.length(), g.inner());
+        device, inputBuffer(0), outputBuffer(), g.outer(), g.length(), g.inner());
   }
 
   @Override
@@ -34,6 +34,6 @@ final class LogSoftmaxStep extends DataGradientStep {
   @Override
   void backward(Device device, DeviceBuffer dy, DeviceBuffer dx, boolean accumulate) {
     CustomKernels.logSoftmaxBackward(
-        device, output().buffer(), dy, dx, g.outer(), g.length(), g.inner(), accumulate);
+        device, outputBuffer(), dy, dx, g.outer(), g.length(), g.inner(), accumulate);
   }
 }

@@ -39,19 +39,12 @@ final class ResampleStep extends DataGradientStep {
   @Override
   void forward(Device device) {
     CustomKernels.resampleForward(
-        device,
-        input(0).buffer(),
-        output().buffer(),
-        input(1).buffer(),
-        outer,
-        inLen,
-        outLen,
-        inner);
+        device, inputBuffer(0), outputBuffer(), inputBuffer(1), outer, inLen, outLen, inner);
   }
 
   @Override
   void backward(Device device, DeviceBuffer dy, DeviceBuffer dx, boolean accumulate) {
     CustomKernels.resampleBackward(
-        device, dy, dx, input(1).buffer(), outer, inLen, outLen, inner, accumulate);
+        device, dy, dx, inputBuffer(1), outer, inLen, outLen, inner, accumulate);
   }
 }
