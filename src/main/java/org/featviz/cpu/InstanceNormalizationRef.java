@@ -9,17 +9,15 @@ import org.featviz.ops.InstanceNormalizationSpec;
  * weights): with xhat = (x - m) / sqrt(v + epsilon) and t = dy scale[c], dx = (t - mean(t) - xhat
  * mean(t xhat)) / sqrt(v + epsilon).
  */
-final class InstanceNormalizationRef implements CpuKernel {
+final class InstanceNormalizationRef implements DataGradientKernel {
   @Override
-  public void forward(KernelCall c) {
+  public void forward(KernelCall c, float[] x, float[] y) {
     float eps = InstanceNormalizationSpec.epsilon(c.context());
     Shape s = c.in(0).shape();
     int channels = s.dim(1);
     int size = s.size(2, s.rank());
-    float[] x = c.in(0).data();
     float[] scale = c.in(1).data();
     float[] bias = c.in(2).data();
-    float[] y = c.out(0).data();
     for (int g = 0; g < s.dim(0) * channels; g++) {
       int base = g * size;
       double[] mr = meanAndRstd(x, base, size, eps);
@@ -40,16 +38,13 @@ final class InstanceNormalizationRef implements CpuKernel {
   }
 
   @Override
-  public void backward(KernelCall c) {
-    if (c.gradOut(0) == null || c.gradIn(0) == null) return;
+  public void backward(KernelCall c, float[] dy, float[] dx) {
     float eps = InstanceNormalizationSpec.epsilon(c.context());
     Shape s = c.in(0).shape();
     int channels = s.dim(1);
     int size = s.size(2, s.rank());
     float[] x = c.in(0).data();
     float[] scale = c.in(1).data();
-    float[] dy = c.gradOut(0).data();
-    float[] dx = c.gradIn(0).data();
     for (int g = 0; g < s.dim(0) * channels; g++) {
       int base = g * size;
       double[] mr = meanAndRstd(x, base, size, eps);

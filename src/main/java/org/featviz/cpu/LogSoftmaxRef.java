@@ -7,12 +7,10 @@ import org.featviz.ops.SoftmaxSpec;
  * x_j - max - log(sum_i exp(x_i - max)), in double, so that exp never overflows and the log's
  * argument is at least 1. Backward: dx_j = dy_j - exp(y_j) sum_i dy_i (softmax is exp(y)).
  */
-final class LogSoftmaxRef implements CpuKernel {
+final class LogSoftmaxRef implements DataGradientKernel {
   @Override
-  public void forward(KernelCall c) {
+  public void forward(KernelCall c, float[] x, float[] y) {
     SoftmaxSpec.Layout g = SoftmaxSpec.layout(c.context());
-    float[] x = c.in(0).data();
-    float[] y = c.out(0).data();
     int len = g.length();
     int inner = g.inner();
     for (int o = 0; o < g.outer(); o++) {
@@ -33,12 +31,9 @@ final class LogSoftmaxRef implements CpuKernel {
   }
 
   @Override
-  public void backward(KernelCall c) {
-    if (c.gradOut(0) == null || c.gradIn(0) == null) return;
+  public void backward(KernelCall c, float[] dy, float[] dx) {
     SoftmaxSpec.Layout g = SoftmaxSpec.layout(c.context());
     float[] y = c.out(0).data();
-    float[] dy = c.gradOut(0).data();
-    float[] dx = c.gradIn(0).data();
     int len = g.length();
     int inner = g.inner();
     for (int o = 0; o < g.outer(); o++) {

@@ -10,11 +10,9 @@ import org.featviz.ops.ResizeSpec;
  * of 0 adds nothing, so nearest copies x exactly, infinities included. Backward: the same weights
  * scatter dy back onto the corners.
  */
-final class ResizeRef implements CpuKernel {
+final class ResizeRef implements DataGradientKernel {
   @Override
-  public void forward(KernelCall c) {
-    float[] x = c.in(0).data();
-    float[] y = c.out(0).data();
+  public void forward(KernelCall c, float[] x, float[] y) {
     Corners k = new Corners(ResizeSpec.taps(c.context()), c.in(0).shape());
     for (int i = 0; i < y.length; i++) {
       double sum = 0;
@@ -27,10 +25,7 @@ final class ResizeRef implements CpuKernel {
   }
 
   @Override
-  public void backward(KernelCall c) {
-    if (c.gradOut(0) == null || c.gradIn(0) == null) return;
-    float[] dy = c.gradOut(0).data();
-    float[] dx = c.gradIn(0).data();
+  public void backward(KernelCall c, float[] dy, float[] dx) {
     Corners k = new Corners(ResizeSpec.taps(c.context()), c.in(0).shape());
     double[] sum = new double[dx.length];
     for (int i = 0; i < dy.length; i++) {
