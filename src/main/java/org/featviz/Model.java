@@ -223,6 +223,10 @@ public final class Model implements AutoCloseable {
               ? base
               : new InputNormalization(
                   mean != null ? mean : base.mean(), std != null ? std : base.std());
+      long[] in = g.input().dims();
+      // before any backend opens: a normalization that does not fit fails here, not at the first
+      // step
+      if (in.length >= 2 && in[1] > 0) norm.checkChannels((int) in[1]);
       return new Model(this, g, norm);
     }
   }

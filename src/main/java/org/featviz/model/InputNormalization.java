@@ -142,7 +142,11 @@ public record InputNormalization(float[] mean, float[] std) {
     return mean.length == 1 ? 0 : c;
   }
 
-  private void checkChannels(int channels) {
+  /**
+   * Throws a {@link ModelException} where this normalization cannot apply to an input of {@code
+   * channels} channels (it has neither one value nor one per channel).
+   */
+  public void checkChannels(int channels) {
     if (mean.length != 1 && mean.length != channels) {
       throw new ModelException(
           "input normalization has "

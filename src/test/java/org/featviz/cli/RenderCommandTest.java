@@ -139,6 +139,16 @@ class RenderCommandTest {
             tmp.resolve("bad-3"));
     assertEquals(2, grey.exitCode());
     assertTrue(grey.err().contains("3 values but the input has 1 channels"), grey.err());
+    // refused when the model opens, before a sweep writes anything into its folder
+    Path sweep = tmp.resolve("bad-4");
+    CliRunner greySweep =
+        CliRunner.line(
+            "sweep --model {} --layers relu1 --steps 3 --normalize imagenet --out {}",
+            model(),
+            sweep);
+    assertEquals(2, greySweep.exitCode());
+    assertTrue(greySweep.err().contains("3 values but the input has 1 channels"), greySweep.err());
+    assertTrue(!Files.exists(sweep.resolve("sweep.json")), "a sweep.json was written");
   }
 
   @Test
